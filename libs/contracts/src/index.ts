@@ -1,0 +1,5 @@
+export * from './headers';
+export * from './topics';
+export * from './command';
+export * from './command-result';
+export * from './system';

@@ -1,0 +1,5 @@
+export * from './paths';
+export * from './processes';
+export * from './ports';
+export * from './kafka';
+export * from './postgres';

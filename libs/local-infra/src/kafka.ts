@@ -1,0 +1,165 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { localDir, repoRoot } from './paths';
+import { killStaleProcess, sleep, startProcess, waitForPort, type ManagedProcess } from './processes';
+
+const pomFile = path.join(repoRoot, 'deploy/kafka/pom.xml');
+
+/** The Kafka version pinned in deploy/kafka/pom.xml. */
+export function pinnedKafkaVersion(): string {
+  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(pomFile, 'utf8'));
+  if (!match?.[1]) throw new Error(`no <kafka.version> in ${pomFile}`);
+  return match[1];
+}
+
+function kafkaHome(): string {
+  return path.join(localDir, 'kafka', pinnedKafkaVersion());
+}
+
+/**
+ * Resolves the broker's jars from Maven Central into `.local/kafka/<version>/libs`. Idempotent: a
+ * marker holding the pom's hash records a finished install, so a second run does nothing.
+ */
+export function installKafka(log: (line: string) => void = console.log): { installed: boolean; home: string } {
+  const home = kafkaHome();
+  const libs = path.join(home, 'libs');
+  const marker = path.join(home, 'installed.sha256');
+  const pomHash = createHash('sha256').update(readFileSync(pomFile)).digest('hex');
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === pomHash) return { installed: false, home };
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (java.status !== 0) throw new Error('Java 17+ is needed to run Kafka: `java -version` failed');
+  log(`kafka: resolving org.apache.kafka:kafka_2.13:${pinnedKafkaVersion()} with Maven into ${path.relative(repoRoot, libs)}`);
+  rmSync(libs, { recursive: true, force: true });
+  mkdirSync(libs, { recursive: true });
+  execFileSync('mvn', ['-q', '-B', '-f', pomFile, 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'], {
+    stdio: 'inherit',
+  });
+  writeFileSync(marker, pomHash + '\n');
+  log(`kafka: ${readdirSync(libs).length} jars installed`);
+  return { installed: true, home };
+}
+
+export interface KafkaOptions {
+  /** A name for this broker's files: `.local/<name>/kafka`. */
+  instance: string;
+  port: number;
+  controllerPort: number;
+  heapMb?: number;
+  /** Start from empty storage (tests) instead of keeping data between runs (`npm start`). */
+  fresh?: boolean;
+  /** Kafka's default partition count for auto-created topics. */
+  partitions?: number;
+}
+
+export interface RunningKafka {
+  brokers: string;
+  version: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/** Runs a single-node KRaft broker (combined broker + controller) on 127.0.0.1. */
+export async function startKafka(opts: KafkaOptions): Promise<RunningKafka> {
+  const { home } = installKafka();
+  const root = path.join(localDir, opts.instance, 'kafka');
+  const dataDir = path.join(root, 'data');
+  const pidFile = path.join(root, 'kafka.pid');
+  await killStaleProcess(pidFile);
+  if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+
+  const propsFile = path.join(root, 'server.properties');
+  writeFileSync(propsFile, serverProperties(opts, dataDir));
+  const log4jFile = path.join(root, 'log4j.properties');
+  writeFileSync(log4jFile, LOG4J);
+  const classpath = path.join(home, 'libs', '*');
+  if (!existsSync(path.join(dataDir, 'meta.properties'))) {
+    execFileSync('java', ['-cp', classpath, `-Dlog4j.configuration=file:${log4jFile}`, 'kafka.tools.StorageTool', 'format', '-t', randomUUID(), '-c', propsFile], {
+      stdio: 'ignore',
+    });
+  }
+  const heap = `${opts.heapMb ?? 512}m`;
+  const proc = startProcess({
+    name: 'kafka',
+    command: 'java',
+    args: [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4jFile}`, '-cp', classpath, 'kafka.Kafka', propsFile],
+    logFile: path.join(root, 'kafka.log'),
+    pidFile,
+  });
+  const brokers = `127.0.0.1:${opts.port}`;
+  try {
+    await Promise.race([
+      waitForKafka(brokers, 60_000),
+      proc.exited.then((code) => {
+        throw new Error(`kafka exited with ${code} while starting; see ${proc.logFile}`);
+      }),
+    ]);
+  } catch (error) {
+    await proc.stop(5_000);
+    throw error;
+  }
+  return { brokers, version: pinnedKafkaVersion(), process: proc, stop: () => proc.stop(30_000) };
+}
+
+/** Waits until the broker answers a metadata request (an open port alone is not enough). */
+export async function waitForKafka(brokers: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const [host, port] = brokers.split(',')[0]!.split(':');
+  await waitForPort(Number(port), timeoutMs, host);
+  const admin = new Kafka({ clientId: 'readiness', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      await admin.disconnect();
+      return;
+    } catch (error) {
+      lastError = error;
+      await sleep(250);
+    }
+  }
+  await admin.disconnect().catch(() => undefined);
+  throw new Error(`Kafka at ${brokers} not ready after ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+function serverProperties(opts: KafkaOptions, dataDir: string): string {
+  return [
+    '# Written by libs/local-infra on every start: a single-node KRaft broker for local runs.',
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${opts.controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${opts.port},CONTROLLER://127.0.0.1:${opts.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${opts.port}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    `num.partitions=${opts.partitions ?? 4}`,
+    'default.replication.factor=1',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=8',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'min.insync.replicas=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=true',
+    'delete.topic.enable=true',
+    'log.retention.hours=168',
+    'num.network.threads=2',
+    'num.io.threads=4',
+    '',
+  ].join('\n');
+}
+
+const LOG4J = [
+  'log4j.rootLogger=WARN, stdout',
+  'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+  'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+  'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+  'log4j.logger.kafka.server.KafkaRaftServer=INFO',
+  '',
+].join('\n');

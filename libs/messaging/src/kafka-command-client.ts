@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { TRANSPORT_ERROR, topics, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { decodeResult, encodeCommand } from './envelope';
+import { ensureTopics, producerDefaults } from './kafka';
+
+export interface SendOptions {
+  /** The Kafka key: the id of the aggregate the command targets (keeps its commands in order). */
+  key: string;
+  /** Who asks, e.g. `user:<id>` or `system:payments`. */
+  actor: string;
+  /** Reuse to retry safely: the service answers a repeated command id with the original result. */
+  commandId?: string;
+  correlationId?: string;
+  causationId?: string;
+  timeoutMs?: number;
+}
+
+export interface KafkaCommandClientOptions {
+  kafka: Kafka;
+  /** Names the client in topic and group names, e.g. `gateway`. */
+  clientName: string;
+  /** Distinguishes instances of one client; each instance reads only its own reply topic. */
+  instanceId?: string;
+  defaultTimeoutMs?: number;
+  /** Prefix of every topic name, to keep test runs or tenants apart (e.g. `t-abc123.`). */
+  topicPrefix?: string;
+  /** Bound on commands awaiting a result at once; `send` refuses beyond it rather than queueing forever. */
+  maxPending?: number;
+}
+
+interface Pending {
+  resolve(result: CommandResult): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Sends commands over Kafka and awaits their single result.
+ *
+ * Each client instance owns a reply topic (`<client>.replies.<instance>`) read by a consumer group
+ * of its own, so replies reach the instance that is waiting whatever happens to other instances or
+ * to the services' consumer groups. A duplicate result (a service re-delivered a command after a
+ * crash) finds nothing pending and is dropped.
+ */
+export class KafkaCommandClient {
+  readonly replyTopic: string;
+  private producer?: Producer;
+  private consumer?: Consumer;
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(private readonly options: KafkaCommandClientOptions) {
+    const instanceId = options.instanceId ?? randomUUID().slice(0, 8);
+    this.replyTopic = `${options.topicPrefix ?? ''}${options.clientName}.replies.${instanceId}`;
+  }
+
+  async start(): Promise<void> {
+    const { kafka } = this.options;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, [this.replyTopic], 1);
+    } finally {
+      await admin.disconnect();
+    }
+    this.producer = kafka.producer(producerDefaults);
+    await this.producer.connect();
+    this.consumer = kafka.consumer({ groupId: this.replyTopic, sessionTimeout: 30_000 });
+    await this.consumer.connect();
+    // From the beginning: a reply produced before this consumer's first fetch is still read.
+    await this.consumer.subscribe({ topic: this.replyTopic, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const result = decodeResult(message);
+        if (!result) return;
+        const waiting = this.pending.get(result.commandId);
+        if (!waiting) return;
+        this.pending.delete(result.commandId);
+        clearTimeout(waiting.timer);
+        waiting.resolve(result);
+      },
+    });
+  }
+
+  /**
+   * Sends one command to its context's command topic and resolves with its result, or with a
+   * rejected `TIMEOUT` result when none arrives in time (the command may still complete: resend it
+   * with the same `commandId` to learn its outcome).
+   */
+  async send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, options: SendOptions): Promise<CommandResult> {
+    if (!this.producer) throw new Error('KafkaCommandClient.start() was not called');
+    const maxPending = this.options.maxPending ?? 10_000;
+    if (this.pending.size >= maxPending) throw new Error(`more than ${maxPending} commands awaiting results`);
+    const commandId = options.commandId ?? randomUUID();
+    if (this.pending.has(commandId)) throw new Error(`command ${commandId} is already awaiting its result`);
+    const correlationId = options.correlationId ?? commandId;
+    const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs ?? 10_000;
+    const result = new Promise<CommandResult>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(commandId);
+        resolve({ status: 'rejected', commandId, code: TRANSPORT_ERROR.TIMEOUT, message: `no result within ${timeoutMs} ms` });
+      }, timeoutMs);
+      this.pending.set(commandId, { resolve, timer });
+    });
+    await this.producer.send({
+      topic: `${this.options.topicPrefix ?? ''}${topics.commands(contract.context)}`,
+      messages: [
+        encodeCommand({
+          commandId,
+          type: contract.type,
+          key: options.key,
+          correlationId,
+          causationId: options.causationId ?? correlationId,
+          replyTo: this.replyTopic,
+          actor: options.actor,
+          occurredAt: new Date().toISOString(),
+          payload,
+        }),
+      ],
+    });
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    for (const [commandId, waiting] of this.pending) {
+      clearTimeout(waiting.timer);
+      waiting.resolve({ status: 'rejected', commandId, code: TRANSPORT_ERROR.TIMEOUT, message: 'client stopped' });
+    }
+    this.pending.clear();
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+}

@@ -1,0 +1,134 @@
+import 'reflect-metadata';
+import { Controller, Module, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { HEADER, defineCommand, topics, type CommandResult } from '@ledger/contracts';
+import { TopicRecorder, testKafka, uniqueSuffix } from '@ledger/testing';
+import { Type } from '@sinclair/typebox';
+import type { Producer } from 'kafkajs';
+import { CommandHandler } from './command-handler.decorator';
+import type { CommandEnvelope } from './envelope';
+import { headerValue } from './envelope';
+import { KafkaCommandClient } from './kafka-command-client';
+import { KafkaCommandServer } from './kafka-command-server';
+import { producerDefaults } from './kafka';
+import { accepted, rejected } from './results';
+
+const prefix = `t-${uniqueSuffix()}.`;
+const context = 'roundtrip';
+const commandTopic = `${prefix}${topics.commands(context)}`;
+const deadLetterTopic = topics.deadLetters(commandTopic);
+
+const Greet = defineCommand({
+  type: `${context}.Greet.v1`,
+  context,
+  description: 'test command',
+  payload: Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+});
+const Explode = defineCommand({ type: `${context}.Explode.v1`, context, description: 'always throws', payload: Type.Object({}) });
+
+let explodeCalls = 0;
+
+@Controller()
+class GreetController {
+  @CommandHandler(Greet)
+  greet(command: CommandEnvelope<{ name: string }>): CommandResult {
+    if (command.payload.name === 'nobody') return rejected(command, 'NOBODY_TO_GREET', 'there is nobody to greet');
+    return accepted(command, { greeting: `hello ${command.payload.name}`, actor: command.actor, key: command.key });
+  }
+
+  @CommandHandler(Explode)
+  explode(): never {
+    explodeCalls++;
+    throw new Error('boom');
+  }
+}
+
+@Module({ controllers: [GreetController] })
+class GreetModule {}
+
+describe('Kafka command round trip through the real broker', () => {
+  const kafka = testKafka('roundtrip-test');
+  let app: INestMicroservice;
+  let client: KafkaCommandClient;
+  let producer: Producer;
+  let deadLetters: TopicRecorder;
+
+  beforeAll(async () => {
+    const strategy = new KafkaCommandServer({ kafka, groupId: `${prefix}roundtrip-service`, topics: [commandTopic], maxAttempts: 2, numPartitions: 2 });
+    app = await NestFactory.createMicroservice(GreetModule, { strategy, logger: false });
+    await app.listen();
+    client = new KafkaCommandClient({ kafka, clientName: 'roundtrip-test', topicPrefix: prefix, defaultTimeoutMs: 20_000 });
+    await client.start();
+    producer = kafka.producer(producerDefaults);
+    await producer.connect();
+    deadLetters = await new TopicRecorder(kafka, [deadLetterTopic]).start();
+  });
+
+  afterAll(async () => {
+    await deadLetters.stop();
+    await producer.disconnect();
+    await client.stop();
+    await app.close();
+  });
+
+  it('answers a command on its reply-to topic, correlated by id', async () => {
+    const result = await client.send(Greet, { name: 'Li Lei' }, { key: 'user-1', actor: 'user:1', correlationId: 'corr-1' });
+    expect(result).toEqual({
+      status: 'accepted',
+      commandId: expect.any(String),
+      data: { greeting: 'hello Li Lei', actor: 'user:1', key: 'user-1' },
+    });
+  });
+
+  it('carries a domain rejection with its stable code', async () => {
+    const result = await client.send(Greet, { name: 'nobody' }, { key: 'user-2', actor: 'user:2' });
+    expect(result).toMatchObject({ status: 'rejected', code: 'NOBODY_TO_GREET' });
+  });
+
+  it('answers many concurrent commands, each with its own result', async () => {
+    const names = Array.from({ length: 50 }, (_, i) => `user ${i}`);
+    const results = await Promise.all(names.map((name, i) => client.send(Greet, { name }, { key: `k-${i}`, actor: 'system:test' })));
+    expect(results.map((r) => (r.status === 'accepted' ? r.data?.greeting : r.code))).toEqual(names.map((n) => `hello ${n}`));
+  });
+
+  it('dead-letters a message that is not JSON, and keeps consuming', async () => {
+    await producer.send({
+      topic: commandTopic,
+      messages: [{ key: 'user-3', value: '{not json', headers: { [HEADER.messageId]: 'bad-1', [HEADER.messageType]: Greet.type, [HEADER.correlationId]: 'c', [HEADER.actor]: 'user:3' } }],
+    });
+    const letter = await deadLetters.waitFor(({ message }) => headerValue(message.headers, HEADER.messageId) === 'bad-1');
+    expect(headerValue(letter.message.headers, HEADER.deadLetterReason)).toMatch(/not JSON/);
+    expect(headerValue(letter.message.headers, HEADER.deadLetterSourceTopic)).toBe(commandTopic);
+    expect(letter.message.value?.toString()).toBe('{not json');
+
+    const after = await client.send(Greet, { name: 'still here' }, { key: 'user-3', actor: 'user:3' });
+    expect(after).toMatchObject({ status: 'accepted', data: { greeting: 'hello still here' } });
+  });
+
+  it('dead-letters a message without the required headers', async () => {
+    await producer.send({ topic: commandTopic, messages: [{ key: 'user-4', value: '{}', headers: { [HEADER.messageId]: 'bad-2' } }] });
+    const letter = await deadLetters.waitFor(({ message }) => headerValue(message.headers, HEADER.messageId) === 'bad-2');
+    expect(headerValue(letter.message.headers, HEADER.deadLetterReason)).toMatch(/missing header\(s\): message-type, correlation-id, actor/);
+  });
+
+  it('rejects and dead-letters a payload that breaks the schema, telling the caller why', async () => {
+    const result = await client.send(Greet, { name: '', extra: true } as never, { key: 'user-5', actor: 'user:5', commandId: 'invalid-payload-1' });
+    expect(result).toMatchObject({ status: 'rejected', code: 'INVALID_COMMAND' });
+    expect(result.status === 'rejected' && result.message).toMatch(/\/name/);
+    await deadLetters.waitFor(({ message }) => headerValue(message.headers, HEADER.messageId) === 'invalid-payload-1');
+  });
+
+  it('rejects a command type the service does not handle', async () => {
+    const Unknown = defineCommand({ type: `${context}.Unknown.v1`, context, description: 'nobody handles it', payload: Type.Object({}) });
+    const result = await client.send(Unknown, {}, { key: 'k', actor: 'user:6' });
+    expect(result).toMatchObject({ status: 'rejected', code: 'UNKNOWN_COMMAND' });
+  });
+
+  it('retries a failing handler a bounded number of times, then dead-letters the command', async () => {
+    const result = await client.send(Explode, {}, { key: 'k', actor: 'user:7', commandId: 'explode-1' });
+    expect(result).toMatchObject({ status: 'rejected', code: 'PROCESSING_FAILED' });
+    expect(explodeCalls).toBe(2);
+    const letter = await deadLetters.waitFor(({ message }) => headerValue(message.headers, HEADER.messageId) === 'explode-1');
+    expect(headerValue(letter.message.headers, HEADER.deadLetterReason)).toMatch(/failed 2 times/);
+  });
+});

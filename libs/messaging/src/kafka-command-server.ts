@@ -1,0 +1,196 @@
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { HEADER, TRANSPORT_ERROR, topics, type CommandResult } from '@ledger/contracts';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import type { CommandHandlerExtras } from './command-handler.decorator';
+import { MalformedMessage, decodeCommand, encodeResult, type CommandEnvelope } from './envelope';
+import { ensureTopics, producerDefaults } from './kafka';
+import { rejected } from './results';
+
+export interface KafkaCommandServerOptions {
+  kafka: Kafka;
+  /** Consumer group: all instances of one service share it, so each command is handled once. */
+  groupId: string;
+  /** Command topics to consume. */
+  topics: string[];
+  /** Partitions handled in parallel by one instance; order is kept within a partition. */
+  partitionsConsumedConcurrently?: number;
+  /** Attempts at a handler that throws (an infrastructure fault) before the command is dead-lettered. */
+  maxAttempts?: number;
+  /** Partitions for topics this server creates. */
+  numPartitions?: number;
+}
+
+type Handler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
+
+/**
+ * A NestJS transport that consumes commands from Kafka and answers each one with exactly one result
+ * on its `reply-to` topic, correlated by `correlation-id`.
+ *
+ * Why not Nest's built-in Kafka transport: it routes replies through a reply-partition assignment
+ * that breaks on consumer-group rebalances and with several client instances. Here the reply topic
+ * is simply named by the caller, so any instance may answer any command.
+ *
+ * Delivery: the offset is committed only after the result was produced, so a crash re-delivers
+ * the command; handlers are idempotent by command id and answer a repeat with the original result.
+ * Messages that cannot be parsed or validated go to `<topic>.dead-letters` with the reason, and the
+ * consumer keeps running.
+ */
+export class KafkaCommandServer extends Server implements CustomTransportStrategy {
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private readonly validators = new Map<string, TypeCheck<TSchema>>();
+
+  constructor(private readonly options: KafkaCommandServerOptions) {
+    super();
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  private async start(): Promise<void> {
+    const { kafka, groupId } = this.options;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, [...this.options.topics, ...this.options.topics.map(topics.deadLetters)], this.options.numPartitions);
+    } finally {
+      await admin.disconnect();
+    }
+    this.producer = kafka.producer({ ...producerDefaults, allowAutoTopicCreation: true });
+    await this.producer.connect();
+    this.consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
+    await this.consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      eachMessage: (payload) => this.handleMessage(payload),
+    });
+  }
+
+  private async handleMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
+    let command: CommandEnvelope;
+    try {
+      command = decodeCommand(message);
+    } catch (error) {
+      if (!(error instanceof MalformedMessage)) throw error;
+      await this.deadLetter(topic, partition, message.offset, message, error.reason);
+      if (error.replyTo && error.correlationId && error.commandId) {
+        await this.reply(error.replyTo, error.correlationId, rejected({ commandId: error.commandId }, TRANSPORT_ERROR.INVALID_COMMAND, error.reason));
+      }
+      return;
+    }
+
+    const handler = this.getHandlerByPattern(command.type);
+    if (!handler) {
+      const reason = `no handler for ${command.type} in this service`;
+      await this.deadLetter(topic, partition, message.offset, message, reason);
+      await this.replyTo(command, rejected(command, TRANSPORT_ERROR.UNKNOWN_COMMAND, reason));
+      return;
+    }
+
+    const problems = this.validate(handler, command.payload);
+    if (problems) {
+      const reason = `payload does not match ${command.type}: ${problems}`;
+      await this.deadLetter(topic, partition, message.offset, message, reason);
+      await this.replyTo(command, rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, reason));
+      return;
+    }
+
+    const result = await this.invokeWithRetry(handler, command);
+    if (result === undefined) {
+      const reason = `handler for ${command.type} failed ${this.maxAttempts} times`;
+      await this.deadLetter(topic, partition, message.offset, message, reason);
+      await this.replyTo(command, rejected(command, TRANSPORT_ERROR.PROCESSING_FAILED, 'the command could not be processed; it was set aside for operators'));
+      return;
+    }
+    await this.replyTo(command, result);
+  }
+
+  private get maxAttempts(): number {
+    return this.options.maxAttempts ?? 5;
+  }
+
+  /** Retries a throwing handler with exponential backoff; undefined once the attempts are used up. */
+  private async invokeWithRetry(handler: Handler, command: CommandEnvelope): Promise<CommandResult | undefined> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      try {
+        const output = await handler(command);
+        return (await lastValueFrom(this.transformToObservable(output))) as CommandResult;
+      } catch (error) {
+        this.logger.error(`${command.type} ${command.commandId} attempt ${attempt}/${this.maxAttempts} failed: ${describe(error)}`);
+        if (attempt < this.maxAttempts) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 2_000)));
+      }
+    }
+    return undefined;
+  }
+
+  private validate(handler: Handler, payload: unknown): string | undefined {
+    const extras = handler.extras as Partial<CommandHandlerExtras> | undefined;
+    const contract = extras?.contract;
+    if (!contract) return undefined;
+    let check = this.validators.get(contract.type);
+    if (!check) {
+      check = TypeCompiler.Compile(contract.payload);
+      this.validators.set(contract.type, check);
+    }
+    if (check.Check(payload)) return undefined;
+    return [...check.Errors(payload)]
+      .slice(0, 5)
+      .map((e) => `${e.path || '/'} ${e.message}`)
+      .join('; ');
+  }
+
+  private async replyTo(command: CommandEnvelope, result: CommandResult): Promise<void> {
+    if (command.replyTo) await this.reply(command.replyTo, command.correlationId, result);
+  }
+
+  private async reply(topic: string, correlationId: string, result: CommandResult): Promise<void> {
+    await this.producer!.send({ topic, messages: [encodeResult(result, correlationId)] });
+  }
+
+  private async deadLetter(topic: string, partition: number, offset: string, message: EachMessagePayload['message'], reason: string): Promise<void> {
+    this.logger.warn(`dead-lettered ${topic}[${partition}]@${offset}: ${reason}`);
+    await this.producer!.send({
+      topic: topics.deadLetters(topic),
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            [HEADER.deadLetterReason]: reason,
+            [HEADER.deadLetterSourceTopic]: topic,
+            [HEADER.deadLetterSourcePartition]: String(partition),
+            [HEADER.deadLetterSourceOffset]: offset,
+          },
+        },
+      ],
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+
+  on(): never {
+    throw new Error('KafkaCommandServer does not emit events');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : JSON.stringify(error);
+}

@@ -1,0 +1,50 @@
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { createKafka } from '@ledger/messaging';
+import { kafkaBrokers, uniqueSuffix } from './isolation';
+
+export function testKafka(clientId = 'test'): Kafka {
+  return createKafka(clientId, kafkaBrokers());
+}
+
+export interface ReceivedMessage {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+}
+
+/**
+ * Records every message that arrives on `topics` (from the beginning), so a test can wait for the
+ * ones it expects. Stop it in `afterAll`.
+ */
+export class TopicRecorder {
+  readonly messages: ReceivedMessage[] = [];
+  private consumer?: Consumer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: string[],
+  ) {}
+
+  async start(): Promise<this> {
+    this.consumer = this.kafka.consumer({ groupId: `recorder-${uniqueSuffix()}` });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await this.consumer.run({ eachMessage: async ({ topic, partition, message }) => void this.messages.push({ topic, partition, message }) });
+    return this;
+  }
+
+  /** Resolves with the first recorded message that satisfies `match`, waiting up to `timeoutMs`. */
+  async waitFor(match: (received: ReceivedMessage) => boolean, timeoutMs = 15_000): Promise<ReceivedMessage> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const found = this.messages.find(match);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`no matching message on ${this.topics.join(', ')} within ${timeoutMs} ms (saw ${this.messages.length})`);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './decider';
+export * from './clock';
+export * from './money';

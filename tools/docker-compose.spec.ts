@@ -1,0 +1,29 @@
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { repoRoot } from '@ledger/local-infra';
+
+/** The compose file cannot run on machines without Docker, so its shape is checked instead. */
+describe('docker-compose.yml', () => {
+  const compose = parse(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, { image?: string; build?: { dockerfile: string }; environment?: Record<string, string>; profiles?: string[] }>;
+  };
+  const apps = readdirSync(path.join(repoRoot, 'apps')).filter((name) => existsSync(path.join(repoRoot, 'apps', name, 'src', 'main.ts')));
+
+  it('parses and runs Kafka 3.9.x in KRaft mode and PostgreSQL', () => {
+    expect(compose.services.kafka?.image).toMatch(/^apache\/kafka:3\.9\.\d+$/);
+    expect(compose.services.kafka?.environment?.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+    expect(compose.services.postgres?.image).toMatch(/^postgres:/);
+  });
+
+  it('offers KurrentDB under a profile', () => {
+    expect(compose.services.kurrentdb?.profiles).toEqual(['kurrentdb']);
+  });
+
+  it.each(apps)('has a service for apps/%s built from deploy/Dockerfile', (app) => {
+    const service = compose.services[app];
+    expect(service?.build?.dockerfile).toBe('deploy/Dockerfile');
+    expect(service?.environment?.APP).toBe(app);
+    expect(existsSync(path.join(repoRoot, service!.build!.dockerfile))).toBe(true);
+  });
+});

