@@ -1,12 +1,17 @@
 // `npm test` runs every project's tests in one Jest process (one broker, one PostgreSQL server).
+// Projects are the folders under apps/, libs/ and tools/ that hold a jest.config.js.
 const { readdirSync, existsSync } = require('node:fs');
 const path = require('node:path');
 
-const projects = ['apps', 'libs'].flatMap((dir) =>
-  readdirSync(path.join(__dirname, dir))
-    .map((name) => path.join(__dirname, dir, name, 'jest.config.js'))
-    .filter((file) => existsSync(file)),
-).concat(path.join(__dirname, 'tools', 'jest.config.js'));
+function findProjects(dir, depth) {
+  if (existsSync(path.join(dir, 'jest.config.js'))) return [path.join(dir, 'jest.config.js')];
+  if (depth === 0) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== 'node_modules' && entry.name !== 'src')
+    .flatMap((entry) => findProjects(path.join(dir, entry.name), depth - 1));
+}
+
+const projects = ['apps', 'libs', 'tools'].flatMap((dir) => findProjects(path.join(__dirname, dir), 2));
 
 module.exports = {
   projects,
