@@ -1,5 +1,5 @@
 // `npm test` runs every project's tests in one Jest process (one broker, one PostgreSQL server).
-// Projects are the folders under apps/, libs/ and tools/ that hold a jest.config.js.
+// Projects are the folders under apps/, libs/, tools/ and bench/ that hold a jest.config.js.
 const { readdirSync, existsSync } = require('node:fs');
 const path = require('node:path');
 
@@ -11,7 +11,7 @@ function findProjects(dir, depth) {
     .flatMap((entry) => findProjects(path.join(dir, entry.name), depth - 1));
 }
 
-const projects = ['apps', 'libs', 'tools'].flatMap((dir) => findProjects(path.join(__dirname, dir), 2));
+const projects = ['apps', 'libs', 'tools', 'bench'].flatMap((dir) => findProjects(path.join(__dirname, dir), 2));
 
 module.exports = {
   projects,

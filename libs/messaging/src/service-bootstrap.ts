@@ -11,6 +11,8 @@ export interface CommandServiceOptions {
   /** Prefix of every topic and group name (isolated test runs); from KAFKA_TOPIC_PREFIX by default. */
   topicPrefix?: string;
   partitionsConsumedConcurrently?: number;
+  /** Nest's logger; `false` silences it (tests). */
+  logger?: false | Array<'log' | 'warn' | 'error' | 'debug' | 'verbose'>;
 }
 
 /** Starts a Nest microservice that consumes `<context>.commands` and answers on each `reply-to`. */
@@ -22,9 +24,9 @@ export async function startCommandService(options: CommandServiceOptions): Promi
     topics: [`${prefix}${topics.commands(options.context)}`],
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
   });
-  const app = await NestFactory.createMicroservice(options.module, { strategy, logger: ['log', 'warn', 'error'] });
+  const app = await NestFactory.createMicroservice(options.module, { strategy, logger: options.logger ?? ['log', 'warn', 'error'] });
   app.enableShutdownHooks();
   await app.listen();
-  new Logger(options.context).log(`consuming ${prefix}${topics.commands(options.context)} (pid ${process.pid})`);
+  if (options.logger !== false) new Logger(options.context).log(`consuming ${prefix}${topics.commands(options.context)} (pid ${process.pid})`);
   return app;
 }
