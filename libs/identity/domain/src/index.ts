@@ -1,1 +1,11 @@
-export {};
+export * from './lib/codes';
+export * from './lib/events';
+export * from './lib/policy';
+export type { Instant } from './lib/time';
+export * from './lib/phone';
+export * from './lib/password-policy';
+export * from './lib/verification-code';
+export * from './lib/phone-reservation';
+export * from './lib/maintenance';
+export * from './lib/user';
+export * from './lib/outcome';

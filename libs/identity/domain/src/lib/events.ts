@@ -1,0 +1,180 @@
+import type { Instant } from './time';
+
+/**
+ * Event type names: explicit, versioned strings (DESIGN §2), never derived from class names, so a
+ * refactor cannot change what is already in the event store. Events carry data only; the service
+ * adds metadata (event id, correlation, causation, actor, occurred-at, schema version).
+ *
+ * No event holds a secret in plain text: passwords and codes appear only as hashes, the ID number
+ * and the TOTP secret only as field-encrypted ciphertexts, the phone as fingerprint + mask.
+ */
+export const IdentityEventType = {
+  VerificationCodeIssued: 'identity.VerificationCodeIssued.v1',
+  VerificationCodeAttemptFailed: 'identity.VerificationCodeAttemptFailed.v1',
+  VerificationCodeConsumed: 'identity.VerificationCodeConsumed.v1',
+
+  PhoneReserved: 'identity.PhoneReserved.v1',
+  PhoneReservationReleased: 'identity.PhoneReservationReleased.v1',
+
+  UserRegistered: 'identity.UserRegistered.v1',
+  LoggedIn: 'identity.LoggedIn.v1',
+  LoginFailed: 'identity.LoginFailed.v1',
+  LoginLocked: 'identity.LoginLocked.v1',
+  LoginPasswordChanged: 'identity.LoginPasswordChanged.v1',
+  PaymentPasswordSet: 'identity.PaymentPasswordSet.v1',
+  PaymentPasswordChanged: 'identity.PaymentPasswordChanged.v1',
+  PaymentPasswordReset: 'identity.PaymentPasswordReset.v1',
+  PaymentPasswordVerified: 'identity.PaymentPasswordVerified.v1',
+  PaymentPasswordVerificationFailed: 'identity.PaymentPasswordVerificationFailed.v1',
+  PaymentPasswordLocked: 'identity.PaymentPasswordLocked.v1',
+  SecondFactorEnabled: 'identity.SecondFactorEnabled.v1',
+  SecondFactorDisabled: 'identity.SecondFactorDisabled.v1',
+  SecondFactorFailed: 'identity.SecondFactorFailed.v1',
+  SecondFactorLocked: 'identity.SecondFactorLocked.v1',
+  AccountFrozen: 'identity.AccountFrozen.v1',
+  AccountUnfrozen: 'identity.AccountUnfrozen.v1',
+  RiskAlertRaised: 'identity.RiskAlertRaised.v1',
+
+  MaintenanceModeSet: 'identity.MaintenanceModeSet.v1',
+} as const;
+
+export type IdentityEventTypeName = (typeof IdentityEventType)[keyof typeof IdentityEventType];
+
+export const IDENTITY_EVENT_TYPES: readonly IdentityEventTypeName[] = Object.values(IdentityEventType);
+
+type Event<Type extends IdentityEventTypeName, Data> = { readonly type: Type; readonly data: Data };
+
+// ---------------------------------------------------------------- verification codes
+
+/** What a code proves; a code issued for one purpose never serves another. */
+export type VerificationPurpose = 'registration' | 'payment_password_reset' | 'login_step_up' | 'unfreeze';
+export const VERIFICATION_PURPOSES: readonly VerificationPurpose[] = ['registration', 'payment_password_reset', 'login_step_up', 'unfreeze'];
+
+export type VerificationCodeIssued = Event<
+  typeof IdentityEventType.VerificationCodeIssued,
+  {
+    phoneHash: string;
+    purpose: VerificationPurpose;
+    codeId: string;
+    /** Keyed hash of the code; the code itself goes only to the handset. */
+    codeHash: string;
+    issuedAt: Instant;
+    expiresAt: Instant;
+    resendAllowedAt: Instant;
+    /** The still-pending code this one replaces (a resend), if any. */
+    replacesCodeId: string | null;
+  }
+>;
+export type VerificationCodeAttemptFailed = Event<
+  typeof IdentityEventType.VerificationCodeAttemptFailed,
+  { phoneHash: string; purpose: VerificationPurpose; codeId: string; failedAttempts: number; attemptsLeft: number; at: Instant }
+>;
+export type VerificationCodeConsumed = Event<typeof IdentityEventType.VerificationCodeConsumed, { phoneHash: string; purpose: VerificationPurpose; codeId: string; consumedAt: Instant }>;
+
+export type VerificationCodeEvent = VerificationCodeIssued | VerificationCodeAttemptFailed | VerificationCodeConsumed;
+
+// ---------------------------------------------------------------- phone reservation
+
+export type PhoneReserved = Event<typeof IdentityEventType.PhoneReserved, { phoneHash: string; userId: string; reservedAt: Instant }>;
+export type PhoneReservationReleased = Event<typeof IdentityEventType.PhoneReservationReleased, { phoneHash: string; userId: string; reason: string; releasedAt: Instant }>;
+
+export type PhoneReservationEvent = PhoneReserved | PhoneReservationReleased;
+
+// ---------------------------------------------------------------- user
+
+/**
+ * Why a payment password is checked. Only the money-moving purposes are refused while the account
+ * is frozen; the others (managing cards, unfreezing) must keep working for the owner.
+ */
+export type PaymentPasswordPurpose = 'payment' | 'transfer' | 'bill_payment' | 'top_up' | 'withdrawal' | 'bind_card' | 'unbind_card' | 'change_payment_password' | 'unfreeze';
+
+/** Operations that ask for the second factor when it is enabled (SPEC item 5). */
+export type SecondFactorOperation =
+  | 'login'
+  | 'set_payment_password'
+  | 'change_payment_password'
+  | 'reset_payment_password'
+  | 'change_login_password'
+  | 'disable_second_factor'
+  | 'unfreeze';
+
+export type RiskSignal = 'repeated_login_failures' | 'payment_password_locked' | 'second_factor_locked' | 'suspicious_login' | 'suspicious_transactions';
+export type RiskSeverity = 'low' | 'medium' | 'high';
+
+/** Who froze the account: the owner (e.g. from another device), customer service, or risk control. */
+export type FreezeActor = { kind: 'user' } | { kind: 'support'; agentId: string } | { kind: 'risk'; ruleId: string };
+export type UnfreezeActorRecord = { kind: 'user' } | { kind: 'support'; agentId: string; verificationReference: string };
+
+export type UserRegistered = Event<
+  typeof IdentityEventType.UserRegistered,
+  {
+    userId: string;
+    phoneHash: string;
+    maskedPhone: string;
+    name: string;
+    /** Field-encrypted ID card number, present for a real-name verified wallet. */
+    idNumberCiphertext: string | null;
+    identityLevel: 'basic' | 'verified';
+    /** argon2id PHC string. */
+    loginPasswordHash: string;
+    verificationCodeId: string;
+    /** The device registration happened on becomes the first known device. */
+    deviceId: string | null;
+    registeredAt: Instant;
+  }
+>;
+export type LoggedIn = Event<typeof IdentityEventType.LoggedIn, { userId: string; deviceId: string; newDevice: boolean; secondFactorUsed: boolean; at: Instant }>;
+export type LoginFailed = Event<typeof IdentityEventType.LoginFailed, { userId: string; deviceId: string | null; failuresInWindow: number; attemptsLeft: number; at: Instant }>;
+export type LoginLocked = Event<typeof IdentityEventType.LoginLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
+export type LoginPasswordChanged = Event<typeof IdentityEventType.LoginPasswordChanged, { userId: string; loginPasswordHash: string; at: Instant }>;
+export type PaymentPasswordSet = Event<typeof IdentityEventType.PaymentPasswordSet, { userId: string; paymentPasswordHash: string; at: Instant }>;
+export type PaymentPasswordChanged = Event<typeof IdentityEventType.PaymentPasswordChanged, { userId: string; paymentPasswordHash: string; at: Instant }>;
+export type PaymentPasswordReset = Event<typeof IdentityEventType.PaymentPasswordReset, { userId: string; paymentPasswordHash: string; verificationCodeId: string; at: Instant }>;
+/** Recorded only when a success clears earlier failures; a plain success changes nothing and adds nothing. */
+export type PaymentPasswordVerified = Event<typeof IdentityEventType.PaymentPasswordVerified, { userId: string; purpose: PaymentPasswordPurpose; clearedFailures: number; at: Instant }>;
+export type PaymentPasswordVerificationFailed = Event<
+  typeof IdentityEventType.PaymentPasswordVerificationFailed,
+  { userId: string; purpose: PaymentPasswordPurpose; consecutiveFailures: number; attemptsLeft: number; at: Instant }
+>;
+export type PaymentPasswordLocked = Event<typeof IdentityEventType.PaymentPasswordLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
+export type SecondFactorEnabled = Event<typeof IdentityEventType.SecondFactorEnabled, { userId: string; secretCiphertext: string; at: Instant }>;
+export type SecondFactorDisabled = Event<
+  typeof IdentityEventType.SecondFactorDisabled,
+  { userId: string; by: 'user' | 'support'; supportAgentId: string | null; verificationReference: string | null; at: Instant }
+>;
+export type SecondFactorFailed = Event<typeof IdentityEventType.SecondFactorFailed, { userId: string; operation: SecondFactorOperation; failuresInWindow: number; attemptsLeft: number; at: Instant }>;
+export type SecondFactorLocked = Event<typeof IdentityEventType.SecondFactorLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
+export type AccountFrozen = Event<typeof IdentityEventType.AccountFrozen, { userId: string; reason: string; actor: FreezeActor; at: Instant }>;
+export type AccountUnfrozen = Event<typeof IdentityEventType.AccountUnfrozen, { userId: string; actor: UnfreezeActorRecord; verificationCodeId: string | null; at: Instant }>;
+export type RiskAlertRaised = Event<
+  typeof IdentityEventType.RiskAlertRaised,
+  { userId: string; signal: RiskSignal; severity: RiskSeverity; description: string; source: string; at: Instant }
+>;
+
+export type UserEvent =
+  | UserRegistered
+  | LoggedIn
+  | LoginFailed
+  | LoginLocked
+  | LoginPasswordChanged
+  | PaymentPasswordSet
+  | PaymentPasswordChanged
+  | PaymentPasswordReset
+  | PaymentPasswordVerified
+  | PaymentPasswordVerificationFailed
+  | PaymentPasswordLocked
+  | SecondFactorEnabled
+  | SecondFactorDisabled
+  | SecondFactorFailed
+  | SecondFactorLocked
+  | AccountFrozen
+  | AccountUnfrozen
+  | RiskAlertRaised;
+
+// ---------------------------------------------------------------- maintenance
+
+export type MaintenanceModeSet = Event<typeof IdentityEventType.MaintenanceModeSet, { on: boolean; until: Instant | null; message: string | null; operatorId: string; at: Instant }>;
+
+export type MaintenanceEvent = MaintenanceModeSet;
+
+export type IdentityEvent = VerificationCodeEvent | PhoneReservationEvent | UserEvent | MaintenanceEvent;

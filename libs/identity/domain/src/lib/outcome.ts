@@ -1,0 +1,58 @@
+import { isRejection, reject } from '@ledger/util';
+import { IdentityErrorCode, type IdentityRejection } from './codes';
+import { IdentityEventType, type IdentityEvent } from './events';
+
+/**
+ * What a service does with a decision: append `events` (possibly none), then answer the caller
+ * with `rejection` if there is one, otherwise accepted.
+ *
+ * Some failures are recorded as events so that they count (wrong codes and passwords, see
+ * user.ts); for those the events are appended *and* the caller gets the rejection derived here.
+ * This is the single place that maps recorded failures to codes.
+ */
+export interface DecisionOutcome<Event extends IdentityEvent> {
+  events: Event[];
+  rejection: IdentityRejection | undefined;
+}
+
+export function outcomeOf<Event extends IdentityEvent>(decision: Event[] | IdentityRejection): DecisionOutcome<Event> {
+  if (isRejection(decision)) return { events: [], rejection: decision };
+  return { events: decision, rejection: recordedRejection(decision) };
+}
+
+/** The rejection that a list of emitted events stands for, if they record a failure. */
+export function recordedRejection(events: readonly IdentityEvent[]): IdentityRejection | undefined {
+  // Deliberately not a switch: only four event types stand for failures, every other one is a
+  // success or a side effect (lock, alert) of a failure found here.
+  const lockUntil = (type: LockEventType): string | undefined => {
+    const lock = events.find((event): event is Extract<IdentityEvent, { type: LockEventType }> => event.type === type);
+    return lock?.data.lockedUntil;
+  };
+  for (const event of events) {
+    if (event.type === IdentityEventType.VerificationCodeAttemptFailed) {
+      const { attemptsLeft } = event.data;
+      return reject(IdentityErrorCode.INVALID_CODE, attemptsLeft === 0 ? 'wrong code; it is now invalid, ask for a new one' : 'wrong code', { attemptsLeft });
+    }
+    if (event.type === IdentityEventType.LoginFailed) {
+      const until = lockUntil(IdentityEventType.LoginLocked);
+      return until !== undefined
+        ? reject(IdentityErrorCode.LOGIN_LOCKED, 'login is locked after repeated failures', { until, attemptsLeft: 0 })
+        : reject(IdentityErrorCode.INVALID_CREDENTIALS, 'wrong phone number or password', { attemptsLeft: event.data.attemptsLeft });
+    }
+    if (event.type === IdentityEventType.PaymentPasswordVerificationFailed) {
+      const lockedUntil = lockUntil(IdentityEventType.PaymentPasswordLocked);
+      return lockedUntil !== undefined
+        ? reject(IdentityErrorCode.PAYMENT_PASSWORD_LOCKED, 'payment password locked after too many wrong tries', { lockedUntil, attemptsLeft: 0 })
+        : reject(IdentityErrorCode.WRONG_PAYMENT_PASSWORD, 'wrong payment password', { attemptsLeft: event.data.attemptsLeft });
+    }
+    if (event.type === IdentityEventType.SecondFactorFailed) {
+      const until = lockUntil(IdentityEventType.SecondFactorLocked);
+      return until !== undefined
+        ? reject(IdentityErrorCode.SECOND_FACTOR_LOCKED, 'too many wrong dynamic codes', { until, attemptsLeft: 0 })
+        : reject(IdentityErrorCode.INVALID_SECOND_FACTOR, 'wrong dynamic code', { attemptsLeft: event.data.attemptsLeft });
+    }
+  }
+  return undefined;
+}
+
+type LockEventType = typeof IdentityEventType.LoginLocked | typeof IdentityEventType.PaymentPasswordLocked | typeof IdentityEventType.SecondFactorLocked;

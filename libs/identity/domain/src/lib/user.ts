@@ -1,0 +1,629 @@
+import { assertNever, reject, type Decider } from '@ledger/util';
+import { IdentityErrorCode, InvalidIdentityCommand, type IdentityRejection } from './codes';
+import {
+  IdentityEventType,
+  type FreezeActor,
+  type PaymentPasswordPurpose,
+  type RiskSeverity,
+  type RiskSignal,
+  type SecondFactorOperation,
+  type UserEvent,
+} from './events';
+import type { MaintenanceStatus } from './maintenance';
+import type { PasswordCheck } from './password-policy';
+import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from './policy';
+import { instant, isBefore, millis, plusMs, within, type Instant } from './time';
+import type { CodeProof } from './verification-code';
+
+/**
+ * The user aggregate (stream `user-<userId>`): who the user is and what proves it — login and
+ * payment passwords, known devices, second factor, freeze state.
+ *
+ * Purity: every secret check happens in the service (argon2 / keyed-hash / TOTP verification) and
+ * arrives as a boolean; every hash arrives ready-made; password strength arrives as the result of
+ * `checkLoginPassword`/`checkPaymentPassword`; codes arrive as a `CodeProof` from a consumed
+ * verification code. The decider only counts, locks and decides.
+ *
+ * Recorded failures: a wrong login password, payment password or dynamic code must be *recorded*
+ * (that is what makes lockout work), so those decisions return events (`LoginFailed`,
+ * `PaymentPasswordVerificationFailed`, `SecondFactorFailed`, plus a lock and a risk alert at the
+ * limit) rather than a rejection. `outcomeOf` turns them into the caller's rejection code
+ * (`INVALID_CREDENTIALS`, `WRONG_PAYMENT_PASSWORD`, …) after the service has appended them. A
+ * handler that only knew `Event[] | Rejection` would therefore still append them: it can never
+ * lose a failure and open the door to brute force.
+ *
+ * Second factor: when enabled it is required on login and on the operations listed in
+ * `SecondFactorOperation`; not on each payment, which the payment password already guards.
+ */
+export type UserCommand =
+  | RegisterUser
+  | Login
+  | ChangeLoginPassword
+  | SetPaymentPassword
+  | ChangePaymentPassword
+  | ResetPaymentPassword
+  | VerifyPaymentPassword
+  | EnableSecondFactor
+  | DisableSecondFactor
+  | ResetSecondFactor
+  | FreezeAccount
+  | UnfreezeAccount
+  | RaiseRiskAlert;
+
+interface UserCommandBase {
+  userId: string;
+  now: Date;
+}
+
+/**
+ * Errors: SYSTEM_MAINTENANCE, USER_ALREADY_EXISTS, WEAK_PASSWORD. (PHONE_ALREADY_REGISTERED comes
+ * from the phone reservation, INVALID_CODE/CODE_EXPIRED from the verification code.)
+ */
+export interface RegisterUser extends UserCommandBase {
+  type: 'RegisterUser';
+  phoneHash: string;
+  maskedPhone: string;
+  name: string;
+  idNumberCiphertext?: string;
+  loginPasswordHash: string;
+  /** `checkLoginPassword(plaintext, { phone })`, run by the service before hashing. */
+  passwordCheck: PasswordCheck;
+  /** A consumed `registration` code for this phone. */
+  verification: CodeProof;
+  /** `maintenanceStatusAt(maintenanceState, now)`. */
+  maintenance: MaintenanceStatus;
+  deviceId?: string;
+}
+
+/**
+ * Errors: USER_NOT_FOUND, LOGIN_LOCKED, INVALID_CREDENTIALS (recorded), SECOND_FACTOR_LOCKED,
+ * SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR (recorded), STEP_UP_REQUIRED, INVALID_CODE.
+ * A frozen account can still log in (it can read its history, and it must, to unfreeze).
+ */
+export interface Login extends UserCommandBase {
+  type: 'Login';
+  deviceId: string;
+  passwordValid: boolean;
+  /** Absent: no step-up code given. True: a `login_step_up` code was consumed. False: the code was refused. */
+  stepUpCodeValid?: boolean;
+  /** Absent: no dynamic code given. Otherwise the TOTP check's outcome. */
+  secondFactorValid?: boolean;
+}
+
+/** Errors: USER_NOT_FOUND, WEAK_PASSWORD, LOGIN_LOCKED, INVALID_CREDENTIALS (recorded), second-factor codes. */
+export interface ChangeLoginPassword extends UserCommandBase {
+  type: 'ChangeLoginPassword';
+  currentPasswordValid: boolean;
+  newLoginPasswordHash: string;
+  passwordCheck: PasswordCheck;
+  secondFactorValid?: boolean;
+}
+
+/** Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_ALREADY_SET, WEAK_PASSWORD, second-factor codes. */
+export interface SetPaymentPassword extends UserCommandBase {
+  type: 'SetPaymentPassword';
+  paymentPasswordHash: string;
+  passwordCheck: PasswordCheck;
+  secondFactorValid?: boolean;
+}
+
+/** Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, PAYMENT_PASSWORD_LOCKED, WRONG_PAYMENT_PASSWORD (recorded), second-factor codes. */
+export interface ChangePaymentPassword extends UserCommandBase {
+  type: 'ChangePaymentPassword';
+  oldPasswordMatches: boolean;
+  newPaymentPasswordHash: string;
+  passwordCheck: PasswordCheck;
+  secondFactorValid?: boolean;
+}
+
+/**
+ * "Forgot payment password": a consumed `payment_password_reset` code to the bound phone replaces
+ * the password and lifts any payment-password lock (the SMS proves the owner, which is exactly
+ * what the lock was waiting for). Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD,
+ * second-factor codes.
+ */
+export interface ResetPaymentPassword extends UserCommandBase {
+  type: 'ResetPaymentPassword';
+  verification: CodeProof;
+  newPaymentPasswordHash: string;
+  passwordCheck: PasswordCheck;
+  secondFactorValid?: boolean;
+}
+
+/**
+ * Used by cards and payments. Accepted with no events (or `PaymentPasswordVerified` when it clears
+ * earlier failures) means verified. Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET,
+ * ACCOUNT_FROZEN (money-moving purposes only), PAYMENT_PASSWORD_LOCKED, WRONG_PAYMENT_PASSWORD (recorded).
+ */
+export interface VerifyPaymentPassword extends UserCommandBase {
+  type: 'VerifyPaymentPassword';
+  purpose: PaymentPasswordPurpose;
+  matches: boolean;
+}
+
+/** Errors: USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED. */
+export interface EnableSecondFactor extends UserCommandBase {
+  type: 'EnableSecondFactor';
+  /** The TOTP secret, field-encrypted by the service; the provisioning URI is returned once, never stored. */
+  secretCiphertext: string;
+}
+
+/** Errors: USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, SECOND_FACTOR_LOCKED, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR (recorded). */
+export interface DisableSecondFactor extends UserCommandBase {
+  type: 'DisableSecondFactor';
+  secondFactorValid?: boolean;
+}
+
+/** Customer service removes a lost authenticator after verifying the caller (SPEC item 21). Errors: USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED. */
+export interface ResetSecondFactor extends UserCommandBase {
+  type: 'ResetSecondFactor';
+  supportAgentId: string;
+  /** Where the identity check is documented (ticket, call recording id). */
+  verificationReference: string;
+}
+
+/** Errors: USER_NOT_FOUND, ALREADY_FROZEN. */
+export interface FreezeAccount extends UserCommandBase {
+  type: 'FreezeAccount';
+  reason: string;
+  actor: FreezeActor;
+}
+
+export type UnfreezeActor =
+  | { kind: 'user'; verification: CodeProof; paymentPasswordMatches: boolean; secondFactorValid?: boolean }
+  | { kind: 'support'; agentId: string; verificationReference: string };
+
+/**
+ * Errors: USER_NOT_FOUND, NOT_FROZEN, UNFREEZE_REQUIRES_SUPPORT (a risk-control freeze, by the
+ * user), and for the user path PAYMENT_PASSWORD_NOT_SET, PAYMENT_PASSWORD_LOCKED,
+ * WRONG_PAYMENT_PASSWORD (recorded) and second-factor codes.
+ */
+export interface UnfreezeAccount extends UserCommandBase {
+  type: 'UnfreezeAccount';
+  actor: UnfreezeActor;
+}
+
+/**
+ * A signal from outside identity (payment risk rules). With `protect` the account is also frozen
+ * by risk control, unless it already is. Errors: USER_NOT_FOUND.
+ */
+export interface RaiseRiskAlert extends UserCommandBase {
+  type: 'RaiseRiskAlert';
+  signal: RiskSignal;
+  severity: RiskSeverity;
+  description: string;
+  /** The rule or system that raised it. */
+  source: string;
+  protect: boolean;
+}
+
+export type PaymentPasswordState = { kind: 'not_set' } | { kind: 'set'; hash: string; consecutiveFailures: number; lockedUntil: Instant | null };
+
+export type SecondFactorState = { kind: 'disabled' } | { kind: 'enabled'; secretCiphertext: string; enabledAt: Instant; failures: Instant[]; lockedUntil: Instant | null };
+
+export type FreezeState = { kind: 'active' } | { kind: 'frozen'; reason: string; actor: FreezeActor; frozenAt: Instant };
+
+export interface RegisteredUser {
+  status: 'registered';
+  userId: string;
+  phoneHash: string;
+  maskedPhone: string;
+  name: string;
+  idNumberCiphertext: string | null;
+  identityLevel: 'basic' | 'verified';
+  loginPasswordHash: string;
+  registeredAt: Instant;
+  /** Most recently used last; bounded by `maxKnownDevices`. */
+  knownDevices: string[];
+  /** Recent failed logins, newest last, trimmed to `maxLoginFailures`. */
+  loginFailures: Instant[];
+  loginLockedUntil: Instant | null;
+  lastLoginAt: Instant | null;
+  paymentPassword: PaymentPasswordState;
+  secondFactor: SecondFactorState;
+  freeze: FreezeState;
+  lastRiskAlertAt: Instant | null;
+}
+
+export type UserState = { status: 'unregistered' } | RegisteredUser;
+
+/** Purposes that move money out of the wallet or a bound card, refused while frozen. */
+export const MONEY_MOVEMENT_PURPOSES: ReadonlySet<PaymentPasswordPurpose> = new Set<PaymentPasswordPurpose>(['payment', 'transfer', 'bill_payment', 'top_up', 'withdrawal']);
+
+export function userStreamId(userId: string): string {
+  return `user-${userId}`;
+}
+
+export type UserDecider = Decider<UserCommand, UserEvent, UserState, IdentityRejection>;
+type Decision = UserEvent[] | IdentityRejection;
+
+function requireText(value: string | undefined, field: string): void {
+  if (value === undefined || value.trim() === '') throw new InvalidIdentityCommand(`${field} is required`);
+}
+
+function requireProof(proof: CodeProof, purpose: CodeProof['purpose'], phoneHash: string): void {
+  // A proof for another purpose or another phone is a wiring bug in the service, never a user error.
+  if (proof.purpose !== purpose) throw new InvalidIdentityCommand(`expected a ${purpose} code, got ${proof.purpose}`);
+  if (proof.phoneHash !== phoneHash) throw new InvalidIdentityCommand('the verification code belongs to another phone');
+  requireText(proof.codeId, 'verification.codeId');
+}
+
+function weakPassword(check: PasswordCheck, field: 'loginPassword' | 'paymentPassword'): IdentityRejection | null {
+  return check.ok ? null : reject(IdentityErrorCode.WEAK_PASSWORD, check.message, { rule: check.rule, field });
+}
+
+export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDENTITY_POLICY): UserDecider {
+  const at = (now: Date): Instant => instant(now);
+
+  function alert(user: RegisteredUser, signal: RiskSignal, severity: RiskSeverity, description: string, now: Date): UserEvent {
+    return { type: IdentityEventType.RiskAlertRaised, data: { userId: user.userId, signal, severity, description, source: 'identity', at: at(now) } };
+  }
+
+  function loginFailure(user: RegisteredUser, deviceId: string | null, now: Date): UserEvent[] {
+    const failuresInWindow = within(user.loginFailures, now, policy.loginFailureWindowMs).length + 1;
+    const attemptsLeft = Math.max(0, policy.maxLoginFailures - failuresInWindow);
+    const events: UserEvent[] = [{ type: IdentityEventType.LoginFailed, data: { userId: user.userId, deviceId, failuresInWindow, attemptsLeft, at: at(now) } }];
+    if (attemptsLeft === 0) {
+      events.push(
+        { type: IdentityEventType.LoginLocked, data: { userId: user.userId, lockedUntil: plusMs(now, policy.loginLockMs), at: at(now) } },
+        alert(user, 'repeated_login_failures', 'medium', `${failuresInWindow} failed logins within ${policy.loginFailureWindowMs / 60_000} minutes`, now),
+      );
+    }
+    return events;
+  }
+
+  function paymentPasswordFailure(user: RegisteredUser, consecutiveFailures: number, purpose: PaymentPasswordPurpose, now: Date): UserEvent[] {
+    const failures = consecutiveFailures + 1;
+    const attemptsLeft = Math.max(0, policy.maxPaymentPasswordFailures - failures);
+    const events: UserEvent[] = [
+      { type: IdentityEventType.PaymentPasswordVerificationFailed, data: { userId: user.userId, purpose, consecutiveFailures: failures, attemptsLeft, at: at(now) } },
+    ];
+    if (attemptsLeft === 0) {
+      events.push(
+        { type: IdentityEventType.PaymentPasswordLocked, data: { userId: user.userId, lockedUntil: plusMs(now, policy.paymentPasswordLockMs), at: at(now) } },
+        alert(user, 'payment_password_locked', 'high', `${failures} consecutive wrong payment passwords`, now),
+      );
+    }
+    return events;
+  }
+
+  /** Checks the payment password (lock, then the match) and records a failure; `null` means it matched. */
+  function paymentPasswordGate(user: RegisteredUser, matches: boolean, purpose: PaymentPasswordPurpose, now: Date): Decision | null {
+    const password = user.paymentPassword;
+    if (password.kind === 'not_set') return reject(IdentityErrorCode.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
+    if (isBefore(now, password.lockedUntil)) {
+      return reject(IdentityErrorCode.PAYMENT_PASSWORD_LOCKED, 'payment password locked after too many wrong tries', { lockedUntil: password.lockedUntil });
+    }
+    return matches ? null : paymentPasswordFailure(user, password.consecutiveFailures, purpose, now);
+  }
+
+  /** The second-factor requirement of a sensitive operation; `null` means satisfied (or not enabled). */
+  function secondFactorGate(user: RegisteredUser, provided: boolean | undefined, operation: SecondFactorOperation, now: Date): Decision | null {
+    const factor = user.secondFactor;
+    if (factor.kind === 'disabled') return null;
+    if (isBefore(now, factor.lockedUntil)) return reject(IdentityErrorCode.SECOND_FACTOR_LOCKED, 'too many wrong dynamic codes', { until: factor.lockedUntil });
+    if (provided === undefined) return reject(IdentityErrorCode.SECOND_FACTOR_REQUIRED, 'enter the dynamic code from your authenticator', { operation });
+    if (provided) return null;
+    const failuresInWindow = within(factor.failures, now, policy.secondFactorFailureWindowMs).length + 1;
+    const attemptsLeft = Math.max(0, policy.maxSecondFactorFailures - failuresInWindow);
+    const events: UserEvent[] = [{ type: IdentityEventType.SecondFactorFailed, data: { userId: user.userId, operation, failuresInWindow, attemptsLeft, at: at(now) } }];
+    if (attemptsLeft === 0) {
+      events.push(
+        { type: IdentityEventType.SecondFactorLocked, data: { userId: user.userId, lockedUntil: plusMs(now, policy.secondFactorLockMs), at: at(now) } },
+        alert(user, 'second_factor_locked', 'high', `${failuresInWindow} wrong dynamic codes`, now),
+      );
+    }
+    return events;
+  }
+
+  function register(command: RegisterUser, state: UserState): Decision {
+    if (command.maintenance.active) {
+      return reject(IdentityErrorCode.SYSTEM_MAINTENANCE, command.maintenance.message, {
+        until: command.maintenance.until,
+        retryAfterMs: Math.max(0, millis(command.maintenance.until) - command.now.getTime()),
+        message: command.maintenance.message,
+      });
+    }
+    if (state.status === 'registered') return reject(IdentityErrorCode.USER_ALREADY_EXISTS, 'this user is already registered');
+    const weak = weakPassword(command.passwordCheck, 'loginPassword');
+    if (weak !== null) return weak;
+    requireText(command.phoneHash, 'phoneHash');
+    requireText(command.maskedPhone, 'maskedPhone');
+    requireText(command.name, 'name');
+    requireText(command.loginPasswordHash, 'loginPasswordHash');
+    requireProof(command.verification, 'registration', command.phoneHash);
+    const idNumberCiphertext = command.idNumberCiphertext === undefined || command.idNumberCiphertext === '' ? null : command.idNumberCiphertext;
+    return [
+      {
+        type: IdentityEventType.UserRegistered,
+        data: {
+          userId: command.userId,
+          phoneHash: command.phoneHash,
+          maskedPhone: command.maskedPhone,
+          name: command.name.trim(),
+          idNumberCiphertext,
+          identityLevel: idNumberCiphertext === null ? 'basic' : 'verified',
+          loginPasswordHash: command.loginPasswordHash,
+          verificationCodeId: command.verification.codeId,
+          deviceId: command.deviceId ?? null,
+          registeredAt: at(command.now),
+        },
+      },
+    ];
+  }
+
+  function login(command: Login, user: RegisteredUser): Decision {
+    requireText(command.deviceId, 'deviceId');
+    if (isBefore(command.now, user.loginLockedUntil)) return reject(IdentityErrorCode.LOGIN_LOCKED, 'login is locked after repeated failures', { until: user.loginLockedUntil });
+    if (!command.passwordValid) return loginFailure(user, command.deviceId, command.now);
+    const secondFactor = secondFactorGate(user, command.secondFactorValid, 'login', command.now);
+    if (secondFactor !== null) return secondFactor;
+    const newDevice = !user.knownDevices.includes(command.deviceId);
+    if (newDevice) {
+      if (command.stepUpCodeValid === undefined) {
+        return reject(IdentityErrorCode.STEP_UP_REQUIRED, 'new device: confirm with the SMS code sent to your phone', { deviceId: command.deviceId, purpose: 'login_step_up' });
+      }
+      // The code aggregate already counted the wrong try; nothing to record here.
+      if (!command.stepUpCodeValid) return reject(IdentityErrorCode.INVALID_CODE, 'the SMS code is not valid', { purpose: 'login_step_up' });
+    }
+    return [
+      {
+        type: IdentityEventType.LoggedIn,
+        data: { userId: user.userId, deviceId: command.deviceId, newDevice, secondFactorUsed: user.secondFactor.kind === 'enabled', at: at(command.now) },
+      },
+    ];
+  }
+
+  function changeLoginPassword(command: ChangeLoginPassword, user: RegisteredUser): Decision {
+    const weak = weakPassword(command.passwordCheck, 'loginPassword');
+    if (weak !== null) return weak;
+    requireText(command.newLoginPasswordHash, 'newLoginPasswordHash');
+    if (isBefore(command.now, user.loginLockedUntil)) return reject(IdentityErrorCode.LOGIN_LOCKED, 'login is locked after repeated failures', { until: user.loginLockedUntil });
+    // A wrong current password counts like a failed login: otherwise this would be an unlimited password oracle.
+    if (!command.currentPasswordValid) return loginFailure(user, null, command.now);
+    const secondFactor = secondFactorGate(user, command.secondFactorValid, 'change_login_password', command.now);
+    if (secondFactor !== null) return secondFactor;
+    return [{ type: IdentityEventType.LoginPasswordChanged, data: { userId: user.userId, loginPasswordHash: command.newLoginPasswordHash, at: at(command.now) } }];
+  }
+
+  function setPaymentPassword(command: SetPaymentPassword, user: RegisteredUser): Decision {
+    if (user.paymentPassword.kind === 'set') return reject(IdentityErrorCode.PAYMENT_PASSWORD_ALREADY_SET, 'a payment password is already set; change or reset it instead');
+    const weak = weakPassword(command.passwordCheck, 'paymentPassword');
+    if (weak !== null) return weak;
+    requireText(command.paymentPasswordHash, 'paymentPasswordHash');
+    const secondFactor = secondFactorGate(user, command.secondFactorValid, 'set_payment_password', command.now);
+    if (secondFactor !== null) return secondFactor;
+    return [{ type: IdentityEventType.PaymentPasswordSet, data: { userId: user.userId, paymentPasswordHash: command.paymentPasswordHash, at: at(command.now) } }];
+  }
+
+  function changePaymentPassword(command: ChangePaymentPassword, user: RegisteredUser): Decision {
+    if (user.paymentPassword.kind === 'not_set') return reject(IdentityErrorCode.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
+    const weak = weakPassword(command.passwordCheck, 'paymentPassword');
+    if (weak !== null) return weak;
+    requireText(command.newPaymentPasswordHash, 'newPaymentPasswordHash');
+    const password = paymentPasswordGate(user, command.oldPasswordMatches, 'change_payment_password', command.now);
+    if (password !== null) return password;
+    const secondFactor = secondFactorGate(user, command.secondFactorValid, 'change_payment_password', command.now);
+    if (secondFactor !== null) return secondFactor;
+    return [{ type: IdentityEventType.PaymentPasswordChanged, data: { userId: user.userId, paymentPasswordHash: command.newPaymentPasswordHash, at: at(command.now) } }];
+  }
+
+  function resetPaymentPassword(command: ResetPaymentPassword, user: RegisteredUser): Decision {
+    if (user.paymentPassword.kind === 'not_set') return reject(IdentityErrorCode.PAYMENT_PASSWORD_NOT_SET, 'no payment password to reset; set one instead');
+    const weak = weakPassword(command.passwordCheck, 'paymentPassword');
+    if (weak !== null) return weak;
+    requireText(command.newPaymentPasswordHash, 'newPaymentPasswordHash');
+    requireProof(command.verification, 'payment_password_reset', user.phoneHash);
+    const secondFactor = secondFactorGate(user, command.secondFactorValid, 'reset_payment_password', command.now);
+    if (secondFactor !== null) return secondFactor;
+    return [
+      {
+        type: IdentityEventType.PaymentPasswordReset,
+        data: { userId: user.userId, paymentPasswordHash: command.newPaymentPasswordHash, verificationCodeId: command.verification.codeId, at: at(command.now) },
+      },
+    ];
+  }
+
+  function verifyPaymentPassword(command: VerifyPaymentPassword, user: RegisteredUser): Decision {
+    if (user.paymentPassword.kind === 'not_set') return reject(IdentityErrorCode.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
+    // Frozen is checked before the password so that a frozen wallet neither pays nor burns attempts.
+    if (user.freeze.kind === 'frozen' && MONEY_MOVEMENT_PURPOSES.has(command.purpose)) {
+      return reject(IdentityErrorCode.ACCOUNT_FROZEN, 'the wallet is frozen; no money can move', { frozenAt: user.freeze.frozenAt, reason: user.freeze.reason, purpose: command.purpose });
+    }
+    const password = paymentPasswordGate(user, command.matches, command.purpose, command.now);
+    if (password !== null) return password;
+    const clearedFailures = user.paymentPassword.consecutiveFailures;
+    // A plain success changes no state, so it records nothing: the user stream does not grow with every payment.
+    if (clearedFailures === 0) return [];
+    return [{ type: IdentityEventType.PaymentPasswordVerified, data: { userId: user.userId, purpose: command.purpose, clearedFailures, at: at(command.now) } }];
+  }
+
+  function enableSecondFactor(command: EnableSecondFactor, user: RegisteredUser): Decision {
+    if (user.secondFactor.kind === 'enabled') return reject(IdentityErrorCode.SECOND_FACTOR_ALREADY_ENABLED, 'the second factor is already enabled');
+    requireText(command.secretCiphertext, 'secretCiphertext');
+    return [{ type: IdentityEventType.SecondFactorEnabled, data: { userId: user.userId, secretCiphertext: command.secretCiphertext, at: at(command.now) } }];
+  }
+
+  function disableSecondFactor(command: DisableSecondFactor, user: RegisteredUser): Decision {
+    if (user.secondFactor.kind === 'disabled') return reject(IdentityErrorCode.SECOND_FACTOR_NOT_ENABLED, 'the second factor is not enabled');
+    const secondFactor = secondFactorGate(user, command.secondFactorValid, 'disable_second_factor', command.now);
+    if (secondFactor !== null) return secondFactor;
+    return [{ type: IdentityEventType.SecondFactorDisabled, data: { userId: user.userId, by: 'user', supportAgentId: null, verificationReference: null, at: at(command.now) } }];
+  }
+
+  function resetSecondFactor(command: ResetSecondFactor, user: RegisteredUser): Decision {
+    requireText(command.supportAgentId, 'supportAgentId');
+    requireText(command.verificationReference, 'verificationReference');
+    if (user.secondFactor.kind === 'disabled') return reject(IdentityErrorCode.SECOND_FACTOR_NOT_ENABLED, 'the second factor is not enabled');
+    return [
+      {
+        type: IdentityEventType.SecondFactorDisabled,
+        data: { userId: user.userId, by: 'support', supportAgentId: command.supportAgentId, verificationReference: command.verificationReference, at: at(command.now) },
+      },
+    ];
+  }
+
+  function freeze(command: FreezeAccount, user: RegisteredUser): Decision {
+    requireText(command.reason, 'reason');
+    if (user.freeze.kind === 'frozen') return reject(IdentityErrorCode.ALREADY_FROZEN, 'the account is already frozen', { frozenAt: user.freeze.frozenAt });
+    return [{ type: IdentityEventType.AccountFrozen, data: { userId: user.userId, reason: command.reason, actor: command.actor, at: at(command.now) } }];
+  }
+
+  function unfreeze(command: UnfreezeAccount, user: RegisteredUser): Decision {
+    if (user.freeze.kind === 'active') return reject(IdentityErrorCode.NOT_FROZEN, 'the account is not frozen');
+    const actor = command.actor;
+    switch (actor.kind) {
+      case 'support':
+        requireText(actor.agentId, 'actor.agentId');
+        requireText(actor.verificationReference, 'actor.verificationReference');
+        return [
+          {
+            type: IdentityEventType.AccountUnfrozen,
+            data: { userId: user.userId, actor: { kind: 'support', agentId: actor.agentId, verificationReference: actor.verificationReference }, verificationCodeId: null, at: at(command.now) },
+          },
+        ];
+      case 'user': {
+        // Risk control froze it because the owner's own credentials may be compromised; the owner's SMS and password cannot lift that.
+        if (user.freeze.actor.kind === 'risk') return reject(IdentityErrorCode.UNFREEZE_REQUIRES_SUPPORT, 'contact customer service to unfreeze this account', { frozenBy: 'risk' });
+        requireProof(actor.verification, 'unfreeze', user.phoneHash);
+        const password = paymentPasswordGate(user, actor.paymentPasswordMatches, 'unfreeze', command.now);
+        if (password !== null) return password;
+        const secondFactor = secondFactorGate(user, actor.secondFactorValid, 'unfreeze', command.now);
+        if (secondFactor !== null) return secondFactor;
+        return [{ type: IdentityEventType.AccountUnfrozen, data: { userId: user.userId, actor: { kind: 'user' }, verificationCodeId: actor.verification.codeId, at: at(command.now) } }];
+      }
+      default:
+        return assertNever(actor, 'unfreeze actor');
+    }
+  }
+
+  function raiseRiskAlert(command: RaiseRiskAlert, user: RegisteredUser): Decision {
+    requireText(command.description, 'description');
+    requireText(command.source, 'source');
+    const events: UserEvent[] = [
+      { type: IdentityEventType.RiskAlertRaised, data: { userId: user.userId, signal: command.signal, severity: command.severity, description: command.description, source: command.source, at: at(command.now) } },
+    ];
+    if (command.protect && user.freeze.kind === 'active') {
+      events.push({ type: IdentityEventType.AccountFrozen, data: { userId: user.userId, reason: `risk:${command.signal}`, actor: { kind: 'risk', ruleId: command.source }, at: at(command.now) } });
+    }
+    return events;
+  }
+
+  function decide(command: UserCommand, state: UserState): Decision {
+    requireText(command.userId, 'userId');
+    if (state.status === 'registered' && state.userId !== command.userId) throw new InvalidIdentityCommand('command is for another user than this stream');
+    if (command.type === 'RegisterUser') return register(command, state);
+    if (state.status === 'unregistered') return reject(IdentityErrorCode.USER_NOT_FOUND, 'no such user', { userId: command.userId });
+    switch (command.type) {
+      case 'Login':
+        return login(command, state);
+      case 'ChangeLoginPassword':
+        return changeLoginPassword(command, state);
+      case 'SetPaymentPassword':
+        return setPaymentPassword(command, state);
+      case 'ChangePaymentPassword':
+        return changePaymentPassword(command, state);
+      case 'ResetPaymentPassword':
+        return resetPaymentPassword(command, state);
+      case 'VerifyPaymentPassword':
+        return verifyPaymentPassword(command, state);
+      case 'EnableSecondFactor':
+        return enableSecondFactor(command, state);
+      case 'DisableSecondFactor':
+        return disableSecondFactor(command, state);
+      case 'ResetSecondFactor':
+        return resetSecondFactor(command, state);
+      case 'FreezeAccount':
+        return freeze(command, state);
+      case 'UnfreezeAccount':
+        return unfreeze(command, state);
+      case 'RaiseRiskAlert':
+        return raiseRiskAlert(command, state);
+      default:
+        return assertNever(command, 'user command');
+    }
+  }
+
+  function evolveRegistered(user: RegisteredUser, event: Exclude<UserEvent, { type: typeof IdentityEventType.UserRegistered }>): RegisteredUser {
+    switch (event.type) {
+      case IdentityEventType.LoggedIn: {
+        const devices = [...user.knownDevices.filter((device) => device !== event.data.deviceId), event.data.deviceId].slice(-policy.maxKnownDevices);
+        const secondFactor: SecondFactorState = user.secondFactor.kind === 'enabled' && event.data.secondFactorUsed ? { ...user.secondFactor, failures: [] } : user.secondFactor;
+        return { ...user, knownDevices: devices, loginFailures: [], lastLoginAt: event.data.at, secondFactor };
+      }
+      case IdentityEventType.LoginFailed:
+        return { ...user, loginFailures: [...user.loginFailures, event.data.at].slice(-policy.maxLoginFailures) };
+      case IdentityEventType.LoginLocked:
+        // The lock replaces the failures that caused it, so attempts start fresh once it ends.
+        return { ...user, loginLockedUntil: event.data.lockedUntil, loginFailures: [] };
+      case IdentityEventType.LoginPasswordChanged:
+        return { ...user, loginPasswordHash: event.data.loginPasswordHash, loginFailures: [] };
+      case IdentityEventType.PaymentPasswordSet:
+      case IdentityEventType.PaymentPasswordChanged:
+      case IdentityEventType.PaymentPasswordReset:
+        return { ...user, paymentPassword: { kind: 'set', hash: event.data.paymentPasswordHash, consecutiveFailures: 0, lockedUntil: null } };
+      case IdentityEventType.PaymentPasswordVerified:
+        return user.paymentPassword.kind === 'set' ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: 0 } } : user;
+      case IdentityEventType.PaymentPasswordVerificationFailed:
+        return user.paymentPassword.kind === 'set' ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: event.data.consecutiveFailures } } : user;
+      case IdentityEventType.PaymentPasswordLocked:
+        return user.paymentPassword.kind === 'set' ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: 0, lockedUntil: event.data.lockedUntil } } : user;
+      case IdentityEventType.SecondFactorEnabled:
+        return { ...user, secondFactor: { kind: 'enabled', secretCiphertext: event.data.secretCiphertext, enabledAt: event.data.at, failures: [], lockedUntil: null } };
+      case IdentityEventType.SecondFactorDisabled:
+        return { ...user, secondFactor: { kind: 'disabled' } };
+      case IdentityEventType.SecondFactorFailed:
+        return user.secondFactor.kind === 'enabled'
+          ? { ...user, secondFactor: { ...user.secondFactor, failures: [...user.secondFactor.failures, event.data.at].slice(-policy.maxSecondFactorFailures) } }
+          : user;
+      case IdentityEventType.SecondFactorLocked:
+        return user.secondFactor.kind === 'enabled' ? { ...user, secondFactor: { ...user.secondFactor, failures: [], lockedUntil: event.data.lockedUntil } } : user;
+      case IdentityEventType.AccountFrozen:
+        return { ...user, freeze: { kind: 'frozen', reason: event.data.reason, actor: event.data.actor, frozenAt: event.data.at } };
+      case IdentityEventType.AccountUnfrozen: {
+        // The owner proved the payment password to unfreeze, which clears earlier wrong tries.
+        const paymentPassword: PaymentPasswordState =
+          event.data.actor.kind === 'user' && user.paymentPassword.kind === 'set' ? { ...user.paymentPassword, consecutiveFailures: 0 } : user.paymentPassword;
+        return { ...user, freeze: { kind: 'active' }, paymentPassword };
+      }
+      case IdentityEventType.RiskAlertRaised:
+        return { ...user, lastRiskAlertAt: event.data.at };
+      default:
+        return assertNever(event, 'user event');
+    }
+  }
+
+  return {
+    initialState: () => ({ status: 'unregistered' }),
+    decide,
+    evolve(state, event) {
+      if (event.type === IdentityEventType.UserRegistered) {
+        const data = event.data;
+        return {
+          status: 'registered',
+          userId: data.userId,
+          phoneHash: data.phoneHash,
+          maskedPhone: data.maskedPhone,
+          name: data.name,
+          idNumberCiphertext: data.idNumberCiphertext,
+          identityLevel: data.identityLevel,
+          loginPasswordHash: data.loginPasswordHash,
+          registeredAt: data.registeredAt,
+          knownDevices: data.deviceId === null ? [] : [data.deviceId],
+          loginFailures: [],
+          loginLockedUntil: null,
+          lastLoginAt: null,
+          paymentPassword: { kind: 'not_set' },
+          secondFactor: { kind: 'disabled' },
+          freeze: { kind: 'active' },
+          lastRiskAlertAt: null,
+        };
+      }
+      // An event for a user that was never registered means a corrupt stream; fail loudly.
+      if (state.status === 'unregistered') throw new Error(`${event.type} before identity.UserRegistered.v1`);
+      return evolveRegistered(state, event);
+    },
+  };
+}
+
+export const userDecider = createUserDecider();

@@ -1,0 +1,488 @@
+/**
+ * The wallet decider: `createWalletDecider(policy)` gives `decide`, `evolve`, `initialState`, plus
+ * `execute`, which tells a fresh decision from an idempotent replay.
+ *
+ * Idempotency: every money command has a key (`idempotencyKeyOf`) and a payload fingerprint (its
+ * fields without `now`, as a canonical JSON array). A repeat with the same key and fingerprint is a
+ * replay: `decide` returns `[]` and `execute` returns the original event (also `resultFor(state, key)`).
+ * The same key with another payload is IDEMPOTENCY_KEY_REUSED. Only accepted commands are remembered:
+ * a rejection leaves no event, so a retried rejected command is decided again against current state
+ * (the transport's command-result store answers exact message retries).
+ *
+ * Order of checks for a reservation: input shape (throws), INVALID_AMOUNT, WALLET_NOT_OPEN,
+ * idempotency (a replay wins over everything after it, so a retry after a freeze still gets its
+ * original answer), HOLD_EXPIRY_PASSED, WALLET_FROZEN, LIMIT_EXCEEDED per payment, LIMIT_EXCEEDED daily, INSUFFICIENT_FUNDS.
+ */
+import { assertNever, reject, type Decider, type DomainRejection } from '@ledger/util';
+import { WALLET_ERROR, type WalletErrorCode } from './codes';
+import {
+  InvalidWalletCommand,
+  type CaptureHold,
+  type ChangeWalletTier,
+  type CreditWallet,
+  type ExpireHold,
+  type FreezeWallet,
+  type OpenWallet,
+  type ReleaseHold,
+  type ReserveFunds,
+  type UnfreezeWallet,
+  type WalletCommand,
+  type WalletCommandType,
+  type WalletPrerequisites,
+} from './commands';
+import { WALLET_EVENT, type WalletEvent } from './events';
+import { accountId, isAccountId, transferPostings, type AccountId } from './ledger';
+import { assertValidPolicy, shanghaiDay, WALLET_TIERS, type WalletPolicy, type WalletTier } from './policy';
+import { availableMinor, evolveWallet, initialWalletState, type Hold, type OpenedWallet, type WalletState } from './state';
+
+export type WalletRejection = DomainRejection<WalletErrorCode>;
+
+/**
+ * What `execute` decided: new events (possibly none, for a freeze of a frozen wallet), a replay of
+ * an idempotency key with its original event, or a rejection.
+ */
+export type WalletDecision =
+  | { readonly kind: 'accepted'; readonly events: WalletEvent[] }
+  | { readonly kind: 'replayed'; readonly idempotencyKey: string; readonly originalEvents: WalletEvent[] }
+  | WalletRejection;
+
+export interface WalletDecider extends Decider<WalletCommand, WalletEvent, WalletState, WalletRejection> {
+  readonly policy: WalletPolicy;
+  execute(command: WalletCommand, state: WalletState): WalletDecision;
+}
+
+/** The largest amount an event can carry (parseMinor accepts at most 18 digits). */
+export const MAX_AMOUNT_MINOR = 999_999_999_999_999_999n;
+
+const MAX_ID_LENGTH = 128;
+const MAX_TEXT_LENGTH = 512;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+type MoneyCommand = ReserveFunds | CaptureHold | ReleaseHold | ExpireHold | CreditWallet;
+
+/** The idempotency key of a money command, or undefined for commands that need none. */
+export function idempotencyKeyOf(command: WalletCommand): string | undefined {
+  switch (command.type) {
+    case 'ReserveFunds':
+      return `reserve:${command.holdId}`;
+    case 'CaptureHold':
+      return `capture:${command.holdId}`;
+    case 'ReleaseHold':
+      return `release:${command.holdId}`;
+    case 'ExpireHold':
+      return `expire:${command.holdId}`;
+    case 'CreditWallet':
+      return `credit:${command.creditId}`;
+    case 'OpenWallet':
+    case 'FreezeWallet':
+    case 'UnfreezeWallet':
+    case 'ChangeWalletTier':
+      return undefined;
+    default:
+      return assertNever(command, 'wallet command');
+  }
+}
+
+/** Canonical payload of a money command: its fields in a fixed order, without `now`. */
+export function payloadFingerprintOf(command: MoneyCommand): string {
+  switch (command.type) {
+    case 'ReserveFunds':
+      return JSON.stringify([command.type, command.holdId, command.amountMinor.toString(), normalizeInstant(command, 'expiresAt', command.expiresAt), command.reference, command.counterparty]);
+    case 'CaptureHold':
+      return JSON.stringify([command.type, command.holdId, command.amountMinor.toString()]);
+    case 'ReleaseHold':
+    case 'ExpireHold':
+      return JSON.stringify([command.type, command.holdId]);
+    case 'CreditWallet':
+      return JSON.stringify([command.type, command.creditId, command.amountMinor.toString(), command.reference, command.counterparty]);
+    default:
+      return assertNever(command, 'money command');
+  }
+}
+
+function invalid(command: WalletCommandType, reason: string): never {
+  throw new InvalidWalletCommand(command, reason);
+}
+
+function requireId(command: WalletCommand, field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) invalid(command.type, `${field} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+  return value;
+}
+
+function requireText(command: WalletCommand, field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length > MAX_TEXT_LENGTH) invalid(command.type, `${field} must be a string of at most ${MAX_TEXT_LENGTH} characters`);
+  return value;
+}
+
+function normalizeInstant(command: WalletCommand, field: string, value: unknown): string {
+  const ms = typeof value === 'string' && ISO_INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(ms)) invalid(command.type, `${field} must be an ISO-8601 instant, got ${JSON.stringify(value)}`);
+  return new Date(ms).toISOString();
+}
+
+function requireCounterparty(command: ReserveFunds | CreditWallet): AccountId {
+  if (!isAccountId(command.counterparty)) invalid(command.type, `counterparty ${JSON.stringify(command.counterparty)} is not a ledger account id`);
+  if (command.counterparty === `wallet:${command.walletId}`) invalid(command.type, 'counterparty is the wallet itself');
+  return command.counterparty;
+}
+
+function requireTier(command: OpenWallet | ChangeWalletTier): WalletTier {
+  if (!WALLET_TIERS.includes(command.tier)) invalid(command.type, `unknown tier ${JSON.stringify(command.tier)}`);
+  return command.tier;
+}
+
+/** An amount from outside: a positive bigint no larger than MAX_AMOUNT_MINOR, else INVALID_AMOUNT. */
+function checkAmount(amountMinor: unknown): WalletRejection | undefined {
+  if (typeof amountMinor !== 'bigint' || amountMinor <= 0n || amountMinor > MAX_AMOUNT_MINOR) {
+    return reject(WALLET_ERROR.INVALID_AMOUNT, 'the amount must be a positive whole number of fen', {
+      amountMinor: typeof amountMinor === 'bigint' ? amountMinor.toString() : String(amountMinor),
+    });
+  }
+  return undefined;
+}
+
+const accepted = (events: WalletEvent[]): WalletDecision => ({ kind: 'accepted', events });
+
+function requireOpenedFor(command: WalletCommand, state: WalletState): OpenedWallet | WalletRejection {
+  if (state.status === 'unopened') return reject(WALLET_ERROR.WALLET_NOT_OPEN, `wallet ${command.walletId} is not open`, { walletId: command.walletId });
+  // The adapter loads the stream named after command.walletId; a mismatch is a routing bug.
+  if (state.walletId !== command.walletId) invalid(command.type, `addressed to wallet ${command.walletId} but decided on ${state.walletId}`);
+  return state;
+}
+
+/** Replay or IDEMPOTENCY_KEY_REUSED when the key was seen before; undefined for a new key. */
+function checkIdempotency(state: OpenedWallet, command: MoneyCommand): WalletDecision | undefined {
+  const idempotencyKey = idempotencyKeyOf(command);
+  if (idempotencyKey === undefined) return undefined;
+  const previous = state.outcomes.get(idempotencyKey);
+  if (previous === undefined) return undefined;
+  if (previous.payloadFingerprint === payloadFingerprintOf(command)) return { kind: 'replayed', idempotencyKey, originalEvents: [previous.event] };
+  return reject(WALLET_ERROR.IDEMPOTENCY_KEY_REUSED, `idempotency key ${idempotencyKey} was used before with a different payload`, { idempotencyKey });
+}
+
+function isRejected(value: unknown): value is WalletRejection {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'rejection';
+}
+
+function frozenRejection(state: OpenedWallet): WalletRejection | undefined {
+  if (state.status !== 'frozen') return undefined;
+  return reject(WALLET_ERROR.WALLET_FROZEN, `wallet ${state.walletId} is frozen`, { frozenBy: state.freeze.source, frozenAt: state.freeze.frozenAt });
+}
+
+/** The hold a settlement command addresses, or HOLD_NOT_FOUND / HOLD_ALREADY_SETTLED. */
+function openHoldFor(state: OpenedWallet, holdId: string): Hold | WalletRejection {
+  const hold = state.holds.get(holdId);
+  if (hold === undefined) return reject(WALLET_ERROR.HOLD_NOT_FOUND, `wallet ${state.walletId} has no hold ${holdId}`, { holdId });
+  if (hold.status !== 'open') return reject(WALLET_ERROR.HOLD_ALREADY_SETTLED, `hold ${holdId} was already ${hold.status}`, { holdId, settledAs: hold.status });
+  return hold;
+}
+
+export function createWalletDecider(policy: WalletPolicy): WalletDecider {
+  assertValidPolicy(policy);
+
+  function openWallet(command: OpenWallet, state: WalletState): WalletDecision {
+    requireId(command, 'walletId', command.walletId);
+    requireId(command, 'userId', command.userId);
+    if (!isAccountId(`wallet:${command.walletId}`)) invalid(command.type, `walletId ${JSON.stringify(command.walletId)} cannot name a ledger account`);
+    const tier = requireTier(command);
+    const openedAt = normalizeInstant(command, 'now', command.now);
+    if (state.status !== 'unopened') return reject(WALLET_ERROR.WALLET_ALREADY_OPEN, `wallet ${state.walletId} is already open`, { walletId: state.walletId });
+    const prerequisites: WalletPrerequisites = command.prerequisites;
+    const missing = (['registered', 'paymentPasswordSet', 'cardBound'] as const).filter((name) => prerequisites[name] !== true);
+    if (missing.length > 0) return reject(WALLET_ERROR.WALLET_PREREQUISITES_MISSING, `cannot open the wallet before: ${missing.join(', ')}`, { missing });
+    return accepted([{ type: WALLET_EVENT.WalletOpened, data: { walletId: command.walletId, userId: command.userId, tier, openedAt } }]);
+  }
+
+  function reserveFunds(command: ReserveFunds, state: WalletState): WalletDecision {
+    requireId(command, 'holdId', command.holdId);
+    requireText(command, 'reference', command.reference);
+    const counterparty = requireCounterparty(command);
+    const reservedAt = normalizeInstant(command, 'now', command.now);
+    const expiresAt = normalizeInstant(command, 'expiresAt', command.expiresAt);
+    const badAmount = checkAmount(command.amountMinor);
+    if (badAmount) return badAmount;
+    const wallet = requireOpenedFor(command, state);
+    if (isRejected(wallet)) return wallet;
+    const repeat = checkIdempotency(wallet, command);
+    if (repeat) return repeat;
+    // Checked only for a new reservation (a retry of an accepted one may arrive after its hold
+    // expired). A rejection, not a throw: a command can sit in a queue until its expiry has passed.
+    if (Date.parse(expiresAt) <= Date.parse(reservedAt)) {
+      return reject(WALLET_ERROR.HOLD_EXPIRY_PASSED, `the hold would expire at ${expiresAt}, not after now (${reservedAt})`, { expiresAt, now: reservedAt });
+    }
+    const frozen = frozenRejection(wallet);
+    if (frozen) return frozen;
+
+    const limits = policy.tiers[wallet.tier];
+    const amountMinor = command.amountMinor;
+    if (amountMinor > limits.perPaymentLimitMinor) {
+      return reject(WALLET_ERROR.LIMIT_EXCEEDED, `the ${wallet.tier} tier allows at most ${limits.perPaymentLimitMinor} fen per payment`, {
+        limit: 'per_payment',
+        tier: wallet.tier,
+        limitMinor: limits.perPaymentLimitMinor.toString(),
+        remainingMinor: limits.perPaymentLimitMinor.toString(),
+        requestedMinor: amountMinor.toString(),
+      });
+    }
+    // The reservation counts against the Shanghai day of `now`, or against the latest day already
+    // counted if the clock reads earlier (clock skew between instances around midnight): usage can
+    // then only be overcounted for a moment, never undercounted.
+    const commandDay = shanghaiDay(reservedAt);
+    const latest = wallet.dailyDebit;
+    const debitDay = latest !== undefined && latest.day > commandDay ? latest.day : commandDay;
+    const usedMinor = latest !== undefined && latest.day === debitDay ? latest.usedMinor : 0n;
+    if (usedMinor + amountMinor > limits.dailyDebitLimitMinor) {
+      const remainingMinor = limits.dailyDebitLimitMinor > usedMinor ? limits.dailyDebitLimitMinor - usedMinor : 0n;
+      return reject(WALLET_ERROR.LIMIT_EXCEEDED, `the ${wallet.tier} tier allows ${limits.dailyDebitLimitMinor} fen per day; ${remainingMinor} fen remain today`, {
+        limit: 'daily',
+        tier: wallet.tier,
+        day: debitDay,
+        limitMinor: limits.dailyDebitLimitMinor.toString(),
+        remainingMinor: remainingMinor.toString(),
+        requestedMinor: amountMinor.toString(),
+      });
+    }
+    const available = availableMinor(wallet);
+    if (available < amountMinor) {
+      return reject(WALLET_ERROR.INSUFFICIENT_FUNDS, `available balance ${available} fen is below ${amountMinor} fen`, {
+        availableMinor: available.toString(),
+        requestedMinor: amountMinor.toString(),
+      });
+    }
+    return accepted([
+      {
+        type: WALLET_EVENT.FundsReserved,
+        data: {
+          walletId: wallet.walletId,
+          holdId: command.holdId,
+          amountMinor: amountMinor.toString(),
+          expiresAt,
+          reference: command.reference,
+          counterparty,
+          reservedAt,
+          debitDay,
+          idempotencyKey: `reserve:${command.holdId}`,
+          payloadFingerprint: payloadFingerprintOf(command),
+        },
+      },
+    ]);
+  }
+
+  // Captures, releases and expiries are allowed on a frozen wallet. Their holds were reserved before
+  // the freeze, so the money is already committed to a payment in flight: refusing to capture would
+  // leave that payment half-done (the merchant may have delivered), and refusing to release or expire
+  // would lock the user's own money away. A freeze stops new debits, which all start with a
+  // reservation; the payments service decides whether an in-flight payment is captured or released.
+  function captureHold(command: CaptureHold, state: WalletState): WalletDecision {
+    requireId(command, 'holdId', command.holdId);
+    const capturedAt = normalizeInstant(command, 'now', command.now);
+    const badAmount = checkAmount(command.amountMinor);
+    if (badAmount) return badAmount;
+    const wallet = requireOpenedFor(command, state);
+    if (isRejected(wallet)) return wallet;
+    const repeat = checkIdempotency(wallet, command);
+    if (repeat) return repeat;
+    const hold = openHoldFor(wallet, command.holdId);
+    if (isRejected(hold)) return hold;
+    if (command.amountMinor > hold.amountMinor) {
+      return reject(WALLET_ERROR.CAPTURE_EXCEEDS_HOLD, `hold ${hold.holdId} reserved ${hold.amountMinor} fen, less than ${command.amountMinor}`, {
+        holdId: hold.holdId,
+        reservedMinor: hold.amountMinor.toString(),
+        requestedMinor: command.amountMinor.toString(),
+      });
+    }
+    const transactionId = `${wallet.walletId}:capture:${hold.holdId}`;
+    return accepted([
+      {
+        type: WALLET_EVENT.HoldCaptured,
+        data: {
+          walletId: wallet.walletId,
+          holdId: hold.holdId,
+          amountMinor: command.amountMinor.toString(),
+          releasedMinor: (hold.amountMinor - command.amountMinor).toString(),
+          counterparty: hold.counterparty,
+          capturedAt,
+          transactionId,
+          postings: transferPostings(accountId.wallet(wallet.walletId), hold.counterparty, command.amountMinor),
+          idempotencyKey: `capture:${hold.holdId}`,
+          payloadFingerprint: payloadFingerprintOf(command),
+        },
+      },
+    ]);
+  }
+
+  function releaseHold(command: ReleaseHold, state: WalletState): WalletDecision {
+    requireId(command, 'holdId', command.holdId);
+    const releasedAt = normalizeInstant(command, 'now', command.now);
+    const wallet = requireOpenedFor(command, state);
+    if (isRejected(wallet)) return wallet;
+    const repeat = checkIdempotency(wallet, command);
+    if (repeat) return repeat;
+    const hold = openHoldFor(wallet, command.holdId);
+    if (isRejected(hold)) return hold;
+    return accepted([
+      {
+        type: WALLET_EVENT.HoldReleased,
+        data: {
+          walletId: wallet.walletId,
+          holdId: hold.holdId,
+          amountMinor: hold.amountMinor.toString(),
+          releasedAt,
+          idempotencyKey: `release:${hold.holdId}`,
+          payloadFingerprint: payloadFingerprintOf(command),
+        },
+      },
+    ]);
+  }
+
+  // A hold stays open until its HoldExpired event: the durable expiry timer is the only authority on
+  // expiry, and a capture racing the timer is settled by the stream's optimistic concurrency
+  // (whichever event is appended first wins; the other command then sees HOLD_ALREADY_SETTLED).
+  function expireHold(command: ExpireHold, state: WalletState): WalletDecision {
+    requireId(command, 'holdId', command.holdId);
+    const expiredAt = normalizeInstant(command, 'now', command.now);
+    const wallet = requireOpenedFor(command, state);
+    if (isRejected(wallet)) return wallet;
+    const repeat = checkIdempotency(wallet, command);
+    if (repeat) return repeat;
+    const hold = openHoldFor(wallet, command.holdId);
+    if (isRejected(hold)) return hold;
+    if (Date.parse(expiredAt) < Date.parse(hold.expiresAt)) {
+      return reject(WALLET_ERROR.HOLD_NOT_EXPIRED, `hold ${hold.holdId} expires at ${hold.expiresAt}`, { holdId: hold.holdId, expiresAt: hold.expiresAt });
+    }
+    return accepted([
+      {
+        type: WALLET_EVENT.HoldExpired,
+        data: {
+          walletId: wallet.walletId,
+          holdId: hold.holdId,
+          amountMinor: hold.amountMinor.toString(),
+          expiredAt,
+          idempotencyKey: `expire:${hold.holdId}`,
+          payloadFingerprint: payloadFingerprintOf(command),
+        },
+      },
+    ]);
+  }
+
+  function creditWallet(command: CreditWallet, state: WalletState): WalletDecision {
+    requireId(command, 'creditId', command.creditId);
+    requireText(command, 'reference', command.reference);
+    const counterparty = requireCounterparty(command);
+    const creditedAt = normalizeInstant(command, 'now', command.now);
+    const badAmount = checkAmount(command.amountMinor);
+    if (badAmount) return badAmount;
+    const wallet = requireOpenedFor(command, state);
+    if (isRejected(wallet)) return wallet;
+    const repeat = checkIdempotency(wallet, command);
+    if (repeat) return repeat;
+    // Under `accept`, a frozen wallet keeps receiving money: nobody can take it out while frozen,
+    // and bouncing a salary or refund would hurt the owner more than the attacker.
+    if (policy.creditsWhileFrozen === 'reject') {
+      const frozen = frozenRejection(wallet);
+      if (frozen) return frozen;
+    }
+    const balanceCapMinor = policy.tiers[wallet.tier].balanceCapMinor;
+    if (wallet.totalMinor + command.amountMinor > balanceCapMinor) {
+      const roomMinor = balanceCapMinor > wallet.totalMinor ? balanceCapMinor - wallet.totalMinor : 0n;
+      return reject(WALLET_ERROR.BALANCE_CAP_EXCEEDED, `the ${wallet.tier} tier caps the balance at ${balanceCapMinor} fen; room for ${roomMinor} fen`, {
+        tier: wallet.tier,
+        balanceCapMinor: balanceCapMinor.toString(),
+        roomMinor: roomMinor.toString(),
+        requestedMinor: command.amountMinor.toString(),
+      });
+    }
+    return accepted([
+      {
+        type: WALLET_EVENT.WalletCredited,
+        data: {
+          walletId: wallet.walletId,
+          creditId: command.creditId,
+          amountMinor: command.amountMinor.toString(),
+          reference: command.reference,
+          counterparty,
+          creditedAt,
+          transactionId: `${wallet.walletId}:credit:${command.creditId}`,
+          postings: transferPostings(counterparty, accountId.wallet(wallet.walletId), command.amountMinor),
+          idempotencyKey: `credit:${command.creditId}`,
+          payloadFingerprint: payloadFingerprintOf(command),
+        },
+      },
+    ]);
+  }
+
+  function freezeWallet(command: FreezeWallet, state: WalletState): WalletDecision {
+    requireText(command, 'reason', command.reason);
+    if (command.source !== 'identity' && command.source !== 'support') invalid(command.type, `unknown source ${JSON.stringify(command.source)}`);
+    const frozenAt = normalizeInstant(command, 'now', command.now);
+    const wallet = requireOpenedFor(command, state);
+    if (isRejected(wallet)) return wallet;
+    // Freezes arrive at least once (identity events, support retries): freezing twice changes nothing.
+    if (wallet.status === 'frozen') return accepted([]);
+    return accepted([{ type: WALLET_EVENT.WalletFrozen, data: { walletId: wallet.walletId, reason: command.reason, source: command.source, frozenAt } }]);
+  }
+
+  function unfreezeWallet(command: UnfreezeWallet, state: WalletState): WalletDecision {
+    requireText(command, 'reason', command.reason);
+    if (command.source !== 'identity' && command.source !== 'support') invalid(command.type, `unknown source ${JSON.stringify(command.source)}`);
+    const unfrozenAt = normalizeInstant(command, 'now', command.now);
+    const wallet = requireOpenedFor(command, state);
+    if (isRejected(wallet)) return wallet;
+    if (wallet.status !== 'frozen') return accepted([]);
+    return accepted([{ type: WALLET_EVENT.WalletUnfrozen, data: { walletId: wallet.walletId, reason: command.reason, source: command.source, unfrozenAt } }]);
+  }
+
+  function changeWalletTier(command: ChangeWalletTier, state: WalletState): WalletDecision {
+    const tier = requireTier(command);
+    const changedAt = normalizeInstant(command, 'now', command.now);
+    const wallet = requireOpenedFor(command, state);
+    if (isRejected(wallet)) return wallet;
+    if (wallet.tier === tier) return accepted([]);
+    return accepted([{ type: WALLET_EVENT.WalletTierChanged, data: { walletId: wallet.walletId, fromTier: wallet.tier, toTier: tier, changedAt } }]);
+  }
+
+  function execute(command: WalletCommand, state: WalletState): WalletDecision {
+    switch (command.type) {
+      case 'OpenWallet':
+        return openWallet(command, state);
+      case 'ReserveFunds':
+        return reserveFunds(command, state);
+      case 'CaptureHold':
+        return captureHold(command, state);
+      case 'ReleaseHold':
+        return releaseHold(command, state);
+      case 'ExpireHold':
+        return expireHold(command, state);
+      case 'CreditWallet':
+        return creditWallet(command, state);
+      case 'FreezeWallet':
+        return freezeWallet(command, state);
+      case 'UnfreezeWallet':
+        return unfreezeWallet(command, state);
+      case 'ChangeWalletTier':
+        return changeWalletTier(command, state);
+      default:
+        return assertNever(command, 'wallet command');
+    }
+  }
+
+  return {
+    policy,
+    initialState: initialWalletState,
+    evolve: evolveWallet,
+    execute,
+    decide(command, state) {
+      const decision = execute(command, state);
+      switch (decision.kind) {
+        case 'accepted':
+          return decision.events;
+        case 'replayed':
+          return [];
+        case 'rejection':
+          return decision;
+        default:
+          return assertNever(decision, 'wallet decision');
+      }
+    },
+  };
+}
