@@ -1,0 +1,118 @@
+/**
+ * The simulator's cards. Every number passes Luhn; the BINs come from DEFAULT_BIN_TABLE. These are
+ * made-up numbers for tests and the demo, not real accounts.
+ */
+import type { CardType, IssuerName } from '../lib/bin-table';
+import type { IssuerCardStatus } from '../lib/card-issuer';
+
+export interface TestCard {
+  /** The full number as a person types it (no spaces). Only the simulator and tests ever hold it. */
+  readonly number: string;
+  /** Which bank issued it; the ICBC simulator only knows ICBC cards. */
+  readonly issuer: IssuerName;
+  readonly holderName: string;
+  readonly reservedPhone: string;
+  /** The token the simulator answers with on a successful verification (deterministic). */
+  readonly cardToken: string;
+  readonly cardType: CardType;
+  readonly status: IssuerCardStatus;
+  /** `YYYY-MM`. */
+  readonly expiresOn: string;
+  /** What a charge can take (the account balance, or the credit line left). */
+  readonly balanceMinor: bigint;
+}
+
+export const TEST_CARDS = {
+  /** 张三's ICBC debit card (BIN 622202, 16 digits), reserved to 13800138000: binds fine. */
+  zhangSanDebit: {
+    number: '6222020000123452',
+    issuer: 'ICBC',
+    holderName: '张三',
+    reservedPhone: '13800138000',
+    cardToken: 'tok_icbc_0001',
+    cardType: 'debit',
+    status: 'active',
+    expiresOn: '2031-12',
+    balanceMinor: 1_000_000n,
+  },
+  /** 张三's second ICBC debit card (BIN 955880, 19 digits like old 灵通卡), same phone: binds fine. */
+  zhangSanSecond: {
+    number: '9558801000123456781',
+    issuer: 'ICBC',
+    holderName: '张三',
+    reservedPhone: '13800138000',
+    cardToken: 'tok_icbc_0002',
+    cardType: 'debit',
+    status: 'active',
+    expiresOn: '2030-06',
+    balanceMinor: 500_000n,
+  },
+  /** 张三's ICBC credit card (BIN 625330): binds fine, cardType credit. */
+  zhangSanCredit: {
+    number: '6253301000123458',
+    issuer: 'ICBC',
+    holderName: '张三',
+    reservedPhone: '13800138000',
+    cardToken: 'tok_icbc_0003',
+    cardType: 'credit',
+    status: 'active',
+    expiresOn: '2029-03',
+    balanceMinor: 2_000_000n,
+  },
+  /** 张三's expired ICBC card (BIN 621226): verification answers `expired` → CARD_EXPIRED. */
+  expired: {
+    number: '6212262000123452',
+    issuer: 'ICBC',
+    holderName: '张三',
+    reservedPhone: '13800138000',
+    cardToken: 'tok_icbc_0004',
+    cardType: 'debit',
+    status: 'expired',
+    expiresOn: '2024-06',
+    balanceMinor: 0n,
+  },
+  /** 张三's blocked ICBC card (BIN 621288, reported lost): `blocked` → CARD_BLOCKED. */
+  blocked: {
+    number: '6212881000222228',
+    issuer: 'ICBC',
+    holderName: '张三',
+    reservedPhone: '13800138000',
+    cardToken: 'tok_icbc_0005',
+    cardType: 'debit',
+    status: 'blocked',
+    expiresOn: '2031-01',
+    balanceMinor: 300_000n,
+  },
+  /** 李四's ICBC card (BIN 622208), reserved to 13900139000: as 张三 → CARD_HOLDER_MISMATCH. */
+  liSi: {
+    number: '6222081000333335',
+    issuer: 'ICBC',
+    holderName: '李四',
+    reservedPhone: '13900139000',
+    cardToken: 'tok_icbc_0006',
+    cardType: 'debit',
+    status: 'active',
+    expiresOn: '2032-08',
+    balanceMinor: 800_000n,
+  },
+  /** 张三's Agricultural Bank (ABC, BIN 622848) card: valid Luhn, not ICBC → CARD_NOT_SUPPORTED. The ICBC simulator does not know it. */
+  nonIcbc: {
+    number: '6228480000123452',
+    issuer: 'ABC',
+    holderName: '张三',
+    reservedPhone: '13800138000',
+    cardToken: 'tok_abc_0001',
+    cardType: 'debit',
+    status: 'active',
+    expiresOn: '2031-12',
+    balanceMinor: 100_000n,
+  },
+} as const satisfies Record<string, TestCard>;
+
+export type TestCardName = keyof typeof TEST_CARDS;
+
+/** An ICBC BIN (621558) with a valid Luhn digit that the issuer has never issued: `unknown_card`. */
+export const UNKNOWN_ICBC_CARD_NUMBER = '6215581000444445';
+
+/** A number that fails Luhn (the last digit of zhangSanDebit changed). */
+export const LUHN_INVALID_CARD_NUMBER = '6222020000123453';

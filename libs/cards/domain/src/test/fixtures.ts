@@ -1,0 +1,111 @@
+import { fold, isRejection, type Decider } from '@ledger/util';
+import { checkCardNumber } from '../lib/card-number';
+import type { CardVerification } from '../lib/card-issuer';
+import type { CardsRejection } from '../lib/codes';
+import type { BindCard, RecordCardCheck, SetDefaultCard, UnbindCard } from '../lib/commands';
+import { CARDS_EVENT, type CardBound, type DefaultCardChanged, type UserCardsEvent } from '../lib/events';
+import { TEST_CARDS, type TestCardName } from '../simulator/test-cards';
+
+/** A fixed instant; tests never read the wall clock. */
+export const T0 = new Date('2026-03-01T08:00:00.000Z');
+export const MINUTE = 60_000;
+
+export function at(ms: number): Date {
+  return new Date(T0.getTime() + ms);
+}
+
+export function iso(ms: number): string {
+  return at(ms).toISOString();
+}
+
+export const USER = 'u-zhangsan';
+export const OTHER_USER = 'u-lisi';
+
+/** A fingerprint in the keyed-hash format (`<keyId>.<64 hex>`), distinct per card name. */
+export function fingerprintOf(name: string): string {
+  const hex = Array.from(name)
+    .map((character) => character.charCodeAt(0).toString(16).padStart(4, '0'))
+    .join('')
+    .padEnd(64, 'ab')
+    .slice(0, 64);
+  return `k1.${hex}`;
+}
+
+/** A successful issuer verification for a test card. */
+export function validVerification(name: TestCardName): CardVerification {
+  const card = TEST_CARDS[name];
+  return { outcome: 'valid', cardToken: card.cardToken, cardType: card.cardType, expiresOn: card.expiresOn };
+}
+
+export const cmd = {
+  bind(name: TestCardName, overrides: Partial<BindCard> = {}): BindCard {
+    return {
+      type: 'BindCard',
+      userId: USER,
+      actorUserId: USER,
+      cardId: `card-${name}`,
+      fingerprint: fingerprintOf(name),
+      numberCheck: checkCardNumber(TEST_CARDS[name].number),
+      verification: validVerification(name),
+      holderNameMasked: '*三',
+      now: T0,
+      ...overrides,
+    };
+  },
+  unbind(cardId: string, overrides: Partial<UnbindCard> = {}): UnbindCard {
+    return { type: 'UnbindCard', userId: USER, actorUserId: USER, cardId, paymentPasswordVerified: true, walletOpen: true, now: at(MINUTE), ...overrides };
+  },
+  setDefault(cardId: string, overrides: Partial<SetDefaultCard> = {}): SetDefaultCard {
+    return { type: 'SetDefaultCard', userId: USER, actorUserId: USER, cardId, now: at(MINUTE), ...overrides };
+  },
+  check(cardId: string, issuerStatus: RecordCardCheck['issuerStatus'], overrides: Partial<RecordCardCheck> = {}): RecordCardCheck {
+    return { type: 'RecordCardCheck', userId: USER, actorUserId: USER, cardId, issuerStatus, now: at(MINUTE), ...overrides };
+  },
+};
+
+/** The CardBound event binding a test card produces (at T0). */
+export function cardBound(name: TestCardName, userId = USER): CardBound {
+  const card = TEST_CARDS[name];
+  return {
+    type: CARDS_EVENT.CardBound,
+    data: {
+      userId,
+      cardId: `card-${name}`,
+      fingerprint: fingerprintOf(name),
+      cardToken: card.cardToken,
+      last4: card.number.slice(-4),
+      issuer: card.issuer,
+      cardType: card.cardType,
+      holderNameMasked: '*三',
+      expiresOn: card.expiresOn,
+      boundAt: T0.toISOString(),
+    },
+  };
+}
+
+export function defaultChanged(cardId: string, previousCardId: string | null, reason: DefaultCardChanged['data']['reason'], ms = 0): DefaultCardChanged {
+  return { type: CARDS_EVENT.DefaultCardChanged, data: { userId: USER, cardId, previousCardId, reason, changedAt: iso(ms) } };
+}
+
+/** History in which the given cards were bound in order (the first became the default). */
+export function bound(...names: TestCardName[]): UserCardsEvent[] {
+  return names.flatMap((name, index) => (index === 0 ? [cardBound(name), defaultChanged(`card-${name}`, null, 'first_card')] : [cardBound(name)]));
+}
+
+/**
+ * given(history).when(command) → the events to append (or the rejection), and the state after.
+ */
+export function givenWhenThen<Command, Event, State>(decider: Decider<Command, Event, State, CardsRejection>) {
+  return function given(history: readonly Event[] = []) {
+    const state = fold(decider, history);
+    return {
+      state,
+      when(command: Command) {
+        const result = decider.decide(command, state);
+        const rejection = isRejection(result) ? result : undefined;
+        const events = isRejection(result) ? [] : result;
+        return { events, rejection, code: rejection?.code, details: rejection?.details, state: fold(decider, events, state), history: [...history, ...events] };
+      },
+    };
+  };
+}
