@@ -1,21 +1,20 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { isAlive, isPortOpen, localDir, repoRoot, sleep } from '@ledger/local-infra';
+import { freePort, isAlive, isPortOpen, localDir, repoRoot, sleep } from '@ledger/local-infra';
 
 /**
  * `npm start` brings the stack up and SIGINT (what Ctrl-C sends) takes it down with no process left
  * behind. The stack runs on its own ports and folder so it does not disturb a developer's stack.
  */
 describe('npm start / Ctrl-C', () => {
-  const instance = 'start-test';
-  const ports = { KAFKA_PORT: '29092', KAFKA_CONTROLLER_PORT: '29093', POSTGRES_PORT: '54329' };
+  const instance = `start-test-${process.pid}`;
   const stackFile = path.join(localDir, instance, 'run', 'stack.json');
 
   afterAll(() => rmSync(path.join(localDir, instance), { recursive: true, force: true }));
 
   it('starts Kafka, PostgreSQL and every service, reports them healthy, and stops them all on SIGINT', async () => {
-    rmSync(path.join(localDir, instance), { recursive: true, force: true });
+    const ports = { KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()), POSTGRES_PORT: String(await freePort()) };
     const env: NodeJS.ProcessEnv = { ...process.env, ...ports, LEDGER_INSTANCE: instance };
     delete env.KAFKA_BROKERS;
     delete env.DATABASE_URL;

@@ -18,6 +18,11 @@ export const HEADER = {
   /** ISO-8601 instant the message was created by its sender. */
   occurredAt: 'occurred-at',
   schemaVersion: 'schema-version',
+  /** Events only: where the event sits in the event store. */
+  stream: 'stream',
+  streamRevision: 'stream-revision',
+  position: 'position',
+  recordedAt: 'recorded-at',
   contentType: 'content-type',
   /** Dead letters: why the message was refused, and where it came from. */
   deadLetterReason: 'dead-letter-reason',

@@ -1,1 +1,24 @@
-export {};
+export * from './port';
+export * from './errors';
+export * from './upcasters';
+export * from './hash-chain';
+export { startSubscription, Wakeup, DEFAULT_POLL_INTERVAL_MS, DEFAULT_SUBSCRIPTION_BATCH, type SubscriptionSource } from './subscription';
+export { MAX_STREAM_NAME_LENGTH } from './validation';
+export * from './postgres/cursor';
+export { PostgresEventStore, type PostgresEventStoreOptions, type PostgresAppendOptions } from './postgres/postgres-event-store';
+export { PostgresCheckpointStore } from './postgres/postgres-checkpoint-store';
+export { migrate, LATEST_SCHEMA_VERSION } from './postgres/schema';
+export {
+  KurrentEventStore,
+  encodeKurrentCursor,
+  decodeKurrentCursor,
+  categoryRegex,
+  HASH_METADATA_KEY,
+  CHECKPOINT_STREAM_PREFIX,
+  type KurrentEventStoreOptions,
+} from './kurrent/kurrent-event-store';
+export { createEventStore, adapterFor, type CreateEventStoreOptions, type EventStoreAdapter } from './factory';
+export { EventRelay, eventToMessage, type EventRelayOptions } from './relay/event-relay';
+export { RecentEventIds, ProcessedEvents } from './relay/dedupe';
+export { EventStoreModule, EVENT_STORE, type EventStoreModuleOptions } from './nest/event-store.module';
+export { DeciderHandler, ConcurrencyRetriesExhausted, eventIdFor, type CommandMetadata, type EventCodec, type DecisionOutcome, type DeciderHandlerOptions } from './nest/decider-handler';

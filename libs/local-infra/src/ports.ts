@@ -1,8 +1,8 @@
 /**
- * Fixed local ports. The `npm start` stack and the throwaway stack that tests start for themselves
- * use different ports and folders, so tests never touch the data of a running local system.
+ * Fixed local ports of the `npm start` stack. Test runs do not use fixed ports: each run starts its
+ * own throwaway broker and database on free ports (see libs/testing), so several runs (several
+ * developers, or CI beside a developer) never disturb each other or a running local stack.
  */
 export const LOCAL_STACK = {
   dev: { instance: 'dev', kafkaPort: 9092, kafkaControllerPort: 9093, postgresPort: 54320 },
-  test: { instance: 'test', kafkaPort: 19092, kafkaControllerPort: 19093, postgresPort: 54321 },
 } as const;

@@ -117,3 +117,15 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** A TCP port that was free a moment ago (the OS picks it), for servers started by tests. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

