@@ -36,6 +36,8 @@ export default tseslint.config(
             { sourceTag: 'scope:wallet', onlyDependOnLibsWithTags: ['scope:wallet', 'scope:shared'] },
             { sourceTag: 'scope:payments', onlyDependOnLibsWithTags: ['scope:payments', 'scope:shared'] },
             { sourceTag: 'scope:edge', onlyDependOnLibsWithTags: ['*'] },
+            // Benchmarks drive any context's code directly to measure it.
+            { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'scope:analytics', onlyDependOnLibsWithTags: ['*'] },
           ],
         },

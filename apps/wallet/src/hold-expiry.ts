@@ -1,0 +1,136 @@
+/**
+ * Holds expire on their own at `expiresAt`, through a timer that survives restarts.
+ *
+ * 1. The timer table is derived from the wallet's own events by a catch-up subscription: a
+ *    FundsReserved inserts a row, a HoldCaptured/Released/Expired deletes it. Rows and the
+ *    subscription's checkpoint are written in one transaction, so the table is exactly the set of
+ *    open holds up to the checkpoint, however often the process crashes. (Deriving it rather than
+ *    writing it next to the reservation keeps the command path at one append.)
+ * 2. A poller wakes every `pollIntervalMs`, takes at most `batchSize` rows due by the injected
+ *    clock, and sends ExpireHold through the decider with a command id derived from the hold, so a
+ *    repeat (a crash, a second instance) is answered from the stream and never expires twice. A
+ *    capture racing the timer is settled by the stream's expected revision: the loser gets
+ *    HOLD_ALREADY_SETTLED and its row is dropped.
+ */
+import type { Pool } from 'pg';
+import type { EventStore, RecordedEvent, Subscription } from '@ledger/event-store';
+import type { Clock } from '@ledger/util';
+import { WALLET_EVENT, WALLET_ERROR } from '@ledger/wallet-domain';
+import { inTransaction, SCHEMA } from './wallet-db';
+import type { WalletLedger } from './wallet-ledger';
+
+export const HOLD_TIMER_SUBSCRIPTION = 'hold-timers';
+
+export interface HoldExpiryOptions {
+  store: EventStore;
+  pool: Pool;
+  ledger: WalletLedger;
+  clock: Clock;
+  pollIntervalMs?: number;
+  batchSize?: number;
+  log?: (message: string) => void;
+}
+
+export class HoldExpiry {
+  private subscription?: Subscription;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private stopping = false;
+  private tick?: Promise<void>;
+
+  constructor(private readonly options: HoldExpiryOptions) {}
+
+  start(): void {
+    this.running = true;
+    this.follow();
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.tick;
+    await this.subscription?.stop();
+  }
+
+  /** Follows the wallet events into the timer table; restarted after a failure while running. */
+  private follow(): void {
+    const { store, pool } = this.options;
+    this.subscription = store.subscribe({
+      name: HOLD_TIMER_SUBSCRIPTION,
+      category: 'wallet',
+      checkpoint: 'manual',
+      batchSize: 500,
+      pollIntervalMs: this.options.pollIntervalMs,
+      onError: (error) => {
+        this.log(`timer subscription failed, restarting in 1 s: ${String(error)}`);
+        if (this.running) setTimeout(() => this.running && this.follow(), 1_000).unref();
+      },
+      handle: (events, context) =>
+        inTransaction(pool, async (client) => {
+          for (const event of events) await applyToTimers(client, event);
+          await store.writeCheckpoint(HOLD_TIMER_SUBSCRIPTION, context.cursor, { client });
+        }),
+    });
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.tick = this.expireDue()
+        .then(() => undefined)
+        .catch((error: unknown) => this.log(`expiry tick failed: ${String(error)}`))
+        .finally(() => this.schedule());
+    }, this.options.pollIntervalMs ?? 1_000);
+  }
+
+  /** Sends ExpireHold for up to `batchSize` due holds; returns how many expired. */
+  async expireDue(): Promise<number> {
+    const now = this.options.clock.now().toISOString();
+    const { rows } = await this.options.pool.query<{ wallet_id: string; hold_id: string }>(
+      `SELECT wallet_id, hold_id FROM ${SCHEMA}.hold_timers WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2`,
+      [now, this.options.batchSize ?? 100],
+    );
+    let expired = 0;
+    for (const row of rows) {
+      if (this.stopping) break; // finish the hold in hand, leave the rest to the next start
+      try {
+        const outcome = await this.options.ledger.execute(
+          { type: 'ExpireHold', walletId: row.wallet_id, holdId: row.hold_id, now },
+          { commandId: `expire-timer:${row.wallet_id}:${row.hold_id}`, correlationId: `expire-timer:${row.wallet_id}:${row.hold_id}`, actor: 'system:wallet-expiry', occurredAt: now },
+        );
+        // HOLD_NOT_EXPIRED (the clock reads earlier than the row says) keeps the row for a later tick;
+        // every other outcome means the hold is no longer open.
+        if (outcome.kind === 'rejected' && outcome.code === WALLET_ERROR.HOLD_NOT_EXPIRED) continue;
+        if (outcome.kind === 'accepted') expired += 1;
+        await this.options.pool.query(`DELETE FROM ${SCHEMA}.hold_timers WHERE wallet_id = $1 AND hold_id = $2`, [row.wallet_id, row.hold_id]);
+      } catch (error) {
+        this.log(`could not expire hold ${row.hold_id} of wallet ${row.wallet_id}; will retry: ${String(error)}`);
+      }
+    }
+    return expired;
+  }
+
+  private log(message: string): void {
+    (this.options.log ?? console.warn)(message);
+  }
+}
+
+async function applyToTimers(client: { query(text: string, values?: unknown[]): Promise<unknown> }, event: RecordedEvent): Promise<void> {
+  const walletId = event.data.walletId;
+  const holdId = event.data.holdId;
+  if (typeof walletId !== 'string' || typeof holdId !== 'string') return;
+  switch (event.type) {
+    case WALLET_EVENT.FundsReserved:
+      await client.query(`INSERT INTO ${SCHEMA}.hold_timers (wallet_id, hold_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [walletId, holdId, event.data.expiresAt]);
+      return;
+    case WALLET_EVENT.HoldCaptured:
+    case WALLET_EVENT.HoldReleased:
+    case WALLET_EVENT.HoldExpired:
+      await client.query(`DELETE FROM ${SCHEMA}.hold_timers WHERE wallet_id = $1 AND hold_id = $2`, [walletId, holdId]);
+      return;
+    default:
+      return;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The wallet service's own tables, next to its event store in schema `wallet`:
+ * - `hold_timers`: the durable expiry timer, one row per open hold (derived from wallet events);
+ * - `user_facts`, `user_cards`: what identity and cards events taught us about each user;
+ * - `processed_events`: ids of upstream events already applied (durable deduplication).
+ * All of it can be rebuilt: the timers from the wallet's own history, the facts by replaying the
+ * upstream topics (reset the consumer group).
+ */
+import type { Pool, PoolClient } from 'pg';
+import { ProcessedEvents } from '@ledger/event-store';
+
+export const SCHEMA = 'wallet';
+export const processedEvents = new ProcessedEvents(`${SCHEMA}.processed_events`);
+
+/** Arbitrary constant: serializes the migrations of instances starting at once. */
+const MIGRATION_LOCK = 7_431_906_112;
+
+export async function migrateWalletTables(pool: Pool): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.hold_timers (
+      wallet_id text NOT NULL,
+      hold_id text NOT NULL,
+      expires_at timestamptz NOT NULL,
+      PRIMARY KEY (wallet_id, hold_id)
+    )`);
+    await client.query(`CREATE INDEX IF NOT EXISTS hold_timers_due ON ${SCHEMA}.hold_timers (expires_at)`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.user_facts (
+      user_id text PRIMARY KEY,
+      registered boolean NOT NULL DEFAULT false,
+      payment_password_set boolean NOT NULL DEFAULT false,
+      identity_frozen boolean NOT NULL DEFAULT false,
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.user_cards (
+      user_id text NOT NULL,
+      card_id text NOT NULL,
+      PRIMARY KEY (user_id, card_id)
+    )`);
+    await processedEvents.migrate(client);
+  });
+}
+
+/** Runs `work` in one transaction on one pooled connection; rolls back when it throws. */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The wallet's Kafka command handlers (`wallet.commands`): thin adapters from a validated payload to
+ * a domain command run by `WalletLedger`, and from its outcome to exactly one result.
+ *
+ * Every handler may also answer INVALID_COMMAND (input the schema cannot express, e.g. a
+ * counterparty equal to the wallet itself) and, from the transport, PROCESSING_FAILED.
+ * Actors: `user:<id>` acts only on their own wallet; `support:<id>` freezes, unfreezes and changes
+ * tiers; `system:<service>` (payments, gateway) acts on any wallet. Otherwise FORBIDDEN.
+ */
+import { Controller } from '@nestjs/common';
+import { TRANSPORT_ERROR, walletContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
+import { InvalidWalletCommand, WALLET_ERROR, type AccountId, type WalletCommand, type WalletEvent, type WalletState } from '@ledger/wallet-domain';
+import type { CommandMetadata } from '@ledger/event-store';
+import { WalletLedger, type LedgerOutcome } from './wallet-ledger';
+import { WalletRuntime } from './wallet-runtime';
+
+const FORBIDDEN = walletContract.WALLET_SERVICE_ERROR.FORBIDDEN;
+type Envelope<C extends (typeof walletContract.commands)[number]> = CommandEnvelope<PayloadOf<C>>;
+
+const actorUserId = (actor: string): string | undefined => (actor.startsWith('user:') ? actor.slice('user:'.length) : undefined);
+const isSupport = (actor: string) => actor.startsWith('support:');
+const isSystem = (actor: string) => actor.startsWith('system:');
+
+/** Event data without the internal idempotency bookkeeping: the deterministic result of a command. */
+function publicData(event: WalletEvent): Record<string, unknown> {
+  const { idempotencyKey: _key, payloadFingerprint: _fingerprint, ...data } = event.data as unknown as Record<string, unknown>;
+  return { event: event.type, ...data };
+}
+
+@Controller()
+export class WalletController {
+  constructor(private readonly runtime: WalletRuntime) {}
+
+  private get ledger(): WalletLedger {
+    return this.runtime.ledger;
+  }
+
+  private now(): string {
+    return this.runtime.clock.now().toISOString();
+  }
+
+  private metadata(command: CommandEnvelope): CommandMetadata {
+    return { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor, occurredAt: command.occurredAt };
+  }
+
+  /** FORBIDDEN for a user acting on another user's wallet (unopened wallets are left to the decider). */
+  private ownerOnly(command: CommandEnvelope): (state: WalletState) => LedgerOutcome | undefined {
+    const userId = actorUserId(command.actor);
+    return (state) => {
+      if (userId === undefined || state.status === 'unopened' || state.userId === userId) return undefined;
+      return { kind: 'rejected', code: FORBIDDEN, message: `${command.actor} may not act on this wallet` };
+    };
+  }
+
+  private async run(command: CommandEnvelope, domain: WalletCommand, check?: (state: WalletState) => LedgerOutcome | undefined, data?: (events: WalletEvent[]) => Record<string, unknown>): Promise<CommandResult> {
+    try {
+      const outcome = await this.ledger.execute(domain, this.metadata(command), check);
+      if (outcome.kind === 'rejected') return rejected(command, outcome.code, outcome.message, outcome.details);
+      const [first] = outcome.events;
+      return accepted(command, data ? data(outcome.events) : first ? publicData(first) : { walletId: domain.walletId });
+    } catch (error) {
+      if (error instanceof InvalidWalletCommand) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
+      throw error;
+    }
+  }
+
+  /** Codes: WALLET_PREREQUISITES_MISSING (details.missing), WALLET_ALREADY_OPEN (details.walletId), FORBIDDEN. */
+  @CommandHandler(walletContract.openWallet)
+  async openWallet(command: Envelope<typeof walletContract.openWallet>): Promise<CommandResult> {
+    const { userId } = command.payload;
+    const actorUser = actorUserId(command.actor);
+    if (actorUser !== undefined && actorUser !== userId) return rejected(command, FORBIDDEN, `${command.actor} may not open the wallet of another user`);
+    const facts = await this.runtime.upstream.factsOf(userId);
+    try {
+      const outcome = await this.ledger.open(userId, command.payload.tier ?? 'basic', facts, this.metadata(command), this.now());
+      if (outcome.kind === 'rejected') return rejected(command, outcome.code, outcome.message, outcome.details);
+      if (facts.identityFrozen && !outcome.replayed) {
+        // The account was frozen before the wallet existed: the wallet starts frozen too.
+        const now = this.now();
+        await this.ledger.execute(
+          { type: 'FreezeWallet', walletId: outcome.walletId, now, source: 'identity', reason: 'identity account frozen before the wallet was opened' },
+          { ...this.metadata(command), commandId: `open-freeze:${outcome.walletId}`, occurredAt: now },
+        );
+      }
+      const opened = outcome.events[0];
+      return accepted(command, opened ? publicData(opened) : { walletId: outcome.walletId, userId });
+    } catch (error) {
+      if (error instanceof InvalidWalletCommand) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
+      throw error;
+    }
+  }
+
+  /** Codes: WALLET_NOT_OPEN, WALLET_FROZEN, INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, HOLD_EXPIRY_PASSED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */
+  @CommandHandler(walletContract.reserveFunds)
+  reserveFunds(command: Envelope<typeof walletContract.reserveFunds>): Promise<CommandResult> {
+    const p = command.payload;
+    return this.run(
+      command,
+      { type: 'ReserveFunds', walletId: p.walletId, holdId: p.holdId, amountMinor: BigInt(p.amountMinor), expiresAt: p.expiresAt, reference: p.reference, counterparty: p.counterparty as AccountId, now: this.now() },
+      this.ownerOnly(command),
+    );
+  }
+
+  /** Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, CAPTURE_EXCEEDS_HOLD, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */
+  @CommandHandler(walletContract.captureHold)
+  captureHold(command: Envelope<typeof walletContract.captureHold>): Promise<CommandResult> {
+    const p = command.payload;
+    return this.run(command, { type: 'CaptureHold', walletId: p.walletId, holdId: p.holdId, amountMinor: BigInt(p.amountMinor), now: this.now() }, this.ownerOnly(command));
+  }
+
+  /** Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */
+  @CommandHandler(walletContract.releaseHold)
+  releaseHold(command: Envelope<typeof walletContract.releaseHold>): Promise<CommandResult> {
+    const p = command.payload;
+    return this.run(command, { type: 'ReleaseHold', walletId: p.walletId, holdId: p.holdId, now: this.now() }, this.ownerOnly(command));
+  }
+
+  /** Codes: WALLET_NOT_OPEN, WALLET_FROZEN (reject policy), BALANCE_CAP_EXCEEDED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN (a user crediting money). */
+  @CommandHandler(walletContract.creditWallet)
+  async creditWallet(command: Envelope<typeof walletContract.creditWallet>): Promise<CommandResult> {
+    if (actorUserId(command.actor) !== undefined) return rejected(command, FORBIDDEN, 'money is credited by the payments service, not by users');
+    const p = command.payload;
+    return this.run(command, { type: 'CreditWallet', walletId: p.walletId, creditId: p.creditId, amountMinor: BigInt(p.amountMinor), reference: p.reference, counterparty: p.counterparty as AccountId, now: this.now() });
+  }
+
+  /** Codes: WALLET_NOT_OPEN, FORBIDDEN (not support). Freezing a frozen wallet is accepted with changed=false. */
+  @CommandHandler(walletContract.freezeWallet)
+  async freezeWallet(command: Envelope<typeof walletContract.freezeWallet>): Promise<CommandResult> {
+    if (!isSupport(command.actor)) return rejected(command, FORBIDDEN, 'only support staff freeze wallets by command');
+    const p = command.payload;
+    return this.run(command, { type: 'FreezeWallet', walletId: p.walletId, reason: p.reason, source: 'support', now: this.now() }, undefined, (events) => ({ walletId: p.walletId, status: 'frozen', changed: events.length > 0 }));
+  }
+
+  /** Codes: WALLET_NOT_OPEN, FORBIDDEN (not support). */
+  @CommandHandler(walletContract.unfreezeWallet)
+  async unfreezeWallet(command: Envelope<typeof walletContract.unfreezeWallet>): Promise<CommandResult> {
+    if (!isSupport(command.actor)) return rejected(command, FORBIDDEN, 'only support staff unfreeze wallets by command');
+    const p = command.payload;
+    return this.run(command, { type: 'UnfreezeWallet', walletId: p.walletId, reason: p.reason, source: 'support', now: this.now() }, undefined, (events) => ({ walletId: p.walletId, status: 'active', changed: events.length > 0 }));
+  }
+
+  /** Codes: WALLET_NOT_OPEN, FORBIDDEN (not support or system). */
+  @CommandHandler(walletContract.changeWalletTier)
+  async changeWalletTier(command: Envelope<typeof walletContract.changeWalletTier>): Promise<CommandResult> {
+    if (!isSupport(command.actor) && !isSystem(command.actor)) return rejected(command, FORBIDDEN, 'tiers are changed by support or by the system');
+    const p = command.payload;
+    return this.run(command, { type: 'ChangeWalletTier', walletId: p.walletId, tier: p.tier, now: this.now() }, undefined, (events) => ({ walletId: p.walletId, tier: p.tier, changed: events.length > 0 }));
+  }
+
+  /** Query. Codes: WALLET_NOT_OPEN, FORBIDDEN. */
+  @CommandHandler(walletContract.getBalance)
+  async getBalance(command: Envelope<typeof walletContract.getBalance>): Promise<CommandResult> {
+    const { walletId } = command.payload;
+    const { state, revision } = await this.ledger.stateOf(walletId);
+    if (state.status === 'unopened') return rejected(command, WALLET_ERROR.WALLET_NOT_OPEN, `wallet ${walletId} is not open`, { walletId });
+    const refused = this.ownerOnly(command)(state);
+    if (refused?.kind === 'rejected') return rejected(command, refused.code, refused.message);
+    return accepted(command, WalletLedger.balanceView(walletId, state, revision));
+  }
+
+  /** Query. Codes: WALLET_NOT_OPEN, FORBIDDEN. */
+  @CommandHandler(walletContract.getWalletByUser)
+  async getWalletByUser(command: Envelope<typeof walletContract.getWalletByUser>): Promise<CommandResult> {
+    const { userId } = command.payload;
+    const actorUser = actorUserId(command.actor);
+    if (actorUser !== undefined && actorUser !== userId) return rejected(command, FORBIDDEN, `${command.actor} may not look up another user's wallet`);
+    const walletId = await this.ledger.walletIdOf(userId);
+    const state = walletId === undefined ? undefined : (await this.ledger.stateOf(walletId)).state;
+    if (walletId === undefined || state === undefined || state.status === 'unopened') return rejected(command, WALLET_ERROR.WALLET_NOT_OPEN, `user ${userId} has no open wallet`, { userId });
+    return accepted(command, { userId, walletId, status: state.status, tier: state.tier });
+  }
+}

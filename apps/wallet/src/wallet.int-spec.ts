@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { HEADER, pingCommand, walletContract, type CommandResult } from '@ledger/contracts';
+import { headerValue } from '@ledger/messaging';
+import { TopicRecorder, testKafka } from '@ledger/testing';
+import { WALLET_ERROR, WALLET_EVENT } from '@ledger/wallet-domain';
+import { checkLedger } from './ledger-check';
+import { UPSTREAM_EVENT } from './upstream-events';
+import { WalletHarness } from './testing/wallet-harness';
+
+/** Real time plus an offset the test moves forward, to let time pass while the service is down. */
+const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
+const inSeconds = (seconds: number) => new Date(clock.now().getTime() + seconds * 1000).toISOString();
+const data = (result: CommandResult) => (result.status === 'accepted' ? (result.data ?? {}) : {});
+
+describe('wallet service over the real broker and PostgreSQL', () => {
+  let h: WalletHarness;
+  let recorder: TopicRecorder;
+
+  beforeAll(async () => {
+    h = await WalletHarness.start('wallet', { clock });
+    recorder = await new TopicRecorder(testKafka('wallet-events-test'), [`${h.topicPrefix}wallet.events`]).start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await recorder?.stop();
+    await h?.stop();
+  }, 60_000);
+
+  it('answers its health probe', async () => {
+    const result = await h.send(pingCommand('wallet'), {}, { key: 'health', actor: 'system:test' });
+    expect(result).toMatchObject({ status: 'accepted', data: { service: 'wallet' } });
+  });
+
+  it('refuses OpenWallet until identity and cards events satisfy the prerequisites, then opens once per user', async () => {
+    const userId = `u-${randomUUID()}`;
+    const refused = await h.send(walletContract.openWallet, { userId });
+    expect(refused).toMatchObject({ status: 'rejected', code: WALLET_ERROR.WALLET_PREREQUISITES_MISSING, details: { missing: ['registered', 'paymentPasswordSet', 'cardBound'] } });
+
+    await h.publishUpstream('identity', UPSTREAM_EVENT.UserRegistered, { userId });
+    await h.publishUpstream('identity', UPSTREAM_EVENT.PaymentPasswordSet, { userId });
+    const partly = await h.until(
+      () => h.send(walletContract.openWallet, { userId }),
+      (r) => r.status === 'rejected' && JSON.stringify(r.details?.missing) === JSON.stringify(['cardBound']),
+    );
+    expect(partly).toMatchObject({ code: WALLET_ERROR.WALLET_PREREQUISITES_MISSING });
+
+    await h.publishUpstream('cards', UPSTREAM_EVENT.CardBound, { userId, cardId: 'card-1' });
+    const opened = await h.until(() => h.send(walletContract.openWallet, { userId, tier: 'verified' }), (r) => r.status === 'accepted');
+    const walletId = String(data(opened).walletId);
+    expect(data(opened)).toMatchObject({ userId, tier: 'verified' });
+
+    const again = await h.send(walletContract.openWallet, { userId });
+    expect(again).toMatchObject({ status: 'rejected', code: WALLET_ERROR.WALLET_ALREADY_OPEN, details: { walletId } });
+    expect(await h.send(walletContract.getWalletByUser, { userId })).toMatchObject({ status: 'accepted', data: { userId, walletId, status: 'active' } });
+    expect(await h.send(walletContract.getBalance, { walletId })).toMatchObject({ status: 'accepted', data: { totalMinor: '0', heldMinor: '0', availableMinor: '0' } });
+  });
+
+  it('opens one wallet per user when several opens race (reservation stream)', async () => {
+    const userId = `u-${randomUUID()}`;
+    await h.satisfyPrerequisites(userId);
+    await h.until(
+      async () => ({ status: 'accepted', commandId: 'facts', data: { ...(await h.runtime.upstream.factsOf(userId)) } }),
+      (r) => data(r).cardBound === true && data(r).registered === true && data(r).paymentPasswordSet === true,
+    );
+    // Straight at the ledger, so the opens really run at once (over Kafka one user's commands share a partition).
+    const now = new Date().toISOString();
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => {
+        const commandId = randomUUID();
+        return h.runtime.ledger.open(userId, 'basic', { registered: true, paymentPasswordSet: true, cardBound: true, identityFrozen: false }, { commandId, correlationId: commandId, actor: 'system:test', occurredAt: now }, now);
+      }),
+    );
+    expect(outcomes.filter((o) => o.kind === 'accepted')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.kind === 'rejected' && o.code === WALLET_ERROR.WALLET_ALREADY_OPEN)).toHaveLength(4);
+    expect(new Set(outcomes.map((o) => o.walletId)).size).toBe(1);
+    expect(await h.store.readStream(`walletuser-${userId}`)).toHaveLength(1);
+  });
+
+  it('moves money in two phases and answers duplicates with the original result', async () => {
+    const { walletId } = await h.openWallet();
+    expect(await h.credit(walletId, '10000')).toMatchObject({ status: 'accepted', data: { event: WALLET_EVENT.WalletCredited, amountMinor: '10000' } });
+
+    const reserve = { walletId, holdId: randomUUID(), amountMinor: '2500', expiresAt: inSeconds(600), reference: 'order-1', counterparty: 'merchant:m-1' };
+    const first = await h.send(walletContract.reserveFunds, reserve);
+    expect(first).toMatchObject({ status: 'accepted', data: { event: WALLET_EVENT.FundsReserved, holdId: reserve.holdId, amountMinor: '2500' } });
+    // Same key (hold id) and payload under a new command id: the original result, one effect.
+    const repeat = await h.send(walletContract.reserveFunds, reserve);
+    expect(repeat.status).toBe('accepted');
+    expect(data(repeat)).toEqual(data(first));
+    // The same command id re-delivered: also the original result.
+    const redelivered = await h.send(walletContract.reserveFunds, reserve, { commandId: first.commandId });
+    expect(data(redelivered)).toEqual(data(first));
+    // Same key, other payload.
+    expect(await h.send(walletContract.reserveFunds, { ...reserve, amountMinor: '2600' })).toMatchObject({ status: 'rejected', code: WALLET_ERROR.IDEMPOTENCY_KEY_REUSED });
+    expect(await h.balance(walletId)).toMatchObject({ data: { totalMinor: '10000', heldMinor: '2500', availableMinor: '7500' } });
+
+    const capture = await h.send(walletContract.captureHold, { walletId, holdId: reserve.holdId, amountMinor: '2000' });
+    expect(capture).toMatchObject({ status: 'accepted', data: { amountMinor: '2000', releasedMinor: '500', postings: [{ account: `wallet:${walletId}`, amountMinor: '-2000' }, { account: 'merchant:m-1', amountMinor: '2000' }] } });
+    expect(data(await h.send(walletContract.captureHold, { walletId, holdId: reserve.holdId, amountMinor: '2000' }))).toEqual(data(capture));
+    expect(await h.send(walletContract.captureHold, { walletId, holdId: reserve.holdId, amountMinor: '1000' })).toMatchObject({ code: WALLET_ERROR.IDEMPOTENCY_KEY_REUSED });
+    expect(await h.send(walletContract.releaseHold, { walletId, holdId: reserve.holdId })).toMatchObject({ code: WALLET_ERROR.HOLD_ALREADY_SETTLED, details: { settledAs: 'captured' } });
+    expect(await h.send(walletContract.releaseHold, { walletId, holdId: 'nope' })).toMatchObject({ code: WALLET_ERROR.HOLD_NOT_FOUND });
+
+    const credit = { walletId, creditId: randomUUID(), amountMinor: '300', reference: 'refund', counterparty: 'clearing:refund' };
+    const credited = await h.send(walletContract.creditWallet, credit);
+    expect(data(await h.send(walletContract.creditWallet, credit))).toEqual(data(credited));
+    expect(await h.send(walletContract.creditWallet, { ...credit, amountMinor: '301' })).toMatchObject({ code: WALLET_ERROR.IDEMPOTENCY_KEY_REUSED });
+    expect(await h.balance(walletId)).toMatchObject({ data: { totalMinor: '8300', heldMinor: '0', availableMinor: '8300' } });
+
+    expect(await h.send(walletContract.reserveFunds, { ...reserve, holdId: randomUUID(), amountMinor: '8301' })).toMatchObject({ code: WALLET_ERROR.INSUFFICIENT_FUNDS, details: { availableMinor: '8300' } });
+    expect(await h.send(walletContract.reserveFunds, { ...reserve, holdId: randomUUID(), amountMinor: '200001' })).toMatchObject({ code: WALLET_ERROR.LIMIT_EXCEEDED, details: { limit: 'per_payment' } });
+    expect(await h.credit(walletId, '999999999')).toMatchObject({ code: WALLET_ERROR.BALANCE_CAP_EXCEEDED });
+    expect(await h.send(walletContract.reserveFunds, { ...reserve, holdId: randomUUID(), amountMinor: '0' })).toMatchObject({ code: 'INVALID_COMMAND' });
+    expect(await h.send(walletContract.creditWallet, { ...credit, creditId: randomUUID(), counterparty: `wallet:${walletId}` })).toMatchObject({ code: 'INVALID_COMMAND' });
+    expect(await h.send(walletContract.getBalance, { walletId: 'never-opened' })).toMatchObject({ code: WALLET_ERROR.WALLET_NOT_OPEN });
+
+    // The relay publishes the committed events on wallet.events, keyed by the stream.
+    const published = await recorder.waitFor(({ message }) => headerValue(message.headers, HEADER.messageType) === WALLET_EVENT.HoldCaptured && message.key?.toString() === `wallet-${walletId}`);
+    expect(JSON.parse(published.message.value!.toString())).toMatchObject({ holdId: reserve.holdId, amountMinor: '2000' });
+  });
+
+  it('lets users act only on their own wallet, and support alone freeze by command', async () => {
+    const { userId, walletId } = await h.openWallet();
+    expect(await h.send(walletContract.getBalance, { walletId }, { actor: `user:${userId}` })).toMatchObject({ status: 'accepted' });
+    expect(await h.send(walletContract.getBalance, { walletId }, { actor: 'user:someone-else' })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await h.send(walletContract.freezeWallet, { walletId, reason: 'x' }, { actor: `user:${userId}` })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await h.send(walletContract.freezeWallet, { walletId, reason: 'lost phone' }, { actor: 'support:agent-7' })).toMatchObject({ status: 'accepted', data: { changed: true } });
+    expect(await h.send(walletContract.freezeWallet, { walletId, reason: 'again' }, { actor: 'support:agent-7' })).toMatchObject({ status: 'accepted', data: { changed: false } });
+    // Credits follow the default policy (accept) while frozen; reservations are refused.
+    expect(await h.credit(walletId, '500')).toMatchObject({ status: 'accepted' });
+    expect(await h.send(walletContract.reserveFunds, { walletId, holdId: randomUUID(), amountMinor: '100', expiresAt: inSeconds(600), reference: 'r', counterparty: 'merchant:m-1' })).toMatchObject({ code: WALLET_ERROR.WALLET_FROZEN, details: { frozenBy: 'support' } });
+    expect(await h.send(walletContract.unfreezeWallet, { walletId, reason: 'identity re-verified' }, { actor: 'support:agent-7' })).toMatchObject({ status: 'accepted', data: { changed: true } });
+    expect(await h.send(walletContract.changeWalletTier, { walletId, tier: 'premium' }, { actor: 'system:identity' })).toMatchObject({ status: 'accepted', data: { tier: 'premium', changed: true } });
+    expect(await h.balance(walletId)).toMatchObject({ data: { status: 'active', tier: 'premium', totalMinor: '500' } });
+  });
+
+  it('freezes the wallet when identity publishes AccountFrozen, and unfreezes it on AccountUnfrozen', async () => {
+    const { userId, walletId } = await h.openWallet();
+    await h.credit(walletId, '10000');
+    await h.publishUpstream('identity', UPSTREAM_EVENT.AccountFrozen, { userId, reason: 'lost phone' });
+    const reserve = () => h.send(walletContract.reserveFunds, { walletId, holdId: randomUUID(), amountMinor: '1', expiresAt: inSeconds(600), reference: 'r', counterparty: 'merchant:m-1' });
+    const blocked = await h.until(reserve, (r) => r.status === 'rejected');
+    expect(blocked).toMatchObject({ code: WALLET_ERROR.WALLET_FROZEN, details: { frozenBy: 'identity' } });
+    expect(await h.balance(walletId)).toMatchObject({ data: { status: 'frozen', totalMinor: '10000' } });
+
+    await h.publishUpstream('identity', UPSTREAM_EVENT.AccountUnfrozen, { userId });
+    await h.until(reserve, (r) => r.status === 'accepted');
+    const frozenEvents = (await h.store.readStream(`wallet-${walletId}`)).filter((e) => e.type === WALLET_EVENT.WalletFrozen);
+    expect(frozenEvents).toHaveLength(1);
+  });
+
+  it('settles concurrent reservations over Kafka exactly to the available balance', async () => {
+    const { walletId } = await h.openWallet();
+    await h.credit(walletId, '1000');
+    const results = await Promise.all(
+      Array.from({ length: 60 }, () => h.send(walletContract.reserveFunds, { walletId, holdId: randomUUID(), amountMinor: '30', expiresAt: inSeconds(600), reference: 'r', counterparty: 'merchant:m-2' })),
+    );
+    expect(results.filter((r) => r.status === 'accepted')).toHaveLength(33);
+    expect(results.filter((r) => r.status === 'rejected' && r.code === WALLET_ERROR.INSUFFICIENT_FUNDS)).toHaveLength(27);
+    expect(await h.balance(walletId)).toMatchObject({ data: { totalMinor: '1000', heldMinor: '990', availableMinor: '10' } });
+  });
+
+  it('expires holds through the durable timer, also after a restart past their expiry', async () => {
+    const { walletId } = await h.openWallet();
+    await h.credit(walletId, '5000');
+    const holdId = randomUUID();
+    const capturedHoldId = randomUUID();
+    const expiresAt = inSeconds(60);
+    expect(await h.send(walletContract.reserveFunds, { walletId, holdId, amountMinor: '1200', expiresAt, reference: 'r', counterparty: 'merchant:m-3' })).toMatchObject({ status: 'accepted' });
+    expect(await h.send(walletContract.reserveFunds, { walletId, holdId: capturedHoldId, amountMinor: '800', expiresAt, reference: 'r', counterparty: 'merchant:m-3' })).toMatchObject({ status: 'accepted' });
+    expect(await h.send(walletContract.captureHold, { walletId, holdId: capturedHoldId, amountMinor: '800' })).toMatchObject({ status: 'accepted' });
+    // Wait until the timer subscription has recorded the hold, then stop the service before expiry.
+    await h.until(async () => ({ status: 'accepted', commandId: 'x', data: { n: (await h.runtime.pool.query('SELECT 1 FROM wallet.hold_timers WHERE hold_id = $1', [holdId])).rowCount } }), (r) => data(r).n === 1, 10_000);
+    await h.stopService();
+    expect(clock.now().getTime()).toBeLessThan(Date.parse(expiresAt)); // stopped before the hold was due
+
+    // While the service is down, its clock passes the expiry.
+    clock.offsetMs += 120_000;
+    const beforeRestart = await h.store.readStream(`wallet-${walletId}`);
+    expect(beforeRestart.some((e) => e.type === WALLET_EVENT.HoldExpired)).toBe(false);
+
+    await h.startService();
+    const expired = await h.until(() => h.balance(walletId), (r) => data(r).heldMinor === '0', 20_000);
+    expect(expired).toMatchObject({ data: { totalMinor: '4200', heldMinor: '0', availableMinor: '4200' } });
+    const events = await h.store.readStream(`wallet-${walletId}`);
+    expect(events.filter((e) => e.type === WALLET_EVENT.HoldExpired).map((e) => e.data.holdId)).toEqual([holdId]);
+    expect(await h.send(walletContract.captureHold, { walletId, holdId, amountMinor: '1200' })).toMatchObject({ code: WALLET_ERROR.HOLD_ALREADY_SETTLED, details: { settledAs: 'expired' } });
+    const { rowCount } = await h.runtime.pool.query('SELECT 1 FROM wallet.hold_timers WHERE wallet_id = $1', [walletId]);
+    expect(rowCount).toBe(0);
+  }, 60_000);
+
+  it('leaves a ledger that ledger:check finds consistent after all of the above', async () => {
+    const report = await checkLedger(h.store, { expiryGraceMs: 600_000 });
+    expect(report).toMatchObject({ ok: true, sumMinor: '0', unbalancedTransactions: [], balanceMismatches: [], holdsOpenPastExpiry: [], brokenStreams: [] });
+    expect(report.transactions).toBeGreaterThan(5);
+  });
+});
