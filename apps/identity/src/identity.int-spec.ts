@@ -1,28 +1,101 @@
 import 'reflect-metadata';
-import type { INestMicroservice } from '@nestjs/common';
-import { pingCommand } from '@ledger/contracts';
-import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
-import { testKafka, uniqueSuffix } from '@ledger/testing';
-import { IDENTITY_CONTEXT, IdentityModule } from './identity.module';
+import { identityContract as identity, pingCommand } from '@ledger/contracts';
+import { testKafka, TopicRecorder } from '@ledger/testing';
+import { IDENTITY_CONTEXT } from './identity.module';
+import { TOKEN_ISSUER, verifyAccessToken } from './infra/tokens';
+import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, eventually, expectAccepted, expectRejected, randomIdNumber, randomPhone, startIdentityHarness, type IdentityHarness } from './testing/identity-harness';
+import { hkdfSync } from 'node:crypto';
 
-describe('identity service over the real broker', () => {
-  const topicPrefix = `t-${uniqueSuffix()}.`;
-  let service: INestMicroservice;
-  let client: KafkaCommandClient;
+describe('identity service over the real broker: the registration story', () => {
+  let h: IdentityHarness;
+  let events: TopicRecorder;
+  // The development token key: the harness leaves ACCESS_TOKEN_KEY unset, as on a developer's machine.
+  const devTokenKey = Buffer.from(hkdfSync('sha256', 'e-wallet-ledger development key (not secret)', 'ledger', 'access-token', 32));
 
   beforeAll(async () => {
-    service = await startCommandService({ context: IDENTITY_CONTEXT, module: IdentityModule, topicPrefix, logger: false });
-    client = new KafkaCommandClient({ kafka: testKafka('identity-test'), clientName: 'identity-test', topicPrefix, defaultTimeoutMs: 20_000 });
-    await client.start();
+    h = await startIdentityHarness('identity_story');
+    events = await new TopicRecorder(testKafka('identity-story-events'), [h.eventsTopic]).start();
   });
 
   afterAll(async () => {
-    await client.stop();
-    await service.close();
+    await events.stop();
+    await h.stop();
   });
 
   it('answers its health probe with its name and pid', async () => {
-    const result = await client.send(pingCommand(IDENTITY_CONTEXT), {}, { key: 'health', actor: 'system:test' });
+    const result = await h.client.send(pingCommand(IDENTITY_CONTEXT), {}, { key: 'health', actor: 'system:test' });
     expect(result).toMatchObject({ status: 'accepted', data: { service: 'identity', pid: process.pid } });
+  });
+
+  it('registers with an SMS code, sets a payment password, logs in on a new device with step-up, and verifies the payment password', async () => {
+    const phone = randomPhone();
+    const sent = expectAccepted(await h.send(identity.requestVerificationCode, { phone: `+86 ${phone.slice(0, 3)}-${phone.slice(3)}`, purpose: 'registration' }));
+    expect(sent).toMatchObject({ maskedPhone: `${phone.slice(0, 3)}****${phone.slice(7)}` });
+    const code = h.latestCode(phone);
+
+    const registered = expectAccepted(
+      await h.send(identity.registerUser, {
+        phone,
+        code: h.enc('code', code),
+        loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD),
+        name: '李四',
+        idNumber: h.enc('idNumber', randomIdNumber()),
+        deviceId: 'phone-A',
+      }),
+    );
+    expect(registered).toMatchObject({ identityLevel: 'verified', maskedPhone: sent['maskedPhone'] });
+    const userId = String(registered['userId']);
+    const me = `user:${userId}`;
+
+    expectAccepted(await h.send(identity.setPaymentPassword, { userId, paymentPassword: h.enc('paymentPassword', GOOD_PAYMENT_PASSWORD) }, me));
+
+    const onNewPhone = { phone, loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: 'phone-B' };
+    expect(expectRejected(await h.send(identity.login, onNewPhone), 'STEP_UP_REQUIRED').details).toMatchObject({ deviceId: 'phone-B', purpose: 'login_step_up' });
+    expectAccepted(await h.send(identity.requestVerificationCode, { phone, purpose: 'login_step_up' }));
+    const session = expectAccepted(await h.send(identity.login, { ...onNewPhone, stepUpCode: h.enc('stepUpCode', h.latestCode(phone)) }));
+    expect(session).toMatchObject({ userId, newDevice: true, frozen: false });
+    expect(String(session['accessToken'])).toMatch(/^enc:v1:/);
+    const claims = verifyAccessToken(h.dec('accessToken', String(session['accessToken'])), devTokenKey, h.clock.now());
+    expect(claims).toMatchObject({ iss: TOKEN_ISSUER, sub: userId, role: 'user', did: 'phone-B' });
+    expect(claims!.exp * 1000).toBe(Date.parse(String(session['accessTokenExpiresAt'])));
+    expect(h.dec('refreshToken', String(session['refreshToken']))).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // The device is known now: no step-up the second time.
+    expectAccepted(await h.send(identity.login, onNewPhone));
+
+    const verified = expectAccepted(await h.send(identity.verifyPaymentPassword, { userId, paymentPassword: h.enc('paymentPassword', GOOD_PAYMENT_PASSWORD), purpose: 'payment' }, 'system:payments'));
+    expect(verified).toEqual({ verified: true, userId, purpose: 'payment' });
+
+    // Other services follow the published events; private fields never leave identity.
+    const published = await events.waitFor((m) => m.message.headers?.['message-type']?.toString() === identity.EVENT_TYPES.UserRegistered && m.message.key?.toString() === `user-${userId}`);
+    const data = JSON.parse(published.message.value!.toString()) as Record<string, unknown>;
+    expect(data).toMatchObject({ userId, maskedPhone: sent['maskedPhone'], identityLevel: 'verified' });
+    expect(data).not.toHaveProperty('loginPasswordHash');
+    expect(data).not.toHaveProperty('idNumberCiphertext');
+    await events.waitFor((m) => m.message.headers?.['message-type']?.toString() === identity.EVENT_TYPES.PaymentPasswordSet && m.message.key?.toString() === `user-${userId}`);
+
+    // Transfers find the payee by phone, from the read model.
+    const found = await eventually(async () => expectAccepted(await h.send(identity.findUserByPhone, { phone }, 'system:payments')));
+    expect(found).toMatchObject({ userId, maskedPhone: sent['maskedPhone'], status: 'active', identityLevel: 'verified' });
+  });
+
+  it('answers an unknown phone like a wrong password, and USER_NOT_FOUND to a lookup', async () => {
+    const phone = randomPhone();
+    expectRejected(await h.send(identity.login, { phone, loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: 'x' }), 'INVALID_CREDENTIALS');
+    expectRejected(await h.send(identity.findUserByPhone, { phone }, 'system:payments'), 'USER_NOT_FOUND');
+    expectRejected(await h.send(identity.requestVerificationCode, { phone, purpose: 'payment_password_reset' }), 'USER_NOT_FOUND');
+  });
+
+  it('refuses a plaintext secret at the schema (dead-lettered) and a ciphertext made for another field', async () => {
+    const phone = randomPhone();
+    expectRejected(
+      await h.send(identity.registerUser, { phone, code: '123456', loginPassword: GOOD_LOGIN_PASSWORD, name: 'x' } as never),
+      'INVALID_COMMAND',
+    );
+    const result = expectRejected(
+      await h.send(identity.registerUser, { phone, code: h.enc('code', '123456'), loginPassword: h.enc('paymentPassword', GOOD_LOGIN_PASSWORD), name: 'x' }),
+      'INVALID_INPUT',
+    );
+    expect(result.details).toEqual({ field: 'loginPassword' });
   });
 });

@@ -1,4 +1,5 @@
 import { HEADER, JSON_CONTENT_TYPE } from '@ledger/contracts';
+import { producerDefaults } from '@ledger/messaging';
 import type { IHeaders, Kafka, Message, Producer } from 'kafkajs';
 import type { EventStore, RecordedEvent, Subscription } from '../port';
 
@@ -41,7 +42,7 @@ export class EventRelay {
   constructor(private readonly options: EventRelayOptions) {}
 
   async start(): Promise<void> {
-    this.producer = this.options.kafka.producer({ allowAutoTopicCreation: true, idempotent: false });
+    this.producer = this.options.kafka.producer({ ...producerDefaults, allowAutoTopicCreation: true });
     await this.producer.connect();
     this.subscription = this.options.store.subscribe({
       name: this.options.name ?? 'kafka-relay',

@@ -1,0 +1,92 @@
+import { hkdfSync } from 'node:crypto';
+import path from 'node:path';
+import { ARGON2_OWASP_PARAMS, loadFieldKeyring, loadPepperKeyring, type Argon2Params, type Keyring } from '@ledger/crypto';
+import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from '@ledger/identity-domain';
+import { systemClock, type Clock } from '@ledger/util';
+
+/**
+ * Everything the identity service reads from its environment, resolved once at start-up. Tests
+ * pass overrides (their own keyrings, a manual clock, a temp outbox, their own database and topic
+ * prefix) instead of mutating `process.env`.
+ *
+ * Keys: `FIELD_KEYS`/`FIELD_KEY_ACTIVE` (field encryption, shared with the gateway),
+ * `HASH_PEPPER_KEYS`/`HASH_PEPPER_ACTIVE` (keyed hashes: phone fingerprints, payment passwords,
+ * SMS codes, refresh tokens) and `ACCESS_TOKEN_KEY` (base64, ≥ 32 bytes, signs access tokens).
+ * Outside production each falls back to a well-known development key; with
+ * `NODE_ENV=production` a missing key stops the service at start-up instead.
+ */
+export interface IdentityConfig {
+  fieldKeyring: Keyring;
+  pepperKeyring: Keyring;
+  accessTokenKey: Buffer;
+  accessTokenTtlMs: number;
+  refreshTokenTtlMs: number;
+  clock: Clock;
+  policy: Readonly<IdentityPolicy>;
+  argon2: Readonly<Argon2Params>;
+  /** `outbox` (the simulated handset, local/dev only). */
+  smsSender: 'outbox';
+  smsOutboxFile: string;
+  /** Prefix of the event topic and of consumer groups; the command topic's prefix is applied by `startCommandService`. */
+  topicPrefix: string;
+  /** The event store (`postgres://` or `kurrentdb://`); defaults to EVENT_STORE_URL, then DATABASE_URL. */
+  eventStoreUrl: string;
+  /** PostgreSQL for the read model and the refresh tokens. */
+  databaseUrl: string;
+  /** Start the Kafka relay of committed events (tests of pure command handling may turn it off). */
+  relay: boolean;
+}
+
+export const EVENT_STORE_SCHEMA = 'identity';
+export const READ_MODEL_SCHEMA = 'identity_read';
+export const SESSIONS_SCHEMA = 'identity_sessions';
+
+const MINUTE_MS = 60_000;
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+function accessTokenKeyFrom(env: Readonly<Record<string, string | undefined>>): Buffer {
+  const encoded = env['ACCESS_TOKEN_KEY'];
+  if (encoded !== undefined && encoded.trim() !== '') {
+    const key = Buffer.from(encoded.trim(), 'base64');
+    if (key.length < 32) throw new ConfigurationError('ACCESS_TOKEN_KEY must be at least 32 bytes of base64');
+    return key;
+  }
+  if (env['NODE_ENV'] === 'production') throw new ConfigurationError('ACCESS_TOKEN_KEY is not set: production needs an explicit token-signing key');
+  // Well-known and therefore worthless outside a developer's machine, like the development keyrings.
+  return Buffer.from(hkdfSync('sha256', 'e-wallet-ledger development key (not secret)', 'ledger', 'access-token', 32));
+}
+
+export function loadIdentityConfig(overrides: Partial<IdentityConfig> = {}, env: Readonly<Record<string, string | undefined>> = process.env): IdentityConfig {
+  const production = env['NODE_ENV'] === 'production';
+  const smsSender = (env['SMS_SENDER'] ?? 'outbox') as string;
+  if (smsSender !== 'outbox') throw new ConfigurationError(`SMS_SENDER=${smsSender} is not supported; only the local outbox exists`);
+  // The outbox is a simulated handset: a production service writing codes to a file would be a leak.
+  if (production) throw new ConfigurationError('the SMS outbox simulator is for local/dev only; no production SMS gateway is configured');
+  const databaseUrl = overrides.databaseUrl ?? env['DATABASE_URL'];
+  if (!databaseUrl) throw new ConfigurationError('DATABASE_URL is not set');
+  return {
+    fieldKeyring: overrides.fieldKeyring ?? loadFieldKeyring(env, { allowDevelopmentKeys: true }),
+    pepperKeyring: overrides.pepperKeyring ?? loadPepperKeyring(env, { allowDevelopmentKeys: true }),
+    accessTokenKey: overrides.accessTokenKey ?? accessTokenKeyFrom(env),
+    accessTokenTtlMs: overrides.accessTokenTtlMs ?? 15 * MINUTE_MS,
+    refreshTokenTtlMs: overrides.refreshTokenTtlMs ?? 30 * 24 * 60 * MINUTE_MS,
+    clock: overrides.clock ?? systemClock,
+    policy: overrides.policy ?? DEFAULT_IDENTITY_POLICY,
+    argon2: overrides.argon2 ?? ARGON2_OWASP_PARAMS,
+    smsSender: 'outbox',
+    smsOutboxFile: overrides.smsOutboxFile ?? path.resolve(env['SMS_OUTBOX_FILE'] ?? path.join('.local', 'sms', 'outbox.jsonl')),
+    topicPrefix: overrides.topicPrefix ?? env['KAFKA_TOPIC_PREFIX'] ?? '',
+    eventStoreUrl: overrides.eventStoreUrl ?? env['EVENT_STORE_URL'] ?? databaseUrl,
+    databaseUrl,
+    relay: overrides.relay ?? true,
+  };
+}
+
+/** Injection token of the resolved `IdentityConfig`. */
+export const IDENTITY_CONFIG = Symbol('IDENTITY_CONFIG');

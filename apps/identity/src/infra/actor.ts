@@ -1,0 +1,37 @@
+/**
+ * The `actor` header names who sends a command: `user:<id>`, `support:<agentId>`,
+ * `system:<service>`, `risk:<ruleId>`; anything else (e.g. `anonymous`, the gateway before login)
+ * counts as anonymous. The gateway sets it from the verified access token, so the identity
+ * service trusts it as the caller's identity and authorizes on it.
+ */
+export type Actor =
+  | { kind: 'user'; id: string }
+  | { kind: 'support'; id: string }
+  | { kind: 'system'; id: string }
+  | { kind: 'risk'; id: string }
+  | { kind: 'anonymous' };
+
+export function parseActor(header: string): Actor {
+  const match = /^(user|support|system|risk):(.+)$/.exec(header.trim());
+  if (match === null || match[1] === undefined || match[2] === undefined) return { kind: 'anonymous' };
+  return { kind: match[1] as 'user' | 'support' | 'system' | 'risk', id: match[2] };
+}
+
+/** Refused for lack of the right actor; answered as `FORBIDDEN`. */
+export class ForbiddenActor extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenActor';
+  }
+}
+
+/** Invalid input found by the service (bad phone, undecryptable secret); answered as `INVALID_INPUT`. */
+export class InvalidInput extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidInput';
+  }
+}

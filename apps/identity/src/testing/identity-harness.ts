@@ -1,0 +1,154 @@
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Module, type INestMicroservice } from '@nestjs/common';
+import { identityContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { ARGON2_OWASP_PARAMS, Keyring, decryptField, encryptField } from '@ledger/crypto';
+import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
+import { createTestDatabase, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
+import { ManualClock } from '@ledger/util';
+import type { IdentityConfig } from '../config';
+import { IDENTITY_CONTEXT, IdentityCoreModule, identityEventsTopic } from '../identity.module';
+import { idNumberCheckCharacter } from '../infra/id-number';
+
+/**
+ * One identity service per test file, driven only through its Kafka interface: its own database,
+ * topic prefix, keyrings (fresh random ones, not the development keys), SMS outbox file and a
+ * manual clock the test moves.
+ */
+export interface IdentityHarness {
+  client: KafkaCommandClient;
+  service: INestMicroservice;
+  db: TestDatabase;
+  clock: ManualClock;
+  fieldKeyring: Keyring;
+  topicPrefix: string;
+  eventsTopic: string;
+  outboxFile: string;
+  /** Encrypts a secret field the way the gateway does. */
+  enc(field: identityContract.SecretField, plaintext: string): string;
+  /** Decrypts a secret the service returned (a token, the provisioning URI). */
+  dec(field: identityContract.SecretField, token: string): string;
+  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor?: string, options?: { key?: string; commandId?: string }): Promise<CommandResult>;
+  /** The last SMS code the simulated handset of `phone` received. */
+  latestCode(phone: string): string;
+  /** Request code → read it → register; returns the new user id. */
+  register(phone: string, loginPassword?: string, extra?: { idNumber?: string; deviceId?: string; name?: string }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export const GOOD_LOGIN_PASSWORD = 'Wallet2026ok';
+export const GOOD_PAYMENT_PASSWORD = '802417';
+
+/** A random mainland mobile number, unique enough per test. */
+export function randomPhone(): string {
+  return `13${randomInt(0, 1_000_000_000).toString().padStart(9, '0')}`;
+}
+
+/** A random, checksum-valid resident ID number. */
+export function randomIdNumber(): string {
+  const first17 = `110105${randomInt(1950, 2005)}${String(randomInt(1, 13)).padStart(2, '0')}${String(randomInt(1, 29)).padStart(2, '0')}${String(randomInt(0, 1000)).padStart(3, '0')}`;
+  return first17 + idNumberCheckCharacter(first17);
+}
+
+export async function startIdentityHarness(label: string, options: { logger?: false | Array<'log' | 'warn' | 'error'>; config?: Partial<IdentityConfig> } = {}): Promise<IdentityHarness> {
+  const db = await createTestDatabase(label);
+  const topicPrefix = `t-${uniqueSuffix()}.`;
+  const clock = new ManualClock(new Date());
+  const fieldKeyring = Keyring.generate(['t1']);
+  const pepperKeyring = Keyring.generate(['p1']);
+  const outboxFile = path.join(os.tmpdir(), `identity-outbox-${uniqueSuffix()}.jsonl`);
+
+  @Module({
+    imports: [
+      IdentityCoreModule.forRoot({ databaseUrl: db.url, topicPrefix, clock, fieldKeyring, pepperKeyring, smsOutboxFile: outboxFile, argon2: ARGON2_OWASP_PARAMS, ...options.config }),
+    ],
+  })
+  class TestIdentityModule {}
+
+  const service = await startCommandService({ context: IDENTITY_CONTEXT, module: TestIdentityModule, topicPrefix, logger: options.logger ?? false });
+  const client = new KafkaCommandClient({ kafka: testKafka(`${label}-client`), clientName: `${label}-client`, topicPrefix, defaultTimeoutMs: 30_000 });
+  await client.start();
+
+  const enc = (field: identityContract.SecretField, plaintext: string) => encryptField(plaintext, fieldKeyring, identityContract.secretAad(field));
+  const dec = (field: identityContract.SecretField, token: string) => decryptField(token, fieldKeyring, identityContract.secretAad(field));
+  const send = <C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor = 'anonymous', sendOptions: { key?: string; commandId?: string } = {}) =>
+    client.send(contract, payload, { key: sendOptions.key ?? 'identity-test', actor, commandId: sendOptions.commandId });
+
+  const latestCode = (phone: string): string => {
+    const lines = readFileSync(outboxFile, 'utf8').trim().split('\n');
+    const messages = lines.map((line) => JSON.parse(line) as { to: string; text: string }).filter((message) => message.to === phone);
+    const text = messages[messages.length - 1]?.text;
+    const code = text === undefined ? undefined : /(?<!\d)(\d{6})(?!\d)/.exec(text)?.[1];
+    if (code === undefined) throw new Error(`no SMS code in the outbox for ${phone}`);
+    return code;
+  };
+
+  const register = async (phone: string, loginPassword = GOOD_LOGIN_PASSWORD, extra: { idNumber?: string; deviceId?: string; name?: string } = {}): Promise<string> => {
+    const requested = await send(identityContract.requestVerificationCode, { phone, purpose: 'registration' }, 'anonymous', { key: phone });
+    if (requested.status !== 'accepted') throw new Error(`code request failed: ${requested.code}`);
+    const result = await send(
+      identityContract.registerUser,
+      {
+        phone,
+        code: enc('code', latestCode(phone)),
+        loginPassword: enc('loginPassword', loginPassword),
+        name: extra.name ?? '张三',
+        ...(extra.idNumber === undefined ? {} : { idNumber: enc('idNumber', extra.idNumber) }),
+        ...(extra.deviceId === undefined ? {} : { deviceId: extra.deviceId }),
+      },
+      'anonymous',
+      { key: phone },
+    );
+    if (result.status !== 'accepted') throw new Error(`registration failed: ${result.code} ${result.message}`);
+    return String(result.data?.['userId']);
+  };
+
+  return {
+    client,
+    service,
+    db,
+    clock,
+    fieldKeyring,
+    topicPrefix,
+    eventsTopic: identityEventsTopic(topicPrefix),
+    outboxFile,
+    enc,
+    dec,
+    send,
+    latestCode,
+    register,
+    async stop() {
+      await client.stop();
+      await service.close();
+      await db.drop();
+      await rm(outboxFile, { force: true });
+    },
+  };
+}
+
+/** Narrows a result to rejected with `code`, failing the test with the whole result otherwise. */
+export function expectRejected(result: CommandResult, code: string): Extract<CommandResult, { status: 'rejected' }> {
+  expect(result).toMatchObject({ status: 'rejected', code });
+  return result as Extract<CommandResult, { status: 'rejected' }>;
+}
+
+export function expectAccepted(result: CommandResult): Record<string, unknown> {
+  expect(result).toMatchObject({ status: 'accepted' });
+  return (result as Extract<CommandResult, { status: 'accepted' }>).data ?? {};
+}
+
+/** Retries a probe until it stops throwing (read models are eventually consistent). */
+export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await probe();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
