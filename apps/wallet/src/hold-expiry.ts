@@ -13,10 +13,10 @@
  *    HOLD_ALREADY_SETTLED and its row is dropped.
  */
 import type { Pool } from 'pg';
-import type { EventStore, RecordedEvent, Subscription } from '@ledger/event-store';
+import { startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import type { Clock } from '@ledger/util';
 import { WALLET_EVENT, WALLET_ERROR } from '@ledger/wallet-domain';
-import { inTransaction, SCHEMA } from './wallet-db';
+import { SCHEMA } from './wallet-db';
 import type { WalletLedger } from './wallet-ledger';
 
 export const HOLD_TIMER_SUBSCRIPTION = 'hold-timers';
@@ -57,21 +57,18 @@ export class HoldExpiry {
   /** Follows the wallet events into the timer table; restarted after a failure while running. */
   private follow(): void {
     const { store, pool } = this.options;
-    this.subscription = store.subscribe({
+    this.subscription = startTransactionalProjection({
+      store,
+      pool,
       name: HOLD_TIMER_SUBSCRIPTION,
       category: 'wallet',
-      checkpoint: 'manual',
       batchSize: 500,
       pollIntervalMs: this.options.pollIntervalMs,
       onError: (error) => {
         this.log(`timer subscription failed, restarting in 1 s: ${String(error)}`);
         if (this.running) setTimeout(() => this.running && this.follow(), 1_000).unref();
       },
-      handle: (events, context) =>
-        inTransaction(pool, async (client) => {
-          for (const event of events) await applyToTimers(client, event);
-          await store.writeCheckpoint(HOLD_TIMER_SUBSCRIPTION, context.cursor, { client });
-        }),
+      apply: applyToTimers,
     });
   }
 

@@ -22,7 +22,8 @@ import type { Pool, PoolClient } from 'pg';
 import { HEADER, topics } from '@ledger/contracts';
 import { ensureTopics, headerValue } from '@ledger/messaging';
 import type { Clock } from '@ledger/util';
-import { inTransaction, processedEvents, SCHEMA } from './wallet-db';
+import { inTransaction } from '@ledger/event-store';
+import { processedEvents, SCHEMA } from './wallet-db';
 import type { UserFacts, UserFactsSource, WalletLedger } from './wallet-ledger';
 
 export const UPSTREAM_EVENT = {

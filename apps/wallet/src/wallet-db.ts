@@ -6,8 +6,8 @@
  * All of it can be rebuilt: the timers from the wallet's own history, the facts by replaying the
  * upstream topics (reset the consumer group).
  */
-import type { Pool, PoolClient } from 'pg';
-import { ProcessedEvents } from '@ledger/event-store';
+import type { Pool } from 'pg';
+import { ProcessedEvents, inTransaction } from '@ledger/event-store';
 
 export const SCHEMA = 'wallet';
 export const processedEvents = new ProcessedEvents(`${SCHEMA}.processed_events`);
@@ -40,20 +40,4 @@ export async function migrateWalletTables(pool: Pool): Promise<void> {
     )`);
     await processedEvents.migrate(client);
   });
-}
-
-/** Runs `work` in one transaction on one pooled connection; rolls back when it throws. */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
 }

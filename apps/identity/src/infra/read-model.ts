@@ -1,4 +1,4 @@
-import { PostgresCheckpointStore, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import { PostgresCheckpointStore, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import { IdentityEventType } from '@ledger/identity-domain';
 import type { Pool, PoolClient } from 'pg';
 import { READ_MODEL_SCHEMA, SESSIONS_SCHEMA } from '../config';
@@ -43,9 +43,7 @@ export class IdentityReadModel {
   }
 
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${READ_MODEL_SCHEMA}`);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${SESSIONS_SCHEMA}`);
@@ -69,28 +67,19 @@ export class IdentityReadModel {
       await client.query(`CREATE TABLE IF NOT EXISTS ${SESSIONS_SCHEMA}.refresh_tokens (
         token_hash text PRIMARY KEY, user_id text NOT NULL, device_id text NOT NULL,
         issued_at timestamptz NOT NULL, expires_at timestamptz NOT NULL, revoked_at timestamptz)`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   start(store: EventStore, onError: (error: unknown) => void): void {
-    this.subscription = store.subscribe({
+    this.subscription = startTransactionalProjection({
+      store,
+      pool: this.pool,
       name: READ_MODEL_SUBSCRIPTION,
       category: 'user',
-      checkpoint: 'manual',
       checkpoints: this.checkpoints,
       batchSize: 200,
       onError,
-      handle: (events, context) =>
-        this.inTransaction(async (client) => {
-          for (const event of events) await this.apply(client, event);
-          await this.checkpoints.writeCheckpoint(READ_MODEL_SUBSCRIPTION, context.cursor, { client });
-        }),
+      apply: (client, event) => this.apply(client, event),
     });
   }
 
@@ -157,19 +146,5 @@ export class IdentityReadModel {
       token.issuedAt,
       token.expiresAt,
     ]);
-  }
-
-  private async inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await work(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }
