@@ -4,7 +4,8 @@ import { topics } from '@ledger/contracts';
 import { EVENT_STORE, EventRelay, type EventStore } from '@ledger/event-store';
 import { createKafka, ensureTopics } from '@ledger/messaging';
 import { systemClock, type Clock } from '@ledger/util';
-import { DEFAULT_WALLET_POLICY, type WalletPolicy } from '@ledger/wallet-domain';
+import { DEFAULT_WALLET_POLICY, WALLET_TIERS, type WalletPolicy, type WalletTier } from '@ledger/wallet-domain';
+import { parseMinor } from '@ledger/util';
 import { HoldExpiry } from './hold-expiry';
 import { UpstreamEvents } from './upstream-events';
 import { migrateWalletTables } from './wallet-db';
@@ -26,14 +27,31 @@ export interface WalletServiceOptions {
 }
 
 /**
- * The deployment's policy: the default tiers, with WALLET_CREDITS_WHILE_FROZEN=accept|reject
- * choosing what happens to money sent to a frozen wallet (default accept).
+ * The deployment's policy, from the environment:
+ * - WALLET_TIER_LIMITS: per-tier overrides of the default limits, as JSON with amounts in fen as
+ *   decimal strings, e.g. `{"basic":{"dailyDebitLimitMinor":"300000"}}` (unnamed tiers and limits
+ *   keep their defaults; the domain rejects an inconsistent policy at start-up);
+ * - WALLET_CREDITS_WHILE_FROZEN=accept|reject: what happens to money sent to a frozen wallet
+ *   (default accept).
  */
 export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): WalletPolicy {
-  const frozen = env.WALLET_CREDITS_WHILE_FROZEN;
-  if (frozen === undefined || frozen === '') return DEFAULT_WALLET_POLICY;
+  const frozen = env.WALLET_CREDITS_WHILE_FROZEN || DEFAULT_WALLET_POLICY.creditsWhileFrozen;
   if (frozen !== 'accept' && frozen !== 'reject') throw new Error(`WALLET_CREDITS_WHILE_FROZEN must be accept or reject, got ${frozen}`);
-  return { ...DEFAULT_WALLET_POLICY, creditsWhileFrozen: frozen };
+  const tiers = { ...DEFAULT_WALLET_POLICY.tiers };
+  if (env.WALLET_TIER_LIMITS) {
+    const overrides: unknown = JSON.parse(env.WALLET_TIER_LIMITS);
+    if (typeof overrides !== 'object' || overrides === null) throw new Error('WALLET_TIER_LIMITS must be a JSON object of tiers');
+    for (const [tier, limits] of Object.entries(overrides)) {
+      if (!WALLET_TIERS.includes(tier as WalletTier)) throw new Error(`WALLET_TIER_LIMITS: unknown tier ${tier} (tiers: ${WALLET_TIERS.join(', ')})`);
+      const merged = { ...tiers[tier as WalletTier] };
+      for (const [name, value] of Object.entries(limits as Record<string, unknown>)) {
+        if (!(name in merged)) throw new Error(`WALLET_TIER_LIMITS: unknown limit ${tier}.${name}`);
+        merged[name as keyof typeof merged] = parseMinor(value);
+      }
+      tiers[tier as WalletTier] = merged;
+    }
+  }
+  return { tiers, creditsWhileFrozen: frozen };
 }
 
 /**

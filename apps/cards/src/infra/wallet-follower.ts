@@ -1,0 +1,58 @@
+import { Logger } from '@nestjs/common';
+import { HEADER, topics, walletContract } from '@ledger/contracts';
+import { ensureTopics, headerValue } from '@ledger/messaging';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { CardsReadModel } from './read-model';
+
+/**
+ * Follows `wallet.events` for `wallet.WalletOpened.v1`, so UnbindCard can report that the last card
+ * of an open wallet is leaving (SPEC item 9 / issue 5: allowed, but reported). Recording is an
+ * idempotent upsert, so at-least-once delivery needs no further dedupe. The offset is committed
+ * only after the row is written (KafkaJS commits after `eachMessage` resolves).
+ */
+export class WalletFollower {
+  private readonly logger = new Logger('cards');
+  private consumer?: Consumer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topicPrefix: string,
+    private readonly readModel: CardsReadModel,
+  ) {}
+
+  get topic(): string {
+    return `${this.topicPrefix}${topics.events(walletContract.CONTEXT)}`;
+  }
+
+  async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      // Subscribing to a topic that does not exist yet fails; the wallet service may start later.
+      await ensureTopics(admin, [this.topic]);
+    } finally {
+      await admin.disconnect();
+    }
+    this.consumer = this.kafka.consumer({ groupId: `${this.topicPrefix}cards-wallet-follower`, sessionTimeout: 30_000 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        if (headerValue(message.headers, HEADER.messageType) !== walletContract.EVENT.WalletOpened || !message.value) return;
+        let data: { userId?: unknown; walletId?: unknown; openedAt?: unknown };
+        try {
+          data = JSON.parse(message.value.toString('utf8')) as typeof data;
+        } catch {
+          this.logger.warn(`ignored an unreadable ${walletContract.EVENT.WalletOpened} at offset ${message.offset}`);
+          return;
+        }
+        if (typeof data.userId !== 'string' || typeof data.walletId !== 'string' || typeof data.openedAt !== 'string') return;
+        await this.readModel.recordWalletOpened(data.userId, data.walletId, data.openedAt);
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { Module, type INestMicroservice } from '@nestjs/common';
+import { cardsContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { Keyring, encryptField } from '@ledger/crypto';
+import { SimulatedCardIssuer, type TestCard } from '@ledger/cards-domain';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
+import { createTestDatabase, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
+import { ManualClock } from '@ledger/util';
+import { CARD_ISSUER } from '../cards.service';
+import { CARDS_CONTEXT, CardsCoreModule, cardsEventsTopic } from '../cards.module';
+import type { CardsConfig } from '../config';
+
+/**
+ * One cards service per test file, driven only through its Kafka interface: its own database,
+ * topic prefix, keyrings (fresh random ones, not the development keys) and a manual clock. The
+ * issuer simulator and the event store are reached through the Nest container, never over Kafka.
+ */
+export interface CardsHarness {
+  service: INestMicroservice;
+  client: KafkaCommandClient;
+  db: TestDatabase;
+  clock: ManualClock;
+  fieldKeyring: Keyring;
+  pepperKeyring: Keyring;
+  topicPrefix: string;
+  eventsTopic: string;
+  issuer: SimulatedCardIssuer;
+  store: EventStore;
+  /** Encrypts a card number the way the gateway does. */
+  encCardNumber(cardNumber: string): string;
+  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor: string, options?: { key?: string; commandId?: string }): Promise<CommandResult>;
+  /** BindCard as the user, with the card's own holder name and reserved phone unless overridden. */
+  bind(userId: string, card: Pick<TestCard, 'number' | 'holderName' | 'reservedPhone'>, overrides?: { holderName?: string; reservedPhone?: string; commandId?: string }): Promise<CommandResult>;
+  /** ListCards as the user, retried until `until` holds (the read model is eventually consistent). */
+  list(userId: string, until?: (cards: ListedCardData[]) => boolean): Promise<ListedCardData[]>;
+  stop(): Promise<void>;
+}
+
+export interface ListedCardData {
+  cardId: string;
+  maskedNumber: string;
+  last4: string;
+  issuer: string;
+  cardType: string;
+  holderNameMasked: string;
+  status: string;
+  isDefault: boolean;
+}
+
+export interface CardsHarnessOptions {
+  /** Share a topic prefix with another service of the same test (identity for UnbindCard). */
+  topicPrefix?: string;
+  /** The gateway's field keyring (shared with identity in cross-service tests). */
+  fieldKeyring?: Keyring;
+  logger?: false | Array<'log' | 'warn' | 'error' | 'debug' | 'verbose'>;
+  config?: Partial<CardsConfig>;
+}
+
+export function newUserId(): string {
+  return randomUUID();
+}
+
+export async function startCardsHarness(label: string, options: CardsHarnessOptions = {}): Promise<CardsHarness> {
+  const db = await createTestDatabase(label);
+  const topicPrefix = options.topicPrefix ?? `t-${uniqueSuffix()}.`;
+  const clock = new ManualClock(new Date());
+  const fieldKeyring = options.fieldKeyring ?? Keyring.generate(['t1']);
+  const pepperKeyring = Keyring.generate(['p1']);
+
+  @Module({ imports: [CardsCoreModule.forRoot({ databaseUrl: db.url, topicPrefix, clock, fieldKeyring, pepperKeyring, ...options.config })] })
+  class TestCardsModule {}
+
+  const service = await startCommandService({ context: CARDS_CONTEXT, module: TestCardsModule, topicPrefix, logger: options.logger ?? false });
+  const client = new KafkaCommandClient({ kafka: testKafka(`${label}-client`), clientName: `${label}-client`, topicPrefix, defaultTimeoutMs: 45_000 });
+  await client.start();
+  const issuer = service.get<SimulatedCardIssuer>(CARD_ISSUER);
+  const store = service.get<EventStore>(EVENT_STORE);
+
+  const encCardNumber = (cardNumber: string) => encryptField(cardNumber, fieldKeyring, cardsContract.secretAad('cardNumber'));
+  const send = <C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor: string, sendOptions: { key?: string; commandId?: string } = {}) =>
+    client.send(contract, payload, { key: sendOptions.key ?? 'cards-test', actor, commandId: sendOptions.commandId });
+
+  const bind: CardsHarness['bind'] = (userId, card, overrides = {}) =>
+    send(
+      cardsContract.bindCard,
+      { userId, cardNumber: encCardNumber(card.number), holderName: overrides.holderName ?? card.holderName, reservedPhone: overrides.reservedPhone ?? card.reservedPhone },
+      `user:${userId}`,
+      { key: userId, commandId: overrides.commandId },
+    );
+
+  const list: CardsHarness['list'] = async (userId, until = () => true) => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const result = await send(cardsContract.listCards, { userId }, `user:${userId}`, { key: userId });
+      if (result.status !== 'accepted') throw new Error(`ListCards rejected: ${result.code}`);
+      const cards = (result.data?.['cards'] ?? []) as ListedCardData[];
+      if (until(cards)) return cards;
+      if (Date.now() > deadline) throw new Error(`the card list never matched: ${JSON.stringify(cards)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+
+  return {
+    service,
+    client,
+    db,
+    clock,
+    fieldKeyring,
+    pepperKeyring,
+    topicPrefix,
+    eventsTopic: cardsEventsTopic(topicPrefix),
+    issuer,
+    store,
+    encCardNumber,
+    send,
+    bind,
+    list,
+    async stop() {
+      await client.stop();
+      await service.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Narrows a result to rejected with `code`, failing the test with the whole result otherwise. */
+export function expectRejected(result: CommandResult, code: string): Extract<CommandResult, { status: 'rejected' }> {
+  expect(result).toMatchObject({ status: 'rejected', code });
+  return result as Extract<CommandResult, { status: 'rejected' }>;
+}
+
+export function expectAccepted(result: CommandResult): Record<string, unknown> {
+  expect(result).toMatchObject({ status: 'accepted' });
+  return (result as Extract<CommandResult, { status: 'accepted' }>).data ?? {};
+}
