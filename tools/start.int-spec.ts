@@ -14,7 +14,7 @@ describe('npm start / Ctrl-C', () => {
   afterAll(() => rmSync(path.join(localDir, instance), { recursive: true, force: true }));
 
   it('starts Kafka, PostgreSQL and every service, reports them healthy, and stops them all on SIGINT', async () => {
-    const ports = { KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()), POSTGRES_PORT: String(await freePort()) };
+    const ports = { KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()), POSTGRES_PORT: String(await freePort()), GATEWAY_PORT: String(await freePort()) };
     const env: NodeJS.ProcessEnv = { ...process.env, ...ports, LEDGER_INSTANCE: instance };
     delete env.KAFKA_BROKERS;
     delete env.DATABASE_URL;
@@ -42,6 +42,7 @@ describe('npm start / Ctrl-C', () => {
     expect(pids.filter(isAlive)).toEqual([]);
     expect(await isPortOpen(Number(ports.KAFKA_PORT))).toBe(false);
     expect(await isPortOpen(Number(ports.POSTGRES_PORT))).toBe(false);
+    expect(await isPortOpen(Number(ports.GATEWAY_PORT))).toBe(false);
     // Data is kept for the next run.
     expect(existsSync(path.join(localDir, instance, 'postgres', 'data', 'PG_VERSION'))).toBe(true);
   }, 240_000);

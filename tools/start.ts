@@ -5,8 +5,8 @@
  * `.local/<instance>/` between runs; `npm run reset` wipes it.
  *
  * KAFKA_BROKERS / DATABASE_URL, when set, are used instead of starting local servers.
- * LEDGER_INSTANCE, KAFKA_PORT, KAFKA_CONTROLLER_PORT and POSTGRES_PORT move the local stack (the
- * start/stop test uses them to run beside a developer's own stack).
+ * LEDGER_INSTANCE, KAFKA_PORT, KAFKA_CONTROLLER_PORT, POSTGRES_PORT and GATEWAY_PORT move the local
+ * stack (the start/stop test uses them to run beside a developer's own stack).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -78,8 +78,33 @@ async function main(): Promise<void> {
   execFileSync('nx', ['run-many', '-t', 'build', '--output-style=static'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: repoRoot });
 
   const services = discoverServices();
-  const processes: ManagedProcess[] = [];
-  for (const name of services) {
+  const supervised = services.map((name) =>
+    superviseService(name, { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, KAFKAJS_NO_PARTITIONER_WARNING: '1' }, () => stopping),
+  );
+  for (const service of supervised) stops.push({ name: service.name, stop: () => service.stop() });
+
+  await waitUntilHealthy(services, brokers);
+  for (const service of supervised) {
+    const where = service.name === 'gateway' ? `http://127.0.0.1:${env.GATEWAY_PORT ?? 3000} (API page: /docs)` : `commands on ${service.name}.commands`;
+    rows.push([service.name, where, `pid ${service.current.pid}`, rel(service.current.logFile)]);
+  }
+  printTable(rows);
+  // The pids of everything started, for tools and for the start/stop test.
+  writeFileSync(path.join(runDir, 'stack.json'), JSON.stringify({ supervisorPid: process.pid, brokers, pids: Object.fromEntries(supervised.map((service) => [service.name, service.current.pid])) }, null, 2));
+  say('ready. Ctrl-C stops everything.');
+}
+
+/** Most restarts of one service before the supervisor gives up on it (and says so). */
+const MAX_RESTARTS = 5;
+
+/**
+ * Runs one service and restarts it when it exits unexpectedly (a crash, or a transient failure
+ * while the broker is still settling at start-up), with a growing delay and at most MAX_RESTARTS
+ * times, as a process supervisor would in production.
+ */
+function superviseService(name: string, serviceEnv: NodeJS.ProcessEnv, isStopping: () => boolean) {
+  let restarts = 0;
+  const launch = (): ManagedProcess => {
     const proc = startProcess({
       name,
       command: process.execPath,
@@ -88,21 +113,25 @@ async function main(): Promise<void> {
       args: ['--enable-source-maps', '--disable-warning=TimeoutNegativeWarning', path.join(repoRoot, 'dist/apps', name, 'src/main.js')],
       logFile: path.join(logDir, `${name}.log`),
       pidFile: path.join(runDir, `${name}.pid`),
-      env: { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      env: serviceEnv,
     });
-    processes.push(proc);
-    stops.push({ name, stop: () => proc.stop(10_000) });
-    void proc.exited.then((code) => {
-      if (!stopping) say(`${name} exited with ${code}; see ${rel(proc.logFile)}`);
+    void proc.exited.then(async (code) => {
+      if (isStopping()) return;
+      if (restarts >= MAX_RESTARTS) return say(`${name} exited with ${code} and was restarted ${MAX_RESTARTS} times already; giving up, see ${rel(proc.logFile)}`);
+      restarts++;
+      const delayMs = 500 * 2 ** restarts;
+      say(`${name} exited with ${code}; restarting in ${delayMs} ms (${restarts}/${MAX_RESTARTS}), see ${rel(proc.logFile)}`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (!isStopping()) service.current = launch();
     });
-  }
-
-  await waitUntilHealthy(services, brokers);
-  for (const proc of processes) rows.push([proc.name, `commands on ${proc.name}.commands`, `pid ${proc.pid}`, rel(proc.logFile)]);
-  printTable(rows);
-  // The pids of everything started, for tools and for the start/stop test.
-  writeFileSync(path.join(runDir, 'stack.json'), JSON.stringify({ supervisorPid: process.pid, brokers, pids: Object.fromEntries(processes.map((p) => [p.name, p.pid])) }, null, 2));
-  say('ready. Ctrl-C stops everything.');
+    return proc;
+  };
+  const service = {
+    name,
+    current: launch(),
+    stop: () => service.current.stop(10_000),
+  };
+  return service;
 }
 
 /** A service is healthy once it answers its Ping command through the broker. */

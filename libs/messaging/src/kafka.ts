@@ -19,20 +19,47 @@ export function createKafka(clientId: string, brokers: string[] = brokersFromEnv
 }
 
 /**
- * Creates the topics that do not exist yet. Explicit creation (rather than relying on the broker's
- * auto-creation) gives every topic the intended partition count and avoids a first-produce race.
+ * Creates the topics that do not exist yet, and returns once every one of them can be used: its
+ * partitions have leaders in the cluster metadata. Explicit creation (rather than relying on the
+ * broker's auto-creation) gives every topic the intended partition count; waiting for the
+ * metadata matters on a fresh broker, where services starting together create each other's
+ * topics and a consumer that subscribes a moment too early fails with UNKNOWN_TOPIC_OR_PARTITION.
  */
-export async function ensureTopics(admin: Admin, topicNames: string[], numPartitions = 4): Promise<void> {
+export async function ensureTopics(admin: Admin, topicNames: string[], numPartitions = 4, timeoutMs = 30_000): Promise<void> {
+  const wanted = [...new Set(topicNames)];
   const existing = new Set(await admin.listTopics());
-  const missing: ITopicConfig[] = [...new Set(topicNames)].filter((topic) => !existing.has(topic)).map((topic) => ({ topic, numPartitions }));
-  if (missing.length === 0) return;
+  const missing: ITopicConfig[] = wanted.filter((topic) => !existing.has(topic)).map((topic) => ({ topic, numPartitions }));
+  let creationError: unknown;
+  if (missing.length > 0) {
+    try {
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    } catch (error) {
+      // Two benign causes, both seen on a fresh broker: another process created some of the topics
+      // first (KafkaJS reports an aggregate "Topic creation errors"), or the topics were created but
+      // their metadata has not reached this broker yet (UNKNOWN_TOPIC_OR_PARTITION). Either way the
+      // topics will show up with leaders; a real failure shows up as the wait below timing out.
+      creationError = error;
+    }
+  }
   try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    await waitForLeaders(admin, wanted, timeoutMs);
   } catch (error) {
-    // Services starting together race to create the same topics; KafkaJS then reports an aggregate
-    // "Topic creation errors". What matters is that every topic exists now, whoever created it.
-    const now = new Set(await admin.listTopics());
-    if (missing.some(({ topic }) => !now.has(topic))) throw error;
+    throw creationError === undefined ? error : new Error(`could not create topics ${wanted.join(', ')}: ${String(creationError)}`, { cause: creationError });
+  }
+}
+
+async function waitForLeaders(admin: Admin, topicNames: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: topicNames });
+      const ready = topics.length === topicNames.length && topics.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0));
+      if (ready) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics not ready after ${timeoutMs} ms: ${topicNames.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -41,10 +68,10 @@ export const producerDefaults = { createPartitioner: Partitioners.DefaultPartiti
 
 /**
  * One line per KafkaJS log entry on stderr. Transient states every client sees while a broker or
- * group starts (coordinator not available yet, a rebalance in progress) are retried by KafkaJS
- * itself and are not worth a line.
+ * group or topic starts (coordinator not available yet, a rebalance in progress, a topic whose
+ * metadata has not propagated) are retried, by KafkaJS or by ensureTopics, and are not worth a line.
  */
-const TRANSIENT = /coordinator is not available|rebalance in progress|not the correct coordinator|leadership election/i;
+const TRANSIENT = /coordinator is not available|rebalance in progress|not the correct coordinator|leadership election|does not host this topic-partition/i;
 const compactLogCreator: logCreator = () => ({ level, log }) => {
   const { message, error, ...rest } = log as { message: string; error?: string; [key: string]: unknown };
   if (TRANSIENT.test(`${message} ${error ?? ''}`)) return;
