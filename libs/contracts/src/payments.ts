@@ -1,5 +1,195 @@
 /**
  * The payments context's public contract: its command payload schemas (what arrives on
  * `payments.commands`) and the events it publishes on `payments.events` that other contexts consume.
+ *
+ * Every money-moving command carries a client-generated `paymentId`: the idempotency key. The same
+ * id with the same payload returns the original outcome; with another payload the command is
+ * rejected `IDEMPOTENCY_KEY_REUSED`. Amounts are decimal strings of fen. Key: the paymentId.
  */
-export {};
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { defineCommand } from './command';
+import { AmountMinor, Instant, WalletId } from './wallet';
+
+export const CONTEXT = 'payments';
+
+/** A payment id doubles as a stream name segment (`payment-<id>`) and a hold id segment. */
+export const PaymentId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
+const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
+/** The payment password, encrypted at the edge exactly as identity expects it; forwarded, never stored. */
+const EncryptedPassword = Type.String({ pattern: '^enc:v1:', maxLength: 4096 });
+export const Channel = Type.Union([Type.Literal('online'), Type.Literal('qr'), Type.Literal('pos')]);
+
+const object = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { additionalProperties: false });
+
+export const payMerchant = defineCommand({
+  type: 'payments.PayMerchant.v1',
+  context: CONTEXT,
+  description:
+    'Pays a merchant from the wallet (online, offline QR or POS) with the payment password. Key: paymentId. ' +
+    'Accepted data: paymentId, status "completed", transactionIds, postings — or status "pending" when the outcome is not known yet (send again with the same paymentId or ask GetPayment). ' +
+    'Rejected (the payment failed, code = its failure code): MERCHANT_NOT_SUPPORTED, CHANNEL_NOT_SUPPORTED, WRONG_PAYMENT_PASSWORD (attemptsLeft), PAYMENT_PASSWORD_LOCKED, ACCOUNT_FROZEN, ' +
+    'INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, MERCHANT_DECLINED, ACQUIRER_UNAVAILABLE, WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED, FORBIDDEN; ' +
+    'refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+  payload: object({
+    paymentId: PaymentId,
+    userId: UserId,
+    walletId: WalletId,
+    merchantId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+    channel: Channel,
+    amountMinor: AmountMinor,
+    description: Type.Optional(Type.String({ maxLength: 256 })),
+    paymentPassword: EncryptedPassword,
+  }),
+});
+
+export const topUpFromCard = defineCommand({
+  type: 'payments.TopUpFromCard.v1',
+  context: CONTEXT,
+  description:
+    'Tops the wallet up (充值) from a bound card: the card is checked (cards.CheckCard), charged through the issuer, and the wallet credited from clearing:card:<issuer>. Key: paymentId. ' +
+    'Accepted data as PayMerchant. Rejected (the top-up failed): CARD_NOT_FOUND, NOT_CARD_OWNER, CARD_EXPIRED, CARD_BLOCKED, ISSUER_UNAVAILABLE, CARDS_UNAVAILABLE, CARD_CHARGE_DECLINED (nothing moved); ' +
+    'WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (the card was charged and paid back: details.cardRefund); refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+  payload: object({ paymentId: PaymentId, userId: UserId, walletId: WalletId, cardId: Type.String({ pattern: '^[^\\s]{1,128}$' }), amountMinor: AmountMinor }),
+});
+
+export const transfer = defineCommand({
+  type: 'payments.Transfer.v1',
+  context: CONTEXT,
+  description:
+    'Transfers to another wallet user found by phone number, with the payment password: sender reserved, recipient credited and sender captured, both through clearing:transfer. Key: paymentId. ' +
+    'Accepted data as PayMerchant (two transactions). Rejected (the transfer failed): RECIPIENT_NOT_FOUND, RECIPIENT_WALLET_UNAVAILABLE (details.reason), SELF_TRANSFER, the password codes, ' +
+    'INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, IDENTITY_UNAVAILABLE, WALLET_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+  payload: object({
+    paymentId: PaymentId,
+    userId: UserId,
+    walletId: WalletId,
+    recipientPhone: Type.String({ minLength: 11, maxLength: 20 }),
+    amountMinor: AmountMinor,
+    description: Type.Optional(Type.String({ maxLength: 256 })),
+    paymentPassword: EncryptedPassword,
+  }),
+});
+
+export const withdraw = defineCommand({
+  type: 'payments.Withdraw.v1',
+  context: CONTEXT,
+  description:
+    'Withdraws (提现) to a bound card with the payment password: funds reserved, paid out to the card through the issuer, hold captured to clearing:card:ICBC. Key: paymentId. ' +
+    'Rejected (the withdrawal failed): the password codes, INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, CARD_NOT_FOUND, NOT_CARD_OWNER, CARD_EXPIRED, CARD_BLOCKED, CARD_PAYOUT_DECLINED (hold released), ' +
+    'WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+  payload: object({ paymentId: PaymentId, userId: UserId, walletId: WalletId, cardId: Type.String({ pattern: '^[^\\s]{1,128}$' }), amountMinor: AmountMinor, paymentPassword: EncryptedPassword }),
+});
+
+export const payBill = defineCommand({
+  type: 'payments.PayBill.v1',
+  context: CONTEXT,
+  description:
+    'Pays a bill (缴费: electricity, water, phone top-up) with the payment password: biller registry and bill check, funds reserved, biller paid, hold captured to biller:<id>. Key: paymentId. ' +
+    'Rejected (the payment failed): BILLER_NOT_SUPPORTED, BILL_NOT_FOUND, BILL_AMOUNT_MISMATCH (details.amountDueMinor), the password codes, INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, ' +
+    'BILLER_DECLINED, BILLER_UNAVAILABLE (hold released), WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+  payload: object({
+    paymentId: PaymentId,
+    userId: UserId,
+    walletId: WalletId,
+    billerId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+    billReference: Type.String({ minLength: 1, maxLength: 64 }),
+    amountMinor: AmountMinor,
+    paymentPassword: EncryptedPassword,
+  }),
+});
+
+export const Provider = Type.Union([Type.Literal('alipay'), Type.Literal('wechat')]);
+
+export const providerTopUp = defineCommand({
+  type: 'payments.ProviderTopUp.v1',
+  context: CONTEXT,
+  description:
+    'Starts a top-up through Alipay or WeChat: accepted at once with status "awaiting_provider" and the deadline; it completes when the provider\'s signed callback (ProviderCallback) arrives in time, ' +
+    'and fails TOPUP_EXPIRED otherwise. Key: paymentId. Refused: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+  payload: object({ paymentId: PaymentId, userId: UserId, walletId: WalletId, provider: Provider, amountMinor: AmountMinor }),
+});
+
+export const providerCallback = defineCommand({
+  type: 'payments.ProviderCallback.v1',
+  context: CONTEXT,
+  description:
+    'The provider\'s asynchronous confirmation of a top-up, signed: signature = hex HMAC-SHA256(provider secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>"). Key: paymentId. ' +
+    'Accepted: the top-up\'s outcome (a repeated callback returns it again and credits nothing more). Rejected: INVALID_SIGNATURE, CALLBACK_MISMATCH, PAYMENT_NOT_FOUND, ' +
+    'CALLBACK_AFTER_DEADLINE (refused, reported as payments.LateProviderCallbackReported.v1 for reconciliation), or the credit\'s failure code.',
+  payload: object({ paymentId: PaymentId, provider: Provider, providerReference: Type.String({ minLength: 1, maxLength: 128 }), amountMinor: AmountMinor, signature: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
+});
+
+export const counterTopUp = defineCommand({
+  type: 'payments.CounterTopUp.v1',
+  context: CONTEXT,
+  description:
+    'Cash top-up at a bank counter (actor teller:<tellerId>, audited in the payment stream): the wallet is credited from cash:branch:<branchId>. Key: paymentId. ' +
+    'Rejected: WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (the teller hands the cash back), IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+  payload: object({
+    paymentId: PaymentId,
+    userId: UserId,
+    walletId: WalletId,
+    branchId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+    tellerId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+    amountMinor: AmountMinor,
+  }),
+});
+
+export const refundPayment = defineCommand({
+  type: 'payments.RefundPayment.v1',
+  context: CONTEXT,
+  description:
+    'Refunds a completed merchant payment fully or partly (actor system:<merchant side>): the merchant account gives the money back to the wallet. refundId is the idempotency key (the refund\'s own payment id). ' +
+    'Key: paymentId (the original). Rejected: REFUND_EXCEEDS_PAYMENT (details.refundableMinor), PAYMENT_NOT_REFUNDABLE, PAYMENT_NOT_FOUND, WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (claim given back), ' +
+    'IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+  payload: object({ refundId: PaymentId, paymentId: PaymentId, amountMinor: AmountMinor, reason: Type.Optional(Type.String({ maxLength: 256 })) }),
+});
+
+export const getPayment = defineCommand({
+  type: 'payments.GetPayment.v1',
+  context: CONTEXT,
+  description: 'Query: a payment\'s status and outcome (accepted data: paymentId, kind, status, amountMinor, failure?, transactionIds?, postings?). Key: paymentId. Codes: PAYMENT_NOT_FOUND, FORBIDDEN.',
+  payload: object({ paymentId: PaymentId }),
+});
+
+export const commands = [payMerchant, topUpFromCard, transfer, withdraw, payBill, providerTopUp, providerCallback, counterTopUp, refundPayment, getPayment] as const;
+
+// ─── Events on `payments.events` (key = stream `payment-<paymentId>`) ────────────────────────────
+
+export const EVENT = {
+  PaymentInitiated: 'payments.PaymentInitiated.v1',
+  PaymentPasswordVerified: 'payments.PaymentPasswordVerified.v1',
+  PaymentFundsReserved: 'payments.PaymentFundsReserved.v1',
+  MerchantApproved: 'payments.MerchantApproved.v1',
+  PaymentReleaseRequested: 'payments.PaymentReleaseRequested.v1',
+  RecipientFound: 'payments.RecipientFound.v1',
+  RecipientCredited: 'payments.RecipientCredited.v1',
+  CardChecked: 'payments.CardChecked.v1',
+  CardCharged: 'payments.CardCharged.v1',
+  CardRefundRequested: 'payments.CardRefundRequested.v1',
+  CardPaidOut: 'payments.CardPaidOut.v1',
+  BillChecked: 'payments.BillChecked.v1',
+  ProviderConfirmed: 'payments.ProviderConfirmed.v1',
+  LateProviderCallbackReported: 'payments.LateProviderCallbackReported.v1',
+  BillPaid: 'payments.BillPaid.v1',
+  RefundClaimed: 'payments.RefundClaimed.v1',
+  RefundClaimReleased: 'payments.RefundClaimReleased.v1',
+  RefundClaimGranted: 'payments.RefundClaimGranted.v1',
+  RefundClaimReleaseRequested: 'payments.RefundClaimReleaseRequested.v1',
+  PaymentCompleted: 'payments.PaymentCompleted.v1',
+  PaymentFailed: 'payments.PaymentFailed.v1',
+} as const;
+
+const Posting = Type.Object({ account: Type.String(), amountMinor: Type.String() });
+const Failure = Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) });
+const Kind = Type.Union([Type.Literal('merchant'), Type.Literal('topup'), Type.Literal('transfer'), Type.Literal('withdrawal'), Type.Literal('bill'), Type.Literal('refund'), Type.Literal('provider_topup'), Type.Literal('counter')]);
+
+/** Data of the two outcome events: exactly one of them per payment. */
+export const eventData = {
+  [EVENT.PaymentCompleted]: Type.Object({ paymentId: PaymentId, kind: Kind, amountMinor: AmountMinor, transactionIds: Type.Array(Type.String()), postings: Type.Array(Posting), completedAt: Instant }),
+  [EVENT.PaymentFailed]: Type.Object({ paymentId: PaymentId, kind: Kind, failure: Failure, holdReleased: Type.Boolean(), cardRefund: Type.Optional(Type.Object({ issuerReference: Type.String() })), failedAt: Instant }),
+} as const;
+
+export type EventType = (typeof EVENT)[keyof typeof EVENT];
+export type PaymentCompletedData = Static<(typeof eventData)[typeof EVENT.PaymentCompleted]>;
+export type PaymentFailedData = Static<(typeof eventData)[typeof EVENT.PaymentFailed]>;

@@ -1,0 +1,53 @@
+import type { EventCodec, EventData, RecordedEvent } from '@ledger/event-store';
+import type { PaymentEvent } from '@ledger/payments-domain';
+
+const PREFIX = 'payments.';
+const SUFFIX = '.v1';
+const TYPES: ReadonlySet<string> = new Set<PaymentEvent['type']>([
+  'PaymentInitiated',
+  'PaymentPasswordVerified',
+  'PaymentFundsReserved',
+  'MerchantApproved',
+  'PaymentReleaseRequested',
+  'RecipientFound',
+  'RecipientCredited',
+  'CardChecked',
+  'CardCharged',
+  'CardRefundRequested',
+  'CardPaidOut',
+  'BillChecked',
+  'ProviderConfirmed',
+  'LateProviderCallbackReported',
+  'BillPaid',
+  'RefundClaimed',
+  'RefundClaimReleased',
+  'RefundClaimGranted',
+  'RefundClaimReleaseRequested',
+  'PaymentCompleted',
+  'PaymentFailed',
+]);
+
+/** bigint amounts ↔ decimal strings; every other field is JSON-native already. */
+function toJson(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, toJson(inner)]));
+  return value;
+}
+
+/**
+ * Payment events are stored as `payments.<Type>.v1` with amounts as decimal strings of fen. Only
+ * `amountMinor` fields are amounts, in the event data and inside the initiating request.
+ */
+export const paymentCodec: EventCodec<PaymentEvent> = {
+  encode: (event) => ({ type: `${PREFIX}${event.type}${SUFFIX}`, data: toJson(event.data) as EventData }),
+  decode: (record: RecordedEvent): PaymentEvent => {
+    const short = record.type.startsWith(PREFIX) && record.type.endsWith(SUFFIX) ? record.type.slice(PREFIX.length, -SUFFIX.length) : '';
+    if (!TYPES.has(short)) throw new Error(`${record.stream}@${record.revision}: ${record.type} is not a payment event`);
+    const data: Record<string, unknown> = { ...record.data };
+    if (typeof data.amountMinor === 'string') data.amountMinor = BigInt(data.amountMinor);
+    const request = data.request as Record<string, unknown> | undefined;
+    if (request && typeof request.amountMinor === 'string') data.request = { ...request, amountMinor: BigInt(request.amountMinor) };
+    return { type: short, data } as unknown as PaymentEvent;
+  },
+};

@@ -1,0 +1,187 @@
+/**
+ * The payments Kafka command handlers (`payments.commands`). PayMerchant records the payment's
+ * start (idempotent by payment id), drives it to its outcome and answers with that outcome: accepted
+ * with the postings when completed, rejected with the failure code when failed, accepted with
+ * status "pending" when it is still in flight after `replyWithinMs` (it finishes in the background;
+ * resend the same command or ask GetPayment).
+ *
+ * Actors: `user:<id>` pays only from their own account (userId = id; the wallet checks the wallet
+ * is theirs), `system:<service>` (the gateway) for anyone. Otherwise FORBIDDEN.
+ */
+import { Controller } from '@nestjs/common';
+import { paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
+import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState, type PaymentRequest, type PaymentState } from '@ledger/payments-domain';
+import { parsePositiveMinor } from '@ledger/util';
+import { streamOf } from './payment-driver';
+import { PaymentsRuntime } from './payments-runtime';
+import { verifyProviderCallback } from './provider-signature';
+
+type Envelope<C extends (typeof paymentsContract.commands)[number]> = CommandEnvelope<PayloadOf<C>>;
+
+const actorUserId = (actor: string): string | undefined => (actor.startsWith('user:') ? actor.slice('user:'.length) : undefined);
+
+/** What a client learns about a payment: status, and the outcome once there is one. */
+export function paymentView(state: ActivePaymentState): Record<string, unknown> {
+  const base: Record<string, unknown> = { paymentId: state.request.paymentId, kind: state.request.kind, status: state.status, amountMinor: state.request.amountMinor.toString() };
+  if (state.request.kind === 'provider_topup') base.deadline = state.request.deadline;
+  if (state.completed) return { ...base, transactionIds: state.completed.transactionIds, postings: state.completed.postings, completedAt: state.completed.completedAt };
+  if (state.failed) return { ...base, failure: state.failed.failure, holdReleased: state.failed.holdReleased, ...(state.failed.cardRefund ? { cardRefund: state.failed.cardRefund } : {}), failedAt: state.failed.failedAt };
+  return base;
+}
+
+@Controller()
+export class PaymentsController {
+  constructor(private readonly runtime: PaymentsRuntime) {}
+
+  private outcome(command: CommandEnvelope, state: ActivePaymentState): CommandResult {
+    if (state.failed) return rejected(command, state.failed.failure.code, state.failed.failure.message, { ...state.failed.failure.details, ...paymentView(state) });
+    return accepted(command, paymentView(state));
+  }
+
+  /** Starts (or finds) the payment, drives it, answers with its outcome, or `pending` after the wait bound. */
+  private async start(command: CommandEnvelope, request: PaymentRequest, secrets: { paymentPassword?: string }): Promise<CommandResult> {
+    const actorUser = actorUserId(command.actor);
+    // A refund is asked for by the merchant side (a system), never by the paying user.
+    const payer = request.kind === 'refund' || request.kind === 'counter' ? undefined : request.userId;
+    // A counter top-up is made by the teller named in it (audited: the actor is in every event's metadata).
+    const teller = request.kind === 'counter' && command.actor === `teller:${request.tellerId}`;
+    if (!teller && (actorUser !== undefined ? actorUser !== payer : !command.actor.startsWith('system:'))) {
+      return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not start this ${request.kind}`);
+    }
+    const now = this.runtime.clock.now().toISOString();
+    const started = await this.runtime.handler.handle(streamOf(request.paymentId), { type: 'StartPayment', request, now }, {
+      commandId: command.commandId,
+      correlationId: command.correlationId,
+      actor: command.actor,
+      occurredAt: now,
+    });
+    if (started.kind === 'rejected') return rejected(command, started.rejection.code, started.rejection.message, started.rejection.details);
+    return this.awaitOutcome(command, request.paymentId, secrets);
+  }
+
+  /** Drives the payment and answers with its outcome, or its current status after the wait bound (or while it waits for a provider). */
+  private async awaitOutcome(command: CommandEnvelope, paymentId: string, secrets: { paymentPassword?: string }): Promise<CommandResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'pending'>((resolve) => {
+      timer = setTimeout(() => resolve('pending'), this.runtime.replyWithinMs);
+    });
+    try {
+      const state = await Promise.race([this.runtime.driver.drive(paymentId, secrets), waited]);
+      if (state === 'pending' || state === undefined) return accepted(command, { paymentId, status: 'pending' });
+      return this.outcome(command, state);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Codes: see `paymentsContract.payMerchant` (the failure codes of the payment, IDEMPOTENCY_KEY_REUSED, FORBIDDEN). */
+  @CommandHandler(paymentsContract.payMerchant)
+  payMerchant(command: Envelope<typeof paymentsContract.payMerchant>): Promise<CommandResult> {
+    const p = command.payload;
+    const request: PaymentRequest = {
+      kind: 'merchant',
+      paymentId: p.paymentId,
+      userId: p.userId,
+      walletId: p.walletId,
+      merchantId: p.merchantId,
+      channel: p.channel,
+      amountMinor: parsePositiveMinor(p.amountMinor),
+      description: p.description ?? '',
+    };
+    return this.start(command, request, { paymentPassword: p.paymentPassword });
+  }
+
+  /** Codes: see `paymentsContract.topUpFromCard`. */
+  @CommandHandler(paymentsContract.topUpFromCard)
+  topUpFromCard(command: Envelope<typeof paymentsContract.topUpFromCard>): Promise<CommandResult> {
+    const p = command.payload;
+    return this.start(command, { kind: 'topup', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, cardId: p.cardId, amountMinor: parsePositiveMinor(p.amountMinor) }, {});
+  }
+
+  /** Codes: see `paymentsContract.transfer`. */
+  @CommandHandler(paymentsContract.transfer)
+  transfer(command: Envelope<typeof paymentsContract.transfer>): Promise<CommandResult> {
+    const p = command.payload;
+    const request: PaymentRequest = {
+      kind: 'transfer',
+      paymentId: p.paymentId,
+      userId: p.userId,
+      walletId: p.walletId,
+      recipientPhone: p.recipientPhone,
+      amountMinor: parsePositiveMinor(p.amountMinor),
+      description: p.description ?? '',
+    };
+    return this.start(command, request, { paymentPassword: p.paymentPassword });
+  }
+
+  /** Codes: see `paymentsContract.withdraw`. */
+  @CommandHandler(paymentsContract.withdraw)
+  withdraw(command: Envelope<typeof paymentsContract.withdraw>): Promise<CommandResult> {
+    const p = command.payload;
+    return this.start(command, { kind: 'withdrawal', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, cardId: p.cardId, amountMinor: parsePositiveMinor(p.amountMinor) }, { paymentPassword: p.paymentPassword });
+  }
+
+  /** Codes: see `paymentsContract.payBill`. */
+  @CommandHandler(paymentsContract.payBill)
+  payBill(command: Envelope<typeof paymentsContract.payBill>): Promise<CommandResult> {
+    const p = command.payload;
+    const request: PaymentRequest = { kind: 'bill', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, billerId: p.billerId, billReference: p.billReference, amountMinor: parsePositiveMinor(p.amountMinor) };
+    return this.start(command, request, { paymentPassword: p.paymentPassword });
+  }
+
+  /** Accepted at once with status awaiting_provider and the deadline. Codes: IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */
+  @CommandHandler(paymentsContract.providerTopUp)
+  providerTopUp(command: Envelope<typeof paymentsContract.providerTopUp>): Promise<CommandResult> {
+    const p = command.payload;
+    const deadline = new Date(this.runtime.clock.now().getTime() + this.runtime.providerDeadlineMs).toISOString();
+    return this.start(command, { kind: 'provider_topup', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, provider: p.provider, amountMinor: parsePositiveMinor(p.amountMinor), deadline }, {});
+  }
+
+  /** Codes: INVALID_SIGNATURE, CALLBACK_MISMATCH, PAYMENT_NOT_FOUND, CALLBACK_AFTER_DEADLINE, the credit's failure codes. */
+  @CommandHandler(paymentsContract.providerCallback)
+  async providerCallback(command: Envelope<typeof paymentsContract.providerCallback>): Promise<CommandResult> {
+    const p = command.payload;
+    if (!verifyProviderCallback(this.runtime.providerSecret, p, p.signature)) return rejected(command, PAYMENT_ERROR.INVALID_SIGNATURE, 'the callback signature does not verify');
+    const now = this.runtime.clock.now().toISOString();
+    const recorded = await this.runtime.handler.handle(
+      streamOf(p.paymentId),
+      { type: 'RecordProviderConfirmation', provider: p.provider, providerReference: p.providerReference, amountMinor: parsePositiveMinor(p.amountMinor), now },
+      { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor, occurredAt: now },
+    );
+    if (recorded.kind === 'rejected') {
+      const code = recorded.rejection.code === STEP_OUT_OF_ORDER ? PAYMENT_ERROR.PAYMENT_NOT_FOUND : recorded.rejection.code;
+      return rejected(command, code, recorded.rejection.message, recorded.rejection.details);
+    }
+    const { state } = await this.runtime.handler.load(streamOf(p.paymentId));
+    if (state.status !== 'none' && state.lateCallbacks?.includes(p.providerReference)) {
+      return rejected(command, PAYMENT_ERROR.CALLBACK_AFTER_DEADLINE, 'the callback came after the deadline; it is reported for reconciliation', { paymentId: p.paymentId, status: state.status });
+    }
+    return this.awaitOutcome(command, p.paymentId, {});
+  }
+
+  /** Codes: WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED, IDEMPOTENCY_KEY_REUSED, FORBIDDEN (actor not teller:<tellerId> or system). */
+  @CommandHandler(paymentsContract.counterTopUp)
+  counterTopUp(command: Envelope<typeof paymentsContract.counterTopUp>): Promise<CommandResult> {
+    const p = command.payload;
+    return this.start(command, { kind: 'counter', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, branchId: p.branchId, tellerId: p.tellerId, amountMinor: parsePositiveMinor(p.amountMinor) }, {});
+  }
+
+  /** Codes: see `paymentsContract.refundPayment`. */
+  @CommandHandler(paymentsContract.refundPayment)
+  refundPayment(command: Envelope<typeof paymentsContract.refundPayment>): Promise<CommandResult> {
+    const p = command.payload;
+    return this.start(command, { kind: 'refund', paymentId: p.refundId, originalPaymentId: p.paymentId, amountMinor: parsePositiveMinor(p.amountMinor), reason: p.reason ?? '' }, {});
+  }
+
+  /** Query. Codes: PAYMENT_NOT_FOUND, FORBIDDEN (a user asking about another user's payment). */
+  @CommandHandler(paymentsContract.getPayment)
+  async getPayment(command: Envelope<typeof paymentsContract.getPayment>): Promise<CommandResult> {
+    const state: PaymentState = await this.runtime.driver.stateOf(command.payload.paymentId);
+    if (state.status === 'none') return rejected(command, 'PAYMENT_NOT_FOUND', `no payment ${command.payload.paymentId}`);
+    const actorUser = actorUserId(command.actor);
+    const owner = state.request.kind === 'refund' ? state.refundTarget?.userId : state.request.userId;
+    if (actorUser !== undefined && actorUser !== owner) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see this payment`);
+    return accepted(command, paymentView(state));
+  }
+}

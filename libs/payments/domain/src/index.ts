@@ -1,0 +1,10 @@
+/**
+ * Payments domain: each money flow as a pure process manager over the payment's own stream, the
+ * merchant registry and the ports (merchant acquirer) with their simulators. No I/O, no framework.
+ */
+export * from './lib/codes';
+export * from './lib/merchants';
+export * from './lib/acquirer';
+export * from './lib/payment';
+export * from './lib/card-gateway';
+export * from './lib/billers';

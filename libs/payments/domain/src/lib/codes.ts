@@ -1,0 +1,69 @@
+/**
+ * Stable codes a payment can fail with (the `code` of `payments.PaymentFailed.v1` and of a rejected
+ * command result). Codes of identity and wallet are passed through unchanged (INSUFFICIENT_FUNDS,
+ * WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, ACCOUNT_FROZEN, WALLET_FROZEN, LIMIT_EXCEEDED…).
+ */
+export const PAYMENT_ERROR = {
+  /** Same payment id with another payload (the command is refused, nothing is recorded). */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** The merchant is unknown or does not accept the wallet. */
+  MERCHANT_NOT_SUPPORTED: 'MERCHANT_NOT_SUPPORTED',
+  /** The merchant accepts the wallet, but not on this channel (e.g. POS). */
+  CHANNEL_NOT_SUPPORTED: 'CHANNEL_NOT_SUPPORTED',
+  /** The merchant's acquirer declined the payment; the hold was released. */
+  MERCHANT_DECLINED: 'MERCHANT_DECLINED',
+  /** The acquirer did not answer in time (bounded retries); the hold was released. */
+  ACQUIRER_UNAVAILABLE: 'ACQUIRER_UNAVAILABLE',
+  /** The wallet did not answer the reservation in time; any hold it may have made was released. */
+  WALLET_UNAVAILABLE: 'WALLET_UNAVAILABLE',
+  /** Identity did not answer the password check in time; nothing was reserved. */
+  IDENTITY_UNAVAILABLE: 'IDENTITY_UNAVAILABLE',
+  /**
+   * The service restarted before the payment password was checked; the password is never stored
+   * (not even encrypted), so the payment cannot go on. Nothing was reserved.
+   */
+  PAYMENT_INTERRUPTED: 'PAYMENT_INTERRUPTED',
+  /** The hold was gone (expired) when the payment was to be captured. */
+  HOLD_EXPIRED: 'HOLD_EXPIRED',
+  /** The recipient's phone belongs to no user. */
+  RECIPIENT_NOT_FOUND: 'RECIPIENT_NOT_FOUND',
+  /** The recipient has no open wallet, or it is frozen, or refuses the credit. */
+  RECIPIENT_WALLET_UNAVAILABLE: 'RECIPIENT_WALLET_UNAVAILABLE',
+  /** A transfer to the sender's own wallet. */
+  SELF_TRANSFER: 'SELF_TRANSFER',
+  /** The cards service did not answer the card check in time; nothing moved. */
+  CARDS_UNAVAILABLE: 'CARDS_UNAVAILABLE',
+  /** The card issuer declined the charge (details.reason, e.g. insufficient_funds); nothing moved. */
+  CARD_CHARGE_DECLINED: 'CARD_CHARGE_DECLINED',
+  /** The card issuer declined the payout of a withdrawal (details.reason); the hold was released. */
+  CARD_PAYOUT_DECLINED: 'CARD_PAYOUT_DECLINED',
+  /** A refund larger than what remains refundable of the payment (details.refundableMinor). */
+  REFUND_EXCEEDS_PAYMENT: 'REFUND_EXCEEDS_PAYMENT',
+  /** Only a completed merchant payment can be refunded. */
+  PAYMENT_NOT_REFUNDABLE: 'PAYMENT_NOT_REFUNDABLE',
+  /** No payment with this id. */
+  PAYMENT_NOT_FOUND: 'PAYMENT_NOT_FOUND',
+  /** The biller is not in the registry. */
+  BILLER_NOT_SUPPORTED: 'BILLER_NOT_SUPPORTED',
+  /** The biller knows no such bill (account / phone number). */
+  BILL_NOT_FOUND: 'BILL_NOT_FOUND',
+  /** A utility bill must be paid exactly (details.amountDueMinor). */
+  BILL_AMOUNT_MISMATCH: 'BILL_AMOUNT_MISMATCH',
+  /** The biller refused the payment; the hold was released. */
+  BILLER_DECLINED: 'BILLER_DECLINED',
+  /** The biller did not answer (bounded retries); the hold was released (or nothing moved, at the bill check). */
+  BILLER_UNAVAILABLE: 'BILLER_UNAVAILABLE',
+  /** A third-party top-up got no confirmation before its deadline; a later callback is refused. */
+  TOPUP_EXPIRED: 'TOPUP_EXPIRED',
+  /** A provider callback after the deadline: refused and reported for reconciliation. */
+  CALLBACK_AFTER_DEADLINE: 'CALLBACK_AFTER_DEADLINE',
+  /** A provider callback whose signature does not verify (nothing recorded). */
+  INVALID_SIGNATURE: 'INVALID_SIGNATURE',
+  /** A provider callback for another provider / amount / reference than the pending top-up. */
+  CALLBACK_MISMATCH: 'CALLBACK_MISMATCH',
+  /** The actor may not pay from this user's wallet. */
+  FORBIDDEN: 'FORBIDDEN',
+} as const;
+
+/** A step was recorded in a state that does not expect it (a bug or a stale driver). */
+export const STEP_OUT_OF_ORDER = 'STEP_OUT_OF_ORDER';

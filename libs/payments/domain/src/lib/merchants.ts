@@ -1,0 +1,29 @@
+/**
+ * The merchant registry: which merchants accept the wallet and on which channels. An in-code table
+ * for now (the documents name no merchant onboarding flow); a service would load it from config.
+ */
+export type PaymentChannel = 'online' | 'qr' | 'pos';
+export const PAYMENT_CHANNELS: readonly PaymentChannel[] = ['online', 'qr', 'pos'];
+
+export interface MerchantEntry {
+  merchantId: string;
+  name: string;
+  acceptsWallet: boolean;
+  channels: readonly PaymentChannel[];
+}
+
+export const MERCHANTS: readonly MerchantEntry[] = [
+  { merchantId: 'm-canteen', name: '工行食堂', acceptsWallet: true, channels: ['online', 'qr', 'pos'] },
+  { merchantId: 'm-coffee', name: '咖啡小店', acceptsWallet: true, channels: ['qr', 'pos'] },
+  { merchantId: 'm-bookshop', name: '网上书店', acceptsWallet: true, channels: ['online', 'qr'] },
+  { merchantId: 'm-cash-only', name: '现金小卖部', acceptsWallet: false, channels: [] },
+];
+
+export type MerchantCheck = { ok: true; merchant: MerchantEntry } | { ok: false; code: 'MERCHANT_NOT_SUPPORTED' | 'CHANNEL_NOT_SUPPORTED'; message: string };
+
+export function checkMerchant(registry: readonly MerchantEntry[], merchantId: string, channel: PaymentChannel): MerchantCheck {
+  const merchant = registry.find((entry) => entry.merchantId === merchantId);
+  if (!merchant || !merchant.acceptsWallet) return { ok: false, code: 'MERCHANT_NOT_SUPPORTED', message: `merchant ${merchantId} does not accept the wallet` };
+  if (!merchant.channels.includes(channel)) return { ok: false, code: 'CHANNEL_NOT_SUPPORTED', message: `merchant ${merchantId} does not accept the wallet on channel ${channel}` };
+  return { ok: true, merchant };
+}

@@ -1,0 +1,85 @@
+import { fold, isRejection } from '@ledger/util';
+import { paymentDecider, nextStep, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
+
+const start = '2026-11-22T10:00:00.000Z';
+const beforeDeadline = '2026-11-22T10:10:00.000Z';
+const afterDeadline = '2026-11-22T10:20:00.000Z';
+
+function run(events: PaymentEvent[], command: PaymentCommand) {
+  const state = fold(paymentDecider, events);
+  const result = paymentDecider.decide(command, state);
+  if (isRejection(result)) return { result, events, step: nextStep(state), state };
+  const after = [...events, ...result];
+  const folded = fold(paymentDecider, after);
+  return { result, events: after, step: nextStep(folded), state: folded };
+}
+
+describe('third-party provider top-up', () => {
+  const request: PaymentRequest = { kind: 'provider_topup', paymentId: 'pt1', userId: 'u1', walletId: 'w1', provider: 'alipay', amountMinor: 3000n, deadline: '2026-11-22T10:15:00.000Z' };
+  const started = () => run([], { type: 'StartPayment', request, now: start });
+  const callback = (now: string, providerReference = 'ali-1', amountMinor = 3000n): PaymentCommand => ({ type: 'RecordProviderConfirmation', provider: 'alipay', providerReference, amountMinor, now });
+
+  it('waits for the provider, then credits from clearing:provider once the callback comes in time', () => {
+    expect(started().step).toBe('awaiting_provider');
+    const confirmed = run(started().events, callback(beforeDeadline));
+    expect(confirmed.result).toMatchObject([{ type: 'ProviderConfirmed', data: { providerReference: 'ali-1' } }]);
+    expect(confirmed.step).toBe('crediting');
+    const postings = [
+      { account: 'clearing:provider:alipay', amountMinor: '-3000' },
+      { account: 'wallet:w1', amountMinor: '3000' },
+    ];
+    const done = run(confirmed.events, { type: 'RecordWalletCredit', result: { ok: true, transactionId: 't', postings }, now: beforeDeadline });
+    expect(done.result).toMatchObject([{ type: 'PaymentCompleted', data: { kind: 'provider_topup', postings } }]);
+    // The provider answers twice: nothing new.
+    expect(run(done.events, callback(beforeDeadline)).result).toEqual([]);
+  });
+
+  it('the same start again (a new deadline) is the same top-up', () => {
+    expect(run(started().events, { type: 'StartPayment', request: { ...request, deadline: afterDeadline }, now: beforeDeadline }).result).toEqual([]);
+  });
+
+  it('no callback by the deadline: TOPUP_EXPIRED (not before)', () => {
+    expect(run(started().events, { type: 'RecordProviderExpiry', now: beforeDeadline }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+    expect(run(started().events, { type: 'RecordProviderExpiry', now: afterDeadline }).result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'TOPUP_EXPIRED' } } }]);
+  });
+
+  it('a callback after the deadline is refused and reported once; it expires the top-up if the timer has not yet', () => {
+    const late = run(started().events, callback(afterDeadline));
+    expect(late.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'TOPUP_EXPIRED' } } }, { type: 'LateProviderCallbackReported', data: { providerReference: 'ali-1' } }]);
+    expect(run(late.events, callback(afterDeadline)).result).toEqual([]);
+    const expired = run(started().events, { type: 'RecordProviderExpiry', now: afterDeadline });
+    expect(run(expired.events, callback(afterDeadline, 'ali-2')).result).toMatchObject([{ type: 'LateProviderCallbackReported', data: { providerReference: 'ali-2' } }]);
+  });
+
+  it('a callback for another amount or provider is CALLBACK_MISMATCH; another reference after confirmation too', () => {
+    expect(run(started().events, callback(beforeDeadline, 'ali-1', 2999n)).result).toMatchObject({ code: 'CALLBACK_MISMATCH' });
+    expect(run(started().events, { ...callback(beforeDeadline), provider: 'wechat' } as PaymentCommand).result).toMatchObject({ code: 'CALLBACK_MISMATCH' });
+    const confirmed = run(started().events, callback(beforeDeadline));
+    expect(run(confirmed.events, callback(beforeDeadline, 'ali-other')).result).toMatchObject({ code: 'CALLBACK_MISMATCH' });
+  });
+
+  it('a credit refused after the provider paid fails with providerRefundRequired', () => {
+    const confirmed = run(started().events, callback(beforeDeadline));
+    const refused = run(confirmed.events, { type: 'RecordWalletCredit', result: { ok: false, failure: { code: 'BALANCE_CAP_EXCEEDED', message: 'cap' } }, now: beforeDeadline });
+    expect(refused.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'BALANCE_CAP_EXCEEDED', details: { providerRefundRequired: true } } } }]);
+  });
+});
+
+describe('counter (cash) top-up', () => {
+  const request: PaymentRequest = { kind: 'counter', paymentId: 'c1', userId: 'u1', walletId: 'w1', branchId: 'bj-001', tellerId: 't-7', amountMinor: 5_000_00n };
+
+  it('credits the wallet from cash:branch:<id>', () => {
+    const started = run([], { type: 'StartPayment', request, now: start });
+    expect(started.step).toBe('crediting');
+    const postings = [
+      { account: 'cash:branch:bj-001', amountMinor: '-500000' },
+      { account: 'wallet:w1', amountMinor: '500000' },
+    ];
+    expect(run(started.events, { type: 'RecordWalletCredit', result: { ok: true, transactionId: 't', postings }, now: start }).result).toMatchObject([{ type: 'PaymentCompleted', data: { kind: 'counter', postings } }]);
+  });
+
+  it.each(['WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED'])('a refused credit (%s) fails; the teller hands the cash back', (code) => {
+    const started = run([], { type: 'StartPayment', request, now: start });
+    expect(run(started.events, { type: 'RecordWalletCredit', result: { ok: false, failure: { code, message: code } }, now: start }).result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code } } }]);
+  });
+});
