@@ -1,0 +1,80 @@
+import 'reflect-metadata';
+import { type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { topics } from '@ledger/contracts';
+import { KafkaCommandServer, createKafka } from '@ledger/messaging';
+import type { Kafka } from 'kafkajs';
+import { KafkaCommandBus, type CommandBus } from './command-bus';
+import { type GatewayConfig } from './config';
+import { GATEWAY_CONTEXT, GatewayModule } from './gateway.module';
+import { jsonBodyMiddleware } from './http/body';
+
+export interface CreateGatewayOptions {
+  config: GatewayConfig;
+  bus: CommandBus;
+  logger?: false | Array<'log' | 'warn' | 'error'>;
+}
+
+/** The Nest HTTP application, not yet listening and without Kafka: what the OpenAPI document is built from. */
+export async function createGatewayApp(options: CreateGatewayOptions): Promise<INestApplication> {
+  const app = await NestFactory.create(GatewayModule.forRoot(options.config, options.bus), { bodyParser: false, logger: options.logger ?? ['log', 'warn', 'error'] });
+  const http = app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void; disable(name: string): void };
+  http.set('trust proxy', options.config.trustProxy);
+  http.disable('x-powered-by');
+  app.use(jsonBodyMiddleware(options.config.bodyLimitBytes));
+  return app;
+}
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('E-wallet ledger gateway')
+    .setDescription(
+      'HTTP API of the e-wallet for the app and for support staff. Errors are RFC 9457 Problem Details (application/problem+json) with a stable `code`. ' +
+        'User routes need `Authorization: Bearer <accessToken>` from POST /sessions and act only on the caller\'s own user id; /support routes need the support role.',
+    )
+    .setVersion('1.0.0')
+    .setOpenAPIVersion('3.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+export interface RunningGateway {
+  app: INestApplication;
+  bus: KafkaCommandBus;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts everything: the Kafka command client, the HTTP server with the interactive API page at
+ * /docs, and a Kafka command listener answering `gateway.Ping.v1` (hybrid application).
+ */
+export async function startGateway(config: GatewayConfig, options: { kafka?: Kafka; logger?: false | Array<'log' | 'warn' | 'error'> } = {}): Promise<RunningGateway> {
+  const kafka = options.kafka ?? createKafka(GATEWAY_CONTEXT);
+  const bus = new KafkaCommandBus({ kafka, topicPrefix: config.topicPrefix, timeoutMs: config.commandTimeoutMs });
+  await bus.start();
+  const app = await createGatewayApp({ config, bus, logger: options.logger });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+  const strategy = new KafkaCommandServer({
+    kafka,
+    groupId: `${config.topicPrefix}${GATEWAY_CONTEXT}-service`,
+    topics: [`${config.topicPrefix}${topics.commands(GATEWAY_CONTEXT)}`],
+    numPartitions: 1,
+  });
+  app.connectMicroservice({ strategy }, { inheritAppConfig: false });
+  app.enableShutdownHooks();
+  await app.startAllMicroservices();
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    bus,
+    url: `http://${config.host}:${address.port}`,
+    async stop() {
+      await app.close();
+      await bus.stop();
+    },
+  };
+}

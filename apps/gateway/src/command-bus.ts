@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { CommandContract, CommandResult, PayloadOf } from '@ledger/contracts';
+import { KafkaCommandClient, createKafka } from '@ledger/messaging';
+import type { Kafka } from 'kafkajs';
+import { GATEWAY_ERROR, ProblemError, problemFromRejection } from './problem';
+
+/**
+ * What the routes need from the message bus: send one command, get its data or a ProblemError
+ * carrying the service's stable code. An interface so that the OpenAPI document can be built from
+ * the code without a broker.
+ */
+export interface CommandBus {
+  isReady(): boolean;
+  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, options: { key: string; actor: string; correlationId?: string }): Promise<CommandResult>;
+  stop(): Promise<void>;
+}
+
+export const COMMAND_BUS = Symbol('COMMAND_BUS');
+
+export class KafkaCommandBus implements CommandBus {
+  private readonly client: KafkaCommandClient;
+  private ready = false;
+
+  constructor(options: { kafka?: Kafka; topicPrefix: string; timeoutMs: number; instanceId?: string }) {
+    this.client = new KafkaCommandClient({
+      kafka: options.kafka ?? createKafka('gateway'),
+      clientName: 'gateway',
+      instanceId: options.instanceId,
+      topicPrefix: options.topicPrefix,
+      defaultTimeoutMs: options.timeoutMs,
+      maxPending: 5_000,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.client.start();
+    this.ready = true;
+  }
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, options: { key: string; actor: string; correlationId?: string }): Promise<CommandResult> {
+    return this.client.send(contract, payload, options);
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    await this.client.stop();
+  }
+}
+
+/** Sends a command and returns its accepted data; a rejection becomes the matching Problem Details. */
+export async function execute<C extends CommandContract>(
+  bus: CommandBus,
+  contract: C,
+  payload: PayloadOf<C>,
+  options: { key: string; actor: string },
+): Promise<Record<string, unknown>> {
+  if (!bus.isReady()) throw new ProblemError(GATEWAY_ERROR.NOT_READY, 'the gateway is not connected to the message bus yet', undefined, { 'Retry-After': '5' });
+  let result: CommandResult;
+  try {
+    result = await bus.send(contract, payload, { ...options, correlationId: randomUUID() });
+  } catch {
+    // The client refuses beyond its bound of pending commands, or the broker is unreachable.
+    throw new ProblemError(GATEWAY_ERROR.SERVICE_UNAVAILABLE, 'the message bus is unavailable; try again', undefined, { 'Retry-After': '5' });
+  }
+  if (result.status === 'accepted') return result.data ?? {};
+  throw problemFromRejection(result.code, result.message, result.details);
+}

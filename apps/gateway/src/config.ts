@@ -1,0 +1,95 @@
+import { hkdfSync } from 'node:crypto';
+import { loadFieldKeyring, type Keyring } from '@ledger/crypto';
+
+/**
+ * Everything the gateway reads from its environment, resolved once at start-up. Tests pass
+ * overrides (the identity harness's keyring, low rate limits, a free port) instead of mutating
+ * `process.env`.
+ *
+ * Keys are the identity service's: `FIELD_KEYS`/`FIELD_KEY_ACTIVE` (the gateway encrypts secret
+ * fields with them before they reach Kafka, and decrypts the tokens of a login result) and
+ * `ACCESS_TOKEN_KEY` (verifies the HS256 access tokens identity signs). Outside production both fall
+ * back to the same well-known development keys as identity; production refuses to start without them.
+ */
+export interface RateLimit {
+  /** Requests allowed per window and key. */
+  max: number;
+  windowMs: number;
+}
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  fieldKeyring: Keyring;
+  accessTokenKey: Buffer;
+  /** Prefix of topics and groups (KAFKA_TOPIC_PREFIX), shared with the services. */
+  topicPrefix: string;
+  /** How long a route waits for a command's result before answering 504 TIMEOUT. */
+  commandTimeoutMs: number;
+  /** Largest accepted request body. */
+  bodyLimitBytes: number;
+  /** Express `trust proxy`: when true/number, the client IP comes from X-Forwarded-For. */
+  trustProxy: boolean | number;
+  rateLimits: {
+    codeRequestsPerIp: RateLimit;
+    codeRequestsPerPhone: RateLimit;
+    loginsPerIp: RateLimit;
+    loginsPerPhone: RateLimit;
+  };
+  /** Bound on the keys each rate limiter remembers (oldest evicted first). */
+  rateLimiterMaxKeys: number;
+}
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const MINUTE_MS = 60_000;
+
+/** Same derivation as identity's development token key, so a local stack works with no configuration. */
+export function accessTokenKeyFrom(env: Readonly<Record<string, string | undefined>>): Buffer {
+  const encoded = env['ACCESS_TOKEN_KEY'];
+  if (encoded !== undefined && encoded.trim() !== '') {
+    const key = Buffer.from(encoded.trim(), 'base64');
+    if (key.length < 32) throw new ConfigurationError('ACCESS_TOKEN_KEY must be at least 32 bytes of base64');
+    return key;
+  }
+  if (env['NODE_ENV'] === 'production') throw new ConfigurationError('ACCESS_TOKEN_KEY is not set: production needs an explicit token-verification key');
+  return Buffer.from(hkdfSync('sha256', 'e-wallet-ledger development key (not secret)', 'ledger', 'access-token', 32));
+}
+
+function integer(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new ConfigurationError(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}, env: Readonly<Record<string, string | undefined>> = process.env): GatewayConfig {
+  const trustProxyRaw = env['GATEWAY_TRUST_PROXY'];
+  const trustProxy = trustProxyRaw === undefined || trustProxyRaw === '' || trustProxyRaw === 'false' ? false : trustProxyRaw === 'true' ? true : integer(env, 'GATEWAY_TRUST_PROXY', 0);
+  return {
+    host: overrides.host ?? env['GATEWAY_HOST'] ?? '127.0.0.1',
+    port: overrides.port ?? integer(env, 'GATEWAY_PORT', 3000),
+    fieldKeyring: overrides.fieldKeyring ?? loadFieldKeyring(env, { allowDevelopmentKeys: true }),
+    accessTokenKey: overrides.accessTokenKey ?? accessTokenKeyFrom(env),
+    topicPrefix: overrides.topicPrefix ?? env['KAFKA_TOPIC_PREFIX'] ?? '',
+    commandTimeoutMs: overrides.commandTimeoutMs ?? integer(env, 'GATEWAY_COMMAND_TIMEOUT_MS', 10_000),
+    bodyLimitBytes: overrides.bodyLimitBytes ?? integer(env, 'GATEWAY_BODY_LIMIT_BYTES', 16 * 1024),
+    trustProxy: overrides.trustProxy ?? trustProxy,
+    rateLimits: overrides.rateLimits ?? {
+      codeRequestsPerIp: { max: 20, windowMs: 10 * MINUTE_MS },
+      codeRequestsPerPhone: { max: 5, windowMs: 10 * MINUTE_MS },
+      loginsPerIp: { max: 30, windowMs: 10 * MINUTE_MS },
+      loginsPerPhone: { max: 10, windowMs: 10 * MINUTE_MS },
+    },
+    rateLimiterMaxKeys: overrides.rateLimiterMaxKeys ?? 100_000,
+  };
+}
+
+/** Injection token of the resolved `GatewayConfig`. */
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,0 +1,24 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { pingControllerFor } from '@ledger/messaging';
+import { COMMAND_BUS, type CommandBus } from './command-bus';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { Edge } from './gateway.services';
+import { HealthRoutes } from './health.routes';
+import { IdentityRoutes, SupportRoutes } from './identity.routes';
+import { ProblemDetailsFilter } from './problem';
+import { CardRoutes, WalletRoutes } from './wallet-cards.routes';
+
+export const GATEWAY_CONTEXT = 'gateway';
+
+/** The HTTP routes, plus the `gateway.Ping.v1` handler `npm start` uses as the health check. */
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig, bus: CommandBus): DynamicModule {
+    return {
+      module: GatewayModule,
+      controllers: [HealthRoutes, IdentityRoutes, SupportRoutes, WalletRoutes, CardRoutes, pingControllerFor(GATEWAY_CONTEXT)],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: COMMAND_BUS, useValue: bus }, { provide: APP_FILTER, useClass: ProblemDetailsFilter }, Edge],
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { encryptField } from '@ledger/crypto';
+import { cardsContract, identityContract } from '@ledger/contracts';
+import { COMMAND_BUS, type CommandBus } from './command-bus';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { RateLimiter } from './http/rate-limiter';
+import { verifyBearer, type Principal } from './http/auth';
+
+/** What every controller needs: the bus, the config, field encryption, token checks, rate limiters. */
+@Injectable()
+export class Edge {
+  readonly codeRequestsPerIp: RateLimiter;
+  readonly codeRequestsPerPhone: RateLimiter;
+  readonly loginsPerIp: RateLimiter;
+  readonly loginsPerPhone: RateLimiter;
+
+  constructor(
+    @Inject(COMMAND_BUS) readonly bus: CommandBus,
+    @Inject(GATEWAY_CONFIG) readonly config: GatewayConfig,
+  ) {
+    const { rateLimits, rateLimiterMaxKeys } = config;
+    this.codeRequestsPerIp = new RateLimiter('verification codes per IP', rateLimits.codeRequestsPerIp, rateLimiterMaxKeys);
+    this.codeRequestsPerPhone = new RateLimiter('verification codes per phone', rateLimits.codeRequestsPerPhone, rateLimiterMaxKeys);
+    this.loginsPerIp = new RateLimiter('logins per IP', rateLimits.loginsPerIp, rateLimiterMaxKeys);
+    this.loginsPerPhone = new RateLimiter('logins per phone', rateLimits.loginsPerPhone, rateLimiterMaxKeys);
+  }
+
+  /** Encrypts an identity secret field for Kafka (AES-256-GCM, AAD `identity:<field>`). */
+  identitySecret(field: identityContract.SecretField, plaintext: string): string {
+    return encryptField(plaintext, this.config.fieldKeyring, identityContract.secretAad(field));
+  }
+
+  /** Encrypts a cards secret field for Kafka (AAD `cards:<field>`). */
+  cardsSecret(field: cardsContract.SecretField, plaintext: string): string {
+    return encryptField(plaintext, this.config.fieldKeyring, cardsContract.secretAad(field));
+  }
+
+  principal(authorization: string | undefined): Principal {
+    return verifyBearer(authorization, this.config.accessTokenKey, new Date());
+  }
+}
+
+/** `{ secondFactorCode }` encrypted, or nothing when absent. */
+export function optionalSecondFactor(edge: Edge, code: string | undefined): { secondFactorCode?: string } {
+  return code === undefined ? {} : { secondFactorCode: edge.identitySecret('secondFactorCode', code) };
+}

@@ -1,0 +1,129 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+/**
+ * The HTTP request and response bodies, as TypeBox schemas: validated at run time by `validate`
+ * and rendered into the OpenAPI document by `openApiSchema`, so the two cannot disagree. Secrets
+ * arrive here in plain text over TLS and leave only field-encrypted.
+ */
+const strict = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) =>
+  Type.Object(properties, { additionalProperties: false, ...(description === undefined ? {} : { description }) });
+
+export const Phone = Type.String({ minLength: 11, maxLength: 20, pattern: '^[+0-9 -]{11,20}$', description: 'mainland mobile number, e.g. 13812345678', examples: ['13812345678'] });
+const SmsCode = (description: string) => Type.String({ pattern: '^[0-9]{6}$', description });
+const LoginPassword = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });
+const PaymentPassword = (description: string) => Type.String({ pattern: '^[0-9]{6}$', description });
+const SecondFactorCode = Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: 'current TOTP code, when the second factor is enabled' }));
+const DeviceId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$', description: 'stable id of the app installation' });
+const Reason = Type.String({ minLength: 1, maxLength: 500 });
+const Reference = Type.String({ minLength: 1, maxLength: 200, description: 'ticket or call recording id proving the caller was verified' });
+
+export const UserIdParam = Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' });
+export const CardIdParam = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$' });
+
+export const VerificationCodeRequest = strict({
+  phone: Phone,
+  purpose: Type.Union([Type.Literal('registration'), Type.Literal('payment_password_reset'), Type.Literal('login_step_up'), Type.Literal('unfreeze')]),
+});
+
+export const RegisterRequest = strict({
+  phone: Phone,
+  code: SmsCode('the registration SMS code'),
+  loginPassword: LoginPassword('8–20 letters and digits, not trivially guessable'),
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  idNumber: Type.Optional(Type.String({ pattern: '^[0-9]{17}[0-9Xx]$', description: '18-character resident ID number (for a verified wallet)' })),
+  deviceId: Type.Optional(DeviceId),
+});
+
+export const LoginRequest = strict({
+  phone: Phone,
+  loginPassword: LoginPassword('the login password'),
+  deviceId: DeviceId,
+  stepUpCode: Type.Optional(SmsCode('login_step_up SMS code, needed on a new device (answer STEP_UP_REQUIRED)')),
+  secondFactorCode: SecondFactorCode,
+});
+
+export const SetPaymentPasswordRequest = strict({ paymentPassword: PaymentPassword('6 digits, no repeats or runs'), secondFactorCode: SecondFactorCode });
+export const ChangePaymentPasswordRequest = strict({
+  paymentPassword: PaymentPassword('the current payment password'),
+  newPaymentPassword: PaymentPassword('6 digits, no repeats or runs'),
+  secondFactorCode: SecondFactorCode,
+});
+export const ResetPaymentPasswordRequest = strict({
+  phone: Phone,
+  code: SmsCode('payment_password_reset SMS code'),
+  newPaymentPassword: PaymentPassword('6 digits, no repeats or runs'),
+  secondFactorCode: SecondFactorCode,
+});
+export const ChangeLoginPasswordRequest = strict({
+  loginPassword: LoginPassword('the current login password'),
+  newLoginPassword: LoginPassword('8–20 letters and digits'),
+  secondFactorCode: SecondFactorCode,
+});
+export const FreezeRequest = strict({ reason: Reason });
+export const UserUnfreezeRequest = strict({ code: SmsCode('unfreeze SMS code'), paymentPassword: PaymentPassword('the payment password'), secondFactorCode: SecondFactorCode });
+export const SupportUnfreezeRequest = strict({ verificationReference: Reference });
+export const SupportResetSecondFactorRequest = strict({ verificationReference: Reference });
+
+export const BindCardRequest = strict({
+  cardNumber: Type.String({ pattern: '^[0-9][0-9 ]{14,22}[0-9]$', description: 'full ICBC card number, 16–19 digits, spaces allowed' }),
+  holderName: Type.String({ minLength: 1, maxLength: 100 }),
+  reservedPhone: Phone,
+});
+export const UnbindCardRequest = strict({ paymentPassword: PaymentPassword('the payment password') });
+
+// ---------------------------------------------------------------- responses (documentation)
+
+const loose = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: true });
+const Instant = Type.String({ description: 'ISO-8601 instant' });
+const Amount = Type.String({ pattern: '^(0|-?[1-9][0-9]*)$', description: 'amount in fen as a decimal string ("12345" = 123.45 CNY)' });
+
+export const VerificationCodeResponse = loose({ codeId: Type.String(), expiresAt: Instant, resendAllowedAt: Instant, maskedPhone: Type.String() });
+export const RegisterResponse = loose({ userId: Type.String(), maskedPhone: Type.String(), identityLevel: Type.String(), registeredAt: Instant });
+export const LoginResponse = loose({
+  userId: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  accessToken: Type.String({ description: 'HS256 JWT; send as Authorization: Bearer <token>' }),
+  accessTokenExpiresAt: Instant,
+  refreshToken: Type.String(),
+  refreshTokenExpiresAt: Instant,
+  newDevice: Type.Boolean(),
+  frozen: Type.Boolean(),
+});
+export const UserResponse = loose({ userId: Type.String() });
+export const FreezeResponse = loose({ userId: Type.String(), frozenAt: Instant });
+export const WalletOpenedResponse = loose({ walletId: Type.String(), userId: Type.String(), tier: Type.String() });
+export const BalanceResponse = loose({
+  walletId: Type.String(),
+  userId: Type.String(),
+  status: Type.String(),
+  tier: Type.String(),
+  totalMinor: Amount,
+  heldMinor: Amount,
+  availableMinor: Amount,
+  currency: Type.Literal('CNY'),
+});
+export const CardResponse = loose({ cardId: Type.String(), maskedNumber: Type.String(), last4: Type.String(), issuer: Type.String(), cardType: Type.String(), isDefault: Type.Boolean() });
+export const CardListResponse = loose({ userId: Type.String(), defaultCardId: Type.Union([Type.String(), Type.Null()]), cards: Type.Array(CardResponse) });
+export const UnbindCardResponse = loose({ cardId: Type.String(), remainingCards: Type.Number(), defaultCardId: Type.Union([Type.String(), Type.Null()]) });
+export const DefaultCardResponse = loose({ defaultCardId: Type.String() });
+
+export const ProblemDetails = Type.Object(
+  {
+    type: Type.String({ description: 'URI naming the problem type' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String({ description: 'for people; never parse it' }),
+    code: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'stable code: branch on it' }),
+    instance: Type.Optional(Type.String()),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'facts that go with the code (attemptsLeft, retryAfterMs, errors…)' })),
+  },
+  { description: 'RFC 9457 Problem Details (application/problem+json)' },
+);
+
+/** A TypeBox schema as a plain OpenAPI 3.1 (JSON Schema 2020-12) schema object: TypeBox's symbol keys dropped. */
+export function openApiSchema(schema: TSchema): SchemaObject {
+  return JSON.parse(JSON.stringify(schema)) as SchemaObject;
+}
+
+export const OpenWalletRequest = strict({}, 'no fields; the tier starts as configured for the identity level');

@@ -1,0 +1,310 @@
+import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { identityContract } from '@ledger/contracts';
+import { decryptField } from '@ledger/crypto';
+import { execute } from './command-bus';
+import { Edge, optionalSecondFactor } from './gateway.services';
+import { requireSelf, requireSupport } from './http/auth';
+import { Route } from './http/docs';
+import { phoneKey } from './http/rate-limiter';
+import { Http, type RequestInfo } from './http/request';
+import * as S from './http/schemas';
+import { validate } from './http/validation';
+
+const CODE_FAILURES = ['INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED'] as const;
+const SECOND_FACTOR_FAILURES = ['SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'] as const;
+
+/** Registration, login and passwords: the routes anyone may call (rate limited) and the user's own. */
+@ApiTags('identity')
+@Controller()
+export class IdentityRoutes {
+  constructor(private readonly edge: Edge) {}
+
+  @Post('verification-codes')
+  @HttpCode(202)
+  @Route({
+    summary: 'Send an SMS verification code',
+    description: 'A resend after the cooldown replaces the previous code. Rate limited per IP and per phone.',
+    body: S.VerificationCodeRequest,
+    status: 202,
+    response: S.VerificationCodeResponse,
+    codes: ['RATE_LIMITED', 'RESEND_TOO_SOON', 'TOO_MANY_CODES', 'PHONE_ALREADY_REGISTERED', 'USER_NOT_FOUND', 'INVALID_INPUT'],
+  })
+  async requestCode(@Http() http: RequestInfo) {
+    this.edge.codeRequestsPerIp.hit(http.ip);
+    const body = validate(S.VerificationCodeRequest, http.body);
+    this.edge.codeRequestsPerPhone.hit(phoneKey(body.phone));
+    return execute(this.edge.bus, identityContract.requestVerificationCode, body, { key: phoneKey(body.phone), actor: 'anonymous' });
+  }
+
+  @Post('users')
+  @HttpCode(201)
+  @Route({
+    summary: 'Register with phone, SMS code and login password',
+    description: 'With an ID number the identity is `verified`. During a maintenance window: 503 SYSTEM_MAINTENANCE with Retry-After.',
+    body: S.RegisterRequest,
+    status: 201,
+    response: S.RegisterResponse,
+    codes: ['PHONE_ALREADY_REGISTERED', ...CODE_FAILURES, 'WEAK_PASSWORD', 'SYSTEM_MAINTENANCE', 'INVALID_INPUT'],
+  })
+  async register(@Http() http: RequestInfo) {
+    const body = validate(S.RegisterRequest, http.body);
+    const { edge } = this;
+    return execute(
+      edge.bus,
+      identityContract.registerUser,
+      {
+        phone: body.phone,
+        code: edge.identitySecret('code', body.code),
+        loginPassword: edge.identitySecret('loginPassword', body.loginPassword),
+        name: body.name,
+        ...(body.idNumber === undefined ? {} : { idNumber: edge.identitySecret('idNumber', body.idNumber.toUpperCase()) }),
+        ...(body.deviceId === undefined ? {} : { deviceId: body.deviceId }),
+      },
+      { key: phoneKey(body.phone), actor: 'anonymous' },
+    );
+  }
+
+  @Post('sessions')
+  @HttpCode(200)
+  @Route({
+    summary: 'Log in: returns an access token and a refresh token',
+    description: 'A new device first answers 401 STEP_UP_REQUIRED: request a `login_step_up` code and send it as stepUpCode. Rate limited per IP and per phone.',
+    body: S.LoginRequest,
+    status: 200,
+    response: S.LoginResponse,
+    codes: ['RATE_LIMITED', 'INVALID_CREDENTIALS', 'LOGIN_LOCKED', 'STEP_UP_REQUIRED', ...CODE_FAILURES, ...SECOND_FACTOR_FAILURES, 'INVALID_INPUT'],
+  })
+  async login(@Http() http: RequestInfo) {
+    this.edge.loginsPerIp.hit(http.ip);
+    const body = validate(S.LoginRequest, http.body);
+    this.edge.loginsPerPhone.hit(phoneKey(body.phone));
+    const { edge } = this;
+    const data = await execute(
+      edge.bus,
+      identityContract.login,
+      {
+        phone: body.phone,
+        loginPassword: edge.identitySecret('loginPassword', body.loginPassword),
+        deviceId: body.deviceId,
+        ...(body.stepUpCode === undefined ? {} : { stepUpCode: edge.identitySecret('stepUpCode', body.stepUpCode) }),
+        ...optionalSecondFactor(edge, body.secondFactorCode),
+      },
+      { key: phoneKey(body.phone), actor: 'anonymous' },
+    );
+    // The tokens travel encrypted on Kafka; the client gets them in clear over TLS only.
+    const keyring = edge.config.fieldKeyring;
+    return {
+      ...data,
+      tokenType: 'Bearer',
+      accessToken: decryptField(String(data['accessToken']), keyring, identityContract.secretAad('accessToken')),
+      refreshToken: decryptField(String(data['refreshToken']), keyring, identityContract.secretAad('refreshToken')),
+    };
+  }
+
+  @Post('payment-password/reset')
+  @HttpCode(200)
+  @Route({
+    summary: 'Forgot payment password: set a new one with a payment_password_reset SMS code',
+    description: 'Lifts a payment-password lock.',
+    body: S.ResetPaymentPasswordRequest,
+    status: 200,
+    response: S.UserResponse,
+    codes: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_NOT_SET', 'WEAK_PASSWORD', ...CODE_FAILURES, ...SECOND_FACTOR_FAILURES, 'INVALID_INPUT'],
+  })
+  async resetPaymentPassword(@Http() http: RequestInfo) {
+    const body = validate(S.ResetPaymentPasswordRequest, http.body);
+    const { edge } = this;
+    return execute(
+      edge.bus,
+      identityContract.resetPaymentPassword,
+      {
+        phone: body.phone,
+        code: edge.identitySecret('code', body.code),
+        newPaymentPassword: edge.identitySecret('newPaymentPassword', body.newPaymentPassword),
+        ...optionalSecondFactor(edge, body.secondFactorCode),
+      },
+      { key: phoneKey(body.phone), actor: 'anonymous' },
+    );
+  }
+
+  @Post('users/:userId/payment-password')
+  @HttpCode(200)
+  @Route({
+    summary: 'Set the first payment password',
+    body: S.SetPaymentPasswordRequest,
+    status: 200,
+    response: S.UserResponse,
+    codes: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_ALREADY_SET', 'WEAK_PASSWORD', ...SECOND_FACTOR_FAILURES],
+    auth: 'user',
+  })
+  async setPaymentPassword(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(S.SetPaymentPasswordRequest, http.body);
+    const { edge } = this;
+    return execute(
+      edge.bus,
+      identityContract.setPaymentPassword,
+      { userId, paymentPassword: edge.identitySecret('paymentPassword', body.paymentPassword), ...optionalSecondFactor(edge, body.secondFactorCode) },
+      { key: userId, actor: principal.actor },
+    );
+  }
+
+  @Post('users/:userId/payment-password/change')
+  @HttpCode(200)
+  @Route({
+    summary: 'Change the payment password, proving the current one',
+    body: S.ChangePaymentPasswordRequest,
+    status: 200,
+    response: S.UserResponse,
+    codes: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_NOT_SET', 'WEAK_PASSWORD', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', ...SECOND_FACTOR_FAILURES],
+    auth: 'user',
+  })
+  async changePaymentPassword(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(S.ChangePaymentPasswordRequest, http.body);
+    const { edge } = this;
+    return execute(
+      edge.bus,
+      identityContract.changePaymentPassword,
+      {
+        userId,
+        paymentPassword: edge.identitySecret('paymentPassword', body.paymentPassword),
+        newPaymentPassword: edge.identitySecret('newPaymentPassword', body.newPaymentPassword),
+        ...optionalSecondFactor(edge, body.secondFactorCode),
+      },
+      { key: userId, actor: principal.actor },
+    );
+  }
+
+  @Post('users/:userId/login-password/change')
+  @HttpCode(200)
+  @Route({
+    summary: 'Change the login password, proving the current one',
+    body: S.ChangeLoginPasswordRequest,
+    status: 200,
+    response: S.UserResponse,
+    codes: ['USER_NOT_FOUND', 'WEAK_PASSWORD', 'INVALID_CREDENTIALS', 'LOGIN_LOCKED', ...SECOND_FACTOR_FAILURES],
+    auth: 'user',
+  })
+  async changeLoginPassword(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(S.ChangeLoginPasswordRequest, http.body);
+    const { edge } = this;
+    return execute(
+      edge.bus,
+      identityContract.changeLoginPassword,
+      {
+        userId,
+        loginPassword: edge.identitySecret('loginPassword', body.loginPassword),
+        newLoginPassword: edge.identitySecret('newLoginPassword', body.newLoginPassword),
+        ...optionalSecondFactor(edge, body.secondFactorCode),
+      },
+      { key: userId, actor: principal.actor },
+    );
+  }
+
+  @Post('users/:userId/freeze')
+  @HttpCode(200)
+  @Route({
+    summary: 'Freeze my own account at once (lost phone)',
+    description: 'No money can move until it is unfrozen; balance and history stay intact.',
+    body: S.FreezeRequest,
+    status: 200,
+    response: S.FreezeResponse,
+    codes: ['USER_NOT_FOUND', 'ALREADY_FROZEN'],
+    auth: 'user',
+  })
+  async freeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(S.FreezeRequest, http.body);
+    return execute(this.edge.bus, identityContract.freezeAccount, { userId, reason: body.reason }, { key: userId, actor: principal.actor });
+  }
+
+  @Post('users/:userId/unfreeze')
+  @HttpCode(200)
+  @Route({
+    summary: 'Unfreeze my own account with an unfreeze SMS code and the payment password',
+    description: 'A freeze by risk control can be lifted only by support (UNFREEZE_REQUIRES_SUPPORT).',
+    body: S.UserUnfreezeRequest,
+    status: 200,
+    response: S.UserResponse,
+    codes: ['USER_NOT_FOUND', 'NOT_FROZEN', 'UNFREEZE_REQUIRES_SUPPORT', ...CODE_FAILURES, 'PAYMENT_PASSWORD_NOT_SET', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', ...SECOND_FACTOR_FAILURES, 'INVALID_INPUT'],
+    auth: 'user',
+  })
+  async unfreeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(S.UserUnfreezeRequest, http.body);
+    const { edge } = this;
+    return execute(
+      edge.bus,
+      identityContract.unfreezeAccount,
+      {
+        userId,
+        code: edge.identitySecret('code', body.code),
+        paymentPassword: edge.identitySecret('paymentPassword', body.paymentPassword),
+        ...optionalSecondFactor(edge, body.secondFactorCode),
+      },
+      { key: userId, actor: principal.actor },
+    );
+  }
+}
+
+/** Customer service (role `support`): freeze, unfreeze after re-verification, reset the second factor. */
+@ApiTags('support')
+@Controller('support/users/:userId')
+export class SupportRoutes {
+  constructor(private readonly edge: Edge) {}
+
+  @Post('freeze')
+  @HttpCode(200)
+  @Route({ summary: "Freeze a user's account (support)", body: S.FreezeRequest, status: 200, response: S.FreezeResponse, codes: ['USER_NOT_FOUND', 'ALREADY_FROZEN'], auth: 'support' })
+  async freeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSupport(principal);
+    const id = validate(S.UserIdParam, userId, 'userId');
+    const body = validate(S.FreezeRequest, http.body);
+    return execute(this.edge.bus, identityContract.freezeAccount, { userId: id, reason: body.reason }, { key: id, actor: principal.actor });
+  }
+
+  @Post('unfreeze')
+  @HttpCode(200)
+  @Route({
+    summary: "Unfreeze a user's account after verifying the caller (support)",
+    body: S.SupportUnfreezeRequest,
+    status: 200,
+    response: S.UserResponse,
+    codes: ['USER_NOT_FOUND', 'NOT_FROZEN'],
+    auth: 'support',
+  })
+  async unfreeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSupport(principal);
+    const id = validate(S.UserIdParam, userId, 'userId');
+    const body = validate(S.SupportUnfreezeRequest, http.body);
+    return execute(this.edge.bus, identityContract.unfreezeAccount, { userId: id, verificationReference: body.verificationReference }, { key: id, actor: principal.actor });
+  }
+
+  @Post('second-factor/reset')
+  @HttpCode(200)
+  @Route({
+    summary: "Remove a user's lost authenticator after verifying the caller (support)",
+    body: S.SupportResetSecondFactorRequest,
+    status: 200,
+    response: S.UserResponse,
+    codes: ['USER_NOT_FOUND', 'SECOND_FACTOR_NOT_ENABLED'],
+    auth: 'support',
+  })
+  async resetSecondFactor(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSupport(principal);
+    const id = validate(S.UserIdParam, userId, 'userId');
+    const body = validate(S.SupportResetSecondFactorRequest, http.body);
+    return execute(this.edge.bus, identityContract.resetSecondFactor, { userId: id, verificationReference: body.verificationReference }, { key: id, actor: principal.actor });
+  }
+}

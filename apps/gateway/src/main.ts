@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { startGateway } from './app';
+import { loadGatewayConfig } from './config';
+
+void (async () => {
+  const config = loadGatewayConfig();
+  if (config.fieldKeyring.isDevelopmentKeyring) new Logger('gateway').warn('using the development field keys (FIELD_KEYS is not set): fine locally, never in production');
+  const gateway = await startGateway(config);
+  new Logger('gateway').log(`HTTP on ${gateway.url} (API page ${gateway.url}/docs), ping on ${config.topicPrefix}gateway.commands (pid ${process.pid})`);
+})().catch((error: unknown) => {
+  console.error('gateway failed to start', error);
+  process.exit(1);
+});

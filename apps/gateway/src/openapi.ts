@@ -1,0 +1,23 @@
+import { Keyring } from '@ledger/crypto';
+import { buildOpenApiDocument, createGatewayApp } from './app';
+import type { CommandBus } from './command-bus';
+import { loadGatewayConfig } from './config';
+
+/** A bus that is never ready: enough to build the document from the routes, no broker needed. */
+const offlineBus: CommandBus = {
+  isReady: () => false,
+  send: () => Promise.reject(new Error('offline')),
+  stop: () => Promise.resolve(),
+};
+
+/** The OpenAPI document as committed in docs/openapi.json (stable key order, trailing newline). */
+export async function renderOpenApi(): Promise<string> {
+  const config = loadGatewayConfig({ fieldKeyring: Keyring.generate(['doc']), accessTokenKey: Buffer.alloc(32) }, {});
+  const app = await createGatewayApp({ config, bus: offlineBus, logger: false });
+  try {
+    await app.init();
+    return `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
+  } finally {
+    await app.close();
+  }
+}
