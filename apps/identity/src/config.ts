@@ -1,6 +1,5 @@
-import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
-import { ARGON2_OWASP_PARAMS, loadFieldKeyring, loadPepperKeyring, type Argon2Params, type Keyring } from '@ledger/crypto';
+import { ARGON2_OWASP_PARAMS, accessTokenKeyFromEnv, loadFieldKeyring, loadPepperKeyring, type Argon2Params, type Keyring } from '@ledger/crypto';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from '@ledger/identity-domain';
 import { systemClock, type Clock } from '@ledger/util';
 
@@ -51,15 +50,11 @@ export class ConfigurationError extends Error {
 }
 
 function accessTokenKeyFrom(env: Readonly<Record<string, string | undefined>>): Buffer {
-  const encoded = env['ACCESS_TOKEN_KEY'];
-  if (encoded !== undefined && encoded.trim() !== '') {
-    const key = Buffer.from(encoded.trim(), 'base64');
-    if (key.length < 32) throw new ConfigurationError('ACCESS_TOKEN_KEY must be at least 32 bytes of base64');
-    return key;
+  try {
+    return accessTokenKeyFromEnv(env);
+  } catch (error) {
+    throw new ConfigurationError((error as Error).message);
   }
-  if (env['NODE_ENV'] === 'production') throw new ConfigurationError('ACCESS_TOKEN_KEY is not set: production needs an explicit token-signing key');
-  // Well-known and therefore worthless outside a developer's machine, like the development keyrings.
-  return Buffer.from(hkdfSync('sha256', 'e-wallet-ledger development key (not secret)', 'ledger', 'access-token', 32));
 }
 
 export function loadIdentityConfig(overrides: Partial<IdentityConfig> = {}, env: Readonly<Record<string, string | undefined>> = process.env): IdentityConfig {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { identityContract as identity, pingCommand } from '@ledger/contracts';
 import { testKafka, TopicRecorder } from '@ledger/testing';
 import { IDENTITY_CONTEXT } from './identity.module';
-import { TOKEN_ISSUER, verifyAccessToken } from './infra/tokens';
+import { ACCESS_TOKEN_ISSUER, verifyAccessToken } from '@ledger/crypto';
 import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, eventually, expectAccepted, expectRejected, randomIdNumber, randomPhone, startIdentityHarness, type IdentityHarness } from './testing/identity-harness';
 import { hkdfSync } from 'node:crypto';
 
@@ -56,7 +56,7 @@ describe('identity service over the real broker: the registration story', () => 
     expect(session).toMatchObject({ userId, newDevice: true, frozen: false });
     expect(String(session['accessToken'])).toMatch(/^enc:v1:/);
     const claims = verifyAccessToken(h.dec('accessToken', String(session['accessToken'])), devTokenKey, h.clock.now());
-    expect(claims).toMatchObject({ iss: TOKEN_ISSUER, sub: userId, role: 'user', did: 'phone-B' });
+    expect(claims).toMatchObject({ iss: ACCESS_TOKEN_ISSUER, sub: userId, role: 'user', did: 'phone-B' });
     expect(claims!.exp * 1000).toBe(Date.parse(String(session['accessTokenExpiresAt'])));
     expect(h.dec('refreshToken', String(session['refreshToken']))).toMatch(/^[A-Za-z0-9_-]{43}$/);
 

@@ -21,6 +21,8 @@ import {
   verifyTotp,
   verifyVerificationCode,
   FieldDecryptionError,
+  generateRefreshToken,
+  signAccessToken,
 } from '@ledger/crypto';
 import { DeciderHandler, EVENT_STORE, type CommandMetadata, type EventStore } from '@ledger/event-store';
 import {
@@ -69,7 +71,6 @@ import { identityCodec } from './infra/event-codec';
 import { isValidIdNumber } from './infra/id-number';
 import { IdentityReadModel } from './infra/read-model';
 import { SmsSender } from './infra/sms-sender';
-import { generateRefreshToken, signAccessToken } from './infra/tokens';
 import { IDENTITY_CONFIG, type IdentityConfig } from './config';
 
 const { secretAad } = identityContract;

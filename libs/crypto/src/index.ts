@@ -5,3 +5,4 @@ export * from './lib/constant-time';
 export * from './lib/password-hash';
 export * from './lib/totp';
 export * from './lib/random-code';
+export * from './lib/access-token';
