@@ -1,0 +1,94 @@
+/**
+ * The analysts' read models as TypeORM entities, all in the PostgreSQL schema `analytics`.
+ *
+ * Amounts are `numeric(38,0)` of fen, which TypeORM (like `pg`) hands over as decimal strings: never
+ * a JS number. Every column is a pure function of the events (no `now()`), so a rebuild from
+ * position zero produces byte-identical rows and the checksums can prove it. The tables are created
+ * by the explicit migrations in `./migrations`, never by `synchronize`.
+ */
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export const ANALYTICS_SCHEMA = 'analytics';
+
+/** `wallet_balances`: one row per wallet, from the wallet events. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'wallet_balances' })
+export class WalletBalance {
+  @PrimaryColumn({ name: 'wallet_id', type: 'text' }) walletId!: string;
+  @Column({ name: 'user_id', type: 'text', nullable: true }) userId!: string | null;
+  @Column({ type: 'text', nullable: true }) tier!: string | null;
+  /** `active` or `frozen`. */
+  @Column({ type: 'text', nullable: true }) status!: string | null;
+  /** Money the bank owes the user (captures already taken off). */
+  @Column({ name: 'balance_minor', type: 'numeric', precision: 38, scale: 0 }) balanceMinor!: string;
+  /** Reserved by open holds; available = balance − held. */
+  @Column({ name: 'held_minor', type: 'numeric', precision: 38, scale: 0 }) heldMinor!: string;
+  @Column({ name: 'opened_at', type: 'timestamptz', nullable: true }) openedAt!: Date | null;
+  @Column({ name: 'last_event_at', type: 'timestamptz' }) lastEventAt!: Date;
+  @Column({ name: 'event_count', type: 'bigint' }) eventCount!: string;
+}
+
+/** `journal_entries`: every posting of every ledger transaction (`transactionOf`), one row per leg. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'journal_entries' })
+@Index('journal_entries_account_idx', ['account', 'occurredAt'])
+export class JournalEntry {
+  @PrimaryColumn({ name: 'transaction_id', type: 'text' }) transactionId!: string;
+  @PrimaryColumn({ type: 'int' }) leg!: number;
+  @Column({ type: 'text' }) account!: string;
+  /** Signed: what the account gains. */
+  @Column({ name: 'amount_minor', type: 'numeric', precision: 38, scale: 0 }) amountMinor!: string;
+  @Column({ name: 'event_id', type: 'text' }) eventId!: string;
+  @Column({ name: 'event_type', type: 'text' }) eventType!: string;
+  @Column({ type: 'text' }) stream!: string;
+  @Column({ name: 'occurred_at', type: 'timestamptz' }) occurredAt!: Date;
+}
+
+/** `trial_balance`: the balance of every ledger account, summed from the journal. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'trial_balance' })
+export class TrialBalanceRow {
+  @PrimaryColumn({ type: 'text' }) account!: string;
+  @Column({ name: 'balance_minor', type: 'numeric', precision: 38, scale: 0 }) balanceMinor!: string;
+  /** Sum of the positive postings (what the account received). */
+  @Column({ name: 'inflow_minor', type: 'numeric', precision: 38, scale: 0 }) inflowMinor!: string;
+  /** Sum of the negative postings, as a positive number (what the account gave). */
+  @Column({ name: 'outflow_minor', type: 'numeric', precision: 38, scale: 0 }) outflowMinor!: string;
+  @Column({ type: 'bigint' }) postings!: string;
+}
+
+/** `payments`: one row per payment stream, with its outcome (none yet = `pending`). */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'payments' })
+export class PaymentRow {
+  @PrimaryColumn({ name: 'payment_id', type: 'text' }) paymentId!: string;
+  @Column({ type: 'text', nullable: true }) kind!: string | null;
+  @Column({ name: 'amount_minor', type: 'numeric', precision: 38, scale: 0, nullable: true }) amountMinor!: string | null;
+  @Column({ name: 'initiated_at', type: 'timestamptz', nullable: true }) initiatedAt!: Date | null;
+  /** `pending`, `completed` or `failed`. */
+  @Column({ type: 'text' }) status!: string;
+  @Column({ name: 'failure_code', type: 'text', nullable: true }) failureCode!: string | null;
+  @Column({ name: 'outcome_at', type: 'timestamptz', nullable: true }) outcomeAt!: Date | null;
+  /** How many outcome events the stream holds: exactly 1 once finished (an invariant). */
+  @Column({ name: 'outcome_count', type: 'int' }) outcomeCount!: number;
+}
+
+/** `payment_outcomes_daily`: outcomes and failure reasons per Asia/Shanghai day and payment kind. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'payment_outcomes_daily' })
+export class PaymentOutcomeDaily {
+  @PrimaryColumn({ type: 'date' }) day!: string;
+  @PrimaryColumn({ type: 'text' }) kind!: string;
+  /** `completed` or `failed`. */
+  @PrimaryColumn({ type: 'text' }) outcome!: string;
+  /** The failure code; '' for completed payments. */
+  @PrimaryColumn({ name: 'failure_code', type: 'text' }) failureCode!: string;
+  @Column({ type: 'bigint' }) payments!: string;
+  /** Amount moved by completed payments (failed ones moved nothing). */
+  @Column({ name: 'amount_minor', type: 'numeric', precision: 38, scale: 0 }) amountMinor!: string;
+}
+
+/** Where each projection's catch-up subscription stands; written in the read model's transaction. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'projector_checkpoints' })
+export class ProjectorCheckpoint {
+  @PrimaryColumn({ type: 'text' }) name!: string;
+  @Column({ type: 'text' }) cursor!: string;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}
+
+export const ANALYTICS_ENTITIES = [WalletBalance, JournalEntry, TrialBalanceRow, PaymentRow, PaymentOutcomeDaily, ProjectorCheckpoint];

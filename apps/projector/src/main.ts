@@ -1,0 +1,8 @@
+import 'reflect-metadata';
+import { startCommandService } from '@ledger/messaging';
+import { PROJECTOR_CONTEXT, projectorModule } from './projector.module';
+
+void startCommandService({ context: PROJECTOR_CONTEXT, module: projectorModule() }).catch((error: unknown) => {
+  console.error('projector service failed to start', error);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+/**
+ * Time travel: a wallet's balance and statement as of any instant, folded straight from its stream
+ * with the wallet's own `evolve` (so it can never disagree with the aggregate).
+ *
+ * "As of" uses each event's `occurredAt` (the command's instant). The fold stops at the first event
+ * after the instant: a stream is decided in order, so its prefix is the wallet as it was then.
+ */
+import type { EventStore } from '@ledger/event-store';
+import {
+  balancesOf,
+  createWalletDecider,
+  DEFAULT_WALLET_POLICY,
+  isWalletEventType,
+  WALLET_EVENT,
+  type WalletEvent,
+  type WalletState,
+} from '@ledger/wallet-domain';
+
+export interface StatementLine {
+  at: string;
+  type: 'credit' | 'debit';
+  transactionId: string;
+  /** Signed: positive when money came in. */
+  amountMinor: bigint;
+  counterparty: string;
+  reference: string | undefined;
+  balanceAfterMinor: bigint;
+}
+
+export interface WalletAsOf {
+  walletId: string;
+  asOf: string;
+  /** Events folded (the stream's prefix up to the instant). */
+  events: number;
+  status: WalletState['status'];
+  totalMinor: bigint;
+  heldMinor: bigint;
+  availableMinor: bigint;
+  statement: StatementLine[];
+}
+
+const decider = createWalletDecider(DEFAULT_WALLET_POLICY);
+/** Wallet streams stay far below this; a bound keeps one request's memory finite. */
+const MAX_EVENTS = 1_000_000;
+
+export async function walletAsOf(store: EventStore, walletId: string, asOf: Date): Promise<WalletAsOf> {
+  const limitMs = asOf.getTime();
+  if (!Number.isFinite(limitMs)) throw new RangeError('asOf is not an instant');
+  let state = decider.initialState();
+  const statement: StatementLine[] = [];
+  const holdReferences = new Map<string, string>();
+  let events = 0;
+  let from = 0n;
+  for (;;) {
+    const page = await store.readStream(`wallet-${walletId}`, { from, limit: 1000 });
+    let stop = false;
+    for (const record of page) {
+      if (Date.parse(record.metadata.occurredAt) > limitMs || events >= MAX_EVENTS) {
+        stop = true;
+        break;
+      }
+      if (!isWalletEventType(record.type)) continue;
+      const event = { type: record.type, data: record.data } as unknown as WalletEvent;
+      state = decider.evolve(state, event);
+      events += 1;
+      const balance = balancesOf(state).totalMinor;
+      switch (event.type) {
+        case WALLET_EVENT.FundsReserved:
+          holdReferences.set(event.data.holdId, event.data.reference);
+          break;
+        case WALLET_EVENT.WalletCredited:
+          statement.push({ at: record.metadata.occurredAt, type: 'credit', transactionId: event.data.transactionId, amountMinor: BigInt(event.data.amountMinor), counterparty: event.data.counterparty, reference: event.data.reference, balanceAfterMinor: balance });
+          break;
+        case WALLET_EVENT.HoldCaptured:
+          statement.push({ at: record.metadata.occurredAt, type: 'debit', transactionId: event.data.transactionId, amountMinor: -BigInt(event.data.amountMinor), counterparty: event.data.counterparty, reference: holdReferences.get(event.data.holdId), balanceAfterMinor: balance });
+          break;
+        default:
+          break;
+      }
+    }
+    if (stop || page.length < 1000) break;
+    from = page[page.length - 1]!.revision + 1n;
+  }
+  const balances = balancesOf(state);
+  return { walletId, asOf: asOf.toISOString(), events, status: state.status, totalMinor: balances.totalMinor, heldMinor: balances.heldMinor, availableMinor: balances.availableMinor, statement };
+}
