@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { paymentsContract, type CommandResult } from '@ledger/contracts';
 import { DEV_PROVIDER_SECRET, signProviderCallback } from './provider-signature';
-import { PaymentsHarness, type Payer } from './testing/payments-harness';
+import { PaymentsHarness, type Payer, TEST_DEVICE } from './testing/payments-harness';
 
 jest.setTimeout(180_000);
 
@@ -40,7 +40,7 @@ describe('merchant payment across identity, wallet and payments', () => {
         channel: overrides.channel ?? 'qr',
         amountMinor: overrides.amountMinor ?? '1250',
         description: 'lunch',
-        paymentPassword: h.password(overrides.password),
+        deviceId: TEST_DEVICE, paymentPassword: h.password(overrides.password),
       },
       paymentId,
       actor ?? `user:${overrides.userId ?? payer.userId}`,
@@ -158,7 +158,7 @@ describe('merchant payment across identity, wallet and payments', () => {
     h.biller.declineReferences.add('ACC-NO');
     const payBill = (billerId: string, billReference: string, amountMinor: string) => {
       const paymentId = randomUUID();
-      return h.send(paymentsContract.payBill, { paymentId, userId: payer.userId, walletId: payer.walletId, billerId, billReference, amountMinor, paymentPassword: h.password() }, paymentId, `user:${payer.userId}`);
+      return h.send(paymentsContract.payBill, { paymentId, userId: payer.userId, walletId: payer.walletId, billerId, billReference, amountMinor, deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${payer.userId}`);
     };
     const before = BigInt((await h.balance(payer.walletId)).totalMinor);
     const paid = await payBill('b-power', 'ACC-88', '880');

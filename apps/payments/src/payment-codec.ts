@@ -1,5 +1,5 @@
 import type { EventCodec, EventData, RecordedEvent } from '@ledger/event-store';
-import type { PaymentEvent } from '@ledger/payments-domain';
+import type { PaymentEvent, ProtectedPhone } from '@ledger/payments-domain';
 
 const PREFIX = 'payments.';
 const SUFFIX = '.v1';
@@ -38,16 +38,34 @@ function toJson(value: unknown): unknown {
 /**
  * Payment events are stored as `payments.<Type>.v1` with amounts as decimal strings of fen. Only
  * `amountMinor` fields are amounts, in the event data and inside the initiating request.
+ *
+ * Upcaster: transfers initiated before the recipient phone was protected carry it in plain text
+ * (`request.recipientPhone` a string). `protectLegacyPhone` turns it into the protected shape in
+ * memory when such an event is read (the stored event is immutable; such streams exist only in
+ * development databases written before this change).
  */
-export const paymentCodec: EventCodec<PaymentEvent> = {
-  encode: (event) => ({ type: `${PREFIX}${event.type}${SUFFIX}`, data: toJson(event.data) as EventData }),
-  decode: (record: RecordedEvent): PaymentEvent => {
-    const short = record.type.startsWith(PREFIX) && record.type.endsWith(SUFFIX) ? record.type.slice(PREFIX.length, -SUFFIX.length) : '';
-    if (!TYPES.has(short)) throw new Error(`${record.stream}@${record.revision}: ${record.type} is not a payment event`);
-    const data: Record<string, unknown> = { ...record.data };
-    if (typeof data.amountMinor === 'string') data.amountMinor = BigInt(data.amountMinor);
-    const request = data.request as Record<string, unknown> | undefined;
-    if (request && typeof request.amountMinor === 'string') data.request = { ...request, amountMinor: BigInt(request.amountMinor) };
-    return { type: short, data } as unknown as PaymentEvent;
-  },
-};
+export function createPaymentCodec(protectLegacyPhone?: (phone: string) => ProtectedPhone): EventCodec<PaymentEvent> {
+  return {
+    encode: (event) => ({ type: `${PREFIX}${event.type}${SUFFIX}`, data: toJson(event.data) as EventData }),
+    decode: (record: RecordedEvent): PaymentEvent => {
+      const short = record.type.startsWith(PREFIX) && record.type.endsWith(SUFFIX) ? record.type.slice(PREFIX.length, -SUFFIX.length) : '';
+      if (!TYPES.has(short)) throw new Error(`${record.stream}@${record.revision}: ${record.type} is not a payment event`);
+      const data: Record<string, unknown> = { ...record.data };
+      if (typeof data.amountMinor === 'string') data.amountMinor = BigInt(data.amountMinor);
+      const request = data.request as Record<string, unknown> | undefined;
+      if (request) {
+        const upcast: Record<string, unknown> = { ...request };
+        if (typeof request.amountMinor === 'string') upcast.amountMinor = BigInt(request.amountMinor);
+        if (typeof request.recipientPhone === 'string') {
+          if (!protectLegacyPhone) throw new Error(`${record.stream}@${record.revision}: a plain recipient phone and no keys to protect it`);
+          upcast.recipientPhone = protectLegacyPhone(request.recipientPhone);
+        }
+        data.request = upcast;
+      }
+      return { type: short, data } as unknown as PaymentEvent;
+    },
+  };
+}
+
+/** The codec without the legacy-phone upcaster (tests, tools that never meet pre-encryption transfers). */
+export const paymentCodec: EventCodec<PaymentEvent> = createPaymentCodec();

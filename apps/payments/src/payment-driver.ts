@@ -25,6 +25,7 @@ import {
   type PaymentState,
   type PaymentStep,
   type Posting,
+  type ProtectedPhone,
 } from '@ledger/payments-domain';
 import type { Clock } from '@ledger/util';
 
@@ -50,6 +51,8 @@ export interface DriverOptions {
   stepAttempts: number;
   /** A payment waiting for its password is failed PAYMENT_INTERRUPTED only after this long (a client retry may bring it). */
   passwordGraceMs: number;
+  /** Decrypts a transfer's recipient phone, in memory, for the FindUserByPhone step only. */
+  revealPhone: (phone: ProtectedPhone) => string;
   log: (message: string) => void;
 }
 
@@ -130,7 +133,8 @@ export class PaymentDriver {
       case 'finding_recipient': {
         if (request.kind !== 'transfer') throw new Error(`${id}: ${step} in a ${request.kind} payment`);
         const fail = (failure: Failure): StepOutcome => ({ record: { type: 'RecordRecipient', result: { ok: false, failure }, now } });
-        const found = await this.call(identityContract.findUserByPhone, { phone: request.recipientPhone }, request.recipientPhone, `${id}:find-recipient`);
+        // The plain number lives only in this call; the Kafka key is its keyed fingerprint, not the number.
+        const found = await this.call(identityContract.findUserByPhone, { phone: this.options.revealPhone(request.recipientPhone) }, request.recipientPhone.fingerprint, `${id}:find-recipient`);
         if (found.status === 'rejected') {
           if (TRANSIENT.has(found.code)) return fail({ code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE, message: `identity did not answer: ${found.message}` });
           return fail({ code: PAYMENT_ERROR.RECIPIENT_NOT_FOUND, message: 'no wallet user has this phone number', details: { reason: found.code } });

@@ -3,13 +3,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { paymentsContract } from '@ledger/contracts';
-import { PaymentsHarness, type Payer } from './testing/payments-harness';
+import { PaymentsHarness, type Payer, TEST_DEVICE } from './testing/payments-harness';
 
 jest.setTimeout(300_000);
 
 const repoRoot = path.resolve(__dirname, '../../..');
-const PAYERS = 8;
-const PAYMENTS_PER_PAYER = 15;
+const PAYERS = 10;
+const PAYMENTS_PER_PAYER = 20;
 const OUTCOMES = new Set(['payments.PaymentCompleted.v1', 'payments.PaymentFailed.v1']);
 
 /**
@@ -30,6 +30,9 @@ describe('killing the payments service in the middle of concurrent payments', ()
       PAYMENTS_ACQUIRER_DELAY_MS: '150',
       PAYMENTS_RESUME_AFTER_MS: '1000',
       PAYMENTS_PASSWORD_GRACE_MS: '3000',
+      // A burst from few payers on one device: the risk rules are tested elsewhere.
+      PAYMENTS_RISK_VELOCITY_PER_MINUTE: '100000',
+      PAYMENTS_RISK_NEW_DEVICE_THRESHOLD_MINOR: '1000000000000',
     };
     const started = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/payments/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     started.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -73,7 +76,7 @@ describe('killing the payments service in the middle of concurrent payments', ()
     for (const { payer, paymentId, amountMinor } of payments) {
       void h.send(
         paymentsContract.payMerchant,
-        { paymentId, userId: payer.userId, walletId: payer.walletId, merchantId: 'm-canteen', channel: 'qr', amountMinor: amountMinor.toString(), paymentPassword: h.password() },
+        { paymentId, userId: payer.userId, walletId: payer.walletId, merchantId: 'm-canteen', channel: 'qr', amountMinor: amountMinor.toString(), deviceId: TEST_DEVICE, paymentPassword: h.password() },
         paymentId,
         `user:${payer.userId}`,
       );

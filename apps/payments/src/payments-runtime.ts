@@ -3,11 +3,15 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { topics } from '@ledger/contracts';
 import { DeciderHandler, EVENT_STORE, EventRelay, type EventStore, type Subscription } from '@ledger/event-store';
 import { KafkaCommandClient, createKafka, ensureTopics } from '@ledger/messaging';
-import { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway, type Biller, paymentDecider, type CardMoneyGateway, type MerchantAcquirer, type PaymentCommand, type PaymentEvent, type PaymentState } from '@ledger/payments-domain';
+import { Pool } from 'pg';
+import { DEFAULT_RISK_POLICY, SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway, type Biller, type RiskPolicy, paymentDecider, type CardMoneyGateway, type MerchantAcquirer, type PaymentCommand, type PaymentEvent, type PaymentState } from '@ledger/payments-domain';
 import { systemClock, type Clock } from '@ledger/util';
-import { paymentCodec } from './payment-codec';
+import { createPaymentCodec } from './payment-codec';
 import { PaymentDriver } from './payment-driver';
 import { DEV_PROVIDER_SECRET } from './provider-signature';
+import { RecipientPhones } from './recipient-phone';
+import { UserPaymentsReadModel } from './user-payments';
+import { RiskRules } from './risk';
 
 export const PAYMENTS_CONTEXT = 'payments';
 export const PAYMENTS_OPTIONS = Symbol('PAYMENTS_OPTIONS');
@@ -39,6 +43,10 @@ export interface PaymentsServiceOptions {
   providerDeadlineMs?: number;
   /** The secret provider callbacks are signed with; PAYMENTS_PROVIDER_SECRET, else the development secret. */
   providerSecret?: string;
+  /** Protection of recipient phones (encryption, fingerprint); from FIELD_KEYS / HASH_PEPPER_KEYS (dev keys outside production) by default. */
+  recipientPhones?: RecipientPhones;
+  /** Risk rules; PAYMENTS_RISK_VELOCITY_PER_MINUTE (default 10) and PAYMENTS_RISK_NEW_DEVICE_THRESHOLD_MINOR (default 50000 fen) by default. */
+  risk?: Partial<RiskPolicy>;
 }
 
 /** The default acquirer: the simulator, slowed by PAYMENTS_ACQUIRER_DELAY_MS (to keep payments in flight in restart tests). */
@@ -67,6 +75,11 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   readonly replyWithinMs: number;
   readonly providerDeadlineMs: number;
   readonly providerSecret: string;
+  readonly recipientPhones: RecipientPhones;
+  /** A user's payments (PostgreSQL, on DATABASE_URL even when the event store is KurrentDB). */
+  readonly userPayments: UserPaymentsReadModel;
+  readonly risk: RiskRules;
+  private readonly pool: Pool;
   private readonly client: KafkaCommandClient;
   private readonly relay: EventRelay;
   private readonly logger = new Logger('payments');
@@ -90,7 +103,9 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     this.acquirer = options.acquirer ?? simulatedAcquirerFromEnv();
     this.cards = options.cards ?? new SimulatedCardGateway();
     this.biller = options.biller ?? new SimulatedBiller();
-    this.handler = new DeciderHandler({ store, decider: paymentDecider, codec: paymentCodec });
+    this.recipientPhones = options.recipientPhones ?? RecipientPhones.fromEnv();
+    const phones = this.recipientPhones;
+    this.handler = new DeciderHandler({ store, decider: paymentDecider, codec: createPaymentCodec((phone) => phones.protect(phone)) });
     const kafka = createKafka('payments');
     this.client = new KafkaCommandClient({ kafka, clientName: 'payments', topicPrefix: this.topicPrefix, defaultTimeoutMs: 10_000 });
     this.driver = new PaymentDriver({
@@ -104,8 +119,19 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
       commandTimeoutMs: options.commandTimeoutMs ?? 10_000,
       stepAttempts: 3,
       passwordGraceMs: options.passwordGraceMs ?? num(process.env.PAYMENTS_PASSWORD_GRACE_MS, 30_000),
+      revealPhone: (phone) => phones.reveal(phone),
       log: (message) => this.logger.warn(message),
     });
+    const readModelUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? process.env.EVENT_STORE_URL;
+    this.pool = new Pool({ connectionString: readModelUrl, max: 4 });
+    this.userPayments = new UserPaymentsReadModel(this.pool, store, { pollIntervalMs: this.pollIntervalMs, log: (message) => this.logger.error(message) });
+    const riskPolicy: RiskPolicy = {
+      velocityPerMinute: num(process.env.PAYMENTS_RISK_VELOCITY_PER_MINUTE, DEFAULT_RISK_POLICY.velocityPerMinute),
+      newDeviceThresholdMinor: BigInt(process.env.PAYMENTS_RISK_NEW_DEVICE_THRESHOLD_MINOR || DEFAULT_RISK_POLICY.newDeviceThresholdMinor.toString()),
+      knownDevicesKept: DEFAULT_RISK_POLICY.knownDevicesKept,
+      ...options.risk,
+    };
+    this.risk = new RiskRules(store, riskPolicy, { client: this.client, pollIntervalMs: this.pollIntervalMs, log: (message) => this.logger.error(message) });
     this.relay = new EventRelay({
       store,
       kafka,
@@ -141,6 +167,9 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     }
     await this.client.start();
     await this.relay.start();
+    await this.userPayments.migrate();
+    this.userPayments.start();
+    this.risk.start();
     // The in-flight index: every payment stream from the start, in memory (never checkpointed, so
     // each start rebuilds it; a table fed by a checkpointed subscription would bound startup time).
     this.index = this.store.subscribe({
@@ -187,6 +216,9 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     await this.driver.settle();
     await this.index?.stop();
     await this.relay.stop();
+    await this.userPayments.stop();
+    await this.risk.stop();
     await this.client.stop();
+    await this.pool.end();
   }
 }

@@ -9,12 +9,13 @@
  * is theirs), `system:<service>` (the gateway) for anyone. Otherwise FORBIDDEN.
  */
 import { Controller } from '@nestjs/common';
-import { paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { TRANSPORT_ERROR, paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState, type PaymentRequest, type PaymentState } from '@ledger/payments-domain';
 import { parsePositiveMinor } from '@ledger/util';
 import { streamOf } from './payment-driver';
 import { PaymentsRuntime } from './payments-runtime';
+import { InvalidCursor } from './user-payments';
 import { verifyProviderCallback } from './provider-signature';
 
 type Envelope<C extends (typeof paymentsContract.commands)[number]> = CommandEnvelope<PayloadOf<C>>;
@@ -25,6 +26,7 @@ const actorUserId = (actor: string): string | undefined => (actor.startsWith('us
 export function paymentView(state: ActivePaymentState): Record<string, unknown> {
   const base: Record<string, unknown> = { paymentId: state.request.paymentId, kind: state.request.kind, status: state.status, amountMinor: state.request.amountMinor.toString() };
   if (state.request.kind === 'provider_topup') base.deadline = state.request.deadline;
+  if (state.request.kind === 'transfer') base.recipientPhoneMasked = state.request.recipientPhone.masked;
   if (state.completed) return { ...base, transactionIds: state.completed.transactionIds, postings: state.completed.postings, completedAt: state.completed.completedAt };
   if (state.failed) return { ...base, failure: state.failed.failure, holdReleased: state.failed.holdReleased, ...(state.failed.cardRefund ? { cardRefund: state.failed.cardRefund } : {}), failedAt: state.failed.failedAt };
   return base;
@@ -40,7 +42,7 @@ export class PaymentsController {
   }
 
   /** Starts (or finds) the payment, drives it, answers with its outcome, or `pending` after the wait bound. */
-  private async start(command: CommandEnvelope, request: PaymentRequest, secrets: { paymentPassword?: string }): Promise<CommandResult> {
+  private async start(command: CommandEnvelope, request: PaymentRequest, secrets: { paymentPassword?: string }, device?: { deviceId: string; stepUpCode?: string }): Promise<CommandResult> {
     const actorUser = actorUserId(command.actor);
     // A refund is asked for by the merchant side (a system), never by the paying user.
     const payer = request.kind === 'refund' || request.kind === 'counter' ? undefined : request.userId;
@@ -50,6 +52,10 @@ export class PaymentsController {
       return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not start this ${request.kind}`);
     }
     const now = this.runtime.clock.now().toISOString();
+    if (device && 'userId' in request) {
+      const refusal = await this.assessRisk(command, request.paymentId, request.userId, request.amountMinor, device, now);
+      if (refusal) return refusal;
+    }
     const started = await this.runtime.handler.handle(streamOf(request.paymentId), { type: 'StartPayment', request, now }, {
       commandId: command.commandId,
       correlationId: command.correlationId,
@@ -58,6 +64,24 @@ export class PaymentsController {
     });
     if (started.kind === 'rejected') return rejected(command, started.rejection.code, started.rejection.message, started.rejection.details);
     return this.awaitOutcome(command, request.paymentId, secrets);
+  }
+
+  /**
+   * Risk rules before a money-out payment starts (a payment that exists already was assessed when
+   * it started). Identity has no command that verifies an SMS step-up code for a payment, so a
+   * `stepUpCode` cannot be honoured yet: the refusal says so (details.stepUp). Codes:
+   * RISK_VELOCITY_EXCEEDED, STEP_UP_REQUIRED.
+   */
+  private async assessRisk(command: CommandEnvelope, paymentId: string, userId: string, amountMinor: bigint, device: { deviceId: string; stepUpCode?: string }, now: string): Promise<CommandResult | undefined> {
+    const { state } = await this.runtime.handler.load(streamOf(paymentId));
+    if (state.status !== 'none') return undefined;
+    const decision = await this.runtime.risk.assess(
+      { userId, paymentId, amountMinor, deviceId: device.deviceId, stepUpVerified: false, now },
+      { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor },
+    );
+    if (decision.admitted) return undefined;
+    const stepUp = decision.code === PAYMENT_ERROR.STEP_UP_REQUIRED && device.stepUpCode !== undefined ? { stepUp: 'STEP_UP_VERIFICATION_UNAVAILABLE' } : {};
+    return rejected(command, decision.code, decision.message, { paymentId, ...decision.details, ...stepUp });
   }
 
   /** Drives the payment and answers with its outcome, or its current status after the wait bound (or while it waits for a provider). */
@@ -89,7 +113,7 @@ export class PaymentsController {
       amountMinor: parsePositiveMinor(p.amountMinor),
       description: p.description ?? '',
     };
-    return this.start(command, request, { paymentPassword: p.paymentPassword });
+    return this.start(command, request, { paymentPassword: p.paymentPassword }, { deviceId: p.deviceId, stepUpCode: p.stepUpCode });
   }
 
   /** Codes: see `paymentsContract.topUpFromCard`. */
@@ -108,18 +132,19 @@ export class PaymentsController {
       paymentId: p.paymentId,
       userId: p.userId,
       walletId: p.walletId,
-      recipientPhone: p.recipientPhone,
+      // Never kept in plain text: encrypted, masked and fingerprinted here, decrypted only for the lookup.
+      recipientPhone: this.runtime.recipientPhones.protect(p.recipientPhone),
       amountMinor: parsePositiveMinor(p.amountMinor),
       description: p.description ?? '',
     };
-    return this.start(command, request, { paymentPassword: p.paymentPassword });
+    return this.start(command, request, { paymentPassword: p.paymentPassword }, { deviceId: p.deviceId, stepUpCode: p.stepUpCode });
   }
 
   /** Codes: see `paymentsContract.withdraw`. */
   @CommandHandler(paymentsContract.withdraw)
   withdraw(command: Envelope<typeof paymentsContract.withdraw>): Promise<CommandResult> {
     const p = command.payload;
-    return this.start(command, { kind: 'withdrawal', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, cardId: p.cardId, amountMinor: parsePositiveMinor(p.amountMinor) }, { paymentPassword: p.paymentPassword });
+    return this.start(command, { kind: 'withdrawal', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, cardId: p.cardId, amountMinor: parsePositiveMinor(p.amountMinor) }, { paymentPassword: p.paymentPassword }, { deviceId: p.deviceId, stepUpCode: p.stepUpCode });
   }
 
   /** Codes: see `paymentsContract.payBill`. */
@@ -127,7 +152,7 @@ export class PaymentsController {
   payBill(command: Envelope<typeof paymentsContract.payBill>): Promise<CommandResult> {
     const p = command.payload;
     const request: PaymentRequest = { kind: 'bill', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, billerId: p.billerId, billReference: p.billReference, amountMinor: parsePositiveMinor(p.amountMinor) };
-    return this.start(command, request, { paymentPassword: p.paymentPassword });
+    return this.start(command, request, { paymentPassword: p.paymentPassword }, { deviceId: p.deviceId, stepUpCode: p.stepUpCode });
   }
 
   /** Accepted at once with status awaiting_provider and the deadline. Codes: IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */
@@ -183,5 +208,21 @@ export class PaymentsController {
     const owner = state.request.kind === 'refund' ? state.refundTarget?.userId : state.request.userId;
     if (actorUser !== undefined && actorUser !== owner) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see this payment`);
     return accepted(command, paymentView(state));
+  }
+
+  /**
+   * Query: the user's payments, newest first, bounded pages (read model, eventually consistent).
+   * Codes: FORBIDDEN (not the user themself nor support), INVALID_COMMAND (a malformed cursor).
+   */
+  @CommandHandler(paymentsContract.listUserPayments)
+  async listUserPayments(command: Envelope<typeof paymentsContract.listUserPayments>): Promise<CommandResult> {
+    const { userId, limit, before } = command.payload;
+    if (command.actor !== `user:${userId}` && !command.actor.startsWith('support:')) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not list the payments of ${userId}`);
+    try {
+      return accepted(command, { ...(await this.runtime.userPayments.list(userId, limit, before)) });
+    } catch (error) {
+      if (error instanceof InvalidCursor) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
+      throw error;
+    }
   }
 }

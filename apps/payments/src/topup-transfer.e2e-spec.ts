@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { cardsContract, paymentsContract, type CommandResult } from '@ledger/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the test cards of the issuer simulator the real cards service runs with (test data, across services by design).
 import { TEST_CARDS } from '@ledger/cards-domain';
-import { PaymentsHarness, type Payer } from './testing/payments-harness';
+import { PaymentsHarness, type Payer, TEST_DEVICE } from './testing/payments-harness';
 
 jest.setTimeout(180_000);
 
@@ -65,7 +65,7 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     const cardId = cards[0]!.cardId;
     const before = BigInt((await h.balance(alice.walletId)).totalMinor);
     const withdraw = (paymentId: string, amountMinor: string) =>
-      h.send(paymentsContract.withdraw, { paymentId, userId: alice.userId, walletId: alice.walletId, cardId, amountMinor, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
+      h.send(paymentsContract.withdraw, { paymentId, userId: alice.userId, walletId: alice.walletId, cardId, amountMinor, deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
     const paymentId = randomUUID();
     const result = await withdraw(paymentId, '1200');
     expect(result).toMatchObject({ status: 'accepted', data: { status: 'completed', kind: 'withdrawal' } });
@@ -94,7 +94,7 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     const paymentId = randomUUID();
     const result = await h.send(
       paymentsContract.transfer,
-      { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: bob.phone, amountMinor: '700', paymentPassword: h.password() },
+      { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: bob.phone, amountMinor: '700', deviceId: TEST_DEVICE, paymentPassword: h.password() },
       paymentId,
       `user:${alice.userId}`,
     );
@@ -107,13 +107,21 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     expect(BigInt((await h.balance(alice.walletId)).totalMinor)).toBe(senderBefore - 700n);
     expect(await money(bob.walletId)).toMatchObject({ totalMinor: '800', heldMinor: '0' });
     expect(await h.ledger()).toMatchObject({ ok: true, sumMinor: '0' });
+
+    // At rest the payment's events hold the phone encrypted, masked and fingerprinted, never in plain text.
+    const stored = await h.paymentsStore.readStream(`payment-${paymentId}`);
+    const text = JSON.stringify(stored.map((event) => event.data));
+    expect(text).not.toContain(bob.phone);
+    expect(text).toContain('enc:v1:');
+    expect(text).toContain(`${bob.phone.slice(0, 3)}****${bob.phone.slice(-4)}`);
+    expect(result).toMatchObject({ data: { recipientPhoneMasked: `${bob.phone.slice(0, 3)}****${bob.phone.slice(-4)}` } });
   });
 
   it('transfer failures: RECIPIENT_NOT_FOUND, SELF_TRANSFER, INSUFFICIENT_FUNDS — nothing moves', async () => {
     const before = await money(alice.walletId);
     const send = (recipientPhone: string, amountMinor = '100') => {
       const paymentId = randomUUID();
-      return h.send(paymentsContract.transfer, { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone, amountMinor, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
+      return h.send(paymentsContract.transfer, { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone, amountMinor, deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
     };
     expect(await send('13000000001')).toMatchObject({ status: 'rejected', code: 'RECIPIENT_NOT_FOUND' });
     expect(await send(alice.phone)).toMatchObject({ status: 'rejected', code: 'SELF_TRANSFER' });
@@ -126,7 +134,7 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     const phone = `139${String(Date.now()).slice(-8)}`;
     await h.identity.register(phone);
     const paymentId = randomUUID();
-    const result = await h.send(paymentsContract.transfer, { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: phone, amountMinor: '100', paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
+    const result = await h.send(paymentsContract.transfer, { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: phone, amountMinor: '100', deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
     expect(result).toMatchObject({ status: 'rejected', code: 'RECIPIENT_WALLET_UNAVAILABLE', details: { reason: 'WALLET_NOT_OPEN' } });
   });
 });

@@ -17,6 +17,12 @@ export const PaymentId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99
 const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
 /** The payment password, encrypted at the edge exactly as identity expects it; forwarded, never stored. */
 const EncryptedPassword = Type.String({ pattern: '^enc:v1:', maxLength: 4096 });
+/** The device the user pays from (as the app reports it): the new-device risk rule keys on it. */
+const DeviceId = Type.String({ minLength: 1, maxLength: 128 });
+/** An SMS step-up code, encrypted at the edge. Identity cannot verify such a code for payments yet: see the README (risk rules). */
+const StepUpCode = Type.Optional(Type.String({ pattern: '^enc:v1:', maxLength: 4096 }));
+const RISK_CODES =
+  ' Refused before the payment starts (nothing recorded on it, a risk alert is raised): RISK_VELOCITY_EXCEEDED (too many payments within a minute), STEP_UP_REQUIRED (first payment from a new device above the threshold).';
 export const Channel = Type.Union([Type.Literal('online'), Type.Literal('qr'), Type.Literal('pos')]);
 
 const object = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { additionalProperties: false });
@@ -29,7 +35,8 @@ export const payMerchant = defineCommand({
     'Accepted data: paymentId, status "completed", transactionIds, postings — or status "pending" when the outcome is not known yet (send again with the same paymentId or ask GetPayment). ' +
     'Rejected (the payment failed, code = its failure code): MERCHANT_NOT_SUPPORTED, CHANNEL_NOT_SUPPORTED, WRONG_PAYMENT_PASSWORD (attemptsLeft), PAYMENT_PASSWORD_LOCKED, ACCOUNT_FROZEN, ' +
     'INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, MERCHANT_DECLINED, ACQUIRER_UNAVAILABLE, WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED, FORBIDDEN; ' +
-    'refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+    'refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.' +
+    RISK_CODES,
   payload: object({
     paymentId: PaymentId,
     userId: UserId,
@@ -39,6 +46,8 @@ export const payMerchant = defineCommand({
     amountMinor: AmountMinor,
     description: Type.Optional(Type.String({ maxLength: 256 })),
     paymentPassword: EncryptedPassword,
+    deviceId: DeviceId,
+    stepUpCode: StepUpCode,
   }),
 });
 
@@ -58,7 +67,8 @@ export const transfer = defineCommand({
   description:
     'Transfers to another wallet user found by phone number, with the payment password: sender reserved, recipient credited and sender captured, both through clearing:transfer. Key: paymentId. ' +
     'Accepted data as PayMerchant (two transactions). Rejected (the transfer failed): RECIPIENT_NOT_FOUND, RECIPIENT_WALLET_UNAVAILABLE (details.reason), SELF_TRANSFER, the password codes, ' +
-    'INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, IDENTITY_UNAVAILABLE, WALLET_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+    'INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, IDENTITY_UNAVAILABLE, WALLET_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.' +
+    RISK_CODES,
   payload: object({
     paymentId: PaymentId,
     userId: UserId,
@@ -67,6 +77,8 @@ export const transfer = defineCommand({
     amountMinor: AmountMinor,
     description: Type.Optional(Type.String({ maxLength: 256 })),
     paymentPassword: EncryptedPassword,
+    deviceId: DeviceId,
+    stepUpCode: StepUpCode,
   }),
 });
 
@@ -76,8 +88,9 @@ export const withdraw = defineCommand({
   description:
     'Withdraws (提现) to a bound card with the payment password: funds reserved, paid out to the card through the issuer, hold captured to clearing:card:ICBC. Key: paymentId. ' +
     'Rejected (the withdrawal failed): the password codes, INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, CARD_NOT_FOUND, NOT_CARD_OWNER, CARD_EXPIRED, CARD_BLOCKED, CARD_PAYOUT_DECLINED (hold released), ' +
-    'WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
-  payload: object({ paymentId: PaymentId, userId: UserId, walletId: WalletId, cardId: Type.String({ pattern: '^[^\\s]{1,128}$' }), amountMinor: AmountMinor, paymentPassword: EncryptedPassword }),
+    'WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.' +
+    RISK_CODES,
+  payload: object({ paymentId: PaymentId, userId: UserId, walletId: WalletId, cardId: Type.String({ pattern: '^[^\\s]{1,128}$' }), amountMinor: AmountMinor, paymentPassword: EncryptedPassword, deviceId: DeviceId, stepUpCode: StepUpCode }),
 });
 
 export const payBill = defineCommand({
@@ -86,7 +99,8 @@ export const payBill = defineCommand({
   description:
     'Pays a bill (缴费: electricity, water, phone top-up) with the payment password: biller registry and bill check, funds reserved, biller paid, hold captured to biller:<id>. Key: paymentId. ' +
     'Rejected (the payment failed): BILLER_NOT_SUPPORTED, BILL_NOT_FOUND, BILL_AMOUNT_MISMATCH (details.amountDueMinor), the password codes, INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, ' +
-    'BILLER_DECLINED, BILLER_UNAVAILABLE (hold released), WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+    'BILLER_DECLINED, BILLER_UNAVAILABLE (hold released), WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.' +
+    RISK_CODES,
   payload: object({
     paymentId: PaymentId,
     userId: UserId,
@@ -95,6 +109,8 @@ export const payBill = defineCommand({
     billReference: Type.String({ minLength: 1, maxLength: 64 }),
     amountMinor: AmountMinor,
     paymentPassword: EncryptedPassword,
+    deviceId: DeviceId,
+    stepUpCode: StepUpCode,
   }),
 });
 
@@ -152,7 +168,17 @@ export const getPayment = defineCommand({
   payload: object({ paymentId: PaymentId }),
 });
 
-export const commands = [payMerchant, topUpFromCard, transfer, withdraw, payBill, providerTopUp, providerCallback, counterTopUp, refundPayment, getPayment] as const;
+export const listUserPayments = defineCommand({
+  type: 'payments.ListUserPayments.v1',
+  context: CONTEXT,
+  description:
+    'Query: a user\'s payments, newest first, from the read model (eventually consistent; GetPayment is always current). Actor: user:<userId> (their own) or support:<id>. ' +
+    'limit 1..100 (default 20); before = the nextCursor of the previous page. Accepted data: userId, payments[] (paymentId, kind, amountMinor, counterparty, ' +
+    'status pending|completed|failed, failureCode?, createdAt, updatedAt), nextCursor?. Key: userId. Codes: FORBIDDEN, INVALID_COMMAND (a malformed cursor).',
+  payload: object({ userId: UserId, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })), before: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+});
+
+export const commands = [payMerchant, topUpFromCard, transfer, withdraw, payBill, providerTopUp, providerCallback, counterTopUp, refundPayment, getPayment, listUserPayments] as const;
 
 // ─── Events on `payments.events` (key = stream `payment-<paymentId>`) ────────────────────────────
 

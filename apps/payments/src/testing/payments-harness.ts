@@ -25,6 +25,11 @@ import { PaymentsRuntime, type PaymentsServiceOptions } from '../payments-runtim
 
 export { GOOD_PAYMENT_PASSWORD };
 
+/** The device every test payment comes from unless a test says otherwise. */
+export const TEST_DEVICE = 'device-test';
+/** Risk rules out of the way of tests about other things (a risk test passes its own policy). */
+const RELAXED_RISK = { velocityPerMinute: 100_000, newDeviceThresholdMinor: 1_000_000_000_000n };
+
 export interface Payer {
   userId: string;
   walletId: string;
@@ -80,7 +85,7 @@ export class PaymentsHarness {
   async startPayments(): Promise<void> {
     this.payments = await startCommandService({
       context: PAYMENTS_CONTEXT,
-      module: paymentsModule({ databaseUrl: this.paymentsDb.url, topicPrefix: this.topicPrefix, acquirer: this.acquirer, cards: this.cardGateway, biller: this.biller, pollIntervalMs: 100, resumeAfterMs: 1_000, ...this.options }),
+      module: paymentsModule({ databaseUrl: this.paymentsDb.url, topicPrefix: this.topicPrefix, acquirer: this.acquirer, cards: this.cardGateway, biller: this.biller, pollIntervalMs: 100, resumeAfterMs: 1_000, ...this.options, risk: { ...RELAXED_RISK, ...this.options.risk } }),
       topicPrefix: this.topicPrefix,
       logger: false,
     });

@@ -8,3 +8,4 @@ export * from './lib/acquirer';
 export * from './lib/payment';
 export * from './lib/card-gateway';
 export * from './lib/billers';
+export * from './lib/risk';

@@ -63,6 +63,10 @@ export const PAYMENT_ERROR = {
   CALLBACK_MISMATCH: 'CALLBACK_MISMATCH',
   /** The actor may not pay from this user's wallet. */
   FORBIDDEN: 'FORBIDDEN',
+  /** Risk: more payments within a minute than the velocity rule allows (refused, nothing recorded on the payment; a risk alert is raised). */
+  RISK_VELOCITY_EXCEEDED: 'RISK_VELOCITY_EXCEEDED',
+  /** Risk: the first payment from a new device above the threshold needs an SMS step-up (refused, nothing recorded on the payment; a risk alert is raised). */
+  STEP_UP_REQUIRED: 'STEP_UP_REQUIRED',
 } as const;
 
 /** A step was recorded in a state that does not expect it (a bug or a stale driver). */

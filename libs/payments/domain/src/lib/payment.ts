@@ -72,12 +72,24 @@ export interface TopUpRequest {
   amountMinor: bigint;
 }
 
+/**
+ * The recipient's phone as it is kept at rest: never in plain text. `encrypted` is field-encrypted
+ * (AES-256-GCM, `enc:v1:…`, decrypted only in memory when the recipient is looked up), `masked` is
+ * for display (`138****5678`), `fingerprint` a keyed hash (HMAC) that makes the idempotency
+ * fingerprint stable (the ciphertext is randomized, so it cannot be compared).
+ */
+export interface ProtectedPhone {
+  encrypted: string;
+  masked: string;
+  fingerprint: string;
+}
+
 export interface TransferRequest {
   kind: 'transfer';
   paymentId: string;
   userId: string;
   walletId: string;
-  recipientPhone: string;
+  recipientPhone: ProtectedPhone;
   amountMinor: bigint;
   description: string;
 }
@@ -260,7 +272,7 @@ export function fingerprintOf(request: PaymentRequest): string {
     case 'topup':
       return JSON.stringify(['topup', request.userId, request.walletId, request.cardId, request.amountMinor.toString()]);
     case 'transfer':
-      return JSON.stringify(['transfer', request.userId, request.walletId, request.recipientPhone, request.amountMinor.toString(), request.description]);
+      return JSON.stringify(['transfer', request.userId, request.walletId, request.recipientPhone.fingerprint, request.amountMinor.toString(), request.description]);
     case 'withdrawal':
       return JSON.stringify(['withdrawal', request.userId, request.walletId, request.cardId, request.amountMinor.toString()]);
     case 'bill':

@@ -61,7 +61,7 @@ describe('top-up from a bound card', () => {
 });
 
 describe('transfer to another user', () => {
-  const request: PaymentRequest = { kind: 'transfer', paymentId: 'x1', userId: 'u1', walletId: 'w1', recipientPhone: '13800000000', amountMinor: 700n, description: '' };
+  const request: PaymentRequest = { kind: 'transfer', paymentId: 'x1', userId: 'u1', walletId: 'w1', recipientPhone: { encrypted: 'enc:v1:dev:iv:ct:tag', masked: '138****0000', fingerprint: 'dev.f1' }, amountMinor: 700n, description: '' };
   const start = () => run([], { type: 'StartPayment', request, now });
   const found = () => run(start().events, { type: 'RecordRecipient', result: { ok: true, recipientUserId: 'u2', recipientWalletId: 'w2' }, now });
   const reserved = () => {
@@ -105,6 +105,13 @@ describe('transfer to another user', () => {
     expect(refused.step).toBe('releasing');
     const released = run(refused.events, { type: 'RecordRelease', now });
     expect(released.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'RECIPIENT_WALLET_UNAVAILABLE' }, holdReleased: true } }]);
+  });
+
+  it('idempotency rests on the phone fingerprint: a new ciphertext of the same phone is the same payment, another phone is IDEMPOTENCY_KEY_REUSED', () => {
+    const again = { ...request, recipientPhone: { ...request.recipientPhone, encrypted: 'enc:v1:dev:iv2:ct2:tag2' } };
+    expect(run(start().events, { type: 'StartPayment', request: again, now }).result).toEqual([]);
+    const other = { ...request, recipientPhone: { encrypted: 'enc:v1:dev:iv3:ct3:tag3', masked: '139****0000', fingerprint: 'dev.f2' } };
+    expect(run(start().events, { type: 'StartPayment', request: other, now }).result).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
   it('wrong password after the recipient is found: failed, nothing reserved', () => {

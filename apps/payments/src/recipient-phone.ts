@@ -1,0 +1,53 @@
+import { decryptField, encryptField, fingerprint, loadFieldKeyring, loadPepperKeyring, type Keyring } from '@ledger/crypto';
+import type { ProtectedPhone } from '@ledger/payments-domain';
+
+/** Additional authenticated data of a recipient phone's ciphertext: it cannot be replayed as another field. */
+export const RECIPIENT_PHONE_AAD = 'payments:recipientPhone';
+/** Domain separation of the phone's keyed fingerprint (never equal to identity's phone fingerprints). */
+export const RECIPIENT_PHONE_PURPOSE = 'payments:recipient-phone';
+
+/** `+86`, `0086`, spaces and dashes are tolerated (as identity does), so one number has one fingerprint. */
+export function normalizePhone(raw: string): string {
+  const compact = raw.replace(/[\s-]/g, '');
+  if (compact.startsWith('+86')) return compact.slice(3);
+  if (compact.startsWith('0086')) return compact.slice(4);
+  return compact;
+}
+
+/** `13812345678` → `138****5678`; short inputs are masked entirely. */
+export function maskPhone(phone: string): string {
+  if (phone.length < 8) return '*'.repeat(phone.length);
+  return `${phone.slice(0, 3)}${'*'.repeat(phone.length - 7)}${phone.slice(-4)}`;
+}
+
+/**
+ * Keeps a transfer's recipient phone out of plain text at rest: the payment's events hold a
+ * ciphertext (AES-256-GCM under the field keyring), a masked form and a keyed fingerprint (HMAC
+ * under the pepper keyring). The plain number exists only in memory: when the command arrives and
+ * when the FindUserByPhone step runs.
+ */
+export class RecipientPhones {
+  constructor(
+    private readonly fieldKeyring: Keyring,
+    private readonly pepperKeyring: Keyring,
+  ) {}
+
+  /**
+   * Keys from `FIELD_KEYS`/`FIELD_KEY_ACTIVE` and `HASH_PEPPER_KEYS`/`HASH_PEPPER_ACTIVE` (like
+   * identity); outside production a missing variable falls back to the public development keys,
+   * with `NODE_ENV=production` it stops the service at start-up.
+   */
+  static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env): RecipientPhones {
+    return new RecipientPhones(loadFieldKeyring(env, { allowDevelopmentKeys: true }), loadPepperKeyring(env, { allowDevelopmentKeys: true }));
+  }
+
+  protect(raw: string): ProtectedPhone {
+    const phone = normalizePhone(raw);
+    return { encrypted: encryptField(phone, this.fieldKeyring, RECIPIENT_PHONE_AAD), masked: maskPhone(phone), fingerprint: fingerprint(RECIPIENT_PHONE_PURPOSE, phone, this.pepperKeyring) };
+  }
+
+  /** The plain number, for the lookup in identity only; throws if the ciphertext was tampered with or its key is gone. */
+  reveal(phone: ProtectedPhone): string {
+    return decryptField(phone.encrypted, this.fieldKeyring, RECIPIENT_PHONE_AAD);
+  }
+}

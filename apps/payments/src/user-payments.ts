@@ -1,0 +1,232 @@
+/**
+ * A user's payments: the read model behind `payments.ListUserPayments.v1`, in PostgreSQL
+ * (`payments_read.user_payments`), fed by a catch-up subscription on the event store's `payment`
+ * category.
+ *
+ * Each batch of events and the subscription's checkpoint are committed in one transaction
+ * (`startTransactionalProjection`), so after a crash the rows and the checkpoint never disagree.
+ * The checkpoint lives next to the rows (`payments_read.checkpoints`), not in the event store, which
+ * may be KurrentDB. Every change is idempotent (insert-if-absent, then updates keyed by the payment),
+ * so replaying from zero (drop the schema) rebuilds the same rows. The model is eventually
+ * consistent; `GetPayment` reads the payment's own stream and is always current.
+ */
+import { PostgresCheckpointStore, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import type { Pool, PoolClient } from 'pg';
+import { maskPhone, normalizePhone } from './recipient-phone';
+
+export const READ_SCHEMA = 'payments_read';
+export const USER_PAYMENTS_SUBSCRIPTION = 'payments-user-payments';
+/** Advisory lock key so that several instances starting at once do not race on CREATE. */
+const MIGRATION_LOCK = 0x50415952; // "PAYR"
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export type UserPaymentStatus = 'pending' | 'completed' | 'failed';
+
+export interface UserPaymentView {
+  paymentId: string;
+  userId: string;
+  kind: string;
+  amountMinor: string;
+  counterparty: string;
+  status: UserPaymentStatus;
+  failureCode?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserPaymentsPage {
+  userId: string;
+  payments: UserPaymentView[];
+  /** Pass as `before` for the next (older) page; absent on the last page. */
+  nextCursor?: string;
+}
+
+type Data = Record<string, unknown>;
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** Who or what is on the other side of the payment, as shown to the user (no plain phone numbers). */
+function counterpartyOf(request: Data): string {
+  switch (request.kind) {
+    case 'merchant':
+      return `merchant:${text(request.merchantId)}`;
+    case 'topup':
+    case 'withdrawal':
+      return `card:${text(request.cardId)}`;
+    case 'transfer': {
+      const phone = request.recipientPhone;
+      // Transfers initiated before phones were protected hold the plain number: mask it here too.
+      const masked = typeof phone === 'string' ? maskPhone(normalizePhone(phone)) : text((phone as Data | undefined)?.masked);
+      return `phone:${masked}`;
+    }
+    case 'bill':
+      return `biller:${text(request.billerId)}`;
+    case 'provider_topup':
+      return `provider:${text(request.provider)}`;
+    case 'counter':
+      return `branch:${text(request.branchId)}`;
+    case 'refund':
+      return `payment:${text(request.originalPaymentId)}`;
+    default:
+      return 'unknown';
+  }
+}
+
+async function apply(client: PoolClient, event: RecordedEvent): Promise<void> {
+  const data = event.data as Data;
+  const at = event.recordedAt.toISOString();
+  switch (event.type) {
+    case 'payments.PaymentInitiated.v1': {
+      const request = (data.request ?? {}) as Data;
+      // A refund belongs to the original payment's user: known once the claim is granted.
+      const userId = request.kind === 'refund' ? null : text(request.userId);
+      await client.query(
+        `INSERT INTO ${READ_SCHEMA}.user_payments (payment_id, user_id, kind, amount_minor, counterparty, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT (payment_id) DO NOTHING`,
+        [text(request.paymentId), userId, text(request.kind), String(request.amountMinor), counterpartyOf(request), text(data.initiatedAt) || at],
+      );
+      return;
+    }
+    case 'payments.RefundClaimGranted.v1':
+      await client.query(`UPDATE ${READ_SCHEMA}.user_payments SET user_id = $2, counterparty = $3, updated_at = $4 WHERE payment_id = $1`, [
+        text(data.paymentId),
+        text(data.userId),
+        `merchant:${text(data.merchantId)}`,
+        at,
+      ]);
+      return;
+    case 'payments.PaymentCompleted.v1':
+      await client.query(`UPDATE ${READ_SCHEMA}.user_payments SET status = 'completed', failure_code = NULL, updated_at = $2 WHERE payment_id = $1`, [text(data.paymentId), text(data.completedAt) || at]);
+      return;
+    case 'payments.PaymentFailed.v1':
+      await client.query(`UPDATE ${READ_SCHEMA}.user_payments SET status = 'failed', failure_code = $2, updated_at = $3 WHERE payment_id = $1`, [
+        text(data.paymentId),
+        text((data.failure as Data | undefined)?.code),
+        text(data.failedAt) || at,
+      ]);
+      return;
+    default:
+      return; // steps in between do not change what the list shows
+  }
+}
+
+interface Row {
+  payment_id: string;
+  user_id: string;
+  kind: string;
+  amount_minor: string;
+  counterparty: string;
+  status: UserPaymentStatus;
+  failure_code: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export class UserPaymentsReadModel {
+  readonly checkpoints: PostgresCheckpointStore;
+  private subscription?: Subscription;
+  private running = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly store: EventStore,
+    private readonly options: { pollIntervalMs?: number; log: (message: string) => void },
+  ) {
+    this.checkpoints = new PostgresCheckpointStore(pool, READ_SCHEMA);
+  }
+
+  async migrate(): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${READ_SCHEMA}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${READ_SCHEMA}.checkpoints (
+        name text PRIMARY KEY, cursor text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${READ_SCHEMA}.user_payments (
+        payment_id text PRIMARY KEY,
+        user_id text,
+        kind text NOT NULL,
+        amount_minor numeric(20, 0) NOT NULL,
+        counterparty text NOT NULL,
+        status text NOT NULL CHECK (status IN ('pending', 'completed', 'failed')),
+        failure_code text,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL)`);
+      await client.query(`CREATE INDEX IF NOT EXISTS user_payments_by_user ON ${READ_SCHEMA}.user_payments (user_id, created_at DESC, payment_id DESC)`);
+    });
+  }
+
+  /** Follows the `payment` category; restarted after a failure while running. */
+  start(): void {
+    this.running = true;
+    this.subscription = startTransactionalProjection({
+      store: this.store,
+      pool: this.pool,
+      name: USER_PAYMENTS_SUBSCRIPTION,
+      category: 'payment',
+      checkpoints: this.checkpoints,
+      batchSize: 200,
+      pollIntervalMs: this.options.pollIntervalMs,
+      apply,
+      onError: (error) => {
+        this.options.log(`user payments projection failed, restarting in 1 s: ${String(error)}`);
+        if (this.running) setTimeout(() => this.running && this.start(), 1_000).unref();
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.subscription?.stop();
+  }
+
+  /** Newest first; `before` is the `nextCursor` of the previous page. Throws on a malformed cursor. */
+  async list(userId: string, limit = DEFAULT_PAGE_SIZE, before?: string): Promise<UserPaymentsPage> {
+    const pageSize = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.trunc(limit)));
+    const after = before === undefined ? undefined : decodeCursor(before);
+    const values: unknown[] = [userId, pageSize + 1];
+    let where = 'user_id = $1';
+    if (after) {
+      values.push(after.createdAt, after.paymentId);
+      where += ' AND (created_at, payment_id) < ($3::timestamptz, $4)';
+    }
+    const { rows } = await this.pool.query<Row>(
+      `SELECT payment_id, user_id, kind, amount_minor::text AS amount_minor, counterparty, status, failure_code, created_at, updated_at
+       FROM ${READ_SCHEMA}.user_payments WHERE ${where} ORDER BY created_at DESC, payment_id DESC LIMIT $2`,
+      values,
+    );
+    const page = rows.slice(0, pageSize).map(viewOf);
+    const last = page[page.length - 1];
+    return rows.length > pageSize && last ? { userId, payments: page, nextCursor: encodeCursor(last) } : { userId, payments: page };
+  }
+}
+
+function viewOf(row: Row): UserPaymentView {
+  const view: UserPaymentView = {
+    paymentId: row.payment_id,
+    userId: row.user_id,
+    kind: row.kind,
+    amountMinor: row.amount_minor,
+    counterparty: row.counterparty,
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+  if (row.failure_code !== null) view.failureCode = row.failure_code;
+  return view;
+}
+
+export class InvalidCursor extends Error {}
+
+function encodeCursor(view: UserPaymentView): string {
+  return Buffer.from(JSON.stringify([view.createdAt, view.paymentId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; paymentId: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && !Number.isNaN(Date.parse(parsed[0]))) return { createdAt: parsed[0], paymentId: parsed[1] };
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursor('not a cursor of this list');
+}
