@@ -11,7 +11,7 @@ import { GATEWAY_ERROR, ProblemError, problemFromRejection } from './problem';
  */
 export interface CommandBus {
   isReady(): boolean;
-  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, options: { key: string; actor: string; correlationId?: string }): Promise<CommandResult>;
+  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, options: { key: string; actor: string; correlationId?: string; timeoutMs?: number }): Promise<CommandResult>;
   stop(): Promise<void>;
 }
 
@@ -41,7 +41,7 @@ export class KafkaCommandBus implements CommandBus {
     return this.ready;
   }
 
-  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, options: { key: string; actor: string; correlationId?: string }): Promise<CommandResult> {
+  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, options: { key: string; actor: string; correlationId?: string; timeoutMs?: number }): Promise<CommandResult> {
     return this.client.send(contract, payload, options);
   }
 
@@ -56,7 +56,7 @@ export async function execute<C extends CommandContract>(
   bus: CommandBus,
   contract: C,
   payload: PayloadOf<C>,
-  options: { key: string; actor: string },
+  options: { key: string; actor: string; timeoutMs?: number },
 ): Promise<Record<string, unknown>> {
   if (!bus.isReady()) throw new ProblemError(GATEWAY_ERROR.NOT_READY, 'the gateway is not connected to the message bus yet', undefined, { 'Retry-After': '5' });
   let result: CommandResult;

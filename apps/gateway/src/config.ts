@@ -1,5 +1,4 @@
-import { hkdfSync } from 'node:crypto';
-import { loadFieldKeyring, type Keyring } from '@ledger/crypto';
+import { accessTokenKeyFromEnv, loadFieldKeyring, type Keyring } from '@ledger/crypto';
 
 /**
  * Everything the gateway reads from its environment, resolved once at start-up. Tests pass
@@ -26,6 +25,8 @@ export interface GatewayConfig {
   topicPrefix: string;
   /** How long a route waits for a command's result before answering 504 TIMEOUT. */
   commandTimeoutMs: number;
+  /** How long a payment route waits (payments answers `pending` after 25 s), then 504 TIMEOUT. */
+  paymentTimeoutMs: number;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
   /** Express `trust proxy`: when true/number, the client IP comes from X-Forwarded-For. */
@@ -49,16 +50,13 @@ export class ConfigurationError extends Error {
 
 const MINUTE_MS = 60_000;
 
-/** Same derivation as identity's development token key, so a local stack works with no configuration. */
+/** The key identity signs access tokens with (shared rules in libs/crypto), as a configuration error if wrong. */
 export function accessTokenKeyFrom(env: Readonly<Record<string, string | undefined>>): Buffer {
-  const encoded = env['ACCESS_TOKEN_KEY'];
-  if (encoded !== undefined && encoded.trim() !== '') {
-    const key = Buffer.from(encoded.trim(), 'base64');
-    if (key.length < 32) throw new ConfigurationError('ACCESS_TOKEN_KEY must be at least 32 bytes of base64');
-    return key;
+  try {
+    return accessTokenKeyFromEnv(env);
+  } catch (error) {
+    throw new ConfigurationError((error as Error).message);
   }
-  if (env['NODE_ENV'] === 'production') throw new ConfigurationError('ACCESS_TOKEN_KEY is not set: production needs an explicit token-verification key');
-  return Buffer.from(hkdfSync('sha256', 'e-wallet-ledger development key (not secret)', 'ledger', 'access-token', 32));
 }
 
 function integer(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
@@ -79,6 +77,7 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}, env: R
     accessTokenKey: overrides.accessTokenKey ?? accessTokenKeyFrom(env),
     topicPrefix: overrides.topicPrefix ?? env['KAFKA_TOPIC_PREFIX'] ?? '',
     commandTimeoutMs: overrides.commandTimeoutMs ?? integer(env, 'GATEWAY_COMMAND_TIMEOUT_MS', 10_000),
+    paymentTimeoutMs: overrides.paymentTimeoutMs ?? integer(env, 'GATEWAY_PAYMENT_TIMEOUT_MS', 30_000),
     bodyLimitBytes: overrides.bodyLimitBytes ?? integer(env, 'GATEWAY_BODY_LIMIT_BYTES', 16 * 1024),
     trustProxy: overrides.trustProxy ?? trustProxy,
     rateLimits: overrides.rateLimits ?? {

@@ -2,11 +2,10 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import { signAccessToken } from '@ledger/crypto';
 import { testKafka } from '@ledger/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- e2e crosses services by design: boots the real identity service in-process behind the gateway
 import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '../../identity/src/testing/identity-harness';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- e2e crosses services by design: a support agent's token is signed the way identity signs tokens
-import { signAccessToken } from '../../identity/src/infra/tokens';
 import { startGateway, type RunningGateway } from './app';
 import { accessTokenKeyFrom, loadGatewayConfig } from './config';
 

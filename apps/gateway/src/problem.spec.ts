@@ -31,6 +31,19 @@ describe('statusForCode: the one code → HTTP status table', () => {
     ['PROCESSING_FAILED', 502],
     ['INSUFFICIENT_FUNDS', 422],
     ['SOME_FUTURE_BUSINESS_RULE', 422],
+    // Payments.
+    ['MERCHANT_NOT_SUPPORTED', 422],
+    ['LIMIT_EXCEEDED', 422],
+    ['RECIPIENT_WALLET_UNAVAILABLE', 422],
+    ['PAYMENT_NOT_FOUND', 404],
+    ['IDEMPOTENCY_KEY_REUSED', 409],
+    ['HOLD_EXPIRED', 409],
+    ['TOPUP_EXPIRED', 410],
+    ['INVALID_SIGNATURE', 401],
+    ['RISK_VELOCITY_EXCEEDED', 429],
+    ['WALLET_UNAVAILABLE', 503],
+    ['ACQUIRER_UNAVAILABLE', 503],
+    ['PAYMENT_INTERRUPTED', 503],
   ])('%s → %i', (code, status) => {
     expect(statusForCode(code)).toBe(status);
   });

@@ -66,6 +66,15 @@ const EXACT_STATUS: Readonly<Record<string, number>> = {
   CARD_BINDING_IN_PROGRESS: 409,
   IDEMPOTENCY_KEY_REUSED: 409,
   WALLET_NOT_OPEN: 404,
+  // Payments: a failed payment's code (details.status = "failed"; retry with a new paymentId).
+  RECIPIENT_WALLET_UNAVAILABLE: 422,
+  PAYMENT_INTERRUPTED: 503,
+  HOLD_EXPIRED: 409,
+  CALLBACK_MISMATCH: 409,
+  TOPUP_EXPIRED: 410,
+  CALLBACK_AFTER_DEADLINE: 410,
+  INVALID_SIGNATURE: 401,
+  RISK_VELOCITY_EXCEEDED: 429,
 };
 
 const PATTERN_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
@@ -77,6 +86,8 @@ const PATTERN_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
   [/_ALREADY_|^ALREADY_/, 409],
   [/LOCKED$/, 423],
   [/^TOO_MANY/, 429],
+  // A dependency that did not answer (WALLET_, ACQUIRER_, BILLER_, CARDS_UNAVAILABLE…): try again later.
+  [/_UNAVAILABLE$/, 503],
 ];
 
 /**

@@ -127,3 +127,107 @@ export function openApiSchema(schema: TSchema): SchemaObject {
 }
 
 export const OpenWalletRequest = strict({}, 'no fields; the tier starts as configured for the identity level');
+
+// ---------------------------------------------------------------- payments
+
+/** Amounts in requests: positive fen as a decimal string (no sign, no fraction, no leading zero). */
+const PositiveAmount = Type.String({ pattern: '^[1-9][0-9]{0,17}$', description: 'positive amount in fen as a decimal string ("12345" = 123.45 CNY)', examples: ['2500'] });
+/** The client's payment id: the idempotency key. The same id with the same body returns the first outcome. */
+export const PaymentIdField = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$',
+  description: 'client-generated payment id (e.g. a UUID): the idempotency key. Resend the same body with the same id after a timeout; another body with the same id → 409 IDEMPOTENCY_KEY_REUSED',
+  examples: ['3f1c7a2e-4b1d-4f7e-9a51-0d2c8e6b9f10'],
+});
+export const PaymentIdParam = PaymentIdField;
+const Code64 = (description: string) => Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description });
+const CardIdField = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'a bound card of mine (GET /users/{userId}/cards)' });
+const Description = Type.Optional(Type.String({ maxLength: 256 }));
+const PaymentStepUpCode = Type.Optional(
+  Type.String({ pattern: '^[0-9]{6}$', description: 'login_step_up SMS code, for the first payment above the threshold from a new device (answer STEP_UP_REQUIRED); payments cannot verify it yet' }),
+);
+
+export const PayMerchantRequest = strict({
+  paymentId: PaymentIdField,
+  merchantId: Code64('merchant id, e.g. m-canteen'),
+  channel: Type.Union([Type.Literal('online'), Type.Literal('qr'), Type.Literal('pos')], { description: 'online, offline QR code or POS terminal' }),
+  amountMinor: PositiveAmount,
+  description: Description,
+  paymentPassword: PaymentPassword('the payment password'),
+  stepUpCode: PaymentStepUpCode,
+});
+export const CardTopUpRequest = strict({ paymentId: PaymentIdField, cardId: CardIdField, amountMinor: PositiveAmount });
+export const ProviderTopUpRequest = strict({ paymentId: PaymentIdField, provider: Type.Union([Type.Literal('alipay'), Type.Literal('wechat')]), amountMinor: PositiveAmount });
+export const TransferRequest = strict({
+  paymentId: PaymentIdField,
+  recipientPhone: Phone,
+  amountMinor: PositiveAmount,
+  description: Description,
+  paymentPassword: PaymentPassword('the payment password'),
+  stepUpCode: PaymentStepUpCode,
+});
+export const BillPaymentRequest = strict({
+  paymentId: PaymentIdField,
+  billerId: Code64('biller id: b-power, b-water, b-mobile'),
+  billReference: Type.String({ minLength: 1, maxLength: 64, description: 'the account or bill number at the biller' }),
+  amountMinor: PositiveAmount,
+  paymentPassword: PaymentPassword('the payment password'),
+  stepUpCode: PaymentStepUpCode,
+});
+export const WithdrawalRequest = strict({ paymentId: PaymentIdField, cardId: CardIdField, amountMinor: PositiveAmount, paymentPassword: PaymentPassword('the payment password'), stepUpCode: PaymentStepUpCode });
+export const CounterTopUpRequest = strict({ paymentId: PaymentIdField, branchId: Code64('the branch where the cash was paid in'), amountMinor: PositiveAmount });
+export const ProviderCallbackRequest = strict({
+  paymentId: PaymentIdField,
+  provider: Type.Union([Type.Literal('alipay'), Type.Literal('wechat')]),
+  providerReference: Type.String({ minLength: 1, maxLength: 128 }),
+  amountMinor: PositiveAmount,
+  signature: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'hex HMAC-SHA256(provider secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>")' }),
+});
+export const MaintenanceRequest = Type.Union(
+  [
+    strict({ on: Type.Literal(true), until: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$', description: 'end of the window (ISO-8601)' }), message: Type.String({ minLength: 1, maxLength: 500 }) }),
+    strict({ on: Type.Literal(false) }),
+  ],
+  { description: 'open a maintenance window (registration answers 503 SYSTEM_MAINTENANCE until `until`) or close it' },
+);
+
+const Posting = Type.Object({ account: Type.String(), amountMinor: Amount });
+export const PaymentResponse = loose({
+  paymentId: Type.String(),
+  status: Type.String({ description: 'completed; pending (not known yet: GET the payment or resend); awaiting_provider (provider top-up)' }),
+  transactionIds: Type.Optional(Type.Array(Type.String())),
+  postings: Type.Optional(Type.Array(Posting, { description: 'double-entry postings of the ledger, summing to 0' })),
+});
+export const PaymentStatusResponse = loose({
+  paymentId: Type.String(),
+  kind: Type.String(),
+  status: Type.String(),
+  amountMinor: Amount,
+  failure: Type.Optional(loose({ code: Type.String(), message: Type.String() })),
+  transactionIds: Type.Optional(Type.Array(Type.String())),
+  postings: Type.Optional(Type.Array(Posting)),
+});
+export const MaintenanceResponse = loose({ on: Type.Boolean(), until: Type.Optional(Type.Union([Type.String(), Type.Null()])), message: Type.Optional(Type.Union([Type.String(), Type.Null()])) });
+
+export const ListPaymentsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.String({ pattern: '^([1-9]|[1-9][0-9]|100)$', description: '1..100, default 20' })),
+    before: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+export const PaymentListResponse = loose({
+  userId: Type.String(),
+  payments: Type.Array(
+    loose({
+      paymentId: Type.String(),
+      kind: Type.String(),
+      amountMinor: Amount,
+      counterparty: Type.String({ description: 'merchant, biller, card, provider, branch or the masked recipient phone' }),
+      status: Type.String({ description: 'pending, completed or failed' }),
+      failureCode: Type.Optional(Type.String()),
+      createdAt: Instant,
+      updatedAt: Instant,
+    }),
+  ),
+  nextCursor: Type.Optional(Type.String()),
+});

@@ -1,0 +1,329 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { identityContract, paymentsContract, walletContract, type CommandContract, type PayloadOf } from '@ledger/contracts';
+import { execute } from './command-bus';
+import { Edge } from './gateway.services';
+import { requireSelf, requireSupport, type Principal } from './http/auth';
+import { Route } from './http/docs';
+import { Http, type RequestInfo } from './http/request';
+import * as S from './http/schemas';
+import { validate } from './http/validation';
+
+/**
+ * Money: the user's own payments (merchant, card and provider top-ups, transfer by phone, bills,
+ * withdrawal, status), the teller's counter top-up, the provider's signed callback and the
+ * operators' maintenance switch. Each money-moving body carries the client's `paymentId`, the
+ * idempotency key payments keys its process by; the wallet id is looked up from the token's user,
+ * so a user can only ever spend from their own wallet. Payment passwords are encrypted here for
+ * identity's `paymentPassword` field (payments forwards them to identity unopened).
+ */
+const PASSWORD_FAILURES = ['WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'PAYMENT_PASSWORD_NOT_SET', 'ACCOUNT_FROZEN', 'IDENTITY_UNAVAILABLE', 'PAYMENT_INTERRUPTED'] as const;
+const SPEND_FAILURES = ['INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'WALLET_NOT_OPEN', 'WALLET_UNAVAILABLE', 'HOLD_EXPIRED'] as const;
+const ALWAYS = ['IDEMPOTENCY_KEY_REUSED', 'INVALID_COMMAND'] as const;
+/** Risk rules, checked before a payment with the payment password starts (nothing recorded). */
+const RISK = ['RISK_VELOCITY_EXCEEDED', 'STEP_UP_REQUIRED'] as const;
+const PAYMENT_DESCRIPTION =
+  'Answers 200 with status "completed" (transactionIds, double-entry postings), or "pending" when the outcome is not known within 25 s ' +
+  '(GET /users/{userId}/payments/{paymentId}, or resend the same body). A failed payment is Problem Details whose code is the failure (details.status = "failed"); ' +
+  'retry a failure with a new paymentId. Resending the same paymentId with the same body returns the first outcome and moves no money twice.';
+
+@ApiTags('payments')
+@Controller()
+export class PaymentRoutes {
+  constructor(private readonly edge: Edge) {}
+
+  /** The user's wallet id, from the token's own user (never from the body). */
+  private async walletOf(userId: string, principal: Principal): Promise<string> {
+    const wallet = await execute(this.edge.bus, walletContract.getWalletByUser, { userId }, { key: userId, actor: principal.actor });
+    return String(wallet['walletId']);
+  }
+
+  private pay<C extends CommandContract>(contract: C, payload: PayloadOf<C>, paymentId: string, actor: string) {
+    return execute(this.edge.bus, contract, payload, { key: paymentId, actor, timeoutMs: this.edge.config.paymentTimeoutMs });
+  }
+
+  private password(plaintext: string): string {
+    return this.edge.identitySecret('paymentPassword', plaintext);
+  }
+
+  /** The device of the token (the risk rules key on it) and the optional step-up code, encrypted. */
+  private device(principal: Principal, stepUpCode: string | undefined): { deviceId: string; stepUpCode?: string } {
+    return { deviceId: principal.deviceId === '' ? 'unknown-device' : principal.deviceId, ...(stepUpCode === undefined ? {} : { stepUpCode: this.edge.identitySecret('stepUpCode', stepUpCode) }) };
+  }
+
+  @Post('users/:userId/payments')
+  @HttpCode(200)
+  @Route({
+    summary: 'Pay a merchant (online, QR or POS) with the payment password',
+    description: `Merchants: m-canteen (all channels), m-coffee (qr, pos), m-bookshop (online, qr); m-cash-only does not accept the wallet (MERCHANT_NOT_SUPPORTED). ${PAYMENT_DESCRIPTION}`,
+    body: S.PayMerchantRequest,
+    status: 200,
+    response: S.PaymentResponse,
+    codes: ['MERCHANT_NOT_SUPPORTED', 'CHANNEL_NOT_SUPPORTED', 'MERCHANT_DECLINED', 'ACQUIRER_UNAVAILABLE', ...PASSWORD_FAILURES, ...SPEND_FAILURES, ...RISK, ...ALWAYS],
+    auth: 'user',
+  })
+  async payMerchant(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(S.PayMerchantRequest, http.body);
+    const walletId = await this.walletOf(userId, principal);
+    return this.pay(
+      paymentsContract.payMerchant,
+      {
+        paymentId: body.paymentId,
+        userId,
+        walletId,
+        merchantId: body.merchantId,
+        channel: body.channel,
+        amountMinor: body.amountMinor,
+        ...(body.description === undefined ? {} : { description: body.description }),
+        paymentPassword: this.password(body.paymentPassword),
+        ...this.device(principal, body.stepUpCode),
+      },
+      body.paymentId,
+      principal.actor,
+    );
+  }
+
+  @Get('users/:userId/payments')
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' }, description: '1..100, default 20' })
+  @ApiQuery({ name: 'before', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' })
+  @Route({
+    summary: 'My payments, newest first (statement)',
+    description: 'From a read model: a payment appears within moments of its first step; GET /users/{userId}/payments/{paymentId} is always current.',
+    status: 200,
+    response: S.PaymentListResponse,
+    codes: ['INVALID_COMMAND'],
+    auth: 'user',
+  })
+  async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    return listPayments(this.edge, userId, query, principal.actor);
+  }
+
+  @Get('users/:userId/payments/:paymentId')
+  @Route({
+    summary: 'A payment of mine: status and outcome',
+    status: 200,
+    response: S.PaymentStatusResponse,
+    codes: ['PAYMENT_NOT_FOUND'],
+    auth: 'user',
+  })
+  async payment(@Param('userId') userId: string, @Param('paymentId') paymentId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const id = validate(S.PaymentIdParam, paymentId, 'paymentId');
+    return execute(this.edge.bus, paymentsContract.getPayment, { paymentId: id }, { key: id, actor: principal.actor });
+  }
+
+  @Post('users/:userId/top-ups/card')
+  @HttpCode(200)
+  @Route({
+    summary: 'Top up my wallet from a bound card (充值)',
+    description: `No payment password: the money comes from the user's own ICBC card. ${PAYMENT_DESCRIPTION}`,
+    body: S.CardTopUpRequest,
+    status: 200,
+    response: S.PaymentResponse,
+    codes: ['CARD_NOT_FOUND', 'NOT_CARD_OWNER', 'CARD_EXPIRED', 'CARD_BLOCKED', 'ISSUER_UNAVAILABLE', 'CARDS_UNAVAILABLE', 'CARD_CHARGE_DECLINED', 'WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', ...ALWAYS],
+    auth: 'user',
+  })
+  async topUpFromCard(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(S.CardTopUpRequest, http.body);
+    const walletId = await this.walletOf(userId, principal);
+    return this.pay(paymentsContract.topUpFromCard, { paymentId: body.paymentId, userId, walletId, cardId: body.cardId, amountMinor: body.amountMinor }, body.paymentId, principal.actor);
+  }
+
+  @Post('users/:userId/top-ups/provider')
+  @HttpCode(200)
+  @Route({
+    summary: 'Start a top-up through Alipay or WeChat',
+    description:
+      'Answers at once with status "awaiting_provider" and the deadline; the wallet is credited when the provider\'s signed callback (POST /provider-callbacks) arrives in time, ' +
+      'else the top-up fails TOPUP_EXPIRED. Poll GET /users/{userId}/payments/{paymentId}.',
+    body: S.ProviderTopUpRequest,
+    status: 200,
+    response: S.PaymentResponse,
+    codes: ['WALLET_NOT_OPEN', ...ALWAYS],
+    auth: 'user',
+  })
+  async providerTopUp(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(S.ProviderTopUpRequest, http.body);
+    const walletId = await this.walletOf(userId, principal);
+    return this.pay(paymentsContract.providerTopUp, { paymentId: body.paymentId, userId, walletId, provider: body.provider, amountMinor: body.amountMinor }, body.paymentId, principal.actor);
+  }
+
+  @Post('users/:userId/transfers')
+  @HttpCode(200)
+  @Route({
+    summary: 'Transfer to another wallet user by phone number (转账)',
+    description: PAYMENT_DESCRIPTION,
+    body: S.TransferRequest,
+    status: 200,
+    response: S.PaymentResponse,
+    codes: ['RECIPIENT_NOT_FOUND', 'RECIPIENT_WALLET_UNAVAILABLE', 'SELF_TRANSFER', ...PASSWORD_FAILURES, ...SPEND_FAILURES, ...RISK, ...ALWAYS],
+    auth: 'user',
+  })
+  async transfer(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(S.TransferRequest, http.body);
+    const walletId = await this.walletOf(userId, principal);
+    return this.pay(
+      paymentsContract.transfer,
+      {
+        paymentId: body.paymentId,
+        userId,
+        walletId,
+        recipientPhone: body.recipientPhone,
+        amountMinor: body.amountMinor,
+        ...(body.description === undefined ? {} : { description: body.description }),
+        paymentPassword: this.password(body.paymentPassword),
+        ...this.device(principal, body.stepUpCode),
+      },
+      body.paymentId,
+      principal.actor,
+    );
+  }
+
+  @Post('users/:userId/bill-payments')
+  @HttpCode(200)
+  @Route({
+    summary: 'Pay a bill: electricity, water, phone top-up (缴费)',
+    description: `Billers: b-power, b-water (the exact amount due, else BILL_AMOUNT_MISMATCH with details.amountDueMinor), b-mobile (any amount). ${PAYMENT_DESCRIPTION}`,
+    body: S.BillPaymentRequest,
+    status: 200,
+    response: S.PaymentResponse,
+    codes: ['BILLER_NOT_SUPPORTED', 'BILL_NOT_FOUND', 'BILL_AMOUNT_MISMATCH', 'BILLER_DECLINED', 'BILLER_UNAVAILABLE', ...PASSWORD_FAILURES, ...SPEND_FAILURES, ...RISK, ...ALWAYS],
+    auth: 'user',
+  })
+  async payBill(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(S.BillPaymentRequest, http.body);
+    const walletId = await this.walletOf(userId, principal);
+    return this.pay(
+      paymentsContract.payBill,
+      { paymentId: body.paymentId, userId, walletId, billerId: body.billerId, billReference: body.billReference, amountMinor: body.amountMinor, paymentPassword: this.password(body.paymentPassword), ...this.device(principal, body.stepUpCode) },
+      body.paymentId,
+      principal.actor,
+    );
+  }
+
+  @Post('users/:userId/withdrawals')
+  @HttpCode(200)
+  @Route({
+    summary: 'Withdraw to a bound card (提现)',
+    description: PAYMENT_DESCRIPTION,
+    body: S.WithdrawalRequest,
+    status: 200,
+    response: S.PaymentResponse,
+    codes: ['CARD_NOT_FOUND', 'NOT_CARD_OWNER', 'CARD_EXPIRED', 'CARD_BLOCKED', 'CARD_PAYOUT_DECLINED', ...PASSWORD_FAILURES, ...SPEND_FAILURES, ...RISK, ...ALWAYS],
+    auth: 'user',
+  })
+  async withdraw(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(S.WithdrawalRequest, http.body);
+    const walletId = await this.walletOf(userId, principal);
+    return this.pay(
+      paymentsContract.withdraw,
+      { paymentId: body.paymentId, userId, walletId, cardId: body.cardId, amountMinor: body.amountMinor, paymentPassword: this.password(body.paymentPassword), ...this.device(principal, body.stepUpCode) },
+      body.paymentId,
+      principal.actor,
+    );
+  }
+
+  @Post('support/users/:userId/counter-top-ups')
+  @HttpCode(200)
+  @Route({
+    summary: "Cash top-up at a bank counter (support/teller: the token's agent id is the teller)",
+    description: `The command is sent as teller:<agentId> and audited in the payment's history. ${PAYMENT_DESCRIPTION}`,
+    body: S.CounterTopUpRequest,
+    status: 200,
+    response: S.PaymentResponse,
+    codes: ['WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', ...ALWAYS],
+    auth: 'support',
+  })
+  async counterTopUp(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSupport(principal);
+    const id = validate(S.UserIdParam, userId, 'userId');
+    const body = validate(S.CounterTopUpRequest, http.body);
+    const tellerId = principal.userId;
+    const wallet = await execute(this.edge.bus, walletContract.getWalletByUser, { userId: id }, { key: id, actor: principal.actor });
+    const walletId = String(wallet['walletId']);
+    return this.pay(paymentsContract.counterTopUp, { paymentId: body.paymentId, userId: id, walletId, branchId: body.branchId, tellerId, amountMinor: body.amountMinor }, body.paymentId, `teller:${tellerId}`);
+  }
+
+  @Post('provider-callbacks')
+  @HttpCode(200)
+  @Route({
+    summary: "Alipay / WeChat: the signed confirmation of a top-up (the provider's webhook)",
+    description: 'No bearer token: the HMAC signature proves the provider. A repeated callback returns the outcome again and credits nothing more.',
+    body: S.ProviderCallbackRequest,
+    status: 200,
+    response: S.PaymentResponse,
+    codes: ['INVALID_SIGNATURE', 'CALLBACK_MISMATCH', 'PAYMENT_NOT_FOUND', 'CALLBACK_AFTER_DEADLINE', 'TOPUP_EXPIRED', 'WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', ...ALWAYS],
+  })
+  async providerCallback(@Http() http: RequestInfo) {
+    const body = validate(S.ProviderCallbackRequest, http.body);
+    return this.pay(paymentsContract.providerCallback, body, body.paymentId, `system:${body.provider}`);
+  }
+}
+
+/** `ListUserPayments` with the query validated (limit as a decimal string, the opaque cursor). */
+function listPayments(edge: Edge, userId: string, query: unknown, actor: string) {
+  const { limit, before } = validate(S.ListPaymentsQuery, query ?? {}, 'query');
+  return execute(edge.bus, paymentsContract.listUserPayments, { userId, ...(limit === undefined ? {} : { limit: Number(limit) }), ...(before === undefined ? {} : { before }) }, { key: userId, actor });
+}
+
+/**
+ * Support: a user's payments, for a caller verified on the hotline (the query carries the agent as
+ * actor). Tagged `payments` with the other routes that need the payments service.
+ */
+@ApiTags('payments')
+@Controller('support/users/:userId/payments')
+export class SupportPaymentRoutes {
+  constructor(private readonly edge: Edge) {}
+
+  @Get()
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' } })
+  @ApiQuery({ name: 'before', required: false, schema: { type: 'string' } })
+  @Route({ summary: "A user's payments, newest first (support)", status: 200, response: S.PaymentListResponse, codes: ['INVALID_COMMAND'], auth: 'support' })
+  async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSupport(principal);
+    const id = validate(S.UserIdParam, userId, 'userId');
+    return listPayments(this.edge, id, query, principal.actor);
+  }
+}
+
+/** Operators (role support): the maintenance window of registration. */
+@ApiTags('support')
+@Controller('support/maintenance')
+export class MaintenanceRoutes {
+  constructor(private readonly edge: Edge) {}
+
+  @Post()
+  @HttpCode(200)
+  @Route({
+    summary: 'Open or close a maintenance window (support)',
+    description: 'While open, registration answers 503 SYSTEM_MAINTENANCE with Retry-After and the announced message.',
+    body: S.MaintenanceRequest,
+    status: 200,
+    response: S.MaintenanceResponse,
+    codes: ['INVALID_INPUT'],
+    auth: 'support',
+  })
+  async set(@Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSupport(principal);
+    const body = validate(S.MaintenanceRequest, http.body);
+    return execute(this.edge.bus, identityContract.setMaintenanceMode, body, { key: 'maintenance', actor: principal.actor });
+  }
+}
