@@ -12,6 +12,13 @@ const TIME_COLUMN: Readonly<Record<string, string>> = {
   journal_entries: 'occurred_at',
   payments: 'initiated_at',
   payment_outcomes_daily: 'day',
+  statement_lines: 'occurred_at',
+  statement_holds: 'reserved_at',
+  merchant_daily_volume: 'day',
+  user_cards: 'first_bound_at',
+  identity_users: 'registered_at',
+  risk_alerts: 'occurred_at',
+  account_freezes: 'occurred_at',
 };
 
 export function exportableTables(): string[] {

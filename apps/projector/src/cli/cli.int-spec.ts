@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { createTestDatabase, type TestDatabase } from '@ledger/testing';
+import { PROJECTIONS } from '../projections';
 import { Traffic } from '../testing/traffic';
 
 jest.setTimeout(240_000);
@@ -38,16 +39,21 @@ afterAll(async () => {
 });
 
 describe('projector CLIs', () => {
-  it('replay swaps every read model in, --verify agrees, check passes, export prints CSV, as-of folds a wallet', async () => {
+  it('replay swaps every read model in, --verify agrees, check passes, export prints CSV, as-of folds a wallet, what-if and funnel answer', async () => {
     const replay = await cli('replay.ts', '--all');
     expect(replay.stdout).toMatch(/wallet_balances: \d+ events .* events\/s\), checksum [0-9a-f]{32}/);
     expect(replay.stderr).toMatch(/events\/s/);
     const verified = await cli('replay.ts', '--all', '--verify');
-    expect(verified.stdout.split('\n').filter((line) => line.startsWith('ok  '))).toHaveLength(3);
+    expect(verified.stdout.split('\n').filter((line) => line.startsWith('ok  '))).toHaveLength(PROJECTIONS.length);
     expect((await cli('invariants.ts')).stdout).toContain('ok   ledger sums to zero');
     const csv = await cli('export.ts', 'wallet_balances');
     expect(csv.stdout.split('\n')[1]).toMatch(/^c1,user-c1,premium,active,600,0,/);
     const asOf = await cli('as-of.ts', 'c1', '2100-01-01T00:00:00Z');
     expect(asOf.stdout).toContain('balance 600 fen');
+    const fee = await cli('what-if.ts', '--fee-bps', '100');
+    expect(fee.stdout).toContain('amount changed 1 (delta 4 fen)');
+    const limit = await cli('what-if.ts', '--daily-limit', 'premium=300', '--json');
+    expect(JSON.parse(limit.stdout).totals).toMatchObject({ wouldBeRefused: 1, refusedMinor: '400' });
+    expect((await cli('funnel.ts')).stdout).toContain('registered     0');
   });
 });

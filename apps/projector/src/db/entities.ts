@@ -83,6 +83,112 @@ export class PaymentOutcomeDaily {
   @Column({ name: 'amount_minor', type: 'numeric', precision: 38, scale: 0 }) amountMinor!: string;
 }
 
+/** `statement_lines`: every money movement of every wallet, with its counterparty and the balance after it. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'statement_lines' })
+@Index('statement_lines_user_idx', ['userId', 'occurredAt'])
+export class StatementLine {
+  @PrimaryColumn({ name: 'wallet_id', type: 'text' }) walletId!: string;
+  /** 1, 2, … per wallet, in stream order. */
+  @PrimaryColumn({ type: 'bigint' }) seq!: string;
+  /** From the wallet's WalletOpened. */
+  @Column({ name: 'user_id', type: 'text', nullable: true }) userId!: string | null;
+  @Column({ name: 'occurred_at', type: 'timestamptz' }) occurredAt!: Date;
+  /** `credit` (money in) or `debit` (a captured hold). */
+  @Column({ type: 'text' }) direction!: string;
+  @Column({ type: 'text' }) counterparty!: string;
+  /** Signed: positive for a credit. */
+  @Column({ name: 'amount_minor', type: 'numeric', precision: 38, scale: 0 }) amountMinor!: string;
+  @Column({ name: 'balance_after_minor', type: 'numeric', precision: 38, scale: 0 }) balanceAfterMinor!: string;
+  @Column({ name: 'transaction_id', type: 'text' }) transactionId!: string;
+  @Column({ name: 'hold_id', type: 'text', nullable: true }) holdId!: string | null;
+  /** The credit's reference, or the reservation's (the payment id) for a debit. */
+  @Column({ type: 'text', nullable: true }) reference!: string | null;
+}
+
+/** `statement_holds`: every reservation (its reference names the payment), for the debit lines. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'statement_holds' })
+export class StatementHold {
+  @PrimaryColumn({ name: 'wallet_id', type: 'text' }) walletId!: string;
+  @PrimaryColumn({ name: 'hold_id', type: 'text' }) holdId!: string;
+  @Column({ type: 'text' }) reference!: string;
+  @Column({ type: 'text' }) counterparty!: string;
+  @Column({ name: 'amount_minor', type: 'numeric', precision: 38, scale: 0 }) amountMinor!: string;
+  @Column({ name: 'reserved_at', type: 'timestamptz' }) reservedAt!: Date;
+}
+
+/** `statement_wallets`: the statement's running state per wallet (owner, balance, last line). */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'statement_wallets' })
+export class StatementWallet {
+  @PrimaryColumn({ name: 'wallet_id', type: 'text' }) walletId!: string;
+  @Column({ name: 'user_id', type: 'text', nullable: true }) userId!: string | null;
+  @Column({ name: 'balance_minor', type: 'numeric', precision: 38, scale: 0 }) balanceMinor!: string;
+  @Column({ type: 'bigint' }) lines!: string;
+}
+
+/** `merchant_daily_volume`: completed merchant payments and refunds per merchant and Asia/Shanghai day. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'merchant_daily_volume' })
+export class MerchantDailyVolume {
+  @PrimaryColumn({ type: 'date' }) day!: string;
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' }) merchantId!: string;
+  @Column({ type: 'bigint' }) payments!: string;
+  @Column({ name: 'gross_minor', type: 'numeric', precision: 38, scale: 0 }) grossMinor!: string;
+  @Column({ type: 'bigint' }) refunds!: string;
+  @Column({ name: 'refunded_minor', type: 'numeric', precision: 38, scale: 0 }) refundedMinor!: string;
+  /** gross − refunded (refunds counted on the day they completed). */
+  @Column({ name: 'net_minor', type: 'numeric', precision: 38, scale: 0 }) netMinor!: string;
+}
+
+/** `user_cards`: card binding per user (the funnel's "card bound" step). */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'user_cards' })
+export class UserCardsRow {
+  @PrimaryColumn({ name: 'user_id', type: 'text' }) userId!: string;
+  @Column({ name: 'first_bound_at', type: 'timestamptz', nullable: true }) firstBoundAt!: Date | null;
+  @Column({ name: 'cards_bound', type: 'int' }) cardsBound!: number;
+  @Column({ name: 'cards_unbound', type: 'int' }) cardsUnbound!: number;
+}
+
+/** `identity_users`: registration, freeze status and alert counts per user (from identity events). */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'identity_users' })
+export class IdentityUser {
+  @PrimaryColumn({ name: 'user_id', type: 'text' }) userId!: string;
+  @Column({ name: 'registered_at', type: 'timestamptz', nullable: true }) registeredAt!: Date | null;
+  @Column({ name: 'identity_level', type: 'text', nullable: true }) identityLevel!: string | null;
+  /** `active` or `frozen`. */
+  @Column({ type: 'text' }) status!: string;
+  @Column({ name: 'status_since', type: 'timestamptz', nullable: true }) statusSince!: Date | null;
+  @Column({ type: 'int' }) freezes!: number;
+  @Column({ name: 'risk_alerts', type: 'int' }) riskAlerts!: number;
+}
+
+/** `risk_alerts`: every RiskAlertRaised. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'risk_alerts' })
+@Index('risk_alerts_user_idx', ['userId', 'occurredAt'])
+export class RiskAlertRow {
+  @PrimaryColumn({ name: 'event_id', type: 'text' }) eventId!: string;
+  @Column({ name: 'user_id', type: 'text' }) userId!: string;
+  @Column({ name: 'occurred_at', type: 'timestamptz' }) occurredAt!: Date;
+  @Column({ type: 'text' }) signal!: string;
+  @Column({ type: 'text' }) severity!: string;
+  @Column({ type: 'text' }) description!: string;
+  @Column({ type: 'text' }) source!: string;
+}
+
+/** `account_freezes`: every AccountFrozen / AccountUnfrozen, with who did it. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'account_freezes' })
+@Index('account_freezes_user_idx', ['userId', 'occurredAt'])
+export class AccountFreezeRow {
+  @PrimaryColumn({ name: 'event_id', type: 'text' }) eventId!: string;
+  @Column({ name: 'user_id', type: 'text' }) userId!: string;
+  @Column({ name: 'occurred_at', type: 'timestamptz' }) occurredAt!: Date;
+  /** `frozen` or `unfrozen`. */
+  @Column({ type: 'text' }) action!: string;
+  /** `user`, `support` or `risk`. */
+  @Column({ name: 'actor_kind', type: 'text' }) actorKind!: string;
+  /** The support agent or the risk rule, when there is one. */
+  @Column({ name: 'actor_ref', type: 'text', nullable: true }) actorRef!: string | null;
+  @Column({ type: 'text', nullable: true }) reason!: string | null;
+}
+
 /** Where each projection's catch-up subscription stands; written in the read model's transaction. */
 @Entity({ schema: ANALYTICS_SCHEMA, name: 'projector_checkpoints' })
 export class ProjectorCheckpoint {
@@ -91,4 +197,19 @@ export class ProjectorCheckpoint {
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
 
-export const ANALYTICS_ENTITIES = [WalletBalance, JournalEntry, TrialBalanceRow, PaymentRow, PaymentOutcomeDaily, ProjectorCheckpoint];
+export const ANALYTICS_ENTITIES = [
+  WalletBalance,
+  JournalEntry,
+  TrialBalanceRow,
+  PaymentRow,
+  PaymentOutcomeDaily,
+  StatementLine,
+  StatementHold,
+  StatementWallet,
+  MerchantDailyVolume,
+  UserCardsRow,
+  IdentityUser,
+  RiskAlertRow,
+  AccountFreezeRow,
+  ProjectorCheckpoint,
+];

@@ -2,14 +2,30 @@ import { journalProjection } from './journal';
 import { paymentOutcomesProjection } from './payment-outcomes';
 import type { Projection } from './projection';
 import { walletBalancesProjection } from './wallet-balances';
+import { statementsProjection } from './statements';
+import { merchantVolumeProjection } from './merchant-volume';
+import { cardBindingsProjection } from './card-bindings';
+import { riskProjection } from './risk';
 
 export * from './projection';
 export { walletBalancesProjection } from './wallet-balances';
 export { journalProjection } from './journal';
 export { paymentOutcomesProjection } from './payment-outcomes';
+export { statementsProjection } from './statements';
+export { merchantVolumeProjection } from './merchant-volume';
+export { cardBindingsProjection } from './card-bindings';
+export { riskProjection } from './risk';
 
 /** Every read model the projector maintains, by name. */
-export const PROJECTIONS: readonly Projection[] = [walletBalancesProjection, journalProjection, paymentOutcomesProjection];
+export const PROJECTIONS: readonly Projection[] = [
+  walletBalancesProjection,
+  journalProjection,
+  paymentOutcomesProjection,
+  statementsProjection,
+  merchantVolumeProjection,
+  cardBindingsProjection,
+  riskProjection,
+];
 
 export function projectionNamed(name: string): Projection {
   const projection = PROJECTIONS.find((candidate) => candidate.name === name);
