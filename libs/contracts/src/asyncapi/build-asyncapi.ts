@@ -1,0 +1,554 @@
+/**
+ * Builds the AsyncAPI 3.0.0 document of the ledger's Kafka interface (`docs/asyncapi.yaml`) from the
+ * contract objects themselves: the command contracts (`defineCommand`), the published event schemas,
+ * the `HEADER` names, the `topics` naming and the `CommandResult` schema. Nothing is written by hand
+ * twice, so the document cannot drift from what the services validate; a test regenerates it and
+ * fails when the committed file differs.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import { stringify } from 'yaml';
+import { AcceptedResult, COMMAND_RESULT_TYPE, RejectedResult, TRANSPORT_ERROR } from '../command-result';
+import type { CommandContract } from '../command';
+import { HEADER, JSON_CONTENT_TYPE } from '../headers';
+import { pingCommand } from '../system';
+import { topics } from '../topics';
+import * as cards from '../cards';
+import * as identity from '../identity';
+import * as payments from '../payments';
+import * as wallet from '../wallet';
+
+/** A JSON Schema as plain data (TypeBox's symbol keys and `$id`s removed). */
+export type JsonSchema = Record<string, unknown>;
+
+/** One bounded context's share of the Kafka interface. */
+export interface ContextContract {
+  context: string;
+  summary: string;
+  /** What the message key of a command is, in words (the schema says it is a non-empty string). */
+  commandKey: string;
+  commands: readonly CommandContract[];
+  /** Published events with a stable data schema, by versioned type. */
+  events?: Readonly<Record<string, TSchema>>;
+  /** Event types published without a stable schema (process steps): documented, data opaque. */
+  otherEvents?: readonly string[];
+  eventKey?: string;
+}
+
+/** Every context whose topics the document covers, in the order it lists them. */
+export const CONTEXTS: readonly ContextContract[] = [
+  {
+    context: identity.CONTEXT,
+    summary: 'Registration, login, passwords, second factor, freezes and risk alerts.',
+    commandKey: 'the phone number (before a user id exists, and for login/reset) or the userId',
+    commands: [...identity.COMMANDS, pingCommand(identity.CONTEXT)],
+    events: identity.PUBLISHED_EVENTS,
+    eventKey: 'the stream id `user-<userId>`',
+  },
+  {
+    context: cards.CONTEXT,
+    summary: 'Binding ICBC bank cards, the default card, card checks with the issuer.',
+    commandKey: 'the userId (CheckCard: the userId, or the cardId when it is not known)',
+    commands: [...cards.COMMANDS, pingCommand(cards.CONTEXT)],
+    events: cards.PUBLISHED_EVENTS,
+    eventKey: 'the stream id `cards-<userId>`',
+  },
+  {
+    context: wallet.CONTEXT,
+    summary: 'The wallet aggregate: opening, holds (reserve → capture / release / expire), credits, freezes, tiers.',
+    commandKey: 'the walletId (OpenWallet and GetWalletByUser: the userId), so one wallet’s commands stay in order',
+    commands: [...wallet.commands, pingCommand(wallet.CONTEXT)],
+    events: wallet.eventData,
+    eventKey: 'the stream id `wallet-<walletId>`',
+  },
+  {
+    context: payments.CONTEXT,
+    summary: 'Merchant payments, top-ups (card, provider, counter), transfers, withdrawals, bills, refunds.',
+    commandKey: 'the paymentId (ListUserPayments: the userId)',
+    commands: [...payments.commands, pingCommand(payments.CONTEXT)],
+    events: payments.eventData,
+    otherEvents: Object.values(payments.EVENT).filter((type) => !(type in payments.eventData)),
+    eventKey: 'the stream id `payment-<paymentId>`',
+  },
+  {
+    context: 'gateway',
+    summary: 'The HTTP gateway consumes only its health probe.',
+    commandKey: 'any non-empty string',
+    commands: [pingCommand('gateway')],
+  },
+];
+
+/** The address of every reply topic: one per command client instance. */
+export const REPLY_TOPIC_ADDRESS = '{client}.replies.{instance}';
+
+/** Deep copy as plain JSON: drops TypeBox's symbol keys and the `$id`s (ajv refuses duplicates). */
+export function toJsonSchema(schema: TSchema | JsonSchema): JsonSchema {
+  return JSON.parse(JSON.stringify(schema), (key, value: unknown) => (key === '$id' ? undefined : value)) as JsonSchema;
+}
+
+const nonEmpty = (description: string): JsonSchema => ({ type: 'string', minLength: 1, description });
+const INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$';
+const instant = (description: string): JsonSchema => ({ type: 'string', pattern: INSTANT_PATTERN, description });
+const decimal = (description: string): JsonSchema => ({ type: 'string', pattern: '^(0|[1-9][0-9]*)$', description });
+
+/** Header schemas by header name; every Kafka header value is a UTF-8 string. */
+const HEADER_SCHEMAS: Record<string, JsonSchema> = {
+  [HEADER.messageId]: nonEmpty('Unique id of this message (the command id, the event id). Consumers dedupe by it.'),
+  [HEADER.messageType]: { type: 'string', pattern: '^[a-zA-Z]+(\\.[A-Za-z]+)*\\.v[0-9]+$', description: 'Versioned type name, e.g. `identity.RegisterUser.v1`.' },
+  [HEADER.correlationId]: nonEmpty('The id shared by everything one request caused; a result carries its command’s.'),
+  [HEADER.causationId]: nonEmpty('The id of the message that directly caused this one (a result: its command id).'),
+  [HEADER.actor]: { type: 'string', pattern: '^[a-z]+(:.+)?$', description: 'Who asked: `user:<id>`, `support:<id>`, `system:<service>`, `risk:<rule>`, `teller:<id>`, `anonymous`.' },
+  [HEADER.occurredAt]: instant('ISO-8601 instant the message was created by its sender.'),
+  [HEADER.schemaVersion]: decimal('Version of the payload schema (the `.vN` of the type).'),
+  [HEADER.contentType]: { type: 'string', const: JSON_CONTENT_TYPE, description: 'Always `application/json`.' },
+  [HEADER.replyTo]: nonEmpty('Topic the single result of the command is sent to: the sender’s `<client>.replies.<instance>` (with the topic prefix).'),
+  [HEADER.stream]: nonEmpty('Events: the event-store stream the event belongs to (also the message key).'),
+  [HEADER.streamRevision]: decimal('Events: the 0-based revision of the event in its stream.'),
+  [HEADER.position]: decimal('Events: the global position of the event in the store (per context).'),
+  [HEADER.recordedAt]: instant('Events: when the store recorded the event.'),
+  [HEADER.deadLetterReason]: nonEmpty('Dead letters: why the message was refused (missing header, not JSON, schema violations, handler failures).'),
+  [HEADER.deadLetterSourceTopic]: nonEmpty('Dead letters: the topic the message was read from.'),
+  [HEADER.deadLetterSourcePartition]: decimal('Dead letters: its partition.'),
+  [HEADER.deadLetterSourceOffset]: decimal('Dead letters: its offset.'),
+};
+
+function headersSchema(names: { required: readonly string[]; optional?: readonly string[] }, description: string): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  for (const name of [...names.required, ...(names.optional ?? [])]) properties[name] = { ...HEADER_SCHEMAS[name] };
+  // Headers a consumer does not know are allowed (tracing, broker tooling); the ones listed must match.
+  return { type: 'object', description, required: [...names.required], properties, additionalProperties: { type: 'string' } };
+}
+
+/** A message's headers: the shared set (in `components.schemas`) with its own `message-type`. */
+function headersOf(shared: 'CommandHeaders' | 'EventHeaders' | 'ResultHeaders', messageType: JsonSchema): JsonSchema {
+  return { allOf: [{ $ref: `#/components/schemas/${shared}` }, { type: 'object', required: [HEADER.messageType], properties: { [HEADER.messageType]: messageType } }] };
+}
+
+const COMMAND_HEADERS = {
+  required: [HEADER.messageId, HEADER.messageType, HEADER.correlationId, HEADER.causationId, HEADER.actor, HEADER.occurredAt, HEADER.schemaVersion, HEADER.contentType],
+  optional: [HEADER.replyTo],
+} as const;
+const EVENT_HEADERS = {
+  required: [
+    HEADER.messageId,
+    HEADER.messageType,
+    HEADER.correlationId,
+    HEADER.causationId,
+    HEADER.actor,
+    HEADER.occurredAt,
+    HEADER.schemaVersion,
+    HEADER.contentType,
+    HEADER.stream,
+    HEADER.streamRevision,
+    HEADER.position,
+    HEADER.recordedAt,
+  ],
+} as const;
+const RESULT_HEADERS = { required: [HEADER.messageId, HEADER.messageType, HEADER.correlationId, HEADER.causationId, HEADER.contentType] } as const;
+const DEAD_LETTER_HEADERS = {
+  required: [HEADER.deadLetterReason, HEADER.deadLetterSourceTopic, HEADER.deadLetterSourcePartition, HEADER.deadLetterSourceOffset],
+  optional: [...COMMAND_HEADERS.required, ...COMMAND_HEADERS.optional],
+} as const;
+
+/** The Kafka binding of a message: what its key is. `nullable` keys may be absent (dead letters). */
+function keyBinding(description: string, nullable = false): JsonSchema {
+  const key: JsonSchema = nullable ? { type: ['string', 'null'], description } : { type: 'string', minLength: 1, description };
+  return { kafka: { key, bindingVersion: '0.5.0' } };
+}
+
+const channelId = (context: string, kind: 'Commands' | 'Events' | 'CommandDeadLetters') => `${context}${kind}`;
+const componentId = (type: string) => type;
+
+interface Built {
+  channels: Record<string, JsonSchema>;
+  operations: Record<string, JsonSchema>;
+  messages: Record<string, JsonSchema>;
+}
+
+function commandMessage(contract: CommandContract, commandKey: string): JsonSchema {
+  const shortName = contract.type.slice(contract.context.length + 1);
+  const message: JsonSchema = {
+    name: contract.type,
+    title: shortName,
+    summary: contract.description.split('. ')[0]!.replace(/\.$/, '') + '.',
+    description: contract.description,
+    contentType: JSON_CONTENT_TYPE,
+    headers: headersOf('CommandHeaders', { const: contract.type }),
+    payload: toJsonSchema(contract.payload),
+    correlationId: { $ref: '#/components/correlationIds/correlationId' },
+    bindings: keyBinding(`The aggregate id: ${commandKey}.`),
+  };
+  const example = COMMAND_EXAMPLES[contract.type];
+  if (example) message['examples'] = [example];
+  return message;
+}
+
+function eventMessage(context: string, type: string, schema: JsonSchema | undefined, eventKey: string): JsonSchema {
+  const message: JsonSchema = {
+    name: type,
+    title: type.slice(context.length + 1),
+    summary: schema ? `Published event ${type}.` : `Process step ${type}: published, but its data has no stable schema; do not depend on its fields.`,
+    contentType: JSON_CONTENT_TYPE,
+    headers: headersOf('EventHeaders', { const: type }),
+    payload: schema ?? { type: 'object', description: 'Opaque event data (an internal step of the process).' },
+    correlationId: { $ref: '#/components/correlationIds/correlationId' },
+    bindings: keyBinding(`The event-store stream id: ${eventKey}.`),
+  };
+  const example = EVENT_EXAMPLES[type];
+  if (example) message['examples'] = [example];
+  return message;
+}
+
+function otherEventMessage(context: string, eventKey: string): JsonSchema {
+  return {
+    name: `${context}.OtherEvent`,
+    title: 'Any other event',
+    summary: `Any other event of the ${context} event store, which the relay publishes as well; consumers ignore types they do not know.`,
+    contentType: JSON_CONTENT_TYPE,
+    headers: headersOf('EventHeaders', { pattern: `^${context}\\.[A-Za-z]+\\.v[0-9]+$` }),
+    payload: { type: 'object', description: 'Event data; not part of the contract.' },
+    correlationId: { $ref: '#/components/correlationIds/correlationId' },
+    bindings: keyBinding(`The event-store stream id: ${eventKey}.`),
+  };
+}
+
+function addContext(built: Built, ctx: ContextContract): void {
+  const { context } = ctx;
+  const commandsTopic = topics.commands(context);
+  const commandRefs: Record<string, JsonSchema> = {};
+  for (const contract of ctx.commands) {
+    built.messages[componentId(contract.type)] = commandMessage(contract, ctx.commandKey);
+    commandRefs[contract.type] = { $ref: `#/components/messages/${componentId(contract.type)}` };
+  }
+  const commandsId = channelId(context, 'Commands');
+  built.channels[commandsId] = {
+    address: commandsTopic,
+    title: `${context} commands`,
+    summary: ctx.summary,
+    description:
+      `Commands to the ${context} service, one message per command type, told apart by the \`message-type\` header. ` +
+      `Each command gets exactly one \`CommandResult\` on the topic named in its \`reply-to\` header. Key: ${ctx.commandKey}.`,
+    messages: commandRefs,
+    bindings: { kafka: { topic: commandsTopic, bindingVersion: '0.5.0' } },
+  };
+  built.operations[`${context}.receiveCommand`] = {
+    action: 'receive',
+    channel: { $ref: `#/channels/${commandsId}` },
+    title: `The ${context} service handles a command`,
+    summary: 'Validated against the payload schema of its `message-type`; answered on `reply-to`; the offset is committed after the answer.',
+    messages: Object.keys(commandRefs).map((key) => ({ $ref: `#/channels/${commandsId}/messages/${key}` })),
+    reply: { channel: { $ref: '#/channels/commandResults' }, messages: [{ $ref: '#/channels/commandResults/messages/CommandResult' }] },
+  };
+
+  const deadLettersTopic = topics.deadLetters(commandsTopic);
+  const deadId = channelId(context, 'CommandDeadLetters');
+  built.channels[deadId] = {
+    address: deadLettersTopic,
+    title: `${context} command dead letters`,
+    description: `Messages of \`${commandsTopic}\` that could not be read or validated, or whose handler kept failing, byte for byte, with the reason in \`dead-letter-reason\`.`,
+    messages: { DeadLetter: { $ref: '#/components/messages/DeadLetter' } },
+    bindings: { kafka: { topic: deadLettersTopic, bindingVersion: '0.5.0' } },
+  };
+  built.operations[`${context}.sendDeadLetter`] = {
+    action: 'send',
+    channel: { $ref: `#/channels/${deadId}` },
+    title: `The ${context} service sets a refused command aside`,
+    messages: [{ $ref: `#/channels/${deadId}/messages/DeadLetter` }],
+  };
+
+  if (!ctx.events) return;
+  const eventsTopic = topics.events(context);
+  const eventKey = ctx.eventKey ?? 'the stream id';
+  const eventRefs: Record<string, JsonSchema> = {};
+  for (const [type, schema] of Object.entries(ctx.events)) {
+    built.messages[componentId(type)] = eventMessage(context, type, toJsonSchema(schema), eventKey);
+    eventRefs[type] = { $ref: `#/components/messages/${componentId(type)}` };
+  }
+  for (const type of ctx.otherEvents ?? []) {
+    built.messages[componentId(type)] = eventMessage(context, type, undefined, eventKey);
+    eventRefs[type] = { $ref: `#/components/messages/${componentId(type)}` };
+  }
+  built.messages[`${context}.OtherEvent`] = otherEventMessage(context, eventKey);
+  eventRefs[`${context}.OtherEvent`] = { $ref: `#/components/messages/${context}.OtherEvent` };
+  const eventsId = channelId(context, 'Events');
+  built.channels[eventsId] = {
+    address: eventsTopic,
+    title: `${context} events`,
+    description:
+      `Every event the ${context} event store records, published in order by the relay (at least once: dedupe by \`message-id\`). ` +
+      `Key: ${eventKey}, so one stream’s events stay in order on one partition. The data is the JSON value; metadata is in headers.`,
+    messages: eventRefs,
+    bindings: { kafka: { topic: eventsTopic, bindingVersion: '0.5.0' } },
+  };
+  built.operations[`${context}.publishEvent`] = {
+    action: 'send',
+    channel: { $ref: `#/channels/${eventsId}` },
+    title: `The ${context} relay publishes an event`,
+    messages: Object.keys(eventRefs).map((key) => ({ $ref: `#/channels/${eventsId}/messages/${key}` })),
+  };
+}
+
+// ---------------------------------------------------------------- examples (checked against the schemas by the tests)
+
+const EXAMPLE_USER = '5f0c2a4e-7a51-4d5e-9a43-2b1f4b7f6c10';
+const EXAMPLE_WALLET = 'w-5f0c2a4e';
+const EXAMPLE_PAYMENT = '8d7e2f10-3c4b-4a5e-8f61-0a9b8c7d6e5f';
+const commandHeaders = (type: string, actor: string, correlationId: string) => ({
+  [HEADER.messageId]: 'b3f1c9de-1111-4a2b-9c3d-000000000001',
+  [HEADER.messageType]: type,
+  [HEADER.correlationId]: correlationId,
+  [HEADER.causationId]: 'b3f1c9de-1111-4a2b-9c3d-000000000001',
+  [HEADER.actor]: actor,
+  [HEADER.occurredAt]: '2026-11-22T10:00:00.000Z',
+  [HEADER.schemaVersion]: '1',
+  [HEADER.contentType]: JSON_CONTENT_TYPE,
+  [HEADER.replyTo]: 'gateway.replies.3f9a1c2b',
+});
+
+const COMMAND_EXAMPLES: Record<string, JsonSchema> = {
+  [identity.registerUser.type]: {
+    name: 'register',
+    summary: 'Register with the SMS code; secrets are field-encrypted at the edge.',
+    headers: commandHeaders(identity.registerUser.type, 'anonymous', 'c-register-13812345678'),
+    payload: { phone: '13812345678', code: 'enc:v1:k1:…', loginPassword: 'enc:v1:k1:…', name: '张三', deviceId: 'iphone-15-a1' },
+  },
+  [cards.bindCard.type]: {
+    name: 'bindCard',
+    headers: commandHeaders(cards.bindCard.type, `user:${EXAMPLE_USER}`, 'c-bind-1'),
+    payload: { userId: EXAMPLE_USER, cardNumber: 'enc:v1:k1:…', holderName: '张三', reservedPhone: '13812345678' },
+  },
+  [wallet.openWallet.type]: { name: 'openWallet', headers: commandHeaders(wallet.openWallet.type, `user:${EXAMPLE_USER}`, 'c-open-1'), payload: { userId: EXAMPLE_USER } },
+  [payments.topUpFromCard.type]: {
+    name: 'topUp',
+    summary: 'Top up 50.00 yuan from a bound card.',
+    headers: commandHeaders(payments.topUpFromCard.type, `user:${EXAMPLE_USER}`, 'c-topup-1'),
+    payload: { paymentId: '1c2d3e4f-0000-4000-8000-000000000001', userId: EXAMPLE_USER, walletId: EXAMPLE_WALLET, cardId: 'card-7f3a', amountMinor: '5000' },
+  },
+  [payments.payMerchant.type]: {
+    name: 'payMerchant',
+    summary: 'Pay 12.50 yuan at a merchant by QR code.',
+    headers: commandHeaders(payments.payMerchant.type, `user:${EXAMPLE_USER}`, 'c-pay-1'),
+    payload: {
+      paymentId: EXAMPLE_PAYMENT,
+      userId: EXAMPLE_USER,
+      walletId: EXAMPLE_WALLET,
+      merchantId: 'm-canteen',
+      channel: 'qr',
+      amountMinor: '1250',
+      description: 'lunch',
+      paymentPassword: 'enc:v1:k1:…',
+      deviceId: 'iphone-15-a1',
+    },
+  },
+};
+
+const eventHeaders = (type: string, stream: string, revision: string) => ({
+  [HEADER.messageId]: 'e7a1b2c3-2222-4d5e-8f90-000000000007',
+  [HEADER.messageType]: type,
+  [HEADER.correlationId]: 'c-pay-1',
+  [HEADER.causationId]: 'b3f1c9de-1111-4a2b-9c3d-000000000001',
+  [HEADER.actor]: `user:${EXAMPLE_USER}`,
+  [HEADER.occurredAt]: '2026-11-22T10:00:01.000Z',
+  [HEADER.schemaVersion]: '1',
+  [HEADER.contentType]: JSON_CONTENT_TYPE,
+  [HEADER.stream]: stream,
+  [HEADER.streamRevision]: revision,
+  [HEADER.position]: '4711',
+  [HEADER.recordedAt]: '2026-11-22T10:00:01.012Z',
+});
+
+const EVENT_EXAMPLES: Record<string, JsonSchema> = {
+  [wallet.EVENT.HoldCaptured]: {
+    name: 'holdCaptured',
+    summary: 'A merchant payment captured: balanced postings (they sum to zero).',
+    headers: eventHeaders(wallet.EVENT.HoldCaptured, `wallet-${EXAMPLE_WALLET}`, '7'),
+    payload: {
+      walletId: EXAMPLE_WALLET,
+      holdId: `payment-${EXAMPLE_PAYMENT}`,
+      amountMinor: '1250',
+      releasedMinor: '0',
+      counterparty: 'merchant:m-canteen',
+      capturedAt: '2026-11-22T10:00:01.000Z',
+      transactionId: 'tx-0f1e2d3c',
+      postings: [
+        { account: `wallet:${EXAMPLE_WALLET}`, amountMinor: '-1250' },
+        { account: 'merchant:m-canteen', amountMinor: '1250' },
+      ],
+      idempotencyKey: `payment-${EXAMPLE_PAYMENT}:capture`,
+      payloadFingerprint: 'sha256:9b1c…',
+    },
+  },
+  [payments.EVENT.PaymentCompleted]: {
+    name: 'paymentCompleted',
+    headers: eventHeaders(payments.EVENT.PaymentCompleted, `payment-${EXAMPLE_PAYMENT}`, '4'),
+    payload: {
+      paymentId: EXAMPLE_PAYMENT,
+      kind: 'merchant',
+      amountMinor: '1250',
+      transactionIds: ['tx-0f1e2d3c'],
+      postings: [
+        { account: `wallet:${EXAMPLE_WALLET}`, amountMinor: '-1250' },
+        { account: 'merchant:m-canteen', amountMinor: '1250' },
+      ],
+      completedAt: '2026-11-22T10:00:01.000Z',
+    },
+  },
+};
+
+const resultHeaders = (correlationId: string) => ({
+  [HEADER.messageId]: '0a1b2c3d-3333-4e5f-8a9b-000000000009',
+  [HEADER.messageType]: COMMAND_RESULT_TYPE,
+  [HEADER.correlationId]: correlationId,
+  [HEADER.causationId]: 'b3f1c9de-1111-4a2b-9c3d-000000000001',
+  [HEADER.contentType]: JSON_CONTENT_TYPE,
+});
+
+const RESULT_EXAMPLES: JsonSchema[] = [
+  {
+    name: 'accepted',
+    headers: resultHeaders('c-pay-1'),
+    payload: { status: 'accepted', commandId: 'b3f1c9de-1111-4a2b-9c3d-000000000001', data: { paymentId: EXAMPLE_PAYMENT, status: 'completed', amountMinor: '1250' } },
+  },
+  {
+    name: 'rejected',
+    headers: resultHeaders('c-pay-2'),
+    payload: { status: 'rejected', commandId: 'b3f1c9de-1111-4a2b-9c3d-000000000002', code: 'INSUFFICIENT_FUNDS', message: 'available 10.00 CNY is less than 12.50 CNY', details: { availableMinor: '1000' } },
+  },
+];
+
+const DEAD_LETTER_EXAMPLE: JsonSchema = {
+  name: 'notJson',
+  headers: {
+    [HEADER.messageId]: 'b3f1c9de-1111-4a2b-9c3d-00000000000f',
+    [HEADER.messageType]: payments.payMerchant.type,
+    [HEADER.correlationId]: 'c-pay-3',
+    [HEADER.actor]: 'system:partner',
+    [HEADER.replyTo]: 'partner.replies.a1',
+    [HEADER.deadLetterReason]: 'value is not JSON: Unexpected token } in JSON at position 1',
+    [HEADER.deadLetterSourceTopic]: 'payments.commands',
+    [HEADER.deadLetterSourcePartition]: '2',
+    [HEADER.deadLetterSourceOffset]: '1042',
+  },
+  payload: '{}}',
+};
+
+// ---------------------------------------------------------------- the document
+
+const DESCRIPTION = `The Kafka interface of the ICBC digital wallet ledger (bank side): every topic the services
+consume and produce — commands, their results, published events and dead letters — with message keys,
+headers and JSON payload schemas. Generated from \`libs/contracts\` (\`npm run asyncapi\`); a test
+fails when this file differs from the code, and an end-to-end test validates every message a
+representative flow produces against it.
+
+## How to use it
+
+* **Topic names.** Channel addresses are the names without a prefix. A deployment or a test run may
+  put a prefix in front of every topic (\`KafkaCommandClient\`'s \`topicPrefix\`, e.g. \`t-abc123.\`).
+* **Sending a command.** Produce to \`<context>.commands\` with key = the aggregate id (see each
+  message's \`bindings.kafka.key\`), the JSON payload of the message whose \`message-type\` header you
+  set, and the headers of the message's \`headers\` schema. Set \`reply-to\` to a topic you read (by
+  convention \`<client>.replies.<instance>\`, one per instance, read by a consumer group of its own).
+  In TypeScript use \`KafkaCommandClient\` from \`@ledger/messaging\` with the contract objects of
+  \`@ledger/contracts\`: it does all of this (see docs/asyncapi.md).
+* **The result.** Exactly one \`CommandResult\` per command reaches \`reply-to\` (at least once: a
+  second copy for the same \`commandId\` can be ignored), key and \`correlation-id\` = the command's
+  correlation id, \`causation-id\` = the command id. \`accepted\` carries \`data\`; \`rejected\` carries
+  a stable \`code\` (each command's description lists its codes; the transport adds
+  ${Object.values(TRANSPORT_ERROR)
+    .map((code) => `\`${code}\``)
+    .join(', ')}).
+  Resend with the same \`message-id\` to retry safely: services dedupe by command id and the money
+  commands also by their idempotency key (\`paymentId\`, \`holdId\`, \`creditId\`).
+* **Events.** \`<context>.events\` carries every event of the context's event store, key = stream
+  id, value = the event data, metadata in headers. Delivery is at least once and in order per
+  stream: dedupe by \`message-id\` (the event id) or by \`stream\` + \`stream-revision\`. Event data
+  objects may gain fields: ignore what you do not know. Types without a listed schema are internal
+  steps; do not depend on them.
+* **Dead letters.** A message on a commands topic that is not a readable, valid command (missing
+  header or key, value not a JSON object, payload not matching the schema) is copied unchanged to
+  \`<topic>.dead-letters\` with \`dead-letter-*\` headers; when it had a \`reply-to\`, the sender also
+  gets \`INVALID_COMMAND\`. The consumer carries on.
+* **Secrets.** Passwords, SMS and TOTP codes, ID and card numbers travel only field-encrypted
+  (\`enc:v1:<kid>:…\`, AES-256-GCM, associated data \`<context>:<field>\`); only the edge encrypts.
+* **Money.** Amounts are decimal strings of fen (\`"1250"\` = 12.50 CNY), never JSON numbers.
+* **Validating messages.** Every schema here is JSON Schema (draft-07, AsyncAPI's default schema
+  format, as produced by TypeBox); \`libs/contracts/src/asyncapi/asyncapi-validator.ts\` validates a Kafka message (key,
+  headers, value) against this document with ajv.`;
+
+export function buildAsyncApi(): JsonSchema {
+  const built: Built = { channels: {}, operations: {}, messages: {} };
+  for (const ctx of CONTEXTS) addContext(built, ctx);
+
+  built.channels['commandResults'] = {
+    address: REPLY_TOPIC_ADDRESS,
+    title: 'Command results',
+    description:
+      'One topic per command client instance (`KafkaCommandClient.replyTopic`), named in the `reply-to` header of its commands and read by a consumer group of its own, ' +
+      'so replies never depend on another group’s partition assignment (ADR 0001). Each command gets exactly one result here.',
+    parameters: {
+      client: { description: 'The client’s name, e.g. `gateway`, `payments`.', examples: ['gateway', 'payments'] },
+      instance: { description: 'The client instance id (random per process unless configured).', examples: ['3f9a1c2b'] },
+    },
+    messages: { CommandResult: { $ref: '#/components/messages/CommandResult' } },
+  };
+  built.operations['sendCommandResult'] = {
+    action: 'send',
+    channel: { $ref: '#/channels/commandResults' },
+    title: 'A service answers a command',
+    messages: [{ $ref: '#/channels/commandResults/messages/CommandResult' }],
+  };
+  built.messages['CommandResult'] = {
+    name: COMMAND_RESULT_TYPE,
+    title: 'CommandResult',
+    summary: 'The single answer to a command: accepted with data, or rejected with a stable code.',
+    contentType: JSON_CONTENT_TYPE,
+    headers: headersOf('ResultHeaders', { const: COMMAND_RESULT_TYPE }),
+    // Exactly the branches of `CommandResult` (command-result.ts), which clients check results against.
+    payload: { oneOf: [toJsonSchema(AcceptedResult), toJsonSchema(RejectedResult)] },
+    correlationId: { $ref: '#/components/correlationIds/correlationId' },
+    bindings: keyBinding('The correlation id of the command.'),
+    examples: RESULT_EXAMPLES,
+  };
+  built.messages['DeadLetter'] = {
+    name: 'DeadLetter',
+    title: 'Dead letter',
+    summary: 'A refused message, byte for byte (key, value and original headers), plus why and where it came from.',
+    contentType: 'application/octet-stream',
+    headers: headersSchema(DEAD_LETTER_HEADERS, 'The original headers (whatever they were) plus the `dead-letter-*` headers.'),
+    payload: { description: 'The original value, unchanged: possibly not JSON, possibly empty.' },
+    bindings: keyBinding('The original key, if there was one.', true),
+    examples: [DEAD_LETTER_EXAMPLE],
+  };
+
+  return {
+    asyncapi: '3.0.0',
+    id: 'urn:cn:icbc:digital-wallet:ledger',
+    info: {
+      title: 'ICBC digital wallet ledger — Kafka interface',
+      version: '1.0.0',
+      description: DESCRIPTION,
+      tags: CONTEXTS.map((ctx) => ({ name: ctx.context, description: ctx.summary })),
+    },
+    servers: {
+      local: { host: 'localhost:9092', protocol: 'kafka', protocolVersion: '3.9', description: 'The broker of `npm start` (KAFKA_BROKERS overrides it).' },
+    },
+    defaultContentType: JSON_CONTENT_TYPE,
+    channels: built.channels,
+    operations: built.operations,
+    components: {
+      messages: built.messages,
+      schemas: {
+        CommandHeaders: headersSchema(COMMAND_HEADERS, 'Headers of every command (`KafkaCommandClient` sets them all; the services require message-id, message-type, correlation-id and actor).'),
+        EventHeaders: headersSchema(EVENT_HEADERS, 'Headers of every published event: the event-sourcing metadata and where the event sits in its store; `message-id` is the event id.'),
+        ResultHeaders: headersSchema(RESULT_HEADERS, 'Headers of a command result: `correlation-id` is the command’s, `causation-id` the command id.'),
+      },
+      correlationIds: {
+        correlationId: { description: 'Everything one request caused shares it; a result carries its command’s.', location: `$message.header#/${HEADER.correlationId}` },
+      },
+    },
+  };
+}
+
+/** The document as committed in `docs/asyncapi.yaml`. */
+export function renderAsyncApiYaml(document: JsonSchema = buildAsyncApi()): string {
+  return `# Generated by \`npm run asyncapi\` from libs/contracts (build-asyncapi.ts). Do not edit by hand.\n${stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 })}`;
+}
