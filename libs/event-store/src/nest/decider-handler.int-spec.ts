@@ -4,24 +4,24 @@ import { createTestDatabase, type TestDatabase } from '@ledger/testing';
 import { PostgresEventStore } from '../postgres/postgres-event-store';
 import { DeciderHandler, eventIdFor, type CommandMetadata, type EventCodec } from './decider-handler';
 
-// A tiny account with a non-negative balance: enough to exercise load → decide → append.
-type Command = { kind: 'deposit'; amount: number } | { kind: 'withdraw'; amount: number };
-type Event = { type: 'Deposited'; amount: number } | { type: 'Withdrawn'; amount: number };
-type State = { balance: number };
+// A tiny account with a non-negative balance in fen: enough to exercise load → decide → append.
+type Command = { kind: 'deposit'; amountMinor: bigint } | { kind: 'withdraw'; amountMinor: bigint };
+type Event = { type: 'Deposited'; amountMinor: bigint } | { type: 'Withdrawn'; amountMinor: bigint };
+type State = { balanceMinor: bigint };
 
 const account: Decider<Command, Event, State> = {
-  initialState: () => ({ balance: 0 }),
+  initialState: () => ({ balanceMinor: 0n }),
   decide: (command, state) => {
-    if (command.kind === 'deposit') return [{ type: 'Deposited', amount: command.amount }];
-    if (command.amount > state.balance) return reject('INSUFFICIENT_FUNDS', 'not enough', { balance: state.balance });
-    return [{ type: 'Withdrawn', amount: command.amount }];
+    if (command.kind === 'deposit') return [{ type: 'Deposited', amountMinor: command.amountMinor }];
+    if (command.amountMinor > state.balanceMinor) return reject('INSUFFICIENT_FUNDS', 'not enough', { balanceMinor: state.balanceMinor.toString() });
+    return [{ type: 'Withdrawn', amountMinor: command.amountMinor }];
   },
-  evolve: (state, event) => ({ balance: state.balance + (event.type === 'Deposited' ? event.amount : -event.amount) }),
+  evolve: (state, event) => ({ balanceMinor: state.balanceMinor + (event.type === 'Deposited' ? event.amountMinor : -event.amountMinor) }),
 };
 
 const codec: EventCodec<Event> = {
-  encode: (event) => ({ type: `test.${event.type}.v1`, data: { amount: event.amount } }),
-  decode: (record) => ({ type: record.type === 'test.Deposited.v1' ? 'Deposited' : 'Withdrawn', amount: Number(record.data.amount) }),
+  encode: (event) => ({ type: `test.${event.type}.v1`, data: { amountMinor: event.amountMinor.toString() } }),
+  decode: (record) => ({ type: record.type === 'test.Deposited.v1' ? 'Deposited' : 'Withdrawn', amountMinor: BigInt(String(record.data.amountMinor)) }),
 };
 
 const meta = (commandId = randomUUID()): CommandMetadata => ({ commandId, correlationId: commandId, actor: 'user:1', occurredAt: '2026-11-22T00:00:00.000Z' });
@@ -45,10 +45,10 @@ describe('DeciderHandler on the PostgreSQL event store', () => {
     const handler = new DeciderHandler({ store, decider: account, codec });
     const stream = `account-${randomUUID()}`;
     const deposit = meta();
-    const accepted = await handler.handle(stream, { kind: 'deposit', amount: 10 }, deposit);
+    const accepted = await handler.handle(stream, { kind: 'deposit', amountMinor: 10n }, deposit);
     expect(accepted).toMatchObject({ kind: 'accepted', lastRevision: 0n, duplicate: false, eventIds: [eventIdFor(deposit.commandId, stream, 0)] });
-    const rejected = await handler.handle(stream, { kind: 'withdraw', amount: 11 }, meta());
-    expect(rejected).toMatchObject({ kind: 'rejected', rejection: { code: 'INSUFFICIENT_FUNDS', details: { balance: 10 } } });
+    const rejected = await handler.handle(stream, { kind: 'withdraw', amountMinor: 11n }, meta());
+    expect(rejected).toMatchObject({ kind: 'rejected', rejection: { code: 'INSUFFICIENT_FUNDS', details: { balanceMinor: '10' } } });
     const stored = await store.readStream(stream);
     expect(stored).toHaveLength(1);
     expect(stored[0]!.metadata).toMatchObject({ commandId: deposit.commandId, causationId: deposit.commandId, actor: 'user:1' });
@@ -58,37 +58,37 @@ describe('DeciderHandler on the PostgreSQL event store', () => {
     const stream = `account-${randomUUID()}`;
     const first = new DeciderHandler({ store, decider: account, codec });
     const deposit = meta();
-    const original = await first.handle(stream, { kind: 'deposit', amount: 5 }, deposit);
+    const original = await first.handle(stream, { kind: 'deposit', amountMinor: 5n }, deposit);
     // A fresh instance (another replica, or a restart) sees the same command again.
-    const again = await new DeciderHandler({ store, decider: account, codec }).handle(stream, { kind: 'deposit', amount: 5 }, deposit);
+    const again = await new DeciderHandler({ store, decider: account, codec }).handle(stream, { kind: 'deposit', amountMinor: 5n }, deposit);
     expect(again).toMatchObject({ kind: 'accepted', duplicate: true, eventIds: original.kind === 'accepted' ? original.eventIds : [] });
-    expect(again.kind === 'accepted' && again.events).toEqual([{ type: 'Deposited', amount: 5 }]);
+    expect(again.kind === 'accepted' && again.events).toEqual([{ type: 'Deposited', amountMinor: 5n }]);
     expect(await store.readStream(stream)).toHaveLength(1);
   });
 
   it('re-decides on a revision conflict: concurrent withdrawals never overdraw', async () => {
     const stream = `account-${randomUUID()}`;
-    await new DeciderHandler({ store, decider: account, codec }).handle(stream, { kind: 'deposit', amount: 10 }, meta());
+    await new DeciderHandler({ store, decider: account, codec }).handle(stream, { kind: 'deposit', amountMinor: 10n }, meta());
     // Twenty handlers (separate caches, like twenty replicas) each try to withdraw 1 twice as often as the balance allows.
     const outcomes = await Promise.all(
-      Array.from({ length: 20 }, () => new DeciderHandler({ store, decider: account, codec, maxAttempts: 50 }).handle(stream, { kind: 'withdraw', amount: 1 }, meta())),
+      Array.from({ length: 20 }, () => new DeciderHandler({ store, decider: account, codec, maxAttempts: 50 }).handle(stream, { kind: 'withdraw', amountMinor: 1n }, meta())),
     );
     expect(outcomes.filter((o) => o.kind === 'accepted')).toHaveLength(10);
     expect(outcomes.filter((o) => o.kind === 'rejected')).toHaveLength(10);
     const events = await store.readStream(stream);
-    const balance = events.map(codec.decode).reduce(account.evolve, account.initialState()).balance;
-    expect(balance).toBe(0);
+    const balance = events.map(codec.decode).reduce(account.evolve, account.initialState()).balanceMinor;
+    expect(balance).toBe(0n);
   });
 
   it('keeps state in its cache and reads only the events appended since', async () => {
     const stream = `account-${randomUUID()}`;
     const handler = new DeciderHandler({ store, decider: account, codec });
-    await handler.handle(stream, { kind: 'deposit', amount: 7 }, meta());
+    await handler.handle(stream, { kind: 'deposit', amountMinor: 7n }, meta());
     // Another writer appends behind the handler's back; the handler must see it.
-    await new DeciderHandler({ store, decider: account, codec }).handle(stream, { kind: 'deposit', amount: 3 }, meta());
-    const withdraw = await handler.handle(stream, { kind: 'withdraw', amount: 10 }, meta());
+    await new DeciderHandler({ store, decider: account, codec }).handle(stream, { kind: 'deposit', amountMinor: 3n }, meta());
+    const withdraw = await handler.handle(stream, { kind: 'withdraw', amountMinor: 10n }, meta());
     expect(withdraw).toMatchObject({ kind: 'accepted', lastRevision: 2n });
-    expect((await handler.load(stream)).state.balance).toBe(0);
+    expect((await handler.load(stream)).state.balanceMinor).toBe(0n);
   });
 
   it('derives stable UUIDs from the command id', () => {
