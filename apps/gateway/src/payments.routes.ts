@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { identityContract, paymentsContract, walletContract, type CommandContract, type PayloadOf } from '@ledger/contracts';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { execute } from './command-bus';
 import { Edge } from './gateway.services';
 import { requireSelf, requireSupport, type Principal } from './http/auth';
@@ -38,6 +39,18 @@ export class PaymentRoutes {
     return String(wallet['walletId']);
   }
 
+  /**
+   * How every user money route starts: the caller must be that user, the body must match the
+   * route's schema, and the wallet is the user's own (looked up from the token's user, never taken
+   * from the body).
+   */
+  private async ownWalletRequest<T extends TSchema>(userId: string, http: RequestInfo, schema: T): Promise<{ principal: Principal; body: Static<T>; walletId: string }> {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(schema, http.body);
+    return { principal, body, walletId: await this.walletOf(userId, principal) };
+  }
+
   private pay<C extends CommandContract>(contract: C, payload: PayloadOf<C>, paymentId: string, actor: string) {
     return execute(this.edge.bus, contract, payload, { key: paymentId, actor, timeoutMs: this.edge.config.paymentTimeoutMs });
   }
@@ -63,10 +76,7 @@ export class PaymentRoutes {
     auth: 'user',
   })
   async payMerchant(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
-    requireSelf(principal, userId);
-    const body = validate(S.PayMerchantRequest, http.body);
-    const walletId = await this.walletOf(userId, principal);
+    const { principal, body, walletId } = await this.ownWalletRequest(userId, http, S.PayMerchantRequest);
     return this.pay(
       paymentsContract.payMerchant,
       {
@@ -129,10 +139,7 @@ export class PaymentRoutes {
     auth: 'user',
   })
   async topUpFromCard(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
-    requireSelf(principal, userId);
-    const body = validate(S.CardTopUpRequest, http.body);
-    const walletId = await this.walletOf(userId, principal);
+    const { principal, body, walletId } = await this.ownWalletRequest(userId, http, S.CardTopUpRequest);
     return this.pay(paymentsContract.topUpFromCard, { paymentId: body.paymentId, userId, walletId, cardId: body.cardId, amountMinor: body.amountMinor }, body.paymentId, principal.actor);
   }
 
@@ -150,10 +157,7 @@ export class PaymentRoutes {
     auth: 'user',
   })
   async providerTopUp(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
-    requireSelf(principal, userId);
-    const body = validate(S.ProviderTopUpRequest, http.body);
-    const walletId = await this.walletOf(userId, principal);
+    const { principal, body, walletId } = await this.ownWalletRequest(userId, http, S.ProviderTopUpRequest);
     return this.pay(paymentsContract.providerTopUp, { paymentId: body.paymentId, userId, walletId, provider: body.provider, amountMinor: body.amountMinor }, body.paymentId, principal.actor);
   }
 
@@ -169,10 +173,7 @@ export class PaymentRoutes {
     auth: 'user',
   })
   async transfer(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
-    requireSelf(principal, userId);
-    const body = validate(S.TransferRequest, http.body);
-    const walletId = await this.walletOf(userId, principal);
+    const { principal, body, walletId } = await this.ownWalletRequest(userId, http, S.TransferRequest);
     return this.pay(
       paymentsContract.transfer,
       {
@@ -202,10 +203,7 @@ export class PaymentRoutes {
     auth: 'user',
   })
   async payBill(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
-    requireSelf(principal, userId);
-    const body = validate(S.BillPaymentRequest, http.body);
-    const walletId = await this.walletOf(userId, principal);
+    const { principal, body, walletId } = await this.ownWalletRequest(userId, http, S.BillPaymentRequest);
     return this.pay(
       paymentsContract.payBill,
       { paymentId: body.paymentId, userId, walletId, billerId: body.billerId, billReference: body.billReference, amountMinor: body.amountMinor, paymentPassword: this.password(body.paymentPassword), ...this.device(principal, body.stepUpCode) },
@@ -226,10 +224,7 @@ export class PaymentRoutes {
     auth: 'user',
   })
   async withdraw(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
-    requireSelf(principal, userId);
-    const body = validate(S.WithdrawalRequest, http.body);
-    const walletId = await this.walletOf(userId, principal);
+    const { principal, body, walletId } = await this.ownWalletRequest(userId, http, S.WithdrawalRequest);
     return this.pay(
       paymentsContract.withdraw,
       { paymentId: body.paymentId, userId, walletId, cardId: body.cardId, amountMinor: body.amountMinor, paymentPassword: this.password(body.paymentPassword), ...this.device(principal, body.stepUpCode) },
