@@ -6,7 +6,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { Edge } from './gateway.services';
 import { HealthRoutes } from './health.routes';
 import { IdentityRoutes, SupportRoutes } from './identity.routes';
-import { MaintenanceRoutes, PaymentRoutes, SupportPaymentRoutes } from './payments.routes';
+import { MaintenanceRoutes, PaymentRoutes, SupportAccessRoutes, SupportPaymentRoutes } from './payments.routes';
 import { ProblemDetailsFilter } from './problem';
 import { CardRoutes, WalletRoutes } from './wallet-cards.routes';
 
@@ -18,7 +18,7 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig, bus: CommandBus): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthRoutes, IdentityRoutes, SupportRoutes, WalletRoutes, CardRoutes, PaymentRoutes, SupportPaymentRoutes, MaintenanceRoutes, pingControllerFor(GATEWAY_CONTEXT)],
+      controllers: [HealthRoutes, IdentityRoutes, SupportRoutes, WalletRoutes, CardRoutes, PaymentRoutes, SupportPaymentRoutes, SupportAccessRoutes, MaintenanceRoutes, pingControllerFor(GATEWAY_CONTEXT)],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: COMMAND_BUS, useValue: bus }, { provide: APP_FILTER, useClass: ProblemDetailsFilter }, Edge],
     };
   }

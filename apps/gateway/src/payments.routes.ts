@@ -112,6 +112,23 @@ export class PaymentRoutes {
     return listPayments(this.edge, userId, query, principal.actor);
   }
 
+  @Get('users/:userId/support-access')
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' }, description: '1..100, default 20' })
+  @ApiQuery({ name: 'before', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' })
+  @Route({
+    summary: 'Who in support looked at my transactions, newest first',
+    description: 'Every support look-up of my payments (the list or one payment) is recorded before it is answered: the agent, what was viewed and when.',
+    status: 200,
+    response: S.SupportAccessResponse,
+    codes: ['INVALID_COMMAND'],
+    auth: 'user',
+  })
+  async supportAccess(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    return listSupportAccess(this.edge, userId, query, principal.actor);
+  }
+
   @Get('users/:userId/payments/:paymentId')
   @Route({
     summary: 'A payment of mine: status and outcome',
@@ -277,6 +294,12 @@ function listPayments(edge: Edge, userId: string, query: unknown, actor: string)
   return execute(edge.bus, paymentsContract.listUserPayments, { userId, ...(limit === undefined ? {} : { limit: Number(limit) }), ...(before === undefined ? {} : { before }) }, { key: userId, actor });
 }
 
+/** `ListSupportAccess` with the query validated (same paging as the payment list). */
+function listSupportAccess(edge: Edge, userId: string, query: unknown, actor: string) {
+  const { limit, before } = validate(S.ListPaymentsQuery, query ?? {}, 'query');
+  return execute(edge.bus, paymentsContract.listSupportAccess, { userId, ...(limit === undefined ? {} : { limit: Number(limit) }), ...(before === undefined ? {} : { before }) }, { key: userId, actor });
+}
+
 /**
  * Support: a user's payments, for a caller verified on the hotline (the query carries the agent as
  * actor). Tagged `payments` with the other routes that need the payments service.
@@ -289,12 +312,37 @@ export class SupportPaymentRoutes {
   @Get()
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' } })
   @ApiQuery({ name: 'before', required: false, schema: { type: 'string' } })
-  @Route({ summary: "A user's payments, newest first (support)", status: 200, response: S.PaymentListResponse, codes: ['INVALID_COMMAND'], auth: 'support' })
+  @Route({
+    summary: "A user's payments, newest first (support)",
+    description: 'Audited: the look-up (agent, page parameters, time) is recorded on the user\'s support-access trail before it is answered; refused AUDIT_UNAVAILABLE when it cannot be recorded.',
+    status: 200,
+    response: S.PaymentListResponse,
+    codes: ['INVALID_COMMAND', 'AUDIT_UNAVAILABLE'],
+    auth: 'support',
+  })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
     const principal = this.edge.principal(http.authorization);
     requireSupport(principal);
     const id = validate(S.UserIdParam, userId, 'userId');
     return listPayments(this.edge, id, query, principal.actor);
+  }
+}
+
+/** Support: the support-access trail of a user (reading the trail is not itself audited). */
+@ApiTags('payments')
+@Controller('support/users/:userId/support-access')
+export class SupportAccessRoutes {
+  constructor(private readonly edge: Edge) {}
+
+  @Get()
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' } })
+  @ApiQuery({ name: 'before', required: false, schema: { type: 'string' } })
+  @Route({ summary: "Who in support looked at a user's transactions, newest first (support)", status: 200, response: S.SupportAccessResponse, codes: ['INVALID_COMMAND'], auth: 'support' })
+  async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSupport(principal);
+    const id = validate(S.UserIdParam, userId, 'userId');
+    return listSupportAccess(this.edge, id, query, principal.actor);
   }
 }
 

@@ -10,6 +10,7 @@ import { createPaymentCodec } from './payment-codec';
 import { PaymentDriver } from './payment-driver';
 import { DEV_PROVIDER_SECRET } from './provider-signature';
 import { RecipientPhones } from './recipient-phone';
+import { SupportAccessAudit } from './support-access';
 import { UserPaymentsReadModel } from './user-payments';
 import { RiskRules } from './risk';
 
@@ -79,6 +80,8 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   /** A user's payments (PostgreSQL, on DATABASE_URL even when the event store is KurrentDB). */
   readonly userPayments: UserPaymentsReadModel;
   readonly risk: RiskRules;
+  /** Every support look-up of a user's transactions, recorded before it is answered (`supportaudit-<userId>`). */
+  readonly supportAccess: SupportAccessAudit;
   private readonly pool: Pool;
   private readonly client: KafkaCommandClient;
   private readonly relay: EventRelay;
@@ -131,6 +134,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
       knownDevicesKept: DEFAULT_RISK_POLICY.knownDevicesKept,
       ...options.risk,
     };
+    this.supportAccess = new SupportAccessAudit(store);
     this.risk = new RiskRules(store, riskPolicy, { client: this.client, pollIntervalMs: this.pollIntervalMs, log: (message) => this.logger.error(message) });
     this.relay = new EventRelay({
       store,

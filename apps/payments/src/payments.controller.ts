@@ -17,6 +17,7 @@ import { streamOf } from './payment-driver';
 import { PaymentsRuntime } from './payments-runtime';
 import { InvalidCursor } from './user-payments';
 import { verifyProviderCallback } from './provider-signature';
+import { AUDIT_UNAVAILABLE, supportAgentOf, type Viewed } from './support-access';
 
 type Envelope<C extends (typeof paymentsContract.commands)[number]> = CommandEnvelope<PayloadOf<C>>;
 
@@ -35,6 +36,26 @@ export function paymentView(state: ActivePaymentState): Record<string, unknown> 
 @Controller()
 export class PaymentsController {
   constructor(private readonly runtime: PaymentsRuntime) {}
+
+  /**
+   * A support agent's look-up of a user's transactions is recorded before it is answered; a user's
+   * own look-up is not. Answers the refusal (AUDIT_UNAVAILABLE) when the record cannot be written:
+   * no unaudited access.
+   */
+  private async auditSupportAccess(command: CommandEnvelope, userId: string, viewed: Viewed): Promise<CommandResult | undefined> {
+    if (!command.actor.startsWith('support:')) return undefined;
+    const agentId = supportAgentOf(command.actor);
+    if (agentId === undefined) return rejected(command, PAYMENT_ERROR.FORBIDDEN, 'a support actor names its agent (support:<agentId>)');
+    try {
+      await this.runtime.supportAccess.record(
+        { agentId, userId, viewed, at: this.runtime.clock.now().toISOString() },
+        { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor },
+      );
+      return undefined;
+    } catch (error) {
+      return rejected(command, AUDIT_UNAVAILABLE, `the support access could not be audited, so it is refused: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 
   private outcome(command: CommandEnvelope, state: ActivePaymentState): CommandResult {
     if (state.failed) return rejected(command, state.failed.failure.code, state.failed.failure.message, { ...state.failed.failure.details, ...paymentView(state) });
@@ -207,6 +228,11 @@ export class PaymentsController {
     const actorUser = actorUserId(command.actor);
     const owner = state.request.kind === 'refund' ? state.refundTarget?.userId : state.request.userId;
     if (actorUser !== undefined && actorUser !== owner) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see this payment`);
+    // A refund whose claim is not granted yet belongs to no user: there is nobody's trail to write to.
+    if (owner !== undefined) {
+      const refusal = await this.auditSupportAccess(command, owner, { kind: 'payment', paymentId: command.payload.paymentId });
+      if (refusal) return refusal;
+    }
     return accepted(command, paymentView(state));
   }
 
@@ -218,8 +244,27 @@ export class PaymentsController {
   async listUserPayments(command: Envelope<typeof paymentsContract.listUserPayments>): Promise<CommandResult> {
     const { userId, limit, before } = command.payload;
     if (command.actor !== `user:${userId}` && !command.actor.startsWith('support:')) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not list the payments of ${userId}`);
+    const refusal = await this.auditSupportAccess(command, userId, { kind: 'list', ...(limit === undefined ? {} : { limit }), ...(before === undefined ? {} : { before }) });
+    if (refusal) return refusal;
     try {
       return accepted(command, { ...(await this.runtime.userPayments.list(userId, limit, before)) });
+    } catch (error) {
+      if (error instanceof InvalidCursor) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * Query: who in support looked at the user's transactions, newest first, bounded pages (read from
+   * `supportaudit-<userId>`, always current). Codes: FORBIDDEN (not the user themself nor support),
+   * INVALID_COMMAND (a malformed cursor).
+   */
+  @CommandHandler(paymentsContract.listSupportAccess)
+  async listSupportAccess(command: Envelope<typeof paymentsContract.listSupportAccess>): Promise<CommandResult> {
+    const { userId, limit, before } = command.payload;
+    if (command.actor !== `user:${userId}` && supportAgentOf(command.actor) === undefined) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see the support access of ${userId}`);
+    try {
+      return accepted(command, { ...(await this.runtime.supportAccess.list(userId, limit, before)) });
     } catch (error) {
       if (error instanceof InvalidCursor) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
       throw error;

@@ -164,7 +164,9 @@ export const refundPayment = defineCommand({
 export const getPayment = defineCommand({
   type: 'payments.GetPayment.v1',
   context: CONTEXT,
-  description: 'Query: a payment\'s status and outcome (accepted data: paymentId, kind, status, amountMinor, failure?, transactionIds?, postings?). Key: paymentId. Codes: PAYMENT_NOT_FOUND, FORBIDDEN.',
+  description:
+    'Query: a payment\'s status and outcome (accepted data: paymentId, kind, status, amountMinor, failure?, transactionIds?, postings?). Key: paymentId. ' +
+    'A support (support:<id>) look-up is audited on the owner\'s supportaudit-<userId> stream before it is answered. Codes: PAYMENT_NOT_FOUND, FORBIDDEN, AUDIT_UNAVAILABLE.',
   payload: object({ paymentId: PaymentId }),
 });
 
@@ -174,11 +176,22 @@ export const listUserPayments = defineCommand({
   description:
     'Query: a user\'s payments, newest first, from the read model (eventually consistent; GetPayment is always current). Actor: user:<userId> (their own) or support:<id>. ' +
     'limit 1..100 (default 20); before = the nextCursor of the previous page. Accepted data: userId, payments[] (paymentId, kind, amountMinor, counterparty, ' +
-    'status pending|completed|failed, failureCode?, createdAt, updatedAt), nextCursor?. Key: userId. Codes: FORBIDDEN, INVALID_COMMAND (a malformed cursor).',
+    'status pending|completed|failed, failureCode?, createdAt, updatedAt), nextCursor?. Key: userId. A support look-up is audited first (payments.SupportAccessRecorded.v1 on supportaudit-<userId>; ' +
+    'refused AUDIT_UNAVAILABLE when it cannot be recorded). Codes: FORBIDDEN, INVALID_COMMAND (a malformed cursor), AUDIT_UNAVAILABLE.',
   payload: object({ userId: UserId, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })), before: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
 });
 
-export const commands = [payMerchant, topUpFromCard, transfer, withdraw, payBill, providerTopUp, providerCallback, counterTopUp, refundPayment, getPayment, listUserPayments] as const;
+export const listSupportAccess = defineCommand({
+  type: 'payments.ListSupportAccess.v1',
+  context: CONTEXT,
+  description:
+    'Query: who in support looked at a user\'s transactions (every support ListUserPayments / GetPayment is recorded before it is answered), newest first. ' +
+    'Actor: user:<userId> (their own) or support:<id>. limit 1..100 (default 20); before = the nextCursor of the previous page. ' +
+    'Accepted data: userId, entries[] (agentId, viewed {kind "list", limit?, before?} | {kind "payment", paymentId}, at), nextCursor?. Key: userId. Codes: FORBIDDEN, INVALID_COMMAND (a malformed cursor).',
+  payload: object({ userId: UserId, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })), before: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+});
+
+export const commands = [payMerchant, topUpFromCard, transfer, withdraw, payBill, providerTopUp, providerCallback, counterTopUp, refundPayment, getPayment, listUserPayments, listSupportAccess] as const;
 
 // ─── Events on `payments.events` (key = stream `payment-<paymentId>`) ────────────────────────────
 
@@ -219,3 +232,14 @@ export const eventData = {
 export type EventType = (typeof EVENT)[keyof typeof EVENT];
 export type PaymentCompletedData = Static<(typeof eventData)[typeof EVENT.PaymentCompleted]>;
 export type PaymentFailedData = Static<(typeof eventData)[typeof EVENT.PaymentFailed]>;
+
+// ─── Support-access audit (stream `supportaudit-<userId>`, event store schema `payments`; not relayed to Kafka) ───
+
+/** Recorded before a support agent's look-up of a user's transactions is answered. Read it with ListSupportAccess. */
+export const SUPPORT_ACCESS_RECORDED = 'payments.SupportAccessRecorded.v1';
+export const SupportAccessViewed = Type.Union([
+  Type.Object({ kind: Type.Literal('list'), limit: Type.Optional(Type.Integer()), before: Type.Optional(Type.String()) }),
+  Type.Object({ kind: Type.Literal('payment'), paymentId: Type.String() }),
+]);
+export const SupportAccessRecordedData = Type.Object({ agentId: Type.String(), userId: Type.String(), viewed: SupportAccessViewed, at: Instant });
+export type SupportAccessRecorded = Static<typeof SupportAccessRecordedData>;

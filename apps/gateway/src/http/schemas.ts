@@ -231,3 +231,20 @@ export const PaymentListResponse = loose({
   ),
   nextCursor: Type.Optional(Type.String()),
 });
+export const SupportAccessResponse = loose({
+  userId: Type.String(),
+  entries: Type.Array(
+    loose({
+      agentId: Type.String({ description: 'the support agent who looked' }),
+      userId: Type.String(),
+      viewed: loose({
+        kind: Type.String({ description: '"list" (the payment list, with its page parameters limit? and before?) or "payment" (one payment, paymentId)' }),
+        limit: Type.Optional(Type.Integer()),
+        before: Type.Optional(Type.String()),
+        paymentId: Type.Optional(Type.String()),
+      }),
+      at: Instant,
+    }),
+  ),
+  nextCursor: Type.Optional(Type.String()),
+});

@@ -74,6 +74,26 @@ it('leaves a balanced ledger', async () => {
   expect(ledger).toMatchObject({ ok: true, sumMinor: '0', unbalancedTransactions: [], balanceMismatches: [] });
 });
 
+it('audits support access: the support list of a user\'s payments shows up on the user\'s support-access trail', async () => {
+  expect(report?.alice.userId).toBeDefined();
+  const { alice } = report;
+  const get = async (route: string, token: string) => {
+    const response = await fetch(`${gateway.url}${route}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const agentId = `agent-${Date.now()}`;
+  expect((await get(`/support/users/${alice.userId}/payments?limit=3`, supportToken(agentId))).status).toBe(200);
+  const mine = await get(`/users/${alice.userId}/support-access`, alice.token);
+  expect(mine.status).toBe(200);
+  const entries = mine.body['entries'] as Array<Record<string, unknown>>;
+  expect(entries.filter((entry) => entry['agentId'] === agentId)).toEqual([expect.objectContaining({ agentId, userId: alice.userId, viewed: { kind: 'list', limit: 3 }, at: expect.any(String) })]);
+  expect(entries[0]).toMatchObject({ agentId });
+  const seenBySupport = await get(`/support/users/${alice.userId}/support-access?limit=1`, supportToken('agent-2'));
+  expect(seenBySupport).toMatchObject({ status: 200, body: { entries: [expect.objectContaining({ agentId })] } });
+  expect((await get(`/users/${report.bob.userId}/support-access`, alice.token)).status).toBe(403);
+  expect((await get(`/support/users/${alice.userId}/support-access`, alice.token)).status).toBe(403);
+});
+
 describe('fuzz over the payments routes of docs/openapi.json', () => {
   interface Operation {
     tags?: string[];
