@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, applyDecorators } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
 import { identityContract, paymentsContract, walletContract, type CommandContract, type PayloadOf } from '@ledger/contracts';
 import type { Static, TSchema } from '@sinclair/typebox';
@@ -27,6 +27,13 @@ const PAYMENT_DESCRIPTION =
   'Answers 200 with status "completed" (transactionIds, double-entry postings), or "pending" when the outcome is not known within 25 s ' +
   '(GET /users/{userId}/payments/{paymentId}, or resend the same body). A failed payment is Problem Details whose code is the failure (details.status = "failed"); ' +
   'retry a failure with a new paymentId. Resending the same paymentId with the same body returns the first outcome and moves no money twice.';
+
+/** The query parameters of every paged list route (payments, support-access trails). */
+const PageQuery = () =>
+  applyDecorators(
+    ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' }, description: '1..100, default 20' }),
+    ApiQuery({ name: 'before', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' }),
+  );
 
 @ApiTags('payments')
 @Controller()
@@ -96,8 +103,7 @@ export class PaymentRoutes {
   }
 
   @Get('users/:userId/payments')
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' }, description: '1..100, default 20' })
-  @ApiQuery({ name: 'before', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' })
+  @PageQuery()
   @Route({
     summary: 'My payments, newest first (statement)',
     description: 'From a read model: a payment appears within moments of its first step; GET /users/{userId}/payments/{paymentId} is always current.',
@@ -113,8 +119,7 @@ export class PaymentRoutes {
   }
 
   @Get('users/:userId/support-access')
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' }, description: '1..100, default 20' })
-  @ApiQuery({ name: 'before', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' })
+  @PageQuery()
   @Route({
     summary: 'Who in support looked at my transactions, newest first',
     description: 'Every support look-up of my payments (the list or one payment) is recorded before it is answered: the agent, what was viewed and when.',
@@ -310,8 +315,7 @@ export class SupportPaymentRoutes {
   constructor(private readonly edge: Edge) {}
 
   @Get()
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' } })
-  @ApiQuery({ name: 'before', required: false, schema: { type: 'string' } })
+  @PageQuery()
   @Route({
     summary: "A user's payments, newest first (support)",
     description: 'Audited: the look-up (agent, page parameters, time) is recorded on the user\'s support-access trail before it is answered; refused AUDIT_UNAVAILABLE when it cannot be recorded.',
@@ -335,8 +339,7 @@ export class SupportAccessRoutes {
   constructor(private readonly edge: Edge) {}
 
   @Get()
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' } })
-  @ApiQuery({ name: 'before', required: false, schema: { type: 'string' } })
+  @PageQuery()
   @Route({ summary: "Who in support looked at a user's transactions, newest first (support)", status: 200, response: S.SupportAccessResponse, codes: ['INVALID_COMMAND'], auth: 'support' })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
     const principal = this.edge.principal(http.authorization);
