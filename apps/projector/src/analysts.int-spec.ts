@@ -147,7 +147,7 @@ describe('analysts read models', () => {
     const limit = await whatIf(stores.wallet!, parseRule(['--daily-limit', 'premium=3000']));
     expect(limit.reservations).toBe(4);
     expect(limit.changes.map((c) => [c.paymentId, c.actualOutcome, c.actualMinor, c.whatIfOutcome, c.whatIfMinor])).toEqual([[paymentIds[2], 'captured', 2_000n, 'rejected:LIMIT_EXCEEDED', 0n]]);
-    expect(limit.totals).toMatchObject({ changed: 1, wouldBeRefused: 1, refusedMinor: 2_000n, amountChanged: 0 });
+    expect(limit.totals).toMatchObject({ changed: 1, wouldBeRefused: 1, refusedMinor: 2_000n, amountChangedCount: 0 });
 
     const fee = await whatIf(stores.wallet!, parseRule(['--fee-bps', '100']));
     expect(fee.changes.map((c) => [c.counterparty, c.actualMinor, c.whatIfMinor])).toEqual([
@@ -155,7 +155,7 @@ describe('analysts read models', () => {
       ['merchant:m-canteen', 2_000n, 2_020n],
       ['merchant:m-bookshop', 100n, 101n],
     ]);
-    expect(fee.totals).toMatchObject({ changed: 3, wouldBeRefused: 0, amountChanged: 3, amountDeltaMinor: 34n });
+    expect(fee.totals).toMatchObject({ changed: 3, wouldBeRefused: 0, amountChangedCount: 3, amountDeltaMinor: 34n });
 
     const none = await whatIf(stores.wallet!, parseRule(['--fee-bps', '0']));
     expect(none.changes).toEqual([]);

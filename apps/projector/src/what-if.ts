@@ -71,7 +71,7 @@ export interface WhatIfReport {
     /** Money those refused payments moved in reality. */
     refusedMinor: bigint;
     /** Payments still captured but for another amount. */
-    amountChanged: number;
+    amountChangedCount: number;
     /** Σ (what-if − actual) over captured payments (the fees, for a fee rule). */
     amountDeltaMinor: bigint;
     actualCapturedMinor: bigint;
@@ -234,7 +234,7 @@ export async function whatIf(store: EventStore, rule: WhatIfRule, options: { bas
   for (const track of tracks.values()) finish(track);
   changes.sort((a, b) => (a.reservedAt < b.reservedAt ? -1 : a.reservedAt > b.reservedAt ? 1 : a.paymentId < b.paymentId ? -1 : a.paymentId > b.paymentId ? 1 : 0));
 
-  const totals: WhatIfReport['totals'] = { changed: changes.length, wouldBeRefused: 0, refusedMinor: 0n, amountChanged: 0, amountDeltaMinor: 0n, actualCapturedMinor: 0n, whatIfCapturedMinor: 0n };
+  const totals: WhatIfReport['totals'] = { changed: changes.length, wouldBeRefused: 0, refusedMinor: 0n, amountChangedCount: 0, amountDeltaMinor: 0n, actualCapturedMinor: 0n, whatIfCapturedMinor: 0n };
   for (const change of changes) {
     totals.actualCapturedMinor += change.actualMinor;
     totals.whatIfCapturedMinor += change.whatIfMinor;
@@ -243,7 +243,7 @@ export async function whatIf(store: EventStore, rule: WhatIfRule, options: { bas
       totals.refusedMinor += change.actualMinor;
     }
     if (change.actualOutcome === 'captured' && change.whatIfOutcome === 'captured') {
-      totals.amountChanged += 1;
+      totals.amountChangedCount += 1;
       totals.amountDeltaMinor += change.whatIfMinor - change.actualMinor;
     }
   }

@@ -25,7 +25,7 @@ async function main(): Promise<number> {
       console.log(`  ${c.reservedAt}  ${c.paymentId.padEnd(36)} ${c.walletId.padEnd(12)} ${c.counterparty.padEnd(24)} ${c.actualOutcome} ${c.actualMinor} -> ${c.whatIfOutcome} ${c.whatIfMinor}`);
     }
     const t = report.totals;
-    console.log(`changed ${t.changed}; would be refused ${t.wouldBeRefused} (${t.refusedMinor} fen); amount changed ${t.amountChanged} (delta ${t.amountDeltaMinor} fen); captured ${t.actualCapturedMinor} -> ${t.whatIfCapturedMinor} fen`);
+    console.log(`changed ${t.changed}; would be refused ${t.wouldBeRefused} (${t.refusedMinor} fen); amount changed ${t.amountChangedCount} (delta ${t.amountDeltaMinor} fen); captured ${t.actualCapturedMinor} -> ${t.whatIfCapturedMinor} fen`);
     return 0;
   } finally {
     await cli.close();
