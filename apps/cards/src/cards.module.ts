@@ -92,7 +92,7 @@ export class CardsCoreModule {
         { provide: CARDS_CONFIG, useFactory: () => loadCardsConfig(overrides) },
         { provide: PG_POOL, useFactory: (config: CardsConfig) => new Pool({ connectionString: config.databaseUrl, max: 10 }), inject: [CARDS_CONFIG] },
         { provide: CardsReadModel, useFactory: (pool: Pool) => new CardsReadModel(pool), inject: [PG_POOL] },
-        { provide: CARD_ISSUER, useFactory: (config: CardsConfig) => new SimulatedCardIssuer({ timeoutMs: config.simulatorTimeoutMs }), inject: [CARDS_CONFIG] },
+        { provide: CARD_ISSUER, useFactory: (config: CardsConfig) => new SimulatedCardIssuer({ timeoutMs: config.simulatorTimeoutMs, loadTestCards: config.simulatorLoadTestCards }), inject: [CARDS_CONFIG] },
         {
           provide: PaymentPasswordVerifier,
           useFactory: (config: CardsConfig) => new KafkaPaymentPasswordVerifier(createKafka('cards-identity-client'), config.topicPrefix, config.identityTimeoutMs),

@@ -19,6 +19,8 @@ export interface CardsConfig {
   issuer: 'simulator';
   /** How long the simulator waits before a simulated timeout throws. */
   simulatorTimeoutMs: number;
+  /** Generated load-test cards the simulator knows besides its test cards (CARD_SIMULATOR_LOAD_CARDS, for benchmarks). */
+  simulatorLoadTestCards: number;
   binTable: CardBinTable;
   maxCardsPerUser: number;
   /**
@@ -62,6 +64,7 @@ export function loadCardsConfig(overrides: Partial<CardsConfig> = {}, env: Reado
     clock: overrides.clock ?? systemClock,
     issuer: 'simulator',
     simulatorTimeoutMs: overrides.simulatorTimeoutMs ?? 5_000,
+    simulatorLoadTestCards: overrides.simulatorLoadTestCards ?? Number(env['CARD_SIMULATOR_LOAD_CARDS'] ?? 0),
     binTable: overrides.binTable ?? DEFAULT_BIN_TABLE,
     maxCardsPerUser: overrides.maxCardsPerUser ?? DEFAULT_MAX_CARDS_PER_USER,
     orphanReservationTtlMs: overrides.orphanReservationTtlMs ?? 2 * 60_000,

@@ -1,7 +1,7 @@
 import { CardIssuerUnavailable, type CardIssuer } from '../lib/card-issuer';
 import { containsCardNumberLikeRun, luhnValid } from '../lib/card-number';
 import { SimulatedCardIssuer, type IssuerAnswer } from './simulated-card-issuer';
-import { TEST_CARDS, UNKNOWN_ICBC_CARD_NUMBER } from './test-cards';
+import { TEST_CARDS, UNKNOWN_ICBC_CARD_NUMBER, loadTestCard } from './test-cards';
 
 /** A sleep that records what it was asked to wait and returns at once. */
 function fakeSleep() {
@@ -188,5 +188,26 @@ describe('SimulatedCardIssuer: charge and payout', () => {
   it('ignores non-ICBC cards given to it', async () => {
     const bank = new SimulatedCardIssuer({ cards: [TEST_CARDS.nonIcbc], sleep: fakeSleep().sleep });
     await expect(bank.checkCard(TEST_CARDS.nonIcbc.cardToken)).resolves.toEqual({ status: 'blocked' });
+  });
+});
+
+describe('SimulatedCardIssuer: load-test cards', () => {
+  it('knows generated cards 0 … n−1 only when asked, each verifiable by its own holder and phone', async () => {
+    const bank = new SimulatedCardIssuer({ loadTestCards: 3, sleep: fakeSleep().sleep });
+    const card = loadTestCard(2);
+    expect(luhnValid(card.number)).toBe(true);
+    await expect(bank.verifyCard({ cardNumber: card.number, holderName: card.holderName, reservedPhone: card.reservedPhone })).resolves.toMatchObject({ outcome: 'valid', cardToken: card.cardToken });
+    await expect(bank.verifyCard({ cardNumber: card.number, holderName: card.holderName, reservedPhone: loadTestCard(1).reservedPhone })).resolves.not.toMatchObject({ outcome: 'valid' });
+    const beyond = loadTestCard(3);
+    await expect(bank.verifyCard({ cardNumber: beyond.number, holderName: beyond.holderName, reservedPhone: beyond.reservedPhone })).resolves.toEqual({ outcome: 'unknown_card' });
+    await expect(issuer().bank.verifyCard({ cardNumber: card.number, holderName: card.holderName, reservedPhone: card.reservedPhone })).resolves.toEqual({ outcome: 'unknown_card' });
+  });
+
+  it('never reuses a test card number, and refuses an index out of range', () => {
+    const fixed = new Set(Object.values(TEST_CARDS).map((card) => card.number));
+    for (const index of [0, 1, 12_345, 99_999_999]) expect(fixed.has(loadTestCard(index).number)).toBe(false);
+    expect(new Set([0, 1, 2, 10, 100].map((index) => loadTestCard(index).number)).size).toBe(5);
+    expect(() => loadTestCard(-1)).toThrow(RangeError);
+    expect(() => loadTestCard(100_000_000)).toThrow(RangeError);
   });
 });

@@ -32,7 +32,7 @@ import {
   type IssuerCardStatus,
   type VerifyCardRequest,
 } from '../lib/card-issuer';
-import { TEST_CARDS, type TestCard } from './test-cards';
+import { TEST_CARDS, loadTestCard, type TestCard } from './test-cards';
 
 export type Sleep = (ms: number) => Promise<void>;
 
@@ -58,6 +58,8 @@ export interface IssuerCall {
 export interface SimulatedCardIssuerOptions {
   /** The bank's cards; defaults to every ICBC card of TEST_CARDS. Non-ICBC cards are ignored. */
   readonly cards?: readonly TestCard[];
+  /** Load-test cards 0 … n−1 (`loadTestCard`) on top of `cards`, for benchmarks. Default 0. */
+  readonly loadTestCards?: number;
   readonly sleep?: Sleep;
   /** How long a `timeout` failure waits before it throws. */
   readonly timeoutMs?: number;
@@ -103,7 +105,8 @@ export class SimulatedCardIssuer implements CardIssuer {
   constructor(options: SimulatedCardIssuerOptions = {}) {
     this.sleep = options.sleep ?? realSleep;
     this.timeoutMs = options.timeoutMs ?? 5_000;
-    for (const card of options.cards ?? Object.values(TEST_CARDS)) {
+    const loadCards = Array.from({ length: options.loadTestCards ?? 0 }, (_, index) => loadTestCard(index));
+    for (const card of [...(options.cards ?? Object.values(TEST_CARDS)), ...loadCards]) {
       if (card.issuer !== 'ICBC') continue;
       const account: CardAccount = { card, status: card.status, balanceMinor: card.balanceMinor };
       this.byNumber.set(normalizeCardNumber(card.number), account);

@@ -4,6 +4,7 @@
  */
 import type { CardType, IssuerName } from '../lib/bin-table';
 import type { IssuerCardStatus } from '../lib/card-issuer';
+import { luhnCheckDigit } from '../lib/card-number';
 
 export interface TestCard {
   /** The full number as a person types it (no spaces). Only the simulator and tests ever hold it. */
@@ -116,3 +117,33 @@ export const UNKNOWN_ICBC_CARD_NUMBER = '6215581000444445';
 
 /** A number that fails Luhn (the last digit of zhangSanDebit changed). */
 export const LUHN_INVALID_CARD_NUMBER = '6222020000123453';
+
+/** How many load-test cards a simulator can hold (8 digits of index in the number). */
+export const MAX_LOAD_TEST_CARDS = 100_000_000;
+
+/** The reserved phone of load-test card `index` (and the phone its generated user registers with). */
+export function loadTestPhone(index: number): string {
+  return `147${String(index).padStart(8, '0')}`;
+}
+
+/**
+ * Load-test card `index`: an ICBC debit card (BIN 622202, the `8` after it keeps the family apart
+ * from TEST_CARDS) of a generated user `负载用户<index>` with phone `loadTestPhone(index)` and
+ * ¥1,000,000 of balance. Benchmarks register thousands of users, each binding a card the issuer
+ * really verifies; the fixed TEST_CARDS are too few for that. Made-up numbers with a valid Luhn digit.
+ */
+export function loadTestCard(index: number): TestCard {
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_LOAD_TEST_CARDS) throw new RangeError(`load-test card index out of range: ${index}`);
+  const body = `6222028${String(index).padStart(8, '0')}`;
+  return {
+    number: body + luhnCheckDigit(body),
+    issuer: 'ICBC',
+    holderName: `负载用户${index}`,
+    reservedPhone: loadTestPhone(index),
+    cardToken: `tok_icbc_load_${index}`,
+    cardType: 'debit',
+    status: 'active',
+    expiresOn: '2035-12',
+    balanceMinor: 100_000_000n,
+  };
+}
