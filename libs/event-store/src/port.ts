@@ -161,6 +161,12 @@ export interface SubscribeOptions {
   checkpoint?: 'after-batch' | 'manual';
   /** Where checkpoints live; defaults to the store itself. */
   checkpoints?: CheckpointStore;
+  /**
+   * One consumer across every process that subscribes with this name: a replica waits as a standby
+   * and takes over when the one running it dies. For relays and projections of services that run
+   * several instances. Default false (the PostgreSQL store honours it; see `startExclusiveSubscription`).
+   */
+  exclusive?: boolean;
   /** Consecutive read failures tolerated (with backoff) before the subscription gives up. */
   maxConsecutiveReadFailures?: number;
   /** Called with an error that ends the subscription (a throwing handler, a persistent read failure). */

@@ -23,6 +23,7 @@ import { startSubscription, Wakeup } from '../subscription';
 import { UpcasterRegistry } from '../upcasters';
 import { assertExpectedRevision, assertNewEvents, assertStreamName, pageSize } from '../validation';
 import { decodePostgresCursor, encodePostgresCursor } from './cursor';
+import { startExclusiveSubscription } from './exclusive-subscription';
 import { PostgresCheckpointStore } from './postgres-checkpoint-store';
 import { assertSchemaName, migrate } from './schema';
 
@@ -56,6 +57,8 @@ export interface PostgresAppendOptions extends AppendOptions {
 
 const DEFAULT_MAX_STREAM_READ_EVENTS = 100_000;
 const MAX_APPEND_ATTEMPTS = 10;
+/** How often a standby replica of an exclusive subscription tries to take over (the takeover delay after a crash). */
+const EXCLUSIVE_STANDBY_POLL_MS = 1_000;
 const VERIFY_PAGE_SIZE = 1000;
 const MAX_BIGINT = 9_223_372_036_854_775_807n;
 
@@ -265,10 +268,16 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions): Subscription {
-    const subscription = startSubscription(
-      { read: (from, limit, category) => this.readGlobal(from, limit, category), checkpoints: this, wakeup: this.wakeup },
-      options,
-    );
+    const start = () => startSubscription({ read: (from, limit, category) => this.readGlobal(from, limit, category), checkpoints: this, wakeup: this.wakeup }, options);
+    const subscription = options.exclusive
+      ? startExclusiveSubscription(options.name, {
+          connection: this.pool.options,
+          lockName: `${this.schema}/${options.name}`,
+          standbyPollMs: EXCLUSIVE_STANDBY_POLL_MS,
+          onError: options.onError,
+          start,
+        })
+      : start();
     this.subscriptions.add(subscription);
     subscription.done.then(
       () => this.subscriptions.delete(subscription),

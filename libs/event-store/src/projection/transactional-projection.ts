@@ -50,6 +50,8 @@ export function startTransactionalProjection(options: TransactionalProjectionOpt
     pollIntervalMs: options.pollIntervalMs,
     checkpoint: 'manual',
     checkpoints,
+    // One writer per projection across replicas: two would apply the same batch twice.
+    exclusive: true,
     onError: options.onError,
     handle: (events, context) =>
       inTransaction(options.pool, async (client) => {

@@ -50,6 +50,8 @@ export class EventRelay {
       batchSize: this.options.batchSize ?? 500,
       pollIntervalMs: this.options.pollIntervalMs,
       onError: this.options.onError,
+      // Replicas of a service each start a relay; one publishes, the others stand by.
+      exclusive: true,
       handle: (events) => this.publish(events),
     });
   }
