@@ -7,12 +7,18 @@
  * KAFKA_BROKERS / DATABASE_URL, when set, are used instead of starting local servers.
  * LEDGER_INSTANCE, KAFKA_PORT, KAFKA_CONTROLLER_PORT, POSTGRES_PORT and GATEWAY_PORT move the local
  * stack (the start/stop test uses them to run beside a developer's own stack).
+ * LEDGER_REPLICAS=n runs n instances of every service but the projector (one consumer group per
+ * service; replica k of the gateway listens on GATEWAY_PORT + k − 1).
+ *
+ * `.local/<instance>/run/stack.json` always names the live processes (rewritten after a restart),
+ * for tools such as `npm run bench` and `npm run chaos`; SIGUSR2 restarts the local Kafka broker
+ * (same data, same port), which `npm run chaos` uses to test a broker restart under load.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pingCommand } from '@ledger/contracts';
-import { LOCAL_STACK, localDir, repoRoot, startKafka, startPostgres, startProcess, waitForKafka, type ManagedProcess } from '@ledger/local-infra';
+import { LOCAL_STACK, localDir, repoRoot, stackFilePath, startKafka, startPostgres, startProcess, waitForKafka, type ManagedProcess, type StackFile } from '@ledger/local-infra';
 import { KafkaCommandClient, createKafka } from '@ledger/messaging';
 
 const env = process.env;
@@ -49,17 +55,32 @@ async function main(): Promise<void> {
   };
 
   const rows: string[][] = [];
+  let kafkaProcess: { readonly current: ManagedProcess; restart(): Promise<void> } | undefined;
+  let postgresPid: number | undefined;
   let brokers = env.KAFKA_BROKERS;
   if (brokers) {
     await waitForKafka(brokers, 60_000);
     rows.push(['kafka', brokers, 'external (KAFKA_BROKERS)', '-']);
   } else {
-    const kafka = await startKafka({
-      instance,
-      port: Number(env.KAFKA_PORT ?? LOCAL_STACK.dev.kafkaPort),
-      controllerPort: Number(env.KAFKA_CONTROLLER_PORT ?? LOCAL_STACK.dev.kafkaControllerPort),
-    });
-    stops.push({ name: 'kafka', stop: kafka.stop });
+    const startBroker = () =>
+      startKafka({
+        instance,
+        port: Number(env.KAFKA_PORT ?? LOCAL_STACK.dev.kafkaPort),
+        controllerPort: Number(env.KAFKA_CONTROLLER_PORT ?? LOCAL_STACK.dev.kafkaControllerPort),
+      });
+    let kafka = await startBroker();
+    kafkaProcess = {
+      get current() {
+        return kafka.process;
+      },
+      async restart() {
+        say('restarting the Kafka broker (SIGUSR2)');
+        await kafka.stop();
+        kafka = await startBroker();
+        say(`Kafka broker back, pid ${kafka.process.pid}`);
+      },
+    };
+    stops.push({ name: 'kafka', stop: () => kafka.stop() });
     brokers = kafka.brokers;
     rows.push(['kafka', brokers, `Apache Kafka ${kafka.version}, pid ${kafka.process.pid}`, rel(kafka.process.logFile)]);
   }
@@ -69,6 +90,7 @@ async function main(): Promise<void> {
   } else {
     const postgres = await startPostgres({ instance, port: Number(env.POSTGRES_PORT ?? LOCAL_STACK.dev.postgresPort) });
     stops.push({ name: 'postgres', stop: postgres.stop });
+    postgresPid = postgres.process.pid;
     databaseUrl = postgres.url;
     rows.push(['postgres', redact(databaseUrl), `PostgreSQL ${postgres.version}`, rel(path.join(localDir, instance, 'postgres', 'postgres.log'))]);
   }
@@ -78,56 +100,94 @@ async function main(): Promise<void> {
   execFileSync('nx', ['run-many', '-t', 'build', '--output-style=static'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: repoRoot });
 
   const services = discoverServices();
-  const supervised = services.map((name) =>
-    superviseService(name, { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, KAFKAJS_NO_PARTITIONER_WARNING: '1' }, () => stopping),
+  const serviceEnv = { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
+  const supervised = services.flatMap((name) =>
+    Array.from({ length: replicasOf(name) }, (_, index) => superviseService(name, index + 1, replicaEnv(name, index + 1, serviceEnv), () => stopping, () => writeStackFile())),
   );
-  for (const service of supervised) stops.push({ name: service.name, stop: () => service.stop() });
+  for (const service of supervised) stops.push({ name: service.label, stop: () => service.stop() });
+
+  const writeStackFile = () => {
+    const stack: StackFile = {
+      supervisorPid: process.pid,
+      brokers,
+      databaseUrl,
+      infra: { kafka: kafkaProcess?.current.pid, postgres: postgresPid },
+      pids: Object.fromEntries(supervised.filter((service) => service.replica === 1).map((service) => [service.name, service.current.pid])),
+      instances: Object.fromEntries(services.map((name) => [name, supervised.filter((service) => service.name === name).map((service) => service.current.pid)])),
+    };
+    writeFileSync(stackFilePath(instance), JSON.stringify(stack, null, 2));
+  };
 
   await waitUntilHealthy(services, brokers);
   for (const service of supervised) {
-    const where = service.name === 'gateway' ? `http://127.0.0.1:${env.GATEWAY_PORT ?? 3000} (API page: /docs)` : `commands on ${service.name}.commands`;
-    rows.push([service.name, where, `pid ${service.current.pid}`, rel(service.current.logFile)]);
+    const where = service.name === 'gateway' ? `http://127.0.0.1:${gatewayPort(service.replica)} (API page: /docs)` : `commands on ${service.name}.commands`;
+    rows.push([service.label, where, `pid ${service.current.pid}`, rel(service.current.logFile)]);
   }
   printTable(rows);
-  // The pids of everything started, for tools and for the start/stop test.
-  writeFileSync(path.join(runDir, 'stack.json'), JSON.stringify({ supervisorPid: process.pid, brokers, pids: Object.fromEntries(supervised.map((service) => [service.name, service.current.pid])) }, null, 2));
+  writeStackFile();
+  process.on('SIGUSR2', () => {
+    if (!kafkaProcess || stopping) return say('SIGUSR2: no local broker to restart');
+    void kafkaProcess.restart().then(writeStackFile, (error: unknown) => failed(error));
+  });
   say('ready. Ctrl-C stops everything.');
 }
 
-/** Most restarts of one service before the supervisor gives up on it (and says so). */
+/** The projector is one writer per read model; every other service scales out on its consumer group. */
+function replicasOf(service: string): number {
+  const replicas = Number(env.LEDGER_REPLICAS ?? 1);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`LEDGER_REPLICAS must be a positive integer, not ${env.LEDGER_REPLICAS}`);
+  return service === 'projector' ? 1 : replicas;
+}
+
+const gatewayPort = (replica: number) => Number(env.GATEWAY_PORT ?? 3000) + replica - 1;
+
+function replicaEnv(service: string, replica: number, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...base, SERVICE_REPLICA: String(replica), ...(service === 'gateway' ? { GATEWAY_PORT: String(gatewayPort(replica)) } : {}) };
+}
+
+/** Restarts of one service within RESTART_WINDOW_MS after which the supervisor gives up on it (and says so). */
 const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
 
 /**
- * Runs one service and restarts it when it exits unexpectedly (a crash, or a transient failure
- * while the broker is still settling at start-up), with a growing delay and at most MAX_RESTARTS
- * times, as a process supervisor would in production.
+ * Runs one service instance and restarts it when it exits unexpectedly (a crash, or a transient
+ * failure while the broker is still settling at start-up), with a growing delay, giving up after
+ * MAX_RESTARTS within a minute, as a process supervisor would in production.
  */
-function superviseService(name: string, serviceEnv: NodeJS.ProcessEnv, isStopping: () => boolean) {
-  let restarts = 0;
+function superviseService(name: string, replica: number, serviceEnv: NodeJS.ProcessEnv, isStopping: () => boolean, onRestart: () => void) {
+  const label = replica === 1 ? name : `${name}#${replica}`;
+  const fileName = replica === 1 ? name : `${name}-${replica}`;
+  const restarts: number[] = [];
   const launch = (): ManagedProcess => {
     const proc = startProcess({
-      name,
+      name: label,
       command: process.execPath,
       // KafkaJS 2.2.4 sets a negative timer delay that Node 24 clamps to 1 ms, as intended; the
       // warning it prints is noise (kafkajs#1751).
       args: ['--enable-source-maps', '--disable-warning=TimeoutNegativeWarning', path.join(repoRoot, 'dist/apps', name, 'src/main.js')],
-      logFile: path.join(logDir, `${name}.log`),
-      pidFile: path.join(runDir, `${name}.pid`),
+      logFile: path.join(logDir, `${fileName}.log`),
+      pidFile: path.join(runDir, `${fileName}.pid`),
       env: serviceEnv,
     });
     void proc.exited.then(async (code) => {
       if (isStopping()) return;
-      if (restarts >= MAX_RESTARTS) return say(`${name} exited with ${code} and was restarted ${MAX_RESTARTS} times already; giving up, see ${rel(proc.logFile)}`);
-      restarts++;
-      const delayMs = 500 * 2 ** restarts;
-      say(`${name} exited with ${code}; restarting in ${delayMs} ms (${restarts}/${MAX_RESTARTS}), see ${rel(proc.logFile)}`);
+      const now = Date.now();
+      while (restarts.length > 0 && restarts[0]! < now - RESTART_WINDOW_MS) restarts.shift();
+      if (restarts.length >= MAX_RESTARTS) return say(`${label} exited with ${code} after ${MAX_RESTARTS} restarts within a minute; giving up, see ${rel(proc.logFile)}`);
+      restarts.push(now);
+      const delayMs = 250 * 2 ** restarts.length;
+      say(`${label} exited with ${code}; restarting in ${delayMs} ms (${restarts.length}/${MAX_RESTARTS} this minute), see ${rel(proc.logFile)}`);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      if (!isStopping()) service.current = launch();
+      if (isStopping()) return;
+      service.current = launch();
+      onRestart();
     });
     return proc;
   };
   const service = {
     name,
+    replica,
+    label,
     current: launch(),
     stop: () => service.current.stop(10_000),
   };

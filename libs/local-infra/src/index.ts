@@ -3,3 +3,4 @@ export * from './processes';
 export * from './ports';
 export * from './kafka';
 export * from './postgres';
+export * from './stack-file';

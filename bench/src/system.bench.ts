@@ -1,0 +1,217 @@
+/**
+ * `npm run bench`: the whole system under a payment load, next to the raw speed of its broker and
+ * database measured in the same run.
+ *
+ * It starts the stack of `npm start` in an instance of its own (`.local/loadtest/`, its own ports;
+ * LEDGER_REPLICAS instances of every service), seeds BENCH_USERS users through the services' real
+ * commands (reused by later runs of the same stack), then, from this process (the load generator):
+ * 1. baselines: KafkaJS produce→consume round trips/s and PostgreSQL single-row INSERT commits/s;
+ * 2. a warm-up at half the rate;
+ * 3. "spread": BENCH_RATE payments/s for BENCH_DURATION_S, the realistic mix (80% merchant payments
+ *    to three busy merchants, transfers, card top-ups, 2% that must fail);
+ * 4. "hot": the same, with every merchant payment to one merchant.
+ * With BENCH_REBALANCE=1 (and 2+ replicas) one instance of every service is killed (SIGKILL) in the
+ * middle of the spread run and restarted by the supervisor. Each run ends with the invariants
+ * (one outcome per payment, no credit or capture twice, ledger sums to zero).
+ *
+ * Environment: BENCH_RATE (1000), BENCH_DURATION_S (60), BENCH_USERS (3000), LEDGER_REPLICAS (1),
+ * BENCH_PHASES (spread,hot), BENCH_REBALANCE (0), BENCH_NAME (system, or system-replicas<n>).
+ * Results: bench/results/<name>-<date>.{json,md,svg}.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { localDir } from '@ledger/local-infra';
+import { KafkaCommandClient, createKafka } from '@ledger/messaging';
+import { latencySummary, saveResults, type BenchTable } from './report';
+import { kafkaRoundTrips, postgresInsertCommits } from './system/baselines';
+import { renderChart, type ChartSeries } from './system/chart';
+import { checkInvariants, waitForQuiescence, type InvariantReport } from './system/invariants';
+import { HOT_MERCHANT_MIX, OutcomeTracker, REALISTIC_MIX, runLoad, summarize, timeline, type TrafficMix } from './system/load';
+import { RssSampler, eventStoreAppends, kafkaMessagesWritten } from './system/metrics';
+import { EdgeSecrets, PAYMENT_PASSWORD, SmsOutbox, seedUsers } from './system/seed';
+import { startBenchStack, type BenchStack } from './system/stack';
+
+const env = process.env;
+const RATE = Number(env.BENCH_RATE ?? 1000);
+const DURATION_MS = Number(env.BENCH_DURATION_S ?? 60) * 1000;
+const USERS = Number(env.BENCH_USERS ?? 3000);
+const REPLICAS = Number(env.LEDGER_REPLICAS ?? 1);
+const PHASES = (env.BENCH_PHASES ?? 'spread,hot').split(',').map((phase) => phase.trim());
+const REBALANCE = env.BENCH_REBALANCE === '1' && REPLICAS > 1;
+const NAME = env.BENCH_NAME ?? (REPLICAS > 1 ? `system-replicas${REPLICAS}` : 'system');
+const INSTANCE = 'loadtest';
+const say = (line: string) => console.log(`[bench] ${line}`);
+
+/**
+ * The service settings of the load test. The velocity rule allows 10 payments a minute per user;
+ * a few thousand generated users paying 1,000 times a second pay ~20 times a minute each, so the
+ * rule is raised (its behaviour is tested elsewhere) rather than measuring the refusals.
+ */
+const STACK_ENV = {
+  PAYMENTS_RISK_VELOCITY_PER_MINUTE: '1000',
+  CARD_SIMULATOR_LOAD_CARDS: String(Math.max(USERS * 2, 10_000)),
+};
+
+interface PhaseResult {
+  phase: string;
+  rate: number;
+  durationS: number;
+  sent: number;
+  completed: number;
+  completedPerSecond: number;
+  completedMerchantPerSecond: number;
+  unfinished: number;
+  latency: ReturnType<typeof latencySummary>;
+  merchantLatency: ReturnType<typeof latencySummary>;
+  outcomes: Record<string, number>;
+  kafkaMessagesPerSecond: number;
+  eventStoreAppendsPerSecond: number;
+  rssMiB: Record<string, { meanMiB: number; maxMiB: number }>;
+  kills: Array<{ second: number; process: string }>;
+  invariants: InvariantReport;
+}
+
+async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps: { client: KafkaCommandClient; tracker: OutcomeTracker; admin: ReturnType<ReturnType<typeof createKafka>['admin']>; users: Awaited<ReturnType<typeof seedUsers>>; password: string }, chart: ChartSeries[]): Promise<PhaseResult> {
+  const databaseUrl = stack.file().databaseUrl;
+  const messagesBefore = await kafkaMessagesWritten(deps.admin);
+  const appendsBefore = await eventStoreAppends(databaseUrl);
+  const rss = new RssSampler(() => stack.file());
+  rss.start();
+  const kills: PhaseResult['kills'] = [];
+  let killTimer: NodeJS.Timeout | undefined;
+  if (REBALANCE && phase === 'spread') {
+    killTimer = setTimeout(() => {
+      for (const [service, pids] of Object.entries(stack.file().instances)) {
+        const pid = pids[1];
+        if (pid === undefined) continue;
+        process.kill(pid, 'SIGKILL');
+        kills.push({ second: Math.round(DURATION_MS / 2000), process: `${service}#2` });
+      }
+      say(`  killed ${kills.map((kill) => kill.process).join(', ')} (SIGKILL); the supervisor restarts them`);
+    }, DURATION_MS / 2);
+  }
+  say(`${phase}: ${RATE} payments/s for ${DURATION_MS / 1000} s`);
+  const run = await runLoad({ client: deps.client, tracker: deps.tracker, users: deps.users, mix, rate: RATE, durationMs: DURATION_MS, paymentPassword: deps.password, label: phase, say });
+  if (killTimer) clearTimeout(killTimer);
+  const rssMiB = rss.stop();
+  const elapsedMs = run.endedAt - run.startedAt;
+  // Throughput counters span the run and its drain: messages and appends of the payments sent in it.
+  const drainedMs = performance.now() - run.startedAt;
+  const kafkaMessagesPerSecond = Math.round(((await kafkaMessagesWritten(deps.admin)) - messagesBefore) / (drainedMs / 1000));
+  const eventStoreAppendsPerSecond = Math.round(((await eventStoreAppends(databaseUrl)) - appendsBefore) / (drainedMs / 1000));
+  const summary = summarize(run.records, elapsedMs);
+  const invariants = await waitForQuiescence(databaseUrl, 120_000, say);
+  for (const record of run.records) deps.tracker.records.delete(record.paymentId);
+  chart.push({
+    title: `${phase}: ${RATE} payments/s offered, ${REPLICAS} replica(s) per service`,
+    points: timeline(run.records, run.startedAt),
+    marks: kills.length > 0 ? [{ second: kills[0]!.second, label: 'SIGKILL one instance of each service' }] : [],
+  });
+  return {
+    phase,
+    rate: RATE,
+    durationS: DURATION_MS / 1000,
+    sent: summary.sent,
+    completed: summary.completed,
+    completedPerSecond: Math.round(summary.completedPerSecond),
+    completedMerchantPerSecond: Math.round(summary.completedMerchantPerSecond),
+    unfinished: summary.unfinished,
+    latency: latencySummary(summary.latencies),
+    merchantLatency: latencySummary(summary.merchantLatencies),
+    outcomes: summary.byCode,
+    kafkaMessagesPerSecond,
+    eventStoreAppendsPerSecond,
+    rssMiB,
+    kills,
+    invariants,
+  };
+}
+
+async function main(): Promise<void> {
+  const stack = await startBenchStack({ instance: INSTANCE, replicas: REPLICAS, kafkaPort: 9192, postgresPort: 54341, gatewayPort: 3201, env: STACK_ENV }, say);
+  const kafka = createKafka('bench', stack.file().brokers.split(','));
+  const client = new KafkaCommandClient({ kafka, clientName: 'bench', defaultTimeoutMs: 60_000, maxPending: 200_000 });
+  const tracker = new OutcomeTracker(kafka);
+  const admin = kafka.admin();
+  try {
+    await client.start();
+    await admin.connect();
+    const users = await seedUsers({ client, outbox: new SmsOutbox(stack.smsOutboxFile), count: USERS, file: path.join(localDir, INSTANCE, 'bench-users.json'), concurrency: 16, say });
+
+    say('baselines on the same broker and database');
+    const kafkaBaseline = await kafkaRoundTrips(kafka, 32, 10_000);
+    say(`  KafkaJS produce→consume: ${kafkaBaseline.roundTripsPerSecond} round trips/s (32 in flight), p99 ${kafkaBaseline.p99Ms} ms`);
+    const postgresBaseline = await postgresInsertCommits(stack.file().databaseUrl, 16, 10_000);
+    say(`  PostgreSQL single-row INSERT: ${postgresBaseline.commitsPerSecond} commits/s (16 connections), p99 ${postgresBaseline.p99Ms} ms`);
+
+    await tracker.start();
+    const password = new EdgeSecrets().identity('paymentPassword', PAYMENT_PASSWORD);
+    const deps = { client, tracker, admin, users, password };
+    say('warm-up: 10 s at half the rate');
+    const warmUp = await runLoad({ ...deps, mix: REALISTIC_MIX, rate: Math.max(1, Math.round(RATE / 2)), durationMs: 10_000, paymentPassword: password, label: 'warm-up', say });
+    for (const record of warmUp.records) tracker.records.delete(record.paymentId);
+
+    const chart: ChartSeries[] = [];
+    const phases: PhaseResult[] = [];
+    for (const phase of PHASES) phases.push(await runPhase(stack, phase, phase === 'hot' ? HOT_MERCHANT_MIX : REALISTIC_MIX, deps, chart));
+    const final = await checkInvariants(stack.file().databaseUrl);
+    report({ kafkaBaseline, postgresBaseline, phases, final, users: users.length, chart });
+  } finally {
+    await tracker.stop().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await client.stop().catch(() => undefined);
+    say('stopping the stack');
+    await stack.stop();
+  }
+}
+
+function report(data: { kafkaBaseline: Awaited<ReturnType<typeof kafkaRoundTrips>>; postgresBaseline: Awaited<ReturnType<typeof postgresInsertCommits>>; phases: PhaseResult[]; final: InvariantReport; users: number; chart: ChartSeries[] }): void {
+  const { phases, kafkaBaseline, postgresBaseline, final } = data;
+  const spread = phases.find((phase) => phase.phase === 'spread');
+  const hot = phases.find((phase) => phase.phase === 'hot');
+  const tables: BenchTable[] = [
+    {
+      title: `Payments (${data.users} users, ${REPLICAS} instance(s) of every service but the projector, open-loop load)`,
+      columns: ['run', 'offered/s', 'completed/s', 'completed merchant payments/s', 'p50 ms', 'p95 ms', 'p99 ms', 'merchant p99 ms', 'unfinished', 'Kafka msgs/s', 'event-store appends/s'],
+      rows: phases.map((p) => [p.phase, p.rate, p.completedPerSecond, p.completedMerchantPerSecond, p.latency.p50Ms, p.latency.p95Ms, p.latency.p99Ms, p.merchantLatency.p99Ms, p.unfinished, p.kafkaMessagesPerSecond, p.eventStoreAppendsPerSecond]),
+    },
+    {
+      title: 'Raw baselines, same broker and database, same run',
+      columns: ['baseline', 'per second', 'concurrency', 'p50 ms', 'p99 ms'],
+      rows: [
+        ['KafkaJS produce → consume round trips', kafkaBaseline.roundTripsPerSecond, kafkaBaseline.concurrency, kafkaBaseline.p50Ms, kafkaBaseline.p99Ms],
+        ['PostgreSQL single-row INSERT commits', postgresBaseline.commitsPerSecond, postgresBaseline.concurrency, postgresBaseline.p50Ms, postgresBaseline.p99Ms],
+      ],
+    },
+    ...(spread && hot ? [{ title: 'Hot spot', columns: ['completed/s hot ÷ spread'], rows: [[`${Math.round((hot.completedPerSecond / Math.max(1, spread.completedPerSecond)) * 100)}%`]] }] : []),
+    {
+      title: 'Outcomes (kind:code → payments)',
+      columns: ['run', ...new Set(phases.flatMap((p) => Object.keys(p.outcomes)))],
+      rows: phases.map((p) => [p.phase, ...[...new Set(phases.flatMap((q) => Object.keys(q.outcomes)))].map((code) => p.outcomes[code] ?? 0)]),
+    },
+    {
+      title: 'Memory (RSS MiB, mean / max)',
+      columns: ['process', ...phases.map((p) => p.phase)],
+      rows: Object.keys(phases[0]?.rssMiB ?? {}).map((name) => [name, ...phases.map((p) => (p.rssMiB[name] ? `${p.rssMiB[name]!.meanMiB} / ${p.rssMiB[name]!.maxMiB}` : '-'))]),
+    },
+    {
+      title: 'Invariants after the runs (from the event stores)',
+      columns: ['payments started', 'without outcome', 'several outcomes', 'credits twice', 'captures twice', 'ledger sum (fen)', 'ledger problems', 'violations'],
+      rows: [[final.paymentsStarted, final.paymentsWithoutOutcome, final.paymentsWithSeveralOutcomes, final.duplicatedCredits, final.duplicatedCaptures, final.ledgerSumMinor, final.ledgerProblems, final.violations]],
+    },
+  ];
+  const command = `${REPLICAS > 1 ? `LEDGER_REPLICAS=${REPLICAS} ` : ''}${REBALANCE ? 'BENCH_REBALANCE=1 ' : ''}npm run bench`;
+  const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, postgres: postgresBaseline }, phases, invariants: final }, tables);
+  const svg = json.replace(/\.json$/, '.svg');
+  writeFileSync(svg, renderChart(data.chart));
+  say(`chart: ${path.relative(process.cwd(), svg)}`);
+  if (final.violations > 0) {
+    say(`✘ ${final.violations} invariant violations`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('[bench] failed:', error);
+  process.exit(1);
+});

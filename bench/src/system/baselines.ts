@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { Pool } from 'pg';
+import { ensureTopics, producerDefaults } from '@ledger/messaging';
+import { latencySummary } from '../report';
+import { runConcurrently } from '../bench-infra';
+
+/**
+ * The raw speed of the two components every payment goes through, measured on the same broker and
+ * database as the system run: what the services' figures are compared against.
+ */
+
+/** KafkaJS produce → consume round trips: `concurrency` loops each send one message and wait until a consumer receives it. */
+export async function kafkaRoundTrips(kafka: Kafka, concurrency: number, durationMs: number) {
+  const topic = `bench.round-trip.${randomUUID().slice(0, 8)}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [topic], 4);
+  const producer = kafka.producer(producerDefaults);
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: topic, maxWaitTimeInMs: 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const waiting = new Map<string, () => void>();
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run({
+    partitionsConsumedConcurrently: 4,
+    eachMessage: async ({ message }) => {
+      const id = message.value?.toString() ?? '';
+      waiting.get(id)?.();
+      waiting.delete(id);
+    },
+  });
+  await joined;
+  try {
+    const run = await runConcurrently(concurrency, durationMs, async () => {
+      const id = randomUUID();
+      const received = new Promise<void>((resolve) => waiting.set(id, resolve));
+      await producer.send({ topic, messages: [{ key: id, value: id }] });
+      await received;
+    });
+    return { roundTripsPerSecond: Math.round(run.operations / (run.elapsedMs / 1000)), concurrency, ...latencySummary(run.latenciesMs) };
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+/** Single-row INSERT commits (autocommit, one row per transaction) from `concurrency` connections. */
+export async function postgresInsertCommits(databaseUrl: string, concurrency: number, durationMs: number) {
+  const pool = new Pool({ connectionString: databaseUrl, max: concurrency });
+  const table = `bench_insert_${randomUUID().slice(0, 8)}`;
+  await pool.query(`CREATE TABLE ${table} (id uuid PRIMARY KEY, data jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
+  try {
+    const run = await runConcurrently(concurrency, durationMs, () => pool.query(`INSERT INTO ${table} (id, data) VALUES ($1, $2)`, [randomUUID(), '{"amountMinor":"1250"}']));
+    return { commitsPerSecond: Math.round(run.operations / (run.elapsedMs / 1000)), concurrency, ...latencySummary(run.latenciesMs) };
+  } finally {
+    await pool.query(`DROP TABLE ${table}`);
+    await pool.end();
+  }
+}

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import { paymentsContract, topics, type CommandResult } from '@ledger/contracts';
+import type { KafkaCommandClient } from '@ledger/messaging';
+import type { SeededUser } from './seed';
+
+/**
+ * The load generator: an open-loop source of payments at a fixed rate (it does not wait for one
+ * payment to finish before starting the next, so a slow system shows up as latency, not as a
+ * politely lower request rate), and a tracker that times each payment from its command to its
+ * outcome event on `payments.events`.
+ */
+
+export type PaymentKind = 'merchant' | 'transfer' | 'card_topup' | 'unknown_merchant' | 'over_balance';
+
+/** Share of each kind in the traffic; merchant payments go to a few busy merchants. */
+export interface TrafficMix {
+  kinds: Array<{ kind: PaymentKind; weight: number }>;
+  merchants: Array<{ merchantId: string; channel: 'online' | 'qr' | 'pos'; weight: number }>;
+}
+
+export const REALISTIC_MIX: TrafficMix = {
+  kinds: [
+    { kind: 'merchant', weight: 80 },
+    { kind: 'transfer', weight: 9 },
+    { kind: 'card_topup', weight: 9 },
+    { kind: 'unknown_merchant', weight: 1 },
+    { kind: 'over_balance', weight: 1 },
+  ],
+  merchants: [
+    { merchantId: 'm-canteen', channel: 'qr', weight: 60 },
+    { merchantId: 'm-coffee', channel: 'pos', weight: 30 },
+    { merchantId: 'm-bookshop', channel: 'online', weight: 10 },
+  ],
+};
+
+/** Every merchant payment to one merchant: the hot-spot run. */
+export const HOT_MERCHANT_MIX: TrafficMix = { ...REALISTIC_MIX, merchants: [{ merchantId: 'm-canteen', channel: 'qr', weight: 1 }] };
+
+export interface PaymentRecord {
+  paymentId: string;
+  kind: PaymentKind;
+  sentAt: number;
+  /** When the outcome event arrived (performance.now()). */
+  outcomeAt?: number;
+  outcome?: 'completed' | 'failed';
+  /** The failure code of the outcome event, or the refusal code of the reply when no payment started. */
+  code?: string;
+  replyAt?: number;
+  replyStatus?: string;
+}
+
+function pick<T extends { weight: number }>(items: readonly T[], random: number): T {
+  const total = items.reduce((sum, item) => sum + item.weight, 0);
+  let at = random * total;
+  for (const item of items) {
+    at -= item.weight;
+    if (at < 0) return item;
+  }
+  return items[items.length - 1]!;
+}
+
+/** Follows `payments.events` and stamps each tracked payment's outcome as it arrives. */
+export class OutcomeTracker {
+  readonly records = new Map<string, PaymentRecord>();
+  private consumer?: Consumer;
+  /** Outcome events seen, tracked or not (a payment of an earlier phase finishing late). */
+  outcomeEvents = 0;
+
+  constructor(private readonly kafka: Kafka) {}
+
+  async start(topicPrefix = ''): Promise<void> {
+    this.consumer = this.kafka.consumer({ groupId: `bench-outcomes-${randomUUID().slice(0, 8)}`, maxWaitTimeInMs: 20 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: `${topicPrefix}${topics.events('payments')}`, fromBeginning: false });
+    const joined = new Promise<void>((resolve) => this.consumer!.on(this.consumer!.events.GROUP_JOIN, () => resolve()));
+    await this.consumer.run({
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async ({ batch }) => {
+        const now = performance.now();
+        for (const message of batch.messages) {
+          const type = message.headers?.['message-type']?.toString();
+          if (type !== paymentsContract.EVENT.PaymentCompleted && type !== paymentsContract.EVENT.PaymentFailed) continue;
+          this.outcomeEvents++;
+          const data = JSON.parse(message.value?.toString() ?? '{}') as { paymentId?: string; failure?: { code?: string } };
+          const record = data.paymentId === undefined ? undefined : this.records.get(data.paymentId);
+          if (!record || record.outcomeAt !== undefined) continue;
+          record.outcomeAt = now;
+          record.outcome = type === paymentsContract.EVENT.PaymentCompleted ? 'completed' : 'failed';
+          if (record.outcome === 'failed') record.code = data.failure?.code ?? 'UNKNOWN';
+        }
+      },
+    });
+    await joined;
+    // A new group starts at the latest offsets once its partitions are assigned; give the first fetch a moment.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+export interface LoadOptions {
+  client: KafkaCommandClient;
+  tracker: OutcomeTracker;
+  users: SeededUser[];
+  mix: TrafficMix;
+  /** Payments started per second. */
+  rate: number;
+  durationMs: number;
+  /** The encrypted payment password (the gateway encrypts it; one ciphertext serves every command). */
+  paymentPassword: string;
+  label: string;
+  say(line: string): void;
+}
+
+/** Sends payments at `rate` per second for `durationMs`; returns the records of this phase. */
+export async function runLoad(options: LoadOptions): Promise<{ records: PaymentRecord[]; startedAt: number; endedAt: number }> {
+  const { client, tracker, users, mix, rate } = options;
+  const records: PaymentRecord[] = [];
+  const inFlightReplies: Array<Promise<void>> = [];
+  const startedAt = performance.now();
+  const endAt = startedAt + options.durationMs;
+  let sent = 0;
+  let nextReport = startedAt + 10_000;
+
+  const send = (record: PaymentRecord, result: Promise<CommandResult>) => {
+    inFlightReplies.push(
+      result.then(
+        (reply) => {
+          record.replyAt = performance.now();
+          record.replyStatus = reply.status;
+          // Refused before a payment started (risk rules, validation): no outcome event will come.
+          if (reply.status === 'rejected' && reply.details?.['status'] !== 'failed' && record.outcomeAt === undefined && record.code === undefined) record.code = reply.code;
+        },
+        (error: unknown) => {
+          record.replyStatus = 'error';
+          record.code = `SEND_FAILED: ${error instanceof Error ? error.message : String(error)}`;
+        },
+      ),
+    );
+  };
+
+  const startOne = () => {
+    const payer = users[Math.floor(Math.random() * users.length)]!;
+    const kind = pick(mix.kinds, Math.random()).kind;
+    const paymentId = randomUUID();
+    const record: PaymentRecord = { paymentId, kind, sentAt: performance.now() };
+    tracker.records.set(paymentId, record);
+    records.push(record);
+    const base = { paymentId, userId: payer.userId, walletId: payer.walletId };
+    const sendOptions = { key: paymentId, actor: `user:${payer.userId}`, timeoutMs: 60_000 };
+    const amountMinor = String(100 + Math.floor(Math.random() * 4_900)); // ¥1.00 – ¥50.00
+    switch (kind) {
+      case 'merchant':
+      case 'unknown_merchant':
+      case 'over_balance': {
+        const merchant = kind === 'unknown_merchant' ? { merchantId: 'm-cash-only', channel: 'qr' as const } : pick(mix.merchants, Math.random());
+        const amount = kind === 'over_balance' ? '4000000' : amountMinor; // ¥40,000: more than any payer holds
+        send(record, client.send(paymentsContract.payMerchant, { ...base, merchantId: merchant.merchantId, channel: merchant.channel, amountMinor: amount, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
+        break;
+      }
+      case 'transfer': {
+        let recipient = users[Math.floor(Math.random() * users.length)]!;
+        if (recipient.userId === payer.userId) recipient = users[(users.indexOf(payer) + 1) % users.length]!;
+        send(record, client.send(paymentsContract.transfer, { ...base, recipientPhone: recipient.phone, amountMinor, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
+        break;
+      }
+      case 'card_topup':
+        send(record, client.send(paymentsContract.topUpFromCard, { ...base, cardId: payer.cardId, amountMinor }, sendOptions));
+        break;
+    }
+    sent++;
+  };
+
+  while (performance.now() < endAt) {
+    const now = performance.now();
+    const due = Math.floor(((now - startedAt) / 1000) * rate) - sent;
+    for (let i = 0; i < due; i++) startOne();
+    if (now >= nextReport) {
+      const done = records.filter((record) => record.outcomeAt !== undefined || record.code !== undefined).length;
+      options.say(`  ${options.label}: ${((now - startedAt) / 1000).toFixed(0)} s, ${sent} sent, ${done} finished, ${sent - done} in flight`);
+      nextReport += 10_000;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const endedAt = performance.now();
+  // Let the stragglers finish (bounded): a payment still open after this counts as unfinished.
+  const drainUntil = performance.now() + 60_000;
+  while (performance.now() < drainUntil && records.some((record) => record.outcomeAt === undefined && record.code === undefined)) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await Promise.race([Promise.allSettled(inFlightReplies), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  return { records, startedAt, endedAt };
+}
+
+/** Outcome per payment for a report: code counts, latencies of those with an outcome event. */
+export function summarize(records: PaymentRecord[], elapsedMs: number) {
+  const byCode = new Map<string, number>();
+  const latencies: number[] = [];
+  const merchantLatencies: number[] = [];
+  let completed = 0;
+  let completedMerchant = 0;
+  let unfinished = 0;
+  for (const record of records) {
+    const code = record.outcome === 'completed' ? 'COMPLETED' : (record.code ?? 'UNFINISHED');
+    byCode.set(`${record.kind}:${code}`, (byCode.get(`${record.kind}:${code}`) ?? 0) + 1);
+    if (record.outcomeAt !== undefined) {
+      latencies.push(record.outcomeAt - record.sentAt);
+      if (record.kind === 'merchant') merchantLatencies.push(record.outcomeAt - record.sentAt);
+    }
+    if (record.outcome === 'completed') {
+      completed++;
+      if (record.kind === 'merchant') completedMerchant++;
+    }
+    if (record.outcomeAt === undefined && record.code === undefined) unfinished++;
+  }
+  return {
+    sent: records.length,
+    completed,
+    completedMerchant,
+    unfinished,
+    completedPerSecond: completed / (elapsedMs / 1000),
+    completedMerchantPerSecond: completedMerchant / (elapsedMs / 1000),
+    latencies,
+    merchantLatencies,
+    byCode: Object.fromEntries([...byCode].sort(([a], [b]) => a.localeCompare(b))),
+  };
+}
+
+/** Completed payments and latency percentiles per second of the run, for the chart. */
+export function timeline(records: PaymentRecord[], startedAt: number): Array<{ second: number; completed: number; p50Ms: number; p99Ms: number }> {
+  const buckets = new Map<number, number[]>();
+  for (const record of records) {
+    if (record.outcomeAt === undefined || record.outcome !== 'completed') continue;
+    const second = Math.floor((record.outcomeAt - startedAt) / 1000);
+    let bucket = buckets.get(second);
+    if (!bucket) buckets.set(second, (bucket = []));
+    bucket.push(record.outcomeAt - record.sentAt);
+  }
+  const last = Math.max(0, ...buckets.keys());
+  return Array.from({ length: last + 1 }, (_, second) => {
+    const latencies = (buckets.get(second) ?? []).sort((a, b) => a - b);
+    const at = (q: number) => (latencies.length === 0 ? 0 : latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!);
+    return { second, completed: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99) };
+  });
+}

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { loadTestCard } from '@ledger/cards-domain';
+import { cardsContract, identityContract, paymentsContract, walletContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { encryptField, loadFieldKeyring, type Keyring } from '@ledger/crypto';
+import type { KafkaCommandClient } from '@ledger/messaging';
+
+/** A wallet user the load generator pays with: registered, payment password set, card bound, wallet open and funded. */
+export interface SeededUser {
+  index: number;
+  userId: string;
+  walletId: string;
+  phone: string;
+  cardId: string;
+  deviceId: string;
+}
+
+export const LOGIN_PASSWORD = 'Wallet2026ok';
+export const PAYMENT_PASSWORD = '802417';
+/** What each user starts with (counter top-up): ¥10,000. */
+export const OPENING_BALANCE_MINOR = 1_000_000n;
+
+/**
+ * The simulated handset of every phone (identity's SMS outbox, a JSON line per message), read
+ * incrementally: seeding thousands of users must not re-read the whole file per code.
+ */
+export class SmsOutbox {
+  private offset = 0;
+  private readonly latest = new Map<string, string>();
+
+  constructor(private readonly file: string) {}
+
+  async code(phone: string, timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.readNew();
+      const code = this.latest.get(phone);
+      if (code !== undefined) {
+        this.latest.delete(phone);
+        return code;
+      }
+      if (Date.now() > deadline) throw new Error(`no SMS for ${phone} in ${this.file}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private readNew(): void {
+    if (!existsSync(this.file)) return;
+    const size = statSync(this.file).size;
+    if (size <= this.offset) return;
+    const buffer = Buffer.alloc(size - this.offset);
+    const fd = openSync(this.file, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, this.offset);
+    } finally {
+      closeSync(fd);
+    }
+    const text = buffer.toString('utf8');
+    const complete = text.lastIndexOf('\n') + 1;
+    this.offset += Buffer.byteLength(text.slice(0, complete));
+    for (const line of text.slice(0, complete).split('\n')) {
+      if (line.trim() === '') continue;
+      const message = JSON.parse(line) as { to: string; text: string };
+      const code = /(?<!\d)(\d{6})(?!\d)/.exec(message.text)?.[1];
+      if (code !== undefined) this.latest.set(message.to, code);
+    }
+  }
+}
+
+/** Encrypts secret fields the way the gateway does before they reach Kafka (development keys unless FIELD_KEYS is set). */
+export class EdgeSecrets {
+  private readonly keyring: Keyring = loadFieldKeyring(process.env, { allowDevelopmentKeys: true });
+
+  identity(field: identityContract.SecretField, plaintext: string): string {
+    return encryptField(plaintext, this.keyring, identityContract.secretAad(field));
+  }
+
+  cardNumber(plaintext: string): string {
+    return encryptField(plaintext, this.keyring, cardsContract.secretAad('cardNumber'));
+  }
+}
+
+export class SeedFailure extends Error {}
+
+async function expectAccepted<C extends CommandContract>(client: KafkaCommandClient, what: string, contract: C, payload: PayloadOf<C>, key: string, actor: string): Promise<Record<string, unknown>> {
+  const result: CommandResult = await client.send(contract, payload, { key, actor, timeoutMs: 60_000 });
+  if (result.status !== 'accepted') throw new SeedFailure(`${what}: ${result.code} ${result.message}`);
+  return (result.data ?? {}) as Record<string, unknown>;
+}
+
+/**
+ * Makes user `index` through the services' real commands, as the app would: SMS code, registration,
+ * payment password, card binding (a load-test card the issuer simulator verifies), wallet opening
+ * (once the wallet has learned of the card from the cards events), verified tier, counter top-up.
+ */
+export async function seedUser(client: KafkaCommandClient, outbox: SmsOutbox, secrets: EdgeSecrets, index: number): Promise<SeededUser> {
+  const card = loadTestCard(index);
+  const phone = card.reservedPhone;
+  const deviceId = `bench-device-${index}`;
+  await expectAccepted(client, 'sms code', identityContract.requestVerificationCode, { phone, purpose: 'registration' }, phone, 'anonymous');
+  const code = await outbox.code(phone);
+  const registered = await expectAccepted(
+    client,
+    'register',
+    identityContract.registerUser,
+    { phone, code: secrets.identity('code', code), loginPassword: secrets.identity('loginPassword', LOGIN_PASSWORD), name: card.holderName, deviceId },
+    phone,
+    'anonymous',
+  );
+  const userId = String(registered['userId']);
+  const user = `user:${userId}`;
+  await expectAccepted(client, 'payment password', identityContract.setPaymentPassword, { userId, paymentPassword: secrets.identity('paymentPassword', PAYMENT_PASSWORD) }, userId, user);
+  const bound = await expectAccepted(client, 'bind card', cardsContract.bindCard, { userId, cardNumber: secrets.cardNumber(card.number), holderName: card.holderName, reservedPhone: phone }, userId, user);
+  const walletId = await openWallet(client, userId);
+  await expectAccepted(client, 'verified tier', walletContract.changeWalletTier, { walletId, tier: 'verified' }, walletId, 'system:bench');
+  const topUpId = randomUUID();
+  await expectAccepted(
+    client,
+    'opening top-up',
+    paymentsContract.counterTopUp,
+    { paymentId: topUpId, userId, walletId, branchId: 'bench-branch', tellerId: 'bench-teller', amountMinor: OPENING_BALANCE_MINOR.toString() },
+    topUpId,
+    'teller:bench-teller',
+  );
+  return { index, userId, walletId, phone, cardId: String(bound['cardId']), deviceId };
+}
+
+/** The wallet learns of the registration, the password and the card from events: retry until it has. */
+async function openWallet(client: KafkaCommandClient, userId: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const result = await client.send(walletContract.openWallet, { userId }, { key: userId, actor: `user:${userId}`, timeoutMs: 60_000 });
+    if (result.status === 'accepted') return String(result.data?.['walletId']);
+    if (result.code === 'WALLET_ALREADY_OPEN') return String(result.details?.['walletId']);
+    if (result.code !== 'WALLET_PREREQUISITES_MISSING' || Date.now() > deadline) throw new SeedFailure(`open wallet: ${result.code} ${result.message}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * `count` users, reusing those an earlier run of the same stack made (`file`), each checked to
+ * still have its wallet, so repeated runs do not re-register thousands of users.
+ */
+export async function seedUsers(options: { client: KafkaCommandClient; outbox: SmsOutbox; count: number; file: string; concurrency: number; say(line: string): void }): Promise<SeededUser[]> {
+  const { client, count, file, say } = options;
+  const users: SeededUser[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SeededUser[]) : [];
+  if (users.length > 0) {
+    const probe = await client.send(walletContract.getBalance, { walletId: users[0]!.walletId }, { key: users[0]!.walletId, actor: 'system:bench' });
+    if (probe.status !== 'accepted') {
+      say(`the users of ${file} are not in this stack (${probe.code}); seeding afresh`);
+      users.length = 0;
+    }
+  }
+  const secrets = new EdgeSecrets();
+  const started = Date.now();
+  let next = users.length === 0 ? 0 : Math.max(...users.map((user) => user.index)) + 1;
+  const missing = Math.max(0, count - users.length);
+  if (missing > 0) say(`seeding ${missing} users through identity, cards, wallet and payments (${users.length} reused)`);
+  let made = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(options.concurrency, missing) }, async () => {
+      while (made < missing) {
+        made++;
+        users.push(await seedUser(client, options.outbox, secrets, next++));
+        if (users.length % 500 === 0) say(`  ${users.length} users (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+      }
+    }),
+  );
+  writeFileSync(file, JSON.stringify(users));
+  if (missing > 0) say(`seeded ${missing} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return users.slice(0, count);
+}

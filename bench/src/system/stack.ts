@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { localDir, readStackFile, repoRoot, stackFilePath, type StackFile } from '@ledger/local-infra';
+
+/**
+ * The stack a system benchmark drives: the one `npm start` runs (tools/start.ts), started here as a
+ * child process in an instance of its own (`.local/<instance>/`, its own ports), so a developer's
+ * stack is never disturbed and the figures come from the same code path as `npm start`.
+ */
+export interface BenchStackOptions {
+  instance: string;
+  replicas: number;
+  kafkaPort: number;
+  postgresPort: number;
+  gatewayPort: number;
+  /** Extra service environment (risk limits for a load test, the simulator's load-test cards). */
+  env: Record<string, string>;
+}
+
+export interface BenchStack {
+  readonly instance: string;
+  readonly smsOutboxFile: string;
+  /** The live stack file (pids change when the supervisor restarts a service). */
+  file(): StackFile;
+  /** Asks the supervisor to restart the local Kafka broker (SIGUSR2). */
+  restartBroker(): void;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(options: BenchStackOptions, say: (line: string) => void): Promise<BenchStack> {
+  const stackFile = stackFilePath(options.instance);
+  rmSync(stackFile, { force: true });
+  const smsOutboxFile = path.join(localDir, options.instance, 'sms', 'outbox.jsonl');
+  const logFile = path.join(localDir, options.instance, 'start.log');
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', 'tools/start.ts'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      ...options.env,
+      LEDGER_INSTANCE: options.instance,
+      LEDGER_REPLICAS: String(options.replicas),
+      KAFKA_PORT: String(options.kafkaPort),
+      KAFKA_CONTROLLER_PORT: String(options.kafkaPort + 1),
+      POSTGRES_PORT: String(options.postgresPort),
+      GATEWAY_PORT: String(options.gatewayPort),
+      PROJECTOR_HTTP_PORT: String(options.gatewayPort + 50),
+      SMS_OUTBOX_FILE: smsOutboxFile,
+      NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  say(`starting the stack (instance ${options.instance}, ${options.replicas} replica(s) per service; log ${path.relative(repoRoot, logFile)})`);
+
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const stack = readStackFile(options.instance);
+    if (stack?.supervisorPid === child.pid) break;
+    if (child.exitCode !== null) throw new Error(`the stack exited with ${child.exitCode} before it was ready; see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`the stack was not ready within 5 minutes; see ${logFile}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  say('stack ready');
+
+  return {
+    instance: options.instance,
+    smsOutboxFile,
+    file() {
+      const stack = readStackFile(options.instance);
+      if (!stack) throw new Error(`${stackFile} is gone`);
+      return stack;
+    },
+    restartBroker() {
+      child.kill('SIGUSR2');
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGINT');
+      await exited;
+      log.end();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { localDir } from './paths';
+
+/** What `.local/<instance>/run/stack.json` holds: the live pids of a stack `npm start` runs. */
+export interface StackFile {
+  supervisorPid: number;
+  brokers: string;
+  databaseUrl: string;
+  /** Local broker and database (absent when KAFKA_BROKERS / DATABASE_URL point elsewhere). */
+  infra: { kafka?: number; postgres?: number };
+  /** The first instance of each service. */
+  pids: Record<string, number>;
+  /** Every instance of each service, replica 1 first. */
+  instances: Record<string, number[]>;
+}
+
+export function stackFilePath(instance: string): string {
+  return path.join(localDir, instance, 'run', 'stack.json');
+}
+
+/** The stack file of `instance`, or undefined when that stack never reported ready. */
+export function readStackFile(instance: string): StackFile | undefined {
+  const file = stackFilePath(instance);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StackFile) : undefined;
+}
