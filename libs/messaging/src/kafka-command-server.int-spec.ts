@@ -25,6 +25,11 @@ const Greet = defineCommand({
   payload: Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
 });
 const Explode = defineCommand({ type: `${context}.Explode.v1`, context, description: 'always throws', payload: Type.Object({}) });
+const Wait = defineCommand({ type: `${context}.Wait.v1`, context, description: 'answers once released', payload: Type.Object({ label: Type.String() }) });
+
+/** Commands of the Wait type finish only when the test releases them; `order` records when each ran. */
+const waiting = new Map<string, () => void>();
+const order: string[] = [];
 
 let explodeCalls = 0;
 
@@ -36,6 +41,14 @@ class GreetController {
     return accepted(command, { greeting: `hello ${command.payload.name}`, actor: command.actor, key: command.key });
   }
 
+  @CommandHandler(Wait)
+  async wait(command: CommandEnvelope<{ label: string }>): Promise<CommandResult> {
+    order.push(`start ${command.payload.label}`);
+    await new Promise<void>((resolve) => waiting.set(command.payload.label, resolve));
+    order.push(`end ${command.payload.label}`);
+    return accepted(command, { label: command.payload.label });
+  }
+
   @CommandHandler(Explode)
   explode(): never {
     explodeCalls++;
@@ -45,6 +58,14 @@ class GreetController {
 
 @Module({ controllers: [GreetController] })
 class GreetModule {}
+
+async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 describe('Kafka command round trip through the real broker', () => {
   const kafka = testKafka('roundtrip-test');
@@ -89,6 +110,22 @@ describe('Kafka command round trip through the real broker', () => {
     const names = Array.from({ length: 50 }, (_, i) => `user ${i}`);
     const results = await Promise.all(names.map((name, i) => client.send(Greet, { name }, { key: `k-${i}`, actor: 'system:test' })));
     expect(results.map((r) => (r.status === 'accepted' ? r.data?.greeting : r.code))).toEqual(names.map((n) => `hello ${n}`));
+  });
+
+  it('a slow command holds up only the commands of its own key, which keep their order', async () => {
+    // numPartitions is 2: with three keys, at least two share a partition, and still overlap.
+    const slow = client.send(Wait, { label: 'slow' }, { key: 'aggregate-a', actor: 'system:test' });
+    await until(() => waiting.has('slow'));
+    const sameKey = client.send(Wait, { label: 'after-slow' }, { key: 'aggregate-a', actor: 'system:test' });
+    const others = ['b', 'c', 'd'].map((key) => client.send(Greet, { name: key }, { key: `aggregate-${key}`, actor: 'system:test' }));
+    expect((await Promise.all(others)).map((result) => result.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(order).toEqual(['start slow']);
+    waiting.get('slow')!();
+    await until(() => waiting.has('after-slow'));
+    waiting.get('after-slow')!();
+    expect(await slow).toMatchObject({ status: 'accepted', data: { label: 'slow' } });
+    expect(await sameKey).toMatchObject({ status: 'accepted', data: { label: 'after-slow' } });
+    expect(order).toEqual(['start slow', 'end slow', 'start after-slow', 'end after-slow']);
   });
 
   it('dead-letters a message that is not JSON, and keeps consuming', async () => {

@@ -7,6 +7,7 @@ import { lastValueFrom } from 'rxjs';
 import type { CommandHandlerExtras } from './command-handler.decorator';
 import { MalformedMessage, decodeCommand, encodeResult, type CommandEnvelope } from './envelope';
 import { ensureTopics, producerDefaults } from './kafka';
+import { PartitionPipeline } from './partition-pipeline';
 import { rejected } from './results';
 
 export interface KafkaCommandServerOptions {
@@ -15,8 +16,13 @@ export interface KafkaCommandServerOptions {
   groupId: string;
   /** Command topics to consume. */
   topics: string[];
-  /** Partitions handled in parallel by one instance; order is kept within a partition. */
+  /** Partitions fetched in parallel by one instance. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Commands of one partition handled at once (order is kept per key, i.e. per aggregate); the
+   * committed offset trails the oldest unfinished one. Default 256; 1 handles a partition serially.
+   */
+  maxInFlightPerPartition?: number;
   /** Attempts at a handler that throws (an infrastructure fault) before the command is dead-lettered. */
   maxAttempts?: number;
   /** Partitions for topics this server creates. */
@@ -42,6 +48,8 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
   private consumer?: Consumer;
   private producer?: Producer;
   private readonly validators = new Map<string, TypeCheck<TSchema>>();
+  /** One pipeline per assigned partition (`topic:partition`), replaced at every rebalance. */
+  private pipelines = new Map<string, PartitionPipeline>();
 
   constructor(private readonly options: KafkaCommandServerOptions) {
     super();
@@ -70,13 +78,47 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
     this.consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
+    // After a rebalance the partitions restart from their committed offsets: start fresh pipelines
+    // (the old ones finish what they started, and stop committing).
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.retirePipelines());
     await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
-      eachMessage: (payload) => this.handleMessage(payload),
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const pipeline = this.pipelineFor(batch.topic, batch.partition);
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) break;
+          await pipeline.submit(message.offset, message.key?.toString() ?? '', () => this.handleMessage({ topic: batch.topic, partition: batch.partition, message }));
+          // Resolved = handed to the pipeline, so the next fetch goes on from here; the commit is the pipeline's.
+          resolveOffset(message.offset);
+          await heartbeat();
+        }
+      },
     });
   }
 
-  private async handleMessage({ topic, partition, message }: EachMessagePayload): Promise<void> {
+  private pipelineFor(topic: string, partition: number): PartitionPipeline {
+    const id = `${topic}:${partition}`;
+    let pipeline = this.pipelines.get(id);
+    if (!pipeline) {
+      pipeline = new PartitionPipeline({
+        maxInFlight: this.options.maxInFlightPerPartition ?? 256,
+        commit: (offset) => this.consumer!.commitOffsets([{ topic, partition, offset }]),
+        onError: (error, offset) => this.logger.error(`${topic}[${partition}]@${offset}: ${describe(error)}`),
+      });
+      this.pipelines.set(id, pipeline);
+    }
+    return pipeline;
+  }
+
+  private retirePipelines(): void {
+    const retired = [...this.pipelines.values()];
+    this.pipelines = new Map();
+    for (const pipeline of retired) void pipeline.drain(30_000);
+  }
+
+  private async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
     let command: CommandEnvelope;
     try {
       command = decodeCommand(message);
@@ -178,6 +220,9 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
   }
 
   async close(): Promise<void> {
+    // Stop fetching, let the commands in flight finish and commit them, then leave the group.
+    await this.consumer?.stop();
+    await Promise.all([...this.pipelines.values()].map((pipeline) => pipeline.drain(10_000)));
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
   }
