@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TRANSPORT_ERROR, topics, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { decodeResult, encodeCommand } from './envelope';
+import { CoalescingProducer } from './coalescing-producer';
 import { ensureTopics, producerDefaults } from './kafka';
 
 export interface SendOptions {
@@ -45,6 +46,7 @@ interface Pending {
 export class KafkaCommandClient {
   readonly replyTopic: string;
   private producer?: Producer;
+  private outbox?: CoalescingProducer;
   private consumer?: Consumer;
   private readonly pending = new Map<string, Pending>();
 
@@ -64,6 +66,7 @@ export class KafkaCommandClient {
     }
     this.producer = kafka.producer(producerDefaults);
     await this.producer.connect();
+    this.outbox = new CoalescingProducer(this.producer);
     this.consumer = kafka.consumer({ groupId: this.replyTopic, sessionTimeout: 30_000 });
     await this.consumer.connect();
     // From the beginning: a reply produced before this consumer's first fetch is still read.
@@ -101,9 +104,7 @@ export class KafkaCommandClient {
       }, timeoutMs);
       this.pending.set(commandId, { resolve, timer });
     });
-    await this.producer.send({
-      topic: `${this.options.topicPrefix ?? ''}${topics.commands(contract.context)}`,
-      messages: [
+    await this.outbox!.send(`${this.options.topicPrefix ?? ''}${topics.commands(contract.context)}`, [
         encodeCommand({
           commandId,
           type: contract.type,
@@ -115,8 +116,7 @@ export class KafkaCommandClient {
           occurredAt: new Date().toISOString(),
           payload,
         }),
-      ],
-    });
+      ]);
     return result;
   }
 

@@ -7,6 +7,7 @@ import { lastValueFrom } from 'rxjs';
 import type { CommandHandlerExtras } from './command-handler.decorator';
 import { MalformedMessage, decodeCommand, encodeResult, type CommandEnvelope } from './envelope';
 import { ensureTopics, producerDefaults } from './kafka';
+import { CoalescingProducer } from './coalescing-producer';
 import { PartitionPipeline } from './partition-pipeline';
 import { rejected } from './results';
 
@@ -47,6 +48,7 @@ type Handler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
 export class KafkaCommandServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
   private producer?: Producer;
+  private outbox?: CoalescingProducer;
   private readonly validators = new Map<string, TypeCheck<TSchema>>();
   /** One pipeline per assigned partition (`topic:partition`), replaced at every rebalance. */
   private pipelines = new Map<string, PartitionPipeline>();
@@ -75,6 +77,7 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
     }
     this.producer = kafka.producer({ ...producerDefaults, allowAutoTopicCreation: true });
     await this.producer.connect();
+    this.outbox = new CoalescingProducer(this.producer);
     this.consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
@@ -196,14 +199,12 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
   }
 
   private async reply(topic: string, correlationId: string, result: CommandResult): Promise<void> {
-    await this.producer!.send({ topic, messages: [encodeResult(result, correlationId)] });
+    await this.outbox!.send(topic, [encodeResult(result, correlationId)]);
   }
 
   private async deadLetter(topic: string, partition: number, offset: string, message: EachMessagePayload['message'], reason: string): Promise<void> {
     this.logger.warn(`dead-lettered ${topic}[${partition}]@${offset}: ${reason}`);
-    await this.producer!.send({
-      topic: topics.deadLetters(topic),
-      messages: [
+    await this.outbox!.send(topics.deadLetters(topic), [
         {
           key: message.key,
           value: message.value,
@@ -215,8 +216,7 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
             [HEADER.deadLetterSourceOffset]: offset,
           },
         },
-      ],
-    });
+      ]);
   }
 
   async close(): Promise<void> {
