@@ -26,6 +26,26 @@ done.push(`PostgreSQL server binaries present (${pgVersion}, from embedded-postg
 execFileSync('java', ['-version'], { stdio: 'ignore' });
 done.push('Java found for the Kafka broker');
 
+// The dashboard test drives the Debian chromium package through playwright-core (no browser download).
+const CHROMIUM = '/usr/bin/chromium';
+if (existsSync(CHROMIUM)) {
+  done.push(`Chromium present (${CHROMIUM}) for the dashboard test`);
+} else {
+  const asRoot = process.getuid?.() === 0;
+  // sudo resets the environment, so the variable goes on its command line.
+  const apt = (...args: string[]) =>
+    execFileSync(asRoot ? 'apt-get' : 'sudo', asRoot ? args : ['DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  say(`installing chromium with apt-get${asRoot ? '' : ' (sudo)'}`);
+  try {
+    apt('install', '-y', 'chromium');
+  } catch {
+    // A fresh image often has no package lists yet: refresh them once and try again.
+    apt('update');
+    apt('install', '-y', 'chromium');
+  }
+  done.push(`installed chromium (${CHROMIUM}) with apt-get for the dashboard test`);
+}
+
 say('building every project (cached by Nx when nothing changed)');
 execFileSync('nx', ['run-many', '-t', 'build', '--output-style=static'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: repoRoot });
 done.push('projects built into dist/');

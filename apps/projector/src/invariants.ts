@@ -1,9 +1,33 @@
 /**
  * Invariants checked on the read models (through the TypeORM entities): the ledger sums to zero,
- * and every finished payment has exactly one outcome.
+ * every finished payment has exactly one outcome, and no hold stays open past its expiry.
  */
 import type { DataSource } from 'typeorm';
-import { PaymentRow, TrialBalanceRow } from './db/entities';
+import { PaymentRow, TrialBalanceRow, WalletHoldRow } from './db/entities';
+
+/**
+ * How long a hold may stay open after its `expiresAt` before it counts as a violation: the wallet
+ * service's expiry poller wakes every second by default (`HoldExpiry.pollIntervalMs`), so a hold
+ * is expected to be closed within one interval of its expiry, not at the exact instant.
+ */
+export const HOLD_EXPIRY_GRACE_MS = 1_000;
+/** Violations listed per invariant (the counts are exact). */
+const LISTED = 1000;
+
+export interface OverdueHold {
+  walletId: string;
+  holdId: string;
+  /** The payment id of the reservation. */
+  reference: string;
+  amountMinor: string;
+  expiresAt: string;
+}
+
+export interface InvariantOptions {
+  /** The instant the holds are judged at; defaults to now. */
+  asOf?: Date;
+  graceMs?: number;
+}
 
 export interface InvariantReport {
   ok: boolean;
@@ -15,14 +39,34 @@ export interface InvariantReport {
   /** Outcome events for a payment whose PaymentInitiated was never seen. */
   outcomesWithoutPayment: string[];
   pendingPayments: number;
+  /** Holds still open more than `graceMs` after their expiry, as of `asOf`. */
+  holdsOpenPastExpiry: OverdueHold[];
+  holdsOpenPastExpiryCount: number;
+  openHolds: number;
+  asOf: string;
+  graceMs: number;
 }
 
-export async function checkInvariants(dataSource: DataSource): Promise<InvariantReport> {
+async function overdueHolds(dataSource: DataSource, deadline: Date): Promise<{ listed: OverdueHold[]; count: number; open: number }> {
+  const holds = dataSource.getRepository(WalletHoldRow);
+  const overdue = holds.createQueryBuilder('h').where("h.status = 'open' AND h.expires_at < :deadline", { deadline });
+  const rows = await overdue.clone().orderBy('h.expires_at').addOrderBy('h.hold_id').limit(LISTED).getMany();
+  return {
+    listed: rows.map((row) => ({ walletId: row.walletId, holdId: row.holdId, reference: row.reference, amountMinor: row.amountMinor, expiresAt: row.expiresAt.toISOString() })),
+    count: await overdue.getCount(),
+    open: await holds.countBy({ status: 'open' }),
+  };
+}
+
+export async function checkInvariants(dataSource: DataSource, options: InvariantOptions = {}): Promise<InvariantReport> {
+  const asOf = options.asOf ?? new Date();
+  const graceMs = options.graceMs ?? HOLD_EXPIRY_GRACE_MS;
   const total = await dataSource.getRepository(TrialBalanceRow).createQueryBuilder('t').select('coalesce(sum(t.balance_minor), 0)::text', 'total').addSelect('count(*)::int', 'accounts').getRawOne<{ total: string; accounts: number }>();
   const payments = dataSource.getRepository(PaymentRow);
-  const several = await payments.createQueryBuilder('p').where('p.outcome_count > 1').orderBy('p.payment_id').limit(1000).getMany();
-  const orphans = await payments.createQueryBuilder('p').where('p.outcome_count > 0 AND p.initiated_at IS NULL').orderBy('p.payment_id').limit(1000).getMany();
+  const several = await payments.createQueryBuilder('p').where('p.outcome_count > 1').orderBy('p.payment_id').limit(LISTED).getMany();
+  const orphans = await payments.createQueryBuilder('p').where('p.outcome_count > 0 AND p.initiated_at IS NULL').orderBy('p.payment_id').limit(LISTED).getMany();
   const pendingPayments = await payments.countBy({ status: 'pending' });
+  const holds = await overdueHolds(dataSource, new Date(asOf.getTime() - graceMs));
   const ledgerTotalMinor = total?.total ?? '0';
   const report: InvariantReport = {
     ok: false,
@@ -31,8 +75,13 @@ export async function checkInvariants(dataSource: DataSource): Promise<Invariant
     paymentsWithSeveralOutcomes: several.map((row) => ({ paymentId: row.paymentId, outcomes: row.outcomeCount })),
     outcomesWithoutPayment: orphans.map((row) => row.paymentId),
     pendingPayments,
+    holdsOpenPastExpiry: holds.listed,
+    holdsOpenPastExpiryCount: holds.count,
+    openHolds: holds.open,
+    asOf: asOf.toISOString(),
+    graceMs,
   };
-  report.ok = ledgerTotalMinor === '0' && report.paymentsWithSeveralOutcomes.length === 0 && report.outcomesWithoutPayment.length === 0;
+  report.ok = ledgerTotalMinor === '0' && report.paymentsWithSeveralOutcomes.length === 0 && report.outcomesWithoutPayment.length === 0 && holds.count === 0;
   return report;
 }
 
@@ -41,6 +90,7 @@ export function formatInvariants(report: InvariantReport): string {
     `${report.ledgerTotalMinor === '0' ? 'ok  ' : 'FAIL'} ledger sums to zero over ${report.accounts} accounts (total ${report.ledgerTotalMinor} fen)`,
     `${report.paymentsWithSeveralOutcomes.length === 0 ? 'ok  ' : 'FAIL'} every payment has at most one outcome${report.paymentsWithSeveralOutcomes.map((p) => `\n       ${p.paymentId}: ${p.outcomes} outcomes`).join('')}`,
     `${report.outcomesWithoutPayment.length === 0 ? 'ok  ' : 'FAIL'} every outcome belongs to an initiated payment${report.outcomesWithoutPayment.map((id) => `\n       ${id}`).join('')}`,
-    `info ${report.pendingPayments} payments still in flight`,
+    `${report.holdsOpenPastExpiryCount === 0 ? 'ok  ' : 'FAIL'} no hold open past its expiry (+${report.graceMs} ms) as of ${report.asOf}${report.holdsOpenPastExpiryCount > 0 ? ` (${report.holdsOpenPastExpiryCount})` : ''}${report.holdsOpenPastExpiry.map((h) => `\n       ${h.walletId} hold ${h.holdId}: ${h.amountMinor} fen, expired ${h.expiresAt}, payment ${h.reference}`).join('')}`,
+    `info ${report.pendingPayments} payments still in flight, ${report.openHolds} holds open`,
   ].join('\n');
 }

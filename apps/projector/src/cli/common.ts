@@ -1,9 +1,18 @@
+import { Client } from 'pg';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import type { DataSource } from 'typeorm';
 import { openAnalytics } from '../db/data-source';
 
+export interface Cli {
+  dataSource: DataSource;
+  store(schema: string): Promise<EventStore>;
+  /** The last position of a PostgreSQL event store (for the replay's ETA); undefined for other stores. */
+  headPosition(schema: string): Promise<bigint | undefined>;
+  close(): Promise<void>;
+}
+
 /** The analytics DataSource and a function to open a service's event store (both from the env). */
-export async function openCli(): Promise<{ dataSource: DataSource; store(schema: string): Promise<EventStore>; close(): Promise<void> }> {
+export async function openCli(): Promise<Cli> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('set DATABASE_URL');
   const dataSource = await openAnalytics(url, 4);
@@ -15,6 +24,18 @@ export async function openCli(): Promise<{ dataSource: DataSource; store(schema:
       await store.init();
       stores.push(store);
       return store;
+    },
+    async headPosition(schema) {
+      const storeUrl = process.env.EVENT_STORE_URL || url;
+      if (!/^postgres(ql)?:/.test(storeUrl) || !/^[a-z_][a-z0-9_]*$/.test(schema)) return undefined;
+      const client = new Client({ connectionString: storeUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ head: string | null }>(`SELECT max(position)::text AS head FROM ${schema}.events`);
+        return rows[0]?.head ? BigInt(rows[0].head) : 0n;
+      } finally {
+        await client.end();
+      }
     },
     async close() {
       for (const store of stores) await store.close();

@@ -125,6 +125,21 @@ export class StatementWallet {
   @Column({ type: 'bigint' }) lines!: string;
 }
 
+/** `wallet_holds`: every hold (reservation) with its expiry and how it closed. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'wallet_holds' })
+export class WalletHoldRow {
+  @PrimaryColumn({ name: 'wallet_id', type: 'text' }) walletId!: string;
+  @PrimaryColumn({ name: 'hold_id', type: 'text' }) holdId!: string;
+  /** The payment id of the reservation. */
+  @Column({ type: 'text' }) reference!: string;
+  @Column({ name: 'amount_minor', type: 'numeric', precision: 38, scale: 0 }) amountMinor!: string;
+  @Column({ name: 'reserved_at', type: 'timestamptz' }) reservedAt!: Date;
+  @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
+  /** `open`, `captured`, `released` or `expired`. */
+  @Column({ type: 'text' }) status!: string;
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt!: Date | null;
+}
+
 /** `merchant_daily_volume`: completed merchant payments and refunds per merchant and Asia/Shanghai day. */
 @Entity({ schema: ANALYTICS_SCHEMA, name: 'merchant_daily_volume' })
 export class MerchantDailyVolume {
@@ -206,6 +221,7 @@ export const ANALYTICS_ENTITIES = [
   StatementLine,
   StatementHold,
   StatementWallet,
+  WalletHoldRow,
   MerchantDailyVolume,
   UserCardsRow,
   IdentityUser,

@@ -13,17 +13,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { START, type Cursor, type EventStore, type ReadPage, type RecordedEvent } from '@ledger/event-store';
 import { liveTableNames, type Projection, type TableNames } from '../projections';
+import type { Progress } from './progress';
 import { ensureCheckpoint, readCheckpoint, sqlOn, writeCheckpoint } from './sql';
 
 export const REPLAY_PAGE = 5000;
 /** Pages applied inside the swap transaction at most (events that arrived during the rebuild). */
 const MAX_SWAP_CATCH_UP_PAGES = 1000;
 
-export interface Progress {
-  events: number;
-  elapsedMs: number;
-  eventsPerSecond: number;
-}
+export type { Progress } from './progress';
 
 export interface RebuildOptions {
   /** Only events whose `occurredAt` is at or before this instant (an "as of" build; never swapped). */
@@ -33,6 +30,8 @@ export interface RebuildOptions {
   /** Swap the rebuilt tables in place of the live ones. */
   swap?: boolean;
   pageSize?: number;
+  /** The source's last position when the replay starts, for the ETA of the progress line. */
+  headPosition?: bigint;
   onProgress?(progress: Progress): void;
 }
 
@@ -69,27 +68,77 @@ export async function dropTables(dataSource: DataSource, tables: TableNames): Pr
 }
 
 export async function rebuild(dataSource: DataSource, store: EventStore, projection: Projection, options: RebuildOptions = {}): Promise<RebuildResult> {
+  const [result] = await rebuildGroup(dataSource, store, [projection], options);
+  return result!;
+}
+
+/**
+ * Rebuilds every given projection from zero, the sources side by side (`parallel`, default) and the
+ * projections of one source and category in a single pass: each page is read once and applied to
+ * all of them in one transaction, then each is swapped in on its own (`npm run replay -- --all`).
+ */
+export async function rebuildAll(
+  dataSource: DataSource,
+  storeFor: (source: Projection['source']) => EventStore,
+  projections: readonly Projection[],
+  options: RebuildOptions & { parallel?: boolean; onGroupProgress?(projections: readonly Projection[], progress: Progress): void } = {},
+): Promise<RebuildResult[]> {
+  const groups = new Map<string, Projection[]>();
+  for (const projection of projections) {
+    const key = `${projection.source}/${projection.category ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), projection]);
+  }
+  const run = (group: Projection[]) =>
+    rebuildGroup(dataSource, storeFor(group[0]!.source), group, { ...options, onProgress: options.onGroupProgress && ((progress) => options.onGroupProgress!(group, progress)) });
+  const results = options.parallel === false ? await sequentially([...groups.values()], run) : await Promise.all([...groups.values()].map(run));
+  const byName = new Map(results.flat().map((result) => [result.projection, result]));
+  return projections.map((projection) => byName.get(projection.name)!);
+}
+
+async function sequentially<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const item of items) results.push(await run(item));
+  return results;
+}
+
+/** Reads a page, marked as handled so that a prefetch abandoned after a failure cannot crash the process. */
+function prefetch(store: EventStore, projection: Projection, from: Cursor, limit: number): Promise<ReadPage> {
+  const page = read(store, projection, from, limit);
+  page.catch(() => undefined);
+  return page;
+}
+
+/** One pass over a source for projections sharing its source and category (see `rebuildAll`). */
+async function rebuildGroup(dataSource: DataSource, store: EventStore, projections: readonly Projection[], options: RebuildOptions): Promise<RebuildResult[]> {
   if (options.swap && (options.until || options.stopAt)) throw new Error('only a full rebuild can be swapped in; --until builds a separate table');
+  const first = projections[0]!;
   const started = performance.now();
-  const tables = await createVersionedTables(dataSource, projection, options.until ? 'asof' : 'r');
+  const targets: Array<{ projection: Projection; tables: TableNames }> = [];
   const pageSize = options.pageSize ?? REPLAY_PAGE;
   const untilMs = options.until?.getTime();
   let cursor: Cursor = START;
   let events = 0;
+  let position = 0n;
   const progress = () => {
     const elapsedMs = performance.now() - started;
-    options.onProgress?.({ events, elapsedMs, eventsPerSecond: elapsedMs > 0 ? (events * 1000) / elapsedMs : 0 });
+    options.onProgress?.({ events, elapsedMs, eventsPerSecond: elapsedMs > 0 ? (events * 1000) / elapsedMs : 0, position, headPosition: options.headPosition });
   };
-  const apply = async (manager: EntityManager, page: RecordedEvent[]) => {
+  const applyTo = (chosen: typeof targets) => async (manager: EntityManager, page: RecordedEvent[]) => {
+    position = page[page.length - 1]?.position ?? position;
     const kept = untilMs === undefined ? page : page.filter((event) => Date.parse(event.metadata.occurredAt) <= untilMs);
-    if (kept.length > 0) await projection.applyBatch(sqlOn(manager), kept, tables);
+    if (kept.length > 0) for (const target of chosen) await target.projection.applyBatch(sqlOn(manager), kept, target.tables);
     events += page.length;
   };
   try {
+    for (const projection of projections) targets.push({ projection, tables: await createVersionedTables(dataSource, projection, options.until ? 'asof' : 'r') });
+    const apply = applyTo(targets);
     let reachedStop = options.stopAt === undefined || options.stopAt === START;
+    // The next page is read while this one is applied (the store and the analytics tables are
+    // different connections), so reading and writing overlap instead of taking turns.
+    let next = reachedStop && options.stopAt !== undefined ? undefined : prefetch(store, first, cursor, pageSize);
     // Bounded by the store's size at the time of reading: every page moves the cursor forward.
-    while (!(options.stopAt !== undefined && reachedStop)) {
-      const page = await read(store, projection, cursor, pageSize);
+    while (next) {
+      const page = await next;
       let batch = page.events;
       if (options.stopAt !== undefined) {
         const stop = batch.findIndex((event) => event.cursor === options.stopAt);
@@ -97,25 +146,27 @@ export async function rebuild(dataSource: DataSource, store: EventStore, project
           batch = batch.slice(0, stop + 1);
           reachedStop = true;
         } else if (page.isEnd) {
-          throw new Error(`${projection.name}: cursor ${options.stopAt} not found in the source`);
+          throw new Error(`${first.name}: cursor ${options.stopAt} not found in the source`);
         }
       }
+      const more = options.stopAt === undefined ? !page.isEnd : !reachedStop;
+      next = more ? prefetch(store, first, page.next, pageSize) : undefined;
       if (batch.length > 0) {
         await dataSource.transaction((manager) => apply(manager, batch));
         cursor = batch[batch.length - 1]!.cursor;
         progress();
       }
-      if (options.stopAt === undefined && page.isEnd) break;
     }
-    let swapped = false;
-    if (options.swap) {
-      cursor = await swapIn(dataSource, store, projection, tables, cursor, pageSize, apply);
-      swapped = true;
-      progress();
+    const results: RebuildResult[] = [];
+    for (const target of targets) {
+      const end = options.swap ? await swapIn(dataSource, store, target.projection, target.tables, cursor, pageSize, applyTo([target])) : cursor;
+      if (options.swap) progress();
+      const tables = options.swap ? liveTableNames(target.projection) : target.tables;
+      results.push({ projection: target.projection.name, tables, cursor: end, events, elapsedMs: performance.now() - started, swapped: options.swap === true });
     }
-    return { projection: projection.name, tables: swapped ? liveTableNames(projection) : tables, cursor, events, elapsedMs: performance.now() - started, swapped };
+    return results;
   } catch (error) {
-    await dropTables(dataSource, tables).catch(() => undefined);
+    for (const target of targets) await dropTables(dataSource, target.tables).catch(() => undefined);
     throw error;
   }
 }
@@ -195,7 +246,7 @@ export interface VerifyResult {
  * is read in one REPEATABLE READ snapshot (checkpoint and tables commit together, so they agree);
  * nothing is locked and the live projector keeps running. The rebuilt tables are dropped after.
  */
-export async function verify(dataSource: DataSource, store: EventStore, projection: Projection, options: Pick<RebuildOptions, 'onProgress' | 'pageSize'> = {}): Promise<VerifyResult> {
+export async function verify(dataSource: DataSource, store: EventStore, projection: Projection, options: Pick<RebuildOptions, 'onProgress' | 'pageSize' | 'headPosition'> = {}): Promise<VerifyResult> {
   const snapshot = await dataSource.transaction('REPEATABLE READ', async (manager) => ({
     cursor: (await readCheckpoint(manager, projection.name)) ?? START,
     live: await checksumOn(manager, projection),

@@ -6,6 +6,7 @@ import { statementsProjection } from './statements';
 import { merchantVolumeProjection } from './merchant-volume';
 import { cardBindingsProjection } from './card-bindings';
 import { riskProjection } from './risk';
+import { holdsProjection } from './holds';
 
 export * from './projection';
 export { walletBalancesProjection } from './wallet-balances';
@@ -15,6 +16,7 @@ export { statementsProjection } from './statements';
 export { merchantVolumeProjection } from './merchant-volume';
 export { cardBindingsProjection } from './card-bindings';
 export { riskProjection } from './risk';
+export { holdsProjection } from './holds';
 
 /** Every read model the projector maintains, by name. */
 export const PROJECTIONS: readonly Projection[] = [
@@ -25,6 +27,7 @@ export const PROJECTIONS: readonly Projection[] = [
   merchantVolumeProjection,
   cardBindingsProjection,
   riskProjection,
+  holdsProjection,
 ];
 
 export function projectionNamed(name: string): Projection {

@@ -9,11 +9,50 @@ import { DeciderHandler, type EventCodec, type EventStore, type RecordedEvent } 
 import { checkCardNumber, TEST_CARDS, userCardsDecider, userCardsStreamId, type UserCardsCommand, type UserCardsEvent, type UserCardsState } from '@ledger/cards-domain';
 import { userDecider, userStreamId, type UserCommand, type UserEvent, type UserState } from '@ledger/identity-domain';
 
-function asIs<Event extends { type: string; data: object }>(): EventCodec<Event> {
+export function asIs<Event extends { type: string; data: object }>(): EventCodec<Event> {
   return {
     encode: (event) => ({ type: event.type, data: { ...(event.data as Record<string, unknown>) } }),
     decode: (record: RecordedEvent) => ({ type: record.type, data: record.data }) as unknown as Event,
   };
+}
+
+/** A registration that passed its checks (verified phone code, acceptable password). */
+export function registerUserCommand(userId: string, now: Date): UserCommand {
+  const phoneHash = `k1.${userId}`;
+  return {
+    type: 'RegisterUser',
+    userId,
+    phoneHash,
+    maskedPhone: '138****5678',
+    name: '张三',
+    loginPasswordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+    passwordCheck: { ok: true },
+    verification: { codeId: `code-${userId}`, purpose: 'registration', phoneHash },
+    maintenance: { active: false },
+    deviceId: 'phone-A',
+    now,
+  };
+}
+
+/** The user binds the test debit card, verified by the issuer. */
+export function bindCardCommand(userId: string, now: Date): UserCardsCommand {
+  const card = TEST_CARDS.zhangSanDebit;
+  return {
+    type: 'BindCard',
+    userId,
+    actorUserId: userId,
+    cardId: `card-${userId}`,
+    fingerprint: `k1.${'ab'.repeat(32)}`,
+    numberCheck: checkCardNumber(card.number),
+    verification: { outcome: 'valid', cardToken: card.cardToken, cardType: card.cardType, expiresOn: card.expiresOn },
+    holderNameMasked: '*三',
+    now,
+  };
+}
+
+/** A risk alert from the payment risk rules; with `protect` the account is frozen by risk control too. */
+export function riskAlertCommand(userId: string, protect: boolean, now: Date): UserCommand {
+  return { type: 'RaiseRiskAlert', userId, signal: 'suspicious_transactions', severity: 'high', description: 'many payments in a minute', source: 'payments.velocity', protect, now };
 }
 
 export class People {
@@ -41,45 +80,17 @@ export class People {
   }
 
   async register(userId: string): Promise<void> {
-    const phoneHash = `k1.${userId}`;
-    await this.user(userId, {
-      type: 'RegisterUser',
-      userId,
-      phoneHash,
-      maskedPhone: '138****5678',
-      name: '张三',
-      loginPasswordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
-      passwordCheck: { ok: true },
-      verification: { codeId: `code-${userId}`, purpose: 'registration', phoneHash },
-      maintenance: { active: false },
-      deviceId: 'phone-A',
-      now: new Date(this.clock()),
-    });
+    await this.user(userId, registerUserCommand(userId, new Date(this.clock())));
   }
 
   async bindCard(userId: string): Promise<void> {
-    const card = TEST_CARDS.zhangSanDebit;
-    const outcome = await this.cards.handle(
-      userCardsStreamId(userId),
-      {
-        type: 'BindCard',
-        userId,
-        actorUserId: userId,
-        cardId: `card-${userId}`,
-        fingerprint: `k1.${'ab'.repeat(32)}`,
-        numberCheck: checkCardNumber(card.number),
-        verification: { outcome: 'valid', cardToken: card.cardToken, cardType: card.cardType, expiresOn: card.expiresOn },
-        holderNameMasked: '*三',
-        now: new Date(this.clock()),
-      },
-      this.meta(),
-    );
+    const outcome = await this.cards.handle(userCardsStreamId(userId), bindCardCommand(userId, new Date(this.clock())), this.meta());
     if (outcome.kind === 'rejected') throw new Error(`cards rejected: ${outcome.rejection.code}`);
   }
 
   /** A risk alert from payment risk rules; with `protect` the account is frozen by risk control too. */
   async riskAlert(userId: string, protect: boolean): Promise<UserEvent[]> {
-    return this.user(userId, { type: 'RaiseRiskAlert', userId, signal: 'suspicious_transactions', severity: 'high', description: 'many payments in a minute', source: 'payments.velocity', protect, now: new Date(this.clock()) });
+    return this.user(userId, riskAlertCommand(userId, protect, new Date(this.clock())));
   }
 
   async unfreezeBySupport(userId: string): Promise<void> {
