@@ -6,7 +6,10 @@ import { repoRoot } from '@ledger/local-infra';
 /** The compose file cannot run on machines without Docker, so its shape is checked instead. */
 describe('docker-compose.yml', () => {
   const compose = parse(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { image?: string; build?: { dockerfile: string }; environment?: Record<string, string>; profiles?: string[] }>;
+    services: Record<
+      string,
+      { image?: string; build?: { dockerfile: string }; environment?: Record<string, string>; profiles?: string[]; deploy?: { replicas?: string }; healthcheck?: { test?: string[] } }
+    >;
   };
   const apps = readdirSync(path.join(repoRoot, 'apps')).filter((name) => existsSync(path.join(repoRoot, 'apps', name, 'src', 'main.ts')));
 
@@ -25,5 +28,21 @@ describe('docker-compose.yml', () => {
     expect(service?.build?.dockerfile).toBe('deploy/Dockerfile');
     expect(service?.environment?.APP).toBe(app);
     expect(existsSync(path.join(repoRoot, service!.build!.dockerfile))).toBe(true);
+  });
+
+  it('scales every service but the projector and the gateway with LEDGER_REPLICAS', () => {
+    const single = ['projector', 'gateway'];
+    for (const app of apps) {
+      const replicas = compose.services[app]?.deploy?.replicas;
+      expect({ app, replicas }).toEqual({ app, replicas: single.includes(app) ? undefined : '${LEDGER_REPLICAS:-1}' });
+    }
+  });
+
+  it('checks the gateway is ready on /ready', () => {
+    expect(compose.services.gateway?.healthcheck?.test?.join(' ')).toContain(`http://127.0.0.1:${compose.services.gateway?.environment?.GATEWAY_PORT ?? 3000}/ready`);
+  });
+
+  it("keeps identity's simulated SMS outbox out of /app, which the service user cannot write", () => {
+    expect(compose.services.identity?.environment?.SMS_OUTBOX_FILE).toMatch(/^\/(?!app\/)/);
   });
 });

@@ -1,4 +1,4 @@
-import { accessTokenKeyFromEnv, loadFieldKeyring, type Keyring } from '@ledger/crypto';
+import { accessTokenKeyFromEnv, isLoginPasswordHash, loadFieldKeyring, type Keyring } from '@ledger/crypto';
 
 /**
  * Everything the gateway reads from its environment, resolved once at start-up. Tests pass
@@ -39,6 +39,10 @@ export interface GatewayConfig {
   };
   /** Bound on the keys each rate limiter remembers (oldest evicted first). */
   rateLimiterMaxKeys: number;
+  /** Support staff who may log in at `POST /support/sessions`: agent id → argon2id PHC hash of the password. */
+  supportStaff: ReadonlyMap<string, string>;
+  /** Lifetime of a support access token. */
+  supportTokenTtlMs: number;
 }
 
 export class ConfigurationError extends Error {
@@ -87,7 +91,34 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}, env: R
       loginsPerPhone: { max: 10, windowMs: 10 * MINUTE_MS },
     },
     rateLimiterMaxKeys: overrides.rateLimiterMaxKeys ?? 100_000,
+    supportStaff: overrides.supportStaff ?? supportStaffFrom(env['GATEWAY_SUPPORT_STAFF']),
+    supportTokenTtlMs: overrides.supportTokenTtlMs ?? integer(env, 'GATEWAY_SUPPORT_TOKEN_TTL_MS', 15 * MINUTE_MS),
   };
+}
+
+const AGENT_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+/**
+ * The staff registry from `GATEWAY_SUPPORT_STAFF`: a JSON object of agent id → argon2id hash
+ * (`node -r @swc-node/register apps/gateway/src/cli/hash-staff-password.ts` prints one). Only hashes are configured, never passwords; a
+ * malformed entry stops the start rather than locking an agent out silently.
+ */
+export function supportStaffFrom(raw: string | undefined): ReadonlyMap<string, string> {
+  if (raw === undefined || raw.trim() === '') return new Map();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError('GATEWAY_SUPPORT_STAFF must be a JSON object of agent id → argon2id hash');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigurationError('GATEWAY_SUPPORT_STAFF must be a JSON object of agent id → argon2id hash');
+  const staff = new Map<string, string>();
+  for (const [agentId, hash] of Object.entries(parsed)) {
+    if (!AGENT_ID.test(agentId)) throw new ConfigurationError(`GATEWAY_SUPPORT_STAFF: agent id ${JSON.stringify(agentId)} must be 1–64 letters, digits or dashes`);
+    if (!isLoginPasswordHash(hash)) throw new ConfigurationError(`GATEWAY_SUPPORT_STAFF: the hash of ${agentId} is not an argon2id PHC string`);
+    staff.set(agentId, hash);
+  }
+  return staff;
 }
 
 /** Injection token of the resolved `GatewayConfig`. */

@@ -8,6 +8,7 @@ import { HealthRoutes } from './health.routes';
 import { IdentityRoutes, SupportRoutes } from './identity.routes';
 import { MaintenanceRoutes, PaymentRoutes, SupportAccessRoutes, SupportPaymentRoutes } from './payments.routes';
 import { ProblemDetailsFilter } from './problem';
+import { StaffRoutes } from './staff.routes';
 import { CardRoutes, WalletRoutes } from './wallet-cards.routes';
 
 export const GATEWAY_CONTEXT = 'gateway';
@@ -18,7 +19,7 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig, bus: CommandBus): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthRoutes, IdentityRoutes, SupportRoutes, WalletRoutes, CardRoutes, PaymentRoutes, SupportPaymentRoutes, SupportAccessRoutes, MaintenanceRoutes, pingControllerFor(GATEWAY_CONTEXT)],
+      controllers: [HealthRoutes, IdentityRoutes, SupportRoutes, StaffRoutes, WalletRoutes, CardRoutes, PaymentRoutes, SupportPaymentRoutes, SupportAccessRoutes, MaintenanceRoutes, pingControllerFor(GATEWAY_CONTEXT)],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: COMMAND_BUS, useValue: bus }, { provide: APP_FILTER, useClass: ProblemDetailsFilter }, Edge],
     };
   }

@@ -14,6 +14,22 @@ import { validate } from './http/validation';
 const CODE_FAILURES = ['INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED'] as const;
 const SECOND_FACTOR_FAILURES = ['SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'] as const;
 
+/** The Kafka key of a session command: the session id in front of the refresh token, so one session's commands stay in order. */
+function sessionKey(refreshToken: string): string {
+  return refreshToken.split('.')[0] || 'session';
+}
+
+/** The tokens travel encrypted on Kafka; the client gets them in clear over TLS only. */
+function clearTokens(edge: Edge, data: Record<string, unknown>) {
+  const keyring = edge.config.fieldKeyring;
+  return {
+    ...data,
+    tokenType: 'Bearer',
+    accessToken: decryptField(String(data['accessToken']), keyring, identityContract.secretAad('accessToken')),
+    refreshToken: decryptField(String(data['refreshToken']), keyring, identityContract.secretAad('refreshToken')),
+  };
+}
+
 /** Registration, login and passwords: the routes anyone may call (rate limited) and the user's own. */
 @ApiTags('identity')
 @Controller()
@@ -92,14 +108,44 @@ export class IdentityRoutes {
       },
       { key: phoneKey(body.phone), actor: 'anonymous' },
     );
-    // The tokens travel encrypted on Kafka; the client gets them in clear over TLS only.
-    const keyring = edge.config.fieldKeyring;
-    return {
-      ...data,
-      tokenType: 'Bearer',
-      accessToken: decryptField(String(data['accessToken']), keyring, identityContract.secretAad('accessToken')),
-      refreshToken: decryptField(String(data['refreshToken']), keyring, identityContract.secretAad('refreshToken')),
-    };
+    return clearTokens(edge, data);
+  }
+
+  @Post('sessions/refresh')
+  @HttpCode(200)
+  @Route({
+    summary: 'Exchange a refresh token for a new access token and refresh token',
+    description:
+      'Rotation: the refresh token sent is retired and the answer carries the next one. Sending a retired token again revokes the whole session ' +
+      '(401 REFRESH_TOKEN_REUSED; then every token of it answers SESSION_REVOKED): log in again. A frozen account cannot refresh (423 ACCOUNT_FROZEN). Rate limited per IP.',
+    body: S.RefreshSessionRequest,
+    status: 200,
+    response: S.RefreshSessionResponse,
+    codes: ['RATE_LIMITED', 'INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_EXPIRED', 'REFRESH_TOKEN_REUSED', 'SESSION_REVOKED', 'ACCOUNT_FROZEN', 'INVALID_INPUT'],
+  })
+  async refreshSession(@Http() http: RequestInfo) {
+    this.edge.loginsPerIp.hit(http.ip);
+    const { refreshToken } = validate(S.RefreshSessionRequest, http.body);
+    const { edge } = this;
+    const data = await execute(edge.bus, identityContract.refreshSession, { refreshToken: edge.identitySecret('refreshToken', refreshToken) }, { key: sessionKey(refreshToken), actor: 'anonymous' });
+    return clearTokens(edge, data);
+  }
+
+  @Post('sessions/logout')
+  @HttpCode(200)
+  @Route({
+    summary: 'Log out: revoke the session of a refresh token',
+    description: 'Its refresh tokens are refused from then on; an access token already issued stays valid until it expires (15 min). Logging out twice is fine. Rate limited per IP.',
+    body: S.EndSessionRequest,
+    status: 200,
+    response: S.EndSessionResponse,
+    codes: ['RATE_LIMITED', 'INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED', 'INVALID_INPUT'],
+  })
+  async logout(@Http() http: RequestInfo) {
+    this.edge.loginsPerIp.hit(http.ip);
+    const { refreshToken } = validate(S.EndSessionRequest, http.body);
+    const { edge } = this;
+    return execute(edge.bus, identityContract.endSession, { refreshToken: edge.identitySecret('refreshToken', refreshToken) }, { key: sessionKey(refreshToken), actor: 'anonymous' });
   }
 
   @Post('payment-password/reset')
@@ -125,6 +171,51 @@ export class IdentityRoutes {
         ...optionalSecondFactor(edge, body.secondFactorCode),
       },
       { key: phoneKey(body.phone), actor: 'anonymous' },
+    );
+  }
+
+  @Post('users/:userId/second-factor')
+  @HttpCode(200)
+  @Route({
+    summary: 'Turn on the second factor (TOTP): returns the provisioning URI once',
+    description: 'From then on login, password changes, reset and unfreeze need a current dynamic code (secondFactorCode). Body: none or `{}`.',
+    body: S.EnableSecondFactorRequest,
+    status: 200,
+    response: S.SecondFactorEnabledResponse,
+    codes: ['USER_NOT_FOUND', 'SECOND_FACTOR_ALREADY_ENABLED'],
+    auth: 'user',
+  })
+  async enableSecondFactor(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    if (http.body !== undefined) validate(S.EnableSecondFactorRequest, http.body);
+    const { edge } = this;
+    const data = await execute(edge.bus, identityContract.enableSecondFactor, { userId }, { key: userId, actor: principal.actor });
+    // Encrypted on Kafka like a token; the app gets it in clear over TLS, once.
+    return { ...data, provisioningUri: decryptField(String(data['provisioningUri']), edge.config.fieldKeyring, identityContract.secretAad('provisioningUri')) };
+  }
+
+  @Post('users/:userId/second-factor/disable')
+  @HttpCode(200)
+  @Route({
+    summary: 'Turn off the second factor, proving a current dynamic code and the payment password',
+    description: 'The payment password is checked first and counts towards its lockout (5 wrong tries).',
+    body: S.DisableSecondFactorRequest,
+    status: 200,
+    response: S.UserResponse,
+    codes: ['USER_NOT_FOUND', 'SECOND_FACTOR_NOT_ENABLED', ...SECOND_FACTOR_FAILURES, 'PAYMENT_PASSWORD_NOT_SET', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED'],
+    auth: 'user',
+  })
+  async disableSecondFactor(@Param('userId') userId: string, @Http() http: RequestInfo) {
+    const principal = this.edge.principal(http.authorization);
+    requireSelf(principal, userId);
+    const body = validate(S.DisableSecondFactorRequest, http.body);
+    const { edge } = this;
+    return execute(
+      edge.bus,
+      identityContract.disableSecondFactor,
+      { userId, paymentPassword: edge.identitySecret('paymentPassword', body.paymentPassword), ...optionalSecondFactor(edge, body.secondFactorCode) },
+      { key: userId, actor: principal.actor },
     );
   }
 

@@ -30,7 +30,7 @@ export interface IdentityConfig {
   topicPrefix: string;
   /** The event store (`postgres://` or `kurrentdb://`); defaults to EVENT_STORE_URL, then DATABASE_URL. */
   eventStoreUrl: string;
-  /** PostgreSQL for the read model and the refresh tokens. */
+  /** PostgreSQL for the read models. */
   databaseUrl: string;
   /** Start the Kafka relay of committed events (tests of pure command handling may turn it off). */
   relay: boolean;
@@ -38,7 +38,6 @@ export interface IdentityConfig {
 
 export const EVENT_STORE_SCHEMA = 'identity';
 export const READ_MODEL_SCHEMA = 'identity_read';
-export const SESSIONS_SCHEMA = 'identity_sessions';
 
 const MINUTE_MS = 60_000;
 

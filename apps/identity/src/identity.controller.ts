@@ -66,6 +66,12 @@ export class IdentityController {
     return this.identity.execute(command, () => this.identity.verifyPaymentPassword(command));
   }
 
+  /** FORBIDDEN, USER_NOT_FOUND, the code failures of the login_step_up code (INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED). */
+  @CommandHandler(contract.verifyStepUpCode)
+  verifyStepUpCode(command: CommandEnvelope<PayloadOf<typeof contract.verifyStepUpCode>>): Promise<CommandResult> {
+    return this.identity.execute(command, () => this.identity.verifyStepUpCode(command));
+  }
+
   /** FORBIDDEN, USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED. */
   @CommandHandler(contract.enableSecondFactor)
   enableSecondFactor(command: CommandEnvelope<PayloadOf<typeof contract.enableSecondFactor>>): Promise<CommandResult> {

@@ -58,7 +58,8 @@ describe('identity service over the real broker: the registration story', () => 
     const claims = verifyAccessToken(h.dec('accessToken', String(session['accessToken'])), devTokenKey, h.clock.now());
     expect(claims).toMatchObject({ iss: ACCESS_TOKEN_ISSUER, sub: userId, role: 'user', did: 'phone-B' });
     expect(claims!.exp * 1000).toBe(Date.parse(String(session['accessTokenExpiresAt'])));
-    expect(h.dec('refreshToken', String(session['refreshToken']))).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // `<sessionId>.<secret>`: the session's stream id, then 256 bits of HMAC output.
+    expect(h.dec('refreshToken', String(session['refreshToken']))).toMatch(/^[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$/);
 
     // The device is known now: no step-up the second time.
     expectAccepted(await h.send(identity.login, onNewPhone));

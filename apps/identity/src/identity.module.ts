@@ -9,6 +9,8 @@ import { IdentityService } from './identity.service';
 import { toPublishedEvent } from './infra/event-codec';
 import { IdentityReadModel } from './infra/read-model';
 import { OutboxSmsSender, SmsSender } from './infra/sms-sender';
+import { SessionsController } from './sessions.controller';
+import { SessionService } from './sessions.service';
 
 export const IDENTITY_CONTEXT = 'identity';
 const PG_POOL = Symbol('IDENTITY_PG_POOL');
@@ -79,13 +81,14 @@ export class IdentityCoreModule {
     return {
       module: IdentityCoreModule,
       imports: [EventStoreModule.forRoot({ schema: EVENT_STORE_SCHEMA, url: overrides.eventStoreUrl ?? overrides.databaseUrl })],
-      controllers: [pingControllerFor(IDENTITY_CONTEXT), IdentityController],
+      controllers: [pingControllerFor(IDENTITY_CONTEXT), IdentityController, SessionsController],
       providers: [
         { provide: IDENTITY_CONFIG, useFactory: () => loadIdentityConfig(overrides) },
         { provide: PG_POOL, useFactory: (config: IdentityConfig) => new Pool({ connectionString: config.databaseUrl, max: 10 }), inject: [IDENTITY_CONFIG] },
         { provide: IdentityReadModel, useFactory: (pool: Pool) => new IdentityReadModel(pool), inject: [PG_POOL] },
         { provide: SmsSender, useFactory: (config: IdentityConfig) => new OutboxSmsSender(config.smsOutboxFile, () => config.clock.now()), inject: [IDENTITY_CONFIG] },
         IdentityService,
+        SessionService,
         IdentityRuntime,
       ],
     };

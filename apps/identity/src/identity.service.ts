@@ -14,14 +14,12 @@ import {
   hashLoginPassword,
   hashPaymentPassword,
   hashVerificationCode,
-  keyedHash,
   totpProvisioningUri,
   verifyLoginPassword,
   verifyPaymentPassword as paymentPasswordMatchesHash,
   verifyTotp,
   verifyVerificationCode,
   FieldDecryptionError,
-  generateRefreshToken,
   signAccessToken,
 } from '@ledger/crypto';
 import { DeciderHandler, EVENT_STORE, type CommandMetadata, type EventStore } from '@ledger/event-store';
@@ -71,6 +69,7 @@ import { identityCodec } from './infra/event-codec';
 import { isValidIdNumber } from './infra/id-number';
 import { IdentityReadModel } from './infra/read-model';
 import { SmsSender } from './infra/sms-sender';
+import { SessionService } from './sessions.service';
 import { IDENTITY_CONFIG, type IdentityConfig } from './config';
 
 const { secretAad } = identityContract;
@@ -133,6 +132,7 @@ export class IdentityService {
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     private readonly sms: SmsSender,
     private readonly readModel: IdentityReadModel,
+    private readonly sessions: SessionService,
   ) {
     this.userDecider = createUserDecider(config.policy);
     this.users = new DeciderHandler({ store, decider: resolving(this.userDecider), codec: identityCodec<UserEvent>() });
@@ -331,23 +331,14 @@ export class IdentityService {
     if (loggedIn?.type !== IdentityEventType.LoggedIn) throw new Error('login accepted without a LoggedIn event');
 
     const access = signAccessToken({ userId: user.userId, role: 'user', deviceId: payload.deviceId, now, ttlMs: this.config.accessTokenTtlMs }, this.config.accessTokenKey);
-    const refreshToken = generateRefreshToken();
-    const refreshExpiresAt = new Date(now.getTime() + this.config.refreshTokenTtlMs);
-    await this.readModel.storeRefreshToken({
-      tokenHash: keyedHash('refresh-token', [refreshToken], this.config.pepperKeyring),
-      userId: user.userId,
-      deviceId: payload.deviceId,
-      issuedAt: now,
-      expiresAt: refreshExpiresAt,
-    });
+    const refresh = await this.sessions.start(envelope, user.userId, payload.deviceId, now);
     const after = (await this.users.load(stream)).state;
     return accepted(envelope, {
       userId: user.userId,
       // Bearer credentials: encrypted like every other secret on Kafka; the gateway decrypts them for the app.
       accessToken: encryptField(access.token, this.config.fieldKeyring, secretAad('accessToken')),
       accessTokenExpiresAt: access.expiresAt.toISOString(),
-      refreshToken: encryptField(refreshToken, this.config.fieldKeyring, secretAad('refreshToken')),
-      refreshTokenExpiresAt: refreshExpiresAt.toISOString(),
+      ...refresh,
       newDevice: loggedIn.data.newDevice,
       frozen: after.status === 'registered' && after.freeze.kind === 'frozen',
     });
@@ -471,6 +462,26 @@ export class IdentityService {
     return step.rejection ? this.reject(envelope, step.rejection) : accepted(envelope, { verified: true, userId, purpose });
   }
 
+  /**
+   * A payment's SMS step-up from a new device: consumes the user's `login_step_up` code (the code
+   * aggregate limits attempts and makes it one use) and records the device as known
+   * (`identity.DeviceVerified.v1` on the user's stream). A re-delivered command (same command id)
+   * gets the same answer without using a second code.
+   */
+  async verifyStepUpCode(envelope: CommandEnvelope<PayloadOf<typeof identityContract.verifyStepUpCode>>): Promise<CommandResult> {
+    const { userId, deviceId } = envelope.payload;
+    const actor = parseActor(envelope.actor);
+    if (!((actor.kind === 'user' && actor.id === userId) || actor.kind === 'system')) throw new ForbiddenActor('only the user or an internal system may verify a step-up code');
+    const code = this.open(envelope.payload.stepUpCode, 'stepUpCode');
+    const meta = this.meta(envelope);
+    const user = await this.userState(userId);
+    if (user === undefined) return rejected(envelope, IdentityErrorCode.USER_NOT_FOUND, 'no such user', { userId });
+    const consumed = await this.consumeCode(user.phoneHash, 'login_step_up', code, meta);
+    if (consumed.rejection) return this.reject(envelope, consumed.rejection);
+    const step = await this.step(this.users, userStreamId(userId), { type: 'VerifyDevice', userId, deviceId, verification: consumed.proof, now: this.now() }, meta);
+    return step.rejection ? this.reject(envelope, step.rejection) : accepted(envelope, { verified: true, userId, deviceId });
+  }
+
   // ------------------------------------------------------------------ second factor
 
   async enableSecondFactor(envelope: CommandEnvelope<PayloadOf<typeof identityContract.enableSecondFactor>>): Promise<CommandResult> {
@@ -493,14 +504,25 @@ export class IdentityService {
     const { userId } = envelope.payload;
     this.requireSelf(envelope, userId);
     const code = this.openOptional(envelope.payload.secondFactorCode, 'secondFactorCode');
+    const paymentPassword = this.openOptional(envelope.payload.paymentPassword, 'paymentPassword');
     const now = this.now();
+    const meta = this.meta(envelope);
     const user = await this.userState(userId);
-    const step = await this.step(
-      this.users,
-      userStreamId(userId),
-      { type: 'DisableSecondFactor', userId, now, secondFactorValid: user === undefined ? undefined : this.secondFactorValid(user, code, now) },
-      this.meta(envelope),
-    );
+    const command: UserCommand = { type: 'DisableSecondFactor', userId, now, secondFactorValid: user === undefined ? undefined : this.secondFactorValid(user, code, now) };
+    if (paymentPassword !== undefined && user !== undefined) {
+      // Refusals that record nothing (not enabled, no code, locked) come before the password is tried.
+      const early = this.dryRun(command, user);
+      if (early) return this.reject(envelope, early);
+      // Its own command id: on the same stream, the command's id would make the disable step look like a repeat of this one.
+      const verified = await this.step(
+        this.users,
+        userStreamId(userId),
+        { type: 'Resolve', resolve: (state) => ({ type: 'VerifyPaymentPassword', userId, purpose: 'disable_second_factor', now, matches: this.paymentPasswordMatches(state, paymentPassword) }) },
+        { ...meta, commandId: `${envelope.commandId}/payment-password` },
+      );
+      if (verified.rejection) return this.reject(envelope, verified.rejection);
+    }
+    const step = await this.step(this.users, userStreamId(userId), command, meta);
     return step.rejection ? this.reject(envelope, step.rejection) : accepted(envelope, { userId });
   }
 

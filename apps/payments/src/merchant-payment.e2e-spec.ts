@@ -191,7 +191,7 @@ describe('merchant payment across identity, wallet and payments', () => {
 
     const late = randomUUID();
     await start(late);
-    // The durable deadline (4 s here) passes; the sweeper expires the top-up.
+    // The deadline (4 s here) passes; its persisted timer (provider_deadline) expires the top-up.
     await h.until(
       () => h.send(paymentsContract.getPayment, { paymentId: late }, late),
       (result) => result.status === 'accepted' && result.data?.status === 'failed',

@@ -28,6 +28,7 @@ import {
   type ProtectedPhone,
 } from '@ledger/payments-domain';
 import type { Clock } from '@ledger/util';
+import type { TimerKind } from './payment-timers';
 
 export const streamOf = (paymentId: string): string => `payment-${paymentId}`;
 
@@ -47,13 +48,32 @@ export interface DriverOptions {
   holdTtlMs: number;
   /** Timeout of one downstream command. */
   commandTimeoutMs: number;
-  /** Attempts of one step within one drive before it is given up (may-abort steps) or left for the sweeper. */
+  /** Attempts of one step within one drive before it is given up (may-abort steps) or left for the step timer. */
   stepAttempts: number;
   /** A payment waiting for its password is failed PAYMENT_INTERRUPTED only after this long (a client retry may bring it). */
   passwordGraceMs: number;
   /** Decrypts a transfer's recipient phone, in memory, for the FindUserByPhone step only. */
   revealPhone: (phone: ProtectedPhone) => string;
+  /** The persisted timers: set before each step, cleared at the outcome. */
+  timers: StepTimers;
+  /** A step not recorded within this long is driven again by its timer (the step timeout). */
+  stepTimeoutMs: number;
   log: (message: string) => void;
+}
+
+/** What the driver needs of the timer table (`payment-timers.ts`). */
+export interface StepTimers {
+  schedule(paymentId: string, kind: TimerKind, dueAt: Date): Promise<void>;
+  clear(paymentId: string): Promise<void>;
+}
+
+/**
+ * The timer that guards a payment's current step: a third-party top-up waiting for its provider
+ * is expired at its deadline; any other step is resumed when it was not recorded in time.
+ */
+export function timerFor(state: ActivePaymentState, now: Date, stepTimeoutMs: number): { kind: TimerKind; dueAt: Date } {
+  if (state.status === 'awaiting_provider' && state.request.kind === 'provider_topup') return { kind: 'provider_deadline', dueAt: new Date(state.request.deadline) };
+  return { kind: 'step', dueAt: new Date(now.getTime() + stepTimeoutMs) };
 }
 
 type StepOutcome = { record: PaymentCommand } | { later: string };
@@ -101,7 +121,14 @@ export class PaymentDriver {
       const { state } = await this.options.handler.load(stream);
       if (state.status === 'none') return undefined;
       const step = nextStep(state);
-      if (step === undefined) return state;
+      if (step === undefined) {
+        // The outcome is recorded: no timer is needed (a crash before this line leaves one, which finds the outcome and goes).
+        await this.options.timers.clear(paymentId);
+        return state;
+      }
+      // Before the step starts, so a crash in the middle of it always leaves a timer that resumes it.
+      const timer = timerFor(state, this.options.clock.now(), this.options.stepTimeoutMs);
+      await this.options.timers.schedule(paymentId, timer.kind, timer.dueAt);
       const outcome = await this.execute(step, state, secrets);
       if ('later' in outcome) {
         if (step !== 'awaiting_provider') this.options.log(`payment ${paymentId}: ${step} postponed (${outcome.later})`);
@@ -268,7 +295,7 @@ export class PaymentDriver {
       }
       case 'awaiting_provider': {
         if (request.kind !== 'provider_topup') throw new Error(`${id}: ${step} in a ${request.kind} payment`);
-        // A durable timer: the deadline is in the payment's first event; the sweeper comes back until it passes.
+        // The deadline is in the payment's first event; its persisted timer (provider_deadline) comes back when it passes.
         if (Date.parse(now) <= Date.parse(request.deadline)) return { later: 'waiting for the provider callback' };
         return { record: { type: 'RecordProviderExpiry', now } };
       }

@@ -3,6 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { paymentsContract } from '@ledger/contracts';
+import { Pool } from 'pg';
+import { PaymentTimers } from './payment-timers';
+import { signProviderCallback, DEV_PROVIDER_SECRET } from './provider-signature';
 import { PaymentsHarness, type Payer, TEST_DEVICE } from './testing/payments-harness';
 
 jest.setTimeout(300_000);
@@ -16,13 +19,16 @@ const OUTCOMES = new Set(['payments.PaymentCompleted.v1', 'payments.PaymentFaile
  * The payments service runs as its own process (identity and wallet in this one); it is killed with
  * SIGKILL in the middle of a batch of concurrent payments and started again. Every payment must
  * reach exactly one outcome, every hold must be settled, and the wallet ledger must sum to zero.
+ * What resumes the payments after the restart is the persisted timer table.
  */
 describe('killing the payments service in the middle of concurrent payments', () => {
   let h: PaymentsHarness;
   let child: ChildProcess | undefined;
+  let timersPool: Pool;
+  let timers: PaymentTimers;
   const output: string[] = [];
 
-  function startChild(): ChildProcess {
+  function startChild(extraEnv: Record<string, string> = {}): ChildProcess {
     const env = {
       ...process.env,
       DATABASE_URL: h.paymentsDb.url,
@@ -33,6 +39,7 @@ describe('killing the payments service in the middle of concurrent payments', ()
       // A burst from few payers on one device: the risk rules are tested elsewhere.
       PAYMENTS_RISK_VELOCITY_PER_MINUTE: '100000',
       PAYMENTS_RISK_NEW_DEVICE_THRESHOLD_MINOR: '1000000000000',
+      ...extraEnv,
     };
     const started = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/payments/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     started.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -52,13 +59,34 @@ describe('killing the payments service in the middle of concurrent payments', ()
     return events.filter((event) => OUTCOMES.has(event.type)).map((event) => event.type);
   }
 
+  async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value)) return value;
+      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async function serviceAnswers(): Promise<void> {
+    await h.until(
+      () => h.send(paymentsContract.getPayment, { paymentId: 'warm-up' }, 'warm-up'),
+      (result) => result.status === 'rejected' && result.code === 'PAYMENT_NOT_FOUND',
+      90_000,
+    );
+  }
+
   beforeAll(async () => {
     h = await PaymentsHarness.start('pay_restart', {}, false, false);
+    timersPool = new Pool({ connectionString: h.paymentsDb.url, max: 2 });
+    timers = new PaymentTimers(timersPool);
     child = startChild();
   });
 
   afterAll(async () => {
     if (child) await kill(child);
+    await timersPool?.end();
     await h?.stop();
   });
 
@@ -66,11 +94,7 @@ describe('killing the payments service in the middle of concurrent payments', ()
     const payers: Payer[] = [];
     for (let i = 0; i < PAYERS; i++) payers.push(await h.payer('100000'));
     // The service answers once it is up.
-    await h.until(
-      () => h.send(paymentsContract.getPayment, { paymentId: 'warm-up' }, 'warm-up'),
-      (result) => result.status === 'rejected' && result.code === 'PAYMENT_NOT_FOUND',
-      90_000,
-    );
+    await serviceAnswers();
 
     const payments = payers.flatMap((payer) => Array.from({ length: PAYMENTS_PER_PAYER }, (_, i) => ({ payer, paymentId: randomUUID(), amountMinor: BigInt(100 + i) })));
     for (const { payer, paymentId, amountMinor } of payments) {
@@ -97,6 +121,10 @@ describe('killing the payments service in the middle of concurrent payments', ()
     // The kill really happened in the middle of the batch, with payments half-way through their steps.
     expect(unfinishedAtKill).toBeGreaterThan(0);
     expect(midFlightAtKill).toBeGreaterThan(0);
+    // No payment was left in flight without a persisted timer: the timer is written before the first event and before each step.
+    const midFlightIds = payments.filter((_, i) => atKill[i]!.length > 0 && !atKill[i]!.some((t) => OUTCOMES.has(t))).map((p) => p.paymentId);
+    const withoutTimer = (await Promise.all(midFlightIds.map(async (id) => ({ id, timers: await timers.of(id) })))).filter((entry) => entry.timers.length === 0);
+    expect(withoutTimer).toEqual([]);
     child = startChild();
 
     // Every payment (including commands still waiting in Kafka) reaches its outcome after the restart.
@@ -132,5 +160,44 @@ describe('killing the payments service in the middle of concurrent payments', ()
     }
     const ledger = await h.ledger();
     expect(ledger).toMatchObject({ ok: true, sumMinor: '0' });
+    // Every outcome cleared its timers.
+    const leftOver = (await Promise.all(payments.map((p) => timers.of(p.paymentId)))).flat();
+    expect(leftOver).toEqual([]);
+  });
+
+  it('a provider deadline fires from the timer table after a restart: the top-up expires, a late callback is refused and reported', async () => {
+    const payer = await h.payer('100');
+    await kill(child!);
+    // A short deadline, so it passes while the service is down; the deadline is recorded in the payment's first event.
+    child = startChild({ PAYMENTS_PROVIDER_DEADLINE_MS: '3000' });
+    await serviceAnswers();
+    const paymentId = randomUUID();
+    const started = await h.send(paymentsContract.providerTopUp, { paymentId, userId: payer.userId, walletId: payer.walletId, provider: 'alipay', amountMinor: '2500' }, paymentId, `user:${payer.userId}`);
+    expect(started).toMatchObject({ status: 'accepted', data: { status: 'awaiting_provider' } });
+    const deadline = String(started.status === 'accepted' ? started.data?.deadline : undefined);
+    // The ProviderTopUp command is answered (nothing left in Kafka to redeliver): only the table can expire it.
+    const armed = await eventually(
+      () => timers.of(paymentId),
+      (rows) => rows.some((t) => t.kind === 'provider_deadline'),
+    );
+    expect(armed.find((t) => t.kind === 'provider_deadline')?.dueAt.toISOString()).toBe(deadline);
+    await kill(child!);
+    while (Date.now() <= Date.parse(deadline)) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await outcomesOf(paymentId)).toEqual([]); // nobody expired it while the service was down
+    child = startChild();
+
+    const expired = await h.until(
+      () => h.send(paymentsContract.getPayment, { paymentId }, paymentId, `user:${payer.userId}`),
+      (result) => result.status === 'accepted' && result.data?.status === 'failed',
+      90_000,
+    );
+    expect(expired).toMatchObject({ data: { failure: { code: 'TOPUP_EXPIRED', details: { deadline } } } });
+    const callback = { paymentId, provider: 'alipay' as const, providerReference: 'ali-late-1', amountMinor: '2500' };
+    const late = await h.send(paymentsContract.providerCallback, { ...callback, signature: signProviderCallback(DEV_PROVIDER_SECRET, callback) }, paymentId, 'system:alipay');
+    expect(late).toMatchObject({ status: 'rejected', code: 'CALLBACK_AFTER_DEADLINE' });
+    const types = (await h.paymentsStore.readStream(`payment-${paymentId}`)).map((event) => event.type);
+    expect(types).toEqual(['payments.PaymentInitiated.v1', 'payments.PaymentFailed.v1', 'payments.LateProviderCallbackReported.v1']);
+    expect(await h.balance(payer.walletId)).toMatchObject({ totalMinor: '100' });
+    expect(await timers.of(paymentId)).toEqual([]);
   });
 });

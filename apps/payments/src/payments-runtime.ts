@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { topics } from '@ledger/contracts';
-import { DeciderHandler, EVENT_STORE, EventRelay, type EventStore, type Subscription } from '@ledger/event-store';
+import { DeciderHandler, EVENT_STORE, EventRelay, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, createKafka, ensureTopics } from '@ledger/messaging';
 import { Pool } from 'pg';
-import { DEFAULT_RISK_POLICY, SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway, type Biller, type RiskPolicy, paymentDecider, type CardMoneyGateway, type MerchantAcquirer, type PaymentCommand, type PaymentEvent, type PaymentState } from '@ledger/payments-domain';
+import { DEFAULT_RISK_POLICY, SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway, nextStep, type Biller, type RiskPolicy, paymentDecider, type CardMoneyGateway, type MerchantAcquirer, type PaymentCommand, type PaymentEvent, type PaymentState } from '@ledger/payments-domain';
 import { systemClock, type Clock } from '@ledger/util';
 import { createPaymentCodec } from './payment-codec';
-import { PaymentDriver } from './payment-driver';
+import { PaymentDriver, timerFor } from './payment-driver';
+import { PaymentTimers, TimerPoller, type ClaimedTimer } from './payment-timers';
 import { DEV_PROVIDER_SECRET } from './provider-signature';
 import { RecipientPhones } from './recipient-phone';
 import { SupportAccessAudit } from './support-access';
@@ -29,9 +29,9 @@ export interface PaymentsServiceOptions {
   cards?: CardMoneyGateway;
   /** Billers (utilities, phone top-up); a `SimulatedBiller` by default. */
   biller?: Biller;
-  /** Poll interval of the relay, the in-flight index and the resume loop. Default 500 ms. */
+  /** Poll interval of the relay, the read model and the timer poller. Default 500 ms. */
   pollIntervalMs?: number;
-  /** A payment no drive touched for this long is resumed by the sweeper. Default 5 s. */
+  /** The step timeout: a step not recorded for this long is resumed by its persisted timer. Default 5 s. */
   resumeAfterMs?: number;
   /** How long a reservation holds funds. Default 15 min. */
   holdTtlMs?: number;
@@ -61,8 +61,9 @@ const num = (value: string | undefined, fallback: number): number => (value === 
 
 /**
  * The payments service's moving parts besides its command handlers: the driver of the process
- * managers, the in-flight index and resume loop (so a restarted service finishes every payment it
- * had started), and the relay of committed payment events to `payments.events`.
+ * managers, the persisted timers and their poller (so a restarted service, or another instance,
+ * finishes every payment that was started), and the relay of committed payment events to
+ * `payments.events`.
  */
 @Injectable()
 export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -88,12 +89,13 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger('payments');
   private readonly pollIntervalMs: number;
   private readonly resumeAfterMs: number;
-  /** Payments without an outcome → when this instance last saw them move (ms). Bounded by the payments in flight. */
-  private readonly inFlight = new Map<string, number>();
-  private index?: Subscription;
-  private sweeper?: NodeJS.Timeout;
-  private stopped = false;
-  private static readonly MAX_RESUMES_PER_TICK = 50;
+  /** Durable timers of the payments in flight (`payments.payment_timers`). */
+  readonly timers: PaymentTimers;
+  private readonly timerPoller: TimerPoller;
+  /** Timers claimed per poll (and fired at once) by this instance. */
+  private static readonly TIMER_BATCH = 50;
+  /** Fires of a step timer that finds no payment before it is dropped (its start was refused or never came). */
+  private static readonly UNSTARTED_TIMER_FIRES = 3;
 
   constructor(@Inject(EVENT_STORE) readonly store: EventStore, @Inject(PAYMENTS_OPTIONS) options: PaymentsServiceOptions) {
     this.clock = options.clock ?? systemClock;
@@ -109,6 +111,12 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     this.recipientPhones = options.recipientPhones ?? RecipientPhones.fromEnv();
     const phones = this.recipientPhones;
     this.handler = new DeciderHandler({ store, decider: paymentDecider, codec: createPaymentCodec((phone) => phones.protect(phone)) });
+    const readModelUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? process.env.EVENT_STORE_URL;
+    // The timer table is written before every step of every payment in flight, next to the read model.
+    this.pool = new Pool({ connectionString: readModelUrl, max: 8 });
+    // An idle connection killed by the server must not crash the process; the pool replaces it.
+    this.pool.on('error', (error) => this.logger.warn(`payments database connection lost: ${error.message}`));
+    this.timers = new PaymentTimers(this.pool);
     const kafka = createKafka('payments');
     this.client = new KafkaCommandClient({ kafka, clientName: 'payments', topicPrefix: this.topicPrefix, defaultTimeoutMs: 10_000 });
     this.driver = new PaymentDriver({
@@ -123,10 +131,20 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
       stepAttempts: 3,
       passwordGraceMs: options.passwordGraceMs ?? num(process.env.PAYMENTS_PASSWORD_GRACE_MS, 30_000),
       revealPhone: (phone) => phones.reveal(phone),
+      timers: this.timers,
+      stepTimeoutMs: this.resumeAfterMs,
       log: (message) => this.logger.warn(message),
     });
-    const readModelUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? process.env.EVENT_STORE_URL;
-    this.pool = new Pool({ connectionString: readModelUrl, max: 4 });
+    this.timerPoller = new TimerPoller({
+      timers: this.timers,
+      clock: this.clock,
+      fire: (timer) => this.fireTimer(timer),
+      pollIntervalMs: this.pollIntervalMs,
+      batchSize: PaymentsRuntime.TIMER_BATCH,
+      // A claimer that dies gives its timers back after one step timeout.
+      leaseMs: this.resumeAfterMs,
+      log: (message) => this.logger.error(message),
+    });
     this.userPayments = new UserPaymentsReadModel(this.pool, store, { pollIntervalMs: this.pollIntervalMs, log: (message) => this.logger.error(message) });
     const riskPolicy: RiskPolicy = {
       velocityPerMinute: num(process.env.PAYMENTS_RISK_VELOCITY_PER_MINUTE, DEFAULT_RISK_POLICY.velocityPerMinute),
@@ -151,14 +169,35 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     return `${this.topicPrefix}${topics.events(PAYMENTS_CONTEXT)}`;
   }
 
-  /** Payments this instance knows to be without an outcome. */
-  get inFlightCount(): number {
-    return this.inFlight.size;
+  /**
+   * Sets the payment's step timer before its first event is recorded, so a crash right after the
+   * record still leaves a timer that drives it (the driver keeps it up to date from then on).
+   */
+  async armStepTimer(paymentId: string): Promise<void> {
+    await this.timers.schedule(paymentId, 'step', new Date(this.clock.now().getTime() + this.resumeAfterMs));
   }
 
-  /** The driver touched a payment: the sweeper leaves it alone for `resumeAfterMs`. */
-  touched(paymentId: string): void {
-    if (this.inFlight.has(paymentId)) this.inFlight.set(paymentId, Date.now());
+  /**
+   * A due timer: drives the payment through the decider (resume the step, time it out, expire the
+   * provider deadline). Resolves with when the timer is due again, or undefined when it is done.
+   */
+  private async fireTimer(timer: ClaimedTimer): Promise<Date | undefined> {
+    const retryAt = new Date(this.clock.now().getTime() + this.resumeAfterMs);
+    // A drive of this instance is on it (a slow step): leave it be, look again after one step timeout.
+    if (this.driver.isRunning(timer.paymentId)) return retryAt;
+    const state = await this.driver.drive(timer.paymentId);
+    if (state === undefined) {
+      // No payment behind the timer: its start may still be on its way (armed just before it), so
+      // look again a few times; after that the start was refused or never came, and the timer goes.
+      return timer.fired < PaymentsRuntime.UNSTARTED_TIMER_FIRES ? retryAt : undefined;
+    }
+    if (nextStep(state) === undefined) {
+      await this.timers.clear(timer.paymentId);
+      return undefined;
+    }
+    // A timer of a step the payment has left (e.g. the provider deadline after the confirmation) is done.
+    if (timerFor(state, this.clock.now(), this.resumeAfterMs).kind !== timer.kind) return undefined;
+    return retryAt;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -171,54 +210,16 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     }
     await this.client.start();
     await this.relay.start();
+    await this.timers.migrate();
     await this.userPayments.migrate();
     this.userPayments.start();
     this.risk.start();
-    // The in-flight index: every payment stream from the start, in memory (never checkpointed, so
-    // each start rebuilds it; a table fed by a checkpointed subscription would bound startup time).
-    this.index = this.store.subscribe({
-      name: `payments-in-flight-${randomUUID()}`,
-      category: 'payment',
-      checkpoint: 'manual',
-      pollIntervalMs: this.pollIntervalMs,
-      onError: (error) => this.logger.error(`in-flight index stopped: ${String(error)}`),
-      handle: async (events) => {
-        for (const event of events) {
-          const paymentId = event.stream.slice('payment-'.length);
-          if (event.type === 'payments.PaymentInitiated.v1') this.inFlight.set(paymentId, 0); // 0: resume at once unless a drive is on it
-          else if (event.type === 'payments.PaymentCompleted.v1' || event.type === 'payments.PaymentFailed.v1') this.inFlight.delete(paymentId);
-        }
-      },
-    });
-    this.scheduleSweep();
-  }
-
-  private scheduleSweep(): void {
-    if (this.stopped) return;
-    this.sweeper = setTimeout(() => {
-      this.sweep();
-      this.scheduleSweep();
-    }, this.pollIntervalMs);
-  }
-
-  /** Resumes payments nobody drove for a while (bounded per tick); drives run in the background. */
-  private sweep(): void {
-    const dueBefore = Date.now() - this.resumeAfterMs;
-    let started = 0;
-    for (const [paymentId, lastSeen] of this.inFlight) {
-      if (started >= PaymentsRuntime.MAX_RESUMES_PER_TICK) break;
-      if (lastSeen > dueBefore || this.driver.isRunning(paymentId)) continue;
-      started++;
-      this.inFlight.set(paymentId, Date.now());
-      void this.driver.drive(paymentId).catch((error: unknown) => this.logger.error(`resuming payment ${paymentId} failed: ${String(error)}`));
-    }
+    this.timerPoller.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.sweeper) clearTimeout(this.sweeper);
+    await this.timerPoller.stop();
     await this.driver.settle();
-    await this.index?.stop();
     await this.relay.stop();
     await this.userPayments.stop();
     await this.risk.stop();

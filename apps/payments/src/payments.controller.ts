@@ -77,6 +77,7 @@ export class PaymentsController {
       const refusal = await this.assessRisk(command, request.paymentId, request.userId, request.amountMinor, device, now);
       if (refusal) return refusal;
     }
+    await this.runtime.armStepTimer(request.paymentId);
     const started = await this.runtime.handler.handle(streamOf(request.paymentId), { type: 'StartPayment', request, now }, {
       commandId: command.commandId,
       correlationId: command.correlationId,
@@ -89,20 +90,20 @@ export class PaymentsController {
 
   /**
    * Risk rules before a money-out payment starts (a payment that exists already was assessed when
-   * it started). Identity has no command that verifies an SMS step-up code for a payment, so a
-   * `stepUpCode` cannot be honoured yet: the refusal says so (details.stepUp). Codes:
-   * RISK_VELOCITY_EXCEEDED, STEP_UP_REQUIRED.
+   * it started). A `stepUpCode` (encrypted at the edge, forwarded to identity, never stored) is
+   * checked by identity when the new-device rule asks for it. Codes: RISK_VELOCITY_EXCEEDED,
+   * STEP_UP_REQUIRED, the step-up code's failures (INVALID_CODE, CODE_EXPIRED, CODE_ALREADY_USED,
+   * CODE_ATTEMPTS_EXHAUSTED, CODE_NOT_REQUESTED), IDENTITY_UNAVAILABLE.
    */
   private async assessRisk(command: CommandEnvelope, paymentId: string, userId: string, amountMinor: bigint, device: { deviceId: string; stepUpCode?: string }, now: string): Promise<CommandResult | undefined> {
     const { state } = await this.runtime.handler.load(streamOf(paymentId));
     if (state.status !== 'none') return undefined;
     const decision = await this.runtime.risk.assess(
-      { userId, paymentId, amountMinor, deviceId: device.deviceId, stepUpVerified: false, now },
+      { userId, paymentId, amountMinor, deviceId: device.deviceId, now, ...(device.stepUpCode === undefined ? {} : { stepUpCode: device.stepUpCode }) },
       { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor },
     );
     if (decision.admitted) return undefined;
-    const stepUp = decision.code === PAYMENT_ERROR.STEP_UP_REQUIRED && device.stepUpCode !== undefined ? { stepUp: 'STEP_UP_VERIFICATION_UNAVAILABLE' } : {};
-    return rejected(command, decision.code, decision.message, { paymentId, ...decision.details, ...stepUp });
+    return rejected(command, decision.code, decision.message, { paymentId, ...decision.details });
   }
 
   /** Drives the payment and answers with its outcome, or its current status after the wait bound (or while it waits for a provider). */

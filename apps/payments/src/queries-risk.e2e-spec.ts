@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { paymentsContract, type CommandResult } from '@ledger/contracts';
-import { PaymentsHarness, type Payer, TEST_DEVICE } from './testing/payments-harness';
+import { identityContract, paymentsContract, type CommandResult } from '@ledger/contracts';
+import { GOOD_LOGIN_PASSWORD, PaymentsHarness, type Payer, TEST_DEVICE } from './testing/payments-harness';
 import { READ_SCHEMA, USER_PAYMENTS_SUBSCRIPTION, type UserPaymentsPage } from './user-payments';
 
 jest.setTimeout(180_000);
@@ -130,12 +130,7 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
     const user = await h.payer('100000');
     expect((await payAs(user, '100', 'phone-a')).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     expect((await payAs(user, '6000', 'phone-b')).result).toMatchObject({ status: 'rejected', code: 'STEP_UP_REQUIRED', details: { rule: 'new_device' } });
-    // Identity cannot verify a step-up code for a payment yet: the refusal says so.
-    expect((await payAs(user, '6000', 'phone-b', h.identity.enc('stepUpCode', '123456'))).result).toMatchObject({
-      status: 'rejected',
-      code: 'STEP_UP_REQUIRED',
-      details: { stepUp: 'STEP_UP_VERIFICATION_UNAVAILABLE' },
-    });
+    expect((await payAs(user, '6000', 'phone-b')).result).toMatchObject({ status: 'rejected', code: 'STEP_UP_REQUIRED', details: { rule: 'new_device' } });
     expect((await payAs(user, '6000', 'phone-a')).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     expect((await payAs(user, '5000', 'phone-c')).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     expect(await h.balance(user.walletId)).toMatchObject({ totalMinor: String(100000 - 100 - 6000 - 5000), heldMinor: '0' });
@@ -143,4 +138,50 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
     const risk = await h.paymentsStore.readStream(`risk-${user.userId}`);
     expect(risk.filter((event) => event.type === 'payments.RiskAlertRaised.v1')).toHaveLength(2);
   });
+
+  it('step-up: a new device above the threshold pays with a valid SMS code (verified by identity) and is known afterwards; a wrong code moves nothing', async () => {
+    const user = await h.payer('100000');
+    expect((await payAs(user, '100', 'phone-a')).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
+    expect((await payAs(user, '6000', 'phone-b')).result).toMatchObject({ status: 'rejected', code: 'STEP_UP_REQUIRED', details: { rule: 'new_device' } });
+
+    const requested = await h.identity.send(identityContract.requestVerificationCode, { phone: user.phone, purpose: 'login_step_up' }, 'anonymous', { key: user.phone });
+    expect(requested).toMatchObject({ status: 'accepted' });
+    const code = h.identity.latestCode(user.phone);
+    const wrongCode = code === '000000' ? '111111' : '000000';
+    const before = await h.balance(user.walletId);
+
+    // A wrong code: refused with identity's code, nothing started, nothing moved.
+    const wrong = await payAs(user, '6000', 'phone-b', h.identity.enc('stepUpCode', wrongCode));
+    expect(wrong.result).toMatchObject({ status: 'rejected', code: 'INVALID_CODE', details: { rule: 'new_device', stepUp: 'rejected' } });
+    expect(await h.send(paymentsContract.getPayment, { paymentId: wrong.paymentId }, wrong.paymentId)).toMatchObject({ status: 'rejected', code: 'PAYMENT_NOT_FOUND' });
+    expect(await h.balance(user.walletId)).toEqual(before);
+
+    // The right code: the payment completes.
+    const paid = await payAs(user, '6000', 'phone-b', h.identity.enc('stepUpCode', code));
+    expect(paid.result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
+    expect(await h.balance(user.walletId)).toMatchObject({ totalMinor: String(BigInt(before.totalMinor) - 6000n), heldMinor: '0' });
+
+    // The device is known now: to the risk rules (no step-up any more) and to identity (a login from it needs none).
+    expect((await payAs(user, '7000', 'phone-b')).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
+    const login = await h.identity.send(identityContract.login, { phone: user.phone, loginPassword: h.identity.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: 'phone-b' }, 'anonymous', { key: user.phone });
+    expect(login).toMatchObject({ status: 'accepted', data: { newDevice: false } });
+    const userEvents = await readUserStream(user.userId);
+    expect(userEvents.filter((type) => type === 'identity.DeviceVerified.v1')).toHaveLength(1);
+
+    // The code is used up: it does not let another new device through.
+    expect((await payAs(user, '6000', 'phone-c', h.identity.enc('stepUpCode', code))).result).toMatchObject({ status: 'rejected', code: 'CODE_ALREADY_USED' });
+    expect(await h.balance(user.walletId)).toMatchObject({ totalMinor: String(BigInt(before.totalMinor) - 13000n) });
+  });
+
+  /** The event types of the user's identity stream (identity's own store, schema `identity`). */
+  const readUserStream = async (userId: string): Promise<string[]> => {
+    const db = new Client({ connectionString: h.identity.db.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ type: string }>('SELECT type FROM identity.events WHERE stream = $1 ORDER BY revision', [`user-${userId}`]);
+      return rows.map((row) => row.type);
+    } finally {
+      await db.end();
+    }
+  };
 });

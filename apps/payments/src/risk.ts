@@ -10,7 +10,8 @@
 import { identityContract, TRANSPORT_ERROR } from '@ledger/contracts';
 import { DeciderHandler, type EventCodec, type EventData, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import type { KafkaCommandClient } from '@ledger/messaging';
-import { createRiskDecider, riskStreamOf, riskVerdict, type RiskCommand, type RiskEvent, type RiskPolicy, type RiskState } from '@ledger/payments-domain';
+import { isRejection } from '@ledger/util';
+import { PAYMENT_ERROR, createRiskDecider, riskStreamOf, riskVerdict, type RiskCommand, type RiskEvent, type RiskPolicy, type RiskState } from '@ledger/payments-domain';
 
 export const RISK_ALERTS_SUBSCRIPTION = 'payments-risk-alerts';
 const PREFIX = 'payments.';
@@ -27,8 +28,14 @@ export const riskCodec: EventCodec<RiskEvent> = {
 
 export type RiskDecision = { admitted: true } | { admitted: false; code: string; message: string; details: Record<string, unknown> };
 
+/** The assessment of one payment; `stepUpCode` is the encrypted SMS code the client sent, if any (forwarded to identity, never stored). */
+export type RiskAssessment = Omit<RiskCommand, 'type' | 'stepUpVerified'> & { stepUpCode?: string };
+
+const TRANSIENT: ReadonlySet<string> = new Set([TRANSPORT_ERROR.TIMEOUT, TRANSPORT_ERROR.PROCESSING_FAILED]);
+
 export class RiskRules {
   private readonly handler: DeciderHandler<RiskCommand, RiskEvent, RiskState>;
+  private readonly decider: ReturnType<typeof createRiskDecider>;
   private alerts?: Subscription;
   private running = false;
 
@@ -38,20 +45,56 @@ export class RiskRules {
     private readonly options: { client: KafkaCommandClient; pollIntervalMs?: number; log: (message: string) => void },
   ) {
     // Concurrent payments of one user contend on their risk stream: allow more retries than the default.
-    this.handler = new DeciderHandler({ store, decider: createRiskDecider(policy), codec: riskCodec, maxAttempts: 50 });
+    this.decider = createRiskDecider(policy);
+    this.handler = new DeciderHandler({ store, decider: this.decider, codec: riskCodec, maxAttempts: 50 });
   }
 
   /**
    * Assesses a payment before it starts. `commandId` is the incoming command's id, so a resend of
    * the same refused command (same id) is answered the same, while a new attempt (new id, e.g. after
-   * waiting a minute) is assessed again. Codes: RISK_VELOCITY_EXCEEDED, STEP_UP_REQUIRED.
+   * waiting a minute) is assessed again. When the new-device rule would ask for step-up and the
+   * command carries a step-up code, identity verifies it first (`identity.VerifyStepUpCode.v1`,
+   * which also makes the device known to identity); a valid code lets the payment through, a
+   * refused one refuses it with identity's code (nothing recorded here). The code is checked only
+   * when it is needed, so it is not used up by a payment that does not need it.
+   * Codes: RISK_VELOCITY_EXCEEDED, STEP_UP_REQUIRED, identity's code failures, IDENTITY_UNAVAILABLE.
    */
-  async assess(command: Omit<RiskCommand, 'type'>, metadata: { commandId: string; correlationId: string; actor: string }): Promise<RiskDecision> {
-    const outcome = await this.handler.handle(riskStreamOf(command.userId), { type: 'AssessPayment', ...command }, { ...metadata, commandId: `risk:${metadata.commandId}`, occurredAt: command.now });
+  async assess(assessment: RiskAssessment, metadata: { commandId: string; correlationId: string; actor: string }): Promise<RiskDecision> {
+    const { stepUpCode, ...payment } = assessment;
+    let stepUpVerified = false;
+    if (stepUpCode !== undefined && (await this.wouldAskForStepUp(payment))) {
+      const refusal = await this.verifyStepUp(payment, stepUpCode, metadata);
+      if (refusal) return refusal;
+      stepUpVerified = true;
+    }
+    const command: RiskCommand = { type: 'AssessPayment', ...payment, stepUpVerified };
+    const outcome = await this.handler.handle(riskStreamOf(command.userId), command, { ...metadata, commandId: `risk:${metadata.commandId}`, occurredAt: command.now });
     if (outcome.kind === 'rejected') return { admitted: false, code: outcome.rejection.code, message: outcome.rejection.message, details: {} };
     const verdict = riskVerdict(outcome.events);
     if (verdict.admitted) return verdict;
     return { admitted: false, code: verdict.code, message: verdict.message, details: { rule: verdict.rule } };
+  }
+
+  /** A dry run on the current state: would this payment be refused STEP_UP_REQUIRED without a step-up? */
+  private async wouldAskForStepUp(payment: Omit<RiskCommand, 'type' | 'stepUpVerified'>): Promise<boolean> {
+    const { state } = await this.handler.load(riskStreamOf(payment.userId));
+    const decided = this.decider.decide({ type: 'AssessPayment', ...payment, stepUpVerified: false }, state);
+    if (isRejection(decided)) return false;
+    const verdict = riskVerdict(decided);
+    return !verdict.admitted && verdict.code === PAYMENT_ERROR.STEP_UP_REQUIRED;
+  }
+
+  /** Asks identity to check the step-up code; undefined when it is valid, else the refusal. */
+  private async verifyStepUp(payment: Omit<RiskCommand, 'type' | 'stepUpVerified'>, stepUpCode: string, metadata: { commandId: string; correlationId: string }): Promise<RiskDecision | undefined> {
+    const payload = { userId: payment.userId, deviceId: payment.deviceId, stepUpCode };
+    // The incoming command's id: a redelivered command is answered by identity from its history, a new attempt (new code) is checked anew.
+    const options = { key: payment.userId, actor: 'system:payments', commandId: `step-up:${metadata.commandId}`, correlationId: metadata.correlationId, timeoutMs: 10_000 };
+    let result = await this.options.client.send(identityContract.verifyStepUpCode, payload, options);
+    for (let attempt = 2; attempt <= 3 && result.status === 'rejected' && TRANSIENT.has(result.code); attempt++) result = await this.options.client.send(identityContract.verifyStepUpCode, payload, options);
+    if (result.status === 'accepted') return undefined;
+    const details = { rule: 'new_device', stepUp: 'rejected', ...result.details };
+    if (TRANSIENT.has(result.code)) return { admitted: false, code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE, message: `identity did not answer the step-up check: ${result.message}`, details };
+    return { admitted: false, code: result.code, message: result.message, details };
   }
 
   /** Starts forwarding recorded alerts to identity; restarted after a failure while running. */
@@ -90,7 +133,7 @@ export class RiskRules {
     for (let attempt = 1; attempt <= 3; attempt++) {
       const result = await this.options.client.send(identityContract.raiseRiskAlert, payload, { key: data.userId, actor: 'system:payments', commandId: `risk-alert:${event.id}`, correlationId: data.paymentId, timeoutMs: 10_000 });
       if (result.status === 'accepted') return;
-      if (result.code !== TRANSPORT_ERROR.TIMEOUT && result.code !== TRANSPORT_ERROR.PROCESSING_FAILED) {
+      if (!TRANSIENT.has(result.code)) {
         this.options.log(`risk alert for ${data.userId} refused by identity: ${result.code}`);
         return;
       }

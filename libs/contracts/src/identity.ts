@@ -54,6 +54,7 @@ export const PaymentPasswordPurpose = Type.Union([
   Type.Literal('unbind_card'),
   Type.Literal('change_payment_password'),
   Type.Literal('unfreeze'),
+  Type.Literal('disable_second_factor'),
 ]);
 export type PaymentPasswordPurpose = Static<typeof PaymentPasswordPurpose>;
 
@@ -165,6 +166,15 @@ export const verifyPaymentPassword = defineCommand({
   payload: strict({ userId: UserId, paymentPassword: EncryptedString('6 digits'), purpose: PaymentPasswordPurpose }),
 });
 
+export const verifyStepUpCode = defineCommand({
+  type: 'identity.VerifyStepUpCode.v1',
+  context: CONTEXT,
+  description:
+    'SMS step-up of a payment from a new device (payments call it): consumes the user\'s login_step_up code (one use, attempts limited) and records the device as known. Accepted with `verified: true`. Key: userId. ' +
+    'Rejects USER_NOT_FOUND, INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, INVALID_INPUT, FORBIDDEN.',
+  payload: strict({ userId: UserId, deviceId: DeviceId, stepUpCode: EncryptedString('login_step_up SMS code') }),
+});
+
 export const enableSecondFactor = defineCommand({
   type: 'identity.EnableSecondFactor.v1',
   context: CONTEXT,
@@ -176,8 +186,9 @@ export const disableSecondFactor = defineCommand({
   type: 'identity.DisableSecondFactor.v1',
   context: CONTEXT,
   description:
-    'Turns TOTP off with a current dynamic code. Key: userId. Rejects USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, FORBIDDEN.',
-  payload: strict({ userId: UserId, secondFactorCode: Type.Optional(EncryptedString('TOTP code')) }),
+    'Turns TOTP off with a current dynamic code and, when given, the payment password (checked first, counting towards its lockout; the gateway always sends it). Key: userId. ' +
+    'Rejects USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, PAYMENT_PASSWORD_NOT_SET, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, FORBIDDEN.',
+  payload: strict({ userId: UserId, secondFactorCode: Type.Optional(EncryptedString('TOTP code')), paymentPassword: Type.Optional(EncryptedString('the payment password')) }),
 });
 
 export const resetSecondFactor = defineCommand({
@@ -228,6 +239,24 @@ export const setMaintenanceMode = defineCommand({
   ]),
 });
 
+export const refreshSession = defineCommand({
+  type: 'identity.RefreshSession.v1',
+  context: CONTEXT,
+  description:
+    'Exchanges a refresh token for a new access token and a new refresh token (rotation: the presented one is then retired). A retired token presented again revokes the whole session (theft detection). Key: the session id (the refresh token\'s part before the dot). ' +
+    'Rejects INVALID_REFRESH_TOKEN, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REUSED, SESSION_REVOKED, ACCOUNT_FROZEN, INVALID_INPUT.',
+  payload: strict({ refreshToken: EncryptedString('the refresh token from login or the last refresh') }),
+});
+
+export const endSession = defineCommand({
+  type: 'identity.EndSession.v1',
+  context: CONTEXT,
+  description:
+    'Logout: revokes the session of a refresh token; its refresh tokens are refused from then on (access tokens run out within their 15 minutes). Ending an ended session changes nothing. Key: the session id. ' +
+    'Rejects INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED, INVALID_INPUT.',
+  payload: strict({ refreshToken: EncryptedString('a refresh token of the session') }),
+});
+
 export const findUserByPhone = defineCommand({
   type: 'identity.FindUserByPhone.v1',
   context: CONTEXT,
@@ -244,6 +273,7 @@ export const COMMANDS = [
   resetPaymentPassword,
   changeLoginPassword,
   verifyPaymentPassword,
+  verifyStepUpCode,
   enableSecondFactor,
   disableSecondFactor,
   resetSecondFactor,
@@ -252,6 +282,8 @@ export const COMMANDS = [
   raiseRiskAlert,
   setMaintenanceMode,
   findUserByPhone,
+  refreshSession,
+  endSession,
 ] as const;
 
 // ---------------------------------------------------------------- published events (identity.events)
@@ -353,5 +385,9 @@ export const ERROR_CODES = [
   'UNFREEZE_REQUIRES_SUPPORT',
   'INVALID_INPUT',
   'FORBIDDEN',
+  'INVALID_REFRESH_TOKEN',
+  'REFRESH_TOKEN_EXPIRED',
+  'REFRESH_TOKEN_REUSED',
+  'SESSION_REVOKED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -19,10 +19,11 @@ const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-
 const EncryptedPassword = Type.String({ pattern: '^enc:v1:', maxLength: 4096 });
 /** The device the user pays from (as the app reports it): the new-device risk rule keys on it. */
 const DeviceId = Type.String({ minLength: 1, maxLength: 128 });
-/** An SMS step-up code, encrypted at the edge. Identity cannot verify such a code for payments yet: see the README (risk rules). */
+/** The user's login_step_up SMS code, encrypted at the edge exactly as identity expects it; forwarded to identity.VerifyStepUpCode.v1 when the new-device rule asks for it, never stored. */
 const StepUpCode = Type.Optional(Type.String({ pattern: '^enc:v1:', maxLength: 4096 }));
 const RISK_CODES =
-  ' Refused before the payment starts (nothing recorded on it, a risk alert is raised): RISK_VELOCITY_EXCEEDED (too many payments within a minute), STEP_UP_REQUIRED (first payment from a new device above the threshold).';
+  ' Refused before the payment starts (nothing recorded on it, a risk alert is raised): RISK_VELOCITY_EXCEEDED (too many payments within a minute), STEP_UP_REQUIRED (first payment from a new device above the threshold, without stepUpCode); ' +
+  'with a stepUpCode that identity refuses: INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, IDENTITY_UNAVAILABLE (details.stepUp = "rejected"; nothing moved).';
 export const Channel = Type.Union([Type.Literal('online'), Type.Literal('qr'), Type.Literal('pos')]);
 
 const object = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { additionalProperties: false });

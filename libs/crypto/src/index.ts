@@ -6,3 +6,4 @@ export * from './lib/password-hash';
 export * from './lib/totp';
 export * from './lib/random-code';
 export * from './lib/access-token';
+export * from './lib/refresh-token';

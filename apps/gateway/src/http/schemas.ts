@@ -43,6 +43,10 @@ export const LoginRequest = strict({
   secondFactorCode: SecondFactorCode,
 });
 
+const RefreshToken = Type.String({ minLength: 1, maxLength: 512, description: 'the refresh token from login or from the last refresh' });
+export const RefreshSessionRequest = strict({ refreshToken: RefreshToken });
+export const EndSessionRequest = strict({ refreshToken: RefreshToken });
+
 export const SetPaymentPasswordRequest = strict({ paymentPassword: PaymentPassword('6 digits, no repeats or runs'), secondFactorCode: SecondFactorCode });
 export const ChangePaymentPasswordRequest = strict({
   paymentPassword: PaymentPassword('the current payment password'),
@@ -64,6 +68,15 @@ export const FreezeRequest = strict({ reason: Reason });
 export const UserUnfreezeRequest = strict({ code: SmsCode('unfreeze SMS code'), paymentPassword: PaymentPassword('the payment password'), secondFactorCode: SecondFactorCode });
 export const SupportUnfreezeRequest = strict({ verificationReference: Reference });
 export const SupportResetSecondFactorRequest = strict({ verificationReference: Reference });
+export const EnableSecondFactorRequest = strict({}, 'no fields');
+export const DisableSecondFactorRequest = strict({
+  secondFactorCode: Type.String({ pattern: '^[0-9]{6}$', description: 'a current TOTP code of the authenticator' }),
+  paymentPassword: PaymentPassword('the payment password'),
+});
+export const StaffLoginRequest = strict({
+  agentId: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$', description: 'the agent id from the staff registry (GATEWAY_SUPPORT_STAFF)' }),
+  password: Type.String({ minLength: 1, maxLength: 128, description: "the agent's password" }),
+});
 
 export const BindCardRequest = strict({
   cardNumber: Type.String({ pattern: '^[0-9][0-9 ]{14,22}[0-9]$', description: 'full ICBC card number, 16–19 digits, spaces allowed' }),
@@ -89,6 +102,25 @@ export const LoginResponse = loose({
   refreshTokenExpiresAt: Instant,
   newDevice: Type.Boolean(),
   frozen: Type.Boolean(),
+});
+export const RefreshSessionResponse = loose({
+  userId: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  accessToken: Type.String({ description: 'HS256 JWT; send as Authorization: Bearer <token>' }),
+  accessTokenExpiresAt: Instant,
+  refreshToken: Type.String({ description: 'the next refresh token; the one sent is now retired' }),
+  refreshTokenExpiresAt: Instant,
+});
+export const EndSessionResponse = loose({ ended: Type.Literal(true) });
+export const SecondFactorEnabledResponse = loose({
+  userId: Type.String(),
+  provisioningUri: Type.String({ description: 'otpauth:// URI for the authenticator app (show it as a QR code); returned only this once' }),
+});
+export const StaffLoginResponse = loose({
+  agentId: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  accessToken: Type.String({ description: 'HS256 JWT with role support; send as Authorization: Bearer <token>' }),
+  accessTokenExpiresAt: Instant,
 });
 export const UserResponse = loose({ userId: Type.String() });
 export const FreezeResponse = loose({ userId: Type.String(), frozenAt: Instant });
@@ -143,7 +175,7 @@ const Code64 = (description: string) => Type.String({ pattern: '^[A-Za-z0-9][A-Z
 const CardIdField = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'a bound card of mine (GET /users/{userId}/cards)' });
 const Description = Type.Optional(Type.String({ maxLength: 256 }));
 const PaymentStepUpCode = Type.Optional(
-  Type.String({ pattern: '^[0-9]{6}$', description: 'login_step_up SMS code, for the first payment above the threshold from a new device (answer STEP_UP_REQUIRED); payments cannot verify it yet' }),
+  Type.String({ pattern: '^[0-9]{6}$', description: 'login_step_up SMS code, for the first payment above the threshold from a new device (answer STEP_UP_REQUIRED); verified by identity (one use), after which the device is known' }),
 );
 
 export const PayMerchantRequest = strict({

@@ -1,7 +1,7 @@
 import { PostgresCheckpointStore, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import { IdentityEventType } from '@ledger/identity-domain';
 import type { Pool, PoolClient } from 'pg';
-import { READ_MODEL_SCHEMA, SESSIONS_SCHEMA } from '../config';
+import { READ_MODEL_SCHEMA } from '../config';
 
 /**
  * Read models of the identity service in PostgreSQL, fed by a catch-up subscription on the event
@@ -19,8 +19,7 @@ import { READ_MODEL_SCHEMA, SESSIONS_SCHEMA } from '../config';
  * (The spec names TypeORM for read models; it is not a dependency of this workspace yet, and these
  * two tables need nothing beyond `pg`.)
  *
- * `identity_sessions.refresh_tokens` is operational state, not a projection: keyed hashes of the
- * refresh tokens issued at login.
+ * Sessions and their refresh tokens are not here: they are event-sourced (`session-<id>` streams).
  */
 export const READ_MODEL_SUBSCRIPTION = 'identity-read-model';
 /** Advisory lock key so that several instances starting at once do not race on CREATE. */
@@ -46,7 +45,6 @@ export class IdentityReadModel {
     await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${READ_MODEL_SCHEMA}`);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${SESSIONS_SCHEMA}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.checkpoints (
         name text PRIMARY KEY, cursor text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.users (
@@ -64,9 +62,6 @@ export class IdentityReadModel {
       await client.query(`CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.risk_alerts (
         event_id uuid PRIMARY KEY, user_id text NOT NULL, signal text NOT NULL, severity text NOT NULL,
         description text NOT NULL, source text NOT NULL, raised_at timestamptz NOT NULL)`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${SESSIONS_SCHEMA}.refresh_tokens (
-        token_hash text PRIMARY KEY, user_id text NOT NULL, device_id text NOT NULL,
-        issued_at timestamptz NOT NULL, expires_at timestamptz NOT NULL, revoked_at timestamptz)`);
     });
   }
 
@@ -136,15 +131,5 @@ export class IdentityReadModel {
     return row === undefined
       ? undefined
       : { userId: row.user_id, maskedPhone: row.masked_phone, status: row.status, identityLevel: row.identity_level, registeredAt: row.registered_at.toISOString() };
-  }
-
-  async storeRefreshToken(token: { tokenHash: string; userId: string; deviceId: string; issuedAt: Date; expiresAt: Date }): Promise<void> {
-    await this.pool.query(`INSERT INTO ${SESSIONS_SCHEMA}.refresh_tokens (token_hash, user_id, device_id, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)`, [
-      token.tokenHash,
-      token.userId,
-      token.deviceId,
-      token.issuedAt,
-      token.expiresAt,
-    ]);
   }
 }

@@ -13,7 +13,7 @@ import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledg
 import { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway } from '@ledger/payments-domain';
 import { createTestDatabase, testKafka, type TestDatabase } from '@ledger/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- cross-service test wiring: the real identity, wallet and cards services run next to payments by design.
-import { GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '../../../identity/src/testing/identity-harness';
+import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '../../../identity/src/testing/identity-harness';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- cross-service test wiring: the real identity, wallet and cards services run next to payments by design.
 import { WALLET_CONTEXT, walletModule } from '../../../wallet/src/wallet.module';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- cross-service test wiring: the real identity, wallet and cards services run next to payments by design.
@@ -23,7 +23,7 @@ import { startCardsHarness, type CardsHarness } from '../../../cards/src/testing
 import { PAYMENTS_CONTEXT, paymentsModule } from '../payments.module';
 import { PaymentsRuntime, type PaymentsServiceOptions } from '../payments-runtime';
 
-export { GOOD_PAYMENT_PASSWORD };
+export { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD };
 
 /** The device every test payment comes from unless a test says otherwise. */
 export const TEST_DEVICE = 'device-test';

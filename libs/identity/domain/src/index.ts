@@ -9,3 +9,4 @@ export * from './lib/phone-reservation';
 export * from './lib/maintenance';
 export * from './lib/user';
 export * from './lib/outcome';
+export * from './lib/session';

@@ -18,6 +18,7 @@ export const IdentityEventType = {
 
   UserRegistered: 'identity.UserRegistered.v1',
   LoggedIn: 'identity.LoggedIn.v1',
+  DeviceVerified: 'identity.DeviceVerified.v1',
   LoginFailed: 'identity.LoginFailed.v1',
   LoginLocked: 'identity.LoginLocked.v1',
   LoginPasswordChanged: 'identity.LoginPasswordChanged.v1',
@@ -86,7 +87,17 @@ export type PhoneReservationEvent = PhoneReserved | PhoneReservationReleased;
  * Why a payment password is checked. Only the money-moving purposes are refused while the account
  * is frozen; the others (managing cards, unfreezing) must keep working for the owner.
  */
-export type PaymentPasswordPurpose = 'payment' | 'transfer' | 'bill_payment' | 'top_up' | 'withdrawal' | 'bind_card' | 'unbind_card' | 'change_payment_password' | 'unfreeze';
+export type PaymentPasswordPurpose =
+  | 'payment'
+  | 'transfer'
+  | 'bill_payment'
+  | 'top_up'
+  | 'withdrawal'
+  | 'bind_card'
+  | 'unbind_card'
+  | 'change_payment_password'
+  | 'unfreeze'
+  | 'disable_second_factor';
 
 /** Operations that ask for the second factor when it is enabled (SPEC item 5). */
 export type SecondFactorOperation =
@@ -124,6 +135,8 @@ export type UserRegistered = Event<
   }
 >;
 export type LoggedIn = Event<typeof IdentityEventType.LoggedIn, { userId: string; deviceId: string; newDevice: boolean; secondFactorUsed: boolean; at: Instant }>;
+/** A new device proved by a consumed `login_step_up` SMS code outside login (a payment's step-up): it is known from now on. */
+export type DeviceVerified = Event<typeof IdentityEventType.DeviceVerified, { userId: string; deviceId: string; verificationCodeId: string; at: Instant }>;
 export type LoginFailed = Event<typeof IdentityEventType.LoginFailed, { userId: string; deviceId: string | null; failuresInWindow: number; attemptsLeft: number; at: Instant }>;
 export type LoginLocked = Event<typeof IdentityEventType.LoginLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
 export type LoginPasswordChanged = Event<typeof IdentityEventType.LoginPasswordChanged, { userId: string; loginPasswordHash: string; at: Instant }>;
@@ -154,6 +167,7 @@ export type RiskAlertRaised = Event<
 export type UserEvent =
   | UserRegistered
   | LoggedIn
+  | DeviceVerified
   | LoginFailed
   | LoginLocked
   | LoginPasswordChanged

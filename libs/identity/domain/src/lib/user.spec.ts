@@ -374,6 +374,30 @@ describe('User: ChangePaymentPassword', () => {
   });
 });
 
+describe('User: VerifyDevice (a payment step-up from a new device)', () => {
+  const verifyDevice = (ms: number, overrides: Partial<Extract<UserCommand, { type: 'VerifyDevice' }>> = {}): UserCommand => ({
+    type: 'VerifyDevice',
+    userId: USER,
+    deviceId: 'phone-B',
+    verification: { codeId: 'code-step-up', purpose: 'login_step_up', phoneHash: PHONE },
+    now: at(ms),
+    ...overrides,
+  });
+
+  it('records the device as known: a login from it needs no step-up any more', () => {
+    const result = given([registered]).when(verifyDevice(MINUTE));
+    expect(result.events).toEqual([{ type: IdentityEventType.DeviceVerified, data: { userId: USER, deviceId: 'phone-B', verificationCodeId: 'code-step-up', at: iso(MINUTE) } }]);
+    expect(result.state).toMatchObject({ knownDevices: ['phone-A', 'phone-B'] });
+    expect(given(result.history).when(login(2 * MINUTE, { deviceId: 'phone-B' })).events).toMatchObject([{ type: IdentityEventType.LoggedIn, data: { newDevice: false } }]);
+  });
+
+  it('answers USER_NOT_FOUND before registration, and throws for a code of another purpose or phone', () => {
+    expect(given([]).when(verifyDevice(0)).code).toBe('USER_NOT_FOUND');
+    expect(() => given([registered]).when(verifyDevice(0, { verification: { codeId: 'c', purpose: 'unfreeze', phoneHash: PHONE } }))).toThrow(InvalidIdentityCommand);
+    expect(() => given([registered]).when(verifyDevice(0, { verification: { codeId: 'c', purpose: 'login_step_up', phoneHash: 'k1.other' } }))).toThrow(InvalidIdentityCommand);
+  });
+});
+
 describe('User: ResetPaymentPassword (forgot password)', () => {
   const reset = (ms: number, overrides: Partial<Extract<UserCommand, { type: 'ResetPaymentPassword' }>> = {}): UserCommand => ({
     type: 'ResetPaymentPassword',

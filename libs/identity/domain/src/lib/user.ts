@@ -38,6 +38,7 @@ import type { CodeProof } from './verification-code';
 export type UserCommand =
   | RegisterUser
   | Login
+  | VerifyDevice
   | ChangeLoginPassword
   | SetPaymentPassword
   | ChangePaymentPassword
@@ -88,6 +89,17 @@ export interface Login extends UserCommandBase {
   stepUpCodeValid?: boolean;
   /** Absent: no dynamic code given. Otherwise the TOTP check's outcome. */
   secondFactorValid?: boolean;
+}
+
+/**
+ * A payment's SMS step-up from a new device: a consumed `login_step_up` code to the bound phone
+ * makes the device known (as a login from it would). Errors: USER_NOT_FOUND (the code failures come
+ * from the verification code).
+ */
+export interface VerifyDevice extends UserCommandBase {
+  type: 'VerifyDevice';
+  deviceId: string;
+  verification: CodeProof;
 }
 
 /** Errors: USER_NOT_FOUND, WEAK_PASSWORD, LOGIN_LOCKED, INVALID_CREDENTIALS (recorded), second-factor codes. */
@@ -374,6 +386,12 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     ];
   }
 
+  function verifyDevice(command: VerifyDevice, user: RegisteredUser): Decision {
+    requireText(command.deviceId, 'deviceId');
+    requireProof(command.verification, 'login_step_up', user.phoneHash);
+    return [{ type: IdentityEventType.DeviceVerified, data: { userId: user.userId, deviceId: command.deviceId, verificationCodeId: command.verification.codeId, at: at(command.now) } }];
+  }
+
   function changeLoginPassword(command: ChangeLoginPassword, user: RegisteredUser): Decision {
     const weak = weakPassword(command.passwordCheck, 'loginPassword');
     if (weak !== null) return weak;
@@ -517,6 +535,8 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     switch (command.type) {
       case 'Login':
         return login(command, state);
+      case 'VerifyDevice':
+        return verifyDevice(command, state);
       case 'ChangeLoginPassword':
         return changeLoginPassword(command, state);
       case 'SetPaymentPassword':
@@ -544,13 +564,18 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     }
   }
 
+  /** The device becomes the newest known one (the oldest drop out past the policy's bound). */
+  const withKnownDevice = (user: RegisteredUser, deviceId: string): string[] => [...user.knownDevices.filter((device) => device !== deviceId), deviceId].slice(-policy.maxKnownDevices);
+
   function evolveRegistered(user: RegisteredUser, event: Exclude<UserEvent, { type: typeof IdentityEventType.UserRegistered }>): RegisteredUser {
     switch (event.type) {
       case IdentityEventType.LoggedIn: {
-        const devices = [...user.knownDevices.filter((device) => device !== event.data.deviceId), event.data.deviceId].slice(-policy.maxKnownDevices);
+        const devices = withKnownDevice(user, event.data.deviceId);
         const secondFactor: SecondFactorState = user.secondFactor.kind === 'enabled' && event.data.secondFactorUsed ? { ...user.secondFactor, failures: [] } : user.secondFactor;
         return { ...user, knownDevices: devices, loginFailures: [], lastLoginAt: event.data.at, secondFactor };
       }
+      case IdentityEventType.DeviceVerified:
+        return { ...user, knownDevices: withKnownDevice(user, event.data.deviceId) };
       case IdentityEventType.LoginFailed:
         return { ...user, loginFailures: [...user.loginFailures, event.data.at].slice(-policy.maxLoginFailures) };
       case IdentityEventType.LoginLocked:

@@ -1,0 +1,153 @@
+import 'reflect-metadata';
+import { ARGON2_TEST_PARAMS, base32Decode, hashLoginPassword, totp, verifyAccessToken } from '@ledger/crypto';
+import { testKafka } from '@ledger/testing';
+import { Pool } from 'pg';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- e2e crosses services by design: boots the real identity service in-process behind the gateway
+import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD as PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '../../identity/src/testing/identity-harness';
+import { startGateway, type RunningGateway } from './app';
+import { loadGatewayConfig, type GatewayConfig } from './config';
+
+/**
+ * Sessions through the gateway against the real identity service: refresh-token rotation with
+ * theft detection, logout, staff login into support routes, and the second-factor routes.
+ */
+let identity: IdentityHarness;
+let gateway: RunningGateway;
+let config: GatewayConfig;
+const AGENT_PASSWORD = 'desk-7-correct-horse';
+
+beforeAll(async () => {
+  identity = await startIdentityHarness('gateway-sessions');
+  config = loadGatewayConfig({
+    port: 0,
+    fieldKeyring: identity.fieldKeyring,
+    topicPrefix: identity.topicPrefix,
+    commandTimeoutMs: 30_000,
+    supportStaff: new Map([['agent-7', await hashLoginPassword(AGENT_PASSWORD, ARGON2_TEST_PARAMS)]]),
+  });
+  gateway = await startGateway(config, { kafka: testKafka('gateway-sessions'), logger: false });
+}, 120_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await identity?.stop();
+});
+
+type Answer = { status: number; body: Record<string, unknown> };
+
+async function post(path: string, body: unknown, token?: string): Promise<Answer> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
+  const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+function expectProblem(answer: Answer, status: number, code: string): void {
+  expect({ status: answer.status, code: answer.body['code'] }).toEqual({ status, code });
+}
+
+async function registeredUser(): Promise<{ userId: string; phone: string }> {
+  const phone = randomPhone();
+  expect((await post('/verification-codes', { phone, purpose: 'registration' })).status).toBe(202);
+  const registered = await post('/users', { phone, code: identity.latestCode(phone), loginPassword: GOOD_LOGIN_PASSWORD, name: '张三', deviceId: 'phone-1' });
+  expect(registered.status).toBe(201);
+  return { userId: String(registered.body['userId']), phone };
+}
+
+const login = (phone: string, extra: Record<string, string> = {}) => post('/sessions', { phone, loginPassword: GOOD_LOGIN_PASSWORD, deviceId: 'phone-1', ...extra });
+
+describe('refresh tokens', () => {
+  it('rotates: the new pair works, the old refresh token is refused and revokes the session', async () => {
+    const { userId, phone } = await registeredUser();
+    const first = await login(phone);
+    expect(first.status).toBe(200);
+    const refreshed = await post('/sessions/refresh', { refreshToken: first.body['refreshToken'] });
+    expect(refreshed).toMatchObject({ status: 200, body: { userId, tokenType: 'Bearer', accessToken: expect.any(String), refreshToken: expect.any(String) } });
+    expect(refreshed.body['refreshToken']).not.toBe(first.body['refreshToken']);
+    // The new access token is accepted by a user route.
+    expect((await post(`/users/${userId}/freeze`, { reason: 'testing the new token' }, String(refreshed.body['accessToken']))).status).toBe(200);
+
+    expectProblem(await post('/sessions/refresh', { refreshToken: first.body['refreshToken'] }), 401, 'REFRESH_TOKEN_REUSED');
+    expectProblem(await post('/sessions/refresh', { refreshToken: refreshed.body['refreshToken'] }), 401, 'SESSION_REVOKED');
+  });
+
+  it('logout revokes the session; a frozen account cannot refresh', async () => {
+    const { userId, phone } = await registeredUser();
+    const session = await login(phone);
+    expect(await post('/sessions/logout', { refreshToken: session.body['refreshToken'] })).toMatchObject({ status: 200, body: { ended: true } });
+    expectProblem(await post('/sessions/refresh', { refreshToken: session.body['refreshToken'] }), 401, 'SESSION_REVOKED');
+
+    const other = await login(phone);
+    expect((await post(`/users/${userId}/freeze`, { reason: 'lost phone' }, String(other.body['accessToken']))).status).toBe(200);
+    expectProblem(await post('/sessions/refresh', { refreshToken: other.body['refreshToken'] }), 423, 'ACCOUNT_FROZEN');
+  });
+
+  it('answers bad bodies and unknown tokens with Problem Details', async () => {
+    expectProblem(await post('/sessions/refresh', {}), 400, 'VALIDATION_FAILED');
+    expectProblem(await post('/sessions/refresh', { refreshToken: 42 }), 400, 'VALIDATION_FAILED');
+    expectProblem(await post('/sessions/logout', { refreshToken: 'x'.repeat(600) }), 400, 'VALIDATION_FAILED');
+    expectProblem(await post('/sessions/refresh', { refreshToken: 'not-a-session.token' }), 401, 'INVALID_REFRESH_TOKEN');
+    expectProblem(await post('/sessions/logout', { refreshToken: `abc.${'A'.repeat(43)}` }), 401, 'INVALID_REFRESH_TOKEN');
+  });
+});
+
+describe('staff login', () => {
+  it('gives a registered agent a support token that works on support routes, and refuses everyone else alike', async () => {
+    expectProblem(await post('/support/sessions', { agentId: 'agent-7', password: 'wrong password' }), 401, 'INVALID_CREDENTIALS');
+    expectProblem(await post('/support/sessions', { agentId: 'agent-99', password: AGENT_PASSWORD }), 401, 'INVALID_CREDENTIALS');
+    expectProblem(await post('/support/sessions', { agentId: 'agent 7', password: AGENT_PASSWORD }), 400, 'VALIDATION_FAILED');
+
+    const staff = await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD });
+    expect(staff).toMatchObject({ status: 200, body: { agentId: 'agent-7', tokenType: 'Bearer' } });
+    const claims = verifyAccessToken(String(staff.body['accessToken']), config.accessTokenKey, new Date());
+    expect(claims).toMatchObject({ sub: 'agent-7', role: 'support' });
+
+    const { userId, phone } = await registeredUser();
+    expect(await post(`/support/users/${userId}/freeze`, { reason: 'caller lost the phone' }, String(staff.body['accessToken']))).toMatchObject({ status: 200, body: { userId } });
+    // A user's token is not a support token.
+    const user = await login(phone);
+    expectProblem(await post(`/support/users/${userId}/unfreeze`, { verificationReference: 'ticket-1' }, String(user.body['accessToken'])), 403, 'FORBIDDEN');
+    // The support action is recorded with the agent who logged in.
+    const pool = new Pool({ connectionString: identity.db.url });
+    try {
+      const { rows } = await pool.query<{ data: unknown; actor: string }>(`SELECT data, metadata->>'actor' AS actor FROM identity.events WHERE stream = $1 AND type = 'identity.AccountFrozen.v1'`, [`user-${userId}`]);
+      expect(rows).toEqual([{ data: expect.objectContaining({ actor: { kind: 'support', agentId: 'agent-7' } }), actor: 'support:agent-7' }]);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe('second factor', () => {
+  it('enables TOTP (provisioning URI once), then login needs the code, and disabling needs a current code and the payment password', async () => {
+    const { userId, phone } = await registeredUser();
+    const token = String((await login(phone)).body['accessToken']);
+    const enabled = await post(`/users/${userId}/second-factor`, {}, token);
+    expect(enabled).toMatchObject({ status: 200, body: { userId, provisioningUri: expect.stringMatching(/^otpauth:\/\/totp\//) } });
+    expectProblem(await post(`/users/${userId}/second-factor`, {}, token), 409, 'SECOND_FACTOR_ALREADY_ENABLED');
+    const secret = base32Decode(/secret=([A-Z2-7]+)/.exec(String(enabled.body['provisioningUri']))![1]!);
+    const code = () => totp(secret, identity.clock.now().getTime());
+
+    expectProblem(await login(phone), 401, 'SECOND_FACTOR_REQUIRED');
+    expect((await login(phone, { secondFactorCode: code() })).status).toBe(200);
+
+    const disable = (body: Record<string, string>) => post(`/users/${userId}/second-factor/disable`, body, token);
+    expectProblem(await disable({ secondFactorCode: code() }), 400, 'VALIDATION_FAILED');
+    expectProblem(await disable({ secondFactorCode: code(), paymentPassword: PAYMENT_PASSWORD }), 422, 'PAYMENT_PASSWORD_NOT_SET');
+    expect((await post(`/users/${userId}/payment-password`, { paymentPassword: PAYMENT_PASSWORD, secondFactorCode: code() }, token)).status).toBe(200);
+
+    const wrongCode = String((Number(code()) + 500_000) % 1_000_000).padStart(6, '0');
+    expectProblem(await disable({ secondFactorCode: wrongCode, paymentPassword: PAYMENT_PASSWORD }), 422, 'INVALID_SECOND_FACTOR');
+    const wrongPassword = await disable({ secondFactorCode: code(), paymentPassword: '135792' });
+    expectProblem(wrongPassword, 422, 'WRONG_PAYMENT_PASSWORD');
+    expect(wrongPassword.body['details']).toEqual({ attemptsLeft: 4 });
+    expectProblem(await post(`/users/other-user/second-factor/disable`, { secondFactorCode: code(), paymentPassword: PAYMENT_PASSWORD }, token), 403, 'FORBIDDEN');
+    // Refused attempts changed nothing: the second factor is still on.
+    expectProblem(await login(phone), 401, 'SECOND_FACTOR_REQUIRED');
+
+    expect(await disable({ secondFactorCode: code(), paymentPassword: PAYMENT_PASSWORD })).toMatchObject({ status: 200, body: { userId } });
+    expect((await login(phone)).status).toBe(200);
+    expectProblem(await disable({ secondFactorCode: code(), paymentPassword: PAYMENT_PASSWORD }), 422, 'SECOND_FACTOR_NOT_ENABLED');
+  });
+});

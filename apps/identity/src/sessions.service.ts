@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { FieldDecryptionError, decryptField, encryptField, hashRefreshToken, issueRefreshToken, refreshTokenMatches, refreshTokenSession, signAccessToken } from '@ledger/crypto';
+import { DeciderHandler, EVENT_STORE, type CommandMetadata, type EventCodec, type EventStore } from '@ledger/event-store';
+import {
+  SESSION_EVENT_TYPES,
+  createUserDecider,
+  sessionDecider,
+  sessionRejection,
+  sessionStreamId,
+  userStreamId,
+  type PresentedToken,
+  type SessionCommand,
+  type SessionEvent,
+  type SessionState,
+  type UserCommand,
+  type UserEvent,
+  type UserState,
+} from '@ledger/identity-domain';
+import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
+import type { Decider } from '@ledger/util';
+import { IDENTITY_CONFIG, type IdentityConfig } from './config';
+import { InvalidInput } from './infra/actor';
+import { identityCodec } from './infra/event-codec';
+
+/** A session command computed from the freshest state, so a token is compared with the hashes being decided on. */
+type SessionInput = (state: SessionState) => SessionCommand;
+
+const sessionInputDecider: Decider<SessionInput, SessionEvent, SessionState> = {
+  initialState: () => sessionDecider.initialState(),
+  evolve: (state, event) => sessionDecider.evolve(state, event),
+  decide: (input, state) => sessionDecider.decide(input(state), state),
+};
+
+const sessionCodec: EventCodec<SessionEvent> = {
+  encode: (event) => ({ type: event.type, data: { ...event.data } }),
+  decode: (record) => {
+    if (!SESSION_EVENT_TYPES.includes(record.type)) throw new Error(`unknown session event type ${record.type}`);
+    return { type: record.type, data: record.data } as unknown as SessionEvent;
+  },
+};
+
+/** The session id of a login: derived from its command id, so a re-delivered login starts the same session. */
+export function sessionIdFor(loginCommandId: string): string {
+  return createHash('sha256').update(`identity-session\u0000${loginCommandId}`).digest('hex').slice(0, 32);
+}
+
+export interface IssuedRefreshToken {
+  /** Field-encrypted for the caller: the plain token exists only in this call. */
+  refreshToken: string;
+  refreshTokenExpiresAt: string;
+}
+
+/**
+ * Sessions and refresh tokens, event-sourced in `session-<sessionId>` streams (see the session
+ * decider): login starts one, `RefreshSession` rotates its refresh token, `EndSession` revokes it.
+ * The streams hold keyed hashes of the tokens only; they are not published (the relay publishes
+ * the `user` category).
+ */
+@Injectable()
+export class SessionService {
+  private readonly sessions: DeciderHandler<SessionInput, SessionEvent, SessionState>;
+  private readonly users: DeciderHandler<UserCommand, UserEvent, UserState>;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+  ) {
+    this.sessions = new DeciderHandler({ store, decider: sessionInputDecider, codec: sessionCodec });
+    // Read-only: refresh needs to know whether the account is frozen right now.
+    this.users = new DeciderHandler({ store, decider: createUserDecider(config.policy), codec: identityCodec<UserEvent>() });
+  }
+
+  /** Starts the session of a successful login and returns its first refresh token. */
+  async start(envelope: CommandEnvelope, userId: string, deviceId: string, now: Date): Promise<IssuedRefreshToken> {
+    const sessionId = sessionIdFor(envelope.commandId);
+    const token = issueRefreshToken(sessionId, envelope.commandId, this.config.pepperKeyring);
+    const expiresAt = this.refreshExpiry(now);
+    const refreshTokenHash = hashRefreshToken(token, this.config.pepperKeyring);
+    // A re-delivered login is answered from the events of its first delivery (same command id),
+    // and its token is the same, being derived from that command id.
+    const outcome = await this.sessions.handle(sessionStreamId(sessionId), () => ({ type: 'StartSession', sessionId, userId, deviceId, refreshTokenHash, expiresAt, now }), this.meta(envelope));
+    const started = outcome.kind === 'accepted' ? outcome.events.find((event) => event.type === 'identity.SessionStarted.v1') : undefined;
+    if (started?.type !== 'identity.SessionStarted.v1') throw new Error(`session ${sessionId} did not start`);
+    return this.issued(token, started.data.expiresAt);
+  }
+
+  /** INVALID_REFRESH_TOKEN, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REUSED (the session is revoked), SESSION_REVOKED, ACCOUNT_FROZEN. */
+  async refresh(envelope: CommandEnvelope<PayloadOf<typeof identityContract.refreshSession>>): Promise<CommandResult> {
+    const presentedToken = this.openToken(envelope.payload.refreshToken);
+    const sessionId = refreshTokenSession(presentedToken);
+    if (sessionId === undefined) return rejected(envelope, 'INVALID_REFRESH_TOKEN', 'this refresh token is not valid; log in again');
+    const now = this.config.clock.now();
+    const stream = sessionStreamId(sessionId);
+    const current = (await this.sessions.load(stream)).state;
+    const userFrozen = current.kind === 'none' ? false : this.isFrozen((await this.users.load(userStreamId(current.userId))).state);
+    const nextToken = issueRefreshToken(sessionId, envelope.commandId, this.config.pepperKeyring);
+    const nextRefreshTokenHash = hashRefreshToken(nextToken, this.config.pepperKeyring);
+    const expiresAt = this.refreshExpiry(now);
+    const outcome = await this.sessions.handle(stream, (state) => ({ type: 'RefreshSession', presented: this.presented(presentedToken, state), userFrozen, nextRefreshTokenHash, expiresAt, now }), this.meta(envelope));
+    if (outcome.kind === 'rejected') return rejected(envelope, outcome.rejection.code, outcome.rejection.message, outcome.rejection.details);
+    const failure = sessionRejection(outcome.events);
+    if (failure) return rejected(envelope, failure.code, failure.message, failure.details);
+    const refreshed = outcome.events.find((event) => event.type === 'identity.SessionRefreshed.v1');
+    const session = (await this.sessions.load(stream)).state;
+    if (refreshed?.type !== 'identity.SessionRefreshed.v1' || session.kind === 'none') throw new Error('refresh accepted without a SessionRefreshed event');
+    const access = signAccessToken({ userId: session.userId, role: 'user', deviceId: session.deviceId, now, ttlMs: this.config.accessTokenTtlMs }, this.config.accessTokenKey);
+    return accepted(envelope, {
+      userId: session.userId,
+      accessToken: encryptField(access.token, this.config.fieldKeyring, identityContract.secretAad('accessToken')),
+      accessTokenExpiresAt: access.expiresAt.toISOString(),
+      ...this.issued(nextToken, refreshed.data.expiresAt),
+    });
+  }
+
+  /** Logout. INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED (a retired token: the session is revoked all the same). */
+  async end(envelope: CommandEnvelope<PayloadOf<typeof identityContract.endSession>>): Promise<CommandResult> {
+    const presentedToken = this.openToken(envelope.payload.refreshToken);
+    const sessionId = refreshTokenSession(presentedToken);
+    if (sessionId === undefined) return rejected(envelope, 'INVALID_REFRESH_TOKEN', 'this refresh token is not valid');
+    const now = this.config.clock.now();
+    const outcome = await this.sessions.handle(sessionStreamId(sessionId), (state) => ({ type: 'EndSession', presented: this.presented(presentedToken, state), now }), this.meta(envelope));
+    if (outcome.kind === 'rejected') return rejected(envelope, outcome.rejection.code, outcome.rejection.message, outcome.rejection.details);
+    const failure = sessionRejection(outcome.events);
+    return failure ? rejected(envelope, failure.code, failure.message, failure.details) : accepted(envelope, { ended: true });
+  }
+
+  private presented(token: string, state: SessionState): PresentedToken {
+    if (state.kind === 'none') return 'unknown';
+    if (state.kind === 'active' && refreshTokenMatches(token, state.refreshTokenHash, this.config.pepperKeyring)) return 'current';
+    return state.retiredTokenHashes.some((hash) => refreshTokenMatches(token, hash, this.config.pepperKeyring)) ? 'retired' : 'unknown';
+  }
+
+  private isFrozen(user: UserState): boolean {
+    return user.status === 'registered' && user.freeze.kind === 'frozen';
+  }
+
+  private refreshExpiry(now: Date): Date {
+    return new Date(now.getTime() + this.config.refreshTokenTtlMs);
+  }
+
+  private issued(token: string, expiresAt: string): IssuedRefreshToken {
+    return { refreshToken: encryptField(token, this.config.fieldKeyring, identityContract.secretAad('refreshToken')), refreshTokenExpiresAt: expiresAt };
+  }
+
+  private openToken(ciphertext: string): string {
+    try {
+      return decryptField(ciphertext, this.config.fieldKeyring, identityContract.secretAad('refreshToken'));
+    } catch (error) {
+      if (error instanceof FieldDecryptionError) throw new InvalidInput('refreshToken', `refreshToken cannot be decrypted (${error.reason})`);
+      throw error;
+    }
+  }
+
+  private meta(envelope: CommandEnvelope): CommandMetadata {
+    return { commandId: envelope.commandId, correlationId: envelope.correlationId, actor: envelope.actor, occurredAt: envelope.occurredAt };
+  }
+}

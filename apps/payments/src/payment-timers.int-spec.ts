@@ -1,0 +1,121 @@
+import { Pool } from 'pg';
+import { createTestDatabase, type TestDatabase } from '@ledger/testing';
+import { systemClock } from '@ledger/util';
+import { PaymentTimers, TimerPoller, type ClaimedTimer } from './payment-timers';
+
+/**
+ * The timer table on a real PostgreSQL, with two "instances" (each its own pool, as two payments
+ * services on one database would have): a due timer is claimed by one of them only.
+ */
+describe('payment timers (payments.payment_timers)', () => {
+  let db: TestDatabase;
+  let poolA: Pool;
+  let poolB: Pool;
+  let a: PaymentTimers;
+  let b: PaymentTimers;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('pay_timers');
+    poolA = new Pool({ connectionString: db.url, max: 4 });
+    poolB = new Pool({ connectionString: db.url, max: 4 });
+    a = new PaymentTimers(poolA);
+    b = new PaymentTimers(poolB);
+    // Both instances create the table at start, at the same time: idempotent.
+    await Promise.all([a.migrate(), b.migrate()]);
+  });
+
+  afterAll(async () => {
+    await poolA?.end();
+    await poolB?.end();
+    await db?.drop();
+  });
+
+  const past = (): Date => new Date(Date.now() - 1_000);
+
+  it('one row per (payment, kind): scheduling again moves due_at; clear removes every kind', async () => {
+    const due = new Date('2030-01-01T00:00:00.000Z');
+    await a.schedule('p-1', 'step', new Date('2029-01-01T00:00:00.000Z'));
+    await b.schedule('p-1', 'step', due);
+    await a.schedule('p-1', 'provider_deadline', due);
+    expect(await a.of('p-1')).toEqual([
+      { paymentId: 'p-1', kind: 'provider_deadline', dueAt: due, fired: 0 },
+      { paymentId: 'p-1', kind: 'step', dueAt: due, fired: 0 },
+    ]);
+    // Not due yet: nobody claims it.
+    expect((await a.claimDue(new Date(), 10, 60_000)).filter((t) => t.paymentId === 'p-1')).toEqual([]);
+    await b.clear('p-1');
+    expect(await a.of('p-1')).toEqual([]);
+  });
+
+  it('two instances claiming at the same time never get the same timer (SKIP LOCKED), and together get them all', async () => {
+    const ids = Array.from({ length: 120 }, (_, i) => `race-${i}`);
+    for (const id of ids) await a.schedule(id, 'step', past());
+    const claimed: ClaimedTimer[] = [];
+    for (let round = 0; round < 40; round++) {
+      const [fromA, fromB] = await Promise.all([a.claimDue(new Date(), 7, 60_000), b.claimDue(new Date(), 7, 60_000)]);
+      claimed.push(...fromA, ...fromB);
+      if (fromA.length === 0 && fromB.length === 0) break;
+    }
+    const raced = claimed.filter((t) => t.paymentId.startsWith('race-'));
+    expect(raced.map((t) => t.paymentId).sort()).toEqual([...ids].sort());
+    expect(new Set(raced.map((t) => t.paymentId)).size).toBe(ids.length);
+    // A claimed timer is leased: it is not due again before the lease ends.
+    expect(await a.claimDue(new Date(), 500, 60_000)).toEqual([]);
+    expect((await a.of('race-0'))[0]).toMatchObject({ fired: 1 });
+  });
+
+  it('a claim is fenced: finishing it after the timer was scheduled again keeps the new schedule', async () => {
+    await a.schedule('fenced', 'step', past());
+    const [claim] = (await a.claimDue(new Date(), 500, 60_000)).filter((t) => t.paymentId === 'fenced');
+    expect(claim).toBeDefined();
+    const next = new Date(Date.now() + 3_600_000);
+    await b.schedule('fenced', 'step', next); // the payment moved on meanwhile (a new step)
+    await a.finish(claim!);
+    expect(await a.of('fenced')).toEqual([{ paymentId: 'fenced', kind: 'step', dueAt: next, fired: 1 }]);
+    await a.retry(claim!, new Date(0));
+    expect((await a.of('fenced'))[0]?.dueAt).toEqual(next);
+    await a.clear('fenced');
+  });
+
+  it('a claimer that dies gives the timer back after its lease', async () => {
+    await a.schedule('orphan', 'provider_deadline', past());
+    const first = (await a.claimDue(new Date(), 500, 50)).filter((t) => t.paymentId === 'orphan');
+    expect(first).toHaveLength(1);
+    // Instance A never finishes the claim; once the lease has run out, B claims it.
+    const later = new Date(Date.now() + 1_000);
+    const second = (await b.claimDue(later, 500, 60_000)).filter((t) => t.paymentId === 'orphan');
+    expect(second).toEqual([{ paymentId: 'orphan', kind: 'provider_deadline', fired: 2, claimId: expect.any(String) }]);
+    await b.clear('orphan');
+  });
+
+  it('two pollers racing over the same due timers fire each exactly once', async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `poll-${i}`);
+    for (const id of ids) await a.schedule(id, 'step', past());
+    const fired = new Map<string, string[]>();
+    const pollerOf = (name: string, timers: PaymentTimers): TimerPoller =>
+      new TimerPoller({
+        timers,
+        clock: systemClock,
+        pollIntervalMs: 5,
+        batchSize: 4,
+        leaseMs: 60_000,
+        log: (message) => {
+          throw new Error(message);
+        },
+        fire: async (timer) => {
+          fired.set(timer.paymentId, [...(fired.get(timer.paymentId) ?? []), name]);
+          await new Promise((resolve) => setTimeout(resolve, 5)); // some work, so the pollers overlap
+          return undefined;
+        },
+      });
+    const pollers = [pollerOf('a', a), pollerOf('b', b)];
+    pollers.forEach((poller) => poller.start());
+    const deadline = Date.now() + 30_000;
+    while (ids.some((id) => !fired.has(id)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all(pollers.map((poller) => poller.stop()));
+    expect(ids.filter((id) => fired.get(id)?.length !== 1)).toEqual([]);
+    // Each timer was fired once in all, and the work is done: the rows are gone.
+    expect([...fired.entries()].filter(([id]) => id.startsWith('poll-'))).toHaveLength(ids.length);
+    for (const id of ids.slice(0, 5)) expect(await a.of(id)).toEqual([]);
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * Durable timers of in-flight payments: the table `payments.payment_timers` (same database and
+ * schema as the payments event store), one row per (payment id, timer kind) with `due_at`.
+ *
+ * - `step`: the step in flight must be recorded before `due_at`, otherwise the payment is driven
+ *   again (a crashed process, a lost reply, a password that never came back). Written (upsert)
+ *   before the payment starts and before each step, so an in-flight payment always has one.
+ * - `provider_deadline`: a third-party top-up waits for its provider until the deadline recorded in
+ *   its first event; the timer expires it then (TOPUP_EXPIRED).
+ *
+ * A poller claims due rows with `SELECT … FOR UPDATE SKIP LOCKED` (bounded batch) and moves their
+ * `due_at` a lease ahead in the same statement, so two instances on one database never claim the
+ * same timer at the same time; a claim is fenced by its `claim_id`, so finishing a claim never
+ * undoes a newer schedule. Rows are deleted when the payment reaches its outcome.
+ */
+import { randomUUID } from 'node:crypto';
+import { inTransaction } from '@ledger/event-store';
+import type { Clock } from '@ledger/util';
+import type { Pool } from 'pg';
+
+export const TIMERS_SCHEMA = 'payments';
+const MIGRATION_LOCK = 0x50415954; // "PAYT"
+
+export type TimerKind = 'step' | 'provider_deadline';
+
+export interface ClaimedTimer {
+  paymentId: string;
+  kind: TimerKind;
+  /** How many times the timer was claimed so far (this claim included). */
+  fired: number;
+  /** Fences this claim: finishing it touches the row only while the claim is still the latest. */
+  claimId: string;
+}
+
+export interface ScheduledTimer {
+  paymentId: string;
+  kind: TimerKind;
+  dueAt: Date;
+  fired: number;
+}
+
+interface TimerRow {
+  payment_id: string;
+  kind: TimerKind;
+  due_at: Date;
+  fired: number;
+  claim_id: string | null;
+}
+
+export class PaymentTimers {
+  private readonly table = `${TIMERS_SCHEMA}.payment_timers`;
+
+  constructor(private readonly pool: Pool) {}
+
+  /** Creates the table if missing (idempotent; concurrent starts are serialized by an advisory lock). */
+  async migrate(): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${TIMERS_SCHEMA}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
+        payment_id text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('step', 'provider_deadline')),
+        due_at timestamptz NOT NULL,
+        fired integer NOT NULL DEFAULT 0,
+        claim_id uuid,
+        PRIMARY KEY (payment_id, kind))`);
+      await client.query(`CREATE INDEX IF NOT EXISTS payment_timers_due ON ${this.table} (due_at)`);
+    });
+  }
+
+  /** Sets the timer (upsert): a repeated schedule only moves `due_at`, and drops any claim on it. */
+  async schedule(paymentId: string, kind: TimerKind, dueAt: Date): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.table} (payment_id, kind, due_at) VALUES ($1, $2, $3)
+       ON CONFLICT (payment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, claim_id = NULL`,
+      [paymentId, kind, dueAt],
+    );
+  }
+
+  /** The payment has its outcome: none of its timers is needed any more. */
+  async clear(paymentId: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.table} WHERE payment_id = $1`, [paymentId]);
+  }
+
+  /**
+   * Claims at most `limit` timers due at `now`, oldest first, skipping rows another instance has
+   * locked; each claimed row is due again only after `leaseMs` (if its claimer dies, the timer comes back).
+   */
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<ClaimedTimer[]> {
+    const claimId = randomUUID();
+    const result = await this.pool.query<TimerRow>(
+      `WITH due AS (
+         SELECT payment_id, kind FROM ${this.table} WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       UPDATE ${this.table} AS t
+          SET due_at = $3, fired = t.fired + 1, claim_id = $4
+         FROM due WHERE t.payment_id = due.payment_id AND t.kind = due.kind
+       RETURNING t.payment_id, t.kind, t.fired`,
+      [now, limit, new Date(now.getTime() + leaseMs), claimId],
+    );
+    return result.rows.map((row) => ({ paymentId: row.payment_id, kind: row.kind, fired: row.fired, claimId }));
+  }
+
+  /** Deletes the claimed timer, unless it was scheduled again since the claim. */
+  async finish(timer: ClaimedTimer): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.table} WHERE payment_id = $1 AND kind = $2 AND claim_id = $3`, [timer.paymentId, timer.kind, timer.claimId]);
+  }
+
+  /** Makes the claimed timer due again at `dueAt`, unless it was scheduled again since the claim. */
+  async retry(timer: ClaimedTimer, dueAt: Date): Promise<void> {
+    await this.pool.query(`UPDATE ${this.table} SET due_at = $4, claim_id = NULL WHERE payment_id = $1 AND kind = $2 AND claim_id = $3`, [timer.paymentId, timer.kind, timer.claimId, dueAt]);
+  }
+
+  /** The timers of one payment (inspection, tests). */
+  async of(paymentId: string): Promise<ScheduledTimer[]> {
+    const result = await this.pool.query<TimerRow>(`SELECT payment_id, kind, due_at, fired FROM ${this.table} WHERE payment_id = $1 ORDER BY kind`, [paymentId]);
+    return result.rows.map((row) => ({ paymentId: row.payment_id, kind: row.kind, dueAt: row.due_at, fired: row.fired }));
+  }
+}
+
+export interface TimerPollerOptions {
+  timers: PaymentTimers;
+  clock: Clock;
+  /** Does the timer's work; resolves with when it is due again, or undefined when it is done (deleted). */
+  fire(timer: ClaimedTimer): Promise<Date | undefined>;
+  pollIntervalMs: number;
+  /** Timers claimed per poll, and the bound on timers being fired at once by this poller. */
+  batchSize: number;
+  /** How long a claim keeps the timer from other pollers. */
+  leaseMs: number;
+  log(message: string): void;
+}
+
+/**
+ * Polls the table: claims due timers (bounded), fires them in the background, then deletes or
+ * reschedules each. A fire that throws leaves the timer claimed until its lease ends, so it is tried
+ * again later (by this instance or another one).
+ */
+export class TimerPoller {
+  private readonly firing = new Set<Promise<void>>();
+  private timeout?: NodeJS.Timeout;
+  private polling?: Promise<void>;
+  private stopped = true;
+
+  constructor(private readonly options: TimerPollerOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  /** Stops claiming and waits for the timers being fired. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timeout) clearTimeout(this.timeout);
+    await this.polling;
+    await Promise.allSettled([...this.firing]);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timeout = setTimeout(() => {
+      this.polling = this.poll()
+        .catch((error: unknown) => this.options.log(`payment timers: poll failed: ${String(error)}`))
+        .finally(() => this.schedule());
+    }, this.options.pollIntervalMs);
+  }
+
+  private async poll(): Promise<void> {
+    const room = this.options.batchSize - this.firing.size;
+    if (room <= 0 || this.stopped) return;
+    const claimed = await this.options.timers.claimDue(this.options.clock.now(), room, this.options.leaseMs);
+    for (const timer of claimed) {
+      const run: Promise<void> = this.fireOne(timer).finally(() => this.firing.delete(run));
+      this.firing.add(run);
+    }
+  }
+
+  private async fireOne(timer: ClaimedTimer): Promise<void> {
+    try {
+      const dueAgain = await this.options.fire(timer);
+      if (dueAgain === undefined) await this.options.timers.finish(timer);
+      else await this.options.timers.retry(timer, dueAgain);
+    } catch (error) {
+      this.options.log(`payment timers: ${timer.kind} timer of payment ${timer.paymentId} failed (due again after its lease): ${String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { topics } from '@ledger/contracts';
+import { repoRoot } from '@ledger/local-infra';
+
+/**
+ * The example Kubernetes manifests in deploy/k8s cannot be applied here (no cluster on this machine),
+ * so their shape is checked instead: they parse, every service has its Deployment, they name only
+ * keys that exist and variables the code reads, and the Secret holds placeholders only.
+ */
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+    configMapKeyRef?: { name: string; key: string; optional?: boolean };
+  };
+}
+
+interface HttpProbe {
+  httpGet?: { path: string; port: string | number };
+}
+
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: EnvVar[];
+  envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
+  ports?: Array<{ name?: string; containerPort: number }>;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  readinessProbe?: HttpProbe;
+  livenessProbe?: HttpProbe;
+}
+
+interface PodTemplate {
+  metadata?: { labels?: Record<string, string> };
+  spec: { containers: Container[] };
+}
+
+interface Manifest {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: { name?: unknown; namespace?: unknown };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  spec?: {
+    replicas?: number;
+    strategy?: { type?: string };
+    selector?: { matchLabels?: Record<string, string> } & Record<string, unknown>;
+    template?: PodTemplate;
+    ports?: Array<{ targetPort?: string | number }>;
+  };
+}
+
+const NAMESPACE = 'e-wallet-ledger';
+const IMAGE = /^([\w.-]+(:\d+)?\/)*e-wallet-ledger:[\w][\w.-]{0,127}$/;
+/** A value that is obviously not a secret: `<what goes here>`. */
+const PLACEHOLDER = /^<[^<>]+>$/;
+/** Read by Node itself and by the Kafka tools' scripts, not by the project's code. */
+const RUNTIME_VARIABLES = new Set(['NODE_OPTIONS', 'LOG_DIR']);
+
+const k8sDir = path.join(repoRoot, 'deploy', 'k8s');
+const files = readdirSync(k8sDir).filter((file) => /\.ya?ml$/.test(file));
+const parsed = files.map((file) => ({ file, documents: parseAllDocuments(readFileSync(path.join(k8sDir, file), 'utf8')) }));
+const manifests = parsed.flatMap(({ file, documents }) => documents.map((document) => ({ file, manifest: document.toJS() as Manifest })));
+const apps = readdirSync(path.join(repoRoot, 'apps')).filter((name) => existsSync(path.join(repoRoot, 'apps', name, 'src', 'main.ts')));
+
+const ofKind = (kind: string) => manifests.filter(({ manifest }) => manifest.kind === kind).map(({ manifest }) => manifest);
+const named = (kind: string, name: string) => ofKind(kind).find((manifest) => manifest.metadata?.name === name);
+const podTemplates = () => [...ofKind('Deployment'), ...ofKind('Job')].map((manifest) => manifest.spec!.template!);
+const containers = () => podTemplates().flatMap((template) => template.spec.containers);
+const envOf = (container: Container, name: string) => container.env?.find((variable) => variable.name === name);
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
+  selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels?.[key] === value);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(full);
+    return /\.ts$/.test(entry.name) && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(entry.name) ? [full] : [];
+  });
+}
+
+describe('deploy/k8s manifests', () => {
+  it('are YAML files that parse without errors', () => {
+    expect(files.length).toBeGreaterThan(0);
+    for (const { file, documents } of parsed) {
+      expect({ file, errors: documents.flatMap((document) => document.errors.map((error) => error.message)) }).toEqual({ file, errors: [] });
+    }
+  });
+
+  it('have apiVersion, kind and metadata.name in every document, and live in the ledger namespace', () => {
+    for (const { file, manifest } of manifests) {
+      const where = `${file}: ${String(manifest.kind)}/${String(manifest.metadata?.name)}`;
+      expect({ where, apiVersion: typeof manifest.apiVersion, kind: typeof manifest.kind, name: typeof manifest.metadata?.name }).toEqual({ where, apiVersion: 'string', kind: 'string', name: 'string' });
+      if (manifest.kind !== 'Namespace') expect({ where, namespace: manifest.metadata?.namespace }).toEqual({ where, namespace: NAMESPACE });
+    }
+    expect(named('Namespace', NAMESPACE)).toBeDefined();
+  });
+
+  it.each(apps)('have a Deployment for apps/%s that runs it from the service image', (app) => {
+    const deployment = named('Deployment', app);
+    expect(deployment).toBeDefined();
+    const template = deployment!.spec!.template!;
+    expect(matches(deployment!.spec!.selector?.matchLabels, template.metadata?.labels)).toBe(true);
+    const [container] = template.spec.containers;
+    expect(container!.image).toMatch(IMAGE);
+    expect(envOf(container!, 'APP')?.value).toBe(app);
+    // The image defaults to production; each Deployment says what it runs as.
+    expect(envOf(container!, 'NODE_ENV')?.value).toEqual(expect.any(String));
+    expect(container!.resources?.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
+    expect(container!.resources?.limits).toEqual(expect.objectContaining({ memory: expect.any(String) }));
+  });
+
+  it('run the projector as exactly one replica, replaced rather than rolled', () => {
+    const projector = named('Deployment', 'projector');
+    expect(projector?.spec?.replicas).toBe(1);
+    expect(projector?.spec?.strategy?.type).toBe('Recreate');
+  });
+
+  it('run every other service on two or more replicas behind a disruption budget', () => {
+    const budgets = ofKind('PodDisruptionBudget');
+    for (const app of apps.filter((name) => name !== 'projector')) {
+      const deployment = named('Deployment', app)!;
+      expect({ app, replicas: deployment.spec?.replicas }).toEqual({ app, replicas: expect.any(Number) });
+      expect(deployment.spec!.replicas!).toBeGreaterThanOrEqual(2);
+      const covering = budgets.filter((budget) => matches(budget.spec?.selector?.matchLabels, deployment.spec!.template!.metadata?.labels));
+      expect({ app, budgets: covering.length }).toEqual({ app, budgets: 1 });
+    }
+  });
+
+  it('expose the gateway through a Service, ready on /ready and live on /health', () => {
+    const gateway = named('Deployment', 'gateway')!;
+    const container = gateway.spec!.template!.spec.containers[0]!;
+    expect(container.readinessProbe?.httpGet?.path).toBe('/ready');
+    expect(container.livenessProbe?.httpGet?.path).toBe('/health');
+    const service = ofKind('Service').find((candidate) => matches(candidate.spec?.selector as Record<string, string> | undefined, gateway.spec!.template!.metadata?.labels));
+    expect(service).toBeDefined();
+    const portNames = (container.ports ?? []).flatMap((port) => [port.name, port.containerPort]);
+    for (const port of service!.spec!.ports ?? []) expect(portNames).toContain(port.targetPort);
+    expect(envOf(container, 'GATEWAY_PORT')?.value).toBe(String(container.ports?.[0]?.containerPort));
+  });
+
+  it('keep only placeholders in Secrets, never values', () => {
+    const secrets = ofKind('Secret');
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const secret of secrets) {
+      // base64 `data` would hide what it holds; a template uses readable stringData only.
+      expect(secret.data).toBeUndefined();
+      for (const [key, value] of Object.entries(secret.stringData ?? {})) expect({ key, value }).toEqual({ key, value: expect.stringMatching(PLACEHOLDER) });
+    }
+  });
+
+  it('refer only to Secret and ConfigMap keys that exist', () => {
+    const keysOf = (kind: 'Secret' | 'ConfigMap', name: string) => {
+      const manifest = named(kind, name);
+      return new Set(Object.keys((kind === 'Secret' ? manifest?.stringData : manifest?.data) ?? {}));
+    };
+    const references = containers().flatMap((container) => container.env ?? []);
+    expect(references.some((variable) => variable.valueFrom?.secretKeyRef)).toBe(true);
+    for (const variable of references) {
+      const secret = variable.valueFrom?.secretKeyRef;
+      if (secret) expect({ variable: variable.name, found: keysOf('Secret', secret.name).has(secret.key) }).toEqual({ variable: variable.name, found: true });
+      const config = variable.valueFrom?.configMapKeyRef;
+      if (config) expect({ variable: variable.name, found: keysOf('ConfigMap', config.name).has(config.key) }).toEqual({ variable: variable.name, found: true });
+    }
+    for (const source of containers().flatMap((container) => container.envFrom ?? [])) {
+      if (source.configMapRef) expect(named('ConfigMap', source.configMapRef.name)).toBeDefined();
+      if (source.secretRef) expect(named('Secret', source.secretRef.name)).toBeDefined();
+    }
+  });
+
+  it('set only variables that the code, the Dockerfile or the runtime reads', () => {
+    const code = [...apps.map((app) => path.join(repoRoot, 'apps', app, 'src')), path.join(repoRoot, 'libs')]
+      .flatMap(sourceFiles)
+      .map((file) => readFileSync(file, 'utf8'))
+      .concat(readFileSync(path.join(repoRoot, 'deploy', 'Dockerfile'), 'utf8'))
+      .join('\n');
+    const configMap = named('ConfigMap', 'ledger-config')!;
+    const names = new Set([...containers().flatMap((container) => (container.env ?? []).map((variable) => variable.name)), ...Object.keys(configMap.data ?? {})]);
+    for (const name of names) expect({ name, read: RUNTIME_VARIABLES.has(name) || new RegExp(`\\b${name}\\b`).test(code) }).toEqual({ name, read: true });
+  });
+
+  it('pre-create the command, dead-letter and event topics of every service', () => {
+    const job = named('Job', 'kafka-topics');
+    const script = job!.spec!.template!.spec.containers[0]!.args!.join('\n');
+    const relaying = apps.filter((app) => sourceFiles(path.join(repoRoot, 'apps', app, 'src')).some((file) => readFileSync(file, 'utf8').includes('new EventRelay(')));
+    expect(relaying.length).toBeGreaterThan(0);
+    const wanted = [...apps.flatMap((app) => [topics.commands(app), topics.deadLetters(topics.commands(app))]), ...relaying.map((app) => topics.events(app))];
+    for (const topic of wanted) expect({ topic, created: new RegExp(`^\\s*create ${topic.replace(/\./g, '\\.')} \\d+$`, 'm').test(script) }).toEqual({ topic, created: true });
+  });
+
+  it('run the replay job from a CLI the image contains (built from a source file that exists)', () => {
+    const job = named('Job', 'replay-verify');
+    const container = job!.spec!.template!.spec.containers[0]!;
+    expect(container.image).toMatch(IMAGE);
+    const [runtime, script] = container.command ?? [];
+    expect(runtime).toBe('node');
+    // tools/build.js compiles <project>/src/**/*.ts to dist/<project>/src/**/*.js.
+    expect(script).toMatch(/^dist\/.+\.js$/);
+    expect(existsSync(path.join(repoRoot, script!.replace(/^dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
+    expect(container.args).toEqual(['--all', '--verify']);
+  });
+});
