@@ -204,7 +204,7 @@ describe('SimulatedCardIssuer: load-test cards', () => {
   });
 
   it('never reuses a test card number, and refuses an index out of range', () => {
-    const fixed = new Set(Object.values(TEST_CARDS).map((card) => card.number));
+    const fixed = new Set<string>(Object.values(TEST_CARDS).map((card) => card.number));
     for (const index of [0, 1, 12_345, 99_999_999]) expect(fixed.has(loadTestCard(index).number)).toBe(false);
     expect(new Set([0, 1, 2, 10, 100].map((index) => loadTestCard(index).number)).size).toBe(5);
     expect(() => loadTestCard(-1)).toThrow(RangeError);
