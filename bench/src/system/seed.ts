@@ -160,8 +160,15 @@ export async function seedUsers(options: { client: KafkaCommandClient; outbox: S
   await Promise.all(
     Array.from({ length: Math.min(options.concurrency, missing) }, async () => {
       while (made < missing) {
+        const index = next++;
+        try {
+          users.push(await seedUser(client, options.outbox, secrets, index));
+        } catch (error) {
+          // A user an interrupted earlier run registered but never recorded: take the next card.
+          if (error instanceof SeedFailure && error.message.includes('PHONE_ALREADY_REGISTERED')) continue;
+          throw error;
+        }
         made++;
-        users.push(await seedUser(client, options.outbox, secrets, next++));
         if (users.length % 500 === 0) say(`  ${users.length} users (${((Date.now() - started) / 1000).toFixed(0)} s)`);
       }
     }),
