@@ -81,7 +81,11 @@ export class WalletLedger {
     const stream = walletStream(command.walletId);
     return this.mutex.run(stream, async () => {
       if (check) {
-        const refused = check((await this.handler.load(stream)).state);
+        // Who may touch a wallet never changes once it is open, so this instance's cached state of an
+        // open wallet answers; an unopened one is read again (it may have been opened elsewhere since).
+        let { state } = await this.handler.loadCached(stream);
+        if (state.status === 'unopened') state = (await this.handler.load(stream)).state;
+        const refused = check(state);
         if (refused) return refused;
       }
       const outcome = await this.handler.handle(stream, command, metadata);

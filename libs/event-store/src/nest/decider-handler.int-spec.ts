@@ -91,6 +91,47 @@ describe('DeciderHandler on the PostgreSQL event store', () => {
     expect((await handler.load(stream)).state.balanceMinor).toBe(0n);
   });
 
+  it('decides on its cached state without reading the stream again', async () => {
+    const stream = `account-${randomUUID()}`;
+    const handler = new DeciderHandler({ store, decider: account, codec });
+    await handler.handle(stream, { kind: 'deposit', amountMinor: 10n }, meta());
+    const reads = jest.spyOn(store, 'readStream');
+    try {
+      expect(await handler.handle(stream, { kind: 'withdraw', amountMinor: 4n }, meta())).toMatchObject({ kind: 'accepted', lastRevision: 1n });
+      expect(await handler.handle(stream, { kind: 'deposit', amountMinor: 1n }, meta())).toMatchObject({ kind: 'accepted', lastRevision: 2n });
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
+  it('never accepts on a stale cache: the append conflicts and the command is decided again on the stored events', async () => {
+    const stream = `account-${randomUUID()}`;
+    const a = new DeciderHandler({ store, decider: account, codec });
+    await a.handle(stream, { kind: 'deposit', amountMinor: 10n }, meta());
+    // Another instance spends everything; a's cache still holds 10.
+    await new DeciderHandler({ store, decider: account, codec }).handle(stream, { kind: 'withdraw', amountMinor: 10n }, meta());
+    const late = await a.handle(stream, { kind: 'withdraw', amountMinor: 5n }, meta());
+    expect(late).toMatchObject({ kind: 'rejected', rejection: { code: 'INSUFFICIENT_FUNDS', details: { balanceMinor: '0' } } });
+    expect(await store.readStream(stream)).toHaveLength(2);
+  });
+
+  it('answers a command that another instance already appended, behind its cache, without folding it twice', async () => {
+    const stream = `account-${randomUUID()}`;
+    const a = new DeciderHandler({ store, decider: account, codec });
+    const b = new DeciderHandler({ store, decider: account, codec });
+    await a.handle(stream, { kind: 'deposit', amountMinor: 5n }, meta());
+    const redelivered = meta();
+    await b.handle(stream, { kind: 'deposit', amountMinor: 3n }, redelivered);
+    await b.handle(stream, { kind: 'deposit', amountMinor: 4n }, meta());
+    // a never saw b's commands; the first of them reaches a again (a rebalance re-delivers it).
+    const again = await a.handle(stream, { kind: 'deposit', amountMinor: 3n }, redelivered);
+    expect(again).toMatchObject({ kind: 'accepted', duplicate: true });
+    expect(await store.readStream(stream)).toHaveLength(3);
+    // a's next command is decided on all three deposits, not on 5 + 3.
+    expect(await a.handle(stream, { kind: 'withdraw', amountMinor: 12n }, meta())).toMatchObject({ kind: 'accepted', lastRevision: 3n });
+  });
+
   it('derives stable UUIDs from the command id', () => {
     const id = eventIdFor('cmd-1', 'account-1', 0);
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
