@@ -63,7 +63,7 @@ export interface DriverOptions {
 
 /** What the driver needs of the timer table (`payment-timers.ts`). */
 export interface StepTimers {
-  schedule(paymentId: string, kind: TimerKind, dueAt: Date): Promise<void>;
+  schedule(paymentId: string, kind: TimerKind, dueAt: Date, slackMs?: number): Promise<void>;
   clear(paymentId: string): Promise<void>;
 }
 
@@ -118,7 +118,9 @@ export class PaymentDriver {
   private async run(paymentId: string, secrets: PaymentSecrets): Promise<ActivePaymentState | undefined> {
     const stream = streamOf(paymentId);
     for (let i = 0; i < PaymentDriver.MAX_STEPS; i++) {
-      const { state } = await this.options.handler.load(stream);
+      // This instance's own view (no read): a step it acts on is recorded through the decider, which
+      // finds out if another instance moved the payment on meanwhile.
+      const { state } = await this.options.handler.loadCached(stream);
       if (state.status === 'none') return undefined;
       const step = nextStep(state);
       if (step === undefined) {
@@ -128,7 +130,8 @@ export class PaymentDriver {
       }
       // Before the step starts, so a crash in the middle of it always leaves a timer that resumes it.
       const timer = timerFor(state, this.options.clock.now(), this.options.stepTimeoutMs);
-      await this.options.timers.schedule(paymentId, timer.kind, timer.dueAt);
+      // A step started with at least half a step timeout left on the timer reuses it.
+      await this.options.timers.schedule(paymentId, timer.kind, timer.dueAt, timer.kind === 'step' ? this.options.stepTimeoutMs / 2 : 0);
       const outcome = await this.execute(step, state, secrets);
       if ('later' in outcome) {
         if (step !== 'awaiting_provider') this.options.log(`payment ${paymentId}: ${step} postponed (${outcome.later})`);

@@ -47,6 +47,23 @@ describe('payment timers (payments.payment_timers)', () => {
     expect(await a.of('p-1')).toEqual([]);
   });
 
+  it('a step timer asked for within the slack of the one this instance wrote is not written again', async () => {
+    const armed = new Date('2031-01-01T00:00:00.000Z');
+    const later = (ms: number) => new Date(armed.getTime() + ms);
+    await a.schedule('slack', 'step', armed);
+    // The next step wants it 2 s later; with 2.5 s of slack the armed timer still covers it: no write.
+    await a.schedule('slack', 'step', later(2_000), 2_500);
+    expect((await a.of('slack')).map((t) => t.dueAt)).toEqual([armed]);
+    // 3 s later is beyond the slack: written.
+    await a.schedule('slack', 'step', later(3_000), 2_500);
+    expect((await a.of('slack')).map((t) => t.dueAt)).toEqual([later(3_000)]);
+    // After the payment's outcome clears it, nothing is remembered: the next schedule writes.
+    await a.clear('slack');
+    await a.schedule('slack', 'step', later(3_000), 2_500);
+    expect((await a.of('slack')).map((t) => t.dueAt)).toEqual([later(3_000)]);
+    await a.clear('slack');
+  });
+
   it('two instances claiming at the same time never get the same timer (SKIP LOCKED), and together get them all', async () => {
     const ids = Array.from({ length: 120 }, (_, i) => `race-${i}`);
     for (const id of ids) await a.schedule(id, 'step', past());

@@ -49,6 +49,13 @@ interface TimerRow {
 
 export class PaymentTimers {
   private readonly table = `${TIMERS_SCHEMA}.payment_timers`;
+  /**
+   * The due time this instance last wrote for each timer (bounded, oldest forgotten first). Until
+   * then the row cannot have changed under it: a row is claimed only once it is due, and only this
+   * instance drives the payment meanwhile.
+   */
+  private readonly written = new Map<string, number>();
+  private static readonly WRITTEN_KEPT = 50_000;
 
   constructor(private readonly pool: Pool) {}
 
@@ -68,18 +75,34 @@ export class PaymentTimers {
     });
   }
 
-  /** Sets the timer (upsert): a repeated schedule only moves `due_at`, and drops any claim on it. */
-  async schedule(paymentId: string, kind: TimerKind, dueAt: Date): Promise<void> {
+  /**
+   * Sets the timer (upsert): a repeated schedule only moves `due_at`, and drops any claim on it.
+   * With `slackMs`, the write is skipped when the timer this instance last wrote is due no more than
+   * `slackMs` before `dueAt`: a fast payment's steps then share the timer armed at its start instead
+   * of writing one each (a timer firing during a step that is still running only looks again later).
+   */
+  async schedule(paymentId: string, kind: TimerKind, dueAt: Date, slackMs = 0): Promise<void> {
+    const key = `${paymentId}\u0000${kind}`;
+    const written = this.written.get(key);
+    if (slackMs > 0 && written !== undefined && written >= dueAt.getTime() - slackMs) return;
     await this.pool.query(
       `INSERT INTO ${this.table} (payment_id, kind, due_at) VALUES ($1, $2, $3)
        ON CONFLICT (payment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, claim_id = NULL`,
       [paymentId, kind, dueAt],
     );
+    this.written.delete(key);
+    this.written.set(key, dueAt.getTime());
+    if (this.written.size > PaymentTimers.WRITTEN_KEPT) this.written.delete(this.written.keys().next().value as string);
   }
 
   /** The payment has its outcome: none of its timers is needed any more. */
   async clear(paymentId: string): Promise<void> {
     await this.pool.query(`DELETE FROM ${this.table} WHERE payment_id = $1`, [paymentId]);
+    this.forget(paymentId);
+  }
+
+  private forget(paymentId: string): void {
+    for (const kind of ['step', 'provider_deadline'] as const) this.written.delete(`${paymentId}\u0000${kind}`);
   }
 
   /**
@@ -97,6 +120,7 @@ export class PaymentTimers {
        RETURNING t.payment_id, t.kind, t.fired`,
       [now, limit, new Date(now.getTime() + leaseMs), claimId],
     );
+    for (const row of result.rows) this.written.delete(`${row.payment_id}\u0000${row.kind}`);
     return result.rows.map((row) => ({ paymentId: row.payment_id, kind: row.kind, fired: row.fired, claimId }));
   }
 
