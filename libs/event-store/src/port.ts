@@ -154,6 +154,12 @@ export interface SubscribeOptions {
   /** Longest wait between polls once caught up; appends through this store wake it sooner. */
   pollIntervalMs?: number;
   /**
+   * Once caught up, reads start at least this long apart (default 20 ms), so the appends of a busy
+   * moment are read, handled and checkpointed together instead of one read and one checkpoint write
+   * per append. It is the most a wake-up is delayed.
+   */
+  batchWindowMs?: number;
+  /**
    * `'after-batch'` (default): the store writes the checkpoint after each handled batch.
    * `'manual'`: the handler writes it itself (`writeCheckpoint(name, context.cursor, { client })`),
    * typically in the transaction of its own change.

@@ -11,6 +11,7 @@ import { pageSize } from './validation';
 
 export const DEFAULT_SUBSCRIPTION_BATCH = 500;
 export const DEFAULT_POLL_INTERVAL_MS = 100;
+export const DEFAULT_BATCH_WINDOW_MS = 20;
 const DEFAULT_MAX_READ_FAILURES = 20;
 const FIRST_RETRY_DELAY_MS = 100;
 const MAX_RETRY_DELAY_MS = 5_000;
@@ -47,6 +48,7 @@ export interface SubscriptionSource {
 export function startSubscription(source: SubscriptionSource, options: SubscribeOptions): Subscription {
   const batchSize = pageSize(options.batchSize, DEFAULT_SUBSCRIPTION_BATCH);
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const batchWindowMs = Math.min(options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS, pollIntervalMs);
   const maxReadFailures = options.maxConsecutiveReadFailures ?? DEFAULT_MAX_READ_FAILURES;
   const checkpoints = options.checkpoints ?? source.checkpoints;
   const autoCheckpoint = (options.checkpoint ?? 'after-batch') === 'after-batch';
@@ -60,6 +62,7 @@ export function startSubscription(source: SubscriptionSource, options: Subscribe
     // makes progress, sleeps for the poll interval, or counts towards the bounded read-failure limit.
     while (!stopping) {
       let page: ReadPage;
+      const readStartedAt = Date.now();
       try {
         page = await source.read(cursor, batchSize, options.category);
         readFailures = 0;
@@ -74,7 +77,12 @@ export function startSubscription(source: SubscriptionSource, options: Subscribe
         if (autoCheckpoint) await checkpoints.writeCheckpoint(options.name, page.next);
         cursor = page.next;
       }
-      if (page.isEnd && !stopping) await source.wakeup.wait(pollIntervalMs);
+      if (page.isEnd && !stopping) {
+        await source.wakeup.wait(pollIntervalMs);
+        // Woken by an append soon after the last read: let the appends of the next moment join this one.
+        const early = batchWindowMs - (Date.now() - readStartedAt);
+        if (early > 0 && !stopping) await new Promise((resolve) => setTimeout(resolve, early));
+      }
     }
   }
 
