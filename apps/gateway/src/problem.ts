@@ -73,6 +73,7 @@ const EXACT_STATUS: Readonly<Record<string, number>> = {
   // Payments: a failed payment's code (details.status = "failed"; retry with a new paymentId).
   RECIPIENT_WALLET_UNAVAILABLE: 422,
   PAYMENT_INTERRUPTED: 503,
+  PAYMENTS_BUSY: 503,
   HOLD_EXPIRED: 409,
   CALLBACK_MISMATCH: 409,
   TOPUP_EXPIRED: 410,

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { startCommandService } from '@ledger/messaging';
 import { PAYMENTS_CONTEXT, paymentsModule } from './payments.module';
 
-void startCommandService({ context: PAYMENTS_CONTEXT, module: paymentsModule() }).catch((error: unknown) => {
+void startCommandService({ context: PAYMENTS_CONTEXT, module: paymentsModule(), ownsProcess: true }).catch((error: unknown) => {
   console.error('payments service failed to start', error);
   process.exit(1);
 });

@@ -215,6 +215,25 @@ describe('merchant payment across identity, wallet and payments', () => {
     expect(events[0]?.metadata.actor).toBe('teller:t-7');
   });
 
+  it('admission control: beyond its limit of payments in flight a new payment is refused PAYMENTS_BUSY with nothing recorded; sent again later it completes', async () => {
+    const limit = h.runtime.maxActivePayments;
+    h.runtime.maxActivePayments = 1;
+    h.acquirer.delayMs = 1_500;
+    try {
+      const slow = pay({ amountMinor: '100' });
+      for (let waited = 0; h.runtime.driver.runningCount < 1 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      const paymentId = randomUUID();
+      expect(await pay({ paymentId, amountMinor: '200' })).toMatchObject({ status: 'rejected', code: 'PAYMENTS_BUSY', details: { paymentId, retryAfterMs: 1_000 } });
+      expect(await h.paymentsStore.readStream(`payment-${paymentId}`)).toHaveLength(0);
+      expect(await slow).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
+      h.acquirer.delayMs = 0;
+      expect(await pay({ paymentId, amountMinor: '200' })).toMatchObject({ status: 'accepted', data: { paymentId, status: 'completed' } });
+    } finally {
+      h.runtime.maxActivePayments = limit;
+      h.acquirer.delayMs = 0;
+    }
+  });
+
   it('registry and password refusals move nothing', async () => {
     expect(await pay({ merchantId: 'm-cash-only' })).toMatchObject({ status: 'rejected', code: 'MERCHANT_NOT_SUPPORTED' });
     expect(await pay({ merchantId: 'm-coffee', channel: 'online' })).toMatchObject({ status: 'rejected', code: 'CHANNEL_NOT_SUPPORTED' });

@@ -46,6 +46,11 @@ export interface PaymentsServiceOptions {
   providerSecret?: string;
   /** Protection of recipient phones (encryption, fingerprint); from FIELD_KEYS / HASH_PEPPER_KEYS (dev keys outside production) by default. */
   recipientPhones?: RecipientPhones;
+  /**
+   * Payments this instance drives at once, at most; a new payment beyond it is refused PAYMENTS_BUSY
+   * (nothing recorded, retry after details.retryAfterMs). From PAYMENTS_MAX_ACTIVE, default 64.
+   */
+  maxActivePayments?: number;
   /** Risk rules; PAYMENTS_RISK_VELOCITY_PER_MINUTE (default 10) and PAYMENTS_RISK_NEW_DEVICE_THRESHOLD_MINOR (default 50000 fen) by default. */
   risk?: Partial<RiskPolicy>;
 }
@@ -75,6 +80,8 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   readonly cards: CardMoneyGateway;
   readonly biller: Biller;
   readonly replyWithinMs: number;
+  /** Read for every new payment, so it may be changed while the service runs. */
+  maxActivePayments: number;
   readonly providerDeadlineMs: number;
   readonly providerSecret: string;
   readonly recipientPhones: RecipientPhones;
@@ -103,6 +110,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.resumeAfterMs = options.resumeAfterMs ?? num(process.env.PAYMENTS_RESUME_AFTER_MS, 5_000);
     this.replyWithinMs = options.replyWithinMs ?? 25_000;
+    this.maxActivePayments = options.maxActivePayments ?? num(process.env.PAYMENTS_MAX_ACTIVE, 64);
     this.providerDeadlineMs = options.providerDeadlineMs ?? num(process.env.PAYMENTS_PROVIDER_DEADLINE_MS, 15 * 60_000);
     this.providerSecret = options.providerSecret ?? process.env.PAYMENTS_PROVIDER_SECRET ?? DEV_PROVIDER_SECRET;
     this.acquirer = options.acquirer ?? simulatedAcquirerFromEnv();

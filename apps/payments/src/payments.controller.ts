@@ -72,6 +72,8 @@ export class PaymentsController {
     if (!teller && (actorUser !== undefined ? actorUser !== payer : !command.actor.startsWith('system:'))) {
       return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not start this ${request.kind}`);
     }
+    const busy = this.admission(command, request.paymentId);
+    if (busy) return busy;
     const now = this.runtime.clock.now().toISOString();
     if (device && 'userId' in request) {
       const refusal = await this.assessRisk(command, request.paymentId, request.userId, request.amountMinor, device, now);
@@ -87,6 +89,25 @@ export class PaymentsController {
     if (started.kind === 'rejected') return rejected(command, started.rejection.code, started.rejection.message, started.rejection.details);
     return this.awaitOutcome(command, request.paymentId, secrets);
   }
+
+  /**
+   * Admission control: while this instance drives `maxActivePayments` payments, a payment it is not
+   * driving is refused PAYMENTS_BUSY before anything is read or recorded, so the same command can be
+   * sent again later. Beyond its capacity a service that queued everything would answer every
+   * payment late (and fail many on downstream timeouts); refusing the excess at once keeps the
+   * latency of the admitted ones at what the service can do. A resend of a payment being driven
+   * joins that drive.
+   */
+  private admission(command: CommandEnvelope, paymentId: string): CommandResult | undefined {
+    const { driver, maxActivePayments } = this.runtime;
+    if (driver.isRunning(paymentId) || driver.runningCount < maxActivePayments) return undefined;
+    return rejected(command, PAYMENT_ERROR.PAYMENTS_BUSY, `this payments instance is driving ${driver.runningCount} payments, its limit; send the payment again shortly`, {
+      paymentId,
+      retryAfterMs: PaymentsController.BUSY_RETRY_AFTER_MS,
+    });
+  }
+
+  private static readonly BUSY_RETRY_AFTER_MS = 1_000;
 
   /**
    * Risk rules before a money-out payment starts (a payment that exists already was assessed when

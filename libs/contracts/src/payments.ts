@@ -36,7 +36,7 @@ export const payMerchant = defineCommand({
     'Accepted data: paymentId, status "completed", transactionIds, postings — or status "pending" when the outcome is not known yet (send again with the same paymentId or ask GetPayment). ' +
     'Rejected (the payment failed, code = its failure code): MERCHANT_NOT_SUPPORTED, CHANNEL_NOT_SUPPORTED, WRONG_PAYMENT_PASSWORD (attemptsLeft), PAYMENT_PASSWORD_LOCKED, ACCOUNT_FROZEN, ' +
     'INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, MERCHANT_DECLINED, ACQUIRER_UNAVAILABLE, WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED, FORBIDDEN; ' +
-    'refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.' +
+    'refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).' +
     RISK_CODES,
   payload: object({
     paymentId: PaymentId,
@@ -58,7 +58,7 @@ export const topUpFromCard = defineCommand({
   description:
     'Tops the wallet up (充值) from a bound card: the card is checked (cards.CheckCard), charged through the issuer, and the wallet credited from clearing:card:<issuer>. Key: paymentId. ' +
     'Accepted data as PayMerchant. Rejected (the top-up failed): CARD_NOT_FOUND, NOT_CARD_OWNER, CARD_EXPIRED, CARD_BLOCKED, ISSUER_UNAVAILABLE, CARDS_UNAVAILABLE, CARD_CHARGE_DECLINED (nothing moved); ' +
-    'WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (the card was charged and paid back: details.cardRefund); refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+    'WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (the card was charged and paid back: details.cardRefund); refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).',
   payload: object({ paymentId: PaymentId, userId: UserId, walletId: WalletId, cardId: Type.String({ pattern: '^[^\\s]{1,128}$' }), amountMinor: AmountMinor }),
 });
 
@@ -68,7 +68,7 @@ export const transfer = defineCommand({
   description:
     'Transfers to another wallet user found by phone number, with the payment password: sender reserved, recipient credited and sender captured, both through clearing:transfer. Key: paymentId. ' +
     'Accepted data as PayMerchant (two transactions). Rejected (the transfer failed): RECIPIENT_NOT_FOUND, RECIPIENT_WALLET_UNAVAILABLE (details.reason), SELF_TRANSFER, the password codes, ' +
-    'INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, IDENTITY_UNAVAILABLE, WALLET_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.' +
+    'INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, IDENTITY_UNAVAILABLE, WALLET_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).' +
     RISK_CODES,
   payload: object({
     paymentId: PaymentId,
@@ -89,7 +89,7 @@ export const withdraw = defineCommand({
   description:
     'Withdraws (提现) to a bound card with the payment password: funds reserved, paid out to the card through the issuer, hold captured to clearing:card:ICBC. Key: paymentId. ' +
     'Rejected (the withdrawal failed): the password codes, INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, CARD_NOT_FOUND, NOT_CARD_OWNER, CARD_EXPIRED, CARD_BLOCKED, CARD_PAYOUT_DECLINED (hold released), ' +
-    'WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.' +
+    'WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).' +
     RISK_CODES,
   payload: object({ paymentId: PaymentId, userId: UserId, walletId: WalletId, cardId: Type.String({ pattern: '^[^\\s]{1,128}$' }), amountMinor: AmountMinor, paymentPassword: EncryptedPassword, deviceId: DeviceId, stepUpCode: StepUpCode }),
 });
@@ -100,7 +100,7 @@ export const payBill = defineCommand({
   description:
     'Pays a bill (缴费: electricity, water, phone top-up) with the payment password: biller registry and bill check, funds reserved, biller paid, hold captured to biller:<id>. Key: paymentId. ' +
     'Rejected (the payment failed): BILLER_NOT_SUPPORTED, BILL_NOT_FOUND, BILL_AMOUNT_MISMATCH (details.amountDueMinor), the password codes, INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, ' +
-    'BILLER_DECLINED, BILLER_UNAVAILABLE (hold released), WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.' +
+    'BILLER_DECLINED, BILLER_UNAVAILABLE (hold released), WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).' +
     RISK_CODES,
   payload: object({
     paymentId: PaymentId,
@@ -122,7 +122,7 @@ export const providerTopUp = defineCommand({
   context: CONTEXT,
   description:
     'Starts a top-up through Alipay or WeChat: accepted at once with status "awaiting_provider" and the deadline; it completes when the provider\'s signed callback (ProviderCallback) arrives in time, ' +
-    'and fails TOPUP_EXPIRED otherwise. Key: paymentId. Refused: IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+    'and fails TOPUP_EXPIRED otherwise. Key: paymentId. Refused: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).',
   payload: object({ paymentId: PaymentId, userId: UserId, walletId: WalletId, provider: Provider, amountMinor: AmountMinor }),
 });
 
@@ -141,7 +141,7 @@ export const counterTopUp = defineCommand({
   context: CONTEXT,
   description:
     'Cash top-up at a bank counter (actor teller:<tellerId>, audited in the payment stream): the wallet is credited from cash:branch:<branchId>. Key: paymentId. ' +
-    'Rejected: WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (the teller hands the cash back), IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+    'Rejected: WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (the teller hands the cash back), IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).',
   payload: object({
     paymentId: PaymentId,
     userId: UserId,
@@ -158,7 +158,7 @@ export const refundPayment = defineCommand({
   description:
     'Refunds a completed merchant payment fully or partly (actor system:<merchant side>): the merchant account gives the money back to the wallet. refundId is the idempotency key (the refund\'s own payment id). ' +
     'Key: paymentId (the original). Rejected: REFUND_EXCEEDS_PAYMENT (details.refundableMinor), PAYMENT_NOT_REFUNDABLE, PAYMENT_NOT_FOUND, WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (claim given back), ' +
-    'IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+    'IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).',
   payload: object({ refundId: PaymentId, paymentId: PaymentId, amountMinor: AmountMinor, reason: Type.Optional(Type.String({ maxLength: 256 })) }),
 });
 

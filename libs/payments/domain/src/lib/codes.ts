@@ -6,6 +6,11 @@
 export const PAYMENT_ERROR = {
   /** Same payment id with another payload (the command is refused, nothing is recorded). */
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /**
+   * The payments instance is at its limit of payments in flight (admission control): the payment was
+   * not started, nothing is recorded; send the same command again after details.retryAfterMs.
+   */
+  PAYMENTS_BUSY: 'PAYMENTS_BUSY',
   /** The merchant is unknown or does not accept the wallet. */
   MERCHANT_NOT_SUPPORTED: 'MERCHANT_NOT_SUPPORTED',
   /** The merchant accepts the wallet, but not on this channel (e.g. POS). */
