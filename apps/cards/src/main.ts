@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { startCommandService } from '@ledger/messaging';
 import { CARDS_CONTEXT, CardsModule } from './cards.module';
 
-void startCommandService({ context: CARDS_CONTEXT, module: CardsModule }).catch((error: unknown) => {
+void startCommandService({ context: CARDS_CONTEXT, module: CardsModule, ownsProcess: true }).catch((error: unknown) => {
   console.error('cards service failed to start', error);
   process.exit(1);
 });

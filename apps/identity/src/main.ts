@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { startCommandService } from '@ledger/messaging';
 import { IDENTITY_CONTEXT, IdentityModule } from './identity.module';
 
-void startCommandService({ context: IDENTITY_CONTEXT, module: IdentityModule }).catch((error: unknown) => {
+void startCommandService({ context: IDENTITY_CONTEXT, module: IdentityModule, ownsProcess: true }).catch((error: unknown) => {
   console.error('identity service failed to start', error);
   process.exit(1);
 });

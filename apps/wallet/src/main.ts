@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { startCommandService } from '@ledger/messaging';
 import { WALLET_CONTEXT, walletModule } from './wallet.module';
 
-void startCommandService({ context: WALLET_CONTEXT, module: walletModule() }).catch((error: unknown) => {
+void startCommandService({ context: WALLET_CONTEXT, module: walletModule(), ownsProcess: true }).catch((error: unknown) => {
   console.error('wallet service failed to start', error);
   process.exit(1);
 });

@@ -13,6 +13,13 @@ export interface CommandServiceOptions {
   partitionsConsumedConcurrently?: number;
   /** Nest's logger; `false` silences it (tests). */
   logger?: false | Array<'log' | 'warn' | 'error' | 'debug' | 'verbose'>;
+  /**
+   * The service is the process (its `main.ts`): SIGTERM/SIGINT close the app (drain the consumers,
+   * finish what is in flight) and then exit with 0. Nest's own shutdown hooks re-raise the signal
+   * instead, so the process dies of it and exit-time work (a `--cpu-prof` profile) never happens.
+   * Tests leave it off: their process is not the service's.
+   */
+  ownsProcess?: boolean;
 }
 
 /** Starts a Nest microservice that consumes `<context>.commands` and answers on each `reply-to`. */
@@ -25,7 +32,13 @@ export async function startCommandService(options: CommandServiceOptions): Promi
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
   });
   const app = await NestFactory.createMicroservice(options.module, { strategy, logger: options.logger ?? ['log', 'warn', 'error'] });
-  app.enableShutdownHooks();
+  if (options.ownsProcess) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => void app.close().then(() => process.exit(0), () => process.exit(1)));
+    }
+  } else {
+    app.enableShutdownHooks();
+  }
   await app.listen();
   if (options.logger !== false) new Logger(options.context).log(`consuming ${prefix}${topics.commands(options.context)} (pid ${process.pid})`);
   return app;
