@@ -49,6 +49,11 @@ export class KafkaCommandClient {
   private outbox?: CoalescingProducer;
   private consumer?: Consumer;
   private readonly pending = new Map<string, Pending>();
+  /** The reply offset to commit next (the reply topic has one partition), and the last one committed. */
+  private replyOffset?: { next: string; committed?: string };
+  private commitTimer?: NodeJS.Timeout;
+  /** How often the reply consumer's position is committed. */
+  private static readonly REPLY_COMMIT_INTERVAL_MS = 5_000;
 
   constructor(private readonly options: KafkaCommandClientOptions) {
     const instanceId = options.instanceId ?? randomUUID().slice(0, 8);
@@ -71,8 +76,14 @@ export class KafkaCommandClient {
     await this.consumer.connect();
     // From the beginning: a reply produced before this consumer's first fetch is still read.
     await this.consumer.subscribe({ topic: this.replyTopic, fromBeginning: true });
+    // Offsets are committed every few seconds, not after every fetch (KafkaJS's default): the reply
+    // topic is this instance's alone, so the position only matters if its group rejoins, and a
+    // commit per fetch made offset commits the broker's most written topic. After a rejoin at most
+    // a few seconds of replies are read again; nothing is pending for them, so they are dropped.
     await this.consumer.run({
+      autoCommit: false,
       eachMessage: async ({ message }) => {
+        this.replyOffset = { ...this.replyOffset, next: (BigInt(message.offset) + 1n).toString() };
         const result = decodeResult(message);
         if (!result) return;
         const waiting = this.pending.get(result.commandId);
@@ -82,6 +93,15 @@ export class KafkaCommandClient {
         waiting.resolve(result);
       },
     });
+    this.commitTimer = setInterval(() => void this.commitReplyOffset().catch(() => undefined), KafkaCommandClient.REPLY_COMMIT_INTERVAL_MS);
+    this.commitTimer.unref();
+  }
+
+  private async commitReplyOffset(): Promise<void> {
+    const offset = this.replyOffset;
+    if (!offset || offset.next === offset.committed || !this.consumer) return;
+    await this.consumer.commitOffsets([{ topic: this.replyTopic, partition: 0, offset: offset.next }]);
+    offset.committed = offset.next;
   }
 
   /**
@@ -126,6 +146,8 @@ export class KafkaCommandClient {
       waiting.resolve({ status: 'rejected', commandId, code: TRANSPORT_ERROR.TIMEOUT, message: 'client stopped' });
     }
     this.pending.clear();
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    await this.commitReplyOffset().catch(() => undefined);
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
   }

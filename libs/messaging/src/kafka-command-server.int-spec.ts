@@ -161,6 +161,24 @@ describe('Kafka command round trip through the real broker', () => {
     expect(result).toMatchObject({ status: 'rejected', code: 'UNKNOWN_COMMAND' });
   });
 
+  it("commits the reply consumer's position when the client stops, not after every fetch", async () => {
+    const own = new KafkaCommandClient({ kafka, clientName: 'roundtrip-commit', topicPrefix: prefix, defaultTimeoutMs: 20_000 });
+    await own.start();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const results = await Promise.all([1, 2, 3].map((i) => own.send(Greet, { name: `n${i}` }, { key: `c-${i}`, actor: 'system:test' })));
+      expect(results.every((result) => result.status === 'accepted')).toBe(true);
+      const committed = async () => (await admin.fetchOffsets({ groupId: own.replyTopic, topics: [own.replyTopic] }))[0]?.partitions[0]?.offset;
+      // Three replies read, none committed yet (the periodic commit is seconds away).
+      expect(await committed()).toBe('-1');
+      await own.stop();
+      expect(await committed()).toBe('3');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('retries a failing handler a bounded number of times, then dead-letters the command', async () => {
     const result = await client.send(Explode, {}, { key: 'k', actor: 'user:7', commandId: 'explode-1' });
     expect(result).toMatchObject({ status: 'rejected', code: 'PROCESSING_FAILED' });

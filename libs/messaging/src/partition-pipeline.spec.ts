@@ -18,6 +18,7 @@ function pipeline(maxInFlight = 10) {
   const errors: string[] = [];
   const p = new PartitionPipeline({
     maxInFlight,
+    commitDelayMs: 50,
     commit: async (offset) => void commits.push(offset),
     onError: (error, offset) => void errors.push(`${offset}: ${(error as Error).message}`),
   });

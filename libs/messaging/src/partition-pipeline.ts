@@ -18,11 +18,17 @@ export interface PartitionPipelineOptions {
   /** Stores the next offset to consume (the consumer group commit). */
   commit(nextOffset: string): Promise<void>;
   onError(error: unknown, offset: string): void;
+  /**
+   * How long a finished message waits for others before the offset is committed (default 250 ms).
+   * Each commit is a write to the broker's `__consumer_offsets`; a crash re-delivers at most this
+   * much finished work, which the handlers answer from their history (they are idempotent).
+   */
+  commitDelayMs?: number;
 }
 
 const RETRY_BASE_MS = 100;
 const RETRY_MAX_MS = 5_000;
-const COMMIT_DELAY_MS = 50;
+const COMMIT_DELAY_MS = 250;
 
 export class PartitionPipeline {
   private readonly inFlight = new Set<bigint>();
@@ -93,7 +99,7 @@ export class PartitionPipeline {
     this.commitTimer ??= setTimeout(() => {
       this.commitTimer = undefined;
       void this.commitNow();
-    }, COMMIT_DELAY_MS);
+    }, this.options.commitDelayMs ?? COMMIT_DELAY_MS);
   }
 
   private async commitNow(): Promise<void> {
