@@ -91,7 +91,8 @@ async function main(): Promise<void> {
     const postgres = await startPostgres({ instance, port: Number(env.POSTGRES_PORT ?? LOCAL_STACK.dev.postgresPort) });
     stops.push({ name: 'postgres', stop: postgres.stop });
     postgresPid = postgres.process.pid;
-    databaseUrl = postgres.url;
+    // The services run on this machine: they talk to it over its Unix socket (cheaper than loopback TCP).
+    databaseUrl = postgres.socketUrl ?? postgres.url;
     rows.push(['postgres', redact(databaseUrl), `PostgreSQL ${postgres.version}`, rel(path.join(localDir, instance, 'postgres', 'postgres.log'))]);
   }
   if (stopping) return;

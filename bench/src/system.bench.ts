@@ -27,7 +27,7 @@ import { kafkaRoundTrips, postgresInsertCommits } from './system/baselines';
 import { renderChart, type ChartSeries } from './system/chart';
 import { checkInvariants, waitForQuiescence, type InvariantReport } from './system/invariants';
 import { HOT_MERCHANT_MIX, OutcomeTracker, REALISTIC_MIX, runLoad, summarize, timeline, type TrafficMix } from './system/load';
-import { RssSampler, eventStoreAppends, kafkaMessagesWritten } from './system/metrics';
+import { ProcessSampler, eventStoreAppends, kafkaMessagesWritten, postgresTransactions, type ProcessFigures } from './system/metrics';
 import { EdgeSecrets, PAYMENT_PASSWORD, SmsOutbox, seedUsers } from './system/seed';
 import { startBenchStack, type BenchStack } from './system/stack';
 
@@ -66,7 +66,8 @@ interface PhaseResult {
   outcomes: Record<string, number>;
   kafkaMessagesPerSecond: number;
   eventStoreAppendsPerSecond: number;
-  rssMiB: Record<string, { meanMiB: number; maxMiB: number }>;
+  postgresTransactionsPerSecond: number;
+  processes: Record<string, ProcessFigures>;
   kills: Array<{ second: number; process: string }>;
   invariants: InvariantReport;
 }
@@ -75,8 +76,9 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
   const databaseUrl = stack.file().databaseUrl;
   const messagesBefore = await kafkaMessagesWritten(deps.admin);
   const appendsBefore = await eventStoreAppends(databaseUrl);
-  const rss = new RssSampler(() => stack.file());
-  rss.start();
+  const transactionsBefore = await postgresTransactions(databaseUrl);
+  const sampler = new ProcessSampler(() => stack.file());
+  sampler.start();
   const kills: PhaseResult['kills'] = [];
   let killTimer: NodeJS.Timeout | undefined;
   if (REBALANCE && phase === 'spread') {
@@ -93,12 +95,13 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
   say(`${phase}: ${RATE} payments/s for ${DURATION_MS / 1000} s`);
   const run = await runLoad({ client: deps.client, tracker: deps.tracker, users: deps.users, mix, rate: RATE, durationMs: DURATION_MS, paymentPassword: deps.password, label: phase, say });
   if (killTimer) clearTimeout(killTimer);
-  const rssMiB = rss.stop();
+  const processes = sampler.stop();
   const elapsedMs = run.endedAt - run.startedAt;
   // Throughput counters span the run and its drain: messages and appends of the payments sent in it.
   const drainedMs = performance.now() - run.startedAt;
   const kafkaMessagesPerSecond = Math.round(((await kafkaMessagesWritten(deps.admin)) - messagesBefore) / (drainedMs / 1000));
   const eventStoreAppendsPerSecond = Math.round(((await eventStoreAppends(databaseUrl)) - appendsBefore) / (drainedMs / 1000));
+  const postgresTransactionsPerSecond = Math.round(((await postgresTransactions(databaseUrl)) - transactionsBefore) / (drainedMs / 1000));
   const summary = summarize(run.records, elapsedMs);
   const invariants = await waitForQuiescence(databaseUrl, 120_000, say);
   for (const record of run.records) deps.tracker.records.delete(record.paymentId);
@@ -121,7 +124,8 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
     outcomes: summary.byCode,
     kafkaMessagesPerSecond,
     eventStoreAppendsPerSecond,
-    rssMiB,
+    postgresTransactionsPerSecond,
+    processes,
     kills,
     invariants,
   };
@@ -141,8 +145,13 @@ async function main(): Promise<void> {
     say('baselines on the same broker and database');
     const kafkaBaseline = await kafkaRoundTrips(kafka, 32, 10_000);
     say(`  KafkaJS produce→consume: ${kafkaBaseline.roundTripsPerSecond} round trips/s (32 in flight), p99 ${kafkaBaseline.p99Ms} ms`);
-    const postgresBaseline = await postgresInsertCommits(stack.file().databaseUrl, 16, 10_000);
-    say(`  PostgreSQL single-row INSERT: ${postgresBaseline.commitsPerSecond} commits/s (16 connections), p99 ${postgresBaseline.p99Ms} ms`);
+    // The services reach the database over its Unix socket when the stack runs it; TCP is measured beside it.
+    const postgresBaselines: PostgresBaseline[] = [];
+    for (const [via, url] of databaseRoutes(stack.file().databaseUrl)) {
+      const baseline = { via, ...(await postgresInsertCommits(url, 16, 10_000)) };
+      postgresBaselines.push(baseline);
+      say(`  PostgreSQL single-row INSERT over ${via}: ${baseline.commitsPerSecond} commits/s (16 connections), p99 ${baseline.p99Ms} ms`);
+    }
 
     await tracker.start();
     const password = new EdgeSecrets().identity('paymentPassword', PAYMENT_PASSWORD);
@@ -155,7 +164,7 @@ async function main(): Promise<void> {
     const phases: PhaseResult[] = [];
     for (const phase of PHASES) phases.push(await runPhase(stack, phase, phase === 'hot' ? HOT_MERCHANT_MIX : REALISTIC_MIX, deps, chart));
     const final = await checkInvariants(stack.file().databaseUrl);
-    report({ kafkaBaseline, postgresBaseline, phases, final, users: users.length, chart });
+    report({ kafkaBaseline, postgresBaselines, phases, final, users: users.length, chart });
   } finally {
     await tracker.stop().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
@@ -165,22 +174,35 @@ async function main(): Promise<void> {
   }
 }
 
-function report(data: { kafkaBaseline: Awaited<ReturnType<typeof kafkaRoundTrips>>; postgresBaseline: Awaited<ReturnType<typeof postgresInsertCommits>>; phases: PhaseResult[]; final: InvariantReport; users: number; chart: ChartSeries[] }): void {
-  const { phases, kafkaBaseline, postgresBaseline, final } = data;
+type PostgresBaseline = Awaited<ReturnType<typeof postgresInsertCommits>> & { via: string };
+
+/** The database URL the services use, and the same server over TCP when that URL names a Unix socket. */
+function databaseRoutes(databaseUrl: string): Array<[string, string]> {
+  const url = new URL(databaseUrl);
+  if (!url.searchParams.get('host')?.startsWith('/')) return [['TCP', databaseUrl]];
+  url.searchParams.delete('host');
+  return [
+    ['the Unix socket (as the services)', databaseUrl],
+    ['TCP', url.toString()],
+  ];
+}
+
+function report(data: { kafkaBaseline: Awaited<ReturnType<typeof kafkaRoundTrips>>; postgresBaselines: PostgresBaseline[]; phases: PhaseResult[]; final: InvariantReport; users: number; chart: ChartSeries[] }): void {
+  const { phases, kafkaBaseline, postgresBaselines, final } = data;
   const spread = phases.find((phase) => phase.phase === 'spread');
   const hot = phases.find((phase) => phase.phase === 'hot');
   const tables: BenchTable[] = [
     {
       title: `Payments (${data.users} users, ${REPLICAS} instance(s) of every service but the projector, open-loop load)`,
-      columns: ['run', 'offered/s', 'completed/s', 'completed merchant payments/s', 'p50 ms', 'p95 ms', 'p99 ms', 'merchant p99 ms', 'unfinished', 'Kafka msgs/s', 'event-store appends/s'],
-      rows: phases.map((p) => [p.phase, p.rate, p.completedPerSecond, p.completedMerchantPerSecond, p.latency.p50Ms, p.latency.p95Ms, p.latency.p99Ms, p.merchantLatency.p99Ms, p.unfinished, p.kafkaMessagesPerSecond, p.eventStoreAppendsPerSecond]),
+      columns: ['run', 'offered/s', 'completed/s', 'completed merchant payments/s', 'p50 ms', 'p95 ms', 'p99 ms', 'merchant p99 ms', 'unfinished', 'Kafka msgs/s', 'event-store appends/s', 'PostgreSQL transactions/s'],
+      rows: phases.map((p) => [p.phase, p.rate, p.completedPerSecond, p.completedMerchantPerSecond, p.latency.p50Ms, p.latency.p95Ms, p.latency.p99Ms, p.merchantLatency.p99Ms, p.unfinished, p.kafkaMessagesPerSecond, p.eventStoreAppendsPerSecond, p.postgresTransactionsPerSecond]),
     },
     {
       title: 'Raw baselines, same broker and database, same run',
       columns: ['baseline', 'per second', 'concurrency', 'p50 ms', 'p99 ms'],
       rows: [
         ['KafkaJS produce → consume round trips', kafkaBaseline.roundTripsPerSecond, kafkaBaseline.concurrency, kafkaBaseline.p50Ms, kafkaBaseline.p99Ms],
-        ['PostgreSQL single-row INSERT commits', postgresBaseline.commitsPerSecond, postgresBaseline.concurrency, postgresBaseline.p50Ms, postgresBaseline.p99Ms],
+        ...postgresBaselines.map((baseline) => [`PostgreSQL single-row INSERT commits over ${baseline.via}`, baseline.commitsPerSecond, baseline.concurrency, baseline.p50Ms, baseline.p99Ms]),
       ],
     },
     ...(spread && hot ? [{ title: 'Hot spot', columns: ['completed/s hot ÷ spread'], rows: [[`${Math.round((hot.completedPerSecond / Math.max(1, spread.completedPerSecond)) * 100)}%`]] }] : []),
@@ -190,9 +212,9 @@ function report(data: { kafkaBaseline: Awaited<ReturnType<typeof kafkaRoundTrips
       rows: phases.map((p) => [p.phase, ...[...new Set(phases.flatMap((q) => Object.keys(q.outcomes)))].map((code) => p.outcomes[code] ?? 0)]),
     },
     {
-      title: 'Memory (RSS MiB, mean / max)',
-      columns: ['process', ...phases.map((p) => p.phase)],
-      rows: Object.keys(phases[0]?.rssMiB ?? {}).map((name) => [name, ...phases.map((p) => (p.rssMiB[name] ? `${p.rssMiB[name]!.meanMiB} / ${p.rssMiB[name]!.maxMiB}` : '-'))]),
+      title: 'Processes: CPU (% of one core; the machine has 200) and memory (RSS MiB, mean / max)',
+      columns: ['process', ...phases.flatMap((p) => [`${p.phase} CPU %`, `${p.phase} RSS MiB`])],
+      rows: Object.keys(phases[0]?.processes ?? {}).map((name) => [name, ...phases.flatMap((p) => (p.processes[name] ? [p.processes[name]!.cpuPercent, `${p.processes[name]!.meanMiB} / ${p.processes[name]!.maxMiB}`] : ['-', '-']))]),
     },
     {
       title: 'Invariants after the runs (from the event stores)',
@@ -201,7 +223,7 @@ function report(data: { kafkaBaseline: Awaited<ReturnType<typeof kafkaRoundTrips
     },
   ];
   const command = `${REPLICAS > 1 ? `LEDGER_REPLICAS=${REPLICAS} ` : ''}${REBALANCE ? 'BENCH_REBALANCE=1 ' : ''}npm run bench`;
-  const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, postgres: postgresBaseline }, phases, invariants: final }, tables);
+  const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, postgres: postgresBaselines }, phases, invariants: final }, tables);
   const svg = json.replace(/\.json$/, '.svg');
   writeFileSync(svg, renderChart(data.chart));
   say(`chart: ${path.relative(process.cwd(), svg)}`);

@@ -75,6 +75,8 @@ export class OutcomeTracker {
     await this.consumer.subscribe({ topic: `${topicPrefix}${topics.events('payments')}`, fromBeginning: false });
     const joined = new Promise<void>((resolve) => this.consumer!.on(this.consumer!.events.GROUP_JOIN, () => resolve()));
     await this.consumer.run({
+      // A group of this run alone: its position is never needed again, so it is never committed (no load on the broker).
+      autoCommit: false,
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch }) => {
         const now = performance.now();

@@ -14,6 +14,23 @@ function rssMiB(pid: number): number {
   }
 }
 
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/**
+ * CPU seconds one process has used, with those of its children it has waited for (PostgreSQL's
+ * postmaster reaps the backends of closed connections, so their time is kept). 0 when it is gone.
+ */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name: state ppid … utime(14) stime(15) cutime(16) cstime(17), counted from pid = 1.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
 /** Every process whose parent chain leads to `root` (PostgreSQL forks a backend per connection). */
 function descendants(root: number): number[] {
   const parentOf = new Map<number, number>();
@@ -33,14 +50,25 @@ function descendants(root: number): number[] {
   return result;
 }
 
-/** Samples the RSS of every process of the stack (and of this load generator) once a second. */
-export class RssSampler {
+export interface ProcessFigures {
+  meanMiB: number;
+  maxMiB: number;
+  /** CPU used over the sampled span, in % of one core (the machine has as many hundreds as cores). */
+  cpuPercent: number;
+}
+
+/** Samples the RSS and CPU time of every process of the stack (and of this load generator) once a second. */
+export class ProcessSampler {
   private readonly samples = new Map<string, number[]>();
+  /** CPU seconds per process name: at the first sample and at the latest. */
+  private readonly cpu = new Map<string, { first: number; last: number }>();
   private timer?: NodeJS.Timeout;
+  private startedAt = 0;
 
   constructor(private readonly stack: () => StackFile) {}
 
   start(): void {
+    this.startedAt = performance.now();
     const sample = () => {
       const stack = this.stack();
       const processes: Array<[string, number[]]> = [['load-generator', [process.pid]]];
@@ -51,16 +79,26 @@ export class RssSampler {
         let list = this.samples.get(name);
         if (!list) this.samples.set(name, (list = []));
         list.push(pids.reduce((sum, pid) => sum + rssMiB(pid), 0));
+        // A restarted service starts from 0 again: its CPU is then counted from its restart on.
+        const used = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+        const cpu = this.cpu.get(name);
+        if (!cpu) this.cpu.set(name, { first: used, last: used });
+        else if (used < cpu.last) this.cpu.set(name, { first: cpu.first - cpu.last, last: used });
+        else cpu.last = used;
       }
     };
     sample();
     this.timer = setInterval(sample, 1_000);
   }
 
-  stop(): Record<string, { meanMiB: number; maxMiB: number }> {
+  stop(): Record<string, ProcessFigures> {
     if (this.timer) clearInterval(this.timer);
+    const elapsedS = Math.max(1e-3, (performance.now() - this.startedAt) / 1000);
     return Object.fromEntries(
-      [...this.samples].map(([name, values]) => [name, { meanMiB: Math.round(values.reduce((a, b) => a + b, 0) / values.length), maxMiB: Math.round(Math.max(...values)) }]),
+      [...this.samples].map(([name, values]) => {
+        const cpu = this.cpu.get(name) ?? { first: 0, last: 0 };
+        return [name, { meanMiB: Math.round(values.reduce((a, b) => a + b, 0) / values.length), maxMiB: Math.round(Math.max(...values)), cpuPercent: Math.round(((cpu.last - cpu.first) / elapsedS) * 100) }];
+      }),
     );
   }
 }
@@ -87,6 +125,22 @@ export async function eventStoreAppends(databaseUrl: string): Promise<number> {
       total += Number(rows[0]?.count ?? 0);
     }
     return total;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Transactions the PostgreSQL server has committed so far, every database: appends, checkpoints,
+ * timers, read models, and reads too (a lone query is a transaction), so what the services ask of
+ * the database.
+ */
+export async function postgresTransactions(databaseUrl: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ commits: string }>('SELECT sum(xact_commit)::text AS commits FROM pg_stat_database');
+    return Number(rows[0]?.commits ?? 0);
   } finally {
     await client.end();
   }
