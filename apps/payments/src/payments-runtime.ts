@@ -8,7 +8,7 @@ import { systemClock, type Clock } from '@ledger/util';
 import { createPaymentCodec } from './payment-codec';
 import { PaymentDriver, timerFor } from './payment-driver';
 import { PaymentTimers, TimerPoller, type ClaimedTimer } from './payment-timers';
-import { DEV_PROVIDER_SECRET } from './provider-signature';
+import { providerSecretFromEnv } from './provider-signature';
 import { RecipientPhones } from './recipient-phone';
 import { SupportAccessAudit } from './support-access';
 import { UserPaymentsReadModel } from './user-payments';
@@ -42,7 +42,7 @@ export interface PaymentsServiceOptions {
   passwordGraceMs?: number;
   /** How long a third-party top-up waits for the provider's callback. Default 15 min. */
   providerDeadlineMs?: number;
-  /** The secret provider callbacks are signed with; PAYMENTS_PROVIDER_SECRET, else the development secret. */
+  /** The secret provider callbacks are signed with; PAYMENTS_PROVIDER_SECRET, else (not in production) the development secret. */
   providerSecret?: string;
   /** Protection of recipient phones (encryption, fingerprint); from FIELD_KEYS / HASH_PEPPER_KEYS (dev keys outside production) by default. */
   recipientPhones?: RecipientPhones;
@@ -112,7 +112,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     this.replyWithinMs = options.replyWithinMs ?? 25_000;
     this.maxActivePayments = options.maxActivePayments ?? num(process.env.PAYMENTS_MAX_ACTIVE, 64);
     this.providerDeadlineMs = options.providerDeadlineMs ?? num(process.env.PAYMENTS_PROVIDER_DEADLINE_MS, 15 * 60_000);
-    this.providerSecret = options.providerSecret ?? process.env.PAYMENTS_PROVIDER_SECRET ?? DEV_PROVIDER_SECRET;
+    this.providerSecret = options.providerSecret ?? providerSecretFromEnv();
     this.acquirer = options.acquirer ?? simulatedAcquirerFromEnv();
     this.cards = options.cards ?? new SimulatedCardGateway();
     this.biller = options.biller ?? new SimulatedBiller();
