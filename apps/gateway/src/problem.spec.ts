@@ -75,4 +75,10 @@ describe('Problem Details', () => {
     expect(problemFromRejection('RESEND_TOO_SOON', 'wait', { retryAfterMs: 1_000 }).headers).toEqual({ 'Retry-After': '1' });
     expect(problemFromRejection('INVALID_CODE', 'wrong').headers).toEqual({});
   });
+
+  it('answers a payment refused by admission control with 503 and Retry-After', () => {
+    const busy = problemFromRejection('PAYMENTS_BUSY', 'at its limit', { paymentId: 'p-1', retryAfterMs: 1_000 });
+    expect(busy.status).toBe(503);
+    expect(busy.headers).toEqual({ 'Retry-After': '1' });
+  });
 });
