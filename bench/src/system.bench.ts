@@ -96,13 +96,12 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
   const run = await runLoad({ client: deps.client, tracker: deps.tracker, users: deps.users, mix, rate: RATE, durationMs: DURATION_MS, paymentPassword: deps.password, label: phase, say });
   if (killTimer) clearTimeout(killTimer);
   const processes = sampler.stop();
-  const elapsedMs = run.endedAt - run.startedAt;
   // Throughput counters span the run and its drain: messages and appends of the payments sent in it.
   const drainedMs = performance.now() - run.startedAt;
   const kafkaMessagesPerSecond = Math.round(((await kafkaMessagesWritten(deps.admin)) - messagesBefore) / (drainedMs / 1000));
   const eventStoreAppendsPerSecond = Math.round(((await eventStoreAppends(databaseUrl)) - appendsBefore) / (drainedMs / 1000));
   const postgresTransactionsPerSecond = Math.round(((await postgresTransactions(databaseUrl)) - transactionsBefore) / (drainedMs / 1000));
-  const summary = summarize(run.records, elapsedMs);
+  const summary = summarize(run.records, run.startedAt, run.endedAt);
   const invariants = await waitForQuiescence(databaseUrl, 120_000, say);
   for (const record of run.records) deps.tracker.records.delete(record.paymentId);
   chart.push({

@@ -197,15 +197,21 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
   return { records, startedAt, endedAt };
 }
 
-/** Outcome per payment for a report: code counts, latencies of those with an outcome event. */
-export function summarize(records: PaymentRecord[], elapsedMs: number) {
+/**
+ * Outcome per payment for a report: code counts, latencies of those with an outcome event. Rates
+ * are per second of the span from the first payment sent to the last outcome received, so payments
+ * that finish in the drain after the sending stopped do not inflate them.
+ */
+export function summarize(records: PaymentRecord[], startedAt: number, sendingEndedAt: number) {
   const byCode = new Map<string, number>();
   const latencies: number[] = [];
   const merchantLatencies: number[] = [];
   let completed = 0;
   let completedMerchant = 0;
   let unfinished = 0;
+  let lastOutcomeAt = sendingEndedAt;
   for (const record of records) {
+    if (record.outcomeAt !== undefined && record.outcomeAt > lastOutcomeAt) lastOutcomeAt = record.outcomeAt;
     const code = record.outcome === 'completed' ? 'COMPLETED' : (record.code ?? 'UNFINISHED');
     byCode.set(`${record.kind}:${code}`, (byCode.get(`${record.kind}:${code}`) ?? 0) + 1);
     if (record.outcomeAt !== undefined) {
@@ -223,8 +229,9 @@ export function summarize(records: PaymentRecord[], elapsedMs: number) {
     completed,
     completedMerchant,
     unfinished,
-    completedPerSecond: completed / (elapsedMs / 1000),
-    completedMerchantPerSecond: completedMerchant / (elapsedMs / 1000),
+    spanS: (lastOutcomeAt - startedAt) / 1000,
+    completedPerSecond: completed / ((lastOutcomeAt - startedAt) / 1000),
+    completedMerchantPerSecond: completedMerchant / ((lastOutcomeAt - startedAt) / 1000),
     latencies,
     merchantLatencies,
     byCode: Object.fromEntries([...byCode].sort(([a], [b]) => a.localeCompare(b))),
