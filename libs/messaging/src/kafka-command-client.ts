@@ -50,7 +50,8 @@ export class KafkaCommandClient {
   private consumer?: Consumer;
   private readonly pending = new Map<string, Pending>();
   /** The reply offset to commit next (the reply topic has one partition), and the last one committed. */
-  private replyOffset?: { next: string; committed?: string };
+  private replyNext?: string;
+  private replyCommitted?: string;
   private commitTimer?: NodeJS.Timeout;
   /** How often the reply consumer's position is committed. */
   private static readonly REPLY_COMMIT_INTERVAL_MS = 5_000;
@@ -83,7 +84,7 @@ export class KafkaCommandClient {
     await this.consumer.run({
       autoCommit: false,
       eachMessage: async ({ message }) => {
-        this.replyOffset = { ...this.replyOffset, next: (BigInt(message.offset) + 1n).toString() };
+        this.replyNext = (BigInt(message.offset) + 1n).toString();
         const result = decodeResult(message);
         if (!result) return;
         const waiting = this.pending.get(result.commandId);
@@ -98,10 +99,10 @@ export class KafkaCommandClient {
   }
 
   private async commitReplyOffset(): Promise<void> {
-    const offset = this.replyOffset;
-    if (!offset || offset.next === offset.committed || !this.consumer) return;
-    await this.consumer.commitOffsets([{ topic: this.replyTopic, partition: 0, offset: offset.next }]);
-    offset.committed = offset.next;
+    const next = this.replyNext;
+    if (next === undefined || next === this.replyCommitted || !this.consumer) return;
+    await this.consumer.commitOffsets([{ topic: this.replyTopic, partition: 0, offset: next }]);
+    this.replyCommitted = next;
   }
 
   /**
