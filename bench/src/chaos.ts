@@ -7,6 +7,8 @@
  * - SIGKILLs a random service (identity, cards, wallet, payments, gateway, projector) every
  *   CHAOS_KILL_EVERY_S seconds (± half), which the supervisor restarts, as in production;
  * - restarts the Kafka broker once, halfway through.
+ * A payment refused PAYMENTS_BUSY (admission control while faults hold payments in flight) is sent
+ * again with the same command id, backing off exponentially from its Retry-After, as an app would.
  * Then it waits for quiescence and checks: every payment command the broker accepted reached exactly
  * one outcome (or was refused before it started), the ledger sums to zero, no wallet credit or
  * capture was recorded twice, and every read model equals a fresh replay (projector checksums).
@@ -33,7 +35,15 @@ const USERS = Number(env.CHAOS_USERS ?? 500);
 const KILL_EVERY_MS = Number(env.CHAOS_KILL_EVERY_S ?? 8) * 1000;
 const REPLICAS = Number(env.LEDGER_REPLICAS ?? 1);
 const INSTANCE = 'chaos';
+/** A payment refused PAYMENTS_BUSY (a killed service holds payments in flight) is sent again, as an app would, backing off up to 30 s, for ~5 minutes. */
+const BUSY_RETRIES = 15;
 const VICTIMS = ['identity', 'cards', 'wallet', 'payments', 'gateway', 'projector'];
+/**
+ * Kills of one service within a minute, at most: the supervisor of `npm start` gives up on a service
+ * that dies five times in a minute (a crash loop, as a production supervisor would), and a random
+ * pick can hit one service that often.
+ */
+const MAX_KILLS_PER_SERVICE_PER_MINUTE = 3;
 const say = (line: string) => console.log(`[chaos] ${line}`);
 
 interface Fault {
@@ -46,6 +56,7 @@ function injectFaults(stack: BenchStack, startedAt: number, brokerRestartAtMs: n
   const faults: Fault[] = [];
   let stopped = false;
   let brokerRestarted = false;
+  const killedAt = new Map<string, number[]>();
   const loop = (async () => {
     while (!stopped) {
       await new Promise((resolve) => setTimeout(resolve, KILL_EVERY_MS * (0.5 + Math.random())));
@@ -58,7 +69,11 @@ function injectFaults(stack: BenchStack, startedAt: number, brokerRestartAtMs: n
         say(`  ${atS} s: restarting the Kafka broker`);
         continue;
       }
-      const service = VICTIMS[Math.floor(Math.random() * VICTIMS.length)]!;
+      const now = performance.now();
+      const candidates = VICTIMS.filter((victim) => (killedAt.get(victim) ?? []).filter((at) => at > now - 60_000).length < MAX_KILLS_PER_SERVICE_PER_MINUTE);
+      const service = candidates[Math.floor(Math.random() * candidates.length)];
+      if (service === undefined) continue;
+      killedAt.set(service, [...(killedAt.get(service) ?? []), now]);
       const pids = stack.file().instances[service] ?? [];
       const pid = pids[Math.floor(Math.random() * pids.length)];
       if (pid === undefined) continue;
@@ -118,7 +133,7 @@ async function main(): Promise<number> {
     say(`${PAYMENTS} payments at ${RATE}/s (${Math.round(durationMs / 1000)} s) while services are killed every ~${KILL_EVERY_MS / 1000} s and the broker restarts once`);
     const startedAt = performance.now();
     const chaos = injectFaults(stack, startedAt, durationMs / 2);
-    const run = await runLoad({ client, tracker, users, mix: REALISTIC_MIX, rate: RATE, durationMs, paymentPassword: new EdgeSecrets().identity('paymentPassword', PAYMENT_PASSWORD), label: 'chaos', say });
+    const run = await runLoad({ client, tracker, users, mix: REALISTIC_MIX, rate: RATE, durationMs, paymentPassword: new EdgeSecrets().identity('paymentPassword', PAYMENT_PASSWORD), label: 'chaos', say, busyRetries: BUSY_RETRIES, drainMs: 360_000 });
     await chaos.stop();
 
     say('faults stopped; waiting for quiescence');

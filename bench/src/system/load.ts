@@ -115,6 +115,13 @@ export interface LoadOptions {
   paymentPassword: string;
   label: string;
   say(line: string): void;
+  /**
+   * Resends a payment refused PAYMENTS_BUSY (same command id, after its Retry-After) up to this many
+   * times, as a client would; 0 (the default) reports the refusal, to measure what gets refused.
+   */
+  busyRetries?: number;
+  /** How long to wait after the sending for the last outcomes (default 60 s); what is still open then counts as unfinished. */
+  drainMs?: number;
 }
 
 /** Sends payments at `rate` per second for `durationMs`; returns the records of this phase. */
@@ -127,10 +134,28 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
   let sent = 0;
   let nextReport = startedAt + 10_000;
 
-  const send = (record: PaymentRecord, result: Promise<CommandResult>) => {
+  const busyRetries = options.busyRetries ?? 0;
+  let drained = false;
+  const send = (record: PaymentRecord, attempt: () => Promise<CommandResult>, retriesLeft = busyRetries) => {
     inFlightReplies.push(
-      result.then(
+      attempt().then(
         (reply) => {
+          if (reply.status === 'rejected' && reply.code === 'PAYMENTS_BUSY' && retriesLeft > 0 && !drained) {
+            // Exponential backoff from the Retry-After, with jitter: thousands of refused payments
+            // resent every second would themselves keep the service busy (a retry storm).
+            const retryAfterMs = Number(reply.details?.['retryAfterMs'] ?? 1_000);
+            const backoffMs = Math.min(retryAfterMs * 2 ** (busyRetries - retriesLeft), 30_000) * (0.5 + Math.random());
+            setTimeout(() => {
+              // After the drain a payment is no longer resent: it stays refused.
+              if (drained) {
+                record.replyStatus = reply.status;
+                record.code ??= reply.code;
+              } else {
+                send(record, attempt, retriesLeft - 1);
+              }
+            }, backoffMs);
+            return;
+          }
           record.replyAt = performance.now();
           record.replyStatus = reply.status;
           // Refused before a payment started (risk rules, validation): no outcome event will come.
@@ -152,7 +177,8 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
     tracker.records.set(paymentId, record);
     records.push(record);
     const base = { paymentId, userId: payer.userId, walletId: payer.walletId };
-    const sendOptions = { key: paymentId, actor: `user:${payer.userId}`, timeoutMs: 60_000 };
+    // One command id per payment: a resend after PAYMENTS_BUSY is the same command.
+    const sendOptions = { key: paymentId, actor: `user:${payer.userId}`, timeoutMs: 60_000, commandId: randomUUID() };
     const amountMinor = String(100 + Math.floor(Math.random() * 4_900)); // ¥1.00 – ¥50.00
     switch (kind) {
       case 'merchant':
@@ -160,17 +186,17 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
       case 'over_balance': {
         const merchant = kind === 'unknown_merchant' ? { merchantId: 'm-cash-only', channel: 'qr' as const } : pick(mix.merchants, Math.random());
         const amount = kind === 'over_balance' ? '4000000' : amountMinor; // ¥40,000: more than any payer holds
-        send(record, client.send(paymentsContract.payMerchant, { ...base, merchantId: merchant.merchantId, channel: merchant.channel, amountMinor: amount, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
+        send(record, () => client.send(paymentsContract.payMerchant, { ...base, merchantId: merchant.merchantId, channel: merchant.channel, amountMinor: amount, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
         break;
       }
       case 'transfer': {
         let recipient = users[Math.floor(Math.random() * users.length)]!;
         if (recipient.userId === payer.userId) recipient = users[(users.indexOf(payer) + 1) % users.length]!;
-        send(record, client.send(paymentsContract.transfer, { ...base, recipientPhone: recipient.phone, amountMinor, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
+        send(record, () => client.send(paymentsContract.transfer, { ...base, recipientPhone: recipient.phone, amountMinor, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
         break;
       }
       case 'card_topup':
-        send(record, client.send(paymentsContract.topUpFromCard, { ...base, cardId: payer.cardId, amountMinor }, sendOptions));
+        send(record, () => client.send(paymentsContract.topUpFromCard, { ...base, cardId: payer.cardId, amountMinor }, sendOptions));
         break;
     }
     sent++;
@@ -189,10 +215,11 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
   }
   const endedAt = performance.now();
   // Let the stragglers finish (bounded): a payment still open after this counts as unfinished.
-  const drainUntil = performance.now() + 60_000;
+  const drainUntil = performance.now() + (options.drainMs ?? 60_000);
   while (performance.now() < drainUntil && records.some((record) => record.outcomeAt === undefined && record.code === undefined)) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  drained = true;
   await Promise.race([Promise.allSettled(inFlightReplies), new Promise((resolve) => setTimeout(resolve, 5_000))]);
   return { records, startedAt, endedAt };
 }
