@@ -24,7 +24,7 @@ import { localDir, repoRoot } from '@ledger/local-infra';
 import { KafkaCommandClient, createKafka } from '@ledger/messaging';
 import { saveResults } from './report';
 import { checkInvariants, waitForQuiescence } from './system/invariants';
-import { OutcomeTracker, REALISTIC_MIX, runLoad, type PaymentRecord } from './system/load';
+import { OutcomeTracker, REALISTIC_MIX, runLoad, summarize, type PaymentRecord } from './system/load';
 import { EdgeSecrets, PAYMENT_PASSWORD, SmsOutbox, seedUsers } from './system/seed';
 import { startBenchStack, type BenchStack } from './system/stack';
 
@@ -133,12 +133,22 @@ async function main(): Promise<number> {
     say(`${PAYMENTS} payments at ${RATE}/s (${Math.round(durationMs / 1000)} s) while services are killed every ~${KILL_EVERY_MS / 1000} s and the broker restarts once`);
     const startedAt = performance.now();
     const chaos = injectFaults(stack, startedAt, durationMs / 2);
-    const run = await runLoad({ client, tracker, users, mix: REALISTIC_MIX, rate: RATE, durationMs, paymentPassword: new EdgeSecrets().identity('paymentPassword', PAYMENT_PASSWORD), label: 'chaos', say, busyRetries: BUSY_RETRIES, drainMs: 360_000 });
+    // Faults while the payments are sent; the drain after it (resends included) runs without them.
+    const faultsEnd = setTimeout(() => void chaos.stop().then(() => say('faults stopped')), durationMs);
+    const run = await runLoad({ client, tracker, users, mix: REALISTIC_MIX, rate: RATE, durationMs, paymentPassword: new EdgeSecrets().identity('paymentPassword', PAYMENT_PASSWORD), label: 'chaos', say, busyRetries: BUSY_RETRIES, drainMs: 300_000 });
+    clearTimeout(faultsEnd);
     await chaos.stop();
 
-    say('faults stopped; waiting for quiescence');
+    // A command may still wait in Kafka (its service was down when it came, or a resend came last):
+    // only one that no service has taken after every service has had time to is lost.
+    say('waiting for every accepted command to be taken');
+    let lost = await lostCommands(databaseUrl, run.records);
+    for (const deadline = Date.now() + 180_000; lost.length > 0 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      lost = await lostCommands(databaseUrl, run.records);
+    }
+    say('waiting for quiescence');
     const invariants = await waitForQuiescence(databaseUrl, 300_000, say);
-    const lost = await lostCommands(databaseUrl, run.records);
     // The projector catches up on its own; give it a moment before comparing with a fresh rebuild.
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     const readModels = verifyReadModels(databaseUrl);
@@ -160,6 +170,7 @@ async function main(): Promise<number> {
           columns: ['payments sent', 'refused by the broker (not accepted)', 'completed', 'SIGKILLs', 'broker restarts', 'lost commands', 'several outcomes', 'credits twice', 'captures twice', 'ledger sum (fen)', 'read models = replay', 'violations'],
           rows: [[run.records.length, sendFailures, completed, kills, brokerRestarts, lost.length, invariants.paymentsWithSeveralOutcomes, invariants.duplicatedCredits, invariants.duplicatedCaptures, invariants.ledgerSumMinor, readModels.ok ? 'yes' : 'NO', violations]],
         },
+        { title: 'Outcomes (kind:code → payments; a payment refused PAYMENTS_BUSY was resent until it started or its resends ran out)', columns: ['outcome', 'payments'], rows: Object.entries(summarize(run.records, run.startedAt, run.endedAt).byCode) },
         { title: 'Faults', columns: ['second', 'fault'], rows: chaos.faults.map((fault) => [fault.atS, fault.what]) },
       ],
     );
