@@ -7,8 +7,8 @@
  * - SIGKILLs a random service (identity, cards, wallet, payments, gateway, projector) every
  *   CHAOS_KILL_EVERY_S seconds (± half), which the supervisor restarts, as in production;
  * - restarts the Kafka broker once, halfway through.
- * A payment refused PAYMENTS_BUSY (admission control while faults hold payments in flight) is sent
- * again with the same command id, backing off exponentially from its Retry-After, as an app would.
+ * A payment refused PAYMENTS_BUSY (admission control while faults hold payments in flight) or left
+ * unanswered (TIMEOUT) is sent again with the same command id, backing off exponentially, as an app would.
  * Then it waits for quiescence and checks: every payment command the broker accepted reached exactly
  * one outcome (or was refused before it started), the ledger sums to zero, no wallet credit or
  * capture was recorded twice, and every read model equals a fresh replay (projector checksums).
@@ -35,7 +35,7 @@ const USERS = Number(env.CHAOS_USERS ?? 500);
 const KILL_EVERY_MS = Number(env.CHAOS_KILL_EVERY_S ?? 8) * 1000;
 const REPLICAS = Number(env.LEDGER_REPLICAS ?? 1);
 const INSTANCE = 'chaos';
-/** A payment refused PAYMENTS_BUSY (a killed service holds payments in flight) is sent again, as an app would, backing off up to 30 s, for ~5 minutes. */
+/** A payment refused PAYMENTS_BUSY (a killed service holds payments in flight) or unanswered is sent again, as an app would, backing off up to 30 s, for ~5 minutes. */
 const BUSY_RETRIES = 15;
 const VICTIMS = ['identity', 'cards', 'wallet', 'payments', 'gateway', 'projector'];
 /**
@@ -103,8 +103,10 @@ async function lostCommands(databaseUrl: string, records: PaymentRecord[]): Prom
   try {
     const { rows } = await client.query<{ stream: string }>(`SELECT DISTINCT stream FROM payments.events WHERE stream = ANY($1)`, [accepted.map((record) => `payment-${record.paymentId}`)]);
     const started = new Set(rows.map((row) => row.stream.slice('payment-'.length)));
-    // A command refused before its payment started (risk rules, validation) has no stream, and said so in its reply.
-    return accepted.filter((record) => !started.has(record.paymentId) && !(record.replyStatus === 'rejected' && record.code !== undefined)).map((record) => record.paymentId);
+    // A command refused before its payment started (risk rules, validation, admission) has no stream, and
+    // said so in its reply; one whose reply never came (TIMEOUT) and has no stream is lost.
+    const refused = (record: PaymentRecord) => record.replyStatus === 'rejected' && record.code !== undefined && record.code !== 'TIMEOUT';
+    return accepted.filter((record) => !started.has(record.paymentId) && !refused(record)).map((record) => record.paymentId);
   } finally {
     await client.end();
   }

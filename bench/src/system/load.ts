@@ -75,8 +75,6 @@ export class OutcomeTracker {
     await this.consumer.subscribe({ topic: `${topicPrefix}${topics.events('payments')}`, fromBeginning: false });
     const joined = new Promise<void>((resolve) => this.consumer!.on(this.consumer!.events.GROUP_JOIN, () => resolve()));
     await this.consumer.run({
-      // A group of this run alone: its position is never needed again, so it is never committed (no load on the broker).
-      autoCommit: false,
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch }) => {
         const now = performance.now();
@@ -116,8 +114,9 @@ export interface LoadOptions {
   label: string;
   say(line: string): void;
   /**
-   * Resends a payment refused PAYMENTS_BUSY (same command id, after its Retry-After) up to this many
-   * times, as a client would; 0 (the default) reports the refusal, to measure what gets refused.
+   * Resends a payment refused PAYMENTS_BUSY or left unanswered (TIMEOUT) up to this many times, with
+   * the same command id (so a payment that started is joined, never started twice), as an app would;
+   * 0 (the default) reports the refusal, to measure what gets refused.
    */
   busyRetries?: number;
   /** How long to wait after the sending for the last outcomes (default 60 s); what is still open then counts as unfinished. */
@@ -140,7 +139,7 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
     inFlightReplies.push(
       attempt().then(
         (reply) => {
-          if (reply.status === 'rejected' && reply.code === 'PAYMENTS_BUSY' && retriesLeft > 0 && !drained) {
+          if (reply.status === 'rejected' && (reply.code === 'PAYMENTS_BUSY' || reply.code === 'TIMEOUT') && retriesLeft > 0 && !drained) {
             // Exponential backoff from the Retry-After, with jitter: thousands of refused payments
             // resent every second would themselves keep the service busy (a retry storm).
             const retryAfterMs = Number(reply.details?.['retryAfterMs'] ?? 1_000);
