@@ -47,6 +47,8 @@ interface TimerRow {
   claim_id: string | null;
 }
 
+const writtenKey = (paymentId: string, kind: TimerKind): string => `${paymentId}\u0000${kind}`;
+
 export class PaymentTimers {
   private readonly table = `${TIMERS_SCHEMA}.payment_timers`;
   /**
@@ -82,7 +84,7 @@ export class PaymentTimers {
    * of writing one each (a timer firing during a step that is still running only looks again later).
    */
   async schedule(paymentId: string, kind: TimerKind, dueAt: Date, slackMs = 0): Promise<void> {
-    const key = `${paymentId}\u0000${kind}`;
+    const key = writtenKey(paymentId, kind);
     const written = this.written.get(key);
     if (slackMs > 0 && written !== undefined && written >= dueAt.getTime() - slackMs) return;
     await this.pool.query(
@@ -98,11 +100,7 @@ export class PaymentTimers {
   /** The payment has its outcome: none of its timers is needed any more. */
   async clear(paymentId: string): Promise<void> {
     await this.pool.query(`DELETE FROM ${this.table} WHERE payment_id = $1`, [paymentId]);
-    this.forget(paymentId);
-  }
-
-  private forget(paymentId: string): void {
-    for (const kind of ['step', 'provider_deadline'] as const) this.written.delete(`${paymentId}\u0000${kind}`);
+    for (const kind of ['step', 'provider_deadline'] as const) this.written.delete(writtenKey(paymentId, kind));
   }
 
   /**
@@ -120,7 +118,7 @@ export class PaymentTimers {
        RETURNING t.payment_id, t.kind, t.fired`,
       [now, limit, new Date(now.getTime() + leaseMs), claimId],
     );
-    for (const row of result.rows) this.written.delete(`${row.payment_id}\u0000${row.kind}`);
+    for (const row of result.rows) this.written.delete(writtenKey(row.payment_id, row.kind));
     return result.rows.map((row) => ({ paymentId: row.payment_id, kind: row.kind, fired: row.fired, claimId }));
   }
 
