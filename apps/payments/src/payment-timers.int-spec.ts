@@ -18,6 +18,9 @@ describe('payment timers (payments.payment_timers)', () => {
     db = await createTestDatabase('pay_timers');
     poolA = new Pool({ connectionString: db.url, max: 4 });
     poolB = new Pool({ connectionString: db.url, max: 4 });
+    // As in the service: an idle connection the server ends (other test files share the server) is
+    // replaced by the pool, not an uncaught error; a query on a killed connection still fails the test.
+    for (const pool of [poolA, poolB]) pool.on('error', () => undefined);
     a = new PaymentTimers(poolA);
     b = new PaymentTimers(poolB);
     // Both instances create the table at start, at the same time: idempotent.
