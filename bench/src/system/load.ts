@@ -212,6 +212,9 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  // The last turn of the loop may end just short of the rate × duration payments: send the rest.
+  const total = Math.round((options.durationMs / 1000) * rate);
+  while (sent < total) startOne();
   const endedAt = performance.now();
   // Let the stragglers finish (bounded): a payment still open after this counts as unfinished.
   const drainUntil = performance.now() + (options.drainMs ?? 60_000);
