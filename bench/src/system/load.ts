@@ -253,14 +253,14 @@ export function summarize(records: PaymentRecord[], startedAt: number, sendingEn
     }
     if (record.outcomeAt === undefined && record.code === undefined) unfinished++;
   }
+  const spanS = (lastOutcomeAt - startedAt) / 1000;
   return {
     sent: records.length,
     completed,
     completedMerchant,
     unfinished,
-    spanS: (lastOutcomeAt - startedAt) / 1000,
-    completedPerSecond: completed / ((lastOutcomeAt - startedAt) / 1000),
-    completedMerchantPerSecond: completedMerchant / ((lastOutcomeAt - startedAt) / 1000),
+    completedPerSecond: completed / spanS,
+    completedMerchantPerSecond: completedMerchant / spanS,
     latencies,
     merchantLatencies,
     byCode: Object.fromEntries([...byCode].sort(([a], [b]) => a.localeCompare(b))),
