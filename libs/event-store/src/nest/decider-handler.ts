@@ -72,9 +72,8 @@ export class DeciderHandler<Command, Event, State> {
       // reload, never a wrong decision. This saves one round trip on nearly every command, as each
       // stream's commands arrive on one partition and so at one instance. A rejection or a no-op is
       // not checked by an append, so it is only answered from a state just read.
-      const cached = this.cache.get(stream);
-      let current = cached ?? (await this.load(stream));
-      let verified = cached === undefined;
+      let verified = !this.cache.has(stream);
+      let current = await this.loadCached(stream);
       let events: Event[];
       // At most two passes: the second decides on a state just read.
       for (;;) {
