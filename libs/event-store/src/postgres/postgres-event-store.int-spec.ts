@@ -9,6 +9,7 @@ import { createEventStore } from '../factory';
 import { decodePostgresCursor } from './cursor';
 import { PostgresCheckpointStore } from './postgres-checkpoint-store';
 import { PostgresEventStore } from './postgres-event-store';
+import { LATEST_SCHEMA_VERSION } from './schema';
 
 let db: TestDatabase;
 
@@ -117,6 +118,84 @@ describe('PostgreSQL event store', () => {
     expect(category.map((event) => event.revision)).toEqual(events.map((event) => event.revision));
   });
 
+  describe('group commit', () => {
+    const transactionIdsOf = async (streams: string[]): Promise<string[]> =>
+      (await store.withClient((client) => client.query<{ tx: string }>(`SELECT DISTINCT transaction_id::text AS tx FROM event_store.events WHERE stream = ANY($1)`, [streams]))).rows.map((row) => row.tx);
+
+    it('writes the appends of one moment to many streams in one transaction, each chained and in order', async () => {
+      const streams = Array.from({ length: 30 }, () => uniqueName('group-'));
+      const results = await Promise.all(streams.map((stream) => store.append(stream, newEvents(3), { expectedRevision: 'no_stream' })));
+      for (const result of results) expect(result).toMatchObject({ firstRevision: 0n, lastRevision: 2n, duplicate: false });
+      // One transaction for all thirty (the first commit takes every append queued in that turn).
+      expect(await transactionIdsOf(streams)).toHaveLength(1);
+      for (const stream of streams) expect(await store.verifyStream(stream)).toMatchObject({ ok: true, events: 3 });
+      // Positions follow each stream's revisions.
+      for (const result of results) expect(result.lastPosition - result.firstPosition).toBe(2n);
+    });
+
+    it('fails only the append whose expectation is wrong; the others of the same commit are written', async () => {
+      const [good, stale, fresh] = [uniqueName('group-good-'), uniqueName('group-stale-'), uniqueName('group-fresh-')];
+      await store.append(good, newEvents(1), { expectedRevision: 'no_stream' });
+      await store.append(stale, newEvents(2), { expectedRevision: 'no_stream' });
+      const outcomes = await Promise.allSettled([
+        store.append(good, newEvents(2), { expectedRevision: 0n }),
+        store.append(stale, newEvents(1), { expectedRevision: 0n }),
+        store.append(fresh, newEvents(1), { expectedRevision: 'no_stream' }),
+      ]);
+      expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { firstRevision: 1n, lastRevision: 2n } });
+      expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { expected: 0n, actualRevision: 1n } });
+      expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevision);
+      expect(outcomes[2]).toMatchObject({ status: 'fulfilled', value: { firstRevision: 0n } });
+      expect((await store.readStream(stale)).map((event) => event.revision)).toEqual([0n, 1n]);
+      expect(await store.verifyStream(good)).toMatchObject({ ok: true, events: 3 });
+    });
+
+    it('writes nothing of an append that collides on one of its ids, and answers a retried append as a duplicate', async () => {
+      const [taken, colliding, retried] = [uniqueName('group-taken-'), uniqueName('group-collide-'), uniqueName('group-retry-')];
+      const takenEvents = newEvents(1);
+      await store.append(taken, takenEvents, { expectedRevision: 'no_stream' });
+      const retriedEvents = newEvents(2);
+      const original = await store.append(retried, retriedEvents, { expectedRevision: 'no_stream' });
+      // The colliding append's second event reuses an id of another stream: its first event is inserted, then taken back.
+      const outcomes = await Promise.allSettled([
+        store.append(colliding, [...newEvents(1), takenEvents[0]!], { expectedRevision: 'no_stream' }),
+        store.append(retried, retriedEvents, { expectedRevision: 'no_stream' }),
+        store.append(uniqueName('group-other-'), newEvents(1), { expectedRevision: 'no_stream' }),
+      ]);
+      expect(outcomes[0]).toMatchObject({ status: 'rejected' });
+      expect((outcomes[0] as PromiseRejectedResult).reason).toBeInstanceOf(EventIdConflict);
+      expect(await store.readStream(colliding)).toEqual([]);
+      expect(outcomes[1]).toMatchObject({ status: 'fulfilled', value: { ...original, duplicate: true } });
+      expect(outcomes[2]).toMatchObject({ status: 'fulfilled' });
+    });
+
+    it('keeps a second append to the same stream for the next commit, where its expectation is checked', async () => {
+      const stream = uniqueName('group-same-');
+      const [first, second, third] = await Promise.allSettled([
+        store.append(stream, newEvents(1), { expectedRevision: 'no_stream' }),
+        store.append(stream, newEvents(1), { expectedRevision: 0n }),
+        store.append(stream, newEvents(1), { expectedRevision: 'no_stream' }),
+      ]);
+      expect(first).toMatchObject({ status: 'fulfilled', value: { firstRevision: 0n } });
+      expect(second).toMatchObject({ status: 'fulfilled', value: { firstRevision: 1n } });
+      expect(third).toMatchObject({ status: 'rejected', reason: { actualRevision: 1n } });
+      expect(await store.verifyStream(stream)).toMatchObject({ ok: true, events: 2 });
+    });
+
+    it('bounds a commit by its events: more appends than fit go in several transactions', async () => {
+      const bounded = new PostgresEventStore({ connectionString: db.url, maxConnections: 4, groupCommit: { maxEvents: 10, maxInFlight: 1 } });
+      try {
+        const streams = Array.from({ length: 12 }, () => uniqueName('group-bounded-'));
+        await Promise.all(streams.map((stream) => bounded.append(stream, newEvents(2), { expectedRevision: 'no_stream' })));
+        // 24 events at most 10 per commit: at least three transactions.
+        expect((await transactionIdsOf(streams)).length).toBeGreaterThanOrEqual(3);
+        for (const stream of streams) expect(await bounded.verifyStream(stream)).toMatchObject({ ok: true, events: 2 });
+      } finally {
+        await bounded.close();
+      }
+    });
+  });
+
   it('refuses the same event ids in another stream, also when two streams race for them', async () => {
     const events = newEvents(2);
     const outcomes = await Promise.allSettled([uniqueName('dup-'), uniqueName('dup-'), uniqueName('dup-')].map((stream) => store.append(stream, events, { expectedRevision: 'no_stream' })));
@@ -167,8 +246,8 @@ describe('PostgreSQL event store', () => {
     try {
       await Promise.all(stores.map((s) => s.init()));
       await stores[0]!.init();
-      const migrations = await rawSql(`SELECT version FROM ${schema}.migrations`);
-      expect(migrations.rows).toEqual([{ version: 1 }]);
+      const migrations = await rawSql(`SELECT version FROM ${schema}.migrations ORDER BY version`);
+      expect(migrations.rows).toEqual(Array.from({ length: LATEST_SCHEMA_VERSION }, (_, index) => ({ version: index + 1 })));
       // A separate schema is a separate store.
       const stream = uniqueName('schema-');
       await stores[1]!.append(stream, newEvents(1), { expectedRevision: 'no_stream' });

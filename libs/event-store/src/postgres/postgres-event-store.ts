@@ -24,6 +24,7 @@ import { UpcasterRegistry } from '../upcasters';
 import { assertExpectedRevision, assertNewEvents, assertStreamName, pageSize } from '../validation';
 import { decodePostgresCursor, encodePostgresCursor } from './cursor';
 import { startExclusiveSubscription } from './exclusive-subscription';
+import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitLimits } from './group-commit';
 import { PostgresCheckpointStore } from './postgres-checkpoint-store';
 import { assertSchemaName, migrate } from './schema';
 
@@ -43,6 +44,8 @@ export interface PostgresEventStoreOptions {
   poolConfig?: PoolConfig;
   /** Told about an idle pooled connection that broke (server restart, admin kill); the pool replaces it. */
   onConnectionError?: (error: Error) => void;
+  /** Bounds of the group commit of exact and 'no_stream' appends (see `group-commit.ts`). */
+  groupCommit?: Partial<GroupCommitLimits>;
 }
 
 export interface PostgresAppendOptions extends AppendOptions {
@@ -61,6 +64,8 @@ const MAX_APPEND_ATTEMPTS = 10;
 const EXCLUSIVE_STANDBY_POLL_MS = 1_000;
 const VERIFY_PAGE_SIZE = 1000;
 const MAX_BIGINT = 9_223_372_036_854_775_807n;
+/** Attempts at a group commit that PostgreSQL aborted to break a deadlock with another writer's. */
+const MAX_GROUP_COMMIT_ATTEMPTS = 3;
 
 interface EventRow {
   tx_id: string;
@@ -73,6 +78,32 @@ interface EventRow {
   metadata: EventMetadata;
   hash: string;
   recorded_ms: number;
+}
+
+/** One append of a group commit: an exact or 'no_stream' append, its events as the statement takes them. */
+interface QueuedAppend {
+  stream: string;
+  /** The expected head revision; null for 'no_stream'. */
+  expectedNumber: string | null;
+  batch: EventColumns;
+  events: number;
+  bytes: number;
+}
+
+interface EventColumns {
+  ids: string[];
+  types: string[];
+  data: string[];
+  metadata: string[];
+  digests: string[];
+}
+
+interface AppendedRow {
+  appended_stream: string;
+  appended_first_revision: string;
+  appended_last_revision: string;
+  appended_first_position: string;
+  appended_last_position: string;
 }
 
 interface AppendRow {
@@ -94,10 +125,13 @@ const EVENT_COLUMNS = `transaction_id::text AS tx_id, position, id, stream, revi
 /**
  * The default event store: PostgreSQL, one table, one append function.
  *
- * - An append is one round trip: a prepared INSERT … SELECT that checks the expected revision and
- *   chains the hashes (exact and 'no_stream' appends, the command handlers' case), or the plpgsql
- *   function `append_events` ('any', 'stream_exists'). A retry or a conflict costs a second round
- *   trip to `classify_append_conflict`, which tells a duplicate from a real conflict.
+ * - Exact and 'no_stream' appends (the command handlers' case) go through the group commit: the
+ *   appends that arrive while a commit is in flight are written by the next one, all in one call
+ *   of the plpgsql function `append_streams` (one transaction), each with its own expected revision.
+ *   An append alone is a prepared INSERT … SELECT that checks the expected revision and chains the
+ *   hashes. 'any' and 'stream_exists' appends, and appends in a caller's transaction, go one by
+ *   one through `append_events`. A retry or a conflict costs a second round trip to
+ *   `classify_append_conflict`, which tells a duplicate from a real conflict.
  * - Global reads page by the `(transaction_id, position)` cursor (see `cursor.ts` for why) in
  *   keyset order with large pages, through prepared statements.
  * - Subscriptions poll; an append through this instance wakes its local subscriptions at once.
@@ -115,6 +149,7 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
   private initialized?: Promise<void>;
   private readonly sql: ReturnType<typeof statements>;
+  private readonly groupCommit: GroupCommit<QueuedAppend, AppendRow | undefined>;
 
   constructor(options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'event_store';
@@ -128,6 +163,7 @@ export class PostgresEventStore implements EventStore {
     this.maxStreamReadEvents = options.maxStreamReadEvents ?? DEFAULT_MAX_STREAM_READ_EVENTS;
     this.checkpointStore = new PostgresCheckpointStore(this.pool, this.schema);
     this.sql = statements(this.schema);
+    this.groupCommit = new GroupCommit((appends) => this.commitGroup(appends), { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit });
   }
 
   init(): Promise<void> {
@@ -158,16 +194,27 @@ export class PostgresEventStore implements EventStore {
     const data: string[] = [];
     const metadata: string[] = [];
     const digests: string[] = [];
+    let bytes = 0;
     for (const event of events) {
       ids.push(event.id);
       types.push(event.type);
-      data.push(JSON.stringify(event.data));
-      metadata.push(JSON.stringify(event.metadata));
+      const dataText = JSON.stringify(event.data);
+      const metadataText = JSON.stringify(event.metadata);
+      data.push(dataText);
+      metadata.push(metadataText);
+      bytes += dataText.length + metadataText.length;
       digests.push(contentDigest({ id: event.id, stream, type: event.type, data: event.data, metadata: event.metadata }).toString('hex'));
     }
     const expectedKind = typeof expectedRevision === 'bigint' ? 'revision' : expectedRevision;
     const expectedNumber = typeof expectedRevision === 'bigint' ? expectedRevision.toString() : null;
     const classifyValues = [stream, expectedKind, expectedNumber, ids];
+    if (!options.client && (expectedKind === 'revision' || expectedKind === 'no_stream')) {
+      // An append that was not written (undefined) found the stream elsewhere: ask why, as below.
+      const row =
+        (await this.groupCommit.append({ stream, expectedNumber, batch: { ids, types, data, metadata, digests }, events: ids.length, bytes })) ??
+        (await this.pool.query<AppendRow>({ ...this.sql.classifyConflict, values: classifyValues })).rows[0]!;
+      return this.appendOutcome(stream, ids, expectedRevision, row, false);
+    }
     const client = options.client ?? this.pool;
     // Bounded: only an 'any'/'stream_exists' append that lost a race to an unlocked exact append retries.
     for (let attempt = 1; ; attempt++) {
@@ -203,7 +250,7 @@ export class PostgresEventStore implements EventStore {
     stream: string,
     expectedKind: string,
     expectedNumber: string | null,
-    batch: { ids: string[]; types: string[]; data: string[]; metadata: string[]; digests: string[] },
+    batch: EventColumns,
   ): Promise<AppendRow | undefined> {
     if (expectedKind === 'any' || expectedKind === 'stream_exists') {
       const values = [stream, expectedKind, expectedNumber, batch.ids, batch.types, batch.data, batch.metadata, batch.digests];
@@ -219,6 +266,57 @@ export class PostgresEventStore implements EventStore {
     const inserted = (await client.query<Omit<AppendRow, 'status' | 'actual_revision'>>({ ...this.sql.appendBatch, values })).rows[0]!;
     if (inserted.first_position === null) return undefined;
     return { ...inserted, status: 'appended', actual_revision: null };
+  }
+
+  /**
+   * Writes one group commit: an append alone through the single-stream statements, several through
+   * `append_streams`. Returns, per append, its row, or undefined when it was not written (the
+   * caller classifies why). A deadlock with another instance's group commit aborts the whole call
+   * before anything is committed, so it is simply tried again (bounded).
+   */
+  private async commitGroup(appends: QueuedAppend[]): Promise<Array<AppendRow | undefined>> {
+    if (appends.length === 1) {
+      const [only] = appends as [QueuedAppend];
+      try {
+        return [await this.tryAppend(this.pool, only.stream, only.expectedNumber === null ? 'no_stream' : 'revision', only.expectedNumber, only.batch)];
+      } catch (error) {
+        // Another writer committed the same revision or ids first: not written, classified by the caller.
+        if (isUniqueViolation(error)) return [undefined];
+        throw error;
+      }
+    }
+    const columns: EventColumns & { streams: string[]; expected: Array<string | null>; counts: number[] } = { streams: [], expected: [], counts: [], ids: [], types: [], data: [], metadata: [], digests: [] };
+    for (const append of appends) {
+      columns.streams.push(append.stream);
+      columns.expected.push(append.expectedNumber);
+      columns.counts.push(append.events);
+      columns.ids.push(...append.batch.ids);
+      columns.types.push(...append.batch.types);
+      columns.data.push(...append.batch.data);
+      columns.metadata.push(...append.batch.metadata);
+      columns.digests.push(...append.batch.digests);
+    }
+    const values = [columns.streams, columns.expected, columns.counts, columns.ids, columns.types, columns.data, columns.metadata, columns.digests];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.pool.query<AppendedRow>({ ...this.sql.appendStreams, values });
+        const written = new Map(result.rows.map((row) => [row.appended_stream, row]));
+        return appends.map((append): AppendRow | undefined => {
+          const row = written.get(append.stream);
+          if (!row) return undefined;
+          return {
+            status: 'appended',
+            first_revision: row.appended_first_revision,
+            last_revision: row.appended_last_revision,
+            first_position: row.appended_first_position,
+            last_position: row.appended_last_position,
+            actual_revision: null,
+          };
+        });
+      } catch (error) {
+        if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt >= MAX_GROUP_COMMIT_ATTEMPTS) throw error;
+      }
+    }
   }
 
   private appendOutcome(stream: string, ids: string[], expectedRevision: AppendOptions['expectedRevision'], row: AppendRow, inCallerTransaction: boolean): AppendResult {
@@ -424,6 +522,10 @@ function statements(schema: string) {
       name: `${schema}.append_events`,
       text: `SELECT * FROM ${schema}.append_events($1, $2, $3::bigint, $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[])`,
     },
+    appendStreams: {
+      name: `${schema}.append_streams`,
+      text: `SELECT * FROM ${schema}.append_streams($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+    },
     classifyConflict: {
       name: `${schema}.classify_append_conflict`,
       text: `SELECT * FROM ${schema}.classify_append_conflict($1, $2, $3::bigint, $4::uuid[])`,
@@ -454,6 +556,8 @@ function statements(schema: string) {
     },
   };
 }
+
+const DEADLOCK_DETECTED = '40P01';
 
 function isUniqueViolation(error: unknown): boolean {
   const pgError = error as { code?: string; constraint?: string };

@@ -157,6 +157,103 @@ const MIGRATIONS: readonly Migration[] = [
       $fn$;
     `,
   },
+  {
+    version: 2,
+    description: 'append_streams: many exact appends in one statement (the group commit)',
+    sql: (s) => `
+      -- Appends to many streams in one statement and one transaction: the group commit of the
+      -- appends that arrived while the previous commit was in flight. Each append names its stream
+      -- (at most once per call), its expected head (NULL for "no stream") and how many of the event
+      -- arrays' entries are its events, in order. An append succeeds or fails on its own: it is
+      -- returned only when all its events were written; otherwise it wrote nothing and the caller
+      -- asks classify_append_conflict why (a retry, reused ids, or a real conflict).
+      --
+      -- Order. Every head is read in the first statement, whose snapshot is taken before this
+      -- transaction gets its id (at the INSERT). So a writer whose events we build on committed
+      -- before we had an id, and has a lower one: each stream stays in revision order in the global
+      -- (transaction_id, position) order, as with append_events. A writer that commits a head we did
+      -- not see collides with us on (stream, revision), and ON CONFLICT DO NOTHING turns that into
+      -- "not appended" for that append alone. Rows go in in stream order, so two concurrent group
+      -- commits wait on each other's rows in the same order.
+      CREATE FUNCTION ${s}.append_streams(
+        p_streams text[], p_expected bigint[], p_counts int[],
+        p_ids uuid[], p_types text[], p_data text[], p_metadata text[], p_digests text[])
+      RETURNS TABLE (appended_stream text, appended_first_revision bigint, appended_last_revision bigint,
+                     appended_first_position bigint, appended_last_position bigint)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_head_revisions bigint[];
+        v_head_hashes bytea[];
+        v_rows int[] := '{}';
+        v_row_streams text[] := '{}';
+        v_revisions bigint[] := '{}';
+        v_hashes bytea[] := '{}';
+        v_offset int := 0;
+        v_first bigint;
+        v_previous bytea;
+        v_out_streams text[];
+        v_out_counts bigint[];
+        v_out_first_revisions bigint[];
+        v_out_last_revisions bigint[];
+        v_out_first_positions bigint[];
+        v_out_last_positions bigint[];
+      BEGIN
+        SELECT array_agg(h.revision ORDER BY t.n), array_agg(h.hash ORDER BY t.n)
+          INTO v_head_revisions, v_head_hashes
+          FROM unnest(p_streams) WITH ORDINALITY AS t(stream, n)
+          LEFT JOIN LATERAL (
+            SELECT e.revision, e.hash FROM ${s}.events e WHERE e.stream = t.stream ORDER BY e.revision DESC LIMIT 1
+          ) h ON true;
+
+        FOR i IN 1 .. cardinality(p_streams) LOOP
+          IF v_head_revisions[i] IS NOT DISTINCT FROM p_expected[i] THEN
+            v_first := coalesce(v_head_revisions[i] + 1, 0);
+            v_previous := coalesce(v_head_hashes[i], decode(repeat('00', 32), 'hex'));
+            FOR j IN 1 .. p_counts[i] LOOP
+              v_previous := sha256(v_previous || int8send(v_first + j - 1) || decode(p_digests[v_offset + j], 'hex'));
+              v_rows := v_rows || (v_offset + j);
+              v_row_streams := v_row_streams || p_streams[i];
+              v_revisions := v_revisions || (v_first + j - 1);
+              v_hashes := v_hashes || v_previous;
+            END LOOP;
+          END IF;
+          v_offset := v_offset + p_counts[i];
+        END LOOP;
+
+        WITH inserted AS (
+          INSERT INTO ${s}.events (id, stream, revision, type, data, metadata, hash)
+          SELECT p_ids[r.n], r.stream, r.revision, p_types[r.n], p_data[r.n]::json, p_metadata[r.n]::json, r.hash
+            FROM unnest(v_rows, v_row_streams, v_revisions, v_hashes) AS r(n, stream, revision, hash)
+           ORDER BY r.stream, r.revision
+          ON CONFLICT DO NOTHING
+          RETURNING stream, revision, position
+        ), per_stream AS (
+          SELECT i.stream, count(*) AS n, min(i.revision) AS first_revision, max(i.revision) AS last_revision,
+                 min(i.position) AS first_position, max(i.position) AS last_position
+            FROM inserted i GROUP BY i.stream
+        )
+        SELECT array_agg(p.stream), array_agg(p.n), array_agg(p.first_revision), array_agg(p.last_revision),
+               array_agg(p.first_position), array_agg(p.last_position)
+          INTO v_out_streams, v_out_counts, v_out_first_revisions, v_out_last_revisions, v_out_first_positions, v_out_last_positions
+          FROM per_stream p;
+
+        -- An append that wrote only some of its events (another writer took one of its revisions or
+        -- ids meanwhile) takes back what it wrote: rows of this transaction, never seen by anyone.
+        DELETE FROM ${s}.events e
+         USING unnest(v_out_streams, v_out_counts) AS o(stream, n)
+         JOIN unnest(p_streams, p_counts) AS a(stream, n) ON a.stream = o.stream
+         WHERE o.n <> a.n AND e.stream = o.stream AND e.transaction_id = pg_current_xact_id();
+
+        RETURN QUERY
+          SELECT o.stream, o.first_revision, o.last_revision, o.first_position, o.last_position
+            FROM unnest(v_out_streams, v_out_counts, v_out_first_revisions, v_out_last_revisions, v_out_first_positions, v_out_last_positions)
+                   AS o(stream, n, first_revision, last_revision, first_position, last_position)
+            JOIN unnest(p_streams, p_counts) AS a(stream, n) ON a.stream = o.stream
+           WHERE o.n = a.n;
+      END
+      $fn$;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
