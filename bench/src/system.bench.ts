@@ -27,7 +27,7 @@ import { kafkaRoundTrips, postgresInsertCommits } from './system/baselines';
 import { renderChart, type ChartSeries } from './system/chart';
 import { checkInvariants, waitForQuiescence, type InvariantReport } from './system/invariants';
 import { HOT_MERCHANT_MIX, OutcomeTracker, REALISTIC_MIX, runLoad, summarize, timeline, type TrafficMix } from './system/load';
-import { ProcessSampler, eventStoreAppends, kafkaMessagesWritten, postgresTransactions, type ProcessFigures } from './system/metrics';
+import { ProcessSampler, eventStoreAppends, kafkaMessagesWritten, postgresTransactions, postgresWriteTransactions, type ProcessFigures } from './system/metrics';
 import { EdgeSecrets, PAYMENT_PASSWORD, SmsOutbox, seedUsers } from './system/seed';
 import { startBenchStack, type BenchStack } from './system/stack';
 
@@ -52,6 +52,21 @@ const STACK_ENV = {
   CARD_SIMULATOR_LOAD_CARDS: String(Math.max(USERS * 2, 10_000)),
 };
 
+const LOAD_GENERATOR = 'load-generator';
+
+interface PaymentCost {
+  /** CPU of the services, the broker and the database, per completed payment (the load generator apart). */
+  cpuMs: number;
+  /** CPU of the load generator (the bench's own client) per completed payment. */
+  loadGeneratorCpuMs: number;
+  kafkaRecords: number;
+  /** Every transaction, reads included. */
+  postgresTransactions: number;
+  /** Transactions that wrote (appends, checkpoints, timers, read models): the commits. */
+  postgresWriteTransactions: number;
+  eventsAppended: number;
+}
+
 interface PhaseResult {
   phase: string;
   rate: number;
@@ -67,6 +82,8 @@ interface PhaseResult {
   kafkaMessagesPerSecond: number;
   eventStoreAppendsPerSecond: number;
   postgresTransactionsPerSecond: number;
+  /** What one completed payment cost, over the run and its drain (refused and failed payments included in the cost). */
+  perPayment: PaymentCost;
   processes: Record<string, ProcessFigures>;
   kills: Array<{ second: number; process: string }>;
   invariants: InvariantReport;
@@ -77,6 +94,7 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
   const messagesBefore = await kafkaMessagesWritten(deps.admin);
   const appendsBefore = await eventStoreAppends(databaseUrl);
   const transactionsBefore = await postgresTransactions(databaseUrl);
+  const writesBefore = await postgresWriteTransactions(databaseUrl);
   const sampler = new ProcessSampler(() => stack.file());
   sampler.start();
   const kills: PhaseResult['kills'] = [];
@@ -98,10 +116,25 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
   const processes = sampler.stop();
   // Throughput counters span the run and its drain: messages and appends of the payments sent in it.
   const drainedMs = performance.now() - run.startedAt;
-  const kafkaMessagesPerSecond = Math.round(((await kafkaMessagesWritten(deps.admin)) - messagesBefore) / (drainedMs / 1000));
-  const eventStoreAppendsPerSecond = Math.round(((await eventStoreAppends(databaseUrl)) - appendsBefore) / (drainedMs / 1000));
-  const postgresTransactionsPerSecond = Math.round(((await postgresTransactions(databaseUrl)) - transactionsBefore) / (drainedMs / 1000));
+  const kafkaMessages = (await kafkaMessagesWritten(deps.admin)) - messagesBefore;
+  const eventsAppended = (await eventStoreAppends(databaseUrl)) - appendsBefore;
+  const transactions = (await postgresTransactions(databaseUrl)) - transactionsBefore;
+  // Less the id each of the two readings took for itself.
+  const writes = (await postgresWriteTransactions(databaseUrl)) - writesBefore - 1;
+  const kafkaMessagesPerSecond = Math.round(kafkaMessages / (drainedMs / 1000));
+  const eventStoreAppendsPerSecond = Math.round(eventsAppended / (drainedMs / 1000));
+  const postgresTransactionsPerSecond = Math.round(transactions / (drainedMs / 1000));
   const summary = summarize(run.records, run.startedAt, run.endedAt);
+  const per = (total: number) => Math.round((total / Math.max(1, summary.completed)) * 100) / 100;
+  const systemCpuS = Object.entries(processes).reduce((sum, [name, figures]) => (name === LOAD_GENERATOR ? sum : sum + figures.cpuSeconds), 0);
+  const perPayment: PaymentCost = {
+    cpuMs: per(systemCpuS * 1000),
+    loadGeneratorCpuMs: per((processes[LOAD_GENERATOR]?.cpuSeconds ?? 0) * 1000),
+    kafkaRecords: per(kafkaMessages),
+    postgresTransactions: per(transactions),
+    postgresWriteTransactions: per(writes),
+    eventsAppended: per(eventsAppended),
+  };
   const invariants = await waitForQuiescence(databaseUrl, 120_000, say);
   for (const record of run.records) deps.tracker.records.delete(record.paymentId);
   chart.push({
@@ -124,6 +157,7 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
     kafkaMessagesPerSecond,
     eventStoreAppendsPerSecond,
     postgresTransactionsPerSecond,
+    perPayment,
     processes,
     kills,
     invariants,
@@ -193,8 +227,13 @@ function report(data: { kafkaBaseline: Awaited<ReturnType<typeof kafkaRoundTrips
   const tables: BenchTable[] = [
     {
       title: `Payments (${data.users} users, ${REPLICAS} instance(s) of every service but the projector, open-loop load)`,
-      columns: ['run', 'offered/s', 'completed/s', 'completed merchant payments/s', 'p50 ms', 'p95 ms', 'p99 ms', 'merchant p99 ms', 'unfinished', 'Kafka msgs/s', 'event-store appends/s', 'PostgreSQL transactions/s'],
+      columns: ['run', 'offered/s', 'completed/s', 'completed merchant payments/s', 'p50 ms', 'p95 ms', 'p99 ms', 'merchant p99 ms', 'unfinished', 'Kafka msgs/s', 'events appended/s', 'PostgreSQL transactions/s'],
       rows: phases.map((p) => [p.phase, p.rate, p.completedPerSecond, p.completedMerchantPerSecond, p.latency.p50Ms, p.latency.p95Ms, p.latency.p99Ms, p.merchantLatency.p99Ms, p.unfinished, p.kafkaMessagesPerSecond, p.eventStoreAppendsPerSecond, p.postgresTransactionsPerSecond]),
+    },
+    {
+      title: 'Cost per completed payment (goal: ≤ 1.6 CPU-ms, ≤ 10 Kafka records, ≤ 2 PostgreSQL commits)',
+      columns: ['run', 'CPU ms (services, broker, database)', 'load generator CPU ms', 'Kafka records', 'PostgreSQL commits (write transactions)', 'PostgreSQL transactions (reads included)', 'events appended'],
+      rows: phases.map((p) => [p.phase, p.perPayment.cpuMs, p.perPayment.loadGeneratorCpuMs, p.perPayment.kafkaRecords, p.perPayment.postgresWriteTransactions, p.perPayment.postgresTransactions, p.perPayment.eventsAppended]),
     },
     {
       title: 'Raw baselines, same broker and database, same run',

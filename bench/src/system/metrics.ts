@@ -55,6 +55,8 @@ export interface ProcessFigures {
   maxMiB: number;
   /** CPU used over the sampled span, in % of one core (the machine has as many hundreds as cores). */
   cpuPercent: number;
+  /** CPU used over the sampled span, in seconds. */
+  cpuSeconds: number;
 }
 
 /** Samples the RSS and CPU time of every process of the stack (and of this load generator) once a second. */
@@ -97,7 +99,8 @@ export class ProcessSampler {
     return Object.fromEntries(
       [...this.samples].map(([name, values]) => {
         const cpu = this.cpu.get(name) ?? { first: 0, last: 0 };
-        return [name, { meanMiB: Math.round(values.reduce((a, b) => a + b, 0) / values.length), maxMiB: Math.round(Math.max(...values)), cpuPercent: Math.round(((cpu.last - cpu.first) / elapsedS) * 100) }];
+        const cpuSeconds = cpu.last - cpu.first;
+        return [name, { meanMiB: Math.round(values.reduce((a, b) => a + b, 0) / values.length), maxMiB: Math.round(Math.max(...values)), cpuPercent: Math.round((cpuSeconds / elapsedS) * 100), cpuSeconds }];
       }),
     );
   }
@@ -141,6 +144,22 @@ export async function postgresTransactions(databaseUrl: string): Promise<number>
   try {
     const { rows } = await client.query<{ commits: string }>('SELECT sum(xact_commit)::text AS commits FROM pg_stat_database');
     return Number(rows[0]?.commits ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Transactions that wrote something, so far: the server's next transaction id. Only a transaction
+ * that writes is given an id (reads are not), so the difference between two readings, less the one
+ * this reading takes itself, is the number of write transactions (commits and rollbacks) in between.
+ */
+export async function postgresWriteTransactions(databaseUrl: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
+    return Number(rows[0]?.xid ?? 0);
   } finally {
     await client.end();
   }
