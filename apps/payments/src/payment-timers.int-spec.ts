@@ -50,6 +50,21 @@ describe('payment timers (payments.payment_timers)', () => {
     expect(await a.of('p-1')).toEqual([]);
   });
 
+  it('the schedules and clears of one moment are written by one transaction, the last request for each timer winning', async () => {
+    const due = new Date('2030-06-01T00:00:00.000Z');
+    const ids = Array.from({ length: 20 }, (_, index) => `batch-${index}`);
+    await Promise.all(ids.map((id) => a.schedule(id, 'step', due)));
+    const { rows } = await poolA.query<{ xmin: string }>(`SELECT DISTINCT xmin::text FROM payments.payment_timers WHERE payment_id = ANY($1)`, [ids]);
+    expect(rows).toHaveLength(1);
+    // In one moment: cleared then armed again keeps the new timer; armed then cleared keeps none.
+    const rearmed = new Date('2030-07-01T00:00:00.000Z');
+    await Promise.all([a.clear('batch-0'), a.schedule('batch-0', 'provider_deadline', rearmed), a.schedule('batch-1', 'step', rearmed), a.clear('batch-1')]);
+    expect(await a.of('batch-0')).toEqual([{ paymentId: 'batch-0', kind: 'provider_deadline', dueAt: rearmed, fired: 0 }]);
+    expect(await a.of('batch-1')).toEqual([]);
+    await Promise.all(ids.map((id) => a.clear(id)));
+    expect((await poolA.query(`SELECT 1 FROM payments.payment_timers WHERE payment_id = ANY($1)`, [ids])).rows).toEqual([]);
+  });
+
   it('a step timer asked for within the slack of the one this instance wrote is not written again', async () => {
     const armed = new Date('2031-01-01T00:00:00.000Z');
     const later = (ms: number) => new Date(armed.getTime() + ms);

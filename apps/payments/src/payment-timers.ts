@@ -21,7 +21,8 @@ import type { Pool } from 'pg';
 export const TIMERS_SCHEMA = 'payments';
 const MIGRATION_LOCK = 0x50415954; // "PAYT"
 
-export type TimerKind = 'step' | 'provider_deadline';
+export const TIMER_KINDS = ['step', 'provider_deadline'] as const;
+export type TimerKind = (typeof TIMER_KINDS)[number];
 
 export interface ClaimedTimer {
   paymentId: string;
@@ -58,8 +59,11 @@ export class PaymentTimers {
    */
   private readonly written = new Map<string, number>();
   private static readonly WRITTEN_KEPT = 50_000;
+  private readonly writes: TimerWrites;
 
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Pool) {
+    this.writes = new TimerWrites(pool, this.table);
+  }
 
   /** Creates the table if missing (idempotent; concurrent starts are serialized by an advisory lock). */
   async migrate(): Promise<void> {
@@ -82,16 +86,13 @@ export class PaymentTimers {
    * With `slackMs`, the write is skipped when the timer this instance last wrote is due no more than
    * `slackMs` before `dueAt`: a fast payment's steps then share the timer armed at its start instead
    * of writing one each (a timer firing during a step that is still running only looks again later).
+   * Resolves once the row is committed (with the other writes of the same moment, see `TimerWrites`).
    */
   async schedule(paymentId: string, kind: TimerKind, dueAt: Date, slackMs = 0): Promise<void> {
     const key = writtenKey(paymentId, kind);
     const written = this.written.get(key);
     if (slackMs > 0 && written !== undefined && written >= dueAt.getTime() - slackMs) return;
-    await this.pool.query(
-      `INSERT INTO ${this.table} (payment_id, kind, due_at) VALUES ($1, $2, $3)
-       ON CONFLICT (payment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, claim_id = NULL`,
-      [paymentId, kind, dueAt],
-    );
+    await this.writes.schedule(paymentId, kind, dueAt);
     this.written.delete(key);
     this.written.set(key, dueAt.getTime());
     if (this.written.size > PaymentTimers.WRITTEN_KEPT) this.written.delete(this.written.keys().next().value as string);
@@ -99,8 +100,8 @@ export class PaymentTimers {
 
   /** The payment has its outcome: none of its timers is needed any more. */
   async clear(paymentId: string): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.table} WHERE payment_id = $1`, [paymentId]);
-    for (const kind of ['step', 'provider_deadline'] as const) this.written.delete(writtenKey(paymentId, kind));
+    for (const kind of TIMER_KINDS) this.written.delete(writtenKey(paymentId, kind));
+    await this.writes.clear(paymentId);
   }
 
   /**
@@ -136,6 +137,89 @@ export class PaymentTimers {
   async of(paymentId: string): Promise<ScheduledTimer[]> {
     const result = await this.pool.query<TimerRow>(`SELECT payment_id, kind, due_at, fired FROM ${this.table} WHERE payment_id = $1 ORDER BY kind`, [paymentId]);
     return result.rows.map((row) => ({ paymentId: row.payment_id, kind: row.kind, dueAt: row.due_at, fired: row.fired }));
+  }
+}
+
+/**
+ * The schedules and clears of one moment, written by one statement: every payment arms its step
+ * timer before it starts and clears it at its outcome, and one transaction each made the timer
+ * table the busiest writer of the database after the event store. The writes are made one batch at
+ * a time, in order, so a clear and a later schedule of the same payment keep their order; within a
+ * batch the last request for each timer wins. Each caller resolves when its write is committed.
+ * Bounded: at most `MAX_BATCH` payments per statement (the rest go in the next).
+ */
+class TimerWrites {
+  private static readonly MAX_BATCH = 2_000;
+  /** Per payment, in arrival order: whether its earlier timers are cleared, and the timers to set. */
+  private pending = new Map<string, { clear: boolean; set: Map<TimerKind, Date>; waiters: Array<{ resolve(): void; reject(error: unknown): void }> }>();
+  private writing = false;
+  private scheduled = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly table: string,
+  ) {}
+
+  schedule(paymentId: string, kind: TimerKind, dueAt: Date): Promise<void> {
+    return this.enqueue(paymentId, (entry) => entry.set.set(kind, dueAt));
+  }
+
+  clear(paymentId: string): Promise<void> {
+    return this.enqueue(paymentId, (entry) => {
+      entry.clear = true;
+      entry.set.clear();
+    });
+  }
+
+  private enqueue(paymentId: string, change: (entry: { clear: boolean; set: Map<TimerKind, Date> }) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let entry = this.pending.get(paymentId);
+      if (!entry) this.pending.set(paymentId, (entry = { clear: false, set: new Map(), waiters: [] }));
+      change(entry);
+      entry.waiters.push({ resolve, reject });
+      if (!this.scheduled && !this.writing) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    if (this.writing || this.pending.size === 0) return;
+    this.writing = true;
+    const batch = [...this.pending].slice(0, TimerWrites.MAX_BATCH);
+    for (const [paymentId] of batch) this.pending.delete(paymentId);
+    const cleared: string[] = [];
+    const setIds: string[] = [];
+    const setKinds: string[] = [];
+    const setDue: Date[] = [];
+    for (const [paymentId, entry] of batch) {
+      if (entry.clear) cleared.push(paymentId);
+      for (const [kind, dueAt] of entry.set) {
+        setIds.push(paymentId);
+        setKinds.push(kind);
+        setDue.push(dueAt);
+      }
+    }
+    try {
+      // The delete leaves alone the rows the upsert writes: one statement must not touch a row twice.
+      await this.pool.query(
+        `WITH cleared AS (
+           DELETE FROM ${this.table} t WHERE t.payment_id = ANY($1::text[])
+              AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS s(payment_id, kind) WHERE s.payment_id = t.payment_id AND s.kind = t.kind))
+         INSERT INTO ${this.table} (payment_id, kind, due_at)
+         SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[])
+         ON CONFLICT (payment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, claim_id = NULL`,
+        [cleared, setIds, setKinds, setDue],
+      );
+      for (const [, entry] of batch) for (const waiter of entry.waiters) waiter.resolve();
+    } catch (error) {
+      for (const [, entry] of batch) for (const waiter of entry.waiters) waiter.reject(error);
+    } finally {
+      this.writing = false;
+      if (this.pending.size > 0) void this.flush();
+    }
   }
 }
 
