@@ -1,12 +1,16 @@
 /**
  * The projector's live side, free of Kafka: opens the analytics database (TypeORM, migrations),
- * one event store per source schema, and one live projection per read model.
+ * one event store per source schema, and one live projection per read model. The projections of
+ * one store are fed by a single reader of that store (`StoreReader`), so each page is read once
+ * whatever the number of read models built from it.
  */
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { openAnalytics } from './db/data-source';
-import { LiveProjection } from './engine/live';
+import { cursorOrderFor } from './engine/cursor-order';
+import { LiveProjection, ProjectionSubscription } from './engine/live';
+import { StoreReader } from './engine/store-reader';
 import { PROJECTIONS, type Projection } from './projections';
 
 export interface ProjectorOptions {
@@ -23,17 +27,25 @@ export class Projector {
   private readonly logger = new Logger('projector');
   readonly stores = new Map<string, EventStore>();
   readonly live = new Map<string, LiveProjection>();
+  /** One reader per source store (by schema), feeding every projection of that store. */
+  readonly readers = new Map<string, StoreReader>();
+  /** Projections on a store whose cursors the projector does not compare follow their own subscription. */
+  private readonly subscriptions: ProjectionSubscription[] = [];
   dataSource: DataSource | undefined;
 
   constructor(private readonly options: ProjectorOptions = {}) {}
 
+  private storeUrl(): string {
+    // An explicit database (tests) wins over the environment; else EVENT_STORE_URL, else DATABASE_URL.
+    const url = this.options.eventStoreUrl || this.options.databaseUrl || process.env.EVENT_STORE_URL || process.env.DATABASE_URL;
+    if (!url) throw new Error('set DATABASE_URL (or EVENT_STORE_URL)');
+    return url;
+  }
+
   storeFor(schema: string): EventStore {
     let store = this.stores.get(schema);
     if (!store) {
-      // An explicit database (tests) wins over the environment; else EVENT_STORE_URL, else DATABASE_URL.
-      const url = this.options.eventStoreUrl || this.options.databaseUrl || process.env.EVENT_STORE_URL || process.env.DATABASE_URL;
-      if (!url) throw new Error('set DATABASE_URL (or EVENT_STORE_URL)');
-      store = createEventStore(url, { schema, poolSize: 3 });
+      store = createEventStore(this.storeUrl(), { schema, poolSize: 3 });
       this.stores.set(schema, store);
     }
     return store;
@@ -42,26 +54,44 @@ export class Projector {
   async start(): Promise<void> {
     const url = this.options.databaseUrl ?? process.env.DATABASE_URL;
     if (!url) throw new Error('set DATABASE_URL');
-    this.dataSource = await openAnalytics(url);
-    for (const projection of this.options.projections ?? PROJECTIONS) {
-      const store = this.storeFor(projection.source);
+    const dataSource = await openAnalytics(url);
+    this.dataSource = dataSource;
+    const bySource = new Map<Projection['source'], Projection[]>();
+    for (const projection of this.options.projections ?? PROJECTIONS) bySource.set(projection.source, [...(bySource.get(projection.source) ?? []), projection]);
+    const order = cursorOrderFor(this.storeUrl());
+    for (const [source, projections] of bySource) {
+      const store = this.storeFor(source);
       await store.init();
-      const live = new LiveProjection({
-        dataSource: this.dataSource,
-        store,
-        projection,
-        batchSize: this.options.batchSize,
-        pollIntervalMs: this.options.pollIntervalMs,
-        onError: (error) => this.logger.error(`projection ${projection.name} stopped: ${String(error)}`),
-      });
-      await live.start();
-      this.live.set(projection.name, live);
+      const lives = projections.map((projection) => new LiveProjection({ dataSource, projection }));
+      for (const live of lives) this.live.set(live.projection.name, live);
+      const onError = (name: string, error: unknown) => this.logger.error(`projection ${name} stopped: ${String(error)}`);
+      if (order) {
+        const reader = new StoreReader({ store, order, projections: lives, batchSize: this.options.batchSize, pollIntervalMs: this.options.pollIntervalMs, onError });
+        await reader.start();
+        this.readers.set(source, reader);
+        continue;
+      }
+      for (const live of lives) {
+        const subscription = new ProjectionSubscription({
+          live,
+          store,
+          batchSize: this.options.batchSize,
+          pollIntervalMs: this.options.pollIntervalMs,
+          onError: (error) => onError(live.projection.name, error),
+        });
+        await subscription.start();
+        this.subscriptions.push(subscription);
+      }
     }
-    this.logger.log(`projecting ${[...this.live.keys()].join(', ')} into schema analytics`);
+    const following = [...bySource].map(([source, projections]) => `${source} (${projections.map((projection) => projection.name).join(', ')})`);
+    this.logger.log(`projecting into schema analytics from ${following.join('; ')}, ${order ? 'one reader per store' : 'one subscription per projection'}`);
   }
 
   async stop(): Promise<void> {
-    for (const live of this.live.values()) await live.stop();
+    for (const reader of this.readers.values()) await reader.stop();
+    this.readers.clear();
+    for (const subscription of this.subscriptions) await subscription.stop();
+    this.subscriptions.length = 0;
     this.live.clear();
     for (const store of this.stores.values()) await store.close();
     this.stores.clear();

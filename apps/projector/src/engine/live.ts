@@ -1,11 +1,16 @@
 /**
- * A projection kept live by a catch-up subscription, with exactly-once effect: each batch's
- * read-model change and the checkpoint after it commit in one TypeORM transaction.
+ * A projection kept live, with exactly-once effect: each batch's read-model change and the
+ * checkpoint after it commit in one TypeORM transaction.
+ *
+ * Who reads the events is separate from this file's `LiveProjection`: on PostgreSQL one
+ * `StoreReader` per source store reads each page once and feeds every projection of that store
+ * (`store-reader.ts`); on a store whose cursors the projector does not compare (KurrentDB), each
+ * projection follows its own catch-up subscription (`ProjectionSubscription` below).
  *
  * Fencing against a replay: the batch transaction first locks its checkpoint row (`FOR UPDATE`) and
- * checks it still holds the cursor this subscription last wrote. A replay that swapped in a rebuilt
+ * checks it still holds the cursor this process last wrote. A replay that swapped in a rebuilt
  * table moved the checkpoint under the same lock, so the batch sees a different cursor, rolls back,
- * and the subscription restarts from the new checkpoint. Both sides take the checkpoint lock
+ * and the projection restarts from the new checkpoint. Both sides take the checkpoint lock
  * before touching any table, so they cannot deadlock.
  */
 import type { DataSource } from 'typeorm';
@@ -24,69 +29,62 @@ export class CheckpointMoved extends Error {
   }
 }
 
+/** Restarts after a fence, per projection and process life, unless told otherwise. */
+export const DEFAULT_MAX_RESTARTS = 1000;
+/** Events per read of a live projection's source, unless told otherwise. */
+export const DEFAULT_LIVE_BATCH_SIZE = 1000;
+
 export interface LiveProjectionOptions {
   dataSource: DataSource;
-  store: EventStore;
   projection: Projection;
-  batchSize?: number;
-  pollIntervalMs?: number;
   /** Restarts after a fence (a replay swapped the read model); bounded per process life. */
   maxRestarts?: number;
-  onError?(error: unknown): void;
 }
 
+/** One projection's place in its source and its fenced batch transaction. */
 export class LiveProjection {
-  private subscription: Subscription | undefined;
+  /** The checkpoint as this process last wrote or read it: what the fence expects to find. */
   private expected: Cursor = START;
-  private stopped = false;
-  private restarts = 0;
-  private running: Promise<void> | undefined;
+  /**
+   * How far the projection has been fed: its checkpoint, or further when the reader went past
+   * events of other categories only (nothing to commit for those, so the checkpoint stays).
+   */
+  private fed: Cursor = START;
+  private restartCount = 0;
   /** Events applied since start (for tests and the log). */
   applied = 0;
 
   constructor(private readonly options: LiveProjectionOptions) {}
 
+  get projection(): Projection {
+    return this.options.projection;
+  }
+
+  /** Every event of the projection's category up to this cursor is in its read model. */
   get cursor(): Cursor {
-    return this.expected;
+    return this.fed;
   }
 
-  async start(): Promise<void> {
-    await ensureCheckpoint(this.options.dataSource, this.options.projection.name);
-    this.subscribe();
+  /** Restarts after a fence so far. */
+  get restarts(): number {
+    return this.restartCount;
   }
 
-  private subscribe(): void {
-    const { projection, dataSource, store } = this.options;
-    const checkpoints: CheckpointStore = {
-      readCheckpoint: async (name) => {
-        const cursor = await readCheckpoint(dataSource, name);
-        this.expected = cursor ?? START;
-        return cursor;
-      },
-      writeCheckpoint: () => Promise.reject(new Error('the projector writes its checkpoints in its own transaction')),
-    };
-    const subscription = store.subscribe({
-      name: projection.name,
-      category: projection.category,
-      batchSize: this.options.batchSize ?? 1000,
-      pollIntervalMs: this.options.pollIntervalMs,
-      checkpoint: 'manual',
-      checkpoints,
-      handle: (events, context) => this.handleBatch(events, context.cursor),
-    });
-    this.subscription = subscription;
-    this.running = subscription.done.catch((error: unknown) => {
-      if (this.stopped) return;
-      if (error instanceof CheckpointMoved && this.restarts < (this.options.maxRestarts ?? 1000)) {
-        this.restarts += 1;
-        this.subscribe();
-        return;
-      }
-      this.options.onError?.(error);
-    });
+  /** Reads the durable checkpoint (creating it at START first, so that it can always be locked). */
+  async load(): Promise<Cursor> {
+    const { dataSource, projection } = this.options;
+    await ensureCheckpoint(dataSource, projection.name);
+    const cursor = (await readCheckpoint(dataSource, projection.name)) ?? START;
+    this.expected = cursor;
+    this.fed = cursor;
+    return cursor;
   }
 
-  private async handleBatch(events: RecordedEvent[], next: Cursor): Promise<void> {
+  /**
+   * Applies the events and moves the checkpoint to `next` in one transaction, fenced: throws
+   * `CheckpointMoved` (and changes nothing) when a replay moved the checkpoint meanwhile.
+   */
+  async applyBatch(events: readonly RecordedEvent[], next: Cursor): Promise<void> {
     const { projection, dataSource } = this.options;
     await dataSource.transaction(async (manager) => {
       const current = (await readCheckpoint(manager, projection.name, true)) ?? START;
@@ -95,7 +93,82 @@ export class LiveProjection {
       await writeCheckpoint(manager, projection.name, next);
     });
     this.expected = next;
+    this.fed = next;
     this.applied += events.length;
+  }
+
+  /**
+   * The reader went past `cursor` and no event up to it is this projection's: its place moves, its
+   * checkpoint stays (a commit for nothing would cost a transaction). Only the reader, which knows
+   * the cursor order, calls this, and only to move forward.
+   */
+  skipTo(cursor: Cursor): void {
+    this.fed = cursor;
+  }
+
+  /**
+   * After a fence: carry on from where the replay left the checkpoint. Returns false, and changes
+   * nothing, once the restarts are used up (a replay loop gone wrong must not spin forever).
+   */
+  restartFrom(moved: CheckpointMoved): boolean {
+    if (this.restartCount >= (this.options.maxRestarts ?? DEFAULT_MAX_RESTARTS)) return false;
+    this.restartCount += 1;
+    this.expected = moved.actual;
+    this.fed = moved.actual;
+    return true;
+  }
+}
+
+export interface ProjectionSubscriptionOptions {
+  live: LiveProjection;
+  store: EventStore;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  onError?(error: unknown): void;
+}
+
+/**
+ * One projection following its own catch-up subscription (checkpoint 'manual'): for stores whose
+ * cursors the projector cannot compare, so that no reader can be shared between projections.
+ */
+export class ProjectionSubscription {
+  private subscription: Subscription | undefined;
+  private stopped = false;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: ProjectionSubscriptionOptions) {}
+
+  /** Creates the checkpoint row when missing (as the shared reader does), then subscribes. */
+  async start(): Promise<void> {
+    await this.options.live.load();
+    this.subscribe();
+  }
+
+  private subscribe(): void {
+    const { live, store } = this.options;
+    const checkpoints: CheckpointStore = {
+      readCheckpoint: () => live.load(),
+      writeCheckpoint: () => Promise.reject(new Error('the projector writes its checkpoints in its own transaction')),
+    };
+    const subscription = store.subscribe({
+      name: live.projection.name,
+      category: live.projection.category,
+      batchSize: this.options.batchSize ?? DEFAULT_LIVE_BATCH_SIZE,
+      pollIntervalMs: this.options.pollIntervalMs,
+      checkpoint: 'manual',
+      checkpoints,
+      handle: (events, context) => live.applyBatch(events, context.cursor),
+    });
+    this.subscription = subscription;
+    this.running = subscription.done.catch((error: unknown) => {
+      if (this.stopped) return;
+      // The new subscription reads the checkpoint again, which is where the replay left it.
+      if (error instanceof CheckpointMoved && live.restartFrom(error)) {
+        this.subscribe();
+        return;
+      }
+      this.options.onError?.(error);
+    });
   }
 
   async stop(): Promise<void> {
