@@ -26,6 +26,7 @@ import {
   type PaymentStep,
   type Posting,
   type ProtectedPhone,
+  type ReservationResult,
 } from '@ledger/payments-domain';
 import type { Clock } from '@ledger/util';
 import type { TimerKind } from './payment-timers';
@@ -181,47 +182,46 @@ export class PaymentDriver {
         return { record: { type: 'RecordRecipient', result: { ok: true, recipientUserId, recipientWalletId }, now } };
       }
       case 'verifying_password': {
+        if (request.kind === 'refund' || request.kind === 'topup' || request.kind === 'provider_topup' || request.kind === 'counter') throw new Error(`${id}: ${step} in a ${request.kind}`);
         if (secrets.paymentPassword === undefined) {
           const ageMs = Date.parse(now) - Date.parse(state.initiatedAt);
           if (ageMs < this.options.passwordGraceMs) return { later: 'waiting for the client to resend the password' };
-          return { record: { type: 'RecordPasswordCheck', result: { ok: false, failure: { code: PAYMENT_ERROR.PAYMENT_INTERRUPTED, message: 'the service restarted before the payment password was checked' } }, now } };
+          // The reservation may have been asked for before the restart: whatever hold it made is released.
+          const failure = { code: PAYMENT_ERROR.PAYMENT_INTERRUPTED, message: 'the service restarted before the payment password was checked' };
+          return { record: { type: 'RecordAuthorization', password: { ok: false, failure }, reservation: { ok: false, uncertain: true, failure }, now } };
         }
-        if (request.kind === 'refund' || request.kind === 'topup') throw new Error(`${id}: ${step} in a ${request.kind}`);
+        // The password check and the reservation go out together (one round trip instead of two); the
+        // decider releases the hold if the password fails.
         const purpose = request.kind === 'transfer' ? 'transfer' : 'payment';
-        const result = await this.call(identityContract.verifyPaymentPassword, { userId: request.userId, paymentPassword: secrets.paymentPassword, purpose }, request.userId, `${id}:password`);
-        if (result.status === 'accepted') return { record: { type: 'RecordPasswordCheck', result: { ok: true }, now } };
-        const failure = TRANSIENT.has(result.code) ? { code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE, message: `identity did not answer: ${result.message}` } : failureOf(result);
-        return { record: { type: 'RecordPasswordCheck', result: { ok: false, failure }, now } };
+        const [password, reservation] = await Promise.all([
+          this.call(identityContract.verifyPaymentPassword, { userId: request.userId, paymentPassword: secrets.paymentPassword, purpose }, request.userId, `${id}:password`),
+          this.reserve(state),
+        ]);
+        const passwordResult =
+          password.status === 'accepted'
+            ? ({ ok: true } as const)
+            : ({ ok: false, failure: TRANSIENT.has(password.code) ? { code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE, message: `identity did not answer: ${password.message}` } : failureOf(password) } as const);
+        return { record: { type: 'RecordAuthorization', password: passwordResult, reservation, now } };
       }
       case 'reserving': {
-        if (request.kind === 'topup' || request.kind === 'refund') throw new Error(`${id}: ${step} in a ${request.kind}`);
-        // Derived from the payment's start, so every retry sends the same payload (the wallet's idempotency key is the hold id).
-        const expiresAt = new Date(Date.parse(state.initiatedAt) + this.options.holdTtlMs).toISOString();
-        // Every bound card is an ICBC card (cards refuses others), so a withdrawal clears through clearing:card:ICBC.
-        const counterparty =
-          request.kind === 'merchant' ? `merchant:${request.merchantId}` : request.kind === 'bill' ? `biller:${request.billerId}` : request.kind === 'transfer' ? 'clearing:transfer' : 'clearing:card:ICBC';
-        const result = await this.call(
-          walletContract.reserveFunds,
-          { walletId: request.walletId, holdId: holdIdFor(id), amountMinor: request.amountMinor.toString(), expiresAt, reference: `${request.kind} payment ${id}`, counterparty },
-          request.walletId,
-          `${id}:reserve`,
-          `user:${request.userId}`,
-        );
-        if (result.status === 'accepted') return { record: { type: 'RecordReservation', result: { ok: true, expiresAt }, now } };
-        if (TRANSIENT.has(result.code)) {
-          return { record: { type: 'RecordReservation', result: { ok: false, uncertain: true, failure: { code: PAYMENT_ERROR.WALLET_UNAVAILABLE, message: `wallet did not answer: ${result.message}` } }, now } };
-        }
-        return { record: { type: 'RecordReservation', result: { ok: false, failure: failureOf(result) }, now } };
+        // A payment whose password was recorded before the reservation was asked for in the same round trip.
+        return { record: { type: 'RecordReservation', result: await this.reserve(state), now } };
       }
       case 'confirming': {
         if (request.kind !== 'merchant') throw new Error(`${id}: ${step} in a ${request.kind} payment`);
         for (let attempt = 1; attempt <= this.options.stepAttempts; attempt++) {
           try {
             const answer = await this.options.acquirer.authorize({ paymentId: id, merchantId: request.merchantId, channel: request.channel, amountMinor: request.amountMinor });
-            const result = answer.approved
-              ? ({ ok: true, authorizationCode: answer.authorizationCode } as const)
-              : ({ ok: false, failure: { code: PAYMENT_ERROR.MERCHANT_DECLINED, message: answer.reason } } as const);
-            return { record: { type: 'RecordAcquirerAnswer', result, now: this.options.clock.now().toISOString() } };
+            if (!answer.approved) {
+              const declined = { ok: false, failure: { code: PAYMENT_ERROR.MERCHANT_DECLINED, message: answer.reason } } as const;
+              return { record: { type: 'RecordAcquirerAnswer', result: declined, now: this.options.clock.now().toISOString() } };
+            }
+            // Approved: capture at once and record both with one append. Asked again after a crash, the
+            // acquirer gives the same answer for the payment id and the wallet the same capture.
+            const approval: PaymentCommand = { type: 'RecordAcquirerAnswer', result: { ok: true, authorizationCode: answer.authorizationCode }, now: this.options.clock.now().toISOString() };
+            const capture = await this.capture(request, this.options.clock.now().toISOString());
+            if ('later' in capture) return { record: approval };
+            return { record: { type: 'RecordSteps', steps: [approval, capture.record] } };
           } catch (error) {
             if (!(error instanceof AcquirerUnavailable)) throw error;
           }
@@ -243,20 +243,13 @@ export class PaymentDriver {
       }
       case 'capturing': {
         if (request.kind === 'topup' || request.kind === 'refund') throw new Error(`${id}: ${step} in a ${request.kind}`);
-        const result = await this.call(walletContract.captureHold, { walletId: request.walletId, holdId: holdIdFor(id), amountMinor: request.amountMinor.toString() }, request.walletId, `${id}:capture`);
-        if (result.status === 'accepted') return { record: { type: 'RecordCapture', result: { ok: true, ...moneyOf(result) }, now } };
-        // Approved by the acquirer (or the recipient already credited): the capture must happen, so a silent wallet is retried later, never given up.
-        if (TRANSIENT.has(result.code)) return { later: `capture: ${result.code}` };
-        if (result.code === 'HOLD_ALREADY_SETTLED' || result.code === 'HOLD_NOT_FOUND') {
-          return { record: { type: 'RecordCapture', result: { ok: false, failure: { code: PAYMENT_ERROR.HOLD_EXPIRED, message: 'the hold was no longer open at capture', details: result.details } }, now } };
-        }
-        return { record: { type: 'RecordCapture', result: { ok: false, failure: failureOf(result) }, now } };
+        return this.capture(request, now);
       }
       case 'releasing': {
         if (request.kind === 'topup' || request.kind === 'refund') throw new Error(`${id}: ${step} in a ${request.kind}`);
         const result = await this.call(walletContract.releaseHold, { walletId: request.walletId, holdId: holdIdFor(id) }, request.walletId, `${id}:release`);
         // Released now, never made (HOLD_NOT_FOUND, WALLET_NOT_OPEN) or already expired: in every case no money is held any more.
-        if (result.status === 'accepted' || !TRANSIENT.has(result.code)) return { record: { type: 'RecordRelease', now } };
+        if (result.status === 'accepted' || !TRANSIENT.has(result.code)) return { record: { type: 'RecordRelease', now, holdFound: result.status === 'accepted' || result.code !== 'HOLD_NOT_FOUND' } };
         return { later: `release: ${result.code}` };
       }
       case 'checking_card': {
@@ -394,6 +387,40 @@ export class PaymentDriver {
         throw new Error(`unknown step ${String(never)}`);
       }
     }
+  }
+
+  /** Asks the wallet to hold the payment's amount: the reservation's result as the decider records it. */
+  private async reserve(state: ActivePaymentState): Promise<ReservationResult> {
+    const request = state.request;
+    if (request.kind === 'topup' || request.kind === 'refund' || request.kind === 'provider_topup' || request.kind === 'counter') throw new Error(`${request.paymentId}: a ${request.kind} reserves nothing`);
+    const id = request.paymentId;
+    // Derived from the payment's start, so every retry sends the same payload (the wallet's idempotency key is the hold id).
+    const expiresAt = new Date(Date.parse(state.initiatedAt) + this.options.holdTtlMs).toISOString();
+    // Every bound card is an ICBC card (cards refuses others), so a withdrawal clears through clearing:card:ICBC.
+    const counterparty =
+      request.kind === 'merchant' ? `merchant:${request.merchantId}` : request.kind === 'bill' ? `biller:${request.billerId}` : request.kind === 'transfer' ? 'clearing:transfer' : 'clearing:card:ICBC';
+    const result = await this.call(
+      walletContract.reserveFunds,
+      { walletId: request.walletId, holdId: holdIdFor(id), amountMinor: request.amountMinor.toString(), expiresAt, reference: `${request.kind} payment ${id}`, counterparty },
+      request.walletId,
+      `${id}:reserve`,
+      `user:${request.userId}`,
+    );
+    if (result.status === 'accepted') return { ok: true, expiresAt };
+    if (TRANSIENT.has(result.code)) return { ok: false, uncertain: true, failure: { code: PAYMENT_ERROR.WALLET_UNAVAILABLE, message: `wallet did not answer: ${result.message}` } };
+    return { ok: false, failure: failureOf(result) };
+  }
+
+  /** Captures the payment's hold: the capture's result to record, or `later` while the wallet does not answer. */
+  private async capture({ walletId, paymentId, amountMinor }: { walletId: string; paymentId: string; amountMinor: bigint }, now: string): Promise<StepOutcome> {
+    const result = await this.call(walletContract.captureHold, { walletId, holdId: holdIdFor(paymentId), amountMinor: amountMinor.toString() }, walletId, `${paymentId}:capture`);
+    if (result.status === 'accepted') return { record: { type: 'RecordCapture', result: { ok: true, ...moneyOf(result) }, now } };
+    // Approved by the acquirer (or the recipient already credited): the capture must happen, so a silent wallet is retried later, never given up.
+    if (TRANSIENT.has(result.code)) return { later: `capture: ${result.code}` };
+    if (result.code === 'HOLD_ALREADY_SETTLED' || result.code === 'HOLD_NOT_FOUND') {
+      return { record: { type: 'RecordCapture', result: { ok: false, failure: { code: PAYMENT_ERROR.HOLD_EXPIRED, message: 'the hold was no longer open at capture', details: result.details } }, now } };
+    }
+    return { record: { type: 'RecordCapture', result: { ok: false, failure: failureOf(result) }, now } };
   }
 
   private async cardToken(cardId: string, userId: string, commandId: string): Promise<{ cardToken: string } | { failure: Failure; definite: boolean }> {

@@ -94,6 +94,74 @@ describe('merchant payment process manager', () => {
     expect(result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'HOLD_EXPIRED' } } }]);
   });
 
+  describe('password check and reservation asked for together (RecordAuthorization)', () => {
+    const held = { ok: true, expiresAt: now } as const;
+    const refused = { ok: false, failure: failure('INSUFFICIENT_FUNDS') } as const;
+    const unanswered = { ok: false, uncertain: true, failure: failure('WALLET_UNAVAILABLE') } as const;
+    const wrong = { ok: false, failure: failure('WRONG_PAYMENT_PASSWORD') } as const;
+
+    it('both succeed: the password and the hold are recorded together and the acquirer is next', () => {
+      const { result, state } = given([initiated]).when({ type: 'RecordAuthorization', password: { ok: true }, reservation: held, now });
+      expect(result).toEqual([verified, reserved]);
+      expect(nextStep(state)).toBe('confirming');
+    });
+
+    it('a wrong password with a hold made releases the hold, then fails with the password code', () => {
+      const first = given([initiated]).when({ type: 'RecordAuthorization', password: wrong, reservation: held, now });
+      expect(first.result).toMatchObject([{ type: 'PaymentReleaseRequested', data: { holdId: holdIdFor('p1'), failure: { code: 'WRONG_PAYMENT_PASSWORD' } } }]);
+      expect(nextStep(first.state)).toBe('releasing');
+      const done = given([initiated, ...(first.result as PaymentEvent[])]).when({ type: 'RecordRelease', now });
+      expect(done.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'WRONG_PAYMENT_PASSWORD' }, holdReleased: true } }]);
+    });
+
+    it('a wrong password with an unanswered reservation releases too; the wallet finding no hold makes the outcome say so', () => {
+      const first = given([initiated]).when({ type: 'RecordAuthorization', password: wrong, reservation: unanswered, now });
+      expect(nextStep(first.state)).toBe('releasing');
+      const done = given([initiated, ...(first.result as PaymentEvent[])]).when({ type: 'RecordRelease', now, holdFound: false });
+      expect(done.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'WRONG_PAYMENT_PASSWORD' }, holdReleased: false } }]);
+    });
+
+    it('a wrong password with a refused reservation fails at once with the password code, nothing held', () => {
+      const { result, state } = given([initiated]).when({ type: 'RecordAuthorization', password: wrong, reservation: refused, now });
+      expect(result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'WRONG_PAYMENT_PASSWORD' }, holdReleased: false } }]);
+      expect(nextStep(state)).toBeUndefined();
+    });
+
+    it('a good password with a refused reservation fails with the wallet code; an unanswered one releases first', () => {
+      expect(given([initiated]).when({ type: 'RecordAuthorization', password: { ok: true }, reservation: refused, now }).result).toMatchObject([
+        { type: 'PaymentPasswordVerified' },
+        { type: 'PaymentFailed', data: { failure: { code: 'INSUFFICIENT_FUNDS' }, holdReleased: false } },
+      ]);
+      const uncertain = given([initiated]).when({ type: 'RecordAuthorization', password: { ok: true }, reservation: unanswered, now });
+      expect(uncertain.result).toMatchObject([{ type: 'PaymentPasswordVerified' }, { type: 'PaymentReleaseRequested', data: { failure: { code: 'WALLET_UNAVAILABLE' } } }]);
+      expect(nextStep(uncertain.state)).toBe('releasing');
+    });
+
+    it('is refused once the password is recorded (a second driver, or an older payment past that step)', () => {
+      expect(given([initiated, verified]).when({ type: 'RecordAuthorization', password: { ok: true }, reservation: held, now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+    });
+  });
+
+  describe('several steps recorded by one append (RecordSteps)', () => {
+    const approval: PaymentCommand = { type: 'RecordAcquirerAnswer', result: { ok: true, authorizationCode: 'A1' }, now };
+    const capture: PaymentCommand = { type: 'RecordCapture', result: { ok: true, transactionId: 't1', postings }, now };
+
+    it('the approval and the capture: decided in order, the payment completes', () => {
+      const { result, state } = given([initiated, verified, reserved]).when({ type: 'RecordSteps', steps: [approval, capture] });
+      expect(result).toMatchObject([approved, { type: 'PaymentCompleted', data: { transactionIds: ['t1'], postings } }]);
+      expect(state.status).toBe('completed');
+    });
+
+    it('a step out of order refuses them all', () => {
+      expect(given([initiated, verified]).when({ type: 'RecordSteps', steps: [approval, capture] }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+    });
+
+    it('takes between one and the bounded number of steps', () => {
+      expect(() => given([initiated]).when({ type: 'RecordSteps', steps: [] })).toThrow(/RecordSteps/);
+      expect(() => given([initiated]).when({ type: 'RecordSteps', steps: Array.from({ length: 5 }, () => approval) })).toThrow(/RecordSteps/);
+    });
+  });
+
   it('refuses steps out of order and anything after the outcome', () => {
     expect(given([]).when({ type: 'RecordRelease', now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
     expect(given([initiated]).when({ type: 'RecordCapture', result: { ok: true, transactionId: 't', postings }, now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });

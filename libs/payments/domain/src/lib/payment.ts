@@ -11,6 +11,12 @@
  *   verifying_password → reserving → confirming → capturing → completed
  *   any refusal before the reservation → failed (nothing moved)
  *   decline / no answer after the reservation → releasing → failed (hold released)
+ *
+ * Fewer round trips, same states: the service asks for the password check and the reservation at
+ * once and records both with `RecordAuthorization` (verifying_password → confirming; a hold made for
+ * a payment whose password failed is released), and records the acquirer's approval and the capture
+ * with one `RecordSteps` (confirming → completed). A payment recorded step by step (an older one, or
+ * one whose capture had to wait) goes through the same states one at a time.
  * Top-up from a bound card:
  *   checking_card → charging → crediting → completed
  *   card refused or charge declined → failed (nothing moved)
@@ -35,7 +41,7 @@
  *   claim refused (REFUND_EXCEEDS_PAYMENT, PAYMENT_NOT_REFUNDABLE) → failed
  *   credit refused → releasing_refund_claim → failed
  */
-import { assertNever, reject, type Decider, type DomainRejection } from '@ledger/util';
+import { assertNever, isRejection, reject, type Decider, type DomainRejection } from '@ledger/util';
 import { PAYMENT_ERROR, STEP_OUT_OF_ORDER } from './codes';
 import { BILLERS, type BillerEntry } from './billers';
 import { MERCHANTS, checkMerchant, type MerchantEntry, type PaymentChannel } from './merchants';
@@ -183,15 +189,32 @@ export type PaymentEvent =
     };
 
 export type StepResult<Ok> = ({ ok: true } & Ok) | { ok: false; failure: Failure };
+export type ReservationResult = StepResult<{ expiresAt: string }> | { ok: false; failure: Failure; uncertain: true };
+
+/** Bound on the steps of one `RecordSteps`. */
+export const MAX_RECORDED_STEPS = 4;
 
 export type PaymentCommand =
   | { type: 'StartPayment'; request: PaymentRequest; now: string }
   | { type: 'RecordPasswordCheck'; result: StepResult<object>; now: string }
   /** `uncertain`: the wallet did not answer, a hold may exist; it is released before failing. */
-  | { type: 'RecordReservation'; result: StepResult<{ expiresAt: string }> | { ok: false; failure: Failure; uncertain: true }; now: string }
+  | { type: 'RecordReservation'; result: ReservationResult; now: string }
+  /**
+   * The password check and the reservation, asked for at the same time (one round trip instead of
+   * two) and recorded together. A hold made for a payment whose password failed is released.
+   */
+  | { type: 'RecordAuthorization'; password: StepResult<object>; reservation: ReservationResult; now: string }
+  /**
+   * Several steps recorded by one append, decided in order on the state each leaves: the service ran
+   * them one after the other without recording in between, because repeating the earlier ones after
+   * a crash has no second effect (e.g. the acquirer's approval, asked again by payment id, then the
+   * capture). At most `MAX_RECORDED_STEPS`; a refusal of any step refuses them all.
+   */
+  | { type: 'RecordSteps'; steps: PaymentCommand[] }
   | { type: 'RecordAcquirerAnswer'; result: StepResult<{ authorizationCode: string }>; now: string }
   | { type: 'RecordCapture'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
-  | { type: 'RecordRelease'; now: string }
+  /** `holdFound: false`: the wallet had no such hold (it was never made), so the outcome says no hold was released. */
+  | { type: 'RecordRelease'; now: string; holdFound?: boolean }
   | { type: 'RecordRecipient'; result: StepResult<{ recipientUserId: string; recipientWalletId: string }>; now: string }
   | { type: 'RecordRecipientCredit'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
   | { type: 'RecordCardCheck'; result: StepResult<{ last4: string; issuer: string }>; now: string }
@@ -369,6 +392,18 @@ export function createPaymentDecider(registry: readonly MerchantEntry[] = MERCHA
       if (state.status === 'none' || state.refunds?.[command.refundId] === undefined) return [];
       return [{ type: 'RefundClaimReleased', data: { paymentId: state.request.paymentId, refundId: command.refundId, releasedAt: command.now } }];
     }
+    if (command.type === 'RecordSteps') {
+      if (command.steps.length === 0 || command.steps.length > MAX_RECORDED_STEPS) throw new Error(`RecordSteps takes 1 to ${MAX_RECORDED_STEPS} steps`);
+      const events: PaymentEvent[] = [];
+      let current = state;
+      for (const step of command.steps) {
+        const decided = decide(step, current);
+        if (isRejection(decided)) return decided;
+        for (const event of decided) current = evolve(current, event);
+        events.push(...decided);
+      }
+      return events;
+    }
     if (state.status === 'none') return reject(STEP_OUT_OF_ORDER, `${command.type}: the payment does not exist`);
     const paymentId = state.request.paymentId;
     switch (command.type) {
@@ -385,6 +420,22 @@ export function createPaymentDecider(registry: readonly MerchantEntry[] = MERCHA
         // A refusal moved nothing; an unanswered reservation may have made a hold, so release it first.
         if ('uncertain' in result) return [{ type: 'PaymentReleaseRequested', data: { paymentId, holdId, failure: result.failure, requestedAt: command.now } }];
         return [failed(state, result.failure, false, command.now)];
+      }
+      case 'RecordAuthorization': {
+        if (state.status !== 'verifying_password' || state.request.kind === 'refund' || state.request.kind === 'topup') return outOfOrder(command, state);
+        const { password, reservation } = command;
+        const holdId = holdIdFor(paymentId);
+        // A hold may exist (made, or asked for without an answer): it is released before the payment fails.
+        const holdMayExist = reservation.ok || 'uncertain' in reservation;
+        if (!password.ok) {
+          return holdMayExist ? [{ type: 'PaymentReleaseRequested', data: { paymentId, holdId, failure: password.failure, requestedAt: command.now } }] : [failed(state, password.failure, false, command.now)];
+        }
+        const verified: PaymentEvent = { type: 'PaymentPasswordVerified', data: { paymentId, verifiedAt: command.now } };
+        if (reservation.ok) {
+          return [verified, { type: 'PaymentFundsReserved', data: { paymentId, walletId: state.request.walletId, holdId, amountMinor: state.request.amountMinor, expiresAt: reservation.expiresAt, reservedAt: command.now } }];
+        }
+        if (holdMayExist) return [verified, { type: 'PaymentReleaseRequested', data: { paymentId, holdId, failure: reservation.failure, requestedAt: command.now } }];
+        return [verified, failed(state, reservation.failure, false, command.now)];
       }
       case 'RecordAcquirerAnswer':
         if (state.status !== 'confirming') return outOfOrder(command, state);
@@ -504,7 +555,7 @@ export function createPaymentDecider(registry: readonly MerchantEntry[] = MERCHA
       }
       case 'RecordRelease':
         if (state.status !== 'releasing') return outOfOrder(command, state);
-        return [failed(state, state.pendingFailure ?? { code: 'UNKNOWN', message: 'released without a reason' }, true, command.now)];
+        return [failed(state, state.pendingFailure ?? { code: 'UNKNOWN', message: 'released without a reason' }, command.holdFound ?? true, command.now)];
       default:
         return assertNever(command, 'payment command');
     }
