@@ -168,6 +168,13 @@ export interface SubscribeOptions {
   /** Where checkpoints live; defaults to the store itself. */
   checkpoints?: CheckpointStore;
   /**
+   * With `'after-batch'`: the checkpoint is written at most this often (and when the subscription
+   * stops), not after every batch. A crash then re-delivers what was handled since the last write,
+   * which an at-least-once handler (a relay: consumers dedupe by event id) takes as it is. Default 0:
+   * after every batch.
+   */
+  checkpointIntervalMs?: number;
+  /**
    * One consumer across every process that subscribes with this name: a replica waits as a standby
    * and takes over when the one running it dies. For relays and projections of services that run
    * several instances. Default false (the PostgreSQL store honours it; see `startExclusiveSubscription`).

@@ -52,8 +52,20 @@ export function startSubscription(source: SubscriptionSource, options: Subscribe
   const maxReadFailures = options.maxConsecutiveReadFailures ?? DEFAULT_MAX_READ_FAILURES;
   const checkpoints = options.checkpoints ?? source.checkpoints;
   const autoCheckpoint = (options.checkpoint ?? 'after-batch') === 'after-batch';
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? 0;
   let stopping = false;
   let cursor: Cursor = START;
+  /** A handled cursor not written yet (`checkpointIntervalMs`), and when the last one was written. */
+  let unsaved: Cursor | undefined;
+  let checkpointedAt = 0;
+
+  async function checkpoint(force: boolean): Promise<void> {
+    if (unsaved === undefined || (!force && Date.now() - checkpointedAt < checkpointIntervalMs)) return;
+    const next = unsaved;
+    await checkpoints.writeCheckpoint(options.name, next);
+    checkpointedAt = Date.now();
+    if (unsaved === next) unsaved = undefined;
+  }
 
   async function run(): Promise<void> {
     cursor = (await checkpoints.readCheckpoint(options.name)) ?? options.from ?? START;
@@ -74,9 +86,10 @@ export function startSubscription(source: SubscriptionSource, options: Subscribe
       }
       if (page.events.length > 0) {
         await options.handle(page.events, { subscriptionName: options.name, cursor: page.next });
-        if (autoCheckpoint) await checkpoints.writeCheckpoint(options.name, page.next);
+        if (autoCheckpoint) unsaved = page.next;
         cursor = page.next;
       }
+      await checkpoint(false);
       if (page.isEnd && !stopping) {
         await source.wakeup.wait(pollIntervalMs);
         // Woken by an append soon after the last read: let the appends of the next moment join this one.
@@ -84,6 +97,8 @@ export function startSubscription(source: SubscriptionSource, options: Subscribe
         if (early > 0 && !stopping) await new Promise((resolve) => setTimeout(resolve, early));
       }
     }
+    // Stopped: what was handled is checkpointed before `stop()` resolves.
+    await checkpoint(true);
   }
 
   const done = run().catch((error: unknown) => {

@@ -196,6 +196,24 @@ describe('PostgreSQL event store', () => {
     });
   });
 
+  it('with checkpointIntervalMs, a subscription writes its checkpoint at most that often and when it stops', async () => {
+    const category = uniqueName('ckpt');
+    const name = uniqueName('interval-subscriber-');
+    const delivered: RecordedEvent[] = [];
+    const subscription = store.subscribe({ name, category, pollIntervalMs: 5, batchWindowMs: 0, checkpointIntervalMs: 60_000, handle: async (events) => void delivered.push(...events) });
+    await store.append(`${category}-a`, newEvents(2), { expectedRevision: 'no_stream' });
+    await eventually(() => delivered.length === 2);
+    // The first batch is written at once (nothing was written for a minute), the next ones wait.
+    const first = await store.readCheckpoint(name);
+    expect(first).toBe(delivered[1]!.cursor);
+    await store.append(`${category}-b`, newEvents(3), { expectedRevision: 'no_stream' });
+    await eventually(() => delivered.length === 5);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await store.readCheckpoint(name)).toBe(first);
+    await subscription.stop();
+    expect(await store.readCheckpoint(name)).toBe(delivered[4]!.cursor);
+  });
+
   it('refuses the same event ids in another stream, also when two streams race for them', async () => {
     const events = newEvents(2);
     const outcomes = await Promise.allSettled([uniqueName('dup-'), uniqueName('dup-'), uniqueName('dup-')].map((stream) => store.append(stream, events, { expectedRevision: 'no_stream' })));

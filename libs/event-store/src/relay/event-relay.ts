@@ -20,8 +20,12 @@ export interface EventRelayOptions {
   category?: string;
   batchSize?: number;
   pollIntervalMs?: number;
+  /** How often the relay's position is written (default 1 s); a crash re-sends at most this much. */
+  checkpointIntervalMs?: number;
   onError?(error: unknown): void;
 }
+
+const DEFAULT_RELAY_CHECKPOINT_INTERVAL_MS = 1_000;
 
 /**
  * Publishes every committed event of the store to Kafka, in store order.
@@ -29,9 +33,10 @@ export interface EventRelayOptions {
  * It follows the store's catch-up subscription, sends each batch, and lets the subscription write
  * its checkpoint only after the broker has acknowledged the whole batch (acks from all in-sync
  * replicas). So events are published only after their append committed, and a relay killed at any
- * point loses nothing: on restart it resumes from the last checkpoint and re-sends at most the
- * batch that was in flight. Consumers therefore see each event at least once and must deduplicate
- * by event id (the `message-id` header); see `RecentEventIds` and `ProcessedEvents`.
+ * point loses nothing: on restart it resumes from the last checkpoint and re-sends what was
+ * published after it (the checkpoint is written once a second, not after every batch). Consumers
+ * therefore see each event at least once and must deduplicate by event id (the `message-id`
+ * header); see `RecentEventIds` and `ProcessedEvents`.
  *
  * Per-stream order is kept on the topic because the key is the stream id (one stream, one partition).
  */
@@ -52,6 +57,9 @@ export class EventRelay {
       onError: this.options.onError,
       // Replicas of a service each start a relay; one publishes, the others stand by.
       exclusive: true,
+      // A checkpoint per batch was a commit every 20 ms per service; a crash now re-sends at most
+      // this much, which consumers drop by event id.
+      checkpointIntervalMs: this.options.checkpointIntervalMs ?? DEFAULT_RELAY_CHECKPOINT_INTERVAL_MS,
       handle: (events) => this.publish(events),
     });
   }
