@@ -20,7 +20,7 @@
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { HEADER, topics } from '@ledger/contracts';
-import { ensureTopics, headerValue } from '@ledger/messaging';
+import { PeriodicOffsetCommits, ensureTopics, headerValue } from '@ledger/messaging';
 import type { Clock } from '@ledger/util';
 import { inTransaction } from '@ledger/event-store';
 import { processedEvents, SCHEMA } from './wallet-db';
@@ -50,6 +50,8 @@ export interface UpstreamEventsOptions {
 
 export class UpstreamEvents implements UserFactsSource {
   private consumer?: Consumer;
+  private commits?: PeriodicOffsetCommits;
+  private static readonly COMMIT_INTERVAL_MS = 5_000;
 
   constructor(private readonly options: UpstreamEventsOptions) {}
 
@@ -69,10 +71,22 @@ export class UpstreamEvents implements UserFactsSource {
     this.consumer = kafka.consumer({ groupId: `${topicPrefix}wallet-service.upstream-events`, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
-    await this.consumer.run({ partitionsConsumedConcurrently: 4, eachMessage: (payload) => this.handleWithRetry(payload) });
+    // Offsets are committed every few seconds, after the events were handled (idempotent handlers
+    // take the re-delivery of that window after a restart), not after every fetch.
+    const commits = (this.commits = new PeriodicOffsetCommits(this.consumer, UpstreamEvents.COMMIT_INTERVAL_MS));
+    await this.consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 4,
+      eachMessage: async (payload) => {
+        await this.handleWithRetry(payload);
+        commits.handled(payload.topic, payload.partition, payload.message.offset);
+      },
+    });
+    commits.start();
   }
 
   async stop(): Promise<void> {
+    await this.commits?.stop();
     await this.consumer?.disconnect();
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { paymentsContract, topics, type CommandResult } from '@ledger/contracts';
-import type { KafkaCommandClient } from '@ledger/messaging';
+import { PeriodicOffsetCommits, type KafkaCommandClient } from '@ledger/messaging';
 import type { SeededUser } from './seed';
 
 /**
@@ -64,6 +64,7 @@ function pick<T extends { weight: number }>(items: readonly T[], random: number)
 export class OutcomeTracker {
   readonly records = new Map<string, PaymentRecord>();
   private consumer?: Consumer;
+  private commits?: PeriodicOffsetCommits;
   /** Outcome events seen, tracked or not (a payment of an earlier phase finishing late). */
   outcomeEvents = 0;
 
@@ -74,10 +75,16 @@ export class OutcomeTracker {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: `${topicPrefix}${topics.events('payments')}`, fromBeginning: false });
     const joined = new Promise<void>((resolve) => this.consumer!.on(this.consumer!.events.GROUP_JOIN, () => resolve()));
+    // The tracker's broker requests count in the system's cost: its position is committed once a
+    // second, not after every fetch (a re-read outcome finds its payment already stamped).
+    const commits = (this.commits = new PeriodicOffsetCommits(this.consumer, 1_000));
     await this.consumer.run({
+      autoCommit: false,
       partitionsConsumedConcurrently: 4,
       eachBatch: async ({ batch }) => {
         const now = performance.now();
+        const last = batch.messages[batch.messages.length - 1];
+        if (last) commits.handled(batch.topic, batch.partition, last.offset);
         for (const message of batch.messages) {
           const type = message.headers?.['message-type']?.toString();
           if (type !== paymentsContract.EVENT.PaymentCompleted && type !== paymentsContract.EVENT.PaymentFailed) continue;
@@ -91,12 +98,14 @@ export class OutcomeTracker {
         }
       },
     });
+    commits.start();
     await joined;
     // A new group starts at the latest offsets once its partitions are assigned; give the first fetch a moment.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
 
   async stop(): Promise<void> {
+    await this.commits?.stop();
     await this.consumer?.disconnect();
   }
 }

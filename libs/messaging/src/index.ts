@@ -4,5 +4,6 @@ export * from './results';
 export * from './command-handler.decorator';
 export * from './kafka-command-server';
 export * from './kafka-command-client';
+export * from './periodic-offset-commits';
 export * from './ping.controller';
 export * from './service-bootstrap';

@@ -4,6 +4,7 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { decodeResult, encodeCommand } from './envelope';
 import { CoalescingProducer } from './coalescing-producer';
 import { ensureTopics, producerDefaults } from './kafka';
+import { PeriodicOffsetCommits } from './periodic-offset-commits';
 
 export interface SendOptions {
   /** The Kafka key: the id of the aggregate the command targets (keeps its commands in order). */
@@ -49,10 +50,7 @@ export class KafkaCommandClient {
   private outbox?: CoalescingProducer;
   private consumer?: Consumer;
   private readonly pending = new Map<string, Pending>();
-  /** The reply offset to commit next (the reply topic has one partition), and the last one committed. */
-  private replyNext?: string;
-  private replyCommitted?: string;
-  private commitTimer?: NodeJS.Timeout;
+  private commits?: PeriodicOffsetCommits;
   /** How often the reply consumer's position is committed. */
   private static readonly REPLY_COMMIT_INTERVAL_MS = 5_000;
 
@@ -81,10 +79,11 @@ export class KafkaCommandClient {
     // topic is this instance's alone, so the position only matters if its group rejoins, and a
     // commit per fetch made offset commits the broker's most written topic. After a rejoin at most
     // a few seconds of replies are read again; nothing is pending for them, so they are dropped.
+    const commits = (this.commits = new PeriodicOffsetCommits(this.consumer, KafkaCommandClient.REPLY_COMMIT_INTERVAL_MS));
     await this.consumer.run({
       autoCommit: false,
-      eachMessage: async ({ message }) => {
-        this.replyNext = (BigInt(message.offset) + 1n).toString();
+      eachMessage: async ({ topic, partition, message }) => {
+        commits.handled(topic, partition, message.offset);
         const result = decodeResult(message);
         if (!result) return;
         const waiting = this.pending.get(result.commandId);
@@ -94,15 +93,7 @@ export class KafkaCommandClient {
         waiting.resolve(result);
       },
     });
-    this.commitTimer = setInterval(() => void this.commitReplyOffset().catch(() => undefined), KafkaCommandClient.REPLY_COMMIT_INTERVAL_MS);
-    this.commitTimer.unref();
-  }
-
-  private async commitReplyOffset(): Promise<void> {
-    const next = this.replyNext;
-    if (next === undefined || next === this.replyCommitted || !this.consumer) return;
-    await this.consumer.commitOffsets([{ topic: this.replyTopic, partition: 0, offset: next }]);
-    this.replyCommitted = next;
+    commits.start();
   }
 
   /**
@@ -147,8 +138,7 @@ export class KafkaCommandClient {
       waiting.resolve({ status: 'rejected', commandId, code: TRANSPORT_ERROR.TIMEOUT, message: 'client stopped' });
     }
     this.pending.clear();
-    if (this.commitTimer) clearInterval(this.commitTimer);
-    await this.commitReplyOffset().catch(() => undefined);
+    await this.commits?.stop();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
   }

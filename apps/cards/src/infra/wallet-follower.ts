@@ -1,18 +1,21 @@
 import { Logger } from '@nestjs/common';
 import { HEADER, topics, walletContract } from '@ledger/contracts';
-import { ensureTopics, headerValue } from '@ledger/messaging';
-import type { Consumer, Kafka } from 'kafkajs';
+import { PeriodicOffsetCommits, ensureTopics, headerValue } from '@ledger/messaging';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { CardsReadModel } from './read-model';
 
 /**
  * Follows `wallet.events` for `wallet.WalletOpened.v1`, so UnbindCard can report that the last card
  * of an open wallet is leaving (SPEC item 9 / issue 5: allowed, but reported). Recording is an
- * idempotent upsert, so at-least-once delivery needs no further dedupe. The offset is committed
- * only after the row is written (KafkaJS commits after `eachMessage` resolves).
+ * idempotent upsert, so at-least-once delivery needs no further dedupe. An offset is committed only
+ * after its row is written, every few seconds (`PeriodicOffsetCommits`): most wallet events are not
+ * openings, and committing after each fetch made this follower a busy writer of offsets.
  */
 export class WalletFollower {
   private readonly logger = new Logger('cards');
   private consumer?: Consumer;
+  private commits?: PeriodicOffsetCommits;
+  private static readonly COMMIT_INTERVAL_MS = 5_000;
 
   constructor(
     private readonly kafka: Kafka,
@@ -36,23 +39,32 @@ export class WalletFollower {
     this.consumer = this.kafka.consumer({ groupId: `${this.topicPrefix}cards-wallet-follower`, sessionTimeout: 30_000 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    const commits = (this.commits = new PeriodicOffsetCommits(this.consumer, WalletFollower.COMMIT_INTERVAL_MS));
     await this.consumer.run({
-      eachMessage: async ({ message }) => {
-        if (headerValue(message.headers, HEADER.messageType) !== walletContract.EVENT.WalletOpened || !message.value) return;
-        let data: { userId?: unknown; walletId?: unknown; openedAt?: unknown };
-        try {
-          data = JSON.parse(message.value.toString('utf8')) as typeof data;
-        } catch {
-          this.logger.warn(`ignored an unreadable ${walletContract.EVENT.WalletOpened} at offset ${message.offset}`);
-          return;
-        }
-        if (typeof data.userId !== 'string' || typeof data.walletId !== 'string' || typeof data.openedAt !== 'string') return;
-        await this.readModel.recordWalletOpened(data.userId, data.walletId, data.openedAt);
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message }) => {
+        await this.follow(message);
+        commits.handled(topic, partition, message.offset);
       },
     });
+    commits.start();
+  }
+
+  private async follow(message: KafkaMessage): Promise<void> {
+    if (headerValue(message.headers, HEADER.messageType) !== walletContract.EVENT.WalletOpened || !message.value) return;
+    let data: { userId?: unknown; walletId?: unknown; openedAt?: unknown };
+    try {
+      data = JSON.parse(message.value.toString('utf8')) as typeof data;
+    } catch {
+      this.logger.warn(`ignored an unreadable ${walletContract.EVENT.WalletOpened} at offset ${message.offset}`);
+      return;
+    }
+    if (typeof data.userId !== 'string' || typeof data.walletId !== 'string' || typeof data.openedAt !== 'string') return;
+    await this.readModel.recordWalletOpened(data.userId, data.walletId, data.openedAt);
   }
 
   async stop(): Promise<void> {
+    await this.commits?.stop();
     await this.consumer?.disconnect();
   }
 }
