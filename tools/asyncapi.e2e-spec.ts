@@ -173,7 +173,8 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
       'DeadLetter',
     ])
       expect(messages).toContain(type);
-    expect(recorded.length).toBeGreaterThan(50);
+    // Enough traffic to mean something (the payments relay publishes a payment's start and outcome only).
+    expect(recorded.length).toBeGreaterThan(40);
     // The malformed command was answered INVALID_COMMAND on the reply topic named in it.
     const answers = recorded.filter((r) => r.topic === h.client.replyTopic).map((r) => JSON.parse(r.message.value!.toString('utf8')) as CommandResult);
     expect(answers).toContainEqual(expect.objectContaining({ status: 'rejected', commandId: malformedId, code: 'INVALID_COMMAND' }));

@@ -14,8 +14,11 @@
  * middle of the spread run and restarted by the supervisor. Each run ends with the invariants
  * (one outcome per payment, no credit or capture twice, ledger sums to zero).
  *
+ * 5. with `--capacity` (or BENCH_CAPACITY=1): the capacity, the highest offered rate of the
+ *    realistic mix held for BENCH_CAPACITY_STEP_S (60) with p99 ≤ 250 ms, nothing refused
+ *    `PAYMENTS_BUSY` and nothing unfinished, found by a step search (`system/capacity.ts`).
  * Environment: BENCH_RATE (1000), BENCH_DURATION_S (60), BENCH_USERS (3000), LEDGER_REPLICAS (1),
- * BENCH_PHASES (spread,hot), BENCH_REBALANCE (0), BENCH_NAME (system, or system-replicas<n>).
+ * BENCH_PHASES (spread,hot; empty for none), BENCH_REBALANCE (0), BENCH_NAME (system, or system-replicas<n>).
  * Results: bench/results/<name>-<date>.{json,md,svg}.
  */
 import { writeFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ import { localDir } from '@ledger/local-infra';
 import { KafkaCommandClient, createKafka } from '@ledger/messaging';
 import { latencySummary, saveResults, type BenchTable } from './report';
 import { kafkaRoundTrips, postgresInsertCommits } from './system/baselines';
+import { capacityOf, nextCapacityRate, type CapacityStep } from './system/capacity';
 import { renderChart, type ChartSeries } from './system/chart';
 import { checkInvariants, waitForQuiescence, type InvariantReport } from './system/invariants';
 import { HOT_MERCHANT_MIX, OutcomeTracker, REALISTIC_MIX, runLoad, summarize, timeline, type TrafficMix } from './system/load';
@@ -36,7 +40,14 @@ const RATE = Number(env.BENCH_RATE ?? 1000);
 const DURATION_MS = Number(env.BENCH_DURATION_S ?? 60) * 1000;
 const USERS = Number(env.BENCH_USERS ?? 3000);
 const REPLICAS = Number(env.LEDGER_REPLICAS ?? 1);
-const PHASES = (env.BENCH_PHASES ?? 'spread,hot').split(',').map((phase) => phase.trim());
+const PHASES = (env.BENCH_PHASES ?? 'spread,hot')
+  .split(',')
+  .map((phase) => phase.trim())
+  .filter((phase) => phase.length > 0);
+/** `npm run bench -- --capacity`: also search the capacity (see `system/capacity.ts`). */
+const CAPACITY = process.argv.includes('--capacity') || env.BENCH_CAPACITY === '1';
+const CAPACITY_STEP_MS = Number(env.BENCH_CAPACITY_STEP_S ?? 60) * 1000;
+const CAPACITY_P99_BOUND_MS = 250;
 const REBALANCE = env.BENCH_REBALANCE === '1' && REPLICAS > 1;
 const NAME = env.BENCH_NAME ?? (REPLICAS > 1 ? `system-replicas${REPLICAS}` : 'system');
 const INSTANCE = 'loadtest';
@@ -196,8 +207,9 @@ async function main(): Promise<void> {
     const chart: ChartSeries[] = [];
     const phases: PhaseResult[] = [];
     for (const phase of PHASES) phases.push(await runPhase(stack, phase, phase === 'hot' ? HOT_MERCHANT_MIX : REALISTIC_MIX, deps, chart));
+    const capacity = CAPACITY ? await searchCapacity(deps) : undefined;
     const final = await checkInvariants(stack.file().databaseUrl);
-    report({ kafkaBaseline, postgresBaselines, phases, final, users: users.length, chart });
+    report({ kafkaBaseline, postgresBaselines, phases, capacity, final, users: users.length, chart });
   } finally {
     await tracker.stop().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
@@ -208,6 +220,24 @@ async function main(): Promise<void> {
 }
 
 type PostgresBaseline = Awaited<ReturnType<typeof postgresInsertCommits>> & { via: string };
+
+/** Runs the realistic mix at the rates the step search asks for; each step's figures decide whether it held. */
+async function searchCapacity(deps: { client: KafkaCommandClient; tracker: OutcomeTracker; users: Awaited<ReturnType<typeof seedUsers>>; password: string }): Promise<CapacityStep[]> {
+  const steps: CapacityStep[] = [];
+  say(`capacity: steps of ${CAPACITY_STEP_MS / 1000} s, held when p99 ≤ ${CAPACITY_P99_BOUND_MS} ms with nothing refused or unfinished`);
+  for (let rate = nextCapacityRate(steps); rate !== undefined; rate = nextCapacityRate(steps)) {
+    const run = await runLoad({ ...deps, mix: REALISTIC_MIX, rate, durationMs: CAPACITY_STEP_MS, paymentPassword: deps.password, label: `capacity ${rate}/s`, say });
+    const summary = summarize(run.records, run.startedAt, run.endedAt);
+    for (const record of run.records) deps.tracker.records.delete(record.paymentId);
+    const latency = latencySummary(summary.latencies);
+    const refused = Object.entries(summary.byCode).reduce((sum, [code, count]) => (code.endsWith(':PAYMENTS_BUSY') ? sum + count : sum), 0);
+    const held = latency.p99Ms <= CAPACITY_P99_BOUND_MS && refused === 0 && summary.unfinished === 0;
+    steps.push({ rate, held, completedPerSecond: Math.round(summary.completedPerSecond), p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, refused, unfinished: summary.unfinished });
+    say(`  ${rate}/s: ${held ? 'held' : 'not held'} (completed ${Math.round(summary.completedPerSecond)}/s, p99 ${latency.p99Ms} ms, refused ${refused}, unfinished ${summary.unfinished})`);
+  }
+  say(`capacity: ${capacityOf(steps)} payments/s`);
+  return steps;
+}
 
 /** The database URL the services use, and the same server over TCP when that URL names a Unix socket. */
 function databaseRoutes(databaseUrl: string): Array<[string, string]> {
@@ -220,8 +250,16 @@ function databaseRoutes(databaseUrl: string): Array<[string, string]> {
   ];
 }
 
-function report(data: { kafkaBaseline: Awaited<ReturnType<typeof kafkaRoundTrips>>; postgresBaselines: PostgresBaseline[]; phases: PhaseResult[]; final: InvariantReport; users: number; chart: ChartSeries[] }): void {
-  const { phases, kafkaBaseline, postgresBaselines, final } = data;
+function report(data: {
+  kafkaBaseline: Awaited<ReturnType<typeof kafkaRoundTrips>>;
+  postgresBaselines: PostgresBaseline[];
+  phases: PhaseResult[];
+  capacity: CapacityStep[] | undefined;
+  final: InvariantReport;
+  users: number;
+  chart: ChartSeries[];
+}): void {
+  const { phases, kafkaBaseline, postgresBaselines, capacity, final } = data;
   const spread = phases.find((phase) => phase.phase === 'spread');
   const hot = phases.find((phase) => phase.phase === 'hot');
   const tables: BenchTable[] = [
@@ -230,6 +268,15 @@ function report(data: { kafkaBaseline: Awaited<ReturnType<typeof kafkaRoundTrips
       columns: ['run', 'offered/s', 'completed/s', 'completed merchant payments/s', 'p50 ms', 'p95 ms', 'p99 ms', 'merchant p99 ms', 'unfinished', 'Kafka msgs/s', 'events appended/s', 'PostgreSQL transactions/s'],
       rows: phases.map((p) => [p.phase, p.rate, p.completedPerSecond, p.completedMerchantPerSecond, p.latency.p50Ms, p.latency.p95Ms, p.latency.p99Ms, p.merchantLatency.p99Ms, p.unfinished, p.kafkaMessagesPerSecond, p.eventStoreAppendsPerSecond, p.postgresTransactionsPerSecond]),
     },
+    ...(capacity
+      ? [
+          {
+            title: `Capacity: ${capacityOf(capacity)} payments/s (the highest rate held for ${CAPACITY_STEP_MS / 1000} s with p99 ≤ ${CAPACITY_P99_BOUND_MS} ms, nothing refused or unfinished)`,
+            columns: ['offered/s', 'held', 'completed/s', 'p50 ms', 'p99 ms', 'refused PAYMENTS_BUSY', 'unfinished'],
+            rows: capacity.map((step) => [step.rate, step.held ? 'yes' : 'no', step.completedPerSecond, step.p50Ms, step.p99Ms, step.refused, step.unfinished]),
+          },
+        ]
+      : []),
     {
       title: 'Cost per completed payment (goal: ≤ 1.6 CPU-ms, ≤ 10 Kafka records, ≤ 2 PostgreSQL commits)',
       columns: ['run', 'CPU ms (services, broker, database)', 'load generator CPU ms', 'Kafka records', 'PostgreSQL commits (write transactions)', 'PostgreSQL transactions (reads included)', 'events appended'],
@@ -260,11 +307,13 @@ function report(data: { kafkaBaseline: Awaited<ReturnType<typeof kafkaRoundTrips
       rows: [[final.paymentsStarted, final.paymentsWithoutOutcome, final.paymentsWithSeveralOutcomes, final.duplicatedCredits, final.duplicatedCaptures, final.ledgerSumMinor, final.ledgerProblems, final.violations]],
     },
   ];
-  const command = `${REPLICAS > 1 ? `LEDGER_REPLICAS=${REPLICAS} ` : ''}${REBALANCE ? 'BENCH_REBALANCE=1 ' : ''}npm run bench`;
-  const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, postgres: postgresBaselines }, phases, invariants: final }, tables);
-  const svg = json.replace(/\.json$/, '.svg');
-  writeFileSync(svg, renderChart(data.chart));
-  say(`chart: ${path.relative(process.cwd(), svg)}`);
+  const command = `${REPLICAS > 1 ? `LEDGER_REPLICAS=${REPLICAS} ` : ''}${REBALANCE ? 'BENCH_REBALANCE=1 ' : ''}npm run bench${CAPACITY ? ' -- --capacity' : ''}`;
+  const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, postgres: postgresBaselines }, phases, capacity, invariants: final }, tables);
+  if (data.chart.length > 0) {
+    const svg = json.replace(/\.json$/, '.svg');
+    writeFileSync(svg, renderChart(data.chart));
+    say(`chart: ${path.relative(process.cwd(), svg)}`);
+  }
   if (final.violations > 0) {
     say(`✘ ${final.violations} invariant violations`);
     process.exitCode = 1;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { topics } from '@ledger/contracts';
+import { paymentsContract, topics } from '@ledger/contracts';
 import { DeciderHandler, EVENT_STORE, EventRelay, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, createKafka, ensureTopics } from '@ledger/messaging';
 import { Pool } from 'pg';
@@ -167,6 +167,8 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
       kafka,
       name: 'payments-events-relay',
       category: 'payment',
+      // The start and the outcome are public; the process steps stay in the store.
+      view: (event) => (paymentsContract.PUBLISHED_EVENTS.has(event.type as paymentsContract.EventType) ? event : undefined),
       topicFor: () => this.eventsTopic,
       pollIntervalMs: this.pollIntervalMs,
       onError: (error) => this.logger.error(`event relay stopped: ${String(error)}`),

@@ -3,6 +3,7 @@
  * which reads each page once (counted through a wrapper around the projector's store), and a replay
  * that moves one projection's checkpoint (back or forward) re-feeds only that projection.
  */
+import { Pool } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { createEventStore, type Cursor, type EventStore, type ReadPage, type RecordedEvent } from '@ledger/event-store';
 import { createTestDatabase, type TestDatabase } from '@ledger/testing';
@@ -21,6 +22,7 @@ const POLL_INTERVAL_MS = 20;
 const WALLET_PROJECTIONS: readonly Projection[] = [walletBalancesProjection, journalProjection, statementsProjection, holdsProjection];
 
 let db: TestDatabase;
+let rawSql: Pool;
 let walletStore: EventStore;
 let paymentStore: EventStore;
 let traffic: Traffic;
@@ -63,7 +65,24 @@ async function walletEvents(): Promise<RecordedEvent[]> {
   return page.events;
 }
 
+/**
+ * Waits until every committed wallet event is visible to readers. Readers see an event only once no
+ * older transaction runs anywhere on the server (the late-commit rule), so another test file's open
+ * transaction can hold the newest events back for a moment; without this wait a projection could
+ * count as caught up with a store that is still behind, and a replay could miss the newest event.
+ */
+async function allVisible(): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const { rows } = await rawSql.query<{ count: string }>(`SELECT count(*)::text AS count FROM wallet.events WHERE category = 'wallet'`);
+    if ((await walletEvents()).length === Number(rows[0]!.count)) return;
+    if (attempt >= 500) throw new Error('committed wallet events stayed invisible to readers');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Waits until every committed wallet event is visible, then until every projection has caught up with them. */
 async function caughtUp(): Promise<void> {
+  await allVisible();
   for (const projection of WALLET_PROJECTIONS) await waitUntilCaughtUp(live(projection), walletStore, projection, 120_000);
 }
 
@@ -105,6 +124,8 @@ async function holdReader(): Promise<() => void> {
 
 beforeAll(async () => {
   db = await createTestDatabase('projector_reader');
+  rawSql = new Pool({ connectionString: db.url, max: 1 });
+  rawSql.on('error', () => undefined);
   walletStore = createEventStore(db.url, { schema: 'wallet', poolSize: 3 });
   paymentStore = createEventStore(db.url, { schema: 'payments', poolSize: 2 });
   await walletStore.init();
@@ -117,6 +138,7 @@ afterAll(async () => {
   await projector?.stop();
   await walletStore?.close();
   await paymentStore?.close();
+  await rawSql?.end();
   await db?.drop();
 });
 
@@ -163,6 +185,7 @@ describe('one reader per source store', () => {
     const appliedBefore = new Map(WALLET_PROJECTIONS.map((projection) => [projection.name, live(projection).applied]));
 
     // A replay whose checkpoint ends behind the live one (built up to the middle of the store).
+    await allVisible();
     const rebuilt = await rebuild(dataSource(), walletStore, journalProjection, { stopAt: middle });
     await dataSource().transaction(async (manager) => {
       await readCheckpoint(manager, journalProjection.name, true);
@@ -194,6 +217,7 @@ describe('one reader per source store', () => {
     // The reader falls behind by one event, which the replay applies to statements and swaps in.
     const release = await holdReader();
     await traffic.credit('r2', 100n, 'cash:branch:B001');
+    await allVisible();
     const swapped = await rebuild(dataSource(), walletStore, statementsProjection, { swap: true, pageSize: 3 });
     release();
     await traffic.credit('r1', 50n, 'cash:branch:B002');
@@ -214,6 +238,7 @@ describe('one reader per source store', () => {
   it('a restarted projector whose checkpoints lie apart reads from the earliest one and applies each event once to each projection', async () => {
     await projector.stop();
     await traffic.credit('r2', 70n, 'cash:branch:B001');
+    await allVisible();
     // While the projector is down, a replay brings the journal up to date: its checkpoint is ahead.
     const replay = await openAnalytics(db.url, 2);
     try {

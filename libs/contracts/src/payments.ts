@@ -231,6 +231,14 @@ export const eventData = {
 } as const;
 
 export type EventType = (typeof EVENT)[keyof typeof EVENT];
+
+/**
+ * What the relay publishes on `payments.events`: a payment's start, its outcome, and a provider's
+ * late callback (for reconciliation). The process steps in between (password verified, funds
+ * reserved, approved, …) stay in the event store, where the projector and analysts read them: no
+ * other context consumes them, and publishing them was three records more per merchant payment.
+ */
+export const PUBLISHED_EVENTS: ReadonlySet<EventType> = new Set([EVENT.PaymentInitiated, EVENT.PaymentCompleted, EVENT.PaymentFailed, EVENT.LateProviderCallbackReported]);
 export type PaymentCompletedData = Static<(typeof eventData)[typeof EVENT.PaymentCompleted]>;
 export type PaymentFailedData = Static<(typeof eventData)[typeof EVENT.PaymentFailed]>;
 

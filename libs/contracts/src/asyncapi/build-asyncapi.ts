@@ -66,7 +66,7 @@ export const CONTEXTS: readonly ContextContract[] = [
     commandKey: 'the paymentId (ListUserPayments: the userId)',
     commands: [...payments.commands, pingCommand(payments.CONTEXT)],
     events: payments.eventData,
-    otherEvents: Object.values(payments.EVENT).filter((type) => !(type in payments.eventData)),
+    otherEvents: [...payments.PUBLISHED_EVENTS].filter((type) => !(type in payments.eventData)),
     eventKey: 'the stream id `payment-<paymentId>`',
   },
   {
@@ -274,7 +274,7 @@ function addContext(built: Built, ctx: ContextContract): void {
     address: eventsTopic,
     title: `${context} events`,
     description:
-      `Every event the ${context} event store records, published in order by the relay (at least once: dedupe by \`message-id\`). ` +
+      `The events of the ${context} event store that other contexts may see, published in order by the relay (at least once: dedupe by \`message-id\`). ` +
       `Key: ${eventKey}, so one stream’s events stay in order on one partition. The data is the JSON value; metadata is in headers.`,
     messages: eventRefs,
     bindings: { kafka: { topic: eventsTopic, bindingVersion: '0.5.0' } },
