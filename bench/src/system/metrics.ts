@@ -139,14 +139,7 @@ export async function eventStoreAppends(databaseUrl: string): Promise<number> {
  * the database.
  */
 export async function postgresTransactions(databaseUrl: string): Promise<number> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ commits: string }>('SELECT sum(xact_commit)::text AS commits FROM pg_stat_database');
-    return Number(rows[0]?.commits ?? 0);
-  } finally {
-    await client.end();
-  }
+  return serverFigure(databaseUrl, 'SELECT sum(xact_commit)::text AS figure FROM pg_stat_database');
 }
 
 /**
@@ -155,11 +148,16 @@ export async function postgresTransactions(databaseUrl: string): Promise<number>
  * this reading takes itself, is the number of write transactions (commits and rollbacks) in between.
  */
 export async function postgresWriteTransactions(databaseUrl: string): Promise<number> {
+  return serverFigure(databaseUrl, 'SELECT pg_current_xact_id()::text AS figure');
+}
+
+/** One number the server reports, read on a connection of its own. */
+async function serverFigure(databaseUrl: string, sql: string): Promise<number> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
-    return Number(rows[0]?.xid ?? 0);
+    const { rows } = await client.query<{ figure: string | null }>(sql);
+    return Number(rows[0]?.figure ?? 0);
   } finally {
     await client.end();
   }
