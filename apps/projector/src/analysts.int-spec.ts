@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { createTestDatabase, type TestDatabase } from '@ledger/testing';
 import { AccountFreezeRow, IdentityUser, MerchantDailyVolume, RiskAlertRow, StatementLine, UserCardsRow } from './db/entities';
-import { waitUntilCaughtUp } from './engine/live';
+import { projectionsCaughtUp } from './testing/visibility';
 import { checksum, dropTables, rebuild, verify } from './engine/rebuild';
 import { exportCsv } from './export-csv';
 import { funnelByUser, funnelSummary } from './funnel';
@@ -22,7 +22,7 @@ let projector: Projector;
 const paymentIds: string[] = [];
 
 async function caughtUp(): Promise<void> {
-  for (const projection of PROJECTIONS) await waitUntilCaughtUp(projector.live.get(projection.name)!, projector.storeFor(projection.source), projection, 120_000);
+  await projectionsCaughtUp(projector, db.url, PROJECTIONS);
 }
 
 const dataSource = () => projector.dataSource!;

@@ -11,7 +11,7 @@ import { createEventStore, type EventStore } from '@ledger/event-store';
 import { createTestDatabase, type TestDatabase } from '@ledger/testing';
 import { startDashboard, type RunningDashboard } from './dashboard/dashboard-server';
 import type { DashboardData } from './dashboard/dashboard-data';
-import { waitUntilCaughtUp } from './engine/live';
+import { projectionsCaughtUp } from './testing/visibility';
 import { rebuild } from './engine/rebuild';
 import { ProjectorLifecycle } from './projector.module';
 import { Projector } from './projector-runtime';
@@ -60,7 +60,7 @@ beforeAll(async () => {
   await day3.merchantPayment('d1', 'm-coffee', 800n);
   // A reservation nobody captures, releases or expires: past its expiry long ago, a violation.
   await day3.wallet('d2', (now) => ({ type: 'ReserveFunds', walletId: 'd2', holdId: 'hold-stuck', amountMinor: 999n, expiresAt: new Date(Date.parse(now) + 3_600_000).toISOString(), reference: 'payment-stuck', counterparty: 'merchant:m-coffee', now }));
-  for (const projection of PROJECTIONS) await waitUntilCaughtUp(projector.live.get(projection.name)!, projector.storeFor(projection.source), projection);
+  await projectionsCaughtUp(projector, db.url, PROJECTIONS);
 
   dashboard = await startDashboard({ source: () => projector.dataSource, port: 0, logger: ['error'] });
 });

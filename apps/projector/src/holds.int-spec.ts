@@ -1,7 +1,7 @@
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { createTestDatabase, type TestDatabase } from '@ledger/testing';
 import { WalletHoldRow } from './db/entities';
-import { waitUntilCaughtUp } from './engine/live';
+import { projectionsCaughtUp } from './testing/visibility';
 import { checksum, dropTables, rebuild } from './engine/rebuild';
 import { checkInvariants, formatInvariants, HOLD_EXPIRY_GRACE_MS } from './invariants';
 import { Projector } from './projector-runtime';
@@ -45,7 +45,7 @@ beforeAll(async () => {
   await reserve('h1', 'hold-expired', 700n);
   await traffic.wallet('h1', (now) => ({ type: 'ExpireHold', walletId: 'h1', holdId: 'hold-expired', now }));
   await reserve('h1', 'hold-left-open', 900n);
-  for (const projection of PROJECTIONS) await waitUntilCaughtUp(projector.live.get(projection.name)!, projector.storeFor(projection.source), projection);
+  await projectionsCaughtUp(projector, db.url, PROJECTIONS);
 });
 
 afterAll(async () => {
@@ -86,7 +86,7 @@ describe('invariant: no hold open past expiry', () => {
 
   it('the hold expiring clears the violation', async () => {
     await traffic.wallet('h1', (now) => ({ type: 'ExpireHold', walletId: 'h1', holdId: 'hold-left-open', now }));
-    await waitUntilCaughtUp(projector.live.get(holdsProjection.name)!, walletStore, holdsProjection);
+    await projectionsCaughtUp(projector, db.url, [holdsProjection]);
     const report = await checkInvariants(dataSource());
     expect(report).toMatchObject({ ok: true, holdsOpenPastExpiryCount: 0, openHolds: 0 });
   });

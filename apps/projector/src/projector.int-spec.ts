@@ -2,13 +2,13 @@ import { Writable } from 'node:stream';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { createTestDatabase, type TestDatabase } from '@ledger/testing';
 import { PaymentOutcomeDaily, PaymentRow, TrialBalanceRow, WalletBalance } from './db/entities';
-import { waitUntilCaughtUp } from './engine/live';
 import { checksum, dropTables, rebuild, verify } from './engine/rebuild';
 import { exportCsv } from './export-csv';
 import { checkInvariants } from './invariants';
 import { Projector } from './projector-runtime';
 import { PROJECTIONS, walletBalancesProjection } from './projections';
 import { Traffic } from './testing/traffic';
+import { projectionsCaughtUp } from './testing/visibility';
 import { walletAsOf } from './time-travel';
 
 jest.setTimeout(180_000);
@@ -19,9 +19,7 @@ let paymentStore: EventStore;
 let traffic: Traffic;
 let projector: Projector;
 
-async function caughtUp(): Promise<void> {
-  for (const projection of PROJECTIONS) await waitUntilCaughtUp(projector.live.get(projection.name)!, projector.storeFor(projection.source), projection, 120_000);
-}
+const caughtUp = () => projectionsCaughtUp(projector, db.url, PROJECTIONS);
 
 const dataSource = () => projector.dataSource!;
 

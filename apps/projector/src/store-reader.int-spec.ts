@@ -3,18 +3,17 @@
  * which reads each page once (counted through a wrapper around the projector's store), and a replay
  * that moves one projection's checkpoint (back or forward) re-feeds only that projection.
  */
-import { Pool } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { createEventStore, type Cursor, type EventStore, type ReadPage, type RecordedEvent } from '@ledger/event-store';
 import { createTestDatabase, type TestDatabase } from '@ledger/testing';
-import type { LiveProjection } from './engine/live';
-import { waitUntilCaughtUp } from './engine/live';
+import { waitUntilCaughtUp, type LiveProjection } from './engine/live';
 import { openAnalytics } from './db/data-source';
 import { rebuild, verify } from './engine/rebuild';
 import { readCheckpoint, writeCheckpoint } from './engine/sql';
 import { Projector } from './projector-runtime';
 import { holdsProjection, journalProjection, statementsProjection, walletBalancesProjection, type Projection, type TableNames } from './projections';
 import { Traffic } from './testing/traffic';
+import { allCommittedVisible } from './testing/visibility';
 
 jest.setTimeout(180_000);
 
@@ -22,7 +21,6 @@ const POLL_INTERVAL_MS = 20;
 const WALLET_PROJECTIONS: readonly Projection[] = [walletBalancesProjection, journalProjection, statementsProjection, holdsProjection];
 
 let db: TestDatabase;
-let rawSql: Pool;
 let walletStore: EventStore;
 let paymentStore: EventStore;
 let traffic: Traffic;
@@ -65,22 +63,12 @@ async function walletEvents(): Promise<RecordedEvent[]> {
   return page.events;
 }
 
-/**
- * Waits until every committed wallet event is visible to readers. Readers see an event only once no
- * older transaction runs anywhere on the server (the late-commit rule), so another test file's open
- * transaction can hold the newest events back for a moment; without this wait a projection could
- * count as caught up with a store that is still behind, and a replay could miss the newest event.
- */
-async function allVisible(): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const { rows } = await rawSql.query<{ count: string }>(`SELECT count(*)::text AS count FROM wallet.events WHERE category = 'wallet'`);
-    if ((await walletEvents()).length === Number(rows[0]!.count)) return;
-    if (attempt >= 500) throw new Error('committed wallet events stayed invisible to readers');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const allVisible = () => allCommittedVisible(db.url, ['wallet']);
 
-/** Waits until every committed wallet event is visible, then until every projection has caught up with them. */
+/**
+ * Waits until every committed wallet event is visible, then until every projection has caught up
+ * with them, asked through the test's own store (the projector's counts its reads).
+ */
 async function caughtUp(): Promise<void> {
   await allVisible();
   for (const projection of WALLET_PROJECTIONS) await waitUntilCaughtUp(live(projection), walletStore, projection, 120_000);
@@ -124,8 +112,6 @@ async function holdReader(): Promise<() => void> {
 
 beforeAll(async () => {
   db = await createTestDatabase('projector_reader');
-  rawSql = new Pool({ connectionString: db.url, max: 1 });
-  rawSql.on('error', () => undefined);
   walletStore = createEventStore(db.url, { schema: 'wallet', poolSize: 3 });
   paymentStore = createEventStore(db.url, { schema: 'payments', poolSize: 2 });
   await walletStore.init();
@@ -138,7 +124,6 @@ afterAll(async () => {
   await projector?.stop();
   await walletStore?.close();
   await paymentStore?.close();
-  await rawSql?.end();
   await db?.drop();
 });
 
