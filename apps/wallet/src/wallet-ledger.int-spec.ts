@@ -57,7 +57,9 @@ describe('wallet ledger on the PostgreSQL event store', () => {
 
   it('stays exact when two instances write to the same wallet (optimistic concurrency, bounded retries)', async () => {
     const walletId = await openFunded(10_000n);
-    const other = new WalletLedger({ store, policy: DEFAULT_WALLET_POLICY });
+    // Another instance is another process: its own connections, and its own group commit of appends.
+    const otherStore = createEventStore(db.url, { schema: 'wallet', poolSize: 5 });
+    const other = new WalletLedger({ store: otherStore, policy: DEFAULT_WALLET_POLICY });
     const outcomes = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         (i % 2 === 0 ? ledger : other).execute(
@@ -66,6 +68,7 @@ describe('wallet ledger on the PostgreSQL event store', () => {
         ),
       ),
     );
+    await otherStore.close();
     expect(outcomes.filter((o) => o.kind === 'accepted')).toHaveLength(33);
     expect((await ledger.stateOf(walletId)).state).toMatchObject({ heldMinor: 9_900n });
   }, 60_000);

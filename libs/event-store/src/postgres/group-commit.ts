@@ -11,7 +11,11 @@
  * Bounded: at most `maxInFlight` commits at once, each of at most `maxEvents` events and
  * `maxBytes` of payload (an append larger than that goes alone). A stream has at most one append
  * being committed: a second one waits until the first is done, then its expectation is checked
- * against what the first wrote (in the same commit it could only conflict with the first).
+ * against what the first wrote (in the same commit it could only conflict with the first). So two
+ * writers of one stream sharing a store take turns in arrival order: one whose state is stale
+ * reloads before it retries, and a writer that keeps a fresh cache can get ahead of it every time.
+ * A process therefore runs one writer per stream (the services serialize each aggregate's
+ * commands); another instance, with its own store, races at the database as before.
  */
 export interface GroupCommitLimits {
   /** Events per commit (an append with more events is committed alone). */
