@@ -5,7 +5,8 @@
  * It starts the stack of `npm start` in an instance of its own (`.local/loadtest/`, its own ports;
  * LEDGER_REPLICAS instances of every service), seeds BENCH_USERS users through the services' real
  * commands (reused by later runs of the same stack), then, from this process (the load generator):
- * 1. baselines: KafkaJS produce→consume round trips/s and PostgreSQL single-row INSERT commits/s;
+ * 1. baselines: KafkaJS produce→consume round trips/s (and @platformatic/kafka's, for reference) and
+ *    PostgreSQL single-row INSERT commits/s;
  * 2. a warm-up at half the rate;
  * 3. "spread": BENCH_RATE payments/s for BENCH_DURATION_S, the realistic mix (80% merchant payments
  *    to three busy merchants, transfers, card top-ups, 2% that must fail);
@@ -26,7 +27,7 @@ import path from 'node:path';
 import { localDir } from '@ledger/local-infra';
 import { KafkaCommandClient, createKafka } from '@ledger/messaging';
 import { latencySummary, saveResults, type BenchTable } from './report';
-import { kafkaRoundTrips, postgresInsertCommits } from './system/baselines';
+import { kafkaRoundTrips, platformaticRoundTrips, postgresInsertCommits } from './system/baselines';
 import { capacityOf, nextCapacityRate, type CapacityStep } from './system/capacity';
 import { renderChart, type ChartSeries } from './system/chart';
 import { checkInvariants, waitForQuiescence, type InvariantReport } from './system/invariants';
@@ -189,6 +190,8 @@ async function main(): Promise<void> {
     say('baselines on the same broker and database');
     const kafkaBaseline = await kafkaRoundTrips(kafka, 32, 10_000);
     say(`  KafkaJS produce→consume: ${kafkaBaseline.roundTripsPerSecond} round trips/s (32 in flight), p99 ${kafkaBaseline.p99Ms} ms`);
+    const platformaticBaseline = await platformaticRoundTrips(kafka, stack.file().brokers.split(','), 32, 10_000);
+    say(`  @platformatic/kafka produce→consume: ${platformaticBaseline.roundTripsPerSecond} round trips/s (32 in flight), p99 ${platformaticBaseline.p99Ms} ms`);
     // The services reach the database over its Unix socket when the stack runs it; TCP is measured beside it.
     const postgresBaselines: PostgresBaseline[] = [];
     for (const [via, url] of databaseRoutes(stack.file().databaseUrl)) {
@@ -209,7 +212,7 @@ async function main(): Promise<void> {
     for (const phase of PHASES) phases.push(await runPhase(stack, phase, phase === 'hot' ? HOT_MERCHANT_MIX : REALISTIC_MIX, deps, chart));
     const capacity = CAPACITY ? await searchCapacity(deps) : undefined;
     const final = await checkInvariants(stack.file().databaseUrl);
-    report({ kafkaBaseline, postgresBaselines, phases, capacity, final, users: users.length, chart });
+    report({ kafkaBaseline, platformaticBaseline, postgresBaselines, phases, capacity, final, users: users.length, chart });
   } finally {
     await tracker.stop().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
@@ -252,6 +255,7 @@ function databaseRoutes(databaseUrl: string): Array<[string, string]> {
 
 function report(data: {
   kafkaBaseline: Awaited<ReturnType<typeof kafkaRoundTrips>>;
+  platformaticBaseline: Awaited<ReturnType<typeof platformaticRoundTrips>>;
   postgresBaselines: PostgresBaseline[];
   phases: PhaseResult[];
   capacity: CapacityStep[] | undefined;
@@ -259,7 +263,7 @@ function report(data: {
   users: number;
   chart: ChartSeries[];
 }): void {
-  const { phases, kafkaBaseline, postgresBaselines, capacity, final } = data;
+  const { phases, kafkaBaseline, platformaticBaseline, postgresBaselines, capacity, final } = data;
   const spread = phases.find((phase) => phase.phase === 'spread');
   const hot = phases.find((phase) => phase.phase === 'hot');
   const tables: BenchTable[] = [
@@ -287,6 +291,7 @@ function report(data: {
       columns: ['baseline', 'per second', 'concurrency', 'p50 ms', 'p99 ms'],
       rows: [
         ['KafkaJS produce → consume round trips', kafkaBaseline.roundTripsPerSecond, kafkaBaseline.concurrency, kafkaBaseline.p50Ms, kafkaBaseline.p99Ms],
+        ['@platformatic/kafka produce → consume round trips (reference; the services use KafkaJS)', platformaticBaseline.roundTripsPerSecond, platformaticBaseline.concurrency, platformaticBaseline.p50Ms, platformaticBaseline.p99Ms],
         ...postgresBaselines.map((baseline) => [`PostgreSQL single-row INSERT commits over ${baseline.via}`, baseline.commitsPerSecond, baseline.concurrency, baseline.p50Ms, baseline.p99Ms]),
       ],
     },
@@ -308,7 +313,7 @@ function report(data: {
     },
   ];
   const command = `${REPLICAS > 1 ? `LEDGER_REPLICAS=${REPLICAS} ` : ''}${REBALANCE ? 'BENCH_REBALANCE=1 ' : ''}npm run bench${CAPACITY ? ' -- --capacity' : ''}`;
-  const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, postgres: postgresBaselines }, phases, capacity, invariants: final }, tables);
+  const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, platformaticKafka: platformaticBaseline, postgres: postgresBaselines }, phases, capacity, invariants: final }, tables);
   if (data.chart.length > 0) {
     const svg = json.replace(/\.json$/, '.svg');
     writeFileSync(svg, renderChart(data.chart));

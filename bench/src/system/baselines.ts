@@ -48,6 +48,47 @@ export async function kafkaRoundTrips(kafka: Kafka, concurrency: number, duratio
   }
 }
 
+/**
+ * The same round trips through `@platformatic/kafka` (a reference for what the client library
+ * costs; the services stay on KafkaJS): `concurrency` loops each produce one message and wait until
+ * a consumer of the same topic receives it.
+ */
+export async function platformaticRoundTrips(kafka: Kafka, brokers: string[], concurrency: number, durationMs: number) {
+  const { Consumer, Producer, stringDeserializers, stringSerializers } = await import('@platformatic/kafka');
+  const topic = `bench.round-trip-platformatic.${randomUUID().slice(0, 8)}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [topic], 4);
+  const producer = new Producer({ clientId: 'bench-platformatic', bootstrapBrokers: brokers, serializers: stringSerializers });
+  const consumer = new Consumer({ groupId: topic, clientId: 'bench-platformatic', bootstrapBrokers: brokers, deserializers: stringDeserializers, maxWaitTime: 20 });
+  const waiting = new Map<string, () => void>();
+  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: true });
+  stream.on('data', (message: { value: string }) => {
+    waiting.get(message.value)?.();
+    waiting.delete(message.value);
+  });
+  try {
+    // The first message through proves the consumer has its partitions.
+    const first = randomUUID();
+    const warm = new Promise<void>((resolve) => waiting.set(first, resolve));
+    await producer.send({ messages: [{ topic, key: first, value: first }] });
+    await warm;
+    const run = await runConcurrently(concurrency, durationMs, async () => {
+      const id = randomUUID();
+      const received = new Promise<void>((resolve) => waiting.set(id, resolve));
+      await producer.send({ messages: [{ topic, key: id, value: id }] });
+      await received;
+    });
+    return { roundTripsPerSecond: Math.round(run.operations / (run.elapsedMs / 1000)), concurrency, ...latencySummary(run.latenciesMs) };
+  } finally {
+    await stream.close();
+    await consumer.close();
+    await producer.close();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
 /** Single-row INSERT commits (autocommit, one row per transaction) from `concurrency` connections. */
 export async function postgresInsertCommits(databaseUrl: string, concurrency: number, durationMs: number) {
   const pool = new Pool({ connectionString: databaseUrl, max: concurrency });
