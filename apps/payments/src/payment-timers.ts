@@ -15,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inTransaction } from '@ledger/event-store';
-import type { Clock } from '@ledger/util';
+import { GroupCommit, type Clock } from '@ledger/util';
 import type { Pool } from 'pg';
 
 export const TIMERS_SCHEMA = 'payments';
@@ -59,10 +59,10 @@ export class PaymentTimers {
    */
   private readonly written = new Map<string, number>();
   private static readonly WRITTEN_KEPT = 50_000;
-  private readonly writes: TimerWrites;
+  private readonly writes: GroupCommit<TimerWrite, void>;
 
   constructor(private readonly pool: Pool) {
-    this.writes = new TimerWrites(pool, this.table);
+    this.writes = timerWrites(pool, this.table);
   }
 
   /** Creates the table if missing (idempotent; concurrent starts are serialized by an advisory lock). */
@@ -86,13 +86,13 @@ export class PaymentTimers {
    * With `slackMs`, the write is skipped when the timer this instance last wrote is due no more than
    * `slackMs` before `dueAt`: a fast payment's steps then share the timer armed at its start instead
    * of writing one each (a timer firing during a step that is still running only looks again later).
-   * Resolves once the row is committed (with the other writes of the same moment, see `TimerWrites`).
+   * Resolves once the row is committed (with the other writes of the same moment, see `timerWrites`).
    */
   async schedule(paymentId: string, kind: TimerKind, dueAt: Date, slackMs = 0): Promise<void> {
     const key = writtenKey(paymentId, kind);
     const written = this.written.get(key);
     if (slackMs > 0 && written !== undefined && written >= dueAt.getTime() - slackMs) return;
-    await this.writes.schedule(paymentId, kind, dueAt);
+    await this.writes.write({ paymentId, set: { kind, dueAt } });
     this.written.delete(key);
     this.written.set(key, dueAt.getTime());
     if (this.written.size > PaymentTimers.WRITTEN_KEPT) this.written.delete(this.written.keys().next().value as string);
@@ -101,7 +101,7 @@ export class PaymentTimers {
   /** The payment has its outcome: none of its timers is needed any more. */
   async clear(paymentId: string): Promise<void> {
     for (const kind of TIMER_KINDS) this.written.delete(writtenKey(paymentId, kind));
-    await this.writes.clear(paymentId);
+    await this.writes.write({ paymentId });
   }
 
   /**
@@ -140,87 +140,40 @@ export class PaymentTimers {
   }
 }
 
+/** Timer writes per statement, at most. */
+const TIMER_WRITES_PER_STATEMENT = 2_000;
+
+/** One write to a payment's timers: set one (upsert), or clear them all at its outcome. */
+interface TimerWrite {
+  paymentId: string;
+  set?: { kind: TimerKind; dueAt: Date };
+}
+
 /**
- * The schedules and clears of one moment, written by one statement: every payment arms its step
- * timer before it starts and clears it at its outcome, and one transaction each made the timer
- * table the busiest writer of the database after the event store. The writes are made one batch at
- * a time, in order, so a clear and a later schedule of the same payment keep their order; within a
- * batch the last request for each timer wins. Each caller resolves when its write is committed.
- * Bounded: at most `MAX_BATCH` payments per statement (the rest go in the next).
+ * The schedules and clears of one moment, written by one statement through a group commit (the one
+ * the event store's appends use): every payment arms its step timer before it starts and clears it
+ * at its outcome, and one transaction each made the timer table the busiest writer of the database
+ * after the event store. The writes of one payment are committed one at a time, in arrival order: a
+ * clear and a later schedule keep their order, and within one statement a payment is either cleared
+ * or set, so the delete and the upsert never touch the same row.
  */
-class TimerWrites {
-  private static readonly MAX_BATCH = 2_000;
-  /** Per payment, in arrival order: whether its earlier timers are cleared, and the timers to set. */
-  private pending = new Map<string, { clear: boolean; set: Map<TimerKind, Date>; waiters: Array<{ resolve(): void; reject(error: unknown): void }> }>();
-  private writing = false;
-  private scheduled = false;
-
-  constructor(
-    private readonly pool: Pool,
-    private readonly table: string,
-  ) {}
-
-  schedule(paymentId: string, kind: TimerKind, dueAt: Date): Promise<void> {
-    return this.enqueue(paymentId, (entry) => entry.set.set(kind, dueAt));
-  }
-
-  clear(paymentId: string): Promise<void> {
-    return this.enqueue(paymentId, (entry) => {
-      entry.clear = true;
-      entry.set.clear();
-    });
-  }
-
-  private enqueue(paymentId: string, change: (entry: { clear: boolean; set: Map<TimerKind, Date> }) => void): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let entry = this.pending.get(paymentId);
-      if (!entry) this.pending.set(paymentId, (entry = { clear: false, set: new Map(), waiters: [] }));
-      change(entry);
-      entry.waiters.push({ resolve, reject });
-      if (!this.scheduled && !this.writing) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    });
-  }
-
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    if (this.writing || this.pending.size === 0) return;
-    this.writing = true;
-    const batch = [...this.pending].slice(0, TimerWrites.MAX_BATCH);
-    for (const [paymentId] of batch) this.pending.delete(paymentId);
-    const cleared: string[] = [];
-    const setIds: string[] = [];
-    const setKinds: string[] = [];
-    const setDue: Date[] = [];
-    for (const [paymentId, entry] of batch) {
-      if (entry.clear) cleared.push(paymentId);
-      for (const [kind, dueAt] of entry.set) {
-        setIds.push(paymentId);
-        setKinds.push(kind);
-        setDue.push(dueAt);
-      }
-    }
-    try {
-      // The delete leaves alone the rows the upsert writes: one statement must not touch a row twice.
-      await this.pool.query(
-        `WITH cleared AS (
-           DELETE FROM ${this.table} t WHERE t.payment_id = ANY($1::text[])
-              AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS s(payment_id, kind) WHERE s.payment_id = t.payment_id AND s.kind = t.kind))
-         INSERT INTO ${this.table} (payment_id, kind, due_at)
+function timerWrites(pool: Pool, table: string): GroupCommit<TimerWrite, void> {
+  return new GroupCommit<TimerWrite, void>({
+    commit: async (writes) => {
+      const cleared = writes.filter((write) => write.set === undefined).map((write) => write.paymentId);
+      const set = writes.flatMap((write) => (write.set ? [{ paymentId: write.paymentId, ...write.set }] : []));
+      await pool.query(
+        `WITH cleared AS (DELETE FROM ${table} WHERE payment_id = ANY($1::text[]))
+         INSERT INTO ${table} (payment_id, kind, due_at)
          SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[])
          ON CONFLICT (payment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, claim_id = NULL`,
-        [cleared, setIds, setKinds, setDue],
+        [cleared, set.map((timer) => timer.paymentId), set.map((timer) => timer.kind), set.map((timer) => timer.dueAt)],
       );
-      for (const [, entry] of batch) for (const waiter of entry.waiters) waiter.resolve();
-    } catch (error) {
-      for (const [, entry] of batch) for (const waiter of entry.waiters) waiter.reject(error);
-    } finally {
-      this.writing = false;
-      if (this.pending.size > 0) void this.flush();
-    }
-  }
+      return writes.map(() => undefined);
+    },
+    keyOf: (write) => write.paymentId,
+    limits: { maxEvents: TIMER_WRITES_PER_STATEMENT, maxBytes: Infinity, maxInFlight: 1 },
+  });
 }
 
 export interface TimerPollerOptions {

@@ -12,9 +12,15 @@ import { pageSize } from './validation';
 export const DEFAULT_SUBSCRIPTION_BATCH = 500;
 export const DEFAULT_POLL_INTERVAL_MS = 100;
 export const DEFAULT_BATCH_WINDOW_MS = 20;
-const DEFAULT_MAX_READ_FAILURES = 20;
+/** Consecutive failed reads a follower of the store tolerates (with a growing delay) before it gives up. */
+export const DEFAULT_MAX_READ_FAILURES = 20;
 const FIRST_RETRY_DELAY_MS = 100;
 const MAX_RETRY_DELAY_MS = 5_000;
+
+/** How long a follower of the store waits before reading again after `consecutiveFailures` failed reads. */
+export function readRetryDelayMs(consecutiveFailures: number): number {
+  return Math.min(FIRST_RETRY_DELAY_MS * 2 ** (consecutiveFailures - 1), MAX_RETRY_DELAY_MS);
+}
 
 /** A sleep that ends early when someone calls `wake()` (a local append, a server push). */
 export class Wakeup {
@@ -61,10 +67,9 @@ export function startSubscription(source: SubscriptionSource, options: Subscribe
 
   async function checkpoint(force: boolean): Promise<void> {
     if (unsaved === undefined || (!force && Date.now() - checkpointedAt < checkpointIntervalMs)) return;
-    const next = unsaved;
-    await checkpoints.writeCheckpoint(options.name, next);
+    await checkpoints.writeCheckpoint(options.name, unsaved);
     checkpointedAt = Date.now();
-    if (unsaved === next) unsaved = undefined;
+    unsaved = undefined;
   }
 
   async function run(): Promise<void> {
@@ -81,7 +86,7 @@ export function startSubscription(source: SubscriptionSource, options: Subscribe
       } catch (error) {
         readFailures += 1;
         if (readFailures >= maxReadFailures) throw error;
-        await source.wakeup.wait(Math.min(FIRST_RETRY_DELAY_MS * 2 ** (readFailures - 1), MAX_RETRY_DELAY_MS));
+        await source.wakeup.wait(readRetryDelayMs(readFailures));
         continue;
       }
       if (page.events.length > 0) {

@@ -1,3 +1,4 @@
 export * from './decider';
 export * from './clock';
 export * from './money';
+export * from './group-commit';

@@ -23,14 +23,9 @@
  *   its own subscription does; the others carry on.
  * - Once caught up, the reader sleeps until the poll interval passes or `wake()` is called.
  */
-import { categoryOf, DEFAULT_POLL_INTERVAL_MS, MAX_READ_BATCH, Wakeup, type Cursor, type EventStore, type ReadPage } from '@ledger/event-store';
+import { categoryOf, DEFAULT_MAX_READ_FAILURES, DEFAULT_POLL_INTERVAL_MS, MAX_READ_BATCH, readRetryDelayMs, Wakeup, type Cursor, type EventStore, type ReadPage } from '@ledger/event-store';
 import { earliest, isAfter, type CursorOrder } from './cursor-order';
 import { CheckpointMoved, DEFAULT_LIVE_BATCH_SIZE, type LiveProjection } from './live';
-
-/** Consecutive failed reads (with a growing delay) before the reader gives up, as a subscription does. */
-const DEFAULT_MAX_READ_FAILURES = 20;
-const FIRST_RETRY_DELAY_MS = 100;
-const MAX_RETRY_DELAY_MS = 5_000;
 
 export interface StoreReaderOptions {
   store: EventStore;
@@ -118,7 +113,7 @@ export class StoreReader {
       } catch (error) {
         readFailures += 1;
         if (readFailures >= this.maxReadFailures) throw error;
-        await this.wakeup.wait(Math.min(FIRST_RETRY_DELAY_MS * 2 ** (readFailures - 1), MAX_RETRY_DELAY_MS));
+        await this.wakeup.wait(readRetryDelayMs(readFailures));
         continue;
       }
       this.pagesRead += 1;

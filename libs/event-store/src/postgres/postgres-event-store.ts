@@ -20,11 +20,11 @@ import {
   type VerifyResult,
 } from '../port';
 import { startSubscription, Wakeup } from '../subscription';
+import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitLimits } from '@ledger/util';
 import { UpcasterRegistry } from '../upcasters';
 import { assertExpectedRevision, assertNewEvents, assertStreamName, pageSize } from '../validation';
 import { decodePostgresCursor, encodePostgresCursor } from './cursor';
 import { startExclusiveSubscription } from './exclusive-subscription';
-import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitLimits } from './group-commit';
 import { PostgresCheckpointStore } from './postgres-checkpoint-store';
 import { assertSchemaName, migrate } from './schema';
 
@@ -44,7 +44,7 @@ export interface PostgresEventStoreOptions {
   poolConfig?: PoolConfig;
   /** Told about an idle pooled connection that broke (server restart, admin kill); the pool replaces it. */
   onConnectionError?: (error: Error) => void;
-  /** Bounds of the group commit of exact and 'no_stream' appends (see `group-commit.ts`). */
+  /** Bounds of the group commit of exact and 'no_stream' appends (`GroupCommit` in `@ledger/util`). */
   groupCommit?: Partial<GroupCommitLimits>;
 }
 
@@ -86,7 +86,7 @@ interface QueuedAppend {
   /** The expected head revision; null for 'no_stream'. */
   expectedNumber: string | null;
   batch: EventColumns;
-  events: number;
+  /** Data and metadata as JSON text, in characters: what the commit's byte bound counts. */
   bytes: number;
 }
 
@@ -163,7 +163,12 @@ export class PostgresEventStore implements EventStore {
     this.maxStreamReadEvents = options.maxStreamReadEvents ?? DEFAULT_MAX_STREAM_READ_EVENTS;
     this.checkpointStore = new PostgresCheckpointStore(this.pool, this.schema);
     this.sql = statements(this.schema);
-    this.groupCommit = new GroupCommit((appends) => this.commitGroup(appends), { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit });
+    this.groupCommit = new GroupCommit({
+      commit: (appends) => this.commitGroup(appends),
+      keyOf: (append) => append.stream,
+      sizeOf: (append) => ({ events: append.batch.ids.length, bytes: append.bytes }),
+      limits: { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit },
+    });
   }
 
   init(): Promise<void> {
@@ -211,7 +216,7 @@ export class PostgresEventStore implements EventStore {
     if (!options.client && (expectedKind === 'revision' || expectedKind === 'no_stream')) {
       // An append that was not written (undefined) found the stream elsewhere: ask why, as below.
       const row =
-        (await this.groupCommit.append({ stream, expectedNumber, batch: { ids, types, data, metadata, digests }, events: ids.length, bytes })) ??
+        (await this.groupCommit.write({ stream, expectedNumber, batch: { ids, types, data, metadata, digests }, bytes })) ??
         (await this.pool.query<AppendRow>({ ...this.sql.classifyConflict, values: classifyValues })).rows[0]!;
       return this.appendOutcome(stream, ids, expectedRevision, row, false);
     }
@@ -289,7 +294,7 @@ export class PostgresEventStore implements EventStore {
     for (const append of appends) {
       columns.streams.push(append.stream);
       columns.expected.push(append.expectedNumber);
-      columns.counts.push(append.events);
+      columns.counts.push(append.batch.ids.length);
       columns.ids.push(...append.batch.ids);
       columns.types.push(...append.batch.types);
       columns.data.push(...append.batch.data);
