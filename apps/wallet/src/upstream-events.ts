@@ -20,7 +20,7 @@
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { HEADER, topics } from '@ledger/contracts';
-import { PeriodicOffsetCommits, ensureTopics, headerValue } from '@ledger/messaging';
+import { ensureTopics, headerValue, runCommittingPeriodically, type PeriodicOffsetCommits } from '@ledger/messaging';
 import type { Clock } from '@ledger/util';
 import { inTransaction } from '@ledger/event-store';
 import { processedEvents, SCHEMA } from './wallet-db';
@@ -73,16 +73,11 @@ export class UpstreamEvents implements UserFactsSource {
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
     // Offsets are committed every few seconds, after the events were handled (idempotent handlers
     // take the re-delivery of that window after a restart), not after every fetch.
-    const commits = (this.commits = new PeriodicOffsetCommits(this.consumer, UpstreamEvents.COMMIT_INTERVAL_MS));
-    await this.consumer.run({
-      autoCommit: false,
+    this.commits = await runCommittingPeriodically(this.consumer, {
+      commitIntervalMs: UpstreamEvents.COMMIT_INTERVAL_MS,
       partitionsConsumedConcurrently: 4,
-      eachMessage: async (payload) => {
-        await this.handleWithRetry(payload);
-        commits.handled(payload.topic, payload.partition, payload.message.offset);
-      },
+      eachMessage: (payload) => this.handleWithRetry(payload),
     });
-    commits.start();
   }
 
   async stop(): Promise<void> {

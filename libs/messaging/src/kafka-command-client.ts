@@ -4,7 +4,7 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { decodeResult, encodeCommand } from './envelope';
 import { CoalescingProducer } from './coalescing-producer';
 import { ensureTopics, producerDefaults } from './kafka';
-import { PeriodicOffsetCommits } from './periodic-offset-commits';
+import { runCommittingPeriodically, type PeriodicOffsetCommits } from './periodic-offset-commits';
 
 export interface SendOptions {
   /** The Kafka key: the id of the aggregate the command targets (keeps its commands in order). */
@@ -79,11 +79,9 @@ export class KafkaCommandClient {
     // topic is this instance's alone, so the position only matters if its group rejoins, and a
     // commit per fetch made offset commits the broker's most written topic. After a rejoin at most
     // a few seconds of replies are read again; nothing is pending for them, so they are dropped.
-    const commits = (this.commits = new PeriodicOffsetCommits(this.consumer, KafkaCommandClient.REPLY_COMMIT_INTERVAL_MS));
-    await this.consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ topic, partition, message }) => {
-        commits.handled(topic, partition, message.offset);
+    this.commits = await runCommittingPeriodically(this.consumer, {
+      commitIntervalMs: KafkaCommandClient.REPLY_COMMIT_INTERVAL_MS,
+      eachMessage: async ({ message }) => {
         const result = decodeResult(message);
         if (!result) return;
         const waiting = this.pending.get(result.commandId);
@@ -93,7 +91,6 @@ export class KafkaCommandClient {
         waiting.resolve(result);
       },
     });
-    commits.start();
   }
 
   /**

@@ -1,9 +1,9 @@
-import type { Consumer } from 'kafkajs';
+import type { Consumer, EachMessagePayload } from 'kafkajs';
 
 /**
  * The offsets a consumer has handled, committed every `commitIntervalMs` (and when it stops)
  * instead of after every fetch. Run the consumer with `autoCommit: false` and call `handled` after
- * each message's work is done.
+ * each message's work is done, or let `runCommittingPeriodically` do both.
  *
  * Why: KafkaJS's auto-commit sends an offset commit after every fetched batch, so a consumer fed one
  * message at a time wrote `__consumer_offsets` as often as the topic it reads, and offset commits
@@ -48,4 +48,26 @@ export class PeriodicOffsetCommits {
     clearInterval(this.timer);
     await this.commitNow().catch(() => undefined);
   }
+}
+
+/**
+ * Runs the consumer message by message with its offsets committed every `commitIntervalMs`: a
+ * message counts as handled once `eachMessage` has resolved. Stop the returned commits before
+ * disconnecting the consumer, so that the last positions are committed.
+ */
+export async function runCommittingPeriodically(
+  consumer: Consumer,
+  options: { commitIntervalMs: number; partitionsConsumedConcurrently?: number; eachMessage(payload: EachMessagePayload): Promise<void> },
+): Promise<PeriodicOffsetCommits> {
+  const commits = new PeriodicOffsetCommits(consumer, options.commitIntervalMs);
+  await consumer.run({
+    autoCommit: false,
+    ...(options.partitionsConsumedConcurrently === undefined ? {} : { partitionsConsumedConcurrently: options.partitionsConsumedConcurrently }),
+    eachMessage: async (payload) => {
+      await options.eachMessage(payload);
+      commits.handled(payload.topic, payload.partition, payload.message.offset);
+    },
+  });
+  commits.start();
+  return commits;
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { HEADER, topics, walletContract } from '@ledger/contracts';
-import { PeriodicOffsetCommits, ensureTopics, headerValue } from '@ledger/messaging';
+import { ensureTopics, headerValue, runCommittingPeriodically, type PeriodicOffsetCommits } from '@ledger/messaging';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { CardsReadModel } from './read-model';
 
@@ -39,15 +39,7 @@ export class WalletFollower {
     this.consumer = this.kafka.consumer({ groupId: `${this.topicPrefix}cards-wallet-follower`, sessionTimeout: 30_000 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    const commits = (this.commits = new PeriodicOffsetCommits(this.consumer, WalletFollower.COMMIT_INTERVAL_MS));
-    await this.consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ topic, partition, message }) => {
-        await this.follow(message);
-        commits.handled(topic, partition, message.offset);
-      },
-    });
-    commits.start();
+    this.commits = await runCommittingPeriodically(this.consumer, { commitIntervalMs: WalletFollower.COMMIT_INTERVAL_MS, eachMessage: ({ message }) => this.follow(message) });
   }
 
   private async follow(message: KafkaMessage): Promise<void> {
