@@ -22,7 +22,7 @@ import {
   type WalletState,
   type WalletTier,
 } from '@ledger/wallet-domain';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '@ledger/util';
 import { walletCodec } from './wallet-codec';
 
 /** The stream of one wallet aggregate. */

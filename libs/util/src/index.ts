@@ -2,3 +2,4 @@ export * from './decider';
 export * from './clock';
 export * from './money';
 export * from './group-commit';
+export * from './keyed-mutex';

@@ -116,6 +116,37 @@ describe('DeciderHandler on the PostgreSQL event store', () => {
     expect(await store.readStream(stream)).toHaveLength(2);
   });
 
+  it('decides concurrent commands of one stream one at a time, so they never conflict with each other', async () => {
+    const stream = `account-${randomUUID()}`;
+    // One attempt only: a command that lost a race for the revision would throw.
+    const handler = new DeciderHandler({ store, decider: account, codec, maxAttempts: 1 });
+    await handler.handle(stream, { kind: 'deposit', amountMinor: 20n }, meta());
+    const appends = jest.spyOn(store, 'append');
+    try {
+      const outcomes = await Promise.all(Array.from({ length: 20 }, () => handler.handle(stream, { kind: 'withdraw', amountMinor: 1n }, meta())));
+      expect(outcomes.map((outcome) => outcome.kind === 'accepted' && outcome.lastRevision)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i + 1)));
+      expect(appends).toHaveBeenCalledTimes(20);
+    } finally {
+      appends.mockRestore();
+    }
+    expect((await handler.load(stream)).state.balanceMinor).toBe(0n);
+  });
+
+  it('after a conflict, reads only the events appended since its cached revision', async () => {
+    const stream = `account-${randomUUID()}`;
+    const a = new DeciderHandler({ store, decider: account, codec });
+    for (let i = 0; i < 3; i++) await a.handle(stream, { kind: 'deposit', amountMinor: 1n }, meta());
+    await new DeciderHandler({ store, decider: account, codec }).handle(stream, { kind: 'deposit', amountMinor: 1n }, meta());
+    const reads = jest.spyOn(store, 'readStream');
+    try {
+      expect(await a.handle(stream, { kind: 'withdraw', amountMinor: 4n }, meta())).toMatchObject({ kind: 'accepted', lastRevision: 4n });
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(reads).toHaveBeenCalledWith(stream, { from: 3n });
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   it('answers a command that another instance already appended, behind its cache, without folding it twice', async () => {
     const stream = `account-${randomUUID()}`;
     const a = new DeciderHandler({ store, decider: account, codec });

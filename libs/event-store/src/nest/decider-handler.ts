@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isRejection, type Decider, type DomainRejection } from '@ledger/util';
+import { KeyedMutex, isRejection, type Decider, type DomainRejection } from '@ledger/util';
 import { WrongExpectedRevision } from '../errors';
 import type { EventData, EventStore, NewEvent, RecordedEvent } from '../port';
 
@@ -58,22 +58,35 @@ export interface DeciderHandlerOptions<Command, Event, State> {
  * Idempotency: event ids are derived from the command id, and every event records its command id,
  * so a command delivered twice (a retry, a re-delivery after a crash) returns the original events
  * instead of deciding again, and an append retried after a lost acknowledgement is a no-op.
+ *
+ * Concurrency: the commands of one stream are decided one at a time in this instance (a keyed
+ * mutex), each on the state its predecessor left in the cache, so they never race each other for
+ * the same revision. Only another instance's append can make one conflict; the conflict then reads
+ * just the events appended since the cached revision (the cache is a prefix of the stream, never
+ * wrong), not the whole stream again.
  */
 export class DeciderHandler<Command, Event, State> {
   private readonly cache = new Map<string, CachedStream<State>>();
+  private readonly streams = new KeyedMutex();
 
   constructor(private readonly options: DeciderHandlerOptions<Command, Event, State>) {}
 
-  async handle(stream: string, command: Command, metadata: CommandMetadata): Promise<DecisionOutcome<Event>> {
+  handle(stream: string, command: Command, metadata: CommandMetadata): Promise<DecisionOutcome<Event>> {
+    return this.streams.run(stream, () => this.decideAndAppend(stream, command, metadata));
+  }
+
+  private async decideAndAppend(stream: string, command: Command, metadata: CommandMetadata): Promise<DecisionOutcome<Event>> {
     const maxAttempts = this.options.maxAttempts ?? 10;
+    let conflicted = false;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       // The cached state is trusted without a read when the decision is appended: the append names the
       // revision it was decided on, so a stale cache (another writer appended) costs a conflict and a
       // reload, never a wrong decision. This saves one round trip on nearly every command, as each
       // stream's commands arrive on one partition and so at one instance. A rejection or a no-op is
       // not checked by an append, so it is only answered from a state just read.
-      let verified = !this.cache.has(stream);
-      let current = await this.loadCached(stream);
+      // After a conflict the cache is caught up with what the other writer appended.
+      let verified = conflicted || !this.cache.has(stream);
+      let current = conflicted ? await this.load(stream) : await this.loadCached(stream);
       let events: Event[];
       // At most two passes: the second decides on a state just read.
       for (;;) {
@@ -120,7 +133,7 @@ export class DeciderHandler<Command, Event, State> {
         return { kind: 'accepted', events, eventIds: newEvents.map((e) => e.id), lastRevision: result.lastRevision, duplicate: result.duplicate };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
-        this.cache.delete(stream); // someone else wrote: our cached state is stale
+        conflicted = true; // someone else wrote: the cached state is behind, the next attempt catches it up
       }
     }
     throw new ConcurrencyRetriesExhausted(stream, maxAttempts);

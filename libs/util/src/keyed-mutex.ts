@@ -1,11 +1,10 @@
 /**
- * Runs tasks one at a time per key (a wallet stream), in arrival order.
+ * Runs tasks one at a time per key (a stream), in arrival order.
  *
- * Why: concurrent commands on one wallet inside one instance would otherwise all read the same
- * revision and all but one lose the optimistic-concurrency race, then retry and lose again (a
- * conflict storm that exhausts the bounded retries). Queuing them locally leaves the expected
- * revision to settle only races between instances, which are rare because Kafka sends one wallet's
- * commands to one partition, hence one consumer.
+ * Why: concurrent commands on one stream inside one instance would otherwise all read the same
+ * revision and all but one lose the optimistic-concurrency race, then re-read and retry (a conflict
+ * storm that costs a failed append and a read each time, and can exhaust the bounded retries).
+ * Queuing them locally leaves the expected revision to settle only races between instances.
  *
  * Bounded: at most `maxQueuedPerKey` tasks wait per key; beyond that `run` fails fast with
  * `KeyBusy` instead of queueing without limit (the Kafka transport retries it later).
