@@ -49,10 +49,14 @@ export const statementsProjection: Projection = {
     for (const row of await sql(`SELECT wallet_id, user_id, balance_minor::text AS balance, lines::int AS lines FROM ${tableName(tables, 'statement_wallets')} WHERE wallet_id = ANY($1::text[])`, [walletIds])) {
       runs.set(row.wallet_id as string, { userId: row.user_id as string | null, balance: BigInt(row.balance as string), lines: row.lines as number, touched: false });
     }
-    const captured = events.filter((event) => event.type === WALLET_EVENT.HoldCaptured).map((event) => text(event.data.holdId, 'holdId'));
+    const captured = events.filter((event) => event.type === WALLET_EVENT.HoldCaptured);
     const references = new Map<string, string>();
     if (captured.length > 0) {
-      for (const row of await sql(`SELECT wallet_id, hold_id, reference FROM ${tableName(tables, 'statement_holds')} WHERE hold_id = ANY($1::text[])`, [captured])) {
+      // By the whole primary key (wallet, hold): by the hold alone this was a scan of every hold ever made.
+      const capturedWallets = captured.map((event) => text(event.data.walletId, 'walletId'));
+      const capturedHolds = captured.map((event) => text(event.data.holdId, 'holdId'));
+      const holdsTable = tableName(tables, 'statement_holds');
+      for (const row of await sql(`SELECT h.wallet_id, h.hold_id, h.reference FROM ${holdsTable} h JOIN unnest($1::text[], $2::text[]) AS c(wallet_id, hold_id) USING (wallet_id, hold_id)`, [capturedWallets, capturedHolds])) {
         references.set(JSON.stringify([row.wallet_id, row.hold_id]), row.reference as string);
       }
     }
