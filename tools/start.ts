@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   if (databaseUrl) {
     rows.push(['postgres', redact(databaseUrl), 'external (DATABASE_URL)', '-']);
   } else {
-    const postgres = await startPostgres({ instance, port: Number(env.POSTGRES_PORT ?? LOCAL_STACK.dev.postgresPort) });
+    const postgres = await startPostgres({ instance, port: Number(env.POSTGRES_PORT ?? LOCAL_STACK.dev.postgresPort), statementStats: env.POSTGRES_STATEMENT_STATS === '1' });
     stops.push({ name: 'postgres', stop: postgres.stop });
     postgresPid = postgres.process.pid;
     // The services run on this machine: they talk to it over its Unix socket (cheaper than loopback TCP).

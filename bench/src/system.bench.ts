@@ -32,7 +32,7 @@ import { capacityOf, nextCapacityRate, type CapacityStep } from './system/capaci
 import { renderChart, type ChartSeries } from './system/chart';
 import { checkInvariants, waitForQuiescence, type InvariantReport } from './system/invariants';
 import { HOT_MERCHANT_MIX, OutcomeTracker, REALISTIC_MIX, runLoad, summarize, timeline, type TrafficMix } from './system/load';
-import { ProcessSampler, eventStoreAppends, kafkaMessagesWritten, postgresTransactions, postgresWriteTransactions, type ProcessFigures } from './system/metrics';
+import { ProcessSampler, eventStoreAppends, kafkaMessagesWritten, postgresTransactions, postgresWriteTransactions, resetStatementStats, topStatements, type ProcessFigures, type StatementFigures } from './system/metrics';
 import { EdgeSecrets, PAYMENT_PASSWORD, SmsOutbox, seedUsers } from './system/seed';
 import { startBenchStack, type BenchStack } from './system/stack';
 
@@ -50,6 +50,8 @@ const CAPACITY = process.argv.includes('--capacity') || env.BENCH_CAPACITY === '
 const CAPACITY_STEP_MS = Number(env.BENCH_CAPACITY_STEP_S ?? 60) * 1000;
 const CAPACITY_P99_BOUND_MS = 250;
 const REBALANCE = env.BENCH_REBALANCE === '1' && REPLICAS > 1;
+/** `BENCH_PG_STATEMENTS=1`: the database loads `pg_stat_statements`, and each phase lists its costliest statements. */
+const STATEMENTS = env.BENCH_PG_STATEMENTS === '1';
 const NAME = env.BENCH_NAME ?? (REPLICAS > 1 ? `system-replicas${REPLICAS}` : 'system');
 const INSTANCE = 'loadtest';
 const say = (line: string) => console.log(`[bench] ${line}`);
@@ -62,6 +64,7 @@ const say = (line: string) => console.log(`[bench] ${line}`);
 const STACK_ENV = {
   PAYMENTS_RISK_VELOCITY_PER_MINUTE: '1000',
   CARD_SIMULATOR_LOAD_CARDS: String(Math.max(USERS * 2, 10_000)),
+  ...(STATEMENTS ? { POSTGRES_STATEMENT_STATS: '1' } : {}),
 };
 
 const LOAD_GENERATOR = 'load-generator';
@@ -99,10 +102,13 @@ interface PhaseResult {
   processes: Record<string, ProcessFigures>;
   kills: Array<{ second: number; process: string }>;
   invariants: InvariantReport;
+  /** With `BENCH_PG_STATEMENTS=1`: the statements the database spent the most time on. */
+  statements?: StatementFigures[];
 }
 
 async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps: { client: KafkaCommandClient; tracker: OutcomeTracker; admin: ReturnType<ReturnType<typeof createKafka>['admin']>; users: Awaited<ReturnType<typeof seedUsers>>; password: string }, chart: ChartSeries[]): Promise<PhaseResult> {
   const databaseUrl = stack.file().databaseUrl;
+  if (STATEMENTS) await resetStatementStats(databaseUrl);
   const messagesBefore = await kafkaMessagesWritten(deps.admin);
   const appendsBefore = await eventStoreAppends(databaseUrl);
   const transactionsBefore = await postgresTransactions(databaseUrl);
@@ -147,6 +153,7 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
     postgresWriteTransactions: per(writes),
     eventsAppended: per(eventsAppended),
   };
+  const statements = STATEMENTS ? await topStatements(databaseUrl, 15) : undefined;
   const invariants = await waitForQuiescence(databaseUrl, 120_000, say);
   for (const record of run.records) deps.tracker.records.delete(record.paymentId);
   chart.push({
@@ -173,6 +180,7 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
     processes,
     kills,
     invariants,
+    ...(statements ? { statements } : {}),
   };
 }
 
@@ -220,6 +228,10 @@ async function main(): Promise<void> {
     say('stopping the stack');
     await stack.stop();
   }
+}
+
+function perCompleted(total: number, phase: PhaseResult): number {
+  return Math.round((total / Math.max(1, phase.completed)) * 1000) / 1000;
 }
 
 type PostgresBaseline = Awaited<ReturnType<typeof postgresInsertCommits>> & { via: string };
@@ -306,6 +318,13 @@ function report(data: {
       columns: ['process', ...phases.flatMap((p) => [`${p.phase} CPU %`, `${p.phase} RSS MiB`])],
       rows: Object.keys(phases[0]?.processes ?? {}).map((name) => [name, ...phases.flatMap((p) => (p.processes[name] ? [p.processes[name]!.cpuPercent, `${p.processes[name]!.meanMiB} / ${p.processes[name]!.maxMiB}`] : ['-', '-']))]),
     },
+    ...phases
+      .filter((p) => p.statements)
+      .map((p) => ({
+        title: `${p.phase}: the statements PostgreSQL spent the most time on (pg_stat_statements, per completed payment)`,
+        columns: ['statement', 'calls', 'ms executing', 'rows'],
+        rows: p.statements!.map((s) => [`\`${s.statement.replace(/\|/g, '¦')}\``, perCompleted(s.calls, p), perCompleted(s.totalMs, p), perCompleted(s.rows, p)]),
+      })),
     {
       title: 'Invariants after the runs (from the event stores)',
       columns: ['payments started', 'without outcome', 'several outcomes', 'credits twice', 'captures twice', 'ledger sum (fen)', 'ledger problems', 'violations'],

@@ -162,3 +162,36 @@ async function serverFigure(databaseUrl: string, sql: string): Promise<number> {
     await client.end();
   }
 }
+
+export interface StatementFigures {
+  /** The statement as `pg_stat_statements` normalises it, whitespace folded, cut to 120 characters. */
+  statement: string;
+  calls: number;
+  totalMs: number;
+  rows: number;
+}
+
+/**
+ * Forgets the statement statistics gathered so far (`BENCH_PG_STATEMENTS=1` loads the extension
+ * into the bench's server), so a phase reads only its own.
+ */
+export async function resetStatementStats(databaseUrl: string): Promise<void> {
+  await serverFigure(databaseUrl, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await serverFigure(databaseUrl, 'SELECT 0 AS figure FROM pg_stat_statements_reset()');
+}
+
+/** The statements the server spent the most time executing since the last reset, most first. */
+export async function topStatements(databaseUrl: string, limit: number): Promise<StatementFigures[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ query: string; calls: string; total_ms: number; rows: string }>(
+      `SELECT query, sum(calls)::text AS calls, sum(total_exec_time) AS total_ms, sum(rows)::text AS rows
+         FROM pg_stat_statements GROUP BY query ORDER BY total_ms DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({ statement: row.query.replace(/\s+/g, ' ').slice(0, 120), calls: Number(row.calls), totalMs: Math.round(row.total_ms), rows: Number(row.rows) }));
+  } finally {
+    await client.end();
+  }
+}

@@ -17,6 +17,11 @@ export interface PostgresOptions {
    * which a test run does not care about; `npm start` and the benchmarks keep PostgreSQL durable.
    */
   unsafeFast?: boolean;
+  /**
+   * Load `pg_stat_statements` (shipped with the server binaries), so a benchmark can say which
+   * statements the database spends its time on. Off by default: it costs a little on every statement.
+   */
+  statementStats?: boolean;
 }
 
 export interface RunningPostgres {
@@ -63,6 +68,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
 
   const flags = ['-D', dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'shared_buffers=256MB'];
   flags.push('-c', `unix_socket_directories=${dataDir}`);
+  if (opts.statementStats) flags.push('-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all');
   if (opts.unsafeFast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const proc = startProcess({
     name: 'postgres',
