@@ -8,6 +8,53 @@ export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
     .filter(Boolean);
 }
 
+/** The part of KafkaJS's per-connection request queue that `stopIdleRequestQueueTimers` replaces. */
+interface KafkaJsRequestQueue {
+  pending: unknown[];
+  throttledUntil: number;
+  throttleCheckTimeoutId: NodeJS.Timeout | null;
+  checkPendingRequests(): void;
+  scheduleCheckPendingRequests(): void;
+}
+
+/** How soon KafkaJS looks at its queued requests again while some wait (its own value). */
+const CHECK_PENDING_REQUESTS_INTERVAL_MS = 10;
+
+/**
+ * Stops the timer loop every KafkaJS 2.2.4 connection runs while it has nothing to do.
+ *
+ * Why: after each look at its queued requests, a connection's request queue schedules the next look
+ * even when nothing is queued, and with no throttle in force it schedules it at a negative delay
+ * (Node runs it after 1 ms, with a `TimeoutNegativeWarning`). So every connection of every client
+ * woke up a thousand times a second forever: an idle service spent ~4.5% of a core on it, and under
+ * load those wake-ups competed with the real work. KafkaJS is no longer released, so the method is
+ * replaced here, once per process: a look is scheduled only while requests are queued (after the
+ * throttle, else after KafkaJS's 10 ms), exactly as before for that case; a request queued later
+ * schedules its own look, and an answered request triggers one, as in KafkaJS.
+ */
+export function stopIdleRequestQueueTimers(): void {
+  // A deep path of KafkaJS with no types of its own: its `require` is the one way in.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const RequestQueue = require('kafkajs/src/network/requestQueue') as { prototype: KafkaJsRequestQueue };
+  const prototype = RequestQueue.prototype;
+  if (typeof prototype.scheduleCheckPendingRequests !== 'function' || typeof prototype.checkPendingRequests !== 'function') {
+    throw new Error('kafkajs changed: its RequestQueue has no scheduleCheckPendingRequests/checkPendingRequests to replace');
+  }
+  prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: KafkaJsRequestQueue): void {
+    if (this.throttleCheckTimeoutId || this.pending.length === 0) return;
+    const untilUnthrottledMs = this.throttledUntil - Date.now();
+    this.throttleCheckTimeoutId = setTimeout(
+      () => {
+        this.throttleCheckTimeoutId = null;
+        this.checkPendingRequests();
+      },
+      untilUnthrottledMs > 0 ? untilUnthrottledMs : CHECK_PENDING_REQUESTS_INTERVAL_MS,
+    );
+  };
+}
+
+stopIdleRequestQueueTimers();
+
 export function createKafka(clientId: string, brokers: string[] = brokersFromEnv()): Kafka {
   return new Kafka({
     clientId,
