@@ -72,41 +72,84 @@ function counterpartyOf(request: Data): string {
   }
 }
 
-async function apply(client: PoolClient, event: RecordedEvent): Promise<void> {
-  const data = event.data as Data;
-  const at = event.recordedAt.toISOString();
-  switch (event.type) {
-    case 'payments.PaymentInitiated.v1': {
-      const request = (data.request ?? {}) as Data;
-      // A refund belongs to the original payment's user: known once the claim is granted.
-      const userId = request.kind === 'refund' ? null : text(request.userId);
-      await client.query(
-        `INSERT INTO ${READ_SCHEMA}.user_payments (payment_id, user_id, kind, amount_minor, counterparty, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT (payment_id) DO NOTHING`,
-        [text(request.paymentId), userId, text(request.kind), String(request.amountMinor), counterpartyOf(request), text(data.initiatedAt) || at],
-      );
-      return;
+/** What one batch does to one payment's row after the row exists: the last value of each field it sets. */
+interface RowChange {
+  userId: string | null;
+  counterparty: string | null;
+  status: 'completed' | 'failed' | null;
+  failureCode: string | null;
+  updatedAt: string;
+}
+
+/**
+ * Writes a batch of payment events with at most two statements: the rows of the payments started in
+ * it, then every row change folded per payment in event order (the same rows as applying the events
+ * one by one, with one round trip per table instead of one per event).
+ */
+export async function writeUserPayments(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
+  const started: Array<{ paymentId: string; userId: string | null; kind: string; amountMinor: string; counterparty: string; createdAt: string }> = [];
+  const changes = new Map<string, RowChange>();
+  const change = (paymentId: string, updatedAt: string): RowChange => {
+    const current = changes.get(paymentId) ?? { userId: null, counterparty: null, status: null, failureCode: null, updatedAt };
+    current.updatedAt = updatedAt;
+    changes.set(paymentId, current);
+    return current;
+  };
+  for (const event of events) {
+    const data = event.data as Data;
+    const at = event.recordedAt.toISOString();
+    switch (event.type) {
+      case 'payments.PaymentInitiated.v1': {
+        const request = (data.request ?? {}) as Data;
+        // A refund belongs to the original payment's user: known once the claim is granted.
+        const userId = request.kind === 'refund' ? null : text(request.userId);
+        started.push({ paymentId: text(request.paymentId), userId, kind: text(request.kind), amountMinor: String(request.amountMinor), counterparty: counterpartyOf(request), createdAt: text(data.initiatedAt) || at });
+        break;
+      }
+      case 'payments.RefundClaimGranted.v1': {
+        const row = change(text(data.paymentId), at);
+        row.userId = text(data.userId);
+        row.counterparty = `merchant:${text(data.merchantId)}`;
+        break;
+      }
+      case 'payments.PaymentCompleted.v1': {
+        const row = change(text(data.paymentId), text(data.completedAt) || at);
+        row.status = 'completed';
+        row.failureCode = null;
+        break;
+      }
+      case 'payments.PaymentFailed.v1': {
+        const row = change(text(data.paymentId), text(data.failedAt) || at);
+        row.status = 'failed';
+        row.failureCode = text((data.failure as Data | undefined)?.code);
+        break;
+      }
+      default:
+        break; // steps in between do not change what the list shows
     }
-    case 'payments.RefundClaimGranted.v1':
-      await client.query(`UPDATE ${READ_SCHEMA}.user_payments SET user_id = $2, counterparty = $3, updated_at = $4 WHERE payment_id = $1`, [
-        text(data.paymentId),
-        text(data.userId),
-        `merchant:${text(data.merchantId)}`,
-        at,
-      ]);
-      return;
-    case 'payments.PaymentCompleted.v1':
-      await client.query(`UPDATE ${READ_SCHEMA}.user_payments SET status = 'completed', failure_code = NULL, updated_at = $2 WHERE payment_id = $1`, [text(data.paymentId), text(data.completedAt) || at]);
-      return;
-    case 'payments.PaymentFailed.v1':
-      await client.query(`UPDATE ${READ_SCHEMA}.user_payments SET status = 'failed', failure_code = $2, updated_at = $3 WHERE payment_id = $1`, [
-        text(data.paymentId),
-        text((data.failure as Data | undefined)?.code),
-        text(data.failedAt) || at,
-      ]);
-      return;
-    default:
-      return; // steps in between do not change what the list shows
+  }
+  if (started.length > 0) {
+    await client.query(
+      `INSERT INTO ${READ_SCHEMA}.user_payments (payment_id, user_id, kind, amount_minor, counterparty, status, created_at, updated_at)
+       SELECT s.payment_id, s.user_id, s.kind, s.amount_minor, s.counterparty, 'pending', s.created_at, s.created_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::text[], $6::timestamptz[]) AS s(payment_id, user_id, kind, amount_minor, counterparty, created_at)
+       ON CONFLICT (payment_id) DO NOTHING`,
+      [started.map((r) => r.paymentId), started.map((r) => r.userId), started.map((r) => r.kind), started.map((r) => r.amountMinor), started.map((r) => r.counterparty), started.map((r) => r.createdAt)],
+    );
+  }
+  if (changes.size > 0) {
+    const rows = [...changes];
+    await client.query(
+      `UPDATE ${READ_SCHEMA}.user_payments AS t
+          SET user_id = COALESCE(c.user_id, t.user_id),
+              counterparty = COALESCE(c.counterparty, t.counterparty),
+              status = COALESCE(c.status, t.status),
+              failure_code = CASE WHEN c.status IS NULL THEN t.failure_code ELSE c.failure_code END,
+              updated_at = c.updated_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS c(payment_id, user_id, counterparty, status, failure_code, updated_at)
+        WHERE t.payment_id = c.payment_id`,
+      [rows.map(([id]) => id), rows.map(([, r]) => r.userId), rows.map(([, r]) => r.counterparty), rows.map(([, r]) => r.status), rows.map(([, r]) => r.failureCode), rows.map(([, r]) => r.updatedAt)],
+    );
   }
 }
 
@@ -166,7 +209,7 @@ export class UserPaymentsReadModel {
       checkpoints: this.checkpoints,
       batchSize: 200,
       pollIntervalMs: this.options.pollIntervalMs,
-      apply,
+      applyBatch: writeUserPayments,
       onError: (error) => {
         this.options.log(`user payments projection failed, restarting in 1 s: ${String(error)}`);
         if (this.running) setTimeout(() => this.running && this.start(), 1_000).unref();

@@ -68,7 +68,7 @@ export class HoldExpiry {
         this.log(`timer subscription failed, restarting in 1 s: ${String(error)}`);
         if (this.running) setTimeout(() => this.running && this.follow(), 1_000).unref();
       },
-      apply: applyToTimers,
+      applyBatch: applyToTimers,
     });
   }
 
@@ -114,20 +114,34 @@ export class HoldExpiry {
   }
 }
 
-async function applyToTimers(client: { query(text: string, values?: unknown[]): Promise<unknown> }, event: RecordedEvent): Promise<void> {
-  const walletId = event.data.walletId;
-  const holdId = event.data.holdId;
-  if (typeof walletId !== 'string' || typeof holdId !== 'string') return;
-  switch (event.type) {
-    case WALLET_EVENT.FundsReserved:
-      await client.query(`INSERT INTO ${SCHEMA}.hold_timers (wallet_id, hold_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [walletId, holdId, event.data.expiresAt]);
-      return;
-    case WALLET_EVENT.HoldCaptured:
-    case WALLET_EVENT.HoldReleased:
-    case WALLET_EVENT.HoldExpired:
-      await client.query(`DELETE FROM ${SCHEMA}.hold_timers WHERE wallet_id = $1 AND hold_id = $2`, [walletId, holdId]);
-      return;
-    default:
-      return;
+/**
+ * Writes a batch of wallet events into the timer table with at most two statements: each hold's last
+ * word in the batch decides (reserved: a timer; captured, released or expired: none), so a hold
+ * reserved and closed within one batch never gets a row.
+ */
+export async function applyToTimers(client: { query(text: string, values?: unknown[]): Promise<unknown> }, events: readonly RecordedEvent[]): Promise<void> {
+  const holds = new Map<string, { walletId: string; holdId: string; expiresAt: string | undefined }>();
+  for (const event of events) {
+    const { walletId, holdId } = event.data;
+    if (typeof walletId !== 'string' || typeof holdId !== 'string') continue;
+    const key = `${walletId}\u0000${holdId}`;
+    if (event.type === WALLET_EVENT.FundsReserved) holds.set(key, { walletId, holdId, expiresAt: String(event.data.expiresAt) });
+    else if (event.type === WALLET_EVENT.HoldCaptured || event.type === WALLET_EVENT.HoldReleased || event.type === WALLET_EVENT.HoldExpired) holds.set(key, { walletId, holdId, expiresAt: undefined });
+  }
+  const opened = [...holds.values()].filter((hold) => hold.expiresAt !== undefined);
+  const closed = [...holds.values()].filter((hold) => hold.expiresAt === undefined);
+  if (opened.length > 0) {
+    await client.query(
+      `INSERT INTO ${SCHEMA}.hold_timers (wallet_id, hold_id, expires_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) ON CONFLICT DO NOTHING`,
+      [opened.map((hold) => hold.walletId), opened.map((hold) => hold.holdId), opened.map((hold) => hold.expiresAt)],
+    );
+  }
+  if (closed.length > 0) {
+    await client.query(
+      `DELETE FROM ${SCHEMA}.hold_timers t USING unnest($1::text[], $2::text[]) AS c(wallet_id, hold_id)
+       WHERE t.wallet_id = c.wallet_id AND t.hold_id = c.hold_id`,
+      [closed.map((hold) => hold.walletId), closed.map((hold) => hold.holdId)],
+    );
   }
 }
