@@ -211,16 +211,15 @@ async function main(): Promise<void> {
     await tracker.start();
     const password = new EdgeSecrets().identity('paymentPassword', PAYMENT_PASSWORD);
     const deps = { client, tracker, admin, users, password };
-    say('warm-up: 10 s at half the rate');
-    const warmUp = await runLoad({ ...deps, mix: REALISTIC_MIX, rate: Math.max(1, Math.round(RATE / 2)), durationMs: 10_000, paymentPassword: password, label: 'warm-up', say });
-    for (const record of warmUp.records) tracker.records.delete(record.paymentId);
+    const idle = await idleCost(stack);
+    const coldStart = await warmUp(stack, deps);
 
     const chart: ChartSeries[] = [];
     const phases: PhaseResult[] = [];
     for (const phase of PHASES) phases.push(await runPhase(stack, phase, phase === 'hot' ? HOT_MERCHANT_MIX : REALISTIC_MIX, deps, chart));
     const capacity = CAPACITY ? await searchCapacity(deps) : undefined;
     const final = await checkInvariants(stack.file().databaseUrl);
-    report({ kafkaBaseline, platformaticBaseline, postgresBaselines, phases, capacity, final, users: users.length, chart });
+    report({ kafkaBaseline, platformaticBaseline, postgresBaselines, idle, coldStart, phases, capacity, final, users: users.length, chart });
   } finally {
     await tracker.stop().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
@@ -232,6 +231,47 @@ async function main(): Promise<void> {
 
 function perCompleted(total: number, phase: PhaseResult): number {
   return Math.round((total / Math.max(1, phase.completed)) * 1000) / 1000;
+}
+
+/** CPU the stack uses with nothing to do (% of one core), per process and in all: a cost every payment shares. */
+async function idleCost(stack: BenchStack): Promise<Record<string, number>> {
+  const sampler = new ProcessSampler(() => stack.file());
+  sampler.start();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
+  const processes = Object.entries(sampler.stop()).filter(([name]) => name !== LOAD_GENERATOR);
+  const idle = Object.fromEntries(processes.map(([name, figures]) => [name, figures.cpuPercent]));
+  idle['all'] = processes.reduce((sum, [, figures]) => sum + figures.cpuPercent, 0);
+  say(`idle stack: ${idle['all']}% of one core`);
+  return idle;
+}
+
+const IDLE_SAMPLE_MS = 10_000;
+
+interface ColdStart {
+  durationS: number;
+  sent: number;
+  completed: number;
+  /** CPU of the services, the broker and the database per completed payment, as in the phases. */
+  cpuMs: number;
+}
+
+/**
+ * Half the rate, with every user paying in turn, for 10 s or until each user has paid once (a
+ * payment refused PAYMENTS_BUSY is sent again, as an app would): the services start with empty
+ * caches, and every payer's first payment reads its streams from the store. The phases after it measure the steady state; what the cold start costs is reported apart.
+ */
+async function warmUp(stack: BenchStack, deps: { client: KafkaCommandClient; tracker: OutcomeTracker; users: Awaited<ReturnType<typeof seedUsers>>; password: string }): Promise<ColdStart> {
+  const rate = Math.max(1, Math.round(RATE / 2));
+  const durationMs = Math.max(10_000, Math.ceil(deps.users.length / rate) * 1000);
+  say(`warm-up: ${durationMs / 1000} s at half the rate, every user paying in turn (cold caches)`);
+  const sampler = new ProcessSampler(() => stack.file());
+  sampler.start();
+  const run = await runLoad({ ...deps, mix: REALISTIC_MIX, rate, durationMs, paymentPassword: deps.password, label: 'warm-up', say, payers: 'each-in-turn', busyRetries: 5 });
+  const processes = sampler.stop();
+  for (const record of run.records) deps.tracker.records.delete(record.paymentId);
+  const summary = summarize(run.records, run.startedAt, run.endedAt);
+  const systemCpuS = Object.entries(processes).reduce((sum, [name, figures]) => (name === LOAD_GENERATOR ? sum : sum + figures.cpuSeconds), 0);
+  return { durationS: durationMs / 1000, sent: summary.sent, completed: summary.completed, cpuMs: Math.round((systemCpuS * 1000 * 100) / Math.max(1, summary.completed)) / 100 };
 }
 
 type PostgresBaseline = Awaited<ReturnType<typeof postgresInsertCommits>> & { via: string };
@@ -269,13 +309,15 @@ function report(data: {
   kafkaBaseline: Awaited<ReturnType<typeof kafkaRoundTrips>>;
   platformaticBaseline: Awaited<ReturnType<typeof platformaticRoundTrips>>;
   postgresBaselines: PostgresBaseline[];
+  idle: Record<string, number>;
+  coldStart: ColdStart;
   phases: PhaseResult[];
   capacity: CapacityStep[] | undefined;
   final: InvariantReport;
   users: number;
   chart: ChartSeries[];
 }): void {
-  const { phases, kafkaBaseline, platformaticBaseline, postgresBaselines, capacity, final } = data;
+  const { phases, kafkaBaseline, platformaticBaseline, postgresBaselines, idle, coldStart, capacity, final } = data;
   const spread = phases.find((phase) => phase.phase === 'spread');
   const hot = phases.find((phase) => phase.phase === 'hot');
   const tables: BenchTable[] = [
@@ -297,6 +339,16 @@ function report(data: {
       title: 'Cost per completed payment (goal: ≤ 1.6 CPU-ms, ≤ 10 Kafka records, ≤ 2 PostgreSQL commits)',
       columns: ['run', 'CPU ms (services, broker, database)', 'load generator CPU ms', 'Kafka records', 'PostgreSQL commits (write transactions)', 'PostgreSQL transactions (reads included)', 'events appended'],
       rows: phases.map((p) => [p.phase, p.perPayment.cpuMs, p.perPayment.loadGeneratorCpuMs, p.perPayment.kafkaRecords, p.perPayment.postgresWriteTransactions, p.perPayment.postgresTransactions, p.perPayment.eventsAppended]),
+    },
+    {
+      title: `Idle stack: CPU with nothing to do, ${IDLE_SAMPLE_MS / 1000} s before the warm-up (% of one core)`,
+      columns: Object.keys(idle),
+      rows: [Object.values(idle)],
+    },
+    {
+      title: 'Cold start: the warm-up after the stack starts (half the rate, every user pays once; not in the figures above)',
+      columns: ['seconds', 'payments sent', 'completed', 'CPU ms per completed payment'],
+      rows: [[coldStart.durationS, coldStart.sent, coldStart.completed, coldStart.cpuMs]],
     },
     {
       title: 'Raw baselines, same broker and database, same run',
@@ -332,7 +384,7 @@ function report(data: {
     },
   ];
   const command = `${REPLICAS > 1 ? `LEDGER_REPLICAS=${REPLICAS} ` : ''}${REBALANCE ? 'BENCH_REBALANCE=1 ' : ''}npm run bench${CAPACITY ? ' -- --capacity' : ''}`;
-  const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, platformaticKafka: platformaticBaseline, postgres: postgresBaselines }, phases, capacity, invariants: final }, tables);
+  const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, platformaticKafka: platformaticBaseline, postgres: postgresBaselines }, idle, coldStart, phases, capacity, invariants: final }, tables);
   if (data.chart.length > 0) {
     const svg = json.replace(/\.json$/, '.svg');
     writeFileSync(svg, renderChart(data.chart));

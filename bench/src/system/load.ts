@@ -130,6 +130,12 @@ export interface LoadOptions {
   busyRetries?: number;
   /** How long to wait after the sending for the last outcomes (default 60 s); what is still open then counts as unfinished. */
   drainMs?: number;
+  /**
+   * Who pays: a user drawn at random each time (the default), or every user in turn, so that a run
+   * of at least `users.length` payments has each user pay once (the warm-up, which loads every
+   * payer's streams into the services' caches before anything is measured).
+   */
+  payers?: 'random' | 'each-in-turn';
 }
 
 /** Sends payments at `rate` per second for `durationMs`; returns the records of this phase. */
@@ -178,7 +184,7 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
   };
 
   const startOne = () => {
-    const payer = users[Math.floor(Math.random() * users.length)]!;
+    const payer = users[options.payers === 'each-in-turn' ? sent % users.length : Math.floor(Math.random() * users.length)]!;
     const kind = pick(mix.kinds, Math.random()).kind;
     const paymentId = randomUUID();
     const record: PaymentRecord = { paymentId, kind, sentAt: performance.now() };
