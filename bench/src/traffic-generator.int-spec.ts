@@ -1,5 +1,5 @@
 import { createEventStore, START, type EventStore, type RecordedEvent } from '@ledger/event-store';
-import { createTestDatabase, type TestDatabase } from '@ledger/testing';
+import { allCommittedVisible, createTestDatabase, type TestDatabase } from '@ledger/testing';
 import type { DataSource } from 'typeorm';
 import { checkInvariants, checksum, dropTables, funnelSummary, openAnalytics, PROJECTIONS, rebuild, rebuildAll } from './replay-engine';
 import { TrafficGenerator, type GeneratedTotals } from './traffic-generator';
@@ -33,6 +33,8 @@ beforeAll(async () => {
   stores = Object.fromEntries(SCHEMAS.map((schema) => [schema, createEventStore(db.url, { schema, poolSize: 2 })])) as typeof stores;
   for (const store of Object.values(stores)) await store.init();
   totals = await new TrafficGenerator({ events: 2_000, seed: 7, usersPerGroup: 15, days: 6, writers: 2 }).run(stores);
+  // Readers see an event once no older transaction runs anywhere on the server (other test files share it).
+  await allCommittedVisible(db.url, SCHEMAS);
   analytics = await openAnalytics(db.url, 3);
   // As `bench:replay` (and `npm run replay -- --all`) rebuilds them: every source at once, each read once.
   await rebuildAll(analytics, (source) => stores[source], PROJECTIONS, { swap: true, pageSize: 500 });
@@ -84,6 +86,7 @@ describe('traffic generator (bench:replay)', () => {
       for (const store of Object.values(second)) await store.init();
       const totalsAgain = await new TrafficGenerator({ events: 2_000, seed: 7, usersPerGroup: 15, days: 6, writers: 2 }).run(second);
       expect(totalsAgain).toEqual(totals);
+      await allCommittedVisible(again.url, SCHEMAS);
       for (const schema of SCHEMAS) expect(byStream(await readEverything(second[schema]))).toEqual(byStream(await readEverything(stores[schema])));
     } finally {
       for (const store of Object.values(second)) await store.close();

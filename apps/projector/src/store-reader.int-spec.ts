@@ -5,7 +5,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import { createEventStore, type Cursor, type EventStore, type ReadPage, type RecordedEvent } from '@ledger/event-store';
-import { createTestDatabase, type TestDatabase } from '@ledger/testing';
+import { allCommittedVisible, createTestDatabase, type TestDatabase } from '@ledger/testing';
 import { waitUntilCaughtUp, type LiveProjection } from './engine/live';
 import { openAnalytics } from './db/data-source';
 import { rebuild, verify } from './engine/rebuild';
@@ -13,7 +13,6 @@ import { readCheckpoint, writeCheckpoint } from './engine/sql';
 import { Projector } from './projector-runtime';
 import { holdsProjection, journalProjection, statementsProjection, walletBalancesProjection, type Projection, type TableNames } from './projections';
 import { Traffic } from './testing/traffic';
-import { allCommittedVisible } from './testing/visibility';
 
 jest.setTimeout(180_000);
 

@@ -1,2 +1,3 @@
 export * from './isolation';
 export * from './kafka';
+export * from './visibility';
