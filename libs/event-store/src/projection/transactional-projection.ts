@@ -27,6 +27,12 @@ export interface TransactionalProjectionOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   /**
+   * The subscription's batch window. A projection nobody waits on (a timer table, a list a user
+   * reloads) may take `FOLLOWER_BATCH_WINDOW_MS`; one a command looks things up in (a user found by
+   * phone for a transfer) keeps the short default.
+   */
+  batchWindowMs?: number;
+  /**
    * Where the checkpoint lives; it must be written through the projection's own connection, so a
    * `PostgresCheckpointStore` on `pool`'s database (or the store itself when they share a database).
    */
@@ -55,6 +61,7 @@ export function startTransactionalProjection(options: TransactionalProjectionOpt
     category: options.category,
     batchSize: options.batchSize,
     pollIntervalMs: options.pollIntervalMs,
+    batchWindowMs: options.batchWindowMs,
     checkpoint: 'manual',
     checkpoints,
     // One writer per projection across replicas: two would apply the same batch twice.
