@@ -91,18 +91,24 @@ export class GroupCommit<Item, Result> {
     }
   }
 
-  /** The next batch, in arrival order: within the bounds, one write per key not already in flight. */
+  /**
+   * The next batch, in arrival order: within the bounds, one write per key not already in flight.
+   * A write left for later holds back the later writes of its key too (a smaller one behind it could
+   * fit this batch, and would then be committed first).
+   */
   private take(): Array<Queued<Item, Result>> {
     const batch: Array<Queued<Item, Result>> = [];
     const rest: Array<Queued<Item, Result>> = [];
     const keys = this.keysInFlight;
+    const heldBack = new Set<string>();
     let events = 0;
     let bytes = 0;
     for (const queued of this.queue) {
       const key = this.options.keyOf(queued.item);
       const { events: itemEvents, bytes: itemBytes } = this.options.sizeOf?.(queued.item) ?? { events: 1, bytes: 0 };
       const fits = batch.length === 0 || (events + itemEvents <= this.limits.maxEvents && bytes + itemBytes <= this.limits.maxBytes);
-      if (!fits || keys.has(key)) {
+      if (!fits || keys.has(key) || heldBack.has(key)) {
+        heldBack.add(key);
         rest.push(queued);
         continue;
       }
