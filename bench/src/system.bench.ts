@@ -69,6 +69,17 @@ const STACK_ENV = {
 
 const LOAD_GENERATOR = 'load-generator';
 
+/** CPU seconds of the services, the broker and the database (the load generator apart). */
+function systemCpuSeconds(processes: Record<string, ProcessFigures>): number {
+  return Object.entries(processes).reduce((sum, [name, figures]) => (name === LOAD_GENERATOR ? sum : sum + figures.cpuSeconds), 0);
+}
+
+/** `total` per completed payment, rounded to `decimals`. */
+function perCompleted(total: number, completed: number, decimals = 2): number {
+  const scale = 10 ** decimals;
+  return Math.round((total / Math.max(1, completed)) * scale) / scale;
+}
+
 interface PaymentCost {
   /** CPU of the services, the broker and the database, per completed payment (the load generator apart). */
   cpuMs: number;
@@ -143,10 +154,9 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
   const eventStoreAppendsPerSecond = Math.round(eventsAppended / (drainedMs / 1000));
   const postgresTransactionsPerSecond = Math.round(transactions / (drainedMs / 1000));
   const summary = summarize(run.records, run.startedAt, run.endedAt);
-  const per = (total: number) => Math.round((total / Math.max(1, summary.completed)) * 100) / 100;
-  const systemCpuS = Object.entries(processes).reduce((sum, [name, figures]) => (name === LOAD_GENERATOR ? sum : sum + figures.cpuSeconds), 0);
+  const per = (total: number) => perCompleted(total, summary.completed);
   const perPayment: PaymentCost = {
-    cpuMs: per(systemCpuS * 1000),
+    cpuMs: per(systemCpuSeconds(processes) * 1000),
     loadGeneratorCpuMs: per((processes[LOAD_GENERATOR]?.cpuSeconds ?? 0) * 1000),
     kafkaRecords: per(kafkaMessages),
     postgresTransactions: per(transactions),
@@ -229,10 +239,6 @@ async function main(): Promise<void> {
   }
 }
 
-function perCompleted(total: number, phase: PhaseResult): number {
-  return Math.round((total / Math.max(1, phase.completed)) * 1000) / 1000;
-}
-
 /** CPU the stack uses with nothing to do (% of one core), per process and in all: a cost every payment shares. */
 async function idleCost(stack: BenchStack): Promise<Record<string, number>> {
   const sampler = new ProcessSampler(() => stack.file());
@@ -270,8 +276,7 @@ async function warmUp(stack: BenchStack, deps: { client: KafkaCommandClient; tra
   const processes = sampler.stop();
   for (const record of run.records) deps.tracker.records.delete(record.paymentId);
   const summary = summarize(run.records, run.startedAt, run.endedAt);
-  const systemCpuS = Object.entries(processes).reduce((sum, [name, figures]) => (name === LOAD_GENERATOR ? sum : sum + figures.cpuSeconds), 0);
-  return { durationS: durationMs / 1000, sent: summary.sent, completed: summary.completed, cpuMs: Math.round((systemCpuS * 1000 * 100) / Math.max(1, summary.completed)) / 100 };
+  return { durationS: durationMs / 1000, sent: summary.sent, completed: summary.completed, cpuMs: perCompleted(systemCpuSeconds(processes) * 1000, summary.completed) };
 }
 
 type PostgresBaseline = Awaited<ReturnType<typeof postgresInsertCommits>> & { via: string };
@@ -375,7 +380,7 @@ function report(data: {
       .map((p) => ({
         title: `${p.phase}: the statements PostgreSQL spent the most time on (pg_stat_statements, per completed payment)`,
         columns: ['statement', 'calls', 'ms executing', 'rows'],
-        rows: p.statements!.map((s) => [`\`${s.statement.replace(/\|/g, '¦')}\``, perCompleted(s.calls, p), perCompleted(s.totalMs, p), perCompleted(s.rows, p)]),
+        rows: p.statements!.map((s) => [`\`${s.statement.replace(/\|/g, '¦')}\``, perCompleted(s.calls, p.completed, 3), perCompleted(s.totalMs, p.completed, 3), perCompleted(s.rows, p.completed, 3)]),
       })),
     {
       title: 'Invariants after the runs (from the event stores)',
