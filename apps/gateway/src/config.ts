@@ -87,7 +87,8 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}, env: R
     rateLimits: overrides.rateLimits ?? {
       codeRequestsPerIp: { max: 20, windowMs: 10 * MINUTE_MS },
       codeRequestsPerPhone: { max: 5, windowMs: 10 * MINUTE_MS },
-      loginsPerIp: { max: 30, windowMs: 10 * MINUTE_MS },
+      // Many users behind one address (an office NAT, a load test) need more than the default.
+      loginsPerIp: { max: integer(env, 'GATEWAY_LOGINS_PER_IP', 30), windowMs: 10 * MINUTE_MS },
       loginsPerPhone: { max: 10, windowMs: 10 * MINUTE_MS },
     },
     rateLimiterMaxKeys: overrides.rateLimiterMaxKeys ?? 100_000,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { encryptField } from '@ledger/crypto';
-import { cardsContract, identityContract } from '@ledger/contracts';
-import { COMMAND_BUS, type CommandBus } from './command-bus';
+import { cardsContract, identityContract, walletContract } from '@ledger/contracts';
+import { COMMAND_BUS, execute, type CommandBus } from './command-bus';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { RateLimiter } from './http/rate-limiter';
 import { verifyBearer, type Principal } from './http/auth';
@@ -13,6 +13,9 @@ export class Edge {
   readonly codeRequestsPerPhone: RateLimiter;
   readonly loginsPerIp: RateLimiter;
   readonly loginsPerPhone: RateLimiter;
+  /** User id → wallet id, for the users whose wallet was looked up (bounded, oldest forgotten first). */
+  private readonly walletIds = new Map<string, string>();
+  private static readonly WALLET_IDS_KEPT = 100_000;
 
   constructor(
     @Inject(COMMAND_BUS) readonly bus: CommandBus,
@@ -33,6 +36,22 @@ export class Edge {
   /** Encrypts a cards secret field for Kafka (AAD `cards:<field>`). */
   cardsSecret(field: cardsContract.SecretField, plaintext: string): string {
     return encryptField(plaintext, this.config.fieldKeyring, cardsContract.secretAad(field));
+  }
+
+  /**
+   * The wallet id of a user, looked up once and then remembered: a user has one wallet and its id
+   * never changes, while every money route needs it, so the lookup (a Kafka round trip to the
+   * wallet) is paid once per user instead of once per payment. Only a successful answer is kept;
+   * the wallet still checks every money command against the wallet's owner.
+   */
+  async walletIdOf(userId: string, actor: string): Promise<string> {
+    const known = this.walletIds.get(userId);
+    if (known !== undefined) return known;
+    const wallet = await execute(this.bus, walletContract.getWalletByUser, { userId }, { key: userId, actor });
+    const walletId = String(wallet['walletId']);
+    this.walletIds.set(userId, walletId);
+    if (this.walletIds.size > Edge.WALLET_IDS_KEPT) this.walletIds.delete(this.walletIds.keys().next().value as string);
+    return walletId;
   }
 
   principal(authorization: string | undefined): Principal {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query, applyDecorators } from '@nestjs/common';
 import { ApiQuery, ApiTags } from '@nestjs/swagger';
-import { identityContract, paymentsContract, walletContract, type CommandContract, type PayloadOf } from '@ledger/contracts';
+import { identityContract, paymentsContract, type CommandContract, type PayloadOf } from '@ledger/contracts';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { execute } from './command-bus';
 import { Edge } from './gateway.services';
@@ -40,12 +40,6 @@ const PageQuery = () =>
 export class PaymentRoutes {
   constructor(private readonly edge: Edge) {}
 
-  /** The user's wallet id, from the token's own user (never from the body). */
-  private async walletOf(userId: string, principal: Principal): Promise<string> {
-    const wallet = await execute(this.edge.bus, walletContract.getWalletByUser, { userId }, { key: userId, actor: principal.actor });
-    return String(wallet['walletId']);
-  }
-
   /**
    * How every user money route starts: the caller must be that user, the body must match the
    * route's schema, and the wallet is the user's own (looked up from the token's user, never taken
@@ -55,7 +49,7 @@ export class PaymentRoutes {
     const principal = this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const body = validate(schema, http.body);
-    return { principal, body, walletId: await this.walletOf(userId, principal) };
+    return { principal, body, walletId: await this.edge.walletIdOf(userId, principal.actor) };
   }
 
   private pay<C extends CommandContract>(contract: C, payload: PayloadOf<C>, paymentId: string, actor: string) {
@@ -272,8 +266,7 @@ export class PaymentRoutes {
     const id = validate(S.UserIdParam, userId, 'userId');
     const body = validate(S.CounterTopUpRequest, http.body);
     const tellerId = principal.userId;
-    const wallet = await execute(this.edge.bus, walletContract.getWalletByUser, { userId: id }, { key: id, actor: principal.actor });
-    const walletId = String(wallet['walletId']);
+    const walletId = await this.edge.walletIdOf(id, principal.actor);
     return this.pay(paymentsContract.counterTopUp, { paymentId: body.paymentId, userId: id, walletId, branchId: body.branchId, tellerId, amountMinor: body.amountMinor }, body.paymentId, `teller:${tellerId}`);
   }
 
