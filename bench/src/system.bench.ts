@@ -17,7 +17,11 @@
  *
  * 5. with `--capacity` (or BENCH_CAPACITY=1): the capacity, the highest offered rate of the
  *    realistic mix held for BENCH_CAPACITY_STEP_S (60) with p99 ≤ 250 ms, nothing refused
- *    `PAYMENTS_BUSY` and nothing unfinished, found by a step search (`system/capacity.ts`).
+ *    `PAYMENTS_BUSY` and nothing unfinished, found by a step search (`system/capacity.ts`);
+ * 6. with `--capacity` too (unless BENCH_HTTP=0; BENCH_HTTP=1 runs it without the rest): the same mix through the HTTP gateway, with
+ *    bearer tokens and idempotency keys, sent by autocannon with 1, 2, 4, … payments in flight for
+ *    BENCH_HTTP_STEP_S (30) each, until p99 passes 250 ms (`system/http-load.ts`); BENCH_HTTP_USERS
+ *    (200) of the users log in for it.
  * Environment: BENCH_RATE (1000), BENCH_DURATION_S (60), BENCH_USERS (3000), LEDGER_REPLICAS (1),
  * BENCH_PHASES (spread,hot; empty for none), BENCH_REBALANCE (0), BENCH_NAME (system, or system-replicas<n>).
  * Results: bench/results/<name>-<date>.{json,md,svg}.
@@ -31,6 +35,7 @@ import { kafkaRoundTrips, platformaticRoundTrips, postgresInsertCommits } from '
 import { capacityOf, nextCapacityRate, type CapacityStep } from './system/capacity';
 import { renderChart, type ChartSeries } from './system/chart';
 import { checkInvariants, waitForQuiescence, type InvariantReport } from './system/invariants';
+import { httpCapacityOf, logIn, nextConnections, runHttpStep, type HttpStep } from './system/http-load';
 import { HOT_MERCHANT_MIX, OutcomeTracker, REALISTIC_MIX, runLoad, summarize, timeline, type TrafficMix } from './system/load';
 import { ProcessSampler, eventStoreAppends, kafkaMessagesWritten, postgresTransactions, postgresWriteTransactions, resetStatementStats, topStatements, type ProcessFigures, type StatementFigures } from './system/metrics';
 import { EdgeSecrets, PAYMENT_PASSWORD, SmsOutbox, seedUsers } from './system/seed';
@@ -49,6 +54,11 @@ const PHASES = (env.BENCH_PHASES ?? 'spread,hot')
 const CAPACITY = process.argv.includes('--capacity') || env.BENCH_CAPACITY === '1';
 const CAPACITY_STEP_MS = Number(env.BENCH_CAPACITY_STEP_S ?? 60) * 1000;
 const CAPACITY_P99_BOUND_MS = 250;
+/** The HTTP gateway's step search: with `--capacity` unless BENCH_HTTP=0, or alone with BENCH_HTTP=1. */
+const HTTP = env.BENCH_HTTP === '1' || (CAPACITY && env.BENCH_HTTP !== '0');
+const HTTP_STEP_S = Number(env.BENCH_HTTP_STEP_S ?? 30);
+const HTTP_USERS = Number(env.BENCH_HTTP_USERS ?? 200);
+const GATEWAY_PORT = 3201;
 const REBALANCE = env.BENCH_REBALANCE === '1' && REPLICAS > 1;
 /** `BENCH_PG_STATEMENTS=1`: the database loads `pg_stat_statements`, and each phase lists its costliest statements. */
 const STATEMENTS = env.BENCH_PG_STATEMENTS === '1';
@@ -64,6 +74,8 @@ const say = (line: string) => console.log(`[bench] ${line}`);
 const STACK_ENV = {
   PAYMENTS_RISK_VELOCITY_PER_MINUTE: '1000',
   CARD_SIMULATOR_LOAD_CARDS: String(Math.max(USERS * 2, 10_000)),
+  // The HTTP phase logs its users in from this one address.
+  GATEWAY_LOGINS_PER_IP: '100000',
   ...(STATEMENTS ? { POSTGRES_STATEMENT_STATS: '1' } : {}),
 };
 
@@ -195,7 +207,7 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
 }
 
 async function main(): Promise<void> {
-  const stack = await startBenchStack({ instance: INSTANCE, replicas: REPLICAS, kafkaPort: 9192, postgresPort: 54341, gatewayPort: 3201, env: STACK_ENV }, say);
+  const stack = await startBenchStack({ instance: INSTANCE, replicas: REPLICAS, kafkaPort: 9192, postgresPort: 54341, gatewayPort: GATEWAY_PORT, env: STACK_ENV }, say);
   const kafka = createKafka('bench', stack.file().brokers.split(','));
   const client = new KafkaCommandClient({ kafka, clientName: 'bench', defaultTimeoutMs: 60_000, maxPending: 200_000 });
   const tracker = new OutcomeTracker(kafka);
@@ -228,8 +240,9 @@ async function main(): Promise<void> {
     const phases: PhaseResult[] = [];
     for (const phase of PHASES) phases.push(await runPhase(stack, phase, phase === 'hot' ? HOT_MERCHANT_MIX : REALISTIC_MIX, deps, chart));
     const capacity = CAPACITY ? await searchCapacity(deps) : undefined;
+    const http = HTTP ? await searchHttpCapacity(stack, users) : undefined;
     const final = await checkInvariants(stack.file().databaseUrl);
-    report({ kafkaBaseline, platformaticBaseline, postgresBaselines, idle, coldStart, phases, capacity, final, users: users.length, chart });
+    report({ kafkaBaseline, platformaticBaseline, postgresBaselines, idle, coldStart, phases, capacity, http, final, users: users.length, chart });
   } finally {
     await tracker.stop().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
@@ -299,6 +312,31 @@ async function searchCapacity(deps: { client: KafkaCommandClient; tracker: Outco
   return steps;
 }
 
+type HttpCapacityStep = HttpStep & { cpuMs: number; processes: Record<string, ProcessFigures> };
+
+/**
+ * The same mix through the HTTP gateway: users log in, then each step keeps twice as many payments
+ * in flight as the one before, until one passes the p99 bound (or answers busy or with errors).
+ * CPU per completed payment includes the gateway; autocannon runs in this process (the load generator).
+ */
+async function searchHttpCapacity(stack: BenchStack, seeded: Awaited<ReturnType<typeof seedUsers>>): Promise<HttpCapacityStep[]> {
+  const gatewayUrl = `http://127.0.0.1:${GATEWAY_PORT}`;
+  const users = await logIn(gatewayUrl, seeded.slice(0, HTTP_USERS), 4);
+  say(`HTTP gateway: ${users.length} users logged in; steps of ${HTTP_STEP_S} s, held when p99 ≤ ${CAPACITY_P99_BOUND_MS} ms with nothing refused and no error`);
+  const steps: HttpCapacityStep[] = [];
+  for (let connections = nextConnections(steps); connections !== undefined; connections = nextConnections(steps)) {
+    const sampler = new ProcessSampler(() => stack.file());
+    sampler.start();
+    const step = await runHttpStep({ gatewayUrl, users, mix: REALISTIC_MIX, connections, durationS: HTTP_STEP_S, p99BoundMs: CAPACITY_P99_BOUND_MS });
+    const processes = sampler.stop();
+    const cpuMs = perCompleted(systemCpuSeconds(processes) * 1000, step.completedPerSecond * HTTP_STEP_S);
+    steps.push({ ...step, cpuMs, processes });
+    say(`  ${connections} in flight: ${step.held ? 'held' : 'not held'} (completed ${step.completedPerSecond}/s, p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms, errors ${step.errors}, ${cpuMs} CPU-ms per payment)`);
+  }
+  say(`HTTP gateway: ${httpCapacityOf(steps)} payments/s`);
+  return steps;
+}
+
 /** The database URL the services use, and the same server over TCP when that URL names a Unix socket. */
 function databaseRoutes(databaseUrl: string): Array<[string, string]> {
   const url = new URL(databaseUrl);
@@ -318,11 +356,12 @@ function report(data: {
   coldStart: ColdStart;
   phases: PhaseResult[];
   capacity: CapacityStep[] | undefined;
+  http: HttpCapacityStep[] | undefined;
   final: InvariantReport;
   users: number;
   chart: ChartSeries[];
 }): void {
-  const { phases, kafkaBaseline, platformaticBaseline, postgresBaselines, idle, coldStart, capacity, final } = data;
+  const { phases, kafkaBaseline, platformaticBaseline, postgresBaselines, idle, coldStart, capacity, http, final } = data;
   const spread = phases.find((phase) => phase.phase === 'spread');
   const hot = phases.find((phase) => phase.phase === 'hot');
   const tables: BenchTable[] = [
@@ -337,6 +376,15 @@ function report(data: {
             title: `Capacity: ${capacityOf(capacity)} payments/s (the highest rate held for ${CAPACITY_STEP_MS / 1000} s with p99 ≤ ${CAPACITY_P99_BOUND_MS} ms, nothing refused or unfinished)`,
             columns: ['offered/s', 'held', 'completed/s', 'p50 ms', 'p99 ms', 'refused PAYMENTS_BUSY', 'unfinished'],
             rows: capacity.map((step) => [step.rate, step.held ? 'yes' : 'no', step.completedPerSecond, step.p50Ms, step.p99Ms, step.refused, step.unfinished]),
+          },
+        ]
+      : []),
+    ...(http
+      ? [
+          {
+            title: `Through the HTTP gateway: ${httpCapacityOf(http)} payments/s (the most completed/s of a step with p99 ≤ ${CAPACITY_P99_BOUND_MS} ms, nothing refused, no error; closed loop, autocannon, ${HTTP_STEP_S} s per step)`,
+            columns: ['payments in flight', 'held', 'answered/s', 'completed/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms per completed payment (gateway included)'],
+            rows: http.map((step) => [step.connections, step.held ? 'yes' : 'no', step.answeredPerSecond, step.completedPerSecond, step.p50Ms, step.p99Ms, step.errors, step.cpuMs]),
           },
         ]
       : []),
@@ -389,7 +437,7 @@ function report(data: {
     },
   ];
   const command = `${REPLICAS > 1 ? `LEDGER_REPLICAS=${REPLICAS} ` : ''}${REBALANCE ? 'BENCH_REBALANCE=1 ' : ''}npm run bench${CAPACITY ? ' -- --capacity' : ''}`;
-  const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, platformaticKafka: platformaticBaseline, postgres: postgresBaselines }, idle, coldStart, phases, capacity, invariants: final }, tables);
+  const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, platformaticKafka: platformaticBaseline, postgres: postgresBaselines }, idle, coldStart, phases, capacity, http, invariants: final }, tables);
   if (data.chart.length > 0) {
     const svg = json.replace(/\.json$/, '.svg');
     writeFileSync(svg, renderChart(data.chart));

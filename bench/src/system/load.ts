@@ -50,7 +50,8 @@ export interface PaymentRecord {
   replyStatus?: string;
 }
 
-function pick<T extends { weight: number }>(items: readonly T[], random: number): T {
+/** Draws one item, each with a chance proportional to its weight (`random` in [0, 1)). */
+export function pick<T extends { weight: number }>(items: readonly T[], random: number): T {
   const total = items.reduce((sum, item) => sum + item.weight, 0);
   let at = random * total;
   for (const item of items) {
