@@ -29,7 +29,6 @@ import {
   type ReservationResult,
 } from '@ledger/payments-domain';
 import type { Clock } from '@ledger/util';
-import type { TimerKind } from './payment-timers';
 
 export const streamOf = (paymentId: string): string => `payment-${paymentId}`;
 
@@ -55,26 +54,7 @@ export interface DriverOptions {
   passwordGraceMs: number;
   /** Decrypts a transfer's recipient phone, in memory, for the FindUserByPhone step only. */
   revealPhone: (phone: ProtectedPhone) => string;
-  /** The persisted timers: set before each step, cleared at the outcome. */
-  timers: StepTimers;
-  /** A step not recorded within this long is driven again by its timer (the step timeout). */
-  stepTimeoutMs: number;
   log: (message: string) => void;
-}
-
-/** What the driver needs of the timer table (`payment-timers.ts`). */
-export interface StepTimers {
-  schedule(paymentId: string, kind: TimerKind, dueAt: Date, slackMs?: number): Promise<void>;
-  clear(paymentId: string): Promise<void>;
-}
-
-/**
- * The timer that guards a payment's current step: a third-party top-up waiting for its provider
- * is expired at its deadline; any other step is resumed when it was not recorded in time.
- */
-export function timerFor(state: ActivePaymentState, now: Date, stepTimeoutMs: number): { kind: TimerKind; dueAt: Date } {
-  if (state.status === 'awaiting_provider' && state.request.kind === 'provider_topup') return { kind: 'provider_deadline', dueAt: new Date(state.request.deadline) };
-  return { kind: 'step', dueAt: new Date(now.getTime() + stepTimeoutMs) };
 }
 
 type StepOutcome = { record: PaymentCommand } | { later: string };
@@ -124,15 +104,9 @@ export class PaymentDriver {
       const { state } = await this.options.handler.loadCached(stream);
       if (state.status === 'none') return undefined;
       const step = nextStep(state);
-      if (step === undefined) {
-        // The outcome is recorded: no timer is needed (a crash before this line leaves one, which finds the outcome and goes).
-        await this.options.timers.clear(paymentId);
-        return state;
-      }
-      // Before the step starts, so a crash in the middle of it always leaves a timer that resumes it.
-      const timer = timerFor(state, this.options.clock.now(), this.options.stepTimeoutMs);
-      // A step started with at least half a step timeout left on the timer reuses it.
-      await this.options.timers.schedule(paymentId, timer.kind, timer.dueAt, timer.kind === 'step' ? this.options.stepTimeoutMs / 2 : 0);
+      // The outcome is recorded. (A step that crashes half-way is resumed by the payment's timer, which
+      // follows the recorded events: see payment-timers.ts.)
+      if (step === undefined) return state;
       const outcome = await this.execute(step, state, secrets);
       if ('later' in outcome) {
         if (step !== 'awaiting_provider') this.options.log(`payment ${paymentId}: ${step} postponed (${outcome.later})`);

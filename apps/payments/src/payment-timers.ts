@@ -2,24 +2,36 @@
  * Durable timers of in-flight payments: the table `payments.payment_timers` (same database and
  * schema as the payments event store), one row per (payment id, timer kind) with `due_at`.
  *
- * - `step`: the step in flight must be recorded before `due_at`, otherwise the payment is driven
- *   again (a crashed process, a lost reply, a password that never came back). Written (upsert)
- *   before the payment starts and before each step, so an in-flight payment always has one.
+ * - `step`: the payment's next step must be recorded before `due_at`, otherwise the payment is
+ *   driven again (a crashed process, a lost reply, a password that never came back).
  * - `provider_deadline`: a third-party top-up waits for its provider until the deadline recorded in
  *   its first event; the timer expires it then (TOPUP_EXPIRED).
+ *
+ * The table is derived from the payments' own events by a catch-up subscription (as the wallet's
+ * hold timers are): each event of a payment in flight sets its step timer one step timeout after
+ * the event, a provider top-up's start sets its deadline, and the outcome deletes both. Rows and the
+ * subscription's checkpoint are committed in one transaction, so every recorded payment in flight
+ * has its timer up to the checkpoint, however often the process crashes; a payment that crashes
+ * before its first event was recorded has nothing to resume, and its command is delivered again.
+ * Deriving the table keeps timer writes off the payment's path (they were two awaited writes per
+ * payment), and a payment that finishes within one batch window never gets a row at all.
  *
  * A poller claims due rows with `SELECT … FOR UPDATE SKIP LOCKED` (bounded batch) and moves their
  * `due_at` a lease ahead in the same statement, so two instances on one database never claim the
  * same timer at the same time; a claim is fenced by its `claim_id`, so finishing a claim never
- * undoes a newer schedule. Rows are deleted when the payment reaches its outcome.
+ * undoes a newer schedule.
  */
 import { randomUUID } from 'node:crypto';
-import { inTransaction } from '@ledger/event-store';
-import { GroupCommit, type Clock } from '@ledger/util';
+import { paymentsContract } from '@ledger/contracts';
+import { FOLLOWER_BATCH_WINDOW_MS, PostgresCheckpointStore, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import type { ActivePaymentState } from '@ledger/payments-domain';
+import type { Clock } from '@ledger/util';
 import type { Pool } from 'pg';
+import { PAYMENTS_TABLES_LOCK, READ_SCHEMA } from './user-payments';
 
 export const TIMERS_SCHEMA = 'payments';
-const MIGRATION_LOCK = 0x50415954; // "PAYT"
+export const PAYMENT_TIMERS_SUBSCRIPTION = 'payment-timers';
+const TABLE = `${TIMERS_SCHEMA}.payment_timers`;
 
 export const TIMER_KINDS = ['step', 'provider_deadline'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
@@ -48,60 +60,119 @@ interface TimerRow {
   claim_id: string | null;
 }
 
-const writtenKey = (paymentId: string, kind: TimerKind): string => `${paymentId}\u0000${kind}`;
+/**
+ * The timer that guards a payment's current step: a third-party top-up waiting for its provider
+ * is expired at its deadline; any other step is resumed when it was not recorded in time.
+ */
+export function timerFor(state: ActivePaymentState, now: Date, stepTimeoutMs: number): { kind: TimerKind; dueAt: Date } {
+  if (state.status === 'awaiting_provider' && state.request.kind === 'provider_topup') return { kind: 'provider_deadline', dueAt: new Date(state.request.deadline) };
+  return { kind: 'step', dueAt: new Date(now.getTime() + stepTimeoutMs) };
+}
+
+/** What a batch of payment events does to the table: payments whose timers all go, and timers set (upserted, claims dropped). */
+export interface TimerChanges {
+  cleared: string[];
+  set: Array<{ paymentId: string; kind: TimerKind; dueAt: Date }>;
+}
+
+const OUTCOMES: ReadonlySet<string> = new Set([paymentsContract.EVENT.PaymentCompleted, paymentsContract.EVENT.PaymentFailed]);
+/** Recorded on a payment's stream after its outcome, and starting no step: a refund claimed against it or released, a provider's late callback. */
+const AFTER_OUTCOME: ReadonlySet<string> = new Set([paymentsContract.EVENT.RefundClaimed, paymentsContract.EVENT.RefundClaimReleased, paymentsContract.EVENT.LateProviderCallbackReported]);
+const STREAM_PREFIX = 'payment-';
+
+/**
+ * The timer changes of a batch of `payment-<id>` events, in order: each payment's last word in the
+ * batch decides (its outcome: no timer; a provider top-up's start: its deadline; any other step:
+ * the step timer, `stepTimeoutMs` after the event occurred).
+ */
+export function timerChangesOf(events: readonly RecordedEvent[], stepTimeoutMs: number): TimerChanges {
+  const last = new Map<string, { kind: TimerKind; dueAt: Date } | 'cleared'>();
+  for (const event of events) {
+    if (!event.stream.startsWith(STREAM_PREFIX) || AFTER_OUTCOME.has(event.type)) continue;
+    const paymentId = event.stream.slice(STREAM_PREFIX.length);
+    if (OUTCOMES.has(event.type)) {
+      last.set(paymentId, 'cleared');
+      continue;
+    }
+    const request = event.type === paymentsContract.EVENT.PaymentInitiated ? (event.data.request as { kind?: string; deadline?: string } | undefined) : undefined;
+    if (request?.kind === 'provider_topup' && request.deadline !== undefined) {
+      last.set(paymentId, { kind: 'provider_deadline', dueAt: new Date(request.deadline) });
+      continue;
+    }
+    const occurredAt = Date.parse(String(event.metadata.occurredAt ?? ''));
+    last.set(paymentId, { kind: 'step', dueAt: new Date((Number.isNaN(occurredAt) ? event.recordedAt.getTime() : occurredAt) + stepTimeoutMs) });
+  }
+  const changes: TimerChanges = { cleared: [], set: [] };
+  for (const [paymentId, word] of last) {
+    if (word === 'cleared') changes.cleared.push(paymentId);
+    else changes.set.push({ paymentId, ...word });
+  }
+  return changes;
+}
+
+/** Writes the changes with at most one statement (a payment is either cleared or set within one batch). */
+export async function writeTimerChanges(client: { query(text: string, values?: unknown[]): Promise<unknown> }, changes: TimerChanges): Promise<void> {
+  if (changes.cleared.length === 0 && changes.set.length === 0) return;
+  await client.query(
+    `WITH cleared AS (DELETE FROM ${TABLE} WHERE payment_id = ANY($1::text[]))
+     INSERT INTO ${TABLE} (payment_id, kind, due_at)
+     SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[])
+     ON CONFLICT (payment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, claim_id = NULL`,
+    [changes.cleared, changes.set.map((timer) => timer.paymentId), changes.set.map((timer) => timer.kind), changes.set.map((timer) => timer.dueAt)],
+  );
+}
 
 export class PaymentTimers {
-  private readonly table = `${TIMERS_SCHEMA}.payment_timers`;
-  /**
-   * The due time this instance last wrote for each timer (bounded, oldest forgotten first). Until
-   * then the row cannot have changed under it: a row is claimed only once it is due, and only this
-   * instance drives the payment meanwhile.
-   */
-  private readonly written = new Map<string, number>();
-  private static readonly WRITTEN_KEPT = 50_000;
-  private readonly writes: GroupCommit<TimerWrite, void>;
+  private readonly checkpoints: PostgresCheckpointStore;
+  private subscription?: Subscription;
+  private following = false;
 
   constructor(private readonly pool: Pool) {
-    this.writes = timerWrites(pool, this.table);
+    // Beside the users' payment lists' checkpoint: the event store's own schema is the store's to create.
+    this.checkpoints = new PostgresCheckpointStore(pool, READ_SCHEMA);
   }
 
-  /** Creates the table if missing (idempotent; concurrent starts are serialized by an advisory lock). */
+  /** Creates the table and the checkpoints' if missing (idempotent; concurrent starts are serialized by an advisory lock). */
   async migrate(): Promise<void> {
     await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query('SELECT pg_advisory_xact_lock($1)', [PAYMENTS_TABLES_LOCK]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${TIMERS_SCHEMA}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
+      await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (
         payment_id text NOT NULL,
         kind text NOT NULL CHECK (kind IN ('step', 'provider_deadline')),
         due_at timestamptz NOT NULL,
         fired integer NOT NULL DEFAULT 0,
         claim_id uuid,
         PRIMARY KEY (payment_id, kind))`);
-      await client.query(`CREATE INDEX IF NOT EXISTS payment_timers_due ON ${this.table} (due_at)`);
+      await client.query(`CREATE INDEX IF NOT EXISTS payment_timers_due ON ${TABLE} (due_at)`);
+      await this.checkpoints.ensureTable(client);
     });
   }
 
-  /**
-   * Sets the timer (upsert): a repeated schedule only moves `due_at`, and drops any claim on it.
-   * With `slackMs`, the write is skipped when the timer this instance last wrote is due no more than
-   * `slackMs` before `dueAt`: a fast payment's steps then share the timer armed at its start instead
-   * of writing one each (a timer firing during a step that is still running only looks again later).
-   * Resolves once the row is committed (with the other writes of the same moment, see `timerWrites`).
-   */
-  async schedule(paymentId: string, kind: TimerKind, dueAt: Date, slackMs = 0): Promise<void> {
-    const key = writtenKey(paymentId, kind);
-    const written = this.written.get(key);
-    if (slackMs > 0 && written !== undefined && written >= dueAt.getTime() - slackMs) return;
-    await this.writes.write({ paymentId, set: { kind, dueAt } });
-    this.written.delete(key);
-    this.written.set(key, dueAt.getTime());
-    if (this.written.size > PaymentTimers.WRITTEN_KEPT) this.written.delete(this.written.keys().next().value as string);
+  /** Follows the `payment` category into the table (see above); restarted after a failure while following. */
+  follow(store: EventStore, options: { stepTimeoutMs: number; pollIntervalMs?: number; log(message: string): void }): void {
+    this.following = true;
+    this.subscription = startTransactionalProjection({
+      store,
+      pool: this.pool,
+      name: PAYMENT_TIMERS_SUBSCRIPTION,
+      category: 'payment',
+      checkpoints: this.checkpoints,
+      batchSize: 500,
+      pollIntervalMs: options.pollIntervalMs,
+      // A step times out seconds after it starts: the table may trail the store by a moment.
+      batchWindowMs: FOLLOWER_BATCH_WINDOW_MS,
+      applyBatch: (client, events) => writeTimerChanges(client, timerChangesOf(events, options.stepTimeoutMs)),
+      onError: (error) => {
+        options.log(`payment timer subscription failed, restarting in 1 s: ${String(error)}`);
+        if (this.following) setTimeout(() => this.following && this.follow(store, options), 1_000).unref();
+      },
+    });
   }
 
-  /** The payment has its outcome: none of its timers is needed any more. */
-  async clear(paymentId: string): Promise<void> {
-    for (const kind of TIMER_KINDS) this.written.delete(writtenKey(paymentId, kind));
-    await this.writes.write({ paymentId });
+  async stopFollowing(): Promise<void> {
+    this.following = false;
+    await this.subscription?.stop();
   }
 
   /**
@@ -112,68 +183,31 @@ export class PaymentTimers {
     const claimId = randomUUID();
     const result = await this.pool.query<TimerRow>(
       `WITH due AS (
-         SELECT payment_id, kind FROM ${this.table} WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       UPDATE ${this.table} AS t
+         SELECT payment_id, kind FROM ${TABLE} WHERE due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       UPDATE ${TABLE} AS t
           SET due_at = $3, fired = t.fired + 1, claim_id = $4
          FROM due WHERE t.payment_id = due.payment_id AND t.kind = due.kind
        RETURNING t.payment_id, t.kind, t.fired`,
       [now, limit, new Date(now.getTime() + leaseMs), claimId],
     );
-    for (const row of result.rows) this.written.delete(writtenKey(row.payment_id, row.kind));
     return result.rows.map((row) => ({ paymentId: row.payment_id, kind: row.kind, fired: row.fired, claimId }));
   }
 
   /** Deletes the claimed timer, unless it was scheduled again since the claim. */
   async finish(timer: ClaimedTimer): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.table} WHERE payment_id = $1 AND kind = $2 AND claim_id = $3`, [timer.paymentId, timer.kind, timer.claimId]);
+    await this.pool.query(`DELETE FROM ${TABLE} WHERE payment_id = $1 AND kind = $2 AND claim_id = $3`, [timer.paymentId, timer.kind, timer.claimId]);
   }
 
   /** Makes the claimed timer due again at `dueAt`, unless it was scheduled again since the claim. */
   async retry(timer: ClaimedTimer, dueAt: Date): Promise<void> {
-    await this.pool.query(`UPDATE ${this.table} SET due_at = $4, claim_id = NULL WHERE payment_id = $1 AND kind = $2 AND claim_id = $3`, [timer.paymentId, timer.kind, timer.claimId, dueAt]);
+    await this.pool.query(`UPDATE ${TABLE} SET due_at = $4, claim_id = NULL WHERE payment_id = $1 AND kind = $2 AND claim_id = $3`, [timer.paymentId, timer.kind, timer.claimId, dueAt]);
   }
 
   /** The timers of one payment (inspection, tests). */
   async of(paymentId: string): Promise<ScheduledTimer[]> {
-    const result = await this.pool.query<TimerRow>(`SELECT payment_id, kind, due_at, fired FROM ${this.table} WHERE payment_id = $1 ORDER BY kind`, [paymentId]);
+    const result = await this.pool.query<TimerRow>(`SELECT payment_id, kind, due_at, fired FROM ${TABLE} WHERE payment_id = $1 ORDER BY kind`, [paymentId]);
     return result.rows.map((row) => ({ paymentId: row.payment_id, kind: row.kind, dueAt: row.due_at, fired: row.fired }));
   }
-}
-
-/** Timer writes per statement, at most. */
-const TIMER_WRITES_PER_STATEMENT = 2_000;
-
-/** One write to a payment's timers: set one (upsert), or clear them all at its outcome. */
-interface TimerWrite {
-  paymentId: string;
-  set?: { kind: TimerKind; dueAt: Date };
-}
-
-/**
- * The schedules and clears of one moment, written by one statement through a group commit (the one
- * the event store's appends use): every payment arms its step timer before it starts and clears it
- * at its outcome, and one transaction each made the timer table the busiest writer of the database
- * after the event store. The writes of one payment are committed one at a time, in arrival order: a
- * clear and a later schedule keep their order, and within one statement a payment is either cleared
- * or set, so the delete and the upsert never touch the same row.
- */
-function timerWrites(pool: Pool, table: string): GroupCommit<TimerWrite, void> {
-  return new GroupCommit<TimerWrite, void>({
-    commit: async (writes) => {
-      const cleared = writes.filter((write) => write.set === undefined).map((write) => write.paymentId);
-      const set = writes.flatMap((write) => (write.set ? [{ paymentId: write.paymentId, ...write.set }] : []));
-      await pool.query(
-        `WITH cleared AS (DELETE FROM ${table} WHERE payment_id = ANY($1::text[]))
-         INSERT INTO ${table} (payment_id, kind, due_at)
-         SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[])
-         ON CONFLICT (payment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, claim_id = NULL`,
-        [cleared, set.map((timer) => timer.paymentId), set.map((timer) => timer.kind), set.map((timer) => timer.dueAt)],
-      );
-      return writes.map(() => undefined);
-    },
-    keyOf: (write) => write.paymentId,
-    limits: { maxEvents: TIMER_WRITES_PER_STATEMENT, maxBytes: Infinity, maxInFlight: 1 },
-  });
 }
 
 export interface TimerPollerOptions {

@@ -6,8 +6,8 @@ import { Pool } from 'pg';
 import { DEFAULT_RISK_POLICY, SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway, nextStep, type Biller, type RiskPolicy, paymentDecider, type CardMoneyGateway, type MerchantAcquirer, type PaymentCommand, type PaymentEvent, type PaymentState } from '@ledger/payments-domain';
 import { systemClock, type Clock } from '@ledger/util';
 import { createPaymentCodec } from './payment-codec';
-import { PaymentDriver, timerFor } from './payment-driver';
-import { PaymentTimers, TimerPoller, type ClaimedTimer } from './payment-timers';
+import { PaymentDriver } from './payment-driver';
+import { PaymentTimers, TimerPoller, timerFor, type ClaimedTimer } from './payment-timers';
 import { providerSecretFromEnv } from './provider-signature';
 import { RecipientPhones } from './recipient-phone';
 import { SupportAccessAudit } from './support-access';
@@ -101,8 +101,6 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   private readonly timerPoller: TimerPoller;
   /** Timers claimed per poll (and fired at once) by this instance. */
   private static readonly TIMER_BATCH = 50;
-  /** Fires of a step timer that finds no payment before it is dropped (its start was refused or never came). */
-  private static readonly UNSTARTED_TIMER_FIRES = 3;
 
   constructor(@Inject(EVENT_STORE) readonly store: EventStore, @Inject(PAYMENTS_OPTIONS) options: PaymentsServiceOptions) {
     this.clock = options.clock ?? systemClock;
@@ -139,8 +137,6 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
       stepAttempts: 3,
       passwordGraceMs: options.passwordGraceMs ?? num(process.env.PAYMENTS_PASSWORD_GRACE_MS, 30_000),
       revealPhone: (phone) => phones.reveal(phone),
-      timers: this.timers,
-      stepTimeoutMs: this.resumeAfterMs,
       log: (message) => this.logger.warn(message),
     });
     this.timerPoller = new TimerPoller({
@@ -180,14 +176,6 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Sets the payment's step timer before its first event is recorded, so a crash right after the
-   * record still leaves a timer that drives it (the driver keeps it up to date from then on).
-   */
-  async armStepTimer(paymentId: string): Promise<void> {
-    await this.timers.schedule(paymentId, 'step', new Date(this.clock.now().getTime() + this.resumeAfterMs));
-  }
-
-  /**
    * A due timer: drives the payment through the decider (resume the step, time it out, expire the
    * provider deadline). Resolves with when the timer is due again, or undefined when it is done.
    */
@@ -196,15 +184,9 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     // A drive of this instance is on it (a slow step): leave it be, look again after one step timeout.
     if (this.driver.isRunning(timer.paymentId)) return retryAt;
     const state = await this.driver.drive(timer.paymentId);
-    if (state === undefined) {
-      // No payment behind the timer: its start may still be on its way (armed just before it), so
-      // look again a few times; after that the start was refused or never came, and the timer goes.
-      return timer.fired < PaymentsRuntime.UNSTARTED_TIMER_FIRES ? retryAt : undefined;
-    }
-    if (nextStep(state) === undefined) {
-      await this.timers.clear(timer.paymentId);
-      return undefined;
-    }
+    // No payment behind the timer (the table follows recorded payments, so only a row left by hand),
+    // or its outcome is recorded (which also deletes its other timers): the timer is done.
+    if (state === undefined || nextStep(state) === undefined) return undefined;
     // A timer of a step the payment has left (e.g. the provider deadline after the confirmation) is done.
     if (timerFor(state, this.clock.now(), this.resumeAfterMs).kind !== timer.kind) return undefined;
     return retryAt;
@@ -220,8 +202,9 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     }
     await this.client.start();
     await this.relay.start();
-    await this.timers.migrate();
     await this.userPayments.migrate();
+    await this.timers.migrate();
+    this.timers.follow(this.store, { stepTimeoutMs: this.resumeAfterMs, log: (message) => this.logger.error(message) });
     this.userPayments.start();
     this.risk.start();
     this.timerPoller.start();
@@ -230,6 +213,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   async beforeApplicationShutdown(): Promise<void> {
     await this.timerPoller.stop();
     await this.driver.settle();
+    await this.timers.stopFollowing();
     await this.relay.stop();
     await this.userPayments.stop();
     await this.risk.stop();

@@ -79,7 +79,6 @@ export class PaymentsController {
       const refusal = await this.assessRisk(command, request.paymentId, request.userId, request.amountMinor, device, now);
       if (refusal) return refusal;
     }
-    await this.runtime.armStepTimer(request.paymentId);
     const started = await this.runtime.handler.handle(streamOf(request.paymentId), { type: 'StartPayment', request, now }, {
       commandId: command.commandId,
       correlationId: command.correlationId,

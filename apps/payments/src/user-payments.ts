@@ -16,8 +16,11 @@ import { maskPhone, normalizePhone } from './recipient-phone';
 
 export const READ_SCHEMA = 'payments_read';
 export const USER_PAYMENTS_SUBSCRIPTION = 'payments-user-payments';
-/** Advisory lock key so that several instances starting at once do not race on CREATE. */
-const MIGRATION_LOCK = 0x50415952; // "PAYR"
+/**
+ * Advisory lock key of the payments service's own tables (its read models and timers), so that
+ * several instances starting at once do not race on CREATE.
+ */
+export const PAYMENTS_TABLES_LOCK = 0x50415952; // "PAYR"
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
@@ -180,10 +183,8 @@ export class UserPaymentsReadModel {
 
   async migrate(): Promise<void> {
     await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${READ_SCHEMA}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${READ_SCHEMA}.checkpoints (
-        name text PRIMARY KEY, cursor text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
+      await client.query('SELECT pg_advisory_xact_lock($1)', [PAYMENTS_TABLES_LOCK]);
+      await this.checkpoints.ensureTable(client);
       await client.query(`CREATE TABLE IF NOT EXISTS ${READ_SCHEMA}.user_payments (
         payment_id text PRIMARY KEY,
         user_id text,

@@ -24,10 +24,13 @@ export class PostgresCheckpointStore implements CheckpointStore {
       ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`;
   }
 
-  /** Creates the table where it does not exist yet (the event store's migrations create its own). */
-  async ensureTable(): Promise<void> {
-    await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
-    await this.pool.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.checkpoints (
+  /**
+   * Creates the table where it does not exist yet (the event store's migrations create its own), on
+   * `client` when given: concurrent creators must run it in transactions that hold one advisory lock.
+   */
+  async ensureTable(client: Pick<Pool, 'query'> = this.pool): Promise<void> {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.checkpoints (
       name text PRIMARY KEY, cursor text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
   }
 
