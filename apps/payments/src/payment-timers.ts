@@ -23,7 +23,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { paymentsContract } from '@ledger/contracts';
-import { FOLLOWER_BATCH_WINDOW_MS, PostgresCheckpointStore, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import { FOLLOWER_BATCH_WINDOW_MS, FOLLOWER_POLL_INTERVAL_MS, PostgresCheckpointStore, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import type { ActivePaymentState } from '@ledger/payments-domain';
 import type { Clock } from '@ledger/util';
 import type { Pool } from 'pg';
@@ -159,8 +159,9 @@ export class PaymentTimers {
       category: 'payment',
       checkpoints: this.checkpoints,
       batchSize: 500,
-      pollIntervalMs: options.pollIntervalMs,
-      // A step times out seconds after it starts: the table may trail the store by a moment.
+      // A step times out seconds after it starts: the table may trail the store by a moment (an
+      // append in this process still wakes the subscription at once).
+      pollIntervalMs: options.pollIntervalMs ?? FOLLOWER_POLL_INTERVAL_MS,
       batchWindowMs: FOLLOWER_BATCH_WINDOW_MS,
       applyBatch: (client, events) => writeTimerChanges(client, timerChangesOf(events, options.stepTimeoutMs)),
       onError: (error) => {
