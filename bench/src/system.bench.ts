@@ -436,7 +436,12 @@ function report(data: {
       rows: [[final.paymentsStarted, final.paymentsWithoutOutcome, final.paymentsWithSeveralOutcomes, final.duplicatedCredits, final.duplicatedCaptures, final.ledgerSumMinor, final.ledgerProblems, final.violations]],
     },
   ];
-  const command = `${REPLICAS > 1 ? `LEDGER_REPLICAS=${REPLICAS} ` : ''}${REBALANCE ? 'BENCH_REBALANCE=1 ' : ''}npm run bench${CAPACITY ? ' -- --capacity' : ''}`;
+  // The settings of this run as given, so the results file names the command that repeats it.
+  const settings = Object.entries(env)
+    .filter(([key]) => key.startsWith('BENCH_') || key === 'LEDGER_REPLICAS')
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, value]) => `${key}=${value}`);
+  const command = [...settings, 'npm run bench', ...(CAPACITY ? ['-- --capacity'] : [])].join(' ');
   const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, platformaticKafka: platformaticBaseline, postgres: postgresBaselines }, idle, coldStart, phases, capacity, http, invariants: final }, tables);
   if (data.chart.length > 0) {
     const svg = json.replace(/\.json$/, '.svg');
