@@ -12,17 +12,17 @@
  * Then it waits for quiescence and checks: every payment command the broker accepted reached exactly
  * one outcome (or was refused before it started), the ledger sums to zero, no wallet credit or
  * capture was recorded twice, and every read model equals a fresh replay (projector checksums).
- * It prints the counts and saves them to bench/results/chaos-<date>.{json,md}; exit 1 on a violation.
+ * It prints the counts and saves them to bench/results/<CHAOS_NAME>-<date>.{json,md}; exit 1 on a violation.
  *
  * Environment: CHAOS_PAYMENTS (10000), CHAOS_RATE (150), CHAOS_USERS (500), CHAOS_KILL_EVERY_S (8),
- * LEDGER_REPLICAS (1).
+ * CHAOS_NAME (chaos), LEDGER_REPLICAS (1).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
 import { localDir, repoRoot } from '@ledger/local-infra';
 import { KafkaCommandClient, createKafka } from '@ledger/messaging';
-import { saveResults } from './report';
+import { commandOf, saveResults } from './report';
 import { checkInvariants, waitForQuiescence } from './system/invariants';
 import { OutcomeTracker, REALISTIC_MIX, runLoad, summarize, type PaymentRecord } from './system/load';
 import { EdgeSecrets, PAYMENT_PASSWORD, SmsOutbox, seedUsers } from './system/seed';
@@ -33,6 +33,9 @@ const PAYMENTS = Number(env.CHAOS_PAYMENTS ?? 10_000);
 const RATE = Number(env.CHAOS_RATE ?? 150);
 const USERS = Number(env.CHAOS_USERS ?? 500);
 const KILL_EVERY_MS = Number(env.CHAOS_KILL_EVERY_S ?? 8) * 1000;
+/** Results go to bench/results/<CHAOS_NAME>-<date>.*, so a run does not overwrite the day's earlier one. */
+const NAME = env.CHAOS_NAME ?? 'chaos';
+
 const REPLICAS = Number(env.LEDGER_REPLICAS ?? 1);
 const INSTANCE = 'chaos';
 /** A payment refused PAYMENTS_BUSY (a killed service holds payments in flight) or unanswered is sent again, as an app would, backing off up to 30 s, for ~5 minutes. */
@@ -163,8 +166,8 @@ async function main(): Promise<number> {
 
     say(readModels.output.trim());
     saveResults(
-      'chaos',
-      'npm run chaos',
+      NAME,
+      commandOf('chaos', ['CHAOS_', 'LEDGER_REPLICAS']),
       { payments: PAYMENTS, rate: RATE, users: users.length, replicas: REPLICAS, faults: chaos.faults, kills, brokerRestarts, sendFailures, completed, lostCommands: lost, invariants, paymentsBefore: before.paymentsStarted, readModelsMatchReplay: readModels.ok, readModelReport: readModels.output, restartedServices: pidsChanged },
       [
         {

@@ -1,4 +1,4 @@
-import { latencySummary } from './report';
+import { commandOf, latencySummary } from './report';
 
 describe('latencySummary', () => {
   it('takes nearest-rank percentiles of the samples', () => {
@@ -12,5 +12,13 @@ describe('latencySummary', () => {
 
   it('reports zeros for no samples rather than failing', () => {
     expect(latencySummary([])).toEqual({ count: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 });
+  });
+});
+
+describe('commandOf', () => {
+  it("names the run's own settings, sorted, before the script and its arguments, and nothing else of the environment", () => {
+    const env = { BENCH_RATE: '100', PATH: '/usr/bin', LEDGER_REPLICAS: '2', BENCH_DURATION_S: '30', DATABASE_URL: 'postgres://secret' };
+    expect(commandOf('bench', ['BENCH_', 'LEDGER_REPLICAS'], ['-- --capacity'], env)).toBe('BENCH_DURATION_S=30 BENCH_RATE=100 LEDGER_REPLICAS=2 npm run bench -- --capacity');
+    expect(commandOf('chaos', ['CHAOS_'], [], env)).toBe('npm run chaos');
   });
 });

@@ -11,6 +11,18 @@ export function latencySummary(samplesMs: number[]): { count: number; p50Ms: num
   return { count: sorted.length, p50Ms: round(at(0.5)), p95Ms: round(at(0.95)), p99Ms: round(at(0.99)), maxMs: round(sorted[sorted.length - 1]!) };
 }
 
+/**
+ * The command that repeats this run: the environment settings it was given (variables named with
+ * one of `prefixes`, sorted) before `npm run <script>` and its arguments.
+ */
+export function commandOf(script: string, prefixes: readonly string[], args: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): string {
+  const settings = Object.entries(env)
+    .filter(([key]) => prefixes.some((prefix) => key.startsWith(prefix)))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, value]) => `${key}=${value}`);
+  return [...settings, `npm run ${script}`, ...args].join(' ');
+}
+
 export interface BenchTable {
   title: string;
   columns: string[];

@@ -30,7 +30,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { localDir } from '@ledger/local-infra';
 import { KafkaCommandClient, createKafka } from '@ledger/messaging';
-import { latencySummary, saveResults, type BenchTable } from './report';
+import { commandOf, latencySummary, saveResults, type BenchTable } from './report';
 import { kafkaRoundTrips, platformaticRoundTrips, postgresInsertCommits } from './system/baselines';
 import { capacityOf, nextCapacityRate, type CapacityStep } from './system/capacity';
 import { renderChart, type ChartSeries } from './system/chart';
@@ -436,12 +436,7 @@ function report(data: {
       rows: [[final.paymentsStarted, final.paymentsWithoutOutcome, final.paymentsWithSeveralOutcomes, final.duplicatedCredits, final.duplicatedCaptures, final.ledgerSumMinor, final.ledgerProblems, final.violations]],
     },
   ];
-  // The settings of this run as given, so the results file names the command that repeats it.
-  const settings = Object.entries(env)
-    .filter(([key]) => key.startsWith('BENCH_') || key === 'LEDGER_REPLICAS')
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, value]) => `${key}=${value}`);
-  const command = [...settings, 'npm run bench', ...(CAPACITY ? ['-- --capacity'] : [])].join(' ');
+  const command = commandOf('bench', ['BENCH_', 'LEDGER_REPLICAS'], CAPACITY ? ['-- --capacity'] : []);
   const { json } = saveResults(NAME, command, { rate: RATE, durationS: DURATION_MS / 1000, users: data.users, replicas: REPLICAS, baselines: { kafka: kafkaBaseline, platformaticKafka: platformaticBaseline, postgres: postgresBaselines }, idle, coldStart, phases, capacity, http, invariants: final }, tables);
   if (data.chart.length > 0) {
     const svg = json.replace(/\.json$/, '.svg');
