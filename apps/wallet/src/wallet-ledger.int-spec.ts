@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@ledger/testing';
+import { allCommittedVisible, createTestDatabase, type TestDatabase } from '@ledger/testing';
 import { DEFAULT_WALLET_POLICY, WALLET_ERROR, WALLET_EVENT, type WalletCommand } from '@ledger/wallet-domain';
 import { createEventStore, type EventStore, type NewEvent } from '@ledger/event-store';
 import { checkLedger, formatReport } from './ledger-check';
@@ -81,6 +81,9 @@ describe('wallet ledger on the PostgreSQL event store', () => {
     }
     await ledger.execute({ type: 'CaptureHold', walletId, holdId: 'h1', amountMinor: 900n, now: NOW }, meta());
     await ledger.execute({ type: 'ReleaseHold', walletId, holdId: 'h2', now: NOW }, meta());
+    // The check reads in global order, which shows an append only once every transaction older than
+    // it on the server has ended; test files running beside this one may hold one open for a moment.
+    await allCommittedVisible(db.url, ['wallet']);
     const clean = await checkLedger(store, { now: NOW });
     expect(clean).toMatchObject({ ok: true, sumMinor: '0', unbalancedTransactions: [], balanceMismatches: [], holdsOpenPastExpiry: [], brokenStreams: [] });
     // The holds of the 1,000-reservation test expire at 03:00; an hour later they count as left open.
@@ -104,13 +107,8 @@ describe('wallet ledger on the PostgreSQL event store', () => {
       credited('p2', '100', [['clearing:card:ICBC', '-100'], [`wallet:${planted.walletId}`, '130']]),
     ], { expectedRevision: 0n });
 
-    // The check reads in global order, which shows an append only once every transaction older than
-    // it on the server has ended; test files running beside this one may hold one open for a moment.
-    let report = await checkLedger(store, { now: NOW });
-    for (let attempt = 0; attempt < 100 && report.ok; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      report = await checkLedger(store, { now: NOW });
-    }
+    await allCommittedVisible(db.url, ['wallet']);
+    const report = await checkLedger(store, { now: NOW });
     expect(report.ok).toBe(false);
     expect(report.sumMinor).toBe('30');
     expect(report.unbalancedTransactions).toEqual([{ transactionId: `${planted.walletId}:credit:p2`, stream: `wallet-${planted.walletId}`, reason: 'postings sum to 30' }]);
