@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { secretKey } from './keyring';
 
 /**
  * Session tokens. Identity signs them at login; the gateway (and any service) verifies them.
@@ -34,7 +35,7 @@ export function signAccessToken(input: { userId: string; role: AccessTokenRole; 
   const exp = iat + Math.floor(input.ttlMs / 1000);
   const claims: AccessTokenClaims = { iss: ACCESS_TOKEN_ISSUER, sub: input.userId, role: input.role, did: input.deviceId, iat, exp, jti: randomUUID() };
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  const signature = createHmac('sha256', key).update(`${HEADER}.${payload}`).digest('base64url');
+  const signature = createHmac('sha256', secretKey(key)).update(`${HEADER}.${payload}`).digest('base64url');
   return { token: `${HEADER}.${payload}.${signature}`, expiresAt: new Date(exp * 1000) };
 }
 
@@ -46,7 +47,7 @@ export function checkAccessToken(token: string, key: Buffer, now: Date): AccessT
   if (!TOKEN_SHAPE.test(token)) return invalid;
   const [header, payload, signature] = token.split('.') as [string, string, string];
   if (header !== HEADER) return invalid;
-  const expected = createHmac('sha256', key).update(`${header}.${payload}`).digest();
+  const expected = createHmac('sha256', secretKey(key)).update(`${header}.${payload}`).digest();
   const actual = Buffer.from(signature, 'base64url');
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return invalid;
   let claims: Partial<Record<keyof AccessTokenClaims, unknown>>;

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { Keyring } from './keyring';
+import { secretKey, type Keyring } from './keyring';
 
 /**
  * Field-level encryption (DESIGN §5): AES-256-GCM with a key id, rendered as a self-describing
@@ -41,7 +41,7 @@ function associatedData(keyId: string, aad: string | undefined): Buffer {
 export function encryptField(plaintext: string, keyring: Keyring, aad?: string): string {
   const { keyId, key } = keyring.activeKey();
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  const cipher = createCipheriv('aes-256-gcm', secretKey(key), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(associatedData(keyId, aad));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   const tag = cipher.getAuthTag();
@@ -58,7 +58,7 @@ export function decryptField(token: string, keyring: Keyring, aad?: string): str
   if (match === null) throw new FieldDecryptionError('malformed', 'not an encrypted field token');
   const [, keyId, ivText, ciphertextText, tagText] = match as unknown as [string, string, string, string, string];
   if (!keyring.hasKey(keyId)) throw new FieldDecryptionError('unknown_key', `no key ${JSON.stringify(keyId)} in the keyring`);
-  const decipher = createDecipheriv('aes-256-gcm', keyring.keyFor(keyId), Buffer.from(ivText, 'base64url'), { authTagLength: TAG_BYTES });
+  const decipher = createDecipheriv('aes-256-gcm', secretKey(keyring.keyFor(keyId)), Buffer.from(ivText, 'base64url'), { authTagLength: TAG_BYTES });
   decipher.setAAD(associatedData(keyId, aad));
   decipher.setAuthTag(Buffer.from(tagText, 'base64url'));
   try {

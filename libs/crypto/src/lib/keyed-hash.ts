@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Keyring } from './keyring';
+import { secretKey, type Keyring } from './keyring';
 
 /**
  * Keyed hashes: HMAC-SHA-256 with a server-side pepper key (DESIGN §5, issue 4).
@@ -33,7 +33,7 @@ export class KeyedHashFormatError extends Error {
 }
 
 function mac(key: Buffer, purpose: string, parts: readonly string[]): Buffer {
-  const hmac = createHmac('sha256', key);
+  const hmac = createHmac('sha256', secretKey(key));
   for (const part of [purpose, ...parts]) {
     const bytes = Buffer.from(part, 'utf8');
     const length = Buffer.alloc(4);

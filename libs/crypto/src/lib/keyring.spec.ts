@@ -1,5 +1,6 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { Keyring, KeyringError, developmentKeyring, loadFieldKeyring, loadPepperKeyring } from './keyring';
+import { Keyring, KeyringError, developmentKeyring, loadFieldKeyring, loadPepperKeyring, secretKey } from './keyring';
 
 const key = (byte: number): string => Buffer.alloc(32, byte).toString('base64');
 
@@ -74,5 +75,15 @@ describe('loading keyrings from the environment', () => {
   it('derives stable development keys, distinct per purpose', () => {
     expect(developmentKeyring('field-encryption').keyFor('dev')).toEqual(developmentKeyring('field-encryption').keyFor('dev'));
     expect(developmentKeyring('field-encryption').keyFor('dev')).not.toEqual(developmentKeyring('hash-pepper').keyFor('dev'));
+  });
+});
+
+describe('secretKey', () => {
+  it('makes one KeyObject per key buffer, which signs exactly as the buffer does', () => {
+    const key = randomBytes(32);
+    const object = secretKey(key);
+    expect(secretKey(key)).toBe(object);
+    expect(secretKey(Buffer.from(key))).not.toBe(object);
+    expect(createHmac('sha256', object).update('payload').digest('hex')).toBe(createHmac('sha256', key).update('payload').digest('hex'));
   });
 });
