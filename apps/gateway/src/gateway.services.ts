@@ -42,7 +42,9 @@ export class Edge {
    * The wallet id of a user, looked up once and then remembered: a user has one wallet and its id
    * never changes, while every money route needs it, so the lookup (a Kafka round trip to the
    * wallet) is paid once per user instead of once per payment. Only a successful answer is kept;
-   * the wallet still checks every money command against the wallet's owner.
+   * the wallet still checks every money command against the wallet's owner. A remembered answer is
+   * given without asking the wallet again, so callers first check that the actor may act for this
+   * user (`requireSelf`, `requireSupport`).
    */
   async walletIdOf(userId: string, actor: string): Promise<string> {
     const known = this.walletIds.get(userId);
