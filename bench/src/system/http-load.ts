@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import { pick, type PaymentKind, type TrafficMix } from './load';
+import { orderFor, pick, type PaymentKind, type TrafficMix } from './load';
 import { LOGIN_PASSWORD, PAYMENT_PASSWORD, type SeededUser } from './seed';
 
 /**
@@ -62,26 +62,15 @@ interface RequestContext {
   kind?: PaymentKind;
 }
 
-/** The body and route of one payment of `kind` by `payer`. */
+/** The route and body of one payment of `kind` by `payer`, with a fresh payment id (the idempotency key). */
 function paymentRequest(kind: PaymentKind, payer: HttpUser, users: readonly HttpUser[], mix: TrafficMix): { path: string; body: Record<string, string> } {
   const paymentId = randomUUID();
-  const amountMinor = String(100 + Math.floor(Math.random() * 4_900)); // ¥1.00 – ¥50.00
-  switch (kind) {
-    case 'merchant':
-    case 'unknown_merchant':
-    case 'over_balance': {
-      const merchant = kind === 'unknown_merchant' ? { merchantId: 'm-cash-only', channel: 'qr' as const } : pick(mix.merchants, Math.random());
-      const amount = kind === 'over_balance' ? '4000000' : amountMinor; // more than any payer holds
-      return { path: `/users/${payer.userId}/payments`, body: { paymentId, merchantId: merchant.merchantId, channel: merchant.channel, amountMinor: amount, paymentPassword: PAYMENT_PASSWORD } };
-    }
-    case 'transfer': {
-      let recipient = users[Math.floor(Math.random() * users.length)]!;
-      if (recipient.userId === payer.userId) recipient = users[(users.indexOf(payer) + 1) % users.length]!;
-      return { path: `/users/${payer.userId}/transfers`, body: { paymentId, recipientPhone: recipient.phone, amountMinor, paymentPassword: PAYMENT_PASSWORD } };
-    }
-    case 'card_topup':
-      return { path: `/users/${payer.userId}/top-ups/card`, body: { paymentId, cardId: payer.cardId, amountMinor } };
-  }
+  const { kind: route, ...order } = orderFor(kind, payer, users, mix);
+  const paths = { merchant: 'payments', transfer: 'transfers', card_topup: 'top-ups/card' } as const;
+  const body: Record<string, string> = { paymentId, ...order };
+  // A top-up from one's own card asks for no payment password; spending does.
+  if (route !== 'card_topup') body.paymentPassword = PAYMENT_PASSWORD;
+  return { path: `/users/${payer.userId}/${paths[route]}`, body };
 }
 
 /** The outcome an answer reports: COMPLETED, PENDING, or the Problem's code. */

@@ -61,6 +61,36 @@ export function pick<T extends { weight: number }>(items: readonly T[], random: 
   return items[items.length - 1]!;
 }
 
+/** What one payment of the mix asks for, whatever carries it (a Kafka command or an HTTP request). */
+export type PaymentOrder =
+  | { kind: 'merchant'; merchantId: string; channel: 'online' | 'qr' | 'pos'; amountMinor: string }
+  | { kind: 'transfer'; recipientPhone: string; amountMinor: string }
+  | { kind: 'card_topup'; cardId: string; amountMinor: string };
+
+/**
+ * The payment a payer makes for `kind`: ¥1.00 – ¥50.00 to a merchant of the mix, to another user,
+ * or from the payer's card; the failing kinds pay a merchant that does not take the wallet, or
+ * more than any payer holds (¥40,000).
+ */
+export function orderFor<U extends { userId: string; phone: string; cardId: string }>(kind: PaymentKind, payer: U, users: readonly U[], mix: TrafficMix): PaymentOrder {
+  const amountMinor = String(100 + Math.floor(Math.random() * 4_900));
+  switch (kind) {
+    case 'merchant':
+    case 'unknown_merchant':
+    case 'over_balance': {
+      const merchant = kind === 'unknown_merchant' ? { merchantId: 'm-cash-only', channel: 'qr' as const } : pick(mix.merchants, Math.random());
+      return { kind: 'merchant', merchantId: merchant.merchantId, channel: merchant.channel, amountMinor: kind === 'over_balance' ? '4000000' : amountMinor };
+    }
+    case 'transfer': {
+      let recipient = users[Math.floor(Math.random() * users.length)]!;
+      if (recipient.userId === payer.userId) recipient = users[(users.indexOf(payer) + 1) % users.length]!;
+      return { kind: 'transfer', recipientPhone: recipient.phone, amountMinor };
+    }
+    case 'card_topup':
+      return { kind: 'card_topup', cardId: payer.cardId, amountMinor };
+  }
+}
+
 /** Follows `payments.events` and stamps each tracked payment's outcome as it arrives. */
 export class OutcomeTracker {
   readonly records = new Map<string, PaymentRecord>();
@@ -194,25 +224,23 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
     const base = { paymentId, userId: payer.userId, walletId: payer.walletId };
     // One command id per payment: a resend after PAYMENTS_BUSY is the same command.
     const sendOptions = { key: paymentId, actor: `user:${payer.userId}`, timeoutMs: 60_000, commandId: randomUUID() };
-    const amountMinor = String(100 + Math.floor(Math.random() * 4_900)); // ¥1.00 – ¥50.00
-    switch (kind) {
-      case 'merchant':
-      case 'unknown_merchant':
-      case 'over_balance': {
-        const merchant = kind === 'unknown_merchant' ? { merchantId: 'm-cash-only', channel: 'qr' as const } : pick(mix.merchants, Math.random());
-        const amount = kind === 'over_balance' ? '4000000' : amountMinor; // ¥40,000: more than any payer holds
-        send(record, () => client.send(paymentsContract.payMerchant, { ...base, merchantId: merchant.merchantId, channel: merchant.channel, amountMinor: amount, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
+    const order = orderFor(kind, payer, users, mix);
+    switch (order.kind) {
+      case 'merchant': {
+        const { merchantId, channel, amountMinor } = order;
+        send(record, () => client.send(paymentsContract.payMerchant, { ...base, merchantId, channel, amountMinor, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
         break;
       }
       case 'transfer': {
-        let recipient = users[Math.floor(Math.random() * users.length)]!;
-        if (recipient.userId === payer.userId) recipient = users[(users.indexOf(payer) + 1) % users.length]!;
-        send(record, () => client.send(paymentsContract.transfer, { ...base, recipientPhone: recipient.phone, amountMinor, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
+        const { recipientPhone, amountMinor } = order;
+        send(record, () => client.send(paymentsContract.transfer, { ...base, recipientPhone, amountMinor, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
         break;
       }
-      case 'card_topup':
-        send(record, () => client.send(paymentsContract.topUpFromCard, { ...base, cardId: payer.cardId, amountMinor }, sendOptions));
+      case 'card_topup': {
+        const { cardId, amountMinor } = order;
+        send(record, () => client.send(paymentsContract.topUpFromCard, { ...base, cardId, amountMinor }, sendOptions));
         break;
+      }
     }
     sent++;
   };
