@@ -23,7 +23,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { paymentsContract } from '@ledger/contracts';
-import { FOLLOWER_BATCH_WINDOW_MS, FOLLOWER_POLL_INTERVAL_MS, PostgresCheckpointStore, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import { PostgresCheckpointStore, followerPacing, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import type { ActivePaymentState } from '@ledger/payments-domain';
 import type { Clock } from '@ledger/util';
 import type { Pool } from 'pg';
@@ -161,8 +161,7 @@ export class PaymentTimers {
       batchSize: 500,
       // A step times out seconds after it starts: the table may trail the store by a moment (an
       // append in this process still wakes the subscription at once).
-      pollIntervalMs: options.pollIntervalMs ?? FOLLOWER_POLL_INTERVAL_MS,
-      batchWindowMs: FOLLOWER_BATCH_WINDOW_MS,
+      ...followerPacing(options.pollIntervalMs),
       applyBatch: (client, events) => writeTimerChanges(client, timerChangesOf(events, options.stepTimeoutMs)),
       onError: (error) => {
         options.log(`payment timer subscription failed, restarting in 1 s: ${String(error)}`);

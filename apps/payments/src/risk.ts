@@ -8,7 +8,7 @@
  * from the event id, so identity sees a repeat as the same command).
  */
 import { identityContract, TRANSPORT_ERROR } from '@ledger/contracts';
-import { DeciderHandler, FOLLOWER_BATCH_WINDOW_MS, type EventCodec, type EventData, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import { DeciderHandler, followerPacing, type EventCodec, type EventData, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import type { KafkaCommandClient } from '@ledger/messaging';
 import { isRejection } from '@ledger/util';
 import { PAYMENT_ERROR, createRiskDecider, riskStreamOf, riskVerdict, type RiskCommand, type RiskEvent, type RiskPolicy, type RiskState } from '@ledger/payments-domain';
@@ -103,9 +103,8 @@ export class RiskRules {
     this.alerts = this.store.subscribe({
       name: RISK_ALERTS_SUBSCRIPTION,
       category: 'risk',
-      pollIntervalMs: this.options.pollIntervalMs,
       // Alerts are forwarded for people to look at: nobody waits on them.
-      batchWindowMs: FOLLOWER_BATCH_WINDOW_MS,
+      ...followerPacing(this.options.pollIntervalMs),
       batchSize: 50,
       onError: (error) => {
         this.options.log(`risk alert forwarding failed, restarting in 1 s: ${String(error)}`);

@@ -10,7 +10,7 @@
  * so replaying from zero (drop the schema) rebuilds the same rows. The model is eventually
  * consistent; `GetPayment` reads the payment's own stream and is always current.
  */
-import { FOLLOWER_BATCH_WINDOW_MS, PostgresCheckpointStore, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import { PostgresCheckpointStore, followerPacing, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { maskPhone, normalizePhone } from './recipient-phone';
 
@@ -209,9 +209,8 @@ export class UserPaymentsReadModel {
       category: 'payment',
       checkpoints: this.checkpoints,
       batchSize: 200,
-      pollIntervalMs: this.options.pollIntervalMs,
       // A list the user reloads: it may trail the payment's answer by a moment.
-      batchWindowMs: FOLLOWER_BATCH_WINDOW_MS,
+      ...followerPacing(this.options.pollIntervalMs),
       applyBatch: writeUserPayments,
       onError: (error) => {
         this.options.log(`user payments projection failed, restarting in 1 s: ${String(error)}`);

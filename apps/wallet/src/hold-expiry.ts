@@ -13,7 +13,7 @@
  *    HOLD_ALREADY_SETTLED and its row is dropped.
  */
 import type { Pool } from 'pg';
-import { FOLLOWER_BATCH_WINDOW_MS, FOLLOWER_POLL_INTERVAL_MS, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import { followerPacing, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import type { Clock } from '@ledger/util';
 import { WALLET_EVENT, WALLET_ERROR } from '@ledger/wallet-domain';
 import { SCHEMA } from './wallet-db';
@@ -64,8 +64,7 @@ export class HoldExpiry {
       category: 'wallet',
       batchSize: 500,
       // Holds expire minutes after they are made: the timer table may trail the store by a moment.
-      pollIntervalMs: this.options.pollIntervalMs ?? FOLLOWER_POLL_INTERVAL_MS,
-      batchWindowMs: FOLLOWER_BATCH_WINDOW_MS,
+      ...followerPacing(this.options.pollIntervalMs),
       onError: (error) => {
         this.log(`timer subscription failed, restarting in 1 s: ${String(error)}`);
         if (this.running) setTimeout(() => this.running && this.follow(), 1_000).unref();

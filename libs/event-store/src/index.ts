@@ -2,7 +2,7 @@ export * from './port';
 export * from './errors';
 export * from './upcasters';
 export * from './hash-chain';
-export { startSubscription, readRetryDelayMs, Wakeup, DEFAULT_MAX_READ_FAILURES, DEFAULT_POLL_INTERVAL_MS, DEFAULT_SUBSCRIPTION_BATCH, FOLLOWER_BATCH_WINDOW_MS, FOLLOWER_POLL_INTERVAL_MS, type SubscriptionSource } from './subscription';
+export { startSubscription, readRetryDelayMs, Wakeup, DEFAULT_MAX_READ_FAILURES, DEFAULT_POLL_INTERVAL_MS, DEFAULT_SUBSCRIPTION_BATCH, followerPacing, type SubscriptionSource } from './subscription';
 export { MAX_STREAM_NAME_LENGTH } from './validation';
 export * from './postgres/cursor';
 export { PostgresEventStore, type PostgresEventStoreOptions, type PostgresAppendOptions } from './postgres/postgres-event-store';

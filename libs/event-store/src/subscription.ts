@@ -19,8 +19,18 @@ export const DEFAULT_BATCH_WINDOW_MS = 20;
  * read takes ten times as many events as a 20 ms window would, for a tenth of the reads and
  * checkpoints. Not for a read model that commands look things up in, nor for relays.
  */
-export const FOLLOWER_BATCH_WINDOW_MS = 200;
-export const FOLLOWER_POLL_INTERVAL_MS = 1_000;
+const FOLLOWER_BATCH_WINDOW_MS = 200;
+const FOLLOWER_POLL_INTERVAL_MS = 1_000;
+
+/**
+ * The pacing of a follower nobody waits on: its batch window, and its idle poll (`pollIntervalMs`
+ * when given, else FOLLOWER_POLL_INTERVAL_MS). Both go together: a subscription's window is capped
+ * by its poll interval, so a follower given the window alone kept the 100 ms default poll and read
+ * twice as often as meant.
+ */
+export function followerPacing(pollIntervalMs?: number): { pollIntervalMs: number; batchWindowMs: number } {
+  return { pollIntervalMs: pollIntervalMs ?? FOLLOWER_POLL_INTERVAL_MS, batchWindowMs: FOLLOWER_BATCH_WINDOW_MS };
+}
 /** Consecutive failed reads a follower of the store tolerates (with a growing delay) before it gives up. */
 export const DEFAULT_MAX_READ_FAILURES = 20;
 const FIRST_RETRY_DELAY_MS = 100;

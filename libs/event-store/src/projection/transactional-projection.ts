@@ -28,8 +28,8 @@ export interface TransactionalProjectionOptions {
   pollIntervalMs?: number;
   /**
    * The subscription's batch window. A projection nobody waits on (a timer table, a list a user
-   * reloads) may take `FOLLOWER_BATCH_WINDOW_MS`; one a command looks things up in (a user found by
-   * phone for a transfer) keeps the short default.
+   * reloads) may take `followerPacing()`; one a command looks things up in (a user found by phone for
+   * a transfer) keeps the short default.
    */
   batchWindowMs?: number;
   /**
