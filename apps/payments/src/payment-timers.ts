@@ -33,8 +33,7 @@ export const TIMERS_SCHEMA = 'payments';
 export const PAYMENT_TIMERS_SUBSCRIPTION = 'payment-timers';
 const TABLE = `${TIMERS_SCHEMA}.payment_timers`;
 
-export const TIMER_KINDS = ['step', 'provider_deadline'] as const;
-export type TimerKind = (typeof TIMER_KINDS)[number];
+export type TimerKind = 'step' | 'provider_deadline';
 
 export interface ClaimedTimer {
   paymentId: string;
@@ -61,12 +60,11 @@ interface TimerRow {
 }
 
 /**
- * The timer that guards a payment's current step: a third-party top-up waiting for its provider
- * is expired at its deadline; any other step is resumed when it was not recorded in time.
+ * The kind of timer that guards a payment's current step: a third-party top-up waiting for its
+ * provider is expired at its deadline; any other step is resumed when it was not recorded in time.
  */
-export function timerFor(state: ActivePaymentState, now: Date, stepTimeoutMs: number): { kind: TimerKind; dueAt: Date } {
-  if (state.status === 'awaiting_provider' && state.request.kind === 'provider_topup') return { kind: 'provider_deadline', dueAt: new Date(state.request.deadline) };
-  return { kind: 'step', dueAt: new Date(now.getTime() + stepTimeoutMs) };
+export function timerKindFor(state: ActivePaymentState): TimerKind {
+  return state.status === 'awaiting_provider' && state.request.kind === 'provider_topup' ? 'provider_deadline' : 'step';
 }
 
 /** What a batch of payment events does to the table: payments whose timers all go, and timers set (upserted, claims dropped). */

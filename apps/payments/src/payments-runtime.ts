@@ -7,7 +7,7 @@ import { DEFAULT_RISK_POLICY, SimulatedAcquirer, SimulatedBiller, SimulatedCardG
 import { systemClock, type Clock } from '@ledger/util';
 import { createPaymentCodec } from './payment-codec';
 import { PaymentDriver } from './payment-driver';
-import { PaymentTimers, TimerPoller, timerFor, type ClaimedTimer } from './payment-timers';
+import { PaymentTimers, TimerPoller, timerKindFor, type ClaimedTimer } from './payment-timers';
 import { providerSecretFromEnv } from './provider-signature';
 import { RecipientPhones } from './recipient-phone';
 import { SupportAccessAudit } from './support-access';
@@ -188,7 +188,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     // or its outcome is recorded (which also deletes its other timers): the timer is done.
     if (state === undefined || nextStep(state) === undefined) return undefined;
     // A timer of a step the payment has left (e.g. the provider deadline after the confirmation) is done.
-    if (timerFor(state, this.clock.now(), this.resumeAfterMs).kind !== timer.kind) return undefined;
+    if (timerKindFor(state) !== timer.kind) return undefined;
     return retryAt;
   }
 
