@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventIdConflict, WrongExpectedRevision } from '../errors';
-import { START, type EventMetadata, type EventStore, type NewEvent, type RecordedEvent } from '../port';
+import { START, type EventMetadata, type EventStore, type NewEvent, type ReadPage, type RecordedEvent } from '../port';
 
 export interface ContractSubject {
   /** The store under test (closed by the suite). */
@@ -44,6 +44,16 @@ export async function eventually(check: () => boolean | Promise<boolean>, attemp
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`condition not met after ${attempts} attempts`);
+}
+
+/**
+ * Waits (bounded) until `read` shows the event `eventId`. A store may show an append in global order
+ * only once every older transaction has ended (the late-commit rule), and a transaction of another
+ * test file on the same server can be open for a moment; events are shown in commit order, so once
+ * the last one appended is shown, every earlier one is too.
+ */
+async function untilShown(eventId: string, read: () => Promise<ReadPage>): Promise<void> {
+  await eventually(async () => (await read()).events.some((event) => event.id === eventId));
 }
 
 async function expectWrongRevision(promise: Promise<unknown>, stream: string, expected: unknown, actual: bigint | 'no_stream'): Promise<void> {
@@ -203,6 +213,7 @@ export function eventStoreContract(adapter: string, setup: () => Promise<Contrac
             expected.push(...events.map((event) => event.id));
           }
         }
+        await untilShown(expected[expected.length - 1]!, () => store.readAll({ from: markerEvent!.cursor, limit: 1_000 }));
         const seen: RecordedEvent[] = [];
         let cursor = markerEvent!.cursor;
         let pages = 0;
@@ -239,6 +250,7 @@ export function eventStoreContract(adapter: string, setup: () => Promise<Contrac
           await store.append(stream, events, { expectedRevision: 'any' });
           if (stream === category || stream.startsWith(`${category}-`)) expected.push(...events.map((event) => event.id));
         }
+        await untilShown(expected[expected.length - 1]!, () => store.readCategory(category, { limit: 100 }));
         const seen: RecordedEvent[] = [];
         let cursor = START;
         for (let pages = 0; pages < 100; pages++) {
