@@ -177,7 +177,7 @@ export class TrafficGenerator {
     this.random = prng(seed);
     this.idPrefix = createHash('sha256').update(`traffic:${seed}`).digest('hex').slice(0, 8);
     const ids = () => this.nextId();
-    const extra = Array.from({ length: options.merchants ?? 200 }, (_, i): MerchantEntry => ({ merchantId: `m-${String(i + 1).padStart(4, '0')}`, name: `商户${i + 1}`, acceptsWallet: true, channels: ['online', 'qr', 'pos'] }));
+    const extra = Array.from({ length: options.merchants ?? 200 }, (_, i): MerchantEntry => ({ merchantId: `m-${String(i + 1).padStart(4, '0')}`, name: `商户${i + 1}`, acceptsWallet: true, channels: ['online', 'qr', 'pos'], settlement: i % 2 === 0 ? 'wallet' : 'acquirer' }));
     this.merchants = [...MERCHANTS.filter((m) => m.acceptsWallet), ...extra];
     this.identity = new MemoryStreams('identity', userDecider, asIs<UserEvent>(), ids);
     this.cards = new MemoryStreams('cards', userCardsDecider, asIs<UserCardsEvent>(), ids);
@@ -383,6 +383,7 @@ export class TrafficGenerator {
     // Occasionally more than the balance: the wallet refuses with INSUFFICIENT_FUNDS.
     const amountMinor = this.chance(0.03) ? this.balanceOf(user.walletId) + this.amount(100) : this.amount(300);
     this.start({ kind: 'merchant', paymentId, userId: user.userId, walletId: user.walletId, merchantId: merchant.merchantId, channel: merchant.channels[0]!, amountMinor, description: 'order' });
+    if (merchant.settlement === 'wallet') return this.settleInWallet(paymentId, user.walletId, amountMinor, `merchant:${merchant.merchantId}`);
     if (!this.authorize(paymentId, user.walletId, amountMinor, `merchant:${merchant.merchantId}`)) return this.finish(paymentId);
     if (this.chance(0.03)) {
       this.payment(paymentId, (now) => ({ type: 'RecordAcquirerAnswer', result: this.failure(PAYMENT_ERROR.MERCHANT_DECLINED), now }));
@@ -391,6 +392,24 @@ export class TrafficGenerator {
     }
     this.payment(paymentId, (now) => ({ type: 'RecordAcquirerAnswer', result: { ok: true, authorizationCode: `A${paymentId.slice(-6)}` }, now }));
     this.capture(paymentId, user.walletId, amountMinor);
+    this.finish(paymentId);
+  }
+
+  /** Password, then one wallet decision that reserves and captures. */
+  private settleInWallet(paymentId: string, walletId: string, amountMinor: bigint, counterparty: AccountId): void {
+    if (this.chance(0.03)) {
+      this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: this.failure(IdentityErrorCode.WRONG_PAYMENT_PASSWORD), now }));
+      return this.finish(paymentId);
+    }
+    this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: { ok: true }, now }));
+    const paid = this.wallet(walletId, (now) => ({ type: 'PayFromWallet', walletId, holdId: holdIdFor(paymentId), amountMinor, expiresAt: new Date(Date.parse(now) + HOLD_TTL_MS).toISOString(), reference: paymentId, counterparty, now }), paymentId);
+    if (isRejection(paid)) {
+      this.payment(paymentId, (now) => ({ type: 'RecordSettlement', result: { ok: false, failure: { code: paid.code, message: paid.message } }, now }));
+      return this.finish(paymentId);
+    }
+    const captured = paid.find((event) => event.type === WALLET_EVENT.HoldCaptured);
+    if (captured?.type !== WALLET_EVENT.HoldCaptured) throw new Error('a payment from the wallet produced no HoldCaptured');
+    this.payment(paymentId, (now) => ({ type: 'RecordSettlement', result: { ok: true, transactionId: captured.data.transactionId, postings: captured.data.postings.map((p) => ({ ...p })) }, now }));
     this.finish(paymentId);
   }
 

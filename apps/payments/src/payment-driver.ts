@@ -27,6 +27,7 @@ import {
   type Posting,
   type ProtectedPhone,
   type ReservationResult,
+  type StepResult,
 } from '@ledger/payments-domain';
 import type { Clock } from '@ledger/util';
 
@@ -162,20 +163,22 @@ export class PaymentDriver {
           if (ageMs < this.options.passwordGraceMs) return { later: 'waiting for the client to resend the password' };
           // The reservation may have been asked for before the restart: whatever hold it made is released.
           const failure = { code: PAYMENT_ERROR.PAYMENT_INTERRUPTED, message: 'the service restarted before the payment password was checked' };
+          // A payment settled in the wallet asks the wallet for nothing before its password is recorded.
+          if (state.settlement === 'wallet') return { record: { type: 'RecordPasswordCheck', result: { ok: false, failure }, now } };
           return { record: { type: 'RecordAuthorization', password: { ok: false, failure }, reservation: { ok: false, uncertain: true, failure }, now } };
         }
+        const purpose = request.kind === 'transfer' ? 'transfer' : 'payment';
+        const checkPassword = async (): Promise<StepResult<object>> => {
+          const password = await this.call(identityContract.verifyPaymentPassword, { userId: request.userId, paymentPassword: secrets.paymentPassword as string, purpose }, request.userId, `${id}:password`);
+          if (password.status === 'accepted') return { ok: true };
+          return { ok: false, failure: TRANSIENT.has(password.code) ? { code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE, message: `identity did not answer: ${password.message}` } : failureOf(password) };
+        };
+        // Settling in the wallet moves the money at once, so it waits for the password's recorded success.
+        if (state.settlement === 'wallet') return { record: { type: 'RecordPasswordCheck', result: await checkPassword(), now } };
         // The password check and the reservation go out together (one round trip instead of two); the
         // decider releases the hold if the password fails.
-        const purpose = request.kind === 'transfer' ? 'transfer' : 'payment';
-        const [password, reservation] = await Promise.all([
-          this.call(identityContract.verifyPaymentPassword, { userId: request.userId, paymentPassword: secrets.paymentPassword, purpose }, request.userId, `${id}:password`),
-          this.reserve(state),
-        ]);
-        const passwordResult =
-          password.status === 'accepted'
-            ? ({ ok: true } as const)
-            : ({ ok: false, failure: TRANSIENT.has(password.code) ? { code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE, message: `identity did not answer: ${password.message}` } : failureOf(password) } as const);
-        return { record: { type: 'RecordAuthorization', password: passwordResult, reservation, now } };
+        const [password, reservation] = await Promise.all([checkPassword(), this.reserve(state)]);
+        return { record: { type: 'RecordAuthorization', password, reservation, now } };
       }
       case 'reserving': {
         // A payment whose password was recorded before the reservation was asked for in the same round trip.
@@ -201,6 +204,15 @@ export class PaymentDriver {
           }
         }
         return { record: { type: 'RecordAcquirerAnswer', result: { ok: false, failure: { code: PAYMENT_ERROR.ACQUIRER_UNAVAILABLE, message: 'the merchant acquirer did not answer' } }, now: this.options.clock.now().toISOString() } };
+      }
+      case 'settling': {
+        if (request.kind !== 'merchant') throw new Error(`${id}: ${step} in a ${request.kind} payment`);
+        // One wallet decision reserves and captures; retried with the same hold id, it is the same payment.
+        const result = await this.call(walletContract.payFromWallet, { ...this.holdOf(state), counterparty: `merchant:${request.merchantId}` }, request.walletId, `${id}:settle`, `user:${request.userId}`);
+        if (result.status === 'accepted') return { record: { type: 'RecordSettlement', result: { ok: true, ...moneyOf(result) }, now } };
+        // No answer: the money may have moved. Asked again later, never given up (nothing is held that could be released).
+        if (TRANSIENT.has(result.code)) return { later: `settle: ${result.code}` };
+        return { record: { type: 'RecordSettlement', result: { ok: false, failure: failureOf(result) }, now } };
       }
       case 'crediting_recipient': {
         if (request.kind !== 'transfer' || !state.recipient) throw new Error(`${id}: ${step} without a recipient`);
@@ -368,21 +380,25 @@ export class PaymentDriver {
     const request = state.request;
     if (request.kind === 'topup' || request.kind === 'refund' || request.kind === 'provider_topup' || request.kind === 'counter') throw new Error(`${request.paymentId}: a ${request.kind} reserves nothing`);
     const id = request.paymentId;
-    // Derived from the payment's start, so every retry sends the same payload (the wallet's idempotency key is the hold id).
-    const expiresAt = new Date(Date.parse(state.initiatedAt) + this.options.holdTtlMs).toISOString();
     // Every bound card is an ICBC card (cards refuses others), so a withdrawal clears through clearing:card:ICBC.
     const counterparty =
       request.kind === 'merchant' ? `merchant:${request.merchantId}` : request.kind === 'bill' ? `biller:${request.billerId}` : request.kind === 'transfer' ? 'clearing:transfer' : 'clearing:card:ICBC';
-    const result = await this.call(
-      walletContract.reserveFunds,
-      { walletId: request.walletId, holdId: holdIdFor(id), amountMinor: request.amountMinor.toString(), expiresAt, reference: `${request.kind} payment ${id}`, counterparty },
-      request.walletId,
-      `${id}:reserve`,
-      `user:${request.userId}`,
-    );
-    if (result.status === 'accepted') return { ok: true, expiresAt };
+    const hold = this.holdOf(state);
+    const result = await this.call(walletContract.reserveFunds, { ...hold, counterparty }, request.walletId, `${id}:reserve`, `user:${request.userId}`);
+    if (result.status === 'accepted') return { ok: true, expiresAt: hold.expiresAt };
     if (TRANSIENT.has(result.code)) return { ok: false, uncertain: true, failure: { code: PAYMENT_ERROR.WALLET_UNAVAILABLE, message: `wallet did not answer: ${result.message}` } };
     return { ok: false, failure: failureOf(result) };
+  }
+
+  /**
+   * The hold a payment asks the wallet for, derived from the payment's start, so every retry sends
+   * the same payload (the wallet's idempotency key is the hold id).
+   */
+  private holdOf(state: ActivePaymentState): { walletId: string; holdId: string; amountMinor: string; expiresAt: string; reference: string } {
+    const request = state.request;
+    if (request.kind === 'refund') throw new Error(`${request.paymentId}: a refund holds nothing`);
+    const expiresAt = new Date(Date.parse(state.initiatedAt) + this.options.holdTtlMs).toISOString();
+    return { walletId: request.walletId, holdId: holdIdFor(request.paymentId), amountMinor: request.amountMinor.toString(), expiresAt, reference: `${request.kind} payment ${request.paymentId}` };
   }
 
   /** Captures the payment's hold: the capture's result to record, or `later` while the wallet does not answer. */

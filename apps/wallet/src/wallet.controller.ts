@@ -10,7 +10,7 @@
 import { Controller } from '@nestjs/common';
 import { TRANSPORT_ERROR, walletContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
-import { InvalidWalletCommand, WALLET_ERROR, type AccountId, type WalletCommand, type WalletEvent, type WalletState } from '@ledger/wallet-domain';
+import { InvalidWalletCommand, WALLET_ERROR, WALLET_EVENT, type AccountId, type WalletCommand, type WalletEvent, type WalletState } from '@ledger/wallet-domain';
 import type { CommandMetadata } from '@ledger/event-store';
 import { WalletLedger, type LedgerOutcome } from './wallet-ledger';
 import { WalletRuntime } from './wallet-runtime';
@@ -26,6 +26,13 @@ const isSystem = (actor: string) => actor.startsWith('system:');
 function publicData(event: WalletEvent): Record<string, unknown> {
   const { idempotencyKey: _key, payloadFingerprint: _fingerprint, ...data } = event.data as unknown as Record<string, unknown>;
   return { event: event.type, ...data };
+}
+
+/** The capture among a payment's events (PayFromWallet records the reservation first). */
+function capturedData(events: WalletEvent[]): Record<string, unknown> {
+  const captured = events.find((event) => event.type === WALLET_EVENT.HoldCaptured);
+  if (captured === undefined) throw new Error(`a payment from the wallet recorded no capture: ${events.map((event) => event.type).join(', ')}`);
+  return publicData(captured);
 }
 
 @Controller()
@@ -107,6 +114,21 @@ export class WalletController {
   captureHold(command: Envelope<typeof walletContract.captureHold>): Promise<CommandResult> {
     const p = command.payload;
     return this.run(command, { type: 'CaptureHold', walletId: p.walletId, holdId: p.holdId, amountMinor: BigInt(p.amountMinor), now: this.now() }, this.ownerOnly(command));
+  }
+
+  /**
+   * Answers with the capture (its transaction and postings), also for a repeat.
+   * Codes: WALLET_NOT_OPEN, WALLET_FROZEN, INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, HOLD_EXPIRY_PASSED, HOLD_ALREADY_SETTLED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.
+   */
+  @CommandHandler(walletContract.payFromWallet)
+  payFromWallet(command: Envelope<typeof walletContract.payFromWallet>): Promise<CommandResult> {
+    const p = command.payload;
+    return this.run(
+      command,
+      { type: 'PayFromWallet', walletId: p.walletId, holdId: p.holdId, amountMinor: BigInt(p.amountMinor), expiresAt: p.expiresAt, reference: p.reference, counterparty: p.counterparty as AccountId, now: this.now() },
+      this.ownerOnly(command),
+      capturedData,
+    );
   }
 
   /** Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */

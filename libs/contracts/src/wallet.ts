@@ -58,6 +58,16 @@ export const captureHold = defineCommand({
   payload: object({ walletId: WalletId, holdId: ExternalId, amountMinor: AmountMinor }),
 });
 
+export const payFromWallet = defineCommand({
+  type: 'wallet.PayFromWallet.v1',
+  context: CONTEXT,
+  description:
+    'Pays a counterparty inside the ledger at once: the reservation and its capture decided together (the same FundsReserved and HoldCaptured events, one append), ' +
+    'for a payment that waits for no outside party in between. Idempotent by holdId. Key: walletId. Accepted data: the capture (event HoldCaptured, transactionId, postings, …). ' +
+    'Codes: WALLET_NOT_OPEN, WALLET_FROZEN, INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, HOLD_EXPIRY_PASSED, HOLD_ALREADY_SETTLED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+  payload: object({ walletId: WalletId, holdId: ExternalId, amountMinor: AmountMinor, expiresAt: Instant, reference: Text(512), counterparty: AccountId }),
+});
+
 export const releaseHold = defineCommand({
   type: 'wallet.ReleaseHold.v1',
   context: CONTEXT,
@@ -111,7 +121,7 @@ export const getWalletByUser = defineCommand({
   payload: object({ userId: ExternalId }),
 });
 
-export const commands = [openWallet, reserveFunds, captureHold, releaseHold, creditWallet, freezeWallet, unfreezeWallet, changeWalletTier, getBalance, getWalletByUser] as const;
+export const commands = [openWallet, reserveFunds, captureHold, payFromWallet, releaseHold, creditWallet, freezeWallet, unfreezeWallet, changeWalletTier, getBalance, getWalletByUser] as const;
 
 /** Codes the wallet service answers besides the domain's (`WALLET_ERROR` in `@ledger/wallet-domain`). */
 export const WALLET_SERVICE_ERROR = {

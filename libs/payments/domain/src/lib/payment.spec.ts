@@ -2,7 +2,8 @@ import { fold, isRejection } from '@ledger/util';
 import { paymentDecider, nextStep, holdIdFor, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
 
 const now = '2026-11-22T10:00:00.000Z';
-const request: PaymentRequest = { kind: 'merchant', paymentId: 'p1', userId: 'u1', walletId: 'w1', merchantId: 'm-canteen', channel: 'qr', amountMinor: 1250n, description: 'lunch' };
+/** m-bookshop is paid through its acquirer (reserve, approve, capture); m-canteen settles in the wallet (below). */
+const request: PaymentRequest = { kind: 'merchant', paymentId: 'p1', userId: 'u1', walletId: 'w1', merchantId: 'm-bookshop', channel: 'qr', amountMinor: 1250n, description: 'lunch' };
 const failure = (code: string) => ({ code, message: code });
 
 function given(events: PaymentEvent[]) {
@@ -16,13 +17,13 @@ function given(events: PaymentEvent[]) {
   };
 }
 
-const initiated: PaymentEvent = { type: 'PaymentInitiated', data: { request, fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-canteen', 'qr', '1250', 'lunch']), initiatedAt: now } };
+const initiated: PaymentEvent = { type: 'PaymentInitiated', data: { request, fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-bookshop', 'qr', '1250', 'lunch']), initiatedAt: now, settlement: 'acquirer' } };
 const verified: PaymentEvent = { type: 'PaymentPasswordVerified', data: { paymentId: 'p1', verifiedAt: now } };
 const reserved: PaymentEvent = { type: 'PaymentFundsReserved', data: { paymentId: 'p1', walletId: 'w1', holdId: 'payment-p1', amountMinor: 1250n, expiresAt: now, reservedAt: now } };
 const approved: PaymentEvent = { type: 'MerchantApproved', data: { paymentId: 'p1', authorizationCode: 'A1', approvedAt: now } };
 const postings = [
   { account: 'wallet:w1', amountMinor: '-1250' },
-  { account: 'merchant:m-canteen', amountMinor: '1250' },
+  { account: 'merchant:m-bookshop', amountMinor: '1250' },
 ];
 
 describe('merchant payment process manager', () => {
@@ -159,6 +160,50 @@ describe('merchant payment process manager', () => {
     it('takes between one and the bounded number of steps', () => {
       expect(() => given([initiated]).when({ type: 'RecordSteps', steps: [] })).toThrow(/RecordSteps/);
       expect(() => given([initiated]).when({ type: 'RecordSteps', steps: Array.from({ length: 5 }, () => approval) })).toThrow(/RecordSteps/);
+    });
+  });
+
+  it('a payment recorded before merchants could settle in the wallet (no settlement in its start) goes through the acquirer', () => {
+    const { settlement: _none, ...older } = initiated.data as Extract<PaymentEvent, { type: 'PaymentInitiated' }>['data'];
+    const canteen = { ...older, request: { ...request, merchantId: 'm-canteen' } };
+    const { state } = given([{ type: 'PaymentInitiated', data: canteen }]).when({ type: 'RecordPasswordCheck', result: { ok: true }, now });
+    expect(nextStep(state)).toBe('reserving');
+  });
+
+  describe('a merchant that settles in the wallet', () => {
+    const canteen: PaymentRequest = { ...request, merchantId: 'm-canteen' };
+    const started: PaymentEvent = { type: 'PaymentInitiated', data: { request: canteen, fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-canteen', 'qr', '1250', 'lunch']), initiatedAt: now, settlement: 'wallet' } };
+    const settled = { ok: true, transactionId: 't1', postings: [{ account: 'wallet:w1', amountMinor: '-1250' }, { account: 'merchant:m-canteen', amountMinor: '1250' }] } as const;
+
+    it('records at its start that it settles in the wallet, then checks the password', () => {
+      const { result, state } = given([]).when({ type: 'StartPayment', request: canteen, now });
+      expect(result).toEqual([started]);
+      expect(nextStep(state)).toBe('verifying_password');
+    });
+
+    it('happy path: the recorded password, then one settlement in the wallet completes it with the postings', () => {
+      const afterPassword = given([started]).when({ type: 'RecordPasswordCheck', result: { ok: true }, now });
+      expect(afterPassword.result).toEqual([verified]);
+      expect(nextStep(afterPassword.state)).toBe('settling');
+      const done = given([started, verified]).when({ type: 'RecordSettlement', result: settled, now });
+      expect(done.result).toEqual([{ type: 'PaymentCompleted', data: { paymentId: 'p1', kind: 'merchant', amountMinor: 1250n, transactionIds: ['t1'], postings: settled.postings, completedAt: now } }]);
+    });
+
+    it.each(['INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'HOLD_EXPIRY_PASSED'])('a settlement refused with %s fails the payment with nothing held', (code) => {
+      const { result, state } = given([started, verified]).when({ type: 'RecordSettlement', result: { ok: false, failure: failure(code) }, now });
+      expect(result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } }]);
+      expect(nextStep(state)).toBeUndefined();
+    });
+
+    it('a failed password fails it at once: nothing was asked of the wallet', () => {
+      const { result } = given([started]).when({ type: 'RecordPasswordCheck', result: { ok: false, failure: failure('PAYMENT_INTERRUPTED') }, now });
+      expect(result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'PAYMENT_INTERRUPTED' }, holdReleased: false } }]);
+    });
+
+    it('never reserves alongside the password check, and takes no acquirer steps', () => {
+      expect(given([started]).when({ type: 'RecordAuthorization', password: { ok: true }, reservation: { ok: true, expiresAt: now }, now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+      expect(given([started, verified]).when({ type: 'RecordReservation', result: { ok: true, expiresAt: now }, now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+      expect(given([initiated, verified]).when({ type: 'RecordSettlement', result: settled, now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
     });
   });
 

@@ -7,7 +7,11 @@
  * and the next state. A payment ends in exactly one of `payments.PaymentCompleted.v1` or
  * `payments.PaymentFailed.v1`; after that every step is refused.
  *
- * Merchant payment:
+ * Merchant payment, a merchant that settles in the wallet (its `settlement`, recorded at the start):
+ *   verifying_password → settling → completed
+ *   password refused → failed; the wallet refuses the payment → failed (nothing moved either way)
+ *   an unanswered settlement is asked again with the same hold id, never given up: it may have been made
+ * Merchant payment through an acquirer:
  *   verifying_password → reserving → confirming → capturing → completed
  *   any refusal before the reservation → failed (nothing moved)
  *   decline / no answer after the reservation → releasing → failed (hold released)
@@ -44,7 +48,7 @@
 import { assertNever, isRejection, reject, type Decider, type DomainRejection } from '@ledger/util';
 import { PAYMENT_ERROR, STEP_OUT_OF_ORDER } from './codes';
 import { BILLERS, type BillerEntry } from './billers';
-import { MERCHANTS, checkMerchant, type MerchantEntry, type PaymentChannel } from './merchants';
+import { MERCHANTS, checkMerchant, type MerchantEntry, type MerchantSettlement, type PaymentChannel } from './merchants';
 
 /** A double-entry posting as the wallet recorded it: what the account gains (signed fen, decimal string). */
 export interface Posting {
@@ -155,7 +159,12 @@ export type PaymentRequest = MerchantPaymentRequest | TopUpRequest | TransferReq
 export type PaymentKind = PaymentRequest['kind'];
 
 export type PaymentEvent =
-  | { type: 'PaymentInitiated'; data: { request: PaymentRequest; fingerprint: string; initiatedAt: string } }
+  /**
+   * `settlement`: how an accepted merchant payment is paid, from the registry at its start (so a
+   * replay never depends on today's registry); absent for other kinds and in events recorded before
+   * merchants could settle in the wallet, which went through the acquirer.
+   */
+  | { type: 'PaymentInitiated'; data: { request: PaymentRequest; fingerprint: string; initiatedAt: string; settlement?: MerchantSettlement } }
   | { type: 'PaymentPasswordVerified'; data: { paymentId: string; verifiedAt: string } }
   | { type: 'PaymentFundsReserved'; data: { paymentId: string; walletId: string; holdId: string; amountMinor: bigint; expiresAt: string; reservedAt: string } }
   | { type: 'MerchantApproved'; data: { paymentId: string; authorizationCode: string; approvedAt: string } }
@@ -212,6 +221,8 @@ export type PaymentCommand =
    */
   | { type: 'RecordSteps'; steps: PaymentCommand[] }
   | { type: 'RecordAcquirerAnswer'; result: StepResult<{ authorizationCode: string }>; now: string }
+  /** A merchant that settles in the wallet: the wallet's one decision that reserved and captured the amount. */
+  | { type: 'RecordSettlement'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
   | { type: 'RecordCapture'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
   /** `holdFound: false`: the wallet had no such hold (it was never made), so the outcome says no hold was released. */
   | { type: 'RecordRelease'; now: string; holdFound?: boolean }
@@ -238,6 +249,7 @@ export type PaymentStatus =
   | 'verifying_password'
   | 'reserving'
   | 'confirming'
+  | 'settling'
   | 'crediting_recipient'
   | 'capturing'
   | 'releasing'
@@ -263,6 +275,8 @@ export type PaymentState =
       request: PaymentRequest;
       fingerprint: string;
       initiatedAt: string;
+      /** A merchant payment: how it is paid (see PaymentInitiated). */
+      settlement?: MerchantSettlement;
       holdId?: string;
       holdExpiresAt?: string;
       authorizationCode?: string;
@@ -372,7 +386,7 @@ export function createPaymentDecider(registry: readonly MerchantEntry[] = MERCHA
         const failure = { code: check.code, message: check.message };
         return [initiated, { type: 'PaymentFailed', data: { paymentId: command.request.paymentId, kind: command.request.kind, failure, holdReleased: false, failedAt: command.now } }];
       }
-      return [initiated];
+      return [{ ...initiated, data: { ...initiated.data, settlement: check.merchant.settlement } }];
     }
     if (command.type === 'ClaimRefund') {
       if (state.status === 'none') return reject(PAYMENT_ERROR.PAYMENT_NOT_FOUND, 'no such payment');
@@ -422,7 +436,8 @@ export function createPaymentDecider(registry: readonly MerchantEntry[] = MERCHA
         return [failed(state, result.failure, false, command.now)];
       }
       case 'RecordAuthorization': {
-        if (state.status !== 'verifying_password' || state.request.kind === 'refund' || state.request.kind === 'topup') return outOfOrder(command, state);
+        // A payment settled in the wallet reserves nothing before its password is recorded.
+        if (state.status !== 'verifying_password' || state.request.kind === 'refund' || state.request.kind === 'topup' || state.settlement === 'wallet') return outOfOrder(command, state);
         const { password, reservation } = command;
         const holdId = holdIdFor(paymentId);
         // A hold may exist (made, or asked for without an answer): it is released before the payment fails.
@@ -442,6 +457,12 @@ export function createPaymentDecider(registry: readonly MerchantEntry[] = MERCHA
         return command.result.ok
           ? [{ type: 'MerchantApproved', data: { paymentId, authorizationCode: command.result.authorizationCode, approvedAt: command.now } }]
           : [{ type: 'PaymentReleaseRequested', data: { paymentId, holdId: holdIdFor(paymentId), failure: command.result.failure, requestedAt: command.now } }];
+      case 'RecordSettlement': {
+        if (state.status !== 'settling') return outOfOrder(command, state);
+        if (!command.result.ok) return [failed(state, command.result.failure, false, command.now)];
+        const { transactionId, postings } = command.result;
+        return [{ type: 'PaymentCompleted', data: { paymentId, kind: state.request.kind, amountMinor: state.request.amountMinor, transactionIds: [transactionId], postings, completedAt: command.now } }];
+      }
       case 'RecordCapture': {
         if (state.status !== 'capturing') return outOfOrder(command, state);
         if (!command.result.ok) return [failed(state, command.result.failure, false, command.now)];
@@ -573,12 +594,13 @@ export function createPaymentDecider(registry: readonly MerchantEntry[] = MERCHA
         counter: 'crediting',
         refund: 'claiming_refund',
       };
-      return { status: first[event.data.request.kind], request: event.data.request, fingerprint: event.data.fingerprint, initiatedAt: event.data.initiatedAt };
+      const started: ActivePaymentState = { status: first[event.data.request.kind], request: event.data.request, fingerprint: event.data.fingerprint, initiatedAt: event.data.initiatedAt };
+      return event.data.settlement === undefined ? started : { ...started, settlement: event.data.settlement };
     }
     if (state.status === 'none') throw new Error(`${event.type} before PaymentInitiated`);
     switch (event.type) {
       case 'PaymentPasswordVerified':
-        return { ...state, status: 'reserving' };
+        return { ...state, status: state.settlement === 'wallet' ? 'settling' : 'reserving' };
       case 'PaymentFundsReserved':
         return { ...state, status: AFTER_RESERVATION[state.request.kind], holdId: event.data.holdId, holdExpiresAt: event.data.expiresAt };
       case 'RecipientFound':

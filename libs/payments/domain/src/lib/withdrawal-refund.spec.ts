@@ -63,10 +63,9 @@ describe('refunds', () => {
   const completed = () =>
     chain([
       { type: 'StartPayment', request: payment, now },
+      // m-canteen settles in the wallet: one decision there reserved and captured.
       { type: 'RecordPasswordCheck', result: { ok: true }, now },
-      { type: 'RecordReservation', result: { ok: true, expiresAt: now }, now },
-      { type: 'RecordAcquirerAnswer', result: { ok: true, authorizationCode: 'a' }, now },
-      { type: 'RecordCapture', result: { ok: true, transactionId: 't', postings: [] }, now },
+      { type: 'RecordSettlement', result: { ok: true, transactionId: 't', postings: [] }, now },
     ]);
 
   describe('on the original payment', () => {

@@ -11,7 +11,8 @@
  *
  * Money commands carry an idempotency key (see `idempotencyKeyOf`): ReserveFunds, CaptureHold,
  * ReleaseHold and ExpireHold use the hold id (one key per hold and operation), CreditWallet its
- * credit id.
+ * credit id. PayFromWallet is a reservation and its capture decided at once: it records both
+ * operations' keys, and a repeat is answered by the capture's.
  */
 import type { AccountId } from './ledger';
 import type { WalletTier } from './policy';
@@ -68,6 +69,24 @@ export interface CaptureHold extends WalletCommandBase {
   readonly amountMinor: bigint;
 }
 
+/**
+ * Pays a counterparty inside the ledger at once: the reservation of `amountMinor` and its capture,
+ * decided together and recorded as the same two events (FundsReserved, HoldCaptured) in one append,
+ * so every projection, limit and check sees exactly what a reserve-then-capture leaves. For a
+ * payment that needs no outside party's answer between the two (a merchant that settles in the
+ * wallet). Codes: those of ReserveFunds, and HOLD_ALREADY_SETTLED when the hold id was reserved
+ * before and released or expired since.
+ */
+export interface PayFromWallet extends WalletCommandBase {
+  readonly type: 'PayFromWallet';
+  readonly holdId: string;
+  readonly amountMinor: bigint;
+  /** The reservation's expiry (the two are decided together, so it only bounds a late first attempt: HOLD_EXPIRY_PASSED). */
+  readonly expiresAt: string;
+  readonly reference: string;
+  readonly counterparty: AccountId;
+}
+
 /** Gives a whole hold back. Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED. */
 export interface ReleaseHold extends WalletCommandBase {
   readonly type: 'ReleaseHold';
@@ -116,7 +135,7 @@ export interface ChangeWalletTier extends WalletCommandBase {
   readonly tier: WalletTier;
 }
 
-export type WalletCommand = OpenWallet | ReserveFunds | CaptureHold | ReleaseHold | ExpireHold | CreditWallet | FreezeWallet | UnfreezeWallet | ChangeWalletTier;
+export type WalletCommand = OpenWallet | ReserveFunds | CaptureHold | PayFromWallet | ReleaseHold | ExpireHold | CreditWallet | FreezeWallet | UnfreezeWallet | ChangeWalletTier;
 
 export type WalletCommandType = WalletCommand['type'];
 
@@ -124,6 +143,7 @@ export const WALLET_COMMAND_TYPES: readonly WalletCommandType[] = [
   'OpenWallet',
   'ReserveFunds',
   'CaptureHold',
+  'PayFromWallet',
   'ReleaseHold',
   'ExpireHold',
   'CreditWallet',

@@ -23,6 +23,7 @@ import {
   type ExpireHold,
   type FreezeWallet,
   type OpenWallet,
+  type PayFromWallet,
   type ReleaseHold,
   type ReserveFunds,
   type UnfreezeWallet,
@@ -66,6 +67,8 @@ export function idempotencyKeyOf(command: WalletCommand): string | undefined {
     case 'ReserveFunds':
       return `reserve:${command.holdId}`;
     case 'CaptureHold':
+    // Its repeat is answered with the capture (the event that carries the transaction).
+    case 'PayFromWallet':
       return `capture:${command.holdId}`;
     case 'ReleaseHold':
       return `release:${command.holdId}`;
@@ -311,6 +314,19 @@ export function createWalletDecider(policy: WalletPolicy): WalletDecider {
     ]);
   }
 
+  // The reservation and the capture, each decided by its own rules on the state the one before
+  // leaves: a repeat replays both, and a hold reserved earlier under the same id is captured.
+  function payFromWallet(command: PayFromWallet, state: WalletState): WalletDecision {
+    const { walletId, now, holdId, amountMinor } = command;
+    const reserved = reserveFunds({ type: 'ReserveFunds', walletId, now, holdId, amountMinor, expiresAt: command.expiresAt, reference: command.reference, counterparty: command.counterparty }, state);
+    if (reserved.kind === 'rejection') return reserved;
+    const held = reserved.kind === 'accepted' ? reserved.events.reduce(evolveWallet, state) : state;
+    const captured = captureHold({ type: 'CaptureHold', walletId, now, holdId, amountMinor }, held);
+    if (captured.kind === 'rejection') return captured;
+    if (reserved.kind === 'replayed' && captured.kind === 'replayed') return { kind: 'replayed', idempotencyKey: captured.idempotencyKey, originalEvents: [...reserved.originalEvents, ...captured.originalEvents] };
+    return accepted([...(reserved.kind === 'accepted' ? reserved.events : []), ...(captured.kind === 'accepted' ? captured.events : [])]);
+  }
+
   function releaseHold(command: ReleaseHold, state: WalletState): WalletDecision {
     requireId(command, 'holdId', command.holdId);
     const releasedAt = normalizeInstant(command, 'now', command.now);
@@ -449,6 +465,8 @@ export function createWalletDecider(policy: WalletPolicy): WalletDecider {
         return reserveFunds(command, state);
       case 'CaptureHold':
         return captureHold(command, state);
+      case 'PayFromWallet':
+        return payFromWallet(command, state);
       case 'ReleaseHold':
         return releaseHold(command, state);
       case 'ExpireHold':

@@ -1,6 +1,6 @@
 /** Test support for the wallet specs: a small policy, command builders and given/when helpers. */
 import { fold, isRejection } from '@ledger/util';
-import type { CaptureHold, CreditWallet, ExpireHold, FreezeWallet, OpenWallet, ReleaseHold, ReserveFunds, UnfreezeWallet, WalletCommand } from './commands';
+import type { CaptureHold, CreditWallet, ExpireHold, FreezeWallet, OpenWallet, PayFromWallet, ReleaseHold, ReserveFunds, UnfreezeWallet, WalletCommand } from './commands';
 import { createWalletDecider, type WalletDecider, type WalletDecision } from './decider';
 import type { WalletEvent } from './events';
 import type { WalletPolicy } from './policy';
@@ -37,6 +37,17 @@ export const cmd = {
   }),
   reserve: (overrides: Partial<ReserveFunds> = {}): ReserveFunds => ({
     type: 'ReserveFunds',
+    walletId: W,
+    holdId: 'h-1',
+    amountMinor: 300n,
+    expiresAt: '2026-03-10T02:15:00.000Z',
+    reference: 'pay-1',
+    counterparty: MERCHANT,
+    now: T0,
+    ...overrides,
+  }),
+  pay: (overrides: Partial<PayFromWallet> = {}): PayFromWallet => ({
+    type: 'PayFromWallet',
     walletId: W,
     holdId: 'h-1',
     amountMinor: 300n,

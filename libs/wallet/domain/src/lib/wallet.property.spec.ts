@@ -12,6 +12,7 @@ import { W, cmd, decider, rejectingDecider } from './wallet.fixtures';
 type Step =
   | { readonly kind: 'reserve'; readonly hold: number; readonly amountMinor: bigint; readonly ttlMs: number; readonly counterparty: number }
   | { readonly kind: 'capture'; readonly hold: number; readonly amountMinor: bigint; readonly mode: 'full' | 'part' | 'over' | 'random' }
+  | { readonly kind: 'pay'; readonly hold: number; readonly amountMinor: bigint; readonly ttlMs: number; readonly counterparty: number }
   | { readonly kind: 'release'; readonly hold: number }
   | { readonly kind: 'expire'; readonly hold: number }
   | { readonly kind: 'credit'; readonly credit: number; readonly amountMinor: bigint; readonly counterparty: number }
@@ -40,6 +41,7 @@ const HOUR = 3_600_000;
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('reserve' as const), hold, amountMinor: amount, ttlMs: fc.integer({ min: 1, max: HOUR }), counterparty }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('capture' as const), hold, amountMinor: amount, mode: fc.constantFrom('full' as const, 'part' as const, 'over' as const, 'random' as const) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('pay' as const), hold, amountMinor: amount, ttlMs: fc.integer({ min: 1, max: HOUR }), counterparty }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), hold }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('expire' as const), hold }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('credit' as const), credit: fc.integer({ min: 0, max: 9 }), amountMinor: amount, counterparty }) },
@@ -53,8 +55,17 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 interface Run {
   readonly state: WalletState;
   readonly events: WalletEvent[];
-  /** Money commands that were accepted, with the events each produced. */
-  readonly accepted: { command: WalletCommand; events: WalletEvent[] }[];
+  /** Money commands that were accepted. */
+  readonly accepted: WalletCommand[];
+  /** The first event recorded under each idempotency key. */
+  readonly firstByKey: ReadonlyMap<string, WalletEvent>;
+}
+
+/** What a repeat of an accepted money command answers: the first events of its keys (both of a PayFromWallet). */
+function originalEventsOf(command: WalletCommand, firstByKey: ReadonlyMap<string, WalletEvent>): WalletEvent[] | undefined {
+  const keys = command.type === 'PayFromWallet' ? [`reserve:${command.holdId}`, `capture:${command.holdId}`] : [idempotencyKeyOf(command)];
+  const events = keys.map((key) => (key === undefined ? undefined : firstByKey.get(key)));
+  return events.every((event) => event !== undefined) ? events : undefined;
 }
 
 /** Settlements mostly address a hold that exists (any state), sometimes one that never did. */
@@ -80,6 +91,8 @@ function commandFor(item: Step, nowMs: number, sent: readonly WalletCommand[], s
       return cmd.reserve({ holdId: `h-${item.hold}`, amountMinor: item.amountMinor, now, expiresAt: new Date(nowMs + item.ttlMs).toISOString(), counterparty: COUNTERPARTIES[item.counterparty]!, reference: `ref-${item.hold}` });
     case 'capture':
       return cmd.capture({ holdId: holdIdFor(item.hold, state), amountMinor: captureAmount(item, state), now });
+    case 'pay':
+      return cmd.pay({ holdId: `h-${item.hold}`, amountMinor: item.amountMinor, now, expiresAt: new Date(nowMs + item.ttlMs).toISOString(), counterparty: COUNTERPARTIES[item.counterparty]!, reference: `ref-${item.hold}` });
     case 'release':
       return cmd.release({ holdId: holdIdFor(item.hold, state), now });
     case 'expire':
@@ -121,7 +134,8 @@ function run(using: WalletDecider, steps: readonly Step[]): Run {
   let state = fold(using, [...opening, ...seed]);
   const events: WalletEvent[] = [...opening, ...seed];
   const sent: WalletCommand[] = [];
-  const accepted: Run['accepted'] = [];
+  const accepted: WalletCommand[] = [];
+  const firstByKey = new Map<string, WalletEvent>();
   for (const item of steps) {
     if (item.kind === 'advance') nowMs += item.ms;
     const command = commandFor(item, nowMs, sent, state);
@@ -136,7 +150,7 @@ function run(using: WalletDecider, steps: readonly Step[]): Run {
       case 'replayed':
         // A replay produces nothing new, and hands back what the key produced the first time.
         expect(decided).toEqual([]);
-        expect(decision.originalEvents).toEqual(accepted.find((entry) => idempotencyKeyOf(entry.command) === decision.idempotencyKey)?.events);
+        expect(decision.originalEvents).toEqual(originalEventsOf(command, firstByKey));
         break;
       case 'accepted': {
         expect(decided).toEqual(decision.events);
@@ -146,13 +160,17 @@ function run(using: WalletDecider, steps: readonly Step[]): Run {
         }
         state = fold(using, decision.events, state);
         events.push(...decision.events);
-        if (idempotencyKeyOf(command) !== undefined && decision.events.length > 0) accepted.push({ command, events: decision.events });
+        for (const event of decision.events) {
+          const key = (event.data as { idempotencyKey?: string }).idempotencyKey;
+          if (key !== undefined && !firstByKey.has(key)) firstByKey.set(key, event);
+        }
+        if (idempotencyKeyOf(command) !== undefined && decision.events.length > 0) accepted.push(command);
         break;
       }
     }
     checkState(state);
   }
-  return { state, events, accepted };
+  return { state, events, accepted, firstByKey };
 }
 
 const scenario = fc.record({ using: fc.constantFrom(decider, rejectingDecider), steps: fc.array(step, { minLength: 1, maxLength: 80 }) });
@@ -201,11 +219,11 @@ describe('wallet properties over random command sequences', () => {
   it('answers every accepted money command, sent again later, with its original result and no new events', () => {
     fc.assert(
       fc.property(scenario, ({ using, steps }) => {
-        const { state, accepted } = run(using, steps);
-        for (const { command, events } of accepted) {
+        const { state, accepted, firstByKey } = run(using, steps);
+        for (const command of accepted) {
           const retry = { ...command, now: '2030-01-01T00:00:00.000Z' };
           expect(using.decide(retry, state)).toEqual([]);
-          expect(using.execute(retry, state)).toEqual({ kind: 'replayed', idempotencyKey: idempotencyKeyOf(command), originalEvents: events });
+          expect(using.execute(retry, state)).toEqual({ kind: 'replayed', idempotencyKey: idempotencyKeyOf(command), originalEvents: originalEventsOf(command, firstByKey) });
         }
       }),
       { numRuns: 200 },

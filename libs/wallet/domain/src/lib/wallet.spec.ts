@@ -47,6 +47,7 @@ describe('OpenWallet', () => {
   it.each<[string, WalletCommand]>([
     ['ReserveFunds', cmd.reserve()],
     ['CaptureHold', cmd.capture()],
+    ['PayFromWallet', cmd.pay()],
     ['ReleaseHold', cmd.release()],
     ['ExpireHold', cmd.expire()],
     ['CreditWallet', cmd.credit()],
@@ -309,6 +310,48 @@ describe('CaptureHold', () => {
   it('completes on a frozen wallet: the hold was made before the freeze', () => {
     const state = after(after(reserved, cmd.freeze()), cmd.capture());
     expect(balancesOf(state)).toEqual({ totalMinor: 700n, heldMinor: 0n, availableMinor: 700n });
+  });
+});
+
+describe('PayFromWallet', () => {
+  const funds = given(funded(1_000n));
+
+  it('records the reservation and its capture in one decision: the same two events a reserve then capture leave', () => {
+    const events = eventsOf(decider.execute(cmd.pay(), funds));
+    expect(events).toEqual(history(funded(1_000n, cmd.reserve(), cmd.capture())).slice(-2));
+    expect(events.map((event) => event.type)).toEqual([WALLET_EVENT.FundsReserved, WALLET_EVENT.HoldCaptured]);
+    const state = opened(fold(decider, events, funds));
+    expect(balancesOf(state)).toEqual({ totalMinor: 700n, heldMinor: 0n, availableMinor: 700n });
+    expect(state.holds.get('h-1')?.status).toBe('captured');
+    expect(state.dailyDebit).toEqual({ day: '2026-03-10', usedMinor: 300n });
+  });
+
+  it('answers a repeat with both original events and moves nothing more; another amount is IDEMPOTENCY_KEY_REUSED', () => {
+    const paid = after(funds, cmd.pay());
+    expect(decider.decide(cmd.pay({ now: '2026-03-10T02:05:00.000Z' }), paid)).toEqual([]);
+    const repeat = decider.execute(cmd.pay(), paid);
+    expect(repeat).toEqual({ kind: 'replayed', idempotencyKey: 'capture:h-1', originalEvents: [resultFor(paid, 'reserve:h-1'), resultFor(paid, 'capture:h-1')] });
+    // The capture alone, asked again by the hold id, is the same capture.
+    expect(decider.decide(cmd.capture(), paid)).toEqual([]);
+    expect(rejectionOf(paid, cmd.pay({ amountMinor: 301n })).code).toBe(WALLET_ERROR.IDEMPOTENCY_KEY_REUSED);
+  });
+
+  it('captures a hold reserved before under the same id', () => {
+    const reserved = given(funded(1_000n, cmd.reserve()));
+    expect(eventsOf(decider.execute(cmd.pay(), reserved)).map((event) => event.type)).toEqual([WALLET_EVENT.HoldCaptured]);
+  });
+
+  it.each<[string, WalletCommand[], WalletCommand]>([
+    [WALLET_ERROR.INSUFFICIENT_FUNDS, funded(200n), cmd.pay()],
+    [WALLET_ERROR.WALLET_FROZEN, funded(1_000n, cmd.freeze()), cmd.pay()],
+    [WALLET_ERROR.LIMIT_EXCEEDED, funded(1_000n), cmd.pay({ amountMinor: 1_001n })],
+    [WALLET_ERROR.HOLD_ALREADY_SETTLED, funded(1_000n, cmd.reserve(), cmd.release()), cmd.pay()],
+  ])('refuses %s as a reservation or a capture would', (code, commands, command) => {
+    expect(rejectionOf(given(commands), command).code).toBe(code);
+  });
+
+  it('refuses HOLD_EXPIRY_PASSED for a first attempt that arrives after the expiry it carries', () => {
+    expect(rejectionOf(funds, cmd.pay({ now: '2026-03-10T02:15:00.000Z' })).code).toBe(WALLET_ERROR.HOLD_EXPIRY_PASSED);
   });
 });
 
