@@ -61,13 +61,13 @@ describe('merchant payment across identity, wallet and payments', () => {
     );
     expect(await h.balance(payer.walletId)).toMatchObject({ totalMinor: String(before - 1250n), heldMinor: '0' });
     const events = await h.paymentsStore.readStream(`payment-${paymentId}`);
-    expect(events.map((e) => e.type)).toEqual([
-      'payments.PaymentInitiated.v1',
-      'payments.PaymentPasswordVerified.v1',
-      'payments.PaymentFundsReserved.v1',
-      'payments.MerchantApproved.v1',
-      'payments.PaymentCompleted.v1',
-    ]);
+    // m-canteen settles in the wallet: the password, then one wallet decision.
+    expect(events.map((e) => e.type)).toEqual(['payments.PaymentInitiated.v1', 'payments.PaymentPasswordVerified.v1', 'payments.PaymentCompleted.v1']);
+    expect(events[0]?.data).toMatchObject({ settlement: 'wallet' });
+    // The reservation and its capture were appended together, by one command.
+    const wallet = (await h.walletStore.readStream(`wallet-${payer.walletId}`)).filter((e) => e.data.holdId === `payment-${paymentId}`);
+    expect(wallet.map((e) => e.type)).toEqual(['wallet.FundsReserved.v1', 'wallet.HoldCaptured.v1']);
+    expect(new Set(wallet.map((e) => e.metadata.commandId))).toEqual(new Set([`${paymentId}:settle`]));
     // The password never reaches the payment's history, not even encrypted.
     expect(JSON.stringify(events.map((e) => e.data))).not.toContain('enc:v1:');
     const ledger = await h.ledger();
@@ -97,7 +97,7 @@ describe('merchant payment across identity, wallet and payments', () => {
     const balance = await money(payer.walletId);
     h.acquirer.declineAmounts.add(777n);
     const paymentId = randomUUID();
-    const result = await pay({ paymentId, amountMinor: '777' });
+    const result = await pay({ paymentId, merchantId: 'm-bookshop', amountMinor: '777' });
     expect(result).toMatchObject({ status: 'rejected', code: 'MERCHANT_DECLINED', details: { holdReleased: true } });
     expect(await money(payer.walletId)).toEqual(balance);
     const types = (await h.paymentsStore.readStream(`payment-${paymentId}`)).map((e) => e.type);
@@ -108,9 +108,13 @@ describe('merchant payment across identity, wallet and payments', () => {
   it('an acquirer that never answers: ACQUIRER_UNAVAILABLE, hold released', async () => {
     const balance = await money(payer.walletId);
     h.acquirer.timeoutMerchants.add('m-bookshop');
-    const result = await pay({ merchantId: 'm-bookshop', channel: 'online', amountMinor: '500' });
-    expect(result).toMatchObject({ status: 'rejected', code: 'ACQUIRER_UNAVAILABLE', details: { holdReleased: true } });
-    expect(await money(payer.walletId)).toEqual(balance);
+    try {
+      const result = await pay({ merchantId: 'm-bookshop', channel: 'online', amountMinor: '500' });
+      expect(result).toMatchObject({ status: 'rejected', code: 'ACQUIRER_UNAVAILABLE', details: { holdReleased: true } });
+      expect(await money(payer.walletId)).toEqual(balance);
+    } finally {
+      h.acquirer.timeoutMerchants.delete('m-bookshop');
+    }
   });
 
   it('refunds partly and fully, never more than the payment, never twice per refund id', async () => {
@@ -220,7 +224,7 @@ describe('merchant payment across identity, wallet and payments', () => {
     h.runtime.maxActivePayments = 1;
     h.acquirer.delayMs = 1_500;
     try {
-      const slow = pay({ amountMinor: '100' });
+      const slow = pay({ merchantId: 'm-bookshop', amountMinor: '100' });
       for (let waited = 0; h.runtime.driver.runningCount < 1 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
       const paymentId = randomUUID();
       expect(await pay({ paymentId, amountMinor: '200' })).toMatchObject({ status: 'rejected', code: 'PAYMENTS_BUSY', details: { paymentId, retryAfterMs: 1_000 } });
@@ -237,8 +241,11 @@ describe('merchant payment across identity, wallet and payments', () => {
   it('registry and password refusals move nothing', async () => {
     expect(await pay({ merchantId: 'm-cash-only' })).toMatchObject({ status: 'rejected', code: 'MERCHANT_NOT_SUPPORTED' });
     expect(await pay({ merchantId: 'm-coffee', channel: 'online' })).toMatchObject({ status: 'rejected', code: 'CHANNEL_NOT_SUPPORTED' });
-    const wrong = await pay({ password: '000000' });
-    expect(wrong).toMatchObject({ status: 'rejected', code: 'WRONG_PAYMENT_PASSWORD', details: { attemptsLeft: 4 } });
+    const wrongId = randomUUID();
+    const wrong = await pay({ paymentId: wrongId, password: '000000' });
+    expect(wrong).toMatchObject({ status: 'rejected', code: 'WRONG_PAYMENT_PASSWORD', details: { attemptsLeft: 4, holdReleased: false } });
+    // A merchant settled in the wallet: nothing was asked of the wallet before the password passed.
+    expect((await h.walletStore.readStream(`wallet-${payer.walletId}`)).filter((e) => e.data.holdId === `payment-${wrongId}`)).toEqual([]);
     expect(await pay({}, 'user:someone-else')).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' });
     expect(await h.balance(payer.walletId)).toMatchObject({ heldMinor: '0' });
   });

@@ -96,11 +96,14 @@ describe('killing the payments service in the middle of concurrent payments', ()
     // The service answers once it is up.
     await serviceAnswers();
 
-    const payments = payers.flatMap((payer) => Array.from({ length: PAYMENTS_PER_PAYER }, (_, i) => ({ payer, paymentId: randomUUID(), amountMinor: BigInt(100 + i) })));
-    for (const { payer, paymentId, amountMinor } of payments) {
+    // Both ways of paying a merchant: m-canteen settles in the wallet, m-bookshop goes through the (slowed) acquirer.
+    const payments = payers.flatMap((payer) =>
+      Array.from({ length: PAYMENTS_PER_PAYER }, (_, i) => ({ payer, paymentId: randomUUID(), amountMinor: BigInt(100 + i), merchantId: i % 2 === 0 ? 'm-canteen' : 'm-bookshop' })),
+    );
+    for (const { payer, paymentId, amountMinor, merchantId } of payments) {
       void h.send(
         paymentsContract.payMerchant,
-        { paymentId, userId: payer.userId, walletId: payer.walletId, merchantId: 'm-canteen', channel: 'qr', amountMinor: amountMinor.toString(), deviceId: TEST_DEVICE, paymentPassword: h.password() },
+        { paymentId, userId: payer.userId, walletId: payer.walletId, merchantId, channel: 'qr', amountMinor: amountMinor.toString(), deviceId: TEST_DEVICE, paymentPassword: h.password() },
         paymentId,
         `user:${payer.userId}`,
       );

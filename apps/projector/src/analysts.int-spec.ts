@@ -44,7 +44,7 @@ beforeAll(async () => {
   await traffic.openFunded('a1', 10_000n);
   await traffic.openFunded('a2', 5_000n);
   paymentIds.push(await traffic.merchantPayment('a1', 'm-canteen', 1_250n));
-  paymentIds.push(await traffic.merchantPayment('a1', 'm-coffee', 300n, 'declined'));
+  paymentIds.push(await traffic.merchantPayment('a1', 'm-bookshop', 300n, 'declined'));
   paymentIds.push(await traffic.merchantPayment('a1', 'm-canteen', 2_000n));
   await traffic.credit('a2', 700n, 'cash:branch:B001');
   await people.riskAlert('user-a1', true);

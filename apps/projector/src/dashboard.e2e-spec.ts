@@ -51,7 +51,7 @@ beforeAll(async () => {
   await day1.openFunded('d1', 50_000n);
   await day1.openFunded('d2', 5_000n);
   await day1.merchantPayment('d1', 'm-canteen', 1_250n);
-  await day1.merchantPayment('d1', 'm-coffee', 300n, 'declined');
+  await day1.merchantPayment('d1', 'm-bookshop', 300n, 'declined');
   const day2 = day('2026-03-02');
   await day2.merchantPayment('d1', 'm-canteen', 2_000n);
   await day2.merchantPayment('d1', 'm-coffee', 4_500n);

@@ -41,7 +41,7 @@ beforeAll(async () => {
 
   await traffic.openFunded('h1', 10_000n);
   await traffic.merchantPayment('h1', 'm-canteen', 1_000n);
-  await traffic.merchantPayment('h1', 'm-coffee', 500n, 'declined');
+  await traffic.merchantPayment('h1', 'm-bookshop', 500n, 'declined');
   await reserve('h1', 'hold-expired', 700n);
   await traffic.wallet('h1', (now) => ({ type: 'ExpireHold', walletId: 'h1', holdId: 'hold-expired', now }));
   await reserve('h1', 'hold-left-open', 900n);

@@ -134,7 +134,7 @@ describe('one reader per source store', () => {
     await traffic.openFunded('r1', 10_000n);
     await traffic.openFunded('r2', 3_000n);
     await traffic.merchantPayment('r1', 'm-canteen', 1_200n);
-    await traffic.merchantPayment('r2', 'm-coffee', 400n, 'declined');
+    await traffic.merchantPayment('r2', 'm-bookshop', 400n, 'declined');
     await traffic.credit('r2', 500n, 'cash:branch:B001');
     await caughtUp();
 

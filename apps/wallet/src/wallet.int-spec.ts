@@ -119,6 +119,23 @@ describe('wallet service over the real broker and PostgreSQL', () => {
     expect(JSON.parse(published.message.value!.toString())).toMatchObject({ holdId: reserve.holdId, amountMinor: '2000' });
   });
 
+  it('pays a counterparty in one command: answered with the capture, also when repeated or redelivered; only the owner or a system', async () => {
+    const { userId, walletId } = await h.openWallet();
+    await h.credit(walletId, '1000');
+    const payment = { walletId, holdId: randomUUID(), amountMinor: '400', expiresAt: inSeconds(600), reference: 'order-2', counterparty: 'merchant:m-1' };
+    expect(await h.send(walletContract.payFromWallet, payment, { actor: 'user:someone-else' })).toMatchObject({ code: 'FORBIDDEN' });
+    const paid = await h.send(walletContract.payFromWallet, payment, { actor: `user:${userId}` });
+    expect(paid).toMatchObject({
+      status: 'accepted',
+      data: { event: WALLET_EVENT.HoldCaptured, holdId: payment.holdId, amountMinor: '400', postings: [{ account: `wallet:${walletId}`, amountMinor: '-400' }, { account: 'merchant:m-1', amountMinor: '400' }] },
+    });
+    expect(data(await h.send(walletContract.payFromWallet, payment))).toEqual(data(paid));
+    expect(data(await h.send(walletContract.payFromWallet, payment, { commandId: paid.commandId }))).toEqual(data(paid));
+    expect(await h.send(walletContract.payFromWallet, { ...payment, amountMinor: '401' })).toMatchObject({ code: WALLET_ERROR.IDEMPOTENCY_KEY_REUSED });
+    expect(await h.send(walletContract.payFromWallet, { ...payment, holdId: randomUUID(), amountMinor: '601' })).toMatchObject({ code: WALLET_ERROR.INSUFFICIENT_FUNDS, details: { availableMinor: '600' } });
+    expect(await h.balance(walletId)).toMatchObject({ data: { totalMinor: '600', heldMinor: '0', openHolds: [] } });
+  });
+
   it('lets users act only on their own wallet, and support alone freeze by command', async () => {
     const { userId, walletId } = await h.openWallet();
     expect(await h.send(walletContract.getBalance, { walletId }, { actor: `user:${userId}` })).toMatchObject({ status: 'accepted' });

@@ -46,7 +46,7 @@ export class PaymentsHarness {
   client!: KafkaCommandClient;
   paymentsStore!: EventStore;
   private wallet?: INestMicroservice;
-  private walletStore!: EventStore;
+  walletStore!: EventStore;
   private producer!: Producer;
 
   private constructor(

@@ -84,11 +84,13 @@ export class Traffic {
     await this.wallet(walletId, (now) => ({ type: 'CreditWallet', walletId, creditId: randomUUID(), amountMinor, reference: 'top-up', counterparty, now }));
   }
 
-  /** A merchant payment end to end: payments ↔ wallet, as the payments service drives it. */
+  /** A merchant payment end to end: payments ↔ wallet, as the payments service drives it (in the wallet, or through the acquirer: the merchant's settlement). */
   async merchantPayment(walletId: string, merchantId: string, amountMinor: bigint, outcome: 'ok' | 'wrong-password' | 'declined' = 'ok'): Promise<string> {
     const paymentId = randomUUID();
     const request = { kind: 'merchant' as const, paymentId, userId: `user-${walletId}`, walletId, merchantId, channel: 'qr' as const, amountMinor, description: 'test' };
-    await this.payment(paymentId, (now) => ({ type: 'StartPayment', request, now }));
+    const [started] = await this.payment(paymentId, (now) => ({ type: 'StartPayment', request, now }));
+    const inWallet = started?.type === 'PaymentInitiated' && started.data.settlement === 'wallet';
+    if (inWallet && outcome === 'declined') throw new Error(`${merchantId} settles in the wallet: no acquirer declines its payments`);
     if (outcome === 'wrong-password') {
       await this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: { ok: false, failure: { code: 'WRONG_PAYMENT_PASSWORD', message: 'wrong' } }, now }));
       return paymentId;
@@ -96,6 +98,13 @@ export class Traffic {
     await this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: { ok: true }, now }));
     const holdId = holdIdFor(paymentId);
     const expiresAt = new Date(this.clockMs + 3_600_000).toISOString();
+    if (inWallet) {
+      const paid = await this.wallet(walletId, (now) => ({ type: 'PayFromWallet', walletId, holdId, amountMinor, expiresAt, reference: paymentId, counterparty: `merchant:${merchantId}`, now }));
+      const captured = paid.find((event) => event.type === WALLET_EVENT.HoldCaptured);
+      if (captured?.type !== WALLET_EVENT.HoldCaptured) throw new Error('a payment from the wallet produced no HoldCaptured');
+      await this.payment(paymentId, (now) => ({ type: 'RecordSettlement', result: { ok: true, transactionId: captured.data.transactionId, postings: captured.data.postings.map((p) => ({ ...p })) }, now }));
+      return paymentId;
+    }
     await this.wallet(walletId, (now) => ({ type: 'ReserveFunds', walletId, holdId, amountMinor, expiresAt, reference: paymentId, counterparty: `merchant:${merchantId}`, now }));
     await this.payment(paymentId, (now) => ({ type: 'RecordReservation', result: { ok: true, expiresAt }, now }));
     if (outcome === 'declined') {
