@@ -66,8 +66,8 @@ export function idempotencyKeyOf(command: WalletCommand): string | undefined {
   switch (command.type) {
     case 'ReserveFunds':
       return `reserve:${command.holdId}`;
+    // A PayFromWallet's repeat is answered with its capture (the event that carries the transaction).
     case 'CaptureHold':
-    // Its repeat is answered with the capture (the event that carries the transaction).
     case 'PayFromWallet':
       return `capture:${command.holdId}`;
     case 'ReleaseHold':
