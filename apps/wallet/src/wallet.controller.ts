@@ -28,6 +28,11 @@ function publicData(event: WalletEvent): Record<string, unknown> {
   return { event: event.type, ...data };
 }
 
+/** The hold a ReserveFunds or PayFromWallet payload asks for (both carry the same fields). */
+function holdOf(p: PayloadOf<typeof walletContract.reserveFunds>) {
+  return { walletId: p.walletId, holdId: p.holdId, amountMinor: BigInt(p.amountMinor), expiresAt: p.expiresAt, reference: p.reference, counterparty: p.counterparty as AccountId };
+}
+
 /** The capture among a payment's events (PayFromWallet records the reservation first). */
 function capturedData(events: WalletEvent[]): Record<string, unknown> {
   const captured = events.find((event) => event.type === WALLET_EVENT.HoldCaptured);
@@ -101,12 +106,7 @@ export class WalletController {
   /** Codes: WALLET_NOT_OPEN, WALLET_FROZEN, INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, HOLD_EXPIRY_PASSED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */
   @CommandHandler(walletContract.reserveFunds)
   reserveFunds(command: Envelope<typeof walletContract.reserveFunds>): Promise<CommandResult> {
-    const p = command.payload;
-    return this.run(
-      command,
-      { type: 'ReserveFunds', walletId: p.walletId, holdId: p.holdId, amountMinor: BigInt(p.amountMinor), expiresAt: p.expiresAt, reference: p.reference, counterparty: p.counterparty as AccountId, now: this.now() },
-      this.ownerOnly(command),
-    );
+    return this.run(command, { type: 'ReserveFunds', ...holdOf(command.payload), now: this.now() }, this.ownerOnly(command));
   }
 
   /** Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, CAPTURE_EXCEEDS_HOLD, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */
@@ -122,13 +122,7 @@ export class WalletController {
    */
   @CommandHandler(walletContract.payFromWallet)
   payFromWallet(command: Envelope<typeof walletContract.payFromWallet>): Promise<CommandResult> {
-    const p = command.payload;
-    return this.run(
-      command,
-      { type: 'PayFromWallet', walletId: p.walletId, holdId: p.holdId, amountMinor: BigInt(p.amountMinor), expiresAt: p.expiresAt, reference: p.reference, counterparty: p.counterparty as AccountId, now: this.now() },
-      this.ownerOnly(command),
-      capturedData,
-    );
+    return this.run(command, { type: 'PayFromWallet', ...holdOf(command.payload), now: this.now() }, this.ownerOnly(command), capturedData);
   }
 
   /** Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */
