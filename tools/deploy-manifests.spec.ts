@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { topics } from '@ledger/contracts';
+import { DEV_MODE_VARIABLE } from '@ledger/util';
 import { repoRoot } from '@ledger/local-infra';
 
 /**
@@ -172,6 +173,12 @@ describe('deploy/k8s manifests', () => {
       if (source.configMapRef) expect(named('ConfigMap', source.configMapRef.name)).toBeDefined();
       if (source.secretRef) expect(named('Secret', source.secretRef.name)).toBeDefined();
     }
+  });
+
+  it('never ask for the development keys or the simulated partners (LEDGER_DEV_MODE)', () => {
+    const configMap = named('ConfigMap', 'ledger-config')!;
+    const names = [...containers().flatMap((container) => (container.env ?? []).map((variable) => variable.name)), ...Object.keys(configMap.data ?? {})];
+    expect(names).not.toContain(DEV_MODE_VARIABLE);
   });
 
   it('set only variables that the code, the Dockerfile or the runtime reads', () => {

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { pingCommand } from '@ledger/contracts';
 import { LOCAL_STACK, localDir, repoRoot, stackFilePath, startKafka, startPostgres, startProcess, waitForKafka, type ManagedProcess, type StackFile } from '@ledger/local-infra';
 import { KafkaCommandClient, createKafka } from '@ledger/messaging';
+import { DEV_MODE_VARIABLE } from '@ledger/util';
 
 const env = process.env;
 const instance = env.LEDGER_INSTANCE ?? LOCAL_STACK.dev.instance;
@@ -101,7 +102,8 @@ async function main(): Promise<void> {
   execFileSync('nx', ['run-many', '-t', 'build', '--output-style=static'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: repoRoot });
 
   const services = discoverServices();
-  const serviceEnv = { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
+  // The local stack: development keys and simulated partners, asked for explicitly (a deployment never sets it).
+  const serviceEnv = { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, KAFKAJS_NO_PARTITIONER_WARNING: '1', [DEV_MODE_VARIABLE]: '1' };
   const supervised = services.flatMap((name) =>
     Array.from({ length: replicasOf(name) }, (_, index) => superviseService(name, index + 1, replicaEnv(name, index + 1, serviceEnv), () => stopping, () => writeStackFile())),
   );

@@ -1,6 +1,6 @@
 import { loadFieldKeyring, loadPepperKeyring, type Keyring } from '@ledger/crypto';
 import { DEFAULT_BIN_TABLE, DEFAULT_MAX_CARDS_PER_USER, type CardBinTable } from '@ledger/cards-domain';
-import { systemClock, type Clock } from '@ledger/util';
+import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/util';
 
 /**
  * Everything the cards service reads from its environment, resolved once at start-up. Tests pass
@@ -8,8 +8,8 @@ import { systemClock, type Clock } from '@ledger/util';
  *
  * Keys: `FIELD_KEYS`/`FIELD_KEY_ACTIVE` (field encryption, shared with the gateway: opens the
  * encrypted card number) and `HASH_PEPPER_KEYS`/`HASH_PEPPER_ACTIVE` (the keyed card fingerprint).
- * Outside production each falls back to a well-known development key; with `NODE_ENV=production`
- * a missing key stops the service at start-up instead.
+ * In development mode (`LEDGER_DEV_MODE=1`) each falls back to a well-known development key;
+ * otherwise a missing key stops the service at start-up, whatever `NODE_ENV` says.
  */
 export interface CardsConfig {
   fieldKeyring: Keyring;
@@ -55,7 +55,7 @@ export function loadCardsConfig(overrides: Partial<CardsConfig> = {}, env: Reado
   const issuer = env['CARD_ISSUER'] ?? 'simulator';
   if (issuer !== 'simulator') throw new ConfigurationError(`CARD_ISSUER=${issuer} is not supported; only the local simulator exists`);
   // The simulator approves made-up cards: a production service using it would bind cards nobody checked.
-  if (env['NODE_ENV'] === 'production') throw new ConfigurationError('the card issuer simulator is for local/dev only; no production issuer adapter is configured');
+  if (!isDevMode(env)) throw new ConfigurationError(`the card issuer is simulated and no issuer adapter exists: it runs only with ${DEV_MODE_VARIABLE}=1`);
   const databaseUrl = overrides.databaseUrl ?? env['DATABASE_URL'];
   if (!databaseUrl) throw new ConfigurationError('DATABASE_URL is not set');
   return {

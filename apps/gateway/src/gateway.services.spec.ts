@@ -25,7 +25,7 @@ class RecordingBus implements CommandBus {
 describe('the wallet id of a user', () => {
   it('is looked up once per user, then answered from memory', async () => {
     const bus = new RecordingBus({ 'u-1': 'w-1', 'u-2': 'w-2' });
-    const edge = new Edge(bus, loadGatewayConfig({}, {}));
+    const edge = new Edge(bus, loadGatewayConfig({}, { LEDGER_DEV_MODE: '1' }));
     expect(await edge.walletIdOf('u-1', 'user:u-1')).toBe('w-1');
     expect(await edge.walletIdOf('u-1', 'user:u-1')).toBe('w-1');
     expect(await edge.walletIdOf('u-2', 'user:u-2')).toBe('w-2');
@@ -38,7 +38,7 @@ describe('the wallet id of a user', () => {
   it('is not remembered when the look-up is refused, so a wallet opened later is found', async () => {
     const wallets: Record<string, string> = {};
     const bus = new RecordingBus(wallets);
-    const edge = new Edge(bus, loadGatewayConfig({}, {}));
+    const edge = new Edge(bus, loadGatewayConfig({}, { LEDGER_DEV_MODE: '1' }));
     await expect(edge.walletIdOf('u-3', 'user:u-3')).rejects.toBeInstanceOf(ProblemError);
     wallets['u-3'] = 'w-3';
     expect(await edge.walletIdOf('u-3', 'user:u-3')).toBe('w-3');

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ARGON2_OWASP_PARAMS, accessTokenKeyFromEnv, loadFieldKeyring, loadPepperKeyring, type Argon2Params, type Keyring } from '@ledger/crypto';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from '@ledger/identity-domain';
-import { systemClock, type Clock } from '@ledger/util';
+import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/util';
 
 /**
  * Everything the identity service reads from its environment, resolved once at start-up. Tests
@@ -11,8 +11,8 @@ import { systemClock, type Clock } from '@ledger/util';
  * Keys: `FIELD_KEYS`/`FIELD_KEY_ACTIVE` (field encryption, shared with the gateway),
  * `HASH_PEPPER_KEYS`/`HASH_PEPPER_ACTIVE` (keyed hashes: phone fingerprints, payment passwords,
  * SMS codes, refresh tokens) and `ACCESS_TOKEN_KEY` (base64, ≥ 32 bytes, signs access tokens).
- * Outside production each falls back to a well-known development key; with
- * `NODE_ENV=production` a missing key stops the service at start-up instead.
+ * In development mode (`LEDGER_DEV_MODE=1`) each falls back to a well-known development key;
+ * otherwise a missing key stops the service at start-up, whatever `NODE_ENV` says.
  */
 export interface IdentityConfig {
   fieldKeyring: Keyring;
@@ -57,11 +57,10 @@ function accessTokenKeyFrom(env: Readonly<Record<string, string | undefined>>): 
 }
 
 export function loadIdentityConfig(overrides: Partial<IdentityConfig> = {}, env: Readonly<Record<string, string | undefined>> = process.env): IdentityConfig {
-  const production = env['NODE_ENV'] === 'production';
   const smsSender = (env['SMS_SENDER'] ?? 'outbox') as string;
   if (smsSender !== 'outbox') throw new ConfigurationError(`SMS_SENDER=${smsSender} is not supported; only the local outbox exists`);
   // The outbox is a simulated handset: a production service writing codes to a file would be a leak.
-  if (production) throw new ConfigurationError('the SMS outbox simulator is for local/dev only; no production SMS gateway is configured');
+  if (!isDevMode(env)) throw new ConfigurationError(`the SMS outbox is a simulated handset and no SMS gateway adapter exists: it runs only with ${DEV_MODE_VARIABLE}=1`);
   const databaseUrl = overrides.databaseUrl ?? env['DATABASE_URL'];
   if (!databaseUrl) throw new ConfigurationError('DATABASE_URL is not set');
   return {

@@ -4,7 +4,7 @@ import { DeciderHandler, EVENT_STORE, EventRelay, type EventStore } from '@ledge
 import { KafkaCommandClient, createKafka, ensureTopics } from '@ledger/messaging';
 import { Pool } from 'pg';
 import { DEFAULT_RISK_POLICY, SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway, nextStep, type Biller, type RiskPolicy, paymentDecider, type CardMoneyGateway, type MerchantAcquirer, type PaymentCommand, type PaymentEvent, type PaymentState } from '@ledger/payments-domain';
-import { systemClock, type Clock } from '@ledger/util';
+import { requireDevMode, systemClock, type Clock } from '@ledger/util';
 import { createPaymentCodec } from './payment-codec';
 import { PaymentDriver } from './payment-driver';
 import { PaymentTimers, TimerPoller, timerKindFor, type ClaimedTimer } from './payment-timers';
@@ -62,6 +62,18 @@ function simulatedAcquirerFromEnv(env: NodeJS.ProcessEnv = process.env): Simulat
   return acquirer;
 }
 
+/**
+ * The partners payments talks to: those given (tests give their own), else the simulators, the only
+ * partners so far, which run only in development mode (`LEDGER_DEV_MODE=1`).
+ */
+export function partnersOf(
+  given: Pick<PaymentsServiceOptions, 'acquirer' | 'cards' | 'biller'>,
+  env: NodeJS.ProcessEnv = process.env,
+): { acquirer: MerchantAcquirer; cards: CardMoneyGateway; biller: Biller } {
+  if (!given.acquirer || !given.cards || !given.biller) requireDevMode('the acquirer, card gateway and billers are simulated (no partner adapter exists)', env);
+  return { acquirer: given.acquirer ?? simulatedAcquirerFromEnv(env), cards: given.cards ?? new SimulatedCardGateway(), biller: given.biller ?? new SimulatedBiller() };
+}
+
 const num = (value: string | undefined, fallback: number): number => (value === undefined || value === '' ? fallback : Number(value));
 
 /**
@@ -111,9 +123,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     this.maxActivePayments = options.maxActivePayments ?? num(process.env.PAYMENTS_MAX_ACTIVE, 64);
     this.providerDeadlineMs = options.providerDeadlineMs ?? num(process.env.PAYMENTS_PROVIDER_DEADLINE_MS, 15 * 60_000);
     this.providerSecret = options.providerSecret ?? providerSecretFromEnv();
-    this.acquirer = options.acquirer ?? simulatedAcquirerFromEnv();
-    this.cards = options.cards ?? new SimulatedCardGateway();
-    this.biller = options.biller ?? new SimulatedBiller();
+    ({ acquirer: this.acquirer, cards: this.cards, biller: this.biller } = partnersOf(options));
     this.recipientPhones = options.recipientPhones ?? RecipientPhones.fromEnv();
     const phones = this.recipientPhones;
     this.handler = new DeciderHandler({ store, decider: paymentDecider, codec: createPaymentCodec((phone) => phones.protect(phone)) });

@@ -11,9 +11,10 @@ describe('provider callback signatures', () => {
     expect(verifyProviderCallback('s3cret', fields, 'zz')).toBe(false);
   });
 
-  it('takes PAYMENTS_PROVIDER_SECRET; falls back to the development secret only outside production', () => {
-    expect(providerSecretFromEnv({ PAYMENTS_PROVIDER_SECRET: 'from-env', NODE_ENV: 'production' })).toBe('from-env');
-    expect(providerSecretFromEnv({})).toBe(DEV_PROVIDER_SECRET);
-    expect(() => providerSecretFromEnv({ NODE_ENV: 'production' })).toThrow(/PAYMENTS_PROVIDER_SECRET must be set in production/);
+  it('takes PAYMENTS_PROVIDER_SECRET; falls back to the development secret only in development mode', () => {
+    expect(providerSecretFromEnv({ PAYMENTS_PROVIDER_SECRET: 'from-env' })).toBe('from-env');
+    expect(providerSecretFromEnv({ LEDGER_DEV_MODE: '1' })).toBe(DEV_PROVIDER_SECRET);
+    expect(() => providerSecretFromEnv({})).toThrow(/PAYMENTS_PROVIDER_SECRET is not set.*LEDGER_DEV_MODE=1/);
+    expect(() => providerSecretFromEnv({ NODE_ENV: 'development' })).toThrow(/LEDGER_DEV_MODE=1/);
   });
 });

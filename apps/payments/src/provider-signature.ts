@@ -1,17 +1,18 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { requireDevMode } from '@ledger/util';
 
 /** Development secret of the provider simulators; set PAYMENTS_PROVIDER_SECRET in any real deployment. */
 export const DEV_PROVIDER_SECRET = 'dev-provider-secret-not-for-production';
 
 /**
- * The secret provider callbacks are verified with: PAYMENTS_PROVIDER_SECRET; outside production the
- * development secret when it is unset. With NODE_ENV=production an unset secret stops the service at
- * start-up: a public secret would let anyone forge a top-up callback.
+ * The secret provider callbacks are verified with: PAYMENTS_PROVIDER_SECRET; in development mode the
+ * development secret when it is unset. Otherwise an unset secret stops the service at start-up: a
+ * public secret would let anyone forge a top-up callback.
  */
 export function providerSecretFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): string {
   const secret = env.PAYMENTS_PROVIDER_SECRET;
   if (secret) return secret;
-  if (env.NODE_ENV === 'production') throw new Error('PAYMENTS_PROVIDER_SECRET must be set in production (the secret third-party providers sign their callbacks with)');
+  requireDevMode('PAYMENTS_PROVIDER_SECRET is not set (the secret third-party providers sign their callbacks with)', env);
   return DEV_PROVIDER_SECRET;
 }
 

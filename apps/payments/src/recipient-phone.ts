@@ -34,8 +34,8 @@ export class RecipientPhones {
 
   /**
    * Keys from `FIELD_KEYS`/`FIELD_KEY_ACTIVE` and `HASH_PEPPER_KEYS`/`HASH_PEPPER_ACTIVE` (like
-   * identity); outside production a missing variable falls back to the public development keys,
-   * with `NODE_ENV=production` it stops the service at start-up.
+   * identity); in development mode (`LEDGER_DEV_MODE=1`) a missing variable falls back to the public
+   * development keys, otherwise it stops the service at start-up.
    */
   static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env): RecipientPhones {
     return new RecipientPhones(loadFieldKeyring(env, { allowDevelopmentKeys: true }), loadPepperKeyring(env, { allowDevelopmentKeys: true }));

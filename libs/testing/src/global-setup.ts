@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, isAlive, killStaleProcess, localDir, postgresVersion, startKafka, startPostgres, stopStalePostgres, waitForKafka, type RunningKafka, type RunningPostgres } from '@ledger/local-infra';
+import { DEV_MODE_VARIABLE } from '@ledger/util';
 import { dockerAnswers, startContainers } from './containers';
 
 /**
@@ -57,6 +58,8 @@ export default async function globalSetup(): Promise<void> {
   }
   process.env.KAFKA_BROKERS = kafka.brokers;
   process.env.DATABASE_URL = postgres.url;
+  // Services started by the tests (in process and as child processes) use the development keys and the simulated partners.
+  process.env[DEV_MODE_VARIABLE] = '1';
   process.stdout.write(
     `\n[test infrastructure] Apache Kafka ${kafka.version} at ${kafka.brokers} (${kafka.source}); ` +
       `PostgreSQL ${postgres.version} at ${redact(postgres.url)} (${postgres.source})\n`,

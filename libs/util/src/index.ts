@@ -3,3 +3,4 @@ export * from './clock';
 export * from './money';
 export * from './group-commit';
 export * from './keyed-mutex';
+export * from './dev-mode';

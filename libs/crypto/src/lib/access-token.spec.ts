@@ -27,11 +27,14 @@ describe('access tokens', () => {
     expect(checkAccessToken(token, verifyKey, now)).toEqual({ ok: false, reason: 'invalid' });
   });
 
-  it('takes the key from ACCESS_TOKEN_KEY, or a development key outside production only', () => {
+  it('takes the key from ACCESS_TOKEN_KEY, or the development key only when development mode is asked for', () => {
     const configured = Buffer.alloc(32, 9);
     expect(accessTokenKeyFromEnv({ ACCESS_TOKEN_KEY: configured.toString('base64') })).toEqual(configured);
-    expect(accessTokenKeyFromEnv({})).toHaveLength(32);
-    expect(() => accessTokenKeyFromEnv({ NODE_ENV: 'production' })).toThrow(/ACCESS_TOKEN_KEY is not set/);
+    expect(accessTokenKeyFromEnv({ LEDGER_DEV_MODE: '1' })).toHaveLength(32);
+    // Whatever NODE_ENV says: a deployment that forgot its key does not start on a public one.
+    expect(() => accessTokenKeyFromEnv({})).toThrow(/ACCESS_TOKEN_KEY is not set.*LEDGER_DEV_MODE=1/);
+    expect(() => accessTokenKeyFromEnv({ NODE_ENV: 'staging' })).toThrow(/ACCESS_TOKEN_KEY is not set/);
+    expect(() => accessTokenKeyFromEnv({ LEDGER_DEV_MODE: 'true' })).toThrow(/ACCESS_TOKEN_KEY is not set/);
     expect(() => accessTokenKeyFromEnv({ ACCESS_TOKEN_KEY: Buffer.alloc(16).toString('base64') })).toThrow(/at least 32 bytes/);
   });
 });

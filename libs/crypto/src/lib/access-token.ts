@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { DEV_MODE_VARIABLE, isDevMode } from '@ledger/util';
 import { secretKey } from './keyring';
 
 /**
@@ -74,9 +75,10 @@ export function generateRefreshToken(): string {
 }
 
 /**
- * The token key from `ACCESS_TOKEN_KEY` (base64, at least 32 bytes). Outside production a missing
- * key falls back to a well-known development key (worthless outside a developer's machine, like the
- * development keyrings), so a local stack works with no configuration; in production it throws.
+ * The token key from `ACCESS_TOKEN_KEY` (base64, at least 32 bytes). In development mode
+ * (`LEDGER_DEV_MODE=1`) a missing key falls back to a well-known development key (worthless outside
+ * a developer's machine, like the development keyrings), so a local stack works with no
+ * configuration; otherwise it throws.
  */
 export function accessTokenKeyFromEnv(env: Readonly<Record<string, string | undefined>>): Buffer {
   const encoded = env['ACCESS_TOKEN_KEY']?.trim();
@@ -85,6 +87,6 @@ export function accessTokenKeyFromEnv(env: Readonly<Record<string, string | unde
     if (key.length < 32) throw new Error('ACCESS_TOKEN_KEY must be at least 32 bytes of base64');
     return key;
   }
-  if (env['NODE_ENV'] === 'production') throw new Error('ACCESS_TOKEN_KEY is not set: production needs an explicit access-token key');
+  if (!isDevMode(env)) throw new Error(`ACCESS_TOKEN_KEY is not set: give an explicit access-token key (the public development key needs ${DEV_MODE_VARIABLE}=1)`);
   return Buffer.from(hkdfSync('sha256', 'e-wallet-ledger development key (not secret)', 'ledger', 'access-token', 32));
 }

@@ -59,13 +59,16 @@ describe('loading keyrings from the environment', () => {
     expect(loadPepperKeyring({ HASH_PEPPER_KEYS: `p1:${key(3)}`, HASH_PEPPER_ACTIVE: 'p1' }).keyIds).toEqual(['p1']);
   });
 
-  it('requires explicit keys unless development keys are allowed', () => {
-    expect(() => loadFieldKeyring({})).toThrow(/FIELD_KEYS is not set/);
-    expect(loadFieldKeyring({}, { allowDevelopmentKeys: true }).isDevelopmentKeyring).toBe(true);
+  it('requires explicit keys unless development keys are allowed and development mode is on', () => {
+    expect(() => loadFieldKeyring({ LEDGER_DEV_MODE: '1' })).toThrow(/FIELD_KEYS is not set/);
+    expect(loadFieldKeyring({ LEDGER_DEV_MODE: '1' }, { allowDevelopmentKeys: true }).isDevelopmentKeyring).toBe(true);
   });
 
-  it('never falls back to development keys in production', () => {
-    expect(() => loadFieldKeyring({ NODE_ENV: 'production' }, { allowDevelopmentKeys: true })).toThrow(KeyringError);
+  it('never falls back to development keys outside development mode, whatever NODE_ENV says', () => {
+    for (const env of [{}, { NODE_ENV: 'production' }, { NODE_ENV: 'staging' }, { NODE_ENV: 'development' }]) {
+      expect(() => loadFieldKeyring(env, { allowDevelopmentKeys: true })).toThrow(KeyringError);
+      expect(() => loadPepperKeyring(env, { allowDevelopmentKeys: true })).toThrow(/LEDGER_DEV_MODE=1/);
+    }
   });
 
   it('requires the active key id to be named', () => {

@@ -1,5 +1,6 @@
 import { createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
+import { DEV_MODE_VARIABLE, isDevMode } from '@ledger/util';
 
 /** AES-256 and HMAC-SHA-256 keys are both 32 bytes; one keyring type serves both uses. */
 export const KEY_LENGTH_BYTES = 32;
@@ -145,9 +146,9 @@ export const PEPPER_KEYRING_ENV: KeyringEnvNames = { keys: 'HASH_PEPPER_KEYS', a
 
 export interface LoadKeyringOptions {
   /**
-   * Fall back to `developmentKeyring` when the variables are absent. Ignored (an error is thrown
-   * instead) when `NODE_ENV` is `production`, so a forgotten secret can never silently downgrade a
-   * production service to public keys.
+   * Fall back to `developmentKeyring` when the variables are absent, in development mode only
+   * (`LEDGER_DEV_MODE=1`); otherwise an error is thrown, so a forgotten secret can never silently
+   * downgrade a deployed service to public keys.
    */
   allowDevelopmentKeys?: boolean;
 }
@@ -159,10 +160,9 @@ function loadKeyring(
   options: LoadKeyringOptions,
 ): Keyring {
   const spec = env[names.keys];
-  const production = env['NODE_ENV'] === 'production';
   if (spec === undefined || spec.trim() === '') {
-    if (options.allowDevelopmentKeys === true && !production) return developmentKeyring(purpose);
-    throw new KeyringError(`${names.keys} is not set: production needs explicit keys ("k1:<base64 32 bytes>") and ${names.activeKeyId}`);
+    if (options.allowDevelopmentKeys === true && isDevMode(env)) return developmentKeyring(purpose);
+    throw new KeyringError(`${names.keys} is not set: give explicit keys ("k1:<base64 32 bytes>") and ${names.activeKeyId} (the public development keys need ${DEV_MODE_VARIABLE}=1)`);
   }
   const activeKeyId = env[names.activeKeyId];
   if (activeKeyId === undefined || activeKeyId.trim() === '') throw new KeyringError(`${names.activeKeyId} is not set: name the active key id explicitly`);
