@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pingCommand } from '@ledger/contracts';
 import { LOCAL_STACK, localDir, repoRoot, stackFilePath, startKafka, startPostgres, startProcess, waitForKafka, type ManagedProcess, type StackFile } from '@ledger/local-infra';
-import { KafkaCommandClient, createKafka } from '@ledger/messaging';
+import { KafkaCommandClient, createKafka, kafkaAuthFromEnv, type KafkaAuth } from '@ledger/messaging';
 import { DEV_MODE_VARIABLE } from '@ledger/util';
 
 const env = process.env;
@@ -59,8 +59,10 @@ async function main(): Promise<void> {
   let kafkaProcess: { readonly current: ManagedProcess; restart(): Promise<void> } | undefined;
   let postgresPid: number | undefined;
   let brokers = env.KAFKA_BROKERS;
+  // A local broker's principals and their passwords (absent for an external broker: its login comes from the environment).
+  let kafkaCredentialsFile: string | undefined;
   if (brokers) {
-    await waitForKafka(brokers, 60_000);
+    await waitForKafka(brokers, 60_000, kafkaAuthFromEnv(env));
     rows.push(['kafka', brokers, 'external (KAFKA_BROKERS)', '-']);
   } else {
     const startBroker = () =>
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     };
     stops.push({ name: 'kafka', stop: () => kafka.stop() });
     brokers = kafka.brokers;
+    kafkaCredentialsFile = kafka.credentialsFile;
     rows.push(['kafka', brokers, `Apache Kafka ${kafka.version}, pid ${kafka.process.pid}`, rel(kafka.process.logFile)]);
   }
   let databaseUrl = env.DATABASE_URL;
@@ -103,9 +106,11 @@ async function main(): Promise<void> {
 
   const services = discoverServices();
   // The local stack: development keys and simulated partners, asked for explicitly (a deployment never sets it).
-  const serviceEnv = { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, KAFKAJS_NO_PARTITIONER_WARNING: '1', [DEV_MODE_VARIABLE]: '1' };
+  const serviceEnv = { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, KAFKAJS_NO_PARTITIONER_WARNING: '1', [DEV_MODE_VARIABLE]: '1', ...(kafkaCredentialsFile ? { KAFKA_CREDENTIALS_FILE: kafkaCredentialsFile } : {}) };
+  // On the local broker each service logs in as its own principal.
+  const envOf = (name: string) => (kafkaCredentialsFile ? { ...serviceEnv, KAFKA_SASL_USERNAME: name } : serviceEnv);
   const supervised = services.flatMap((name) =>
-    Array.from({ length: replicasOf(name) }, (_, index) => superviseService(name, index + 1, replicaEnv(name, index + 1, serviceEnv), () => stopping, () => writeStackFile())),
+    Array.from({ length: replicasOf(name) }, (_, index) => superviseService(name, index + 1, replicaEnv(name, index + 1, envOf(name)), () => stopping, () => writeStackFile())),
   );
   for (const service of supervised) stops.push({ name: service.label, stop: () => service.stop() });
 
@@ -113,6 +118,7 @@ async function main(): Promise<void> {
     const stack: StackFile = {
       supervisorPid: process.pid,
       brokers,
+      ...(kafkaCredentialsFile ? { kafkaCredentialsFile } : {}),
       databaseUrl,
       infra: { kafka: kafkaProcess?.current.pid, postgres: postgresPid },
       pids: Object.fromEntries(supervised.filter((service) => service.replica === 1).map((service) => [service.name, service.current.pid])),
@@ -121,7 +127,7 @@ async function main(): Promise<void> {
     writeFileSync(stackFilePath(instance), JSON.stringify(stack, null, 2));
   };
 
-  await waitUntilHealthy(services, brokers);
+  await waitUntilHealthy(services, brokers, kafkaCredentialsFile ? kafkaAuthFromEnv({ KAFKA_SASL_USERNAME: 'operator', KAFKA_CREDENTIALS_FILE: kafkaCredentialsFile }) : kafkaAuthFromEnv(env));
   for (const service of supervised) {
     const where = service.name === 'gateway' ? `http://127.0.0.1:${gatewayPort(service.replica)} (API page: /docs)` : `commands on ${service.name}.commands`;
     rows.push([service.label, where, `pid ${service.current.pid}`, rel(service.current.logFile)]);
@@ -198,8 +204,8 @@ function superviseService(name: string, replica: number, serviceEnv: NodeJS.Proc
 }
 
 /** A service is healthy once it answers its Ping command through the broker. */
-async function waitUntilHealthy(services: string[], brokers: string): Promise<void> {
-  const client = new KafkaCommandClient({ kafka: createKafka('start', brokers.split(',')), clientName: 'start', defaultTimeoutMs: 5_000 });
+async function waitUntilHealthy(services: string[], brokers: string, auth: KafkaAuth): Promise<void> {
+  const client = new KafkaCommandClient({ kafka: createKafka('start', brokers.split(','), auth), clientName: 'start', defaultTimeoutMs: 5_000 });
   await client.start();
   try {
     await Promise.all(

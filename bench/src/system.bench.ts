@@ -208,7 +208,7 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
 
 async function main(): Promise<void> {
   const stack = await startBenchStack({ instance: INSTANCE, replicas: REPLICAS, kafkaPort: 9192, postgresPort: 54341, gatewayPort: GATEWAY_PORT, env: STACK_ENV }, say);
-  const kafka = createKafka('bench', stack.file().brokers.split(','));
+  const kafka = createKafka('bench', stack.file().brokers.split(','), stack.kafkaAuth('bench'));
   const client = new KafkaCommandClient({ kafka, clientName: 'bench', defaultTimeoutMs: 60_000, maxPending: 200_000 });
   const tracker = new OutcomeTracker(kafka);
   const admin = kafka.admin();
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
     say('baselines on the same broker and database');
     const kafkaBaseline = await kafkaRoundTrips(kafka, 32, 10_000);
     say(`  KafkaJS produce→consume: ${kafkaBaseline.roundTripsPerSecond} round trips/s (32 in flight), p99 ${kafkaBaseline.p99Ms} ms`);
-    const platformaticBaseline = await platformaticRoundTrips(kafka, stack.file().brokers.split(','), 32, 10_000);
+    const platformaticBaseline = await platformaticRoundTrips(kafka, stack.file().brokers.split(','), stack.kafkaAuth('bench'), 32, 10_000);
     say(`  @platformatic/kafka produce→consume: ${platformaticBaseline.roundTripsPerSecond} round trips/s (32 in flight), p99 ${platformaticBaseline.p99Ms} ms`);
     // The services reach the database over its Unix socket when the stack runs it; TCP is measured beside it.
     const postgresBaselines: PostgresBaseline[] = [];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
-import { ensureTopics, producerDefaults } from '@ledger/messaging';
+import { ensureTopics, producerDefaults, type KafkaAuth } from '@ledger/messaging';
 import { latencySummary } from '../report';
 import { runConcurrently } from '../bench-infra';
 
@@ -53,14 +53,16 @@ export async function kafkaRoundTrips(kafka: Kafka, concurrency: number, duratio
  * costs; the services stay on KafkaJS): `concurrency` loops each produce one message and wait until
  * a consumer of the same topic receives it.
  */
-export async function platformaticRoundTrips(kafka: Kafka, brokers: string[], concurrency: number, durationMs: number) {
+export async function platformaticRoundTrips(kafka: Kafka, brokers: string[], auth: KafkaAuth, concurrency: number, durationMs: number) {
   const { Consumer, Producer, stringDeserializers, stringSerializers } = await import('@platformatic/kafka');
   const topic = `bench.round-trip-platformatic.${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, [topic], 4);
-  const producer = new Producer({ clientId: 'bench-platformatic', bootstrapBrokers: brokers, serializers: stringSerializers });
-  const consumer = new Consumer({ groupId: topic, clientId: 'bench-platformatic', bootstrapBrokers: brokers, deserializers: stringDeserializers, maxWaitTime: 20 });
+  // The same login as the KafkaJS client (SCRAM on the local broker).
+  const login = auth.sasl && 'username' in auth.sasl ? { sasl: { mechanism: auth.sasl.mechanism.toUpperCase() as 'SCRAM-SHA-512' | 'SCRAM-SHA-256', username: auth.sasl.username, password: auth.sasl.password } } : {};
+  const producer = new Producer({ clientId: 'bench-platformatic', bootstrapBrokers: brokers, serializers: stringSerializers, ...login });
+  const consumer = new Consumer({ groupId: topic, clientId: 'bench-platformatic', bootstrapBrokers: brokers, deserializers: stringDeserializers, maxWaitTime: 20, ...login });
   const waiting = new Map<string, () => void>();
   const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: true });
   stream.on('data', (message: { value: string }) => {

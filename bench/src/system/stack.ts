@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { localDir, readStackFile, repoRoot, stackFilePath, type StackFile } from '@ledger/local-infra';
+import { kafkaAuthFromEnv, type KafkaAuth } from '@ledger/messaging';
 
 /**
  * The stack a system benchmark drives: the one `npm start` runs (tools/start.ts), started here as a
@@ -23,6 +24,8 @@ export interface BenchStack {
   readonly smsOutboxFile: string;
   /** The live stack file (pids change when the supervisor restarts a service). */
   file(): StackFile;
+  /** The broker login of `principal` on this stack's broker. */
+  kafkaAuth(principal: string): KafkaAuth;
   /** Asks the supervisor to restart the local Kafka broker (SIGUSR2). */
   restartBroker(): void;
   stop(): Promise<void>;
@@ -68,13 +71,18 @@ export async function startBenchStack(options: BenchStackOptions, say: (line: st
   }
   say('stack ready');
 
+  const file = (): StackFile => {
+    const stack = readStackFile(options.instance);
+    if (!stack) throw new Error(`${stackFile} is gone`);
+    return stack;
+  };
   return {
     instance: options.instance,
     smsOutboxFile,
-    file() {
-      const stack = readStackFile(options.instance);
-      if (!stack) throw new Error(`${stackFile} is gone`);
-      return stack;
+    file,
+    kafkaAuth(principal) {
+      const credentials = file().kafkaCredentialsFile;
+      return credentials ? kafkaAuthFromEnv({ KAFKA_SASL_USERNAME: principal, KAFKA_CREDENTIALS_FILE: credentials }) : {};
     },
     restartBroker() {
       child.kill('SIGUSR2');

@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { localDir, repoRoot } from './paths';
 import { killStaleProcess, sleep, startProcess, waitForPort, type ManagedProcess } from './processes';
 
@@ -54,8 +54,25 @@ export interface KafkaOptions {
   partitions?: number;
 }
 
+/**
+ * The principals of a local broker, each with its own SCRAM-SHA-512 credential: one per service, and
+ * the bench's, the tests', the client library example's and the local tools' (`operator`: the
+ * stack's readiness checks, the demo, the command-line tools). `admin` is the broker's own (the super
+ * user the broker and the controller authenticate as); no service uses it.
+ */
+export const KAFKA_PRINCIPALS = ['identity', 'cards', 'wallet', 'payments', 'gateway', 'projector', 'bench', 'tests', 'client-example', 'operator'] as const;
+export const KAFKA_ADMIN_PRINCIPAL = 'admin';
+
+/** Where a local broker's credentials are kept: `{ "<principal>": "<password>" }`, readable by its owner only, never committed. */
+export interface KafkaCredentialsFile {
+  path: string;
+  passwords: Record<string, string>;
+}
+
 export interface RunningKafka {
   brokers: string;
+  /** The credentials file of this broker's principals (clients find it through KAFKA_CREDENTIALS_FILE). */
+  credentialsFile: string;
   version: string;
   process: ManagedProcess;
   stop(): Promise<void>;
@@ -71,13 +88,17 @@ export async function startKafka(opts: KafkaOptions): Promise<RunningKafka> {
   if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
 
+  const credentials = kafkaCredentials(root, dataDir);
   const propsFile = path.join(root, 'server.properties');
-  writeFileSync(propsFile, serverProperties(opts, dataDir));
+  writeFileSync(propsFile, serverProperties(opts, dataDir, credentials.passwords[KAFKA_ADMIN_PRINCIPAL]!));
+  chmodSync(propsFile, 0o600); // it holds the admin's password
   const log4jFile = path.join(root, 'log4j.properties');
   writeFileSync(log4jFile, LOG4J);
   const classpath = path.join(home, 'libs', '*');
   if (!existsSync(path.join(dataDir, 'meta.properties'))) {
-    execFileSync('java', ['-cp', classpath, `-Dlog4j.configuration=file:${log4jFile}`, 'kafka.tools.StorageTool', 'format', '-t', randomUUID(), '-c', propsFile], {
+    // SCRAM credentials live in the cluster's metadata: the first ones are written when the storage is formatted.
+    const scram = Object.entries(credentials.passwords).flatMap(([name, password]) => ['--add-scram', `SCRAM-SHA-512=[name=${name},password=${password}]`]);
+    execFileSync('java', ['-cp', classpath, `-Dlog4j.configuration=file:${log4jFile}`, 'kafka.tools.StorageTool', 'format', '-t', randomUUID(), '-c', propsFile, ...scram], {
       stdio: 'ignore',
     });
   }
@@ -92,7 +113,7 @@ export async function startKafka(opts: KafkaOptions): Promise<RunningKafka> {
   const brokers = `127.0.0.1:${opts.port}`;
   try {
     await Promise.race([
-      waitForKafka(brokers, 60_000),
+      waitForKafka(brokers, 60_000, { sasl: scramAuth(KAFKA_ADMIN_PRINCIPAL, credentials.passwords[KAFKA_ADMIN_PRINCIPAL]!) }),
       proc.exited.then((code) => {
         throw new Error(`kafka exited with ${code} while starting; see ${proc.logFile}`);
       }),
@@ -101,15 +122,39 @@ export async function startKafka(opts: KafkaOptions): Promise<RunningKafka> {
     await proc.stop(5_000);
     throw error;
   }
-  return { brokers, version: pinnedKafkaVersion(), process: proc, stop: () => proc.stop(30_000) };
+  return { brokers, credentialsFile: credentials.path, version: pinnedKafkaVersion(), process: proc, stop: () => proc.stop(30_000) };
+}
+
+/** A SCRAM-SHA-512 login for KafkaJS. */
+export function scramAuth(username: string, password: string): SASLOptions {
+  return { mechanism: 'scram-sha-512', username, password };
+}
+
+/**
+ * The credentials of a local broker's principals, made once per storage: a broker whose data
+ * predates them (formatted without any principal) starts from empty storage, since its principals
+ * can only be added when the storage is formatted; a credentials file without its storage is made
+ * again.
+ */
+function kafkaCredentials(root: string, dataDir: string): KafkaCredentialsFile {
+  const file = path.join(root, 'credentials.json');
+  const formatted = existsSync(path.join(dataDir, 'meta.properties'));
+  if (formatted && existsSync(file)) return { path: file, passwords: JSON.parse(readFileSync(file, 'utf8')) as Record<string, string> };
+  if (formatted) {
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const passwords = Object.fromEntries([KAFKA_ADMIN_PRINCIPAL, ...KAFKA_PRINCIPALS].map((name) => [name, randomBytes(24).toString('base64url')]));
+  writeFileSync(file, JSON.stringify(passwords, null, 2) + '\n', { mode: 0o600 });
+  return { path: file, passwords };
 }
 
 /** Waits until the broker answers a metadata request (an open port alone is not enough). */
-export async function waitForKafka(brokers: string, timeoutMs: number): Promise<void> {
+export async function waitForKafka(brokers: string, timeoutMs: number, auth: Pick<KafkaConfig, 'sasl' | 'ssl'> = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const [host, port] = brokers.split(',')[0]!.split(':');
   await waitForPort(Number(port), timeoutMs, host);
-  const admin = new Kafka({ clientId: 'readiness', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ clientId: 'readiness', brokers: brokers.split(','), logLevel: logLevel.NOTHING, ...auth }).admin();
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
@@ -126,17 +171,26 @@ export async function waitForKafka(brokers: string, timeoutMs: number): Promise<
   throw new Error(`Kafka at ${brokers} not ready after ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-function serverProperties(opts: KafkaOptions, dataDir: string): string {
+function serverProperties(opts: KafkaOptions, dataDir: string, adminPassword: string): string {
   return [
     '# Written by libs/local-infra on every start: a single-node KRaft broker for local runs.',
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${opts.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${opts.port},CONTROLLER://127.0.0.1:${opts.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${opts.port}`,
+    // Every connection authenticates: clients with SCRAM-SHA-512 (credentials in the cluster's
+    // metadata), the broker to its own controller with PLAIN (the controller cannot read SCRAM
+    // credentials before its metadata is loaded). Loopback only, so no TLS.
+    `listeners=SASL_PLAINTEXT://127.0.0.1:${opts.port},CONTROLLER://127.0.0.1:${opts.controllerPort}`,
+    `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${opts.port}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
+    'inter.broker.listener.name=SASL_PLAINTEXT',
+    'sasl.enabled.mechanisms=SCRAM-SHA-512',
+    'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+    `listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${KAFKA_ADMIN_PRINCIPAL}" password="${adminPassword}";`,
+    'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+    'sasl.mechanism.controller.protocol=PLAIN',
+    `listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${KAFKA_ADMIN_PRINCIPAL}" password="${adminPassword}" user_${KAFKA_ADMIN_PRINCIPAL}="${adminPassword}";`,
     `log.dirs=${dataDir}`,
     `num.partitions=${opts.partitions ?? 4}`,
     'default.replication.factor=1',

@@ -6,6 +6,8 @@ import { localDir } from './paths';
 export interface StackFile {
   supervisorPid: number;
   brokers: string;
+  /** The local broker's credentials file (KAFKA_CREDENTIALS_FILE for a client of this stack); absent for an external broker. */
+  kafkaCredentialsFile?: string;
   databaseUrl: string;
   /** Local broker and database (absent when KAFKA_BROKERS / DATABASE_URL point elsewhere). */
   infra: { kafka?: number; postgres?: number };

@@ -1,4 +1,5 @@
-import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type logCreator } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type KafkaConfig, type SASLOptions, type logCreator } from 'kafkajs';
 
 /** Brokers from KAFKA_BROKERS (comma-separated), else the local broker that `npm start` runs. */
 export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -6,6 +7,33 @@ export function brokersFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
     .split(',')
     .map((broker) => broker.trim())
     .filter(Boolean);
+}
+
+/** How a client proves who it is to the broker: a SASL login, over TLS or not. */
+export type KafkaAuth = Pick<KafkaConfig, 'sasl' | 'ssl'>;
+
+const SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256'] as const;
+
+/**
+ * This process's broker login, from its environment:
+ * - `KAFKA_SASL_USERNAME`: the principal (one per service: `npm start` gives each service its own);
+ *   without it the client does not authenticate (a broker that asks for nothing).
+ * - `KAFKA_SASL_PASSWORD`, or `KAFKA_CREDENTIALS_FILE` (a local broker's `{ principal: password }`
+ *   file under `.local/`, written when its storage is formatted).
+ * - `KAFKA_SASL_MECHANISM`: `scram-sha-512` (default) or `scram-sha-256`.
+ * - `KAFKA_SSL=1` for TLS, with `KAFKA_SSL_CA_FILE` when the broker's certificate is signed by a
+ *   private authority.
+ */
+export function kafkaAuthFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaAuth {
+  const ssl = env.KAFKA_SSL === '1' ? (env.KAFKA_SSL_CA_FILE ? { ca: [readFileSync(env.KAFKA_SSL_CA_FILE, 'utf8')] } : true) : undefined;
+  const username = env.KAFKA_SASL_USERNAME?.trim();
+  if (!username) return ssl === undefined ? {} : { ssl };
+  const mechanism = (env.KAFKA_SASL_MECHANISM ?? 'scram-sha-512').toLowerCase();
+  if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) throw new Error(`KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')}, not ${mechanism}`);
+  const password = env.KAFKA_SASL_PASSWORD ?? (env.KAFKA_CREDENTIALS_FILE ? (JSON.parse(readFileSync(env.KAFKA_CREDENTIALS_FILE, 'utf8')) as Record<string, string>)[username] : undefined);
+  if (!password) throw new Error(`no Kafka password for principal ${username}: set KAFKA_SASL_PASSWORD, or KAFKA_CREDENTIALS_FILE to a file that holds it`);
+  const sasl: SASLOptions = mechanism === 'scram-sha-256' ? { mechanism, username, password } : { mechanism: 'scram-sha-512', username, password };
+  return ssl === undefined ? { sasl } : { sasl, ssl };
 }
 
 /** The part of KafkaJS's per-connection request queue that `stopIdleRequestQueueTimers` replaces. */
@@ -55,10 +83,11 @@ export function stopIdleRequestQueueTimers(): void {
 
 stopIdleRequestQueueTimers();
 
-export function createKafka(clientId: string, brokers: string[] = brokersFromEnv()): Kafka {
+export function createKafka(clientId: string, brokers: string[] = brokersFromEnv(), auth: KafkaAuth = kafkaAuthFromEnv()): Kafka {
   return new Kafka({
     clientId,
     brokers,
+    ...auth,
     logLevel: logLevel.WARN,
     logCreator: compactLogCreator,
     retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5_000 },

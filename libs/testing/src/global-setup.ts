@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, isAlive, killStaleProcess, localDir, postgresVersion, startKafka, startPostgres, stopStalePostgres, waitForKafka, type RunningKafka, type RunningPostgres } from '@ledger/local-infra';
+import { kafkaAuthFromEnv } from '@ledger/messaging';
 import { DEV_MODE_VARIABLE } from '@ledger/util';
 import { dockerAnswers, startContainers } from './containers';
 
@@ -43,6 +44,9 @@ export default async function globalSetup(): Promise<void> {
               handles.stops.push(running.stop);
               // Tests that prove no secret reaches Kafka scan the broker's log files here.
               process.env.LEDGER_TEST_KAFKA_DATA_DIR = path.join(localDir, instance, 'kafka', 'data');
+              // Every client of the tests (and every service they start) logs in as the tests' principal.
+              process.env.KAFKA_CREDENTIALS_FILE = running.credentialsFile;
+              process.env.KAFKA_SASL_USERNAME = 'tests';
               return { brokers: running.brokers, version: running.version, source: `local process (.local/${instance}/kafka)` };
             },
           ),
@@ -71,7 +75,7 @@ export interface InfraHandles {
 }
 
 async function describeExternalKafka(brokers: string) {
-  await waitForKafka(brokers, 30_000);
+  await waitForKafka(brokers, 30_000, kafkaAuthFromEnv());
   return { brokers, version: process.env.KAFKA_VERSION ?? 'external (version not reported by the protocol)', source: 'KAFKA_BROKERS' };
 }
 
