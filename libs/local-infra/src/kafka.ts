@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes, logLevel, type AclEntry, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { localDir, repoRoot } from './paths';
 import { killStaleProcess, sleep, startProcess, waitForPort, type ManagedProcess } from './processes';
 
@@ -111,9 +111,10 @@ export async function startKafka(opts: KafkaOptions): Promise<RunningKafka> {
     pidFile,
   });
   const brokers = `127.0.0.1:${opts.port}`;
+  const admin = { sasl: scramAuth(KAFKA_ADMIN_PRINCIPAL, credentials.passwords[KAFKA_ADMIN_PRINCIPAL]!) };
   try {
     await Promise.race([
-      waitForKafka(brokers, 60_000, { sasl: scramAuth(KAFKA_ADMIN_PRINCIPAL, credentials.passwords[KAFKA_ADMIN_PRINCIPAL]!) }),
+      waitForKafka(brokers, 60_000, admin).then(() => grantPrincipals(brokers, admin)),
       proc.exited.then((code) => {
         throw new Error(`kafka exited with ${code} while starting; see ${proc.logFile}`);
       }),
@@ -147,6 +148,36 @@ function kafkaCredentials(root: string, dataDir: string): KafkaCredentialsFile {
   const passwords = Object.fromEntries([KAFKA_ADMIN_PRINCIPAL, ...KAFKA_PRINCIPALS].map((name) => [name, randomBytes(24).toString('base64url')]));
   writeFileSync(file, JSON.stringify(passwords, null, 2) + '\n', { mode: 0o600 });
   return { path: file, passwords };
+}
+
+/**
+ * What each principal may do on a local broker; the authorizer refuses everything else. For now
+ * every principal may use every topic and group (and see the cluster), but none may change ACLs,
+ * quotas or the broker's configuration (that is the admin's alone). ACLs live in the cluster's
+ * metadata; granting them again on every start changes nothing.
+ */
+async function grantPrincipals(brokers: string, auth: Pick<KafkaConfig, 'sasl'>): Promise<void> {
+  const allow = (principal: string, resourceType: AclResourceTypes, resourceName: string, operation: AclOperationTypes): AclEntry => ({
+    resourceType,
+    resourceName,
+    resourcePatternType: ResourcePatternTypes.LITERAL,
+    principal: `User:${principal}`,
+    host: '*',
+    operation,
+    permissionType: AclPermissionTypes.ALLOW,
+  });
+  const acl = KAFKA_PRINCIPALS.flatMap((principal) => [
+    allow(principal, AclResourceTypes.TOPIC, '*', AclOperationTypes.ALL),
+    allow(principal, AclResourceTypes.GROUP, '*', AclOperationTypes.ALL),
+    allow(principal, AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.DESCRIBE),
+  ]);
+  const admin = new Kafka({ clientId: 'grants', brokers: brokers.split(','), logLevel: logLevel.NOTHING, ...auth }).admin();
+  await admin.connect();
+  try {
+    await admin.createAcls({ acl });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Waits until the broker answers a metadata request (an open port alone is not enough). */
@@ -191,6 +222,10 @@ function serverProperties(opts: KafkaOptions, dataDir: string, adminPassword: st
     'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
     'sasl.mechanism.controller.protocol=PLAIN',
     `listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${KAFKA_ADMIN_PRINCIPAL}" password="${adminPassword}" user_${KAFKA_ADMIN_PRINCIPAL}="${adminPassword}";`,
+    // Deny by default: a principal may do only what an ACL grants it (grantPrincipals); the broker's own principal may do everything.
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    `super.users=User:${KAFKA_ADMIN_PRINCIPAL}`,
+    'allow.everyone.if.no.acl.found=false',
     `log.dirs=${dataDir}`,
     `num.partitions=${opts.partitions ?? 4}`,
     'default.replication.factor=1',

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes, logLevel, type KafkaConfig } from 'kafkajs';
 import { kafkaBrokers } from '@ledger/testing';
 
 /**
@@ -12,15 +12,16 @@ const credentialsFile = process.env.KAFKA_CREDENTIALS_FILE;
 const local = credentialsFile === undefined ? describe.skip : describe;
 
 local('the authenticated broker', () => {
-  const attempt = async (login: Pick<KafkaConfig, 'sasl'>) => {
+  const attempt = async <T = string[]>(login: Pick<KafkaConfig, 'sasl'>, act: (admin: ReturnType<Kafka['admin']>) => Promise<T> = (admin) => admin.listTopics() as Promise<T>): Promise<T> => {
     const admin = new Kafka({ clientId: 'auth-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 5_000, requestTimeout: 5_000, ...login }).admin();
     try {
       await admin.connect();
-      return await admin.listTopics();
+      return await act(admin);
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
   };
+  const login = (username: string) => ({ sasl: { mechanism: 'scram-sha-512' as const, username, password: (JSON.parse(readFileSync(credentialsFile!, 'utf8')) as Record<string, string>)[username]! } });
 
   it("lets a principal with its password in, and each service has a principal of its own", async () => {
     const passwords = JSON.parse(readFileSync(credentialsFile!, 'utf8')) as Record<string, string>;
@@ -37,5 +38,14 @@ local('the authenticated broker', () => {
     const passwords = JSON.parse(readFileSync(credentialsFile!, 'utf8')) as Record<string, string>;
     await expect(attempt({ sasl: { mechanism: 'scram-sha-512', username: 'wallet', password: 'not-the-password' } })).rejects.toThrow(/authentication failed/i);
     await expect(attempt({ sasl: { mechanism: 'scram-sha-512', username: 'wallet', password: passwords.payments! } })).rejects.toThrow(/authentication failed/i);
+  });
+
+  it('authorizes by ACLs, deny by default: each principal has its grants, and none may grant itself more', async () => {
+    const all = { resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY };
+    const described = await attempt(login('tests'), (admin) => admin.describeAcls(all));
+    const principals = new Set(described.resources.flatMap((resource) => resource.acls.map((acl) => acl.principal)));
+    for (const service of ['identity', 'cards', 'wallet', 'payments', 'gateway', 'projector']) expect(principals).toContain(`User:${service}`);
+    const grant = { resourceType: AclResourceTypes.CLUSTER, resourceName: 'kafka-cluster', resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:wallet', host: '*', operation: AclOperationTypes.ALTER, permissionType: AclPermissionTypes.ALLOW };
+    await expect(attempt(login('wallet'), (admin) => admin.createAcls({ acl: [grant] }))).rejects.toThrow(/authoriz/i);
   });
 });
