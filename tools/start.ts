@@ -106,9 +106,10 @@ async function main(): Promise<void> {
 
   const services = discoverServices();
   // The local stack: development keys and simulated partners, asked for explicitly (a deployment never sets it).
-  const serviceEnv = { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, KAFKAJS_NO_PARTITIONER_WARNING: '1', [DEV_MODE_VARIABLE]: '1', ...(kafkaCredentialsFile ? { KAFKA_CREDENTIALS_FILE: kafkaCredentialsFile } : {}) };
-  // On the local broker each service logs in as its own principal.
-  const envOf = (name: string) => (kafkaCredentialsFile ? { ...serviceEnv, KAFKA_SASL_USERNAME: name } : serviceEnv);
+  const serviceEnv: NodeJS.ProcessEnv = { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, KAFKAJS_NO_PARTITIONER_WARNING: '1', [DEV_MODE_VARIABLE]: '1', ...(kafkaCredentialsFile ? { KAFKA_CREDENTIALS_FILE: kafkaCredentialsFile } : {}) };
+  // On the local broker each service logs in as its own principal, with its password from the broker's credentials file.
+  const { KAFKA_SASL_PASSWORD: _externalPassword, ...localServiceEnv } = serviceEnv;
+  const envOf = (name: string) => (kafkaCredentialsFile ? { ...localServiceEnv, KAFKA_SASL_USERNAME: name } : serviceEnv);
   const supervised = services.flatMap((name) =>
     Array.from({ length: replicasOf(name) }, (_, index) => superviseService(name, index + 1, replicaEnv(name, index + 1, envOf(name)), () => stopping, () => writeStackFile())),
   );
