@@ -3,6 +3,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes, logLevel, type AclEntry, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { topics } from '@ledger/contracts';
 import { localDir, repoRoot } from './paths';
 import { killStaleProcess, sleep, startProcess, waitForPort, type ManagedProcess } from './processes';
 
@@ -150,27 +151,37 @@ function kafkaCredentials(root: string, dataDir: string): KafkaCredentialsFile {
   return { path: file, passwords };
 }
 
+/** The contexts whose service publishes its events (the relays), each on `topics.events(context)`. */
+const RELAYING_CONTEXTS = ['identity', 'cards', 'wallet', 'payments'] as const;
+
 /**
  * What each principal may do on a local broker; the authorizer refuses everything else. For now
- * every principal may use every topic and group (and see the cluster), but none may change ACLs,
- * quotas or the broker's configuration (that is the admin's alone). ACLs live in the cluster's
- * metadata; granting them again on every start changes nothing.
+ * every principal may use every topic and group (and see the cluster), with two exceptions: none
+ * may change ACLs, quotas or the broker's configuration (that is the admin's alone), and a
+ * context's events are written by its own service only, since other services act on them (the
+ * wallet opens wallets on identity's and cards' events). The tests' principal plays every service.
+ * ACLs live in the cluster's metadata; granting them again on every start changes nothing.
  */
-async function grantPrincipals(brokers: string, auth: Pick<KafkaConfig, 'sasl'>): Promise<void> {
-  const allow = (principal: string, resourceType: AclResourceTypes, resourceName: string, operation: AclOperationTypes): AclEntry => ({
+export function localGrants(): AclEntry[] {
+  const acl = (principal: string, resourceType: AclResourceTypes, resourceName: string, operation: AclOperationTypes, permissionType = AclPermissionTypes.ALLOW): AclEntry => ({
     resourceType,
     resourceName,
     resourcePatternType: ResourcePatternTypes.LITERAL,
     principal: `User:${principal}`,
     host: '*',
     operation,
-    permissionType: AclPermissionTypes.ALLOW,
+    permissionType,
   });
-  const acl = KAFKA_PRINCIPALS.flatMap((principal) => [
-    allow(principal, AclResourceTypes.TOPIC, '*', AclOperationTypes.ALL),
-    allow(principal, AclResourceTypes.GROUP, '*', AclOperationTypes.ALL),
-    allow(principal, AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.DESCRIBE),
+  return KAFKA_PRINCIPALS.flatMap((principal) => [
+    acl(principal, AclResourceTypes.TOPIC, '*', AclOperationTypes.ALL),
+    acl(principal, AclResourceTypes.GROUP, '*', AclOperationTypes.ALL),
+    acl(principal, AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.DESCRIBE),
+    ...(principal === 'tests' ? [] : RELAYING_CONTEXTS.filter((context) => context !== principal).map((context) => acl(principal, AclResourceTypes.TOPIC, topics.events(context), AclOperationTypes.WRITE, AclPermissionTypes.DENY))),
   ]);
+}
+
+async function grantPrincipals(brokers: string, auth: Pick<KafkaConfig, 'sasl'>): Promise<void> {
+  const acl = localGrants();
   const admin = new Kafka({ clientId: 'grants', brokers: brokers.split(','), logLevel: logLevel.NOTHING, ...auth }).admin();
   await admin.connect();
   try {

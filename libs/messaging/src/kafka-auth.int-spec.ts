@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes, logLevel, type KafkaConfig } from 'kafkajs';
 import { kafkaBrokers } from '@ledger/testing';
+import { ensureTopics } from './kafka';
 
 /**
  * The tests' broker authenticates every client (SASL/SCRAM-SHA-512 on its only client listener):
@@ -47,5 +48,21 @@ local('the authenticated broker', () => {
     for (const service of ['identity', 'cards', 'wallet', 'payments', 'gateway', 'projector']) expect(principals).toContain(`User:${service}`);
     const grant = { resourceType: AclResourceTypes.CLUSTER, resourceName: 'kafka-cluster', resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:wallet', host: '*', operation: AclOperationTypes.ALTER, permissionType: AclPermissionTypes.ALLOW };
     await expect(attempt(login('wallet'), (admin) => admin.createAcls({ acl: [grant] }))).rejects.toThrow(/authoriz/i);
+  });
+
+  it("lets only a context's own service publish its events: another principal cannot forge an event the others act on", async () => {
+    const publish = async (principal: string) => {
+      const producer = new Kafka({ clientId: 'auth-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING, retry: { retries: 0 }, ...login(principal) }).producer({ allowAutoTopicCreation: true });
+      await producer.connect();
+      try {
+        // The broker's own topic name (no test prefix): the grants name it.
+        return await producer.send({ topic: 'identity.events', acks: -1, messages: [{ key: 'user-forged', value: JSON.stringify({ userId: 'user-forged' }) }] });
+      } finally {
+        await producer.disconnect();
+      }
+    };
+    await attempt(login('tests'), (admin) => ensureTopics(admin, ['identity.events'], 1));
+    await expect(publish('identity')).resolves.toEqual(expect.any(Array));
+    for (const principal of ['cards', 'wallet', 'payments', 'gateway', 'bench']) await expect(publish(principal)).rejects.toThrow(/authoriz/i);
   });
 });
