@@ -134,14 +134,15 @@ export function scramAuth(username: string, password: string): SASLOptions {
 
 /**
  * The credentials of a local broker's principals, made once per storage: a broker whose data
- * predates them (formatted without any principal) starts from empty storage, since its principals
- * can only be added when the storage is formatted; a credentials file without its storage is made
- * again.
+ * predates them (formatted without them, or without a principal added since) starts from empty
+ * storage, since principals are added here only when the storage is formatted; a credentials file
+ * without its storage is made again.
  */
 function kafkaCredentials(root: string, dataDir: string): KafkaCredentialsFile {
   const file = path.join(root, 'credentials.json');
   const formatted = existsSync(path.join(dataDir, 'meta.properties'));
-  if (formatted && existsSync(file)) return { path: file, passwords: JSON.parse(readFileSync(file, 'utf8')) as Record<string, string> };
+  const kept = formatted && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : undefined;
+  if (kept && [KAFKA_ADMIN_PRINCIPAL, ...KAFKA_PRINCIPALS].every((name) => kept[name] !== undefined)) return { path: file, passwords: kept };
   if (formatted) {
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });
@@ -162,7 +163,7 @@ const RELAYING_CONTEXTS = ['identity', 'cards', 'wallet', 'payments'] as const;
  * wallet opens wallets on identity's and cards' events). The tests' principal plays every service.
  * ACLs live in the cluster's metadata; granting them again on every start changes nothing.
  */
-export function localGrants(): AclEntry[] {
+function localGrants(): AclEntry[] {
   const acl = (principal: string, resourceType: AclResourceTypes, resourceName: string, operation: AclOperationTypes, permissionType = AclPermissionTypes.ALLOW): AclEntry => ({
     resourceType,
     resourceName,
