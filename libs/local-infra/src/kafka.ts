@@ -155,13 +155,32 @@ function kafkaCredentials(root: string, dataDir: string): KafkaCredentialsFile {
 /** The contexts whose service publishes its events (the relays), each on `topics.events(context)`. */
 const RELAYING_CONTEXTS = ['identity', 'cards', 'wallet', 'payments'] as const;
 
+type Principal = (typeof KAFKA_PRINCIPALS)[number];
+
+/**
+ * Who writes each context's commands (`topics.commands(context)`): the services that call it, the
+ * local tools' readiness pings (`operator`), the load generator (`bench`, which stands in for the
+ * gateway's users and seeds them), and the client library's example of an internal system. The
+ * tests' principal plays every service.
+ */
+const COMMAND_SENDERS: Record<string, readonly Principal[]> = {
+  identity: ['gateway', 'payments', 'cards', 'operator', 'bench', 'client-example'],
+  cards: ['gateway', 'payments', 'operator', 'bench', 'client-example'],
+  wallet: ['gateway', 'payments', 'operator', 'bench', 'client-example'],
+  payments: ['gateway', 'operator', 'bench', 'client-example'],
+  gateway: ['operator'],
+  projector: ['operator'],
+};
+
 /**
  * What each principal may do on a local broker; the authorizer refuses everything else. For now
- * every principal may use every topic and group (and see the cluster), with two exceptions: none
- * may change ACLs, quotas or the broker's configuration (that is the admin's alone), and a
- * context's events are written by its own service only, since other services act on them (the
- * wallet opens wallets on identity's and cards' events). The tests' principal plays every service.
- * ACLs live in the cluster's metadata; granting them again on every start changes nothing.
+ * every principal may use every topic and group (and see the cluster), with three exceptions: none
+ * may change ACLs, quotas or the broker's configuration (that is the admin's alone); a context's
+ * events are written by its own service only, since other services act on them (the wallet opens
+ * wallets on identity's and cards' events); and a context's commands are written only by its
+ * senders (COMMAND_SENDERS): the identity, wallet and projector services send no command at all.
+ * The tests' principal plays every service. ACLs live in the cluster's metadata; granting them
+ * again on every start changes nothing.
  */
 function localGrants(): AclEntry[] {
   const acl = (principal: string, resourceType: AclResourceTypes, resourceName: string, operation: AclOperationTypes, permissionType = AclPermissionTypes.ALLOW): AclEntry => ({
@@ -177,7 +196,14 @@ function localGrants(): AclEntry[] {
     acl(principal, AclResourceTypes.TOPIC, '*', AclOperationTypes.ALL),
     acl(principal, AclResourceTypes.GROUP, '*', AclOperationTypes.ALL),
     acl(principal, AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.DESCRIBE),
-    ...(principal === 'tests' ? [] : RELAYING_CONTEXTS.filter((context) => context !== principal).map((context) => acl(principal, AclResourceTypes.TOPIC, topics.events(context), AclOperationTypes.WRITE, AclPermissionTypes.DENY))),
+    ...(principal === 'tests'
+      ? []
+      : [
+          ...RELAYING_CONTEXTS.filter((context) => context !== principal).map((context) => acl(principal, AclResourceTypes.TOPIC, topics.events(context), AclOperationTypes.WRITE, AclPermissionTypes.DENY)),
+          ...Object.entries(COMMAND_SENDERS)
+            .filter(([, senders]) => !senders.includes(principal))
+            .map(([context]) => acl(principal, AclResourceTypes.TOPIC, topics.commands(context), AclOperationTypes.WRITE, AclPermissionTypes.DENY)),
+        ]),
   ]);
 }
 

@@ -50,19 +50,29 @@ local('the authenticated broker', () => {
     await expect(attempt(login('wallet'), (admin) => admin.createAcls({ acl: [grant] }))).rejects.toThrow(/authoriz/i);
   });
 
+  /** Writes one record to `topic` (the broker's own name, no test prefix: the grants name it) as `principal`. */
+  const publish = async (principal: string, topic: string) => {
+    const producer = new Kafka({ clientId: 'auth-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING, retry: { retries: 0 }, ...login(principal) }).producer();
+    await producer.connect();
+    try {
+      return await producer.send({ topic, acks: -1, messages: [{ key: 'forged', value: JSON.stringify({ userId: 'forged' }) }] });
+    } finally {
+      await producer.disconnect();
+    }
+  };
+
   it("lets only a context's own service publish its events: another principal cannot forge an event the others act on", async () => {
-    const publish = async (principal: string) => {
-      const producer = new Kafka({ clientId: 'auth-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING, retry: { retries: 0 }, ...login(principal) }).producer({ allowAutoTopicCreation: true });
-      await producer.connect();
-      try {
-        // The broker's own topic name (no test prefix): the grants name it.
-        return await producer.send({ topic: 'identity.events', acks: -1, messages: [{ key: 'user-forged', value: JSON.stringify({ userId: 'user-forged' }) }] });
-      } finally {
-        await producer.disconnect();
-      }
-    };
     await attempt(login('tests'), (admin) => ensureTopics(admin, ['identity.events'], 1));
-    await expect(publish('identity')).resolves.toEqual(expect.any(Array));
-    for (const principal of ['cards', 'wallet', 'payments', 'gateway', 'bench']) await expect(publish(principal)).rejects.toThrow(/authoriz/i);
+    await expect(publish('identity', 'identity.events')).resolves.toEqual(expect.any(Array));
+    for (const principal of ['cards', 'wallet', 'payments', 'gateway', 'bench']) await expect(publish(principal, 'identity.events')).rejects.toThrow(/authoriz/i);
+  });
+
+  it("lets only a context's senders write its commands: the wallet's come from payments and the gateway, never from cards, identity or the projector", async () => {
+    await attempt(login('tests'), (admin) => ensureTopics(admin, ['wallet.commands', 'identity.commands'], 1));
+    for (const sender of ['payments', 'gateway']) await expect(publish(sender, 'wallet.commands')).resolves.toEqual(expect.any(Array));
+    for (const principal of ['cards', 'identity', 'projector', 'wallet']) await expect(publish(principal, 'wallet.commands')).rejects.toThrow(/authoriz/i);
+    // cards asks identity to check a payment password, and nothing else.
+    await expect(publish('cards', 'identity.commands')).resolves.toEqual(expect.any(Array));
+    await expect(publish('identity', 'identity.commands')).rejects.toThrow(/authoriz/i);
   });
 });
