@@ -346,13 +346,19 @@ export class TrafficGenerator {
     this.finish(paymentId);
   }
 
-  /** Password, then a hold; false (and the payment failed) when either is refused. */
-  private authorize(paymentId: string, walletId: string, amountMinor: bigint, counterparty: AccountId): boolean {
+  /** The payment password's check, recorded: 3% are mistyped (the payment fails); true when it passed. */
+  private passwordChecked(paymentId: string): boolean {
     if (this.chance(0.03)) {
       this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: this.failure(IdentityErrorCode.WRONG_PAYMENT_PASSWORD), now }));
       return false;
     }
     this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: { ok: true }, now }));
+    return true;
+  }
+
+  /** Password, then a hold; false (and the payment failed) when either is refused. */
+  private authorize(paymentId: string, walletId: string, amountMinor: bigint, counterparty: AccountId): boolean {
+    if (!this.passwordChecked(paymentId)) return false;
     let expiresAt = '';
     const reserved = this.wallet(walletId, (now) => {
       expiresAt = new Date(Date.parse(now) + HOLD_TTL_MS).toISOString();
@@ -397,11 +403,7 @@ export class TrafficGenerator {
 
   /** Password, then one wallet decision that reserves and captures. */
   private settleInWallet(paymentId: string, walletId: string, amountMinor: bigint, counterparty: AccountId): void {
-    if (this.chance(0.03)) {
-      this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: this.failure(IdentityErrorCode.WRONG_PAYMENT_PASSWORD), now }));
-      return this.finish(paymentId);
-    }
-    this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: { ok: true }, now }));
+    if (!this.passwordChecked(paymentId)) return this.finish(paymentId);
     const paid = this.wallet(walletId, (now) => ({ type: 'PayFromWallet', walletId, holdId: holdIdFor(paymentId), amountMinor, expiresAt: new Date(Date.parse(now) + HOLD_TTL_MS).toISOString(), reference: paymentId, counterparty, now }), paymentId);
     if (isRejection(paid)) {
       this.payment(paymentId, (now) => ({ type: 'RecordSettlement', result: { ok: false, failure: { code: paid.code, message: paid.message } }, now }));
