@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { cardsContract, paymentsContract, type CommandResult } from '@ledger/contracts';
+import { cardsContract, identityContract, paymentsContract, type CommandResult } from '@ledger/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the test cards of the issuer simulator the real cards service runs with (test data, across services by design).
 import { TEST_CARDS } from '@ledger/cards-domain';
 import { PaymentsHarness, type Payer, TEST_DEVICE } from './testing/payments-harness';
@@ -133,6 +133,8 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
   it('a recipient whose wallet is not open: RECIPIENT_WALLET_UNAVAILABLE', async () => {
     const phone = `139${String(Date.now()).slice(-8)}`;
     await h.identity.register(phone);
+    // Identity finds a user by phone in its read model, which trails the registration by a moment.
+    await h.until(() => h.send(identityContract.findUserByPhone, { phone }, phone, 'system:payments'), (found) => found.status === 'accepted');
     const paymentId = randomUUID();
     const result = await h.send(paymentsContract.transfer, { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: phone, amountMinor: '100', deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
     expect(result).toMatchObject({ status: 'rejected', code: 'RECIPIENT_WALLET_UNAVAILABLE', details: { reason: 'WALLET_NOT_OPEN' } });
