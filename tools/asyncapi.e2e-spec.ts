@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { Consumer, KafkaMessage } from 'kafkajs';
-import { HEADER, identityContract, paymentsContract, walletContract, type CommandResult } from '@ledger/contracts';
+import { HEADER, identityContract, paymentsContract, topics, walletContract, type CommandResult } from '@ledger/contracts';
 import { producerDefaults } from '@ledger/messaging';
-import { testKafka, uniqueSuffix } from '@ledger/testing';
+import { senderPlaying, testKafka, uniqueSuffix } from '@ledger/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the contract test reads the generated document and its validator straight from their source files (not part of the contracts' public index).
 import { AsyncApiValidator, type MessageCheck } from '../libs/contracts/src/asyncapi/asyncapi-validator';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the contract test reads the generated document and its validator straight from their source files (not part of the contracts' public index).
@@ -62,16 +62,25 @@ async function recordPrefix(prefix: string, timeoutMs = 60_000): Promise<Recorde
  * The AsyncAPI document against the real services: a representative flow runs through Kafka
  * (register, bind a card, open the wallet, top up, pay a merchant, a refused payment, a malformed
  * command), then every message on every topic of the run's prefix is checked against the document:
- * key, headers and payload of the message its topic and `message-type` select.
+ * key, headers and payload of the message its topic and `message-type` select. Each sender writes
+ * to a command topic of its own, so a command is checked against the channel of the sender that
+ * really sent it, and one its contract does not list for that sender would be reported.
  */
 describe('AsyncAPI contract: every message the services produce matches docs/asyncapi.yaml', () => {
   let h: PaymentsHarness;
   let checks: MessageCheck[];
   let recorded: Recorded[];
   const malformedId = randomUUID();
+  /**
+   * The malformed command plays an internal system (`senderPlaying`: `internal`), a sender GetBalance
+   * lists with this kind of actor, so the only thing wrong with it is its value.
+   */
+  const malformedActor = 'system:asyncapi-test';
+  const malformedTopic = () => `${h.topicPrefix}${topics.commandsFrom(walletContract.CONTEXT, senderPlaying(malformedActor))}`;
   /** The two messages this test produces wrong on purpose: the malformed command and the probe. */
-  const deliberatelyWrong = (r: Recorded) => r.topic === probeTopic() || (r.topic === `${h.topicPrefix}wallet.commands` && r.message.headers?.[HEADER.messageId]?.toString() === malformedId);
-  const probeTopic = () => `${h.topicPrefix}asyncapi-probe.replies.wrong1`;
+  const deliberatelyWrong = (r: Recorded) => r.topic === probeTopic() || (r.topic === malformedTopic() && r.message.headers?.[HEADER.messageId]?.toString() === malformedId);
+  /** A reply topic by its name (`replies.<client>.<instance>`) that no client reads. */
+  const probeTopic = () => `${h.topicPrefix}${topics.replies('asyncapi-probe', 'wrong1')}`;
 
   beforeAll(async () => {
     h = await PaymentsHarness.start('asyncapi', {}, true);
@@ -84,8 +93,9 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
     const bound = await h.cards!.bind(userId, TEST_CARDS.zhangSanDebit);
     expect(bound).toMatchObject({ status: 'accepted' });
     const cardId = String((bound as Accepted).data?.['cardId']);
+    // As the user, through the gateway: OpenWallet lists no other sender or actor (anything else is FORBIDDEN).
     const opened = await h.until(
-      () => h.send(walletContract.openWallet, { userId }, userId, 'system:test'),
+      () => h.send(walletContract.openWallet, { userId }, userId, actor),
       (result) => result.status === 'accepted',
     );
     const walletId = String((opened as Accepted).data?.['walletId']);
@@ -98,12 +108,13 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
     expect(await pay(randomUUID(), '1250')).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     expect(await pay(randomUUID(), '9000')).toMatchObject({ status: 'rejected', code: 'INSUFFICIENT_FUNDS' });
 
-    // A malformed command (value not JSON): dead-lettered, and its sender is answered INVALID_COMMAND.
+    // A malformed command (value not JSON) on an internal system's wallet topic: dead-lettered on that
+    // topic's dead letters, and its sender is answered INVALID_COMMAND.
     const kafka = testKafka('asyncapi-raw');
     const producer = kafka.producer(producerDefaults);
     await producer.connect();
     await producer.send({
-      topic: `${h.topicPrefix}wallet.commands`,
+      topic: malformedTopic(),
       messages: [
         {
           key: walletId,
@@ -113,7 +124,7 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
             [HEADER.messageType]: walletContract.getBalance.type,
             [HEADER.correlationId]: malformedId,
             [HEADER.causationId]: malformedId,
-            [HEADER.actor]: 'system:asyncapi-test',
+            [HEADER.actor]: malformedActor,
             [HEADER.occurredAt]: new Date().toISOString(),
             [HEADER.schemaVersion]: '1',
             [HEADER.contentType]: 'application/json',
@@ -135,7 +146,7 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       recorded = await recordPrefix(h.topicPrefix);
-      const deadLettered = recorded.some((r) => r.topic === `${h.topicPrefix}wallet.commands.dead-letters`);
+      const deadLettered = recorded.some((r) => r.topic === topics.deadLetters(malformedTopic()));
       const completed = recorded.some((r) => r.topic === `${h.topicPrefix}payments.events` && r.message.headers?.[HEADER.messageType]?.toString() === paymentsContract.EVENT.PaymentFailed);
       if ((deadLettered && completed) || Date.now() > deadline) break;
     }
@@ -147,14 +158,25 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
     await h?.stop();
   });
 
-  it('records messages on every kind of channel: commands, results, events and dead letters of all four contexts', () => {
+  it('records messages on every kind of channel: the senders’ commands, results, events and dead letters of all four contexts', () => {
     const channels = new Set(checks.map((check) => check.channel));
-    for (const context of ['identity', 'cards', 'wallet', 'payments']) {
-      expect(channels).toContain(`${context}Commands`);
-      expect(channels).toContain(`${context}Events`);
-    }
+    // The sender topics this flow writes to: the test plays the gateway for the user in every context;
+    // payments calls identity (the payment password), cards (the card check) and wallet (holds,
+    // credits) as itself; the malformed command plays an internal system.
+    for (const channel of [
+      'identityCommandsFromGateway',
+      'identityCommandsFromPayments',
+      'cardsCommandsFromGateway',
+      'cardsCommandsFromPayments',
+      'walletCommandsFromGateway',
+      'walletCommandsFromPayments',
+      'walletCommandsFromInternal',
+      'paymentsCommandsFromGateway',
+    ])
+      expect(channels).toContain(channel);
+    for (const context of ['identity', 'cards', 'wallet', 'payments']) expect(channels).toContain(`${context}Events`);
     expect(channels).toContain('commandResults');
-    expect(channels).toContain('walletCommandDeadLetters');
+    expect(channels).toContain('walletCommandsFromInternalDeadLetters');
     const messages = new Set(checks.map((check) => check.message));
     for (const type of [
       identityContract.registerUser.type,
@@ -190,7 +212,8 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
 
   it('reports the deliberately wrong messages precisely (the check can fail)', () => {
     // The malformed command this test sent (its dead-letter copy is a valid dead letter: any value goes).
-    const malformed = checks.filter((check, index) => check.topic === `${h.topicPrefix}wallet.commands` && deliberatelyWrong(recorded[index]!));
+    const malformed = checks.filter((check, index) => check.topic === malformedTopic() && deliberatelyWrong(recorded[index]!));
+    expect(malformed.map((check) => check.channel)).toEqual(['walletCommandsFromInternal']);
     expect(malformed.map((check) => check.violations)).toEqual([[expect.stringMatching(/^wallet\.GetBalance\.v1: payload: not JSON/)]]);
     const probe = checks.filter((check) => check.topic === probeTopic());
     expect(probe).toHaveLength(1);

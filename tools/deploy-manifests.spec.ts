@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { topics } from '@ledger/contracts';
+import { sendersOfContext, topics } from '@ledger/contracts';
 import { DEV_MODE_VARIABLE } from '@ledger/util';
 import { repoRoot } from '@ledger/local-infra';
+import { aclScript } from './kafka-acls';
 
 /**
  * The example Kubernetes manifests in deploy/k8s cannot be applied here (no cluster on this machine),
@@ -192,13 +193,19 @@ describe('deploy/k8s manifests', () => {
     for (const name of names) expect({ name, read: RUNTIME_VARIABLES.has(name) || new RegExp(`\\b${name}\\b`).test(code) }).toEqual({ name, read: true });
   });
 
-  it('pre-create the command, dead-letter and event topics of every service', () => {
+  it("pre-create every sender's command topic of every service, its dead letters, and the event topics", () => {
     const job = named('Job', 'kafka-topics');
     const script = job!.spec!.template!.spec.containers[0]!.args!.join('\n');
     const relaying = apps.filter((app) => sourceFiles(path.join(repoRoot, 'apps', app, 'src')).some((file) => readFileSync(file, 'utf8').includes('new EventRelay(')));
     expect(relaying.length).toBeGreaterThan(0);
-    const wanted = [...apps.flatMap((app) => [topics.commands(app), topics.deadLetters(topics.commands(app))]), ...relaying.map((app) => topics.events(app))];
+    const commandTopics = apps.flatMap((app) => sendersOfContext(app).map((sender) => topics.commandsFrom(app, sender)));
+    expect(commandTopics.length).toBeGreaterThan(apps.length);
+    const wanted = [...commandTopics.flatMap((topic) => [topic, topics.deadLetters(topic)]), ...relaying.map((app) => topics.events(app))];
     for (const topic of wanted) expect({ topic, created: new RegExp(`^\\s*create ${topic.replace(/\./g, '\\.')} \\d+$`, 'm').test(script) }).toEqual({ topic, created: true });
+  });
+
+  it('give a cluster the same grants as the local broker (deploy/kafka/acls.sh is generated from the one table; `npm run kafka:acls`)', () => {
+    expect(readFileSync(path.join(repoRoot, 'deploy/kafka/acls.sh'), 'utf8')).toBe(aclScript());
   });
 
   it('run the replay job from a CLI the image contains (built from a source file that exists)', () => {

@@ -130,7 +130,7 @@ async function main(): Promise<void> {
 
   await waitUntilHealthy(services, brokers, kafkaCredentialsFile ? kafkaAuthFromEnv({ KAFKA_SASL_USERNAME: 'operator', KAFKA_CREDENTIALS_FILE: kafkaCredentialsFile }) : kafkaAuthFromEnv(env));
   for (const service of supervised) {
-    const where = service.name === 'gateway' ? `http://127.0.0.1:${gatewayPort(service.replica)} (API page: /docs)` : `commands on ${service.name}.commands`;
+    const where = service.name === 'gateway' ? `http://127.0.0.1:${gatewayPort(service.replica)} (API page: /docs)` : `commands on ${service.name}.commands.from.*`;
     rows.push([service.label, where, `pid ${service.current.pid}`, rel(service.current.logFile)]);
   }
   printTable(rows);
@@ -206,14 +206,14 @@ function superviseService(name: string, replica: number, serviceEnv: NodeJS.Proc
 
 /** A service is healthy once it answers its Ping command through the broker. */
 async function waitUntilHealthy(services: string[], brokers: string, auth: KafkaAuth): Promise<void> {
-  const client = new KafkaCommandClient({ kafka: createKafka('start', brokers.split(','), auth), clientName: 'start', defaultTimeoutMs: 5_000 });
+  const client = new KafkaCommandClient({ kafka: createKafka('start', brokers.split(','), auth), clientName: 'operator', sender: 'operator', defaultTimeoutMs: 5_000 });
   await client.start();
   try {
     await Promise.all(
       services.map(async (service) => {
         const deadline = Date.now() + 120_000;
         for (;;) {
-          const result = await client.send(pingCommand(service), {}, { key: service, actor: 'system:start' });
+          const result = await client.send(pingCommand(service), {}, { key: service, actor: 'system:operator' });
           if (result.status === 'accepted') return say(`${service} healthy`);
           if (Date.now() > deadline) throw new Error(`${service} did not answer its health check: ${result.code}`);
         }

@@ -124,7 +124,7 @@ function verifyReadModels(databaseUrl: string): { ok: boolean; output: string } 
 async function main(): Promise<number> {
   const stack = await startBenchStack({ instance: INSTANCE, replicas: REPLICAS, kafkaPort: 9292, postgresPort: 54351, gatewayPort: 3301, env: { PAYMENTS_RISK_VELOCITY_PER_MINUTE: '1000', CARD_SIMULATOR_LOAD_CARDS: String(Math.max(USERS * 2, 10_000)) } }, say);
   const kafka = createKafka('chaos', stack.file().brokers.split(','), stack.kafkaAuth('bench'));
-  const client = new KafkaCommandClient({ kafka, clientName: 'chaos', defaultTimeoutMs: 60_000, maxPending: 200_000 });
+  const client = new KafkaCommandClient({ kafka, clientName: 'bench', sender: 'gateway', defaultTimeoutMs: 60_000, maxPending: 200_000 });
   const tracker = new OutcomeTracker(kafka);
   try {
     await client.start();

@@ -209,7 +209,7 @@ async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps:
 async function main(): Promise<void> {
   const stack = await startBenchStack({ instance: INSTANCE, replicas: REPLICAS, kafkaPort: 9192, postgresPort: 54341, gatewayPort: GATEWAY_PORT, env: STACK_ENV }, say);
   const kafka = createKafka('bench', stack.file().brokers.split(','), stack.kafkaAuth('bench'));
-  const client = new KafkaCommandClient({ kafka, clientName: 'bench', defaultTimeoutMs: 60_000, maxPending: 200_000 });
+  const client = new KafkaCommandClient({ kafka, clientName: 'bench', sender: 'gateway', defaultTimeoutMs: 60_000, maxPending: 200_000 });
   const tracker = new OutcomeTracker(kafka);
   const admin = kafka.admin();
   try {

@@ -53,7 +53,7 @@ describe('cards service over the real broker', () => {
   }
 
   it('answers its health probe', async () => {
-    const result = await h.client.send(pingCommand(CARDS_CONTEXT), {}, { key: 'health', actor: 'system:test' });
+    const result = await h.client.send(pingCommand(CARDS_CONTEXT), {}, { key: 'health', actor: 'system:operator', sender: 'operator' });
     expect(result).toMatchObject({ status: 'accepted', data: { service: 'cards' } });
   });
 
@@ -107,7 +107,8 @@ describe('cards service over the real broker', () => {
     const owner = newUserId();
     const payload = { userId: owner, cardNumber: h.encCardNumber(TEST_CARDS.liSi.number), holderName: '李四', reservedPhone: TEST_CARDS.liSi.reservedPhone };
     expectRejected(await h.send(cards.bindCard, payload, `user:${newUserId()}`), 'NOT_CARD_OWNER');
-    expectRejected(await h.send(cards.bindCard, payload, 'support:agent-7'), 'NOT_CARD_OWNER');
+    // Support may not bind a card for a customer: the contract lets the gateway assert only the user.
+    expectRejected(await h.send(cards.bindCard, payload, 'support:agent-7'), 'FORBIDDEN');
     expectRejected(await h.send(cards.listCards, { userId: owner }, `user:${newUserId()}`), 'NOT_CARD_OWNER');
     expectAccepted(await h.send(cards.listCards, { userId: owner }, 'support:agent-7'));
     // A plain-text number never passes the schema (it goes to dead letters as it came: the sender's bug).
@@ -155,7 +156,8 @@ describe('cards service over the real broker', () => {
     expect(ok).toMatchObject({ status: 'active', cardToken: TEST_CARDS.zhangSanSecond.cardToken, last4: '6781' });
     // By card id alone (payments may only know the card): the owner comes from the read model.
     expectAccepted(await h.send(cards.checkCard, { cardId: debit.cardId }, 'system:payments', { key: debit.cardId }));
-    expectRejected(await h.send(cards.checkCard, { cardId: debit.cardId }, `user:${newUserId()}`), 'NOT_CARD_OWNER');
+    // Only payments checks cards: a user's actor is refused before the handler.
+    expectRejected(await h.send(cards.checkCard, { cardId: debit.cardId }, `user:${newUserId()}`), 'FORBIDDEN');
 
     h.issuer.setCardStatus(TEST_CARDS.zhangSanSecond.cardToken, 'blocked');
     expect(expectRejected(await h.send(cards.checkCard, { userId: zhangSan, cardId: second.cardId }, 'system:payments'), 'CARD_BLOCKED').details).toMatchObject({ suspended: true });

@@ -249,7 +249,6 @@ export class CardsService {
         commandId: derivedId(envelope.commandId, 'verify-payment-password'),
         correlationId: envelope.correlationId,
         causationId: envelope.commandId,
-        actor: envelope.actor,
       });
       if (verified.status === 'rejected') {
         if (verified.code === TRANSPORT_ERROR.TIMEOUT) return rejected(envelope, CARDS_SERVICE_ERROR.IDENTITY_UNAVAILABLE, 'the payment password could not be checked right now; nothing was changed, please retry');

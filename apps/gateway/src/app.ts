@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { topics } from '@ledger/contracts';
 import { KafkaCommandServer, createKafka } from '@ledger/messaging';
 import type { Kafka } from 'kafkajs';
 import { KafkaCommandBus, type CommandBus } from './command-bus';
@@ -60,7 +59,8 @@ export async function startGateway(config: GatewayConfig, options: { kafka?: Kaf
   const strategy = new KafkaCommandServer({
     kafka,
     groupId: `${config.topicPrefix}${GATEWAY_CONTEXT}-service`,
-    topics: [`${config.topicPrefix}${topics.commands(GATEWAY_CONTEXT)}`],
+    context: GATEWAY_CONTEXT,
+    topicPrefix: config.topicPrefix,
     numPartitions: 1,
   });
   app.connectMicroservice({ strategy }, { inheritAppConfig: false });

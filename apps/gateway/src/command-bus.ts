@@ -25,6 +25,7 @@ export class KafkaCommandBus implements CommandBus {
     this.client = new KafkaCommandClient({
       kafka: options.kafka ?? createKafka('gateway'),
       clientName: 'gateway',
+      sender: 'gateway',
       instanceId: options.instanceId,
       topicPrefix: options.topicPrefix,
       defaultTimeoutMs: options.timeoutMs,

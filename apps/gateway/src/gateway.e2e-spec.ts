@@ -96,7 +96,7 @@ describe('health', () => {
 
   it('answers gateway.Ping.v1 over Kafka', async () => {
     const { pingCommand } = await import('@ledger/contracts');
-    const result = await identity.client.send(pingCommand('gateway'), {}, { key: 'ping', actor: 'system:test' });
+    const result = await identity.client.send(pingCommand('gateway'), {}, { key: 'ping', actor: 'system:operator', sender: 'operator' });
     expect(result).toMatchObject({ status: 'accepted', data: { service: 'gateway' } });
   });
 });

@@ -282,7 +282,7 @@ export class PaymentRoutes {
   })
   async providerCallback(@Http() http: RequestInfo) {
     const body = validate(S.ProviderCallbackRequest, http.body);
-    return this.pay(paymentsContract.providerCallback, body, body.paymentId, `system:${body.provider}`);
+    return this.pay(paymentsContract.providerCallback, body, body.paymentId, `provider:${body.provider}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { identityContract as identity } from '@ledger/contracts';
-import { testKafka, TopicRecorder } from '@ledger/testing';
+import { identityContract as identity, type CommandContract } from '@ledger/contracts';
+import { createEventStore } from '@ledger/event-store';
+import { forbiddenAttempts, testKafka, TopicRecorder } from '@ledger/testing';
 import { GOOD_PAYMENT_PASSWORD, eventually, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from './testing/identity-harness';
 
 describe('identity freeze and unfreeze over Kafka', () => {
@@ -27,6 +28,39 @@ describe('identity freeze and unfreeze over Kafka', () => {
     expectAccepted(await h.send(identity.setPaymentPassword, { userId, paymentPassword: h.enc('paymentPassword', GOOD_PAYMENT_PASSWORD) }, `user:${userId}`));
     return userId;
   }
+
+  it("refuses every staff command from a sender its contract does not list, or asserting an actor that sender may not assert; nothing is recorded", async () => {
+    const userId = await userWithPaymentPassword(randomPhone());
+    const store = createEventStore(h.db.url, { schema: 'identity', poolSize: 1 });
+    try {
+      const before = await store.readStream(`user-${userId}`);
+      const commands: Array<[CommandContract, Record<string, unknown>, string]> = [
+        [identity.freezeAccount, { userId, reason: 'forged' }, userId],
+        [identity.unfreezeAccount, { userId, verificationReference: 'forged' }, userId],
+        [identity.resetSecondFactor, { userId, verificationReference: 'forged' }, userId],
+        [identity.setMaintenanceMode, { on: true, until: '2099-01-01T00:00:00.000Z', message: 'forged' }, 'maintenance'],
+        [identity.raiseRiskAlert, { userId, signal: 'suspicious_transactions', severity: 'high', description: 'forged', protect: true }, userId],
+      ];
+      const outcomes = await Promise.all(
+        commands.flatMap(([contract, payload, key]) =>
+          forbiddenAttempts(contract, userId).map(async ({ sender, actor }) => {
+            const result = await h.client.send(contract, payload as never, { key, actor, sender });
+            return { command: contract.type, sender, actor, code: result.status === 'rejected' ? result.code : 'accepted' };
+          }),
+        ),
+      );
+      expect(outcomes.length).toBeGreaterThan(40);
+      expect(outcomes.filter((outcome) => outcome.code !== 'FORBIDDEN')).toEqual([]);
+      // The attacks of record: support's unfreeze and second-factor reset claimed by an internal system.
+      expect(outcomes).toEqual(expect.arrayContaining([
+        expect.objectContaining({ command: identity.unfreezeAccount.type, sender: 'internal', actor: 'support:attacker-1' }),
+        expect.objectContaining({ command: identity.resetSecondFactor.type, sender: 'internal', actor: 'system:risk-engine' }),
+      ]));
+      expect(await store.readStream(`user-${userId}`)).toEqual(before);
+    } finally {
+      await store.close();
+    }
+  });
 
   it('a support freeze blocks money-moving verification at once; the user unfreezes with an SMS code and the payment password', async () => {
     const phone = randomPhone();

@@ -23,7 +23,7 @@ describe('identity service over the real broker: the registration story', () => 
   });
 
   it('answers its health probe with its name and pid', async () => {
-    const result = await h.client.send(pingCommand(IDENTITY_CONTEXT), {}, { key: 'health', actor: 'system:test' });
+    const result = await h.client.send(pingCommand(IDENTITY_CONTEXT), {}, { key: 'health', actor: 'system:operator', sender: 'operator' });
     expect(result).toMatchObject({ status: 'accepted', data: { service: 'identity', pid: process.pid } });
   });
 

@@ -80,6 +80,6 @@ describe('identity step-up code verification for payments', () => {
     expectRejected(await verifyStepUp(randomUUID(), code), 'USER_NOT_FOUND');
     expectRejected(await h.send(identity.verifyStepUpCode, { userId, deviceId: 'phone-B', stepUpCode: h.enc('code', code) }, 'system:payments', { key: userId }), 'INVALID_INPUT');
     // The code was not used by any of these: the user can still use it.
-    expectAccepted(await verifyStepUp(userId, code, 'phone-B', `user:${userId}`));
+    expectAccepted(await verifyStepUp(userId, code, 'phone-B', 'system:payments'));
   });
 });

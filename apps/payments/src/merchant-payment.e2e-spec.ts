@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { paymentsContract, type CommandResult } from '@ledger/contracts';
+import { paymentsContract, type CommandContract, type CommandResult } from '@ledger/contracts';
+import { forbiddenAttempts } from '@ledger/testing';
 import { DEV_PROVIDER_SECRET, signProviderCallback } from './provider-signature';
 import { PaymentsHarness, type Payer, TEST_DEVICE } from './testing/payments-harness';
 
@@ -181,7 +182,7 @@ describe('merchant payment across identity, wallet and payments', () => {
     const start = (paymentId: string) => h.send(paymentsContract.providerTopUp, { paymentId, userId: payer.userId, walletId: payer.walletId, provider: 'wechat', amountMinor: '2000' }, paymentId, `user:${payer.userId}`);
     const callback = (paymentId: string, providerReference: string, signature?: string) => {
       const fields = { paymentId, provider: 'wechat' as const, providerReference, amountMinor: '2000' };
-      return h.send(paymentsContract.providerCallback, { ...fields, signature: signature ?? signProviderCallback(DEV_PROVIDER_SECRET, fields) }, paymentId, 'system:wechat');
+      return h.send(paymentsContract.providerCallback, { ...fields, signature: signature ?? signProviderCallback(DEV_PROVIDER_SECRET, fields) }, paymentId, 'provider:wechat');
     };
 
     const onTime = randomUUID();
@@ -208,7 +209,7 @@ describe('merchant payment across identity, wallet and payments', () => {
     expect(BigInt((await h.balance(payer.walletId)).totalMinor)).toBe(before + 2000n);
   });
 
-  it('counter top-up by a teller credits from cash:branch:<id>; only that teller or a system may', async () => {
+  it('counter top-up by a teller credits from cash:branch:<id>; only that teller may', async () => {
     const paymentId = randomUUID();
     const payload = { paymentId, userId: payer.userId, walletId: payer.walletId, branchId: 'bj-001', tellerId: 't-7', amountMinor: '3000' };
     expect(await h.send(paymentsContract.counterTopUp, payload, paymentId, `user:${payer.userId}`)).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' });
@@ -236,6 +237,43 @@ describe('merchant payment across identity, wallet and payments', () => {
       h.runtime.maxActivePayments = limit;
       h.acquirer.delayMs = 0;
     }
+  });
+
+  it('refuses every money-moving command from a sender its contract does not list, or asserting an actor that sender may not assert; nothing is recorded', async () => {
+    const before = await money(payer.walletId);
+    const { userId, walletId } = payer;
+    const paid = await pay({ amountMinor: '100' });
+    expect(paid).toMatchObject({ status: 'accepted' });
+    const secrets = { paymentPassword: h.password(), deviceId: TEST_DEVICE };
+    const commands: Array<[CommandContract, (paymentId: string) => Record<string, unknown>]> = [
+      [paymentsContract.payMerchant, (paymentId) => ({ paymentId, userId, walletId, merchantId: 'm-canteen', channel: 'qr', amountMinor: '100', ...secrets })],
+      [paymentsContract.topUpFromCard, (paymentId) => ({ paymentId, userId, walletId, cardId: 'card-1', amountMinor: '100' })],
+      [paymentsContract.transfer, (paymentId) => ({ paymentId, userId, walletId, recipientPhone: '13800000000', amountMinor: '100', ...secrets })],
+      [paymentsContract.withdraw, (paymentId) => ({ paymentId, userId, walletId, cardId: 'card-1', amountMinor: '100', ...secrets })],
+      [paymentsContract.payBill, (paymentId) => ({ paymentId, userId, walletId, billerId: 'b-power', billReference: 'r-1', amountMinor: '100', ...secrets })],
+      [paymentsContract.providerTopUp, (paymentId) => ({ paymentId, userId, walletId, provider: 'wechat', amountMinor: '100' })],
+      [paymentsContract.providerCallback, (paymentId) => ({ paymentId, provider: 'wechat', providerReference: 'wx-forged', amountMinor: '100', signature: '0'.repeat(64) })],
+      [paymentsContract.counterTopUp, (paymentId) => ({ paymentId, userId, walletId, branchId: 'bj-001', tellerId: 'attacker-1', amountMinor: '100' })],
+      [paymentsContract.refundPayment, (refundId) => ({ refundId, paymentId: String(paid.status === 'accepted' && paid.data?.paymentId), amountMinor: '100', reason: 'forged' })],
+    ];
+    const attempts = commands.flatMap(([contract, payload]) =>
+      forbiddenAttempts(contract, userId).map(async ({ sender, actor }) => {
+        const id = randomUUID();
+        const result = await h.client.send(contract, payload(id) as never, { key: id, actor, sender });
+        return { command: contract.type, sender, actor, id, code: result.status === 'rejected' ? result.code : 'accepted' };
+      }),
+    );
+    const outcomes = await Promise.all(attempts);
+    expect(outcomes.length).toBeGreaterThan(80);
+    expect(outcomes.filter((outcome) => outcome.code !== 'FORBIDDEN')).toEqual([]);
+    for (const { id } of outcomes) expect(await h.paymentsStore.readStream(`payment-${id}`)).toEqual([]);
+    // The attacks of record: a teller's cash or a user's payment claimed by an internal system, a refund claimed by a user.
+    expect(outcomes).toEqual(expect.arrayContaining([
+      expect.objectContaining({ command: paymentsContract.counterTopUp.type, sender: 'internal', actor: 'system:risk-engine' }),
+      expect.objectContaining({ command: paymentsContract.payMerchant.type, sender: 'internal', actor: `user:${userId}` }),
+      expect.objectContaining({ command: paymentsContract.refundPayment.type, sender: 'gateway', actor: `user:${userId}` }),
+    ]));
+    expect(await money(payer.walletId)).toEqual({ ...before, totalMinor: String(BigInt(before.totalMinor) - 100n), availableMinor: String(BigInt(before.availableMinor) - 100n) });
   });
 
   it('registry and password refusals move nothing', async () => {

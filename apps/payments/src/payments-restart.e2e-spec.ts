@@ -193,7 +193,7 @@ describe('killing the payments service in the middle of concurrent payments', ()
     );
     expect(expired).toMatchObject({ data: { failure: { code: 'TOPUP_EXPIRED', details: { deadline } } } });
     const callback = { paymentId, provider: 'alipay' as const, providerReference: 'ali-late-1', amountMinor: '2500' };
-    const late = await h.send(paymentsContract.providerCallback, { ...callback, signature: signProviderCallback(DEV_PROVIDER_SECRET, callback) }, paymentId, 'system:alipay');
+    const late = await h.send(paymentsContract.providerCallback, { ...callback, signature: signProviderCallback(DEV_PROVIDER_SECRET, callback) }, paymentId, 'provider:alipay');
     expect(late).toMatchObject({ status: 'rejected', code: 'CALLBACK_AFTER_DEADLINE' });
     const types = (await h.paymentsStore.readStream(`payment-${paymentId}`)).map((event) => event.type);
     expect(types).toEqual(['payments.PaymentInitiated.v1', 'payments.PaymentFailed.v1', 'payments.LateProviderCallbackReported.v1']);

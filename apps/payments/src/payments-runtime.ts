@@ -134,7 +134,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     this.pool.on('error', (error) => this.logger.warn(`payments database connection lost: ${error.message}`));
     this.timers = new PaymentTimers(this.pool);
     const kafka = createKafka('payments');
-    this.client = new KafkaCommandClient({ kafka, clientName: 'payments', topicPrefix: this.topicPrefix, defaultTimeoutMs: 10_000 });
+    this.client = new KafkaCommandClient({ kafka, clientName: 'payments', sender: 'payments', topicPrefix: this.topicPrefix, defaultTimeoutMs: 10_000 });
     this.driver = new PaymentDriver({
       handler: this.handler,
       client: this.client,

@@ -54,7 +54,7 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     expect(h.cardGateway.charged.size).toBe(1);
 
     const unknownCard = randomUUID();
-    expect(await h.send(paymentsContract.topUpFromCard, { paymentId: unknownCard, userId: alice.userId, walletId: alice.walletId, cardId: 'no-such-card', amountMinor: '5000' }, unknownCard)).toMatchObject({
+    expect(await h.send(paymentsContract.topUpFromCard, { paymentId: unknownCard, userId: alice.userId, walletId: alice.walletId, cardId: 'no-such-card', amountMinor: '5000' }, unknownCard, `user:${alice.userId}`)).toMatchObject({
       status: 'rejected',
       code: 'CARD_NOT_FOUND',
     });
@@ -78,7 +78,7 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     expect(h.cardGateway.paidOut.get(`withdrawal-${paymentId}`)).toBe(1200n);
     expect(BigInt((await h.balance(alice.walletId)).totalMinor)).toBe(before - 1200n);
 
-    const token = String(((await h.send(cardsContract.checkCard, { cardId, userId: alice.userId }, alice.userId, 'system:test')) as Accepted).data?.cardToken);
+    const token = String(((await h.send(cardsContract.checkCard, { cardId, userId: alice.userId }, alice.userId, 'system:payments')) as Accepted).data?.cardToken);
     h.cardGateway.declineTokens.add(token);
     try {
       const declined = await withdraw(randomUUID(), '300');

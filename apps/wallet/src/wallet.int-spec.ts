@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { HEADER, pingCommand, walletContract, type CommandResult } from '@ledger/contracts';
 import { headerValue } from '@ledger/messaging';
-import { TopicRecorder, testKafka } from '@ledger/testing';
+import { TopicRecorder, forbiddenAttempts, testKafka } from '@ledger/testing';
 import { WALLET_ERROR, WALLET_EVENT } from '@ledger/wallet-domain';
 import { checkLedger } from './ledger-check';
 import { UPSTREAM_EVENT } from './upstream-events';
@@ -27,7 +27,7 @@ describe('wallet service over the real broker and PostgreSQL', () => {
   }, 60_000);
 
   it('answers its health probe', async () => {
-    const result = await h.send(pingCommand('wallet'), {}, { key: 'health', actor: 'system:test' });
+    const result = await h.send(pingCommand('wallet'), {}, { key: 'health', actor: 'system:operator' });
     expect(result).toMatchObject({ status: 'accepted', data: { service: 'wallet' } });
   });
 
@@ -119,7 +119,7 @@ describe('wallet service over the real broker and PostgreSQL', () => {
     expect(JSON.parse(published.message.value!.toString())).toMatchObject({ holdId: reserve.holdId, amountMinor: '2000' });
   });
 
-  it('pays a counterparty in one command: answered with the capture, also when repeated or redelivered; only the owner or a system', async () => {
+  it('pays a counterparty in one command: answered with the capture, also when repeated or redelivered; only as the owner', async () => {
     const { userId, walletId } = await h.openWallet();
     await h.credit(walletId, '1000');
     const payment = { walletId, holdId: randomUUID(), amountMinor: '400', expiresAt: inSeconds(600), reference: 'order-2', counterparty: 'merchant:m-1' };
@@ -149,6 +149,34 @@ describe('wallet service over the real broker and PostgreSQL', () => {
     expect(await h.send(walletContract.unfreezeWallet, { walletId, reason: 'identity re-verified' }, { actor: 'support:agent-7' })).toMatchObject({ status: 'accepted', data: { changed: true } });
     expect(await h.send(walletContract.changeWalletTier, { walletId, tier: 'premium' }, { actor: 'system:identity' })).toMatchObject({ status: 'accepted', data: { tier: 'premium', changed: true } });
     expect(await h.balance(walletId)).toMatchObject({ data: { status: 'active', tier: 'premium', totalMinor: '500' } });
+  });
+
+  it('refuses every money-moving and staff command from a sender its contract does not list, or asserting an actor that sender may not assert; nothing is recorded', async () => {
+    const { userId, walletId } = await h.openWallet();
+    await h.credit(walletId, '1000');
+    const hold = { walletId, holdId: randomUUID(), amountMinor: '100', expiresAt: inSeconds(600), reference: 'forged', counterparty: 'merchant:m-1' } as const;
+    await h.send(walletContract.reserveFunds, hold);
+    const before = await h.store.readStream(`wallet-${walletId}`);
+    const commands = [
+      [walletContract.creditWallet, { walletId, creditId: randomUUID(), amountMinor: '1', reference: 'forged', counterparty: 'clearing:card:ICBC' }],
+      [walletContract.reserveFunds, { ...hold, holdId: randomUUID() }],
+      [walletContract.payFromWallet, { ...hold, holdId: randomUUID() }],
+      [walletContract.captureHold, { walletId, holdId: hold.holdId, amountMinor: '100' }],
+      [walletContract.releaseHold, { walletId, holdId: hold.holdId }],
+      [walletContract.freezeWallet, { walletId, reason: 'forged' }],
+      [walletContract.unfreezeWallet, { walletId, reason: 'forged' }],
+      [walletContract.changeWalletTier, { walletId, tier: 'premium' }],
+    ] as const;
+    const sent = commands.flatMap(([contract, payload]) =>
+      forbiddenAttempts(contract, userId).map(async ({ sender, actor }) => ({ command: contract.type, sender, actor, result: await h.client.send(contract, payload as never, { key: walletId, actor, sender }) })),
+    );
+    const outcomes = await Promise.all(sent);
+    expect(outcomes.length).toBeGreaterThan(100);
+    for (const { command, sender, actor, result } of outcomes) expect({ command, sender, actor, code: result.status === 'rejected' ? result.code : 'accepted' }).toEqual({ command, sender, actor, code: 'FORBIDDEN' });
+    // The attack of record: a plain producer on the internal systems' topic claiming to be a system may not credit a wallet.
+    expect(outcomes).toContainEqual(expect.objectContaining({ command: walletContract.creditWallet.type, sender: 'internal', actor: 'system:risk-engine' }));
+    expect(await h.store.readStream(`wallet-${walletId}`)).toEqual(before);
+    expect(await h.balance(walletId)).toMatchObject({ data: { totalMinor: '1000', heldMinor: '100', tier: 'basic', status: 'active' } });
   });
 
   it('freezes the wallet when identity publishes AccountFrozen, and unfreezes it on AccountUnfrozen', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { loadTestCard } from '@ledger/cards-domain';
-import { cardsContract, identityContract, paymentsContract, walletContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { cardsContract, identityContract, paymentsContract, walletContract, type CommandContract, type CommandResult, type PayloadOf, type Sender } from '@ledger/contracts';
 import { encryptField, loadFieldKeyring, type Keyring } from '@ledger/crypto';
 import type { KafkaCommandClient } from '@ledger/messaging';
 
@@ -82,8 +82,14 @@ export class EdgeSecrets {
 
 export class SeedFailure extends Error {}
 
+/**
+ * The bench's broker login writes as the gateway (the users' and the teller's commands, as the app
+ * and the counter would send them) and as an internal system (`system:bench`: the tier change).
+ */
+const benchSender = (actor: string): Sender => (actor.startsWith('system:') ? 'internal' : 'gateway');
+
 async function expectAccepted<C extends CommandContract>(client: KafkaCommandClient, what: string, contract: C, payload: PayloadOf<C>, key: string, actor: string): Promise<Record<string, unknown>> {
-  const result: CommandResult = await client.send(contract, payload, { key, actor, timeoutMs: 60_000 });
+  const result: CommandResult = await client.send(contract, payload, { key, actor, sender: benchSender(actor), timeoutMs: 60_000 });
   if (result.status !== 'accepted') throw new SeedFailure(`${what}: ${result.code} ${result.message}`);
   return (result.data ?? {}) as Record<string, unknown>;
 }
@@ -145,7 +151,7 @@ export async function seedUsers(options: { client: KafkaCommandClient; outbox: S
   const { client, count, file, say } = options;
   const users: SeededUser[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SeededUser[]) : [];
   if (users.length > 0) {
-    const probe = await client.send(walletContract.getBalance, { walletId: users[0]!.walletId }, { key: users[0]!.walletId, actor: 'system:bench' });
+    const probe = await client.send(walletContract.getBalance, { walletId: users[0]!.walletId }, { key: users[0]!.walletId, actor: 'system:bench', sender: benchSender('system:bench') });
     if (probe.status !== 'accepted') {
       say(`the users of ${file} are not in this stack (${probe.code}); seeding afresh`);
       users.length = 0;

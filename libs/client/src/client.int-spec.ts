@@ -61,7 +61,7 @@ describe('client library against the real broker', () => {
     let commands: LedgerCommands;
 
     beforeAll(async () => {
-      const strategy = new KafkaCommandServer({ kafka, groupId: `${prefix}identity`, topics: [`${prefix}${topics.commands('identity')}`] });
+      const strategy = new KafkaCommandServer({ kafka, groupId: `${prefix}identity`, context: 'identity', topicPrefix: prefix });
       service = await NestFactory.createMicroservice(FindUserModule, { strategy, logger: false });
       await service.listen();
       commands = new LedgerCommands({ kafka, clientName: 'client-test', topicPrefix: prefix, defaultTimeoutMs: 20_000 });
@@ -90,7 +90,7 @@ describe('client library against the real broker', () => {
       // The wallet command topic exists but nothing consumes it in this file.
       const admin = kafka.admin();
       await admin.connect();
-      await ensureTopics(admin, [`${prefix}${topics.commands('wallet')}`]).finally(() => admin.disconnect());
+      await ensureTopics(admin, [`${prefix}${topics.commandsFrom('wallet', 'internal')}`]).finally(() => admin.disconnect());
       const commandId = randomUUID();
       const result = await commands.send(walletContract.getBalance, { walletId: 'w-1' }, { key: 'w-1', actor: 'system:client-test', commandId, timeoutMs: 300 });
       expect(result).toMatchObject({ status: 'rejected', commandId, code: TRANSPORT_ERROR.TIMEOUT });

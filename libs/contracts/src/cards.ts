@@ -36,6 +36,7 @@ const strict = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => T
 export const bindCard = defineCommand({
   type: 'cards.BindCard.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description:
     'Binds an ICBC bank card to the user (actor user:<userId>). The first card becomes the default. Key: userId. ' +
     'Accepted data: cardId, maskedNumber, last4, issuer, cardType, isDefault. ' +
@@ -52,6 +53,7 @@ export const bindCard = defineCommand({
 export const unbindCard = defineCommand({
   type: 'cards.UnbindCard.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description:
     'Unbinds a card after identity verified the payment password (actor user:<userId>). Unbinding the default card moves the default to another active card. Key: userId. ' +
     'Accepted data: cardId, remainingCards, defaultCardId, lastCardOfOpenWallet. ' +
@@ -67,6 +69,7 @@ export const unbindCard = defineCommand({
 export const setDefaultCard = defineCommand({
   type: 'cards.SetDefaultCard.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description: 'Chooses the default card (actor user:<userId>). Key: userId. Accepted data: defaultCardId. Rejects NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_SUSPENDED.',
   payload: strict({ userId: UserId, cardId: CardId }),
 });
@@ -74,6 +77,7 @@ export const setDefaultCard = defineCommand({
 export const listCards = defineCommand({
   type: 'cards.ListCards.v1',
   context: CONTEXT,
+  senders: { gateway: ['user', 'support'] },
   description:
     "Query: the user's cards with masked numbers only (**** **** **** 1234), from the read model (eventually consistent). Actor user:<userId>, support:<id> or system:<service>. Key: userId. " +
     'Accepted data: userId, defaultCardId, cards[{ cardId, maskedNumber, last4, issuer, cardType, holderNameMasked, expiresOn, status, isDefault, boundAt }]. Rejects NOT_CARD_OWNER.',
@@ -83,6 +87,7 @@ export const listCards = defineCommand({
 export const checkCard = defineCommand({
   type: 'cards.CheckCard.v1',
   context: CONTEXT,
+  senders: { payments: ['system'] },
   description:
     'Asks the issuer whether a bound card can be used now (payments, before charging or paying out; actor system:<service> or user:<owner>). ' +
     'An expired or blocked card is suspended (cards.CardSuspended.v1); a suspended card the issuer reports active again is reinstated. ' +

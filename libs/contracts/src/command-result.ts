@@ -40,6 +40,8 @@ export const TRANSPORT_ERROR = {
   UNKNOWN_COMMAND: 'UNKNOWN_COMMAND',
   /** The handler kept failing after bounded retries (the message also goes to dead letters). */
   PROCESSING_FAILED: 'PROCESSING_FAILED',
+  /** The sender (proven by the topic it wrote to) may not send this command, or not as this actor; nothing was done. */
+  FORBIDDEN: 'FORBIDDEN',
   /** The caller stopped waiting; the command may still complete (resend with the same id). */
   TIMEOUT: 'TIMEOUT',
 } as const;

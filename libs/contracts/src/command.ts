@@ -1,19 +1,72 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 
 /**
- * A command's contract: its versioned type name, the context whose topic carries it, and the JSON
- * schema of its payload. Services validate incoming payloads against the schema; the AsyncAPI
- * document is generated from the same objects.
+ * Who writes commands to the services. Each sender has a command topic of its own in every context
+ * it calls (`topics.commandsFrom(context, sender)`), and only that sender's broker principals may
+ * write there (ACLs), so the topic a command arrives on proves who sent it; the `actor` header only
+ * says on whose behalf, and each command lists which actors each sender may assert.
+ *
+ * - `gateway`: the HTTP edge; the only sender of users' and staff's actors, each from a verified token.
+ * - `payments`, `cards`: services calling another context while they carry out a command of their own.
+ * - `operator`: the operators' tools (readiness pings, maintenance mode).
+ * - `internal`: the bank's other internal systems (risk engines, merchant systems), through `@ledger/client`.
+ */
+export const SENDERS = ['gateway', 'payments', 'cards', 'operator', 'internal'] as const;
+export type Sender = (typeof SENDERS)[number];
+
+/**
+ * The kinds of actor a command may name (the part of the `actor` header before `:`): a customer
+ * (`user:<userId>`), customer service (`support:<agentId>`), a bank teller (`teller:<tellerId>`), a
+ * third-party payment provider's signed callback (`provider:<name>`), a service or internal system
+ * (`system:<name>`), a risk rule (`risk:<ruleId>`), or nobody yet (`anonymous`: registration, login).
+ */
+export const ACTOR_KINDS = ['user', 'support', 'teller', 'provider', 'system', 'risk', 'anonymous'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+
+/** Per sender, the actor kinds it may assert for one command; a sender not listed may not send it. */
+export type CommandSenders = Readonly<Partial<Record<Sender, readonly ActorKind[]>>>;
+
+/**
+ * A command's contract: its versioned type name, the context whose topics carry it, the JSON schema
+ * of its payload, and who may send it. Services validate incoming payloads against the schema and
+ * refuse a sender or actor the contract does not list before any handler runs; the AsyncAPI
+ * document and the broker's grants are generated from the same objects.
  */
 export interface CommandContract<Name extends string = string, Payload extends TSchema = TSchema> {
   readonly type: Name;
   readonly context: string;
   readonly payload: Payload;
   readonly description: string;
+  readonly senders: CommandSenders;
 }
 
 export type PayloadOf<C extends CommandContract> = Static<C['payload']>;
 
 export function defineCommand<Name extends string, Payload extends TSchema>(contract: CommandContract<Name, Payload>): CommandContract<Name, Payload> {
   return contract;
+}
+
+const ACTOR = /^(user|support|teller|provider|system|risk):([A-Za-z0-9][A-Za-z0-9._:@-]{0,127})$/;
+
+/** The kind and id of an `actor` header, or undefined when it is not one of the forms above. */
+export function parseActorHeader(actor: string): { kind: ActorKind; id: string } | undefined {
+  if (actor === 'anonymous') return { kind: 'anonymous', id: '' };
+  const match = ACTOR.exec(actor);
+  return match === null ? undefined : { kind: match[1] as ActorKind, id: match[2]! };
+}
+
+/**
+ * Why `sender` may not send `contract` on behalf of `actor`, or undefined when it may. Deny by
+ * default: the sender must be listed, the actor's kind must be one it may assert, and a service
+ * asserting `system:` names itself (payments is `system:payments`); only internal systems, which
+ * share one sender, name themselves freely.
+ */
+export function senderRefusal(contract: CommandContract, sender: Sender, actor: string): string | undefined {
+  const allowed = contract.senders[sender];
+  if (allowed === undefined) return `${sender} may not send ${contract.type}`;
+  const parsed = parseActorHeader(actor);
+  if (parsed === undefined) return `actor "${actor.slice(0, 80)}" is not <kind>:<id> or anonymous`;
+  if (!allowed.includes(parsed.kind)) return `${sender} may not send ${contract.type} as a ${parsed.kind} actor`;
+  if (parsed.kind === 'system' && sender !== 'internal' && parsed.id !== sender) return `${sender} asserts system:${sender}, not ${actor}`;
+  return undefined;
 }

@@ -74,6 +74,7 @@ const strict = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => T
 export const requestVerificationCode = defineCommand({
   type: 'identity.RequestVerificationCode.v1',
   context: CONTEXT,
+  senders: { gateway: ['anonymous'] },
   description:
     'Sends a 6-digit SMS code for a purpose; a resend after the cooldown replaces the previous code. Key: the phone. ' +
     'Rejects RESEND_TOO_SOON, TOO_MANY_CODES, PHONE_ALREADY_REGISTERED (registration), USER_NOT_FOUND (other purposes), INVALID_INPUT.',
@@ -83,6 +84,7 @@ export const requestVerificationCode = defineCommand({
 export const registerUser = defineCommand({
   type: 'identity.RegisterUser.v1',
   context: CONTEXT,
+  senders: { gateway: ['anonymous'] },
   description:
     'Opens an identity with a phone, its registration code and a login password (+ ID number for a verified wallet). Key: the phone. ' +
     'Rejects PHONE_ALREADY_REGISTERED, INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, WEAK_PASSWORD, SYSTEM_MAINTENANCE, INVALID_INPUT.',
@@ -99,6 +101,7 @@ export const registerUser = defineCommand({
 export const login = defineCommand({
   type: 'identity.Login.v1',
   context: CONTEXT,
+  senders: { gateway: ['anonymous'] },
   description:
     'Issues an access token (HS256 JWT) and a refresh token, both encrypted in the result. A new device needs a login_step_up SMS code. Key: the phone. ' +
     'Rejects INVALID_CREDENTIALS, LOGIN_LOCKED, STEP_UP_REQUIRED, INVALID_CODE (and the other code failures), SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, INVALID_INPUT.',
@@ -114,6 +117,7 @@ export const login = defineCommand({
 export const setPaymentPassword = defineCommand({
   type: 'identity.SetPaymentPassword.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description: 'Sets the first 6-digit payment password. Key: userId. Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_ALREADY_SET, WEAK_PASSWORD, second-factor codes, FORBIDDEN.',
   payload: strict({ userId: UserId, paymentPassword: EncryptedString('6 digits'), secondFactorCode: Type.Optional(EncryptedString('TOTP code')) }),
 });
@@ -121,6 +125,7 @@ export const setPaymentPassword = defineCommand({
 export const changePaymentPassword = defineCommand({
   type: 'identity.ChangePaymentPassword.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description:
     'Replaces the payment password, proving the old one. Key: userId. Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, second-factor codes, FORBIDDEN.',
   payload: strict({
@@ -134,6 +139,7 @@ export const changePaymentPassword = defineCommand({
 export const resetPaymentPassword = defineCommand({
   type: 'identity.ResetPaymentPassword.v1',
   context: CONTEXT,
+  senders: { gateway: ['anonymous'] },
   description:
     '"Forgot payment password": a payment_password_reset SMS code to the bound phone sets a new one and lifts a lock. Key: the phone. ' +
     'Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, the code failures, second-factor codes, INVALID_INPUT.',
@@ -148,6 +154,7 @@ export const resetPaymentPassword = defineCommand({
 export const changeLoginPassword = defineCommand({
   type: 'identity.ChangeLoginPassword.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description: 'Replaces the login password. Key: userId. Rejects USER_NOT_FOUND, WEAK_PASSWORD, INVALID_CREDENTIALS, LOGIN_LOCKED, second-factor codes, FORBIDDEN.',
   payload: strict({
     userId: UserId,
@@ -160,6 +167,7 @@ export const changeLoginPassword = defineCommand({
 export const verifyPaymentPassword = defineCommand({
   type: 'identity.VerifyPaymentPassword.v1',
   context: CONTEXT,
+  senders: { payments: ['system'], cards: ['system'] },
   description:
     'Checks the payment password for a purpose (cards and payments call it). Accepted with `verified: true`. Key: userId. ' +
     'Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, ACCOUNT_FROZEN (money-moving purposes), WRONG_PAYMENT_PASSWORD (attemptsLeft), PAYMENT_PASSWORD_LOCKED (lockedUntil), FORBIDDEN.',
@@ -169,6 +177,7 @@ export const verifyPaymentPassword = defineCommand({
 export const verifyStepUpCode = defineCommand({
   type: 'identity.VerifyStepUpCode.v1',
   context: CONTEXT,
+  senders: { payments: ['system'] },
   description:
     'SMS step-up of a payment from a new device (payments call it): consumes the user\'s login_step_up code (one use, attempts limited) and records the device as known. Accepted with `verified: true`. Key: userId. ' +
     'Rejects USER_NOT_FOUND, INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, INVALID_INPUT, FORBIDDEN.',
@@ -178,6 +187,7 @@ export const verifyStepUpCode = defineCommand({
 export const enableSecondFactor = defineCommand({
   type: 'identity.EnableSecondFactor.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description: 'Turns on TOTP (RFC 6238); the result carries the otpauth:// provisioning URI once, encrypted. Key: userId. Rejects USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED, FORBIDDEN.',
   payload: strict({ userId: UserId }),
 });
@@ -185,6 +195,7 @@ export const enableSecondFactor = defineCommand({
 export const disableSecondFactor = defineCommand({
   type: 'identity.DisableSecondFactor.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description:
     'Turns TOTP off with a current dynamic code and, when given, the payment password (checked first, counting towards its lockout; the gateway always sends it). Key: userId. ' +
     'Rejects USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, PAYMENT_PASSWORD_NOT_SET, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, FORBIDDEN.',
@@ -194,6 +205,7 @@ export const disableSecondFactor = defineCommand({
 export const resetSecondFactor = defineCommand({
   type: 'identity.ResetSecondFactor.v1',
   context: CONTEXT,
+  senders: { gateway: ['support'] },
   description: 'Customer service removes a lost authenticator after verifying the caller (actor support:<agentId>). Key: userId. Rejects USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, FORBIDDEN.',
   payload: strict({ userId: UserId, verificationReference: Type.String({ minLength: 1, maxLength: 200 }) }),
 });
@@ -201,6 +213,7 @@ export const resetSecondFactor = defineCommand({
 export const freezeAccount = defineCommand({
   type: 'identity.FreezeAccount.v1',
   context: CONTEXT,
+  senders: { gateway: ['user', 'support'], internal: ['risk'] },
   description:
     'Freezes the wallet at once (lost phone): no money can move. The actor header says who: user:<userId>, support:<agentId> or risk:<ruleId>. Key: userId. ' +
     'Rejects USER_NOT_FOUND, ALREADY_FROZEN, FORBIDDEN.',
@@ -210,6 +223,7 @@ export const freezeAccount = defineCommand({
 export const unfreezeAccount = defineCommand({
   type: 'identity.UnfreezeAccount.v1',
   context: CONTEXT,
+  senders: { gateway: ['user', 'support'] },
   description:
     'Lifts a freeze: by the user (actor user:<userId>) with an unfreeze SMS code and the payment password, or by support (actor support:<agentId>) with a verification reference. Key: userId. ' +
     'Rejects USER_NOT_FOUND, NOT_FROZEN, UNFREEZE_REQUIRES_SUPPORT, the code failures, PAYMENT_PASSWORD_NOT_SET, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, second-factor codes, INVALID_INPUT, FORBIDDEN.',
@@ -225,6 +239,7 @@ export const unfreezeAccount = defineCommand({
 export const raiseRiskAlert = defineCommand({
   type: 'identity.RaiseRiskAlert.v1',
   context: CONTEXT,
+  senders: { payments: ['system'], internal: ['risk', 'system'] },
   description: 'A risk rule reports a pattern (actor risk:<ruleId> or system:<service>); with `protect` the account is also frozen. Key: userId. Rejects USER_NOT_FOUND, FORBIDDEN.',
   payload: strict({ userId: UserId, signal: RiskSignal, severity: RiskSeverity, description: Type.String({ minLength: 1, maxLength: 500 }), protect: Type.Boolean() }),
 });
@@ -232,6 +247,7 @@ export const raiseRiskAlert = defineCommand({
 export const setMaintenanceMode = defineCommand({
   type: 'identity.SetMaintenanceMode.v1',
   context: CONTEXT,
+  senders: { gateway: ['support'], operator: ['system'] },
   description: 'Operators (actor support:<id> or system:<name>) open a maintenance window (registration answers SYSTEM_MAINTENANCE until `until`) or close it. Key: "maintenance". Rejects FORBIDDEN, INVALID_INPUT.',
   payload: Type.Union([
     strict({ on: Type.Literal(true), until: Instant, message: Type.String({ minLength: 1, maxLength: 500 }) }),
@@ -242,6 +258,7 @@ export const setMaintenanceMode = defineCommand({
 export const refreshSession = defineCommand({
   type: 'identity.RefreshSession.v1',
   context: CONTEXT,
+  senders: { gateway: ['anonymous'] },
   description:
     'Exchanges a refresh token for a new access token and a new refresh token (rotation: the presented one is then retired). A retired token presented again revokes the whole session (theft detection). Key: the session id (the refresh token\'s part before the dot). ' +
     'Rejects INVALID_REFRESH_TOKEN, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REUSED, SESSION_REVOKED, ACCOUNT_FROZEN, INVALID_INPUT.',
@@ -251,6 +268,7 @@ export const refreshSession = defineCommand({
 export const endSession = defineCommand({
   type: 'identity.EndSession.v1',
   context: CONTEXT,
+  senders: { gateway: ['anonymous'] },
   description:
     'Logout: revokes the session of a refresh token; its refresh tokens are refused from then on (access tokens run out within their 15 minutes). Ending an ended session changes nothing. Key: the session id. ' +
     'Rejects INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED, INVALID_INPUT.',
@@ -260,6 +278,7 @@ export const endSession = defineCommand({
 export const findUserByPhone = defineCommand({
   type: 'identity.FindUserByPhone.v1',
   context: CONTEXT,
+  senders: { payments: ['system'], internal: ['system'] },
   description: 'Query (for transfers): the user a phone belongs to, from the read model (eventually consistent). Key: the phone. Rejects USER_NOT_FOUND, INVALID_INPUT.',
   payload: strict({ phone: Phone }),
 });

@@ -7,3 +7,4 @@ export * as identityContract from './identity';
 export * as cardsContract from './cards';
 export * as walletContract from './wallet';
 export * as paymentsContract from './payments';
+export * from './catalogue';

@@ -31,6 +31,7 @@ const object = <T extends Record<string, TSchema>>(properties: T) => Type.Object
 export const payMerchant = defineCommand({
   type: 'payments.PayMerchant.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description:
     'Pays a merchant from the wallet (online, offline QR or POS) with the payment password. Key: paymentId. ' +
     'Accepted data: paymentId, status "completed", transactionIds, postings — or status "pending" when the outcome is not known yet (send again with the same paymentId or ask GetPayment). ' +
@@ -55,6 +56,7 @@ export const payMerchant = defineCommand({
 export const topUpFromCard = defineCommand({
   type: 'payments.TopUpFromCard.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description:
     'Tops the wallet up (充值) from a bound card: the card is checked (cards.CheckCard), charged through the issuer, and the wallet credited from clearing:card:<issuer>. Key: paymentId. ' +
     'Accepted data as PayMerchant. Rejected (the top-up failed): CARD_NOT_FOUND, NOT_CARD_OWNER, CARD_EXPIRED, CARD_BLOCKED, ISSUER_UNAVAILABLE, CARDS_UNAVAILABLE, CARD_CHARGE_DECLINED (nothing moved); ' +
@@ -65,6 +67,7 @@ export const topUpFromCard = defineCommand({
 export const transfer = defineCommand({
   type: 'payments.Transfer.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description:
     'Transfers to another wallet user found by phone number, with the payment password: sender reserved, recipient credited and sender captured, both through clearing:transfer. Key: paymentId. ' +
     'Accepted data as PayMerchant (two transactions). Rejected (the transfer failed): RECIPIENT_NOT_FOUND, RECIPIENT_WALLET_UNAVAILABLE (details.reason), SELF_TRANSFER, the password codes, ' +
@@ -86,6 +89,7 @@ export const transfer = defineCommand({
 export const withdraw = defineCommand({
   type: 'payments.Withdraw.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description:
     'Withdraws (提现) to a bound card with the payment password: funds reserved, paid out to the card through the issuer, hold captured to clearing:card:ICBC. Key: paymentId. ' +
     'Rejected (the withdrawal failed): the password codes, INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, CARD_NOT_FOUND, NOT_CARD_OWNER, CARD_EXPIRED, CARD_BLOCKED, CARD_PAYOUT_DECLINED (hold released), ' +
@@ -97,6 +101,7 @@ export const withdraw = defineCommand({
 export const payBill = defineCommand({
   type: 'payments.PayBill.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description:
     'Pays a bill (缴费: electricity, water, phone top-up) with the payment password: biller registry and bill check, funds reserved, biller paid, hold captured to biller:<id>. Key: paymentId. ' +
     'Rejected (the payment failed): BILLER_NOT_SUPPORTED, BILL_NOT_FOUND, BILL_AMOUNT_MISMATCH (details.amountDueMinor), the password codes, INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, ' +
@@ -120,6 +125,7 @@ export const Provider = Type.Union([Type.Literal('alipay'), Type.Literal('wechat
 export const providerTopUp = defineCommand({
   type: 'payments.ProviderTopUp.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description:
     'Starts a top-up through Alipay or WeChat: accepted at once with status "awaiting_provider" and the deadline; it completes when the provider\'s signed callback (ProviderCallback) arrives in time, ' +
     'and fails TOPUP_EXPIRED otherwise. Key: paymentId. Refused: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).',
@@ -129,6 +135,7 @@ export const providerTopUp = defineCommand({
 export const providerCallback = defineCommand({
   type: 'payments.ProviderCallback.v1',
   context: CONTEXT,
+  senders: { gateway: ['provider'] },
   description:
     'The provider\'s asynchronous confirmation of a top-up, signed: signature = hex HMAC-SHA256(provider secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>"). Key: paymentId. ' +
     'Accepted: the top-up\'s outcome (a repeated callback returns it again and credits nothing more). Rejected: INVALID_SIGNATURE, CALLBACK_MISMATCH, PAYMENT_NOT_FOUND, ' +
@@ -139,6 +146,7 @@ export const providerCallback = defineCommand({
 export const counterTopUp = defineCommand({
   type: 'payments.CounterTopUp.v1',
   context: CONTEXT,
+  senders: { gateway: ['teller'] },
   description:
     'Cash top-up at a bank counter (actor teller:<tellerId>, audited in the payment stream): the wallet is credited from cash:branch:<branchId>. Key: paymentId. ' +
     'Rejected: WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (the teller hands the cash back), IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).',
@@ -155,6 +163,7 @@ export const counterTopUp = defineCommand({
 export const refundPayment = defineCommand({
   type: 'payments.RefundPayment.v1',
   context: CONTEXT,
+  senders: { internal: ['system'] },
   description:
     'Refunds a completed merchant payment fully or partly (actor system:<merchant side>): the merchant account gives the money back to the wallet. refundId is the idempotency key (the refund\'s own payment id). ' +
     'Key: paymentId (the original). Rejected: REFUND_EXCEEDS_PAYMENT (details.refundableMinor), PAYMENT_NOT_REFUNDABLE, PAYMENT_NOT_FOUND, WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (claim given back), ' +
@@ -165,6 +174,7 @@ export const refundPayment = defineCommand({
 export const getPayment = defineCommand({
   type: 'payments.GetPayment.v1',
   context: CONTEXT,
+  senders: { gateway: ['user', 'support'], internal: ['system'] },
   description:
     'Query: a payment\'s status and outcome (accepted data: paymentId, kind, status, amountMinor, failure?, transactionIds?, postings?). Key: paymentId. ' +
     'A support (support:<id>) look-up is audited on the owner\'s supportaudit-<userId> stream before it is answered. Codes: PAYMENT_NOT_FOUND, FORBIDDEN, AUDIT_UNAVAILABLE.',
@@ -174,6 +184,7 @@ export const getPayment = defineCommand({
 export const listUserPayments = defineCommand({
   type: 'payments.ListUserPayments.v1',
   context: CONTEXT,
+  senders: { gateway: ['user', 'support'] },
   description:
     'Query: a user\'s payments, newest first, from the read model (eventually consistent; GetPayment is always current). Actor: user:<userId> (their own) or support:<id>. ' +
     'limit 1..100 (default 20); before = the nextCursor of the previous page. Accepted data: userId, payments[] (paymentId, kind, amountMinor, counterparty, ' +
@@ -185,6 +196,7 @@ export const listUserPayments = defineCommand({
 export const listSupportAccess = defineCommand({
   type: 'payments.ListSupportAccess.v1',
   context: CONTEXT,
+  senders: { gateway: ['user', 'support'] },
   description:
     'Query: who in support looked at a user\'s transactions (every support ListUserPayments / GetPayment is recorded before it is answered), newest first. ' +
     'Actor: user:<userId> (their own) or support:<id>. limit 1..100 (default 20); before = the nextCursor of the previous page. ' +

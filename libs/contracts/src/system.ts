@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineCommand } from './command';
 
 /**
- * Every service answers `<context>.Ping.v1` on its command topic. `npm start` uses it as the health
+ * Every service answers `<context>.Ping.v1` from the operators' tools. `npm start` uses it as the health
  * check that proves a service consumes commands and produces results through the real broker.
  */
 export const pingCommand = (context: string) =>
@@ -10,5 +10,6 @@ export const pingCommand = (context: string) =>
     type: `${context}.Ping.v1`,
     context,
     description: 'Health probe: the service answers with its name, pid and uptime.',
+    senders: { operator: ['system'] },
     payload: Type.Object({ note: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
   });

@@ -34,6 +34,7 @@ const object = <T extends Record<string, TSchema>>(properties: T) => Type.Object
 export const openWallet = defineCommand({
   type: 'wallet.OpenWallet.v1',
   context: CONTEXT,
+  senders: { gateway: ['user'] },
   description:
     'Activates (开通) the wallet of a user who is registered, has a payment password and a bound card (learned from identity and cards events). ' +
     'Key: userId. Accepted data: walletId, userId, tier. Codes: WALLET_PREREQUISITES_MISSING (details.missing), WALLET_ALREADY_OPEN (details.walletId).',
@@ -43,6 +44,7 @@ export const openWallet = defineCommand({
 export const reserveFunds = defineCommand({
   type: 'wallet.ReserveFunds.v1',
   context: CONTEXT,
+  senders: { payments: ['user'] },
   description:
     'Holds funds for a payment until captured, released or expired at expiresAt. Idempotent by holdId. Key: walletId. ' +
     'Codes: WALLET_NOT_OPEN, WALLET_FROZEN, INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, HOLD_EXPIRY_PASSED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
@@ -52,6 +54,7 @@ export const reserveFunds = defineCommand({
 export const captureHold = defineCommand({
   type: 'wallet.CaptureHold.v1',
   context: CONTEXT,
+  senders: { payments: ['system'] },
   description:
     'Takes amountMinor (≤ reserved) of a hold; the rest goes back to the available balance. Idempotent by holdId. Key: walletId. ' +
     'Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, CAPTURE_EXCEEDS_HOLD, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
@@ -61,6 +64,7 @@ export const captureHold = defineCommand({
 export const payFromWallet = defineCommand({
   type: 'wallet.PayFromWallet.v1',
   context: CONTEXT,
+  senders: { payments: ['user'] },
   description:
     'Pays a counterparty inside the ledger at once: the reservation and its capture decided together (the same FundsReserved and HoldCaptured events, one append), ' +
     'for a payment that waits for no outside party in between. Idempotent by holdId. Key: walletId. Accepted data: the capture (event HoldCaptured, transactionId, postings, …). ' +
@@ -71,6 +75,7 @@ export const payFromWallet = defineCommand({
 export const releaseHold = defineCommand({
   type: 'wallet.ReleaseHold.v1',
   context: CONTEXT,
+  senders: { payments: ['system'] },
   description: 'Gives a whole hold back. Idempotent by holdId. Key: walletId. Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
   payload: object({ walletId: WalletId, holdId: ExternalId }),
 });
@@ -78,6 +83,7 @@ export const releaseHold = defineCommand({
 export const creditWallet = defineCommand({
   type: 'wallet.CreditWallet.v1',
   context: CONTEXT,
+  senders: { payments: ['system'] },
   description:
     'Incoming money (top-up, incoming transfer, refund) from a counterparty account. Idempotent by creditId. Key: walletId. ' +
     'Codes: WALLET_NOT_OPEN, WALLET_FROZEN (under the reject policy), BALANCE_CAP_EXCEEDED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED.',
@@ -87,6 +93,7 @@ export const creditWallet = defineCommand({
 export const freezeWallet = defineCommand({
   type: 'wallet.FreezeWallet.v1',
   context: CONTEXT,
+  senders: { gateway: ['support'] },
   description: 'Support freezes a wallet (actor support:<id>): every reservation is refused until unfrozen. Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId, reason: Text(512) }),
 });
@@ -94,6 +101,7 @@ export const freezeWallet = defineCommand({
 export const unfreezeWallet = defineCommand({
   type: 'wallet.UnfreezeWallet.v1',
   context: CONTEXT,
+  senders: { gateway: ['support'] },
   description: 'Support unfreezes a wallet (actor support:<id>); balance and history are intact. Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId, reason: Text(512) }),
 });
@@ -101,6 +109,7 @@ export const unfreezeWallet = defineCommand({
 export const changeWalletTier = defineCommand({
   type: 'wallet.ChangeWalletTier.v1',
   context: CONTEXT,
+  senders: { gateway: ['support'], internal: ['system'] },
   description: 'Moves the wallet to another tier with other limits (actor support:<id> or system:<service>). Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId, tier: Tier }),
 });
@@ -108,6 +117,7 @@ export const changeWalletTier = defineCommand({
 export const getBalance = defineCommand({
   type: 'wallet.GetBalance.v1',
   context: CONTEXT,
+  senders: { gateway: ['user', 'support'], internal: ['system'] },
   description:
     'Query: accepted data { walletId, userId, status, tier, totalMinor, heldMinor, availableMinor, openHolds, revision } with amounts as decimal strings. ' +
     'Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
@@ -117,6 +127,7 @@ export const getBalance = defineCommand({
 export const getWalletByUser = defineCommand({
   type: 'wallet.GetWalletByUser.v1',
   context: CONTEXT,
+  senders: { gateway: ['user', 'support'], payments: ['system'], internal: ['system'] },
   description: "Query: the user's wallet id (accepted data { userId, walletId }). Key: userId. Codes: WALLET_NOT_OPEN, FORBIDDEN.",
   payload: object({ userId: ExternalId }),
 });

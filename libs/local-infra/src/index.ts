@@ -4,3 +4,4 @@ export * from './ports';
 export * from './kafka';
 export * from './postgres';
 export * from './stack-file';
+export * from './kafka-grants';

@@ -3,7 +3,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes, logLevel, type AclEntry, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import { topics } from '@ledger/contracts';
+import { KAFKA_PRINCIPALS, busGrants, type Operation } from './kafka-grants';
 import { localDir, repoRoot } from './paths';
 import { killStaleProcess, sleep, startProcess, waitForPort, type ManagedProcess } from './processes';
 
@@ -55,13 +55,7 @@ export interface KafkaOptions {
   partitions?: number;
 }
 
-/**
- * The principals of a local broker, each with its own SCRAM-SHA-512 credential: one per service, and
- * the bench's, the tests', the client library example's and the local tools' (`operator`: the
- * stack's readiness checks, the demo, the command-line tools). `admin` is the broker's own (the super
- * user the broker and the controller authenticate as); no service uses it.
- */
-export const KAFKA_PRINCIPALS = ['identity', 'cards', 'wallet', 'payments', 'gateway', 'projector', 'bench', 'tests', 'client-example', 'operator'] as const;
+/** The broker's own principal (the super user the broker and the controller authenticate as); no client uses it. The others are `PRINCIPAL_ROLES`'. */
 export const KAFKA_ADMIN_PRINCIPAL = 'admin';
 
 /** Where a local broker's credentials are kept: `{ "<principal>": "<password>" }`, readable by its owner only, never committed. */
@@ -152,66 +146,40 @@ function kafkaCredentials(root: string, dataDir: string): KafkaCredentialsFile {
   return { path: file, passwords };
 }
 
-/** The contexts whose service publishes its events (the relays), each on `topics.events(context)`. */
-const RELAYING_CONTEXTS = ['identity', 'cards', 'wallet', 'payments'] as const;
-
-type Principal = (typeof KAFKA_PRINCIPALS)[number];
-
-/**
- * Who writes each context's commands (`topics.commands(context)`): the services that call it, the
- * local tools' readiness pings (`operator`), the load generator (`bench`, which stands in for the
- * gateway's users and seeds them), and the client library's example of an internal system. The
- * tests' principal plays every service.
- */
-const COMMAND_SENDERS: Record<string, readonly Principal[]> = {
-  identity: ['gateway', 'payments', 'cards', 'operator', 'bench', 'client-example'],
-  cards: ['gateway', 'payments', 'operator', 'bench', 'client-example'],
-  wallet: ['gateway', 'payments', 'operator', 'bench', 'client-example'],
-  payments: ['gateway', 'operator', 'bench', 'client-example'],
-  gateway: ['operator'],
-  projector: ['operator'],
-};
-
-/**
- * What each principal may do on a local broker; the authorizer refuses everything else. For now
- * every principal may use every topic and group (and see the cluster), with three exceptions: none
- * may change ACLs, quotas or the broker's configuration (that is the admin's alone); a context's
- * events are written by its own service only, since other services act on them (the wallet opens
- * wallets on identity's and cards' events); and a context's commands are written only by its
- * senders (COMMAND_SENDERS): the identity, wallet and projector services send no command at all.
- * The tests' principal plays every service. ACLs live in the cluster's metadata; granting them
- * again on every start changes nothing.
- */
-function localGrants(): AclEntry[] {
-  const acl = (principal: string, resourceType: AclResourceTypes, resourceName: string, operation: AclOperationTypes, permissionType = AclPermissionTypes.ALLOW): AclEntry => ({
-    resourceType,
-    resourceName,
-    resourcePatternType: ResourcePatternTypes.LITERAL,
-    principal: `User:${principal}`,
-    host: '*',
-    operation,
-    permissionType,
-  });
-  return KAFKA_PRINCIPALS.flatMap((principal) => [
-    acl(principal, AclResourceTypes.TOPIC, '*', AclOperationTypes.ALL),
-    acl(principal, AclResourceTypes.GROUP, '*', AclOperationTypes.ALL),
-    acl(principal, AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.DESCRIBE),
-    ...(principal === 'tests'
-      ? []
-      : [
-          ...RELAYING_CONTEXTS.filter((context) => context !== principal).map((context) => acl(principal, AclResourceTypes.TOPIC, topics.events(context), AclOperationTypes.WRITE, AclPermissionTypes.DENY)),
-          ...Object.entries(COMMAND_SENDERS)
-            .filter(([, senders]) => !senders.includes(principal))
-            .map(([context]) => acl(principal, AclResourceTypes.TOPIC, topics.commands(context), AclOperationTypes.WRITE, AclPermissionTypes.DENY)),
-        ]),
-  ]);
+/** The grants of `PRINCIPAL_ROLES` as the broker's ACLs. They live in the cluster's metadata; granting them again on every start changes nothing. */
+function localAcls(): AclEntry[] {
+  const operation: Record<Operation, AclOperationTypes> = {
+    READ: AclOperationTypes.READ,
+    WRITE: AclOperationTypes.WRITE,
+    CREATE: AclOperationTypes.CREATE,
+    DESCRIBE: AclOperationTypes.DESCRIBE,
+    ALL: AclOperationTypes.ALL,
+  };
+  const resource = { topic: AclResourceTypes.TOPIC, group: AclResourceTypes.GROUP, cluster: AclResourceTypes.CLUSTER } as const;
+  return busGrants().flatMap((grant) =>
+    grant.operations.map((op) => ({
+      resourceType: resource[grant.resource],
+      resourceName: grant.name,
+      resourcePatternType: grant.pattern === 'prefixed' ? ResourcePatternTypes.PREFIXED : ResourcePatternTypes.LITERAL,
+      principal: `User:${grant.principal}`,
+      host: '*',
+      operation: operation[op],
+      permissionType: AclPermissionTypes.ALLOW,
+    })),
+  );
 }
 
+/**
+ * Makes the broker's ACLs exactly the table's: the ones a broker kept from an earlier start (with an
+ * older table) are removed first. Runs before any client of the stack connects.
+ */
 async function grantPrincipals(brokers: string, auth: Pick<KafkaConfig, 'sasl'>): Promise<void> {
-  const acl = localGrants();
+  const acl = localAcls();
   const admin = new Kafka({ clientId: 'grants', brokers: brokers.split(','), logLevel: logLevel.NOTHING, ...auth }).admin();
   await admin.connect();
   try {
+    const any = { resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY } as const;
+    await admin.deleteAcls({ filters: [any] });
     await admin.createAcls({ acl });
   } finally {
     await admin.disconnect();

@@ -13,8 +13,8 @@ const credentialsFile = process.env.KAFKA_CREDENTIALS_FILE;
 const local = credentialsFile === undefined ? describe.skip : describe;
 
 local('the authenticated broker', () => {
-  const attempt = async <T = string[]>(login: Pick<KafkaConfig, 'sasl'>, act: (admin: ReturnType<Kafka['admin']>) => Promise<T> = (admin) => admin.listTopics() as Promise<T>): Promise<T> => {
-    const admin = new Kafka({ clientId: 'auth-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 5_000, requestTimeout: 5_000, ...login }).admin();
+  const attempt = async <T = string[]>(login: Pick<KafkaConfig, 'sasl'>, act: (admin: ReturnType<Kafka['admin']>) => Promise<T> = (admin) => admin.listTopics() as Promise<T>, retries = 0): Promise<T> => {
+    const admin = new Kafka({ clientId: 'auth-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING, retry: { retries }, connectionTimeout: 5_000, requestTimeout: 5_000, ...login }).admin();
     try {
       await admin.connect();
       return await act(admin);
@@ -26,7 +26,7 @@ local('the authenticated broker', () => {
 
   it("lets a principal with its password in, and each service has a principal of its own", async () => {
     const passwords = JSON.parse(readFileSync(credentialsFile!, 'utf8')) as Record<string, string>;
-    expect(Object.keys(passwords)).toEqual(expect.arrayContaining(['identity', 'cards', 'wallet', 'payments', 'gateway', 'projector', 'bench', 'tests']));
+    expect(Object.keys(passwords)).toEqual(expect.arrayContaining(['identity', 'cards', 'wallet', 'payments', 'gateway', 'projector', 'operator', 'bench', 'risk-engine', 'tests']));
     expect(new Set(Object.values(passwords)).size).toBe(Object.keys(passwords).length);
     await expect(attempt({ sasl: { mechanism: 'scram-sha-512', username: 'wallet', password: passwords.wallet! } })).resolves.toEqual(expect.any(Array));
   });
@@ -67,12 +67,35 @@ local('the authenticated broker', () => {
     for (const principal of ['cards', 'wallet', 'payments', 'gateway', 'bench']) await expect(publish(principal, 'identity.events')).rejects.toThrow(/authoriz/i);
   });
 
-  it("lets only a context's senders write its commands: the wallet's come from payments and the gateway, never from cards, identity or the projector", async () => {
-    await attempt(login('tests'), (admin) => ensureTopics(admin, ['wallet.commands', 'identity.commands'], 1));
-    for (const sender of ['payments', 'gateway']) await expect(publish(sender, 'wallet.commands')).resolves.toEqual(expect.any(Array));
-    for (const principal of ['cards', 'identity', 'projector', 'wallet']) await expect(publish(principal, 'wallet.commands')).rejects.toThrow(/authoriz/i);
-    // cards asks identity to check a payment password, and nothing else.
-    await expect(publish('cards', 'identity.commands')).resolves.toEqual(expect.any(Array));
-    await expect(publish('identity', 'identity.commands')).rejects.toThrow(/authoriz/i);
+  it("lets only a sender write its command topics: the wallet's money commands come from payments alone", async () => {
+    const fromPayments = 'wallet.commands.from.payments';
+    await attempt(login('tests'), (admin) => ensureTopics(admin, [fromPayments, 'wallet.commands.from.gateway', 'wallet.commands.from.internal', 'identity.commands.from.cards'], 1));
+    await expect(publish('payments', fromPayments)).resolves.toEqual(expect.any(Array));
+    for (const principal of ['gateway', 'cards', 'identity', 'wallet', 'projector', 'operator', 'bench', 'risk-engine']) await expect(publish(principal, fromPayments)).rejects.toThrow(/authoriz/i);
+    // The gateway writes its own topic, an internal system the internal one, and neither the other's.
+    await expect(publish('gateway', 'wallet.commands.from.gateway')).resolves.toEqual(expect.any(Array));
+    await expect(publish('risk-engine', 'wallet.commands.from.internal')).resolves.toEqual(expect.any(Array));
+    await expect(publish('risk-engine', 'wallet.commands.from.gateway')).rejects.toThrow(/authoriz/i);
+    await expect(publish('gateway', 'wallet.commands.from.internal')).rejects.toThrow(/authoriz/i);
+    // cards asks identity to check a payment password, and writes nothing else.
+    await expect(publish('cards', 'identity.commands.from.cards')).resolves.toEqual(expect.any(Array));
+    await expect(publish('identity', 'identity.commands.from.cards')).rejects.toThrow(/authoriz/i);
+  });
+
+  it('lets a principal read only what it consumes: its own command topics, the events it follows, its own groups and reply topics', async () => {
+    const describeTopic = (principal: string, topic: string) => attempt(login(principal), (admin) => admin.fetchTopicOffsets(topic));
+    // Retried: a group's coordinator may still be loading on a fresh broker; a refusal is not retriable.
+    const describeGroup = (principal: string, groupId: string) => attempt(login(principal), (admin) => admin.describeGroups([groupId]), 5);
+    await attempt(login('tests'), (admin) => ensureTopics(admin, ['wallet.commands.from.payments', 'payments.events', 'replies.gateway.auth-test'], 1));
+    await expect(describeTopic('wallet', 'wallet.commands.from.payments')).resolves.toEqual(expect.any(Array));
+    await expect(describeTopic('gateway', 'wallet.commands.from.payments')).rejects.toThrow(/authoriz/i);
+    // cards follows the wallet's events, not the payments' ones.
+    await expect(describeTopic('cards', 'payments.events')).rejects.toThrow(/authoriz/i);
+    await expect(describeTopic('gateway', 'replies.gateway.auth-test')).resolves.toEqual(expect.any(Array));
+    // Another sender cannot see the gateway's results (the services that answer may write every reply topic).
+    await expect(describeTopic('operator', 'replies.gateway.auth-test')).rejects.toThrow(/authoriz/i);
+    await expect(describeGroup('wallet', 'wallet-service')).resolves.toMatchObject({ groups: [{ groupId: 'wallet-service' }] });
+    // The broker answers the gateway's FindCoordinator with GROUP_AUTHORIZATION_FAILED, which KafkaJS reports as no coordinator found.
+    await expect(describeGroup('gateway', 'wallet-service')).rejects.toThrow(/authoriz|coordinator/i);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TRANSPORT_ERROR, topics, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { TRANSPORT_ERROR, topics, type CommandContract, type CommandResult, type PayloadOf, type Sender } from '@ledger/contracts';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { decodeResult, encodeCommand } from './envelope';
 import { CoalescingProducer } from './coalescing-producer';
@@ -16,10 +16,14 @@ export interface SendOptions {
   correlationId?: string;
   causationId?: string;
   timeoutMs?: number;
+  /** Writes as another sender than the client's (the tests, which play every sender); the broker refuses a sender the login may not write as. */
+  sender?: Sender;
 }
 
 export interface KafkaCommandClientOptions {
   kafka: Kafka;
+  /** The sender this client writes as: its commands go to `<context>.commands.from.<sender>`, which only that sender's principals may write. */
+  sender: Sender;
   /** Names the client in topic and group names, e.g. `gateway`. */
   clientName: string;
   /** Distinguishes instances of one client; each instance reads only its own reply topic. */
@@ -39,7 +43,7 @@ interface Pending {
 /**
  * Sends commands over Kafka and awaits their single result.
  *
- * Each client instance owns a reply topic (`<client>.replies.<instance>`) read by a consumer group
+ * Each client instance owns a reply topic (`replies.<client>.<instance>`) read by a consumer group
  * of its own, so replies reach the instance that is waiting whatever happens to other instances or
  * to the services' consumer groups. A duplicate result (a service re-delivered a command after a
  * crash) finds nothing pending and is dropped.
@@ -56,7 +60,7 @@ export class KafkaCommandClient {
 
   constructor(private readonly options: KafkaCommandClientOptions) {
     const instanceId = options.instanceId ?? randomUUID().slice(0, 8);
-    this.replyTopic = `${options.topicPrefix ?? ''}${options.clientName}.replies.${instanceId}`;
+    this.replyTopic = `${options.topicPrefix ?? ''}${topics.replies(options.clientName, instanceId)}`;
   }
 
   async start(): Promise<void> {
@@ -94,7 +98,7 @@ export class KafkaCommandClient {
   }
 
   /**
-   * Sends one command to its context's command topic and resolves with its result, or with a
+   * Sends one command to its context's command topic for this client's sender and resolves with its result, or with a
    * rejected `TIMEOUT` result when none arrives in time (the command may still complete: resend it
    * with the same `commandId` to learn its outcome).
    */
@@ -113,7 +117,7 @@ export class KafkaCommandClient {
       }, timeoutMs);
       this.pending.set(commandId, { resolve, timer });
     });
-    await this.outbox!.send(`${this.options.topicPrefix ?? ''}${topics.commands(contract.context)}`, [
+    await this.outbox!.send(`${this.options.topicPrefix ?? ''}${topics.commandsFrom(contract.context, options.sender ?? this.options.sender)}`, [
         encodeCommand({
           commandId,
           type: contract.type,

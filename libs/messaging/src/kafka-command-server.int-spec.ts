@@ -15,28 +15,31 @@ import { accepted, rejected } from './results';
 
 const prefix = `t-${uniqueSuffix()}.`;
 const context = 'roundtrip';
-const commandTopic = `${prefix}${topics.commands(context)}`;
+const commandTopic = `${prefix}${topics.commandsFrom(context, 'gateway')}`;
 const deadLetterTopic = topics.deadLetters(commandTopic);
 
 const Greet = defineCommand({
   type: `${context}.Greet.v1`,
   context,
   description: 'test command',
+  senders: { gateway: ['user'], internal: ['system'], payments: ['system'] },
   payload: Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
 });
-const Explode = defineCommand({ type: `${context}.Explode.v1`, context, description: 'always throws', payload: Type.Object({}) });
-const Wait = defineCommand({ type: `${context}.Wait.v1`, context, description: 'answers once released', payload: Type.Object({ label: Type.String() }) });
+const Explode = defineCommand({ type: `${context}.Explode.v1`, context, description: 'always throws', senders: { gateway: ['user'] }, payload: Type.Object({}) });
+const Wait = defineCommand({ type: `${context}.Wait.v1`, context, description: 'answers once released', senders: { internal: ['system'] }, payload: Type.Object({ label: Type.String() }) });
 
 /** Commands of the Wait type finish only when the test releases them; `order` records when each ran. */
 const waiting = new Map<string, () => void>();
 const order: string[] = [];
 
 let explodeCalls = 0;
+let greetCalls = 0;
 
 @Controller()
 class GreetController {
   @CommandHandler(Greet)
   greet(command: CommandEnvelope<{ name: string }>): CommandResult {
+    greetCalls++;
     if (command.payload.name === 'nobody') return rejected(command, 'NOBODY_TO_GREET', 'there is nobody to greet');
     return accepted(command, { greeting: `hello ${command.payload.name}`, actor: command.actor, key: command.key });
   }
@@ -75,10 +78,10 @@ describe('Kafka command round trip through the real broker', () => {
   let deadLetters: TopicRecorder;
 
   beforeAll(async () => {
-    const strategy = new KafkaCommandServer({ kafka, groupId: `${prefix}roundtrip-service`, topics: [commandTopic], maxAttempts: 2, numPartitions: 2 });
+    const strategy = new KafkaCommandServer({ kafka, groupId: `${prefix}roundtrip-service`, context, topicPrefix: prefix, maxAttempts: 2, numPartitions: 2 });
     app = await NestFactory.createMicroservice(GreetModule, { strategy, logger: false });
     await app.listen();
-    client = new KafkaCommandClient({ kafka, clientName: 'roundtrip-test', topicPrefix: prefix, defaultTimeoutMs: 20_000 });
+    client = new KafkaCommandClient({ kafka, clientName: 'roundtrip-test', sender: 'gateway', topicPrefix: prefix, defaultTimeoutMs: 20_000 });
     await client.start();
     producer = kafka.producer(producerDefaults);
     await producer.connect();
@@ -108,16 +111,16 @@ describe('Kafka command round trip through the real broker', () => {
 
   it('answers many concurrent commands, each with its own result', async () => {
     const names = Array.from({ length: 50 }, (_, i) => `user ${i}`);
-    const results = await Promise.all(names.map((name, i) => client.send(Greet, { name }, { key: `k-${i}`, actor: 'system:test' })));
+    const results = await Promise.all(names.map((name, i) => client.send(Greet, { name }, { key: `k-${i}`, actor: 'system:test', sender: 'internal' })));
     expect(results.map((r) => (r.status === 'accepted' ? r.data?.greeting : r.code))).toEqual(names.map((n) => `hello ${n}`));
   });
 
   it('a slow command holds up only the commands of its own key, which keep their order', async () => {
     // numPartitions is 2: with three keys, at least two share a partition, and still overlap.
-    const slow = client.send(Wait, { label: 'slow' }, { key: 'aggregate-a', actor: 'system:test' });
+    const slow = client.send(Wait, { label: 'slow' }, { key: 'aggregate-a', actor: 'system:test', sender: 'internal' });
     await until(() => waiting.has('slow'));
-    const sameKey = client.send(Wait, { label: 'after-slow' }, { key: 'aggregate-a', actor: 'system:test' });
-    const others = ['b', 'c', 'd'].map((key) => client.send(Greet, { name: key }, { key: `aggregate-${key}`, actor: 'system:test' }));
+    const sameKey = client.send(Wait, { label: 'after-slow' }, { key: 'aggregate-a', actor: 'system:test', sender: 'internal' });
+    const others = ['b', 'c', 'd'].map((key) => client.send(Greet, { name: key }, { key: `aggregate-${key}`, actor: 'system:test', sender: 'internal' }));
     expect((await Promise.all(others)).map((result) => result.status)).toEqual(['accepted', 'accepted', 'accepted']);
     expect(order).toEqual(['start slow']);
     waiting.get('slow')!();
@@ -155,14 +158,34 @@ describe('Kafka command round trip through the real broker', () => {
     await deadLetters.waitFor(({ message }) => headerValue(message.headers, HEADER.messageId) === 'invalid-payload-1');
   });
 
+  it('refuses a sender the contract does not list, an actor kind the sender may not assert, and a service naming another system, before the handler runs', async () => {
+    const before = greetCalls;
+    const refusals = await Promise.all([
+      client.send(Wait, { label: 'forged' }, { key: 'f-1', actor: 'user:1', sender: 'gateway' }),
+      client.send(Greet, { name: 'forged' }, { key: 'f-2', actor: 'support:agent-1' }),
+      client.send(Greet, { name: 'forged' }, { key: 'f-3', actor: 'system:gateway' }),
+      client.send(Greet, { name: 'forged' }, { key: 'f-4', actor: 'system:wallet', sender: 'payments' }),
+      client.send(Greet, { name: 'forged' }, { key: 'f-5', actor: 'user:', sender: 'gateway' }),
+      client.send(Wait, { label: 'forged' }, { key: 'f-6', actor: 'user:1', sender: 'internal' }),
+    ]);
+    expect(refusals.map((result) => (result.status === 'rejected' ? result.code : result.status))).toEqual(Array(6).fill('FORBIDDEN'));
+    expect(refusals[0]).toMatchObject({ message: 'gateway may not send roundtrip.Wait.v1' });
+    expect(refusals[3]).toMatchObject({ message: 'payments asserts system:payments, not system:wallet' });
+    expect(greetCalls).toBe(before);
+    expect(order).not.toContain('start forged');
+    // The same command from a listed sender asserting an actor it may assert is handled.
+    expect(await client.send(Greet, { name: 'Han Meimei' }, { key: 'f-7', actor: 'system:payments', sender: 'payments' })).toMatchObject({ status: 'accepted' });
+    expect(await client.send(Greet, { name: 'Han Meimei' }, { key: 'f-8', actor: 'system:risk-engine', sender: 'internal' })).toMatchObject({ status: 'accepted' });
+  });
+
   it('rejects a command type the service does not handle', async () => {
-    const Unknown = defineCommand({ type: `${context}.Unknown.v1`, context, description: 'nobody handles it', payload: Type.Object({}) });
+    const Unknown = defineCommand({ type: `${context}.Unknown.v1`, context, description: 'nobody handles it', senders: { gateway: ['user'] }, payload: Type.Object({}) });
     const result = await client.send(Unknown, {}, { key: 'k', actor: 'user:6' });
     expect(result).toMatchObject({ status: 'rejected', code: 'UNKNOWN_COMMAND' });
   });
 
   it("commits the reply consumer's position when the client stops, not after every fetch", async () => {
-    const own = new KafkaCommandClient({ kafka, clientName: 'roundtrip-commit', topicPrefix: prefix, defaultTimeoutMs: 20_000 });
+    const own = new KafkaCommandClient({ kafka, clientName: 'roundtrip-commit', sender: 'internal', topicPrefix: prefix, defaultTimeoutMs: 20_000 });
     await own.start();
     const admin = kafka.admin();
     await admin.connect();

@@ -1,5 +1,5 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { HEADER, TRANSPORT_ERROR, topics, type CommandResult } from '@ledger/contracts';
+import { HEADER, TRANSPORT_ERROR, senderOfCommandTopic, senderRefusal, topics, type CommandContract, type CommandResult, type Sender } from '@ledger/contracts';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
@@ -15,8 +15,10 @@ export interface KafkaCommandServerOptions {
   kafka: Kafka;
   /** Consumer group: all instances of one service share it, so each command is handled once. */
   groupId: string;
-  /** Command topics to consume. */
-  topics: string[];
+  /** The context whose commands this server handles; it reads `<prefix><context>.commands.from.<sender>` for every sender its handlers' contracts list. */
+  context: string;
+  /** Prefix of every topic name (isolated test runs). */
+  topicPrefix?: string;
   /** Partitions fetched in parallel by one instance. */
   partitionsConsumedConcurrently?: number;
   /**
@@ -44,6 +46,11 @@ type Handler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
  * the command; handlers are idempotent by command id and answer a repeat with the original result.
  * Messages that cannot be parsed or validated go to `<topic>.dead-letters` with the reason, and the
  * consumer keeps running.
+ *
+ * Senders: each sender writes to a command topic of its own, which the broker lets only that sender's
+ * principals write, so the topic names who sent a command. A command whose contract does not list
+ * that sender, or the actor it asserts, is answered `FORBIDDEN` before its handler runs (deny by
+ * default; see `senderRefusal`).
  */
 export class KafkaCommandServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
@@ -72,12 +79,24 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
     }
   }
 
+  /** The command topics of every sender some handler's contract lists. */
+  private commandTopics(): string[] {
+    const senders = new Set<Sender>();
+    for (const handler of this.messageHandlers.values()) {
+      const contract = contractOf(handler);
+      for (const sender of Object.keys(contract?.senders ?? {}) as Sender[]) senders.add(sender);
+    }
+    return [...senders].sort().map((sender) => `${this.options.topicPrefix ?? ''}${topics.commandsFrom(this.options.context, sender)}`);
+  }
+
   private async start(): Promise<void> {
     const { kafka, groupId } = this.options;
+    const commandTopics = this.commandTopics();
+    if (commandTopics.length === 0) throw new Error(`no handler of ${this.options.context} names a sender`);
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, [...this.options.topics, ...this.options.topics.map(topics.deadLetters)], this.options.numPartitions);
+      await ensureTopics(admin, [...commandTopics, ...commandTopics.map(topics.deadLetters)], this.options.numPartitions);
     } finally {
       await admin.disconnect();
     }
@@ -86,7 +105,7 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
     this.outbox = new CoalescingProducer(this.producer);
     this.consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
+    await this.consumer.subscribe({ topics: commandTopics, fromBeginning: true });
     // After a rebalance the partitions restart from their committed offsets: start fresh pipelines
     // (the old ones finish what they started, and stop committing).
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.retirePipelines());
@@ -148,6 +167,14 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
       return;
     }
 
+    const refusal = this.refusal(handler, topic, command.actor);
+    if (refusal) {
+      // Not dead-lettered: there is nothing to repair or replay; the warning is the security log.
+      this.logger.warn(`refused ${command.type} ${command.commandId} from ${topic} (actor ${command.actor.slice(0, 80)}): ${refusal}`);
+      await this.replyTo(command, rejected(command, TRANSPORT_ERROR.FORBIDDEN, refusal));
+      return;
+    }
+
     const problems = this.validate(handler, command.payload);
     if (problems) {
       const reason = `payload does not match ${command.type}: ${problems}`;
@@ -193,9 +220,17 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
     return undefined;
   }
 
+  /** Why the sender (named by the topic) may not send this command as this actor, or undefined. */
+  private refusal(handler: Handler, topic: string, actor: string): string | undefined {
+    const contract = contractOf(handler);
+    if (!contract) return 'the handler declares no contract, so no sender may call it';
+    const sender = senderOfCommandTopic(topic);
+    if (!sender) return `${topic} is not a sender's command topic`;
+    return senderRefusal(contract, sender, actor);
+  }
+
   private validate(handler: Handler, payload: unknown): string | undefined {
-    const extras = handler.extras as Partial<CommandHandlerExtras> | undefined;
-    const contract = extras?.contract;
+    const contract = contractOf(handler);
     if (!contract) return undefined;
     let check = this.validators.get(contract.type);
     if (!check) {
@@ -249,6 +284,10 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
   unwrap<T>(): T {
     return this.consumer as T;
   }
+}
+
+function contractOf(handler: Handler): CommandContract | undefined {
+  return (handler.extras as Partial<CommandHandlerExtras> | undefined)?.contract;
 }
 
 function describe(error: unknown): string {

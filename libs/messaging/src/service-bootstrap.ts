@@ -1,11 +1,10 @@
 import { Logger, type INestMicroservice, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { topics } from '@ledger/contracts';
 import { createKafka } from './kafka';
 import { KafkaCommandServer } from './kafka-command-server';
 
 export interface CommandServiceOptions {
-  /** The bounded context, e.g. `identity`; names the command topic and the consumer group. */
+  /** The bounded context, e.g. `identity`; names the command topics and the consumer group. */
   context: string;
   module: Type<unknown>;
   /** Prefix of every topic and group name (isolated test runs); from KAFKA_TOPIC_PREFIX by default. */
@@ -22,13 +21,14 @@ export interface CommandServiceOptions {
   ownsProcess?: boolean;
 }
 
-/** Starts a Nest microservice that consumes `<context>.commands` and answers on each `reply-to`. */
+/** Starts a Nest microservice that consumes `<context>.commands.from.<sender>` for its senders and answers on each `reply-to`. */
 export async function startCommandService(options: CommandServiceOptions): Promise<INestMicroservice> {
   const prefix = options.topicPrefix ?? process.env.KAFKA_TOPIC_PREFIX ?? '';
   const strategy = new KafkaCommandServer({
     kafka: createKafka(options.context),
     groupId: `${prefix}${options.context}-service`,
-    topics: [`${prefix}${topics.commands(options.context)}`],
+    context: options.context,
+    topicPrefix: prefix,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
   });
   const app = await NestFactory.createMicroservice(options.module, { strategy, logger: options.logger ?? ['log', 'warn', 'error'] });
@@ -40,6 +40,6 @@ export async function startCommandService(options: CommandServiceOptions): Promi
     app.enableShutdownHooks();
   }
   await app.listen();
-  if (options.logger !== false) new Logger(options.context).log(`consuming ${prefix}${topics.commands(options.context)} (pid ${process.pid})`);
+  if (options.logger !== false) new Logger(options.context).log(`consuming ${prefix}${options.context}.commands.from.* (pid ${process.pid})`);
   return app;
 }

@@ -1,3 +1,4 @@
 export * from './isolation';
 export * from './kafka';
 export * from './visibility';
+export * from './senders';

@@ -1,9 +1,26 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { SENDERS, parseActorHeader, type CommandContract, type Sender } from '@ledger/contracts';
 import { createKafka, ensureTopics } from '@ledger/messaging';
 import { kafkaBrokers, uniqueSuffix } from './isolation';
 
 export function testKafka(clientId = 'test'): Kafka {
   return createKafka(clientId, kafkaBrokers());
+}
+
+/**
+ * The sender a test plays to send a command as `actor`, as the product would: users, staff,
+ * providers and anonymous callers come through the gateway; `system:<sender>` is that sender
+ * (`system:payments` is the payments service); any other system or risk rule is an internal system.
+ * Given the command, a user's actor that only a service relays (payments reserves as the payer) comes
+ * from that service. The tests' broker login may write as every sender; which sender may send what as
+ * whom is then the services' check, which is what the tests exercise.
+ */
+export function senderPlaying(actor: string, contract?: CommandContract): Sender {
+  const parsed = parseActorHeader(actor);
+  if (parsed?.kind === 'system') return (SENDERS as readonly string[]).includes(parsed.id) ? (parsed.id as Sender) : 'internal';
+  const sender: Sender = parsed?.kind === 'risk' ? 'internal' : 'gateway';
+  if (contract === undefined || parsed === undefined || contract.senders[sender]?.includes(parsed.kind)) return sender;
+  return SENDERS.find((other) => other !== 'internal' && contract.senders[other]?.includes(parsed.kind)) ?? sender;
 }
 
 export interface ReceivedMessage {

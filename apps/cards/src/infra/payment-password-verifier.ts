@@ -10,8 +10,6 @@ export interface VerifyPaymentPasswordRequest {
   commandId: string;
   correlationId: string;
   causationId: string;
-  /** The unbind's actor (`user:<userId>`): identity checks it again. */
-  actor: string;
 }
 
 /**
@@ -24,13 +22,17 @@ export abstract class PaymentPasswordVerifier {
   abstract verify(request: VerifyPaymentPasswordRequest): Promise<CommandResult>;
 }
 
-/** Sends `identity.VerifyPaymentPassword.v1` (purpose `unbind_card`) and awaits its single result. */
+/**
+ * Sends `identity.VerifyPaymentPassword.v1` (purpose `unbind_card`) as `system:cards` and awaits its
+ * single result: cards has already checked that the unbind's actor owns the card, and only the
+ * gateway asserts users' actors.
+ */
 export class KafkaPaymentPasswordVerifier extends PaymentPasswordVerifier {
   private readonly client: KafkaCommandClient;
 
   constructor(kafka: Kafka, topicPrefix: string, timeoutMs: number) {
     super();
-    this.client = new KafkaCommandClient({ kafka, clientName: 'cards', topicPrefix, defaultTimeoutMs: timeoutMs, maxPending: 1_000 });
+    this.client = new KafkaCommandClient({ kafka, clientName: 'cards', sender: 'cards', topicPrefix, defaultTimeoutMs: timeoutMs, maxPending: 1_000 });
   }
 
   start(): Promise<void> {
@@ -45,7 +47,7 @@ export class KafkaPaymentPasswordVerifier extends PaymentPasswordVerifier {
     return this.client.send(
       identityContract.verifyPaymentPassword,
       { userId: request.userId, paymentPassword: request.encryptedPaymentPassword, purpose: 'unbind_card' },
-      { key: request.userId, actor: request.actor, commandId: request.commandId, correlationId: request.correlationId, causationId: request.causationId },
+      { key: request.userId, actor: 'system:cards', commandId: request.commandId, correlationId: request.correlationId, causationId: request.causationId },
     );
   }
 }

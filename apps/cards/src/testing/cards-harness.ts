@@ -5,7 +5,7 @@ import { Keyring, encryptField } from '@ledger/crypto';
 import { SimulatedCardIssuer, type TestCard } from '@ledger/cards-domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
-import { createTestDatabase, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
+import { createTestDatabase, senderPlaying, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import { ManualClock } from '@ledger/util';
 import { CARD_ISSUER } from '../cards.service';
 import { CARDS_CONTEXT, CardsCoreModule, cardsEventsTopic } from '../cards.module';
@@ -72,14 +72,14 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
   class TestCardsModule {}
 
   const service = await startCommandService({ context: CARDS_CONTEXT, module: TestCardsModule, topicPrefix, logger: options.logger ?? false });
-  const client = new KafkaCommandClient({ kafka: testKafka(`${label}-client`), clientName: `${label}-client`, topicPrefix, defaultTimeoutMs: 45_000 });
+  const client = new KafkaCommandClient({ kafka: testKafka(`${label}-client`), clientName: `${label}-client`, sender: 'gateway', topicPrefix, defaultTimeoutMs: 45_000 });
   await client.start();
   const issuer = service.get<SimulatedCardIssuer>(CARD_ISSUER);
   const store = service.get<EventStore>(EVENT_STORE);
 
   const encCardNumber = (cardNumber: string) => encryptField(cardNumber, fieldKeyring, cardsContract.secretAad('cardNumber'));
   const send = <C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor: string, sendOptions: { key?: string; commandId?: string } = {}) =>
-    client.send(contract, payload, { key: sendOptions.key ?? 'cards-test', actor, commandId: sendOptions.commandId });
+    client.send(contract, payload, { key: sendOptions.key ?? 'cards-test', actor, sender: senderPlaying(actor, contract), commandId: sendOptions.commandId });
 
   const bind: CardsHarness['bind'] = (userId, card, overrides = {}) =>
     send(

@@ -7,7 +7,7 @@ import { Module, type INestMicroservice } from '@nestjs/common';
 import { identityContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { ARGON2_OWASP_PARAMS, Keyring, decryptField, encryptField } from '@ledger/crypto';
 import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
-import { createTestDatabase, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
+import { createTestDatabase, senderPlaying, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import { ManualClock } from '@ledger/util';
 import type { IdentityConfig } from '../config';
 import { IDENTITY_CONTEXT, IdentityCoreModule, identityEventsTopic } from '../identity.module';
@@ -69,13 +69,13 @@ export async function startIdentityHarness(label: string, options: { logger?: fa
   class TestIdentityModule {}
 
   const service = await startCommandService({ context: IDENTITY_CONTEXT, module: TestIdentityModule, topicPrefix, logger: options.logger ?? false });
-  const client = new KafkaCommandClient({ kafka: testKafka(`${label}-client`), clientName: `${label}-client`, topicPrefix, defaultTimeoutMs: 30_000 });
+  const client = new KafkaCommandClient({ kafka: testKafka(`${label}-client`), clientName: `${label}-client`, sender: 'gateway', topicPrefix, defaultTimeoutMs: 30_000 });
   await client.start();
 
   const enc = (field: identityContract.SecretField, plaintext: string) => encryptField(plaintext, fieldKeyring, identityContract.secretAad(field));
   const dec = (field: identityContract.SecretField, token: string) => decryptField(token, fieldKeyring, identityContract.secretAad(field));
   const send = <C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor = 'anonymous', sendOptions: { key?: string; commandId?: string } = {}) =>
-    client.send(contract, payload, { key: sendOptions.key ?? 'identity-test', actor, commandId: sendOptions.commandId });
+    client.send(contract, payload, { key: sendOptions.key ?? 'identity-test', actor, sender: senderPlaying(actor, contract), commandId: sendOptions.commandId });
 
   const latestCode = (phone: string): string => {
     const lines = readFileSync(outboxFile, 'utf8').trim().split('\n');

@@ -11,7 +11,7 @@ import { HEADER, cardsContract, identityContract, topics, walletContract, type C
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledger/messaging';
 import { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway } from '@ledger/payments-domain';
-import { createTestDatabase, testKafka, type TestDatabase } from '@ledger/testing';
+import { createTestDatabase, senderPlaying, testKafka, type TestDatabase } from '@ledger/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- cross-service test wiring: the real identity, wallet and cards services run next to payments by design.
 import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '../../../identity/src/testing/identity-harness';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- cross-service test wiring: the real identity, wallet and cards services run next to payments by design.
@@ -72,7 +72,7 @@ export class PaymentsHarness {
     });
     if (paymentsInProcess) await harness.startPayments();
     const kafka = testKafka(`${label}-test`);
-    harness.client = new KafkaCommandClient({ kafka, clientName: `${label}-test`, topicPrefix: harness.topicPrefix, defaultTimeoutMs: 60_000 });
+    harness.client = new KafkaCommandClient({ kafka, clientName: `${label}-test`, sender: 'gateway', topicPrefix: harness.topicPrefix, defaultTimeoutMs: 60_000 });
     await harness.client.start();
     harness.producer = kafka.producer(producerDefaults);
     await harness.producer.connect();
@@ -114,8 +114,9 @@ export class PaymentsHarness {
     await this.identity.stop();
   }
 
-  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, key: string, actor = 'system:gateway', commandId?: string): Promise<CommandResult> {
-    return this.client.send(contract, payload, { key, actor, commandId });
+  /** Sends as the sender that would assert `actor` (`senderPlaying`); by default as an internal system, which may ask about any payment. */
+  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, key: string, actor = 'system:reconciliation', commandId?: string): Promise<CommandResult> {
+    return this.client.send(contract, payload, { key, actor, sender: senderPlaying(actor, contract), commandId });
   }
 
   /** A registered user with the payment password, an open wallet and `balanceMinor` in it. */
@@ -126,11 +127,11 @@ export class PaymentsHarness {
     if (set.status !== 'accepted') throw new Error(`payment password: ${set.code}`);
     await this.publishCardBound(userId);
     const opened = await this.until(
-      () => this.send(walletContract.openWallet, { userId }, userId, 'system:test'),
+      () => this.send(walletContract.openWallet, { userId }, userId, `user:${userId}`),
       (result) => result.status === 'accepted' || (result.status === 'rejected' && result.code === 'WALLET_ALREADY_OPEN'),
     );
     const walletId = String(opened.status === 'accepted' ? opened.data?.walletId : opened.details?.walletId);
-    const credited = await this.send(walletContract.creditWallet, { walletId, creditId: randomUUID(), amountMinor: balanceMinor, reference: 'test funds', counterparty: 'clearing:card:ICBC' }, walletId, 'system:test');
+    const credited = await this.send(walletContract.creditWallet, { walletId, creditId: randomUUID(), amountMinor: balanceMinor, reference: 'test funds', counterparty: 'clearing:card:ICBC' }, walletId, 'system:payments');
     if (credited.status !== 'accepted') throw new Error(`credit: ${credited.code}`);
     return { userId, walletId, phone };
   }
@@ -141,7 +142,7 @@ export class PaymentsHarness {
   }
 
   async balance(walletId: string): Promise<{ totalMinor: string; heldMinor: string; availableMinor: string }> {
-    const result = await this.send(walletContract.getBalance, { walletId }, walletId, 'system:test');
+    const result = await this.send(walletContract.getBalance, { walletId }, walletId);
     if (result.status !== 'accepted') throw new Error(`balance: ${result.code}`);
     return result.data as { totalMinor: string; heldMinor: string; availableMinor: string };
   }

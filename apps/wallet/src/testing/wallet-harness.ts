@@ -9,7 +9,7 @@ import type { Producer } from 'kafkajs';
 import { HEADER, topics, walletContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledger/messaging';
-import { createTestDatabase, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
+import { createTestDatabase, senderPlaying, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import type { Clock } from '@ledger/util';
 import type { WalletPolicy } from '@ledger/wallet-domain';
 import { UPSTREAM_EVENT } from '../upstream-events';
@@ -27,6 +27,8 @@ export class WalletHarness {
   client!: KafkaCommandClient;
   store!: EventStore;
   private producer!: Producer;
+  /** The owner of each wallet `openWallet` opened: payments reserves and pays as the payer, whom the wallet checks. */
+  private readonly owners = new Map<string, string>();
 
   private constructor(
     readonly db: TestDatabase,
@@ -37,7 +39,7 @@ export class WalletHarness {
     const harness = new WalletHarness(await createTestDatabase(label), options);
     await harness.startService();
     const kafka = testKafka(`${label}-test`);
-    harness.client = new KafkaCommandClient({ kafka, clientName: `${label}-test`, topicPrefix: harness.topicPrefix, defaultTimeoutMs: 30_000 });
+    harness.client = new KafkaCommandClient({ kafka, clientName: `${label}-test`, sender: 'payments', topicPrefix: harness.topicPrefix, defaultTimeoutMs: 30_000 });
     await harness.client.start();
     harness.producer = kafka.producer(producerDefaults);
     await harness.producer.connect();
@@ -73,9 +75,11 @@ export class WalletHarness {
     await this.db.drop();
   }
 
+  /** Sends as `options.actor`, by default as the payments service, an internal system or the wallet's owner, whichever the command allows first. */
   send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, options: { key?: string; actor?: string; commandId?: string } = {}): Promise<CommandResult> {
     const key = options.key ?? ((payload as { walletId?: string; userId?: string }).walletId ?? (payload as { userId?: string }).userId ?? 'none');
-    return this.client.send(contract, payload, { key, actor: options.actor ?? 'system:payments', commandId: options.commandId });
+    const actor = options.actor ?? this.defaultActor(contract, payload as { userId?: string; walletId?: string });
+    return this.client.send(contract, payload, { key, actor, sender: senderPlaying(actor, contract), commandId: options.commandId });
   }
 
   /** Publishes an event as identity or cards would (key = the user's stream). Returns its id. */
@@ -120,7 +124,16 @@ export class WalletHarness {
       () => this.send(walletContract.openWallet, { userId, tier }),
       (r) => r.status === 'accepted',
     );
-    return { userId, walletId: String(result.status === 'accepted' ? result.data?.walletId : '') };
+    const walletId = String(result.status === 'accepted' ? result.data?.walletId : '');
+    this.owners.set(walletId, userId);
+    return { userId, walletId };
+  }
+
+  /** The actor a test sends `contract` as unless it names one: the payments service, else an internal system, else the user (named or owning the wallet). */
+  private defaultActor(contract: CommandContract, payload: { userId?: string; walletId?: string }): string {
+    if (contract.senders.payments?.includes('system')) return 'system:payments';
+    if (contract.senders.internal?.includes('system')) return 'system:reconciliation';
+    return `user:${payload.userId ?? this.owners.get(payload.walletId ?? '') ?? 'unknown'}`;
   }
 
   async credit(walletId: string, amountMinor: string): Promise<CommandResult> {

@@ -1,8 +1,9 @@
-import type { CommandResult, PayloadOf } from '@ledger/contracts';
+import type { CommandResult, PayloadOf, Sender } from '@ledger/contracts';
 import { KafkaCommandClient, type KafkaCommandClientOptions, type SendOptions } from '@ledger/messaging';
 import type { LedgerCommand } from './catalogue';
 
-export type LedgerCommandsOptions = KafkaCommandClientOptions;
+/** The client's options; an internal system writes as the `internal` sender unless its operators gave it another. */
+export type LedgerCommandsOptions = Omit<KafkaCommandClientOptions, 'sender'> & { sender?: Sender };
 
 /** A command answered `rejected`: the service's stable `code` and its `details`. */
 export class CommandRejectedError extends Error {
@@ -27,7 +28,7 @@ export class LedgerCommands {
   private readonly client: KafkaCommandClient;
 
   constructor(options: LedgerCommandsOptions) {
-    this.client = new KafkaCommandClient(options);
+    this.client = new KafkaCommandClient({ ...options, sender: options.sender ?? 'internal' });
   }
 
   /** The topic this instance reads its results from (one per instance). */

@@ -1,8 +1,14 @@
 /**
  * Validates Kafka messages (topic, key, headers, value) against the AsyncAPI document, using only
- * what the document says: the channel by address (a `{param}` matches any name), the message by its
- * `message-type` header, then the key (`bindings.kafka.key`), the headers schema and the payload
- * schema with ajv. Tests use it to prove that what the services produce is what the contract says.
+ * what the document says: the channel by address (the run's topic prefix, then the address; a
+ * `{param}` matches any name), the message by its `message-type` header, then the key
+ * (`bindings.kafka.key`), the headers schema and the payload schema with ajv. Tests use it to prove
+ * that what the services produce is what the contract says.
+ *
+ * Each sender's command topic (`<context>.commands.from.<sender>`) and its dead letters are a channel
+ * of their own with an exact address, so the topic alone picks the sender's channel, and a command
+ * on the topic of a sender its contract does not list is reported: it is not a message of that
+ * channel (the services answer it `FORBIDDEN`).
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -39,7 +45,11 @@ interface CompiledChannel {
   id: string;
   address: string;
   matches(topic: string): boolean;
-  /** Exact addresses are tried before parameterized ones. */
+  /**
+   * Exact addresses are tried before parameterized ones: a `{param}` matches dots too, so a topic
+   * with a channel of its own (a sender's command topic, its dead letters) must win over a pattern
+   * that happens to match it as well.
+   */
   parameterized: boolean;
   messages: CompiledMessage[];
 }
@@ -67,6 +77,11 @@ export function resolveLocalRefs(document: JsonSchema): JsonSchema {
   return resolve(document, 0) as JsonSchema;
 }
 
+/**
+ * The whole topic name must be the prefix and then the address: `t-x.wallet.commands.from.payments`
+ * is `wallet.commands.from.payments` with prefix `t-x.`, and is not matched by the address of its
+ * dead letters nor by another sender's, which differ in the part after the context.
+ */
 function addressMatcher(address: string, prefix: string): (topic: string) => boolean {
   const escaped = address
     .split(/(\{[^}]+\})/)
@@ -150,7 +165,12 @@ export class AsyncApiValidator {
     const byPattern = channel.messages.find((candidate) => candidate.messageType?.const === undefined && candidate.messageType?.pattern !== undefined && type !== undefined && candidate.messageType.pattern.test(type));
     const untyped = channel.messages.find((candidate) => candidate.messageType === undefined);
     const chosen = byConst ?? byPattern ?? untyped;
-    if (!chosen) return { topic: message.topic, channel: channel.id, violations: [`${message.topic}: message-type ${JSON.stringify(type)} is not a message of channel ${channel.id}`] };
+    if (!chosen) {
+      // A known type on the wrong topic is usually a sender its contract does not list: say where it belongs.
+      const elsewhere = this.channels.filter((other) => other !== channel && type !== undefined && other.messages.some((candidate) => candidate.messageType?.const === type)).map((other) => other.id);
+      const hint = elsewhere.length > 0 ? ` (it is a message of ${elsewhere.join(', ')})` : '';
+      return { topic: message.topic, channel: channel.id, violations: [`${message.topic}: message-type ${JSON.stringify(type)} is not a message of channel ${channel.id}${hint}`] };
+    }
 
     const violations: string[] = [];
     const key = message.key === undefined || message.key === null ? null : Buffer.isBuffer(message.key) ? message.key.toString('utf8') : message.key;

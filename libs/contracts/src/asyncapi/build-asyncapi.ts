@@ -1,14 +1,15 @@
 /**
  * Builds the AsyncAPI 3.0.0 document of the ledger's Kafka interface (`docs/asyncapi.yaml`) from the
  * contract objects themselves: the command contracts (`defineCommand`), the published event schemas,
- * the `HEADER` names, the `topics` naming and the `CommandResult` schema. Nothing is written by hand
+ * the `HEADER` names, the `topics` naming, the senders each command lists and the `CommandResult`
+ * schema. Nothing is written by hand
  * twice, so the document cannot drift from what the services validate; a test regenerates it and
  * fails when the committed file differs.
  */
 import type { TSchema } from '@sinclair/typebox';
 import { stringify } from 'yaml';
 import { AcceptedResult, COMMAND_RESULT_TYPE, RejectedResult, TRANSPORT_ERROR } from '../command-result';
-import type { CommandContract } from '../command';
+import { SENDERS, type CommandContract, type Sender } from '../command';
 import { HEADER, JSON_CONTENT_TYPE } from '../headers';
 import { pingCommand } from '../system';
 import { topics } from '../topics';
@@ -75,10 +76,40 @@ export const CONTEXTS: readonly ContextContract[] = [
     commandKey: 'any non-empty string',
     commands: [pingCommand('gateway')],
   },
+  {
+    context: 'projector',
+    summary: 'The projector (the analysts’ read models and dashboard) consumes only its health probe.',
+    commandKey: 'any non-empty string',
+    commands: [pingCommand('projector')],
+  },
 ];
 
-/** The address of every reply topic: one per command client instance. */
-export const REPLY_TOPIC_ADDRESS = '{client}.replies.{instance}';
+/** The address of every reply topic: one per command client instance (`topics.replies`). */
+export const REPLY_TOPIC_ADDRESS = 'replies.{client}.{instance}';
+
+/** Who each sender is, in the words of the channels that carry its commands (see `SENDERS`). */
+const SENDER_ROLE: Record<Sender, string> = {
+  gateway: 'the HTTP gateway, the only sender of users’, staff’s and payment providers’ actors (each from a verified token or signature) and of anonymous callers (registration, login)',
+  payments: 'the payments service, while it carries out a payment',
+  cards: 'the cards service, while it carries out a card command',
+  operator: 'the operators’ tools (readiness pings, maintenance mode)',
+  internal: 'the bank’s other internal systems (risk engines, merchant systems), e.g. through `@ledger/client`',
+};
+
+/** The senders a command lists, in `SENDERS` order: the ones whose command topics may carry it. */
+export function sendersOf(contract: CommandContract): Sender[] {
+  return SENDERS.filter((sender) => contract.senders[sender] !== undefined);
+}
+
+/**
+ * Who may send a command, as the services check it: `Senders: gateway (user, support), internal (system).`
+ * It goes into the command's description because the actor kinds are a rule on a header's value per
+ * topic, which neither a channel nor a JSON Schema of the headers can express.
+ */
+export function sendersLine(contract: CommandContract): string {
+  const listed = sendersOf(contract).map((sender) => `${sender} (${contract.senders[sender]!.join(', ')})`);
+  return listed.length === 0 ? 'Senders: none (every sender is refused).' : `Senders: ${listed.join(', ')}.`;
+}
 
 /** Deep copy as plain JSON: drops TypeBox's symbol keys and the `$id`s (ajv refuses duplicates). */
 export function toJsonSchema(schema: TSchema | JsonSchema): JsonSchema {
@@ -96,16 +127,22 @@ const HEADER_SCHEMAS: Record<string, JsonSchema> = {
   [HEADER.messageType]: { type: 'string', pattern: '^[a-zA-Z]+(\\.[A-Za-z]+)*\\.v[0-9]+$', description: 'Versioned type name, e.g. `identity.RegisterUser.v1`.' },
   [HEADER.correlationId]: nonEmpty('The id shared by everything one request caused; a result carries its command’s.'),
   [HEADER.causationId]: nonEmpty('The id of the message that directly caused this one (a result: its command id).'),
-  [HEADER.actor]: { type: 'string', pattern: '^[a-z]+(:.+)?$', description: 'Who asked: `user:<id>`, `support:<id>`, `system:<service>`, `risk:<rule>`, `teller:<id>`, `anonymous`.' },
+  [HEADER.actor]: {
+    type: 'string',
+    pattern: '^[a-z]+(:.+)?$',
+    description:
+      'On whose behalf: `user:<id>`, `support:<id>`, `teller:<id>`, `provider:<name>`, `system:<name>`, `risk:<rule>`, `anonymous`. ' +
+      'The sender the topic proves must be listed for the command with this kind of actor (see its `Senders:`), else `FORBIDDEN`.',
+  },
   [HEADER.occurredAt]: instant('ISO-8601 instant the message was created by its sender.'),
   [HEADER.schemaVersion]: decimal('Version of the payload schema (the `.vN` of the type).'),
   [HEADER.contentType]: { type: 'string', const: JSON_CONTENT_TYPE, description: 'Always `application/json`.' },
-  [HEADER.replyTo]: nonEmpty('Topic the single result of the command is sent to: the sender’s `<client>.replies.<instance>` (with the topic prefix).'),
+  [HEADER.replyTo]: nonEmpty('Topic the single result of the command is sent to: the client instance’s `replies.<client>.<instance>` (with the topic prefix).'),
   [HEADER.stream]: nonEmpty('Events: the event-store stream the event belongs to (also the message key).'),
   [HEADER.streamRevision]: decimal('Events: the 0-based revision of the event in its stream.'),
   [HEADER.position]: decimal('Events: the global position of the event in the store (per context).'),
   [HEADER.recordedAt]: instant('Events: when the store recorded the event.'),
-  [HEADER.deadLetterReason]: nonEmpty('Dead letters: why the message was refused (missing header, not JSON, schema violations, handler failures).'),
+  [HEADER.deadLetterReason]: nonEmpty('Dead letters: why the message was set aside (missing header, not JSON, schema violations, unknown type, handler failures).'),
   [HEADER.deadLetterSourceTopic]: nonEmpty('Dead letters: the topic the message was read from.'),
   [HEADER.deadLetterSourcePartition]: decimal('Dead letters: its partition.'),
   [HEADER.deadLetterSourceOffset]: decimal('Dead letters: its offset.'),
@@ -155,7 +192,12 @@ function keyBinding(description: string, nullable = false): JsonSchema {
   return { kafka: { key, bindingVersion: '0.5.0' } };
 }
 
-const channelId = (context: string, kind: 'Commands' | 'Events' | 'CommandDeadLetters') => `${context}${kind}`;
+const capitalized = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+/** The channel of one sender's command topic in a context, e.g. `walletCommandsFromPayments`. */
+export const commandsChannelId = (context: string, sender: Sender) => `${context}CommandsFrom${capitalized(sender)}`;
+/** Its dead letters, e.g. `walletCommandsFromPaymentsDeadLetters`. */
+export const deadLettersChannelId = (context: string, sender: Sender) => `${commandsChannelId(context, sender)}DeadLetters`;
+const eventsChannelId = (context: string) => `${context}Events`;
 const componentId = (type: string) => type;
 
 interface Built {
@@ -170,7 +212,7 @@ function commandMessage(contract: CommandContract, commandKey: string): JsonSche
     name: contract.type,
     title: shortName,
     summary: contract.description.split('. ')[0]!.replace(/\.$/, '') + '.',
-    description: contract.description,
+    description: `${contract.description} ${sendersLine(contract)}`,
     contentType: JSON_CONTENT_TYPE,
     headers: headersOf('CommandHeaders', { const: contract.type }),
     payload: toJsonSchema(contract.payload),
@@ -212,49 +254,67 @@ function otherEventMessage(context: string, eventKey: string): JsonSchema {
 }
 
 function addContext(built: Built, ctx: ContextContract): void {
-  const { context } = ctx;
-  const commandsTopic = topics.commands(context);
-  const commandRefs: Record<string, JsonSchema> = {};
-  for (const contract of ctx.commands) {
-    built.messages[componentId(contract.type)] = commandMessage(contract, ctx.commandKey);
-    commandRefs[contract.type] = { $ref: `#/components/messages/${componentId(contract.type)}` };
+  // One message component per command type, shared by the channels of all the senders it lists.
+  for (const contract of ctx.commands) built.messages[componentId(contract.type)] = commandMessage(contract, ctx.commandKey);
+  // One topic per sender that some command of the context lists, carrying exactly the commands that
+  // list it: a topic no command lists a sender for has no reader, and the broker grants no writer.
+  for (const sender of SENDERS) {
+    const sent = ctx.commands.filter((contract) => contract.senders[sender] !== undefined);
+    if (sent.length > 0) addCommandChannel(built, ctx, sender, sent);
   }
-  const commandsId = channelId(context, 'Commands');
+  addEvents(built, ctx);
+}
+
+function addCommandChannel(built: Built, ctx: ContextContract, sender: Sender, sent: readonly CommandContract[]): void {
+  const { context } = ctx;
+  const commandsTopic = topics.commandsFrom(context, sender);
+  const commandRefs: Record<string, JsonSchema> = {};
+  for (const contract of sent) commandRefs[contract.type] = { $ref: `#/components/messages/${componentId(contract.type)}` };
+  const commandsId = commandsChannelId(context, sender);
   built.channels[commandsId] = {
     address: commandsTopic,
-    title: `${context} commands`,
-    summary: ctx.summary,
+    title: `${context} commands from ${sender}`,
+    summary: `Commands to the ${context} service from ${SENDER_ROLE[sender]}.`,
     description:
-      `Commands to the ${context} service, one message per command type, told apart by the \`message-type\` header. ` +
+      `Only the \`${sender}\` sender’s broker principals may write this topic (ACLs), so a command read here was sent by ${sender}; its \`actor\` header says on whose behalf. ` +
+      `One message per command type whose contract lists ${sender}, told apart by the \`message-type\` header. ` +
+      `A command of ${context} that does not list ${sender}, or that does not let ${sender} assert the kind of its actor, is answered \`FORBIDDEN\` before any handler runs and nothing is done. ` +
       `Each command gets exactly one \`CommandResult\` on the topic named in its \`reply-to\` header. Key: ${ctx.commandKey}.`,
     messages: commandRefs,
     bindings: { kafka: { topic: commandsTopic, bindingVersion: '0.5.0' } },
   };
-  built.operations[`${context}.receiveCommand`] = {
+  built.operations[`${context}.receiveCommandFrom${capitalized(sender)}`] = {
     action: 'receive',
     channel: { $ref: `#/channels/${commandsId}` },
-    title: `The ${context} service handles a command`,
-    summary: 'Validated against the payload schema of its `message-type`; answered on `reply-to`; the offset is committed after the answer.',
+    title: `The ${context} service handles a command from ${sender}`,
+    summary:
+      'Refused with `FORBIDDEN` unless its contract lists this sender with the kind of its actor; then validated against the payload schema of its `message-type`; ' +
+      'answered on `reply-to`; the offset is committed after the answer.',
     messages: Object.keys(commandRefs).map((key) => ({ $ref: `#/channels/${commandsId}/messages/${key}` })),
     reply: { channel: { $ref: '#/channels/commandResults' }, messages: [{ $ref: '#/channels/commandResults/messages/CommandResult' }] },
   };
 
   const deadLettersTopic = topics.deadLetters(commandsTopic);
-  const deadId = channelId(context, 'CommandDeadLetters');
+  const deadId = deadLettersChannelId(context, sender);
   built.channels[deadId] = {
     address: deadLettersTopic,
-    title: `${context} command dead letters`,
-    description: `Messages of \`${commandsTopic}\` that could not be read or validated, or whose handler kept failing, byte for byte, with the reason in \`dead-letter-reason\`.`,
+    title: `${context} command dead letters from ${sender}`,
+    description:
+      `Messages of \`${commandsTopic}\` that could not be read or validated, named a type the service does not handle, or whose handler kept failing, byte for byte, with the reason in \`dead-letter-reason\`. ` +
+      'Commands refused for their sender or actor (`FORBIDDEN`) are not copied here: there is nothing to repair or replay.',
     messages: { DeadLetter: { $ref: '#/components/messages/DeadLetter' } },
     bindings: { kafka: { topic: deadLettersTopic, bindingVersion: '0.5.0' } },
   };
-  built.operations[`${context}.sendDeadLetter`] = {
+  built.operations[`${context}.sendDeadLetterFrom${capitalized(sender)}`] = {
     action: 'send',
     channel: { $ref: `#/channels/${deadId}` },
-    title: `The ${context} service sets a refused command aside`,
+    title: `The ${context} service sets aside a command from ${sender} it cannot handle`,
     messages: [{ $ref: `#/channels/${deadId}/messages/DeadLetter` }],
   };
+}
 
+function addEvents(built: Built, ctx: ContextContract): void {
+  const { context } = ctx;
   if (!ctx.events) return;
   const eventsTopic = topics.events(context);
   const eventKey = ctx.eventKey ?? 'the stream id';
@@ -269,7 +329,7 @@ function addContext(built: Built, ctx: ContextContract): void {
   }
   built.messages[`${context}.OtherEvent`] = otherEventMessage(context, eventKey);
   eventRefs[`${context}.OtherEvent`] = { $ref: `#/components/messages/${context}.OtherEvent` };
-  const eventsId = channelId(context, 'Events');
+  const eventsId = eventsChannelId(context);
   built.channels[eventsId] = {
     address: eventsTopic,
     title: `${context} events`,
@@ -301,7 +361,7 @@ const commandHeaders = (type: string, actor: string, correlationId: string) => (
   [HEADER.occurredAt]: '2026-11-22T10:00:00.000Z',
   [HEADER.schemaVersion]: '1',
   [HEADER.contentType]: JSON_CONTENT_TYPE,
-  [HEADER.replyTo]: 'gateway.replies.3f9a1c2b',
+  [HEADER.replyTo]: 'replies.gateway.3f9a1c2b',
 });
 
 const COMMAND_EXAMPLES: Record<string, JsonSchema> = {
@@ -415,16 +475,17 @@ const RESULT_EXAMPLES: JsonSchema[] = [
   },
 ];
 
+// A refund from an internal system (a sender RefundPayment lists) whose value was cut short.
 const DEAD_LETTER_EXAMPLE: JsonSchema = {
   name: 'notJson',
   headers: {
     [HEADER.messageId]: 'b3f1c9de-1111-4a2b-9c3d-00000000000f',
-    [HEADER.messageType]: payments.payMerchant.type,
-    [HEADER.correlationId]: 'c-pay-3',
-    [HEADER.actor]: 'system:partner',
-    [HEADER.replyTo]: 'partner.replies.a1',
+    [HEADER.messageType]: payments.refundPayment.type,
+    [HEADER.correlationId]: 'c-refund-3',
+    [HEADER.actor]: 'system:merchant-portal',
+    [HEADER.replyTo]: 'replies.merchant-portal.a1',
     [HEADER.deadLetterReason]: 'value is not JSON: Unexpected token } in JSON at position 1',
-    [HEADER.deadLetterSourceTopic]: 'payments.commands',
+    [HEADER.deadLetterSourceTopic]: topics.commandsFrom(payments.CONTEXT, 'internal'),
     [HEADER.deadLetterSourcePartition]: '2',
     [HEADER.deadLetterSourceOffset]: '1042',
   },
@@ -443,12 +504,25 @@ representative flow produces against it.
 
 * **Topic names.** Channel addresses are the names without a prefix. A deployment or a test run may
   put a prefix in front of every topic (\`KafkaCommandClient\`'s \`topicPrefix\`, e.g. \`t-abc123.\`).
-* **Sending a command.** Produce to \`<context>.commands\` with key = the aggregate id (see each
-  message's \`bindings.kafka.key\`), the JSON payload of the message whose \`message-type\` header you
-  set, and the headers of the message's \`headers\` schema. Set \`reply-to\` to a topic you read (by
-  convention \`<client>.replies.<instance>\`, one per instance, read by a consumer group of its own).
-  In TypeScript use \`KafkaCommandClient\` from \`@ledger/messaging\` with the contract objects of
-  \`@ledger/contracts\`: it does all of this (see docs/asyncapi.md).
+* **Senders and command topics.** Each sender writes the commands of a context it calls to a topic
+  of its own, \`<context>.commands.from.<sender>\`. The senders are \`gateway\` (the HTTP edge),
+  \`payments\` and \`cards\` (services calling another context), \`operator\` (the operators' tools)
+  and \`internal\` (the bank's other internal systems). Only that sender's broker principals may
+  write its topics (ACLs made from the same contracts), so the topic a command arrives on proves
+  who sent it; the \`actor\` header only says on whose behalf. Each command's description ends with the senders it lists and
+  the actor kinds each may assert (e.g. \`Senders: payments (system).\`), and the channel of a
+  sender's topic has exactly the commands that list it. Deny by default: a command whose contract
+  does not list the topic's sender, or not with the kind of its actor, is answered \`FORBIDDEN\`
+  before any handler runs and nothing is done (it is not dead-lettered). A service asserting
+  \`system:\` names itself (\`payments\` asserts \`system:payments\`); only internal systems, which
+  share one sender, name themselves freely.
+* **Sending a command.** Produce to your sender's topic \`<context>.commands.from.<sender>\` with key
+  = the aggregate id (see each message's \`bindings.kafka.key\`), the JSON payload of the message
+  whose \`message-type\` header you set, and the headers of the message's \`headers\` schema. Set
+  \`reply-to\` to a topic you read (by convention \`replies.<client>.<instance>\`, one per instance,
+  read by a consumer group of its own; every reply topic starts with \`replies.\`). In TypeScript
+  use \`KafkaCommandClient\` from \`@ledger/messaging\` (its \`sender\` picks the topics) with the
+  contract objects of \`@ledger/contracts\`: it does all of this (see docs/asyncapi.md).
 * **The result.** Exactly one \`CommandResult\` per command reaches \`reply-to\` (at least once: a
   second copy for the same \`commandId\` can be ignored), key and \`correlation-id\` = the command's
   correlation id, \`causation-id\` = the command id. \`accepted\` carries \`data\`; \`rejected\` carries
@@ -463,10 +537,13 @@ representative flow produces against it.
   stream: dedupe by \`message-id\` (the event id) or by \`stream\` + \`stream-revision\`. Event data
   objects may gain fields: ignore what you do not know. Types without a listed schema are internal
   steps; do not depend on them.
-* **Dead letters.** A message on a commands topic that is not a readable, valid command (missing
-  header or key, value not a JSON object, payload not matching the schema) is copied unchanged to
-  \`<topic>.dead-letters\` with \`dead-letter-*\` headers; when it had a \`reply-to\`, the sender also
-  gets \`INVALID_COMMAND\`. The consumer carries on.
+* **Dead letters.** A message on a command topic that is not a readable, valid command (missing
+  header or key, value not a JSON object, payload not matching the schema), names a type the
+  service does not handle, or whose handler kept failing is copied unchanged to
+  \`<topic>.dead-letters\`, one per sender's topic (\`<context>.commands.from.<sender>.dead-letters\`),
+  with \`dead-letter-*\` headers; when it had a readable \`reply-to\`, the sender also gets
+  \`INVALID_COMMAND\`, \`UNKNOWN_COMMAND\` or \`PROCESSING_FAILED\` respectively. A command refused with
+  \`FORBIDDEN\` is not copied: there is nothing to repair. The consumer carries on.
 * **Secrets.** Passwords, SMS and TOTP codes, ID and card numbers travel only field-encrypted
   (\`enc:v1:<kid>:…\`, AES-256-GCM, associated data \`<context>:<field>\`); only the edge encrypts.
 * **Money.** Amounts are decimal strings of fen (\`"1250"\` = 12.50 CNY), never JSON numbers.
@@ -483,9 +560,10 @@ export function buildAsyncApi(): JsonSchema {
     title: 'Command results',
     description:
       'One topic per command client instance (`KafkaCommandClient.replyTopic`), named in the `reply-to` header of its commands and read by a consumer group of its own, ' +
-      'so replies never depend on another group’s partition assignment (ADR 0001). Each command gets exactly one result here.',
+      'so replies never depend on another group’s partition assignment (ADR 0001). Each command gets exactly one result here. ' +
+      'Every reply topic starts with `replies.<client>.`, so a client’s principal can be granted its own reply topics by that prefix.',
     parameters: {
-      client: { description: 'The client’s name, e.g. `gateway`, `payments`.', examples: ['gateway', 'payments'] },
+      client: { description: 'The client’s name (its broker principal’s), e.g. `gateway`, `payments`.', examples: ['gateway', 'payments'] },
       instance: { description: 'The client instance id (random per process unless configured).', examples: ['3f9a1c2b'] },
     },
     messages: { CommandResult: { $ref: '#/components/messages/CommandResult' } },

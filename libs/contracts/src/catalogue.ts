@@ -1,0 +1,27 @@
+import * as cards from './cards';
+import type { CommandContract, Sender } from './command';
+import * as identity from './identity';
+import * as payments from './payments';
+import { pingCommand } from './system';
+import * as wallet from './wallet';
+
+/** The contexts whose services consume commands: the four with an event store, the gateway and the projector (pings only). */
+export const COMMAND_CONTEXTS = [identity.CONTEXT, cards.CONTEXT, wallet.CONTEXT, payments.CONTEXT, 'gateway', 'projector'] as const;
+
+/** The contexts whose services publish events (their relays), each on `topics.events(context)`. */
+export const EVENT_CONTEXTS = [identity.CONTEXT, cards.CONTEXT, wallet.CONTEXT, payments.CONTEXT] as const;
+
+/** Every command any service handles, the pings included: what the grants and the topic lists are made from. */
+export const ALL_COMMANDS: readonly CommandContract[] = [
+  ...identity.COMMANDS,
+  ...cards.COMMANDS,
+  ...wallet.commands,
+  ...payments.commands,
+  ...COMMAND_CONTEXTS.map((context) => pingCommand(context)),
+];
+
+/** The senders some command of `context` lists: the command topics its service consumes. */
+export function sendersOfContext(context: string): Sender[] {
+  const senders = new Set(ALL_COMMANDS.filter((command) => command.context === context).flatMap((command) => Object.keys(command.senders) as Sender[]));
+  return [...senders].sort();
+}
