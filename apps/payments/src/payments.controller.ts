@@ -1,12 +1,15 @@
 /**
- * The payments Kafka command handlers (`payments.commands`). PayMerchant records the payment's
+ * The payments Kafka command handlers (`payments.commands.from.*`). PayMerchant records the payment's
  * start (idempotent by payment id), drives it to its outcome and answers with that outcome: accepted
  * with the postings when completed, rejected with the failure code when failed, accepted with
  * status "pending" when it is still in flight after `replyWithinMs` (it finishes in the background;
  * resend the same command or ask GetPayment).
  *
- * Actors: `user:<id>` pays only from their own account (userId = id; the wallet checks the wallet
- * is theirs), `system:<service>` (the gateway) for anyone. Otherwise FORBIDDEN.
+ * Who: the transport has already refused any sender or actor kind the command's contract does not
+ * list (`senders` in `@ledger/contracts`: payments are started by users through the gateway, a
+ * counter top-up by a teller, a refund by an internal system). Here, besides: `user:<id>` pays only
+ * from their own account (userId = id; the wallet checks the wallet is theirs), and a teller only
+ * under their own id. Otherwise FORBIDDEN.
  */
 import { Controller } from '@nestjs/common';
 import { TRANSPORT_ERROR, paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';

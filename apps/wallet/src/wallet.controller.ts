@@ -1,11 +1,14 @@
 /**
- * The wallet's Kafka command handlers (`wallet.commands`): thin adapters from a validated payload to
+ * The wallet's Kafka command handlers (`wallet.commands.from.*`): thin adapters from a validated payload to
  * a domain command run by `WalletLedger`, and from its outcome to exactly one result.
  *
  * Every handler may also answer INVALID_COMMAND (input the schema cannot express, e.g. a
  * counterparty equal to the wallet itself) and, from the transport, PROCESSING_FAILED.
- * Actors: `user:<id>` acts only on their own wallet; `support:<id>` freezes, unfreezes and changes
- * tiers; `system:<service>` (payments, gateway) acts on any wallet. Otherwise FORBIDDEN.
+ * Who: the transport has already refused any sender or actor kind the command's contract does not
+ * list (`senders` in `@ledger/contracts`: money moves only from payments, users' and staff's actors
+ * only from the gateway). Here, besides: `user:<id>` acts only on their own wallet (payments reserves
+ * and pays as the payer); `support:<id>` freezes, unfreezes and changes tiers; `system:` acts on any
+ * wallet it may reach. Otherwise FORBIDDEN.
  */
 import { Controller } from '@nestjs/common';
 import { TRANSPORT_ERROR, walletContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
