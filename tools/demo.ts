@@ -6,14 +6,14 @@
  * login yet), and the wallet ledger is checked at the end.
  *
  * GATEWAY_URL (default http://127.0.0.1:3000), SMS_OUTBOX_FILE (default .local/sms/outbox.jsonl),
- * DATABASE_URL (default the `npm start` database), ACCESS_TOKEN_KEY, PAYMENTS_PROVIDER_SECRET.
+ * DATABASE_URL (default the `npm start` database), STAFF_TOKEN_SIGNING_KEY, PAYMENTS_PROVIDER_SECRET.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { signAccessToken } from '@ledger/crypto';
 import { createEventStore } from '@ledger/event-store';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the demo drives the gateway's story and reads its config helpers: one story for the demo and the e2e test
-import { accessTokenKeyFrom } from '../apps/gateway/src/config';
+import { staffTokenSigningKeyFrom } from '../apps/gateway/src/config';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the demo drives the gateway's story and reads its config helpers: one story for the demo and the e2e test
 import { DEV_PROVIDER_SECRET, StoryFailure, runStory } from '../apps/gateway/src/story/story';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the demo ends with the wallet's own ledger check over the stack's database
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
     const report = await runStory({
       baseUrl,
       smsCode: (phone) => readSmsCode(outboxFile, phone),
-      supportToken: (agentId) => signAccessToken({ userId: agentId, role: 'support', deviceId: 'demo-desk', now: new Date(), ttlMs: 15 * 60_000 }, accessTokenKeyFrom(env)).token,
+      supportToken: async (agentId) => (await signAccessToken({ userId: agentId, deviceId: 'demo-desk', now: new Date(), ttlMs: 15 * 60_000 }, 'staff', staffTokenSigningKeyFrom(env))).token,
       providerSecret: env['PAYMENTS_PROVIDER_SECRET'] ?? DEV_PROVIDER_SECRET,
       out: (line) => console.log(line),
     });

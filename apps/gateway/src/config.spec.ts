@@ -1,3 +1,4 @@
+import { Keyring, generateSigningKey, publicKeyJwk, signingKeyJwk } from '@ledger/crypto';
 import { ConfigurationError, loadGatewayConfig } from './config';
 
 const DEV = { LEDGER_DEV_MODE: '1' };
@@ -13,8 +14,28 @@ describe('gateway configuration', () => {
   });
 
   it('refuses to start on the public development keys unless development mode is asked for, whatever NODE_ENV says', () => {
-    expect(() => loadGatewayConfig({}, {})).toThrow(/FIELD_KEYS is not set.*LEDGER_DEV_MODE=1/);
-    expect(() => loadGatewayConfig({}, { NODE_ENV: 'staging' })).toThrow(/LEDGER_DEV_MODE=1/);
+    const staff = generateSigningKey('staff-1');
+    const identity = generateSigningKey('identity-1');
+    const keys = {
+      FIELD_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+      FIELD_KEY_ACTIVE: 'k1',
+      STAFF_TOKEN_SIGNING_KEY: JSON.stringify(signingKeyJwk(staff)),
+      ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [publicKeyJwk(identity)] }),
+    };
+    const without = (name: keyof typeof keys) => Object.fromEntries(Object.entries(keys).filter(([key]) => key !== name));
+    expect(() => loadGatewayConfig({}, without('FIELD_KEYS'))).toThrow(/FIELD_KEYS is not set.*LEDGER_DEV_MODE=1/);
+    expect(() => loadGatewayConfig({}, without('STAFF_TOKEN_SIGNING_KEY'))).toThrow(/STAFF_TOKEN_SIGNING_KEY is not set.*LEDGER_DEV_MODE=1/);
+    expect(() => loadGatewayConfig({}, { ...without('ACCESS_TOKEN_PUBLIC_KEYS'), NODE_ENV: 'staging' })).toThrow(/ACCESS_TOKEN_PUBLIC_KEYS is not set.*LEDGER_DEV_MODE=1/);
+    const configured = loadGatewayConfig({}, keys);
+    expect(configured.fieldKeyring.isDevelopmentKeyring).toBe(false);
+    expect([...configured.accessTokenKeys.keys()]).toEqual(['identity-1']);
+    expect([...configured.staffTokenKeys.keys()]).toEqual(['staff-1']);
     expect(loadGatewayConfig({}, DEV).fieldKeyring.isDevelopmentKeyring).toBe(true);
+  });
+
+  it("holds identity's public keys only, and refuses a key id shared by the users' and the staff's issuers", () => {
+    const identity = generateSigningKey('shared-1');
+    expect(() => loadGatewayConfig({}, { ...DEV, ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [signingKeyJwk(identity)] }) })).toThrow(/holds a private key/);
+    expect(() => loadGatewayConfig({ fieldKeyring: Keyring.generate(['k']) }, { ...DEV, ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [publicKeyJwk(identity)] }), STAFF_TOKEN_SIGNING_KEY: JSON.stringify(signingKeyJwk(generateSigningKey('shared-1'))) })).toThrow(/share the key id\(s\) shared-1/);
   });
 });

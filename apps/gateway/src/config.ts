@@ -1,14 +1,17 @@
-import { accessTokenKeyFromEnv, isLoginPasswordHash, loadFieldKeyring, type Keyring } from '@ledger/crypto';
+import { isLoginPasswordHash, loadFieldKeyring, signingKeyFromEnv, verificationKeysFromEnv, verificationKeysOf, type Keyring, type SigningKey, type TokenKind, type VerificationKeys } from '@ledger/crypto';
 
 /**
  * Everything the gateway reads from its environment, resolved once at start-up. Tests pass
  * overrides (the identity harness's keyring, low rate limits, a free port) instead of mutating
  * `process.env`.
  *
- * Keys are the identity service's: `FIELD_KEYS`/`FIELD_KEY_ACTIVE` (the gateway encrypts secret
- * fields with them before they reach Kafka, and decrypts the tokens of a login result) and
- * `ACCESS_TOKEN_KEY` (verifies the HS256 access tokens identity signs). Outside production both fall
- * back to the same well-known development keys as identity; production refuses to start without them.
+ * Keys: `FIELD_KEYS`/`FIELD_KEY_ACTIVE` (identity's: the gateway encrypts secret fields with them
+ * before they reach Kafka, and decrypts the tokens of a login result); `ACCESS_TOKEN_PUBLIC_KEYS`
+ * (the public keys of identity's token issuer: the gateway verifies users' tokens and cannot mint
+ * one); `STAFF_TOKEN_SIGNING_KEY` (the staff login's issuer key, which signs support agents' tokens)
+ * and `STAFF_TOKEN_PUBLIC_KEYS` (the staff tokens it accepts; by default the signing key's public
+ * half, during a rotation the old and the new). In development mode (`LEDGER_DEV_MODE=1`) each falls
+ * back to a well-known development key; otherwise a missing one stops the start.
  */
 export interface RateLimit {
   /** Requests allowed per window and key. */
@@ -20,7 +23,12 @@ export interface GatewayConfig {
   host: string;
   port: number;
   fieldKeyring: Keyring;
-  accessTokenKey: Buffer;
+  /** Identity's public keys: users' access tokens. */
+  accessTokenKeys: VerificationKeys;
+  /** The staff login's signing key: support agents' access tokens. */
+  staffTokenSigningKey: SigningKey;
+  /** The staff tokens accepted. */
+  staffTokenKeys: VerificationKeys;
   /** Prefix of topics and groups (KAFKA_TOPIC_PREFIX), shared with the services. */
   topicPrefix: string;
   /** How long a route waits for a command's result before answering 504 TIMEOUT. */
@@ -54,16 +62,32 @@ export class ConfigurationError extends Error {
 
 const MINUTE_MS = 60_000;
 
-/** The key identity signs access tokens with (shared rules in libs/crypto), as a configuration error if wrong. */
-export function accessTokenKeyFrom(env: Readonly<Record<string, string | undefined>>): Buffer {
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A key from the environment (rules in libs/crypto), as a configuration error if missing or wrong. */
+function configured<T>(load: () => T): T {
   try {
-    return accessTokenKeyFromEnv(env);
+    return load();
   } catch (error) {
     throw new ConfigurationError((error as Error).message);
   }
 }
 
-function integer(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+/** The staff login's signing key (`STAFF_TOKEN_SIGNING_KEY`); tests and the demo sign support tokens with it. */
+export function staffTokenSigningKeyFrom(env: Env): SigningKey {
+  return configured(() => signingKeyFromEnv(env, 'STAFF_TOKEN_SIGNING_KEY', 'staff'));
+}
+
+/** The public keys of each issuer; one key id names one issuer's key only, so a token's kind is never in doubt. */
+function tokenKeys(env: Env, overrides: Partial<GatewayConfig>, staffTokenSigningKey: SigningKey): Record<TokenKind, VerificationKeys> {
+  const user = overrides.accessTokenKeys ?? configured(() => verificationKeysFromEnv(env, 'ACCESS_TOKEN_PUBLIC_KEYS', 'user'));
+  const staff = overrides.staffTokenKeys ?? (env['STAFF_TOKEN_PUBLIC_KEYS']?.trim() ? configured(() => verificationKeysFromEnv(env, 'STAFF_TOKEN_PUBLIC_KEYS', 'staff')) : verificationKeysOf(staffTokenSigningKey));
+  const shared = [...user.keys()].filter((kid) => staff.has(kid));
+  if (shared.length > 0) throw new ConfigurationError(`the users' and the staff's token keys share the key id(s) ${shared.join(', ')}`);
+  return { user, staff };
+}
+
+function integer(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
@@ -71,14 +95,18 @@ function integer(env: Readonly<Record<string, string | undefined>>, name: string
   return value;
 }
 
-export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}, env: Readonly<Record<string, string | undefined>> = process.env): GatewayConfig {
+export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}, env: Env = process.env): GatewayConfig {
   const trustProxyRaw = env['GATEWAY_TRUST_PROXY'];
   const trustProxy = trustProxyRaw === undefined || trustProxyRaw === '' || trustProxyRaw === 'false' ? false : trustProxyRaw === 'true' ? true : integer(env, 'GATEWAY_TRUST_PROXY', 0);
+  const staffTokenSigningKey = overrides.staffTokenSigningKey ?? staffTokenSigningKeyFrom(env);
+  const keys = tokenKeys(env, overrides, staffTokenSigningKey);
   return {
     host: overrides.host ?? env['GATEWAY_HOST'] ?? '127.0.0.1',
     port: overrides.port ?? integer(env, 'GATEWAY_PORT', 3000),
     fieldKeyring: overrides.fieldKeyring ?? loadFieldKeyring(env, { allowDevelopmentKeys: true }),
-    accessTokenKey: overrides.accessTokenKey ?? accessTokenKeyFrom(env),
+    accessTokenKeys: keys.user,
+    staffTokenSigningKey,
+    staffTokenKeys: keys.staff,
     topicPrefix: overrides.topicPrefix ?? env['KAFKA_TOPIC_PREFIX'] ?? '',
     commandTimeoutMs: overrides.commandTimeoutMs ?? integer(env, 'GATEWAY_COMMAND_TIMEOUT_MS', 10_000),
     paymentTimeoutMs: overrides.paymentTimeoutMs ?? integer(env, 'GATEWAY_PAYMENT_TIMEOUT_MS', 30_000),

@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { signAccessToken } from '@ledger/crypto';
+import { generateSigningKey, signAccessToken, signingKeyFromEnv } from '@ledger/crypto';
+import { SignJWT } from 'jose';
 import { testKafka } from '@ledger/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- e2e crosses services by design: boots the real identity service in-process behind the gateway
 import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '../../identity/src/testing/identity-harness';
 import { startGateway, type RunningGateway } from './app';
-import { accessTokenKeyFrom, loadGatewayConfig } from './config';
+import { staffTokenSigningKeyFrom, loadGatewayConfig } from './config';
 
 /**
  * The gateway over the real broker and the real identity service (its own database and topic
@@ -81,8 +82,8 @@ async function registerAndLogin(phone = randomPhone()): Promise<{ userId: string
   return { userId: String(registered.body['userId']), token: String(loggedIn.body['accessToken']), phone };
 }
 
-function supportToken(agentId = 'agent-7'): string {
-  return signAccessToken({ userId: agentId, role: 'support', deviceId: 'desk', now: new Date(), ttlMs: 600_000 }, accessTokenKeyFrom(process.env)).token;
+async function supportToken(agentId = 'agent-7'): Promise<string> {
+  return (await signAccessToken({ userId: agentId, deviceId: 'desk', now: new Date(), ttlMs: 600_000 }, 'staff', staffTokenSigningKeyFrom(process.env))).token;
 }
 
 describe('health', () => {
@@ -116,12 +117,12 @@ describe('the story: register → login → payment password → freeze → supp
 
     // A user token is not a support token.
     expectProblem(await call(`/support/users/${userId}/unfreeze`, { token, body: { verificationReference: 'call-1' } }), 403, 'FORBIDDEN');
-    const unfrozen = await call(`/support/users/${userId}/unfreeze`, { token: supportToken(), body: { verificationReference: 'call-95588-1' } });
+    const unfrozen = await call(`/support/users/${userId}/unfreeze`, { token: await supportToken(), body: { verificationReference: 'call-95588-1' } });
     expect(unfrozen).toMatchObject({ status: 200, body: { userId } });
-    expectProblem(await call(`/support/users/${userId}/unfreeze`, { token: supportToken(), body: { verificationReference: 'call-95588-2' } }), 409, 'NOT_FROZEN');
+    expectProblem(await call(`/support/users/${userId}/unfreeze`, { token: await supportToken(), body: { verificationReference: 'call-95588-2' } }), 409, 'NOT_FROZEN');
 
     // Support freezes again; the user logs in (frozen: true) and sees it.
-    expect(await call(`/support/users/${userId}/freeze`, { token: supportToken(), body: { reason: 'hotline: lost phone' } })).toMatchObject({ status: 200 });
+    expect(await call(`/support/users/${userId}/freeze`, { token: await supportToken(), body: { reason: 'hotline: lost phone' } })).toMatchObject({ status: 200 });
   });
 
   it('maps the services\' codes: wrong password, duplicate phone, wrong code', async () => {
@@ -155,6 +156,28 @@ describe('authentication and ownership', () => {
     expectProblem(await call(path, { token: `${header}.${payload}.${'A'.repeat(43)}`, body: { reason: 'x' } }), 401, 'UNAUTHENTICATED');
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: bob.userId })).toString('base64url');
     expectProblem(await call(`/users/${bob.userId}/freeze`, { token: `${header}.${forged}.${alice.token.split('.')[2]}`, body: { reason: 'x' } }), 401, 'UNAUTHENTICATED');
+  });
+
+  it("answers 401 to a token signed by another key than identity's, an expired one, one for another audience, and a staff token made by identity's key", async () => {
+    const path = `/users/${alice.userId}/freeze`;
+    // Identity's (development) issuer key, as the identity service signs with it in this run.
+    const identityKey = signingKeyFromEnv({ LEDGER_DEV_MODE: '1' }, 'ACCESS_TOKEN_SIGNING_KEY', 'user');
+    const claims = { userId: alice.userId, deviceId: 'phone-1', ttlMs: 600_000 };
+    const valid = await signAccessToken({ ...claims, now: new Date() }, 'user', identityKey);
+    // Authenticated, then refused for its empty body: the token itself passed.
+    const authenticated = (token: string) => call(`/users/${alice.userId}/payment-password`, { token, body: {} });
+    expectProblem(await authenticated(valid.token), 400, 'VALIDATION_FAILED');
+    const otherKey = await signAccessToken({ ...claims, now: new Date() }, 'user', { ...generateSigningKey(identityKey.kid) });
+    expectProblem(await call(path, { token: otherKey.token, body: { reason: 'x' } }), 401, 'UNAUTHENTICATED');
+    const expired = await signAccessToken({ ...claims, now: new Date(Date.now() - 3_600_000) }, 'user', identityKey);
+    const expiredReply = await call(path, { token: expired.token, body: { reason: 'x' } });
+    expectProblem(expiredReply, 401, 'UNAUTHENTICATED');
+    expect(String(expiredReply.body['detail'])).toMatch(/expired/);
+    const sign = (audience: string, role: string) =>
+      new SignJWT({ role, did: 'phone-1' }).setProtectedHeader({ alg: 'EdDSA', kid: identityKey.kid }).setIssuer('ledger-identity').setAudience(audience).setSubject(alice.userId).setIssuedAt().setExpirationTime('10m').setJti('j-1').sign(identityKey.privateKey);
+    expectProblem(await call(path, { token: await sign('ledger-staff-api', 'user'), body: { reason: 'x' } }), 401, 'UNAUTHENTICATED');
+    expectProblem(await call(`/support/users/${alice.userId}/freeze`, { token: await sign('ledger-app-api', 'support'), body: { reason: 'x' } }), 401, 'UNAUTHENTICATED');
+    expectProblem(await authenticated(alice.token), 400, 'VALIDATION_FAILED');
   });
 
   it("answers 403 on another user's account, wallet or cards, and changes nothing", async () => {
@@ -192,7 +215,7 @@ describe('bad input', () => {
 
   it('an unknown route → 404 ROUTE_NOT_FOUND; a bad support path id → 400', async () => {
     expectProblem(await call('/nowhere'), 404, 'ROUTE_NOT_FOUND');
-    expectProblem(await call('/support/users/bad%20id/freeze', { token: supportToken(), body: { reason: 'x' } }), 400, 'VALIDATION_FAILED');
+    expectProblem(await call('/support/users/bad%20id/freeze', { token: await supportToken(), body: { reason: 'x' } }), 400, 'VALIDATION_FAILED');
   });
 
   it('a phone identity cannot judge → 400 INVALID_INPUT from the service', async () => {
@@ -247,7 +270,7 @@ describe('fuzz over the OpenAPI document', () => {
 
   it('never answers 5xx, and every 4xx is Problem Details', async () => {
     const user = await registerAndLogin();
-    const tokens = fc.constantFrom<string | undefined>(user.token, supportToken(), undefined, 'garbage');
+    const tokens = fc.constantFrom<string | undefined>(user.token, await supportToken(), undefined, 'garbage');
     expect(operations.length).toBeGreaterThan(10);
     for (const operation of operations) {
       const body = operation.properties.length === 0 ? fc.option(fc.anything(), { nil: undefined }) : fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(...operation.properties, 'extra'), value, { maxKeys: operation.properties.length + 1 }));

@@ -4,7 +4,7 @@ import { cardsContract, identityContract, walletContract } from '@ledger/contrac
 import { COMMAND_BUS, execute, type CommandBus } from './command-bus';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { RateLimiter } from './http/rate-limiter';
-import { verifyBearer, type Principal } from './http/auth';
+import { BearerVerifier, type Principal } from './http/auth';
 
 /** What every controller needs: the bus, the config, field encryption, token checks, rate limiters. */
 @Injectable()
@@ -16,6 +16,7 @@ export class Edge {
   /** User id → wallet id, for the users whose wallet was looked up (bounded, oldest forgotten first). */
   private readonly walletIds = new Map<string, string>();
   private static readonly WALLET_IDS_KEPT = 100_000;
+  private readonly bearer: BearerVerifier;
 
   constructor(
     @Inject(COMMAND_BUS) readonly bus: CommandBus,
@@ -26,6 +27,7 @@ export class Edge {
     this.codeRequestsPerPhone = new RateLimiter('verification codes per phone', rateLimits.codeRequestsPerPhone, rateLimiterMaxKeys);
     this.loginsPerIp = new RateLimiter('logins per IP', rateLimits.loginsPerIp, rateLimiterMaxKeys);
     this.loginsPerPhone = new RateLimiter('logins per phone', rateLimits.loginsPerPhone, rateLimiterMaxKeys);
+    this.bearer = new BearerVerifier({ user: config.accessTokenKeys, staff: config.staffTokenKeys });
   }
 
   /** Encrypts an identity secret field for Kafka (AES-256-GCM, AAD `identity:<field>`). */
@@ -56,8 +58,8 @@ export class Edge {
     return walletId;
   }
 
-  principal(authorization: string | undefined): Principal {
-    return verifyBearer(authorization, this.config.accessTokenKey, new Date());
+  principal(authorization: string | undefined): Promise<Principal> {
+    return this.bearer.verify(authorization, new Date());
   }
 }
 

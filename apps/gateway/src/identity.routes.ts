@@ -186,7 +186,7 @@ export class IdentityRoutes {
     auth: 'user',
   })
   async enableSecondFactor(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     if (http.body !== undefined) validate(S.EnableSecondFactorRequest, http.body);
     const { edge } = this;
@@ -207,7 +207,7 @@ export class IdentityRoutes {
     auth: 'user',
   })
   async disableSecondFactor(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const body = validate(S.DisableSecondFactorRequest, http.body);
     const { edge } = this;
@@ -230,7 +230,7 @@ export class IdentityRoutes {
     auth: 'user',
   })
   async setPaymentPassword(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const body = validate(S.SetPaymentPasswordRequest, http.body);
     const { edge } = this;
@@ -253,7 +253,7 @@ export class IdentityRoutes {
     auth: 'user',
   })
   async changePaymentPassword(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const body = validate(S.ChangePaymentPasswordRequest, http.body);
     const { edge } = this;
@@ -281,7 +281,7 @@ export class IdentityRoutes {
     auth: 'user',
   })
   async changeLoginPassword(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const body = validate(S.ChangeLoginPasswordRequest, http.body);
     const { edge } = this;
@@ -310,7 +310,7 @@ export class IdentityRoutes {
     auth: 'user',
   })
   async freeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const body = validate(S.FreezeRequest, http.body);
     return execute(this.edge.bus, identityContract.freezeAccount, { userId, reason: body.reason }, { key: userId, actor: principal.actor });
@@ -328,7 +328,7 @@ export class IdentityRoutes {
     auth: 'user',
   })
   async unfreeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const body = validate(S.UserUnfreezeRequest, http.body);
     const { edge } = this;
@@ -356,7 +356,7 @@ export class SupportRoutes {
   @HttpCode(200)
   @Route({ summary: "Freeze a user's account (support)", body: S.FreezeRequest, status: 200, response: S.FreezeResponse, codes: ['USER_NOT_FOUND', 'ALREADY_FROZEN'], auth: 'support' })
   async freeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSupport(principal);
     const id = validate(S.UserIdParam, userId, 'userId');
     const body = validate(S.FreezeRequest, http.body);
@@ -374,7 +374,7 @@ export class SupportRoutes {
     auth: 'support',
   })
   async unfreeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSupport(principal);
     const id = validate(S.UserIdParam, userId, 'userId');
     const body = validate(S.SupportUnfreezeRequest, http.body);
@@ -392,7 +392,7 @@ export class SupportRoutes {
     auth: 'support',
   })
   async resetSecondFactor(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSupport(principal);
     const id = validate(S.UserIdParam, userId, 'userId');
     const body = validate(S.SupportResetSecondFactorRequest, http.body);

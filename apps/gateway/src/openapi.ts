@@ -1,4 +1,4 @@
-import { Keyring } from '@ledger/crypto';
+import { Keyring, generateSigningKey, verificationKeysOf } from '@ledger/crypto';
 import { buildOpenApiDocument, createGatewayApp } from './app';
 import type { CommandBus } from './command-bus';
 import { loadGatewayConfig } from './config';
@@ -12,7 +12,8 @@ const offlineBus: CommandBus = {
 
 /** The OpenAPI document as committed in docs/openapi.json (stable key order, trailing newline). */
 export async function renderOpenApi(): Promise<string> {
-  const config = loadGatewayConfig({ fieldKeyring: Keyring.generate(['doc']), accessTokenKey: Buffer.alloc(32) }, {});
+  const staffTokenSigningKey = generateSigningKey('doc-staff');
+  const config = loadGatewayConfig({ fieldKeyring: Keyring.generate(['doc']), accessTokenKeys: verificationKeysOf(generateSigningKey('doc-user')), staffTokenSigningKey }, {});
   const app = await createGatewayApp({ config, bus: offlineBus, logger: false });
   try {
     await app.init();

@@ -46,7 +46,7 @@ export class PaymentRoutes {
    * from the body).
    */
   private async ownWalletRequest<T extends TSchema>(userId: string, http: RequestInfo, schema: T): Promise<{ principal: Principal; body: Static<T>; walletId: string }> {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const body = validate(schema, http.body);
     return { principal, body, walletId: await this.edge.walletIdOf(userId, principal.actor) };
@@ -107,7 +107,7 @@ export class PaymentRoutes {
     auth: 'user',
   })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     return listPayments(this.edge, userId, query, principal.actor);
   }
@@ -123,7 +123,7 @@ export class PaymentRoutes {
     auth: 'user',
   })
   async supportAccess(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     return listSupportAccess(this.edge, userId, query, principal.actor);
   }
@@ -137,7 +137,7 @@ export class PaymentRoutes {
     auth: 'user',
   })
   async payment(@Param('userId') userId: string, @Param('paymentId') paymentId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const id = validate(S.PaymentIdParam, paymentId, 'paymentId');
     return execute(this.edge.bus, paymentsContract.getPayment, { paymentId: id }, { key: id, actor: principal.actor });
@@ -261,7 +261,7 @@ export class PaymentRoutes {
     auth: 'support',
   })
   async counterTopUp(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSupport(principal);
     const id = validate(S.UserIdParam, userId, 'userId');
     const body = validate(S.CounterTopUpRequest, http.body);
@@ -318,7 +318,7 @@ export class SupportPaymentRoutes {
     auth: 'support',
   })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSupport(principal);
     const id = validate(S.UserIdParam, userId, 'userId');
     return listPayments(this.edge, id, query, principal.actor);
@@ -335,7 +335,7 @@ export class SupportAccessRoutes {
   @PageQuery()
   @Route({ summary: "Who in support looked at a user's transactions, newest first (support)", status: 200, response: S.SupportAccessResponse, codes: ['INVALID_COMMAND'], auth: 'support' })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSupport(principal);
     const id = validate(S.UserIdParam, userId, 'userId');
     return listSupportAccess(this.edge, id, query, principal.actor);
@@ -360,7 +360,7 @@ export class MaintenanceRoutes {
     auth: 'support',
   })
   async set(@Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSupport(principal);
     const body = validate(S.MaintenanceRequest, http.body);
     return execute(this.edge.bus, identityContract.setMaintenanceMode, body, { key: 'maintenance', actor: principal.actor });

@@ -100,7 +100,7 @@ describe('staff login', () => {
 
     const staff = await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD });
     expect(staff).toMatchObject({ status: 200, body: { agentId: 'agent-7', tokenType: 'Bearer' } });
-    const claims = verifyAccessToken(String(staff.body['accessToken']), config.accessTokenKey, new Date());
+    const claims = await verifyAccessToken(String(staff.body['accessToken']), 'staff', config.staffTokenKeys, new Date());
     expect(claims).toMatchObject({ sub: 'agent-7', role: 'support' });
 
     const { userId, phone } = await registeredUser();

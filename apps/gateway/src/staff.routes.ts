@@ -47,7 +47,7 @@ export class StaffRoutes {
       this.logger.warn(`support login refused agent=${agentId} ip=${http.ip}`);
       throw new ProblemError('INVALID_CREDENTIALS', 'wrong agent id or password');
     }
-    const access = signAccessToken({ userId: agentId, role: 'support', deviceId: SUPPORT_CONSOLE_DEVICE, now: new Date(), ttlMs: config.supportTokenTtlMs }, config.accessTokenKey);
+    const access = await signAccessToken({ userId: agentId, deviceId: SUPPORT_CONSOLE_DEVICE, now: new Date(), ttlMs: config.supportTokenTtlMs }, 'staff', config.staffTokenSigningKey);
     this.logger.log(`support login agent=${agentId} ip=${http.ip}`);
     return { agentId, tokenType: 'Bearer', accessToken: access.token, accessTokenExpiresAt: access.expiresAt.toISOString() };
   }

@@ -26,7 +26,7 @@ export class WalletRoutes {
     auth: 'user',
   })
   async open(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     if (http.body !== undefined) validate(S.OpenWalletRequest, http.body);
     return execute(this.edge.bus, walletContract.openWallet, { userId }, { key: userId, actor: principal.actor });
@@ -41,7 +41,7 @@ export class WalletRoutes {
     auth: 'user',
   })
   async balance(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const wallet = await execute(this.edge.bus, walletContract.getWalletByUser, { userId }, { key: userId, actor: principal.actor });
     const walletId = String(wallet['walletId']);
@@ -82,7 +82,7 @@ export class CardRoutes {
     auth: 'user',
   })
   async bind(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const body = validate(S.BindCardRequest, http.body);
     return execute(
@@ -96,7 +96,7 @@ export class CardRoutes {
   @Get()
   @Route({ summary: 'List my cards (masked numbers only)', status: 200, response: S.CardListResponse, codes: ['NOT_CARD_OWNER'], auth: 'user' })
   async list(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     return execute(this.edge.bus, cardsContract.listCards, { userId }, { key: userId, actor: principal.actor });
   }
@@ -105,7 +105,7 @@ export class CardRoutes {
   @HttpCode(200)
   @Route({ summary: 'Make a card my default', status: 200, response: S.DefaultCardResponse, codes: ['NOT_CARD_OWNER', 'CARD_NOT_FOUND', 'CARD_SUSPENDED'], auth: 'user' })
   async setDefault(@Param('userId') userId: string, @Param('cardId') cardId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const id = validate(S.CardIdParam, cardId, 'cardId');
     return execute(this.edge.bus, cardsContract.setDefaultCard, { userId, cardId: id }, { key: userId, actor: principal.actor });
@@ -122,7 +122,7 @@ export class CardRoutes {
     auth: 'user',
   })
   async unbind(@Param('userId') userId: string, @Param('cardId') cardId: string, @Http() http: RequestInfo) {
-    const principal = this.edge.principal(http.authorization);
+    const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const id = validate(S.CardIdParam, cardId, 'cardId');
     const body = validate(S.UnbindCardRequest, http.body);

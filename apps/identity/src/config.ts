@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ARGON2_OWASP_PARAMS, accessTokenKeyFromEnv, loadFieldKeyring, loadPepperKeyring, type Argon2Params, type Keyring } from '@ledger/crypto';
+import { ARGON2_OWASP_PARAMS, loadFieldKeyring, loadPepperKeyring, signingKeyFromEnv, type Argon2Params, type Keyring, type SigningKey } from '@ledger/crypto';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from '@ledger/identity-domain';
 import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/util';
 
@@ -10,14 +10,15 @@ import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/u
  *
  * Keys: `FIELD_KEYS`/`FIELD_KEY_ACTIVE` (field encryption, shared with the gateway),
  * `HASH_PEPPER_KEYS`/`HASH_PEPPER_ACTIVE` (keyed hashes: phone fingerprints, payment passwords,
- * SMS codes, refresh tokens) and `ACCESS_TOKEN_KEY` (base64, ≥ 32 bytes, signs access tokens).
+ * SMS codes, refresh tokens) and `ACCESS_TOKEN_SIGNING_KEY` (the users' token issuer's Ed25519
+ * private JWK with its `kid`: only identity holds it; the gateway verifies with its public half).
  * In development mode (`LEDGER_DEV_MODE=1`) each falls back to a well-known development key;
  * otherwise a missing key stops the service at start-up, whatever `NODE_ENV` says.
  */
 export interface IdentityConfig {
   fieldKeyring: Keyring;
   pepperKeyring: Keyring;
-  accessTokenKey: Buffer;
+  accessTokenSigningKey: SigningKey;
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
   clock: Clock;
@@ -48,9 +49,9 @@ export class ConfigurationError extends Error {
   }
 }
 
-function accessTokenKeyFrom(env: Readonly<Record<string, string | undefined>>): Buffer {
+function accessTokenSigningKeyFrom(env: Readonly<Record<string, string | undefined>>): SigningKey {
   try {
-    return accessTokenKeyFromEnv(env);
+    return signingKeyFromEnv(env, 'ACCESS_TOKEN_SIGNING_KEY', 'user');
   } catch (error) {
     throw new ConfigurationError((error as Error).message);
   }
@@ -66,7 +67,7 @@ export function loadIdentityConfig(overrides: Partial<IdentityConfig> = {}, env:
   return {
     fieldKeyring: overrides.fieldKeyring ?? loadFieldKeyring(env, { allowDevelopmentKeys: true }),
     pepperKeyring: overrides.pepperKeyring ?? loadPepperKeyring(env, { allowDevelopmentKeys: true }),
-    accessTokenKey: overrides.accessTokenKey ?? accessTokenKeyFrom(env),
+    accessTokenSigningKey: overrides.accessTokenSigningKey ?? accessTokenSigningKeyFrom(env),
     accessTokenTtlMs: overrides.accessTokenTtlMs ?? 15 * MINUTE_MS,
     refreshTokenTtlMs: overrides.refreshTokenTtlMs ?? 30 * 24 * 60 * MINUTE_MS,
     clock: overrides.clock ?? systemClock,

@@ -2,15 +2,14 @@ import 'reflect-metadata';
 import { identityContract as identity, pingCommand } from '@ledger/contracts';
 import { testKafka, TopicRecorder } from '@ledger/testing';
 import { IDENTITY_CONTEXT } from './identity.module';
-import { ACCESS_TOKEN_ISSUER, verifyAccessToken } from '@ledger/crypto';
+import { TOKEN_ISSUERS, verificationKeysFromEnv, verifyAccessToken } from '@ledger/crypto';
 import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, eventually, expectAccepted, expectRejected, randomIdNumber, randomPhone, startIdentityHarness, type IdentityHarness } from './testing/identity-harness';
-import { hkdfSync } from 'node:crypto';
 
 describe('identity service over the real broker: the registration story', () => {
   let h: IdentityHarness;
   let events: TopicRecorder;
-  // The development token key: the harness leaves ACCESS_TOKEN_KEY unset, as on a developer's machine.
-  const devTokenKey = Buffer.from(hkdfSync('sha256', 'e-wallet-ledger development key (not secret)', 'ledger', 'access-token', 32));
+  // The development issuer's public key: the harness leaves ACCESS_TOKEN_SIGNING_KEY unset, as on a developer's machine.
+  const devTokenKeys = verificationKeysFromEnv({ LEDGER_DEV_MODE: '1' }, 'ACCESS_TOKEN_PUBLIC_KEYS', 'user');
 
   beforeAll(async () => {
     h = await startIdentityHarness('identity_story');
@@ -55,8 +54,8 @@ describe('identity service over the real broker: the registration story', () => 
     const session = expectAccepted(await h.send(identity.login, { ...onNewPhone, stepUpCode: h.enc('stepUpCode', h.latestCode(phone)) }));
     expect(session).toMatchObject({ userId, newDevice: true, frozen: false });
     expect(String(session['accessToken'])).toMatch(/^enc:v1:/);
-    const claims = verifyAccessToken(h.dec('accessToken', String(session['accessToken'])), devTokenKey, h.clock.now());
-    expect(claims).toMatchObject({ iss: ACCESS_TOKEN_ISSUER, sub: userId, role: 'user', did: 'phone-B' });
+    const claims = await verifyAccessToken(h.dec('accessToken', String(session['accessToken'])), 'user', devTokenKeys, h.clock.now());
+    expect(claims).toMatchObject({ iss: TOKEN_ISSUERS.user.issuer, aud: TOKEN_ISSUERS.user.audience, sub: userId, role: 'user', did: 'phone-B' });
     expect(claims!.exp * 1000).toBe(Date.parse(String(session['accessTokenExpiresAt'])));
     // `<sessionId>.<secret>`: the session's stream id, then 256 bits of HMAC output.
     expect(h.dec('refreshToken', String(session['refreshToken']))).toMatch(/^[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$/);

@@ -330,7 +330,7 @@ export class IdentityService {
     const loggedIn = step.events.find((event) => event.type === IdentityEventType.LoggedIn);
     if (loggedIn?.type !== IdentityEventType.LoggedIn) throw new Error('login accepted without a LoggedIn event');
 
-    const access = signAccessToken({ userId: user.userId, role: 'user', deviceId: payload.deviceId, now, ttlMs: this.config.accessTokenTtlMs }, this.config.accessTokenKey);
+    const access = await signAccessToken({ userId: user.userId, deviceId: payload.deviceId, now, ttlMs: this.config.accessTokenTtlMs }, 'user', this.config.accessTokenSigningKey);
     const refresh = await this.sessions.start(envelope, user.userId, payload.deviceId, now);
     const after = (await this.users.load(stream)).state;
     return accepted(envelope, {

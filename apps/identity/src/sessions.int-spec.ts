@@ -1,16 +1,16 @@
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { identityContract as identity } from '@ledger/contracts';
-import { verifyAccessToken } from '@ledger/crypto';
+import { generateSigningKey, verificationKeysOf, verifyAccessToken } from '@ledger/crypto';
 import { Pool } from 'pg';
 import { GOOD_LOGIN_PASSWORD, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from './testing/identity-harness';
 
 describe('identity sessions: refresh-token rotation and logout over Kafka', () => {
   let h: IdentityHarness;
-  const accessTokenKey = randomBytes(32);
+  const accessTokenSigningKey = generateSigningKey();
 
   beforeAll(async () => {
-    h = await startIdentityHarness('identity_sessions', { config: { accessTokenKey } });
+    h = await startIdentityHarness('identity_sessions', { config: { accessTokenSigningKey } });
   });
 
   afterAll(async () => {
@@ -35,7 +35,7 @@ describe('identity sessions: refresh-token rotation and logout over Kafka', () =
     const second = h.dec('refreshToken', String(data['refreshToken']));
     expect(second).not.toBe(first);
     expect(data['userId']).toBe(userId);
-    const claims = verifyAccessToken(h.dec('accessToken', String(data['accessToken'])), accessTokenKey, h.clock.now());
+    const claims = await verifyAccessToken(h.dec('accessToken', String(data['accessToken'])), 'user', verificationKeysOf(accessTokenSigningKey), h.clock.now());
     expect(claims).toMatchObject({ sub: userId, role: 'user', did: DEVICE });
 
     // The retired token comes back (stolen, or replayed): the session is revoked…

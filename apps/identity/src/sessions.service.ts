@@ -105,7 +105,7 @@ export class SessionService {
     const refreshed = outcome.events.find((event) => event.type === 'identity.SessionRefreshed.v1');
     const session = (await this.sessions.load(stream)).state;
     if (refreshed?.type !== 'identity.SessionRefreshed.v1' || session.kind === 'none') throw new Error('refresh accepted without a SessionRefreshed event');
-    const access = signAccessToken({ userId: session.userId, role: 'user', deviceId: session.deviceId, now, ttlMs: this.config.accessTokenTtlMs }, this.config.accessTokenKey);
+    const access = await signAccessToken({ userId: session.userId, deviceId: session.deviceId, now, ttlMs: this.config.accessTokenTtlMs }, 'user', this.config.accessTokenSigningKey);
     return accepted(envelope, {
       userId: session.userId,
       accessToken: encryptField(access.token, this.config.fieldKeyring, identityContract.secretAad('accessToken')),

@@ -103,7 +103,7 @@ export const login = defineCommand({
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
   description:
-    'Issues an access token (HS256 JWT) and a refresh token, both encrypted in the result. A new device needs a login_step_up SMS code. Key: the phone. ' +
+    'Issues an access token (an EdDSA JWT signed with the key only identity holds) and a refresh token, both encrypted in the result. A new device needs a login_step_up SMS code. Key: the phone. ' +
     'Rejects INVALID_CREDENTIALS, LOGIN_LOCKED, STEP_UP_REQUIRED, INVALID_CODE (and the other code failures), SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, INVALID_INPUT.',
   payload: strict({
     phone: Phone,

@@ -96,7 +96,7 @@ export const RegisterResponse = loose({ userId: Type.String(), maskedPhone: Type
 export const LoginResponse = loose({
   userId: Type.String(),
   tokenType: Type.Literal('Bearer'),
-  accessToken: Type.String({ description: 'HS256 JWT; send as Authorization: Bearer <token>' }),
+  accessToken: Type.String({ description: 'EdDSA JWT from identity (issuer ledger-identity, audience ledger-app-api); send as Authorization: Bearer <token>' }),
   accessTokenExpiresAt: Instant,
   refreshToken: Type.String(),
   refreshTokenExpiresAt: Instant,
@@ -106,7 +106,7 @@ export const LoginResponse = loose({
 export const RefreshSessionResponse = loose({
   userId: Type.String(),
   tokenType: Type.Literal('Bearer'),
-  accessToken: Type.String({ description: 'HS256 JWT; send as Authorization: Bearer <token>' }),
+  accessToken: Type.String({ description: 'EdDSA JWT from identity (issuer ledger-identity, audience ledger-app-api); send as Authorization: Bearer <token>' }),
   accessTokenExpiresAt: Instant,
   refreshToken: Type.String({ description: 'the next refresh token; the one sent is now retired' }),
   refreshTokenExpiresAt: Instant,
@@ -119,7 +119,7 @@ export const SecondFactorEnabledResponse = loose({
 export const StaffLoginResponse = loose({
   agentId: Type.String(),
   tokenType: Type.Literal('Bearer'),
-  accessToken: Type.String({ description: 'HS256 JWT with role support; send as Authorization: Bearer <token>' }),
+  accessToken: Type.String({ description: 'EdDSA JWT from the staff issuer (ledger-staff, audience ledger-staff-api), role support; send as Authorization: Bearer <token>' }),
   accessTokenExpiresAt: Instant,
 });
 export const UserResponse = loose({ userId: Type.String() });

@@ -12,7 +12,7 @@ export interface StoryDeps {
   /** The last SMS code the phone received (the simulated handset: identity's outbox). */
   smsCode(phone: string): Promise<string> | string;
   /** A support agent's access token (there is no staff login yet: signed with identity's key). */
-  supportToken(agentId: string): string;
+  supportToken(agentId: string): Promise<string>;
   /** The secret Alipay/WeChat sign callbacks with (PAYMENTS_PROVIDER_SECRET). */
   providerSecret: string;
   out(line: string): void;
@@ -122,7 +122,7 @@ export async function runStory(deps: StoryDeps): Promise<StoryReport> {
 
   const alice: StoryUser = { name: '张三', phone: randomPhone(), userId: '', token: '', paymentPassword: '802417', payments: [] };
   const bob: StoryUser = { name: '李四', phone: randomPhone(), userId: '', token: '', paymentPassword: '364815', payments: [] };
-  const support = deps.supportToken('teller-0042');
+  const support = await deps.supportToken('teller-0042');
 
   // ── Registration
   section('Registration with an SMS code');
