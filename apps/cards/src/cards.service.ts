@@ -149,7 +149,7 @@ export class CardsService {
    * `orphanReservationTtlMs` (see `reserve`).
    */
   async bindCard(envelope: Envelope<typeof cardsContract.bindCard>): Promise<CommandResult> {
-    const { userId, holderName, reservedPhone } = envelope.payload;
+    const { userId } = envelope.payload;
     this.requireActor(envelope, userId, []);
     const now = this.config.clock.now();
     const meta = this.meta(envelope, now);
@@ -160,8 +160,10 @@ export class CardsService {
     const alreadyDone = findCard(loaded.state, cardId);
     if (alreadyDone !== undefined) return accepted(envelope, this.cardData(loaded.state, alreadyDone));
 
-    if (holderName.trim() === '') throw new InvalidInput('holderName', 'the holder name is required');
-    const cardNumber = this.openCardNumber(envelope.payload.cardNumber);
+    const holderName = this.open(envelope.payload.holderName, 'holderName');
+    const reservedPhone = this.open(envelope.payload.reservedPhone, 'reservedPhone');
+    if (holderName.trim() === '' || holderName.length > 100) throw new InvalidInput('holderName', 'a holder name of 1 to 100 characters is required');
+    const cardNumber = this.open(envelope.payload.cardNumber, 'cardNumber');
     const numberCheck = checkCardNumber(cardNumber, this.config.binTable);
     const fingerprint = keyedFingerprint(HASH_PURPOSE.card, normalizeCardNumber(cardNumber), this.config.pepperKeyring);
 
@@ -332,11 +334,12 @@ export class CardsService {
   }
 
   /** The plaintext number, for this call only. Never logged; the error does not quote the token either. */
-  private openCardNumber(token: string): string {
+  /** A field the gateway encrypted for cards, opened in memory only. */
+  private open(token: string, field: cardsContract.SecretField): string {
     try {
-      return decryptField(token, this.config.fieldKeyring, cardsContract.secretAad('cardNumber'));
+      return decryptField(token, this.config.fieldKeyring, cardsContract.secretAad(field));
     } catch (error) {
-      if (error instanceof FieldDecryptionError) throw new InvalidInput('cardNumber', `the encrypted card number could not be opened (${error.reason})`);
+      if (error instanceof FieldDecryptionError) throw new InvalidInput(field, `the encrypted ${field} could not be opened (${error.reason})`);
       throw error;
     }
   }

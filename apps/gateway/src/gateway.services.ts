@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { encryptField } from '@ledger/crypto';
-import { cardsContract, identityContract, walletContract } from '@ledger/contracts';
+import { HASH_PURPOSE, encryptField, messageKeyOf } from '@ledger/crypto';
+import { cardsContract, identityContract, paymentsContract, walletContract } from '@ledger/contracts';
 import { COMMAND_BUS, execute, type CommandBus } from './command-bus';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
-import { RateLimiter } from './http/rate-limiter';
+import { RateLimiter, phoneKey } from './http/rate-limiter';
 import { BearerVerifier, type Principal } from './http/auth';
 
 /** What every controller needs: the bus, the config, field encryption, token checks, rate limiters. */
@@ -33,6 +33,16 @@ export class Edge {
   /** Encrypts an identity secret field for Kafka (AES-256-GCM, AAD `identity:<field>`). */
   identitySecret(field: identityContract.SecretField, plaintext: string): string {
     return encryptField(plaintext, this.config.fieldKeyring, identityContract.secretAad(field));
+  }
+
+  /** Encrypts a payments secret field for Kafka (AAD `payments:<field>`). */
+  paymentsSecret(field: 'recipientPhone', plaintext: string): string {
+    return encryptField(plaintext, this.config.fieldKeyring, paymentsContract.secretAad(field));
+  }
+
+  /** The Kafka key of a phone's commands: a keyed hash of the normalized number, never the number. */
+  phoneMessageKey(phone: string): string {
+    return messageKeyOf(HASH_PURPOSE.phone, phoneKey(phone), this.config.fieldKeyring);
   }
 
   /** Encrypts a cards secret field for Kafka (AAD `cards:<field>`). */

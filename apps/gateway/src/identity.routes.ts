@@ -50,7 +50,7 @@ export class IdentityRoutes {
     this.edge.codeRequestsPerIp.hit(http.ip);
     const body = validate(S.VerificationCodeRequest, http.body);
     this.edge.codeRequestsPerPhone.hit(phoneKey(body.phone));
-    return execute(this.edge.bus, identityContract.requestVerificationCode, body, { key: phoneKey(body.phone), actor: 'anonymous' });
+    return execute(this.edge.bus, identityContract.requestVerificationCode, { ...body, phone: this.edge.identitySecret('phone', body.phone) }, { key: this.edge.phoneMessageKey(body.phone), actor: 'anonymous' });
   }
 
   @Post('users')
@@ -70,14 +70,14 @@ export class IdentityRoutes {
       edge.bus,
       identityContract.registerUser,
       {
-        phone: body.phone,
+        phone: edge.identitySecret('phone', body.phone),
         code: edge.identitySecret('code', body.code),
         loginPassword: edge.identitySecret('loginPassword', body.loginPassword),
-        name: body.name,
+        name: edge.identitySecret('name', body.name),
         ...(body.idNumber === undefined ? {} : { idNumber: edge.identitySecret('idNumber', body.idNumber.toUpperCase()) }),
         ...(body.deviceId === undefined ? {} : { deviceId: body.deviceId }),
       },
-      { key: phoneKey(body.phone), actor: 'anonymous' },
+      { key: edge.phoneMessageKey(body.phone), actor: 'anonymous' },
     );
   }
 
@@ -100,13 +100,13 @@ export class IdentityRoutes {
       edge.bus,
       identityContract.login,
       {
-        phone: body.phone,
+        phone: edge.identitySecret('phone', body.phone),
         loginPassword: edge.identitySecret('loginPassword', body.loginPassword),
         deviceId: body.deviceId,
         ...(body.stepUpCode === undefined ? {} : { stepUpCode: edge.identitySecret('stepUpCode', body.stepUpCode) }),
         ...optionalSecondFactor(edge, body.secondFactorCode),
       },
-      { key: phoneKey(body.phone), actor: 'anonymous' },
+      { key: edge.phoneMessageKey(body.phone), actor: 'anonymous' },
     );
     return clearTokens(edge, data);
   }
@@ -165,12 +165,12 @@ export class IdentityRoutes {
       edge.bus,
       identityContract.resetPaymentPassword,
       {
-        phone: body.phone,
+        phone: edge.identitySecret('phone', body.phone),
         code: edge.identitySecret('code', body.code),
         newPaymentPassword: edge.identitySecret('newPaymentPassword', body.newPaymentPassword),
         ...optionalSecondFactor(edge, body.secondFactorCode),
       },
-      { key: phoneKey(body.phone), actor: 'anonymous' },
+      { key: edge.phoneMessageKey(body.phone), actor: 'anonymous' },
     );
   }
 

@@ -196,7 +196,7 @@ export class PaymentRoutes {
         paymentId: body.paymentId,
         userId,
         walletId,
-        recipientPhone: body.recipientPhone,
+        recipientPhone: this.edge.paymentsSecret('recipientPhone', body.recipientPhone),
         amountMinor: body.amountMinor,
         ...(body.description === undefined ? {} : { description: body.description }),
         paymentPassword: this.password(body.paymentPassword),

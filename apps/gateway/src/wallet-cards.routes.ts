@@ -88,7 +88,7 @@ export class CardRoutes {
     return execute(
       this.edge.bus,
       cardsContract.bindCard,
-      { userId, cardNumber: this.edge.cardsSecret('cardNumber', body.cardNumber), holderName: body.holderName, reservedPhone: body.reservedPhone },
+      { userId, cardNumber: this.edge.cardsSecret('cardNumber', body.cardNumber), holderName: this.edge.cardsSecret('holderName', body.holderName), reservedPhone: this.edge.cardsSecret('reservedPhone', body.reservedPhone) },
       { key: userId, actor: principal.actor },
     );
   }

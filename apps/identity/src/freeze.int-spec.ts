@@ -78,7 +78,7 @@ describe('identity freeze and unfreeze over Kafka', () => {
     const event = await published(identity.EVENT_TYPES.AccountFrozen, userId);
     expect(JSON.parse(event.message.value!.toString())).toMatchObject({ userId, actor: { kind: 'support', agentId: 'agent-3' } });
     const view = await eventually(async () => {
-      const found = expectAccepted(await h.send(identity.findUserByPhone, { phone }, 'system:payments'));
+      const found = expectAccepted(await h.send(identity.findUserByPhone, { phone: h.enc('phone', phone) }, 'system:payments'));
       expect(found['status']).toBe('frozen');
       return found;
     });
@@ -95,13 +95,13 @@ describe('identity freeze and unfreeze over Kafka', () => {
         `user:${userId}`,
       );
     expect(expectRejected(await unfreeze({ paymentPassword: GOOD_PAYMENT_PASSWORD }), 'INVALID_INPUT').details).toEqual({ field: 'code' });
-    expectAccepted(await h.send(identity.requestVerificationCode, { phone, purpose: 'unfreeze' }));
+    expectAccepted(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'unfreeze' }));
     const code = h.latestCode(phone);
     expectAccepted(await unfreeze({ code, paymentPassword: GOOD_PAYMENT_PASSWORD }));
     expectAccepted(await verify(userId, 'payment'));
     expectRejected(await unfreeze({ code, paymentPassword: GOOD_PAYMENT_PASSWORD }), 'NOT_FROZEN');
     await published(identity.EVENT_TYPES.AccountUnfrozen, userId);
-    await eventually(async () => expect(expectAccepted(await h.send(identity.findUserByPhone, { phone }, 'system:payments'))['status']).toBe('active'));
+    await eventually(async () => expect(expectAccepted(await h.send(identity.findUserByPhone, { phone: h.enc('phone', phone) }, 'system:payments'))['status']).toBe('active'));
   });
 
   it('a risk-control freeze cannot be lifted by the user, only by customer service', async () => {
@@ -112,7 +112,7 @@ describe('identity freeze and unfreeze over Kafka', () => {
     expect(expectAccepted(await h.send(identity.raiseRiskAlert, alert, 'risk:velocity-rule-1'))).toEqual({ userId, frozen: true });
     expectRejected(await verify(userId, 'payment'), 'ACCOUNT_FROZEN');
 
-    expectAccepted(await h.send(identity.requestVerificationCode, { phone, purpose: 'unfreeze' }));
+    expectAccepted(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'unfreeze' }));
     const byUser = await h.send(
       identity.unfreezeAccount,
       { userId, code: h.enc('code', h.latestCode(phone)), paymentPassword: h.enc('paymentPassword', GOOD_PAYMENT_PASSWORD) },
@@ -131,7 +131,7 @@ describe('identity freeze and unfreeze over Kafka', () => {
     const userId = await h.register(phone, undefined, { deviceId: 'phone-A' });
     expectAccepted(await h.send(identity.freezeAccount, { userId, reason: 'phone stolen' }, `user:${userId}`));
     const session = expectAccepted(
-      await h.send(identity.login, { phone, loginPassword: h.enc('loginPassword', 'Wallet2026ok'), deviceId: 'phone-A' }),
+      await h.send(identity.login, { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', 'Wallet2026ok'), deviceId: 'phone-A' }),
     );
     expect(session).toMatchObject({ userId, frozen: true });
   });

@@ -28,16 +28,16 @@ describe('identity service over the real broker: the registration story', () => 
 
   it('registers with an SMS code, sets a payment password, logs in on a new device with step-up, and verifies the payment password', async () => {
     const phone = randomPhone();
-    const sent = expectAccepted(await h.send(identity.requestVerificationCode, { phone: `+86 ${phone.slice(0, 3)}-${phone.slice(3)}`, purpose: 'registration' }));
+    const sent = expectAccepted(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', `+86 ${phone.slice(0, 3)}-${phone.slice(3)}`), purpose: 'registration' }));
     expect(sent).toMatchObject({ maskedPhone: `${phone.slice(0, 3)}****${phone.slice(7)}` });
     const code = h.latestCode(phone);
 
     const registered = expectAccepted(
       await h.send(identity.registerUser, {
-        phone,
+        phone: h.enc('phone', phone),
         code: h.enc('code', code),
         loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD),
-        name: '李四',
+        name: h.enc('name', '李四'),
         idNumber: h.enc('idNumber', randomIdNumber()),
         deviceId: 'phone-A',
       }),
@@ -48,9 +48,9 @@ describe('identity service over the real broker: the registration story', () => 
 
     expectAccepted(await h.send(identity.setPaymentPassword, { userId, paymentPassword: h.enc('paymentPassword', GOOD_PAYMENT_PASSWORD) }, me));
 
-    const onNewPhone = { phone, loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: 'phone-B' };
+    const onNewPhone = { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: 'phone-B' };
     expect(expectRejected(await h.send(identity.login, onNewPhone), 'STEP_UP_REQUIRED').details).toMatchObject({ deviceId: 'phone-B', purpose: 'login_step_up' });
-    expectAccepted(await h.send(identity.requestVerificationCode, { phone, purpose: 'login_step_up' }));
+    expectAccepted(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'login_step_up' }));
     const session = expectAccepted(await h.send(identity.login, { ...onNewPhone, stepUpCode: h.enc('stepUpCode', h.latestCode(phone)) }));
     expect(session).toMatchObject({ userId, newDevice: true, frozen: false });
     expect(String(session['accessToken'])).toMatch(/^enc:v1:/);
@@ -75,15 +75,15 @@ describe('identity service over the real broker: the registration story', () => 
     await events.waitFor((m) => m.message.headers?.['message-type']?.toString() === identity.EVENT_TYPES.PaymentPasswordSet && m.message.key?.toString() === `user-${userId}`);
 
     // Transfers find the payee by phone, from the read model.
-    const found = await eventually(async () => expectAccepted(await h.send(identity.findUserByPhone, { phone }, 'system:payments')));
+    const found = await eventually(async () => expectAccepted(await h.send(identity.findUserByPhone, { phone: h.enc('phone', phone) }, 'system:payments')));
     expect(found).toMatchObject({ userId, maskedPhone: sent['maskedPhone'], status: 'active', identityLevel: 'verified' });
   });
 
   it('answers an unknown phone like a wrong password, and USER_NOT_FOUND to a lookup', async () => {
     const phone = randomPhone();
-    expectRejected(await h.send(identity.login, { phone, loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: 'x' }), 'INVALID_CREDENTIALS');
-    expectRejected(await h.send(identity.findUserByPhone, { phone }, 'system:payments'), 'USER_NOT_FOUND');
-    expectRejected(await h.send(identity.requestVerificationCode, { phone, purpose: 'payment_password_reset' }), 'USER_NOT_FOUND');
+    expectRejected(await h.send(identity.login, { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: 'x' }), 'INVALID_CREDENTIALS');
+    expectRejected(await h.send(identity.findUserByPhone, { phone: h.enc('phone', phone) }, 'system:payments'), 'USER_NOT_FOUND');
+    expectRejected(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'payment_password_reset' }), 'USER_NOT_FOUND');
   });
 
   it('refuses a plaintext secret at the schema (dead-lettered) and a ciphertext made for another field', async () => {
@@ -93,7 +93,7 @@ describe('identity service over the real broker: the registration story', () => 
       'INVALID_COMMAND',
     );
     const result = expectRejected(
-      await h.send(identity.registerUser, { phone, code: h.enc('code', '123456'), loginPassword: h.enc('paymentPassword', GOOD_LOGIN_PASSWORD), name: 'x' }),
+      await h.send(identity.registerUser, { phone: h.enc('phone', phone), code: h.enc('code', '123456'), loginPassword: h.enc('paymentPassword', GOOD_LOGIN_PASSWORD), name: h.enc('name', 'x') }),
       'INVALID_INPUT',
     );
     expect(result.details).toEqual({ field: 'loginPassword' });

@@ -206,8 +206,8 @@ export class IdentityService {
     const phone = this.phone(payload.phone);
     const code = this.open(payload.code, 'code');
     const password = this.open(payload.loginPassword, 'loginPassword');
-    const name = payload.name.trim();
-    if (name === '') throw new InvalidInput('name', 'name is required');
+    const name = this.open(payload.name, 'name').trim();
+    if (name === '' || name.length > 100) throw new InvalidInput('name', 'a name of 1 to 100 characters is required');
     const userId = userIdFor(envelope.commandId);
     let idNumberCiphertext: string | undefined;
     if (payload.idNumber !== undefined) {
@@ -672,7 +672,9 @@ export class IdentityService {
     return outcome.events.length === 0 ? outcome.rejection : undefined;
   }
 
-  private phone(input: string): { phone: string; phoneHash: string; masked: string; candidates: string[] } {
+  /** The phone a command carries (encrypted for identity: it never travels in clear), normalized, with its fingerprints. */
+  private phone(ciphertext: string): { phone: string; phoneHash: string; masked: string; candidates: string[] } {
+    const input = this.open(ciphertext, 'phone');
     let phone: string;
     try {
       phone = normalizeMobilePhone(input);

@@ -28,7 +28,7 @@ describe('identity passwords and second factor over Kafka', () => {
     h.send(identity.setPaymentPassword, { userId, paymentPassword: h.enc('paymentPassword', password) }, actor);
   const login = (phone: string, password: string, extra: { secondFactorCode?: string; deviceId?: string } = {}) =>
     h.send(identity.login, {
-      phone,
+      phone: h.enc('phone', phone),
       loginPassword: h.enc('loginPassword', password),
       deviceId: extra.deviceId ?? 'phone-A',
       ...(extra.secondFactorCode === undefined ? {} : { secondFactorCode: h.enc('secondFactorCode', extra.secondFactorCode) }),
@@ -64,9 +64,9 @@ describe('identity passwords and second factor over Kafka', () => {
     for (let i = 0; i < 5; i++) await verify(userId, '111222');
     expectRejected(await verify(userId, GOOD_PAYMENT_PASSWORD), 'PAYMENT_PASSWORD_LOCKED');
 
-    expectAccepted(await h.send(identity.requestVerificationCode, { phone, purpose: 'payment_password_reset' }));
+    expectAccepted(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'payment_password_reset' }));
     const code = h.latestCode(phone);
-    const reset = (newPassword: string) => h.send(identity.resetPaymentPassword, { phone, code: h.enc('code', code), newPaymentPassword: h.enc('newPaymentPassword', newPassword) });
+    const reset = (newPassword: string) => h.send(identity.resetPaymentPassword, { phone: h.enc('phone', phone), code: h.enc('code', code), newPaymentPassword: h.enc('newPaymentPassword', newPassword) });
     expectRejected(await reset('000000'), 'WEAK_PASSWORD');
     expectAccepted(await reset('570318'));
     expectAccepted(await verify(userId, '570318'));

@@ -16,9 +16,9 @@ describe('identity registration over Kafka: uniqueness, codes, maintenance', () 
     await h.stop();
   });
 
-  const requestCode = (phone: string) => h.send(identity.requestVerificationCode, { phone, purpose: 'registration' });
+  const requestCode = (phone: string) => h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'registration' });
   const register = (phone: string, code: string, loginPassword = GOOD_LOGIN_PASSWORD, options: { key?: string } = {}) =>
-    h.send(identity.registerUser, { phone, code: h.enc('code', code), loginPassword: h.enc('loginPassword', loginPassword), name: '王五' }, 'anonymous', options);
+    h.send(identity.registerUser, { phone: h.enc('phone', phone), code: h.enc('code', code), loginPassword: h.enc('loginPassword', loginPassword), name: h.enc('name', '王五') }, 'anonymous', options);
   /** A code that is certainly not the one sent. */
   const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
@@ -42,7 +42,7 @@ describe('identity registration over Kafka: uniqueness, codes, maintenance', () 
     expectAccepted(await requestCode(phone));
     const code = h.latestCode(phone);
     const commandId = randomUUID();
-    const payload = { phone, code: h.enc('code', code), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), name: '赵六' };
+    const payload = { phone: h.enc('phone', phone), code: h.enc('code', code), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), name: h.enc('name', '赵六') };
     const first = expectAccepted(await h.send(identity.registerUser, payload, 'anonymous', { commandId }));
     const again = expectAccepted(await h.send(identity.registerUser, payload, 'anonymous', { commandId }));
     expect(again).toEqual(first);
@@ -96,10 +96,10 @@ describe('identity registration over Kafka: uniqueness, codes, maintenance', () 
     expect(expectRejected(await register(phone, code, 'onlyletters'), 'WEAK_PASSWORD').details).toMatchObject({ rule: 'letters_and_digits' });
     expect(expectRejected(await register('10012345678', code), 'INVALID_INPUT').details).toEqual({ field: 'phone' });
     const badId = await h.send(identity.registerUser, {
-      phone,
+      phone: h.enc('phone', phone),
       code: h.enc('code', code),
       loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD),
-      name: 'x',
+      name: h.enc('name', 'x'),
       idNumber: h.enc('idNumber', '110105199001011230'),
     });
     expect(expectRejected(badId, 'INVALID_INPUT').details).toEqual({ field: 'idNumber' });

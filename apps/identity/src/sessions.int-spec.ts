@@ -22,7 +22,7 @@ describe('identity sessions: refresh-token rotation and logout over Kafka', () =
   async function loggedIn(commandId = randomUUID()): Promise<{ userId: string; phone: string; refreshToken: string; commandId: string }> {
     const phone = randomPhone();
     const userId = await h.register(phone, GOOD_LOGIN_PASSWORD, { deviceId: DEVICE });
-    const data = expectAccepted(await h.send(identity.login, { phone, loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: DEVICE }, 'anonymous', { key: phone, commandId }));
+    const data = expectAccepted(await h.send(identity.login, { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: DEVICE }, 'anonymous', { key: h.phoneKey(phone), commandId }));
     return { userId, phone, refreshToken: h.dec('refreshToken', String(data['refreshToken'])), commandId };
   }
 
@@ -76,7 +76,7 @@ describe('identity sessions: refresh-token rotation and logout over Kafka', () =
 
   it('a re-delivered login answers with the same refresh token, which works once', async () => {
     const { phone, refreshToken, commandId } = await loggedIn();
-    const again = expectAccepted(await h.send(identity.login, { phone, loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: DEVICE }, 'anonymous', { key: phone, commandId }));
+    const again = expectAccepted(await h.send(identity.login, { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: DEVICE }, 'anonymous', { key: h.phoneKey(phone), commandId }));
     expect(h.dec('refreshToken', String(again['refreshToken']))).toBe(refreshToken);
     expectAccepted(await refresh(refreshToken));
   });

@@ -18,12 +18,12 @@ describe('identity step-up code verification for payments', () => {
   });
 
   const requestCode = async (phone: string): Promise<string> => {
-    expectAccepted(await h.send(identity.requestVerificationCode, { phone, purpose: 'login_step_up' }, 'anonymous', { key: phone }));
+    expectAccepted(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'login_step_up' }, 'anonymous', { key: h.phoneKey(phone) }));
     return h.latestCode(phone);
   };
   const verifyStepUp = (userId: string, code: string, deviceId = 'phone-B', actor = 'system:payments') =>
     h.send(identity.verifyStepUpCode, { userId, deviceId, stepUpCode: h.enc('stepUpCode', code) }, actor, { key: userId });
-  const loginFrom = (phone: string, deviceId: string) => h.send(identity.login, { phone, loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId }, 'anonymous', { key: phone });
+  const loginFrom = (phone: string, deviceId: string) => h.send(identity.login, { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId }, 'anonymous', { key: h.phoneKey(phone) });
   const otherThan = (code: string): string => (code === '000000' ? '111111' : '000000');
 
   it('a valid code is accepted once and makes the device known; the same code again is CODE_ALREADY_USED', async () => {

@@ -248,7 +248,7 @@ describe('merchant payment across identity, wallet and payments', () => {
     const commands: Array<[CommandContract, (paymentId: string) => Record<string, unknown>]> = [
       [paymentsContract.payMerchant, (paymentId) => ({ paymentId, userId, walletId, merchantId: 'm-canteen', channel: 'qr', amountMinor: '100', ...secrets })],
       [paymentsContract.topUpFromCard, (paymentId) => ({ paymentId, userId, walletId, cardId: 'card-1', amountMinor: '100' })],
-      [paymentsContract.transfer, (paymentId) => ({ paymentId, userId, walletId, recipientPhone: '13800000000', amountMinor: '100', ...secrets })],
+      [paymentsContract.transfer, (paymentId) => ({ paymentId, userId, walletId, recipientPhone: h.recipientPhone('13800000000'), amountMinor: '100', ...secrets })],
       [paymentsContract.withdraw, (paymentId) => ({ paymentId, userId, walletId, cardId: 'card-1', amountMinor: '100', ...secrets })],
       [paymentsContract.payBill, (paymentId) => ({ paymentId, userId, walletId, billerId: 'b-power', billReference: 'r-1', amountMinor: '100', ...secrets })],
       [paymentsContract.providerTopUp, (paymentId) => ({ paymentId, userId, walletId, provider: 'wechat', amountMinor: '100' })],

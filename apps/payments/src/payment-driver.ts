@@ -54,7 +54,8 @@ export interface DriverOptions {
   /** A payment waiting for its password is failed PAYMENT_INTERRUPTED only after this long (a client retry may bring it). */
   passwordGraceMs: number;
   /** Decrypts a transfer's recipient phone, in memory, for the FindUserByPhone step only. */
-  revealPhone: (phone: ProtectedPhone) => string;
+  /** The recipient's number encrypted for identity's FindUserByPhone. */
+  phoneForIdentity: (phone: ProtectedPhone) => string;
   log: (message: string) => void;
 }
 
@@ -140,7 +141,7 @@ export class PaymentDriver {
         if (request.kind !== 'transfer') throw new Error(`${id}: ${step} in a ${request.kind} payment`);
         const fail = (failure: Failure): StepOutcome => ({ record: { type: 'RecordRecipient', result: { ok: false, failure }, now } });
         // The plain number lives only in this call; the Kafka key is its keyed fingerprint, not the number.
-        const found = await this.call(identityContract.findUserByPhone, { phone: this.options.revealPhone(request.recipientPhone) }, request.recipientPhone.fingerprint, `${id}:find-recipient`);
+        const found = await this.call(identityContract.findUserByPhone, { phone: this.options.phoneForIdentity(request.recipientPhone) }, request.recipientPhone.fingerprint, `${id}:find-recipient`);
         if (found.status === 'rejected') {
           if (TRANSIENT.has(found.code)) return fail({ code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE, message: `identity did not answer: ${found.message}` });
           return fail({ code: PAYMENT_ERROR.RECIPIENT_NOT_FOUND, message: 'no wallet user has this phone number', details: { reason: found.code } });

@@ -146,7 +146,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
       commandTimeoutMs: options.commandTimeoutMs ?? 10_000,
       stepAttempts: 3,
       passwordGraceMs: options.passwordGraceMs ?? num(process.env.PAYMENTS_PASSWORD_GRACE_MS, 30_000),
-      revealPhone: (phone) => phones.reveal(phone),
+      phoneForIdentity: (phone) => phones.forIdentity(phone),
       log: (message) => this.logger.warn(message),
     });
     this.timerPoller = new TimerPoller({

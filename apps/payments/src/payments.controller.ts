@@ -14,7 +14,8 @@
 import { Controller } from '@nestjs/common';
 import { TRANSPORT_ERROR, paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
-import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState, type PaymentRequest, type PaymentState } from '@ledger/payments-domain';
+import { FieldDecryptionError } from '@ledger/crypto';
+import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState, type PaymentRequest, type PaymentState, type ProtectedPhone } from '@ledger/payments-domain';
 import { parsePositiveMinor } from '@ledger/util';
 import { streamOf } from './payment-driver';
 import { PaymentsRuntime } from './payments-runtime';
@@ -172,13 +173,20 @@ export class PaymentsController {
   @CommandHandler(paymentsContract.transfer)
   transfer(command: Envelope<typeof paymentsContract.transfer>): Promise<CommandResult> {
     const p = command.payload;
+    let recipientPhone: ProtectedPhone;
+    try {
+      // Never kept in plain text: decrypted, then encrypted, masked and fingerprinted here; encrypted for identity for the lookup.
+      recipientPhone = this.runtime.recipientPhones.protectEncrypted(p.recipientPhone);
+    } catch (error) {
+      if (error instanceof FieldDecryptionError) return Promise.resolve(rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, `recipientPhone cannot be decrypted (${error.reason})`));
+      throw error;
+    }
     const request: PaymentRequest = {
       kind: 'transfer',
       paymentId: p.paymentId,
       userId: p.userId,
       walletId: p.walletId,
-      // Never kept in plain text: encrypted, masked and fingerprinted here, decrypted only for the lookup.
-      recipientPhone: this.runtime.recipientPhones.protect(p.recipientPhone),
+      recipientPhone,
       amountMinor: parsePositiveMinor(p.amountMinor),
       description: p.description ?? '',
     };

@@ -144,7 +144,7 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
     expect((await payAs(user, '100', 'phone-a')).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     expect((await payAs(user, '6000', 'phone-b')).result).toMatchObject({ status: 'rejected', code: 'STEP_UP_REQUIRED', details: { rule: 'new_device' } });
 
-    const requested = await h.identity.send(identityContract.requestVerificationCode, { phone: user.phone, purpose: 'login_step_up' }, 'anonymous', { key: user.phone });
+    const requested = await h.identity.send(identityContract.requestVerificationCode, { phone: h.identity.enc('phone', user.phone), purpose: 'login_step_up' }, 'anonymous', { key: h.identity.phoneKey(user.phone) });
     expect(requested).toMatchObject({ status: 'accepted' });
     const code = h.identity.latestCode(user.phone);
     const wrongCode = code === '000000' ? '111111' : '000000';
@@ -163,7 +163,7 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
 
     // The device is known now: to the risk rules (no step-up any more) and to identity (a login from it needs none).
     expect((await payAs(user, '7000', 'phone-b')).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
-    const login = await h.identity.send(identityContract.login, { phone: user.phone, loginPassword: h.identity.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: 'phone-b' }, 'anonymous', { key: user.phone });
+    const login = await h.identity.send(identityContract.login, { phone: h.identity.enc('phone', user.phone), loginPassword: h.identity.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: 'phone-b' }, 'anonymous', { key: h.identity.phoneKey(user.phone) });
     expect(login).toMatchObject({ status: 'accepted', data: { newDevice: false } });
     const userEvents = await readUserStream(user.userId);
     expect(userEvents.filter((type) => type === 'identity.DeviceVerified.v1')).toHaveLength(1);

@@ -1,9 +1,13 @@
-import { developmentKeyring } from '@ledger/crypto';
+import { identityContract, paymentsContract } from '@ledger/contracts';
+import { decryptField, developmentKeyring, encryptField } from '@ledger/crypto';
 import type { RecordedEvent } from '@ledger/event-store';
 import { createPaymentCodec } from './payment-codec';
 import { RecipientPhones, maskPhone, normalizePhone } from './recipient-phone';
 
-const phones = new RecipientPhones(developmentKeyring('field-encryption'), developmentKeyring('hash-pepper'));
+const fieldKeys = developmentKeyring('field-encryption');
+const phones = new RecipientPhones(fieldKeys, developmentKeyring('hash-pepper'));
+/** What identity reads from the FindUserByPhone payload payments sends. */
+const asIdentityReadsIt = (phone: Parameters<RecipientPhones['forIdentity']>[0]) => decryptField(phones.forIdentity(phone), fieldKeys, identityContract.secretAad('phone'));
 
 describe('recipient phones at rest', () => {
   it('given a phone, when protected, then the stored form holds a ciphertext, a mask and a fingerprint, never the number', () => {
@@ -11,7 +15,15 @@ describe('recipient phones at rest', () => {
     expect(protectedPhone.encrypted).toMatch(/^enc:v1:/);
     expect(protectedPhone.masked).toBe('138****5678');
     expect(JSON.stringify(protectedPhone)).not.toContain('13812345678');
-    expect(phones.reveal(protectedPhone)).toBe('13812345678');
+    expect(asIdentityReadsIt(protectedPhone)).toBe('13812345678');
+  });
+
+  it('given the number as the gateway encrypted it for payments, when protected, then it is kept the same way; a number encrypted for identity does not open', () => {
+    const fromGateway = encryptField('+86 138-1234-5678', fieldKeys, paymentsContract.secretAad('recipientPhone'));
+    const protectedPhone = phones.protectEncrypted(fromGateway);
+    expect(protectedPhone.masked).toBe('138****5678');
+    expect(protectedPhone.fingerprint).toBe(phones.protect('13812345678').fingerprint);
+    expect(() => phones.protectEncrypted(encryptField('13812345678', fieldKeys, identityContract.secretAad('phone')))).toThrow();
   });
 
   it('encryption is randomized but the fingerprint is stable across spellings of the same number', () => {
@@ -24,7 +36,7 @@ describe('recipient phones at rest', () => {
 
   it('a ciphertext moved to another field (other AAD) or made under another key does not decrypt', () => {
     const other = new RecipientPhones(developmentKeyring('hash-pepper'), developmentKeyring('hash-pepper'));
-    expect(() => other.reveal(phones.protect('13812345678'))).toThrow();
+    expect(() => other.forIdentity(phones.protect('13812345678'))).toThrow();
   });
 
   it('normalizes and masks', () => {
@@ -44,7 +56,7 @@ describe('recipient phones at rest', () => {
     if (event.type !== 'PaymentInitiated' || event.data.request.kind !== 'transfer') throw new Error('not a transfer');
     expect(event.data.request.amountMinor).toBe(700n);
     expect(event.data.request.recipientPhone.masked).toBe('138****5678');
-    expect(phones.reveal(event.data.request.recipientPhone)).toBe('13812345678');
+    expect(asIdentityReadsIt(event.data.request.recipientPhone)).toBe('13812345678');
     expect(() => createPaymentCodec().decode(record)).toThrow(/plain recipient phone/);
   });
 });

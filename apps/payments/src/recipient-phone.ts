@@ -1,8 +1,9 @@
+import { identityContract, paymentsContract } from '@ledger/contracts';
 import { decryptField, encryptField, fingerprint, loadFieldKeyring, loadPepperKeyring, type Keyring } from '@ledger/crypto';
 import type { ProtectedPhone } from '@ledger/payments-domain';
 
-/** Additional authenticated data of a recipient phone's ciphertext: it cannot be replayed as another field. */
-export const RECIPIENT_PHONE_AAD = 'payments:recipientPhone';
+/** Additional authenticated data of a recipient phone's ciphertext (from the gateway, and at rest): it cannot be replayed as another field. */
+export const RECIPIENT_PHONE_AAD = paymentsContract.secretAad('recipientPhone');
 /** Domain separation of the phone's keyed fingerprint (never equal to identity's phone fingerprints). */
 export const RECIPIENT_PHONE_PURPOSE = 'payments:recipient-phone';
 
@@ -24,7 +25,7 @@ export function maskPhone(phone: string): string {
  * Keeps a transfer's recipient phone out of plain text at rest: the payment's events hold a
  * ciphertext (AES-256-GCM under the field keyring), a masked form and a keyed fingerprint (HMAC
  * under the pepper keyring). The plain number exists only in memory: when the command arrives and
- * when the FindUserByPhone step runs.
+ * when the FindUserByPhone step encrypts it for identity.
  */
 export class RecipientPhones {
   constructor(
@@ -41,13 +42,19 @@ export class RecipientPhones {
     return new RecipientPhones(loadFieldKeyring(env, { allowDevelopmentKeys: true }), loadPepperKeyring(env, { allowDevelopmentKeys: true }));
   }
 
+  /** The number as the gateway encrypted it, kept as a ciphertext, a masked form and a fingerprint; throws `FieldDecryptionError` on a ciphertext that is not one. */
+  protectEncrypted(ciphertext: string): ProtectedPhone {
+    return this.protect(decryptField(ciphertext, this.fieldKeyring, RECIPIENT_PHONE_AAD));
+  }
+
+  /** A plain number (a transfer recorded before the numbers were encrypted, upcast on reading) as a ciphertext, a masked form and a fingerprint. */
   protect(raw: string): ProtectedPhone {
     const phone = normalizePhone(raw);
     return { encrypted: encryptField(phone, this.fieldKeyring, RECIPIENT_PHONE_AAD), masked: maskPhone(phone), fingerprint: fingerprint(RECIPIENT_PHONE_PURPOSE, phone, this.pepperKeyring) };
   }
 
-  /** The plain number, for the lookup in identity only; throws if the ciphertext was tampered with or its key is gone. */
-  reveal(phone: ProtectedPhone): string {
-    return decryptField(phone.encrypted, this.fieldKeyring, RECIPIENT_PHONE_AAD);
+  /** The number encrypted for identity's lookup (field phone): it never travels in clear; throws if the stored ciphertext was tampered with or its key is gone. */
+  forIdentity(phone: ProtectedPhone): string {
+    return encryptField(decryptField(phone.encrypted, this.fieldKeyring, RECIPIENT_PHONE_AAD), this.fieldKeyring, identityContract.secretAad('phone'));
   }
 }

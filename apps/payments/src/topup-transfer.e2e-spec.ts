@@ -94,7 +94,7 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     const paymentId = randomUUID();
     const result = await h.send(
       paymentsContract.transfer,
-      { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: bob.phone, amountMinor: '700', deviceId: TEST_DEVICE, paymentPassword: h.password() },
+      { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: h.recipientPhone(bob.phone), amountMinor: '700', deviceId: TEST_DEVICE, paymentPassword: h.password() },
       paymentId,
       `user:${alice.userId}`,
     );
@@ -121,7 +121,7 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     const before = await money(alice.walletId);
     const send = (recipientPhone: string, amountMinor = '100') => {
       const paymentId = randomUUID();
-      return h.send(paymentsContract.transfer, { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone, amountMinor, deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
+      return h.send(paymentsContract.transfer, { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: h.recipientPhone(recipientPhone), amountMinor, deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
     };
     expect(await send('13000000001')).toMatchObject({ status: 'rejected', code: 'RECIPIENT_NOT_FOUND' });
     expect(await send(alice.phone)).toMatchObject({ status: 'rejected', code: 'SELF_TRANSFER' });
@@ -134,9 +134,9 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     const phone = `139${String(Date.now()).slice(-8)}`;
     await h.identity.register(phone);
     // Identity finds a user by phone in its read model, which trails the registration by a moment.
-    await h.until(() => h.send(identityContract.findUserByPhone, { phone }, phone, 'system:payments'), (found) => found.status === 'accepted');
+    await h.until(() => h.send(identityContract.findUserByPhone, { phone: h.identity.enc('phone', phone) }, h.identity.phoneKey(phone), 'system:payments'), (found) => found.status === 'accepted');
     const paymentId = randomUUID();
-    const result = await h.send(paymentsContract.transfer, { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: phone, amountMinor: '100', deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
+    const result = await h.send(paymentsContract.transfer, { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: h.recipientPhone(phone), amountMinor: '100', deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
     expect(result).toMatchObject({ status: 'rejected', code: 'RECIPIENT_WALLET_UNAVAILABLE', details: { reason: 'WALLET_NOT_OPEN' } });
   });
 });

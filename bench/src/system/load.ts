@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { paymentsContract, topics, type CommandResult } from '@ledger/contracts';
 import { PeriodicOffsetCommits, type KafkaCommandClient } from '@ledger/messaging';
-import type { SeededUser } from './seed';
+import { EdgeSecrets, type SeededUser } from './seed';
 
 /**
  * The load generator: an open-loop source of payments at a fixed rate (it does not wait for one
@@ -214,6 +214,7 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
     );
   };
 
+  const secrets = new EdgeSecrets();
   const startOne = () => {
     const payer = users[options.payers === 'each-in-turn' ? sent % users.length : Math.floor(Math.random() * users.length)]!;
     const kind = pick(mix.kinds, Math.random()).kind;
@@ -232,7 +233,9 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
         break;
       }
       case 'transfer': {
-        const { recipientPhone, amountMinor } = order;
+        // Encrypted for payments as the gateway does (the number never travels in clear), once per payment.
+        const recipientPhone = secrets.payments('recipientPhone', order.recipientPhone);
+        const { amountMinor } = order;
         send(record, () => client.send(paymentsContract.transfer, { ...base, recipientPhone, amountMinor, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
         break;
       }

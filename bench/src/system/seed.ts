@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { loadTestCard } from '@ledger/cards-domain';
 import { cardsContract, identityContract, paymentsContract, walletContract, type CommandContract, type CommandResult, type PayloadOf, type Sender } from '@ledger/contracts';
-import { encryptField, loadFieldKeyring, type Keyring } from '@ledger/crypto';
+import { HASH_PURPOSE, encryptField, loadFieldKeyring, messageKeyOf, type Keyring } from '@ledger/crypto';
 import type { KafkaCommandClient } from '@ledger/messaging';
 
 /** A wallet user the load generator pays with: registered, payment password set, card bound, wallet open and funded. */
@@ -75,8 +75,17 @@ export class EdgeSecrets {
     return encryptField(plaintext, this.keyring, identityContract.secretAad(field));
   }
 
-  cardNumber(plaintext: string): string {
-    return encryptField(plaintext, this.keyring, cardsContract.secretAad('cardNumber'));
+  cards(field: cardsContract.SecretField, plaintext: string): string {
+    return encryptField(plaintext, this.keyring, cardsContract.secretAad(field));
+  }
+
+  payments(field: 'recipientPhone', plaintext: string): string {
+    return encryptField(plaintext, this.keyring, paymentsContract.secretAad(field));
+  }
+
+  /** The Kafka key of a phone's commands, as the gateway makes it: a keyed hash, never the number. */
+  phoneMessageKey(phone: string): string {
+    return messageKeyOf(HASH_PURPOSE.phone, phone, this.keyring);
   }
 }
 
@@ -103,20 +112,20 @@ export async function seedUser(client: KafkaCommandClient, outbox: SmsOutbox, se
   const card = loadTestCard(index);
   const phone = card.reservedPhone;
   const deviceId = `bench-device-${index}`;
-  await expectAccepted(client, 'sms code', identityContract.requestVerificationCode, { phone, purpose: 'registration' }, phone, 'anonymous');
+  await expectAccepted(client, 'sms code', identityContract.requestVerificationCode, { phone: secrets.identity('phone', phone), purpose: 'registration' }, secrets.phoneMessageKey(phone), 'anonymous');
   const code = await outbox.code(phone);
   const registered = await expectAccepted(
     client,
     'register',
     identityContract.registerUser,
-    { phone, code: secrets.identity('code', code), loginPassword: secrets.identity('loginPassword', LOGIN_PASSWORD), name: card.holderName, deviceId },
-    phone,
+    { phone: secrets.identity('phone', phone), code: secrets.identity('code', code), loginPassword: secrets.identity('loginPassword', LOGIN_PASSWORD), name: secrets.identity('name', card.holderName), deviceId },
+    secrets.phoneMessageKey(phone),
     'anonymous',
   );
   const userId = String(registered['userId']);
   const user = `user:${userId}`;
   await expectAccepted(client, 'payment password', identityContract.setPaymentPassword, { userId, paymentPassword: secrets.identity('paymentPassword', PAYMENT_PASSWORD) }, userId, user);
-  const bound = await expectAccepted(client, 'bind card', cardsContract.bindCard, { userId, cardNumber: secrets.cardNumber(card.number), holderName: card.holderName, reservedPhone: phone }, userId, user);
+  const bound = await expectAccepted(client, 'bind card', cardsContract.bindCard, { userId, cardNumber: secrets.cards('cardNumber', card.number), holderName: secrets.cards('holderName', card.holderName), reservedPhone: secrets.cards('reservedPhone', phone) }, userId, user);
   const walletId = await openWallet(client, userId);
   await expectAccepted(client, 'verified tier', walletContract.changeWalletTier, { walletId, tier: 'verified' }, walletId, 'system:bench');
   const topUpId = randomUUID();

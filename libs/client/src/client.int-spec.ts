@@ -10,20 +10,20 @@ import type { KafkaMessage, Producer } from 'kafkajs';
 import { CommandRejectedError, EventSubscriber, LedgerCommands, type LedgerEvent, type SkipReason } from './index';
 
 const prefix = `t-${uniqueSuffix()}.`;
-const KNOWN_PHONE = '13812345678';
+const KNOWN_USER = 'u-1';
 
-/** Stands in for identity on this file's command topic: it answers FindUserByPhone for one phone. */
+/** Stands in for identity on this file's command topics: it answers a risk engine's FreezeAccount for one user. */
 @Controller()
-class FindUserController {
-  @CommandHandler(identityContract.findUserByPhone)
-  find(command: CommandEnvelope<PayloadOf<typeof identityContract.findUserByPhone>>): CommandResult {
-    if (command.payload.phone !== KNOWN_PHONE) return rejected(command, 'USER_NOT_FOUND', 'no user has this phone');
-    return accepted(command, { userId: 'u-1', maskedPhone: '138****5678', actor: command.actor });
+class FreezeController {
+  @CommandHandler(identityContract.freezeAccount)
+  freeze(command: CommandEnvelope<PayloadOf<typeof identityContract.freezeAccount>>): CommandResult {
+    if (command.payload.userId !== KNOWN_USER) return rejected(command, 'USER_NOT_FOUND', 'no such user');
+    return accepted(command, { userId: KNOWN_USER, frozen: true, actor: command.actor });
   }
 }
 
-@Module({ controllers: [FindUserController] })
-class FindUserModule {}
+@Module({ controllers: [FreezeController] })
+class FreezeModule {}
 
 /**
  * Payloads that do not match their contract must not compile; `nx typecheck` checks these lines
@@ -62,7 +62,7 @@ describe('client library against the real broker', () => {
 
     beforeAll(async () => {
       const strategy = new KafkaCommandServer({ kafka, groupId: `${prefix}identity`, context: 'identity', topicPrefix: prefix });
-      service = await NestFactory.createMicroservice(FindUserModule, { strategy, logger: false });
+      service = await NestFactory.createMicroservice(FreezeModule, { strategy, logger: false });
       await service.listen();
       commands = new LedgerCommands({ kafka, clientName: 'client-test', topicPrefix: prefix, defaultTimeoutMs: 20_000 });
       await commands.start();
@@ -75,15 +75,15 @@ describe('client library against the real broker', () => {
 
     it('sends a command and gets its result, correlated by command id', async () => {
       const commandId = randomUUID();
-      const result = await commands.send(identityContract.findUserByPhone, { phone: KNOWN_PHONE }, { key: KNOWN_PHONE, actor: 'system:client-test', commandId });
-      expect(result).toEqual({ status: 'accepted', commandId, data: { userId: 'u-1', maskedPhone: '138****5678', actor: 'system:client-test' } });
+      const result = await commands.send(identityContract.freezeAccount, { userId: KNOWN_USER, reason: 'card skimming pattern' }, { key: KNOWN_USER, actor: 'risk:skimming', commandId });
+      expect(result).toEqual({ status: 'accepted', commandId, data: { userId: KNOWN_USER, frozen: true, actor: 'risk:skimming' } });
     });
 
     it('gives the accepted data with request(), and throws the stable code of a rejection', async () => {
-      await expect(commands.request(identityContract.findUserByPhone, { phone: KNOWN_PHONE }, { key: KNOWN_PHONE, actor: 'system:client-test' })).resolves.toMatchObject({ userId: 'u-1' });
-      const refused = commands.request(identityContract.findUserByPhone, { phone: '13900000000' }, { key: '13900000000', actor: 'system:client-test' });
+      await expect(commands.request(identityContract.freezeAccount, { userId: KNOWN_USER, reason: 'r' }, { key: KNOWN_USER, actor: 'risk:skimming' })).resolves.toMatchObject({ userId: KNOWN_USER });
+      const refused = commands.request(identityContract.freezeAccount, { userId: 'u-unknown', reason: 'r' }, { key: 'u-unknown', actor: 'risk:skimming' });
       await expect(refused).rejects.toBeInstanceOf(CommandRejectedError);
-      await expect(refused).rejects.toMatchObject({ code: 'USER_NOT_FOUND', commandType: identityContract.findUserByPhone.type });
+      await expect(refused).rejects.toMatchObject({ code: 'USER_NOT_FOUND', commandType: identityContract.freezeAccount.type });
     });
 
     it('answers TIMEOUT when no service answers in time', async () => {

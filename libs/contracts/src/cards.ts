@@ -2,7 +2,8 @@
  * The cards context's public contract: its command payload schemas (what arrives on
  * `cards.commands`) and the events it publishes on `cards.events` that other contexts consume.
  *
- * The full card number never travels in plain text: the edge (the gateway) encrypts it with the
+ * The full card number, the holder's name and the reserved phone never travel in plain text: the
+ * edge (the gateway) encrypts each (the card number here as the example) with the
  * field keyring (AES-256-GCM with a key id, `@ledger/crypto` `encryptField`) and the associated data
  * `secretAad('cardNumber')`, so the ciphertext cannot be replayed as another field. The cards
  * service decrypts it only in memory. The payment password of UnbindCard is encrypted for the
@@ -14,9 +15,9 @@ import { defineCommand } from './command';
 
 export const CONTEXT = 'cards';
 
-export type SecretField = 'cardNumber';
+export type SecretField = 'cardNumber' | 'holderName' | 'reservedPhone';
 
-/** The associated data an encrypted cards field is bound to: `cards:cardNumber`. */
+/** The associated data an encrypted cards field is bound to, e.g. `cards:cardNumber`. */
 export function secretAad(field: SecretField): string {
   return `cards:${field}`;
 }
@@ -26,7 +27,6 @@ export const EncryptedString = (description: string) => Type.String({ pattern: '
 
 const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
 const CardId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' });
-const Phone = Type.String({ minLength: 11, maxLength: 20, description: 'the mobile number reserved with the bank for this card (预留手机号)' });
 const Instant = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', description: 'ISO-8601 UTC instant' });
 
 const strict = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
@@ -45,8 +45,8 @@ export const bindCard = defineCommand({
   payload: strict({
     userId: UserId,
     cardNumber: EncryptedString('the full card number, 16–19 digits (spaces allowed), encrypted with associated data cards:cardNumber'),
-    holderName: Type.String({ minLength: 1, maxLength: 100 }),
-    reservedPhone: Phone,
+    holderName: EncryptedString('the card holder’s name as the bank knows it (1–100 characters), encrypted with associated data cards:holderName'),
+    reservedPhone: EncryptedString('the mobile number reserved with the bank for this card (预留手机号), encrypted with associated data cards:reservedPhone'),
   }),
 });
 

@@ -19,6 +19,8 @@ export function secretAad(field: SecretField): string {
 }
 
 export type SecretField =
+  | 'phone'
+  | 'name'
   | 'code'
   | 'loginPassword'
   | 'newLoginPassword'
@@ -35,8 +37,11 @@ export type SecretField =
 export const EncryptedString = (description: string) => Type.String({ pattern: '^enc:v1:', maxLength: 4096, description });
 
 const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
-/** A mainland China mobile number; `+86`, spaces and dashes are tolerated and normalized. */
-const Phone = Type.String({ minLength: 11, maxLength: 20, description: 'mobile number, e.g. 13812345678' });
+/**
+ * A mainland China mobile number (`+86`, spaces and dashes are tolerated and normalized), encrypted
+ * for identity like every personal field: a number never travels in clear on the bus.
+ */
+const Phone = EncryptedString('the mobile number, e.g. 13812345678, encrypted for identity (field phone)');
 const DeviceId = Type.String({ minLength: 1, maxLength: 128 });
 // A pattern rather than `format: 'date-time'`: TypeBox checks formats only once registered.
 const Instant = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', description: 'ISO-8601 UTC instant' });
@@ -69,14 +74,14 @@ const RiskSeverity = Type.Union([Type.Literal('low'), Type.Literal('medium'), Ty
 
 const strict = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 
-// ---------------------------------------------------------------- commands (key = phone or userId)
+// ---------------------------------------------------------------- commands (key = a keyed hash of the phone, or userId)
 
 export const requestVerificationCode = defineCommand({
   type: 'identity.RequestVerificationCode.v1',
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
   description:
-    'Sends a 6-digit SMS code for a purpose; a resend after the cooldown replaces the previous code. Key: the phone. ' +
+    'Sends a 6-digit SMS code for a purpose; a resend after the cooldown replaces the previous code. Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
     'Rejects RESEND_TOO_SOON, TOO_MANY_CODES, PHONE_ALREADY_REGISTERED (registration), USER_NOT_FOUND (other purposes), INVALID_INPUT.',
   payload: strict({ phone: Phone, purpose: VerificationPurpose }),
 });
@@ -86,13 +91,13 @@ export const registerUser = defineCommand({
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
   description:
-    'Opens an identity with a phone, its registration code and a login password (+ ID number for a verified wallet). Key: the phone. ' +
+    'Opens an identity with a phone, its registration code and a login password (+ ID number for a verified wallet). Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
     'Rejects PHONE_ALREADY_REGISTERED, INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, WEAK_PASSWORD, SYSTEM_MAINTENANCE, INVALID_INPUT.',
   payload: strict({
     phone: Phone,
     code: EncryptedString('the registration SMS code'),
     loginPassword: EncryptedString('8–20 letters and digits'),
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: EncryptedString('the holder’s name (1–100 characters), encrypted for identity (field name)'),
     idNumber: Type.Optional(EncryptedString('18-character resident ID number')),
     deviceId: Type.Optional(DeviceId),
   }),
@@ -103,7 +108,7 @@ export const login = defineCommand({
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
   description:
-    'Issues an access token (an EdDSA JWT signed with the key only identity holds) and a refresh token, both encrypted in the result. A new device needs a login_step_up SMS code. Key: the phone. ' +
+    'Issues an access token (an EdDSA JWT signed with the key only identity holds) and a refresh token, both encrypted in the result. A new device needs a login_step_up SMS code. Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
     'Rejects INVALID_CREDENTIALS, LOGIN_LOCKED, STEP_UP_REQUIRED, INVALID_CODE (and the other code failures), SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, INVALID_INPUT.',
   payload: strict({
     phone: Phone,
@@ -141,7 +146,7 @@ export const resetPaymentPassword = defineCommand({
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
   description:
-    '"Forgot payment password": a payment_password_reset SMS code to the bound phone sets a new one and lifts a lock. Key: the phone. ' +
+    '"Forgot payment password": a payment_password_reset SMS code to the bound phone sets a new one and lifts a lock. Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
     'Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, the code failures, second-factor codes, INVALID_INPUT.',
   payload: strict({
     phone: Phone,
@@ -279,7 +284,7 @@ export const findUserByPhone = defineCommand({
   type: 'identity.FindUserByPhone.v1',
   context: CONTEXT,
   senders: { payments: ['system'], internal: ['system'] },
-  description: 'Query (for transfers): the user a phone belongs to, from the read model (eventually consistent). Key: the phone. Rejects USER_NOT_FOUND, INVALID_INPUT.',
+  description: 'Query (for transfers): the user a phone belongs to, from the read model (eventually consistent). Key: a keyed hash of the phone, never the number. Rejects USER_NOT_FOUND, INVALID_INPUT.',
   payload: strict({ phone: Phone }),
 });
 

@@ -12,6 +12,11 @@ import { AmountMinor, Instant, WalletId } from './wallet';
 
 export const CONTEXT = 'payments';
 
+/** The associated data of a field encrypted for payments, e.g. `payments:recipientPhone`. */
+export function secretAad(field: 'recipientPhone'): string {
+  return `${CONTEXT}:${field}`;
+}
+
 /** A payment id doubles as a stream name segment (`payment-<id>`) and a hold id segment. */
 export const PaymentId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
 const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
@@ -77,7 +82,7 @@ export const transfer = defineCommand({
     paymentId: PaymentId,
     userId: UserId,
     walletId: WalletId,
-    recipientPhone: Type.String({ minLength: 11, maxLength: 20 }),
+    recipientPhone: Type.String({ pattern: '^enc:v1:', maxLength: 4096, description: 'the recipient’s mobile number, encrypted for payments (secretAad recipientPhone): a number never travels in clear' }),
     amountMinor: AmountMinor,
     description: Type.Optional(Type.String({ maxLength: 256 })),
     paymentPassword: EncryptedPassword,

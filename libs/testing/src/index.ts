@@ -2,3 +2,4 @@ export * from './isolation';
 export * from './kafka';
 export * from './visibility';
 export * from './senders';
+export * from './secret-scan';

@@ -29,6 +29,8 @@ export interface CardsHarness {
   store: EventStore;
   /** Encrypts a card number the way the gateway does. */
   encCardNumber(cardNumber: string): string;
+  /** A field encrypted for cards as the gateway sends it. */
+  enc(field: cardsContract.SecretField, plaintext: string): string;
   send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor: string, options?: { key?: string; commandId?: string }): Promise<CommandResult>;
   /** BindCard as the user, with the card's own holder name and reserved phone unless overridden. */
   bind(userId: string, card: Pick<TestCard, 'number' | 'holderName' | 'reservedPhone'>, overrides?: { holderName?: string; reservedPhone?: string; commandId?: string }): Promise<CommandResult>;
@@ -77,14 +79,15 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
   const issuer = service.get<SimulatedCardIssuer>(CARD_ISSUER);
   const store = service.get<EventStore>(EVENT_STORE);
 
-  const encCardNumber = (cardNumber: string) => encryptField(cardNumber, fieldKeyring, cardsContract.secretAad('cardNumber'));
+  const enc = (field: cardsContract.SecretField, plaintext: string) => encryptField(plaintext, fieldKeyring, cardsContract.secretAad(field));
+  const encCardNumber = (cardNumber: string) => enc('cardNumber', cardNumber);
   const send = <C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor: string, sendOptions: { key?: string; commandId?: string } = {}) =>
     client.send(contract, payload, { key: sendOptions.key ?? 'cards-test', actor, sender: senderPlaying(actor, contract), commandId: sendOptions.commandId });
 
   const bind: CardsHarness['bind'] = (userId, card, overrides = {}) =>
     send(
       cardsContract.bindCard,
-      { userId, cardNumber: encCardNumber(card.number), holderName: overrides.holderName ?? card.holderName, reservedPhone: overrides.reservedPhone ?? card.reservedPhone },
+      { userId, cardNumber: encCardNumber(card.number), holderName: enc('holderName', overrides.holderName ?? card.holderName), reservedPhone: enc('reservedPhone', overrides.reservedPhone ?? card.reservedPhone) },
       `user:${userId}`,
       { key: userId, commandId: overrides.commandId },
     );
@@ -113,6 +116,7 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
     issuer,
     store,
     encCardNumber,
+    enc,
     send,
     bind,
     list,

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { identityContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { ARGON2_OWASP_PARAMS, Keyring, decryptField, encryptField } from '@ledger/crypto';
+import { ARGON2_OWASP_PARAMS, HASH_PURPOSE, Keyring, decryptField, encryptField, messageKeyOf } from '@ledger/crypto';
 import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
 import { createTestDatabase, senderPlaying, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import { ManualClock } from '@ledger/util';
@@ -31,6 +31,8 @@ export interface IdentityHarness {
   enc(field: identityContract.SecretField, plaintext: string): string;
   /** Decrypts a secret the service returned (a token, the provisioning URI). */
   dec(field: identityContract.SecretField, token: string): string;
+  /** The Kafka key of a phone's commands, as the gateway makes it (never the number). */
+  phoneKey(phone: string): string;
   send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor?: string, options?: { key?: string; commandId?: string }): Promise<CommandResult>;
   /** The last SMS code the simulated handset of `phone` received. */
   latestCode(phone: string): string;
@@ -74,6 +76,7 @@ export async function startIdentityHarness(label: string, options: { logger?: fa
 
   const enc = (field: identityContract.SecretField, plaintext: string) => encryptField(plaintext, fieldKeyring, identityContract.secretAad(field));
   const dec = (field: identityContract.SecretField, token: string) => decryptField(token, fieldKeyring, identityContract.secretAad(field));
+  const phoneKey = (phone: string) => messageKeyOf(HASH_PURPOSE.phone, phone, fieldKeyring);
   const send = <C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor = 'anonymous', sendOptions: { key?: string; commandId?: string } = {}) =>
     client.send(contract, payload, { key: sendOptions.key ?? 'identity-test', actor, sender: senderPlaying(actor, contract), commandId: sendOptions.commandId });
 
@@ -87,20 +90,20 @@ export async function startIdentityHarness(label: string, options: { logger?: fa
   };
 
   const register = async (phone: string, loginPassword = GOOD_LOGIN_PASSWORD, extra: { idNumber?: string; deviceId?: string; name?: string } = {}): Promise<string> => {
-    const requested = await send(identityContract.requestVerificationCode, { phone, purpose: 'registration' }, 'anonymous', { key: phone });
+    const requested = await send(identityContract.requestVerificationCode, { phone: enc('phone', phone), purpose: 'registration' }, 'anonymous', { key: phoneKey(phone) });
     if (requested.status !== 'accepted') throw new Error(`code request failed: ${requested.code}`);
     const result = await send(
       identityContract.registerUser,
       {
-        phone,
+        phone: enc('phone', phone),
         code: enc('code', latestCode(phone)),
         loginPassword: enc('loginPassword', loginPassword),
-        name: extra.name ?? '张三',
+        name: enc('name', extra.name ?? '张三'),
         ...(extra.idNumber === undefined ? {} : { idNumber: enc('idNumber', extra.idNumber) }),
         ...(extra.deviceId === undefined ? {} : { deviceId: extra.deviceId }),
       },
       'anonymous',
-      { key: phone },
+      { key: phoneKey(phone) },
     );
     if (result.status !== 'accepted') throw new Error(`registration failed: ${result.code} ${result.message}`);
     return String(result.data?.['userId']);
@@ -117,6 +120,7 @@ export async function startIdentityHarness(label: string, options: { logger?: fa
     outboxFile,
     enc,
     dec,
+    phoneKey,
     send,
     latestCode,
     register,

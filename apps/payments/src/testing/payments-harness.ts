@@ -7,7 +7,9 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
-import { HEADER, cardsContract, identityContract, topics, walletContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { HEADER, cardsContract, identityContract, paymentsContract, topics, walletContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { developmentKeyring, encryptField } from '@ledger/crypto';
+import { RecipientPhones } from '../recipient-phone';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledger/messaging';
 import { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway } from '@ledger/payments-domain';
@@ -85,7 +87,17 @@ export class PaymentsHarness {
   async startPayments(): Promise<void> {
     this.payments = await startCommandService({
       context: PAYMENTS_CONTEXT,
-      module: paymentsModule({ databaseUrl: this.paymentsDb.url, topicPrefix: this.topicPrefix, acquirer: this.acquirer, cards: this.cardGateway, biller: this.biller, pollIntervalMs: 100, resumeAfterMs: 1_000, ...this.options, risk: { ...RELAXED_RISK, ...this.options.risk } }),
+      module: paymentsModule({
+        databaseUrl: this.paymentsDb.url,
+        topicPrefix: this.topicPrefix,
+        acquirer: this.acquirer,
+        cards: this.cardGateway,
+        biller: this.biller,
+        pollIntervalMs: 100,
+        resumeAfterMs: 1_000,
+        // The field keys of this test's identity, as a deployment shares one ring between the services.
+        recipientPhones: new RecipientPhones(this.identity.fieldKeyring, developmentKeyring('hash-pepper')),
+        ...this.options, risk: { ...RELAXED_RISK, ...this.options.risk } }),
       topicPrefix: this.topicPrefix,
       logger: false,
     });
@@ -134,6 +146,11 @@ export class PaymentsHarness {
     const credited = await this.send(walletContract.creditWallet, { walletId, creditId: randomUUID(), amountMinor: balanceMinor, reference: 'test funds', counterparty: 'clearing:card:ICBC' }, walletId, 'system:payments');
     if (credited.status !== 'accepted') throw new Error(`credit: ${credited.code}`);
     return { userId, walletId, phone };
+  }
+
+  /** A transfer's recipient number encrypted for payments as the gateway sends it. */
+  recipientPhone(phone: string): string {
+    return encryptField(phone, this.identity.fieldKeyring, paymentsContract.secretAad('recipientPhone'));
   }
 
   /** The payment password encrypted as the gateway sends it. */

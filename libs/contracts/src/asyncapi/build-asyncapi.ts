@@ -40,7 +40,7 @@ export const CONTEXTS: readonly ContextContract[] = [
   {
     context: identity.CONTEXT,
     summary: 'Registration, login, passwords, second factor, freezes and risk alerts.',
-    commandKey: 'the phone number (before a user id exists, and for login/reset) or the userId',
+    commandKey: 'a keyed hash of the phone number, never the number (before a user id exists, and for login/reset), or the userId',
     commands: [...identity.COMMANDS, pingCommand(identity.CONTEXT)],
     events: identity.PUBLISHED_EVENTS,
     eventKey: 'the stream id `user-<userId>`',
@@ -367,14 +367,14 @@ const commandHeaders = (type: string, actor: string, correlationId: string) => (
 const COMMAND_EXAMPLES: Record<string, JsonSchema> = {
   [identity.registerUser.type]: {
     name: 'register',
-    summary: 'Register with the SMS code; secrets are field-encrypted at the edge.',
-    headers: commandHeaders(identity.registerUser.type, 'anonymous', 'c-register-13812345678'),
-    payload: { phone: '13812345678', code: 'enc:v1:k1:…', loginPassword: 'enc:v1:k1:…', name: '张三', deviceId: 'iphone-15-a1' },
+    summary: 'Register with the SMS code; the phone, the name and every secret are field-encrypted at the edge.',
+    headers: commandHeaders(identity.registerUser.type, 'anonymous', 'c-register-1'),
+    payload: { phone: 'enc:v1:k1:…', code: 'enc:v1:k1:…', loginPassword: 'enc:v1:k1:…', name: 'enc:v1:k1:…', deviceId: 'iphone-15-a1' },
   },
   [cards.bindCard.type]: {
     name: 'bindCard',
     headers: commandHeaders(cards.bindCard.type, `user:${EXAMPLE_USER}`, 'c-bind-1'),
-    payload: { userId: EXAMPLE_USER, cardNumber: 'enc:v1:k1:…', holderName: '张三', reservedPhone: '13812345678' },
+    payload: { userId: EXAMPLE_USER, cardNumber: 'enc:v1:k1:…', holderName: 'enc:v1:k1:…', reservedPhone: 'enc:v1:k1:…' },
   },
   [wallet.openWallet.type]: { name: 'openWallet', headers: commandHeaders(wallet.openWallet.type, `user:${EXAMPLE_USER}`, 'c-open-1'), payload: { userId: EXAMPLE_USER } },
   [payments.topUpFromCard.type]: {

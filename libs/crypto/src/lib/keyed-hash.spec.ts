@@ -10,6 +10,7 @@ import {
   hashVerificationCode,
   keyedHash,
   keyedHashNeedsRehash,
+  messageKeyOf,
   verifyKeyedHash,
   verifyPaymentPassword,
   verifyVerificationCode,
@@ -88,5 +89,15 @@ describe('constantTimeEqual', () => {
     expect(constantTimeEqual('', '')).toBe(true);
     expect(constantTimeEqual(Buffer.from([1, 2]), Buffer.from([1, 2]))).toBe(true);
     expect(constantTimeEqual(Buffer.from([1, 2]), Buffer.from([1, 3]))).toBe(false);
+  });
+
+  it('makes Kafka message keys that keep one phone together, differ per phone and purpose, and reveal nothing without the key', () => {
+    const key = messageKeyOf('phone', '13812345678', ring);
+    expect(key).toMatch(/^mk-[A-Za-z0-9_-]{22}$/);
+    expect(messageKeyOf('phone', '13812345678', ring)).toBe(key);
+    expect(messageKeyOf('phone', '13812345679', ring)).not.toBe(key);
+    expect(messageKeyOf('session', '13812345678', ring)).not.toBe(key);
+    expect(messageKeyOf('phone', '13812345678', Keyring.generate(['p9']))).not.toBe(key);
+    expect(key).not.toContain('13812345678');
   });
 });

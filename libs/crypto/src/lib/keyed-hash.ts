@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { secretKey, type Keyring } from './keyring';
 
 /**
@@ -111,4 +111,24 @@ export function hashVerificationCode(phoneFingerprint: string, purpose: string, 
 
 export function verifyVerificationCode(phoneFingerprint: string, purpose: string, codeId: string, code: string, stored: string, keyring: Keyring): boolean {
   return verifyKeyedHash(HASH_PURPOSE.verificationCode, [phoneFingerprint, purpose, codeId, code], stored, keyring);
+}
+
+/** Subkeys for Kafka message keys, one per ring key, derived once (HKDF): the ring's key itself is never used for two primitives. */
+const messageKeySubkeys = new WeakMap<Buffer, Buffer>();
+
+/**
+ * A Kafka message key for a personal value (a phone number) that must not travel in clear: a keyed
+ * hash under a subkey derived from the ring's active key, so records of one value stay in one
+ * partition while a reader of the topic, without the key, cannot tell whose they are. Stable until
+ * the ring's active key changes (after a rotation a value's records may move partition once; the
+ * services never relied on order across senders).
+ */
+export function messageKeyOf(purpose: string, value: string, keyring: Keyring): string {
+  const { key } = keyring.activeKey();
+  let subkey = messageKeySubkeys.get(key);
+  if (subkey === undefined) {
+    subkey = Buffer.from(hkdfSync('sha256', key, 'ledger', 'kafka-message-key', 32));
+    messageKeySubkeys.set(key, subkey);
+  }
+  return `mk-${mac(subkey, purpose, [value]).subarray(0, 16).toString('base64url')}`;
 }

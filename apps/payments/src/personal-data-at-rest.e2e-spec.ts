@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { paymentsContract } from '@ledger/contracts';
+import { scanDatabase, scanKafkaLogs } from '@ledger/testing';
+import { PaymentsHarness, TEST_DEVICE, type Payer } from './testing/payments-harness';
+
+jest.setTimeout(180_000);
+
+/**
+ * Phone numbers are personal data: across identity, cards, wallet and payments (each with its own
+ * database) and on every topic they write, a payer's and a recipient's number are kept and sent
+ * only encrypted, masked or as keyed fingerprints. Two users register, one transfers to the other
+ * by phone, and every table of the four databases and every file of the broker's log directory are
+ * searched for both numbers; a marker in the transfer's description proves each scan can see.
+ */
+describe('no phone number in plain text in any service database or topic', () => {
+  let h: PaymentsHarness;
+  let alice: Payer;
+  let bob: Payer;
+  const marker = `SCAN-MARKER-${randomBytes(8).toString('hex')}`;
+
+  beforeAll(async () => {
+    h = await PaymentsHarness.start('pay_pii', {}, true);
+    alice = await h.payer('10000');
+    bob = await h.payer('100');
+    const paymentId = randomUUID();
+    const transfer = await h.send(
+      paymentsContract.transfer,
+      { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: h.recipientPhone(bob.phone), amountMinor: '700', description: marker, deviceId: TEST_DEVICE, paymentPassword: h.password() },
+      paymentId,
+      `user:${alice.userId}`,
+    );
+    expect(transfer).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const phones = () => ({ payerPhone: alice.phone, recipientPhone: bob.phone });
+
+  it('finds neither number in any table of the identity, cards, wallet or payments database', async () => {
+    const databases = { identity: h.identity.db.url, cards: h.cards!.db.url, wallet: h.walletDb.url, payments: h.paymentsDb.url };
+    const found: Record<string, string[]> = {};
+    for (const [name, url] of Object.entries(databases)) found[name] = (await scanDatabase(url, { ...phones(), marker })).found;
+    expect(found).toEqual({ identity: [], cards: [], wallet: [], payments: ['marker'] });
+  });
+
+  const kafkaDir = process.env.LEDGER_TEST_KAFKA_DATA_DIR;
+  (kafkaDir ? it : it.skip)("finds neither number in the broker's log directory (commands, results, events, dead letters of every topic)", async () => {
+    const scan = await scanKafkaLogs(kafkaDir!, { ...phones(), marker });
+    expect(scan.found).toEqual(['marker']);
+  });
+});
