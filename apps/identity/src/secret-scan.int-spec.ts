@@ -25,6 +25,8 @@ describe('no secret in plain text in Kafka, the database or the logs', () => {
   const newLoginPassword = `Ch4nged${randomBytes(6).toString('hex')}`;
   const idNumber = randomIdNumber();
   const phone = randomPhone();
+  // Personal, not secret: identity keeps the name (its own store, its read models) but never puts it on the bus.
+  const name = `Name-${randomBytes(6).toString('hex')}`;
   let paymentPassword = '';
   while (paymentPassword === '' || !checkPaymentPassword(paymentPassword).ok) paymentPassword = String(randomInt(100_000, 1_000_000));
   const marker = `SCAN-MARKER-${randomBytes(8).toString('hex')}`;
@@ -51,14 +53,14 @@ describe('no secret in plain text in Kafka, the database or the logs', () => {
     process.stderr.write = originalStderr;
   });
 
-  it('plants a phone number, a login password, a payment password, SMS codes and an ID number through the real flow', async () => {
+  it('plants a phone number, a name, a login password, a payment password, SMS codes and an ID number through the real flow', async () => {
     expectAccepted(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'registration' }));
     smsCodes.push(h.latestCode(phone));
     registrationCommandId = `reg-${randomBytes(8).toString('hex')}`;
     const registered = expectAccepted(
       await h.send(
         identity.registerUser,
-        { phone: h.enc('phone', phone), code: h.enc('code', smsCodes[0]!), loginPassword: h.enc('loginPassword', loginPassword), name: h.enc('name', marker), idNumber: h.enc('idNumber', idNumber), deviceId: 'phone-A' },
+        { phone: h.enc('phone', phone), code: h.enc('code', smsCodes[0]!), loginPassword: h.enc('loginPassword', loginPassword), name: h.enc('name', name), idNumber: h.enc('idNumber', idNumber), deviceId: marker },
         'anonymous',
         { commandId: registrationCommandId },
       ),
@@ -94,9 +96,9 @@ describe('no secret in plain text in Kafka, the database or the logs', () => {
   });
 
   (kafkaDataDir ? it : it.skip)(
-    `finds none of them in the Kafka broker's log directory, but finds the marker${kafkaDataDir ? '' : ' (SKIPPED: external broker, LEDGER_TEST_KAFKA_DATA_DIR unset)'}`,
+    `finds none of them, nor the name, in the Kafka broker's log directory, but finds the marker${kafkaDataDir ? '' : ' (SKIPPED: external broker, LEDGER_TEST_KAFKA_DATA_DIR unset)'}`,
     async () => {
-      expect((await scanKafkaLogs(kafkaDataDir!, { ...secrets(), marker })).found).toEqual(['marker']);
+      expect((await scanKafkaLogs(kafkaDataDir!, { ...secrets(), name, marker })).found).toEqual(['marker']);
     },
   );
 });

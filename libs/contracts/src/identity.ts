@@ -315,8 +315,8 @@ export const COMMANDS = [
 /**
  * The events other contexts follow, with their data schemas. Message key = the stream id
  * (`user-<userId>`), value = the data, metadata in headers (message-id = event id, for dedupe).
- * Hash fields (`phoneHash`, password hashes) are keyed hashes or ciphertexts, never plaintext;
- * consumers should ignore fields they do not know.
+ * Hash fields (`phoneHash`) are keyed hashes, never plaintext; phones and names are published
+ * masked only; consumers should ignore fields they do not know.
  */
 export const EVENT_TYPES = {
   UserRegistered: 'identity.UserRegistered.v1',
@@ -334,7 +334,7 @@ export const UserRegisteredData = loose({
   userId: Type.String(),
   phoneHash: Type.String({ description: 'keyed fingerprint of the phone (HMAC-SHA-256)' }),
   maskedPhone: Type.String({ description: 'e.g. 138****5678' }),
-  name: Type.String(),
+  maskedName: Type.String({ description: 'e.g. *三: the name itself stays in the identity service' }),
   identityLevel: Type.Union([Type.Literal('basic'), Type.Literal('verified')]),
   registeredAt: Instant,
 });

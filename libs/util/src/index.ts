@@ -4,3 +4,4 @@ export * from './money';
 export * from './group-commit';
 export * from './keyed-mutex';
 export * from './dev-mode';
+export * from './masking';

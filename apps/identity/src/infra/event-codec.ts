@@ -1,5 +1,6 @@
 import type { EventCodec, RecordedEvent } from '@ledger/event-store';
-import { IDENTITY_EVENT_TYPES, type IdentityEvent } from '@ledger/identity-domain';
+import { IDENTITY_EVENT_TYPES, IdentityEventType, type IdentityEvent } from '@ledger/identity-domain';
+import { maskPersonName } from '@ledger/util';
 
 /**
  * Identity events are stored as their versioned type name and their data object unchanged: the
@@ -16,14 +17,16 @@ export function identityCodec<Event extends IdentityEvent>(): EventCodec<Event> 
 }
 
 /**
- * Fields that stay inside the identity service even though they are only hashes or ciphertexts:
- * no other context needs them, and a hash on a shared topic is one more copy to protect.
+ * Fields that stay inside the identity service: hashes and ciphertexts, which no other context needs
+ * (a hash on a shared topic is one more copy to protect), and the user's name, which is personal
+ * data and never travels on the bus in clear (its masked form does).
  */
-const PRIVATE_FIELDS = ['loginPasswordHash', 'paymentPasswordHash', 'idNumberCiphertext', 'secretCiphertext', 'verificationCodeId'] as const;
+const PRIVATE_FIELDS = ['loginPasswordHash', 'paymentPasswordHash', 'idNumberCiphertext', 'secretCiphertext', 'verificationCodeId', 'name'] as const;
 
-/** The public form of an event published on `identity.events`: the private fields removed. */
+/** The public form of an event published on `identity.events`: the private fields removed, a registration's name masked (`张三` → `*三`). */
 export function toPublishedEvent(event: RecordedEvent): RecordedEvent {
   const data: Record<string, unknown> = { ...event.data };
+  if (event.type === IdentityEventType.UserRegistered && typeof data['name'] === 'string' && data['name'].trim() !== '') data['maskedName'] = maskPersonName(data['name']);
   for (const field of PRIVATE_FIELDS) delete data[field];
   return { ...event, data };
 }

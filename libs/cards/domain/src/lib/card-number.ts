@@ -3,7 +3,7 @@
  * `checkCardNumber` before it asks the issuer anything, and hands the result (which holds no full
  * number) to the UserCards decider, which rejects with the same codes via `cardNumberRejection`.
  */
-import { reject } from '@ledger/util';
+import { maskPersonName, reject } from '@ledger/util';
 import { DEFAULT_BIN_TABLE, SUPPORTED_ISSUER, lookupBin, type CardBinTable, type CardType, type IssuerName } from './bin-table';
 import { CARDS_ERROR, type CardsRejection } from './codes';
 
@@ -110,12 +110,7 @@ export function maskCardNumber(last4: string): string {
  * The holder name as events and lists keep it: every character but the last replaced by `*`
  * (张三 → *三, 欧阳娜娜 → ***娜), the way Chinese banks print names. One-character names stay `*`.
  */
-export function maskHolderName(name: string): string {
-  const characters = Array.from(name.trim());
-  if (characters.length === 0) throw new Error('maskHolderName: empty name');
-  if (characters.length === 1) return '*';
-  return `${'*'.repeat(characters.length - 1)}${characters[characters.length - 1] ?? ''}`;
-}
+export const maskHolderName = maskPersonName;
 
 /**
  * A run of 12 or more digits, also when grouped by single spaces or hyphens (`6222 0200 …`): a full
