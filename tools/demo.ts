@@ -55,7 +55,7 @@ async function main(): Promise<number> {
     const report = await runStory({
       baseUrl,
       smsCode: (phone) => readSmsCode(outboxFile, phone),
-      supportToken: async (agentId) => (await signAccessToken({ userId: agentId, deviceId: 'demo-desk', now: new Date(), ttlMs: 15 * 60_000 }, 'staff', staffTokenSigningKeyFrom(env))).token,
+      staffToken: async (agentId, role) => (await signAccessToken({ userId: agentId, role, deviceId: 'demo-desk', now: new Date(), ttlMs: 15 * 60_000 }, 'staff', staffTokenSigningKeyFrom(env))).token,
       providerSecret: env['PAYMENTS_PROVIDER_SECRET'] ?? DEV_PROVIDER_SECRET,
       out: (line) => console.log(line),
     });

@@ -1,5 +1,5 @@
-import { Keyring, generateSigningKey, publicKeyJwk, signingKeyJwk } from '@ledger/crypto';
-import { ConfigurationError, loadGatewayConfig } from './config';
+import { Keyring, generateSigningKey, generateTotpSecret, publicKeyJwk, signingKeyJwk } from '@ledger/crypto';
+import { ConfigurationError, loadGatewayConfig, staffFrom } from './config';
 
 const DEV = { LEDGER_DEV_MODE: '1' };
 
@@ -37,5 +37,16 @@ describe('gateway configuration', () => {
     const identity = generateSigningKey('shared-1');
     expect(() => loadGatewayConfig({}, { ...DEV, ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [signingKeyJwk(identity)] }) })).toThrow(/holds a private key/);
     expect(() => loadGatewayConfig({ fieldKeyring: Keyring.generate(['k']) }, { ...DEV, ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [publicKeyJwk(identity)] }), STAFF_TOKEN_SIGNING_KEY: JSON.stringify(signingKeyJwk(generateSigningKey('shared-1'))) })).toThrow(/share the key id\(s\) shared-1/);
+  });
+
+  it('reads the staff registry with one role and a mandatory authenticator secret per agent, and refuses anything less', () => {
+    const passwordHash = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
+    const { base32, secret } = generateTotpSecret();
+    const staff = staffFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'teller', totpSecret: base32 } }));
+    expect(staff.get('teller-3')).toEqual({ passwordHash, role: 'teller', totpSecret: secret });
+    expect(() => staffFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'teller' } }))).toThrow(/second factor is mandatory/);
+    expect(() => staffFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'teller', totpSecret: 'AAAA' } }))).toThrow(/at least 128 bits/);
+    expect(() => staffFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'admin', totpSecret: base32 } }))).toThrow(/support, teller, supervisor/);
+    expect(() => staffFrom(JSON.stringify({ 'teller-3': passwordHash }))).toThrow(/passwordHash/);
   });
 });

@@ -1,4 +1,4 @@
-import { isLoginPasswordHash, loadFieldKeyring, signingKeyFromEnv, verificationKeysFromEnv, verificationKeysOf, type Keyring, type SigningKey, type TokenKind, type VerificationKeys } from '@ledger/crypto';
+import { STAFF_ROLES, base32Decode, isLoginPasswordHash, loadFieldKeyring, signingKeyFromEnv, verificationKeysFromEnv, verificationKeysOf, type Keyring, type SigningKey, type StaffRole, type TokenKind, type VerificationKeys } from '@ledger/crypto';
 
 /**
  * Everything the gateway reads from its environment, resolved once at start-up. Tests pass
@@ -47,9 +47,9 @@ export interface GatewayConfig {
   };
   /** Bound on the keys each rate limiter remembers (oldest evicted first). */
   rateLimiterMaxKeys: number;
-  /** Support staff who may log in at `POST /support/sessions`: agent id → argon2id PHC hash of the password. */
-  supportStaff: ReadonlyMap<string, string>;
-  /** Lifetime of a support access token. */
+  /** The staff who may log in at `POST /support/sessions`, by agent id. */
+  staff: ReadonlyMap<string, StaffMember>;
+  /** Lifetime of a staff access token. */
   supportTokenTtlMs: number;
 }
 
@@ -120,32 +120,46 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}, env: E
       loginsPerPhone: { max: 10, windowMs: 10 * MINUTE_MS },
     },
     rateLimiterMaxKeys: overrides.rateLimiterMaxKeys ?? 100_000,
-    supportStaff: overrides.supportStaff ?? supportStaffFrom(env['GATEWAY_SUPPORT_STAFF']),
+    staff: overrides.staff ?? staffFrom(env['GATEWAY_STAFF']),
     supportTokenTtlMs: overrides.supportTokenTtlMs ?? integer(env, 'GATEWAY_SUPPORT_TOKEN_TTL_MS', 15 * MINUTE_MS),
   };
 }
 
 const AGENT_ID = /^[A-Za-z0-9-]{1,64}$/;
 
+/** One staff account: the password's argon2id hash, the one role it has, and its TOTP secret (the second factor is mandatory). */
+export interface StaffMember {
+  passwordHash: string;
+  role: StaffRole;
+  totpSecret: Buffer;
+}
+
 /**
- * The staff registry from `GATEWAY_SUPPORT_STAFF`: a JSON object of agent id → argon2id hash
- * (`node -r @swc-node/register apps/gateway/src/cli/hash-staff-password.ts` prints one). Only hashes are configured, never passwords; a
- * malformed entry stops the start rather than locking an agent out silently.
+ * The staff registry from `GATEWAY_STAFF`: a JSON object of agent id → `{ passwordHash, role,
+ * totpSecret }` (argon2id PHC hash; `support`, `teller` or `supervisor`; base32, at least 128 bits).
+ * `node -r @swc-node/register apps/gateway/src/cli/add-staff-member.ts <role>` prints one entry and
+ * the authenticator's provisioning URI. Only hashes and second-factor secrets are configured, never
+ * passwords; a malformed entry stops the start rather than locking an agent out silently.
  */
-export function supportStaffFrom(raw: string | undefined): ReadonlyMap<string, string> {
+export function staffFrom(raw: string | undefined): ReadonlyMap<string, StaffMember> {
   if (raw === undefined || raw.trim() === '') return new Map();
+  const shape = 'GATEWAY_STAFF must be a JSON object of agent id → { passwordHash, role, totpSecret }';
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ConfigurationError('GATEWAY_SUPPORT_STAFF must be a JSON object of agent id → argon2id hash');
+    throw new ConfigurationError(shape);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigurationError('GATEWAY_SUPPORT_STAFF must be a JSON object of agent id → argon2id hash');
-  const staff = new Map<string, string>();
-  for (const [agentId, hash] of Object.entries(parsed)) {
-    if (!AGENT_ID.test(agentId)) throw new ConfigurationError(`GATEWAY_SUPPORT_STAFF: agent id ${JSON.stringify(agentId)} must be 1–64 letters, digits or dashes`);
-    if (!isLoginPasswordHash(hash)) throw new ConfigurationError(`GATEWAY_SUPPORT_STAFF: the hash of ${agentId} is not an argon2id PHC string`);
-    staff.set(agentId, hash);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigurationError(shape);
+  const staff = new Map<string, StaffMember>();
+  for (const [agentId, entry] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!AGENT_ID.test(agentId)) throw new ConfigurationError(`GATEWAY_STAFF: agent id ${JSON.stringify(agentId)} must be 1–64 letters, digits or dashes`);
+    const { passwordHash, role, totpSecret } = (entry ?? {}) as Record<string, unknown>;
+    if (!isLoginPasswordHash(passwordHash)) throw new ConfigurationError(`GATEWAY_STAFF: the passwordHash of ${agentId} is not an argon2id PHC string`);
+    if (!(STAFF_ROLES as readonly unknown[]).includes(role)) throw new ConfigurationError(`GATEWAY_STAFF: the role of ${agentId} must be one of ${STAFF_ROLES.join(', ')}`);
+    const secret = typeof totpSecret === 'string' && /^[A-Z2-7]+=*$/.test(totpSecret) ? base32Decode(totpSecret) : Buffer.alloc(0);
+    if (secret.length < 16) throw new ConfigurationError(`GATEWAY_STAFF: ${agentId} needs a totpSecret (base32, at least 128 bits): the second factor is mandatory for staff`);
+    staff.set(agentId, { passwordHash: passwordHash as string, role: role as StaffRole, totpSecret: secret });
   }
   return staff;
 }

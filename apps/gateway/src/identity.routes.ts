@@ -4,7 +4,7 @@ import { identityContract } from '@ledger/contracts';
 import { decryptField } from '@ledger/crypto';
 import { execute } from './command-bus';
 import { Edge, optionalSecondFactor } from './gateway.services';
-import { requireSelf, requireSupport } from './http/auth';
+import { requireSelf, requireStaff } from './http/auth';
 import { Route } from './http/docs';
 import { phoneKey } from './http/rate-limiter';
 import { Http, type RequestInfo } from './http/request';
@@ -354,19 +354,19 @@ export class SupportRoutes {
 
   @Post('freeze')
   @HttpCode(200)
-  @Route({ summary: "Freeze a user's account (support)", body: S.FreezeRequest, status: 200, response: S.FreezeResponse, codes: ['USER_NOT_FOUND', 'ALREADY_FROZEN'], auth: 'support' })
+  @Route({ summary: "Freeze a user's account (support, supervisor)", body: S.FreezeRequest, status: 200, response: S.FreezeResponse, codes: ['USER_NOT_FOUND', 'ALREADY_FROZEN'], auth: 'support' })
   async freeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
-    requireSupport(principal);
+    const actor = requireStaff(principal, 'freezeAccount');
     const id = validate(S.UserIdParam, userId, 'userId');
     const body = validate(S.FreezeRequest, http.body);
-    return execute(this.edge.bus, identityContract.freezeAccount, { userId: id, reason: body.reason }, { key: id, actor: principal.actor });
+    return execute(this.edge.bus, identityContract.freezeAccount, { userId: id, reason: body.reason }, { key: id, actor });
   }
 
   @Post('unfreeze')
   @HttpCode(200)
   @Route({
-    summary: "Unfreeze a user's account after verifying the caller (support)",
+    summary: "Unfreeze a user's account after verifying the caller (support, supervisor)",
     body: S.SupportUnfreezeRequest,
     status: 200,
     response: S.UserResponse,
@@ -375,16 +375,16 @@ export class SupportRoutes {
   })
   async unfreeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
-    requireSupport(principal);
+    const actor = requireStaff(principal, 'unfreezeAccount');
     const id = validate(S.UserIdParam, userId, 'userId');
     const body = validate(S.SupportUnfreezeRequest, http.body);
-    return execute(this.edge.bus, identityContract.unfreezeAccount, { userId: id, verificationReference: body.verificationReference }, { key: id, actor: principal.actor });
+    return execute(this.edge.bus, identityContract.unfreezeAccount, { userId: id, verificationReference: body.verificationReference }, { key: id, actor });
   }
 
   @Post('second-factor/reset')
   @HttpCode(200)
   @Route({
-    summary: "Remove a user's lost authenticator after verifying the caller (support)",
+    summary: "Remove a user's lost authenticator after verifying the caller (support, supervisor)",
     body: S.SupportResetSecondFactorRequest,
     status: 200,
     response: S.UserResponse,
@@ -393,9 +393,9 @@ export class SupportRoutes {
   })
   async resetSecondFactor(@Param('userId') userId: string, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
-    requireSupport(principal);
+    const actor = requireStaff(principal, 'resetSecondFactor');
     const id = validate(S.UserIdParam, userId, 'userId');
     const body = validate(S.SupportResetSecondFactorRequest, http.body);
-    return execute(this.edge.bus, identityContract.resetSecondFactor, { userId: id, verificationReference: body.verificationReference }, { key: id, actor: principal.actor });
+    return execute(this.edge.bus, identityContract.resetSecondFactor, { userId: id, verificationReference: body.verificationReference }, { key: id, actor });
   }
 }

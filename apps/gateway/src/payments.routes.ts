@@ -4,7 +4,7 @@ import { identityContract, paymentsContract, type CommandContract, type PayloadO
 import type { Static, TSchema } from '@sinclair/typebox';
 import { execute } from './command-bus';
 import { Edge } from './gateway.services';
-import { requireSelf, requireSupport, type Principal } from './http/auth';
+import { requireSelf, requireStaff, type Principal } from './http/auth';
 import { Route } from './http/docs';
 import { Http, type RequestInfo } from './http/request';
 import * as S from './http/schemas';
@@ -252,7 +252,7 @@ export class PaymentRoutes {
   @Post('support/users/:userId/counter-top-ups')
   @HttpCode(200)
   @Route({
-    summary: "Cash top-up at a bank counter (support/teller: the token's agent id is the teller)",
+    summary: "Cash top-up at a bank counter (teller: the token's agent id is the teller)",
     description: `The command is sent as teller:<agentId> and audited in the payment's history. ${PAYMENT_DESCRIPTION}`,
     body: S.CounterTopUpRequest,
     status: 200,
@@ -262,12 +262,12 @@ export class PaymentRoutes {
   })
   async counterTopUp(@Param('userId') userId: string, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
-    requireSupport(principal);
+    const actor = requireStaff(principal, 'counterDeposit');
     const id = validate(S.UserIdParam, userId, 'userId');
     const body = validate(S.CounterTopUpRequest, http.body);
     const tellerId = principal.userId;
-    const walletId = await this.edge.walletIdOf(id, principal.actor);
-    return this.pay(paymentsContract.counterTopUp, { paymentId: body.paymentId, userId: id, walletId, branchId: body.branchId, tellerId, amountMinor: body.amountMinor }, body.paymentId, `teller:${tellerId}`);
+    const walletId = await this.edge.walletIdOf(id, actor);
+    return this.pay(paymentsContract.counterTopUp, { paymentId: body.paymentId, userId: id, walletId, branchId: body.branchId, tellerId, amountMinor: body.amountMinor }, body.paymentId, actor);
   }
 
   @Post('provider-callbacks')
@@ -319,9 +319,9 @@ export class SupportPaymentRoutes {
   })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
-    requireSupport(principal);
+    const actor = requireStaff(principal, 'readUserPayments');
     const id = validate(S.UserIdParam, userId, 'userId');
-    return listPayments(this.edge, id, query, principal.actor);
+    return listPayments(this.edge, id, query, actor);
   }
 }
 
@@ -336,13 +336,13 @@ export class SupportAccessRoutes {
   @Route({ summary: "Who in support looked at a user's transactions, newest first (support)", status: 200, response: S.SupportAccessResponse, codes: ['INVALID_COMMAND'], auth: 'support' })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
-    requireSupport(principal);
+    const actor = requireStaff(principal, 'readSupportAccess');
     const id = validate(S.UserIdParam, userId, 'userId');
-    return listSupportAccess(this.edge, id, query, principal.actor);
+    return listSupportAccess(this.edge, id, query, actor);
   }
 }
 
-/** Operators (role support): the maintenance window of registration. */
+/** Supervisors: the maintenance window of registration. */
 @ApiTags('support')
 @Controller('support/maintenance')
 export class MaintenanceRoutes {
@@ -351,7 +351,7 @@ export class MaintenanceRoutes {
   @Post()
   @HttpCode(200)
   @Route({
-    summary: 'Open or close a maintenance window (support)',
+    summary: 'Open or close a maintenance window (supervisor)',
     description: 'While open, registration answers 503 SYSTEM_MAINTENANCE with Retry-After and the announced message.',
     body: S.MaintenanceRequest,
     status: 200,
@@ -361,8 +361,8 @@ export class MaintenanceRoutes {
   })
   async set(@Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
-    requireSupport(principal);
+    const actor = requireStaff(principal, 'maintenance');
     const body = validate(S.MaintenanceRequest, http.body);
-    return execute(this.edge.bus, identityContract.setMaintenanceMode, body, { key: 'maintenance', actor: principal.actor });
+    return execute(this.edge.bus, identityContract.setMaintenanceMode, body, { key: 'maintenance', actor });
   }
 }

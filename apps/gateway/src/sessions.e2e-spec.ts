@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ARGON2_TEST_PARAMS, base32Decode, hashLoginPassword, totp, verifyAccessToken } from '@ledger/crypto';
+import { ARGON2_TEST_PARAMS, base32Decode, generateTotpSecret, hashLoginPassword, totp, verifyAccessToken } from '@ledger/crypto';
 import { testKafka } from '@ledger/testing';
 import { Pool } from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- e2e crosses services by design: boots the real identity service in-process behind the gateway
@@ -15,6 +15,9 @@ let identity: IdentityHarness;
 let gateway: RunningGateway;
 let config: GatewayConfig;
 const AGENT_PASSWORD = 'desk-7-correct-horse';
+const SECRETS = { support: generateTotpSecret().secret, teller: generateTotpSecret().secret, supervisor: generateTotpSecret().secret };
+/** The authenticator's code of a time step (30 s each) from now: a step already used opens no second session. */
+const codeOf = (secret: Buffer, stepsAhead = 0) => totp(secret, Date.now() + stepsAhead * 30_000);
 
 beforeAll(async () => {
   identity = await startIdentityHarness('gateway-sessions');
@@ -23,7 +26,11 @@ beforeAll(async () => {
     fieldKeyring: identity.fieldKeyring,
     topicPrefix: identity.topicPrefix,
     commandTimeoutMs: 30_000,
-    supportStaff: new Map([['agent-7', await hashLoginPassword(AGENT_PASSWORD, ARGON2_TEST_PARAMS)]]),
+    staff: new Map([
+      ['agent-7', { passwordHash: await hashLoginPassword(AGENT_PASSWORD, ARGON2_TEST_PARAMS), role: 'support', totpSecret: SECRETS.support }],
+      ['teller-3', { passwordHash: await hashLoginPassword(AGENT_PASSWORD, ARGON2_TEST_PARAMS), role: 'teller', totpSecret: SECRETS.teller }],
+      ['super-1', { passwordHash: await hashLoginPassword(AGENT_PASSWORD, ARGON2_TEST_PARAMS), role: 'supervisor', totpSecret: SECRETS.supervisor }],
+    ]),
   });
   gateway = await startGateway(config, { kafka: testKafka('gateway-sessions'), logger: false });
 }, 120_000);
@@ -93,13 +100,19 @@ describe('refresh tokens', () => {
 });
 
 describe('staff login', () => {
-  it('gives a registered agent a support token that works on support routes, and refuses everyone else alike', async () => {
-    expectProblem(await post('/support/sessions', { agentId: 'agent-7', password: 'wrong password' }), 401, 'INVALID_CREDENTIALS');
-    expectProblem(await post('/support/sessions', { agentId: 'agent-99', password: AGENT_PASSWORD }), 401, 'INVALID_CREDENTIALS');
-    expectProblem(await post('/support/sessions', { agentId: 'agent 7', password: AGENT_PASSWORD }), 400, 'VALIDATION_FAILED');
+  it('gives a registered agent a support token for password and authenticator code, and refuses everyone else alike', async () => {
+    const code = codeOf(SECRETS.support);
+    expectProblem(await post('/support/sessions', { agentId: 'agent-7', password: 'wrong password', totpCode: code }), 401, 'INVALID_CREDENTIALS');
+    expectProblem(await post('/support/sessions', { agentId: 'agent-99', password: AGENT_PASSWORD, totpCode: code }), 401, 'INVALID_CREDENTIALS');
+    expectProblem(await post('/support/sessions', { agentId: 'agent 7', password: AGENT_PASSWORD, totpCode: code }), 400, 'VALIDATION_FAILED');
+    // The second factor is mandatory: no code, another agent's code.
+    expectProblem(await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD }), 400, 'VALIDATION_FAILED');
+    expectProblem(await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD, totpCode: codeOf(SECRETS.teller) === code ? '000000' : codeOf(SECRETS.teller) }), 401, 'INVALID_CREDENTIALS');
 
-    const staff = await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD });
-    expect(staff).toMatchObject({ status: 200, body: { agentId: 'agent-7', tokenType: 'Bearer' } });
+    const staff = await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD, totpCode: code });
+    expect(staff).toMatchObject({ status: 200, body: { agentId: 'agent-7', role: 'support', tokenType: 'Bearer' } });
+    // The same code does not open a second session.
+    expectProblem(await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD, totpCode: code }), 401, 'INVALID_CREDENTIALS');
     const claims = await verifyAccessToken(String(staff.body['accessToken']), 'staff', config.staffTokenKeys, new Date());
     expect(claims).toMatchObject({ sub: 'agent-7', role: 'support' });
 
@@ -116,6 +129,23 @@ describe('staff login', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  it("lets each role do only what it is permitted: a teller no support action, customer service no cash or maintenance, a supervisor maintenance", async () => {
+    const tokenOf = async (agentId: string, secret: Buffer) => {
+      const session = await post('/support/sessions', { agentId, password: AGENT_PASSWORD, totpCode: codeOf(secret, 1) });
+      expect(session.status).toBe(200);
+      return String(session.body['accessToken']);
+    };
+    const [teller, support, supervisor] = [await tokenOf('teller-3', SECRETS.teller), await tokenOf('agent-7', SECRETS.support), await tokenOf('super-1', SECRETS.supervisor)];
+    const { userId } = await registeredUser();
+    expectProblem(await post(`/support/users/${userId}/freeze`, { reason: 'not a teller’s job' }, teller), 403, 'FORBIDDEN');
+    const cash = { paymentId: `p-${userId}`, branchId: 'bj-001', amountMinor: '100000' };
+    expectProblem(await post(`/support/users/${userId}/counter-top-ups`, cash, support), 403, 'FORBIDDEN');
+    expectProblem(await post(`/support/users/${userId}/counter-top-ups`, cash, supervisor), 403, 'FORBIDDEN');
+    expectProblem(await post('/support/maintenance', { on: false }, support), 403, 'FORBIDDEN');
+    expect(await post('/support/maintenance', { on: false }, supervisor)).toMatchObject({ status: 200 });
+    expect(await post(`/support/users/${userId}/freeze`, { reason: 'supervisor on the hotline' }, supervisor)).toMatchObject({ status: 200 });
   });
 });
 

@@ -127,7 +127,7 @@ export const getBalance = defineCommand({
 export const getWalletByUser = defineCommand({
   type: 'wallet.GetWalletByUser.v1',
   context: CONTEXT,
-  senders: { gateway: ['user', 'support'], payments: ['system'], internal: ['system'] },
+  senders: { gateway: ['user', 'support', 'teller'], payments: ['system'], internal: ['system'] },
   description: "Query: the user's wallet id (accepted data { userId, walletId }). Key: userId. Codes: WALLET_NOT_OPEN, FORBIDDEN.",
   payload: object({ userId: ExternalId }),
 });

@@ -1,19 +1,19 @@
-import { checkAccessToken, type TokenKind, type VerificationKeys } from '@ledger/crypto';
+import { checkAccessToken, type AccessTokenRole, type StaffRole, type TokenKind, type VerificationKeys } from '@ledger/crypto';
 import { GATEWAY_ERROR, ProblemError } from '../problem';
 
 /**
  * Verifies access tokens (`checkAccessToken` in libs/crypto: EdDSA only, a known key id, the issuer
  * and audience of that key's kind, the claims, the expiry): users' tokens with identity's public
- * keys, support agents' with the staff issuer's. Then decides who may act on what: a user only on
- * their own account, wallet and cards; support routes only with role `support`.
+ * keys, staff's with the staff issuer's. Then decides who may act on what: a user only on their own
+ * account, wallet and cards; a staff member only what their role is permitted (`STAFF_PERMISSIONS`).
  */
-export type Role = 'user' | 'support';
+export type Role = AccessTokenRole;
 
 export interface Principal {
   userId: string;
   role: Role;
   deviceId: string;
-  /** The `actor` header of the commands this principal sends: `user:<id>` or `support:<id>`. */
+  /** `<role>:<id>`: the `actor` header of a user's commands (`user:<id>`); staff routes send the actor their permission names (`requireStaff`). */
   actor: string;
 }
 
@@ -58,6 +58,26 @@ export function requireSelf(principal: Principal, userId: string): void {
   }
 }
 
-export function requireSupport(principal: Principal): void {
-  if (principal.role !== 'support') throw new ProblemError(GATEWAY_ERROR.FORBIDDEN, 'this route needs the support role');
+/**
+ * What each staff role may do, deny by default: customer service freezes, unfreezes, resets a lost
+ * authenticator and looks at a user's payments (audited); a teller takes cash at the counter; a
+ * supervisor may do what customer service does and opens maintenance windows. Each permission names
+ * the actor its commands carry, which the services check and record with the agent's id.
+ */
+export const STAFF_PERMISSIONS = {
+  freezeAccount: { roles: ['support', 'supervisor'], actorKind: 'support' },
+  unfreezeAccount: { roles: ['support', 'supervisor'], actorKind: 'support' },
+  resetSecondFactor: { roles: ['support', 'supervisor'], actorKind: 'support' },
+  readUserPayments: { roles: ['support', 'supervisor'], actorKind: 'support' },
+  readSupportAccess: { roles: ['support', 'supervisor'], actorKind: 'support' },
+  counterDeposit: { roles: ['teller'], actorKind: 'teller' },
+  maintenance: { roles: ['supervisor'], actorKind: 'support' },
+} as const satisfies Record<string, { roles: readonly StaffRole[]; actorKind: 'support' | 'teller' }>;
+export type StaffPermission = keyof typeof STAFF_PERMISSIONS;
+
+/** Refuses (403) a principal whose role is not permitted `permission`; else the actor its commands carry, e.g. `teller:<agentId>`. */
+export function requireStaff(principal: Principal, permission: StaffPermission): string {
+  const granted = STAFF_PERMISSIONS[permission];
+  if (!(granted.roles as readonly string[]).includes(principal.role)) throw new ProblemError(GATEWAY_ERROR.FORBIDDEN, `this route needs the role ${granted.roles.join(' or ')}`, { permission });
+  return `${granted.actorKind}:${principal.userId}`;
 }

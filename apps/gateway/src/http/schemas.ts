@@ -74,8 +74,9 @@ export const DisableSecondFactorRequest = strict({
   paymentPassword: PaymentPassword('the payment password'),
 });
 export const StaffLoginRequest = strict({
-  agentId: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$', description: 'the agent id from the staff registry (GATEWAY_SUPPORT_STAFF)' }),
+  agentId: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$', description: 'the agent id from the staff registry (GATEWAY_STAFF)' }),
   password: Type.String({ minLength: 1, maxLength: 128, description: "the agent's password" }),
+  totpCode: Type.String({ pattern: '^[0-9]{6}$', description: "the current code of the agent's authenticator (mandatory for staff)" }),
 });
 
 export const BindCardRequest = strict({
@@ -118,8 +119,9 @@ export const SecondFactorEnabledResponse = loose({
 });
 export const StaffLoginResponse = loose({
   agentId: Type.String(),
+  role: Type.Union([Type.Literal('support'), Type.Literal('teller'), Type.Literal('supervisor')]),
   tokenType: Type.Literal('Bearer'),
-  accessToken: Type.String({ description: 'EdDSA JWT from the staff issuer (ledger-staff, audience ledger-staff-api), role support; send as Authorization: Bearer <token>' }),
+  accessToken: Type.String({ description: "EdDSA JWT from the staff issuer (ledger-staff, audience ledger-staff-api) with the agent's role; send as Authorization: Bearer <token>" }),
   accessTokenExpiresAt: Instant,
 });
 export const UserResponse = loose({ userId: Type.String() });

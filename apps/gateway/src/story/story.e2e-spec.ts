@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { signAccessToken } from '@ledger/crypto';
+import { signAccessToken, type StaffRole } from '@ledger/crypto';
 import { testKafka } from '@ledger/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- e2e crosses services by design: boots identity, cards, wallet and payments in-process on one topic prefix behind the gateway
 import { PaymentsHarness } from '../../../payments/src/testing/payments-harness';
@@ -20,7 +20,8 @@ jest.setTimeout(600_000);
 let harness: PaymentsHarness;
 let gateway: RunningGateway;
 const lines: string[] = [];
-const supportToken = async (agentId: string) => (await signAccessToken({ userId: agentId, deviceId: 'desk', now: new Date(), ttlMs: 600_000 }, 'staff', staffTokenSigningKeyFrom(process.env))).token;
+const staffToken = async (agentId: string, role: StaffRole = 'support') =>
+  (await signAccessToken({ userId: agentId, role, deviceId: 'desk', now: new Date(), ttlMs: 600_000 }, 'staff', staffTokenSigningKeyFrom(process.env))).token;
 
 beforeAll(async () => {
   harness = await PaymentsHarness.start('gateway_story', {}, true);
@@ -42,7 +43,7 @@ it('tells the whole story through HTTP, with the expected refusals', async () =>
     report = await runStory({
       baseUrl: gateway.url,
       smsCode: (phone) => harness.identity.latestCode(phone),
-      supportToken,
+      staffToken,
       providerSecret: process.env['PAYMENTS_PROVIDER_SECRET'] ?? DEV_PROVIDER_SECRET,
       out: (line) => lines.push(line),
     });
@@ -82,13 +83,13 @@ it('audits support access: the support list of a user\'s payments shows up on th
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const agentId = `agent-${Date.now()}`;
-  expect((await get(`/support/users/${alice.userId}/payments?limit=3`, await supportToken(agentId))).status).toBe(200);
+  expect((await get(`/support/users/${alice.userId}/payments?limit=3`, await staffToken(agentId))).status).toBe(200);
   const mine = await get(`/users/${alice.userId}/support-access`, alice.token);
   expect(mine.status).toBe(200);
   const entries = mine.body['entries'] as Array<Record<string, unknown>>;
   expect(entries.filter((entry) => entry['agentId'] === agentId)).toEqual([expect.objectContaining({ agentId, userId: alice.userId, viewed: { kind: 'list', limit: 3 }, at: expect.any(String) })]);
   expect(entries[0]).toMatchObject({ agentId });
-  const seenBySupport = await get(`/support/users/${alice.userId}/support-access?limit=1`, await supportToken('agent-2'));
+  const seenBySupport = await get(`/support/users/${alice.userId}/support-access?limit=1`, await staffToken('agent-2'));
   expect(seenBySupport).toMatchObject({ status: 200, body: { entries: [expect.objectContaining({ agentId })] } });
   expect((await get(`/users/${report.bob.userId}/support-access`, alice.token)).status).toBe(403);
   expect((await get(`/support/users/${alice.userId}/support-access`, alice.token)).status).toBe(403);
@@ -122,7 +123,7 @@ describe('fuzz over the payments routes of docs/openapi.json', () => {
   it('never answers 5xx, and every 4xx is Problem Details', async () => {
     expect(report?.alice.userId).toBeDefined();
     const { alice } = report;
-    const tokens = fc.constantFrom<string | undefined>(alice.token, await supportToken('teller-7'), undefined, 'garbage');
+    const tokens = fc.constantFrom<string | undefined>(alice.token, await staffToken('teller-7'), undefined, 'garbage');
     expect(operations.length).toBeGreaterThanOrEqual(8);
     for (const operation of operations) {
       const body = operation.properties.length === 0 ? fc.option(fc.anything(), { nil: undefined }) : fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(...operation.properties, 'extra'), value, { maxKeys: operation.properties.length + 1 }));

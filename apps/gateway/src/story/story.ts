@@ -1,4 +1,5 @@
 import { createHmac, randomInt, randomUUID } from 'node:crypto';
+import type { StaffRole } from '@ledger/crypto';
 import { TEST_CARDS } from '@ledger/cards-domain';
 
 /**
@@ -11,8 +12,8 @@ export interface StoryDeps {
   baseUrl: string;
   /** The last SMS code the phone received (the simulated handset: identity's outbox). */
   smsCode(phone: string): Promise<string> | string;
-  /** A support agent's access token (there is no staff login yet: signed with identity's key). */
-  supportToken(agentId: string): Promise<string>;
+  /** A member of staff's access token with their role (signed with the staff issuer's key, as the staff login does). */
+  staffToken(agentId: string, role: StaffRole): Promise<string>;
   /** The secret Alipay/WeChat sign callbacks with (PAYMENTS_PROVIDER_SECRET). */
   providerSecret: string;
   out(line: string): void;
@@ -122,7 +123,9 @@ export async function runStory(deps: StoryDeps): Promise<StoryReport> {
 
   const alice: StoryUser = { name: '张三', phone: randomPhone(), userId: '', token: '', paymentPassword: '802417', payments: [] };
   const bob: StoryUser = { name: '李四', phone: randomPhone(), userId: '', token: '', paymentPassword: '364815', payments: [] };
-  const support = await deps.supportToken('teller-0042');
+  const support = await deps.staffToken('agent-0042', 'support');
+  const teller = await deps.staffToken('teller-0042', 'teller');
+  const supervisor = await deps.staffToken('supervisor-0007', 'supervisor');
 
   // ── Registration
   section('Registration with an SMS code');
@@ -131,9 +134,9 @@ export async function runStory(deps: StoryDeps): Promise<StoryReport> {
     ok('张三 registers with the code and a login password', await post('/users', { phone: alice.phone, code: aliceCode, loginPassword: LOGIN_PASSWORD, name: alice.name, deviceId: 'zhangsan-phone-1' }), 201, (b) => `userId ${String(b['userId'])}, ${String(b['identityLevel'])}`)['userId'],
   );
   const bobCode = await code(bob.phone, 'registration', `李四 asks for a registration code for ${bob.phone}`);
-  ok('Support opens a maintenance window (POST /support/maintenance)', await post('/support/maintenance', { on: true, until: new Date(Date.now() + 10 * 60_000).toISOString(), message: 'upgrade until 02:00' }, support), 200, (b) => `on=${String(b['on'])}`);
+  ok('A supervisor opens a maintenance window (POST /support/maintenance)', await post('/support/maintenance', { on: true, until: new Date(Date.now() + 10 * 60_000).toISOString(), message: 'upgrade until 02:00' }, supervisor), 200, (b) => `on=${String(b['on'])}`);
   refused('李四 tries to register during maintenance', await post('/users', { phone: bob.phone, code: bobCode, loginPassword: LOGIN_PASSWORD, name: bob.name, deviceId: 'lisi-phone-1' }), 'SYSTEM_MAINTENANCE');
-  ok('Support closes the maintenance window', await post('/support/maintenance', { on: false }, support), 200, (b) => `on=${String(b['on'])}`);
+  ok('The supervisor closes the maintenance window', await post('/support/maintenance', { on: false }, supervisor), 200, (b) => `on=${String(b['on'])}`);
   bob.userId = String(ok('李四 registers again with the same code', await post('/users', { phone: bob.phone, code: bobCode, loginPassword: LOGIN_PASSWORD, name: bob.name, deviceId: 'lisi-phone-1' }), 201, (b) => `userId ${String(b['userId'])}`)['userId']);
   refused('Someone asks for a registration code for 张三\'s number (already registered)', await post('/verification-codes', { phone: alice.phone, purpose: 'registration' }), 'PHONE_ALREADY_REGISTERED');
 
@@ -174,7 +177,7 @@ export async function runStory(deps: StoryDeps): Promise<StoryReport> {
   ok('WeChat confirms the top-up (signed callback)', await post('/provider-callbacks', { ...callback, signature }), 200, paid);
   const counter = newPaymentId('counter');
   alice.payments.push(counter);
-  ok('A teller takes ¥300.00 in cash at the Xidan branch (support/teller route)', await post(`/support/users/${alice.userId}/counter-top-ups`, { paymentId: counter, branchId: 'bj-xidan', amountMinor: '30000' }, support), 200, paid);
+  ok('A teller takes ¥300.00 in cash at the Xidan branch (teller route)', await post(`/support/users/${alice.userId}/counter-top-ups`, { paymentId: counter, branchId: 'bj-xidan', amountMinor: '30000' }, teller), 200, paid);
   ok('张三\'s balance', await get(`/users/${alice.userId}/wallet`, alice.token), 200, (b) => `available ${yuan(b['availableMinor'])}`);
 
   // ── Money out

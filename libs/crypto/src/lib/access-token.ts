@@ -9,9 +9,10 @@ import { DEV_MODE_VARIABLE, isDevMode } from '@ledger/util';
  * never accepted as the other:
  *
  * - `user`: identity signs the app users' tokens at login and refresh (only identity holds the key);
- * - `staff`: the staff login signs support agents' tokens.
+ * - `staff`: the staff login signs the bank's staff's tokens, each with the agent's one role
+ *   (`support` agent, counter `teller`, `supervisor`).
  *
- * Claims: `iss`, `aud`, `sub` (user or agent id), `role` (`user` | `support`), `did` (device), `iat`,
+ * Claims: `iss`, `aud`, `sub` (user or agent id), `role`, `did` (device), `iat`,
  * `exp`, `jti`. Verification allows EdDSA only (no `alg: none`, no algorithm switch), a key id the
  * verifier knows, the issuer and audience of the expected kind, and an unexpired token. Rotation:
  * verifiers list the old and the new public key, the issuer starts signing with the new one, and the
@@ -19,12 +20,15 @@ import { DEV_MODE_VARIABLE, isDevMode } from '@ledger/util';
  *
  * Refresh tokens are elsewhere (`refresh-token.ts`): 256 random bits of which only a keyed hash is kept.
  */
-export type AccessTokenRole = 'user' | 'support';
+/** The staff's roles: each staff account has one (a person with two duties has two accounts). */
+export const STAFF_ROLES = ['support', 'teller', 'supervisor'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+export type AccessTokenRole = 'user' | StaffRole;
 
 export const TOKEN_ISSUERS = {
-  user: { issuer: 'ledger-identity', audience: 'ledger-app-api', role: 'user' },
-  staff: { issuer: 'ledger-staff', audience: 'ledger-staff-api', role: 'support' },
-} as const satisfies Record<string, { issuer: string; audience: string; role: AccessTokenRole }>;
+  user: { issuer: 'ledger-identity', audience: 'ledger-app-api', roles: ['user'] },
+  staff: { issuer: 'ledger-staff', audience: 'ledger-staff-api', roles: STAFF_ROLES },
+} as const satisfies Record<string, { issuer: string; audience: string; roles: readonly AccessTokenRole[] }>;
 export type TokenKind = keyof typeof TOKEN_ISSUERS;
 
 export interface AccessTokenClaims {
@@ -50,12 +54,15 @@ export type VerificationKeys = ReadonlyMap<string, KeyObject>;
 const SUBJECT = /^[A-Za-z0-9-]{1,64}$/;
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** Signs a token of `kind` with the issuer's key; `role` defaults to the kind's first (users: `user`; staff: `support`). */
 export async function signAccessToken(
-  input: { userId: string; deviceId: string; now: Date; ttlMs: number },
+  input: { userId: string; deviceId: string; now: Date; ttlMs: number; role?: AccessTokenRole },
   kind: TokenKind,
   key: SigningKey,
 ): Promise<{ token: string; expiresAt: Date }> {
-  const { issuer, audience, role } = TOKEN_ISSUERS[kind];
+  const { issuer, audience, roles } = TOKEN_ISSUERS[kind];
+  const role = input.role ?? roles[0];
+  if (!(roles as readonly AccessTokenRole[]).includes(role)) throw new Error(`a ${kind} token cannot carry the role ${role}`);
   const iat = Math.floor(input.now.getTime() / 1000);
   const exp = iat + Math.floor(input.ttlMs / 1000);
   const token = await new SignJWT({ role, did: input.deviceId })
@@ -86,10 +93,10 @@ export async function checkAccessToken(token: string, keys: Partial<Record<Token
   }
   const kind = (Object.keys(keys) as TokenKind[]).find((candidate) => kid !== undefined && keys[candidate]?.has(kid));
   if (kind === undefined || kid === undefined) return invalid;
-  const { issuer, audience, role } = TOKEN_ISSUERS[kind];
+  const { issuer, audience, roles } = TOKEN_ISSUERS[kind];
   try {
     const { payload } = await jwtVerify(token, keys[kind]!.get(kid)!, { algorithms: ['EdDSA'], issuer, audience, currentDate: now, requiredClaims: ['sub', 'iat', 'exp', 'jti'] });
-    if (typeof payload.sub !== 'string' || !SUBJECT.test(payload.sub) || payload['role'] !== role || typeof payload['did'] !== 'string') return invalid;
+    if (typeof payload.sub !== 'string' || !SUBJECT.test(payload.sub) || !(roles as readonly unknown[]).includes(payload['role']) || typeof payload['did'] !== 'string') return invalid;
     return { ok: true, kind, claims: payload as unknown as AccessTokenClaims };
   } catch (error) {
     return error instanceof errors.JWTExpired ? { ok: false, reason: 'expired' } : invalid;
