@@ -100,5 +100,7 @@ describe('no secret in plain text in Kafka, the database or the logs', () => {
     async () => {
       expect((await scanKafkaLogs(kafkaDataDir!, { ...secrets(), name, marker })).found).toEqual(['marker']);
     },
+    // Every file of the shared test broker: in a full run, hundreds of topics of every test file.
+    180_000,
   );
 });

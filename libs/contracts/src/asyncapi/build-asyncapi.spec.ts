@@ -73,7 +73,7 @@ describe('the AsyncAPI document', () => {
       }
     }
     expect(doc.components.messages[wallet.captureHold.type]!['description']).toMatch(/ Senders: payments \(system\)\.$/);
-    expect(doc.components.messages[wallet.getWalletByUser.type]!['description']).toMatch(/ Senders: gateway \(user, support\), payments \(system\), internal \(system\)\.$/);
+    expect(doc.components.messages[wallet.getWalletByUser.type]!['description']).toMatch(/ Senders: gateway \(user, support, teller\), payments \(system\), internal \(system\)\.$/);
   });
 
   it('puts every command of the catalogue in the channel of each sender it lists and in no other channel, and nothing else in those channels', () => {
