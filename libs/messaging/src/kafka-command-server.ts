@@ -34,6 +34,9 @@ export interface KafkaCommandServerOptions {
 
 type Handler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
 
+/** The senders most commands come from (the users' through the gateway, and payments' steps); the rest send few: pings, internal systems' queries, cards' password checks. */
+const BUSY_SENDERS: ReadonlySet<Sender> = new Set(['gateway', 'payments']);
+
 /**
  * A NestJS transport that consumes commands from Kafka and answers each one with exactly one result
  * on its `reply-to` topic, correlated by `correlation-id`.
@@ -96,7 +99,12 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, [...commandTopics, ...commandTopics.map(topics.deadLetters)], this.options.numPartitions);
+      // The busy senders' topics get the full partition count; the others one partition, since a
+      // consumer's every fetch covers every partition it owns, busy or idle.
+      const busy = commandTopics.filter((topic) => BUSY_SENDERS.has(senderOfCommandTopic(topic)!));
+      const quiet = commandTopics.filter((topic) => !busy.includes(topic));
+      await ensureTopics(admin, [...busy, ...commandTopics.map(topics.deadLetters)], this.options.numPartitions);
+      if (quiet.length > 0) await ensureTopics(admin, quiet, 1);
     } finally {
       await admin.disconnect();
     }
