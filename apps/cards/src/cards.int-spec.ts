@@ -105,7 +105,7 @@ describe('cards service over the real broker', () => {
 
   it('checks the actor, the encryption and the issuer being reachable', async () => {
     const owner = newUserId();
-    const payload = { userId: owner, cardNumber: h.encCardNumber(TEST_CARDS.liSi.number), holderName: h.enc('holderName', '李四'), reservedPhone: h.enc('reservedPhone', TEST_CARDS.liSi.reservedPhone) };
+    const payload = { userId: owner, cardNumber: h.enc('cardNumber', TEST_CARDS.liSi.number), holderName: h.enc('holderName', '李四'), reservedPhone: h.enc('reservedPhone', TEST_CARDS.liSi.reservedPhone) };
     expectRejected(await h.send(cards.bindCard, payload, `user:${newUserId()}`), 'NOT_CARD_OWNER');
     // Support may not bind a card for a customer: the contract lets the gateway assert only the user.
     expectRejected(await h.send(cards.bindCard, payload, 'support:agent-7'), 'FORBIDDEN');

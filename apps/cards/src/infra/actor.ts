@@ -1,3 +1,5 @@
+import { parseActorHeader } from '@ledger/contracts';
+
 /**
  * The `actor` header names who sends a command: `user:<id>`, `support:<agentId>`,
  * `system:<service>`; anything else counts as anonymous. The gateway sets it from the verified
@@ -5,10 +7,12 @@
  */
 export type Actor = { kind: 'user'; id: string } | { kind: 'support'; id: string } | { kind: 'system'; id: string } | { kind: 'anonymous' };
 
+/** The header read by the contracts' one rule (`parseActorHeader`); a kind cards does not act on counts as anonymous. */
 export function parseActor(header: string): Actor {
-  const match = /^(user|support|system):(.+)$/.exec(header.trim());
-  if (match === null || match[1] === undefined || match[2] === undefined) return { kind: 'anonymous' };
-  return { kind: match[1] as 'user' | 'support' | 'system', id: match[2] };
+  const parsed = parseActorHeader(header.trim());
+  if (parsed === undefined) return { kind: 'anonymous' };
+  const { kind, id } = parsed;
+  return kind === 'user' || kind === 'support' || kind === 'system' ? { kind, id } : { kind: 'anonymous' };
 }
 
 /** Who may act on the cards of `userId`: the owner always; the other kinds only where listed. */

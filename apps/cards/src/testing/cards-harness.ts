@@ -28,7 +28,6 @@ export interface CardsHarness {
   issuer: SimulatedCardIssuer;
   store: EventStore;
   /** Encrypts a card number the way the gateway does. */
-  encCardNumber(cardNumber: string): string;
   /** A field encrypted for cards as the gateway sends it. */
   enc(field: cardsContract.SecretField, plaintext: string): string;
   send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor: string, options?: { key?: string; commandId?: string }): Promise<CommandResult>;
@@ -80,14 +79,13 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
   const store = service.get<EventStore>(EVENT_STORE);
 
   const enc = (field: cardsContract.SecretField, plaintext: string) => encryptField(plaintext, fieldKeyring, cardsContract.secretAad(field));
-  const encCardNumber = (cardNumber: string) => enc('cardNumber', cardNumber);
   const send = <C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor: string, sendOptions: { key?: string; commandId?: string } = {}) =>
     client.send(contract, payload, { key: sendOptions.key ?? 'cards-test', actor, sender: senderPlaying(actor, contract), commandId: sendOptions.commandId });
 
   const bind: CardsHarness['bind'] = (userId, card, overrides = {}) =>
     send(
       cardsContract.bindCard,
-      { userId, cardNumber: encCardNumber(card.number), holderName: enc('holderName', overrides.holderName ?? card.holderName), reservedPhone: enc('reservedPhone', overrides.reservedPhone ?? card.reservedPhone) },
+      { userId, cardNumber: enc('cardNumber', card.number), holderName: enc('holderName', overrides.holderName ?? card.holderName), reservedPhone: enc('reservedPhone', overrides.reservedPhone ?? card.reservedPhone) },
       `user:${userId}`,
       { key: userId, commandId: overrides.commandId },
     );
@@ -115,7 +113,6 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
     eventsTopic: cardsEventsTopic(topicPrefix),
     issuer,
     store,
-    encCardNumber,
     enc,
     send,
     bind,

@@ -1,3 +1,5 @@
+import { parseActorHeader } from '@ledger/contracts';
+
 /**
  * The `actor` header names who sends a command: `user:<id>`, `support:<agentId>`,
  * `system:<service>`, `risk:<ruleId>`; anything else (e.g. `anonymous`, the gateway before login)
@@ -11,10 +13,12 @@ export type Actor =
   | { kind: 'risk'; id: string }
   | { kind: 'anonymous' };
 
+/** The header read by the contracts' one rule (`parseActorHeader`); a kind identity does not act on counts as anonymous. */
 export function parseActor(header: string): Actor {
-  const match = /^(user|support|system|risk):(.+)$/.exec(header.trim());
-  if (match === null || match[1] === undefined || match[2] === undefined) return { kind: 'anonymous' };
-  return { kind: match[1] as 'user' | 'support' | 'system' | 'risk', id: match[2] };
+  const parsed = parseActorHeader(header.trim());
+  if (parsed === undefined) return { kind: 'anonymous' };
+  const { kind, id } = parsed;
+  return kind === 'user' || kind === 'support' || kind === 'system' || kind === 'risk' ? { kind, id } : { kind: 'anonymous' };
 }
 
 /** Refused for lack of the right actor; answered as `FORBIDDEN`. */
