@@ -21,6 +21,8 @@ import { validate } from './http/validation';
 const PASSWORD_FAILURES = ['WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'PAYMENT_PASSWORD_NOT_SET', 'ACCOUNT_FROZEN', 'IDENTITY_UNAVAILABLE', 'PAYMENT_INTERRUPTED'] as const;
 const SPEND_FAILURES = ['INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'WALLET_NOT_OPEN', 'WALLET_UNAVAILABLE', 'HOLD_EXPIRED'] as const;
 const ALWAYS = ['IDEMPOTENCY_KEY_REUSED', 'INVALID_COMMAND'] as const;
+/** Refusals of a supervisor's decision on a counter top-up (maker-checker). */
+const SUPERVISOR_DECISION_FAILURES = ['SELF_APPROVAL_FORBIDDEN', 'NOT_AWAITING_APPROVAL', 'PAYMENT_NOT_FOUND', 'APPROVAL_EXPIRED'] as const;
 /** Risk rules, checked before a payment with the payment password starts (nothing recorded). */
 const RISK = ['RISK_VELOCITY_EXCEEDED', 'STEP_UP_REQUIRED'] as const;
 const PAYMENT_DESCRIPTION =
@@ -253,7 +255,10 @@ export class PaymentRoutes {
   @HttpCode(200)
   @Route({
     summary: "Cash top-up at a bank counter (teller: the token's agent id is the teller)",
-    description: `The command is sent as teller:<agentId> and audited in the payment's history. ${PAYMENT_DESCRIPTION}`,
+    description:
+      "The command is sent as teller:<agentId> and audited in the payment's history. Above the approval threshold (20,000 yuan by default) the answer is status " +
+      '"awaiting_approval" with approvalDeadline: nothing is credited until a supervisor other than the teller approves it (POST /support/counter-top-ups/{paymentId}/approval). ' +
+      PAYMENT_DESCRIPTION,
     body: S.CounterTopUpRequest,
     status: 200,
     response: S.PaymentResponse,
@@ -268,6 +273,47 @@ export class PaymentRoutes {
     const tellerId = principal.userId;
     const walletId = await this.edge.walletIdOf(id, actor);
     return this.pay(paymentsContract.counterTopUp, { paymentId: body.paymentId, userId: id, walletId, branchId: body.branchId, tellerId, amountMinor: body.amountMinor }, body.paymentId, actor);
+  }
+
+  @Post('support/counter-top-ups/:paymentId/approval')
+  @HttpCode(200)
+  @Route({
+    summary: 'Approve a counter top-up awaiting approval (supervisor, never the teller who made it): the wallet is credited',
+    description: `Maker-checker: recorded as supervisor:<agentId> (payments.CounterTopUpApproved.v1). ${PAYMENT_DESCRIPTION}`,
+    body: S.CounterTopUpApprovalRequest,
+    status: 200,
+    response: S.PaymentResponse,
+    codes: [...SUPERVISOR_DECISION_FAILURES, 'WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', ...ALWAYS],
+    auth: 'support',
+  })
+  async approveCounterTopUp(@Param('paymentId') paymentId: string, @Http() http: RequestInfo) {
+    const { actor, supervisorId, id } = await this.supervisorDecision(paymentId, http);
+    validate(S.CounterTopUpApprovalRequest, http.body ?? {});
+    return this.pay(paymentsContract.approveCounterTopUp, { paymentId: id, supervisorId }, id, actor);
+  }
+
+  @Post('support/counter-top-ups/:paymentId/rejection')
+  @HttpCode(200)
+  @Route({
+    summary: 'Reject a counter top-up awaiting approval (supervisor): it fails COUNTER_TOP_UP_REJECTED and the teller hands the cash back',
+    description: 'Maker-checker: recorded with the reason as supervisor:<agentId> (payments.CounterTopUpRejected.v1). Answers the payment with status "failed".',
+    body: S.CounterTopUpRejectionRequest,
+    status: 200,
+    response: S.PaymentResponse,
+    codes: [...SUPERVISOR_DECISION_FAILURES, ...ALWAYS],
+    auth: 'support',
+  })
+  async rejectCounterTopUp(@Param('paymentId') paymentId: string, @Http() http: RequestInfo) {
+    const { actor, supervisorId, id } = await this.supervisorDecision(paymentId, http);
+    const { reason } = validate(S.CounterTopUpRejectionRequest, http.body);
+    return this.pay(paymentsContract.rejectCounterTopUp, { paymentId: id, supervisorId, reason }, id, actor);
+  }
+
+  /** A supervisor's decision on a counter top-up: the token's agent decides, as `supervisor:<agentId>`. */
+  private async supervisorDecision(paymentId: string, http: RequestInfo): Promise<{ actor: string; supervisorId: string; id: string }> {
+    const principal = await this.edge.principal(http.authorization);
+    const actor = requireStaff(principal, 'decideCounterDeposit');
+    return { actor, supervisorId: principal.userId, id: validate(S.PaymentIdParam, paymentId, 'paymentId') };
   }
 
   @Post('provider-callbacks')

@@ -80,6 +80,10 @@ const EXACT_STATUS: Readonly<Record<string, number>> = {
   CALLBACK_AFTER_DEADLINE: 410,
   INVALID_SIGNATURE: 401,
   RISK_VELOCITY_EXCEEDED: 429,
+  // Maker-checker on counter top-ups.
+  NOT_AWAITING_APPROVAL: 409,
+  APPROVAL_EXPIRED: 410,
+  COUNTER_TOP_UP_REJECTED: 422,
 };
 
 const PATTERN_STATUS: ReadonlyArray<readonly [RegExp, number]> = [

@@ -131,7 +131,7 @@ describe('staff login', () => {
     }
   });
 
-  it("lets each role do only what it is permitted: a teller no support action, customer service no cash or maintenance, a supervisor maintenance", async () => {
+  it("lets each role do only what it is permitted: a teller no support action and no approval, customer service no cash, approval or maintenance, a supervisor maintenance", async () => {
     const tokenOf = async (agentId: string, secret: Buffer) => {
       const session = await post('/support/sessions', { agentId, password: AGENT_PASSWORD, totpCode: codeOf(secret, 1) });
       expect(session.status).toBe(200);
@@ -143,6 +143,11 @@ describe('staff login', () => {
     const cash = { paymentId: `p-${userId}`, branchId: 'bj-001', amountMinor: '100000' };
     expectProblem(await post(`/support/users/${userId}/counter-top-ups`, cash, support), 403, 'FORBIDDEN');
     expectProblem(await post(`/support/users/${userId}/counter-top-ups`, cash, supervisor), 403, 'FORBIDDEN');
+    // Maker-checker: only a supervisor decides on a large counter deposit, never a teller (the maker) or customer service.
+    for (const token of [teller, support]) {
+      expectProblem(await post(`/support/counter-top-ups/${cash.paymentId}/approval`, {}, token), 403, 'FORBIDDEN');
+      expectProblem(await post(`/support/counter-top-ups/${cash.paymentId}/rejection`, { reason: 'not mine to decide' }, token), 403, 'FORBIDDEN');
+    }
     expectProblem(await post('/support/maintenance', { on: false }, support), 403, 'FORBIDDEN');
     expect(await post('/support/maintenance', { on: false }, supervisor)).toMatchObject({ status: 200 });
     expect(await post(`/support/users/${userId}/freeze`, { reason: 'supervisor on the hotline' }, supervisor)).toMatchObject({ status: 200 });

@@ -7,6 +7,9 @@ import { PaymentsHarness, type Payer, TEST_DEVICE } from './testing/payments-har
 
 jest.setTimeout(180_000);
 
+/** How long a counter top-up above the threshold (100 yuan here) waits for a supervisor in these tests. */
+const APPROVAL_WINDOW_MS = 6_000;
+
 /**
  * Merchant payment over the real broker and store: payments drives identity (payment password) and
  * wallet (reserve, capture, release) booted in this process on one topic prefix.
@@ -16,7 +19,7 @@ describe('merchant payment across identity, wallet and payments', () => {
   let payer: Payer;
 
   beforeAll(async () => {
-    h = await PaymentsHarness.start('pay_merchant', { providerDeadlineMs: 4_000 });
+    h = await PaymentsHarness.start('pay_merchant', { providerDeadlineMs: 4_000, counterApproval: { aboveMinor: 10_000n, windowMs: APPROVAL_WINDOW_MS } });
     payer = await h.payer('10000');
   });
 
@@ -220,6 +223,52 @@ describe('merchant payment across identity, wallet and payments', () => {
     expect(events[0]?.metadata.actor).toBe('teller:t-7');
   });
 
+  it('maker-checker: a counter top-up above the threshold credits nothing until a supervisor other than the teller approves it', async () => {
+    const before = BigInt((await h.balance(payer.walletId)).totalMinor);
+    const deposit = (paymentId: string, amountMinor: string) =>
+      h.send(paymentsContract.counterTopUp, { paymentId, userId: payer.userId, walletId: payer.walletId, branchId: 'bj-001', tellerId: 't-7', amountMinor }, paymentId, 'teller:t-7');
+    const approve = (paymentId: string, supervisorId: string, actor = `supervisor:${supervisorId}`) => h.send(paymentsContract.approveCounterTopUp, { paymentId, supervisorId }, paymentId, actor);
+    const types = async (paymentId: string) => (await h.paymentsStore.readStream(`payment-${paymentId}`)).map((e) => [e.type, e.metadata.actor]);
+
+    const paymentId = randomUUID();
+    expect(await deposit(paymentId, '20000')).toMatchObject({ status: 'accepted', data: { status: 'awaiting_approval', kind: 'counter', approvalDeadline: expect.any(String) } });
+    expect(BigInt((await h.balance(payer.walletId)).totalMinor)).toBe(before);
+    // The maker may not check their own deposit, and nobody decides under another supervisor's name.
+    expect(await approve(paymentId, 't-7')).toMatchObject({ status: 'rejected', code: 'SELF_APPROVAL_FORBIDDEN' });
+    expect(await approve(paymentId, 's-1', 'supervisor:s-2')).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' });
+    expect(await types(paymentId)).toEqual([['payments.PaymentInitiated.v1', 'teller:t-7']]);
+    expect(BigInt((await h.balance(payer.walletId)).totalMinor)).toBe(before);
+
+    const approved = await approve(paymentId, 's-1');
+    expect(approved).toMatchObject({ status: 'accepted', data: { status: 'completed', kind: 'counter' } });
+    expect(await approve(paymentId, 's-1')).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
+    expect(BigInt((await h.balance(payer.walletId)).totalMinor)).toBe(before + 20_000n);
+    // Both people are on the record: the maker's start and the checker's approval.
+    expect(await types(paymentId)).toEqual([
+      ['payments.PaymentInitiated.v1', 'teller:t-7'],
+      ['payments.CounterTopUpApproved.v1', 'supervisor:s-1'],
+      ['payments.PaymentCompleted.v1', 'system:payments'],
+    ]);
+
+    const rejectedId = randomUUID();
+    await deposit(rejectedId, '15000');
+    const rejection = await h.send(paymentsContract.rejectCounterTopUp, { paymentId: rejectedId, supervisorId: 's-1', reason: 'banknotes to be checked' }, rejectedId, 'supervisor:s-1');
+    expect(rejection).toMatchObject({ status: 'accepted', data: { status: 'failed', failure: { code: 'COUNTER_TOP_UP_REJECTED' } } });
+    expect(await approve(rejectedId, 's-2')).toMatchObject({ status: 'rejected', code: 'NOT_AWAITING_APPROVAL', details: { status: 'failed' } });
+
+    // Undecided, it expires at its deadline (its persisted approval_deadline timer), crediting nothing.
+    const undecided = randomUUID();
+    await deposit(undecided, '12000');
+    await h.until(
+      () => h.send(paymentsContract.getPayment, { paymentId: undecided }, undecided),
+      (result) => result.status === 'accepted' && result.data?.status === 'failed',
+      APPROVAL_WINDOW_MS + 20_000,
+    );
+    expect(await h.send(paymentsContract.getPayment, { paymentId: undecided }, undecided)).toMatchObject({ data: { failure: { code: 'APPROVAL_EXPIRED' } } });
+    expect(await approve(undecided, 's-1')).toMatchObject({ status: 'rejected', code: 'NOT_AWAITING_APPROVAL' });
+    expect(BigInt((await h.balance(payer.walletId)).totalMinor)).toBe(before + 20_000n);
+  });
+
   it('admission control: beyond its limit of payments in flight a new payment is refused PAYMENTS_BUSY with nothing recorded; sent again later it completes', async () => {
     const limit = h.runtime.maxActivePayments;
     h.runtime.maxActivePayments = 1;
@@ -254,6 +303,8 @@ describe('merchant payment across identity, wallet and payments', () => {
       [paymentsContract.providerTopUp, (paymentId) => ({ paymentId, userId, walletId, provider: 'wechat', amountMinor: '100' })],
       [paymentsContract.providerCallback, (paymentId) => ({ paymentId, provider: 'wechat', providerReference: 'wx-forged', amountMinor: '100', signature: '0'.repeat(64) })],
       [paymentsContract.counterTopUp, (paymentId) => ({ paymentId, userId, walletId, branchId: 'bj-001', tellerId: 'attacker-1', amountMinor: '100' })],
+      [paymentsContract.approveCounterTopUp, (paymentId) => ({ paymentId, supervisorId: 'attacker-1' })],
+      [paymentsContract.rejectCounterTopUp, (paymentId) => ({ paymentId, supervisorId: 'attacker-1', reason: 'forged' })],
       [paymentsContract.refundPayment, (refundId) => ({ refundId, paymentId: String(paid.status === 'accepted' && paid.data?.paymentId), amountMinor: '100', reason: 'forged' })],
     ];
     const attempts = commands.flatMap(([contract, payload]) =>

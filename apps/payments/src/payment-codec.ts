@@ -18,6 +18,8 @@ const TYPES: ReadonlySet<string> = new Set<PaymentEvent['type']>([
   'BillChecked',
   'ProviderConfirmed',
   'LateProviderCallbackReported',
+  'CounterTopUpApproved',
+  'CounterTopUpRejected',
   'BillPaid',
   'RefundClaimed',
   'RefundClaimReleased',
@@ -36,8 +38,9 @@ function toJson(value: unknown): unknown {
 }
 
 /**
- * Payment events are stored as `payments.<Type>.v1` with amounts as decimal strings of fen. Only
- * `amountMinor` fields are amounts, in the event data and inside the initiating request.
+ * Payment events are stored as `payments.<Type>.v1` with amounts as decimal strings of fen. The amounts
+ * are the `amountMinor` fields (of the event data and of the initiating request) and the threshold
+ * `aboveMinor` of a counter top-up's approval requirement.
  *
  * Upcaster: transfers initiated before the recipient phone was protected carry it in plain text
  * (`request.recipientPhone` a string). `protectLegacyPhone` turns it into the protected shape in
@@ -62,6 +65,8 @@ export function createPaymentCodec(protectLegacyPhone?: (phone: string) => Prote
         }
         data.request = upcast;
       }
+      const approval = data.approval as Record<string, unknown> | undefined;
+      if (approval && typeof approval.aboveMinor === 'string') data.approval = { ...approval, aboveMinor: BigInt(approval.aboveMinor) };
       return { type: short, data } as unknown as PaymentEvent;
     },
   };

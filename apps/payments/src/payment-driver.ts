@@ -111,7 +111,7 @@ export class PaymentDriver {
       if (step === undefined) return state;
       const outcome = await this.execute(step, state, secrets);
       if ('later' in outcome) {
-        if (step !== 'awaiting_provider') this.options.log(`payment ${paymentId}: ${step} postponed (${outcome.later})`);
+        if (step !== 'awaiting_provider' && step !== 'awaiting_approval') this.options.log(`payment ${paymentId}: ${step} postponed (${outcome.later})`);
         return state;
       }
       const now = this.options.clock.now().toISOString();
@@ -281,6 +281,12 @@ export class PaymentDriver {
         // The deadline is in the payment's first event; its persisted timer (provider_deadline) comes back when it passes.
         if (Date.parse(now) <= Date.parse(request.deadline)) return { later: 'waiting for the provider callback' };
         return { record: { type: 'RecordProviderExpiry', now } };
+      }
+      case 'awaiting_approval': {
+        // The deadline is in the payment's first event; its persisted timer (approval_deadline) comes back when it passes.
+        if (state.approval === undefined) throw new Error(`${id}: ${step} without an approval requirement`);
+        if (Date.parse(now) <= Date.parse(state.approval.deadline)) return { later: "waiting for a supervisor's decision" };
+        return { record: { type: 'RecordApprovalExpiry', now } };
       }
       case 'refunding_card': {
         if (request.kind !== 'topup') throw new Error(`${id}: ${step} in a ${request.kind} payment`);

@@ -27,6 +27,13 @@ describe('the payment timers a batch of events sets and clears', () => {
     expect(timerChangesOf([event('t1', 'ProviderConfirmed', '2030-01-01T00:01:00.000Z')], STEP_TIMEOUT_MS).set).toEqual([{ paymentId: 't1', kind: 'step', dueAt: new Date('2030-01-01T00:01:05.000Z') }]);
   });
 
+  it("a counter top-up above the threshold waits for a supervisor until the approval deadline in its first event; the approval starts a step", () => {
+    const deadline = '2030-01-01T04:00:00.000Z';
+    const initiated = event('c1', 'PaymentInitiated', '2030-01-01T00:00:00.000Z', { request: { paymentId: 'c1', kind: 'counter' }, approval: { aboveMinor: '2000000', deadline } });
+    expect(timerChangesOf([initiated], STEP_TIMEOUT_MS)).toEqual({ cleared: [], set: [{ paymentId: 'c1', kind: 'approval_deadline', dueAt: new Date(deadline) }] });
+    expect(timerChangesOf([event('c1', 'CounterTopUpApproved', '2030-01-01T01:00:00.000Z')], STEP_TIMEOUT_MS).set).toEqual([{ paymentId: 'c1', kind: 'step', dueAt: new Date('2030-01-01T01:00:05.000Z') }]);
+  });
+
   it('events recorded on a payment after its outcome (a refund claimed against it, a late provider callback) start no timer', () => {
     const changes = timerChangesOf(
       [event('paid', 'RefundClaimed', '2030-01-01T00:00:00.000Z'), event('paid', 'RefundClaimReleased', '2030-01-01T00:00:01.000Z'), event('expired', 'LateProviderCallbackReported', '2030-01-01T00:00:02.000Z')],

@@ -6,10 +6,12 @@
  *   driven again (a crashed process, a lost reply, a password that never came back).
  * - `provider_deadline`: a third-party top-up waits for its provider until the deadline recorded in
  *   its first event; the timer expires it then (TOPUP_EXPIRED).
+ * - `approval_deadline`: a counter top-up above the approval threshold waits for a supervisor until
+ *   the deadline recorded in its first event; the timer expires it then (APPROVAL_EXPIRED).
  *
  * The table is derived from the payments' own events by a catch-up subscription (as the wallet's
  * hold timers are): each event of a payment in flight sets its step timer one step timeout after
- * the event, a provider top-up's start sets its deadline, and the outcome deletes both. Rows and the
+ * the event, a provider top-up's or an approval's start sets its deadline, and the outcome deletes both. Rows and the
  * subscription's checkpoint are committed in one transaction, so every recorded payment in flight
  * has its timer up to the checkpoint, however often the process crashes; a payment that crashes
  * before its first event was recorded has nothing to resume, and its command is delivered again.
@@ -33,7 +35,8 @@ export const TIMERS_SCHEMA = 'payments';
 export const PAYMENT_TIMERS_SUBSCRIPTION = 'payment-timers';
 const TABLE = `${TIMERS_SCHEMA}.payment_timers`;
 
-export type TimerKind = 'step' | 'provider_deadline';
+export const TIMER_KINDS = ['step', 'provider_deadline', 'approval_deadline'] as const;
+export type TimerKind = (typeof TIMER_KINDS)[number];
 
 export interface ClaimedTimer {
   paymentId: string;
@@ -61,10 +64,12 @@ interface TimerRow {
 
 /**
  * The kind of timer that guards a payment's current step: a third-party top-up waiting for its
- * provider is expired at its deadline; any other step is resumed when it was not recorded in time.
+ * provider, or a counter top-up waiting for a supervisor, is expired at its deadline; any other
+ * step is resumed when it was not recorded in time.
  */
 export function timerKindFor(state: ActivePaymentState): TimerKind {
-  return state.status === 'awaiting_provider' && state.request.kind === 'provider_topup' ? 'provider_deadline' : 'step';
+  if (state.status === 'awaiting_provider' && state.request.kind === 'provider_topup') return 'provider_deadline';
+  return state.status === 'awaiting_approval' ? 'approval_deadline' : 'step';
 }
 
 /** What a batch of payment events does to the table: payments whose timers all go, and timers set (upserted, claims dropped). */
@@ -92,9 +97,13 @@ export function timerChangesOf(events: readonly RecordedEvent[], stepTimeoutMs: 
       last.set(paymentId, 'cleared');
       continue;
     }
-    const request = event.type === paymentsContract.EVENT.PaymentInitiated ? (event.data.request as { kind?: string; deadline?: string } | undefined) : undefined;
-    if (request?.kind === 'provider_topup' && request.deadline !== undefined) {
-      last.set(paymentId, { kind: 'provider_deadline', dueAt: new Date(request.deadline) });
+    const initiated = event.type === paymentsContract.EVENT.PaymentInitiated ? (event.data as { request?: { kind?: string; deadline?: string }; approval?: { deadline?: string } }) : undefined;
+    if (initiated?.request?.kind === 'provider_topup' && initiated.request.deadline !== undefined) {
+      last.set(paymentId, { kind: 'provider_deadline', dueAt: new Date(initiated.request.deadline) });
+      continue;
+    }
+    if (initiated?.approval?.deadline !== undefined) {
+      last.set(paymentId, { kind: 'approval_deadline', dueAt: new Date(initiated.approval.deadline) });
       continue;
     }
     const occurredAt = Date.parse(String(event.metadata.occurredAt ?? ''));
@@ -137,11 +146,14 @@ export class PaymentTimers {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${TIMERS_SCHEMA}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (
         payment_id text NOT NULL,
-        kind text NOT NULL CHECK (kind IN ('step', 'provider_deadline')),
+        kind text NOT NULL,
         due_at timestamptz NOT NULL,
         fired integer NOT NULL DEFAULT 0,
         claim_id uuid,
         PRIMARY KEY (payment_id, kind))`);
+      // The kinds' check is replaced at every start, so a table made by an older version takes the new kinds too.
+      await client.query(`ALTER TABLE ${TABLE} DROP CONSTRAINT IF EXISTS payment_timers_kind_check`);
+      await client.query(`ALTER TABLE ${TABLE} ADD CONSTRAINT payment_timers_kind_check CHECK (kind IN (${TIMER_KINDS.map((kind) => `'${kind}'`).join(', ')}))`);
       await client.query(`CREATE INDEX IF NOT EXISTS payment_timers_due ON ${TABLE} (due_at)`);
       await this.checkpoints.ensureTable(client);
     });

@@ -3,7 +3,20 @@ import { paymentsContract, topics } from '@ledger/contracts';
 import { DeciderHandler, EVENT_STORE, EventRelay, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, createKafka, ensureTopics } from '@ledger/messaging';
 import { Pool } from 'pg';
-import { DEFAULT_RISK_POLICY, SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway, nextStep, type Biller, type RiskPolicy, paymentDecider, type CardMoneyGateway, type MerchantAcquirer, type PaymentCommand, type PaymentEvent, type PaymentState } from '@ledger/payments-domain';
+import {
+  BILLERS,
+  DEFAULT_COUNTER_APPROVAL,
+  DEFAULT_RISK_POLICY,
+  MERCHANTS,
+  SimulatedAcquirer,
+  SimulatedBiller,
+  SimulatedCardGateway,
+  createPaymentDecider,
+  nextStep,
+  type Biller,
+  type CounterApprovalPolicy,
+  type RiskPolicy,
+  type CardMoneyGateway, type MerchantAcquirer, type PaymentCommand, type PaymentEvent, type PaymentState } from '@ledger/payments-domain';
 import { requireDevMode, systemClock, type Clock } from '@ledger/util';
 import { createPaymentCodec } from './payment-codec';
 import { PaymentDriver } from './payment-driver';
@@ -51,6 +64,12 @@ export interface PaymentsServiceOptions {
    * (nothing recorded, retry after details.retryAfterMs). From PAYMENTS_MAX_ACTIVE, default 64.
    */
   maxActivePayments?: number;
+  /**
+   * Maker-checker for cash: counter top-ups above `aboveMinor` wait for a supervisor's approval at
+   * most `windowMs`. PAYMENTS_COUNTER_APPROVAL_ABOVE_MINOR (default 2000000 fen, 20,000 yuan) and
+   * PAYMENTS_COUNTER_APPROVAL_WINDOW_MS (default 4 h) by default.
+   */
+  counterApproval?: Partial<CounterApprovalPolicy>;
   /** Risk rules; PAYMENTS_RISK_VELOCITY_PER_MINUTE (default 10) and PAYMENTS_RISK_NEW_DEVICE_THRESHOLD_MINOR (default 50000 fen) by default. */
   risk?: Partial<RiskPolicy>;
 }
@@ -126,7 +145,12 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     ({ acquirer: this.acquirer, cards: this.cards, biller: this.biller } = partnersOf(options));
     this.recipientPhones = options.recipientPhones ?? RecipientPhones.fromEnv();
     const phones = this.recipientPhones;
-    this.handler = new DeciderHandler({ store, decider: paymentDecider, codec: createPaymentCodec((phone) => phones.protect(phone)) });
+    const counterApproval: CounterApprovalPolicy = {
+      aboveMinor: BigInt(process.env.PAYMENTS_COUNTER_APPROVAL_ABOVE_MINOR || DEFAULT_COUNTER_APPROVAL.aboveMinor.toString()),
+      windowMs: num(process.env.PAYMENTS_COUNTER_APPROVAL_WINDOW_MS, DEFAULT_COUNTER_APPROVAL.windowMs),
+      ...options.counterApproval,
+    };
+    this.handler = new DeciderHandler({ store, decider: createPaymentDecider(MERCHANTS, BILLERS, counterApproval), codec: createPaymentCodec((phone) => phones.protect(phone)) });
     const readModelUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? process.env.EVENT_STORE_URL;
     // The timer table is written before every step of every payment in flight, next to the read model.
     this.pool = new Pool({ connectionString: readModelUrl, max: 8 });

@@ -8,14 +8,15 @@
  * Who: the transport has already refused any sender or actor kind the command's contract does not
  * list (`senders` in `@ledger/contracts`: payments are started by users through the gateway, a
  * counter top-up by a teller, a refund by an internal system). Here, besides: `user:<id>` pays only
- * from their own account (userId = id; the wallet checks the wallet is theirs), and a teller only
- * under their own id. Otherwise FORBIDDEN.
+ * from their own account (userId = id; the wallet checks the wallet is theirs), a teller only
+ * under their own id, and a supervisor decides on a counter top-up only under their own id (and
+ * never on one they made: the decider's SELF_APPROVAL_FORBIDDEN). Otherwise FORBIDDEN.
  */
 import { Controller } from '@nestjs/common';
 import { TRANSPORT_ERROR, paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { FieldDecryptionError } from '@ledger/crypto';
-import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState, type PaymentRequest, type PaymentState, type ProtectedPhone } from '@ledger/payments-domain';
+import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState, type PaymentCommand, type PaymentRequest, type PaymentState, type ProtectedPhone } from '@ledger/payments-domain';
 import { parsePositiveMinor } from '@ledger/util';
 import { streamOf } from './payment-driver';
 import { PaymentsRuntime } from './payments-runtime';
@@ -31,6 +32,7 @@ const actorUserId = (actor: string): string | undefined => (actor.startsWith('us
 export function paymentView(state: ActivePaymentState): Record<string, unknown> {
   const base: Record<string, unknown> = { paymentId: state.request.paymentId, kind: state.request.kind, status: state.status, amountMinor: state.request.amountMinor.toString() };
   if (state.request.kind === 'provider_topup') base.deadline = state.request.deadline;
+  if (state.status === 'awaiting_approval' && state.approval) base.approvalDeadline = state.approval.deadline;
   if (state.request.kind === 'transfer') base.recipientPhoneMasked = state.request.recipientPhone.masked;
   if (state.completed) return { ...base, transactionIds: state.completed.transactionIds, postings: state.completed.postings, completedAt: state.completed.completedAt };
   if (state.failed) return { ...base, failure: state.failed.failure, holdReleased: state.failed.holdReleased, ...(state.failed.cardRefund ? { cardRefund: state.failed.cardRefund } : {}), failedAt: state.failed.failedAt };
@@ -243,6 +245,44 @@ export class PaymentsController {
   counterTopUp(command: Envelope<typeof paymentsContract.counterTopUp>): Promise<CommandResult> {
     const p = command.payload;
     return this.start(command, { kind: 'counter', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, branchId: p.branchId, tellerId: p.tellerId, amountMinor: parsePositiveMinor(p.amountMinor) }, {});
+  }
+
+  /** Codes: see `paymentsContract.approveCounterTopUp`. Answers the top-up's outcome once credited. */
+  @CommandHandler(paymentsContract.approveCounterTopUp)
+  async approveCounterTopUp(command: Envelope<typeof paymentsContract.approveCounterTopUp>): Promise<CommandResult> {
+    const { paymentId, supervisorId } = command.payload;
+    const refused = await this.recordSupervisorDecision(command, (now) => ({ type: 'RecordCounterApproval', supervisorId, now }));
+    return refused ?? this.awaitOutcome(command, paymentId, {});
+  }
+
+  /** Codes: see `paymentsContract.rejectCounterTopUp`. Accepted: the rejection is recorded (the payment's view, status failed). */
+  @CommandHandler(paymentsContract.rejectCounterTopUp)
+  async rejectCounterTopUp(command: Envelope<typeof paymentsContract.rejectCounterTopUp>): Promise<CommandResult> {
+    const { paymentId, supervisorId, reason } = command.payload;
+    const refused = await this.recordSupervisorDecision(command, (now) => ({ type: 'RecordCounterRejection', supervisorId, reason, now }));
+    if (refused) return refused;
+    const state = await this.runtime.driver.stateOf(paymentId);
+    if (state.status === 'none') return rejected(command, PAYMENT_ERROR.PAYMENT_NOT_FOUND, `no payment ${paymentId}`);
+    // A decision that came after the deadline expired the top-up instead: that is the answer.
+    return state.failed?.failure.code === PAYMENT_ERROR.COUNTER_TOP_UP_REJECTED ? accepted(command, paymentView(state)) : this.outcome(command, state);
+  }
+
+  /**
+   * Records a supervisor's decision on a counter top-up awaiting approval, as that supervisor (the
+   * actor, in the event's metadata, must be `supervisor:<supervisorId>`); the refusal, if any.
+   */
+  private async recordSupervisorDecision(
+    command: CommandEnvelope<{ paymentId: string; supervisorId: string }>,
+    decision: (now: string) => PaymentCommand,
+  ): Promise<CommandResult | undefined> {
+    const { paymentId, supervisorId } = command.payload;
+    if (command.actor !== `supervisor:${supervisorId}`) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not decide as supervisor ${supervisorId}`);
+    const now = this.runtime.clock.now().toISOString();
+    const recorded = await this.runtime.handler.handle(streamOf(paymentId), decision(now), { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor, occurredAt: now });
+    if (recorded.kind !== 'rejected') return undefined;
+    // The decider answers STEP_OUT_OF_ORDER only for a payment that does not exist.
+    const code = recorded.rejection.code === STEP_OUT_OF_ORDER ? PAYMENT_ERROR.PAYMENT_NOT_FOUND : recorded.rejection.code;
+    return rejected(command, code, recorded.rejection.message, recorded.rejection.details);
   }
 
   /** Codes: see `paymentsContract.refundPayment`. */

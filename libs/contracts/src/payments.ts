@@ -154,6 +154,8 @@ export const counterTopUp = defineCommand({
   senders: { gateway: ['teller'] },
   description:
     'Cash top-up at a bank counter (actor teller:<tellerId>, audited in the payment stream): the wallet is credited from cash:branch:<branchId>. Key: paymentId. ' +
+    'Above the approval threshold (PAYMENTS_COUNTER_APPROVAL_ABOVE_MINOR) it is accepted with status "awaiting_approval" and approvalDeadline, and credits nothing until a supervisor other than the teller approves it (ApproveCounterTopUp); ' +
+    'rejected (RejectCounterTopUp) it fails COUNTER_TOP_UP_REJECTED, undecided by the deadline APPROVAL_EXPIRED. ' +
     'Rejected: WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (the teller hands the cash back), IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).',
   payload: object({
     paymentId: PaymentId,
@@ -163,6 +165,32 @@ export const counterTopUp = defineCommand({
     tellerId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
     amountMinor: AmountMinor,
   }),
+});
+
+const SupervisorDecision = {
+  paymentId: PaymentId,
+  supervisorId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+};
+
+export const approveCounterTopUp = defineCommand({
+  type: 'payments.ApproveCounterTopUp.v1',
+  context: CONTEXT,
+  senders: { gateway: ['supervisor'] },
+  description:
+    'Maker-checker: a supervisor (actor supervisor:<supervisorId>) approves a counter top-up awaiting approval (recorded as payments.CounterTopUpApproved.v1), and the wallet is credited. Key: paymentId. ' +
+    'Accepted: the outcome of the top-up; the same approval again returns it. Rejected: SELF_APPROVAL_FORBIDDEN (the teller who made it), NOT_AWAITING_APPROVAL (details.status), PAYMENT_NOT_FOUND, APPROVAL_EXPIRED, FORBIDDEN, ' +
+    'and the failure codes of the credit (WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED: the teller hands the cash back).',
+  payload: object(SupervisorDecision),
+});
+
+export const rejectCounterTopUp = defineCommand({
+  type: 'payments.RejectCounterTopUp.v1',
+  context: CONTEXT,
+  senders: { gateway: ['supervisor'] },
+  description:
+    'Maker-checker: a supervisor (actor supervisor:<supervisorId>) rejects a counter top-up awaiting approval, with a reason (payments.CounterTopUpRejected.v1); it fails COUNTER_TOP_UP_REJECTED and the teller hands the cash back. Key: paymentId. ' +
+    'Rejected: SELF_APPROVAL_FORBIDDEN, NOT_AWAITING_APPROVAL, PAYMENT_NOT_FOUND, APPROVAL_EXPIRED, FORBIDDEN.',
+  payload: object({ ...SupervisorDecision, reason: Type.String({ minLength: 1, maxLength: 256 }) }),
 });
 
 export const refundPayment = defineCommand({
@@ -209,7 +237,7 @@ export const listSupportAccess = defineCommand({
   payload: object({ userId: UserId, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })), before: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
 });
 
-export const commands = [payMerchant, topUpFromCard, transfer, withdraw, payBill, providerTopUp, providerCallback, counterTopUp, refundPayment, getPayment, listUserPayments, listSupportAccess] as const;
+export const commands = [payMerchant, topUpFromCard, transfer, withdraw, payBill, providerTopUp, providerCallback, counterTopUp, approveCounterTopUp, rejectCounterTopUp, refundPayment, getPayment, listUserPayments, listSupportAccess] as const;
 
 // ─── Events on `payments.events` (key = stream `payment-<paymentId>`) ────────────────────────────
 
@@ -228,6 +256,8 @@ export const EVENT = {
   BillChecked: 'payments.BillChecked.v1',
   ProviderConfirmed: 'payments.ProviderConfirmed.v1',
   LateProviderCallbackReported: 'payments.LateProviderCallbackReported.v1',
+  CounterTopUpApproved: 'payments.CounterTopUpApproved.v1',
+  CounterTopUpRejected: 'payments.CounterTopUpRejected.v1',
   BillPaid: 'payments.BillPaid.v1',
   RefundClaimed: 'payments.RefundClaimed.v1',
   RefundClaimReleased: 'payments.RefundClaimReleased.v1',

@@ -71,8 +71,10 @@ export const STAFF_PERMISSIONS = {
   readUserPayments: { roles: ['support', 'supervisor'], actorKind: 'support' },
   readSupportAccess: { roles: ['support', 'supervisor'], actorKind: 'support' },
   counterDeposit: { roles: ['teller'], actorKind: 'teller' },
+  /** Maker-checker: the teller makes a large counter deposit, a supervisor approves or rejects it. */
+  decideCounterDeposit: { roles: ['supervisor'], actorKind: 'supervisor' },
   maintenance: { roles: ['supervisor'], actorKind: 'support' },
-} as const satisfies Record<string, { roles: readonly StaffRole[]; actorKind: 'support' | 'teller' }>;
+} as const satisfies Record<string, { roles: readonly StaffRole[]; actorKind: 'support' | 'teller' | 'supervisor' }>;
 export type StaffPermission = keyof typeof STAFF_PERMISSIONS;
 
 /** Refuses (403) a principal whose role is not permitted `permission`; else the actor its commands carry, e.g. `teller:<agentId>`. */

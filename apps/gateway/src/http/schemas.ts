@@ -209,6 +209,8 @@ export const BillPaymentRequest = strict({
 });
 export const WithdrawalRequest = strict({ paymentId: PaymentIdField, cardId: CardIdField, amountMinor: PositiveAmount, paymentPassword: PaymentPassword('the payment password'), stepUpCode: PaymentStepUpCode });
 export const CounterTopUpRequest = strict({ paymentId: PaymentIdField, branchId: Code64('the branch where the cash was paid in'), amountMinor: PositiveAmount });
+export const CounterTopUpApprovalRequest = strict({});
+export const CounterTopUpRejectionRequest = strict({ reason: Type.String({ minLength: 1, maxLength: 256, description: 'why the cash is handed back (recorded)' }) });
 export const ProviderCallbackRequest = strict({
   paymentId: PaymentIdField,
   provider: Type.Union([Type.Literal('alipay'), Type.Literal('wechat')]),
@@ -227,7 +229,9 @@ export const MaintenanceRequest = Type.Union(
 const Posting = Type.Object({ account: Type.String(), amountMinor: Amount });
 export const PaymentResponse = loose({
   paymentId: Type.String(),
-  status: Type.String({ description: 'completed; pending (not known yet: GET the payment or resend); awaiting_provider (provider top-up)' }),
+  status: Type.String({
+    description: 'completed; pending (not known yet: GET the payment or resend); awaiting_provider (provider top-up); awaiting_approval (counter top-up above the threshold, until approvalDeadline); failed (a rejection recorded)',
+  }),
   transactionIds: Type.Optional(Type.Array(Type.String())),
   postings: Type.Optional(Type.Array(Posting, { description: 'double-entry postings of the ledger, summing to 0' })),
 });

@@ -63,6 +63,8 @@ it('tells the whole story through HTTP, with the expected refusals', async () =>
   const alice = report.statements['张三'] ?? [];
   expect(alice.filter((payment) => payment['status'] === 'completed').map((payment) => payment['kind'])).toEqual(['topup', 'provider_topup', 'counter', 'merchant', 'transfer', 'bill', 'withdrawal', 'merchant']);
   expect(alice.filter((payment) => payment['status'] === 'failed').map((payment) => payment['failureCode'])).toEqual([
+    // The large cash deposit the supervisor rejected (maker-checker): nothing credited.
+    'COUNTER_TOP_UP_REJECTED',
     'INSUFFICIENT_FUNDS',
     'MERCHANT_NOT_SUPPORTED',
     'WRONG_PAYMENT_PASSWORD',

@@ -178,6 +178,20 @@ export async function runStory(deps: StoryDeps): Promise<StoryReport> {
   const counter = newPaymentId('counter');
   alice.payments.push(counter);
   ok('A teller takes ¥300.00 in cash at the Xidan branch (teller route)', await post(`/support/users/${alice.userId}/counter-top-ups`, { paymentId: counter, branchId: 'bj-xidan', amountMinor: '30000' }, teller), 200, paid);
+  const large = newPaymentId('counter-large');
+  ok(
+    'The teller takes ¥25,000.00 for 张三: above the approval threshold, it waits for a supervisor (maker-checker)',
+    await post(`/support/users/${alice.userId}/counter-top-ups`, { paymentId: large, branchId: 'bj-xidan', amountMinor: '2500000' }, teller),
+    200,
+    (b) => `${String(b['status'])} until ${String(b['approvalDeadline'])}`,
+  );
+  refused('The teller tries to approve the deposit herself', await post(`/support/counter-top-ups/${large}/approval`, {}, teller), 'FORBIDDEN');
+  ok(
+    'The supervisor rejects it (the banknotes are to be checked); the teller hands the cash back',
+    await post(`/support/counter-top-ups/${large}/rejection`, { reason: 'banknotes to be checked' }, supervisor),
+    200,
+    (b) => `${String(b['status'])}: ${String((b['failure'] as Record<string, unknown> | undefined)?.['code'])}`,
+  );
   ok('张三\'s balance', await get(`/users/${alice.userId}/wallet`, alice.token), 200, (b) => `available ${yuan(b['availableMinor'])}`);
 
   // ── Money out

@@ -66,6 +66,14 @@ export const PAYMENT_ERROR = {
   INVALID_SIGNATURE: 'INVALID_SIGNATURE',
   /** A provider callback for another provider / amount / reference than the pending top-up. */
   CALLBACK_MISMATCH: 'CALLBACK_MISMATCH',
+  /** A counter top-up above the approval threshold that no supervisor decided on before its deadline; the teller hands the cash back. */
+  APPROVAL_EXPIRED: 'APPROVAL_EXPIRED',
+  /** A supervisor rejected the counter top-up (details.supervisorId); the teller hands the cash back. */
+  COUNTER_TOP_UP_REJECTED: 'COUNTER_TOP_UP_REJECTED',
+  /** An approval or rejection for a payment that is not a counter top-up awaiting approval (details.status). */
+  NOT_AWAITING_APPROVAL: 'NOT_AWAITING_APPROVAL',
+  /** Maker-checker: the teller who made a counter top-up may not approve or reject it (nothing recorded). */
+  SELF_APPROVAL_FORBIDDEN: 'SELF_APPROVAL_FORBIDDEN',
   /** The actor may not pay from this user's wallet. */
   FORBIDDEN: 'FORBIDDEN',
   /** Risk: more payments within a minute than the velocity rule allows (refused, nothing recorded on the payment; a risk alert is raised). */

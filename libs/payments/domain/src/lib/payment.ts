@@ -40,6 +40,9 @@
  *   no callback by the deadline → failed TOPUP_EXPIRED; a later callback is refused and reported
  * Top-up at a bank counter (cash, teller at a branch):
  *   crediting → completed
+ *   above the policy's threshold (maker-checker: the teller makes it, a supervisor checks it):
+ *   awaiting_approval → crediting → completed; a supervisor's rejection → failed COUNTER_TOP_UP_REJECTED,
+ *   no decision before the approval deadline → failed APPROVAL_EXPIRED (the teller hands the cash back)
  * Refund of a completed merchant payment (its own stream `payment-<refundId>`):
  *   claiming_refund (on the original payment's stream, with its expected revision) → crediting_refund → completed
  *   claim refused (REFUND_EXCEEDS_PAYMENT, PAYMENT_NOT_REFUNDABLE) → failed
@@ -155,6 +158,27 @@ export interface RefundRequest {
   reason: string;
 }
 
+/**
+ * Maker-checker for cash: a counter top-up above `aboveMinor` waits for a supervisor other than the
+ * teller who made it, at most `windowMs` (then it expires and the teller hands the cash back).
+ */
+export interface CounterApprovalPolicy {
+  readonly aboveMinor: bigint;
+  readonly windowMs: number;
+}
+
+/** 20,000 yuan; a decision within 4 hours (the same business day at the branch). */
+export const DEFAULT_COUNTER_APPROVAL: CounterApprovalPolicy = { aboveMinor: 2_000_000n, windowMs: 4 * 60 * 60_000 };
+
+/**
+ * Recorded in the payment's first event when the policy asked for an approval, so a replay never
+ * depends on today's policy: the supervisor's decision must come before `deadline`.
+ */
+export interface ApprovalRequirement {
+  aboveMinor: bigint;
+  deadline: string;
+}
+
 export type PaymentRequest = MerchantPaymentRequest | TopUpRequest | TransferRequest | WithdrawalRequest | BillPaymentRequest | RefundRequest | ProviderTopUpRequest | CounterTopUpRequest;
 export type PaymentKind = PaymentRequest['kind'];
 
@@ -164,7 +188,11 @@ export type PaymentEvent =
    * replay never depends on today's registry); absent for other kinds and in events recorded before
    * merchants could settle in the wallet, which went through the acquirer.
    */
-  | { type: 'PaymentInitiated'; data: { request: PaymentRequest; fingerprint: string; initiatedAt: string; settlement?: MerchantSettlement } }
+  | { type: 'PaymentInitiated'; data: { request: PaymentRequest; fingerprint: string; initiatedAt: string; settlement?: MerchantSettlement; approval?: ApprovalRequirement } }
+  /** A supervisor approved a counter top-up that awaited approval (the checker; the maker is the request's teller). */
+  | { type: 'CounterTopUpApproved'; data: { paymentId: string; supervisorId: string; approvedAt: string } }
+  /** A supervisor rejected it; the payment fails with COUNTER_TOP_UP_REJECTED in the same append. */
+  | { type: 'CounterTopUpRejected'; data: { paymentId: string; supervisorId: string; reason: string; rejectedAt: string } }
   | { type: 'PaymentPasswordVerified'; data: { paymentId: string; verifiedAt: string } }
   | { type: 'PaymentFundsReserved'; data: { paymentId: string; walletId: string; holdId: string; amountMinor: bigint; expiresAt: string; reservedAt: string } }
   | { type: 'MerchantApproved'; data: { paymentId: string; authorizationCode: string; approvedAt: string } }
@@ -234,6 +262,10 @@ export type PaymentCommand =
   | { type: 'RecordCardRefund'; issuerReference: string; now: string }
   | { type: 'RecordProviderConfirmation'; provider: Provider; providerReference: string; amountMinor: bigint; now: string }
   | { type: 'RecordProviderExpiry'; now: string }
+  /** A supervisor's decision on a counter top-up awaiting approval; never the teller who made it. */
+  | { type: 'RecordCounterApproval'; supervisorId: string; now: string }
+  | { type: 'RecordCounterRejection'; supervisorId: string; reason: string; now: string }
+  | { type: 'RecordApprovalExpiry'; now: string }
   | { type: 'RecordBillCheck'; result: StepResult<object>; now: string }
   | { type: 'RecordBillPayment'; result: StepResult<{ receipt: string }>; now: string }
   | { type: 'RecordPayout'; result: StepResult<{ issuerReference: string }>; now: string }
@@ -260,6 +292,7 @@ export type PaymentStatus =
   | 'paying_out'
   | 'checking_bill'
   | 'awaiting_provider'
+  | 'awaiting_approval'
   | 'paying_bill'
   | 'claiming_refund'
   | 'crediting_refund'
@@ -277,6 +310,8 @@ export type PaymentState =
       initiatedAt: string;
       /** A merchant payment: how it is paid (see PaymentInitiated). */
       settlement?: MerchantSettlement;
+      /** A counter top-up above the approval threshold: the decision's deadline, and the supervisor once approved. */
+      approval?: ApprovalRequirement & { approvedBy?: string };
       holdId?: string;
       holdExpiresAt?: string;
       authorizationCode?: string;
@@ -346,6 +381,10 @@ function failed(state: ActivePaymentState, failure: Failure, holdReleased: boole
   return { type: 'PaymentFailed', data: { paymentId: state.request.paymentId, kind: state.request.kind, failure, holdReleased, failedAt: now } };
 }
 
+function approvalExpired(approval: ApprovalRequirement): Failure {
+  return { code: PAYMENT_ERROR.APPROVAL_EXPIRED, message: `no supervisor decided on the counter top-up before ${approval.deadline}`, details: { deadline: approval.deadline } };
+}
+
 function expired(request: ProviderTopUpRequest): Failure {
   return { code: PAYMENT_ERROR.TOPUP_EXPIRED, message: `no confirmation from ${request.provider} before ${request.deadline}`, details: { deadline: request.deadline } };
 }
@@ -362,7 +401,11 @@ const AFTER_RESERVATION: Record<PaymentKind, PaymentStatus> = {
   refund: 'failed', // never reserves
 };
 
-export function createPaymentDecider(registry: readonly MerchantEntry[] = MERCHANTS, billers: readonly BillerEntry[] = BILLERS): Decider<PaymentCommand, PaymentEvent, PaymentState> {
+export function createPaymentDecider(
+  registry: readonly MerchantEntry[] = MERCHANTS,
+  billers: readonly BillerEntry[] = BILLERS,
+  counterApproval: CounterApprovalPolicy = DEFAULT_COUNTER_APPROVAL,
+): Decider<PaymentCommand, PaymentEvent, PaymentState> {
   const decide = (command: PaymentCommand, state: PaymentState): PaymentEvent[] | DomainRejection => {
     if (command.type === 'StartPayment') {
       const fingerprint = fingerprintOf(command.request);
@@ -379,6 +422,10 @@ export function createPaymentDecider(registry: readonly MerchantEntry[] = MERCHA
         if (biller) return [initiated];
         const failure = { code: PAYMENT_ERROR.BILLER_NOT_SUPPORTED, message: `biller ${command.request.billerId} is not supported` };
         return [initiated, { type: 'PaymentFailed', data: { paymentId: command.request.paymentId, kind: 'bill', failure, holdReleased: false, failedAt: command.now } }];
+      }
+      if (command.request.kind === 'counter' && command.request.amountMinor > counterApproval.aboveMinor) {
+        const deadline = new Date(Date.parse(command.now) + counterApproval.windowMs).toISOString();
+        return [{ ...initiated, data: { ...initiated.data, approval: { aboveMinor: counterApproval.aboveMinor, deadline } } }];
       }
       if (command.request.kind !== 'merchant') return [initiated];
       const check = checkMerchant(registry, command.request.merchantId, command.request.channel);
@@ -539,6 +586,24 @@ export function createPaymentDecider(registry: readonly MerchantEntry[] = MERCHA
         if (state.status !== 'awaiting_provider' || state.request.kind !== 'provider_topup') return outOfOrder(command, state);
         if (Date.parse(command.now) <= Date.parse(state.request.deadline)) return reject(STEP_OUT_OF_ORDER, 'the deadline has not passed');
         return [failed(state, expired(state.request), false, command.now)];
+      case 'RecordCounterApproval':
+      case 'RecordCounterRejection': {
+        const { approval, request } = state;
+        if (state.status !== 'awaiting_approval' || request.kind !== 'counter' || approval === undefined) {
+          // The same supervisor's approval again (a resent command): already done.
+          if (command.type === 'RecordCounterApproval' && approval?.approvedBy === command.supervisorId) return [];
+          return reject(PAYMENT_ERROR.NOT_AWAITING_APPROVAL, `payment ${paymentId} is ${state.status}, not awaiting a supervisor's approval`, { status: state.status });
+        }
+        if (command.supervisorId === request.tellerId) return reject(PAYMENT_ERROR.SELF_APPROVAL_FORBIDDEN, 'the teller who made a counter top-up may not decide on it', { tellerId: request.tellerId });
+        if (Date.parse(command.now) > Date.parse(approval.deadline)) return [failed(state, approvalExpired(approval), false, command.now)];
+        if (command.type === 'RecordCounterApproval') return [{ type: 'CounterTopUpApproved', data: { paymentId, supervisorId: command.supervisorId, approvedAt: command.now } }];
+        const failure = { code: PAYMENT_ERROR.COUNTER_TOP_UP_REJECTED, message: `supervisor ${command.supervisorId} rejected the counter top-up: ${command.reason}`, details: { supervisorId: command.supervisorId } };
+        return [{ type: 'CounterTopUpRejected', data: { paymentId, supervisorId: command.supervisorId, reason: command.reason, rejectedAt: command.now } }, failed(state, failure, false, command.now)];
+      }
+      case 'RecordApprovalExpiry':
+        if (state.status !== 'awaiting_approval' || state.approval === undefined) return outOfOrder(command, state);
+        if (Date.parse(command.now) <= Date.parse(state.approval.deadline)) return reject(STEP_OUT_OF_ORDER, 'the approval deadline has not passed');
+        return [failed(state, approvalExpired(state.approval), false, command.now)];
       case 'RecordBillCheck': {
         if (state.status !== 'checking_bill' || state.request.kind !== 'bill') return outOfOrder(command, state);
         if (!command.result.ok) return [failed(state, command.result.failure, false, command.now)];
@@ -594,8 +659,11 @@ export function createPaymentDecider(registry: readonly MerchantEntry[] = MERCHA
         counter: 'crediting',
         refund: 'claiming_refund',
       };
-      const started: ActivePaymentState = { status: first[event.data.request.kind], request: event.data.request, fingerprint: event.data.fingerprint, initiatedAt: event.data.initiatedAt };
-      return event.data.settlement === undefined ? started : { ...started, settlement: event.data.settlement };
+      const { request, fingerprint, initiatedAt, settlement, approval } = event.data;
+      const started: ActivePaymentState = { status: approval === undefined ? first[request.kind] : 'awaiting_approval', request, fingerprint, initiatedAt };
+      if (settlement !== undefined) started.settlement = settlement;
+      if (approval !== undefined) started.approval = approval;
+      return started;
     }
     if (state.status === 'none') throw new Error(`${event.type} before PaymentInitiated`);
     switch (event.type) {
@@ -635,6 +703,10 @@ export function createPaymentDecider(registry: readonly MerchantEntry[] = MERCHA
         return { ...state, status: 'releasing_refund_claim', pendingFailure: event.data.failure };
       case 'MerchantApproved':
         return { ...state, status: 'capturing', authorizationCode: event.data.authorizationCode };
+      case 'CounterTopUpApproved':
+        return state.approval === undefined ? state : { ...state, status: 'crediting', approval: { ...state.approval, approvedBy: event.data.supervisorId } };
+      case 'CounterTopUpRejected':
+        return state; // the PaymentFailed of the same append ends it
       case 'PaymentReleaseRequested':
         return { ...state, status: 'releasing', holdId: event.data.holdId, pendingFailure: event.data.failure };
       case 'PaymentCompleted':

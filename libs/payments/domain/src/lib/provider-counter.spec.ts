@@ -1,5 +1,5 @@
 import { fold, isRejection } from '@ledger/util';
-import { paymentDecider, nextStep, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
+import { createPaymentDecider, paymentDecider, nextStep, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
 
 const start = '2026-11-22T10:00:00.000Z';
 const beforeDeadline = '2026-11-22T10:10:00.000Z';
@@ -81,5 +81,65 @@ describe('counter (cash) top-up', () => {
   it.each(['WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED'])('a refused credit (%s) fails; the teller hands the cash back', (code) => {
     const started = run([], { type: 'StartPayment', request, now: start });
     expect(run(started.events, { type: 'RecordWalletCredit', result: { ok: false, failure: { code, message: code } }, now: start }).result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code } } }]);
+  });
+});
+
+describe('counter top-up above the approval threshold (maker-checker)', () => {
+  const decider = createPaymentDecider(undefined, undefined, { aboveMinor: 1_000_00n, windowMs: 15 * 60_000 });
+  const request: PaymentRequest = { kind: 'counter', paymentId: 'c2', userId: 'u1', walletId: 'w1', branchId: 'bj-001', tellerId: 't-7', amountMinor: 1_000_01n };
+  const given = (...commands: PaymentCommand[]) => {
+    const events: PaymentEvent[] = [];
+    for (const command of commands) {
+      const decided = decider.decide(command, fold(decider, events));
+      if (isRejection(decided)) throw new Error(`${command.type}: ${decided.code}`);
+      events.push(...decided);
+    }
+    return events;
+  };
+  const when = (events: PaymentEvent[], command: PaymentCommand) => decider.decide(command, fold(decider, events));
+  const startCommand: PaymentCommand = { type: 'StartPayment', request, now: start };
+  const approve = (supervisorId: string, now = beforeDeadline): PaymentCommand => ({ type: 'RecordCounterApproval', supervisorId, now });
+
+  it('at the threshold credits at once; above it waits for a supervisor until the deadline, recorded in the first event', () => {
+    expect(nextStep(fold(decider, given({ ...startCommand, request: { ...request, amountMinor: 1_000_00n } })))).toBe('crediting');
+    const started = given(startCommand);
+    expect(started).toMatchObject([{ type: 'PaymentInitiated', data: { approval: { aboveMinor: 1_000_00n, deadline: '2026-11-22T10:15:00.000Z' } } }]);
+    expect(nextStep(fold(decider, started))).toBe('awaiting_approval');
+    // Nothing can be credited before the decision.
+    expect(when(started, { type: 'RecordWalletCredit', result: { ok: true, transactionId: 't', postings: [] }, now: start })).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+  });
+
+  it("another supervisor's approval lets the credit go; the same approval again changes nothing", () => {
+    const approved = given(startCommand, approve('s-1'));
+    expect(approved.at(-1)).toEqual({ type: 'CounterTopUpApproved', data: { paymentId: 'c2', supervisorId: 's-1', approvedAt: beforeDeadline } });
+    expect(nextStep(fold(decider, approved))).toBe('crediting');
+    expect(when(approved, approve('s-1'))).toEqual([]);
+    expect(when(approved, approve('s-2'))).toMatchObject({ code: 'NOT_AWAITING_APPROVAL', details: { status: 'crediting' } });
+  });
+
+  it('the teller who made it may neither approve nor reject it: SELF_APPROVAL_FORBIDDEN, nothing recorded', () => {
+    const started = given(startCommand);
+    expect(when(started, approve('t-7'))).toMatchObject({ code: 'SELF_APPROVAL_FORBIDDEN', details: { tellerId: 't-7' } });
+    expect(when(started, { type: 'RecordCounterRejection', supervisorId: 't-7', reason: 'x', now: beforeDeadline })).toMatchObject({ code: 'SELF_APPROVAL_FORBIDDEN' });
+  });
+
+  it('a rejection fails it COUNTER_TOP_UP_REJECTED, recording who and why', () => {
+    const result = when(given(startCommand), { type: 'RecordCounterRejection', supervisorId: 's-1', reason: 'banknotes to be checked', now: beforeDeadline });
+    expect(result).toMatchObject([
+      { type: 'CounterTopUpRejected', data: { supervisorId: 's-1', reason: 'banknotes to be checked' } },
+      { type: 'PaymentFailed', data: { kind: 'counter', failure: { code: 'COUNTER_TOP_UP_REJECTED', details: { supervisorId: 's-1' } }, holdReleased: false } },
+    ]);
+  });
+
+  it('no decision by the deadline: APPROVAL_EXPIRED (not before); a decision after it expires it too', () => {
+    const started = given(startCommand);
+    expect(when(started, { type: 'RecordApprovalExpiry', now: beforeDeadline })).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+    expect(when(started, { type: 'RecordApprovalExpiry', now: afterDeadline })).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'APPROVAL_EXPIRED' } } }]);
+    expect(when(started, approve('s-1', afterDeadline))).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'APPROVAL_EXPIRED' } } }]);
+  });
+
+  it('a payment that is not a counter top-up awaiting approval: NOT_AWAITING_APPROVAL', () => {
+    const provider: PaymentRequest = { kind: 'provider_topup', paymentId: 'pt9', userId: 'u1', walletId: 'w1', provider: 'alipay', amountMinor: 3000n, deadline: afterDeadline };
+    expect(when(given({ type: 'StartPayment', request: provider, now: start }), approve('s-1'))).toMatchObject({ code: 'NOT_AWAITING_APPROVAL' });
   });
 });
