@@ -10,11 +10,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { signAccessToken } from '@ledger/crypto';
+import { signAccessToken, signingKeyFromEnv } from '@ledger/crypto';
 import { createEventStore } from '@ledger/event-store';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the demo drives the gateway's story and reads its config helpers: one story for the demo and the e2e test
-import { staffTokenSigningKeyFrom } from '../apps/gateway/src/config';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the demo drives the gateway's story and reads its config helpers: one story for the demo and the e2e test
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the demo drives the gateway's story: one story for the demo and the e2e test
 import { DEV_PROVIDER_SECRET, StoryFailure, runStory } from '../apps/gateway/src/story/story';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the demo ends with the wallet's own ledger check over the stack's database
 import { checkLedger } from '../apps/wallet/src/ledger-check';
@@ -55,7 +53,7 @@ async function main(): Promise<number> {
     const report = await runStory({
       baseUrl,
       smsCode: (phone) => readSmsCode(outboxFile, phone),
-      staffToken: async (agentId, role) => (await signAccessToken({ userId: agentId, role, deviceId: 'demo-desk', now: new Date(), ttlMs: 15 * 60_000 }, 'staff', staffTokenSigningKeyFrom(env))).token,
+      staffToken: async (agentId, role) => (await signAccessToken({ userId: agentId, role, deviceId: 'demo-desk', now: new Date(), ttlMs: 15 * 60_000 }, 'staff', signingKeyFromEnv(env, 'STAFF_TOKEN_SIGNING_KEY', 'staff'))).token,
       providerSecret: env['PAYMENTS_PROVIDER_SECRET'] ?? DEV_PROVIDER_SECRET,
       out: (line) => console.log(line),
     });

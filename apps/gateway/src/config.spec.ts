@@ -1,5 +1,5 @@
-import { Keyring, generateSigningKey, generateTotpSecret, publicKeyJwk, signingKeyJwk } from '@ledger/crypto';
-import { ConfigurationError, loadGatewayConfig, staffFrom } from './config';
+import { Keyring, generateSigningKey, publicKeyJwk, signingKeyJwk } from '@ledger/crypto';
+import { ConfigurationError, loadGatewayConfig } from './config';
 
 const DEV = { LEDGER_DEV_MODE: '1' };
 
@@ -19,12 +19,12 @@ describe('gateway configuration', () => {
     const keys = {
       FIELD_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
       FIELD_KEY_ACTIVE: 'k1',
-      STAFF_TOKEN_SIGNING_KEY: JSON.stringify(signingKeyJwk(staff)),
+      STAFF_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [publicKeyJwk(staff)] }),
       ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [publicKeyJwk(identity)] }),
     };
     const without = (name: keyof typeof keys) => Object.fromEntries(Object.entries(keys).filter(([key]) => key !== name));
     expect(() => loadGatewayConfig({}, without('FIELD_KEYS'))).toThrow(/FIELD_KEYS is not set.*LEDGER_DEV_MODE=1/);
-    expect(() => loadGatewayConfig({}, without('STAFF_TOKEN_SIGNING_KEY'))).toThrow(/STAFF_TOKEN_SIGNING_KEY is not set.*LEDGER_DEV_MODE=1/);
+    expect(() => loadGatewayConfig({}, without('STAFF_TOKEN_PUBLIC_KEYS'))).toThrow(/STAFF_TOKEN_PUBLIC_KEYS is not set.*LEDGER_DEV_MODE=1/);
     expect(() => loadGatewayConfig({}, { ...without('ACCESS_TOKEN_PUBLIC_KEYS'), NODE_ENV: 'staging' })).toThrow(/ACCESS_TOKEN_PUBLIC_KEYS is not set.*LEDGER_DEV_MODE=1/);
     const configured = loadGatewayConfig({}, keys);
     expect(configured.fieldKeyring.isDevelopmentKeyring).toBe(false);
@@ -33,20 +33,11 @@ describe('gateway configuration', () => {
     expect(loadGatewayConfig({}, DEV).fieldKeyring.isDevelopmentKeyring).toBe(true);
   });
 
-  it("holds identity's public keys only, and refuses a key id shared by the users' and the staff's issuers", () => {
+  it("holds the issuers' public keys only, and refuses a key id shared by the users' and the staff's issuers", () => {
     const identity = generateSigningKey('shared-1');
     expect(() => loadGatewayConfig({}, { ...DEV, ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [signingKeyJwk(identity)] }) })).toThrow(/holds a private key/);
-    expect(() => loadGatewayConfig({ fieldKeyring: Keyring.generate(['k']) }, { ...DEV, ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [publicKeyJwk(identity)] }), STAFF_TOKEN_SIGNING_KEY: JSON.stringify(signingKeyJwk(generateSigningKey('shared-1'))) })).toThrow(/share the key id\(s\) shared-1/);
-  });
-
-  it('reads the staff registry with one role and a mandatory authenticator secret per agent, and refuses anything less', () => {
-    const passwordHash = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
-    const { base32, secret } = generateTotpSecret();
-    const staff = staffFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'teller', totpSecret: base32 } }));
-    expect(staff.get('teller-3')).toEqual({ passwordHash, role: 'teller', totpSecret: secret });
-    expect(() => staffFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'teller' } }))).toThrow(/second factor is mandatory/);
-    expect(() => staffFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'teller', totpSecret: 'AAAA' } }))).toThrow(/at least 128 bits/);
-    expect(() => staffFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'admin', totpSecret: base32 } }))).toThrow(/support, teller, supervisor/);
-    expect(() => staffFrom(JSON.stringify({ 'teller-3': passwordHash }))).toThrow(/passwordHash/);
+    expect(() => loadGatewayConfig({}, { ...DEV, STAFF_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [signingKeyJwk(identity)] }) })).toThrow(/holds a private key/);
+    const staffKeys = JSON.stringify({ keys: [publicKeyJwk(generateSigningKey('shared-1'))] });
+    expect(() => loadGatewayConfig({ fieldKeyring: Keyring.generate(['k']) }, { ...DEV, ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [publicKeyJwk(identity)] }), STAFF_TOKEN_PUBLIC_KEYS: staffKeys })).toThrow(/share the key id\(s\) shared-1/);
   });
 });

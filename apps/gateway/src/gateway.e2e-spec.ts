@@ -8,7 +8,7 @@ import { testKafka } from '@ledger/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- e2e crosses services by design: boots the real identity service in-process behind the gateway
 import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '../../identity/src/testing/identity-harness';
 import { startGateway, type RunningGateway } from './app';
-import { staffTokenSigningKeyFrom, loadGatewayConfig } from './config';
+import { loadGatewayConfig } from './config';
 
 /**
  * The gateway over the real broker and the real identity service (its own database and topic
@@ -83,7 +83,7 @@ async function registerAndLogin(phone = randomPhone()): Promise<{ userId: string
 }
 
 async function supportToken(agentId = 'agent-7'): Promise<string> {
-  return (await signAccessToken({ userId: agentId, deviceId: 'desk', now: new Date(), ttlMs: 600_000 }, 'staff', staffTokenSigningKeyFrom(process.env))).token;
+  return (await signAccessToken({ userId: agentId, deviceId: 'desk', now: new Date(), ttlMs: 600_000 }, 'staff', signingKeyFromEnv(process.env, 'STAFF_TOKEN_SIGNING_KEY', 'staff'))).token;
 }
 
 describe('health', () => {

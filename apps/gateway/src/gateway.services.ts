@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HASH_PURPOSE, encryptField, messageKeyOf } from '@ledger/crypto';
+import { HASH_PURPOSE, decryptField, encryptField, messageKeyOf } from '@ledger/crypto';
 import { cardsContract, identityContract, paymentsContract, walletContract } from '@ledger/contracts';
 import { COMMAND_BUS, execute, type CommandBus } from './command-bus';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
@@ -33,6 +33,11 @@ export class Edge {
   /** Encrypts an identity secret field for Kafka (AES-256-GCM, AAD `identity:<field>`). */
   identitySecret(field: identityContract.SecretField, plaintext: string): string {
     return encryptField(plaintext, this.config.fieldKeyring, identityContract.secretAad(field));
+  }
+
+  /** Decrypts a secret of an identity result (the tokens of a login or refresh, a provisioning URI) for the client. */
+  openIdentityResult(field: 'accessToken' | 'refreshToken' | 'provisioningUri', ciphertext: unknown): string {
+    return decryptField(String(ciphertext), this.config.fieldKeyring, identityContract.secretAad(field));
   }
 
   /** Encrypts a payments secret field for Kafka (AAD `payments:<field>`). */

@@ -1,7 +1,6 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { identityContract } from '@ledger/contracts';
-import { decryptField } from '@ledger/crypto';
 import { execute } from './command-bus';
 import { Edge, optionalSecondFactor } from './gateway.services';
 import { requireSelf, requireStaff } from './http/auth';
@@ -21,13 +20,7 @@ function sessionKey(refreshToken: string): string {
 
 /** The tokens travel encrypted on Kafka; the client gets them in clear over TLS only. */
 function clearTokens(edge: Edge, data: Record<string, unknown>) {
-  const keyring = edge.config.fieldKeyring;
-  return {
-    ...data,
-    tokenType: 'Bearer',
-    accessToken: decryptField(String(data['accessToken']), keyring, identityContract.secretAad('accessToken')),
-    refreshToken: decryptField(String(data['refreshToken']), keyring, identityContract.secretAad('refreshToken')),
-  };
+  return { ...data, tokenType: 'Bearer', accessToken: edge.openIdentityResult('accessToken', data['accessToken']), refreshToken: edge.openIdentityResult('refreshToken', data['refreshToken']) };
 }
 
 /** Registration, login and passwords: the routes anyone may call (rate limited) and the user's own. */
@@ -192,7 +185,7 @@ export class IdentityRoutes {
     const { edge } = this;
     const data = await execute(edge.bus, identityContract.enableSecondFactor, { userId }, { key: userId, actor: principal.actor });
     // Encrypted on Kafka like a token; the app gets it in clear over TLS, once.
-    return { ...data, provisioningUri: decryptField(String(data['provisioningUri']), edge.config.fieldKeyring, identityContract.secretAad('provisioningUri')) };
+    return { ...data, provisioningUri: edge.openIdentityResult('provisioningUri', data['provisioningUri']) };
   }
 
   @Post('users/:userId/second-factor/disable')

@@ -12,8 +12,7 @@ const offlineBus: CommandBus = {
 
 /** The OpenAPI document as committed in docs/openapi.json (stable key order, trailing newline). */
 export async function renderOpenApi(): Promise<string> {
-  const staffTokenSigningKey = generateSigningKey('doc-staff');
-  const config = loadGatewayConfig({ fieldKeyring: Keyring.generate(['doc']), accessTokenKeys: verificationKeysOf(generateSigningKey('doc-user')), staffTokenSigningKey }, {});
+  const config = loadGatewayConfig({ fieldKeyring: Keyring.generate(['doc']), accessTokenKeys: verificationKeysOf(generateSigningKey('doc-user')), staffTokenKeys: verificationKeysOf(generateSigningKey('doc-staff')) }, {});
   const app = await createGatewayApp({ config, bus: offlineBus, logger: false });
   try {
     await app.init();

@@ -15,23 +15,24 @@ let identity: IdentityHarness;
 let gateway: RunningGateway;
 let config: GatewayConfig;
 const AGENT_PASSWORD = 'desk-7-correct-horse';
-const SECRETS = { support: generateTotpSecret().secret, teller: generateTotpSecret().secret, supervisor: generateTotpSecret().secret };
-/** The authenticator's code of a time step (30 s each) from now: a step already used opens no second session. */
-const codeOf = (secret: Buffer, stepsAhead = 0) => totp(secret, Date.now() + stepsAhead * 30_000);
+const SECRETS = { support: generateTotpSecret().secret, teller: generateTotpSecret().secret, supervisor: generateTotpSecret().secret, locked: generateTotpSecret().secret };
+/** The authenticator's code of a time step (30 s each) from identity's (test) clock: a step already used opens no second session. */
+const codeOf = (secret: Buffer, stepsAhead = 0) => totp(secret, identity.clock.now().getTime() + stepsAhead * 30_000);
 
 beforeAll(async () => {
-  identity = await startIdentityHarness('gateway-sessions');
-  config = loadGatewayConfig({
-    port: 0,
-    fieldKeyring: identity.fieldKeyring,
-    topicPrefix: identity.topicPrefix,
-    commandTimeoutMs: 30_000,
-    staff: new Map([
-      ['agent-7', { passwordHash: await hashLoginPassword(AGENT_PASSWORD, ARGON2_TEST_PARAMS), role: 'support', totpSecret: SECRETS.support }],
-      ['teller-3', { passwordHash: await hashLoginPassword(AGENT_PASSWORD, ARGON2_TEST_PARAMS), role: 'teller', totpSecret: SECRETS.teller }],
-      ['super-1', { passwordHash: await hashLoginPassword(AGENT_PASSWORD, ARGON2_TEST_PARAMS), role: 'supervisor', totpSecret: SECRETS.supervisor }],
-    ]),
-  });
+  const passwordHash = await hashLoginPassword(AGENT_PASSWORD, ARGON2_TEST_PARAMS);
+  // The staff registry is identity's: the gateway holds no staff secret.
+  const staff = new Map([
+    ['agent-7', { passwordHash, role: 'support' as const, totpSecret: SECRETS.support }],
+    ['teller-3', { passwordHash, role: 'teller' as const, totpSecret: SECRETS.teller }],
+    ['super-1', { passwordHash, role: 'supervisor' as const, totpSecret: SECRETS.supervisor }],
+    ['agent-8', { passwordHash, role: 'support' as const, totpSecret: SECRETS.locked }],
+  ]);
+  identity = await startIdentityHarness('gateway-sessions', { config: { staff } });
+  const limits = loadGatewayConfig({ fieldKeyring: identity.fieldKeyring }).rateLimits;
+  // This file logs in more than 30 times from one address: the per-IP flood guard is not under test here.
+  const rateLimits = { ...limits, loginsPerIp: { ...limits.loginsPerIp, max: 200 } };
+  config = loadGatewayConfig({ port: 0, fieldKeyring: identity.fieldKeyring, topicPrefix: identity.topicPrefix, commandTimeoutMs: 30_000, rateLimits });
   gateway = await startGateway(config, { kafka: testKafka('gateway-sessions'), logger: false });
 }, 120_000);
 
@@ -42,10 +43,10 @@ afterAll(async () => {
 
 type Answer = { status: number; body: Record<string, unknown> };
 
-async function post(path: string, body: unknown, token?: string): Promise<Answer> {
+async function post(path: string, body: unknown, token?: string, through: RunningGateway = gateway): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
-  const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const response = await fetch(`${through.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
 }
@@ -128,6 +129,39 @@ describe('staff login', () => {
       expect(rows).toEqual([{ data: expect.objectContaining({ actor: { kind: 'support', agentId: 'agent-7' } }), actor: 'support:agent-7' }]);
     } finally {
       await pool.end();
+    }
+  });
+
+  it('holds the lock and the one use of a code across gateway instances: every attempt is recorded on the agent in identity', async () => {
+    const second = await startGateway(config, { kafka: testKafka('gateway-sessions-second'), logger: false });
+    try {
+      const login = (through: RunningGateway, password: string, totpCode: string) => post('/support/sessions', { agentId: 'agent-8', password, totpCode }, undefined, through);
+      const code = codeOf(SECRETS.locked);
+      expect((await login(gateway, AGENT_PASSWORD, code)).status).toBe(200);
+      // The code the first instance accepted opens nothing through the second.
+      expectProblem(await login(second, AGENT_PASSWORD, code), 401, 'INVALID_CREDENTIALS');
+      // Failures through both instances count together: the fifth locks the agent everywhere.
+      for (const through of [gateway, second, gateway]) expectProblem(await login(through, 'wrong password', codeOf(SECRETS.locked, 1)), 401, 'INVALID_CREDENTIALS');
+      expectProblem(await login(second, 'wrong password', codeOf(SECRETS.locked, 1)), 423, 'LOGIN_LOCKED');
+      // Locked: the right password and a fresh code are refused through either instance.
+      expectProblem(await login(gateway, AGENT_PASSWORD, codeOf(SECRETS.locked, 1)), 423, 'LOGIN_LOCKED');
+      expectProblem(await login(second, AGENT_PASSWORD, codeOf(SECRETS.locked, 1)), 423, 'LOGIN_LOCKED');
+      const pool = new Pool({ connectionString: identity.db.url });
+      try {
+        const { rows } = await pool.query<{ type: string; reason: string | null }>(`SELECT type, data->>'reason' AS reason FROM identity.events WHERE stream = 'staff-agent-8' ORDER BY revision`);
+        expect(rows).toEqual([
+          { type: 'identity.StaffLoggedIn.v1', reason: null },
+          { type: 'identity.StaffLoginFailed.v1', reason: 'code_reused' },
+          ...Array.from({ length: 3 }, () => ({ type: 'identity.StaffLoginFailed.v1', reason: 'password' })),
+          // The fourth wrong password is the fifth failure: recorded, and the lock with it.
+          { type: 'identity.StaffLoginFailed.v1', reason: 'password' },
+          { type: 'identity.StaffLoginLocked.v1', reason: null },
+        ]);
+      } finally {
+        await pool.end();
+      }
+    } finally {
+      await second.stop();
     }
   });
 

@@ -1,31 +1,25 @@
-import { Controller, HttpCode, Logger, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ARGON2_OWASP_PARAMS, hashLoginPassword, signAccessToken, verifyLoginPassword, verifyTotp } from '@ledger/crypto';
+import { identityContract } from '@ledger/contracts';
+import { execute } from './command-bus';
 import { Edge } from './gateway.services';
 import { Route } from './http/docs';
 import { Http, type RequestInfo } from './http/request';
 import * as S from './http/schemas';
 import { validate } from './http/validation';
-import { ProblemError } from './problem';
-
-/** The device claim of a support token: staff work from the support console, not from a phone. */
-export const SUPPORT_CONSOLE_DEVICE = 'support-console';
 
 /**
- * Staff login: an agent of the staff registry (`GATEWAY_STAFF`) proves the password and a current
- * code of their authenticator (the second factor is mandatory for staff; a code is used once) and
- * gets an access token of the staff issuer with the agent's one role. Each staff route is then
- * permitted to some roles only (`STAFF_PERMISSIONS`) and sends its commands as `support:<agentId>`
- * or `teller:<agentId>`, which the services record, so each action stays attributed to the agent.
+ * Staff login: identity checks the agent's password and a current code of their authenticator
+ * against its staff registry (the second factor is mandatory; a code is used once), records every
+ * attempt on the agent's own stream (so the lock after repeated failures holds for every gateway
+ * instance) and signs an access token of the staff issuer with the agent's one role. The gateway
+ * only encrypts the two secrets for identity and hands the token over: it holds no staff secret and
+ * no signing key. Each staff route is then permitted to some roles only (`STAFF_PERMISSIONS`) and
+ * sends its commands as `support:`, `teller:` or `supervisor:<agentId>`, which the services record.
  */
 @ApiTags('support')
 @Controller()
 export class StaffRoutes {
-  private readonly logger = new Logger('staff');
-  private dummyHash?: Promise<string>;
-  /** The time step of each agent's last accepted code: a code opens one session only (RFC 6238 §5.2). Bounded by the registry's size. */
-  private readonly lastCodeStep = new Map<string, number>();
-
   constructor(private readonly edge: Edge) {}
 
   @Post('support/sessions')
@@ -33,35 +27,25 @@ export class StaffRoutes {
   @Route({
     summary: "Staff log in with password and authenticator code: returns an access token with the agent's role",
     description:
-      'An unknown agent, a wrong password and a wrong, stale or reused code get the same answer, in about the same time. Rate limited per IP and per agent id.',
+      'An unknown agent, a wrong password and a wrong, stale or reused code get the same answer, in about the same time. ' +
+      'Five failures within 15 minutes lock the agent for 30 minutes (423 LOGIN_LOCKED, details.until), across every gateway instance. Rate limited per IP and per agent id.',
     body: S.StaffLoginRequest,
     status: 200,
     response: S.StaffLoginResponse,
-    codes: ['RATE_LIMITED', 'INVALID_CREDENTIALS'],
+    codes: ['RATE_LIMITED', 'INVALID_CREDENTIALS', 'LOGIN_LOCKED'],
   })
   async login(@Http() http: RequestInfo) {
-    this.edge.loginsPerIp.hit(http.ip);
+    const { edge } = this;
+    // Flood guards of this instance; the lock that counts failures is identity's, shared by all.
+    edge.loginsPerIp.hit(http.ip);
     const { agentId, password, totpCode } = validate(S.StaffLoginRequest, http.body);
-    this.edge.loginsPerPhone.hit(`staff:${agentId}`);
-    const { config } = this.edge;
-    const member = config.staff.get(agentId);
-    const now = new Date();
-    // An unknown agent still costs one argon2 verification, so timing does not reveal who exists.
-    const passwordValid = await verifyLoginPassword(password, member?.passwordHash ?? (await this.unknownAgentHash()));
-    const code = member === undefined ? { valid: false as const } : verifyTotp(member.totpSecret, totpCode, now.getTime());
-    const fresh = code.valid && code.timeStep > (this.lastCodeStep.get(agentId) ?? -1);
-    if (member === undefined || !passwordValid || !code.valid || !fresh) {
-      this.logger.warn(`staff login refused agent=${agentId} ip=${http.ip}`);
-      throw new ProblemError('INVALID_CREDENTIALS', 'wrong agent id, password or authenticator code');
-    }
-    this.lastCodeStep.set(agentId, code.timeStep);
-    const access = await signAccessToken({ userId: agentId, role: member.role, deviceId: SUPPORT_CONSOLE_DEVICE, now, ttlMs: config.supportTokenTtlMs }, 'staff', config.staffTokenSigningKey);
-    this.logger.log(`staff login agent=${agentId} role=${member.role} ip=${http.ip}`);
-    return { agentId, role: member.role, tokenType: 'Bearer', accessToken: access.token, accessTokenExpiresAt: access.expiresAt.toISOString() };
-  }
-
-  private unknownAgentHash(): Promise<string> {
-    this.dummyHash ??= hashLoginPassword('no agent has this password', ARGON2_OWASP_PARAMS);
-    return this.dummyHash;
+    edge.loginsPerPhone.hit(`staff:${agentId}`);
+    const data = await execute(
+      edge.bus,
+      identityContract.logInStaff,
+      { agentId, password: edge.identitySecret('staffPassword', password), authenticatorCode: edge.identitySecret('staffAuthenticatorCode', totpCode) },
+      { key: agentId, actor: 'anonymous' },
+    );
+    return { agentId, role: data['role'], tokenType: 'Bearer', accessToken: edge.openIdentityResult('accessToken', data['accessToken']), accessTokenExpiresAt: data['accessTokenExpiresAt'] };
   }
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ARGON2_OWASP_PARAMS, loadFieldKeyring, loadPepperKeyring, signingKeyFromEnv, type Argon2Params, type Keyring, type SigningKey } from '@ledger/crypto';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from '@ledger/identity-domain';
 import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/util';
+import { STAFF_REGISTRY_VARIABLE, staffRegistryFrom, type StaffMember } from './staff/staff-registry';
 
 /**
  * Everything the identity service reads from its environment, resolved once at start-up. Tests
@@ -11,7 +12,9 @@ import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/u
  * Keys: `FIELD_KEYS`/`FIELD_KEY_ACTIVE` (field encryption, shared with the gateway),
  * `HASH_PEPPER_KEYS`/`HASH_PEPPER_ACTIVE` (keyed hashes: phone fingerprints, payment passwords,
  * SMS codes, refresh tokens) and `ACCESS_TOKEN_SIGNING_KEY` (the users' token issuer's Ed25519
- * private JWK with its `kid`: only identity holds it; the gateway verifies with its public half).
+ * private JWK with its `kid`: only identity holds it; the gateway verifies with its public half),
+ * `STAFF_TOKEN_SIGNING_KEY` (the staff issuer's, another key) and the staff registry
+ * `IDENTITY_STAFF` (password hashes and authenticator secrets: only identity holds them).
  * In development mode (`LEDGER_DEV_MODE=1`) each falls back to a well-known development key;
  * otherwise a missing key stops the service at start-up, whatever `NODE_ENV` says.
  */
@@ -21,6 +24,12 @@ export interface IdentityConfig {
   accessTokenSigningKey: SigningKey;
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
+  /** The staff who may log in (`IDENTITY_STAFF`), by agent id. */
+  staff: ReadonlyMap<string, StaffMember>;
+  /** Signs staff access tokens (issuer `ledger-staff`). */
+  staffTokenSigningKey: SigningKey;
+  /** Lifetime of a staff access token (`IDENTITY_STAFF_TOKEN_TTL_MS`, default 15 min). */
+  staffTokenTtlMs: number;
   clock: Clock;
   policy: Readonly<IdentityPolicy>;
   argon2: Readonly<Argon2Params>;
@@ -49,9 +58,10 @@ export class ConfigurationError extends Error {
   }
 }
 
-function accessTokenSigningKeyFrom(env: Readonly<Record<string, string | undefined>>): SigningKey {
+/** Any configuration error as a ConfigurationError, so a bad start names what is wrong and nothing else. */
+function configured<T>(read: () => T): T {
   try {
-    return signingKeyFromEnv(env, 'ACCESS_TOKEN_SIGNING_KEY', 'user');
+    return read();
   } catch (error) {
     throw new ConfigurationError((error as Error).message);
   }
@@ -67,9 +77,12 @@ export function loadIdentityConfig(overrides: Partial<IdentityConfig> = {}, env:
   return {
     fieldKeyring: overrides.fieldKeyring ?? loadFieldKeyring(env, { allowDevelopmentKeys: true }),
     pepperKeyring: overrides.pepperKeyring ?? loadPepperKeyring(env, { allowDevelopmentKeys: true }),
-    accessTokenSigningKey: overrides.accessTokenSigningKey ?? accessTokenSigningKeyFrom(env),
+    accessTokenSigningKey: overrides.accessTokenSigningKey ?? configured(() => signingKeyFromEnv(env, 'ACCESS_TOKEN_SIGNING_KEY', 'user')),
     accessTokenTtlMs: overrides.accessTokenTtlMs ?? 15 * MINUTE_MS,
     refreshTokenTtlMs: overrides.refreshTokenTtlMs ?? 30 * 24 * 60 * MINUTE_MS,
+    staff: overrides.staff ?? configured(() => staffRegistryFrom(env[STAFF_REGISTRY_VARIABLE])),
+    staffTokenSigningKey: overrides.staffTokenSigningKey ?? configured(() => signingKeyFromEnv(env, 'STAFF_TOKEN_SIGNING_KEY', 'staff')),
+    staffTokenTtlMs: overrides.staffTokenTtlMs ?? positiveInteger(env, 'IDENTITY_STAFF_TOKEN_TTL_MS', 15 * MINUTE_MS),
     clock: overrides.clock ?? systemClock,
     policy: overrides.policy ?? DEFAULT_IDENTITY_POLICY,
     argon2: overrides.argon2 ?? ARGON2_OWASP_PARAMS,
@@ -80,6 +93,14 @@ export function loadIdentityConfig(overrides: Partial<IdentityConfig> = {}, env:
     databaseUrl,
     relay: overrides.relay ?? true,
   };
+}
+
+function positiveInteger(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigurationError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
 }
 
 /** Injection token of the resolved `IdentityConfig`. */

@@ -11,6 +11,7 @@ import { IdentityReadModel } from './infra/read-model';
 import { OutboxSmsSender, SmsSender } from './infra/sms-sender';
 import { SessionsController } from './sessions.controller';
 import { SessionService } from './sessions.service';
+import { StaffController, StaffLogins } from './staff/staff-login';
 
 export const IDENTITY_CONTEXT = 'identity';
 const PG_POOL = Symbol('IDENTITY_PG_POOL');
@@ -81,7 +82,7 @@ export class IdentityCoreModule {
     return {
       module: IdentityCoreModule,
       imports: [EventStoreModule.forRoot({ schema: EVENT_STORE_SCHEMA, url: overrides.eventStoreUrl ?? overrides.databaseUrl })],
-      controllers: [pingControllerFor(IDENTITY_CONTEXT), IdentityController, SessionsController],
+      controllers: [pingControllerFor(IDENTITY_CONTEXT), IdentityController, SessionsController, StaffController],
       providers: [
         { provide: IDENTITY_CONFIG, useFactory: () => loadIdentityConfig(overrides) },
         { provide: PG_POOL, useFactory: (config: IdentityConfig) => new Pool({ connectionString: config.databaseUrl, max: 10 }), inject: [IDENTITY_CONFIG] },
@@ -89,6 +90,7 @@ export class IdentityCoreModule {
         { provide: SmsSender, useFactory: (config: IdentityConfig) => new OutboxSmsSender(config.smsOutboxFile, () => config.clock.now()), inject: [IDENTITY_CONFIG] },
         IdentityService,
         SessionService,
+        StaffLogins,
         IdentityRuntime,
       ],
     };

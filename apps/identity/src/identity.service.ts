@@ -715,7 +715,8 @@ export class IdentityService {
     return state.status === 'registered' ? state : undefined;
   }
 
-  private open(token: string, field: SecretField): string {
+  /** A secret field of a command, decrypted in memory (InvalidInput when it cannot be); the staff login uses it too. */
+  open(token: string, field: SecretField): string {
     try {
       return decryptField(token, this.config.fieldKeyring, secretAad(field));
     } catch (error) {
@@ -774,7 +775,8 @@ export class IdentityService {
     return { proof: codeProofFrom(consumed) };
   }
 
-  private dummyHash(): Promise<string> {
+  /** The argon2 hash checked for an account that does not exist, so that costs what a wrong password costs (the staff login uses it too). */
+  dummyHash(): Promise<string> {
     this.dummyLoginHash ??= hashLoginPassword(generateId(), this.config.argon2);
     return this.dummyLoginHash;
   }

@@ -31,7 +31,9 @@ export type SecretField =
   | 'stepUpCode'
   | 'accessToken'
   | 'refreshToken'
-  | 'provisioningUri';
+  | 'provisioningUri'
+  | 'staffPassword'
+  | 'staffAuthenticatorCode';
 
 /** A field-encrypted string (`enc:v1:<kid>:<iv>:<ciphertext>:<tag>`); the plaintext never travels. */
 export const EncryptedString = (description: string) => Type.String({ pattern: '^enc:v1:', maxLength: 4096, description });
@@ -280,6 +282,21 @@ export const endSession = defineCommand({
   payload: strict({ refreshToken: EncryptedString('a refresh token of the session') }),
 });
 
+export const logInStaff = defineCommand({
+  type: 'identity.LogInStaff.v1',
+  context: CONTEXT,
+  senders: { gateway: ['anonymous'] },
+  description:
+    'Staff login: an agent of the staff registry (IDENTITY_STAFF) proves the password and a current code of their authenticator (the second factor is mandatory; a code opens one session only). ' +
+    'Accepted data: agentId, role (support|teller|supervisor), accessToken (a staff-issuer EdDSA JWT, encrypted), accessTokenExpiresAt. Every attempt is recorded on staff-<agentId>, so the lock holds for every gateway and identity instance. Key: agentId. ' +
+    'Rejects INVALID_CREDENTIALS (an unknown agent, a wrong password, a wrong, stale or reused code: one answer), LOGIN_LOCKED (details.until), INVALID_INPUT.',
+  payload: strict({
+    agentId: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }),
+    password: EncryptedString('the staff password (field staffPassword)'),
+    authenticatorCode: EncryptedString('the current 6-digit code of the authenticator (field staffAuthenticatorCode)'),
+  }),
+});
+
 export const findUserByPhone = defineCommand({
   type: 'identity.FindUserByPhone.v1',
   context: CONTEXT,
@@ -308,6 +325,7 @@ export const COMMANDS = [
   findUserByPhone,
   refreshSession,
   endSession,
+  logInStaff,
 ] as const;
 
 // ---------------------------------------------------------------- published events (identity.events)

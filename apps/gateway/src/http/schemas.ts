@@ -74,7 +74,7 @@ export const DisableSecondFactorRequest = strict({
   paymentPassword: PaymentPassword('the payment password'),
 });
 export const StaffLoginRequest = strict({
-  agentId: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$', description: 'the agent id from the staff registry (GATEWAY_STAFF)' }),
+  agentId: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$', description: 'the agent id from the staff registry (IDENTITY_STAFF, held by identity)' }),
   password: Type.String({ minLength: 1, maxLength: 128, description: "the agent's password" }),
   totpCode: Type.String({ pattern: '^[0-9]{6}$', description: "the current code of the agent's authenticator (mandatory for staff)" }),
 });

@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { signAccessToken, type StaffRole } from '@ledger/crypto';
+import { signAccessToken, signingKeyFromEnv, type StaffRole } from '@ledger/crypto';
 import { testKafka } from '@ledger/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- e2e crosses services by design: boots identity, cards, wallet and payments in-process on one topic prefix behind the gateway
 import { PaymentsHarness } from '../../../payments/src/testing/payments-harness';
 import { startGateway, type RunningGateway } from '../app';
-import { staffTokenSigningKeyFrom, loadGatewayConfig } from '../config';
+import { loadGatewayConfig } from '../config';
 import { DEV_PROVIDER_SECRET, runStory, type StoryReport } from './story';
 
 jest.setTimeout(600_000);
@@ -21,7 +21,7 @@ let harness: PaymentsHarness;
 let gateway: RunningGateway;
 const lines: string[] = [];
 const staffToken = async (agentId: string, role: StaffRole = 'support') =>
-  (await signAccessToken({ userId: agentId, role, deviceId: 'desk', now: new Date(), ttlMs: 600_000 }, 'staff', staffTokenSigningKeyFrom(process.env))).token;
+  (await signAccessToken({ userId: agentId, role, deviceId: 'desk', now: new Date(), ttlMs: 600_000 }, 'staff', signingKeyFromEnv(process.env, 'STAFF_TOKEN_SIGNING_KEY', 'staff'))).token;
 
 beforeAll(async () => {
   harness = await PaymentsHarness.start('gateway_story', {}, true);

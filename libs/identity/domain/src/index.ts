@@ -10,3 +10,4 @@ export * from './lib/maintenance';
 export * from './lib/user';
 export * from './lib/outcome';
 export * from './lib/session';
+export * from './lib/staff-login';

@@ -37,6 +37,10 @@ export const IdentityEventType = {
   RiskAlertRaised: 'identity.RiskAlertRaised.v1',
 
   MaintenanceModeSet: 'identity.MaintenanceModeSet.v1',
+
+  StaffLoggedIn: 'identity.StaffLoggedIn.v1',
+  StaffLoginFailed: 'identity.StaffLoginFailed.v1',
+  StaffLoginLocked: 'identity.StaffLoginLocked.v1',
 } as const;
 
 export type IdentityEventTypeName = (typeof IdentityEventType)[keyof typeof IdentityEventType];
@@ -191,4 +195,16 @@ export type MaintenanceModeSet = Event<typeof IdentityEventType.MaintenanceModeS
 
 export type MaintenanceEvent = MaintenanceModeSet;
 
-export type IdentityEvent = VerificationCodeEvent | PhoneReservationEvent | UserEvent | MaintenanceEvent;
+// ---------------------------------------------------------------- staff logins
+
+/** Why a staff login failed, for the audit (the caller is told only INVALID_CREDENTIALS). */
+export type StaffLoginFailure = 'password' | 'code' | 'code_reused';
+
+/** `codeTimeStep`: the RFC 6238 time step of the authenticator code that opened the session; a code is accepted once. */
+export type StaffLoggedIn = Event<typeof IdentityEventType.StaffLoggedIn, { agentId: string; role: string; codeTimeStep: number; at: Instant }>;
+export type StaffLoginFailed = Event<typeof IdentityEventType.StaffLoginFailed, { agentId: string; reason: StaffLoginFailure; failuresInWindow: number; at: Instant }>;
+export type StaffLoginLocked = Event<typeof IdentityEventType.StaffLoginLocked, { agentId: string; lockedUntil: Instant; at: Instant }>;
+
+export type StaffEvent = StaffLoggedIn | StaffLoginFailed | StaffLoginLocked;
+
+export type IdentityEvent = VerificationCodeEvent | PhoneReservationEvent | UserEvent | MaintenanceEvent | StaffEvent;

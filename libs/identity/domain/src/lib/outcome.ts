@@ -22,7 +22,7 @@ export function outcomeOf<Event extends IdentityEvent>(decision: Event[] | Ident
 
 /** The rejection that a list of emitted events stands for, if they record a failure. */
 export function recordedRejection(events: readonly IdentityEvent[]): IdentityRejection | undefined {
-  // Deliberately not a switch: only four event types stand for failures, every other one is a
+  // Deliberately not a switch: only five event types stand for failures, every other one is a
   // success or a side effect (lock, alert) of a failure found here.
   const lockUntil = (type: LockEventType): string | undefined => {
     const lock = events.find((event): event is Extract<IdentityEvent, { type: LockEventType }> => event.type === type);
@@ -38,6 +38,13 @@ export function recordedRejection(events: readonly IdentityEvent[]): IdentityRej
       return until !== undefined
         ? reject(IdentityErrorCode.LOGIN_LOCKED, 'login is locked after repeated failures', { until, attemptsLeft: 0 })
         : reject(IdentityErrorCode.INVALID_CREDENTIALS, 'wrong phone number or password', { attemptsLeft: event.data.attemptsLeft });
+    }
+    if (event.type === IdentityEventType.StaffLoginFailed) {
+      // A staff login says neither which part was wrong nor how many tries are left: both would help a guesser.
+      const until = lockUntil(IdentityEventType.StaffLoginLocked);
+      return until !== undefined
+        ? reject(IdentityErrorCode.LOGIN_LOCKED, 'login is locked after repeated failures', { until })
+        : reject(IdentityErrorCode.INVALID_CREDENTIALS, 'wrong agent id, password or authenticator code');
     }
     if (event.type === IdentityEventType.PaymentPasswordVerificationFailed) {
       const lockedUntil = lockUntil(IdentityEventType.PaymentPasswordLocked);
@@ -55,4 +62,8 @@ export function recordedRejection(events: readonly IdentityEvent[]): IdentityRej
   return undefined;
 }
 
-type LockEventType = typeof IdentityEventType.LoginLocked | typeof IdentityEventType.PaymentPasswordLocked | typeof IdentityEventType.SecondFactorLocked;
+type LockEventType =
+  | typeof IdentityEventType.LoginLocked
+  | typeof IdentityEventType.PaymentPasswordLocked
+  | typeof IdentityEventType.SecondFactorLocked
+  | typeof IdentityEventType.StaffLoginLocked;

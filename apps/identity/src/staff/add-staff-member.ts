@@ -1,10 +1,10 @@
 /**
- * Makes one entry of the staff registry (`GATEWAY_STAFF`): the argon2id hash of the agent's
+ * Makes one entry of the staff registry (`IDENTITY_STAFF`, held by identity only): the argon2id hash of the agent's
  * password, their role, and a fresh authenticator secret (the second factor is mandatory for
  * staff). The password is read from stdin so that it stays out of the shell history and the
  * process list:
  *
- *     node -r @swc-node/register apps/gateway/src/cli/add-staff-member.ts agent-7 support < password.txt
+ *     node -r @swc-node/register apps/identity/src/staff/add-staff-member.ts agent-7 support < password.txt
  *
  * Prints the entry to add to the registry's JSON object and the `otpauth://` URI to give the agent
  * once (as a QR code) for their authenticator app; neither is kept anywhere else.

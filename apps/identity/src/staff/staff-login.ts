@@ -1,0 +1,81 @@
+import { Controller, Inject, Injectable } from '@nestjs/common';
+import { identityContract as contract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { encryptField, signAccessToken, verifyLoginPassword, verifyTotp } from '@ledger/crypto';
+import { DeciderHandler, EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { IdentityErrorCode, createStaffLoginDecider, recordedRejection, staffStreamId, type StaffEvent, type StaffLogIn, type StaffLoginState } from '@ledger/identity-domain';
+import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../config';
+import { IdentityService } from '../identity.service';
+import { identityCodec } from '../infra/event-codec';
+
+/** The device claim of a staff token: staff work from the staff console, not from a phone. */
+export const STAFF_CONSOLE_DEVICE = 'support-console';
+
+type Envelope = CommandEnvelope<PayloadOf<typeof contract.logInStaff>>;
+
+/**
+ * Staff login (`identity.LogInStaff.v1`): an agent of the staff registry proves the password and a
+ * current code of their authenticator, and gets an access token of the staff issuer with the
+ * agent's one role. Each attempt is decided and recorded on the agent's `staff-<agentId>` stream
+ * (see the staff-login decider), so the lock and the one-use rule of codes hold across every
+ * identity instance and every gateway in front of them. An unknown agent, a wrong password and a
+ * wrong, stale or reused code get the same answer in about the same time; an unknown agent leaves
+ * no stream behind.
+ */
+@Injectable()
+export class StaffLogins {
+  private readonly logins: DeciderHandler<StaffLogIn, StaffEvent, StaffLoginState>;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    private readonly identity: IdentityService,
+  ) {
+    this.logins = new DeciderHandler({ store, decider: createStaffLoginDecider(config.policy), codec: identityCodec<StaffEvent>() });
+  }
+
+  async logIn(envelope: Envelope): Promise<CommandResult> {
+    const { agentId } = envelope.payload;
+    const password = this.identity.open(envelope.payload.password, 'staffPassword');
+    const code = this.identity.open(envelope.payload.authenticatorCode, 'staffAuthenticatorCode');
+    const now = this.config.clock.now();
+    const member = this.config.staff.get(agentId);
+    if (member === undefined) {
+      await verifyLoginPassword(password, await this.identity.dummyHash());
+      return rejected(envelope, IdentityErrorCode.INVALID_CREDENTIALS, 'wrong agent id, password or authenticator code');
+    }
+    const stream = staffStreamId(agentId);
+    // While the login is locked the decider refuses before looking at the password: skip the argon2 work.
+    const { lockedUntil } = (await this.logins.load(stream)).state;
+    const locked = lockedUntil !== null && Date.parse(lockedUntil) > now.getTime();
+    const passwordValid = !locked && (await verifyLoginPassword(password, member.passwordHash));
+    const totp = verifyTotp(member.totpSecret, code, now.getTime());
+    const attempt: StaffLogIn = { type: 'StaffLogIn', agentId, role: member.role, passwordValid, codeTimeStep: totp.valid ? totp.timeStep : null, now };
+    const outcome = await this.logins.handle(stream, attempt, { commandId: envelope.commandId, correlationId: envelope.correlationId, actor: envelope.actor, occurredAt: envelope.occurredAt });
+    const rejection = outcome.kind === 'rejected' ? outcome.rejection : recordedRejection(outcome.events);
+    if (rejection) return rejected(envelope, rejection.code, rejection.message, rejection.details);
+    const access = await signAccessToken({ userId: agentId, role: member.role, deviceId: STAFF_CONSOLE_DEVICE, now, ttlMs: this.config.staffTokenTtlMs }, 'staff', this.config.staffTokenSigningKey);
+    return accepted(envelope, {
+      agentId,
+      role: member.role,
+      // A bearer credential: encrypted like every other secret on Kafka; the gateway decrypts it for the console.
+      accessToken: encryptField(access.token, this.config.fieldKeyring, contract.secretAad('accessToken')),
+      accessTokenExpiresAt: access.expiresAt.toISOString(),
+    });
+  }
+}
+
+/** The staff login on `identity.commands.from.gateway`. */
+@Controller()
+export class StaffController {
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly staff: StaffLogins,
+  ) {}
+
+  /** INVALID_CREDENTIALS, LOGIN_LOCKED, INVALID_INPUT. */
+  @CommandHandler(contract.logInStaff)
+  logInStaff(command: Envelope): Promise<CommandResult> {
+    return this.identity.execute(command, () => this.staff.logIn(command));
+  }
+}
