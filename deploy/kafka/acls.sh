@@ -66,6 +66,7 @@ kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" -
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:gateway' --operation Write --operation Describe --operation Create --topic 'cards.commands.from.gateway'
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:gateway' --operation Write --operation Describe --operation Create --topic 'identity.commands.from.gateway'
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:gateway' --operation Write --operation Describe --operation Create --topic 'payments.commands.from.gateway'
+kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:gateway' --operation Write --operation Describe --operation Create --topic 'projector.commands.from.gateway'
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:gateway' --operation Write --operation Describe --operation Create --topic 'wallet.commands.from.gateway'
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:gateway' --operation Read --operation Describe --operation Create --topic 'replies.gateway.' --resource-pattern-type prefixed
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:gateway' --operation Read --group 'replies.gateway.' --resource-pattern-type prefixed
@@ -74,6 +75,8 @@ kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" -
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:gateway' --operation Write --operation Describe --topic 'replies.' --resource-pattern-type prefixed
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:gateway' --operation Read --group 'gateway-' --resource-pattern-type prefixed
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:projector' --operation Describe --cluster
+kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:projector' --operation Read --operation Describe --operation Create --topic 'projector.commands.from.gateway'
+kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:projector' --operation Write --operation Describe --operation Create --topic 'projector.commands.from.gateway.dead-letters'
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:projector' --operation Read --operation Describe --operation Create --topic 'projector.commands.from.operator'
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:projector' --operation Write --operation Describe --operation Create --topic 'projector.commands.from.operator.dead-letters'
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:projector' --operation Write --operation Describe --topic 'replies.' --resource-pattern-type prefixed
@@ -91,6 +94,7 @@ kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" -
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:bench' --operation Write --operation Describe --operation Create --topic 'cards.commands.from.gateway'
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:bench' --operation Write --operation Describe --operation Create --topic 'identity.commands.from.gateway'
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:bench' --operation Write --operation Describe --operation Create --topic 'payments.commands.from.gateway'
+kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:bench' --operation Write --operation Describe --operation Create --topic 'projector.commands.from.gateway'
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:bench' --operation Write --operation Describe --operation Create --topic 'wallet.commands.from.gateway'
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:bench' --operation Write --operation Describe --operation Create --topic 'identity.commands.from.internal'
 kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:bench' --operation Write --operation Describe --operation Create --topic 'payments.commands.from.internal'

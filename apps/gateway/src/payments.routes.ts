@@ -1,11 +1,12 @@
-import { Controller, Get, HttpCode, Param, Post, Query, applyDecorators } from '@nestjs/common';
-import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { identityContract, paymentsContract, type CommandContract, type PayloadOf } from '@ledger/contracts';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { execute } from './command-bus';
 import { Edge } from './gateway.services';
 import { requireSelf, requireStaff, type Principal } from './http/auth';
 import { Route } from './http/docs';
+import { PageQuery, pageOf } from './http/paging';
 import { Http, type RequestInfo } from './http/request';
 import * as S from './http/schemas';
 import { validate } from './http/validation';
@@ -29,13 +30,6 @@ const PAYMENT_DESCRIPTION =
   'Answers 200 with status "completed" (transactionIds, double-entry postings), or "pending" when the outcome is not known within 25 s ' +
   '(GET /users/{userId}/payments/{paymentId}, or resend the same body). A failed payment is Problem Details whose code is the failure (details.status = "failed"); ' +
   'retry a failure with a new paymentId. Resending the same paymentId with the same body returns the first outcome and moves no money twice.';
-
-/** The query parameters of every paged list route (payments, support-access trails). */
-const PageQuery = () =>
-  applyDecorators(
-    ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' }, description: '1..100, default 20' }),
-    ApiQuery({ name: 'before', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' }),
-  );
 
 @ApiTags('payments')
 @Controller()
@@ -334,14 +328,12 @@ export class PaymentRoutes {
 
 /** `ListUserPayments` with the query validated (limit as a decimal string, the opaque cursor). */
 function listPayments(edge: Edge, userId: string, query: unknown, actor: string) {
-  const { limit, before } = validate(S.ListPaymentsQuery, query ?? {}, 'query');
-  return execute(edge.bus, paymentsContract.listUserPayments, { userId, ...(limit === undefined ? {} : { limit: Number(limit) }), ...(before === undefined ? {} : { before }) }, { key: userId, actor });
+  return execute(edge.bus, paymentsContract.listUserPayments, { userId, ...pageOf(query) }, { key: userId, actor });
 }
 
 /** `ListSupportAccess` with the query validated (same paging as the payment list). */
 function listSupportAccess(edge: Edge, userId: string, query: unknown, actor: string) {
-  const { limit, before } = validate(S.ListPaymentsQuery, query ?? {}, 'query');
-  return execute(edge.bus, paymentsContract.listSupportAccess, { userId, ...(limit === undefined ? {} : { limit: Number(limit) }), ...(before === undefined ? {} : { before }) }, { key: userId, actor });
+  return execute(edge.bus, paymentsContract.listSupportAccess, { userId, ...pageOf(query) }, { key: userId, actor });
 }
 
 /**

@@ -1,9 +1,14 @@
 import 'reflect-metadata';
 import { ARGON2_TEST_PARAMS, base32Decode, generateTotpSecret, hashLoginPassword, totp, verifyAccessToken } from '@ledger/crypto';
+import { startCommandService } from '@ledger/messaging';
 import { testKafka } from '@ledger/testing';
 import { Pool } from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- e2e crosses services by design: boots the real identity service in-process behind the gateway
 import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD as PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '../../identity/src/testing/identity-harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- e2e crosses services by design: boots the real projector in-process for the supervisors' trail
+import { identityStaffActionsProjection } from '../../projector/src/projections';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- e2e crosses services by design: boots the real projector in-process for the supervisors' trail
+import { PROJECTOR_CONTEXT, projectorModule } from '../../projector/src/projector.module';
 import { startGateway, type RunningGateway } from './app';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 
@@ -162,6 +167,48 @@ describe('staff login', () => {
       }
     } finally {
       await second.stop();
+    }
+  });
+
+  it("lets a supervisor, and nobody else, list what a member of staff did, logins included (the projector's trail)", async () => {
+    const projector = await startCommandService({
+      context: PROJECTOR_CONTEXT,
+      module: projectorModule({ databaseUrl: identity.db.url, projections: [identityStaffActionsProjection], pollIntervalMs: 50, dashboardPort: false }),
+      topicPrefix: identity.topicPrefix,
+      logger: false,
+    });
+    try {
+      // A minute on, so each agent's next code is one their earlier logins have not used.
+      identity.clock.advance(60_000);
+      const session = await post('/support/sessions', { agentId: 'super-1', password: AGENT_PASSWORD, totpCode: codeOf(SECRETS.supervisor) });
+      const supervisor = String(session.body['accessToken']);
+      const trail = async (agentId: string, token: string, query = '') => {
+        const response = await fetch(`${gateway.url}/support/staff/${agentId}/actions${query}`, { headers: { authorization: `Bearer ${token}` } });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      // The read model trails the store: wait for the lock recorded by the test above.
+      let actions: Array<Record<string, unknown>> = [];
+      for (let waited = 0; !actions.some((action) => action['action'] === 'identity.StaffLoginLocked.v1') && waited < 30_000; waited += 200) {
+        const answer = await trail('agent-8', supervisor);
+        expect(answer.status).toBe(200);
+        actions = answer.body['actions'] as Array<Record<string, unknown>>;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(actions.map((action) => [action['action'], action['role'], action['stream']])).toEqual([
+        ['identity.StaffLoginLocked.v1', 'login', 'staff-agent-8'],
+        ...Array.from({ length: 5 }, () => ['identity.StaffLoginFailed.v1', 'login', 'staff-agent-8']),
+        ['identity.StaffLoggedIn.v1', 'login', 'staff-agent-8'],
+      ]);
+      // agent-7 froze a user (the first staff test): the action, its subject and the agent's logins.
+      const agent7 = await trail('agent-7', supervisor, '?limit=100');
+      expect(agent7.body['actions']).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'identity.AccountFrozen.v1', role: 'support', subjectUserId: expect.any(String) })]));
+      const paged = await trail('agent-8', supervisor, '?limit=2');
+      expect(await trail('agent-8', supervisor, `?limit=5&before=${String(paged.body['nextCursor'])}`)).toMatchObject({ status: 200, body: { actions: actions.slice(2, 7) } });
+      expectProblem(await trail('agent-8', supervisor, '?before=garbage'), 400, 'INVALID_COMMAND');
+      const agent = await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD, totpCode: codeOf(SECRETS.support) });
+      expectProblem(await trail('agent-8', String(agent.body['accessToken'])), 403, 'FORBIDDEN');
+    } finally {
+      await projector.close();
     }
   });
 

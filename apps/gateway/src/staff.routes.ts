@@ -1,9 +1,11 @@
-import { Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { identityContract } from '@ledger/contracts';
+import { identityContract, projectorContract } from '@ledger/contracts';
 import { execute } from './command-bus';
 import { Edge } from './gateway.services';
+import { requireStaff } from './http/auth';
 import { Route } from './http/docs';
+import { PageQuery, pageOf } from './http/paging';
 import { Http, type RequestInfo } from './http/request';
 import * as S from './http/schemas';
 import { validate } from './http/validation';
@@ -15,7 +17,8 @@ import { validate } from './http/validation';
  * instance) and signs an access token of the staff issuer with the agent's one role. The gateway
  * only encrypts the two secrets for identity and hands the token over: it holds no staff secret and
  * no signing key. Each staff route is then permitted to some roles only (`STAFF_PERMISSIONS`) and
- * sends its commands as `support:`, `teller:` or `supervisor:<agentId>`, which the services record.
+ * sends its commands as `support:`, `teller:` or `supervisor:<agentId>`, which the services record;
+ * supervisors list those records per agent here (the projector's staff-action trail).
  */
 @ApiTags('support')
 @Controller()
@@ -47,5 +50,23 @@ export class StaffRoutes {
       { key: agentId, actor: 'anonymous' },
     );
     return { agentId, role: data['role'], tokenType: 'Bearer', accessToken: edge.openIdentityResult('accessToken', data['accessToken']), accessTokenExpiresAt: data['accessTokenExpiresAt'] };
+  }
+
+  @Get('support/staff/:agentId/actions')
+  @PageQuery()
+  @Route({
+    summary: 'What a member of staff did, newest first (supervisor)',
+    description:
+      'Every event recorded with the agent as actor in identity and payments (freezes, unfreezes, second-factor resets, maintenance windows, counter deposits, approvals and rejections, ' +
+      "look-ups of users' payments) and every login attempt of theirs, from the projector's read model (it trails the services by about half a second).",
+    status: 200,
+    response: S.StaffActionListResponse,
+    codes: ['INVALID_COMMAND'],
+    auth: 'support',
+  })
+  async staffActions(@Param('agentId') agentId: string, @Query() query: unknown, @Http() http: RequestInfo) {
+    const actor = requireStaff(await this.edge.principal(http.authorization), 'readStaffActions');
+    const id = validate(S.AgentIdParam, agentId, 'agentId');
+    return execute(this.edge.bus, projectorContract.listStaffActions, { agentId: id, ...pageOf(query) }, { key: id, actor });
   }
 }

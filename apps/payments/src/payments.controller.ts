@@ -17,10 +17,9 @@ import { TRANSPORT_ERROR, paymentsContract, type CommandResult, type PayloadOf }
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { FieldDecryptionError } from '@ledger/crypto';
 import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState, type PaymentCommand, type PaymentRequest, type PaymentState, type ProtectedPhone } from '@ledger/payments-domain';
-import { parsePositiveMinor } from '@ledger/util';
+import { InvalidPageCursor, parsePositiveMinor } from '@ledger/util';
 import { streamOf } from './payment-driver';
 import { PaymentsRuntime } from './payments-runtime';
-import { InvalidCursor } from './user-payments';
 import { verifyProviderCallback } from './provider-signature';
 import { AUDIT_UNAVAILABLE, supportAgentOf, type Viewed } from './support-access';
 
@@ -321,7 +320,7 @@ export class PaymentsController {
     try {
       return accepted(command, { ...(await this.runtime.userPayments.list(userId, limit, before)) });
     } catch (error) {
-      if (error instanceof InvalidCursor) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
+      if (error instanceof InvalidPageCursor) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
       throw error;
     }
   }
@@ -338,7 +337,7 @@ export class PaymentsController {
     try {
       return accepted(command, { ...(await this.runtime.supportAccess.list(userId, limit, before)) });
     } catch (error) {
-      if (error instanceof InvalidCursor) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
+      if (error instanceof InvalidPageCursor) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
       throw error;
     }
   }

@@ -11,7 +11,7 @@
  */
 import { paymentsContract } from '@ledger/contracts';
 import { eventIdFor, type EventData, type EventStore } from '@ledger/event-store';
-import { InvalidCursor } from './user-payments';
+import { InvalidPageCursor } from '@ledger/util';
 
 type SupportAccessRecorded = paymentsContract.SupportAccessRecorded;
 const SUPPORT_ACCESS_RECORDED = paymentsContract.SUPPORT_ACCESS_RECORDED;
@@ -55,7 +55,7 @@ export class SupportAccessAudit {
     );
   }
 
-  /** Newest first; `before` is the `nextCursor` of the previous page. Throws InvalidCursor on a malformed cursor. */
+  /** Newest first; `before` is the `nextCursor` of the previous page. Throws InvalidPageCursor on a malformed cursor. */
   async list(userId: string, limit = DEFAULT_PAGE_SIZE, before?: string): Promise<SupportAccessPage> {
     const pageSize = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.trunc(limit)));
     let from: bigint | undefined;
@@ -80,6 +80,6 @@ function encodeCursor(revision: bigint): string {
 function decodeCursor(cursor: string): bigint {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^r:(\d{1,18})$/.exec(decoded);
-  if (!match?.[1]) throw new InvalidCursor('not a cursor of this list');
+  if (!match?.[1]) throw new InvalidPageCursor();
   return BigInt(match[1]);
 }

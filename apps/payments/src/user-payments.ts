@@ -12,6 +12,7 @@
  */
 import { PostgresCheckpointStore, followerPacing, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import type { Pool, PoolClient } from 'pg';
+import { decodePageCursor, encodePageCursor } from '@ledger/util';
 import { maskPhone, normalizePhone } from './recipient-phone';
 
 export const READ_SCHEMA = 'payments_read';
@@ -227,11 +228,11 @@ export class UserPaymentsReadModel {
   /** Newest first; `before` is the `nextCursor` of the previous page. Throws on a malformed cursor. */
   async list(userId: string, limit = DEFAULT_PAGE_SIZE, before?: string): Promise<UserPaymentsPage> {
     const pageSize = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.trunc(limit)));
-    const after = before === undefined ? undefined : decodeCursor(before);
+    const after = before === undefined ? undefined : decodePageCursor(before);
     const values: unknown[] = [userId, pageSize + 1];
     let where = 'user_id = $1';
     if (after) {
-      values.push(after.createdAt, after.paymentId);
+      values.push(after.at, after.id);
       where += ' AND (created_at, payment_id) < ($3::timestamptz, $4)';
     }
     const { rows } = await this.pool.query<Row>(
@@ -241,7 +242,7 @@ export class UserPaymentsReadModel {
     );
     const page = rows.slice(0, pageSize).map(viewOf);
     const last = page[page.length - 1];
-    return rows.length > pageSize && last ? { userId, payments: page, nextCursor: encodeCursor(last) } : { userId, payments: page };
+    return rows.length > pageSize && last ? { userId, payments: page, nextCursor: encodePageCursor(last.createdAt, last.paymentId) } : { userId, payments: page };
   }
 }
 
@@ -258,20 +259,4 @@ function viewOf(row: Row): UserPaymentView {
   };
   if (row.failure_code !== null) view.failureCode = row.failure_code;
   return view;
-}
-
-export class InvalidCursor extends Error {}
-
-function encodeCursor(view: UserPaymentView): string {
-  return Buffer.from(JSON.stringify([view.createdAt, view.paymentId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; paymentId: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && !Number.isNaN(Date.parse(parsed[0]))) return { createdAt: parsed[0], paymentId: parsed[1] };
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursor('not a cursor of this list');
 }

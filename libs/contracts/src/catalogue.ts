@@ -2,11 +2,12 @@ import * as cards from './cards';
 import type { CommandContract, Sender } from './command';
 import * as identity from './identity';
 import * as payments from './payments';
+import * as projector from './projector';
 import { pingCommand } from './system';
 import * as wallet from './wallet';
 
-/** The contexts whose services consume commands: the four with an event store, the gateway and the projector (pings only). */
-export const COMMAND_CONTEXTS = [identity.CONTEXT, cards.CONTEXT, wallet.CONTEXT, payments.CONTEXT, 'gateway', 'projector'] as const;
+/** The contexts whose services consume commands: the four with an event store, the gateway (pings only) and the projector (pings and its queries). */
+export const COMMAND_CONTEXTS = [identity.CONTEXT, cards.CONTEXT, wallet.CONTEXT, payments.CONTEXT, 'gateway', projector.CONTEXT] as const;
 
 /** The contexts whose services publish events (their relays), each on `topics.events(context)`. */
 export const EVENT_CONTEXTS = [identity.CONTEXT, cards.CONTEXT, wallet.CONTEXT, payments.CONTEXT] as const;
@@ -17,6 +18,7 @@ export const ALL_COMMANDS: readonly CommandContract[] = [
   ...cards.COMMANDS,
   ...wallet.commands,
   ...payments.commands,
+  ...projector.commands,
   ...COMMAND_CONTEXTS.map((context) => pingCommand(context)),
 ];
 

@@ -7,4 +7,5 @@ export * as identityContract from './identity';
 export * as cardsContract from './cards';
 export * as walletContract from './wallet';
 export * as paymentsContract from './payments';
+export * as projectorContract from './projector';
 export * from './catalogue';

@@ -5,3 +5,4 @@ export * from './group-commit';
 export * from './keyed-mutex';
 export * from './dev-mode';
 export * from './masking';
+export * from './page-cursor';

@@ -73,6 +73,8 @@ export const STAFF_PERMISSIONS = {
   counterDeposit: { roles: ['teller'], actorKind: 'teller' },
   /** Maker-checker: the teller makes a large counter deposit, a supervisor approves or rejects it. */
   decideCounterDeposit: { roles: ['supervisor'], actorKind: 'supervisor' },
+  /** The trail of what a member of staff did (their actions and logins). */
+  readStaffActions: { roles: ['supervisor'], actorKind: 'supervisor' },
   maintenance: { roles: ['supervisor'], actorKind: 'support' },
 } as const satisfies Record<string, { roles: readonly StaffRole[]; actorKind: 'support' | 'teller' | 'supervisor' }>;
 export type StaffPermission = keyof typeof STAFF_PERMISSIONS;

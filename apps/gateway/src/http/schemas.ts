@@ -253,6 +253,21 @@ export const ListPaymentsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export const AgentIdParam = Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' });
+export const StaffActionListResponse = loose({
+  agentId: Type.String(),
+  actions: Type.Array(
+    loose({
+      action: Type.String({ description: 'the event type, e.g. identity.AccountFrozen.v1, payments.CounterTopUpApproved.v1, identity.StaffLoginFailed.v1' }),
+      role: Type.String({ description: 'support, teller or supervisor (the role acted in), or login (a login attempt)' }),
+      stream: Type.String({ description: 'what was acted on, e.g. user-<userId>, payment-<paymentId>, staff-<agentId>' }),
+      subjectUserId: Type.Optional(Type.String()),
+      occurredAt: Instant,
+      commandId: Type.Optional(Type.String()),
+    }),
+  ),
+  nextCursor: Type.Optional(Type.String({ description: 'the before of the next page' })),
+});
 export const PaymentListResponse = loose({
   userId: Type.String(),
   payments: Type.Array(

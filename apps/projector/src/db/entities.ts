@@ -204,6 +204,30 @@ export class AccountFreezeRow {
   @Column({ type: 'text', nullable: true }) reason!: string | null;
 }
 
+/** A staff action's columns (`staff_actions_<source>`): who of the staff did what, to whom, when. */
+abstract class StaffActionColumns {
+  @PrimaryColumn({ name: 'event_id', type: 'text' }) eventId!: string;
+  @Column({ name: 'agent_id', type: 'text' }) agentId!: string;
+  /** `support`, `teller`, `supervisor` (the actor's kind), or `login` for a login attempt. */
+  @Column({ type: 'text' }) role!: string;
+  /** The event type, e.g. `identity.AccountFrozen.v1`. */
+  @Column({ type: 'text' }) action!: string;
+  @Column({ type: 'text' }) stream!: string;
+  @Column({ name: 'subject_user_id', type: 'text', nullable: true }) subjectUserId!: string | null;
+  @Column({ name: 'occurred_at', type: 'timestamptz' }) occurredAt!: Date;
+  @Column({ name: 'command_id', type: 'text', nullable: true }) commandId!: string | null;
+}
+
+/** `staff_actions_identity`: freezes, unfreezes, second-factor resets, maintenance windows, staff logins. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'staff_actions_identity' })
+@Index('staff_actions_identity_agent_idx', ['agentId', 'occurredAt', 'eventId'])
+export class IdentityStaffActionRow extends StaffActionColumns {}
+
+/** `staff_actions_payments`: counter deposits, their approvals and rejections, support look-ups of payments. */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'staff_actions_payments' })
+@Index('staff_actions_payments_agent_idx', ['agentId', 'occurredAt', 'eventId'])
+export class PaymentsStaffActionRow extends StaffActionColumns {}
+
 /** Where each projection's catch-up subscription stands; written in the read model's transaction. */
 @Entity({ schema: ANALYTICS_SCHEMA, name: 'projector_checkpoints' })
 export class ProjectorCheckpoint {
@@ -227,5 +251,7 @@ export const ANALYTICS_ENTITIES = [
   IdentityUser,
   RiskAlertRow,
   AccountFreezeRow,
+  IdentityStaffActionRow,
+  PaymentsStaffActionRow,
   ProjectorCheckpoint,
 ];

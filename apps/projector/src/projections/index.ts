@@ -7,6 +7,7 @@ import { merchantVolumeProjection } from './merchant-volume';
 import { cardBindingsProjection } from './card-bindings';
 import { riskProjection } from './risk';
 import { holdsProjection } from './holds';
+import { identityStaffActionsProjection, paymentsStaffActionsProjection } from './staff-actions';
 
 export * from './projection';
 export { walletBalancesProjection } from './wallet-balances';
@@ -17,6 +18,7 @@ export { merchantVolumeProjection } from './merchant-volume';
 export { cardBindingsProjection } from './card-bindings';
 export { riskProjection } from './risk';
 export { holdsProjection } from './holds';
+export * from './staff-actions';
 
 /** Every read model the projector maintains, by name. */
 export const PROJECTIONS: readonly Projection[] = [
@@ -28,6 +30,8 @@ export const PROJECTIONS: readonly Projection[] = [
   cardBindingsProjection,
   riskProjection,
   holdsProjection,
+  identityStaffActionsProjection,
+  paymentsStaffActionsProjection,
 ];
 
 export function projectionNamed(name: string): Projection {

@@ -16,6 +16,7 @@ import { topics } from '../topics';
 import * as cards from '../cards';
 import * as identity from '../identity';
 import * as payments from '../payments';
+import * as projector from '../projector';
 import * as wallet from '../wallet';
 
 /** A JSON Schema as plain data (TypeBox's symbol keys and `$id`s removed). */
@@ -77,10 +78,10 @@ export const CONTEXTS: readonly ContextContract[] = [
     commands: [pingCommand('gateway')],
   },
   {
-    context: 'projector',
-    summary: 'The projector (the analysts’ read models and dashboard) consumes only its health probe.',
-    commandKey: 'any non-empty string',
-    commands: [pingCommand('projector')],
+    context: projector.CONTEXT,
+    summary: 'The projector (the analysts’ read models and dashboard) answers its health probe and the queries over its read models.',
+    commandKey: 'any non-empty string (ListStaffActions: the agentId)',
+    commands: [...projector.commands, pingCommand(projector.CONTEXT)],
   },
 ];
 
