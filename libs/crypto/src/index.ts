@@ -7,3 +7,4 @@ export * from './lib/totp';
 export * from './lib/random-code';
 export * from './lib/access-token';
 export * from './lib/refresh-token';
+export * from './lib/sealed-field';
