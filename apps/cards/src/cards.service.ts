@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TRANSPORT_ERROR, cardsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { FieldDecryptionError, HASH_PURPOSE, decryptField, fingerprint as keyedFingerprint } from '@ledger/crypto';
+import { FieldDecryptionError, HASH_PURPOSE, fingerprint as keyedFingerprint, openField } from '@ledger/crypto';
 import {
   CARDS_ERROR,
   CARDS_EVENT,
@@ -333,11 +333,10 @@ export class CardsService {
     if (!actorMayActFor(parseActor(envelope.actor), userId, alsoAllowed)) throw new NotCardOwner();
   }
 
-  /** The plaintext number, for this call only. Never logged; the error does not quote the token either. */
-  /** A field the gateway encrypted for cards, opened in memory only. */
+  /** A field the gateway sealed (or a service encrypted) for cards, opened in memory only. Never logged; the error does not quote the token either. */
   private open(token: string, field: cardsContract.SecretField): string {
     try {
-      return decryptField(token, this.config.fieldKeyring, cardsContract.secretAad(field));
+      return openField(token, { keyring: this.config.fieldKeyring, opening: this.config.sealOpeningKeys }, cardsContract.secretAad(field));
     } catch (error) {
       if (error instanceof FieldDecryptionError) throw new InvalidInput(field, `the encrypted ${field} could not be opened (${error.reason})`);
       throw error;

@@ -1,4 +1,4 @@
-import { loadFieldKeyring, loadPepperKeyring, type Keyring } from '@ledger/crypto';
+import { loadFieldKeyring, loadPepperKeyring, openingKeysFromEnv, type Keyring, type OpeningKeys } from '@ledger/crypto';
 import { DEFAULT_BIN_TABLE, DEFAULT_MAX_CARDS_PER_USER, type CardBinTable } from '@ledger/cards-domain';
 import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/util';
 
@@ -13,6 +13,8 @@ import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/u
  */
 export interface CardsConfig {
   fieldKeyring: Keyring;
+  /** Cards' X25519 private keys (`CARDS_SEAL_PRIVATE_KEYS`): they open the fields the gateway sealed for cards. */
+  sealOpeningKeys: OpeningKeys;
   pepperKeyring: Keyring;
   clock: Clock;
   /** Only the in-process simulator exists; production refuses it (see loadCardsConfig). */
@@ -60,6 +62,7 @@ export function loadCardsConfig(overrides: Partial<CardsConfig> = {}, env: Reado
   if (!databaseUrl) throw new ConfigurationError('DATABASE_URL is not set');
   return {
     fieldKeyring: overrides.fieldKeyring ?? loadFieldKeyring(env, { allowDevelopmentKeys: true }),
+    sealOpeningKeys: overrides.sealOpeningKeys ?? openingKeysFromEnv(env, 'cards'),
     pepperKeyring: overrides.pepperKeyring ?? loadPepperKeyring(env, { allowDevelopmentKeys: true }),
     clock: overrides.clock ?? systemClock,
     issuer: 'simulator',

@@ -14,6 +14,7 @@ import {
   hashLoginPassword,
   hashPaymentPassword,
   hashVerificationCode,
+  openField,
   totpProvisioningUri,
   verifyLoginPassword,
   verifyPaymentPassword as paymentPasswordMatchesHash,
@@ -718,7 +719,7 @@ export class IdentityService {
   /** A secret field of a command, decrypted in memory (InvalidInput when it cannot be); the staff login uses it too. */
   open(token: string, field: SecretField): string {
     try {
-      return decryptField(token, this.config.fieldKeyring, secretAad(field));
+      return openField(token, { keyring: this.config.fieldKeyring, opening: this.config.sealOpeningKeys }, secretAad(field));
     } catch (error) {
       if (error instanceof FieldDecryptionError) throw new InvalidInput(field, `${field} cannot be decrypted (${error.reason})`);
       throw error;

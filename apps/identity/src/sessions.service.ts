@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { FieldDecryptionError, decryptField, encryptField, hashRefreshToken, issueRefreshToken, refreshTokenMatches, refreshTokenSession, signAccessToken } from '@ledger/crypto';
+import { FieldDecryptionError, encryptField, openField, hashRefreshToken, issueRefreshToken, refreshTokenMatches, refreshTokenSession, signAccessToken } from '@ledger/crypto';
 import { DeciderHandler, EVENT_STORE, type CommandMetadata, type EventCodec, type EventStore } from '@ledger/event-store';
 import {
   SESSION_EVENT_TYPES,
@@ -146,7 +146,7 @@ export class SessionService {
 
   private openToken(ciphertext: string): string {
     try {
-      return decryptField(ciphertext, this.config.fieldKeyring, identityContract.secretAad('refreshToken'));
+      return openField(ciphertext, { keyring: this.config.fieldKeyring, opening: this.config.sealOpeningKeys }, identityContract.secretAad('refreshToken'));
     } catch (error) {
       if (error instanceof FieldDecryptionError) throw new InvalidInput('refreshToken', `refreshToken cannot be decrypted (${error.reason})`);
       throw error;

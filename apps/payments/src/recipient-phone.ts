@@ -1,5 +1,5 @@
 import { identityContract, paymentsContract } from '@ledger/contracts';
-import { decryptField, encryptField, fingerprint, loadFieldKeyring, loadPepperKeyring, type Keyring } from '@ledger/crypto';
+import { decryptField, encryptField, fingerprint, loadFieldKeyring, loadPepperKeyring, openField, openingKeysFromEnv, type Keyring, type OpeningKeys } from '@ledger/crypto';
 import type { ProtectedPhone } from '@ledger/payments-domain';
 
 /** Additional authenticated data of a recipient phone's ciphertext (from the gateway, and at rest): it cannot be replayed as another field. */
@@ -31,20 +31,22 @@ export class RecipientPhones {
   constructor(
     private readonly fieldKeyring: Keyring,
     private readonly pepperKeyring: Keyring,
+    /** Payments' X25519 private keys: they open the numbers the gateway sealed for payments. */
+    private readonly sealOpeningKeys: OpeningKeys = new Map(),
   ) {}
 
   /**
-   * Keys from `FIELD_KEYS`/`FIELD_KEY_ACTIVE` and `HASH_PEPPER_KEYS`/`HASH_PEPPER_ACTIVE` (like
-   * identity); in development mode (`LEDGER_DEV_MODE=1`) a missing variable falls back to the public
+   * Keys from `FIELD_KEYS`/`FIELD_KEY_ACTIVE`, `HASH_PEPPER_KEYS`/`HASH_PEPPER_ACTIVE` (like
+   * identity) and `PAYMENTS_SEAL_PRIVATE_KEYS`; in development mode (`LEDGER_DEV_MODE=1`) a missing variable falls back to the public
    * development keys, otherwise it stops the service at start-up.
    */
   static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env): RecipientPhones {
-    return new RecipientPhones(loadFieldKeyring(env, { allowDevelopmentKeys: true }), loadPepperKeyring(env, { allowDevelopmentKeys: true }));
+    return new RecipientPhones(loadFieldKeyring(env, { allowDevelopmentKeys: true }), loadPepperKeyring(env, { allowDevelopmentKeys: true }), openingKeysFromEnv(env, 'payments'));
   }
 
-  /** The number as the gateway encrypted it, kept as a ciphertext, a masked form and a fingerprint; throws `FieldDecryptionError` on a ciphertext that is not one. */
+  /** The number as the gateway sealed it (or a service encrypted it), kept as a ciphertext, a masked form and a fingerprint; throws `FieldDecryptionError` on a ciphertext that is not one. */
   protectEncrypted(ciphertext: string): ProtectedPhone {
-    return this.protect(decryptField(ciphertext, this.fieldKeyring, RECIPIENT_PHONE_AAD));
+    return this.protect(openField(ciphertext, { keyring: this.fieldKeyring, opening: this.sealOpeningKeys }, RECIPIENT_PHONE_AAD));
   }
 
   /** A plain number (a transfer recorded before the numbers were encrypted, upcast on reading) as a ciphertext, a masked form and a fingerprint. */

@@ -11,7 +11,7 @@
  * the cards service forwards it unopened to `identity.VerifyPaymentPassword.v1`.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { defineCommand } from './command';
+import { ENCRYPTED_FIELD_PATTERN, defineCommand } from './command';
 
 export const CONTEXT = 'cards';
 
@@ -22,8 +22,12 @@ export function secretAad(field: SecretField): string {
   return `cards:${field}`;
 }
 
-/** A field-encrypted string (`enc:v1:<kid>:<iv>:<ciphertext>:<tag>`); the plaintext never travels. */
-export const EncryptedString = (description: string) => Type.String({ pattern: '^enc:v1:', maxLength: 4096, description });
+/**
+ * A secret field, never plaintext: sealed for this context's public key by the gateway
+ * (`seal:v1:…`, see `@ledger/crypto` sealField) or encrypted with the services' field keyring
+ * (`enc:v1:<kid>:<iv>:<ciphertext>:<tag>`) by another service.
+ */
+export const EncryptedString = (description: string) => Type.String({ pattern: ENCRYPTED_FIELD_PATTERN, maxLength: 4096, description });
 
 const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
 const CardId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' });

@@ -42,6 +42,9 @@ export interface CommandContract<Name extends string = string, Payload extends T
 
 export type PayloadOf<C extends CommandContract> = Static<C['payload']>;
 
+/** What a secret field of a command looks like: sealed (`seal:v1:`) or keyring-encrypted (`enc:v1:`), never plaintext. */
+export const ENCRYPTED_FIELD_PATTERN = '^(seal|enc):v1:';
+
 export function defineCommand<Name extends string, Payload extends TSchema>(contract: CommandContract<Name, Payload>): CommandContract<Name, Payload> {
   return contract;
 }

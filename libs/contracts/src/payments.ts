@@ -7,7 +7,7 @@
  * rejected `IDEMPOTENCY_KEY_REUSED`. Amounts are decimal strings of fen. Key: the paymentId.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { defineCommand } from './command';
+import { ENCRYPTED_FIELD_PATTERN, defineCommand } from './command';
 import { AmountMinor, Instant, WalletId } from './wallet';
 
 export const CONTEXT = 'payments';
@@ -21,11 +21,11 @@ export function secretAad(field: 'recipientPhone'): string {
 export const PaymentId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
 const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });
 /** The payment password, encrypted at the edge exactly as identity expects it; forwarded, never stored. */
-const EncryptedPassword = Type.String({ pattern: '^enc:v1:', maxLength: 4096 });
+const EncryptedPassword = Type.String({ pattern: ENCRYPTED_FIELD_PATTERN, maxLength: 4096 });
 /** The device the user pays from (as the app reports it): the new-device risk rule keys on it. */
 const DeviceId = Type.String({ minLength: 1, maxLength: 128 });
 /** The user's login_step_up SMS code, encrypted at the edge exactly as identity expects it; forwarded to identity.VerifyStepUpCode.v1 when the new-device rule asks for it, never stored. */
-const StepUpCode = Type.Optional(Type.String({ pattern: '^enc:v1:', maxLength: 4096 }));
+const StepUpCode = Type.Optional(Type.String({ pattern: ENCRYPTED_FIELD_PATTERN, maxLength: 4096 }));
 const RISK_CODES =
   ' Refused before the payment starts (nothing recorded on it, a risk alert is raised): RISK_VELOCITY_EXCEEDED (too many payments within a minute), STEP_UP_REQUIRED (first payment from a new device above the threshold, without stepUpCode); ' +
   'with a stepUpCode that identity refuses: INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, IDENTITY_UNAVAILABLE (details.stepUp = "rejected"; nothing moved).';
@@ -82,7 +82,7 @@ export const transfer = defineCommand({
     paymentId: PaymentId,
     userId: UserId,
     walletId: WalletId,
-    recipientPhone: Type.String({ pattern: '^enc:v1:', maxLength: 4096, description: 'the recipient’s mobile number, encrypted for payments (secretAad recipientPhone): a number never travels in clear' }),
+    recipientPhone: Type.String({ pattern: ENCRYPTED_FIELD_PATTERN, maxLength: 4096, description: 'the recipient’s mobile number, encrypted for payments (secretAad recipientPhone): a number never travels in clear' }),
     amountMinor: AmountMinor,
     description: Type.Optional(Type.String({ maxLength: 256 })),
     paymentPassword: EncryptedPassword,

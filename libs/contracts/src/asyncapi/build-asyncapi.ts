@@ -545,8 +545,10 @@ representative flow produces against it.
   with \`dead-letter-*\` headers; when it had a readable \`reply-to\`, the sender also gets
   \`INVALID_COMMAND\`, \`UNKNOWN_COMMAND\` or \`PROCESSING_FAILED\` respectively. A command refused with
   \`FORBIDDEN\` is not copied: there is nothing to repair. The consumer carries on.
-* **Secrets.** Passwords, SMS and TOTP codes, ID and card numbers travel only field-encrypted
-  (\`enc:v1:<kid>:…\`, AES-256-GCM, associated data \`<context>:<field>\`); only the edge encrypts.
+* **Secrets.** Passwords, SMS and TOTP codes, ID and card numbers, phone numbers and names travel
+  only encrypted, bound to associated data \`<context>:<field>\`: sealed by the gateway for the
+  receiving service's X25519 public key (\`seal:v1:<kid>:…\`, which the gateway itself cannot
+  open), or between the services with their field keyring (\`enc:v1:<kid>:…\`, AES-256-GCM).
 * **Money.** Amounts are decimal strings of fen (\`"1250"\` = 12.50 CNY), never JSON numbers.
 * **Validating messages.** Every schema here is JSON Schema (draft-07, AsyncAPI's default schema
   format, as produced by TypeBox); \`libs/contracts/src/asyncapi/asyncapi-validator.ts\` validates a Kafka message (key,

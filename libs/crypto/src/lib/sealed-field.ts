@@ -130,8 +130,13 @@ export function developmentSealKeyPair(recipient: SealRecipient): SealKeyPair {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The environment variables of a recipient's keys: `<RECIPIENT>_SEAL_PRIVATE_KEYS` (its own) and `<RECIPIENT>_SEAL_PUBLIC_KEY` (for the senders). */
-export const sealKeyVariables = (recipient: SealRecipient) => ({ privateKeys: `${recipient.toUpperCase()}_SEAL_PRIVATE_KEYS`, publicKey: `${recipient.toUpperCase()}_SEAL_PUBLIC_KEY` });
+/** The environment variables of each recipient's keys: its own private keys, and the public key its senders seal with. */
+export const SEAL_KEY_VARIABLES: Readonly<Record<SealRecipient, { privateKeys: string; publicKey: string }>> = {
+  identity: { privateKeys: 'IDENTITY_SEAL_PRIVATE_KEYS', publicKey: 'IDENTITY_SEAL_PUBLIC_KEY' },
+  cards: { privateKeys: 'CARDS_SEAL_PRIVATE_KEYS', publicKey: 'CARDS_SEAL_PUBLIC_KEY' },
+  payments: { privateKeys: 'PAYMENTS_SEAL_PRIVATE_KEYS', publicKey: 'PAYMENTS_SEAL_PUBLIC_KEY' },
+  gateway: { privateKeys: 'GATEWAY_SEAL_PRIVATE_KEYS', publicKey: 'GATEWAY_SEAL_PUBLIC_KEY' },
+};
 
 function parseJson(raw: string, variable: string): unknown {
   try {
@@ -152,7 +157,7 @@ function keyId(value: unknown, variable: string): string {
  * mode a missing variable means the recipient's development key.
  */
 export function openingKeysFromEnv(env: Env, recipient: SealRecipient): OpeningKeys {
-  const variable = sealKeyVariables(recipient).privateKeys;
+  const variable = SEAL_KEY_VARIABLES[recipient].privateKeys;
   const configured = env[variable]?.trim();
   if (!configured) {
     if (!isDevMode(env)) throw new Error(`${variable} is not set: give ${recipient}'s X25519 private keys (the public development key needs ${DEV_MODE_VARIABLE}=1)`);
@@ -175,7 +180,7 @@ export function openingKeysFromEnv(env: Env, recipient: SealRecipient): OpeningK
  * a missing variable means the recipient's development key.
  */
 export function sealingKeyFromEnv(env: Env, recipient: SealRecipient): SealingKey {
-  const variable = sealKeyVariables(recipient).publicKey;
+  const variable = SEAL_KEY_VARIABLES[recipient].publicKey;
   const configured = env[variable]?.trim();
   if (!configured) {
     if (!isDevMode(env)) throw new Error(`${variable} is not set: give ${recipient}'s X25519 public key (the public development key needs ${DEV_MODE_VARIABLE}=1)`);
