@@ -1,12 +1,15 @@
-import { loadFieldKeyring, verificationKeysFromEnv, type Keyring, type TokenKind, type VerificationKeys } from '@ledger/crypto';
+import { loadMessageKeyring, openingKeysFromEnv, sealingKeyFromEnv, verificationKeysFromEnv, type Keyring, type OpeningKeys, type SealingKey, type TokenKind, type VerificationKeys } from '@ledger/crypto';
 
 /**
  * Everything the gateway reads from its environment, resolved once at start-up. Tests pass
  * overrides (the identity harness's keyring, low rate limits, a free port) instead of mutating
  * `process.env`.
  *
- * Keys: `FIELD_KEYS`/`FIELD_KEY_ACTIVE` (identity's: the gateway encrypts secret fields with them
- * before they reach Kafka, and decrypts the tokens of a login result); `ACCESS_TOKEN_PUBLIC_KEYS`
+ * Keys, each for one duty, none that opens what the services keep: `IDENTITY_SEAL_PUBLIC_KEY`,
+ * `CARDS_SEAL_PUBLIC_KEY`, `PAYMENTS_SEAL_PUBLIC_KEY` (the gateway seals each secret field for the
+ * service that reads it, and cannot open it again); `GATEWAY_SEAL_PRIVATE_KEYS` (its own: it opens
+ * the tokens identity seals for it in a login's result); `MESSAGE_KEYS`/`MESSAGE_KEY_ACTIVE` (the
+ * keyed hash of a phone number that keys its commands on Kafka); `ACCESS_TOKEN_PUBLIC_KEYS`
  * (the public keys of identity's token issuer: the gateway verifies users' tokens and cannot mint
  * one); `STAFF_TOKEN_PUBLIC_KEYS` (the public keys of the staff issuer, also identity's; during a
  * rotation the old and the new). The gateway holds no signing key and no staff secret: staff log in
@@ -22,7 +25,12 @@ export interface RateLimit {
 export interface GatewayConfig {
   host: string;
   port: number;
-  fieldKeyring: Keyring;
+  /** The public key of each service the gateway seals secret fields for. */
+  sealFor: Readonly<Record<'identity' | 'cards' | 'payments', SealingKey>>;
+  /** The gateway's own private keys: they open what identity seals for it (tokens, a provisioning URI). */
+  sealOpeningKeys: OpeningKeys;
+  /** Keys the Kafka message key of a phone-addressed command (a keyed hash, never the number). */
+  messageKeyring: Keyring;
   /** Identity's public keys: users' access tokens. */
   accessTokenKeys: VerificationKeys;
   /** The staff issuer's public keys: the staff's access tokens. */
@@ -91,7 +99,13 @@ export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}, env: E
   return {
     host: overrides.host ?? env['GATEWAY_HOST'] ?? '127.0.0.1',
     port: overrides.port ?? integer(env, 'GATEWAY_PORT', 3000),
-    fieldKeyring: overrides.fieldKeyring ?? loadFieldKeyring(env, { allowDevelopmentKeys: true }),
+    sealFor: overrides.sealFor ?? {
+      identity: configured(() => sealingKeyFromEnv(env, 'identity')),
+      cards: configured(() => sealingKeyFromEnv(env, 'cards')),
+      payments: configured(() => sealingKeyFromEnv(env, 'payments')),
+    },
+    sealOpeningKeys: overrides.sealOpeningKeys ?? configured(() => openingKeysFromEnv(env, 'gateway')),
+    messageKeyring: overrides.messageKeyring ?? configured(() => loadMessageKeyring(env, { allowDevelopmentKeys: true })),
     accessTokenKeys: keys.user,
     staffTokenKeys: keys.staff,
     topicPrefix: overrides.topicPrefix ?? env['KAFKA_TOPIC_PREFIX'] ?? '',

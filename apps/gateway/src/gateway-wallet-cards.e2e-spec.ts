@@ -35,7 +35,7 @@ beforeAll(async () => {
     topicPrefix: identity.topicPrefix,
     logger: false,
   });
-  gateway = await startGateway(loadGatewayConfig({ port: 0, fieldKeyring: identity.fieldKeyring, topicPrefix: identity.topicPrefix, commandTimeoutMs: 45_000 }), {
+  gateway = await startGateway(loadGatewayConfig({ port: 0, topicPrefix: identity.topicPrefix, commandTimeoutMs: 45_000 }), {
     kafka: testKafka('gateway-wc'),
     logger: false,
   });

@@ -22,7 +22,7 @@ beforeAll(async () => {
   identity = await startIdentityHarness('gateway-e2e');
   const config = loadGatewayConfig({
     port: 0,
-    fieldKeyring: identity.fieldKeyring,
+    
     topicPrefix: identity.topicPrefix,
     commandTimeoutMs: 30_000,
     bodyLimitBytes: 4096,

@@ -1,4 +1,5 @@
-import type { CommandContract, CommandResult } from '@ledger/contracts';
+import { cardsContract, identityContract, type CommandContract, type CommandResult } from '@ledger/contracts';
+import { FieldDecryptionError, openSealedField, openingKeysFromEnv } from '@ledger/crypto';
 import type { CommandBus } from './command-bus';
 import { loadGatewayConfig } from './config';
 import { Edge } from './gateway.services';
@@ -43,5 +44,21 @@ describe('the wallet id of a user', () => {
     wallets['u-3'] = 'w-3';
     expect(await edge.walletIdOf('u-3', 'user:u-3')).toBe('w-3');
     expect(bus.sent).toHaveLength(2);
+  });
+});
+
+describe('the secret fields the gateway sends', () => {
+  it('are sealed for the service that reads them: that service opens them, the gateway cannot, and no other service can', () => {
+    const dev = { LEDGER_DEV_MODE: '1' };
+    const edge = new Edge(new RecordingBus({}), loadGatewayConfig({}, dev));
+    const sealed = edge.identitySecret('paymentPassword', '135790');
+    expect(sealed).toMatch(/^seal:v1:dev-identity-seal:/);
+    expect(openSealedField(sealed, openingKeysFromEnv(dev, 'identity'), identityContract.secretAad('paymentPassword'))).toBe('135790');
+    for (const keys of [edge.config.sealOpeningKeys, openingKeysFromEnv(dev, 'cards'), openingKeysFromEnv(dev, 'payments')]) {
+      expect(() => openSealedField(sealed, keys, identityContract.secretAad('paymentPassword'))).toThrow(FieldDecryptionError);
+    }
+    const card = edge.cardsSecret('cardNumber', '6222020200112233445');
+    expect(openSealedField(card, openingKeysFromEnv(dev, 'cards'), cardsContract.secretAad('cardNumber'))).toBe('6222020200112233445');
+    expect(() => openSealedField(card, edge.config.sealOpeningKeys, cardsContract.secretAad('cardNumber'))).toThrow(FieldDecryptionError);
   });
 });

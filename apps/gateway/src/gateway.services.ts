@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HASH_PURPOSE, decryptField, encryptField, messageKeyOf } from '@ledger/crypto';
+import { HASH_PURPOSE, messageKeyOf, openSealedField, sealField } from '@ledger/crypto';
 import { cardsContract, identityContract, paymentsContract, walletContract } from '@ledger/contracts';
 import { COMMAND_BUS, execute, type CommandBus } from './command-bus';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
@@ -30,29 +30,29 @@ export class Edge {
     this.bearer = new BearerVerifier({ user: config.accessTokenKeys, staff: config.staffTokenKeys });
   }
 
-  /** Encrypts an identity secret field for Kafka (AES-256-GCM, AAD `identity:<field>`). */
+  /** Seals an identity secret field for identity's key (AAD `identity:<field>`): from here on only identity can open it. */
   identitySecret(field: identityContract.SecretField, plaintext: string): string {
-    return encryptField(plaintext, this.config.fieldKeyring, identityContract.secretAad(field));
+    return sealField(plaintext, this.config.sealFor.identity, identityContract.secretAad(field));
   }
 
-  /** Decrypts a secret of an identity result (the tokens of a login or refresh, a provisioning URI) for the client. */
+  /** Opens a secret of an identity result, sealed for the gateway (the tokens of a login or refresh, a provisioning URI), for the client. */
   openIdentityResult(field: 'accessToken' | 'refreshToken' | 'provisioningUri', ciphertext: unknown): string {
-    return decryptField(String(ciphertext), this.config.fieldKeyring, identityContract.secretAad(field));
+    return openSealedField(String(ciphertext), this.config.sealOpeningKeys, identityContract.secretAad(field));
   }
 
-  /** Encrypts a payments secret field for Kafka (AAD `payments:<field>`). */
+  /** Seals a payments secret field for payments' key (AAD `payments:<field>`). */
   paymentsSecret(field: 'recipientPhone', plaintext: string): string {
-    return encryptField(plaintext, this.config.fieldKeyring, paymentsContract.secretAad(field));
+    return sealField(plaintext, this.config.sealFor.payments, paymentsContract.secretAad(field));
   }
 
   /** The Kafka key of a phone's commands: a keyed hash of the normalized number, never the number. */
   phoneMessageKey(phone: string): string {
-    return messageKeyOf(HASH_PURPOSE.phone, phoneKey(phone), this.config.fieldKeyring);
+    return messageKeyOf(HASH_PURPOSE.phone, phoneKey(phone), this.config.messageKeyring);
   }
 
   /** Encrypts a cards secret field for Kafka (AAD `cards:<field>`). */
   cardsSecret(field: cardsContract.SecretField, plaintext: string): string {
-    return encryptField(plaintext, this.config.fieldKeyring, cardsContract.secretAad(field));
+    return sealField(plaintext, this.config.sealFor.cards, cardsContract.secretAad(field));
   }
 
   /**

@@ -34,10 +34,10 @@ beforeAll(async () => {
     ['agent-8', { passwordHash, role: 'support' as const, totpSecret: SECRETS.locked }],
   ]);
   identity = await startIdentityHarness('gateway-sessions', { config: { staff } });
-  const limits = loadGatewayConfig({ fieldKeyring: identity.fieldKeyring }).rateLimits;
+  const limits = loadGatewayConfig().rateLimits;
   // This file logs in more than 30 times from one address: the per-IP flood guard is not under test here.
   const rateLimits = { ...limits, loginsPerIp: { ...limits.loginsPerIp, max: 200 } };
-  config = loadGatewayConfig({ port: 0, fieldKeyring: identity.fieldKeyring, topicPrefix: identity.topicPrefix, commandTimeoutMs: 30_000, rateLimits });
+  config = loadGatewayConfig({ port: 0, topicPrefix: identity.topicPrefix, commandTimeoutMs: 30_000, rateLimits });
   gateway = await startGateway(config, { kafka: testKafka('gateway-sessions'), logger: false });
 }, 120_000);
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ARGON2_OWASP_PARAMS, loadFieldKeyring, loadPepperKeyring, openingKeysFromEnv, signingKeyFromEnv, type Argon2Params, type Keyring, type OpeningKeys, type SigningKey } from '@ledger/crypto';
+import { ARGON2_OWASP_PARAMS, loadFieldKeyring, loadPepperKeyring, openingKeysFromEnv, sealingKeyFromEnv, signingKeyFromEnv, type Argon2Params, type Keyring, type OpeningKeys, type SealingKey, type SigningKey } from '@ledger/crypto';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from '@ledger/identity-domain';
 import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/util';
 import { STAFF_REGISTRY_VARIABLE, staffRegistryFrom, type StaffMember } from './staff/staff-registry';
@@ -10,7 +10,8 @@ import { STAFF_REGISTRY_VARIABLE, staffRegistryFrom, type StaffMember } from './
  * prefix) instead of mutating `process.env`.
  *
  * Keys: `FIELD_KEYS`/`FIELD_KEY_ACTIVE` (field encryption at rest and between the services),
- * `IDENTITY_SEAL_PRIVATE_KEYS` (opens what the gateway sealed for identity),
+ * `IDENTITY_SEAL_PRIVATE_KEYS` (opens what the gateway sealed for identity), `GATEWAY_SEAL_PUBLIC_KEY`
+ * (seals the tokens of a result for the gateway),
  * `HASH_PEPPER_KEYS`/`HASH_PEPPER_ACTIVE` (keyed hashes: phone fingerprints, payment passwords,
  * SMS codes, refresh tokens) and `ACCESS_TOKEN_SIGNING_KEY` (the users' token issuer's Ed25519
  * private JWK with its `kid`: only identity holds it; the gateway verifies with its public half),
@@ -23,6 +24,8 @@ export interface IdentityConfig {
   fieldKeyring: Keyring;
   /** Identity's X25519 private keys (`IDENTITY_SEAL_PRIVATE_KEYS`): they open the fields the gateway sealed for identity. */
   sealOpeningKeys: OpeningKeys;
+  /** The gateway's public key (`GATEWAY_SEAL_PUBLIC_KEY`): tokens and provisioning URIs in results are sealed for it. */
+  gatewaySealingKey: SealingKey;
   pepperKeyring: Keyring;
   accessTokenSigningKey: SigningKey;
   accessTokenTtlMs: number;
@@ -80,6 +83,7 @@ export function loadIdentityConfig(overrides: Partial<IdentityConfig> = {}, env:
   return {
     fieldKeyring: overrides.fieldKeyring ?? loadFieldKeyring(env, { allowDevelopmentKeys: true }),
     sealOpeningKeys: overrides.sealOpeningKeys ?? configured(() => openingKeysFromEnv(env, 'identity')),
+    gatewaySealingKey: overrides.gatewaySealingKey ?? configured(() => sealingKeyFromEnv(env, 'gateway')),
     pepperKeyring: overrides.pepperKeyring ?? loadPepperKeyring(env, { allowDevelopmentKeys: true }),
     accessTokenSigningKey: overrides.accessTokenSigningKey ?? configured(() => signingKeyFromEnv(env, 'ACCESS_TOKEN_SIGNING_KEY', 'user')),
     accessTokenTtlMs: overrides.accessTokenTtlMs ?? 15 * MINUTE_MS,

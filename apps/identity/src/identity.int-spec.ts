@@ -53,7 +53,8 @@ describe('identity service over the real broker: the registration story', () => 
     expectAccepted(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'login_step_up' }));
     const session = expectAccepted(await h.send(identity.login, { ...onNewPhone, stepUpCode: h.enc('stepUpCode', h.latestCode(phone)) }));
     expect(session).toMatchObject({ userId, newDevice: true, frozen: false });
-    expect(String(session['accessToken'])).toMatch(/^enc:v1:/);
+    // Sealed for the gateway: identity's own field keys do not open it, the gateway's private key does.
+    expect(String(session['accessToken'])).toMatch(/^seal:v1:dev-gateway-seal:/);
     const claims = await verifyAccessToken(h.dec('accessToken', String(session['accessToken'])), 'user', devTokenKeys, h.clock.now());
     expect(claims).toMatchObject({ iss: TOKEN_ISSUERS.user.issuer, aud: TOKEN_ISSUERS.user.audience, sub: userId, role: 'user', did: 'phone-B' });
     expect(claims!.exp * 1000).toBe(Date.parse(String(session['accessTokenExpiresAt'])));

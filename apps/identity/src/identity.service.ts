@@ -15,6 +15,7 @@ import {
   hashPaymentPassword,
   hashVerificationCode,
   openField,
+  sealField,
   totpProvisioningUri,
   verifyLoginPassword,
   verifyPaymentPassword as paymentPasswordMatchesHash,
@@ -337,7 +338,7 @@ export class IdentityService {
     return accepted(envelope, {
       userId: user.userId,
       // Bearer credentials: encrypted like every other secret on Kafka; the gateway decrypts them for the app.
-      accessToken: encryptField(access.token, this.config.fieldKeyring, secretAad('accessToken')),
+      accessToken: sealField(access.token, this.config.gatewaySealingKey, secretAad('accessToken')),
       accessTokenExpiresAt: access.expiresAt.toISOString(),
       ...refresh,
       newDevice: loggedIn.data.newDevice,
@@ -498,7 +499,7 @@ export class IdentityService {
     // From the event, not the fresh secret: a re-delivered command gets the URI of the secret that was stored.
     const secret = decryptField(enabled.data.secretCiphertext, this.config.fieldKeyring, totpAad(userId));
     const uri = totpProvisioningUri({ issuer: TOTP_ISSUER, accountName: user.maskedPhone, secretBase32: secret });
-    return accepted(envelope, { userId, provisioningUri: encryptField(uri, this.config.fieldKeyring, secretAad('provisioningUri')) });
+    return accepted(envelope, { userId, provisioningUri: sealField(uri, this.config.gatewaySealingKey, secretAad('provisioningUri')) });
   }
 
   async disableSecondFactor(envelope: CommandEnvelope<PayloadOf<typeof identityContract.disableSecondFactor>>): Promise<CommandResult> {

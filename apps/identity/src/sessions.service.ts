@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { FieldDecryptionError, encryptField, openField, hashRefreshToken, issueRefreshToken, refreshTokenMatches, refreshTokenSession, signAccessToken } from '@ledger/crypto';
+import { FieldDecryptionError, openField, sealField, hashRefreshToken, issueRefreshToken, refreshTokenMatches, refreshTokenSession, signAccessToken } from '@ledger/crypto';
 import { DeciderHandler, EVENT_STORE, type CommandMetadata, type EventCodec, type EventStore } from '@ledger/event-store';
 import {
   SESSION_EVENT_TYPES,
@@ -108,7 +108,7 @@ export class SessionService {
     const access = await signAccessToken({ userId: session.userId, deviceId: session.deviceId, now, ttlMs: this.config.accessTokenTtlMs }, 'user', this.config.accessTokenSigningKey);
     return accepted(envelope, {
       userId: session.userId,
-      accessToken: encryptField(access.token, this.config.fieldKeyring, identityContract.secretAad('accessToken')),
+      accessToken: sealField(access.token, this.config.gatewaySealingKey, identityContract.secretAad('accessToken')),
       accessTokenExpiresAt: access.expiresAt.toISOString(),
       ...this.issued(nextToken, refreshed.data.expiresAt),
     });
@@ -141,7 +141,7 @@ export class SessionService {
   }
 
   private issued(token: string, expiresAt: string): IssuedRefreshToken {
-    return { refreshToken: encryptField(token, this.config.fieldKeyring, identityContract.secretAad('refreshToken')), refreshTokenExpiresAt: expiresAt };
+    return { refreshToken: sealField(token, this.config.gatewaySealingKey, identityContract.secretAad('refreshToken')), refreshTokenExpiresAt: expiresAt };
   }
 
   private openToken(ciphertext: string): string {

@@ -5,7 +5,7 @@ import { createPaymentCodec } from './payment-codec';
 import { RecipientPhones, maskPhone, normalizePhone } from './recipient-phone';
 
 const fieldKeys = developmentKeyring('field-encryption');
-const phones = new RecipientPhones(fieldKeys, developmentKeyring('hash-pepper'));
+const phones = new RecipientPhones(fieldKeys, developmentKeyring('hash-pepper'), new Map());
 /** What identity reads from the FindUserByPhone payload payments sends. */
 const asIdentityReadsIt = (phone: Parameters<RecipientPhones['forIdentity']>[0]) => decryptField(phones.forIdentity(phone), fieldKeys, identityContract.secretAad('phone'));
 
@@ -35,7 +35,7 @@ describe('recipient phones at rest', () => {
   });
 
   it('a ciphertext moved to another field (other AAD) or made under another key does not decrypt', () => {
-    const other = new RecipientPhones(developmentKeyring('hash-pepper'), developmentKeyring('hash-pepper'));
+    const other = new RecipientPhones(developmentKeyring('hash-pepper'), developmentKeyring('hash-pepper'), new Map());
     expect(() => other.forIdentity(phones.protect('13812345678'))).toThrow();
   });
 

@@ -32,7 +32,7 @@ export class RecipientPhones {
     private readonly fieldKeyring: Keyring,
     private readonly pepperKeyring: Keyring,
     /** Payments' X25519 private keys: they open the numbers the gateway sealed for payments. */
-    private readonly sealOpeningKeys: OpeningKeys = new Map(),
+    private readonly sealOpeningKeys: OpeningKeys,
   ) {}
 
   /**

@@ -26,7 +26,7 @@ const staffToken = async (agentId: string, role: StaffRole = 'support') =>
 beforeAll(async () => {
   harness = await PaymentsHarness.start('gateway_story', {}, true);
   gateway = await startGateway(
-    loadGatewayConfig({ port: 0, fieldKeyring: harness.identity.fieldKeyring, topicPrefix: harness.topicPrefix, commandTimeoutMs: 45_000, paymentTimeoutMs: 60_000 }),
+    loadGatewayConfig({ port: 0, topicPrefix: harness.topicPrefix, commandTimeoutMs: 45_000, paymentTimeoutMs: 60_000 }),
     { kafka: testKafka('gateway-story'), logger: false },
   );
 });

@@ -1,6 +1,6 @@
 import { Controller, Inject, Injectable } from '@nestjs/common';
 import { identityContract as contract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { encryptField, signAccessToken, verifyLoginPassword, verifyTotp } from '@ledger/crypto';
+import { sealField, signAccessToken, verifyLoginPassword, verifyTotp } from '@ledger/crypto';
 import { DeciderHandler, EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { IdentityErrorCode, createStaffLoginDecider, recordedRejection, staffStreamId, type StaffEvent, type StaffLogIn, type StaffLoginState } from '@ledger/identity-domain';
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
@@ -58,8 +58,8 @@ export class StaffLogins {
     return accepted(envelope, {
       agentId,
       role: member.role,
-      // A bearer credential: encrypted like every other secret on Kafka; the gateway decrypts it for the console.
-      accessToken: encryptField(access.token, this.config.fieldKeyring, contract.secretAad('accessToken')),
+      // A bearer credential: sealed for the gateway like every token on Kafka; the gateway opens it for the console.
+      accessToken: sealField(access.token, this.config.gatewaySealingKey, contract.secretAad('accessToken')),
       accessTokenExpiresAt: access.expiresAt.toISOString(),
     });
   }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { identityContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { ARGON2_OWASP_PARAMS, HASH_PURPOSE, Keyring, decryptField, encryptField, messageKeyOf } from '@ledger/crypto';
+import { ARGON2_OWASP_PARAMS, HASH_PURPOSE, Keyring, encryptField, messageKeyOf, openField, openingKeysFromEnv } from '@ledger/crypto';
 import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
 import { createTestDatabase, senderPlaying, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import { ManualClock } from '@ledger/util';
@@ -75,7 +75,9 @@ export async function startIdentityHarness(label: string, options: { logger?: fa
   await client.start();
 
   const enc = (field: identityContract.SecretField, plaintext: string) => encryptField(plaintext, fieldKeyring, identityContract.secretAad(field));
-  const dec = (field: identityContract.SecretField, token: string) => decryptField(token, fieldKeyring, identityContract.secretAad(field));
+  // The harness plays the gateway: tokens in results are sealed for the gateway's (development) key.
+  const gatewayOpeners = { keyring: fieldKeyring, opening: openingKeysFromEnv(process.env, 'gateway') };
+  const dec = (field: identityContract.SecretField, token: string) => openField(token, gatewayOpeners, identityContract.secretAad(field));
   const phoneKey = (phone: string) => messageKeyOf(HASH_PURPOSE.phone, phone, fieldKeyring);
   const send = <C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor = 'anonymous', sendOptions: { key?: string; commandId?: string } = {}) =>
     client.send(contract, payload, { key: sendOptions.key ?? 'identity-test', actor, sender: senderPlaying(actor, contract), commandId: sendOptions.commandId });

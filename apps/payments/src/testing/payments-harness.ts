@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
 import { HEADER, cardsContract, identityContract, paymentsContract, topics, walletContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { developmentKeyring, encryptField } from '@ledger/crypto';
+import { developmentKeyring, encryptField, openingKeysFromEnv } from '@ledger/crypto';
 import { RecipientPhones } from '../recipient-phone';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledger/messaging';
@@ -96,7 +96,7 @@ export class PaymentsHarness {
         pollIntervalMs: 100,
         resumeAfterMs: 1_000,
         // The field keys of this test's identity, as a deployment shares one ring between the services.
-        recipientPhones: new RecipientPhones(this.identity.fieldKeyring, developmentKeyring('hash-pepper')),
+        recipientPhones: new RecipientPhones(this.identity.fieldKeyring, developmentKeyring('hash-pepper'), openingKeysFromEnv(process.env, 'payments')),
         ...this.options, risk: { ...RELAXED_RISK, ...this.options.risk } }),
       topicPrefix: this.topicPrefix,
       logger: false,

@@ -129,10 +129,13 @@ export class Keyring {
  * label (not random) so that a restarted local service can still read what it wrote before; that
  * also means they protect nothing, hence `isDevelopmentKeyring` and the production guard below.
  */
-export function developmentKeyring(purpose: 'field-encryption' | 'hash-pepper'): Keyring {
+export function developmentKeyring(purpose: KeyringPurpose): Keyring {
   const key = Buffer.from(hkdfSync('sha256', 'e-wallet-ledger development key (not secret)', 'ledger', purpose, KEY_LENGTH_BYTES));
   return new Keyring(new Map([['dev', key]]), 'dev', true);
 }
+
+/** What a keyring is for: each purpose has its own keys. */
+export type KeyringPurpose = 'field-encryption' | 'hash-pepper' | 'message-key';
 
 export interface KeyringEnvNames {
   /** Variable with `kid:base64,kid:base64`. */
@@ -143,6 +146,7 @@ export interface KeyringEnvNames {
 
 export const FIELD_KEYRING_ENV: KeyringEnvNames = { keys: 'FIELD_KEYS', activeKeyId: 'FIELD_KEY_ACTIVE' };
 export const PEPPER_KEYRING_ENV: KeyringEnvNames = { keys: 'HASH_PEPPER_KEYS', activeKeyId: 'HASH_PEPPER_ACTIVE' };
+export const MESSAGE_KEYRING_ENV: KeyringEnvNames = { keys: 'MESSAGE_KEYS', activeKeyId: 'MESSAGE_KEY_ACTIVE' };
 
 export interface LoadKeyringOptions {
   /**
@@ -155,7 +159,7 @@ export interface LoadKeyringOptions {
 
 function loadKeyring(
   names: KeyringEnvNames,
-  purpose: 'field-encryption' | 'hash-pepper',
+  purpose: KeyringPurpose,
   env: Readonly<Record<string, string | undefined>>,
   options: LoadKeyringOptions,
 ): Keyring {
@@ -177,4 +181,13 @@ export function loadFieldKeyring(env: Readonly<Record<string, string | undefined
 /** The keyed-hash (pepper) keyring from `HASH_PEPPER_KEYS` and `HASH_PEPPER_ACTIVE`. */
 export function loadPepperKeyring(env: Readonly<Record<string, string | undefined>> = process.env, options: LoadKeyringOptions = {}): Keyring {
   return loadKeyring(PEPPER_KEYRING_ENV, 'hash-pepper', env, options);
+}
+
+/**
+ * The keyring of Kafka message keys for personal values (`messageKeyOf`) from `MESSAGE_KEYS` and
+ * `MESSAGE_KEY_ACTIVE`: the gateway's, which keys phone-addressed commands by it and holds no key
+ * that opens or fingerprints anything.
+ */
+export function loadMessageKeyring(env: Readonly<Record<string, string | undefined>> = process.env, options: LoadKeyringOptions = {}): Keyring {
+  return loadKeyring(MESSAGE_KEYRING_ENV, 'message-key', env, options);
 }
