@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { loadTestCard } from '@ledger/cards-domain';
 import { cardsContract, identityContract, paymentsContract, walletContract, type CommandContract, type CommandResult, type PayloadOf, type Sender } from '@ledger/contracts';
-import { HASH_PURPOSE, encryptField, loadFieldKeyring, messageKeyOf, type Keyring } from '@ledger/crypto';
+import { HASH_PURPOSE, loadMessageKeyring, messageKeyOf, sealField, sealingKeyFromEnv, type Keyring } from '@ledger/crypto';
 import type { KafkaCommandClient } from '@ledger/messaging';
 
 /** A wallet user the load generator pays with: registered, payment password set, card bound, wallet open and funded. */
@@ -67,25 +67,30 @@ export class SmsOutbox {
   }
 }
 
-/** Encrypts secret fields the way the gateway does before they reach Kafka (development keys unless FIELD_KEYS is set). */
+/**
+ * Seals secret fields the way the gateway does before they reach Kafka: for the reading service's
+ * public key (development keys unless the *_SEAL_PUBLIC_KEY variables are set), so the services pay
+ * in the bench what they pay behind the gateway to open them.
+ */
 export class EdgeSecrets {
-  private readonly keyring: Keyring = loadFieldKeyring(process.env, { allowDevelopmentKeys: true });
+  private readonly sealFor = { identity: sealingKeyFromEnv(process.env, 'identity'), cards: sealingKeyFromEnv(process.env, 'cards'), payments: sealingKeyFromEnv(process.env, 'payments') };
+  private readonly messageKeyring: Keyring = loadMessageKeyring(process.env, { allowDevelopmentKeys: true });
 
   identity(field: identityContract.SecretField, plaintext: string): string {
-    return encryptField(plaintext, this.keyring, identityContract.secretAad(field));
+    return sealField(plaintext, this.sealFor.identity, identityContract.secretAad(field));
   }
 
   cards(field: cardsContract.SecretField, plaintext: string): string {
-    return encryptField(plaintext, this.keyring, cardsContract.secretAad(field));
+    return sealField(plaintext, this.sealFor.cards, cardsContract.secretAad(field));
   }
 
   payments(field: 'recipientPhone', plaintext: string): string {
-    return encryptField(plaintext, this.keyring, paymentsContract.secretAad(field));
+    return sealField(plaintext, this.sealFor.payments, paymentsContract.secretAad(field));
   }
 
   /** The Kafka key of a phone's commands, as the gateway makes it: a keyed hash, never the number. */
   phoneMessageKey(phone: string): string {
-    return messageKeyOf(HASH_PURPOSE.phone, phone, this.keyring);
+    return messageKeyOf(HASH_PURPOSE.phone, phone, this.messageKeyring);
   }
 }
 
