@@ -41,7 +41,7 @@ export class Edge {
   }
 
   /** Seals a payments secret field for payments' key (AAD `payments:<field>`). */
-  paymentsSecret(field: 'recipientPhone', plaintext: string): string {
+  paymentsSecret(field: paymentsContract.SecretField, plaintext: string): string {
     return sealField(plaintext, this.config.sealFor.payments, paymentsContract.secretAad(field));
   }
 

@@ -218,7 +218,7 @@ export class PaymentRoutes {
     const { principal, body, walletId } = await this.ownWalletRequest(userId, http, S.BillPaymentRequest);
     return this.pay(
       paymentsContract.payBill,
-      { paymentId: body.paymentId, userId, walletId, billerId: body.billerId, billReference: body.billReference, amountMinor: body.amountMinor, paymentPassword: this.password(body.paymentPassword), ...this.device(principal, body.stepUpCode) },
+      { paymentId: body.paymentId, userId, walletId, billerId: body.billerId, billReference: this.edge.paymentsSecret('billReference', body.billReference), amountMinor: body.amountMinor, paymentPassword: this.password(body.paymentPassword), ...this.device(principal, body.stepUpCode) },
       body.paymentId,
       principal.actor,
     );

@@ -166,7 +166,7 @@ describe('merchant payment across identity, wallet and payments', () => {
     h.biller.declineReferences.add('ACC-NO');
     const payBill = (billerId: string, billReference: string, amountMinor: string) => {
       const paymentId = randomUUID();
-      return h.send(paymentsContract.payBill, { paymentId, userId: payer.userId, walletId: payer.walletId, billerId, billReference, amountMinor, deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${payer.userId}`);
+      return h.send(paymentsContract.payBill, { paymentId, userId: payer.userId, walletId: payer.walletId, billerId, billReference: h.billReference(billReference), amountMinor, deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${payer.userId}`);
     };
     const before = BigInt((await h.balance(payer.walletId)).totalMinor);
     const paid = await payBill('b-power', 'ACC-88', '880');
@@ -299,7 +299,7 @@ describe('merchant payment across identity, wallet and payments', () => {
       [paymentsContract.topUpFromCard, (paymentId) => ({ paymentId, userId, walletId, cardId: 'card-1', amountMinor: '100' })],
       [paymentsContract.transfer, (paymentId) => ({ paymentId, userId, walletId, recipientPhone: h.recipientPhone('13800000000'), amountMinor: '100', ...secrets })],
       [paymentsContract.withdraw, (paymentId) => ({ paymentId, userId, walletId, cardId: 'card-1', amountMinor: '100', ...secrets })],
-      [paymentsContract.payBill, (paymentId) => ({ paymentId, userId, walletId, billerId: 'b-power', billReference: 'r-1', amountMinor: '100', ...secrets })],
+      [paymentsContract.payBill, (paymentId) => ({ paymentId, userId, walletId, billerId: 'b-power', billReference: h.billReference('r-1'), amountMinor: '100', ...secrets })],
       [paymentsContract.providerTopUp, (paymentId) => ({ paymentId, userId, walletId, provider: 'wechat', amountMinor: '100' })],
       [paymentsContract.providerCallback, (paymentId) => ({ paymentId, provider: 'wechat', providerReference: 'wx-forged', amountMinor: '100', signature: '0'.repeat(64) })],
       [paymentsContract.counterTopUp, (paymentId) => ({ paymentId, userId, walletId, branchId: 'bj-001', tellerId: 'attacker-1', amountMinor: '100' })],

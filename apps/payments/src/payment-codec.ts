@@ -1,5 +1,11 @@
 import type { EventCodec, EventData, RecordedEvent } from '@ledger/event-store';
-import type { PaymentEvent, ProtectedPhone } from '@ledger/payments-domain';
+import type { PaymentEvent, ProtectedValue } from '@ledger/payments-domain';
+
+/** How plain personal data in old events is protected when they are read (see the upcasters below). */
+export interface LegacyProtection {
+  phone(raw: string): ProtectedValue;
+  billReference(raw: string): ProtectedValue;
+}
 
 const PREFIX = 'payments.';
 const SUFFIX = '.v1';
@@ -42,12 +48,12 @@ function toJson(value: unknown): unknown {
  * are the `amountMinor` fields (of the event data and of the initiating request) and the threshold
  * `aboveMinor` of a counter top-up's approval requirement.
  *
- * Upcaster: transfers initiated before the recipient phone was protected carry it in plain text
- * (`request.recipientPhone` a string). `protectLegacyPhone` turns it into the protected shape in
- * memory when such an event is read (the stored event is immutable; such streams exist only in
- * development databases written before this change).
+ * Upcasters: transfers initiated before the recipient phone was protected carry it in plain text
+ * (`request.recipientPhone` a string), and bills before their reference was (`request.billReference`
+ * a string). `legacy` turns each into the protected shape in memory when such an event is read (the
+ * stored event is immutable; such streams exist only in development databases written before).
  */
-export function createPaymentCodec(protectLegacyPhone?: (phone: string) => ProtectedPhone): EventCodec<PaymentEvent> {
+export function createPaymentCodec(legacy?: LegacyProtection): EventCodec<PaymentEvent> {
   return {
     encode: (event) => ({ type: `${PREFIX}${event.type}${SUFFIX}`, data: toJson(event.data) as EventData }),
     decode: (record: RecordedEvent): PaymentEvent => {
@@ -59,9 +65,10 @@ export function createPaymentCodec(protectLegacyPhone?: (phone: string) => Prote
       if (request) {
         const upcast: Record<string, unknown> = { ...request };
         if (typeof request.amountMinor === 'string') upcast.amountMinor = BigInt(request.amountMinor);
-        if (typeof request.recipientPhone === 'string') {
-          if (!protectLegacyPhone) throw new Error(`${record.stream}@${record.revision}: a plain recipient phone and no keys to protect it`);
-          upcast.recipientPhone = protectLegacyPhone(request.recipientPhone);
+        for (const [field, protect] of [['recipientPhone', legacy?.phone], ['billReference', legacy?.billReference]] as const) {
+          if (typeof request[field] !== 'string') continue;
+          if (!protect) throw new Error(`${record.stream}@${record.revision}: a plain ${field} and no keys to protect it`);
+          upcast[field] = protect(request[field]);
         }
         data.request = upcast;
       }

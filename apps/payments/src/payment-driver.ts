@@ -26,6 +26,7 @@ import {
   type PaymentStep,
   type Posting,
   type ProtectedPhone,
+  type ProtectedValue,
   type ReservationResult,
   type StepResult,
 } from '@ledger/payments-domain';
@@ -56,6 +57,8 @@ export interface DriverOptions {
   /** Decrypts a transfer's recipient phone, in memory, for the FindUserByPhone step only. */
   /** The recipient's number encrypted for identity's FindUserByPhone. */
   phoneForIdentity: (phone: ProtectedPhone) => string;
+  /** A bill's reference in clear, for the biller's call only. */
+  billReferenceForBiller: (reference: ProtectedValue) => string;
   log: (message: string) => void;
 }
 
@@ -305,8 +308,8 @@ export class PaymentDriver {
         const fail = (failure: Failure): StepOutcome => ({ record: { type: 'RecordBillCheck', result: { ok: false, failure }, now } });
         for (let attempt = 1; attempt <= this.options.stepAttempts; attempt++) {
           try {
-            const bill = await this.options.biller.checkBill(request.billerId, request.billReference);
-            if (!bill.found) return fail({ code: PAYMENT_ERROR.BILL_NOT_FOUND, message: `biller ${request.billerId} knows no bill ${request.billReference}` });
+            const bill = await this.options.biller.checkBill(request.billerId, this.options.billReferenceForBiller(request.billReference));
+            if (!bill.found) return fail({ code: PAYMENT_ERROR.BILL_NOT_FOUND, message: `biller ${request.billerId} knows no bill ${request.billReference.masked}` });
             if (bill.amountDueMinor !== undefined && bill.amountDueMinor !== request.amountMinor) {
               return fail({ code: PAYMENT_ERROR.BILL_AMOUNT_MISMATCH, message: 'the bill must be paid exactly', details: { amountDueMinor: bill.amountDueMinor.toString() } });
             }
@@ -321,7 +324,7 @@ export class PaymentDriver {
         if (request.kind !== 'bill') throw new Error(`${id}: ${step} in a ${request.kind} payment`);
         for (let attempt = 1; attempt <= this.options.stepAttempts; attempt++) {
           try {
-            const answer = await this.options.biller.payBill({ paymentId: id, billerId: request.billerId, billReference: request.billReference, amountMinor: request.amountMinor });
+            const answer = await this.options.biller.payBill({ paymentId: id, billerId: request.billerId, billReference: this.options.billReferenceForBiller(request.billReference), amountMinor: request.amountMinor });
             const result = answer.accepted ? ({ ok: true, receipt: answer.receipt } as const) : ({ ok: false, failure: { code: PAYMENT_ERROR.BILLER_DECLINED, message: answer.reason } } as const);
             return { record: { type: 'RecordBillPayment', result, now: this.options.clock.now().toISOString() } };
           } catch (error) {

@@ -22,7 +22,7 @@ import { createPaymentCodec } from './payment-codec';
 import { PaymentDriver } from './payment-driver';
 import { PaymentTimers, TimerPoller, timerKindFor, type ClaimedTimer } from './payment-timers';
 import { providerSecretFromEnv } from './provider-signature';
-import { RecipientPhones } from './recipient-phone';
+import { PersonalFields } from './personal-fields';
 import { SupportAccessAudit } from './support-access';
 import { UserPaymentsReadModel } from './user-payments';
 import { RiskRules } from './risk';
@@ -57,8 +57,8 @@ export interface PaymentsServiceOptions {
   providerDeadlineMs?: number;
   /** The secret provider callbacks are signed with; PAYMENTS_PROVIDER_SECRET, else (not in production) the development secret. */
   providerSecret?: string;
-  /** Protection of recipient phones (encryption, fingerprint); from FIELD_KEYS / HASH_PEPPER_KEYS (dev keys outside production) by default. */
-  recipientPhones?: RecipientPhones;
+  /** Protection of recipient phones and bill references (encryption, fingerprint); from FIELD_KEYS / HASH_PEPPER_KEYS / PAYMENTS_SEAL_PRIVATE_KEYS (dev keys in development mode) by default. */
+  personalFields?: PersonalFields;
   /**
    * Payments this instance drives at once, at most; a new payment beyond it is refused PAYMENTS_BUSY
    * (nothing recorded, retry after details.retryAfterMs). From PAYMENTS_MAX_ACTIVE, default 64.
@@ -115,7 +115,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   maxActivePayments: number;
   readonly providerDeadlineMs: number;
   readonly providerSecret: string;
-  readonly recipientPhones: RecipientPhones;
+  readonly personalFields: PersonalFields;
   /** A user's payments (PostgreSQL, on DATABASE_URL even when the event store is KurrentDB). */
   readonly userPayments: UserPaymentsReadModel;
   readonly risk: RiskRules;
@@ -143,14 +143,14 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     this.providerDeadlineMs = options.providerDeadlineMs ?? num(process.env.PAYMENTS_PROVIDER_DEADLINE_MS, 15 * 60_000);
     this.providerSecret = options.providerSecret ?? providerSecretFromEnv();
     ({ acquirer: this.acquirer, cards: this.cards, biller: this.biller } = partnersOf(options));
-    this.recipientPhones = options.recipientPhones ?? RecipientPhones.fromEnv();
-    const phones = this.recipientPhones;
+    this.personalFields = options.personalFields ?? PersonalFields.fromEnv();
+    const fields = this.personalFields;
     const counterApproval: CounterApprovalPolicy = {
       aboveMinor: BigInt(process.env.PAYMENTS_COUNTER_APPROVAL_ABOVE_MINOR || DEFAULT_COUNTER_APPROVAL.aboveMinor.toString()),
       windowMs: num(process.env.PAYMENTS_COUNTER_APPROVAL_WINDOW_MS, DEFAULT_COUNTER_APPROVAL.windowMs),
       ...options.counterApproval,
     };
-    this.handler = new DeciderHandler({ store, decider: createPaymentDecider(MERCHANTS, BILLERS, counterApproval), codec: createPaymentCodec((phone) => phones.protect(phone)) });
+    this.handler = new DeciderHandler({ store, decider: createPaymentDecider(MERCHANTS, BILLERS, counterApproval), codec: createPaymentCodec({ phone: (phone) => fields.protect(phone), billReference: (reference) => fields.protectReference(reference) }) });
     const readModelUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? process.env.EVENT_STORE_URL;
     // The timer table is written before every step of every payment in flight, next to the read model.
     this.pool = new Pool({ connectionString: readModelUrl, max: 8 });
@@ -170,7 +170,8 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
       commandTimeoutMs: options.commandTimeoutMs ?? 10_000,
       stepAttempts: 3,
       passwordGraceMs: options.passwordGraceMs ?? num(process.env.PAYMENTS_PASSWORD_GRACE_MS, 30_000),
-      phoneForIdentity: (phone) => phones.forIdentity(phone),
+      phoneForIdentity: (phone) => fields.forIdentity(phone),
+      billReferenceForBiller: (reference) => fields.forBiller(reference),
       log: (message) => this.logger.warn(message),
     });
     this.timerPoller = new TimerPoller({

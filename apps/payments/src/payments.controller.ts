@@ -16,7 +16,7 @@ import { Controller } from '@nestjs/common';
 import { TRANSPORT_ERROR, paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { FieldDecryptionError } from '@ledger/crypto';
-import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState, type PaymentCommand, type PaymentRequest, type PaymentState, type ProtectedPhone } from '@ledger/payments-domain';
+import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState, type PaymentCommand, type PaymentRequest, type PaymentState, type ProtectedPhone, type ProtectedValue } from '@ledger/payments-domain';
 import { InvalidPageCursor, parsePositiveMinor } from '@ledger/util';
 import { streamOf } from './payment-driver';
 import { PaymentsRuntime } from './payments-runtime';
@@ -177,7 +177,7 @@ export class PaymentsController {
     let recipientPhone: ProtectedPhone;
     try {
       // Never kept in plain text: decrypted, then encrypted, masked and fingerprinted here; encrypted for identity for the lookup.
-      recipientPhone = this.runtime.recipientPhones.protectEncrypted(p.recipientPhone);
+      recipientPhone = this.runtime.personalFields.protectEncrypted(p.recipientPhone);
     } catch (error) {
       if (error instanceof FieldDecryptionError) return Promise.resolve(rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, `recipientPhone cannot be decrypted (${error.reason})`));
       throw error;
@@ -205,7 +205,14 @@ export class PaymentsController {
   @CommandHandler(paymentsContract.payBill)
   payBill(command: Envelope<typeof paymentsContract.payBill>): Promise<CommandResult> {
     const p = command.payload;
-    const request: PaymentRequest = { kind: 'bill', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, billerId: p.billerId, billReference: p.billReference, amountMinor: parsePositiveMinor(p.amountMinor) };
+    let billReference: ProtectedValue;
+    try {
+      billReference = this.runtime.personalFields.protectBillReference(p.billReference);
+    } catch (error) {
+      if (error instanceof FieldDecryptionError) return Promise.resolve(rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, `billReference cannot be opened (${error.reason})`));
+      throw error;
+    }
+    const request: PaymentRequest = { kind: 'bill', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, billerId: p.billerId, billReference, amountMinor: parsePositiveMinor(p.amountMinor) };
     return this.start(command, request, { paymentPassword: p.paymentPassword }, { deviceId: p.deviceId, stepUpCode: p.stepUpCode });
   }
 

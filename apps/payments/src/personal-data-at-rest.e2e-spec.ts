@@ -10,7 +10,7 @@ jest.setTimeout(180_000);
  * Phone numbers are personal data: across identity, cards, wallet and payments (each with its own
  * database) and on every topic they write, a payer's and a recipient's number are kept and sent
  * only encrypted, masked or as keyed fingerprints. Two users register, one transfers to the other
- * by phone, and every table of the four databases and every file of the broker's log directory are
+ * by phone and tops up her own mobile (the bill's reference is her number), and every table of the four databases and every file of the broker's log directory are
  * searched for both numbers; a marker in the transfer's description proves each scan can see.
  */
 describe('no phone number in plain text in any service database or topic', () => {
@@ -31,6 +31,15 @@ describe('no phone number in plain text in any service database or topic', () =>
       `user:${alice.userId}`,
     );
     expect(transfer).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
+    // A mobile bill's reference is the phone number it tops up: Alice tops up her own.
+    const billId = randomUUID();
+    const bill = await h.send(
+      paymentsContract.payBill,
+      { paymentId: billId, userId: alice.userId, walletId: alice.walletId, billerId: 'b-mobile', billReference: h.billReference(alice.phone), amountMinor: '500', deviceId: TEST_DEVICE, paymentPassword: h.password() },
+      billId,
+      `user:${alice.userId}`,
+    );
+    expect(bill).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
   });
 
   afterAll(async () => {

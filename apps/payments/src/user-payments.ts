@@ -13,7 +13,7 @@
 import { PostgresCheckpointStore, followerPacing, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { decodePageCursor, encodePageCursor } from '@ledger/util';
-import { maskPhone, normalizePhone } from './recipient-phone';
+import { maskPhone, normalizePhone } from './personal-fields';
 
 export const READ_SCHEMA = 'payments_read';
 export const USER_PAYMENTS_SUBSCRIPTION = 'payments-user-payments';

@@ -84,7 +84,7 @@ export class EdgeSecrets {
     return sealField(plaintext, this.sealFor.cards, cardsContract.secretAad(field));
   }
 
-  payments(field: 'recipientPhone', plaintext: string): string {
+  payments(field: paymentsContract.SecretField, plaintext: string): string {
     return sealField(plaintext, this.sealFor.payments, paymentsContract.secretAad(field));
   }
 

@@ -12,8 +12,11 @@ import { AmountMinor, Instant, WalletId } from './wallet';
 
 export const CONTEXT = 'payments';
 
+/** The fields sealed (or encrypted) for payments: personal data that never travels in clear. */
+export type SecretField = 'recipientPhone' | 'billReference';
+
 /** The associated data of a field encrypted for payments, e.g. `payments:recipientPhone`. */
-export function secretAad(field: 'recipientPhone'): string {
+export function secretAad(field: SecretField): string {
   return `${CONTEXT}:${field}`;
 }
 
@@ -117,7 +120,7 @@ export const payBill = defineCommand({
     userId: UserId,
     walletId: WalletId,
     billerId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
-    billReference: Type.String({ minLength: 1, maxLength: 64 }),
+    billReference: Type.String({ pattern: ENCRYPTED_FIELD_PATTERN, maxLength: 4096, description: 'the account or bill number at the biller (for a mobile bill the phone number), encrypted for payments (secretAad billReference)' }),
     amountMinor: AmountMinor,
     paymentPassword: EncryptedPassword,
     deviceId: DeviceId,

@@ -9,7 +9,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
 import { HEADER, cardsContract, identityContract, paymentsContract, topics, walletContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { developmentKeyring, encryptField, openingKeysFromEnv } from '@ledger/crypto';
-import { RecipientPhones } from '../recipient-phone';
+import { PersonalFields } from '../personal-fields';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledger/messaging';
 import { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway } from '@ledger/payments-domain';
@@ -96,7 +96,7 @@ export class PaymentsHarness {
         pollIntervalMs: 100,
         resumeAfterMs: 1_000,
         // The field keys of this test's identity, as a deployment shares one ring between the services.
-        recipientPhones: new RecipientPhones(this.identity.fieldKeyring, developmentKeyring('hash-pepper'), openingKeysFromEnv(process.env, 'payments')),
+        personalFields: new PersonalFields(this.identity.fieldKeyring, developmentKeyring('hash-pepper'), openingKeysFromEnv(process.env, 'payments')),
         ...this.options, risk: { ...RELAXED_RISK, ...this.options.risk } }),
       topicPrefix: this.topicPrefix,
       logger: false,
@@ -151,6 +151,11 @@ export class PaymentsHarness {
   /** A transfer's recipient number encrypted for payments as the gateway sends it. */
   recipientPhone(phone: string): string {
     return encryptField(phone, this.identity.fieldKeyring, paymentsContract.secretAad('recipientPhone'));
+  }
+
+  /** A bill's reference encrypted for payments (a mobile bill's is a phone number). */
+  billReference(reference: string): string {
+    return encryptField(reference, this.identity.fieldKeyring, paymentsContract.secretAad('billReference'));
   }
 
   /** The payment password encrypted as the gateway sends it. */

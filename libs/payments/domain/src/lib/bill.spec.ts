@@ -13,7 +13,7 @@ function run(events: PaymentEvent[], command: PaymentCommand) {
 }
 
 describe('bill payment', () => {
-  const request: PaymentRequest = { kind: 'bill', paymentId: 'b1', userId: 'u1', walletId: 'w1', billerId: 'b-power', billReference: 'ACC-1', amountMinor: 8800n };
+  const request: PaymentRequest = { kind: 'bill', paymentId: 'b1', userId: 'u1', walletId: 'w1', billerId: 'b-power', billReference: { encrypted: 'enc:v1:k1:…', masked: 'ACC****0001', fingerprint: 'hs256:p1:acc-1' }, amountMinor: 8800n };
   const start = () => run([], { type: 'StartPayment', request, now });
   const reserved = () => {
     const checked = run(start().events, { type: 'RecordBillCheck', result: { ok: true }, now });

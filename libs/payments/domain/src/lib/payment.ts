@@ -86,16 +86,19 @@ export interface TopUpRequest {
 }
 
 /**
- * The recipient's phone as it is kept at rest: never in plain text. `encrypted` is field-encrypted
- * (AES-256-GCM, `enc:v1:…`, decrypted only in memory when the recipient is looked up), `masked` is
- * for display (`138****5678`), `fingerprint` a keyed hash (HMAC) that makes the idempotency
- * fingerprint stable (the ciphertext is randomized, so it cannot be compared).
+ * Personal data as it is kept at rest (a transfer's recipient phone, a bill's reference, which for a
+ * mobile bill is the phone number): never in plain text. `encrypted` is field-encrypted
+ * (AES-256-GCM, `enc:v1:…`, decrypted only in memory when the recipient is looked up or the biller
+ * is called), `masked` is for display (`138****5678`), `fingerprint` a keyed hash (HMAC) that makes
+ * the idempotency fingerprint stable (the ciphertext is randomized, so it cannot be compared).
  */
-export interface ProtectedPhone {
+export interface ProtectedValue {
   encrypted: string;
   masked: string;
   fingerprint: string;
 }
+
+export type ProtectedPhone = ProtectedValue;
 
 export interface TransferRequest {
   kind: 'transfer';
@@ -122,7 +125,7 @@ export interface BillPaymentRequest {
   userId: string;
   walletId: string;
   billerId: string;
-  billReference: string;
+  billReference: ProtectedValue;
   amountMinor: bigint;
 }
 
@@ -205,6 +208,7 @@ export type PaymentEvent =
   | { type: 'ProviderConfirmed'; data: { paymentId: string; provider: Provider; providerReference: string; confirmedAt: string } }
   /** A provider callback that came after the deadline: refused, and kept here for reconciliation with the provider. */
   | { type: 'LateProviderCallbackReported'; data: { paymentId: string; provider: Provider; providerReference: string; amountMinor: bigint; receivedAt: string } }
+  /** `billReference`: the masked reference (events recorded before references were protected hold it as given). */
   | { type: 'BillChecked'; data: { paymentId: string; billerId: string; billReference: string; checkedAt: string } }
   | { type: 'BillPaid'; data: { paymentId: string; billerId: string; receipt: string; paidAt: string } }
   | { type: 'CardPaidOut'; data: { paymentId: string; cardId: string; issuerReference: string; paidOutAt: string } }
@@ -348,7 +352,7 @@ export function fingerprintOf(request: PaymentRequest): string {
     case 'withdrawal':
       return JSON.stringify(['withdrawal', request.userId, request.walletId, request.cardId, request.amountMinor.toString()]);
     case 'bill':
-      return JSON.stringify(['bill', request.userId, request.walletId, request.billerId, request.billReference, request.amountMinor.toString()]);
+      return JSON.stringify(['bill', request.userId, request.walletId, request.billerId, request.billReference.fingerprint, request.amountMinor.toString()]);
     case 'provider_topup':
       return JSON.stringify(['provider_topup', request.userId, request.walletId, request.provider, request.amountMinor.toString()]);
     case 'counter':
@@ -607,7 +611,7 @@ export function createPaymentDecider(
       case 'RecordBillCheck': {
         if (state.status !== 'checking_bill' || state.request.kind !== 'bill') return outOfOrder(command, state);
         if (!command.result.ok) return [failed(state, command.result.failure, false, command.now)];
-        return [{ type: 'BillChecked', data: { paymentId, billerId: state.request.billerId, billReference: state.request.billReference, checkedAt: command.now } }];
+        return [{ type: 'BillChecked', data: { paymentId, billerId: state.request.billerId, billReference: state.request.billReference.masked, checkedAt: command.now } }];
       }
       case 'RecordBillPayment': {
         if (state.status !== 'paying_bill' || state.request.kind !== 'bill') return outOfOrder(command, state);

@@ -1,15 +1,17 @@
 import { identityContract, paymentsContract } from '@ledger/contracts';
-import { decryptField, developmentKeyring, encryptField } from '@ledger/crypto';
+import { FieldDecryptionError, decryptField, developmentKeyring, encryptField, openingKeysFromEnv, sealField, sealingKeyFromEnv } from '@ledger/crypto';
 import type { RecordedEvent } from '@ledger/event-store';
 import { createPaymentCodec } from './payment-codec';
-import { RecipientPhones, maskPhone, normalizePhone } from './recipient-phone';
+import { BILL_REFERENCE_AAD, PersonalFields, RECIPIENT_PHONE_AAD, maskPhone, normalizePhone } from './personal-fields';
 
 const fieldKeys = developmentKeyring('field-encryption');
-const phones = new RecipientPhones(fieldKeys, developmentKeyring('hash-pepper'), new Map());
+const phones = new PersonalFields(fieldKeys, developmentKeyring('hash-pepper'), new Map());
+/** With payments' (development) opening keys: what the gateway sealed for payments opens. */
+const withSealKeys = new PersonalFields(fieldKeys, developmentKeyring('hash-pepper'), openingKeysFromEnv({ LEDGER_DEV_MODE: '1' }, 'payments'));
 /** What identity reads from the FindUserByPhone payload payments sends. */
-const asIdentityReadsIt = (phone: Parameters<RecipientPhones['forIdentity']>[0]) => decryptField(phones.forIdentity(phone), fieldKeys, identityContract.secretAad('phone'));
+const asIdentityReadsIt = (phone: Parameters<PersonalFields['forIdentity']>[0]) => decryptField(phones.forIdentity(phone), fieldKeys, identityContract.secretAad('phone'));
 
-describe('recipient phones at rest', () => {
+describe('personal data of payments at rest (recipient phones, bill references)', () => {
   it('given a phone, when protected, then the stored form holds a ciphertext, a mask and a fingerprint, never the number', () => {
     const protectedPhone = phones.protect('+86 138-1234-5678');
     expect(protectedPhone.encrypted).toMatch(/^enc:v1:/);
@@ -35,7 +37,7 @@ describe('recipient phones at rest', () => {
   });
 
   it('a ciphertext moved to another field (other AAD) or made under another key does not decrypt', () => {
-    const other = new RecipientPhones(developmentKeyring('hash-pepper'), developmentKeyring('hash-pepper'), new Map());
+    const other = new PersonalFields(developmentKeyring('hash-pepper'), developmentKeyring('hash-pepper'), new Map());
     expect(() => other.forIdentity(phones.protect('13812345678'))).toThrow();
   });
 
@@ -45,7 +47,7 @@ describe('recipient phones at rest', () => {
   });
 
   it('upcasts a legacy transfer whose event holds the plain phone into the protected shape, in memory', () => {
-    const codec = createPaymentCodec((phone) => phones.protect(phone));
+    const codec = createPaymentCodec({ phone: (phone) => phones.protect(phone), billReference: (reference) => phones.protectReference(reference) });
     const record = {
       stream: 'payment-p1',
       revision: 0n,
@@ -57,6 +59,20 @@ describe('recipient phones at rest', () => {
     expect(event.data.request.amountMinor).toBe(700n);
     expect(event.data.request.recipientPhone.masked).toBe('138****5678');
     expect(asIdentityReadsIt(event.data.request.recipientPhone)).toBe('13812345678');
-    expect(() => createPaymentCodec().decode(record)).toThrow(/plain recipient phone/);
+    expect(() => createPaymentCodec().decode(record)).toThrow(/plain recipientPhone/);
+  });
+
+  it("keeps a bill's reference (a mobile bill's is the phone number) as a ciphertext, a masked form and a fingerprint, and gives it in clear to the biller only", () => {
+    const sealed = sealField('13812345678', sealingKeyFromEnv({ LEDGER_DEV_MODE: '1' }, 'payments'), BILL_REFERENCE_AAD);
+    const reference = withSealKeys.protectBillReference(sealed);
+    expect(reference.masked).toBe('138****5678');
+    expect(JSON.stringify(reference)).not.toContain('13812345678');
+    expect(withSealKeys.forBiller(reference)).toBe('13812345678');
+    // The same reference twice: the same fingerprint (the payment's idempotency), another ciphertext.
+    const again = withSealKeys.protectBillReference(sealField('13812345678', sealingKeyFromEnv({ LEDGER_DEV_MODE: '1' }, 'payments'), BILL_REFERENCE_AAD));
+    expect(again.fingerprint).toBe(reference.fingerprint);
+    expect(again.encrypted).not.toBe(reference.encrypted);
+    // Sealed as another field, it does not open as a bill reference.
+    expect(() => withSealKeys.protectBillReference(sealField('13812345678', sealingKeyFromEnv({ LEDGER_DEV_MODE: '1' }, 'payments'), RECIPIENT_PHONE_AAD))).toThrow(FieldDecryptionError);
   });
 });

@@ -1,11 +1,14 @@
 import { identityContract, paymentsContract } from '@ledger/contracts';
 import { decryptField, encryptField, fingerprint, loadFieldKeyring, loadPepperKeyring, openField, openingKeysFromEnv, type Keyring, type OpeningKeys } from '@ledger/crypto';
-import type { ProtectedPhone } from '@ledger/payments-domain';
+import type { ProtectedPhone, ProtectedValue } from '@ledger/payments-domain';
 
 /** Additional authenticated data of a recipient phone's ciphertext (from the gateway, and at rest): it cannot be replayed as another field. */
 export const RECIPIENT_PHONE_AAD = paymentsContract.secretAad('recipientPhone');
 /** Domain separation of the phone's keyed fingerprint (never equal to identity's phone fingerprints). */
 export const RECIPIENT_PHONE_PURPOSE = 'payments:recipient-phone';
+/** Additional authenticated data of a bill reference's ciphertext (from the gateway, and at rest). */
+export const BILL_REFERENCE_AAD = paymentsContract.secretAad('billReference');
+const BILL_REFERENCE_PURPOSE = 'payments:bill-reference';
 
 /** `+86`, `0086`, spaces and dashes are tolerated (as identity does), so one number has one fingerprint. */
 export function normalizePhone(raw: string): string {
@@ -22,12 +25,13 @@ export function maskPhone(phone: string): string {
 }
 
 /**
- * Keeps a transfer's recipient phone out of plain text at rest: the payment's events hold a
- * ciphertext (AES-256-GCM under the field keyring), a masked form and a keyed fingerprint (HMAC
- * under the pepper keyring). The plain number exists only in memory: when the command arrives and
- * when the FindUserByPhone step encrypts it for identity.
+ * Keeps the personal data of a payment out of plain text at rest, a transfer's recipient phone and
+ * a bill's reference (a mobile bill's is the phone number): the payment's events hold a ciphertext
+ * (AES-256-GCM under the field keyring), a masked form and a keyed fingerprint (HMAC under the
+ * pepper keyring). The plain value exists only in memory: when the command arrives, when the
+ * FindUserByPhone step encrypts the number for identity, and when the biller is called.
  */
-export class RecipientPhones {
+export class PersonalFields {
   constructor(
     private readonly fieldKeyring: Keyring,
     private readonly pepperKeyring: Keyring,
@@ -40,8 +44,8 @@ export class RecipientPhones {
    * identity) and `PAYMENTS_SEAL_PRIVATE_KEYS`; in development mode (`LEDGER_DEV_MODE=1`) a missing variable falls back to the public
    * development keys, otherwise it stops the service at start-up.
    */
-  static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env): RecipientPhones {
-    return new RecipientPhones(loadFieldKeyring(env, { allowDevelopmentKeys: true }), loadPepperKeyring(env, { allowDevelopmentKeys: true }), openingKeysFromEnv(env, 'payments'));
+  static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env): PersonalFields {
+    return new PersonalFields(loadFieldKeyring(env, { allowDevelopmentKeys: true }), loadPepperKeyring(env, { allowDevelopmentKeys: true }), openingKeysFromEnv(env, 'payments'));
   }
 
   /** The number as the gateway sealed it (or a service encrypted it), kept as a ciphertext, a masked form and a fingerprint; throws `FieldDecryptionError` on a ciphertext that is not one. */
@@ -58,5 +62,20 @@ export class RecipientPhones {
   /** The number encrypted for identity's lookup (field phone): it never travels in clear; throws if the stored ciphertext was tampered with or its key is gone. */
   forIdentity(phone: ProtectedPhone): string {
     return encryptField(decryptField(phone.encrypted, this.fieldKeyring, RECIPIENT_PHONE_AAD), this.fieldKeyring, identityContract.secretAad('phone'));
+  }
+
+  /** A bill's reference as the gateway sealed it, kept protected like a phone; throws `FieldDecryptionError` on a ciphertext that is not one. */
+  protectBillReference(ciphertext: string): ProtectedValue {
+    return this.protectReference(openField(ciphertext, { keyring: this.fieldKeyring, opening: this.sealOpeningKeys }, BILL_REFERENCE_AAD));
+  }
+
+  /** A plain reference (a bill recorded before references were protected, upcast on reading) as a ciphertext, a masked form and a fingerprint. */
+  protectReference(reference: string): ProtectedValue {
+    return { encrypted: encryptField(reference, this.fieldKeyring, BILL_REFERENCE_AAD), masked: maskPhone(reference), fingerprint: fingerprint(BILL_REFERENCE_PURPOSE, reference, this.pepperKeyring) };
+  }
+
+  /** The reference in clear, for the biller's call only. */
+  forBiller(reference: ProtectedValue): string {
+    return decryptField(reference.encrypted, this.fieldKeyring, BILL_REFERENCE_AAD);
   }
 }
