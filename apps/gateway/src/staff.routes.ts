@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Logger, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { identityContract, projectorContract } from '@ledger/contracts';
 import { execute } from './command-bus';
@@ -9,20 +9,23 @@ import { PageQuery, pageOf } from './http/paging';
 import { Http, type RequestInfo } from './http/request';
 import * as S from './http/schemas';
 import { validate } from './http/validation';
+import { ProblemError } from './problem';
 
 /**
  * Staff login: identity checks the agent's password and a current code of their authenticator
  * against its staff registry (the second factor is mandatory; a code is used once), records every
  * attempt on the agent's own stream (so the lock after repeated failures holds for every gateway
  * instance) and signs an access token of the staff issuer with the agent's one role. The gateway
- * only encrypts the two secrets for identity and hands the token over: it holds no staff secret and
- * no signing key. Each staff route is then permitted to some roles only (`STAFF_PERMISSIONS`) and
+ * only seals the two secrets for identity and hands the token over: it holds no staff secret and no
+ * signing key. It logs every refused attempt with the client's address (identity does not see it). Each staff route is then permitted to some roles only (`STAFF_PERMISSIONS`) and
  * sends its commands as `support:`, `teller:` or `supervisor:<agentId>`, which the services record;
  * supervisors list those records per agent here (the projector's staff-action trail).
  */
 @ApiTags('support')
 @Controller()
 export class StaffRoutes {
+  private readonly logger = new Logger('staff');
+
   constructor(private readonly edge: Edge) {}
 
   @Post('support/sessions')
@@ -48,7 +51,11 @@ export class StaffRoutes {
       identityContract.logInStaff,
       { agentId, password: edge.identitySecret('staffPassword', password), authenticatorCode: edge.identitySecret('staffAuthenticatorCode', totpCode) },
       { key: agentId, actor: 'anonymous' },
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof ProblemError) this.logger.warn(`staff login refused agent=${agentId} ip=${http.ip} code=${error.code}`);
+      throw error;
+    });
+    this.logger.log(`staff login agent=${agentId} role=${String(data['role'])} ip=${http.ip}`);
     return { agentId, role: data['role'], tokenType: 'Bearer', accessToken: edge.openIdentityResult('accessToken', data['accessToken']), accessTokenExpiresAt: data['accessTokenExpiresAt'] };
   }
 

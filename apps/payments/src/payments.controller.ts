@@ -16,7 +16,7 @@ import { Controller } from '@nestjs/common';
 import { TRANSPORT_ERROR, paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { FieldDecryptionError } from '@ledger/crypto';
-import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState, type PaymentCommand, type PaymentRequest, type PaymentState, type ProtectedPhone, type ProtectedValue } from '@ledger/payments-domain';
+import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState, type PaymentCommand, type PaymentRequest, type PaymentState, type ProtectedValue } from '@ledger/payments-domain';
 import { InvalidPageCursor, parsePositiveMinor } from '@ledger/util';
 import { streamOf } from './payment-driver';
 import { PaymentsRuntime } from './payments-runtime';
@@ -26,6 +26,16 @@ import { AUDIT_UNAVAILABLE, supportAgentOf, type Viewed } from './support-access
 type Envelope<C extends (typeof paymentsContract.commands)[number]> = CommandEnvelope<PayloadOf<C>>;
 
 const actorUserId = (actor: string): string | undefined => (actor.startsWith('user:') ? actor.slice('user:'.length) : undefined);
+
+/** A sealed personal field of a command, protected for keeping (see PersonalFields), or the refusal of a field that does not open. */
+function protectedOrRefused(command: CommandEnvelope, field: paymentsContract.SecretField, protect: () => ProtectedValue): ProtectedValue | CommandResult {
+  try {
+    return protect();
+  } catch (error) {
+    if (error instanceof FieldDecryptionError) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, `${field} cannot be opened (${error.reason})`);
+    throw error;
+  }
+}
 
 /** What a client learns about a payment: status, and the outcome once there is one. */
 export function paymentView(state: ActivePaymentState): Record<string, unknown> {
@@ -174,14 +184,9 @@ export class PaymentsController {
   @CommandHandler(paymentsContract.transfer)
   transfer(command: Envelope<typeof paymentsContract.transfer>): Promise<CommandResult> {
     const p = command.payload;
-    let recipientPhone: ProtectedPhone;
-    try {
-      // Never kept in plain text: decrypted, then encrypted, masked and fingerprinted here; encrypted for identity for the lookup.
-      recipientPhone = this.runtime.personalFields.protectEncrypted(p.recipientPhone);
-    } catch (error) {
-      if (error instanceof FieldDecryptionError) return Promise.resolve(rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, `recipientPhone cannot be decrypted (${error.reason})`));
-      throw error;
-    }
+    // Never kept in plain text: opened, then encrypted, masked and fingerprinted here; encrypted for identity for the lookup.
+    const recipientPhone = protectedOrRefused(command, 'recipientPhone', () => this.runtime.personalFields.protectEncrypted(p.recipientPhone));
+    if ('status' in recipientPhone) return Promise.resolve(recipientPhone);
     const request: PaymentRequest = {
       kind: 'transfer',
       paymentId: p.paymentId,
@@ -205,13 +210,8 @@ export class PaymentsController {
   @CommandHandler(paymentsContract.payBill)
   payBill(command: Envelope<typeof paymentsContract.payBill>): Promise<CommandResult> {
     const p = command.payload;
-    let billReference: ProtectedValue;
-    try {
-      billReference = this.runtime.personalFields.protectBillReference(p.billReference);
-    } catch (error) {
-      if (error instanceof FieldDecryptionError) return Promise.resolve(rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, `billReference cannot be opened (${error.reason})`));
-      throw error;
-    }
+    const billReference = protectedOrRefused(command, 'billReference', () => this.runtime.personalFields.protectBillReference(p.billReference));
+    if ('status' in billReference) return Promise.resolve(billReference);
     const request: PaymentRequest = { kind: 'bill', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, billerId: p.billerId, billReference, amountMinor: parsePositiveMinor(p.amountMinor) };
     return this.start(command, request, { paymentPassword: p.paymentPassword }, { deviceId: p.deviceId, stepUpCode: p.stepUpCode });
   }

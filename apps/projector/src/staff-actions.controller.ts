@@ -10,7 +10,8 @@ const SOURCES: readonly StaffActionSource[] = ['identity', 'payments'];
 const DEFAULT_PAGE_SIZE = 20;
 
 interface Row {
-  event_id: string;
+  seq: string;
+  source: StaffActionSource;
   role: string;
   action: string;
   stream: string;
@@ -20,17 +21,25 @@ interface Row {
 }
 
 /**
- * One page of an agent's actions, newest first, from both staff-action tables; `before` is the
- * `nextCursor` of the previous page (InvalidPageCursor otherwise).
+ * One page of an agent's actions, newest first (the events of one decision, recorded at one
+ * instant, in reverse store order), from both staff-action tables; `before` is the `nextCursor` of
+ * the previous page (InvalidPageCursor otherwise).
  */
 export async function listStaffActions(dataSource: DataSource, agentId: string, limit = DEFAULT_PAGE_SIZE, before?: string) {
   const after = before === undefined ? undefined : decodePageCursor(before);
+  // The position is the store's, so the source breaks a tie between the two tables: (instant, position, source) orders every row.
+  const position = after === undefined ? undefined : /^(\d{1,19}):(identity|payments)$/.exec(after.id);
+  if (after !== undefined && (position === null || position === undefined)) throw new InvalidPageCursor();
   const values: unknown[] = [agentId, limit + 1];
-  const where = after === undefined ? 'agent_id = $1' : 'agent_id = $1 AND (occurred_at, event_id) < ($3::timestamptz, $4)';
-  if (after !== undefined) values.push(after.at, after.id);
+  const where = after === undefined ? 'agent_id = $1' : 'agent_id = $1 AND (occurred_at, seq, source) < ($3::timestamptz, $4::bigint, $5)';
+  if (after !== undefined && position) values.push(after.at, position[1], position[2]);
   // Each table's index gives its newest rows in order; the union is cut to the page.
-  const selects = SOURCES.map((source) => `(SELECT event_id, role, action, stream, subject_user_id, occurred_at, command_id FROM analytics.${staffActionsTable(source)} WHERE ${where} ORDER BY occurred_at DESC, event_id DESC LIMIT $2)`);
-  const rows: Row[] = await dataSource.query(`${selects.join(' UNION ALL ')} ORDER BY occurred_at DESC, event_id DESC LIMIT $2`, values);
+  const selects = SOURCES.map(
+    (source) =>
+      `(SELECT * FROM (SELECT agent_id, seq, '${source}'::text AS source, role, action, stream, subject_user_id, occurred_at, command_id FROM analytics.${staffActionsTable(source)}) AS actions ` +
+      `WHERE ${where} ORDER BY occurred_at DESC, seq DESC LIMIT $2)`,
+  );
+  const rows: Row[] = await dataSource.query(`${selects.join(' UNION ALL ')} ORDER BY occurred_at DESC, seq DESC, source DESC LIMIT $2`, values);
   const page = rows.slice(0, limit);
   const actions = page.map((row) => ({
     action: row.action,
@@ -41,7 +50,7 @@ export async function listStaffActions(dataSource: DataSource, agentId: string, 
     ...(row.command_id === null ? {} : { commandId: row.command_id }),
   }));
   const last = page[page.length - 1];
-  return rows.length > limit && last ? { agentId, actions, nextCursor: encodePageCursor(last.occurred_at.toISOString(), last.event_id) } : { agentId, actions };
+  return rows.length > limit && last ? { agentId, actions, nextCursor: encodePageCursor(last.occurred_at.toISOString(), `${last.seq}:${last.source}`) } : { agentId, actions };
 }
 
 /** The projector's queries on `projector.commands.from.gateway`. */

@@ -30,6 +30,9 @@ beforeAll(async () => {
   await recorded(identity, 'staff-agent-7', 'identity.StaffLoginFailed.v1', 'anonymous', '2026-12-07T09:00:00.000Z', { agentId: 'agent-7', reason: 'password', failuresInWindow: 1, at: '2026-12-07T09:00:00.000Z' });
   await recorded(identity, 'staff-agent-7', 'identity.StaffLoggedIn.v1', 'anonymous', '2026-12-07T09:01:00.000Z', { agentId: 'agent-7', role: 'support', codeTimeStep: 1, at: '2026-12-07T09:01:00.000Z' });
   await recorded(identity, 'user-u1', 'identity.AccountFrozen.v1', 'support:agent-7', '2026-12-07T09:02:00.000Z', { userId: 'u1', reason: 'lost phone' });
+  // One decision's two events at one instant: the failure that locks, then the lock.
+  await recorded(identity, 'staff-agent-9', 'identity.StaffLoginFailed.v1', 'anonymous', '2026-12-07T09:02:30.000Z', { agentId: 'agent-9', reason: 'password', failuresInWindow: 5 });
+  await recorded(identity, 'staff-agent-9', 'identity.StaffLoginLocked.v1', 'anonymous', '2026-12-07T09:02:30.000Z', { agentId: 'agent-9', lockedUntil: '2026-12-07T09:32:30.000Z' });
   // The user's own actions and the services' are nobody's of the staff.
   await recorded(identity, 'user-u1', 'identity.LoggedIn.v1', 'user:u1', '2026-12-07T09:03:00.000Z', { userId: 'u1' });
   await recorded(payments, 'supportaudit-u1', 'payments.SupportAccessRecorded.v1', 'support:agent-7', '2026-12-07T09:04:00.000Z', { agentId: 'agent-7', userId: 'u1' });
@@ -63,6 +66,8 @@ describe('staff actions (the supervisors’ trail)', () => {
     expect((await listStaffActions(projector.dataSource!, 'teller-3')).actions).toEqual([expect.objectContaining({ action: 'payments.PaymentInitiated.v1', role: 'teller', stream: 'payment-p1' })]);
     expect((await listStaffActions(projector.dataSource!, 'super-1')).actions).toEqual([expect.objectContaining({ action: 'payments.CounterTopUpApproved.v1', role: 'supervisor' })]);
     expect((await listStaffActions(projector.dataSource!, 'u1')).actions).toEqual([]);
+    // At one instant, the later event of the store first: the lock, then the failure that caused it.
+    expect((await listStaffActions(projector.dataSource!, 'agent-9')).actions.map((action) => action.action)).toEqual(['identity.StaffLoginLocked.v1', 'identity.StaffLoginFailed.v1']);
   });
 
   it('pages with the cursor of the previous page, and refuses a cursor it did not make', async () => {

@@ -207,6 +207,8 @@ export class AccountFreezeRow {
 /** A staff action's columns (`staff_actions_<source>`): who of the staff did what, to whom, when. */
 abstract class StaffActionColumns {
   @PrimaryColumn({ name: 'event_id', type: 'text' }) eventId!: string;
+  /** The event's position in its store: the order of the events one decision recorded at one instant. */
+  @Column({ type: 'bigint' }) seq!: string;
   @Column({ name: 'agent_id', type: 'text' }) agentId!: string;
   /** `support`, `teller`, `supervisor` (the actor's kind), or `login` for a login attempt. */
   @Column({ type: 'text' }) role!: string;
@@ -220,12 +222,12 @@ abstract class StaffActionColumns {
 
 /** `staff_actions_identity`: freezes, unfreezes, second-factor resets, maintenance windows, staff logins. */
 @Entity({ schema: ANALYTICS_SCHEMA, name: 'staff_actions_identity' })
-@Index('staff_actions_identity_agent_idx', ['agentId', 'occurredAt', 'eventId'])
+@Index('staff_actions_identity_agent_idx', ['agentId', 'occurredAt', 'seq'])
 export class IdentityStaffActionRow extends StaffActionColumns {}
 
 /** `staff_actions_payments`: counter deposits, their approvals and rejections, support look-ups of payments. */
 @Entity({ schema: ANALYTICS_SCHEMA, name: 'staff_actions_payments' })
-@Index('staff_actions_payments_agent_idx', ['agentId', 'occurredAt', 'eventId'])
+@Index('staff_actions_payments_agent_idx', ['agentId', 'occurredAt', 'seq'])
 export class PaymentsStaffActionRow extends StaffActionColumns {}
 
 /** Where each projection's catch-up subscription stands; written in the read model's transaction. */

@@ -43,20 +43,20 @@ function staffActionsProjection(source: StaffActionSource): Projection {
     name: table,
     source,
     description: `what each member of staff did in ${source} (actor support:, teller: or supervisor:${source === 'identity' ? ', and staff logins' : ''})`,
-    tables: [{ name: table, order: 'occurred_at, event_id COLLATE "C"' }],
+    tables: [{ name: table, order: 'occurred_at, seq' }],
     async applyBatch(sql: Sql, events: readonly RecordedEvent[], tables: TableNames): Promise<void> {
       const rows: Array<Array<string | null>> = [];
       for (const event of events) {
         const action = staffActionOf(event);
         if (action === undefined) continue;
         const occurredAt = typeof event.metadata.occurredAt === 'string' ? event.metadata.occurredAt : event.recordedAt.toISOString();
-        rows.push([event.id, action.agentId, action.role, event.type, event.stream, action.subject, occurredAt, typeof event.metadata.commandId === 'string' ? event.metadata.commandId : null]);
+        rows.push([event.id, event.position.toString(), action.agentId, action.role, event.type, event.stream, action.subject, occurredAt, typeof event.metadata.commandId === 'string' ? event.metadata.commandId : null]);
       }
       if (rows.length === 0) return;
       await sql(
-        `INSERT INTO ${tableName(tables, table)} (event_id, agent_id, role, action, stream, subject_user_id, occurred_at, command_id)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[]) ON CONFLICT DO NOTHING`,
-        [0, 1, 2, 3, 4, 5, 6, 7].map((i) => rows.map((row) => row[i])),
+        `INSERT INTO ${tableName(tables, table)} (event_id, seq, agent_id, role, action, stream, subject_user_id, occurred_at, command_id)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[]) ON CONFLICT DO NOTHING`,
+        [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => rows.map((row) => row[i])),
       );
     },
   };

@@ -8,6 +8,7 @@ export class StaffActions1763810000000 implements MigrationInterface {
     for (const source of ['identity', 'payments']) {
       await runner.query(`CREATE TABLE analytics.staff_actions_${source} (
         event_id text PRIMARY KEY,
+        seq bigint NOT NULL,
         agent_id text NOT NULL,
         role text NOT NULL,
         action text NOT NULL,
@@ -16,7 +17,7 @@ export class StaffActions1763810000000 implements MigrationInterface {
         occurred_at timestamptz NOT NULL,
         command_id text)`);
       // A supervisor lists one agent's actions, newest first.
-      await runner.query(`CREATE INDEX staff_actions_${source}_agent_idx ON analytics.staff_actions_${source} (agent_id, occurred_at DESC, event_id)`);
+      await runner.query(`CREATE INDEX staff_actions_${source}_agent_idx ON analytics.staff_actions_${source} (agent_id, occurred_at DESC, seq DESC)`);
     }
   }
 
