@@ -33,7 +33,8 @@ beforeAll(async () => {
     ['super-1', { passwordHash, role: 'supervisor' as const, totpSecret: SECRETS.supervisor }],
     ['agent-8', { passwordHash, role: 'support' as const, totpSecret: SECRETS.locked }],
   ]);
-  identity = await startIdentityHarness('gateway-sessions', { config: { staff } });
+  // Every staff login of this file comes from one address: identity's limit per address is tested on its own (staff-login-limits.int-spec.ts).
+  identity = await startIdentityHarness('gateway-sessions', { config: { staff, staffLoginsPerAddress: { max: 200, windowMs: 600_000 } } });
   const limits = loadGatewayConfig().rateLimits;
   // This file logs in more than 30 times from one address: the per-IP flood guard is not under test here.
   const rateLimits = { ...limits, loginsPerIp: { ...limits.loginsPerIp, max: 200 } };

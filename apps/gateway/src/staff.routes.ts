@@ -42,14 +42,14 @@ export class StaffRoutes {
   })
   async login(@Http() http: RequestInfo) {
     const { edge } = this;
-    // Flood guards of this instance; the lock that counts failures is identity's, shared by all.
+    // Flood guards of this instance; the limit per address and the lock per agent are identity's, shared by all.
     edge.loginsPerIp.hit(http.ip);
     const { agentId, password, totpCode } = validate(S.StaffLoginRequest, http.body);
     edge.loginsPerPhone.hit(`staff:${agentId}`);
     const data = await execute(
       edge.bus,
       identityContract.logInStaff,
-      { agentId, password: edge.identitySecret('staffPassword', password), authenticatorCode: edge.identitySecret('staffAuthenticatorCode', totpCode) },
+      { agentId, password: edge.identitySecret('staffPassword', password), authenticatorCode: edge.identitySecret('staffAuthenticatorCode', totpCode), clientAddress: edge.identitySecret('staffClientAddress', http.ip) },
       { key: agentId, actor: 'anonymous' },
     ).catch((error: unknown) => {
       if (error instanceof ProblemError) this.logger.warn(`staff login refused agent=${agentId} ip=${http.ip} code=${error.code}`);

@@ -36,6 +36,8 @@ export interface IdentityConfig {
   staffTokenSigningKey: SigningKey;
   /** Lifetime of a staff access token (`IDENTITY_STAFF_TOKEN_TTL_MS`, default 15 min). */
   staffTokenTtlMs: number;
+  /** Staff login attempts allowed per client address and window, counted in PostgreSQL across instances (`IDENTITY_STAFF_LOGINS_PER_ADDRESS`, default 30 in 10 min). */
+  staffLoginsPerAddress: StaffLoginLimit;
   clock: Clock;
   policy: Readonly<IdentityPolicy>;
   argon2: Readonly<Argon2Params>;
@@ -51,6 +53,15 @@ export interface IdentityConfig {
   /** Start the Kafka relay of committed events (tests of pure command handling may turn it off). */
   relay: boolean;
 }
+
+export interface StaffLoginLimit {
+  /** Attempts allowed per client address and window. */
+  max: number;
+  windowMs: number;
+}
+
+/** 30 staff login attempts per client address in 10 minutes (see staff/staff-login-limits.ts). */
+export const DEFAULT_STAFF_LOGINS_PER_ADDRESS: StaffLoginLimit = { max: 30, windowMs: 10 * 60_000 };
 
 export const EVENT_STORE_SCHEMA = 'identity';
 export const READ_MODEL_SCHEMA = 'identity_read';
@@ -91,6 +102,7 @@ export function loadIdentityConfig(overrides: Partial<IdentityConfig> = {}, env:
     staff: overrides.staff ?? configured(() => staffRegistryFrom(env[STAFF_REGISTRY_VARIABLE])),
     staffTokenSigningKey: overrides.staffTokenSigningKey ?? configured(() => signingKeyFromEnv(env, 'STAFF_TOKEN_SIGNING_KEY', 'staff')),
     staffTokenTtlMs: overrides.staffTokenTtlMs ?? positiveInteger(env, 'IDENTITY_STAFF_TOKEN_TTL_MS', 15 * MINUTE_MS),
+    staffLoginsPerAddress: overrides.staffLoginsPerAddress ?? { ...DEFAULT_STAFF_LOGINS_PER_ADDRESS, max: positiveInteger(env, 'IDENTITY_STAFF_LOGINS_PER_ADDRESS', DEFAULT_STAFF_LOGINS_PER_ADDRESS.max) },
     clock: overrides.clock ?? systemClock,
     policy: overrides.policy ?? DEFAULT_IDENTITY_POLICY,
     argon2: overrides.argon2 ?? ARGON2_OWASP_PARAMS,

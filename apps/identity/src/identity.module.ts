@@ -12,6 +12,7 @@ import { OutboxSmsSender, SmsSender } from './infra/sms-sender';
 import { SessionsController } from './sessions.controller';
 import { SessionService } from './sessions.service';
 import { StaffController, StaffLogins } from './staff/staff-login';
+import { StaffLoginLimits } from './staff/staff-login-limits';
 
 export const IDENTITY_CONTEXT = 'identity';
 const PG_POOL = Symbol('IDENTITY_PG_POOL');
@@ -36,6 +37,7 @@ class IdentityRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly readModel: IdentityReadModel,
+    private readonly staffLoginLimits: StaffLoginLimits,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,6 +46,7 @@ class IdentityRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
     }
     this.logger.log(`SMS codes go to the simulated handset ${this.config.smsOutboxFile}`);
     await this.readModel.migrate();
+    await this.staffLoginLimits.migrate();
     this.readModel.start(this.store, (error) => this.logger.error(`read-model projection stopped: ${describe(error)}`));
     if (!this.config.relay) return;
     // Only the `user` category is published: codes, reservations and the maintenance switch are
@@ -91,6 +94,7 @@ export class IdentityCoreModule {
         IdentityService,
         SessionService,
         StaffLogins,
+        { provide: StaffLoginLimits, useFactory: (pool: Pool, config: IdentityConfig) => new StaffLoginLimits(pool, config.pepperKeyring, config.staffLoginsPerAddress), inject: [PG_POOL, IDENTITY_CONFIG] },
         IdentityRuntime,
       ],
     };

@@ -33,7 +33,8 @@ export type SecretField =
   | 'refreshToken'
   | 'provisioningUri'
   | 'staffPassword'
-  | 'staffAuthenticatorCode';
+  | 'staffAuthenticatorCode'
+  | 'staffClientAddress';
 
 /**
  * A secret field, never plaintext: sealed for this context's public key by the gateway
@@ -293,11 +294,12 @@ export const logInStaff = defineCommand({
   description:
     'Staff login: an agent of the staff registry (IDENTITY_STAFF) proves the password and a current code of their authenticator (the second factor is mandatory; a code opens one session only). ' +
     'Accepted data: agentId, role (support|teller|supervisor), accessToken (a staff-issuer EdDSA JWT, encrypted), accessTokenExpiresAt. Every attempt is recorded on staff-<agentId>, so the lock holds for every gateway and identity instance. Key: agentId. ' +
-    'Rejects INVALID_CREDENTIALS (an unknown agent, a wrong password, a wrong, stale or reused code: one answer), LOGIN_LOCKED (details.until), INVALID_INPUT.',
+    'Rejects INVALID_CREDENTIALS (an unknown agent, a wrong password, a wrong, stale or reused code: one answer), LOGIN_LOCKED (details.until), RATE_LIMITED (too many attempts from the client address, across instances; details.retryAfterMs), INVALID_INPUT.',
   payload: strict({
     agentId: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }),
     password: EncryptedString('the staff password (field staffPassword)'),
     authenticatorCode: EncryptedString('the current 6-digit code of the authenticator (field staffAuthenticatorCode)'),
+    clientAddress: EncryptedString("the client's IP address as the gateway saw it (field staffClientAddress): attempts per address are limited across every instance"),
   }),
 });
 

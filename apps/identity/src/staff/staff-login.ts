@@ -7,6 +7,10 @@ import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledge
 import { IDENTITY_CONFIG, type IdentityConfig } from '../config';
 import { IdentityService } from '../identity.service';
 import { identityCodec } from '../infra/event-codec';
+import { StaffLoginLimits } from './staff-login-limits';
+
+/** Too many staff login attempts from one client address (details.retryAfterMs); the gateway answers 429. */
+export const STAFF_LOGIN_RATE_LIMITED = 'RATE_LIMITED';
 
 /** The device claim of a staff token: staff work from the staff console, not from a phone. */
 export const STAFF_CONSOLE_DEVICE = 'support-console';
@@ -30,6 +34,7 @@ export class StaffLogins {
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     private readonly identity: IdentityService,
+    private readonly limits: StaffLoginLimits,
   ) {
     this.logins = new DeciderHandler({ store, decider: createStaffLoginDecider(config.policy), codec: identityCodec<StaffEvent>() });
   }
@@ -39,6 +44,9 @@ export class StaffLogins {
     const password = this.identity.open(envelope.payload.password, 'staffPassword');
     const code = this.identity.open(envelope.payload.authenticatorCode, 'staffAuthenticatorCode');
     const now = this.config.clock.now();
+    // Before any argon2 work: an address guessing across gateway instances is counted once, here.
+    const limited = await this.limits.hit(this.identity.open(envelope.payload.clientAddress, 'staffClientAddress'), now);
+    if (limited) return rejected(envelope, STAFF_LOGIN_RATE_LIMITED, 'too many staff login attempts from this address; try again later', limited);
     const member = this.config.staff.get(agentId);
     if (member === undefined) {
       await verifyLoginPassword(password, await this.identity.dummyHash());
