@@ -1,15 +1,16 @@
 import { identityContract, paymentsContract } from '@ledger/contracts';
-import { FieldDecryptionError, decryptField, developmentKeyring, encryptField, openingKeysFromEnv, sealField, sealingKeyFromEnv } from '@ledger/crypto';
+import { FieldDecryptionError, developmentKeyring, encryptField, openSealedField, openingKeysFromEnv, sealField, sealingKeyFromEnv } from '@ledger/crypto';
 import type { RecordedEvent } from '@ledger/event-store';
 import { createPaymentCodec } from './payment-codec';
 import { BILL_REFERENCE_AAD, PersonalFields, RECIPIENT_PHONE_AAD, maskPhone, normalizePhone } from './personal-fields';
 
 const fieldKeys = developmentKeyring('field-encryption');
-const phones = new PersonalFields(fieldKeys, developmentKeyring('hash-pepper'), new Map());
+const DEV = { LEDGER_DEV_MODE: '1' };
+const phones = new PersonalFields(fieldKeys, developmentKeyring('hash-pepper'), new Map(), sealingKeyFromEnv(DEV, 'identity'));
 /** With payments' (development) opening keys: what the gateway sealed for payments opens. */
-const withSealKeys = new PersonalFields(fieldKeys, developmentKeyring('hash-pepper'), openingKeysFromEnv({ LEDGER_DEV_MODE: '1' }, 'payments'));
-/** What identity reads from the FindUserByPhone payload payments sends. */
-const asIdentityReadsIt = (phone: Parameters<PersonalFields['forIdentity']>[0]) => decryptField(phones.forIdentity(phone), fieldKeys, identityContract.secretAad('phone'));
+const withSealKeys = new PersonalFields(fieldKeys, developmentKeyring('hash-pepper'), openingKeysFromEnv(DEV, 'payments'), sealingKeyFromEnv(DEV, 'identity'));
+/** What identity reads from the FindUserByPhone payload payments sends: sealed for identity's key, which payments does not hold. */
+const asIdentityReadsIt = (phone: Parameters<PersonalFields['forIdentity']>[0]) => openSealedField(phones.forIdentity(phone), openingKeysFromEnv({ LEDGER_DEV_MODE: '1' }, 'identity'), identityContract.secretAad('phone'));
 
 describe('personal data of payments at rest (recipient phones, bill references)', () => {
   it('given a phone, when protected, then the stored form holds a ciphertext, a mask and a fingerprint, never the number', () => {
@@ -37,7 +38,7 @@ describe('personal data of payments at rest (recipient phones, bill references)'
   });
 
   it('a ciphertext moved to another field (other AAD) or made under another key does not decrypt', () => {
-    const other = new PersonalFields(developmentKeyring('hash-pepper'), developmentKeyring('hash-pepper'), new Map());
+    const other = new PersonalFields(developmentKeyring('hash-pepper'), developmentKeyring('hash-pepper'), new Map(), sealingKeyFromEnv(DEV, 'identity'));
     expect(() => other.forIdentity(phones.protect('13812345678'))).toThrow();
   });
 
@@ -63,16 +64,16 @@ describe('personal data of payments at rest (recipient phones, bill references)'
   });
 
   it("keeps a bill's reference (a mobile bill's is the phone number) as a ciphertext, a masked form and a fingerprint, and gives it in clear to the biller only", () => {
-    const sealed = sealField('13812345678', sealingKeyFromEnv({ LEDGER_DEV_MODE: '1' }, 'payments'), BILL_REFERENCE_AAD);
+    const sealed = sealField('13812345678', sealingKeyFromEnv(DEV, 'payments'), BILL_REFERENCE_AAD);
     const reference = withSealKeys.protectBillReference(sealed);
     expect(reference.masked).toBe('138****5678');
     expect(JSON.stringify(reference)).not.toContain('13812345678');
     expect(withSealKeys.forBiller(reference)).toBe('13812345678');
     // The same reference twice: the same fingerprint (the payment's idempotency), another ciphertext.
-    const again = withSealKeys.protectBillReference(sealField('13812345678', sealingKeyFromEnv({ LEDGER_DEV_MODE: '1' }, 'payments'), BILL_REFERENCE_AAD));
+    const again = withSealKeys.protectBillReference(sealField('13812345678', sealingKeyFromEnv(DEV, 'payments'), BILL_REFERENCE_AAD));
     expect(again.fingerprint).toBe(reference.fingerprint);
     expect(again.encrypted).not.toBe(reference.encrypted);
     // Sealed as another field, it does not open as a bill reference.
-    expect(() => withSealKeys.protectBillReference(sealField('13812345678', sealingKeyFromEnv({ LEDGER_DEV_MODE: '1' }, 'payments'), RECIPIENT_PHONE_AAD))).toThrow(FieldDecryptionError);
+    expect(() => withSealKeys.protectBillReference(sealField('13812345678', sealingKeyFromEnv(DEV, 'payments'), RECIPIENT_PHONE_AAD))).toThrow(FieldDecryptionError);
   });
 });

@@ -1,5 +1,5 @@
 import { identityContract, paymentsContract } from '@ledger/contracts';
-import { decryptField, encryptField, fingerprint, loadFieldKeyring, loadPepperKeyring, openField, openingKeysFromEnv, type Keyring, type OpeningKeys } from '@ledger/crypto';
+import { decryptField, encryptField, fingerprint, loadFieldKeyring, loadPepperKeyring, openField, openingKeysFromEnv, sealField, sealingKeyFromEnv, type Keyring, type OpeningKeys, type SealingKey } from '@ledger/crypto';
 import type { ProtectedPhone, ProtectedValue } from '@ledger/payments-domain';
 
 /** Additional authenticated data of a recipient phone's ciphertext (from the gateway, and at rest): it cannot be replayed as another field. */
@@ -37,15 +37,17 @@ export class PersonalFields {
     private readonly pepperKeyring: Keyring,
     /** Payments' X25519 private keys: they open the numbers the gateway sealed for payments. */
     private readonly sealOpeningKeys: OpeningKeys,
+    /** Identity's public key: the number of a recipient look-up is sealed for identity, whose field keys payments does not hold. */
+    private readonly identitySealingKey: SealingKey,
   ) {}
 
   /**
-   * Keys from `FIELD_KEYS`/`FIELD_KEY_ACTIVE`, `HASH_PEPPER_KEYS`/`HASH_PEPPER_ACTIVE` (like
-   * identity) and `PAYMENTS_SEAL_PRIVATE_KEYS`; in development mode (`LEDGER_DEV_MODE=1`) a missing variable falls back to the public
+   * Keys from `FIELD_KEYS`/`FIELD_KEY_ACTIVE` (payments' own), `HASH_PEPPER_KEYS`/`HASH_PEPPER_ACTIVE`,
+   * `PAYMENTS_SEAL_PRIVATE_KEYS` and `IDENTITY_SEAL_PUBLIC_KEY`; in development mode (`LEDGER_DEV_MODE=1`) a missing variable falls back to the public
    * development keys, otherwise it stops the service at start-up.
    */
   static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env): PersonalFields {
-    return new PersonalFields(loadFieldKeyring(env, { allowDevelopmentKeys: true }), loadPepperKeyring(env, { allowDevelopmentKeys: true }), openingKeysFromEnv(env, 'payments'));
+    return new PersonalFields(loadFieldKeyring(env, { allowDevelopmentKeys: true }), loadPepperKeyring(env, { allowDevelopmentKeys: true }), openingKeysFromEnv(env, 'payments'), sealingKeyFromEnv(env, 'identity'));
   }
 
   /** The number as the gateway sealed it (or a service encrypted it), kept as a ciphertext, a masked form and a fingerprint; throws `FieldDecryptionError` on a ciphertext that is not one. */
@@ -59,9 +61,9 @@ export class PersonalFields {
     return { encrypted: encryptField(phone, this.fieldKeyring, RECIPIENT_PHONE_AAD), masked: maskPhone(phone), fingerprint: fingerprint(RECIPIENT_PHONE_PURPOSE, phone, this.pepperKeyring) };
   }
 
-  /** The number encrypted for identity's lookup (field phone): it never travels in clear; throws if the stored ciphertext was tampered with or its key is gone. */
+  /** The number sealed for identity's lookup (field phone): it never travels in clear; throws if the stored ciphertext was tampered with or its key is gone. */
   forIdentity(phone: ProtectedPhone): string {
-    return encryptField(decryptField(phone.encrypted, this.fieldKeyring, RECIPIENT_PHONE_AAD), this.fieldKeyring, identityContract.secretAad('phone'));
+    return sealField(decryptField(phone.encrypted, this.fieldKeyring, RECIPIENT_PHONE_AAD), this.identitySealingKey, identityContract.secretAad('phone'));
   }
 
   /** A bill's reference as the gateway sealed it, kept protected like a phone; throws `FieldDecryptionError` on a ciphertext that is not one. */

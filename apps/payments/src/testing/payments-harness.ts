@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
 import { HEADER, cardsContract, identityContract, paymentsContract, topics, walletContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { developmentKeyring, encryptField, openingKeysFromEnv } from '@ledger/crypto';
+import { Keyring, developmentKeyring, openingKeysFromEnv, sealField, sealingKeyFromEnv } from '@ledger/crypto';
 import { PersonalFields } from '../personal-fields';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledger/messaging';
@@ -96,7 +96,8 @@ export class PaymentsHarness {
         pollIntervalMs: 100,
         resumeAfterMs: 1_000,
         // The field keys of this test's identity, as a deployment shares one ring between the services.
-        personalFields: new PersonalFields(this.identity.fieldKeyring, developmentKeyring('hash-pepper'), openingKeysFromEnv(process.env, 'payments')),
+        // Payments' field keys are its own (not identity's): what it sends identity is sealed for identity's key.
+        personalFields: new PersonalFields(Keyring.generate(['payments-1']), developmentKeyring('hash-pepper'), openingKeysFromEnv(process.env, 'payments'), sealingKeyFromEnv(process.env, 'identity')),
         ...this.options, risk: { ...RELAXED_RISK, ...this.options.risk } }),
       topicPrefix: this.topicPrefix,
       logger: false,
@@ -148,14 +149,14 @@ export class PaymentsHarness {
     return { userId, walletId, phone };
   }
 
-  /** A transfer's recipient number encrypted for payments as the gateway sends it. */
+  /** A transfer's recipient number sealed for payments as the gateway sends it. */
   recipientPhone(phone: string): string {
-    return encryptField(phone, this.identity.fieldKeyring, paymentsContract.secretAad('recipientPhone'));
+    return sealField(phone, sealingKeyFromEnv(process.env, 'payments'), paymentsContract.secretAad('recipientPhone'));
   }
 
-  /** A bill's reference encrypted for payments (a mobile bill's is a phone number). */
+  /** A bill's reference sealed for payments as the gateway sends it (a mobile bill's is a phone number). */
   billReference(reference: string): string {
-    return encryptField(reference, this.identity.fieldKeyring, paymentsContract.secretAad('billReference'));
+    return sealField(reference, sealingKeyFromEnv(process.env, 'payments'), paymentsContract.secretAad('billReference'));
   }
 
   /** The payment password encrypted as the gateway sends it. */
