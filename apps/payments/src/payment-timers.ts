@@ -25,7 +25,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { paymentsContract } from '@ledger/contracts';
-import { PostgresCheckpointStore, followerPacing, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import { PostgresCheckpointStore, followerPacing, inTransactionUnderLock, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import type { ActivePaymentState } from '@ledger/payments-domain';
 import type { Clock } from '@ledger/util';
 import type { Pool } from 'pg';
@@ -141,8 +141,7 @@ export class PaymentTimers {
 
   /** Creates the table and the checkpoints' if missing (idempotent; concurrent starts are serialized by an advisory lock). */
   async migrate(): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [PAYMENTS_TABLES_LOCK]);
+    await inTransactionUnderLock(this.pool, PAYMENTS_TABLES_LOCK, async (client) => {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${TIMERS_SCHEMA}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (
         payment_id text NOT NULL,

@@ -52,13 +52,12 @@ export class PersonalFields {
 
   /** The number as the gateway sealed it (or a service encrypted it), kept as a ciphertext, a masked form and a fingerprint; throws `FieldDecryptionError` on a ciphertext that is not one. */
   protectEncrypted(ciphertext: string): ProtectedPhone {
-    return this.protect(openField(ciphertext, { keyring: this.fieldKeyring, opening: this.sealOpeningKeys }, RECIPIENT_PHONE_AAD));
+    return this.protect(this.opened(ciphertext, RECIPIENT_PHONE_AAD));
   }
 
   /** A plain number (a transfer recorded before the numbers were encrypted, upcast on reading) as a ciphertext, a masked form and a fingerprint. */
   protect(raw: string): ProtectedPhone {
-    const phone = normalizePhone(raw);
-    return { encrypted: encryptField(phone, this.fieldKeyring, RECIPIENT_PHONE_AAD), masked: maskPhone(phone), fingerprint: fingerprint(RECIPIENT_PHONE_PURPOSE, phone, this.pepperKeyring) };
+    return this.kept(normalizePhone(raw), RECIPIENT_PHONE_AAD, RECIPIENT_PHONE_PURPOSE);
   }
 
   /** The number sealed for identity's lookup (field phone): it never travels in clear; throws if the stored ciphertext was tampered with or its key is gone. */
@@ -68,16 +67,26 @@ export class PersonalFields {
 
   /** A bill's reference as the gateway sealed it, kept protected like a phone; throws `FieldDecryptionError` on a ciphertext that is not one. */
   protectBillReference(ciphertext: string): ProtectedValue {
-    return this.protectReference(openField(ciphertext, { keyring: this.fieldKeyring, opening: this.sealOpeningKeys }, BILL_REFERENCE_AAD));
+    return this.protectReference(this.opened(ciphertext, BILL_REFERENCE_AAD));
   }
 
   /** A plain reference (a bill recorded before references were protected, upcast on reading) as a ciphertext, a masked form and a fingerprint. */
   protectReference(reference: string): ProtectedValue {
-    return { encrypted: encryptField(reference, this.fieldKeyring, BILL_REFERENCE_AAD), masked: maskPhone(reference), fingerprint: fingerprint(BILL_REFERENCE_PURPOSE, reference, this.pepperKeyring) };
+    return this.kept(reference, BILL_REFERENCE_AAD, BILL_REFERENCE_PURPOSE);
   }
 
   /** The reference in clear, for the biller's call only. */
   forBiller(reference: ProtectedValue): string {
     return decryptField(reference.encrypted, this.fieldKeyring, BILL_REFERENCE_AAD);
+  }
+
+  /** A field of a command, sealed for payments (or keyring-encrypted by a service), opened in memory. */
+  private opened(ciphertext: string, aad: string): string {
+    return openField(ciphertext, { keyring: this.fieldKeyring, opening: this.sealOpeningKeys }, aad);
+  }
+
+  /** How a personal value is kept: encrypted under payments' own keys, masked for display, fingerprinted for idempotency. */
+  private kept(value: string, aad: string, purpose: string): ProtectedValue {
+    return { encrypted: encryptField(value, this.fieldKeyring, aad), masked: maskPhone(value), fingerprint: fingerprint(purpose, value, this.pepperKeyring) };
   }
 }

@@ -10,7 +10,7 @@
  * so replaying from zero (drop the schema) rebuilds the same rows. The model is eventually
  * consistent; `GetPayment` reads the payment's own stream and is always current.
  */
-import { PostgresCheckpointStore, followerPacing, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import { PostgresCheckpointStore, followerPacing, inTransactionUnderLock, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { decodePageCursor, encodePageCursor } from '@ledger/util';
 import { maskPhone, normalizePhone } from './personal-fields';
@@ -183,8 +183,7 @@ export class UserPaymentsReadModel {
   }
 
   async migrate(): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [PAYMENTS_TABLES_LOCK]);
+    await inTransactionUnderLock(this.pool, PAYMENTS_TABLES_LOCK, async (client) => {
       await this.checkpoints.ensureTable(client);
       await client.query(`CREATE TABLE IF NOT EXISTS ${READ_SCHEMA}.user_payments (
         payment_id text PRIMARY KEY,

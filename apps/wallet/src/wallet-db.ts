@@ -7,7 +7,7 @@
  * upstream topics (reset the consumer group).
  */
 import type { Pool } from 'pg';
-import { ProcessedEvents, inTransaction } from '@ledger/event-store';
+import { ProcessedEvents, inTransactionUnderLock } from '@ledger/event-store';
 
 export const SCHEMA = 'wallet';
 export const processedEvents = new ProcessedEvents(`${SCHEMA}.processed_events`);
@@ -16,8 +16,7 @@ export const processedEvents = new ProcessedEvents(`${SCHEMA}.processed_events`)
 const MIGRATION_LOCK = 7_431_906_112;
 
 export async function migrateWalletTables(pool: Pool): Promise<void> {
-  await inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+  await inTransactionUnderLock(pool, MIGRATION_LOCK, async (client) => {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.hold_timers (
       wallet_id text NOT NULL,

@@ -22,4 +22,4 @@ export { EventRelay, eventToMessage, type EventRelayOptions } from './relay/even
 export { RecentEventIds, ProcessedEvents } from './relay/dedupe';
 export { EventStoreModule, EVENT_STORE, type EventStoreModuleOptions } from './nest/event-store.module';
 export { DeciderHandler, ConcurrencyRetriesExhausted, eventIdFor, type CommandMetadata, type EventCodec, type DecisionOutcome, type DeciderHandlerOptions } from './decider/decider-handler';
-export { inTransaction, startTransactionalProjection, type TransactionalProjectionOptions } from './projection/transactional-projection';
+export { inTransaction, inTransactionUnderLock, startTransactionalProjection, type TransactionalProjectionOptions } from './projection/transactional-projection';

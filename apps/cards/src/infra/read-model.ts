@@ -1,4 +1,4 @@
-import { PostgresCheckpointStore, inTransaction, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import { PostgresCheckpointStore, inTransactionUnderLock, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import { CARDS_EVENT, maskCardNumber, type CardView } from '@ledger/cards-domain';
 import type { Pool, PoolClient } from 'pg';
 import { READ_MODEL_SCHEMA } from '../config';
@@ -53,8 +53,7 @@ export class CardsReadModel {
   }
 
   async migrate(): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await inTransactionUnderLock(this.pool, MIGRATION_LOCK, async (client) => {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${READ_MODEL_SCHEMA}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.checkpoints (
         name text PRIMARY KEY, cursor text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);

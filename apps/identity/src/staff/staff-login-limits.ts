@@ -1,5 +1,5 @@
 import { fingerprint, type Keyring } from '@ledger/crypto';
-import { inTransaction } from '@ledger/event-store';
+import { inTransactionUnderLock } from '@ledger/event-store';
 import type { Pool } from 'pg';
 import { DEFAULT_STAFF_LOGINS_PER_ADDRESS, READ_MODEL_SCHEMA, type StaffLoginLimit } from '../config';
 
@@ -23,8 +23,7 @@ export class StaffLoginLimits {
 
   /** Creates the table if missing (idempotent; concurrent starts are serialized by an advisory lock). */
   async migrate(): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await inTransactionUnderLock(this.pool, MIGRATION_LOCK, async (client) => {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${READ_MODEL_SCHEMA}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (
         address_hash text NOT NULL,

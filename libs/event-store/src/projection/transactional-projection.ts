@@ -17,6 +17,17 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
   }
 }
 
+/**
+ * `work` in one transaction that first takes the advisory lock `lockId` (released at commit): how a
+ * service creates its tables when several instances start at once, one after the other.
+ */
+export function inTransactionUnderLock<T>(pool: Pool, lockId: number, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [lockId]);
+    return work(client);
+  });
+}
+
 export interface TransactionalProjectionOptions {
   store: EventStore;
   /** The database of the projection's tables (and, by default, of its checkpoint). */
