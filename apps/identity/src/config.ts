@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ARGON2_OWASP_PARAMS, loadFieldKeyring, loadPepperKeyring, openingKeysFromEnv, sealingKeyFromEnv, signingKeyFromEnv, type Argon2Params, type Keyring, type OpeningKeys, type SealingKey, type SigningKey } from '@ledger/crypto';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from '@ledger/identity-domain';
 import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/util';
-import { STAFF_REGISTRY_VARIABLE, staffRegistryFrom, type StaffMember } from './staff/staff-registry';
+import { STAFF_REGISTRY_VARIABLE, staffRegistryFrom, type StaffMember } from './use-cases/staff/staff-registry';
 
 /**
  * Everything the identity service reads from its environment, resolved once at start-up. Tests

@@ -5,14 +5,13 @@ import { createKafka, pingControllerFor } from '@ledger/messaging';
 import { Pool } from 'pg';
 import { EVENT_STORE_SCHEMA, IDENTITY_CONFIG, loadIdentityConfig, type IdentityConfig } from './config';
 import { IdentityController } from './identity.controller';
-import { IdentityService } from './identity.service';
+import { IdentityCore } from './identity-core';
 import { toPublishedEvent } from './infra/event-codec';
 import { IdentityReadModel } from './infra/read-model';
 import { OutboxSmsSender, SmsSender } from './infra/sms-sender';
-import { SessionsController } from './sessions.controller';
-import { SessionService } from './sessions.service';
-import { StaffController, StaffLogins } from './staff/staff-login';
-import { StaffLoginLimits } from './staff/staff-login-limits';
+import { SessionService } from './use-cases/sessions/session-service';
+import { StaffLogins } from './use-cases/staff/staff-login';
+import { StaffLoginLimits } from './use-cases/staff/staff-login-limits';
 
 export const IDENTITY_CONTEXT = 'identity';
 const PG_POOL = Symbol('IDENTITY_PG_POOL');
@@ -85,16 +84,24 @@ export class IdentityCoreModule {
     return {
       module: IdentityCoreModule,
       imports: [EventStoreModule.forRoot({ schema: EVENT_STORE_SCHEMA, url: overrides.eventStoreUrl ?? overrides.databaseUrl })],
-      controllers: [pingControllerFor(IDENTITY_CONTEXT), IdentityController, SessionsController, StaffController],
+      controllers: [pingControllerFor(IDENTITY_CONTEXT), IdentityController],
       providers: [
         { provide: IDENTITY_CONFIG, useFactory: () => loadIdentityConfig(overrides) },
         { provide: PG_POOL, useFactory: (config: IdentityConfig) => new Pool({ connectionString: config.databaseUrl, max: 10 }), inject: [IDENTITY_CONFIG] },
         { provide: IdentityReadModel, useFactory: (pool: Pool) => new IdentityReadModel(pool), inject: [PG_POOL] },
         { provide: SmsSender, useFactory: (config: IdentityConfig) => new OutboxSmsSender(config.smsOutboxFile, () => config.clock.now()), inject: [IDENTITY_CONFIG] },
-        IdentityService,
-        SessionService,
-        StaffLogins,
+        { provide: SessionService, useFactory: (store: EventStore, config: IdentityConfig) => new SessionService(store, config), inject: [EVENT_STORE, IDENTITY_CONFIG] },
+        {
+          provide: IdentityCore,
+          useFactory: (store: EventStore, config: IdentityConfig, sms: SmsSender, readModel: IdentityReadModel, sessions: SessionService) => new IdentityCore({ store, config, sms, readModel, sessions }),
+          inject: [EVENT_STORE, IDENTITY_CONFIG, SmsSender, IdentityReadModel, SessionService],
+        },
         { provide: StaffLoginLimits, useFactory: (pool: Pool, config: IdentityConfig) => new StaffLoginLimits(pool, config.pepperKeyring, config.staffLoginsPerAddress), inject: [PG_POOL, IDENTITY_CONFIG] },
+        {
+          provide: StaffLogins,
+          useFactory: (store: EventStore, config: IdentityConfig, core: IdentityCore, limits: StaffLoginLimits) => new StaffLogins(store, config, core, limits),
+          inject: [EVENT_STORE, IDENTITY_CONFIG, IdentityCore, StaffLoginLimits],
+        },
         IdentityRuntime,
       ],
     };

@@ -1,7 +1,7 @@
 import { fingerprint, type Keyring } from '@ledger/crypto';
 import { inTransactionUnderLock } from '@ledger/event-store';
 import type { Pool } from 'pg';
-import { DEFAULT_STAFF_LOGINS_PER_ADDRESS, READ_MODEL_SCHEMA, type StaffLoginLimit } from '../config';
+import { DEFAULT_STAFF_LOGINS_PER_ADDRESS, READ_MODEL_SCHEMA, type StaffLoginLimit } from '../../config';
 
 const TABLE = `${READ_MODEL_SCHEMA}.staff_login_windows`;
 const PURPOSE = 'identity:staff-login-address';

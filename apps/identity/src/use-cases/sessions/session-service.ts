@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { FieldDecryptionError, openField, sealField, hashRefreshToken, issueRefreshToken, refreshTokenMatches, refreshTokenSession, signAccessToken } from '@ledger/crypto';
-import { DeciderHandler, EVENT_STORE, type CommandMetadata, type EventCodec, type EventStore } from '@ledger/event-store';
+import { sealField, hashRefreshToken, issueRefreshToken, refreshTokenMatches, refreshTokenSession, signAccessToken } from '@ledger/crypto';
+import { DeciderHandler, type EventCodec, type EventStore } from '@ledger/event-store';
 import {
   SESSION_EVENT_TYPES,
   createUserDecider,
@@ -20,9 +19,9 @@ import {
 } from '@ledger/identity-domain';
 import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import type { Decider } from '@ledger/util';
-import { IDENTITY_CONFIG, type IdentityConfig } from './config';
-import { InvalidInput } from './infra/actor';
-import { identityCodec } from './infra/event-codec';
+import type { IdentityConfig } from '../../config';
+import { commandMetadata, openSecret } from '../../identity-core';
+import { identityCodec } from '../../infra/event-codec';
 
 /** A session command computed from the freshest state, so a token is compared with the hashes being decided on. */
 type SessionInput = (state: SessionState) => SessionCommand;
@@ -58,14 +57,13 @@ export interface IssuedRefreshToken {
  * The streams hold keyed hashes of the tokens only; they are not published (the relay publishes
  * the `user` category).
  */
-@Injectable()
 export class SessionService {
   private readonly sessions: DeciderHandler<SessionInput, SessionEvent, SessionState>;
   private readonly users: DeciderHandler<UserCommand, UserEvent, UserState>;
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
-    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    store: EventStore,
+    private readonly config: IdentityConfig,
   ) {
     this.sessions = new DeciderHandler({ store, decider: sessionInputDecider, codec: sessionCodec });
     // Read-only: refresh needs to know whether the account is frozen right now.
@@ -80,7 +78,7 @@ export class SessionService {
     const refreshTokenHash = hashRefreshToken(token, this.config.pepperKeyring);
     // A re-delivered login is answered from the events of its first delivery (same command id),
     // and its token is the same, being derived from that command id.
-    const outcome = await this.sessions.handle(sessionStreamId(sessionId), () => ({ type: 'StartSession', sessionId, userId, deviceId, refreshTokenHash, expiresAt, now }), this.meta(envelope));
+    const outcome = await this.sessions.handle(sessionStreamId(sessionId), () => ({ type: 'StartSession', sessionId, userId, deviceId, refreshTokenHash, expiresAt, now }), commandMetadata(envelope));
     const started = outcome.kind === 'accepted' ? outcome.events.find((event) => event.type === 'identity.SessionStarted.v1') : undefined;
     if (started?.type !== 'identity.SessionStarted.v1') throw new Error(`session ${sessionId} did not start`);
     return this.issued(token, started.data.expiresAt);
@@ -98,7 +96,7 @@ export class SessionService {
     const nextToken = issueRefreshToken(sessionId, envelope.commandId, this.config.pepperKeyring);
     const nextRefreshTokenHash = hashRefreshToken(nextToken, this.config.pepperKeyring);
     const expiresAt = this.refreshExpiry(now);
-    const outcome = await this.sessions.handle(stream, (state) => ({ type: 'RefreshSession', presented: this.presented(presentedToken, state), userFrozen, nextRefreshTokenHash, expiresAt, now }), this.meta(envelope));
+    const outcome = await this.sessions.handle(stream, (state) => ({ type: 'RefreshSession', presented: this.presented(presentedToken, state), userFrozen, nextRefreshTokenHash, expiresAt, now }), commandMetadata(envelope));
     if (outcome.kind === 'rejected') return rejected(envelope, outcome.rejection.code, outcome.rejection.message, outcome.rejection.details);
     const failure = sessionRejection(outcome.events);
     if (failure) return rejected(envelope, failure.code, failure.message, failure.details);
@@ -120,7 +118,7 @@ export class SessionService {
     const sessionId = refreshTokenSession(presentedToken);
     if (sessionId === undefined) return rejected(envelope, 'INVALID_REFRESH_TOKEN', 'this refresh token is not valid');
     const now = this.config.clock.now();
-    const outcome = await this.sessions.handle(sessionStreamId(sessionId), (state) => ({ type: 'EndSession', presented: this.presented(presentedToken, state), now }), this.meta(envelope));
+    const outcome = await this.sessions.handle(sessionStreamId(sessionId), (state) => ({ type: 'EndSession', presented: this.presented(presentedToken, state), now }), commandMetadata(envelope));
     if (outcome.kind === 'rejected') return rejected(envelope, outcome.rejection.code, outcome.rejection.message, outcome.rejection.details);
     const failure = sessionRejection(outcome.events);
     return failure ? rejected(envelope, failure.code, failure.message, failure.details) : accepted(envelope, { ended: true });
@@ -145,15 +143,6 @@ export class SessionService {
   }
 
   private openToken(ciphertext: string): string {
-    try {
-      return openField(ciphertext, { keyring: this.config.fieldKeyring, opening: this.config.sealOpeningKeys }, identityContract.secretAad('refreshToken'));
-    } catch (error) {
-      if (error instanceof FieldDecryptionError) throw new InvalidInput('refreshToken', `refreshToken cannot be decrypted (${error.reason})`);
-      throw error;
-    }
-  }
-
-  private meta(envelope: CommandEnvelope): CommandMetadata {
-    return { commandId: envelope.commandId, correlationId: envelope.correlationId, actor: envelope.actor, occurredAt: envelope.occurredAt };
+    return openSecret(this.config, ciphertext, 'refreshToken');
   }
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { identityContract as identity } from '@ledger/contracts';
-import { GOOD_LOGIN_PASSWORD, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from './testing/identity-harness';
+import { GOOD_LOGIN_PASSWORD, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from '../../testing/identity-harness';
 
 const MINUTE = 60_000;
 

@@ -20,7 +20,7 @@ export const STAFF_REGISTRY_VARIABLE = 'IDENTITY_STAFF';
 /**
  * The staff registry from `IDENTITY_STAFF`: a JSON object of agent id → `{ passwordHash, role,
  * totpSecret }` (argon2id PHC hash; `support`, `teller` or `supervisor`; base32, at least 128 bits).
- * `node -r @swc-node/register apps/identity/src/staff/add-staff-member.ts <agentId> <role>` prints
+ * `node -r @swc-node/register apps/identity/src/cli/add-staff-member.ts <agentId> <role>` prints
  * one entry and the authenticator's provisioning URI. Only hashes and second-factor secrets are
  * configured, never passwords; a malformed entry stops the start rather than locking an agent out
  * silently. Only identity holds it: the internet-facing gateway never sees a staff secret.

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { identityContract as identity } from '@ledger/contracts';
 import { generateSigningKey, verificationKeysOf, verifyAccessToken } from '@ledger/crypto';
 import { Pool } from 'pg';
-import { GOOD_LOGIN_PASSWORD, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from './testing/identity-harness';
+import { GOOD_LOGIN_PASSWORD, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from '../../testing/identity-harness';
 
 describe('identity sessions: refresh-token rotation and logout over Kafka', () => {
   let h: IdentityHarness;

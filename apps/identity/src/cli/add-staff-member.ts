@@ -4,7 +4,7 @@
  * staff). The password is read from stdin so that it stays out of the shell history and the
  * process list:
  *
- *     node -r @swc-node/register apps/identity/src/staff/add-staff-member.ts agent-7 support < password.txt
+ *     node -r @swc-node/register apps/identity/src/cli/add-staff-member.ts agent-7 support < password.txt
  *
  * Prints the entry to add to the registry's JSON object and the `otpauth://` URI to give the agent
  * once (as a QR code) for their authenticator app; neither is kept anywhere else.

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { identityContract as identity } from '@ledger/contracts';
 import { base32Decode, totp } from '@ledger/crypto';
 import { testKafka, TopicRecorder } from '@ledger/testing';
-import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from './testing/identity-harness';
+import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from '../../testing/identity-harness';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

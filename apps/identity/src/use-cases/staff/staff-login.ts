@@ -1,13 +1,12 @@
-import { Controller, Inject, Injectable } from '@nestjs/common';
 import { identityContract as contract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { sealField, signAccessToken, verifyLoginPassword, verifyTotp } from '@ledger/crypto';
-import { DeciderHandler, EVENT_STORE, type EventStore } from '@ledger/event-store';
+import { DeciderHandler, type EventStore } from '@ledger/event-store';
 import { IdentityErrorCode, createStaffLoginDecider, recordedRejection, staffStreamId, type StaffEvent, type StaffLogIn, type StaffLoginState } from '@ledger/identity-domain';
-import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
-import { IDENTITY_CONFIG, type IdentityConfig } from '../config';
-import { IdentityService } from '../identity.service';
-import { identityCodec } from '../infra/event-codec';
-import { StaffLoginLimits } from './staff-login-limits';
+import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
+import type { IdentityConfig } from '../../config';
+import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
+import { identityCodec } from '../../infra/event-codec';
+import type { StaffLoginLimits } from './staff-login-limits';
 
 /** Too many staff login attempts from one client address (details.retryAfterMs); the gateway answers 429. */
 export const STAFF_LOGIN_RATE_LIMITED = 'RATE_LIMITED';
@@ -26,14 +25,13 @@ type Envelope = CommandEnvelope<PayloadOf<typeof contract.logInStaff>>;
  * wrong, stale or reused code get the same answer in about the same time; an unknown agent leaves
  * no stream behind.
  */
-@Injectable()
 export class StaffLogins {
   private readonly logins: DeciderHandler<StaffLogIn, StaffEvent, StaffLoginState>;
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
-    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
-    private readonly identity: IdentityService,
+    store: EventStore,
+    private readonly config: IdentityConfig,
+    private readonly identity: IdentityCore,
     private readonly limits: StaffLoginLimits,
   ) {
     this.logins = new DeciderHandler({ store, decider: createStaffLoginDecider(config.policy), codec: identityCodec<StaffEvent>() });
@@ -59,9 +57,9 @@ export class StaffLogins {
     const passwordValid = !locked && (await verifyLoginPassword(password, member.passwordHash));
     const totp = verifyTotp(member.totpSecret, code, now.getTime());
     const attempt: StaffLogIn = { type: 'StaffLogIn', agentId, role: member.role, passwordValid, codeTimeStep: totp.valid ? totp.timeStep : null, now };
-    const outcome = await this.logins.handle(stream, attempt, { commandId: envelope.commandId, correlationId: envelope.correlationId, actor: envelope.actor, occurredAt: envelope.occurredAt });
+    const outcome = await this.logins.handle(stream, attempt, commandMetadata(envelope));
     const rejection = outcome.kind === 'rejected' ? outcome.rejection : recordedRejection(outcome.events);
-    if (rejection) return rejected(envelope, rejection.code, rejection.message, rejection.details);
+    if (rejection) return rejectedBy(envelope, rejection);
     const access = await signAccessToken({ userId: agentId, role: member.role, deviceId: STAFF_CONSOLE_DEVICE, now, ttlMs: this.config.staffTokenTtlMs }, 'staff', this.config.staffTokenSigningKey);
     return accepted(envelope, {
       agentId,
@@ -70,20 +68,5 @@ export class StaffLogins {
       accessToken: sealField(access.token, this.config.gatewaySealingKey, contract.secretAad('accessToken')),
       accessTokenExpiresAt: access.expiresAt.toISOString(),
     });
-  }
-}
-
-/** The staff login on `identity.commands.from.gateway`. */
-@Controller()
-export class StaffController {
-  constructor(
-    private readonly identity: IdentityService,
-    private readonly staff: StaffLogins,
-  ) {}
-
-  /** INVALID_CREDENTIALS, LOGIN_LOCKED, INVALID_INPUT. */
-  @CommandHandler(contract.logInStaff)
-  logInStaff(command: Envelope): Promise<CommandResult> {
-    return this.identity.execute(command, () => this.staff.logIn(command));
   }
 }

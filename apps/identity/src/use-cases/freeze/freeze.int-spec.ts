@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { identityContract as identity, type CommandContract } from '@ledger/contracts';
 import { createEventStore } from '@ledger/event-store';
 import { forbiddenAttempts, testKafka, TopicRecorder } from '@ledger/testing';
-import { GOOD_PAYMENT_PASSWORD, eventually, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from './testing/identity-harness';
+import { GOOD_PAYMENT_PASSWORD, eventually, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from '../../testing/identity-harness';
 
 describe('identity freeze and unfreeze over Kafka', () => {
   let h: IdentityHarness;

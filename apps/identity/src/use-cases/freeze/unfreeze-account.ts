@@ -1,0 +1,45 @@
+import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { IdentityErrorCode, type CodeProof, type UserCommand, type UserState } from '@ledger/identity-domain';
+import { rejected, type CommandEnvelope } from '@ledger/messaging';
+import { InvalidInput, parseActor } from '../../infra/actor';
+import { DRY_RUN, commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
+
+/**
+ * By support: after verifying the caller out of band (the reference is recorded). By the user:
+ * an `unfreeze` SMS code to the bound phone plus the payment password (plus the dynamic code
+ * when enabled), typically after logging in on a new phone.
+ */
+export async function unfreezeAccount(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.unfreezeAccount>>): Promise<CommandResult> {
+  const { userId } = envelope.payload;
+  const actor = parseActor(envelope.actor);
+  const now = core.now();
+  const meta = commandMetadata(envelope);
+  if (actor.kind === 'support') {
+    const verificationReference = envelope.payload.verificationReference;
+    if (verificationReference === undefined) throw new InvalidInput('verificationReference', 'customer service must record how the caller was verified');
+    return core.changeUser(envelope, userId, { type: 'UnfreezeAccount', userId, now, actor: { kind: 'support', agentId: actor.id, verificationReference } });
+  }
+  core.requireSelf(envelope, userId);
+  if (envelope.payload.code === undefined) throw new InvalidInput('code', 'an unfreeze SMS code is required');
+  if (envelope.payload.paymentPassword === undefined) throw new InvalidInput('paymentPassword', 'the payment password is required');
+  const code = core.open(envelope.payload.code, 'code');
+  const password = core.open(envelope.payload.paymentPassword, 'paymentPassword');
+  const secondFactorCode = core.openOptional(envelope.payload.secondFactorCode, 'secondFactorCode');
+  const user = await core.userState(userId);
+  if (user === undefined) return rejected(envelope, IdentityErrorCode.USER_NOT_FOUND, 'no such user', { userId });
+  const secondFactorValid = core.secondFactorValid(user, secondFactorCode, now);
+  const command = (verification: CodeProof) => ({
+    type: 'Resolve' as const,
+    resolve: (state: UserState): UserCommand => ({
+      type: 'UnfreezeAccount',
+      userId,
+      now,
+      actor: { kind: 'user', verification, paymentPasswordMatches: core.paymentPasswordMatches(state, password), secondFactorValid },
+    }),
+  });
+  const early = core.dryRun(command({ codeId: DRY_RUN, purpose: 'unfreeze', phoneHash: user.phoneHash }).resolve(user), user);
+  if (early) return rejectedBy(envelope, early);
+  const consumed = await core.consumeCode(user.phoneHash, 'unfreeze', code, meta);
+  if (consumed.rejection) return rejectedBy(envelope, consumed.rejection);
+  return core.changeUser(envelope, userId, command(consumed.proof), meta);
+}

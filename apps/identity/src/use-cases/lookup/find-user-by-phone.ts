@@ -1,0 +1,12 @@
+import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { IdentityErrorCode } from '@ledger/identity-domain';
+import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
+import type { IdentityCore } from '../../identity-core';
+
+/** From the read model (eventually consistent): a just-registered phone may take a moment to appear. */
+export async function findUserByPhone(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.findUserByPhone>>): Promise<CommandResult> {
+  const phone = core.phone(envelope.payload.phone);
+  const view = await core.readModel.findByPhoneHash(phone.candidates);
+  if (view === undefined) return rejected(envelope, IdentityErrorCode.USER_NOT_FOUND, 'no wallet is registered with this phone number');
+  return accepted(envelope, { ...view });
+}

@@ -1,0 +1,30 @@
+import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { hashLoginPassword, verifyLoginPassword } from '@ledger/crypto';
+import { IdentityErrorCode, checkLoginPassword, type UserCommand } from '@ledger/identity-domain';
+import { rejected, type CommandEnvelope } from '@ledger/messaging';
+import { DRY_RUN, rejectedBy, type IdentityCore } from '../../identity-core';
+
+export async function changeLoginPassword(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.changeLoginPassword>>): Promise<CommandResult> {
+  const { userId } = envelope.payload;
+  core.requireSelf(envelope, userId);
+  const current = core.open(envelope.payload.loginPassword, 'loginPassword');
+  const next = core.open(envelope.payload.newLoginPassword, 'newLoginPassword');
+  const secondFactorCode = core.openOptional(envelope.payload.secondFactorCode, 'secondFactorCode');
+  const now = core.now();
+  const user = await core.userState(userId);
+  if (user === undefined) return rejected(envelope, IdentityErrorCode.USER_NOT_FOUND, 'no such user', { userId });
+  const locked = user.loginLockedUntil !== null && Date.parse(user.loginLockedUntil) > now.getTime();
+  const command = (newLoginPasswordHash: string, currentPasswordValid: boolean): UserCommand => ({
+    type: 'ChangeLoginPassword',
+    userId,
+    now,
+    currentPasswordValid,
+    newLoginPasswordHash,
+    passwordCheck: checkLoginPassword(next),
+    secondFactorValid: core.secondFactorValid(user, secondFactorCode, now),
+  });
+  const early = core.dryRun(command(DRY_RUN, true), user);
+  if (early) return rejectedBy(envelope, early);
+  const currentPasswordValid = locked ? false : await verifyLoginPassword(current, user.loginPasswordHash);
+  return core.changeUser(envelope, userId, command(await hashLoginPassword(next, core.config.argon2), currentPasswordValid));
+}
