@@ -16,9 +16,8 @@ import { Controller } from '@nestjs/common';
 import { TRANSPORT_ERROR, paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { FieldDecryptionError } from '@ledger/crypto';
-import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState, type PaymentCommand, type PaymentRequest, type PaymentState, type ProtectedValue } from '@ledger/payments-domain';
+import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, paymentStreamId, type ActivePaymentState, type PaymentCommand, type PaymentRequest, type PaymentState, type ProtectedValue } from '@ledger/payments-domain';
 import { InvalidPageCursor, parsePositiveMinor } from '@ledger/util';
-import { streamOf } from './payment-driver';
 import { PaymentsRuntime } from './payments-runtime';
 import { verifyProviderCallback } from './provider-signature';
 import { AUDIT_UNAVAILABLE, supportAgentOf, type Viewed } from './support-access';
@@ -94,7 +93,7 @@ export class PaymentsController {
       const refusal = await this.assessRisk(command, request.paymentId, request.userId, request.amountMinor, device, now);
       if (refusal) return refusal;
     }
-    const started = await this.runtime.handler.handle(streamOf(request.paymentId), { type: 'StartPayment', request, now }, {
+    const started = await this.runtime.handler.handle(paymentStreamId(request.paymentId), { type: 'StartPayment', request, now }, {
       commandId: command.commandId,
       correlationId: command.correlationId,
       actor: command.actor,
@@ -131,7 +130,7 @@ export class PaymentsController {
    * CODE_ATTEMPTS_EXHAUSTED, CODE_NOT_REQUESTED), IDENTITY_UNAVAILABLE.
    */
   private async assessRisk(command: CommandEnvelope, paymentId: string, userId: string, amountMinor: bigint, device: { deviceId: string; stepUpCode?: string }, now: string): Promise<CommandResult | undefined> {
-    const { state } = await this.runtime.handler.load(streamOf(paymentId));
+    const { state } = await this.runtime.handler.load(paymentStreamId(paymentId));
     if (state.status !== 'none') return undefined;
     const decision = await this.runtime.risk.assess(
       { userId, paymentId, amountMinor, deviceId: device.deviceId, now, ...(device.stepUpCode === undefined ? {} : { stepUpCode: device.stepUpCode }) },
@@ -231,7 +230,7 @@ export class PaymentsController {
     if (!verifyProviderCallback(this.runtime.providerSecret, p, p.signature)) return rejected(command, PAYMENT_ERROR.INVALID_SIGNATURE, 'the callback signature does not verify');
     const now = this.runtime.clock.now().toISOString();
     const recorded = await this.runtime.handler.handle(
-      streamOf(p.paymentId),
+      paymentStreamId(p.paymentId),
       { type: 'RecordProviderConfirmation', provider: p.provider, providerReference: p.providerReference, amountMinor: parsePositiveMinor(p.amountMinor), now },
       { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor, occurredAt: now },
     );
@@ -239,7 +238,7 @@ export class PaymentsController {
       const code = recorded.rejection.code === STEP_OUT_OF_ORDER ? PAYMENT_ERROR.PAYMENT_NOT_FOUND : recorded.rejection.code;
       return rejected(command, code, recorded.rejection.message, recorded.rejection.details);
     }
-    const { state } = await this.runtime.handler.load(streamOf(p.paymentId));
+    const { state } = await this.runtime.handler.load(paymentStreamId(p.paymentId));
     if (state.status !== 'none' && state.lateCallbacks?.includes(p.providerReference)) {
       return rejected(command, PAYMENT_ERROR.CALLBACK_AFTER_DEADLINE, 'the callback came after the deadline; it is reported for reconciliation', { paymentId: p.paymentId, status: state.status });
     }
@@ -284,7 +283,7 @@ export class PaymentsController {
     const { paymentId, supervisorId } = command.payload;
     if (command.actor !== `supervisor:${supervisorId}`) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not decide as supervisor ${supervisorId}`);
     const now = this.runtime.clock.now().toISOString();
-    const recorded = await this.runtime.handler.handle(streamOf(paymentId), decision(now), { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor, occurredAt: now });
+    const recorded = await this.runtime.handler.handle(paymentStreamId(paymentId), decision(now), { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor, occurredAt: now });
     if (recorded.kind !== 'rejected') return undefined;
     // The decider answers STEP_OUT_OF_ORDER only for a payment that does not exist.
     const code = recorded.rejection.code === STEP_OUT_OF_ORDER ? PAYMENT_ERROR.PAYMENT_NOT_FOUND : recorded.rejection.code;

@@ -7,10 +7,10 @@
  * just before a crash is still sent after the restart (at least once; the command id is derived
  * from the event id, so identity sees a repeat as the same command).
  */
-import { identityContract, TRANSPORT_ERROR } from '@ledger/contracts';
+import { identityContract } from '@ledger/contracts';
 import { DeciderHandler, followerPacing, type EventCodec, type EventData, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
-import type { KafkaCommandClient } from '@ledger/messaging';
-import { isRejection } from '@ledger/util';
+import { isUnanswered, sendWithResends, type KafkaCommandClient } from '@ledger/messaging';
+import { isRejection, type RetryPolicy } from '@ledger/util';
 import { PAYMENT_ERROR, createRiskDecider, riskStreamOf, riskVerdict, type RiskCommand, type RiskEvent, type RiskPolicy, type RiskState } from '@ledger/payments-domain';
 
 export const RISK_ALERTS_SUBSCRIPTION = 'payments-risk-alerts';
@@ -31,7 +31,8 @@ export type RiskDecision = { admitted: true } | { admitted: false; code: string;
 /** The assessment of one payment; `stepUpCode` is the encrypted SMS code the client sent, if any (forwarded to identity, never stored). */
 export type RiskAssessment = Omit<RiskCommand, 'type' | 'stepUpVerified'> & { stepUpCode?: string };
 
-const TRANSIENT: ReadonlySet<string> = new Set([TRANSPORT_ERROR.TIMEOUT, TRANSPORT_ERROR.PROCESSING_FAILED]);
+/** Identity's answers to the step-up check and to alerts: three tries, 200 ms then 400 ms apart. */
+const IDENTITY_RESENDS: RetryPolicy = { attempts: 3, firstDelayMs: 200, maxDelayMs: 2_000 };
 
 export class RiskRules {
   private readonly handler: DeciderHandler<RiskCommand, RiskEvent, RiskState>;
@@ -89,11 +90,10 @@ export class RiskRules {
     const payload = { userId: payment.userId, deviceId: payment.deviceId, stepUpCode };
     // The incoming command's id: a redelivered command is answered by identity from its history, a new attempt (new code) is checked anew.
     const options = { key: payment.userId, actor: 'system:payments', commandId: `step-up:${metadata.commandId}`, correlationId: metadata.correlationId, timeoutMs: 10_000 };
-    let result = await this.options.client.send(identityContract.verifyStepUpCode, payload, options);
-    for (let attempt = 2; attempt <= 3 && result.status === 'rejected' && TRANSIENT.has(result.code); attempt++) result = await this.options.client.send(identityContract.verifyStepUpCode, payload, options);
+    const result = await sendWithResends(this.options.client, identityContract.verifyStepUpCode, payload, options, IDENTITY_RESENDS);
     if (result.status === 'accepted') return undefined;
     const details = { rule: 'new_device', stepUp: 'rejected', ...result.details };
-    if (TRANSIENT.has(result.code)) return { admitted: false, code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE, message: `identity did not answer the step-up check: ${result.message}`, details };
+    if (isUnanswered(result)) return { admitted: false, code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE, message: `identity did not answer the step-up check: ${result.message}`, details };
     return { admitted: false, code: result.code, message: result.message, details };
   }
 
@@ -131,14 +131,9 @@ export class RiskRules {
       description: `payments risk rule ${data.rule} (${data.code}) on payment ${data.paymentId}: ${data.description}`.slice(0, 500),
       protect: false,
     };
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const result = await this.options.client.send(identityContract.raiseRiskAlert, payload, { key: data.userId, actor: 'system:payments', commandId: `risk-alert:${event.id}`, correlationId: data.paymentId, timeoutMs: 10_000 });
-      if (result.status === 'accepted') return;
-      if (!TRANSIENT.has(result.code)) {
-        this.options.log(`risk alert for ${data.userId} refused by identity: ${result.code}`);
-        return;
-      }
-    }
-    throw new Error(`identity did not take the risk alert ${event.id}`);
+    const options = { key: data.userId, actor: 'system:payments', commandId: `risk-alert:${event.id}`, correlationId: data.paymentId, timeoutMs: 10_000 };
+    const result = await sendWithResends(this.options.client, identityContract.raiseRiskAlert, payload, options, IDENTITY_RESENDS);
+    if (isUnanswered(result)) throw new Error(`identity did not take the risk alert ${event.id}`);
+    if (result.status === 'rejected') this.options.log(`risk alert for ${data.userId} refused by identity: ${result.code}`);
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TRANSPORT_ERROR, topics, type CommandContract, type CommandResult, type PayloadOf, type Sender } from '@ledger/contracts';
+import { retryWithBackoff, type RetryPolicy } from '@ledger/util';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { decodeResult, encodeCommand } from './envelope';
 import { CoalescingProducer } from './coalescing-producer';
@@ -143,4 +144,24 @@ export class KafkaCommandClient {
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
   }
+}
+
+/**
+ * A result that says nothing about the command's outcome: no answer in time, or the handler failed
+ * before it decided. The command may have taken effect; resending it with the same command id is
+ * safe, as the service answers a repeat from its own history.
+ */
+export function isUnanswered(result: CommandResult): boolean {
+  return result.status === 'rejected' && (result.code === TRANSPORT_ERROR.TIMEOUT || result.code === TRANSPORT_ERROR.PROCESSING_FAILED);
+}
+
+/** Sends a command and resends it, with the same command id, while it is unanswered (bounded by the policy, with backoff). */
+export function sendWithResends<C extends CommandContract>(
+  client: Pick<KafkaCommandClient, 'send'>,
+  contract: C,
+  payload: PayloadOf<C>,
+  options: SendOptions & { commandId: string },
+  policy: RetryPolicy,
+): Promise<CommandResult> {
+  return retryWithBackoff(policy, () => client.send(contract, payload, options), isUnanswered);
 }

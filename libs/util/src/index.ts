@@ -6,3 +6,4 @@ export * from './keyed-mutex';
 export * from './dev-mode';
 export * from './masking';
 export * from './page-cursor';
+export * from './retry';

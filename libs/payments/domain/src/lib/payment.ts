@@ -337,6 +337,9 @@ export type PaymentState =
 
 export type ActivePaymentState = Exclude<PaymentState, { status: 'none' }>;
 
+/** The stream a payment's events are kept in. */
+export const paymentStreamId = (paymentId: string): string => `payment-${paymentId}`;
+
 /** The hold a payment reserves in the wallet: deterministic, so a retried reservation is the same hold. */
 export const holdIdFor = (paymentId: string): string => `payment-${paymentId}`;
 
