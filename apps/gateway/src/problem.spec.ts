@@ -1,4 +1,5 @@
-import { ProblemError, problemFromRejection, statusForCode } from './problem';
+import { SERVICE_ERROR_CODES } from '@ledger/contracts';
+import { GATEWAY_ERROR, KNOWN_CODES, ProblemError, problemFromRejection, statusForCode } from './problem';
 
 describe('statusForCode: the one code → HTTP status table', () => {
   it.each([
@@ -46,6 +47,10 @@ describe('statusForCode: the one code → HTTP status table', () => {
     ['PAYMENT_INTERRUPTED', 503],
   ])('%s → %i', (code, status) => {
     expect(statusForCode(code)).toBe(status);
+  });
+
+  it('has an explicit status for every code a contract lists and every code of its own', () => {
+    expect([...KNOWN_CODES].sort()).toEqual([...new Set([...SERVICE_ERROR_CODES, ...Object.values(GATEWAY_ERROR)])].sort());
   });
 
   it('gives 5xx only to availability codes', () => {

@@ -1,11 +1,11 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import { TRANSPORT_ERROR } from '@ledger/contracts';
+import { TRANSPORT_ERROR, type ServiceErrorCode } from '@ledger/contracts';
 
 /**
  * Errors as RFC 9457 Problem Details, in one place: every failure a route can meet (a service's
  * rejected result, a validation failure, a missing token, a rate limit, an unknown route) becomes a
  * `ProblemError` carrying a stable code, and `ProblemDetailsFilter` renders it. The HTTP status of
- * a code comes from `statusForCode`, the only table of its kind.
+ * a code comes from `statusForCode`, the only table of its kind, explicit for every code.
  */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const PROBLEM_TYPE_BASE = 'https://ledger.example/problems/';
@@ -26,12 +26,19 @@ export const GATEWAY_ERROR = {
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 
-/** Exact codes whose status the patterns below would get wrong or do not cover. */
-const EXACT_STATUS: Readonly<Record<string, number>> = {
+export type GatewayErrorCode = (typeof GATEWAY_ERROR)[keyof typeof GATEWAY_ERROR];
+
+/**
+ * The HTTP status of every code: the gateway's own and every code a service's contract lists
+ * (`SERVICE_ERROR_CODES`). Typed over those lists, so a code added to a contract does not compile
+ * until it has its status here. Each code appears once, under the first context that lists it.
+ */
+const HTTP_STATUS: Readonly<Record<GatewayErrorCode | ServiceErrorCode, number>> = {
+  // gateway
   [GATEWAY_ERROR.INVALID_JSON]: 400,
-  [GATEWAY_ERROR.VALIDATION_FAILED]: 400,
   [GATEWAY_ERROR.PAYLOAD_TOO_LARGE]: 413,
   [GATEWAY_ERROR.UNSUPPORTED_MEDIA_TYPE]: 415,
+  [GATEWAY_ERROR.VALIDATION_FAILED]: 400,
   [GATEWAY_ERROR.UNAUTHENTICATED]: 401,
   [GATEWAY_ERROR.FORBIDDEN]: 403,
   [GATEWAY_ERROR.RATE_LIMITED]: 429,
@@ -40,75 +47,121 @@ const EXACT_STATUS: Readonly<Record<string, number>> = {
   [GATEWAY_ERROR.NOT_READY]: 503,
   [GATEWAY_ERROR.SERVICE_UNAVAILABLE]: 503,
   [GATEWAY_ERROR.INTERNAL_ERROR]: 500,
-  // Transport codes.
-  [TRANSPORT_ERROR.TIMEOUT]: 504,
+  // transport
   [TRANSPORT_ERROR.INVALID_COMMAND]: 400,
   [TRANSPORT_ERROR.UNKNOWN_COMMAND]: 503,
   [TRANSPORT_ERROR.PROCESSING_FAILED]: 502,
-  // Service codes.
+  [TRANSPORT_ERROR.TIMEOUT]: 504,
+  // identity
+  RESEND_TOO_SOON: 429,
+  TOO_MANY_CODES: 429,
+  INVALID_CODE: 422,
+  CODE_EXPIRED: 410,
+  CODE_ATTEMPTS_EXHAUSTED: 410,
+  CODE_ALREADY_USED: 409,
+  CODE_NOT_REQUESTED: 422,
+  PHONE_ALREADY_REGISTERED: 409,
+  WEAK_PASSWORD: 422,
   SYSTEM_MAINTENANCE: 503,
+  USER_NOT_FOUND: 404,
   INVALID_CREDENTIALS: 401,
+  LOGIN_LOCKED: 423,
+  STEP_UP_REQUIRED: 401,
+  PAYMENT_PASSWORD_NOT_SET: 422,
+  PAYMENT_PASSWORD_ALREADY_SET: 409,
+  WRONG_PAYMENT_PASSWORD: 422,
+  PAYMENT_PASSWORD_LOCKED: 423,
+  SECOND_FACTOR_ALREADY_ENABLED: 409,
+  SECOND_FACTOR_NOT_ENABLED: 422,
+  SECOND_FACTOR_REQUIRED: 401,
+  INVALID_SECOND_FACTOR: 422,
+  SECOND_FACTOR_LOCKED: 423,
+  ACCOUNT_FROZEN: 423,
+  ALREADY_FROZEN: 409,
+  NOT_FROZEN: 409,
+  UNFREEZE_REQUIRES_SUPPORT: 422,
+  INVALID_INPUT: 400,
   INVALID_REFRESH_TOKEN: 401,
   REFRESH_TOKEN_EXPIRED: 401,
   REFRESH_TOKEN_REUSED: 401,
   SESSION_REVOKED: 401,
+  USER_ALREADY_EXISTS: 409,
+  // cards
+  INVALID_CARD_NUMBER: 422,
+  CARD_NOT_SUPPORTED: 422,
+  CARD_EXPIRED: 422,
+  CARD_BLOCKED: 423,
+  CARD_HOLDER_MISMATCH: 422,
+  RESERVED_PHONE_MISMATCH: 422,
+  CARD_ALREADY_BOUND: 409,
+  CARD_BOUND_TO_ANOTHER_USER: 422,
+  TOO_MANY_CARDS: 429,
+  CARD_NOT_FOUND: 404,
   NOT_CARD_OWNER: 403,
-  NOT_FROZEN: 409,
-  ACCOUNT_FROZEN: 423,
-  WALLET_FROZEN: 423,
-  LOGIN_LOCKED: 423,
-  PAYMENT_PASSWORD_LOCKED: 423,
-  SECOND_FACTOR_LOCKED: 423,
-  CODE_ATTEMPTS_EXHAUSTED: 410,
-  CODE_EXPIRED: 410,
-  RESEND_TOO_SOON: 429,
-  TOO_MANY_CODES: 429,
-  STEP_UP_REQUIRED: 401,
-  SECOND_FACTOR_REQUIRED: 401,
+  CARD_SUSPENDED: 422,
+  CARD_BINDING_IN_PROGRESS: 409,
   ISSUER_UNAVAILABLE: 503,
   IDENTITY_UNAVAILABLE: 503,
-  CARD_BINDING_IN_PROGRESS: 409,
-  IDEMPOTENCY_KEY_REUSED: 409,
+  // wallet
+  WALLET_PREREQUISITES_MISSING: 422,
+  WALLET_ALREADY_OPEN: 409,
   WALLET_NOT_OPEN: 404,
-  // Payments: a failed payment's code (details.status = "failed"; retry with a new paymentId).
-  RECIPIENT_WALLET_UNAVAILABLE: 422,
-  PAYMENT_INTERRUPTED: 503,
+  WALLET_FROZEN: 423,
+  INSUFFICIENT_FUNDS: 422,
+  LIMIT_EXCEEDED: 422,
+  BALANCE_CAP_EXCEEDED: 422,
+  HOLD_NOT_FOUND: 404,
+  HOLD_ALREADY_SETTLED: 409,
+  HOLD_NOT_EXPIRED: 422,
+  HOLD_EXPIRY_PASSED: 422,
+  CAPTURE_EXCEEDS_HOLD: 422,
+  INVALID_AMOUNT: 422,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  // payments
   PAYMENTS_BUSY: 503,
+  MERCHANT_NOT_SUPPORTED: 422,
+  CHANNEL_NOT_SUPPORTED: 422,
+  MERCHANT_DECLINED: 422,
+  ACQUIRER_UNAVAILABLE: 503,
+  WALLET_UNAVAILABLE: 503,
+  PAYMENT_INTERRUPTED: 503,
   HOLD_EXPIRED: 409,
-  CALLBACK_MISMATCH: 409,
+  RECIPIENT_NOT_FOUND: 404,
+  RECIPIENT_WALLET_UNAVAILABLE: 422,
+  SELF_TRANSFER: 422,
+  CARDS_UNAVAILABLE: 503,
+  CARD_CHARGE_DECLINED: 422,
+  CARD_PAYOUT_DECLINED: 422,
+  REFUND_EXCEEDS_PAYMENT: 422,
+  PAYMENT_NOT_REFUNDABLE: 422,
+  PAYMENT_NOT_FOUND: 404,
+  BILLER_NOT_SUPPORTED: 422,
+  BILL_NOT_FOUND: 404,
+  BILL_AMOUNT_MISMATCH: 422,
+  BILLER_DECLINED: 422,
+  BILLER_UNAVAILABLE: 503,
   TOPUP_EXPIRED: 410,
   CALLBACK_AFTER_DEADLINE: 410,
   INVALID_SIGNATURE: 401,
-  RISK_VELOCITY_EXCEEDED: 429,
-  // Maker-checker on counter top-ups.
-  NOT_AWAITING_APPROVAL: 409,
+  CALLBACK_MISMATCH: 409,
   APPROVAL_EXPIRED: 410,
   COUNTER_TOP_UP_REJECTED: 422,
+  NOT_AWAITING_APPROVAL: 409,
+  SELF_APPROVAL_FORBIDDEN: 403,
+  RISK_VELOCITY_EXCEEDED: 429,
+  AUDIT_UNAVAILABLE: 503,
 };
 
-const PATTERN_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
-  [/^INVALID_INPUT$/, 400],
-  [/^INVALID_/, 422],
-  [/^WEAK_PASSWORD$/, 422],
-  [/FORBIDDEN$/, 403],
-  [/_NOT_FOUND$/, 404],
-  [/_ALREADY_|^ALREADY_/, 409],
-  [/LOCKED$/, 423],
-  [/^TOO_MANY/, 429],
-  // A dependency that did not answer (WALLET_, ACQUIRER_, BILLER_, CARDS_UNAVAILABLE…): try again later.
-  [/_UNAVAILABLE$/, 503],
-];
-
 /**
- * The HTTP status of a stable code. A code nobody listed (a new business rule in a service) is a
- * refused request, 422: never a 5xx, which only the listed availability codes produce.
+ * The HTTP status of a stable code. A code no contract lists (a service newer than this gateway)
+ * is a refused request, 422: never a 5xx, which only the listed availability codes produce.
  */
 export function statusForCode(code: string): number {
-  const exact = EXACT_STATUS[code];
-  if (exact !== undefined) return exact;
-  for (const [pattern, status] of PATTERN_STATUS) if (pattern.test(code)) return status;
-  return 422;
+  return (HTTP_STATUS as Readonly<Record<string, number>>)[code] ?? 422;
 }
+
+/** Every code the table knows (for the documents and the tests). */
+export const KNOWN_CODES: readonly string[] = Object.keys(HTTP_STATUS);
 
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',

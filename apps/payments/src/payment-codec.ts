@@ -1,3 +1,4 @@
+import { paymentsContract } from '@ledger/contracts';
 import type { EventCodec, EventData, RecordedEvent } from '@ledger/event-store';
 import type { PaymentEvent, ProtectedValue } from '@ledger/payments-domain';
 
@@ -9,31 +10,13 @@ export interface LegacyProtection {
 
 const PREFIX = 'payments.';
 const SUFFIX = '.v1';
-const TYPES: ReadonlySet<string> = new Set<PaymentEvent['type']>([
-  'PaymentInitiated',
-  'PaymentPasswordVerified',
-  'PaymentFundsReserved',
-  'MerchantApproved',
-  'PaymentReleaseRequested',
-  'RecipientFound',
-  'RecipientCredited',
-  'CardChecked',
-  'CardCharged',
-  'CardRefundRequested',
-  'CardPaidOut',
-  'BillChecked',
-  'ProviderConfirmed',
-  'LateProviderCallbackReported',
-  'CounterTopUpApproved',
-  'CounterTopUpRejected',
-  'BillPaid',
-  'RefundClaimed',
-  'RefundClaimReleased',
-  'RefundClaimGranted',
-  'RefundClaimReleaseRequested',
-  'PaymentCompleted',
-  'PaymentFailed',
-]);
+/** The stored names are the contract's (`paymentsContract.EVENT`): the one list of them. */
+const TYPES: ReadonlySet<string> = new Set(Object.keys(paymentsContract.EVENT));
+/** Compile-time: the contract names exactly the domain's event types, no more and no fewer. */
+type Missing = Exclude<PaymentEvent['type'], keyof typeof paymentsContract.EVENT>;
+type Extra = Exclude<keyof typeof paymentsContract.EVENT, PaymentEvent['type']>;
+const contractNamesEveryEvent: [Missing, Extra] extends [never, never] ? true : never = true;
+void contractNamesEveryEvent;
 
 /** bigint amounts ↔ decimal strings; every other field is JSON-native already. */
 function toJson(value: unknown): unknown {

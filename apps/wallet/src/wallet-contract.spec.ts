@@ -1,12 +1,17 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { walletContract } from '@ledger/contracts';
-import { WALLET_EVENT, WALLET_TIERS } from '@ledger/wallet-domain';
+import { WALLET_ERROR, WALLET_EVENT, WALLET_TIERS } from '@ledger/wallet-domain';
 import { derivedWalletId } from './wallet-ledger';
 
 describe('wallet contract', () => {
   it('publishes exactly the event types the domain produces', () => {
     expect(walletContract.EVENT).toEqual(WALLET_EVENT);
     expect(Object.keys(walletContract.eventData).sort()).toEqual(Object.values(WALLET_EVENT).sort());
+  });
+
+  it('lists exactly the codes the wallet can answer: the decider\'s and the service\'s', () => {
+    const answered = new Set<string>([...Object.values(WALLET_ERROR), ...Object.values(walletContract.WALLET_SERVICE_ERROR)]);
+    expect([...walletContract.ERROR_CODES].sort()).toEqual([...answered].sort());
   });
 
   it('accepts amounts only as positive decimal strings of fen', () => {

@@ -1,5 +1,6 @@
 import * as cards from './cards';
 import type { CommandContract, Sender } from './command';
+import { TRANSPORT_ERROR } from './command-result';
 import * as identity from './identity';
 import * as payments from './payments';
 import * as projector from './projector';
@@ -21,6 +22,21 @@ export const ALL_COMMANDS: readonly CommandContract[] = [
   ...projector.commands,
   ...COMMAND_CONTEXTS.map((context) => pingCommand(context)),
 ];
+
+/**
+ * Every stable code a command can be rejected with, whatever service answers it: the transport's
+ * and each context's list. The gateway's HTTP status table covers exactly these and its own.
+ */
+export const SERVICE_ERROR_CODES = [
+  ...new Set([...Object.values(TRANSPORT_ERROR), ...identity.ERROR_CODES, ...cards.ERROR_CODES, ...wallet.ERROR_CODES, ...payments.ERROR_CODES, ...projector.ERROR_CODES]),
+] as readonly ServiceErrorCode[];
+export type ServiceErrorCode =
+  | (typeof TRANSPORT_ERROR)[keyof typeof TRANSPORT_ERROR]
+  | identity.ErrorCode
+  | cards.ErrorCode
+  | wallet.ErrorCode
+  | payments.ErrorCode
+  | projector.ErrorCode;
 
 /** The senders some command of `context` lists: the command topics its service consumes. */
 export function sendersOfContext(context: string): Sender[] {

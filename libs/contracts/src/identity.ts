@@ -437,5 +437,7 @@ export const ERROR_CODES = [
   'REFRESH_TOKEN_EXPIRED',
   'REFRESH_TOKEN_REUSED',
   'SESSION_REVOKED',
+  'USER_ALREADY_EXISTS',
+  'RATE_LIMITED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -240,6 +240,53 @@ export const listSupportAccess = defineCommand({
   payload: object({ userId: UserId, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })), before: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
 });
 
+/**
+ * Every stable code the payments service answers with (a rejected command, or the `code` of a failed
+ * payment), besides the transport's and the codes of identity, cards and wallet it passes through
+ * unchanged (WRONG_PAYMENT_PASSWORD, INSUFFICIENT_FUNDS, CARD_EXPIRED…). Each is explained at
+ * `PAYMENT_ERROR` in `@ledger/payments-domain`; `apps/payments/src/payments-contract.spec.ts` checks
+ * the list against it.
+ */
+export const ERROR_CODES = [
+  'IDEMPOTENCY_KEY_REUSED',
+  'PAYMENTS_BUSY',
+  'MERCHANT_NOT_SUPPORTED',
+  'CHANNEL_NOT_SUPPORTED',
+  'MERCHANT_DECLINED',
+  'ACQUIRER_UNAVAILABLE',
+  'WALLET_UNAVAILABLE',
+  'IDENTITY_UNAVAILABLE',
+  'PAYMENT_INTERRUPTED',
+  'HOLD_EXPIRED',
+  'RECIPIENT_NOT_FOUND',
+  'RECIPIENT_WALLET_UNAVAILABLE',
+  'SELF_TRANSFER',
+  'CARDS_UNAVAILABLE',
+  'CARD_CHARGE_DECLINED',
+  'CARD_PAYOUT_DECLINED',
+  'REFUND_EXCEEDS_PAYMENT',
+  'PAYMENT_NOT_REFUNDABLE',
+  'PAYMENT_NOT_FOUND',
+  'BILLER_NOT_SUPPORTED',
+  'BILL_NOT_FOUND',
+  'BILL_AMOUNT_MISMATCH',
+  'BILLER_DECLINED',
+  'BILLER_UNAVAILABLE',
+  'TOPUP_EXPIRED',
+  'CALLBACK_AFTER_DEADLINE',
+  'INVALID_SIGNATURE',
+  'CALLBACK_MISMATCH',
+  'APPROVAL_EXPIRED',
+  'COUNTER_TOP_UP_REJECTED',
+  'NOT_AWAITING_APPROVAL',
+  'SELF_APPROVAL_FORBIDDEN',
+  'FORBIDDEN',
+  'RISK_VELOCITY_EXCEEDED',
+  'STEP_UP_REQUIRED',
+  'AUDIT_UNAVAILABLE',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export const commands = [payMerchant, topUpFromCard, transfer, withdraw, payBill, providerTopUp, providerCallback, counterTopUp, approveCounterTopUp, rejectCounterTopUp, refundPayment, getPayment, listUserPayments, listSupportAccess] as const;
 
 // ─── Events on `payments.events` (key = stream `payment-<paymentId>`) ────────────────────────────

@@ -27,3 +27,7 @@ export const listStaffActions = defineCommand({
 });
 
 export const commands = [listStaffActions] as const;
+
+/** Every stable rejection code the projector's queries answer with, besides the transport's. */
+export const ERROR_CODES = ['FORBIDDEN'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -134,6 +134,30 @@ export const getWalletByUser = defineCommand({
 
 export const commands = [openWallet, reserveFunds, captureHold, payFromWallet, releaseHold, creditWallet, freezeWallet, unfreezeWallet, changeWalletTier, getBalance, getWalletByUser] as const;
 
+/**
+ * Every stable rejection code the wallet service answers with, besides the transport's: the
+ * domain's (`WALLET_ERROR` in `@ledger/wallet-domain`, where each is explained) and the service's
+ * own. `apps/wallet/src/wallet-contract.spec.ts` checks the list against both.
+ */
+export const ERROR_CODES = [
+  'WALLET_PREREQUISITES_MISSING',
+  'WALLET_ALREADY_OPEN',
+  'WALLET_NOT_OPEN',
+  'WALLET_FROZEN',
+  'INSUFFICIENT_FUNDS',
+  'LIMIT_EXCEEDED',
+  'BALANCE_CAP_EXCEEDED',
+  'HOLD_NOT_FOUND',
+  'HOLD_ALREADY_SETTLED',
+  'HOLD_NOT_EXPIRED',
+  'HOLD_EXPIRY_PASSED',
+  'CAPTURE_EXCEEDS_HOLD',
+  'INVALID_AMOUNT',
+  'IDEMPOTENCY_KEY_REUSED',
+  'FORBIDDEN',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 /** Codes the wallet service answers besides the domain's (`WALLET_ERROR` in `@ledger/wallet-domain`). */
 export const WALLET_SERVICE_ERROR = {
   /** The actor may not do this: another user's wallet, or a support action by someone without the role. */
