@@ -163,6 +163,24 @@ describe('DeciderHandler on the PostgreSQL event store', () => {
     expect(await a.handle(stream, { kind: 'withdraw', amountMinor: 12n }, meta())).toMatchObject({ kind: 'accepted', lastRevision: 3n });
   });
 
+  it('remembers a bounded number of commands per stream; a forgotten one that appends is answered with its stored events, never appended twice', async () => {
+    const stream = `account-${randomUUID()}`;
+    const handler = new DeciderHandler({ store, decider: account, codec, commandMemory: 2 });
+    const oldest = meta();
+    const original = await handler.handle(stream, { kind: 'deposit', amountMinor: 7n }, oldest);
+    for (let i = 0; i < 3; i++) await handler.handle(stream, { kind: 'deposit', amountMinor: 1n }, meta());
+    // Given the first deposit forgotten by this handler (two newer commands remembered) and by a fresh one
+    // that loads the whole stream, when it is delivered again, then the same events answer it.
+    for (const again of [handler, new DeciderHandler({ store, decider: account, codec, commandMemory: 2 })]) {
+      const outcome = await again.handle(stream, { kind: 'deposit', amountMinor: 7n }, oldest);
+      expect(outcome).toMatchObject({ kind: 'accepted', duplicate: true, eventIds: original.kind === 'accepted' ? original.eventIds : [] });
+      expect(outcome.kind === 'accepted' && outcome.events).toEqual([{ type: 'Deposited', amountMinor: 7n }]);
+    }
+    expect(await store.readStream(stream)).toHaveLength(4);
+    // The handler goes on deciding on the whole balance (7 + 3).
+    expect(await handler.handle(stream, { kind: 'withdraw', amountMinor: 10n }, meta())).toMatchObject({ kind: 'accepted', lastRevision: 4n });
+  });
+
   it('derives stable UUIDs from the command id', () => {
     const id = eventIdFor('cmd-1', 'account-1', 0);
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { KeyedMutex, isRejection, type Decider, type DomainRejection } from '@ledger/util';
-import { WrongExpectedRevision } from '../errors';
+import { EventIdConflict, WrongExpectedRevision } from '../errors';
 import type { EventData, EventStore, NewEvent, RecordedEvent } from '../port';
 
 /** The metadata a command brings; every event it causes carries it (DESIGN §2). */
@@ -37,9 +37,15 @@ interface CachedStream<State> {
   state: State;
   /** Revision of the last event folded into `state`; undefined for a stream with no events. */
   revision: bigint | undefined;
-  /** Where each command's events sit, to answer a re-delivered command without deciding again. */
+  /**
+   * Where the stream's most recent commands' events sit, to answer a re-delivered command without
+   * deciding again: at most `commandMemory` of them, oldest forgotten first (insertion order).
+   */
   commands: Map<string, { fromRevision: bigint; eventIds: string[] }>;
 }
+
+/** Commands remembered per cached stream unless the options say otherwise. */
+export const DEFAULT_COMMAND_MEMORY = 1_000;
 
 export interface DeciderHandlerOptions<Command, Event, State> {
   store: EventStore;
@@ -49,6 +55,14 @@ export interface DeciderHandlerOptions<Command, Event, State> {
   maxAttempts?: number;
   /** Streams whose folded state is kept in memory, so a command reads only the events it has not seen. */
   cacheSize?: number;
+  /**
+   * Command ids remembered per cached stream (default 1,000), so memory stays bounded however long a
+   * stream grows. A repeat of an older command is decided again: if that appends, its event ids
+   * (derived from the command id) are already stored and the original events are answered; if it
+   * rejects or changes nothing, the answer is today's. Aggregates whose repeats must always get the
+   * first answer keep their own idempotency keys in their state (the wallet's holds and credits).
+   */
+  commandMemory?: number;
 }
 
 /**
@@ -64,6 +78,9 @@ export interface DeciderHandlerOptions<Command, Event, State> {
  * the same revision. Only another instance's append can make one conflict; the conflict then reads
  * just the events appended since the cached revision (the cache is a prefix of the stream, never
  * wrong), not the whole stream again.
+ *
+ * Memory: at most `cacheSize` streams, each with at most `commandMemory` command ids
+ * (docs/adr/0010-layers-of-idempotency.md says which layer guards which repeat).
  */
 export class DeciderHandler<Command, Event, State> {
   private readonly cache = new Map<string, CachedStream<State>>();
@@ -132,11 +149,29 @@ export class DeciderHandler<Command, Event, State> {
         if (!result.duplicate) this.remember(stream, current, events, newEvents, result.lastRevision, metadata.commandId);
         return { kind: 'accepted', events, eventIds: newEvents.map((e) => e.id), lastRevision: result.lastRevision, duplicate: result.duplicate };
       } catch (error) {
+        // A command older than the ones remembered, decided again: its events are stored already.
+        if (error instanceof EventIdConflict) {
+          const original = await this.storedEventsOf(stream, metadata.commandId, newEvents[0]!.id);
+          if (original) return { kind: 'accepted', ...original, lastRevision: current.revision, duplicate: true };
+          throw error;
+        }
         if (!(error instanceof WrongExpectedRevision)) throw error;
         conflicted = true; // someone else wrote: the cached state is behind, the next attempt catches it up
       }
     }
     throw new ConcurrencyRetriesExhausted(stream, maxAttempts);
+  }
+
+  /**
+   * The events a command appended to this stream, found by reading the stream backwards (a rare
+   * path: only a repeat of a command this handler no longer remembers comes here); undefined when
+   * the conflicting ids are not this command's events in this stream.
+   */
+  private async storedEventsOf(stream: string, commandId: string, firstEventId: string): Promise<{ events: Event[]; eventIds: string[] } | undefined> {
+    const records = await this.options.store.readStream(stream, { direction: 'backwards' });
+    const mine = records.filter((record) => record.metadata.commandId === commandId).reverse();
+    if (mine[0]?.id !== firstEventId) return undefined;
+    return { events: mine.map((record) => this.options.codec.decode(record)), eventIds: mine.map((record) => record.id) };
   }
 
   /**
@@ -164,7 +199,7 @@ export class DeciderHandler<Command, Event, State> {
         const commandId = record.metadata.commandId;
         if (typeof commandId !== 'string') continue;
         const known = entry.commands.get(commandId);
-        entry.commands.set(commandId, { fromRevision: known?.fromRevision ?? record.revision, eventIds: [...(known?.eventIds ?? []), record.id] });
+        this.rememberCommand(entry.commands, commandId, { fromRevision: known?.fromRevision ?? record.revision, eventIds: [...(known?.eventIds ?? []), record.id] });
       }
       this.store(stream, entry);
     }
@@ -178,8 +213,19 @@ export class DeciderHandler<Command, Event, State> {
     // Added in place, not copied: a busy stream (a merchant's, a hot wallet's) handles thousands of
     // commands while cached, and copying the map each time made every command cost O(commands so far).
     // Sharing it with the superseded entry is safe: it only ever gains commands that committed.
-    const commands = before.commands.set(commandId, { fromRevision, eventIds: stored.map((e) => e.id) });
+    const commands = this.rememberCommand(before.commands, commandId, { fromRevision, eventIds: stored.map((e) => e.id) });
     this.store(stream, { state, revision: lastRevision, commands });
+  }
+
+  /** Adds a command to a stream's memory, forgetting the oldest beyond `commandMemory`. */
+  private rememberCommand(commands: CachedStream<State>['commands'], commandId: string, where: { fromRevision: bigint; eventIds: string[] }): CachedStream<State>['commands'] {
+    commands.set(commandId, where);
+    const capacity = this.options.commandMemory ?? DEFAULT_COMMAND_MEMORY;
+    for (const oldest of commands.keys()) {
+      if (commands.size <= capacity) break;
+      commands.delete(oldest);
+    }
+    return commands;
   }
 
   private store(stream: string, entry: CachedStream<State>): void {
