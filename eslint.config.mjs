@@ -19,15 +19,18 @@ export default tseslint.config(
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            // Layers: apps compose everything; infrastructure libraries never know about domains;
-            // domain libraries are pure and import only other domain or shared code.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:infra', 'type:contracts', 'type:util', 'type:testing'] },
+            // Layers: apps are entry points (main.ts, command-line tools) that start a service library;
+            // a service library composes the layers below it; infrastructure libraries never know about
+            // domains; domain libraries are pure and import only other domain or shared code.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:infra', 'type:contracts', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:domain', 'type:infra', 'type:contracts', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:infra', 'type:contracts', 'type:util', 'type:testing'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', 'type:util', 'type:testing'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:util'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', 'type:util', 'type:testing', 'type:tooling'] },
-            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['*'] },
+            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:infra', 'type:contracts', 'type:util', 'type:testing', 'type:tooling'] },
             // Bounded contexts: a context sees itself and the shared kernel, never another context's code;
             // contexts talk through Kafka contracts (libs/contracts, scope:shared).
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
@@ -35,10 +38,14 @@ export default tseslint.config(
             { sourceTag: 'scope:cards', onlyDependOnLibsWithTags: ['scope:cards', 'scope:shared'] },
             { sourceTag: 'scope:wallet', onlyDependOnLibsWithTags: ['scope:wallet', 'scope:shared'] },
             { sourceTag: 'scope:payments', onlyDependOnLibsWithTags: ['scope:payments', 'scope:shared'] },
-            { sourceTag: 'scope:edge', onlyDependOnLibsWithTags: ['*'] },
-            // Benchmarks drive any context's code directly to measure it.
-            { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['*'] },
-            { sourceTag: 'scope:analytics', onlyDependOnLibsWithTags: ['*'] },
+            // The gateway speaks every context's contract, and nothing of their code.
+            { sourceTag: 'scope:edge', onlyDependOnLibsWithTags: ['scope:edge', 'scope:shared'] },
+            // Analysts' read models decode the events of every context (docs/adr/0004-read-models.md).
+            { sourceTag: 'scope:analytics', onlyDependOnLibsWithTags: ['scope:analytics', 'scope:identity', 'scope:cards', 'scope:wallet', 'scope:payments', 'scope:shared'] },
+            // Cross-service tests, benchmarks and the tools (setup, start, demo) run several contexts together.
+            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:identity', 'scope:cards', 'scope:wallet', 'scope:payments', 'scope:edge', 'scope:analytics', 'scope:shared'] },
+            { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['scope:identity', 'scope:cards', 'scope:wallet', 'scope:payments', 'scope:edge', 'scope:analytics', 'scope:shared'] },
+            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:identity', 'scope:cards', 'scope:wallet', 'scope:payments', 'scope:edge', 'scope:analytics', 'scope:shared'] },
           ],
         },
       ],

@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the story of the source documents against the running stack (`npm start`), told
  * through the gateway's HTTP API by the same function the gateway's story e2e test runs
- * (`apps/gateway/src/story/story.ts`). Codes are read from the simulated handset (identity's SMS
+ * (`libs/gateway/service/src/story/story.ts`). Codes are read from the simulated handset (identity's SMS
  * outbox), support staff act with a token signed by identity's development key (there is no staff
  * login yet), and the wallet ledger is checked at the end.
  *
@@ -12,10 +12,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { signAccessToken, signingKeyFromEnv } from '@ledger/crypto';
 import { createEventStore } from '@ledger/event-store';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the demo drives the gateway's story: one story for the demo and the e2e test
-import { DEV_PROVIDER_SECRET, StoryFailure, runStory } from '../apps/gateway/src/story/story';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the demo ends with the wallet's own ledger check over the stack's database
-import { checkLedger } from '../apps/wallet/src/ledger-check';
+import { DEV_PROVIDER_SECRET, StoryFailure, runStory } from '@ledger/gateway-service';
+import { checkLedger } from '@ledger/wallet-service';
 
 const env = process.env;
 const baseUrl = (env['GATEWAY_URL'] ?? 'http://127.0.0.1:3000').replace(/\/$/, '');

@@ -196,7 +196,7 @@ describe('deploy/k8s manifests', () => {
   it("pre-create every sender's command topic of every service, its dead letters, and the event topics", () => {
     const job = named('Job', 'kafka-topics');
     const script = job!.spec!.template!.spec.containers[0]!.args!.join('\n');
-    const relaying = apps.filter((app) => sourceFiles(path.join(repoRoot, 'apps', app, 'src')).some((file) => readFileSync(file, 'utf8').includes('new EventRelay(')));
+    const relaying = apps.filter((app) => sourceFiles(path.join(repoRoot, 'libs', app, 'service', 'src')).some((file) => readFileSync(file, 'utf8').includes('new EventRelay(')));
     expect(relaying.length).toBeGreaterThan(0);
     const commandTopics = apps.flatMap((app) => sendersOfContext(app).map((sender) => topics.commandsFrom(app, sender)));
     expect(commandTopics.length).toBeGreaterThan(apps.length);

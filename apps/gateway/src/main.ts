@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { startGateway } from './app';
-import { loadGatewayConfig } from './config';
+import { loadGatewayConfig, startGateway } from '@ledger/gateway-service';
 
 void (async () => {
   const config = loadGatewayConfig();

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { startCommandService } from '@ledger/messaging';
-import { PROJECTOR_CONTEXT, projectorModule } from './projector.module';
+import { PROJECTOR_CONTEXT, projectorModule } from '@ledger/projector-service';
 
 void startCommandService({ context: PROJECTOR_CONTEXT, module: projectorModule(), ownsProcess: true }).catch((error: unknown) => {
   console.error('projector service failed to start', error);

@@ -1,8 +1,7 @@
 import { Client } from 'pg';
 import { paymentsContract } from '@ledger/contracts';
 import { createEventStore } from '@ledger/event-store';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark ends with the wallet's own ledger check over the stack's database
-import { checkLedger } from '../../../apps/wallet/src/ledger-check';
+import { checkLedger } from '@ledger/wallet-service';
 
 /**
  * What must hold after any load, crash or rebalance, read straight from the event stores of the

@@ -244,7 +244,7 @@ export const listSupportAccess = defineCommand({
  * Every stable code the payments service answers with (a rejected command, or the `code` of a failed
  * payment), besides the transport's and the codes of identity, cards and wallet it passes through
  * unchanged (WRONG_PAYMENT_PASSWORD, INSUFFICIENT_FUNDS, CARD_EXPIRED…). Each is explained at
- * `PAYMENT_ERROR` in `@ledger/payments-domain`; `apps/payments/src/payments-contract.spec.ts` checks
+ * `PAYMENT_ERROR` in `@ledger/payments-domain`; `libs/payments/service/src/payments-contract.spec.ts` checks
  * the list against it.
  */
 export const ERROR_CODES = [

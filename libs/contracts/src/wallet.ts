@@ -137,7 +137,7 @@ export const commands = [openWallet, reserveFunds, captureHold, payFromWallet, r
 /**
  * Every stable rejection code the wallet service answers with, besides the transport's: the
  * domain's (`WALLET_ERROR` in `@ledger/wallet-domain`, where each is explained) and the service's
- * own. `apps/wallet/src/wallet-contract.spec.ts` checks the list against both.
+ * own. `libs/wallet/service/src/wallet-contract.spec.ts` checks the list against both.
  */
 export const ERROR_CODES = [
   'WALLET_PREREQUISITES_MISSING',

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { renderOpenApi } from '../openapi';
+import { renderOpenApi } from '@ledger/gateway-service';
 
 /** Writes docs/openapi.json from the code (`node -r @swc-node/register apps/gateway/src/cli/write-openapi.ts`). */
 void renderOpenApi().then(

@@ -3,7 +3,7 @@
  * = `node -r @swc-node/register apps/projector/src/cli/as-of.ts …`: a wallet's balance and
  * statement as of that instant, folded from its events.
  */
-import { walletAsOf } from '../time-travel';
+import { walletAsOf } from '@ledger/projector-service';
 import { openCli } from './common';
 
 async function main(): Promise<number> {

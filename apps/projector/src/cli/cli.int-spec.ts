@@ -3,8 +3,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { createTestDatabase, type TestDatabase } from '@ledger/testing';
-import { PROJECTIONS } from '../projections';
-import { Traffic } from '../testing/traffic';
+import { PROJECTIONS } from '@ledger/projector-service';
+import { Traffic } from '@ledger/projector-service/testing';
 
 jest.setTimeout(240_000);
 const run = promisify(execFile);

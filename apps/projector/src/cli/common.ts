@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import type { DataSource } from 'typeorm';
-import { openAnalytics } from '../db/data-source';
+import { openAnalytics } from '@ledger/projector-service';
 
 export interface Cli {
   dataSource: DataSource;

@@ -3,7 +3,7 @@
  * = `node -r @swc-node/register apps/projector/src/cli/export.ts …`. CSV on stdout by default.
  */
 import { createWriteStream } from 'node:fs';
-import { exportCsv } from '../export-csv';
+import { exportCsv } from '@ledger/projector-service';
 import { openCli, option } from './common';
 
 async function main(): Promise<number> {

@@ -3,7 +3,7 @@
  * = `node -r @swc-node/register apps/projector/src/cli/funnel.ts …`: registration → card bound →
  * wallet opened → first payment, counts per step (and per user with `--users`).
  */
-import { funnelByUser, funnelSummary } from '../funnel';
+import { funnelByUser, funnelSummary } from '@ledger/projector-service';
 import { openCli, option } from './common';
 
 async function main(): Promise<number> {

@@ -2,7 +2,7 @@
  * `npm run projector:check` = `node -r @swc-node/register apps/projector/src/cli/invariants.ts [--json]`
  * Checks the invariants on the read models; exit 1 when one is broken, 2 when it could not check.
  */
-import { checkInvariants, formatInvariants } from '../invariants';
+import { checkInvariants, formatInvariants } from '@ledger/projector-service';
 import { openCli } from './common';
 
 async function main(): Promise<number> {

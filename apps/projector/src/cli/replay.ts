@@ -8,10 +8,10 @@
  *   (kept for querying; the live tables are untouched).
  * Reads DATABASE_URL (EVENT_STORE_URL for the event stores when elsewhere).
  */
-import { PROJECTIONS, projectionNamed, type Projection } from '../projections';
+import { PROJECTIONS, projectionNamed, type Projection } from '@ledger/projector-service';
 import type { EventStore } from '@ledger/event-store';
-import { checksum, rebuildAll, verify } from '../engine/rebuild';
-import { formatProgress, type Progress } from '../engine/progress';
+import { checksum, rebuildAll, verify } from '@ledger/projector-service';
+import { formatProgress, type Progress } from '@ledger/projector-service';
 import { openCli, option, type Cli } from './common';
 
 function progressLine(name: string): (progress: Progress) => void {

@@ -4,7 +4,7 @@
  * history through the wallet decider with the changed rule and lists the payments whose outcome or
  * amount would change, with totals. Reads the `wallet` event store (EVENT_STORE_URL or DATABASE_URL).
  */
-import { parseRule, whatIf } from '../what-if';
+import { parseRule, whatIf } from '@ledger/projector-service';
 import { openCli, option } from './common';
 
 async function main(): Promise<number> {

@@ -5,7 +5,7 @@
  * anything is wrong, 2 when it could not check.
  */
 import { createEventStore } from '@ledger/event-store';
-import { checkLedger, formatReport } from '../ledger-check';
+import { checkLedger, formatReport } from '@ledger/wallet-service';
 
 async function main(): Promise<number> {
   const url = process.env.EVENT_STORE_URL ?? process.env.DATABASE_URL;

@@ -173,7 +173,7 @@ describe('merchant payment process manager', () => {
   describe('a merchant that settles in the wallet', () => {
     const canteen: PaymentRequest = { ...request, merchantId: 'm-canteen' };
     const started: PaymentEvent = { type: 'PaymentInitiated', data: { request: canteen, fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-canteen', 'qr', '1250', 'lunch']), initiatedAt: now, settlement: 'wallet' } };
-    const settled = { ok: true, transactionId: 't1', postings: [{ account: 'wallet:w1', amountMinor: '-1250' }, { account: 'merchant:m-canteen', amountMinor: '1250' }] } as const;
+    const settled = { ok: true as const, transactionId: 't1', postings: [{ account: 'wallet:w1', amountMinor: '-1250' }, { account: 'merchant:m-canteen', amountMinor: '1250' }] };
 
     it('records at its start that it settles in the wallet, then checks the password', () => {
       const { result, state } = given([]).when({ type: 'StartPayment', request: canteen, now });

@@ -1,0 +1,114 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { HEADER, cardsContract as cards, identityContract as identity, topics, walletContract } from '@ledger/contracts';
+import { TEST_CARDS } from '@ledger/cards-domain';
+import { headerValue, producerDefaults } from '@ledger/messaging';
+import { TopicRecorder, testKafka } from '@ledger/testing';
+import { Client } from 'pg';
+import { GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '@ledger/identity-service/testing';
+import { expectAccepted, expectRejected, newUserId, startCardsHarness, type CardsHarness } from '@ledger/cards-service/testing';
+
+jest.setTimeout(180_000);
+
+/**
+ * UnbindCard across two real services: cards asks the identity service (booted in this process on
+ * the same topic prefix and the same gateway field keyring) to verify the payment password over
+ * Kafka, and passes identity's answers through unchanged.
+ */
+describe('unbinding a card with the payment password verified by the identity service', () => {
+  let id: IdentityHarness;
+  let h: CardsHarness;
+  let events: TopicRecorder;
+  let userId: string;
+
+  beforeAll(async () => {
+    id = await startIdentityHarness('cards_e2e_identity');
+    h = await startCardsHarness('cards_e2e', { topicPrefix: id.topicPrefix, fieldKeyring: id.fieldKeyring });
+    events = await new TopicRecorder(testKafka('cards-e2e-events'), [h.eventsTopic]).start();
+    userId = await id.register(randomPhone());
+    expectAccepted(await id.send(identity.setPaymentPassword, { userId, paymentPassword: id.enc('paymentPassword', GOOD_PAYMENT_PASSWORD) }, `user:${userId}`, { key: userId }));
+  });
+
+  afterAll(async () => {
+    await events?.stop();
+    await h?.stop();
+    await id?.stop();
+  });
+
+  const unbind = (cardId: string, password: string, actor = `user:${userId}`) =>
+    h.send(cards.unbindCard, { userId, cardId, paymentPassword: id.enc('paymentPassword', password) }, actor, { key: userId });
+
+  it('refuses a wrong password with attemptsLeft, then unbinds with the right one and moves the default', async () => {
+    const debit = expectAccepted(await h.bind(userId, TEST_CARDS.zhangSanDebit));
+    const second = expectAccepted(await h.bind(userId, TEST_CARDS.zhangSanSecond));
+    expect(debit['isDefault']).toBe(true);
+
+    const wrong = expectRejected(await unbind(String(debit['cardId']), '000000'), 'WRONG_PAYMENT_PASSWORD');
+    expect(wrong.details).toEqual({ attemptsLeft: 4 });
+    expect(await h.list(userId, (list) => list.length === 2)).toHaveLength(2);
+
+    const done = expectAccepted(await unbind(String(debit['cardId']), GOOD_PAYMENT_PASSWORD));
+    expect(done).toMatchObject({ cardId: debit['cardId'], remainingCards: 1, defaultCardId: second['cardId'], lastCardOfOpenWallet: false });
+    const left = await h.list(userId, (list) => list.length === 1 && list[0]!.isDefault);
+    expect(left[0]).toMatchObject({ cardId: second['cardId'], maskedNumber: '**** **** **** 6781' });
+
+    const published = await events.waitFor((m) => headerValue(m.message.headers, HEADER.messageType) === cards.EVENT_TYPES.CardUnbound);
+    expect(JSON.parse(published.message.value!.toString())).toMatchObject({ userId, cardId: debit['cardId'], wasDefault: true, remainingCards: 1 });
+
+    // The fingerprint was released: the card can be bound again (here by another user).
+    expectAccepted(await h.bind(newUserId(), TEST_CARDS.zhangSanDebit));
+  });
+
+  it('checks owner and card before spending a password attempt', async () => {
+    const [card] = await h.list(userId, (list) => list.length === 1);
+    expectRejected(await unbind(card!.cardId, GOOD_PAYMENT_PASSWORD, `user:${newUserId()}`), 'NOT_CARD_OWNER');
+    expectRejected(await unbind(card!.cardId, GOOD_PAYMENT_PASSWORD, 'support:agent-1'), 'FORBIDDEN');
+    expectRejected(await unbind('card_nosuchcard', '000000'), 'CARD_NOT_FOUND');
+  });
+
+  it('unbinds the last card of an open wallet, and reports it', async () => {
+    // The wallet service announces the open wallet on wallet.events; cards follows it.
+    const producer = testKafka('cards-e2e-wallet').producer(producerDefaults);
+    await producer.connect();
+    await producer.send({
+      topic: `${id.topicPrefix}${topics.events(walletContract.CONTEXT)}`,
+      messages: [
+        {
+          key: `wallet-w-${userId}`,
+          value: JSON.stringify({ walletId: `w-${userId}`, userId, tier: 'basic', openedAt: new Date().toISOString() }),
+          headers: { [HEADER.messageType]: walletContract.EVENT.WalletOpened, [HEADER.messageId]: randomUUID() },
+        },
+      ],
+    });
+    await producer.disconnect();
+    const db = new Client({ connectionString: h.db.url });
+    await db.connect();
+    try {
+      const deadline = Date.now() + 30_000;
+      while ((await db.query('SELECT 1 FROM cards_read.open_wallets WHERE user_id = $1', [userId])).rows.length === 0) {
+        if (Date.now() > deadline) throw new Error('the open wallet never reached the cards service');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      await db.end();
+    }
+
+    const [card] = await h.list(userId, (list) => list.length === 1);
+    const done = expectAccepted(await unbind(card!.cardId, GOOD_PAYMENT_PASSWORD));
+    expect(done).toMatchObject({ remainingCards: 0, lastCardOfOpenWallet: true, defaultCardId: null });
+    await h.list(userId, (list) => list.length === 0);
+    // Bound again for the next test: the released card is free for its owner too.
+    expect(expectAccepted(await h.bind(userId, TEST_CARDS.zhangSanSecond))).toMatchObject({ isDefault: true });
+  });
+
+  it("passes identity's lockout through unchanged, with the unlock time", async () => {
+    const [card] = await h.list(userId, (list) => list.length === 1);
+    let last = await unbind(card!.cardId, '111111');
+    for (let attempt = 1; attempt < 10 && last.status === 'rejected' && last.code === 'WRONG_PAYMENT_PASSWORD'; attempt += 1) last = await unbind(card!.cardId, '111111');
+    const locked = expectRejected(last, 'PAYMENT_PASSWORD_LOCKED');
+    expect(String(locked.details?.['lockedUntil'])).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // Locked means locked: even the right password is refused, and the card stays bound.
+    expectRejected(await unbind(card!.cardId, GOOD_PAYMENT_PASSWORD), 'PAYMENT_PASSWORD_LOCKED');
+    expect(await h.list(userId, (list) => list.length === 1)).toHaveLength(1);
+  });
+});
