@@ -40,7 +40,7 @@ export default tseslint.config(
             { sourceTag: 'scope:payments', onlyDependOnLibsWithTags: ['scope:payments', 'scope:shared'] },
             // The gateway speaks every context's contract, and nothing of their code.
             { sourceTag: 'scope:edge', onlyDependOnLibsWithTags: ['scope:edge', 'scope:shared'] },
-            // Analysts' read models decode the events of every context (docs/adr/0004-read-models.md).
+            // Analysts' read models follow every context's event store, decoded by its domain types (docs/adr/0011-the-projector-reads-the-stores.md).
             { sourceTag: 'scope:analytics', onlyDependOnLibsWithTags: ['scope:analytics', 'scope:identity', 'scope:cards', 'scope:wallet', 'scope:payments', 'scope:shared'] },
             // Cross-service tests, benchmarks and the tools (setup, start, demo) run several contexts together.
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:identity', 'scope:cards', 'scope:wallet', 'scope:payments', 'scope:edge', 'scope:analytics', 'scope:shared'] },
