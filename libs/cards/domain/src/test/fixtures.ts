@@ -1,4 +1,5 @@
-import { fold, isRejection, type Decider } from '@ledger/util';
+import type { Decider } from '@ledger/util';
+import { givenWhenThen as sharedGivenWhenThen } from '@ledger/util/testing';
 import { checkCardNumber } from '../lib/card-number';
 import type { CardVerification } from '../lib/card-issuer';
 import type { CardsRejection } from '../lib/codes';
@@ -92,20 +93,7 @@ export function bound(...names: TestCardName[]): UserCardsEvent[] {
   return names.flatMap((name, index) => (index === 0 ? [cardBound(name), defaultChanged(`card-${name}`, null, 'first_card')] : [cardBound(name)]));
 }
 
-/**
- * given(history).when(command) → the events to append (or the rejection), and the state after.
- */
+/** The project's given/when/then (`@ledger/util/testing`) over a cards decider. */
 export function givenWhenThen<Command, Event, State>(decider: Decider<Command, Event, State, CardsRejection>) {
-  return function given(history: readonly Event[] = []) {
-    const state = fold(decider, history);
-    return {
-      state,
-      when(command: Command) {
-        const result = decider.decide(command, state);
-        const rejection = isRejection(result) ? result : undefined;
-        const events = isRejection(result) ? [] : result;
-        return { events, rejection, code: rejection?.code, details: rejection?.details, state: fold(decider, events, state), history: [...history, ...events] };
-      },
-    };
-  };
+  return sharedGivenWhenThen(decider).given;
 }

@@ -1,4 +1,4 @@
-import { fold, isRejection } from '@ledger/util';
+import { givenWhenThen } from '@ledger/util/testing';
 import { at, HOUR, iso } from '../test/given-when-then';
 import { SessionErrorCode, SessionEventType, sessionDecider, sessionRejection, type SessionCommand, type SessionEvent } from './session';
 
@@ -13,16 +13,7 @@ const refreshed = (hash: string, atMs: number): SessionEvent => ({
   data: { sessionId: 's-1', userId: 'u-1', refreshTokenHash: hash, expiresAt: iso(atMs + 30 * DAY_MS), at: iso(atMs) },
 });
 
-function given(history: SessionEvent[]) {
-  const state = fold(sessionDecider, history);
-  return {
-    when(command: SessionCommand) {
-      const decision = sessionDecider.decide(command, state);
-      if (isRejection(decision)) return { events: [] as SessionEvent[], code: decision.code, details: decision.details };
-      return { events: decision, code: sessionRejection(decision)?.code, details: undefined, state: fold(sessionDecider, decision, state) };
-    },
-  };
-}
+const { given } = givenWhenThen(sessionDecider, { recordedRejection: sessionRejection });
 
 const refresh = (presented: 'current' | 'retired' | 'unknown', nowMs: number, userFrozen = false): SessionCommand => ({
   type: 'RefreshSession',

@@ -1,4 +1,5 @@
-import { fold, isRejection } from '@ledger/util';
+import { isRejection } from '@ledger/util';
+import { givenWhenThen } from '@ledger/util/testing';
 import { recordedRejection } from './outcome';
 import { DEFAULT_IDENTITY_POLICY } from './policy';
 import { createStaffLoginDecider, type StaffLogIn } from './staff-login';
@@ -9,16 +10,10 @@ const t0 = Date.parse('2026-12-07T09:00:00.000Z');
 const at = (minutes: number) => new Date(t0 + minutes * 60_000);
 const attempt = (minutes: number, fields: Partial<StaffLogIn> = {}): StaffLogIn => ({ type: 'StaffLogIn', agentId: 'teller-3', role: 'teller', passwordValid: true, codeTimeStep: 1000 + minutes * 2, now: at(minutes), ...fields });
 
+const spec = givenWhenThen(decider, { recordedRejection });
 /** Given the attempts so far (each decided on the state the earlier ones left), the events they recorded. */
-function given(...attempts: StaffLogIn[]): StaffEvent[] {
-  const events: StaffEvent[] = [];
-  for (const command of attempts) {
-    const decided = decider.decide(command, fold(decider, events));
-    if (!isRejection(decided)) events.push(...decided);
-  }
-  return events;
-}
-const when = (events: StaffEvent[], command: StaffLogIn) => decider.decide(command, fold(decider, events));
+const given = (...attempts: StaffLogIn[]): StaffEvent[] => spec.givenCommands(...attempts);
+const when = (events: StaffEvent[], command: StaffLogIn) => spec.given(events).when(command).result;
 
 describe('staff login (one stream per agent, shared by every instance)', () => {
   it('a right password and a fresh code log in, recording the code’s time step and the role', () => {

@@ -1,7 +1,8 @@
-import { fold, type Decider } from '@ledger/util';
+import type { Decider } from '@ledger/util';
+import { givenWhenThen as sharedGivenWhenThen } from '@ledger/util/testing';
 import type { IdentityRejection } from '../lib/codes';
 import type { IdentityEvent } from '../lib/events';
-import { outcomeOf } from '../lib/outcome';
+import { recordedRejection } from '../lib/outcome';
 
 /** A fixed instant; tests never read the wall clock. */
 export const T0 = new Date('2026-03-01T08:00:00.000Z');
@@ -19,19 +20,7 @@ export function iso(ms: number): string {
   return at(ms).toISOString();
 }
 
-/**
- * given(history).when(command) → what the service would append and answer, plus the state after.
- * Works for every identity decider.
- */
+/** The project's given/when/then (`@ledger/util/testing`), answering recorded failures as identity does. */
 export function givenWhenThen<Command, Event extends IdentityEvent, State>(decider: Decider<Command, Event, State, IdentityRejection>) {
-  return function given(history: readonly Event[] = []) {
-    const state = fold(decider, history);
-    return {
-      state,
-      when(command: Command) {
-        const { events, rejection } = outcomeOf<Event>(decider.decide(command, state));
-        return { events, rejection, code: rejection?.code, details: rejection?.details, state: fold(decider, events, state), history: [...history, ...events] };
-      },
-    };
-  };
+  return sharedGivenWhenThen(decider, { recordedRejection }).given;
 }

@@ -1,16 +1,9 @@
-import { fold, isRejection } from '@ledger/util';
-import { paymentDecider, nextStep, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
+import { run } from '../test/given-when-then';
+import type { PaymentRequest } from './payment';
 
 const now = '2026-11-22T10:00:00.000Z';
 const failure = (code: string) => ({ code, message: code });
 
-function run(events: PaymentEvent[], command: PaymentCommand) {
-  const state = fold(paymentDecider, events);
-  const result = paymentDecider.decide(command, state);
-  if (isRejection(result)) return { result, events, step: nextStep(state) };
-  const after = [...events, ...result];
-  return { result, events: after, step: nextStep(fold(paymentDecider, after)) };
-}
 
 describe('bill payment', () => {
   const request: PaymentRequest = { kind: 'bill', paymentId: 'b1', userId: 'u1', walletId: 'w1', billerId: 'b-power', billReference: { encrypted: 'enc:v1:k1:…', masked: 'ACC****0001', fingerprint: 'hs256:p1:acc-1' }, amountMinor: 8800n };

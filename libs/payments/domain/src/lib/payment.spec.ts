@@ -1,4 +1,4 @@
-import { fold, isRejection } from '@ledger/util';
+import { givenWhenThen } from '@ledger/util/testing';
 import { paymentDecider, nextStep, holdIdFor, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
 
 const now = '2026-11-22T10:00:00.000Z';
@@ -6,16 +6,7 @@ const now = '2026-11-22T10:00:00.000Z';
 const request: PaymentRequest = { kind: 'merchant', paymentId: 'p1', userId: 'u1', walletId: 'w1', merchantId: 'm-bookshop', channel: 'qr', amountMinor: 1250n, description: 'lunch' };
 const failure = (code: string) => ({ code, message: code });
 
-function given(events: PaymentEvent[]) {
-  const state = fold(paymentDecider, events);
-  return {
-    when(command: PaymentCommand) {
-      const result = paymentDecider.decide(command, state);
-      const after = isRejection(result) ? state : fold(paymentDecider, result, state);
-      return { result, state: after };
-    },
-  };
-}
+const { given } = givenWhenThen(paymentDecider);
 
 const initiated: PaymentEvent = { type: 'PaymentInitiated', data: { request, fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-bookshop', 'qr', '1250', 'lunch']), initiatedAt: now, settlement: 'acquirer' } };
 const verified: PaymentEvent = { type: 'PaymentPasswordVerified', data: { paymentId: 'p1', verifiedAt: now } };

@@ -1,18 +1,12 @@
-import { fold, isRejection } from '@ledger/util';
-import { createPaymentDecider, paymentDecider, nextStep, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
+import { fold } from '@ledger/util';
+import { givenWhenThen } from '@ledger/util/testing';
+import { run } from '../test/given-when-then';
+import { createPaymentDecider, nextStep, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
 
 const start = '2026-11-22T10:00:00.000Z';
 const beforeDeadline = '2026-11-22T10:10:00.000Z';
 const afterDeadline = '2026-11-22T10:20:00.000Z';
 
-function run(events: PaymentEvent[], command: PaymentCommand) {
-  const state = fold(paymentDecider, events);
-  const result = paymentDecider.decide(command, state);
-  if (isRejection(result)) return { result, events, step: nextStep(state), state };
-  const after = [...events, ...result];
-  const folded = fold(paymentDecider, after);
-  return { result, events: after, step: nextStep(folded), state: folded };
-}
 
 describe('third-party provider top-up', () => {
   const request: PaymentRequest = { kind: 'provider_topup', paymentId: 'pt1', userId: 'u1', walletId: 'w1', provider: 'alipay', amountMinor: 3000n, deadline: '2026-11-22T10:15:00.000Z' };
@@ -87,16 +81,9 @@ describe('counter (cash) top-up', () => {
 describe('counter top-up above the approval threshold (maker-checker)', () => {
   const decider = createPaymentDecider(undefined, undefined, { aboveMinor: 1_000_00n, windowMs: 15 * 60_000 });
   const request: PaymentRequest = { kind: 'counter', paymentId: 'c2', userId: 'u1', walletId: 'w1', branchId: 'bj-001', tellerId: 't-7', amountMinor: 1_000_01n };
-  const given = (...commands: PaymentCommand[]) => {
-    const events: PaymentEvent[] = [];
-    for (const command of commands) {
-      const decided = decider.decide(command, fold(decider, events));
-      if (isRejection(decided)) throw new Error(`${command.type}: ${decided.code}`);
-      events.push(...decided);
-    }
-    return events;
-  };
-  const when = (events: PaymentEvent[], command: PaymentCommand) => decider.decide(command, fold(decider, events));
+  const spec = givenWhenThen(decider);
+  const given = (...commands: PaymentCommand[]) => spec.givenAccepted(...commands);
+  const when = (events: PaymentEvent[], command: PaymentCommand) => spec.given(events).when(command).result;
   const startCommand: PaymentCommand = { type: 'StartPayment', request, now: start };
   const approve = (supervisorId: string, now = beforeDeadline): PaymentCommand => ({ type: 'RecordCounterApproval', supervisorId, now });
 

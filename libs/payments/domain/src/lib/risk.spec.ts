@@ -1,4 +1,4 @@
-import { fold } from '@ledger/util';
+import { givenWhenThen } from '@ledger/util/testing';
 import { createRiskDecider, riskVerdict, type RiskCommand, type RiskEvent } from './risk';
 
 const decider = createRiskDecider({ velocityPerMinute: 3, newDeviceThresholdMinor: 10_000n, knownDevicesKept: 2 });
@@ -16,7 +16,8 @@ const assess = (paymentId: string, overrides: Partial<RiskCommand> = {}): RiskCo
 const admitted = (paymentId: string, seconds: number, deviceId = 'd1'): RiskEvent => ({ type: 'PaymentAdmitted', data: { userId: 'u1', paymentId, deviceId, amountMinor: 100n, admittedAt: at(seconds) } });
 
 /** given(events) → when(command) → then(events). */
-const when = (given: RiskEvent[], command: RiskCommand) => decider.decide(command, fold(decider, given)) as RiskEvent[];
+const spec = givenWhenThen(decider);
+const when = (given: RiskEvent[], command: RiskCommand) => spec.given(given).when(command).result as RiskEvent[];
 
 describe('risk rules before money moves', () => {
   it('admits a payment within the rules, and records the device', () => {

@@ -1,18 +1,9 @@
-import { fold, isRejection } from '@ledger/util';
-import { paymentDecider, nextStep, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
+import { run } from '../test/given-when-then';
+import type { PaymentRequest } from './payment';
 
 const now = '2026-11-22T10:00:00.000Z';
 const failure = (code: string) => ({ code, message: code });
 
-/** given(events) → when(command) → then(events, next step): folds every decision like the service does. */
-function run(events: PaymentEvent[], command: PaymentCommand) {
-  const state = fold(paymentDecider, events);
-  const result = paymentDecider.decide(command, state);
-  if (isRejection(result)) return { result, events, step: nextStep(state), state };
-  const after = [...events, ...result];
-  const folded = fold(paymentDecider, after);
-  return { result, events: after, step: nextStep(folded), state: folded };
-}
 
 describe('top-up from a bound card', () => {
   const request: PaymentRequest = { kind: 'topup', paymentId: 't1', userId: 'u1', walletId: 'w1', cardId: 'c1', amountMinor: 5000n };

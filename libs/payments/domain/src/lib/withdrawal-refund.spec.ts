@@ -1,25 +1,13 @@
-import { fold, isRejection } from '@ledger/util';
+import { fold } from '@ledger/util';
+import { givenWhenThen } from '@ledger/util/testing';
+import { run } from '../test/given-when-then';
 import { paymentDecider, nextStep, refundableMinor, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
 
 const now = '2026-11-22T10:00:00.000Z';
 const failure = (code: string) => ({ code, message: code });
 
-function run(events: PaymentEvent[], command: PaymentCommand) {
-  const state = fold(paymentDecider, events);
-  const result = paymentDecider.decide(command, state);
-  if (isRejection(result)) return { result, events, step: nextStep(state), state };
-  const after = [...events, ...result];
-  const folded = fold(paymentDecider, after);
-  return { result, events: after, step: nextStep(folded), state: folded };
-}
-
-function chain(commands: PaymentCommand[]): PaymentEvent[] {
-  return commands.reduce<PaymentEvent[]>((events, command) => {
-    const next = run(events, command);
-    if (isRejection(next.result)) throw new Error(`${command.type}: ${next.result.code}`);
-    return next.events;
-  }, []);
-}
+/** The history the commands leave; each must be accepted. */
+const chain = (commands: PaymentCommand[]): PaymentEvent[] => givenWhenThen(paymentDecider).givenAccepted(...commands);
 
 describe('withdrawal to a bound card', () => {
   const request: PaymentRequest = { kind: 'withdrawal', paymentId: 'w-1', userId: 'u1', walletId: 'w1', cardId: 'c1', amountMinor: 900n };

@@ -1,5 +1,6 @@
 /** Test support for the wallet specs: a small policy, command builders and given/when helpers. */
-import { fold, isRejection } from '@ledger/util';
+import { fold } from '@ledger/util';
+import { givenWhenThen } from '@ledger/util/testing';
 import type { CaptureHold, CreditWallet, ExpireHold, FreezeWallet, OpenWallet, PayFromWallet, ReleaseHold, ReserveFunds, UnfreezeWallet, WalletCommand } from './commands';
 import { createWalletDecider, type WalletDecider, type WalletDecision } from './decider';
 import type { WalletEvent } from './events';
@@ -65,17 +66,9 @@ export const cmd = {
   unfreeze: (overrides: Partial<UnfreezeWallet> = {}): UnfreezeWallet => ({ type: 'UnfreezeWallet', walletId: W, reason: 're-verified', source: 'identity', now: T0, ...overrides }),
 };
 
-/** Runs commands that must all be accepted; returns the events they produced, in order. */
+/** Runs commands that must all be accepted (the project's given/when/then, `@ledger/util/testing`); returns the events they produced, in order. */
 export function history(commands: readonly WalletCommand[], using: WalletDecider = decider): WalletEvent[] {
-  const events: WalletEvent[] = [];
-  let state = using.initialState();
-  for (const command of commands) {
-    const result = using.decide(command, state);
-    if (isRejection(result)) throw new Error(`given ${command.type} was rejected: ${result.code} ${result.message}`);
-    events.push(...result);
-    state = fold(using, result, state);
-  }
-  return events;
+  return givenWhenThen(using).givenAccepted(...commands);
 }
 
 /** The state after the given commands. */
