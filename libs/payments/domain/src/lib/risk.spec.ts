@@ -1,3 +1,4 @@
+import { fold } from '@ledger/util';
 import { givenWhenThen } from '@ledger/util/testing';
 import { createRiskDecider, riskVerdict, type RiskCommand, type RiskEvent } from './risk';
 
