@@ -59,6 +59,15 @@ export function parseActorHeader(actor: string): { kind: ActorKind; id: string }
 }
 
 /**
+ * The id of the actor when it is of `kind` (`user:u-1` → `u-1`), else undefined: how every service
+ * reads who acts, by the same rule the transport checked the header with.
+ */
+export function actorIdOf(actor: string, kind: Exclude<ActorKind, 'anonymous'>): string | undefined {
+  const parsed = parseActorHeader(actor.trim());
+  return parsed?.kind === kind ? parsed.id : undefined;
+}
+
+/**
  * Why `sender` may not send `contract` on behalf of `actor`, or undefined when it may. Deny by
  * default: the sender must be listed, the actor's kind must be one it may assert, and a service
  * asserting `system:` names itself (payments is `system:payments`); only internal systems, which

@@ -13,7 +13,7 @@
  * never on one they made: the decider's SELF_APPROVAL_FORBIDDEN). Otherwise FORBIDDEN.
  */
 import { Controller } from '@nestjs/common';
-import { TRANSPORT_ERROR, paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { TRANSPORT_ERROR, actorIdOf, paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { FieldDecryptionError } from '@ledger/crypto';
 import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, paymentStreamId, type ActivePaymentState, type PaymentCommand, type PaymentRequest, type PaymentState, type ProtectedValue } from '@ledger/payments-domain';
@@ -24,7 +24,6 @@ import { AUDIT_UNAVAILABLE, supportAgentOf, type Viewed } from './support-access
 
 type Envelope<C extends (typeof paymentsContract.commands)[number]> = CommandEnvelope<PayloadOf<C>>;
 
-const actorUserId = (actor: string): string | undefined => (actor.startsWith('user:') ? actor.slice('user:'.length) : undefined);
 
 /** A sealed personal field of a command, protected for keeping (see PersonalFields), or the refusal of a field that does not open. */
 function protectedOrRefused(command: CommandEnvelope, field: paymentsContract.SecretField, protect: () => ProtectedValue): ProtectedValue | CommandResult {
@@ -57,9 +56,8 @@ export class PaymentsController {
    * no unaudited access.
    */
   private async auditSupportAccess(command: CommandEnvelope, userId: string, viewed: Viewed): Promise<CommandResult | undefined> {
-    if (!command.actor.startsWith('support:')) return undefined;
     const agentId = supportAgentOf(command.actor);
-    if (agentId === undefined) return rejected(command, PAYMENT_ERROR.FORBIDDEN, 'a support actor names its agent (support:<agentId>)');
+    if (agentId === undefined) return undefined;
     try {
       await this.runtime.supportAccess.record(
         { agentId, userId, viewed, at: this.runtime.clock.now().toISOString() },
@@ -78,12 +76,12 @@ export class PaymentsController {
 
   /** Starts (or finds) the payment, drives it, answers with its outcome, or `pending` after the wait bound. */
   private async start(command: CommandEnvelope, request: PaymentRequest, secrets: { paymentPassword?: string }, device?: { deviceId: string; stepUpCode?: string }): Promise<CommandResult> {
-    const actorUser = actorUserId(command.actor);
+    const actorUser = actorIdOf(command.actor, 'user');
     // A refund is asked for by the merchant side (a system), never by the paying user.
     const payer = request.kind === 'refund' || request.kind === 'counter' ? undefined : request.userId;
     // A counter top-up is made by the teller named in it (audited: the actor is in every event's metadata).
     const teller = request.kind === 'counter' && command.actor === `teller:${request.tellerId}`;
-    if (!teller && (actorUser !== undefined ? actorUser !== payer : !command.actor.startsWith('system:'))) {
+    if (!teller && (actorUser !== undefined ? actorUser !== payer : actorIdOf(command.actor, 'system') === undefined)) {
       return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not start this ${request.kind}`);
     }
     const busy = this.admission(command, request.paymentId);
@@ -302,7 +300,7 @@ export class PaymentsController {
   async getPayment(command: Envelope<typeof paymentsContract.getPayment>): Promise<CommandResult> {
     const state: PaymentState = await this.runtime.driver.stateOf(command.payload.paymentId);
     if (state.status === 'none') return rejected(command, 'PAYMENT_NOT_FOUND', `no payment ${command.payload.paymentId}`);
-    const actorUser = actorUserId(command.actor);
+    const actorUser = actorIdOf(command.actor, 'user');
     const owner = state.request.kind === 'refund' ? state.refundTarget?.userId : state.request.userId;
     if (actorUser !== undefined && actorUser !== owner) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see this payment`);
     // A refund whose claim is not granted yet belongs to no user: there is nobody's trail to write to.
@@ -320,7 +318,7 @@ export class PaymentsController {
   @CommandHandler(paymentsContract.listUserPayments)
   async listUserPayments(command: Envelope<typeof paymentsContract.listUserPayments>): Promise<CommandResult> {
     const { userId, limit, before } = command.payload;
-    if (command.actor !== `user:${userId}` && !command.actor.startsWith('support:')) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not list the payments of ${userId}`);
+    if (actorIdOf(command.actor, 'user') !== userId && supportAgentOf(command.actor) === undefined) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not list the payments of ${userId}`);
     const refusal = await this.auditSupportAccess(command, userId, { kind: 'list', ...(limit === undefined ? {} : { limit }), ...(before === undefined ? {} : { before }) });
     if (refusal) return refusal;
     try {
@@ -339,7 +337,7 @@ export class PaymentsController {
   @CommandHandler(paymentsContract.listSupportAccess)
   async listSupportAccess(command: Envelope<typeof paymentsContract.listSupportAccess>): Promise<CommandResult> {
     const { userId, limit, before } = command.payload;
-    if (command.actor !== `user:${userId}` && supportAgentOf(command.actor) === undefined) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see the support access of ${userId}`);
+    if (actorIdOf(command.actor, 'user') !== userId && supportAgentOf(command.actor) === undefined) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see the support access of ${userId}`);
     try {
       return accepted(command, { ...(await this.runtime.supportAccess.list(userId, limit, before)) });
     } catch (error) {

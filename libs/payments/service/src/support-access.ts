@@ -9,7 +9,7 @@
  * The event id is derived from the command id, so a redelivered command records its access once.
  * The stream is append-only with `expectedRevision: 'any'`: concurrent look-ups never contend.
  */
-import { paymentsContract } from '@ledger/contracts';
+import { actorIdOf, paymentsContract } from '@ledger/contracts';
 import { eventIdFor, type EventData, type EventStore } from '@ledger/event-store';
 import { InvalidPageCursor } from '@ledger/util';
 
@@ -23,7 +23,7 @@ const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 
 /** `support:<agentId>` → agentId; anything else → undefined (not audited as support). */
-export const supportAgentOf = (actor: string): string | undefined => (actor.startsWith('support:') && actor.length > 'support:'.length ? actor.slice('support:'.length) : undefined);
+export const supportAgentOf = (actor: string): string | undefined => actorIdOf(actor, 'support');
 
 export type Viewed = SupportAccessRecorded['viewed'];
 

@@ -11,7 +11,7 @@
  * wallet it may reach. Otherwise FORBIDDEN.
  */
 import { Controller } from '@nestjs/common';
-import { TRANSPORT_ERROR, walletContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { TRANSPORT_ERROR, actorIdOf, walletContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { InvalidWalletCommand, WALLET_ERROR, WALLET_EVENT, type AccountId, type WalletCommand, type WalletEvent, type WalletState } from '@ledger/wallet-domain';
 import type { CommandMetadata } from '@ledger/event-store';
@@ -21,9 +21,9 @@ import { WalletRuntime } from './wallet-runtime';
 const FORBIDDEN = walletContract.WALLET_SERVICE_ERROR.FORBIDDEN;
 type Envelope<C extends (typeof walletContract.commands)[number]> = CommandEnvelope<PayloadOf<C>>;
 
-const actorUserId = (actor: string): string | undefined => (actor.startsWith('user:') ? actor.slice('user:'.length) : undefined);
-const isSupport = (actor: string) => actor.startsWith('support:');
-const isSystem = (actor: string) => actor.startsWith('system:');
+const actorUserId = (actor: string): string | undefined => actorIdOf(actor, 'user');
+const isSupport = (actor: string) => actorIdOf(actor, 'support') !== undefined;
+const isSystem = (actor: string) => actorIdOf(actor, 'system') !== undefined;
 
 /** Event data without the internal idempotency bookkeeping: the deterministic result of a command. */
 function publicData(event: WalletEvent): Record<string, unknown> {
