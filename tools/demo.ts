@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { signAccessToken, signingKeyFromEnv } from '@ledger/crypto';
+import { TEST_CARDS } from '@ledger/cards-domain';
 import { createEventStore } from '@ledger/event-store';
 import { DEV_PROVIDER_SECRET, StoryFailure, runStory } from '@ledger/gateway-service';
 import { checkLedger } from '@ledger/wallet-service';
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
   try {
     const report = await runStory({
       baseUrl,
+      cards: TEST_CARDS,
       smsCode: (phone) => readSmsCode(outboxFile, phone),
       staffToken: async (agentId, role) => (await signAccessToken({ userId: agentId, role, deviceId: 'demo-desk', now: new Date(), ttlMs: 15 * 60_000 }, 'staff', signingKeyFromEnv(env, 'STAFF_TOKEN_SIGNING_KEY', 'staff'))).token,
       providerSecret: env['PAYMENTS_PROVIDER_SECRET'] ?? DEV_PROVIDER_SECRET,

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_EVENTS_PER_APPEND, type EventCodec, type EventStore, type NewEvent } from '@ledger/event-store';
 import { userCardsDecider, userCardsStreamId, type UserCardsEvent } from '@ledger/cards-domain';
-import { IdentityErrorCode, userDecider, userStreamId, type UserEvent } from '@ledger/identity-domain';
+import { IDENTITY_ERROR, userDecider, userStreamId, type UserEvent } from '@ledger/identity-domain';
 import { createPaymentDecider, holdIdFor, MERCHANTS, PAYMENT_ERROR, type MerchantEntry, type PaymentCommand, type PaymentEvent, type PaymentRequest, type PaymentState } from '@ledger/payments-domain';
 import { isRejection, type Decider, type DomainRejection } from '@ledger/util';
 import { createWalletDecider, DEFAULT_WALLET_POLICY, WALLET_EVENT, type AccountId, type WalletCommand, type WalletEvent, type WalletState } from '@ledger/wallet-domain';
@@ -349,7 +349,7 @@ export class TrafficGenerator {
   /** The payment password's check, recorded: 3% are mistyped (the payment fails); true when it passed. */
   private passwordChecked(paymentId: string): boolean {
     if (this.chance(0.03)) {
-      this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: this.failure(IdentityErrorCode.WRONG_PAYMENT_PASSWORD), now }));
+      this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: this.failure(IDENTITY_ERROR.WRONG_PAYMENT_PASSWORD), now }));
       return false;
     }
     this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: { ok: true }, now }));

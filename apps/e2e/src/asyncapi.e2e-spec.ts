@@ -4,8 +4,7 @@ import type { Consumer, KafkaMessage } from 'kafkajs';
 import { HEADER, identityContract, paymentsContract, topics, walletContract, type CommandResult } from '@ledger/contracts';
 import { producerDefaults } from '@ledger/messaging';
 import { senderPlaying, testKafka, uniqueSuffix } from '@ledger/testing';
-import { AsyncApiValidator, type MessageCheck } from '@ledger/contracts/asyncapi';
-import { buildAsyncApi } from '@ledger/contracts/asyncapi';
+import { AsyncApiValidator, type MessageCheck, buildAsyncApi } from '@ledger/contracts/asyncapi';
 import { TEST_CARDS } from '@ledger/cards-domain';
 import { GOOD_PAYMENT_PASSWORD, PaymentsHarness, TEST_DEVICE } from './harness/payments-harness';
 import { randomPhone } from '@ledger/identity-service/testing';
@@ -142,7 +141,7 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       recorded = await recordPrefix(h.topicPrefix);
       const deadLettered = recorded.some((r) => r.topic === topics.deadLetters(malformedTopic()));
-      const completed = recorded.some((r) => r.topic === `${h.topicPrefix}payments.events` && r.message.headers?.[HEADER.messageType]?.toString() === paymentsContract.EVENT.PaymentFailed);
+      const completed = recorded.some((r) => r.topic === `${h.topicPrefix}payments.events` && r.message.headers?.[HEADER.messageType]?.toString() === paymentsContract.EVENT_TYPES.PaymentFailed);
       if ((deadLettered && completed) || Date.now() > deadline) break;
     }
     const validator = new AsyncApiValidator(buildAsyncApi(), h.topicPrefix);
@@ -181,11 +180,11 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
       paymentsContract.payMerchant.type,
       identityContract.EVENT_TYPES.UserRegistered,
       'cards.CardBound.v1',
-      walletContract.EVENT.WalletOpened,
-      walletContract.EVENT.WalletCredited,
-      walletContract.EVENT.HoldCaptured,
-      paymentsContract.EVENT.PaymentCompleted,
-      paymentsContract.EVENT.PaymentFailed,
+      walletContract.EVENT_TYPES.WalletOpened,
+      walletContract.EVENT_TYPES.WalletCredited,
+      walletContract.EVENT_TYPES.HoldCaptured,
+      paymentsContract.EVENT_TYPES.PaymentCompleted,
+      paymentsContract.EVENT_TYPES.PaymentFailed,
       'CommandResult',
       'DeadLetter',
     ])

@@ -19,7 +19,7 @@ export interface InvariantReport {
   violations: number;
 }
 
-const OUTCOMES = [paymentsContract.EVENT.PaymentCompleted, paymentsContract.EVENT.PaymentFailed];
+const OUTCOMES = [paymentsContract.EVENT_TYPES.PaymentCompleted, paymentsContract.EVENT_TYPES.PaymentFailed];
 
 export async function checkInvariants(databaseUrl: string): Promise<InvariantReport> {
   const client = new Client({ connectionString: databaseUrl });

@@ -118,13 +118,13 @@ export class OutcomeTracker {
         if (last) commits.handled(batch.topic, batch.partition, last.offset);
         for (const message of batch.messages) {
           const type = message.headers?.['message-type']?.toString();
-          if (type !== paymentsContract.EVENT.PaymentCompleted && type !== paymentsContract.EVENT.PaymentFailed) continue;
+          if (type !== paymentsContract.EVENT_TYPES.PaymentCompleted && type !== paymentsContract.EVENT_TYPES.PaymentFailed) continue;
           this.outcomeEvents++;
           const data = JSON.parse(message.value?.toString() ?? '{}') as { paymentId?: string; failure?: { code?: string } };
           const record = data.paymentId === undefined ? undefined : this.records.get(data.paymentId);
           if (!record || record.outcomeAt !== undefined) continue;
           record.outcomeAt = now;
-          record.outcome = type === paymentsContract.EVENT.PaymentCompleted ? 'completed' : 'failed';
+          record.outcome = type === paymentsContract.EVENT_TYPES.PaymentCompleted ? 'completed' : 'failed';
           if (record.outcome === 'failed') record.code = data.failure?.code ?? 'UNKNOWN';
         }
       },

@@ -17,9 +17,9 @@ export const EVENT_CONTEXTS = [identity.CONTEXT, cards.CONTEXT, wallet.CONTEXT, 
 export const ALL_COMMANDS: readonly CommandContract[] = [
   ...identity.COMMANDS,
   ...cards.COMMANDS,
-  ...wallet.commands,
-  ...payments.commands,
-  ...projector.commands,
+  ...wallet.COMMANDS,
+  ...payments.COMMANDS,
+  ...projector.COMMANDS,
   ...COMMAND_CONTEXTS.map((context) => pingCommand(context)),
 ];
 

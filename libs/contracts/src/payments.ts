@@ -287,11 +287,11 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export const commands = [payMerchant, topUpFromCard, transfer, withdraw, payBill, providerTopUp, providerCallback, counterTopUp, approveCounterTopUp, rejectCounterTopUp, refundPayment, getPayment, listUserPayments, listSupportAccess] as const;
+export const COMMANDS = [payMerchant, topUpFromCard, transfer, withdraw, payBill, providerTopUp, providerCallback, counterTopUp, approveCounterTopUp, rejectCounterTopUp, refundPayment, getPayment, listUserPayments, listSupportAccess] as const;
 
 // ─── Events on `payments.events` (key = stream `payment-<paymentId>`) ────────────────────────────
 
-export const EVENT = {
+export const EVENT_TYPES = {
   PaymentInitiated: 'payments.PaymentInitiated.v1',
   PaymentPasswordVerified: 'payments.PaymentPasswordVerified.v1',
   PaymentFundsReserved: 'payments.PaymentFundsReserved.v1',
@@ -323,11 +323,11 @@ const Kind = Type.Union([Type.Literal('merchant'), Type.Literal('topup'), Type.L
 
 /** Data of the two outcome events: exactly one of them per payment. */
 export const eventData = {
-  [EVENT.PaymentCompleted]: Type.Object({ paymentId: PaymentId, kind: Kind, amountMinor: AmountMinor, transactionIds: Type.Array(Type.String()), postings: Type.Array(Posting), completedAt: Instant }),
-  [EVENT.PaymentFailed]: Type.Object({ paymentId: PaymentId, kind: Kind, failure: Failure, holdReleased: Type.Boolean(), cardRefund: Type.Optional(Type.Object({ issuerReference: Type.String() })), failedAt: Instant }),
+  [EVENT_TYPES.PaymentCompleted]: Type.Object({ paymentId: PaymentId, kind: Kind, amountMinor: AmountMinor, transactionIds: Type.Array(Type.String()), postings: Type.Array(Posting), completedAt: Instant }),
+  [EVENT_TYPES.PaymentFailed]: Type.Object({ paymentId: PaymentId, kind: Kind, failure: Failure, holdReleased: Type.Boolean(), cardRefund: Type.Optional(Type.Object({ issuerReference: Type.String() })), failedAt: Instant }),
 } as const;
 
-export type EventType = (typeof EVENT)[keyof typeof EVENT];
+export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 
 /**
  * What the relay publishes on `payments.events`: a payment's start, its outcome, and a provider's
@@ -335,9 +335,9 @@ export type EventType = (typeof EVENT)[keyof typeof EVENT];
  * reserved, approved, …) stay in the event store, where the projector and analysts read them: no
  * other context consumes them, and publishing them was three records more per merchant payment.
  */
-export const PUBLISHED_EVENTS: ReadonlySet<EventType> = new Set([EVENT.PaymentInitiated, EVENT.PaymentCompleted, EVENT.PaymentFailed, EVENT.LateProviderCallbackReported]);
-export type PaymentCompletedData = Static<(typeof eventData)[typeof EVENT.PaymentCompleted]>;
-export type PaymentFailedData = Static<(typeof eventData)[typeof EVENT.PaymentFailed]>;
+export const PUBLISHED_EVENTS: ReadonlySet<EventType> = new Set([EVENT_TYPES.PaymentInitiated, EVENT_TYPES.PaymentCompleted, EVENT_TYPES.PaymentFailed, EVENT_TYPES.LateProviderCallbackReported]);
+export type PaymentCompletedData = Static<(typeof eventData)[typeof EVENT_TYPES.PaymentCompleted]>;
+export type PaymentFailedData = Static<(typeof eventData)[typeof EVENT_TYPES.PaymentFailed]>;
 
 // ─── Support-access audit (stream `supportaudit-<userId>`, event store schema `payments`; not relayed to Kafka) ───
 

@@ -26,7 +26,7 @@ export const listStaffActions = defineCommand({
   ),
 });
 
-export const commands = [listStaffActions] as const;
+export const COMMANDS = [listStaffActions] as const;
 
 /** Every stable rejection code the projector's queries answer with, besides the transport's. */
 export const ERROR_CODES = ['FORBIDDEN'] as const;

@@ -132,7 +132,7 @@ export const getWalletByUser = defineCommand({
   payload: object({ userId: ExternalId }),
 });
 
-export const commands = [openWallet, reserveFunds, captureHold, payFromWallet, releaseHold, creditWallet, freezeWallet, unfreezeWallet, changeWalletTier, getBalance, getWalletByUser] as const;
+export const COMMANDS = [openWallet, reserveFunds, captureHold, payFromWallet, releaseHold, creditWallet, freezeWallet, unfreezeWallet, changeWalletTier, getBalance, getWalletByUser] as const;
 
 /**
  * Every stable rejection code the wallet service answers with, besides the transport's: the
@@ -166,7 +166,7 @@ export const WALLET_SERVICE_ERROR = {
 
 // ─── Events on `wallet.events` (key = stream `wallet-<walletId>`, data = the JSON below) ────────────
 
-export const EVENT = {
+export const EVENT_TYPES = {
   WalletOpened: 'wallet.WalletOpened.v1',
   FundsReserved: 'wallet.FundsReserved.v1',
   HoldCaptured: 'wallet.HoldCaptured.v1',
@@ -184,8 +184,8 @@ const FreezeSource = Type.Union([Type.Literal('identity'), Type.Literal('support
 
 /** Event data schemas, by event type. Money movements carry their double-entry postings (sum 0). */
 export const eventData = {
-  [EVENT.WalletOpened]: Type.Object({ walletId: WalletId, userId: Type.String(), tier: Tier, openedAt: Instant }),
-  [EVENT.FundsReserved]: Type.Object({
+  [EVENT_TYPES.WalletOpened]: Type.Object({ walletId: WalletId, userId: Type.String(), tier: Tier, openedAt: Instant }),
+  [EVENT_TYPES.FundsReserved]: Type.Object({
     walletId: WalletId,
     holdId: Type.String(),
     amountMinor: AmountMinor,
@@ -196,7 +196,7 @@ export const eventData = {
     debitDay: Type.String(),
     ...Idempotency,
   }),
-  [EVENT.HoldCaptured]: Type.Object({
+  [EVENT_TYPES.HoldCaptured]: Type.Object({
     walletId: WalletId,
     holdId: Type.String(),
     amountMinor: AmountMinor,
@@ -207,9 +207,9 @@ export const eventData = {
     postings: Type.Array(Posting),
     ...Idempotency,
   }),
-  [EVENT.HoldReleased]: Type.Object({ walletId: WalletId, holdId: Type.String(), amountMinor: AmountMinor, releasedAt: Instant, ...Idempotency }),
-  [EVENT.HoldExpired]: Type.Object({ walletId: WalletId, holdId: Type.String(), amountMinor: AmountMinor, expiredAt: Instant, ...Idempotency }),
-  [EVENT.WalletCredited]: Type.Object({
+  [EVENT_TYPES.HoldReleased]: Type.Object({ walletId: WalletId, holdId: Type.String(), amountMinor: AmountMinor, releasedAt: Instant, ...Idempotency }),
+  [EVENT_TYPES.HoldExpired]: Type.Object({ walletId: WalletId, holdId: Type.String(), amountMinor: AmountMinor, expiredAt: Instant, ...Idempotency }),
+  [EVENT_TYPES.WalletCredited]: Type.Object({
     walletId: WalletId,
     creditId: Type.String(),
     amountMinor: AmountMinor,
@@ -220,10 +220,10 @@ export const eventData = {
     postings: Type.Array(Posting),
     ...Idempotency,
   }),
-  [EVENT.WalletFrozen]: Type.Object({ walletId: WalletId, reason: Type.String(), source: FreezeSource, frozenAt: Instant }),
-  [EVENT.WalletUnfrozen]: Type.Object({ walletId: WalletId, reason: Type.String(), source: FreezeSource, unfrozenAt: Instant }),
-  [EVENT.WalletTierChanged]: Type.Object({ walletId: WalletId, fromTier: Tier, toTier: Tier, changedAt: Instant }),
+  [EVENT_TYPES.WalletFrozen]: Type.Object({ walletId: WalletId, reason: Type.String(), source: FreezeSource, frozenAt: Instant }),
+  [EVENT_TYPES.WalletUnfrozen]: Type.Object({ walletId: WalletId, reason: Type.String(), source: FreezeSource, unfrozenAt: Instant }),
+  [EVENT_TYPES.WalletTierChanged]: Type.Object({ walletId: WalletId, fromTier: Tier, toTier: Tier, changedAt: Instant }),
 } as const;
 
-export type EventType = (typeof EVENT)[keyof typeof EVENT];
+export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 export type EventDataOf<T extends EventType> = Static<(typeof eventData)[T]>;

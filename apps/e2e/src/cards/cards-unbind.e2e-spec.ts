@@ -76,7 +76,7 @@ describe('unbinding a card with the payment password verified by the identity se
         {
           key: `wallet-w-${userId}`,
           value: JSON.stringify({ walletId: `w-${userId}`, userId, tier: 'basic', openedAt: new Date().toISOString() }),
-          headers: { [HEADER.messageType]: walletContract.EVENT.WalletOpened, [HEADER.messageId]: randomUUID() },
+          headers: { [HEADER.messageType]: walletContract.EVENT_TYPES.WalletOpened, [HEADER.messageId]: randomUUID() },
         },
       ],
     });

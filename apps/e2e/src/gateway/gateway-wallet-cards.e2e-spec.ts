@@ -6,8 +6,7 @@ import { createTestDatabase, testKafka, type TestDatabase } from '@ledger/testin
 import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '@ledger/identity-service/testing';
 import { startCardsHarness, type CardsHarness } from '@ledger/cards-service/testing';
 import { WALLET_CONTEXT, walletModule } from '@ledger/wallet-service';
-import { startGateway, type RunningGateway } from '@ledger/gateway-service';
-import { loadGatewayConfig } from '@ledger/gateway-service';
+import { startGateway, type RunningGateway, loadGatewayConfig } from '@ledger/gateway-service';
 
 jest.setTimeout(180_000);
 

@@ -6,8 +6,7 @@ import { generateSigningKey, signAccessToken, signingKeyFromEnv } from '@ledger/
 import { SignJWT } from 'jose';
 import { testKafka } from '@ledger/testing';
 import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '@ledger/identity-service/testing';
-import { startGateway, type RunningGateway } from '@ledger/gateway-service';
-import { loadGatewayConfig } from '@ledger/gateway-service';
+import { startGateway, type RunningGateway, loadGatewayConfig } from '@ledger/gateway-service';
 
 /**
  * The gateway over the real broker and the real identity service (its own database and topic

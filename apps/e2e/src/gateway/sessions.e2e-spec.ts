@@ -4,10 +4,8 @@ import { startCommandService } from '@ledger/messaging';
 import { testKafka } from '@ledger/testing';
 import { Pool } from 'pg';
 import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD as PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '@ledger/identity-service/testing';
-import { identityStaffActionsProjection } from '@ledger/projector-service';
-import { PROJECTOR_CONTEXT, projectorModule } from '@ledger/projector-service';
-import { startGateway, type RunningGateway } from '@ledger/gateway-service';
-import { loadGatewayConfig, type GatewayConfig } from '@ledger/gateway-service';
+import { identityStaffActionsProjection, PROJECTOR_CONTEXT, projectorModule } from '@ledger/projector-service';
+import { startGateway, type RunningGateway, loadGatewayConfig, type GatewayConfig } from '@ledger/gateway-service';
 
 /**
  * Sessions through the gateway against the real identity service: refresh-token rotation with

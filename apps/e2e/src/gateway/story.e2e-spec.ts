@@ -5,9 +5,8 @@ import fc from 'fast-check';
 import { signAccessToken, signingKeyFromEnv, type StaffRole } from '@ledger/crypto';
 import { testKafka } from '@ledger/testing';
 import { PaymentsHarness } from '../harness/payments-harness';
-import { startGateway, type RunningGateway } from '@ledger/gateway-service';
-import { loadGatewayConfig } from '@ledger/gateway-service';
-import { DEV_PROVIDER_SECRET, runStory, type StoryReport } from '@ledger/gateway-service';
+import { TEST_CARDS } from '@ledger/cards-domain';
+import { DEV_PROVIDER_SECRET, loadGatewayConfig, runStory, startGateway, type RunningGateway, type StoryReport } from '@ledger/gateway-service';
 
 jest.setTimeout(600_000);
 
@@ -41,6 +40,7 @@ it('tells the whole story through HTTP, with the expected refusals', async () =>
   try {
     report = await runStory({
       baseUrl: gateway.url,
+      cards: TEST_CARDS,
       smsCode: (phone) => harness.identity.latestCode(phone),
       staffToken,
       providerSecret: process.env['PAYMENTS_PROVIDER_SECRET'] ?? DEV_PROVIDER_SECRET,

@@ -9,17 +9,15 @@ import type { INestMicroservice } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
 import { HEADER, cardsContract, identityContract, paymentsContract, topics, walletContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { Keyring, developmentKeyring, openingKeysFromEnv, sealField, sealingKeyFromEnv } from '@ledger/crypto';
-import { PersonalFields } from '@ledger/payments-service/testing';
+import { PersonalFields, PaymentsRuntime, type PaymentsServiceOptions } from '@ledger/payments-service/testing';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledger/messaging';
 import { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway } from '@ledger/payments-domain';
 import { createTestDatabase, senderPlaying, testKafka, type TestDatabase } from '@ledger/testing';
 import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '@ledger/identity-service/testing';
-import { WALLET_CONTEXT, walletModule } from '@ledger/wallet-service';
-import { checkLedger, type LedgerCheckReport } from '@ledger/wallet-service';
+import { WALLET_CONTEXT, walletModule, checkLedger, type LedgerCheckReport } from '@ledger/wallet-service';
 import { startCardsHarness, type CardsHarness } from '@ledger/cards-service/testing';
 import { PAYMENTS_CONTEXT, paymentsModule } from '@ledger/payments-service';
-import { PaymentsRuntime, type PaymentsServiceOptions } from '@ledger/payments-service/testing';
 
 export { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD };
 

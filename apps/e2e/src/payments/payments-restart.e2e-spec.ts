@@ -4,8 +4,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { paymentsContract } from '@ledger/contracts';
 import { Pool } from 'pg';
-import { PaymentTimers } from '@ledger/payments-service/testing';
-import { signProviderCallback, DEV_PROVIDER_SECRET } from '@ledger/payments-service/testing';
+import { PaymentTimers, signProviderCallback, DEV_PROVIDER_SECRET } from '@ledger/payments-service/testing';
 import { PaymentsHarness, type Payer, TEST_DEVICE } from '../harness/payments-harness';
 
 jest.setTimeout(300_000);

@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { paymentsContract } from '@ledger/contracts';
 import { scanDatabase, scanKafkaLogs } from '@ledger/testing';
-import { Projector } from '@ledger/projector-service';
-import { PROJECTIONS, type Projection } from '@ledger/projector-service';
+import { Projector, PROJECTIONS, type Projection } from '@ledger/projector-service';
 import { projectionsCaughtUp } from '@ledger/projector-service/testing';
 import { PaymentsHarness, TEST_DEVICE, type Payer } from '../harness/payments-harness';
 

@@ -9,8 +9,8 @@ import type { Static, TSchema } from '@sinclair/typebox';
 export type LedgerCommand =
   | (typeof identityContract.COMMANDS)[number]
   | (typeof cardsContract.COMMANDS)[number]
-  | (typeof walletContract.commands)[number]
-  | (typeof paymentsContract.commands)[number];
+  | (typeof walletContract.COMMANDS)[number]
+  | (typeof paymentsContract.COMMANDS)[number];
 
 const { EVENT_TYPES: IDENTITY } = identityContract;
 const { EVENT_TYPES: CARDS } = cardsContract;

@@ -130,8 +130,8 @@ describe('the AsyncAPI document', () => {
     }
     const paymentEvents = Object.keys(doc.channels['paymentsEvents']!.messages);
     expect(paymentEvents.sort()).toEqual([...payments.PUBLISHED_EVENTS, 'payments.OtherEvent'].sort());
-    expect(paymentEvents).not.toContain(payments.EVENT.PaymentFundsReserved);
-    expect(Object.keys(doc.channels['walletEvents']!.messages)).toEqual(expect.arrayContaining(Object.values(wallet.EVENT)));
+    expect(paymentEvents).not.toContain(payments.EVENT_TYPES.PaymentFundsReserved);
+    expect(Object.keys(doc.channels['walletEvents']!.messages)).toEqual(expect.arrayContaining(Object.values(wallet.EVENT_TYPES)));
   });
 
   it('has the reply channel with the CommandResult message and operations that point at existing channels and messages', () => {
@@ -207,7 +207,7 @@ describe('the AsyncAPI validator', () => {
       violations: ['t-x.wallet.commands.from.gateway: message-type "wallet.CaptureHold.v1" is not a message of channel walletCommandsFromGateway (it is a message of walletCommandsFromPayments)'],
     });
     // A sender that no command of the context lists has no topic there at all.
-    expect(wallet.commands.some((contract) => contract.senders.cards !== undefined)).toBe(false);
+    expect(wallet.COMMANDS.some((contract) => contract.senders.cards !== undefined)).toBe(false);
     expect(validator.check({ topic: 't-x.wallet.commands.from.cards', key: 'w-1', headers: commandHeaders(wallet.captureHold.type, 'system:cards'), value: JSON.stringify(capture) }).violations).toEqual([
       'topic t-x.wallet.commands.from.cards: no channel of the AsyncAPI document has this address',
     ]);
@@ -251,12 +251,12 @@ describe('the AsyncAPI validator', () => {
       [HEADER.recordedAt]: '2026-11-22T10:00:00.123Z',
     });
     const opened = { walletId: 'w-1', userId: 'u-1', tier: 'basic', openedAt: '2026-11-22T10:00:00Z' };
-    expect(validator.check({ topic: 't-x.wallet.events', key: 'wallet-w-1', headers: eventHeaders(wallet.EVENT.WalletOpened), value: JSON.stringify(opened) }).violations).toEqual([]);
-    expect(validator.check({ topic: 't-x.wallet.events', key: 'wallet-w-1', headers: eventHeaders(wallet.EVENT.WalletOpened), value: JSON.stringify({ ...opened, tier: 'gold' }) }).violations).toEqual(
+    expect(validator.check({ topic: 't-x.wallet.events', key: 'wallet-w-1', headers: eventHeaders(wallet.EVENT_TYPES.WalletOpened), value: JSON.stringify(opened) }).violations).toEqual([]);
+    expect(validator.check({ topic: 't-x.wallet.events', key: 'wallet-w-1', headers: eventHeaders(wallet.EVENT_TYPES.WalletOpened), value: JSON.stringify({ ...opened, tier: 'gold' }) }).violations).toEqual(
       expect.arrayContaining([expect.stringMatching(/^wallet\.WalletOpened\.v1: payload\/tier: must match a schema in anyOf/)]),
     );
     expect(validator.check({ topic: 't-x.wallet.events', key: 'wallet-w-1', headers: eventHeaders('wallet.SomethingInternal.v1'), value: '{"a":1}' })).toMatchObject({ message: 'wallet.OtherEvent', violations: [] });
-    const { [HEADER.position]: _position, ...withoutPosition } = eventHeaders(wallet.EVENT.WalletOpened);
+    const { [HEADER.position]: _position, ...withoutPosition } = eventHeaders(wallet.EVENT_TYPES.WalletOpened);
     expect(validator.check({ topic: 't-x.wallet.events', key: 'wallet-w-1', headers: withoutPosition, value: JSON.stringify(opened) }).violations).toEqual([expect.stringMatching(/headers: must have required property 'position'/)]);
   });
 });

@@ -58,7 +58,7 @@ export const CONTEXTS: readonly ContextContract[] = [
     context: wallet.CONTEXT,
     summary: 'The wallet aggregate: opening, holds (reserve → capture / release / expire), credits, freezes, tiers.',
     commandKey: 'the walletId (OpenWallet and GetWalletByUser: the userId), so one wallet’s commands stay in order',
-    commands: [...wallet.commands, pingCommand(wallet.CONTEXT)],
+    commands: [...wallet.COMMANDS, pingCommand(wallet.CONTEXT)],
     events: wallet.eventData,
     eventKey: 'the stream id `wallet-<walletId>`',
   },
@@ -66,7 +66,7 @@ export const CONTEXTS: readonly ContextContract[] = [
     context: payments.CONTEXT,
     summary: 'Merchant payments, top-ups (card, provider, counter), transfers, withdrawals, bills, refunds.',
     commandKey: 'the paymentId (ListUserPayments: the userId)',
-    commands: [...payments.commands, pingCommand(payments.CONTEXT)],
+    commands: [...payments.COMMANDS, pingCommand(payments.CONTEXT)],
     events: payments.eventData,
     otherEvents: [...payments.PUBLISHED_EVENTS].filter((type) => !(type in payments.eventData)),
     eventKey: 'the stream id `payment-<paymentId>`',
@@ -81,7 +81,7 @@ export const CONTEXTS: readonly ContextContract[] = [
     context: projector.CONTEXT,
     summary: 'The projector (the analysts’ read models and dashboard) answers its health probe and the queries over its read models.',
     commandKey: 'any non-empty string (ListStaffActions: the agentId)',
-    commands: [...projector.commands, pingCommand(projector.CONTEXT)],
+    commands: [...projector.COMMANDS, pingCommand(projector.CONTEXT)],
   },
 ];
 
@@ -418,10 +418,10 @@ const eventHeaders = (type: string, stream: string, revision: string) => ({
 });
 
 const EVENT_EXAMPLES: Record<string, JsonSchema> = {
-  [wallet.EVENT.HoldCaptured]: {
+  [wallet.EVENT_TYPES.HoldCaptured]: {
     name: 'holdCaptured',
     summary: 'A merchant payment captured: balanced postings (they sum to zero).',
-    headers: eventHeaders(wallet.EVENT.HoldCaptured, `wallet-${EXAMPLE_WALLET}`, '7'),
+    headers: eventHeaders(wallet.EVENT_TYPES.HoldCaptured, `wallet-${EXAMPLE_WALLET}`, '7'),
     payload: {
       walletId: EXAMPLE_WALLET,
       holdId: `payment-${EXAMPLE_PAYMENT}`,
@@ -438,9 +438,9 @@ const EVENT_EXAMPLES: Record<string, JsonSchema> = {
       payloadFingerprint: 'sha256:9b1c…',
     },
   },
-  [payments.EVENT.PaymentCompleted]: {
+  [payments.EVENT_TYPES.PaymentCompleted]: {
     name: 'paymentCompleted',
-    headers: eventHeaders(payments.EVENT.PaymentCompleted, `payment-${EXAMPLE_PAYMENT}`, '4'),
+    headers: eventHeaders(payments.EVENT_TYPES.PaymentCompleted, `payment-${EXAMPLE_PAYMENT}`, '4'),
     payload: {
       paymentId: EXAMPLE_PAYMENT,
       kind: 'merchant',

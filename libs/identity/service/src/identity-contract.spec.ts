@@ -1,12 +1,12 @@
 import { identityContract } from '@ledger/contracts';
-import { IDENTITY_EVENT_TYPES, IdentityErrorCode, SessionErrorCode } from '@ledger/identity-domain';
-import { ServiceErrorCode } from './identity-core';
+import { IDENTITY_EVENT_TYPES, IDENTITY_ERROR, SESSION_ERROR } from '@ledger/identity-domain';
+import { IDENTITY_SERVICE_ERROR } from './identity-core';
 import { STAFF_LOGIN_RATE_LIMITED } from './use-cases/staff/staff-login';
 
 /** The identity contract (libs/contracts/src/identity.ts) is the one list other services and the gateway read: it must say what identity does. */
 describe('identity contract', () => {
   it('lists exactly the codes identity can answer: the deciders\', the sessions\', the service\'s and the staff login\'s', () => {
-    const answered = new Set<string>([...Object.values(IdentityErrorCode), ...Object.values(SessionErrorCode), ...Object.values(ServiceErrorCode), STAFF_LOGIN_RATE_LIMITED]);
+    const answered = new Set<string>([...Object.values(IDENTITY_ERROR), ...Object.values(SESSION_ERROR), ...Object.values(IDENTITY_SERVICE_ERROR), STAFF_LOGIN_RATE_LIMITED]);
     expect([...identityContract.ERROR_CODES].sort()).toEqual([...answered].sort());
   });
 

@@ -16,7 +16,7 @@ import {
 } from '@ledger/crypto';
 import { DeciderHandler, type CommandMetadata, type EventStore } from '@ledger/event-store';
 import {
-  IdentityEventType,
+  IDENTITY_EVENT,
   InvalidIdentityCommand,
   codeProofFrom,
   createUserDecider,
@@ -60,7 +60,7 @@ import type { SessionService } from './use-cases/sessions/session-service';
 
 type SecretField = identityContract.SecretField;
 /** Codes the service adds to the domain's: input the deciders never see, and authorization. */
-export const ServiceErrorCode = { INVALID_INPUT: 'INVALID_INPUT', FORBIDDEN: 'FORBIDDEN' } as const;
+export const IDENTITY_SERVICE_ERROR = { INVALID_INPUT: 'INVALID_INPUT', FORBIDDEN: 'FORBIDDEN' } as const;
 
 /**
  * A command whose last detail is computed from the freshest state, inside the decider: the
@@ -179,9 +179,9 @@ export class IdentityCore {
     try {
       result = await work();
     } catch (error) {
-      if (error instanceof InvalidInput) result = rejected(envelope, ServiceErrorCode.INVALID_INPUT, error.message, { field: error.field });
-      else if (error instanceof InvalidIdentityCommand) result = rejected(envelope, ServiceErrorCode.INVALID_INPUT, error.message);
-      else if (error instanceof ForbiddenActor) result = rejected(envelope, ServiceErrorCode.FORBIDDEN, error.message);
+      if (error instanceof InvalidInput) result = rejected(envelope, IDENTITY_SERVICE_ERROR.INVALID_INPUT, error.message, { field: error.field });
+      else if (error instanceof InvalidIdentityCommand) result = rejected(envelope, IDENTITY_SERVICE_ERROR.INVALID_INPUT, error.message);
+      else if (error instanceof ForbiddenActor) result = rejected(envelope, IDENTITY_SERVICE_ERROR.FORBIDDEN, error.message);
       else throw error;
     }
     this.logger.log(`${envelope.type} ${envelope.commandId} ${result.status}${result.status === 'rejected' ? ` ${result.code}` : ''} actor=${envelope.actor}`);
@@ -314,8 +314,8 @@ export class IdentityCore {
       meta,
     );
     if (step.rejection) return { rejection: step.rejection };
-    const consumed = step.events.find((event) => event.type === IdentityEventType.VerificationCodeConsumed);
-    if (consumed?.type !== IdentityEventType.VerificationCodeConsumed) throw new Error('code accepted without VerificationCodeConsumed');
+    const consumed = step.events.find((event) => event.type === IDENTITY_EVENT.VerificationCodeConsumed);
+    if (consumed?.type !== IDENTITY_EVENT.VerificationCodeConsumed) throw new Error('code accepted without VerificationCodeConsumed');
     return { proof: codeProofFrom(consumed) };
   }
 

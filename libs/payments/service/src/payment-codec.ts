@@ -10,11 +10,11 @@ export interface LegacyProtection {
 
 const PREFIX = 'payments.';
 const SUFFIX = '.v1';
-/** The stored names are the contract's (`paymentsContract.EVENT`): the one list of them. */
-const TYPES: ReadonlySet<string> = new Set(Object.keys(paymentsContract.EVENT));
+/** The stored names are the contract's (`paymentsContract.EVENT_TYPES`): the one list of them. */
+const TYPES: ReadonlySet<string> = new Set(Object.keys(paymentsContract.EVENT_TYPES));
 /** Compile-time: the contract names exactly the domain's event types, no more and no fewer. */
-type Missing = Exclude<PaymentEvent['type'], keyof typeof paymentsContract.EVENT>;
-type Extra = Exclude<keyof typeof paymentsContract.EVENT, PaymentEvent['type']>;
+type Missing = Exclude<PaymentEvent['type'], keyof typeof paymentsContract.EVENT_TYPES>;
+type Extra = Exclude<keyof typeof paymentsContract.EVENT_TYPES, PaymentEvent['type']>;
 const contractNamesEveryEvent: [Missing, Extra] extends [never, never] ? true : never = true;
 void contractNamesEveryEvent;
 

@@ -78,9 +78,9 @@ export interface TimerChanges {
   set: Array<{ paymentId: string; kind: TimerKind; dueAt: Date }>;
 }
 
-const OUTCOMES: ReadonlySet<string> = new Set([paymentsContract.EVENT.PaymentCompleted, paymentsContract.EVENT.PaymentFailed]);
+const OUTCOMES: ReadonlySet<string> = new Set([paymentsContract.EVENT_TYPES.PaymentCompleted, paymentsContract.EVENT_TYPES.PaymentFailed]);
 /** Recorded on a payment's stream after its outcome, and starting no step: a refund claimed against it or released, a provider's late callback. */
-const AFTER_OUTCOME: ReadonlySet<string> = new Set([paymentsContract.EVENT.RefundClaimed, paymentsContract.EVENT.RefundClaimReleased, paymentsContract.EVENT.LateProviderCallbackReported]);
+const AFTER_OUTCOME: ReadonlySet<string> = new Set([paymentsContract.EVENT_TYPES.RefundClaimed, paymentsContract.EVENT_TYPES.RefundClaimReleased, paymentsContract.EVENT_TYPES.LateProviderCallbackReported]);
 const STREAM_PREFIX = 'payment-';
 
 /**
@@ -97,7 +97,7 @@ export function timerChangesOf(events: readonly RecordedEvent[], stepTimeoutMs: 
       last.set(paymentId, 'cleared');
       continue;
     }
-    const initiated = event.type === paymentsContract.EVENT.PaymentInitiated ? (event.data as { request?: { kind?: string; deadline?: string }; approval?: { deadline?: string } }) : undefined;
+    const initiated = event.type === paymentsContract.EVENT_TYPES.PaymentInitiated ? (event.data as { request?: { kind?: string; deadline?: string }; approval?: { deadline?: string } }) : undefined;
     if (initiated?.request?.kind === 'provider_topup' && initiated.request.deadline !== undefined) {
       last.set(paymentId, { kind: 'provider_deadline', dueAt: new Date(initiated.request.deadline) });
       continue;

@@ -22,7 +22,7 @@ import { PaymentsRuntime } from './payments-runtime';
 import { verifyProviderCallback } from './provider-signature';
 import { AUDIT_UNAVAILABLE, supportAgentOf, type Viewed } from './support-access';
 
-type Envelope<C extends (typeof paymentsContract.commands)[number]> = CommandEnvelope<PayloadOf<C>>;
+type Envelope<C extends (typeof paymentsContract.COMMANDS)[number]> = CommandEnvelope<PayloadOf<C>>;
 
 
 /** A sealed personal field of a command, protected for keeping (see PersonalFields), or the refusal of a field that does not open. */

@@ -5,7 +5,7 @@ import { derivedWalletId } from './wallet-ledger';
 
 describe('wallet contract', () => {
   it('publishes exactly the event types the domain produces', () => {
-    expect(walletContract.EVENT).toEqual(WALLET_EVENT);
+    expect(walletContract.EVENT_TYPES).toEqual(WALLET_EVENT);
     expect(Object.keys(walletContract.eventData).sort()).toEqual(Object.values(WALLET_EVENT).sort());
   });
 

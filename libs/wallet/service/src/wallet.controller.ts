@@ -19,7 +19,7 @@ import { WalletLedger, type LedgerOutcome } from './wallet-ledger';
 import { WalletRuntime } from './wallet-runtime';
 
 const FORBIDDEN = walletContract.WALLET_SERVICE_ERROR.FORBIDDEN;
-type Envelope<C extends (typeof walletContract.commands)[number]> = CommandEnvelope<PayloadOf<C>>;
+type Envelope<C extends (typeof walletContract.COMMANDS)[number]> = CommandEnvelope<PayloadOf<C>>;
 
 const actorUserId = (actor: string): string | undefined => actorIdOf(actor, 'user');
 const isSupport = (actor: string) => actorIdOf(actor, 'support') !== undefined;

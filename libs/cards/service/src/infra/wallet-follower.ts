@@ -43,12 +43,12 @@ export class WalletFollower {
   }
 
   private async follow(message: KafkaMessage): Promise<void> {
-    if (headerValue(message.headers, HEADER.messageType) !== walletContract.EVENT.WalletOpened || !message.value) return;
+    if (headerValue(message.headers, HEADER.messageType) !== walletContract.EVENT_TYPES.WalletOpened || !message.value) return;
     let data: { userId?: unknown; walletId?: unknown; openedAt?: unknown };
     try {
       data = JSON.parse(message.value.toString('utf8')) as typeof data;
     } catch {
-      this.logger.warn(`ignored an unreadable ${walletContract.EVENT.WalletOpened} at offset ${message.offset}`);
+      this.logger.warn(`ignored an unreadable ${walletContract.EVENT_TYPES.WalletOpened} at offset ${message.offset}`);
       return;
     }
     if (typeof data.userId !== 'string' || typeof data.walletId !== 'string' || typeof data.openedAt !== 'string') return;

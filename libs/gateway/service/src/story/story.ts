@@ -1,6 +1,5 @@
 import { createHmac, randomInt, randomUUID } from 'node:crypto';
 import type { StaffRole } from '@ledger/crypto';
-import { TEST_CARDS } from '@ledger/cards-domain';
 
 /**
  * The story of the source documents, told through the gateway's HTTP API only: the same function
@@ -8,8 +7,17 @@ import { TEST_CARDS } from '@ledger/cards-domain';
  * the two cannot drift apart. Every step prints a numbered line: ✔ for what worked, ✘ with the
  * service's stable code for a refusal the story expects. An unexpected answer throws StoryFailure.
  */
+/** A card as a user types it in. */
+export interface StoryCard {
+  number: string;
+  holderName: string;
+  reservedPhone: string;
+}
+
 export interface StoryDeps {
   baseUrl: string;
+  /** The issuer's test cards the story binds: the card simulator's `TEST_CARDS` (cards domain), which the gateway does not know. */
+  cards: { zhangSanDebit: StoryCard; nonIcbc: StoryCard; liSi: StoryCard };
   /** The last SMS code the phone received (the simulated handset: identity's outbox). */
   smsCode(phone: string): Promise<string> | string;
   /** A member of staff's access token with their role (signed with the staff issuer's key, as the staff login does). */
@@ -146,15 +154,15 @@ export async function runStory(deps: StoryDeps): Promise<StoryReport> {
     user.token = String(ok(`${user.name} logs in`, await post('/sessions', { phone: user.phone, loginPassword: LOGIN_PASSWORD, deviceId: device }), 200, (b) => `access token until ${String(b['accessTokenExpiresAt'])}`)['accessToken']);
     ok(`${user.name} sets a payment password`, await post(`/users/${user.userId}/payment-password`, { paymentPassword: user.paymentPassword }, user.token), 200);
   }
-  const debit = TEST_CARDS.zhangSanDebit;
+  const debit = deps.cards.zhangSanDebit;
   const bound = await post(`/users/${alice.userId}/cards`, { cardNumber: debit.number, holderName: debit.holderName, reservedPhone: debit.reservedPhone }, alice.token);
   if (bound.status === 409 && bound.body['code'] === 'CARD_BOUND_TO_ANOTHER_USER') {
     deps.out('    (the simulator card is still bound to a user of an interrupted earlier run: `npm run reset` clears the stack)');
   }
   alice.cardId = String(ok('张三 binds his ICBC debit card', bound, 201, (b) => `${String(b['maskedNumber'])} ${String(b['issuer'])} ${String(b['cardType'])}, default=${String(b['isDefault'])}`)['cardId']);
-  const abc = TEST_CARDS.nonIcbc;
+  const abc = deps.cards.nonIcbc;
   refused('张三 tries to bind his Agricultural Bank card', await post(`/users/${alice.userId}/cards`, { cardNumber: abc.number, holderName: abc.holderName, reservedPhone: abc.reservedPhone }, alice.token), 'CARD_NOT_SUPPORTED');
-  const liSi = TEST_CARDS.liSi;
+  const liSi = deps.cards.liSi;
   bob.cardId = String(ok('李四 binds his ICBC card', await post(`/users/${bob.userId}/cards`, { cardNumber: liSi.number, holderName: liSi.holderName, reservedPhone: liSi.reservedPhone }, bob.token), 201, (b) => String(b['maskedNumber']))['cardId']);
   for (const user of [alice, bob]) {
     // The wallet learns of the payment password and the card from events: retry until it knows.

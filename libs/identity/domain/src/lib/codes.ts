@@ -4,7 +4,7 @@ import type { DomainRejection } from '@ledger/util';
  * Every stable rejection code the identity context can answer with. Clients branch on these, so a
  * code is never renamed or reused for another meaning; add a new one instead.
  */
-export const IdentityErrorCode = {
+export const IDENTITY_ERROR = {
   // Verification codes (SMS)
   /** Another code for this purpose was sent less than the cooldown ago. details: retryAfterMs, retryAt */
   RESEND_TOO_SOON: 'RESEND_TOO_SOON',
@@ -66,9 +66,9 @@ export const IdentityErrorCode = {
   UNFREEZE_REQUIRES_SUPPORT: 'UNFREEZE_REQUIRES_SUPPORT',
 } as const;
 
-export type IdentityErrorCode = (typeof IdentityErrorCode)[keyof typeof IdentityErrorCode];
+export type IdentityErrorCode = (typeof IDENTITY_ERROR)[keyof typeof IDENTITY_ERROR];
 
-export const IDENTITY_ERROR_CODES: readonly IdentityErrorCode[] = Object.values(IdentityErrorCode);
+export const IDENTITY_ERROR_CODES: readonly IdentityErrorCode[] = Object.values(IDENTITY_ERROR);
 
 export type IdentityRejection = DomainRejection<IdentityErrorCode>;
 

@@ -8,7 +8,7 @@ import type { Instant } from './time';
  * No event holds a secret in plain text: passwords and codes appear only as hashes, the ID number
  * and the TOTP secret only as field-encrypted ciphertexts, the phone as fingerprint + mask.
  */
-export const IdentityEventType = {
+export const IDENTITY_EVENT = {
   VerificationCodeIssued: 'identity.VerificationCodeIssued.v1',
   VerificationCodeAttemptFailed: 'identity.VerificationCodeAttemptFailed.v1',
   VerificationCodeConsumed: 'identity.VerificationCodeConsumed.v1',
@@ -43,11 +43,11 @@ export const IdentityEventType = {
   StaffLoginLocked: 'identity.StaffLoginLocked.v1',
 } as const;
 
-export type IdentityEventTypeName = (typeof IdentityEventType)[keyof typeof IdentityEventType];
+export type IdentityEventType = (typeof IDENTITY_EVENT)[keyof typeof IDENTITY_EVENT];
 
-export const IDENTITY_EVENT_TYPES: readonly IdentityEventTypeName[] = Object.values(IdentityEventType);
+export const IDENTITY_EVENT_TYPES: readonly IdentityEventType[] = Object.values(IDENTITY_EVENT);
 
-type Event<Type extends IdentityEventTypeName, Data> = { readonly type: Type; readonly data: Data };
+type Event<Type extends IdentityEventType, Data> = { readonly type: Type; readonly data: Data };
 
 // ---------------------------------------------------------------- verification codes
 
@@ -56,7 +56,7 @@ export type VerificationPurpose = 'registration' | 'payment_password_reset' | 'l
 export const VERIFICATION_PURPOSES: readonly VerificationPurpose[] = ['registration', 'payment_password_reset', 'login_step_up', 'unfreeze'];
 
 export type VerificationCodeIssued = Event<
-  typeof IdentityEventType.VerificationCodeIssued,
+  typeof IDENTITY_EVENT.VerificationCodeIssued,
   {
     phoneHash: string;
     purpose: VerificationPurpose;
@@ -71,17 +71,17 @@ export type VerificationCodeIssued = Event<
   }
 >;
 export type VerificationCodeAttemptFailed = Event<
-  typeof IdentityEventType.VerificationCodeAttemptFailed,
+  typeof IDENTITY_EVENT.VerificationCodeAttemptFailed,
   { phoneHash: string; purpose: VerificationPurpose; codeId: string; failedAttempts: number; attemptsLeft: number; at: Instant }
 >;
-export type VerificationCodeConsumed = Event<typeof IdentityEventType.VerificationCodeConsumed, { phoneHash: string; purpose: VerificationPurpose; codeId: string; consumedAt: Instant }>;
+export type VerificationCodeConsumed = Event<typeof IDENTITY_EVENT.VerificationCodeConsumed, { phoneHash: string; purpose: VerificationPurpose; codeId: string; consumedAt: Instant }>;
 
 export type VerificationCodeEvent = VerificationCodeIssued | VerificationCodeAttemptFailed | VerificationCodeConsumed;
 
 // ---------------------------------------------------------------- phone reservation
 
-export type PhoneReserved = Event<typeof IdentityEventType.PhoneReserved, { phoneHash: string; userId: string; reservedAt: Instant }>;
-export type PhoneReservationReleased = Event<typeof IdentityEventType.PhoneReservationReleased, { phoneHash: string; userId: string; reason: string; releasedAt: Instant }>;
+export type PhoneReserved = Event<typeof IDENTITY_EVENT.PhoneReserved, { phoneHash: string; userId: string; reservedAt: Instant }>;
+export type PhoneReservationReleased = Event<typeof IDENTITY_EVENT.PhoneReservationReleased, { phoneHash: string; userId: string; reason: string; releasedAt: Instant }>;
 
 export type PhoneReservationEvent = PhoneReserved | PhoneReservationReleased;
 
@@ -121,7 +121,7 @@ export type FreezeActor = { kind: 'user' } | { kind: 'support'; agentId: string 
 export type UnfreezeActorRecord = { kind: 'user' } | { kind: 'support'; agentId: string; verificationReference: string };
 
 export type UserRegistered = Event<
-  typeof IdentityEventType.UserRegistered,
+  typeof IDENTITY_EVENT.UserRegistered,
   {
     userId: string;
     phoneHash: string;
@@ -138,33 +138,33 @@ export type UserRegistered = Event<
     registeredAt: Instant;
   }
 >;
-export type LoggedIn = Event<typeof IdentityEventType.LoggedIn, { userId: string; deviceId: string; newDevice: boolean; secondFactorUsed: boolean; at: Instant }>;
+export type LoggedIn = Event<typeof IDENTITY_EVENT.LoggedIn, { userId: string; deviceId: string; newDevice: boolean; secondFactorUsed: boolean; at: Instant }>;
 /** A new device proved by a consumed `login_step_up` SMS code outside login (a payment's step-up): it is known from now on. */
-export type DeviceVerified = Event<typeof IdentityEventType.DeviceVerified, { userId: string; deviceId: string; verificationCodeId: string; at: Instant }>;
-export type LoginFailed = Event<typeof IdentityEventType.LoginFailed, { userId: string; deviceId: string | null; failuresInWindow: number; attemptsLeft: number; at: Instant }>;
-export type LoginLocked = Event<typeof IdentityEventType.LoginLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
-export type LoginPasswordChanged = Event<typeof IdentityEventType.LoginPasswordChanged, { userId: string; loginPasswordHash: string; at: Instant }>;
-export type PaymentPasswordSet = Event<typeof IdentityEventType.PaymentPasswordSet, { userId: string; paymentPasswordHash: string; at: Instant }>;
-export type PaymentPasswordChanged = Event<typeof IdentityEventType.PaymentPasswordChanged, { userId: string; paymentPasswordHash: string; at: Instant }>;
-export type PaymentPasswordReset = Event<typeof IdentityEventType.PaymentPasswordReset, { userId: string; paymentPasswordHash: string; verificationCodeId: string; at: Instant }>;
+export type DeviceVerified = Event<typeof IDENTITY_EVENT.DeviceVerified, { userId: string; deviceId: string; verificationCodeId: string; at: Instant }>;
+export type LoginFailed = Event<typeof IDENTITY_EVENT.LoginFailed, { userId: string; deviceId: string | null; failuresInWindow: number; attemptsLeft: number; at: Instant }>;
+export type LoginLocked = Event<typeof IDENTITY_EVENT.LoginLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
+export type LoginPasswordChanged = Event<typeof IDENTITY_EVENT.LoginPasswordChanged, { userId: string; loginPasswordHash: string; at: Instant }>;
+export type PaymentPasswordSet = Event<typeof IDENTITY_EVENT.PaymentPasswordSet, { userId: string; paymentPasswordHash: string; at: Instant }>;
+export type PaymentPasswordChanged = Event<typeof IDENTITY_EVENT.PaymentPasswordChanged, { userId: string; paymentPasswordHash: string; at: Instant }>;
+export type PaymentPasswordReset = Event<typeof IDENTITY_EVENT.PaymentPasswordReset, { userId: string; paymentPasswordHash: string; verificationCodeId: string; at: Instant }>;
 /** Recorded only when a success clears earlier failures; a plain success changes nothing and adds nothing. */
-export type PaymentPasswordVerified = Event<typeof IdentityEventType.PaymentPasswordVerified, { userId: string; purpose: PaymentPasswordPurpose; clearedFailures: number; at: Instant }>;
+export type PaymentPasswordVerified = Event<typeof IDENTITY_EVENT.PaymentPasswordVerified, { userId: string; purpose: PaymentPasswordPurpose; clearedFailures: number; at: Instant }>;
 export type PaymentPasswordVerificationFailed = Event<
-  typeof IdentityEventType.PaymentPasswordVerificationFailed,
+  typeof IDENTITY_EVENT.PaymentPasswordVerificationFailed,
   { userId: string; purpose: PaymentPasswordPurpose; consecutiveFailures: number; attemptsLeft: number; at: Instant }
 >;
-export type PaymentPasswordLocked = Event<typeof IdentityEventType.PaymentPasswordLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
-export type SecondFactorEnabled = Event<typeof IdentityEventType.SecondFactorEnabled, { userId: string; secretCiphertext: string; at: Instant }>;
+export type PaymentPasswordLocked = Event<typeof IDENTITY_EVENT.PaymentPasswordLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
+export type SecondFactorEnabled = Event<typeof IDENTITY_EVENT.SecondFactorEnabled, { userId: string; secretCiphertext: string; at: Instant }>;
 export type SecondFactorDisabled = Event<
-  typeof IdentityEventType.SecondFactorDisabled,
+  typeof IDENTITY_EVENT.SecondFactorDisabled,
   { userId: string; by: 'user' | 'support'; supportAgentId: string | null; verificationReference: string | null; at: Instant }
 >;
-export type SecondFactorFailed = Event<typeof IdentityEventType.SecondFactorFailed, { userId: string; operation: SecondFactorOperation; failuresInWindow: number; attemptsLeft: number; at: Instant }>;
-export type SecondFactorLocked = Event<typeof IdentityEventType.SecondFactorLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
-export type AccountFrozen = Event<typeof IdentityEventType.AccountFrozen, { userId: string; reason: string; actor: FreezeActor; at: Instant }>;
-export type AccountUnfrozen = Event<typeof IdentityEventType.AccountUnfrozen, { userId: string; actor: UnfreezeActorRecord; verificationCodeId: string | null; at: Instant }>;
+export type SecondFactorFailed = Event<typeof IDENTITY_EVENT.SecondFactorFailed, { userId: string; operation: SecondFactorOperation; failuresInWindow: number; attemptsLeft: number; at: Instant }>;
+export type SecondFactorLocked = Event<typeof IDENTITY_EVENT.SecondFactorLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
+export type AccountFrozen = Event<typeof IDENTITY_EVENT.AccountFrozen, { userId: string; reason: string; actor: FreezeActor; at: Instant }>;
+export type AccountUnfrozen = Event<typeof IDENTITY_EVENT.AccountUnfrozen, { userId: string; actor: UnfreezeActorRecord; verificationCodeId: string | null; at: Instant }>;
 export type RiskAlertRaised = Event<
-  typeof IdentityEventType.RiskAlertRaised,
+  typeof IDENTITY_EVENT.RiskAlertRaised,
   { userId: string; signal: RiskSignal; severity: RiskSeverity; description: string; source: string; at: Instant }
 >;
 
@@ -191,7 +191,7 @@ export type UserEvent =
 
 // ---------------------------------------------------------------- maintenance
 
-export type MaintenanceModeSet = Event<typeof IdentityEventType.MaintenanceModeSet, { on: boolean; until: Instant | null; message: string | null; operatorId: string; at: Instant }>;
+export type MaintenanceModeSet = Event<typeof IDENTITY_EVENT.MaintenanceModeSet, { on: boolean; until: Instant | null; message: string | null; operatorId: string; at: Instant }>;
 
 export type MaintenanceEvent = MaintenanceModeSet;
 
@@ -201,9 +201,9 @@ export type MaintenanceEvent = MaintenanceModeSet;
 export type StaffLoginFailure = 'password' | 'code' | 'code_reused';
 
 /** `codeTimeStep`: the RFC 6238 time step of the authenticator code that opened the session; a code is accepted once. */
-export type StaffLoggedIn = Event<typeof IdentityEventType.StaffLoggedIn, { agentId: string; role: string; codeTimeStep: number; at: Instant }>;
-export type StaffLoginFailed = Event<typeof IdentityEventType.StaffLoginFailed, { agentId: string; reason: StaffLoginFailure; failuresInWindow: number; at: Instant }>;
-export type StaffLoginLocked = Event<typeof IdentityEventType.StaffLoginLocked, { agentId: string; lockedUntil: Instant; at: Instant }>;
+export type StaffLoggedIn = Event<typeof IDENTITY_EVENT.StaffLoggedIn, { agentId: string; role: string; codeTimeStep: number; at: Instant }>;
+export type StaffLoginFailed = Event<typeof IDENTITY_EVENT.StaffLoginFailed, { agentId: string; reason: StaffLoginFailure; failuresInWindow: number; at: Instant }>;
+export type StaffLoginLocked = Event<typeof IDENTITY_EVENT.StaffLoginLocked, { agentId: string; lockedUntil: Instant; at: Instant }>;
 
 export type StaffEvent = StaffLoggedIn | StaffLoginFailed | StaffLoginLocked;
 

@@ -1,12 +1,12 @@
 import { fold } from '@ledger/util';
 import { at, givenWhenThen, HOUR, iso, MINUTE } from '../test/given-when-then';
 import { InvalidIdentityCommand } from './codes';
-import { IdentityEventType, type MaintenanceEvent } from './events';
+import { IDENTITY_EVENT, type MaintenanceEvent } from './events';
 import { maintenanceDecider, maintenanceStatusAt } from './maintenance';
 
 const given = givenWhenThen(maintenanceDecider);
 const on = (ms: number, untilMs: number): MaintenanceEvent => ({
-  type: IdentityEventType.MaintenanceModeSet,
+  type: IDENTITY_EVENT.MaintenanceModeSet,
   data: { on: true, until: iso(untilMs), message: 'upgrade in progress', operatorId: 'op-1', at: iso(ms) },
 });
 
@@ -25,7 +25,7 @@ describe('MaintenanceMode: SetMaintenanceMode', () => {
 
   it('turns off early, and turning off twice changes nothing', () => {
     const off = given([on(0, HOUR)]).when({ type: 'SetMaintenanceMode', on: false, operatorId: 'op-2', now: at(MINUTE) });
-    expect(off.events).toEqual([{ type: IdentityEventType.MaintenanceModeSet, data: { on: false, until: null, message: null, operatorId: 'op-2', at: iso(MINUTE) } }]);
+    expect(off.events).toEqual([{ type: IDENTITY_EVENT.MaintenanceModeSet, data: { on: false, until: null, message: null, operatorId: 'op-2', at: iso(MINUTE) } }]);
     expect(maintenanceStatusAt(off.state, at(2 * MINUTE))).toEqual({ active: false });
     expect(given(off.history).when({ type: 'SetMaintenanceMode', on: false, operatorId: 'op-2', now: at(2 * MINUTE) }).events).toEqual([]);
   });

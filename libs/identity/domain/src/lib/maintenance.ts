@@ -1,6 +1,6 @@
 import { assertNever, type Decider } from '@ledger/util';
 import { InvalidIdentityCommand, type IdentityRejection } from './codes';
-import { IdentityEventType, type MaintenanceEvent } from './events';
+import { IDENTITY_EVENT, type MaintenanceEvent } from './events';
 import { instant, isBefore, millis, type Instant } from './time';
 
 /**
@@ -45,13 +45,13 @@ export const maintenanceDecider: MaintenanceDecider = {
     if (!command.on) {
       // Turning off what is already off changes nothing; answering with no events keeps it idempotent.
       if (state.kind === 'off') return [];
-      return [{ type: IdentityEventType.MaintenanceModeSet, data: { on: false, until: null, message: null, operatorId: command.operatorId, at: instant(command.now) } }];
+      return [{ type: IDENTITY_EVENT.MaintenanceModeSet, data: { on: false, until: null, message: null, operatorId: command.operatorId, at: instant(command.now) } }];
     }
     if (command.until.getTime() <= command.now.getTime()) throw new InvalidIdentityCommand('a maintenance window must end in the future');
     if (command.message.trim() === '') throw new InvalidIdentityCommand('a maintenance window needs a message for callers');
     return [
       {
-        type: IdentityEventType.MaintenanceModeSet,
+        type: IDENTITY_EVENT.MaintenanceModeSet,
         data: { on: true, until: instant(command.until), message: command.message, operatorId: command.operatorId, at: instant(command.now) },
       },
     ];
@@ -59,7 +59,7 @@ export const maintenanceDecider: MaintenanceDecider = {
 
   evolve(state, event) {
     switch (event.type) {
-      case IdentityEventType.MaintenanceModeSet: {
+      case IDENTITY_EVENT.MaintenanceModeSet: {
         const { on, until, message, operatorId, at } = event.data;
         if (!on || until === null) return { kind: 'off' };
         // Extending a window keeps its original start.

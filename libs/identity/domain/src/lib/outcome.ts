@@ -1,6 +1,6 @@
 import { isRejection, reject } from '@ledger/util';
-import { IdentityErrorCode, type IdentityRejection } from './codes';
-import { IdentityEventType, type IdentityEvent } from './events';
+import { IDENTITY_ERROR, type IdentityRejection } from './codes';
+import { IDENTITY_EVENT, type IdentityEvent } from './events';
 
 /**
  * What a service does with a decision: append `events` (possibly none), then answer the caller
@@ -29,41 +29,41 @@ export function recordedRejection(events: readonly IdentityEvent[]): IdentityRej
     return lock?.data.lockedUntil;
   };
   for (const event of events) {
-    if (event.type === IdentityEventType.VerificationCodeAttemptFailed) {
+    if (event.type === IDENTITY_EVENT.VerificationCodeAttemptFailed) {
       const { attemptsLeft } = event.data;
-      return reject(IdentityErrorCode.INVALID_CODE, attemptsLeft === 0 ? 'wrong code; it is now invalid, ask for a new one' : 'wrong code', { attemptsLeft });
+      return reject(IDENTITY_ERROR.INVALID_CODE, attemptsLeft === 0 ? 'wrong code; it is now invalid, ask for a new one' : 'wrong code', { attemptsLeft });
     }
-    if (event.type === IdentityEventType.LoginFailed) {
-      const until = lockUntil(IdentityEventType.LoginLocked);
+    if (event.type === IDENTITY_EVENT.LoginFailed) {
+      const until = lockUntil(IDENTITY_EVENT.LoginLocked);
       return until !== undefined
-        ? reject(IdentityErrorCode.LOGIN_LOCKED, 'login is locked after repeated failures', { until, attemptsLeft: 0 })
-        : reject(IdentityErrorCode.INVALID_CREDENTIALS, 'wrong phone number or password', { attemptsLeft: event.data.attemptsLeft });
+        ? reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until, attemptsLeft: 0 })
+        : reject(IDENTITY_ERROR.INVALID_CREDENTIALS, 'wrong phone number or password', { attemptsLeft: event.data.attemptsLeft });
     }
-    if (event.type === IdentityEventType.StaffLoginFailed) {
+    if (event.type === IDENTITY_EVENT.StaffLoginFailed) {
       // A staff login says neither which part was wrong nor how many tries are left: both would help a guesser.
-      const until = lockUntil(IdentityEventType.StaffLoginLocked);
+      const until = lockUntil(IDENTITY_EVENT.StaffLoginLocked);
       return until !== undefined
-        ? reject(IdentityErrorCode.LOGIN_LOCKED, 'login is locked after repeated failures', { until })
-        : reject(IdentityErrorCode.INVALID_CREDENTIALS, 'wrong agent id, password or authenticator code');
+        ? reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until })
+        : reject(IDENTITY_ERROR.INVALID_CREDENTIALS, 'wrong agent id, password or authenticator code');
     }
-    if (event.type === IdentityEventType.PaymentPasswordVerificationFailed) {
-      const lockedUntil = lockUntil(IdentityEventType.PaymentPasswordLocked);
+    if (event.type === IDENTITY_EVENT.PaymentPasswordVerificationFailed) {
+      const lockedUntil = lockUntil(IDENTITY_EVENT.PaymentPasswordLocked);
       return lockedUntil !== undefined
-        ? reject(IdentityErrorCode.PAYMENT_PASSWORD_LOCKED, 'payment password locked after too many wrong tries', { lockedUntil, attemptsLeft: 0 })
-        : reject(IdentityErrorCode.WRONG_PAYMENT_PASSWORD, 'wrong payment password', { attemptsLeft: event.data.attemptsLeft });
+        ? reject(IDENTITY_ERROR.PAYMENT_PASSWORD_LOCKED, 'payment password locked after too many wrong tries', { lockedUntil, attemptsLeft: 0 })
+        : reject(IDENTITY_ERROR.WRONG_PAYMENT_PASSWORD, 'wrong payment password', { attemptsLeft: event.data.attemptsLeft });
     }
-    if (event.type === IdentityEventType.SecondFactorFailed) {
-      const until = lockUntil(IdentityEventType.SecondFactorLocked);
+    if (event.type === IDENTITY_EVENT.SecondFactorFailed) {
+      const until = lockUntil(IDENTITY_EVENT.SecondFactorLocked);
       return until !== undefined
-        ? reject(IdentityErrorCode.SECOND_FACTOR_LOCKED, 'too many wrong dynamic codes', { until, attemptsLeft: 0 })
-        : reject(IdentityErrorCode.INVALID_SECOND_FACTOR, 'wrong dynamic code', { attemptsLeft: event.data.attemptsLeft });
+        ? reject(IDENTITY_ERROR.SECOND_FACTOR_LOCKED, 'too many wrong dynamic codes', { until, attemptsLeft: 0 })
+        : reject(IDENTITY_ERROR.INVALID_SECOND_FACTOR, 'wrong dynamic code', { attemptsLeft: event.data.attemptsLeft });
     }
   }
   return undefined;
 }
 
 type LockEventType =
-  | typeof IdentityEventType.LoginLocked
-  | typeof IdentityEventType.PaymentPasswordLocked
-  | typeof IdentityEventType.SecondFactorLocked
-  | typeof IdentityEventType.StaffLoginLocked;
+  | typeof IDENTITY_EVENT.LoginLocked
+  | typeof IDENTITY_EVENT.PaymentPasswordLocked
+  | typeof IDENTITY_EVENT.SecondFactorLocked
+  | typeof IDENTITY_EVENT.StaffLoginLocked;

@@ -1,6 +1,6 @@
 import { assertNever, reject, type Decider } from '@ledger/util';
-import { IdentityErrorCode, InvalidIdentityCommand, type IdentityRejection } from './codes';
-import { IdentityEventType, type PhoneReservationEvent } from './events';
+import { IDENTITY_ERROR, InvalidIdentityCommand, type IdentityRejection } from './codes';
+import { IDENTITY_EVENT, type PhoneReservationEvent } from './events';
 import { instant, type Instant } from './time';
 
 /**
@@ -51,15 +51,15 @@ export const phoneReservationDecider: PhoneReservationDecider = {
         if (state.kind === 'reserved') {
           // The same user reserving again is a retry of its own registration, not a conflict.
           if (state.userId === command.userId) return [];
-          return reject(IdentityErrorCode.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
+          return reject(IDENTITY_ERROR.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
         }
-        return [{ type: IdentityEventType.PhoneReserved, data: { phoneHash: command.phoneHash, userId: command.userId, reservedAt: instant(command.now) } }];
+        return [{ type: IDENTITY_EVENT.PhoneReserved, data: { phoneHash: command.phoneHash, userId: command.userId, reservedAt: instant(command.now) } }];
       case 'ReleasePhoneReservation':
         if (state.kind === 'free') return [];
         if (state.userId !== command.userId) throw new InvalidIdentityCommand('only the holder of a reservation can release it');
         return [
           {
-            type: IdentityEventType.PhoneReservationReleased,
+            type: IDENTITY_EVENT.PhoneReservationReleased,
             data: { phoneHash: command.phoneHash, userId: command.userId, reason: command.reason, releasedAt: instant(command.now) },
           },
         ];
@@ -70,9 +70,9 @@ export const phoneReservationDecider: PhoneReservationDecider = {
 
   evolve(_state, event) {
     switch (event.type) {
-      case IdentityEventType.PhoneReserved:
+      case IDENTITY_EVENT.PhoneReserved:
         return { kind: 'reserved', phoneHash: event.data.phoneHash, userId: event.data.userId, reservedAt: event.data.reservedAt };
-      case IdentityEventType.PhoneReservationReleased:
+      case IDENTITY_EVENT.PhoneReservationReleased:
         return { kind: 'free', released: true };
       default:
         return assertNever(event, 'phone reservation event');

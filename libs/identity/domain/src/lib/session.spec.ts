@@ -1,15 +1,15 @@
 import { givenWhenThen } from '@ledger/util/testing';
 import { at, HOUR, iso } from '../test/given-when-then';
-import { SessionErrorCode, SessionEventType, sessionDecider, sessionRejection, type SessionCommand, type SessionEvent } from './session';
+import { SESSION_ERROR, SESSION_EVENT, sessionDecider, sessionRejection, type SessionCommand, type SessionEvent } from './session';
 
 const DAY_MS = 24 * HOUR;
 
 const started: SessionEvent = {
-  type: SessionEventType.SessionStarted,
+  type: SESSION_EVENT.SessionStarted,
   data: { sessionId: 's-1', userId: 'u-1', deviceId: 'phone-1', refreshTokenHash: 'h1', expiresAt: iso(30 * DAY_MS), at: iso(0) },
 };
 const refreshed = (hash: string, atMs: number): SessionEvent => ({
-  type: SessionEventType.SessionRefreshed,
+  type: SESSION_EVENT.SessionRefreshed,
   data: { sessionId: 's-1', userId: 'u-1', refreshTokenHash: hash, expiresAt: iso(atMs + 30 * DAY_MS), at: iso(atMs) },
 });
 
@@ -39,25 +39,25 @@ describe('Session: refresh-token rotation', () => {
 
   it('revokes the whole session when a retired token comes back, and answers REFRESH_TOKEN_REUSED', () => {
     const result = given([started, refreshed('h2', 1_000)]).when(refresh('retired', 2_000));
-    expect(result.events).toEqual([{ type: SessionEventType.SessionRevoked, data: { sessionId: 's-1', userId: 'u-1', reason: 'refresh_token_reuse', at: iso(2_000) } }]);
-    expect(result.code).toBe(SessionErrorCode.REFRESH_TOKEN_REUSED);
+    expect(result.events).toEqual([{ type: SESSION_EVENT.SessionRevoked, data: { sessionId: 's-1', userId: 'u-1', reason: 'refresh_token_reuse', at: iso(2_000) } }]);
+    expect(result.code).toBe(SESSION_ERROR.REFRESH_TOKEN_REUSED);
     expect(result.state).toMatchObject({ kind: 'revoked', reason: 'refresh_token_reuse' });
   });
 
   it('refuses even the newest token of a revoked session', () => {
-    const revoked: SessionEvent = { type: SessionEventType.SessionRevoked, data: { sessionId: 's-1', userId: 'u-1', reason: 'refresh_token_reuse', at: iso(2_000) } };
+    const revoked: SessionEvent = { type: SESSION_EVENT.SessionRevoked, data: { sessionId: 's-1', userId: 'u-1', reason: 'refresh_token_reuse', at: iso(2_000) } };
     const result = given([started, refreshed('h2', 1_000), revoked]).when(refresh('current', 3_000));
-    expect(result).toMatchObject({ events: [], code: SessionErrorCode.SESSION_REVOKED, details: { reason: 'refresh_token_reuse' } });
+    expect(result).toMatchObject({ events: [], code: SESSION_ERROR.SESSION_REVOKED, details: { reason: 'refresh_token_reuse' } });
   });
 
   it('refuses an unknown token or session without changing anything', () => {
-    expect(given([started]).when(refresh('unknown', 1_000))).toMatchObject({ events: [], code: SessionErrorCode.INVALID_REFRESH_TOKEN });
-    expect(given([]).when(refresh('current', 1_000))).toMatchObject({ events: [], code: SessionErrorCode.INVALID_REFRESH_TOKEN });
+    expect(given([started]).when(refresh('unknown', 1_000))).toMatchObject({ events: [], code: SESSION_ERROR.INVALID_REFRESH_TOKEN });
+    expect(given([]).when(refresh('current', 1_000))).toMatchObject({ events: [], code: SESSION_ERROR.INVALID_REFRESH_TOKEN });
   });
 
   it('refuses an expired token (valid 1 ms before, expired at the boundary)', () => {
     expect(given([started]).when(refresh('current', 30 * DAY_MS - 1)).code).toBeUndefined();
-    expect(given([started]).when(refresh('current', 30 * DAY_MS))).toMatchObject({ events: [], code: SessionErrorCode.REFRESH_TOKEN_EXPIRED, details: { expiredAt: iso(30 * DAY_MS) } });
+    expect(given([started]).when(refresh('current', 30 * DAY_MS))).toMatchObject({ events: [], code: SESSION_ERROR.REFRESH_TOKEN_EXPIRED, details: { expiredAt: iso(30 * DAY_MS) } });
   });
 
   it('does not extend the session of a frozen account', () => {
@@ -66,7 +66,7 @@ describe('Session: refresh-token rotation', () => {
 
   it('logout revokes the session; a second logout changes nothing', () => {
     const result = given([started]).when({ type: 'EndSession', presented: 'current', now: at(1_000) });
-    expect(result.events).toEqual([{ type: SessionEventType.SessionRevoked, data: { sessionId: 's-1', userId: 'u-1', reason: 'logout', at: iso(1_000) } }]);
+    expect(result.events).toEqual([{ type: SESSION_EVENT.SessionRevoked, data: { sessionId: 's-1', userId: 'u-1', reason: 'logout', at: iso(1_000) } }]);
     expect(result.code).toBeUndefined();
     expect(given([started, ...result.events]).when({ type: 'EndSession', presented: 'current', now: at(2_000) }).events).toEqual([]);
   });

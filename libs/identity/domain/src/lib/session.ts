@@ -1,5 +1,5 @@
 import { assertNever, reject, type Decider, type DomainRejection } from '@ledger/util';
-import { IdentityErrorCode, InvalidIdentityCommand } from './codes';
+import { IDENTITY_ERROR, InvalidIdentityCommand } from './codes';
 import { instant, isBefore, type Instant } from './time';
 
 /**
@@ -11,15 +11,15 @@ import { instant, isBefore, type Instant } from './time';
  * it), and nobody can tell which one is the user: the whole session is revoked, so both must log
  * in again (OAuth 2.0 Security BCP, refresh token rotation). Logging out revokes it too.
  */
-export const SessionEventType = {
+export const SESSION_EVENT = {
   SessionStarted: 'identity.SessionStarted.v1',
   SessionRefreshed: 'identity.SessionRefreshed.v1',
   SessionRevoked: 'identity.SessionRevoked.v1',
 } as const;
 
-export const SESSION_EVENT_TYPES: readonly string[] = Object.values(SessionEventType);
+export const SESSION_EVENT_TYPES: readonly string[] = Object.values(SESSION_EVENT);
 
-export const SessionErrorCode = {
+export const SESSION_ERROR = {
   /** Not a refresh token of any session, or one of a session that never existed. */
   INVALID_REFRESH_TOKEN: 'INVALID_REFRESH_TOKEN',
   /** The refresh token's lifetime is over; log in again. details: expiredAt */
@@ -36,15 +36,15 @@ export const MAX_RETIRED_REFRESH_TOKENS = 100;
 export type SessionRevocationReason = 'logout' | 'refresh_token_reuse';
 
 export type SessionStarted = {
-  readonly type: typeof SessionEventType.SessionStarted;
+  readonly type: typeof SESSION_EVENT.SessionStarted;
   readonly data: { sessionId: string; userId: string; deviceId: string; refreshTokenHash: string; expiresAt: Instant; at: Instant };
 };
 export type SessionRefreshed = {
-  readonly type: typeof SessionEventType.SessionRefreshed;
+  readonly type: typeof SESSION_EVENT.SessionRefreshed;
   readonly data: { sessionId: string; userId: string; refreshTokenHash: string; expiresAt: Instant; at: Instant };
 };
 export type SessionRevoked = {
-  readonly type: typeof SessionEventType.SessionRevoked;
+  readonly type: typeof SESSION_EVENT.SessionRevoked;
   readonly data: { sessionId: string; userId: string; reason: SessionRevocationReason; at: Instant };
 };
 export type SessionEvent = SessionStarted | SessionRefreshed | SessionRevoked;
@@ -76,9 +76,9 @@ export function sessionStreamId(sessionId: string): string {
 
 export type SessionDecider = Decider<SessionCommand, SessionEvent, SessionState, DomainRejection>;
 
-const invalidToken = () => reject(SessionErrorCode.INVALID_REFRESH_TOKEN, 'this refresh token is not valid; log in again');
+const invalidToken = () => reject(SESSION_ERROR.INVALID_REFRESH_TOKEN, 'this refresh token is not valid; log in again');
 const revoke = (state: SessionFacts, reason: SessionRevocationReason, now: Date): SessionRevoked => ({
-  type: SessionEventType.SessionRevoked,
+  type: SESSION_EVENT.SessionRevoked,
   data: { sessionId: state.sessionId, userId: state.userId, reason, at: instant(now) },
 });
 
@@ -90,17 +90,17 @@ export const sessionDecider: SessionDecider = {
       case 'StartSession': {
         if (state.kind !== 'none') throw new InvalidIdentityCommand('a session starts once');
         const { sessionId, userId, deviceId, refreshTokenHash } = command;
-        return [{ type: SessionEventType.SessionStarted, data: { sessionId, userId, deviceId, refreshTokenHash, expiresAt: instant(command.expiresAt), at: instant(command.now) } }];
+        return [{ type: SESSION_EVENT.SessionStarted, data: { sessionId, userId, deviceId, refreshTokenHash, expiresAt: instant(command.expiresAt), at: instant(command.now) } }];
       }
       case 'RefreshSession': {
         if (state.kind === 'none' || command.presented === 'unknown') return invalidToken();
-        if (state.kind === 'revoked') return reject(SessionErrorCode.SESSION_REVOKED, 'this session was ended; log in again', { reason: state.reason });
+        if (state.kind === 'revoked') return reject(SESSION_ERROR.SESSION_REVOKED, 'this session was ended; log in again', { reason: state.reason });
         if (command.presented === 'retired') return [revoke(state, 'refresh_token_reuse', command.now)];
-        if (!isBefore(command.now, state.expiresAt)) return reject(SessionErrorCode.REFRESH_TOKEN_EXPIRED, 'the refresh token has expired; log in again', { expiredAt: state.expiresAt });
-        if (command.userFrozen) return reject(IdentityErrorCode.ACCOUNT_FROZEN, 'the account is frozen: a session cannot be extended');
+        if (!isBefore(command.now, state.expiresAt)) return reject(SESSION_ERROR.REFRESH_TOKEN_EXPIRED, 'the refresh token has expired; log in again', { expiredAt: state.expiresAt });
+        if (command.userFrozen) return reject(IDENTITY_ERROR.ACCOUNT_FROZEN, 'the account is frozen: a session cannot be extended');
         return [
           {
-            type: SessionEventType.SessionRefreshed,
+            type: SESSION_EVENT.SessionRefreshed,
             data: { sessionId: state.sessionId, userId: state.userId, refreshTokenHash: command.nextRefreshTokenHash, expiresAt: instant(command.expiresAt), at: instant(command.now) },
           },
         ];
@@ -117,11 +117,11 @@ export const sessionDecider: SessionDecider = {
 
   evolve(state, event) {
     switch (event.type) {
-      case SessionEventType.SessionStarted: {
+      case SESSION_EVENT.SessionStarted: {
         const { sessionId, userId, deviceId, refreshTokenHash, expiresAt } = event.data;
         return { kind: 'active', sessionId, userId, deviceId, refreshTokenHash, expiresAt, retiredTokenHashes: [] };
       }
-      case SessionEventType.SessionRefreshed:
+      case SESSION_EVENT.SessionRefreshed:
         if (state.kind !== 'active') return state;
         return {
           ...state,
@@ -129,7 +129,7 @@ export const sessionDecider: SessionDecider = {
           refreshTokenHash: event.data.refreshTokenHash,
           expiresAt: event.data.expiresAt,
         };
-      case SessionEventType.SessionRevoked: {
+      case SESSION_EVENT.SessionRevoked: {
         if (state.kind !== 'active') return state;
         const { sessionId, userId, deviceId } = state;
         return { kind: 'revoked', sessionId, userId, deviceId, reason: event.data.reason, retiredTokenHashes: [...state.retiredTokenHashes, state.refreshTokenHash].slice(-MAX_RETIRED_REFRESH_TOKENS) };
@@ -142,7 +142,7 @@ export const sessionDecider: SessionDecider = {
 
 /** The rejection a refresh or logout that revoked its session stands for. */
 export function sessionRejection(events: readonly SessionEvent[]): DomainRejection | undefined {
-  const revoked = events.find((event): event is SessionRevoked => event.type === SessionEventType.SessionRevoked);
+  const revoked = events.find((event): event is SessionRevoked => event.type === SESSION_EVENT.SessionRevoked);
   if (revoked?.data.reason !== 'refresh_token_reuse') return undefined;
-  return reject(SessionErrorCode.REFRESH_TOKEN_REUSED, 'a refresh token was used twice: the session is revoked, log in again');
+  return reject(SESSION_ERROR.REFRESH_TOKEN_REUSED, 'a refresh token was used twice: the session is revoked, log in again');
 }

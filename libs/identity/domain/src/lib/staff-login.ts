@@ -1,6 +1,6 @@
 import { reject, type Decider } from '@ledger/util';
-import { IdentityErrorCode, type IdentityRejection } from './codes';
-import { IdentityEventType, type StaffEvent, type StaffLoginFailure } from './events';
+import { IDENTITY_ERROR, type IdentityRejection } from './codes';
+import { IDENTITY_EVENT, type StaffEvent, type StaffLoginFailure } from './events';
 import type { IdentityPolicy } from './policy';
 import { instant, isBefore, plusMs, within, type Instant } from './time';
 
@@ -43,22 +43,22 @@ export function createStaffLoginDecider(policy: StaffPolicy): StaffLoginDecider 
   return {
     initialState: () => ({ failures: [], lockedUntil: null, lastCodeTimeStep: -1 }),
     decide: (command, state) => {
-      if (isBefore(command.now, state.lockedUntil)) return reject(IdentityErrorCode.LOGIN_LOCKED, 'login is locked after repeated failures', { until: state.lockedUntil });
+      if (isBefore(command.now, state.lockedUntil)) return reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until: state.lockedUntil });
       const at = instant(command.now);
       const failure: StaffLoginFailure | undefined = !command.passwordValid ? 'password' : command.codeTimeStep === null ? 'code' : command.codeTimeStep <= state.lastCodeTimeStep ? 'code_reused' : undefined;
-      if (failure === undefined) return [{ type: IdentityEventType.StaffLoggedIn, data: { agentId: command.agentId, role: command.role, codeTimeStep: command.codeTimeStep as number, at } }];
+      if (failure === undefined) return [{ type: IDENTITY_EVENT.StaffLoggedIn, data: { agentId: command.agentId, role: command.role, codeTimeStep: command.codeTimeStep as number, at } }];
       const failuresInWindow = within(state.failures, command.now, policy.loginFailureWindowMs).length + 1;
-      const failed: StaffEvent = { type: IdentityEventType.StaffLoginFailed, data: { agentId: command.agentId, reason: failure, failuresInWindow, at } };
+      const failed: StaffEvent = { type: IDENTITY_EVENT.StaffLoginFailed, data: { agentId: command.agentId, reason: failure, failuresInWindow, at } };
       if (failuresInWindow < policy.maxLoginFailures) return [failed];
-      return [failed, { type: IdentityEventType.StaffLoginLocked, data: { agentId: command.agentId, lockedUntil: plusMs(command.now, policy.loginLockMs), at } }];
+      return [failed, { type: IDENTITY_EVENT.StaffLoginLocked, data: { agentId: command.agentId, lockedUntil: plusMs(command.now, policy.loginLockMs), at } }];
     },
     evolve: (state, event) => {
       switch (event.type) {
-        case IdentityEventType.StaffLoggedIn:
+        case IDENTITY_EVENT.StaffLoggedIn:
           return { failures: [], lockedUntil: null, lastCodeTimeStep: event.data.codeTimeStep };
-        case IdentityEventType.StaffLoginFailed:
+        case IDENTITY_EVENT.StaffLoginFailed:
           return { ...state, failures: [...state.failures, event.data.at].slice(-policy.maxLoginFailures) };
-        case IdentityEventType.StaffLoginLocked:
+        case IDENTITY_EVENT.StaffLoginLocked:
           return { ...state, failures: [], lockedUntil: event.data.lockedUntil };
         default:
           return state;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { fold } from '@ledger/util';
 import { at, givenWhenThen, HOUR, iso, MINUTE, SECOND } from '../test/given-when-then';
 import { InvalidIdentityCommand } from './codes';
-import { IdentityEventType, type FreezeActor, type UserEvent } from './events';
+import { IDENTITY_EVENT, type FreezeActor, type UserEvent } from './events';
 import { createUserDecider, userDecider, userStreamId, type RegisteredUser, type RegisterUser, type UserCommand } from './user';
 
 const USER = 'u-1';
@@ -24,7 +24,7 @@ const registration: RegisterUser = {
 };
 
 const registered: UserEvent = {
-  type: IdentityEventType.UserRegistered,
+  type: IDENTITY_EVENT.UserRegistered,
   data: {
     userId: USER,
     phoneHash: PHONE,
@@ -38,9 +38,9 @@ const registered: UserEvent = {
     registeredAt: iso(0),
   },
 };
-const paymentPasswordSet: UserEvent = { type: IdentityEventType.PaymentPasswordSet, data: { userId: USER, paymentPasswordHash: 'hs256:p1:old', at: iso(0) } };
-const secondFactorEnabled: UserEvent = { type: IdentityEventType.SecondFactorEnabled, data: { userId: USER, secretCiphertext: 'enc:v1:k1:totp', at: iso(0) } };
-const frozenBy = (actor: FreezeActor, ms = 0): UserEvent => ({ type: IdentityEventType.AccountFrozen, data: { userId: USER, reason: 'lost_phone', actor, at: iso(ms) } });
+const paymentPasswordSet: UserEvent = { type: IDENTITY_EVENT.PaymentPasswordSet, data: { userId: USER, paymentPasswordHash: 'hs256:p1:old', at: iso(0) } };
+const secondFactorEnabled: UserEvent = { type: IDENTITY_EVENT.SecondFactorEnabled, data: { userId: USER, secretCiphertext: 'enc:v1:k1:totp', at: iso(0) } };
+const frozenBy = (actor: FreezeActor, ms = 0): UserEvent => ({ type: IDENTITY_EVENT.AccountFrozen, data: { userId: USER, reason: 'lost_phone', actor, at: iso(ms) } });
 
 /** Runs commands one after another, each on the state the previous ones produced. */
 function run(history: readonly UserEvent[], commands: readonly UserCommand[]): ReturnType<ReturnType<typeof given>['when']> {
@@ -117,7 +117,7 @@ describe('User: RegisterUser', () => {
 describe('User: Login', () => {
   it('logs in from a known device', () => {
     expect(given([registered]).when(login(MINUTE)).events).toEqual([
-      { type: IdentityEventType.LoggedIn, data: { userId: USER, deviceId: 'phone-A', newDevice: false, secondFactorUsed: false, at: iso(MINUTE) } },
+      { type: IDENTITY_EVENT.LoggedIn, data: { userId: USER, deviceId: 'phone-A', newDevice: false, secondFactorUsed: false, at: iso(MINUTE) } },
     ]);
   });
 
@@ -145,7 +145,7 @@ describe('User: Login', () => {
 
   it('records a wrong password and answers INVALID_CREDENTIALS with attempts left', () => {
     const result = given([registered]).when(login(MINUTE, { passwordValid: false }));
-    expect(result.events).toEqual([{ type: IdentityEventType.LoginFailed, data: { userId: USER, deviceId: 'phone-A', failuresInWindow: 1, attemptsLeft: 4, at: iso(MINUTE) } }]);
+    expect(result.events).toEqual([{ type: IDENTITY_EVENT.LoginFailed, data: { userId: USER, deviceId: 'phone-A', failuresInWindow: 1, attemptsLeft: 4, at: iso(MINUTE) } }]);
     expect(result.code).toBe('INVALID_CREDENTIALS');
     expect(result.details).toEqual({ attemptsLeft: 4 });
   });
@@ -155,7 +155,7 @@ describe('User: Login', () => {
     const result = run([registered], [...fails, login(15 * MINUTE - 1, { passwordValid: false })]);
     expect(result.code).toBe('LOGIN_LOCKED');
     expect(result.details).toEqual({ until: iso(45 * MINUTE - 1), attemptsLeft: 0 });
-    expect(result.events.map((e) => e.type)).toEqual([IdentityEventType.LoginFailed, IdentityEventType.LoginLocked, IdentityEventType.RiskAlertRaised]);
+    expect(result.events.map((e) => e.type)).toEqual([IDENTITY_EVENT.LoginFailed, IDENTITY_EVENT.LoginLocked, IDENTITY_EVENT.RiskAlertRaised]);
     expect(result.events[2]).toMatchObject({ data: { signal: 'repeated_login_failures', severity: 'medium', source: 'identity' } });
   });
 
@@ -188,7 +188,7 @@ describe('User: Login', () => {
     const wrong = given([registered, secondFactorEnabled]).when(login(MINUTE, { secondFactorValid: false }));
     expect(wrong.code).toBe('INVALID_SECOND_FACTOR');
     expect(wrong.details).toEqual({ attemptsLeft: 4 });
-    expect(wrong.events[0]).toMatchObject({ type: IdentityEventType.SecondFactorFailed, data: { operation: 'login' } });
+    expect(wrong.events[0]).toMatchObject({ type: IDENTITY_EVENT.SecondFactorFailed, data: { operation: 'login' } });
     expect(given([registered, secondFactorEnabled]).when(login(MINUTE, { secondFactorValid: true })).events[0]).toMatchObject({ data: { secondFactorUsed: true } });
   });
 
@@ -197,7 +197,7 @@ describe('User: Login', () => {
     const result = run([registered, secondFactorEnabled], wrongs);
     expect(result.code).toBe('SECOND_FACTOR_LOCKED');
     expect(result.details).toEqual({ until: iso(34 * MINUTE), attemptsLeft: 0 });
-    expect(result.events.map((e) => e.type)).toEqual([IdentityEventType.SecondFactorFailed, IdentityEventType.SecondFactorLocked, IdentityEventType.RiskAlertRaised]);
+    expect(result.events.map((e) => e.type)).toEqual([IDENTITY_EVENT.SecondFactorFailed, IDENTITY_EVENT.SecondFactorLocked, IDENTITY_EVENT.RiskAlertRaised]);
     const during = given(result.history).when(login(34 * MINUTE - 1, { secondFactorValid: true }));
     expect(during.code).toBe('SECOND_FACTOR_LOCKED');
     expect(given(result.history).when(login(34 * MINUTE, { secondFactorValid: true })).rejection).toBeUndefined();
@@ -229,7 +229,7 @@ describe('User: ChangeLoginPassword', () => {
 
   it('changes the login password', () => {
     const result = given([registered]).when(change(MINUTE));
-    expect(result.events).toEqual([{ type: IdentityEventType.LoginPasswordChanged, data: { userId: USER, loginPasswordHash: '$argon2id$new', at: iso(MINUTE) } }]);
+    expect(result.events).toEqual([{ type: IDENTITY_EVENT.LoginPasswordChanged, data: { userId: USER, loginPasswordHash: '$argon2id$new', at: iso(MINUTE) } }]);
     expect(state(result.history).loginPasswordHash).toBe('$argon2id$new');
   });
 
@@ -240,7 +240,7 @@ describe('User: ChangeLoginPassword', () => {
   it('counts a wrong current password as a failed login (INVALID_CREDENTIALS)', () => {
     const result = given([registered]).when(change(0, { currentPasswordValid: false }));
     expect(result.code).toBe('INVALID_CREDENTIALS');
-    expect(result.events[0]).toMatchObject({ type: IdentityEventType.LoginFailed, data: { deviceId: null } });
+    expect(result.events[0]).toMatchObject({ type: IDENTITY_EVENT.LoginFailed, data: { deviceId: null } });
   });
 
   it('refuses while login is locked (LOGIN_LOCKED)', () => {
@@ -266,7 +266,7 @@ describe('User: SetPaymentPassword', () => {
   });
 
   it('sets the payment password once', () => {
-    expect(given([registered]).when(set()).events).toEqual([{ type: IdentityEventType.PaymentPasswordSet, data: { userId: USER, paymentPasswordHash: 'hs256:p1:new', at: iso(MINUTE) } }]);
+    expect(given([registered]).when(set()).events).toEqual([{ type: IDENTITY_EVENT.PaymentPasswordSet, data: { userId: USER, paymentPasswordHash: 'hs256:p1:new', at: iso(MINUTE) } }]);
     expect(given([registered, paymentPasswordSet]).when(set()).code).toBe('PAYMENT_PASSWORD_ALREADY_SET');
   });
 
@@ -298,7 +298,7 @@ describe('User: VerifyPaymentPassword', () => {
     expect(first.code).toBe('WRONG_PAYMENT_PASSWORD');
     expect(first.details).toEqual({ attemptsLeft: 4 });
     expect(first.events).toEqual([
-      { type: IdentityEventType.PaymentPasswordVerificationFailed, data: { userId: USER, purpose: 'payment', consecutiveFailures: 1, attemptsLeft: 4, at: iso(0) } },
+      { type: IDENTITY_EVENT.PaymentPasswordVerificationFailed, data: { userId: USER, purpose: 'payment', consecutiveFailures: 1, attemptsLeft: 4, at: iso(0) } },
     ]);
     expect(run(withPassword, [verify(0, false), verify(1, false), verify(2, false), verify(3, false)]).details).toEqual({ attemptsLeft: 1 });
   });
@@ -307,7 +307,7 @@ describe('User: VerifyPaymentPassword', () => {
     const result = run(withPassword, [0, 1, 2, 3, 4].map((m) => verify(m * MINUTE, false)));
     expect(result.code).toBe('PAYMENT_PASSWORD_LOCKED');
     expect(result.details).toEqual({ lockedUntil: iso(4 * MINUTE + 3 * HOUR), attemptsLeft: 0 });
-    expect(result.events.map((e) => e.type)).toEqual([IdentityEventType.PaymentPasswordVerificationFailed, IdentityEventType.PaymentPasswordLocked, IdentityEventType.RiskAlertRaised]);
+    expect(result.events.map((e) => e.type)).toEqual([IDENTITY_EVENT.PaymentPasswordVerificationFailed, IDENTITY_EVENT.PaymentPasswordLocked, IDENTITY_EVENT.RiskAlertRaised]);
   });
 
   it('stays locked until the unlock instant, then starts counting afresh', () => {
@@ -323,7 +323,7 @@ describe('User: VerifyPaymentPassword', () => {
 
   it('resets the counter on success, recording PaymentPasswordVerified', () => {
     const result = run(withPassword, [verify(0, false), verify(1, false), verify(2, true)]);
-    expect(result.events).toEqual([{ type: IdentityEventType.PaymentPasswordVerified, data: { userId: USER, purpose: 'payment', clearedFailures: 2, at: iso(2) } }]);
+    expect(result.events).toEqual([{ type: IDENTITY_EVENT.PaymentPasswordVerified, data: { userId: USER, purpose: 'payment', clearedFailures: 2, at: iso(2) } }]);
     expect(given(result.history).when(verify(3, false)).details).toEqual({ attemptsLeft: 4 });
   });
 
@@ -352,7 +352,7 @@ describe('User: ChangePaymentPassword', () => {
 
   it('changes it when the old one verifies', () => {
     expect(given([registered, paymentPasswordSet]).when(change(MINUTE)).events).toEqual([
-      { type: IdentityEventType.PaymentPasswordChanged, data: { userId: USER, paymentPasswordHash: 'hs256:p1:new', at: iso(MINUTE) } },
+      { type: IDENTITY_EVENT.PaymentPasswordChanged, data: { userId: USER, paymentPasswordHash: 'hs256:p1:new', at: iso(MINUTE) } },
     ]);
   });
 
@@ -386,9 +386,9 @@ describe('User: VerifyDevice (a payment step-up from a new device)', () => {
 
   it('records the device as known: a login from it needs no step-up any more', () => {
     const result = given([registered]).when(verifyDevice(MINUTE));
-    expect(result.events).toEqual([{ type: IdentityEventType.DeviceVerified, data: { userId: USER, deviceId: 'phone-B', verificationCodeId: 'code-step-up', at: iso(MINUTE) } }]);
+    expect(result.events).toEqual([{ type: IDENTITY_EVENT.DeviceVerified, data: { userId: USER, deviceId: 'phone-B', verificationCodeId: 'code-step-up', at: iso(MINUTE) } }]);
     expect(result.state).toMatchObject({ knownDevices: ['phone-A', 'phone-B'] });
-    expect(given(result.history).when(login(2 * MINUTE, { deviceId: 'phone-B' })).events).toMatchObject([{ type: IdentityEventType.LoggedIn, data: { newDevice: false } }]);
+    expect(given(result.history).when(login(2 * MINUTE, { deviceId: 'phone-B' })).events).toMatchObject([{ type: IDENTITY_EVENT.LoggedIn, data: { newDevice: false } }]);
   });
 
   it('answers USER_NOT_FOUND before registration, and throws for a code of another purpose or phone', () => {
@@ -413,7 +413,7 @@ describe('User: ResetPaymentPassword (forgot password)', () => {
     const locked = run([registered, paymentPasswordSet], [0, 1, 2, 3, 4].map((m) => verify(m, false))).history;
     const result = given(locked).when(reset(MINUTE));
     expect(result.events).toEqual([
-      { type: IdentityEventType.PaymentPasswordReset, data: { userId: USER, paymentPasswordHash: 'hs256:p1:reset', verificationCodeId: 'code-reset', at: iso(MINUTE) } },
+      { type: IDENTITY_EVENT.PaymentPasswordReset, data: { userId: USER, paymentPasswordHash: 'hs256:p1:reset', verificationCodeId: 'code-reset', at: iso(MINUTE) } },
     ]);
     expect(given(result.history).when(verify(2 * MINUTE, true)).rejection).toBeUndefined();
   });
@@ -442,7 +442,7 @@ describe('User: second factor', () => {
   it('disables it with a valid dynamic code', () => {
     const result = given([registered, secondFactorEnabled]).when({ type: 'DisableSecondFactor', userId: USER, secondFactorValid: true, now: at(MINUTE) });
     expect(result.events).toEqual([
-      { type: IdentityEventType.SecondFactorDisabled, data: { userId: USER, by: 'user', supportAgentId: null, verificationReference: null, at: iso(MINUTE) } },
+      { type: IDENTITY_EVENT.SecondFactorDisabled, data: { userId: USER, by: 'user', supportAgentId: null, verificationReference: null, at: iso(MINUTE) } },
     ]);
     expect(given(result.history).when(login(2 * MINUTE)).rejection).toBeUndefined();
   });
@@ -457,7 +457,7 @@ describe('User: second factor', () => {
     const locked = run([registered, secondFactorEnabled], [0, 1, 2, 3, 4].map((m) => login(m, { secondFactorValid: false }))).history;
     const result = given(locked).when({ type: 'ResetSecondFactor', userId: USER, supportAgentId: 'agent-7', verificationReference: 'ticket-42', now: at(MINUTE) });
     expect(result.events).toEqual([
-      { type: IdentityEventType.SecondFactorDisabled, data: { userId: USER, by: 'support', supportAgentId: 'agent-7', verificationReference: 'ticket-42', at: iso(MINUTE) } },
+      { type: IDENTITY_EVENT.SecondFactorDisabled, data: { userId: USER, by: 'support', supportAgentId: 'agent-7', verificationReference: 'ticket-42', at: iso(MINUTE) } },
     ]);
     expect(given([registered]).when({ type: 'ResetSecondFactor', userId: USER, supportAgentId: 'agent-7', verificationReference: 'ticket-42', now: at(0) }).code).toBe('SECOND_FACTOR_NOT_ENABLED');
     expect(() => given(locked).when({ type: 'ResetSecondFactor', userId: USER, supportAgentId: 'agent-7', verificationReference: '', now: at(0) })).toThrow(InvalidIdentityCommand);
@@ -492,7 +492,7 @@ describe('User: FreezeAccount / UnfreezeAccount', () => {
     const frozen = [registered, paymentPasswordSet, frozenBy({ kind: 'support', agentId: 'agent-7' })];
     expect(given(frozen).when(verify(MINUTE, true)).code).toBe('ACCOUNT_FROZEN');
     const result = given(frozen).when(unfreezeByUser(2 * MINUTE));
-    expect(result.events).toEqual([{ type: IdentityEventType.AccountUnfrozen, data: { userId: USER, actor: { kind: 'user' }, verificationCodeId: 'code-unfreeze', at: iso(2 * MINUTE) } }]);
+    expect(result.events).toEqual([{ type: IDENTITY_EVENT.AccountUnfrozen, data: { userId: USER, actor: { kind: 'user' }, verificationCodeId: 'code-unfreeze', at: iso(2 * MINUTE) } }]);
     expect(given(result.history).when(verify(3 * MINUTE, true)).rejection).toBeUndefined();
   });
 
@@ -541,7 +541,7 @@ describe('User: RaiseRiskAlert', () => {
   it('records the alert', () => {
     expect(given([registered]).when(alert(false)).events).toEqual([
       {
-        type: IdentityEventType.RiskAlertRaised,
+        type: IDENTITY_EVENT.RiskAlertRaised,
         data: { userId: USER, signal: 'suspicious_transactions', severity: 'high', description: '12 transfers to new payees in 5 minutes', source: 'payments.velocity', at: iso(MINUTE) },
       },
     ]);
@@ -549,7 +549,7 @@ describe('User: RaiseRiskAlert', () => {
 
   it('protects the account by freezing it when asked, unless already frozen', () => {
     expect(given([registered]).when(alert(true)).events[1]).toEqual({
-      type: IdentityEventType.AccountFrozen,
+      type: IDENTITY_EVENT.AccountFrozen,
       data: { userId: USER, reason: 'risk:suspicious_transactions', actor: { kind: 'risk', ruleId: 'payments.velocity' }, at: iso(MINUTE) },
     });
     expect(given([registered, frozenBy({ kind: 'user' })]).when(alert(true)).events).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { assertNever, reject, type Decider } from '@ledger/util';
-import { IdentityErrorCode, InvalidIdentityCommand, type IdentityRejection } from './codes';
+import { IDENTITY_ERROR, InvalidIdentityCommand, type IdentityRejection } from './codes';
 import {
-  IdentityEventType,
+  IDENTITY_EVENT,
   type FreezeActor,
   type PaymentPasswordPurpose,
   type RiskSeverity,
@@ -261,23 +261,23 @@ function requireProof(proof: CodeProof, purpose: CodeProof['purpose'], phoneHash
 }
 
 function weakPassword(check: PasswordCheck, field: 'loginPassword' | 'paymentPassword'): IdentityRejection | null {
-  return check.ok ? null : reject(IdentityErrorCode.WEAK_PASSWORD, check.message, { rule: check.rule, field });
+  return check.ok ? null : reject(IDENTITY_ERROR.WEAK_PASSWORD, check.message, { rule: check.rule, field });
 }
 
 export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDENTITY_POLICY): UserDecider {
   const at = (now: Date): Instant => instant(now);
 
   function alert(user: RegisteredUser, signal: RiskSignal, severity: RiskSeverity, description: string, now: Date): UserEvent {
-    return { type: IdentityEventType.RiskAlertRaised, data: { userId: user.userId, signal, severity, description, source: 'identity', at: at(now) } };
+    return { type: IDENTITY_EVENT.RiskAlertRaised, data: { userId: user.userId, signal, severity, description, source: 'identity', at: at(now) } };
   }
 
   function loginFailure(user: RegisteredUser, deviceId: string | null, now: Date): UserEvent[] {
     const failuresInWindow = within(user.loginFailures, now, policy.loginFailureWindowMs).length + 1;
     const attemptsLeft = Math.max(0, policy.maxLoginFailures - failuresInWindow);
-    const events: UserEvent[] = [{ type: IdentityEventType.LoginFailed, data: { userId: user.userId, deviceId, failuresInWindow, attemptsLeft, at: at(now) } }];
+    const events: UserEvent[] = [{ type: IDENTITY_EVENT.LoginFailed, data: { userId: user.userId, deviceId, failuresInWindow, attemptsLeft, at: at(now) } }];
     if (attemptsLeft === 0) {
       events.push(
-        { type: IdentityEventType.LoginLocked, data: { userId: user.userId, lockedUntil: plusMs(now, policy.loginLockMs), at: at(now) } },
+        { type: IDENTITY_EVENT.LoginLocked, data: { userId: user.userId, lockedUntil: plusMs(now, policy.loginLockMs), at: at(now) } },
         alert(user, 'repeated_login_failures', 'medium', `${failuresInWindow} failed logins within ${policy.loginFailureWindowMs / 60_000} minutes`, now),
       );
     }
@@ -288,11 +288,11 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     const failures = consecutiveFailures + 1;
     const attemptsLeft = Math.max(0, policy.maxPaymentPasswordFailures - failures);
     const events: UserEvent[] = [
-      { type: IdentityEventType.PaymentPasswordVerificationFailed, data: { userId: user.userId, purpose, consecutiveFailures: failures, attemptsLeft, at: at(now) } },
+      { type: IDENTITY_EVENT.PaymentPasswordVerificationFailed, data: { userId: user.userId, purpose, consecutiveFailures: failures, attemptsLeft, at: at(now) } },
     ];
     if (attemptsLeft === 0) {
       events.push(
-        { type: IdentityEventType.PaymentPasswordLocked, data: { userId: user.userId, lockedUntil: plusMs(now, policy.paymentPasswordLockMs), at: at(now) } },
+        { type: IDENTITY_EVENT.PaymentPasswordLocked, data: { userId: user.userId, lockedUntil: plusMs(now, policy.paymentPasswordLockMs), at: at(now) } },
         alert(user, 'payment_password_locked', 'high', `${failures} consecutive wrong payment passwords`, now),
       );
     }
@@ -302,9 +302,9 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
   /** Checks the payment password (lock, then the match) and records a failure; `null` means it matched. */
   function paymentPasswordGate(user: RegisteredUser, matches: boolean, purpose: PaymentPasswordPurpose, now: Date): Decision | null {
     const password = user.paymentPassword;
-    if (password.kind === 'not_set') return reject(IdentityErrorCode.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
+    if (password.kind === 'not_set') return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
     if (isBefore(now, password.lockedUntil)) {
-      return reject(IdentityErrorCode.PAYMENT_PASSWORD_LOCKED, 'payment password locked after too many wrong tries', { lockedUntil: password.lockedUntil });
+      return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_LOCKED, 'payment password locked after too many wrong tries', { lockedUntil: password.lockedUntil });
     }
     return matches ? null : paymentPasswordFailure(user, password.consecutiveFailures, purpose, now);
   }
@@ -313,15 +313,15 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
   function secondFactorGate(user: RegisteredUser, provided: boolean | undefined, operation: SecondFactorOperation, now: Date): Decision | null {
     const factor = user.secondFactor;
     if (factor.kind === 'disabled') return null;
-    if (isBefore(now, factor.lockedUntil)) return reject(IdentityErrorCode.SECOND_FACTOR_LOCKED, 'too many wrong dynamic codes', { until: factor.lockedUntil });
-    if (provided === undefined) return reject(IdentityErrorCode.SECOND_FACTOR_REQUIRED, 'enter the dynamic code from your authenticator', { operation });
+    if (isBefore(now, factor.lockedUntil)) return reject(IDENTITY_ERROR.SECOND_FACTOR_LOCKED, 'too many wrong dynamic codes', { until: factor.lockedUntil });
+    if (provided === undefined) return reject(IDENTITY_ERROR.SECOND_FACTOR_REQUIRED, 'enter the dynamic code from your authenticator', { operation });
     if (provided) return null;
     const failuresInWindow = within(factor.failures, now, policy.secondFactorFailureWindowMs).length + 1;
     const attemptsLeft = Math.max(0, policy.maxSecondFactorFailures - failuresInWindow);
-    const events: UserEvent[] = [{ type: IdentityEventType.SecondFactorFailed, data: { userId: user.userId, operation, failuresInWindow, attemptsLeft, at: at(now) } }];
+    const events: UserEvent[] = [{ type: IDENTITY_EVENT.SecondFactorFailed, data: { userId: user.userId, operation, failuresInWindow, attemptsLeft, at: at(now) } }];
     if (attemptsLeft === 0) {
       events.push(
-        { type: IdentityEventType.SecondFactorLocked, data: { userId: user.userId, lockedUntil: plusMs(now, policy.secondFactorLockMs), at: at(now) } },
+        { type: IDENTITY_EVENT.SecondFactorLocked, data: { userId: user.userId, lockedUntil: plusMs(now, policy.secondFactorLockMs), at: at(now) } },
         alert(user, 'second_factor_locked', 'high', `${failuresInWindow} wrong dynamic codes`, now),
       );
     }
@@ -330,13 +330,13 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
 
   function register(command: RegisterUser, state: UserState): Decision {
     if (command.maintenance.active) {
-      return reject(IdentityErrorCode.SYSTEM_MAINTENANCE, command.maintenance.message, {
+      return reject(IDENTITY_ERROR.SYSTEM_MAINTENANCE, command.maintenance.message, {
         until: command.maintenance.until,
         retryAfterMs: Math.max(0, millis(command.maintenance.until) - command.now.getTime()),
         message: command.maintenance.message,
       });
     }
-    if (state.status === 'registered') return reject(IdentityErrorCode.USER_ALREADY_EXISTS, 'this user is already registered');
+    if (state.status === 'registered') return reject(IDENTITY_ERROR.USER_ALREADY_EXISTS, 'this user is already registered');
     const weak = weakPassword(command.passwordCheck, 'loginPassword');
     if (weak !== null) return weak;
     requireText(command.phoneHash, 'phoneHash');
@@ -347,7 +347,7 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     const idNumberCiphertext = command.idNumberCiphertext === undefined || command.idNumberCiphertext === '' ? null : command.idNumberCiphertext;
     return [
       {
-        type: IdentityEventType.UserRegistered,
+        type: IDENTITY_EVENT.UserRegistered,
         data: {
           userId: command.userId,
           phoneHash: command.phoneHash,
@@ -366,21 +366,21 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
 
   function login(command: Login, user: RegisteredUser): Decision {
     requireText(command.deviceId, 'deviceId');
-    if (isBefore(command.now, user.loginLockedUntil)) return reject(IdentityErrorCode.LOGIN_LOCKED, 'login is locked after repeated failures', { until: user.loginLockedUntil });
+    if (isBefore(command.now, user.loginLockedUntil)) return reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until: user.loginLockedUntil });
     if (!command.passwordValid) return loginFailure(user, command.deviceId, command.now);
     const secondFactor = secondFactorGate(user, command.secondFactorValid, 'login', command.now);
     if (secondFactor !== null) return secondFactor;
     const newDevice = !user.knownDevices.includes(command.deviceId);
     if (newDevice) {
       if (command.stepUpCodeValid === undefined) {
-        return reject(IdentityErrorCode.STEP_UP_REQUIRED, 'new device: confirm with the SMS code sent to your phone', { deviceId: command.deviceId, purpose: 'login_step_up' });
+        return reject(IDENTITY_ERROR.STEP_UP_REQUIRED, 'new device: confirm with the SMS code sent to your phone', { deviceId: command.deviceId, purpose: 'login_step_up' });
       }
       // The code aggregate already counted the wrong try; nothing to record here.
-      if (!command.stepUpCodeValid) return reject(IdentityErrorCode.INVALID_CODE, 'the SMS code is not valid', { purpose: 'login_step_up' });
+      if (!command.stepUpCodeValid) return reject(IDENTITY_ERROR.INVALID_CODE, 'the SMS code is not valid', { purpose: 'login_step_up' });
     }
     return [
       {
-        type: IdentityEventType.LoggedIn,
+        type: IDENTITY_EVENT.LoggedIn,
         data: { userId: user.userId, deviceId: command.deviceId, newDevice, secondFactorUsed: user.secondFactor.kind === 'enabled', at: at(command.now) },
       },
     ];
@@ -389,33 +389,33 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
   function verifyDevice(command: VerifyDevice, user: RegisteredUser): Decision {
     requireText(command.deviceId, 'deviceId');
     requireProof(command.verification, 'login_step_up', user.phoneHash);
-    return [{ type: IdentityEventType.DeviceVerified, data: { userId: user.userId, deviceId: command.deviceId, verificationCodeId: command.verification.codeId, at: at(command.now) } }];
+    return [{ type: IDENTITY_EVENT.DeviceVerified, data: { userId: user.userId, deviceId: command.deviceId, verificationCodeId: command.verification.codeId, at: at(command.now) } }];
   }
 
   function changeLoginPassword(command: ChangeLoginPassword, user: RegisteredUser): Decision {
     const weak = weakPassword(command.passwordCheck, 'loginPassword');
     if (weak !== null) return weak;
     requireText(command.newLoginPasswordHash, 'newLoginPasswordHash');
-    if (isBefore(command.now, user.loginLockedUntil)) return reject(IdentityErrorCode.LOGIN_LOCKED, 'login is locked after repeated failures', { until: user.loginLockedUntil });
+    if (isBefore(command.now, user.loginLockedUntil)) return reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until: user.loginLockedUntil });
     // A wrong current password counts like a failed login: otherwise this would be an unlimited password oracle.
     if (!command.currentPasswordValid) return loginFailure(user, null, command.now);
     const secondFactor = secondFactorGate(user, command.secondFactorValid, 'change_login_password', command.now);
     if (secondFactor !== null) return secondFactor;
-    return [{ type: IdentityEventType.LoginPasswordChanged, data: { userId: user.userId, loginPasswordHash: command.newLoginPasswordHash, at: at(command.now) } }];
+    return [{ type: IDENTITY_EVENT.LoginPasswordChanged, data: { userId: user.userId, loginPasswordHash: command.newLoginPasswordHash, at: at(command.now) } }];
   }
 
   function setPaymentPassword(command: SetPaymentPassword, user: RegisteredUser): Decision {
-    if (user.paymentPassword.kind === 'set') return reject(IdentityErrorCode.PAYMENT_PASSWORD_ALREADY_SET, 'a payment password is already set; change or reset it instead');
+    if (user.paymentPassword.kind === 'set') return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_ALREADY_SET, 'a payment password is already set; change or reset it instead');
     const weak = weakPassword(command.passwordCheck, 'paymentPassword');
     if (weak !== null) return weak;
     requireText(command.paymentPasswordHash, 'paymentPasswordHash');
     const secondFactor = secondFactorGate(user, command.secondFactorValid, 'set_payment_password', command.now);
     if (secondFactor !== null) return secondFactor;
-    return [{ type: IdentityEventType.PaymentPasswordSet, data: { userId: user.userId, paymentPasswordHash: command.paymentPasswordHash, at: at(command.now) } }];
+    return [{ type: IDENTITY_EVENT.PaymentPasswordSet, data: { userId: user.userId, paymentPasswordHash: command.paymentPasswordHash, at: at(command.now) } }];
   }
 
   function changePaymentPassword(command: ChangePaymentPassword, user: RegisteredUser): Decision {
-    if (user.paymentPassword.kind === 'not_set') return reject(IdentityErrorCode.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
+    if (user.paymentPassword.kind === 'not_set') return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
     const weak = weakPassword(command.passwordCheck, 'paymentPassword');
     if (weak !== null) return weak;
     requireText(command.newPaymentPasswordHash, 'newPaymentPasswordHash');
@@ -423,11 +423,11 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     if (password !== null) return password;
     const secondFactor = secondFactorGate(user, command.secondFactorValid, 'change_payment_password', command.now);
     if (secondFactor !== null) return secondFactor;
-    return [{ type: IdentityEventType.PaymentPasswordChanged, data: { userId: user.userId, paymentPasswordHash: command.newPaymentPasswordHash, at: at(command.now) } }];
+    return [{ type: IDENTITY_EVENT.PaymentPasswordChanged, data: { userId: user.userId, paymentPasswordHash: command.newPaymentPasswordHash, at: at(command.now) } }];
   }
 
   function resetPaymentPassword(command: ResetPaymentPassword, user: RegisteredUser): Decision {
-    if (user.paymentPassword.kind === 'not_set') return reject(IdentityErrorCode.PAYMENT_PASSWORD_NOT_SET, 'no payment password to reset; set one instead');
+    if (user.paymentPassword.kind === 'not_set') return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_NOT_SET, 'no payment password to reset; set one instead');
     const weak = weakPassword(command.passwordCheck, 'paymentPassword');
     if (weak !== null) return weak;
     requireText(command.newPaymentPasswordHash, 'newPaymentPasswordHash');
@@ -436,46 +436,46 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     if (secondFactor !== null) return secondFactor;
     return [
       {
-        type: IdentityEventType.PaymentPasswordReset,
+        type: IDENTITY_EVENT.PaymentPasswordReset,
         data: { userId: user.userId, paymentPasswordHash: command.newPaymentPasswordHash, verificationCodeId: command.verification.codeId, at: at(command.now) },
       },
     ];
   }
 
   function verifyPaymentPassword(command: VerifyPaymentPassword, user: RegisteredUser): Decision {
-    if (user.paymentPassword.kind === 'not_set') return reject(IdentityErrorCode.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
+    if (user.paymentPassword.kind === 'not_set') return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
     // Frozen is checked before the password so that a frozen wallet neither pays nor burns attempts.
     if (user.freeze.kind === 'frozen' && MONEY_MOVEMENT_PURPOSES.has(command.purpose)) {
-      return reject(IdentityErrorCode.ACCOUNT_FROZEN, 'the wallet is frozen; no money can move', { frozenAt: user.freeze.frozenAt, reason: user.freeze.reason, purpose: command.purpose });
+      return reject(IDENTITY_ERROR.ACCOUNT_FROZEN, 'the wallet is frozen; no money can move', { frozenAt: user.freeze.frozenAt, reason: user.freeze.reason, purpose: command.purpose });
     }
     const password = paymentPasswordGate(user, command.matches, command.purpose, command.now);
     if (password !== null) return password;
     const clearedFailures = user.paymentPassword.consecutiveFailures;
     // A plain success changes no state, so it records nothing: the user stream does not grow with every payment.
     if (clearedFailures === 0) return [];
-    return [{ type: IdentityEventType.PaymentPasswordVerified, data: { userId: user.userId, purpose: command.purpose, clearedFailures, at: at(command.now) } }];
+    return [{ type: IDENTITY_EVENT.PaymentPasswordVerified, data: { userId: user.userId, purpose: command.purpose, clearedFailures, at: at(command.now) } }];
   }
 
   function enableSecondFactor(command: EnableSecondFactor, user: RegisteredUser): Decision {
-    if (user.secondFactor.kind === 'enabled') return reject(IdentityErrorCode.SECOND_FACTOR_ALREADY_ENABLED, 'the second factor is already enabled');
+    if (user.secondFactor.kind === 'enabled') return reject(IDENTITY_ERROR.SECOND_FACTOR_ALREADY_ENABLED, 'the second factor is already enabled');
     requireText(command.secretCiphertext, 'secretCiphertext');
-    return [{ type: IdentityEventType.SecondFactorEnabled, data: { userId: user.userId, secretCiphertext: command.secretCiphertext, at: at(command.now) } }];
+    return [{ type: IDENTITY_EVENT.SecondFactorEnabled, data: { userId: user.userId, secretCiphertext: command.secretCiphertext, at: at(command.now) } }];
   }
 
   function disableSecondFactor(command: DisableSecondFactor, user: RegisteredUser): Decision {
-    if (user.secondFactor.kind === 'disabled') return reject(IdentityErrorCode.SECOND_FACTOR_NOT_ENABLED, 'the second factor is not enabled');
+    if (user.secondFactor.kind === 'disabled') return reject(IDENTITY_ERROR.SECOND_FACTOR_NOT_ENABLED, 'the second factor is not enabled');
     const secondFactor = secondFactorGate(user, command.secondFactorValid, 'disable_second_factor', command.now);
     if (secondFactor !== null) return secondFactor;
-    return [{ type: IdentityEventType.SecondFactorDisabled, data: { userId: user.userId, by: 'user', supportAgentId: null, verificationReference: null, at: at(command.now) } }];
+    return [{ type: IDENTITY_EVENT.SecondFactorDisabled, data: { userId: user.userId, by: 'user', supportAgentId: null, verificationReference: null, at: at(command.now) } }];
   }
 
   function resetSecondFactor(command: ResetSecondFactor, user: RegisteredUser): Decision {
     requireText(command.supportAgentId, 'supportAgentId');
     requireText(command.verificationReference, 'verificationReference');
-    if (user.secondFactor.kind === 'disabled') return reject(IdentityErrorCode.SECOND_FACTOR_NOT_ENABLED, 'the second factor is not enabled');
+    if (user.secondFactor.kind === 'disabled') return reject(IDENTITY_ERROR.SECOND_FACTOR_NOT_ENABLED, 'the second factor is not enabled');
     return [
       {
-        type: IdentityEventType.SecondFactorDisabled,
+        type: IDENTITY_EVENT.SecondFactorDisabled,
         data: { userId: user.userId, by: 'support', supportAgentId: command.supportAgentId, verificationReference: command.verificationReference, at: at(command.now) },
       },
     ];
@@ -483,12 +483,12 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
 
   function freeze(command: FreezeAccount, user: RegisteredUser): Decision {
     requireText(command.reason, 'reason');
-    if (user.freeze.kind === 'frozen') return reject(IdentityErrorCode.ALREADY_FROZEN, 'the account is already frozen', { frozenAt: user.freeze.frozenAt });
-    return [{ type: IdentityEventType.AccountFrozen, data: { userId: user.userId, reason: command.reason, actor: command.actor, at: at(command.now) } }];
+    if (user.freeze.kind === 'frozen') return reject(IDENTITY_ERROR.ALREADY_FROZEN, 'the account is already frozen', { frozenAt: user.freeze.frozenAt });
+    return [{ type: IDENTITY_EVENT.AccountFrozen, data: { userId: user.userId, reason: command.reason, actor: command.actor, at: at(command.now) } }];
   }
 
   function unfreeze(command: UnfreezeAccount, user: RegisteredUser): Decision {
-    if (user.freeze.kind === 'active') return reject(IdentityErrorCode.NOT_FROZEN, 'the account is not frozen');
+    if (user.freeze.kind === 'active') return reject(IDENTITY_ERROR.NOT_FROZEN, 'the account is not frozen');
     const actor = command.actor;
     switch (actor.kind) {
       case 'support':
@@ -496,19 +496,19 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
         requireText(actor.verificationReference, 'actor.verificationReference');
         return [
           {
-            type: IdentityEventType.AccountUnfrozen,
+            type: IDENTITY_EVENT.AccountUnfrozen,
             data: { userId: user.userId, actor: { kind: 'support', agentId: actor.agentId, verificationReference: actor.verificationReference }, verificationCodeId: null, at: at(command.now) },
           },
         ];
       case 'user': {
         // Risk control froze it because the owner's own credentials may be compromised; the owner's SMS and password cannot lift that.
-        if (user.freeze.actor.kind === 'risk') return reject(IdentityErrorCode.UNFREEZE_REQUIRES_SUPPORT, 'contact customer service to unfreeze this account', { frozenBy: 'risk' });
+        if (user.freeze.actor.kind === 'risk') return reject(IDENTITY_ERROR.UNFREEZE_REQUIRES_SUPPORT, 'contact customer service to unfreeze this account', { frozenBy: 'risk' });
         requireProof(actor.verification, 'unfreeze', user.phoneHash);
         const password = paymentPasswordGate(user, actor.paymentPasswordMatches, 'unfreeze', command.now);
         if (password !== null) return password;
         const secondFactor = secondFactorGate(user, actor.secondFactorValid, 'unfreeze', command.now);
         if (secondFactor !== null) return secondFactor;
-        return [{ type: IdentityEventType.AccountUnfrozen, data: { userId: user.userId, actor: { kind: 'user' }, verificationCodeId: actor.verification.codeId, at: at(command.now) } }];
+        return [{ type: IDENTITY_EVENT.AccountUnfrozen, data: { userId: user.userId, actor: { kind: 'user' }, verificationCodeId: actor.verification.codeId, at: at(command.now) } }];
       }
       default:
         return assertNever(actor, 'unfreeze actor');
@@ -519,10 +519,10 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     requireText(command.description, 'description');
     requireText(command.source, 'source');
     const events: UserEvent[] = [
-      { type: IdentityEventType.RiskAlertRaised, data: { userId: user.userId, signal: command.signal, severity: command.severity, description: command.description, source: command.source, at: at(command.now) } },
+      { type: IDENTITY_EVENT.RiskAlertRaised, data: { userId: user.userId, signal: command.signal, severity: command.severity, description: command.description, source: command.source, at: at(command.now) } },
     ];
     if (command.protect && user.freeze.kind === 'active') {
-      events.push({ type: IdentityEventType.AccountFrozen, data: { userId: user.userId, reason: `risk:${command.signal}`, actor: { kind: 'risk', ruleId: command.source }, at: at(command.now) } });
+      events.push({ type: IDENTITY_EVENT.AccountFrozen, data: { userId: user.userId, reason: `risk:${command.signal}`, actor: { kind: 'risk', ruleId: command.source }, at: at(command.now) } });
     }
     return events;
   }
@@ -531,7 +531,7 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     requireText(command.userId, 'userId');
     if (state.status === 'registered' && state.userId !== command.userId) throw new InvalidIdentityCommand('command is for another user than this stream');
     if (command.type === 'RegisterUser') return register(command, state);
-    if (state.status === 'unregistered') return reject(IdentityErrorCode.USER_NOT_FOUND, 'no such user', { userId: command.userId });
+    if (state.status === 'unregistered') return reject(IDENTITY_ERROR.USER_NOT_FOUND, 'no such user', { userId: command.userId });
     switch (command.type) {
       case 'Login':
         return login(command, state);
@@ -567,51 +567,51 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
   /** The device becomes the newest known one (the oldest drop out past the policy's bound). */
   const withKnownDevice = (user: RegisteredUser, deviceId: string): string[] => [...user.knownDevices.filter((device) => device !== deviceId), deviceId].slice(-policy.maxKnownDevices);
 
-  function evolveRegistered(user: RegisteredUser, event: Exclude<UserEvent, { type: typeof IdentityEventType.UserRegistered }>): RegisteredUser {
+  function evolveRegistered(user: RegisteredUser, event: Exclude<UserEvent, { type: typeof IDENTITY_EVENT.UserRegistered }>): RegisteredUser {
     switch (event.type) {
-      case IdentityEventType.LoggedIn: {
+      case IDENTITY_EVENT.LoggedIn: {
         const devices = withKnownDevice(user, event.data.deviceId);
         const secondFactor: SecondFactorState = user.secondFactor.kind === 'enabled' && event.data.secondFactorUsed ? { ...user.secondFactor, failures: [] } : user.secondFactor;
         return { ...user, knownDevices: devices, loginFailures: [], lastLoginAt: event.data.at, secondFactor };
       }
-      case IdentityEventType.DeviceVerified:
+      case IDENTITY_EVENT.DeviceVerified:
         return { ...user, knownDevices: withKnownDevice(user, event.data.deviceId) };
-      case IdentityEventType.LoginFailed:
+      case IDENTITY_EVENT.LoginFailed:
         return { ...user, loginFailures: [...user.loginFailures, event.data.at].slice(-policy.maxLoginFailures) };
-      case IdentityEventType.LoginLocked:
+      case IDENTITY_EVENT.LoginLocked:
         // The lock replaces the failures that caused it, so attempts start fresh once it ends.
         return { ...user, loginLockedUntil: event.data.lockedUntil, loginFailures: [] };
-      case IdentityEventType.LoginPasswordChanged:
+      case IDENTITY_EVENT.LoginPasswordChanged:
         return { ...user, loginPasswordHash: event.data.loginPasswordHash, loginFailures: [] };
-      case IdentityEventType.PaymentPasswordSet:
-      case IdentityEventType.PaymentPasswordChanged:
-      case IdentityEventType.PaymentPasswordReset:
+      case IDENTITY_EVENT.PaymentPasswordSet:
+      case IDENTITY_EVENT.PaymentPasswordChanged:
+      case IDENTITY_EVENT.PaymentPasswordReset:
         return { ...user, paymentPassword: { kind: 'set', hash: event.data.paymentPasswordHash, consecutiveFailures: 0, lockedUntil: null } };
-      case IdentityEventType.PaymentPasswordVerified:
+      case IDENTITY_EVENT.PaymentPasswordVerified:
         return user.paymentPassword.kind === 'set' ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: 0 } } : user;
-      case IdentityEventType.PaymentPasswordVerificationFailed:
+      case IDENTITY_EVENT.PaymentPasswordVerificationFailed:
         return user.paymentPassword.kind === 'set' ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: event.data.consecutiveFailures } } : user;
-      case IdentityEventType.PaymentPasswordLocked:
+      case IDENTITY_EVENT.PaymentPasswordLocked:
         return user.paymentPassword.kind === 'set' ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: 0, lockedUntil: event.data.lockedUntil } } : user;
-      case IdentityEventType.SecondFactorEnabled:
+      case IDENTITY_EVENT.SecondFactorEnabled:
         return { ...user, secondFactor: { kind: 'enabled', secretCiphertext: event.data.secretCiphertext, enabledAt: event.data.at, failures: [], lockedUntil: null } };
-      case IdentityEventType.SecondFactorDisabled:
+      case IDENTITY_EVENT.SecondFactorDisabled:
         return { ...user, secondFactor: { kind: 'disabled' } };
-      case IdentityEventType.SecondFactorFailed:
+      case IDENTITY_EVENT.SecondFactorFailed:
         return user.secondFactor.kind === 'enabled'
           ? { ...user, secondFactor: { ...user.secondFactor, failures: [...user.secondFactor.failures, event.data.at].slice(-policy.maxSecondFactorFailures) } }
           : user;
-      case IdentityEventType.SecondFactorLocked:
+      case IDENTITY_EVENT.SecondFactorLocked:
         return user.secondFactor.kind === 'enabled' ? { ...user, secondFactor: { ...user.secondFactor, failures: [], lockedUntil: event.data.lockedUntil } } : user;
-      case IdentityEventType.AccountFrozen:
+      case IDENTITY_EVENT.AccountFrozen:
         return { ...user, freeze: { kind: 'frozen', reason: event.data.reason, actor: event.data.actor, frozenAt: event.data.at } };
-      case IdentityEventType.AccountUnfrozen: {
+      case IDENTITY_EVENT.AccountUnfrozen: {
         // The owner proved the payment password to unfreeze, which clears earlier wrong tries.
         const paymentPassword: PaymentPasswordState =
           event.data.actor.kind === 'user' && user.paymentPassword.kind === 'set' ? { ...user.paymentPassword, consecutiveFailures: 0 } : user.paymentPassword;
         return { ...user, freeze: { kind: 'active' }, paymentPassword };
       }
-      case IdentityEventType.RiskAlertRaised:
+      case IDENTITY_EVENT.RiskAlertRaised:
         return { ...user, lastRiskAlertAt: event.data.at };
       default:
         return assertNever(event, 'user event');
@@ -622,7 +622,7 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     initialState: () => ({ status: 'unregistered' }),
     decide,
     evolve(state, event) {
-      if (event.type === IdentityEventType.UserRegistered) {
+      if (event.type === IDENTITY_EVENT.UserRegistered) {
         const data = event.data;
         return {
           status: 'registered',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { fold } from '@ledger/util';
 import { at, givenWhenThen, HOUR, iso, MINUTE, SECOND } from '../test/given-when-then';
-import { IdentityEventType, type VerificationCodeEvent, type VerificationPurpose } from './events';
+import { IDENTITY_EVENT, type VerificationCodeEvent, type VerificationPurpose } from './events';
 import { InvalidIdentityCommand } from './codes';
 import { codeProofFrom, verificationCodeDecider, verificationCodeStreamId, type ConsumeVerificationCode, type RequestVerificationCode } from './verification-code';
 
@@ -16,13 +16,13 @@ function consume(ms: number, matches: boolean, purpose: VerificationPurpose = 'r
 }
 function issued(ms: number, codeId: string, purpose: VerificationPurpose = 'registration', replacesCodeId: string | null = null): VerificationCodeEvent {
   return {
-    type: IdentityEventType.VerificationCodeIssued,
+    type: IDENTITY_EVENT.VerificationCodeIssued,
     data: { phoneHash: PHONE, purpose, codeId, codeHash: `hash-of-${codeId}`, issuedAt: iso(ms), expiresAt: iso(ms + 5 * MINUTE), resendAllowedAt: iso(ms + 60 * SECOND), replacesCodeId },
   };
 }
 function failed(ms: number, codeId: string, failedAttempts: number): VerificationCodeEvent {
   return {
-    type: IdentityEventType.VerificationCodeAttemptFailed,
+    type: IDENTITY_EVENT.VerificationCodeAttemptFailed,
     data: { phoneHash: PHONE, purpose: 'registration', codeId, failedAttempts, attemptsLeft: 5 - failedAttempts, at: iso(ms) },
   };
 }
@@ -87,8 +87,8 @@ describe('VerificationCode: ConsumeVerificationCode', () => {
     const result = given([issued(0, 'c1')]).when(consume(MINUTE, true));
     expect(result.rejection).toBeUndefined();
     const consumed = result.events[0]!;
-    expect(consumed).toEqual({ type: IdentityEventType.VerificationCodeConsumed, data: { phoneHash: PHONE, purpose: 'registration', codeId: 'c1', consumedAt: iso(MINUTE) } });
-    if (consumed.type !== IdentityEventType.VerificationCodeConsumed) throw new Error('unexpected');
+    expect(consumed).toEqual({ type: IDENTITY_EVENT.VerificationCodeConsumed, data: { phoneHash: PHONE, purpose: 'registration', codeId: 'c1', consumedAt: iso(MINUTE) } });
+    if (consumed.type !== IDENTITY_EVENT.VerificationCodeConsumed) throw new Error('unexpected');
     expect(codeProofFrom(consumed)).toEqual({ codeId: 'c1', purpose: 'registration', phoneHash: PHONE });
   });
 
@@ -154,15 +154,15 @@ describe('VerificationCode properties', () => {
           state = result.state;
         });
         expect(fold(verificationCodeDecider, history)).toEqual(state);
-        const failures = history.filter((e) => e.type === IdentityEventType.VerificationCodeAttemptFailed);
+        const failures = history.filter((e) => e.type === IDENTITY_EVENT.VerificationCodeAttemptFailed);
         for (const failure of failures) {
-          if (failure.type !== IdentityEventType.VerificationCodeAttemptFailed) continue;
+          if (failure.type !== IDENTITY_EVENT.VerificationCodeAttemptFailed) continue;
           expect(failure.data.attemptsLeft).toBeGreaterThanOrEqual(0);
           expect(failure.data.failedAttempts).toBeLessThanOrEqual(5);
         }
-        const issues = history.flatMap((e) => (e.type === IdentityEventType.VerificationCodeIssued ? [Date.parse(e.data.issuedAt)] : []));
+        const issues = history.flatMap((e) => (e.type === IDENTITY_EVENT.VerificationCodeIssued ? [Date.parse(e.data.issuedAt)] : []));
         for (const issuedAt of issues) expect(issues.filter((other) => other > issuedAt - HOUR && other <= issuedAt).length).toBeLessThanOrEqual(5);
-        const consumedIds = history.flatMap((e) => (e.type === IdentityEventType.VerificationCodeConsumed ? [e.data.codeId] : []));
+        const consumedIds = history.flatMap((e) => (e.type === IDENTITY_EVENT.VerificationCodeConsumed ? [e.data.codeId] : []));
         expect(new Set(consumedIds).size).toBe(consumedIds.length);
       }),
       { numRuns: 300 },

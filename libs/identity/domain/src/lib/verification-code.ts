@@ -1,6 +1,6 @@
 import { assertNever, reject, type Decider } from '@ledger/util';
-import { IdentityErrorCode, InvalidIdentityCommand, type IdentityRejection } from './codes';
-import { IdentityEventType, VERIFICATION_PURPOSES, type VerificationCodeConsumed, type VerificationCodeEvent, type VerificationPurpose } from './events';
+import { IDENTITY_ERROR, InvalidIdentityCommand, type IdentityRejection } from './codes';
+import { IDENTITY_EVENT, VERIFICATION_PURPOSES, type VerificationCodeConsumed, type VerificationCodeEvent, type VerificationPurpose } from './events';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from './policy';
 import { instant, isBefore, millis, plusMs, within, type Instant } from './time';
 
@@ -80,7 +80,7 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
     if (command.codeId.trim() === '' || command.codeHash.trim() === '') throw new InvalidIdentityCommand('codeId and codeHash are required');
     const slot = state.kind === 'tracked' ? state.slots[command.purpose] : undefined;
     if (slot !== undefined && isBefore(command.now, slot.resendAllowedAt)) {
-      return reject(IdentityErrorCode.RESEND_TOO_SOON, 'a code was sent moments ago; wait before asking again', {
+      return reject(IDENTITY_ERROR.RESEND_TOO_SOON, 'a code was sent moments ago; wait before asking again', {
         retryAt: slot.resendAllowedAt,
         retryAfterMs: millis(slot.resendAllowedAt) - command.now.getTime(),
       });
@@ -90,7 +90,7 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
       // The cap frees up when the oldest issue that keeps it full leaves the window.
       const blocking = inWindow[inWindow.length - policy.maxCodesPerWindow] ?? inWindow[0];
       const retryAtMs = millis(blocking ?? instant(command.now)) + policy.codeWindowMs;
-      return reject(IdentityErrorCode.TOO_MANY_CODES, 'too many codes for this phone; try again later', {
+      return reject(IDENTITY_ERROR.TOO_MANY_CODES, 'too many codes for this phone; try again later', {
         retryAt: new Date(retryAtMs).toISOString(),
         retryAfterMs: retryAtMs - command.now.getTime(),
         maxCodesPerWindow: policy.maxCodesPerWindow,
@@ -98,7 +98,7 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
     }
     return [
       {
-        type: IdentityEventType.VerificationCodeIssued,
+        type: IDENTITY_EVENT.VerificationCodeIssued,
         data: {
           phoneHash: command.phoneHash,
           purpose: command.purpose,
@@ -115,25 +115,25 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
 
   function consume(command: ConsumeVerificationCode, state: VerificationCodeState): VerificationCodeEvent[] | IdentityRejection {
     const slot = state.kind === 'tracked' ? state.slots[command.purpose] : undefined;
-    if (slot === undefined) return reject(IdentityErrorCode.CODE_NOT_REQUESTED, 'no code was sent for this purpose; ask for one', { purpose: command.purpose });
+    if (slot === undefined) return reject(IDENTITY_ERROR.CODE_NOT_REQUESTED, 'no code was sent for this purpose; ask for one', { purpose: command.purpose });
     switch (slot.status) {
       case 'used':
-        return reject(IdentityErrorCode.CODE_ALREADY_USED, 'this code was already used; ask for a new one', { usedAt: slot.usedAt });
+        return reject(IDENTITY_ERROR.CODE_ALREADY_USED, 'this code was already used; ask for a new one', { usedAt: slot.usedAt });
       case 'exhausted':
-        return reject(IdentityErrorCode.CODE_ATTEMPTS_EXHAUSTED, 'too many wrong tries; ask for a new code', { maxAttempts: policy.maxCodeAttempts });
+        return reject(IDENTITY_ERROR.CODE_ATTEMPTS_EXHAUSTED, 'too many wrong tries; ask for a new code', { maxAttempts: policy.maxCodeAttempts });
       case 'active': {
-        if (!isBefore(command.now, slot.expiresAt)) return reject(IdentityErrorCode.CODE_EXPIRED, 'the code has expired; ask for a new one', { expiredAt: slot.expiresAt });
+        if (!isBefore(command.now, slot.expiresAt)) return reject(IDENTITY_ERROR.CODE_EXPIRED, 'the code has expired; ask for a new one', { expiredAt: slot.expiresAt });
         const base = { phoneHash: command.phoneHash, purpose: command.purpose, codeId: slot.codeId };
         if (!command.matches) {
           const failedAttempts = slot.failedAttempts + 1;
           return [
             {
-              type: IdentityEventType.VerificationCodeAttemptFailed,
+              type: IDENTITY_EVENT.VerificationCodeAttemptFailed,
               data: { ...base, failedAttempts, attemptsLeft: Math.max(0, policy.maxCodeAttempts - failedAttempts), at: instant(command.now) },
             },
           ];
         }
-        return [{ type: IdentityEventType.VerificationCodeConsumed, data: { ...base, consumedAt: instant(command.now) } }];
+        return [{ type: IDENTITY_EVENT.VerificationCodeConsumed, data: { ...base, consumedAt: instant(command.now) } }];
       }
       default:
         return assertNever(slot, 'code slot');
@@ -160,7 +160,7 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
     evolve(state, event) {
       const tracked = state.kind === 'tracked' ? state : { kind: 'tracked' as const, phoneHash: event.data.phoneHash, recentIssues: [], slots: {} };
       switch (event.type) {
-        case IdentityEventType.VerificationCodeIssued: {
+        case IDENTITY_EVENT.VerificationCodeIssued: {
           const { purpose, codeId, codeHash, issuedAt, expiresAt, resendAllowedAt } = event.data;
           return {
             ...tracked,
@@ -168,7 +168,7 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
             slots: { ...tracked.slots, [purpose]: { status: 'active', codeId, codeHash, issuedAt, expiresAt, resendAllowedAt, failedAttempts: 0 } },
           };
         }
-        case IdentityEventType.VerificationCodeAttemptFailed: {
+        case IDENTITY_EVENT.VerificationCodeAttemptFailed: {
           const slot = tracked.slots[event.data.purpose];
           if (slot === undefined || slot.codeId !== event.data.codeId) return tracked;
           const failedAttempts = event.data.failedAttempts;
@@ -180,7 +180,7 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
                 : slot;
           return { ...tracked, slots: { ...tracked.slots, [event.data.purpose]: next } };
         }
-        case IdentityEventType.VerificationCodeConsumed: {
+        case IDENTITY_EVENT.VerificationCodeConsumed: {
           const slot = tracked.slots[event.data.purpose];
           if (slot === undefined || slot.codeId !== event.data.codeId) return tracked;
           return {

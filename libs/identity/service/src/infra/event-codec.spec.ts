@@ -1,9 +1,9 @@
 import type { RecordedEvent } from '@ledger/event-store';
-import { IdentityEventType } from '@ledger/identity-domain';
+import { IDENTITY_EVENT } from '@ledger/identity-domain';
 import { toPublishedEvent } from './event-codec';
 
 const registered = (data: Record<string, unknown>): RecordedEvent =>
-  ({ id: 'e-1', stream: 'user-u-1', revision: 0n, position: 1n, type: IdentityEventType.UserRegistered, data, metadata: {}, recordedAt: new Date() }) as unknown as RecordedEvent;
+  ({ id: 'e-1', stream: 'user-u-1', revision: 0n, position: 1n, type: IDENTITY_EVENT.UserRegistered, data, metadata: {}, recordedAt: new Date() }) as unknown as RecordedEvent;
 
 describe('identity events as published on identity.events', () => {
   it('given a registration, when published, then the name is masked and no hash or ciphertext leaves the service', () => {
@@ -14,7 +14,7 @@ describe('identity events as published on identity.events', () => {
   });
 
   it('given another event, when published, then only its private fields go', () => {
-    const frozen = { ...registered({ userId: 'u-1', reason: 'lost phone', name: 'not a registration' }), type: IdentityEventType.AccountFrozen };
+    const frozen = { ...registered({ userId: 'u-1', reason: 'lost phone', name: 'not a registration' }), type: IDENTITY_EVENT.AccountFrozen };
     expect(toPublishedEvent(frozen).data).toEqual({ userId: 'u-1', reason: 'lost phone' });
   });
 });

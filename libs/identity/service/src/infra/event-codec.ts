@@ -1,5 +1,5 @@
 import type { EventCodec, RecordedEvent } from '@ledger/event-store';
-import { IDENTITY_EVENT_TYPES, IdentityEventType, type IdentityEvent } from '@ledger/identity-domain';
+import { IDENTITY_EVENT_TYPES, IDENTITY_EVENT, type IdentityEvent } from '@ledger/identity-domain';
 import { maskPersonName } from '@ledger/util';
 
 /**
@@ -26,7 +26,7 @@ const PRIVATE_FIELDS = ['loginPasswordHash', 'paymentPasswordHash', 'idNumberCip
 /** The public form of an event published on `identity.events`: the private fields removed, a registration's name masked (`张三` → `*三`). */
 export function toPublishedEvent(event: RecordedEvent): RecordedEvent {
   const data: Record<string, unknown> = { ...event.data };
-  if (event.type === IdentityEventType.UserRegistered && typeof data['name'] === 'string' && data['name'].trim() !== '') data['maskedName'] = maskPersonName(data['name']);
+  if (event.type === IDENTITY_EVENT.UserRegistered && typeof data['name'] === 'string' && data['name'].trim() !== '') data['maskedName'] = maskPersonName(data['name']);
   for (const field of PRIVATE_FIELDS) delete data[field];
   return { ...event, data };
 }

@@ -1,5 +1,5 @@
 import { PostgresCheckpointStore, inTransactionUnderLock, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
-import { IdentityEventType } from '@ledger/identity-domain';
+import { IDENTITY_EVENT } from '@ledger/identity-domain';
 import type { Pool, PoolClient } from 'pg';
 import { READ_MODEL_SCHEMA } from '../config';
 
@@ -88,27 +88,27 @@ export class IdentityReadModel {
     const users = `${READ_MODEL_SCHEMA}.users`;
     // Only the types the views show; every other user event leaves them unchanged.
     switch (event.type) {
-      case IdentityEventType.UserRegistered:
+      case IDENTITY_EVENT.UserRegistered:
         await client.query(
           `INSERT INTO ${users} (user_id, phone_hash, masked_phone, status, identity_level, registered_at, updated_at)
            VALUES ($1, $2, $3, 'active', $4, $5, $5) ON CONFLICT (user_id) DO NOTHING`,
           [userId, data['phoneHash'], data['maskedPhone'], data['identityLevel'], data['registeredAt']],
         );
         return;
-      case IdentityEventType.AccountFrozen:
+      case IDENTITY_EVENT.AccountFrozen:
         await client.query(`UPDATE ${users} SET status = 'frozen', frozen_at = $2, freeze_reason = $3, updated_at = $2 WHERE user_id = $1`, [userId, at, data['reason']]);
         return;
-      case IdentityEventType.AccountUnfrozen:
+      case IDENTITY_EVENT.AccountUnfrozen:
         await client.query(`UPDATE ${users} SET status = 'active', frozen_at = NULL, freeze_reason = NULL, updated_at = $2 WHERE user_id = $1`, [userId, at]);
         return;
-      case IdentityEventType.PaymentPasswordSet:
+      case IDENTITY_EVENT.PaymentPasswordSet:
         await client.query(`UPDATE ${users} SET payment_password_set = true, updated_at = $2 WHERE user_id = $1`, [userId, at]);
         return;
-      case IdentityEventType.SecondFactorEnabled:
-      case IdentityEventType.SecondFactorDisabled:
-        await client.query(`UPDATE ${users} SET second_factor_enabled = $3, updated_at = $2 WHERE user_id = $1`, [userId, at, event.type === IdentityEventType.SecondFactorEnabled]);
+      case IDENTITY_EVENT.SecondFactorEnabled:
+      case IDENTITY_EVENT.SecondFactorDisabled:
+        await client.query(`UPDATE ${users} SET second_factor_enabled = $3, updated_at = $2 WHERE user_id = $1`, [userId, at, event.type === IDENTITY_EVENT.SecondFactorEnabled]);
         return;
-      case IdentityEventType.RiskAlertRaised:
+      case IDENTITY_EVENT.RiskAlertRaised:
         await client.query(
           `INSERT INTO ${READ_MODEL_SCHEMA}.risk_alerts (event_id, user_id, signal, severity, description, source, raised_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING`,

@@ -5,7 +5,7 @@
  * `registeredAt` (the decision's clock).
  */
 import type { RecordedEvent } from '@ledger/event-store';
-import { IdentityEventType } from '@ledger/identity-domain';
+import { IDENTITY_EVENT } from '@ledger/identity-domain';
 import { tableName, text, type Projection, type Sql, type TableNames } from './projection';
 
 interface UserDelta {
@@ -50,23 +50,23 @@ export const riskProjection: Projection = {
       const where = `${event.stream}@${event.revision}`;
       const data = event.data;
       switch (event.type) {
-        case IdentityEventType.UserRegistered: {
+        case IDENTITY_EVENT.UserRegistered: {
           const delta = userOf(text(data.userId, where));
           delta.registeredAt = text(data.registeredAt, where);
           delta.identityLevel = text(data.identityLevel, where);
           delta.status ??= 'active';
           break;
         }
-        case IdentityEventType.RiskAlertRaised: {
+        case IDENTITY_EVENT.RiskAlertRaised: {
           const userId = text(data.userId, where);
           userOf(userId).alerts += 1;
           alerts.push([event.id, userId, text(data.at, where), text(data.signal, where), text(data.severity, where), text(data.description, where), text(data.source, where)]);
           break;
         }
-        case IdentityEventType.AccountFrozen:
-        case IdentityEventType.AccountUnfrozen: {
+        case IDENTITY_EVENT.AccountFrozen:
+        case IDENTITY_EVENT.AccountUnfrozen: {
           const userId = text(data.userId, where);
-          const frozen = event.type === IdentityEventType.AccountFrozen;
+          const frozen = event.type === IDENTITY_EVENT.AccountFrozen;
           const at = text(data.at, where);
           const delta = userOf(userId);
           delta.status = frozen ? 'frozen' : 'active';

@@ -1,5 +1,5 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { IdentityEventType, userStreamId } from '@ledger/identity-domain';
+import { IDENTITY_EVENT, userStreamId } from '@ledger/identity-domain';
 import { accepted, type CommandEnvelope } from '@ledger/messaging';
 import { ForbiddenActor, parseActor } from '../../infra/actor';
 import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
@@ -18,6 +18,6 @@ export async function freezeAccount(core: IdentityCore, envelope: CommandEnvelop
   if (freezeActor === undefined) throw new ForbiddenActor('an account is frozen by its owner, customer service or risk control');
   const step = await core.step(core.users, userStreamId(userId), { type: 'FreezeAccount', userId, now: core.now(), reason, actor: freezeActor }, commandMetadata(envelope));
   if (step.rejection) return rejectedBy(envelope, step.rejection);
-  const frozen = step.events.find((event) => event.type === IdentityEventType.AccountFrozen);
-  return accepted(envelope, { userId, frozenAt: frozen?.type === IdentityEventType.AccountFrozen ? frozen.data.at : null });
+  const frozen = step.events.find((event) => event.type === IDENTITY_EVENT.AccountFrozen);
+  return accepted(envelope, { userId, frozenAt: frozen?.type === IDENTITY_EVENT.AccountFrozen ? frozen.data.at : null });
 }

@@ -1,5 +1,5 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { IdentityEventType, userStreamId } from '@ledger/identity-domain';
+import { IDENTITY_EVENT, userStreamId } from '@ledger/identity-domain';
 import { accepted, type CommandEnvelope } from '@ledger/messaging';
 import { ForbiddenActor, parseActor } from '../../infra/actor';
 import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
@@ -10,5 +10,5 @@ export async function raiseRiskAlert(core: IdentityCore, envelope: CommandEnvelo
   if (actor.kind !== 'risk' && actor.kind !== 'system') throw new ForbiddenActor('risk alerts come from risk rules or internal systems');
   const step = await core.step(core.users, userStreamId(userId), { type: 'RaiseRiskAlert', userId, now: core.now(), signal, severity, description, source: `${actor.kind}:${actor.id}`, protect }, commandMetadata(envelope));
   if (step.rejection) return rejectedBy(envelope, step.rejection);
-  return accepted(envelope, { userId, frozen: step.events.some((event) => event.type === IdentityEventType.AccountFrozen) });
+  return accepted(envelope, { userId, frozen: step.events.some((event) => event.type === IDENTITY_EVENT.AccountFrozen) });
 }

@@ -1,5 +1,5 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { IdentityErrorCode, type CodeProof, type UserCommand, type UserState } from '@ledger/identity-domain';
+import { IDENTITY_ERROR, type CodeProof, type UserCommand, type UserState } from '@ledger/identity-domain';
 import { rejected, type CommandEnvelope } from '@ledger/messaging';
 import { InvalidInput, parseActor } from '../../infra/actor';
 import { DRY_RUN, commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
@@ -26,7 +26,7 @@ export async function unfreezeAccount(core: IdentityCore, envelope: CommandEnvel
   const password = core.open(envelope.payload.paymentPassword, 'paymentPassword');
   const secondFactorCode = core.openOptional(envelope.payload.secondFactorCode, 'secondFactorCode');
   const user = await core.userState(userId);
-  if (user === undefined) return rejected(envelope, IdentityErrorCode.USER_NOT_FOUND, 'no such user', { userId });
+  if (user === undefined) return rejected(envelope, IDENTITY_ERROR.USER_NOT_FOUND, 'no such user', { userId });
   const secondFactorValid = core.secondFactorValid(user, secondFactorCode, now);
   const command = (verification: CodeProof) => ({
     type: 'Resolve' as const,

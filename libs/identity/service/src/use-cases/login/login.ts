@@ -1,6 +1,6 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { verifyLoginPassword, signAccessToken, sealField } from '@ledger/crypto';
-import { IdentityErrorCode, IdentityEventType, outcomeOf, userStreamId, type UserCommand } from '@ledger/identity-domain';
+import { IDENTITY_ERROR, IDENTITY_EVENT, outcomeOf, userStreamId, type UserCommand } from '@ledger/identity-domain';
 import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
 
@@ -17,7 +17,7 @@ export async function login(core: IdentityCore, envelope: CommandEnvelope<Payloa
   if (user === undefined) {
     // Same answer and about the same time as a wrong password, so login does not tell which numbers are registered.
     await verifyLoginPassword(password, await core.dummyHash());
-    return rejected(envelope, IdentityErrorCode.INVALID_CREDENTIALS, 'wrong phone number or password');
+    return rejected(envelope, IDENTITY_ERROR.INVALID_CREDENTIALS, 'wrong phone number or password');
   }
   const stream = userStreamId(user.userId);
   // While login is locked the decider answers LOGIN_LOCKED before looking at the password, so
@@ -31,7 +31,7 @@ export async function login(core: IdentityCore, envelope: CommandEnvelope<Payloa
   if (stepUpCode !== undefined && !user.knownDevices.includes(payload.deviceId)) {
     // Use the step-up code only when it is the last thing missing; a wrong password or dynamic
     // code must not burn the SMS code.
-    const wouldLogIn = outcomeOf(core.userDecider.decide(command(true), user)).events.some((event) => event.type === IdentityEventType.LoggedIn);
+    const wouldLogIn = outcomeOf(core.userDecider.decide(command(true), user)).events.some((event) => event.type === IDENTITY_EVENT.LoggedIn);
     if (wouldLogIn) {
       const consumed = await core.consumeCode(user.phoneHash, 'login_step_up', stepUpCode, meta);
       if (consumed.rejection) return rejectedBy(envelope, consumed.rejection);
@@ -40,8 +40,8 @@ export async function login(core: IdentityCore, envelope: CommandEnvelope<Payloa
   }
   const step = await core.step(core.users, stream, command(stepUpCodeValid), meta);
   if (step.rejection) return rejectedBy(envelope, step.rejection);
-  const loggedIn = step.events.find((event) => event.type === IdentityEventType.LoggedIn);
-  if (loggedIn?.type !== IdentityEventType.LoggedIn) throw new Error('login accepted without a LoggedIn event');
+  const loggedIn = step.events.find((event) => event.type === IDENTITY_EVENT.LoggedIn);
+  if (loggedIn?.type !== IDENTITY_EVENT.LoggedIn) throw new Error('login accepted without a LoggedIn event');
 
   const access = await signAccessToken({ userId: user.userId, deviceId: payload.deviceId, now, ttlMs: core.config.accessTokenTtlMs }, 'user', core.config.accessTokenSigningKey);
   const refresh = await core.sessions.start(envelope, user.userId, payload.deviceId, now);

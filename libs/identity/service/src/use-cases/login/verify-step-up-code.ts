@@ -1,5 +1,5 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { IdentityErrorCode, userStreamId } from '@ledger/identity-domain';
+import { IDENTITY_ERROR, userStreamId } from '@ledger/identity-domain';
 import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
 
@@ -15,7 +15,7 @@ export async function verifyStepUpCode(core: IdentityCore, envelope: CommandEnve
   const code = core.open(envelope.payload.stepUpCode, 'stepUpCode');
   const meta = commandMetadata(envelope);
   const user = await core.userState(userId);
-  if (user === undefined) return rejected(envelope, IdentityErrorCode.USER_NOT_FOUND, 'no such user', { userId });
+  if (user === undefined) return rejected(envelope, IDENTITY_ERROR.USER_NOT_FOUND, 'no such user', { userId });
   const consumed = await core.consumeCode(user.phoneHash, 'login_step_up', code, meta);
   if (consumed.rejection) return rejectedBy(envelope, consumed.rejection);
   const step = await core.step(core.users, userStreamId(userId), { type: 'VerifyDevice', userId, deviceId, verification: consumed.proof, now: core.now() }, meta);

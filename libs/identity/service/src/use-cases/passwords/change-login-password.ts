@@ -1,6 +1,6 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { hashLoginPassword, verifyLoginPassword } from '@ledger/crypto';
-import { IdentityErrorCode, checkLoginPassword, type UserCommand } from '@ledger/identity-domain';
+import { IDENTITY_ERROR, checkLoginPassword, type UserCommand } from '@ledger/identity-domain';
 import { rejected, type CommandEnvelope } from '@ledger/messaging';
 import { DRY_RUN, rejectedBy, type IdentityCore } from '../../identity-core';
 
@@ -12,7 +12,7 @@ export async function changeLoginPassword(core: IdentityCore, envelope: CommandE
   const secondFactorCode = core.openOptional(envelope.payload.secondFactorCode, 'secondFactorCode');
   const now = core.now();
   const user = await core.userState(userId);
-  if (user === undefined) return rejected(envelope, IdentityErrorCode.USER_NOT_FOUND, 'no such user', { userId });
+  if (user === undefined) return rejected(envelope, IDENTITY_ERROR.USER_NOT_FOUND, 'no such user', { userId });
   const locked = user.loginLockedUntil !== null && Date.parse(user.loginLockedUntil) > now.getTime();
   const command = (newLoginPasswordHash: string, currentPasswordValid: boolean): UserCommand => ({
     type: 'ChangeLoginPassword',

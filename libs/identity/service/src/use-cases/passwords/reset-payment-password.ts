@@ -1,6 +1,6 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { hashPaymentPassword } from '@ledger/crypto';
-import { IdentityErrorCode, checkPaymentPassword, userStreamId, type CodeProof, type UserCommand } from '@ledger/identity-domain';
+import { IDENTITY_ERROR, checkPaymentPassword, userStreamId, type CodeProof, type UserCommand } from '@ledger/identity-domain';
 import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { DRY_RUN, commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
 
@@ -13,7 +13,7 @@ export async function resetPaymentPassword(core: IdentityCore, envelope: Command
   const now = core.now();
   const meta = commandMetadata(envelope);
   const user = await core.registeredUser(phone.candidates);
-  if (user === undefined) return rejected(envelope, IdentityErrorCode.USER_NOT_FOUND, 'no wallet is registered with this phone number');
+  if (user === undefined) return rejected(envelope, IDENTITY_ERROR.USER_NOT_FOUND, 'no wallet is registered with this phone number');
   const command = (verification: CodeProof): UserCommand => ({
     type: 'ResetPaymentPassword',
     userId: user.userId,

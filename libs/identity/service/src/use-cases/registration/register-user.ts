@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { encryptField, hashLoginPassword } from '@ledger/crypto';
-import { IdentityErrorCode, MAINTENANCE_STREAM_ID, checkLoginPassword, maintenanceStatusAt, phoneReservationStreamId, userStreamId, type CodeProof, type UserCommand } from '@ledger/identity-domain';
+import { IDENTITY_ERROR, MAINTENANCE_STREAM_ID, checkLoginPassword, maintenanceStatusAt, phoneReservationStreamId, userStreamId, type CodeProof, type UserCommand } from '@ledger/identity-domain';
 import { rejected, type CommandEnvelope } from '@ledger/messaging';
 import { InvalidInput } from '../../infra/actor';
 import { isValidIdNumber } from '../../infra/id-number';
@@ -66,7 +66,7 @@ export async function registerUser(core: IdentityCore, envelope: CommandEnvelope
   const early = core.dryRun(command(DRY_RUN, { codeId: DRY_RUN, purpose: 'registration', phoneHash: phone.phoneHash }), current.state);
   if (early) return rejectedBy(envelope, early);
 
-  if (await core.reservedByOther(phone.candidates, userId)) return rejected(envelope, IdentityErrorCode.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
+  if (await core.reservedByOther(phone.candidates, userId)) return rejected(envelope, IDENTITY_ERROR.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
 
   let proof: CodeProof | undefined;
   if (!(await core.codeWouldPass(phone.phoneHash, 'registration', code, now))) {
@@ -76,7 +76,7 @@ export async function registerUser(core: IdentityCore, envelope: CommandEnvelope
     if (consumed.rejection) {
       // A concurrent registration may have reserved the phone and used the code since the check
       // above; it reserves before it consumes, so the reservation is visible now.
-      if (await core.reservedByOther(phone.candidates, userId)) return rejected(envelope, IdentityErrorCode.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
+      if (await core.reservedByOther(phone.candidates, userId)) return rejected(envelope, IDENTITY_ERROR.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
       return rejectedBy(envelope, consumed.rejection);
     }
     proof = consumed.proof;

@@ -1,6 +1,6 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { generateId, generateSmsCode, hashVerificationCode } from '@ledger/crypto';
-import { IdentityErrorCode, IdentityEventType, verificationCodeStreamId, type VerificationPurpose } from '@ledger/identity-domain';
+import { IDENTITY_ERROR, IDENTITY_EVENT, verificationCodeStreamId, type VerificationPurpose } from '@ledger/identity-domain';
 import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
 
@@ -13,9 +13,9 @@ export async function requestVerificationCode(core: IdentityCore, envelope: Comm
   const phone = core.phone(envelope.payload.phone);
   const registered = await core.registeredUser(phone.candidates);
   if (purpose === 'registration' && registered !== undefined) {
-    return rejected(envelope, IdentityErrorCode.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
+    return rejected(envelope, IDENTITY_ERROR.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
   }
-  if (purpose !== 'registration' && registered === undefined) return rejected(envelope, IdentityErrorCode.USER_NOT_FOUND, 'no wallet is registered with this phone number');
+  if (purpose !== 'registration' && registered === undefined) return rejected(envelope, IDENTITY_ERROR.USER_NOT_FOUND, 'no wallet is registered with this phone number');
   // A registered user's codes live under the fingerprint stored at registration, which is what
   // the user decider checks proofs against (it may predate a pepper-key rotation).
   const phoneHash = registered?.phoneHash ?? phone.phoneHash;
@@ -24,8 +24,8 @@ export async function requestVerificationCode(core: IdentityCore, envelope: Comm
   const codeHash = hashVerificationCode(phoneHash, purpose, codeId, code, core.config.pepperKeyring);
   const step = await core.step(core.codes, verificationCodeStreamId(phoneHash), { type: 'RequestVerificationCode', phoneHash, purpose, codeId, codeHash, now: core.now() }, commandMetadata(envelope));
   if (step.rejection) return rejectedBy(envelope, step.rejection);
-  const issued = step.events.find((event) => event.type === IdentityEventType.VerificationCodeIssued);
-  if (issued?.type !== IdentityEventType.VerificationCodeIssued) throw new Error('a code request was accepted without issuing a code');
+  const issued = step.events.find((event) => event.type === IDENTITY_EVENT.VerificationCodeIssued);
+  if (issued?.type !== IDENTITY_EVENT.VerificationCodeIssued) throw new Error('a code request was accepted without issuing a code');
   // A re-delivered command finds its code already issued: the code itself is gone (only its hash
   // was kept), so nothing is re-sent; the user asks again after the cooldown.
   if (!step.duplicate) await core.sms.send({ to: phone.phone, text: smsText(purpose, code, core.config.policy.codeTtlMs) });

@@ -1,6 +1,6 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { encryptField, decryptField, sealField, generateTotpSecret, totpProvisioningUri } from '@ledger/crypto';
-import { IdentityEventType, userStreamId } from '@ledger/identity-domain';
+import { IDENTITY_EVENT, userStreamId } from '@ledger/identity-domain';
 import { accepted, type CommandEnvelope } from '@ledger/messaging';
 import { commandMetadata, rejectedBy, totpAad, type IdentityCore } from '../../identity-core';
 
@@ -13,9 +13,9 @@ export async function enableSecondFactor(core: IdentityCore, envelope: CommandEn
   const secretCiphertext = encryptField(base32, core.config.fieldKeyring, totpAad(userId));
   const step = await core.step(core.users, userStreamId(userId), { type: 'EnableSecondFactor', userId, now: core.now(), secretCiphertext }, commandMetadata(envelope));
   if (step.rejection) return rejectedBy(envelope, step.rejection);
-  const enabled = step.events.find((event) => event.type === IdentityEventType.SecondFactorEnabled);
+  const enabled = step.events.find((event) => event.type === IDENTITY_EVENT.SecondFactorEnabled);
   const user = await core.userState(userId);
-  if (enabled?.type !== IdentityEventType.SecondFactorEnabled || user === undefined) throw new Error('second factor accepted without SecondFactorEnabled');
+  if (enabled?.type !== IDENTITY_EVENT.SecondFactorEnabled || user === undefined) throw new Error('second factor accepted without SecondFactorEnabled');
   // From the event, not the fresh secret: a re-delivered command gets the URI of the secret that was stored.
   const secret = decryptField(enabled.data.secretCiphertext, core.config.fieldKeyring, totpAad(userId));
   const uri = totpProvisioningUri({ issuer: TOTP_ISSUER, accountName: user.maskedPhone, secretBase32: secret });

@@ -1,7 +1,7 @@
 import { identityContract as contract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { sealField, signAccessToken, verifyLoginPassword, verifyTotp } from '@ledger/crypto';
 import { DeciderHandler, type EventStore } from '@ledger/event-store';
-import { IdentityErrorCode, createStaffLoginDecider, recordedRejection, staffStreamId, type StaffEvent, type StaffLogIn, type StaffLoginState } from '@ledger/identity-domain';
+import { IDENTITY_ERROR, createStaffLoginDecider, recordedRejection, staffStreamId, type StaffEvent, type StaffLogIn, type StaffLoginState } from '@ledger/identity-domain';
 import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import type { IdentityConfig } from '../../config';
 import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
@@ -48,7 +48,7 @@ export class StaffLogins {
     const member = this.config.staff.get(agentId);
     if (member === undefined) {
       await verifyLoginPassword(password, await this.identity.dummyHash());
-      return rejected(envelope, IdentityErrorCode.INVALID_CREDENTIALS, 'wrong agent id, password or authenticator code');
+      return rejected(envelope, IDENTITY_ERROR.INVALID_CREDENTIALS, 'wrong agent id, password or authenticator code');
     }
     const stream = staffStreamId(agentId);
     // While the login is locked the decider refuses before looking at the password: skip the argon2 work.
