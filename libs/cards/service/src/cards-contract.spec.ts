@@ -1,6 +1,6 @@
 import { cardsContract } from '@ledger/contracts';
 import { CARDS_ERROR_CODES, CARDS_EVENT_TYPES } from '@ledger/cards-domain';
-import { CARDS_SERVICE_ERROR } from './cards.service';
+import { CARDS_SERVICE_ERROR } from './cards-core';
 
 /** The cards contract (libs/contracts/src/cards.ts) is the one list other services and the gateway read: it must say what cards does. */
 describe('cards contract', () => {

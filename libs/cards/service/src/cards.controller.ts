@@ -1,16 +1,21 @@
 import { Controller } from '@nestjs/common';
 import { cardsContract as contract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { CommandHandler, type CommandEnvelope } from '@ledger/messaging';
-import { CardsService } from './cards.service';
+import { CardsCore } from './cards-core';
+import { bindCard } from './use-cases/bind-card';
+import { checkCard } from './use-cases/check-card';
+import { listCards } from './use-cases/list-cards';
+import { setDefaultCard } from './use-cases/set-default-card';
+import { unbindCard } from './use-cases/unbind-card';
 
 /**
- * The cards commands on `cards.commands`. Each handler answers exactly one result; the codes listed
- * are the rejections it can answer with, besides INVALID_INPUT (a field the service cannot use) and
+ * The cards commands on `cards.commands`: each handler hands its command to its use case under
+ * `use-cases/` and answers exactly one result. The codes listed are the rejections it can answer with, besides INVALID_INPUT (a field the service cannot use) and
  * the transport's own codes (INVALID_COMMAND, UNKNOWN_COMMAND, PROCESSING_FAILED, TIMEOUT).
  */
 @Controller()
 export class CardsController {
-  constructor(private readonly cards: CardsService) {}
+  constructor(private readonly core: CardsCore) {}
 
   /**
    * NOT_CARD_OWNER, INVALID_CARD_NUMBER, CARD_NOT_SUPPORTED, CARD_EXPIRED, CARD_BLOCKED, CARD_HOLDER_MISMATCH,
@@ -18,7 +23,7 @@ export class CardsController {
    */
   @CommandHandler(contract.bindCard)
   bindCard(command: CommandEnvelope<PayloadOf<typeof contract.bindCard>>): Promise<CommandResult> {
-    return this.cards.execute(command, () => this.cards.bindCard(command));
+    return this.core.execute(command, () => bindCard(this.core, command));
   }
 
   /**
@@ -27,24 +32,24 @@ export class CardsController {
    */
   @CommandHandler(contract.unbindCard)
   unbindCard(command: CommandEnvelope<PayloadOf<typeof contract.unbindCard>>): Promise<CommandResult> {
-    return this.cards.execute(command, () => this.cards.unbindCard(command));
+    return this.core.execute(command, () => unbindCard(this.core, command));
   }
 
   /** NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_SUSPENDED. */
   @CommandHandler(contract.setDefaultCard)
   setDefaultCard(command: CommandEnvelope<PayloadOf<typeof contract.setDefaultCard>>): Promise<CommandResult> {
-    return this.cards.execute(command, () => this.cards.setDefaultCard(command));
+    return this.core.execute(command, () => setDefaultCard(this.core, command));
   }
 
   /** NOT_CARD_OWNER. */
   @CommandHandler(contract.listCards)
   listCards(command: CommandEnvelope<PayloadOf<typeof contract.listCards>>): Promise<CommandResult> {
-    return this.cards.execute(command, () => this.cards.listCards(command));
+    return this.core.execute(command, () => listCards(this.core, command));
   }
 
   /** NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_EXPIRED, CARD_BLOCKED (the card is suspended), ISSUER_UNAVAILABLE. */
   @CommandHandler(contract.checkCard)
   checkCard(command: CommandEnvelope<PayloadOf<typeof contract.checkCard>>): Promise<CommandResult> {
-    return this.cards.execute(command, () => this.cards.checkCard(command));
+    return this.core.execute(command, () => checkCard(this.core, command));
   }
 }

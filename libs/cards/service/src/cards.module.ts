@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { topics } from '@ledger/contracts';
-import { SimulatedCardIssuer } from '@ledger/cards-domain';
+import { SimulatedCardIssuer, type CardIssuer } from '@ledger/cards-domain';
 import { EVENT_STORE, EventRelay, EventStoreModule, type EventStore } from '@ledger/event-store';
 import { createKafka, pingControllerFor } from '@ledger/messaging';
 import { Pool } from 'pg';
 import { CardsController } from './cards.controller';
-import { CARD_ISSUER, CardsService } from './cards.service';
+import { CARD_ISSUER, CardsCore } from './cards-core';
 import { CARDS_CONFIG, EVENT_STORE_SCHEMA, loadCardsConfig, type CardsConfig } from './config';
 import { publishedView } from './infra/event-codec';
 import { KafkaPaymentPasswordVerifier, PaymentPasswordVerifier } from './infra/payment-password-verifier';
@@ -98,7 +98,11 @@ export class CardsCoreModule {
           useFactory: (config: CardsConfig) => new KafkaPaymentPasswordVerifier(createKafka('cards-identity-client'), config.topicPrefix, config.identityTimeoutMs),
           inject: [CARDS_CONFIG],
         },
-        CardsService,
+        {
+          provide: CardsCore,
+          useFactory: (store: EventStore, config: CardsConfig, issuer: CardIssuer, verifier: PaymentPasswordVerifier, readModel: CardsReadModel) => new CardsCore({ store, config, issuer, verifier, readModel }),
+          inject: [EVENT_STORE, CARDS_CONFIG, CARD_ISSUER, PaymentPasswordVerifier, CardsReadModel],
+        },
         CardsRuntime,
       ],
     };

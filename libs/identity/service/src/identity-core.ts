@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { identityContract, type CommandResult } from '@ledger/contracts';
+import { identityContract, type CommandResult, type RejectedResult } from '@ledger/contracts';
 import {
   HASH_PURPOSE,
   base32Decode,
@@ -49,7 +49,7 @@ import {
   type VerificationCodeState,
   type VerificationPurpose,
 } from '@ledger/identity-domain';
-import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
+import { accepted, rejected, runUseCase, type CommandEnvelope } from '@ledger/messaging';
 import type { Decider, DomainRejection } from '@ledger/util';
 import type { IdentityConfig } from './config';
 import { ForbiddenActor, InvalidInput, parseActor } from './infra/actor';
@@ -96,6 +96,14 @@ export type ConsumedCode = { proof: CodeProof; rejection?: undefined } | { proof
 
 /** Stands in for values that only the real step knows, in dry runs that look for a rejection. */
 export const DRY_RUN = 'dry-run';
+
+/** The identity service's own refusals, thrown by a use case, as results. */
+function refusalOf(envelope: CommandEnvelope, error: unknown): RejectedResult | undefined {
+  if (error instanceof InvalidInput) return rejected(envelope, IDENTITY_SERVICE_ERROR.INVALID_INPUT, error.message, { field: error.field });
+  if (error instanceof InvalidIdentityCommand) return rejected(envelope, IDENTITY_SERVICE_ERROR.INVALID_INPUT, error.message);
+  if (error instanceof ForbiddenActor) return rejected(envelope, IDENTITY_SERVICE_ERROR.FORBIDDEN, error.message);
+  return undefined;
+}
 
 /** The event metadata of what a command causes. */
 export function commandMetadata(envelope: CommandEnvelope): CommandMetadata {
@@ -174,18 +182,8 @@ export class IdentityCore {
    * and a wrong actor (`FORBIDDEN`). Anything else is an infrastructure fault and propagates, so
    * the transport retries it a bounded number of times. One log line per command, without payload.
    */
-  async execute(envelope: CommandEnvelope, work: () => Promise<CommandResult>): Promise<CommandResult> {
-    let result: CommandResult;
-    try {
-      result = await work();
-    } catch (error) {
-      if (error instanceof InvalidInput) result = rejected(envelope, IDENTITY_SERVICE_ERROR.INVALID_INPUT, error.message, { field: error.field });
-      else if (error instanceof InvalidIdentityCommand) result = rejected(envelope, IDENTITY_SERVICE_ERROR.INVALID_INPUT, error.message);
-      else if (error instanceof ForbiddenActor) result = rejected(envelope, IDENTITY_SERVICE_ERROR.FORBIDDEN, error.message);
-      else throw error;
-    }
-    this.logger.log(`${envelope.type} ${envelope.commandId} ${result.status}${result.status === 'rejected' ? ` ${result.code}` : ''} actor=${envelope.actor}`);
-    return result;
+  execute(envelope: CommandEnvelope, work: () => Promise<CommandResult>): Promise<CommandResult> {
+    return runUseCase(envelope, work, (error) => refusalOf(envelope, error), (line) => this.logger.log(line));
   }
 
   now(): Date {

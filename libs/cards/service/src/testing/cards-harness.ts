@@ -7,7 +7,7 @@ import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
 import { createTestDatabase, senderPlaying, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import { ManualClock } from '@ledger/util';
-import { CARD_ISSUER } from '../cards.service';
+import { CARD_ISSUER } from '../cards-core';
 import { CARDS_CONTEXT, CardsCoreModule, cardsEventsTopic } from '../cards.module';
 import type { CardsConfig } from '../config';
 

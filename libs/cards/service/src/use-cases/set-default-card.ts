@@ -1,0 +1,15 @@
+import { cardsContract, type CommandResult } from '@ledger/contracts';
+import { userCardsStreamId } from '@ledger/cards-domain';
+import { accepted } from '@ledger/messaging';
+import { rejectedBy, type CardsCore, type Envelope } from '../cards-core';
+
+/** The owner only. NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_SUSPENDED; choosing the current default is accepted without events. */
+export async function setDefaultCard(core: CardsCore, envelope: Envelope<typeof cardsContract.setDefaultCard>): Promise<CommandResult> {
+  const { userId, cardId } = envelope.payload;
+  core.requireActor(envelope, userId, []);
+  const now = core.config.clock.now();
+  const stream = userCardsStreamId(userId);
+  const outcome = await core.users.handle(stream, { type: 'SetDefaultCard', userId, actorUserId: userId, cardId, now }, core.meta(envelope, now));
+  if (outcome.kind === 'rejected') return rejectedBy(envelope, outcome.rejection);
+  return accepted(envelope, { userId, defaultCardId: cardId });
+}
