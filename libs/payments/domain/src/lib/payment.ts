@@ -51,291 +51,26 @@
 import { assertNever, isRejection, reject, type Decider, type DomainRejection } from '@ledger/util';
 import { PAYMENT_ERROR, STEP_OUT_OF_ORDER } from './codes';
 import { BILLERS, type BillerEntry } from './billers';
-import { MERCHANTS, checkMerchant, type MerchantEntry, type MerchantSettlement, type PaymentChannel } from './merchants';
+import { MERCHANTS, checkMerchant, type MerchantEntry } from './merchants';
+import { evolvePayment } from './payment-evolve';
+import {
+  DEFAULT_COUNTER_APPROVAL,
+  MAX_RECORDED_STEPS,
+  type ActivePaymentState,
+  type ApprovalRequirement,
+  type BillPaymentRequest,
+  type CounterApprovalPolicy,
+  type Failure,
+  type PaymentCommand,
+  type PaymentEvent,
+  type PaymentRequest,
+  type PaymentState,
+  type PaymentStep,
+  type ProviderTopUpRequest,
+} from './payment-types';
 
-/** A double-entry posting as the wallet recorded it: what the account gains (signed fen, decimal string). */
-export interface Posting {
-  account: string;
-  amountMinor: string;
-}
-
-export interface Failure {
-  code: string;
-  message: string;
-  details?: Record<string, unknown>;
-}
-
-export interface MerchantPaymentRequest {
-  kind: 'merchant';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  merchantId: string;
-  channel: PaymentChannel;
-  amountMinor: bigint;
-  description: string;
-}
-
-export interface TopUpRequest {
-  kind: 'topup';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  cardId: string;
-  amountMinor: bigint;
-}
-
-/**
- * Personal data as it is kept at rest (a transfer's recipient phone, a bill's reference, which for a
- * mobile bill is the phone number): never in plain text. `encrypted` is field-encrypted
- * (AES-256-GCM, `enc:v1:…`, decrypted only in memory when the recipient is looked up or the biller
- * is called), `masked` is for display (`138****5678`), `fingerprint` a keyed hash (HMAC) that makes
- * the idempotency fingerprint stable (the ciphertext is randomized, so it cannot be compared).
- */
-export interface ProtectedValue {
-  encrypted: string;
-  masked: string;
-  fingerprint: string;
-}
-
-export type ProtectedPhone = ProtectedValue;
-
-export interface TransferRequest {
-  kind: 'transfer';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  recipientPhone: ProtectedPhone;
-  amountMinor: bigint;
-  description: string;
-}
-
-export interface WithdrawalRequest {
-  kind: 'withdrawal';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  cardId: string;
-  amountMinor: bigint;
-}
-
-export interface BillPaymentRequest {
-  kind: 'bill';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  billerId: string;
-  billReference: ProtectedValue;
-  amountMinor: bigint;
-}
-
-export type Provider = 'alipay' | 'wechat';
-
-export interface ProviderTopUpRequest {
-  kind: 'provider_topup';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  provider: Provider;
-  amountMinor: bigint;
-  /** The provider's confirmation must arrive before this instant (set at start; not part of the fingerprint). */
-  deadline: string;
-}
-
-export interface CounterTopUpRequest {
-  kind: 'counter';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  branchId: string;
-  tellerId: string;
-  amountMinor: bigint;
-}
-
-/** The refund id is the payment id of the refund's own stream. */
-export interface RefundRequest {
-  kind: 'refund';
-  paymentId: string;
-  originalPaymentId: string;
-  amountMinor: bigint;
-  reason: string;
-}
-
-/**
- * Maker-checker for cash: a counter top-up above `aboveMinor` waits for a supervisor other than the
- * teller who made it, at most `windowMs` (then it expires and the teller hands the cash back).
- */
-export interface CounterApprovalPolicy {
-  readonly aboveMinor: bigint;
-  readonly windowMs: number;
-}
-
-/** 20,000 yuan; a decision within 4 hours (the same business day at the branch). */
-export const DEFAULT_COUNTER_APPROVAL: CounterApprovalPolicy = { aboveMinor: 2_000_000n, windowMs: 4 * 60 * 60_000 };
-
-/**
- * Recorded in the payment's first event when the policy asked for an approval, so a replay never
- * depends on today's policy: the supervisor's decision must come before `deadline`.
- */
-export interface ApprovalRequirement {
-  aboveMinor: bigint;
-  deadline: string;
-}
-
-export type PaymentRequest = MerchantPaymentRequest | TopUpRequest | TransferRequest | WithdrawalRequest | BillPaymentRequest | RefundRequest | ProviderTopUpRequest | CounterTopUpRequest;
-export type PaymentKind = PaymentRequest['kind'];
-
-export type PaymentEvent =
-  /**
-   * `settlement`: how an accepted merchant payment is paid, from the registry at its start (so a
-   * replay never depends on today's registry); absent for other kinds and in events recorded before
-   * merchants could settle in the wallet, which went through the acquirer.
-   */
-  | { type: 'PaymentInitiated'; data: { request: PaymentRequest; fingerprint: string; initiatedAt: string; settlement?: MerchantSettlement; approval?: ApprovalRequirement } }
-  /** A supervisor approved a counter top-up that awaited approval (the checker; the maker is the request's teller). */
-  | { type: 'CounterTopUpApproved'; data: { paymentId: string; supervisorId: string; approvedAt: string } }
-  /** A supervisor rejected it; the payment fails with COUNTER_TOP_UP_REJECTED in the same append. */
-  | { type: 'CounterTopUpRejected'; data: { paymentId: string; supervisorId: string; reason: string; rejectedAt: string } }
-  | { type: 'PaymentPasswordVerified'; data: { paymentId: string; verifiedAt: string } }
-  | { type: 'PaymentFundsReserved'; data: { paymentId: string; walletId: string; holdId: string; amountMinor: bigint; expiresAt: string; reservedAt: string } }
-  | { type: 'MerchantApproved'; data: { paymentId: string; authorizationCode: string; approvedAt: string } }
-  | { type: 'PaymentReleaseRequested'; data: { paymentId: string; holdId: string; failure: Failure; requestedAt: string } }
-  | { type: 'RecipientFound'; data: { paymentId: string; recipientUserId: string; recipientWalletId: string; foundAt: string } }
-  | { type: 'RecipientCredited'; data: { paymentId: string; recipientWalletId: string; transactionId: string; postings: Posting[]; creditedAt: string } }
-  | { type: 'CardChecked'; data: { paymentId: string; cardId: string; last4: string; issuer: string; checkedAt: string } }
-  | { type: 'CardCharged'; data: { paymentId: string; cardId: string; issuerReference: string; chargedAt: string } }
-  | { type: 'CardRefundRequested'; data: { paymentId: string; cardId: string; failure: Failure; requestedAt: string } }
-  | { type: 'ProviderConfirmed'; data: { paymentId: string; provider: Provider; providerReference: string; confirmedAt: string } }
-  /** A provider callback that came after the deadline: refused, and kept here for reconciliation with the provider. */
-  | { type: 'LateProviderCallbackReported'; data: { paymentId: string; provider: Provider; providerReference: string; amountMinor: bigint; receivedAt: string } }
-  /** `billReference`: the masked reference (events recorded before references were protected hold it as given). */
-  | { type: 'BillChecked'; data: { paymentId: string; billerId: string; billReference: string; checkedAt: string } }
-  | { type: 'BillPaid'; data: { paymentId: string; billerId: string; receipt: string; paidAt: string } }
-  | { type: 'CardPaidOut'; data: { paymentId: string; cardId: string; issuerReference: string; paidOutAt: string } }
-  /** On the original payment's stream: part of it is promised to a refund. */
-  | { type: 'RefundClaimed'; data: { paymentId: string; refundId: string; amountMinor: bigint; claimedAt: string } }
-  /** On the original payment's stream: a refund that could not be paid gives its claim back. */
-  | { type: 'RefundClaimReleased'; data: { paymentId: string; refundId: string; releasedAt: string } }
-  /** On the refund's stream: the claim was granted; where the money goes. */
-  | { type: 'RefundClaimGranted'; data: { paymentId: string; originalPaymentId: string; walletId: string; userId: string; merchantId: string; grantedAt: string } }
-  | { type: 'RefundClaimReleaseRequested'; data: { paymentId: string; failure: Failure; requestedAt: string } }
-  | {
-      type: 'PaymentCompleted';
-      data: { paymentId: string; kind: PaymentKind; amountMinor: bigint; transactionIds: string[]; postings: Posting[]; completedAt: string };
-    }
-  | {
-      type: 'PaymentFailed';
-      /** holdReleased: a hold was made and given back; cardRefunded: a charged card got its money back (issuerReference). */
-      data: { paymentId: string; kind: PaymentKind; failure: Failure; holdReleased: boolean; cardRefund?: { issuerReference: string }; failedAt: string };
-    };
-
-export type StepResult<Ok> = ({ ok: true } & Ok) | { ok: false; failure: Failure };
-export type ReservationResult = StepResult<{ expiresAt: string }> | { ok: false; failure: Failure; uncertain: true };
-
-/** Bound on the steps of one `RecordSteps`. */
-export const MAX_RECORDED_STEPS = 4;
-
-export type PaymentCommand =
-  | { type: 'StartPayment'; request: PaymentRequest; now: string }
-  | { type: 'RecordPasswordCheck'; result: StepResult<object>; now: string }
-  /** `uncertain`: the wallet did not answer, a hold may exist; it is released before failing. */
-  | { type: 'RecordReservation'; result: ReservationResult; now: string }
-  /**
-   * The password check and the reservation, asked for at the same time (one round trip instead of
-   * two) and recorded together. A hold made for a payment whose password failed is released.
-   */
-  | { type: 'RecordAuthorization'; password: StepResult<object>; reservation: ReservationResult; now: string }
-  /**
-   * Several steps recorded by one append, decided in order on the state each leaves: the service ran
-   * them one after the other without recording in between, because repeating the earlier ones after
-   * a crash has no second effect (e.g. the acquirer's approval, asked again by payment id, then the
-   * capture). At most `MAX_RECORDED_STEPS`; a refusal of any step refuses them all.
-   */
-  | { type: 'RecordSteps'; steps: PaymentCommand[] }
-  | { type: 'RecordAcquirerAnswer'; result: StepResult<{ authorizationCode: string }>; now: string }
-  /** A merchant that settles in the wallet: the wallet's one decision that reserved and captured the amount. */
-  | { type: 'RecordSettlement'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
-  | { type: 'RecordCapture'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
-  /** `holdFound: false`: the wallet had no such hold (it was never made), so the outcome says no hold was released. */
-  | { type: 'RecordRelease'; now: string; holdFound?: boolean }
-  | { type: 'RecordRecipient'; result: StepResult<{ recipientUserId: string; recipientWalletId: string }>; now: string }
-  | { type: 'RecordRecipientCredit'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
-  | { type: 'RecordCardCheck'; result: StepResult<{ last4: string; issuer: string }>; now: string }
-  | { type: 'RecordCardCharge'; result: StepResult<{ issuerReference: string }>; now: string }
-  | { type: 'RecordWalletCredit'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
-  | { type: 'RecordCardRefund'; issuerReference: string; now: string }
-  | { type: 'RecordProviderConfirmation'; provider: Provider; providerReference: string; amountMinor: bigint; now: string }
-  | { type: 'RecordProviderExpiry'; now: string }
-  /** A supervisor's decision on a counter top-up awaiting approval; never the teller who made it. */
-  | { type: 'RecordCounterApproval'; supervisorId: string; now: string }
-  | { type: 'RecordCounterRejection'; supervisorId: string; reason: string; now: string }
-  | { type: 'RecordApprovalExpiry'; now: string }
-  | { type: 'RecordBillCheck'; result: StepResult<object>; now: string }
-  | { type: 'RecordBillPayment'; result: StepResult<{ receipt: string }>; now: string }
-  | { type: 'RecordPayout'; result: StepResult<{ issuerReference: string }>; now: string }
-  /** On the original payment: promise `amountMinor` of it to refund `refundId` (idempotent by refund id). */
-  | { type: 'ClaimRefund'; refundId: string; amountMinor: bigint; now: string }
-  | { type: 'ReleaseRefundClaim'; refundId: string; now: string }
-  | { type: 'RecordRefundClaim'; result: StepResult<{ walletId: string; userId: string; merchantId: string }>; now: string }
-  | { type: 'RecordRefundCredit'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
-  | { type: 'RecordRefundClaimRelease'; now: string };
-
-export type PaymentStatus =
-  | 'finding_recipient'
-  | 'verifying_password'
-  | 'reserving'
-  | 'confirming'
-  | 'settling'
-  | 'crediting_recipient'
-  | 'capturing'
-  | 'releasing'
-  | 'checking_card'
-  | 'charging'
-  | 'crediting'
-  | 'refunding_card'
-  | 'paying_out'
-  | 'checking_bill'
-  | 'awaiting_provider'
-  | 'awaiting_approval'
-  | 'paying_bill'
-  | 'claiming_refund'
-  | 'crediting_refund'
-  | 'releasing_refund_claim'
-  | 'completed'
-  | 'failed';
-export type PaymentStep = Exclude<PaymentStatus, 'completed' | 'failed'>;
-
-export type PaymentState =
-  | { status: 'none' }
-  | {
-      status: PaymentStatus;
-      request: PaymentRequest;
-      fingerprint: string;
-      initiatedAt: string;
-      /** A merchant payment: how it is paid (see PaymentInitiated). */
-      settlement?: MerchantSettlement;
-      /** A counter top-up above the approval threshold: the decision's deadline, and the supervisor once approved. */
-      approval?: ApprovalRequirement & { approvedBy?: string };
-      holdId?: string;
-      holdExpiresAt?: string;
-      authorizationCode?: string;
-      recipient?: { userId: string; walletId: string };
-      recipientCredit?: { transactionId: string; postings: Posting[] };
-      card?: { last4: string; issuer: string; issuerReference?: string };
-      /** A completed merchant payment: refund id → amount claimed by it (released claims removed). */
-      refunds?: Record<string, bigint>;
-      /** A refund: the wallet and merchant of the original payment. */
-      refundTarget?: { walletId: string; userId: string; merchantId: string };
-      /** A provider top-up: the confirmation that was accepted, and late callbacks already reported. */
-      providerReference?: string;
-      lateCallbacks?: string[];
-      /** Why the payment fails once the hold is released. */
-      pendingFailure?: Failure;
-      completed?: Extract<PaymentEvent, { type: 'PaymentCompleted' }>['data'];
-      failed?: Extract<PaymentEvent, { type: 'PaymentFailed' }>['data'];
-    };
-
-export type ActivePaymentState = Exclude<PaymentState, { status: 'none' }>;
+export * from './payment-types';
+export { evolvePayment } from './payment-evolve';
 
 /** The stream a payment's events are kept in. */
 export const paymentStreamId = (paymentId: string): string => `payment-${paymentId}`;
@@ -396,17 +131,6 @@ function expired(request: ProviderTopUpRequest): Failure {
   return { code: PAYMENT_ERROR.TOPUP_EXPIRED, message: `no confirmation from ${request.provider} before ${request.deadline}`, details: { deadline: request.deadline } };
 }
 
-/** Where a flow goes once its funds are reserved. */
-const AFTER_RESERVATION: Record<PaymentKind, PaymentStatus> = {
-  merchant: 'confirming',
-  transfer: 'crediting_recipient',
-  withdrawal: 'paying_out',
-  bill: 'paying_bill',
-  provider_topup: 'failed', // never reserves
-  counter: 'failed', // never reserves
-  topup: 'failed', // never reserves
-  refund: 'failed', // never reserves
-};
 
 export function createPaymentDecider(
   registry: readonly MerchantEntry[] = MERCHANTS,
@@ -467,7 +191,7 @@ export function createPaymentDecider(
       for (const step of command.steps) {
         const decided = decide(step, current);
         if (isRejection(decided)) return decided;
-        for (const event of decided) current = evolve(current, event);
+        for (const event of decided) current = evolvePayment(current, event);
         events.push(...decided);
       }
       return events;
@@ -654,78 +378,8 @@ export function createPaymentDecider(
     }
   };
 
-  const evolve = (state: PaymentState, event: PaymentEvent): PaymentState => {
-    if (event.type === 'PaymentInitiated') {
-      const first: Record<PaymentKind, PaymentStatus> = {
-        merchant: 'verifying_password',
-        topup: 'checking_card',
-        transfer: 'finding_recipient',
-        withdrawal: 'verifying_password',
-        bill: 'checking_bill',
-        provider_topup: 'awaiting_provider',
-        counter: 'crediting',
-        refund: 'claiming_refund',
-      };
-      const { request, fingerprint, initiatedAt, settlement, approval } = event.data;
-      const started: ActivePaymentState = { status: approval === undefined ? first[request.kind] : 'awaiting_approval', request, fingerprint, initiatedAt };
-      if (settlement !== undefined) started.settlement = settlement;
-      if (approval !== undefined) started.approval = approval;
-      return started;
-    }
-    if (state.status === 'none') throw new Error(`${event.type} before PaymentInitiated`);
-    switch (event.type) {
-      case 'PaymentPasswordVerified':
-        return { ...state, status: state.settlement === 'wallet' ? 'settling' : 'reserving' };
-      case 'PaymentFundsReserved':
-        return { ...state, status: AFTER_RESERVATION[state.request.kind], holdId: event.data.holdId, holdExpiresAt: event.data.expiresAt };
-      case 'RecipientFound':
-        return { ...state, status: 'verifying_password', recipient: { userId: event.data.recipientUserId, walletId: event.data.recipientWalletId } };
-      case 'RecipientCredited':
-        return { ...state, status: 'capturing', recipientCredit: { transactionId: event.data.transactionId, postings: event.data.postings } };
-      case 'CardChecked':
-        return { ...state, status: 'charging', card: { last4: event.data.last4, issuer: event.data.issuer } };
-      case 'CardCharged':
-        return { ...state, status: 'crediting', card: { last4: state.card?.last4 ?? '', issuer: state.card?.issuer ?? '', issuerReference: event.data.issuerReference } };
-      case 'CardRefundRequested':
-        return { ...state, status: 'refunding_card', pendingFailure: event.data.failure };
-      case 'CardPaidOut':
-        return { ...state, status: 'capturing' };
-      case 'ProviderConfirmed':
-        return { ...state, status: 'crediting', providerReference: event.data.providerReference };
-      case 'LateProviderCallbackReported':
-        return { ...state, lateCallbacks: [...(state.lateCallbacks ?? []), event.data.providerReference] };
-      case 'BillChecked':
-        return { ...state, status: 'verifying_password' };
-      case 'BillPaid':
-        return { ...state, status: 'capturing' };
-      case 'RefundClaimed':
-        return { ...state, refunds: { ...state.refunds, [event.data.refundId]: event.data.amountMinor } };
-      case 'RefundClaimReleased': {
-        const { [event.data.refundId]: _released, ...rest } = state.refunds ?? {};
-        return { ...state, refunds: rest };
-      }
-      case 'RefundClaimGranted':
-        return { ...state, status: 'crediting_refund', refundTarget: { walletId: event.data.walletId, userId: event.data.userId, merchantId: event.data.merchantId } };
-      case 'RefundClaimReleaseRequested':
-        return { ...state, status: 'releasing_refund_claim', pendingFailure: event.data.failure };
-      case 'MerchantApproved':
-        return { ...state, status: 'capturing', authorizationCode: event.data.authorizationCode };
-      case 'CounterTopUpApproved':
-        return state.approval === undefined ? state : { ...state, status: 'crediting', approval: { ...state.approval, approvedBy: event.data.supervisorId } };
-      case 'CounterTopUpRejected':
-        return state; // the PaymentFailed of the same append ends it
-      case 'PaymentReleaseRequested':
-        return { ...state, status: 'releasing', holdId: event.data.holdId, pendingFailure: event.data.failure };
-      case 'PaymentCompleted':
-        return { ...state, status: 'completed', completed: event.data };
-      case 'PaymentFailed':
-        return { ...state, status: 'failed', failed: event.data };
-      default:
-        return assertNever(event, 'payment event');
-    }
-  };
 
-  return { initialState: () => ({ status: 'none' }), decide, evolve };
+  return { initialState: () => ({ status: 'none' }), decide, evolve: evolvePayment };
 }
 
 export const paymentDecider = createPaymentDecider();
