@@ -1,19 +1,41 @@
-import { assertNever, reject, type Decider } from '@ledger/util';
+import { assertNever, reject } from '@ledger/util';
 import { IDENTITY_ERROR, InvalidIdentityCommand, type IdentityRejection } from './codes';
 import {
   IDENTITY_EVENT,
-  type FreezeActor,
   type PaymentPasswordPurpose,
   type RiskSeverity,
   type RiskSignal,
   type SecondFactorOperation,
   type UserEvent,
 } from './events';
-import type { MaintenanceStatus } from './maintenance';
 import type { PasswordCheck } from './password-policy';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from './policy';
 import { instant, isBefore, millis, plusMs, within, type Instant } from './time';
 import type { CodeProof } from './verification-code';
+import { createUserEvolve } from './user-evolve';
+import { MONEY_MOVEMENT_PURPOSES } from './user-types';
+import type {
+  ChangeLoginPassword,
+  ChangePaymentPassword,
+  DisableSecondFactor,
+  EnableSecondFactor,
+  FreezeAccount,
+  Login,
+  RaiseRiskAlert,
+  RegisterUser,
+  RegisteredUser,
+  ResetPaymentPassword,
+  ResetSecondFactor,
+  SetPaymentPassword,
+  UnfreezeAccount,
+  UserCommand,
+  UserDecider,
+  UserState,
+  VerifyDevice,
+  VerifyPaymentPassword,
+} from './user-types';
+
+export * from './user-types';
 
 /**
  * The user aggregate (stream `user-<userId>`): who the user is and what proves it — login and
@@ -35,218 +57,6 @@ import type { CodeProof } from './verification-code';
  * Second factor: when enabled it is required on login and on the operations listed in
  * `SecondFactorOperation`; not on each payment, which the payment password already guards.
  */
-export type UserCommand =
-  | RegisterUser
-  | Login
-  | VerifyDevice
-  | ChangeLoginPassword
-  | SetPaymentPassword
-  | ChangePaymentPassword
-  | ResetPaymentPassword
-  | VerifyPaymentPassword
-  | EnableSecondFactor
-  | DisableSecondFactor
-  | ResetSecondFactor
-  | FreezeAccount
-  | UnfreezeAccount
-  | RaiseRiskAlert;
-
-interface UserCommandBase {
-  userId: string;
-  now: Date;
-}
-
-/**
- * Errors: SYSTEM_MAINTENANCE, USER_ALREADY_EXISTS, WEAK_PASSWORD. (PHONE_ALREADY_REGISTERED comes
- * from the phone reservation, INVALID_CODE/CODE_EXPIRED from the verification code.)
- */
-export interface RegisterUser extends UserCommandBase {
-  type: 'RegisterUser';
-  phoneHash: string;
-  maskedPhone: string;
-  name: string;
-  idNumberCiphertext?: string;
-  loginPasswordHash: string;
-  /** `checkLoginPassword(plaintext, { phone })`, run by the service before hashing. */
-  passwordCheck: PasswordCheck;
-  /** A consumed `registration` code for this phone. */
-  verification: CodeProof;
-  /** `maintenanceStatusAt(maintenanceState, now)`. */
-  maintenance: MaintenanceStatus;
-  deviceId?: string;
-}
-
-/**
- * Errors: USER_NOT_FOUND, LOGIN_LOCKED, INVALID_CREDENTIALS (recorded), SECOND_FACTOR_LOCKED,
- * SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR (recorded), STEP_UP_REQUIRED, INVALID_CODE.
- * A frozen account can still log in (it can read its history, and it must, to unfreeze).
- */
-export interface Login extends UserCommandBase {
-  type: 'Login';
-  deviceId: string;
-  passwordValid: boolean;
-  /** Absent: no step-up code given. True: a `login_step_up` code was consumed. False: the code was refused. */
-  stepUpCodeValid?: boolean;
-  /** Absent: no dynamic code given. Otherwise the TOTP check's outcome. */
-  secondFactorValid?: boolean;
-}
-
-/**
- * A payment's SMS step-up from a new device: a consumed `login_step_up` code to the bound phone
- * makes the device known (as a login from it would). Errors: USER_NOT_FOUND (the code failures come
- * from the verification code).
- */
-export interface VerifyDevice extends UserCommandBase {
-  type: 'VerifyDevice';
-  deviceId: string;
-  verification: CodeProof;
-}
-
-/** Errors: USER_NOT_FOUND, WEAK_PASSWORD, LOGIN_LOCKED, INVALID_CREDENTIALS (recorded), second-factor codes. */
-export interface ChangeLoginPassword extends UserCommandBase {
-  type: 'ChangeLoginPassword';
-  currentPasswordValid: boolean;
-  newLoginPasswordHash: string;
-  passwordCheck: PasswordCheck;
-  secondFactorValid?: boolean;
-}
-
-/** Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_ALREADY_SET, WEAK_PASSWORD, second-factor codes. */
-export interface SetPaymentPassword extends UserCommandBase {
-  type: 'SetPaymentPassword';
-  paymentPasswordHash: string;
-  passwordCheck: PasswordCheck;
-  secondFactorValid?: boolean;
-}
-
-/** Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, PAYMENT_PASSWORD_LOCKED, WRONG_PAYMENT_PASSWORD (recorded), second-factor codes. */
-export interface ChangePaymentPassword extends UserCommandBase {
-  type: 'ChangePaymentPassword';
-  oldPasswordMatches: boolean;
-  newPaymentPasswordHash: string;
-  passwordCheck: PasswordCheck;
-  secondFactorValid?: boolean;
-}
-
-/**
- * "Forgot payment password": a consumed `payment_password_reset` code to the bound phone replaces
- * the password and lifts any payment-password lock (the SMS proves the owner, which is exactly
- * what the lock was waiting for). Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD,
- * second-factor codes.
- */
-export interface ResetPaymentPassword extends UserCommandBase {
-  type: 'ResetPaymentPassword';
-  verification: CodeProof;
-  newPaymentPasswordHash: string;
-  passwordCheck: PasswordCheck;
-  secondFactorValid?: boolean;
-}
-
-/**
- * Used by cards and payments. Accepted with no events (or `PaymentPasswordVerified` when it clears
- * earlier failures) means verified. Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET,
- * ACCOUNT_FROZEN (money-moving purposes only), PAYMENT_PASSWORD_LOCKED, WRONG_PAYMENT_PASSWORD (recorded).
- */
-export interface VerifyPaymentPassword extends UserCommandBase {
-  type: 'VerifyPaymentPassword';
-  purpose: PaymentPasswordPurpose;
-  matches: boolean;
-}
-
-/** Errors: USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED. */
-export interface EnableSecondFactor extends UserCommandBase {
-  type: 'EnableSecondFactor';
-  /** The TOTP secret, field-encrypted by the service; the provisioning URI is returned once, never stored. */
-  secretCiphertext: string;
-}
-
-/** Errors: USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, SECOND_FACTOR_LOCKED, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR (recorded). */
-export interface DisableSecondFactor extends UserCommandBase {
-  type: 'DisableSecondFactor';
-  secondFactorValid?: boolean;
-}
-
-/** Customer service removes a lost authenticator after verifying the caller (SPEC item 21). Errors: USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED. */
-export interface ResetSecondFactor extends UserCommandBase {
-  type: 'ResetSecondFactor';
-  supportAgentId: string;
-  /** Where the identity check is documented (ticket, call recording id). */
-  verificationReference: string;
-}
-
-/** Errors: USER_NOT_FOUND, ALREADY_FROZEN. */
-export interface FreezeAccount extends UserCommandBase {
-  type: 'FreezeAccount';
-  reason: string;
-  actor: FreezeActor;
-}
-
-export type UnfreezeActor =
-  | { kind: 'user'; verification: CodeProof; paymentPasswordMatches: boolean; secondFactorValid?: boolean }
-  | { kind: 'support'; agentId: string; verificationReference: string };
-
-/**
- * Errors: USER_NOT_FOUND, NOT_FROZEN, UNFREEZE_REQUIRES_SUPPORT (a risk-control freeze, by the
- * user), and for the user path PAYMENT_PASSWORD_NOT_SET, PAYMENT_PASSWORD_LOCKED,
- * WRONG_PAYMENT_PASSWORD (recorded) and second-factor codes.
- */
-export interface UnfreezeAccount extends UserCommandBase {
-  type: 'UnfreezeAccount';
-  actor: UnfreezeActor;
-}
-
-/**
- * A signal from outside identity (payment risk rules). With `protect` the account is also frozen
- * by risk control, unless it already is. Errors: USER_NOT_FOUND.
- */
-export interface RaiseRiskAlert extends UserCommandBase {
-  type: 'RaiseRiskAlert';
-  signal: RiskSignal;
-  severity: RiskSeverity;
-  description: string;
-  /** The rule or system that raised it. */
-  source: string;
-  protect: boolean;
-}
-
-export type PaymentPasswordState = { kind: 'not_set' } | { kind: 'set'; hash: string; consecutiveFailures: number; lockedUntil: Instant | null };
-
-export type SecondFactorState = { kind: 'disabled' } | { kind: 'enabled'; secretCiphertext: string; enabledAt: Instant; failures: Instant[]; lockedUntil: Instant | null };
-
-export type FreezeState = { kind: 'active' } | { kind: 'frozen'; reason: string; actor: FreezeActor; frozenAt: Instant };
-
-export interface RegisteredUser {
-  status: 'registered';
-  userId: string;
-  phoneHash: string;
-  maskedPhone: string;
-  name: string;
-  idNumberCiphertext: string | null;
-  identityLevel: 'basic' | 'verified';
-  loginPasswordHash: string;
-  registeredAt: Instant;
-  /** Most recently used last; bounded by `maxKnownDevices`. */
-  knownDevices: string[];
-  /** Recent failed logins, newest last, trimmed to `maxLoginFailures`. */
-  loginFailures: Instant[];
-  loginLockedUntil: Instant | null;
-  lastLoginAt: Instant | null;
-  paymentPassword: PaymentPasswordState;
-  secondFactor: SecondFactorState;
-  freeze: FreezeState;
-  lastRiskAlertAt: Instant | null;
-}
-
-export type UserState = { status: 'unregistered' } | RegisteredUser;
-
-/** Purposes that move money out of the wallet or a bound card, refused while frozen. */
-export const MONEY_MOVEMENT_PURPOSES: ReadonlySet<PaymentPasswordPurpose> = new Set<PaymentPasswordPurpose>(['payment', 'transfer', 'bill_payment', 'top_up', 'withdrawal']);
-
-export function userStreamId(userId: string): string {
-  return `user-${userId}`;
-}
-
-export type UserDecider = Decider<UserCommand, UserEvent, UserState, IdentityRejection>;
 type Decision = UserEvent[] | IdentityRejection;
 
 function requireText(value: string | undefined, field: string): void {
@@ -564,91 +374,7 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     }
   }
 
-  /** The device becomes the newest known one (the oldest drop out past the policy's bound). */
-  const withKnownDevice = (user: RegisteredUser, deviceId: string): string[] => [...user.knownDevices.filter((device) => device !== deviceId), deviceId].slice(-policy.maxKnownDevices);
-
-  function evolveRegistered(user: RegisteredUser, event: Exclude<UserEvent, { type: typeof IDENTITY_EVENT.UserRegistered }>): RegisteredUser {
-    switch (event.type) {
-      case IDENTITY_EVENT.LoggedIn: {
-        const devices = withKnownDevice(user, event.data.deviceId);
-        const secondFactor: SecondFactorState = user.secondFactor.kind === 'enabled' && event.data.secondFactorUsed ? { ...user.secondFactor, failures: [] } : user.secondFactor;
-        return { ...user, knownDevices: devices, loginFailures: [], lastLoginAt: event.data.at, secondFactor };
-      }
-      case IDENTITY_EVENT.DeviceVerified:
-        return { ...user, knownDevices: withKnownDevice(user, event.data.deviceId) };
-      case IDENTITY_EVENT.LoginFailed:
-        return { ...user, loginFailures: [...user.loginFailures, event.data.at].slice(-policy.maxLoginFailures) };
-      case IDENTITY_EVENT.LoginLocked:
-        // The lock replaces the failures that caused it, so attempts start fresh once it ends.
-        return { ...user, loginLockedUntil: event.data.lockedUntil, loginFailures: [] };
-      case IDENTITY_EVENT.LoginPasswordChanged:
-        return { ...user, loginPasswordHash: event.data.loginPasswordHash, loginFailures: [] };
-      case IDENTITY_EVENT.PaymentPasswordSet:
-      case IDENTITY_EVENT.PaymentPasswordChanged:
-      case IDENTITY_EVENT.PaymentPasswordReset:
-        return { ...user, paymentPassword: { kind: 'set', hash: event.data.paymentPasswordHash, consecutiveFailures: 0, lockedUntil: null } };
-      case IDENTITY_EVENT.PaymentPasswordVerified:
-        return user.paymentPassword.kind === 'set' ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: 0 } } : user;
-      case IDENTITY_EVENT.PaymentPasswordVerificationFailed:
-        return user.paymentPassword.kind === 'set' ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: event.data.consecutiveFailures } } : user;
-      case IDENTITY_EVENT.PaymentPasswordLocked:
-        return user.paymentPassword.kind === 'set' ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: 0, lockedUntil: event.data.lockedUntil } } : user;
-      case IDENTITY_EVENT.SecondFactorEnabled:
-        return { ...user, secondFactor: { kind: 'enabled', secretCiphertext: event.data.secretCiphertext, enabledAt: event.data.at, failures: [], lockedUntil: null } };
-      case IDENTITY_EVENT.SecondFactorDisabled:
-        return { ...user, secondFactor: { kind: 'disabled' } };
-      case IDENTITY_EVENT.SecondFactorFailed:
-        return user.secondFactor.kind === 'enabled'
-          ? { ...user, secondFactor: { ...user.secondFactor, failures: [...user.secondFactor.failures, event.data.at].slice(-policy.maxSecondFactorFailures) } }
-          : user;
-      case IDENTITY_EVENT.SecondFactorLocked:
-        return user.secondFactor.kind === 'enabled' ? { ...user, secondFactor: { ...user.secondFactor, failures: [], lockedUntil: event.data.lockedUntil } } : user;
-      case IDENTITY_EVENT.AccountFrozen:
-        return { ...user, freeze: { kind: 'frozen', reason: event.data.reason, actor: event.data.actor, frozenAt: event.data.at } };
-      case IDENTITY_EVENT.AccountUnfrozen: {
-        // The owner proved the payment password to unfreeze, which clears earlier wrong tries.
-        const paymentPassword: PaymentPasswordState =
-          event.data.actor.kind === 'user' && user.paymentPassword.kind === 'set' ? { ...user.paymentPassword, consecutiveFailures: 0 } : user.paymentPassword;
-        return { ...user, freeze: { kind: 'active' }, paymentPassword };
-      }
-      case IDENTITY_EVENT.RiskAlertRaised:
-        return { ...user, lastRiskAlertAt: event.data.at };
-      default:
-        return assertNever(event, 'user event');
-    }
-  }
-
-  return {
-    initialState: () => ({ status: 'unregistered' }),
-    decide,
-    evolve(state, event) {
-      if (event.type === IDENTITY_EVENT.UserRegistered) {
-        const data = event.data;
-        return {
-          status: 'registered',
-          userId: data.userId,
-          phoneHash: data.phoneHash,
-          maskedPhone: data.maskedPhone,
-          name: data.name,
-          idNumberCiphertext: data.idNumberCiphertext,
-          identityLevel: data.identityLevel,
-          loginPasswordHash: data.loginPasswordHash,
-          registeredAt: data.registeredAt,
-          knownDevices: data.deviceId === null ? [] : [data.deviceId],
-          loginFailures: [],
-          loginLockedUntil: null,
-          lastLoginAt: null,
-          paymentPassword: { kind: 'not_set' },
-          secondFactor: { kind: 'disabled' },
-          freeze: { kind: 'active' },
-          lastRiskAlertAt: null,
-        };
-      }
-      // An event for a user that was never registered means a corrupt stream; fail loudly.
-      if (state.status === 'unregistered') throw new Error(`${event.type} before identity.UserRegistered.v1`);
-      return evolveRegistered(state, event);
-    },
-  };
+  return { initialState: () => ({ status: 'unregistered' }), decide, evolve: createUserEvolve(policy) };
 }
 
 export const userDecider = createUserDecider();

@@ -1,0 +1,221 @@
+/** The user aggregate's vocabulary: its commands and its state (stream `user-<userId>`). */
+import type { Decider } from '@ledger/util';
+import type { IdentityRejection } from './codes';
+import type { FreezeActor, PaymentPasswordPurpose, RiskSeverity, RiskSignal, UserEvent } from './events';
+import type { MaintenanceStatus } from './maintenance';
+import type { PasswordCheck } from './password-policy';
+import type { Instant } from './time';
+import type { CodeProof } from './verification-code';
+
+export type UserCommand =
+  | RegisterUser
+  | Login
+  | VerifyDevice
+  | ChangeLoginPassword
+  | SetPaymentPassword
+  | ChangePaymentPassword
+  | ResetPaymentPassword
+  | VerifyPaymentPassword
+  | EnableSecondFactor
+  | DisableSecondFactor
+  | ResetSecondFactor
+  | FreezeAccount
+  | UnfreezeAccount
+  | RaiseRiskAlert;
+
+interface UserCommandBase {
+  userId: string;
+  now: Date;
+}
+
+/**
+ * Errors: SYSTEM_MAINTENANCE, USER_ALREADY_EXISTS, WEAK_PASSWORD. (PHONE_ALREADY_REGISTERED comes
+ * from the phone reservation, INVALID_CODE/CODE_EXPIRED from the verification code.)
+ */
+export interface RegisterUser extends UserCommandBase {
+  type: 'RegisterUser';
+  phoneHash: string;
+  maskedPhone: string;
+  name: string;
+  idNumberCiphertext?: string;
+  loginPasswordHash: string;
+  /** `checkLoginPassword(plaintext, { phone })`, run by the service before hashing. */
+  passwordCheck: PasswordCheck;
+  /** A consumed `registration` code for this phone. */
+  verification: CodeProof;
+  /** `maintenanceStatusAt(maintenanceState, now)`. */
+  maintenance: MaintenanceStatus;
+  deviceId?: string;
+}
+
+/**
+ * Errors: USER_NOT_FOUND, LOGIN_LOCKED, INVALID_CREDENTIALS (recorded), SECOND_FACTOR_LOCKED,
+ * SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR (recorded), STEP_UP_REQUIRED, INVALID_CODE.
+ * A frozen account can still log in (it can read its history, and it must, to unfreeze).
+ */
+export interface Login extends UserCommandBase {
+  type: 'Login';
+  deviceId: string;
+  passwordValid: boolean;
+  /** Absent: no step-up code given. True: a `login_step_up` code was consumed. False: the code was refused. */
+  stepUpCodeValid?: boolean;
+  /** Absent: no dynamic code given. Otherwise the TOTP check's outcome. */
+  secondFactorValid?: boolean;
+}
+
+/**
+ * A payment's SMS step-up from a new device: a consumed `login_step_up` code to the bound phone
+ * makes the device known (as a login from it would). Errors: USER_NOT_FOUND (the code failures come
+ * from the verification code).
+ */
+export interface VerifyDevice extends UserCommandBase {
+  type: 'VerifyDevice';
+  deviceId: string;
+  verification: CodeProof;
+}
+
+/** Errors: USER_NOT_FOUND, WEAK_PASSWORD, LOGIN_LOCKED, INVALID_CREDENTIALS (recorded), second-factor codes. */
+export interface ChangeLoginPassword extends UserCommandBase {
+  type: 'ChangeLoginPassword';
+  currentPasswordValid: boolean;
+  newLoginPasswordHash: string;
+  passwordCheck: PasswordCheck;
+  secondFactorValid?: boolean;
+}
+
+/** Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_ALREADY_SET, WEAK_PASSWORD, second-factor codes. */
+export interface SetPaymentPassword extends UserCommandBase {
+  type: 'SetPaymentPassword';
+  paymentPasswordHash: string;
+  passwordCheck: PasswordCheck;
+  secondFactorValid?: boolean;
+}
+
+/** Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, PAYMENT_PASSWORD_LOCKED, WRONG_PAYMENT_PASSWORD (recorded), second-factor codes. */
+export interface ChangePaymentPassword extends UserCommandBase {
+  type: 'ChangePaymentPassword';
+  oldPasswordMatches: boolean;
+  newPaymentPasswordHash: string;
+  passwordCheck: PasswordCheck;
+  secondFactorValid?: boolean;
+}
+
+/**
+ * "Forgot payment password": a consumed `payment_password_reset` code to the bound phone replaces
+ * the password and lifts any payment-password lock (the SMS proves the owner, which is exactly
+ * what the lock was waiting for). Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD,
+ * second-factor codes.
+ */
+export interface ResetPaymentPassword extends UserCommandBase {
+  type: 'ResetPaymentPassword';
+  verification: CodeProof;
+  newPaymentPasswordHash: string;
+  passwordCheck: PasswordCheck;
+  secondFactorValid?: boolean;
+}
+
+/**
+ * Used by cards and payments. Accepted with no events (or `PaymentPasswordVerified` when it clears
+ * earlier failures) means verified. Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET,
+ * ACCOUNT_FROZEN (money-moving purposes only), PAYMENT_PASSWORD_LOCKED, WRONG_PAYMENT_PASSWORD (recorded).
+ */
+export interface VerifyPaymentPassword extends UserCommandBase {
+  type: 'VerifyPaymentPassword';
+  purpose: PaymentPasswordPurpose;
+  matches: boolean;
+}
+
+/** Errors: USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED. */
+export interface EnableSecondFactor extends UserCommandBase {
+  type: 'EnableSecondFactor';
+  /** The TOTP secret, field-encrypted by the service; the provisioning URI is returned once, never stored. */
+  secretCiphertext: string;
+}
+
+/** Errors: USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, SECOND_FACTOR_LOCKED, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR (recorded). */
+export interface DisableSecondFactor extends UserCommandBase {
+  type: 'DisableSecondFactor';
+  secondFactorValid?: boolean;
+}
+
+/** Customer service removes a lost authenticator after verifying the caller (SPEC item 21). Errors: USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED. */
+export interface ResetSecondFactor extends UserCommandBase {
+  type: 'ResetSecondFactor';
+  supportAgentId: string;
+  /** Where the identity check is documented (ticket, call recording id). */
+  verificationReference: string;
+}
+
+/** Errors: USER_NOT_FOUND, ALREADY_FROZEN. */
+export interface FreezeAccount extends UserCommandBase {
+  type: 'FreezeAccount';
+  reason: string;
+  actor: FreezeActor;
+}
+
+export type UnfreezeActor =
+  | { kind: 'user'; verification: CodeProof; paymentPasswordMatches: boolean; secondFactorValid?: boolean }
+  | { kind: 'support'; agentId: string; verificationReference: string };
+
+/**
+ * Errors: USER_NOT_FOUND, NOT_FROZEN, UNFREEZE_REQUIRES_SUPPORT (a risk-control freeze, by the
+ * user), and for the user path PAYMENT_PASSWORD_NOT_SET, PAYMENT_PASSWORD_LOCKED,
+ * WRONG_PAYMENT_PASSWORD (recorded) and second-factor codes.
+ */
+export interface UnfreezeAccount extends UserCommandBase {
+  type: 'UnfreezeAccount';
+  actor: UnfreezeActor;
+}
+
+/**
+ * A signal from outside identity (payment risk rules). With `protect` the account is also frozen
+ * by risk control, unless it already is. Errors: USER_NOT_FOUND.
+ */
+export interface RaiseRiskAlert extends UserCommandBase {
+  type: 'RaiseRiskAlert';
+  signal: RiskSignal;
+  severity: RiskSeverity;
+  description: string;
+  /** The rule or system that raised it. */
+  source: string;
+  protect: boolean;
+}
+
+export type PaymentPasswordState = { kind: 'not_set' } | { kind: 'set'; hash: string; consecutiveFailures: number; lockedUntil: Instant | null };
+
+export type SecondFactorState = { kind: 'disabled' } | { kind: 'enabled'; secretCiphertext: string; enabledAt: Instant; failures: Instant[]; lockedUntil: Instant | null };
+
+export type FreezeState = { kind: 'active' } | { kind: 'frozen'; reason: string; actor: FreezeActor; frozenAt: Instant };
+
+export interface RegisteredUser {
+  status: 'registered';
+  userId: string;
+  phoneHash: string;
+  maskedPhone: string;
+  name: string;
+  idNumberCiphertext: string | null;
+  identityLevel: 'basic' | 'verified';
+  loginPasswordHash: string;
+  registeredAt: Instant;
+  /** Most recently used last; bounded by `maxKnownDevices`. */
+  knownDevices: string[];
+  /** Recent failed logins, newest last, trimmed to `maxLoginFailures`. */
+  loginFailures: Instant[];
+  loginLockedUntil: Instant | null;
+  lastLoginAt: Instant | null;
+  paymentPassword: PaymentPasswordState;
+  secondFactor: SecondFactorState;
+  freeze: FreezeState;
+  lastRiskAlertAt: Instant | null;
+}
+
+export type UserState = { status: 'unregistered' } | RegisteredUser;
+
+/** Purposes that move money out of the wallet or a bound card, refused while frozen. */
+export const MONEY_MOVEMENT_PURPOSES: ReadonlySet<PaymentPasswordPurpose> = new Set<PaymentPasswordPurpose>(['payment', 'transfer', 'bill_payment', 'top_up', 'withdrawal']);
+
+export function userStreamId(userId: string): string {
+  return `user-${userId}`;
+}
+
+export type UserDecider = Decider<UserCommand, UserEvent, UserState, IdentityRejection>;
