@@ -13,172 +13,33 @@
  * idempotency (a replay wins over everything after it, so a retry after a freeze still gets its
  * original answer), HOLD_EXPIRY_PASSED, WALLET_FROZEN, LIMIT_EXCEEDED per payment, LIMIT_EXCEEDED daily, INSUFFICIENT_FUNDS.
  */
-import { assertNever, reject, type Decider, type DomainRejection } from '@ledger/util';
-import { WALLET_ERROR, type WalletErrorCode } from './codes';
+import { assertNever, reject } from '@ledger/util';
+import { WALLET_ERROR } from './codes';
+import type { CaptureHold, ChangeWalletTier, CreditWallet, ExpireHold, FreezeWallet, OpenWallet, PayFromWallet, ReleaseHold, ReserveFunds, UnfreezeWallet, WalletCommand, WalletPrerequisites } from './commands';
 import {
-  InvalidWalletCommand,
-  type CaptureHold,
-  type ChangeWalletTier,
-  type CreditWallet,
-  type ExpireHold,
-  type FreezeWallet,
-  type OpenWallet,
-  type PayFromWallet,
-  type ReleaseHold,
-  type ReserveFunds,
-  type UnfreezeWallet,
-  type WalletCommand,
-  type WalletCommandType,
-  type WalletPrerequisites,
-} from './commands';
-import { WALLET_EVENT, type WalletEvent } from './events';
-import { accountId, isAccountId, transferPostings, type AccountId } from './ledger';
-import { assertValidPolicy, shanghaiDay, WALLET_TIERS, type WalletPolicy, type WalletTier } from './policy';
-import { availableMinor, evolveWallet, initialWalletState, type Hold, type OpenedWallet, type WalletState } from './state';
+  accepted,
+  checkAmount,
+  checkIdempotency,
+  frozenRejection,
+  invalid,
+  isRejected,
+  normalizeInstant,
+  openHoldFor,
+  payloadFingerprintOf,
+  requireCounterparty,
+  requireId,
+  requireOpenedFor,
+  requireText,
+  requireTier,
+  type WalletDecider,
+  type WalletDecision,
+} from './decider-checks';
+import { WALLET_EVENT } from './events';
+import { accountId, isAccountId, transferPostings } from './ledger';
+import { assertValidPolicy, shanghaiDay, type WalletPolicy } from './policy';
+import { availableMinor, evolveWallet, initialWalletState, type WalletState } from './state';
 
-export type WalletRejection = DomainRejection<WalletErrorCode>;
-
-/**
- * What `execute` decided: new events (possibly none, for a freeze of a frozen wallet), a replay of
- * an idempotency key with its original event, or a rejection.
- */
-export type WalletDecision =
-  | { readonly kind: 'accepted'; readonly events: WalletEvent[] }
-  | { readonly kind: 'replayed'; readonly idempotencyKey: string; readonly originalEvents: WalletEvent[] }
-  | WalletRejection;
-
-export interface WalletDecider extends Decider<WalletCommand, WalletEvent, WalletState, WalletRejection> {
-  readonly policy: WalletPolicy;
-  execute(command: WalletCommand, state: WalletState): WalletDecision;
-}
-
-/** The largest amount an event can carry (parseMinor accepts at most 18 digits). */
-export const MAX_AMOUNT_MINOR = 999_999_999_999_999_999n;
-
-const MAX_ID_LENGTH = 128;
-const MAX_TEXT_LENGTH = 512;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-type MoneyCommand = ReserveFunds | CaptureHold | ReleaseHold | ExpireHold | CreditWallet;
-
-/** The idempotency key of a money command, or undefined for commands that need none. */
-export function idempotencyKeyOf(command: WalletCommand): string | undefined {
-  switch (command.type) {
-    case 'ReserveFunds':
-      return `reserve:${command.holdId}`;
-    // A PayFromWallet's repeat is answered with its capture (the event that carries the transaction).
-    case 'CaptureHold':
-    case 'PayFromWallet':
-      return `capture:${command.holdId}`;
-    case 'ReleaseHold':
-      return `release:${command.holdId}`;
-    case 'ExpireHold':
-      return `expire:${command.holdId}`;
-    case 'CreditWallet':
-      return `credit:${command.creditId}`;
-    case 'OpenWallet':
-    case 'FreezeWallet':
-    case 'UnfreezeWallet':
-    case 'ChangeWalletTier':
-      return undefined;
-    default:
-      return assertNever(command, 'wallet command');
-  }
-}
-
-/** Canonical payload of a money command: its fields in a fixed order, without `now`. */
-export function payloadFingerprintOf(command: MoneyCommand): string {
-  switch (command.type) {
-    case 'ReserveFunds':
-      return JSON.stringify([command.type, command.holdId, command.amountMinor.toString(), normalizeInstant(command, 'expiresAt', command.expiresAt), command.reference, command.counterparty]);
-    case 'CaptureHold':
-      return JSON.stringify([command.type, command.holdId, command.amountMinor.toString()]);
-    case 'ReleaseHold':
-    case 'ExpireHold':
-      return JSON.stringify([command.type, command.holdId]);
-    case 'CreditWallet':
-      return JSON.stringify([command.type, command.creditId, command.amountMinor.toString(), command.reference, command.counterparty]);
-    default:
-      return assertNever(command, 'money command');
-  }
-}
-
-function invalid(command: WalletCommandType, reason: string): never {
-  throw new InvalidWalletCommand(command, reason);
-}
-
-function requireId(command: WalletCommand, field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) invalid(command.type, `${field} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
-  return value;
-}
-
-function requireText(command: WalletCommand, field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length > MAX_TEXT_LENGTH) invalid(command.type, `${field} must be a string of at most ${MAX_TEXT_LENGTH} characters`);
-  return value;
-}
-
-function normalizeInstant(command: WalletCommand, field: string, value: unknown): string {
-  const ms = typeof value === 'string' && ISO_INSTANT.test(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) invalid(command.type, `${field} must be an ISO-8601 instant, got ${JSON.stringify(value)}`);
-  return new Date(ms).toISOString();
-}
-
-function requireCounterparty(command: ReserveFunds | CreditWallet): AccountId {
-  if (!isAccountId(command.counterparty)) invalid(command.type, `counterparty ${JSON.stringify(command.counterparty)} is not a ledger account id`);
-  if (command.counterparty === `wallet:${command.walletId}`) invalid(command.type, 'counterparty is the wallet itself');
-  return command.counterparty;
-}
-
-function requireTier(command: OpenWallet | ChangeWalletTier): WalletTier {
-  if (!WALLET_TIERS.includes(command.tier)) invalid(command.type, `unknown tier ${JSON.stringify(command.tier)}`);
-  return command.tier;
-}
-
-/** An amount from outside: a positive bigint no larger than MAX_AMOUNT_MINOR, else INVALID_AMOUNT. */
-function checkAmount(amountMinor: unknown): WalletRejection | undefined {
-  if (typeof amountMinor !== 'bigint' || amountMinor <= 0n || amountMinor > MAX_AMOUNT_MINOR) {
-    return reject(WALLET_ERROR.INVALID_AMOUNT, 'the amount must be a positive whole number of fen', {
-      amountMinor: typeof amountMinor === 'bigint' ? amountMinor.toString() : String(amountMinor),
-    });
-  }
-  return undefined;
-}
-
-const accepted = (events: WalletEvent[]): WalletDecision => ({ kind: 'accepted', events });
-
-function requireOpenedFor(command: WalletCommand, state: WalletState): OpenedWallet | WalletRejection {
-  if (state.status === 'unopened') return reject(WALLET_ERROR.WALLET_NOT_OPEN, `wallet ${command.walletId} is not open`, { walletId: command.walletId });
-  // The adapter loads the stream named after command.walletId; a mismatch is a routing bug.
-  if (state.walletId !== command.walletId) invalid(command.type, `addressed to wallet ${command.walletId} but decided on ${state.walletId}`);
-  return state;
-}
-
-/** Replay or IDEMPOTENCY_KEY_REUSED when the key was seen before; undefined for a new key. */
-function checkIdempotency(state: OpenedWallet, command: MoneyCommand): WalletDecision | undefined {
-  const idempotencyKey = idempotencyKeyOf(command);
-  if (idempotencyKey === undefined) return undefined;
-  const previous = state.outcomes.get(idempotencyKey);
-  if (previous === undefined) return undefined;
-  if (previous.payloadFingerprint === payloadFingerprintOf(command)) return { kind: 'replayed', idempotencyKey, originalEvents: [previous.event] };
-  return reject(WALLET_ERROR.IDEMPOTENCY_KEY_REUSED, `idempotency key ${idempotencyKey} was used before with a different payload`, { idempotencyKey });
-}
-
-function isRejected(value: unknown): value is WalletRejection {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'rejection';
-}
-
-function frozenRejection(state: OpenedWallet): WalletRejection | undefined {
-  if (state.status !== 'frozen') return undefined;
-  return reject(WALLET_ERROR.WALLET_FROZEN, `wallet ${state.walletId} is frozen`, { frozenBy: state.freeze.source, frozenAt: state.freeze.frozenAt });
-}
-
-/** The hold a settlement command addresses, or HOLD_NOT_FOUND / HOLD_ALREADY_SETTLED. */
-function openHoldFor(state: OpenedWallet, holdId: string): Hold | WalletRejection {
-  const hold = state.holds.get(holdId);
-  if (hold === undefined) return reject(WALLET_ERROR.HOLD_NOT_FOUND, `wallet ${state.walletId} has no hold ${holdId}`, { holdId });
-  if (hold.status !== 'open') return reject(WALLET_ERROR.HOLD_ALREADY_SETTLED, `hold ${holdId} was already ${hold.status}`, { holdId, settledAs: hold.status });
-  return hold;
-}
+export { MAX_AMOUNT_MINOR, idempotencyKeyOf, payloadFingerprintOf, type WalletDecider, type WalletDecision, type WalletRejection } from './decider-checks';
 
 export function createWalletDecider(policy: WalletPolicy): WalletDecider {
   assertValidPolicy(policy);
