@@ -1,6 +1,7 @@
 /**
  * Payments domain: each money flow as a pure process manager over the payment's own stream, the
- * merchant registry and the ports (merchant acquirer) with their simulators. No I/O, no framework.
+ * merchant and biller registries and the ports to partners (their simulators are the service's). No
+ * I/O, no framework.
  */
 export * from './lib/codes';
 export * from './lib/merchants';

@@ -1,5 +1,5 @@
 import { DevModeRequired } from '@ledger/util';
-import { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway } from '@ledger/payments-domain';
+import { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway } from './partners';
 import { partnersOf } from './payments-runtime';
 
 describe('the partners payments talks to', () => {

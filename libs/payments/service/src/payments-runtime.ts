@@ -8,9 +8,6 @@ import {
   DEFAULT_COUNTER_APPROVAL,
   DEFAULT_RISK_POLICY,
   MERCHANTS,
-  SimulatedAcquirer,
-  SimulatedBiller,
-  SimulatedCardGateway,
   createPaymentDecider,
   nextStep,
   type Biller,
@@ -20,6 +17,7 @@ import {
 import { requireDevMode, systemClock, type Clock } from '@ledger/util';
 import { createPaymentCodec } from './payment-codec';
 import { PaymentDriver } from './payment-driver';
+import { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway } from './partners';
 import { PaymentTimers, TimerPoller, timerKindFor, type ClaimedTimer } from './payment-timers';
 import { providerSecretFromEnv } from './provider-signature';
 import { PersonalFields } from './personal-fields';

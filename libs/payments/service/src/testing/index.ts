@@ -5,6 +5,7 @@
  */
 export { PaymentsRuntime, type PaymentsServiceOptions } from '../payments-runtime';
 export { PaymentTimers } from '../payment-timers';
+export { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway } from '../partners';
 export { PersonalFields } from '../personal-fields';
 export { DEV_PROVIDER_SECRET, signProviderCallback } from '../provider-signature';
 export { READ_SCHEMA, USER_PAYMENTS_SUBSCRIPTION, type UserPaymentsPage } from '../user-payments';
