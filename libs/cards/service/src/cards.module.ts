@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { topics } from '@ledger/contracts';
-import { SimulatedCardIssuer, type CardIssuer } from '@ledger/cards-domain';
+import type { CardIssuer } from '@ledger/cards-domain';
 import { EVENT_STORE, EventRelay, EventStoreModule, type EventStore } from '@ledger/event-store';
 import { createKafka, pingControllerFor } from '@ledger/messaging';
 import { Pool } from 'pg';
@@ -11,6 +11,7 @@ import { publishedView } from './infra/event-codec';
 import { KafkaPaymentPasswordVerifier, PaymentPasswordVerifier } from './infra/payment-password-verifier';
 import { CardsReadModel } from './infra/read-model';
 import { WalletFollower } from './infra/wallet-follower';
+import { SimulatedCardIssuer } from './infra/simulated-card-issuer';
 
 export const CARDS_CONTEXT = 'cards';
 const PG_POOL = Symbol('CARDS_PG_POOL');

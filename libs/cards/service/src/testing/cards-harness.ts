@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { cardsContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { Keyring, encryptField } from '@ledger/crypto';
-import { SimulatedCardIssuer, type TestCard } from '@ledger/cards-domain';
+import type { TestCard } from '@ledger/cards-domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
 import { createTestDatabase, senderPlaying, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
@@ -10,6 +10,7 @@ import { ManualClock } from '@ledger/util';
 import { CARD_ISSUER } from '../cards-core';
 import { CARDS_CONTEXT, CardsCoreModule, cardsEventsTopic } from '../cards.module';
 import type { CardsConfig } from '../config';
+import { SimulatedCardIssuer } from '../infra/simulated-card-issuer';
 
 /**
  * One cards service per test file, driven only through its Kafka interface: its own database,

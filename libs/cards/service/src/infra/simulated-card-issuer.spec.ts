@@ -1,7 +1,5 @@
-import { CardIssuerUnavailable, type CardIssuer } from '../lib/card-issuer';
-import { containsCardNumberLikeRun, luhnValid } from '../lib/card-number';
+import { CardIssuerUnavailable, TEST_CARDS, UNKNOWN_ICBC_CARD_NUMBER, containsCardNumberLikeRun, loadTestCard, luhnValid, type CardIssuer } from '@ledger/cards-domain';
 import { SimulatedCardIssuer, type IssuerAnswer } from './simulated-card-issuer';
-import { TEST_CARDS, UNKNOWN_ICBC_CARD_NUMBER, loadTestCard } from './test-cards';
 
 /** A sleep that records what it was asked to wait and returns at once. */
 function fakeSleep() {

@@ -19,9 +19,11 @@
  * is declined `duplicate_reference`. Declines are not remembered, so a retry is decided again.
  * The call log keeps last four digits and tokens only, never a full number.
  */
-import { normalizeCardNumber } from '../lib/card-number';
 import {
   CardIssuerUnavailable,
+  TEST_CARDS,
+  loadTestCard,
+  normalizeCardNumber,
   type CardCheck,
   type CardDeclineReason,
   type CardIssuer,
@@ -30,9 +32,9 @@ import {
   type CardMoneyResult,
   type CardVerification,
   type IssuerCardStatus,
+  type TestCard,
   type VerifyCardRequest,
-} from '../lib/card-issuer';
-import { TEST_CARDS, loadTestCard, type TestCard } from './test-cards';
+} from '@ledger/cards-domain';
 
 export type Sleep = (ms: number) => Promise<void>;
 
