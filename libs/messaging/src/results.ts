@@ -12,11 +12,29 @@ export function rejected(command: { commandId: string }, code: string, message: 
   return result;
 }
 
+/** The code of input a service cannot use, whatever the service. */
+export const INVALID_INPUT = 'INVALID_INPUT';
+
 /**
- * Runs one use case of a service and answers what it refused by throwing: `refusalOf` maps the use
- * case's own exceptions (a wrong actor, input it cannot use) to a rejected result; anything else is
- * an infrastructure fault and propagates, so the transport retries it a bounded number of times.
- * One log line per command, without its payload.
+ * Input a service found it cannot use (a sealed field that does not open, a malformed phone, a blank
+ * name), thrown by a use case and answered INVALID_INPUT with `details.field`. The message never
+ * repeats the value.
+ */
+export class InvalidInput extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidInput';
+  }
+}
+
+/**
+ * Runs one use case of a service and answers what it refused by throwing: `InvalidInput` as
+ * INVALID_INPUT, and `refusalOf` maps the service's own exceptions (a wrong actor, a partner that did
+ * not answer) to a rejected result; anything else is an infrastructure fault and propagates, so the
+ * transport retries it a bounded number of times. One log line per command, without its payload.
  */
 export async function runUseCase(
   envelope: CommandEnvelope,
@@ -28,7 +46,7 @@ export async function runUseCase(
   try {
     result = await work();
   } catch (error) {
-    const refusal = refusalOf(error);
+    const refusal = error instanceof InvalidInput ? rejected(envelope, INVALID_INPUT, error.message, { field: error.field }) : refusalOf(error);
     if (refusal === undefined) throw error;
     result = refusal;
   }

@@ -23,7 +23,7 @@ import {
   type UserCardsState,
 } from '@ledger/cards-domain';
 import { DeciderHandler, type CommandMetadata, type EventStore } from '@ledger/event-store';
-import { rejected, runUseCase, type CommandEnvelope } from '@ledger/messaging';
+import { InvalidInput, rejected, runUseCase, type CommandEnvelope } from '@ledger/messaging';
 import { reject, type DomainRejection } from '@ledger/util';
 import type { CardsConfig } from './config';
 import { actorMayActFor, parseActor } from './infra/actor';
@@ -58,21 +58,9 @@ export class NotCardOwner extends Error {
   }
 }
 
-/** Input the service cannot use; answered as INVALID_INPUT. The message never repeats the value. */
-export class InvalidInput extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'InvalidInput';
-  }
-}
-
 /** The cards service's own refusals, thrown by a use case, as results. */
 function refusalOf(envelope: CommandEnvelope, error: unknown): RejectedResult | undefined {
   if (error instanceof NotCardOwner) return rejected(envelope, CARDS_ERROR.NOT_CARD_OWNER, error.message);
-  if (error instanceof InvalidInput) return rejected(envelope, CARDS_SERVICE_ERROR.INVALID_INPUT, error.message, { field: error.field });
   if (error instanceof InvalidCardsCommand) return rejected(envelope, CARDS_SERVICE_ERROR.INVALID_INPUT, error.message);
   if (error instanceof CardIssuerUnavailable) {
     return rejected(envelope, CARDS_SERVICE_ERROR.ISSUER_UNAVAILABLE, 'the card issuer did not answer; nothing was changed, please retry', { failure: error.failure, operation: error.operation });

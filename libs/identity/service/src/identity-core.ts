@@ -49,10 +49,10 @@ import {
   type VerificationCodeState,
   type VerificationPurpose,
 } from '@ledger/identity-domain';
-import { accepted, rejected, runUseCase, type CommandEnvelope } from '@ledger/messaging';
+import { InvalidInput, accepted, rejected, runUseCase, type CommandEnvelope } from '@ledger/messaging';
 import type { Decider, DomainRejection } from '@ledger/util';
 import type { IdentityConfig } from './config';
-import { ForbiddenActor, InvalidInput, parseActor } from './infra/actor';
+import { ForbiddenActor, parseActor } from './infra/actor';
 import { identityCodec } from './infra/event-codec';
 import type { IdentityReadModel } from './infra/read-model';
 import type { SmsSender } from './infra/sms-sender';
@@ -99,7 +99,6 @@ export const DRY_RUN = 'dry-run';
 
 /** The identity service's own refusals, thrown by a use case, as results. */
 function refusalOf(envelope: CommandEnvelope, error: unknown): RejectedResult | undefined {
-  if (error instanceof InvalidInput) return rejected(envelope, IDENTITY_SERVICE_ERROR.INVALID_INPUT, error.message, { field: error.field });
   if (error instanceof InvalidIdentityCommand) return rejected(envelope, IDENTITY_SERVICE_ERROR.INVALID_INPUT, error.message);
   if (error instanceof ForbiddenActor) return rejected(envelope, IDENTITY_SERVICE_ERROR.FORBIDDEN, error.message);
   return undefined;

@@ -1,9 +1,9 @@
 import { cardsContract, type CommandResult } from '@ledger/contracts';
 import { HASH_PURPOSE, fingerprint as keyedFingerprint } from '@ledger/crypto';
 import { bindPrecheck, checkCardNumber, findCard, maskHolderName, normalizeCardNumber, userCardsStreamId, type BindCard } from '@ledger/cards-domain';
-import { accepted } from '@ledger/messaging';
+import { InvalidInput, accepted } from '@ledger/messaging';
 import { isRejection } from '@ledger/util';
-import { InvalidInput, rejectedBy, type CardsCore, type Envelope } from '../cards-core';
+import { rejectedBy, type CardsCore, type Envelope } from '../cards-core';
 import { cardIdFor, derivedId } from '../infra/ids';
 
 /**

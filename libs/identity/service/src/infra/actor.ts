@@ -28,14 +28,3 @@ export class ForbiddenActor extends Error {
     this.name = 'ForbiddenActor';
   }
 }
-
-/** Invalid input found by the service (bad phone, undecryptable secret); answered as `INVALID_INPUT`. */
-export class InvalidInput extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'InvalidInput';
-  }
-}

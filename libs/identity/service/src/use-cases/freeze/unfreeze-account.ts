@@ -1,7 +1,7 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { IDENTITY_ERROR, type CodeProof, type UserCommand, type UserState } from '@ledger/identity-domain';
-import { rejected, type CommandEnvelope } from '@ledger/messaging';
-import { InvalidInput, parseActor } from '../../infra/actor';
+import { InvalidInput, rejected, type CommandEnvelope } from '@ledger/messaging';
+import { parseActor } from '../../infra/actor';
 import { DRY_RUN, commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
 
 /**

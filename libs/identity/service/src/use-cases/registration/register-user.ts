@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { encryptField, hashLoginPassword } from '@ledger/crypto';
 import { IDENTITY_ERROR, MAINTENANCE_STREAM_ID, checkLoginPassword, maintenanceStatusAt, phoneReservationStreamId, userStreamId, type CodeProof, type UserCommand } from '@ledger/identity-domain';
-import { rejected, type CommandEnvelope } from '@ledger/messaging';
-import { InvalidInput } from '../../infra/actor';
+import { InvalidInput, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { isValidIdNumber } from '../../infra/id-number';
 import { DRY_RUN, commandMetadata, idNumberAad, rejectedBy, type IdentityCore } from '../../identity-core';
 
