@@ -1,0 +1,73 @@
+import { TRANSPORT_ERROR, actorIdOf, paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
+import { PAYMENT_ERROR, type PaymentState } from '@ledger/payments-domain';
+import { InvalidPageCursor } from '@ledger/util';
+import type { PaymentsRuntime } from '../payments-runtime';
+import { AUDIT_UNAVAILABLE, supportAgentOf, type Viewed } from '../support-access';
+import { paymentView } from './outcome';
+
+/** A payment's status and outcome. Codes: PAYMENT_NOT_FOUND, FORBIDDEN (a user asking about another user's payment), AUDIT_UNAVAILABLE. */
+export async function getPayment(runtime: PaymentsRuntime, command: CommandEnvelope<PayloadOf<typeof paymentsContract.getPayment>>): Promise<CommandResult> {
+  const state: PaymentState = await runtime.driver.stateOf(command.payload.paymentId);
+  if (state.status === 'none') return rejected(command, PAYMENT_ERROR.PAYMENT_NOT_FOUND, `no payment ${command.payload.paymentId}`);
+  const actorUser = actorIdOf(command.actor, 'user');
+  const owner = state.request.kind === 'refund' ? state.refundTarget?.userId : state.request.userId;
+  if (actorUser !== undefined && actorUser !== owner) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see this payment`);
+  // A refund whose claim is not granted yet belongs to no user: there is nobody's trail to write to.
+  if (owner !== undefined) {
+    const refusal = await auditSupportAccess(runtime, command, owner, { kind: 'payment', paymentId: command.payload.paymentId });
+    if (refusal) return refusal;
+  }
+  return accepted(command, paymentView(state));
+}
+
+/**
+ * The user's payments, newest first, bounded pages (read model, eventually consistent).
+ * Codes: FORBIDDEN (not the user themself nor support), INVALID_COMMAND (a malformed cursor), AUDIT_UNAVAILABLE.
+ */
+export async function listUserPayments(runtime: PaymentsRuntime, command: CommandEnvelope<PayloadOf<typeof paymentsContract.listUserPayments>>): Promise<CommandResult> {
+  const { userId, limit, before } = command.payload;
+  if (!isSelfOrSupport(command.actor, userId)) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not list the payments of ${userId}`);
+  const refusal = await auditSupportAccess(runtime, command, userId, { kind: 'list', ...(limit === undefined ? {} : { limit }), ...(before === undefined ? {} : { before }) });
+  if (refusal) return refusal;
+  return page(command, () => runtime.userPayments.list(userId, limit, before));
+}
+
+/**
+ * Who in support looked at the user's transactions, newest first, bounded pages (read from
+ * `supportaudit-<userId>`, always current). Codes: FORBIDDEN (not the user themself nor support),
+ * INVALID_COMMAND (a malformed cursor).
+ */
+export async function listSupportAccess(runtime: PaymentsRuntime, command: CommandEnvelope<PayloadOf<typeof paymentsContract.listSupportAccess>>): Promise<CommandResult> {
+  const { userId, limit, before } = command.payload;
+  if (!isSelfOrSupport(command.actor, userId)) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see the support access of ${userId}`);
+  return page(command, () => runtime.supportAccess.list(userId, limit, before));
+}
+
+const isSelfOrSupport = (actor: string, userId: string): boolean => actorIdOf(actor, 'user') === userId || supportAgentOf(actor) !== undefined;
+
+/** One page of a list, or INVALID_COMMAND for a cursor this service did not hand out. */
+async function page(command: CommandEnvelope, read: () => Promise<object>): Promise<CommandResult> {
+  try {
+    return accepted(command, { ...(await read()) });
+  } catch (error) {
+    if (error instanceof InvalidPageCursor) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
+    throw error;
+  }
+}
+
+/**
+ * A support agent's look-up of a user's transactions is recorded before it is answered; a user's
+ * own look-up is not. Answers the refusal (AUDIT_UNAVAILABLE) when the record cannot be written:
+ * no unaudited access.
+ */
+async function auditSupportAccess(runtime: PaymentsRuntime, command: CommandEnvelope, userId: string, viewed: Viewed): Promise<CommandResult | undefined> {
+  const agentId = supportAgentOf(command.actor);
+  if (agentId === undefined) return undefined;
+  try {
+    await runtime.supportAccess.record({ agentId, userId, viewed, at: runtime.clock.now().toISOString() }, { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor });
+    return undefined;
+  } catch (error) {
+    return rejected(command, AUDIT_UNAVAILABLE, `the support access could not be audited, so it is refused: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

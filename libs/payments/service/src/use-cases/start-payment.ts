@@ -1,0 +1,81 @@
+import { actorIdOf, type CommandResult } from '@ledger/contracts';
+import { rejected, type CommandEnvelope } from '@ledger/messaging';
+import { PAYMENT_ERROR, paymentStreamId, type PaymentRequest } from '@ledger/payments-domain';
+import type { PaymentsRuntime } from '../payments-runtime';
+import { awaitOutcome } from './outcome';
+
+/** The device a money-out payment comes from, and the SMS step-up code its client sent, if any (sealed for identity). */
+export interface PaymentDevice {
+  deviceId: string;
+  stepUpCode?: string;
+}
+
+/** How long a client refused PAYMENTS_BUSY waits before sending the same payment again. */
+const BUSY_RETRY_AFTER_MS = 1_000;
+
+/**
+ * Starts (or finds) the payment, drives it, answers with its outcome, or `pending` after the wait
+ * bound. Who: a user pays only from their own account, a counter top-up is made by the teller named
+ * in it, anything else only by an internal system (the transport has already refused the actor
+ * kinds the contract does not list); otherwise FORBIDDEN.
+ */
+export async function startPayment(runtime: PaymentsRuntime, command: CommandEnvelope, request: PaymentRequest, secrets: { paymentPassword?: string }, device?: PaymentDevice): Promise<CommandResult> {
+  const actorUser = actorIdOf(command.actor, 'user');
+  // A refund is asked for by the merchant side (a system), never by the paying user.
+  const payer = request.kind === 'refund' || request.kind === 'counter' ? undefined : request.userId;
+  // A counter top-up is made by the teller named in it (audited: the actor is in every event's metadata).
+  const teller = request.kind === 'counter' && command.actor === `teller:${request.tellerId}`;
+  if (!teller && (actorUser !== undefined ? actorUser !== payer : actorIdOf(command.actor, 'system') === undefined)) {
+    return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not start this ${request.kind}`);
+  }
+  const busy = admission(runtime, command, request.paymentId);
+  if (busy) return busy;
+  const now = runtime.clock.now().toISOString();
+  if (device && 'userId' in request) {
+    const refusal = await assessRisk(runtime, command, request.paymentId, request.userId, request.amountMinor, device, now);
+    if (refusal) return refusal;
+  }
+  const started = await runtime.handler.handle(paymentStreamId(request.paymentId), { type: 'StartPayment', request, now }, {
+    commandId: command.commandId,
+    correlationId: command.correlationId,
+    actor: command.actor,
+    occurredAt: now,
+  });
+  if (started.kind === 'rejected') return rejected(command, started.rejection.code, started.rejection.message, started.rejection.details);
+  return awaitOutcome(runtime, command, request.paymentId, secrets);
+}
+
+/**
+ * Admission control: while this instance drives `maxActivePayments` payments, a payment it is not
+ * driving is refused PAYMENTS_BUSY before anything is read or recorded, so the same command can be
+ * sent again later. Beyond its capacity a service that queued everything would answer every
+ * payment late (and fail many on downstream timeouts); refusing the excess at once keeps the
+ * latency of the admitted ones at what the service can do. A resend of a payment being driven
+ * joins that drive.
+ */
+function admission(runtime: PaymentsRuntime, command: CommandEnvelope, paymentId: string): CommandResult | undefined {
+  const { driver, maxActivePayments } = runtime;
+  if (driver.isRunning(paymentId) || driver.runningCount < maxActivePayments) return undefined;
+  return rejected(command, PAYMENT_ERROR.PAYMENTS_BUSY, `this payments instance is driving ${driver.runningCount} payments, its limit; send the payment again shortly`, {
+    paymentId,
+    retryAfterMs: BUSY_RETRY_AFTER_MS,
+  });
+}
+
+/**
+ * Risk rules before a money-out payment starts (a payment that exists already was assessed when
+ * it started). A `stepUpCode` (encrypted at the edge, forwarded to identity, never stored) is
+ * checked by identity when the new-device rule asks for it. Codes: RISK_VELOCITY_EXCEEDED,
+ * STEP_UP_REQUIRED, the step-up code's failures (INVALID_CODE, CODE_EXPIRED, CODE_ALREADY_USED,
+ * CODE_ATTEMPTS_EXHAUSTED, CODE_NOT_REQUESTED), IDENTITY_UNAVAILABLE.
+ */
+async function assessRisk(runtime: PaymentsRuntime, command: CommandEnvelope, paymentId: string, userId: string, amountMinor: bigint, device: PaymentDevice, now: string): Promise<CommandResult | undefined> {
+  const { state } = await runtime.handler.load(paymentStreamId(paymentId));
+  if (state.status !== 'none') return undefined;
+  const decision = await runtime.risk.assess(
+    { userId, paymentId, amountMinor, deviceId: device.deviceId, now, ...(device.stepUpCode === undefined ? {} : { stepUpCode: device.stepUpCode }) },
+    { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor },
+  );
+  if (decision.admitted) return undefined;
+  return rejected(command, decision.code, decision.message, { paymentId, ...decision.details });
+}
