@@ -60,7 +60,7 @@ export interface StaffLoginLimit {
   windowMs: number;
 }
 
-/** 30 staff login attempts per client address in 10 minutes (see staff/staff-login-limits.ts). */
+/** 30 staff login attempts per client address in 10 minutes (see use-cases/staff/staff-login-limits.ts). */
 export const DEFAULT_STAFF_LOGINS_PER_ADDRESS: StaffLoginLimit = { max: 30, windowMs: 10 * 60_000 };
 
 export const EVENT_STORE_SCHEMA = 'identity';

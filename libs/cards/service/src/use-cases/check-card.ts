@@ -5,9 +5,11 @@ import { NotCardOwner, rejectedBy, type CardsCore, type Envelope } from '../card
 import { parseActor } from '../infra/actor';
 
 /**
- * An internal system (payments) or the owner. NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_EXPIRED and
- * CARD_BLOCKED (the card is then suspended: details.suspended), ISSUER_UNAVAILABLE. A suspended
- * card is checked again each time and reinstated when the issuer says it is active.
+ * An internal system (payments) or the owner. A card the issuer reports expired or blocked is
+ * suspended (details.suspended); a suspended card is checked again each time and reinstated when
+ * the issuer says it is active.
+ *
+ * Codes: NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_EXPIRED, CARD_BLOCKED (the card is suspended), ISSUER_UNAVAILABLE.
  */
 export async function checkCard(core: CardsCore, envelope: Envelope<typeof cardsContract.checkCard>): Promise<CommandResult> {
   const { cardId } = envelope.payload;

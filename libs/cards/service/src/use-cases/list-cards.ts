@@ -2,7 +2,11 @@ import { cardsContract, type CommandResult } from '@ledger/contracts';
 import { accepted } from '@ledger/messaging';
 import type { CardsCore, Envelope } from '../cards-core';
 
-/** The owner, support or an internal system. NOT_CARD_OWNER. Masked numbers only, from the read model. */
+/**
+ * The owner, support or an internal system. Masked numbers only, from the read model.
+ *
+ * Codes: NOT_CARD_OWNER.
+ */
 export async function listCards(core: CardsCore, envelope: Envelope<typeof cardsContract.listCards>): Promise<CommandResult> {
   const { userId } = envelope.payload;
   core.requireActor(envelope, userId, ['support', 'system']);

@@ -3,7 +3,11 @@ import { userCardsStreamId } from '@ledger/cards-domain';
 import { accepted } from '@ledger/messaging';
 import { rejectedBy, type CardsCore, type Envelope } from '../cards-core';
 
-/** The owner only. NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_SUSPENDED; choosing the current default is accepted without events. */
+/**
+ * The owner only; choosing the current default is accepted without events.
+ *
+ * Codes: NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_SUSPENDED.
+ */
 export async function setDefaultCard(core: CardsCore, envelope: Envelope<typeof cardsContract.setDefaultCard>): Promise<CommandResult> {
   const { userId, cardId } = envelope.payload;
   core.requireActor(envelope, userId, []);

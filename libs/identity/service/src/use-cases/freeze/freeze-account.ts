@@ -4,6 +4,7 @@ import { accepted, type CommandEnvelope } from '@ledger/messaging';
 import { ForbiddenActor, parseActor } from '../../infra/actor';
 import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
 
+/** Codes: FORBIDDEN, USER_NOT_FOUND, ALREADY_FROZEN. */
 export async function freezeAccount(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.freezeAccount>>): Promise<CommandResult> {
   const { userId, reason } = envelope.payload;
   const actor = parseActor(envelope.actor);

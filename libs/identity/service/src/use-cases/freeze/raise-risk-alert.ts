@@ -4,6 +4,7 @@ import { accepted, type CommandEnvelope } from '@ledger/messaging';
 import { ForbiddenActor, parseActor } from '../../infra/actor';
 import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
 
+/** Codes: FORBIDDEN, USER_NOT_FOUND. */
 export async function raiseRiskAlert(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.raiseRiskAlert>>): Promise<CommandResult> {
   const { userId, signal, severity, description, protect } = envelope.payload;
   const actor = parseActor(envelope.actor);

@@ -8,6 +8,8 @@ import { DRY_RUN, commandMetadata, rejectedBy, type IdentityCore } from '../../i
  * By support: after verifying the caller out of band (the reference is recorded). By the user:
  * an `unfreeze` SMS code to the bound phone plus the payment password (plus the dynamic code
  * when enabled), typically after logging in on a new phone.
+ *
+ * Codes: FORBIDDEN, USER_NOT_FOUND, NOT_FROZEN, UNFREEZE_REQUIRES_SUPPORT, the code failures, PAYMENT_PASSWORD_NOT_SET, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, second-factor codes.
  */
 export async function unfreezeAccount(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.unfreezeAccount>>): Promise<CommandResult> {
   const { userId } = envelope.payload;

@@ -4,6 +4,7 @@ import { IDENTITY_ERROR, IDENTITY_EVENT, outcomeOf, userStreamId, type UserComma
 import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
 
+/** Codes: INVALID_CREDENTIALS, LOGIN_LOCKED, STEP_UP_REQUIRED, the code failures of the step-up code, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED. */
 export async function login(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.login>>): Promise<CommandResult> {
   const payload = envelope.payload;
   const phone = core.phone(payload.phone);

@@ -3,7 +3,11 @@ import { IDENTITY_ERROR } from '@ledger/identity-domain';
 import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import type { IdentityCore } from '../../identity-core';
 
-/** From the read model (eventually consistent): a just-registered phone may take a moment to appear. */
+/**
+ * From the read model (eventually consistent): a just-registered phone may take a moment to appear.
+ *
+ * Codes: USER_NOT_FOUND.
+ */
 export async function findUserByPhone(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.findUserByPhone>>): Promise<CommandResult> {
   const phone = core.phone(envelope.payload.phone);
   const view = await core.readModel.findByPhoneHash(phone.candidates);

@@ -4,6 +4,7 @@ import { accepted, type CommandEnvelope } from '@ledger/messaging';
 import { ForbiddenActor, parseActor } from '../../infra/actor';
 import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
 
+/** Codes: FORBIDDEN; INVALID_INPUT for a window that ends in the past. */
 export async function setMaintenanceMode(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.setMaintenanceMode>>): Promise<CommandResult> {
   const actor = parseActor(envelope.actor);
   if (actor.kind !== 'support' && actor.kind !== 'system') throw new ForbiddenActor('only operators may switch maintenance mode');

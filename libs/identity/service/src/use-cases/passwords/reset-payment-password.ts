@@ -4,7 +4,11 @@ import { IDENTITY_ERROR, checkPaymentPassword, userStreamId, type CodeProof, typ
 import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { DRY_RUN, commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
 
-/** "Forgot payment password": an SMS code to the bound phone proves the owner. */
+/**
+ * "Forgot payment password": an SMS code to the bound phone proves the owner.
+ *
+ * Codes: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, the code failures, second-factor codes.
+ */
 export async function resetPaymentPassword(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.resetPaymentPassword>>): Promise<CommandResult> {
   const phone = core.phone(envelope.payload.phone);
   const code = core.open(envelope.payload.code, 'code');

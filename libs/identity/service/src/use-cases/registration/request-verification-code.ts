@@ -5,8 +5,9 @@ import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
 
 /**
- * Sends an SMS code for one purpose. RESEND_TOO_SOON, TOO_MANY_CODES, PHONE_ALREADY_REGISTERED
- * (purpose registration), USER_NOT_FOUND (other purposes).
+ * Sends an SMS code for one purpose; a new code replaces the old one.
+ *
+ * Codes: RESEND_TOO_SOON, TOO_MANY_CODES, PHONE_ALREADY_REGISTERED (purpose registration), USER_NOT_FOUND (other purposes).
  */
 export async function requestVerificationCode(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.requestVerificationCode>>): Promise<CommandResult> {
   const { purpose } = envelope.payload;

@@ -6,6 +6,7 @@ import { commandMetadata, rejectedBy, totpAad, type IdentityCore } from '../../i
 
 const TOTP_ISSUER = 'ICBC e-Wallet';
 
+/** Codes: FORBIDDEN, USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED. */
 export async function enableSecondFactor(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.enableSecondFactor>>): Promise<CommandResult> {
   const { userId } = envelope.payload;
   core.requireSelf(envelope, userId);
