@@ -212,7 +212,8 @@ export class DeciderHandler<Command, Event, State> {
     const fromRevision = lastRevision - BigInt(stored.length - 1);
     // Added in place, not copied: a busy stream (a merchant's, a hot wallet's) handles thousands of
     // commands while cached, and copying the map each time made every command cost O(commands so far).
-    // Sharing it with the superseded entry is safe: it only ever gains commands that committed.
+    // Sharing it with the superseded entry is safe: nothing reads that entry again, and the map only
+    // gains commands that committed (and forgets the oldest beyond `commandMemory`).
     const commands = this.rememberCommand(before.commands, commandId, { fromRevision, eventIds: stored.map((e) => e.id) });
     this.store(stream, { state, revision: lastRevision, commands });
   }
