@@ -21,5 +21,5 @@ export { createEventStore, adapterFor, type CreateEventStoreOptions, type EventS
 export { EventRelay, eventToMessage, type EventRelayOptions } from './relay/event-relay';
 export { RecentEventIds, ProcessedEvents } from './relay/dedupe';
 export { EventStoreModule, EVENT_STORE, type EventStoreModuleOptions } from './nest/event-store.module';
-export { DeciderHandler, ConcurrencyRetriesExhausted, eventIdFor, type CommandMetadata, type EventCodec, type DecisionOutcome, type DeciderHandlerOptions } from './decider/decider-handler';
+export { DeciderHandler, ConcurrencyRetriesExhausted, commandMetadata, eventIdFor, type CommandMetadata, type EventCodec, type DecisionOutcome, type DeciderHandlerOptions } from './decider/decider-handler';
 export { inTransaction, inTransactionUnderLock, startTransactionalProjection, type TransactionalProjectionOptions } from './projection/transactional-projection';

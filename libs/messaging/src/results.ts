@@ -1,4 +1,5 @@
 import type { AcceptedResult, CommandResult, RejectedResult } from '@ledger/contracts';
+import type { DomainRejection } from '@ledger/util';
 import type { CommandEnvelope } from './envelope';
 
 /** Builders for the two kinds of result, so handlers never spell the union by hand. */
@@ -10,6 +11,11 @@ export function rejected(command: { commandId: string }, code: string, message: 
   const result: RejectedResult = { status: 'rejected', commandId: command.commandId, code, message };
   if (details !== undefined) result.details = details;
   return result;
+}
+
+/** The result of a rejection a decider answered or recorded. */
+export function rejectedBy(command: { commandId: string }, rejection: DomainRejection): RejectedResult {
+  return rejected(command, rejection.code, rejection.message, rejection.details);
 }
 
 /** The code of input a service cannot use, whatever the service. */

@@ -22,7 +22,7 @@ import {
   type UserCardsEvent,
   type UserCardsState,
 } from '@ledger/cards-domain';
-import { DeciderHandler, type CommandMetadata, type EventStore } from '@ledger/event-store';
+import { DeciderHandler, commandMetadata, type CommandMetadata, type EventStore } from '@ledger/event-store';
 import { InvalidInput, rejected, runUseCase, type CommandEnvelope } from '@ledger/messaging';
 import { reject, type DomainRejection } from '@ledger/util';
 import type { CardsConfig } from './config';
@@ -69,11 +69,6 @@ function refusalOf(envelope: CommandEnvelope, error: unknown): RejectedResult | 
 }
 
 export type Envelope<C extends (typeof cardsContract.COMMANDS)[number]> = CommandEnvelope<PayloadOf<C>>;
-
-/** The result of a rejection a decider answered. */
-export function rejectedBy(envelope: CommandEnvelope, rejection: DomainRejection): CommandResult {
-  return rejected(envelope, rejection.code, rejection.message, rejection.details);
-}
 
 export interface CardsCoreDeps {
   store: EventStore;
@@ -175,7 +170,7 @@ export class CardsCore {
   }
 
   meta(envelope: CommandEnvelope, now: Date): CommandMetadata {
-    return { commandId: envelope.commandId, correlationId: envelope.correlationId, actor: envelope.actor, occurredAt: now.toISOString() };
+    return commandMetadata(envelope, now.toISOString());
   }
 
   cardData(state: UserCardsState, card: BoundCard): Record<string, unknown> {

@@ -12,6 +12,14 @@ export interface CommandMetadata {
   occurredAt: string;
 }
 
+/**
+ * The metadata of what a command causes, from the command's envelope; `occurredAt` is the command's
+ * instant unless the service stamps its own clock's.
+ */
+export function commandMetadata(command: Omit<CommandMetadata, 'occurredAt'> & { occurredAt: string }, occurredAt = command.occurredAt): CommandMetadata {
+  return { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor, occurredAt };
+}
+
 /** How a decider's events are stored: a versioned type name and a JSON object. */
 export interface EventCodec<Event> {
   encode(event: Event): { type: string; data: EventData };

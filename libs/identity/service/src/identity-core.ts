@@ -14,7 +14,7 @@ import {
   verifyVerificationCode,
   FieldDecryptionError,
 } from '@ledger/crypto';
-import { DeciderHandler, type CommandMetadata, type EventStore } from '@ledger/event-store';
+import { commandMetadata, DeciderHandler, type CommandMetadata, type EventStore } from '@ledger/event-store';
 import {
   IDENTITY_EVENT,
   InvalidIdentityCommand,
@@ -49,7 +49,7 @@ import {
   type VerificationCodeState,
   type VerificationPurpose,
 } from '@ledger/identity-domain';
-import { InvalidInput, accepted, rejected, runUseCase, type CommandEnvelope } from '@ledger/messaging';
+import { accepted, InvalidInput, rejected, rejectedBy, runUseCase, type CommandEnvelope } from '@ledger/messaging';
 import type { Decider, DomainRejection } from '@ledger/util';
 import type { IdentityConfig } from './config';
 import { ForbiddenActor, parseActor } from './infra/actor';
@@ -69,7 +69,7 @@ export const IDENTITY_SERVICE_ERROR = { INVALID_INPUT: 'INVALID_INPUT', FORBIDDE
  */
 export type Resolvable<Command, State> = Command | { type: 'Resolve'; resolve(state: State): Command };
 
-function resolving<Command extends { type: string }, Event, State>(decider: Decider<Command, Event, State, IdentityRejection>): Decider<Resolvable<Command, State>, Event, State> {
+export function resolving<Command extends { type: string }, Event, State>(decider: Decider<Command, Event, State, DomainRejection>): Decider<Resolvable<Command, State>, Event, State> {
   return {
     initialState: () => decider.initialState(),
     evolve: (state, event) => decider.evolve(state, event),
@@ -102,16 +102,6 @@ function refusalOf(envelope: CommandEnvelope, error: unknown): RejectedResult | 
   if (error instanceof InvalidIdentityCommand) return rejected(envelope, IDENTITY_SERVICE_ERROR.INVALID_INPUT, error.message);
   if (error instanceof ForbiddenActor) return rejected(envelope, IDENTITY_SERVICE_ERROR.FORBIDDEN, error.message);
   return undefined;
-}
-
-/** The event metadata of what a command causes. */
-export function commandMetadata(envelope: CommandEnvelope): CommandMetadata {
-  return { commandId: envelope.commandId, correlationId: envelope.correlationId, actor: envelope.actor, occurredAt: envelope.occurredAt };
-}
-
-/** The result of a rejection a decider answered or recorded. */
-export function rejectedBy(envelope: CommandEnvelope, rejection: DomainRejection): CommandResult {
-  return rejected(envelope, rejection.code, rejection.message, rejection.details);
 }
 
 /** A secret field of a command, opened in memory with identity's keys (InvalidInput when it cannot be). */

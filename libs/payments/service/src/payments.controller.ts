@@ -39,7 +39,10 @@ function protectedOrRefused(command: CommandEnvelope, field: paymentsContract.Se
 /** The device a money-out payment comes from, as its command says. */
 const deviceOf = (payload: { deviceId: string; stepUpCode?: string }): PaymentDevice => ({ deviceId: payload.deviceId, stepUpCode: payload.stepUpCode });
 
-/** Each handler turns its payload into a payment request and hands it to its use case under `use-cases/`. */
+/**
+ * The handlers that start a payment turn the payload into a payment request for `startPayment`; the
+ * others hand the command to their use case under `use-cases/`, which lists the codes it answers with.
+ */
 @Controller()
 export class PaymentsController {
   constructor(private readonly runtime: PaymentsRuntime) {}
@@ -112,7 +115,6 @@ export class PaymentsController {
     return startPayment(this.runtime, command, { kind: 'provider_topup', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, provider: p.provider, amountMinor: parsePositiveMinor(p.amountMinor), deadline }, {});
   }
 
-  /** Codes: INVALID_SIGNATURE, CALLBACK_MISMATCH, PAYMENT_NOT_FOUND, CALLBACK_AFTER_DEADLINE, the credit's failure codes. */
   @CommandHandler(paymentsContract.providerCallback)
   providerCallback(command: Envelope<typeof paymentsContract.providerCallback>): Promise<CommandResult> {
     return providerCallback(this.runtime, command);
@@ -125,13 +127,11 @@ export class PaymentsController {
     return startPayment(this.runtime, command, { kind: 'counter', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, branchId: p.branchId, tellerId: p.tellerId, amountMinor: parsePositiveMinor(p.amountMinor) }, {});
   }
 
-  /** Codes: see `paymentsContract.approveCounterTopUp`. Answers the top-up's outcome once credited. */
   @CommandHandler(paymentsContract.approveCounterTopUp)
   approveCounterTopUp(command: Envelope<typeof paymentsContract.approveCounterTopUp>): Promise<CommandResult> {
     return approveCounterTopUp(this.runtime, command);
   }
 
-  /** Codes: see `paymentsContract.rejectCounterTopUp`. Accepted: the rejection is recorded (the payment's view, status failed). */
   @CommandHandler(paymentsContract.rejectCounterTopUp)
   rejectCounterTopUp(command: Envelope<typeof paymentsContract.rejectCounterTopUp>): Promise<CommandResult> {
     return rejectCounterTopUp(this.runtime, command);
@@ -144,26 +144,16 @@ export class PaymentsController {
     return startPayment(this.runtime, command, { kind: 'refund', paymentId: p.refundId, originalPaymentId: p.paymentId, amountMinor: parsePositiveMinor(p.amountMinor), reason: p.reason ?? '' }, {});
   }
 
-  /** Query. Codes: PAYMENT_NOT_FOUND, FORBIDDEN (a user asking about another user's payment). */
   @CommandHandler(paymentsContract.getPayment)
   getPayment(command: Envelope<typeof paymentsContract.getPayment>): Promise<CommandResult> {
     return getPayment(this.runtime, command);
   }
 
-  /**
-   * Query: the user's payments, newest first, bounded pages (read model, eventually consistent).
-   * Codes: FORBIDDEN (not the user themself nor support), INVALID_COMMAND (a malformed cursor).
-   */
   @CommandHandler(paymentsContract.listUserPayments)
   listUserPayments(command: Envelope<typeof paymentsContract.listUserPayments>): Promise<CommandResult> {
     return listUserPayments(this.runtime, command);
   }
 
-  /**
-   * Query: who in support looked at the user's transactions, newest first, bounded pages (read from
-   * `supportaudit-<userId>`, always current). Codes: FORBIDDEN (not the user themself nor support),
-   * INVALID_COMMAND (a malformed cursor).
-   */
   @CommandHandler(paymentsContract.listSupportAccess)
   listSupportAccess(command: Envelope<typeof paymentsContract.listSupportAccess>): Promise<CommandResult> {
     return listSupportAccess(this.runtime, command);

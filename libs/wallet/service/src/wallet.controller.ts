@@ -14,7 +14,7 @@ import { Controller } from '@nestjs/common';
 import { TRANSPORT_ERROR, actorIdOf, walletContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { InvalidWalletCommand, WALLET_ERROR, WALLET_EVENT, type AccountId, type WalletCommand, type WalletEvent, type WalletState } from '@ledger/wallet-domain';
-import type { CommandMetadata } from '@ledger/event-store';
+import { commandMetadata, type CommandMetadata } from '@ledger/event-store';
 import { WalletLedger, type LedgerOutcome } from './wallet-ledger';
 import { WalletRuntime } from './wallet-runtime';
 
@@ -56,7 +56,7 @@ export class WalletController {
   }
 
   private metadata(command: CommandEnvelope): CommandMetadata {
-    return { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor, occurredAt: command.occurredAt };
+    return commandMetadata(command);
   }
 
   /** FORBIDDEN for a user acting on another user's wallet (unopened wallets are left to the decider). */

@@ -1,9 +1,9 @@
 import { cardsContract, type CommandResult } from '@ledger/contracts';
 import { HASH_PURPOSE, fingerprint as keyedFingerprint } from '@ledger/crypto';
 import { bindPrecheck, checkCardNumber, findCard, maskHolderName, normalizeCardNumber, userCardsStreamId, type BindCard } from '@ledger/cards-domain';
-import { InvalidInput, accepted } from '@ledger/messaging';
+import { accepted, InvalidInput, rejectedBy } from '@ledger/messaging';
 import { isRejection } from '@ledger/util';
-import { rejectedBy, type CardsCore, type Envelope } from '../cards-core';
+import { type CardsCore, type Envelope } from '../cards-core';
 import { cardIdFor, derivedId } from '../infra/ids';
 
 /**

@@ -1,7 +1,7 @@
 import { cardsContract, type CommandResult } from '@ledger/contracts';
 import { CARDS_ERROR, findCard, issuerStatusRejection, userCardsStreamId } from '@ledger/cards-domain';
-import { accepted, rejected } from '@ledger/messaging';
-import { NotCardOwner, rejectedBy, type CardsCore, type Envelope } from '../cards-core';
+import { accepted, rejected, rejectedBy } from '@ledger/messaging';
+import { NotCardOwner, type CardsCore, type Envelope } from '../cards-core';
 import { parseActor } from '../infra/actor';
 
 /**

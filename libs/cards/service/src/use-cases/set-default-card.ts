@@ -1,7 +1,7 @@
 import { cardsContract, type CommandResult } from '@ledger/contracts';
 import { userCardsStreamId } from '@ledger/cards-domain';
-import { accepted } from '@ledger/messaging';
-import { rejectedBy, type CardsCore, type Envelope } from '../cards-core';
+import { accepted, rejectedBy } from '@ledger/messaging';
+import { type CardsCore, type Envelope } from '../cards-core';
 
 /**
  * The owner only; choosing the current default is accepted without events.

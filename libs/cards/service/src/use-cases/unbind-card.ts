@@ -1,7 +1,7 @@
 import { TRANSPORT_ERROR, cardsContract, type CommandResult } from '@ledger/contracts';
 import { CARDS_ERROR, CARDS_EVENT, findCard, userCardsStreamId } from '@ledger/cards-domain';
-import { accepted, rejected } from '@ledger/messaging';
-import { CARDS_SERVICE_ERROR, rejectedBy, type CardsCore, type Envelope } from '../cards-core';
+import { accepted, rejected, rejectedBy } from '@ledger/messaging';
+import { CARDS_SERVICE_ERROR, type CardsCore, type Envelope } from '../cards-core';
 import { derivedId } from '../infra/ids';
 
 /**

@@ -1,6 +1,5 @@
 import { BillerUnavailable, PAYMENT_ERROR, type Failure } from '@ledger/payments-domain';
-import { retryWithBackoff } from '@ledger/util';
-import { answerOrUnavailable, wrongKind, type StepExecutor, type StepOutcome } from './step-context';
+import { wrongKind, type StepExecutor, type StepOutcome } from './step-context';
 
 /** checking_bill: the biller knows the bill and, when it says what is due, the amount matches exactly. */
 export const checkBill: StepExecutor = async (context, { state, now }) => {
@@ -8,7 +7,7 @@ export const checkBill: StepExecutor = async (context, { state, now }) => {
   if (request.kind !== 'bill') throw wrongKind(state, 'checking_bill');
   const { biller, billReferenceForBiller } = context.options;
   const fail = (failure: Failure): StepOutcome => ({ record: { type: 'RecordBillCheck', result: { ok: false, failure }, now } });
-  const tried = await retryWithBackoff(context.retry, () => answerOrUnavailable(() => biller.checkBill(request.billerId, billReferenceForBiller(request.billReference)), BillerUnavailable), (answered) => answered === undefined);
+  const tried = await context.askPartner(() => biller.checkBill(request.billerId, billReferenceForBiller(request.billReference)), BillerUnavailable);
   if (tried === undefined) return fail({ code: PAYMENT_ERROR.BILLER_UNAVAILABLE, message: 'the biller did not answer the bill check' });
   const bill = tried.answer;
   if (!bill.found) return fail({ code: PAYMENT_ERROR.BILL_NOT_FOUND, message: `biller ${request.billerId} knows no bill ${request.billReference.masked}` });
@@ -24,7 +23,7 @@ export const payBill: StepExecutor = async (context, { state }) => {
   if (request.kind !== 'bill') throw wrongKind(state, 'paying_bill');
   const { biller, billReferenceForBiller } = context.options;
   const payment = { paymentId: request.paymentId, billerId: request.billerId, billReference: billReferenceForBiller(request.billReference), amountMinor: request.amountMinor };
-  const tried = await retryWithBackoff(context.retry, () => answerOrUnavailable(() => biller.payBill(payment), BillerUnavailable), (answered) => answered === undefined);
+  const tried = await context.askPartner(() => biller.payBill(payment), BillerUnavailable);
   if (tried === undefined) return { record: { type: 'RecordBillPayment', result: { ok: false, failure: { code: PAYMENT_ERROR.BILLER_UNAVAILABLE, message: 'the biller did not answer' } }, now: context.now() } };
   const answer = tried.answer;
   const result = answer.accepted ? ({ ok: true, receipt: answer.receipt } as const) : ({ ok: false, failure: { code: PAYMENT_ERROR.BILLER_DECLINED, message: answer.reason } } as const);

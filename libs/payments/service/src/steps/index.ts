@@ -10,7 +10,7 @@ import { claimRefund, releaseRefundClaim } from './refund';
 import type { StepExecutor } from './step-context';
 import { awaitApproval, awaitProvider } from './waiting';
 
-export { StepContext, type DriverOptions, type PaymentSecrets, type StepOutcome } from './step-context';
+export { StepContext, type DriverOptions, type PaymentSecrets } from './step-context';
 
 /** Every step the payment decider can name (`nextStep`), with the executor that performs it; the type makes the table complete. */
 export const STEP_EXECUTORS: Readonly<Record<PaymentStep, StepExecutor>> = {

@@ -1,8 +1,7 @@
 import { walletContract } from '@ledger/contracts';
 import { isUnanswered } from '@ledger/messaging';
 import { AcquirerUnavailable, PAYMENT_ERROR, type PaymentCommand } from '@ledger/payments-domain';
-import { retryWithBackoff } from '@ledger/util';
-import { answerOrUnavailable, failureOf, moneyOf, wrongKind, type StepExecutor } from './step-context';
+import { failureOf, moneyOf, wrongKind, type StepExecutor } from './step-context';
 
 /**
  * confirming (merchant payments with a held amount): the acquirer authorizes; approved, the hold is
@@ -14,7 +13,7 @@ export const confirmWithAcquirer: StepExecutor = async (context, { state }) => {
   if (request.kind !== 'merchant') throw wrongKind(state, 'confirming');
   const { acquirer } = context.options;
   const authorization = { paymentId: request.paymentId, merchantId: request.merchantId, channel: request.channel, amountMinor: request.amountMinor };
-  const tried = await retryWithBackoff(context.retry, () => answerOrUnavailable(() => acquirer.authorize(authorization), AcquirerUnavailable), (answered) => answered === undefined);
+  const tried = await context.askPartner(() => acquirer.authorize(authorization), AcquirerUnavailable);
   if (tried === undefined) {
     return { record: { type: 'RecordAcquirerAnswer', result: { ok: false, failure: { code: PAYMENT_ERROR.ACQUIRER_UNAVAILABLE, message: 'the merchant acquirer did not answer' } }, now: context.now() } };
   }

@@ -18,7 +18,7 @@ import {
   type ProtectedValue,
   type ReservationResult,
 } from '@ledger/payments-domain';
-import type { Clock, RetryPolicy } from '@ledger/util';
+import { retryWithBackoff, type Clock, type RetryPolicy } from '@ledger/util';
 
 /** Secrets that live only in memory for the duration of one request (never in the store). */
 export interface PaymentSecrets {
@@ -77,7 +77,7 @@ export function wrongKind(state: ActivePaymentState, step: PaymentStep): Error {
 }
 
 /** A partner call that signals "try again" by throwing `unavailable`: its answer, or undefined when it never answered. */
-export async function answerOrUnavailable<T>(call: () => Promise<T>, unavailable: abstract new (...args: never[]) => Error): Promise<{ answer: T } | undefined> {
+async function answerOrUnavailable<T>(call: () => Promise<T>, unavailable: abstract new (...args: never[]) => Error): Promise<{ answer: T } | undefined> {
   try {
     return { answer: await call() };
   } catch (error) {
@@ -100,6 +100,11 @@ export class StepContext {
 
   now(): string {
     return this.options.clock.now().toISOString();
+  }
+
+  /** Asks a partner (acquirer, biller) that throws `unavailable` when it does not answer, again with backoff while it does not: its answer, or undefined. */
+  askPartner<T>(call: () => Promise<T>, unavailable: abstract new (...args: never[]) => Error): Promise<{ answer: T } | undefined> {
+    return retryWithBackoff(this.retry, () => answerOrUnavailable(call, unavailable), (answered) => answered === undefined);
   }
 
   /** Sends a command, resending it with the same id while it is unanswered (bounded, with backoff). */

@@ -1,4 +1,5 @@
 import { paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { commandMetadata } from '@ledger/event-store';
 import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { PAYMENT_ERROR, paymentStreamId, type PaymentCommand } from '@ledger/payments-domain';
 import type { PaymentsRuntime } from '../payments-runtime';
@@ -34,6 +35,6 @@ async function recordSupervisorDecision(
   const { paymentId, supervisorId } = command.payload;
   if (command.actor !== `supervisor:${supervisorId}`) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not decide as supervisor ${supervisorId}`);
   const now = runtime.clock.now().toISOString();
-  const recorded = await runtime.handler.handle(paymentStreamId(paymentId), decision(now), { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor, occurredAt: now });
+  const recorded = await runtime.handler.handle(paymentStreamId(paymentId), decision(now), commandMetadata(command, now));
   return recorded.kind === 'rejected' ? refusedStep(command, recorded.rejection) : undefined;
 }

@@ -1,5 +1,5 @@
 import type { CommandResult } from '@ledger/contracts';
-import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
+import { accepted, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState } from '@ledger/payments-domain';
 import type { DomainRejection } from '@ledger/util';
 import type { PaymentsRuntime } from '../payments-runtime';
@@ -38,6 +38,5 @@ export async function awaitOutcome(runtime: PaymentsRuntime, command: CommandEnv
 
 /** A step recorded on behalf of an outside party (a provider, a supervisor) that the decider refused; its STEP_OUT_OF_ORDER means there is no such payment. */
 export function refusedStep(command: CommandEnvelope, rejection: DomainRejection): CommandResult {
-  const code = rejection.code === STEP_OUT_OF_ORDER ? PAYMENT_ERROR.PAYMENT_NOT_FOUND : rejection.code;
-  return rejected(command, code, rejection.message, rejection.details);
+  return rejectedBy(command, rejection.code === STEP_OUT_OF_ORDER ? { ...rejection, code: PAYMENT_ERROR.PAYMENT_NOT_FOUND } : rejection);
 }

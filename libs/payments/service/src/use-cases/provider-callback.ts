@@ -1,4 +1,5 @@
 import { paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { commandMetadata } from '@ledger/event-store';
 import { rejected, type CommandEnvelope } from '@ledger/messaging';
 import { PAYMENT_ERROR, paymentStreamId } from '@ledger/payments-domain';
 import { parsePositiveMinor } from '@ledger/util';
@@ -14,7 +15,7 @@ export async function providerCallback(runtime: PaymentsRuntime, command: Comman
   const recorded = await runtime.handler.handle(
     paymentStreamId(p.paymentId),
     { type: 'RecordProviderConfirmation', provider: p.provider, providerReference: p.providerReference, amountMinor: parsePositiveMinor(p.amountMinor), now },
-    { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor, occurredAt: now },
+    commandMetadata(command, now),
   );
   if (recorded.kind === 'rejected') return refusedStep(command, recorded.rejection);
   const { state } = await runtime.handler.load(paymentStreamId(p.paymentId));

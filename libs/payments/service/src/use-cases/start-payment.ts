@@ -1,5 +1,6 @@
 import { actorIdOf, type CommandResult } from '@ledger/contracts';
-import { rejected, type CommandEnvelope } from '@ledger/messaging';
+import { commandMetadata } from '@ledger/event-store';
+import { rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import { PAYMENT_ERROR, paymentStreamId, type PaymentRequest } from '@ledger/payments-domain';
 import type { PaymentsRuntime } from '../payments-runtime';
 import { awaitOutcome } from './outcome';
@@ -35,13 +36,8 @@ export async function startPayment(runtime: PaymentsRuntime, command: CommandEnv
     const refusal = await assessRisk(runtime, command, request.paymentId, request.userId, request.amountMinor, device, now);
     if (refusal) return refusal;
   }
-  const started = await runtime.handler.handle(paymentStreamId(request.paymentId), { type: 'StartPayment', request, now }, {
-    commandId: command.commandId,
-    correlationId: command.correlationId,
-    actor: command.actor,
-    occurredAt: now,
-  });
-  if (started.kind === 'rejected') return rejected(command, started.rejection.code, started.rejection.message, started.rejection.details);
+  const started = await runtime.handler.handle(paymentStreamId(request.paymentId), { type: 'StartPayment', request, now }, commandMetadata(command, now));
+  if (started.kind === 'rejected') return rejectedBy(command, started.rejection);
   return awaitOutcome(runtime, command, request.paymentId, secrets);
 }
 

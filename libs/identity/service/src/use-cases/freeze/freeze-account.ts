@@ -1,8 +1,9 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { IDENTITY_EVENT, userStreamId } from '@ledger/identity-domain';
-import { accepted, type CommandEnvelope } from '@ledger/messaging';
+import { accepted, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
+import { commandMetadata } from '@ledger/event-store';
 import { ForbiddenActor, parseActor } from '../../infra/actor';
-import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
+import { type IdentityCore } from '../../identity-core';
 
 /** Codes: FORBIDDEN, USER_NOT_FOUND, ALREADY_FROZEN. */
 export async function freezeAccount(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.freezeAccount>>): Promise<CommandResult> {

@@ -1,8 +1,9 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { IDENTITY_ERROR, type CodeProof, type UserCommand, type UserState } from '@ledger/identity-domain';
-import { InvalidInput, rejected, type CommandEnvelope } from '@ledger/messaging';
+import { InvalidInput, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
+import { commandMetadata } from '@ledger/event-store';
 import { parseActor } from '../../infra/actor';
-import { DRY_RUN, commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
+import { DRY_RUN, type IdentityCore } from '../../identity-core';
 
 /**
  * By support: after verifying the caller out of band (the reference is recorded). By the user:

@@ -1,8 +1,9 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { verifyLoginPassword, signAccessToken, sealField } from '@ledger/crypto';
 import { IDENTITY_ERROR, IDENTITY_EVENT, outcomeOf, userStreamId, type UserCommand } from '@ledger/identity-domain';
-import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
-import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
+import { accepted, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
+import { commandMetadata } from '@ledger/event-store';
+import { type IdentityCore } from '../../identity-core';
 
 /** Codes: INVALID_CREDENTIALS, LOGIN_LOCKED, STEP_UP_REQUIRED, the code failures of the step-up code, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED. */
 export async function login(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.login>>): Promise<CommandResult> {

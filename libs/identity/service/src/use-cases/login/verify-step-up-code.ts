@@ -1,7 +1,8 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { IDENTITY_ERROR, userStreamId } from '@ledger/identity-domain';
-import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
-import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
+import { accepted, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
+import { commandMetadata } from '@ledger/event-store';
+import { type IdentityCore } from '../../identity-core';
 
 /**
  * A payment's SMS step-up from a new device: consumes the user's `login_step_up` code (the code

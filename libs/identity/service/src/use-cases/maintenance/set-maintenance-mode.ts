@@ -1,8 +1,9 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { MAINTENANCE_STREAM_ID, maintenanceStatusAt, type MaintenanceCommand } from '@ledger/identity-domain';
-import { accepted, type CommandEnvelope } from '@ledger/messaging';
+import { accepted, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
+import { commandMetadata } from '@ledger/event-store';
 import { ForbiddenActor, parseActor } from '../../infra/actor';
-import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
+import { type IdentityCore } from '../../identity-core';
 
 /** Codes: FORBIDDEN; INVALID_INPUT for a window that ends in the past. */
 export async function setMaintenanceMode(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.setMaintenanceMode>>): Promise<CommandResult> {

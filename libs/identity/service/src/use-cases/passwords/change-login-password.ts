@@ -1,8 +1,8 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { hashLoginPassword, verifyLoginPassword } from '@ledger/crypto';
 import { IDENTITY_ERROR, checkLoginPassword, type UserCommand } from '@ledger/identity-domain';
-import { rejected, type CommandEnvelope } from '@ledger/messaging';
-import { DRY_RUN, rejectedBy, type IdentityCore } from '../../identity-core';
+import { rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
+import { DRY_RUN, type IdentityCore } from '../../identity-core';
 
 /** Codes: FORBIDDEN, USER_NOT_FOUND, WEAK_PASSWORD, INVALID_CREDENTIALS, LOGIN_LOCKED, second-factor codes. */
 export async function changeLoginPassword(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.changeLoginPassword>>): Promise<CommandResult> {

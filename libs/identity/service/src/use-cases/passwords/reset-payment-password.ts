@@ -1,8 +1,9 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { hashPaymentPassword } from '@ledger/crypto';
 import { IDENTITY_ERROR, checkPaymentPassword, userStreamId, type CodeProof, type UserCommand } from '@ledger/identity-domain';
-import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
-import { DRY_RUN, commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
+import { accepted, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
+import { commandMetadata } from '@ledger/event-store';
+import { DRY_RUN, type IdentityCore } from '../../identity-core';
 
 /**
  * "Forgot payment password": an SMS code to the bound phone proves the owner.

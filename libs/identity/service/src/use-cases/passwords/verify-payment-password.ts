@@ -1,7 +1,8 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { userStreamId } from '@ledger/identity-domain';
-import { accepted, type CommandEnvelope } from '@ledger/messaging';
-import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
+import { accepted, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
+import { commandMetadata } from '@ledger/event-store';
+import { type IdentityCore } from '../../identity-core';
 
 /**
  * Cards and payments ask before moving money or changing cards.

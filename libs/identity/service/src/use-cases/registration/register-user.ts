@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { encryptField, hashLoginPassword } from '@ledger/crypto';
 import { IDENTITY_ERROR, MAINTENANCE_STREAM_ID, checkLoginPassword, maintenanceStatusAt, phoneReservationStreamId, userStreamId, type CodeProof, type UserCommand } from '@ledger/identity-domain';
-import { InvalidInput, rejected, type CommandEnvelope } from '@ledger/messaging';
+import { InvalidInput, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
+import { commandMetadata } from '@ledger/event-store';
 import { isValidIdNumber } from '../../infra/id-number';
-import { DRY_RUN, commandMetadata, idNumberAad, rejectedBy, type IdentityCore } from '../../identity-core';
+import { DRY_RUN, idNumberAad, type IdentityCore } from '../../identity-core';
 
 /** The user id of a registration: derived from the command id, so a re-delivered command registers the same user. */
 export function userIdFor(commandId: string): string {

@@ -1,8 +1,9 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { generateId, generateSmsCode, hashVerificationCode } from '@ledger/crypto';
 import { IDENTITY_ERROR, IDENTITY_EVENT, verificationCodeStreamId, type VerificationPurpose } from '@ledger/identity-domain';
-import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
-import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
+import { accepted, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
+import { commandMetadata } from '@ledger/event-store';
+import { type IdentityCore } from '../../identity-core';
 
 /**
  * Sends an SMS code for one purpose; a new code replaces the old one.

@@ -1,7 +1,8 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { userStreamId, type UserCommand } from '@ledger/identity-domain';
-import type { CommandEnvelope } from '@ledger/messaging';
-import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
+import { rejectedBy, type CommandEnvelope } from '@ledger/messaging';
+import { commandMetadata } from '@ledger/event-store';
+import { type IdentityCore } from '../../identity-core';
 
 /** Codes: FORBIDDEN, USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED. */
 export async function disableSecondFactor(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.disableSecondFactor>>): Promise<CommandResult> {

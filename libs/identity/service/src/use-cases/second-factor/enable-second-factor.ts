@@ -1,8 +1,9 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { encryptField, decryptField, sealField, generateTotpSecret, totpProvisioningUri } from '@ledger/crypto';
 import { IDENTITY_EVENT, userStreamId } from '@ledger/identity-domain';
-import { accepted, type CommandEnvelope } from '@ledger/messaging';
-import { commandMetadata, rejectedBy, totpAad, type IdentityCore } from '../../identity-core';
+import { accepted, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
+import { commandMetadata } from '@ledger/event-store';
+import { totpAad, type IdentityCore } from '../../identity-core';
 
 const TOTP_ISSUER = 'ICBC e-Wallet';
 

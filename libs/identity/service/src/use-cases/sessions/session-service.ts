@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { sealField, hashRefreshToken, issueRefreshToken, refreshTokenMatches, refreshTokenSession, signAccessToken } from '@ledger/crypto';
-import { DeciderHandler, type EventCodec, type EventStore } from '@ledger/event-store';
+import { DeciderHandler, commandMetadata, type EventCodec, type EventStore } from '@ledger/event-store';
 import {
   SESSION_EVENT_TYPES,
   createUserDecider,
@@ -17,20 +17,10 @@ import {
   type UserEvent,
   type UserState,
 } from '@ledger/identity-domain';
-import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
-import type { Decider } from '@ledger/util';
+import { accepted, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import type { IdentityConfig } from '../../config';
-import { commandMetadata, openSecret } from '../../identity-core';
+import { openSecret, resolving, type Resolvable } from '../../identity-core';
 import { identityCodec } from '../../infra/event-codec';
-
-/** A session command computed from the freshest state, so a token is compared with the hashes being decided on. */
-type SessionInput = (state: SessionState) => SessionCommand;
-
-const sessionInputDecider: Decider<SessionInput, SessionEvent, SessionState> = {
-  initialState: () => sessionDecider.initialState(),
-  evolve: (state, event) => sessionDecider.evolve(state, event),
-  decide: (input, state) => sessionDecider.decide(input(state), state),
-};
 
 const sessionCodec: EventCodec<SessionEvent> = {
   encode: (event) => ({ type: event.type, data: { ...event.data } }),
@@ -58,14 +48,14 @@ export interface IssuedRefreshToken {
  * the `user` category).
  */
 export class SessionService {
-  private readonly sessions: DeciderHandler<SessionInput, SessionEvent, SessionState>;
+  private readonly sessions: DeciderHandler<Resolvable<SessionCommand, SessionState>, SessionEvent, SessionState>;
   private readonly users: DeciderHandler<UserCommand, UserEvent, UserState>;
 
   constructor(
     store: EventStore,
     private readonly config: IdentityConfig,
   ) {
-    this.sessions = new DeciderHandler({ store, decider: sessionInputDecider, codec: sessionCodec });
+    this.sessions = new DeciderHandler({ store, decider: resolving(sessionDecider), codec: sessionCodec });
     // Read-only: refresh needs to know whether the account is frozen right now.
     this.users = new DeciderHandler({ store, decider: createUserDecider(config.policy), codec: identityCodec<UserEvent>() });
   }
@@ -78,7 +68,7 @@ export class SessionService {
     const refreshTokenHash = hashRefreshToken(token, this.config.pepperKeyring);
     // A re-delivered login is answered from the events of its first delivery (same command id),
     // and its token is the same, being derived from that command id.
-    const outcome = await this.sessions.handle(sessionStreamId(sessionId), () => ({ type: 'StartSession', sessionId, userId, deviceId, refreshTokenHash, expiresAt, now }), commandMetadata(envelope));
+    const outcome = await this.sessions.handle(sessionStreamId(sessionId), { type: 'StartSession', sessionId, userId, deviceId, refreshTokenHash, expiresAt, now }, commandMetadata(envelope));
     const started = outcome.kind === 'accepted' ? outcome.events.find((event) => event.type === 'identity.SessionStarted.v1') : undefined;
     if (started?.type !== 'identity.SessionStarted.v1') throw new Error(`session ${sessionId} did not start`);
     return this.issued(token, started.data.expiresAt);
@@ -96,10 +86,10 @@ export class SessionService {
     const nextToken = issueRefreshToken(sessionId, envelope.commandId, this.config.pepperKeyring);
     const nextRefreshTokenHash = hashRefreshToken(nextToken, this.config.pepperKeyring);
     const expiresAt = this.refreshExpiry(now);
-    const outcome = await this.sessions.handle(stream, (state) => ({ type: 'RefreshSession', presented: this.presented(presentedToken, state), userFrozen, nextRefreshTokenHash, expiresAt, now }), commandMetadata(envelope));
-    if (outcome.kind === 'rejected') return rejected(envelope, outcome.rejection.code, outcome.rejection.message, outcome.rejection.details);
+    const outcome = await this.sessions.handle(stream, { type: 'Resolve', resolve: (state) => ({ type: 'RefreshSession', presented: this.presented(presentedToken, state), userFrozen, nextRefreshTokenHash, expiresAt, now }) }, commandMetadata(envelope));
+    if (outcome.kind === 'rejected') return rejectedBy(envelope, outcome.rejection);
     const failure = sessionRejection(outcome.events);
-    if (failure) return rejected(envelope, failure.code, failure.message, failure.details);
+    if (failure) return rejectedBy(envelope, failure);
     const refreshed = outcome.events.find((event) => event.type === 'identity.SessionRefreshed.v1');
     const session = (await this.sessions.load(stream)).state;
     if (refreshed?.type !== 'identity.SessionRefreshed.v1' || session.kind === 'none') throw new Error('refresh accepted without a SessionRefreshed event');
@@ -118,10 +108,10 @@ export class SessionService {
     const sessionId = refreshTokenSession(presentedToken);
     if (sessionId === undefined) return rejected(envelope, 'INVALID_REFRESH_TOKEN', 'this refresh token is not valid');
     const now = this.config.clock.now();
-    const outcome = await this.sessions.handle(sessionStreamId(sessionId), (state) => ({ type: 'EndSession', presented: this.presented(presentedToken, state), now }), commandMetadata(envelope));
-    if (outcome.kind === 'rejected') return rejected(envelope, outcome.rejection.code, outcome.rejection.message, outcome.rejection.details);
+    const outcome = await this.sessions.handle(sessionStreamId(sessionId), { type: 'Resolve', resolve: (state) => ({ type: 'EndSession', presented: this.presented(presentedToken, state), now }) }, commandMetadata(envelope));
+    if (outcome.kind === 'rejected') return rejectedBy(envelope, outcome.rejection);
     const failure = sessionRejection(outcome.events);
-    return failure ? rejected(envelope, failure.code, failure.message, failure.details) : accepted(envelope, { ended: true });
+    return failure ? rejectedBy(envelope, failure) : accepted(envelope, { ended: true });
   }
 
   private presented(token: string, state: SessionState): PresentedToken {

@@ -1,10 +1,10 @@
 import { identityContract as contract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { sealField, signAccessToken, verifyLoginPassword, verifyTotp } from '@ledger/crypto';
-import { DeciderHandler, type EventStore } from '@ledger/event-store';
+import { commandMetadata, DeciderHandler, type EventStore } from '@ledger/event-store';
 import { IDENTITY_ERROR, createStaffLoginDecider, recordedRejection, staffStreamId, type StaffEvent, type StaffLogIn, type StaffLoginState } from '@ledger/identity-domain';
-import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
+import { accepted, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import type { IdentityConfig } from '../../config';
-import { commandMetadata, rejectedBy, type IdentityCore } from '../../identity-core';
+import { type IdentityCore } from '../../identity-core';
 import { identityCodec } from '../../infra/event-codec';
 import type { StaffLoginLimits } from './staff-login-limits';
 
