@@ -267,13 +267,13 @@ export class TrafficGenerator {
   private act(user: SimUser, group: readonly SimUser[]): void {
     const meta = (actor: string, correlationId: string): Meta => ({ correlationId, actor, now: this.now() });
     if (this.identity.state(userStreamId(user.userId)).status === 'unregistered') {
-      must(this.identity.decide(userStreamId(user.userId), registerUserCommand(user.userId, new Date(this.clockMs)), meta(`user:${user.userId}`, user.userId)), 'register');
+      must(this.identity.decide(userStreamId(user.userId), registerUserCommand(user.userId, this.now()), meta(`user:${user.userId}`, user.userId)), 'register');
       this.totals.users += 1;
       return;
     }
     if (!user.hasCard) {
       if (this.chance(0.15)) return; // some never bind a card
-      must(this.cards.decide(userCardsStreamId(user.userId), bindCardCommand(user.userId, new Date(this.clockMs)), meta(`user:${user.userId}`, user.userId)), 'bind card');
+      must(this.cards.decide(userCardsStreamId(user.userId), bindCardCommand(user.userId, this.now()), meta(`user:${user.userId}`, user.userId)), 'bind card');
       user.hasCard = true;
       this.totals.cardsBound += 1;
       return;
@@ -288,7 +288,7 @@ export class TrafficGenerator {
       return;
     }
     if (this.chance(0.002)) {
-      must(this.identity.decide(userStreamId(user.userId), riskAlertCommand(user.userId, false, new Date(this.clockMs)), meta('system:risk', user.userId)), 'risk alert');
+      must(this.identity.decide(userStreamId(user.userId), riskAlertCommand(user.userId, false, this.now()), meta('system:risk', user.userId)), 'risk alert');
       return;
     }
     const roll = this.random();

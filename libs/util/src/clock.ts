@@ -1,3 +1,5 @@
+import type { Instant } from './instant';
+
 /** Time comes from a clock that is injected, so deciders and tests control it. */
 export interface Clock {
   now(): Date;
@@ -17,4 +19,9 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     this.current = new Date(this.current.getTime() + ms);
   }
+}
+
+/** The clock's reading as an Instant, the form commands carry. */
+export function nowInstant(clock: Clock): Instant {
+  return clock.now().toISOString();
 }

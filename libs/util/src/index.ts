@@ -1,5 +1,6 @@
 export * from './decider';
 export * from './clock';
+export * from './instant';
 export * from './money';
 export * from './group-commit';
 export * from './keyed-mutex';

@@ -24,7 +24,7 @@ import {
 } from '@ledger/cards-domain';
 import { DeciderHandler, commandMetadata, type CommandMetadata, type EventStore } from '@ledger/event-store';
 import { InvalidInput, rejected, runUseCase, type CommandEnvelope } from '@ledger/messaging';
-import { reject, type DomainRejection } from '@ledger/util';
+import { instantMs, reject, type DomainRejection, type Instant } from '@ledger/util';
 import type { CardsConfig } from './config';
 import { actorMayActFor, parseActor } from './infra/actor';
 import { cardsCodec } from './infra/event-codec';
@@ -125,7 +125,7 @@ export class CardsCore {
    * CARD_BINDING_IN_PROGRESS when it is this user's own young reservation under another card id. An old reservation without a card was abandoned by a crash (or an unbind whose
    * release was lost): it is released (`bind_abandoned`) and the reservation tried again, bounded.
    */
-  async reserve(fingerprint: string, userId: string, cardId: string, meta: CommandMetadata, now: Date): Promise<DomainRejection | undefined> {
+  async reserve(fingerprint: string, userId: string, cardId: string, meta: CommandMetadata, now: Instant): Promise<DomainRejection | undefined> {
     const stream = cardFingerprintStreamId(fingerprint);
     for (let attempt = 1; attempt <= MAX_RESERVATION_ATTEMPTS; attempt += 1) {
       const outcome = await this.fingerprints.handle(stream, { type: 'ReserveCardFingerprint', fingerprint, userId, cardId, now }, meta);
@@ -134,7 +134,7 @@ export class CardsCore {
       if (holder.kind !== 'reserved') continue; // released in the meantime: try again
       const holderCards = (await this.users.load(userCardsStreamId(holder.userId))).state;
       if (findCard(holderCards, holder.cardId)?.fingerprint === fingerprint) return outcome.rejection;
-      const ageMs = now.getTime() - Date.parse(holder.reservedAt);
+      const ageMs = instantMs(now) - instantMs(holder.reservedAt);
       if (ageMs < this.config.orphanReservationTtlMs) {
         // Another user's binding in flight has won the card: to this caller it is bound to someone else.
         if (holder.userId !== userId) return outcome.rejection;
@@ -150,7 +150,7 @@ export class CardsCore {
   }
 
   /** A stale release (someone else holds the card now) changes nothing, so this is always safe. */
-  async releaseFingerprint(fingerprint: string, userId: string, cardId: string, reason: FingerprintReleaseReason, meta: CommandMetadata, now: Date): Promise<void> {
+  async releaseFingerprint(fingerprint: string, userId: string, cardId: string, reason: FingerprintReleaseReason, meta: CommandMetadata, now: Instant): Promise<void> {
     await this.fingerprints.handle(cardFingerprintStreamId(fingerprint), { type: 'ReleaseCardFingerprint', fingerprint, userId, cardId, reason, now }, meta);
   }
 
@@ -169,8 +169,8 @@ export class CardsCore {
     }
   }
 
-  meta(envelope: CommandEnvelope, now: Date): CommandMetadata {
-    return commandMetadata(envelope, now.toISOString());
+  meta(envelope: CommandEnvelope, now: Instant): CommandMetadata {
+    return commandMetadata(envelope, now);
   }
 
   cardData(state: UserCardsState, card: BoundCard): Record<string, unknown> {

@@ -50,7 +50,7 @@ import {
   type VerificationPurpose,
 } from '@ledger/identity-domain';
 import { accepted, InvalidInput, rejected, rejectedBy, runUseCase, type CommandEnvelope } from '@ledger/messaging';
-import type { Decider, DomainRejection } from '@ledger/util';
+import { instantMs, isBefore, nowInstant, type Decider, type DomainRejection, type Instant } from '@ledger/util';
 import type { IdentityConfig } from './config';
 import { ForbiddenActor, parseActor } from './infra/actor';
 import { identityCodec } from './infra/event-codec';
@@ -175,8 +175,8 @@ export class IdentityCore {
     return runUseCase(envelope, work, (error) => refusalOf(envelope, error), (line) => this.logger.log(line));
   }
 
-  now(): Date {
-    return this.config.clock.now();
+  now(): Instant {
+    return nowInstant(this.config.clock);
   }
 
   registered(envelope: CommandEnvelope, user: RegisteredUser): CommandResult {
@@ -270,17 +270,17 @@ export class IdentityCore {
   }
 
   /** The TOTP check's outcome, or undefined when no code was given or the factor is off (the decider then asks for one if needed). */
-  secondFactorValid(user: RegisteredUser | undefined, code: string | undefined, now: Date): boolean | undefined {
+  secondFactorValid(user: RegisteredUser | undefined, code: string | undefined, now: Instant): boolean | undefined {
     if (user === undefined || code === undefined || user.secondFactor.kind !== 'enabled') return undefined;
     const secret = decryptField(user.secondFactor.secretCiphertext, this.config.fieldKeyring, totpAad(user.userId));
-    return verifyTotp(base32Decode(secret), code, now.getTime()).valid;
+    return verifyTotp(base32Decode(secret), code, instantMs(now)).valid;
   }
 
   /** Whether `code` is the phone's current, unexpired code for `purpose`, without using it up. */
-  async codeWouldPass(phoneHash: string, purpose: VerificationPurpose, code: string, now: Date): Promise<boolean> {
+  async codeWouldPass(phoneHash: string, purpose: VerificationPurpose, code: string, now: Instant): Promise<boolean> {
     const { state } = await this.codes.load(verificationCodeStreamId(phoneHash));
     const slot = state.kind === 'tracked' ? state.slots[purpose] : undefined;
-    if (slot?.status !== 'active' || Date.parse(slot.expiresAt) <= now.getTime()) return false;
+    if (slot?.status !== 'active' || !isBefore(now, slot.expiresAt)) return false;
     return verifyVerificationCode(phoneHash, purpose, slot.codeId, code, slot.codeHash, this.config.pepperKeyring);
   }
 

@@ -1,3 +1,4 @@
+import { nowInstant } from '@ledger/util';
 /**
  * Executes the process manager: reads a payment's state, performs the step it names (one executor
  * per step under `steps/`: a Kafka command to identity, cards or wallet, a call to a partner port),
@@ -59,12 +60,12 @@ export class PaymentDriver {
       // The outcome is recorded. (A step that crashes half-way is resumed by the payment's timer, which
       // follows the recorded events: see payment-timers.ts.)
       if (step === undefined) return state;
-      const outcome = await STEP_EXECUTORS[step](this.context, { state, secrets, now: this.options.clock.now().toISOString() });
+      const outcome = await STEP_EXECUTORS[step](this.context, { state, secrets, now: nowInstant(this.options.clock) });
       if ('later' in outcome) {
         if (step !== 'awaiting_provider' && step !== 'awaiting_approval') this.options.log(`payment ${paymentId}: ${step} postponed (${outcome.later})`);
         return state;
       }
-      const now = this.options.clock.now().toISOString();
+      const now = nowInstant(this.options.clock);
       const recorded = await this.options.handler.handle(stream, outcome.record, { commandId: `${paymentId}:${step}`, correlationId: paymentId, actor: 'system:payments', occurredAt: now });
       if (recorded.kind === 'rejected' && recorded.rejection.code !== STEP_OUT_OF_ORDER) throw new Error(`payment ${paymentId}: ${step} result refused: ${recorded.rejection.code}`);
     }

@@ -14,7 +14,7 @@
  */
 import type { Pool } from 'pg';
 import { followerPacing, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
-import type { Clock } from '@ledger/util';
+import { nowInstant, type Clock } from '@ledger/util';
 import { WALLET_EVENT, WALLET_ERROR } from '@ledger/wallet-domain';
 import { SCHEMA } from './wallet-db';
 import type { WalletLedger } from './wallet-ledger';
@@ -85,7 +85,7 @@ export class HoldExpiry {
 
   /** Sends ExpireHold for up to `batchSize` due holds; returns how many expired. */
   async expireDue(): Promise<number> {
-    const now = this.options.clock.now().toISOString();
+    const now = nowInstant(this.options.clock);
     const { rows } = await this.options.pool.query<{ wallet_id: string; hold_id: string }>(
       `SELECT wallet_id, hold_id FROM ${SCHEMA}.hold_timers WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2`,
       [now, this.options.batchSize ?? 100],

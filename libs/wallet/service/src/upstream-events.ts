@@ -21,7 +21,7 @@ import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { HEADER, topics } from '@ledger/contracts';
 import { ensureTopics, headerValue, runCommittingPeriodically, type PeriodicOffsetCommits } from '@ledger/messaging';
-import type { Clock } from '@ledger/util';
+import { nowInstant, type Clock } from '@ledger/util';
 import { inTransaction } from '@ledger/event-store';
 import { processedEvents, SCHEMA } from './wallet-db';
 import type { UserFacts, UserFactsSource, WalletLedger } from './wallet-ledger';
@@ -184,7 +184,7 @@ export class UpstreamEvents implements UserFactsSource {
   private async freezeOrUnfreeze(eventId: string, freeze: boolean, userId: string, reason: string | undefined): Promise<void> {
     const walletId = await this.options.ledger.walletIdOf(userId);
     if (walletId === undefined) return; // no wallet yet: OpenWallet reads identity_frozen instead
-    const now = this.options.clock.now().toISOString();
+    const now = nowInstant(this.options.clock);
     const commandId = `identity-event:${eventId}`;
     const outcome = await this.options.ledger.execute(
       { type: freeze ? 'FreezeWallet' : 'UnfreezeWallet', walletId, now, source: 'identity', reason: (reason ?? (freeze ? 'identity account frozen' : 'identity account unfrozen')).slice(0, 512) },

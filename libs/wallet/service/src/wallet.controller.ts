@@ -1,3 +1,4 @@
+import { nowInstant } from '@ledger/util';
 /**
  * The wallet's Kafka command handlers (`wallet.commands.from.*`): thin adapters from a validated payload to
  * a domain command run by `WalletLedger`, and from its outcome to exactly one result.
@@ -52,7 +53,7 @@ export class WalletController {
   }
 
   private now(): string {
-    return this.runtime.clock.now().toISOString();
+    return nowInstant(this.runtime.clock);
   }
 
   private metadata(command: CommandEnvelope): CommandMetadata {

@@ -21,7 +21,8 @@
 import { assertNever, reject, type Decider } from '@ledger/util';
 import { CARDS_ERROR, type CardsRejection } from './codes';
 import type { CardFingerprintCommand } from './commands';
-import { CARDS_EVENT, type CardFingerprintEvent, type Instant } from './events';
+import type { Instant } from '@ledger/util';
+import { CARDS_EVENT, type CardFingerprintEvent } from './events';
 import { instant, requireFingerprint, requireId } from './guards';
 
 export type CardFingerprintState =

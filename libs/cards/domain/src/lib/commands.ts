@@ -4,6 +4,7 @@
  * issuer's verification, the identity service's payment-password verification, whether the wallet
  * is open). Every UserCards command names its actor; only the owner may act (NOT_CARD_OWNER).
  */
+import type { Instant } from '@ledger/util';
 import type { CardNumberCheck } from './card-number';
 import type { CardVerification, IssuerCardStatus } from './card-issuer';
 import type { FingerprintReleaseReason } from './events';
@@ -20,7 +21,7 @@ export interface ReserveCardFingerprint {
   readonly fingerprint: string;
   readonly userId: string;
   readonly cardId: string;
-  readonly now: Date;
+  readonly now: Instant;
 }
 
 /**
@@ -33,7 +34,7 @@ export interface ReleaseCardFingerprint {
   readonly userId: string;
   readonly cardId: string;
   readonly reason: FingerprintReleaseReason;
-  readonly now: Date;
+  readonly now: Instant;
 }
 
 export type CardFingerprintCommand = ReserveCardFingerprint | ReleaseCardFingerprint;
@@ -45,7 +46,7 @@ interface UserCardsCommandBase {
   readonly userId: string;
   /** Who asks. Must equal `userId` (NOT_CARD_OWNER otherwise). */
   readonly actorUserId: string;
-  readonly now: Date;
+  readonly now: Instant;
 }
 
 /**

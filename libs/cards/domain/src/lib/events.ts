@@ -1,3 +1,4 @@
+import type { Instant } from '@ledger/util';
 /**
  * Events of the cards context. Each is `{ type, data }`; the adapter adds the metadata envelope
  * (event id, correlation, causation, actor, occurred-at, schema version). Type names are explicit,
@@ -29,8 +30,6 @@ export function isCardsEventType(value: unknown): value is CardsEventType {
 
 type Event<Type extends CardsEventType, Data> = { readonly type: Type; readonly data: Data };
 
-/** ISO-8601 UTC instant, as events carry time. */
-export type Instant = string;
 
 // ---------------------------------------------------------------- fingerprint reservation (cardfp-<fingerprint>)
 

@@ -4,7 +4,7 @@
  */
 import { containsCardNumberLikeRun } from './card-number';
 import { InvalidCardsCommand } from './codes';
-import type { Instant } from './events';
+import { canonicalInstant, type Instant } from '@ledger/util';
 
 const MAX_ID_LENGTH = 128;
 
@@ -28,7 +28,9 @@ export function requireNoCardNumber(value: string, field: string): string {
   return value;
 }
 
-export function instant(date: Date): Instant {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new InvalidCardsCommand('now must be a valid Date');
-  return date.toISOString();
+/** A command's instant, checked and in the canonical spelling events carry. */
+export function instant(value: Instant): Instant {
+  const canonical = canonicalInstant(value);
+  if (canonical === undefined) throw new InvalidCardsCommand(`now must be an ISO-8601 instant, got ${JSON.stringify(value)}`);
+  return canonical;
 }

@@ -16,7 +16,8 @@ import type { CardVerification, IssuerCardStatus } from './card-issuer';
 import { cardNumberRejection, maskCardNumber, type CardNumberCheck } from './card-number';
 import { CARDS_ERROR, InvalidCardsCommand, type CardsRejection } from './codes';
 import type { BindCard, RecordCardCheck, SetDefaultCard, UnbindCard, UserCardsCommand } from './commands';
-import { CARDS_EVENT, type CardSuspensionReason, type DefaultCardChangeReason, type DefaultCardChanged, type Instant, type UserCardsEvent } from './events';
+import { CARDS_EVENT, type CardSuspensionReason, type DefaultCardChangeReason, type DefaultCardChanged, type UserCardsEvent } from './events';
+import type { Instant } from '@ledger/util';
 import { instant, requireFingerprint, requireId, requireNoCardNumber } from './guards';
 
 /** Bound cards per user unless configured otherwise. */

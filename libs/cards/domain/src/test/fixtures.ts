@@ -1,4 +1,4 @@
-import type { Decider } from '@ledger/util';
+import type { Decider, Instant } from '@ledger/util';
 import { givenWhenThen as sharedGivenWhenThen } from '@ledger/util/testing';
 import { checkCardNumber } from '../lib/card-number';
 import type { CardVerification } from '../lib/card-issuer';
@@ -8,15 +8,12 @@ import { CARDS_EVENT, type CardBound, type DefaultCardChanged, type UserCardsEve
 import { TEST_CARDS, type TestCardName } from '../simulator/test-cards';
 
 /** A fixed instant; tests never read the wall clock. */
-export const T0 = new Date('2026-03-01T08:00:00.000Z');
+export const T0 = Date.parse('2026-03-01T08:00:00.000Z');
 export const MINUTE = 60_000;
 
-export function at(ms: number): Date {
-  return new Date(T0.getTime() + ms);
-}
-
-export function iso(ms: number): string {
-  return at(ms).toISOString();
+/** `T0 + ms` as an Instant, as commands carry it and events record it. */
+export function at(ms: number): Instant {
+  return new Date(T0 + ms).toISOString();
 }
 
 export const USER = 'u-zhangsan';
@@ -49,7 +46,7 @@ export const cmd = {
       numberCheck: checkCardNumber(TEST_CARDS[name].number),
       verification: validVerification(name),
       holderNameMasked: '*三',
-      now: T0,
+      now: at(0),
       ...overrides,
     };
   },
@@ -79,13 +76,13 @@ export function cardBound(name: TestCardName, userId = USER): CardBound {
       cardType: card.cardType,
       holderNameMasked: '*三',
       expiresOn: card.expiresOn,
-      boundAt: T0.toISOString(),
+      boundAt: at(0),
     },
   };
 }
 
 export function defaultChanged(cardId: string, previousCardId: string | null, reason: DefaultCardChanged['data']['reason'], ms = 0): DefaultCardChanged {
-  return { type: CARDS_EVENT.DefaultCardChanged, data: { userId: USER, cardId, previousCardId, reason, changedAt: iso(ms) } };
+  return { type: CARDS_EVENT.DefaultCardChanged, data: { userId: USER, cardId, previousCardId, reason, changedAt: at(ms) } };
 }
 
 /** History in which the given cards were bound in order (the first became the default). */

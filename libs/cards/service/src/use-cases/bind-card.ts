@@ -2,7 +2,7 @@ import { cardsContract, type CommandResult } from '@ledger/contracts';
 import { HASH_PURPOSE, fingerprint as keyedFingerprint } from '@ledger/crypto';
 import { bindPrecheck, checkCardNumber, findCard, maskHolderName, normalizeCardNumber, userCardsStreamId, type BindCard } from '@ledger/cards-domain';
 import { accepted, InvalidInput, rejectedBy } from '@ledger/messaging';
-import { isRejection } from '@ledger/util';
+import { isRejection, nowInstant } from '@ledger/util';
 import { type CardsCore, type Envelope } from '../cards-core';
 import { cardIdFor, derivedId } from '../infra/ids';
 
@@ -26,7 +26,7 @@ import { cardIdFor, derivedId } from '../infra/ids';
 export async function bindCard(core: CardsCore, envelope: Envelope<typeof cardsContract.bindCard>): Promise<CommandResult> {
   const { userId } = envelope.payload;
   core.requireActor(envelope, userId, []);
-  const now = core.config.clock.now();
+  const now = nowInstant(core.config.clock);
   const meta = core.meta(envelope, now);
   const stream = userCardsStreamId(userId);
   const cardId = cardIdFor(envelope.commandId);

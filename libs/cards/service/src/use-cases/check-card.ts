@@ -1,3 +1,4 @@
+import { nowInstant } from '@ledger/util';
 import { cardsContract, type CommandResult } from '@ledger/contracts';
 import { CARDS_ERROR, findCard, issuerStatusRejection, userCardsStreamId } from '@ledger/cards-domain';
 import { accepted, rejected, rejectedBy } from '@ledger/messaging';
@@ -20,7 +21,7 @@ export async function checkCard(core: CardsCore, envelope: Envelope<typeof cards
     return rejected(envelope, CARDS_ERROR.CARD_NOT_FOUND, 'no such bound card', { cardId });
   }
   core.requireActor(envelope, userId, ['system']);
-  const now = core.config.clock.now();
+  const now = nowInstant(core.config.clock);
   const stream = userCardsStreamId(userId);
   const card = findCard((await core.users.load(stream)).state, cardId);
   if (card === undefined) return rejected(envelope, CARDS_ERROR.CARD_NOT_FOUND, 'no such bound card', { cardId });

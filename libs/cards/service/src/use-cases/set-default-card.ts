@@ -1,3 +1,4 @@
+import { nowInstant } from '@ledger/util';
 import { cardsContract, type CommandResult } from '@ledger/contracts';
 import { userCardsStreamId } from '@ledger/cards-domain';
 import { accepted, rejectedBy } from '@ledger/messaging';
@@ -11,7 +12,7 @@ import { type CardsCore, type Envelope } from '../cards-core';
 export async function setDefaultCard(core: CardsCore, envelope: Envelope<typeof cardsContract.setDefaultCard>): Promise<CommandResult> {
   const { userId, cardId } = envelope.payload;
   core.requireActor(envelope, userId, []);
-  const now = core.config.clock.now();
+  const now = nowInstant(core.config.clock);
   const stream = userCardsStreamId(userId);
   const outcome = await core.users.handle(stream, { type: 'SetDefaultCard', userId, actorUserId: userId, cardId, now }, core.meta(envelope, now));
   if (outcome.kind === 'rejected') return rejectedBy(envelope, outcome.rejection);

@@ -1,3 +1,4 @@
+import { nowInstant } from '@ledger/util';
 import { TRANSPORT_ERROR, cardsContract, type CommandResult } from '@ledger/contracts';
 import { CARDS_ERROR, CARDS_EVENT, findCard, userCardsStreamId } from '@ledger/cards-domain';
 import { accepted, rejected, rejectedBy } from '@ledger/messaging';
@@ -16,7 +17,7 @@ import { derivedId } from '../infra/ids';
 export async function unbindCard(core: CardsCore, envelope: Envelope<typeof cardsContract.unbindCard>): Promise<CommandResult> {
   const { userId, cardId } = envelope.payload;
   core.requireActor(envelope, userId, []);
-  const now = core.config.clock.now();
+  const now = nowInstant(core.config.clock);
   const meta = core.meta(envelope, now);
   const stream = userCardsStreamId(userId);
 

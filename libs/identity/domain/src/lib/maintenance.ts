@@ -14,8 +14,8 @@ import { instant, isBefore, millis, type Instant } from './time';
 export const MAINTENANCE_STREAM_ID = 'identity-maintenance';
 
 export type SetMaintenanceMode =
-  | { type: 'SetMaintenanceMode'; on: true; until: Date; message: string; operatorId: string; now: Date }
-  | { type: 'SetMaintenanceMode'; on: false; operatorId: string; now: Date };
+  | { type: 'SetMaintenanceMode'; on: true; until: Instant; message: string; operatorId: string; now: Instant }
+  | { type: 'SetMaintenanceMode'; on: false; operatorId: string; now: Instant };
 
 export type MaintenanceCommand = SetMaintenanceMode;
 
@@ -24,7 +24,7 @@ export type MaintenanceState = { kind: 'off' } | { kind: 'on'; until: Instant; m
 /** What the user decider needs to know, computed by the service at the command's instant. */
 export type MaintenanceStatus = { active: false } | { active: true; until: Instant; message: string };
 
-export function maintenanceStatusAt(state: MaintenanceState, now: Date): MaintenanceStatus {
+export function maintenanceStatusAt(state: MaintenanceState, now: Instant): MaintenanceStatus {
   switch (state.kind) {
     case 'off':
       return { active: false };
@@ -47,7 +47,7 @@ export const maintenanceDecider: MaintenanceDecider = {
       if (state.kind === 'off') return [];
       return [{ type: IDENTITY_EVENT.MaintenanceModeSet, data: { on: false, until: null, message: null, operatorId: command.operatorId, at: instant(command.now) } }];
     }
-    if (command.until.getTime() <= command.now.getTime()) throw new InvalidIdentityCommand('a maintenance window must end in the future');
+    if (millis(instant(command.until)) <= millis(instant(command.now))) throw new InvalidIdentityCommand('a maintenance window must end in the future');
     if (command.message.trim() === '') throw new InvalidIdentityCommand('a maintenance window needs a message for callers');
     return [
       {

@@ -1,11 +1,11 @@
-import { at, givenWhenThen, iso, MINUTE } from '../test/given-when-then';
+import { at, givenWhenThen, MINUTE } from '../test/given-when-then';
 import { InvalidIdentityCommand } from './codes';
 import { IDENTITY_EVENT, type PhoneReservationEvent } from './events';
 import { phoneReservationDecider, phoneReservationStreamId } from './phone-reservation';
 
 const PHONE = 'k1.abc';
 const given = givenWhenThen(phoneReservationDecider);
-const reserved = (userId: string): PhoneReservationEvent => ({ type: IDENTITY_EVENT.PhoneReserved, data: { phoneHash: PHONE, userId, reservedAt: iso(0) } });
+const reserved = (userId: string): PhoneReservationEvent => ({ type: IDENTITY_EVENT.PhoneReserved, data: { phoneHash: PHONE, userId, reservedAt: at(0) } });
 
 describe('PhoneReservation', () => {
   it('reserves a free phone for a user (stream phone-<hmac>)', () => {
@@ -28,7 +28,7 @@ describe('PhoneReservation', () => {
   it('releases an abandoned reservation so the phone can register again', () => {
     const released = given([reserved('u1')]).when({ type: 'ReleasePhoneReservation', phoneHash: PHONE, userId: 'u1', reason: 'registration_abandoned', now: at(MINUTE) });
     expect(released.events).toEqual([
-      { type: IDENTITY_EVENT.PhoneReservationReleased, data: { phoneHash: PHONE, userId: 'u1', reason: 'registration_abandoned', releasedAt: iso(MINUTE) } },
+      { type: IDENTITY_EVENT.PhoneReservationReleased, data: { phoneHash: PHONE, userId: 'u1', reason: 'registration_abandoned', releasedAt: at(MINUTE) } },
     ]);
     expect(given(released.history).when({ type: 'ReservePhone', phoneHash: PHONE, userId: 'u2', now: at(2 * MINUTE) }).events).toHaveLength(1);
   });

@@ -21,7 +21,7 @@ export interface ReservePhone {
   type: 'ReservePhone';
   phoneHash: string;
   userId: string;
-  now: Date;
+  now: Instant;
 }
 
 export interface ReleasePhoneReservation {
@@ -30,7 +30,7 @@ export interface ReleasePhoneReservation {
   userId: string;
   /** Why the phone is given back, e.g. `registration_abandoned`. */
   reason: string;
-  now: Date;
+  now: Instant;
 }
 
 export type PhoneReservationState = { kind: 'free'; released: boolean } | { kind: 'reserved'; phoneHash: string; userId: string; reservedAt: Instant };

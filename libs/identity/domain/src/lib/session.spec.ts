@@ -1,16 +1,16 @@
 import { givenWhenThen } from '@ledger/util/testing';
-import { at, HOUR, iso } from '../test/given-when-then';
+import { at, HOUR } from '../test/given-when-then';
 import { SESSION_ERROR, SESSION_EVENT, sessionDecider, sessionRejection, type SessionCommand, type SessionEvent } from './session';
 
 const DAY_MS = 24 * HOUR;
 
 const started: SessionEvent = {
   type: SESSION_EVENT.SessionStarted,
-  data: { sessionId: 's-1', userId: 'u-1', deviceId: 'phone-1', refreshTokenHash: 'h1', expiresAt: iso(30 * DAY_MS), at: iso(0) },
+  data: { sessionId: 's-1', userId: 'u-1', deviceId: 'phone-1', refreshTokenHash: 'h1', expiresAt: at(30 * DAY_MS), at: at(0) },
 };
 const refreshed = (hash: string, atMs: number): SessionEvent => ({
   type: SESSION_EVENT.SessionRefreshed,
-  data: { sessionId: 's-1', userId: 'u-1', refreshTokenHash: hash, expiresAt: iso(atMs + 30 * DAY_MS), at: iso(atMs) },
+  data: { sessionId: 's-1', userId: 'u-1', refreshTokenHash: hash, expiresAt: at(atMs + 30 * DAY_MS), at: at(atMs) },
 });
 
 const { given } = givenWhenThen(sessionDecider, { recordedRejection: sessionRejection });
@@ -39,13 +39,13 @@ describe('Session: refresh-token rotation', () => {
 
   it('revokes the whole session when a retired token comes back, and answers REFRESH_TOKEN_REUSED', () => {
     const result = given([started, refreshed('h2', 1_000)]).when(refresh('retired', 2_000));
-    expect(result.events).toEqual([{ type: SESSION_EVENT.SessionRevoked, data: { sessionId: 's-1', userId: 'u-1', reason: 'refresh_token_reuse', at: iso(2_000) } }]);
+    expect(result.events).toEqual([{ type: SESSION_EVENT.SessionRevoked, data: { sessionId: 's-1', userId: 'u-1', reason: 'refresh_token_reuse', at: at(2_000) } }]);
     expect(result.code).toBe(SESSION_ERROR.REFRESH_TOKEN_REUSED);
     expect(result.state).toMatchObject({ kind: 'revoked', reason: 'refresh_token_reuse' });
   });
 
   it('refuses even the newest token of a revoked session', () => {
-    const revoked: SessionEvent = { type: SESSION_EVENT.SessionRevoked, data: { sessionId: 's-1', userId: 'u-1', reason: 'refresh_token_reuse', at: iso(2_000) } };
+    const revoked: SessionEvent = { type: SESSION_EVENT.SessionRevoked, data: { sessionId: 's-1', userId: 'u-1', reason: 'refresh_token_reuse', at: at(2_000) } };
     const result = given([started, refreshed('h2', 1_000), revoked]).when(refresh('current', 3_000));
     expect(result).toMatchObject({ events: [], code: SESSION_ERROR.SESSION_REVOKED, details: { reason: 'refresh_token_reuse' } });
   });
@@ -57,7 +57,7 @@ describe('Session: refresh-token rotation', () => {
 
   it('refuses an expired token (valid 1 ms before, expired at the boundary)', () => {
     expect(given([started]).when(refresh('current', 30 * DAY_MS - 1)).code).toBeUndefined();
-    expect(given([started]).when(refresh('current', 30 * DAY_MS))).toMatchObject({ events: [], code: SESSION_ERROR.REFRESH_TOKEN_EXPIRED, details: { expiredAt: iso(30 * DAY_MS) } });
+    expect(given([started]).when(refresh('current', 30 * DAY_MS))).toMatchObject({ events: [], code: SESSION_ERROR.REFRESH_TOKEN_EXPIRED, details: { expiredAt: at(30 * DAY_MS) } });
   });
 
   it('does not extend the session of a frozen account', () => {
@@ -66,7 +66,7 @@ describe('Session: refresh-token rotation', () => {
 
   it('logout revokes the session; a second logout changes nothing', () => {
     const result = given([started]).when({ type: 'EndSession', presented: 'current', now: at(1_000) });
-    expect(result.events).toEqual([{ type: SESSION_EVENT.SessionRevoked, data: { sessionId: 's-1', userId: 'u-1', reason: 'logout', at: iso(1_000) } }]);
+    expect(result.events).toEqual([{ type: SESSION_EVENT.SessionRevoked, data: { sessionId: 's-1', userId: 'u-1', reason: 'logout', at: at(1_000) } }]);
     expect(result.code).toBeUndefined();
     expect(given([started, ...result.events]).when({ type: 'EndSession', presented: 'current', now: at(2_000) }).events).toEqual([]);
   });

@@ -53,9 +53,9 @@ export type SessionEvent = SessionStarted | SessionRefreshed | SessionRevoked;
 export type PresentedToken = 'current' | 'retired' | 'unknown';
 
 export type SessionCommand =
-  | { type: 'StartSession'; sessionId: string; userId: string; deviceId: string; refreshTokenHash: string; expiresAt: Date; now: Date }
-  | { type: 'RefreshSession'; presented: PresentedToken; userFrozen: boolean; nextRefreshTokenHash: string; expiresAt: Date; now: Date }
-  | { type: 'EndSession'; presented: PresentedToken; now: Date };
+  | { type: 'StartSession'; sessionId: string; userId: string; deviceId: string; refreshTokenHash: string; expiresAt: Instant; now: Instant }
+  | { type: 'RefreshSession'; presented: PresentedToken; userFrozen: boolean; nextRefreshTokenHash: string; expiresAt: Instant; now: Instant }
+  | { type: 'EndSession'; presented: PresentedToken; now: Instant };
 
 interface SessionFacts {
   sessionId: string;
@@ -77,7 +77,7 @@ export function sessionStreamId(sessionId: string): string {
 export type SessionDecider = Decider<SessionCommand, SessionEvent, SessionState, DomainRejection>;
 
 const invalidToken = () => reject(SESSION_ERROR.INVALID_REFRESH_TOKEN, 'this refresh token is not valid; log in again');
-const revoke = (state: SessionFacts, reason: SessionRevocationReason, now: Date): SessionRevoked => ({
+const revoke = (state: SessionFacts, reason: SessionRevocationReason, now: Instant): SessionRevoked => ({
   type: SESSION_EVENT.SessionRevoked,
   data: { sessionId: state.sessionId, userId: state.userId, reason, at: instant(now) },
 });

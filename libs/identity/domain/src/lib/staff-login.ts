@@ -25,7 +25,7 @@ export interface StaffLogIn {
   role: string;
   passwordValid: boolean;
   codeTimeStep: number | null;
-  now: Date;
+  now: Instant;
 }
 
 export interface StaffLoginState {

@@ -1,28 +1,19 @@
+import { canonicalInstant, instantMs, type Instant } from '@ledger/util';
 import { InvalidIdentityCommand } from './codes';
 
-/** Instants travel in events as ISO-8601 UTC strings; commands carry `Date`s from the injected clock. */
-export type Instant = string;
+export { isBefore, plusMs, type Instant } from '@ledger/util';
 
-export function instant(date: Date): Instant {
-  if (Number.isNaN(date.getTime())) throw new InvalidIdentityCommand('invalid date in command');
-  return date.toISOString();
+/** A command's instant, checked and in the canonical spelling events carry. */
+export function instant(value: Instant): Instant {
+  const canonical = canonicalInstant(value);
+  if (canonical === undefined) throw new InvalidIdentityCommand(`invalid instant in command: ${JSON.stringify(value)}`);
+  return canonical;
 }
 
-export function millis(value: Instant): number {
-  return Date.parse(value);
-}
-
-export function plusMs(date: Date, ms: number): Instant {
-  return new Date(date.getTime() + ms).toISOString();
-}
-
-/** True while `now` is strictly before `until` (a lock ending at T no longer applies at T). */
-export function isBefore(now: Date, until: Instant | null | undefined): until is Instant {
-  return until !== null && until !== undefined && now.getTime() < millis(until);
-}
+export const millis = instantMs;
 
 /** The instants of `history` that fall inside the rolling window ending at `now`. */
-export function within(history: readonly Instant[], now: Date, windowMs: number): Instant[] {
-  const from = now.getTime() - windowMs;
-  return history.filter((at) => millis(at) > from && millis(at) <= now.getTime());
+export function within(history: readonly Instant[], now: Instant, windowMs: number): Instant[] {
+  const end = millis(now);
+  return history.filter((at) => millis(at) > end - windowMs && millis(at) <= end);
 }

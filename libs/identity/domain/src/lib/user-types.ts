@@ -25,7 +25,7 @@ export type UserCommand =
 
 interface UserCommandBase {
   userId: string;
-  now: Date;
+  now: Instant;
 }
 
 /**

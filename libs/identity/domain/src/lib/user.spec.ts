@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { fold } from '@ledger/util';
-import { at, givenWhenThen, HOUR, iso, MINUTE, SECOND } from '../test/given-when-then';
+import { at, givenWhenThen, HOUR, MINUTE, SECOND } from '../test/given-when-then';
 import { InvalidIdentityCommand } from './codes';
 import { IDENTITY_EVENT, type FreezeActor, type UserEvent } from './events';
 import { createUserDecider, userDecider, userStreamId, type RegisteredUser, type RegisterUser, type UserCommand } from './user';
@@ -35,12 +35,12 @@ const registered: UserEvent = {
     loginPasswordHash: registration.loginPasswordHash,
     verificationCodeId: 'code-reg',
     deviceId: 'phone-A',
-    registeredAt: iso(0),
+    registeredAt: at(0),
   },
 };
-const paymentPasswordSet: UserEvent = { type: IDENTITY_EVENT.PaymentPasswordSet, data: { userId: USER, paymentPasswordHash: 'hs256:p1:old', at: iso(0) } };
-const secondFactorEnabled: UserEvent = { type: IDENTITY_EVENT.SecondFactorEnabled, data: { userId: USER, secretCiphertext: 'enc:v1:k1:totp', at: iso(0) } };
-const frozenBy = (actor: FreezeActor, ms = 0): UserEvent => ({ type: IDENTITY_EVENT.AccountFrozen, data: { userId: USER, reason: 'lost_phone', actor, at: iso(ms) } });
+const paymentPasswordSet: UserEvent = { type: IDENTITY_EVENT.PaymentPasswordSet, data: { userId: USER, paymentPasswordHash: 'hs256:p1:old', at: at(0) } };
+const secondFactorEnabled: UserEvent = { type: IDENTITY_EVENT.SecondFactorEnabled, data: { userId: USER, secretCiphertext: 'enc:v1:k1:totp', at: at(0) } };
+const frozenBy = (actor: FreezeActor, ms = 0): UserEvent => ({ type: IDENTITY_EVENT.AccountFrozen, data: { userId: USER, reason: 'lost_phone', actor, at: at(ms) } });
 
 /** Runs commands one after another, each on the state the previous ones produced. */
 function run(history: readonly UserEvent[], commands: readonly UserCommand[]): ReturnType<ReturnType<typeof given>['when']> {
@@ -82,9 +82,9 @@ describe('User: RegisterUser', () => {
   });
 
   it('refuses during maintenance with SYSTEM_MAINTENANCE and the end time', () => {
-    const result = given([]).when({ ...registration, maintenance: { active: true, until: iso(2 * HOUR), message: 'upgrade' } });
+    const result = given([]).when({ ...registration, maintenance: { active: true, until: at(2 * HOUR), message: 'upgrade' } });
     expect(result.code).toBe('SYSTEM_MAINTENANCE');
-    expect(result.details).toEqual({ until: iso(2 * HOUR), retryAfterMs: 2 * HOUR, message: 'upgrade' });
+    expect(result.details).toEqual({ until: at(2 * HOUR), retryAfterMs: 2 * HOUR, message: 'upgrade' });
   });
 
   it('refuses a weak password with WEAK_PASSWORD and the failing rule', () => {
@@ -117,7 +117,7 @@ describe('User: RegisterUser', () => {
 describe('User: Login', () => {
   it('logs in from a known device', () => {
     expect(given([registered]).when(login(MINUTE)).events).toEqual([
-      { type: IDENTITY_EVENT.LoggedIn, data: { userId: USER, deviceId: 'phone-A', newDevice: false, secondFactorUsed: false, at: iso(MINUTE) } },
+      { type: IDENTITY_EVENT.LoggedIn, data: { userId: USER, deviceId: 'phone-A', newDevice: false, secondFactorUsed: false, at: at(MINUTE) } },
     ]);
   });
 
@@ -145,7 +145,7 @@ describe('User: Login', () => {
 
   it('records a wrong password and answers INVALID_CREDENTIALS with attempts left', () => {
     const result = given([registered]).when(login(MINUTE, { passwordValid: false }));
-    expect(result.events).toEqual([{ type: IDENTITY_EVENT.LoginFailed, data: { userId: USER, deviceId: 'phone-A', failuresInWindow: 1, attemptsLeft: 4, at: iso(MINUTE) } }]);
+    expect(result.events).toEqual([{ type: IDENTITY_EVENT.LoginFailed, data: { userId: USER, deviceId: 'phone-A', failuresInWindow: 1, attemptsLeft: 4, at: at(MINUTE) } }]);
     expect(result.code).toBe('INVALID_CREDENTIALS');
     expect(result.details).toEqual({ attemptsLeft: 4 });
   });
@@ -154,7 +154,7 @@ describe('User: Login', () => {
     const fails = [0, 1, 2, 3].map((m) => login(m * MINUTE, { passwordValid: false }));
     const result = run([registered], [...fails, login(15 * MINUTE - 1, { passwordValid: false })]);
     expect(result.code).toBe('LOGIN_LOCKED');
-    expect(result.details).toEqual({ until: iso(45 * MINUTE - 1), attemptsLeft: 0 });
+    expect(result.details).toEqual({ until: at(45 * MINUTE - 1), attemptsLeft: 0 });
     expect(result.events.map((e) => e.type)).toEqual([IDENTITY_EVENT.LoginFailed, IDENTITY_EVENT.LoginLocked, IDENTITY_EVENT.RiskAlertRaised]);
     expect(result.events[2]).toMatchObject({ data: { signal: 'repeated_login_failures', severity: 'medium', source: 'identity' } });
   });
@@ -171,7 +171,7 @@ describe('User: Login', () => {
     const lockEnd = 4 * MINUTE + 30 * MINUTE;
     const during = given(locked).when(login(lockEnd - 1));
     expect(during.code).toBe('LOGIN_LOCKED');
-    expect(during.details).toEqual({ until: iso(lockEnd) });
+    expect(during.details).toEqual({ until: at(lockEnd) });
     expect(during.events).toEqual([]);
     expect(given(locked).when(login(lockEnd)).rejection).toBeUndefined();
     // After the lock the count starts again.
@@ -196,7 +196,7 @@ describe('User: Login', () => {
     const wrongs = [0, 1, 2, 3, 4].map((m) => login(m * MINUTE, { secondFactorValid: false }));
     const result = run([registered, secondFactorEnabled], wrongs);
     expect(result.code).toBe('SECOND_FACTOR_LOCKED');
-    expect(result.details).toEqual({ until: iso(34 * MINUTE), attemptsLeft: 0 });
+    expect(result.details).toEqual({ until: at(34 * MINUTE), attemptsLeft: 0 });
     expect(result.events.map((e) => e.type)).toEqual([IDENTITY_EVENT.SecondFactorFailed, IDENTITY_EVENT.SecondFactorLocked, IDENTITY_EVENT.RiskAlertRaised]);
     const during = given(result.history).when(login(34 * MINUTE - 1, { secondFactorValid: true }));
     expect(during.code).toBe('SECOND_FACTOR_LOCKED');
@@ -229,7 +229,7 @@ describe('User: ChangeLoginPassword', () => {
 
   it('changes the login password', () => {
     const result = given([registered]).when(change(MINUTE));
-    expect(result.events).toEqual([{ type: IDENTITY_EVENT.LoginPasswordChanged, data: { userId: USER, loginPasswordHash: '$argon2id$new', at: iso(MINUTE) } }]);
+    expect(result.events).toEqual([{ type: IDENTITY_EVENT.LoginPasswordChanged, data: { userId: USER, loginPasswordHash: '$argon2id$new', at: at(MINUTE) } }]);
     expect(state(result.history).loginPasswordHash).toBe('$argon2id$new');
   });
 
@@ -266,7 +266,7 @@ describe('User: SetPaymentPassword', () => {
   });
 
   it('sets the payment password once', () => {
-    expect(given([registered]).when(set()).events).toEqual([{ type: IDENTITY_EVENT.PaymentPasswordSet, data: { userId: USER, paymentPasswordHash: 'hs256:p1:new', at: iso(MINUTE) } }]);
+    expect(given([registered]).when(set()).events).toEqual([{ type: IDENTITY_EVENT.PaymentPasswordSet, data: { userId: USER, paymentPasswordHash: 'hs256:p1:new', at: at(MINUTE) } }]);
     expect(given([registered, paymentPasswordSet]).when(set()).code).toBe('PAYMENT_PASSWORD_ALREADY_SET');
   });
 
@@ -298,7 +298,7 @@ describe('User: VerifyPaymentPassword', () => {
     expect(first.code).toBe('WRONG_PAYMENT_PASSWORD');
     expect(first.details).toEqual({ attemptsLeft: 4 });
     expect(first.events).toEqual([
-      { type: IDENTITY_EVENT.PaymentPasswordVerificationFailed, data: { userId: USER, purpose: 'payment', consecutiveFailures: 1, attemptsLeft: 4, at: iso(0) } },
+      { type: IDENTITY_EVENT.PaymentPasswordVerificationFailed, data: { userId: USER, purpose: 'payment', consecutiveFailures: 1, attemptsLeft: 4, at: at(0) } },
     ]);
     expect(run(withPassword, [verify(0, false), verify(1, false), verify(2, false), verify(3, false)]).details).toEqual({ attemptsLeft: 1 });
   });
@@ -306,7 +306,7 @@ describe('User: VerifyPaymentPassword', () => {
   it('locks for 3 h on the 5th consecutive failure (PAYMENT_PASSWORD_LOCKED with lockedUntil) and raises a risk alert', () => {
     const result = run(withPassword, [0, 1, 2, 3, 4].map((m) => verify(m * MINUTE, false)));
     expect(result.code).toBe('PAYMENT_PASSWORD_LOCKED');
-    expect(result.details).toEqual({ lockedUntil: iso(4 * MINUTE + 3 * HOUR), attemptsLeft: 0 });
+    expect(result.details).toEqual({ lockedUntil: at(4 * MINUTE + 3 * HOUR), attemptsLeft: 0 });
     expect(result.events.map((e) => e.type)).toEqual([IDENTITY_EVENT.PaymentPasswordVerificationFailed, IDENTITY_EVENT.PaymentPasswordLocked, IDENTITY_EVENT.RiskAlertRaised]);
   });
 
@@ -315,7 +315,7 @@ describe('User: VerifyPaymentPassword', () => {
     const unlock = 4 + 3 * HOUR;
     const during = given(locked).when(verify(unlock - 1, true));
     expect(during.code).toBe('PAYMENT_PASSWORD_LOCKED');
-    expect(during.details).toEqual({ lockedUntil: iso(unlock) });
+    expect(during.details).toEqual({ lockedUntil: at(unlock) });
     expect(during.events).toEqual([]);
     expect(given(locked).when(verify(unlock, true)).rejection).toBeUndefined();
     expect(given(locked).when(verify(unlock, false)).details).toEqual({ attemptsLeft: 4 });
@@ -323,14 +323,14 @@ describe('User: VerifyPaymentPassword', () => {
 
   it('resets the counter on success, recording PaymentPasswordVerified', () => {
     const result = run(withPassword, [verify(0, false), verify(1, false), verify(2, true)]);
-    expect(result.events).toEqual([{ type: IDENTITY_EVENT.PaymentPasswordVerified, data: { userId: USER, purpose: 'payment', clearedFailures: 2, at: iso(2) } }]);
+    expect(result.events).toEqual([{ type: IDENTITY_EVENT.PaymentPasswordVerified, data: { userId: USER, purpose: 'payment', clearedFailures: 2, at: at(2) } }]);
     expect(given(result.history).when(verify(3, false)).details).toEqual({ attemptsLeft: 4 });
   });
 
   it.each(['payment', 'transfer', 'bill_payment', 'top_up', 'withdrawal'] as const)('refuses %s on a frozen account with ACCOUNT_FROZEN, without using an attempt', (purpose) => {
     const result = given([...withPassword, frozenBy({ kind: 'support', agentId: 'agent-7' }, MINUTE)]).when(verify(2 * MINUTE, false, purpose));
     expect(result.code).toBe('ACCOUNT_FROZEN');
-    expect(result.details).toEqual({ frozenAt: iso(MINUTE), reason: 'lost_phone', purpose });
+    expect(result.details).toEqual({ frozenAt: at(MINUTE), reason: 'lost_phone', purpose });
     expect(result.events).toEqual([]);
   });
 
@@ -352,7 +352,7 @@ describe('User: ChangePaymentPassword', () => {
 
   it('changes it when the old one verifies', () => {
     expect(given([registered, paymentPasswordSet]).when(change(MINUTE)).events).toEqual([
-      { type: IDENTITY_EVENT.PaymentPasswordChanged, data: { userId: USER, paymentPasswordHash: 'hs256:p1:new', at: iso(MINUTE) } },
+      { type: IDENTITY_EVENT.PaymentPasswordChanged, data: { userId: USER, paymentPasswordHash: 'hs256:p1:new', at: at(MINUTE) } },
     ]);
   });
 
@@ -386,7 +386,7 @@ describe('User: VerifyDevice (a payment step-up from a new device)', () => {
 
   it('records the device as known: a login from it needs no step-up any more', () => {
     const result = given([registered]).when(verifyDevice(MINUTE));
-    expect(result.events).toEqual([{ type: IDENTITY_EVENT.DeviceVerified, data: { userId: USER, deviceId: 'phone-B', verificationCodeId: 'code-step-up', at: iso(MINUTE) } }]);
+    expect(result.events).toEqual([{ type: IDENTITY_EVENT.DeviceVerified, data: { userId: USER, deviceId: 'phone-B', verificationCodeId: 'code-step-up', at: at(MINUTE) } }]);
     expect(result.state).toMatchObject({ knownDevices: ['phone-A', 'phone-B'] });
     expect(given(result.history).when(login(2 * MINUTE, { deviceId: 'phone-B' })).events).toMatchObject([{ type: IDENTITY_EVENT.LoggedIn, data: { newDevice: false } }]);
   });
@@ -413,7 +413,7 @@ describe('User: ResetPaymentPassword (forgot password)', () => {
     const locked = run([registered, paymentPasswordSet], [0, 1, 2, 3, 4].map((m) => verify(m, false))).history;
     const result = given(locked).when(reset(MINUTE));
     expect(result.events).toEqual([
-      { type: IDENTITY_EVENT.PaymentPasswordReset, data: { userId: USER, paymentPasswordHash: 'hs256:p1:reset', verificationCodeId: 'code-reset', at: iso(MINUTE) } },
+      { type: IDENTITY_EVENT.PaymentPasswordReset, data: { userId: USER, paymentPasswordHash: 'hs256:p1:reset', verificationCodeId: 'code-reset', at: at(MINUTE) } },
     ]);
     expect(given(result.history).when(verify(2 * MINUTE, true)).rejection).toBeUndefined();
   });
@@ -442,7 +442,7 @@ describe('User: second factor', () => {
   it('disables it with a valid dynamic code', () => {
     const result = given([registered, secondFactorEnabled]).when({ type: 'DisableSecondFactor', userId: USER, secondFactorValid: true, now: at(MINUTE) });
     expect(result.events).toEqual([
-      { type: IDENTITY_EVENT.SecondFactorDisabled, data: { userId: USER, by: 'user', supportAgentId: null, verificationReference: null, at: iso(MINUTE) } },
+      { type: IDENTITY_EVENT.SecondFactorDisabled, data: { userId: USER, by: 'user', supportAgentId: null, verificationReference: null, at: at(MINUTE) } },
     ]);
     expect(given(result.history).when(login(2 * MINUTE)).rejection).toBeUndefined();
   });
@@ -457,7 +457,7 @@ describe('User: second factor', () => {
     const locked = run([registered, secondFactorEnabled], [0, 1, 2, 3, 4].map((m) => login(m, { secondFactorValid: false }))).history;
     const result = given(locked).when({ type: 'ResetSecondFactor', userId: USER, supportAgentId: 'agent-7', verificationReference: 'ticket-42', now: at(MINUTE) });
     expect(result.events).toEqual([
-      { type: IDENTITY_EVENT.SecondFactorDisabled, data: { userId: USER, by: 'support', supportAgentId: 'agent-7', verificationReference: 'ticket-42', at: iso(MINUTE) } },
+      { type: IDENTITY_EVENT.SecondFactorDisabled, data: { userId: USER, by: 'support', supportAgentId: 'agent-7', verificationReference: 'ticket-42', at: at(MINUTE) } },
     ]);
     expect(given([registered]).when({ type: 'ResetSecondFactor', userId: USER, supportAgentId: 'agent-7', verificationReference: 'ticket-42', now: at(0) }).code).toBe('SECOND_FACTOR_NOT_ENABLED');
     expect(() => given(locked).when({ type: 'ResetSecondFactor', userId: USER, supportAgentId: 'agent-7', verificationReference: '', now: at(0) })).toThrow(InvalidIdentityCommand);
@@ -481,7 +481,7 @@ describe('User: FreezeAccount / UnfreezeAccount', () => {
   it('refuses to freeze twice (ALREADY_FROZEN)', () => {
     const result = given([registered, frozenBy({ kind: 'user' })]).when(freeze({ kind: 'support', agentId: 'agent-7' }));
     expect(result.code).toBe('ALREADY_FROZEN');
-    expect(result.details).toEqual({ frozenAt: iso(0) });
+    expect(result.details).toEqual({ frozenAt: at(0) });
   });
 
   it('refuses to unfreeze an active account (NOT_FROZEN)', () => {
@@ -492,7 +492,7 @@ describe('User: FreezeAccount / UnfreezeAccount', () => {
     const frozen = [registered, paymentPasswordSet, frozenBy({ kind: 'support', agentId: 'agent-7' })];
     expect(given(frozen).when(verify(MINUTE, true)).code).toBe('ACCOUNT_FROZEN');
     const result = given(frozen).when(unfreezeByUser(2 * MINUTE));
-    expect(result.events).toEqual([{ type: IDENTITY_EVENT.AccountUnfrozen, data: { userId: USER, actor: { kind: 'user' }, verificationCodeId: 'code-unfreeze', at: iso(2 * MINUTE) } }]);
+    expect(result.events).toEqual([{ type: IDENTITY_EVENT.AccountUnfrozen, data: { userId: USER, actor: { kind: 'user' }, verificationCodeId: 'code-unfreeze', at: at(2 * MINUTE) } }]);
     expect(given(result.history).when(verify(3 * MINUTE, true)).rejection).toBeUndefined();
   });
 
@@ -542,7 +542,7 @@ describe('User: RaiseRiskAlert', () => {
     expect(given([registered]).when(alert(false)).events).toEqual([
       {
         type: IDENTITY_EVENT.RiskAlertRaised,
-        data: { userId: USER, signal: 'suspicious_transactions', severity: 'high', description: '12 transfers to new payees in 5 minutes', source: 'payments.velocity', at: iso(MINUTE) },
+        data: { userId: USER, signal: 'suspicious_transactions', severity: 'high', description: '12 transfers to new payees in 5 minutes', source: 'payments.velocity', at: at(MINUTE) },
       },
     ]);
   });
@@ -550,7 +550,7 @@ describe('User: RaiseRiskAlert', () => {
   it('protects the account by freezing it when asked, unless already frozen', () => {
     expect(given([registered]).when(alert(true)).events[1]).toEqual({
       type: IDENTITY_EVENT.AccountFrozen,
-      data: { userId: USER, reason: 'risk:suspicious_transactions', actor: { kind: 'risk', ruleId: 'payments.velocity' }, at: iso(MINUTE) },
+      data: { userId: USER, reason: 'risk:suspicious_transactions', actor: { kind: 'risk', ruleId: 'payments.velocity' }, at: at(MINUTE) },
     });
     expect(given([registered, frozenBy({ kind: 'user' })]).when(alert(true)).events).toHaveLength(1);
   });

@@ -75,13 +75,13 @@ function weakPassword(check: PasswordCheck, field: 'loginPassword' | 'paymentPas
 }
 
 export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDENTITY_POLICY): UserDecider {
-  const at = (now: Date): Instant => instant(now);
+  const at = (now: Instant): Instant => instant(now);
 
-  function alert(user: RegisteredUser, signal: RiskSignal, severity: RiskSeverity, description: string, now: Date): UserEvent {
+  function alert(user: RegisteredUser, signal: RiskSignal, severity: RiskSeverity, description: string, now: Instant): UserEvent {
     return { type: IDENTITY_EVENT.RiskAlertRaised, data: { userId: user.userId, signal, severity, description, source: 'identity', at: at(now) } };
   }
 
-  function loginFailure(user: RegisteredUser, deviceId: string | null, now: Date): UserEvent[] {
+  function loginFailure(user: RegisteredUser, deviceId: string | null, now: Instant): UserEvent[] {
     const failuresInWindow = within(user.loginFailures, now, policy.loginFailureWindowMs).length + 1;
     const attemptsLeft = Math.max(0, policy.maxLoginFailures - failuresInWindow);
     const events: UserEvent[] = [{ type: IDENTITY_EVENT.LoginFailed, data: { userId: user.userId, deviceId, failuresInWindow, attemptsLeft, at: at(now) } }];
@@ -94,7 +94,7 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     return events;
   }
 
-  function paymentPasswordFailure(user: RegisteredUser, consecutiveFailures: number, purpose: PaymentPasswordPurpose, now: Date): UserEvent[] {
+  function paymentPasswordFailure(user: RegisteredUser, consecutiveFailures: number, purpose: PaymentPasswordPurpose, now: Instant): UserEvent[] {
     const failures = consecutiveFailures + 1;
     const attemptsLeft = Math.max(0, policy.maxPaymentPasswordFailures - failures);
     const events: UserEvent[] = [
@@ -110,7 +110,7 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
   }
 
   /** Checks the payment password (lock, then the match) and records a failure; `null` means it matched. */
-  function paymentPasswordGate(user: RegisteredUser, matches: boolean, purpose: PaymentPasswordPurpose, now: Date): Decision | null {
+  function paymentPasswordGate(user: RegisteredUser, matches: boolean, purpose: PaymentPasswordPurpose, now: Instant): Decision | null {
     const password = user.paymentPassword;
     if (password.kind === 'not_set') return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
     if (isBefore(now, password.lockedUntil)) {
@@ -120,7 +120,7 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
   }
 
   /** The second-factor requirement of a sensitive operation; `null` means satisfied (or not enabled). */
-  function secondFactorGate(user: RegisteredUser, provided: boolean | undefined, operation: SecondFactorOperation, now: Date): Decision | null {
+  function secondFactorGate(user: RegisteredUser, provided: boolean | undefined, operation: SecondFactorOperation, now: Instant): Decision | null {
     const factor = user.secondFactor;
     if (factor.kind === 'disabled') return null;
     if (isBefore(now, factor.lockedUntil)) return reject(IDENTITY_ERROR.SECOND_FACTOR_LOCKED, 'too many wrong dynamic codes', { until: factor.lockedUntil });
@@ -142,7 +142,7 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     if (command.maintenance.active) {
       return reject(IDENTITY_ERROR.SYSTEM_MAINTENANCE, command.maintenance.message, {
         until: command.maintenance.until,
-        retryAfterMs: Math.max(0, millis(command.maintenance.until) - command.now.getTime()),
+        retryAfterMs: Math.max(0, millis(command.maintenance.until) - millis(command.now)),
         message: command.maintenance.message,
       });
     }

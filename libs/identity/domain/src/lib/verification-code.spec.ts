@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { fold } from '@ledger/util';
-import { at, givenWhenThen, HOUR, iso, MINUTE, SECOND } from '../test/given-when-then';
+import { at, givenWhenThen, HOUR, MINUTE, SECOND } from '../test/given-when-then';
 import { IDENTITY_EVENT, type VerificationCodeEvent, type VerificationPurpose } from './events';
 import { InvalidIdentityCommand } from './codes';
 import { codeProofFrom, verificationCodeDecider, verificationCodeStreamId, type ConsumeVerificationCode, type RequestVerificationCode } from './verification-code';
@@ -17,13 +17,13 @@ function consume(ms: number, matches: boolean, purpose: VerificationPurpose = 'r
 function issued(ms: number, codeId: string, purpose: VerificationPurpose = 'registration', replacesCodeId: string | null = null): VerificationCodeEvent {
   return {
     type: IDENTITY_EVENT.VerificationCodeIssued,
-    data: { phoneHash: PHONE, purpose, codeId, codeHash: `hash-of-${codeId}`, issuedAt: iso(ms), expiresAt: iso(ms + 5 * MINUTE), resendAllowedAt: iso(ms + 60 * SECOND), replacesCodeId },
+    data: { phoneHash: PHONE, purpose, codeId, codeHash: `hash-of-${codeId}`, issuedAt: at(ms), expiresAt: at(ms + 5 * MINUTE), resendAllowedAt: at(ms + 60 * SECOND), replacesCodeId },
   };
 }
 function failed(ms: number, codeId: string, failedAttempts: number): VerificationCodeEvent {
   return {
     type: IDENTITY_EVENT.VerificationCodeAttemptFailed,
-    data: { phoneHash: PHONE, purpose: 'registration', codeId, failedAttempts, attemptsLeft: 5 - failedAttempts, at: iso(ms) },
+    data: { phoneHash: PHONE, purpose: 'registration', codeId, failedAttempts, attemptsLeft: 5 - failedAttempts, at: at(ms) },
   };
 }
 
@@ -38,7 +38,7 @@ describe('VerificationCode: RequestVerificationCode', () => {
   it('refuses a resend before the cooldown with RESEND_TOO_SOON and the retry time', () => {
     const result = given([issued(0, 'c1')]).when(request(60 * SECOND - 1, 'c2'));
     expect(result.code).toBe('RESEND_TOO_SOON');
-    expect(result.details).toEqual({ retryAt: iso(60 * SECOND), retryAfterMs: 1 });
+    expect(result.details).toEqual({ retryAt: at(60 * SECOND), retryAfterMs: 1 });
     expect(result.events).toEqual([]);
   });
 
@@ -63,7 +63,7 @@ describe('VerificationCode: RequestVerificationCode', () => {
     const history = [issued(0, 'a'), issued(MINUTE, 'b'), issued(2 * MINUTE, 'c'), issued(3 * MINUTE, 'd', 'unfreeze'), issued(4 * MINUTE, 'e', 'login_step_up')];
     const result = given(history).when(request(10 * MINUTE, 'f', 'payment_password_reset'));
     expect(result.code).toBe('TOO_MANY_CODES');
-    expect(result.details).toEqual({ retryAt: iso(HOUR), retryAfterMs: 50 * MINUTE, maxCodesPerWindow: 5 });
+    expect(result.details).toEqual({ retryAt: at(HOUR), retryAfterMs: 50 * MINUTE, maxCodesPerWindow: 5 });
   });
 
   it('frees the cap exactly one hour after the oldest code in the window', () => {
@@ -72,7 +72,7 @@ describe('VerificationCode: RequestVerificationCode', () => {
     expect(given(history).when(request(HOUR, 'f')).code).toBeUndefined();
     // …and the next one is blocked until the second-oldest leaves the window.
     const after = given(history).when(request(HOUR, 'f')).history;
-    expect(given(after).when(request(HOUR + MINUTE - 1, 'g', 'unfreeze')).details).toMatchObject({ retryAt: iso(HOUR + MINUTE) });
+    expect(given(after).when(request(HOUR + MINUTE - 1, 'g', 'unfreeze')).details).toMatchObject({ retryAt: at(HOUR + MINUTE) });
   });
 
   it('throws for invalid input', () => {
@@ -87,7 +87,7 @@ describe('VerificationCode: ConsumeVerificationCode', () => {
     const result = given([issued(0, 'c1')]).when(consume(MINUTE, true));
     expect(result.rejection).toBeUndefined();
     const consumed = result.events[0]!;
-    expect(consumed).toEqual({ type: IDENTITY_EVENT.VerificationCodeConsumed, data: { phoneHash: PHONE, purpose: 'registration', codeId: 'c1', consumedAt: iso(MINUTE) } });
+    expect(consumed).toEqual({ type: IDENTITY_EVENT.VerificationCodeConsumed, data: { phoneHash: PHONE, purpose: 'registration', codeId: 'c1', consumedAt: at(MINUTE) } });
     if (consumed.type !== IDENTITY_EVENT.VerificationCodeConsumed) throw new Error('unexpected');
     expect(codeProofFrom(consumed)).toEqual({ codeId: 'c1', purpose: 'registration', phoneHash: PHONE });
   });
@@ -106,7 +106,7 @@ describe('VerificationCode: ConsumeVerificationCode', () => {
     expect(given([issued(0, 'c1')]).when(consume(5 * MINUTE - 1, true)).code).toBeUndefined();
     const expired = given([issued(0, 'c1')]).when(consume(5 * MINUTE, true));
     expect(expired.code).toBe('CODE_EXPIRED');
-    expect(expired.details).toEqual({ expiredAt: iso(5 * MINUTE) });
+    expect(expired.details).toEqual({ expiredAt: at(5 * MINUTE) });
     expect(expired.events).toEqual([]);
   });
 

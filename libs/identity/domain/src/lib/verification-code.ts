@@ -26,7 +26,7 @@ export interface RequestVerificationCode {
   purpose: VerificationPurpose;
   codeId: string;
   codeHash: string;
-  now: Date;
+  now: Instant;
 }
 
 /**
@@ -39,7 +39,7 @@ export interface ConsumeVerificationCode {
   phoneHash: string;
   purpose: VerificationPurpose;
   matches: boolean;
-  now: Date;
+  now: Instant;
 }
 
 export type CodeSlot =
@@ -82,7 +82,7 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
     if (slot !== undefined && isBefore(command.now, slot.resendAllowedAt)) {
       return reject(IDENTITY_ERROR.RESEND_TOO_SOON, 'a code was sent moments ago; wait before asking again', {
         retryAt: slot.resendAllowedAt,
-        retryAfterMs: millis(slot.resendAllowedAt) - command.now.getTime(),
+        retryAfterMs: millis(slot.resendAllowedAt) - millis(command.now),
       });
     }
     const inWindow = state.kind === 'tracked' ? within(state.recentIssues, command.now, policy.codeWindowMs) : [];
@@ -92,7 +92,7 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
       const retryAtMs = millis(blocking ?? instant(command.now)) + policy.codeWindowMs;
       return reject(IDENTITY_ERROR.TOO_MANY_CODES, 'too many codes for this phone; try again later', {
         retryAt: new Date(retryAtMs).toISOString(),
-        retryAfterMs: retryAtMs - command.now.getTime(),
+        retryAfterMs: retryAtMs - millis(command.now),
         maxCodesPerWindow: policy.maxCodesPerWindow,
       });
     }

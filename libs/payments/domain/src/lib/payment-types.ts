@@ -1,4 +1,5 @@
 /** The payment's vocabulary: what it is asked to do (requests, commands), what it records (events) and where it stands (state). */
+import type { Instant } from '@ledger/util';
 import type { MerchantSettlement, PaymentChannel } from './merchants';
 
 /** A double-entry posting as the wallet recorded it: what the account gains (signed fen, decimal string). */
@@ -184,15 +185,15 @@ export type ReservationResult = StepResult<{ expiresAt: string }> | { ok: false;
 export const MAX_RECORDED_STEPS = 4;
 
 export type PaymentCommand =
-  | { type: 'StartPayment'; request: PaymentRequest; now: string }
-  | { type: 'RecordPasswordCheck'; result: StepResult<object>; now: string }
+  | { type: 'StartPayment'; request: PaymentRequest; now: Instant }
+  | { type: 'RecordPasswordCheck'; result: StepResult<object>; now: Instant }
   /** `uncertain`: the wallet did not answer, a hold may exist; it is released before failing. */
-  | { type: 'RecordReservation'; result: ReservationResult; now: string }
+  | { type: 'RecordReservation'; result: ReservationResult; now: Instant }
   /**
    * The password check and the reservation, asked for at the same time (one round trip instead of
    * two) and recorded together. A hold made for a payment whose password failed is released.
    */
-  | { type: 'RecordAuthorization'; password: StepResult<object>; reservation: ReservationResult; now: string }
+  | { type: 'RecordAuthorization'; password: StepResult<object>; reservation: ReservationResult; now: Instant }
   /**
    * Several steps recorded by one append, decided in order on the state each leaves: the service ran
    * them one after the other without recording in between, because repeating the earlier ones after
@@ -200,33 +201,33 @@ export type PaymentCommand =
    * capture). At most `MAX_RECORDED_STEPS`; a refusal of any step refuses them all.
    */
   | { type: 'RecordSteps'; steps: PaymentCommand[] }
-  | { type: 'RecordAcquirerAnswer'; result: StepResult<{ authorizationCode: string }>; now: string }
+  | { type: 'RecordAcquirerAnswer'; result: StepResult<{ authorizationCode: string }>; now: Instant }
   /** A merchant that settles in the wallet: the wallet's one decision that reserved and captured the amount. */
-  | { type: 'RecordSettlement'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
-  | { type: 'RecordCapture'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
+  | { type: 'RecordSettlement'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: Instant }
+  | { type: 'RecordCapture'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: Instant }
   /** `holdFound: false`: the wallet had no such hold (it was never made), so the outcome says no hold was released. */
-  | { type: 'RecordRelease'; now: string; holdFound?: boolean }
-  | { type: 'RecordRecipient'; result: StepResult<{ recipientUserId: string; recipientWalletId: string }>; now: string }
-  | { type: 'RecordRecipientCredit'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
-  | { type: 'RecordCardCheck'; result: StepResult<{ last4: string; issuer: string }>; now: string }
-  | { type: 'RecordCardCharge'; result: StepResult<{ issuerReference: string }>; now: string }
-  | { type: 'RecordWalletCredit'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
-  | { type: 'RecordCardRefund'; issuerReference: string; now: string }
-  | { type: 'RecordProviderConfirmation'; provider: Provider; providerReference: string; amountMinor: bigint; now: string }
-  | { type: 'RecordProviderExpiry'; now: string }
+  | { type: 'RecordRelease'; now: Instant; holdFound?: boolean }
+  | { type: 'RecordRecipient'; result: StepResult<{ recipientUserId: string; recipientWalletId: string }>; now: Instant }
+  | { type: 'RecordRecipientCredit'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: Instant }
+  | { type: 'RecordCardCheck'; result: StepResult<{ last4: string; issuer: string }>; now: Instant }
+  | { type: 'RecordCardCharge'; result: StepResult<{ issuerReference: string }>; now: Instant }
+  | { type: 'RecordWalletCredit'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: Instant }
+  | { type: 'RecordCardRefund'; issuerReference: string; now: Instant }
+  | { type: 'RecordProviderConfirmation'; provider: Provider; providerReference: string; amountMinor: bigint; now: Instant }
+  | { type: 'RecordProviderExpiry'; now: Instant }
   /** A supervisor's decision on a counter top-up awaiting approval; never the teller who made it. */
-  | { type: 'RecordCounterApproval'; supervisorId: string; now: string }
-  | { type: 'RecordCounterRejection'; supervisorId: string; reason: string; now: string }
-  | { type: 'RecordApprovalExpiry'; now: string }
-  | { type: 'RecordBillCheck'; result: StepResult<object>; now: string }
-  | { type: 'RecordBillPayment'; result: StepResult<{ receipt: string }>; now: string }
-  | { type: 'RecordPayout'; result: StepResult<{ issuerReference: string }>; now: string }
+  | { type: 'RecordCounterApproval'; supervisorId: string; now: Instant }
+  | { type: 'RecordCounterRejection'; supervisorId: string; reason: string; now: Instant }
+  | { type: 'RecordApprovalExpiry'; now: Instant }
+  | { type: 'RecordBillCheck'; result: StepResult<object>; now: Instant }
+  | { type: 'RecordBillPayment'; result: StepResult<{ receipt: string }>; now: Instant }
+  | { type: 'RecordPayout'; result: StepResult<{ issuerReference: string }>; now: Instant }
   /** On the original payment: promise `amountMinor` of it to refund `refundId` (idempotent by refund id). */
-  | { type: 'ClaimRefund'; refundId: string; amountMinor: bigint; now: string }
-  | { type: 'ReleaseRefundClaim'; refundId: string; now: string }
-  | { type: 'RecordRefundClaim'; result: StepResult<{ walletId: string; userId: string; merchantId: string }>; now: string }
-  | { type: 'RecordRefundCredit'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: string }
-  | { type: 'RecordRefundClaimRelease'; now: string };
+  | { type: 'ClaimRefund'; refundId: string; amountMinor: bigint; now: Instant }
+  | { type: 'ReleaseRefundClaim'; refundId: string; now: Instant }
+  | { type: 'RecordRefundClaim'; result: StepResult<{ walletId: string; userId: string; merchantId: string }>; now: Instant }
+  | { type: 'RecordRefundCredit'; result: StepResult<{ transactionId: string; postings: Posting[] }>; now: Instant }
+  | { type: 'RecordRefundClaimRelease'; now: Instant };
 
 export type PaymentStatus =
   | 'finding_recipient'

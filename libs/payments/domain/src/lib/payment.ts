@@ -48,7 +48,7 @@
  *   claim refused (REFUND_EXCEEDS_PAYMENT, PAYMENT_NOT_REFUNDABLE) → failed
  *   credit refused → releasing_refund_claim → failed
  */
-import { assertNever, isRejection, reject, type Decider, type DomainRejection } from '@ledger/util';
+import { assertNever, isRejection, plusMs, reject, type Decider, type DomainRejection, type Instant } from '@ledger/util';
 import { PAYMENT_ERROR, STEP_OUT_OF_ORDER } from './codes';
 import { BILLERS, type BillerEntry } from './billers';
 import { MERCHANTS, checkMerchant, type MerchantEntry } from './merchants';
@@ -119,7 +119,7 @@ function outOfOrder(command: PaymentCommand, state: PaymentState): DomainRejecti
   return reject(STEP_OUT_OF_ORDER, `${command.type} does not apply to a payment in state ${state.status}`, { status: state.status });
 }
 
-function failed(state: ActivePaymentState, failure: Failure, holdReleased: boolean, now: string): PaymentEvent {
+function failed(state: ActivePaymentState, failure: Failure, holdReleased: boolean, now: Instant): PaymentEvent {
   return { type: 'PaymentFailed', data: { paymentId: state.request.paymentId, kind: state.request.kind, failure, holdReleased, failedAt: now } };
 }
 
@@ -155,7 +155,7 @@ export function createPaymentDecider(
         return [initiated, { type: 'PaymentFailed', data: { paymentId: command.request.paymentId, kind: 'bill', failure, holdReleased: false, failedAt: command.now } }];
       }
       if (command.request.kind === 'counter' && command.request.amountMinor > counterApproval.aboveMinor) {
-        const deadline = new Date(Date.parse(command.now) + counterApproval.windowMs).toISOString();
+        const deadline = plusMs(command.now, counterApproval.windowMs);
         return [{ ...initiated, data: { ...initiated.data, approval: { aboveMinor: counterApproval.aboveMinor, deadline } } }];
       }
       if (command.request.kind !== 'merchant') return [initiated];

@@ -14,7 +14,7 @@
  * revision), so a burst of concurrent payments cannot slip past the velocity rule. The state is
  * bounded: the window keeps only the last minute, the device list the newest `knownDevicesKept`.
  */
-import { assertNever, type Decider } from '@ledger/util';
+import { assertNever, type Decider, type Instant } from '@ledger/util';
 import { PAYMENT_ERROR } from './codes';
 
 export interface RiskPolicy {
@@ -37,7 +37,7 @@ export type RiskCommand = {
   deviceId: string;
   /** The caller verified an SMS step-up for this payment. */
   stepUpVerified: boolean;
-  now: string;
+  now: Instant;
 };
 
 export type RiskEvent =

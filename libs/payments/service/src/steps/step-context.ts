@@ -18,7 +18,7 @@ import {
   type ProtectedValue,
   type ReservationResult,
 } from '@ledger/payments-domain';
-import { retryWithBackoff, type Clock, type RetryPolicy } from '@ledger/util';
+import { nowInstant, retryWithBackoff, type Clock, type RetryPolicy } from '@ledger/util';
 
 /** Secrets that live only in memory for the duration of one request (never in the store). */
 export interface PaymentSecrets {
@@ -99,7 +99,7 @@ export class StepContext {
   }
 
   now(): string {
-    return this.options.clock.now().toISOString();
+    return nowInstant(this.options.clock);
   }
 
   /** Asks a partner (acquirer, biller) that throws `unavailable` when it does not answer, again with backoff while it does not: its answer, or undefined. */

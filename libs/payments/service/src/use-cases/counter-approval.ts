@@ -1,3 +1,4 @@
+import { nowInstant } from '@ledger/util';
 import { paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { commandMetadata } from '@ledger/event-store';
 import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
@@ -34,7 +35,7 @@ async function recordSupervisorDecision(
 ): Promise<CommandResult | undefined> {
   const { paymentId, supervisorId } = command.payload;
   if (command.actor !== `supervisor:${supervisorId}`) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not decide as supervisor ${supervisorId}`);
-  const now = runtime.clock.now().toISOString();
+  const now = nowInstant(runtime.clock);
   const recorded = await runtime.handler.handle(paymentStreamId(paymentId), decision(now), commandMetadata(command, now));
   return recorded.kind === 'rejected' ? refusedStep(command, recorded.rejection) : undefined;
 }

@@ -2,7 +2,7 @@ import { paymentsContract, type CommandResult, type PayloadOf } from '@ledger/co
 import { commandMetadata } from '@ledger/event-store';
 import { rejected, type CommandEnvelope } from '@ledger/messaging';
 import { PAYMENT_ERROR, paymentStreamId } from '@ledger/payments-domain';
-import { parsePositiveMinor } from '@ledger/util';
+import { nowInstant, parsePositiveMinor } from '@ledger/util';
 import type { PaymentsRuntime } from '../payments-runtime';
 import { verifyProviderCallback } from '../provider-signature';
 import { awaitOutcome, refusedStep } from './outcome';
@@ -11,7 +11,7 @@ import { awaitOutcome, refusedStep } from './outcome';
 export async function providerCallback(runtime: PaymentsRuntime, command: CommandEnvelope<PayloadOf<typeof paymentsContract.providerCallback>>): Promise<CommandResult> {
   const p = command.payload;
   if (!verifyProviderCallback(runtime.providerSecret, p, p.signature)) return rejected(command, PAYMENT_ERROR.INVALID_SIGNATURE, 'the callback signature does not verify');
-  const now = runtime.clock.now().toISOString();
+  const now = nowInstant(runtime.clock);
   const recorded = await runtime.handler.handle(
     paymentStreamId(p.paymentId),
     { type: 'RecordProviderConfirmation', provider: p.provider, providerReference: p.providerReference, amountMinor: parsePositiveMinor(p.amountMinor), now },

@@ -1,7 +1,7 @@
 import { TRANSPORT_ERROR, actorIdOf, paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { PAYMENT_ERROR, type PaymentState } from '@ledger/payments-domain';
-import { InvalidPageCursor } from '@ledger/util';
+import { InvalidPageCursor, nowInstant } from '@ledger/util';
 import type { PaymentsRuntime } from '../payments-runtime';
 import { AUDIT_UNAVAILABLE, supportAgentOf, type Viewed } from '../support-access';
 import { paymentView } from './outcome';
@@ -65,7 +65,7 @@ async function auditSupportAccess(runtime: PaymentsRuntime, command: CommandEnve
   const agentId = supportAgentOf(command.actor);
   if (agentId === undefined) return undefined;
   try {
-    await runtime.supportAccess.record({ agentId, userId, viewed, at: runtime.clock.now().toISOString() }, { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor });
+    await runtime.supportAccess.record({ agentId, userId, viewed, at: nowInstant(runtime.clock) }, { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor });
     return undefined;
   } catch (error) {
     return rejected(command, AUDIT_UNAVAILABLE, `the support access could not be audited, so it is refused: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,3 +1,4 @@
+import { nowInstant } from '@ledger/util';
 import { actorIdOf, type CommandResult } from '@ledger/contracts';
 import { commandMetadata } from '@ledger/event-store';
 import { rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
@@ -31,7 +32,7 @@ export async function startPayment(runtime: PaymentsRuntime, command: CommandEnv
   }
   const busy = admission(runtime, command, request.paymentId);
   if (busy) return busy;
-  const now = runtime.clock.now().toISOString();
+  const now = nowInstant(runtime.clock);
   if (device && 'userId' in request) {
     const refusal = await assessRisk(runtime, command, request.paymentId, request.userId, request.amountMinor, device, now);
     if (refusal) return refusal;

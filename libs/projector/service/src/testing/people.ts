@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { DeciderHandler, type EventCodec, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import { checkCardNumber, TEST_CARDS, userCardsDecider, userCardsStreamId, type UserCardsCommand, type UserCardsEvent, type UserCardsState } from '@ledger/cards-domain';
 import { userDecider, userStreamId, type UserCommand, type UserEvent, type UserState } from '@ledger/identity-domain';
+import type { Instant } from '@ledger/util';
 
 export function asIs<Event extends { type: string; data: object }>(): EventCodec<Event> {
   return {
@@ -17,7 +18,7 @@ export function asIs<Event extends { type: string; data: object }>(): EventCodec
 }
 
 /** A registration that passed its checks (verified phone code, acceptable password). */
-export function registerUserCommand(userId: string, now: Date): UserCommand {
+export function registerUserCommand(userId: string, now: Instant): UserCommand {
   const phoneHash = `k1.${userId}`;
   return {
     type: 'RegisterUser',
@@ -35,7 +36,7 @@ export function registerUserCommand(userId: string, now: Date): UserCommand {
 }
 
 /** The user binds the test debit card, verified by the issuer. */
-export function bindCardCommand(userId: string, now: Date): UserCardsCommand {
+export function bindCardCommand(userId: string, now: Instant): UserCardsCommand {
   const card = TEST_CARDS.zhangSanDebit;
   return {
     type: 'BindCard',
@@ -51,7 +52,7 @@ export function bindCardCommand(userId: string, now: Date): UserCardsCommand {
 }
 
 /** A risk alert from the payment risk rules; with `protect` the account is frozen by risk control too. */
-export function riskAlertCommand(userId: string, protect: boolean, now: Date): UserCommand {
+export function riskAlertCommand(userId: string, protect: boolean, now: Instant): UserCommand {
   return { type: 'RaiseRiskAlert', userId, signal: 'suspicious_transactions', severity: 'high', description: 'many payments in a minute', source: 'payments.velocity', protect, now };
 }
 
@@ -80,20 +81,20 @@ export class People {
   }
 
   async register(userId: string): Promise<void> {
-    await this.user(userId, registerUserCommand(userId, new Date(this.clock())));
+    await this.user(userId, registerUserCommand(userId, this.clock()));
   }
 
   async bindCard(userId: string): Promise<void> {
-    const outcome = await this.cards.handle(userCardsStreamId(userId), bindCardCommand(userId, new Date(this.clock())), this.meta());
+    const outcome = await this.cards.handle(userCardsStreamId(userId), bindCardCommand(userId, this.clock()), this.meta());
     if (outcome.kind === 'rejected') throw new Error(`cards rejected: ${outcome.rejection.code}`);
   }
 
   /** A risk alert from payment risk rules; with `protect` the account is frozen by risk control too. */
   async riskAlert(userId: string, protect: boolean): Promise<UserEvent[]> {
-    return this.user(userId, riskAlertCommand(userId, protect, new Date(this.clock())));
+    return this.user(userId, riskAlertCommand(userId, protect, this.clock()));
   }
 
   async unfreezeBySupport(userId: string): Promise<void> {
-    await this.user(userId, { type: 'UnfreezeAccount', userId, actor: { kind: 'support', agentId: 'agent-7', verificationReference: 'ticket-42' }, now: new Date(this.clock()) });
+    await this.user(userId, { type: 'UnfreezeAccount', userId, actor: { kind: 'support', agentId: 'agent-7', verificationReference: 'ticket-42' }, now: this.clock() });
   }
 }

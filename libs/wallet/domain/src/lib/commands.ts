@@ -14,6 +14,7 @@
  * credit id. PayFromWallet is a reservation and its capture decided at once: it records both
  * operations' keys, and a repeat is answered by the capture's.
  */
+import type { Instant } from '@ledger/util';
 import type { AccountId } from './ledger';
 import type { WalletTier } from './policy';
 
@@ -31,7 +32,7 @@ export interface WalletPrerequisites {
 interface WalletCommandBase {
   readonly walletId: string;
   /** When the command is decided (ISO-8601), from the injected clock. */
-  readonly now: string;
+  readonly now: Instant;
 }
 
 /** Codes: WALLET_ALREADY_OPEN, WALLET_PREREQUISITES_MISSING. */
@@ -51,7 +52,7 @@ export interface ReserveFunds extends WalletCommandBase {
   readonly holdId: string;
   readonly amountMinor: bigint;
   /** When the hold lapses if neither captured nor released (ISO-8601; not after `now`: HOLD_EXPIRY_PASSED). */
-  readonly expiresAt: string;
+  readonly expiresAt: Instant;
   /** The business reference (payment id, order number), for people and reconciliation. */
   readonly reference: string;
   /** The account that receives the money when the hold is captured. */
@@ -82,7 +83,7 @@ export interface PayFromWallet extends WalletCommandBase {
   readonly holdId: string;
   readonly amountMinor: bigint;
   /** The reservation's expiry (the two are decided together, so it only bounds a late first attempt: HOLD_EXPIRY_PASSED). */
-  readonly expiresAt: string;
+  readonly expiresAt: Instant;
   readonly reference: string;
   readonly counterparty: AccountId;
 }

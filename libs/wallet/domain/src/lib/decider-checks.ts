@@ -3,7 +3,7 @@
  * amount, the idempotency of money commands (key + payload fingerprint), and the wallet and hold
  * it addresses. The decisions themselves are in decider.ts.
  */
-import { assertNever, reject, type Decider, type DomainRejection } from '@ledger/util';
+import { assertNever, canonicalInstant, reject, type Decider, type DomainRejection, type Instant } from '@ledger/util';
 import { WALLET_ERROR, type WalletErrorCode } from './codes';
 import {
   InvalidWalletCommand,
@@ -43,7 +43,6 @@ export const MAX_AMOUNT_MINOR = 999_999_999_999_999_999n;
 
 const MAX_ID_LENGTH = 128;
 const MAX_TEXT_LENGTH = 512;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 type MoneyCommand = ReserveFunds | CaptureHold | ReleaseHold | ExpireHold | CreditWallet;
 
@@ -103,10 +102,10 @@ export function requireText(command: WalletCommand, field: string, value: unknow
   return value;
 }
 
-export function normalizeInstant(command: WalletCommand, field: string, value: unknown): string {
-  const ms = typeof value === 'string' && ISO_INSTANT.test(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) invalid(command.type, `${field} must be an ISO-8601 instant, got ${JSON.stringify(value)}`);
-  return new Date(ms).toISOString();
+export function normalizeInstant(command: WalletCommand, field: string, value: unknown): Instant {
+  const canonical = canonicalInstant(value);
+  if (canonical === undefined) invalid(command.type, `${field} must be an ISO-8601 instant, got ${JSON.stringify(value)}`);
+  return canonical;
 }
 
 export function requireCounterparty(command: ReserveFunds | CreditWallet): AccountId {

@@ -1,3 +1,4 @@
+import { isBefore } from '@ledger/util';
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { verifyLoginPassword, signAccessToken, sealField } from '@ledger/crypto';
 import { IDENTITY_ERROR, IDENTITY_EVENT, outcomeOf, userStreamId, type UserCommand } from '@ledger/identity-domain';
@@ -24,7 +25,7 @@ export async function login(core: IdentityCore, envelope: CommandEnvelope<Payloa
   const stream = userStreamId(user.userId);
   // While login is locked the decider answers LOGIN_LOCKED before looking at the password, so
   // the argon2 work is skipped: a locked account must not become a CPU sink.
-  const locked = user.loginLockedUntil !== null && Date.parse(user.loginLockedUntil) > now.getTime();
+  const locked = isBefore(now, user.loginLockedUntil);
   const passwordValid = locked ? false : await verifyLoginPassword(password, user.loginPasswordHash);
   const secondFactorValid = core.secondFactorValid(user, secondFactorCode, now);
   const command = (stepUpCodeValid: boolean | undefined): UserCommand => ({ type: 'Login', userId: user.userId, deviceId: payload.deviceId, passwordValid, stepUpCodeValid, secondFactorValid, now });
@@ -45,7 +46,7 @@ export async function login(core: IdentityCore, envelope: CommandEnvelope<Payloa
   const loggedIn = step.events.find((event) => event.type === IDENTITY_EVENT.LoggedIn);
   if (loggedIn?.type !== IDENTITY_EVENT.LoggedIn) throw new Error('login accepted without a LoggedIn event');
 
-  const access = await signAccessToken({ userId: user.userId, deviceId: payload.deviceId, now, ttlMs: core.config.accessTokenTtlMs }, 'user', core.config.accessTokenSigningKey);
+  const access = await signAccessToken({ userId: user.userId, deviceId: payload.deviceId, now: new Date(now), ttlMs: core.config.accessTokenTtlMs }, 'user', core.config.accessTokenSigningKey);
   const refresh = await core.sessions.start(envelope, user.userId, payload.deviceId, now);
   const after = (await core.users.load(stream)).state;
   return accepted(envelope, {

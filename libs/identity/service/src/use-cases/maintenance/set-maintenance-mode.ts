@@ -13,7 +13,7 @@ export async function setMaintenanceMode(core: IdentityCore, envelope: CommandEn
   const now = core.now();
   const payload = envelope.payload;
   const command: MaintenanceCommand = payload.on
-    ? { type: 'SetMaintenanceMode', on: true, until: new Date(payload.until), message: payload.message, operatorId, now }
+    ? { type: 'SetMaintenanceMode', on: true, until: payload.until, message: payload.message, operatorId, now }
     : { type: 'SetMaintenanceMode', on: false, operatorId, now };
   const step = await core.step(core.maintenance, MAINTENANCE_STREAM_ID, command, commandMetadata(envelope));
   if (step.rejection) return rejectedBy(envelope, step.rejection);

@@ -1,3 +1,4 @@
+import { isBefore } from '@ledger/util';
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { hashLoginPassword, verifyLoginPassword } from '@ledger/crypto';
 import { IDENTITY_ERROR, checkLoginPassword, type UserCommand } from '@ledger/identity-domain';
@@ -14,7 +15,7 @@ export async function changeLoginPassword(core: IdentityCore, envelope: CommandE
   const now = core.now();
   const user = await core.userState(userId);
   if (user === undefined) return rejected(envelope, IDENTITY_ERROR.USER_NOT_FOUND, 'no such user', { userId });
-  const locked = user.loginLockedUntil !== null && Date.parse(user.loginLockedUntil) > now.getTime();
+  const locked = isBefore(now, user.loginLockedUntil);
   const command = (newLoginPasswordHash: string, currentPasswordValid: boolean): UserCommand => ({
     type: 'ChangeLoginPassword',
     userId,

@@ -1,3 +1,4 @@
+import { nowInstant, plusMs, type Instant } from '@ledger/util';
 import { createHash } from 'node:crypto';
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { sealField, hashRefreshToken, issueRefreshToken, refreshTokenMatches, refreshTokenSession, signAccessToken } from '@ledger/crypto';
@@ -61,7 +62,7 @@ export class SessionService {
   }
 
   /** Starts the session of a successful login and returns its first refresh token. */
-  async start(envelope: CommandEnvelope, userId: string, deviceId: string, now: Date): Promise<IssuedRefreshToken> {
+  async start(envelope: CommandEnvelope, userId: string, deviceId: string, now: Instant): Promise<IssuedRefreshToken> {
     const sessionId = sessionIdFor(envelope.commandId);
     const token = issueRefreshToken(sessionId, envelope.commandId, this.config.pepperKeyring);
     const expiresAt = this.refreshExpiry(now);
@@ -79,7 +80,7 @@ export class SessionService {
     const presentedToken = this.openToken(envelope.payload.refreshToken);
     const sessionId = refreshTokenSession(presentedToken);
     if (sessionId === undefined) return rejected(envelope, 'INVALID_REFRESH_TOKEN', 'this refresh token is not valid; log in again');
-    const now = this.config.clock.now();
+    const now = nowInstant(this.config.clock);
     const stream = sessionStreamId(sessionId);
     const current = (await this.sessions.load(stream)).state;
     const userFrozen = current.kind === 'none' ? false : this.isFrozen((await this.users.load(userStreamId(current.userId))).state);
@@ -93,7 +94,7 @@ export class SessionService {
     const refreshed = outcome.events.find((event) => event.type === 'identity.SessionRefreshed.v1');
     const session = (await this.sessions.load(stream)).state;
     if (refreshed?.type !== 'identity.SessionRefreshed.v1' || session.kind === 'none') throw new Error('refresh accepted without a SessionRefreshed event');
-    const access = await signAccessToken({ userId: session.userId, deviceId: session.deviceId, now, ttlMs: this.config.accessTokenTtlMs }, 'user', this.config.accessTokenSigningKey);
+    const access = await signAccessToken({ userId: session.userId, deviceId: session.deviceId, now: new Date(now), ttlMs: this.config.accessTokenTtlMs }, 'user', this.config.accessTokenSigningKey);
     return accepted(envelope, {
       userId: session.userId,
       accessToken: sealField(access.token, this.config.gatewaySealingKey, identityContract.secretAad('accessToken')),
@@ -107,7 +108,7 @@ export class SessionService {
     const presentedToken = this.openToken(envelope.payload.refreshToken);
     const sessionId = refreshTokenSession(presentedToken);
     if (sessionId === undefined) return rejected(envelope, 'INVALID_REFRESH_TOKEN', 'this refresh token is not valid');
-    const now = this.config.clock.now();
+    const now = nowInstant(this.config.clock);
     const outcome = await this.sessions.handle(sessionStreamId(sessionId), { type: 'Resolve', resolve: (state) => ({ type: 'EndSession', presented: this.presented(presentedToken, state), now }) }, commandMetadata(envelope));
     if (outcome.kind === 'rejected') return rejectedBy(envelope, outcome.rejection);
     const failure = sessionRejection(outcome.events);
@@ -124,8 +125,8 @@ export class SessionService {
     return user.status === 'registered' && user.freeze.kind === 'frozen';
   }
 
-  private refreshExpiry(now: Date): Date {
-    return new Date(now.getTime() + this.config.refreshTokenTtlMs);
+  private refreshExpiry(now: Instant): Instant {
+    return plusMs(now, this.config.refreshTokenTtlMs);
   }
 
   private issued(token: string, expiresAt: string): IssuedRefreshToken {

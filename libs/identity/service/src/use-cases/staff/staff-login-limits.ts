@@ -1,3 +1,4 @@
+import { instantMs, plusMs, type Instant } from '@ledger/util';
 import { fingerprint, type Keyring } from '@ledger/crypto';
 import { inTransactionUnderLock } from '@ledger/event-store';
 import type { Pool } from 'pg';
@@ -34,8 +35,8 @@ export class StaffLoginLimits {
   }
 
   /** Counts one attempt from `address`; the wait before the next is allowed when over the limit, else undefined. */
-  async hit(address: string, now: Date): Promise<{ retryAfterMs: number } | undefined> {
-    const windowStartMs = Math.floor(now.getTime() / this.limit.windowMs) * this.limit.windowMs;
+  async hit(address: string, now: Instant): Promise<{ retryAfterMs: number } | undefined> {
+    const windowStartMs = Math.floor(instantMs(now) / this.limit.windowMs) * this.limit.windowMs;
     const { rows } = await this.pool.query<{ attempts: number; opened: boolean }>(
       `INSERT INTO ${TABLE} (address_hash, window_start, attempts) VALUES ($1, $2, 1)
        ON CONFLICT (address_hash, window_start) DO UPDATE SET attempts = ${TABLE}.attempts + 1
@@ -43,7 +44,7 @@ export class StaffLoginLimits {
       [fingerprint(PURPOSE, address, this.pepperKeyring), new Date(windowStartMs)],
     );
     const row = rows[0]!;
-    if (row.opened) await this.pool.query(`DELETE FROM ${TABLE} WHERE window_start < $1`, [new Date(now.getTime() - 24 * 60 * 60_000)]);
-    return row.attempts > this.limit.max ? { retryAfterMs: windowStartMs + this.limit.windowMs - now.getTime() } : undefined;
+    if (row.opened) await this.pool.query(`DELETE FROM ${TABLE} WHERE window_start < $1`, [plusMs(now, -24 * 60 * 60_000)]);
+    return row.attempts > this.limit.max ? { retryAfterMs: windowStartMs + this.limit.windowMs - instantMs(now) } : undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { instantMs, isBefore, nowInstant } from '@ledger/util';
 import { identityContract as contract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { sealField, signAccessToken, verifyLoginPassword, verifyTotp } from '@ledger/crypto';
 import { commandMetadata, DeciderHandler, type EventStore } from '@ledger/event-store';
@@ -41,7 +42,7 @@ export class StaffLogins {
     const { agentId } = envelope.payload;
     const password = this.identity.open(envelope.payload.password, 'staffPassword');
     const code = this.identity.open(envelope.payload.authenticatorCode, 'staffAuthenticatorCode');
-    const now = this.config.clock.now();
+    const now = nowInstant(this.config.clock);
     // Before any argon2 work: an address guessing across gateway instances is counted once, here.
     const limited = await this.limits.hit(this.identity.open(envelope.payload.clientAddress, 'staffClientAddress'), now);
     if (limited) return rejected(envelope, STAFF_LOGIN_RATE_LIMITED, 'too many staff login attempts from this address; try again later', limited);
@@ -53,14 +54,14 @@ export class StaffLogins {
     const stream = staffStreamId(agentId);
     // While the login is locked the decider refuses before looking at the password: skip the argon2 work.
     const { lockedUntil } = (await this.logins.load(stream)).state;
-    const locked = lockedUntil !== null && Date.parse(lockedUntil) > now.getTime();
+    const locked = isBefore(now, lockedUntil);
     const passwordValid = !locked && (await verifyLoginPassword(password, member.passwordHash));
-    const totp = verifyTotp(member.totpSecret, code, now.getTime());
+    const totp = verifyTotp(member.totpSecret, code, instantMs(now));
     const attempt: StaffLogIn = { type: 'StaffLogIn', agentId, role: member.role, passwordValid, codeTimeStep: totp.valid ? totp.timeStep : null, now };
     const outcome = await this.logins.handle(stream, attempt, commandMetadata(envelope));
     const rejection = outcome.kind === 'rejected' ? outcome.rejection : recordedRejection(outcome.events);
     if (rejection) return rejectedBy(envelope, rejection);
-    const access = await signAccessToken({ userId: agentId, role: member.role, deviceId: STAFF_CONSOLE_DEVICE, now, ttlMs: this.config.staffTokenTtlMs }, 'staff', this.config.staffTokenSigningKey);
+    const access = await signAccessToken({ userId: agentId, role: member.role, deviceId: STAFF_CONSOLE_DEVICE, now: new Date(now), ttlMs: this.config.staffTokenTtlMs }, 'staff', this.config.staffTokenSigningKey);
     return accepted(envelope, {
       agentId,
       role: member.role,
