@@ -1,4 +1,4 @@
-import { actorIdOf, parseActorHeader } from './command';
+import { actorAmong, actorIdOf, parseActorHeader } from './command';
 
 describe('actor headers: the one rule every service reads them by', () => {
   it('given a well-formed actor, when parsed, then its kind and id', () => {
@@ -17,5 +17,12 @@ describe('actor headers: the one rule every service reads them by', () => {
     expect(actorIdOf('user:u-1', 'support')).toBeUndefined();
     expect(actorIdOf('support:', 'support')).toBeUndefined();
     expect(actorIdOf('system:payments', 'system')).toBe('payments');
+  });
+
+  it('reads an actor among the kinds a service acts for; any other kind or a malformed header is anonymous', () => {
+    const kinds = ['user', 'support'] as const;
+    expect(actorAmong(' user:u-1 ', kinds)).toEqual({ kind: 'user', id: 'u-1' });
+    expect(actorAmong('support:agent-7', kinds)).toEqual({ kind: 'support', id: 'agent-7' });
+    for (const header of ['teller:t-1', 'system:payments', 'anonymous', 'user:', 'nonsense']) expect(actorAmong(header, kinds)).toEqual({ kind: 'anonymous' });
   });
 });

@@ -58,6 +58,12 @@ export function parseActorHeader(actor: string): { kind: ActorKind; id: string }
   return match === null ? undefined : { kind: match[1] as ActorKind, id: match[2]! };
 }
 
+/** Who acts, as a service that acts only for `kinds` reads the header: any other kind, or a malformed header, is anonymous. */
+export function actorAmong<Kind extends Exclude<ActorKind, 'anonymous'>>(header: string, kinds: readonly Kind[]): { kind: Kind; id: string } | { kind: 'anonymous' } {
+  const parsed = parseActorHeader(header.trim());
+  return parsed !== undefined && (kinds as readonly ActorKind[]).includes(parsed.kind) ? { kind: parsed.kind as Kind, id: parsed.id } : { kind: 'anonymous' };
+}
+
 /**
  * The id of the actor when it is of `kind` (`user:u-1` → `u-1`), else undefined: how every service
  * reads who acts, by the same rule the transport checked the header with.

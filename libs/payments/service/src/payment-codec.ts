@@ -18,18 +18,9 @@ type Extra = Exclude<keyof typeof paymentsContract.EVENT_TYPES, PaymentEvent['ty
 const contractNamesEveryEvent: [Missing, Extra] extends [never, never] ? true : never = true;
 void contractNamesEveryEvent;
 
-/** bigint amounts ↔ decimal strings; every other field is JSON-native already. */
-function toJson(value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (Array.isArray(value)) return value.map(toJson);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, toJson(inner)]));
-  return value;
-}
-
 /**
- * Payment events are stored as `payments.<Type>.v1` with amounts as decimal strings of fen. The amounts
- * are the `amountMinor` fields (of the event data and of the initiating request) and the threshold
- * `aboveMinor` of a counter top-up's approval requirement.
+ * Payment events are stored as `payments.<Type>.v1`; their data is JSON-native as the decider built
+ * it (amounts are decimal strings of fen, see `MinorString`), so it is stored as it is.
  *
  * Upcasters: transfers initiated before the recipient phone was protected carry it in plain text
  * (`request.recipientPhone` a string), and bills before their reference was (`request.billReference`
@@ -38,16 +29,14 @@ function toJson(value: unknown): unknown {
  */
 export function createPaymentCodec(legacy?: LegacyProtection): EventCodec<PaymentEvent> {
   return {
-    encode: (event) => ({ type: `${PREFIX}${event.type}${SUFFIX}`, data: toJson(event.data) as EventData }),
+    encode: (event) => ({ type: `${PREFIX}${event.type}${SUFFIX}`, data: { ...event.data } as unknown as EventData }),
     decode: (record: RecordedEvent): PaymentEvent => {
       const short = record.type.startsWith(PREFIX) && record.type.endsWith(SUFFIX) ? record.type.slice(PREFIX.length, -SUFFIX.length) : '';
       if (!TYPES.has(short)) throw new Error(`${record.stream}@${record.revision}: ${record.type} is not a payment event`);
       const data: Record<string, unknown> = { ...record.data };
-      if (typeof data.amountMinor === 'string') data.amountMinor = BigInt(data.amountMinor);
       const request = data.request as Record<string, unknown> | undefined;
       if (request) {
         const upcast: Record<string, unknown> = { ...request };
-        if (typeof request.amountMinor === 'string') upcast.amountMinor = BigInt(request.amountMinor);
         for (const [field, protect] of [['recipientPhone', legacy?.phone], ['billReference', legacy?.billReference]] as const) {
           if (typeof request[field] !== 'string') continue;
           if (!protect) throw new Error(`${record.stream}@${record.revision}: a plain ${field} and no keys to protect it`);
@@ -55,8 +44,6 @@ export function createPaymentCodec(legacy?: LegacyProtection): EventCodec<Paymen
         }
         data.request = upcast;
       }
-      const approval = data.approval as Record<string, unknown> | undefined;
-      if (approval && typeof approval.aboveMinor === 'string') data.approval = { ...approval, aboveMinor: BigInt(approval.aboveMinor) };
       return { type: short, data } as unknown as PaymentEvent;
     },
   };

@@ -57,7 +57,7 @@ describe('personal data of payments at rest (recipient phones, bill references)'
     } as unknown as RecordedEvent;
     const event = codec.decode(record);
     if (event.type !== 'PaymentInitiated' || event.data.request.kind !== 'transfer') throw new Error('not a transfer');
-    expect(event.data.request.amountMinor).toBe(700n);
+    expect(event.data.request.amountMinor).toBe('700');
     expect(event.data.request.recipientPhone.masked).toBe('138****5678');
     expect(asIdentityReadsIt(event.data.request.recipientPhone)).toBe('13812345678');
     expect(() => createPaymentCodec().decode(record)).toThrow(/plain recipientPhone/);

@@ -18,11 +18,11 @@ const PREFIX = 'payments.';
 const SUFFIX = '.v1';
 
 export const riskCodec: EventCodec<RiskEvent> = {
-  encode: (event) => ({ type: `${PREFIX}${event.type}${SUFFIX}`, data: { ...event.data, amountMinor: event.data.amountMinor.toString() } as unknown as EventData }),
+  encode: (event) => ({ type: `${PREFIX}${event.type}${SUFFIX}`, data: { ...event.data } as unknown as EventData }),
   decode: (record: RecordedEvent): RiskEvent => {
     const short = record.type.startsWith(PREFIX) && record.type.endsWith(SUFFIX) ? record.type.slice(PREFIX.length, -SUFFIX.length) : '';
     if (short !== 'PaymentAdmitted' && short !== 'RiskAlertRaised') throw new Error(`${record.stream}@${record.revision}: ${record.type} is not a risk event`);
-    return { type: short, data: { ...record.data, amountMinor: BigInt(String(record.data.amountMinor)) } } as unknown as RiskEvent;
+    return { type: short, data: record.data } as unknown as RiskEvent;
   },
 };
 

@@ -1,4 +1,4 @@
-import { parseActorHeader } from '@ledger/contracts';
+import { actorAmong } from '@ledger/contracts';
 
 /**
  * The `actor` header names who sends a command: `user:<id>`, `support:<agentId>`,
@@ -6,19 +6,11 @@ import { parseActorHeader } from '@ledger/contracts';
  * counts as anonymous. The gateway sets it from the verified access token, so the identity
  * service trusts it as the caller's identity and authorizes on it.
  */
-export type Actor =
-  | { kind: 'user'; id: string }
-  | { kind: 'support'; id: string }
-  | { kind: 'system'; id: string }
-  | { kind: 'risk'; id: string }
-  | { kind: 'anonymous' };
+export type Actor = ReturnType<typeof parseActor>;
 
-/** The header read by the contracts' one rule (`parseActorHeader`); a kind identity does not act on counts as anonymous. */
-export function parseActor(header: string): Actor {
-  const parsed = parseActorHeader(header.trim());
-  if (parsed === undefined) return { kind: 'anonymous' };
-  const { kind, id } = parsed;
-  return kind === 'user' || kind === 'support' || kind === 'system' || kind === 'risk' ? { kind, id } : { kind: 'anonymous' };
+/** The header read by the contracts' one rule; a kind identity does not act on counts as anonymous. */
+export function parseActor(header: string) {
+  return actorAmong(header, ['user', 'support', 'system', 'risk'] as const);
 }
 
 /** Refused for lack of the right actor; answered as `FORBIDDEN`. */

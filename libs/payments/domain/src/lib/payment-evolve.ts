@@ -1,5 +1,5 @@
-import { assertNever } from '@ledger/util';
-import type { ActivePaymentState, PaymentEvent, PaymentKind, PaymentState, PaymentStatus } from './payment-types';
+import { assertNever, parseMinor } from '@ledger/util';
+import { requestFromRecord, type ActivePaymentState, type PaymentEvent, type PaymentKind, type PaymentState, type PaymentStatus } from './payment-types';
 
 /** Where a flow goes once its funds are reserved. */
 const AFTER_RESERVATION: Record<PaymentKind, PaymentStatus> = {
@@ -26,10 +26,11 @@ export function evolvePayment(state: PaymentState, event: PaymentEvent): Payment
       counter: 'crediting',
       refund: 'claiming_refund',
     };
-    const { request, fingerprint, initiatedAt, settlement, approval } = event.data;
+    const { fingerprint, initiatedAt, settlement, approval } = event.data;
+    const request = requestFromRecord(event.data.request);
     const started: ActivePaymentState = { status: approval === undefined ? first[request.kind] : 'awaiting_approval', request, fingerprint, initiatedAt };
     if (settlement !== undefined) started.settlement = settlement;
-    if (approval !== undefined) started.approval = approval;
+    if (approval !== undefined) started.approval = { ...approval, aboveMinor: parseMinor(approval.aboveMinor) };
     return started;
   }
   if (state.status === 'none') throw new Error(`${event.type} before PaymentInitiated`);
@@ -59,7 +60,7 @@ export function evolvePayment(state: PaymentState, event: PaymentEvent): Payment
     case 'BillPaid':
       return { ...state, status: 'capturing' };
     case 'RefundClaimed':
-      return { ...state, refunds: { ...state.refunds, [event.data.refundId]: event.data.amountMinor } };
+      return { ...state, refunds: { ...state.refunds, [event.data.refundId]: parseMinor(event.data.amountMinor) } };
     case 'RefundClaimReleased': {
       const { [event.data.refundId]: _released, ...rest } = state.refunds ?? {};
       return { ...state, refunds: rest };

@@ -1,5 +1,5 @@
 /** The payment's vocabulary: what it is asked to do (requests, commands), what it records (events) and where it stands (state). */
-import type { Instant } from '@ledger/util';
+import { parseMinor, type Instant } from '@ledger/util';
 import type { MerchantSettlement, PaymentChannel } from './merchants';
 
 /** A double-entry posting as the wallet recorded it: what the account gains (signed fen, decimal string). */
@@ -134,19 +134,39 @@ export interface ApprovalRequirement {
 export type PaymentRequest = MerchantPaymentRequest | TopUpRequest | TransferRequest | WithdrawalRequest | BillPaymentRequest | RefundRequest | ProviderTopUpRequest | CounterTopUpRequest;
 export type PaymentKind = PaymentRequest['kind'];
 
+/**
+ * Amounts inside events, the one convention of every context: event data is JSON-native, so an
+ * amount is a decimal string of fen (`"12345"`) and the store and the hash chain see exactly what
+ * the decider built. Commands and state hold `bigint`; `decide` writes `toString()`, `evolve` parses
+ * with `parseMinor` (which refuses anything not canonical).
+ */
+export type MinorString = string;
+/** A payment request as its `PaymentInitiated` event records it: the amount as a decimal string. */
+export type RecordedPaymentRequest = PaymentRequest extends infer Request ? (Request extends PaymentRequest ? Omit<Request, 'amountMinor'> & { amountMinor: MinorString } : never) : never;
+/** A counter approval requirement as recorded: the threshold as a decimal string. */
+export type RecordedApprovalRequirement = Omit<ApprovalRequirement, 'aboveMinor'> & { aboveMinor: MinorString };
+
+export function recordedRequest(request: PaymentRequest): RecordedPaymentRequest {
+  return { ...request, amountMinor: request.amountMinor.toString() } as RecordedPaymentRequest;
+}
+
+export function requestFromRecord(recorded: RecordedPaymentRequest): PaymentRequest {
+  return { ...recorded, amountMinor: parseMinor(recorded.amountMinor) } as PaymentRequest;
+}
+
 export type PaymentEvent =
   /**
    * `settlement`: how an accepted merchant payment is paid, from the registry at its start (so a
    * replay never depends on today's registry); absent for other kinds and in events recorded before
    * merchants could settle in the wallet, which went through the acquirer.
    */
-  | { type: 'PaymentInitiated'; data: { request: PaymentRequest; fingerprint: string; initiatedAt: string; settlement?: MerchantSettlement; approval?: ApprovalRequirement } }
+  | { type: 'PaymentInitiated'; data: { request: RecordedPaymentRequest; fingerprint: string; initiatedAt: string; settlement?: MerchantSettlement; approval?: RecordedApprovalRequirement } }
   /** A supervisor approved a counter top-up that awaited approval (the checker; the maker is the request's teller). */
   | { type: 'CounterTopUpApproved'; data: { paymentId: string; supervisorId: string; approvedAt: string } }
   /** A supervisor rejected it; the payment fails with COUNTER_TOP_UP_REJECTED in the same append. */
   | { type: 'CounterTopUpRejected'; data: { paymentId: string; supervisorId: string; reason: string; rejectedAt: string } }
   | { type: 'PaymentPasswordVerified'; data: { paymentId: string; verifiedAt: string } }
-  | { type: 'PaymentFundsReserved'; data: { paymentId: string; walletId: string; holdId: string; amountMinor: bigint; expiresAt: string; reservedAt: string } }
+  | { type: 'PaymentFundsReserved'; data: { paymentId: string; walletId: string; holdId: string; amountMinor: MinorString; expiresAt: string; reservedAt: string } }
   | { type: 'MerchantApproved'; data: { paymentId: string; authorizationCode: string; approvedAt: string } }
   | { type: 'PaymentReleaseRequested'; data: { paymentId: string; holdId: string; failure: Failure; requestedAt: string } }
   | { type: 'RecipientFound'; data: { paymentId: string; recipientUserId: string; recipientWalletId: string; foundAt: string } }
@@ -156,13 +176,13 @@ export type PaymentEvent =
   | { type: 'CardRefundRequested'; data: { paymentId: string; cardId: string; failure: Failure; requestedAt: string } }
   | { type: 'ProviderConfirmed'; data: { paymentId: string; provider: Provider; providerReference: string; confirmedAt: string } }
   /** A provider callback that came after the deadline: refused, and kept here for reconciliation with the provider. */
-  | { type: 'LateProviderCallbackReported'; data: { paymentId: string; provider: Provider; providerReference: string; amountMinor: bigint; receivedAt: string } }
+  | { type: 'LateProviderCallbackReported'; data: { paymentId: string; provider: Provider; providerReference: string; amountMinor: MinorString; receivedAt: string } }
   /** `billReference`: the masked reference (events recorded before references were protected hold it as given). */
   | { type: 'BillChecked'; data: { paymentId: string; billerId: string; billReference: string; checkedAt: string } }
   | { type: 'BillPaid'; data: { paymentId: string; billerId: string; receipt: string; paidAt: string } }
   | { type: 'CardPaidOut'; data: { paymentId: string; cardId: string; issuerReference: string; paidOutAt: string } }
   /** On the original payment's stream: part of it is promised to a refund. */
-  | { type: 'RefundClaimed'; data: { paymentId: string; refundId: string; amountMinor: bigint; claimedAt: string } }
+  | { type: 'RefundClaimed'; data: { paymentId: string; refundId: string; amountMinor: MinorString; claimedAt: string } }
   /** On the original payment's stream: a refund that could not be paid gives its claim back. */
   | { type: 'RefundClaimReleased'; data: { paymentId: string; refundId: string; releasedAt: string } }
   /** On the refund's stream: the claim was granted; where the money goes. */
@@ -170,7 +190,7 @@ export type PaymentEvent =
   | { type: 'RefundClaimReleaseRequested'; data: { paymentId: string; failure: Failure; requestedAt: string } }
   | {
       type: 'PaymentCompleted';
-      data: { paymentId: string; kind: PaymentKind; amountMinor: bigint; transactionIds: string[]; postings: Posting[]; completedAt: string };
+      data: { paymentId: string; kind: PaymentKind; amountMinor: MinorString; transactionIds: string[]; postings: Posting[]; completedAt: string };
     }
   | {
       type: 'PaymentFailed';

@@ -1,5 +1,5 @@
 import { givenWhenThen } from '@ledger/util/testing';
-import { paymentDecider, nextStep, holdIdFor, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
+import { paymentDecider, nextStep, holdIdFor, recordedRequest, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
 
 const now = '2026-11-22T10:00:00.000Z';
 /** m-bookshop is paid through its acquirer (reserve, approve, capture); m-canteen settles in the wallet (below). */
@@ -8,9 +8,9 @@ const failure = (code: string) => ({ code, message: code });
 
 const { given } = givenWhenThen(paymentDecider);
 
-const initiated: PaymentEvent = { type: 'PaymentInitiated', data: { request, fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-bookshop', 'qr', '1250', 'lunch']), initiatedAt: now, settlement: 'acquirer' } };
+const initiated: PaymentEvent = { type: 'PaymentInitiated', data: { request: recordedRequest(request), fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-bookshop', 'qr', '1250', 'lunch']), initiatedAt: now, settlement: 'acquirer' } };
 const verified: PaymentEvent = { type: 'PaymentPasswordVerified', data: { paymentId: 'p1', verifiedAt: now } };
-const reserved: PaymentEvent = { type: 'PaymentFundsReserved', data: { paymentId: 'p1', walletId: 'w1', holdId: 'payment-p1', amountMinor: 1250n, expiresAt: now, reservedAt: now } };
+const reserved: PaymentEvent = { type: 'PaymentFundsReserved', data: { paymentId: 'p1', walletId: 'w1', holdId: 'payment-p1', amountMinor: '1250', expiresAt: now, reservedAt: now } };
 const approved: PaymentEvent = { type: 'MerchantApproved', data: { paymentId: 'p1', authorizationCode: 'A1', approvedAt: now } };
 const postings = [
   { account: 'wallet:w1', amountMinor: '-1250' },
@@ -53,7 +53,7 @@ describe('merchant payment process manager', () => {
     expect(afterApproval.result).toEqual([approved]);
     expect(nextStep(afterApproval.state)).toBe('capturing');
     const done = given([initiated, verified, reserved, approved]).when({ type: 'RecordCapture', result: { ok: true, transactionId: 't1', postings }, now });
-    expect(done.result).toEqual([{ type: 'PaymentCompleted', data: { paymentId: 'p1', kind: 'merchant', amountMinor: 1250n, transactionIds: ['t1'], postings, completedAt: now } }]);
+    expect(done.result).toEqual([{ type: 'PaymentCompleted', data: { paymentId: 'p1', kind: 'merchant', amountMinor: '1250', transactionIds: ['t1'], postings, completedAt: now } }]);
     expect(done.state.status).toBe('completed');
   });
 
@@ -156,14 +156,14 @@ describe('merchant payment process manager', () => {
 
   it('a payment recorded before merchants could settle in the wallet (no settlement in its start) goes through the acquirer', () => {
     const { settlement: _none, ...older } = initiated.data as Extract<PaymentEvent, { type: 'PaymentInitiated' }>['data'];
-    const canteen = { ...older, request: { ...request, merchantId: 'm-canteen' } };
+    const canteen = { ...older, request: recordedRequest({ ...request, merchantId: 'm-canteen' }) };
     const { state } = given([{ type: 'PaymentInitiated', data: canteen }]).when({ type: 'RecordPasswordCheck', result: { ok: true }, now });
     expect(nextStep(state)).toBe('reserving');
   });
 
   describe('a merchant that settles in the wallet', () => {
     const canteen: PaymentRequest = { ...request, merchantId: 'm-canteen' };
-    const started: PaymentEvent = { type: 'PaymentInitiated', data: { request: canteen, fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-canteen', 'qr', '1250', 'lunch']), initiatedAt: now, settlement: 'wallet' } };
+    const started: PaymentEvent = { type: 'PaymentInitiated', data: { request: recordedRequest(canteen), fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-canteen', 'qr', '1250', 'lunch']), initiatedAt: now, settlement: 'wallet' } };
     const settled = { ok: true as const, transactionId: 't1', postings: [{ account: 'wallet:w1', amountMinor: '-1250' }, { account: 'merchant:m-canteen', amountMinor: '1250' }] };
 
     it('records at its start that it settles in the wallet, then checks the password', () => {
@@ -177,7 +177,7 @@ describe('merchant payment process manager', () => {
       expect(afterPassword.result).toEqual([verified]);
       expect(nextStep(afterPassword.state)).toBe('settling');
       const done = given([started, verified]).when({ type: 'RecordSettlement', result: settled, now });
-      expect(done.result).toEqual([{ type: 'PaymentCompleted', data: { paymentId: 'p1', kind: 'merchant', amountMinor: 1250n, transactionIds: ['t1'], postings: settled.postings, completedAt: now } }]);
+      expect(done.result).toEqual([{ type: 'PaymentCompleted', data: { paymentId: 'p1', kind: 'merchant', amountMinor: '1250', transactionIds: ['t1'], postings: settled.postings, completedAt: now } }]);
     });
 
     it.each(['INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'HOLD_EXPIRY_PASSED'])('a settlement refused with %s fails the payment with nothing held', (code) => {

@@ -56,6 +56,7 @@ import { evolvePayment } from './payment-evolve';
 import {
   DEFAULT_COUNTER_APPROVAL,
   MAX_RECORDED_STEPS,
+  recordedRequest,
   type ActivePaymentState,
   type ApprovalRequirement,
   type BillPaymentRequest,
@@ -147,7 +148,7 @@ export function createPaymentDecider(
         return []; // the same payment again: its recorded progress is the answer
       }
       if (command.request.amountMinor <= 0n) throw new Error('a payment amount must be positive');
-      const initiated: PaymentEvent = { type: 'PaymentInitiated', data: { request: command.request, fingerprint, initiatedAt: command.now } };
+      const initiated: PaymentEvent = { type: 'PaymentInitiated', data: { request: recordedRequest(command.request), fingerprint, initiatedAt: command.now } };
       if (command.request.kind === 'bill') {
         const biller = billers.find((entry) => entry.billerId === (command.request as BillPaymentRequest).billerId);
         if (biller) return [initiated];
@@ -156,7 +157,7 @@ export function createPaymentDecider(
       }
       if (command.request.kind === 'counter' && command.request.amountMinor > counterApproval.aboveMinor) {
         const deadline = plusMs(command.now, counterApproval.windowMs);
-        return [{ ...initiated, data: { ...initiated.data, approval: { aboveMinor: counterApproval.aboveMinor, deadline } } }];
+        return [{ ...initiated, data: { ...initiated.data, approval: { aboveMinor: counterApproval.aboveMinor.toString(), deadline } } }];
       }
       if (command.request.kind !== 'merchant') return [initiated];
       const check = checkMerchant(registry, command.request.merchantId, command.request.channel);
@@ -178,7 +179,7 @@ export function createPaymentDecider(
       if (command.amountMinor > refundable) {
         return reject(PAYMENT_ERROR.REFUND_EXCEEDS_PAYMENT, `only ${refundable} fen of the payment remain refundable`, { refundableMinor: refundable.toString() });
       }
-      return [{ type: 'RefundClaimed', data: { paymentId: state.request.paymentId, refundId: command.refundId, amountMinor: command.amountMinor, claimedAt: command.now } }];
+      return [{ type: 'RefundClaimed', data: { paymentId: state.request.paymentId, refundId: command.refundId, amountMinor: command.amountMinor.toString(), claimedAt: command.now } }];
     }
     if (command.type === 'ReleaseRefundClaim') {
       if (state.status === 'none' || state.refunds?.[command.refundId] === undefined) return [];
@@ -207,7 +208,7 @@ export function createPaymentDecider(
         const holdId = holdIdFor(paymentId);
         const result = command.result;
         if (result.ok) {
-          return [{ type: 'PaymentFundsReserved', data: { paymentId, walletId: state.request.walletId, holdId, amountMinor: state.request.amountMinor, expiresAt: result.expiresAt, reservedAt: command.now } }];
+          return [{ type: 'PaymentFundsReserved', data: { paymentId, walletId: state.request.walletId, holdId, amountMinor: state.request.amountMinor.toString(), expiresAt: result.expiresAt, reservedAt: command.now } }];
         }
         // A refusal moved nothing; an unanswered reservation may have made a hold, so release it first.
         if ('uncertain' in result) return [{ type: 'PaymentReleaseRequested', data: { paymentId, holdId, failure: result.failure, requestedAt: command.now } }];
@@ -225,7 +226,7 @@ export function createPaymentDecider(
         }
         const verified: PaymentEvent = { type: 'PaymentPasswordVerified', data: { paymentId, verifiedAt: command.now } };
         if (reservation.ok) {
-          return [verified, { type: 'PaymentFundsReserved', data: { paymentId, walletId: state.request.walletId, holdId, amountMinor: state.request.amountMinor, expiresAt: reservation.expiresAt, reservedAt: command.now } }];
+          return [verified, { type: 'PaymentFundsReserved', data: { paymentId, walletId: state.request.walletId, holdId, amountMinor: state.request.amountMinor.toString(), expiresAt: reservation.expiresAt, reservedAt: command.now } }];
         }
         if (holdMayExist) return [verified, { type: 'PaymentReleaseRequested', data: { paymentId, holdId, failure: reservation.failure, requestedAt: command.now } }];
         return [verified, failed(state, reservation.failure, false, command.now)];
@@ -239,7 +240,7 @@ export function createPaymentDecider(
         if (state.status !== 'settling') return outOfOrder(command, state);
         if (!command.result.ok) return [failed(state, command.result.failure, false, command.now)];
         const { transactionId, postings } = command.result;
-        return [{ type: 'PaymentCompleted', data: { paymentId, kind: state.request.kind, amountMinor: state.request.amountMinor, transactionIds: [transactionId], postings, completedAt: command.now } }];
+        return [{ type: 'PaymentCompleted', data: { paymentId, kind: state.request.kind, amountMinor: state.request.amountMinor.toString(), transactionIds: [transactionId], postings, completedAt: command.now } }];
       }
       case 'RecordCapture': {
         if (state.status !== 'capturing') return outOfOrder(command, state);
@@ -252,7 +253,7 @@ export function createPaymentDecider(
             data: {
               paymentId,
               kind: state.request.kind,
-              amountMinor: state.request.amountMinor,
+              amountMinor: state.request.amountMinor.toString(),
               transactionIds: [...(earlier ? [earlier.transactionId] : []), command.result.transactionId],
               postings: [...(earlier?.postings ?? []), ...command.result.postings],
               completedAt: command.now,
@@ -291,7 +292,7 @@ export function createPaymentDecider(
           return [failed(state, failure, false, command.now)];
         }
         const { transactionId, postings } = command.result;
-        return [{ type: 'PaymentCompleted', data: { paymentId, kind, amountMinor: state.request.amountMinor, transactionIds: [transactionId], postings, completedAt: command.now } }];
+        return [{ type: 'PaymentCompleted', data: { paymentId, kind, amountMinor: state.request.amountMinor.toString(), transactionIds: [transactionId], postings, completedAt: command.now } }];
       }
       case 'RecordProviderConfirmation': {
         const request = state.request;
@@ -309,7 +310,7 @@ export function createPaymentDecider(
         if (state.lateCallbacks?.includes(command.providerReference)) return [];
         const late: PaymentEvent = {
           type: 'LateProviderCallbackReported',
-          data: { paymentId, provider: command.provider, providerReference: command.providerReference, amountMinor: command.amountMinor, receivedAt: command.now },
+          data: { paymentId, provider: command.provider, providerReference: command.providerReference, amountMinor: command.amountMinor.toString(), receivedAt: command.now },
         };
         return state.status === 'awaiting_provider' ? [failed(state, expired(request), false, command.now), late] : [late];
       }
@@ -360,7 +361,7 @@ export function createPaymentDecider(
         if (state.status !== 'crediting_refund') return outOfOrder(command, state);
         if (!command.result.ok) return [{ type: 'RefundClaimReleaseRequested', data: { paymentId, failure: command.result.failure, requestedAt: command.now } }];
         const { transactionId, postings } = command.result;
-        return [{ type: 'PaymentCompleted', data: { paymentId, kind: 'refund', amountMinor: state.request.amountMinor, transactionIds: [transactionId], postings, completedAt: command.now } }];
+        return [{ type: 'PaymentCompleted', data: { paymentId, kind: 'refund', amountMinor: state.request.amountMinor.toString(), transactionIds: [transactionId], postings, completedAt: command.now } }];
       }
       case 'RecordRefundClaimRelease':
         if (state.status !== 'releasing_refund_claim') return outOfOrder(command, state);

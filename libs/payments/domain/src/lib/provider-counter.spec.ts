@@ -90,7 +90,7 @@ describe('counter top-up above the approval threshold (maker-checker)', () => {
   it('at the threshold credits at once; above it waits for a supervisor until the deadline, recorded in the first event', () => {
     expect(nextStep(fold(decider, given({ ...startCommand, request: { ...request, amountMinor: 1_000_00n } })))).toBe('crediting');
     const started = given(startCommand);
-    expect(started).toMatchObject([{ type: 'PaymentInitiated', data: { approval: { aboveMinor: 1_000_00n, deadline: '2026-11-22T10:15:00.000Z' } } }]);
+    expect(started).toMatchObject([{ type: 'PaymentInitiated', data: { approval: { aboveMinor: '100000', deadline: '2026-11-22T10:15:00.000Z' } } }]);
     expect(nextStep(fold(decider, started))).toBe('awaiting_approval');
     // Nothing can be credited before the decision.
     expect(when(started, { type: 'RecordWalletCredit', result: { ok: true, transactionId: 't', postings: [] }, now: start })).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });

@@ -16,6 +16,7 @@
  */
 import { assertNever, type Decider, type Instant } from '@ledger/util';
 import { PAYMENT_ERROR } from './codes';
+import type { MinorString } from './payment-types';
 
 export interface RiskPolicy {
   velocityPerMinute: number;
@@ -41,8 +42,8 @@ export type RiskCommand = {
 };
 
 export type RiskEvent =
-  | { type: 'PaymentAdmitted'; data: { userId: string; paymentId: string; deviceId: string; amountMinor: bigint; admittedAt: string } }
-  | { type: 'RiskAlertRaised'; data: { userId: string; paymentId: string; rule: RiskRule; code: string; deviceId: string; amountMinor: bigint; description: string; raisedAt: string } };
+  | { type: 'PaymentAdmitted'; data: { userId: string; paymentId: string; deviceId: string; amountMinor: MinorString; admittedAt: string } }
+  | { type: 'RiskAlertRaised'; data: { userId: string; paymentId: string; rule: RiskRule; code: string; deviceId: string; amountMinor: MinorString; description: string; raisedAt: string } };
 
 export interface RiskState {
   /** Admitted payments of the last minute (oldest first). */
@@ -67,7 +68,7 @@ export function createRiskDecider(policy: Readonly<RiskPolicy> = DEFAULT_RISK_PO
         const since = Date.parse(now) - WINDOW_MS;
         const inWindow = state.recent.filter((entry) => Date.parse(entry.at) > since).length;
         const alert = (rule: RiskRule, code: string, description: string): RiskEvent[] => [
-          { type: 'RiskAlertRaised', data: { userId, paymentId, rule, code, deviceId, amountMinor, description, raisedAt: now } },
+          { type: 'RiskAlertRaised', data: { userId, paymentId, rule, code, deviceId, amountMinor: amountMinor.toString(), description, raisedAt: now } },
         ];
         if (inWindow >= policy.velocityPerMinute) {
           return alert('velocity', PAYMENT_ERROR.RISK_VELOCITY_EXCEEDED, `more than ${policy.velocityPerMinute} payments within a minute`);
@@ -75,7 +76,7 @@ export function createRiskDecider(policy: Readonly<RiskPolicy> = DEFAULT_RISK_PO
         if (!state.knownDevices.includes(deviceId) && amountMinor > policy.newDeviceThresholdMinor && !command.stepUpVerified) {
           return alert('new_device', PAYMENT_ERROR.STEP_UP_REQUIRED, `first payment from a new device above ${policy.newDeviceThresholdMinor.toString()} fen needs an SMS step-up`);
         }
-        return [{ type: 'PaymentAdmitted', data: { userId, paymentId, deviceId, amountMinor, admittedAt: now } }];
+        return [{ type: 'PaymentAdmitted', data: { userId, paymentId, deviceId, amountMinor: amountMinor.toString(), admittedAt: now } }];
       }
       default:
         return assertNever(command.type, 'risk command');

@@ -22,7 +22,7 @@ describe('top-up from a bound card', () => {
       { account: 'wallet:w1', amountMinor: '5000' },
     ];
     const done = run(charged.events, { type: 'RecordWalletCredit', result: { ok: true, transactionId: 'tx', postings }, now });
-    expect(done.result).toMatchObject([{ type: 'PaymentCompleted', data: { kind: 'topup', amountMinor: 5000n, transactionIds: ['tx'], postings } }]);
+    expect(done.result).toMatchObject([{ type: 'PaymentCompleted', data: { kind: 'topup', amountMinor: '5000', transactionIds: ['tx'], postings } }]);
     expect(done.step).toBeUndefined();
   });
 

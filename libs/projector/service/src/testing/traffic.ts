@@ -16,23 +16,10 @@ export const walletCodec: EventCodec<WalletEvent> = {
   },
 };
 
-function toJson(value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (Array.isArray(value)) return value.map(toJson);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, toJson(inner)]));
-  return value;
-}
-
-/** The payments service's storage form: `payments.<Type>.v1`, amounts as decimal strings. */
+/** The payments service's storage form: `payments.<Type>.v1`, the data as the decider built it (JSON-native). */
 export const paymentCodec: EventCodec<PaymentEvent> = {
-  encode: (event) => ({ type: `payments.${event.type}.v1`, data: toJson(event.data) as EventData }),
-  decode: (record: RecordedEvent) => {
-    const data: Record<string, unknown> = { ...record.data };
-    if (typeof data.amountMinor === 'string') data.amountMinor = BigInt(data.amountMinor);
-    const request = data.request as Record<string, unknown> | undefined;
-    if (request && typeof request.amountMinor === 'string') data.request = { ...request, amountMinor: BigInt(request.amountMinor) };
-    return { type: record.type.slice('payments.'.length, -'.v1'.length), data } as unknown as PaymentEvent;
-  },
+  encode: (event) => ({ type: `payments.${event.type}.v1`, data: { ...event.data } as unknown as EventData }),
+  decode: (record: RecordedEvent) => ({ type: record.type.slice('payments.'.length, -'.v1'.length), data: record.data }) as unknown as PaymentEvent,
 };
 
 export class Traffic {
