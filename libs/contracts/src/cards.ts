@@ -41,6 +41,7 @@ export const bindCard = defineCommand({
   type: 'cards.BindCard.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['NOT_CARD_OWNER', 'INVALID_INPUT', 'INVALID_CARD_NUMBER', 'CARD_NOT_SUPPORTED', 'CARD_EXPIRED', 'CARD_BLOCKED', 'CARD_HOLDER_MISMATCH', 'RESERVED_PHONE_MISMATCH', 'CARD_ALREADY_BOUND', 'CARD_BOUND_TO_ANOTHER_USER', 'TOO_MANY_CARDS', 'CARD_BINDING_IN_PROGRESS', 'ISSUER_UNAVAILABLE'],
   description:
     'Binds an ICBC bank card to the user (actor user:<userId>). The first card becomes the default. Key: userId. ' +
     'Accepted data: cardId, maskedNumber, last4, issuer, cardType, isDefault. ' +
@@ -58,6 +59,7 @@ export const unbindCard = defineCommand({
   type: 'cards.UnbindCard.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['NOT_CARD_OWNER', 'CARD_NOT_FOUND', 'IDENTITY_UNAVAILABLE', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'PAYMENT_PASSWORD_NOT_SET', 'ACCOUNT_FROZEN', 'USER_NOT_FOUND', 'INVALID_INPUT'],
   description:
     'Unbinds a card after identity verified the payment password (actor user:<userId>). Unbinding the default card moves the default to another active card. Key: userId. ' +
     'Accepted data: cardId, remainingCards, defaultCardId, lastCardOfOpenWallet. ' +
@@ -74,6 +76,7 @@ export const setDefaultCard = defineCommand({
   type: 'cards.SetDefaultCard.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['NOT_CARD_OWNER', 'CARD_NOT_FOUND', 'CARD_SUSPENDED'],
   description: 'Chooses the default card (actor user:<userId>). Key: userId. Accepted data: defaultCardId. Rejects NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_SUSPENDED.',
   payload: strict({ userId: UserId, cardId: CardId }),
 });
@@ -82,6 +85,7 @@ export const listCards = defineCommand({
   type: 'cards.ListCards.v1',
   context: CONTEXT,
   senders: { gateway: ['user', 'support'] },
+  rejects: ['NOT_CARD_OWNER'],
   description:
     "Query: the user's cards with masked numbers only (**** **** **** 1234), from the read model (eventually consistent). Actor user:<userId>, support:<id> or system:<service>. Key: userId. " +
     'Accepted data: userId, defaultCardId, cards[{ cardId, maskedNumber, last4, issuer, cardType, holderNameMasked, expiresOn, status, isDefault, boundAt }]. Rejects NOT_CARD_OWNER.',
@@ -92,6 +96,7 @@ export const checkCard = defineCommand({
   type: 'cards.CheckCard.v1',
   context: CONTEXT,
   senders: { payments: ['system'] },
+  rejects: ['NOT_CARD_OWNER', 'CARD_NOT_FOUND', 'CARD_EXPIRED', 'CARD_BLOCKED', 'ISSUER_UNAVAILABLE'],
   description:
     'Asks the issuer whether a bound card can be used now (payments, before charging or paying out; actor system:<service> or user:<owner>). ' +
     'An expired or blocked card is suspended (cards.CardSuspended.v1); a suspended card the issuer reports active again is reinstated. ' +

@@ -38,6 +38,13 @@ export interface CommandContract<Name extends string = string, Payload extends T
   readonly payload: Payload;
   readonly description: string;
   readonly senders: CommandSenders;
+  /**
+   * The stable codes the command may be rejected with, beyond the transport's (`TRANSPORT_ERROR`,
+   * which any command may meet): the one list of them. The gateway's routes document these, the
+   * AsyncAPI document lists them, and the contract specs check each against the codes its context
+   * (or a context it calls) defines and against the codes its description names.
+   */
+  readonly rejects: readonly string[];
 }
 
 export type PayloadOf<C extends CommandContract> = Static<C['payload']>;

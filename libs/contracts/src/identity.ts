@@ -87,6 +87,7 @@ export const requestVerificationCode = defineCommand({
   type: 'identity.RequestVerificationCode.v1',
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
+  rejects: ['RESEND_TOO_SOON', 'TOO_MANY_CODES', 'PHONE_ALREADY_REGISTERED', 'USER_NOT_FOUND', 'INVALID_INPUT'],
   description:
     'Sends a 6-digit SMS code for a purpose; a resend after the cooldown replaces the previous code. Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
     'Rejects RESEND_TOO_SOON, TOO_MANY_CODES, PHONE_ALREADY_REGISTERED (registration), USER_NOT_FOUND (other purposes), INVALID_INPUT.',
@@ -97,6 +98,7 @@ export const registerUser = defineCommand({
   type: 'identity.RegisterUser.v1',
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
+  rejects: ['USER_ALREADY_EXISTS', 'PHONE_ALREADY_REGISTERED', 'INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED', 'WEAK_PASSWORD', 'SYSTEM_MAINTENANCE', 'INVALID_INPUT'],
   description:
     'Opens an identity with a phone, its registration code and a login password (+ ID number for a verified wallet). Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
     'Rejects PHONE_ALREADY_REGISTERED, INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, WEAK_PASSWORD, SYSTEM_MAINTENANCE, INVALID_INPUT.',
@@ -114,6 +116,7 @@ export const login = defineCommand({
   type: 'identity.Login.v1',
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
+  rejects: ['INVALID_CREDENTIALS', 'LOGIN_LOCKED', 'STEP_UP_REQUIRED', 'INVALID_CODE', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED', 'INVALID_INPUT', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED'],
   description:
     'Issues an access token (an EdDSA JWT signed with the key only identity holds) and a refresh token, both encrypted in the result. A new device needs a login_step_up SMS code. Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
     'Rejects INVALID_CREDENTIALS, LOGIN_LOCKED, STEP_UP_REQUIRED, INVALID_CODE (and the other code failures), SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, INVALID_INPUT.',
@@ -130,6 +133,7 @@ export const setPaymentPassword = defineCommand({
   type: 'identity.SetPaymentPassword.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_ALREADY_SET', 'WEAK_PASSWORD', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'],
   description: 'Sets the first 6-digit payment password. Key: userId. Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_ALREADY_SET, WEAK_PASSWORD, second-factor codes, FORBIDDEN.',
   payload: strict({ userId: UserId, paymentPassword: EncryptedString('6 digits'), secondFactorCode: Type.Optional(EncryptedString('TOTP code')) }),
 });
@@ -138,6 +142,7 @@ export const changePaymentPassword = defineCommand({
   type: 'identity.ChangePaymentPassword.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_NOT_SET', 'WEAK_PASSWORD', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'],
   description:
     'Replaces the payment password, proving the old one. Key: userId. Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, second-factor codes, FORBIDDEN.',
   payload: strict({
@@ -152,6 +157,7 @@ export const resetPaymentPassword = defineCommand({
   type: 'identity.ResetPaymentPassword.v1',
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
+  rejects: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_NOT_SET', 'WEAK_PASSWORD', 'INVALID_INPUT', 'INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'],
   description:
     '"Forgot payment password": a payment_password_reset SMS code to the bound phone sets a new one and lifts a lock. Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
     'Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, the code failures, second-factor codes, INVALID_INPUT.',
@@ -167,6 +173,7 @@ export const changeLoginPassword = defineCommand({
   type: 'identity.ChangeLoginPassword.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['USER_NOT_FOUND', 'WEAK_PASSWORD', 'INVALID_CREDENTIALS', 'LOGIN_LOCKED', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'],
   description: 'Replaces the login password. Key: userId. Rejects USER_NOT_FOUND, WEAK_PASSWORD, INVALID_CREDENTIALS, LOGIN_LOCKED, second-factor codes, FORBIDDEN.',
   payload: strict({
     userId: UserId,
@@ -180,6 +187,7 @@ export const verifyPaymentPassword = defineCommand({
   type: 'identity.VerifyPaymentPassword.v1',
   context: CONTEXT,
   senders: { payments: ['system'], cards: ['system'] },
+  rejects: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_NOT_SET', 'ACCOUNT_FROZEN', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED'],
   description:
     'Checks the payment password for a purpose (cards and payments call it). Accepted with `verified: true`. Key: userId. ' +
     'Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, ACCOUNT_FROZEN (money-moving purposes), WRONG_PAYMENT_PASSWORD (attemptsLeft), PAYMENT_PASSWORD_LOCKED (lockedUntil), FORBIDDEN.',
@@ -190,6 +198,7 @@ export const verifyStepUpCode = defineCommand({
   type: 'identity.VerifyStepUpCode.v1',
   context: CONTEXT,
   senders: { payments: ['system'] },
+  rejects: ['USER_NOT_FOUND', 'INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED', 'INVALID_INPUT'],
   description:
     'SMS step-up of a payment from a new device (payments call it): consumes the user\'s login_step_up code (one use, attempts limited) and records the device as known. Accepted with `verified: true`. Key: userId. ' +
     'Rejects USER_NOT_FOUND, INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, INVALID_INPUT, FORBIDDEN.',
@@ -200,6 +209,7 @@ export const enableSecondFactor = defineCommand({
   type: 'identity.EnableSecondFactor.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['USER_NOT_FOUND', 'SECOND_FACTOR_ALREADY_ENABLED'],
   description: 'Turns on TOTP (RFC 6238); the result carries the otpauth:// provisioning URI once, encrypted. Key: userId. Rejects USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED, FORBIDDEN.',
   payload: strict({ userId: UserId }),
 });
@@ -208,6 +218,7 @@ export const disableSecondFactor = defineCommand({
   type: 'identity.DisableSecondFactor.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['USER_NOT_FOUND', 'SECOND_FACTOR_NOT_ENABLED', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED', 'PAYMENT_PASSWORD_NOT_SET', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED'],
   description:
     'Turns TOTP off with a current dynamic code and, when given, the payment password (checked first, counting towards its lockout; the gateway always sends it). Key: userId. ' +
     'Rejects USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, PAYMENT_PASSWORD_NOT_SET, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, FORBIDDEN.',
@@ -218,6 +229,7 @@ export const resetSecondFactor = defineCommand({
   type: 'identity.ResetSecondFactor.v1',
   context: CONTEXT,
   senders: { gateway: ['support'] },
+  rejects: ['USER_NOT_FOUND', 'SECOND_FACTOR_NOT_ENABLED'],
   description: 'Customer service removes a lost authenticator after verifying the caller (actor support:<agentId>). Key: userId. Rejects USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, FORBIDDEN.',
   payload: strict({ userId: UserId, verificationReference: Type.String({ minLength: 1, maxLength: 200 }) }),
 });
@@ -226,6 +238,7 @@ export const freezeAccount = defineCommand({
   type: 'identity.FreezeAccount.v1',
   context: CONTEXT,
   senders: { gateway: ['user', 'support'], internal: ['risk'] },
+  rejects: ['USER_NOT_FOUND', 'ALREADY_FROZEN'],
   description:
     'Freezes the wallet at once (lost phone): no money can move. The actor header says who: user:<userId>, support:<agentId> or risk:<ruleId>. Key: userId. ' +
     'Rejects USER_NOT_FOUND, ALREADY_FROZEN, FORBIDDEN.',
@@ -236,6 +249,7 @@ export const unfreezeAccount = defineCommand({
   type: 'identity.UnfreezeAccount.v1',
   context: CONTEXT,
   senders: { gateway: ['user', 'support'] },
+  rejects: ['USER_NOT_FOUND', 'NOT_FROZEN', 'UNFREEZE_REQUIRES_SUPPORT', 'PAYMENT_PASSWORD_NOT_SET', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'INVALID_INPUT', 'INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'],
   description:
     'Lifts a freeze: by the user (actor user:<userId>) with an unfreeze SMS code and the payment password, or by support (actor support:<agentId>) with a verification reference. Key: userId. ' +
     'Rejects USER_NOT_FOUND, NOT_FROZEN, UNFREEZE_REQUIRES_SUPPORT, the code failures, PAYMENT_PASSWORD_NOT_SET, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, second-factor codes, INVALID_INPUT, FORBIDDEN.',
@@ -252,6 +266,7 @@ export const raiseRiskAlert = defineCommand({
   type: 'identity.RaiseRiskAlert.v1',
   context: CONTEXT,
   senders: { payments: ['system'], internal: ['risk', 'system'] },
+  rejects: ['USER_NOT_FOUND'],
   description: 'A risk rule reports a pattern (actor risk:<ruleId> or system:<service>); with `protect` the account is also frozen. Key: userId. Rejects USER_NOT_FOUND, FORBIDDEN.',
   payload: strict({ userId: UserId, signal: RiskSignal, severity: RiskSeverity, description: Type.String({ minLength: 1, maxLength: 500 }), protect: Type.Boolean() }),
 });
@@ -260,7 +275,8 @@ export const setMaintenanceMode = defineCommand({
   type: 'identity.SetMaintenanceMode.v1',
   context: CONTEXT,
   senders: { gateway: ['support'], operator: ['system'] },
-  description: 'Operators (actor support:<id> or system:<name>) open a maintenance window (registration answers SYSTEM_MAINTENANCE until `until`) or close it. Key: "maintenance". Rejects FORBIDDEN, INVALID_INPUT.',
+  rejects: ['INVALID_INPUT'],
+  description: 'Operators (actor support:<id> or system:<name>) open a maintenance window (registration is refused until `until`) or close it. Key: "maintenance". Rejects FORBIDDEN, INVALID_INPUT.',
   payload: Type.Union([
     strict({ on: Type.Literal(true), until: Instant, message: Type.String({ minLength: 1, maxLength: 500 }) }),
     strict({ on: Type.Literal(false) }),
@@ -271,6 +287,7 @@ export const refreshSession = defineCommand({
   type: 'identity.RefreshSession.v1',
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
+  rejects: ['INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_EXPIRED', 'REFRESH_TOKEN_REUSED', 'SESSION_REVOKED', 'ACCOUNT_FROZEN', 'INVALID_INPUT'],
   description:
     'Exchanges a refresh token for a new access token and a new refresh token (rotation: the presented one is then retired). A retired token presented again revokes the whole session (theft detection). Key: the session id (the refresh token\'s part before the dot). ' +
     'Rejects INVALID_REFRESH_TOKEN, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REUSED, SESSION_REVOKED, ACCOUNT_FROZEN, INVALID_INPUT.',
@@ -281,6 +298,7 @@ export const endSession = defineCommand({
   type: 'identity.EndSession.v1',
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
+  rejects: ['INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED', 'INVALID_INPUT'],
   description:
     'Logout: revokes the session of a refresh token; its refresh tokens are refused from then on (access tokens run out within their 15 minutes). Ending an ended session changes nothing. Key: the session id. ' +
     'Rejects INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED, INVALID_INPUT.',
@@ -291,6 +309,7 @@ export const logInStaff = defineCommand({
   type: 'identity.LogInStaff.v1',
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
+  rejects: ['INVALID_CREDENTIALS', 'LOGIN_LOCKED', 'RATE_LIMITED', 'INVALID_INPUT'],
   description:
     'Staff login: an agent of the staff registry (IDENTITY_STAFF) proves the password and a current code of their authenticator (the second factor is mandatory; a code opens one session only). ' +
     'Accepted data: agentId, role (support|teller|supervisor), accessToken (a staff-issuer EdDSA JWT, encrypted), accessTokenExpiresAt. Every attempt is recorded on staff-<agentId>, so the lock holds for every gateway and identity instance. Key: agentId. ' +
@@ -307,6 +326,7 @@ export const findUserByPhone = defineCommand({
   type: 'identity.FindUserByPhone.v1',
   context: CONTEXT,
   senders: { payments: ['system'], internal: ['system'] },
+  rejects: ['USER_NOT_FOUND', 'INVALID_INPUT'],
   description: 'Query (for transfers): the user a phone belongs to, from the read model (eventually consistent). Key: a keyed hash of the phone, never the number. Rejects USER_NOT_FOUND, INVALID_INPUT.',
   payload: strict({ phone: Phone }),
 });

@@ -40,6 +40,7 @@ export const payMerchant = defineCommand({
   type: 'payments.PayMerchant.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['MERCHANT_NOT_SUPPORTED', 'CHANNEL_NOT_SUPPORTED', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'ACCOUNT_FROZEN', 'INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'WALLET_NOT_OPEN', 'MERCHANT_DECLINED', 'ACQUIRER_UNAVAILABLE', 'WALLET_UNAVAILABLE', 'IDENTITY_UNAVAILABLE', 'PAYMENT_INTERRUPTED', 'HOLD_EXPIRED', 'IDEMPOTENCY_KEY_REUSED', 'PAYMENTS_BUSY', 'RISK_VELOCITY_EXCEEDED', 'STEP_UP_REQUIRED', 'INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED', 'PAYMENT_PASSWORD_NOT_SET'],
   description:
     'Pays a merchant from the wallet (online, offline QR or POS) with the payment password. Key: paymentId. ' +
     'Accepted data: paymentId, status "completed", transactionIds, postings — or status "pending" when the outcome is not known yet (send again with the same paymentId or ask GetPayment). ' +
@@ -65,6 +66,7 @@ export const topUpFromCard = defineCommand({
   type: 'payments.TopUpFromCard.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['CARD_NOT_FOUND', 'NOT_CARD_OWNER', 'CARD_EXPIRED', 'CARD_BLOCKED', 'ISSUER_UNAVAILABLE', 'CARDS_UNAVAILABLE', 'CARD_CHARGE_DECLINED', 'WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', 'IDEMPOTENCY_KEY_REUSED', 'PAYMENTS_BUSY'],
   description:
     'Tops the wallet up (充值) from a bound card: the card is checked (cards.CheckCard), charged through the issuer, and the wallet credited from clearing:card:<issuer>. Key: paymentId. ' +
     'Accepted data as PayMerchant. Rejected (the top-up failed): CARD_NOT_FOUND, NOT_CARD_OWNER, CARD_EXPIRED, CARD_BLOCKED, ISSUER_UNAVAILABLE, CARDS_UNAVAILABLE, CARD_CHARGE_DECLINED (nothing moved); ' +
@@ -76,6 +78,7 @@ export const transfer = defineCommand({
   type: 'payments.Transfer.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['RECIPIENT_NOT_FOUND', 'RECIPIENT_WALLET_UNAVAILABLE', 'SELF_TRANSFER', 'INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'WALLET_NOT_OPEN', 'IDENTITY_UNAVAILABLE', 'WALLET_UNAVAILABLE', 'PAYMENT_INTERRUPTED', 'HOLD_EXPIRED', 'IDEMPOTENCY_KEY_REUSED', 'PAYMENTS_BUSY', 'RISK_VELOCITY_EXCEEDED', 'STEP_UP_REQUIRED', 'INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'PAYMENT_PASSWORD_NOT_SET', 'ACCOUNT_FROZEN'],
   description:
     'Transfers to another wallet user found by phone number, with the payment password: sender reserved, recipient credited and sender captured, both through clearing:transfer. Key: paymentId. ' +
     'Accepted data as PayMerchant (two transactions). Rejected (the transfer failed): RECIPIENT_NOT_FOUND, RECIPIENT_WALLET_UNAVAILABLE (details.reason), SELF_TRANSFER, the password codes, ' +
@@ -98,6 +101,7 @@ export const withdraw = defineCommand({
   type: 'payments.Withdraw.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'WALLET_NOT_OPEN', 'CARD_NOT_FOUND', 'NOT_CARD_OWNER', 'CARD_EXPIRED', 'CARD_BLOCKED', 'CARD_PAYOUT_DECLINED', 'WALLET_UNAVAILABLE', 'IDENTITY_UNAVAILABLE', 'PAYMENT_INTERRUPTED', 'HOLD_EXPIRED', 'IDEMPOTENCY_KEY_REUSED', 'PAYMENTS_BUSY', 'RISK_VELOCITY_EXCEEDED', 'STEP_UP_REQUIRED', 'INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'PAYMENT_PASSWORD_NOT_SET', 'ACCOUNT_FROZEN'],
   description:
     'Withdraws (提现) to a bound card with the payment password: funds reserved, paid out to the card through the issuer, hold captured to clearing:card:ICBC. Key: paymentId. ' +
     'Rejected (the withdrawal failed): the password codes, INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, CARD_NOT_FOUND, NOT_CARD_OWNER, CARD_EXPIRED, CARD_BLOCKED, CARD_PAYOUT_DECLINED (hold released), ' +
@@ -110,6 +114,7 @@ export const payBill = defineCommand({
   type: 'payments.PayBill.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['BILLER_NOT_SUPPORTED', 'BILL_NOT_FOUND', 'BILL_AMOUNT_MISMATCH', 'INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'WALLET_NOT_OPEN', 'BILLER_DECLINED', 'BILLER_UNAVAILABLE', 'WALLET_UNAVAILABLE', 'IDENTITY_UNAVAILABLE', 'PAYMENT_INTERRUPTED', 'HOLD_EXPIRED', 'IDEMPOTENCY_KEY_REUSED', 'PAYMENTS_BUSY', 'RISK_VELOCITY_EXCEEDED', 'STEP_UP_REQUIRED', 'INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'PAYMENT_PASSWORD_NOT_SET', 'ACCOUNT_FROZEN'],
   description:
     'Pays a bill (缴费: electricity, water, phone top-up) with the payment password: biller registry and bill check, funds reserved, biller paid, hold captured to biller:<id>. Key: paymentId. ' +
     'Rejected (the payment failed): BILLER_NOT_SUPPORTED, BILL_NOT_FOUND, BILL_AMOUNT_MISMATCH (details.amountDueMinor), the password codes, INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, ' +
@@ -134,6 +139,7 @@ export const providerTopUp = defineCommand({
   type: 'payments.ProviderTopUp.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['TOPUP_EXPIRED', 'IDEMPOTENCY_KEY_REUSED', 'PAYMENTS_BUSY', 'WALLET_NOT_OPEN'],
   description:
     'Starts a top-up through Alipay or WeChat: accepted at once with status "awaiting_provider" and the deadline; it completes when the provider\'s signed callback (ProviderCallback) arrives in time, ' +
     'and fails TOPUP_EXPIRED otherwise. Key: paymentId. Refused: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).',
@@ -144,6 +150,7 @@ export const providerCallback = defineCommand({
   type: 'payments.ProviderCallback.v1',
   context: CONTEXT,
   senders: { gateway: ['provider'] },
+  rejects: ['INVALID_SIGNATURE', 'CALLBACK_MISMATCH', 'PAYMENT_NOT_FOUND', 'CALLBACK_AFTER_DEADLINE', 'TOPUP_EXPIRED', 'WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', 'IDEMPOTENCY_KEY_REUSED'],
   description:
     'The provider\'s asynchronous confirmation of a top-up, signed: signature = hex HMAC-SHA256(provider secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>"). Key: paymentId. ' +
     'Accepted: the top-up\'s outcome (a repeated callback returns it again and credits nothing more). Rejected: INVALID_SIGNATURE, CALLBACK_MISMATCH, PAYMENT_NOT_FOUND, ' +
@@ -155,6 +162,7 @@ export const counterTopUp = defineCommand({
   type: 'payments.CounterTopUp.v1',
   context: CONTEXT,
   senders: { gateway: ['teller'] },
+  rejects: ['COUNTER_TOP_UP_REJECTED', 'APPROVAL_EXPIRED', 'WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', 'IDEMPOTENCY_KEY_REUSED', 'PAYMENTS_BUSY'],
   description:
     'Cash top-up at a bank counter (actor teller:<tellerId>, audited in the payment stream): the wallet is credited from cash:branch:<branchId>. Key: paymentId. ' +
     'Above the approval threshold (PAYMENTS_COUNTER_APPROVAL_ABOVE_MINOR) it is accepted with status "awaiting_approval" and approvalDeadline, and credits nothing until a supervisor other than the teller approves it (ApproveCounterTopUp); ' +
@@ -179,6 +187,7 @@ export const approveCounterTopUp = defineCommand({
   type: 'payments.ApproveCounterTopUp.v1',
   context: CONTEXT,
   senders: { gateway: ['supervisor'] },
+  rejects: ['SELF_APPROVAL_FORBIDDEN', 'NOT_AWAITING_APPROVAL', 'PAYMENT_NOT_FOUND', 'APPROVAL_EXPIRED', 'WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', 'IDEMPOTENCY_KEY_REUSED'],
   description:
     'Maker-checker: a supervisor (actor supervisor:<supervisorId>) approves a counter top-up awaiting approval (recorded as payments.CounterTopUpApproved.v1), and the wallet is credited. Key: paymentId. ' +
     'Accepted: the outcome of the top-up; the same approval again returns it. Rejected: SELF_APPROVAL_FORBIDDEN (the teller who made it), NOT_AWAITING_APPROVAL (details.status), PAYMENT_NOT_FOUND, APPROVAL_EXPIRED, FORBIDDEN, ' +
@@ -190,6 +199,7 @@ export const rejectCounterTopUp = defineCommand({
   type: 'payments.RejectCounterTopUp.v1',
   context: CONTEXT,
   senders: { gateway: ['supervisor'] },
+  rejects: ['COUNTER_TOP_UP_REJECTED', 'SELF_APPROVAL_FORBIDDEN', 'NOT_AWAITING_APPROVAL', 'PAYMENT_NOT_FOUND', 'APPROVAL_EXPIRED', 'IDEMPOTENCY_KEY_REUSED'],
   description:
     'Maker-checker: a supervisor (actor supervisor:<supervisorId>) rejects a counter top-up awaiting approval, with a reason (payments.CounterTopUpRejected.v1); it fails COUNTER_TOP_UP_REJECTED and the teller hands the cash back. Key: paymentId. ' +
     'Rejected: SELF_APPROVAL_FORBIDDEN, NOT_AWAITING_APPROVAL, PAYMENT_NOT_FOUND, APPROVAL_EXPIRED, FORBIDDEN.',
@@ -200,6 +210,7 @@ export const refundPayment = defineCommand({
   type: 'payments.RefundPayment.v1',
   context: CONTEXT,
   senders: { internal: ['system'] },
+  rejects: ['REFUND_EXCEEDS_PAYMENT', 'PAYMENT_NOT_REFUNDABLE', 'PAYMENT_NOT_FOUND', 'WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', 'IDEMPOTENCY_KEY_REUSED', 'PAYMENTS_BUSY'],
   description:
     'Refunds a completed merchant payment fully or partly (actor system:<merchant side>): the merchant account gives the money back to the wallet. refundId is the idempotency key (the refund\'s own payment id). ' +
     'Key: paymentId (the original). Rejected: REFUND_EXCEEDS_PAYMENT (details.refundableMinor), PAYMENT_NOT_REFUNDABLE, PAYMENT_NOT_FOUND, WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (claim given back), ' +
@@ -211,6 +222,7 @@ export const getPayment = defineCommand({
   type: 'payments.GetPayment.v1',
   context: CONTEXT,
   senders: { gateway: ['user', 'support'], internal: ['system'] },
+  rejects: ['PAYMENT_NOT_FOUND', 'AUDIT_UNAVAILABLE'],
   description:
     'Query: a payment\'s status and outcome (accepted data: paymentId, kind, status, amountMinor, failure?, transactionIds?, postings?). Key: paymentId. ' +
     'A support (support:<id>) look-up is audited on the owner\'s supportaudit-<userId> stream before it is answered. Codes: PAYMENT_NOT_FOUND, FORBIDDEN, AUDIT_UNAVAILABLE.',
@@ -221,6 +233,7 @@ export const listUserPayments = defineCommand({
   type: 'payments.ListUserPayments.v1',
   context: CONTEXT,
   senders: { gateway: ['user', 'support'] },
+  rejects: ['AUDIT_UNAVAILABLE'],
   description:
     'Query: a user\'s payments, newest first, from the read model (eventually consistent; GetPayment is always current). Actor: user:<userId> (their own) or support:<id>. ' +
     'limit 1..100 (default 20); before = the nextCursor of the previous page. Accepted data: userId, payments[] (paymentId, kind, amountMinor, counterparty, ' +
@@ -233,6 +246,7 @@ export const listSupportAccess = defineCommand({
   type: 'payments.ListSupportAccess.v1',
   context: CONTEXT,
   senders: { gateway: ['user', 'support'] },
+  rejects: [],
   description:
     'Query: who in support looked at a user\'s transactions (every support ListUserPayments / GetPayment is recorded before it is answered), newest first. ' +
     'Actor: user:<userId> (their own) or support:<id>. limit 1..100 (default 20); before = the nextCursor of the previous page. ' +

@@ -11,6 +11,7 @@ export const listStaffActions = defineCommand({
   type: 'projector.ListStaffActions.v1',
   context: CONTEXT,
   senders: { gateway: ['supervisor'] },
+  rejects: [],
   description:
     'Query (supervisors): what a member of staff did, newest first, across identity and payments: every event recorded with their actor (support:, teller: or supervisor:<agentId>: ' +
     'freezes, unfreezes, second-factor resets, maintenance windows, counter deposits and their approvals or rejections, look-ups of users\' payments) and every login attempt of theirs. ' +

@@ -11,5 +11,6 @@ export const pingCommand = (context: string) =>
     context,
     description: 'Health probe: the service answers with its name, pid and uptime.',
     senders: { operator: ['system'] },
+    rejects: [],
     payload: Type.Object({ note: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
   });

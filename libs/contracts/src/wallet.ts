@@ -35,6 +35,7 @@ export const openWallet = defineCommand({
   type: 'wallet.OpenWallet.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
+  rejects: ['WALLET_PREREQUISITES_MISSING', 'WALLET_ALREADY_OPEN'],
   description:
     'Activates (开通) the wallet of a user who is registered, has a payment password and a bound card (learned from identity and cards events). ' +
     'Key: userId. Accepted data: walletId, userId, tier. Codes: WALLET_PREREQUISITES_MISSING (details.missing), WALLET_ALREADY_OPEN (details.walletId).',
@@ -45,6 +46,7 @@ export const reserveFunds = defineCommand({
   type: 'wallet.ReserveFunds.v1',
   context: CONTEXT,
   senders: { payments: ['user'] },
+  rejects: ['WALLET_NOT_OPEN', 'WALLET_FROZEN', 'INSUFFICIENT_FUNDS', 'LIMIT_EXCEEDED', 'HOLD_EXPIRY_PASSED', 'INVALID_AMOUNT', 'IDEMPOTENCY_KEY_REUSED'],
   description:
     'Holds funds for a payment until captured, released or expired at expiresAt. Idempotent by holdId. Key: walletId. ' +
     'Codes: WALLET_NOT_OPEN, WALLET_FROZEN, INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, HOLD_EXPIRY_PASSED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
@@ -55,6 +57,7 @@ export const captureHold = defineCommand({
   type: 'wallet.CaptureHold.v1',
   context: CONTEXT,
   senders: { payments: ['system'] },
+  rejects: ['WALLET_NOT_OPEN', 'HOLD_NOT_FOUND', 'HOLD_ALREADY_SETTLED', 'CAPTURE_EXCEEDS_HOLD', 'INVALID_AMOUNT', 'IDEMPOTENCY_KEY_REUSED'],
   description:
     'Takes amountMinor (≤ reserved) of a hold; the rest goes back to the available balance. Idempotent by holdId. Key: walletId. ' +
     'Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, CAPTURE_EXCEEDS_HOLD, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
@@ -65,6 +68,7 @@ export const payFromWallet = defineCommand({
   type: 'wallet.PayFromWallet.v1',
   context: CONTEXT,
   senders: { payments: ['user'] },
+  rejects: ['WALLET_NOT_OPEN', 'WALLET_FROZEN', 'INSUFFICIENT_FUNDS', 'LIMIT_EXCEEDED', 'HOLD_EXPIRY_PASSED', 'HOLD_ALREADY_SETTLED', 'INVALID_AMOUNT', 'IDEMPOTENCY_KEY_REUSED'],
   description:
     'Pays a counterparty inside the ledger at once: the reservation and its capture decided together (the same FundsReserved and HoldCaptured events, one append), ' +
     'for a payment that waits for no outside party in between. Idempotent by holdId. Key: walletId. Accepted data: the capture (event HoldCaptured, transactionId, postings, …). ' +
@@ -76,6 +80,7 @@ export const releaseHold = defineCommand({
   type: 'wallet.ReleaseHold.v1',
   context: CONTEXT,
   senders: { payments: ['system'] },
+  rejects: ['WALLET_NOT_OPEN', 'HOLD_NOT_FOUND', 'HOLD_ALREADY_SETTLED', 'IDEMPOTENCY_KEY_REUSED'],
   description: 'Gives a whole hold back. Idempotent by holdId. Key: walletId. Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
   payload: object({ walletId: WalletId, holdId: ExternalId }),
 });
@@ -84,6 +89,7 @@ export const creditWallet = defineCommand({
   type: 'wallet.CreditWallet.v1',
   context: CONTEXT,
   senders: { payments: ['system'] },
+  rejects: ['WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', 'INVALID_AMOUNT', 'IDEMPOTENCY_KEY_REUSED'],
   description:
     'Incoming money (top-up, incoming transfer, refund) from a counterparty account. Idempotent by creditId. Key: walletId. ' +
     'Codes: WALLET_NOT_OPEN, WALLET_FROZEN (under the reject policy), BALANCE_CAP_EXCEEDED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED.',
@@ -94,6 +100,7 @@ export const freezeWallet = defineCommand({
   type: 'wallet.FreezeWallet.v1',
   context: CONTEXT,
   senders: { gateway: ['support'] },
+  rejects: ['WALLET_NOT_OPEN'],
   description: 'Support freezes a wallet (actor support:<id>): every reservation is refused until unfrozen. Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId, reason: Text(512) }),
 });
@@ -102,6 +109,7 @@ export const unfreezeWallet = defineCommand({
   type: 'wallet.UnfreezeWallet.v1',
   context: CONTEXT,
   senders: { gateway: ['support'] },
+  rejects: ['WALLET_NOT_OPEN'],
   description: 'Support unfreezes a wallet (actor support:<id>); balance and history are intact. Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId, reason: Text(512) }),
 });
@@ -110,6 +118,7 @@ export const changeWalletTier = defineCommand({
   type: 'wallet.ChangeWalletTier.v1',
   context: CONTEXT,
   senders: { gateway: ['support'], internal: ['system'] },
+  rejects: ['WALLET_NOT_OPEN'],
   description: 'Moves the wallet to another tier with other limits (actor support:<id> or system:<service>). Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId, tier: Tier }),
 });
@@ -118,6 +127,7 @@ export const getBalance = defineCommand({
   type: 'wallet.GetBalance.v1',
   context: CONTEXT,
   senders: { gateway: ['user', 'support'], internal: ['system'] },
+  rejects: ['WALLET_NOT_OPEN'],
   description:
     'Query: accepted data { walletId, userId, status, tier, totalMinor, heldMinor, availableMinor, openHolds, revision } with amounts as decimal strings. ' +
     'Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
@@ -128,6 +138,7 @@ export const getWalletByUser = defineCommand({
   type: 'wallet.GetWalletByUser.v1',
   context: CONTEXT,
   senders: { gateway: ['user', 'support', 'teller'], payments: ['system'], internal: ['system'] },
+  rejects: ['WALLET_NOT_OPEN'],
   description: "Query: the user's wallet id (accepted data { userId, walletId }). Key: userId. Codes: WALLET_NOT_OPEN, FORBIDDEN.",
   payload: object({ userId: ExternalId }),
 });

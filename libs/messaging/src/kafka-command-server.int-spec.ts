@@ -23,10 +23,11 @@ const Greet = defineCommand({
   context,
   description: 'test command',
   senders: { gateway: ['user'], internal: ['system'], payments: ['system'] },
+  rejects: [],
   payload: Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
 });
-const Explode = defineCommand({ type: `${context}.Explode.v1`, context, description: 'always throws', senders: { gateway: ['user'] }, payload: Type.Object({}) });
-const Wait = defineCommand({ type: `${context}.Wait.v1`, context, description: 'answers once released', senders: { internal: ['system'] }, payload: Type.Object({ label: Type.String() }) });
+const Explode = defineCommand({ type: `${context}.Explode.v1`, context, description: 'always throws', senders: { gateway: ['user'] }, rejects: [], payload: Type.Object({}) });
+const Wait = defineCommand({ type: `${context}.Wait.v1`, context, description: 'answers once released', senders: { internal: ['system'] }, rejects: [], payload: Type.Object({ label: Type.String() }) });
 
 /** Commands of the Wait type finish only when the test releases them; `order` records when each ran. */
 const waiting = new Map<string, () => void>();
@@ -179,7 +180,7 @@ describe('Kafka command round trip through the real broker', () => {
   });
 
   it('rejects a command type the service does not handle', async () => {
-    const Unknown = defineCommand({ type: `${context}.Unknown.v1`, context, description: 'nobody handles it', senders: { gateway: ['user'] }, payload: Type.Object({}) });
+    const Unknown = defineCommand({ type: `${context}.Unknown.v1`, context, description: 'nobody handles it', senders: { gateway: ['user'] }, rejects: [], payload: Type.Object({}) });
     const result = await client.send(Unknown, {}, { key: 'k', actor: 'user:6' });
     expect(result).toMatchObject({ status: 'rejected', code: 'UNKNOWN_COMMAND' });
   });

@@ -70,6 +70,7 @@ describe('the AsyncAPI document', () => {
         expect(message['payload']).toEqual(JSON.parse(JSON.stringify(contract.payload)));
         const allowed = listedSenders(contract).map((sender) => `${sender} (${contract.senders[sender]!.join(', ')})`);
         expect(message['description']).toBe(`${contract.description} Senders: ${allowed.join(', ')}.`);
+        expect(message['x-rejects']).toEqual(contract.rejects);
       }
     }
     expect(doc.components.messages[wallet.captureHold.type]!['description']).toMatch(/ Senders: payments \(system\)\.$/);

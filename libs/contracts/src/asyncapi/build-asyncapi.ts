@@ -215,6 +215,8 @@ function commandMessage(contract: CommandContract, commandKey: string): JsonSche
     title: shortName,
     summary: contract.description.split('. ')[0]!.replace(/\.$/, '') + '.',
     description: `${contract.description} ${sendersLine(contract)}`,
+    // The codes it may be rejected with, as data (its contract's `rejects`; the transport's apply to every command).
+    'x-rejects': [...contract.rejects],
     contentType: JSON_CONTENT_TYPE,
     headers: headersOf('CommandHeaders', { const: contract.type }),
     payload: toJsonSchema(contract.payload),
@@ -383,7 +385,7 @@ representative flow produces against it.
 * **The result.** Exactly one \`CommandResult\` per command reaches \`reply-to\` (at least once: a
   second copy for the same \`commandId\` can be ignored), key and \`correlation-id\` = the command's
   correlation id, \`causation-id\` = the command id. \`accepted\` carries \`data\`; \`rejected\` carries
-  a stable \`code\` (each command's description lists its codes; the transport adds
+  a stable \`code\` (each command lists its codes in \`x-rejects\`; the transport adds
   ${Object.values(TRANSPORT_ERROR)
     .map((code) => `\`${code}\``)
     .join(', ')}).

@@ -10,9 +10,6 @@ import { Http, type RequestInfo } from './http/request';
 import * as S from './http/schemas';
 import { validate } from './http/validation';
 
-const CODE_FAILURES = ['INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED'] as const;
-const SECOND_FACTOR_FAILURES = ['SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'] as const;
-
 /** The Kafka key of a session command: the session id in front of the refresh token, so one session's commands stay in order. */
 function sessionKey(refreshToken: string): string {
   return refreshToken.split('.')[0] || 'session';
@@ -37,7 +34,7 @@ export class IdentityRoutes {
     body: S.VerificationCodeRequest,
     status: 202,
     response: S.VerificationCodeResponse,
-    codes: ['RATE_LIMITED', 'RESEND_TOO_SOON', 'TOO_MANY_CODES', 'PHONE_ALREADY_REGISTERED', 'USER_NOT_FOUND', 'INVALID_INPUT'],
+    commands: [identityContract.requestVerificationCode], codes: ['RATE_LIMITED'],
   })
   async requestCode(@Http() http: RequestInfo) {
     this.edge.codeRequestsPerIp.hit(http.ip);
@@ -54,7 +51,7 @@ export class IdentityRoutes {
     body: S.RegisterRequest,
     status: 201,
     response: S.RegisterResponse,
-    codes: ['PHONE_ALREADY_REGISTERED', ...CODE_FAILURES, 'WEAK_PASSWORD', 'SYSTEM_MAINTENANCE', 'INVALID_INPUT'],
+    commands: [identityContract.registerUser],
   })
   async register(@Http() http: RequestInfo) {
     const body = validate(S.RegisterRequest, http.body);
@@ -82,7 +79,7 @@ export class IdentityRoutes {
     body: S.LoginRequest,
     status: 200,
     response: S.LoginResponse,
-    codes: ['RATE_LIMITED', 'INVALID_CREDENTIALS', 'LOGIN_LOCKED', 'STEP_UP_REQUIRED', ...CODE_FAILURES, ...SECOND_FACTOR_FAILURES, 'INVALID_INPUT'],
+    commands: [identityContract.login], codes: ['RATE_LIMITED'],
   })
   async login(@Http() http: RequestInfo) {
     this.edge.loginsPerIp.hit(http.ip);
@@ -114,7 +111,7 @@ export class IdentityRoutes {
     body: S.RefreshSessionRequest,
     status: 200,
     response: S.RefreshSessionResponse,
-    codes: ['RATE_LIMITED', 'INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_EXPIRED', 'REFRESH_TOKEN_REUSED', 'SESSION_REVOKED', 'ACCOUNT_FROZEN', 'INVALID_INPUT'],
+    commands: [identityContract.refreshSession], codes: ['RATE_LIMITED'],
   })
   async refreshSession(@Http() http: RequestInfo) {
     this.edge.loginsPerIp.hit(http.ip);
@@ -132,7 +129,7 @@ export class IdentityRoutes {
     body: S.EndSessionRequest,
     status: 200,
     response: S.EndSessionResponse,
-    codes: ['RATE_LIMITED', 'INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED', 'INVALID_INPUT'],
+    commands: [identityContract.endSession], codes: ['RATE_LIMITED'],
   })
   async logout(@Http() http: RequestInfo) {
     this.edge.loginsPerIp.hit(http.ip);
@@ -149,7 +146,7 @@ export class IdentityRoutes {
     body: S.ResetPaymentPasswordRequest,
     status: 200,
     response: S.UserResponse,
-    codes: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_NOT_SET', 'WEAK_PASSWORD', ...CODE_FAILURES, ...SECOND_FACTOR_FAILURES, 'INVALID_INPUT'],
+    commands: [identityContract.resetPaymentPassword],
   })
   async resetPaymentPassword(@Http() http: RequestInfo) {
     const body = validate(S.ResetPaymentPasswordRequest, http.body);
@@ -175,7 +172,7 @@ export class IdentityRoutes {
     body: S.EnableSecondFactorRequest,
     status: 200,
     response: S.SecondFactorEnabledResponse,
-    codes: ['USER_NOT_FOUND', 'SECOND_FACTOR_ALREADY_ENABLED'],
+    commands: [identityContract.enableSecondFactor],
     auth: 'user',
   })
   async enableSecondFactor(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -196,7 +193,7 @@ export class IdentityRoutes {
     body: S.DisableSecondFactorRequest,
     status: 200,
     response: S.UserResponse,
-    codes: ['USER_NOT_FOUND', 'SECOND_FACTOR_NOT_ENABLED', ...SECOND_FACTOR_FAILURES, 'PAYMENT_PASSWORD_NOT_SET', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED'],
+    commands: [identityContract.disableSecondFactor],
     auth: 'user',
   })
   async disableSecondFactor(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -219,7 +216,7 @@ export class IdentityRoutes {
     body: S.SetPaymentPasswordRequest,
     status: 200,
     response: S.UserResponse,
-    codes: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_ALREADY_SET', 'WEAK_PASSWORD', ...SECOND_FACTOR_FAILURES],
+    commands: [identityContract.setPaymentPassword],
     auth: 'user',
   })
   async setPaymentPassword(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -242,7 +239,7 @@ export class IdentityRoutes {
     body: S.ChangePaymentPasswordRequest,
     status: 200,
     response: S.UserResponse,
-    codes: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_NOT_SET', 'WEAK_PASSWORD', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', ...SECOND_FACTOR_FAILURES],
+    commands: [identityContract.changePaymentPassword],
     auth: 'user',
   })
   async changePaymentPassword(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -270,7 +267,7 @@ export class IdentityRoutes {
     body: S.ChangeLoginPasswordRequest,
     status: 200,
     response: S.UserResponse,
-    codes: ['USER_NOT_FOUND', 'WEAK_PASSWORD', 'INVALID_CREDENTIALS', 'LOGIN_LOCKED', ...SECOND_FACTOR_FAILURES],
+    commands: [identityContract.changeLoginPassword],
     auth: 'user',
   })
   async changeLoginPassword(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -299,7 +296,7 @@ export class IdentityRoutes {
     body: S.FreezeRequest,
     status: 200,
     response: S.FreezeResponse,
-    codes: ['USER_NOT_FOUND', 'ALREADY_FROZEN'],
+    commands: [identityContract.freezeAccount],
     auth: 'user',
   })
   async freeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -317,7 +314,7 @@ export class IdentityRoutes {
     body: S.UserUnfreezeRequest,
     status: 200,
     response: S.UserResponse,
-    codes: ['USER_NOT_FOUND', 'NOT_FROZEN', 'UNFREEZE_REQUIRES_SUPPORT', ...CODE_FAILURES, 'PAYMENT_PASSWORD_NOT_SET', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', ...SECOND_FACTOR_FAILURES, 'INVALID_INPUT'],
+    commands: [identityContract.unfreezeAccount],
     auth: 'user',
   })
   async unfreeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -347,7 +344,7 @@ export class SupportRoutes {
 
   @Post('freeze')
   @HttpCode(200)
-  @Route({ summary: "Freeze a user's account (support, supervisor)", body: S.FreezeRequest, status: 200, response: S.FreezeResponse, codes: ['USER_NOT_FOUND', 'ALREADY_FROZEN'], auth: 'support' })
+  @Route({ summary: "Freeze a user's account (support, supervisor)", body: S.FreezeRequest, status: 200, response: S.FreezeResponse, commands: [identityContract.freezeAccount], auth: 'support' })
   async freeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
     const actor = requireStaff(principal, 'freezeAccount');
@@ -363,7 +360,7 @@ export class SupportRoutes {
     body: S.SupportUnfreezeRequest,
     status: 200,
     response: S.UserResponse,
-    codes: ['USER_NOT_FOUND', 'NOT_FROZEN'],
+    commands: [identityContract.unfreezeAccount],
     auth: 'support',
   })
   async unfreeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -381,7 +378,7 @@ export class SupportRoutes {
     body: S.SupportResetSecondFactorRequest,
     status: 200,
     response: S.UserResponse,
-    codes: ['USER_NOT_FOUND', 'SECOND_FACTOR_NOT_ENABLED'],
+    commands: [identityContract.resetSecondFactor],
     auth: 'support',
   })
   async resetSecondFactor(@Param('userId') userId: string, @Http() http: RequestInfo) {

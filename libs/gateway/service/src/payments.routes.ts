@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { identityContract, paymentsContract, type CommandContract, type PayloadOf } from '@ledger/contracts';
+import { identityContract, paymentsContract, walletContract, type CommandContract, type PayloadOf } from '@ledger/contracts';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { execute } from './command-bus';
 import { Edge } from './gateway.services';
@@ -19,13 +19,6 @@ import { validate } from './http/validation';
  * so a user can only ever spend from their own wallet. Payment passwords are encrypted here for
  * identity's `paymentPassword` field (payments forwards them to identity unopened).
  */
-const PASSWORD_FAILURES = ['WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'PAYMENT_PASSWORD_NOT_SET', 'ACCOUNT_FROZEN', 'IDENTITY_UNAVAILABLE', 'PAYMENT_INTERRUPTED'] as const;
-const SPEND_FAILURES = ['INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'WALLET_NOT_OPEN', 'WALLET_UNAVAILABLE', 'HOLD_EXPIRED'] as const;
-const ALWAYS = ['IDEMPOTENCY_KEY_REUSED', 'INVALID_COMMAND'] as const;
-/** Refusals of a supervisor's decision on a counter top-up (maker-checker). */
-const SUPERVISOR_DECISION_FAILURES = ['SELF_APPROVAL_FORBIDDEN', 'NOT_AWAITING_APPROVAL', 'PAYMENT_NOT_FOUND', 'APPROVAL_EXPIRED'] as const;
-/** Risk rules, checked before a payment with the payment password starts (nothing recorded). */
-const RISK = ['RISK_VELOCITY_EXCEEDED', 'STEP_UP_REQUIRED'] as const;
 const PAYMENT_DESCRIPTION =
   'Answers 200 with status "completed" (transactionIds, double-entry postings), or "pending" when the outcome is not known within 25 s ' +
   '(GET /users/{userId}/payments/{paymentId}, or resend the same body). A failed payment is Problem Details whose code is the failure (details.status = "failed"); ' +
@@ -69,7 +62,7 @@ export class PaymentRoutes {
     body: S.PayMerchantRequest,
     status: 200,
     response: S.PaymentResponse,
-    codes: ['MERCHANT_NOT_SUPPORTED', 'CHANNEL_NOT_SUPPORTED', 'MERCHANT_DECLINED', 'ACQUIRER_UNAVAILABLE', ...PASSWORD_FAILURES, ...SPEND_FAILURES, ...RISK, ...ALWAYS],
+    commands: [paymentsContract.payMerchant, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async payMerchant(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -99,7 +92,7 @@ export class PaymentRoutes {
     description: 'From a read model: a payment appears within moments of its first step; GET /users/{userId}/payments/{paymentId} is always current.',
     status: 200,
     response: S.PaymentListResponse,
-    codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.listUserPayments], codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
@@ -115,7 +108,7 @@ export class PaymentRoutes {
     description: 'Every support look-up of my payments (the list or one payment) is recorded before it is answered: the agent, what was viewed and when.',
     status: 200,
     response: S.SupportAccessResponse,
-    codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.listSupportAccess], codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async supportAccess(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
@@ -129,7 +122,7 @@ export class PaymentRoutes {
     summary: 'A payment of mine: status and outcome',
     status: 200,
     response: S.PaymentStatusResponse,
-    codes: ['PAYMENT_NOT_FOUND'],
+    commands: [paymentsContract.getPayment],
     auth: 'user',
   })
   async payment(@Param('userId') userId: string, @Param('paymentId') paymentId: string, @Http() http: RequestInfo) {
@@ -147,7 +140,7 @@ export class PaymentRoutes {
     body: S.CardTopUpRequest,
     status: 200,
     response: S.PaymentResponse,
-    codes: ['CARD_NOT_FOUND', 'NOT_CARD_OWNER', 'CARD_EXPIRED', 'CARD_BLOCKED', 'ISSUER_UNAVAILABLE', 'CARDS_UNAVAILABLE', 'CARD_CHARGE_DECLINED', 'WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', ...ALWAYS],
+    commands: [paymentsContract.topUpFromCard, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async topUpFromCard(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -165,7 +158,7 @@ export class PaymentRoutes {
     body: S.ProviderTopUpRequest,
     status: 200,
     response: S.PaymentResponse,
-    codes: ['WALLET_NOT_OPEN', ...ALWAYS],
+    commands: [paymentsContract.providerTopUp, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async providerTopUp(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -181,7 +174,7 @@ export class PaymentRoutes {
     body: S.TransferRequest,
     status: 200,
     response: S.PaymentResponse,
-    codes: ['RECIPIENT_NOT_FOUND', 'RECIPIENT_WALLET_UNAVAILABLE', 'SELF_TRANSFER', ...PASSWORD_FAILURES, ...SPEND_FAILURES, ...RISK, ...ALWAYS],
+    commands: [paymentsContract.transfer, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async transfer(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -211,7 +204,7 @@ export class PaymentRoutes {
     body: S.BillPaymentRequest,
     status: 200,
     response: S.PaymentResponse,
-    codes: ['BILLER_NOT_SUPPORTED', 'BILL_NOT_FOUND', 'BILL_AMOUNT_MISMATCH', 'BILLER_DECLINED', 'BILLER_UNAVAILABLE', ...PASSWORD_FAILURES, ...SPEND_FAILURES, ...RISK, ...ALWAYS],
+    commands: [paymentsContract.payBill, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async payBill(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -232,7 +225,7 @@ export class PaymentRoutes {
     body: S.WithdrawalRequest,
     status: 200,
     response: S.PaymentResponse,
-    codes: ['CARD_NOT_FOUND', 'NOT_CARD_OWNER', 'CARD_EXPIRED', 'CARD_BLOCKED', 'CARD_PAYOUT_DECLINED', ...PASSWORD_FAILURES, ...SPEND_FAILURES, ...RISK, ...ALWAYS],
+    commands: [paymentsContract.withdraw, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async withdraw(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -256,7 +249,7 @@ export class PaymentRoutes {
     body: S.CounterTopUpRequest,
     status: 200,
     response: S.PaymentResponse,
-    codes: ['WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', ...ALWAYS],
+    commands: [paymentsContract.counterTopUp, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
     auth: 'support',
   })
   async counterTopUp(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -277,7 +270,7 @@ export class PaymentRoutes {
     body: S.CounterTopUpApprovalRequest,
     status: 200,
     response: S.PaymentResponse,
-    codes: [...SUPERVISOR_DECISION_FAILURES, 'WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', ...ALWAYS],
+    commands: [paymentsContract.approveCounterTopUp], codes: ['INVALID_COMMAND'],
     auth: 'support',
   })
   async approveCounterTopUp(@Param('paymentId') paymentId: string, @Http() http: RequestInfo) {
@@ -294,7 +287,7 @@ export class PaymentRoutes {
     body: S.CounterTopUpRejectionRequest,
     status: 200,
     response: S.PaymentResponse,
-    codes: [...SUPERVISOR_DECISION_FAILURES, ...ALWAYS],
+    commands: [paymentsContract.rejectCounterTopUp], codes: ['INVALID_COMMAND'],
     auth: 'support',
   })
   async rejectCounterTopUp(@Param('paymentId') paymentId: string, @Http() http: RequestInfo) {
@@ -318,7 +311,7 @@ export class PaymentRoutes {
     body: S.ProviderCallbackRequest,
     status: 200,
     response: S.PaymentResponse,
-    codes: ['INVALID_SIGNATURE', 'CALLBACK_MISMATCH', 'PAYMENT_NOT_FOUND', 'CALLBACK_AFTER_DEADLINE', 'TOPUP_EXPIRED', 'WALLET_NOT_OPEN', 'WALLET_FROZEN', 'BALANCE_CAP_EXCEEDED', ...ALWAYS],
+    commands: [paymentsContract.providerCallback], codes: ['INVALID_COMMAND'],
   })
   async providerCallback(@Http() http: RequestInfo) {
     const body = validate(S.ProviderCallbackRequest, http.body);
@@ -352,7 +345,7 @@ export class SupportPaymentRoutes {
     description: 'Audited: the look-up (agent, page parameters, time) is recorded on the user\'s support-access trail before it is answered; refused AUDIT_UNAVAILABLE when it cannot be recorded.',
     status: 200,
     response: S.PaymentListResponse,
-    codes: ['INVALID_COMMAND', 'AUDIT_UNAVAILABLE'],
+    commands: [paymentsContract.listUserPayments], codes: ['INVALID_COMMAND'],
     auth: 'support',
   })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
@@ -371,7 +364,7 @@ export class SupportAccessRoutes {
 
   @Get()
   @PageQuery()
-  @Route({ summary: "Who in support looked at a user's transactions, newest first (support)", status: 200, response: S.SupportAccessResponse, codes: ['INVALID_COMMAND'], auth: 'support' })
+  @Route({ summary: "Who in support looked at a user's transactions, newest first (support)", status: 200, response: S.SupportAccessResponse, commands: [paymentsContract.listSupportAccess], codes: ['INVALID_COMMAND'], auth: 'support' })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
     const actor = requireStaff(principal, 'readSupportAccess');
@@ -394,7 +387,7 @@ export class MaintenanceRoutes {
     body: S.MaintenanceRequest,
     status: 200,
     response: S.MaintenanceResponse,
-    codes: ['INVALID_INPUT'],
+    commands: [identityContract.setMaintenanceMode],
     auth: 'support',
   })
   async set(@Http() http: RequestInfo) {

@@ -38,7 +38,7 @@ export class StaffRoutes {
     body: S.StaffLoginRequest,
     status: 200,
     response: S.StaffLoginResponse,
-    codes: ['RATE_LIMITED', 'INVALID_CREDENTIALS', 'LOGIN_LOCKED'],
+    commands: [identityContract.logInStaff],
   })
   async login(@Http() http: RequestInfo) {
     const { edge } = this;
@@ -68,7 +68,7 @@ export class StaffRoutes {
       "look-ups of users' payments) and every login attempt of theirs, from the projector's read model (it trails the services by about half a second).",
     status: 200,
     response: S.StaffActionListResponse,
-    codes: ['INVALID_COMMAND'],
+    commands: [projectorContract.listStaffActions], codes: ['INVALID_COMMAND'],
     auth: 'support',
   })
   async staffActions(@Param('agentId') agentId: string, @Query() query: unknown, @Http() http: RequestInfo) {

@@ -22,7 +22,7 @@ export class WalletRoutes {
     description: 'Needs registration, a payment password and a bound card first (WALLET_PREREQUISITES_MISSING, details.missing).',
     status: 201,
     response: S.WalletOpenedResponse,
-    codes: ['WALLET_PREREQUISITES_MISSING', 'WALLET_ALREADY_OPEN'],
+    commands: [walletContract.openWallet],
     auth: 'user',
   })
   async open(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -37,7 +37,7 @@ export class WalletRoutes {
     summary: 'My balance: total, held and available, in fen',
     status: 200,
     response: S.BalanceResponse,
-    codes: ['WALLET_NOT_OPEN'],
+    commands: [walletContract.getWalletByUser, walletContract.getBalance],
     auth: 'user',
   })
   async balance(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -64,21 +64,7 @@ export class CardRoutes {
     body: S.BindCardRequest,
     status: 201,
     response: S.CardResponse,
-    codes: [
-      'NOT_CARD_OWNER',
-      'INVALID_INPUT',
-      'INVALID_CARD_NUMBER',
-      'CARD_NOT_SUPPORTED',
-      'CARD_EXPIRED',
-      'CARD_BLOCKED',
-      'CARD_HOLDER_MISMATCH',
-      'RESERVED_PHONE_MISMATCH',
-      'CARD_ALREADY_BOUND',
-      'CARD_BOUND_TO_ANOTHER_USER',
-      'TOO_MANY_CARDS',
-      'CARD_BINDING_IN_PROGRESS',
-      'ISSUER_UNAVAILABLE',
-    ],
+    commands: [cardsContract.bindCard],
     auth: 'user',
   })
   async bind(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -94,7 +80,7 @@ export class CardRoutes {
   }
 
   @Get()
-  @Route({ summary: 'List my cards (masked numbers only)', status: 200, response: S.CardListResponse, codes: ['NOT_CARD_OWNER'], auth: 'user' })
+  @Route({ summary: 'List my cards (masked numbers only)', status: 200, response: S.CardListResponse, commands: [cardsContract.listCards], auth: 'user' })
   async list(@Param('userId') userId: string, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
@@ -103,7 +89,7 @@ export class CardRoutes {
 
   @Post(':cardId/default')
   @HttpCode(200)
-  @Route({ summary: 'Make a card my default', status: 200, response: S.DefaultCardResponse, codes: ['NOT_CARD_OWNER', 'CARD_NOT_FOUND', 'CARD_SUSPENDED'], auth: 'user' })
+  @Route({ summary: 'Make a card my default', status: 200, response: S.DefaultCardResponse, commands: [cardsContract.setDefaultCard], auth: 'user' })
   async setDefault(@Param('userId') userId: string, @Param('cardId') cardId: string, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
@@ -118,7 +104,7 @@ export class CardRoutes {
     body: S.UnbindCardRequest,
     status: 200,
     response: S.UnbindCardResponse,
-    codes: ['NOT_CARD_OWNER', 'CARD_NOT_FOUND', 'IDENTITY_UNAVAILABLE', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'PAYMENT_PASSWORD_NOT_SET', 'ACCOUNT_FROZEN', 'USER_NOT_FOUND', 'INVALID_INPUT'],
+    commands: [cardsContract.unbindCard],
     auth: 'user',
   })
   async unbind(@Param('userId') userId: string, @Param('cardId') cardId: string, @Http() http: RequestInfo) {

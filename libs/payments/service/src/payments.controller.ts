@@ -47,7 +47,7 @@ const deviceOf = (payload: { deviceId: string; stepUpCode?: string }): PaymentDe
 export class PaymentsController {
   constructor(private readonly runtime: PaymentsRuntime) {}
 
-  /** Codes: see `paymentsContract.payMerchant` (the failure codes of the payment, IDEMPOTENCY_KEY_REUSED, FORBIDDEN). */
+  /** Codes: `paymentsContract.payMerchant.rejects`. */
   @CommandHandler(paymentsContract.payMerchant)
   payMerchant(command: Envelope<typeof paymentsContract.payMerchant>): Promise<CommandResult> {
     const p = command.payload;
@@ -64,14 +64,14 @@ export class PaymentsController {
     return startPayment(this.runtime, command, request, { paymentPassword: p.paymentPassword }, deviceOf(p));
   }
 
-  /** Codes: see `paymentsContract.topUpFromCard`. */
+  /** Codes: `paymentsContract.topUpFromCard.rejects`. */
   @CommandHandler(paymentsContract.topUpFromCard)
   topUpFromCard(command: Envelope<typeof paymentsContract.topUpFromCard>): Promise<CommandResult> {
     const p = command.payload;
     return startPayment(this.runtime, command, { kind: 'topup', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, cardId: p.cardId, amountMinor: parsePositiveMinor(p.amountMinor) }, {});
   }
 
-  /** Codes: see `paymentsContract.transfer`. */
+  /** Codes: `paymentsContract.transfer.rejects`. */
   @CommandHandler(paymentsContract.transfer)
   transfer(command: Envelope<typeof paymentsContract.transfer>): Promise<CommandResult> {
     const p = command.payload;
@@ -90,14 +90,14 @@ export class PaymentsController {
     return startPayment(this.runtime, command, request, { paymentPassword: p.paymentPassword }, deviceOf(p));
   }
 
-  /** Codes: see `paymentsContract.withdraw`. */
+  /** Codes: `paymentsContract.withdraw.rejects`. */
   @CommandHandler(paymentsContract.withdraw)
   withdraw(command: Envelope<typeof paymentsContract.withdraw>): Promise<CommandResult> {
     const p = command.payload;
     return startPayment(this.runtime, command, { kind: 'withdrawal', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, cardId: p.cardId, amountMinor: parsePositiveMinor(p.amountMinor) }, { paymentPassword: p.paymentPassword }, deviceOf(p));
   }
 
-  /** Codes: see `paymentsContract.payBill`. */
+  /** Codes: `paymentsContract.payBill.rejects`. */
   @CommandHandler(paymentsContract.payBill)
   payBill(command: Envelope<typeof paymentsContract.payBill>): Promise<CommandResult> {
     const p = command.payload;
@@ -107,7 +107,7 @@ export class PaymentsController {
     return startPayment(this.runtime, command, request, { paymentPassword: p.paymentPassword }, deviceOf(p));
   }
 
-  /** Accepted at once with status awaiting_provider and the deadline. Codes: IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */
+  /** Accepted at once with status awaiting_provider and the deadline. Codes: `paymentsContract.providerTopUp.rejects`. */
   @CommandHandler(paymentsContract.providerTopUp)
   providerTopUp(command: Envelope<typeof paymentsContract.providerTopUp>): Promise<CommandResult> {
     const p = command.payload;
@@ -120,7 +120,7 @@ export class PaymentsController {
     return providerCallback(this.runtime, command);
   }
 
-  /** Codes: WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED, IDEMPOTENCY_KEY_REUSED, FORBIDDEN (actor not teller:<tellerId> or system). */
+  /** Codes: `paymentsContract.counterTopUp.rejects`. */
   @CommandHandler(paymentsContract.counterTopUp)
   counterTopUp(command: Envelope<typeof paymentsContract.counterTopUp>): Promise<CommandResult> {
     const p = command.payload;
@@ -137,7 +137,7 @@ export class PaymentsController {
     return rejectCounterTopUp(this.runtime, command);
   }
 
-  /** Codes: see `paymentsContract.refundPayment`. */
+  /** Codes: `paymentsContract.refundPayment.rejects`. */
   @CommandHandler(paymentsContract.refundPayment)
   refundPayment(command: Envelope<typeof paymentsContract.refundPayment>): Promise<CommandResult> {
     const p = command.payload;

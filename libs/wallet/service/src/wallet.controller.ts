@@ -81,7 +81,7 @@ export class WalletController {
     }
   }
 
-  /** Codes: WALLET_PREREQUISITES_MISSING (details.missing), WALLET_ALREADY_OPEN (details.walletId), FORBIDDEN. */
+  /** Codes: `walletContract.openWallet.rejects`. */
   @CommandHandler(walletContract.openWallet)
   async openWallet(command: Envelope<typeof walletContract.openWallet>): Promise<CommandResult> {
     const { userId } = command.payload;
@@ -107,13 +107,13 @@ export class WalletController {
     }
   }
 
-  /** Codes: WALLET_NOT_OPEN, WALLET_FROZEN, INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, HOLD_EXPIRY_PASSED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */
+  /** Codes: `walletContract.reserveFunds.rejects`. */
   @CommandHandler(walletContract.reserveFunds)
   reserveFunds(command: Envelope<typeof walletContract.reserveFunds>): Promise<CommandResult> {
     return this.run(command, { type: 'ReserveFunds', ...holdOf(command.payload), now: this.now() }, this.ownerOnly(command));
   }
 
-  /** Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, CAPTURE_EXCEEDS_HOLD, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */
+  /** Codes: `walletContract.captureHold.rejects`. */
   @CommandHandler(walletContract.captureHold)
   captureHold(command: Envelope<typeof walletContract.captureHold>): Promise<CommandResult> {
     const p = command.payload;
@@ -122,21 +122,21 @@ export class WalletController {
 
   /**
    * Answers with the capture (its transaction and postings), also for a repeat.
-   * Codes: WALLET_NOT_OPEN, WALLET_FROZEN, INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, HOLD_EXPIRY_PASSED, HOLD_ALREADY_SETTLED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.
+   * Codes: `walletContract.payFromWallet.rejects`.
    */
   @CommandHandler(walletContract.payFromWallet)
   payFromWallet(command: Envelope<typeof walletContract.payFromWallet>): Promise<CommandResult> {
     return this.run(command, { type: 'PayFromWallet', ...holdOf(command.payload), now: this.now() }, this.ownerOnly(command), capturedData);
   }
 
-  /** Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, IDEMPOTENCY_KEY_REUSED, FORBIDDEN. */
+  /** Codes: `walletContract.releaseHold.rejects`. */
   @CommandHandler(walletContract.releaseHold)
   releaseHold(command: Envelope<typeof walletContract.releaseHold>): Promise<CommandResult> {
     const p = command.payload;
     return this.run(command, { type: 'ReleaseHold', walletId: p.walletId, holdId: p.holdId, now: this.now() }, this.ownerOnly(command));
   }
 
-  /** Codes: WALLET_NOT_OPEN, WALLET_FROZEN (reject policy), BALANCE_CAP_EXCEEDED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN (a user crediting money). */
+  /** Codes: `walletContract.creditWallet.rejects`. */
   @CommandHandler(walletContract.creditWallet)
   async creditWallet(command: Envelope<typeof walletContract.creditWallet>): Promise<CommandResult> {
     if (actorUserId(command.actor) !== undefined) return rejected(command, FORBIDDEN, 'money is credited by the payments service, not by users');
@@ -144,7 +144,7 @@ export class WalletController {
     return this.run(command, { type: 'CreditWallet', walletId: p.walletId, creditId: p.creditId, amountMinor: BigInt(p.amountMinor), reference: p.reference, counterparty: p.counterparty as AccountId, now: this.now() });
   }
 
-  /** Codes: WALLET_NOT_OPEN, FORBIDDEN (not support). Freezing a frozen wallet is accepted with changed=false. */
+  /** Codes: `walletContract.freezeWallet.rejects`. Freezing a frozen wallet is accepted with changed=false. */
   @CommandHandler(walletContract.freezeWallet)
   async freezeWallet(command: Envelope<typeof walletContract.freezeWallet>): Promise<CommandResult> {
     if (!isSupport(command.actor)) return rejected(command, FORBIDDEN, 'only support staff freeze wallets by command');
@@ -152,7 +152,7 @@ export class WalletController {
     return this.run(command, { type: 'FreezeWallet', walletId: p.walletId, reason: p.reason, source: 'support', now: this.now() }, undefined, (events) => ({ walletId: p.walletId, status: 'frozen', changed: events.length > 0 }));
   }
 
-  /** Codes: WALLET_NOT_OPEN, FORBIDDEN (not support). */
+  /** Codes: `walletContract.unfreezeWallet.rejects`. */
   @CommandHandler(walletContract.unfreezeWallet)
   async unfreezeWallet(command: Envelope<typeof walletContract.unfreezeWallet>): Promise<CommandResult> {
     if (!isSupport(command.actor)) return rejected(command, FORBIDDEN, 'only support staff unfreeze wallets by command');
@@ -160,7 +160,7 @@ export class WalletController {
     return this.run(command, { type: 'UnfreezeWallet', walletId: p.walletId, reason: p.reason, source: 'support', now: this.now() }, undefined, (events) => ({ walletId: p.walletId, status: 'active', changed: events.length > 0 }));
   }
 
-  /** Codes: WALLET_NOT_OPEN, FORBIDDEN (not support or system). */
+  /** Codes: `walletContract.changeWalletTier.rejects`. */
   @CommandHandler(walletContract.changeWalletTier)
   async changeWalletTier(command: Envelope<typeof walletContract.changeWalletTier>): Promise<CommandResult> {
     if (!isSupport(command.actor) && !isSystem(command.actor)) return rejected(command, FORBIDDEN, 'tiers are changed by support or by the system');
@@ -168,7 +168,7 @@ export class WalletController {
     return this.run(command, { type: 'ChangeWalletTier', walletId: p.walletId, tier: p.tier, now: this.now() }, undefined, (events) => ({ walletId: p.walletId, tier: p.tier, changed: events.length > 0 }));
   }
 
-  /** Query. Codes: WALLET_NOT_OPEN, FORBIDDEN. */
+  /** Query. Codes: `walletContract.getBalance.rejects`. */
   @CommandHandler(walletContract.getBalance)
   async getBalance(command: Envelope<typeof walletContract.getBalance>): Promise<CommandResult> {
     const { walletId } = command.payload;
@@ -179,7 +179,7 @@ export class WalletController {
     return accepted(command, WalletLedger.balanceView(walletId, state, revision));
   }
 
-  /** Query. Codes: WALLET_NOT_OPEN, FORBIDDEN. */
+  /** Query. Codes: `walletContract.getWalletByUser.rejects`. */
   @CommandHandler(walletContract.getWalletByUser)
   async getWalletByUser(command: Envelope<typeof walletContract.getWalletByUser>): Promise<CommandResult> {
     const { userId } = command.payload;

@@ -21,7 +21,7 @@ import { cardIdFor, derivedId } from '../infra/ids';
  * same card id) completes it, and any later binding of the card frees it once it is older than
  * `orphanReservationTtlMs` (see `reserve`).
  *
- * Codes: NOT_CARD_OWNER, INVALID_CARD_NUMBER, CARD_NOT_SUPPORTED, CARD_EXPIRED, CARD_BLOCKED, CARD_HOLDER_MISMATCH, RESERVED_PHONE_MISMATCH, CARD_ALREADY_BOUND, CARD_BOUND_TO_ANOTHER_USER, TOO_MANY_CARDS, CARD_BINDING_IN_PROGRESS, ISSUER_UNAVAILABLE.
+ * Codes: `cardsContract.bindCard.rejects`.
  */
 export async function bindCard(core: CardsCore, envelope: Envelope<typeof cardsContract.bindCard>): Promise<CommandResult> {
   const { userId } = envelope.payload;

@@ -10,7 +10,7 @@ import { parseActor } from '../infra/actor';
  * suspended (details.suspended); a suspended card is checked again each time and reinstated when
  * the issuer says it is active.
  *
- * Codes: NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_EXPIRED, CARD_BLOCKED (the card is suspended), ISSUER_UNAVAILABLE.
+ * Codes: `cardsContract.checkCard.rejects`.
  */
 export async function checkCard(core: CardsCore, envelope: Envelope<typeof cardsContract.checkCard>): Promise<CommandResult> {
   const { cardId } = envelope.payload;

@@ -5,7 +5,7 @@ import type { CardsCore, Envelope } from '../cards-core';
 /**
  * The owner, support or an internal system. Masked numbers only, from the read model.
  *
- * Codes: NOT_CARD_OWNER.
+ * Codes: `cardsContract.listCards.rejects`.
  */
 export async function listCards(core: CardsCore, envelope: Envelope<typeof cardsContract.listCards>): Promise<CommandResult> {
   const { userId } = envelope.payload;

@@ -7,7 +7,7 @@ import { type CardsCore, type Envelope } from '../cards-core';
 /**
  * The owner only; choosing the current default is accepted without events.
  *
- * Codes: NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_SUSPENDED.
+ * Codes: `cardsContract.setDefaultCard.rejects`.
  */
 export async function setDefaultCard(core: CardsCore, envelope: Envelope<typeof cardsContract.setDefaultCard>): Promise<CommandResult> {
   const { userId, cardId } = envelope.payload;

@@ -12,7 +12,7 @@ import { derivedId } from '../infra/ids';
  * PAYMENT_PASSWORD_LOCKED with lockedUntil, ACCOUNT_FROZEN, …), no answer is IDENTITY_UNAVAILABLE.
  * Then CardUnbound (+ DefaultCardChanged when the default moves) and the fingerprint release.
  *
- * Codes: NOT_CARD_OWNER, CARD_NOT_FOUND, IDENTITY_UNAVAILABLE, and identity's codes unchanged: WRONG_PAYMENT_PASSWORD (attemptsLeft), PAYMENT_PASSWORD_LOCKED (lockedUntil), PAYMENT_PASSWORD_NOT_SET, ACCOUNT_FROZEN, USER_NOT_FOUND, FORBIDDEN, INVALID_INPUT.
+ * Codes: `cardsContract.unbindCard.rejects`.
  */
 export async function unbindCard(core: CardsCore, envelope: Envelope<typeof cardsContract.unbindCard>): Promise<CommandResult> {
   const { userId, cardId } = envelope.payload;

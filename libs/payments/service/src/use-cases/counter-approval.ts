@@ -6,14 +6,14 @@ import { PAYMENT_ERROR, paymentStreamId, type PaymentCommand } from '@ledger/pay
 import type { PaymentsRuntime } from '../payments-runtime';
 import { awaitOutcome, outcomeOf, paymentView, refusedStep } from './outcome';
 
-/** Maker-checker: a supervisor approves a large counter top-up. Codes: see `paymentsContract.approveCounterTopUp`. Answers the top-up's outcome once credited. */
+/** Maker-checker: a supervisor approves a large counter top-up. Codes: `paymentsContract.approveCounterTopUp.rejects`. Answers the top-up's outcome once credited. */
 export async function approveCounterTopUp(runtime: PaymentsRuntime, command: CommandEnvelope<PayloadOf<typeof paymentsContract.approveCounterTopUp>>): Promise<CommandResult> {
   const { paymentId, supervisorId } = command.payload;
   const refused = await recordSupervisorDecision(runtime, command, (now) => ({ type: 'RecordCounterApproval', supervisorId, now }));
   return refused ?? awaitOutcome(runtime, command, paymentId, {});
 }
 
-/** A supervisor rejects it. Codes: see `paymentsContract.rejectCounterTopUp`. Accepted: the rejection is recorded (the payment's view, status failed). */
+/** A supervisor rejects it. Codes: `paymentsContract.rejectCounterTopUp.rejects`. Accepted: the rejection is recorded (the payment's view, status failed). */
 export async function rejectCounterTopUp(runtime: PaymentsRuntime, command: CommandEnvelope<PayloadOf<typeof paymentsContract.rejectCounterTopUp>>): Promise<CommandResult> {
   const { paymentId, supervisorId, reason } = command.payload;
   const refused = await recordSupervisorDecision(runtime, command, (now) => ({ type: 'RecordCounterRejection', supervisorId, reason, now }));

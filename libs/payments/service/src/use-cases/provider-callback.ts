@@ -7,7 +7,7 @@ import type { PaymentsRuntime } from '../payments-runtime';
 import { verifyProviderCallback } from '../provider-signature';
 import { awaitOutcome, refusedStep } from './outcome';
 
-/** A third-party provider confirms a top-up. Codes: INVALID_SIGNATURE, CALLBACK_MISMATCH, PAYMENT_NOT_FOUND, CALLBACK_AFTER_DEADLINE, the credit's failure codes. */
+/** A third-party provider confirms a top-up. Codes: `paymentsContract.providerCallback.rejects`. */
 export async function providerCallback(runtime: PaymentsRuntime, command: CommandEnvelope<PayloadOf<typeof paymentsContract.providerCallback>>): Promise<CommandResult> {
   const p = command.payload;
   if (!verifyProviderCallback(runtime.providerSecret, p, p.signature)) return rejected(command, PAYMENT_ERROR.INVALID_SIGNATURE, 'the callback signature does not verify');

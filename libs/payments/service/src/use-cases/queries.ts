@@ -6,7 +6,7 @@ import type { PaymentsRuntime } from '../payments-runtime';
 import { AUDIT_UNAVAILABLE, supportAgentOf, type Viewed } from '../support-access';
 import { paymentView } from './outcome';
 
-/** A payment's status and outcome. Codes: PAYMENT_NOT_FOUND, FORBIDDEN (a user asking about another user's payment), AUDIT_UNAVAILABLE. */
+/** A payment's status and outcome. Codes: `paymentsContract.getPayment.rejects`. */
 export async function getPayment(runtime: PaymentsRuntime, command: CommandEnvelope<PayloadOf<typeof paymentsContract.getPayment>>): Promise<CommandResult> {
   const state: PaymentState = await runtime.driver.stateOf(command.payload.paymentId);
   if (state.status === 'none') return rejected(command, PAYMENT_ERROR.PAYMENT_NOT_FOUND, `no payment ${command.payload.paymentId}`);
@@ -23,7 +23,7 @@ export async function getPayment(runtime: PaymentsRuntime, command: CommandEnvel
 
 /**
  * The user's payments, newest first, bounded pages (read model, eventually consistent).
- * Codes: FORBIDDEN (not the user themself nor support), INVALID_COMMAND (a malformed cursor), AUDIT_UNAVAILABLE.
+ * Codes: `paymentsContract.listUserPayments.rejects`.
  */
 export async function listUserPayments(runtime: PaymentsRuntime, command: CommandEnvelope<PayloadOf<typeof paymentsContract.listUserPayments>>): Promise<CommandResult> {
   const { userId, limit, before } = command.payload;

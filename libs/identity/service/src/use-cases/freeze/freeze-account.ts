@@ -5,7 +5,7 @@ import { commandMetadata } from '@ledger/event-store';
 import { ForbiddenActor, parseActor } from '../../infra/actor';
 import { type IdentityCore } from '../../identity-core';
 
-/** Codes: FORBIDDEN, USER_NOT_FOUND, ALREADY_FROZEN. */
+/** Codes: `identityContract.freezeAccount.rejects`. */
 export async function freezeAccount(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.freezeAccount>>): Promise<CommandResult> {
   const { userId, reason } = envelope.payload;
   const actor = parseActor(envelope.actor);

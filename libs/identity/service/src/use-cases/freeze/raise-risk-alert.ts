@@ -5,7 +5,7 @@ import { commandMetadata } from '@ledger/event-store';
 import { ForbiddenActor, parseActor } from '../../infra/actor';
 import { type IdentityCore } from '../../identity-core';
 
-/** Codes: FORBIDDEN, USER_NOT_FOUND. */
+/** Codes: `identityContract.raiseRiskAlert.rejects`. */
 export async function raiseRiskAlert(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.raiseRiskAlert>>): Promise<CommandResult> {
   const { userId, signal, severity, description, protect } = envelope.payload;
   const actor = parseActor(envelope.actor);

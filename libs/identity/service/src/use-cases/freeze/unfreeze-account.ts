@@ -10,7 +10,7 @@ import { DRY_RUN, type IdentityCore } from '../../identity-core';
  * an `unfreeze` SMS code to the bound phone plus the payment password (plus the dynamic code
  * when enabled), typically after logging in on a new phone.
  *
- * Codes: FORBIDDEN, USER_NOT_FOUND, NOT_FROZEN, UNFREEZE_REQUIRES_SUPPORT, the code failures, PAYMENT_PASSWORD_NOT_SET, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, second-factor codes.
+ * Codes: `identityContract.unfreezeAccount.rejects`.
  */
 export async function unfreezeAccount(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.unfreezeAccount>>): Promise<CommandResult> {
   const { userId } = envelope.payload;

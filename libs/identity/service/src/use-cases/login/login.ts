@@ -6,7 +6,7 @@ import { accepted, rejected, rejectedBy, type CommandEnvelope } from '@ledger/me
 import { commandMetadata } from '@ledger/event-store';
 import { type IdentityCore } from '../../identity-core';
 
-/** Codes: INVALID_CREDENTIALS, LOGIN_LOCKED, STEP_UP_REQUIRED, the code failures of the step-up code, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED. */
+/** Codes: `identityContract.login.rejects`. */
 export async function login(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.login>>): Promise<CommandResult> {
   const payload = envelope.payload;
   const phone = core.phone(payload.phone);

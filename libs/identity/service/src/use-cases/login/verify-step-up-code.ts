@@ -10,7 +10,7 @@ import { type IdentityCore } from '../../identity-core';
  * (`identity.DeviceVerified.v1` on the user's stream). A re-delivered command (same command id)
  * gets the same answer without using a second code.
  *
- * Codes: FORBIDDEN, USER_NOT_FOUND, the code failures of the login_step_up code (INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED).
+ * Codes: `identityContract.verifyStepUpCode.rejects`.
  */
 export async function verifyStepUpCode(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.verifyStepUpCode>>): Promise<CommandResult> {
   const { userId, deviceId } = envelope.payload;

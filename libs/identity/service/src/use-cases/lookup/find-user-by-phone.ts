@@ -6,7 +6,7 @@ import type { IdentityCore } from '../../identity-core';
 /**
  * From the read model (eventually consistent): a just-registered phone may take a moment to appear.
  *
- * Codes: USER_NOT_FOUND.
+ * Codes: `identityContract.findUserByPhone.rejects`.
  */
 export async function findUserByPhone(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.findUserByPhone>>): Promise<CommandResult> {
   const phone = core.phone(envelope.payload.phone);

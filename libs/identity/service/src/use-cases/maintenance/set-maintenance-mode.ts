@@ -5,7 +5,7 @@ import { commandMetadata } from '@ledger/event-store';
 import { ForbiddenActor, parseActor } from '../../infra/actor';
 import { type IdentityCore } from '../../identity-core';
 
-/** Codes: FORBIDDEN; INVALID_INPUT for a window that ends in the past. */
+/** Codes: `identityContract.setMaintenanceMode.rejects`. */
 export async function setMaintenanceMode(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.setMaintenanceMode>>): Promise<CommandResult> {
   const actor = parseActor(envelope.actor);
   if (actor.kind !== 'support' && actor.kind !== 'system') throw new ForbiddenActor('only operators may switch maintenance mode');

@@ -5,7 +5,7 @@ import { IDENTITY_ERROR, checkLoginPassword, type UserCommand } from '@ledger/id
 import { rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import { DRY_RUN, type IdentityCore } from '../../identity-core';
 
-/** Codes: FORBIDDEN, USER_NOT_FOUND, WEAK_PASSWORD, INVALID_CREDENTIALS, LOGIN_LOCKED, second-factor codes. */
+/** Codes: `identityContract.changeLoginPassword.rejects`. */
 export async function changeLoginPassword(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.changeLoginPassword>>): Promise<CommandResult> {
   const { userId } = envelope.payload;
   core.requireSelf(envelope, userId);

@@ -4,7 +4,7 @@ import { checkPaymentPassword } from '@ledger/identity-domain';
 import type { CommandEnvelope } from '@ledger/messaging';
 import type { IdentityCore } from '../../identity-core';
 
-/** Codes: FORBIDDEN, USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, second-factor codes. */
+/** Codes: `identityContract.changePaymentPassword.rejects`. */
 export async function changePaymentPassword(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.changePaymentPassword>>): Promise<CommandResult> {
   const { userId } = envelope.payload;
   core.requireSelf(envelope, userId);

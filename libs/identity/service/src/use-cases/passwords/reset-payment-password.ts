@@ -8,7 +8,7 @@ import { DRY_RUN, type IdentityCore } from '../../identity-core';
 /**
  * "Forgot payment password": an SMS code to the bound phone proves the owner.
  *
- * Codes: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, the code failures, second-factor codes.
+ * Codes: `identityContract.resetPaymentPassword.rejects`.
  */
 export async function resetPaymentPassword(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.resetPaymentPassword>>): Promise<CommandResult> {
   const phone = core.phone(envelope.payload.phone);

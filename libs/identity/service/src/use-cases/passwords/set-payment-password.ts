@@ -4,7 +4,7 @@ import { checkPaymentPassword } from '@ledger/identity-domain';
 import type { CommandEnvelope } from '@ledger/messaging';
 import type { IdentityCore } from '../../identity-core';
 
-/** Codes: FORBIDDEN, USER_NOT_FOUND, PAYMENT_PASSWORD_ALREADY_SET, WEAK_PASSWORD, second-factor codes. */
+/** Codes: `identityContract.setPaymentPassword.rejects`. */
 export async function setPaymentPassword(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.setPaymentPassword>>): Promise<CommandResult> {
   const { userId } = envelope.payload;
   core.requireSelf(envelope, userId);

@@ -7,7 +7,7 @@ import { type IdentityCore } from '../../identity-core';
 /**
  * Cards and payments ask before moving money or changing cards.
  *
- * Codes: FORBIDDEN, USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, ACCOUNT_FROZEN (money-moving purposes), WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED.
+ * Codes: `identityContract.verifyPaymentPassword.rejects`.
  */
 export async function verifyPaymentPassword(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.verifyPaymentPassword>>): Promise<CommandResult> {
   const { userId, purpose } = envelope.payload;

@@ -25,7 +25,7 @@ export function userIdFor(commandId: string): string {
  *    password with argon2id (only now, so losers cost no CPU) and appends UserRegistered.
  * The user id derives from the command id, so a re-delivered command redoes each step as a no-op.
  *
- * Codes: PHONE_ALREADY_REGISTERED, INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, WEAK_PASSWORD, SYSTEM_MAINTENANCE.
+ * Codes: `identityContract.registerUser.rejects`.
  */
 export async function registerUser(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.registerUser>>): Promise<CommandResult> {
   const payload = envelope.payload;

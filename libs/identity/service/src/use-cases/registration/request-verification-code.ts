@@ -8,7 +8,7 @@ import { type IdentityCore } from '../../identity-core';
 /**
  * Sends an SMS code for one purpose; a new code replaces the old one.
  *
- * Codes: RESEND_TOO_SOON, TOO_MANY_CODES, PHONE_ALREADY_REGISTERED (purpose registration), USER_NOT_FOUND (other purposes).
+ * Codes: `identityContract.requestVerificationCode.rejects`.
  */
 export async function requestVerificationCode(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.requestVerificationCode>>): Promise<CommandResult> {
   const { purpose } = envelope.payload;

@@ -4,7 +4,7 @@ import { rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import { commandMetadata } from '@ledger/event-store';
 import { type IdentityCore } from '../../identity-core';
 
-/** Codes: FORBIDDEN, USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED. */
+/** Codes: `identityContract.disableSecondFactor.rejects`. */
 export async function disableSecondFactor(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.disableSecondFactor>>): Promise<CommandResult> {
   const { userId } = envelope.payload;
   core.requireSelf(envelope, userId);

@@ -7,7 +7,7 @@ import { totpAad, type IdentityCore } from '../../identity-core';
 
 const TOTP_ISSUER = 'ICBC e-Wallet';
 
-/** Codes: FORBIDDEN, USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED. */
+/** Codes: `identityContract.enableSecondFactor.rejects`. */
 export async function enableSecondFactor(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.enableSecondFactor>>): Promise<CommandResult> {
   const { userId } = envelope.payload;
   core.requireSelf(envelope, userId);

@@ -3,7 +3,7 @@ import type { CommandEnvelope } from '@ledger/messaging';
 import { ForbiddenActor, parseActor } from '../../infra/actor';
 import type { IdentityCore } from '../../identity-core';
 
-/** Codes: FORBIDDEN (not support), USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED. */
+/** Codes: `identityContract.resetSecondFactor.rejects`. */
 export async function resetSecondFactor(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.resetSecondFactor>>): Promise<CommandResult> {
   const { userId, verificationReference } = envelope.payload;
   const actor = parseActor(envelope.actor);
