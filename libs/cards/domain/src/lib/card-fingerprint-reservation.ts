@@ -18,10 +18,9 @@
  * reserved `cardId` in details: when the user's stream has no such card, the service completes that
  * binding (or releases it with reason `bind_abandoned`).
  */
-import { assertNever, reject, type Decider } from '@ledger/util';
+import { assertNever, reject, type Decider, type Instant } from '@ledger/util';
 import { CARDS_ERROR, type CardsRejection } from './codes';
 import type { CardFingerprintCommand } from './commands';
-import type { Instant } from '@ledger/util';
 import { CARDS_EVENT, type CardFingerprintEvent } from './events';
 import { instant, requireFingerprint, requireId } from './guards';
 

@@ -10,47 +10,20 @@
  * other active card, if there is one. A card bound or reinstated while there is no default becomes
  * the default. Hence: at most one default, and exactly one whenever an active card exists.
  */
-import { assertNever, isRejection, reject, type Decider } from '@ledger/util';
+import { assertNever, isRejection, reject, type Decider, type Instant } from '@ledger/util';
 import type { CardType, IssuerName } from './bin-table';
 import type { CardVerification, IssuerCardStatus } from './card-issuer';
 import { cardNumberRejection, maskCardNumber, type CardNumberCheck } from './card-number';
 import { CARDS_ERROR, InvalidCardsCommand, type CardsRejection } from './codes';
 import type { BindCard, RecordCardCheck, SetDefaultCard, UnbindCard, UserCardsCommand } from './commands';
-import { CARDS_EVENT, type CardSuspensionReason, type DefaultCardChangeReason, type DefaultCardChanged, type UserCardsEvent } from './events';
-import type { Instant } from '@ledger/util';
+import { CARDS_EVENT, type DefaultCardChangeReason, type DefaultCardChanged, type UserCardsEvent } from './events';
 import { instant, requireFingerprint, requireId, requireNoCardNumber } from './guards';
+import { evolveUserCards, type BoundCard, type CardStatus, type UserCardsState } from './user-cards-state';
+
+export * from './user-cards-state';
 
 /** Bound cards per user unless configured otherwise. */
 export const DEFAULT_MAX_CARDS_PER_USER = 10;
-
-export type CardStatus = 'active' | 'suspended';
-
-/** What is kept of a card: never its number. */
-export interface BoundCard {
-  readonly cardId: string;
-  readonly fingerprint: string;
-  readonly cardToken: string;
-  readonly last4: string;
-  readonly issuer: IssuerName;
-  readonly cardType: CardType;
-  readonly holderNameMasked: string;
-  readonly expiresOn: string;
-  readonly boundAt: Instant;
-  readonly status: CardStatus;
-  readonly suspensionReason: CardSuspensionReason | null;
-}
-
-export type UserCardsState =
-  /** Nothing was ever bound (the stream does not exist). */
-  | { readonly kind: 'none' }
-  | {
-      readonly kind: 'holding';
-      readonly userId: string;
-      /** Bound cards in binding order (possibly none, after unbinding them all). */
-      readonly cards: readonly BoundCard[];
-      /** Always an active card, or null when no card is active. */
-      readonly defaultCardId: string | null;
-    };
 
 export const USER_CARDS_STREAM_PREFIX = 'cards-';
 
@@ -322,51 +295,6 @@ export function createUserCardsDecider(options: UserCardsOptions = {}): UserCard
 }
 
 export const userCardsDecider: UserCardsDecider = createUserCardsDecider();
-
-/** Applies one event. Throws for an event that cannot follow the state (a corrupted stream). */
-export function evolveUserCards(state: UserCardsState, event: UserCardsEvent): UserCardsState {
-  const holding = state.kind === 'holding' ? state : { kind: 'holding' as const, userId: event.data.userId, cards: [], defaultCardId: null };
-  if (holding.userId !== event.data.userId) throw new Error(`event of user ${event.data.userId} in the cards of ${holding.userId}`);
-  switch (event.type) {
-    case CARDS_EVENT.CardBound: {
-      const { userId: _userId, ...card } = event.data;
-      if (holding.cards.some((other) => other.cardId === card.cardId)) throw new Error(`card ${card.cardId} bound twice`);
-      return { ...holding, cards: [...holding.cards, { ...card, status: 'active', suspensionReason: null }] };
-    }
-    case CARDS_EVENT.CardUnbound: {
-      const { cardId } = event.data;
-      requireBound(holding, cardId);
-      return { ...holding, cards: holding.cards.filter((card) => card.cardId !== cardId), defaultCardId: holding.defaultCardId === cardId ? null : holding.defaultCardId };
-    }
-    case CARDS_EVENT.DefaultCardChanged: {
-      const { cardId } = event.data;
-      if (requireBound(holding, cardId).status !== 'active') throw new Error(`suspended card ${cardId} cannot be the default`);
-      return { ...holding, defaultCardId: cardId };
-    }
-    case CARDS_EVENT.CardSuspended: {
-      const { cardId, reason } = event.data;
-      requireBound(holding, cardId);
-      return {
-        ...holding,
-        cards: holding.cards.map((card) => (card.cardId === cardId ? { ...card, status: 'suspended', suspensionReason: reason } : card)),
-        defaultCardId: holding.defaultCardId === cardId ? null : holding.defaultCardId,
-      };
-    }
-    case CARDS_EVENT.CardReinstated: {
-      const { cardId } = event.data;
-      requireBound(holding, cardId);
-      return { ...holding, cards: holding.cards.map((card) => (card.cardId === cardId ? { ...card, status: 'active', suspensionReason: null } : card)) };
-    }
-    default:
-      return assertNever(event, 'user cards event');
-  }
-}
-
-function requireBound(state: { readonly cards: readonly BoundCard[] }, cardId: string): BoundCard {
-  const card = state.cards.find((candidate) => candidate.cardId === cardId);
-  if (card === undefined) throw new Error(`event for card ${cardId}, which is not bound`);
-  return card;
-}
 
 function ownedCard(state: UserCardsState, command: { userId: string; actorUserId: string; cardId: string }): BoundCard | CardsRejection {
   const notOwner = ownerRejection(command.userId, command.actorUserId);

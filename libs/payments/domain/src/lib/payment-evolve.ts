@@ -1,5 +1,5 @@
 import { assertNever, parseMinor } from '@ledger/util';
-import { requestFromRecord, type ActivePaymentState, type PaymentEvent, type PaymentKind, type PaymentState, type PaymentStatus } from './payment-types';
+import { requestFromRecord, type ActivePaymentState, type PaymentEvent, type PaymentKind, type PaymentState, type PaymentStatus, type PaymentStep } from './payment-types';
 
 /** Where a flow goes once its funds are reserved. */
 const AFTER_RESERVATION: Record<PaymentKind, PaymentStatus> = {
@@ -84,4 +84,17 @@ export function evolvePayment(state: PaymentState, event: PaymentEvent): Payment
     default:
       return assertNever(event, 'payment event');
   }
+}
+
+/** What is left to refund of a completed merchant payment. */
+export function refundableMinor(state: PaymentState): bigint {
+  if (state.status !== 'completed' || state.request.kind !== 'merchant') return 0n;
+  const claimed = Object.values(state.refunds ?? {}).reduce((sum, amount) => sum + amount, 0n);
+  return state.request.amountMinor - claimed;
+}
+
+/** The step the service executes next, or undefined once the payment has its outcome. */
+export function nextStep(state: PaymentState): PaymentStep | undefined {
+  if (state.status === 'none' || state.status === 'completed' || state.status === 'failed') return undefined;
+  return state.status;
 }

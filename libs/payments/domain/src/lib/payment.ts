@@ -52,7 +52,8 @@ import { assertNever, isRejection, plusMs, reject, type Decider, type DomainReje
 import { PAYMENT_ERROR, STEP_OUT_OF_ORDER } from './codes';
 import { BILLERS, type BillerEntry } from './billers';
 import { MERCHANTS, checkMerchant, type MerchantEntry } from './merchants';
-import { evolvePayment } from './payment-evolve';
+import { evolvePayment, refundableMinor } from './payment-evolve';
+import { fingerprintOf, holdIdFor } from './payment-keys';
 import {
   DEFAULT_COUNTER_APPROVAL,
   MAX_RECORDED_STEPS,
@@ -64,57 +65,13 @@ import {
   type Failure,
   type PaymentCommand,
   type PaymentEvent,
-  type PaymentRequest,
   type PaymentState,
-  type PaymentStep,
   type ProviderTopUpRequest,
 } from './payment-types';
 
 export * from './payment-types';
-export { evolvePayment } from './payment-evolve';
-
-/** The stream a payment's events are kept in. */
-export const paymentStreamId = (paymentId: string): string => `payment-${paymentId}`;
-
-/** The hold a payment reserves in the wallet: deterministic, so a retried reservation is the same hold. */
-export const holdIdFor = (paymentId: string): string => `payment-${paymentId}`;
-
-/** The payload that makes a payment id's idempotency: same fingerprint = same payment. */
-export function fingerprintOf(request: PaymentRequest): string {
-  switch (request.kind) {
-    case 'merchant':
-      return JSON.stringify(['merchant', request.userId, request.walletId, request.merchantId, request.channel, request.amountMinor.toString(), request.description]);
-    case 'topup':
-      return JSON.stringify(['topup', request.userId, request.walletId, request.cardId, request.amountMinor.toString()]);
-    case 'transfer':
-      return JSON.stringify(['transfer', request.userId, request.walletId, request.recipientPhone.fingerprint, request.amountMinor.toString(), request.description]);
-    case 'withdrawal':
-      return JSON.stringify(['withdrawal', request.userId, request.walletId, request.cardId, request.amountMinor.toString()]);
-    case 'bill':
-      return JSON.stringify(['bill', request.userId, request.walletId, request.billerId, request.billReference.fingerprint, request.amountMinor.toString()]);
-    case 'provider_topup':
-      return JSON.stringify(['provider_topup', request.userId, request.walletId, request.provider, request.amountMinor.toString()]);
-    case 'counter':
-      return JSON.stringify(['counter', request.userId, request.walletId, request.branchId, request.tellerId, request.amountMinor.toString()]);
-    case 'refund':
-      return JSON.stringify(['refund', request.originalPaymentId, request.amountMinor.toString(), request.reason]);
-    default:
-      return assertNever(request, 'payment request');
-  }
-}
-
-/** What is left to refund of a completed merchant payment. */
-export function refundableMinor(state: PaymentState): bigint {
-  if (state.status !== 'completed' || state.request.kind !== 'merchant') return 0n;
-  const claimed = Object.values(state.refunds ?? {}).reduce((sum, amount) => sum + amount, 0n);
-  return state.request.amountMinor - claimed;
-}
-
-/** The step the service executes next, or undefined once the payment has its outcome. */
-export function nextStep(state: PaymentState): PaymentStep | undefined {
-  if (state.status === 'none' || state.status === 'completed' || state.status === 'failed') return undefined;
-  return state.status;
-}
+export { evolvePayment, nextStep, refundableMinor } from './payment-evolve';
+export { fingerprintOf, holdIdFor, paymentStreamId } from './payment-keys';
 
 function outOfOrder(command: PaymentCommand, state: PaymentState): DomainRejection {
   return reject(STEP_OUT_OF_ORDER, `${command.type} does not apply to a payment in state ${state.status}`, { status: state.status });

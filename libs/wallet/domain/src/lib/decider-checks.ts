@@ -19,7 +19,7 @@ import {
 } from './commands';
 import type { WalletEvent } from './events';
 import { isAccountId, type AccountId } from './ledger';
-import { WALLET_TIERS, type WalletPolicy, type WalletTier } from './policy';
+import { WALLET_TIERS, shanghaiDay, type WalletPolicy, type WalletTier } from './policy';
 import type { Hold, OpenedWallet, WalletState } from './state';
 
 export type WalletRejection = DomainRejection<WalletErrorCode>;
@@ -163,4 +163,40 @@ export function openHoldFor(state: OpenedWallet, holdId: string): Hold | WalletR
   if (hold === undefined) return reject(WALLET_ERROR.HOLD_NOT_FOUND, `wallet ${state.walletId} has no hold ${holdId}`, { holdId });
   if (hold.status !== 'open') return reject(WALLET_ERROR.HOLD_ALREADY_SETTLED, `hold ${holdId} was already ${hold.status}`, { holdId, settledAs: hold.status });
   return hold;
+}
+
+/**
+ * The tier's spending limits for a new debit of `amountMinor` reserved at `reservedAt`: the
+ * Shanghai day it counts against, or LIMIT_EXCEEDED (per payment, then daily).
+ */
+export function checkSpendingLimits(policy: WalletPolicy, wallet: OpenedWallet, amountMinor: bigint, reservedAt: Instant): { debitDay: string } | WalletRejection {
+  const limits = policy.tiers[wallet.tier];
+  if (amountMinor > limits.perPaymentLimitMinor) {
+    return reject(WALLET_ERROR.LIMIT_EXCEEDED, `the ${wallet.tier} tier allows at most ${limits.perPaymentLimitMinor} fen per payment`, {
+      limit: 'per_payment',
+      tier: wallet.tier,
+      limitMinor: limits.perPaymentLimitMinor.toString(),
+      remainingMinor: limits.perPaymentLimitMinor.toString(),
+      requestedMinor: amountMinor.toString(),
+    });
+  }
+  // The reservation counts against the Shanghai day of `now`, or against the latest day already
+  // counted if the clock reads earlier (clock skew between instances around midnight): usage can
+  // then only be overcounted for a moment, never undercounted.
+  const commandDay = shanghaiDay(reservedAt);
+  const latest = wallet.dailyDebit;
+  const debitDay = latest !== undefined && latest.day > commandDay ? latest.day : commandDay;
+  const usedMinor = latest !== undefined && latest.day === debitDay ? latest.usedMinor : 0n;
+  if (usedMinor + amountMinor > limits.dailyDebitLimitMinor) {
+    const remainingMinor = limits.dailyDebitLimitMinor > usedMinor ? limits.dailyDebitLimitMinor - usedMinor : 0n;
+    return reject(WALLET_ERROR.LIMIT_EXCEEDED, `the ${wallet.tier} tier allows ${limits.dailyDebitLimitMinor} fen per day; ${remainingMinor} fen remain today`, {
+      limit: 'daily',
+      tier: wallet.tier,
+      day: debitDay,
+      limitMinor: limits.dailyDebitLimitMinor.toString(),
+      remainingMinor: remainingMinor.toString(),
+      requestedMinor: amountMinor.toString(),
+    });
+  }
+  return { debitDay };
 }

@@ -20,6 +20,7 @@ import {
   accepted,
   checkAmount,
   checkIdempotency,
+  checkSpendingLimits,
   frozenRejection,
   invalid,
   isRejected,
@@ -36,7 +37,7 @@ import {
 } from './decider-checks';
 import { WALLET_EVENT } from './events';
 import { accountId, isAccountId, transferPostings } from './ledger';
-import { assertValidPolicy, shanghaiDay, type WalletPolicy } from './policy';
+import { assertValidPolicy, type WalletPolicy } from './policy';
 import { availableMinor, evolveWallet, initialWalletState, type WalletState } from './state';
 
 export { MAX_AMOUNT_MINOR, idempotencyKeyOf, payloadFingerprintOf, type WalletDecider, type WalletDecision, type WalletRejection } from './decider-checks';
@@ -77,35 +78,10 @@ export function createWalletDecider(policy: WalletPolicy): WalletDecider {
     const frozen = frozenRejection(wallet);
     if (frozen) return frozen;
 
-    const limits = policy.tiers[wallet.tier];
     const amountMinor = command.amountMinor;
-    if (amountMinor > limits.perPaymentLimitMinor) {
-      return reject(WALLET_ERROR.LIMIT_EXCEEDED, `the ${wallet.tier} tier allows at most ${limits.perPaymentLimitMinor} fen per payment`, {
-        limit: 'per_payment',
-        tier: wallet.tier,
-        limitMinor: limits.perPaymentLimitMinor.toString(),
-        remainingMinor: limits.perPaymentLimitMinor.toString(),
-        requestedMinor: amountMinor.toString(),
-      });
-    }
-    // The reservation counts against the Shanghai day of `now`, or against the latest day already
-    // counted if the clock reads earlier (clock skew between instances around midnight): usage can
-    // then only be overcounted for a moment, never undercounted.
-    const commandDay = shanghaiDay(reservedAt);
-    const latest = wallet.dailyDebit;
-    const debitDay = latest !== undefined && latest.day > commandDay ? latest.day : commandDay;
-    const usedMinor = latest !== undefined && latest.day === debitDay ? latest.usedMinor : 0n;
-    if (usedMinor + amountMinor > limits.dailyDebitLimitMinor) {
-      const remainingMinor = limits.dailyDebitLimitMinor > usedMinor ? limits.dailyDebitLimitMinor - usedMinor : 0n;
-      return reject(WALLET_ERROR.LIMIT_EXCEEDED, `the ${wallet.tier} tier allows ${limits.dailyDebitLimitMinor} fen per day; ${remainingMinor} fen remain today`, {
-        limit: 'daily',
-        tier: wallet.tier,
-        day: debitDay,
-        limitMinor: limits.dailyDebitLimitMinor.toString(),
-        remainingMinor: remainingMinor.toString(),
-        requestedMinor: amountMinor.toString(),
-      });
-    }
+    const limits = checkSpendingLimits(policy, wallet, amountMinor, reservedAt);
+    if (isRejected(limits)) return limits;
+    const { debitDay } = limits;
     const available = availableMinor(wallet);
     if (available < amountMinor) {
       return reject(WALLET_ERROR.INSUFFICIENT_FUNDS, `available balance ${available} fen is below ${amountMinor} fen`, {
