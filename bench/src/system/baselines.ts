@@ -104,3 +104,17 @@ export async function postgresInsertCommits(databaseUrl: string, concurrency: nu
     await pool.end();
   }
 }
+
+/** A PostgreSQL baseline and the route it took to the server (`databaseRoutes`). */
+export type PostgresBaseline = Awaited<ReturnType<typeof postgresInsertCommits>> & { via: string };
+
+/** The database URL the services use, and the same server over TCP when that URL names a Unix socket. */
+export function databaseRoutes(databaseUrl: string): Array<[string, string]> {
+  const url = new URL(databaseUrl);
+  if (!url.searchParams.get('host')?.startsWith('/')) return [['TCP', databaseUrl]];
+  url.searchParams.delete('host');
+  return [
+    ['the Unix socket (as the services)', databaseUrl],
+    ['TCP', url.toString()],
+  ];
+}

@@ -59,6 +59,9 @@ export interface ProcessFigures {
   cpuSeconds: number;
 }
 
+/** The sampled name of this process: the load generator, the bench's own client. */
+export const LOAD_GENERATOR = 'load-generator';
+
 /** Samples the RSS and CPU time of every process of the stack (and of this load generator) once a second. */
 export class ProcessSampler {
   private readonly samples = new Map<string, number[]>();
@@ -73,7 +76,7 @@ export class ProcessSampler {
     this.startedAt = performance.now();
     const sample = () => {
       const stack = this.stack();
-      const processes: Array<[string, number[]]> = [['load-generator', [process.pid]]];
+      const processes: Array<[string, number[]]> = [[LOAD_GENERATOR, [process.pid]]];
       if (stack.infra.kafka) processes.push(['kafka', [stack.infra.kafka]]);
       if (stack.infra.postgres) processes.push(['postgres (all backends)', descendants(stack.infra.postgres)]);
       for (const [service, pids] of Object.entries(stack.instances)) pids.forEach((pid, i) => processes.push([pids.length > 1 ? `${service}#${i + 1}` : service, [pid]]));

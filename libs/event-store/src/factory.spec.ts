@@ -1,6 +1,7 @@
 import { adapterFor } from './factory';
 import { InvalidCursor } from './errors';
-import { decodeKurrentCursor, encodeKurrentCursor, categoryRegex } from './kurrent/kurrent-event-store';
+import { decodeKurrentCursor, encodeKurrentCursor } from './kurrent/kurrent-cursor';
+import { categoryRegex } from './kurrent/kurrent-mapping';
 import { comparePostgresCursors, decodePostgresCursor, encodePostgresCursor } from './postgres/cursor';
 import { START, categoryOf } from './port';
 

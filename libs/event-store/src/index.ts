@@ -8,15 +8,9 @@ export * from './postgres/cursor';
 export { PostgresEventStore, type PostgresEventStoreOptions, type PostgresAppendOptions } from './postgres/postgres-event-store';
 export { PostgresCheckpointStore } from './postgres/postgres-checkpoint-store';
 export { migrate, LATEST_SCHEMA_VERSION } from './postgres/schema';
-export {
-  KurrentEventStore,
-  encodeKurrentCursor,
-  decodeKurrentCursor,
-  categoryRegex,
-  HASH_METADATA_KEY,
-  CHECKPOINT_STREAM_PREFIX,
-  type KurrentEventStoreOptions,
-} from './kurrent/kurrent-event-store';
+export { KurrentEventStore, type KurrentEventStoreOptions } from './kurrent/kurrent-event-store';
+export { encodeKurrentCursor, decodeKurrentCursor } from './kurrent/kurrent-cursor';
+export { categoryRegex, HASH_METADATA_KEY, CHECKPOINT_STREAM_PREFIX } from './kurrent/kurrent-mapping';
 export { createEventStore, adapterFor, type CreateEventStoreOptions, type EventStoreAdapter } from './factory';
 export { EventRelay, eventToMessage, type EventRelayOptions } from './relay/event-relay';
 export { RecentEventIds, ProcessedEvents } from './relay/dedupe';

@@ -23,21 +23,16 @@ import {
   WrongExpectedVersionError,
   jsonEvent,
   streamNameFilter,
-  type AllStreamResolvedEvent,
   type AllStreamSubscription,
-  type Position,
-  type RecordedEvent as KurrentRecordedEvent,
-  type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
-import { EventIdConflict, InvalidCursor, WrongExpectedRevision } from '../errors';
-import { ChainVerifier, genesisHash, eventHash, type StoredLink } from '../hash-chain';
+import { EventIdConflict, WrongExpectedRevision } from '../errors';
+import { ChainVerifier, genesisHash, eventHash } from '../hash-chain';
 import {
   START,
   type AppendOptions,
   type AppendResult,
   type CheckpointOptions,
   type Cursor,
-  type EventMetadata,
   type EventStore,
   type NewEvent,
   type ReadAllOptions,
@@ -51,12 +46,10 @@ import {
 } from '../port';
 import { startSubscription, Wakeup } from '../subscription';
 import { UpcasterRegistry } from '../upcasters';
-import { assertExpectedRevision, assertNewEvents, assertStreamName, isPlainObject, pageSize } from '../validation';
+import { assertExpectedRevision, assertNewEvents, assertStreamName, pageSize } from '../validation';
+import { decodeKurrentCursor } from './kurrent-cursor';
+import { APPLICATION_STREAMS_REGEX, CHECKPOINT_STREAM_PREFIX, HASH_METADATA_KEY, categoryRegex, toStored, type StoredEvent } from './kurrent-mapping';
 
-/** Metadata key holding the event's chain hash (hex). Stripped from `metadata` on read. */
-export const HASH_METADATA_KEY = '$ledgerChainHash';
-/** Checkpoint streams: `ledger_checkpoint-<name>` (a category of their own, hidden from `readAll`). */
-export const CHECKPOINT_STREAM_PREFIX = 'ledger_checkpoint-';
 const CHECKPOINT_EVENT_TYPE = 'ledger.CheckpointStored.v1';
 /** Old checkpoint events are useless; the server may scavenge all but the last few. */
 const CHECKPOINT_STREAM_MAX_COUNT = 10;
@@ -64,39 +57,12 @@ const CHECKPOINT_STREAM_MAX_COUNT = 10;
 const MAX_APPEND_ATTEMPTS = 10;
 const DEFAULT_MAX_STREAM_READ_EVENTS = 100_000;
 const VERIFY_PAGE_SIZE = 1000;
-const CURSOR_FORM = /^kurrent:(\d{1,20}):(\d{1,20})$/;
 
 export interface KurrentEventStoreOptions {
   /** `kurrentdb://…` or `esdb://…` (with `+discover` for a cluster). */
   connectionString: string;
   upcasters?: UpcasterRegistry;
   maxStreamReadEvents?: number;
-}
-
-export function encodeKurrentCursor(position: Position): Cursor {
-  return `kurrent:${position.commit}:${position.prepare}`;
-}
-
-/** The log position a cursor names; undefined for `START`. */
-export function decodeKurrentCursor(cursor: Cursor): Position | undefined {
-  if (cursor === START) return undefined;
-  const match = CURSOR_FORM.exec(cursor);
-  if (!match) throw new InvalidCursor(cursor, `"${START}" or "kurrent:<commit>:<prepare>"`);
-  return { commit: BigInt(match[1]!), prepare: BigInt(match[2]!) };
-}
-
-/** A category as a server-side stream-name regex: `wallet` matches `wallet` and `wallet-…`. */
-export function categoryRegex(category: string): string {
-  return `^${category.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(-|$)`;
-}
-
-/** Everything the application wrote: no system streams, no checkpoint streams. */
-const APPLICATION_STREAMS_REGEX = `^(?!\\$|${CHECKPOINT_STREAM_PREFIX})`;
-
-interface StoredEvent extends StoredLink {
-  position: bigint;
-  cursor: Cursor;
-  recordedAt: Date;
 }
 
 export class KurrentEventStore implements EventStore {
@@ -345,24 +311,4 @@ export class KurrentEventStore implements EventStore {
       hash: event.hash,
     };
   }
-}
-
-function toStored(resolved: AllStreamResolvedEvent | ResolvedEvent): StoredEvent | undefined {
-  const event = resolved.event as KurrentRecordedEvent | undefined;
-  if (!event || !event.isJson || !isPlainObject(event.data)) return undefined;
-  const rawMetadata = isPlainObject(event.metadata) ? event.metadata : {};
-  const { [HASH_METADATA_KEY]: hash, ...metadata } = rawMetadata;
-  const position = event.position ?? { commit: resolved.commitPosition ?? -1n, prepare: resolved.commitPosition ?? -1n };
-  return {
-    id: event.id,
-    stream: event.streamId,
-    revision: event.revision,
-    position: position.commit,
-    cursor: encodeKurrentCursor(position),
-    type: event.type,
-    data: event.data,
-    metadata: metadata as EventMetadata,
-    recordedAt: event.created,
-    hash: typeof hash === 'string' ? hash : '',
-  };
 }

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@ledger/testing';
-import { eventually, newEvents, uniqueName } from '../contract/event-store.contract';
+import { eventually, newEvents, uniqueName } from '../contract/contract-support';
 import type { RecordedEvent, Subscription } from '../port';
 import { SUBSCRIPTION_LOCK_CLASS } from './exclusive-subscription';
 import { PostgresEventStore } from './postgres-event-store';

@@ -3,6 +3,7 @@ import { HASH_PURPOSE, messageKeyOf, openSealedField, sealField } from '@ledger/
 import { cardsContract, identityContract, paymentsContract, walletContract } from '@ledger/contracts';
 import { COMMAND_BUS, execute, type CommandBus } from './command-bus';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { pageOf } from './http/paging';
 import { RateLimiter, phoneKey } from './http/rate-limiter';
 import { BearerVerifier, type Principal } from './http/auth';
 
@@ -81,4 +82,24 @@ export class Edge {
 /** `{ secondFactorCode }` encrypted, or nothing when absent. */
 export function optionalSecondFactor(edge: Edge, code: string | undefined): { secondFactorCode?: string } {
   return code === undefined ? {} : { secondFactorCode: edge.identitySecret('secondFactorCode', code) };
+}
+
+/** The Kafka key of a session command: the session id in front of the refresh token, so one session's commands stay in order. */
+export function sessionKey(refreshToken: string): string {
+  return refreshToken.split('.')[0] || 'session';
+}
+
+/** The tokens travel encrypted on Kafka; the client gets them in clear over TLS only. */
+export function clearTokens(edge: Edge, data: Record<string, unknown>) {
+  return { ...data, tokenType: 'Bearer', accessToken: edge.openIdentityResult('accessToken', data['accessToken']), refreshToken: edge.openIdentityResult('refreshToken', data['refreshToken']) };
+}
+
+/** `ListUserPayments` with the query validated (limit as a decimal string, the opaque cursor). */
+export function listPayments(edge: Edge, userId: string, query: unknown, actor: string) {
+  return execute(edge.bus, paymentsContract.listUserPayments, { userId, ...pageOf(query) }, { key: userId, actor });
+}
+
+/** `ListSupportAccess` with the query validated (same paging as the payment list). */
+export function listSupportAccess(edge: Edge, userId: string, query: unknown, actor: string) {
+  return execute(edge.bus, paymentsContract.listSupportAccess, { userId, ...pageOf(query) }, { key: userId, actor });
 }

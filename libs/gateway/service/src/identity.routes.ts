@@ -2,23 +2,13 @@ import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { identityContract } from '@ledger/contracts';
 import { execute } from './command-bus';
-import { Edge, optionalSecondFactor } from './gateway.services';
-import { requireSelf, requireStaff } from './http/auth';
+import { Edge, clearTokens, optionalSecondFactor, sessionKey } from './gateway.services';
+import { requireSelf } from './http/auth';
 import { Route } from './http/docs';
 import { phoneKey } from './http/rate-limiter';
 import { Http, type RequestInfo } from './http/request';
 import * as S from './http/schemas';
 import { validate } from './http/validation';
-
-/** The Kafka key of a session command: the session id in front of the refresh token, so one session's commands stay in order. */
-function sessionKey(refreshToken: string): string {
-  return refreshToken.split('.')[0] || 'session';
-}
-
-/** The tokens travel encrypted on Kafka; the client gets them in clear over TLS only. */
-function clearTokens(edge: Edge, data: Record<string, unknown>) {
-  return { ...data, tokenType: 'Bearer', accessToken: edge.openIdentityResult('accessToken', data['accessToken']), refreshToken: edge.openIdentityResult('refreshToken', data['refreshToken']) };
-}
 
 /** Registration, login and passwords: the routes anyone may call (rate limited) and the user's own. */
 @ApiTags('identity')
@@ -333,59 +323,5 @@ export class IdentityRoutes {
       },
       { key: userId, actor: principal.actor },
     );
-  }
-}
-
-/** Customer service (role `support`): freeze, unfreeze after re-verification, reset the second factor. */
-@ApiTags('support')
-@Controller('support/users/:userId')
-export class SupportRoutes {
-  constructor(private readonly edge: Edge) {}
-
-  @Post('freeze')
-  @HttpCode(200)
-  @Route({ summary: "Freeze a user's account (support, supervisor)", body: S.FreezeRequest, status: 200, response: S.FreezeResponse, commands: [identityContract.freezeAccount], auth: 'support' })
-  async freeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = await this.edge.principal(http.authorization);
-    const actor = requireStaff(principal, 'freezeAccount');
-    const id = validate(S.UserIdParam, userId, 'userId');
-    const body = validate(S.FreezeRequest, http.body);
-    return execute(this.edge.bus, identityContract.freezeAccount, { userId: id, reason: body.reason }, { key: id, actor });
-  }
-
-  @Post('unfreeze')
-  @HttpCode(200)
-  @Route({
-    summary: "Unfreeze a user's account after verifying the caller (support, supervisor)",
-    body: S.SupportUnfreezeRequest,
-    status: 200,
-    response: S.UserResponse,
-    commands: [identityContract.unfreezeAccount],
-    auth: 'support',
-  })
-  async unfreeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = await this.edge.principal(http.authorization);
-    const actor = requireStaff(principal, 'unfreezeAccount');
-    const id = validate(S.UserIdParam, userId, 'userId');
-    const body = validate(S.SupportUnfreezeRequest, http.body);
-    return execute(this.edge.bus, identityContract.unfreezeAccount, { userId: id, verificationReference: body.verificationReference }, { key: id, actor });
-  }
-
-  @Post('second-factor/reset')
-  @HttpCode(200)
-  @Route({
-    summary: "Remove a user's lost authenticator after verifying the caller (support, supervisor)",
-    body: S.SupportResetSecondFactorRequest,
-    status: 200,
-    response: S.UserResponse,
-    commands: [identityContract.resetSecondFactor],
-    auth: 'support',
-  })
-  async resetSecondFactor(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = await this.edge.principal(http.authorization);
-    const actor = requireStaff(principal, 'resetSecondFactor');
-    const id = validate(S.UserIdParam, userId, 'userId');
-    const body = validate(S.SupportResetSecondFactorRequest, http.body);
-    return execute(this.edge.bus, identityContract.resetSecondFactor, { userId: id, verificationReference: body.verificationReference }, { key: id, actor });
   }
 }

@@ -1,20 +1,20 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { identityContract, paymentsContract, walletContract, type CommandContract, type PayloadOf } from '@ledger/contracts';
+import { paymentsContract, walletContract, type CommandContract, type PayloadOf } from '@ledger/contracts';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { execute } from './command-bus';
-import { Edge } from './gateway.services';
+import { Edge, listPayments, listSupportAccess } from './gateway.services';
 import { requireSelf, requireStaff, type Principal } from './http/auth';
 import { Route } from './http/docs';
-import { PageQuery, pageOf } from './http/paging';
+import { PageQuery } from './http/paging';
 import { Http, type RequestInfo } from './http/request';
 import * as S from './http/schemas';
 import { validate } from './http/validation';
 
 /**
  * Money: the user's own payments (merchant, card and provider top-ups, transfer by phone, bills,
- * withdrawal, status), the teller's counter top-up, the provider's signed callback and the
- * operators' maintenance switch. Each money-moving body carries the client's `paymentId`, the
+ * withdrawal, status), the teller's counter top-up and its supervisor's decision, and the provider's
+ * signed callback. Each money-moving body carries the client's `paymentId`, the
  * idempotency key payments keys its process by; the wallet id is looked up from the token's user,
  * so a user can only ever spend from their own wallet. Payment passwords are encrypted here for
  * identity's `paymentPassword` field (payments forwards them to identity unopened).
@@ -316,84 +316,5 @@ export class PaymentRoutes {
   async providerCallback(@Http() http: RequestInfo) {
     const body = validate(S.ProviderCallbackRequest, http.body);
     return this.pay(paymentsContract.providerCallback, body, body.paymentId, `provider:${body.provider}`);
-  }
-}
-
-/** `ListUserPayments` with the query validated (limit as a decimal string, the opaque cursor). */
-function listPayments(edge: Edge, userId: string, query: unknown, actor: string) {
-  return execute(edge.bus, paymentsContract.listUserPayments, { userId, ...pageOf(query) }, { key: userId, actor });
-}
-
-/** `ListSupportAccess` with the query validated (same paging as the payment list). */
-function listSupportAccess(edge: Edge, userId: string, query: unknown, actor: string) {
-  return execute(edge.bus, paymentsContract.listSupportAccess, { userId, ...pageOf(query) }, { key: userId, actor });
-}
-
-/**
- * Support: a user's payments, for a caller verified on the hotline (the query carries the agent as
- * actor). Tagged `payments` with the other routes that need the payments service.
- */
-@ApiTags('payments')
-@Controller('support/users/:userId/payments')
-export class SupportPaymentRoutes {
-  constructor(private readonly edge: Edge) {}
-
-  @Get()
-  @PageQuery()
-  @Route({
-    summary: "A user's payments, newest first (support)",
-    description: 'Audited: the look-up (agent, page parameters, time) is recorded on the user\'s support-access trail before it is answered; refused AUDIT_UNAVAILABLE when it cannot be recorded.',
-    status: 200,
-    response: S.PaymentListResponse,
-    commands: [paymentsContract.listUserPayments], codes: ['INVALID_COMMAND'],
-    auth: 'support',
-  })
-  async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
-    const principal = await this.edge.principal(http.authorization);
-    const actor = requireStaff(principal, 'readUserPayments');
-    const id = validate(S.UserIdParam, userId, 'userId');
-    return listPayments(this.edge, id, query, actor);
-  }
-}
-
-/** Support: the support-access trail of a user (reading the trail is not itself audited). */
-@ApiTags('payments')
-@Controller('support/users/:userId/support-access')
-export class SupportAccessRoutes {
-  constructor(private readonly edge: Edge) {}
-
-  @Get()
-  @PageQuery()
-  @Route({ summary: "Who in support looked at a user's transactions, newest first (support)", status: 200, response: S.SupportAccessResponse, commands: [paymentsContract.listSupportAccess], codes: ['INVALID_COMMAND'], auth: 'support' })
-  async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
-    const principal = await this.edge.principal(http.authorization);
-    const actor = requireStaff(principal, 'readSupportAccess');
-    const id = validate(S.UserIdParam, userId, 'userId');
-    return listSupportAccess(this.edge, id, query, actor);
-  }
-}
-
-/** Supervisors: the maintenance window of registration. */
-@ApiTags('support')
-@Controller('support/maintenance')
-export class MaintenanceRoutes {
-  constructor(private readonly edge: Edge) {}
-
-  @Post()
-  @HttpCode(200)
-  @Route({
-    summary: 'Open or close a maintenance window (supervisor)',
-    description: 'While open, registration answers 503 SYSTEM_MAINTENANCE with Retry-After and the announced message.',
-    body: S.MaintenanceRequest,
-    status: 200,
-    response: S.MaintenanceResponse,
-    commands: [identityContract.setMaintenanceMode],
-    auth: 'support',
-  })
-  async set(@Http() http: RequestInfo) {
-    const principal = await this.edge.principal(http.authorization);
-    const actor = requireStaff(principal, 'maintenance');
-    const body = validate(S.MaintenanceRequest, http.body);
-    return execute(this.edge.bus, identityContract.setMaintenanceMode, body, { key: 'maintenance', actor });
   }
 }
