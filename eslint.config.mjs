@@ -22,15 +22,38 @@ export default tseslint.config(
             // Layers: apps are entry points (main.ts, command-line tools) that start a service library;
             // a service library composes the layers below it; infrastructure libraries never know about
             // domains; domain libraries are pure and import only other domain or shared code.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:infra', 'type:contracts', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:domain', 'type:infra', 'type:contracts', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:infra', 'type:contracts', 'type:util', 'type:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:infra', 'type:contracts', 'type:util', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:service',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:infra', 'type:contracts', 'type:util', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:infra', 'type:contracts', 'type:util', 'type:testing'],
+            },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', 'type:util', 'type:testing'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:util'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', 'type:util', 'type:testing', 'type:tooling'] },
-            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:service', 'type:domain', 'type:infra', 'type:contracts', 'type:util', 'type:testing', 'type:tooling'] },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', 'type:util', 'type:testing', 'type:tooling'],
+            },
+            {
+              sourceTag: 'type:tooling',
+              onlyDependOnLibsWithTags: [
+                'type:service',
+                'type:domain',
+                'type:infra',
+                'type:contracts',
+                'type:util',
+                'type:testing',
+                'type:tooling',
+              ],
+            },
             // Bounded contexts: a context sees itself and the shared kernel, never another context's code;
             // contexts talk through Kafka contracts (libs/contracts, scope:shared).
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
@@ -41,11 +64,54 @@ export default tseslint.config(
             // The gateway speaks every context's contract, and nothing of their code.
             { sourceTag: 'scope:edge', onlyDependOnLibsWithTags: ['scope:edge', 'scope:shared'] },
             // Analysts' read models follow every context's event store, decoded by its domain types (docs/adr/0011-the-projector-reads-the-stores.md).
-            { sourceTag: 'scope:analytics', onlyDependOnLibsWithTags: ['scope:analytics', 'scope:identity', 'scope:cards', 'scope:wallet', 'scope:payments', 'scope:shared'] },
+            {
+              sourceTag: 'scope:analytics',
+              onlyDependOnLibsWithTags: [
+                'scope:analytics',
+                'scope:identity',
+                'scope:cards',
+                'scope:wallet',
+                'scope:payments',
+                'scope:shared',
+              ],
+            },
             // Cross-service tests, benchmarks and the tools (setup, start, demo) run several contexts together.
-            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:identity', 'scope:cards', 'scope:wallet', 'scope:payments', 'scope:edge', 'scope:analytics', 'scope:shared'] },
-            { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['scope:identity', 'scope:cards', 'scope:wallet', 'scope:payments', 'scope:edge', 'scope:analytics', 'scope:shared'] },
-            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:identity', 'scope:cards', 'scope:wallet', 'scope:payments', 'scope:edge', 'scope:analytics', 'scope:shared'] },
+            {
+              sourceTag: 'scope:e2e',
+              onlyDependOnLibsWithTags: [
+                'scope:identity',
+                'scope:cards',
+                'scope:wallet',
+                'scope:payments',
+                'scope:edge',
+                'scope:analytics',
+                'scope:shared',
+              ],
+            },
+            {
+              sourceTag: 'scope:bench',
+              onlyDependOnLibsWithTags: [
+                'scope:identity',
+                'scope:cards',
+                'scope:wallet',
+                'scope:payments',
+                'scope:edge',
+                'scope:analytics',
+                'scope:shared',
+              ],
+            },
+            {
+              sourceTag: 'scope:tools',
+              onlyDependOnLibsWithTags: [
+                'scope:identity',
+                'scope:cards',
+                'scope:wallet',
+                'scope:payments',
+                'scope:edge',
+                'scope:analytics',
+                'scope:shared',
+              ],
+            },
           ],
         },
       ],
@@ -63,7 +129,10 @@ export default tseslint.config(
   {
     // Build and Jest configuration files are plain CommonJS run by Node.
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -41,10 +41,14 @@ export async function readSmsCode(file: string, phone: string, timeoutMs = 10_00
 }
 
 async function main(): Promise<number> {
-  console.log(`ICBC wallet demo against ${baseUrl}\n(SMS codes from ${path.relative(process.cwd(), outboxFile)}; support acts with a token signed by identity's key)`);
+  console.log(
+    `ICBC wallet demo against ${baseUrl}\n(SMS codes from ${path.relative(process.cwd(), outboxFile)}; support acts with a token signed by identity's key)`,
+  );
   const ready = await fetch(`${baseUrl}/ready`).catch(() => undefined);
   if (ready?.status !== 200) {
-    console.error(`✘ the gateway at ${baseUrl} is not ready${ready ? ` (${ready.status})` : ''}: run \`npm start\` first, or set GATEWAY_URL`);
+    console.error(
+      `✘ the gateway at ${baseUrl} is not ready${ready ? ` (${ready.status})` : ''}: run \`npm start\` first, or set GATEWAY_URL`,
+    );
     return 1;
   }
   const started = Date.now();
@@ -53,7 +57,14 @@ async function main(): Promise<number> {
       baseUrl,
       cards: TEST_CARDS,
       smsCode: (phone) => readSmsCode(outboxFile, phone),
-      staffToken: async (agentId, role) => (await signAccessToken({ userId: agentId, role, deviceId: 'demo-desk', now: new Date(), ttlMs: 15 * 60_000 }, 'staff', signingKeyFromEnv(env, 'STAFF_TOKEN_SIGNING_KEY', 'staff'))).token,
+      staffToken: async (agentId, role) =>
+        (
+          await signAccessToken(
+            { userId: agentId, role, deviceId: 'demo-desk', now: new Date(), ttlMs: 15 * 60_000 },
+            'staff',
+            signingKeyFromEnv(env, 'STAFF_TOKEN_SIGNING_KEY', 'staff'),
+          )
+        ).token,
       providerSecret: env['PAYMENTS_PROVIDER_SECRET'] ?? DEV_PROVIDER_SECRET,
       out: (line) => console.log(line),
     });
@@ -61,8 +72,16 @@ async function main(): Promise<number> {
     const store = createEventStore(databaseUrl, { schema: 'wallet', poolSize: 2 });
     try {
       const ledger = await checkLedger(store);
-      console.log(`    ${ledger.ok ? '✔' : '✘'} ${ledger.events} events, ${ledger.wallets} wallets, ${ledger.transactions} transactions, ${ledger.accounts} accounts; sum of all accounts ${ledger.sumMinor} fen`);
-      for (const problem of [...ledger.unbalancedTransactions, ...ledger.balanceMismatches, ...ledger.holdsOpenPastExpiry, ...ledger.brokenStreams]) console.log(`      ${JSON.stringify(problem)}`);
+      console.log(
+        `    ${ledger.ok ? '✔' : '✘'} ${ledger.events} events, ${ledger.wallets} wallets, ${ledger.transactions} transactions, ${ledger.accounts} accounts; sum of all accounts ${ledger.sumMinor} fen`,
+      );
+      for (const problem of [
+        ...ledger.unbalancedTransactions,
+        ...ledger.balanceMismatches,
+        ...ledger.holdsOpenPastExpiry,
+        ...ledger.brokenStreams,
+      ])
+        console.log(`      ${JSON.stringify(problem)}`);
       console.log(`\n${ledger.ok ? '✔' : '✘'} ${report.steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return ledger.ok ? 0 : 1;
     } finally {

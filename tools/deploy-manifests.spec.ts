@@ -91,15 +91,24 @@ describe('deploy/k8s manifests', () => {
   it('are YAML files that parse without errors', () => {
     expect(files.length).toBeGreaterThan(0);
     for (const { file, documents } of parsed) {
-      expect({ file, errors: documents.flatMap((document) => document.errors.map((error) => error.message)) }).toEqual({ file, errors: [] });
+      expect({ file, errors: documents.flatMap((document) => document.errors.map((error) => error.message)) }).toEqual({
+        file,
+        errors: [],
+      });
     }
   });
 
   it('have apiVersion, kind and metadata.name in every document, and live in the ledger namespace', () => {
     for (const { file, manifest } of manifests) {
       const where = `${file}: ${String(manifest.kind)}/${String(manifest.metadata?.name)}`;
-      expect({ where, apiVersion: typeof manifest.apiVersion, kind: typeof manifest.kind, name: typeof manifest.metadata?.name }).toEqual({ where, apiVersion: 'string', kind: 'string', name: 'string' });
-      if (manifest.kind !== 'Namespace') expect({ where, namespace: manifest.metadata?.namespace }).toEqual({ where, namespace: NAMESPACE });
+      expect({ where, apiVersion: typeof manifest.apiVersion, kind: typeof manifest.kind, name: typeof manifest.metadata?.name }).toEqual({
+        where,
+        apiVersion: 'string',
+        kind: 'string',
+        name: 'string',
+      });
+      if (manifest.kind !== 'Namespace')
+        expect({ where, namespace: manifest.metadata?.namespace }).toEqual({ where, namespace: NAMESPACE });
     }
     expect(named('Namespace', NAMESPACE)).toBeDefined();
   });
@@ -140,7 +149,9 @@ describe('deploy/k8s manifests', () => {
     const container = gateway.spec!.template!.spec.containers[0]!;
     expect(container.readinessProbe?.httpGet?.path).toBe('/ready');
     expect(container.livenessProbe?.httpGet?.path).toBe('/health');
-    const service = ofKind('Service').find((candidate) => matches(candidate.spec?.selector as Record<string, string> | undefined, gateway.spec!.template!.metadata?.labels));
+    const service = ofKind('Service').find((candidate) =>
+      matches(candidate.spec?.selector as Record<string, string> | undefined, gateway.spec!.template!.metadata?.labels),
+    );
     expect(service).toBeDefined();
     const portNames = (container.ports ?? []).flatMap((port) => [port.name, port.containerPort]);
     for (const port of service!.spec!.ports ?? []) expect(portNames).toContain(port.targetPort);
@@ -153,7 +164,8 @@ describe('deploy/k8s manifests', () => {
     for (const secret of secrets) {
       // base64 `data` would hide what it holds; a template uses readable stringData only.
       expect(secret.data).toBeUndefined();
-      for (const [key, value] of Object.entries(secret.stringData ?? {})) expect({ key, value }).toEqual({ key, value: expect.stringMatching(PLACEHOLDER) });
+      for (const [key, value] of Object.entries(secret.stringData ?? {}))
+        expect({ key, value }).toEqual({ key, value: expect.stringMatching(PLACEHOLDER) });
     }
   });
 
@@ -166,9 +178,17 @@ describe('deploy/k8s manifests', () => {
     expect(references.some((variable) => variable.valueFrom?.secretKeyRef)).toBe(true);
     for (const variable of references) {
       const secret = variable.valueFrom?.secretKeyRef;
-      if (secret) expect({ variable: variable.name, found: keysOf('Secret', secret.name).has(secret.key) }).toEqual({ variable: variable.name, found: true });
+      if (secret)
+        expect({ variable: variable.name, found: keysOf('Secret', secret.name).has(secret.key) }).toEqual({
+          variable: variable.name,
+          found: true,
+        });
       const config = variable.valueFrom?.configMapKeyRef;
-      if (config) expect({ variable: variable.name, found: keysOf('ConfigMap', config.name).has(config.key) }).toEqual({ variable: variable.name, found: true });
+      if (config)
+        expect({ variable: variable.name, found: keysOf('ConfigMap', config.name).has(config.key) }).toEqual({
+          variable: variable.name,
+          found: true,
+        });
     }
     for (const source of containers().flatMap((container) => container.envFrom ?? [])) {
       if (source.configMapRef) expect(named('ConfigMap', source.configMapRef.name)).toBeDefined();
@@ -178,7 +198,10 @@ describe('deploy/k8s manifests', () => {
 
   it('never ask for the development keys or the simulated partners (LEDGER_DEV_MODE)', () => {
     const configMap = named('ConfigMap', 'ledger-config')!;
-    const names = [...containers().flatMap((container) => (container.env ?? []).map((variable) => variable.name)), ...Object.keys(configMap.data ?? {})];
+    const names = [
+      ...containers().flatMap((container) => (container.env ?? []).map((variable) => variable.name)),
+      ...Object.keys(configMap.data ?? {}),
+    ];
     expect(names).not.toContain(DEV_MODE_VARIABLE);
   });
 
@@ -189,19 +212,31 @@ describe('deploy/k8s manifests', () => {
       .concat(readFileSync(path.join(repoRoot, 'deploy', 'Dockerfile'), 'utf8'))
       .join('\n');
     const configMap = named('ConfigMap', 'ledger-config')!;
-    const names = new Set([...containers().flatMap((container) => (container.env ?? []).map((variable) => variable.name)), ...Object.keys(configMap.data ?? {})]);
-    for (const name of names) expect({ name, read: RUNTIME_VARIABLES.has(name) || new RegExp(`\\b${name}\\b`).test(code) }).toEqual({ name, read: true });
+    const names = new Set([
+      ...containers().flatMap((container) => (container.env ?? []).map((variable) => variable.name)),
+      ...Object.keys(configMap.data ?? {}),
+    ]);
+    for (const name of names)
+      expect({ name, read: RUNTIME_VARIABLES.has(name) || new RegExp(`\\b${name}\\b`).test(code) }).toEqual({ name, read: true });
   });
 
   it("pre-create every sender's command topic of every service, its dead letters, and the event topics", () => {
     const job = named('Job', 'kafka-topics');
     const script = job!.spec!.template!.spec.containers[0]!.args!.join('\n');
-    const relaying = apps.filter((app) => sourceFiles(path.join(repoRoot, 'libs', app, 'service', 'src')).some((file) => readFileSync(file, 'utf8').includes('new EventRelay(')));
+    const relaying = apps.filter((app) =>
+      sourceFiles(path.join(repoRoot, 'libs', app, 'service', 'src')).some((file) =>
+        readFileSync(file, 'utf8').includes('new EventRelay('),
+      ),
+    );
     expect(relaying.length).toBeGreaterThan(0);
     const commandTopics = apps.flatMap((app) => sendersOfContext(app).map((sender) => topics.commandsFrom(app, sender)));
     expect(commandTopics.length).toBeGreaterThan(apps.length);
     const wanted = [...commandTopics.flatMap((topic) => [topic, topics.deadLetters(topic)]), ...relaying.map((app) => topics.events(app))];
-    for (const topic of wanted) expect({ topic, created: new RegExp(`^\\s*create ${topic.replace(/\./g, '\\.')} \\d+$`, 'm').test(script) }).toEqual({ topic, created: true });
+    for (const topic of wanted)
+      expect({ topic, created: new RegExp(`^\\s*create ${topic.replace(/\./g, '\\.')} \\d+$`, 'm').test(script) }).toEqual({
+        topic,
+        created: true,
+      });
   });
 
   it('give a cluster the same grants as the local broker (deploy/kafka/acls.sh is generated from the one table; `npm run kafka:acls`)', () => {

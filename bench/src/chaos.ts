@@ -73,7 +73,9 @@ function injectFaults(stack: BenchStack, startedAt: number, brokerRestartAtMs: n
         continue;
       }
       const now = performance.now();
-      const candidates = VICTIMS.filter((victim) => (killedAt.get(victim) ?? []).filter((at) => at > now - 60_000).length < MAX_KILLS_PER_SERVICE_PER_MINUTE);
+      const candidates = VICTIMS.filter(
+        (victim) => (killedAt.get(victim) ?? []).filter((at) => at > now - 60_000).length < MAX_KILLS_PER_SERVICE_PER_MINUTE,
+      );
       const service = candidates[Math.floor(Math.random() * candidates.length)];
       if (service === undefined) continue;
       killedAt.set(service, [...(killedAt.get(service) ?? []), now]);
@@ -104,7 +106,9 @@ async function lostCommands(databaseUrl: string, records: PaymentRecord[]): Prom
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ stream: string }>(`SELECT DISTINCT stream FROM payments.events WHERE stream = ANY($1)`, [accepted.map((record) => `payment-${record.paymentId}`)]);
+    const { rows } = await client.query<{ stream: string }>(`SELECT DISTINCT stream FROM payments.events WHERE stream = ANY($1)`, [
+      accepted.map((record) => `payment-${record.paymentId}`),
+    ]);
     const started = new Set(rows.map((row) => row.stream.slice('payment-'.length)));
     // A command refused before its payment started (risk rules, validation, admission) has no stream, and
     // said so in its reply; one whose reply never came (TIMEOUT) and has no stream is lost.
@@ -117,30 +121,66 @@ async function lostCommands(databaseUrl: string, records: PaymentRecord[]): Prom
 
 /** The projector's own proof: rebuild every read model and compare checksums with the live ones. */
 function verifyReadModels(databaseUrl: string): { ok: boolean; output: string } {
-  const result = spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/projector/src/cli/replay.ts', '--all', '--verify'], { cwd: repoRoot, env: { ...env, DATABASE_URL: databaseUrl }, encoding: 'utf8', timeout: 600_000 });
+  const result = spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/projector/src/cli/replay.ts', '--all', '--verify'], {
+    cwd: repoRoot,
+    env: { ...env, DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   return { ok: result.status === 0, output: `${result.stdout}` };
 }
 
 async function main(): Promise<number> {
-  const stack = await startBenchStack({ instance: INSTANCE, replicas: REPLICAS, kafkaPort: 9292, postgresPort: 54351, gatewayPort: 3301, env: { PAYMENTS_RISK_VELOCITY_PER_MINUTE: '1000', CARD_SIMULATOR_LOAD_CARDS: String(Math.max(USERS * 2, 10_000)) } }, say);
+  const stack = await startBenchStack(
+    {
+      instance: INSTANCE,
+      replicas: REPLICAS,
+      kafkaPort: 9292,
+      postgresPort: 54351,
+      gatewayPort: 3301,
+      env: { PAYMENTS_RISK_VELOCITY_PER_MINUTE: '1000', CARD_SIMULATOR_LOAD_CARDS: String(Math.max(USERS * 2, 10_000)) },
+    },
+    say,
+  );
   const kafka = createKafka('chaos', stack.file().brokers.split(','), stack.kafkaAuth('bench'));
   const client = new KafkaCommandClient({ kafka, clientName: 'bench', sender: 'gateway', defaultTimeoutMs: 60_000, maxPending: 200_000 });
   const tracker = new OutcomeTracker(kafka);
   try {
     await client.start();
-    const users = await seedUsers({ client, outbox: new SmsOutbox(stack.smsOutboxFile), count: USERS, file: path.join(localDir, INSTANCE, 'bench-users.json'), concurrency: 16, say });
+    const users = await seedUsers({
+      client,
+      outbox: new SmsOutbox(stack.smsOutboxFile),
+      count: USERS,
+      file: path.join(localDir, INSTANCE, 'bench-users.json'),
+      concurrency: 16,
+      say,
+    });
     await tracker.start();
     const databaseUrl = stack.file().databaseUrl;
     const before = await checkInvariants(databaseUrl);
     const pidsBefore = JSON.stringify(stack.file().instances);
 
     const durationMs = (PAYMENTS / RATE) * 1000;
-    say(`${PAYMENTS} payments at ${RATE}/s (${Math.round(durationMs / 1000)} s) while services are killed every ~${KILL_EVERY_MS / 1000} s and the broker restarts once`);
+    say(
+      `${PAYMENTS} payments at ${RATE}/s (${Math.round(durationMs / 1000)} s) while services are killed every ~${KILL_EVERY_MS / 1000} s and the broker restarts once`,
+    );
     const startedAt = performance.now();
     const chaos = injectFaults(stack, startedAt, durationMs / 2);
     // Faults while the payments are sent; the drain after it (resends included) runs without them.
     const faultsEnd = setTimeout(() => void chaos.stop().then(() => say('faults stopped')), durationMs);
-    const run = await runLoad({ client, tracker, users, mix: REALISTIC_MIX, rate: RATE, durationMs, paymentPassword: new EdgeSecrets().identity('paymentPassword', PAYMENT_PASSWORD), label: 'chaos', say, busyRetries: BUSY_RETRIES, drainMs: 300_000 });
+    const run = await runLoad({
+      client,
+      tracker,
+      users,
+      mix: REALISTIC_MIX,
+      rate: RATE,
+      durationMs,
+      paymentPassword: new EdgeSecrets().identity('paymentPassword', PAYMENT_PASSWORD),
+      label: 'chaos',
+      say,
+      busyRetries: BUSY_RETRIES,
+      drainMs: 300_000,
+    });
     clearTimeout(faultsEnd);
     await chaos.stop();
 
@@ -148,7 +188,7 @@ async function main(): Promise<number> {
     // only one that no service has taken after every service has had time to is lost.
     say('waiting for every accepted command to be taken');
     let lost = await lostCommands(databaseUrl, run.records);
-    for (const deadline = Date.now() + 180_000; lost.length > 0 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 180_000; lost.length > 0 && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 5_000));
       lost = await lostCommands(databaseUrl, run.records);
     }
@@ -168,14 +208,62 @@ async function main(): Promise<number> {
     saveResults(
       NAME,
       commandOf('chaos', ['CHAOS_', 'LEDGER_REPLICAS']),
-      { payments: PAYMENTS, rate: RATE, users: users.length, replicas: REPLICAS, faults: chaos.faults, kills, brokerRestarts, sendFailures, completed, lostCommands: lost, invariants, paymentsBefore: before.paymentsStarted, readModelsMatchReplay: readModels.ok, readModelReport: readModels.output, restartedServices: pidsChanged },
+      {
+        payments: PAYMENTS,
+        rate: RATE,
+        users: users.length,
+        replicas: REPLICAS,
+        faults: chaos.faults,
+        kills,
+        brokerRestarts,
+        sendFailures,
+        completed,
+        lostCommands: lost,
+        invariants,
+        paymentsBefore: before.paymentsStarted,
+        readModelsMatchReplay: readModels.ok,
+        readModelReport: readModels.output,
+        restartedServices: pidsChanged,
+      },
       [
         {
           title: 'Chaos run',
-          columns: ['payments sent', 'refused by the broker (not accepted)', 'completed', 'SIGKILLs', 'broker restarts', 'lost commands', 'several outcomes', 'credits twice', 'captures twice', 'ledger sum (fen)', 'read models = replay', 'violations'],
-          rows: [[run.records.length, sendFailures, completed, kills, brokerRestarts, lost.length, invariants.paymentsWithSeveralOutcomes, invariants.duplicatedCredits, invariants.duplicatedCaptures, invariants.ledgerSumMinor, readModels.ok ? 'yes' : 'NO', violations]],
+          columns: [
+            'payments sent',
+            'refused by the broker (not accepted)',
+            'completed',
+            'SIGKILLs',
+            'broker restarts',
+            'lost commands',
+            'several outcomes',
+            'credits twice',
+            'captures twice',
+            'ledger sum (fen)',
+            'read models = replay',
+            'violations',
+          ],
+          rows: [
+            [
+              run.records.length,
+              sendFailures,
+              completed,
+              kills,
+              brokerRestarts,
+              lost.length,
+              invariants.paymentsWithSeveralOutcomes,
+              invariants.duplicatedCredits,
+              invariants.duplicatedCaptures,
+              invariants.ledgerSumMinor,
+              readModels.ok ? 'yes' : 'NO',
+              violations,
+            ],
+          ],
         },
-        { title: 'Outcomes (kind:code → payments; a payment refused PAYMENTS_BUSY was resent until it started or its resends ran out)', columns: ['outcome', 'payments'], rows: Object.entries(summarize(run.records, run.startedAt, run.endedAt).byCode) },
+        {
+          title: 'Outcomes (kind:code → payments; a payment refused PAYMENTS_BUSY was resent until it started or its resends ran out)',
+          columns: ['outcome', 'payments'],
+          rows: Object.entries(summarize(run.records, run.startedAt, run.endedAt).byCode),
+        },
         { title: 'Faults', columns: ['second', 'fault'], rows: chaos.faults.map((fault) => [fault.atS, fault.what]) },
       ],
     );
@@ -196,4 +284,3 @@ main().then(
     process.exit(1);
   },
 );
-

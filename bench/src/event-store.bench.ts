@@ -21,8 +21,21 @@ function sampleEvent(stream: string, index: number): NewEvent {
   return {
     id: randomUUID(),
     type: 'wallet.FundsReserved.v1',
-    data: { walletId: stream, holdId: randomUUID(), amountMinor: String(1000 + index), expiresAt: '2026-11-22T10:00:00.000Z', reference: `payment-${index}`, counterparty: 'merchant:m-000042' },
-    metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: 'system:payments', occurredAt: new Date().toISOString(), schemaVersion: 1 },
+    data: {
+      walletId: stream,
+      holdId: randomUUID(),
+      amountMinor: String(1000 + index),
+      expiresAt: '2026-11-22T10:00:00.000Z',
+      reference: `payment-${index}`,
+      counterparty: 'merchant:m-000042',
+    },
+    metadata: {
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      actor: 'system:payments',
+      occurredAt: new Date().toISOString(),
+      schemaVersion: 1,
+    },
   };
 }
 
@@ -54,7 +67,12 @@ async function main(): Promise<void> {
     const rawRun = await runConcurrently(writers, PHASE_MS, (worker, i) => {
       const event = sampleEvent(`raw-${writers}-${worker}`, i);
       return raw.query('INSERT INTO raw_events (id, stream, revision, type, data, metadata) VALUES ($1, $2, $3, $4, $5, $6)', [
-        event.id, `raw-${writers}-${worker}`, i, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata),
+        event.id,
+        `raw-${writers}-${worker}`,
+        i,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
       ]);
     });
     const storeRun = await runConcurrently(writers, PHASE_MS, (worker, i) => {
@@ -66,8 +84,21 @@ async function main(): Promise<void> {
     const storeRate = storeRun.operations / (storeRun.elapsedMs / 1000);
     const rawLatency = latencySummary(rawRun.latenciesMs);
     const storeLatency = latencySummary(storeRun.latenciesMs);
-    figures[`append_${writers}`] = { rawInsertsPerSec: rawRate, appendsPerSec: storeRate, ratio: storeRate / rawRate, rawLatency, storeLatency };
-    appendRows.push([writers, rawRate.toFixed(0), storeRate.toFixed(0), pct(storeRate / rawRate), `${rawLatency.p50Ms} / ${rawLatency.p99Ms}`, `${storeLatency.p50Ms} / ${storeLatency.p99Ms}`]);
+    figures[`append_${writers}`] = {
+      rawInsertsPerSec: rawRate,
+      appendsPerSec: storeRate,
+      ratio: storeRate / rawRate,
+      rawLatency,
+      storeLatency,
+    };
+    appendRows.push([
+      writers,
+      rawRate.toFixed(0),
+      storeRate.toFixed(0),
+      pct(storeRate / rawRate),
+      `${rawLatency.p50Ms} / ${rawLatency.p99Ms}`,
+      `${storeLatency.p50Ms} / ${storeLatency.p99Ms}`,
+    ]);
     console.log(`writers=${writers}: raw ${rawRate.toFixed(0)}/s, store ${storeRate.toFixed(0)}/s (${pct(storeRate / rawRate)})`);
   }
 
@@ -86,12 +117,24 @@ async function main(): Promise<void> {
   });
   const storeBatch = await runConcurrently(8, PHASE_MS, (worker, i) => {
     const stream = `walletb-${worker}-${i}-${randomUUID().slice(0, 8)}`;
-    return store.append(stream, Array.from({ length: BATCH }, (_, n) => sampleEvent(stream, n)), { expectedRevision: 'no_stream' });
+    return store.append(
+      stream,
+      Array.from({ length: BATCH }, (_, n) => sampleEvent(stream, n)),
+      { expectedRevision: 'no_stream' },
+    );
   });
   const rawBatchRate = (rawBatch.operations * BATCH) / (rawBatch.elapsedMs / 1000);
   const storeBatchRate = (storeBatch.operations * BATCH) / (storeBatch.elapsedMs / 1000);
-  figures.batched = { eventsPerAppend: BATCH, writers: 8, rawEventsPerSec: rawBatchRate, storeEventsPerSec: storeBatchRate, ratio: storeBatchRate / rawBatchRate };
-  console.log(`batched: raw ${rawBatchRate.toFixed(0)} events/s, store ${storeBatchRate.toFixed(0)} events/s (${pct(storeBatchRate / rawBatchRate)})`);
+  figures.batched = {
+    eventsPerAppend: BATCH,
+    writers: 8,
+    rawEventsPerSec: rawBatchRate,
+    storeEventsPerSec: storeBatchRate,
+    ratio: storeBatchRate / rawBatchRate,
+  };
+  console.log(
+    `batched: raw ${rawBatchRate.toFixed(0)} events/s, store ${storeBatchRate.toFixed(0)} events/s (${pct(storeBatchRate / rawBatchRate)})`,
+  );
 
   // Reads over READ_EVENTS events: fill a fresh store and a raw table with the same number of rows.
   const readDb = await benchDatabase('event_store_read');
@@ -125,8 +168,17 @@ async function main(): Promise<void> {
 
   const rawScanStarted = performance.now();
   let rawCount = 0;
-  for (let after = 0n; ; ) {
-    const { rows } = await readRaw.query<{ position: string; id: string; stream: string; revision: string; type: string; data: unknown; metadata: unknown; recorded_at: Date }>(
+  for (let after = 0n; ;) {
+    const { rows } = await readRaw.query<{
+      position: string;
+      id: string;
+      stream: string;
+      revision: string;
+      type: string;
+      data: unknown;
+      metadata: unknown;
+      recorded_at: Date;
+    }>(
       'SELECT position, id, stream, revision, type, data, metadata, recorded_at FROM raw_events WHERE position > $1 ORDER BY position LIMIT $2',
       [after.toString(), READ_PAGE],
     );
@@ -138,7 +190,7 @@ async function main(): Promise<void> {
 
   const readAllStarted = performance.now();
   let readAllCount = 0;
-  for (let cursor = START; ; ) {
+  for (let cursor = START; ;) {
     const page = await readStore.readAll({ from: cursor, limit: READ_PAGE });
     readAllCount += page.events.length;
     cursor = page.next;
@@ -160,7 +212,14 @@ async function main(): Promise<void> {
     });
   });
   const catchUpRate = caughtUp / ((performance.now() - catchUpStarted) / 1000);
-  figures.reads = { events: filled, rawScanEventsPerSec: rawScanRate, readAllEventsPerSec: readAllRate, catchUpEventsPerSec: catchUpRate, readAllRatio: readAllRate / rawScanRate, catchUpRatio: catchUpRate / rawScanRate };
+  figures.reads = {
+    events: filled,
+    rawScanEventsPerSec: rawScanRate,
+    readAllEventsPerSec: readAllRate,
+    catchUpEventsPerSec: catchUpRate,
+    readAllRatio: readAllRate / rawScanRate,
+    catchUpRatio: catchUpRate / rawScanRate,
+  };
 
   const tables: BenchTable[] = [
     {

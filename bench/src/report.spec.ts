@@ -18,7 +18,9 @@ describe('latencySummary', () => {
 describe('commandOf', () => {
   it("names the run's own settings, sorted, before the script and its arguments, and nothing else of the environment", () => {
     const env = { BENCH_RATE: '100', PATH: '/usr/bin', LEDGER_REPLICAS: '2', BENCH_DURATION_S: '30', DATABASE_URL: 'postgres://secret' };
-    expect(commandOf('bench', ['BENCH_', 'LEDGER_REPLICAS'], ['-- --capacity'], env)).toBe('BENCH_DURATION_S=30 BENCH_RATE=100 LEDGER_REPLICAS=2 npm run bench -- --capacity');
+    expect(commandOf('bench', ['BENCH_', 'LEDGER_REPLICAS'], ['-- --capacity'], env)).toBe(
+      'BENCH_DURATION_S=30 BENCH_RATE=100 LEDGER_REPLICAS=2 npm run bench -- --capacity',
+    );
     expect(commandOf('chaos', ['CHAOS_'], [], env)).toBe('npm run chaos');
   });
 });

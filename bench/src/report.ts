@@ -8,14 +8,25 @@ export function latencySummary(samplesMs: number[]): { count: number; p50Ms: num
   const sorted = [...samplesMs].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
   const round = (ms: number) => Math.round(ms * 1000) / 1000;
-  return { count: sorted.length, p50Ms: round(at(0.5)), p95Ms: round(at(0.95)), p99Ms: round(at(0.99)), maxMs: round(sorted[sorted.length - 1]!) };
+  return {
+    count: sorted.length,
+    p50Ms: round(at(0.5)),
+    p95Ms: round(at(0.95)),
+    p99Ms: round(at(0.99)),
+    maxMs: round(sorted[sorted.length - 1]!),
+  };
 }
 
 /**
  * The command that repeats this run: the environment settings it was given (variables named with
  * one of `prefixes`, sorted) before `npm run <script>` and its arguments.
  */
-export function commandOf(script: string, prefixes: readonly string[], args: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): string {
+export function commandOf(
+  script: string,
+  prefixes: readonly string[],
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const settings = Object.entries(env)
     .filter(([key]) => prefixes.some((prefix) => key.startsWith(prefix)))
     .sort(([a], [b]) => a.localeCompare(b))
@@ -44,7 +55,12 @@ export function machineInfo() {
  * Prints the tables and writes `bench/results/<name>-<date>.json` (all figures) and `.md` (the
  * tables), so every figure quoted anywhere can be traced to a file and the command that made it.
  */
-export function saveResults(name: string, command: string, data: Record<string, unknown>, tables: BenchTable[]): { json: string; markdown: string } {
+export function saveResults(
+  name: string,
+  command: string,
+  data: Record<string, unknown>,
+  tables: BenchTable[],
+): { json: string; markdown: string } {
   const dir = path.join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
   const date = new Date().toISOString().slice(0, 10);

@@ -42,7 +42,10 @@ import { CAPACITY, GATEWAY_PORT, HTTP, INSTANCE, PHASES, REPLICAS, STACK_ENV, US
 import { startBenchStack } from './system/stack';
 
 async function main(): Promise<void> {
-  const stack = await startBenchStack({ instance: INSTANCE, replicas: REPLICAS, kafkaPort: 9192, postgresPort: 54341, gatewayPort: GATEWAY_PORT, env: STACK_ENV }, say);
+  const stack = await startBenchStack(
+    { instance: INSTANCE, replicas: REPLICAS, kafkaPort: 9192, postgresPort: 54341, gatewayPort: GATEWAY_PORT, env: STACK_ENV },
+    say,
+  );
   const kafka = createKafka('bench', stack.file().brokers.split(','), stack.kafkaAuth('bench'));
   const client = new KafkaCommandClient({ kafka, clientName: 'bench', sender: 'gateway', defaultTimeoutMs: 60_000, maxPending: 200_000 });
   const tracker = new OutcomeTracker(kafka);
@@ -50,13 +53,22 @@ async function main(): Promise<void> {
   try {
     await client.start();
     await admin.connect();
-    const users = await seedUsers({ client, outbox: new SmsOutbox(stack.smsOutboxFile), count: USERS, file: path.join(localDir, INSTANCE, 'bench-users.json'), concurrency: 16, say });
+    const users = await seedUsers({
+      client,
+      outbox: new SmsOutbox(stack.smsOutboxFile),
+      count: USERS,
+      file: path.join(localDir, INSTANCE, 'bench-users.json'),
+      concurrency: 16,
+      say,
+    });
 
     say('baselines on the same broker and database');
     const kafkaBaseline = await kafkaRoundTrips(kafka, 32, 10_000);
     say(`  KafkaJS produce→consume: ${kafkaBaseline.roundTripsPerSecond} round trips/s (32 in flight), p99 ${kafkaBaseline.p99Ms} ms`);
     const platformaticBaseline = await platformaticRoundTrips(kafka, stack.file().brokers.split(','), stack.kafkaAuth('bench'), 32, 10_000);
-    say(`  @platformatic/kafka produce→consume: ${platformaticBaseline.roundTripsPerSecond} round trips/s (32 in flight), p99 ${platformaticBaseline.p99Ms} ms`);
+    say(
+      `  @platformatic/kafka produce→consume: ${platformaticBaseline.roundTripsPerSecond} round trips/s (32 in flight), p99 ${platformaticBaseline.p99Ms} ms`,
+    );
     // The services reach the database over its Unix socket when the stack runs it; TCP is measured beside it.
     const postgresBaselines: PostgresBaseline[] = [];
     for (const [via, url] of databaseRoutes(stack.file().databaseUrl)) {
@@ -77,7 +89,19 @@ async function main(): Promise<void> {
     const capacity = CAPACITY ? await searchCapacity(deps) : undefined;
     const http = HTTP ? await searchHttpCapacity(stack, users) : undefined;
     const final = await checkInvariants(stack.file().databaseUrl);
-    report({ kafkaBaseline, platformaticBaseline, postgresBaselines, idle, coldStart, phases, capacity, http, final, users: users.length, chart });
+    report({
+      kafkaBaseline,
+      platformaticBaseline,
+      postgresBaselines,
+      idle,
+      coldStart,
+      phases,
+      capacity,
+      http,
+      final,
+      users: users.length,
+      chart,
+    });
   } finally {
     await tracker.stop().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);

@@ -95,13 +95,27 @@ export class TrafficGenerator {
   private act(user: SimUser, group: readonly SimUser[]): void {
     const meta = (actor: string, correlationId: string): Meta => ({ correlationId, actor, now: this.sim.now() });
     if (this.sim.identity.state(userStreamId(user.userId)).status === 'unregistered') {
-      must(this.sim.identity.decide(userStreamId(user.userId), registerUserCommand(user.userId, this.sim.now()), meta(`user:${user.userId}`, user.userId)), 'register');
+      must(
+        this.sim.identity.decide(
+          userStreamId(user.userId),
+          registerUserCommand(user.userId, this.sim.now()),
+          meta(`user:${user.userId}`, user.userId),
+        ),
+        'register',
+      );
       this.totals.users += 1;
       return;
     }
     if (!user.hasCard) {
       if (this.sim.chance(0.15)) return; // some never bind a card
-      must(this.sim.cards.decide(userCardsStreamId(user.userId), bindCardCommand(user.userId, this.sim.now()), meta(`user:${user.userId}`, user.userId)), 'bind card');
+      must(
+        this.sim.cards.decide(
+          userCardsStreamId(user.userId),
+          bindCardCommand(user.userId, this.sim.now()),
+          meta(`user:${user.userId}`, user.userId),
+        ),
+        'bind card',
+      );
       user.hasCard = true;
       this.totals.cardsBound += 1;
       return;
@@ -109,14 +123,35 @@ export class TrafficGenerator {
     if (!user.hasWallet) {
       if (this.sim.chance(0.1)) return; // some stop before opening a wallet
       const tier = this.sim.chance(0.8) ? 'verified' : 'premium';
-      must(this.sim.wallets.decide(`wallet-${user.walletId}`, { type: 'OpenWallet', walletId: user.walletId, userId: user.userId, tier, prerequisites: { registered: true, paymentPasswordSet: true, cardBound: true }, now: this.sim.now() }, meta('system:wallet', user.userId)), 'open wallet');
+      must(
+        this.sim.wallets.decide(
+          `wallet-${user.walletId}`,
+          {
+            type: 'OpenWallet',
+            walletId: user.walletId,
+            userId: user.userId,
+            tier,
+            prerequisites: { registered: true, paymentPasswordSet: true, cardBound: true },
+            now: this.sim.now(),
+          },
+          meta('system:wallet', user.userId),
+        ),
+        'open wallet',
+      );
       user.hasWallet = true;
       this.totals.walletsOpened += 1;
       this.flows.topUp(user);
       return;
     }
     if (this.sim.chance(0.002)) {
-      must(this.sim.identity.decide(userStreamId(user.userId), riskAlertCommand(user.userId, false, this.sim.now()), meta('system:risk', user.userId)), 'risk alert');
+      must(
+        this.sim.identity.decide(
+          userStreamId(user.userId),
+          riskAlertCommand(user.userId, false, this.sim.now()),
+          meta('system:risk', user.userId),
+        ),
+        'risk alert',
+      );
       return;
     }
     const roll = this.sim.random();

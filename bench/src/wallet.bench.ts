@@ -16,7 +16,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createEventStore, DeciderHandler, type EventCodec, type NewEvent } from '@ledger/event-store';
-import { createWalletDecider, isWalletEventType, type WalletCommand, type WalletEvent, type WalletPolicy, type WalletState } from '@ledger/wallet-domain';
+import {
+  createWalletDecider,
+  isWalletEventType,
+  type WalletCommand,
+  type WalletEvent,
+  type WalletPolicy,
+  type WalletState,
+} from '@ledger/wallet-domain';
 import { latencySummary, saveResults, type BenchTable } from './report';
 import { benchDatabase, runConcurrently, stopBenchServer } from './bench-infra';
 
@@ -62,17 +69,36 @@ const meta = () => {
 
 async function main(): Promise<void> {
   const db = await benchDatabase('wallet');
-  console.log(`PostgreSQL ${db.serverVersion}; ${PHASE_MS} ms per phase, ${WRITERS} concurrent loops, ${WALLETS.toLocaleString()} wallets. No Kafka: domain + DeciderHandler + event store.`);
+  console.log(
+    `PostgreSQL ${db.serverVersion}; ${PHASE_MS} ms per phase, ${WRITERS} concurrent loops, ${WALLETS.toLocaleString()} wallets. No Kafka: domain + DeciderHandler + event store.`,
+  );
   const store = createEventStore(db.url, { schema: 'wallet', poolSize: WRITERS + 8 });
   await store.init();
   const decider = createWalletDecider(policy);
-  const handler = new DeciderHandler<WalletCommand, WalletEvent, WalletState>({ store, decider, codec, maxAttempts: 10, cacheSize: WALLETS * 2 });
+  const handler = new DeciderHandler<WalletCommand, WalletEvent, WalletState>({
+    store,
+    decider,
+    codec,
+    maxAttempts: 10,
+    cacheSize: WALLETS * 2,
+  });
 
   // 1. Raw appends: the ceiling, one FundsReserved-sized event per append.
   const sample = (stream: string): NewEvent => ({
     id: randomUUID(),
     type: 'wallet.FundsReserved.v1',
-    data: { walletId: stream, holdId: randomUUID(), amountMinor: '100', expiresAt: '2026-11-22T10:00:00.000Z', reference: 'bench', counterparty: 'merchant:m-1', reservedAt: NOW(), debitDay: '2026-11-22', idempotencyKey: 'k', payloadFingerprint: '[]' },
+    data: {
+      walletId: stream,
+      holdId: randomUUID(),
+      amountMinor: '100',
+      expiresAt: '2026-11-22T10:00:00.000Z',
+      reference: 'bench',
+      counterparty: 'merchant:m-1',
+      reservedAt: NOW(),
+      debitDay: '2026-11-22',
+      idempotencyKey: 'k',
+      payloadFingerprint: '[]',
+    },
     metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: 'system:bench', occurredAt: NOW(), schemaVersion: 1 },
   });
   const raw = await runConcurrently(WRITERS, PHASE_MS, () => {
@@ -93,12 +119,41 @@ async function main(): Promise<void> {
       for (let i = next++; i < allIds.length; i = next++) {
         const walletId = allIds[i]!;
         const now = NOW();
-        const opened = decider.decide({ type: 'OpenWallet', walletId, userId: `user-${walletId}`, tier: 'premium', prerequisites: { registered: true, paymentPasswordSet: true, cardBound: true }, now }, decider.initialState());
+        const opened = decider.decide(
+          {
+            type: 'OpenWallet',
+            walletId,
+            userId: `user-${walletId}`,
+            tier: 'premium',
+            prerequisites: { registered: true, paymentPasswordSet: true, cardBound: true },
+            now,
+          },
+          decider.initialState(),
+        );
         if (!Array.isArray(opened)) throw new Error('open rejected');
         const state = decider.evolve(decider.initialState(), opened[0]!);
-        const credited = decider.decide({ type: 'CreditWallet', walletId, creditId: 'seed', amountMinor: 10n ** 12n, reference: 'bench seed', counterparty: 'clearing:card:ICBC', now }, state);
+        const credited = decider.decide(
+          {
+            type: 'CreditWallet',
+            walletId,
+            creditId: 'seed',
+            amountMinor: 10n ** 12n,
+            reference: 'bench seed',
+            counterparty: 'clearing:card:ICBC',
+            now,
+          },
+          state,
+        );
         if (!Array.isArray(credited)) throw new Error('credit rejected');
-        await store.append(`wallet-${walletId}`, [...opened, ...credited].map((event, n) => ({ id: randomUUID(), ...codec.encode(event), metadata: { correlationId: `seed-${n}`, causationId: `seed-${n}`, actor: 'system:bench', occurredAt: now, schemaVersion: 1 } })), { expectedRevision: 'no_stream' });
+        await store.append(
+          `wallet-${walletId}`,
+          [...opened, ...credited].map((event, n) => ({
+            id: randomUUID(),
+            ...codec.encode(event),
+            metadata: { correlationId: `seed-${n}`, causationId: `seed-${n}`, actor: 'system:bench', occurredAt: now, schemaVersion: 1 },
+          })),
+          { expectedRevision: 'no_stream' },
+        );
       }
     }),
   );
@@ -129,15 +184,33 @@ async function main(): Promise<void> {
     const run = await runConcurrently(WRITERS, PHASE_MS, async () => {
       const walletId = pickWallet();
       const holdId = randomUUID();
-      const reserved = await command(walletId, (now) => ({ type: 'ReserveFunds', walletId, holdId, amountMinor: 100n, expiresAt: new Date(Date.parse(now) + 600_000).toISOString(), reference: 'bench', counterparty: 'merchant:m-1', now }));
+      const reserved = await command(walletId, (now) => ({
+        type: 'ReserveFunds',
+        walletId,
+        holdId,
+        amountMinor: 100n,
+        expiresAt: new Date(Date.parse(now) + 600_000).toISOString(),
+        reference: 'bench',
+        counterparty: 'merchant:m-1',
+        now,
+      }));
       if (reserved) await command(walletId, (now) => ({ type: 'CaptureHold', walletId, holdId, amountMinor: 100n, now }));
     });
     const rate = commandLatencies.length / (run.elapsedMs / 1000);
-    return { commandsPerSec: rate, commands: commandLatencies.length, pairs: run.operations, failures, failureCodes: Object.fromEntries(failureCodes), latency: latencySummary(commandLatencies) };
+    return {
+      commandsPerSec: rate,
+      commands: commandLatencies.length,
+      pairs: run.operations,
+      failures,
+      failureCodes: Object.fromEntries(failureCodes),
+      latency: latencySummary(commandLatencies),
+    };
   }
 
   const spread = await pairs(() => walletIds[Math.floor(Math.random() * walletIds.length)]!);
-  console.log(`spread: ${spread.commandsPerSec.toFixed(0)} commands/s (${pct(spread.commandsPerSec / rawRate)} of raw), failures ${spread.failures}`);
+  console.log(
+    `spread: ${spread.commandsPerSec.toFixed(0)} commands/s (${pct(spread.commandsPerSec / rawRate)} of raw), failures ${spread.failures}`,
+  );
   const hot = await pairs(() => hotWalletId);
   console.log(`hot: ${hot.commandsPerSec.toFixed(0)} commands/s, failures ${hot.failures}`);
   const hotState = await handler.load(`wallet-${hotWalletId}`);
@@ -149,8 +222,22 @@ async function main(): Promise<void> {
       columns: ['phase', 'ops/s', 'ratio to raw appends', 'p50 / p99 ms', 'failures', 'target'],
       rows: [
         ['raw single-event appends', rawRate.toFixed(0), '100%', `${rawLatency.p50Ms} / ${rawLatency.p99Ms}`, 0, '—'],
-        [`spread over ${WALLETS.toLocaleString()} wallets`, spread.commandsPerSec.toFixed(0), pct(spread.commandsPerSec / rawRate), `${spread.latency.p50Ms} / ${spread.latency.p99Ms}`, spread.failures, '≥ 50% of raw'],
-        ['one hot wallet', hot.commandsPerSec.toFixed(0), pct(hot.commandsPerSec / rawRate), `${hot.latency.p50Ms} / ${hot.latency.p99Ms}`, hot.failures, '≥ 300 ops/s, 0 failures'],
+        [
+          `spread over ${WALLETS.toLocaleString()} wallets`,
+          spread.commandsPerSec.toFixed(0),
+          pct(spread.commandsPerSec / rawRate),
+          `${spread.latency.p50Ms} / ${spread.latency.p99Ms}`,
+          spread.failures,
+          '≥ 50% of raw',
+        ],
+        [
+          'one hot wallet',
+          hot.commandsPerSec.toFixed(0),
+          pct(hot.commandsPerSec / rawRate),
+          `${hot.latency.p50Ms} / ${hot.latency.p99Ms}`,
+          hot.failures,
+          '≥ 300 ops/s, 0 failures',
+        ],
       ],
     },
   ];
@@ -164,8 +251,17 @@ async function main(): Promise<void> {
       wallets: WALLETS,
       note: 'Domain + DeciderHandler + PostgreSQL event store, no Kafka; commands serialized per wallet in-process as in the service.',
       raw: { appendsPerSec: rawRate, latency: rawLatency },
-      spread: { ...spread, ratioToRaw: spread.commandsPerSec / rawRate, meetsTarget: spread.commandsPerSec / rawRate >= 0.5 && spread.failures === 0 },
-      hot: { ...hot, ratioToRaw: hot.commandsPerSec / rawRate, meetsTarget: hot.commandsPerSec >= 300 && hot.failures === 0, finalRevision: hotState.revision?.toString() },
+      spread: {
+        ...spread,
+        ratioToRaw: spread.commandsPerSec / rawRate,
+        meetsTarget: spread.commandsPerSec / rawRate >= 0.5 && spread.failures === 0,
+      },
+      hot: {
+        ...hot,
+        ratioToRaw: hot.commandsPerSec / rawRate,
+        meetsTarget: hot.commandsPerSec >= 300 && hot.failures === 0,
+        finalRevision: hotState.revision?.toString(),
+      },
     },
     tables,
   );

@@ -31,7 +31,8 @@ async function recordPrefix(prefix: string, timeoutMs = 60_000): Promise<Recorde
   const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const names = (await admin.listTopics()).filter((name) => name.startsWith(prefix));
   const watermarks = new Map<string, bigint>();
-  for (const name of names) for (const { partition, high } of await admin.fetchTopicOffsets(name)) watermarks.set(`${name}/${partition}`, BigInt(high));
+  for (const name of names)
+    for (const { partition, high } of await admin.fetchTopicOffsets(name)) watermarks.set(`${name}/${partition}`, BigInt(high));
   await admin.disconnect();
   const expected = [...watermarks.values()].reduce((sum, high) => sum + high, 0n);
 
@@ -43,7 +44,8 @@ async function recordPrefix(prefix: string, timeoutMs = 60_000): Promise<Recorde
     await consumer.run({ eachMessage: async ({ topic, partition, message }) => void recorded.push({ topic, partition, message }) });
     const deadline = Date.now() + timeoutMs;
     while (BigInt(recorded.length) < expected) {
-      if (Date.now() > deadline) throw new Error(`recorded ${recorded.length} of ${expected} messages on ${names.length} topics within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`recorded ${recorded.length} of ${expected} messages on ${names.length} topics within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
@@ -72,7 +74,8 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
   const malformedActor = 'system:asyncapi-test';
   const malformedTopic = () => `${h.topicPrefix}${topics.commandsFrom(walletContract.CONTEXT, senderPlaying(malformedActor))}`;
   /** The two messages this test produces wrong on purpose: the malformed command and the probe. */
-  const deliberatelyWrong = (r: Recorded) => r.topic === probeTopic() || (r.topic === malformedTopic() && r.message.headers?.[HEADER.messageId]?.toString() === malformedId);
+  const deliberatelyWrong = (r: Recorded) =>
+    r.topic === probeTopic() || (r.topic === malformedTopic() && r.message.headers?.[HEADER.messageId]?.toString() === malformedId);
   /** A reply topic by its name (`replies.<client>.<instance>`) that no client reads. */
   const probeTopic = () => `${h.topicPrefix}${topics.replies('asyncapi-probe', 'wrong1')}`;
 
@@ -83,7 +86,11 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
     const phone = randomPhone();
     const userId = await h.identity.register(phone);
     const actor = `user:${userId}`;
-    expect(await h.identity.send(identityContract.setPaymentPassword, { userId, paymentPassword: h.password(GOOD_PAYMENT_PASSWORD) }, actor, { key: userId })).toMatchObject({ status: 'accepted' });
+    expect(
+      await h.identity.send(identityContract.setPaymentPassword, { userId, paymentPassword: h.password(GOOD_PAYMENT_PASSWORD) }, actor, {
+        key: userId,
+      }),
+    ).toMatchObject({ status: 'accepted' });
     const bound = await h.cards!.bind(userId, TEST_CARDS.zhangSanDebit);
     expect(bound).toMatchObject({ status: 'accepted' });
     const cardId = String((bound as Accepted).data?.['cardId']);
@@ -96,9 +103,26 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
 
     // Top up from the card, pay a merchant, and a payment refused for insufficient funds.
     const topUpId = randomUUID();
-    expect(await h.send(paymentsContract.topUpFromCard, { paymentId: topUpId, userId, walletId, cardId, amountMinor: '5000' }, topUpId, actor)).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
+    expect(
+      await h.send(paymentsContract.topUpFromCard, { paymentId: topUpId, userId, walletId, cardId, amountMinor: '5000' }, topUpId, actor),
+    ).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     const pay = (paymentId: string, amountMinor: string) =>
-      h.send(paymentsContract.payMerchant, { paymentId, userId, walletId, merchantId: 'm-canteen', channel: 'qr', amountMinor, description: 'lunch', paymentPassword: h.password(), deviceId: TEST_DEVICE }, paymentId, actor);
+      h.send(
+        paymentsContract.payMerchant,
+        {
+          paymentId,
+          userId,
+          walletId,
+          merchantId: 'm-canteen',
+          channel: 'qr',
+          amountMinor,
+          description: 'lunch',
+          paymentPassword: h.password(),
+          deviceId: TEST_DEVICE,
+        },
+        paymentId,
+        actor,
+      );
     expect(await pay(randomUUID(), '1250')).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     expect(await pay(randomUUID(), '9000')).toMatchObject({ status: 'rejected', code: 'INSUFFICIENT_FUNDS' });
 
@@ -131,7 +155,9 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
     // A deliberately wrong message on a topic of the prefix that no service reads: the check must report it.
     await producer.send({
       topic: probeTopic(),
-      messages: [{ key: null, value: JSON.stringify({ status: 'done', commandId: 42 }), headers: { [HEADER.messageType]: 'CommandResult.v1' } }],
+      messages: [
+        { key: null, value: JSON.stringify({ status: 'done', commandId: 42 }), headers: { [HEADER.messageType]: 'CommandResult.v1' } },
+      ],
     });
     await producer.disconnect();
 
@@ -141,11 +167,17 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       recorded = await recordPrefix(h.topicPrefix);
       const deadLettered = recorded.some((r) => r.topic === topics.deadLetters(malformedTopic()));
-      const completed = recorded.some((r) => r.topic === `${h.topicPrefix}payments.events` && r.message.headers?.[HEADER.messageType]?.toString() === paymentsContract.EVENT_TYPES.PaymentFailed);
+      const completed = recorded.some(
+        (r) =>
+          r.topic === `${h.topicPrefix}payments.events` &&
+          r.message.headers?.[HEADER.messageType]?.toString() === paymentsContract.EVENT_TYPES.PaymentFailed,
+      );
       if ((deadLettered && completed) || Date.now() > deadline) break;
     }
     const validator = new AsyncApiValidator(buildAsyncApi(), h.topicPrefix);
-    checks = recorded.map((r) => validator.check({ topic: r.topic, key: r.message.key, headers: r.message.headers, value: r.message.value }));
+    checks = recorded.map((r) =>
+      validator.check({ topic: r.topic, key: r.message.key, headers: r.message.headers, value: r.message.value }),
+    );
   });
 
   afterAll(async () => {
@@ -192,7 +224,9 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
     // Enough traffic to mean something (the payments relay publishes a payment's start and outcome only).
     expect(recorded.length).toBeGreaterThan(40);
     // The malformed command was answered INVALID_COMMAND on the reply topic named in it.
-    const answers = recorded.filter((r) => r.topic === h.client.replyTopic).map((r) => JSON.parse(r.message.value!.toString('utf8')) as CommandResult);
+    const answers = recorded
+      .filter((r) => r.topic === h.client.replyTopic)
+      .map((r) => JSON.parse(r.message.value!.toString('utf8')) as CommandResult);
     expect(answers).toContainEqual(expect.objectContaining({ status: 'rejected', commandId: malformedId, code: 'INVALID_COMMAND' }));
   });
 
@@ -227,9 +261,11 @@ describe('AsyncAPI contract: every message the services produce matches docs/asy
     const command = recorded.find((r) => r.message.headers?.[HEADER.messageType]?.toString() === paymentsContract.payMerchant.type)!;
     const { [HEADER.actor]: _actor, ...headers } = command.message.headers!;
     const payload = { ...(JSON.parse(command.message.value!.toString('utf8')) as Record<string, unknown>), amountMinor: 1250 };
-    expect(validator.check({ topic: command.topic, key: command.message.key, headers, value: JSON.stringify(payload) }).violations).toEqual([
-      "payments.PayMerchant.v1: headers: must have required property 'actor'",
-      'payments.PayMerchant.v1: payload/amountMinor: must be string',
-    ]);
+    expect(validator.check({ topic: command.topic, key: command.message.key, headers, value: JSON.stringify(payload) }).violations).toEqual(
+      [
+        "payments.PayMerchant.v1: headers: must have required property 'actor'",
+        'payments.PayMerchant.v1: payload/amountMinor: must be string',
+      ],
+    );
   });
 });

@@ -60,9 +60,25 @@ export async function platformaticRoundTrips(kafka: Kafka, brokers: string[], au
   await admin.connect();
   await ensureTopics(admin, [topic], 4);
   // The same login as the KafkaJS client (SCRAM on the local broker).
-  const login = auth.sasl && 'username' in auth.sasl ? { sasl: { mechanism: auth.sasl.mechanism.toUpperCase() as 'SCRAM-SHA-512' | 'SCRAM-SHA-256', username: auth.sasl.username, password: auth.sasl.password } } : {};
+  const login =
+    auth.sasl && 'username' in auth.sasl
+      ? {
+          sasl: {
+            mechanism: auth.sasl.mechanism.toUpperCase() as 'SCRAM-SHA-512' | 'SCRAM-SHA-256',
+            username: auth.sasl.username,
+            password: auth.sasl.password,
+          },
+        }
+      : {};
   const producer = new Producer({ clientId: 'bench-platformatic', bootstrapBrokers: brokers, serializers: stringSerializers, ...login });
-  const consumer = new Consumer({ groupId: topic, clientId: 'bench-platformatic', bootstrapBrokers: brokers, deserializers: stringDeserializers, maxWaitTime: 20, ...login });
+  const consumer = new Consumer({
+    groupId: topic,
+    clientId: 'bench-platformatic',
+    bootstrapBrokers: brokers,
+    deserializers: stringDeserializers,
+    maxWaitTime: 20,
+    ...login,
+  });
   const waiting = new Map<string, () => void>();
   const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: true });
   stream.on('data', (message: { value: string }) => {
@@ -97,7 +113,9 @@ export async function postgresInsertCommits(databaseUrl: string, concurrency: nu
   const table = `bench_insert_${randomUUID().slice(0, 8)}`;
   await pool.query(`CREATE TABLE ${table} (id uuid PRIMARY KEY, data jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
   try {
-    const run = await runConcurrently(concurrency, durationMs, () => pool.query(`INSERT INTO ${table} (id, data) VALUES ($1, $2)`, [randomUUID(), '{"amountMinor":"1250"}']));
+    const run = await runConcurrently(concurrency, durationMs, () =>
+      pool.query(`INSERT INTO ${table} (id, data) VALUES ($1, $2)`, [randomUUID(), '{"amountMinor":"1250"}']),
+    );
     return { commitsPerSecond: Math.round(run.operations / (run.elapsedMs / 1000)), concurrency, ...latencySummary(run.latenciesMs) };
   } finally {
     await pool.query(`DROP TABLE ${table}`);

@@ -19,14 +19,32 @@ export async function searchCapacity(deps: PaymentLoad): Promise<CapacityStep[]>
   const steps: CapacityStep[] = [];
   say(`capacity: steps of ${CAPACITY_STEP_MS / 1000} s, held when p99 ≤ ${CAPACITY_P99_BOUND_MS} ms with nothing refused or unfinished`);
   for (let rate = nextCapacityRate(steps); rate !== undefined; rate = nextCapacityRate(steps)) {
-    const run = await runLoad({ ...deps, mix: REALISTIC_MIX, rate, durationMs: CAPACITY_STEP_MS, paymentPassword: deps.password, label: `capacity ${rate}/s`, say });
+    const run = await runLoad({
+      ...deps,
+      mix: REALISTIC_MIX,
+      rate,
+      durationMs: CAPACITY_STEP_MS,
+      paymentPassword: deps.password,
+      label: `capacity ${rate}/s`,
+      say,
+    });
     const summary = summarize(run.records, run.startedAt, run.endedAt);
     for (const record of run.records) deps.tracker.records.delete(record.paymentId);
     const latency = latencySummary(summary.latencies);
     const refused = Object.entries(summary.byCode).reduce((sum, [code, count]) => (code.endsWith(':PAYMENTS_BUSY') ? sum + count : sum), 0);
     const held = latency.p99Ms <= CAPACITY_P99_BOUND_MS && refused === 0 && summary.unfinished === 0;
-    steps.push({ rate, held, completedPerSecond: Math.round(summary.completedPerSecond), p50Ms: latency.p50Ms, p99Ms: latency.p99Ms, refused, unfinished: summary.unfinished });
-    say(`  ${rate}/s: ${held ? 'held' : 'not held'} (completed ${Math.round(summary.completedPerSecond)}/s, p99 ${latency.p99Ms} ms, refused ${refused}, unfinished ${summary.unfinished})`);
+    steps.push({
+      rate,
+      held,
+      completedPerSecond: Math.round(summary.completedPerSecond),
+      p50Ms: latency.p50Ms,
+      p99Ms: latency.p99Ms,
+      refused,
+      unfinished: summary.unfinished,
+    });
+    say(
+      `  ${rate}/s: ${held ? 'held' : 'not held'} (completed ${Math.round(summary.completedPerSecond)}/s, p99 ${latency.p99Ms} ms, refused ${refused}, unfinished ${summary.unfinished})`,
+    );
   }
   say(`capacity: ${capacityOf(steps)} payments/s`);
   return steps;
@@ -42,16 +60,27 @@ export type HttpCapacityStep = HttpStep & { cpuMs: number; processes: Record<str
 export async function searchHttpCapacity(stack: BenchStack, seeded: SeededUser[]): Promise<HttpCapacityStep[]> {
   const gatewayUrl = `http://127.0.0.1:${GATEWAY_PORT}`;
   const users = await logIn(gatewayUrl, seeded.slice(0, HTTP_USERS), 4);
-  say(`HTTP gateway: ${users.length} users logged in; steps of ${HTTP_STEP_S} s, held when p99 ≤ ${CAPACITY_P99_BOUND_MS} ms with nothing refused and no error`);
+  say(
+    `HTTP gateway: ${users.length} users logged in; steps of ${HTTP_STEP_S} s, held when p99 ≤ ${CAPACITY_P99_BOUND_MS} ms with nothing refused and no error`,
+  );
   const steps: HttpCapacityStep[] = [];
   for (let connections = nextConnections(steps); connections !== undefined; connections = nextConnections(steps)) {
     const sampler = new ProcessSampler(() => stack.file());
     sampler.start();
-    const step = await runHttpStep({ gatewayUrl, users, mix: REALISTIC_MIX, connections, durationS: HTTP_STEP_S, p99BoundMs: CAPACITY_P99_BOUND_MS });
+    const step = await runHttpStep({
+      gatewayUrl,
+      users,
+      mix: REALISTIC_MIX,
+      connections,
+      durationS: HTTP_STEP_S,
+      p99BoundMs: CAPACITY_P99_BOUND_MS,
+    });
     const processes = sampler.stop();
     const cpuMs = perCompleted(systemCpuSeconds(processes) * 1000, step.completedPerSecond * HTTP_STEP_S);
     steps.push({ ...step, cpuMs, processes });
-    say(`  ${connections} in flight: ${step.held ? 'held' : 'not held'} (completed ${step.completedPerSecond}/s, p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms, errors ${step.errors}, ${cpuMs} CPU-ms per payment)`);
+    say(
+      `  ${connections} in flight: ${step.held ? 'held' : 'not held'} (completed ${step.completedPerSecond}/s, p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms, errors ${step.errors}, ${cpuMs} CPU-ms per payment)`,
+    );
   }
   say(`HTTP gateway: ${httpCapacityOf(steps)} payments/s`);
   return steps;

@@ -43,13 +43,26 @@ function panel(series: ChartSeries, offsetY: number): string {
       const y = offsetY + MARGIN.top + plotHeight - t * plotHeight;
       return `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${y}" y2="${y}" stroke="#eee"/><text x="${MARGIN.left - 6}" y="${y + 4}" font-size="11" text-anchor="end" fill="#1f77b4">${Math.round(t * maxRate)}</text><text x="${MARGIN.left + plotWidth + 6}" y="${y + 4}" font-size="11" fill="#d62728">${Math.round(t * maxLatency)} ms</text>`;
     }),
-    ...ticks.map((t) => `<text x="${x(t * seconds)}" y="${bottom + 16}" font-size="11" text-anchor="middle">${Math.round(t * seconds)} s</text>`),
-    ...(series.marks ?? []).map(
-      (mark) => `<line x1="${x(mark.second)}" x2="${x(mark.second)}" y1="${offsetY + MARGIN.top}" y2="${bottom}" stroke="#555" stroke-dasharray="3,3"/><text x="${x(mark.second) + 3}" y="${offsetY + MARGIN.top + 12}" font-size="10" fill="#555">${escape(mark.label)}</text>`,
+    ...ticks.map(
+      (t) => `<text x="${x(t * seconds)}" y="${bottom + 16}" font-size="11" text-anchor="middle">${Math.round(t * seconds)} s</text>`,
     ),
-    line(series.points.map((p) => [x(p.second), yRate(p.completed)]), '#1f77b4'),
-    line(series.points.map((p) => [x(p.second), yLatency(p.p50Ms)]), '#ff7f0e', '4,2'),
-    line(series.points.map((p) => [x(p.second), yLatency(p.p99Ms)]), '#d62728'),
+    ...(series.marks ?? []).map(
+      (mark) =>
+        `<line x1="${x(mark.second)}" x2="${x(mark.second)}" y1="${offsetY + MARGIN.top}" y2="${bottom}" stroke="#555" stroke-dasharray="3,3"/><text x="${x(mark.second) + 3}" y="${offsetY + MARGIN.top + 12}" font-size="10" fill="#555">${escape(mark.label)}</text>`,
+    ),
+    line(
+      series.points.map((p) => [x(p.second), yRate(p.completed)]),
+      '#1f77b4',
+    ),
+    line(
+      series.points.map((p) => [x(p.second), yLatency(p.p50Ms)]),
+      '#ff7f0e',
+      '4,2',
+    ),
+    line(
+      series.points.map((p) => [x(p.second), yLatency(p.p99Ms)]),
+      '#d62728',
+    ),
   ].join('\n');
 }
 

@@ -14,7 +14,8 @@ const step = (connections: number, held: boolean, completedPerSecond = connectio
 describe('HTTP gateway step search', () => {
   it('doubles the payments in flight while every step holds, and stops at the first that does not', () => {
     const steps: HttpStep[] = [];
-    for (let connections = nextConnections(steps); connections !== undefined; connections = nextConnections(steps)) steps.push(step(connections, connections <= 8));
+    for (let connections = nextConnections(steps); connections !== undefined; connections = nextConnections(steps))
+      steps.push(step(connections, connections <= 8));
     expect(steps.map((s) => s.connections)).toEqual([1, 2, 4, 8, 16]);
   });
 

@@ -35,7 +35,8 @@ export async function logIn(gatewayUrl: string, users: readonly SeededUser[], co
           body: JSON.stringify({ phone: user.phone, loginPassword: LOGIN_PASSWORD, deviceId: user.deviceId }),
         });
         const body = (await response.json()) as { accessToken?: string; code?: string };
-        if (response.status !== 200 || body.accessToken === undefined) throw new Error(`login of ${user.userId}: HTTP ${response.status} ${body.code ?? ''}`);
+        if (response.status !== 200 || body.accessToken === undefined)
+          throw new Error(`login of ${user.userId}: HTTP ${response.status} ${body.code ?? ''}`);
         loggedIn.push({ ...user, accessToken: body.accessToken });
       }
     }),
@@ -63,7 +64,12 @@ interface RequestContext {
 }
 
 /** The route and body of one payment of `kind` by `payer`, with a fresh payment id (the idempotency key). */
-function paymentRequest(kind: PaymentKind, payer: HttpUser, users: readonly HttpUser[], mix: TrafficMix): { path: string; body: Record<string, string> } {
+function paymentRequest(
+  kind: PaymentKind,
+  payer: HttpUser,
+  users: readonly HttpUser[],
+  mix: TrafficMix,
+): { path: string; body: Record<string, string> } {
   const paymentId = randomUUID();
   const { kind: route, ...order } = orderFor(kind, payer, users, mix);
   const paths = { merchant: 'payments', transfer: 'transfers', card_topup: 'top-ups/card' } as const;
@@ -85,7 +91,14 @@ export function outcomeOf(status: number, body: string): string {
 }
 
 /** Runs one step and reports it; `p99BoundMs` decides whether it held (nothing refused busy, no error either). */
-export async function runHttpStep(options: { gatewayUrl: string; users: readonly HttpUser[]; mix: TrafficMix; connections: number; durationS: number; p99BoundMs: number }): Promise<HttpStep> {
+export async function runHttpStep(options: {
+  gatewayUrl: string;
+  users: readonly HttpUser[];
+  mix: TrafficMix;
+  connections: number;
+  durationS: number;
+  p99BoundMs: number;
+}): Promise<HttpStep> {
   const { users, mix } = options;
   const outcomes = new Map<string, number>();
   const result = await autocannon({
@@ -102,7 +115,13 @@ export async function runHttpStep(options: { gatewayUrl: string; users: readonly
           const kind = pick(mix.kinds, Math.random()).kind;
           const { path, body } = paymentRequest(kind, payer, users, mix);
           context.kind = kind;
-          return { ...request, method: 'POST', path, headers: { 'content-type': 'application/json', authorization: `Bearer ${payer.accessToken}` }, body: JSON.stringify(body) };
+          return {
+            ...request,
+            method: 'POST',
+            path,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${payer.accessToken}` },
+            body: JSON.stringify(body),
+          };
         },
         onResponse: (status, body, context: RequestContext) => {
           const key = `${context.kind ?? 'unknown'}:${outcomeOf(status, body)}`;

@@ -32,8 +32,12 @@ export async function checkInvariants(databaseUrl: string): Promise<InvariantRep
       paymentsStarted: await count(`SELECT count(*)::text AS n FROM (${perPayment}) p`, [OUTCOMES]),
       paymentsWithoutOutcome: await count(`SELECT count(*)::text AS n FROM (${perPayment}) p WHERE outcomes = 0`, [OUTCOMES]),
       paymentsWithSeveralOutcomes: await count(`SELECT count(*)::text AS n FROM (${perPayment}) p WHERE outcomes > 1`, [OUTCOMES]),
-      duplicatedCredits: await count(`SELECT count(*)::text AS n FROM (SELECT data->>'creditId' FROM wallet.events WHERE type = 'wallet.WalletCredited.v1' GROUP BY 1 HAVING count(*) > 1) d`),
-      duplicatedCaptures: await count(`SELECT count(*)::text AS n FROM (SELECT data->>'holdId' FROM wallet.events WHERE type = 'wallet.HoldCaptured.v1' GROUP BY 1 HAVING count(*) > 1) d`),
+      duplicatedCredits: await count(
+        `SELECT count(*)::text AS n FROM (SELECT data->>'creditId' FROM wallet.events WHERE type = 'wallet.WalletCredited.v1' GROUP BY 1 HAVING count(*) > 1) d`,
+      ),
+      duplicatedCaptures: await count(
+        `SELECT count(*)::text AS n FROM (SELECT data->>'holdId' FROM wallet.events WHERE type = 'wallet.HoldCaptured.v1' GROUP BY 1 HAVING count(*) > 1) d`,
+      ),
     };
   } finally {
     await client.end();
@@ -41,8 +45,18 @@ export async function checkInvariants(databaseUrl: string): Promise<InvariantRep
   const store = createEventStore(databaseUrl, { schema: 'wallet', poolSize: 2 });
   try {
     const ledger = await checkLedger(store);
-    const ledgerProblems = ledger.unbalancedTransactions.length + ledger.balanceMismatches.length + ledger.holdsOpenPastExpiry.length + ledger.brokenStreams.length;
-    const violations = report.paymentsWithoutOutcome + report.paymentsWithSeveralOutcomes + report.duplicatedCredits + report.duplicatedCaptures + ledgerProblems + (ledger.sumMinor === '0' ? 0 : 1);
+    const ledgerProblems =
+      ledger.unbalancedTransactions.length +
+      ledger.balanceMismatches.length +
+      ledger.holdsOpenPastExpiry.length +
+      ledger.brokenStreams.length;
+    const violations =
+      report.paymentsWithoutOutcome +
+      report.paymentsWithSeveralOutcomes +
+      report.duplicatedCredits +
+      report.duplicatedCaptures +
+      ledgerProblems +
+      (ledger.sumMinor === '0' ? 0 : 1);
     return { ...report, ledgerSumMinor: ledger.sumMinor, ledgerProblems, violations };
   } finally {
     await store.close();

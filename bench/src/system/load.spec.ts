@@ -17,7 +17,8 @@ describe('the payment each kind of the mix makes', () => {
   });
 
   it('transfers to another user, and tops up from the payer’s own card', () => {
-    for (let i = 0; i < 20; i++) expect(orderFor('transfer', users[0]!, users, REALISTIC_MIX)).toMatchObject({ kind: 'transfer', recipientPhone: '13800000002' });
+    for (let i = 0; i < 20; i++)
+      expect(orderFor('transfer', users[0]!, users, REALISTIC_MIX)).toMatchObject({ kind: 'transfer', recipientPhone: '13800000002' });
     expect(orderFor('card_topup', users[1]!, users, REALISTIC_MIX)).toMatchObject({ kind: 'card_topup', cardId: 'c2' });
   });
 });

@@ -72,14 +72,25 @@ export type PaymentOrder =
  * or from the payer's card; the failing kinds pay a merchant that does not take the wallet, or
  * more than any payer holds (¥40,000).
  */
-export function orderFor<U extends { userId: string; phone: string; cardId: string }>(kind: PaymentKind, payer: U, users: readonly U[], mix: TrafficMix): PaymentOrder {
+export function orderFor<U extends { userId: string; phone: string; cardId: string }>(
+  kind: PaymentKind,
+  payer: U,
+  users: readonly U[],
+  mix: TrafficMix,
+): PaymentOrder {
   const amountMinor = String(100 + Math.floor(Math.random() * 4_900));
   switch (kind) {
     case 'merchant':
     case 'unknown_merchant':
     case 'over_balance': {
-      const merchant = kind === 'unknown_merchant' ? { merchantId: 'm-cash-only', channel: 'qr' as const } : pick(mix.merchants, Math.random());
-      return { kind: 'merchant', merchantId: merchant.merchantId, channel: merchant.channel, amountMinor: kind === 'over_balance' ? '4000000' : amountMinor };
+      const merchant =
+        kind === 'unknown_merchant' ? { merchantId: 'm-cash-only', channel: 'qr' as const } : pick(mix.merchants, Math.random());
+      return {
+        kind: 'merchant',
+        merchantId: merchant.merchantId,
+        channel: merchant.channel,
+        amountMinor: kind === 'over_balance' ? '4000000' : amountMinor,
+      };
     }
     case 'transfer': {
       let recipient = users[Math.floor(Math.random() * users.length)]!;
@@ -204,7 +215,13 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
           record.replyAt = performance.now();
           record.replyStatus = reply.status;
           // Refused before a payment started (risk rules, validation): no outcome event will come.
-          if (reply.status === 'rejected' && reply.details?.['status'] !== 'failed' && record.outcomeAt === undefined && record.code === undefined) record.code = reply.code;
+          if (
+            reply.status === 'rejected' &&
+            reply.details?.['status'] !== 'failed' &&
+            record.outcomeAt === undefined &&
+            record.code === undefined
+          )
+            record.code = reply.code;
         },
         (error: unknown) => {
           record.replyStatus = 'error';
@@ -229,14 +246,26 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
     switch (order.kind) {
       case 'merchant': {
         const { merchantId, channel, amountMinor } = order;
-        send(record, () => client.send(paymentsContract.payMerchant, { ...base, merchantId, channel, amountMinor, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
+        send(record, () =>
+          client.send(
+            paymentsContract.payMerchant,
+            { ...base, merchantId, channel, amountMinor, paymentPassword: options.paymentPassword, deviceId: payer.deviceId },
+            sendOptions,
+          ),
+        );
         break;
       }
       case 'transfer': {
         // Encrypted for payments as the gateway does (the number never travels in clear), once per payment.
         const recipientPhone = secrets.payments('recipientPhone', order.recipientPhone);
         const { amountMinor } = order;
-        send(record, () => client.send(paymentsContract.transfer, { ...base, recipientPhone, amountMinor, paymentPassword: options.paymentPassword, deviceId: payer.deviceId }, sendOptions));
+        send(record, () =>
+          client.send(
+            paymentsContract.transfer,
+            { ...base, recipientPhone, amountMinor, paymentPassword: options.paymentPassword, deviceId: payer.deviceId },
+            sendOptions,
+          ),
+        );
         break;
       }
       case 'card_topup': {
@@ -254,7 +283,9 @@ export async function runLoad(options: LoadOptions): Promise<{ records: PaymentR
     for (let i = 0; i < due; i++) startOne();
     if (now >= nextReport) {
       const done = records.filter((record) => record.outcomeAt !== undefined || record.code !== undefined).length;
-      options.say(`  ${options.label}: ${((now - startedAt) / 1000).toFixed(0)} s, ${sent} sent, ${done} finished, ${sent - done} in flight`);
+      options.say(
+        `  ${options.label}: ${((now - startedAt) / 1000).toFixed(0)} s, ${sent} sent, ${done} finished, ${sent - done} in flight`,
+      );
       nextReport += 10_000;
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -315,7 +346,10 @@ export function summarize(records: PaymentRecord[], startedAt: number, sendingEn
 }
 
 /** Completed payments and latency percentiles per second of the run, for the chart. */
-export function timeline(records: PaymentRecord[], startedAt: number): Array<{ second: number; completed: number; p50Ms: number; p99Ms: number }> {
+export function timeline(
+  records: PaymentRecord[],
+  startedAt: number,
+): Array<{ second: number; completed: number; p50Ms: number; p99Ms: number }> {
   const buckets = new Map<number, number[]>();
   for (const record of records) {
     if (record.outcomeAt === undefined || record.outcome !== 'completed') continue;
@@ -327,7 +361,8 @@ export function timeline(records: PaymentRecord[], startedAt: number): Array<{ s
   const last = Math.max(0, ...buckets.keys());
   return Array.from({ length: last + 1 }, (_, second) => {
     const latencies = (buckets.get(second) ?? []).sort((a, b) => a - b);
-    const at = (q: number) => (latencies.length === 0 ? 0 : latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!);
+    const at = (q: number) =>
+      latencies.length === 0 ? 0 : latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!;
     return { second, completed: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99) };
   });
 }

@@ -79,7 +79,8 @@ export class ProcessSampler {
       const processes: Array<[string, number[]]> = [[LOAD_GENERATOR, [process.pid]]];
       if (stack.infra.kafka) processes.push(['kafka', [stack.infra.kafka]]);
       if (stack.infra.postgres) processes.push(['postgres (all backends)', descendants(stack.infra.postgres)]);
-      for (const [service, pids] of Object.entries(stack.instances)) pids.forEach((pid, i) => processes.push([pids.length > 1 ? `${service}#${i + 1}` : service, [pid]]));
+      for (const [service, pids] of Object.entries(stack.instances))
+        pids.forEach((pid, i) => processes.push([pids.length > 1 ? `${service}#${i + 1}` : service, [pid]]));
       for (const [name, pids] of processes) {
         let list = this.samples.get(name);
         if (!list) this.samples.set(name, (list = []));
@@ -103,7 +104,15 @@ export class ProcessSampler {
       [...this.samples].map(([name, values]) => {
         const cpu = this.cpu.get(name) ?? { first: 0, last: 0 };
         const cpuSeconds = cpu.last - cpu.first;
-        return [name, { meanMiB: Math.round(values.reduce((a, b) => a + b, 0) / values.length), maxMiB: Math.round(Math.max(...values)), cpuPercent: Math.round((cpuSeconds / elapsedS) * 100), cpuSeconds }];
+        return [
+          name,
+          {
+            meanMiB: Math.round(values.reduce((a, b) => a + b, 0) / values.length),
+            maxMiB: Math.round(Math.max(...values)),
+            cpuPercent: Math.round((cpuSeconds / elapsedS) * 100),
+            cpuSeconds,
+          },
+        ];
       }),
     );
   }
@@ -124,7 +133,9 @@ export async function eventStoreAppends(databaseUrl: string): Promise<number> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows: tables } = await client.query<{ schema: string }>(`SELECT table_schema AS schema FROM information_schema.tables WHERE table_name = 'events' AND table_type = 'BASE TABLE'`);
+    const { rows: tables } = await client.query<{ schema: string }>(
+      `SELECT table_schema AS schema FROM information_schema.tables WHERE table_name = 'events' AND table_type = 'BASE TABLE'`,
+    );
     let total = 0;
     for (const { schema } of tables) {
       const { rows } = await client.query<{ count: string }>(`SELECT count(*)::text AS count FROM "${schema}".events`);
@@ -193,7 +204,12 @@ export async function topStatements(databaseUrl: string, limit: number): Promise
          FROM pg_stat_statements GROUP BY query ORDER BY total_ms DESC LIMIT $1`,
       [limit],
     );
-    return rows.map((row) => ({ statement: row.query.replace(/\s+/g, ' ').slice(0, 120), calls: Number(row.calls), totalMs: Math.round(row.total_ms), rows: Number(row.rows) }));
+    return rows.map((row) => ({
+      statement: row.query.replace(/\s+/g, ' ').slice(0, 120),
+      calls: Number(row.calls),
+      totalMs: Math.round(row.total_ms),
+      rows: Number(row.rows),
+    }));
   } finally {
     await client.end();
   }

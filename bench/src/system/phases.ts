@@ -4,7 +4,18 @@ import type { ChartSeries } from './chart';
 import { perCompleted, systemCpuSeconds, type PaymentCost } from './cost';
 import { waitForQuiescence, type InvariantReport } from './invariants';
 import { REALISTIC_MIX, runLoad, summarize, timeline, type OutcomeTracker, type TrafficMix } from './load';
-import { ProcessSampler, eventStoreAppends, kafkaMessagesWritten, postgresTransactions, postgresWriteTransactions, resetStatementStats, topStatements, LOAD_GENERATOR, type ProcessFigures, type StatementFigures } from './metrics';
+import {
+  ProcessSampler,
+  eventStoreAppends,
+  kafkaMessagesWritten,
+  postgresTransactions,
+  postgresWriteTransactions,
+  resetStatementStats,
+  topStatements,
+  LOAD_GENERATOR,
+  type ProcessFigures,
+  type StatementFigures,
+} from './metrics';
 import type { SeededUser } from './seed';
 import { DURATION_MS, RATE, REBALANCE, REPLICAS, STATEMENTS, say } from './settings';
 import type { BenchStack } from './stack';
@@ -46,7 +57,13 @@ export interface PhaseResult {
   statements?: StatementFigures[];
 }
 
-export async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix, deps: PaymentLoad & { admin: ReturnType<ReturnType<typeof createKafka>['admin']> }, chart: ChartSeries[]): Promise<PhaseResult> {
+export async function runPhase(
+  stack: BenchStack,
+  phase: string,
+  mix: TrafficMix,
+  deps: PaymentLoad & { admin: ReturnType<ReturnType<typeof createKafka>['admin']> },
+  chart: ChartSeries[],
+): Promise<PhaseResult> {
   const databaseUrl = stack.file().databaseUrl;
   if (STATEMENTS) await resetStatementStats(databaseUrl);
   const messagesBefore = await kafkaMessagesWritten(deps.admin);
@@ -69,7 +86,17 @@ export async function runPhase(stack: BenchStack, phase: string, mix: TrafficMix
     }, DURATION_MS / 2);
   }
   say(`${phase}: ${RATE} payments/s for ${DURATION_MS / 1000} s`);
-  const run = await runLoad({ client: deps.client, tracker: deps.tracker, users: deps.users, mix, rate: RATE, durationMs: DURATION_MS, paymentPassword: deps.password, label: phase, say });
+  const run = await runLoad({
+    client: deps.client,
+    tracker: deps.tracker,
+    users: deps.users,
+    mix,
+    rate: RATE,
+    durationMs: DURATION_MS,
+    paymentPassword: deps.password,
+    label: phase,
+    say,
+  });
   if (killTimer) clearTimeout(killTimer);
   const processes = sampler.stop();
   // Throughput counters span the run and its drain: messages and appends of the payments sent in it.
@@ -142,9 +169,24 @@ export async function warmUp(stack: BenchStack, deps: PaymentLoad): Promise<Cold
   say(`warm-up: ${durationMs / 1000} s at half the rate, every user paying in turn (cold caches)`);
   const sampler = new ProcessSampler(() => stack.file());
   sampler.start();
-  const run = await runLoad({ ...deps, mix: REALISTIC_MIX, rate, durationMs, paymentPassword: deps.password, label: 'warm-up', say, payers: 'each-in-turn', busyRetries: 5 });
+  const run = await runLoad({
+    ...deps,
+    mix: REALISTIC_MIX,
+    rate,
+    durationMs,
+    paymentPassword: deps.password,
+    label: 'warm-up',
+    say,
+    payers: 'each-in-turn',
+    busyRetries: 5,
+  });
   const processes = sampler.stop();
   for (const record of run.records) deps.tracker.records.delete(record.paymentId);
   const summary = summarize(run.records, run.startedAt, run.endedAt);
-  return { durationS: durationMs / 1000, sent: summary.sent, completed: summary.completed, cpuMs: perCompleted(systemCpuSeconds(processes) * 1000, summary.completed) };
+  return {
+    durationS: durationMs / 1000,
+    sent: summary.sent,
+    completed: summary.completed,
+    cpuMs: perCompleted(systemCpuSeconds(processes) * 1000, summary.completed),
+  };
 }

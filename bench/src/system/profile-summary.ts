@@ -28,7 +28,10 @@ export function selfTimes(profile: CpuProfile): Array<{ name: string; ms: number
     const delta = (profile.timeDeltas[i] ?? 0) / 1000;
     if (!node) return;
     const frame = node.callFrame;
-    const where = frame.url === '' ? '' : ` ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${frame.lineNumber + 1}`;
+    const where =
+      frame.url === ''
+        ? ''
+        : ` ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${frame.lineNumber + 1}`;
     const name = `${frame.functionName || '(anonymous)'}${where}`;
     totals.set(name, (totals.get(name) ?? 0) + delta);
     all += delta;
@@ -42,8 +45,13 @@ if (require.main === module) {
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))) {
     const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
     const rows = selfTimes(profile);
-    const busy = rows.filter((row) => !['(idle)', '(program)', '(garbage collector)'].includes(row.name.split(' ')[0]!)).reduce((sum, row) => sum + row.ms, 0);
-    console.log(`\n${file}: ${((profile.endTime - profile.startTime) / 1e6).toFixed(0)} s profiled, ${(busy / 1000).toFixed(1)} s on the CPU in JavaScript`);
-    for (const row of rows.slice(0, top)) console.log(`  ${String(row.ms).padStart(7)} ms  ${(row.share * 100).toFixed(1).padStart(5)}%  ${row.name}`);
+    const busy = rows
+      .filter((row) => !['(idle)', '(program)', '(garbage collector)'].includes(row.name.split(' ')[0]!))
+      .reduce((sum, row) => sum + row.ms, 0);
+    console.log(
+      `\n${file}: ${((profile.endTime - profile.startTime) / 1e6).toFixed(0)} s profiled, ${(busy / 1000).toFixed(1)} s on the CPU in JavaScript`,
+    );
+    for (const row of rows.slice(0, top))
+      console.log(`  ${String(row.ms).padStart(7)} ms  ${(row.share * 100).toFixed(1).padStart(5)}%  ${row.name}`);
   }
 }

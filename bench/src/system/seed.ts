@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { loadTestCard } from '@ledger/cards-domain';
-import { cardsContract, identityContract, paymentsContract, walletContract, type CommandContract, type CommandResult, type PayloadOf, type Sender } from '@ledger/contracts';
+import {
+  cardsContract,
+  identityContract,
+  paymentsContract,
+  walletContract,
+  type CommandContract,
+  type CommandResult,
+  type PayloadOf,
+  type Sender,
+} from '@ledger/contracts';
 import { HASH_PURPOSE, loadMessageKeyring, messageKeyOf, sealField, sealingKeyFromEnv, type Keyring } from '@ledger/crypto';
 import type { KafkaCommandClient } from '@ledger/messaging';
 
@@ -73,7 +82,11 @@ export class SmsOutbox {
  * in the bench what they pay behind the gateway to open them.
  */
 export class EdgeSecrets {
-  private readonly sealFor = { identity: sealingKeyFromEnv(process.env, 'identity'), cards: sealingKeyFromEnv(process.env, 'cards'), payments: sealingKeyFromEnv(process.env, 'payments') };
+  private readonly sealFor = {
+    identity: sealingKeyFromEnv(process.env, 'identity'),
+    cards: sealingKeyFromEnv(process.env, 'cards'),
+    payments: sealingKeyFromEnv(process.env, 'payments'),
+  };
   private readonly messageKeyring: Keyring = loadMessageKeyring(process.env, { allowDevelopmentKeys: true });
 
   identity(field: identityContract.SecretField, plaintext: string): string {
@@ -102,7 +115,14 @@ export class SeedFailure extends Error {}
  */
 const benchSender = (actor: string): Sender => (actor.startsWith('system:') ? 'internal' : 'gateway');
 
-async function expectAccepted<C extends CommandContract>(client: KafkaCommandClient, what: string, contract: C, payload: PayloadOf<C>, key: string, actor: string): Promise<Record<string, unknown>> {
+async function expectAccepted<C extends CommandContract>(
+  client: KafkaCommandClient,
+  what: string,
+  contract: C,
+  payload: PayloadOf<C>,
+  key: string,
+  actor: string,
+): Promise<Record<string, unknown>> {
   const result: CommandResult = await client.send(contract, payload, { key, actor, sender: benchSender(actor), timeoutMs: 60_000 });
   if (result.status !== 'accepted') throw new SeedFailure(`${what}: ${result.code} ${result.message}`);
   return (result.data ?? {}) as Record<string, unknown>;
@@ -117,20 +137,52 @@ export async function seedUser(client: KafkaCommandClient, outbox: SmsOutbox, se
   const card = loadTestCard(index);
   const phone = card.reservedPhone;
   const deviceId = `bench-device-${index}`;
-  await expectAccepted(client, 'sms code', identityContract.requestVerificationCode, { phone: secrets.identity('phone', phone), purpose: 'registration' }, secrets.phoneMessageKey(phone), 'anonymous');
+  await expectAccepted(
+    client,
+    'sms code',
+    identityContract.requestVerificationCode,
+    { phone: secrets.identity('phone', phone), purpose: 'registration' },
+    secrets.phoneMessageKey(phone),
+    'anonymous',
+  );
   const code = await outbox.code(phone);
   const registered = await expectAccepted(
     client,
     'register',
     identityContract.registerUser,
-    { phone: secrets.identity('phone', phone), code: secrets.identity('code', code), loginPassword: secrets.identity('loginPassword', LOGIN_PASSWORD), name: secrets.identity('name', card.holderName), deviceId },
+    {
+      phone: secrets.identity('phone', phone),
+      code: secrets.identity('code', code),
+      loginPassword: secrets.identity('loginPassword', LOGIN_PASSWORD),
+      name: secrets.identity('name', card.holderName),
+      deviceId,
+    },
     secrets.phoneMessageKey(phone),
     'anonymous',
   );
   const userId = String(registered['userId']);
   const user = `user:${userId}`;
-  await expectAccepted(client, 'payment password', identityContract.setPaymentPassword, { userId, paymentPassword: secrets.identity('paymentPassword', PAYMENT_PASSWORD) }, userId, user);
-  const bound = await expectAccepted(client, 'bind card', cardsContract.bindCard, { userId, cardNumber: secrets.cards('cardNumber', card.number), holderName: secrets.cards('holderName', card.holderName), reservedPhone: secrets.cards('reservedPhone', phone) }, userId, user);
+  await expectAccepted(
+    client,
+    'payment password',
+    identityContract.setPaymentPassword,
+    { userId, paymentPassword: secrets.identity('paymentPassword', PAYMENT_PASSWORD) },
+    userId,
+    user,
+  );
+  const bound = await expectAccepted(
+    client,
+    'bind card',
+    cardsContract.bindCard,
+    {
+      userId,
+      cardNumber: secrets.cards('cardNumber', card.number),
+      holderName: secrets.cards('holderName', card.holderName),
+      reservedPhone: secrets.cards('reservedPhone', phone),
+    },
+    userId,
+    user,
+  );
   const walletId = await openWallet(client, userId);
   await expectAccepted(client, 'verified tier', walletContract.changeWalletTier, { walletId, tier: 'verified' }, walletId, 'system:bench');
   const topUpId = randomUUID();
@@ -138,7 +190,14 @@ export async function seedUser(client: KafkaCommandClient, outbox: SmsOutbox, se
     client,
     'opening top-up',
     paymentsContract.counterTopUp,
-    { paymentId: topUpId, userId, walletId, branchId: 'bench-branch', tellerId: 'bench-teller', amountMinor: OPENING_BALANCE_MINOR.toString() },
+    {
+      paymentId: topUpId,
+      userId,
+      walletId,
+      branchId: 'bench-branch',
+      tellerId: 'bench-teller',
+      amountMinor: OPENING_BALANCE_MINOR.toString(),
+    },
     topUpId,
     'teller:bench-teller',
   );
@@ -152,7 +211,8 @@ async function openWallet(client: KafkaCommandClient, userId: string): Promise<s
     const result = await client.send(walletContract.openWallet, { userId }, { key: userId, actor: `user:${userId}`, timeoutMs: 60_000 });
     if (result.status === 'accepted') return String(result.data?.['walletId']);
     if (result.code === 'WALLET_ALREADY_OPEN') return String(result.details?.['walletId']);
-    if (result.code !== 'WALLET_PREREQUISITES_MISSING' || Date.now() > deadline) throw new SeedFailure(`open wallet: ${result.code} ${result.message}`);
+    if (result.code !== 'WALLET_PREREQUISITES_MISSING' || Date.now() > deadline)
+      throw new SeedFailure(`open wallet: ${result.code} ${result.message}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -161,11 +221,22 @@ async function openWallet(client: KafkaCommandClient, userId: string): Promise<s
  * `count` users, reusing those an earlier run of the same stack made (`file`), each checked to
  * still have its wallet, so repeated runs do not re-register thousands of users.
  */
-export async function seedUsers(options: { client: KafkaCommandClient; outbox: SmsOutbox; count: number; file: string; concurrency: number; say(line: string): void }): Promise<SeededUser[]> {
+export async function seedUsers(options: {
+  client: KafkaCommandClient;
+  outbox: SmsOutbox;
+  count: number;
+  file: string;
+  concurrency: number;
+  say(line: string): void;
+}): Promise<SeededUser[]> {
   const { client, count, file, say } = options;
   const users: SeededUser[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SeededUser[]) : [];
   if (users.length > 0) {
-    const probe = await client.send(walletContract.getBalance, { walletId: users[0]!.walletId }, { key: users[0]!.walletId, actor: 'system:bench', sender: benchSender('system:bench') });
+    const probe = await client.send(
+      walletContract.getBalance,
+      { walletId: users[0]!.walletId },
+      { key: users[0]!.walletId, actor: 'system:bench', sender: benchSender('system:bench') },
+    );
     if (probe.status !== 'accepted') {
       say(`the users of ${file} are not in this stack (${probe.code}); seeding afresh`);
       users.length = 0;

@@ -51,7 +51,10 @@ export async function startBenchStack(options: BenchStackOptions, say: (line: st
       PROJECTOR_HTTP_PORT: String(options.gatewayPort + 50),
       SMS_OUTBOX_FILE: smsOutboxFile,
       // BENCH_CPU_PROF_DIR: every service writes a V8 CPU profile there when it stops (where the time goes).
-      NODE_OPTIONS: ['--disable-warning=TimeoutNegativeWarning', ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF_DIR)}`] : [])].join(' '),
+      NODE_OPTIONS: [
+        '--disable-warning=TimeoutNegativeWarning',
+        ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF_DIR)}`] : []),
+      ].join(' '),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -59,7 +62,9 @@ export async function startBenchStack(options: BenchStackOptions, say: (line: st
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  say(`starting the stack (instance ${options.instance}, ${options.replicas} replica(s) per service; log ${path.relative(repoRoot, logFile)})`);
+  say(
+    `starting the stack (instance ${options.instance}, ${options.replicas} replica(s) per service; log ${path.relative(repoRoot, logFile)})`,
+  );
 
   const deadline = Date.now() + 300_000;
   for (;;) {

@@ -47,7 +47,14 @@ export class MemoryStreams<Command, Event, State> {
       entry.pending.push({
         id: this.ids(),
         ...this.codec.encode(event),
-        metadata: { correlationId: meta.correlationId, causationId: commandId, commandId, actor: meta.actor, occurredAt: meta.now, schemaVersion: 1 },
+        metadata: {
+          correlationId: meta.correlationId,
+          causationId: commandId,
+          commandId,
+          actor: meta.actor,
+          occurredAt: meta.now,
+          schemaVersion: 1,
+        },
       });
     }
     return decision;
@@ -57,7 +64,8 @@ export class MemoryStreams<Command, Event, State> {
   async flush(store: EventStore, writers: number): Promise<number> {
     const work: Array<{ stream: string; events: NewEvent[]; after: number }> = [];
     for (const [stream, entry] of this.streams) {
-      for (let i = 0; i < entry.pending.length; i += MAX_EVENTS_PER_APPEND) work.push({ stream, events: entry.pending.slice(i, i + MAX_EVENTS_PER_APPEND), after: entry.appended + i });
+      for (let i = 0; i < entry.pending.length; i += MAX_EVENTS_PER_APPEND)
+        work.push({ stream, events: entry.pending.slice(i, i + MAX_EVENTS_PER_APPEND), after: entry.appended + i });
       entry.appended += entry.pending.length;
       entry.pending = [];
     }

@@ -23,7 +23,10 @@ export class PaymentFlows {
 
   private payment(paymentId: string, command: (now: string) => PaymentCommand): PaymentEvent[] {
     const now = this.sim.step();
-    return must(this.sim.payments.decide(`payment-${paymentId}`, command(now), { correlationId: paymentId, actor: 'system:payments', now }), 'payment');
+    return must(
+      this.sim.payments.decide(`payment-${paymentId}`, command(now), { correlationId: paymentId, actor: 'system:payments', now }),
+      'payment',
+    );
   }
 
   private start(request: PaymentRequest): void {
@@ -58,10 +61,33 @@ export class PaymentFlows {
       this.payment(paymentId, (now) => ({ type: 'RecordCardCharge', result: this.failure(PAYMENT_ERROR.CARD_CHARGE_DECLINED), now }));
       return this.finish(paymentId);
     }
-    this.payment(paymentId, (now) => ({ type: 'RecordCardCharge', result: { ok: true, issuerReference: `iss-${paymentId.slice(-8)}` }, now }));
-    const [credited] = must(this.wallet(user.walletId, (now) => ({ type: 'CreditWallet', walletId: user.walletId, creditId: paymentId, amountMinor, reference: paymentId, counterparty: `clearing:card:${ISSUER}`, now }), paymentId), 'top-up credit');
+    this.payment(paymentId, (now) => ({
+      type: 'RecordCardCharge',
+      result: { ok: true, issuerReference: `iss-${paymentId.slice(-8)}` },
+      now,
+    }));
+    const [credited] = must(
+      this.wallet(
+        user.walletId,
+        (now) => ({
+          type: 'CreditWallet',
+          walletId: user.walletId,
+          creditId: paymentId,
+          amountMinor,
+          reference: paymentId,
+          counterparty: `clearing:card:${ISSUER}`,
+          now,
+        }),
+        paymentId,
+      ),
+      'top-up credit',
+    );
     if (credited?.type !== WALLET_EVENT.WalletCredited) throw new Error('top-up produced no WalletCredited');
-    this.payment(paymentId, (now) => ({ type: 'RecordWalletCredit', result: { ok: true, transactionId: credited.data.transactionId, postings: credited.data.postings.map((p) => ({ ...p })) }, now }));
+    this.payment(paymentId, (now) => ({
+      type: 'RecordWalletCredit',
+      result: { ok: true, transactionId: credited.data.transactionId, postings: credited.data.postings.map((p) => ({ ...p })) },
+      now,
+    }));
     this.finish(paymentId);
   }
 
@@ -79,12 +105,29 @@ export class PaymentFlows {
   private authorize(paymentId: string, walletId: string, amountMinor: bigint, counterparty: AccountId): boolean {
     if (!this.passwordChecked(paymentId)) return false;
     let expiresAt = '';
-    const reserved = this.wallet(walletId, (now) => {
-      expiresAt = new Date(Date.parse(now) + HOLD_TTL_MS).toISOString();
-      return { type: 'ReserveFunds', walletId, holdId: holdIdFor(paymentId), amountMinor, expiresAt, reference: paymentId, counterparty, now };
-    }, paymentId);
+    const reserved = this.wallet(
+      walletId,
+      (now) => {
+        expiresAt = new Date(Date.parse(now) + HOLD_TTL_MS).toISOString();
+        return {
+          type: 'ReserveFunds',
+          walletId,
+          holdId: holdIdFor(paymentId),
+          amountMinor,
+          expiresAt,
+          reference: paymentId,
+          counterparty,
+          now,
+        };
+      },
+      paymentId,
+    );
     if (isRejection(reserved)) {
-      this.payment(paymentId, (now) => ({ type: 'RecordReservation', result: { ok: false, failure: { code: reserved.code, message: reserved.message } }, now }));
+      this.payment(paymentId, (now) => ({
+        type: 'RecordReservation',
+        result: { ok: false, failure: { code: reserved.code, message: reserved.message } },
+        now,
+      }));
       return false;
     }
     this.payment(paymentId, (now) => ({ type: 'RecordReservation', result: { ok: true, expiresAt }, now }));
@@ -92,13 +135,23 @@ export class PaymentFlows {
   }
 
   private capture(paymentId: string, walletId: string, amountMinor: bigint): void {
-    const [captured] = must(this.wallet(walletId, (now) => ({ type: 'CaptureHold', walletId, holdId: holdIdFor(paymentId), amountMinor, now }), paymentId), 'capture');
+    const [captured] = must(
+      this.wallet(walletId, (now) => ({ type: 'CaptureHold', walletId, holdId: holdIdFor(paymentId), amountMinor, now }), paymentId),
+      'capture',
+    );
     if (captured?.type !== WALLET_EVENT.HoldCaptured) throw new Error('capture produced no HoldCaptured');
-    this.payment(paymentId, (now) => ({ type: 'RecordCapture', result: { ok: true, transactionId: captured.data.transactionId, postings: captured.data.postings.map((p) => ({ ...p })) }, now }));
+    this.payment(paymentId, (now) => ({
+      type: 'RecordCapture',
+      result: { ok: true, transactionId: captured.data.transactionId, postings: captured.data.postings.map((p) => ({ ...p })) },
+      now,
+    }));
   }
 
   private release(paymentId: string, walletId: string): void {
-    must(this.wallet(walletId, (now) => ({ type: 'ReleaseHold', walletId, holdId: holdIdFor(paymentId), now }), paymentId), 'release');
+    must(
+      this.wallet(walletId, (now) => ({ type: 'ReleaseHold', walletId, holdId: holdIdFor(paymentId), now }), paymentId),
+      'release',
+    );
     this.payment(paymentId, (now) => ({ type: 'RecordRelease', now }));
   }
 
@@ -107,15 +160,29 @@ export class PaymentFlows {
     const merchant = this.sim.pick(this.sim.merchants);
     // Occasionally more than the balance: the wallet refuses with INSUFFICIENT_FUNDS.
     const amountMinor = this.sim.chance(0.03) ? this.sim.balanceOf(user.walletId) + this.sim.amount(100) : this.sim.amount(300);
-    this.start({ kind: 'merchant', paymentId, userId: user.userId, walletId: user.walletId, merchantId: merchant.merchantId, channel: merchant.channels[0]!, amountMinor, description: 'order' });
-    if (merchant.settlement === 'wallet') return this.settleInWallet(paymentId, user.walletId, amountMinor, `merchant:${merchant.merchantId}`);
+    this.start({
+      kind: 'merchant',
+      paymentId,
+      userId: user.userId,
+      walletId: user.walletId,
+      merchantId: merchant.merchantId,
+      channel: merchant.channels[0]!,
+      amountMinor,
+      description: 'order',
+    });
+    if (merchant.settlement === 'wallet')
+      return this.settleInWallet(paymentId, user.walletId, amountMinor, `merchant:${merchant.merchantId}`);
     if (!this.authorize(paymentId, user.walletId, amountMinor, `merchant:${merchant.merchantId}`)) return this.finish(paymentId);
     if (this.sim.chance(0.03)) {
       this.payment(paymentId, (now) => ({ type: 'RecordAcquirerAnswer', result: this.failure(PAYMENT_ERROR.MERCHANT_DECLINED), now }));
       this.release(paymentId, user.walletId);
       return this.finish(paymentId);
     }
-    this.payment(paymentId, (now) => ({ type: 'RecordAcquirerAnswer', result: { ok: true, authorizationCode: `A${paymentId.slice(-6)}` }, now }));
+    this.payment(paymentId, (now) => ({
+      type: 'RecordAcquirerAnswer',
+      result: { ok: true, authorizationCode: `A${paymentId.slice(-6)}` },
+      now,
+    }));
     this.capture(paymentId, user.walletId, amountMinor);
     this.finish(paymentId);
   }
@@ -123,14 +190,35 @@ export class PaymentFlows {
   /** Password, then one wallet decision that reserves and captures. */
   private settleInWallet(paymentId: string, walletId: string, amountMinor: bigint, counterparty: AccountId): void {
     if (!this.passwordChecked(paymentId)) return this.finish(paymentId);
-    const paid = this.wallet(walletId, (now) => ({ type: 'PayFromWallet', walletId, holdId: holdIdFor(paymentId), amountMinor, expiresAt: new Date(Date.parse(now) + HOLD_TTL_MS).toISOString(), reference: paymentId, counterparty, now }), paymentId);
+    const paid = this.wallet(
+      walletId,
+      (now) => ({
+        type: 'PayFromWallet',
+        walletId,
+        holdId: holdIdFor(paymentId),
+        amountMinor,
+        expiresAt: new Date(Date.parse(now) + HOLD_TTL_MS).toISOString(),
+        reference: paymentId,
+        counterparty,
+        now,
+      }),
+      paymentId,
+    );
     if (isRejection(paid)) {
-      this.payment(paymentId, (now) => ({ type: 'RecordSettlement', result: { ok: false, failure: { code: paid.code, message: paid.message } }, now }));
+      this.payment(paymentId, (now) => ({
+        type: 'RecordSettlement',
+        result: { ok: false, failure: { code: paid.code, message: paid.message } },
+        now,
+      }));
       return this.finish(paymentId);
     }
     const captured = paid.find((event) => event.type === WALLET_EVENT.HoldCaptured);
     if (captured?.type !== WALLET_EVENT.HoldCaptured) throw new Error('a payment from the wallet produced no HoldCaptured');
-    this.payment(paymentId, (now) => ({ type: 'RecordSettlement', result: { ok: true, transactionId: captured.data.transactionId, postings: captured.data.postings.map((p) => ({ ...p })) }, now }));
+    this.payment(paymentId, (now) => ({
+      type: 'RecordSettlement',
+      result: { ok: true, transactionId: captured.data.transactionId, postings: captured.data.postings.map((p) => ({ ...p })) },
+      now,
+    }));
     this.finish(paymentId);
   }
 
@@ -138,16 +226,47 @@ export class PaymentFlows {
     const paymentId = this.sim.nextId();
     const amountMinor = this.sim.amount(500);
     const phone = { encrypted: `enc:v1:${recipient.userId}`, masked: '139****0000', fingerprint: `k1.${recipient.userId}` };
-    this.start({ kind: 'transfer', paymentId, userId: user.userId, walletId: user.walletId, recipientPhone: phone, amountMinor, description: 'transfer' });
+    this.start({
+      kind: 'transfer',
+      paymentId,
+      userId: user.userId,
+      walletId: user.walletId,
+      recipientPhone: phone,
+      amountMinor,
+      description: 'transfer',
+    });
     if (!recipient.hasWallet || recipient === user) {
       this.payment(paymentId, (now) => ({ type: 'RecordRecipient', result: this.failure(PAYMENT_ERROR.RECIPIENT_NOT_FOUND), now }));
       return this.finish(paymentId);
     }
-    this.payment(paymentId, (now) => ({ type: 'RecordRecipient', result: { ok: true, recipientUserId: recipient.userId, recipientWalletId: recipient.walletId }, now }));
+    this.payment(paymentId, (now) => ({
+      type: 'RecordRecipient',
+      result: { ok: true, recipientUserId: recipient.userId, recipientWalletId: recipient.walletId },
+      now,
+    }));
     if (!this.authorize(paymentId, user.walletId, amountMinor, 'clearing:transfer')) return this.finish(paymentId);
-    const [credited] = must(this.wallet(recipient.walletId, (now) => ({ type: 'CreditWallet', walletId: recipient.walletId, creditId: paymentId, amountMinor, reference: paymentId, counterparty: 'clearing:transfer', now }), paymentId), 'transfer credit');
+    const [credited] = must(
+      this.wallet(
+        recipient.walletId,
+        (now) => ({
+          type: 'CreditWallet',
+          walletId: recipient.walletId,
+          creditId: paymentId,
+          amountMinor,
+          reference: paymentId,
+          counterparty: 'clearing:transfer',
+          now,
+        }),
+        paymentId,
+      ),
+      'transfer credit',
+    );
     if (credited?.type !== WALLET_EVENT.WalletCredited) throw new Error('transfer credit produced no WalletCredited');
-    this.payment(paymentId, (now) => ({ type: 'RecordRecipientCredit', result: { ok: true, transactionId: credited.data.transactionId, postings: credited.data.postings.map((p) => ({ ...p })) }, now }));
+    this.payment(paymentId, (now) => ({
+      type: 'RecordRecipientCredit',
+      result: { ok: true, transactionId: credited.data.transactionId, postings: credited.data.postings.map((p) => ({ ...p })) },
+      now,
+    }));
     this.capture(paymentId, user.walletId, amountMinor);
     this.finish(paymentId);
   }

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { userCardsDecider, type UserCardsEvent } from '@ledger/cards-domain';
 import { userDecider, type UserEvent } from '@ledger/identity-domain';
-import { createPaymentDecider, MERCHANTS, type MerchantEntry, type PaymentCommand, type PaymentEvent, type PaymentState } from '@ledger/payments-domain';
+import {
+  createPaymentDecider,
+  MERCHANTS,
+  type MerchantEntry,
+  type PaymentCommand,
+  type PaymentEvent,
+  type PaymentState,
+} from '@ledger/payments-domain';
 import { createWalletDecider, DEFAULT_WALLET_POLICY, type WalletCommand, type WalletEvent, type WalletState } from '@ledger/wallet-domain';
 import { asIs, paymentCodec, walletCodec } from '../replay-engine';
 import { MemoryStreams, type Schema } from './memory-streams';
@@ -49,7 +56,11 @@ function prng(seed: number): () => number {
 export class Simulation {
   readonly random: () => number;
   readonly identity: MemoryStreams<Parameters<typeof userDecider.decide>[0], UserEvent, ReturnType<typeof userDecider.initialState>>;
-  readonly cards: MemoryStreams<Parameters<typeof userCardsDecider.decide>[0], UserCardsEvent, ReturnType<typeof userCardsDecider.initialState>>;
+  readonly cards: MemoryStreams<
+    Parameters<typeof userCardsDecider.decide>[0],
+    UserCardsEvent,
+    ReturnType<typeof userCardsDecider.initialState>
+  >;
   readonly wallets: MemoryStreams<WalletCommand, WalletEvent, WalletState>;
   readonly payments: MemoryStreams<PaymentCommand, PaymentEvent, PaymentState>;
   readonly merchants: readonly MerchantEntry[];
@@ -72,7 +83,13 @@ export class Simulation {
     this.random = prng(seed);
     this.idPrefix = createHash('sha256').update(`traffic:${seed}`).digest('hex').slice(0, 8);
     const ids = () => this.nextId();
-    const extra = Array.from({ length: extraMerchants }, (_, i): MerchantEntry => ({ merchantId: `m-${String(i + 1).padStart(4, '0')}`, name: `商户${i + 1}`, acceptsWallet: true, channels: ['online', 'qr', 'pos'], settlement: i % 2 === 0 ? 'wallet' : 'acquirer' }));
+    const extra = Array.from({ length: extraMerchants }, (_, i): MerchantEntry => ({
+      merchantId: `m-${String(i + 1).padStart(4, '0')}`,
+      name: `商户${i + 1}`,
+      acceptsWallet: true,
+      channels: ['online', 'qr', 'pos'],
+      settlement: i % 2 === 0 ? 'wallet' : 'acquirer',
+    }));
     this.merchants = [...MERCHANTS.filter((m) => m.acceptsWallet), ...extra];
     this.identity = new MemoryStreams('identity', userDecider, asIs<UserEvent>(), ids);
     this.cards = new MemoryStreams('cards', userCardsDecider, asIs<UserCardsEvent>(), ids);

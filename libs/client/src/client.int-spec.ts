@@ -4,7 +4,15 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TRANSPORT_ERROR, identityContract, topics, walletContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { EventRelay, PostgresEventStore, eventToMessage, type NewEvent } from '@ledger/event-store';
-import { CommandHandler, KafkaCommandServer, accepted, ensureTopics, producerDefaults, rejected, type CommandEnvelope } from '@ledger/messaging';
+import {
+  CommandHandler,
+  KafkaCommandServer,
+  accepted,
+  ensureTopics,
+  producerDefaults,
+  rejected,
+  type CommandEnvelope,
+} from '@ledger/messaging';
 import { createTestDatabase, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import type { KafkaMessage, Producer } from 'kafkajs';
 import { CommandRejectedError, EventSubscriber, LedgerCommands, type LedgerEvent, type SkipReason } from './index';
@@ -41,7 +49,13 @@ function accountFrozen(userId: string, reason: string): NewEvent {
     id: randomUUID(),
     type: identityContract.EVENT_TYPES.AccountFrozen,
     data: { userId, reason, actor: { kind: 'user' }, at: '2026-11-22T00:00:00.000Z' },
-    metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: `user:${userId}`, occurredAt: '2026-11-22T00:00:00.000Z', schemaVersion: 1 },
+    metadata: {
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      actor: `user:${userId}`,
+      occurredAt: '2026-11-22T00:00:00.000Z',
+      schemaVersion: 1,
+    },
   };
 }
 
@@ -75,13 +89,23 @@ describe('client library against the real broker', () => {
 
     it('sends a command and gets its result, correlated by command id', async () => {
       const commandId = randomUUID();
-      const result = await commands.send(identityContract.freezeAccount, { userId: KNOWN_USER, reason: 'card skimming pattern' }, { key: KNOWN_USER, actor: 'risk:skimming', commandId });
+      const result = await commands.send(
+        identityContract.freezeAccount,
+        { userId: KNOWN_USER, reason: 'card skimming pattern' },
+        { key: KNOWN_USER, actor: 'risk:skimming', commandId },
+      );
       expect(result).toEqual({ status: 'accepted', commandId, data: { userId: KNOWN_USER, frozen: true, actor: 'risk:skimming' } });
     });
 
     it('gives the accepted data with request(), and throws the stable code of a rejection', async () => {
-      await expect(commands.request(identityContract.freezeAccount, { userId: KNOWN_USER, reason: 'r' }, { key: KNOWN_USER, actor: 'risk:skimming' })).resolves.toMatchObject({ userId: KNOWN_USER });
-      const refused = commands.request(identityContract.freezeAccount, { userId: 'u-unknown', reason: 'r' }, { key: 'u-unknown', actor: 'risk:skimming' });
+      await expect(
+        commands.request(identityContract.freezeAccount, { userId: KNOWN_USER, reason: 'r' }, { key: KNOWN_USER, actor: 'risk:skimming' }),
+      ).resolves.toMatchObject({ userId: KNOWN_USER });
+      const refused = commands.request(
+        identityContract.freezeAccount,
+        { userId: 'u-unknown', reason: 'r' },
+        { key: 'u-unknown', actor: 'risk:skimming' },
+      );
       await expect(refused).rejects.toBeInstanceOf(CommandRejectedError);
       await expect(refused).rejects.toMatchObject({ code: 'USER_NOT_FOUND', commandType: identityContract.freezeAccount.type });
     });
@@ -92,7 +116,11 @@ describe('client library against the real broker', () => {
       await admin.connect();
       await ensureTopics(admin, [`${prefix}${topics.commandsFrom('wallet', 'internal')}`]).finally(() => admin.disconnect());
       const commandId = randomUUID();
-      const result = await commands.send(walletContract.getBalance, { walletId: 'w-1' }, { key: 'w-1', actor: 'system:client-test', commandId, timeoutMs: 300 });
+      const result = await commands.send(
+        walletContract.getBalance,
+        { walletId: 'w-1' },
+        { key: 'w-1', actor: 'system:client-test', commandId, timeoutMs: 300 },
+      );
       expect(result).toMatchObject({ status: 'rejected', commandId, code: TRANSPORT_ERROR.TIMEOUT });
     });
   });
@@ -108,7 +136,14 @@ describe('client library against the real broker', () => {
       db = await createTestDatabase('client');
       store = new PostgresEventStore({ connectionString: db.url });
       await store.init();
-      relay = new EventRelay({ store, kafka, topicFor: () => eventsTopic, name: 'client-test-relay', category: 'user', pollIntervalMs: 50 });
+      relay = new EventRelay({
+        store,
+        kafka,
+        topicFor: () => eventsTopic,
+        name: 'client-test-relay',
+        category: 'user',
+        pollIntervalMs: 50,
+      });
       await relay.start();
       producer = kafka.producer(producerDefaults);
       await producer.connect();
@@ -161,7 +196,12 @@ describe('client library against the real broker', () => {
         await append(stream, second);
         await waitUntil(() => handled.some((event) => event.id === second.id), 'the second event');
         expect(handled.map((event) => event.id)).toEqual([first.id, second.id]);
-        expect(handled[0]).toMatchObject({ type: 'identity.AccountFrozen.v1', stream, revision: 0n, data: { userId: 'u-dup', reason: 'lost phone', actor: { kind: 'user' } } });
+        expect(handled[0]).toMatchObject({
+          type: 'identity.AccountFrozen.v1',
+          stream,
+          revision: 0n,
+          data: { userId: 'u-dup', reason: 'lost phone', actor: { kind: 'user' } },
+        });
       } finally {
         await events.stop();
       }

@@ -41,7 +41,21 @@ export const bindCard = defineCommand({
   type: 'cards.BindCard.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
-  rejects: ['NOT_CARD_OWNER', 'INVALID_INPUT', 'INVALID_CARD_NUMBER', 'CARD_NOT_SUPPORTED', 'CARD_EXPIRED', 'CARD_BLOCKED', 'CARD_HOLDER_MISMATCH', 'RESERVED_PHONE_MISMATCH', 'CARD_ALREADY_BOUND', 'CARD_BOUND_TO_ANOTHER_USER', 'TOO_MANY_CARDS', 'CARD_BINDING_IN_PROGRESS', 'ISSUER_UNAVAILABLE'],
+  rejects: [
+    'NOT_CARD_OWNER',
+    'INVALID_INPUT',
+    'INVALID_CARD_NUMBER',
+    'CARD_NOT_SUPPORTED',
+    'CARD_EXPIRED',
+    'CARD_BLOCKED',
+    'CARD_HOLDER_MISMATCH',
+    'RESERVED_PHONE_MISMATCH',
+    'CARD_ALREADY_BOUND',
+    'CARD_BOUND_TO_ANOTHER_USER',
+    'TOO_MANY_CARDS',
+    'CARD_BINDING_IN_PROGRESS',
+    'ISSUER_UNAVAILABLE',
+  ],
   description:
     'Binds an ICBC bank card to the user (actor user:<userId>). The first card becomes the default. Key: userId. ' +
     'Accepted data: cardId, maskedNumber, last4, issuer, cardType, isDefault. ' +
@@ -50,8 +64,12 @@ export const bindCard = defineCommand({
   payload: strict({
     userId: UserId,
     cardNumber: EncryptedString('the full card number, 16–19 digits (spaces allowed), encrypted with associated data cards:cardNumber'),
-    holderName: EncryptedString('the card holder’s name as the bank knows it (1–100 characters), encrypted with associated data cards:holderName'),
-    reservedPhone: EncryptedString('the mobile number reserved with the bank for this card (预留手机号), encrypted with associated data cards:reservedPhone'),
+    holderName: EncryptedString(
+      'the card holder’s name as the bank knows it (1–100 characters), encrypted with associated data cards:holderName',
+    ),
+    reservedPhone: EncryptedString(
+      'the mobile number reserved with the bank for this card (预留手机号), encrypted with associated data cards:reservedPhone',
+    ),
   }),
 });
 
@@ -59,7 +77,17 @@ export const unbindCard = defineCommand({
   type: 'cards.UnbindCard.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
-  rejects: ['NOT_CARD_OWNER', 'CARD_NOT_FOUND', 'IDENTITY_UNAVAILABLE', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'PAYMENT_PASSWORD_NOT_SET', 'ACCOUNT_FROZEN', 'USER_NOT_FOUND', 'INVALID_INPUT'],
+  rejects: [
+    'NOT_CARD_OWNER',
+    'CARD_NOT_FOUND',
+    'IDENTITY_UNAVAILABLE',
+    'WRONG_PAYMENT_PASSWORD',
+    'PAYMENT_PASSWORD_LOCKED',
+    'PAYMENT_PASSWORD_NOT_SET',
+    'ACCOUNT_FROZEN',
+    'USER_NOT_FOUND',
+    'INVALID_INPUT',
+  ],
   description:
     'Unbinds a card after identity verified the payment password (actor user:<userId>). Unbinding the default card moves the default to another active card. Key: userId. ' +
     'Accepted data: cardId, remainingCards, defaultCardId, lastCardOfOpenWallet. ' +
@@ -77,7 +105,8 @@ export const setDefaultCard = defineCommand({
   context: CONTEXT,
   senders: { gateway: ['user'] },
   rejects: ['NOT_CARD_OWNER', 'CARD_NOT_FOUND', 'CARD_SUSPENDED'],
-  description: 'Chooses the default card (actor user:<userId>). Key: userId. Accepted data: defaultCardId. Rejects NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_SUSPENDED.',
+  description:
+    'Chooses the default card (actor user:<userId>). Key: userId. Accepted data: defaultCardId. Rejects NOT_CARD_OWNER, CARD_NOT_FOUND, CARD_SUSPENDED.',
   payload: strict({ userId: UserId, cardId: CardId }),
 });
 
@@ -177,11 +206,22 @@ export const DefaultCardChangedData = loose({
   userId: Type.String(),
   cardId: Type.String(),
   previousCardId: Type.Union([Type.String(), Type.Null()]),
-  reason: Type.Union([Type.Literal('first_card'), Type.Literal('chosen_by_user'), Type.Literal('default_unbound'), Type.Literal('default_suspended'), Type.Literal('card_reinstated')]),
+  reason: Type.Union([
+    Type.Literal('first_card'),
+    Type.Literal('chosen_by_user'),
+    Type.Literal('default_unbound'),
+    Type.Literal('default_suspended'),
+    Type.Literal('card_reinstated'),
+  ]),
   changedAt: Instant,
 });
 
-export const CardSuspendedData = loose({ userId: Type.String(), cardId: Type.String(), reason: Type.Union([Type.Literal('expired'), Type.Literal('blocked')]), suspendedAt: Instant });
+export const CardSuspendedData = loose({
+  userId: Type.String(),
+  cardId: Type.String(),
+  reason: Type.Union([Type.Literal('expired'), Type.Literal('blocked')]),
+  suspendedAt: Instant,
+});
 
 export const CardReinstatedData = loose({ userId: Type.String(), cardId: Type.String(), reinstatedAt: Instant });
 

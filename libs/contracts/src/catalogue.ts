@@ -28,7 +28,14 @@ export const ALL_COMMANDS: readonly CommandContract[] = [
  * and each context's list. The gateway's HTTP status table covers exactly these and its own.
  */
 export const SERVICE_ERROR_CODES = [
-  ...new Set([...Object.values(TRANSPORT_ERROR), ...identity.ERROR_CODES, ...cards.ERROR_CODES, ...wallet.ERROR_CODES, ...payments.ERROR_CODES, ...projector.ERROR_CODES]),
+  ...new Set([
+    ...Object.values(TRANSPORT_ERROR),
+    ...identity.ERROR_CODES,
+    ...cards.ERROR_CODES,
+    ...wallet.ERROR_CODES,
+    ...payments.ERROR_CODES,
+    ...projector.ERROR_CODES,
+  ]),
 ] as readonly ServiceErrorCode[];
 export type ServiceErrorCode =
   | (typeof TRANSPORT_ERROR)[keyof typeof TRANSPORT_ERROR]
@@ -40,6 +47,8 @@ export type ServiceErrorCode =
 
 /** The senders some command of `context` lists: the command topics its service consumes. */
 export function sendersOfContext(context: string): Sender[] {
-  const senders = new Set(ALL_COMMANDS.filter((command) => command.context === context).flatMap((command) => Object.keys(command.senders) as Sender[]));
+  const senders = new Set(
+    ALL_COMMANDS.filter((command) => command.context === context).flatMap((command) => Object.keys(command.senders) as Sender[]),
+  );
   return [...senders].sort();
 }

@@ -8,7 +8,8 @@ describe('actor headers: the one rule every service reads them by', () => {
   });
 
   it('given a malformed actor, when parsed, then nothing', () => {
-    for (const header of ['user:', 'user', 'admin:x', 'user:-leading-dash', `user:${'x'.repeat(200)}`, 'user:a b']) expect(parseActorHeader(header)).toBeUndefined();
+    for (const header of ['user:', 'user', 'admin:x', 'user:-leading-dash', `user:${'x'.repeat(200)}`, 'user:a b'])
+      expect(parseActorHeader(header)).toBeUndefined();
   });
 
   it('reads the id of an actor of one kind only', () => {
@@ -23,6 +24,7 @@ describe('actor headers: the one rule every service reads them by', () => {
     const kinds = ['user', 'support'] as const;
     expect(actorAmong(' user:u-1 ', kinds)).toEqual({ kind: 'user', id: 'u-1' });
     expect(actorAmong('support:agent-7', kinds)).toEqual({ kind: 'support', id: 'agent-7' });
-    for (const header of ['teller:t-1', 'system:payments', 'anonymous', 'user:', 'nonsense']) expect(actorAmong(header, kinds)).toEqual({ kind: 'anonymous' });
+    for (const header of ['teller:t-1', 'system:payments', 'anonymous', 'user:', 'nonsense'])
+      expect(actorAmong(header, kinds)).toEqual({ kind: 'anonymous' });
   });
 });

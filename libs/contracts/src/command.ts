@@ -52,7 +52,9 @@ export type PayloadOf<C extends CommandContract> = Static<C['payload']>;
 /** What a secret field of a command looks like: sealed (`seal:v1:`) or keyring-encrypted (`enc:v1:`), never plaintext. */
 export const ENCRYPTED_FIELD_PATTERN = '^(seal|enc):v1:';
 
-export function defineCommand<Name extends string, Payload extends TSchema>(contract: CommandContract<Name, Payload>): CommandContract<Name, Payload> {
+export function defineCommand<Name extends string, Payload extends TSchema>(
+  contract: CommandContract<Name, Payload>,
+): CommandContract<Name, Payload> {
   return contract;
 }
 
@@ -66,9 +68,14 @@ export function parseActorHeader(actor: string): { kind: ActorKind; id: string }
 }
 
 /** Who acts, as a service that acts only for `kinds` reads the header: any other kind, or a malformed header, is anonymous. */
-export function actorAmong<Kind extends Exclude<ActorKind, 'anonymous'>>(header: string, kinds: readonly Kind[]): { kind: Kind; id: string } | { kind: 'anonymous' } {
+export function actorAmong<Kind extends Exclude<ActorKind, 'anonymous'>>(
+  header: string,
+  kinds: readonly Kind[],
+): { kind: Kind; id: string } | { kind: 'anonymous' } {
   const parsed = parseActorHeader(header.trim());
-  return parsed !== undefined && (kinds as readonly ActorKind[]).includes(parsed.kind) ? { kind: parsed.kind as Kind, id: parsed.id } : { kind: 'anonymous' };
+  return parsed !== undefined && (kinds as readonly ActorKind[]).includes(parsed.kind)
+    ? { kind: parsed.kind as Kind, id: parsed.id }
+    : { kind: 'anonymous' };
 }
 
 /**

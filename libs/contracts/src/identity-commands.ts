@@ -1,7 +1,19 @@
 /** The identity contract's commands and their list `COMMANDS` (re-exported by `identity.ts`, which describes the contract). */
 import { Type } from '@sinclair/typebox';
 import { defineCommand } from './command';
-import { CONTEXT, DeviceId, EncryptedString, Instant, PaymentPasswordPurpose, Phone, RiskSeverity, RiskSignal, UserId, VerificationPurpose, strict } from './identity-fields';
+import {
+  CONTEXT,
+  DeviceId,
+  EncryptedString,
+  Instant,
+  PaymentPasswordPurpose,
+  Phone,
+  RiskSeverity,
+  RiskSignal,
+  UserId,
+  VerificationPurpose,
+  strict,
+} from './identity-fields';
 
 // ---------------------------------------------------------------- commands (key = a keyed hash of the phone, or userId)
 
@@ -20,7 +32,18 @@ export const registerUser = defineCommand({
   type: 'identity.RegisterUser.v1',
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
-  rejects: ['USER_ALREADY_EXISTS', 'PHONE_ALREADY_REGISTERED', 'INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED', 'WEAK_PASSWORD', 'SYSTEM_MAINTENANCE', 'INVALID_INPUT'],
+  rejects: [
+    'USER_ALREADY_EXISTS',
+    'PHONE_ALREADY_REGISTERED',
+    'INVALID_CODE',
+    'CODE_EXPIRED',
+    'CODE_ATTEMPTS_EXHAUSTED',
+    'CODE_ALREADY_USED',
+    'CODE_NOT_REQUESTED',
+    'WEAK_PASSWORD',
+    'SYSTEM_MAINTENANCE',
+    'INVALID_INPUT',
+  ],
   description:
     'Opens an identity with a phone, its registration code and a login password (+ ID number for a verified wallet). Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
     'Rejects PHONE_ALREADY_REGISTERED, INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, WEAK_PASSWORD, SYSTEM_MAINTENANCE, INVALID_INPUT.',
@@ -38,7 +61,20 @@ export const login = defineCommand({
   type: 'identity.Login.v1',
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
-  rejects: ['INVALID_CREDENTIALS', 'LOGIN_LOCKED', 'STEP_UP_REQUIRED', 'INVALID_CODE', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED', 'INVALID_INPUT', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED'],
+  rejects: [
+    'INVALID_CREDENTIALS',
+    'LOGIN_LOCKED',
+    'STEP_UP_REQUIRED',
+    'INVALID_CODE',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
+    'INVALID_INPUT',
+    'CODE_EXPIRED',
+    'CODE_ATTEMPTS_EXHAUSTED',
+    'CODE_ALREADY_USED',
+    'CODE_NOT_REQUESTED',
+  ],
   description:
     'Issues an access token (an EdDSA JWT signed with the key only identity holds) and a refresh token, both encrypted in the result. A new device needs a login_step_up SMS code. Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
     'Rejects INVALID_CREDENTIALS, LOGIN_LOCKED, STEP_UP_REQUIRED, INVALID_CODE (and the other code failures), SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, INVALID_INPUT.',
@@ -55,16 +91,37 @@ export const setPaymentPassword = defineCommand({
   type: 'identity.SetPaymentPassword.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
-  rejects: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_ALREADY_SET', 'WEAK_PASSWORD', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'],
-  description: 'Sets the first 6-digit payment password. Key: userId. Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_ALREADY_SET, WEAK_PASSWORD, second-factor codes, FORBIDDEN.',
-  payload: strict({ userId: UserId, paymentPassword: EncryptedString('6 digits'), secondFactorCode: Type.Optional(EncryptedString('TOTP code')) }),
+  rejects: [
+    'USER_NOT_FOUND',
+    'PAYMENT_PASSWORD_ALREADY_SET',
+    'WEAK_PASSWORD',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
+  ],
+  description:
+    'Sets the first 6-digit payment password. Key: userId. Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_ALREADY_SET, WEAK_PASSWORD, second-factor codes, FORBIDDEN.',
+  payload: strict({
+    userId: UserId,
+    paymentPassword: EncryptedString('6 digits'),
+    secondFactorCode: Type.Optional(EncryptedString('TOTP code')),
+  }),
 });
 
 export const changePaymentPassword = defineCommand({
   type: 'identity.ChangePaymentPassword.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
-  rejects: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_NOT_SET', 'WEAK_PASSWORD', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'],
+  rejects: [
+    'USER_NOT_FOUND',
+    'PAYMENT_PASSWORD_NOT_SET',
+    'WEAK_PASSWORD',
+    'WRONG_PAYMENT_PASSWORD',
+    'PAYMENT_PASSWORD_LOCKED',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
+  ],
   description:
     'Replaces the payment password, proving the old one. Key: userId. Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, second-factor codes, FORBIDDEN.',
   payload: strict({
@@ -79,7 +136,20 @@ export const resetPaymentPassword = defineCommand({
   type: 'identity.ResetPaymentPassword.v1',
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
-  rejects: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_NOT_SET', 'WEAK_PASSWORD', 'INVALID_INPUT', 'INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'],
+  rejects: [
+    'USER_NOT_FOUND',
+    'PAYMENT_PASSWORD_NOT_SET',
+    'WEAK_PASSWORD',
+    'INVALID_INPUT',
+    'INVALID_CODE',
+    'CODE_EXPIRED',
+    'CODE_ATTEMPTS_EXHAUSTED',
+    'CODE_ALREADY_USED',
+    'CODE_NOT_REQUESTED',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
+  ],
   description:
     '"Forgot payment password": a payment_password_reset SMS code to the bound phone sets a new one and lifts a lock. Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
     'Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, the code failures, second-factor codes, INVALID_INPUT.',
@@ -95,8 +165,17 @@ export const changeLoginPassword = defineCommand({
   type: 'identity.ChangeLoginPassword.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
-  rejects: ['USER_NOT_FOUND', 'WEAK_PASSWORD', 'INVALID_CREDENTIALS', 'LOGIN_LOCKED', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'],
-  description: 'Replaces the login password. Key: userId. Rejects USER_NOT_FOUND, WEAK_PASSWORD, INVALID_CREDENTIALS, LOGIN_LOCKED, second-factor codes, FORBIDDEN.',
+  rejects: [
+    'USER_NOT_FOUND',
+    'WEAK_PASSWORD',
+    'INVALID_CREDENTIALS',
+    'LOGIN_LOCKED',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
+  ],
+  description:
+    'Replaces the login password. Key: userId. Rejects USER_NOT_FOUND, WEAK_PASSWORD, INVALID_CREDENTIALS, LOGIN_LOCKED, second-factor codes, FORBIDDEN.',
   payload: strict({
     userId: UserId,
     loginPassword: EncryptedString('the current login password'),
@@ -120,9 +199,17 @@ export const verifyStepUpCode = defineCommand({
   type: 'identity.VerifyStepUpCode.v1',
   context: CONTEXT,
   senders: { payments: ['system'] },
-  rejects: ['USER_NOT_FOUND', 'INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED', 'INVALID_INPUT'],
+  rejects: [
+    'USER_NOT_FOUND',
+    'INVALID_CODE',
+    'CODE_EXPIRED',
+    'CODE_ATTEMPTS_EXHAUSTED',
+    'CODE_ALREADY_USED',
+    'CODE_NOT_REQUESTED',
+    'INVALID_INPUT',
+  ],
   description:
-    'SMS step-up of a payment from a new device (payments call it): consumes the user\'s login_step_up code (one use, attempts limited) and records the device as known. Accepted with `verified: true`. Key: userId. ' +
+    "SMS step-up of a payment from a new device (payments call it): consumes the user's login_step_up code (one use, attempts limited) and records the device as known. Accepted with `verified: true`. Key: userId. " +
     'Rejects USER_NOT_FOUND, INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, INVALID_INPUT, FORBIDDEN.',
   payload: strict({ userId: UserId, deviceId: DeviceId, stepUpCode: EncryptedString('login_step_up SMS code') }),
 });
@@ -132,7 +219,8 @@ export const enableSecondFactor = defineCommand({
   context: CONTEXT,
   senders: { gateway: ['user'] },
   rejects: ['USER_NOT_FOUND', 'SECOND_FACTOR_ALREADY_ENABLED'],
-  description: 'Turns on TOTP (RFC 6238); the result carries the otpauth:// provisioning URI once, encrypted. Key: userId. Rejects USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED, FORBIDDEN.',
+  description:
+    'Turns on TOTP (RFC 6238); the result carries the otpauth:// provisioning URI once, encrypted. Key: userId. Rejects USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED, FORBIDDEN.',
   payload: strict({ userId: UserId }),
 });
 
@@ -140,11 +228,24 @@ export const disableSecondFactor = defineCommand({
   type: 'identity.DisableSecondFactor.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
-  rejects: ['USER_NOT_FOUND', 'SECOND_FACTOR_NOT_ENABLED', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED', 'PAYMENT_PASSWORD_NOT_SET', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED'],
+  rejects: [
+    'USER_NOT_FOUND',
+    'SECOND_FACTOR_NOT_ENABLED',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
+    'PAYMENT_PASSWORD_NOT_SET',
+    'WRONG_PAYMENT_PASSWORD',
+    'PAYMENT_PASSWORD_LOCKED',
+  ],
   description:
     'Turns TOTP off with a current dynamic code and, when given, the payment password (checked first, counting towards its lockout; the gateway always sends it). Key: userId. ' +
     'Rejects USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, PAYMENT_PASSWORD_NOT_SET, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, FORBIDDEN.',
-  payload: strict({ userId: UserId, secondFactorCode: Type.Optional(EncryptedString('TOTP code')), paymentPassword: Type.Optional(EncryptedString('the payment password')) }),
+  payload: strict({
+    userId: UserId,
+    secondFactorCode: Type.Optional(EncryptedString('TOTP code')),
+    paymentPassword: Type.Optional(EncryptedString('the payment password')),
+  }),
 });
 
 export const resetSecondFactor = defineCommand({
@@ -152,7 +253,8 @@ export const resetSecondFactor = defineCommand({
   context: CONTEXT,
   senders: { gateway: ['support'] },
   rejects: ['USER_NOT_FOUND', 'SECOND_FACTOR_NOT_ENABLED'],
-  description: 'Customer service removes a lost authenticator after verifying the caller (actor support:<agentId>). Key: userId. Rejects USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, FORBIDDEN.',
+  description:
+    'Customer service removes a lost authenticator after verifying the caller (actor support:<agentId>). Key: userId. Rejects USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, FORBIDDEN.',
   payload: strict({ userId: UserId, verificationReference: Type.String({ minLength: 1, maxLength: 200 }) }),
 });
 
@@ -171,7 +273,23 @@ export const unfreezeAccount = defineCommand({
   type: 'identity.UnfreezeAccount.v1',
   context: CONTEXT,
   senders: { gateway: ['user', 'support'] },
-  rejects: ['USER_NOT_FOUND', 'NOT_FROZEN', 'UNFREEZE_REQUIRES_SUPPORT', 'PAYMENT_PASSWORD_NOT_SET', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'INVALID_INPUT', 'INVALID_CODE', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXHAUSTED', 'CODE_ALREADY_USED', 'CODE_NOT_REQUESTED', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'],
+  rejects: [
+    'USER_NOT_FOUND',
+    'NOT_FROZEN',
+    'UNFREEZE_REQUIRES_SUPPORT',
+    'PAYMENT_PASSWORD_NOT_SET',
+    'WRONG_PAYMENT_PASSWORD',
+    'PAYMENT_PASSWORD_LOCKED',
+    'INVALID_INPUT',
+    'INVALID_CODE',
+    'CODE_EXPIRED',
+    'CODE_ATTEMPTS_EXHAUSTED',
+    'CODE_ALREADY_USED',
+    'CODE_NOT_REQUESTED',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
+  ],
   description:
     'Lifts a freeze: by the user (actor user:<userId>) with an unfreeze SMS code and the payment password, or by support (actor support:<agentId>) with a verification reference. Key: userId. ' +
     'Rejects USER_NOT_FOUND, NOT_FROZEN, UNFREEZE_REQUIRES_SUPPORT, the code failures, PAYMENT_PASSWORD_NOT_SET, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, second-factor codes, INVALID_INPUT, FORBIDDEN.',
@@ -180,7 +298,9 @@ export const unfreezeAccount = defineCommand({
     code: Type.Optional(EncryptedString('unfreeze SMS code (user path)')),
     paymentPassword: Type.Optional(EncryptedString('payment password (user path)')),
     secondFactorCode: Type.Optional(EncryptedString('TOTP code (user path, when enabled)')),
-    verificationReference: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'support path: ticket or call recording id' })),
+    verificationReference: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'support path: ticket or call recording id' }),
+    ),
   }),
 });
 
@@ -189,8 +309,15 @@ export const raiseRiskAlert = defineCommand({
   context: CONTEXT,
   senders: { payments: ['system'], internal: ['risk', 'system'] },
   rejects: ['USER_NOT_FOUND'],
-  description: 'A risk rule reports a pattern (actor risk:<ruleId> or system:<service>); with `protect` the account is also frozen. Key: userId. Rejects USER_NOT_FOUND, FORBIDDEN.',
-  payload: strict({ userId: UserId, signal: RiskSignal, severity: RiskSeverity, description: Type.String({ minLength: 1, maxLength: 500 }), protect: Type.Boolean() }),
+  description:
+    'A risk rule reports a pattern (actor risk:<ruleId> or system:<service>); with `protect` the account is also frozen. Key: userId. Rejects USER_NOT_FOUND, FORBIDDEN.',
+  payload: strict({
+    userId: UserId,
+    signal: RiskSignal,
+    severity: RiskSeverity,
+    description: Type.String({ minLength: 1, maxLength: 500 }),
+    protect: Type.Boolean(),
+  }),
 });
 
 export const setMaintenanceMode = defineCommand({
@@ -198,7 +325,8 @@ export const setMaintenanceMode = defineCommand({
   context: CONTEXT,
   senders: { gateway: ['support'], operator: ['system'] },
   rejects: ['INVALID_INPUT'],
-  description: 'Operators (actor support:<id> or system:<name>) open a maintenance window (registration is refused until `until`) or close it. Key: "maintenance". Rejects FORBIDDEN, INVALID_INPUT.',
+  description:
+    'Operators (actor support:<id> or system:<name>) open a maintenance window (registration is refused until `until`) or close it. Key: "maintenance". Rejects FORBIDDEN, INVALID_INPUT.',
   payload: Type.Union([
     strict({ on: Type.Literal(true), until: Instant, message: Type.String({ minLength: 1, maxLength: 500 }) }),
     strict({ on: Type.Literal(false) }),
@@ -211,7 +339,7 @@ export const refreshSession = defineCommand({
   senders: { gateway: ['anonymous'] },
   rejects: ['INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_EXPIRED', 'REFRESH_TOKEN_REUSED', 'SESSION_REVOKED', 'ACCOUNT_FROZEN', 'INVALID_INPUT'],
   description:
-    'Exchanges a refresh token for a new access token and a new refresh token (rotation: the presented one is then retired). A retired token presented again revokes the whole session (theft detection). Key: the session id (the refresh token\'s part before the dot). ' +
+    "Exchanges a refresh token for a new access token and a new refresh token (rotation: the presented one is then retired). A retired token presented again revokes the whole session (theft detection). Key: the session id (the refresh token's part before the dot). " +
     'Rejects INVALID_REFRESH_TOKEN, REFRESH_TOKEN_EXPIRED, REFRESH_TOKEN_REUSED, SESSION_REVOKED, ACCOUNT_FROZEN, INVALID_INPUT.',
   payload: strict({ refreshToken: EncryptedString('the refresh token from login or the last refresh') }),
 });
@@ -240,7 +368,9 @@ export const logInStaff = defineCommand({
     agentId: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }),
     password: EncryptedString('the staff password (field staffPassword)'),
     authenticatorCode: EncryptedString('the current 6-digit code of the authenticator (field staffAuthenticatorCode)'),
-    clientAddress: EncryptedString("the client's IP address as the gateway saw it (field staffClientAddress): attempts per address are limited across every instance"),
+    clientAddress: EncryptedString(
+      "the client's IP address as the gateway saw it (field staffClientAddress): attempts per address are limited across every instance",
+    ),
   }),
 });
 
@@ -249,7 +379,8 @@ export const findUserByPhone = defineCommand({
   context: CONTEXT,
   senders: { payments: ['system'], internal: ['system'] },
   rejects: ['USER_NOT_FOUND', 'INVALID_INPUT'],
-  description: 'Query (for transfers): the user a phone belongs to, from the read model (eventually consistent). Key: a keyed hash of the phone, never the number. Rejects USER_NOT_FOUND, INVALID_INPUT.',
+  description:
+    'Query (for transfers): the user a phone belongs to, from the read model (eventually consistent). Key: a keyed hash of the phone, never the number. Rejects USER_NOT_FOUND, INVALID_INPUT.',
   payload: strict({ phone: Phone }),
 });
 

@@ -45,11 +45,21 @@ export const AccountFrozenData = loose({ userId: Type.String(), reason: Type.Str
 
 export const AccountUnfrozenData = loose({
   userId: Type.String(),
-  actor: Type.Union([Type.Object({ kind: Type.Literal('user') }), Type.Object({ kind: Type.Literal('support'), agentId: Type.String(), verificationReference: Type.String() })]),
+  actor: Type.Union([
+    Type.Object({ kind: Type.Literal('user') }),
+    Type.Object({ kind: Type.Literal('support'), agentId: Type.String(), verificationReference: Type.String() }),
+  ]),
   at: Instant,
 });
 
-export const RiskAlertRaisedData = loose({ userId: Type.String(), signal: RiskSignal, severity: RiskSeverity, description: Type.String(), source: Type.String(), at: Instant });
+export const RiskAlertRaisedData = loose({
+  userId: Type.String(),
+  signal: RiskSignal,
+  severity: RiskSeverity,
+  description: Type.String(),
+  source: Type.String(),
+  at: Instant,
+});
 
 export const PUBLISHED_EVENTS: Readonly<Record<(typeof EVENT_TYPES)[keyof typeof EVENT_TYPES], TSchema>> = {
   [EVENT_TYPES.UserRegistered]: UserRegisteredData,

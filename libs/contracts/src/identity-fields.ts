@@ -46,9 +46,17 @@ export const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Z
 export const Phone = EncryptedString('the mobile number, e.g. 13812345678, encrypted for identity (field phone)');
 export const DeviceId = Type.String({ minLength: 1, maxLength: 128 });
 // A pattern rather than `format: 'date-time'`: TypeBox checks formats only once registered.
-export const Instant = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', description: 'ISO-8601 UTC instant' });
+export const Instant = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$',
+  description: 'ISO-8601 UTC instant',
+});
 
-export const VerificationPurpose = Type.Union([Type.Literal('registration'), Type.Literal('payment_password_reset'), Type.Literal('login_step_up'), Type.Literal('unfreeze')]);
+export const VerificationPurpose = Type.Union([
+  Type.Literal('registration'),
+  Type.Literal('payment_password_reset'),
+  Type.Literal('login_step_up'),
+  Type.Literal('unfreeze'),
+]);
 export type VerificationPurpose = Static<typeof VerificationPurpose>;
 
 export const PaymentPasswordPurpose = Type.Union([
@@ -74,4 +82,5 @@ export const RiskSignal = Type.Union([
 ]);
 export const RiskSeverity = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]);
 
-export const strict = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
+export const strict = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
+  Type.Object(properties, { additionalProperties: false });

@@ -32,13 +32,40 @@ export const EVENT_TYPES = {
 } as const;
 
 const Posting = Type.Object({ account: Type.String(), amountMinor: Type.String() });
-const Failure = Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) });
-const Kind = Type.Union([Type.Literal('merchant'), Type.Literal('topup'), Type.Literal('transfer'), Type.Literal('withdrawal'), Type.Literal('bill'), Type.Literal('refund'), Type.Literal('provider_topup'), Type.Literal('counter')]);
+const Failure = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+const Kind = Type.Union([
+  Type.Literal('merchant'),
+  Type.Literal('topup'),
+  Type.Literal('transfer'),
+  Type.Literal('withdrawal'),
+  Type.Literal('bill'),
+  Type.Literal('refund'),
+  Type.Literal('provider_topup'),
+  Type.Literal('counter'),
+]);
 
 /** Data of the two outcome events: exactly one of them per payment. */
 export const eventData = {
-  [EVENT_TYPES.PaymentCompleted]: Type.Object({ paymentId: PaymentId, kind: Kind, amountMinor: AmountMinor, transactionIds: Type.Array(Type.String()), postings: Type.Array(Posting), completedAt: Instant }),
-  [EVENT_TYPES.PaymentFailed]: Type.Object({ paymentId: PaymentId, kind: Kind, failure: Failure, holdReleased: Type.Boolean(), cardRefund: Type.Optional(Type.Object({ issuerReference: Type.String() })), failedAt: Instant }),
+  [EVENT_TYPES.PaymentCompleted]: Type.Object({
+    paymentId: PaymentId,
+    kind: Kind,
+    amountMinor: AmountMinor,
+    transactionIds: Type.Array(Type.String()),
+    postings: Type.Array(Posting),
+    completedAt: Instant,
+  }),
+  [EVENT_TYPES.PaymentFailed]: Type.Object({
+    paymentId: PaymentId,
+    kind: Kind,
+    failure: Failure,
+    holdReleased: Type.Boolean(),
+    cardRefund: Type.Optional(Type.Object({ issuerReference: Type.String() })),
+    failedAt: Instant,
+  }),
 } as const;
 
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
@@ -49,7 +76,12 @@ export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
  * reserved, approved, …) stay in the event store, where the projector and analysts read them: no
  * other context consumes them, and publishing them was three records more per merchant payment.
  */
-export const PUBLISHED_EVENTS: ReadonlySet<EventType> = new Set([EVENT_TYPES.PaymentInitiated, EVENT_TYPES.PaymentCompleted, EVENT_TYPES.PaymentFailed, EVENT_TYPES.LateProviderCallbackReported]);
+export const PUBLISHED_EVENTS: ReadonlySet<EventType> = new Set([
+  EVENT_TYPES.PaymentInitiated,
+  EVENT_TYPES.PaymentCompleted,
+  EVENT_TYPES.PaymentFailed,
+  EVENT_TYPES.LateProviderCallbackReported,
+]);
 export type PaymentCompletedData = Static<(typeof eventData)[typeof EVENT_TYPES.PaymentCompleted]>;
 export type PaymentFailedData = Static<(typeof eventData)[typeof EVENT_TYPES.PaymentFailed]>;
 
@@ -61,5 +93,10 @@ export const SupportAccessViewed = Type.Union([
   Type.Object({ kind: Type.Literal('list'), limit: Type.Optional(Type.Integer()), before: Type.Optional(Type.String()) }),
   Type.Object({ kind: Type.Literal('payment'), paymentId: Type.String() }),
 ]);
-export const SupportAccessRecordedData = Type.Object({ agentId: Type.String(), userId: Type.String(), viewed: SupportAccessViewed, at: Instant });
+export const SupportAccessRecordedData = Type.Object({
+  agentId: Type.String(),
+  userId: Type.String(),
+  viewed: SupportAccessViewed,
+  at: Instant,
+});
 export type SupportAccessRecorded = Static<typeof SupportAccessRecordedData>;

@@ -14,7 +14,7 @@ export const listStaffActions = defineCommand({
   rejects: [],
   description:
     'Query (supervisors): what a member of staff did, newest first, across identity and payments: every event recorded with their actor (support:, teller: or supervisor:<agentId>: ' +
-    'freezes, unfreezes, second-factor resets, maintenance windows, counter deposits and their approvals or rejections, look-ups of users\' payments) and every login attempt of theirs. ' +
+    "freezes, unfreezes, second-factor resets, maintenance windows, counter deposits and their approvals or rejections, look-ups of users' payments) and every login attempt of theirs. " +
     'limit 1..100 (default 20); before = the nextCursor of the previous page. Accepted data: agentId, actions[] (action = the event type, role, stream, subjectUserId?, occurredAt, commandId?), nextCursor?. ' +
     'Key: agentId. Codes: INVALID_COMMAND (a malformed cursor).',
   payload: Type.Object(

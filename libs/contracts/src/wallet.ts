@@ -24,7 +24,8 @@ export const WalletId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127
 export const ExternalId = Type.String({ pattern: '^[^\\s]{1,128}$' });
 /** A ledger account id (see `@ledger/wallet-domain` `AccountId`). */
 export const AccountId = Type.String({
-  pattern: '^((wallet|merchant|biller|clearing:card|cash:branch):[A-Za-z0-9][A-Za-z0-9._-]{0,127}|clearing:provider:(alipay|wechat)|clearing:(transfer|refund))$',
+  pattern:
+    '^((wallet|merchant|biller|clearing:card|cash:branch):[A-Za-z0-9][A-Za-z0-9._-]{0,127}|clearing:provider:(alipay|wechat)|clearing:(transfer|refund))$',
 });
 export const Tier = Type.Union([Type.Literal('basic'), Type.Literal('verified'), Type.Literal('premium')]);
 const Text = (maxLength: number) => Type.String({ maxLength });
@@ -46,18 +47,40 @@ export const reserveFunds = defineCommand({
   type: 'wallet.ReserveFunds.v1',
   context: CONTEXT,
   senders: { payments: ['user'] },
-  rejects: ['WALLET_NOT_OPEN', 'WALLET_FROZEN', 'INSUFFICIENT_FUNDS', 'LIMIT_EXCEEDED', 'HOLD_EXPIRY_PASSED', 'INVALID_AMOUNT', 'IDEMPOTENCY_KEY_REUSED'],
+  rejects: [
+    'WALLET_NOT_OPEN',
+    'WALLET_FROZEN',
+    'INSUFFICIENT_FUNDS',
+    'LIMIT_EXCEEDED',
+    'HOLD_EXPIRY_PASSED',
+    'INVALID_AMOUNT',
+    'IDEMPOTENCY_KEY_REUSED',
+  ],
   description:
     'Holds funds for a payment until captured, released or expired at expiresAt. Idempotent by holdId. Key: walletId. ' +
     'Codes: WALLET_NOT_OPEN, WALLET_FROZEN, INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, HOLD_EXPIRY_PASSED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
-  payload: object({ walletId: WalletId, holdId: ExternalId, amountMinor: AmountMinor, expiresAt: Instant, reference: Text(512), counterparty: AccountId }),
+  payload: object({
+    walletId: WalletId,
+    holdId: ExternalId,
+    amountMinor: AmountMinor,
+    expiresAt: Instant,
+    reference: Text(512),
+    counterparty: AccountId,
+  }),
 });
 
 export const captureHold = defineCommand({
   type: 'wallet.CaptureHold.v1',
   context: CONTEXT,
   senders: { payments: ['system'] },
-  rejects: ['WALLET_NOT_OPEN', 'HOLD_NOT_FOUND', 'HOLD_ALREADY_SETTLED', 'CAPTURE_EXCEEDS_HOLD', 'INVALID_AMOUNT', 'IDEMPOTENCY_KEY_REUSED'],
+  rejects: [
+    'WALLET_NOT_OPEN',
+    'HOLD_NOT_FOUND',
+    'HOLD_ALREADY_SETTLED',
+    'CAPTURE_EXCEEDS_HOLD',
+    'INVALID_AMOUNT',
+    'IDEMPOTENCY_KEY_REUSED',
+  ],
   description:
     'Takes amountMinor (≤ reserved) of a hold; the rest goes back to the available balance. Idempotent by holdId. Key: walletId. ' +
     'Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, CAPTURE_EXCEEDS_HOLD, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
@@ -68,12 +91,28 @@ export const payFromWallet = defineCommand({
   type: 'wallet.PayFromWallet.v1',
   context: CONTEXT,
   senders: { payments: ['user'] },
-  rejects: ['WALLET_NOT_OPEN', 'WALLET_FROZEN', 'INSUFFICIENT_FUNDS', 'LIMIT_EXCEEDED', 'HOLD_EXPIRY_PASSED', 'HOLD_ALREADY_SETTLED', 'INVALID_AMOUNT', 'IDEMPOTENCY_KEY_REUSED'],
+  rejects: [
+    'WALLET_NOT_OPEN',
+    'WALLET_FROZEN',
+    'INSUFFICIENT_FUNDS',
+    'LIMIT_EXCEEDED',
+    'HOLD_EXPIRY_PASSED',
+    'HOLD_ALREADY_SETTLED',
+    'INVALID_AMOUNT',
+    'IDEMPOTENCY_KEY_REUSED',
+  ],
   description:
     'Pays a counterparty inside the ledger at once: the reservation and its capture decided together (the same FundsReserved and HoldCaptured events, one append), ' +
     'for a payment that waits for no outside party in between. Idempotent by holdId. Key: walletId. Accepted data: the capture (event HoldCaptured, transactionId, postings, …). ' +
     'Codes: WALLET_NOT_OPEN, WALLET_FROZEN, INSUFFICIENT_FUNDS, LIMIT_EXCEEDED, HOLD_EXPIRY_PASSED, HOLD_ALREADY_SETTLED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
-  payload: object({ walletId: WalletId, holdId: ExternalId, amountMinor: AmountMinor, expiresAt: Instant, reference: Text(512), counterparty: AccountId }),
+  payload: object({
+    walletId: WalletId,
+    holdId: ExternalId,
+    amountMinor: AmountMinor,
+    expiresAt: Instant,
+    reference: Text(512),
+    counterparty: AccountId,
+  }),
 });
 
 export const releaseHold = defineCommand({
@@ -81,7 +120,8 @@ export const releaseHold = defineCommand({
   context: CONTEXT,
   senders: { payments: ['system'] },
   rejects: ['WALLET_NOT_OPEN', 'HOLD_NOT_FOUND', 'HOLD_ALREADY_SETTLED', 'IDEMPOTENCY_KEY_REUSED'],
-  description: 'Gives a whole hold back. Idempotent by holdId. Key: walletId. Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
+  description:
+    'Gives a whole hold back. Idempotent by holdId. Key: walletId. Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
   payload: object({ walletId: WalletId, holdId: ExternalId }),
 });
 
@@ -101,7 +141,8 @@ export const freezeWallet = defineCommand({
   context: CONTEXT,
   senders: { gateway: ['support'] },
   rejects: ['WALLET_NOT_OPEN'],
-  description: 'Support freezes a wallet (actor support:<id>): every reservation is refused until unfrozen. Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
+  description:
+    'Support freezes a wallet (actor support:<id>): every reservation is refused until unfrozen. Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId, reason: Text(512) }),
 });
 
@@ -110,7 +151,8 @@ export const unfreezeWallet = defineCommand({
   context: CONTEXT,
   senders: { gateway: ['support'] },
   rejects: ['WALLET_NOT_OPEN'],
-  description: 'Support unfreezes a wallet (actor support:<id>); balance and history are intact. Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
+  description:
+    'Support unfreezes a wallet (actor support:<id>); balance and history are intact. Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId, reason: Text(512) }),
 });
 
@@ -119,7 +161,8 @@ export const changeWalletTier = defineCommand({
   context: CONTEXT,
   senders: { gateway: ['support'], internal: ['system'] },
   rejects: ['WALLET_NOT_OPEN'],
-  description: 'Moves the wallet to another tier with other limits (actor support:<id> or system:<service>). Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
+  description:
+    'Moves the wallet to another tier with other limits (actor support:<id> or system:<service>). Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId, tier: Tier }),
 });
 
@@ -143,7 +186,19 @@ export const getWalletByUser = defineCommand({
   payload: object({ userId: ExternalId }),
 });
 
-export const COMMANDS = [openWallet, reserveFunds, captureHold, payFromWallet, releaseHold, creditWallet, freezeWallet, unfreezeWallet, changeWalletTier, getBalance, getWalletByUser] as const;
+export const COMMANDS = [
+  openWallet,
+  reserveFunds,
+  captureHold,
+  payFromWallet,
+  releaseHold,
+  creditWallet,
+  freezeWallet,
+  unfreezeWallet,
+  changeWalletTier,
+  getBalance,
+  getWalletByUser,
+] as const;
 
 /**
  * Every stable rejection code the wallet service answers with, besides the transport's: the
@@ -218,8 +273,20 @@ export const eventData = {
     postings: Type.Array(Posting),
     ...Idempotency,
   }),
-  [EVENT_TYPES.HoldReleased]: Type.Object({ walletId: WalletId, holdId: Type.String(), amountMinor: AmountMinor, releasedAt: Instant, ...Idempotency }),
-  [EVENT_TYPES.HoldExpired]: Type.Object({ walletId: WalletId, holdId: Type.String(), amountMinor: AmountMinor, expiredAt: Instant, ...Idempotency }),
+  [EVENT_TYPES.HoldReleased]: Type.Object({
+    walletId: WalletId,
+    holdId: Type.String(),
+    amountMinor: AmountMinor,
+    releasedAt: Instant,
+    ...Idempotency,
+  }),
+  [EVENT_TYPES.HoldExpired]: Type.Object({
+    walletId: WalletId,
+    holdId: Type.String(),
+    amountMinor: AmountMinor,
+    expiredAt: Instant,
+    ...Idempotency,
+  }),
   [EVENT_TYPES.WalletCredited]: Type.Object({
     walletId: WalletId,
     creditId: Type.String(),

@@ -27,7 +27,9 @@ export function adapterFor(url: string): EventStoreAdapter {
   const scheme = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(url)?.[1]?.toLowerCase();
   const adapter = scheme === undefined ? undefined : ADAPTER_BY_SCHEME[scheme];
   if (!adapter) {
-    throw new Error(`Unsupported event store URL scheme in "${url.replace(/\/\/[^@/]*@/, '//***@')}": use postgres://, postgresql://, esdb://, esdb+discover://, kurrentdb:// or kurrentdb+discover://`);
+    throw new Error(
+      `Unsupported event store URL scheme in "${url.replace(/\/\/[^@/]*@/, '//***@')}": use postgres://, postgresql://, esdb://, esdb+discover://, kurrentdb:// or kurrentdb+discover://`,
+    );
   }
   return adapter;
 }
@@ -36,7 +38,12 @@ export function adapterFor(url: string): EventStoreAdapter {
 export function createEventStore(url: string, options: CreateEventStoreOptions = {}): EventStore {
   switch (adapterFor(url)) {
     case 'postgres':
-      return new PostgresEventStore({ connectionString: url, schema: options.schema, maxConnections: options.poolSize, upcasters: options.upcasters });
+      return new PostgresEventStore({
+        connectionString: url,
+        schema: options.schema,
+        maxConnections: options.poolSize,
+        upcasters: options.upcasters,
+      });
     case 'kurrentdb':
       return new KurrentEventStore({ connectionString: url, upcasters: options.upcasters });
   }

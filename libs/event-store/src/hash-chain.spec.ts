@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { ChainVerifier, canonicalJson, genesisHash, contentDigest, eventHash, type StoredLink } from './hash-chain';
 import type { EventMetadata } from './port';
 
-const metadata: EventMetadata = { correlationId: 'c', causationId: 'k', actor: 'user:1', occurredAt: '2026-11-22T00:00:00.000Z', schemaVersion: 1 };
+const metadata: EventMetadata = {
+  correlationId: 'c',
+  causationId: 'k',
+  actor: 'user:1',
+  occurredAt: '2026-11-22T00:00:00.000Z',
+  schemaVersion: 1,
+};
 
 function chain(stream: string, count: number): StoredLink[] {
   let previous = genesisHash();
@@ -15,7 +21,9 @@ function chain(stream: string, count: number): StoredLink[] {
 
 describe('canonicalJson', () => {
   it('sorts keys at every level and drops what JSON.stringify drops', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, undefined, 'x'], c: null }, skip: undefined })).toBe('{"a":{"c":null,"d":[3,null,"x"]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, undefined, 'x'], c: null }, skip: undefined })).toBe(
+      '{"a":{"c":null,"d":[3,null,"x"]},"b":1}',
+    );
   });
 
   it('is stable across a JSON round trip (what JSONB storage does to a payload)', () => {
@@ -48,7 +56,12 @@ describe('hash chain', () => {
 
   it.each([
     ['an edited payload', (events: StoredLink[]) => (events[1] = { ...events[1]!, data: { index: 99 } }), 1n, 'hash mismatch'],
-    ['edited metadata', (events: StoredLink[]) => (events[2] = { ...events[2]!, metadata: { ...metadata, actor: 'user:2' } }), 2n, 'hash mismatch'],
+    [
+      'edited metadata',
+      (events: StoredLink[]) => (events[2] = { ...events[2]!, metadata: { ...metadata, actor: 'user:2' } }),
+      2n,
+      'hash mismatch',
+    ],
     ['a changed type', (events: StoredLink[]) => (events[0] = { ...events[0]!, type: 'test.Other.v1' }), 0n, 'hash mismatch'],
     ['a deleted event', (events: StoredLink[]) => events.splice(1, 1), 1n, 'missing'],
     ['a replaced hash', (events: StoredLink[]) => (events[1] = { ...events[1]!, hash: '00'.repeat(32) }), 1n, 'hash mismatch'],
@@ -62,6 +75,9 @@ describe('hash chain', () => {
 
   it('an event moved to another stream no longer verifies there', () => {
     const [event] = chain('wallet-1', 1);
-    expect(new ChainVerifier('wallet-2').check({ ...event!, stream: 'wallet-2' })).toMatchObject({ revision: 0n, reason: expect.stringContaining('hash mismatch') });
+    expect(new ChainVerifier('wallet-2').check({ ...event!, stream: 'wallet-2' })).toMatchObject({
+      revision: 0n,
+      reason: expect.stringContaining('hash mismatch'),
+    });
   });
 });

@@ -80,7 +80,13 @@ function serialize(input: unknown, depth: number): string | undefined {
 }
 
 export function contentDigest(content: ChainedContent): Buffer {
-  const canonical = canonicalJson({ id: content.id.toLowerCase(), stream: content.stream, type: content.type, data: content.data, metadata: content.metadata });
+  const canonical = canonicalJson({
+    id: content.id.toLowerCase(),
+    stream: content.stream,
+    type: content.type,
+    data: content.data,
+    metadata: content.metadata,
+  });
   return createHash('sha256').update(canonical, 'utf8').digest();
 }
 

@@ -2,7 +2,16 @@ export * from './port';
 export * from './errors';
 export * from './upcasters';
 export * from './hash-chain';
-export { startSubscription, readRetryDelayMs, Wakeup, DEFAULT_MAX_READ_FAILURES, DEFAULT_POLL_INTERVAL_MS, DEFAULT_SUBSCRIPTION_BATCH, followerPacing, type SubscriptionSource } from './subscription';
+export {
+  startSubscription,
+  readRetryDelayMs,
+  Wakeup,
+  DEFAULT_MAX_READ_FAILURES,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_SUBSCRIPTION_BATCH,
+  followerPacing,
+  type SubscriptionSource,
+} from './subscription';
 export { MAX_STREAM_NAME_LENGTH } from './validation';
 export * from './postgres/cursor';
 export { PostgresEventStore, type PostgresEventStoreOptions, type PostgresAppendOptions } from './postgres/postgres-event-store';
@@ -15,5 +24,19 @@ export { createEventStore, adapterFor, type CreateEventStoreOptions, type EventS
 export { EventRelay, eventToMessage, type EventRelayOptions } from './relay/event-relay';
 export { RecentEventIds, ProcessedEvents } from './relay/dedupe';
 export { EventStoreModule, EVENT_STORE, type EventStoreModuleOptions } from './nest/event-store.module';
-export { DeciderHandler, ConcurrencyRetriesExhausted, commandMetadata, eventIdFor, type CommandMetadata, type EventCodec, type DecisionOutcome, type DeciderHandlerOptions } from './decider/decider-handler';
-export { inTransaction, inTransactionUnderLock, startTransactionalProjection, type TransactionalProjectionOptions } from './projection/transactional-projection';
+export {
+  DeciderHandler,
+  ConcurrencyRetriesExhausted,
+  commandMetadata,
+  eventIdFor,
+  type CommandMetadata,
+  type EventCodec,
+  type DecisionOutcome,
+  type DeciderHandlerOptions,
+} from './decider/decider-handler';
+export {
+  inTransaction,
+  inTransactionUnderLock,
+  startTransactionalProjection,
+  type TransactionalProjectionOptions,
+} from './projection/transactional-projection';

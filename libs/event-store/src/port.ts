@@ -202,7 +202,8 @@ export type VerifyResult =
   | { ok: true; stream: string; events: number; headHash: string | undefined }
   | { ok: false; stream: string; revision: bigint; reason: string };
 
-export type VerifyAllResult = { ok: true; streams: number; events: number } | { ok: false; stream: string; revision: bigint; reason: string };
+export type VerifyAllResult =
+  { ok: true; streams: number; events: number } | { ok: false; stream: string; revision: bigint; reason: string };
 
 export interface EventStore extends CheckpointStore {
   readonly upcasters: UpcasterRegistry;

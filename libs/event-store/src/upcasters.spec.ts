@@ -1,11 +1,21 @@
 import type { EventMetadata } from './port';
 import { UpcasterRegistry } from './upcasters';
 
-const metadata: EventMetadata = { correlationId: 'c', causationId: 'k', actor: 'user:1', occurredAt: '2026-11-22T00:00:00.000Z', schemaVersion: 1 };
+const metadata: EventMetadata = {
+  correlationId: 'c',
+  causationId: 'k',
+  actor: 'user:1',
+  occurredAt: '2026-11-22T00:00:00.000Z',
+  schemaVersion: 1,
+};
 
 describe('UpcasterRegistry', () => {
   const registry = new UpcasterRegistry([
-    { fromType: 'wallet.FundsReserved.v1', toType: 'wallet.FundsReserved.v2', upcast: ({ data }) => ({ data: { amountMinor: String(data.amount) } }) },
+    {
+      fromType: 'wallet.FundsReserved.v1',
+      toType: 'wallet.FundsReserved.v2',
+      upcast: ({ data }) => ({ data: { amountMinor: String(data.amount) } }),
+    },
     {
       fromType: 'wallet.FundsReserved.v2',
       toType: 'wallet.FundsReserved.v3',

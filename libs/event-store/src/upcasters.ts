@@ -71,7 +71,8 @@ export class UpcasterRegistry {
     let step = this.byFromType.get(type);
     while (step) {
       chain.push(step);
-      if (chain.length > MAX_UPCAST_CHAIN) throw new Error(`Upcaster chain from ${type} is longer than ${MAX_UPCAST_CHAIN} steps or cyclic`);
+      if (chain.length > MAX_UPCAST_CHAIN)
+        throw new Error(`Upcaster chain from ${type} is longer than ${MAX_UPCAST_CHAIN} steps or cyclic`);
       step = this.byFromType.get(step.toType);
     }
     return chain;

@@ -29,7 +29,8 @@ export function assertExpectedRevision(expected: ExpectedRevision): void {
  */
 export function assertNewEvents(events: readonly NewEvent[]): void {
   if (!Array.isArray(events) || events.length === 0) throw new InvalidEvent('Append needs at least one event');
-  if (events.length > MAX_EVENTS_PER_APPEND) throw new InvalidEvent(`Append takes at most ${MAX_EVENTS_PER_APPEND} events, got ${events.length}`);
+  if (events.length > MAX_EVENTS_PER_APPEND)
+    throw new InvalidEvent(`Append takes at most ${MAX_EVENTS_PER_APPEND} events, got ${events.length}`);
   const seen = new Set<string>();
   for (const event of events) {
     if (typeof event.id !== 'string' || !UUID.test(event.id)) throw new InvalidEvent(`Event id must be a UUID, got ${String(event.id)}`);
@@ -44,7 +45,8 @@ export function assertNewEvents(events: readonly NewEvent[]): void {
     if (!isPlainObject(metadata)) throw new InvalidEvent(`Event ${event.id}: metadata must be an object`);
     for (const key of ['correlationId', 'causationId', 'actor', 'occurredAt'] as const) {
       const value = metadata[key];
-      if (typeof value !== 'string' || value.length === 0) throw new InvalidEvent(`Event ${event.id}: metadata.${key} must be a non-empty string`);
+      if (typeof value !== 'string' || value.length === 0)
+        throw new InvalidEvent(`Event ${event.id}: metadata.${key} must be a non-empty string`);
     }
     if (!Number.isInteger(metadata.schemaVersion)) throw new InvalidEvent(`Event ${event.id}: metadata.schemaVersion must be an integer`);
   }

@@ -66,25 +66,40 @@ export function commandTopicsOf(sender: Sender): string[] {
 /** Every ACL of one principal's row. */
 export function grantsOf(principal: Principal): BusGrant[] {
   const role: PrincipalRole = PRINCIPAL_ROLES[principal];
-  const grant = (resource: BusGrant['resource'], pattern: BusGrant['pattern'], name: string, ...operations: Operation[]): BusGrant => ({ principal, resource, pattern, name, operations });
+  const grant = (resource: BusGrant['resource'], pattern: BusGrant['pattern'], name: string, ...operations: Operation[]): BusGrant => ({
+    principal,
+    resource,
+    pattern,
+    name,
+    operations,
+  });
   const grants: BusGrant[] = [grant('cluster', 'literal', 'kafka-cluster', 'DESCRIBE')];
   if (role.everything) return [...grants, grant('topic', 'literal', '*', 'ALL'), grant('group', 'literal', '*', 'ALL')];
-  for (const sender of role.sendsAs) for (const topic of commandTopicsOf(sender)) grants.push(grant('topic', 'literal', topic, 'WRITE', 'DESCRIBE', 'CREATE'));
+  for (const sender of role.sendsAs)
+    for (const topic of commandTopicsOf(sender)) grants.push(grant('topic', 'literal', topic, 'WRITE', 'DESCRIBE', 'CREATE'));
   if (role.sendsAs.length > 0) {
     // Its own reply topics (one per client instance) and the groups that read them.
-    grants.push(grant('topic', 'prefixed', topics.replies(principal, ''), 'READ', 'DESCRIBE', 'CREATE'), grant('group', 'prefixed', topics.replies(principal, ''), 'READ'));
+    grants.push(
+      grant('topic', 'prefixed', topics.replies(principal, ''), 'READ', 'DESCRIBE', 'CREATE'),
+      grant('group', 'prefixed', topics.replies(principal, ''), 'READ'),
+    );
   }
   if (role.handles !== undefined) {
     for (const sender of sendersOfContext(role.handles)) {
       const commands = topics.commandsFrom(role.handles, sender);
-      grants.push(grant('topic', 'literal', commands, 'READ', 'DESCRIBE', 'CREATE'), grant('topic', 'literal', topics.deadLetters(commands), 'WRITE', 'DESCRIBE', 'CREATE'));
+      grants.push(
+        grant('topic', 'literal', commands, 'READ', 'DESCRIBE', 'CREATE'),
+        grant('topic', 'literal', topics.deadLetters(commands), 'WRITE', 'DESCRIBE', 'CREATE'),
+      );
     }
     // It answers whoever asked, on the reply topic the command names.
     grants.push(grant('topic', 'prefixed', 'replies.', 'WRITE', 'DESCRIBE'), grant('group', 'prefixed', `${role.handles}-`, 'READ'));
   }
-  if (role.relays && role.handles !== undefined) grants.push(grant('topic', 'literal', topics.events(role.handles), 'WRITE', 'DESCRIBE', 'CREATE'));
+  if (role.relays && role.handles !== undefined)
+    grants.push(grant('topic', 'literal', topics.events(role.handles), 'WRITE', 'DESCRIBE', 'CREATE'));
   for (const context of role.follows) grants.push(grant('topic', 'literal', topics.events(context), 'READ', 'DESCRIBE', 'CREATE'));
-  if (role.ownsPrefix !== undefined) grants.push(grant('topic', 'prefixed', role.ownsPrefix, 'ALL'), grant('group', 'prefixed', role.ownsPrefix, 'ALL'));
+  if (role.ownsPrefix !== undefined)
+    grants.push(grant('topic', 'prefixed', role.ownsPrefix, 'ALL'), grant('group', 'prefixed', role.ownsPrefix, 'ALL'));
   if (role.describesAllTopics) grants.push(grant('topic', 'literal', '*', 'DESCRIBE'));
   return grants;
 }
@@ -97,7 +112,11 @@ export function busGrants(): BusGrant[] {
 /** The `kafka-acls.sh` command that creates one grant on a cluster (`$BOOTSTRAP` and `$ADMIN_CONFIG` set by the operator). */
 export function kafkaAclsCommand(grant: BusGrant): string {
   const resource =
-    grant.resource === 'cluster' ? '--cluster' : `--${grant.resource} '${grant.name}'${grant.pattern === 'prefixed' ? ' --resource-pattern-type prefixed' : ''}`;
-  const operations = grant.operations.map((operation) => `--operation ${operation === 'ALL' ? 'All' : operation[0] + operation.slice(1).toLowerCase()}`).join(' ');
+    grant.resource === 'cluster'
+      ? '--cluster'
+      : `--${grant.resource} '${grant.name}'${grant.pattern === 'prefixed' ? ' --resource-pattern-type prefixed' : ''}`;
+  const operations = grant.operations
+    .map((operation) => `--operation ${operation === 'ALL' ? 'All' : operation[0] + operation.slice(1).toLowerCase()}`)
+    .join(' ');
   return `kafka-acls.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal 'User:${grant.principal}' ${operations} ${resource}`;
 }

@@ -2,7 +2,17 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes, logLevel, type AclEntry, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Kafka,
+  ResourcePatternTypes,
+  logLevel,
+  type AclEntry,
+  type KafkaConfig,
+  type SASLOptions,
+} from 'kafkajs';
 import { KAFKA_PRINCIPALS, busGrants, type Operation } from './kafka-grants';
 import { localDir, repoRoot } from './paths';
 import { killStaleProcess, sleep, startProcess, waitForPort, type ManagedProcess } from './processes';
@@ -92,16 +102,44 @@ export async function startKafka(opts: KafkaOptions): Promise<RunningKafka> {
   const classpath = path.join(home, 'libs', '*');
   if (!existsSync(path.join(dataDir, 'meta.properties'))) {
     // SCRAM credentials live in the cluster's metadata: the first ones are written when the storage is formatted.
-    const scram = Object.entries(credentials.passwords).flatMap(([name, password]) => ['--add-scram', `SCRAM-SHA-512=[name=${name},password=${password}]`]);
-    execFileSync('java', ['-cp', classpath, `-Dlog4j.configuration=file:${log4jFile}`, 'kafka.tools.StorageTool', 'format', '-t', randomUUID(), '-c', propsFile, ...scram], {
-      stdio: 'ignore',
-    });
+    const scram = Object.entries(credentials.passwords).flatMap(([name, password]) => [
+      '--add-scram',
+      `SCRAM-SHA-512=[name=${name},password=${password}]`,
+    ]);
+    execFileSync(
+      'java',
+      [
+        '-cp',
+        classpath,
+        `-Dlog4j.configuration=file:${log4jFile}`,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        randomUUID(),
+        '-c',
+        propsFile,
+        ...scram,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
   }
   const heap = `${opts.heapMb ?? 512}m`;
   const proc = startProcess({
     name: 'kafka',
     command: 'java',
-    args: [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4jFile}`, '-cp', classpath, 'kafka.Kafka', propsFile],
+    args: [
+      `-Xms${heap}`,
+      `-Xmx${heap}`,
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      `-Dlog4j.configuration=file:${log4jFile}`,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      propsFile,
+    ],
     logFile: path.join(root, 'kafka.log'),
     pidFile,
   });
@@ -136,12 +174,15 @@ function kafkaCredentials(root: string, dataDir: string): KafkaCredentialsFile {
   const file = path.join(root, 'credentials.json');
   const formatted = existsSync(path.join(dataDir, 'meta.properties'));
   const kept = formatted && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : undefined;
-  if (kept && [KAFKA_ADMIN_PRINCIPAL, ...KAFKA_PRINCIPALS].every((name) => kept[name] !== undefined)) return { path: file, passwords: kept };
+  if (kept && [KAFKA_ADMIN_PRINCIPAL, ...KAFKA_PRINCIPALS].every((name) => kept[name] !== undefined))
+    return { path: file, passwords: kept };
   if (formatted) {
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });
   }
-  const passwords = Object.fromEntries([KAFKA_ADMIN_PRINCIPAL, ...KAFKA_PRINCIPALS].map((name) => [name, randomBytes(24).toString('base64url')]));
+  const passwords = Object.fromEntries(
+    [KAFKA_ADMIN_PRINCIPAL, ...KAFKA_PRINCIPALS].map((name) => [name, randomBytes(24).toString('base64url')]),
+  );
   writeFileSync(file, JSON.stringify(passwords, null, 2) + '\n', { mode: 0o600 });
   return { path: file, passwords };
 }
@@ -178,7 +219,12 @@ async function grantPrincipals(brokers: string, auth: Pick<KafkaConfig, 'sasl'>)
   const admin = new Kafka({ clientId: 'grants', brokers: brokers.split(','), logLevel: logLevel.NOTHING, ...auth }).admin();
   await admin.connect();
   try {
-    const any = { resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY } as const;
+    const any = {
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    } as const;
     await admin.deleteAcls({ filters: [any] });
     await admin.createAcls({ acl });
   } finally {

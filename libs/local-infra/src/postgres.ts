@@ -59,14 +59,26 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   const root = path.join(localDir, opts.instance, 'postgres');
   const dataDir = path.join(root, 'data');
   await stopStalePostgres(dataDir);
-  if (await isPortOpen(opts.port)) throw new Error(`port ${opts.port} is taken; is another PostgreSQL running? (npm run reset stops local ones)`);
+  if (await isPortOpen(opts.port))
+    throw new Error(`port ${opts.port} is taken; is another PostgreSQL running? (npm run reset stops local ones)`);
   if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   const bin = postgresBinaries();
   const owner = serverUser();
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) initialise(bin.initdb, dataDir, owner);
 
-  const flags = ['-D', dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'shared_buffers=256MB'];
+  const flags = [
+    '-D',
+    dataDir,
+    '-p',
+    String(opts.port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=300',
+    '-c',
+    'shared_buffers=256MB',
+  ];
   flags.push('-c', `unix_socket_directories=${dataDir}`);
   if (opts.statementStats) flags.push('-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all');
   if (opts.unsafeFast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
@@ -116,11 +128,15 @@ function initialise(initdb: string, dataDir: string, owner: { uid: number; gid: 
   const passwordFile = path.join(path.dirname(dataDir), 'initdb.pw');
   writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o644 });
   try {
-    execFileSync(initdb, [`--pgdata=${dataDir}`, `--username=${USER}`, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      uid: owner?.uid,
-      gid: owner?.gid,
-    });
+    execFileSync(
+      initdb,
+      [`--pgdata=${dataDir}`, `--username=${USER}`, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        uid: owner?.uid,
+        gid: owner?.gid,
+      },
+    );
   } finally {
     rmSync(passwordFile, { force: true });
   }

@@ -22,7 +22,11 @@ describe('CoalescingProducer', () => {
   it('sends what is produced within one event-loop turn as one batch, grouped by topic, acks from all replicas', async () => {
     const { producer, batches } = recordingProducer();
     const outbox = new CoalescingProducer(producer);
-    await Promise.all([outbox.send('a', [{ value: '1' }]), outbox.send('b', [{ value: '2' }]), outbox.send('a', [{ value: '3' }, { value: '4' }])]);
+    await Promise.all([
+      outbox.send('a', [{ value: '1' }]),
+      outbox.send('b', [{ value: '2' }]),
+      outbox.send('a', [{ value: '3' }, { value: '4' }]),
+    ]);
     expect(batches).toHaveLength(1);
     expect(batches[0]!.acks).toBe(-1);
     expect(batches[0]!.topicMessages).toEqual([

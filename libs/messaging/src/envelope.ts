@@ -62,7 +62,8 @@ export function decodeCommand(message: KafkaMessage): CommandEnvelope {
   const commandId = headerValue(h, HEADER.messageId);
   const missing = REQUIRED_HEADERS.filter((name) => !headerValue(h, name));
   if (missing.length > 0) throw new MalformedMessage(`missing header(s): ${missing.join(', ')}`, replyTo, correlationId, commandId);
-  if (!message.key || message.key.length === 0) throw new MalformedMessage('missing message key (the aggregate id)', replyTo, correlationId, commandId);
+  if (!message.key || message.key.length === 0)
+    throw new MalformedMessage('missing message key (the aggregate id)', replyTo, correlationId, commandId);
   if (!message.value) throw new MalformedMessage('empty message value', replyTo, correlationId, commandId);
   let payload: unknown;
   try {

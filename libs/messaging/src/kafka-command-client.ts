@@ -118,7 +118,9 @@ export class KafkaCommandClient {
       }, timeoutMs);
       this.pending.set(commandId, { resolve, timer });
     });
-    await this.outbox!.send(`${this.options.topicPrefix ?? ''}${topics.commandsFrom(contract.context, options.sender ?? this.options.sender)}`, [
+    await this.outbox!.send(
+      `${this.options.topicPrefix ?? ''}${topics.commandsFrom(contract.context, options.sender ?? this.options.sender)}`,
+      [
         encodeCommand({
           commandId,
           type: contract.type,
@@ -130,7 +132,8 @@ export class KafkaCommandClient {
           occurredAt: new Date().toISOString(),
           payload,
         }),
-      ]);
+      ],
+    );
     return result;
   }
 

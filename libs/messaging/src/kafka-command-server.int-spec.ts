@@ -26,8 +26,22 @@ const Greet = defineCommand({
   rejects: [],
   payload: Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
 });
-const Explode = defineCommand({ type: `${context}.Explode.v1`, context, description: 'always throws', senders: { gateway: ['user'] }, rejects: [], payload: Type.Object({}) });
-const Wait = defineCommand({ type: `${context}.Wait.v1`, context, description: 'answers once released', senders: { internal: ['system'] }, rejects: [], payload: Type.Object({ label: Type.String() }) });
+const Explode = defineCommand({
+  type: `${context}.Explode.v1`,
+  context,
+  description: 'always throws',
+  senders: { gateway: ['user'] },
+  rejects: [],
+  payload: Type.Object({}),
+});
+const Wait = defineCommand({
+  type: `${context}.Wait.v1`,
+  context,
+  description: 'answers once released',
+  senders: { internal: ['system'] },
+  rejects: [],
+  payload: Type.Object({ label: Type.String() }),
+});
 
 /** Commands of the Wait type finish only when the test releases them; `order` records when each ran. */
 const waiting = new Map<string, () => void>();
@@ -79,10 +93,23 @@ describe('Kafka command round trip through the real broker', () => {
   let deadLetters: TopicRecorder;
 
   beforeAll(async () => {
-    const strategy = new KafkaCommandServer({ kafka, groupId: `${prefix}roundtrip-service`, context, topicPrefix: prefix, maxAttempts: 2, numPartitions: 2 });
+    const strategy = new KafkaCommandServer({
+      kafka,
+      groupId: `${prefix}roundtrip-service`,
+      context,
+      topicPrefix: prefix,
+      maxAttempts: 2,
+      numPartitions: 2,
+    });
     app = await NestFactory.createMicroservice(GreetModule, { strategy, logger: false });
     await app.listen();
-    client = new KafkaCommandClient({ kafka, clientName: 'roundtrip-test', sender: 'gateway', topicPrefix: prefix, defaultTimeoutMs: 20_000 });
+    client = new KafkaCommandClient({
+      kafka,
+      clientName: 'roundtrip-test',
+      sender: 'gateway',
+      topicPrefix: prefix,
+      defaultTimeoutMs: 20_000,
+    });
     await client.start();
     producer = kafka.producer(producerDefaults);
     await producer.connect();
@@ -112,7 +139,9 @@ describe('Kafka command round trip through the real broker', () => {
 
   it('answers many concurrent commands, each with its own result', async () => {
     const names = Array.from({ length: 50 }, (_, i) => `user ${i}`);
-    const results = await Promise.all(names.map((name, i) => client.send(Greet, { name }, { key: `k-${i}`, actor: 'system:test', sender: 'internal' })));
+    const results = await Promise.all(
+      names.map((name, i) => client.send(Greet, { name }, { key: `k-${i}`, actor: 'system:test', sender: 'internal' })),
+    );
     expect(results.map((r) => (r.status === 'accepted' ? r.data?.greeting : r.code))).toEqual(names.map((n) => `hello ${n}`));
   });
 
@@ -121,7 +150,9 @@ describe('Kafka command round trip through the real broker', () => {
     const slow = client.send(Wait, { label: 'slow' }, { key: 'aggregate-a', actor: 'system:test', sender: 'internal' });
     await until(() => waiting.has('slow'));
     const sameKey = client.send(Wait, { label: 'after-slow' }, { key: 'aggregate-a', actor: 'system:test', sender: 'internal' });
-    const others = ['b', 'c', 'd'].map((key) => client.send(Greet, { name: key }, { key: `aggregate-${key}`, actor: 'system:test', sender: 'internal' }));
+    const others = ['b', 'c', 'd'].map((key) =>
+      client.send(Greet, { name: key }, { key: `aggregate-${key}`, actor: 'system:test', sender: 'internal' }),
+    );
     expect((await Promise.all(others)).map((result) => result.status)).toEqual(['accepted', 'accepted', 'accepted']);
     expect(order).toEqual(['start slow']);
     waiting.get('slow')!();
@@ -135,7 +166,13 @@ describe('Kafka command round trip through the real broker', () => {
   it('dead-letters a message that is not JSON, and keeps consuming', async () => {
     await producer.send({
       topic: commandTopic,
-      messages: [{ key: 'user-3', value: '{not json', headers: { [HEADER.messageId]: 'bad-1', [HEADER.messageType]: Greet.type, [HEADER.correlationId]: 'c', [HEADER.actor]: 'user:3' } }],
+      messages: [
+        {
+          key: 'user-3',
+          value: '{not json',
+          headers: { [HEADER.messageId]: 'bad-1', [HEADER.messageType]: Greet.type, [HEADER.correlationId]: 'c', [HEADER.actor]: 'user:3' },
+        },
+      ],
     });
     const letter = await deadLetters.waitFor(({ message }) => headerValue(message.headers, HEADER.messageId) === 'bad-1');
     expect(headerValue(letter.message.headers, HEADER.deadLetterReason)).toMatch(/not JSON/);
@@ -149,11 +186,17 @@ describe('Kafka command round trip through the real broker', () => {
   it('dead-letters a message without the required headers', async () => {
     await producer.send({ topic: commandTopic, messages: [{ key: 'user-4', value: '{}', headers: { [HEADER.messageId]: 'bad-2' } }] });
     const letter = await deadLetters.waitFor(({ message }) => headerValue(message.headers, HEADER.messageId) === 'bad-2');
-    expect(headerValue(letter.message.headers, HEADER.deadLetterReason)).toMatch(/missing header\(s\): message-type, correlation-id, actor/);
+    expect(headerValue(letter.message.headers, HEADER.deadLetterReason)).toMatch(
+      /missing header\(s\): message-type, correlation-id, actor/,
+    );
   });
 
   it('rejects and dead-letters a payload that breaks the schema, telling the caller why', async () => {
-    const result = await client.send(Greet, { name: '', extra: true } as never, { key: 'user-5', actor: 'user:5', commandId: 'invalid-payload-1' });
+    const result = await client.send(Greet, { name: '', extra: true } as never, {
+      key: 'user-5',
+      actor: 'user:5',
+      commandId: 'invalid-payload-1',
+    });
     expect(result).toMatchObject({ status: 'rejected', code: 'INVALID_COMMAND' });
     expect(result.status === 'rejected' && result.message).toMatch(/\/name/);
     await deadLetters.waitFor(({ message }) => headerValue(message.headers, HEADER.messageId) === 'invalid-payload-1');
@@ -175,25 +218,43 @@ describe('Kafka command round trip through the real broker', () => {
     expect(greetCalls).toBe(before);
     expect(order).not.toContain('start forged');
     // The same command from a listed sender asserting an actor it may assert is handled.
-    expect(await client.send(Greet, { name: 'Han Meimei' }, { key: 'f-7', actor: 'system:payments', sender: 'payments' })).toMatchObject({ status: 'accepted' });
-    expect(await client.send(Greet, { name: 'Han Meimei' }, { key: 'f-8', actor: 'system:risk-engine', sender: 'internal' })).toMatchObject({ status: 'accepted' });
+    expect(await client.send(Greet, { name: 'Han Meimei' }, { key: 'f-7', actor: 'system:payments', sender: 'payments' })).toMatchObject({
+      status: 'accepted',
+    });
+    expect(await client.send(Greet, { name: 'Han Meimei' }, { key: 'f-8', actor: 'system:risk-engine', sender: 'internal' })).toMatchObject(
+      { status: 'accepted' },
+    );
   });
 
   it('rejects a command type the service does not handle', async () => {
-    const Unknown = defineCommand({ type: `${context}.Unknown.v1`, context, description: 'nobody handles it', senders: { gateway: ['user'] }, rejects: [], payload: Type.Object({}) });
+    const Unknown = defineCommand({
+      type: `${context}.Unknown.v1`,
+      context,
+      description: 'nobody handles it',
+      senders: { gateway: ['user'] },
+      rejects: [],
+      payload: Type.Object({}),
+    });
     const result = await client.send(Unknown, {}, { key: 'k', actor: 'user:6' });
     expect(result).toMatchObject({ status: 'rejected', code: 'UNKNOWN_COMMAND' });
   });
 
   it("commits the reply consumer's position when the client stops, not after every fetch", async () => {
-    const own = new KafkaCommandClient({ kafka, clientName: 'roundtrip-commit', sender: 'internal', topicPrefix: prefix, defaultTimeoutMs: 20_000 });
+    const own = new KafkaCommandClient({
+      kafka,
+      clientName: 'roundtrip-commit',
+      sender: 'internal',
+      topicPrefix: prefix,
+      defaultTimeoutMs: 20_000,
+    });
     await own.start();
     const admin = kafka.admin();
     await admin.connect();
     try {
       const results = await Promise.all([1, 2, 3].map((i) => own.send(Greet, { name: `n${i}` }, { key: `c-${i}`, actor: 'system:test' })));
       expect(results.every((result) => result.status === 'accepted')).toBe(true);
-      const committed = async () => (await admin.fetchOffsets({ groupId: own.replyTopic, topics: [own.replyTopic] }))[0]?.partitions[0]?.offset;
+      const committed = async () =>
+        (await admin.fetchOffsets({ groupId: own.replyTopic, topics: [own.replyTopic] }))[0]?.partitions[0]?.offset;
       // Three replies read, none committed yet (the periodic commit is seconds away).
       expect(await committed()).toBe('-1');
       await own.stop();

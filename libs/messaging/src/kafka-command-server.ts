@@ -1,5 +1,14 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { HEADER, TRANSPORT_ERROR, senderOfCommandTopic, senderRefusal, topics, type CommandContract, type CommandResult, type Sender } from '@ledger/contracts';
+import {
+  HEADER,
+  TRANSPORT_ERROR,
+  senderOfCommandTopic,
+  senderRefusal,
+  topics,
+  type CommandContract,
+  type CommandResult,
+  type Sender,
+} from '@ledger/contracts';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
@@ -125,7 +134,9 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
         const pipeline = this.pipelineFor(batch.topic, batch.partition);
         for (const message of batch.messages) {
           if (!isRunning() || isStale()) break;
-          await pipeline.submit(message.offset, message.key?.toString() ?? '', () => this.handleMessage({ topic: batch.topic, partition: batch.partition, message }));
+          await pipeline.submit(message.offset, message.key?.toString() ?? '', () =>
+            this.handleMessage({ topic: batch.topic, partition: batch.partition, message }),
+          );
           // Resolved = handed to the pipeline, so the next fetch goes on from here; the commit is the pipeline's.
           resolveOffset(message.offset);
           await heartbeat();
@@ -162,7 +173,11 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
       if (!(error instanceof MalformedMessage)) throw error;
       await this.deadLetter(topic, partition, message.offset, message, error.reason);
       if (error.replyTo && error.correlationId && error.commandId) {
-        await this.reply(error.replyTo, error.correlationId, rejected({ commandId: error.commandId }, TRANSPORT_ERROR.INVALID_COMMAND, error.reason));
+        await this.reply(
+          error.replyTo,
+          error.correlationId,
+          rejected({ commandId: error.commandId }, TRANSPORT_ERROR.INVALID_COMMAND, error.reason),
+        );
       }
       return;
     }
@@ -195,7 +210,10 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
     if (result === undefined) {
       const reason = `handler for ${command.type} failed ${this.maxAttempts} times`;
       await this.deadLetter(topic, partition, message.offset, message, reason);
-      await this.replyTo(command, rejected(command, TRANSPORT_ERROR.PROCESSING_FAILED, 'the command could not be processed; it was set aside for operators'));
+      await this.replyTo(
+        command,
+        rejected(command, TRANSPORT_ERROR.PROCESSING_FAILED, 'the command could not be processed; it was set aside for operators'),
+      );
       return;
     }
     await this.replyTo(command, result);
@@ -260,21 +278,27 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
     await this.outbox!.send(topic, [encodeResult(result, correlationId)]);
   }
 
-  private async deadLetter(topic: string, partition: number, offset: string, message: EachMessagePayload['message'], reason: string): Promise<void> {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    offset: string,
+    message: EachMessagePayload['message'],
+    reason: string,
+  ): Promise<void> {
     this.logger.warn(`dead-lettered ${topic}[${partition}]@${offset}: ${reason}`);
     await this.outbox!.send(topics.deadLetters(topic), [
-        {
-          key: message.key,
-          value: message.value,
-          headers: {
-            ...message.headers,
-            [HEADER.deadLetterReason]: reason,
-            [HEADER.deadLetterSourceTopic]: topic,
-            [HEADER.deadLetterSourcePartition]: String(partition),
-            [HEADER.deadLetterSourceOffset]: offset,
-          },
+      {
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...message.headers,
+          [HEADER.deadLetterReason]: reason,
+          [HEADER.deadLetterSourceTopic]: topic,
+          [HEADER.deadLetterSourcePartition]: String(partition),
+          [HEADER.deadLetterSourceOffset]: offset,
         },
-      ]);
+      },
+    ]);
   }
 
   async close(): Promise<void> {

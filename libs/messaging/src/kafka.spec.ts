@@ -12,7 +12,15 @@ const RequestQueue = require('kafkajs/src/network/requestQueue') as new (options
 };
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, namespace: () => silent };
-const queue = () => new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'test', broker: 'test:0', logger: silent });
+const queue = () =>
+  new RequestQueue({
+    maxInFlightRequests: 1,
+    requestTimeout: 30_000,
+    enforceRequestTimeout: false,
+    clientId: 'test',
+    broker: 'test:0',
+    logger: silent,
+  });
 
 describe("KafkaJS's request queue, as every client here runs it", () => {
   it('schedules no timer while nothing is queued, so an idle connection does not wake up every millisecond', () => {

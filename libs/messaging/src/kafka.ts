@@ -29,10 +29,19 @@ export function kafkaAuthFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaAut
   const username = env.KAFKA_SASL_USERNAME?.trim();
   if (!username) return ssl === undefined ? {} : { ssl };
   const mechanism = (env.KAFKA_SASL_MECHANISM ?? 'scram-sha-512').toLowerCase();
-  if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) throw new Error(`KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')}, not ${mechanism}`);
-  const password = env.KAFKA_SASL_PASSWORD ?? (env.KAFKA_CREDENTIALS_FILE ? (JSON.parse(readFileSync(env.KAFKA_CREDENTIALS_FILE, 'utf8')) as Record<string, string>)[username] : undefined);
-  if (!password) throw new Error(`no Kafka password for principal ${username}: set KAFKA_SASL_PASSWORD, or KAFKA_CREDENTIALS_FILE to a file that holds it`);
-  const sasl: SASLOptions = mechanism === 'scram-sha-256' ? { mechanism, username, password } : { mechanism: 'scram-sha-512', username, password };
+  if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism))
+    throw new Error(`KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')}, not ${mechanism}`);
+  const password =
+    env.KAFKA_SASL_PASSWORD ??
+    (env.KAFKA_CREDENTIALS_FILE
+      ? (JSON.parse(readFileSync(env.KAFKA_CREDENTIALS_FILE, 'utf8')) as Record<string, string>)[username]
+      : undefined);
+  if (!password)
+    throw new Error(
+      `no Kafka password for principal ${username}: set KAFKA_SASL_PASSWORD, or KAFKA_CREDENTIALS_FILE to a file that holds it`,
+    );
+  const sasl: SASLOptions =
+    mechanism === 'scram-sha-256' ? { mechanism, username, password } : { mechanism: 'scram-sha-512', username, password };
   return ssl === undefined ? { sasl } : { sasl, ssl };
 }
 
@@ -120,7 +129,9 @@ export async function ensureTopics(admin: Admin, topicNames: string[], numPartit
   try {
     await waitForLeaders(admin, wanted, timeoutMs);
   } catch (error) {
-    throw creationError === undefined ? error : new Error(`could not create topics ${wanted.join(', ')}: ${String(creationError)}`, { cause: creationError });
+    throw creationError === undefined
+      ? error
+      : new Error(`could not create topics ${wanted.join(', ')}: ${String(creationError)}`, { cause: creationError });
   }
 }
 
@@ -129,7 +140,9 @@ async function waitForLeaders(admin: Admin, topicNames: string[], timeoutMs: num
   for (;;) {
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: topicNames });
-      const ready = topics.length === topicNames.length && topics.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0));
+      const ready =
+        topics.length === topicNames.length &&
+        topics.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0));
       if (ready) return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -147,10 +160,15 @@ export const producerDefaults = { createPartitioner: Partitioners.DefaultPartiti
  * group or topic starts (coordinator not available yet, a rebalance in progress, a topic whose
  * metadata has not propagated) are retried, by KafkaJS or by ensureTopics, and are not worth a line.
  */
-const TRANSIENT = /coordinator is not available|rebalance in progress|not the correct coordinator|leadership election|does not host this topic-partition/i;
-const compactLogCreator: logCreator = () => ({ level, log }) => {
-  const { message, error, ...rest } = log as { message: string; error?: string; [key: string]: unknown };
-  if (TRANSIENT.test(`${message} ${error ?? ''}`)) return;
-  const name = logLevel[level] ?? String(level);
-  process.stderr.write(`[kafkajs ${name}] ${message}${error ? `: ${error}` : ''} ${JSON.stringify({ broker: rest.broker, groupId: rest.groupId })}\n`);
-};
+const TRANSIENT =
+  /coordinator is not available|rebalance in progress|not the correct coordinator|leadership election|does not host this topic-partition/i;
+const compactLogCreator: logCreator =
+  () =>
+  ({ level, log }) => {
+    const { message, error, ...rest } = log as { message: string; error?: string; [key: string]: unknown };
+    if (TRANSIENT.test(`${message} ${error ?? ''}`)) return;
+    const name = logLevel[level] ?? String(level);
+    process.stderr.write(
+      `[kafkajs ${name}] ${message}${error ? `: ${error}` : ''} ${JSON.stringify({ broker: rest.broker, groupId: rest.groupId })}\n`,
+    );
+  };

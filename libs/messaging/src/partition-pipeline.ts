@@ -45,7 +45,8 @@ export class PartitionPipeline {
 
   /** Starts `work` for the message at `offset` once a slot is free and the previous message of `key` has finished. */
   async submit(offset: string, key: string, work: () => Promise<void>): Promise<void> {
-    while (this.inFlight.size >= this.options.maxInFlight && !this.stopped) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    while (this.inFlight.size >= this.options.maxInFlight && !this.stopped)
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
     if (this.stopped) return;
     const at = BigInt(offset);
     this.inFlight.add(at);
@@ -63,7 +64,10 @@ export class PartitionPipeline {
     this.stopped = true;
     for (const wake of this.slotWaiters.splice(0)) wake();
     if (this.inFlight.size > 0) {
-      await Promise.race([new Promise<void>((resolve) => this.idle.add(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+      await Promise.race([
+        new Promise<void>((resolve) => this.idle.add(resolve)),
+        new Promise((resolve) => setTimeout(resolve, timeoutMs)),
+      ]);
     }
     clearTimeout(this.commitTimer);
     await this.commitNow();

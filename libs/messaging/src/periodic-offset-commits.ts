@@ -62,7 +62,9 @@ export async function runCommittingPeriodically(
   const commits = new PeriodicOffsetCommits(consumer, options.commitIntervalMs);
   await consumer.run({
     autoCommit: false,
-    ...(options.partitionsConsumedConcurrently === undefined ? {} : { partitionsConsumedConcurrently: options.partitionsConsumedConcurrently }),
+    ...(options.partitionsConsumedConcurrently === undefined
+      ? {}
+      : { partitionsConsumedConcurrently: options.partitionsConsumedConcurrently }),
     eachMessage: async (payload) => {
       await options.eachMessage(payload);
       commits.handled(payload.topic, payload.partition, payload.message.offset);

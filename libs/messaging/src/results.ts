@@ -4,7 +4,9 @@ import type { CommandEnvelope } from './envelope';
 
 /** Builders for the two kinds of result, so handlers never spell the union by hand. */
 export function accepted(command: { commandId: string }, data?: Record<string, unknown>): AcceptedResult {
-  return data === undefined ? { status: 'accepted', commandId: command.commandId } : { status: 'accepted', commandId: command.commandId, data };
+  return data === undefined
+    ? { status: 'accepted', commandId: command.commandId }
+    : { status: 'accepted', commandId: command.commandId, data };
 }
 
 export function rejected(command: { commandId: string }, code: string, message: string, details?: Record<string, unknown>): RejectedResult {
@@ -52,10 +54,13 @@ export async function runUseCase(
   try {
     result = await work();
   } catch (error) {
-    const refusal = error instanceof InvalidInput ? rejected(envelope, INVALID_INPUT, error.message, { field: error.field }) : refusalOf(error);
+    const refusal =
+      error instanceof InvalidInput ? rejected(envelope, INVALID_INPUT, error.message, { field: error.field }) : refusalOf(error);
     if (refusal === undefined) throw error;
     result = refusal;
   }
-  log(`${envelope.type} ${envelope.commandId} ${result.status}${result.status === 'rejected' ? ` ${result.code}` : ''} actor=${envelope.actor}`);
+  log(
+    `${envelope.type} ${envelope.commandId} ${result.status}${result.status === 'rejected' ? ` ${result.code}` : ''} actor=${envelope.actor}`,
+  );
   return result;
 }

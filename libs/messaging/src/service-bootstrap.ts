@@ -34,12 +34,20 @@ export async function startCommandService(options: CommandServiceOptions): Promi
   const app = await NestFactory.createMicroservice(options.module, { strategy, logger: options.logger ?? ['log', 'warn', 'error'] });
   if (options.ownsProcess) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => void app.close().then(() => process.exit(0), () => process.exit(1)));
+      process.once(
+        signal,
+        () =>
+          void app.close().then(
+            () => process.exit(0),
+            () => process.exit(1),
+          ),
+      );
     }
   } else {
     app.enableShutdownHooks();
   }
   await app.listen();
-  if (options.logger !== false) new Logger(options.context).log(`consuming ${prefix}${options.context}.commands.from.* (pid ${process.pid})`);
+  if (options.logger !== false)
+    new Logger(options.context).log(`consuming ${prefix}${options.context}.commands.from.* (pid ${process.pid})`);
   return app;
 }

@@ -23,7 +23,10 @@ export async function startContainers(want: { kafka: boolean; postgres: boolean 
   const kafkaContainer = want.kafka ? await new KafkaContainer(KAFKA_IMAGE).withKraft().start() : undefined;
   const postgresContainer = want.postgres ? await new PostgreSqlContainer(POSTGRES_IMAGE).start() : undefined;
   return {
-    kafka: kafkaContainer && { brokers: `${kafkaContainer.getHost()}:${kafkaContainer.getMappedPort(9093)}`, version: '3.9 (confluentinc/cp-kafka 7.9)' },
+    kafka: kafkaContainer && {
+      brokers: `${kafkaContainer.getHost()}:${kafkaContainer.getMappedPort(9093)}`,
+      version: '3.9 (confluentinc/cp-kafka 7.9)',
+    },
     postgres: postgresContainer && { url: postgresContainer.getConnectionUri(), version: POSTGRES_IMAGE.split(':')[1]! },
     async stop() {
       await kafkaContainer?.stop();

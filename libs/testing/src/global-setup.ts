@@ -1,6 +1,18 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, isAlive, killStaleProcess, localDir, postgresVersion, startKafka, startPostgres, stopStalePostgres, waitForKafka, type RunningKafka, type RunningPostgres } from '@ledger/local-infra';
+import {
+  freePort,
+  isAlive,
+  killStaleProcess,
+  localDir,
+  postgresVersion,
+  startKafka,
+  startPostgres,
+  stopStalePostgres,
+  waitForKafka,
+  type RunningKafka,
+  type RunningPostgres,
+} from '@ledger/local-infra';
 import { kafkaAuthFromEnv } from '@ledger/messaging';
 import { DEV_MODE_VARIABLE } from '@ledger/util';
 import { dockerAnswers, startContainers } from './containers';
@@ -39,17 +51,15 @@ export default async function globalSetup(): Promise<void> {
     const [k, p] = await Promise.all([
       externalKafka
         ? describeExternalKafka(externalKafka)
-        : startKafka({ instance, port: kafkaPort, controllerPort, fresh: true, heapMb: 768 }).then(
-            (running: RunningKafka) => {
-              handles.stops.push(running.stop);
-              // Tests that prove no secret reaches Kafka scan the broker's log files here.
-              process.env.LEDGER_TEST_KAFKA_DATA_DIR = path.join(localDir, instance, 'kafka', 'data');
-              // Every client of the tests (and every service they start) logs in as the tests' principal.
-              process.env.KAFKA_CREDENTIALS_FILE = running.credentialsFile;
-              process.env.KAFKA_SASL_USERNAME = 'tests';
-              return { brokers: running.brokers, version: running.version, source: `local process (.local/${instance}/kafka)` };
-            },
-          ),
+        : startKafka({ instance, port: kafkaPort, controllerPort, fresh: true, heapMb: 768 }).then((running: RunningKafka) => {
+            handles.stops.push(running.stop);
+            // Tests that prove no secret reaches Kafka scan the broker's log files here.
+            process.env.LEDGER_TEST_KAFKA_DATA_DIR = path.join(localDir, instance, 'kafka', 'data');
+            // Every client of the tests (and every service they start) logs in as the tests' principal.
+            process.env.KAFKA_CREDENTIALS_FILE = running.credentialsFile;
+            process.env.KAFKA_SASL_USERNAME = 'tests';
+            return { brokers: running.brokers, version: running.version, source: `local process (.local/${instance}/kafka)` };
+          }),
       externalPostgres
         ? describeExternalPostgres(externalPostgres)
         : startPostgres({ instance, port: postgresPort, fresh: true, unsafeFast: true }).then((running: RunningPostgres) => {

@@ -54,7 +54,9 @@ export class TopicRecorder {
     this.consumer = this.kafka.consumer({ groupId: `recorder-${uniqueSuffix()}` });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
-    await this.consumer.run({ eachMessage: async ({ topic, partition, message }) => void this.messages.push({ topic, partition, message }) });
+    await this.consumer.run({
+      eachMessage: async ({ topic, partition, message }) => void this.messages.push({ topic, partition, message }),
+    });
     return this;
   }
 

@@ -90,7 +90,10 @@ export async function scanKafkaLogs(dir: string, needles: Needles): Promise<{ fi
 }
 
 /** Every needle found in a row of a table of the database, as `<schema>.<table>: <name>`, and the tables read. */
-export async function scanDatabase(url: string, needles: Needles): Promise<{ tables: string[]; rows: number; hits: string[]; found: string[] }> {
+export async function scanDatabase(
+  url: string,
+  needles: Needles,
+): Promise<{ tables: string[]; rows: number; hits: string[]; found: string[] }> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

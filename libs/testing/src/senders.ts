@@ -25,7 +25,8 @@ export function forbiddenAttempts(contract: CommandContract, userId: string): Se
   for (const sender of sendersOfContext(contract.context)) {
     const allowed: readonly ActorKind[] = contract.senders[sender] ?? [];
     for (const kind of ACTOR_KINDS) if (!allowed.includes(kind)) attempts.push({ sender, actor: actorOf(kind, sender, userId) });
-    if (allowed.includes('system') && sender !== 'internal') attempts.push({ sender, actor: `system:${sender === 'payments' ? 'cards' : 'payments'}` });
+    if (allowed.includes('system') && sender !== 'internal')
+      attempts.push({ sender, actor: `system:${sender === 'payments' ? 'cards' : 'payments'}` });
   }
   return attempts;
 }

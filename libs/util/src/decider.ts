@@ -26,7 +26,11 @@ export function isRejection(value: unknown): value is DomainRejection {
 }
 
 /** Folds events into state from the decider's initial state. */
-export function fold<Command, Event, State, Rejection>(decider: Decider<Command, Event, State, Rejection>, events: readonly Event[], from = decider.initialState()): State {
+export function fold<Command, Event, State, Rejection>(
+  decider: Decider<Command, Event, State, Rejection>,
+  events: readonly Event[],
+  from = decider.initialState(),
+): State {
   return events.reduce((state, event) => decider.evolve(state, event), from);
 }
 

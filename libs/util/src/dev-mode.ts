@@ -16,7 +16,9 @@ export function isDevMode(env: Env = process.env): boolean {
 /** Thrown at start-up when a development stand-in is needed outside development mode. */
 export class DevModeRequired extends Error {
   constructor(what: string) {
-    super(`${what}; a development stand-in is used only with ${DEV_MODE_VARIABLE}=1 (local runs, tests, benchmarks), never in a deployment`);
+    super(
+      `${what}; a development stand-in is used only with ${DEV_MODE_VARIABLE}=1 (local runs, tests, benchmarks), never in a deployment`,
+    );
     this.name = 'DevModeRequired';
   }
 }

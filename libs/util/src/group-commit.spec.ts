@@ -20,7 +20,10 @@ function recording(maxEvents: number) {
 describe('GroupCommit', () => {
   it('writes what arrives in one turn together, each caller answered with its own result', async () => {
     const { commit, batches } = recording(100);
-    const results = await Promise.all([commit.write({ key: 'a', events: 1, name: 'a1' }), commit.write({ key: 'b', events: 1, name: 'b1' })]);
+    const results = await Promise.all([
+      commit.write({ key: 'a', events: 1, name: 'a1' }),
+      commit.write({ key: 'b', events: 1, name: 'b1' }),
+    ]);
     expect(results).toEqual(['a1', 'b1']);
     expect(batches).toEqual([['a1', 'b1']]);
   });

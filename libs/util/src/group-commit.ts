@@ -78,7 +78,8 @@ export class GroupCommit<Item, Result> {
       // Everything waiting is behind a write of its key still in flight.
       if (batch.length === 0) return;
       this.inFlight += 1;
-      void this.options.commit(batch.map((queued) => queued.item))
+      void this.options
+        .commit(batch.map((queued) => queued.item))
         .then(
           (results) => batch.forEach((queued, index) => queued.resolve(results[index]!)),
           (error: unknown) => batch.forEach((queued) => queued.reject(error)),

@@ -10,7 +10,10 @@
  * `KeyBusy` instead of queueing without limit (the Kafka transport retries it later).
  */
 export class KeyBusy extends Error {
-  constructor(readonly key: string, readonly queued: number) {
+  constructor(
+    readonly key: string,
+    readonly queued: number,
+  ) {
     super(`${queued} commands already wait for ${key}`);
     this.name = 'KeyBusy';
   }

@@ -17,7 +17,8 @@ export function encodePageCursor(at: string, id: string): string {
 export function decodePageCursor(cursor: string): { at: string; id: string } {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && !Number.isNaN(Date.parse(parsed[0]))) return { at: parsed[0], id: parsed[1] };
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && !Number.isNaN(Date.parse(parsed[0])))
+      return { at: parsed[0], id: parsed[1] };
   } catch {
     // fall through
   }

@@ -23,8 +23,14 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * that is still retryable means). No delay follows the last attempt. Exceptions propagate at once:
  * a call that signals "try again" by throwing is wrapped by its caller into an answer.
  */
-export async function retryWithBackoff<T>(policy: RetryPolicy, attempt: (attemptNumber: number) => Promise<T>, retryable: (answer: T) => boolean, wait: (ms: number) => Promise<void> = sleep): Promise<T> {
-  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) throw new RangeError(`a retry policy needs at least one attempt, got ${policy.attempts}`);
+export async function retryWithBackoff<T>(
+  policy: RetryPolicy,
+  attempt: (attemptNumber: number) => Promise<T>,
+  retryable: (answer: T) => boolean,
+  wait: (ms: number) => Promise<void> = sleep,
+): Promise<T> {
+  if (!Number.isInteger(policy.attempts) || policy.attempts < 1)
+    throw new RangeError(`a retry policy needs at least one attempt, got ${policy.attempts}`);
   for (let attemptNumber = 1; ; attemptNumber++) {
     const answer = await attempt(attemptNumber);
     if (!retryable(answer) || attemptNumber >= policy.attempts) return answer;

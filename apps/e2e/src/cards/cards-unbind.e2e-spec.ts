@@ -26,7 +26,14 @@ describe('unbinding a card with the payment password verified by the identity se
     h = await startCardsHarness('cards_e2e', { topicPrefix: id.topicPrefix, fieldKeyring: id.fieldKeyring });
     events = await new TopicRecorder(testKafka('cards-e2e-events'), [h.eventsTopic]).start();
     userId = await id.register(randomPhone());
-    expectAccepted(await id.send(identity.setPaymentPassword, { userId, paymentPassword: id.enc('paymentPassword', GOOD_PAYMENT_PASSWORD) }, `user:${userId}`, { key: userId }));
+    expectAccepted(
+      await id.send(
+        identity.setPaymentPassword,
+        { userId, paymentPassword: id.enc('paymentPassword', GOOD_PAYMENT_PASSWORD) },
+        `user:${userId}`,
+        { key: userId },
+      ),
+    );
   });
 
   afterAll(async () => {
@@ -48,12 +55,22 @@ describe('unbinding a card with the payment password verified by the identity se
     expect(await h.list(userId, (list) => list.length === 2)).toHaveLength(2);
 
     const done = expectAccepted(await unbind(String(debit['cardId']), GOOD_PAYMENT_PASSWORD));
-    expect(done).toMatchObject({ cardId: debit['cardId'], remainingCards: 1, defaultCardId: second['cardId'], lastCardOfOpenWallet: false });
+    expect(done).toMatchObject({
+      cardId: debit['cardId'],
+      remainingCards: 1,
+      defaultCardId: second['cardId'],
+      lastCardOfOpenWallet: false,
+    });
     const left = await h.list(userId, (list) => list.length === 1 && list[0]!.isDefault);
     expect(left[0]).toMatchObject({ cardId: second['cardId'], maskedNumber: '**** **** **** 6781' });
 
     const published = await events.waitFor((m) => headerValue(m.message.headers, HEADER.messageType) === cards.EVENT_TYPES.CardUnbound);
-    expect(JSON.parse(published.message.value!.toString())).toMatchObject({ userId, cardId: debit['cardId'], wasDefault: true, remainingCards: 1 });
+    expect(JSON.parse(published.message.value!.toString())).toMatchObject({
+      userId,
+      cardId: debit['cardId'],
+      wasDefault: true,
+      remainingCards: 1,
+    });
 
     // The fingerprint was released: the card can be bound again (here by another user).
     expectAccepted(await h.bind(newUserId(), TEST_CARDS.zhangSanDebit));
@@ -104,7 +121,8 @@ describe('unbinding a card with the payment password verified by the identity se
   it("passes identity's lockout through unchanged, with the unlock time", async () => {
     const [card] = await h.list(userId, (list) => list.length === 1);
     let last = await unbind(card!.cardId, '111111');
-    for (let attempt = 1; attempt < 10 && last.status === 'rejected' && last.code === 'WRONG_PAYMENT_PASSWORD'; attempt += 1) last = await unbind(card!.cardId, '111111');
+    for (let attempt = 1; attempt < 10 && last.status === 'rejected' && last.code === 'WRONG_PAYMENT_PASSWORD'; attempt += 1)
+      last = await unbind(card!.cardId, '111111');
     const locked = expectRejected(last, 'PAYMENT_PASSWORD_LOCKED');
     expect(String(locked.details?.['lockedUntil'])).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     // Locked means locked: even the right password is refused, and the card stays bound.

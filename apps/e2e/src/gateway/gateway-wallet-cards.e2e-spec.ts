@@ -3,7 +3,13 @@ import type { INestMicroservice } from '@nestjs/common';
 import { TEST_CARDS } from '@ledger/cards-domain';
 import { startCommandService } from '@ledger/messaging';
 import { createTestDatabase, testKafka, type TestDatabase } from '@ledger/testing';
-import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '@ledger/identity-service/testing';
+import {
+  GOOD_LOGIN_PASSWORD,
+  GOOD_PAYMENT_PASSWORD,
+  randomPhone,
+  startIdentityHarness,
+  type IdentityHarness,
+} from '@ledger/identity-service/testing';
 import { startCardsHarness, type CardsHarness } from '@ledger/cards-service/testing';
 import { WALLET_CONTEXT, walletModule } from '@ledger/wallet-service';
 import { startGateway, type RunningGateway, loadGatewayConfig } from '@ledger/gateway-service';
@@ -49,13 +55,21 @@ async function call(path: string, token: string | undefined, body?: unknown): Pr
   const headers: Record<string, string> = {};
   if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${gateway.url}${path}`, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
 }
 
 /** Retries until the answer has the status (read models and event followers are eventually consistent). */
-async function until(probe: () => Promise<{ status: number; body: Record<string, unknown> }>, status: number, check: (body: Record<string, unknown>) => boolean = () => true) {
+async function until(
+  probe: () => Promise<{ status: number; body: Record<string, unknown> }>,
+  status: number,
+  check: (body: Record<string, unknown>) => boolean = () => true,
+) {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const result = await probe();
@@ -68,7 +82,13 @@ async function until(probe: () => Promise<{ status: number; body: Record<string,
 it('binds cards, opens the wallet, shows the balance and unbinds a card, all through HTTP', async () => {
   const phone = randomPhone();
   expect((await call('/verification-codes', undefined, { phone, purpose: 'registration' })).status).toBe(202);
-  const registered = await call('/users', undefined, { phone, code: identity.latestCode(phone), loginPassword: GOOD_LOGIN_PASSWORD, name: '张三', deviceId: 'phone-1' });
+  const registered = await call('/users', undefined, {
+    phone,
+    code: identity.latestCode(phone),
+    loginPassword: GOOD_LOGIN_PASSWORD,
+    name: '张三',
+    deviceId: 'phone-1',
+  });
   const userId = String(registered.body['userId']);
   const login = await call('/sessions', undefined, { phone, loginPassword: GOOD_LOGIN_PASSWORD, deviceId: 'phone-1' });
   const token = String(login.body['accessToken']);
@@ -79,7 +99,11 @@ it('binds cards, opens the wallet, shows the balance and unbinds a card, all thr
 
   expect((await call(`/users/${userId}/payment-password`, token, { paymentPassword: GOOD_PAYMENT_PASSWORD })).status).toBe(200);
   const card = TEST_CARDS.zhangSanDebit;
-  const bound = await call(`/users/${userId}/cards`, token, { cardNumber: card.number, holderName: card.holderName, reservedPhone: card.reservedPhone });
+  const bound = await call(`/users/${userId}/cards`, token, {
+    cardNumber: card.number,
+    holderName: card.holderName,
+    reservedPhone: card.reservedPhone,
+  });
   expect(bound).toMatchObject({ status: 201, body: { maskedNumber: expect.stringMatching(/\*{4} 3452$/), isDefault: true } });
   expect(JSON.stringify(bound.body)).not.toContain(card.number);
   const second = await call(`/users/${userId}/cards`, token, {
@@ -88,13 +112,24 @@ it('binds cards, opens the wallet, shows the balance and unbinds a card, all thr
     reservedPhone: TEST_CARDS.zhangSanSecond.reservedPhone,
   });
   expect(second.status).toBe(201);
-  const nonIcbc = await call(`/users/${userId}/cards`, token, { cardNumber: TEST_CARDS.nonIcbc.number, holderName: TEST_CARDS.nonIcbc.holderName, reservedPhone: TEST_CARDS.nonIcbc.reservedPhone });
+  const nonIcbc = await call(`/users/${userId}/cards`, token, {
+    cardNumber: TEST_CARDS.nonIcbc.number,
+    holderName: TEST_CARDS.nonIcbc.holderName,
+    reservedPhone: TEST_CARDS.nonIcbc.reservedPhone,
+  });
   expect(nonIcbc).toMatchObject({ status: 422, body: { code: 'CARD_NOT_SUPPORTED' } });
 
-  const listed = await until(() => call(`/users/${userId}/cards`, token), 200, (body) => (body['cards'] as unknown[]).length === 2);
+  const listed = await until(
+    () => call(`/users/${userId}/cards`, token),
+    200,
+    (body) => (body['cards'] as unknown[]).length === 2,
+  );
   expect(JSON.stringify(listed.body)).not.toContain(card.number);
   const secondId = String(second.body['cardId']);
-  expect(await call(`/users/${userId}/cards/${secondId}/default`, token, {})).toMatchObject({ status: 200, body: { defaultCardId: secondId } });
+  expect(await call(`/users/${userId}/cards/${secondId}/default`, token, {})).toMatchObject({
+    status: 200,
+    body: { defaultCardId: secondId },
+  });
 
   // The wallet learns the payment password and the card from events: retry until it knows.
   const opened = await until(() => call(`/users/${userId}/wallet`, token, {}), 201);
@@ -105,6 +140,8 @@ it('binds cards, opens the wallet, shows the balance and unbinds a card, all thr
 
   const wrong = await call(`/users/${userId}/cards/${String(bound.body['cardId'])}/unbind`, token, { paymentPassword: '135790' });
   expect(wrong).toMatchObject({ status: 422, body: { code: 'WRONG_PAYMENT_PASSWORD', details: { attemptsLeft: 4 } } });
-  const unbound = await call(`/users/${userId}/cards/${String(bound.body['cardId'])}/unbind`, token, { paymentPassword: GOOD_PAYMENT_PASSWORD });
+  const unbound = await call(`/users/${userId}/cards/${String(bound.body['cardId'])}/unbind`, token, {
+    paymentPassword: GOOD_PAYMENT_PASSWORD,
+  });
   expect(unbound).toMatchObject({ status: 200, body: { remainingCards: 1 } });
 });

@@ -5,7 +5,13 @@ import fc from 'fast-check';
 import { generateSigningKey, signAccessToken, signingKeyFromEnv } from '@ledger/crypto';
 import { SignJWT } from 'jose';
 import { testKafka } from '@ledger/testing';
-import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '@ledger/identity-service/testing';
+import {
+  GOOD_LOGIN_PASSWORD,
+  GOOD_PAYMENT_PASSWORD,
+  randomPhone,
+  startIdentityHarness,
+  type IdentityHarness,
+} from '@ledger/identity-service/testing';
 import { startGateway, type RunningGateway, loadGatewayConfig } from '@ledger/gateway-service';
 
 /**
@@ -20,7 +26,7 @@ beforeAll(async () => {
   identity = await startIdentityHarness('gateway-e2e');
   const config = loadGatewayConfig({
     port: 0,
-    
+
     topicPrefix: identity.topicPrefix,
     commandTimeoutMs: 30_000,
     bodyLimitBytes: 4096,
@@ -53,26 +59,46 @@ interface Call {
   contentType?: string;
 }
 
-async function call(path: string, options: Call = {}): Promise<{ status: number; type: string | null; body: Record<string, unknown>; headers: Headers }> {
+async function call(
+  path: string,
+  options: Call = {},
+): Promise<{ status: number; type: string | null; body: Record<string, unknown>; headers: Headers }> {
   const headers: Record<string, string> = { 'x-forwarded-for': options.ip ?? freshIp() };
   if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
   const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   if (payload !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-  const response = await fetch(`${gateway.url}${path}`, { method: options.method ?? (payload === undefined ? 'GET' : 'POST'), headers, body: payload });
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: options.method ?? (payload === undefined ? 'GET' : 'POST'),
+    headers,
+    body: payload,
+  });
   const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type'), body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>), headers: response.headers };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+    headers: response.headers,
+  };
 }
 
 function expectProblem(result: Awaited<ReturnType<typeof call>>, status: number, code: string) {
   expect({ status: result.status, code: result.body['code'] }).toEqual({ status, code });
   expect(result.type).toMatch(/^application\/problem\+json/);
-  expect(result.body).toMatchObject({ status, code, title: expect.any(String), type: expect.stringContaining('/problems/'), detail: expect.any(String) });
+  expect(result.body).toMatchObject({
+    status,
+    code,
+    title: expect.any(String),
+    type: expect.stringContaining('/problems/'),
+    detail: expect.any(String),
+  });
 }
 
 async function registerAndLogin(phone = randomPhone()): Promise<{ userId: string; token: string; phone: string }> {
   const requested = await call('/verification-codes', { body: { phone, purpose: 'registration' } });
   expect(requested.status).toBe(202);
-  const registered = await call('/users', { body: { phone, code: identity.latestCode(phone), loginPassword: GOOD_LOGIN_PASSWORD, name: '张三', deviceId: 'phone-1' } });
+  const registered = await call('/users', {
+    body: { phone, code: identity.latestCode(phone), loginPassword: GOOD_LOGIN_PASSWORD, name: '张三', deviceId: 'phone-1' },
+  });
   expect(registered.status).toBe(201);
   const loggedIn = await call('/sessions', { body: { phone, loginPassword: GOOD_LOGIN_PASSWORD, deviceId: 'phone-1' } });
   expect(loggedIn.status).toBe(200);
@@ -81,7 +107,13 @@ async function registerAndLogin(phone = randomPhone()): Promise<{ userId: string
 }
 
 async function supportToken(agentId = 'agent-7'): Promise<string> {
-  return (await signAccessToken({ userId: agentId, deviceId: 'desk', now: new Date(), ttlMs: 600_000 }, 'staff', signingKeyFromEnv(process.env, 'STAFF_TOKEN_SIGNING_KEY', 'staff'))).token;
+  return (
+    await signAccessToken(
+      { userId: agentId, deviceId: 'desk', now: new Date(), ttlMs: 600_000 },
+      'staff',
+      signingKeyFromEnv(process.env, 'STAFF_TOKEN_SIGNING_KEY', 'staff'),
+    )
+  ).token;
 }
 
 describe('health', () => {
@@ -106,8 +138,16 @@ describe('the story: register → login → payment password → freeze → supp
 
     const set = await call(`/users/${userId}/payment-password`, { token, body: { paymentPassword: GOOD_PAYMENT_PASSWORD } });
     expect(set).toMatchObject({ status: 200, body: { userId } });
-    expectProblem(await call(`/users/${userId}/payment-password`, { token, body: { paymentPassword: GOOD_PAYMENT_PASSWORD } }), 409, 'PAYMENT_PASSWORD_ALREADY_SET');
-    expectProblem(await call(`/users/${userId}/payment-password/change`, { token, body: { paymentPassword: '135790', newPaymentPassword: '246813' } }), 422, 'WRONG_PAYMENT_PASSWORD');
+    expectProblem(
+      await call(`/users/${userId}/payment-password`, { token, body: { paymentPassword: GOOD_PAYMENT_PASSWORD } }),
+      409,
+      'PAYMENT_PASSWORD_ALREADY_SET',
+    );
+    expectProblem(
+      await call(`/users/${userId}/payment-password/change`, { token, body: { paymentPassword: '135790', newPaymentPassword: '246813' } }),
+      422,
+      'WRONG_PAYMENT_PASSWORD',
+    );
 
     const frozen = await call(`/users/${userId}/freeze`, { token, body: { reason: 'lost my phone' } });
     expect(frozen).toMatchObject({ status: 200, body: { userId, frozenAt: expect.any(String) } });
@@ -115,17 +155,30 @@ describe('the story: register → login → payment password → freeze → supp
 
     // A user token is not a support token.
     expectProblem(await call(`/support/users/${userId}/unfreeze`, { token, body: { verificationReference: 'call-1' } }), 403, 'FORBIDDEN');
-    const unfrozen = await call(`/support/users/${userId}/unfreeze`, { token: await supportToken(), body: { verificationReference: 'call-95588-1' } });
+    const unfrozen = await call(`/support/users/${userId}/unfreeze`, {
+      token: await supportToken(),
+      body: { verificationReference: 'call-95588-1' },
+    });
     expect(unfrozen).toMatchObject({ status: 200, body: { userId } });
-    expectProblem(await call(`/support/users/${userId}/unfreeze`, { token: await supportToken(), body: { verificationReference: 'call-95588-2' } }), 409, 'NOT_FROZEN');
+    expectProblem(
+      await call(`/support/users/${userId}/unfreeze`, { token: await supportToken(), body: { verificationReference: 'call-95588-2' } }),
+      409,
+      'NOT_FROZEN',
+    );
 
     // Support freezes again; the user logs in (frozen: true) and sees it.
-    expect(await call(`/support/users/${userId}/freeze`, { token: await supportToken(), body: { reason: 'hotline: lost phone' } })).toMatchObject({ status: 200 });
+    expect(
+      await call(`/support/users/${userId}/freeze`, { token: await supportToken(), body: { reason: 'hotline: lost phone' } }),
+    ).toMatchObject({ status: 200 });
   });
 
-  it('maps the services\' codes: wrong password, duplicate phone, wrong code', async () => {
+  it("maps the services' codes: wrong password, duplicate phone, wrong code", async () => {
     const { phone } = await registerAndLogin();
-    expectProblem(await call('/sessions', { body: { phone, loginPassword: 'Wrong2026pass', deviceId: 'phone-1' } }), 401, 'INVALID_CREDENTIALS');
+    expectProblem(
+      await call('/sessions', { body: { phone, loginPassword: 'Wrong2026pass', deviceId: 'phone-1' } }),
+      401,
+      'INVALID_CREDENTIALS',
+    );
     expectProblem(await call('/verification-codes', { body: { phone, purpose: 'registration' } }), 409, 'PHONE_ALREADY_REGISTERED');
     const other = randomPhone();
     expect((await call('/verification-codes', { body: { phone: other, purpose: 'registration' } })).status).toBe(202);
@@ -152,8 +205,14 @@ describe('authentication and ownership', () => {
     expectProblem(await call(path, { token: 'not-a-jwt', body: { reason: 'x' } }), 401, 'UNAUTHENTICATED');
     const [header, payload] = alice.token.split('.') as [string, string];
     expectProblem(await call(path, { token: `${header}.${payload}.${'A'.repeat(43)}`, body: { reason: 'x' } }), 401, 'UNAUTHENTICATED');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: bob.userId })).toString('base64url');
-    expectProblem(await call(`/users/${bob.userId}/freeze`, { token: `${header}.${forged}.${alice.token.split('.')[2]}`, body: { reason: 'x' } }), 401, 'UNAUTHENTICATED');
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: bob.userId })).toString(
+      'base64url',
+    );
+    expectProblem(
+      await call(`/users/${bob.userId}/freeze`, { token: `${header}.${forged}.${alice.token.split('.')[2]}`, body: { reason: 'x' } }),
+      401,
+      'UNAUTHENTICATED',
+    );
   });
 
   it("answers 401 to a token signed by another key than identity's, an expired one, one for another audience, and a staff token made by identity's key", async () => {
@@ -172,19 +231,37 @@ describe('authentication and ownership', () => {
     expectProblem(expiredReply, 401, 'UNAUTHENTICATED');
     expect(String(expiredReply.body['detail'])).toMatch(/expired/);
     const sign = (audience: string, role: string) =>
-      new SignJWT({ role, did: 'phone-1' }).setProtectedHeader({ alg: 'EdDSA', kid: identityKey.kid }).setIssuer('ledger-identity').setAudience(audience).setSubject(alice.userId).setIssuedAt().setExpirationTime('10m').setJti('j-1').sign(identityKey.privateKey);
+      new SignJWT({ role, did: 'phone-1' })
+        .setProtectedHeader({ alg: 'EdDSA', kid: identityKey.kid })
+        .setIssuer('ledger-identity')
+        .setAudience(audience)
+        .setSubject(alice.userId)
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .setJti('j-1')
+        .sign(identityKey.privateKey);
     expectProblem(await call(path, { token: await sign('ledger-staff-api', 'user'), body: { reason: 'x' } }), 401, 'UNAUTHENTICATED');
-    expectProblem(await call(`/support/users/${alice.userId}/freeze`, { token: await sign('ledger-app-api', 'support'), body: { reason: 'x' } }), 401, 'UNAUTHENTICATED');
+    expectProblem(
+      await call(`/support/users/${alice.userId}/freeze`, { token: await sign('ledger-app-api', 'support'), body: { reason: 'x' } }),
+      401,
+      'UNAUTHENTICATED',
+    );
     expectProblem(await authenticated(alice.token), 400, 'VALIDATION_FAILED');
   });
 
   it("answers 403 on another user's account, wallet or cards, and changes nothing", async () => {
     expectProblem(await call(`/users/${bob.userId}/freeze`, { token: alice.token, body: { reason: 'x' } }), 403, 'FORBIDDEN');
-    expectProblem(await call(`/users/${bob.userId}/payment-password`, { token: alice.token, body: { paymentPassword: GOOD_PAYMENT_PASSWORD } }), 403, 'FORBIDDEN');
+    expectProblem(
+      await call(`/users/${bob.userId}/payment-password`, { token: alice.token, body: { paymentPassword: GOOD_PAYMENT_PASSWORD } }),
+      403,
+      'FORBIDDEN',
+    );
     expectProblem(await call(`/users/${bob.userId}/wallet`, { token: alice.token }), 403, 'FORBIDDEN');
     expectProblem(await call(`/users/${bob.userId}/cards`, { token: alice.token }), 403, 'FORBIDDEN');
     // Bob can still set his own payment password: Alice's attempt changed nothing.
-    expect(await call(`/users/${bob.userId}/payment-password`, { token: bob.token, body: { paymentPassword: GOOD_PAYMENT_PASSWORD } })).toMatchObject({ status: 200 });
+    expect(
+      await call(`/users/${bob.userId}/payment-password`, { token: bob.token, body: { paymentPassword: GOOD_PAYMENT_PASSWORD } }),
+    ).toMatchObject({ status: 200 });
   });
 });
 
@@ -202,18 +279,30 @@ describe('bad input', () => {
     expectProblem(missing, 400, 'VALIDATION_FAILED');
     expect(JSON.stringify(missing.body['details'])).toContain('/loginPassword');
     expectProblem(await call('/sessions', { body: [1, 2] }), 400, 'VALIDATION_FAILED');
-    expectProblem(await call('/verification-codes', { body: { phone: '13812345678', purpose: 'registration', extra: true } }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await call('/verification-codes', { body: { phone: '13812345678', purpose: 'registration', extra: true } }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expectProblem(await call('/users', { method: 'POST' }), 400, 'VALIDATION_FAILED');
   });
 
   it('a huge body → 413 PAYLOAD_TOO_LARGE; not JSON → 415', async () => {
     expectProblem(await call('/users', { body: { phone: '13812345678', name: 'x'.repeat(100_000) } }), 413, 'PAYLOAD_TOO_LARGE');
-    expectProblem(await call('/users', { raw: 'phone=1', contentType: 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectProblem(
+      await call('/users', { raw: 'phone=1', contentType: 'application/x-www-form-urlencoded' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 
   it('an unknown route → 404 ROUTE_NOT_FOUND; a bad support path id → 400', async () => {
     expectProblem(await call('/nowhere'), 404, 'ROUTE_NOT_FOUND');
-    expectProblem(await call('/support/users/bad%20id/freeze', { token: await supportToken(), body: { reason: 'x' } }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await call('/support/users/bad%20id/freeze', { token: await supportToken(), body: { reason: 'x' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 
   it('a phone identity cannot judge → 400 INVALID_INPUT from the service', async () => {
@@ -245,13 +334,19 @@ describe('fuzz over the OpenAPI document', () => {
     tags?: string[];
     requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
   }
-  const document = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../docs/openapi.json'), 'utf8')) as { paths: Record<string, Record<string, Operation>> };
+  const document = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../docs/openapi.json'), 'utf8')) as {
+    paths: Record<string, Record<string, Operation>>;
+  };
   // Identity and support routes: the only service booted in this file. (Cards and wallet routes are
   // driven in gateway-wallet-cards.e2e-spec.ts.)
   const operations = Object.entries(document.paths).flatMap(([route, methods]) =>
     Object.entries(methods)
       .filter(([, operation]) => operation.tags?.some((tag) => tag === 'identity' || tag === 'support' || tag === 'health'))
-      .map(([method, operation]) => ({ route, method: method.toUpperCase(), properties: Object.keys(operation.requestBody?.content['application/json']?.schema.properties ?? {}) })),
+      .map(([method, operation]) => ({
+        route,
+        method: method.toUpperCase(),
+        properties: Object.keys(operation.requestBody?.content['application/json']?.schema.properties ?? {}),
+      })),
   );
   const value = fc.oneof(
     fc.string({ maxLength: 40 }),
@@ -271,13 +366,24 @@ describe('fuzz over the OpenAPI document', () => {
     const tokens = fc.constantFrom<string | undefined>(user.token, await supportToken(), undefined, 'garbage');
     expect(operations.length).toBeGreaterThan(10);
     for (const operation of operations) {
-      const body = operation.properties.length === 0 ? fc.option(fc.anything(), { nil: undefined }) : fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(...operation.properties, 'extra'), value, { maxKeys: operation.properties.length + 1 }));
+      const body =
+        operation.properties.length === 0
+          ? fc.option(fc.anything(), { nil: undefined })
+          : fc.oneof(
+              fc.anything(),
+              fc.dictionary(fc.constantFrom(...operation.properties, 'extra'), value, { maxKeys: operation.properties.length + 1 }),
+            );
       const userIds = fc.oneof(fc.constant(user.userId), fc.string({ minLength: 1, maxLength: 70 }));
       await fc.assert(
         fc.asyncProperty(body, tokens, userIds, async (payload, token, userId) => {
           const url = operation.route.replace('{userId}', encodeURIComponent(userId));
-          const result = await call(url, { method: operation.method, token, ...(payload === undefined || operation.method === 'GET' ? {} : { raw: JSON.stringify(payload) ?? 'null' }) });
-          if (result.status >= 500) throw new Error(`${operation.method} ${url} ${JSON.stringify(payload)} → ${result.status} ${JSON.stringify(result.body)}`);
+          const result = await call(url, {
+            method: operation.method,
+            token,
+            ...(payload === undefined || operation.method === 'GET' ? {} : { raw: JSON.stringify(payload) ?? 'null' }),
+          });
+          if (result.status >= 500)
+            throw new Error(`${operation.method} ${url} ${JSON.stringify(payload)} → ${result.status} ${JSON.stringify(result.body)}`);
           if (result.status >= 400) expect(result.type).toMatch(/^application\/problem\+json/);
         }),
         { numRuns: 25 },

@@ -3,7 +3,13 @@ import { ARGON2_TEST_PARAMS, base32Decode, generateTotpSecret, hashLoginPassword
 import { startCommandService } from '@ledger/messaging';
 import { testKafka } from '@ledger/testing';
 import { Pool } from 'pg';
-import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD as PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '@ledger/identity-service/testing';
+import {
+  GOOD_LOGIN_PASSWORD,
+  GOOD_PAYMENT_PASSWORD as PAYMENT_PASSWORD,
+  randomPhone,
+  startIdentityHarness,
+  type IdentityHarness,
+} from '@ledger/identity-service/testing';
 import { identityStaffActionsProjection, PROJECTOR_CONTEXT, projectorModule } from '@ledger/projector-service';
 import { startGateway, type RunningGateway, loadGatewayConfig, type GatewayConfig } from '@ledger/gateway-service';
 
@@ -15,7 +21,12 @@ let identity: IdentityHarness;
 let gateway: RunningGateway;
 let config: GatewayConfig;
 const AGENT_PASSWORD = 'desk-7-correct-horse';
-const SECRETS = { support: generateTotpSecret().secret, teller: generateTotpSecret().secret, supervisor: generateTotpSecret().secret, locked: generateTotpSecret().secret };
+const SECRETS = {
+  support: generateTotpSecret().secret,
+  teller: generateTotpSecret().secret,
+  supervisor: generateTotpSecret().secret,
+  locked: generateTotpSecret().secret,
+};
 /** The authenticator's code of a time step (30 s each) from identity's (test) clock: a step already used opens no second session. */
 const codeOf = (secret: Buffer, stepsAhead = 0) => totp(secret, identity.clock.now().getTime() + stepsAhead * 30_000);
 
@@ -59,12 +70,19 @@ function expectProblem(answer: Answer, status: number, code: string): void {
 async function registeredUser(): Promise<{ userId: string; phone: string }> {
   const phone = randomPhone();
   expect((await post('/verification-codes', { phone, purpose: 'registration' })).status).toBe(202);
-  const registered = await post('/users', { phone, code: identity.latestCode(phone), loginPassword: GOOD_LOGIN_PASSWORD, name: '张三', deviceId: 'phone-1' });
+  const registered = await post('/users', {
+    phone,
+    code: identity.latestCode(phone),
+    loginPassword: GOOD_LOGIN_PASSWORD,
+    name: '张三',
+    deviceId: 'phone-1',
+  });
   expect(registered.status).toBe(201);
   return { userId: String(registered.body['userId']), phone };
 }
 
-const login = (phone: string, extra: Record<string, string> = {}) => post('/sessions', { phone, loginPassword: GOOD_LOGIN_PASSWORD, deviceId: 'phone-1', ...extra });
+const login = (phone: string, extra: Record<string, string> = {}) =>
+  post('/sessions', { phone, loginPassword: GOOD_LOGIN_PASSWORD, deviceId: 'phone-1', ...extra });
 
 describe('refresh tokens', () => {
   it('rotates: the new pair works, the old refresh token is refused and revokes the session', async () => {
@@ -72,10 +90,15 @@ describe('refresh tokens', () => {
     const first = await login(phone);
     expect(first.status).toBe(200);
     const refreshed = await post('/sessions/refresh', { refreshToken: first.body['refreshToken'] });
-    expect(refreshed).toMatchObject({ status: 200, body: { userId, tokenType: 'Bearer', accessToken: expect.any(String), refreshToken: expect.any(String) } });
+    expect(refreshed).toMatchObject({
+      status: 200,
+      body: { userId, tokenType: 'Bearer', accessToken: expect.any(String), refreshToken: expect.any(String) },
+    });
     expect(refreshed.body['refreshToken']).not.toBe(first.body['refreshToken']);
     // The new access token is accepted by a user route.
-    expect((await post(`/users/${userId}/freeze`, { reason: 'testing the new token' }, String(refreshed.body['accessToken']))).status).toBe(200);
+    expect((await post(`/users/${userId}/freeze`, { reason: 'testing the new token' }, String(refreshed.body['accessToken']))).status).toBe(
+      200,
+    );
 
     expectProblem(await post('/sessions/refresh', { refreshToken: first.body['refreshToken'] }), 401, 'REFRESH_TOKEN_REUSED');
     expectProblem(await post('/sessions/refresh', { refreshToken: refreshed.body['refreshToken'] }), 401, 'SESSION_REVOKED');
@@ -84,7 +107,10 @@ describe('refresh tokens', () => {
   it('logout revokes the session; a frozen account cannot refresh', async () => {
     const { userId, phone } = await registeredUser();
     const session = await login(phone);
-    expect(await post('/sessions/logout', { refreshToken: session.body['refreshToken'] })).toMatchObject({ status: 200, body: { ended: true } });
+    expect(await post('/sessions/logout', { refreshToken: session.body['refreshToken'] })).toMatchObject({
+      status: 200,
+      body: { ended: true },
+    });
     expectProblem(await post('/sessions/refresh', { refreshToken: session.body['refreshToken'] }), 401, 'SESSION_REVOKED');
 
     const other = await login(phone);
@@ -104,30 +130,65 @@ describe('refresh tokens', () => {
 describe('staff login', () => {
   it('gives a registered agent a support token for password and authenticator code, and refuses everyone else alike', async () => {
     const code = codeOf(SECRETS.support);
-    expectProblem(await post('/support/sessions', { agentId: 'agent-7', password: 'wrong password', totpCode: code }), 401, 'INVALID_CREDENTIALS');
-    expectProblem(await post('/support/sessions', { agentId: 'agent-99', password: AGENT_PASSWORD, totpCode: code }), 401, 'INVALID_CREDENTIALS');
-    expectProblem(await post('/support/sessions', { agentId: 'agent 7', password: AGENT_PASSWORD, totpCode: code }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await post('/support/sessions', { agentId: 'agent-7', password: 'wrong password', totpCode: code }),
+      401,
+      'INVALID_CREDENTIALS',
+    );
+    expectProblem(
+      await post('/support/sessions', { agentId: 'agent-99', password: AGENT_PASSWORD, totpCode: code }),
+      401,
+      'INVALID_CREDENTIALS',
+    );
+    expectProblem(
+      await post('/support/sessions', { agentId: 'agent 7', password: AGENT_PASSWORD, totpCode: code }),
+      400,
+      'VALIDATION_FAILED',
+    );
     // The second factor is mandatory: no code, another agent's code.
     expectProblem(await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD }), 400, 'VALIDATION_FAILED');
-    expectProblem(await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD, totpCode: codeOf(SECRETS.teller) === code ? '000000' : codeOf(SECRETS.teller) }), 401, 'INVALID_CREDENTIALS');
+    expectProblem(
+      await post('/support/sessions', {
+        agentId: 'agent-7',
+        password: AGENT_PASSWORD,
+        totpCode: codeOf(SECRETS.teller) === code ? '000000' : codeOf(SECRETS.teller),
+      }),
+      401,
+      'INVALID_CREDENTIALS',
+    );
 
     const staff = await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD, totpCode: code });
     expect(staff).toMatchObject({ status: 200, body: { agentId: 'agent-7', role: 'support', tokenType: 'Bearer' } });
     // The same code does not open a second session.
-    expectProblem(await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD, totpCode: code }), 401, 'INVALID_CREDENTIALS');
+    expectProblem(
+      await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD, totpCode: code }),
+      401,
+      'INVALID_CREDENTIALS',
+    );
     const claims = await verifyAccessToken(String(staff.body['accessToken']), 'staff', config.staffTokenKeys, new Date());
     expect(claims).toMatchObject({ sub: 'agent-7', role: 'support' });
 
     const { userId, phone } = await registeredUser();
-    expect(await post(`/support/users/${userId}/freeze`, { reason: 'caller lost the phone' }, String(staff.body['accessToken']))).toMatchObject({ status: 200, body: { userId } });
+    expect(
+      await post(`/support/users/${userId}/freeze`, { reason: 'caller lost the phone' }, String(staff.body['accessToken'])),
+    ).toMatchObject({ status: 200, body: { userId } });
     // A user's token is not a support token.
     const user = await login(phone);
-    expectProblem(await post(`/support/users/${userId}/unfreeze`, { verificationReference: 'ticket-1' }, String(user.body['accessToken'])), 403, 'FORBIDDEN');
+    expectProblem(
+      await post(`/support/users/${userId}/unfreeze`, { verificationReference: 'ticket-1' }, String(user.body['accessToken'])),
+      403,
+      'FORBIDDEN',
+    );
     // The support action is recorded with the agent who logged in.
     const pool = new Pool({ connectionString: identity.db.url });
     try {
-      const { rows } = await pool.query<{ data: unknown; actor: string }>(`SELECT data, metadata->>'actor' AS actor FROM identity.events WHERE stream = $1 AND type = 'identity.AccountFrozen.v1'`, [`user-${userId}`]);
-      expect(rows).toEqual([{ data: expect.objectContaining({ actor: { kind: 'support', agentId: 'agent-7' } }), actor: 'support:agent-7' }]);
+      const { rows } = await pool.query<{ data: unknown; actor: string }>(
+        `SELECT data, metadata->>'actor' AS actor FROM identity.events WHERE stream = $1 AND type = 'identity.AccountFrozen.v1'`,
+        [`user-${userId}`],
+      );
+      expect(rows).toEqual([
+        { data: expect.objectContaining({ actor: { kind: 'support', agentId: 'agent-7' } }), actor: 'support:agent-7' },
+      ]);
     } finally {
       await pool.end();
     }
@@ -136,20 +197,24 @@ describe('staff login', () => {
   it('holds the lock and the one use of a code across gateway instances: every attempt is recorded on the agent in identity', async () => {
     const second = await startGateway(config, { kafka: testKafka('gateway-sessions-second'), logger: false });
     try {
-      const login = (through: RunningGateway, password: string, totpCode: string) => post('/support/sessions', { agentId: 'agent-8', password, totpCode }, undefined, through);
+      const login = (through: RunningGateway, password: string, totpCode: string) =>
+        post('/support/sessions', { agentId: 'agent-8', password, totpCode }, undefined, through);
       const code = codeOf(SECRETS.locked);
       expect((await login(gateway, AGENT_PASSWORD, code)).status).toBe(200);
       // The code the first instance accepted opens nothing through the second.
       expectProblem(await login(second, AGENT_PASSWORD, code), 401, 'INVALID_CREDENTIALS');
       // Failures through both instances count together: the fifth locks the agent everywhere.
-      for (const through of [gateway, second, gateway]) expectProblem(await login(through, 'wrong password', codeOf(SECRETS.locked, 1)), 401, 'INVALID_CREDENTIALS');
+      for (const through of [gateway, second, gateway])
+        expectProblem(await login(through, 'wrong password', codeOf(SECRETS.locked, 1)), 401, 'INVALID_CREDENTIALS');
       expectProblem(await login(second, 'wrong password', codeOf(SECRETS.locked, 1)), 423, 'LOGIN_LOCKED');
       // Locked: the right password and a fresh code are refused through either instance.
       expectProblem(await login(gateway, AGENT_PASSWORD, codeOf(SECRETS.locked, 1)), 423, 'LOGIN_LOCKED');
       expectProblem(await login(second, AGENT_PASSWORD, codeOf(SECRETS.locked, 1)), 423, 'LOGIN_LOCKED');
       const pool = new Pool({ connectionString: identity.db.url });
       try {
-        const { rows } = await pool.query<{ type: string; reason: string | null }>(`SELECT type, data->>'reason' AS reason FROM identity.events WHERE stream = 'staff-agent-8' ORDER BY revision`);
+        const { rows } = await pool.query<{ type: string; reason: string | null }>(
+          `SELECT type, data->>'reason' AS reason FROM identity.events WHERE stream = 'staff-agent-8' ORDER BY revision`,
+        );
         expect(rows).toEqual([
           { type: 'identity.StaffLoggedIn.v1', reason: null },
           { type: 'identity.StaffLoginFailed.v1', reason: 'code_reused' },
@@ -169,22 +234,37 @@ describe('staff login', () => {
   it("lets a supervisor, and nobody else, list what a member of staff did, logins included (the projector's trail)", async () => {
     const projector = await startCommandService({
       context: PROJECTOR_CONTEXT,
-      module: projectorModule({ databaseUrl: identity.db.url, projections: [identityStaffActionsProjection], pollIntervalMs: 50, dashboardPort: false }),
+      module: projectorModule({
+        databaseUrl: identity.db.url,
+        projections: [identityStaffActionsProjection],
+        pollIntervalMs: 50,
+        dashboardPort: false,
+      }),
       topicPrefix: identity.topicPrefix,
       logger: false,
     });
     try {
       // A minute on, so each agent's next code is one their earlier logins have not used.
       identity.clock.advance(60_000);
-      const session = await post('/support/sessions', { agentId: 'super-1', password: AGENT_PASSWORD, totpCode: codeOf(SECRETS.supervisor) });
+      const session = await post('/support/sessions', {
+        agentId: 'super-1',
+        password: AGENT_PASSWORD,
+        totpCode: codeOf(SECRETS.supervisor),
+      });
       const supervisor = String(session.body['accessToken']);
       const trail = async (agentId: string, token: string, query = '') => {
-        const response = await fetch(`${gateway.url}/support/staff/${agentId}/actions${query}`, { headers: { authorization: `Bearer ${token}` } });
+        const response = await fetch(`${gateway.url}/support/staff/${agentId}/actions${query}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         return { status: response.status, body: (await response.json()) as Record<string, unknown> };
       };
       // The read model trails the store: wait for the lock recorded by the test above.
       let actions: Array<Record<string, unknown>> = [];
-      for (let waited = 0; !actions.some((action) => action['action'] === 'identity.StaffLoginLocked.v1') && waited < 30_000; waited += 200) {
+      for (
+        let waited = 0;
+        !actions.some((action) => action['action'] === 'identity.StaffLoginLocked.v1') && waited < 30_000;
+        waited += 200
+      ) {
         const answer = await trail('agent-8', supervisor);
         expect(answer.status).toBe(200);
         actions = answer.body['actions'] as Array<Record<string, unknown>>;
@@ -197,9 +277,16 @@ describe('staff login', () => {
       ]);
       // agent-7 froze a user (the first staff test): the action, its subject and the agent's logins.
       const agent7 = await trail('agent-7', supervisor, '?limit=100');
-      expect(agent7.body['actions']).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'identity.AccountFrozen.v1', role: 'support', subjectUserId: expect.any(String) })]));
+      expect(agent7.body['actions']).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ action: 'identity.AccountFrozen.v1', role: 'support', subjectUserId: expect.any(String) }),
+        ]),
+      );
       const paged = await trail('agent-8', supervisor, '?limit=2');
-      expect(await trail('agent-8', supervisor, `?limit=5&before=${String(paged.body['nextCursor'])}`)).toMatchObject({ status: 200, body: { actions: actions.slice(2, 7) } });
+      expect(await trail('agent-8', supervisor, `?limit=5&before=${String(paged.body['nextCursor'])}`)).toMatchObject({
+        status: 200,
+        body: { actions: actions.slice(2, 7) },
+      });
       expectProblem(await trail('agent-8', supervisor, '?before=garbage'), 400, 'INVALID_COMMAND');
       const agent = await post('/support/sessions', { agentId: 'agent-7', password: AGENT_PASSWORD, totpCode: codeOf(SECRETS.support) });
       expectProblem(await trail('agent-8', String(agent.body['accessToken'])), 403, 'FORBIDDEN');
@@ -208,13 +295,17 @@ describe('staff login', () => {
     }
   });
 
-  it("lets each role do only what it is permitted: a teller no support action and no approval, customer service no cash, approval or maintenance, a supervisor maintenance", async () => {
+  it('lets each role do only what it is permitted: a teller no support action and no approval, customer service no cash, approval or maintenance, a supervisor maintenance', async () => {
     const tokenOf = async (agentId: string, secret: Buffer) => {
       const session = await post('/support/sessions', { agentId, password: AGENT_PASSWORD, totpCode: codeOf(secret, 1) });
       expect(session.status).toBe(200);
       return String(session.body['accessToken']);
     };
-    const [teller, support, supervisor] = [await tokenOf('teller-3', SECRETS.teller), await tokenOf('agent-7', SECRETS.support), await tokenOf('super-1', SECRETS.supervisor)];
+    const [teller, support, supervisor] = [
+      await tokenOf('teller-3', SECRETS.teller),
+      await tokenOf('agent-7', SECRETS.support),
+      await tokenOf('super-1', SECRETS.supervisor),
+    ];
     const { userId } = await registeredUser();
     expectProblem(await post(`/support/users/${userId}/freeze`, { reason: 'not a teller’s job' }, teller), 403, 'FORBIDDEN');
     const cash = { paymentId: `p-${userId}`, branchId: 'bj-001', amountMinor: '100000' };
@@ -223,11 +314,17 @@ describe('staff login', () => {
     // Maker-checker: only a supervisor decides on a large counter deposit, never a teller (the maker) or customer service.
     for (const token of [teller, support]) {
       expectProblem(await post(`/support/counter-top-ups/${cash.paymentId}/approval`, {}, token), 403, 'FORBIDDEN');
-      expectProblem(await post(`/support/counter-top-ups/${cash.paymentId}/rejection`, { reason: 'not mine to decide' }, token), 403, 'FORBIDDEN');
+      expectProblem(
+        await post(`/support/counter-top-ups/${cash.paymentId}/rejection`, { reason: 'not mine to decide' }, token),
+        403,
+        'FORBIDDEN',
+      );
     }
     expectProblem(await post('/support/maintenance', { on: false }, support), 403, 'FORBIDDEN');
     expect(await post('/support/maintenance', { on: false }, supervisor)).toMatchObject({ status: 200 });
-    expect(await post(`/support/users/${userId}/freeze`, { reason: 'supervisor on the hotline' }, supervisor)).toMatchObject({ status: 200 });
+    expect(await post(`/support/users/${userId}/freeze`, { reason: 'supervisor on the hotline' }, supervisor)).toMatchObject({
+      status: 200,
+    });
   });
 });
 
@@ -247,14 +344,20 @@ describe('second factor', () => {
     const disable = (body: Record<string, string>) => post(`/users/${userId}/second-factor/disable`, body, token);
     expectProblem(await disable({ secondFactorCode: code() }), 400, 'VALIDATION_FAILED');
     expectProblem(await disable({ secondFactorCode: code(), paymentPassword: PAYMENT_PASSWORD }), 422, 'PAYMENT_PASSWORD_NOT_SET');
-    expect((await post(`/users/${userId}/payment-password`, { paymentPassword: PAYMENT_PASSWORD, secondFactorCode: code() }, token)).status).toBe(200);
+    expect(
+      (await post(`/users/${userId}/payment-password`, { paymentPassword: PAYMENT_PASSWORD, secondFactorCode: code() }, token)).status,
+    ).toBe(200);
 
     const wrongCode = String((Number(code()) + 500_000) % 1_000_000).padStart(6, '0');
     expectProblem(await disable({ secondFactorCode: wrongCode, paymentPassword: PAYMENT_PASSWORD }), 422, 'INVALID_SECOND_FACTOR');
     const wrongPassword = await disable({ secondFactorCode: code(), paymentPassword: '135792' });
     expectProblem(wrongPassword, 422, 'WRONG_PAYMENT_PASSWORD');
     expect(wrongPassword.body['details']).toEqual({ attemptsLeft: 4 });
-    expectProblem(await post(`/users/other-user/second-factor/disable`, { secondFactorCode: code(), paymentPassword: PAYMENT_PASSWORD }, token), 403, 'FORBIDDEN');
+    expectProblem(
+      await post(`/users/other-user/second-factor/disable`, { secondFactorCode: code(), paymentPassword: PAYMENT_PASSWORD }, token),
+      403,
+      'FORBIDDEN',
+    );
     // Refused attempts changed nothing: the second factor is still on.
     expectProblem(await login(phone), 401, 'SECOND_FACTOR_REQUIRED');
 

@@ -6,7 +6,14 @@ import { signAccessToken, signingKeyFromEnv, type StaffRole } from '@ledger/cryp
 import { testKafka } from '@ledger/testing';
 import { PaymentsHarness } from '../harness/payments-harness';
 import { TEST_CARDS } from '@ledger/cards-domain';
-import { DEV_PROVIDER_SECRET, loadGatewayConfig, runStory, startGateway, type RunningGateway, type StoryReport } from '@ledger/gateway-service';
+import {
+  DEV_PROVIDER_SECRET,
+  loadGatewayConfig,
+  runStory,
+  startGateway,
+  type RunningGateway,
+  type StoryReport,
+} from '@ledger/gateway-service';
 
 jest.setTimeout(600_000);
 
@@ -19,7 +26,13 @@ let harness: PaymentsHarness;
 let gateway: RunningGateway;
 const lines: string[] = [];
 const staffToken = async (agentId: string, role: StaffRole = 'support') =>
-  (await signAccessToken({ userId: agentId, role, deviceId: 'desk', now: new Date(), ttlMs: 600_000 }, 'staff', signingKeyFromEnv(process.env, 'STAFF_TOKEN_SIGNING_KEY', 'staff'))).token;
+  (
+    await signAccessToken(
+      { userId: agentId, role, deviceId: 'desk', now: new Date(), ttlMs: 600_000 },
+      'staff',
+      signingKeyFromEnv(process.env, 'STAFF_TOKEN_SIGNING_KEY', 'staff'),
+    )
+  ).token;
 
 beforeAll(async () => {
   harness = await PaymentsHarness.start('gateway_story', {}, true);
@@ -60,7 +73,16 @@ it('tells the whole story through HTTP, with the expected refusals', async () =>
   expect(report.balances['张三']).toMatchObject({ totalMinor: '77700', availableMinor: '77700', heldMinor: '0', status: 'active' });
   expect(report.balances['李四']).toMatchObject({ totalMinor: '8800', availableMinor: '8800' });
   const alice = report.statements['张三'] ?? [];
-  expect(alice.filter((payment) => payment['status'] === 'completed').map((payment) => payment['kind'])).toEqual(['topup', 'provider_topup', 'counter', 'merchant', 'transfer', 'bill', 'withdrawal', 'merchant']);
+  expect(alice.filter((payment) => payment['status'] === 'completed').map((payment) => payment['kind'])).toEqual([
+    'topup',
+    'provider_topup',
+    'counter',
+    'merchant',
+    'transfer',
+    'bill',
+    'withdrawal',
+    'merchant',
+  ]);
   expect(alice.filter((payment) => payment['status'] === 'failed').map((payment) => payment['failureCode'])).toEqual([
     // The large cash deposit the supervisor rejected (maker-checker): nothing credited.
     'COUNTER_TOP_UP_REJECTED',
@@ -76,7 +98,7 @@ it('leaves a balanced ledger', async () => {
   expect(ledger).toMatchObject({ ok: true, sumMinor: '0', unbalancedTransactions: [], balanceMismatches: [] });
 });
 
-it('audits support access: the support list of a user\'s payments shows up on the user\'s support-access trail', async () => {
+it("audits support access: the support list of a user's payments shows up on the user's support-access trail", async () => {
   expect(report?.alice.userId).toBeDefined();
   const { alice } = report;
   const get = async (route: string, token: string) => {
@@ -88,7 +110,9 @@ it('audits support access: the support list of a user\'s payments shows up on th
   const mine = await get(`/users/${alice.userId}/support-access`, alice.token);
   expect(mine.status).toBe(200);
   const entries = mine.body['entries'] as Array<Record<string, unknown>>;
-  expect(entries.filter((entry) => entry['agentId'] === agentId)).toEqual([expect.objectContaining({ agentId, userId: alice.userId, viewed: { kind: 'list', limit: 3 }, at: expect.any(String) })]);
+  expect(entries.filter((entry) => entry['agentId'] === agentId)).toEqual([
+    expect.objectContaining({ agentId, userId: alice.userId, viewed: { kind: 'list', limit: 3 }, at: expect.any(String) }),
+  ]);
   expect(entries[0]).toMatchObject({ agentId });
   const seenBySupport = await get(`/support/users/${alice.userId}/support-access?limit=1`, await staffToken('agent-2'));
   expect(seenBySupport).toMatchObject({ status: 200, body: { entries: [expect.objectContaining({ agentId })] } });
@@ -101,11 +125,17 @@ describe('fuzz over the payments routes of docs/openapi.json', () => {
     tags?: string[];
     requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
   }
-  const document = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../docs/openapi.json'), 'utf8')) as { paths: Record<string, Record<string, Operation>> };
+  const document = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../docs/openapi.json'), 'utf8')) as {
+    paths: Record<string, Record<string, Operation>>;
+  };
   const operations = Object.entries(document.paths).flatMap(([route, methods]) =>
     Object.entries(methods)
       .filter(([, operation]) => operation.tags?.includes('payments'))
-      .map(([method, operation]) => ({ route, method: method.toUpperCase(), properties: Object.keys(operation.requestBody?.content['application/json']?.schema.properties ?? {}) })),
+      .map(([method, operation]) => ({
+        route,
+        method: method.toUpperCase(),
+        properties: Object.keys(operation.requestBody?.content['application/json']?.schema.properties ?? {}),
+      })),
   );
   const value = fc.oneof(
     fc.string({ maxLength: 40 }),
@@ -127,7 +157,13 @@ describe('fuzz over the payments routes of docs/openapi.json', () => {
     const tokens = fc.constantFrom<string | undefined>(alice.token, await staffToken('teller-7'), undefined, 'garbage');
     expect(operations.length).toBeGreaterThanOrEqual(8);
     for (const operation of operations) {
-      const body = operation.properties.length === 0 ? fc.option(fc.anything(), { nil: undefined }) : fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(...operation.properties, 'extra'), value, { maxKeys: operation.properties.length + 1 }));
+      const body =
+        operation.properties.length === 0
+          ? fc.option(fc.anything(), { nil: undefined })
+          : fc.oneof(
+              fc.anything(),
+              fc.dictionary(fc.constantFrom(...operation.properties, 'extra'), value, { maxKeys: operation.properties.length + 1 }),
+            );
       const userIds = fc.oneof(fc.constant(alice.userId), fc.constant(report.bob.userId), fc.string({ minLength: 1, maxLength: 70 }));
       const paymentIds = fc.oneof(fc.constantFrom(...alice.payments), fc.string({ minLength: 1, maxLength: 120 }));
       await fc.assert(
@@ -137,7 +173,11 @@ describe('fuzz over the payments routes of docs/openapi.json', () => {
           if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
           const send = payload !== undefined && operation.method !== 'GET';
           if (send) headers['content-type'] = 'application/json';
-          const response = await fetch(`${gateway.url}${url}`, { method: operation.method, headers, body: send ? (JSON.stringify(payload) ?? 'null') : undefined });
+          const response = await fetch(`${gateway.url}${url}`, {
+            method: operation.method,
+            headers,
+            body: send ? (JSON.stringify(payload) ?? 'null') : undefined,
+          });
           const text = await response.text();
           if (response.status >= 500) throw new Error(`${operation.method} ${url} ${JSON.stringify(payload)} → ${response.status} ${text}`);
           if (response.status >= 400) expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);

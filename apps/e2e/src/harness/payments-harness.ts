@@ -7,13 +7,36 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
-import { HEADER, cardsContract, identityContract, paymentsContract, topics, walletContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import {
+  HEADER,
+  cardsContract,
+  identityContract,
+  paymentsContract,
+  topics,
+  walletContract,
+  type CommandContract,
+  type CommandResult,
+  type PayloadOf,
+} from '@ledger/contracts';
 import { Keyring, developmentKeyring, openingKeysFromEnv, sealField, sealingKeyFromEnv } from '@ledger/crypto';
-import { PersonalFields, PaymentsRuntime, SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway, type PaymentsServiceOptions } from '@ledger/payments-service/testing';
+import {
+  PersonalFields,
+  PaymentsRuntime,
+  SimulatedAcquirer,
+  SimulatedBiller,
+  SimulatedCardGateway,
+  type PaymentsServiceOptions,
+} from '@ledger/payments-service/testing';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledger/messaging';
 import { createTestDatabase, senderPlaying, testKafka, type TestDatabase } from '@ledger/testing';
-import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '@ledger/identity-service/testing';
+import {
+  GOOD_LOGIN_PASSWORD,
+  GOOD_PAYMENT_PASSWORD,
+  randomPhone,
+  startIdentityHarness,
+  type IdentityHarness,
+} from '@ledger/identity-service/testing';
 import { WALLET_CONTEXT, walletModule, checkLedger, type LedgerCheckReport } from '@ledger/wallet-service';
 import { startCardsHarness, type CardsHarness } from '@ledger/cards-service/testing';
 import { PAYMENTS_CONTEXT, paymentsModule } from '@ledger/payments-service';
@@ -55,10 +78,21 @@ export class PaymentsHarness {
     return this.identity.topicPrefix;
   }
 
-  static async start(label: string, options: Partial<PaymentsServiceOptions> = {}, withCards = false, paymentsInProcess = true): Promise<PaymentsHarness> {
+  static async start(
+    label: string,
+    options: Partial<PaymentsServiceOptions> = {},
+    withCards = false,
+    paymentsInProcess = true,
+  ): Promise<PaymentsHarness> {
     const identity = await startIdentityHarness(`${label}_identity`);
-    const harness = new PaymentsHarness(identity, await createTestDatabase(`${label}_wallet`), await createTestDatabase(`${label}_payments`), options);
-    if (withCards) harness.cards = await startCardsHarness(`${label}_cards`, { topicPrefix: identity.topicPrefix, fieldKeyring: identity.fieldKeyring });
+    const harness = new PaymentsHarness(
+      identity,
+      await createTestDatabase(`${label}_wallet`),
+      await createTestDatabase(`${label}_payments`),
+      options,
+    );
+    if (withCards)
+      harness.cards = await startCardsHarness(`${label}_cards`, { topicPrefix: identity.topicPrefix, fieldKeyring: identity.fieldKeyring });
     harness.wallet = await startCommandService({
       context: WALLET_CONTEXT,
       module: walletModule({ databaseUrl: harness.walletDb.url, topicPrefix: harness.topicPrefix, pollIntervalMs: 100 }),
@@ -67,7 +101,13 @@ export class PaymentsHarness {
     });
     if (paymentsInProcess) await harness.startPayments();
     const kafka = testKafka(`${label}-test`);
-    harness.client = new KafkaCommandClient({ kafka, clientName: `${label}-test`, sender: 'gateway', topicPrefix: harness.topicPrefix, defaultTimeoutMs: 60_000 });
+    harness.client = new KafkaCommandClient({
+      kafka,
+      clientName: `${label}-test`,
+      sender: 'gateway',
+      topicPrefix: harness.topicPrefix,
+      defaultTimeoutMs: 60_000,
+    });
     await harness.client.start();
     harness.producer = kafka.producer(producerDefaults);
     await harness.producer.connect();
@@ -90,8 +130,15 @@ export class PaymentsHarness {
         resumeAfterMs: 1_000,
         // The field keys of this test's identity, as a deployment shares one ring between the services.
         // Payments' field keys are its own (not identity's): what it sends identity is sealed for identity's key.
-        personalFields: new PersonalFields(Keyring.generate(['payments-1']), developmentKeyring('hash-pepper'), openingKeysFromEnv(process.env, 'payments'), sealingKeyFromEnv(process.env, 'identity')),
-        ...this.options, risk: { ...RELAXED_RISK, ...this.options.risk } }),
+        personalFields: new PersonalFields(
+          Keyring.generate(['payments-1']),
+          developmentKeyring('hash-pepper'),
+          openingKeysFromEnv(process.env, 'payments'),
+          sealingKeyFromEnv(process.env, 'identity'),
+        ),
+        ...this.options,
+        risk: { ...RELAXED_RISK, ...this.options.risk },
+      }),
       topicPrefix: this.topicPrefix,
       logger: false,
     });
@@ -121,7 +168,13 @@ export class PaymentsHarness {
   }
 
   /** Sends as the sender that would assert `actor` (`senderPlaying`); by default as an internal system, which may ask about any payment. */
-  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, key: string, actor = 'system:reconciliation', commandId?: string): Promise<CommandResult> {
+  send<C extends CommandContract>(
+    contract: C,
+    payload: PayloadOf<C>,
+    key: string,
+    actor = 'system:reconciliation',
+    commandId?: string,
+  ): Promise<CommandResult> {
     return this.client.send(contract, payload, { key, actor, sender: senderPlaying(actor, contract), commandId });
   }
 
@@ -129,7 +182,12 @@ export class PaymentsHarness {
   async payer(balanceMinor: string): Promise<Payer> {
     const phone = randomPhone();
     const userId = await this.identity.register(phone);
-    const set = await this.identity.send(identityContract.setPaymentPassword, { userId, paymentPassword: this.password() }, `user:${userId}`, { key: userId });
+    const set = await this.identity.send(
+      identityContract.setPaymentPassword,
+      { userId, paymentPassword: this.password() },
+      `user:${userId}`,
+      { key: userId },
+    );
     if (set.status !== 'accepted') throw new Error(`payment password: ${set.code}`);
     await this.publishCardBound(userId);
     const opened = await this.until(
@@ -137,7 +195,12 @@ export class PaymentsHarness {
       (result) => result.status === 'accepted' || (result.status === 'rejected' && result.code === 'WALLET_ALREADY_OPEN'),
     );
     const walletId = String(opened.status === 'accepted' ? opened.data?.walletId : opened.details?.walletId);
-    const credited = await this.send(walletContract.creditWallet, { walletId, creditId: randomUUID(), amountMinor: balanceMinor, reference: 'test funds', counterparty: 'clearing:card:ICBC' }, walletId, 'system:payments');
+    const credited = await this.send(
+      walletContract.creditWallet,
+      { walletId, creditId: randomUUID(), amountMinor: balanceMinor, reference: 'test funds', counterparty: 'clearing:card:ICBC' },
+      walletId,
+      'system:payments',
+    );
     if (credited.status !== 'accepted') throw new Error(`credit: ${credited.code}`);
     return { userId, walletId, phone };
   }
@@ -175,7 +238,13 @@ export class PaymentsHarness {
         {
           key: `user-${userId}`,
           value: JSON.stringify({ userId, cardId: `card-${userId}` }),
-          headers: { [HEADER.messageId]: eventId, [HEADER.messageType]: cardsContract.EVENT_TYPES.CardBound, [HEADER.correlationId]: eventId, [HEADER.actor]: 'system:test', [HEADER.occurredAt]: new Date().toISOString() },
+          headers: {
+            [HEADER.messageId]: eventId,
+            [HEADER.messageType]: cardsContract.EVENT_TYPES.CardBound,
+            [HEADER.correlationId]: eventId,
+            [HEADER.actor]: 'system:test',
+            [HEADER.occurredAt]: new Date().toISOString(),
+          },
         },
       ],
     });

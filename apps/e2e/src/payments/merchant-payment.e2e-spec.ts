@@ -19,7 +19,10 @@ describe('merchant payment across identity, wallet and payments', () => {
   let payer: Payer;
 
   beforeAll(async () => {
-    h = await PaymentsHarness.start('pay_merchant', { providerDeadlineMs: 4_000, counterApproval: { aboveMinor: 10_000n, windowMs: APPROVAL_WINDOW_MS } });
+    h = await PaymentsHarness.start('pay_merchant', {
+      providerDeadlineMs: 4_000,
+      counterApproval: { aboveMinor: 10_000n, windowMs: APPROVAL_WINDOW_MS },
+    });
     payer = await h.payer('10000');
   });
 
@@ -32,7 +35,18 @@ describe('merchant payment across identity, wallet and payments', () => {
     return { totalMinor, heldMinor, availableMinor };
   };
 
-  const pay = (overrides: Partial<{ paymentId: string; merchantId: string; channel: 'online' | 'qr' | 'pos'; amountMinor: string; password: string; walletId: string; userId: string }> = {}, actor?: string): Promise<CommandResult> => {
+  const pay = (
+    overrides: Partial<{
+      paymentId: string;
+      merchantId: string;
+      channel: 'online' | 'qr' | 'pos';
+      amountMinor: string;
+      password: string;
+      walletId: string;
+      userId: string;
+    }> = {},
+    actor?: string,
+  ): Promise<CommandResult> => {
     const paymentId = overrides.paymentId ?? randomUUID();
     return h.send(
       paymentsContract.payMerchant,
@@ -44,7 +58,8 @@ describe('merchant payment across identity, wallet and payments', () => {
         channel: overrides.channel ?? 'qr',
         amountMinor: overrides.amountMinor ?? '1250',
         description: 'lunch',
-        deviceId: TEST_DEVICE, paymentPassword: h.password(overrides.password),
+        deviceId: TEST_DEVICE,
+        paymentPassword: h.password(overrides.password),
       },
       paymentId,
       actor ?? `user:${overrides.userId ?? payer.userId}`,
@@ -66,7 +81,11 @@ describe('merchant payment across identity, wallet and payments', () => {
     expect(await h.balance(payer.walletId)).toMatchObject({ totalMinor: String(before - 1250n), heldMinor: '0' });
     const events = await h.paymentsStore.readStream(`payment-${paymentId}`);
     // m-canteen settles in the wallet: the password, then one wallet decision.
-    expect(events.map((e) => e.type)).toEqual(['payments.PaymentInitiated.v1', 'payments.PaymentPasswordVerified.v1', 'payments.PaymentCompleted.v1']);
+    expect(events.map((e) => e.type)).toEqual([
+      'payments.PaymentInitiated.v1',
+      'payments.PaymentPasswordVerified.v1',
+      'payments.PaymentCompleted.v1',
+    ]);
     expect(events[0]?.data).toMatchObject({ settlement: 'wallet' });
     // The reservation and its capture were appended together, by one command.
     const wallet = (await h.walletStore.readStream(`wallet-${payer.walletId}`)).filter((e) => e.data.holdId === `payment-${paymentId}`);
@@ -87,7 +106,10 @@ describe('merchant payment across identity, wallet and payments', () => {
     expect(again).toMatchObject({ status: 'accepted', data: (first as { data: object }).data });
     expect(await money(payer.walletId)).toEqual(balance);
     expect(await pay({ paymentId, amountMinor: '301' })).toMatchObject({ status: 'rejected', code: 'IDEMPOTENCY_KEY_REUSED' });
-    expect(await h.send(paymentsContract.getPayment, { paymentId }, paymentId)).toMatchObject({ status: 'accepted', data: { status: 'completed', amountMinor: '300' } });
+    expect(await h.send(paymentsContract.getPayment, { paymentId }, paymentId)).toMatchObject({
+      status: 'accepted',
+      data: { status: 'completed', amountMinor: '300' },
+    });
   });
 
   it('insufficient funds: INSUFFICIENT_FUNDS and nothing moves', async () => {
@@ -106,7 +128,9 @@ describe('merchant payment across identity, wallet and payments', () => {
     expect(await money(payer.walletId)).toEqual(balance);
     const types = (await h.paymentsStore.readStream(`payment-${paymentId}`)).map((e) => e.type);
     expect(types).toContain('payments.PaymentFundsReserved.v1');
-    expect(types.filter((t) => t === 'payments.PaymentFailed.v1' || t === 'payments.PaymentCompleted.v1')).toEqual(['payments.PaymentFailed.v1']);
+    expect(types.filter((t) => t === 'payments.PaymentFailed.v1' || t === 'payments.PaymentCompleted.v1')).toEqual([
+      'payments.PaymentFailed.v1',
+    ]);
   });
 
   it('an acquirer that never answers: ACQUIRER_UNAVAILABLE, hold released', async () => {
@@ -125,7 +149,13 @@ describe('merchant payment across identity, wallet and payments', () => {
     const paymentId = randomUUID();
     expect(await pay({ paymentId, amountMinor: '1000' })).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     const before = BigInt((await h.balance(payer.walletId)).totalMinor);
-    const refund = (refundId: string, amountMinor: string) => h.send(paymentsContract.refundPayment, { refundId, paymentId, amountMinor, reason: 'returned' }, paymentId, 'system:merchant-gateway');
+    const refund = (refundId: string, amountMinor: string) =>
+      h.send(
+        paymentsContract.refundPayment,
+        { refundId, paymentId, amountMinor, reason: 'returned' },
+        paymentId,
+        'system:merchant-gateway',
+      );
 
     const first = randomUUID();
     const partial = await refund(first, '400');
@@ -139,11 +169,22 @@ describe('merchant payment across identity, wallet and payments', () => {
     // The same refund id again: the original outcome, no second credit.
     expect(await refund(first, '400')).toMatchObject({ status: 'accepted', data: (partial as { data: object }).data });
     expect(await refund(first, '401')).toMatchObject({ status: 'rejected', code: 'IDEMPOTENCY_KEY_REUSED' });
-    expect(await refund(randomUUID(), '601')).toMatchObject({ status: 'rejected', code: 'REFUND_EXCEEDS_PAYMENT', details: { refundableMinor: '600' } });
+    expect(await refund(randomUUID(), '601')).toMatchObject({
+      status: 'rejected',
+      code: 'REFUND_EXCEEDS_PAYMENT',
+      details: { refundableMinor: '600' },
+    });
     expect(await refund(randomUUID(), '600')).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     expect(await refund(randomUUID(), '1')).toMatchObject({ status: 'rejected', code: 'REFUND_EXCEEDS_PAYMENT' });
     expect(BigInt((await h.balance(payer.walletId)).totalMinor)).toBe(before + 1000n);
-    expect(await h.send(paymentsContract.refundPayment, { refundId: randomUUID(), paymentId, amountMinor: '1' }, paymentId, `user:${payer.userId}`)).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' });
+    expect(
+      await h.send(
+        paymentsContract.refundPayment,
+        { refundId: randomUUID(), paymentId, amountMinor: '1' },
+        paymentId,
+        `user:${payer.userId}`,
+      ),
+    ).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' });
     expect(await h.ledger()).toMatchObject({ ok: true, sumMinor: '0' });
   });
 
@@ -166,26 +207,57 @@ describe('merchant payment across identity, wallet and payments', () => {
     h.biller.declineReferences.add('ACC-NO');
     const payBill = (billerId: string, billReference: string, amountMinor: string) => {
       const paymentId = randomUUID();
-      return h.send(paymentsContract.payBill, { paymentId, userId: payer.userId, walletId: payer.walletId, billerId, billReference: h.billReference(billReference), amountMinor, deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${payer.userId}`);
+      return h.send(
+        paymentsContract.payBill,
+        {
+          paymentId,
+          userId: payer.userId,
+          walletId: payer.walletId,
+          billerId,
+          billReference: h.billReference(billReference),
+          amountMinor,
+          deviceId: TEST_DEVICE,
+          paymentPassword: h.password(),
+        },
+        paymentId,
+        `user:${payer.userId}`,
+      );
     };
     const before = BigInt((await h.balance(payer.walletId)).totalMinor);
     const paid = await payBill('b-power', 'ACC-88', '880');
     expect(paid).toMatchObject({ status: 'rejected', code: 'BILL_AMOUNT_MISMATCH', details: { amountDueMinor: '8800' } });
     const phone = await payBill('b-mobile', '13800138000', '500');
     expect(phone).toMatchObject({ status: 'accepted', data: { status: 'completed', kind: 'bill' } });
-    expect((phone as { data?: { postings?: unknown } }).data?.postings).toEqual(expect.arrayContaining([{ account: 'biller:b-mobile', amountMinor: '500' }]));
+    expect((phone as { data?: { postings?: unknown } }).data?.postings).toEqual(
+      expect.arrayContaining([{ account: 'biller:b-mobile', amountMinor: '500' }]),
+    );
     expect(await payBill('b-gas', 'X', '500')).toMatchObject({ status: 'rejected', code: 'BILLER_NOT_SUPPORTED' });
     expect(await payBill('b-water', 'ACC-404', '500')).toMatchObject({ status: 'rejected', code: 'BILL_NOT_FOUND' });
-    expect(await payBill('b-water', 'ACC-NO', '500')).toMatchObject({ status: 'rejected', code: 'BILLER_DECLINED', details: { holdReleased: true } });
+    expect(await payBill('b-water', 'ACC-NO', '500')).toMatchObject({
+      status: 'rejected',
+      code: 'BILLER_DECLINED',
+      details: { holdReleased: true },
+    });
     expect(await money(payer.walletId)).toMatchObject({ totalMinor: String(before - 500n), heldMinor: '0' });
   });
 
   it('third-party top-up: the signed callback credits once; a late callback is refused and reported; a bad signature is refused', async () => {
     const before = BigInt((await h.balance(payer.walletId)).totalMinor);
-    const start = (paymentId: string) => h.send(paymentsContract.providerTopUp, { paymentId, userId: payer.userId, walletId: payer.walletId, provider: 'wechat', amountMinor: '2000' }, paymentId, `user:${payer.userId}`);
+    const start = (paymentId: string) =>
+      h.send(
+        paymentsContract.providerTopUp,
+        { paymentId, userId: payer.userId, walletId: payer.walletId, provider: 'wechat', amountMinor: '2000' },
+        paymentId,
+        `user:${payer.userId}`,
+      );
     const callback = (paymentId: string, providerReference: string, signature?: string) => {
       const fields = { paymentId, provider: 'wechat' as const, providerReference, amountMinor: '2000' };
-      return h.send(paymentsContract.providerCallback, { ...fields, signature: signature ?? signProviderCallback(DEV_PROVIDER_SECRET, fields) }, paymentId, 'provider:wechat');
+      return h.send(
+        paymentsContract.providerCallback,
+        { ...fields, signature: signature ?? signProviderCallback(DEV_PROVIDER_SECRET, fields) },
+        paymentId,
+        'provider:wechat',
+      );
     };
 
     const onTime = randomUUID();
@@ -193,7 +265,9 @@ describe('merchant payment across identity, wallet and payments', () => {
     expect(await callback(onTime, 'wx-1', 'a'.repeat(64))).toMatchObject({ status: 'rejected', code: 'INVALID_SIGNATURE' });
     const done = await callback(onTime, 'wx-1');
     expect(done).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
-    expect((done as { data?: { postings?: unknown } }).data?.postings).toEqual(expect.arrayContaining([{ account: 'clearing:provider:wechat', amountMinor: '-2000' }]));
+    expect((done as { data?: { postings?: unknown } }).data?.postings).toEqual(
+      expect.arrayContaining([{ account: 'clearing:provider:wechat', amountMinor: '-2000' }]),
+    );
     expect(await callback(onTime, 'wx-1')).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     expect(BigInt((await h.balance(payer.walletId)).totalMinor)).toBe(before + 2000n);
 
@@ -205,7 +279,9 @@ describe('merchant payment across identity, wallet and payments', () => {
       (result) => result.status === 'accepted' && result.data?.status === 'failed',
       20_000,
     );
-    expect(await h.send(paymentsContract.getPayment, { paymentId: late }, late)).toMatchObject({ data: { failure: { code: 'TOPUP_EXPIRED' } } });
+    expect(await h.send(paymentsContract.getPayment, { paymentId: late }, late)).toMatchObject({
+      data: { failure: { code: 'TOPUP_EXPIRED' } },
+    });
     expect(await callback(late, 'wx-2')).toMatchObject({ status: 'rejected', code: 'CALLBACK_AFTER_DEADLINE' });
     const types = (await h.paymentsStore.readStream(`payment-${late}`)).map((e) => e.type);
     expect(types).toContain('payments.LateProviderCallbackReported.v1');
@@ -215,10 +291,15 @@ describe('merchant payment across identity, wallet and payments', () => {
   it('counter top-up by a teller credits from cash:branch:<id>; only that teller may', async () => {
     const paymentId = randomUUID();
     const payload = { paymentId, userId: payer.userId, walletId: payer.walletId, branchId: 'bj-001', tellerId: 't-7', amountMinor: '3000' };
-    expect(await h.send(paymentsContract.counterTopUp, payload, paymentId, `user:${payer.userId}`)).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' });
+    expect(await h.send(paymentsContract.counterTopUp, payload, paymentId, `user:${payer.userId}`)).toMatchObject({
+      status: 'rejected',
+      code: 'FORBIDDEN',
+    });
     const result = await h.send(paymentsContract.counterTopUp, payload, paymentId, 'teller:t-7');
     expect(result).toMatchObject({ status: 'accepted', data: { status: 'completed', kind: 'counter' } });
-    expect((result as { data?: { postings?: unknown } }).data?.postings).toEqual(expect.arrayContaining([{ account: 'cash:branch:bj-001', amountMinor: '-3000' }]));
+    expect((result as { data?: { postings?: unknown } }).data?.postings).toEqual(
+      expect.arrayContaining([{ account: 'cash:branch:bj-001', amountMinor: '-3000' }]),
+    );
     const events = await h.paymentsStore.readStream(`payment-${paymentId}`);
     expect(events[0]?.metadata.actor).toBe('teller:t-7');
   });
@@ -226,12 +307,22 @@ describe('merchant payment across identity, wallet and payments', () => {
   it('maker-checker: a counter top-up above the threshold credits nothing until a supervisor other than the teller approves it', async () => {
     const before = BigInt((await h.balance(payer.walletId)).totalMinor);
     const deposit = (paymentId: string, amountMinor: string) =>
-      h.send(paymentsContract.counterTopUp, { paymentId, userId: payer.userId, walletId: payer.walletId, branchId: 'bj-001', tellerId: 't-7', amountMinor }, paymentId, 'teller:t-7');
-    const approve = (paymentId: string, supervisorId: string, actor = `supervisor:${supervisorId}`) => h.send(paymentsContract.approveCounterTopUp, { paymentId, supervisorId }, paymentId, actor);
-    const types = async (paymentId: string) => (await h.paymentsStore.readStream(`payment-${paymentId}`)).map((e) => [e.type, e.metadata.actor]);
+      h.send(
+        paymentsContract.counterTopUp,
+        { paymentId, userId: payer.userId, walletId: payer.walletId, branchId: 'bj-001', tellerId: 't-7', amountMinor },
+        paymentId,
+        'teller:t-7',
+      );
+    const approve = (paymentId: string, supervisorId: string, actor = `supervisor:${supervisorId}`) =>
+      h.send(paymentsContract.approveCounterTopUp, { paymentId, supervisorId }, paymentId, actor);
+    const types = async (paymentId: string) =>
+      (await h.paymentsStore.readStream(`payment-${paymentId}`)).map((e) => [e.type, e.metadata.actor]);
 
     const paymentId = randomUUID();
-    expect(await deposit(paymentId, '20000')).toMatchObject({ status: 'accepted', data: { status: 'awaiting_approval', kind: 'counter', approvalDeadline: expect.any(String) } });
+    expect(await deposit(paymentId, '20000')).toMatchObject({
+      status: 'accepted',
+      data: { status: 'awaiting_approval', kind: 'counter', approvalDeadline: expect.any(String) },
+    });
     expect(BigInt((await h.balance(payer.walletId)).totalMinor)).toBe(before);
     // The maker may not check their own deposit, and nobody decides under another supervisor's name.
     expect(await approve(paymentId, 't-7')).toMatchObject({ status: 'rejected', code: 'SELF_APPROVAL_FORBIDDEN' });
@@ -252,9 +343,18 @@ describe('merchant payment across identity, wallet and payments', () => {
 
     const rejectedId = randomUUID();
     await deposit(rejectedId, '15000');
-    const rejection = await h.send(paymentsContract.rejectCounterTopUp, { paymentId: rejectedId, supervisorId: 's-1', reason: 'banknotes to be checked' }, rejectedId, 'supervisor:s-1');
+    const rejection = await h.send(
+      paymentsContract.rejectCounterTopUp,
+      { paymentId: rejectedId, supervisorId: 's-1', reason: 'banknotes to be checked' },
+      rejectedId,
+      'supervisor:s-1',
+    );
     expect(rejection).toMatchObject({ status: 'accepted', data: { status: 'failed', failure: { code: 'COUNTER_TOP_UP_REJECTED' } } });
-    expect(await approve(rejectedId, 's-2')).toMatchObject({ status: 'rejected', code: 'NOT_AWAITING_APPROVAL', details: { status: 'failed' } });
+    expect(await approve(rejectedId, 's-2')).toMatchObject({
+      status: 'rejected',
+      code: 'NOT_AWAITING_APPROVAL',
+      details: { status: 'failed' },
+    });
 
     // Undecided, it expires at its deadline (its persisted approval_deadline timer), crediting nothing.
     const undecided = randomUUID();
@@ -264,7 +364,9 @@ describe('merchant payment across identity, wallet and payments', () => {
       (result) => result.status === 'accepted' && result.data?.status === 'failed',
       APPROVAL_WINDOW_MS + 20_000,
     );
-    expect(await h.send(paymentsContract.getPayment, { paymentId: undecided }, undecided)).toMatchObject({ data: { failure: { code: 'APPROVAL_EXPIRED' } } });
+    expect(await h.send(paymentsContract.getPayment, { paymentId: undecided }, undecided)).toMatchObject({
+      data: { failure: { code: 'APPROVAL_EXPIRED' } },
+    });
     expect(await approve(undecided, 's-1')).toMatchObject({ status: 'rejected', code: 'NOT_AWAITING_APPROVAL' });
     expect(BigInt((await h.balance(payer.walletId)).totalMinor)).toBe(before + 20_000n);
   });
@@ -275,9 +377,14 @@ describe('merchant payment across identity, wallet and payments', () => {
     h.acquirer.delayMs = 1_500;
     try {
       const slow = pay({ merchantId: 'm-bookshop', amountMinor: '100' });
-      for (let waited = 0; h.runtime.driver.runningCount < 1 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let waited = 0; h.runtime.driver.runningCount < 1 && waited < 10_000; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       const paymentId = randomUUID();
-      expect(await pay({ paymentId, amountMinor: '200' })).toMatchObject({ status: 'rejected', code: 'PAYMENTS_BUSY', details: { paymentId, retryAfterMs: 1_000 } });
+      expect(await pay({ paymentId, amountMinor: '200' })).toMatchObject({
+        status: 'rejected',
+        code: 'PAYMENTS_BUSY',
+        details: { paymentId, retryAfterMs: 1_000 },
+      });
       expect(await h.paymentsStore.readStream(`payment-${paymentId}`)).toHaveLength(0);
       expect(await slow).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
       h.acquirer.delayMs = 0;
@@ -295,17 +402,48 @@ describe('merchant payment across identity, wallet and payments', () => {
     expect(paid).toMatchObject({ status: 'accepted' });
     const secrets = { paymentPassword: h.password(), deviceId: TEST_DEVICE };
     const commands: Array<[CommandContract, (paymentId: string) => Record<string, unknown>]> = [
-      [paymentsContract.payMerchant, (paymentId) => ({ paymentId, userId, walletId, merchantId: 'm-canteen', channel: 'qr', amountMinor: '100', ...secrets })],
+      [
+        paymentsContract.payMerchant,
+        (paymentId) => ({ paymentId, userId, walletId, merchantId: 'm-canteen', channel: 'qr', amountMinor: '100', ...secrets }),
+      ],
       [paymentsContract.topUpFromCard, (paymentId) => ({ paymentId, userId, walletId, cardId: 'card-1', amountMinor: '100' })],
-      [paymentsContract.transfer, (paymentId) => ({ paymentId, userId, walletId, recipientPhone: h.recipientPhone('13800000000'), amountMinor: '100', ...secrets })],
+      [
+        paymentsContract.transfer,
+        (paymentId) => ({ paymentId, userId, walletId, recipientPhone: h.recipientPhone('13800000000'), amountMinor: '100', ...secrets }),
+      ],
       [paymentsContract.withdraw, (paymentId) => ({ paymentId, userId, walletId, cardId: 'card-1', amountMinor: '100', ...secrets })],
-      [paymentsContract.payBill, (paymentId) => ({ paymentId, userId, walletId, billerId: 'b-power', billReference: h.billReference('r-1'), amountMinor: '100', ...secrets })],
+      [
+        paymentsContract.payBill,
+        (paymentId) => ({
+          paymentId,
+          userId,
+          walletId,
+          billerId: 'b-power',
+          billReference: h.billReference('r-1'),
+          amountMinor: '100',
+          ...secrets,
+        }),
+      ],
       [paymentsContract.providerTopUp, (paymentId) => ({ paymentId, userId, walletId, provider: 'wechat', amountMinor: '100' })],
-      [paymentsContract.providerCallback, (paymentId) => ({ paymentId, provider: 'wechat', providerReference: 'wx-forged', amountMinor: '100', signature: '0'.repeat(64) })],
-      [paymentsContract.counterTopUp, (paymentId) => ({ paymentId, userId, walletId, branchId: 'bj-001', tellerId: 'attacker-1', amountMinor: '100' })],
+      [
+        paymentsContract.providerCallback,
+        (paymentId) => ({ paymentId, provider: 'wechat', providerReference: 'wx-forged', amountMinor: '100', signature: '0'.repeat(64) }),
+      ],
+      [
+        paymentsContract.counterTopUp,
+        (paymentId) => ({ paymentId, userId, walletId, branchId: 'bj-001', tellerId: 'attacker-1', amountMinor: '100' }),
+      ],
       [paymentsContract.approveCounterTopUp, (paymentId) => ({ paymentId, supervisorId: 'attacker-1' })],
       [paymentsContract.rejectCounterTopUp, (paymentId) => ({ paymentId, supervisorId: 'attacker-1', reason: 'forged' })],
-      [paymentsContract.refundPayment, (refundId) => ({ refundId, paymentId: String(paid.status === 'accepted' && paid.data?.paymentId), amountMinor: '100', reason: 'forged' })],
+      [
+        paymentsContract.refundPayment,
+        (refundId) => ({
+          refundId,
+          paymentId: String(paid.status === 'accepted' && paid.data?.paymentId),
+          amountMinor: '100',
+          reason: 'forged',
+        }),
+      ],
     ];
     const attempts = commands.flatMap(([contract, payload]) =>
       forbiddenAttempts(contract, userId).map(async ({ sender, actor }) => {
@@ -319,12 +457,18 @@ describe('merchant payment across identity, wallet and payments', () => {
     expect(outcomes.filter((outcome) => outcome.code !== 'FORBIDDEN')).toEqual([]);
     for (const { id } of outcomes) expect(await h.paymentsStore.readStream(`payment-${id}`)).toEqual([]);
     // The attacks of record: a teller's cash or a user's payment claimed by an internal system, a refund claimed by a user.
-    expect(outcomes).toEqual(expect.arrayContaining([
-      expect.objectContaining({ command: paymentsContract.counterTopUp.type, sender: 'internal', actor: 'system:risk-engine' }),
-      expect.objectContaining({ command: paymentsContract.payMerchant.type, sender: 'internal', actor: `user:${userId}` }),
-      expect.objectContaining({ command: paymentsContract.refundPayment.type, sender: 'gateway', actor: `user:${userId}` }),
-    ]));
-    expect(await money(payer.walletId)).toEqual({ ...before, totalMinor: String(BigInt(before.totalMinor) - 100n), availableMinor: String(BigInt(before.availableMinor) - 100n) });
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ command: paymentsContract.counterTopUp.type, sender: 'internal', actor: 'system:risk-engine' }),
+        expect.objectContaining({ command: paymentsContract.payMerchant.type, sender: 'internal', actor: `user:${userId}` }),
+        expect.objectContaining({ command: paymentsContract.refundPayment.type, sender: 'gateway', actor: `user:${userId}` }),
+      ]),
+    );
+    expect(await money(payer.walletId)).toEqual({
+      ...before,
+      totalMinor: String(BigInt(before.totalMinor) - 100n),
+      availableMinor: String(BigInt(before.availableMinor) - 100n),
+    });
   });
 
   it('registry and password refusals move nothing', async () => {

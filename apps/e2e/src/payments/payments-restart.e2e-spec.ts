@@ -40,7 +40,11 @@ describe('killing the payments service in the middle of concurrent payments', ()
       PAYMENTS_RISK_NEW_DEVICE_THRESHOLD_MINOR: '1000000000000',
       ...extraEnv,
     };
-    const started = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/payments/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/payments/src/main.ts'], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     started.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     started.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     return started;
@@ -97,12 +101,26 @@ describe('killing the payments service in the middle of concurrent payments', ()
 
     // Both ways of paying a merchant: m-canteen settles in the wallet, m-bookshop goes through the (slowed) acquirer.
     const payments = payers.flatMap((payer) =>
-      Array.from({ length: PAYMENTS_PER_PAYER }, (_, i) => ({ payer, paymentId: randomUUID(), amountMinor: BigInt(100 + i), merchantId: i % 2 === 0 ? 'm-canteen' : 'm-bookshop' })),
+      Array.from({ length: PAYMENTS_PER_PAYER }, (_, i) => ({
+        payer,
+        paymentId: randomUUID(),
+        amountMinor: BigInt(100 + i),
+        merchantId: i % 2 === 0 ? 'm-canteen' : 'm-bookshop',
+      })),
     );
     for (const { payer, paymentId, amountMinor, merchantId } of payments) {
       void h.send(
         paymentsContract.payMerchant,
-        { paymentId, userId: payer.userId, walletId: payer.walletId, merchantId, channel: 'qr', amountMinor: amountMinor.toString(), deviceId: TEST_DEVICE, paymentPassword: h.password() },
+        {
+          paymentId,
+          userId: payer.userId,
+          walletId: payer.walletId,
+          merchantId,
+          channel: 'qr',
+          amountMinor: amountMinor.toString(),
+          deviceId: TEST_DEVICE,
+          paymentPassword: h.password(),
+        },
         paymentId,
         `user:${payer.userId}`,
       );
@@ -117,7 +135,9 @@ describe('killing the payments service in the middle of concurrent payments', ()
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await kill(child!);
-    const atKill = await Promise.all(payments.map(async (p) => (await h.paymentsStore.readStream(`payment-${p.paymentId}`)).map((e) => e.type)));
+    const atKill = await Promise.all(
+      payments.map(async (p) => (await h.paymentsStore.readStream(`payment-${p.paymentId}`)).map((e) => e.type)),
+    );
     const unfinishedAtKill = atKill.filter((types) => !types.some((t) => OUTCOMES.has(t))).length;
     const midFlightAtKill = atKill.filter((types) => types.length > 0 && !types.some((t) => OUTCOMES.has(t))).length;
     // The kill really happened in the middle of the batch, with payments half-way through their steps.
@@ -133,7 +153,8 @@ describe('killing the payments service in the middle of concurrent payments', ()
       const outcomes = await Promise.all(pending.map(async (p) => ({ p, outcomes: await outcomesOf(p.paymentId) })));
       pending = outcomes.filter((o) => o.outcomes.length === 0).map((o) => o.p);
       if (pending.length === 0) break;
-      if (Date.now() > settleBy) throw new Error(`${pending.length} payments without an outcome; service output:\n${output.join('').slice(-5000)}`);
+      if (Date.now() > settleBy)
+        throw new Error(`${pending.length} payments without an outcome; service output:\n${output.join('').slice(-5000)}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
 
@@ -146,13 +167,17 @@ describe('killing the payments service in the middle of concurrent payments', ()
         completed++;
         spentBy.set(payer.walletId, (spentBy.get(payer.walletId) ?? 0n) + amountMinor);
       } else {
-        const failed = (await h.paymentsStore.readStream(`payment-${paymentId}`)).find((event) => event.type === 'payments.PaymentFailed.v1');
+        const failed = (await h.paymentsStore.readStream(`payment-${paymentId}`)).find(
+          (event) => event.type === 'payments.PaymentFailed.v1',
+        );
         // The only acceptable failure: the password was lost with the killed process before it was checked.
         expect((failed?.data as { failure: { code: string } }).failure.code).toBe('PAYMENT_INTERRUPTED');
       }
     }
     expect(completed).toBeGreaterThan(0);
-    console.info(`restart: ${payments.length} payments, ${unfinishedAtKill} unfinished at the kill (${midFlightAtKill} half-way), ${completed} completed, ${payments.length - completed} interrupted`);
+    console.info(
+      `restart: ${payments.length} payments, ${unfinishedAtKill} unfinished at the kill (${midFlightAtKill} half-way), ${completed} completed, ${payments.length - completed} interrupted`,
+    );
     for (const payer of payers) {
       const balance = await h.balance(payer.walletId);
       expect(balance).toMatchObject({ heldMinor: '0', totalMinor: String(100000n - (spentBy.get(payer.walletId) ?? 0n)) });
@@ -171,7 +196,12 @@ describe('killing the payments service in the middle of concurrent payments', ()
     child = startChild({ PAYMENTS_PROVIDER_DEADLINE_MS: '3000' });
     await serviceAnswers();
     const paymentId = randomUUID();
-    const started = await h.send(paymentsContract.providerTopUp, { paymentId, userId: payer.userId, walletId: payer.walletId, provider: 'alipay', amountMinor: '2500' }, paymentId, `user:${payer.userId}`);
+    const started = await h.send(
+      paymentsContract.providerTopUp,
+      { paymentId, userId: payer.userId, walletId: payer.walletId, provider: 'alipay', amountMinor: '2500' },
+      paymentId,
+      `user:${payer.userId}`,
+    );
     expect(started).toMatchObject({ status: 'accepted', data: { status: 'awaiting_provider' } });
     const deadline = String(started.status === 'accepted' ? started.data?.deadline : undefined);
     // The ProviderTopUp command is answered (nothing left in Kafka to redeliver): only the table can expire it.
@@ -192,7 +222,12 @@ describe('killing the payments service in the middle of concurrent payments', ()
     );
     expect(expired).toMatchObject({ data: { failure: { code: 'TOPUP_EXPIRED', details: { deadline } } } });
     const callback = { paymentId, provider: 'alipay' as const, providerReference: 'ali-late-1', amountMinor: '2500' };
-    const late = await h.send(paymentsContract.providerCallback, { ...callback, signature: signProviderCallback(DEV_PROVIDER_SECRET, callback) }, paymentId, 'provider:alipay');
+    const late = await h.send(
+      paymentsContract.providerCallback,
+      { ...callback, signature: signProviderCallback(DEV_PROVIDER_SECRET, callback) },
+      paymentId,
+      'provider:alipay',
+    );
     expect(late).toMatchObject({ status: 'rejected', code: 'CALLBACK_AFTER_DEADLINE' });
     const types = (await h.paymentsStore.readStream(`payment-${paymentId}`)).map((event) => event.type);
     expect(types).toEqual(['payments.PaymentInitiated.v1', 'payments.PaymentFailed.v1', 'payments.LateProviderCallbackReported.v1']);

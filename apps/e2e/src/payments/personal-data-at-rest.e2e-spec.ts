@@ -29,7 +29,16 @@ describe('no phone number in plain text in any service database or topic', () =>
     const paymentId = randomUUID();
     const transfer = await h.send(
       paymentsContract.transfer,
-      { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: h.recipientPhone(bob.phone), amountMinor: '700', description: marker, deviceId: TEST_DEVICE, paymentPassword: h.password() },
+      {
+        paymentId,
+        userId: alice.userId,
+        walletId: alice.walletId,
+        recipientPhone: h.recipientPhone(bob.phone),
+        amountMinor: '700',
+        description: marker,
+        deviceId: TEST_DEVICE,
+        paymentPassword: h.password(),
+      },
       paymentId,
       `user:${alice.userId}`,
     );
@@ -38,7 +47,16 @@ describe('no phone number in plain text in any service database or topic', () =>
     const billId = randomUUID();
     const bill = await h.send(
       paymentsContract.payBill,
-      { paymentId: billId, userId: alice.userId, walletId: alice.walletId, billerId: 'b-mobile', billReference: h.billReference(alice.phone), amountMinor: '500', deviceId: TEST_DEVICE, paymentPassword: h.password() },
+      {
+        paymentId: billId,
+        userId: alice.userId,
+        walletId: alice.walletId,
+        billerId: 'b-mobile',
+        billReference: h.billReference(alice.phone),
+        amountMinor: '500',
+        deviceId: TEST_DEVICE,
+        paymentPassword: h.password(),
+      },
       billId,
       `user:${alice.userId}`,
     );
@@ -53,7 +71,12 @@ describe('no phone number in plain text in any service database or topic', () =>
 
   it("finds neither number in any table of the identity, cards, wallet or payments database, the analysts' read models included", async () => {
     // Each service's store has a database of its own here: one projector per store, its read models beside it.
-    const sources: Array<[Projection['source'], string]> = [['identity', h.identity.db.url], ['cards', h.cards!.db.url], ['wallet', h.walletDb.url], ['payments', h.paymentsDb.url]];
+    const sources: Array<[Projection['source'], string]> = [
+      ['identity', h.identity.db.url],
+      ['cards', h.cards!.db.url],
+      ['wallet', h.walletDb.url],
+      ['payments', h.paymentsDb.url],
+    ];
     const rowsProjected: Record<string, number> = {};
     for (const [source, url] of sources) {
       const projections = PROJECTIONS.filter((projection) => projection.source === source);
@@ -72,7 +95,8 @@ describe('no phone number in plain text in any service database or topic', () =>
     }
     // The read models hold this test's users, wallets and payments (no card is bound here): the scan below looks at filled tables.
     expect(rowsProjected).toEqual({ identity: expect.any(Number), cards: 0, wallet: expect.any(Number), payments: expect.any(Number) });
-    for (const source of ['identity', 'wallet', 'payments']) expect({ source, rows: rowsProjected[source]! > 0 }).toEqual({ source, rows: true });
+    for (const source of ['identity', 'wallet', 'payments'])
+      expect({ source, rows: rowsProjected[source]! > 0 }).toEqual({ source, rows: true });
     const databases = { identity: h.identity.db.url, cards: h.cards!.db.url, wallet: h.walletDb.url, payments: h.paymentsDb.url };
     const found: Record<string, string[]> = {};
     for (const [name, url] of Object.entries(databases)) found[name] = (await scanDatabase(url, { ...phones(), marker })).found;
@@ -80,8 +104,11 @@ describe('no phone number in plain text in any service database or topic', () =>
   });
 
   const kafkaDir = process.env.LEDGER_TEST_KAFKA_DATA_DIR;
-  (kafkaDir ? it : it.skip)("finds neither number in the broker's log directory (commands, results, events, dead letters of every topic)", async () => {
-    const scan = await scanKafkaLogs(kafkaDir!, { ...phones(), marker });
-    expect(scan.found).toEqual(['marker']);
-  });
+  (kafkaDir ? it : it.skip)(
+    "finds neither number in the broker's log directory (commands, results, events, dead letters of every topic)",
+    async () => {
+      const scan = await scanKafkaLogs(kafkaDir!, { ...phones(), marker });
+      expect(scan.found).toEqual(['marker']);
+    },
+  );
 });

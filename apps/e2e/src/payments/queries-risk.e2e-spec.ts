@@ -13,7 +13,7 @@ type Accepted = Extract<CommandResult, { status: 'accepted' }>;
  * The user's-payments read model (PostgreSQL, fed by a checkpointed projection), the status query
  * and the risk rules, over the real broker and store (identity and wallet real, in this process).
  */
-describe('a user\'s payments, the payment status query and the risk rules', () => {
+describe("a user's payments, the payment status query and the risk rules", () => {
   let h: PaymentsHarness;
   let payer: Payer;
 
@@ -29,14 +29,24 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
   const pay = (paymentId: string, amountMinor: string, password?: string) =>
     h.send(
       paymentsContract.payMerchant,
-      { paymentId, userId: payer.userId, walletId: payer.walletId, merchantId: 'm-canteen', channel: 'qr', amountMinor, deviceId: TEST_DEVICE, paymentPassword: h.password(password) },
+      {
+        paymentId,
+        userId: payer.userId,
+        walletId: payer.walletId,
+        merchantId: 'm-canteen',
+        channel: 'qr',
+        amountMinor,
+        deviceId: TEST_DEVICE,
+        paymentPassword: h.password(password),
+      },
       paymentId,
       `user:${payer.userId}`,
     );
-  const list = (actor: string, payload: { limit?: number; before?: string } = {}) => h.send(paymentsContract.listUserPayments, { userId: payer.userId, ...payload }, payer.userId, actor);
+  const list = (actor: string, payload: { limit?: number; before?: string } = {}) =>
+    h.send(paymentsContract.listUserPayments, { userId: payer.userId, ...payload }, payer.userId, actor);
   const pageOf = (result: CommandResult) => (result as Accepted).data as unknown as UserPaymentsPage;
 
-  it('lists the user\'s payments newest first with status, failure code and counterparty, in bounded pages; GetPayment gives status and outcome', async () => {
+  it("lists the user's payments newest first with status, failure code and counterparty, in bounded pages; GetPayment gives status and outcome", async () => {
     const first = randomUUID();
     const second = randomUUID();
     const third = randomUUID();
@@ -50,7 +60,13 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
     );
     const payments = pageOf(all).payments;
     expect(payments.map((p) => p.paymentId)).toEqual([third, second, first]);
-    expect(payments[0]).toMatchObject({ userId: payer.userId, kind: 'merchant', amountMinor: '300', counterparty: 'merchant:m-canteen', status: 'completed' });
+    expect(payments[0]).toMatchObject({
+      userId: payer.userId,
+      kind: 'merchant',
+      amountMinor: '300',
+      counterparty: 'merchant:m-canteen',
+      status: 'completed',
+    });
     expect(payments[0]?.failureCode).toBeUndefined();
     expect(payments[1]).toMatchObject({ amountMinor: '200', status: 'failed', failureCode: 'WRONG_PAYMENT_PASSWORD' });
     expect(pageOf(all).nextCursor).toBeUndefined();
@@ -75,9 +91,18 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
       status: 'accepted',
       data: { paymentId: second, status: 'failed', failure: { code: 'WRONG_PAYMENT_PASSWORD' } },
     });
-    expect(await h.send(paymentsContract.getPayment, { paymentId: third }, third, `user:${payer.userId}`)).toMatchObject({ status: 'accepted', data: { status: 'completed', amountMinor: '300' } });
-    expect(await h.send(paymentsContract.getPayment, { paymentId: third }, third, 'user:someone-else')).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' });
-    expect(await h.send(paymentsContract.getPayment, { paymentId: randomUUID() }, 'x', `user:${payer.userId}`)).toMatchObject({ status: 'rejected', code: 'PAYMENT_NOT_FOUND' });
+    expect(await h.send(paymentsContract.getPayment, { paymentId: third }, third, `user:${payer.userId}`)).toMatchObject({
+      status: 'accepted',
+      data: { status: 'completed', amountMinor: '300' },
+    });
+    expect(await h.send(paymentsContract.getPayment, { paymentId: third }, third, 'user:someone-else')).toMatchObject({
+      status: 'rejected',
+      code: 'FORBIDDEN',
+    });
+    expect(await h.send(paymentsContract.getPayment, { paymentId: randomUUID() }, 'x', `user:${payer.userId}`)).toMatchObject({
+      status: 'rejected',
+      code: 'PAYMENT_NOT_FOUND',
+    });
 
     // The projection's checkpoint is kept next to its rows (written in the same transaction).
     const db = new Client({ connectionString: h.paymentsDb.url });
@@ -92,8 +117,19 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
 
   const payAs = (who: Payer, amountMinor: string, deviceId: string, stepUpCode?: string) => {
     const paymentId = randomUUID();
-    const payload = { paymentId, userId: who.userId, walletId: who.walletId, merchantId: 'm-canteen', channel: 'qr' as const, amountMinor, deviceId, paymentPassword: h.password() };
-    return h.send(paymentsContract.payMerchant, stepUpCode === undefined ? payload : { ...payload, stepUpCode }, paymentId, `user:${who.userId}`).then((result) => ({ paymentId, result }));
+    const payload = {
+      paymentId,
+      userId: who.userId,
+      walletId: who.walletId,
+      merchantId: 'm-canteen',
+      channel: 'qr' as const,
+      amountMinor,
+      deviceId,
+      paymentPassword: h.password(),
+    };
+    return h
+      .send(paymentsContract.payMerchant, stepUpCode === undefined ? payload : { ...payload, stepUpCode }, paymentId, `user:${who.userId}`)
+      .then((result) => ({ paymentId, result }));
   };
 
   const alertsOf = async (userId: string, atLeast: number): Promise<Array<{ signal: string; description: string }>> => {
@@ -102,7 +138,10 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
     try {
       const deadline = Date.now() + 30_000;
       for (;;) {
-        const { rows } = await db.query<{ signal: string; description: string }>('SELECT signal, description FROM identity_read.risk_alerts WHERE user_id = $1', [userId]);
+        const { rows } = await db.query<{ signal: string; description: string }>(
+          'SELECT signal, description FROM identity_read.risk_alerts WHERE user_id = $1',
+          [userId],
+        );
         if (rows.length >= atLeast || Date.now() > deadline) return rows;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
@@ -113,12 +152,16 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
 
   it('velocity: the payment after N within a minute is refused RISK_VELOCITY_EXCEEDED before money moves, and identity gets a risk alert', async () => {
     const fast = await h.payer('100000');
-    for (let i = 0; i < 4; i++) expect((await payAs(fast, '100', TEST_DEVICE)).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
+    for (let i = 0; i < 4; i++)
+      expect((await payAs(fast, '100', TEST_DEVICE)).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     const before = await h.balance(fast.walletId);
     const refused = await payAs(fast, '100', TEST_DEVICE);
     expect(refused.result).toMatchObject({ status: 'rejected', code: 'RISK_VELOCITY_EXCEEDED', details: { rule: 'velocity' } });
     // Refused before it started: no payment, no money moved.
-    expect(await h.send(paymentsContract.getPayment, { paymentId: refused.paymentId }, refused.paymentId)).toMatchObject({ status: 'rejected', code: 'PAYMENT_NOT_FOUND' });
+    expect(await h.send(paymentsContract.getPayment, { paymentId: refused.paymentId }, refused.paymentId)).toMatchObject({
+      status: 'rejected',
+      code: 'PAYMENT_NOT_FOUND',
+    });
     expect(await h.balance(fast.walletId)).toEqual(before);
     const alerts = await alertsOf(fast.userId, 1);
     expect(alerts).toHaveLength(1);
@@ -129,8 +172,16 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
   it('new device: the first payment above the threshold needs step-up (STEP_UP_REQUIRED); known devices and small amounts pass', async () => {
     const user = await h.payer('100000');
     expect((await payAs(user, '100', 'phone-a')).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
-    expect((await payAs(user, '6000', 'phone-b')).result).toMatchObject({ status: 'rejected', code: 'STEP_UP_REQUIRED', details: { rule: 'new_device' } });
-    expect((await payAs(user, '6000', 'phone-b')).result).toMatchObject({ status: 'rejected', code: 'STEP_UP_REQUIRED', details: { rule: 'new_device' } });
+    expect((await payAs(user, '6000', 'phone-b')).result).toMatchObject({
+      status: 'rejected',
+      code: 'STEP_UP_REQUIRED',
+      details: { rule: 'new_device' },
+    });
+    expect((await payAs(user, '6000', 'phone-b')).result).toMatchObject({
+      status: 'rejected',
+      code: 'STEP_UP_REQUIRED',
+      details: { rule: 'new_device' },
+    });
     expect((await payAs(user, '6000', 'phone-a')).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     expect((await payAs(user, '5000', 'phone-c')).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     expect(await h.balance(user.walletId)).toMatchObject({ totalMinor: String(100000 - 100 - 6000 - 5000), heldMinor: '0' });
@@ -142,9 +193,18 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
   it('step-up: a new device above the threshold pays with a valid SMS code (verified by identity) and is known afterwards; a wrong code moves nothing', async () => {
     const user = await h.payer('100000');
     expect((await payAs(user, '100', 'phone-a')).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
-    expect((await payAs(user, '6000', 'phone-b')).result).toMatchObject({ status: 'rejected', code: 'STEP_UP_REQUIRED', details: { rule: 'new_device' } });
+    expect((await payAs(user, '6000', 'phone-b')).result).toMatchObject({
+      status: 'rejected',
+      code: 'STEP_UP_REQUIRED',
+      details: { rule: 'new_device' },
+    });
 
-    const requested = await h.identity.send(identityContract.requestVerificationCode, { phone: h.identity.enc('phone', user.phone), purpose: 'login_step_up' }, 'anonymous', { key: h.identity.phoneKey(user.phone) });
+    const requested = await h.identity.send(
+      identityContract.requestVerificationCode,
+      { phone: h.identity.enc('phone', user.phone), purpose: 'login_step_up' },
+      'anonymous',
+      { key: h.identity.phoneKey(user.phone) },
+    );
     expect(requested).toMatchObject({ status: 'accepted' });
     const code = h.identity.latestCode(user.phone);
     const wrongCode = code === '000000' ? '111111' : '000000';
@@ -153,7 +213,10 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
     // A wrong code: refused with identity's code, nothing started, nothing moved.
     const wrong = await payAs(user, '6000', 'phone-b', h.identity.enc('stepUpCode', wrongCode));
     expect(wrong.result).toMatchObject({ status: 'rejected', code: 'INVALID_CODE', details: { rule: 'new_device', stepUp: 'rejected' } });
-    expect(await h.send(paymentsContract.getPayment, { paymentId: wrong.paymentId }, wrong.paymentId)).toMatchObject({ status: 'rejected', code: 'PAYMENT_NOT_FOUND' });
+    expect(await h.send(paymentsContract.getPayment, { paymentId: wrong.paymentId }, wrong.paymentId)).toMatchObject({
+      status: 'rejected',
+      code: 'PAYMENT_NOT_FOUND',
+    });
     expect(await h.balance(user.walletId)).toEqual(before);
 
     // The right code: the payment completes.
@@ -163,13 +226,25 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
 
     // The device is known now: to the risk rules (no step-up any more) and to identity (a login from it needs none).
     expect((await payAs(user, '7000', 'phone-b')).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
-    const login = await h.identity.send(identityContract.login, { phone: h.identity.enc('phone', user.phone), loginPassword: h.identity.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: 'phone-b' }, 'anonymous', { key: h.identity.phoneKey(user.phone) });
+    const login = await h.identity.send(
+      identityContract.login,
+      {
+        phone: h.identity.enc('phone', user.phone),
+        loginPassword: h.identity.enc('loginPassword', GOOD_LOGIN_PASSWORD),
+        deviceId: 'phone-b',
+      },
+      'anonymous',
+      { key: h.identity.phoneKey(user.phone) },
+    );
     expect(login).toMatchObject({ status: 'accepted', data: { newDevice: false } });
     const userEvents = await readUserStream(user.userId);
     expect(userEvents.filter((type) => type === 'identity.DeviceVerified.v1')).toHaveLength(1);
 
     // The code is used up: it does not let another new device through.
-    expect((await payAs(user, '6000', 'phone-c', h.identity.enc('stepUpCode', code))).result).toMatchObject({ status: 'rejected', code: 'CODE_ALREADY_USED' });
+    expect((await payAs(user, '6000', 'phone-c', h.identity.enc('stepUpCode', code))).result).toMatchObject({
+      status: 'rejected',
+      code: 'CODE_ALREADY_USED',
+    });
     expect(await h.balance(user.walletId)).toMatchObject({ totalMinor: String(BigInt(before.totalMinor) - 13000n) });
   });
 
@@ -178,7 +253,9 @@ describe('a user\'s payments, the payment status query and the risk rules', () =
     const db = new Client({ connectionString: h.identity.db.url });
     await db.connect();
     try {
-      const { rows } = await db.query<{ type: string }>('SELECT type FROM identity.events WHERE stream = $1 ORDER BY revision', [`user-${userId}`]);
+      const { rows } = await db.query<{ type: string }>('SELECT type FROM identity.events WHERE stream = $1 ORDER BY revision', [
+        `user-${userId}`,
+      ]);
       return rows.map((row) => row.type);
     } finally {
       await db.end();

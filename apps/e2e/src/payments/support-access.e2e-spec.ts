@@ -12,7 +12,7 @@ type Accepted = Extract<CommandResult, { status: 'accepted' }>;
  * SPEC 21: every support look-up of a user's transactions is audited before it is answered, over
  * the real broker and store (identity and wallet real, in this process).
  */
-describe('support access to a user\'s transactions is audited', () => {
+describe("support access to a user's transactions is audited", () => {
   let h: PaymentsHarness;
   let payer: Payer;
   let paymentId: string;
@@ -23,7 +23,16 @@ describe('support access to a user\'s transactions is audited', () => {
     paymentId = randomUUID();
     const paid = await h.send(
       paymentsContract.payMerchant,
-      { paymentId, userId: payer.userId, walletId: payer.walletId, merchantId: 'm-canteen', channel: 'qr', amountMinor: '100', deviceId: TEST_DEVICE, paymentPassword: h.password() },
+      {
+        paymentId,
+        userId: payer.userId,
+        walletId: payer.walletId,
+        merchantId: 'm-canteen',
+        channel: 'qr',
+        amountMinor: '100',
+        deviceId: TEST_DEVICE,
+        paymentPassword: h.password(),
+      },
       paymentId,
       `user:${payer.userId}`,
     );
@@ -35,18 +44,25 @@ describe('support access to a user\'s transactions is audited', () => {
   });
 
   const auditOf = (userId: string) => h.paymentsStore.readStream(supportAuditStreamOf(userId));
-  const accessOf = (actor: string, payload: { limit?: number; before?: string } = {}, userId = payer.userId) => h.send(paymentsContract.listSupportAccess, { userId, ...payload }, userId, actor);
+  const accessOf = (actor: string, payload: { limit?: number; before?: string } = {}, userId = payer.userId) =>
+    h.send(paymentsContract.listSupportAccess, { userId, ...payload }, userId, actor);
   const pageOf = (result: CommandResult) => (result as Accepted).data as unknown as SupportAccessPage;
 
   it('a user looking at their own transactions leaves no audit entry', async () => {
-    expect(await h.send(paymentsContract.listUserPayments, { userId: payer.userId }, payer.userId, `user:${payer.userId}`)).toMatchObject({ status: 'accepted' });
-    expect(await h.send(paymentsContract.getPayment, { paymentId }, paymentId, `user:${payer.userId}`)).toMatchObject({ status: 'accepted' });
+    expect(await h.send(paymentsContract.listUserPayments, { userId: payer.userId }, payer.userId, `user:${payer.userId}`)).toMatchObject({
+      status: 'accepted',
+    });
+    expect(await h.send(paymentsContract.getPayment, { paymentId }, paymentId, `user:${payer.userId}`)).toMatchObject({
+      status: 'accepted',
+    });
     expect(await auditOf(payer.userId)).toHaveLength(0);
     expect(pageOf(await accessOf(`user:${payer.userId}`)).entries).toEqual([]);
   });
 
   it('a support look-up leaves exactly one audit entry naming the agent, recorded before the answer; the user and support read it newest first', async () => {
-    expect(await h.send(paymentsContract.listUserPayments, { userId: payer.userId, limit: 5 }, payer.userId, 'support:agent-7')).toMatchObject({ status: 'accepted' });
+    expect(
+      await h.send(paymentsContract.listUserPayments, { userId: payer.userId, limit: 5 }, payer.userId, 'support:agent-7'),
+    ).toMatchObject({ status: 'accepted' });
     const afterList = await auditOf(payer.userId);
     expect(afterList).toHaveLength(1);
     expect(afterList[0]).toMatchObject({
@@ -55,7 +71,10 @@ describe('support access to a user\'s transactions is audited', () => {
       metadata: { actor: 'support:agent-7' },
     });
 
-    expect(await h.send(paymentsContract.getPayment, { paymentId }, paymentId, 'support:agent-9')).toMatchObject({ status: 'accepted', data: { paymentId } });
+    expect(await h.send(paymentsContract.getPayment, { paymentId }, paymentId, 'support:agent-9')).toMatchObject({
+      status: 'accepted',
+      data: { paymentId },
+    });
     const afterGet = await auditOf(payer.userId);
     expect(afterGet).toHaveLength(2);
     expect(afterGet[1]).toMatchObject({ data: { agentId: 'agent-9', userId: payer.userId, viewed: { kind: 'payment', paymentId } } });
@@ -79,14 +98,20 @@ describe('support access to a user\'s transactions is audited', () => {
     expect(await accessOf('user:someone-else')).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' });
     expect(await accessOf('system:gateway')).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' });
     expect(await accessOf('support:agent-1')).toMatchObject({ status: 'accepted' });
-    expect(await accessOf(`user:${payer.userId}`, { before: 'not-a-cursor' })).toMatchObject({ status: 'rejected', code: 'INVALID_COMMAND' });
+    expect(await accessOf(`user:${payer.userId}`, { before: 'not-a-cursor' })).toMatchObject({
+      status: 'rejected',
+      code: 'INVALID_COMMAND',
+    });
   });
 
   it('refuses the look-up when the access cannot be recorded (no unaudited access)', async () => {
     const record = jest.spyOn(h.runtime.supportAccess, 'record').mockRejectedValueOnce(new Error('store down'));
     try {
       const before = (await auditOf(payer.userId)).length;
-      expect(await h.send(paymentsContract.listUserPayments, { userId: payer.userId }, payer.userId, 'support:agent-7')).toMatchObject({ status: 'rejected', code: 'AUDIT_UNAVAILABLE' });
+      expect(await h.send(paymentsContract.listUserPayments, { userId: payer.userId }, payer.userId, 'support:agent-7')).toMatchObject({
+        status: 'rejected',
+        code: 'AUDIT_UNAVAILABLE',
+      });
       expect(await auditOf(payer.userId)).toHaveLength(before);
     } finally {
       record.mockRestore();

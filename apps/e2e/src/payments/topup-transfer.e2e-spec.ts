@@ -7,7 +7,8 @@ import { PaymentsHarness, type Payer, TEST_DEVICE } from '../harness/payments-ha
 jest.setTimeout(180_000);
 
 type Accepted = Extract<CommandResult, { status: 'accepted' }>;
-const postingsOf = (result: CommandResult) => ((result as Accepted).data?.postings ?? []) as Array<{ account: string; amountMinor: string }>;
+const postingsOf = (result: CommandResult) =>
+  ((result as Accepted).data?.postings ?? []) as Array<{ account: string; amountMinor: string }>;
 
 /** Top-up from a bound card (real cards service) and transfers by phone, across identity, cards, wallet and payments. */
 describe('top-up and transfer across identity, cards, wallet and payments', () => {
@@ -36,7 +37,13 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     const cardId = String((bound as Accepted).data?.cardId);
     const before = BigInt((await h.balance(alice.walletId)).totalMinor);
     const paymentId = randomUUID();
-    const topUp = () => h.send(paymentsContract.topUpFromCard, { paymentId, userId: alice.userId, walletId: alice.walletId, cardId, amountMinor: '5000' }, paymentId, `user:${alice.userId}`);
+    const topUp = () =>
+      h.send(
+        paymentsContract.topUpFromCard,
+        { paymentId, userId: alice.userId, walletId: alice.walletId, cardId, amountMinor: '5000' },
+        paymentId,
+        `user:${alice.userId}`,
+      );
     const result = await topUp();
     expect(result).toMatchObject({ status: 'accepted', data: { status: 'completed', kind: 'topup' } });
     expect(postingsOf(result)).toEqual(
@@ -53,7 +60,14 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     expect(h.cardGateway.charged.size).toBe(1);
 
     const unknownCard = randomUUID();
-    expect(await h.send(paymentsContract.topUpFromCard, { paymentId: unknownCard, userId: alice.userId, walletId: alice.walletId, cardId: 'no-such-card', amountMinor: '5000' }, unknownCard, `user:${alice.userId}`)).toMatchObject({
+    expect(
+      await h.send(
+        paymentsContract.topUpFromCard,
+        { paymentId: unknownCard, userId: alice.userId, walletId: alice.walletId, cardId: 'no-such-card', amountMinor: '5000' },
+        unknownCard,
+        `user:${alice.userId}`,
+      ),
+    ).toMatchObject({
       status: 'rejected',
       code: 'CARD_NOT_FOUND',
     });
@@ -64,7 +78,20 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     const cardId = cards[0]!.cardId;
     const before = BigInt((await h.balance(alice.walletId)).totalMinor);
     const withdraw = (paymentId: string, amountMinor: string) =>
-      h.send(paymentsContract.withdraw, { paymentId, userId: alice.userId, walletId: alice.walletId, cardId, amountMinor, deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
+      h.send(
+        paymentsContract.withdraw,
+        {
+          paymentId,
+          userId: alice.userId,
+          walletId: alice.walletId,
+          cardId,
+          amountMinor,
+          deviceId: TEST_DEVICE,
+          paymentPassword: h.password(),
+        },
+        paymentId,
+        `user:${alice.userId}`,
+      );
     const paymentId = randomUUID();
     const result = await withdraw(paymentId, '1200');
     expect(result).toMatchObject({ status: 'accepted', data: { status: 'completed', kind: 'withdrawal' } });
@@ -77,7 +104,10 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     expect(h.cardGateway.paidOut.get(`withdrawal-${paymentId}`)).toBe(1200n);
     expect(BigInt((await h.balance(alice.walletId)).totalMinor)).toBe(before - 1200n);
 
-    const token = String(((await h.send(cardsContract.checkCard, { cardId, userId: alice.userId }, alice.userId, 'system:payments')) as Accepted).data?.cardToken);
+    const token = String(
+      ((await h.send(cardsContract.checkCard, { cardId, userId: alice.userId }, alice.userId, 'system:payments')) as Accepted).data
+        ?.cardToken,
+    );
     h.cardGateway.declineTokens.add(token);
     try {
       const declined = await withdraw(randomUUID(), '300');
@@ -93,7 +123,15 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     const paymentId = randomUUID();
     const result = await h.send(
       paymentsContract.transfer,
-      { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: h.recipientPhone(bob.phone), amountMinor: '700', deviceId: TEST_DEVICE, paymentPassword: h.password() },
+      {
+        paymentId,
+        userId: alice.userId,
+        walletId: alice.walletId,
+        recipientPhone: h.recipientPhone(bob.phone),
+        amountMinor: '700',
+        deviceId: TEST_DEVICE,
+        paymentPassword: h.password(),
+      },
       paymentId,
       `user:${alice.userId}`,
     );
@@ -120,7 +158,20 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     const before = await money(alice.walletId);
     const send = (recipientPhone: string, amountMinor = '100') => {
       const paymentId = randomUUID();
-      return h.send(paymentsContract.transfer, { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: h.recipientPhone(recipientPhone), amountMinor, deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
+      return h.send(
+        paymentsContract.transfer,
+        {
+          paymentId,
+          userId: alice.userId,
+          walletId: alice.walletId,
+          recipientPhone: h.recipientPhone(recipientPhone),
+          amountMinor,
+          deviceId: TEST_DEVICE,
+          paymentPassword: h.password(),
+        },
+        paymentId,
+        `user:${alice.userId}`,
+      );
     };
     expect(await send('13000000001')).toMatchObject({ status: 'rejected', code: 'RECIPIENT_NOT_FOUND' });
     expect(await send(alice.phone)).toMatchObject({ status: 'rejected', code: 'SELF_TRANSFER' });
@@ -133,9 +184,26 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
     const phone = `139${String(Date.now()).slice(-8)}`;
     await h.identity.register(phone);
     // Identity finds a user by phone in its read model, which trails the registration by a moment.
-    await h.until(() => h.send(identityContract.findUserByPhone, { phone: h.identity.enc('phone', phone) }, h.identity.phoneKey(phone), 'system:payments'), (found) => found.status === 'accepted');
+    await h.until(
+      () =>
+        h.send(identityContract.findUserByPhone, { phone: h.identity.enc('phone', phone) }, h.identity.phoneKey(phone), 'system:payments'),
+      (found) => found.status === 'accepted',
+    );
     const paymentId = randomUUID();
-    const result = await h.send(paymentsContract.transfer, { paymentId, userId: alice.userId, walletId: alice.walletId, recipientPhone: h.recipientPhone(phone), amountMinor: '100', deviceId: TEST_DEVICE, paymentPassword: h.password() }, paymentId, `user:${alice.userId}`);
+    const result = await h.send(
+      paymentsContract.transfer,
+      {
+        paymentId,
+        userId: alice.userId,
+        walletId: alice.walletId,
+        recipientPhone: h.recipientPhone(phone),
+        amountMinor: '100',
+        deviceId: TEST_DEVICE,
+        paymentPassword: h.password(),
+      },
+      paymentId,
+      `user:${alice.userId}`,
+    );
     expect(result).toMatchObject({ status: 'rejected', code: 'RECIPIENT_WALLET_UNAVAILABLE', details: { reason: 'WALLET_NOT_OPEN' } });
   });
 });

@@ -9,20 +9,32 @@
  * Prints the entry to add to the registry's JSON object and the `otpauth://` URI to give the agent
  * once (as a QR code) for their authenticator app; neither is kept anywhere else.
  */
-import { ARGON2_OWASP_PARAMS, STAFF_ROLES, generateTotpSecret, hashLoginPassword, totpProvisioningUri, type StaffRole } from '@ledger/crypto';
+import {
+  ARGON2_OWASP_PARAMS,
+  STAFF_ROLES,
+  generateTotpSecret,
+  hashLoginPassword,
+  totpProvisioningUri,
+  type StaffRole,
+} from '@ledger/crypto';
 
 async function main(): Promise<void> {
   const [agentId, role] = process.argv.slice(2);
-  if (agentId === undefined || !/^[A-Za-z0-9-]{1,64}$/.test(agentId)) throw new Error('usage: add-staff-member.ts <agentId> <role> < password.txt');
+  if (agentId === undefined || !/^[A-Za-z0-9-]{1,64}$/.test(agentId))
+    throw new Error('usage: add-staff-member.ts <agentId> <role> < password.txt');
   if (!(STAFF_ROLES as readonly string[]).includes(role ?? '')) throw new Error(`the role must be one of ${STAFF_ROLES.join(', ')}`);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (password.length < 12) throw new Error('a staff password needs at least 12 characters');
   const { base32 } = generateTotpSecret();
   const entry = { passwordHash: await hashLoginPassword(password, ARGON2_OWASP_PARAMS), role: role as StaffRole, totpSecret: base32 };
   console.log(`registry entry:\n${JSON.stringify({ [agentId]: entry })}\n`);
-  console.log(`authenticator (give it to ${agentId} once):\n${totpProvisioningUri({ issuer: 'e-wallet-ledger staff', accountName: agentId, secretBase32: base32 })}`);
+  console.log(
+    `authenticator (give it to ${agentId} once):\n${totpProvisioningUri({ issuer: 'e-wallet-ledger staff', accountName: agentId, secretBase32: base32 })}`,
+  );
 }
 
 main().catch((error: unknown) => {

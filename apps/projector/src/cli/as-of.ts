@@ -16,8 +16,13 @@ async function main(): Promise<number> {
       console.log(JSON.stringify(result, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2));
       return 0;
     }
-    console.log(`wallet ${walletId} as of ${result.asOf}: ${result.status}, balance ${result.totalMinor} fen, held ${result.heldMinor}, available ${result.availableMinor}`);
-    for (const line of result.statement) console.log(`  ${line.at}  ${line.type.padEnd(6)} ${String(line.amountMinor).padStart(12)}  ${line.counterparty.padEnd(28)} balance ${line.balanceAfterMinor}  ${line.reference ?? ''}`);
+    console.log(
+      `wallet ${walletId} as of ${result.asOf}: ${result.status}, balance ${result.totalMinor} fen, held ${result.heldMinor}, available ${result.availableMinor}`,
+    );
+    for (const line of result.statement)
+      console.log(
+        `  ${line.at}  ${line.type.padEnd(6)} ${String(line.amountMinor).padStart(12)}  ${line.counterparty.padEnd(28)} balance ${line.balanceAfterMinor}  ${line.reference ?? ''}`,
+      );
     return 0;
   } finally {
     await cli.close();

@@ -15,7 +15,10 @@ async function main(): Promise<number> {
   const cli = await openCli();
   try {
     const rows = await exportCsv(cli.dataSource, name, out, { from: option(args, '--from'), to: option(args, '--to') });
-    if (outPath) await new Promise<void>((resolve, reject) => (out as ReturnType<typeof createWriteStream>).end((error?: Error | null) => (error ? reject(error) : resolve())));
+    if (outPath)
+      await new Promise<void>((resolve, reject) =>
+        (out as ReturnType<typeof createWriteStream>).end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
     process.stderr.write(`${rows} rows\n`);
   } finally {
     await cli.close();

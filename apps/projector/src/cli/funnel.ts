@@ -22,7 +22,10 @@ async function main(): Promise<number> {
     console.log(`card bound     ${summary.cardBound} (${pct(summary.cardBound)})`);
     console.log(`wallet opened  ${summary.walletOpened} (${pct(summary.walletOpened)})`);
     console.log(`first payment  ${summary.firstPayment} (${pct(summary.firstPayment)})`);
-    for (const u of users ?? []) console.log(`  ${u.userId.padEnd(24)} ${u.registeredAt ?? '-'}  ${u.cardBoundAt ?? '-'}  ${u.walletOpenedAt ?? '-'}  ${u.firstPaymentAt ?? '-'}`);
+    for (const u of users ?? [])
+      console.log(
+        `  ${u.userId.padEnd(24)} ${u.registeredAt ?? '-'}  ${u.cardBoundAt ?? '-'}  ${u.walletOpenedAt ?? '-'}  ${u.firstPaymentAt ?? '-'}`,
+      );
     return 0;
   } finally {
     await cli.close();

@@ -30,7 +30,8 @@ async function main(): Promise<number> {
   const until = untilText === undefined ? undefined : new Date(untilText);
   if (until && Number.isNaN(until.getTime())) throw new Error(`--until: not an instant: ${untilText}`);
   const positional = args.filter((arg, i) => !arg.startsWith('--') && args[i - 1] !== '--until');
-  const projections: readonly Projection[] = args.includes('--all') || positional.length === 0 ? PROJECTIONS : positional.map(projectionNamed);
+  const projections: readonly Projection[] =
+    args.includes('--all') || positional.length === 0 ? PROJECTIONS : positional.map(projectionNamed);
   const cli = await openCli();
   try {
     return args.includes('--verify') ? await verifyEach(cli, projections) : await rebuildEvery(cli, projections, until);
@@ -43,12 +44,20 @@ async function verifyEach(cli: Cli, projections: readonly Projection[]): Promise
   let failed = false;
   for (const projection of projections) {
     const store = await cli.store(projection.source);
-    const result = await verify(cli.dataSource, store, projection, { onProgress: progressLine(projection.name), headPosition: await cli.headPosition(projection.source) });
+    const result = await verify(cli.dataSource, store, projection, {
+      onProgress: progressLine(projection.name),
+      headPosition: await cli.headPosition(projection.source),
+    });
     process.stderr.write('\n');
-    console.log(`${result.ok ? 'ok  ' : 'DIFF'} ${projection.name}: live ${result.live.checksum} rebuilt ${result.rebuilt.checksum} (${result.events} events up to ${result.cursor})`);
+    console.log(
+      `${result.ok ? 'ok  ' : 'DIFF'} ${projection.name}: live ${result.live.checksum} rebuilt ${result.rebuilt.checksum} (${result.events} events up to ${result.cursor})`,
+    );
     if (!result.ok) {
       failed = true;
-      for (const [i, table] of result.live.tables.entries()) console.log(`     ${table.table}: live ${table.rows} rows ${table.md5}, rebuilt ${result.rebuilt.tables[i]?.rows} rows ${result.rebuilt.tables[i]?.md5}`);
+      for (const [i, table] of result.live.tables.entries())
+        console.log(
+          `     ${table.table}: live ${table.rows} rows ${table.md5}, rebuilt ${result.rebuilt.tables[i]?.rows} rows ${result.rebuilt.tables[i]?.md5}`,
+        );
     }
   }
   return failed ? 1 : 0;
@@ -69,7 +78,10 @@ async function rebuildEvery(cli: Cli, projections: readonly Projection[], until:
     until,
     swap: !until,
     onGroupProgress: (group, progress) => {
-      lines.set(group[0]!.source, formatProgress(group.map((p) => p.name).join('+'), { ...progress, headPosition: heads.get(group[0]!.source) }));
+      lines.set(
+        group[0]!.source,
+        formatProgress(group.map((p) => p.name).join('+'), { ...progress, headPosition: heads.get(group[0]!.source) }),
+      );
       if (performance.now() - last < 250) return;
       last = performance.now();
       process.stderr.write(`\r${[...lines.values()].join(' | ')}   `);
@@ -80,8 +92,18 @@ async function rebuildEvery(cli: Cli, projections: readonly Projection[], until:
     const projection = projections[i]!;
     const sum = await checksum(cli.dataSource, projection, result.tables);
     const rate = Math.round((result.events * 1000) / Math.max(result.elapsedMs, 1));
-    console.log(`${projection.name}: ${result.events} events in ${(result.elapsedMs / 1000).toFixed(1)} s (${rate} events/s), checksum ${sum.checksum}`);
-    console.log(result.swapped ? `  swapped in: ${Object.values(result.tables).map((t) => `analytics.${t}`).join(', ')}` : `  as of ${until?.toISOString()}: ${Object.values(result.tables).map((t) => `analytics.${t}`).join(', ')}`);
+    console.log(
+      `${projection.name}: ${result.events} events in ${(result.elapsedMs / 1000).toFixed(1)} s (${rate} events/s), checksum ${sum.checksum}`,
+    );
+    console.log(
+      result.swapped
+        ? `  swapped in: ${Object.values(result.tables)
+            .map((t) => `analytics.${t}`)
+            .join(', ')}`
+        : `  as of ${until?.toISOString()}: ${Object.values(result.tables)
+            .map((t) => `analytics.${t}`)
+            .join(', ')}`,
+    );
   }
   return 0;
 }

@@ -20,12 +20,18 @@ async function main(): Promise<number> {
       console.log(JSON.stringify(report, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2));
       return 0;
     }
-    console.log(`what-if ${JSON.stringify(rule, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}: ${report.wallets} wallets, ${report.events} events, ${report.reservations} reservations`);
+    console.log(
+      `what-if ${JSON.stringify(rule, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}: ${report.wallets} wallets, ${report.events} events, ${report.reservations} reservations`,
+    );
     for (const c of report.changes) {
-      console.log(`  ${c.reservedAt}  ${c.paymentId.padEnd(36)} ${c.walletId.padEnd(12)} ${c.counterparty.padEnd(24)} ${c.actualOutcome} ${c.actualMinor} -> ${c.whatIfOutcome} ${c.whatIfMinor}`);
+      console.log(
+        `  ${c.reservedAt}  ${c.paymentId.padEnd(36)} ${c.walletId.padEnd(12)} ${c.counterparty.padEnd(24)} ${c.actualOutcome} ${c.actualMinor} -> ${c.whatIfOutcome} ${c.whatIfMinor}`,
+      );
     }
     const t = report.totals;
-    console.log(`changed ${t.changed}; would be refused ${t.wouldBeRefused} (${t.refusedMinor} fen); amount changed ${t.amountChangedCount} (delta ${t.amountDeltaMinor} fen); captured ${t.actualCapturedMinor} -> ${t.whatIfCapturedMinor} fen`);
+    console.log(
+      `changed ${t.changed}; would be refused ${t.wouldBeRefused} (${t.refusedMinor} fen); amount changed ${t.amountChangedCount} (delta ${t.amountDeltaMinor} fen); captured ${t.actualCapturedMinor} -> ${t.whatIfCapturedMinor} fen`,
+    );
     return 0;
   } finally {
     await cli.close();

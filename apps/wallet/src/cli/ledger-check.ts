@@ -13,7 +13,9 @@ async function main(): Promise<number> {
   const store = createEventStore(url, { schema: process.env.EVENT_STORE_SCHEMA ?? 'wallet', poolSize: 2 });
   try {
     await store.init();
-    const report = await checkLedger(store, { expiryGraceMs: process.env.LEDGER_CHECK_GRACE_MS ? Number(process.env.LEDGER_CHECK_GRACE_MS) : undefined });
+    const report = await checkLedger(store, {
+      expiryGraceMs: process.env.LEDGER_CHECK_GRACE_MS ? Number(process.env.LEDGER_CHECK_GRACE_MS) : undefined,
+    });
     console.log(process.argv.includes('--json') ? JSON.stringify(report, null, 2) : formatReport(report));
     return report.ok ? 0 : 1;
   } finally {

@@ -67,7 +67,11 @@ describe('the full card number is never at rest', () => {
     // The planted markers: one in the broker, one in a table, one in the log.
     const producer = testKafka('cards-at-rest-marker').producer(producerDefaults);
     await producer.connect();
-    await producer.send({ topic: `${h.topicPrefix}scan-marker`, acks: -1, messages: [{ key: 'marker', value: JSON.stringify({ note: marker }) }] });
+    await producer.send({
+      topic: `${h.topicPrefix}scan-marker`,
+      acks: -1,
+      messages: [{ key: 'marker', value: JSON.stringify({ note: marker }) }],
+    });
     await producer.disconnect();
     const client = new Client({ connectionString: h.db.url });
     await client.connect();
@@ -105,7 +109,9 @@ describe('the full card number is never at rest', () => {
     // Card numbers nowhere on the broker; the reserved phones nowhere on this test's topics (the same
     // test number is elsewhere a mobile bill's reference, which travels as the biller's account id).
     const phones = new Set(NEEDLES.filter((needle) => !NUMBER_NEEDLES.includes(needle)));
-    const leaked = scan.hits.filter((hit) => !hit.endsWith(marker) && (!phones.has(hit.slice(hit.lastIndexOf(': ') + 2)) || hit.startsWith(h.topicPrefix)));
+    const leaked = scan.hits.filter(
+      (hit) => !hit.endsWith(marker) && (!phones.has(hit.slice(hit.lastIndexOf(': ') + 2)) || hit.startsWith(h.topicPrefix)),
+    );
     expect(leaked).toEqual([]);
     expect(scan.hits.some((hit) => hit.startsWith(`${h.topicPrefix}scan-marker-`) && hit.endsWith(marker))).toBe(true);
   });

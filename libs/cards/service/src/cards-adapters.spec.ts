@@ -35,11 +35,20 @@ describe('cards service adapters (pure)', () => {
   });
 
   it('publishes user-card events without fingerprint and token, and keeps reservations internal', () => {
-    const bound = publishedView(recorded(CARDS_EVENT.CardBound, { userId: 'u1', cardId: 'card_a', fingerprint: 'k1.ab', cardToken: 'tok', last4: '1234' }));
+    const bound = publishedView(
+      recorded(CARDS_EVENT.CardBound, { userId: 'u1', cardId: 'card_a', fingerprint: 'k1.ab', cardToken: 'tok', last4: '1234' }),
+    );
     expect(bound?.data).toEqual({ userId: 'u1', cardId: 'card_a', last4: '1234' });
-    expect(publishedView(recorded(CARDS_EVENT.CardUnbound, { userId: 'u1', cardId: 'card_a', fingerprint: 'k1.ab' }))?.data).toEqual({ userId: 'u1', cardId: 'card_a' });
-    expect(publishedView(recorded(CARDS_EVENT.CardFingerprintReserved, { userId: 'u1', cardId: 'card_a', fingerprint: 'k1.ab' }))).toBeUndefined();
-    expect(publishedView(recorded(CARDS_EVENT.CardFingerprintReleased, { userId: 'u1', cardId: 'card_a', fingerprint: 'k1.ab' }))).toBeUndefined();
+    expect(publishedView(recorded(CARDS_EVENT.CardUnbound, { userId: 'u1', cardId: 'card_a', fingerprint: 'k1.ab' }))?.data).toEqual({
+      userId: 'u1',
+      cardId: 'card_a',
+    });
+    expect(
+      publishedView(recorded(CARDS_EVENT.CardFingerprintReserved, { userId: 'u1', cardId: 'card_a', fingerprint: 'k1.ab' })),
+    ).toBeUndefined();
+    expect(
+      publishedView(recorded(CARDS_EVENT.CardFingerprintReleased, { userId: 'u1', cardId: 'card_a', fingerprint: 'k1.ab' })),
+    ).toBeUndefined();
   });
 
   it('lets the owner act, and support or systems only where a command allows them', () => {
@@ -57,7 +66,10 @@ describe('cards service adapters (pure)', () => {
     expect(() => loadCardsConfig({}, { NODE_ENV: 'staging', DATABASE_URL: 'postgres://x/y' })).toThrow(/LEDGER_DEV_MODE=1/);
     expect(() => loadCardsConfig({}, { CARD_ISSUER: 'icbc', DATABASE_URL: 'postgres://x/y' })).toThrow(/not supported/);
     expect(() => loadCardsConfig({}, { LEDGER_DEV_MODE: '1' })).toThrow(/DATABASE_URL/);
-    const config = loadCardsConfig({ fieldKeyring: Keyring.generate(['f1']) }, { LEDGER_DEV_MODE: '1', DATABASE_URL: 'postgres://x/y', KAFKA_TOPIC_PREFIX: 'p.' });
+    const config = loadCardsConfig(
+      { fieldKeyring: Keyring.generate(['f1']) },
+      { LEDGER_DEV_MODE: '1', DATABASE_URL: 'postgres://x/y', KAFKA_TOPIC_PREFIX: 'p.' },
+    );
     expect(config).toMatchObject({ topicPrefix: 'p.', eventStoreUrl: 'postgres://x/y', issuer: 'simulator' });
     expect(config.pepperKeyring.isDevelopmentKeyring).toBe(true);
   });

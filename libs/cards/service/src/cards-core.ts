@@ -63,7 +63,10 @@ function refusalOf(envelope: CommandEnvelope, error: unknown): RejectedResult | 
   if (error instanceof NotCardOwner) return rejected(envelope, CARDS_ERROR.NOT_CARD_OWNER, error.message);
   if (error instanceof InvalidCardsCommand) return rejected(envelope, CARDS_SERVICE_ERROR.INVALID_INPUT, error.message);
   if (error instanceof CardIssuerUnavailable) {
-    return rejected(envelope, CARDS_SERVICE_ERROR.ISSUER_UNAVAILABLE, 'the card issuer did not answer; nothing was changed, please retry', { failure: error.failure, operation: error.operation });
+    return rejected(envelope, CARDS_SERVICE_ERROR.ISSUER_UNAVAILABLE, 'the card issuer did not answer; nothing was changed, please retry', {
+      failure: error.failure,
+      operation: error.operation,
+    });
   }
   return undefined;
 }
@@ -115,7 +118,12 @@ export class CardsCore {
    * number of times. One log line per command, without its payload.
    */
   execute(envelope: CommandEnvelope, work: () => Promise<CommandResult>): Promise<CommandResult> {
-    return runUseCase(envelope, work, (error) => refusalOf(envelope, error), (line) => this.logger.log(line));
+    return runUseCase(
+      envelope,
+      work,
+      (error) => refusalOf(envelope, error),
+      (line) => this.logger.log(line),
+    );
   }
 
   /**
@@ -125,7 +133,13 @@ export class CardsCore {
    * CARD_BINDING_IN_PROGRESS when it is this user's own young reservation under another card id. An old reservation without a card was abandoned by a crash (or an unbind whose
    * release was lost): it is released (`bind_abandoned`) and the reservation tried again, bounded.
    */
-  async reserve(fingerprint: string, userId: string, cardId: string, meta: CommandMetadata, now: Instant): Promise<DomainRejection | undefined> {
+  async reserve(
+    fingerprint: string,
+    userId: string,
+    cardId: string,
+    meta: CommandMetadata,
+    now: Instant,
+  ): Promise<DomainRejection | undefined> {
     const stream = cardFingerprintStreamId(fingerprint);
     for (let attempt = 1; attempt <= MAX_RESERVATION_ATTEMPTS; attempt += 1) {
       const outcome = await this.fingerprints.handle(stream, { type: 'ReserveCardFingerprint', fingerprint, userId, cardId, now }, meta);
@@ -143,15 +157,37 @@ export class CardsCore {
           retryAfterMs: Math.max(1_000, this.config.orphanReservationTtlMs - ageMs),
         });
       }
-      this.logger.warn(`releasing the abandoned reservation of card ${holder.cardId} (user ${holder.userId}, reserved ${holder.reservedAt})`);
-      await this.releaseFingerprint(fingerprint, holder.userId, holder.cardId, 'bind_abandoned', { ...meta, commandId: derivedId(meta.commandId, `release-abandoned-${attempt}`) }, now);
+      this.logger.warn(
+        `releasing the abandoned reservation of card ${holder.cardId} (user ${holder.userId}, reserved ${holder.reservedAt})`,
+      );
+      await this.releaseFingerprint(
+        fingerprint,
+        holder.userId,
+        holder.cardId,
+        'bind_abandoned',
+        { ...meta, commandId: derivedId(meta.commandId, `release-abandoned-${attempt}`) },
+        now,
+      );
     }
-    return reject(CARDS_SERVICE_ERROR.CARD_BINDING_IN_PROGRESS, 'this card is being bound right now; try again shortly', { retryAfterMs: 1_000 });
+    return reject(CARDS_SERVICE_ERROR.CARD_BINDING_IN_PROGRESS, 'this card is being bound right now; try again shortly', {
+      retryAfterMs: 1_000,
+    });
   }
 
   /** A stale release (someone else holds the card now) changes nothing, so this is always safe. */
-  async releaseFingerprint(fingerprint: string, userId: string, cardId: string, reason: FingerprintReleaseReason, meta: CommandMetadata, now: Instant): Promise<void> {
-    await this.fingerprints.handle(cardFingerprintStreamId(fingerprint), { type: 'ReleaseCardFingerprint', fingerprint, userId, cardId, reason, now }, meta);
+  async releaseFingerprint(
+    fingerprint: string,
+    userId: string,
+    cardId: string,
+    reason: FingerprintReleaseReason,
+    meta: CommandMetadata,
+    now: Instant,
+  ): Promise<void> {
+    await this.fingerprints.handle(
+      cardFingerprintStreamId(fingerprint),
+      { type: 'ReleaseCardFingerprint', fingerprint, userId, cardId, reason, now },
+      meta,
+    );
   }
 
   /** Throws NotCardOwner unless the actor is the user, or of a kind allowed for this command. */
@@ -164,7 +200,8 @@ export class CardsCore {
     try {
       return openField(token, { keyring: this.config.fieldKeyring, opening: this.config.sealOpeningKeys }, cardsContract.secretAad(field));
     } catch (error) {
-      if (error instanceof FieldDecryptionError) throw new InvalidInput(field, `the encrypted ${field} could not be opened (${error.reason})`);
+      if (error instanceof FieldDecryptionError)
+        throw new InvalidInput(field, `the encrypted ${field} could not be opened (${error.reason})`);
       throw error;
     }
   }

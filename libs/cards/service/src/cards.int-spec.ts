@@ -65,13 +65,23 @@ describe('cards service over the real broker', () => {
 
     const listed = await h.list(zhangSan, (list) => list.length === 2);
     expect(listed).toEqual([
-      expect.objectContaining({ cardId: first['cardId'], maskedNumber: '**** **** **** 3452', holderNameMasked: '*三', status: 'active', isDefault: true }),
+      expect.objectContaining({
+        cardId: first['cardId'],
+        maskedNumber: '**** **** **** 3452',
+        holderNameMasked: '*三',
+        status: 'active',
+        isDefault: true,
+      }),
       expect.objectContaining({ cardId: second['cardId'], maskedNumber: '**** **** **** 6781', status: 'active', isDefault: false }),
     ]);
     expect(JSON.stringify(listed)).not.toContain(TEST_CARDS.zhangSanDebit.number);
 
     // Published on cards.events for the wallet: userId and cardId, without fingerprint or token.
-    const bound = await events.waitFor((m) => headerValue(m.message.headers, HEADER.messageType) === cards.EVENT_TYPES.CardBound && m.message.value!.toString().includes(String(first['cardId'])));
+    const bound = await events.waitFor(
+      (m) =>
+        headerValue(m.message.headers, HEADER.messageType) === cards.EVENT_TYPES.CardBound &&
+        m.message.value!.toString().includes(String(first['cardId'])),
+    );
     const data = JSON.parse(bound.message.value!.toString()) as Record<string, unknown>;
     expect(data).toMatchObject({ userId: zhangSan, cardId: first['cardId'], last4: '3452' });
     expect(data).not.toHaveProperty('fingerprint');
@@ -91,10 +101,21 @@ describe('cards service over the real broker', () => {
 
   it('rejects each invalid binding with its own code', async () => {
     const someone = newUserId();
-    expect(expectRejected(await h.bind(someone, TEST_CARDS.nonIcbc), 'CARD_NOT_SUPPORTED').details).toMatchObject({ issuer: 'ABC', last4: '3452' });
-    expect(expectRejected(await h.bind(someone, { ...TEST_CARDS.zhangSanDebit, number: LUHN_INVALID_CARD_NUMBER }), 'INVALID_CARD_NUMBER').details).toEqual({ reason: 'luhn' });
-    expect(expectRejected(await h.bind(someone, { ...TEST_CARDS.zhangSanDebit, number: '6222 0200 0012' }), 'INVALID_CARD_NUMBER').details).toEqual({ reason: 'too_short' });
-    expect(expectRejected(await h.bind(someone, { ...TEST_CARDS.zhangSanDebit, number: UNKNOWN_ICBC_CARD_NUMBER }), 'INVALID_CARD_NUMBER').details).toEqual({ reason: 'unknown_card' });
+    expect(expectRejected(await h.bind(someone, TEST_CARDS.nonIcbc), 'CARD_NOT_SUPPORTED').details).toMatchObject({
+      issuer: 'ABC',
+      last4: '3452',
+    });
+    expect(
+      expectRejected(await h.bind(someone, { ...TEST_CARDS.zhangSanDebit, number: LUHN_INVALID_CARD_NUMBER }), 'INVALID_CARD_NUMBER')
+        .details,
+    ).toEqual({ reason: 'luhn' });
+    expect(
+      expectRejected(await h.bind(someone, { ...TEST_CARDS.zhangSanDebit, number: '6222 0200 0012' }), 'INVALID_CARD_NUMBER').details,
+    ).toEqual({ reason: 'too_short' });
+    expect(
+      expectRejected(await h.bind(someone, { ...TEST_CARDS.zhangSanDebit, number: UNKNOWN_ICBC_CARD_NUMBER }), 'INVALID_CARD_NUMBER')
+        .details,
+    ).toEqual({ reason: 'unknown_card' });
     expectRejected(await h.bind(someone, TEST_CARDS.expired), 'CARD_EXPIRED');
     expectRejected(await h.bind(someone, TEST_CARDS.blocked), 'CARD_BLOCKED');
     expectRejected(await h.bind(someone, TEST_CARDS.liSi, { holderName: '张三' }), 'CARD_HOLDER_MISMATCH');
@@ -105,7 +126,12 @@ describe('cards service over the real broker', () => {
 
   it('checks the actor, the encryption and the issuer being reachable', async () => {
     const owner = newUserId();
-    const payload = { userId: owner, cardNumber: h.enc('cardNumber', TEST_CARDS.liSi.number), holderName: h.enc('holderName', '李四'), reservedPhone: h.enc('reservedPhone', TEST_CARDS.liSi.reservedPhone) };
+    const payload = {
+      userId: owner,
+      cardNumber: h.enc('cardNumber', TEST_CARDS.liSi.number),
+      holderName: h.enc('holderName', '李四'),
+      reservedPhone: h.enc('reservedPhone', TEST_CARDS.liSi.reservedPhone),
+    };
     expectRejected(await h.send(cards.bindCard, payload, `user:${newUserId()}`), 'NOT_CARD_OWNER');
     // Support may not bind a card for a customer: the contract lets the gateway assert only the user.
     expectRejected(await h.send(cards.bindCard, payload, 'support:agent-7'), 'FORBIDDEN');
@@ -113,12 +139,19 @@ describe('cards service over the real broker', () => {
     expectAccepted(await h.send(cards.listCards, { userId: owner }, 'support:agent-7'));
     // A plain-text number never passes the schema (it goes to dead letters as it came: the sender's bug).
     expectRejected(await h.send(cards.bindCard, { ...payload, cardNumber: 'enc:v1:not-really' }, `user:${owner}`), 'INVALID_INPUT');
-    expectRejected(await h.client.send(cards.bindCard, { ...payload, cardNumber: 'plain' } as never, { key: owner, actor: `user:${owner}` }), 'INVALID_COMMAND');
+    expectRejected(
+      await h.client.send(cards.bindCard, { ...payload, cardNumber: 'plain' } as never, { key: owner, actor: `user:${owner}` }),
+      'INVALID_COMMAND',
+    );
     // A card number encrypted for another field does not open as a card number.
     const forAnotherField = encryptField(TEST_CARDS.liSi.number, h.fieldKeyring, 'identity:paymentPassword');
-    expect(expectRejected(await h.send(cards.bindCard, { ...payload, cardNumber: forAnotherField }, `user:${owner}`), 'INVALID_INPUT').details).toEqual({ field: 'cardNumber' });
+    expect(
+      expectRejected(await h.send(cards.bindCard, { ...payload, cardNumber: forAnotherField }, `user:${owner}`), 'INVALID_INPUT').details,
+    ).toEqual({ field: 'cardNumber' });
     h.issuer.failNext(1, 'unavailable', { operation: 'verifyCard' });
-    expect(expectRejected(await h.send(cards.bindCard, payload, `user:${owner}`), 'ISSUER_UNAVAILABLE').details).toMatchObject({ failure: 'unavailable' });
+    expect(expectRejected(await h.send(cards.bindCard, payload, `user:${owner}`), 'ISSUER_UNAVAILABLE').details).toMatchObject({
+      failure: 'unavailable',
+    });
   });
 
   it('lets exactly one of two users bind the same card concurrently', async () => {
@@ -143,16 +176,31 @@ describe('cards service over the real broker', () => {
   it('chooses the default card', async () => {
     const listed = await h.list(zhangSan, (list) => list.length === 2);
     const second = listed[1]!;
-    expect(expectAccepted(await h.send(cards.setDefaultCard, { userId: zhangSan, cardId: second.cardId }, `user:${zhangSan}`, { key: zhangSan }))).toMatchObject({ defaultCardId: second.cardId });
-    await h.list(zhangSan, (list) => list.find((card) => card.isDefault)?.cardId === second.cardId && list.filter((card) => card.isDefault).length === 1);
-    expectRejected(await h.send(cards.setDefaultCard, { userId: zhangSan, cardId: 'card_nosuchcard' }, `user:${zhangSan}`), 'CARD_NOT_FOUND');
-    expectRejected(await h.send(cards.setDefaultCard, { userId: zhangSan, cardId: second.cardId }, `user:${newUserId()}`), 'NOT_CARD_OWNER');
+    expect(
+      expectAccepted(
+        await h.send(cards.setDefaultCard, { userId: zhangSan, cardId: second.cardId }, `user:${zhangSan}`, { key: zhangSan }),
+      ),
+    ).toMatchObject({ defaultCardId: second.cardId });
+    await h.list(
+      zhangSan,
+      (list) => list.find((card) => card.isDefault)?.cardId === second.cardId && list.filter((card) => card.isDefault).length === 1,
+    );
+    expectRejected(
+      await h.send(cards.setDefaultCard, { userId: zhangSan, cardId: 'card_nosuchcard' }, `user:${zhangSan}`),
+      'CARD_NOT_FOUND',
+    );
+    expectRejected(
+      await h.send(cards.setDefaultCard, { userId: zhangSan, cardId: second.cardId }, `user:${newUserId()}`),
+      'NOT_CARD_OWNER',
+    );
   });
 
   it('checks a card with the issuer before use: blocked suspends it and moves the default, active again reinstates it', async () => {
     const listed = await h.list(zhangSan, (list) => list.length === 2);
     const [debit, second] = [listed[0]!, listed[1]!];
-    const ok = expectAccepted(await h.send(cards.checkCard, { userId: zhangSan, cardId: second.cardId }, 'system:payments', { key: zhangSan }));
+    const ok = expectAccepted(
+      await h.send(cards.checkCard, { userId: zhangSan, cardId: second.cardId }, 'system:payments', { key: zhangSan }),
+    );
     expect(ok).toMatchObject({ status: 'active', cardToken: TEST_CARDS.zhangSanSecond.cardToken, last4: '6781' });
     // By card id alone (payments may only know the card): the owner comes from the read model.
     expectAccepted(await h.send(cards.checkCard, { cardId: debit.cardId }, 'system:payments', { key: debit.cardId }));
@@ -160,7 +208,9 @@ describe('cards service over the real broker', () => {
     expectRejected(await h.send(cards.checkCard, { cardId: debit.cardId }, `user:${newUserId()}`), 'FORBIDDEN');
 
     h.issuer.setCardStatus(TEST_CARDS.zhangSanSecond.cardToken, 'blocked');
-    expect(expectRejected(await h.send(cards.checkCard, { userId: zhangSan, cardId: second.cardId }, 'system:payments'), 'CARD_BLOCKED').details).toMatchObject({ suspended: true });
+    expect(
+      expectRejected(await h.send(cards.checkCard, { userId: zhangSan, cardId: second.cardId }, 'system:payments'), 'CARD_BLOCKED').details,
+    ).toMatchObject({ suspended: true });
     const suspended = await h.list(zhangSan, (list) => list[1]?.status === 'suspended' && list[0]?.isDefault === true);
     expect(suspended[1]).toMatchObject({ isDefault: false });
     expectRejected(await h.send(cards.setDefaultCard, { userId: zhangSan, cardId: second.cardId }, `user:${zhangSan}`), 'CARD_SUSPENDED');
@@ -181,7 +231,10 @@ describe('cards service over the real broker', () => {
     expectRejected(await h.bind(other, TEST_CARDS.liSi), 'CARD_BOUND_TO_ANOTHER_USER');
     expect(expectRejected(await h.bind(crashed, TEST_CARDS.liSi), 'CARD_BINDING_IN_PROGRESS').details).toHaveProperty('retryAfterMs');
     // The re-delivered command (same id, same card id) completes the binding.
-    expect(expectAccepted(await h.bind(crashed, TEST_CARDS.liSi, { commandId }))).toMatchObject({ cardId: cardIdFor(commandId), isDefault: true });
+    expect(expectAccepted(await h.bind(crashed, TEST_CARDS.liSi, { commandId }))).toMatchObject({
+      cardId: cardIdFor(commandId),
+      isDefault: true,
+    });
     expectRejected(await h.bind(other, TEST_CARDS.liSi), 'CARD_BOUND_TO_ANOTHER_USER');
 
     // A crash nobody retries: once the reservation is older than the TTL, another binding frees it.

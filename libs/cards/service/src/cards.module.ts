@@ -1,4 +1,12 @@
-import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { topics } from '@ledger/contracts';
 import type { CardIssuer } from '@ledger/cards-domain';
 import { EVENT_STORE, EventRelay, EventStoreModule, type EventStore } from '@ledger/event-store';
@@ -91,17 +99,33 @@ export class CardsCoreModule {
       controllers: [pingControllerFor(CARDS_CONTEXT), CardsController],
       providers: [
         { provide: CARDS_CONFIG, useFactory: () => loadCardsConfig(overrides) },
-        { provide: PG_POOL, useFactory: (config: CardsConfig) => new Pool({ connectionString: config.databaseUrl, max: 10 }), inject: [CARDS_CONFIG] },
+        {
+          provide: PG_POOL,
+          useFactory: (config: CardsConfig) => new Pool({ connectionString: config.databaseUrl, max: 10 }),
+          inject: [CARDS_CONFIG],
+        },
         { provide: CardsReadModel, useFactory: (pool: Pool) => new CardsReadModel(pool), inject: [PG_POOL] },
-        { provide: CARD_ISSUER, useFactory: (config: CardsConfig) => new SimulatedCardIssuer({ timeoutMs: config.simulatorTimeoutMs, loadTestCards: config.simulatorLoadTestCards }), inject: [CARDS_CONFIG] },
+        {
+          provide: CARD_ISSUER,
+          useFactory: (config: CardsConfig) =>
+            new SimulatedCardIssuer({ timeoutMs: config.simulatorTimeoutMs, loadTestCards: config.simulatorLoadTestCards }),
+          inject: [CARDS_CONFIG],
+        },
         {
           provide: PaymentPasswordVerifier,
-          useFactory: (config: CardsConfig) => new KafkaPaymentPasswordVerifier(createKafka('cards-identity-client'), config.topicPrefix, config.identityTimeoutMs),
+          useFactory: (config: CardsConfig) =>
+            new KafkaPaymentPasswordVerifier(createKafka('cards-identity-client'), config.topicPrefix, config.identityTimeoutMs),
           inject: [CARDS_CONFIG],
         },
         {
           provide: CardsCore,
-          useFactory: (store: EventStore, config: CardsConfig, issuer: CardIssuer, verifier: PaymentPasswordVerifier, readModel: CardsReadModel) => new CardsCore({ store, config, issuer, verifier, readModel }),
+          useFactory: (
+            store: EventStore,
+            config: CardsConfig,
+            issuer: CardIssuer,
+            verifier: PaymentPasswordVerifier,
+            readModel: CardsReadModel,
+          ) => new CardsCore({ store, config, issuer, verifier, readModel }),
           inject: [EVENT_STORE, CARDS_CONFIG, CARD_ISSUER, PaymentPasswordVerifier, CardsReadModel],
         },
         CardsRuntime,

@@ -53,11 +53,15 @@ export class ConfigurationError extends Error {
   }
 }
 
-export function loadCardsConfig(overrides: Partial<CardsConfig> = {}, env: Readonly<Record<string, string | undefined>> = process.env): CardsConfig {
+export function loadCardsConfig(
+  overrides: Partial<CardsConfig> = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CardsConfig {
   const issuer = env['CARD_ISSUER'] ?? 'simulator';
   if (issuer !== 'simulator') throw new ConfigurationError(`CARD_ISSUER=${issuer} is not supported; only the local simulator exists`);
   // The simulator approves made-up cards: a production service using it would bind cards nobody checked.
-  if (!isDevMode(env)) throw new ConfigurationError(`the card issuer is simulated and no issuer adapter exists: it runs only with ${DEV_MODE_VARIABLE}=1`);
+  if (!isDevMode(env))
+    throw new ConfigurationError(`the card issuer is simulated and no issuer adapter exists: it runs only with ${DEV_MODE_VARIABLE}=1`);
   const databaseUrl = overrides.databaseUrl ?? env['DATABASE_URL'];
   if (!databaseUrl) throw new ConfigurationError('DATABASE_URL is not set');
   return {

@@ -54,7 +54,9 @@ export interface EventSubscriberOptions {
   onSkipped?(reason: SkipReason, message: KafkaMessage): void;
 }
 
-const validators = new Map<string, TypeCheck<TSchema>>(Object.entries(EVENT_SCHEMAS).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]));
+const validators = new Map<string, TypeCheck<TSchema>>(
+  Object.entries(EVENT_SCHEMAS).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
+);
 
 /**
  * Follows the `<context>.events` topics that the event store's relay fills, and hands each event to

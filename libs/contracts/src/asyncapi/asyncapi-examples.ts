@@ -38,12 +38,22 @@ export const COMMAND_EXAMPLES: Record<string, JsonSchema> = {
     headers: commandHeaders(cards.bindCard.type, `user:${EXAMPLE_USER}`, 'c-bind-1'),
     payload: { userId: EXAMPLE_USER, cardNumber: 'enc:v1:k1:…', holderName: 'enc:v1:k1:…', reservedPhone: 'enc:v1:k1:…' },
   },
-  [wallet.openWallet.type]: { name: 'openWallet', headers: commandHeaders(wallet.openWallet.type, `user:${EXAMPLE_USER}`, 'c-open-1'), payload: { userId: EXAMPLE_USER } },
+  [wallet.openWallet.type]: {
+    name: 'openWallet',
+    headers: commandHeaders(wallet.openWallet.type, `user:${EXAMPLE_USER}`, 'c-open-1'),
+    payload: { userId: EXAMPLE_USER },
+  },
   [payments.topUpFromCard.type]: {
     name: 'topUp',
     summary: 'Top up 50.00 yuan from a bound card.',
     headers: commandHeaders(payments.topUpFromCard.type, `user:${EXAMPLE_USER}`, 'c-topup-1'),
-    payload: { paymentId: '1c2d3e4f-0000-4000-8000-000000000001', userId: EXAMPLE_USER, walletId: EXAMPLE_WALLET, cardId: 'card-7f3a', amountMinor: '5000' },
+    payload: {
+      paymentId: '1c2d3e4f-0000-4000-8000-000000000001',
+      userId: EXAMPLE_USER,
+      walletId: EXAMPLE_WALLET,
+      cardId: 'card-7f3a',
+      amountMinor: '5000',
+    },
   },
   [payments.payMerchant.type]: {
     name: 'payMerchant',
@@ -128,12 +138,22 @@ export const RESULT_EXAMPLES: JsonSchema[] = [
   {
     name: 'accepted',
     headers: resultHeaders('c-pay-1'),
-    payload: { status: 'accepted', commandId: 'b3f1c9de-1111-4a2b-9c3d-000000000001', data: { paymentId: EXAMPLE_PAYMENT, status: 'completed', amountMinor: '1250' } },
+    payload: {
+      status: 'accepted',
+      commandId: 'b3f1c9de-1111-4a2b-9c3d-000000000001',
+      data: { paymentId: EXAMPLE_PAYMENT, status: 'completed', amountMinor: '1250' },
+    },
   },
   {
     name: 'rejected',
     headers: resultHeaders('c-pay-2'),
-    payload: { status: 'rejected', commandId: 'b3f1c9de-1111-4a2b-9c3d-000000000002', code: 'INSUFFICIENT_FUNDS', message: 'available 10.00 CNY is less than 12.50 CNY', details: { availableMinor: '1000' } },
+    payload: {
+      status: 'rejected',
+      commandId: 'b3f1c9de-1111-4a2b-9c3d-000000000002',
+      code: 'INSUFFICIENT_FUNDS',
+      message: 'available 10.00 CNY is less than 12.50 CNY',
+      details: { availableMinor: '1000' },
+    },
   },
 ];
 

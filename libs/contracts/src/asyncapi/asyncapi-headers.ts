@@ -13,7 +13,11 @@ const decimal = (description: string): JsonSchema => ({ type: 'string', pattern:
 /** Header schemas by header name; every Kafka header value is a UTF-8 string. */
 const HEADER_SCHEMAS: Record<string, JsonSchema> = {
   [HEADER.messageId]: nonEmpty('Unique id of this message (the command id, the event id). Consumers dedupe by it.'),
-  [HEADER.messageType]: { type: 'string', pattern: '^[a-zA-Z]+(\\.[A-Za-z]+)*\\.v[0-9]+$', description: 'Versioned type name, e.g. `identity.RegisterUser.v1`.' },
+  [HEADER.messageType]: {
+    type: 'string',
+    pattern: '^[a-zA-Z]+(\\.[A-Za-z]+)*\\.v[0-9]+$',
+    description: 'Versioned type name, e.g. `identity.RegisterUser.v1`.',
+  },
   [HEADER.correlationId]: nonEmpty('The id shared by everything one request caused; a result carries its command’s.'),
   [HEADER.causationId]: nonEmpty('The id of the message that directly caused this one (a result: its command id).'),
   [HEADER.actor]: {
@@ -26,12 +30,16 @@ const HEADER_SCHEMAS: Record<string, JsonSchema> = {
   [HEADER.occurredAt]: instant('ISO-8601 instant the message was created by its sender.'),
   [HEADER.schemaVersion]: decimal('Version of the payload schema (the `.vN` of the type).'),
   [HEADER.contentType]: { type: 'string', const: JSON_CONTENT_TYPE, description: 'Always `application/json`.' },
-  [HEADER.replyTo]: nonEmpty('Topic the single result of the command is sent to: the client instance’s `replies.<client>.<instance>` (with the topic prefix).'),
+  [HEADER.replyTo]: nonEmpty(
+    'Topic the single result of the command is sent to: the client instance’s `replies.<client>.<instance>` (with the topic prefix).',
+  ),
   [HEADER.stream]: nonEmpty('Events: the event-store stream the event belongs to (also the message key).'),
   [HEADER.streamRevision]: decimal('Events: the 0-based revision of the event in its stream.'),
   [HEADER.position]: decimal('Events: the global position of the event in the store (per context).'),
   [HEADER.recordedAt]: instant('Events: when the store recorded the event.'),
-  [HEADER.deadLetterReason]: nonEmpty('Dead letters: why the message was set aside (missing header, not JSON, schema violations, unknown type, handler failures).'),
+  [HEADER.deadLetterReason]: nonEmpty(
+    'Dead letters: why the message was set aside (missing header, not JSON, schema violations, unknown type, handler failures).',
+  ),
   [HEADER.deadLetterSourceTopic]: nonEmpty('Dead letters: the topic the message was read from.'),
   [HEADER.deadLetterSourcePartition]: decimal('Dead letters: its partition.'),
   [HEADER.deadLetterSourceOffset]: decimal('Dead letters: its offset.'),
@@ -46,11 +54,25 @@ export function headersSchema(names: { required: readonly string[]; optional?: r
 
 /** A message's headers: the shared set (in `components.schemas`) with its own `message-type`. */
 export function headersOf(shared: 'CommandHeaders' | 'EventHeaders' | 'ResultHeaders', messageType: JsonSchema): JsonSchema {
-  return { allOf: [{ $ref: `#/components/schemas/${shared}` }, { type: 'object', required: [HEADER.messageType], properties: { [HEADER.messageType]: messageType } }] };
+  return {
+    allOf: [
+      { $ref: `#/components/schemas/${shared}` },
+      { type: 'object', required: [HEADER.messageType], properties: { [HEADER.messageType]: messageType } },
+    ],
+  };
 }
 
 export const COMMAND_HEADERS = {
-  required: [HEADER.messageId, HEADER.messageType, HEADER.correlationId, HEADER.causationId, HEADER.actor, HEADER.occurredAt, HEADER.schemaVersion, HEADER.contentType],
+  required: [
+    HEADER.messageId,
+    HEADER.messageType,
+    HEADER.correlationId,
+    HEADER.causationId,
+    HEADER.actor,
+    HEADER.occurredAt,
+    HEADER.schemaVersion,
+    HEADER.contentType,
+  ],
   optional: [HEADER.replyTo],
 } as const;
 export const EVENT_HEADERS = {
@@ -69,7 +91,9 @@ export const EVENT_HEADERS = {
     HEADER.recordedAt,
   ],
 } as const;
-export const RESULT_HEADERS = { required: [HEADER.messageId, HEADER.messageType, HEADER.correlationId, HEADER.causationId, HEADER.contentType] } as const;
+export const RESULT_HEADERS = {
+  required: [HEADER.messageId, HEADER.messageType, HEADER.correlationId, HEADER.causationId, HEADER.contentType],
+} as const;
 export const DEAD_LETTER_HEADERS = {
   required: [HEADER.deadLetterReason, HEADER.deadLetterSourceTopic, HEADER.deadLetterSourcePartition, HEADER.deadLetterSourceOffset],
   optional: [...COMMAND_HEADERS.required, ...COMMAND_HEADERS.optional],

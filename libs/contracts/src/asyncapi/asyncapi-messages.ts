@@ -60,7 +60,9 @@ export function eventMessage(context: string, type: string, schema: JsonSchema |
   const message: JsonSchema = {
     name: type,
     title: type.slice(context.length + 1),
-    summary: schema ? `Published event ${type}.` : `Process step ${type}: published, but its data has no stable schema; do not depend on its fields.`,
+    summary: schema
+      ? `Published event ${type}.`
+      : `Process step ${type}: published, but its data has no stable schema; do not depend on its fields.`,
     contentType: JSON_CONTENT_TYPE,
     headers: headersOf('EventHeaders', { const: type }),
     payload: schema ?? { type: 'object', description: 'Opaque event data (an internal step of the process).' },

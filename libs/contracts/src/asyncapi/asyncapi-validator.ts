@@ -112,7 +112,12 @@ function headerString(value: unknown): string | undefined {
 
 function describe(errors: ErrorObject[] | null | undefined, where: string): string[] {
   return (errors ?? []).map((error) => {
-    const extra = error.keyword === 'additionalProperties' ? ` (${String((error.params as { additionalProperty?: string }).additionalProperty)})` : error.keyword === 'const' ? ` (${JSON.stringify((error.params as { allowedValue?: unknown }).allowedValue)})` : '';
+    const extra =
+      error.keyword === 'additionalProperties'
+        ? ` (${String((error.params as { additionalProperty?: string }).additionalProperty)})`
+        : error.keyword === 'const'
+          ? ` (${JSON.stringify((error.params as { allowedValue?: unknown }).allowedValue)})`
+          : '';
     return `${where}${error.instancePath || ''}: ${error.message ?? error.keyword}${extra}`;
   });
 }
@@ -138,10 +143,13 @@ export class AsyncApiValidator {
           const headers = (message['headers'] ?? { type: 'object' }) as JsonSchema;
           const typeSchema = messageTypeSchema(headers);
           const restrictsType = typeSchema.const !== undefined || typeSchema.pattern !== undefined;
-          const key = ((message['bindings'] as JsonSchema | undefined)?.['kafka'] as JsonSchema | undefined)?.['key'] as JsonSchema | undefined;
+          const key = ((message['bindings'] as JsonSchema | undefined)?.['kafka'] as JsonSchema | undefined)?.['key'] as
+            JsonSchema | undefined;
           return {
             id: messageId(id, name),
-            messageType: restrictsType ? { const: typeSchema.const, pattern: typeSchema.pattern === undefined ? undefined : new RegExp(typeSchema.pattern) } : undefined,
+            messageType: restrictsType
+              ? { const: typeSchema.const, pattern: typeSchema.pattern === undefined ? undefined : new RegExp(typeSchema.pattern) }
+              : undefined,
             json: (message['contentType'] ?? resolved['defaultContentType']) === 'application/json',
             key: ajv.compile(key ?? { type: 'string', minLength: 1 }),
             headers: ajv.compile(headers),
@@ -154,36 +162,64 @@ export class AsyncApiValidator {
 
   check(message: KafkaMessageToCheck): MessageCheck {
     const channel = this.channels.find((candidate) => candidate.matches(message.topic));
-    if (!channel) return { topic: message.topic, violations: [`topic ${message.topic}: no channel of the AsyncAPI document has this address`] };
+    if (!channel)
+      return { topic: message.topic, violations: [`topic ${message.topic}: no channel of the AsyncAPI document has this address`] };
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(message.headers ?? {})) {
       const text = headerString(value);
       if (text !== undefined) headers[name] = text;
     }
     const type = headers[HEADER.messageType];
-    const byConst = channel.messages.find((candidate) => candidate.messageType?.const !== undefined && candidate.messageType.const === type);
-    const byPattern = channel.messages.find((candidate) => candidate.messageType?.const === undefined && candidate.messageType?.pattern !== undefined && type !== undefined && candidate.messageType.pattern.test(type));
+    const byConst = channel.messages.find(
+      (candidate) => candidate.messageType?.const !== undefined && candidate.messageType.const === type,
+    );
+    const byPattern = channel.messages.find(
+      (candidate) =>
+        candidate.messageType?.const === undefined &&
+        candidate.messageType?.pattern !== undefined &&
+        type !== undefined &&
+        candidate.messageType.pattern.test(type),
+    );
     const untyped = channel.messages.find((candidate) => candidate.messageType === undefined);
     const chosen = byConst ?? byPattern ?? untyped;
     if (!chosen) {
       // A known type on the wrong topic is usually a sender its contract does not list: say where it belongs.
-      const elsewhere = this.channels.filter((other) => other !== channel && type !== undefined && other.messages.some((candidate) => candidate.messageType?.const === type)).map((other) => other.id);
+      const elsewhere = this.channels
+        .filter(
+          (other) => other !== channel && type !== undefined && other.messages.some((candidate) => candidate.messageType?.const === type),
+        )
+        .map((other) => other.id);
       const hint = elsewhere.length > 0 ? ` (it is a message of ${elsewhere.join(', ')})` : '';
-      return { topic: message.topic, channel: channel.id, violations: [`${message.topic}: message-type ${JSON.stringify(type)} is not a message of channel ${channel.id}${hint}`] };
+      return {
+        topic: message.topic,
+        channel: channel.id,
+        violations: [`${message.topic}: message-type ${JSON.stringify(type)} is not a message of channel ${channel.id}${hint}`],
+      };
     }
 
     const violations: string[] = [];
-    const key = message.key === undefined || message.key === null ? null : Buffer.isBuffer(message.key) ? message.key.toString('utf8') : message.key;
+    const key =
+      message.key === undefined || message.key === null ? null : Buffer.isBuffer(message.key) ? message.key.toString('utf8') : message.key;
     if (!chosen.key(key)) violations.push(...describe(chosen.key.errors, 'key').map((line) => `${line} (key ${JSON.stringify(key)})`));
     if (!chosen.headers(headers)) violations.push(...describe(chosen.headers.errors, 'headers'));
-    const raw = message.value === undefined || message.value === null ? null : Buffer.isBuffer(message.value) ? message.value.toString('utf8') : message.value;
+    const raw =
+      message.value === undefined || message.value === null
+        ? null
+        : Buffer.isBuffer(message.value)
+          ? message.value.toString('utf8')
+          : message.value;
     let payload: unknown = raw;
     if (chosen.json) {
       try {
         payload = raw === null ? undefined : JSON.parse(raw);
       } catch (error) {
         violations.push(`payload: not JSON (${(error as Error).message})`);
-        return { topic: message.topic, channel: channel.id, message: chosen.id, violations: violations.map((line) => `${chosen.id}: ${line}`) };
+        return {
+          topic: message.topic,
+          channel: channel.id,
+          message: chosen.id,
+          violations: violations.map((line) => `${chosen.id}: ${line}`),
+        };
       }
     }
     if (!chosen.payload(payload)) violations.push(...describe(chosen.payload.errors, 'payload'));

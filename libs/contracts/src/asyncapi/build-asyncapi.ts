@@ -94,7 +94,8 @@ export const REPLY_TOPIC_ADDRESS = 'replies.{client}.{instance}';
 
 /** Who each sender is, in the words of the channels that carry its commands (see `SENDERS`). */
 const SENDER_ROLE: Record<Sender, string> = {
-  gateway: 'the HTTP gateway, the only sender of users’, staff’s and payment providers’ actors (each from a verified token or signature) and of anonymous callers (registration, login)',
+  gateway:
+    'the HTTP gateway, the only sender of users’, staff’s and payment providers’ actors (each from a verified token or signature) and of anonymous callers (registration, login)',
   payments: 'the payments service, while it carries out a payment',
   cards: 'the cards service, while it carries out a card command',
   operator: 'the operators’ tools (readiness pings, maintenance mode)',
@@ -267,7 +268,12 @@ export function buildAsyncApi(): JsonSchema {
       tags: CONTEXTS.map((ctx) => ({ name: ctx.context, description: ctx.summary })),
     },
     servers: {
-      local: { host: 'localhost:9092', protocol: 'kafka', protocolVersion: '3.9', description: 'The broker of `npm start` (KAFKA_BROKERS overrides it).' },
+      local: {
+        host: 'localhost:9092',
+        protocol: 'kafka',
+        protocolVersion: '3.9',
+        description: 'The broker of `npm start` (KAFKA_BROKERS overrides it).',
+      },
     },
     defaultContentType: JSON_CONTENT_TYPE,
     channels: built.channels,
@@ -275,12 +281,24 @@ export function buildAsyncApi(): JsonSchema {
     components: {
       messages: built.messages,
       schemas: {
-        CommandHeaders: headersSchema(COMMAND_HEADERS, 'Headers of every command (`KafkaCommandClient` sets them all; the services require message-id, message-type, correlation-id and actor).'),
-        EventHeaders: headersSchema(EVENT_HEADERS, 'Headers of every published event: the event-sourcing metadata and where the event sits in its store; `message-id` is the event id.'),
-        ResultHeaders: headersSchema(RESULT_HEADERS, 'Headers of a command result: `correlation-id` is the command’s, `causation-id` the command id.'),
+        CommandHeaders: headersSchema(
+          COMMAND_HEADERS,
+          'Headers of every command (`KafkaCommandClient` sets them all; the services require message-id, message-type, correlation-id and actor).',
+        ),
+        EventHeaders: headersSchema(
+          EVENT_HEADERS,
+          'Headers of every published event: the event-sourcing metadata and where the event sits in its store; `message-id` is the event id.',
+        ),
+        ResultHeaders: headersSchema(
+          RESULT_HEADERS,
+          'Headers of a command result: `correlation-id` is the command’s, `causation-id` the command id.',
+        ),
       },
       correlationIds: {
-        correlationId: { description: 'Everything one request caused shares it; a result carries its command’s.', location: `$message.header#/${HEADER.correlationId}` },
+        correlationId: {
+          description: 'Everything one request caused shares it; a result carries its command’s.',
+          location: `$message.header#/${HEADER.correlationId}`,
+        },
       },
     },
   };

@@ -83,7 +83,11 @@ export type AccessTokenCheck = { ok: true; kind: TokenKind; claims: AccessTokenC
  * Checks a token against the public keys of each kind it may be (`keys`): the `kid` names the
  * issuer's key, whose kind then fixes the issuer, audience and role the claims must carry.
  */
-export async function checkAccessToken(token: string, keys: Partial<Record<TokenKind, VerificationKeys>>, now: Date): Promise<AccessTokenCheck> {
+export async function checkAccessToken(
+  token: string,
+  keys: Partial<Record<TokenKind, VerificationKeys>>,
+  now: Date,
+): Promise<AccessTokenCheck> {
   const invalid: AccessTokenCheck = { ok: false, reason: 'invalid' };
   let kid: string | undefined;
   try {
@@ -95,8 +99,20 @@ export async function checkAccessToken(token: string, keys: Partial<Record<Token
   if (kind === undefined || kid === undefined) return invalid;
   const { issuer, audience, roles } = TOKEN_ISSUERS[kind];
   try {
-    const { payload } = await jwtVerify(token, keys[kind]!.get(kid)!, { algorithms: ['EdDSA'], issuer, audience, currentDate: now, requiredClaims: ['sub', 'iat', 'exp', 'jti'] });
-    if (typeof payload.sub !== 'string' || !SUBJECT.test(payload.sub) || !(roles as readonly unknown[]).includes(payload['role']) || typeof payload['did'] !== 'string') return invalid;
+    const { payload } = await jwtVerify(token, keys[kind]!.get(kid)!, {
+      algorithms: ['EdDSA'],
+      issuer,
+      audience,
+      currentDate: now,
+      requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+    });
+    if (
+      typeof payload.sub !== 'string' ||
+      !SUBJECT.test(payload.sub) ||
+      !(roles as readonly unknown[]).includes(payload['role']) ||
+      typeof payload['did'] !== 'string'
+    )
+      return invalid;
     return { ok: true, kind, claims: payload as unknown as AccessTokenClaims };
   } catch (error) {
     return error instanceof errors.JWTExpired ? { ok: false, reason: 'expired' } : invalid;
@@ -104,7 +120,12 @@ export async function checkAccessToken(token: string, keys: Partial<Record<Token
 }
 
 /** The claims of a valid, unexpired token of `kind`, or undefined. */
-export async function verifyAccessToken(token: string, kind: TokenKind, keys: VerificationKeys, now: Date): Promise<AccessTokenClaims | undefined> {
+export async function verifyAccessToken(
+  token: string,
+  kind: TokenKind,
+  keys: VerificationKeys,
+  now: Date,
+): Promise<AccessTokenClaims | undefined> {
   const check = await checkAccessToken(token, { [kind]: keys }, now);
   return check.ok ? check.claims : undefined;
 }
@@ -140,10 +161,14 @@ export function signingKeyFromEnv(env: Env, variable: string, kind: TokenKind): 
   const configured = env[variable]?.trim();
   if (configured) {
     const jwk = parseJson(configured, variable) as { kid?: unknown; kty?: unknown; crv?: unknown; d?: unknown };
-    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string') throw new Error(`${variable} must be an Ed25519 private JWK (kty OKP, crv Ed25519, with d)`);
+    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string')
+      throw new Error(`${variable} must be an Ed25519 private JWK (kty OKP, crv Ed25519, with d)`);
     return { kid: keyId(jwk.kid, variable), privateKey: createPrivateKey({ key: jwk as never, format: 'jwk' }) };
   }
-  if (!isDevMode(env)) throw new Error(`${variable} is not set: give the ${kind} token issuer's signing key (the public development key needs ${DEV_MODE_VARIABLE}=1)`);
+  if (!isDevMode(env))
+    throw new Error(
+      `${variable} is not set: give the ${kind} token issuer's signing key (the public development key needs ${DEV_MODE_VARIABLE}=1)`,
+    );
   return developmentSigningKey(kind);
 }
 
@@ -155,7 +180,8 @@ export function verificationKeysFromEnv(env: Env, variable: string, kind: TokenK
   const configured = env[variable]?.trim();
   if (configured) {
     const set = parseJson(configured, variable) as { keys?: unknown };
-    if (!Array.isArray(set.keys) || set.keys.length === 0) throw new Error(`${variable} must be a JWK Set with at least one key: {"keys":[…]}`);
+    if (!Array.isArray(set.keys) || set.keys.length === 0)
+      throw new Error(`${variable} must be a JWK Set with at least one key: {"keys":[…]}`);
     return new Map(
       set.keys.map((jwk: { kid?: unknown; kty?: unknown; crv?: unknown; d?: unknown }) => {
         if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') throw new Error(`${variable}: every key must be Ed25519 (kty OKP, crv Ed25519)`);
@@ -164,7 +190,10 @@ export function verificationKeysFromEnv(env: Env, variable: string, kind: TokenK
       }),
     );
   }
-  if (!isDevMode(env)) throw new Error(`${variable} is not set: give the ${kind} token issuer's public keys (the public development key needs ${DEV_MODE_VARIABLE}=1)`);
+  if (!isDevMode(env))
+    throw new Error(
+      `${variable} is not set: give the ${kind} token issuer's public keys (the public development key needs ${DEV_MODE_VARIABLE}=1)`,
+    );
   return verificationKeysOf(developmentSigningKey(kind));
 }
 
@@ -174,11 +203,15 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 /** The issuer's development key, derived from a public label: anyone can make it, so it proves nothing. */
 function developmentSigningKey(kind: TokenKind): SigningKey {
   const seed = Buffer.from(hkdfSync('sha256', 'e-wallet-ledger development key (not secret)', 'ledger', `${kind}-token-ed25519`, 32));
-  return { kid: `dev-${kind}`, privateKey: createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }) };
+  return {
+    kid: `dev-${kind}`,
+    privateKey: createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }),
+  };
 }
 
 function keyId(kid: unknown, variable: string): string {
-  if (typeof kid !== 'string' || !KEY_ID.test(kid)) throw new Error(`${variable}: every key needs a kid of 1–64 letters, digits, '.', '_' or '-'`);
+  if (typeof kid !== 'string' || !KEY_ID.test(kid))
+    throw new Error(`${variable}: every key needs a kid of 1–64 letters, digits, '.', '_' or '-'`);
   return kid;
 }
 

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { Keyring } from './keyring';
-import { FieldDecryptionError, decryptField, encryptField, encryptedFieldKeyId, isEncryptedField, reencryptField } from './field-encryption';
+import {
+  FieldDecryptionError,
+  decryptField,
+  encryptField,
+  encryptedFieldKeyId,
+  isEncryptedField,
+  reencryptField,
+} from './field-encryption';
 
 const keyring = Keyring.generate(['k1']);
 

@@ -58,7 +58,9 @@ export function decryptField(token: string, keyring: Keyring, aad?: string): str
   if (match === null) throw new FieldDecryptionError('malformed', 'not an encrypted field token');
   const [, keyId, ivText, ciphertextText, tagText] = match as unknown as [string, string, string, string, string];
   if (!keyring.hasKey(keyId)) throw new FieldDecryptionError('unknown_key', `no key ${JSON.stringify(keyId)} in the keyring`);
-  const decipher = createDecipheriv('aes-256-gcm', secretKey(keyring.keyFor(keyId)), Buffer.from(ivText, 'base64url'), { authTagLength: TAG_BYTES });
+  const decipher = createDecipheriv('aes-256-gcm', secretKey(keyring.keyFor(keyId)), Buffer.from(ivText, 'base64url'), {
+    authTagLength: TAG_BYTES,
+  });
   decipher.setAAD(associatedData(keyId, aad));
   decipher.setAuthTag(Buffer.from(tagText, 'base64url'));
   try {

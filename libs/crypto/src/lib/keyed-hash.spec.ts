@@ -26,7 +26,9 @@ describe('keyed hash (HMAC-SHA-256 with a pepper key)', () => {
       length.writeUInt32BE(bytes.length);
       return Buffer.concat([length, bytes]);
     };
-    const expected = createHmac('sha256', Buffer.alloc(32, 1)).update(Buffer.concat([lp('purpose'), lp('a'), lp('b')])).digest('base64url');
+    const expected = createHmac('sha256', Buffer.alloc(32, 1))
+      .update(Buffer.concat([lp('purpose'), lp('a'), lp('b')]))
+      .digest('base64url');
     expect(keyedHash('purpose', ['a', 'b'], ring)).toBe(`hs256:p1:${expected}`);
   });
 

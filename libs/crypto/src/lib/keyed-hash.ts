@@ -56,7 +56,8 @@ export function keyedHash(purpose: string, parts: readonly string[], keyring: Ke
  */
 export function verifyKeyedHash(purpose: string, parts: readonly string[], stored: string, keyring: Keyring): boolean {
   const match = STORED.exec(stored);
-  if (match === null || match[1] === undefined || match[2] === undefined) throw new KeyedHashFormatError('not a keyed hash (hs256:<kid>:<digest>)');
+  if (match === null || match[1] === undefined || match[2] === undefined)
+    throw new KeyedHashFormatError('not a keyed hash (hs256:<kid>:<digest>)');
   const expected = Buffer.from(match[2], 'base64url');
   const actual = mac(keyring.keyFor(match[1]), purpose, parts);
   return timingSafeEqual(expected, actual);
@@ -109,7 +110,14 @@ export function hashVerificationCode(phoneFingerprint: string, purpose: string, 
   return keyedHash(HASH_PURPOSE.verificationCode, [phoneFingerprint, purpose, codeId, code], keyring);
 }
 
-export function verifyVerificationCode(phoneFingerprint: string, purpose: string, codeId: string, code: string, stored: string, keyring: Keyring): boolean {
+export function verifyVerificationCode(
+  phoneFingerprint: string,
+  purpose: string,
+  codeId: string,
+  code: string,
+  stored: string,
+  keyring: Keyring,
+): boolean {
   return verifyKeyedHash(HASH_PURPOSE.verificationCode, [phoneFingerprint, purpose, codeId, code], stored, keyring);
 }
 

@@ -92,7 +92,10 @@ export class Keyring {
    */
   static fromSpec(spec: string, activeKeyId: string): Keyring {
     const keys = new Map<string, Buffer>();
-    for (const entry of spec.split(',').map((part) => part.trim()).filter((part) => part.length > 0)) {
+    for (const entry of spec
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0)) {
       const separator = entry.indexOf(':');
       if (separator <= 0) throw new KeyringError('each key must look like <kid>:<base64 key>');
       const keyId = entry.slice(0, separator);
@@ -166,20 +169,29 @@ function loadKeyring(
   const spec = env[names.keys];
   if (spec === undefined || spec.trim() === '') {
     if (options.allowDevelopmentKeys === true && isDevMode(env)) return developmentKeyring(purpose);
-    throw new KeyringError(`${names.keys} is not set: give explicit keys ("k1:<base64 32 bytes>") and ${names.activeKeyId} (the public development keys need ${DEV_MODE_VARIABLE}=1)`);
+    throw new KeyringError(
+      `${names.keys} is not set: give explicit keys ("k1:<base64 32 bytes>") and ${names.activeKeyId} (the public development keys need ${DEV_MODE_VARIABLE}=1)`,
+    );
   }
   const activeKeyId = env[names.activeKeyId];
-  if (activeKeyId === undefined || activeKeyId.trim() === '') throw new KeyringError(`${names.activeKeyId} is not set: name the active key id explicitly`);
+  if (activeKeyId === undefined || activeKeyId.trim() === '')
+    throw new KeyringError(`${names.activeKeyId} is not set: name the active key id explicitly`);
   return Keyring.fromSpec(spec, activeKeyId.trim());
 }
 
 /** The field-encryption keyring from `FIELD_KEYS` and `FIELD_KEY_ACTIVE`. */
-export function loadFieldKeyring(env: Readonly<Record<string, string | undefined>> = process.env, options: LoadKeyringOptions = {}): Keyring {
+export function loadFieldKeyring(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: LoadKeyringOptions = {},
+): Keyring {
   return loadKeyring(FIELD_KEYRING_ENV, 'field-encryption', env, options);
 }
 
 /** The keyed-hash (pepper) keyring from `HASH_PEPPER_KEYS` and `HASH_PEPPER_ACTIVE`. */
-export function loadPepperKeyring(env: Readonly<Record<string, string | undefined>> = process.env, options: LoadKeyringOptions = {}): Keyring {
+export function loadPepperKeyring(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: LoadKeyringOptions = {},
+): Keyring {
   return loadKeyring(PEPPER_KEYRING_ENV, 'hash-pepper', env, options);
 }
 
@@ -188,6 +200,9 @@ export function loadPepperKeyring(env: Readonly<Record<string, string | undefine
  * `MESSAGE_KEY_ACTIVE`: the gateway's, which keys phone-addressed commands by it and holds no key
  * that opens or fingerprints anything.
  */
-export function loadMessageKeyring(env: Readonly<Record<string, string | undefined>> = process.env, options: LoadKeyringOptions = {}): Keyring {
+export function loadMessageKeyring(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: LoadKeyringOptions = {},
+): Keyring {
   return loadKeyring(MESSAGE_KEYRING_ENV, 'message-key', env, options);
 }

@@ -1,5 +1,13 @@
 import { argon2Sync } from 'node:crypto';
-import { ARGON2_OWASP_PARAMS, ARGON2_TEST_PARAMS, PasswordHashFormatError, hashLoginPassword, isLoginPasswordHash, loginPasswordNeedsRehash, verifyLoginPassword } from './password-hash';
+import {
+  ARGON2_OWASP_PARAMS,
+  ARGON2_TEST_PARAMS,
+  PasswordHashFormatError,
+  hashLoginPassword,
+  isLoginPasswordHash,
+  loginPasswordNeedsRehash,
+  verifyLoginPassword,
+} from './password-hash';
 
 describe('login password hashing (argon2id)', () => {
   it('matches the RFC 9106 §5.3 argon2id test vector (the primitive is sound)', () => {

@@ -21,10 +21,22 @@ export interface Argon2Params {
 }
 
 /** OWASP Password Storage Cheat Sheet, argon2id option "m=19 MiB, t=2, p=1". */
-export const ARGON2_OWASP_PARAMS: Readonly<Argon2Params> = Object.freeze({ memoryKiB: 19_456, passes: 2, parallelism: 1, saltBytes: 16, hashBytes: 32 });
+export const ARGON2_OWASP_PARAMS: Readonly<Argon2Params> = Object.freeze({
+  memoryKiB: 19_456,
+  passes: 2,
+  parallelism: 1,
+  saltBytes: 16,
+  hashBytes: 32,
+});
 
 /** Cheap parameters for unit tests only: fast, and worthless against an attacker. */
-export const ARGON2_TEST_PARAMS: Readonly<Argon2Params> = Object.freeze({ memoryKiB: 64, passes: 2, parallelism: 1, saltBytes: 16, hashBytes: 32 });
+export const ARGON2_TEST_PARAMS: Readonly<Argon2Params> = Object.freeze({
+  memoryKiB: 64,
+  passes: 2,
+  parallelism: 1,
+  saltBytes: 16,
+  hashBytes: 32,
+});
 
 /**
  * Upper bounds accepted when verifying. A stored hash is data: one edited to demand 64 GiB of
@@ -56,7 +68,14 @@ function derive(password: string, salt: Buffer, params: Omit<ParsedHash, 'salt' 
   return new Promise((resolve, reject) => {
     argon2(
       'argon2id',
-      { message: Buffer.from(password, 'utf8'), nonce: salt, memory: params.memoryKiB, passes: params.passes, parallelism: params.parallelism, tagLength: hashBytes },
+      {
+        message: Buffer.from(password, 'utf8'),
+        nonce: salt,
+        memory: params.memoryKiB,
+        passes: params.passes,
+        parallelism: params.parallelism,
+        tagLength: hashBytes,
+      },
       (error, derivedKey) => (error === null ? resolve(derivedKey) : reject(error)),
     );
   });
@@ -71,7 +90,13 @@ function parse(stored: string): ParsedHash {
   if (match === null) throw new PasswordHashFormatError('not an argon2id PHC string');
   const [, version, m, t, p, salt, hash] = match.map((part) => part ?? '') as [string, string, string, string, string, string, string];
   if (Number(version) !== ARGON2_VERSION) throw new PasswordHashFormatError(`unsupported argon2 version ${version}`);
-  const parsed = { memoryKiB: Number(m), passes: Number(t), parallelism: Number(p), salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
+  const parsed = {
+    memoryKiB: Number(m),
+    passes: Number(t),
+    parallelism: Number(p),
+    salt: Buffer.from(salt, 'base64'),
+    hash: Buffer.from(hash, 'base64'),
+  };
   if (parsed.memoryKiB > MAX_MEMORY_KIB || parsed.passes > MAX_PASSES || parsed.parallelism > MAX_PARALLELISM || parsed.parallelism < 1) {
     throw new PasswordHashFormatError('argon2 parameters out of the accepted range');
   }
@@ -100,7 +125,12 @@ export async function verifyLoginPassword(password: string, stored: string): Pro
 /** True when a stored hash is weaker than the current parameters; rehash it after the next successful login. */
 export function loginPasswordNeedsRehash(stored: string, params: Readonly<Argon2Params> = ARGON2_OWASP_PARAMS): boolean {
   const parsed = parse(stored);
-  return parsed.memoryKiB < params.memoryKiB || parsed.passes < params.passes || parsed.parallelism < params.parallelism || parsed.hash.length < params.hashBytes;
+  return (
+    parsed.memoryKiB < params.memoryKiB ||
+    parsed.passes < params.passes ||
+    parsed.parallelism < params.parallelism ||
+    parsed.hash.length < params.hashBytes
+  );
 }
 
 /** True for a string shaped like an argon2id PHC hash. */

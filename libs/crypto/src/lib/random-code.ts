@@ -9,7 +9,14 @@ export function generateNumericCode(digits = 6): string {
   // Two halves keep each randomInt range under its 2^48 limit for long codes.
   const high = Math.floor(digits / 2);
   const low = digits - high;
-  return randomInt(0, 10 ** high).toString().padStart(high, '0') + randomInt(0, 10 ** low).toString().padStart(low, '0');
+  return (
+    randomInt(0, 10 ** high)
+      .toString()
+      .padStart(high, '0') +
+    randomInt(0, 10 ** low)
+      .toString()
+      .padStart(low, '0')
+  );
 }
 
 /** The 6-digit SMS verification code. */

@@ -1,4 +1,14 @@
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { DEV_MODE_VARIABLE, isDevMode } from '@ledger/util';
 import { FieldDecryptionError, decryptField } from './field-encryption';
 import type { Keyring } from './keyring';
@@ -47,12 +57,24 @@ const rawPublic = (key: KeyObject): string => String(key.export({ format: 'jwk' 
 export function sealField(plaintext: string, recipient: SealingKey, aad?: string): string {
   const ephemeral = generateKeyPairSync('x25519');
   const ephemeralPublic = rawPublic(ephemeral.publicKey);
-  const key = contentKey(diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient.publicKey }), ephemeralPublic, recipient.kid);
+  const key = contentKey(
+    diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient.publicKey }),
+    ephemeralPublic,
+    recipient.kid,
+  );
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(associatedData(recipient.kid, ephemeralPublic, aad));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [PREFIX, VERSION, recipient.kid, ephemeralPublic, iv.toString('base64url'), ciphertext.toString('base64url'), cipher.getAuthTag().toString('base64url')].join(':');
+  return [
+    PREFIX,
+    VERSION,
+    recipient.kid,
+    ephemeralPublic,
+    iv.toString('base64url'),
+    ciphertext.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+  ].join(':');
 }
 
 /**
@@ -115,7 +137,10 @@ export function generateSealKeyPair(kid: string): SealKeyPair {
 
 /** The private JWK of a pair (a secret) and its public JWK, each with the `kid`. */
 export function sealKeyJwks(pair: SealKeyPair): { privateJwk: Record<string, unknown>; publicJwk: Record<string, unknown> } {
-  return { privateJwk: { ...pair.privateKey.export({ format: 'jwk' }), kid: pair.kid }, publicJwk: { ...pair.publicKey.export({ format: 'jwk' }), kid: pair.kid } };
+  return {
+    privateJwk: { ...pair.privateKey.export({ format: 'jwk' }), kid: pair.kid },
+    publicJwk: { ...pair.publicKey.export({ format: 'jwk' }), kid: pair.kid },
+  };
 }
 
 /** X25519's PKCS #8 prefix: a private key is this followed by its 32 bytes (RFC 8410). */
@@ -147,7 +172,8 @@ function parseJson(raw: string, variable: string): unknown {
 }
 
 function keyId(value: unknown, variable: string): string {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9-]{1,32}$/.test(value)) throw new Error(`${variable}: every key needs a kid of 1–32 letters, digits or dashes`);
+  if (typeof value !== 'string' || !/^[A-Za-z0-9-]{1,32}$/.test(value))
+    throw new Error(`${variable}: every key needs a kid of 1–32 letters, digits or dashes`);
   return value;
 }
 
@@ -160,15 +186,20 @@ export function openingKeysFromEnv(env: Env, recipient: SealRecipient): OpeningK
   const variable = SEAL_KEY_VARIABLES[recipient].privateKeys;
   const configured = env[variable]?.trim();
   if (!configured) {
-    if (!isDevMode(env)) throw new Error(`${variable} is not set: give ${recipient}'s X25519 private keys (the public development key needs ${DEV_MODE_VARIABLE}=1)`);
+    if (!isDevMode(env))
+      throw new Error(
+        `${variable} is not set: give ${recipient}'s X25519 private keys (the public development key needs ${DEV_MODE_VARIABLE}=1)`,
+      );
     const dev = developmentSealKeyPair(recipient);
     return new Map([[dev.kid, dev.privateKey]]);
   }
   const set = parseJson(configured, variable) as { keys?: unknown };
-  if (!Array.isArray(set.keys) || set.keys.length === 0) throw new Error(`${variable} must be a JWK Set with at least one key: {"keys":[…]}`);
+  if (!Array.isArray(set.keys) || set.keys.length === 0)
+    throw new Error(`${variable} must be a JWK Set with at least one key: {"keys":[…]}`);
   return new Map(
     set.keys.map((jwk: { kid?: unknown; kty?: unknown; crv?: unknown; d?: unknown }) => {
-      if (jwk.kty !== 'OKP' || jwk.crv !== 'X25519' || typeof jwk.d !== 'string') throw new Error(`${variable}: every key must be an X25519 private JWK (kty OKP, crv X25519, with d)`);
+      if (jwk.kty !== 'OKP' || jwk.crv !== 'X25519' || typeof jwk.d !== 'string')
+        throw new Error(`${variable}: every key must be an X25519 private JWK (kty OKP, crv X25519, with d)`);
       return [keyId(jwk.kid, variable), createPrivateKey({ key: jwk as never, format: 'jwk' })] as const;
     }),
   );
@@ -183,7 +214,10 @@ export function sealingKeyFromEnv(env: Env, recipient: SealRecipient): SealingKe
   const variable = SEAL_KEY_VARIABLES[recipient].publicKey;
   const configured = env[variable]?.trim();
   if (!configured) {
-    if (!isDevMode(env)) throw new Error(`${variable} is not set: give ${recipient}'s X25519 public key (the public development key needs ${DEV_MODE_VARIABLE}=1)`);
+    if (!isDevMode(env))
+      throw new Error(
+        `${variable} is not set: give ${recipient}'s X25519 public key (the public development key needs ${DEV_MODE_VARIABLE}=1)`,
+      );
     const dev = developmentSealKeyPair(recipient);
     return { kid: dev.kid, publicKey: dev.publicKey };
   }

@@ -25,7 +25,13 @@ export interface TotpVerifyOptions extends TotpOptions {
   windowSteps?: number;
 }
 
-export const TOTP_DEFAULTS = Object.freeze({ digits: 6, algorithm: 'sha1' as OtpAlgorithm, stepSeconds: 30, epochSeconds: 0, windowSteps: 1 });
+export const TOTP_DEFAULTS = Object.freeze({
+  digits: 6,
+  algorithm: 'sha1' as OtpAlgorithm,
+  stepSeconds: 30,
+  epochSeconds: 0,
+  windowSteps: 1,
+});
 
 function checkDigits(digits: number): void {
   // Dynamic truncation yields 31 bits (max 2147483647), so more than 9 digits would not be uniform.
@@ -38,7 +44,9 @@ export function hotp(secret: Uint8Array, counter: bigint | number, options: Hotp
   checkDigits(digits);
   const counterBytes = Buffer.alloc(8);
   counterBytes.writeBigUInt64BE(BigInt(counter));
-  const mac = createHmac(options.algorithm ?? TOTP_DEFAULTS.algorithm, secret).update(counterBytes).digest();
+  const mac = createHmac(options.algorithm ?? TOTP_DEFAULTS.algorithm, secret)
+    .update(counterBytes)
+    .digest();
   const offset = (mac[mac.length - 1] ?? 0) & 0x0f;
   const binary = mac.readUInt32BE(offset) & 0x7fffffff;
   return (binary % 10 ** digits).toString().padStart(digits, '0');

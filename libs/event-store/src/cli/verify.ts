@@ -21,7 +21,11 @@ export async function runVerify(args: readonly string[], env: NodeJS.ProcessEnv,
   try {
     const result: VerifyResult | VerifyAllResult = target === '--all' ? await store.verifyAll() : await store.verifyStream(target);
     if (result.ok) {
-      print('stream' in result ? `OK ${result.stream}: ${result.events} events, head ${result.headHash ?? '(empty stream)'}` : `OK ${result.streams} streams, ${result.events} events`);
+      print(
+        'stream' in result
+          ? `OK ${result.stream}: ${result.events} events, head ${result.headHash ?? '(empty stream)'}`
+          : `OK ${result.streams} streams, ${result.events} events`,
+      );
       return 0;
     }
     print(`BROKEN ${result.stream} at revision ${result.revision}: ${result.reason}`);

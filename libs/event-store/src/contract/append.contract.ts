@@ -20,7 +20,12 @@ export function appendContract(fixture: ContractFixture, capabilities: ContractC
 
     it("'stream_exists' is refused on a new stream and accepted on an existing one", async () => {
       const stream = uniqueName('contract-');
-      await expectWrongRevision(store.append(stream, newEvents(1), { expectedRevision: 'stream_exists' }), stream, 'stream_exists', 'no_stream');
+      await expectWrongRevision(
+        store.append(stream, newEvents(1), { expectedRevision: 'stream_exists' }),
+        stream,
+        'stream_exists',
+        'no_stream',
+      );
       expect(await store.readStream(stream)).toHaveLength(0);
       await store.append(stream, newEvents(1), { expectedRevision: 'any' });
       const result = await store.append(stream, newEvents(1), { expectedRevision: 'stream_exists' });
@@ -81,7 +86,9 @@ export function appendContract(fixture: ContractFixture, capabilities: ContractC
       await store.append(stream, events, { expectedRevision: 'no_stream' });
       await expect(store.append(uniqueName('contract-'), events, { expectedRevision: 'any' })).rejects.toBeInstanceOf(EventIdConflict);
       await expect(store.append(stream, events, { expectedRevision: 1n })).rejects.toBeInstanceOf(EventIdConflict);
-      await expect(store.append(stream, [events[0]!, newEvent('test.Other.v1')], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(EventIdConflict);
+      await expect(store.append(stream, [events[0]!, newEvent('test.Other.v1')], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
+        EventIdConflict,
+      );
       expect(await store.readStream(stream)).toHaveLength(2);
     });
   });

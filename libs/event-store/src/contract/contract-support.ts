@@ -36,7 +36,14 @@ export function uniqueName(prefix: string): string {
 }
 
 export function metadata(extra: Partial<EventMetadata> = {}): EventMetadata {
-  return { correlationId: randomUUID(), causationId: randomUUID(), actor: 'user:contract', occurredAt: '2026-11-22T08:00:00.000Z', schemaVersion: 1, ...extra };
+  return {
+    correlationId: randomUUID(),
+    causationId: randomUUID(),
+    actor: 'user:contract',
+    occurredAt: '2026-11-22T08:00:00.000Z',
+    schemaVersion: 1,
+    ...extra,
+  };
 }
 
 export function newEvent(type: string, data: Record<string, unknown> = {}): NewEvent {
@@ -66,7 +73,12 @@ export async function untilShown(eventId: string, read: () => Promise<ReadPage>)
   await eventually(async () => (await read()).events.some((event) => event.id === eventId));
 }
 
-export async function expectWrongRevision(promise: Promise<unknown>, stream: string, expected: unknown, actual: bigint | 'no_stream'): Promise<void> {
+export async function expectWrongRevision(
+  promise: Promise<unknown>,
+  stream: string,
+  expected: unknown,
+  actual: bigint | 'no_stream',
+): Promise<void> {
   const error = await promise.then(
     () => undefined,
     (caught: unknown) => caught,

@@ -32,7 +32,8 @@ export function readContract(fixture: ContractFixture): void {
     });
 
     it('reads from a revision with a limit, forwards and backwards', async () => {
-      const revisions = async (options: Parameters<EventStore['readStream']>[1]) => (await store.readStream(stream, options)).map((event) => event.revision);
+      const revisions = async (options: Parameters<EventStore['readStream']>[1]) =>
+        (await store.readStream(stream, options)).map((event) => event.revision);
       expect(await revisions({ from: 2n })).toEqual([2n, 3n, 4n, 5n]);
       expect(await revisions({ from: 1n, limit: 2 })).toEqual([1n, 2n]);
       expect(await revisions({ direction: 'backwards' })).toEqual([5n, 4n, 3n, 2n, 1n, 0n]);

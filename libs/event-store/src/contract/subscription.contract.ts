@@ -50,7 +50,13 @@ export function subscriptionContract(fixture: ContractFixture): void {
       const restartedStore = await subject.openAnother();
       others.push(restartedStore);
       const afterRestart: RecordedEvent[] = [];
-      const resumed = restartedStore.subscribe({ name, category, batchSize: 3, pollIntervalMs: 20, handle: async (events) => void afterRestart.push(...events) });
+      const resumed = restartedStore.subscribe({
+        name,
+        category,
+        batchSize: 3,
+        pollIntervalMs: 20,
+        handle: async (events) => void afterRestart.push(...events),
+      });
       await eventually(() => afterRestart.length >= 4);
       // The crashed batch comes again (at-least-once), nothing before the checkpoint does.
       expect(afterRestart.map((event) => event.id)).toEqual(appended.slice(6).map((event) => event.id));
@@ -107,7 +113,13 @@ export function subscriptionContract(fixture: ContractFixture): void {
       await store.append(`${category}-1`, newEvents(3), { expectedRevision: 'no_stream' });
       const name = uniqueName('subscriber-');
       const seen: RecordedEvent[] = [];
-      const subscription = store.subscribe({ name, category, checkpoint: 'manual', pollIntervalMs: 20, handle: async (events) => void seen.push(...events) });
+      const subscription = store.subscribe({
+        name,
+        category,
+        checkpoint: 'manual',
+        pollIntervalMs: 20,
+        handle: async (events) => void seen.push(...events),
+      });
       await eventually(() => seen.length === 3);
       await subscription.stop();
       expect(await store.readCheckpoint(name)).toBeUndefined();
@@ -120,7 +132,13 @@ export function subscriptionContract(fixture: ContractFixture): void {
       await store.append(`${category}-1`, newEvents(4), { expectedRevision: 'no_stream' });
       const stored = await store.readStream(`${category}-1`);
       const seen: RecordedEvent[] = [];
-      const subscription = store.subscribe({ name: uniqueName('subscriber-'), category, from: stored[1]!.cursor, pollIntervalMs: 20, handle: async (events) => void seen.push(...events) });
+      const subscription = store.subscribe({
+        name: uniqueName('subscriber-'),
+        category,
+        from: stored[1]!.cursor,
+        pollIntervalMs: 20,
+        handle: async (events) => void seen.push(...events),
+      });
       await eventually(() => seen.length >= 2);
       await subscription.stop();
       expect(seen.map((event) => event.revision)).toEqual([2n, 3n]);

@@ -22,7 +22,11 @@ export function upcasterContract(fixture: ContractFixture): void {
       const stream = `${prefix}-1`;
       await store.append(
         stream,
-        [newEvent(v1, { amount: 5 }), newEvent(v2, { amountMinor: '6' }), { ...newEvent(v3, { amountMinor: '7', currency: 'CNY' }), metadata: metadata({ schemaVersion: 3 }) }],
+        [
+          newEvent(v1, { amount: 5 }),
+          newEvent(v2, { amountMinor: '6' }),
+          { ...newEvent(v3, { amountMinor: '7', currency: 'CNY' }), metadata: metadata({ schemaVersion: 3 }) },
+        ],
         { expectedRevision: 'no_stream' },
       );
       const expected = [
@@ -40,7 +44,12 @@ export function upcasterContract(fixture: ContractFixture): void {
       const all = await store.readAll({ from: fromStream[0]!.cursor, limit: 1000 });
       expect(all.events.filter((event) => event.stream === stream)).toMatchObject(expected.slice(1));
       const delivered: RecordedEvent[] = [];
-      const subscription = store.subscribe({ name: uniqueName('subscriber-'), category: prefix, pollIntervalMs: 20, handle: async (events) => void delivered.push(...events) });
+      const subscription = store.subscribe({
+        name: uniqueName('subscriber-'),
+        category: prefix,
+        pollIntervalMs: 20,
+        handle: async (events) => void delivered.push(...events),
+      });
       await eventually(() => delivered.length === 3);
       await subscription.stop();
       expect(delivered).toMatchObject(expected);

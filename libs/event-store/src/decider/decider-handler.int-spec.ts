@@ -13,7 +13,8 @@ const account: Decider<Command, Event, State> = {
   initialState: () => ({ balanceMinor: 0n }),
   decide: (command, state) => {
     if (command.kind === 'deposit') return [{ type: 'Deposited', amountMinor: command.amountMinor }];
-    if (command.amountMinor > state.balanceMinor) return reject('INSUFFICIENT_FUNDS', 'not enough', { balanceMinor: state.balanceMinor.toString() });
+    if (command.amountMinor > state.balanceMinor)
+      return reject('INSUFFICIENT_FUNDS', 'not enough', { balanceMinor: state.balanceMinor.toString() });
     return [{ type: 'Withdrawn', amountMinor: command.amountMinor }];
   },
   evolve: (state, event) => ({ balanceMinor: state.balanceMinor + (event.type === 'Deposited' ? event.amountMinor : -event.amountMinor) }),
@@ -21,10 +22,18 @@ const account: Decider<Command, Event, State> = {
 
 const codec: EventCodec<Event> = {
   encode: (event) => ({ type: `test.${event.type}.v1`, data: { amountMinor: event.amountMinor.toString() } }),
-  decode: (record) => ({ type: record.type === 'test.Deposited.v1' ? 'Deposited' : 'Withdrawn', amountMinor: BigInt(String(record.data.amountMinor)) }),
+  decode: (record) => ({
+    type: record.type === 'test.Deposited.v1' ? 'Deposited' : 'Withdrawn',
+    amountMinor: BigInt(String(record.data.amountMinor)),
+  }),
 };
 
-const meta = (commandId = randomUUID()): CommandMetadata => ({ commandId, correlationId: commandId, actor: 'user:1', occurredAt: '2026-11-22T00:00:00.000Z' });
+const meta = (commandId = randomUUID()): CommandMetadata => ({
+  commandId,
+  correlationId: commandId,
+  actor: 'user:1',
+  occurredAt: '2026-11-22T00:00:00.000Z',
+});
 
 describe('DeciderHandler on the PostgreSQL event store', () => {
   let db: TestDatabase;
@@ -46,7 +55,12 @@ describe('DeciderHandler on the PostgreSQL event store', () => {
     const stream = `account-${randomUUID()}`;
     const deposit = meta();
     const accepted = await handler.handle(stream, { kind: 'deposit', amountMinor: 10n }, deposit);
-    expect(accepted).toMatchObject({ kind: 'accepted', lastRevision: 0n, duplicate: false, eventIds: [eventIdFor(deposit.commandId, stream, 0)] });
+    expect(accepted).toMatchObject({
+      kind: 'accepted',
+      lastRevision: 0n,
+      duplicate: false,
+      eventIds: [eventIdFor(deposit.commandId, stream, 0)],
+    });
     const rejected = await handler.handle(stream, { kind: 'withdraw', amountMinor: 11n }, meta());
     expect(rejected).toMatchObject({ kind: 'rejected', rejection: { code: 'INSUFFICIENT_FUNDS', details: { balanceMinor: '10' } } });
     const stored = await store.readStream(stream);
@@ -60,7 +74,11 @@ describe('DeciderHandler on the PostgreSQL event store', () => {
     const deposit = meta();
     const original = await first.handle(stream, { kind: 'deposit', amountMinor: 5n }, deposit);
     // A fresh instance (another replica, or a restart) sees the same command again.
-    const again = await new DeciderHandler({ store, decider: account, codec }).handle(stream, { kind: 'deposit', amountMinor: 5n }, deposit);
+    const again = await new DeciderHandler({ store, decider: account, codec }).handle(
+      stream,
+      { kind: 'deposit', amountMinor: 5n },
+      deposit,
+    );
     expect(again).toMatchObject({ kind: 'accepted', duplicate: true, eventIds: original.kind === 'accepted' ? original.eventIds : [] });
     expect(again.kind === 'accepted' && again.events).toEqual([{ type: 'Deposited', amountMinor: 5n }]);
     expect(await store.readStream(stream)).toHaveLength(1);
@@ -71,7 +89,13 @@ describe('DeciderHandler on the PostgreSQL event store', () => {
     await new DeciderHandler({ store, decider: account, codec }).handle(stream, { kind: 'deposit', amountMinor: 10n }, meta());
     // Twenty handlers (separate caches, like twenty replicas) each try to withdraw 1 twice as often as the balance allows.
     const outcomes = await Promise.all(
-      Array.from({ length: 20 }, () => new DeciderHandler({ store, decider: account, codec, maxAttempts: 50 }).handle(stream, { kind: 'withdraw', amountMinor: 1n }, meta())),
+      Array.from({ length: 20 }, () =>
+        new DeciderHandler({ store, decider: account, codec, maxAttempts: 50 }).handle(
+          stream,
+          { kind: 'withdraw', amountMinor: 1n },
+          meta(),
+        ),
+      ),
     );
     expect(outcomes.filter((o) => o.kind === 'accepted')).toHaveLength(10);
     expect(outcomes.filter((o) => o.kind === 'rejected')).toHaveLength(10);
@@ -97,8 +121,14 @@ describe('DeciderHandler on the PostgreSQL event store', () => {
     await handler.handle(stream, { kind: 'deposit', amountMinor: 10n }, meta());
     const reads = jest.spyOn(store, 'readStream');
     try {
-      expect(await handler.handle(stream, { kind: 'withdraw', amountMinor: 4n }, meta())).toMatchObject({ kind: 'accepted', lastRevision: 1n });
-      expect(await handler.handle(stream, { kind: 'deposit', amountMinor: 1n }, meta())).toMatchObject({ kind: 'accepted', lastRevision: 2n });
+      expect(await handler.handle(stream, { kind: 'withdraw', amountMinor: 4n }, meta())).toMatchObject({
+        kind: 'accepted',
+        lastRevision: 1n,
+      });
+      expect(await handler.handle(stream, { kind: 'deposit', amountMinor: 1n }, meta())).toMatchObject({
+        kind: 'accepted',
+        lastRevision: 2n,
+      });
       expect(reads).not.toHaveBeenCalled();
     } finally {
       reads.mockRestore();
@@ -123,8 +153,12 @@ describe('DeciderHandler on the PostgreSQL event store', () => {
     await handler.handle(stream, { kind: 'deposit', amountMinor: 20n }, meta());
     const appends = jest.spyOn(store, 'append');
     try {
-      const outcomes = await Promise.all(Array.from({ length: 20 }, () => handler.handle(stream, { kind: 'withdraw', amountMinor: 1n }, meta())));
-      expect(outcomes.map((outcome) => outcome.kind === 'accepted' && outcome.lastRevision)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i + 1)));
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, () => handler.handle(stream, { kind: 'withdraw', amountMinor: 1n }, meta())),
+      );
+      expect(outcomes.map((outcome) => outcome.kind === 'accepted' && outcome.lastRevision)).toEqual(
+        Array.from({ length: 20 }, (_, i) => BigInt(i + 1)),
+      );
       expect(appends).toHaveBeenCalledTimes(20);
     } finally {
       appends.mockRestore();
@@ -178,7 +212,10 @@ describe('DeciderHandler on the PostgreSQL event store', () => {
     }
     expect(await store.readStream(stream)).toHaveLength(4);
     // The handler goes on deciding on the whole balance (7 + 3).
-    expect(await handler.handle(stream, { kind: 'withdraw', amountMinor: 10n }, meta())).toMatchObject({ kind: 'accepted', lastRevision: 4n });
+    expect(await handler.handle(stream, { kind: 'withdraw', amountMinor: 10n }, meta())).toMatchObject({
+      kind: 'accepted',
+      lastRevision: 4n,
+    });
   });
 
   it('derives stable UUIDs from the command id', () => {

@@ -16,7 +16,10 @@ export interface CommandMetadata {
  * The metadata of what a command causes, from the command's envelope; `occurredAt` is the command's
  * instant unless the service stamps its own clock's.
  */
-export function commandMetadata(command: Omit<CommandMetadata, 'occurredAt'> & { occurredAt: string }, occurredAt = command.occurredAt): CommandMetadata {
+export function commandMetadata(
+  command: Omit<CommandMetadata, 'occurredAt'> & { occurredAt: string },
+  occurredAt = command.occurredAt,
+): CommandMetadata {
   return { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor, occurredAt };
 }
 
@@ -119,7 +122,9 @@ export class DeciderHandler<Command, Event, State> {
         if (earlier) {
           // The original events, so the caller derives the same outcome it derived the first time.
           const records = await this.options.store.readStream(stream, { from: earlier.fromRevision, limit: earlier.eventIds.length });
-          const events = records.filter((record) => earlier.eventIds.includes(record.id)).map((record) => this.options.codec.decode(record));
+          const events = records
+            .filter((record) => earlier.eventIds.includes(record.id))
+            .map((record) => this.options.codec.decode(record));
           return { kind: 'accepted', events, eventIds: earlier.eventIds, lastRevision: current.revision, duplicate: true };
         }
         const decision = this.options.decider.decide(command, current.state);
@@ -155,7 +160,13 @@ export class DeciderHandler<Command, Event, State> {
         // cache has not seen: folding ours onto the cached state could skip those, so the cache is left
         // behind (its next append conflicts and reloads).
         if (!result.duplicate) this.remember(stream, current, events, newEvents, result.lastRevision, metadata.commandId);
-        return { kind: 'accepted', events, eventIds: newEvents.map((e) => e.id), lastRevision: result.lastRevision, duplicate: result.duplicate };
+        return {
+          kind: 'accepted',
+          events,
+          eventIds: newEvents.map((e) => e.id),
+          lastRevision: result.lastRevision,
+          duplicate: result.duplicate,
+        };
       } catch (error) {
         // A command older than the ones remembered, decided again: its events are stored already.
         if (error instanceof EventIdConflict) {
@@ -175,7 +186,11 @@ export class DeciderHandler<Command, Event, State> {
    * path: only a repeat of a command this handler no longer remembers comes here); undefined when
    * the conflicting ids are not this command's events in this stream.
    */
-  private async storedEventsOf(stream: string, commandId: string, firstEventId: string): Promise<{ events: Event[]; eventIds: string[] } | undefined> {
+  private async storedEventsOf(
+    stream: string,
+    commandId: string,
+    firstEventId: string,
+  ): Promise<{ events: Event[]; eventIds: string[] } | undefined> {
     const records = await this.options.store.readStream(stream, { direction: 'backwards' });
     const mine = records.filter((record) => record.metadata.commandId === commandId).reverse();
     if (mine[0]?.id !== firstEventId) return undefined;
@@ -207,14 +222,24 @@ export class DeciderHandler<Command, Event, State> {
         const commandId = record.metadata.commandId;
         if (typeof commandId !== 'string') continue;
         const known = entry.commands.get(commandId);
-        this.rememberCommand(entry.commands, commandId, { fromRevision: known?.fromRevision ?? record.revision, eventIds: [...(known?.eventIds ?? []), record.id] });
+        this.rememberCommand(entry.commands, commandId, {
+          fromRevision: known?.fromRevision ?? record.revision,
+          eventIds: [...(known?.eventIds ?? []), record.id],
+        });
       }
       this.store(stream, entry);
     }
     return entry;
   }
 
-  private remember(stream: string, before: CachedStream<State>, events: Event[], stored: NewEvent[], lastRevision: bigint, commandId: string): void {
+  private remember(
+    stream: string,
+    before: CachedStream<State>,
+    events: Event[],
+    stored: NewEvent[],
+    lastRevision: bigint,
+    commandId: string,
+  ): void {
     let state = before.state;
     for (const event of events) state = this.options.decider.evolve(state, event);
     const fromRevision = lastRevision - BigInt(stored.length - 1);
@@ -227,7 +252,11 @@ export class DeciderHandler<Command, Event, State> {
   }
 
   /** Adds a command to a stream's memory, forgetting the oldest beyond `commandMemory`. */
-  private rememberCommand(commands: CachedStream<State>['commands'], commandId: string, where: { fromRevision: bigint; eventIds: string[] }): CachedStream<State>['commands'] {
+  private rememberCommand(
+    commands: CachedStream<State>['commands'],
+    commandId: string,
+    where: { fromRevision: bigint; eventIds: string[] },
+  ): CachedStream<State>['commands'] {
     commands.set(commandId, where);
     const capacity = this.options.commandMemory ?? DEFAULT_COMMAND_MEMORY;
     for (const oldest of commands.keys()) {

@@ -21,6 +21,7 @@ if (url) {
   );
 } else {
   describe('KurrentDB event store contract', () => {
-    it.skip('KurrentDB contract suite skipped: EVENTSTORE_URL is not set (no KurrentDB server on this machine; the test setup starts none)', () => undefined);
+    it.skip('KurrentDB contract suite skipped: EVENTSTORE_URL is not set (no KurrentDB server on this machine; the test setup starts none)', () =>
+      undefined);
   });
 }

@@ -48,7 +48,14 @@ import { startSubscription, Wakeup } from '../subscription';
 import { UpcasterRegistry } from '../upcasters';
 import { assertExpectedRevision, assertNewEvents, assertStreamName, pageSize } from '../validation';
 import { decodeKurrentCursor } from './kurrent-cursor';
-import { APPLICATION_STREAMS_REGEX, CHECKPOINT_STREAM_PREFIX, HASH_METADATA_KEY, categoryRegex, toStored, type StoredEvent } from './kurrent-mapping';
+import {
+  APPLICATION_STREAMS_REGEX,
+  CHECKPOINT_STREAM_PREFIX,
+  HASH_METADATA_KEY,
+  categoryRegex,
+  toStored,
+  type StoredEvent,
+} from './kurrent-mapping';
 
 const CHECKPOINT_EVENT_TYPE = 'ledger.CheckpointStored.v1';
 /** Old checkpoint events are useless; the server may scavenge all but the last few. */
@@ -112,15 +119,33 @@ export class KurrentEventStore implements EventStore {
       let previousHash: Buffer = head ? Buffer.from(head.hash, 'hex') : genesisHash();
       const firstRevision = head ? head.revision + 1n : 0n;
       const data = events.map((event, index) => {
-        const hash = eventHash(previousHash, firstRevision + BigInt(index), { id: ids[index]!, stream, type: event.type, data: event.data, metadata: event.metadata });
+        const hash = eventHash(previousHash, firstRevision + BigInt(index), {
+          id: ids[index]!,
+          stream,
+          type: event.type,
+          data: event.data,
+          metadata: event.metadata,
+        });
         previousHash = hash;
-        return jsonEvent({ id: ids[index]!, type: event.type, data: event.data, metadata: { ...event.metadata, [HASH_METADATA_KEY]: hash.toString('hex') } });
+        return jsonEvent({
+          id: ids[index]!,
+          type: event.type,
+          data: event.data,
+          metadata: { ...event.metadata, [HASH_METADATA_KEY]: hash.toString('hex') },
+        });
       });
       try {
         const result = await this.client.appendToStream(stream, data, { streamState: head ? head.revision : NO_STREAM });
         this.wakeup.wake();
         const commit = result.position?.commit ?? -1n;
-        return { stream, firstRevision, lastRevision: result.nextExpectedRevision, firstPosition: commit, lastPosition: commit, duplicate: false };
+        return {
+          stream,
+          firstRevision,
+          lastRevision: result.nextExpectedRevision,
+          firstPosition: commit,
+          lastPosition: commit,
+          duplicate: false,
+        };
       } catch (error) {
         // Someone appended between our head read and our write. The next attempt re-reads the head
         // and then finds our own events (a duplicate), a real conflict, or room to retry (`any`).
@@ -153,7 +178,10 @@ export class KurrentEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions): Subscription {
     this.ensurePushWakeup();
-    const subscription = startSubscription({ read: (from, limit, category) => this.readGlobal(from, limit, category), checkpoints: this, wakeup: this.wakeup }, options);
+    const subscription = startSubscription(
+      { read: (from, limit, category) => this.readGlobal(from, limit, category), checkpoints: this, wakeup: this.wakeup },
+      options,
+    );
     this.subscriptions.add(subscription);
     const forget = () => this.subscriptions.delete(subscription);
     subscription.done.then(forget, forget);
@@ -221,7 +249,11 @@ export class KurrentEventStore implements EventStore {
    * One page of `$all` after `from`. The server's `fromPosition` is inclusive, so the page asks for
    * one event more and drops the one sitting exactly at the cursor.
    */
-  private async rawGlobalPage(from: Cursor, limit: number, category: string | undefined): Promise<{ events: StoredEvent[]; next: Cursor; isEnd: boolean }> {
+  private async rawGlobalPage(
+    from: Cursor,
+    limit: number,
+    category: string | undefined,
+  ): Promise<{ events: StoredEvent[]; next: Cursor; isEnd: boolean }> {
     const fromPosition = decodeKurrentCursor(from);
     const filter = streamNameFilter({ regex: category === undefined ? APPLICATION_STREAMS_REGEX : categoryRegex(category) });
     const events: StoredEvent[] = [];
@@ -235,7 +267,10 @@ export class KurrentEventStore implements EventStore {
     return { events, next: events.length === 0 ? from : events[events.length - 1]!.cursor, isEnd: events.length < limit };
   }
 
-  private async readRaw(stream: string, options: { fromRevision: bigint | typeof KURRENT_START | typeof END; direction: typeof FORWARDS | typeof BACKWARDS; maxCount: number }): Promise<StoredEvent[]> {
+  private async readRaw(
+    stream: string,
+    options: { fromRevision: bigint | typeof KURRENT_START | typeof END; direction: typeof FORWARDS | typeof BACKWARDS; maxCount: number },
+  ): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
     try {
       for await (const resolved of this.client.readStream(stream, options)) {
@@ -254,7 +289,12 @@ export class KurrentEventStore implements EventStore {
    * revision, at the start of the stream (`no_stream`), or at the head (`any`, `stream_exists`).
    * Returns the original result then; ids found only in part mean they were reused for other history.
    */
-  private async findDuplicate(stream: string, ids: readonly string[], expected: AppendOptions['expectedRevision'], head: StoredEvent | undefined): Promise<AppendResult | undefined> {
+  private async findDuplicate(
+    stream: string,
+    ids: readonly string[],
+    expected: AppendOptions['expectedRevision'],
+    head: StoredEvent | undefined,
+  ): Promise<AppendResult | undefined> {
     if (!head) return undefined;
     const count = BigInt(ids.length);
     const start = typeof expected === 'bigint' ? expected + 1n : expected === 'no_stream' ? 0n : head.revision - count + 1n;
@@ -292,7 +332,9 @@ export class KurrentEventStore implements EventStore {
 
   private refuseSqlClient(options: CheckpointOptions): void {
     if (options.client) {
-      throw new Error('KurrentDB checkpoints cannot join a SQL transaction: give the subscription a PostgresCheckpointStore next to your read models instead');
+      throw new Error(
+        'KurrentDB checkpoints cannot join a SQL transaction: give the subscription a PostgresCheckpointStore next to your read models instead',
+      );
     }
   }
 

@@ -24,14 +24,33 @@ describe('EventStoreModule', () => {
     const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
     const store = app.get<EventStore>(EVENT_STORE);
     const stream = `user-${randomUUID()}`;
-    await store.append(stream, [{ id: randomUUID(), type: 'test.Made.v1', data: {}, metadata: { correlationId: 'c', causationId: 'c', actor: 'system:test', occurredAt: '2026-11-22T00:00:00.000Z', schemaVersion: 1 } }], {
-      expectedRevision: 'no_stream',
-    });
+    await store.append(
+      stream,
+      [
+        {
+          id: randomUUID(),
+          type: 'test.Made.v1',
+          data: {},
+          metadata: {
+            correlationId: 'c',
+            causationId: 'c',
+            actor: 'system:test',
+            occurredAt: '2026-11-22T00:00:00.000Z',
+            schemaVersion: 1,
+          },
+        },
+      ],
+      {
+        expectedRevision: 'no_stream',
+      },
+    );
 
     const client = new Client({ connectionString: db.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ schema: string }>(`SELECT DISTINCT table_schema AS schema FROM information_schema.tables WHERE table_schema = 'identity'`);
+      const { rows } = await client.query<{ schema: string }>(
+        `SELECT DISTINCT table_schema AS schema FROM information_schema.tables WHERE table_schema = 'identity'`,
+      );
       expect(rows).toEqual([{ schema: 'identity' }]);
     } finally {
       await client.end();

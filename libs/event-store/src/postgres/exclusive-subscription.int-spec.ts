@@ -31,7 +31,13 @@ describe('exclusive subscriptions (one consumer across replicas)', () => {
   });
 
   function follow(store: PostgresEventStore, name: string, category: string, seen: RecordedEvent[]): Subscription {
-    const subscription = store.subscribe({ name, category, exclusive: true, pollIntervalMs: 20, handle: async (events) => void seen.push(...events) });
+    const subscription = store.subscribe({
+      name,
+      category,
+      exclusive: true,
+      pollIntervalMs: 20,
+      handle: async (events) => void seen.push(...events),
+    });
     subscriptions.push(subscription);
     return subscription;
   }

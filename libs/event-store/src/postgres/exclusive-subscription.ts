@@ -59,7 +59,10 @@ export function startExclusiveSubscription(name: string, options: ExclusiveOptio
     });
     try {
       await client.connect();
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [SUBSCRIPTION_LOCK_CLASS, options.lockName]);
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [
+        SUBSCRIPTION_LOCK_CLASS,
+        options.lockName,
+      ]);
       if (rows[0]?.locked !== true || stopping) return 'stopped';
       current = options.start();
       const ended = current.done.then(
@@ -82,7 +85,8 @@ export function startExclusiveSubscription(name: string, options: ExclusiveOptio
     while (!stopping) {
       try {
         const outcome = await lead();
-        if (outcome === 'lost' && !stopping) options.onError?.(new Error(`subscription ${name}: lost its lock connection; back to standby`));
+        if (outcome === 'lost' && !stopping)
+          options.onError?.(new Error(`subscription ${name}: lost its lock connection; back to standby`));
       } catch (error) {
         // A handler failure ends the subscription as it would without the lock; a failure to reach
         // the database only delays the next attempt.

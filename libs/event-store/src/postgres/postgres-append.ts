@@ -49,7 +49,14 @@ export async function tryAppend(
     const values = [stream, expectedNumber, batch.ids[0], batch.types[0], batch.data[0], batch.metadata[0], batch.digests[0]];
     const inserted = (await client.query<{ revision: string; position: string }>({ ...sql.appendOne, values })).rows[0];
     if (!inserted) return undefined;
-    return { status: 'appended', first_revision: inserted.revision, last_revision: inserted.revision, first_position: inserted.position, last_position: inserted.position, actual_revision: null };
+    return {
+      status: 'appended',
+      first_revision: inserted.revision,
+      last_revision: inserted.revision,
+      first_position: inserted.position,
+      last_position: inserted.position,
+      actual_revision: null,
+    };
   }
   const values = [stream, expectedNumber, batch.ids, batch.types, batch.data, batch.metadata, batch.digests];
   const inserted = (await client.query<Omit<AppendRow, 'status' | 'actual_revision'>>({ ...sql.appendBatch, values })).rows[0]!;
@@ -63,18 +70,33 @@ export async function tryAppend(
  * caller classifies why). A deadlock with another instance's group commit aborts the whole call
  * before anything is committed, so it is simply tried again (bounded).
  */
-export async function commitGroup(pool: Pool, sql: ReturnType<typeof statements>, appends: QueuedAppend[]): Promise<Array<AppendRow | undefined>> {
+export async function commitGroup(
+  pool: Pool,
+  sql: ReturnType<typeof statements>,
+  appends: QueuedAppend[],
+): Promise<Array<AppendRow | undefined>> {
   if (appends.length === 1) {
     const [only] = appends as [QueuedAppend];
     try {
-      return [await tryAppend(pool, sql, only.stream, only.expectedNumber === null ? 'no_stream' : 'revision', only.expectedNumber, only.batch)];
+      return [
+        await tryAppend(pool, sql, only.stream, only.expectedNumber === null ? 'no_stream' : 'revision', only.expectedNumber, only.batch),
+      ];
     } catch (error) {
       // Another writer committed the same revision or ids first: not written, classified by the caller.
       if (isUniqueViolation(error)) return [undefined];
       throw error;
     }
   }
-  const columns: EventColumns & { streams: string[]; expected: Array<string | null>; counts: number[] } = { streams: [], expected: [], counts: [], ids: [], types: [], data: [], metadata: [], digests: [] };
+  const columns: EventColumns & { streams: string[]; expected: Array<string | null>; counts: number[] } = {
+    streams: [],
+    expected: [],
+    counts: [],
+    ids: [],
+    types: [],
+    data: [],
+    metadata: [],
+    digests: [],
+  };
   for (const append of appends) {
     columns.streams.push(append.stream);
     columns.expected.push(append.expectedNumber);
@@ -85,7 +107,16 @@ export async function commitGroup(pool: Pool, sql: ReturnType<typeof statements>
     columns.metadata.push(...append.batch.metadata);
     columns.digests.push(...append.batch.digests);
   }
-  const values = [columns.streams, columns.expected, columns.counts, columns.ids, columns.types, columns.data, columns.metadata, columns.digests];
+  const values = [
+    columns.streams,
+    columns.expected,
+    columns.counts,
+    columns.ids,
+    columns.types,
+    columns.data,
+    columns.metadata,
+    columns.digests,
+  ];
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await pool.query<AppendedRow>({ ...sql.appendStreams, values });
@@ -108,7 +139,14 @@ export async function commitGroup(pool: Pool, sql: ReturnType<typeof statements>
   }
 }
 
-export function appendOutcome(stream: string, ids: string[], expectedRevision: AppendOptions['expectedRevision'], row: AppendRow, inCallerTransaction: boolean, wakeup: Wakeup): AppendResult {
+export function appendOutcome(
+  stream: string,
+  ids: string[],
+  expectedRevision: AppendOptions['expectedRevision'],
+  row: AppendRow,
+  inCallerTransaction: boolean,
+  wakeup: Wakeup,
+): AppendResult {
   switch (row.status) {
     case 'wrong_expected_revision':
       throw new WrongExpectedRevision(stream, expectedRevision, row.actual_revision === null ? 'no_stream' : BigInt(row.actual_revision));

@@ -47,7 +47,12 @@ describe('PostgreSQL event store', () => {
   it('never skips an event whose transaction commits after a later-numbered one (late commit)', async () => {
     const category = uniqueName('late');
     const delivered: RecordedEvent[] = [];
-    const subscription = store.subscribe({ name: uniqueName('late-subscriber-'), category, pollIntervalMs: 5, handle: async (events) => void delivered.push(...events) });
+    const subscription = store.subscribe({
+      name: uniqueName('late-subscriber-'),
+      category,
+      pollIntervalMs: 5,
+      handle: async (events) => void delivered.push(...events),
+    });
     const writerA = new Client({ connectionString: db.url });
     const writerB = new Client({ connectionString: db.url });
     await Promise.all([writerA.connect(), writerB.connect()]);
@@ -64,7 +69,10 @@ describe('PostgreSQL event store', () => {
 
       // B is committed and visible to a plain query: a reader paging by position alone would take it
       // now and move past A's position for good.
-      const visible = await writerB.query<{ position: string }>(`SELECT position FROM event_store.events WHERE category = $1 ORDER BY position`, [category]);
+      const visible = await writerB.query<{ position: string }>(
+        `SELECT position FROM event_store.events WHERE category = $1 ORDER BY position`,
+        [category],
+      );
       expect(visible.rows.map((row) => BigInt(row.position))).toEqual([b.firstPosition]);
       // The store's readers hold back instead: B's transaction is newer than the still-open A.
       expect((await store.readCategory(category)).events).toEqual([]);
@@ -91,7 +99,9 @@ describe('PostgreSQL event store', () => {
     await store.append(stream, newEvents(1), { expectedRevision: 'no_stream' });
     for (let round = 0; round < 3; round++) {
       const expected = BigInt(round);
-      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => store.append(stream, newEvents(1), { expectedRevision: expected })));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, () => store.append(stream, newEvents(1), { expectedRevision: expected })),
+      );
       const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
       const lost = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
       expect(won).toHaveLength(1);
@@ -123,7 +133,13 @@ describe('PostgreSQL event store', () => {
 
   describe('group commit', () => {
     const transactionIdsOf = async (streams: string[]): Promise<string[]> =>
-      (await store.withClient((client) => client.query<{ tx: string }>(`SELECT DISTINCT transaction_id::text AS tx FROM event_store.events WHERE stream = ANY($1)`, [streams]))).rows.map((row) => row.tx);
+      (
+        await store.withClient((client) =>
+          client.query<{ tx: string }>(`SELECT DISTINCT transaction_id::text AS tx FROM event_store.events WHERE stream = ANY($1)`, [
+            streams,
+          ]),
+        )
+      ).rows.map((row) => row.tx);
 
     it('writes the appends of one moment to many streams in one transaction, each chained and in order', async () => {
       const streams = Array.from({ length: 30 }, () => uniqueName('group-'));
@@ -186,7 +202,11 @@ describe('PostgreSQL event store', () => {
     });
 
     it('bounds a commit by its events: more appends than fit go in several transactions', async () => {
-      const bounded = new PostgresEventStore({ connectionString: db.url, maxConnections: 4, groupCommit: { maxEvents: 10, maxInFlight: 1 } });
+      const bounded = new PostgresEventStore({
+        connectionString: db.url,
+        maxConnections: 4,
+        groupCommit: { maxEvents: 10, maxInFlight: 1 },
+      });
       try {
         const streams = Array.from({ length: 12 }, () => uniqueName('group-bounded-'));
         await Promise.all(streams.map((stream) => bounded.append(stream, newEvents(2), { expectedRevision: 'no_stream' })));
@@ -203,7 +223,14 @@ describe('PostgreSQL event store', () => {
     const category = uniqueName('ckpt');
     const name = uniqueName('interval-subscriber-');
     const delivered: RecordedEvent[] = [];
-    const subscription = store.subscribe({ name, category, pollIntervalMs: 5, batchWindowMs: 0, checkpointIntervalMs: 60_000, handle: async (events) => void delivered.push(...events) });
+    const subscription = store.subscribe({
+      name,
+      category,
+      pollIntervalMs: 5,
+      batchWindowMs: 0,
+      checkpointIntervalMs: 60_000,
+      handle: async (events) => void delivered.push(...events),
+    });
     await store.append(`${category}-a`, newEvents(2), { expectedRevision: 'no_stream' });
     await eventually(() => delivered.length === 2);
     // The first batch is written at once (nothing was written for a minute), the next ones wait.
@@ -219,7 +246,11 @@ describe('PostgreSQL event store', () => {
 
   it('refuses the same event ids in another stream, also when two streams race for them', async () => {
     const events = newEvents(2);
-    const outcomes = await Promise.allSettled([uniqueName('dup-'), uniqueName('dup-'), uniqueName('dup-')].map((stream) => store.append(stream, events, { expectedRevision: 'no_stream' })));
+    const outcomes = await Promise.allSettled(
+      [uniqueName('dup-'), uniqueName('dup-'), uniqueName('dup-')].map((stream) =>
+        store.append(stream, events, { expectedRevision: 'no_stream' }),
+      ),
+    );
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
     for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(EventIdConflict);
   });
@@ -232,8 +263,15 @@ describe('PostgreSQL event store', () => {
     expect(await store.verifyStream(stream)).toMatchObject({ ok: true, events: 5 });
     expect(await runCli([intact])).toMatchObject({ code: 0, output: expect.stringContaining(`OK ${intact}: 2 events`) });
 
-    await rawSql(`UPDATE event_store.events SET data = jsonb_set(data::jsonb, '{index}', '99')::json WHERE stream = $1 AND revision = 2`, [stream]);
-    expect(await store.verifyStream(stream)).toMatchObject({ ok: false, stream, revision: 2n, reason: expect.stringContaining('hash mismatch') });
+    await rawSql(`UPDATE event_store.events SET data = jsonb_set(data::jsonb, '{index}', '99')::json WHERE stream = $1 AND revision = 2`, [
+      stream,
+    ]);
+    expect(await store.verifyStream(stream)).toMatchObject({
+      ok: false,
+      stream,
+      revision: 2n,
+      reason: expect.stringContaining('hash mismatch'),
+    });
     const cli = await runCli([stream]);
     expect(cli.code).toBe(1);
     expect(cli.output).toContain(`BROKEN ${stream} at revision 2`);
@@ -249,7 +287,10 @@ describe('PostgreSQL event store', () => {
 
     const edited = uniqueName('tamper-');
     await store.append(edited, newEvents(3), { expectedRevision: 'no_stream' });
-    await rawSql(`UPDATE event_store.events SET metadata = jsonb_set(metadata::jsonb, '{actor}', '"user:mallory"')::json WHERE stream = $1 AND revision = 0`, [edited]);
+    await rawSql(
+      `UPDATE event_store.events SET metadata = jsonb_set(metadata::jsonb, '{actor}', '"user:mallory"')::json WHERE stream = $1 AND revision = 0`,
+      [edited],
+    );
     expect(await store.verifyStream(edited)).toMatchObject({ ok: false, revision: 0n });
   });
 
@@ -309,7 +350,13 @@ describe('PostgreSQL event store', () => {
       await store.append(`${category}-1`, newEvents(3), { expectedRevision: 'no_stream' });
       const name = uniqueName('projector-');
       const seen: RecordedEvent[] = [];
-      const subscription = store.subscribe({ name, category, checkpoints, pollIntervalMs: 20, handle: async (events) => void seen.push(...events) });
+      const subscription = store.subscribe({
+        name,
+        category,
+        checkpoints,
+        pollIntervalMs: 20,
+        handle: async (events) => void seen.push(...events),
+      });
       await eventually(() => seen.length === 3);
       await subscription.stop();
       expect(await checkpoints.readCheckpoint(name)).toBe(seen[2]!.cursor);
@@ -330,7 +377,10 @@ describe('PostgreSQL event store', () => {
     const pairs = page.events.map((e) => decodePostgresCursor(e.cursor));
     const outOfOrder = pairs.findIndex((after, i) => {
       const before = pairs[i - 1];
-      return before !== undefined && !(before.transactionId < after.transactionId || (before.transactionId === after.transactionId && before.position < after.position));
+      return (
+        before !== undefined &&
+        !(before.transactionId < after.transactionId || (before.transactionId === after.transactionId && before.position < after.position))
+      );
     });
     expect({ outOfOrder, around: pairs.slice(Math.max(0, outOfOrder - 1), outOfOrder + 1) }).toEqual({ outOfOrder: -1, around: [] });
   });
@@ -352,7 +402,9 @@ describe('PostgreSQL event store', () => {
     const [good] = newEvents(1);
     await expect(store.append(stream, [], { expectedRevision: 'any' })).rejects.toThrow('at least one event');
     await expect(store.append(stream, [{ ...good!, id: 'nope' }], { expectedRevision: 'any' })).rejects.toThrow('UUID');
-    await expect(store.append(stream, [{ ...good!, metadata: { ...good!.metadata, actor: '' } }], { expectedRevision: 'any' })).rejects.toThrow('metadata.actor');
+    await expect(
+      store.append(stream, [{ ...good!, metadata: { ...good!.metadata, actor: '' } }], { expectedRevision: 'any' }),
+    ).rejects.toThrow('metadata.actor');
     await expect(store.append(stream, [good!, good!], { expectedRevision: 'any' })).rejects.toThrow('twice');
     expect(await store.readStream(stream)).toEqual([]);
   });

@@ -98,7 +98,8 @@ export class PostgresEventStore implements EventStore {
     this.schema = options.schema ?? 'event_store';
     assertSchemaName(this.schema);
     if (!options.pool && !options.connectionString) throw new Error('PostgresEventStore needs a connectionString or a pool');
-    this.pool = options.pool ?? new Pool({ ...options.poolConfig, connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+    this.pool =
+      options.pool ?? new Pool({ ...options.poolConfig, connectionString: options.connectionString, max: options.maxConnections ?? 10 });
     this.ownsPool = !options.pool;
     // Without a listener, an idle connection killed by the server would crash the process.
     if (this.ownsPool) this.pool.on('error', (error) => options.onConnectionError?.(error));
@@ -175,7 +176,9 @@ export class PostgresEventStore implements EventStore {
         // caller's transaction is aborted by now.
         if (!isUniqueViolation(error)) throw error;
         row = (await this.pool.query<AppendRow>({ ...this.sql.classifyConflict, values: classifyValues })).rows[0]!;
-        const lostRaceForAny = row.status === 'wrong_expected_revision' && (expectedRevision === 'any' || (expectedRevision === 'stream_exists' && row.actual_revision !== null));
+        const lostRaceForAny =
+          row.status === 'wrong_expected_revision' &&
+          (expectedRevision === 'any' || (expectedRevision === 'stream_exists' && row.actual_revision !== null));
         if (lostRaceForAny && !options.client && attempt < MAX_APPEND_ATTEMPTS) continue;
         if (lostRaceForAny) throw error;
       }
@@ -208,7 +211,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions): Subscription {
-    const start = () => startSubscription({ read: (from, limit, category) => this.readGlobal(from, limit, category), checkpoints: this, wakeup: this.wakeup }, options);
+    const start = () =>
+      startSubscription(
+        { read: (from, limit, category) => this.readGlobal(from, limit, category), checkpoints: this, wakeup: this.wakeup },
+        options,
+      );
     const subscription = options.exclusive
       ? startExclusiveSubscription(options.name, {
           connection: this.pool.options,
@@ -288,14 +295,25 @@ export class PostgresEventStore implements EventStore {
     const result =
       category === undefined
         ? await this.pool.query<EventRow>({ ...this.sql.readAll, values: [transactionId.toString(), position.toString(), limit] })
-        : await this.pool.query<EventRow>({ ...this.sql.readCategory, values: [category, transactionId.toString(), position.toString(), limit] });
+        : await this.pool.query<EventRow>({
+            ...this.sql.readCategory,
+            values: [category, transactionId.toString(), position.toString(), limit],
+          });
     const events = result.rows.map((row) => this.toRecorded(row));
     return { events, next: events.length === 0 ? from : events[events.length - 1]!.cursor, isEnd: events.length < limit };
   }
 
   private async readStoredPage(stream: string, from: bigint, limit: number): Promise<StoredLink[]> {
     const result = await this.pool.query<EventRow>({ ...this.sql.readStreamForwards, values: [stream, from.toString(), limit] });
-    return result.rows.map((row) => ({ id: row.id, stream: row.stream, revision: BigInt(row.revision), type: row.type, data: row.data, metadata: row.metadata, hash: row.hash }));
+    return result.rows.map((row) => ({
+      id: row.id,
+      stream: row.stream,
+      revision: BigInt(row.revision),
+      type: row.type,
+      data: row.data,
+      metadata: row.metadata,
+      hash: row.hash,
+    }));
   }
 
   private toRecorded(row: EventRow): RecordedEvent {

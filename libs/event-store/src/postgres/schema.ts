@@ -273,7 +273,10 @@ export async function migrate(client: PoolClient, schema: string): Promise<numbe
     for (const migration of MIGRATIONS) {
       if (done.has(migration.version)) continue;
       await client.query(migration.sql(schema));
-      await client.query(`INSERT INTO ${schema}.migrations (version, description) VALUES ($1, $2)`, [migration.version, migration.description]);
+      await client.query(`INSERT INTO ${schema}.migrations (version, description) VALUES ($1, $2)`, [
+        migration.version,
+        migration.description,
+      ]);
       appliedNow.push(migration.version);
     }
     await client.query('COMMIT');

@@ -52,7 +52,10 @@ export class ProcessedEvents {
    * transaction that applies the event's effect, and skip the effect when it returns false.
    */
   async markProcessed(client: SqlClient, consumer: string, eventId: string): Promise<boolean> {
-    const { rows } = await client.query(`INSERT INTO ${this.table} (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`, [consumer, eventId]);
+    const { rows } = await client.query(
+      `INSERT INTO ${this.table} (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+      [consumer, eventId],
+    );
     return rows.length === 1;
   }
 }

@@ -15,7 +15,13 @@ function event(n: number): NewEvent {
     id: randomUUID(),
     type: 'test.Happened.v1',
     data: { n },
-    metadata: { correlationId: `corr-${n}`, causationId: `cause-${n}`, actor: 'system:test', occurredAt: '2026-11-22T00:00:00.000Z', schemaVersion: 1 },
+    metadata: {
+      correlationId: `corr-${n}`,
+      causationId: `cause-${n}`,
+      actor: 'system:test',
+      occurredAt: '2026-11-22T00:00:00.000Z',
+      schemaVersion: 1,
+    },
   };
 }
 
@@ -74,13 +80,17 @@ describe('event relay to Kafka', () => {
       topicFor: () => topic,
       name: `relay-view-${topic}`,
       pollIntervalMs: 50,
-      view: (e) => (e.type === 'test.InternalNote.v1' ? undefined : e.type === 'test.PasswordSet.v1' ? { ...e, data: { userId: e.data.userId } } : e),
+      view: (e) =>
+        e.type === 'test.InternalNote.v1' ? undefined : e.type === 'test.PasswordSet.v1' ? { ...e, data: { userId: e.data.userId } } : e,
     });
     await relay.start();
     try {
       await recorder.waitFor(({ message }) => headerValue(message.headers, HEADER.messageId) === visible.id);
       const mine = recorder.messages.filter(({ message }) => message.key?.toString() === stream);
-      expect(mine.map(({ message }) => headerValue(message.headers, HEADER.messageType))).toEqual(['test.PasswordSet.v1', 'test.Happened.v1']);
+      expect(mine.map(({ message }) => headerValue(message.headers, HEADER.messageType))).toEqual([
+        'test.PasswordSet.v1',
+        'test.Happened.v1',
+      ]);
       expect(JSON.parse(mine[0]!.message.value!.toString())).toEqual({ userId: 'u1' });
     } finally {
       await relay.stop();
@@ -122,14 +132,19 @@ describe('event relay to Kafka', () => {
 
     const second = run(500);
     try {
-      await recorder.waitFor(() => new Set(recorder.messages.map(({ message }) => headerValue(message.headers, HEADER.messageId))).size === appended.length, 150_000);
+      await recorder.waitFor(
+        () => new Set(recorder.messages.map(({ message }) => headerValue(message.headers, HEADER.messageId))).size === appended.length,
+        150_000,
+      );
     } catch (error) {
       const seen = new Set(recorder.messages.map(({ message }) => headerValue(message.headers, HEADER.messageId)));
       const missing = appended.filter((id) => !seen.has(id));
       // Tells a slow relay (every subscription waits while any transaction on the server is open,
       // since transaction ids are server-wide) from a lost event.
       const extra = [...seen].filter((id) => !appended.includes(id!)).length;
-      throw new Error(`${String(error)}: ${seen.size} distinct of ${appended.length}, ${missing.length} missing, ${extra} unexpected; ${beforeRestart} before the restart`);
+      throw new Error(
+        `${String(error)}: ${seen.size} distinct of ${appended.length}, ${missing.length} missing, ${extra} unexpected; ${beforeRestart} before the restart`,
+      );
     } finally {
       second.kill('SIGTERM');
       await new Promise((resolve) => second.once('exit', resolve));

@@ -17,7 +17,10 @@ export interface CreateGatewayOptions {
 
 /** The Nest HTTP application, not yet listening and without Kafka: what the OpenAPI document is built from. */
 export async function createGatewayApp(options: CreateGatewayOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(GatewayModule.forRoot(options.config, options.bus), { bodyParser: false, logger: options.logger ?? ['log', 'warn', 'error'] });
+  const app = await NestFactory.create(GatewayModule.forRoot(options.config, options.bus), {
+    bodyParser: false,
+    logger: options.logger ?? ['log', 'warn', 'error'],
+  });
   const http = app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void; disable(name: string): void };
   http.set('trust proxy', options.config.trustProxy);
   http.disable('x-powered-by');
@@ -30,7 +33,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('E-wallet ledger gateway')
     .setDescription(
       'HTTP API of the e-wallet for the app and for support staff. Errors are RFC 9457 Problem Details (application/problem+json) with a stable `code`. ' +
-        'User routes need `Authorization: Bearer <accessToken>` from POST /sessions and act only on the caller\'s own user id; /support routes need the support role.',
+        "User routes need `Authorization: Bearer <accessToken>` from POST /sessions and act only on the caller's own user id; /support routes need the support role.",
     )
     .setVersion('1.0.0')
     .setOpenAPIVersion('3.1.0')
@@ -50,7 +53,10 @@ export interface RunningGateway {
  * Starts everything: the Kafka command client, the HTTP server with the interactive API page at
  * /docs, and a Kafka command listener answering `gateway.Ping.v1` (hybrid application).
  */
-export async function startGateway(config: GatewayConfig, options: { kafka?: Kafka; logger?: false | Array<'log' | 'warn' | 'error'> } = {}): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  options: { kafka?: Kafka; logger?: false | Array<'log' | 'warn' | 'error'> } = {},
+): Promise<RunningGateway> {
   const kafka = options.kafka ?? createKafka(GATEWAY_CONTEXT);
   const bus = new KafkaCommandBus({ kafka, topicPrefix: config.topicPrefix, timeoutMs: config.commandTimeoutMs });
   await bus.start();

@@ -11,7 +11,11 @@ import { GATEWAY_ERROR, ProblemError, problemFromRejection } from './problem';
  */
 export interface CommandBus {
   isReady(): boolean;
-  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, options: { key: string; actor: string; correlationId?: string; timeoutMs?: number }): Promise<CommandResult>;
+  send<C extends CommandContract>(
+    contract: C,
+    payload: PayloadOf<C>,
+    options: { key: string; actor: string; correlationId?: string; timeoutMs?: number },
+  ): Promise<CommandResult>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +46,11 @@ export class KafkaCommandBus implements CommandBus {
     return this.ready;
   }
 
-  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, options: { key: string; actor: string; correlationId?: string; timeoutMs?: number }): Promise<CommandResult> {
+  send<C extends CommandContract>(
+    contract: C,
+    payload: PayloadOf<C>,
+    options: { key: string; actor: string; correlationId?: string; timeoutMs?: number },
+  ): Promise<CommandResult> {
     return this.client.send(contract, payload, options);
   }
 
@@ -59,13 +67,18 @@ export async function execute<C extends CommandContract>(
   payload: PayloadOf<C>,
   options: { key: string; actor: string; timeoutMs?: number },
 ): Promise<Record<string, unknown>> {
-  if (!bus.isReady()) throw new ProblemError(GATEWAY_ERROR.NOT_READY, 'the gateway is not connected to the message bus yet', undefined, { 'Retry-After': '5' });
+  if (!bus.isReady())
+    throw new ProblemError(GATEWAY_ERROR.NOT_READY, 'the gateway is not connected to the message bus yet', undefined, {
+      'Retry-After': '5',
+    });
   let result: CommandResult;
   try {
     result = await bus.send(contract, payload, { ...options, correlationId: randomUUID() });
   } catch {
     // The client refuses beyond its bound of pending commands, or the broker is unreachable.
-    throw new ProblemError(GATEWAY_ERROR.SERVICE_UNAVAILABLE, 'the message bus is unavailable; try again', undefined, { 'Retry-After': '5' });
+    throw new ProblemError(GATEWAY_ERROR.SERVICE_UNAVAILABLE, 'the message bus is unavailable; try again', undefined, {
+      'Retry-After': '5',
+    });
   }
   if (result.status === 'accepted') return result.data ?? {};
   throw problemFromRejection(result.code, result.message, result.details);

@@ -6,7 +6,10 @@ const DEV = { LEDGER_DEV_MODE: '1' };
 describe('gateway configuration', () => {
   it('allows 30 logins per client IP in 10 minutes unless GATEWAY_LOGINS_PER_IP says otherwise', () => {
     expect(loadGatewayConfig({}, DEV).rateLimits.loginsPerIp).toEqual({ max: 30, windowMs: 600_000 });
-    expect(loadGatewayConfig({}, { ...DEV, GATEWAY_LOGINS_PER_IP: '5000' }).rateLimits.loginsPerIp).toEqual({ max: 5000, windowMs: 600_000 });
+    expect(loadGatewayConfig({}, { ...DEV, GATEWAY_LOGINS_PER_IP: '5000' }).rateLimits.loginsPerIp).toEqual({
+      max: 5000,
+      windowMs: 600_000,
+    });
   });
 
   it('refuses a login limit that is not a whole number', () => {
@@ -30,7 +33,9 @@ describe('gateway configuration', () => {
     const without = (name: keyof typeof keys) => Object.fromEntries(Object.entries(keys).filter(([key]) => key !== name));
     for (const name of Object.keys(keys) as Array<keyof typeof keys>) {
       if (name.endsWith('_ACTIVE')) continue;
-      expect(() => loadGatewayConfig({}, { ...without(name), NODE_ENV: 'staging' })).toThrow(new RegExp(`${name} is not set.*LEDGER_DEV_MODE=1`));
+      expect(() => loadGatewayConfig({}, { ...without(name), NODE_ENV: 'staging' })).toThrow(
+        new RegExp(`${name} is not set.*LEDGER_DEV_MODE=1`),
+      );
     }
     const configured = loadGatewayConfig({}, keys);
     expect(configured.messageKeyring.isDevelopmentKeyring).toBe(false);
@@ -43,15 +48,26 @@ describe('gateway configuration', () => {
 
   it('holds no key that opens what it seals for the services: their public keys only (a private one is refused)', () => {
     const identitySeal = sealKeyJwks(generateSealKeyPair('identity-seal-1'));
-    expect(() => loadGatewayConfig({}, { ...DEV, IDENTITY_SEAL_PUBLIC_KEY: JSON.stringify(identitySeal.privateJwk) })).toThrow(/IDENTITY_SEAL_PUBLIC_KEY holds a private key/);
+    expect(() => loadGatewayConfig({}, { ...DEV, IDENTITY_SEAL_PUBLIC_KEY: JSON.stringify(identitySeal.privateJwk) })).toThrow(
+      /IDENTITY_SEAL_PUBLIC_KEY holds a private key/,
+    );
     expect('fieldKeyring' in loadGatewayConfig({}, DEV)).toBe(false);
   });
 
   it("holds the issuers' public keys only, and refuses a key id shared by the users' and the staff's issuers", () => {
     const identity = generateSigningKey('shared-1');
-    expect(() => loadGatewayConfig({}, { ...DEV, ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [signingKeyJwk(identity)] }) })).toThrow(/holds a private key/);
-    expect(() => loadGatewayConfig({}, { ...DEV, STAFF_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [signingKeyJwk(identity)] }) })).toThrow(/holds a private key/);
+    expect(() => loadGatewayConfig({}, { ...DEV, ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [signingKeyJwk(identity)] }) })).toThrow(
+      /holds a private key/,
+    );
+    expect(() => loadGatewayConfig({}, { ...DEV, STAFF_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [signingKeyJwk(identity)] }) })).toThrow(
+      /holds a private key/,
+    );
     const staffKeys = JSON.stringify({ keys: [publicKeyJwk(generateSigningKey('shared-1'))] });
-    expect(() => loadGatewayConfig({ messageKeyring: Keyring.generate(['k']) }, { ...DEV, ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [publicKeyJwk(identity)] }), STAFF_TOKEN_PUBLIC_KEYS: staffKeys })).toThrow(/share the key id\(s\) shared-1/);
+    expect(() =>
+      loadGatewayConfig(
+        { messageKeyring: Keyring.generate(['k']) },
+        { ...DEV, ACCESS_TOKEN_PUBLIC_KEYS: JSON.stringify({ keys: [publicKeyJwk(identity)] }), STAFF_TOKEN_PUBLIC_KEYS: staffKeys },
+      ),
+    ).toThrow(/share the key id\(s\) shared-1/);
   });
 });

@@ -1,4 +1,14 @@
-import { loadMessageKeyring, openingKeysFromEnv, sealingKeyFromEnv, verificationKeysFromEnv, type Keyring, type OpeningKeys, type SealingKey, type TokenKind, type VerificationKeys } from '@ledger/crypto';
+import {
+  loadMessageKeyring,
+  openingKeysFromEnv,
+  sealingKeyFromEnv,
+  verificationKeysFromEnv,
+  type Keyring,
+  type OpeningKeys,
+  type SealingKey,
+  type TokenKind,
+  type VerificationKeys,
+} from '@ledger/crypto';
 
 /**
  * Everything the gateway reads from its environment, resolved once at start-up. Tests pass
@@ -88,13 +98,19 @@ function integer(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) throw new ConfigurationError(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new ConfigurationError(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return value;
 }
 
 export function loadGatewayConfig(overrides: Partial<GatewayConfig> = {}, env: Env = process.env): GatewayConfig {
   const trustProxyRaw = env['GATEWAY_TRUST_PROXY'];
-  const trustProxy = trustProxyRaw === undefined || trustProxyRaw === '' || trustProxyRaw === 'false' ? false : trustProxyRaw === 'true' ? true : integer(env, 'GATEWAY_TRUST_PROXY', 0);
+  const trustProxy =
+    trustProxyRaw === undefined || trustProxyRaw === '' || trustProxyRaw === 'false'
+      ? false
+      : trustProxyRaw === 'true'
+        ? true
+        : integer(env, 'GATEWAY_TRUST_PROXY', 0);
   const keys = tokenKeys(env, overrides);
   return {
     host: overrides.host ?? env['GATEWAY_HOST'] ?? '127.0.0.1',

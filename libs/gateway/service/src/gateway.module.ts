@@ -21,8 +21,25 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig, bus: CommandBus): DynamicModule {
     return {
       module: GatewayModule,
-      controllers: [HealthRoutes, IdentityRoutes, SupportRoutes, StaffRoutes, WalletRoutes, CardRoutes, PaymentRoutes, SupportPaymentRoutes, SupportAccessRoutes, MaintenanceRoutes, pingControllerFor(GATEWAY_CONTEXT)],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: COMMAND_BUS, useValue: bus }, { provide: APP_FILTER, useClass: ProblemDetailsFilter }, Edge],
+      controllers: [
+        HealthRoutes,
+        IdentityRoutes,
+        SupportRoutes,
+        StaffRoutes,
+        WalletRoutes,
+        CardRoutes,
+        PaymentRoutes,
+        SupportPaymentRoutes,
+        SupportAccessRoutes,
+        MaintenanceRoutes,
+        pingControllerFor(GATEWAY_CONTEXT),
+      ],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: COMMAND_BUS, useValue: bus },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        Edge,
+      ],
     };
   }
 }

@@ -91,7 +91,12 @@ export function sessionKey(refreshToken: string): string {
 
 /** The tokens travel encrypted on Kafka; the client gets them in clear over TLS only. */
 export function clearTokens(edge: Edge, data: Record<string, unknown>) {
-  return { ...data, tokenType: 'Bearer', accessToken: edge.openIdentityResult('accessToken', data['accessToken']), refreshToken: edge.openIdentityResult('refreshToken', data['refreshToken']) };
+  return {
+    ...data,
+    tokenType: 'Bearer',
+    accessToken: edge.openIdentityResult('accessToken', data['accessToken']),
+    refreshToken: edge.openIdentityResult('refreshToken', data['refreshToken']),
+  };
 }
 
 /** `ListUserPayments` with the query validated (limit as a decimal string, the opaque cursor). */

@@ -22,9 +22,14 @@ export class HealthRoutes {
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: the Kafka command client is connected' })
   @ApiResponse({ status: 200, description: 'Ready', content: { 'application/json': { schema: openApiSchema(Status) } } })
-  @ApiResponse({ status: 503, description: 'Problem Details with code NOT_READY', content: { [PROBLEM_CONTENT_TYPE]: { schema: openApiSchema(ProblemDetails) } } })
+  @ApiResponse({
+    status: 503,
+    description: 'Problem Details with code NOT_READY',
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: openApiSchema(ProblemDetails) } },
+  })
   ready() {
-    if (!this.bus.isReady()) throw new ProblemError(GATEWAY_ERROR.NOT_READY, 'the Kafka command client is not connected', undefined, { 'Retry-After': '5' });
+    if (!this.bus.isReady())
+      throw new ProblemError(GATEWAY_ERROR.NOT_READY, 'the Kafka command client is not connected', undefined, { 'Retry-After': '5' });
     return { status: 'ready' };
   }
 }

@@ -17,7 +17,14 @@ export class SupportRoutes {
 
   @Post('freeze')
   @HttpCode(200)
-  @Route({ summary: "Freeze a user's account (support, supervisor)", body: S.FreezeRequest, status: 200, response: S.FreezeResponse, commands: [identityContract.freezeAccount], auth: 'support' })
+  @Route({
+    summary: "Freeze a user's account (support, supervisor)",
+    body: S.FreezeRequest,
+    status: 200,
+    response: S.FreezeResponse,
+    commands: [identityContract.freezeAccount],
+    auth: 'support',
+  })
   async freeze(@Param('userId') userId: string, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
     const actor = requireStaff(principal, 'freezeAccount');
@@ -41,7 +48,12 @@ export class SupportRoutes {
     const actor = requireStaff(principal, 'unfreezeAccount');
     const id = validate(S.UserIdParam, userId, 'userId');
     const body = validate(S.SupportUnfreezeRequest, http.body);
-    return execute(this.edge.bus, identityContract.unfreezeAccount, { userId: id, verificationReference: body.verificationReference }, { key: id, actor });
+    return execute(
+      this.edge.bus,
+      identityContract.unfreezeAccount,
+      { userId: id, verificationReference: body.verificationReference },
+      { key: id, actor },
+    );
   }
 
   @Post('second-factor/reset')
@@ -59,7 +71,12 @@ export class SupportRoutes {
     const actor = requireStaff(principal, 'resetSecondFactor');
     const id = validate(S.UserIdParam, userId, 'userId');
     const body = validate(S.SupportResetSecondFactorRequest, http.body);
-    return execute(this.edge.bus, identityContract.resetSecondFactor, { userId: id, verificationReference: body.verificationReference }, { key: id, actor });
+    return execute(
+      this.edge.bus,
+      identityContract.resetSecondFactor,
+      { userId: id, verificationReference: body.verificationReference },
+      { key: id, actor },
+    );
   }
 }
 

@@ -24,13 +24,19 @@ export class IdentityRoutes {
     body: S.VerificationCodeRequest,
     status: 202,
     response: S.VerificationCodeResponse,
-    commands: [identityContract.requestVerificationCode], codes: ['RATE_LIMITED'],
+    commands: [identityContract.requestVerificationCode],
+    codes: ['RATE_LIMITED'],
   })
   async requestCode(@Http() http: RequestInfo) {
     this.edge.codeRequestsPerIp.hit(http.ip);
     const body = validate(S.VerificationCodeRequest, http.body);
     this.edge.codeRequestsPerPhone.hit(phoneKey(body.phone));
-    return execute(this.edge.bus, identityContract.requestVerificationCode, { ...body, phone: this.edge.identitySecret('phone', body.phone) }, { key: this.edge.phoneMessageKey(body.phone), actor: 'anonymous' });
+    return execute(
+      this.edge.bus,
+      identityContract.requestVerificationCode,
+      { ...body, phone: this.edge.identitySecret('phone', body.phone) },
+      { key: this.edge.phoneMessageKey(body.phone), actor: 'anonymous' },
+    );
   }
 
   @Post('users')
@@ -65,11 +71,13 @@ export class IdentityRoutes {
   @HttpCode(200)
   @Route({
     summary: 'Log in: returns an access token and a refresh token',
-    description: 'A new device first answers 401 STEP_UP_REQUIRED: request a `login_step_up` code and send it as stepUpCode. Rate limited per IP and per phone.',
+    description:
+      'A new device first answers 401 STEP_UP_REQUIRED: request a `login_step_up` code and send it as stepUpCode. Rate limited per IP and per phone.',
     body: S.LoginRequest,
     status: 200,
     response: S.LoginResponse,
-    commands: [identityContract.login], codes: ['RATE_LIMITED'],
+    commands: [identityContract.login],
+    codes: ['RATE_LIMITED'],
   })
   async login(@Http() http: RequestInfo) {
     this.edge.loginsPerIp.hit(http.ip);
@@ -101,13 +109,19 @@ export class IdentityRoutes {
     body: S.RefreshSessionRequest,
     status: 200,
     response: S.RefreshSessionResponse,
-    commands: [identityContract.refreshSession], codes: ['RATE_LIMITED'],
+    commands: [identityContract.refreshSession],
+    codes: ['RATE_LIMITED'],
   })
   async refreshSession(@Http() http: RequestInfo) {
     this.edge.loginsPerIp.hit(http.ip);
     const { refreshToken } = validate(S.RefreshSessionRequest, http.body);
     const { edge } = this;
-    const data = await execute(edge.bus, identityContract.refreshSession, { refreshToken: edge.identitySecret('refreshToken', refreshToken) }, { key: sessionKey(refreshToken), actor: 'anonymous' });
+    const data = await execute(
+      edge.bus,
+      identityContract.refreshSession,
+      { refreshToken: edge.identitySecret('refreshToken', refreshToken) },
+      { key: sessionKey(refreshToken), actor: 'anonymous' },
+    );
     return clearTokens(edge, data);
   }
 
@@ -115,17 +129,24 @@ export class IdentityRoutes {
   @HttpCode(200)
   @Route({
     summary: 'Log out: revoke the session of a refresh token',
-    description: 'Its refresh tokens are refused from then on; an access token already issued stays valid until it expires (15 min). Logging out twice is fine. Rate limited per IP.',
+    description:
+      'Its refresh tokens are refused from then on; an access token already issued stays valid until it expires (15 min). Logging out twice is fine. Rate limited per IP.',
     body: S.EndSessionRequest,
     status: 200,
     response: S.EndSessionResponse,
-    commands: [identityContract.endSession], codes: ['RATE_LIMITED'],
+    commands: [identityContract.endSession],
+    codes: ['RATE_LIMITED'],
   })
   async logout(@Http() http: RequestInfo) {
     this.edge.loginsPerIp.hit(http.ip);
     const { refreshToken } = validate(S.EndSessionRequest, http.body);
     const { edge } = this;
-    return execute(edge.bus, identityContract.endSession, { refreshToken: edge.identitySecret('refreshToken', refreshToken) }, { key: sessionKey(refreshToken), actor: 'anonymous' });
+    return execute(
+      edge.bus,
+      identityContract.endSession,
+      { refreshToken: edge.identitySecret('refreshToken', refreshToken) },
+      { key: sessionKey(refreshToken), actor: 'anonymous' },
+    );
   }
 
   @Post('payment-password/reset')
@@ -158,7 +179,8 @@ export class IdentityRoutes {
   @HttpCode(200)
   @Route({
     summary: 'Turn on the second factor (TOTP): returns the provisioning URI once',
-    description: 'From then on login, password changes, reset and unfreeze need a current dynamic code (secondFactorCode). Body: none or `{}`.',
+    description:
+      'From then on login, password changes, reset and unfreeze need a current dynamic code (secondFactorCode). Body: none or `{}`.',
     body: S.EnableSecondFactorRequest,
     status: 200,
     response: S.SecondFactorEnabledResponse,
@@ -194,7 +216,11 @@ export class IdentityRoutes {
     return execute(
       edge.bus,
       identityContract.disableSecondFactor,
-      { userId, paymentPassword: edge.identitySecret('paymentPassword', body.paymentPassword), ...optionalSecondFactor(edge, body.secondFactorCode) },
+      {
+        userId,
+        paymentPassword: edge.identitySecret('paymentPassword', body.paymentPassword),
+        ...optionalSecondFactor(edge, body.secondFactorCode),
+      },
       { key: userId, actor: principal.actor },
     );
   }
@@ -217,7 +243,11 @@ export class IdentityRoutes {
     return execute(
       edge.bus,
       identityContract.setPaymentPassword,
-      { userId, paymentPassword: edge.identitySecret('paymentPassword', body.paymentPassword), ...optionalSecondFactor(edge, body.secondFactorCode) },
+      {
+        userId,
+        paymentPassword: edge.identitySecret('paymentPassword', body.paymentPassword),
+        ...optionalSecondFactor(edge, body.secondFactorCode),
+      },
       { key: userId, actor: principal.actor },
     );
   }

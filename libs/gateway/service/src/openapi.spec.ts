@@ -14,7 +14,10 @@ describe('docs/openapi.json', () => {
   });
 
   it('is OpenAPI 3.1 and documents Problem Details on every operation that can fail', async () => {
-    const document = JSON.parse(await renderOpenApi()) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
+    const document = JSON.parse(await renderOpenApi()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
+    };
     expect(document.openapi).toBe('3.1.0');
     for (const [route, operations] of Object.entries(document.paths)) {
       if (route === '/health') continue;

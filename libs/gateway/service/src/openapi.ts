@@ -18,7 +18,16 @@ const docSealKey = (kid: string) => {
 
 /** The OpenAPI document as committed in docs/openapi.json (stable key order, trailing newline). */
 export async function renderOpenApi(): Promise<string> {
-  const config = loadGatewayConfig({ messageKeyring: Keyring.generate(['doc']), sealOpeningKeys: new Map(), sealFor: { identity: docSealKey('doc-identity'), cards: docSealKey('doc-cards'), payments: docSealKey('doc-payments') }, accessTokenKeys: verificationKeysOf(generateSigningKey('doc-user')), staffTokenKeys: verificationKeysOf(generateSigningKey('doc-staff')) }, {});
+  const config = loadGatewayConfig(
+    {
+      messageKeyring: Keyring.generate(['doc']),
+      sealOpeningKeys: new Map(),
+      sealFor: { identity: docSealKey('doc-identity'), cards: docSealKey('doc-cards'), payments: docSealKey('doc-payments') },
+      accessTokenKeys: verificationKeysOf(generateSigningKey('doc-user')),
+      staffTokenKeys: verificationKeysOf(generateSigningKey('doc-staff')),
+    },
+    {},
+  );
   const app = await createGatewayApp({ config, bus: offlineBus, logger: false });
   try {
     await app.init();

@@ -22,10 +22,12 @@ export class SupportPaymentRoutes {
   @PageQuery()
   @Route({
     summary: "A user's payments, newest first (support)",
-    description: 'Audited: the look-up (agent, page parameters, time) is recorded on the user\'s support-access trail before it is answered; refused AUDIT_UNAVAILABLE when it cannot be recorded.',
+    description:
+      "Audited: the look-up (agent, page parameters, time) is recorded on the user's support-access trail before it is answered; refused AUDIT_UNAVAILABLE when it cannot be recorded.",
     status: 200,
     response: S.PaymentListResponse,
-    commands: [paymentsContract.listUserPayments], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.listUserPayments],
+    codes: ['INVALID_COMMAND'],
     auth: 'support',
   })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
@@ -44,7 +46,14 @@ export class SupportAccessRoutes {
 
   @Get()
   @PageQuery()
-  @Route({ summary: "Who in support looked at a user's transactions, newest first (support)", status: 200, response: S.SupportAccessResponse, commands: [paymentsContract.listSupportAccess], codes: ['INVALID_COMMAND'], auth: 'support' })
+  @Route({
+    summary: "Who in support looked at a user's transactions, newest first (support)",
+    status: 200,
+    response: S.SupportAccessResponse,
+    commands: [paymentsContract.listSupportAccess],
+    codes: ['INVALID_COMMAND'],
+    auth: 'support',
+  })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
     const actor = requireStaff(principal, 'readSupportAccess');

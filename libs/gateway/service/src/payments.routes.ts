@@ -34,7 +34,11 @@ export class PaymentRoutes {
    * route's schema, and the wallet is the user's own (looked up from the token's user, never taken
    * from the body).
    */
-  private async ownWalletRequest<T extends TSchema>(userId: string, http: RequestInfo, schema: T): Promise<{ principal: Principal; body: Static<T>; walletId: string }> {
+  private async ownWalletRequest<T extends TSchema>(
+    userId: string,
+    http: RequestInfo,
+    schema: T,
+  ): Promise<{ principal: Principal; body: Static<T>; walletId: string }> {
     const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
     const body = validate(schema, http.body);
@@ -51,7 +55,10 @@ export class PaymentRoutes {
 
   /** The device of the token (the risk rules key on it) and the optional step-up code, encrypted. */
   private device(principal: Principal, stepUpCode: string | undefined): { deviceId: string; stepUpCode?: string } {
-    return { deviceId: principal.deviceId === '' ? 'unknown-device' : principal.deviceId, ...(stepUpCode === undefined ? {} : { stepUpCode: this.edge.identitySecret('stepUpCode', stepUpCode) }) };
+    return {
+      deviceId: principal.deviceId === '' ? 'unknown-device' : principal.deviceId,
+      ...(stepUpCode === undefined ? {} : { stepUpCode: this.edge.identitySecret('stepUpCode', stepUpCode) }),
+    };
   }
 
   @Post('users/:userId/payments')
@@ -62,7 +69,8 @@ export class PaymentRoutes {
     body: S.PayMerchantRequest,
     status: 200,
     response: S.PaymentResponse,
-    commands: [paymentsContract.payMerchant, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.payMerchant, walletContract.getWalletByUser],
+    codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async payMerchant(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -89,10 +97,12 @@ export class PaymentRoutes {
   @PageQuery()
   @Route({
     summary: 'My payments, newest first (statement)',
-    description: 'From a read model: a payment appears within moments of its first step; GET /users/{userId}/payments/{paymentId} is always current.',
+    description:
+      'From a read model: a payment appears within moments of its first step; GET /users/{userId}/payments/{paymentId} is always current.',
     status: 200,
     response: S.PaymentListResponse,
-    commands: [paymentsContract.listUserPayments], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.listUserPayments],
+    codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async list(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
@@ -105,10 +115,12 @@ export class PaymentRoutes {
   @PageQuery()
   @Route({
     summary: 'Who in support looked at my transactions, newest first',
-    description: 'Every support look-up of my payments (the list or one payment) is recorded before it is answered: the agent, what was viewed and when.',
+    description:
+      'Every support look-up of my payments (the list or one payment) is recorded before it is answered: the agent, what was viewed and when.',
     status: 200,
     response: S.SupportAccessResponse,
-    commands: [paymentsContract.listSupportAccess], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.listSupportAccess],
+    codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async supportAccess(@Param('userId') userId: string, @Query() query: unknown, @Http() http: RequestInfo) {
@@ -140,12 +152,18 @@ export class PaymentRoutes {
     body: S.CardTopUpRequest,
     status: 200,
     response: S.PaymentResponse,
-    commands: [paymentsContract.topUpFromCard, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.topUpFromCard, walletContract.getWalletByUser],
+    codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async topUpFromCard(@Param('userId') userId: string, @Http() http: RequestInfo) {
     const { principal, body, walletId } = await this.ownWalletRequest(userId, http, S.CardTopUpRequest);
-    return this.pay(paymentsContract.topUpFromCard, { paymentId: body.paymentId, userId, walletId, cardId: body.cardId, amountMinor: body.amountMinor }, body.paymentId, principal.actor);
+    return this.pay(
+      paymentsContract.topUpFromCard,
+      { paymentId: body.paymentId, userId, walletId, cardId: body.cardId, amountMinor: body.amountMinor },
+      body.paymentId,
+      principal.actor,
+    );
   }
 
   @Post('users/:userId/top-ups/provider')
@@ -158,12 +176,18 @@ export class PaymentRoutes {
     body: S.ProviderTopUpRequest,
     status: 200,
     response: S.PaymentResponse,
-    commands: [paymentsContract.providerTopUp, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.providerTopUp, walletContract.getWalletByUser],
+    codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async providerTopUp(@Param('userId') userId: string, @Http() http: RequestInfo) {
     const { principal, body, walletId } = await this.ownWalletRequest(userId, http, S.ProviderTopUpRequest);
-    return this.pay(paymentsContract.providerTopUp, { paymentId: body.paymentId, userId, walletId, provider: body.provider, amountMinor: body.amountMinor }, body.paymentId, principal.actor);
+    return this.pay(
+      paymentsContract.providerTopUp,
+      { paymentId: body.paymentId, userId, walletId, provider: body.provider, amountMinor: body.amountMinor },
+      body.paymentId,
+      principal.actor,
+    );
   }
 
   @Post('users/:userId/transfers')
@@ -174,7 +198,8 @@ export class PaymentRoutes {
     body: S.TransferRequest,
     status: 200,
     response: S.PaymentResponse,
-    commands: [paymentsContract.transfer, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.transfer, walletContract.getWalletByUser],
+    codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async transfer(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -204,14 +229,24 @@ export class PaymentRoutes {
     body: S.BillPaymentRequest,
     status: 200,
     response: S.PaymentResponse,
-    commands: [paymentsContract.payBill, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.payBill, walletContract.getWalletByUser],
+    codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async payBill(@Param('userId') userId: string, @Http() http: RequestInfo) {
     const { principal, body, walletId } = await this.ownWalletRequest(userId, http, S.BillPaymentRequest);
     return this.pay(
       paymentsContract.payBill,
-      { paymentId: body.paymentId, userId, walletId, billerId: body.billerId, billReference: this.edge.paymentsSecret('billReference', body.billReference), amountMinor: body.amountMinor, paymentPassword: this.password(body.paymentPassword), ...this.device(principal, body.stepUpCode) },
+      {
+        paymentId: body.paymentId,
+        userId,
+        walletId,
+        billerId: body.billerId,
+        billReference: this.edge.paymentsSecret('billReference', body.billReference),
+        amountMinor: body.amountMinor,
+        paymentPassword: this.password(body.paymentPassword),
+        ...this.device(principal, body.stepUpCode),
+      },
       body.paymentId,
       principal.actor,
     );
@@ -225,14 +260,23 @@ export class PaymentRoutes {
     body: S.WithdrawalRequest,
     status: 200,
     response: S.PaymentResponse,
-    commands: [paymentsContract.withdraw, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.withdraw, walletContract.getWalletByUser],
+    codes: ['INVALID_COMMAND'],
     auth: 'user',
   })
   async withdraw(@Param('userId') userId: string, @Http() http: RequestInfo) {
     const { principal, body, walletId } = await this.ownWalletRequest(userId, http, S.WithdrawalRequest);
     return this.pay(
       paymentsContract.withdraw,
-      { paymentId: body.paymentId, userId, walletId, cardId: body.cardId, amountMinor: body.amountMinor, paymentPassword: this.password(body.paymentPassword), ...this.device(principal, body.stepUpCode) },
+      {
+        paymentId: body.paymentId,
+        userId,
+        walletId,
+        cardId: body.cardId,
+        amountMinor: body.amountMinor,
+        paymentPassword: this.password(body.paymentPassword),
+        ...this.device(principal, body.stepUpCode),
+      },
       body.paymentId,
       principal.actor,
     );
@@ -249,7 +293,8 @@ export class PaymentRoutes {
     body: S.CounterTopUpRequest,
     status: 200,
     response: S.PaymentResponse,
-    commands: [paymentsContract.counterTopUp, walletContract.getWalletByUser], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.counterTopUp, walletContract.getWalletByUser],
+    codes: ['INVALID_COMMAND'],
     auth: 'support',
   })
   async counterTopUp(@Param('userId') userId: string, @Http() http: RequestInfo) {
@@ -259,7 +304,12 @@ export class PaymentRoutes {
     const body = validate(S.CounterTopUpRequest, http.body);
     const tellerId = principal.userId;
     const walletId = await this.edge.walletIdOf(id, actor);
-    return this.pay(paymentsContract.counterTopUp, { paymentId: body.paymentId, userId: id, walletId, branchId: body.branchId, tellerId, amountMinor: body.amountMinor }, body.paymentId, actor);
+    return this.pay(
+      paymentsContract.counterTopUp,
+      { paymentId: body.paymentId, userId: id, walletId, branchId: body.branchId, tellerId, amountMinor: body.amountMinor },
+      body.paymentId,
+      actor,
+    );
   }
 
   @Post('support/counter-top-ups/:paymentId/approval')
@@ -270,7 +320,8 @@ export class PaymentRoutes {
     body: S.CounterTopUpApprovalRequest,
     status: 200,
     response: S.PaymentResponse,
-    commands: [paymentsContract.approveCounterTopUp], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.approveCounterTopUp],
+    codes: ['INVALID_COMMAND'],
     auth: 'support',
   })
   async approveCounterTopUp(@Param('paymentId') paymentId: string, @Http() http: RequestInfo) {
@@ -283,11 +334,13 @@ export class PaymentRoutes {
   @HttpCode(200)
   @Route({
     summary: 'Reject a counter top-up awaiting approval (supervisor): it fails COUNTER_TOP_UP_REJECTED and the teller hands the cash back',
-    description: 'Maker-checker: recorded with the reason as supervisor:<agentId> (payments.CounterTopUpRejected.v1). Answers the payment with status "failed".',
+    description:
+      'Maker-checker: recorded with the reason as supervisor:<agentId> (payments.CounterTopUpRejected.v1). Answers the payment with status "failed".',
     body: S.CounterTopUpRejectionRequest,
     status: 200,
     response: S.PaymentResponse,
-    commands: [paymentsContract.rejectCounterTopUp], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.rejectCounterTopUp],
+    codes: ['INVALID_COMMAND'],
     auth: 'support',
   })
   async rejectCounterTopUp(@Param('paymentId') paymentId: string, @Http() http: RequestInfo) {
@@ -307,11 +360,13 @@ export class PaymentRoutes {
   @HttpCode(200)
   @Route({
     summary: "Alipay / WeChat: the signed confirmation of a top-up (the provider's webhook)",
-    description: 'No bearer token: the HMAC signature proves the provider. A repeated callback returns the outcome again and credits nothing more.',
+    description:
+      'No bearer token: the HMAC signature proves the provider. A repeated callback returns the outcome again and credits nothing more.',
     body: S.ProviderCallbackRequest,
     status: 200,
     response: S.PaymentResponse,
-    commands: [paymentsContract.providerCallback], codes: ['INVALID_COMMAND'],
+    commands: [paymentsContract.providerCallback],
+    codes: ['INVALID_COMMAND'],
   })
   async providerCallback(@Http() http: RequestInfo) {
     const body = validate(S.ProviderCallbackRequest, http.body);

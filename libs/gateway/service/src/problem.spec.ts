@@ -54,8 +54,19 @@ describe('statusForCode: the one code → HTTP status table', () => {
   });
 
   it('gives 5xx only to availability codes', () => {
-    const fiveHundreds = ['SYSTEM_MAINTENANCE', 'TIMEOUT', 'PROCESSING_FAILED', 'UNKNOWN_COMMAND', 'NOT_READY', 'SERVICE_UNAVAILABLE', 'ISSUER_UNAVAILABLE', 'IDENTITY_UNAVAILABLE', 'INTERNAL_ERROR'];
-    for (const code of ['WRONG_PAYMENT_PASSWORD', 'CODE_EXPIRED', 'WALLET_NOT_OPEN', 'WALLET_PREREQUISITES_MISSING', 'CARD_EXPIRED']) expect(statusForCode(code)).toBeLessThan(500);
+    const fiveHundreds = [
+      'SYSTEM_MAINTENANCE',
+      'TIMEOUT',
+      'PROCESSING_FAILED',
+      'UNKNOWN_COMMAND',
+      'NOT_READY',
+      'SERVICE_UNAVAILABLE',
+      'ISSUER_UNAVAILABLE',
+      'IDENTITY_UNAVAILABLE',
+      'INTERNAL_ERROR',
+    ];
+    for (const code of ['WRONG_PAYMENT_PASSWORD', 'CODE_EXPIRED', 'WALLET_NOT_OPEN', 'WALLET_PREREQUISITES_MISSING', 'CARD_EXPIRED'])
+      expect(statusForCode(code)).toBeLessThan(500);
     for (const code of fiveHundreds) expect(statusForCode(code)).toBeGreaterThanOrEqual(500);
   });
 });

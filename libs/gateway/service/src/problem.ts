@@ -225,7 +225,8 @@ function retryAfterSeconds(details: Record<string, unknown> | undefined, fallbac
   if (typeof ms === 'number' && Number.isFinite(ms)) return String(Math.max(1, Math.ceil(ms / 1000)));
   for (const field of ['retryAt', 'until', 'lockedUntil']) {
     const at = details?.[field];
-    if (typeof at === 'string' && !Number.isNaN(Date.parse(at))) return String(Math.max(1, Math.ceil((Date.parse(at) - Date.now()) / 1000)));
+    if (typeof at === 'string' && !Number.isNaN(Date.parse(at)))
+      return String(Math.max(1, Math.ceil((Date.parse(at) - Date.now()) / 1000)));
   }
   return fallbackSeconds === undefined ? undefined : String(fallbackSeconds);
 }

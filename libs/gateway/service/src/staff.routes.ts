@@ -49,14 +49,25 @@ export class StaffRoutes {
     const data = await execute(
       edge.bus,
       identityContract.logInStaff,
-      { agentId, password: edge.identitySecret('staffPassword', password), authenticatorCode: edge.identitySecret('staffAuthenticatorCode', totpCode), clientAddress: edge.identitySecret('staffClientAddress', http.ip) },
+      {
+        agentId,
+        password: edge.identitySecret('staffPassword', password),
+        authenticatorCode: edge.identitySecret('staffAuthenticatorCode', totpCode),
+        clientAddress: edge.identitySecret('staffClientAddress', http.ip),
+      },
       { key: agentId, actor: 'anonymous' },
     ).catch((error: unknown) => {
       if (error instanceof ProblemError) this.logger.warn(`staff login refused agent=${agentId} ip=${http.ip} code=${error.code}`);
       throw error;
     });
     this.logger.log(`staff login agent=${agentId} role=${String(data['role'])} ip=${http.ip}`);
-    return { agentId, role: data['role'], tokenType: 'Bearer', accessToken: edge.openIdentityResult('accessToken', data['accessToken']), accessTokenExpiresAt: data['accessTokenExpiresAt'] };
+    return {
+      agentId,
+      role: data['role'],
+      tokenType: 'Bearer',
+      accessToken: edge.openIdentityResult('accessToken', data['accessToken']),
+      accessTokenExpiresAt: data['accessTokenExpiresAt'],
+    };
   }
 
   @Get('support/staff/:agentId/actions')
@@ -68,7 +79,8 @@ export class StaffRoutes {
       "look-ups of users' payments) and every login attempt of theirs, from the projector's read model (it trails the services by about half a second).",
     status: 200,
     response: S.StaffActionListResponse,
-    commands: [projectorContract.listStaffActions], codes: ['INVALID_COMMAND'],
+    commands: [projectorContract.listStaffActions],
+    codes: ['INVALID_COMMAND'],
     auth: 'support',
   })
   async staffActions(@Param('agentId') agentId: string, @Query() query: unknown, @Http() http: RequestInfo) {

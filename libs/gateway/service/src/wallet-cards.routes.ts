@@ -74,13 +74,24 @@ export class CardRoutes {
     return execute(
       this.edge.bus,
       cardsContract.bindCard,
-      { userId, cardNumber: this.edge.cardsSecret('cardNumber', body.cardNumber), holderName: this.edge.cardsSecret('holderName', body.holderName), reservedPhone: this.edge.cardsSecret('reservedPhone', body.reservedPhone) },
+      {
+        userId,
+        cardNumber: this.edge.cardsSecret('cardNumber', body.cardNumber),
+        holderName: this.edge.cardsSecret('holderName', body.holderName),
+        reservedPhone: this.edge.cardsSecret('reservedPhone', body.reservedPhone),
+      },
       { key: userId, actor: principal.actor },
     );
   }
 
   @Get()
-  @Route({ summary: 'List my cards (masked numbers only)', status: 200, response: S.CardListResponse, commands: [cardsContract.listCards], auth: 'user' })
+  @Route({
+    summary: 'List my cards (masked numbers only)',
+    status: 200,
+    response: S.CardListResponse,
+    commands: [cardsContract.listCards],
+    auth: 'user',
+  })
   async list(@Param('userId') userId: string, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
@@ -89,7 +100,13 @@ export class CardRoutes {
 
   @Post(':cardId/default')
   @HttpCode(200)
-  @Route({ summary: 'Make a card my default', status: 200, response: S.DefaultCardResponse, commands: [cardsContract.setDefaultCard], auth: 'user' })
+  @Route({
+    summary: 'Make a card my default',
+    status: 200,
+    response: S.DefaultCardResponse,
+    commands: [cardsContract.setDefaultCard],
+    auth: 'user',
+  })
   async setDefault(@Param('userId') userId: string, @Param('cardId') cardId: string, @Http() http: RequestInfo) {
     const principal = await this.edge.principal(http.authorization);
     requireSelf(principal, userId);
@@ -114,6 +131,11 @@ export class CardRoutes {
     const body = validate(S.UnbindCardRequest, http.body);
     // Cards forwards the ciphertext to identity unopened, so it is encrypted for identity's field.
     const paymentPassword = this.edge.identitySecret('paymentPassword', body.paymentPassword);
-    return execute(this.edge.bus, cardsContract.unbindCard, { userId, cardId: id, paymentPassword }, { key: userId, actor: principal.actor });
+    return execute(
+      this.edge.bus,
+      cardsContract.unbindCard,
+      { userId, cardId: id, paymentPassword },
+      { key: userId, actor: principal.actor },
+    );
   }
 }

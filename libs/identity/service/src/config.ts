@@ -1,5 +1,17 @@
 import path from 'node:path';
-import { ARGON2_OWASP_PARAMS, loadFieldKeyring, loadPepperKeyring, openingKeysFromEnv, sealingKeyFromEnv, signingKeyFromEnv, type Argon2Params, type Keyring, type OpeningKeys, type SealingKey, type SigningKey } from '@ledger/crypto';
+import {
+  ARGON2_OWASP_PARAMS,
+  loadFieldKeyring,
+  loadPepperKeyring,
+  openingKeysFromEnv,
+  sealingKeyFromEnv,
+  signingKeyFromEnv,
+  type Argon2Params,
+  type Keyring,
+  type OpeningKeys,
+  type SealingKey,
+  type SigningKey,
+} from '@ledger/crypto';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from '@ledger/identity-domain';
 import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/util';
 import { STAFF_REGISTRY_VARIABLE, staffRegistryFrom, type StaffMember } from './use-cases/staff/staff-registry';
@@ -84,11 +96,17 @@ function configured<T>(read: () => T): T {
   }
 }
 
-export function loadIdentityConfig(overrides: Partial<IdentityConfig> = {}, env: Readonly<Record<string, string | undefined>> = process.env): IdentityConfig {
+export function loadIdentityConfig(
+  overrides: Partial<IdentityConfig> = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): IdentityConfig {
   const smsSender = (env['SMS_SENDER'] ?? 'outbox') as string;
   if (smsSender !== 'outbox') throw new ConfigurationError(`SMS_SENDER=${smsSender} is not supported; only the local outbox exists`);
   // The outbox is a simulated handset: a production service writing codes to a file would be a leak.
-  if (!isDevMode(env)) throw new ConfigurationError(`the SMS outbox is a simulated handset and no SMS gateway adapter exists: it runs only with ${DEV_MODE_VARIABLE}=1`);
+  if (!isDevMode(env))
+    throw new ConfigurationError(
+      `the SMS outbox is a simulated handset and no SMS gateway adapter exists: it runs only with ${DEV_MODE_VARIABLE}=1`,
+    );
   const databaseUrl = overrides.databaseUrl ?? env['DATABASE_URL'];
   if (!databaseUrl) throw new ConfigurationError('DATABASE_URL is not set');
   return {
@@ -102,7 +120,10 @@ export function loadIdentityConfig(overrides: Partial<IdentityConfig> = {}, env:
     staff: overrides.staff ?? configured(() => staffRegistryFrom(env[STAFF_REGISTRY_VARIABLE])),
     staffTokenSigningKey: overrides.staffTokenSigningKey ?? configured(() => signingKeyFromEnv(env, 'STAFF_TOKEN_SIGNING_KEY', 'staff')),
     staffTokenTtlMs: overrides.staffTokenTtlMs ?? positiveInteger(env, 'IDENTITY_STAFF_TOKEN_TTL_MS', 15 * MINUTE_MS),
-    staffLoginsPerAddress: overrides.staffLoginsPerAddress ?? { ...DEFAULT_STAFF_LOGINS_PER_ADDRESS, max: positiveInteger(env, 'IDENTITY_STAFF_LOGINS_PER_ADDRESS', DEFAULT_STAFF_LOGINS_PER_ADDRESS.max) },
+    staffLoginsPerAddress: overrides.staffLoginsPerAddress ?? {
+      ...DEFAULT_STAFF_LOGINS_PER_ADDRESS,
+      max: positiveInteger(env, 'IDENTITY_STAFF_LOGINS_PER_ADDRESS', DEFAULT_STAFF_LOGINS_PER_ADDRESS.max),
+    },
     clock: overrides.clock ?? systemClock,
     policy: overrides.policy ?? DEFAULT_IDENTITY_POLICY,
     argon2: overrides.argon2 ?? ARGON2_OWASP_PARAMS,
@@ -119,7 +140,8 @@ function positiveInteger(env: Readonly<Record<string, string | undefined>>, name
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigurationError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new ConfigurationError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return value;
 }
 

@@ -69,11 +69,17 @@ export const IDENTITY_SERVICE_ERROR = { INVALID_INPUT: 'INVALID_INPUT', FORBIDDE
  */
 export type Resolvable<Command, State> = Command | { type: 'Resolve'; resolve(state: State): Command };
 
-export function resolving<Command extends { type: string }, Event, State>(decider: Decider<Command, Event, State, DomainRejection>): Decider<Resolvable<Command, State>, Event, State> {
+export function resolving<Command extends { type: string }, Event, State>(
+  decider: Decider<Command, Event, State, DomainRejection>,
+): Decider<Resolvable<Command, State>, Event, State> {
   return {
     initialState: () => decider.initialState(),
     evolve: (state, event) => decider.evolve(state, event),
-    decide: (command, state) => decider.decide(command.type === 'Resolve' ? (command as { resolve(state: State): Command }).resolve(state) : (command as Command), state),
+    decide: (command, state) =>
+      decider.decide(
+        command.type === 'Resolve' ? (command as { resolve(state: State): Command }).resolve(state) : (command as Command),
+        state,
+      ),
   };
 }
 
@@ -160,7 +166,11 @@ export class IdentityCore {
     this.sessions = sessions;
     this.userDecider = createUserDecider(config.policy);
     this.users = new DeciderHandler({ store, decider: resolving(this.userDecider), codec: identityCodec<UserEvent>() });
-    this.codes = new DeciderHandler({ store, decider: resolving(createVerificationCodeDecider(config.policy)), codec: identityCodec<VerificationCodeEvent>() });
+    this.codes = new DeciderHandler({
+      store,
+      decider: resolving(createVerificationCodeDecider(config.policy)),
+      codec: identityCodec<VerificationCodeEvent>(),
+    });
     this.phones = new DeciderHandler({ store, decider: phoneReservationDecider, codec: identityCodec<PhoneReservationEvent>() });
     this.maintenance = new DeciderHandler({ store, decider: maintenanceDecider, codec: identityCodec<MaintenanceEvent>() });
   }
@@ -172,7 +182,12 @@ export class IdentityCore {
    * the transport retries it a bounded number of times. One log line per command, without payload.
    */
   execute(envelope: CommandEnvelope, work: () => Promise<CommandResult>): Promise<CommandResult> {
-    return runUseCase(envelope, work, (error) => refusalOf(envelope, error), (line) => this.logger.log(line));
+    return runUseCase(
+      envelope,
+      work,
+      (error) => refusalOf(envelope, error),
+      (line) => this.logger.log(line),
+    );
   }
 
   now(): Instant {
@@ -180,18 +195,33 @@ export class IdentityCore {
   }
 
   registered(envelope: CommandEnvelope, user: RegisteredUser): CommandResult {
-    return accepted(envelope, { userId: user.userId, maskedPhone: user.maskedPhone, identityLevel: user.identityLevel, registeredAt: user.registeredAt });
+    return accepted(envelope, {
+      userId: user.userId,
+      maskedPhone: user.maskedPhone,
+      identityLevel: user.identityLevel,
+      registeredAt: user.registeredAt,
+    });
   }
 
   /** Decides, appends what was decided, and derives the rejection that recorded failures stand for. */
-  async step<Command, Event extends IdentityEvent, State>(handler: DeciderHandler<Command, Event, State>, stream: string, command: Command, meta: CommandMetadata): Promise<StepOutcome<Event>> {
+  async step<Command, Event extends IdentityEvent, State>(
+    handler: DeciderHandler<Command, Event, State>,
+    stream: string,
+    command: Command,
+    meta: CommandMetadata,
+  ): Promise<StepOutcome<Event>> {
     const outcome = await handler.handle(stream, command, meta);
     if (outcome.kind === 'rejected') return { events: [], rejection: outcome.rejection, duplicate: false };
     return { events: outcome.events, rejection: recordedRejection(outcome.events), duplicate: outcome.duplicate };
   }
 
   /** A step on the user's stream, answered `{ userId }` when accepted: the shape of most account changes. */
-  async changeUser(envelope: CommandEnvelope, userId: string, command: Resolvable<UserCommand, UserState>, meta = commandMetadata(envelope)): Promise<CommandResult> {
+  async changeUser(
+    envelope: CommandEnvelope,
+    userId: string,
+    command: Resolvable<UserCommand, UserState>,
+    meta = commandMetadata(envelope),
+  ): Promise<CommandResult> {
     const step = await this.step(this.users, userStreamId(userId), command, meta);
     return step.rejection ? rejectedBy(envelope, step.rejection) : accepted(envelope, { userId });
   }
@@ -261,7 +291,8 @@ export class IdentityCore {
   /** For a check either the user or an internal system (cards, payments) asks for. */
   requireSelfOrSystem(envelope: CommandEnvelope, userId: string, what: string): void {
     const actor = parseActor(envelope.actor);
-    if (!((actor.kind === 'user' && actor.id === userId) || actor.kind === 'system')) throw new ForbiddenActor(`only the user or an internal system may verify ${what}`);
+    if (!((actor.kind === 'user' && actor.id === userId) || actor.kind === 'system'))
+      throw new ForbiddenActor(`only the user or an internal system may verify ${what}`);
   }
 
   paymentPasswordMatches(state: UserState, password: string): boolean {
@@ -294,7 +325,9 @@ export class IdentityCore {
         type: 'Resolve',
         resolve: (state) => {
           const slot = state.kind === 'tracked' ? state.slots[purpose] : undefined;
-          const matches = slot?.status === 'active' && verifyVerificationCode(phoneHash, purpose, slot.codeId, code, slot.codeHash, this.config.pepperKeyring);
+          const matches =
+            slot?.status === 'active' &&
+            verifyVerificationCode(phoneHash, purpose, slot.codeId, code, slot.codeHash, this.config.pepperKeyring);
           return { type: 'ConsumeVerificationCode', phoneHash, purpose, matches, now };
         },
       },

@@ -1,4 +1,12 @@
-import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { topics } from '@ledger/contracts';
 import { EVENT_STORE, EventRelay, EventStoreModule, type EventStore } from '@ledger/event-store';
 import { createKafka, pingControllerFor } from '@ledger/messaging';
@@ -87,19 +95,38 @@ export class IdentityCoreModule {
       controllers: [pingControllerFor(IDENTITY_CONTEXT), IdentityController],
       providers: [
         { provide: IDENTITY_CONFIG, useFactory: () => loadIdentityConfig(overrides) },
-        { provide: PG_POOL, useFactory: (config: IdentityConfig) => new Pool({ connectionString: config.databaseUrl, max: 10 }), inject: [IDENTITY_CONFIG] },
+        {
+          provide: PG_POOL,
+          useFactory: (config: IdentityConfig) => new Pool({ connectionString: config.databaseUrl, max: 10 }),
+          inject: [IDENTITY_CONFIG],
+        },
         { provide: IdentityReadModel, useFactory: (pool: Pool) => new IdentityReadModel(pool), inject: [PG_POOL] },
-        { provide: SmsSender, useFactory: (config: IdentityConfig) => new OutboxSmsSender(config.smsOutboxFile, () => config.clock.now()), inject: [IDENTITY_CONFIG] },
-        { provide: SessionService, useFactory: (store: EventStore, config: IdentityConfig) => new SessionService(store, config), inject: [EVENT_STORE, IDENTITY_CONFIG] },
+        {
+          provide: SmsSender,
+          useFactory: (config: IdentityConfig) => new OutboxSmsSender(config.smsOutboxFile, () => config.clock.now()),
+          inject: [IDENTITY_CONFIG],
+        },
+        {
+          provide: SessionService,
+          useFactory: (store: EventStore, config: IdentityConfig) => new SessionService(store, config),
+          inject: [EVENT_STORE, IDENTITY_CONFIG],
+        },
         {
           provide: IdentityCore,
-          useFactory: (store: EventStore, config: IdentityConfig, sms: SmsSender, readModel: IdentityReadModel, sessions: SessionService) => new IdentityCore({ store, config, sms, readModel, sessions }),
+          useFactory: (store: EventStore, config: IdentityConfig, sms: SmsSender, readModel: IdentityReadModel, sessions: SessionService) =>
+            new IdentityCore({ store, config, sms, readModel, sessions }),
           inject: [EVENT_STORE, IDENTITY_CONFIG, SmsSender, IdentityReadModel, SessionService],
         },
-        { provide: StaffLoginLimits, useFactory: (pool: Pool, config: IdentityConfig) => new StaffLoginLimits(pool, config.pepperKeyring, config.staffLoginsPerAddress), inject: [PG_POOL, IDENTITY_CONFIG] },
+        {
+          provide: StaffLoginLimits,
+          useFactory: (pool: Pool, config: IdentityConfig) =>
+            new StaffLoginLimits(pool, config.pepperKeyring, config.staffLoginsPerAddress),
+          inject: [PG_POOL, IDENTITY_CONFIG],
+        },
         {
           provide: StaffLogins,
-          useFactory: (store: EventStore, config: IdentityConfig, core: IdentityCore, limits: StaffLoginLimits) => new StaffLogins(store, config, core, limits),
+          useFactory: (store: EventStore, config: IdentityConfig, core: IdentityCore, limits: StaffLoginLimits) =>
+            new StaffLogins(store, config, core, limits),
           inject: [EVENT_STORE, IDENTITY_CONFIG, IdentityCore, StaffLoginLimits],
         },
         IdentityRuntime,

@@ -3,7 +3,14 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { identityContract as identity } from '@ledger/contracts';
 import { checkPaymentPassword } from '@ledger/identity-domain';
 import { needlesIn, scanDatabase, scanKafkaLogs, testKafka, TopicRecorder } from '@ledger/testing';
-import { eventually, expectAccepted, randomIdNumber, randomPhone, startIdentityHarness, type IdentityHarness } from './testing/identity-harness';
+import {
+  eventually,
+  expectAccepted,
+  randomIdNumber,
+  randomPhone,
+  startIdentityHarness,
+  type IdentityHarness,
+} from './testing/identity-harness';
 
 /**
  * Plants known secrets through the real flow, then looks for them everywhere the system keeps
@@ -60,7 +67,14 @@ describe('no secret in plain text in Kafka, the database or the logs', () => {
     const registered = expectAccepted(
       await h.send(
         identity.registerUser,
-        { phone: h.enc('phone', phone), code: h.enc('code', smsCodes[0]!), loginPassword: h.enc('loginPassword', loginPassword), name: h.enc('name', name), idNumber: h.enc('idNumber', idNumber), deviceId: marker },
+        {
+          phone: h.enc('phone', phone),
+          code: h.enc('code', smsCodes[0]!),
+          loginPassword: h.enc('loginPassword', loginPassword),
+          name: h.enc('name', name),
+          idNumber: h.enc('idNumber', idNumber),
+          deviceId: marker,
+        },
         'anonymous',
         { commandId: registrationCommandId },
       ),
@@ -68,21 +82,49 @@ describe('no secret in plain text in Kafka, the database or the logs', () => {
     const userId = String(registered['userId']);
     const me = `user:${userId}`;
     expectAccepted(await h.send(identity.setPaymentPassword, { userId, paymentPassword: h.enc('paymentPassword', paymentPassword) }, me));
-    expectAccepted(await h.send(identity.verifyPaymentPassword, { userId, paymentPassword: h.enc('paymentPassword', paymentPassword), purpose: 'payment' }, 'system:payments'));
+    expectAccepted(
+      await h.send(
+        identity.verifyPaymentPassword,
+        { userId, paymentPassword: h.enc('paymentPassword', paymentPassword), purpose: 'payment' },
+        'system:payments',
+      ),
+    );
     expectAccepted(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'login_step_up' }));
     smsCodes.push(h.latestCode(phone));
     expectAccepted(
-      await h.send(identity.login, { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', loginPassword), deviceId: 'phone-B', stepUpCode: h.enc('stepUpCode', smsCodes[1]!) }),
+      await h.send(identity.login, {
+        phone: h.enc('phone', phone),
+        loginPassword: h.enc('loginPassword', loginPassword),
+        deviceId: 'phone-B',
+        stepUpCode: h.enc('stepUpCode', smsCodes[1]!),
+      }),
     );
     expectAccepted(
-      await h.send(identity.changeLoginPassword, { userId, loginPassword: h.enc('loginPassword', loginPassword), newLoginPassword: h.enc('newLoginPassword', newLoginPassword) }, me),
+      await h.send(
+        identity.changeLoginPassword,
+        { userId, loginPassword: h.enc('loginPassword', loginPassword), newLoginPassword: h.enc('newLoginPassword', newLoginPassword) },
+        me,
+      ),
     );
     // Wait until the relay and the read model have caught up, so their copies are part of the scan.
-    await events.waitFor((m) => m.message.headers?.['message-type']?.toString() === 'identity.LoginPasswordChanged.v1' && m.message.key?.toString() === `user-${userId}`);
-    await eventually(async () => expectAccepted(await h.send(identity.findUserByPhone, { phone: h.enc('phone', phone) }, 'system:payments')));
+    await events.waitFor(
+      (m) =>
+        m.message.headers?.['message-type']?.toString() === 'identity.LoginPasswordChanged.v1' &&
+        m.message.key?.toString() === `user-${userId}`,
+    );
+    await eventually(async () =>
+      expectAccepted(await h.send(identity.findUserByPhone, { phone: h.enc('phone', phone) }, 'system:payments')),
+    );
   });
 
-  const secrets = () => ({ phone, loginPassword, newLoginPassword, paymentPassword, idNumber, ...Object.fromEntries(smsCodes.map((code, index) => [`smsCode${index + 1}`, code])) });
+  const secrets = () => ({
+    phone,
+    loginPassword,
+    newLoginPassword,
+    paymentPassword,
+    idNumber,
+    ...Object.fromEntries(smsCodes.map((code, index) => [`smsCode${index + 1}`, code])),
+  });
 
   it('finds none of them in a dump of every table of the database, but finds the marker', async () => {
     const scan = await scanDatabase(h.db.url, { ...secrets(), marker });

@@ -37,7 +37,10 @@ export function createPaymentCodec(legacy?: LegacyProtection): EventCodec<Paymen
       const request = data.request as Record<string, unknown> | undefined;
       if (request) {
         const upcast: Record<string, unknown> = { ...request };
-        for (const [field, protect] of [['recipientPhone', legacy?.phone], ['billReference', legacy?.billReference]] as const) {
+        for (const [field, protect] of [
+          ['recipientPhone', legacy?.phone],
+          ['billReference', legacy?.billReference],
+        ] as const) {
           if (typeof request[field] !== 'string') continue;
           if (!protect) throw new Error(`${record.stream}@${record.revision}: a plain ${field} and no keys to protect it`);
           upcast[field] = protect(request[field]);

@@ -62,12 +62,19 @@ export class PaymentDriver {
       if (step === undefined) return state;
       const outcome = await STEP_EXECUTORS[step](this.context, { state, secrets, now: nowInstant(this.options.clock) });
       if ('later' in outcome) {
-        if (step !== 'awaiting_provider' && step !== 'awaiting_approval') this.options.log(`payment ${paymentId}: ${step} postponed (${outcome.later})`);
+        if (step !== 'awaiting_provider' && step !== 'awaiting_approval')
+          this.options.log(`payment ${paymentId}: ${step} postponed (${outcome.later})`);
         return state;
       }
       const now = nowInstant(this.options.clock);
-      const recorded = await this.options.handler.handle(stream, outcome.record, { commandId: `${paymentId}:${step}`, correlationId: paymentId, actor: 'system:payments', occurredAt: now });
-      if (recorded.kind === 'rejected' && recorded.rejection.code !== STEP_OUT_OF_ORDER) throw new Error(`payment ${paymentId}: ${step} result refused: ${recorded.rejection.code}`);
+      const recorded = await this.options.handler.handle(stream, outcome.record, {
+        commandId: `${paymentId}:${step}`,
+        correlationId: paymentId,
+        actor: 'system:payments',
+        occurredAt: now,
+      });
+      if (recorded.kind === 'rejected' && recorded.rejection.code !== STEP_OUT_OF_ORDER)
+        throw new Error(`payment ${paymentId}: ${step} result refused: ${recorded.rejection.code}`);
     }
     throw new Error(`payment ${paymentId}: more than ${PaymentDriver.MAX_STEPS} steps`);
   }

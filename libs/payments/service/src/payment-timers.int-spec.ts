@@ -38,7 +38,8 @@ describe('payment timers (payments.payment_timers)', () => {
   const past = (): Date => new Date(Date.now() - 1_000);
 
   /** Sets one timer, as the projection does for a payment's step (an upsert that drops any claim). */
-  const set = (timers: Pool, paymentId: string, kind: TimerKind, dueAt: Date) => writeTimerChanges(timers, { cleared: [], set: [{ paymentId, kind, dueAt }] });
+  const set = (timers: Pool, paymentId: string, kind: TimerKind, dueAt: Date) =>
+    writeTimerChanges(timers, { cleared: [], set: [{ paymentId, kind, dueAt }] });
   /** Deletes every timer of the payments, as the projection does at their outcome. */
   const clear = (timers: Pool, ...paymentIds: string[]) => writeTimerChanges(timers, { cleared: paymentIds, set: [] });
 
@@ -62,7 +63,11 @@ describe('payment timers (payments.payment_timers)', () => {
     const stepTimeoutMs = 5_000;
     const metadata = (occurredAt: string) => ({ correlationId: 'c', causationId: 'c', actor: 'system:test', occurredAt, schemaVersion: 1 });
     const append = (paymentId: string, events: Array<{ type: string; data: Record<string, unknown>; occurredAt: string }>) =>
-      store.append(`payment-${paymentId}`, events.map((e) => ({ id: randomUUID(), type: `payments.${e.type}.v1`, data: e.data, metadata: metadata(e.occurredAt) })), { expectedRevision: 'any' });
+      store.append(
+        `payment-${paymentId}`,
+        events.map((e) => ({ id: randomUUID(), type: `payments.${e.type}.v1`, data: e.data, metadata: metadata(e.occurredAt) })),
+        { expectedRevision: 'any' },
+      );
     const [inFlight, finished, provider] = [randomUUID(), randomUUID(), randomUUID()];
     const deadline = '2030-03-01T00:00:00.000Z';
     await append(inFlight, [
@@ -73,13 +78,20 @@ describe('payment timers (payments.payment_timers)', () => {
       { type: 'PaymentInitiated', data: { request: { paymentId: finished, kind: 'merchant' } }, occurredAt: '2030-01-01T00:00:00.000Z' },
       { type: 'PaymentCompleted', data: { paymentId: finished }, occurredAt: '2030-01-01T00:00:02.000Z' },
     ]);
-    await append(provider, [{ type: 'PaymentInitiated', data: { request: { paymentId: provider, kind: 'provider_topup', deadline } }, occurredAt: '2030-01-01T00:00:00.000Z' }]);
+    await append(provider, [
+      {
+        type: 'PaymentInitiated',
+        data: { request: { paymentId: provider, kind: 'provider_topup', deadline } },
+        occurredAt: '2030-01-01T00:00:00.000Z',
+      },
+    ]);
     a.follow(store, { stepTimeoutMs, pollIntervalMs: 20, log: (message) => console.error(message) });
     try {
       // A reader sees events once no older transaction runs on the server (other test files share it): wait, bounded.
       const until = async (paymentId: string, expected: unknown) => {
         const deadlineAt = Date.now() + 30_000;
-        while (JSON.stringify(await a.of(paymentId)) !== JSON.stringify(expected) && Date.now() < deadlineAt) await new Promise((resolve) => setTimeout(resolve, 20));
+        while (JSON.stringify(await a.of(paymentId)) !== JSON.stringify(expected) && Date.now() < deadlineAt)
+          await new Promise((resolve) => setTimeout(resolve, 20));
         expect(await a.of(paymentId)).toEqual(expected);
       };
       await until(inFlight, [{ paymentId: inFlight, kind: 'step', dueAt: new Date('2030-01-01T00:00:06.000Z'), fired: 0 }]);

@@ -25,7 +25,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { paymentsContract } from '@ledger/contracts';
-import { PostgresCheckpointStore, followerPacing, inTransactionUnderLock, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import {
+  PostgresCheckpointStore,
+  followerPacing,
+  inTransactionUnderLock,
+  startTransactionalProjection,
+  type EventStore,
+  type RecordedEvent,
+  type Subscription,
+} from '@ledger/event-store';
 import type { ActivePaymentState } from '@ledger/payments-domain';
 import type { Clock } from '@ledger/util';
 import type { Pool } from 'pg';
@@ -80,7 +88,11 @@ export interface TimerChanges {
 
 const OUTCOMES: ReadonlySet<string> = new Set([paymentsContract.EVENT_TYPES.PaymentCompleted, paymentsContract.EVENT_TYPES.PaymentFailed]);
 /** Recorded on a payment's stream after its outcome, and starting no step: a refund claimed against it or released, a provider's late callback. */
-const AFTER_OUTCOME: ReadonlySet<string> = new Set([paymentsContract.EVENT_TYPES.RefundClaimed, paymentsContract.EVENT_TYPES.RefundClaimReleased, paymentsContract.EVENT_TYPES.LateProviderCallbackReported]);
+const AFTER_OUTCOME: ReadonlySet<string> = new Set([
+  paymentsContract.EVENT_TYPES.RefundClaimed,
+  paymentsContract.EVENT_TYPES.RefundClaimReleased,
+  paymentsContract.EVENT_TYPES.LateProviderCallbackReported,
+]);
 const STREAM_PREFIX = 'payment-';
 
 /**
@@ -97,7 +109,10 @@ export function timerChangesOf(events: readonly RecordedEvent[], stepTimeoutMs: 
       last.set(paymentId, 'cleared');
       continue;
     }
-    const initiated = event.type === paymentsContract.EVENT_TYPES.PaymentInitiated ? (event.data as { request?: { kind?: string; deadline?: string }; approval?: { deadline?: string } }) : undefined;
+    const initiated =
+      event.type === paymentsContract.EVENT_TYPES.PaymentInitiated
+        ? (event.data as { request?: { kind?: string; deadline?: string }; approval?: { deadline?: string } })
+        : undefined;
     if (initiated?.request?.kind === 'provider_topup' && initiated.request.deadline !== undefined) {
       last.set(paymentId, { kind: 'provider_deadline', dueAt: new Date(initiated.request.deadline) });
       continue;
@@ -107,7 +122,10 @@ export function timerChangesOf(events: readonly RecordedEvent[], stepTimeoutMs: 
       continue;
     }
     const occurredAt = Date.parse(String(event.metadata.occurredAt ?? ''));
-    last.set(paymentId, { kind: 'step', dueAt: new Date((Number.isNaN(occurredAt) ? event.recordedAt.getTime() : occurredAt) + stepTimeoutMs) });
+    last.set(paymentId, {
+      kind: 'step',
+      dueAt: new Date((Number.isNaN(occurredAt) ? event.recordedAt.getTime() : occurredAt) + stepTimeoutMs),
+    });
   }
   const changes: TimerChanges = { cleared: [], set: [] };
   for (const [paymentId, word] of last) {
@@ -118,14 +136,22 @@ export function timerChangesOf(events: readonly RecordedEvent[], stepTimeoutMs: 
 }
 
 /** Writes the changes with at most one statement (a payment is either cleared or set within one batch). */
-export async function writeTimerChanges(client: { query(text: string, values?: unknown[]): Promise<unknown> }, changes: TimerChanges): Promise<void> {
+export async function writeTimerChanges(
+  client: { query(text: string, values?: unknown[]): Promise<unknown> },
+  changes: TimerChanges,
+): Promise<void> {
   if (changes.cleared.length === 0 && changes.set.length === 0) return;
   await client.query(
     `WITH cleared AS (DELETE FROM ${TABLE} WHERE payment_id = ANY($1::text[]))
      INSERT INTO ${TABLE} (payment_id, kind, due_at)
      SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[])
      ON CONFLICT (payment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, claim_id = NULL`,
-    [changes.cleared, changes.set.map((timer) => timer.paymentId), changes.set.map((timer) => timer.kind), changes.set.map((timer) => timer.dueAt)],
+    [
+      changes.cleared,
+      changes.set.map((timer) => timer.paymentId),
+      changes.set.map((timer) => timer.kind),
+      changes.set.map((timer) => timer.dueAt),
+    ],
   );
 }
 
@@ -152,7 +178,9 @@ export class PaymentTimers {
         PRIMARY KEY (payment_id, kind))`);
       // The kinds' check is replaced at every start, so a table made by an older version takes the new kinds too.
       await client.query(`ALTER TABLE ${TABLE} DROP CONSTRAINT IF EXISTS payment_timers_kind_check`);
-      await client.query(`ALTER TABLE ${TABLE} ADD CONSTRAINT payment_timers_kind_check CHECK (kind IN (${TIMER_KINDS.map((kind) => `'${kind}'`).join(', ')}))`);
+      await client.query(
+        `ALTER TABLE ${TABLE} ADD CONSTRAINT payment_timers_kind_check CHECK (kind IN (${TIMER_KINDS.map((kind) => `'${kind}'`).join(', ')}))`,
+      );
       await client.query(`CREATE INDEX IF NOT EXISTS payment_timers_due ON ${TABLE} (due_at)`);
       await this.checkpoints.ensureTable(client);
     });
@@ -204,17 +232,29 @@ export class PaymentTimers {
 
   /** Deletes the claimed timer, unless it was scheduled again since the claim. */
   async finish(timer: ClaimedTimer): Promise<void> {
-    await this.pool.query(`DELETE FROM ${TABLE} WHERE payment_id = $1 AND kind = $2 AND claim_id = $3`, [timer.paymentId, timer.kind, timer.claimId]);
+    await this.pool.query(`DELETE FROM ${TABLE} WHERE payment_id = $1 AND kind = $2 AND claim_id = $3`, [
+      timer.paymentId,
+      timer.kind,
+      timer.claimId,
+    ]);
   }
 
   /** Makes the claimed timer due again at `dueAt`, unless it was scheduled again since the claim. */
   async retry(timer: ClaimedTimer, dueAt: Date): Promise<void> {
-    await this.pool.query(`UPDATE ${TABLE} SET due_at = $4, claim_id = NULL WHERE payment_id = $1 AND kind = $2 AND claim_id = $3`, [timer.paymentId, timer.kind, timer.claimId, dueAt]);
+    await this.pool.query(`UPDATE ${TABLE} SET due_at = $4, claim_id = NULL WHERE payment_id = $1 AND kind = $2 AND claim_id = $3`, [
+      timer.paymentId,
+      timer.kind,
+      timer.claimId,
+      dueAt,
+    ]);
   }
 
   /** The timers of one payment (inspection, tests). */
   async of(paymentId: string): Promise<ScheduledTimer[]> {
-    const result = await this.pool.query<TimerRow>(`SELECT payment_id, kind, due_at, fired FROM ${TABLE} WHERE payment_id = $1 ORDER BY kind`, [paymentId]);
+    const result = await this.pool.query<TimerRow>(
+      `SELECT payment_id, kind, due_at, fired FROM ${TABLE} WHERE payment_id = $1 ORDER BY kind`,
+      [paymentId],
+    );
     return result.rows.map((row) => ({ paymentId: row.payment_id, kind: row.kind, dueAt: row.due_at, fired: row.fired }));
   }
 }
@@ -283,7 +323,9 @@ export class TimerPoller {
       if (dueAgain === undefined) await this.options.timers.finish(timer);
       else await this.options.timers.retry(timer, dueAgain);
     } catch (error) {
-      this.options.log(`payment timers: ${timer.kind} timer of payment ${timer.paymentId} failed (due again after its lease): ${String(error)}`);
+      this.options.log(
+        `payment timers: ${timer.kind} timer of payment ${timer.paymentId} failed (due again after its lease): ${String(error)}`,
+      );
     }
   }
 }

@@ -12,7 +12,17 @@ describe('payments contract', () => {
 
   it('names every event the store keeps: the codec reads each contract name and nothing else', () => {
     const codec = createPaymentCodec();
-    const record = (type: string): RecordedEvent => ({ id: 'e-1', stream: 'payment-p-1', revision: 0n, position: 1n, type, data: {}, metadata: {}, recordedAt: new Date() }) as unknown as RecordedEvent;
+    const record = (type: string): RecordedEvent =>
+      ({
+        id: 'e-1',
+        stream: 'payment-p-1',
+        revision: 0n,
+        position: 1n,
+        type,
+        data: {},
+        metadata: {},
+        recordedAt: new Date(),
+      }) as unknown as RecordedEvent;
     for (const [short, type] of Object.entries(paymentsContract.EVENT_TYPES)) expect(codec.decode(record(type)).type).toBe(short);
     expect(() => codec.decode(record('payments.SomethingElse.v1'))).toThrow('is not a payment event');
   });

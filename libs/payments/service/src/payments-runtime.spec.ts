@@ -11,7 +11,9 @@ describe('the partners payments talks to', () => {
 
   it('are the simulators only in development mode: a service started without partner adapters refuses to start otherwise', () => {
     expect(() => partnersOf({}, {})).toThrow(DevModeRequired);
-    expect(() => partnersOf({ acquirer: given.acquirer, cards: given.cards }, { NODE_ENV: 'production' })).toThrow(/billers are simulated.*LEDGER_DEV_MODE=1/);
+    expect(() => partnersOf({ acquirer: given.acquirer, cards: given.cards }, { NODE_ENV: 'production' })).toThrow(
+      /billers are simulated.*LEDGER_DEV_MODE=1/,
+    );
     const simulated = partnersOf({}, { LEDGER_DEV_MODE: '1', PAYMENTS_ACQUIRER_DELAY_MS: '150' });
     expect(simulated.acquirer).toBeInstanceOf(SimulatedAcquirer);
     expect((simulated.acquirer as SimulatedAcquirer).delayMs).toBe(150);

@@ -13,7 +13,12 @@ import {
   type Biller,
   type CounterApprovalPolicy,
   type RiskPolicy,
-  type CardMoneyGateway, type MerchantAcquirer, type PaymentCommand, type PaymentEvent, type PaymentState } from '@ledger/payments-domain';
+  type CardMoneyGateway,
+  type MerchantAcquirer,
+  type PaymentCommand,
+  type PaymentEvent,
+  type PaymentState,
+} from '@ledger/payments-domain';
 import { requireDevMode, systemClock, type Clock } from '@ledger/util';
 import { createPaymentCodec } from './payment-codec';
 import { PaymentDriver } from './payment-driver';
@@ -87,8 +92,13 @@ export function partnersOf(
   given: Pick<PaymentsServiceOptions, 'acquirer' | 'cards' | 'biller'>,
   env: NodeJS.ProcessEnv = process.env,
 ): { acquirer: MerchantAcquirer; cards: CardMoneyGateway; biller: Biller } {
-  if (!given.acquirer || !given.cards || !given.biller) requireDevMode('the acquirer, card gateway and billers are simulated (no partner adapter exists)', env);
-  return { acquirer: given.acquirer ?? simulatedAcquirerFromEnv(env), cards: given.cards ?? new SimulatedCardGateway(), biller: given.biller ?? new SimulatedBiller() };
+  if (!given.acquirer || !given.cards || !given.biller)
+    requireDevMode('the acquirer, card gateway and billers are simulated (no partner adapter exists)', env);
+  return {
+    acquirer: given.acquirer ?? simulatedAcquirerFromEnv(env),
+    cards: given.cards ?? new SimulatedCardGateway(),
+    biller: given.biller ?? new SimulatedBiller(),
+  };
 }
 
 const num = (value: string | undefined, fallback: number): number => (value === undefined || value === '' ? fallback : Number(value));
@@ -131,7 +141,10 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   /** Timers claimed per poll (and fired at once) by this instance. */
   private static readonly TIMER_BATCH = 50;
 
-  constructor(@Inject(EVENT_STORE) readonly store: EventStore, @Inject(PAYMENTS_OPTIONS) options: PaymentsServiceOptions) {
+  constructor(
+    @Inject(EVENT_STORE) readonly store: EventStore,
+    @Inject(PAYMENTS_OPTIONS) options: PaymentsServiceOptions,
+  ) {
     this.clock = options.clock ?? systemClock;
     this.topicPrefix = options.topicPrefix ?? process.env.KAFKA_TOPIC_PREFIX ?? '';
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
@@ -148,7 +161,14 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
       windowMs: num(process.env.PAYMENTS_COUNTER_APPROVAL_WINDOW_MS, DEFAULT_COUNTER_APPROVAL.windowMs),
       ...options.counterApproval,
     };
-    this.handler = new DeciderHandler({ store, decider: createPaymentDecider(MERCHANTS, BILLERS, counterApproval), codec: createPaymentCodec({ phone: (phone) => fields.protect(phone), billReference: (reference) => fields.protectReference(reference) }) });
+    this.handler = new DeciderHandler({
+      store,
+      decider: createPaymentDecider(MERCHANTS, BILLERS, counterApproval),
+      codec: createPaymentCodec({
+        phone: (phone) => fields.protect(phone),
+        billReference: (reference) => fields.protectReference(reference),
+      }),
+    });
     const readModelUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? process.env.EVENT_STORE_URL;
     // The timer table is written before every step of every payment in flight, next to the read model.
     this.pool = new Pool({ connectionString: readModelUrl, max: 8 });
@@ -156,7 +176,13 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     this.pool.on('error', (error) => this.logger.warn(`payments database connection lost: ${error.message}`));
     this.timers = new PaymentTimers(this.pool);
     const kafka = createKafka('payments');
-    this.client = new KafkaCommandClient({ kafka, clientName: 'payments', sender: 'payments', topicPrefix: this.topicPrefix, defaultTimeoutMs: 10_000 });
+    this.client = new KafkaCommandClient({
+      kafka,
+      clientName: 'payments',
+      sender: 'payments',
+      topicPrefix: this.topicPrefix,
+      defaultTimeoutMs: 10_000,
+    });
     this.driver = new PaymentDriver({
       handler: this.handler,
       client: this.client,
@@ -182,15 +208,24 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
       leaseMs: this.resumeAfterMs,
       log: (message) => this.logger.error(message),
     });
-    this.userPayments = new UserPaymentsReadModel(this.pool, store, { pollIntervalMs: this.pollIntervalMs, log: (message) => this.logger.error(message) });
+    this.userPayments = new UserPaymentsReadModel(this.pool, store, {
+      pollIntervalMs: this.pollIntervalMs,
+      log: (message) => this.logger.error(message),
+    });
     const riskPolicy: RiskPolicy = {
       velocityPerMinute: num(process.env.PAYMENTS_RISK_VELOCITY_PER_MINUTE, DEFAULT_RISK_POLICY.velocityPerMinute),
-      newDeviceThresholdMinor: BigInt(process.env.PAYMENTS_RISK_NEW_DEVICE_THRESHOLD_MINOR || DEFAULT_RISK_POLICY.newDeviceThresholdMinor.toString()),
+      newDeviceThresholdMinor: BigInt(
+        process.env.PAYMENTS_RISK_NEW_DEVICE_THRESHOLD_MINOR || DEFAULT_RISK_POLICY.newDeviceThresholdMinor.toString(),
+      ),
       knownDevicesKept: DEFAULT_RISK_POLICY.knownDevicesKept,
       ...options.risk,
     };
     this.supportAccess = new SupportAccessAudit(store);
-    this.risk = new RiskRules(store, riskPolicy, { client: this.client, pollIntervalMs: this.pollIntervalMs, log: (message) => this.logger.error(message) });
+    this.risk = new RiskRules(store, riskPolicy, {
+      client: this.client,
+      pollIntervalMs: this.pollIntervalMs,
+      log: (message) => this.logger.error(message),
+    });
     this.relay = new EventRelay({
       store,
       kafka,

@@ -27,17 +27,25 @@ import { startPayment, type PaymentDevice } from './use-cases/start-payment';
 type Envelope<C extends (typeof paymentsContract.COMMANDS)[number]> = CommandEnvelope<PayloadOf<C>>;
 
 /** A sealed personal field of a command, protected for keeping (see PersonalFields), or the refusal of a field that does not open. */
-function protectedOrRefused(command: CommandEnvelope, field: paymentsContract.SecretField, protect: () => ProtectedValue): ProtectedValue | CommandResult {
+function protectedOrRefused(
+  command: CommandEnvelope,
+  field: paymentsContract.SecretField,
+  protect: () => ProtectedValue,
+): ProtectedValue | CommandResult {
   try {
     return protect();
   } catch (error) {
-    if (error instanceof FieldDecryptionError) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, `${field} cannot be opened (${error.reason})`);
+    if (error instanceof FieldDecryptionError)
+      return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, `${field} cannot be opened (${error.reason})`);
     throw error;
   }
 }
 
 /** The device a money-out payment comes from, as its command says. */
-const deviceOf = (payload: { deviceId: string; stepUpCode?: string }): PaymentDevice => ({ deviceId: payload.deviceId, stepUpCode: payload.stepUpCode });
+const deviceOf = (payload: { deviceId: string; stepUpCode?: string }): PaymentDevice => ({
+  deviceId: payload.deviceId,
+  stepUpCode: payload.stepUpCode,
+});
 
 /**
  * The handlers that start a payment turn the payload into a payment request for `startPayment`; the
@@ -68,7 +76,19 @@ export class PaymentsController {
   @CommandHandler(paymentsContract.topUpFromCard)
   topUpFromCard(command: Envelope<typeof paymentsContract.topUpFromCard>): Promise<CommandResult> {
     const p = command.payload;
-    return startPayment(this.runtime, command, { kind: 'topup', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, cardId: p.cardId, amountMinor: parsePositiveMinor(p.amountMinor) }, {});
+    return startPayment(
+      this.runtime,
+      command,
+      {
+        kind: 'topup',
+        paymentId: p.paymentId,
+        userId: p.userId,
+        walletId: p.walletId,
+        cardId: p.cardId,
+        amountMinor: parsePositiveMinor(p.amountMinor),
+      },
+      {},
+    );
   }
 
   /** Codes: `paymentsContract.transfer.rejects`. */
@@ -76,7 +96,9 @@ export class PaymentsController {
   transfer(command: Envelope<typeof paymentsContract.transfer>): Promise<CommandResult> {
     const p = command.payload;
     // Never kept in plain text: opened, then encrypted, masked and fingerprinted here; encrypted for identity for the lookup.
-    const recipientPhone = protectedOrRefused(command, 'recipientPhone', () => this.runtime.personalFields.protectEncrypted(p.recipientPhone));
+    const recipientPhone = protectedOrRefused(command, 'recipientPhone', () =>
+      this.runtime.personalFields.protectEncrypted(p.recipientPhone),
+    );
     if ('status' in recipientPhone) return Promise.resolve(recipientPhone);
     const request: PaymentRequest = {
       kind: 'transfer',
@@ -94,16 +116,39 @@ export class PaymentsController {
   @CommandHandler(paymentsContract.withdraw)
   withdraw(command: Envelope<typeof paymentsContract.withdraw>): Promise<CommandResult> {
     const p = command.payload;
-    return startPayment(this.runtime, command, { kind: 'withdrawal', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, cardId: p.cardId, amountMinor: parsePositiveMinor(p.amountMinor) }, { paymentPassword: p.paymentPassword }, deviceOf(p));
+    return startPayment(
+      this.runtime,
+      command,
+      {
+        kind: 'withdrawal',
+        paymentId: p.paymentId,
+        userId: p.userId,
+        walletId: p.walletId,
+        cardId: p.cardId,
+        amountMinor: parsePositiveMinor(p.amountMinor),
+      },
+      { paymentPassword: p.paymentPassword },
+      deviceOf(p),
+    );
   }
 
   /** Codes: `paymentsContract.payBill.rejects`. */
   @CommandHandler(paymentsContract.payBill)
   payBill(command: Envelope<typeof paymentsContract.payBill>): Promise<CommandResult> {
     const p = command.payload;
-    const billReference = protectedOrRefused(command, 'billReference', () => this.runtime.personalFields.protectBillReference(p.billReference));
+    const billReference = protectedOrRefused(command, 'billReference', () =>
+      this.runtime.personalFields.protectBillReference(p.billReference),
+    );
     if ('status' in billReference) return Promise.resolve(billReference);
-    const request: PaymentRequest = { kind: 'bill', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, billerId: p.billerId, billReference, amountMinor: parsePositiveMinor(p.amountMinor) };
+    const request: PaymentRequest = {
+      kind: 'bill',
+      paymentId: p.paymentId,
+      userId: p.userId,
+      walletId: p.walletId,
+      billerId: p.billerId,
+      billReference,
+      amountMinor: parsePositiveMinor(p.amountMinor),
+    };
     return startPayment(this.runtime, command, request, { paymentPassword: p.paymentPassword }, deviceOf(p));
   }
 
@@ -112,7 +157,20 @@ export class PaymentsController {
   providerTopUp(command: Envelope<typeof paymentsContract.providerTopUp>): Promise<CommandResult> {
     const p = command.payload;
     const deadline = new Date(this.runtime.clock.now().getTime() + this.runtime.providerDeadlineMs).toISOString();
-    return startPayment(this.runtime, command, { kind: 'provider_topup', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, provider: p.provider, amountMinor: parsePositiveMinor(p.amountMinor), deadline }, {});
+    return startPayment(
+      this.runtime,
+      command,
+      {
+        kind: 'provider_topup',
+        paymentId: p.paymentId,
+        userId: p.userId,
+        walletId: p.walletId,
+        provider: p.provider,
+        amountMinor: parsePositiveMinor(p.amountMinor),
+        deadline,
+      },
+      {},
+    );
   }
 
   @CommandHandler(paymentsContract.providerCallback)
@@ -124,7 +182,20 @@ export class PaymentsController {
   @CommandHandler(paymentsContract.counterTopUp)
   counterTopUp(command: Envelope<typeof paymentsContract.counterTopUp>): Promise<CommandResult> {
     const p = command.payload;
-    return startPayment(this.runtime, command, { kind: 'counter', paymentId: p.paymentId, userId: p.userId, walletId: p.walletId, branchId: p.branchId, tellerId: p.tellerId, amountMinor: parsePositiveMinor(p.amountMinor) }, {});
+    return startPayment(
+      this.runtime,
+      command,
+      {
+        kind: 'counter',
+        paymentId: p.paymentId,
+        userId: p.userId,
+        walletId: p.walletId,
+        branchId: p.branchId,
+        tellerId: p.tellerId,
+        amountMinor: parsePositiveMinor(p.amountMinor),
+      },
+      {},
+    );
   }
 
   @CommandHandler(paymentsContract.approveCounterTopUp)
@@ -141,7 +212,18 @@ export class PaymentsController {
   @CommandHandler(paymentsContract.refundPayment)
   refundPayment(command: Envelope<typeof paymentsContract.refundPayment>): Promise<CommandResult> {
     const p = command.payload;
-    return startPayment(this.runtime, command, { kind: 'refund', paymentId: p.refundId, originalPaymentId: p.paymentId, amountMinor: parsePositiveMinor(p.amountMinor), reason: p.reason ?? '' }, {});
+    return startPayment(
+      this.runtime,
+      command,
+      {
+        kind: 'refund',
+        paymentId: p.refundId,
+        originalPaymentId: p.paymentId,
+        amountMinor: parsePositiveMinor(p.amountMinor),
+        reason: p.reason ?? '',
+      },
+      {},
+    );
   }
 
   @CommandHandler(paymentsContract.getPayment)

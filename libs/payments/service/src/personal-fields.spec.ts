@@ -1,5 +1,13 @@
 import { identityContract, paymentsContract } from '@ledger/contracts';
-import { FieldDecryptionError, developmentKeyring, encryptField, openSealedField, openingKeysFromEnv, sealField, sealingKeyFromEnv } from '@ledger/crypto';
+import {
+  FieldDecryptionError,
+  developmentKeyring,
+  encryptField,
+  openSealedField,
+  openingKeysFromEnv,
+  sealField,
+  sealingKeyFromEnv,
+} from '@ledger/crypto';
 import type { RecordedEvent } from '@ledger/event-store';
 import { createPaymentCodec } from './payment-codec';
 import { BILL_REFERENCE_AAD, PersonalFields, RECIPIENT_PHONE_AAD, maskPhone, normalizePhone } from './personal-fields';
@@ -8,9 +16,15 @@ const fieldKeys = developmentKeyring('field-encryption');
 const DEV = { LEDGER_DEV_MODE: '1' };
 const phones = new PersonalFields(fieldKeys, developmentKeyring('hash-pepper'), new Map(), sealingKeyFromEnv(DEV, 'identity'));
 /** With payments' (development) opening keys: what the gateway sealed for payments opens. */
-const withSealKeys = new PersonalFields(fieldKeys, developmentKeyring('hash-pepper'), openingKeysFromEnv(DEV, 'payments'), sealingKeyFromEnv(DEV, 'identity'));
+const withSealKeys = new PersonalFields(
+  fieldKeys,
+  developmentKeyring('hash-pepper'),
+  openingKeysFromEnv(DEV, 'payments'),
+  sealingKeyFromEnv(DEV, 'identity'),
+);
 /** What identity reads from the FindUserByPhone payload payments sends: sealed for identity's key, which payments does not hold. */
-const asIdentityReadsIt = (phone: Parameters<PersonalFields['forIdentity']>[0]) => openSealedField(phones.forIdentity(phone), openingKeysFromEnv({ LEDGER_DEV_MODE: '1' }, 'identity'), identityContract.secretAad('phone'));
+const asIdentityReadsIt = (phone: Parameters<PersonalFields['forIdentity']>[0]) =>
+  openSealedField(phones.forIdentity(phone), openingKeysFromEnv({ LEDGER_DEV_MODE: '1' }, 'identity'), identityContract.secretAad('phone'));
 
 describe('personal data of payments at rest (recipient phones, bill references)', () => {
   it('given a phone, when protected, then the stored form holds a ciphertext, a mask and a fingerprint, never the number', () => {
@@ -38,7 +52,12 @@ describe('personal data of payments at rest (recipient phones, bill references)'
   });
 
   it('a ciphertext moved to another field (other AAD) or made under another key does not decrypt', () => {
-    const other = new PersonalFields(developmentKeyring('hash-pepper'), developmentKeyring('hash-pepper'), new Map(), sealingKeyFromEnv(DEV, 'identity'));
+    const other = new PersonalFields(
+      developmentKeyring('hash-pepper'),
+      developmentKeyring('hash-pepper'),
+      new Map(),
+      sealingKeyFromEnv(DEV, 'identity'),
+    );
     expect(() => other.forIdentity(phones.protect('13812345678'))).toThrow();
   });
 
@@ -48,12 +67,27 @@ describe('personal data of payments at rest (recipient phones, bill references)'
   });
 
   it('upcasts a legacy transfer whose event holds the plain phone into the protected shape, in memory', () => {
-    const codec = createPaymentCodec({ phone: (phone) => phones.protect(phone), billReference: (reference) => phones.protectReference(reference) });
+    const codec = createPaymentCodec({
+      phone: (phone) => phones.protect(phone),
+      billReference: (reference) => phones.protectReference(reference),
+    });
     const record = {
       stream: 'payment-p1',
       revision: 0n,
       type: 'payments.PaymentInitiated.v1',
-      data: { request: { kind: 'transfer', paymentId: 'p1', userId: 'u1', walletId: 'w1', recipientPhone: '13812345678', amountMinor: '700', description: '' }, fingerprint: 'f', initiatedAt: '2026-11-22T10:00:00.000Z' },
+      data: {
+        request: {
+          kind: 'transfer',
+          paymentId: 'p1',
+          userId: 'u1',
+          walletId: 'w1',
+          recipientPhone: '13812345678',
+          amountMinor: '700',
+          description: '',
+        },
+        fingerprint: 'f',
+        initiatedAt: '2026-11-22T10:00:00.000Z',
+      },
     } as unknown as RecordedEvent;
     const event = codec.decode(record);
     if (event.type !== 'PaymentInitiated' || event.data.request.kind !== 'transfer') throw new Error('not a transfer');
@@ -74,6 +108,8 @@ describe('personal data of payments at rest (recipient phones, bill references)'
     expect(again.fingerprint).toBe(reference.fingerprint);
     expect(again.encrypted).not.toBe(reference.encrypted);
     // Sealed as another field, it does not open as a bill reference.
-    expect(() => withSealKeys.protectBillReference(sealField('13812345678', sealingKeyFromEnv(DEV, 'payments'), RECIPIENT_PHONE_AAD))).toThrow(FieldDecryptionError);
+    expect(() =>
+      withSealKeys.protectBillReference(sealField('13812345678', sealingKeyFromEnv(DEV, 'payments'), RECIPIENT_PHONE_AAD)),
+    ).toThrow(FieldDecryptionError);
   });
 });

@@ -1,5 +1,18 @@
 import { identityContract, paymentsContract } from '@ledger/contracts';
-import { decryptField, encryptField, fingerprint, loadFieldKeyring, loadPepperKeyring, openField, openingKeysFromEnv, sealField, sealingKeyFromEnv, type Keyring, type OpeningKeys, type SealingKey } from '@ledger/crypto';
+import {
+  decryptField,
+  encryptField,
+  fingerprint,
+  loadFieldKeyring,
+  loadPepperKeyring,
+  openField,
+  openingKeysFromEnv,
+  sealField,
+  sealingKeyFromEnv,
+  type Keyring,
+  type OpeningKeys,
+  type SealingKey,
+} from '@ledger/crypto';
 import type { ProtectedPhone, ProtectedValue } from '@ledger/payments-domain';
 
 /** Additional authenticated data of a recipient phone's ciphertext (from the gateway, and at rest): it cannot be replayed as another field. */
@@ -47,7 +60,12 @@ export class PersonalFields {
    * development keys, otherwise it stops the service at start-up.
    */
   static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env): PersonalFields {
-    return new PersonalFields(loadFieldKeyring(env, { allowDevelopmentKeys: true }), loadPepperKeyring(env, { allowDevelopmentKeys: true }), openingKeysFromEnv(env, 'payments'), sealingKeyFromEnv(env, 'identity'));
+    return new PersonalFields(
+      loadFieldKeyring(env, { allowDevelopmentKeys: true }),
+      loadPepperKeyring(env, { allowDevelopmentKeys: true }),
+      openingKeysFromEnv(env, 'payments'),
+      sealingKeyFromEnv(env, 'identity'),
+    );
   }
 
   /** The number as the gateway sealed it (or a service encrypted it), kept as a ciphertext, a masked form and a fingerprint; throws `FieldDecryptionError` on a ciphertext that is not one. */
@@ -62,7 +80,11 @@ export class PersonalFields {
 
   /** The number sealed for identity's lookup (field phone): it never travels in clear; throws if the stored ciphertext was tampered with or its key is gone. */
   forIdentity(phone: ProtectedPhone): string {
-    return sealField(decryptField(phone.encrypted, this.fieldKeyring, RECIPIENT_PHONE_AAD), this.identitySealingKey, identityContract.secretAad('phone'));
+    return sealField(
+      decryptField(phone.encrypted, this.fieldKeyring, RECIPIENT_PHONE_AAD),
+      this.identitySealingKey,
+      identityContract.secretAad('phone'),
+    );
   }
 
   /** A bill's reference as the gateway sealed it, kept protected like a phone; throws `FieldDecryptionError` on a ciphertext that is not one. */
@@ -87,6 +109,10 @@ export class PersonalFields {
 
   /** How a personal value is kept: encrypted under payments' own keys, masked for display, fingerprinted for idempotency. */
   private kept(value: string, aad: string, purpose: string): ProtectedValue {
-    return { encrypted: encryptField(value, this.fieldKeyring, aad), masked: maskPhone(value), fingerprint: fingerprint(purpose, value, this.pepperKeyring) };
+    return {
+      encrypted: encryptField(value, this.fieldKeyring, aad),
+      masked: maskPhone(value),
+      fingerprint: fingerprint(purpose, value, this.pepperKeyring),
+    };
   }
 }

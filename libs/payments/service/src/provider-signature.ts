@@ -17,11 +17,20 @@ export function providerSecretFromEnv(env: Readonly<Record<string, string | unde
 }
 
 /** What a provider signs for a callback (see `paymentsContract.providerCallback`). */
-export function signProviderCallback(secret: string, fields: { provider: string; paymentId: string; providerReference: string; amountMinor: string }): string {
-  return createHmac('sha256', secret).update(`${fields.provider}|${fields.paymentId}|${fields.providerReference}|${fields.amountMinor}`).digest('hex');
+export function signProviderCallback(
+  secret: string,
+  fields: { provider: string; paymentId: string; providerReference: string; amountMinor: string },
+): string {
+  return createHmac('sha256', secret)
+    .update(`${fields.provider}|${fields.paymentId}|${fields.providerReference}|${fields.amountMinor}`)
+    .digest('hex');
 }
 
-export function verifyProviderCallback(secret: string, fields: { provider: string; paymentId: string; providerReference: string; amountMinor: string }, signature: string): boolean {
+export function verifyProviderCallback(
+  secret: string,
+  fields: { provider: string; paymentId: string; providerReference: string; amountMinor: string },
+  signature: string,
+): boolean {
   const expected = Buffer.from(signProviderCallback(secret, fields), 'hex');
   const given = Buffer.from(signature, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);

@@ -8,10 +8,27 @@
  * from the event id, so identity sees a repeat as the same command).
  */
 import { identityContract } from '@ledger/contracts';
-import { DeciderHandler, followerPacing, type EventCodec, type EventData, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import {
+  DeciderHandler,
+  followerPacing,
+  type EventCodec,
+  type EventData,
+  type EventStore,
+  type RecordedEvent,
+  type Subscription,
+} from '@ledger/event-store';
 import { isUnanswered, sendWithResends, type KafkaCommandClient } from '@ledger/messaging';
 import { isRejection, type RetryPolicy } from '@ledger/util';
-import { PAYMENT_ERROR, createRiskDecider, riskStreamOf, riskVerdict, type RiskCommand, type RiskEvent, type RiskPolicy, type RiskState } from '@ledger/payments-domain';
+import {
+  PAYMENT_ERROR,
+  createRiskDecider,
+  riskStreamOf,
+  riskVerdict,
+  type RiskCommand,
+  type RiskEvent,
+  type RiskPolicy,
+  type RiskState,
+} from '@ledger/payments-domain';
 
 export const RISK_ALERTS_SUBSCRIPTION = 'payments-risk-alerts';
 const PREFIX = 'payments.';
@@ -21,7 +38,8 @@ export const riskCodec: EventCodec<RiskEvent> = {
   encode: (event) => ({ type: `${PREFIX}${event.type}${SUFFIX}`, data: { ...event.data } as unknown as EventData }),
   decode: (record: RecordedEvent): RiskEvent => {
     const short = record.type.startsWith(PREFIX) && record.type.endsWith(SUFFIX) ? record.type.slice(PREFIX.length, -SUFFIX.length) : '';
-    if (short !== 'PaymentAdmitted' && short !== 'RiskAlertRaised') throw new Error(`${record.stream}@${record.revision}: ${record.type} is not a risk event`);
+    if (short !== 'PaymentAdmitted' && short !== 'RiskAlertRaised')
+      throw new Error(`${record.stream}@${record.revision}: ${record.type} is not a risk event`);
     return { type: short, data: record.data } as unknown as RiskEvent;
   },
 };
@@ -69,8 +87,13 @@ export class RiskRules {
       stepUpVerified = true;
     }
     const command: RiskCommand = { type: 'AssessPayment', ...payment, stepUpVerified };
-    const outcome = await this.handler.handle(riskStreamOf(command.userId), command, { ...metadata, commandId: `risk:${metadata.commandId}`, occurredAt: command.now });
-    if (outcome.kind === 'rejected') return { admitted: false, code: outcome.rejection.code, message: outcome.rejection.message, details: {} };
+    const outcome = await this.handler.handle(riskStreamOf(command.userId), command, {
+      ...metadata,
+      commandId: `risk:${metadata.commandId}`,
+      occurredAt: command.now,
+    });
+    if (outcome.kind === 'rejected')
+      return { admitted: false, code: outcome.rejection.code, message: outcome.rejection.message, details: {} };
     const verdict = riskVerdict(outcome.events);
     if (verdict.admitted) return verdict;
     return { admitted: false, code: verdict.code, message: verdict.message, details: { rule: verdict.rule } };
@@ -86,14 +109,30 @@ export class RiskRules {
   }
 
   /** Asks identity to check the step-up code; undefined when it is valid, else the refusal. */
-  private async verifyStepUp(payment: Omit<RiskCommand, 'type' | 'stepUpVerified'>, stepUpCode: string, metadata: { commandId: string; correlationId: string }): Promise<RiskDecision | undefined> {
+  private async verifyStepUp(
+    payment: Omit<RiskCommand, 'type' | 'stepUpVerified'>,
+    stepUpCode: string,
+    metadata: { commandId: string; correlationId: string },
+  ): Promise<RiskDecision | undefined> {
     const payload = { userId: payment.userId, deviceId: payment.deviceId, stepUpCode };
     // The incoming command's id: a redelivered command is answered by identity from its history, a new attempt (new code) is checked anew.
-    const options = { key: payment.userId, actor: 'system:payments', commandId: `step-up:${metadata.commandId}`, correlationId: metadata.correlationId, timeoutMs: 10_000 };
+    const options = {
+      key: payment.userId,
+      actor: 'system:payments',
+      commandId: `step-up:${metadata.commandId}`,
+      correlationId: metadata.correlationId,
+      timeoutMs: 10_000,
+    };
     const result = await sendWithResends(this.options.client, identityContract.verifyStepUpCode, payload, options, IDENTITY_RESENDS);
     if (result.status === 'accepted') return undefined;
     const details = { rule: 'new_device', stepUp: 'rejected', ...result.details };
-    if (isUnanswered(result)) return { admitted: false, code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE, message: `identity did not answer the step-up check: ${result.message}`, details };
+    if (isUnanswered(result))
+      return {
+        admitted: false,
+        code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE,
+        message: `identity did not answer the step-up check: ${result.message}`,
+        details,
+      };
     return { admitted: false, code: result.code, message: result.message, details };
   }
 
@@ -131,7 +170,13 @@ export class RiskRules {
       description: `payments risk rule ${data.rule} (${data.code}) on payment ${data.paymentId}: ${data.description}`.slice(0, 500),
       protect: false,
     };
-    const options = { key: data.userId, actor: 'system:payments', commandId: `risk-alert:${event.id}`, correlationId: data.paymentId, timeoutMs: 10_000 };
+    const options = {
+      key: data.userId,
+      actor: 'system:payments',
+      commandId: `risk-alert:${event.id}`,
+      correlationId: data.paymentId,
+      timeoutMs: 10_000,
+    };
     const result = await sendWithResends(this.options.client, identityContract.raiseRiskAlert, payload, options, IDENTITY_RESENDS);
     if (isUnanswered(result)) throw new Error(`identity did not take the risk alert ${event.id}`);
     if (result.status === 'rejected') this.options.log(`risk alert for ${data.userId} refused by identity: ${result.code}`);

@@ -38,7 +38,10 @@ export class SupportAccessAudit {
   constructor(private readonly store: EventStore) {}
 
   /** Records the access; throws when it cannot (the caller refuses the look-up). */
-  async record(access: { agentId: string; userId: string; viewed: Viewed; at: string }, metadata: { commandId: string; correlationId: string; actor: string }): Promise<void> {
+  async record(
+    access: { agentId: string; userId: string; viewed: Viewed; at: string },
+    metadata: { commandId: string; correlationId: string; actor: string },
+  ): Promise<void> {
     const stream = supportAuditStreamOf(access.userId);
     const data: SupportAccessRecorded = { agentId: access.agentId, userId: access.userId, viewed: access.viewed, at: access.at };
     await this.store.append(
@@ -48,7 +51,13 @@ export class SupportAccessAudit {
           id: eventIdFor(`supportaudit:${metadata.commandId}`, stream, 0),
           type: SUPPORT_ACCESS_RECORDED,
           data: data as unknown as EventData,
-          metadata: { correlationId: metadata.correlationId, causationId: metadata.commandId, actor: metadata.actor, occurredAt: access.at, schemaVersion: 1 },
+          metadata: {
+            correlationId: metadata.correlationId,
+            causationId: metadata.commandId,
+            actor: metadata.actor,
+            occurredAt: access.at,
+            schemaVersion: 1,
+          },
         },
       ],
       { expectedRevision: 'any' },
@@ -64,7 +73,11 @@ export class SupportAccessAudit {
       if (revision === 0n) return { userId, entries: [] };
       from = revision - 1n;
     }
-    const events = await this.store.readStream(supportAuditStreamOf(userId), { direction: 'backwards', limit: pageSize + 1, ...(from === undefined ? {} : { from }) });
+    const events = await this.store.readStream(supportAuditStreamOf(userId), {
+      direction: 'backwards',
+      limit: pageSize + 1,
+      ...(from === undefined ? {} : { from }),
+    });
     const recorded = events.filter((event) => event.type === SUPPORT_ACCESS_RECORDED);
     const page = recorded.slice(0, pageSize);
     const last = page[page.length - 1];

@@ -6,9 +6,13 @@ import { UserPaymentsReadModel, writeUserPayments } from './user-payments';
 
 const recordedAt = new Date('2026-12-07T10:00:00.000Z');
 /** Just what the read model reads of a payment event. */
-const event = (type: string, data: Record<string, unknown>) => ({ type: `payments.${type}.v1`, data, recordedAt }) as unknown as RecordedEvent;
+const event = (type: string, data: Record<string, unknown>) =>
+  ({ type: `payments.${type}.v1`, data, recordedAt }) as unknown as RecordedEvent;
 const initiated = (paymentId: string, userId: string, kind: string, extra: Record<string, unknown> = {}) =>
-  event('PaymentInitiated', { initiatedAt: '2026-12-07T09:00:00.000Z', request: { paymentId, userId, kind, amountMinor: '250', merchantId: 'm-canteen', ...extra } });
+  event('PaymentInitiated', {
+    initiatedAt: '2026-12-07T09:00:00.000Z',
+    request: { paymentId, userId, kind, amountMinor: '250', merchantId: 'm-canteen', ...extra },
+  });
 
 describe("the users' payment lists, written a batch at a time", () => {
   let db: TestDatabase;
@@ -54,16 +58,32 @@ describe("the users' payment lists, written a batch at a time", () => {
 
     // The same events again, one per batch, for another user's copies of the payments.
     const otherUser = randomUUID();
-    const renamed = events.map((e) => JSON.parse(JSON.stringify(e).replaceAll(userId, otherUser).replaceAll(paid, `${paid}-1`).replaceAll(declined, `${declined}-1`).replaceAll(refund, `${refund}-1`)) as RecordedEvent);
+    const renamed = events.map(
+      (e) =>
+        JSON.parse(
+          JSON.stringify(e)
+            .replaceAll(userId, otherUser)
+            .replaceAll(paid, `${paid}-1`)
+            .replaceAll(declined, `${declined}-1`)
+            .replaceAll(refund, `${refund}-1`),
+        ) as RecordedEvent,
+    );
     for (const e of renamed) await write([{ ...e, recordedAt }]);
     const oneByOne = (await model.list(otherUser)).payments;
 
-    expect(together.map(({ status, failureCode, counterparty, kind, updatedAt }) => ({ status, failureCode, counterparty, kind, updatedAt }))).toEqual(
+    expect(
+      together.map(({ status, failureCode, counterparty, kind, updatedAt }) => ({ status, failureCode, counterparty, kind, updatedAt })),
+    ).toEqual(
       oneByOne.map(({ status, failureCode, counterparty, kind, updatedAt }) => ({ status, failureCode, counterparty, kind, updatedAt })),
     );
     expect(together).toHaveLength(3);
     const byId = new Map(together.map((p) => [p.paymentId, p]));
-    expect(byId.get(paid)).toMatchObject({ status: 'completed', counterparty: 'merchant:m-canteen', amountMinor: '250', updatedAt: '2026-12-07T09:00:01.000Z' });
+    expect(byId.get(paid)).toMatchObject({
+      status: 'completed',
+      counterparty: 'merchant:m-canteen',
+      amountMinor: '250',
+      updatedAt: '2026-12-07T09:00:01.000Z',
+    });
     expect(byId.get(declined)).toMatchObject({ status: 'failed', failureCode: 'INSUFFICIENT_FUNDS' });
     expect(byId.get(refund)).toMatchObject({ kind: 'refund', status: 'completed', counterparty: 'merchant:m-canteen', userId });
   });

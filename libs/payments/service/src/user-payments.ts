@@ -10,7 +10,15 @@
  * so replaying from zero (drop the schema) rebuilds the same rows. The model is eventually
  * consistent; `GetPayment` reads the payment's own stream and is always current.
  */
-import { PostgresCheckpointStore, followerPacing, inTransactionUnderLock, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import {
+  PostgresCheckpointStore,
+  followerPacing,
+  inTransactionUnderLock,
+  startTransactionalProjection,
+  type EventStore,
+  type RecordedEvent,
+  type Subscription,
+} from '@ledger/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { decodePageCursor, encodePageCursor } from '@ledger/util';
 import { maskPhone, normalizePhone } from './personal-fields';
@@ -91,7 +99,14 @@ interface RowChange {
  * one by one, with one round trip per table instead of one per event).
  */
 export async function writeUserPayments(client: PoolClient, events: readonly RecordedEvent[]): Promise<void> {
-  const started: Array<{ paymentId: string; userId: string | null; kind: string; amountMinor: string; counterparty: string; createdAt: string }> = [];
+  const started: Array<{
+    paymentId: string;
+    userId: string | null;
+    kind: string;
+    amountMinor: string;
+    counterparty: string;
+    createdAt: string;
+  }> = [];
   const changes = new Map<string, RowChange>();
   const change = (paymentId: string, updatedAt: string): RowChange => {
     const current = changes.get(paymentId) ?? { userId: null, counterparty: null, status: null, failureCode: null, updatedAt };
@@ -107,7 +122,14 @@ export async function writeUserPayments(client: PoolClient, events: readonly Rec
         const request = (data.request ?? {}) as Data;
         // A refund belongs to the original payment's user: known once the claim is granted.
         const userId = request.kind === 'refund' ? null : text(request.userId);
-        started.push({ paymentId: text(request.paymentId), userId, kind: text(request.kind), amountMinor: String(request.amountMinor), counterparty: counterpartyOf(request), createdAt: text(data.initiatedAt) || at });
+        started.push({
+          paymentId: text(request.paymentId),
+          userId,
+          kind: text(request.kind),
+          amountMinor: String(request.amountMinor),
+          counterparty: counterpartyOf(request),
+          createdAt: text(data.initiatedAt) || at,
+        });
         break;
       }
       case 'payments.RefundClaimGranted.v1': {
@@ -138,7 +160,14 @@ export async function writeUserPayments(client: PoolClient, events: readonly Rec
        SELECT s.payment_id, s.user_id, s.kind, s.amount_minor, s.counterparty, 'pending', s.created_at, s.created_at
          FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::text[], $6::timestamptz[]) AS s(payment_id, user_id, kind, amount_minor, counterparty, created_at)
        ON CONFLICT (payment_id) DO NOTHING`,
-      [started.map((r) => r.paymentId), started.map((r) => r.userId), started.map((r) => r.kind), started.map((r) => r.amountMinor), started.map((r) => r.counterparty), started.map((r) => r.createdAt)],
+      [
+        started.map((r) => r.paymentId),
+        started.map((r) => r.userId),
+        started.map((r) => r.kind),
+        started.map((r) => r.amountMinor),
+        started.map((r) => r.counterparty),
+        started.map((r) => r.createdAt),
+      ],
     );
   }
   if (changes.size > 0) {
@@ -152,7 +181,14 @@ export async function writeUserPayments(client: PoolClient, events: readonly Rec
               updated_at = c.updated_at
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS c(payment_id, user_id, counterparty, status, failure_code, updated_at)
         WHERE t.payment_id = c.payment_id`,
-      [rows.map(([id]) => id), rows.map(([, r]) => r.userId), rows.map(([, r]) => r.counterparty), rows.map(([, r]) => r.status), rows.map(([, r]) => r.failureCode), rows.map(([, r]) => r.updatedAt)],
+      [
+        rows.map(([id]) => id),
+        rows.map(([, r]) => r.userId),
+        rows.map(([, r]) => r.counterparty),
+        rows.map(([, r]) => r.status),
+        rows.map(([, r]) => r.failureCode),
+        rows.map(([, r]) => r.updatedAt),
+      ],
     );
   }
 }
@@ -195,7 +231,9 @@ export class UserPaymentsReadModel {
         failure_code text,
         created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL)`);
-      await client.query(`CREATE INDEX IF NOT EXISTS user_payments_by_user ON ${READ_SCHEMA}.user_payments (user_id, created_at DESC, payment_id DESC)`);
+      await client.query(
+        `CREATE INDEX IF NOT EXISTS user_payments_by_user ON ${READ_SCHEMA}.user_payments (user_id, created_at DESC, payment_id DESC)`,
+      );
     });
   }
 
@@ -241,7 +279,9 @@ export class UserPaymentsReadModel {
     );
     const page = rows.slice(0, pageSize).map(viewOf);
     const last = page[page.length - 1];
-    return rows.length > pageSize && last ? { userId, payments: page, nextCursor: encodePageCursor(last.createdAt, last.paymentId) } : { userId, payments: page };
+    return rows.length > pageSize && last
+      ? { userId, payments: page, nextCursor: encodePageCursor(last.createdAt, last.paymentId) }
+      : { userId, payments: page };
   }
 }
 

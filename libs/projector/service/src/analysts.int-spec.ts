@@ -61,7 +61,9 @@ afterAll(async () => {
 
 describe('analysts read models', () => {
   it('per-user statement: every movement with counterparty, signed amount and balance after, across batches', async () => {
-    const lines = await dataSource().getRepository(StatementLine).find({ order: { walletId: 'ASC', seq: 'ASC' } });
+    const lines = await dataSource()
+      .getRepository(StatementLine)
+      .find({ order: { walletId: 'ASC', seq: 'ASC' } });
     expect(lines.map((l) => [l.userId, l.seq, l.direction, l.counterparty, l.amountMinor, l.balanceAfterMinor, l.reference])).toEqual([
       ['user-a1', '1', 'credit', 'clearing:card:ICBC', '10000', '10000', 'top-up'],
       ['user-a1', '2', 'debit', 'merchant:m-canteen', '-1250', '8750', paymentIds[0]],
@@ -72,36 +74,55 @@ describe('analysts read models', () => {
   });
 
   it('merchant daily volume: completed merchant payments per merchant per Asia/Shanghai day (declined ones excluded)', async () => {
-    const rows = await dataSource().getRepository(MerchantDailyVolume).find({ order: { merchantId: 'ASC' } });
-    expect(rows.map((r) => [r.day, r.merchantId, r.payments, r.grossMinor, r.refunds, r.refundedMinor, r.netMinor])).toEqual([['2026-01-01', 'm-canteen', '2', '3250', '0', '0', '3250']]);
+    const rows = await dataSource()
+      .getRepository(MerchantDailyVolume)
+      .find({ order: { merchantId: 'ASC' } });
+    expect(rows.map((r) => [r.day, r.merchantId, r.payments, r.grossMinor, r.refunds, r.refundedMinor, r.netMinor])).toEqual([
+      ['2026-01-01', 'm-canteen', '2', '3250', '0', '0', '3250'],
+    ]);
   });
 
   it('funnel: per user with timestamps, and counts per step', async () => {
     const users = await funnelByUser(dataSource());
-    expect(users.map((u) => [u.userId, u.registeredAt !== null, u.cardBoundAt !== null, u.walletOpenedAt !== null, u.firstPaymentAt !== null])).toEqual([
+    expect(
+      users.map((u) => [u.userId, u.registeredAt !== null, u.cardBoundAt !== null, u.walletOpenedAt !== null, u.firstPaymentAt !== null]),
+    ).toEqual([
       ['user-a1', true, true, true, true],
       ['user-a2', true, true, true, false],
       ['user-a3', true, false, false, false],
     ]);
     const a1 = users[0]!;
-    expect(a1.registeredAt! <= a1.cardBoundAt! && a1.cardBoundAt! <= a1.walletOpenedAt! && a1.walletOpenedAt! < a1.firstPaymentAt!).toBe(true);
+    expect(a1.registeredAt! <= a1.cardBoundAt! && a1.cardBoundAt! <= a1.walletOpenedAt! && a1.walletOpenedAt! < a1.firstPaymentAt!).toBe(
+      true,
+    );
     expect(await funnelSummary(dataSource())).toEqual({ registered: 3, cardBound: 2, walletOpened: 2, firstPayment: 1 });
-    expect(await funnelSummary(dataSource(), { since: '2100-01-01T00:00:00Z' })).toEqual({ registered: 0, cardBound: 0, walletOpened: 0, firstPayment: 0 });
+    expect(await funnelSummary(dataSource(), { since: '2100-01-01T00:00:00Z' })).toEqual({
+      registered: 0,
+      cardBound: 0,
+      walletOpened: 0,
+      firstPayment: 0,
+    });
     expect((await dataSource().getRepository(UserCardsRow).findOneByOrFail({ userId: 'user-a1' })).cardsBound).toBe(1);
   });
 
   it('risk alerts and freezes from identity events', async () => {
-    const alerts = await dataSource().getRepository(RiskAlertRow).find({ order: { occurredAt: 'ASC' } });
+    const alerts = await dataSource()
+      .getRepository(RiskAlertRow)
+      .find({ order: { occurredAt: 'ASC' } });
     expect(alerts.map((a) => [a.userId, a.signal, a.severity, a.source])).toEqual([
       ['user-a1', 'suspicious_transactions', 'high', 'payments.velocity'],
       ['user-a2', 'suspicious_transactions', 'high', 'payments.velocity'],
     ]);
-    const freezes = await dataSource().getRepository(AccountFreezeRow).find({ order: { occurredAt: 'ASC', action: 'ASC' } });
+    const freezes = await dataSource()
+      .getRepository(AccountFreezeRow)
+      .find({ order: { occurredAt: 'ASC', action: 'ASC' } });
     expect(freezes.map((f) => [f.userId, f.action, f.actorKind, f.actorRef])).toEqual([
       ['user-a1', 'frozen', 'risk', expect.any(String)],
       ['user-a1', 'unfrozen', 'support', 'agent-7'],
     ]);
-    const users = await dataSource().getRepository(IdentityUser).find({ order: { userId: 'ASC' } });
+    const users = await dataSource()
+      .getRepository(IdentityUser)
+      .find({ order: { userId: 'ASC' } });
     expect(users.map((u) => [u.userId, u.status, u.freezes, u.riskAlerts, u.identityLevel])).toEqual([
       ['user-a1', 'active', 1, 1, 'basic'],
       ['user-a2', 'active', 0, 1, 'basic'],
@@ -114,7 +135,11 @@ describe('analysts read models', () => {
       const store = projector.storeFor(projection.source);
       const first = await rebuild(dataSource(), store, projection, { pageSize: 2 });
       const second = await rebuild(dataSource(), store, projection);
-      const [a, b, live] = [await checksum(dataSource(), projection, first.tables), await checksum(dataSource(), projection, second.tables), await checksum(dataSource(), projection)];
+      const [a, b, live] = [
+        await checksum(dataSource(), projection, first.tables),
+        await checksum(dataSource(), projection, second.tables),
+        await checksum(dataSource(), projection),
+      ];
       expect(a.checksum).toBe(b.checksum);
       expect(a.checksum).toBe(live.checksum);
       expect(a.tables.every((t) => t.rows > 0)).toBe(true);
@@ -146,7 +171,9 @@ describe('analysts read models', () => {
   it('what-if: a lower daily limit refuses a payment that was captured; a merchant fee changes the captured amounts', async () => {
     const limit = await whatIf(stores.wallet!, parseRule(['--daily-limit', 'premium=3000']));
     expect(limit.reservations).toBe(4);
-    expect(limit.changes.map((c) => [c.paymentId, c.actualOutcome, c.actualMinor, c.whatIfOutcome, c.whatIfMinor])).toEqual([[paymentIds[2], 'captured', 2_000n, 'rejected:LIMIT_EXCEEDED', 0n]]);
+    expect(limit.changes.map((c) => [c.paymentId, c.actualOutcome, c.actualMinor, c.whatIfOutcome, c.whatIfMinor])).toEqual([
+      [paymentIds[2], 'captured', 2_000n, 'rejected:LIMIT_EXCEEDED', 0n],
+    ]);
     expect(limit.totals).toMatchObject({ changed: 1, wouldBeRefused: 1, refusedMinor: 2_000n, amountChangedCount: 0 });
 
     const fee = await whatIf(stores.wallet!, parseRule(['--fee-bps', '100']));

@@ -35,7 +35,8 @@ let profileDir: string | undefined;
 const day = (date: string) => new Traffic(stores.wallet!, stores.payments!, `${date}T01:00:00.000Z`);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: run \`npm run setup\` (it installs the Debian chromium package)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is missing at ${CHROMIUM}: run \`npm run setup\` (it installs the Debian chromium package)`);
   db = await createTestDatabase('projector_dashboard');
   for (const schema of ['wallet', 'payments', 'identity', 'cards']) {
     stores[schema] = createEventStore(db.url, { schema, poolSize: 2 });
@@ -59,7 +60,16 @@ beforeAll(async () => {
   const day3 = day('2026-03-03');
   await day3.merchantPayment('d1', 'm-coffee', 800n);
   // A reservation nobody captures, releases or expires: past its expiry long ago, a violation.
-  await day3.wallet('d2', (now) => ({ type: 'ReserveFunds', walletId: 'd2', holdId: 'hold-stuck', amountMinor: 999n, expiresAt: new Date(Date.parse(now) + 3_600_000).toISOString(), reference: 'payment-stuck', counterparty: 'merchant:m-coffee', now }));
+  await day3.wallet('d2', (now) => ({
+    type: 'ReserveFunds',
+    walletId: 'd2',
+    holdId: 'hold-stuck',
+    amountMinor: 999n,
+    expiresAt: new Date(Date.parse(now) + 3_600_000).toISOString(),
+    reference: 'payment-stuck',
+    counterparty: 'merchant:m-coffee',
+    now,
+  }));
   await projectionsCaughtUp(projector, db.url, PROJECTIONS);
 
   dashboard = await startDashboard({ source: () => projector.dataSource, port: 0, logger: ['error'] });
@@ -79,13 +89,23 @@ async function openBrowser(): Promise<Page> {
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 900, height: 1400 },
   });
   return context.pages()[0] ?? context.newPage();
 }
 
-const attr = (page: Page, selector: string, name: string) => page.locator(selector).evaluateAll((nodes, attribute) => nodes.map((node) => node.getAttribute(attribute)), name);
+const attr = (page: Page, selector: string, name: string) =>
+  page.locator(selector).evaluateAll((nodes, attribute) => nodes.map((node) => node.getAttribute(attribute)), name);
 
 describe('dashboard', () => {
   it('shows the seeded figures and the invariant status in headless Chromium, and writes a screenshot', async () => {
@@ -104,8 +124,18 @@ describe('dashboard', () => {
     // Outcomes per day: completed plus one segment per failure reason.
     expect(await page.locator('#outcomes g.column').count()).toBe(3);
     expect(await page.locator('#outcomes text.caption').allTextContents()).toEqual(['1/1', '2/1', '1/0']);
-    expect(await attr(page, '#outcomes rect.bar', 'data-series')).toEqual(['completed', 'failed:MERCHANT_DECLINED', 'completed', 'failed:WRONG_PAYMENT_PASSWORD', 'completed']);
-    expect(await page.locator('#failure-reasons li').allTextContents()).toEqual(['completed', 'MERCHANT_DECLINED: 1', 'WRONG_PAYMENT_PASSWORD: 1']);
+    expect(await attr(page, '#outcomes rect.bar', 'data-series')).toEqual([
+      'completed',
+      'failed:MERCHANT_DECLINED',
+      'completed',
+      'failed:WRONG_PAYMENT_PASSWORD',
+      'completed',
+    ]);
+    expect(await page.locator('#failure-reasons li').allTextContents()).toEqual([
+      'completed',
+      'MERCHANT_DECLINED: 1',
+      'WRONG_PAYMENT_PASSWORD: 1',
+    ]);
 
     // Funnel: 4 registered, 3 with a card, 2 with a wallet, 1 who paid.
     expect(await attr(page, '#funnel g.step', 'data-count')).toEqual(['4', '3', '2', '1']);
@@ -116,7 +146,11 @@ describe('dashboard', () => {
     expect(widths[2]).toBeGreaterThan(widths[3]!);
 
     // Invariants: the ledger balances and each payment has one outcome; the stuck hold is listed.
-    expect(await page.locator('[data-invariant]').evaluateAll((nodes) => nodes.map((n) => [n.getAttribute('data-invariant'), n.getAttribute('data-ok')]))).toEqual([
+    expect(
+      await page
+        .locator('[data-invariant]')
+        .evaluateAll((nodes) => nodes.map((n) => [n.getAttribute('data-invariant'), n.getAttribute('data-ok')])),
+    ).toEqual([
       ['ledger', 'true'],
       ['outcomes', 'true'],
       ['holds', 'false'],
@@ -153,7 +187,10 @@ describe('dashboard', () => {
         }
       }
     })();
-    for (const projection of PROJECTIONS) expect((await rebuild(projector.dataSource!, projector.storeFor(projection.source), projection, { swap: true, pageSize: 4 })).swapped).toBe(true);
+    for (const projection of PROJECTIONS)
+      expect(
+        (await rebuild(projector.dataSource!, projector.storeFor(projection.source), projection, { swap: true, pageSize: 4 })).swapped,
+      ).toBe(true);
     replaying = false;
     await poller;
     expect(errors).toEqual([]);

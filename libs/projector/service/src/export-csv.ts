@@ -39,7 +39,9 @@ export interface ExportOptions {
 
 /** Writes the table (or every table of a projection given by name) as CSV; returns the row count. */
 export async function exportCsv(dataSource: DataSource, name: string, out: Writable, options: ExportOptions = {}): Promise<number> {
-  const table = PROJECTIONS.flatMap((projection) => projection.tables).find((candidate) => candidate.name === name) ?? PROJECTIONS.find((p) => p.name === name)?.tables[0];
+  const table =
+    PROJECTIONS.flatMap((projection) => projection.tables).find((candidate) => candidate.name === name) ??
+    PROJECTIONS.find((p) => p.name === name)?.tables[0];
   if (!table) throw new Error(`unknown read model "${name}"; known: ${exportableTables().join(', ')}`);
   const conditions: string[] = [];
   const values: unknown[] = [];
@@ -55,9 +57,15 @@ export async function exportCsv(dataSource: DataSource, name: string, out: Writa
   await dataSource.transaction('REPEATABLE READ', async (manager) => {
     await manager.query(`SET LOCAL TIME ZONE 'UTC'`);
     for (let offset = 0; ; offset += pageSize) {
-      const page = (await manager.query(`SELECT * FROM analytics.${table.name} ${where} ORDER BY ${table.order} LIMIT ${pageSize} OFFSET ${offset}`, values)) as Array<Record<string, unknown>>;
+      const page = (await manager.query(
+        `SELECT * FROM analytics.${table.name} ${where} ORDER BY ${table.order} LIMIT ${pageSize} OFFSET ${offset}`,
+        values,
+      )) as Array<Record<string, unknown>>;
       if (!header) {
-        const columns = (await manager.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'analytics' AND table_name = $1 ORDER BY ordinal_position`, [table.name])) as Array<{ column_name: string }>;
+        const columns = (await manager.query(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = 'analytics' AND table_name = $1 ORDER BY ordinal_position`,
+          [table.name],
+        )) as Array<{ column_name: string }>;
         header = columns.map((column) => column.column_name);
         out.write(`${header.join(',')}\n`);
       }

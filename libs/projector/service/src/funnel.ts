@@ -36,7 +36,8 @@ const FUNNEL_SQL = `
     LEFT JOIN wallets w ON w.user_id = u.user_id
     LEFT JOIN payments p ON p.user_id = u.user_id`;
 
-const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? null : String(value));
+const iso = (value: unknown): string | null =>
+  value instanceof Date ? value.toISOString() : value === null || value === undefined ? null : String(value);
 
 /** Every user seen by any step, with the instant of each step reached (null: not yet). `since`: registered at or after. */
 export async function funnelByUser(dataSource: DataSource, options: { since?: string; until?: string } = {}): Promise<FunnelUser[]> {

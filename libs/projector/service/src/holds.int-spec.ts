@@ -22,7 +22,16 @@ const PROJECTIONS = [holdsProjection, journalProjection, paymentOutcomesProjecti
 async function reserve(walletId: string, holdId: string, amountMinor: bigint): Promise<void> {
   await traffic.wallet(walletId, (now) => {
     expiresAt[holdId] = new Date(Date.parse(now) + 30_000).toISOString();
-    return { type: 'ReserveFunds', walletId, holdId, amountMinor, expiresAt: expiresAt[holdId], reference: `payment-${holdId}`, counterparty: 'merchant:m-coffee', now };
+    return {
+      type: 'ReserveFunds',
+      walletId,
+      holdId,
+      amountMinor,
+      expiresAt: expiresAt[holdId],
+      reference: `payment-${holdId}`,
+      counterparty: 'merchant:m-coffee',
+      now,
+    };
   });
 }
 
@@ -57,7 +66,9 @@ afterAll(async () => {
 
 describe('invariant: no hold open past expiry', () => {
   it('wallet_holds records every hold with its expiry and how it closed', async () => {
-    const holds = await dataSource().getRepository(WalletHoldRow).find({ order: { reservedAt: 'ASC' } });
+    const holds = await dataSource()
+      .getRepository(WalletHoldRow)
+      .find({ order: { reservedAt: 'ASC' } });
     expect(holds.map((h) => [h.status, h.amountMinor, h.closedAt !== null])).toEqual([
       ['captured', '1000', true],
       ['released', '500', true],
@@ -75,7 +86,15 @@ describe('invariant: no hold open past expiry', () => {
     const overdue = await checkInvariants(dataSource(), { asOf: new Date(expiry + HOLD_EXPIRY_GRACE_MS + 1) });
     expect(overdue.ok).toBe(false);
     expect(overdue.holdsOpenPastExpiryCount).toBe(1);
-    expect(overdue.holdsOpenPastExpiry).toEqual([{ walletId: 'h1', holdId: 'hold-left-open', reference: 'payment-hold-left-open', amountMinor: '900', expiresAt: expiresAt['hold-left-open'] }]);
+    expect(overdue.holdsOpenPastExpiry).toEqual([
+      {
+        walletId: 'h1',
+        holdId: 'hold-left-open',
+        reference: 'payment-hold-left-open',
+        amountMinor: '900',
+        expiresAt: expiresAt['hold-left-open'],
+      },
+    ]);
     // The other invariants still hold: only this one fails.
     expect(overdue).toMatchObject({ ledgerTotalMinor: '0', paymentsWithSeveralOutcomes: [], outcomesWithoutPayment: [] });
     expect(formatInvariants(overdue)).toMatch(/FAIL no hold open past its expiry .*\(1\)\n\s+h1 hold hold-left-open: 900 fen, expired /);
@@ -94,7 +113,11 @@ describe('invariant: no hold open past expiry', () => {
   it('rebuilds of wallet_holds are deterministic and equal the live read model', async () => {
     const first = await rebuild(dataSource(), walletStore, holdsProjection, { pageSize: 3 });
     const second = await rebuild(dataSource(), walletStore, holdsProjection, { pageSize: 1000 });
-    const [a, b, live] = [await checksum(dataSource(), holdsProjection, first.tables), await checksum(dataSource(), holdsProjection, second.tables), await checksum(dataSource(), holdsProjection)];
+    const [a, b, live] = [
+      await checksum(dataSource(), holdsProjection, first.tables),
+      await checksum(dataSource(), holdsProjection, second.tables),
+      await checksum(dataSource(), holdsProjection),
+    ];
     expect([a.checksum, b.checksum]).toEqual([live.checksum, live.checksum]);
     expect(live.tables[0]!.rows).toBe(4);
     await dropTables(dataSource(), first.tables);

@@ -52,7 +52,13 @@ async function overdueHolds(dataSource: DataSource, deadline: Date): Promise<{ l
   const overdue = holds.createQueryBuilder('h').where("h.status = 'open' AND h.expires_at < :deadline", { deadline });
   const rows = await overdue.clone().orderBy('h.expires_at').addOrderBy('h.hold_id').limit(LISTED).getMany();
   return {
-    listed: rows.map((row) => ({ walletId: row.walletId, holdId: row.holdId, reference: row.reference, amountMinor: row.amountMinor, expiresAt: row.expiresAt.toISOString() })),
+    listed: rows.map((row) => ({
+      walletId: row.walletId,
+      holdId: row.holdId,
+      reference: row.reference,
+      amountMinor: row.amountMinor,
+      expiresAt: row.expiresAt.toISOString(),
+    })),
     count: await overdue.getCount(),
     open: await holds.countBy({ status: 'open' }),
   };
@@ -61,10 +67,20 @@ async function overdueHolds(dataSource: DataSource, deadline: Date): Promise<{ l
 export async function checkInvariants(dataSource: DataSource, options: InvariantOptions = {}): Promise<InvariantReport> {
   const asOf = options.asOf ?? new Date();
   const graceMs = options.graceMs ?? HOLD_EXPIRY_GRACE_MS;
-  const total = await dataSource.getRepository(TrialBalanceRow).createQueryBuilder('t').select('coalesce(sum(t.balance_minor), 0)::text', 'total').addSelect('count(*)::int', 'accounts').getRawOne<{ total: string; accounts: number }>();
+  const total = await dataSource
+    .getRepository(TrialBalanceRow)
+    .createQueryBuilder('t')
+    .select('coalesce(sum(t.balance_minor), 0)::text', 'total')
+    .addSelect('count(*)::int', 'accounts')
+    .getRawOne<{ total: string; accounts: number }>();
   const payments = dataSource.getRepository(PaymentRow);
   const several = await payments.createQueryBuilder('p').where('p.outcome_count > 1').orderBy('p.payment_id').limit(LISTED).getMany();
-  const orphans = await payments.createQueryBuilder('p').where('p.outcome_count > 0 AND p.initiated_at IS NULL').orderBy('p.payment_id').limit(LISTED).getMany();
+  const orphans = await payments
+    .createQueryBuilder('p')
+    .where('p.outcome_count > 0 AND p.initiated_at IS NULL')
+    .orderBy('p.payment_id')
+    .limit(LISTED)
+    .getMany();
   const pendingPayments = await payments.countBy({ status: 'pending' });
   const holds = await overdueHolds(dataSource, new Date(asOf.getTime() - graceMs));
   const ledgerTotalMinor = total?.total ?? '0';
@@ -81,7 +97,11 @@ export async function checkInvariants(dataSource: DataSource, options: Invariant
     asOf: asOf.toISOString(),
     graceMs,
   };
-  report.ok = ledgerTotalMinor === '0' && report.paymentsWithSeveralOutcomes.length === 0 && report.outcomesWithoutPayment.length === 0 && holds.count === 0;
+  report.ok =
+    ledgerTotalMinor === '0' &&
+    report.paymentsWithSeveralOutcomes.length === 0 &&
+    report.outcomesWithoutPayment.length === 0 &&
+    holds.count === 0;
   return report;
 }
 

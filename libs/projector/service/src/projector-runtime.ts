@@ -70,7 +70,8 @@ export class Projector {
     const dataSource = await openAnalytics(url);
     this.dataSource = dataSource;
     const bySource = new Map<Projection['source'], Projection[]>();
-    for (const projection of this.options.projections ?? PROJECTIONS) bySource.set(projection.source, [...(bySource.get(projection.source) ?? []), projection]);
+    for (const projection of this.options.projections ?? PROJECTIONS)
+      bySource.set(projection.source, [...(bySource.get(projection.source) ?? []), projection]);
     const order = cursorOrderFor(this.storeUrl());
     for (const [source, projections] of bySource) {
       const store = this.storeFor(source);
@@ -79,7 +80,14 @@ export class Projector {
       for (const live of lives) this.live.set(live.projection.name, live);
       const onError = (name: string, error: unknown) => this.logger.error(`projection ${name} stopped: ${String(error)}`);
       if (order) {
-        const reader = new StoreReader({ store, order, projections: lives, batchSize: this.options.batchSize, pollIntervalMs: this.pollIntervalMs, onError });
+        const reader = new StoreReader({
+          store,
+          order,
+          projections: lives,
+          batchSize: this.options.batchSize,
+          pollIntervalMs: this.pollIntervalMs,
+          onError,
+        });
         await reader.start();
         this.readers.set(source, reader);
         continue;
@@ -96,8 +104,12 @@ export class Projector {
         this.subscriptions.push(subscription);
       }
     }
-    const following = [...bySource].map(([source, projections]) => `${source} (${projections.map((projection) => projection.name).join(', ')})`);
-    this.logger.log(`projecting into schema analytics from ${following.join('; ')}, ${order ? 'one reader per store' : 'one subscription per projection'}`);
+    const following = [...bySource].map(
+      ([source, projections]) => `${source} (${projections.map((projection) => projection.name).join(', ')})`,
+    );
+    this.logger.log(
+      `projecting into schema analytics from ${following.join('; ')}, ${order ? 'one reader per store' : 'one subscription per projection'}`,
+    );
   }
 
   async stop(): Promise<void> {

@@ -55,12 +55,16 @@ describe('projector', () => {
     await traffic.wallet('w2', (now) => ({ type: 'FreezeWallet', walletId: 'w2', reason: 'lost phone', source: 'support', now }));
     await caughtUp();
 
-    const balances = await dataSource().getRepository(WalletBalance).find({ order: { walletId: 'ASC' } });
+    const balances = await dataSource()
+      .getRepository(WalletBalance)
+      .find({ order: { walletId: 'ASC' } });
     expect(balances.map((b) => [b.walletId, b.balanceMinor, b.heldMinor, b.status])).toEqual([
       ['w1', '8750', '0', 'active'],
       ['w2', '4500', '0', 'frozen'],
     ]);
-    const trial = await dataSource().getRepository(TrialBalanceRow).find({ order: { account: 'ASC' } });
+    const trial = await dataSource()
+      .getRepository(TrialBalanceRow)
+      .find({ order: { account: 'ASC' } });
     expect(Object.fromEntries(trial.map((row) => [row.account, row.balanceMinor]))).toEqual({
       'clearing:card:ICBC': '-15000',
       'merchant:m-canteen': '1750',
@@ -74,7 +78,9 @@ describe('projector', () => {
       ['failed', 'MERCHANT_DECLINED', 1],
       ['failed', 'WRONG_PAYMENT_PASSWORD', 1],
     ]);
-    const daily = await dataSource().getRepository(PaymentOutcomeDaily).find({ order: { outcome: 'ASC', failureCode: 'ASC' } });
+    const daily = await dataSource()
+      .getRepository(PaymentOutcomeDaily)
+      .find({ order: { outcome: 'ASC', failureCode: 'ASC' } });
     expect(daily.map((d) => [d.day, d.kind, d.outcome, d.failureCode, d.payments, d.amountMinor])).toEqual([
       ['2026-01-01', 'merchant', 'completed', '', '2', '1750'],
       ['2026-01-01', 'merchant', 'failed', 'MERCHANT_DECLINED', '1', '0'],
@@ -88,12 +94,17 @@ describe('projector', () => {
     for (const projection of PROJECTIONS) {
       const first = await rebuild(dataSource(), projector.storeFor(projection.source), projection);
       const second = await rebuild(dataSource(), projector.storeFor(projection.source), projection);
-      const [a, b, live] = [await checksum(dataSource(), projection, first.tables), await checksum(dataSource(), projection, second.tables), await checksum(dataSource(), projection)];
+      const [a, b, live] = [
+        await checksum(dataSource(), projection, first.tables),
+        await checksum(dataSource(), projection, second.tables),
+        await checksum(dataSource(), projection),
+      ];
       expect(a.checksum).toBe(b.checksum);
       expect(a.checksum).toBe(live.checksum);
       // This file generates wallet and payments traffic only (identity and cards: analysts.int-spec.ts), and no staff acts in it (staff-actions.int-spec.ts).
       const staffTrail = projection.name.startsWith('staff_actions_');
-      if ((projection.source === 'wallet' || projection.source === 'payments') && !staffTrail) expect(a.tables.every((t) => t.rows > 0)).toBe(true);
+      if ((projection.source === 'wallet' || projection.source === 'payments') && !staffTrail)
+        expect(a.tables.every((t) => t.rows > 0)).toBe(true);
       await dropTables(dataSource(), first.tables);
       await dropTables(dataSource(), second.tables);
       const verified = await verify(dataSource(), projector.storeFor(projection.source), projection);
@@ -108,7 +119,9 @@ describe('projector', () => {
     const reader = (async () => {
       while (!stop) {
         try {
-          const rows = (await dataSource().query('SELECT sum(balance_minor)::text AS total FROM analytics.wallet_balances')) as Array<{ total: string }>;
+          const rows = (await dataSource().query('SELECT sum(balance_minor)::text AS total FROM analytics.wallet_balances')) as Array<{
+            total: string;
+          }>;
           if (rows[0]?.total === null || rows[0]?.total === undefined) throw new Error('empty read model seen');
           queries += 1;
         } catch (error) {
@@ -129,7 +142,8 @@ describe('projector', () => {
     expect(queries).toBeGreaterThan(0);
     const w1 = await dataSource().getRepository(WalletBalance).findOneByOrFail({ walletId: 'w1' });
     expect(w1.balanceMinor).toBe('8700');
-    for (const projection of PROJECTIONS) expect((await verify(dataSource(), projector.storeFor(projection.source), projection)).ok).toBe(true);
+    for (const projection of PROJECTIONS)
+      expect((await verify(dataSource(), projector.storeFor(projection.source), projection)).ok).toBe(true);
   });
 
   it('a restarted projector resumes from its checkpoints without counting anything twice', async () => {
@@ -140,7 +154,8 @@ describe('projector', () => {
     await caughtUp();
     const w1 = await dataSource().getRepository(WalletBalance).findOneByOrFail({ walletId: 'w1' });
     expect(w1.balanceMinor).toBe('8800');
-    for (const projection of PROJECTIONS) expect((await verify(dataSource(), projector.storeFor(projection.source), projection)).ok).toBe(true);
+    for (const projection of PROJECTIONS)
+      expect((await verify(dataSource(), projector.storeFor(projection.source), projection)).ok).toBe(true);
     expect((await checkInvariants(dataSource())).ok).toBe(true);
   });
 
@@ -157,7 +172,9 @@ describe('projector', () => {
     expect([before.status, before.totalMinor, before.statement]).toEqual(['unopened', 0n, []]);
 
     const asOf = await rebuild(dataSource(), walletStore, walletBalancesProjection, { until: new Date(midInstant) });
-    const rows = (await dataSource().query(`SELECT wallet_id, balance_minor::text AS balance FROM analytics.${asOf.tables.wallet_balances} ORDER BY wallet_id`)) as Array<{ wallet_id: string; balance: string }>;
+    const rows = (await dataSource().query(
+      `SELECT wallet_id, balance_minor::text AS balance FROM analytics.${asOf.tables.wallet_balances} ORDER BY wallet_id`,
+    )) as Array<{ wallet_id: string; balance: string }>;
     expect(rows).toEqual([
       { wallet_id: 'w1', balance: '8750' },
       { wallet_id: 'w2', balance: '5000' },

@@ -39,7 +39,10 @@ export async function listStaffActions(dataSource: DataSource, agentId: string, 
       `(SELECT * FROM (SELECT agent_id, seq, '${source}'::text AS source, role, action, stream, subject_user_id, occurred_at, command_id FROM analytics.${staffActionsTable(source)}) AS actions ` +
       `WHERE ${where} ORDER BY occurred_at DESC, seq DESC LIMIT $2)`,
   );
-  const rows: Row[] = await dataSource.query(`${selects.join(' UNION ALL ')} ORDER BY occurred_at DESC, seq DESC, source DESC LIMIT $2`, values);
+  const rows: Row[] = await dataSource.query(
+    `${selects.join(' UNION ALL ')} ORDER BY occurred_at DESC, seq DESC, source DESC LIMIT $2`,
+    values,
+  );
   const page = rows.slice(0, limit);
   const actions = page.map((row) => ({
     action: row.action,
@@ -50,7 +53,9 @@ export async function listStaffActions(dataSource: DataSource, agentId: string, 
     ...(row.command_id === null ? {} : { commandId: row.command_id }),
   }));
   const last = page[page.length - 1];
-  return rows.length > limit && last ? { agentId, actions, nextCursor: encodePageCursor(last.occurred_at.toISOString(), `${last.seq}:${last.source}`) } : { agentId, actions };
+  return rows.length > limit && last
+    ? { agentId, actions, nextCursor: encodePageCursor(last.occurred_at.toISOString(), `${last.seq}:${last.source}`) }
+    : { agentId, actions };
 }
 
 /** The projector's queries on `projector.commands.from.gateway`. */

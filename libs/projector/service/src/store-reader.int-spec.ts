@@ -11,7 +11,14 @@ import { openAnalytics } from './db/data-source';
 import { rebuild, verify } from './engine/rebuild';
 import { readCheckpoint, writeCheckpoint } from './engine/sql';
 import { Projector } from './projector-runtime';
-import { holdsProjection, journalProjection, statementsProjection, walletBalancesProjection, type Projection, type TableNames } from './projections';
+import {
+  holdsProjection,
+  journalProjection,
+  statementsProjection,
+  walletBalancesProjection,
+  type Projection,
+  type TableNames,
+} from './projections';
 import { Traffic } from './testing/traffic';
 
 jest.setTimeout(180_000);
@@ -41,7 +48,8 @@ function countingReads(store: EventStore): EventStore {
     return page;
   };
   const readAll: EventStore['readAll'] = (options) => record(options?.from, () => store.readAll(options));
-  const readCategory: EventStore['readCategory'] = (category, options) => record(options?.from, () => store.readCategory(category, options));
+  const readCategory: EventStore['readCategory'] = (category, options) =>
+    record(options?.from, () => store.readCategory(category, options));
   return new Proxy(store, {
     get(target, property) {
       if (property === 'readAll') return readAll;
@@ -74,7 +82,9 @@ async function caughtUp(): Promise<void> {
 }
 
 async function checkpoints(): Promise<Record<string, Cursor | undefined>> {
-  const entries = await Promise.all(WALLET_PROJECTIONS.map(async (projection) => [projection.name, await readCheckpoint(dataSource(), projection.name)] as const));
+  const entries = await Promise.all(
+    WALLET_PROJECTIONS.map(async (projection) => [projection.name, await readCheckpoint(dataSource(), projection.name)] as const),
+  );
   return Object.fromEntries(entries);
 }
 
@@ -88,7 +98,11 @@ async function swapTables(manager: EntityManager, projection: Projection, tables
 }
 
 async function everyReadModelVerifies(): Promise<void> {
-  for (const projection of WALLET_PROJECTIONS) expect({ projection: projection.name, ok: (await verify(dataSource(), walletStore, projection)).ok }).toEqual({ projection: projection.name, ok: true });
+  for (const projection of WALLET_PROJECTIONS)
+    expect({ projection: projection.name, ok: (await verify(dataSource(), walletStore, projection)).ok }).toEqual({
+      projection: projection.name,
+      ok: true,
+    });
 }
 
 async function startProjector(): Promise<void> {
@@ -129,7 +143,9 @@ afterAll(async () => {
 describe('one reader per source store', () => {
   it('given four projections of the wallet store, every event is read once for all of them and applied once to each', async () => {
     expect([...projector.readers.keys()]).toEqual(['wallet']);
-    expect(projector.readers.get('wallet')!.projections.map((projection) => projection.projection.name)).toEqual(WALLET_PROJECTIONS.map((projection) => projection.name));
+    expect(projector.readers.get('wallet')!.projections.map((projection) => projection.projection.name)).toEqual(
+      WALLET_PROJECTIONS.map((projection) => projection.name),
+    );
 
     await traffic.openFunded('r1', 10_000n);
     await traffic.openFunded('r2', 3_000n);
@@ -144,7 +160,8 @@ describe('one reader per source store', () => {
     expect(reads.filter((page) => page.ids.length > 0).length).toBeGreaterThan(2);
     expect(read.length).toBe(new Set(read).size);
     expect(read.sort()).toEqual(events.map((event) => event.id).sort());
-    for (const projection of WALLET_PROJECTIONS) expect([projection.name, live(projection).applied]).toEqual([projection.name, events.length]);
+    for (const projection of WALLET_PROJECTIONS)
+      expect([projection.name, live(projection).applied]).toEqual([projection.name, events.length]);
     const last = events[events.length - 1]!.cursor;
     expect(await checkpoints()).toEqual(Object.fromEntries(WALLET_PROJECTIONS.map((projection) => [projection.name, last])));
     await everyReadModelVerifies();
@@ -187,11 +204,16 @@ describe('one reader per source store', () => {
     expect(live(journalProjection).restarts).toBe(1);
     expect(live(journalProjection).applied - appliedBefore.get(journalProjection.name)!).toBe(afterMiddle);
     for (const projection of others) {
-      expect([projection.name, live(projection).restarts, live(projection).applied - appliedBefore.get(projection.name)!]).toEqual([projection.name, 0, added]);
+      expect([projection.name, live(projection).restarts, live(projection).applied - appliedBefore.get(projection.name)!]).toEqual([
+        projection.name,
+        0,
+        added,
+      ]);
     }
     const last = after[after.length - 1]!.cursor;
     const checkpointsAfter = await checkpoints();
-    for (const projection of WALLET_PROJECTIONS) expect([projection.name, checkpointsAfter[projection.name]]).toEqual([projection.name, last]);
+    for (const projection of WALLET_PROJECTIONS)
+      expect([projection.name, checkpointsAfter[projection.name]]).toEqual([projection.name, last]);
     await everyReadModelVerifies();
   });
 
@@ -236,7 +258,8 @@ describe('one reader per source store', () => {
     await caughtUp();
 
     expect(live(journalProjection).applied).toBe(1);
-    for (const projection of WALLET_PROJECTIONS.filter((candidate) => candidate !== journalProjection)) expect([projection.name, live(projection).applied]).toEqual([projection.name, 2]);
+    for (const projection of WALLET_PROJECTIONS.filter((candidate) => candidate !== journalProjection))
+      expect([projection.name, live(projection).applied]).toEqual([projection.name, 2]);
     const read = reads.flatMap((page) => page.ids);
     expect(read).toHaveLength(2);
     expect(WALLET_PROJECTIONS.every((projection) => live(projection).restarts === 0)).toBe(true);

@@ -69,10 +69,26 @@ export async function walletAsOf(store: EventStore, walletId: string, asOf: Date
           holdReferences.set(event.data.holdId, event.data.reference);
           break;
         case WALLET_EVENT.WalletCredited:
-          statement.push({ at: record.metadata.occurredAt, type: 'credit', transactionId: event.data.transactionId, amountMinor: BigInt(event.data.amountMinor), counterparty: event.data.counterparty, reference: event.data.reference, balanceAfterMinor: balance });
+          statement.push({
+            at: record.metadata.occurredAt,
+            type: 'credit',
+            transactionId: event.data.transactionId,
+            amountMinor: BigInt(event.data.amountMinor),
+            counterparty: event.data.counterparty,
+            reference: event.data.reference,
+            balanceAfterMinor: balance,
+          });
           break;
         case WALLET_EVENT.HoldCaptured:
-          statement.push({ at: record.metadata.occurredAt, type: 'debit', transactionId: event.data.transactionId, amountMinor: -BigInt(event.data.amountMinor), counterparty: event.data.counterparty, reference: holdReferences.get(event.data.holdId), balanceAfterMinor: balance });
+          statement.push({
+            at: record.metadata.occurredAt,
+            type: 'debit',
+            transactionId: event.data.transactionId,
+            amountMinor: -BigInt(event.data.amountMinor),
+            counterparty: event.data.counterparty,
+            reference: holdReferences.get(event.data.holdId),
+            balanceAfterMinor: balance,
+          });
           break;
         default:
           break;
@@ -82,5 +98,14 @@ export async function walletAsOf(store: EventStore, walletId: string, asOf: Date
     from = page[page.length - 1]!.revision + 1n;
   }
   const balances = balancesOf(state);
-  return { walletId, asOf: asOf.toISOString(), events, status: state.status, totalMinor: balances.totalMinor, heldMinor: balances.heldMinor, availableMinor: balances.availableMinor, statement };
+  return {
+    walletId,
+    asOf: asOf.toISOString(),
+    events,
+    status: state.status,
+    totalMinor: balances.totalMinor,
+    heldMinor: balances.heldMinor,
+    availableMinor: balances.availableMinor,
+    statement,
+  };
 }

@@ -86,7 +86,11 @@ export function policyWith(rule: WhatIfRule, base: WalletPolicy = DEFAULT_WALLET
     const daily = rule.dailyDebitLimitMinor?.[tier];
     if (daily === undefined) continue;
     const limits = tiers[tier];
-    tiers[tier] = { ...limits, dailyDebitLimitMinor: daily, perPaymentLimitMinor: limits.perPaymentLimitMinor < daily ? limits.perPaymentLimitMinor : daily };
+    tiers[tier] = {
+      ...limits,
+      dailyDebitLimitMinor: daily,
+      perPaymentLimitMinor: limits.perPaymentLimitMinor < daily ? limits.perPaymentLimitMinor : daily,
+    };
   }
   return { ...base, tiers };
 }
@@ -118,7 +122,11 @@ interface WalletRun {
 
 const PAGE = 5000;
 
-export async function whatIf(store: EventStore, rule: WhatIfRule, options: { base?: WalletPolicy; until?: Date } = {}): Promise<WhatIfReport> {
+export async function whatIf(
+  store: EventStore,
+  rule: WhatIfRule,
+  options: { base?: WalletPolicy; until?: Date } = {},
+): Promise<WhatIfReport> {
   const actualDecider = createWalletDecider(options.base ?? DEFAULT_WALLET_POLICY);
   const changed: WalletDecider = createWalletDecider(policyWith(rule, options.base));
   const runs = new Map<string, WalletRun>();
@@ -156,7 +164,14 @@ export async function whatIf(store: EventStore, rule: WhatIfRule, options: { bas
       const key = (holdId: string) => `${walletId}\u0000${holdId}`;
       switch (event.type) {
         case WALLET_EVENT.WalletOpened:
-          decide(run, { type: 'OpenWallet', walletId, userId: event.data.userId, tier: event.data.tier, prerequisites: { registered: true, paymentPasswordSet: true, cardBound: true }, now: event.data.openedAt });
+          decide(run, {
+            type: 'OpenWallet',
+            walletId,
+            userId: event.data.userId,
+            tier: event.data.tier,
+            prerequisites: { registered: true, paymentPasswordSet: true, cardBound: true },
+            now: event.data.openedAt,
+          });
           break;
         case WALLET_EVENT.FundsReserved: {
           reservations += 1;
@@ -199,7 +214,13 @@ export async function whatIf(store: EventStore, rule: WhatIfRule, options: { bas
               : { type: event.type === WALLET_EVENT.HoldReleased ? 'ReleaseHold' : 'ExpireHold', walletId, holdId, now };
             const rejected = decide(run, command);
             if (track) {
-              track.whatIfOutcome = rejected ? `rejected:${rejected}` : captured ? 'captured' : event.type === WALLET_EVENT.HoldReleased ? 'released' : 'expired';
+              track.whatIfOutcome = rejected
+                ? `rejected:${rejected}`
+                : captured
+                  ? 'captured'
+                  : event.type === WALLET_EVENT.HoldReleased
+                    ? 'released'
+                    : 'expired';
               track.whatIfMinor = rejected || !captured ? 0n : amount + feeFor(amount, event.data.counterparty, rule);
             }
           }
@@ -212,13 +233,27 @@ export async function whatIf(store: EventStore, rule: WhatIfRule, options: { bas
           break;
         }
         case WALLET_EVENT.WalletCredited:
-          decide(run, { type: 'CreditWallet', walletId, creditId: event.data.creditId, amountMinor: BigInt(event.data.amountMinor), reference: event.data.reference, counterparty: event.data.counterparty as AccountId, now: event.data.creditedAt });
+          decide(run, {
+            type: 'CreditWallet',
+            walletId,
+            creditId: event.data.creditId,
+            amountMinor: BigInt(event.data.amountMinor),
+            reference: event.data.reference,
+            counterparty: event.data.counterparty as AccountId,
+            now: event.data.creditedAt,
+          });
           break;
         case WALLET_EVENT.WalletFrozen:
           decide(run, { type: 'FreezeWallet', walletId, reason: event.data.reason, source: event.data.source, now: event.data.frozenAt });
           break;
         case WALLET_EVENT.WalletUnfrozen:
-          decide(run, { type: 'UnfreezeWallet', walletId, reason: event.data.reason, source: event.data.source, now: event.data.unfrozenAt });
+          decide(run, {
+            type: 'UnfreezeWallet',
+            walletId,
+            reason: event.data.reason,
+            source: event.data.source,
+            now: event.data.unfrozenAt,
+          });
           break;
         case WALLET_EVENT.WalletTierChanged:
           decide(run, { type: 'ChangeWalletTier', walletId, tier: event.data.toTier, now: event.data.changedAt });
@@ -232,9 +267,19 @@ export async function whatIf(store: EventStore, rule: WhatIfRule, options: { bas
     if (page.isEnd) break;
   }
   for (const track of tracks.values()) finish(track);
-  changes.sort((a, b) => (a.reservedAt < b.reservedAt ? -1 : a.reservedAt > b.reservedAt ? 1 : a.paymentId < b.paymentId ? -1 : a.paymentId > b.paymentId ? 1 : 0));
+  changes.sort((a, b) =>
+    a.reservedAt < b.reservedAt ? -1 : a.reservedAt > b.reservedAt ? 1 : a.paymentId < b.paymentId ? -1 : a.paymentId > b.paymentId ? 1 : 0,
+  );
 
-  const totals: WhatIfReport['totals'] = { changed: changes.length, wouldBeRefused: 0, refusedMinor: 0n, amountChangedCount: 0, amountDeltaMinor: 0n, actualCapturedMinor: 0n, whatIfCapturedMinor: 0n };
+  const totals: WhatIfReport['totals'] = {
+    changed: changes.length,
+    wouldBeRefused: 0,
+    refusedMinor: 0n,
+    amountChangedCount: 0,
+    amountDeltaMinor: 0n,
+    actualCapturedMinor: 0n,
+    whatIfCapturedMinor: 0n,
+  };
   for (const change of changes) {
     totals.actualCapturedMinor += change.actualMinor;
     totals.whatIfCapturedMinor += change.whatIfMinor;
@@ -259,7 +304,8 @@ export function parseRule(args: readonly string[]): WhatIfRule {
     const limits: Partial<Record<WalletTier, bigint>> = {};
     for (const part of spec.split(',')) {
       const [tier, amount] = part.split('=');
-      if (!WALLET_TIERS.includes(tier as WalletTier) || !amount || !/^\d+$/.test(amount) || BigInt(amount) <= 0n) throw new Error(`--daily-limit: expected tier=fen[,tier=fen], got ${JSON.stringify(spec)}`);
+      if (!WALLET_TIERS.includes(tier as WalletTier) || !amount || !/^\d+$/.test(amount) || BigInt(amount) <= 0n)
+        throw new Error(`--daily-limit: expected tier=fen[,tier=fen], got ${JSON.stringify(spec)}`);
       limits[tier as WalletTier] = BigInt(amount);
     }
     rule.dailyDebitLimitMinor = limits;
@@ -267,9 +313,11 @@ export function parseRule(args: readonly string[]): WhatIfRule {
   const feeIndex = args.indexOf('--fee-bps');
   if (feeIndex >= 0) {
     const bps = Number(args[feeIndex + 1]);
-    if (!Number.isInteger(bps) || bps < 0 || bps > 10_000) throw new Error(`--fee-bps: expected an integer 0..10000, got ${JSON.stringify(args[feeIndex + 1])}`);
+    if (!Number.isInteger(bps) || bps < 0 || bps > 10_000)
+      throw new Error(`--fee-bps: expected an integer 0..10000, got ${JSON.stringify(args[feeIndex + 1])}`);
     rule.merchantFeeBps = bps;
   }
-  if (!rule.dailyDebitLimitMinor && rule.merchantFeeBps === undefined) throw new Error('give a rule: --daily-limit tier=fen[,…] and/or --fee-bps <n>');
+  if (!rule.dailyDebitLimitMinor && rule.merchantFeeBps === undefined)
+    throw new Error('give a rule: --daily-limit tier=fen[,…] and/or --fee-bps <n>');
   return rule;
 }

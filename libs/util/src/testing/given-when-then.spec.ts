@@ -12,9 +12,15 @@ const account: Decider<Command, Event, bigint> = {
     if (command.amountMinor > balanceMinor) return [{ type: 'Overdrawn', amountMinor: command.amountMinor }];
     return [{ type: 'Withdrawn', amountMinor: command.amountMinor }];
   },
-  evolve: (balanceMinor, event) => (event.type === 'Deposited' ? balanceMinor + event.amountMinor : event.type === 'Withdrawn' ? balanceMinor - event.amountMinor : balanceMinor),
+  evolve: (balanceMinor, event) =>
+    event.type === 'Deposited'
+      ? balanceMinor + event.amountMinor
+      : event.type === 'Withdrawn'
+        ? balanceMinor - event.amountMinor
+        : balanceMinor,
 };
-const recordedRejection = (events: readonly Event[]) => (events.some((event) => event.type === 'Overdrawn') ? reject('INSUFFICIENT_FUNDS', 'recorded') : undefined);
+const recordedRejection = (events: readonly Event[]) =>
+  events.some((event) => event.type === 'Overdrawn') ? reject('INSUFFICIENT_FUNDS', 'recorded') : undefined;
 const { given, givenCommands, givenAccepted } = givenWhenThen(account, { recordedRejection });
 
 describe('givenWhenThen', () => {
@@ -38,7 +44,9 @@ describe('givenWhenThen', () => {
   });
 
   it('folds commands into a history, each decided on the state the earlier ones left, refused ones adding nothing', () => {
-    expect(givenCommands({ type: 'deposit', amountMinor: 3n }, { type: 'withdraw', amountMinor: 100n }, { type: 'withdraw', amountMinor: 2n })).toEqual([
+    expect(
+      givenCommands({ type: 'deposit', amountMinor: 3n }, { type: 'withdraw', amountMinor: 100n }, { type: 'withdraw', amountMinor: 2n }),
+    ).toEqual([
       { type: 'Deposited', amountMinor: 3n },
       { type: 'Withdrawn', amountMinor: 2n },
     ]);

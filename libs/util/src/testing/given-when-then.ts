@@ -32,7 +32,10 @@ export interface GivenWhenThenOptions<Event> {
  * and `givenAccepted(...commands)` the same for commands a spec's setup needs accepted (it throws on a
  * refusal, so a broken setup never passes as a test).
  */
-export function givenWhenThen<Command, Event, State, Rejection extends DomainRejection = DomainRejection>(decider: Decider<Command, Event, State, Rejection>, options: GivenWhenThenOptions<Event> = {}) {
+export function givenWhenThen<Command, Event, State, Rejection extends DomainRejection = DomainRejection>(
+  decider: Decider<Command, Event, State, Rejection>,
+  options: GivenWhenThenOptions<Event> = {},
+) {
   function given(history: readonly Event[] = []) {
     const state = fold(decider, history);
     return {
@@ -42,7 +45,15 @@ export function givenWhenThen<Command, Event, State, Rejection extends DomainRej
         const refused = isRejection(result) ? result : undefined;
         const events = refused ? [] : (result as Event[]);
         const rejection = refused ?? options.recordedRejection?.(events);
-        return { result, events, rejection, code: rejection?.code, details: rejection?.details, state: fold(decider, events, state), history: [...history, ...events] };
+        return {
+          result,
+          events,
+          rejection,
+          code: rejection?.code,
+          details: rejection?.details,
+          state: fold(decider, events, state),
+          history: [...history, ...events],
+        };
       },
     };
   }
@@ -52,7 +63,8 @@ export function givenWhenThen<Command, Event, State, Rejection extends DomainRej
   function givenAccepted(...commands: Command[]): Event[] {
     return commands.reduce<Event[]>((history, command) => {
       const then = given(history).when(command);
-      if (isRejection(then.result)) throw new Error(`the given ${describe(command)} was refused: ${then.result.code} ${then.result.message}`);
+      if (isRejection(then.result))
+        throw new Error(`the given ${describe(command)} was refused: ${then.result.code} ${then.result.message}`);
       return then.history;
     }, []);
   }

@@ -7,7 +7,8 @@ import { applyToTimers } from './hold-expiry';
 import { migrateWalletTables } from './wallet-db';
 
 /** Just what the timer writer reads of a wallet event. */
-const event = (type: string, walletId: string, holdId: string, expiresAt?: string) => ({ type, data: { walletId, holdId, ...(expiresAt ? { expiresAt } : {}) } }) as unknown as RecordedEvent;
+const event = (type: string, walletId: string, holdId: string, expiresAt?: string) =>
+  ({ type, data: { walletId, holdId, ...(expiresAt ? { expiresAt } : {}) } }) as unknown as RecordedEvent;
 
 describe('the hold timers, written a batch at a time', () => {
   let db: TestDatabase;
@@ -24,15 +25,27 @@ describe('the hold timers, written a batch at a time', () => {
     await db.drop();
   });
 
-  const timers = async (walletId: string) => (await pool.query<{ hold_id: string }>('SELECT hold_id FROM wallet.hold_timers WHERE wallet_id = $1 ORDER BY hold_id', [walletId])).rows.map((row) => row.hold_id);
+  const timers = async (walletId: string) =>
+    (
+      await pool.query<{ hold_id: string }>('SELECT hold_id FROM wallet.hold_timers WHERE wallet_id = $1 ORDER BY hold_id', [walletId])
+    ).rows.map((row) => row.hold_id);
 
   it('keeps a timer for each hold whose last word in the batch is its reservation, and none for a hold closed in the same batch', async () => {
     const walletId = randomUUID();
     const expiresAt = '2026-12-07T12:00:00.000Z';
-    await applyToTimers(pool, [event(WALLET_EVENT.FundsReserved, walletId, 'a', expiresAt), event(WALLET_EVENT.FundsReserved, walletId, 'b', expiresAt), event(WALLET_EVENT.HoldCaptured, walletId, 'b'), event(WALLET_EVENT.FundsReserved, walletId, 'c', expiresAt)]);
+    await applyToTimers(pool, [
+      event(WALLET_EVENT.FundsReserved, walletId, 'a', expiresAt),
+      event(WALLET_EVENT.FundsReserved, walletId, 'b', expiresAt),
+      event(WALLET_EVENT.HoldCaptured, walletId, 'b'),
+      event(WALLET_EVENT.FundsReserved, walletId, 'c', expiresAt),
+    ]);
     expect(await timers(walletId)).toEqual(['a', 'c']);
     // A later batch closes holds of earlier ones; the same batch again changes nothing.
-    const later = [event(WALLET_EVENT.HoldExpired, walletId, 'a'), event(WALLET_EVENT.HoldReleased, walletId, 'c'), event(WALLET_EVENT.FundsReserved, walletId, 'd', expiresAt)];
+    const later = [
+      event(WALLET_EVENT.HoldExpired, walletId, 'a'),
+      event(WALLET_EVENT.HoldReleased, walletId, 'c'),
+      event(WALLET_EVENT.FundsReserved, walletId, 'd', expiresAt),
+    ];
     await applyToTimers(pool, later);
     await applyToTimers(pool, later);
     expect(await timers(walletId)).toEqual(['d']);

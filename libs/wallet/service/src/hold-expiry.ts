@@ -96,13 +96,21 @@ export class HoldExpiry {
       try {
         const outcome = await this.options.ledger.execute(
           { type: 'ExpireHold', walletId: row.wallet_id, holdId: row.hold_id, now },
-          { commandId: `expire-timer:${row.wallet_id}:${row.hold_id}`, correlationId: `expire-timer:${row.wallet_id}:${row.hold_id}`, actor: 'system:wallet-expiry', occurredAt: now },
+          {
+            commandId: `expire-timer:${row.wallet_id}:${row.hold_id}`,
+            correlationId: `expire-timer:${row.wallet_id}:${row.hold_id}`,
+            actor: 'system:wallet-expiry',
+            occurredAt: now,
+          },
         );
         // HOLD_NOT_EXPIRED (the clock reads earlier than the row says) keeps the row for a later tick;
         // every other outcome means the hold is no longer open.
         if (outcome.kind === 'rejected' && outcome.code === WALLET_ERROR.HOLD_NOT_EXPIRED) continue;
         if (outcome.kind === 'accepted') expired += 1;
-        await this.options.pool.query(`DELETE FROM ${SCHEMA}.hold_timers WHERE wallet_id = $1 AND hold_id = $2`, [row.wallet_id, row.hold_id]);
+        await this.options.pool.query(`DELETE FROM ${SCHEMA}.hold_timers WHERE wallet_id = $1 AND hold_id = $2`, [
+          row.wallet_id,
+          row.hold_id,
+        ]);
       } catch (error) {
         this.log(`could not expire hold ${row.hold_id} of wallet ${row.wallet_id}; will retry: ${String(error)}`);
       }
@@ -120,14 +128,22 @@ export class HoldExpiry {
  * word in the batch decides (reserved: a timer; captured, released or expired: none), so a hold
  * reserved and closed within one batch never gets a row.
  */
-export async function applyToTimers(client: { query(text: string, values?: unknown[]): Promise<unknown> }, events: readonly RecordedEvent[]): Promise<void> {
+export async function applyToTimers(
+  client: { query(text: string, values?: unknown[]): Promise<unknown> },
+  events: readonly RecordedEvent[],
+): Promise<void> {
   const holds = new Map<string, { walletId: string; holdId: string; expiresAt: string | undefined }>();
   for (const event of events) {
     const { walletId, holdId } = event.data;
     if (typeof walletId !== 'string' || typeof holdId !== 'string') continue;
     const key = `${walletId}\u0000${holdId}`;
     if (event.type === WALLET_EVENT.FundsReserved) holds.set(key, { walletId, holdId, expiresAt: String(event.data.expiresAt) });
-    else if (event.type === WALLET_EVENT.HoldCaptured || event.type === WALLET_EVENT.HoldReleased || event.type === WALLET_EVENT.HoldExpired) holds.set(key, { walletId, holdId, expiresAt: undefined });
+    else if (
+      event.type === WALLET_EVENT.HoldCaptured ||
+      event.type === WALLET_EVENT.HoldReleased ||
+      event.type === WALLET_EVENT.HoldExpired
+    )
+      holds.set(key, { walletId, holdId, expiresAt: undefined });
   }
   const opened = [...holds.values()].filter((hold) => hold.expiresAt !== undefined);
   const closed = [...holds.values()].filter((hold) => hold.expiresAt === undefined);

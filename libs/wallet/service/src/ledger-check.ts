@@ -48,13 +48,21 @@ export async function checkLedger(store: EventStore, options: LedgerCheckOptions
   const byAccount = new Map<string, bigint>();
   const seenTransactions = new Map<string, string>();
   const report: LedgerCheckReport = {
-    ok: true, events: 0, wallets: 0, transactions: 0, accounts: 0, sumMinor: '0',
-    unbalancedTransactions: [], balanceMismatches: [], holdsOpenPastExpiry: [], brokenStreams: [],
+    ok: true,
+    events: 0,
+    wallets: 0,
+    transactions: 0,
+    accounts: 0,
+    sumMinor: '0',
+    unbalancedTransactions: [],
+    balanceMismatches: [],
+    holdsOpenPastExpiry: [],
+    brokenStreams: [],
   };
   let sumMinor = 0n;
 
   // Bounded by the history itself: every page advances the cursor, and the loop ends at its end.
-  for (let cursor = START; ; ) {
+  for (let cursor = START; ;) {
     const page = await store.readCategory('wallet', { from: cursor, limit: options.pageSize ?? 1000 });
     for (const record of page.events) {
       report.events += 1;
@@ -68,7 +76,12 @@ export async function checkLedger(store: EventStore, options: LedgerCheckOptions
         const previous = seenTransactions.get(transaction.transactionId);
         if (previous !== undefined) {
           // Delivered twice is harmless (counted once); the same id with other postings is not.
-          if (previous !== canonical) report.unbalancedTransactions.push({ transactionId: transaction.transactionId, stream: record.stream, reason: 'transaction id reused with different postings' });
+          if (previous !== canonical)
+            report.unbalancedTransactions.push({
+              transactionId: transaction.transactionId,
+              stream: record.stream,
+              reason: 'transaction id reused with different postings',
+            });
           continue;
         }
         seenTransactions.set(transaction.transactionId, canonical);
@@ -79,10 +92,19 @@ export async function checkLedger(store: EventStore, options: LedgerCheckOptions
           byAccount.set(entry.account, (byAccount.get(entry.account) ?? 0n) + amount);
         }
         sumMinor += transactionSum;
-        if (transactionSum !== 0n) report.unbalancedTransactions.push({ transactionId: transaction.transactionId, stream: record.stream, reason: `postings sum to ${transactionSum}` });
+        if (transactionSum !== 0n)
+          report.unbalancedTransactions.push({
+            transactionId: transaction.transactionId,
+            stream: record.stream,
+            reason: `postings sum to ${transactionSum}`,
+          });
       } catch (error) {
         broken.add(record.stream);
-        report.brokenStreams.push({ stream: record.stream, revision: record.revision.toString(), reason: error instanceof Error ? error.message : String(error) });
+        report.brokenStreams.push({
+          stream: record.stream,
+          revision: record.revision.toString(),
+          reason: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     cursor = page.next;
@@ -94,11 +116,20 @@ export async function checkLedger(store: EventStore, options: LedgerCheckOptions
     report.wallets += 1;
     const projected = byAccount.get(`wallet:${state.walletId}`) ?? 0n;
     if (!broken.has(stream) && projected !== state.totalMinor) {
-      report.balanceMismatches.push({ walletId: state.walletId, projectedMinor: projected.toString(), streamMinor: state.totalMinor.toString() });
+      report.balanceMismatches.push({
+        walletId: state.walletId,
+        projectedMinor: projected.toString(),
+        streamMinor: state.totalMinor.toString(),
+      });
     }
     for (const hold of openHolds(state)) {
       if (Date.parse(hold.expiresAt) + graceMs < nowMs) {
-        report.holdsOpenPastExpiry.push({ walletId: state.walletId, holdId: hold.holdId, amountMinor: hold.amountMinor.toString(), expiresAt: hold.expiresAt });
+        report.holdsOpenPastExpiry.push({
+          walletId: state.walletId,
+          holdId: hold.holdId,
+          amountMinor: hold.amountMinor.toString(),
+          expiresAt: hold.expiresAt,
+        });
       }
     }
   }
@@ -120,8 +151,12 @@ export function formatReport(report: LedgerCheckReport): string {
     `ledger:check ${report.ok ? 'OK' : 'FAILED'}: ${report.events} events, ${report.wallets} wallets, ${report.transactions} transactions over ${report.accounts} accounts`,
     `sum of all accounts: ${report.sumMinor} fen (must be 0)`,
     ...report.unbalancedTransactions.map((t) => `unbalanced transaction ${t.transactionId} in ${t.stream}: ${t.reason}`),
-    ...report.balanceMismatches.map((m) => `wallet ${m.walletId}: postings say ${m.projectedMinor} fen, its stream says ${m.streamMinor} fen`),
-    ...report.holdsOpenPastExpiry.map((h) => `hold ${h.holdId} of wallet ${h.walletId} (${h.amountMinor} fen) still open, expired at ${h.expiresAt}`),
+    ...report.balanceMismatches.map(
+      (m) => `wallet ${m.walletId}: postings say ${m.projectedMinor} fen, its stream says ${m.streamMinor} fen`,
+    ),
+    ...report.holdsOpenPastExpiry.map(
+      (h) => `hold ${h.holdId} of wallet ${h.walletId} (${h.amountMinor} fen) still open, expired at ${h.expiresAt}`,
+    ),
     ...report.brokenStreams.map((b) => `stream ${b.stream} breaks at revision ${b.revision}: ${b.reason}`),
   ];
   return lines.join('\n');

@@ -7,7 +7,10 @@ describe('wallet policy from the environment', () => {
   });
 
   it('overrides single limits of single tiers, keeping the rest', () => {
-    const policy = policyFromEnv({ WALLET_TIER_LIMITS: JSON.stringify({ basic: { dailyDebitLimitMinor: '300000' } }), WALLET_CREDITS_WHILE_FROZEN: 'reject' });
+    const policy = policyFromEnv({
+      WALLET_TIER_LIMITS: JSON.stringify({ basic: { dailyDebitLimitMinor: '300000' } }),
+      WALLET_CREDITS_WHILE_FROZEN: 'reject',
+    });
     expect(policy.tiers.basic).toEqual({ ...DEFAULT_WALLET_POLICY.tiers.basic, dailyDebitLimitMinor: 300_000n });
     expect(policy.tiers.verified).toEqual(DEFAULT_WALLET_POLICY.tiers.verified);
     expect(policy.creditsWhileFrozen).toBe('reject');

@@ -68,7 +68,11 @@ export class UpstreamEvents implements UserFactsSource {
     } finally {
       await admin.disconnect();
     }
-    this.consumer = kafka.consumer({ groupId: `${topicPrefix}wallet-service.upstream-events`, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    this.consumer = kafka.consumer({
+      groupId: `${topicPrefix}wallet-service.upstream-events`,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
     // Offsets are committed every few seconds, after the events were handled (idempotent handlers
@@ -86,7 +90,12 @@ export class UpstreamEvents implements UserFactsSource {
   }
 
   async factsOf(userId: string): Promise<UserFacts> {
-    const { rows } = await this.options.pool.query<{ registered: boolean; payment_password_set: boolean; identity_frozen: boolean; cards: string }>(
+    const { rows } = await this.options.pool.query<{
+      registered: boolean;
+      payment_password_set: boolean;
+      identity_frozen: boolean;
+      cards: string;
+    }>(
       `SELECT coalesce(f.registered, false) AS registered, coalesce(f.payment_password_set, false) AS payment_password_set,
               coalesce(f.identity_frozen, false) AS identity_frozen,
               (SELECT count(*) FROM ${SCHEMA}.user_cards c WHERE c.user_id = $1) AS cards
@@ -137,10 +146,18 @@ export class UpstreamEvents implements UserFactsSource {
 
   async apply(eventId: string, type: string, userId: string, data: { cardId?: unknown; reason?: unknown }): Promise<void> {
     const { pool } = this.options;
-    const seen = await pool.query(`SELECT 1 FROM ${SCHEMA}.processed_events WHERE consumer = $1 AND event_id = $2`, [UPSTREAM_CONSUMER, eventId]);
+    const seen = await pool.query(`SELECT 1 FROM ${SCHEMA}.processed_events WHERE consumer = $1 AND event_id = $2`, [
+      UPSTREAM_CONSUMER,
+      eventId,
+    ]);
     if (seen.rows.length > 0) return;
     if (type === UPSTREAM_EVENT.AccountFrozen || type === UPSTREAM_EVENT.AccountUnfrozen) {
-      await this.freezeOrUnfreeze(eventId, type === UPSTREAM_EVENT.AccountFrozen, userId, typeof data.reason === 'string' ? data.reason : undefined);
+      await this.freezeOrUnfreeze(
+        eventId,
+        type === UPSTREAM_EVENT.AccountFrozen,
+        userId,
+        typeof data.reason === 'string' ? data.reason : undefined,
+      );
     }
     await inTransaction(pool, async (client) => {
       if (!(await processedEvents.markProcessed(client, UPSTREAM_CONSUMER, eventId))) return;
@@ -170,7 +187,10 @@ export class UpstreamEvents implements UserFactsSource {
         return;
       case UPSTREAM_EVENT.CardBound:
         // A card event without a card id still proves a bound card; it is kept under a placeholder.
-        await client.query(`INSERT INTO ${SCHEMA}.user_cards (user_id, card_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [userId, cardId ?? '?']);
+        await client.query(`INSERT INTO ${SCHEMA}.user_cards (user_id, card_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+          userId,
+          cardId ?? '?',
+        ]);
         return;
       case UPSTREAM_EVENT.CardUnbound:
         await client.query(`DELETE FROM ${SCHEMA}.user_cards WHERE user_id = $1 AND card_id = $2`, [userId, cardId ?? '?']);
@@ -187,11 +207,18 @@ export class UpstreamEvents implements UserFactsSource {
     const now = nowInstant(this.options.clock);
     const commandId = `identity-event:${eventId}`;
     const outcome = await this.options.ledger.execute(
-      { type: freeze ? 'FreezeWallet' : 'UnfreezeWallet', walletId, now, source: 'identity', reason: (reason ?? (freeze ? 'identity account frozen' : 'identity account unfrozen')).slice(0, 512) },
+      {
+        type: freeze ? 'FreezeWallet' : 'UnfreezeWallet',
+        walletId,
+        now,
+        source: 'identity',
+        reason: (reason ?? (freeze ? 'identity account frozen' : 'identity account unfrozen')).slice(0, 512),
+      },
       { commandId, correlationId: eventId, actor: 'system:identity-events', occurredAt: now },
     );
     // WALLET_NOT_OPEN: the open crashed half-way; it reads identity_frozen when completed.
-    if (outcome.kind === 'rejected' && outcome.code !== 'WALLET_NOT_OPEN') this.log(`${freeze ? 'freeze' : 'unfreeze'} of wallet ${walletId} rejected: ${outcome.code}`);
+    if (outcome.kind === 'rejected' && outcome.code !== 'WALLET_NOT_OPEN')
+      this.log(`${freeze ? 'freeze' : 'unfreeze'} of wallet ${walletId} rejected: ${outcome.code}`);
   }
 
   private log(message: string): void {

@@ -9,16 +9,24 @@ describe('wallet contract', () => {
     expect(Object.keys(walletContract.eventData).sort()).toEqual(Object.values(WALLET_EVENT).sort());
   });
 
-  it('lists exactly the codes the wallet can answer: the decider\'s and the service\'s', () => {
+  it("lists exactly the codes the wallet can answer: the decider's and the service's", () => {
     const answered = new Set<string>([...Object.values(WALLET_ERROR), ...Object.values(walletContract.WALLET_SERVICE_ERROR)]);
     expect([...walletContract.ERROR_CODES].sort()).toEqual([...answered].sort());
   });
 
   it('accepts amounts only as positive decimal strings of fen', () => {
     const check = TypeCompiler.Compile(walletContract.reserveFunds.payload);
-    const valid = { walletId: 'w-1', holdId: 'h-1', amountMinor: '100', expiresAt: '2026-11-22T10:00:00Z', reference: 'r', counterparty: 'merchant:m-1' };
+    const valid = {
+      walletId: 'w-1',
+      holdId: 'h-1',
+      amountMinor: '100',
+      expiresAt: '2026-11-22T10:00:00Z',
+      reference: 'r',
+      counterparty: 'merchant:m-1',
+    };
     expect(check.Check(valid)).toBe(true);
-    for (const amountMinor of ['0', '-1', '1.5', '01', '1e3', 100, '1234567890123456789']) expect(check.Check({ ...valid, amountMinor })).toBe(false);
+    for (const amountMinor of ['0', '-1', '1.5', '01', '1e3', 100, '1234567890123456789'])
+      expect(check.Check({ ...valid, amountMinor })).toBe(false);
     expect(check.Check({ ...valid, counterparty: 'somewhere' })).toBe(false);
     expect(check.Check({ ...valid, expiresAt: 'tomorrow' })).toBe(false);
     expect(check.Check({ ...valid, extra: 1 })).toBe(false);

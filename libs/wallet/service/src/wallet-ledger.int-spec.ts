@@ -29,7 +29,15 @@ describe('wallet ledger on the PostgreSQL event store', () => {
   async function openFunded(amountMinor: bigint): Promise<string> {
     const opened = await ledger.open(`u-${randomUUID()}`, 'basic', { ...prerequisites, identityFrozen: false }, meta(), NOW);
     expect(opened.kind).toBe('accepted');
-    const credit: WalletCommand = { type: 'CreditWallet', walletId: opened.walletId, creditId: randomUUID(), amountMinor, reference: 'top-up', counterparty: 'clearing:card:ICBC', now: NOW };
+    const credit: WalletCommand = {
+      type: 'CreditWallet',
+      walletId: opened.walletId,
+      creditId: randomUUID(),
+      amountMinor,
+      reference: 'top-up',
+      counterparty: 'clearing:card:ICBC',
+      now: NOW,
+    };
     expect((await ledger.execute(credit, meta())).kind).toBe('accepted');
     return opened.walletId;
   }
@@ -39,7 +47,16 @@ describe('wallet ledger on the PostgreSQL event store', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 1000 }, () =>
         ledger.execute(
-          { type: 'ReserveFunds', walletId, holdId: randomUUID(), amountMinor: 150n, expiresAt: '2026-11-22T03:00:00.000Z', reference: 'order', counterparty: 'merchant:m-1', now: NOW },
+          {
+            type: 'ReserveFunds',
+            walletId,
+            holdId: randomUUID(),
+            amountMinor: 150n,
+            expiresAt: '2026-11-22T03:00:00.000Z',
+            reference: 'order',
+            counterparty: 'merchant:m-1',
+            now: NOW,
+          },
           meta(),
         ),
       ),
@@ -63,7 +80,16 @@ describe('wallet ledger on the PostgreSQL event store', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         (i % 2 === 0 ? ledger : other).execute(
-          { type: 'ReserveFunds', walletId, holdId: randomUUID(), amountMinor: 300n, expiresAt: '2026-11-22T03:00:00.000Z', reference: 'order', counterparty: 'merchant:m-1', now: NOW },
+          {
+            type: 'ReserveFunds',
+            walletId,
+            holdId: randomUUID(),
+            amountMinor: 300n,
+            expiresAt: '2026-11-22T03:00:00.000Z',
+            reference: 'order',
+            counterparty: 'merchant:m-1',
+            now: NOW,
+          },
           meta(),
         ),
       ),
@@ -76,8 +102,23 @@ describe('wallet ledger on the PostgreSQL event store', () => {
   it('ledger:check finds the ledger consistent, then reports each planted inconsistency', async () => {
     // Traffic: captures and a release, so there are postings on several accounts.
     const walletId = await openFunded(5_000n);
-    for (const [holdId, amountMinor] of [['h1', 1_000n], ['h2', 700n]] as const) {
-      await ledger.execute({ type: 'ReserveFunds', walletId, holdId, amountMinor, expiresAt: '2026-11-22T03:00:00.000Z', reference: 'order', counterparty: 'merchant:m-9', now: NOW }, meta());
+    for (const [holdId, amountMinor] of [
+      ['h1', 1_000n],
+      ['h2', 700n],
+    ] as const) {
+      await ledger.execute(
+        {
+          type: 'ReserveFunds',
+          walletId,
+          holdId,
+          amountMinor,
+          expiresAt: '2026-11-22T03:00:00.000Z',
+          reference: 'order',
+          counterparty: 'merchant:m-9',
+          now: NOW,
+        },
+        meta(),
+      );
     }
     await ledger.execute({ type: 'CaptureHold', walletId, holdId: 'h1', amountMinor: 900n, now: NOW }, meta());
     await ledger.execute({ type: 'ReleaseHold', walletId, holdId: 'h2', now: NOW }, meta());
@@ -85,7 +126,14 @@ describe('wallet ledger on the PostgreSQL event store', () => {
     // it on the server has ended; test files running beside this one may hold one open for a moment.
     await allCommittedVisible(db.url, ['wallet']);
     const clean = await checkLedger(store, { now: NOW });
-    expect(clean).toMatchObject({ ok: true, sumMinor: '0', unbalancedTransactions: [], balanceMismatches: [], holdsOpenPastExpiry: [], brokenStreams: [] });
+    expect(clean).toMatchObject({
+      ok: true,
+      sumMinor: '0',
+      unbalancedTransactions: [],
+      balanceMismatches: [],
+      holdsOpenPastExpiry: [],
+      brokenStreams: [],
+    });
     // The holds of the 1,000-reservation test expire at 03:00; an hour later they count as left open.
     expect((await checkLedger(store, { now: '2026-11-22T04:00:00.000Z' })).holdsOpenPastExpiry.length).toBeGreaterThan(600);
 
@@ -96,22 +144,41 @@ describe('wallet ledger on the PostgreSQL event store', () => {
       id: randomUUID(),
       type: WALLET_EVENT.WalletCredited,
       data: {
-        walletId: planted.walletId, creditId, amountMinor, reference: 'planted', counterparty: 'clearing:card:ICBC', creditedAt: NOW,
-        transactionId: `${planted.walletId}:credit:${creditId}`, postings: postings.map(([account, amount]) => ({ account, amountMinor: amount })),
-        idempotencyKey: `credit:${creditId}`, payloadFingerprint: '[]',
+        walletId: planted.walletId,
+        creditId,
+        amountMinor,
+        reference: 'planted',
+        counterparty: 'clearing:card:ICBC',
+        creditedAt: NOW,
+        transactionId: `${planted.walletId}:credit:${creditId}`,
+        postings: postings.map(([account, amount]) => ({ account, amountMinor: amount })),
+        idempotencyKey: `credit:${creditId}`,
+        payloadFingerprint: '[]',
       },
       metadata: { correlationId: 'planted', causationId: 'planted', actor: 'system:test', occurredAt: NOW, schemaVersion: 1 },
     });
-    await store.append(`wallet-${planted.walletId}`, [
-      credited('p1', '100', [['clearing:card:ICBC', '-150'], [`wallet:${planted.walletId}`, '150']]),
-      credited('p2', '100', [['clearing:card:ICBC', '-100'], [`wallet:${planted.walletId}`, '130']]),
-    ], { expectedRevision: 0n });
+    await store.append(
+      `wallet-${planted.walletId}`,
+      [
+        credited('p1', '100', [
+          ['clearing:card:ICBC', '-150'],
+          [`wallet:${planted.walletId}`, '150'],
+        ]),
+        credited('p2', '100', [
+          ['clearing:card:ICBC', '-100'],
+          [`wallet:${planted.walletId}`, '130'],
+        ]),
+      ],
+      { expectedRevision: 0n },
+    );
 
     await allCommittedVisible(db.url, ['wallet']);
     const report = await checkLedger(store, { now: NOW });
     expect(report.ok).toBe(false);
     expect(report.sumMinor).toBe('30');
-    expect(report.unbalancedTransactions).toEqual([{ transactionId: `${planted.walletId}:credit:p2`, stream: `wallet-${planted.walletId}`, reason: 'postings sum to 30' }]);
+    expect(report.unbalancedTransactions).toEqual([
+      { transactionId: `${planted.walletId}:credit:p2`, stream: `wallet-${planted.walletId}`, reason: 'postings sum to 30' },
+    ]);
     expect(report.balanceMismatches).toEqual([{ walletId: planted.walletId, projectedMinor: '280', streamMinor: '200' }]);
     expect(formatReport(report)).toMatch(/FAILED[\s\S]*sum of all accounts: 30 fen/);
   });

@@ -68,7 +68,13 @@ export class WalletLedger {
 
   constructor(private readonly options: WalletLedgerOptions) {
     this.decider = createWalletDecider(options.policy);
-    this.handler = new DeciderHandler({ store: options.store, decider: this.decider, codec: walletCodec, maxAttempts: options.maxAttempts ?? 10, cacheSize: options.cacheSize ?? 20_000 });
+    this.handler = new DeciderHandler({
+      store: options.store,
+      decider: this.decider,
+      codec: walletCodec,
+      maxAttempts: options.maxAttempts ?? 10,
+      cacheSize: options.cacheSize ?? 20_000,
+    });
   }
 
   /**
@@ -77,7 +83,11 @@ export class WalletLedger {
    * other writers kept winning (the transport retries). `check` runs on the current state first,
    * inside the wallet's lock, to refuse actors who may not touch this wallet.
    */
-  async execute(command: WalletCommand, metadata: CommandMetadata, check?: (state: WalletState) => LedgerOutcome | undefined): Promise<LedgerOutcome> {
+  async execute(
+    command: WalletCommand,
+    metadata: CommandMetadata,
+    check?: (state: WalletState) => LedgerOutcome | undefined,
+  ): Promise<LedgerOutcome> {
     const stream = walletStream(command.walletId);
     return this.mutex.run(stream, async () => {
       if (check) {
@@ -132,8 +142,18 @@ export class WalletLedger {
    *
    * Codes: WALLET_PREREQUISITES_MISSING (details.missing), WALLET_ALREADY_OPEN (details.walletId).
    */
-  async open(userId: string, tier: WalletTier, facts: UserFacts, metadata: CommandMetadata, now: string): Promise<LedgerOutcome & { walletId: string }> {
-    const prerequisites: WalletPrerequisites = { registered: facts.registered, paymentPasswordSet: facts.paymentPasswordSet, cardBound: facts.cardBound };
+  async open(
+    userId: string,
+    tier: WalletTier,
+    facts: UserFacts,
+    metadata: CommandMetadata,
+    now: string,
+  ): Promise<LedgerOutcome & { walletId: string }> {
+    const prerequisites: WalletPrerequisites = {
+      registered: facts.registered,
+      paymentPasswordSet: facts.paymentPasswordSet,
+      cardBound: facts.cardBound,
+    };
     const reserved = await this.walletIdOf(userId);
     let walletId = reserved ?? derivedWalletId(metadata.commandId);
     const command = (): OpenWallet => ({ type: 'OpenWallet', walletId, userId, tier, prerequisites, now });
@@ -143,7 +163,14 @@ export class WalletLedger {
       try {
         await this.options.store.append(
           userReservationStream(userId),
-          [{ id: derivedUuid(`${metadata.commandId}\u0000reservation`), type: WALLET_USER_RESERVED, data: { userId, walletId }, metadata: eventMetadata(metadata) }],
+          [
+            {
+              id: derivedUuid(`${metadata.commandId}\u0000reservation`),
+              type: WALLET_USER_RESERVED,
+              data: { userId, walletId },
+              metadata: eventMetadata(metadata),
+            },
+          ],
           { expectedRevision: 'no_stream' },
         );
       } catch (error) {
@@ -152,7 +179,8 @@ export class WalletLedger {
       }
     }
     const outcome = await this.execute(command(), metadata);
-    if (outcome.kind === 'rejected' && outcome.code === 'WALLET_ALREADY_OPEN') return { ...outcome, details: { ...outcome.details, walletId }, walletId };
+    if (outcome.kind === 'rejected' && outcome.code === 'WALLET_ALREADY_OPEN')
+      return { ...outcome, details: { ...outcome.details, walletId }, walletId };
     return { ...outcome, walletId };
   }
 
@@ -167,14 +195,26 @@ export class WalletLedger {
       totalMinor: balances.totalMinor.toString(),
       heldMinor: balances.heldMinor.toString(),
       availableMinor: balances.availableMinor.toString(),
-      openHolds: openHolds(state).map((hold) => ({ holdId: hold.holdId, amountMinor: hold.amountMinor.toString(), expiresAt: hold.expiresAt, reference: hold.reference })),
+      openHolds: openHolds(state).map((hold) => ({
+        holdId: hold.holdId,
+        amountMinor: hold.amountMinor.toString(),
+        expiresAt: hold.expiresAt,
+        reference: hold.reference,
+      })),
       revision: revision?.toString(),
     };
   }
 }
 
 function eventMetadata(metadata: CommandMetadata) {
-  return { correlationId: metadata.correlationId, causationId: metadata.commandId, commandId: metadata.commandId, actor: metadata.actor, occurredAt: metadata.occurredAt, schemaVersion: 1 };
+  return {
+    correlationId: metadata.correlationId,
+    causationId: metadata.commandId,
+    commandId: metadata.commandId,
+    actor: metadata.actor,
+    occurredAt: metadata.occurredAt,
+    schemaVersion: 1,
+  };
 }
 
 /** A UUID (RFC 9562 version-8 layout) derived from a string: the same input, the same id. */

@@ -41,7 +41,8 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): WalletPolic
     const overrides: unknown = JSON.parse(env.WALLET_TIER_LIMITS);
     if (typeof overrides !== 'object' || overrides === null) throw new Error('WALLET_TIER_LIMITS must be a JSON object of tiers');
     for (const [tier, limits] of Object.entries(overrides)) {
-      if (!WALLET_TIERS.includes(tier as WalletTier)) throw new Error(`WALLET_TIER_LIMITS: unknown tier ${tier} (tiers: ${WALLET_TIERS.join(', ')})`);
+      if (!WALLET_TIERS.includes(tier as WalletTier))
+        throw new Error(`WALLET_TIER_LIMITS: unknown tier ${tier} (tiers: ${WALLET_TIERS.join(', ')})`);
       const merged = { ...tiers[tier as WalletTier] };
       for (const [name, value] of Object.entries(limits as Record<string, unknown>)) {
         if (!(name in merged)) throw new Error(`WALLET_TIER_LIMITS: unknown limit ${tier}.${name}`);
@@ -70,7 +71,10 @@ export class WalletRuntime implements OnApplicationBootstrap, BeforeApplicationS
   private readonly relay: EventRelay;
   private readonly logger = new Logger('wallet');
 
-  constructor(@Inject(EVENT_STORE) readonly store: EventStore, @Inject(WALLET_OPTIONS) options: WalletServiceOptions) {
+  constructor(
+    @Inject(EVENT_STORE) readonly store: EventStore,
+    @Inject(WALLET_OPTIONS) options: WalletServiceOptions,
+  ) {
     const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
     if (!databaseUrl) throw new Error('DATABASE_URL is not set');
     this.clock = options.clock ?? systemClock;
@@ -80,8 +84,22 @@ export class WalletRuntime implements OnApplicationBootstrap, BeforeApplicationS
     this.ledger = new WalletLedger({ store, policy: options.policy ?? policyFromEnv() });
     const kafka = createKafka('wallet');
     const log = (message: string) => this.logger.warn(message);
-    this.upstream = new UpstreamEvents({ kafka, pool: this.pool, ledger: this.ledger, clock: this.clock, topicPrefix: this.topicPrefix, log });
-    this.expiry = new HoldExpiry({ store, pool: this.pool, ledger: this.ledger, clock: this.clock, pollIntervalMs: options.pollIntervalMs, log });
+    this.upstream = new UpstreamEvents({
+      kafka,
+      pool: this.pool,
+      ledger: this.ledger,
+      clock: this.clock,
+      topicPrefix: this.topicPrefix,
+      log,
+    });
+    this.expiry = new HoldExpiry({
+      store,
+      pool: this.pool,
+      ledger: this.ledger,
+      clock: this.clock,
+      pollIntervalMs: options.pollIntervalMs,
+      log,
+    });
     this.relay = new EventRelay({
       store,
       kafka,

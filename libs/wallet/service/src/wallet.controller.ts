@@ -14,7 +14,15 @@ import { nowInstant } from '@ledger/util';
 import { Controller } from '@nestjs/common';
 import { TRANSPORT_ERROR, actorIdOf, walletContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { CommandHandler, accepted, rejected, type CommandEnvelope } from '@ledger/messaging';
-import { InvalidWalletCommand, WALLET_ERROR, WALLET_EVENT, type AccountId, type WalletCommand, type WalletEvent, type WalletState } from '@ledger/wallet-domain';
+import {
+  InvalidWalletCommand,
+  WALLET_ERROR,
+  WALLET_EVENT,
+  type AccountId,
+  type WalletCommand,
+  type WalletEvent,
+  type WalletState,
+} from '@ledger/wallet-domain';
 import { commandMetadata, type CommandMetadata } from '@ledger/event-store';
 import { WalletLedger, type LedgerOutcome } from './wallet-ledger';
 import { WalletRuntime } from './wallet-runtime';
@@ -34,13 +42,21 @@ function publicData(event: WalletEvent): Record<string, unknown> {
 
 /** The hold a ReserveFunds or PayFromWallet payload asks for (both carry the same fields). */
 function holdOf(p: PayloadOf<typeof walletContract.reserveFunds>) {
-  return { walletId: p.walletId, holdId: p.holdId, amountMinor: BigInt(p.amountMinor), expiresAt: p.expiresAt, reference: p.reference, counterparty: p.counterparty as AccountId };
+  return {
+    walletId: p.walletId,
+    holdId: p.holdId,
+    amountMinor: BigInt(p.amountMinor),
+    expiresAt: p.expiresAt,
+    reference: p.reference,
+    counterparty: p.counterparty as AccountId,
+  };
 }
 
 /** The capture among a payment's events (PayFromWallet records the reservation first). */
 function capturedData(events: WalletEvent[]): Record<string, unknown> {
   const captured = events.find((event) => event.type === WALLET_EVENT.HoldCaptured);
-  if (captured === undefined) throw new Error(`a payment from the wallet recorded no capture: ${events.map((event) => event.type).join(', ')}`);
+  if (captured === undefined)
+    throw new Error(`a payment from the wallet recorded no capture: ${events.map((event) => event.type).join(', ')}`);
   return publicData(captured);
 }
 
@@ -69,7 +85,12 @@ export class WalletController {
     };
   }
 
-  private async run(command: CommandEnvelope, domain: WalletCommand, check?: (state: WalletState) => LedgerOutcome | undefined, data?: (events: WalletEvent[]) => Record<string, unknown>): Promise<CommandResult> {
+  private async run(
+    command: CommandEnvelope,
+    domain: WalletCommand,
+    check?: (state: WalletState) => LedgerOutcome | undefined,
+    data?: (events: WalletEvent[]) => Record<string, unknown>,
+  ): Promise<CommandResult> {
     try {
       const outcome = await this.ledger.execute(domain, this.metadata(command), check);
       if (outcome.kind === 'rejected') return rejected(command, outcome.code, outcome.message, outcome.details);
@@ -86,7 +107,8 @@ export class WalletController {
   async openWallet(command: Envelope<typeof walletContract.openWallet>): Promise<CommandResult> {
     const { userId } = command.payload;
     const actorUser = actorUserId(command.actor);
-    if (actorUser !== undefined && actorUser !== userId) return rejected(command, FORBIDDEN, `${command.actor} may not open the wallet of another user`);
+    if (actorUser !== undefined && actorUser !== userId)
+      return rejected(command, FORBIDDEN, `${command.actor} may not open the wallet of another user`);
     const facts = await this.runtime.upstream.factsOf(userId);
     try {
       const outcome = await this.ledger.open(userId, command.payload.tier ?? 'basic', facts, this.metadata(command), this.now());
@@ -95,7 +117,13 @@ export class WalletController {
         // The account was frozen before the wallet existed: the wallet starts frozen too.
         const now = this.now();
         await this.ledger.execute(
-          { type: 'FreezeWallet', walletId: outcome.walletId, now, source: 'identity', reason: 'identity account frozen before the wallet was opened' },
+          {
+            type: 'FreezeWallet',
+            walletId: outcome.walletId,
+            now,
+            source: 'identity',
+            reason: 'identity account frozen before the wallet was opened',
+          },
           { ...this.metadata(command), commandId: `open-freeze:${outcome.walletId}`, occurredAt: now },
         );
       }
@@ -117,7 +145,11 @@ export class WalletController {
   @CommandHandler(walletContract.captureHold)
   captureHold(command: Envelope<typeof walletContract.captureHold>): Promise<CommandResult> {
     const p = command.payload;
-    return this.run(command, { type: 'CaptureHold', walletId: p.walletId, holdId: p.holdId, amountMinor: BigInt(p.amountMinor), now: this.now() }, this.ownerOnly(command));
+    return this.run(
+      command,
+      { type: 'CaptureHold', walletId: p.walletId, holdId: p.holdId, amountMinor: BigInt(p.amountMinor), now: this.now() },
+      this.ownerOnly(command),
+    );
   }
 
   /**
@@ -139,9 +171,18 @@ export class WalletController {
   /** Codes: `walletContract.creditWallet.rejects`. */
   @CommandHandler(walletContract.creditWallet)
   async creditWallet(command: Envelope<typeof walletContract.creditWallet>): Promise<CommandResult> {
-    if (actorUserId(command.actor) !== undefined) return rejected(command, FORBIDDEN, 'money is credited by the payments service, not by users');
+    if (actorUserId(command.actor) !== undefined)
+      return rejected(command, FORBIDDEN, 'money is credited by the payments service, not by users');
     const p = command.payload;
-    return this.run(command, { type: 'CreditWallet', walletId: p.walletId, creditId: p.creditId, amountMinor: BigInt(p.amountMinor), reference: p.reference, counterparty: p.counterparty as AccountId, now: this.now() });
+    return this.run(command, {
+      type: 'CreditWallet',
+      walletId: p.walletId,
+      creditId: p.creditId,
+      amountMinor: BigInt(p.amountMinor),
+      reference: p.reference,
+      counterparty: p.counterparty as AccountId,
+      now: this.now(),
+    });
   }
 
   /** Codes: `walletContract.freezeWallet.rejects`. Freezing a frozen wallet is accepted with changed=false. */
@@ -149,7 +190,12 @@ export class WalletController {
   async freezeWallet(command: Envelope<typeof walletContract.freezeWallet>): Promise<CommandResult> {
     if (!isSupport(command.actor)) return rejected(command, FORBIDDEN, 'only support staff freeze wallets by command');
     const p = command.payload;
-    return this.run(command, { type: 'FreezeWallet', walletId: p.walletId, reason: p.reason, source: 'support', now: this.now() }, undefined, (events) => ({ walletId: p.walletId, status: 'frozen', changed: events.length > 0 }));
+    return this.run(
+      command,
+      { type: 'FreezeWallet', walletId: p.walletId, reason: p.reason, source: 'support', now: this.now() },
+      undefined,
+      (events) => ({ walletId: p.walletId, status: 'frozen', changed: events.length > 0 }),
+    );
   }
 
   /** Codes: `walletContract.unfreezeWallet.rejects`. */
@@ -157,15 +203,25 @@ export class WalletController {
   async unfreezeWallet(command: Envelope<typeof walletContract.unfreezeWallet>): Promise<CommandResult> {
     if (!isSupport(command.actor)) return rejected(command, FORBIDDEN, 'only support staff unfreeze wallets by command');
     const p = command.payload;
-    return this.run(command, { type: 'UnfreezeWallet', walletId: p.walletId, reason: p.reason, source: 'support', now: this.now() }, undefined, (events) => ({ walletId: p.walletId, status: 'active', changed: events.length > 0 }));
+    return this.run(
+      command,
+      { type: 'UnfreezeWallet', walletId: p.walletId, reason: p.reason, source: 'support', now: this.now() },
+      undefined,
+      (events) => ({ walletId: p.walletId, status: 'active', changed: events.length > 0 }),
+    );
   }
 
   /** Codes: `walletContract.changeWalletTier.rejects`. */
   @CommandHandler(walletContract.changeWalletTier)
   async changeWalletTier(command: Envelope<typeof walletContract.changeWalletTier>): Promise<CommandResult> {
-    if (!isSupport(command.actor) && !isSystem(command.actor)) return rejected(command, FORBIDDEN, 'tiers are changed by support or by the system');
+    if (!isSupport(command.actor) && !isSystem(command.actor))
+      return rejected(command, FORBIDDEN, 'tiers are changed by support or by the system');
     const p = command.payload;
-    return this.run(command, { type: 'ChangeWalletTier', walletId: p.walletId, tier: p.tier, now: this.now() }, undefined, (events) => ({ walletId: p.walletId, tier: p.tier, changed: events.length > 0 }));
+    return this.run(command, { type: 'ChangeWalletTier', walletId: p.walletId, tier: p.tier, now: this.now() }, undefined, (events) => ({
+      walletId: p.walletId,
+      tier: p.tier,
+      changed: events.length > 0,
+    }));
   }
 
   /** Query. Codes: `walletContract.getBalance.rejects`. */
@@ -184,10 +240,12 @@ export class WalletController {
   async getWalletByUser(command: Envelope<typeof walletContract.getWalletByUser>): Promise<CommandResult> {
     const { userId } = command.payload;
     const actorUser = actorUserId(command.actor);
-    if (actorUser !== undefined && actorUser !== userId) return rejected(command, FORBIDDEN, `${command.actor} may not look up another user's wallet`);
+    if (actorUser !== undefined && actorUser !== userId)
+      return rejected(command, FORBIDDEN, `${command.actor} may not look up another user's wallet`);
     const walletId = await this.ledger.walletIdOf(userId);
     const state = walletId === undefined ? undefined : (await this.ledger.stateOf(walletId)).state;
-    if (walletId === undefined || state === undefined || state.status === 'unopened') return rejected(command, WALLET_ERROR.WALLET_NOT_OPEN, `user ${userId} has no open wallet`, { userId });
+    if (walletId === undefined || state === undefined || state.status === 'unopened')
+      return rejected(command, WALLET_ERROR.WALLET_NOT_OPEN, `user ${userId} has no open wallet`, { userId });
     return accepted(command, { userId, walletId, status: state.status, tier: state.tier });
   }
 }

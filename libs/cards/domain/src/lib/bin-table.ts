@@ -65,7 +65,8 @@ export function assertValidBinTable(table: CardBinTable): void {
   for (const [prefix, entry] of Object.entries(table)) {
     if (!PREFIX.test(prefix)) throw new Error(`BIN table: prefix ${JSON.stringify(prefix)} must be 1–11 digits`);
     if (typeof entry.issuer !== 'string' || entry.issuer.trim() === '') throw new Error(`BIN table: prefix ${prefix} has no issuer`);
-    if (!CARD_TYPES.includes(entry.cardType)) throw new Error(`BIN table: prefix ${prefix} has card type ${JSON.stringify(entry.cardType)}`);
+    if (!CARD_TYPES.includes(entry.cardType))
+      throw new Error(`BIN table: prefix ${prefix} has card type ${JSON.stringify(entry.cardType)}`);
   }
 }
 

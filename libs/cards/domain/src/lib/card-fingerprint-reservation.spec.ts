@@ -7,7 +7,13 @@ import { CARDS_EVENT, type CardFingerprintEvent } from './events';
 const FP = fingerprintOf('zhangSanDebit');
 const given = givenWhenThen(cardFingerprintDecider);
 
-const reserve = (userId: string, cardId: string, ms = 0): ReserveCardFingerprint => ({ type: 'ReserveCardFingerprint', fingerprint: FP, userId, cardId, now: at(ms) });
+const reserve = (userId: string, cardId: string, ms = 0): ReserveCardFingerprint => ({
+  type: 'ReserveCardFingerprint',
+  fingerprint: FP,
+  userId,
+  cardId,
+  now: at(ms),
+});
 const release = (userId: string, cardId: string, ms = MINUTE): ReleaseCardFingerprint => ({
   type: 'ReleaseCardFingerprint',
   fingerprint: FP,
@@ -51,7 +57,10 @@ describe('CardFingerprintReservation', () => {
   it('releases on unbind, so the card can be reserved again (by anyone)', () => {
     const released = given([reserved(USER, 'c-1')]).when(release(USER, 'c-1'));
     expect(released.events).toEqual([
-      { type: CARDS_EVENT.CardFingerprintReleased, data: { fingerprint: FP, userId: USER, cardId: 'c-1', reason: 'card_unbound', releasedAt: at(MINUTE) } },
+      {
+        type: CARDS_EVENT.CardFingerprintReleased,
+        data: { fingerprint: FP, userId: USER, cardId: 'c-1', reason: 'card_unbound', releasedAt: at(MINUTE) },
+      },
     ]);
     expect(released.state).toEqual({ kind: 'free', released: true });
     expect(given(released.history).when(reserve(OTHER_USER, 'c-9', 2 * MINUTE)).events).toEqual([reserved(OTHER_USER, 'c-9', 2 * MINUTE)]);
@@ -60,7 +69,11 @@ describe('CardFingerprintReservation', () => {
 
   it('ignores a stale release: when free, or when the card now belongs to another binding', () => {
     expect(given([]).when(release(USER, 'c-1')).events).toEqual([]);
-    const rebound = [reserved(USER, 'c-1'), ...given([reserved(USER, 'c-1')]).when(release(USER, 'c-1')).events, reserved(OTHER_USER, 'c-9', 2 * MINUTE)];
+    const rebound = [
+      reserved(USER, 'c-1'),
+      ...given([reserved(USER, 'c-1')]).when(release(USER, 'c-1')).events,
+      reserved(OTHER_USER, 'c-9', 2 * MINUTE),
+    ];
     const stale = given(rebound).when(release(USER, 'c-1', 3 * MINUTE));
     expect(stale.events).toEqual([]);
     expect(stale.rejection).toBeUndefined();

@@ -25,8 +25,17 @@ import { CARDS_EVENT, type CardFingerprintEvent } from './events';
 import { instant, requireFingerprint, requireId } from './guards';
 
 export type CardFingerprintState =
-  | { readonly kind: 'free'; /** True once a reservation was released: the stream exists (see module comment). */ readonly released: boolean }
-  | { readonly kind: 'reserved'; readonly fingerprint: string; readonly userId: string; readonly cardId: string; readonly reservedAt: Instant };
+  | {
+      readonly kind: 'free';
+      /** True once a reservation was released: the stream exists (see module comment). */ readonly released: boolean;
+    }
+  | {
+      readonly kind: 'reserved';
+      readonly fingerprint: string;
+      readonly userId: string;
+      readonly cardId: string;
+      readonly reservedAt: Instant;
+    };
 
 export const CARD_FINGERPRINT_STREAM_PREFIX = 'cardfp-';
 
@@ -47,12 +56,18 @@ export const cardFingerprintDecider: CardFingerprintDecider = {
     switch (command.type) {
       case 'ReserveCardFingerprint':
         if (state.kind === 'reserved') {
-          if (state.userId !== command.userId) return reject(CARDS_ERROR.CARD_BOUND_TO_ANOTHER_USER, 'this card is already bound to another wallet user');
+          if (state.userId !== command.userId)
+            return reject(CARDS_ERROR.CARD_BOUND_TO_ANOTHER_USER, 'this card is already bound to another wallet user');
           // Same user, same binding: a retry of its own reservation.
           if (state.cardId === command.cardId) return [];
           return reject(CARDS_ERROR.CARD_ALREADY_BOUND, 'you have already bound this card', { cardId: state.cardId });
         }
-        return [{ type: CARDS_EVENT.CardFingerprintReserved, data: { fingerprint: command.fingerprint, userId: command.userId, cardId: command.cardId, reservedAt: now } }];
+        return [
+          {
+            type: CARDS_EVENT.CardFingerprintReserved,
+            data: { fingerprint: command.fingerprint, userId: command.userId, cardId: command.cardId, reservedAt: now },
+          },
+        ];
       case 'ReleaseCardFingerprint':
         // Delivery is at-least-once: a stale release (already free, or the card since reserved by
         // another binding) must not free someone else's reservation, and is not an error either.
@@ -60,7 +75,13 @@ export const cardFingerprintDecider: CardFingerprintDecider = {
         return [
           {
             type: CARDS_EVENT.CardFingerprintReleased,
-            data: { fingerprint: command.fingerprint, userId: command.userId, cardId: command.cardId, reason: command.reason, releasedAt: now },
+            data: {
+              fingerprint: command.fingerprint,
+              userId: command.userId,
+              cardId: command.cardId,
+              reason: command.reason,
+              releasedAt: now,
+            },
           },
         ];
       default:
@@ -71,7 +92,13 @@ export const cardFingerprintDecider: CardFingerprintDecider = {
   evolve(_state, event) {
     switch (event.type) {
       case CARDS_EVENT.CardFingerprintReserved:
-        return { kind: 'reserved', fingerprint: event.data.fingerprint, userId: event.data.userId, cardId: event.data.cardId, reservedAt: event.data.reservedAt };
+        return {
+          kind: 'reserved',
+          fingerprint: event.data.fingerprint,
+          userId: event.data.userId,
+          cardId: event.data.cardId,
+          reservedAt: event.data.reservedAt,
+        };
       case CARDS_EVENT.CardFingerprintReleased:
         return { kind: 'free', released: true };
       default:

@@ -19,14 +19,25 @@ export interface VerifyCardRequest {
 }
 
 export type CardVerificationFailure = 'expired' | 'blocked' | 'holder_mismatch' | 'phone_mismatch' | 'unknown_card';
-export const CARD_VERIFICATION_FAILURES: readonly CardVerificationFailure[] = ['expired', 'blocked', 'holder_mismatch', 'phone_mismatch', 'unknown_card'];
+export const CARD_VERIFICATION_FAILURES: readonly CardVerificationFailure[] = [
+  'expired',
+  'blocked',
+  'holder_mismatch',
+  'phone_mismatch',
+  'unknown_card',
+];
 
 /**
  * The issuer's answer to a verification. On success it issues an opaque `cardToken` that stands for
  * the card from then on; a token never looks like a card number (no run of 12 digits).
  */
 export type CardVerification =
-  | { readonly outcome: 'valid'; readonly cardToken: string; readonly cardType: CardType; /** `YYYY-MM`, the last month the card is valid. */ readonly expiresOn: string }
+  | {
+      readonly outcome: 'valid';
+      readonly cardToken: string;
+      readonly cardType: CardType;
+      /** `YYYY-MM`, the last month the card is valid. */ readonly expiresOn: string;
+    }
   | { readonly outcome: CardVerificationFailure };
 
 export type IssuerCardStatus = 'active' | 'expired' | 'blocked';
@@ -36,9 +47,11 @@ export interface CardCheck {
   readonly status: IssuerCardStatus;
 }
 
-export type CardDeclineReason = 'insufficient_funds' | 'card_expired' | 'card_blocked' | 'unknown_card' | 'duplicate_reference' | 'limit_exceeded' | 'issuer_declined';
+export type CardDeclineReason =
+  'insufficient_funds' | 'card_expired' | 'card_blocked' | 'unknown_card' | 'duplicate_reference' | 'limit_exceeded' | 'issuer_declined';
 
-export type CardMoneyResult = { readonly outcome: 'approved'; readonly issuerReference: string } | { readonly outcome: 'declined'; readonly reason: CardDeclineReason };
+export type CardMoneyResult =
+  { readonly outcome: 'approved'; readonly issuerReference: string } | { readonly outcome: 'declined'; readonly reason: CardDeclineReason };
 
 export interface CardIssuer {
   verifyCard(request: VerifyCardRequest): Promise<CardVerification>;

@@ -16,24 +16,38 @@ import { CARDS_ERROR } from './codes';
 import { LUHN_INVALID_CARD_NUMBER, TEST_CARDS, UNKNOWN_ICBC_CARD_NUMBER } from '../simulator/test-cards';
 
 describe('Luhn', () => {
-  it.each(['79927398713', '4111111111111111', '5555555555554444', '6011111111111117', '378282246310005', '0', '6222020000123452', '9558801000123456781'])(
-    'accepts the valid vector %s',
-    (digits) => expect(luhnValid(digits)).toBe(true),
-  );
+  it.each([
+    '79927398713',
+    '4111111111111111',
+    '5555555555554444',
+    '6011111111111117',
+    '378282246310005',
+    '0',
+    '6222020000123452',
+    '9558801000123456781',
+  ])('accepts the valid vector %s', (digits) => expect(luhnValid(digits)).toBe(true));
 
-  it.each(['79927398710', '4111111111111112', '5555555555554440', '6222020000123453', '1', '', '4111 1111 1111 1111', '41111111111111x1'])('rejects %p', (digits) => {
-    expect(luhnValid(digits)).toBe(false);
-  });
+  it.each(['79927398710', '4111111111111112', '5555555555554440', '6222020000123453', '1', '', '4111 1111 1111 1111', '41111111111111x1'])(
+    'rejects %p',
+    (digits) => {
+      expect(luhnValid(digits)).toBe(false);
+    },
+  );
 
   it('the check digit completes any body into a valid number, and changing one digit breaks it', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 20 }), fc.nat(), fc.integer({ min: 1, max: 9 }), (body, position, delta) => {
-        const number = `${body}${luhnCheckDigit(body)}`;
-        expect(luhnValid(number)).toBe(true);
-        const index = position % number.length;
-        const changed = `${number.slice(0, index)}${(Number(number[index]) + delta) % 10}${number.slice(index + 1)}`;
-        expect(luhnValid(changed)).toBe(false);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 20 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 9 }),
+        (body, position, delta) => {
+          const number = `${body}${luhnCheckDigit(body)}`;
+          expect(luhnValid(number)).toBe(true);
+          const index = position % number.length;
+          const changed = `${number.slice(0, index)}${(Number(number[index]) + delta) % 10}${number.slice(index + 1)}`;
+          expect(luhnValid(changed)).toBe(false);
+        },
+      ),
     );
   });
 });
@@ -67,9 +81,27 @@ describe('card number format', () => {
 
 describe('issuer by BIN', () => {
   it('finds ICBC debit and credit cards in the default table', () => {
-    expect(checkCardNumber('6222 0200 0012 3452')).toEqual({ outcome: 'valid', bin: '622202', last4: '3452', issuer: 'ICBC', cardType: 'debit' });
-    expect(checkCardNumber(TEST_CARDS.zhangSanSecond.number)).toEqual({ outcome: 'valid', bin: '955880', last4: '6781', issuer: 'ICBC', cardType: 'debit' });
-    expect(checkCardNumber(TEST_CARDS.zhangSanCredit.number)).toEqual({ outcome: 'valid', bin: '625330', last4: '3458', issuer: 'ICBC', cardType: 'credit' });
+    expect(checkCardNumber('6222 0200 0012 3452')).toEqual({
+      outcome: 'valid',
+      bin: '622202',
+      last4: '3452',
+      issuer: 'ICBC',
+      cardType: 'debit',
+    });
+    expect(checkCardNumber(TEST_CARDS.zhangSanSecond.number)).toEqual({
+      outcome: 'valid',
+      bin: '955880',
+      last4: '6781',
+      issuer: 'ICBC',
+      cardType: 'debit',
+    });
+    expect(checkCardNumber(TEST_CARDS.zhangSanCredit.number)).toEqual({
+      outcome: 'valid',
+      bin: '625330',
+      last4: '3458',
+      issuer: 'ICBC',
+      cardType: 'credit',
+    });
   });
 
   it('recognises other banks as not supported', () => {
@@ -121,9 +153,18 @@ describe('issuer by BIN', () => {
 
 describe('rejections from the number rules', () => {
   it('maps invalid numbers to INVALID_CARD_NUMBER with the reason, others to CARD_NOT_SUPPORTED', () => {
-    expect(cardNumberRejection({ outcome: 'invalid', reason: 'luhn' })).toMatchObject({ code: CARDS_ERROR.INVALID_CARD_NUMBER, details: { reason: 'luhn' } });
-    expect(cardNumberRejection({ outcome: 'invalid', reason: 'too_long' })).toMatchObject({ code: CARDS_ERROR.INVALID_CARD_NUMBER, details: { reason: 'too_long' } });
-    expect(cardNumberRejection({ outcome: 'not_supported', last4: '3452', issuer: 'ABC' })).toMatchObject({ code: CARDS_ERROR.CARD_NOT_SUPPORTED, details: { issuer: 'ABC' } });
+    expect(cardNumberRejection({ outcome: 'invalid', reason: 'luhn' })).toMatchObject({
+      code: CARDS_ERROR.INVALID_CARD_NUMBER,
+      details: { reason: 'luhn' },
+    });
+    expect(cardNumberRejection({ outcome: 'invalid', reason: 'too_long' })).toMatchObject({
+      code: CARDS_ERROR.INVALID_CARD_NUMBER,
+      details: { reason: 'too_long' },
+    });
+    expect(cardNumberRejection({ outcome: 'not_supported', last4: '3452', issuer: 'ABC' })).toMatchObject({
+      code: CARDS_ERROR.CARD_NOT_SUPPORTED,
+      details: { issuer: 'ABC' },
+    });
     expect(cardNumberRejection(checkCardNumber(TEST_CARDS.zhangSanDebit.number))).toBeUndefined();
   });
 });

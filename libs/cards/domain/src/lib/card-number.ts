@@ -17,7 +17,13 @@ export type InvalidCardNumberReason = 'not_digits' | 'too_short' | 'too_long' | 
  * digits and the BIN, which are printed on receipts anyway), so it may travel inside a command.
  */
 export type CardNumberCheck =
-  | { readonly outcome: 'valid'; readonly bin: string; readonly last4: string; readonly issuer: typeof SUPPORTED_ISSUER; readonly cardType: CardType }
+  | {
+      readonly outcome: 'valid';
+      readonly bin: string;
+      readonly last4: string;
+      readonly issuer: typeof SUPPORTED_ISSUER;
+      readonly cardType: CardType;
+    }
   | { readonly outcome: 'invalid'; readonly reason: InvalidCardNumberReason }
   | { readonly outcome: 'not_supported'; readonly last4: string; readonly issuer: IssuerName | null };
 
@@ -77,7 +83,10 @@ export function cardNumberRejection(check: CardNumberCheck): CardsRejection | un
     case 'invalid':
       return reject(CARDS_ERROR.INVALID_CARD_NUMBER, invalidMessage(check.reason), { reason: check.reason });
     case 'not_supported':
-      return reject(CARDS_ERROR.CARD_NOT_SUPPORTED, 'only ICBC bank cards can be bound to this wallet', { issuer: check.issuer, last4: check.last4 });
+      return reject(CARDS_ERROR.CARD_NOT_SUPPORTED, 'only ICBC bank cards can be bound to this wallet', {
+        issuer: check.issuer,
+        last4: check.last4,
+      });
   }
 }
 

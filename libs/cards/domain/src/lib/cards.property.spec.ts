@@ -11,7 +11,12 @@ import { boundCards, createUserCardsDecider, type UserCardsState } from './user-
 /** Random card numbers: mostly ICBC BINs, some other banks, some that fail a rule. */
 const BINS = ['622202', '955880', '625330', '621226', '427020', '622848', '621700'];
 const cardNumber = fc
-  .tuple(fc.constantFrom(...BINS), fc.integer({ min: 16, max: 19 }), fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 13, maxLength: 13 }), fc.nat({ max: 9 }))
+  .tuple(
+    fc.constantFrom(...BINS),
+    fc.integer({ min: 16, max: 19 }),
+    fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 13, maxLength: 13 }),
+    fc.nat({ max: 9 }),
+  )
   .map(([bin, length, digits, breakLuhn]) => {
     const body = `${bin}${digits}`.slice(0, length - 1);
     const number = `${body}${luhnCheckDigit(body)}`;
@@ -44,13 +49,19 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('bind' as const),
       card,
-      verification: fc.oneof({ weight: 6, arbitrary: fc.constant('valid' as const) }, { weight: 1, arbitrary: fc.constantFrom(...CARD_VERIFICATION_FAILURES) }),
+      verification: fc.oneof(
+        { weight: 6, arbitrary: fc.constant('valid' as const) },
+        { weight: 1, arbitrary: fc.constantFrom(...CARD_VERIFICATION_FAILURES) },
+      ),
       stranger,
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('unbind' as const), card, walletOpen: fc.boolean(), stranger }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('setDefault' as const), card, stranger }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('check' as const), card, status: fc.constantFrom(...ISSUER_CARD_STATUSES), stranger }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('check' as const), card, status: fc.constantFrom(...ISSUER_CARD_STATUSES), stranger }),
+  },
 );
 
 const decider = createUserCardsDecider({ maxCardsPerUser: 4 });
@@ -78,12 +89,32 @@ function run(numbers: readonly string[], steps: readonly Step[]): Run {
         const number = numbers[item.card % numbers.length] ?? '';
         bindings += 1;
         const verification: CardVerification =
-          item.verification === 'valid' ? { outcome: 'valid', cardToken: `tok_${bindings}`, cardType: 'debit', expiresOn: '2030-01' } : { outcome: item.verification };
-        command = { type: 'BindCard', userId: USER, actorUserId, cardId: `c-${bindings}`, fingerprint: fakeFingerprint(number), numberCheck: checkCardNumber(number), verification, holderNameMasked: '*三', now };
+          item.verification === 'valid'
+            ? { outcome: 'valid', cardToken: `tok_${bindings}`, cardType: 'debit', expiresOn: '2030-01' }
+            : { outcome: item.verification };
+        command = {
+          type: 'BindCard',
+          userId: USER,
+          actorUserId,
+          cardId: `c-${bindings}`,
+          fingerprint: fakeFingerprint(number),
+          numberCheck: checkCardNumber(number),
+          verification,
+          holderNameMasked: '*三',
+          now,
+        };
         break;
       }
       case 'unbind':
-        command = { type: 'UnbindCard', userId: USER, actorUserId, cardId, paymentPasswordVerified: true, walletOpen: item.walletOpen, now };
+        command = {
+          type: 'UnbindCard',
+          userId: USER,
+          actorUserId,
+          cardId,
+          paymentPasswordVerified: true,
+          walletOpen: item.walletOpen,
+          now,
+        };
         break;
       case 'setDefault':
         command = { type: 'SetDefaultCard', userId: USER, actorUserId, cardId, now };
@@ -102,7 +133,9 @@ function run(numbers: readonly string[], steps: readonly Step[]): Run {
   return { numbers: [...numbers], events, states };
 }
 
-const runs = fc.tuple(fc.array(cardNumber, { minLength: 1, maxLength: 6 }), fc.array(step, { maxLength: 60 })).map(([numbers, steps]) => run(numbers, steps));
+const runs = fc
+  .tuple(fc.array(cardNumber, { minLength: 1, maxLength: 6 }), fc.array(step, { maxLength: 60 }))
+  .map(([numbers, steps]) => run(numbers, steps));
 
 /** Every string in event data, with its field name. */
 function strings(value: unknown, field = ''): [string, string][] {
@@ -115,7 +148,13 @@ function strings(value: unknown, field = ''): [string, string][] {
 describe('UserCards properties', () => {
   it('the generator reaches every event type (so the properties below are not vacuous)', () => {
     const seen = new Set(fc.sample(runs, { numRuns: 200, seed: 42 }).flatMap(({ events }) => events.map((event) => event.type)));
-    expect([...seen].sort()).toEqual(['cards.CardBound.v1', 'cards.CardReinstated.v1', 'cards.CardSuspended.v1', 'cards.CardUnbound.v1', 'cards.DefaultCardChanged.v1']);
+    expect([...seen].sort()).toEqual([
+      'cards.CardBound.v1',
+      'cards.CardReinstated.v1',
+      'cards.CardSuspended.v1',
+      'cards.CardUnbound.v1',
+      'cards.DefaultCardChanged.v1',
+    ]);
   });
 
   it('replaying the events (also after a JSON round trip) rebuilds the same state', () => {
@@ -183,7 +222,9 @@ describe('CardFingerprintReservation properties', () => {
         const events: CardFingerprintEvent[] = [];
         steps.forEach((item, index) => {
           const base = { fingerprint, userId: `u-${item.user}`, cardId: `c-${item.user}-${item.card}`, now: at(index) };
-          const command: CardFingerprintCommand = item.reserve ? { type: 'ReserveCardFingerprint', ...base } : { type: 'ReleaseCardFingerprint', ...base, reason: 'card_unbound' };
+          const command: CardFingerprintCommand = item.reserve
+            ? { type: 'ReserveCardFingerprint', ...base }
+            : { type: 'ReleaseCardFingerprint', ...base, reason: 'card_unbound' };
           const before = state;
           const result = cardFingerprintDecider.decide(command, state);
           if (isRejection(result)) {

@@ -104,4 +104,11 @@ export type UserCardsCommand = BindCard | UnbindCard | SetDefaultCard | RecordCa
 
 export type CardsCommand = CardFingerprintCommand | UserCardsCommand;
 export type CardsCommandType = CardsCommand['type'];
-export const CARDS_COMMAND_TYPES: readonly CardsCommandType[] = ['ReserveCardFingerprint', 'ReleaseCardFingerprint', 'BindCard', 'UnbindCard', 'SetDefaultCard', 'RecordCardCheck'];
+export const CARDS_COMMAND_TYPES: readonly CardsCommandType[] = [
+  'ReserveCardFingerprint',
+  'ReleaseCardFingerprint',
+  'BindCard',
+  'UnbindCard',
+  'SetDefaultCard',
+  'RecordCardCheck',
+];

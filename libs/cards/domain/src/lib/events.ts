@@ -30,10 +30,12 @@ export function isCardsEventType(value: unknown): value is CardsEventType {
 
 type Event<Type extends CardsEventType, Data> = { readonly type: Type; readonly data: Data };
 
-
 // ---------------------------------------------------------------- fingerprint reservation (cardfp-<fingerprint>)
 
-export type CardFingerprintReserved = Event<typeof CARDS_EVENT.CardFingerprintReserved, { fingerprint: string; userId: string; cardId: string; reservedAt: Instant }>;
+export type CardFingerprintReserved = Event<
+  typeof CARDS_EVENT.CardFingerprintReserved,
+  { fingerprint: string; userId: string; cardId: string; reservedAt: Instant }
+>;
 
 export type FingerprintReleaseReason = 'card_unbound' | 'bind_abandoned';
 
@@ -100,7 +102,10 @@ export type DefaultCardChanged = Event<
   { userId: string; cardId: string; previousCardId: string | null; reason: DefaultCardChangeReason; changedAt: Instant }
 >;
 
-export type CardSuspended = Event<typeof CARDS_EVENT.CardSuspended, { userId: string; cardId: string; reason: CardSuspensionReason; suspendedAt: Instant }>;
+export type CardSuspended = Event<
+  typeof CARDS_EVENT.CardSuspended,
+  { userId: string; cardId: string; reason: CardSuspensionReason; suspendedAt: Instant }
+>;
 
 export type CardReinstated = Event<typeof CARDS_EVENT.CardReinstated, { userId: string; cardId: string; reinstatedAt: Instant }>;
 

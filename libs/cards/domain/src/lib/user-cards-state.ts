@@ -34,7 +34,8 @@ export type UserCardsState =
 
 /** Applies one event. Throws for an event that cannot follow the state (a corrupted stream). */
 export function evolveUserCards(state: UserCardsState, event: UserCardsEvent): UserCardsState {
-  const holding = state.kind === 'holding' ? state : { kind: 'holding' as const, userId: event.data.userId, cards: [], defaultCardId: null };
+  const holding =
+    state.kind === 'holding' ? state : { kind: 'holding' as const, userId: event.data.userId, cards: [], defaultCardId: null };
   if (holding.userId !== event.data.userId) throw new Error(`event of user ${event.data.userId} in the cards of ${holding.userId}`);
   switch (event.type) {
     case CARDS_EVENT.CardBound: {
@@ -45,7 +46,11 @@ export function evolveUserCards(state: UserCardsState, event: UserCardsEvent): U
     case CARDS_EVENT.CardUnbound: {
       const { cardId } = event.data;
       requireBound(holding, cardId);
-      return { ...holding, cards: holding.cards.filter((card) => card.cardId !== cardId), defaultCardId: holding.defaultCardId === cardId ? null : holding.defaultCardId };
+      return {
+        ...holding,
+        cards: holding.cards.filter((card) => card.cardId !== cardId),
+        defaultCardId: holding.defaultCardId === cardId ? null : holding.defaultCardId,
+      };
     }
     case CARDS_EVENT.DefaultCardChanged: {
       const { cardId } = event.data;
@@ -64,7 +69,10 @@ export function evolveUserCards(state: UserCardsState, event: UserCardsEvent): U
     case CARDS_EVENT.CardReinstated: {
       const { cardId } = event.data;
       requireBound(holding, cardId);
-      return { ...holding, cards: holding.cards.map((card) => (card.cardId === cardId ? { ...card, status: 'active', suspensionReason: null } : card)) };
+      return {
+        ...holding,
+        cards: holding.cards.map((card) => (card.cardId === cardId ? { ...card, status: 'active', suspensionReason: null } : card)),
+      };
     }
     default:
       return assertNever(event, 'user cards event');

@@ -56,7 +56,9 @@ describe('BindCard', () => {
   });
 
   it('keeps the issuer’s card type over the BIN table’s guess', () => {
-    const result = given([]).when(cmd.bind('zhangSanDebit', { verification: { outcome: 'valid', cardToken: 'tok_x', cardType: 'credit', expiresOn: '2030-01' } }));
+    const result = given([]).when(
+      cmd.bind('zhangSanDebit', { verification: { outcome: 'valid', cardToken: 'tok_x', cardType: 'credit', expiresOn: '2030-01' } }),
+    );
     expect(result.events[0]).toMatchObject({ data: { cardType: 'credit', cardToken: 'tok_x', expiresOn: '2030-01' } });
   });
 
@@ -94,7 +96,9 @@ describe('BindCard', () => {
     const again = given(bound('zhangSanDebit')).when(cmd.bind('zhangSanDebit', { cardId: 'card-new' }));
     expect(again.code).toBe(CARDS_ERROR.CARD_ALREADY_BOUND);
     expect(again.details).toEqual({ cardId: 'card-zhangSanDebit' });
-    expect(given([...bound('zhangSanDebit'), suspended('card-zhangSanDebit')]).when(cmd.bind('zhangSanDebit', { cardId: 'card-new' })).code).toBe(CARDS_ERROR.CARD_ALREADY_BOUND);
+    expect(
+      given([...bound('zhangSanDebit'), suspended('card-zhangSanDebit')]).when(cmd.bind('zhangSanDebit', { cardId: 'card-new' })).code,
+    ).toBe(CARDS_ERROR.CARD_ALREADY_BOUND);
   });
 
   it('rejects binding beyond the maximum with TOO_MANY_CARDS (10 by default, configurable)', () => {
@@ -105,7 +109,10 @@ describe('BindCard', () => {
 
     const ten: UserCardsEvent[] = [];
     for (let index = 0; index < 10; index += 1) {
-      const bind = cmd.bind('zhangSanDebit', { cardId: `c-${index}`, fingerprint: `k1.${String(index).padStart(2, 'a')}${'f'.repeat(62)}` });
+      const bind = cmd.bind('zhangSanDebit', {
+        cardId: `c-${index}`,
+        fingerprint: `k1.${String(index).padStart(2, 'a')}${'f'.repeat(62)}`,
+      });
       ten.push(...given(ten).when(bind).events);
     }
     expect(given(ten).when(cmd.bind('zhangSanSecond')).code).toBe(CARDS_ERROR.TOO_MANY_CARDS);
@@ -114,13 +121,20 @@ describe('BindCard', () => {
   });
 
   it('rejects another actor with NOT_CARD_OWNER before looking at anything else', () => {
-    const result = given([]).when(cmd.bind('zhangSanDebit', { actorUserId: OTHER_USER, numberCheck: checkCardNumber(LUHN_INVALID_CARD_NUMBER) }));
+    const result = given([]).when(
+      cmd.bind('zhangSanDebit', { actorUserId: OTHER_USER, numberCheck: checkCardNumber(LUHN_INVALID_CARD_NUMBER) }),
+    );
     expect(result.code).toBe(CARDS_ERROR.NOT_CARD_OWNER);
   });
 
   it('exposes the pre-checks the service runs before calling the issuer (same answers as decide)', () => {
     const state = fold(userCardsDecider, bound('zhangSanDebit'));
-    const request = (name: keyof typeof TEST_CARDS, actorUserId = USER) => ({ userId: USER, actorUserId, fingerprint: fingerprintOf(name), numberCheck: checkCardNumber(TEST_CARDS[name].number) });
+    const request = (name: keyof typeof TEST_CARDS, actorUserId = USER) => ({
+      userId: USER,
+      actorUserId,
+      fingerprint: fingerprintOf(name),
+      numberCheck: checkCardNumber(TEST_CARDS[name].number),
+    });
     expect(bindPrecheck(state, request('zhangSanSecond'))).toBeUndefined();
     expect(bindPrecheck(state, request('zhangSanDebit'))?.code).toBe(CARDS_ERROR.CARD_ALREADY_BOUND);
     expect(bindPrecheck(state, request('nonIcbc'))?.code).toBe(CARDS_ERROR.CARD_NOT_SUPPORTED);
@@ -130,22 +144,37 @@ describe('BindCard', () => {
 
   it('makes a new card the default when no card is active', () => {
     const allSuspended = [...bound('zhangSanDebit'), suspended('card-zhangSanDebit')];
-    expect(given(allSuspended).when(cmd.bind('zhangSanSecond')).events).toEqual([cardBound('zhangSanSecond'), defaultChanged('card-zhangSanSecond', null, 'first_card')]);
+    expect(given(allSuspended).when(cmd.bind('zhangSanSecond')).events).toEqual([
+      cardBound('zhangSanSecond'),
+      defaultChanged('card-zhangSanSecond', null, 'first_card'),
+    ]);
     const allUnbound = [...bound('zhangSanDebit'), ...given(bound('zhangSanDebit')).when(cmd.unbind('card-zhangSanDebit')).events];
-    expect(given(allUnbound).when(cmd.bind('zhangSanDebit', { cardId: 'card-again' })).events[1]).toEqual(defaultChanged('card-again', null, 'first_card'));
+    expect(given(allUnbound).when(cmd.bind('zhangSanDebit', { cardId: 'card-again' })).events[1]).toEqual(
+      defaultChanged('card-again', null, 'first_card'),
+    );
   });
 
   it('throws for input no correct adapter sends: a full number as token or name, a missing issuer answer, a reused card id, a bad expiry', () => {
     const valid = { outcome: 'valid', cardType: 'debit', expiresOn: '2030-01' } as const;
-    expect(() => given([]).when(cmd.bind('zhangSanDebit', { verification: { ...valid, cardToken: TEST_CARDS.zhangSanDebit.number } }))).toThrow(InvalidCardsCommand);
-    expect(() => given([]).when(cmd.bind('zhangSanDebit', { verification: { ...valid, cardToken: 'tok 6222 0200 0012 3452' } }))).toThrow(InvalidCardsCommand);
+    expect(() =>
+      given([]).when(cmd.bind('zhangSanDebit', { verification: { ...valid, cardToken: TEST_CARDS.zhangSanDebit.number } })),
+    ).toThrow(InvalidCardsCommand);
+    expect(() => given([]).when(cmd.bind('zhangSanDebit', { verification: { ...valid, cardToken: 'tok 6222 0200 0012 3452' } }))).toThrow(
+      InvalidCardsCommand,
+    );
     expect(() => given([]).when(cmd.bind('zhangSanDebit', { holderNameMasked: '6222020000123452' }))).toThrow(InvalidCardsCommand);
     expect(() => given([]).when(cmd.bind('zhangSanDebit', { verification: undefined }))).toThrow(InvalidCardsCommand);
-    expect(() => given([]).when(cmd.bind('zhangSanDebit', { verification: { ...valid, cardToken: 'tok', expiresOn: '2030-13' } }))).toThrow(InvalidCardsCommand);
-    expect(() => given(bound('zhangSanDebit')).when(cmd.bind('zhangSanSecond', { cardId: 'card-zhangSanDebit' }))).toThrow(InvalidCardsCommand);
+    expect(() => given([]).when(cmd.bind('zhangSanDebit', { verification: { ...valid, cardToken: 'tok', expiresOn: '2030-13' } }))).toThrow(
+      InvalidCardsCommand,
+    );
+    expect(() => given(bound('zhangSanDebit')).when(cmd.bind('zhangSanSecond', { cardId: 'card-zhangSanDebit' }))).toThrow(
+      InvalidCardsCommand,
+    );
     expect(() => given([]).when(cmd.bind('zhangSanDebit', { fingerprint: 'plain' }))).toThrow(InvalidCardsCommand);
     expect(() => given([]).when(cmd.bind('zhangSanDebit', { now: 'nope' }))).toThrow(InvalidCardsCommand);
-    expect(() => given(bound('zhangSanDebit')).when(cmd.bind('zhangSanSecond', { userId: OTHER_USER, actorUserId: OTHER_USER }))).toThrow(InvalidCardsCommand);
+    expect(() => given(bound('zhangSanDebit')).when(cmd.bind('zhangSanSecond', { userId: OTHER_USER, actorUserId: OTHER_USER }))).toThrow(
+      InvalidCardsCommand,
+    );
   });
 });
 
@@ -157,7 +186,16 @@ describe('UnbindCard', () => {
     expect(result.events).toEqual([
       {
         type: CARDS_EVENT.CardUnbound,
-        data: { userId: USER, cardId: 'card-zhangSanSecond', fingerprint: fingerprintOf('zhangSanSecond'), last4: '6781', wasDefault: false, remainingCards: 2, lastCardOfOpenWallet: false, unboundAt: at(MINUTE) },
+        data: {
+          userId: USER,
+          cardId: 'card-zhangSanSecond',
+          fingerprint: fingerprintOf('zhangSanSecond'),
+          last4: '6781',
+          wasDefault: false,
+          remainingCards: 2,
+          lastCardOfOpenWallet: false,
+          unboundAt: at(MINUTE),
+        },
       },
     ]);
     expect(defaultIdOf(result.state)).toBe('card-zhangSanDebit');
@@ -172,7 +210,9 @@ describe('UnbindCard', () => {
 
   it('skips suspended cards when moving the default, and leaves no default when none is active', () => {
     const secondSuspended = [...three, suspended('card-zhangSanSecond')];
-    expect(given(secondSuspended).when(cmd.unbind('card-zhangSanDebit')).events[1]).toEqual(defaultChanged('card-zhangSanCredit', 'card-zhangSanDebit', 'default_unbound', MINUTE));
+    expect(given(secondSuspended).when(cmd.unbind('card-zhangSanDebit')).events[1]).toEqual(
+      defaultChanged('card-zhangSanCredit', 'card-zhangSanDebit', 'default_unbound', MINUTE),
+    );
     const onlySuspendedLeft = [...bound('zhangSanDebit', 'zhangSanSecond'), suspended('card-zhangSanSecond')];
     const result = given(onlySuspendedLeft).when(cmd.unbind('card-zhangSanDebit'));
     expect(result.events.map((event) => event.type)).toEqual([CARDS_EVENT.CardUnbound]);
@@ -184,7 +224,16 @@ describe('UnbindCard', () => {
     expect(result.events).toEqual([
       {
         type: CARDS_EVENT.CardUnbound,
-        data: { userId: USER, cardId: 'card-zhangSanDebit', fingerprint: fingerprintOf('zhangSanDebit'), last4: '3452', wasDefault: true, remainingCards: 0, lastCardOfOpenWallet: true, unboundAt: at(MINUTE) },
+        data: {
+          userId: USER,
+          cardId: 'card-zhangSanDebit',
+          fingerprint: fingerprintOf('zhangSanDebit'),
+          last4: '3452',
+          wasDefault: true,
+          remainingCards: 0,
+          lastCardOfOpenWallet: true,
+          unboundAt: at(MINUTE),
+        },
       },
     ]);
     expect(listCards(result.state)).toEqual([]);
@@ -192,7 +241,9 @@ describe('UnbindCard', () => {
   });
 
   it('does not report the last card when the wallet is not open', () => {
-    expect(given(bound('zhangSanDebit')).when(cmd.unbind('card-zhangSanDebit', { walletOpen: false })).events[0]).toMatchObject({ data: { lastCardOfOpenWallet: false } });
+    expect(given(bound('zhangSanDebit')).when(cmd.unbind('card-zhangSanDebit', { walletOpen: false })).events[0]).toMatchObject({
+      data: { lastCardOfOpenWallet: false },
+    });
   });
 
   it('rejects an unknown or already unbound card with CARD_NOT_FOUND', () => {
@@ -204,11 +255,15 @@ describe('UnbindCard', () => {
   });
 
   it('rejects another actor with NOT_CARD_OWNER', () => {
-    expect(given(bound('zhangSanDebit')).when(cmd.unbind('card-zhangSanDebit', { actorUserId: OTHER_USER })).code).toBe(CARDS_ERROR.NOT_CARD_OWNER);
+    expect(given(bound('zhangSanDebit')).when(cmd.unbind('card-zhangSanDebit', { actorUserId: OTHER_USER })).code).toBe(
+      CARDS_ERROR.NOT_CARD_OWNER,
+    );
   });
 
   it('throws without a verified payment password (identity verifies it first)', () => {
-    expect(() => given(bound('zhangSanDebit')).when(cmd.unbind('card-zhangSanDebit', { paymentPasswordVerified: false as true }))).toThrow(InvalidCardsCommand);
+    expect(() => given(bound('zhangSanDebit')).when(cmd.unbind('card-zhangSanDebit', { paymentPasswordVerified: false as true }))).toThrow(
+      InvalidCardsCommand,
+    );
   });
 });
 
@@ -218,7 +273,11 @@ describe('SetDefaultCard', () => {
   it('moves the default to the chosen card', () => {
     const result = given(two).when(cmd.setDefault('card-zhangSanSecond'));
     expect(result.events).toEqual([defaultChanged('card-zhangSanSecond', 'card-zhangSanDebit', 'chosen_by_user', MINUTE)]);
-    expect(listCards(result.state).filter((card) => card.isDefault).map((card) => card.cardId)).toEqual(['card-zhangSanSecond']);
+    expect(
+      listCards(result.state)
+        .filter((card) => card.isDefault)
+        .map((card) => card.cardId),
+    ).toEqual(['card-zhangSanSecond']);
   });
 
   it('changes nothing when the card is already the default', () => {
@@ -253,14 +312,19 @@ describe('RecordCardCheck', () => {
 
   it('moves the default off a suspended default card, or clears it when no card is active', () => {
     const moved = given(two).when(cmd.check('card-zhangSanDebit', 'blocked'));
-    expect(moved.events).toEqual([suspended('card-zhangSanDebit', 'blocked'), defaultChanged('card-zhangSanSecond', 'card-zhangSanDebit', 'default_suspended', MINUTE)]);
+    expect(moved.events).toEqual([
+      suspended('card-zhangSanDebit', 'blocked'),
+      defaultChanged('card-zhangSanSecond', 'card-zhangSanDebit', 'default_suspended', MINUTE),
+    ]);
     const cleared = given(bound('zhangSanDebit')).when(cmd.check('card-zhangSanDebit', 'expired'));
     expect(cleared.events).toEqual([suspended('card-zhangSanDebit', 'expired')]);
     expect(defaultIdOf(cleared.state)).toBeNull();
   });
 
   it('reinstates a suspended card the issuer reports active again; it becomes the default only if there is none', () => {
-    const alone = given([...bound('zhangSanDebit'), suspended('card-zhangSanDebit')]).when(cmd.check('card-zhangSanDebit', 'active', { now: at(2 * MINUTE) }));
+    const alone = given([...bound('zhangSanDebit'), suspended('card-zhangSanDebit')]).when(
+      cmd.check('card-zhangSanDebit', 'active', { now: at(2 * MINUTE) }),
+    );
     expect(alone.events).toEqual([
       { type: CARDS_EVENT.CardReinstated, data: { userId: USER, cardId: 'card-zhangSanDebit', reinstatedAt: at(2 * MINUTE) } },
       defaultChanged('card-zhangSanDebit', null, 'card_reinstated', 2 * MINUTE),
@@ -289,10 +353,17 @@ describe('RecordCardCheck', () => {
 describe('queries and streams', () => {
   it('tells payments which card it may use', () => {
     const state = fold(userCardsDecider, [...bound('zhangSanDebit', 'zhangSanSecond'), suspended('card-zhangSanSecond')]);
-    expect(cardForUse(state, { userId: USER, actorUserId: USER, cardId: 'card-zhangSanDebit' })).toMatchObject({ cardToken: TEST_CARDS.zhangSanDebit.cardToken, status: 'active' });
-    expect(cardForUse(state, { userId: USER, actorUserId: USER, cardId: 'card-zhangSanSecond' })).toMatchObject({ code: CARDS_ERROR.CARD_SUSPENDED });
+    expect(cardForUse(state, { userId: USER, actorUserId: USER, cardId: 'card-zhangSanDebit' })).toMatchObject({
+      cardToken: TEST_CARDS.zhangSanDebit.cardToken,
+      status: 'active',
+    });
+    expect(cardForUse(state, { userId: USER, actorUserId: USER, cardId: 'card-zhangSanSecond' })).toMatchObject({
+      code: CARDS_ERROR.CARD_SUSPENDED,
+    });
     expect(cardForUse(state, { userId: USER, actorUserId: USER, cardId: 'card-x' })).toMatchObject({ code: CARDS_ERROR.CARD_NOT_FOUND });
-    expect(cardForUse(state, { userId: USER, actorUserId: OTHER_USER, cardId: 'card-zhangSanDebit' })).toMatchObject({ code: CARDS_ERROR.NOT_CARD_OWNER });
+    expect(cardForUse(state, { userId: USER, actorUserId: OTHER_USER, cardId: 'card-zhangSanDebit' })).toMatchObject({
+      code: CARDS_ERROR.NOT_CARD_OWNER,
+    });
   });
 
   it('names streams cards-<userId>', () => {
@@ -305,6 +376,12 @@ describe('queries and streams', () => {
     expect(() => evolveUserCards(initial, suspended('card-x'))).toThrow(/not bound/);
     expect(() => fold(userCardsDecider, [cardBound('zhangSanDebit'), cardBound('zhangSanDebit')])).toThrow(/bound twice/);
     expect(() => fold(userCardsDecider, [cardBound('zhangSanDebit'), cardBound('zhangSanSecond', OTHER_USER)])).toThrow(/in the cards of/);
-    expect(() => fold(userCardsDecider, [cardBound('zhangSanDebit'), suspended('card-zhangSanDebit'), defaultChanged('card-zhangSanDebit', null, 'first_card')])).toThrow(/suspended/);
+    expect(() =>
+      fold(userCardsDecider, [
+        cardBound('zhangSanDebit'),
+        suspended('card-zhangSanDebit'),
+        defaultChanged('card-zhangSanDebit', null, 'first_card'),
+      ]),
+    ).toThrow(/suspended/);
   });
 });

@@ -88,7 +88,10 @@ export function ownerRejection(userId: string, actorUserId: string): CardsReject
  * The card a payment may charge or pay out to (SPEC item 11), or why not: NOT_CARD_OWNER,
  * CARD_NOT_FOUND, CARD_SUSPENDED. The issuer is asked afterwards (CheckCard).
  */
-export function cardForUse(state: UserCardsState, request: { userId: string; actorUserId: string; cardId: string }): BoundCard | CardsRejection {
+export function cardForUse(
+  state: UserCardsState,
+  request: { userId: string; actorUserId: string; cardId: string },
+): BoundCard | CardsRejection {
   const notOwner = ownerRejection(request.userId, request.actorUserId);
   if (notOwner !== undefined) return notOwner;
   const card = findCard(state, request.cardId);
@@ -149,7 +152,8 @@ export function bindPrecheck(
   const cards = boundCards(state);
   const same = cards.find((card) => card.fingerprint === request.fingerprint);
   if (same !== undefined) return reject(CARDS_ERROR.CARD_ALREADY_BOUND, 'you have already bound this card', { cardId: same.cardId });
-  if (cards.length >= maxCardsPerUser) return reject(CARDS_ERROR.TOO_MANY_CARDS, `at most ${maxCardsPerUser} cards can be bound`, { maxCards: maxCardsPerUser });
+  if (cards.length >= maxCardsPerUser)
+    return reject(CARDS_ERROR.TOO_MANY_CARDS, `at most ${maxCardsPerUser} cards can be bound`, { maxCards: maxCardsPerUser });
   return undefined;
 }
 
@@ -203,7 +207,8 @@ export function createUserCardsDecider(options: UserCardsOptions = {}): UserCard
   }
 
   function decideUnbind(command: UnbindCard, state: UserCardsState): UserCardsEvent[] | CardsRejection {
-    if (command.paymentPasswordVerified !== true) throw new InvalidCardsCommand('UnbindCard requires a payment password verified by identity');
+    if (command.paymentPasswordVerified !== true)
+      throw new InvalidCardsCommand('UnbindCard requires a payment password verified by identity');
     if (typeof command.walletOpen !== 'boolean') throw new InvalidCardsCommand('walletOpen must be a boolean');
     const at = instant(command.now);
     const card = ownedCard(state, command);
@@ -248,7 +253,9 @@ export function createUserCardsDecider(options: UserCardsOptions = {}): UserCard
     switch (command.issuerStatus) {
       case 'active': {
         if (card.status === 'active') return [];
-        const events: UserCardsEvent[] = [{ type: CARDS_EVENT.CardReinstated, data: { userId: command.userId, cardId: card.cardId, reinstatedAt: at } }];
+        const events: UserCardsEvent[] = [
+          { type: CARDS_EVENT.CardReinstated, data: { userId: command.userId, cardId: card.cardId, reinstatedAt: at } },
+        ];
         if (current === null) events.push(defaultChanged(command.userId, card.cardId, null, 'card_reinstated', at));
         return events;
       }
@@ -256,7 +263,12 @@ export function createUserCardsDecider(options: UserCardsOptions = {}): UserCard
       case 'blocked': {
         // Idempotent: a suspended card stays suspended with its first reason; checks repeat often.
         if (card.status === 'suspended') return [];
-        const events: UserCardsEvent[] = [{ type: CARDS_EVENT.CardSuspended, data: { userId: command.userId, cardId: card.cardId, reason: command.issuerStatus, suspendedAt: at } }];
+        const events: UserCardsEvent[] = [
+          {
+            type: CARDS_EVENT.CardSuspended,
+            data: { userId: command.userId, cardId: card.cardId, reason: command.issuerStatus, suspendedAt: at },
+          },
+        ];
         if (current === card.cardId) {
           const successor = boundCards(state).find((other) => other.cardId !== card.cardId && other.status === 'active');
           if (successor !== undefined) events.push(defaultChanged(command.userId, successor.cardId, card.cardId, 'default_suspended', at));
@@ -275,7 +287,8 @@ export function createUserCardsDecider(options: UserCardsOptions = {}): UserCard
     decide(command, state) {
       requireId(command.userId, 'userId');
       requireId(command.actorUserId, 'actorUserId');
-      if (state.kind === 'holding' && state.userId !== command.userId) throw new InvalidCardsCommand(`command for user ${command.userId} sent to the cards of ${state.userId}`);
+      if (state.kind === 'holding' && state.userId !== command.userId)
+        throw new InvalidCardsCommand(`command for user ${command.userId} sent to the cards of ${state.userId}`);
       switch (command.type) {
         case 'BindCard':
           return decideBind(command, state);
@@ -308,9 +321,18 @@ function cardNotFound(cardId: string): CardsRejection {
 }
 
 function cardSuspended(card: BoundCard): CardsRejection {
-  return reject(CARDS_ERROR.CARD_SUSPENDED, 'this card is suspended: the bank reported it expired or blocked', { cardId: card.cardId, reason: card.suspensionReason });
+  return reject(CARDS_ERROR.CARD_SUSPENDED, 'this card is suspended: the bank reported it expired or blocked', {
+    cardId: card.cardId,
+    reason: card.suspensionReason,
+  });
 }
 
-function defaultChanged(userId: string, cardId: string, previousCardId: string | null, reason: DefaultCardChangeReason, changedAt: Instant): DefaultCardChanged {
+function defaultChanged(
+  userId: string,
+  cardId: string,
+  previousCardId: string | null,
+  reason: DefaultCardChangeReason,
+  changedAt: Instant,
+): DefaultCardChanged {
   return { type: CARDS_EVENT.DefaultCardChanged, data: { userId, cardId, previousCardId, reason, changedAt } };
 }

@@ -133,7 +133,8 @@ export function loadTestPhone(index: number): string {
  * really verifies; the fixed TEST_CARDS are too few for that. Made-up numbers with a valid Luhn digit.
  */
 export function loadTestCard(index: number): TestCard {
-  if (!Number.isInteger(index) || index < 0 || index >= MAX_LOAD_TEST_CARDS) throw new RangeError(`load-test card index out of range: ${index}`);
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_LOAD_TEST_CARDS)
+    throw new RangeError(`load-test card index out of range: ${index}`);
   const body = `6222028${String(index).padStart(8, '0')}`;
   return {
     number: body + luhnCheckDigit(body),

@@ -51,7 +51,16 @@ export const cmd = {
     };
   },
   unbind(cardId: string, overrides: Partial<UnbindCard> = {}): UnbindCard {
-    return { type: 'UnbindCard', userId: USER, actorUserId: USER, cardId, paymentPasswordVerified: true, walletOpen: true, now: at(MINUTE), ...overrides };
+    return {
+      type: 'UnbindCard',
+      userId: USER,
+      actorUserId: USER,
+      cardId,
+      paymentPasswordVerified: true,
+      walletOpen: true,
+      now: at(MINUTE),
+      ...overrides,
+    };
   },
   setDefault(cardId: string, overrides: Partial<SetDefaultCard> = {}): SetDefaultCard {
     return { type: 'SetDefaultCard', userId: USER, actorUserId: USER, cardId, now: at(MINUTE), ...overrides };
@@ -81,13 +90,20 @@ export function cardBound(name: TestCardName, userId = USER): CardBound {
   };
 }
 
-export function defaultChanged(cardId: string, previousCardId: string | null, reason: DefaultCardChanged['data']['reason'], ms = 0): DefaultCardChanged {
+export function defaultChanged(
+  cardId: string,
+  previousCardId: string | null,
+  reason: DefaultCardChanged['data']['reason'],
+  ms = 0,
+): DefaultCardChanged {
   return { type: CARDS_EVENT.DefaultCardChanged, data: { userId: USER, cardId, previousCardId, reason, changedAt: at(ms) } };
 }
 
 /** History in which the given cards were bound in order (the first became the default). */
 export function bound(...names: TestCardName[]): UserCardsEvent[] {
-  return names.flatMap((name, index) => (index === 0 ? [cardBound(name), defaultChanged(`card-${name}`, null, 'first_card')] : [cardBound(name)]));
+  return names.flatMap((name, index) =>
+    index === 0 ? [cardBound(name), defaultChanged(`card-${name}`, null, 'first_card')] : [cardBound(name)],
+  );
 }
 
 /** The project's given/when/then (`@ledger/util/testing`) over a cards decider. */

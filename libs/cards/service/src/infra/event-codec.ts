@@ -22,7 +22,13 @@ export function cardsCodec<Event extends CardsEvent>(): EventCodec<Event> {
  */
 const PRIVATE_FIELDS = ['fingerprint', 'cardToken'] as const;
 
-const PUBLISHED_TYPES: ReadonlySet<string> = new Set([CARDS_EVENT.CardBound, CARDS_EVENT.CardUnbound, CARDS_EVENT.DefaultCardChanged, CARDS_EVENT.CardSuspended, CARDS_EVENT.CardReinstated]);
+const PUBLISHED_TYPES: ReadonlySet<string> = new Set([
+  CARDS_EVENT.CardBound,
+  CARDS_EVENT.CardUnbound,
+  CARDS_EVENT.DefaultCardChanged,
+  CARDS_EVENT.CardSuspended,
+  CARDS_EVENT.CardReinstated,
+]);
 
 /**
  * What the relay publishes on `cards.events`: the user-cards events without their private fields.

@@ -32,7 +32,14 @@ export class KafkaPaymentPasswordVerifier extends PaymentPasswordVerifier {
 
   constructor(kafka: Kafka, topicPrefix: string, timeoutMs: number) {
     super();
-    this.client = new KafkaCommandClient({ kafka, clientName: 'cards', sender: 'cards', topicPrefix, defaultTimeoutMs: timeoutMs, maxPending: 1_000 });
+    this.client = new KafkaCommandClient({
+      kafka,
+      clientName: 'cards',
+      sender: 'cards',
+      topicPrefix,
+      defaultTimeoutMs: timeoutMs,
+      maxPending: 1_000,
+    });
   }
 
   start(): Promise<void> {
@@ -47,7 +54,13 @@ export class KafkaPaymentPasswordVerifier extends PaymentPasswordVerifier {
     return this.client.send(
       identityContract.verifyPaymentPassword,
       { userId: request.userId, paymentPassword: request.encryptedPaymentPassword, purpose: 'unbind_card' },
-      { key: request.userId, actor: 'system:cards', commandId: request.commandId, correlationId: request.correlationId, causationId: request.causationId },
+      {
+        key: request.userId,
+        actor: 'system:cards',
+        commandId: request.commandId,
+        correlationId: request.correlationId,
+        causationId: request.causationId,
+      },
     );
   }
 }

@@ -1,4 +1,11 @@
-import { PostgresCheckpointStore, inTransactionUnderLock, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import {
+  PostgresCheckpointStore,
+  inTransactionUnderLock,
+  startTransactionalProjection,
+  type EventStore,
+  type RecordedEvent,
+  type Subscription,
+} from '@ledger/event-store';
 import { CARDS_EVENT, maskCardNumber, type CardView } from '@ledger/cards-domain';
 import type { Pool, PoolClient } from 'pg';
 import { READ_MODEL_SCHEMA } from '../config';
@@ -103,7 +110,17 @@ export class CardsReadModel {
         await client.query(
           `INSERT INTO ${CARDS} (card_id, user_id, last4, issuer, card_type, holder_name_masked, expires_on, status, bound_at, bound_position, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $8) ON CONFLICT (card_id) DO NOTHING`,
-          [cardId, data['userId'], data['last4'], data['issuer'], data['cardType'], data['holderNameMasked'], data['expiresOn'], data['boundAt'], event.position.toString()],
+          [
+            cardId,
+            data['userId'],
+            data['last4'],
+            data['issuer'],
+            data['cardType'],
+            data['holderNameMasked'],
+            data['expiresOn'],
+            data['boundAt'],
+            event.position.toString(),
+          ],
         );
         return;
       case CARDS_EVENT.CardUnbound:
@@ -111,18 +128,24 @@ export class CardsReadModel {
         return;
       case CARDS_EVENT.DefaultCardChanged:
         // One statement, so the user never has two defaults, even for a moment.
-        await client.query(`UPDATE ${CARDS} SET is_default = (card_id = $2), updated_at = $3 WHERE user_id = $1`, [data['userId'], cardId, data['changedAt']]);
+        await client.query(`UPDATE ${CARDS} SET is_default = (card_id = $2), updated_at = $3 WHERE user_id = $1`, [
+          data['userId'],
+          cardId,
+          data['changedAt'],
+        ]);
         return;
       case CARDS_EVENT.CardSuspended:
         // The domain clears the default of a suspended card (a DefaultCardChanged may follow).
-        await client.query(`UPDATE ${CARDS} SET status = 'suspended', suspension_reason = $2, is_default = false, updated_at = $3 WHERE card_id = $1`, [
-          cardId,
-          data['reason'],
-          data['suspendedAt'],
-        ]);
+        await client.query(
+          `UPDATE ${CARDS} SET status = 'suspended', suspension_reason = $2, is_default = false, updated_at = $3 WHERE card_id = $1`,
+          [cardId, data['reason'], data['suspendedAt']],
+        );
         return;
       case CARDS_EVENT.CardReinstated:
-        await client.query(`UPDATE ${CARDS} SET status = 'active', suspension_reason = NULL, updated_at = $2 WHERE card_id = $1`, [cardId, data['reinstatedAt']]);
+        await client.query(`UPDATE ${CARDS} SET status = 'active', suspension_reason = NULL, updated_at = $2 WHERE card_id = $1`, [
+          cardId,
+          data['reinstatedAt'],
+        ]);
         return;
       default:
         return;
@@ -162,6 +185,9 @@ export class CardsReadModel {
   }
 
   async recordWalletOpened(userId: string, walletId: string, openedAt: string): Promise<void> {
-    await this.pool.query(`INSERT INTO ${READ_MODEL_SCHEMA}.open_wallets (user_id, wallet_id, opened_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO NOTHING`, [userId, walletId, openedAt]);
+    await this.pool.query(
+      `INSERT INTO ${READ_MODEL_SCHEMA}.open_wallets (user_id, wallet_id, opened_at) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO NOTHING`,
+      [userId, walletId, openedAt],
+    );
   }
 }

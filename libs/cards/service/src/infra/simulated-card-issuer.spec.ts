@@ -1,4 +1,12 @@
-import { CardIssuerUnavailable, TEST_CARDS, UNKNOWN_ICBC_CARD_NUMBER, containsCardNumberLikeRun, loadTestCard, luhnValid, type CardIssuer } from '@ledger/cards-domain';
+import {
+  CardIssuerUnavailable,
+  TEST_CARDS,
+  UNKNOWN_ICBC_CARD_NUMBER,
+  containsCardNumberLikeRun,
+  loadTestCard,
+  luhnValid,
+  type CardIssuer,
+} from '@ledger/cards-domain';
 import { SimulatedCardIssuer, type IssuerAnswer } from './simulated-card-issuer';
 
 /** A sleep that records what it was asked to wait and returns at once. */
@@ -28,9 +36,19 @@ describe('SimulatedCardIssuer: verifyCard', () => {
 
   it('answers valid with a deterministic token for 张三’s cards (spaces and +86 forgiven)', async () => {
     const { bank } = issuer();
-    await expect(bank.verifyCard({ cardNumber: '6222 0200 0012 3452', ...zhangSan })).resolves.toEqual({ outcome: 'valid', cardToken: 'tok_icbc_0001', cardType: 'debit', expiresOn: '2031-12' });
-    await expect(bank.verifyCard({ cardNumber: TEST_CARDS.zhangSanSecond.number, holderName: '张三', reservedPhone: '+86 138-0013-8000' })).resolves.toMatchObject({ outcome: 'valid', cardToken: 'tok_icbc_0002' });
-    await expect(bank.verifyCard({ cardNumber: TEST_CARDS.zhangSanCredit.number, ...zhangSan })).resolves.toMatchObject({ outcome: 'valid', cardType: 'credit' });
+    await expect(bank.verifyCard({ cardNumber: '6222 0200 0012 3452', ...zhangSan })).resolves.toEqual({
+      outcome: 'valid',
+      cardToken: 'tok_icbc_0001',
+      cardType: 'debit',
+      expiresOn: '2031-12',
+    });
+    await expect(
+      bank.verifyCard({ cardNumber: TEST_CARDS.zhangSanSecond.number, holderName: '张三', reservedPhone: '+86 138-0013-8000' }),
+    ).resolves.toMatchObject({ outcome: 'valid', cardToken: 'tok_icbc_0002' });
+    await expect(bank.verifyCard({ cardNumber: TEST_CARDS.zhangSanCredit.number, ...zhangSan })).resolves.toMatchObject({
+      outcome: 'valid',
+      cardType: 'credit',
+    });
   });
 
   it.each([
@@ -194,11 +212,19 @@ describe('SimulatedCardIssuer: load-test cards', () => {
     const bank = new SimulatedCardIssuer({ loadTestCards: 3, sleep: fakeSleep().sleep });
     const card = loadTestCard(2);
     expect(luhnValid(card.number)).toBe(true);
-    await expect(bank.verifyCard({ cardNumber: card.number, holderName: card.holderName, reservedPhone: card.reservedPhone })).resolves.toMatchObject({ outcome: 'valid', cardToken: card.cardToken });
-    await expect(bank.verifyCard({ cardNumber: card.number, holderName: card.holderName, reservedPhone: loadTestCard(1).reservedPhone })).resolves.not.toMatchObject({ outcome: 'valid' });
+    await expect(
+      bank.verifyCard({ cardNumber: card.number, holderName: card.holderName, reservedPhone: card.reservedPhone }),
+    ).resolves.toMatchObject({ outcome: 'valid', cardToken: card.cardToken });
+    await expect(
+      bank.verifyCard({ cardNumber: card.number, holderName: card.holderName, reservedPhone: loadTestCard(1).reservedPhone }),
+    ).resolves.not.toMatchObject({ outcome: 'valid' });
     const beyond = loadTestCard(3);
-    await expect(bank.verifyCard({ cardNumber: beyond.number, holderName: beyond.holderName, reservedPhone: beyond.reservedPhone })).resolves.toEqual({ outcome: 'unknown_card' });
-    await expect(issuer().bank.verifyCard({ cardNumber: card.number, holderName: card.holderName, reservedPhone: card.reservedPhone })).resolves.toEqual({ outcome: 'unknown_card' });
+    await expect(
+      bank.verifyCard({ cardNumber: beyond.number, holderName: beyond.holderName, reservedPhone: beyond.reservedPhone }),
+    ).resolves.toEqual({ outcome: 'unknown_card' });
+    await expect(
+      issuer().bank.verifyCard({ cardNumber: card.number, holderName: card.holderName, reservedPhone: card.reservedPhone }),
+    ).resolves.toEqual({ outcome: 'unknown_card' });
   });
 
   it('never reuses a test card number, and refuses an index out of range', () => {

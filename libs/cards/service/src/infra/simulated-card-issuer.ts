@@ -128,7 +128,12 @@ export class SimulatedCardIssuer implements CardIssuer {
     if (options.afterApplying === true && (failure !== 'timeout' || (options.operation !== 'charge' && options.operation !== 'payout'))) {
       throw new RangeError('afterApplying needs a timeout of charge or payout');
     }
-    this.failures.push({ remaining: checkedCount(count), failure, operation: options.operation, afterApplying: options.afterApplying === true });
+    this.failures.push({
+      remaining: checkedCount(count),
+      failure,
+      operation: options.operation,
+      afterApplying: options.afterApplying === true,
+    });
     return this;
   }
 
@@ -230,11 +235,18 @@ export class SimulatedCardIssuer implements CardIssuer {
     const forced = this.take(this.declines, (decline) => decline.operation === undefined || decline.operation === operation);
     const account = this.byToken.get(cardToken);
     const declined = forced?.reason ?? declineReason(operation, account, amountMinor);
-    if (declined !== undefined) return this.answer({ operation, cardToken, amountMinor, reference, result: { outcome: 'declined', reason: declined } });
+    if (declined !== undefined)
+      return this.answer({ operation, cardToken, amountMinor, reference, result: { outcome: 'declined', reason: declined } });
     if (account === undefined) throw new Error('unreachable: unknown card was not declined');
     account.balanceMinor += operation === 'charge' ? -amountMinor : amountMinor;
     this.referenceCounter += 1;
-    const approved: IssuerAnswer = { operation, cardToken, amountMinor, reference, result: { outcome: 'approved', issuerReference: `isr_${String(this.referenceCounter).padStart(6, '0')}` } };
+    const approved: IssuerAnswer = {
+      operation,
+      cardToken,
+      amountMinor,
+      reference,
+      result: { outcome: 'approved', issuerReference: `isr_${String(this.referenceCounter).padStart(6, '0')}` },
+    };
     this.settled.set(key, approved);
     return this.answer(approved);
   }
@@ -287,6 +299,7 @@ function normalizePhone(phone: string): string {
 }
 
 function checkedCount(count: number): number {
-  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_COUNT) throw new RangeError(`count must be a whole number from 1 to ${MAX_COUNT}`);
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_COUNT)
+    throw new RangeError(`count must be a whole number from 1 to ${MAX_COUNT}`);
   return count;
 }

@@ -39,7 +39,10 @@ export class WalletFollower {
     this.consumer = this.kafka.consumer({ groupId: `${this.topicPrefix}cards-wallet-follower`, sessionTimeout: 30_000 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    this.commits = await runCommittingPeriodically(this.consumer, { commitIntervalMs: WalletFollower.COMMIT_INTERVAL_MS, eachMessage: ({ message }) => this.follow(message) });
+    this.commits = await runCommittingPeriodically(this.consumer, {
+      commitIntervalMs: WalletFollower.COMMIT_INTERVAL_MS,
+      eachMessage: ({ message }) => this.follow(message),
+    });
   }
 
   private async follow(message: KafkaMessage): Promise<void> {

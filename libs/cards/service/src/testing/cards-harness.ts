@@ -31,9 +31,18 @@ export interface CardsHarness {
   /** Encrypts a card number the way the gateway does. */
   /** A field encrypted for cards as the gateway sends it. */
   enc(field: cardsContract.SecretField, plaintext: string): string;
-  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor: string, options?: { key?: string; commandId?: string }): Promise<CommandResult>;
+  send<C extends CommandContract>(
+    contract: C,
+    payload: PayloadOf<C>,
+    actor: string,
+    options?: { key?: string; commandId?: string },
+  ): Promise<CommandResult>;
   /** BindCard as the user, with the card's own holder name and reserved phone unless overridden. */
-  bind(userId: string, card: Pick<TestCard, 'number' | 'holderName' | 'reservedPhone'>, overrides?: { holderName?: string; reservedPhone?: string; commandId?: string }): Promise<CommandResult>;
+  bind(
+    userId: string,
+    card: Pick<TestCard, 'number' | 'holderName' | 'reservedPhone'>,
+    overrides?: { holderName?: string; reservedPhone?: string; commandId?: string },
+  ): Promise<CommandResult>;
   /** ListCards as the user, retried until `until` holds (the read model is eventually consistent). */
   list(userId: string, until?: (cards: ListedCardData[]) => boolean): Promise<ListedCardData[]>;
   stop(): Promise<void>;
@@ -70,23 +79,52 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
   const fieldKeyring = options.fieldKeyring ?? Keyring.generate(['t1']);
   const pepperKeyring = Keyring.generate(['p1']);
 
-  @Module({ imports: [CardsCoreModule.forRoot({ databaseUrl: db.url, topicPrefix, clock, fieldKeyring, pepperKeyring, ...options.config })] })
+  @Module({
+    imports: [CardsCoreModule.forRoot({ databaseUrl: db.url, topicPrefix, clock, fieldKeyring, pepperKeyring, ...options.config })],
+  })
   class TestCardsModule {}
 
-  const service = await startCommandService({ context: CARDS_CONTEXT, module: TestCardsModule, topicPrefix, logger: options.logger ?? false });
-  const client = new KafkaCommandClient({ kafka: testKafka(`${label}-client`), clientName: `${label}-client`, sender: 'gateway', topicPrefix, defaultTimeoutMs: 45_000 });
+  const service = await startCommandService({
+    context: CARDS_CONTEXT,
+    module: TestCardsModule,
+    topicPrefix,
+    logger: options.logger ?? false,
+  });
+  const client = new KafkaCommandClient({
+    kafka: testKafka(`${label}-client`),
+    clientName: `${label}-client`,
+    sender: 'gateway',
+    topicPrefix,
+    defaultTimeoutMs: 45_000,
+  });
   await client.start();
   const issuer = service.get<SimulatedCardIssuer>(CARD_ISSUER);
   const store = service.get<EventStore>(EVENT_STORE);
 
-  const enc = (field: cardsContract.SecretField, plaintext: string) => encryptField(plaintext, fieldKeyring, cardsContract.secretAad(field));
-  const send = <C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor: string, sendOptions: { key?: string; commandId?: string } = {}) =>
-    client.send(contract, payload, { key: sendOptions.key ?? 'cards-test', actor, sender: senderPlaying(actor, contract), commandId: sendOptions.commandId });
+  const enc = (field: cardsContract.SecretField, plaintext: string) =>
+    encryptField(plaintext, fieldKeyring, cardsContract.secretAad(field));
+  const send = <C extends CommandContract>(
+    contract: C,
+    payload: PayloadOf<C>,
+    actor: string,
+    sendOptions: { key?: string; commandId?: string } = {},
+  ) =>
+    client.send(contract, payload, {
+      key: sendOptions.key ?? 'cards-test',
+      actor,
+      sender: senderPlaying(actor, contract),
+      commandId: sendOptions.commandId,
+    });
 
   const bind: CardsHarness['bind'] = (userId, card, overrides = {}) =>
     send(
       cardsContract.bindCard,
-      { userId, cardNumber: enc('cardNumber', card.number), holderName: enc('holderName', overrides.holderName ?? card.holderName), reservedPhone: enc('reservedPhone', overrides.reservedPhone ?? card.reservedPhone) },
+      {
+        userId,
+        cardNumber: enc('cardNumber', card.number),
+        holderName: enc('holderName', overrides.holderName ?? card.holderName),
+        reservedPhone: enc('reservedPhone', overrides.reservedPhone ?? card.reservedPhone),
+      },
       `user:${userId}`,
       { key: userId, commandId: overrides.commandId },
     );

@@ -1,6 +1,14 @@
 import { cardsContract, type CommandResult } from '@ledger/contracts';
 import { HASH_PURPOSE, fingerprint as keyedFingerprint } from '@ledger/crypto';
-import { bindPrecheck, checkCardNumber, findCard, maskHolderName, normalizeCardNumber, userCardsStreamId, type BindCard } from '@ledger/cards-domain';
+import {
+  bindPrecheck,
+  checkCardNumber,
+  findCard,
+  maskHolderName,
+  normalizeCardNumber,
+  userCardsStreamId,
+  type BindCard,
+} from '@ledger/cards-domain';
 import { accepted, InvalidInput, rejectedBy } from '@ledger/messaging';
 import { isRejection, nowInstant } from '@ledger/util';
 import { type CardsCore, type Envelope } from '../cards-core';
@@ -37,7 +45,8 @@ export async function bindCard(core: CardsCore, envelope: Envelope<typeof cardsC
 
   const holderName = core.open(envelope.payload.holderName, 'holderName');
   const reservedPhone = core.open(envelope.payload.reservedPhone, 'reservedPhone');
-  if (holderName.trim() === '' || holderName.length > 100) throw new InvalidInput('holderName', 'a holder name of 1 to 100 characters is required');
+  if (holderName.trim() === '' || holderName.length > 100)
+    throw new InvalidInput('holderName', 'a holder name of 1 to 100 characters is required');
   const cardNumber = core.open(envelope.payload.cardNumber, 'cardNumber');
   const numberCheck = checkCardNumber(cardNumber, core.config.binTable);
   const fingerprint = keyedFingerprint(HASH_PURPOSE.card, normalizeCardNumber(cardNumber), core.config.pepperKeyring);
@@ -46,7 +55,17 @@ export async function bindCard(core: CardsCore, envelope: Envelope<typeof cardsC
   if (early !== undefined) return rejectedBy(envelope, early);
 
   const verification = await core.issuer.verifyCard({ cardNumber, holderName, reservedPhone });
-  const bind: BindCard = { type: 'BindCard', userId, actorUserId: userId, cardId, fingerprint, numberCheck, verification, holderNameMasked: maskHolderName(holderName), now };
+  const bind: BindCard = {
+    type: 'BindCard',
+    userId,
+    actorUserId: userId,
+    cardId,
+    fingerprint,
+    numberCheck,
+    verification,
+    holderNameMasked: maskHolderName(holderName),
+    now,
+  };
   const dryRun = core.userCards.decide(bind, loaded.state);
   if (isRejection(dryRun)) return rejectedBy(envelope, dryRun);
 
@@ -55,7 +74,14 @@ export async function bindCard(core: CardsCore, envelope: Envelope<typeof cardsC
 
   const outcome = await core.users.handle(stream, bind, meta);
   if (outcome.kind === 'rejected') {
-    await core.releaseFingerprint(fingerprint, userId, cardId, 'bind_abandoned', { ...meta, commandId: derivedId(envelope.commandId, 'release') }, now);
+    await core.releaseFingerprint(
+      fingerprint,
+      userId,
+      cardId,
+      'bind_abandoned',
+      { ...meta, commandId: derivedId(envelope.commandId, 'release') },
+      now,
+    );
     return rejectedBy(envelope, outcome.rejection);
   }
   const state = (await core.users.load(stream)).state;

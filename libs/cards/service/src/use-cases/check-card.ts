@@ -27,9 +27,21 @@ export async function checkCard(core: CardsCore, envelope: Envelope<typeof cards
   if (card === undefined) return rejected(envelope, CARDS_ERROR.CARD_NOT_FOUND, 'no such bound card', { cardId });
 
   const { status } = await core.issuer.checkCard(card.cardToken);
-  const outcome = await core.users.handle(stream, { type: 'RecordCardCheck', userId, actorUserId: userId, cardId, issuerStatus: status, now }, core.meta(envelope, now));
+  const outcome = await core.users.handle(
+    stream,
+    { type: 'RecordCardCheck', userId, actorUserId: userId, cardId, issuerStatus: status, now },
+    core.meta(envelope, now),
+  );
   if (outcome.kind === 'rejected') return rejectedBy(envelope, outcome.rejection);
   const refusal = issuerStatusRejection(status);
   if (refusal !== undefined) return rejected(envelope, refusal.code, refusal.message, { cardId, suspended: true });
-  return accepted(envelope, { userId, cardId, status: 'active', cardToken: card.cardToken, last4: card.last4, issuer: card.issuer, cardType: card.cardType });
+  return accepted(envelope, {
+    userId,
+    cardId,
+    status: 'active',
+    cardToken: card.cardToken,
+    last4: card.last4,
+    issuer: card.issuer,
+    cardType: card.cardType,
+  });
 }

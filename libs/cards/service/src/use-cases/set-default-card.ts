@@ -14,7 +14,11 @@ export async function setDefaultCard(core: CardsCore, envelope: Envelope<typeof 
   core.requireActor(envelope, userId, []);
   const now = nowInstant(core.config.clock);
   const stream = userCardsStreamId(userId);
-  const outcome = await core.users.handle(stream, { type: 'SetDefaultCard', userId, actorUserId: userId, cardId, now }, core.meta(envelope, now));
+  const outcome = await core.users.handle(
+    stream,
+    { type: 'SetDefaultCard', userId, actorUserId: userId, cardId, now },
+    core.meta(envelope, now),
+  );
   if (outcome.kind === 'rejected') return rejectedBy(envelope, outcome.rejection);
   return accepted(envelope, { userId, defaultCardId: cardId });
 }

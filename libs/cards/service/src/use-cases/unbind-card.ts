@@ -24,7 +24,8 @@ export async function unbindCard(core: CardsCore, envelope: Envelope<typeof card
   const loaded = await core.users.load(stream);
   // A re-delivered command that already unbound skips the checks: the handler returns its original events.
   if (!loaded.commands.has(envelope.commandId)) {
-    if (findCard(loaded.state, cardId) === undefined) return rejected(envelope, CARDS_ERROR.CARD_NOT_FOUND, 'no such bound card', { cardId });
+    if (findCard(loaded.state, cardId) === undefined)
+      return rejected(envelope, CARDS_ERROR.CARD_NOT_FOUND, 'no such bound card', { cardId });
     const verified = await core.verifier.verify({
       userId,
       encryptedPaymentPassword: envelope.payload.paymentPassword,
@@ -33,13 +34,22 @@ export async function unbindCard(core: CardsCore, envelope: Envelope<typeof card
       causationId: envelope.commandId,
     });
     if (verified.status === 'rejected') {
-      if (verified.code === TRANSPORT_ERROR.TIMEOUT) return rejected(envelope, CARDS_SERVICE_ERROR.IDENTITY_UNAVAILABLE, 'the payment password could not be checked right now; nothing was changed, please retry');
+      if (verified.code === TRANSPORT_ERROR.TIMEOUT)
+        return rejected(
+          envelope,
+          CARDS_SERVICE_ERROR.IDENTITY_UNAVAILABLE,
+          'the payment password could not be checked right now; nothing was changed, please retry',
+        );
       return rejected(envelope, verified.code, verified.message, verified.details);
     }
   }
 
   const walletOpen = await core.readModel.isWalletOpen(userId);
-  const outcome = await core.users.handle(stream, { type: 'UnbindCard', userId, actorUserId: userId, cardId, paymentPasswordVerified: true, walletOpen, now }, meta);
+  const outcome = await core.users.handle(
+    stream,
+    { type: 'UnbindCard', userId, actorUserId: userId, cardId, paymentPasswordVerified: true, walletOpen, now },
+    meta,
+  );
   if (outcome.kind === 'rejected') return rejectedBy(envelope, outcome.rejection);
   const unbound = outcome.events.find((event) => event.type === CARDS_EVENT.CardUnbound);
   if (unbound?.type !== CARDS_EVENT.CardUnbound) throw new Error('unbind accepted without CardUnbound');

@@ -21,9 +21,13 @@ describe('bearer tokens at the gateway', () => {
     const alice = await token('u-alice', 'user', 60_000);
     await verifier.verify(alice, now);
     expect(await verifier.verify(alice, new Date(now.getTime() + 59_000))).toMatchObject({ userId: 'u-alice' });
-    await expect(verifier.verify(alice, new Date(now.getTime() + 60_000)).catch(code)).resolves.toBe('UNAUTHENTICATED: the access token has expired; log in again');
+    await expect(verifier.verify(alice, new Date(now.getTime() + 60_000)).catch(code)).resolves.toBe(
+      'UNAUTHENTICATED: the access token has expired; log in again',
+    );
     const [header, payload] = alice.slice('Bearer '.length).split('.');
-    await expect(verifier.verify(`Bearer ${header}.${payload}.${'A'.repeat(86)}`, now).catch(code)).resolves.toBe('UNAUTHENTICATED: the access token is invalid');
+    await expect(verifier.verify(`Bearer ${header}.${payload}.${'A'.repeat(86)}`, now).catch(code)).resolves.toBe(
+      'UNAUTHENTICATED: the access token is invalid',
+    );
     // Bounded: the oldest of more than two remembered tokens is forgotten, and verified again when it comes back.
     for (const user of ['u-1', 'u-2', 'u-3']) await verifier.verify(await token(user), now);
     await expect(verifier.verify(alice, new Date(now.getTime() + 1_000))).resolves.toMatchObject({ userId: 'u-alice' });

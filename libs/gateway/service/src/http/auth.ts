@@ -17,7 +17,8 @@ export interface Principal {
   actor: string;
 }
 
-const unauthenticated = (detail: string) => new ProblemError(GATEWAY_ERROR.UNAUTHENTICATED, detail, undefined, { 'WWW-Authenticate': 'Bearer realm="ledger"' });
+const unauthenticated = (detail: string) =>
+  new ProblemError(GATEWAY_ERROR.UNAUTHENTICATED, detail, undefined, { 'WWW-Authenticate': 'Bearer realm="ledger"' });
 
 /**
  * Checks bearer tokens, remembering the ones it has verified until they expire: an Ed25519
@@ -41,7 +42,8 @@ export class BearerVerifier {
     const known = this.verified.get(token);
     if (known !== undefined && known.expiresAtMs > now.getTime()) return known.principal;
     const check = await checkAccessToken(token, this.keys, now);
-    if (!check.ok) throw unauthenticated(check.reason === 'expired' ? 'the access token has expired; log in again' : 'the access token is invalid');
+    if (!check.ok)
+      throw unauthenticated(check.reason === 'expired' ? 'the access token has expired; log in again' : 'the access token is invalid');
     const { sub, role, did, exp } = check.claims;
     const principal: Principal = { userId: sub, role, deviceId: did, actor: `${role}:${sub}` };
     this.verified.delete(token);
@@ -82,6 +84,7 @@ export type StaffPermission = keyof typeof STAFF_PERMISSIONS;
 /** Refuses (403) a principal whose role is not permitted `permission`; else the actor its commands carry, e.g. `teller:<agentId>`. */
 export function requireStaff(principal: Principal, permission: StaffPermission): string {
   const granted = STAFF_PERMISSIONS[permission];
-  if (!(granted.roles as readonly string[]).includes(principal.role)) throw new ProblemError(GATEWAY_ERROR.FORBIDDEN, `this route needs the role ${granted.roles.join(' or ')}`, { permission });
+  if (!(granted.roles as readonly string[]).includes(principal.role))
+    throw new ProblemError(GATEWAY_ERROR.FORBIDDEN, `this route needs the role ${granted.roles.join(' or ')}`, { permission });
   return `${granted.actorKind}:${principal.userId}`;
 }

@@ -38,7 +38,9 @@ export function jsonBodyMiddleware(limitBytes: number) {
     const contentType = String(request.headers['content-type'] ?? '').toLowerCase();
     if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/.test(contentType)) {
       request.resume();
-      fail(new ProblemError(GATEWAY_ERROR.UNSUPPORTED_MEDIA_TYPE, 'send the body as application/json', { contentType: contentType || null }));
+      fail(
+        new ProblemError(GATEWAY_ERROR.UNSUPPORTED_MEDIA_TYPE, 'send the body as application/json', { contentType: contentType || null }),
+      );
       return;
     }
     const chunks: Buffer[] = [];
@@ -67,7 +69,12 @@ export function jsonBodyMiddleware(limitBytes: number) {
       try {
         request.body = text.trim() === '' ? undefined : (JSON.parse(text) as unknown);
       } catch (error) {
-        fail(new ProblemError(GATEWAY_ERROR.INVALID_JSON, `the body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`));
+        fail(
+          new ProblemError(
+            GATEWAY_ERROR.INVALID_JSON,
+            `the body is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`,
+          ),
+        );
         return;
       }
       next();

@@ -26,7 +26,14 @@ export function Route(options: {
   const unknown = own.filter((code) => !KNOWN_CODES.includes(code));
   if (unknown.length > 0) throw new Error(`route "${options.summary}" lists codes no contract defines: ${unknown.join(', ')}`);
   const byStatus = new Map<number, string[]>();
-  const codes = [...(options.commands ?? []).flatMap((command) => command.rejects), ...own, 'VALIDATION_FAILED', ...(options.body ? ['INVALID_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'] : []), 'TIMEOUT', 'SERVICE_UNAVAILABLE'];
+  const codes = [
+    ...(options.commands ?? []).flatMap((command) => command.rejects),
+    ...own,
+    'VALIDATION_FAILED',
+    ...(options.body ? ['INVALID_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'] : []),
+    'TIMEOUT',
+    'SERVICE_UNAVAILABLE',
+  ];
   if (options.auth) codes.push('UNAUTHENTICATED', 'FORBIDDEN');
   for (const code of new Set(codes)) {
     const status = statusForCode(code);
@@ -34,11 +41,19 @@ export function Route(options: {
   }
   const decorators = [
     ApiOperation({ summary: options.summary, ...(options.description === undefined ? {} : { description: options.description }) }),
-    ApiResponse({ status: options.status, description: 'Success', content: { 'application/json': { schema: openApiSchema(options.response) } } }),
+    ApiResponse({
+      status: options.status,
+      description: 'Success',
+      content: { 'application/json': { schema: openApiSchema(options.response) } },
+    }),
     ...[...byStatus.entries()]
       .sort(([a], [b]) => a - b)
       .map(([status, statusCodes]) =>
-        ApiResponse({ status, description: `Problem Details with code ${statusCodes.sort().join(', ')}`, content: { [PROBLEM_CONTENT_TYPE]: { schema: openApiSchema(ProblemDetails) } } }),
+        ApiResponse({
+          status,
+          description: `Problem Details with code ${statusCodes.sort().join(', ')}`,
+          content: { [PROBLEM_CONTENT_TYPE]: { schema: openApiSchema(ProblemDetails) } },
+        }),
       ),
   ];
   if (options.body) decorators.push(ApiBody({ schema: openApiSchema(options.body) }));

@@ -6,7 +6,12 @@ import { validate } from './validation';
 /** The query parameters of every paged list route (payments, support-access trails, staff actions), for the OpenAPI document. */
 export const PageQuery = () =>
   applyDecorators(
-    ApiQuery({ name: 'limit', required: false, schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' }, description: '1..100, default 20' }),
+    ApiQuery({
+      name: 'limit',
+      required: false,
+      schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' },
+      description: '1..100, default 20',
+    }),
     ApiQuery({ name: 'before', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' }),
   );
 

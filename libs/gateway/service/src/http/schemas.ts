@@ -9,12 +9,25 @@ import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec
 const strict = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) =>
   Type.Object(properties, { additionalProperties: false, ...(description === undefined ? {} : { description }) });
 
-export const Phone = Type.String({ minLength: 11, maxLength: 20, pattern: '^[+0-9 -]{11,20}$', description: 'mainland mobile number, e.g. 13812345678', examples: ['13812345678'] });
+export const Phone = Type.String({
+  minLength: 11,
+  maxLength: 20,
+  pattern: '^[+0-9 -]{11,20}$',
+  description: 'mainland mobile number, e.g. 13812345678',
+  examples: ['13812345678'],
+});
 const SmsCode = (description: string) => Type.String({ pattern: '^[0-9]{6}$', description });
 const LoginPassword = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });
 const PaymentPassword = (description: string) => Type.String({ pattern: '^[0-9]{6}$', description });
-const SecondFactorCode = Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: 'current TOTP code, when the second factor is enabled' }));
-const DeviceId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$', description: 'stable id of the app installation' });
+const SecondFactorCode = Type.Optional(
+  Type.String({ pattern: '^[0-9]{6}$', description: 'current TOTP code, when the second factor is enabled' }),
+);
+const DeviceId = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[\\x21-\\x7e]+$',
+  description: 'stable id of the app installation',
+});
 const Reason = Type.String({ minLength: 1, maxLength: 500 });
 const Reference = Type.String({ minLength: 1, maxLength: 200, description: 'ticket or call recording id proving the caller was verified' });
 
@@ -23,7 +36,12 @@ export const CardIdParam = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$' });
 
 export const VerificationCodeRequest = strict({
   phone: Phone,
-  purpose: Type.Union([Type.Literal('registration'), Type.Literal('payment_password_reset'), Type.Literal('login_step_up'), Type.Literal('unfreeze')]),
+  purpose: Type.Union([
+    Type.Literal('registration'),
+    Type.Literal('payment_password_reset'),
+    Type.Literal('login_step_up'),
+    Type.Literal('unfreeze'),
+  ]),
 });
 
 export const RegisterRequest = strict({
@@ -31,7 +49,9 @@ export const RegisterRequest = strict({
   code: SmsCode('the registration SMS code'),
   loginPassword: LoginPassword('8–20 letters and digits, not trivially guessable'),
   name: Type.String({ minLength: 1, maxLength: 100 }),
-  idNumber: Type.Optional(Type.String({ pattern: '^[0-9]{17}[0-9Xx]$', description: '18-character resident ID number (for a verified wallet)' })),
+  idNumber: Type.Optional(
+    Type.String({ pattern: '^[0-9]{17}[0-9Xx]$', description: '18-character resident ID number (for a verified wallet)' }),
+  ),
   deviceId: Type.Optional(DeviceId),
 });
 
@@ -47,7 +67,10 @@ const RefreshToken = Type.String({ minLength: 1, maxLength: 512, description: 't
 export const RefreshSessionRequest = strict({ refreshToken: RefreshToken });
 export const EndSessionRequest = strict({ refreshToken: RefreshToken });
 
-export const SetPaymentPasswordRequest = strict({ paymentPassword: PaymentPassword('6 digits, no repeats or runs'), secondFactorCode: SecondFactorCode });
+export const SetPaymentPasswordRequest = strict({
+  paymentPassword: PaymentPassword('6 digits, no repeats or runs'),
+  secondFactorCode: SecondFactorCode,
+});
 export const ChangePaymentPasswordRequest = strict({
   paymentPassword: PaymentPassword('the current payment password'),
   newPaymentPassword: PaymentPassword('6 digits, no repeats or runs'),
@@ -65,7 +88,11 @@ export const ChangeLoginPasswordRequest = strict({
   secondFactorCode: SecondFactorCode,
 });
 export const FreezeRequest = strict({ reason: Reason });
-export const UserUnfreezeRequest = strict({ code: SmsCode('unfreeze SMS code'), paymentPassword: PaymentPassword('the payment password'), secondFactorCode: SecondFactorCode });
+export const UserUnfreezeRequest = strict({
+  code: SmsCode('unfreeze SMS code'),
+  paymentPassword: PaymentPassword('the payment password'),
+  secondFactorCode: SecondFactorCode,
+});
 export const SupportUnfreezeRequest = strict({ verificationReference: Reference });
 export const SupportResetSecondFactorRequest = strict({ verificationReference: Reference });
 export const EnableSecondFactorRequest = strict({}, 'no fields');
@@ -74,7 +101,10 @@ export const DisableSecondFactorRequest = strict({
   paymentPassword: PaymentPassword('the payment password'),
 });
 export const StaffLoginRequest = strict({
-  agentId: Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$', description: 'the agent id from the staff registry (IDENTITY_STAFF, held by identity)' }),
+  agentId: Type.String({
+    pattern: '^[A-Za-z0-9-]{1,64}$',
+    description: 'the agent id from the staff registry (IDENTITY_STAFF, held by identity)',
+  }),
   password: Type.String({ minLength: 1, maxLength: 128, description: "the agent's password" }),
   totpCode: Type.String({ pattern: '^[0-9]{6}$', description: "the current code of the agent's authenticator (mandatory for staff)" }),
 });
@@ -92,12 +122,24 @@ const loose = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Ty
 const Instant = Type.String({ description: 'ISO-8601 instant' });
 const Amount = Type.String({ pattern: '^(0|-?[1-9][0-9]*)$', description: 'amount in fen as a decimal string ("12345" = 123.45 CNY)' });
 
-export const VerificationCodeResponse = loose({ codeId: Type.String(), expiresAt: Instant, resendAllowedAt: Instant, maskedPhone: Type.String() });
-export const RegisterResponse = loose({ userId: Type.String(), maskedPhone: Type.String(), identityLevel: Type.String(), registeredAt: Instant });
+export const VerificationCodeResponse = loose({
+  codeId: Type.String(),
+  expiresAt: Instant,
+  resendAllowedAt: Instant,
+  maskedPhone: Type.String(),
+});
+export const RegisterResponse = loose({
+  userId: Type.String(),
+  maskedPhone: Type.String(),
+  identityLevel: Type.String(),
+  registeredAt: Instant,
+});
 export const LoginResponse = loose({
   userId: Type.String(),
   tokenType: Type.Literal('Bearer'),
-  accessToken: Type.String({ description: 'EdDSA JWT from identity (issuer ledger-identity, audience ledger-app-api); send as Authorization: Bearer <token>' }),
+  accessToken: Type.String({
+    description: 'EdDSA JWT from identity (issuer ledger-identity, audience ledger-app-api); send as Authorization: Bearer <token>',
+  }),
   accessTokenExpiresAt: Instant,
   refreshToken: Type.String(),
   refreshTokenExpiresAt: Instant,
@@ -107,7 +149,9 @@ export const LoginResponse = loose({
 export const RefreshSessionResponse = loose({
   userId: Type.String(),
   tokenType: Type.Literal('Bearer'),
-  accessToken: Type.String({ description: 'EdDSA JWT from identity (issuer ledger-identity, audience ledger-app-api); send as Authorization: Bearer <token>' }),
+  accessToken: Type.String({
+    description: 'EdDSA JWT from identity (issuer ledger-identity, audience ledger-app-api); send as Authorization: Bearer <token>',
+  }),
   accessTokenExpiresAt: Instant,
   refreshToken: Type.String({ description: 'the next refresh token; the one sent is now retired' }),
   refreshTokenExpiresAt: Instant,
@@ -121,7 +165,10 @@ export const StaffLoginResponse = loose({
   agentId: Type.String(),
   role: Type.Union([Type.Literal('support'), Type.Literal('teller'), Type.Literal('supervisor')]),
   tokenType: Type.Literal('Bearer'),
-  accessToken: Type.String({ description: "EdDSA JWT from the staff issuer (ledger-staff, audience ledger-staff-api) with the agent's role; send as Authorization: Bearer <token>" }),
+  accessToken: Type.String({
+    description:
+      "EdDSA JWT from the staff issuer (ledger-staff, audience ledger-staff-api) with the agent's role; send as Authorization: Bearer <token>",
+  }),
   accessTokenExpiresAt: Instant,
 });
 export const UserResponse = loose({ userId: Type.String() });
@@ -137,9 +184,24 @@ export const BalanceResponse = loose({
   availableMinor: Amount,
   currency: Type.Literal('CNY'),
 });
-export const CardResponse = loose({ cardId: Type.String(), maskedNumber: Type.String(), last4: Type.String(), issuer: Type.String(), cardType: Type.String(), isDefault: Type.Boolean() });
-export const CardListResponse = loose({ userId: Type.String(), defaultCardId: Type.Union([Type.String(), Type.Null()]), cards: Type.Array(CardResponse) });
-export const UnbindCardResponse = loose({ cardId: Type.String(), remainingCards: Type.Number(), defaultCardId: Type.Union([Type.String(), Type.Null()]) });
+export const CardResponse = loose({
+  cardId: Type.String(),
+  maskedNumber: Type.String(),
+  last4: Type.String(),
+  issuer: Type.String(),
+  cardType: Type.String(),
+  isDefault: Type.Boolean(),
+});
+export const CardListResponse = loose({
+  userId: Type.String(),
+  defaultCardId: Type.Union([Type.String(), Type.Null()]),
+  cards: Type.Array(CardResponse),
+});
+export const UnbindCardResponse = loose({
+  cardId: Type.String(),
+  remainingCards: Type.Number(),
+  defaultCardId: Type.Union([Type.String(), Type.Null()]),
+});
 export const DefaultCardResponse = loose({ defaultCardId: Type.String() });
 
 export const ProblemDetails = Type.Object(
@@ -150,7 +212,9 @@ export const ProblemDetails = Type.Object(
     detail: Type.String({ description: 'for people; never parse it' }),
     code: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$', description: 'stable code: branch on it' }),
     instance: Type.Optional(Type.String()),
-    details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'facts that go with the code (attemptsLeft, retryAfterMs, errors…)' })),
+    details: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { description: 'facts that go with the code (attemptsLeft, retryAfterMs, errors…)' }),
+    ),
   },
   { description: 'RFC 9457 Problem Details (application/problem+json)' },
 );
@@ -165,11 +229,16 @@ export const OpenWalletRequest = strict({}, 'no fields; the tier starts as confi
 // ---------------------------------------------------------------- payments
 
 /** Amounts in requests: positive fen as a decimal string (no sign, no fraction, no leading zero). */
-const PositiveAmount = Type.String({ pattern: '^[1-9][0-9]{0,17}$', description: 'positive amount in fen as a decimal string ("12345" = 123.45 CNY)', examples: ['2500'] });
+const PositiveAmount = Type.String({
+  pattern: '^[1-9][0-9]{0,17}$',
+  description: 'positive amount in fen as a decimal string ("12345" = 123.45 CNY)',
+  examples: ['2500'],
+});
 /** The client's payment id: the idempotency key. The same id with the same body returns the first outcome. */
 export const PaymentIdField = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$',
-  description: 'client-generated payment id (e.g. a UUID): the idempotency key. Resend the same body with the same id after a timeout; another body with the same id → 409 IDEMPOTENCY_KEY_REUSED',
+  description:
+    'client-generated payment id (e.g. a UUID): the idempotency key. Resend the same body with the same id after a timeout; another body with the same id → 409 IDEMPOTENCY_KEY_REUSED',
   examples: ['3f1c7a2e-4b1d-4f7e-9a51-0d2c8e6b9f10'],
 });
 export const PaymentIdParam = PaymentIdField;
@@ -177,20 +246,30 @@ const Code64 = (description: string) => Type.String({ pattern: '^[A-Za-z0-9][A-Z
 const CardIdField = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'a bound card of mine (GET /users/{userId}/cards)' });
 const Description = Type.Optional(Type.String({ maxLength: 256 }));
 const PaymentStepUpCode = Type.Optional(
-  Type.String({ pattern: '^[0-9]{6}$', description: 'login_step_up SMS code, for the first payment above the threshold from a new device (answer STEP_UP_REQUIRED); verified by identity (one use), after which the device is known' }),
+  Type.String({
+    pattern: '^[0-9]{6}$',
+    description:
+      'login_step_up SMS code, for the first payment above the threshold from a new device (answer STEP_UP_REQUIRED); verified by identity (one use), after which the device is known',
+  }),
 );
 
 export const PayMerchantRequest = strict({
   paymentId: PaymentIdField,
   merchantId: Code64('merchant id, e.g. m-canteen'),
-  channel: Type.Union([Type.Literal('online'), Type.Literal('qr'), Type.Literal('pos')], { description: 'online, offline QR code or POS terminal' }),
+  channel: Type.Union([Type.Literal('online'), Type.Literal('qr'), Type.Literal('pos')], {
+    description: 'online, offline QR code or POS terminal',
+  }),
   amountMinor: PositiveAmount,
   description: Description,
   paymentPassword: PaymentPassword('the payment password'),
   stepUpCode: PaymentStepUpCode,
 });
 export const CardTopUpRequest = strict({ paymentId: PaymentIdField, cardId: CardIdField, amountMinor: PositiveAmount });
-export const ProviderTopUpRequest = strict({ paymentId: PaymentIdField, provider: Type.Union([Type.Literal('alipay'), Type.Literal('wechat')]), amountMinor: PositiveAmount });
+export const ProviderTopUpRequest = strict({
+  paymentId: PaymentIdField,
+  provider: Type.Union([Type.Literal('alipay'), Type.Literal('wechat')]),
+  amountMinor: PositiveAmount,
+});
 export const TransferRequest = strict({
   paymentId: PaymentIdField,
   recipientPhone: Phone,
@@ -207,20 +286,42 @@ export const BillPaymentRequest = strict({
   paymentPassword: PaymentPassword('the payment password'),
   stepUpCode: PaymentStepUpCode,
 });
-export const WithdrawalRequest = strict({ paymentId: PaymentIdField, cardId: CardIdField, amountMinor: PositiveAmount, paymentPassword: PaymentPassword('the payment password'), stepUpCode: PaymentStepUpCode });
-export const CounterTopUpRequest = strict({ paymentId: PaymentIdField, branchId: Code64('the branch where the cash was paid in'), amountMinor: PositiveAmount });
+export const WithdrawalRequest = strict({
+  paymentId: PaymentIdField,
+  cardId: CardIdField,
+  amountMinor: PositiveAmount,
+  paymentPassword: PaymentPassword('the payment password'),
+  stepUpCode: PaymentStepUpCode,
+});
+export const CounterTopUpRequest = strict({
+  paymentId: PaymentIdField,
+  branchId: Code64('the branch where the cash was paid in'),
+  amountMinor: PositiveAmount,
+});
 export const CounterTopUpApprovalRequest = strict({});
-export const CounterTopUpRejectionRequest = strict({ reason: Type.String({ minLength: 1, maxLength: 256, description: 'why the cash is handed back (recorded)' }) });
+export const CounterTopUpRejectionRequest = strict({
+  reason: Type.String({ minLength: 1, maxLength: 256, description: 'why the cash is handed back (recorded)' }),
+});
 export const ProviderCallbackRequest = strict({
   paymentId: PaymentIdField,
   provider: Type.Union([Type.Literal('alipay'), Type.Literal('wechat')]),
   providerReference: Type.String({ minLength: 1, maxLength: 128 }),
   amountMinor: PositiveAmount,
-  signature: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'hex HMAC-SHA256(provider secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>")' }),
+  signature: Type.String({
+    pattern: '^[0-9a-f]{64}$',
+    description: 'hex HMAC-SHA256(provider secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>")',
+  }),
 });
 export const MaintenanceRequest = Type.Union(
   [
-    strict({ on: Type.Literal(true), until: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$', description: 'end of the window (ISO-8601)' }), message: Type.String({ minLength: 1, maxLength: 500 }) }),
+    strict({
+      on: Type.Literal(true),
+      until: Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$',
+        description: 'end of the window (ISO-8601)',
+      }),
+      message: Type.String({ minLength: 1, maxLength: 500 }),
+    }),
     strict({ on: Type.Literal(false) }),
   ],
   { description: 'open a maintenance window (registration answers 503 SYSTEM_MAINTENANCE until `until`) or close it' },
@@ -230,7 +331,8 @@ const Posting = Type.Object({ account: Type.String(), amountMinor: Amount });
 export const PaymentResponse = loose({
   paymentId: Type.String(),
   status: Type.String({
-    description: 'completed; pending (not known yet: GET the payment or resend); awaiting_provider (provider top-up); awaiting_approval (counter top-up above the threshold, until approvalDeadline); failed (a rejection recorded)',
+    description:
+      'completed; pending (not known yet: GET the payment or resend); awaiting_provider (provider top-up); awaiting_approval (counter top-up above the threshold, until approvalDeadline); failed (a rejection recorded)',
   }),
   transactionIds: Type.Optional(Type.Array(Type.String())),
   postings: Type.Optional(Type.Array(Posting, { description: 'double-entry postings of the ledger, summing to 0' })),
@@ -244,7 +346,11 @@ export const PaymentStatusResponse = loose({
   transactionIds: Type.Optional(Type.Array(Type.String())),
   postings: Type.Optional(Type.Array(Posting)),
 });
-export const MaintenanceResponse = loose({ on: Type.Boolean(), until: Type.Optional(Type.Union([Type.String(), Type.Null()])), message: Type.Optional(Type.Union([Type.String(), Type.Null()])) });
+export const MaintenanceResponse = loose({
+  on: Type.Boolean(),
+  until: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  message: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
 
 export const ListPaymentsQuery = Type.Object(
   {
@@ -258,7 +364,9 @@ export const StaffActionListResponse = loose({
   agentId: Type.String(),
   actions: Type.Array(
     loose({
-      action: Type.String({ description: 'the event type, e.g. identity.AccountFrozen.v1, payments.CounterTopUpApproved.v1, identity.StaffLoginFailed.v1' }),
+      action: Type.String({
+        description: 'the event type, e.g. identity.AccountFrozen.v1, payments.CounterTopUpApproved.v1, identity.StaffLoginFailed.v1',
+      }),
       role: Type.String({ description: 'support, teller or supervisor (the role acted in), or login (a login attempt)' }),
       stream: Type.String({ description: 'what was acted on, e.g. user-<userId>, payment-<paymentId>, staff-<agentId>' }),
       subjectUserId: Type.Optional(Type.String()),
@@ -291,7 +399,9 @@ export const SupportAccessResponse = loose({
       agentId: Type.String({ description: 'the support agent who looked' }),
       userId: Type.String(),
       viewed: loose({
-        kind: Type.String({ description: '"list" (the payment list, with its page parameters limit? and before?) or "payment" (one payment, paymentId)' }),
+        kind: Type.String({
+          description: '"list" (the payment list, with its page parameters limit? and before?) or "payment" (one payment, paymentId)',
+        }),
         limit: Type.Optional(Type.Integer()),
         before: Type.Optional(Type.String()),
         paymentId: Type.Optional(Type.String()),

@@ -18,7 +18,9 @@ export function validate<T extends TSchema>(schema: T, value: unknown, what = 'b
   if (check.Check(value)) return value as Static<T>;
   const wantsObject = (schema as { type?: unknown }).type === 'object';
   if (wantsObject && (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value))) {
-    throw new ProblemError(GATEWAY_ERROR.VALIDATION_FAILED, `the ${what} must be a JSON object`, { errors: [{ path: '', message: 'expected a JSON object' }] });
+    throw new ProblemError(GATEWAY_ERROR.VALIDATION_FAILED, `the ${what} must be a JSON object`, {
+      errors: [{ path: '', message: 'expected a JSON object' }],
+    });
   }
   const errors: Array<{ path: string; message: string }> = [];
   for (const error of check.Errors(value)) {
@@ -28,7 +30,9 @@ export function validate<T extends TSchema>(schema: T, value: unknown, what = 'b
     errors.push({ path: error.path, message: describe(error.schema, error.message) });
   }
   const first = errors[0];
-  throw new ProblemError(GATEWAY_ERROR.VALIDATION_FAILED, first ? `${first.path || what}: ${first.message}` : `invalid ${what}`, { errors });
+  throw new ProblemError(GATEWAY_ERROR.VALIDATION_FAILED, first ? `${first.path || what}: ${first.message}` : `invalid ${what}`, {
+    errors,
+  });
 }
 
 /** The schema's own description is a better hint than "Expected string to match pattern". */

@@ -53,7 +53,12 @@ type Event<Type extends IdentityEventType, Data> = { readonly type: Type; readon
 
 /** What a code proves; a code issued for one purpose never serves another. */
 export type VerificationPurpose = 'registration' | 'payment_password_reset' | 'login_step_up' | 'unfreeze';
-export const VERIFICATION_PURPOSES: readonly VerificationPurpose[] = ['registration', 'payment_password_reset', 'login_step_up', 'unfreeze'];
+export const VERIFICATION_PURPOSES: readonly VerificationPurpose[] = [
+  'registration',
+  'payment_password_reset',
+  'login_step_up',
+  'unfreeze',
+];
 
 export type VerificationCodeIssued = Event<
   typeof IDENTITY_EVENT.VerificationCodeIssued,
@@ -74,14 +79,20 @@ export type VerificationCodeAttemptFailed = Event<
   typeof IDENTITY_EVENT.VerificationCodeAttemptFailed,
   { phoneHash: string; purpose: VerificationPurpose; codeId: string; failedAttempts: number; attemptsLeft: number; at: Instant }
 >;
-export type VerificationCodeConsumed = Event<typeof IDENTITY_EVENT.VerificationCodeConsumed, { phoneHash: string; purpose: VerificationPurpose; codeId: string; consumedAt: Instant }>;
+export type VerificationCodeConsumed = Event<
+  typeof IDENTITY_EVENT.VerificationCodeConsumed,
+  { phoneHash: string; purpose: VerificationPurpose; codeId: string; consumedAt: Instant }
+>;
 
 export type VerificationCodeEvent = VerificationCodeIssued | VerificationCodeAttemptFailed | VerificationCodeConsumed;
 
 // ---------------------------------------------------------------- phone reservation
 
 export type PhoneReserved = Event<typeof IDENTITY_EVENT.PhoneReserved, { phoneHash: string; userId: string; reservedAt: Instant }>;
-export type PhoneReservationReleased = Event<typeof IDENTITY_EVENT.PhoneReservationReleased, { phoneHash: string; userId: string; reason: string; releasedAt: Instant }>;
+export type PhoneReservationReleased = Event<
+  typeof IDENTITY_EVENT.PhoneReservationReleased,
+  { phoneHash: string; userId: string; reason: string; releasedAt: Instant }
+>;
 
 export type PhoneReservationEvent = PhoneReserved | PhoneReservationReleased;
 
@@ -113,7 +124,8 @@ export type SecondFactorOperation =
   | 'disable_second_factor'
   | 'unfreeze';
 
-export type RiskSignal = 'repeated_login_failures' | 'payment_password_locked' | 'second_factor_locked' | 'suspicious_login' | 'suspicious_transactions';
+export type RiskSignal =
+  'repeated_login_failures' | 'payment_password_locked' | 'second_factor_locked' | 'suspicious_login' | 'suspicious_transactions';
 export type RiskSeverity = 'low' | 'medium' | 'high';
 
 /** Who froze the account: the owner (e.g. from another device), customer service, or risk control. */
@@ -138,31 +150,67 @@ export type UserRegistered = Event<
     registeredAt: Instant;
   }
 >;
-export type LoggedIn = Event<typeof IDENTITY_EVENT.LoggedIn, { userId: string; deviceId: string; newDevice: boolean; secondFactorUsed: boolean; at: Instant }>;
+export type LoggedIn = Event<
+  typeof IDENTITY_EVENT.LoggedIn,
+  { userId: string; deviceId: string; newDevice: boolean; secondFactorUsed: boolean; at: Instant }
+>;
 /** A new device proved by a consumed `login_step_up` SMS code outside login (a payment's step-up): it is known from now on. */
-export type DeviceVerified = Event<typeof IDENTITY_EVENT.DeviceVerified, { userId: string; deviceId: string; verificationCodeId: string; at: Instant }>;
-export type LoginFailed = Event<typeof IDENTITY_EVENT.LoginFailed, { userId: string; deviceId: string | null; failuresInWindow: number; attemptsLeft: number; at: Instant }>;
+export type DeviceVerified = Event<
+  typeof IDENTITY_EVENT.DeviceVerified,
+  { userId: string; deviceId: string; verificationCodeId: string; at: Instant }
+>;
+export type LoginFailed = Event<
+  typeof IDENTITY_EVENT.LoginFailed,
+  { userId: string; deviceId: string | null; failuresInWindow: number; attemptsLeft: number; at: Instant }
+>;
 export type LoginLocked = Event<typeof IDENTITY_EVENT.LoginLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
-export type LoginPasswordChanged = Event<typeof IDENTITY_EVENT.LoginPasswordChanged, { userId: string; loginPasswordHash: string; at: Instant }>;
-export type PaymentPasswordSet = Event<typeof IDENTITY_EVENT.PaymentPasswordSet, { userId: string; paymentPasswordHash: string; at: Instant }>;
-export type PaymentPasswordChanged = Event<typeof IDENTITY_EVENT.PaymentPasswordChanged, { userId: string; paymentPasswordHash: string; at: Instant }>;
-export type PaymentPasswordReset = Event<typeof IDENTITY_EVENT.PaymentPasswordReset, { userId: string; paymentPasswordHash: string; verificationCodeId: string; at: Instant }>;
+export type LoginPasswordChanged = Event<
+  typeof IDENTITY_EVENT.LoginPasswordChanged,
+  { userId: string; loginPasswordHash: string; at: Instant }
+>;
+export type PaymentPasswordSet = Event<
+  typeof IDENTITY_EVENT.PaymentPasswordSet,
+  { userId: string; paymentPasswordHash: string; at: Instant }
+>;
+export type PaymentPasswordChanged = Event<
+  typeof IDENTITY_EVENT.PaymentPasswordChanged,
+  { userId: string; paymentPasswordHash: string; at: Instant }
+>;
+export type PaymentPasswordReset = Event<
+  typeof IDENTITY_EVENT.PaymentPasswordReset,
+  { userId: string; paymentPasswordHash: string; verificationCodeId: string; at: Instant }
+>;
 /** Recorded only when a success clears earlier failures; a plain success changes nothing and adds nothing. */
-export type PaymentPasswordVerified = Event<typeof IDENTITY_EVENT.PaymentPasswordVerified, { userId: string; purpose: PaymentPasswordPurpose; clearedFailures: number; at: Instant }>;
+export type PaymentPasswordVerified = Event<
+  typeof IDENTITY_EVENT.PaymentPasswordVerified,
+  { userId: string; purpose: PaymentPasswordPurpose; clearedFailures: number; at: Instant }
+>;
 export type PaymentPasswordVerificationFailed = Event<
   typeof IDENTITY_EVENT.PaymentPasswordVerificationFailed,
   { userId: string; purpose: PaymentPasswordPurpose; consecutiveFailures: number; attemptsLeft: number; at: Instant }
 >;
-export type PaymentPasswordLocked = Event<typeof IDENTITY_EVENT.PaymentPasswordLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
-export type SecondFactorEnabled = Event<typeof IDENTITY_EVENT.SecondFactorEnabled, { userId: string; secretCiphertext: string; at: Instant }>;
+export type PaymentPasswordLocked = Event<
+  typeof IDENTITY_EVENT.PaymentPasswordLocked,
+  { userId: string; lockedUntil: Instant; at: Instant }
+>;
+export type SecondFactorEnabled = Event<
+  typeof IDENTITY_EVENT.SecondFactorEnabled,
+  { userId: string; secretCiphertext: string; at: Instant }
+>;
 export type SecondFactorDisabled = Event<
   typeof IDENTITY_EVENT.SecondFactorDisabled,
   { userId: string; by: 'user' | 'support'; supportAgentId: string | null; verificationReference: string | null; at: Instant }
 >;
-export type SecondFactorFailed = Event<typeof IDENTITY_EVENT.SecondFactorFailed, { userId: string; operation: SecondFactorOperation; failuresInWindow: number; attemptsLeft: number; at: Instant }>;
+export type SecondFactorFailed = Event<
+  typeof IDENTITY_EVENT.SecondFactorFailed,
+  { userId: string; operation: SecondFactorOperation; failuresInWindow: number; attemptsLeft: number; at: Instant }
+>;
 export type SecondFactorLocked = Event<typeof IDENTITY_EVENT.SecondFactorLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
 export type AccountFrozen = Event<typeof IDENTITY_EVENT.AccountFrozen, { userId: string; reason: string; actor: FreezeActor; at: Instant }>;
-export type AccountUnfrozen = Event<typeof IDENTITY_EVENT.AccountUnfrozen, { userId: string; actor: UnfreezeActorRecord; verificationCodeId: string | null; at: Instant }>;
+export type AccountUnfrozen = Event<
+  typeof IDENTITY_EVENT.AccountUnfrozen,
+  { userId: string; actor: UnfreezeActorRecord; verificationCodeId: string | null; at: Instant }
+>;
 export type RiskAlertRaised = Event<
   typeof IDENTITY_EVENT.RiskAlertRaised,
   { userId: string; signal: RiskSignal; severity: RiskSeverity; description: string; source: string; at: Instant }
@@ -191,7 +239,10 @@ export type UserEvent =
 
 // ---------------------------------------------------------------- maintenance
 
-export type MaintenanceModeSet = Event<typeof IDENTITY_EVENT.MaintenanceModeSet, { on: boolean; until: Instant | null; message: string | null; operatorId: string; at: Instant }>;
+export type MaintenanceModeSet = Event<
+  typeof IDENTITY_EVENT.MaintenanceModeSet,
+  { on: boolean; until: Instant | null; message: string | null; operatorId: string; at: Instant }
+>;
 
 export type MaintenanceEvent = MaintenanceModeSet;
 
@@ -201,8 +252,14 @@ export type MaintenanceEvent = MaintenanceModeSet;
 export type StaffLoginFailure = 'password' | 'code' | 'code_reused';
 
 /** `codeTimeStep`: the RFC 6238 time step of the authenticator code that opened the session; a code is accepted once. */
-export type StaffLoggedIn = Event<typeof IDENTITY_EVENT.StaffLoggedIn, { agentId: string; role: string; codeTimeStep: number; at: Instant }>;
-export type StaffLoginFailed = Event<typeof IDENTITY_EVENT.StaffLoginFailed, { agentId: string; reason: StaffLoginFailure; failuresInWindow: number; at: Instant }>;
+export type StaffLoggedIn = Event<
+  typeof IDENTITY_EVENT.StaffLoggedIn,
+  { agentId: string; role: string; codeTimeStep: number; at: Instant }
+>;
+export type StaffLoginFailed = Event<
+  typeof IDENTITY_EVENT.StaffLoginFailed,
+  { agentId: string; reason: StaffLoginFailure; failuresInWindow: number; at: Instant }
+>;
 export type StaffLoginLocked = Event<typeof IDENTITY_EVENT.StaffLoginLocked, { agentId: string; lockedUntil: Instant; at: Instant }>;
 
 export type StaffEvent = StaffLoggedIn | StaffLoginFailed | StaffLoginLocked;

@@ -45,14 +45,26 @@ export const maintenanceDecider: MaintenanceDecider = {
     if (!command.on) {
       // Turning off what is already off changes nothing; answering with no events keeps it idempotent.
       if (state.kind === 'off') return [];
-      return [{ type: IDENTITY_EVENT.MaintenanceModeSet, data: { on: false, until: null, message: null, operatorId: command.operatorId, at: instant(command.now) } }];
+      return [
+        {
+          type: IDENTITY_EVENT.MaintenanceModeSet,
+          data: { on: false, until: null, message: null, operatorId: command.operatorId, at: instant(command.now) },
+        },
+      ];
     }
-    if (millis(instant(command.until)) <= millis(instant(command.now))) throw new InvalidIdentityCommand('a maintenance window must end in the future');
+    if (millis(instant(command.until)) <= millis(instant(command.now)))
+      throw new InvalidIdentityCommand('a maintenance window must end in the future');
     if (command.message.trim() === '') throw new InvalidIdentityCommand('a maintenance window needs a message for callers');
     return [
       {
         type: IDENTITY_EVENT.MaintenanceModeSet,
-        data: { on: true, until: instant(command.until), message: command.message, operatorId: command.operatorId, at: instant(command.now) },
+        data: {
+          on: true,
+          until: instant(command.until),
+          message: command.message,
+          operatorId: command.operatorId,
+          at: instant(command.now),
+        },
       },
     ];
   },

@@ -31,7 +31,9 @@ export function recordedRejection(events: readonly IdentityEvent[]): IdentityRej
   for (const event of events) {
     if (event.type === IDENTITY_EVENT.VerificationCodeAttemptFailed) {
       const { attemptsLeft } = event.data;
-      return reject(IDENTITY_ERROR.INVALID_CODE, attemptsLeft === 0 ? 'wrong code; it is now invalid, ask for a new one' : 'wrong code', { attemptsLeft });
+      return reject(IDENTITY_ERROR.INVALID_CODE, attemptsLeft === 0 ? 'wrong code; it is now invalid, ask for a new one' : 'wrong code', {
+        attemptsLeft,
+      });
     }
     if (event.type === IDENTITY_EVENT.LoginFailed) {
       const until = lockUntil(IDENTITY_EVENT.LoginLocked);
@@ -49,7 +51,10 @@ export function recordedRejection(events: readonly IdentityEvent[]): IdentityRej
     if (event.type === IDENTITY_EVENT.PaymentPasswordVerificationFailed) {
       const lockedUntil = lockUntil(IDENTITY_EVENT.PaymentPasswordLocked);
       return lockedUntil !== undefined
-        ? reject(IDENTITY_ERROR.PAYMENT_PASSWORD_LOCKED, 'payment password locked after too many wrong tries', { lockedUntil, attemptsLeft: 0 })
+        ? reject(IDENTITY_ERROR.PAYMENT_PASSWORD_LOCKED, 'payment password locked after too many wrong tries', {
+            lockedUntil,
+            attemptsLeft: 0,
+          })
         : reject(IDENTITY_ERROR.WRONG_PAYMENT_PASSWORD, 'wrong payment password', { attemptsLeft: event.data.attemptsLeft });
     }
     if (event.type === IDENTITY_EVENT.SecondFactorFailed) {

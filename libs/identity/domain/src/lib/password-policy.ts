@@ -6,7 +6,8 @@
 export type LoginPasswordRule = 'length' | 'characters' | 'letters_and_digits' | 'common_password' | 'contains_phone';
 export type PaymentPasswordRule = 'six_digits' | 'repeated_digit' | 'sequential_digits' | 'part_of_phone';
 
-export type PasswordCheck<Rule extends string = LoginPasswordRule | PaymentPasswordRule> = { ok: true } | { ok: false; rule: Rule; message: string };
+export type PasswordCheck<Rule extends string = LoginPasswordRule | PaymentPasswordRule> =
+  { ok: true } | { ok: false; rule: Rule; message: string };
 
 export const LOGIN_PASSWORD_MIN_LENGTH = 8;
 export const LOGIN_PASSWORD_MAX_LENGTH = 20;
@@ -54,7 +55,8 @@ export function checkLoginPassword(password: string, context: { phone?: string }
     return { ok: false, rule: 'length', message: `use ${LOGIN_PASSWORD_MIN_LENGTH} to ${LOGIN_PASSWORD_MAX_LENGTH} characters` };
   }
   if (!/^[\x21-\x7e]+$/.test(password)) return { ok: false, rule: 'characters', message: 'use printable ASCII characters without spaces' };
-  if (!/[A-Za-z]/.test(password) || !/\d/.test(password)) return { ok: false, rule: 'letters_and_digits', message: 'use both letters and digits' };
+  if (!/[A-Za-z]/.test(password) || !/\d/.test(password))
+    return { ok: false, rule: 'letters_and_digits', message: 'use both letters and digits' };
   if (COMMON_PASSWORDS.has(password.toLowerCase())) return { ok: false, rule: 'common_password', message: 'this password is too common' };
   const phoneDigits = context.phone?.replace(/\D/g, '').slice(-11);
   if (phoneDigits !== undefined && phoneDigits.length >= 7 && password.includes(phoneDigits)) {

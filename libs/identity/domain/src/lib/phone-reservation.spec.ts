@@ -5,7 +5,10 @@ import { phoneReservationDecider, phoneReservationStreamId } from './phone-reser
 
 const PHONE = 'k1.abc';
 const given = givenWhenThen(phoneReservationDecider);
-const reserved = (userId: string): PhoneReservationEvent => ({ type: IDENTITY_EVENT.PhoneReserved, data: { phoneHash: PHONE, userId, reservedAt: at(0) } });
+const reserved = (userId: string): PhoneReservationEvent => ({
+  type: IDENTITY_EVENT.PhoneReserved,
+  data: { phoneHash: PHONE, userId, reservedAt: at(0) },
+});
 
 describe('PhoneReservation', () => {
   it('reserves a free phone for a user (stream phone-<hmac>)', () => {
@@ -26,16 +29,29 @@ describe('PhoneReservation', () => {
   });
 
   it('releases an abandoned reservation so the phone can register again', () => {
-    const released = given([reserved('u1')]).when({ type: 'ReleasePhoneReservation', phoneHash: PHONE, userId: 'u1', reason: 'registration_abandoned', now: at(MINUTE) });
+    const released = given([reserved('u1')]).when({
+      type: 'ReleasePhoneReservation',
+      phoneHash: PHONE,
+      userId: 'u1',
+      reason: 'registration_abandoned',
+      now: at(MINUTE),
+    });
     expect(released.events).toEqual([
-      { type: IDENTITY_EVENT.PhoneReservationReleased, data: { phoneHash: PHONE, userId: 'u1', reason: 'registration_abandoned', releasedAt: at(MINUTE) } },
+      {
+        type: IDENTITY_EVENT.PhoneReservationReleased,
+        data: { phoneHash: PHONE, userId: 'u1', reason: 'registration_abandoned', releasedAt: at(MINUTE) },
+      },
     ]);
-    expect(given(released.history).when({ type: 'ReservePhone', phoneHash: PHONE, userId: 'u2', now: at(2 * MINUTE) }).events).toHaveLength(1);
+    expect(given(released.history).when({ type: 'ReservePhone', phoneHash: PHONE, userId: 'u2', now: at(2 * MINUTE) }).events).toHaveLength(
+      1,
+    );
   });
 
   it('releasing a free phone changes nothing; only the holder may release', () => {
     expect(given([]).when({ type: 'ReleasePhoneReservation', phoneHash: PHONE, userId: 'u1', reason: 'x', now: at(0) }).events).toEqual([]);
-    expect(() => given([reserved('u1')]).when({ type: 'ReleasePhoneReservation', phoneHash: PHONE, userId: 'u2', reason: 'x', now: at(0) })).toThrow(InvalidIdentityCommand);
+    expect(() =>
+      given([reserved('u1')]).when({ type: 'ReleasePhoneReservation', phoneHash: PHONE, userId: 'u2', reason: 'x', now: at(0) }),
+    ).toThrow(InvalidIdentityCommand);
     expect(() => given([]).when({ type: 'ReservePhone', phoneHash: '', userId: 'u1', now: at(0) })).toThrow(InvalidIdentityCommand);
   });
 });

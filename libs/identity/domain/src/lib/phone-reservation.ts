@@ -33,7 +33,8 @@ export interface ReleasePhoneReservation {
   now: Instant;
 }
 
-export type PhoneReservationState = { kind: 'free'; released: boolean } | { kind: 'reserved'; phoneHash: string; userId: string; reservedAt: Instant };
+export type PhoneReservationState =
+  { kind: 'free'; released: boolean } | { kind: 'reserved'; phoneHash: string; userId: string; reservedAt: Instant };
 
 export function phoneReservationStreamId(phoneHash: string): string {
   return `phone-${phoneHash}`;
@@ -45,7 +46,8 @@ export const phoneReservationDecider: PhoneReservationDecider = {
   initialState: () => ({ kind: 'free', released: false }),
 
   decide(command, state) {
-    if (command.phoneHash.trim() === '' || command.userId.trim() === '') throw new InvalidIdentityCommand('phoneHash and userId are required');
+    if (command.phoneHash.trim() === '' || command.userId.trim() === '')
+      throw new InvalidIdentityCommand('phoneHash and userId are required');
     switch (command.type) {
       case 'ReservePhone':
         if (state.kind === 'reserved') {
@@ -53,7 +55,12 @@ export const phoneReservationDecider: PhoneReservationDecider = {
           if (state.userId === command.userId) return [];
           return reject(IDENTITY_ERROR.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
         }
-        return [{ type: IDENTITY_EVENT.PhoneReserved, data: { phoneHash: command.phoneHash, userId: command.userId, reservedAt: instant(command.now) } }];
+        return [
+          {
+            type: IDENTITY_EVENT.PhoneReserved,
+            data: { phoneHash: command.phoneHash, userId: command.userId, reservedAt: instant(command.now) },
+          },
+        ];
       case 'ReleasePhoneReservation':
         if (state.kind === 'free') return [];
         if (state.userId !== command.userId) throw new InvalidIdentityCommand('only the holder of a reservation can release it');

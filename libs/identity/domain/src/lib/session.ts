@@ -53,8 +53,23 @@ export type SessionEvent = SessionStarted | SessionRefreshed | SessionRevoked;
 export type PresentedToken = 'current' | 'retired' | 'unknown';
 
 export type SessionCommand =
-  | { type: 'StartSession'; sessionId: string; userId: string; deviceId: string; refreshTokenHash: string; expiresAt: Instant; now: Instant }
-  | { type: 'RefreshSession'; presented: PresentedToken; userFrozen: boolean; nextRefreshTokenHash: string; expiresAt: Instant; now: Instant }
+  | {
+      type: 'StartSession';
+      sessionId: string;
+      userId: string;
+      deviceId: string;
+      refreshTokenHash: string;
+      expiresAt: Instant;
+      now: Instant;
+    }
+  | {
+      type: 'RefreshSession';
+      presented: PresentedToken;
+      userFrozen: boolean;
+      nextRefreshTokenHash: string;
+      expiresAt: Instant;
+      now: Instant;
+    }
   | { type: 'EndSession'; presented: PresentedToken; now: Instant };
 
 interface SessionFacts {
@@ -90,18 +105,31 @@ export const sessionDecider: SessionDecider = {
       case 'StartSession': {
         if (state.kind !== 'none') throw new InvalidIdentityCommand('a session starts once');
         const { sessionId, userId, deviceId, refreshTokenHash } = command;
-        return [{ type: SESSION_EVENT.SessionStarted, data: { sessionId, userId, deviceId, refreshTokenHash, expiresAt: instant(command.expiresAt), at: instant(command.now) } }];
+        return [
+          {
+            type: SESSION_EVENT.SessionStarted,
+            data: { sessionId, userId, deviceId, refreshTokenHash, expiresAt: instant(command.expiresAt), at: instant(command.now) },
+          },
+        ];
       }
       case 'RefreshSession': {
         if (state.kind === 'none' || command.presented === 'unknown') return invalidToken();
-        if (state.kind === 'revoked') return reject(SESSION_ERROR.SESSION_REVOKED, 'this session was ended; log in again', { reason: state.reason });
+        if (state.kind === 'revoked')
+          return reject(SESSION_ERROR.SESSION_REVOKED, 'this session was ended; log in again', { reason: state.reason });
         if (command.presented === 'retired') return [revoke(state, 'refresh_token_reuse', command.now)];
-        if (!isBefore(command.now, state.expiresAt)) return reject(SESSION_ERROR.REFRESH_TOKEN_EXPIRED, 'the refresh token has expired; log in again', { expiredAt: state.expiresAt });
+        if (!isBefore(command.now, state.expiresAt))
+          return reject(SESSION_ERROR.REFRESH_TOKEN_EXPIRED, 'the refresh token has expired; log in again', { expiredAt: state.expiresAt });
         if (command.userFrozen) return reject(IDENTITY_ERROR.ACCOUNT_FROZEN, 'the account is frozen: a session cannot be extended');
         return [
           {
             type: SESSION_EVENT.SessionRefreshed,
-            data: { sessionId: state.sessionId, userId: state.userId, refreshTokenHash: command.nextRefreshTokenHash, expiresAt: instant(command.expiresAt), at: instant(command.now) },
+            data: {
+              sessionId: state.sessionId,
+              userId: state.userId,
+              refreshTokenHash: command.nextRefreshTokenHash,
+              expiresAt: instant(command.expiresAt),
+              at: instant(command.now),
+            },
           },
         ];
       }
@@ -132,7 +160,14 @@ export const sessionDecider: SessionDecider = {
       case SESSION_EVENT.SessionRevoked: {
         if (state.kind !== 'active') return state;
         const { sessionId, userId, deviceId } = state;
-        return { kind: 'revoked', sessionId, userId, deviceId, reason: event.data.reason, retiredTokenHashes: [...state.retiredTokenHashes, state.refreshTokenHash].slice(-MAX_RETIRED_REFRESH_TOKENS) };
+        return {
+          kind: 'revoked',
+          sessionId,
+          userId,
+          deviceId,
+          reason: event.data.reason,
+          retiredTokenHashes: [...state.retiredTokenHashes, state.refreshTokenHash].slice(-MAX_RETIRED_REFRESH_TOKENS),
+        };
       }
       default:
         return assertNever(event, 'session event');

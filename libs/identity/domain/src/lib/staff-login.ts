@@ -43,14 +43,36 @@ export function createStaffLoginDecider(policy: StaffPolicy): StaffLoginDecider 
   return {
     initialState: () => ({ failures: [], lockedUntil: null, lastCodeTimeStep: -1 }),
     decide: (command, state) => {
-      if (isBefore(command.now, state.lockedUntil)) return reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until: state.lockedUntil });
+      if (isBefore(command.now, state.lockedUntil))
+        return reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until: state.lockedUntil });
       const at = instant(command.now);
-      const failure: StaffLoginFailure | undefined = !command.passwordValid ? 'password' : command.codeTimeStep === null ? 'code' : command.codeTimeStep <= state.lastCodeTimeStep ? 'code_reused' : undefined;
-      if (failure === undefined) return [{ type: IDENTITY_EVENT.StaffLoggedIn, data: { agentId: command.agentId, role: command.role, codeTimeStep: command.codeTimeStep as number, at } }];
+      const failure: StaffLoginFailure | undefined = !command.passwordValid
+        ? 'password'
+        : command.codeTimeStep === null
+          ? 'code'
+          : command.codeTimeStep <= state.lastCodeTimeStep
+            ? 'code_reused'
+            : undefined;
+      if (failure === undefined)
+        return [
+          {
+            type: IDENTITY_EVENT.StaffLoggedIn,
+            data: { agentId: command.agentId, role: command.role, codeTimeStep: command.codeTimeStep as number, at },
+          },
+        ];
       const failuresInWindow = within(state.failures, command.now, policy.loginFailureWindowMs).length + 1;
-      const failed: StaffEvent = { type: IDENTITY_EVENT.StaffLoginFailed, data: { agentId: command.agentId, reason: failure, failuresInWindow, at } };
+      const failed: StaffEvent = {
+        type: IDENTITY_EVENT.StaffLoginFailed,
+        data: { agentId: command.agentId, reason: failure, failuresInWindow, at },
+      };
       if (failuresInWindow < policy.maxLoginFailures) return [failed];
-      return [failed, { type: IDENTITY_EVENT.StaffLoginLocked, data: { agentId: command.agentId, lockedUntil: plusMs(command.now, policy.loginLockMs), at } }];
+      return [
+        failed,
+        {
+          type: IDENTITY_EVENT.StaffLoginLocked,
+          data: { agentId: command.agentId, lockedUntil: plusMs(command.now, policy.loginLockMs), at },
+        },
+      ];
     },
     evolve: (state, event) => {
       switch (event.type) {

@@ -6,13 +6,18 @@ import type { PaymentPasswordState, RegisteredUser, SecondFactorState, UserState
 /** The user's state after one of its events, within the policy's bounds (known devices, failures kept). */
 export function createUserEvolve(policy: Readonly<IdentityPolicy>): (state: UserState, event: UserEvent) => UserState {
   /** The device becomes the newest known one (the oldest drop out past the policy's bound). */
-  const withKnownDevice = (user: RegisteredUser, deviceId: string): string[] => [...user.knownDevices.filter((device) => device !== deviceId), deviceId].slice(-policy.maxKnownDevices);
+  const withKnownDevice = (user: RegisteredUser, deviceId: string): string[] =>
+    [...user.knownDevices.filter((device) => device !== deviceId), deviceId].slice(-policy.maxKnownDevices);
 
-  function evolveRegistered(user: RegisteredUser, event: Exclude<UserEvent, { type: typeof IDENTITY_EVENT.UserRegistered }>): RegisteredUser {
+  function evolveRegistered(
+    user: RegisteredUser,
+    event: Exclude<UserEvent, { type: typeof IDENTITY_EVENT.UserRegistered }>,
+  ): RegisteredUser {
     switch (event.type) {
       case IDENTITY_EVENT.LoggedIn: {
         const devices = withKnownDevice(user, event.data.deviceId);
-        const secondFactor: SecondFactorState = user.secondFactor.kind === 'enabled' && event.data.secondFactorUsed ? { ...user.secondFactor, failures: [] } : user.secondFactor;
+        const secondFactor: SecondFactorState =
+          user.secondFactor.kind === 'enabled' && event.data.secondFactorUsed ? { ...user.secondFactor, failures: [] } : user.secondFactor;
         return { ...user, knownDevices: devices, loginFailures: [], lastLoginAt: event.data.at, secondFactor };
       }
       case IDENTITY_EVENT.DeviceVerified:
@@ -27,29 +32,57 @@ export function createUserEvolve(policy: Readonly<IdentityPolicy>): (state: User
       case IDENTITY_EVENT.PaymentPasswordSet:
       case IDENTITY_EVENT.PaymentPasswordChanged:
       case IDENTITY_EVENT.PaymentPasswordReset:
-        return { ...user, paymentPassword: { kind: 'set', hash: event.data.paymentPasswordHash, consecutiveFailures: 0, lockedUntil: null } };
+        return {
+          ...user,
+          paymentPassword: { kind: 'set', hash: event.data.paymentPasswordHash, consecutiveFailures: 0, lockedUntil: null },
+        };
       case IDENTITY_EVENT.PaymentPasswordVerified:
-        return user.paymentPassword.kind === 'set' ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: 0 } } : user;
+        return user.paymentPassword.kind === 'set'
+          ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: 0 } }
+          : user;
       case IDENTITY_EVENT.PaymentPasswordVerificationFailed:
-        return user.paymentPassword.kind === 'set' ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: event.data.consecutiveFailures } } : user;
+        return user.paymentPassword.kind === 'set'
+          ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: event.data.consecutiveFailures } }
+          : user;
       case IDENTITY_EVENT.PaymentPasswordLocked:
-        return user.paymentPassword.kind === 'set' ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: 0, lockedUntil: event.data.lockedUntil } } : user;
+        return user.paymentPassword.kind === 'set'
+          ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: 0, lockedUntil: event.data.lockedUntil } }
+          : user;
       case IDENTITY_EVENT.SecondFactorEnabled:
-        return { ...user, secondFactor: { kind: 'enabled', secretCiphertext: event.data.secretCiphertext, enabledAt: event.data.at, failures: [], lockedUntil: null } };
+        return {
+          ...user,
+          secondFactor: {
+            kind: 'enabled',
+            secretCiphertext: event.data.secretCiphertext,
+            enabledAt: event.data.at,
+            failures: [],
+            lockedUntil: null,
+          },
+        };
       case IDENTITY_EVENT.SecondFactorDisabled:
         return { ...user, secondFactor: { kind: 'disabled' } };
       case IDENTITY_EVENT.SecondFactorFailed:
         return user.secondFactor.kind === 'enabled'
-          ? { ...user, secondFactor: { ...user.secondFactor, failures: [...user.secondFactor.failures, event.data.at].slice(-policy.maxSecondFactorFailures) } }
+          ? {
+              ...user,
+              secondFactor: {
+                ...user.secondFactor,
+                failures: [...user.secondFactor.failures, event.data.at].slice(-policy.maxSecondFactorFailures),
+              },
+            }
           : user;
       case IDENTITY_EVENT.SecondFactorLocked:
-        return user.secondFactor.kind === 'enabled' ? { ...user, secondFactor: { ...user.secondFactor, failures: [], lockedUntil: event.data.lockedUntil } } : user;
+        return user.secondFactor.kind === 'enabled'
+          ? { ...user, secondFactor: { ...user.secondFactor, failures: [], lockedUntil: event.data.lockedUntil } }
+          : user;
       case IDENTITY_EVENT.AccountFrozen:
         return { ...user, freeze: { kind: 'frozen', reason: event.data.reason, actor: event.data.actor, frozenAt: event.data.at } };
       case IDENTITY_EVENT.AccountUnfrozen: {
         // The owner proved the payment password to unfreeze, which clears earlier wrong tries.
         const paymentPassword: PaymentPasswordState =
-          event.data.actor.kind === 'user' && user.paymentPassword.kind === 'set' ? { ...user.paymentPassword, consecutiveFailures: 0 } : user.paymentPassword;
+          event.data.actor.kind === 'user' && user.paymentPassword.kind === 'set'
+            ? { ...user.paymentPassword, consecutiveFailures: 0 }
+            : user.paymentPassword;
         return { ...user, freeze: { kind: 'active' }, paymentPassword };
       }
       case IDENTITY_EVENT.RiskAlertRaised:

@@ -6,7 +6,14 @@
  */
 import { reject } from '@ledger/util';
 import { IDENTITY_ERROR, InvalidIdentityCommand, type IdentityRejection } from './codes';
-import { IDENTITY_EVENT, type PaymentPasswordPurpose, type RiskSeverity, type RiskSignal, type SecondFactorOperation, type UserEvent } from './events';
+import {
+  IDENTITY_EVENT,
+  type PaymentPasswordPurpose,
+  type RiskSeverity,
+  type RiskSignal,
+  type SecondFactorOperation,
+  type UserEvent,
+} from './events';
 import type { PasswordCheck } from './password-policy';
 import type { IdentityPolicy } from './policy';
 import { instant, isBefore, plusMs, within, type Instant } from './time';
@@ -35,31 +42,53 @@ export function createUserGates(policy: Readonly<IdentityPolicy>) {
   const at = (now: Instant): Instant => instant(now);
 
   function alert(user: RegisteredUser, signal: RiskSignal, severity: RiskSeverity, description: string, now: Instant): UserEvent {
-    return { type: IDENTITY_EVENT.RiskAlertRaised, data: { userId: user.userId, signal, severity, description, source: 'identity', at: at(now) } };
+    return {
+      type: IDENTITY_EVENT.RiskAlertRaised,
+      data: { userId: user.userId, signal, severity, description, source: 'identity', at: at(now) },
+    };
   }
 
   function loginFailure(user: RegisteredUser, deviceId: string | null, now: Instant): UserEvent[] {
     const failuresInWindow = within(user.loginFailures, now, policy.loginFailureWindowMs).length + 1;
     const attemptsLeft = Math.max(0, policy.maxLoginFailures - failuresInWindow);
-    const events: UserEvent[] = [{ type: IDENTITY_EVENT.LoginFailed, data: { userId: user.userId, deviceId, failuresInWindow, attemptsLeft, at: at(now) } }];
+    const events: UserEvent[] = [
+      { type: IDENTITY_EVENT.LoginFailed, data: { userId: user.userId, deviceId, failuresInWindow, attemptsLeft, at: at(now) } },
+    ];
     if (attemptsLeft === 0) {
       events.push(
         { type: IDENTITY_EVENT.LoginLocked, data: { userId: user.userId, lockedUntil: plusMs(now, policy.loginLockMs), at: at(now) } },
-        alert(user, 'repeated_login_failures', 'medium', `${failuresInWindow} failed logins within ${policy.loginFailureWindowMs / 60_000} minutes`, now),
+        alert(
+          user,
+          'repeated_login_failures',
+          'medium',
+          `${failuresInWindow} failed logins within ${policy.loginFailureWindowMs / 60_000} minutes`,
+          now,
+        ),
       );
     }
     return events;
   }
 
-  function paymentPasswordFailure(user: RegisteredUser, consecutiveFailures: number, purpose: PaymentPasswordPurpose, now: Instant): UserEvent[] {
+  function paymentPasswordFailure(
+    user: RegisteredUser,
+    consecutiveFailures: number,
+    purpose: PaymentPasswordPurpose,
+    now: Instant,
+  ): UserEvent[] {
     const failures = consecutiveFailures + 1;
     const attemptsLeft = Math.max(0, policy.maxPaymentPasswordFailures - failures);
     const events: UserEvent[] = [
-      { type: IDENTITY_EVENT.PaymentPasswordVerificationFailed, data: { userId: user.userId, purpose, consecutiveFailures: failures, attemptsLeft, at: at(now) } },
+      {
+        type: IDENTITY_EVENT.PaymentPasswordVerificationFailed,
+        data: { userId: user.userId, purpose, consecutiveFailures: failures, attemptsLeft, at: at(now) },
+      },
     ];
     if (attemptsLeft === 0) {
       events.push(
-        { type: IDENTITY_EVENT.PaymentPasswordLocked, data: { userId: user.userId, lockedUntil: plusMs(now, policy.paymentPasswordLockMs), at: at(now) } },
+        {
+          type: IDENTITY_EVENT.PaymentPasswordLocked,
+          data: { userId: user.userId, lockedUntil: plusMs(now, policy.paymentPasswordLockMs), at: at(now) },
+        },
         alert(user, 'payment_password_locked', 'high', `${failures} consecutive wrong payment passwords`, now),
       );
     }
@@ -71,24 +100,38 @@ export function createUserGates(policy: Readonly<IdentityPolicy>) {
     const password = user.paymentPassword;
     if (password.kind === 'not_set') return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
     if (isBefore(now, password.lockedUntil)) {
-      return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_LOCKED, 'payment password locked after too many wrong tries', { lockedUntil: password.lockedUntil });
+      return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_LOCKED, 'payment password locked after too many wrong tries', {
+        lockedUntil: password.lockedUntil,
+      });
     }
     return matches ? null : paymentPasswordFailure(user, password.consecutiveFailures, purpose, now);
   }
 
   /** The second-factor requirement of a sensitive operation; `null` means satisfied (or not enabled). */
-  function secondFactorGate(user: RegisteredUser, provided: boolean | undefined, operation: SecondFactorOperation, now: Instant): Decision | null {
+  function secondFactorGate(
+    user: RegisteredUser,
+    provided: boolean | undefined,
+    operation: SecondFactorOperation,
+    now: Instant,
+  ): Decision | null {
     const factor = user.secondFactor;
     if (factor.kind === 'disabled') return null;
-    if (isBefore(now, factor.lockedUntil)) return reject(IDENTITY_ERROR.SECOND_FACTOR_LOCKED, 'too many wrong dynamic codes', { until: factor.lockedUntil });
-    if (provided === undefined) return reject(IDENTITY_ERROR.SECOND_FACTOR_REQUIRED, 'enter the dynamic code from your authenticator', { operation });
+    if (isBefore(now, factor.lockedUntil))
+      return reject(IDENTITY_ERROR.SECOND_FACTOR_LOCKED, 'too many wrong dynamic codes', { until: factor.lockedUntil });
+    if (provided === undefined)
+      return reject(IDENTITY_ERROR.SECOND_FACTOR_REQUIRED, 'enter the dynamic code from your authenticator', { operation });
     if (provided) return null;
     const failuresInWindow = within(factor.failures, now, policy.secondFactorFailureWindowMs).length + 1;
     const attemptsLeft = Math.max(0, policy.maxSecondFactorFailures - failuresInWindow);
-    const events: UserEvent[] = [{ type: IDENTITY_EVENT.SecondFactorFailed, data: { userId: user.userId, operation, failuresInWindow, attemptsLeft, at: at(now) } }];
+    const events: UserEvent[] = [
+      { type: IDENTITY_EVENT.SecondFactorFailed, data: { userId: user.userId, operation, failuresInWindow, attemptsLeft, at: at(now) } },
+    ];
     if (attemptsLeft === 0) {
       events.push(
-        { type: IDENTITY_EVENT.SecondFactorLocked, data: { userId: user.userId, lockedUntil: plusMs(now, policy.secondFactorLockMs), at: at(now) } },
+        {
+          type: IDENTITY_EVENT.SecondFactorLocked,
+          data: { userId: user.userId, lockedUntil: plusMs(now, policy.secondFactorLockMs), at: at(now) },
+        },
         alert(user, 'second_factor_locked', 'high', `${failuresInWindow} wrong dynamic codes`, now),
       );
     }

@@ -181,9 +181,12 @@ export interface RaiseRiskAlert extends UserCommandBase {
   protect: boolean;
 }
 
-export type PaymentPasswordState = { kind: 'not_set' } | { kind: 'set'; hash: string; consecutiveFailures: number; lockedUntil: Instant | null };
+export type PaymentPasswordState =
+  { kind: 'not_set' } | { kind: 'set'; hash: string; consecutiveFailures: number; lockedUntil: Instant | null };
 
-export type SecondFactorState = { kind: 'disabled' } | { kind: 'enabled'; secretCiphertext: string; enabledAt: Instant; failures: Instant[]; lockedUntil: Instant | null };
+export type SecondFactorState =
+  | { kind: 'disabled' }
+  | { kind: 'enabled'; secretCiphertext: string; enabledAt: Instant; failures: Instant[]; lockedUntil: Instant | null };
 
 export type FreezeState = { kind: 'active' } | { kind: 'frozen'; reason: string; actor: FreezeActor; frozenAt: Instant };
 
@@ -212,7 +215,13 @@ export interface RegisteredUser {
 export type UserState = { status: 'unregistered' } | RegisteredUser;
 
 /** Purposes that move money out of the wallet or a bound card, refused while frozen. */
-export const MONEY_MOVEMENT_PURPOSES: ReadonlySet<PaymentPasswordPurpose> = new Set<PaymentPasswordPurpose>(['payment', 'transfer', 'bill_payment', 'top_up', 'withdrawal']);
+export const MONEY_MOVEMENT_PURPOSES: ReadonlySet<PaymentPasswordPurpose> = new Set<PaymentPasswordPurpose>([
+  'payment',
+  'transfer',
+  'bill_payment',
+  'top_up',
+  'withdrawal',
+]);
 
 export function userStreamId(userId: string): string {
   return `user-${userId}`;

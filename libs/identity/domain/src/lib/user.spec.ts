@@ -38,9 +38,18 @@ const registered: UserEvent = {
     registeredAt: at(0),
   },
 };
-const paymentPasswordSet: UserEvent = { type: IDENTITY_EVENT.PaymentPasswordSet, data: { userId: USER, paymentPasswordHash: 'hs256:p1:old', at: at(0) } };
-const secondFactorEnabled: UserEvent = { type: IDENTITY_EVENT.SecondFactorEnabled, data: { userId: USER, secretCiphertext: 'enc:v1:k1:totp', at: at(0) } };
-const frozenBy = (actor: FreezeActor, ms = 0): UserEvent => ({ type: IDENTITY_EVENT.AccountFrozen, data: { userId: USER, reason: 'lost_phone', actor, at: at(ms) } });
+const paymentPasswordSet: UserEvent = {
+  type: IDENTITY_EVENT.PaymentPasswordSet,
+  data: { userId: USER, paymentPasswordHash: 'hs256:p1:old', at: at(0) },
+};
+const secondFactorEnabled: UserEvent = {
+  type: IDENTITY_EVENT.SecondFactorEnabled,
+  data: { userId: USER, secretCiphertext: 'enc:v1:k1:totp', at: at(0) },
+};
+const frozenBy = (actor: FreezeActor, ms = 0): UserEvent => ({
+  type: IDENTITY_EVENT.AccountFrozen,
+  data: { userId: USER, reason: 'lost_phone', actor, at: at(ms) },
+});
 
 /** Runs commands one after another, each on the state the previous ones produced. */
 function run(history: readonly UserEvent[], commands: readonly UserCommand[]): ReturnType<ReturnType<typeof given>['when']> {
@@ -54,8 +63,19 @@ function run(history: readonly UserEvent[], commands: readonly UserCommand[]): R
   return last;
 }
 
-const login = (ms: number, overrides: Partial<Extract<UserCommand, { type: 'Login' }>> = {}): UserCommand => ({ type: 'Login', userId: USER, deviceId: 'phone-A', passwordValid: true, now: at(ms), ...overrides });
-const verify = (ms: number, matches: boolean, purpose: Extract<UserCommand, { type: 'VerifyPaymentPassword' }>['purpose'] = 'payment'): UserCommand => ({
+const login = (ms: number, overrides: Partial<Extract<UserCommand, { type: 'Login' }>> = {}): UserCommand => ({
+  type: 'Login',
+  userId: USER,
+  deviceId: 'phone-A',
+  passwordValid: true,
+  now: at(ms),
+  ...overrides,
+});
+const verify = (
+  ms: number,
+  matches: boolean,
+  purpose: Extract<UserCommand, { type: 'VerifyPaymentPassword' }>['purpose'] = 'payment',
+): UserCommand => ({
   type: 'VerifyPaymentPassword',
   userId: USER,
   purpose,
@@ -72,7 +92,12 @@ describe('User: RegisterUser', () => {
   it('registers a basic user; the registration device becomes known', () => {
     const result = given([]).when(registration);
     expect(result.events).toEqual([registered]);
-    expect(result.state).toMatchObject({ status: 'registered', knownDevices: ['phone-A'], paymentPassword: { kind: 'not_set' }, freeze: { kind: 'active' } });
+    expect(result.state).toMatchObject({
+      status: 'registered',
+      knownDevices: ['phone-A'],
+      paymentPassword: { kind: 'not_set' },
+      freeze: { kind: 'active' },
+    });
     expect(userStreamId(USER)).toBe('user-u-1');
   });
 
@@ -88,7 +113,10 @@ describe('User: RegisterUser', () => {
   });
 
   it('refuses a weak password with WEAK_PASSWORD and the failing rule', () => {
-    const result = given([]).when({ ...registration, passwordCheck: { ok: false, rule: 'letters_and_digits', message: 'use both letters and digits' } });
+    const result = given([]).when({
+      ...registration,
+      passwordCheck: { ok: false, rule: 'letters_and_digits', message: 'use both letters and digits' },
+    });
     expect(result.code).toBe('WEAK_PASSWORD');
     expect(result.details).toEqual({ rule: 'letters_and_digits', field: 'loginPassword' });
   });
@@ -98,8 +126,12 @@ describe('User: RegisterUser', () => {
   });
 
   it('throws for a code proof of another purpose or phone, or a blank name', () => {
-    expect(() => given([]).when({ ...registration, verification: { codeId: 'c', purpose: 'unfreeze', phoneHash: PHONE } })).toThrow(InvalidIdentityCommand);
-    expect(() => given([]).when({ ...registration, verification: { codeId: 'c', purpose: 'registration', phoneHash: 'k1.other' } })).toThrow(InvalidIdentityCommand);
+    expect(() => given([]).when({ ...registration, verification: { codeId: 'c', purpose: 'unfreeze', phoneHash: PHONE } })).toThrow(
+      InvalidIdentityCommand,
+    );
+    expect(() =>
+      given([]).when({ ...registration, verification: { codeId: 'c', purpose: 'registration', phoneHash: 'k1.other' } }),
+    ).toThrow(InvalidIdentityCommand);
     expect(() => given([]).when({ ...registration, name: ' ' })).toThrow(InvalidIdentityCommand);
   });
 
@@ -117,7 +149,10 @@ describe('User: RegisterUser', () => {
 describe('User: Login', () => {
   it('logs in from a known device', () => {
     expect(given([registered]).when(login(MINUTE)).events).toEqual([
-      { type: IDENTITY_EVENT.LoggedIn, data: { userId: USER, deviceId: 'phone-A', newDevice: false, secondFactorUsed: false, at: at(MINUTE) } },
+      {
+        type: IDENTITY_EVENT.LoggedIn,
+        data: { userId: USER, deviceId: 'phone-A', newDevice: false, secondFactorUsed: false, at: at(MINUTE) },
+      },
     ]);
   });
 
@@ -145,7 +180,12 @@ describe('User: Login', () => {
 
   it('records a wrong password and answers INVALID_CREDENTIALS with attempts left', () => {
     const result = given([registered]).when(login(MINUTE, { passwordValid: false }));
-    expect(result.events).toEqual([{ type: IDENTITY_EVENT.LoginFailed, data: { userId: USER, deviceId: 'phone-A', failuresInWindow: 1, attemptsLeft: 4, at: at(MINUTE) } }]);
+    expect(result.events).toEqual([
+      {
+        type: IDENTITY_EVENT.LoginFailed,
+        data: { userId: USER, deviceId: 'phone-A', failuresInWindow: 1, attemptsLeft: 4, at: at(MINUTE) },
+      },
+    ]);
     expect(result.code).toBe('INVALID_CREDENTIALS');
     expect(result.details).toEqual({ attemptsLeft: 4 });
   });
@@ -155,7 +195,11 @@ describe('User: Login', () => {
     const result = run([registered], [...fails, login(15 * MINUTE - 1, { passwordValid: false })]);
     expect(result.code).toBe('LOGIN_LOCKED');
     expect(result.details).toEqual({ until: at(45 * MINUTE - 1), attemptsLeft: 0 });
-    expect(result.events.map((e) => e.type)).toEqual([IDENTITY_EVENT.LoginFailed, IDENTITY_EVENT.LoginLocked, IDENTITY_EVENT.RiskAlertRaised]);
+    expect(result.events.map((e) => e.type)).toEqual([
+      IDENTITY_EVENT.LoginFailed,
+      IDENTITY_EVENT.LoginLocked,
+      IDENTITY_EVENT.RiskAlertRaised,
+    ]);
     expect(result.events[2]).toMatchObject({ data: { signal: 'repeated_login_failures', severity: 'medium', source: 'identity' } });
   });
 
@@ -167,7 +211,10 @@ describe('User: Login', () => {
   });
 
   it('refuses even the right password while locked, and accepts it when the lock ends', () => {
-    const locked = run([registered], [0, 1, 2, 3, 4].map((m) => login(m * MINUTE, { passwordValid: false }))).history;
+    const locked = run(
+      [registered],
+      [0, 1, 2, 3, 4].map((m) => login(m * MINUTE, { passwordValid: false })),
+    ).history;
     const lockEnd = 4 * MINUTE + 30 * MINUTE;
     const during = given(locked).when(login(lockEnd - 1));
     expect(during.code).toBe('LOGIN_LOCKED');
@@ -179,7 +226,10 @@ describe('User: Login', () => {
   });
 
   it('resets the failure count on success', () => {
-    const result = run([registered], [login(0, { passwordValid: false }), login(1, { passwordValid: false }), login(2), login(3, { passwordValid: false })]);
+    const result = run(
+      [registered],
+      [login(0, { passwordValid: false }), login(1, { passwordValid: false }), login(2), login(3, { passwordValid: false })],
+    );
     expect(result.details).toEqual({ attemptsLeft: 4 });
   });
 
@@ -189,7 +239,9 @@ describe('User: Login', () => {
     expect(wrong.code).toBe('INVALID_SECOND_FACTOR');
     expect(wrong.details).toEqual({ attemptsLeft: 4 });
     expect(wrong.events[0]).toMatchObject({ type: IDENTITY_EVENT.SecondFactorFailed, data: { operation: 'login' } });
-    expect(given([registered, secondFactorEnabled]).when(login(MINUTE, { secondFactorValid: true })).events[0]).toMatchObject({ data: { secondFactorUsed: true } });
+    expect(given([registered, secondFactorEnabled]).when(login(MINUTE, { secondFactorValid: true })).events[0]).toMatchObject({
+      data: { secondFactorUsed: true },
+    });
   });
 
   it('locks the second factor after 5 wrong dynamic codes (SECOND_FACTOR_LOCKED) with a risk alert', () => {
@@ -197,7 +249,11 @@ describe('User: Login', () => {
     const result = run([registered, secondFactorEnabled], wrongs);
     expect(result.code).toBe('SECOND_FACTOR_LOCKED');
     expect(result.details).toEqual({ until: at(34 * MINUTE), attemptsLeft: 0 });
-    expect(result.events.map((e) => e.type)).toEqual([IDENTITY_EVENT.SecondFactorFailed, IDENTITY_EVENT.SecondFactorLocked, IDENTITY_EVENT.RiskAlertRaised]);
+    expect(result.events.map((e) => e.type)).toEqual([
+      IDENTITY_EVENT.SecondFactorFailed,
+      IDENTITY_EVENT.SecondFactorLocked,
+      IDENTITY_EVENT.RiskAlertRaised,
+    ]);
     const during = given(result.history).when(login(34 * MINUTE - 1, { secondFactorValid: true }));
     expect(during.code).toBe('SECOND_FACTOR_LOCKED');
     expect(given(result.history).when(login(34 * MINUTE, { secondFactorValid: true })).rejection).toBeUndefined();
@@ -229,12 +285,16 @@ describe('User: ChangeLoginPassword', () => {
 
   it('changes the login password', () => {
     const result = given([registered]).when(change(MINUTE));
-    expect(result.events).toEqual([{ type: IDENTITY_EVENT.LoginPasswordChanged, data: { userId: USER, loginPasswordHash: '$argon2id$new', at: at(MINUTE) } }]);
+    expect(result.events).toEqual([
+      { type: IDENTITY_EVENT.LoginPasswordChanged, data: { userId: USER, loginPasswordHash: '$argon2id$new', at: at(MINUTE) } },
+    ]);
     expect(state(result.history).loginPasswordHash).toBe('$argon2id$new');
   });
 
   it('refuses a weak new password with WEAK_PASSWORD', () => {
-    expect(given([registered]).when(change(0, { passwordCheck: { ok: false, rule: 'common_password', message: 'too common' } })).details).toEqual({ rule: 'common_password', field: 'loginPassword' });
+    expect(
+      given([registered]).when(change(0, { passwordCheck: { ok: false, rule: 'common_password', message: 'too common' } })).details,
+    ).toEqual({ rule: 'common_password', field: 'loginPassword' });
   });
 
   it('counts a wrong current password as a failed login (INVALID_CREDENTIALS)', () => {
@@ -244,7 +304,10 @@ describe('User: ChangeLoginPassword', () => {
   });
 
   it('refuses while login is locked (LOGIN_LOCKED)', () => {
-    const locked = run([registered], [0, 1, 2, 3, 4].map((m) => login(m, { passwordValid: false }))).history;
+    const locked = run(
+      [registered],
+      [0, 1, 2, 3, 4].map((m) => login(m, { passwordValid: false })),
+    ).history;
     expect(given(locked).when(change(MINUTE)).code).toBe('LOGIN_LOCKED');
   });
 
@@ -266,12 +329,17 @@ describe('User: SetPaymentPassword', () => {
   });
 
   it('sets the payment password once', () => {
-    expect(given([registered]).when(set()).events).toEqual([{ type: IDENTITY_EVENT.PaymentPasswordSet, data: { userId: USER, paymentPasswordHash: 'hs256:p1:new', at: at(MINUTE) } }]);
+    expect(given([registered]).when(set()).events).toEqual([
+      { type: IDENTITY_EVENT.PaymentPasswordSet, data: { userId: USER, paymentPasswordHash: 'hs256:p1:new', at: at(MINUTE) } },
+    ]);
     expect(given([registered, paymentPasswordSet]).when(set()).code).toBe('PAYMENT_PASSWORD_ALREADY_SET');
   });
 
   it('refuses a weak payment password with WEAK_PASSWORD', () => {
-    expect(given([registered]).when(set({ passwordCheck: { ok: false, rule: 'sequential_digits', message: 'run' } })).details).toEqual({ rule: 'sequential_digits', field: 'paymentPassword' });
+    expect(given([registered]).when(set({ passwordCheck: { ok: false, rule: 'sequential_digits', message: 'run' } })).details).toEqual({
+      rule: 'sequential_digits',
+      field: 'paymentPassword',
+    });
   });
 
   it('requires the second factor when enabled', () => {
@@ -298,20 +366,35 @@ describe('User: VerifyPaymentPassword', () => {
     expect(first.code).toBe('WRONG_PAYMENT_PASSWORD');
     expect(first.details).toEqual({ attemptsLeft: 4 });
     expect(first.events).toEqual([
-      { type: IDENTITY_EVENT.PaymentPasswordVerificationFailed, data: { userId: USER, purpose: 'payment', consecutiveFailures: 1, attemptsLeft: 4, at: at(0) } },
+      {
+        type: IDENTITY_EVENT.PaymentPasswordVerificationFailed,
+        data: { userId: USER, purpose: 'payment', consecutiveFailures: 1, attemptsLeft: 4, at: at(0) },
+      },
     ]);
-    expect(run(withPassword, [verify(0, false), verify(1, false), verify(2, false), verify(3, false)]).details).toEqual({ attemptsLeft: 1 });
+    expect(run(withPassword, [verify(0, false), verify(1, false), verify(2, false), verify(3, false)]).details).toEqual({
+      attemptsLeft: 1,
+    });
   });
 
   it('locks for 3 h on the 5th consecutive failure (PAYMENT_PASSWORD_LOCKED with lockedUntil) and raises a risk alert', () => {
-    const result = run(withPassword, [0, 1, 2, 3, 4].map((m) => verify(m * MINUTE, false)));
+    const result = run(
+      withPassword,
+      [0, 1, 2, 3, 4].map((m) => verify(m * MINUTE, false)),
+    );
     expect(result.code).toBe('PAYMENT_PASSWORD_LOCKED');
     expect(result.details).toEqual({ lockedUntil: at(4 * MINUTE + 3 * HOUR), attemptsLeft: 0 });
-    expect(result.events.map((e) => e.type)).toEqual([IDENTITY_EVENT.PaymentPasswordVerificationFailed, IDENTITY_EVENT.PaymentPasswordLocked, IDENTITY_EVENT.RiskAlertRaised]);
+    expect(result.events.map((e) => e.type)).toEqual([
+      IDENTITY_EVENT.PaymentPasswordVerificationFailed,
+      IDENTITY_EVENT.PaymentPasswordLocked,
+      IDENTITY_EVENT.RiskAlertRaised,
+    ]);
   });
 
   it('stays locked until the unlock instant, then starts counting afresh', () => {
-    const locked = run(withPassword, [0, 1, 2, 3, 4].map((m) => verify(m, false))).history;
+    const locked = run(
+      withPassword,
+      [0, 1, 2, 3, 4].map((m) => verify(m, false)),
+    ).history;
     const unlock = 4 + 3 * HOUR;
     const during = given(locked).when(verify(unlock - 1, true));
     expect(during.code).toBe('PAYMENT_PASSWORD_LOCKED');
@@ -323,16 +406,23 @@ describe('User: VerifyPaymentPassword', () => {
 
   it('resets the counter on success, recording PaymentPasswordVerified', () => {
     const result = run(withPassword, [verify(0, false), verify(1, false), verify(2, true)]);
-    expect(result.events).toEqual([{ type: IDENTITY_EVENT.PaymentPasswordVerified, data: { userId: USER, purpose: 'payment', clearedFailures: 2, at: at(2) } }]);
+    expect(result.events).toEqual([
+      { type: IDENTITY_EVENT.PaymentPasswordVerified, data: { userId: USER, purpose: 'payment', clearedFailures: 2, at: at(2) } },
+    ]);
     expect(given(result.history).when(verify(3, false)).details).toEqual({ attemptsLeft: 4 });
   });
 
-  it.each(['payment', 'transfer', 'bill_payment', 'top_up', 'withdrawal'] as const)('refuses %s on a frozen account with ACCOUNT_FROZEN, without using an attempt', (purpose) => {
-    const result = given([...withPassword, frozenBy({ kind: 'support', agentId: 'agent-7' }, MINUTE)]).when(verify(2 * MINUTE, false, purpose));
-    expect(result.code).toBe('ACCOUNT_FROZEN');
-    expect(result.details).toEqual({ frozenAt: at(MINUTE), reason: 'lost_phone', purpose });
-    expect(result.events).toEqual([]);
-  });
+  it.each(['payment', 'transfer', 'bill_payment', 'top_up', 'withdrawal'] as const)(
+    'refuses %s on a frozen account with ACCOUNT_FROZEN, without using an attempt',
+    (purpose) => {
+      const result = given([...withPassword, frozenBy({ kind: 'support', agentId: 'agent-7' }, MINUTE)]).when(
+        verify(2 * MINUTE, false, purpose),
+      );
+      expect(result.code).toBe('ACCOUNT_FROZEN');
+      expect(result.details).toEqual({ frozenAt: at(MINUTE), reason: 'lost_phone', purpose });
+      expect(result.events).toEqual([]);
+    },
+  );
 
   it('still verifies for non-money purposes (unbind_card) on a frozen account', () => {
     expect(given([...withPassword, frozenBy({ kind: 'user' })]).when(verify(MINUTE, true, 'unbind_card')).rejection).toBeUndefined();
@@ -358,19 +448,26 @@ describe('User: ChangePaymentPassword', () => {
 
   it('refuses without a password (PAYMENT_PASSWORD_NOT_SET) or with a weak one (WEAK_PASSWORD)', () => {
     expect(given([registered]).when(change(0)).code).toBe('PAYMENT_PASSWORD_NOT_SET');
-    expect(given([registered, paymentPasswordSet]).when(change(0, { passwordCheck: { ok: false, rule: 'repeated_digit', message: 'x' } })).code).toBe('WEAK_PASSWORD');
+    expect(
+      given([registered, paymentPasswordSet]).when(change(0, { passwordCheck: { ok: false, rule: 'repeated_digit', message: 'x' } })).code,
+    ).toBe('WEAK_PASSWORD');
   });
 
   it('counts a wrong old password against the lockout (WRONG_PAYMENT_PASSWORD), and refuses while locked', () => {
     const wrong = given([registered, paymentPasswordSet]).when(change(0, { oldPasswordMatches: false }));
     expect(wrong.code).toBe('WRONG_PAYMENT_PASSWORD');
     expect(wrong.events[0]).toMatchObject({ data: { purpose: 'change_payment_password', attemptsLeft: 4 } });
-    const locked = run([registered, paymentPasswordSet], [0, 1, 2, 3, 4].map((m) => verify(m, false))).history;
+    const locked = run(
+      [registered, paymentPasswordSet],
+      [0, 1, 2, 3, 4].map((m) => verify(m, false)),
+    ).history;
     expect(given(locked).when(change(MINUTE)).code).toBe('PAYMENT_PASSWORD_LOCKED');
   });
 
   it('requires a valid second factor when enabled', () => {
-    expect(given([registered, paymentPasswordSet, secondFactorEnabled]).when(change(0, { secondFactorValid: false })).code).toBe('INVALID_SECOND_FACTOR');
+    expect(given([registered, paymentPasswordSet, secondFactorEnabled]).when(change(0, { secondFactorValid: false })).code).toBe(
+      'INVALID_SECOND_FACTOR',
+    );
   });
 });
 
@@ -386,15 +483,26 @@ describe('User: VerifyDevice (a payment step-up from a new device)', () => {
 
   it('records the device as known: a login from it needs no step-up any more', () => {
     const result = given([registered]).when(verifyDevice(MINUTE));
-    expect(result.events).toEqual([{ type: IDENTITY_EVENT.DeviceVerified, data: { userId: USER, deviceId: 'phone-B', verificationCodeId: 'code-step-up', at: at(MINUTE) } }]);
+    expect(result.events).toEqual([
+      {
+        type: IDENTITY_EVENT.DeviceVerified,
+        data: { userId: USER, deviceId: 'phone-B', verificationCodeId: 'code-step-up', at: at(MINUTE) },
+      },
+    ]);
     expect(result.state).toMatchObject({ knownDevices: ['phone-A', 'phone-B'] });
-    expect(given(result.history).when(login(2 * MINUTE, { deviceId: 'phone-B' })).events).toMatchObject([{ type: IDENTITY_EVENT.LoggedIn, data: { newDevice: false } }]);
+    expect(given(result.history).when(login(2 * MINUTE, { deviceId: 'phone-B' })).events).toMatchObject([
+      { type: IDENTITY_EVENT.LoggedIn, data: { newDevice: false } },
+    ]);
   });
 
   it('answers USER_NOT_FOUND before registration, and throws for a code of another purpose or phone', () => {
     expect(given([]).when(verifyDevice(0)).code).toBe('USER_NOT_FOUND');
-    expect(() => given([registered]).when(verifyDevice(0, { verification: { codeId: 'c', purpose: 'unfreeze', phoneHash: PHONE } }))).toThrow(InvalidIdentityCommand);
-    expect(() => given([registered]).when(verifyDevice(0, { verification: { codeId: 'c', purpose: 'login_step_up', phoneHash: 'k1.other' } }))).toThrow(InvalidIdentityCommand);
+    expect(() =>
+      given([registered]).when(verifyDevice(0, { verification: { codeId: 'c', purpose: 'unfreeze', phoneHash: PHONE } })),
+    ).toThrow(InvalidIdentityCommand);
+    expect(() =>
+      given([registered]).when(verifyDevice(0, { verification: { codeId: 'c', purpose: 'login_step_up', phoneHash: 'k1.other' } })),
+    ).toThrow(InvalidIdentityCommand);
   });
 });
 
@@ -410,17 +518,25 @@ describe('User: ResetPaymentPassword (forgot password)', () => {
   });
 
   it('replaces the password after an SMS code and lifts the lockout', () => {
-    const locked = run([registered, paymentPasswordSet], [0, 1, 2, 3, 4].map((m) => verify(m, false))).history;
+    const locked = run(
+      [registered, paymentPasswordSet],
+      [0, 1, 2, 3, 4].map((m) => verify(m, false)),
+    ).history;
     const result = given(locked).when(reset(MINUTE));
     expect(result.events).toEqual([
-      { type: IDENTITY_EVENT.PaymentPasswordReset, data: { userId: USER, paymentPasswordHash: 'hs256:p1:reset', verificationCodeId: 'code-reset', at: at(MINUTE) } },
+      {
+        type: IDENTITY_EVENT.PaymentPasswordReset,
+        data: { userId: USER, paymentPasswordHash: 'hs256:p1:reset', verificationCodeId: 'code-reset', at: at(MINUTE) },
+      },
     ]);
     expect(given(result.history).when(verify(2 * MINUTE, true)).rejection).toBeUndefined();
   });
 
   it('refuses PAYMENT_PASSWORD_NOT_SET and WEAK_PASSWORD', () => {
     expect(given([registered]).when(reset(0)).code).toBe('PAYMENT_PASSWORD_NOT_SET');
-    expect(given([registered, paymentPasswordSet]).when(reset(0, { passwordCheck: { ok: false, rule: 'six_digits', message: 'x' } })).code).toBe('WEAK_PASSWORD');
+    expect(
+      given([registered, paymentPasswordSet]).when(reset(0, { passwordCheck: { ok: false, rule: 'six_digits', message: 'x' } })).code,
+    ).toBe('WEAK_PASSWORD');
   });
 
   it('requires the second factor when enabled', () => {
@@ -428,7 +544,9 @@ describe('User: ResetPaymentPassword (forgot password)', () => {
   });
 
   it('throws for a code of another purpose', () => {
-    expect(() => given([registered, paymentPasswordSet]).when(reset(0, { verification: { codeId: 'c', purpose: 'registration', phoneHash: PHONE } }))).toThrow(InvalidIdentityCommand);
+    expect(() =>
+      given([registered, paymentPasswordSet]).when(reset(0, { verification: { codeId: 'c', purpose: 'registration', phoneHash: PHONE } })),
+    ).toThrow(InvalidIdentityCommand);
   });
 });
 
@@ -436,47 +554,110 @@ describe('User: second factor', () => {
   it('enables it with the encrypted secret, once (SECOND_FACTOR_ALREADY_ENABLED)', () => {
     const result = given([registered]).when({ type: 'EnableSecondFactor', userId: USER, secretCiphertext: 'enc:v1:k1:totp', now: at(0) });
     expect(result.events).toEqual([secondFactorEnabled]);
-    expect(given([registered, secondFactorEnabled]).when({ type: 'EnableSecondFactor', userId: USER, secretCiphertext: 'enc:v1:k1:x', now: at(0) }).code).toBe('SECOND_FACTOR_ALREADY_ENABLED');
+    expect(
+      given([registered, secondFactorEnabled]).when({
+        type: 'EnableSecondFactor',
+        userId: USER,
+        secretCiphertext: 'enc:v1:k1:x',
+        now: at(0),
+      }).code,
+    ).toBe('SECOND_FACTOR_ALREADY_ENABLED');
   });
 
   it('disables it with a valid dynamic code', () => {
-    const result = given([registered, secondFactorEnabled]).when({ type: 'DisableSecondFactor', userId: USER, secondFactorValid: true, now: at(MINUTE) });
+    const result = given([registered, secondFactorEnabled]).when({
+      type: 'DisableSecondFactor',
+      userId: USER,
+      secondFactorValid: true,
+      now: at(MINUTE),
+    });
     expect(result.events).toEqual([
-      { type: IDENTITY_EVENT.SecondFactorDisabled, data: { userId: USER, by: 'user', supportAgentId: null, verificationReference: null, at: at(MINUTE) } },
+      {
+        type: IDENTITY_EVENT.SecondFactorDisabled,
+        data: { userId: USER, by: 'user', supportAgentId: null, verificationReference: null, at: at(MINUTE) },
+      },
     ]);
     expect(given(result.history).when(login(2 * MINUTE)).rejection).toBeUndefined();
   });
 
   it('refuses to disable without a code, with a wrong code, or when not enabled', () => {
-    expect(given([registered, secondFactorEnabled]).when({ type: 'DisableSecondFactor', userId: USER, now: at(0) }).code).toBe('SECOND_FACTOR_REQUIRED');
-    expect(given([registered, secondFactorEnabled]).when({ type: 'DisableSecondFactor', userId: USER, secondFactorValid: false, now: at(0) }).code).toBe('INVALID_SECOND_FACTOR');
-    expect(given([registered]).when({ type: 'DisableSecondFactor', userId: USER, secondFactorValid: true, now: at(0) }).code).toBe('SECOND_FACTOR_NOT_ENABLED');
+    expect(given([registered, secondFactorEnabled]).when({ type: 'DisableSecondFactor', userId: USER, now: at(0) }).code).toBe(
+      'SECOND_FACTOR_REQUIRED',
+    );
+    expect(
+      given([registered, secondFactorEnabled]).when({ type: 'DisableSecondFactor', userId: USER, secondFactorValid: false, now: at(0) })
+        .code,
+    ).toBe('INVALID_SECOND_FACTOR');
+    expect(given([registered]).when({ type: 'DisableSecondFactor', userId: USER, secondFactorValid: true, now: at(0) }).code).toBe(
+      'SECOND_FACTOR_NOT_ENABLED',
+    );
   });
 
   it('lets support reset it after verification, even while locked', () => {
-    const locked = run([registered, secondFactorEnabled], [0, 1, 2, 3, 4].map((m) => login(m, { secondFactorValid: false }))).history;
-    const result = given(locked).when({ type: 'ResetSecondFactor', userId: USER, supportAgentId: 'agent-7', verificationReference: 'ticket-42', now: at(MINUTE) });
+    const locked = run(
+      [registered, secondFactorEnabled],
+      [0, 1, 2, 3, 4].map((m) => login(m, { secondFactorValid: false })),
+    ).history;
+    const result = given(locked).when({
+      type: 'ResetSecondFactor',
+      userId: USER,
+      supportAgentId: 'agent-7',
+      verificationReference: 'ticket-42',
+      now: at(MINUTE),
+    });
     expect(result.events).toEqual([
-      { type: IDENTITY_EVENT.SecondFactorDisabled, data: { userId: USER, by: 'support', supportAgentId: 'agent-7', verificationReference: 'ticket-42', at: at(MINUTE) } },
+      {
+        type: IDENTITY_EVENT.SecondFactorDisabled,
+        data: { userId: USER, by: 'support', supportAgentId: 'agent-7', verificationReference: 'ticket-42', at: at(MINUTE) },
+      },
     ]);
-    expect(given([registered]).when({ type: 'ResetSecondFactor', userId: USER, supportAgentId: 'agent-7', verificationReference: 'ticket-42', now: at(0) }).code).toBe('SECOND_FACTOR_NOT_ENABLED');
-    expect(() => given(locked).when({ type: 'ResetSecondFactor', userId: USER, supportAgentId: 'agent-7', verificationReference: '', now: at(0) })).toThrow(InvalidIdentityCommand);
+    expect(
+      given([registered]).when({
+        type: 'ResetSecondFactor',
+        userId: USER,
+        supportAgentId: 'agent-7',
+        verificationReference: 'ticket-42',
+        now: at(0),
+      }).code,
+    ).toBe('SECOND_FACTOR_NOT_ENABLED');
+    expect(() =>
+      given(locked).when({ type: 'ResetSecondFactor', userId: USER, supportAgentId: 'agent-7', verificationReference: '', now: at(0) }),
+    ).toThrow(InvalidIdentityCommand);
   });
 });
 
 describe('User: FreezeAccount / UnfreezeAccount', () => {
-  const freeze = (actor: FreezeActor): UserCommand => ({ type: 'FreezeAccount', userId: USER, reason: 'lost_phone', actor, now: at(MINUTE) });
+  const freeze = (actor: FreezeActor): UserCommand => ({
+    type: 'FreezeAccount',
+    userId: USER,
+    reason: 'lost_phone',
+    actor,
+    now: at(MINUTE),
+  });
   const unfreezeByUser = (ms: number, paymentPasswordMatches = true, secondFactorValid?: boolean): UserCommand => ({
     type: 'UnfreezeAccount',
     userId: USER,
-    actor: { kind: 'user', verification: { codeId: 'code-unfreeze', purpose: 'unfreeze', phoneHash: PHONE }, paymentPasswordMatches, ...(secondFactorValid === undefined ? {} : { secondFactorValid }) },
+    actor: {
+      kind: 'user',
+      verification: { codeId: 'code-unfreeze', purpose: 'unfreeze', phoneHash: PHONE },
+      paymentPasswordMatches,
+      ...(secondFactorValid === undefined ? {} : { secondFactorValid }),
+    },
     now: at(ms),
   });
-  const unfreezeBySupport = (ms: number): UserCommand => ({ type: 'UnfreezeAccount', userId: USER, actor: { kind: 'support', agentId: 'agent-7', verificationReference: 'call-95588-1' }, now: at(ms) });
-
-  it.each<FreezeActor>([{ kind: 'user' }, { kind: 'support', agentId: 'agent-7' }, { kind: 'risk', ruleId: 'velocity-1' }])('freezes at once (%o)', (actor) => {
-    expect(given([registered]).when(freeze(actor)).events).toEqual([frozenBy(actor, MINUTE)]);
+  const unfreezeBySupport = (ms: number): UserCommand => ({
+    type: 'UnfreezeAccount',
+    userId: USER,
+    actor: { kind: 'support', agentId: 'agent-7', verificationReference: 'call-95588-1' },
+    now: at(ms),
   });
+
+  it.each<FreezeActor>([{ kind: 'user' }, { kind: 'support', agentId: 'agent-7' }, { kind: 'risk', ruleId: 'velocity-1' }])(
+    'freezes at once (%o)',
+    (actor) => {
+      expect(given([registered]).when(freeze(actor)).events).toEqual([frozenBy(actor, MINUTE)]);
+    },
+  );
 
   it('refuses to freeze twice (ALREADY_FROZEN)', () => {
     const result = given([registered, frozenBy({ kind: 'user' })]).when(freeze({ kind: 'support', agentId: 'agent-7' }));
@@ -492,17 +673,26 @@ describe('User: FreezeAccount / UnfreezeAccount', () => {
     const frozen = [registered, paymentPasswordSet, frozenBy({ kind: 'support', agentId: 'agent-7' })];
     expect(given(frozen).when(verify(MINUTE, true)).code).toBe('ACCOUNT_FROZEN');
     const result = given(frozen).when(unfreezeByUser(2 * MINUTE));
-    expect(result.events).toEqual([{ type: IDENTITY_EVENT.AccountUnfrozen, data: { userId: USER, actor: { kind: 'user' }, verificationCodeId: 'code-unfreeze', at: at(2 * MINUTE) } }]);
+    expect(result.events).toEqual([
+      {
+        type: IDENTITY_EVENT.AccountUnfrozen,
+        data: { userId: USER, actor: { kind: 'user' }, verificationCodeId: 'code-unfreeze', at: at(2 * MINUTE) },
+      },
+    ]);
     expect(given(result.history).when(verify(3 * MINUTE, true)).rejection).toBeUndefined();
   });
 
   it('lets support unfreeze after verification', () => {
     const result = given([registered, frozenBy({ kind: 'risk', ruleId: 'r' })]).when(unfreezeBySupport(MINUTE));
-    expect(result.events[0]).toMatchObject({ data: { actor: { kind: 'support', agentId: 'agent-7', verificationReference: 'call-95588-1' }, verificationCodeId: null } });
+    expect(result.events[0]).toMatchObject({
+      data: { actor: { kind: 'support', agentId: 'agent-7', verificationReference: 'call-95588-1' }, verificationCodeId: null },
+    });
   });
 
   it('keeps a risk-control freeze for support (UNFREEZE_REQUIRES_SUPPORT)', () => {
-    expect(given([registered, paymentPasswordSet, frozenBy({ kind: 'risk', ruleId: 'r' })]).when(unfreezeByUser(MINUTE)).code).toBe('UNFREEZE_REQUIRES_SUPPORT');
+    expect(given([registered, paymentPasswordSet, frozenBy({ kind: 'risk', ruleId: 'r' })]).when(unfreezeByUser(MINUTE)).code).toBe(
+      'UNFREEZE_REQUIRES_SUPPORT',
+    );
   });
 
   it('counts a wrong payment password on the owner path, and honours the lock and a missing password', () => {
@@ -510,7 +700,10 @@ describe('User: FreezeAccount / UnfreezeAccount', () => {
     const wrong = given(frozen).when(unfreezeByUser(MINUTE, false));
     expect(wrong.code).toBe('WRONG_PAYMENT_PASSWORD');
     expect(wrong.events[0]).toMatchObject({ data: { purpose: 'unfreeze' } });
-    const locked = run(frozen, [0, 1, 2, 3, 4].map((m) => unfreezeByUser(m, false))).history;
+    const locked = run(
+      frozen,
+      [0, 1, 2, 3, 4].map((m) => unfreezeByUser(m, false)),
+    ).history;
     expect(given(locked).when(unfreezeByUser(MINUTE)).code).toBe('PAYMENT_PASSWORD_LOCKED');
     expect(given([registered, frozenBy({ kind: 'user' })]).when(unfreezeByUser(MINUTE)).code).toBe('PAYMENT_PASSWORD_NOT_SET');
   });
@@ -542,7 +735,14 @@ describe('User: RaiseRiskAlert', () => {
     expect(given([registered]).when(alert(false)).events).toEqual([
       {
         type: IDENTITY_EVENT.RiskAlertRaised,
-        data: { userId: USER, signal: 'suspicious_transactions', severity: 'high', description: '12 transfers to new payees in 5 minutes', source: 'payments.velocity', at: at(MINUTE) },
+        data: {
+          userId: USER,
+          signal: 'suspicious_transactions',
+          severity: 'high',
+          description: '12 transfers to new payees in 5 minutes',
+          source: 'payments.velocity',
+          at: at(MINUTE),
+        },
       },
     ]);
   });
@@ -563,8 +763,25 @@ describe('User properties', () => {
     | { kind: 'freeze' | 'unfreeze'; gapMs: number };
   const gapMs = fc.integer({ min: 0, max: 2 * HOUR });
   const step: fc.Arbitrary<Step> = fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('verify' as const), matches: fc.boolean(), purpose: fc.constantFrom('payment' as const, 'unbind_card' as const), gapMs }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('login' as const), passwordValid: fc.boolean(), device: fc.constantFrom('phone-A' as const, 'phone-B' as const), stepUp: fc.boolean(), gapMs }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('verify' as const),
+        matches: fc.boolean(),
+        purpose: fc.constantFrom('payment' as const, 'unbind_card' as const),
+        gapMs,
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('login' as const),
+        passwordValid: fc.boolean(),
+        device: fc.constantFrom('phone-A' as const, 'phone-B' as const),
+        stepUp: fc.boolean(),
+        gapMs,
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('freeze' as const, 'unfreeze' as const), gapMs }) },
   );
 
@@ -584,7 +801,12 @@ describe('User properties', () => {
                 ? login(now, { passwordValid: s.passwordValid, deviceId: s.device, ...(s.stepUp ? { stepUpCodeValid: true } : {}) })
                 : s.kind === 'freeze'
                   ? { type: 'FreezeAccount', userId: USER, reason: 'test', actor: { kind: 'support', agentId: 'a' }, now: at(now) }
-                  : { type: 'UnfreezeAccount', userId: USER, actor: { kind: 'support', agentId: 'a', verificationReference: 'r' }, now: at(now) };
+                  : {
+                      type: 'UnfreezeAccount',
+                      userId: USER,
+                      actor: { kind: 'support', agentId: 'a', verificationReference: 'r' },
+                      now: at(now),
+                    };
           const result = given(history).when(command);
           const attemptsLeft = result.details?.['attemptsLeft'];
           if (attemptsLeft !== undefined) {

@@ -70,7 +70,8 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     requireText(command.name, 'name');
     requireText(command.loginPasswordHash, 'loginPasswordHash');
     requireProof(command.verification, 'registration', command.phoneHash);
-    const idNumberCiphertext = command.idNumberCiphertext === undefined || command.idNumberCiphertext === '' ? null : command.idNumberCiphertext;
+    const idNumberCiphertext =
+      command.idNumberCiphertext === undefined || command.idNumberCiphertext === '' ? null : command.idNumberCiphertext;
     return [
       {
         type: IDENTITY_EVENT.UserRegistered,
@@ -92,14 +93,18 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
 
   function login(command: Login, user: RegisteredUser): Decision {
     requireText(command.deviceId, 'deviceId');
-    if (isBefore(command.now, user.loginLockedUntil)) return reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until: user.loginLockedUntil });
+    if (isBefore(command.now, user.loginLockedUntil))
+      return reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until: user.loginLockedUntil });
     if (!command.passwordValid) return loginFailure(user, command.deviceId, command.now);
     const secondFactor = secondFactorGate(user, command.secondFactorValid, 'login', command.now);
     if (secondFactor !== null) return secondFactor;
     const newDevice = !user.knownDevices.includes(command.deviceId);
     if (newDevice) {
       if (command.stepUpCodeValid === undefined) {
-        return reject(IDENTITY_ERROR.STEP_UP_REQUIRED, 'new device: confirm with the SMS code sent to your phone', { deviceId: command.deviceId, purpose: 'login_step_up' });
+        return reject(IDENTITY_ERROR.STEP_UP_REQUIRED, 'new device: confirm with the SMS code sent to your phone', {
+          deviceId: command.deviceId,
+          purpose: 'login_step_up',
+        });
       }
       // The code aggregate already counted the wrong try; nothing to record here.
       if (!command.stepUpCodeValid) return reject(IDENTITY_ERROR.INVALID_CODE, 'the SMS code is not valid', { purpose: 'login_step_up' });
@@ -107,7 +112,13 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     return [
       {
         type: IDENTITY_EVENT.LoggedIn,
-        data: { userId: user.userId, deviceId: command.deviceId, newDevice, secondFactorUsed: user.secondFactor.kind === 'enabled', at: at(command.now) },
+        data: {
+          userId: user.userId,
+          deviceId: command.deviceId,
+          newDevice,
+          secondFactorUsed: user.secondFactor.kind === 'enabled',
+          at: at(command.now),
+        },
       },
     ];
   }
@@ -115,29 +126,46 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
   function verifyDevice(command: VerifyDevice, user: RegisteredUser): Decision {
     requireText(command.deviceId, 'deviceId');
     requireProof(command.verification, 'login_step_up', user.phoneHash);
-    return [{ type: IDENTITY_EVENT.DeviceVerified, data: { userId: user.userId, deviceId: command.deviceId, verificationCodeId: command.verification.codeId, at: at(command.now) } }];
+    return [
+      {
+        type: IDENTITY_EVENT.DeviceVerified,
+        data: { userId: user.userId, deviceId: command.deviceId, verificationCodeId: command.verification.codeId, at: at(command.now) },
+      },
+    ];
   }
 
   function changeLoginPassword(command: ChangeLoginPassword, user: RegisteredUser): Decision {
     const weak = weakPassword(command.passwordCheck, 'loginPassword');
     if (weak !== null) return weak;
     requireText(command.newLoginPasswordHash, 'newLoginPasswordHash');
-    if (isBefore(command.now, user.loginLockedUntil)) return reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until: user.loginLockedUntil });
+    if (isBefore(command.now, user.loginLockedUntil))
+      return reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until: user.loginLockedUntil });
     // A wrong current password counts like a failed login: otherwise this would be an unlimited password oracle.
     if (!command.currentPasswordValid) return loginFailure(user, null, command.now);
     const secondFactor = secondFactorGate(user, command.secondFactorValid, 'change_login_password', command.now);
     if (secondFactor !== null) return secondFactor;
-    return [{ type: IDENTITY_EVENT.LoginPasswordChanged, data: { userId: user.userId, loginPasswordHash: command.newLoginPasswordHash, at: at(command.now) } }];
+    return [
+      {
+        type: IDENTITY_EVENT.LoginPasswordChanged,
+        data: { userId: user.userId, loginPasswordHash: command.newLoginPasswordHash, at: at(command.now) },
+      },
+    ];
   }
 
   function setPaymentPassword(command: SetPaymentPassword, user: RegisteredUser): Decision {
-    if (user.paymentPassword.kind === 'set') return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_ALREADY_SET, 'a payment password is already set; change or reset it instead');
+    if (user.paymentPassword.kind === 'set')
+      return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_ALREADY_SET, 'a payment password is already set; change or reset it instead');
     const weak = weakPassword(command.passwordCheck, 'paymentPassword');
     if (weak !== null) return weak;
     requireText(command.paymentPasswordHash, 'paymentPasswordHash');
     const secondFactor = secondFactorGate(user, command.secondFactorValid, 'set_payment_password', command.now);
     if (secondFactor !== null) return secondFactor;
-    return [{ type: IDENTITY_EVENT.PaymentPasswordSet, data: { userId: user.userId, paymentPasswordHash: command.paymentPasswordHash, at: at(command.now) } }];
+    return [
+      {
+        type: IDENTITY_EVENT.PaymentPasswordSet,
+        data: { userId: user.userId, paymentPasswordHash: command.paymentPasswordHash, at: at(command.now) },
+      },
+    ];
   }
 
   function changePaymentPassword(command: ChangePaymentPassword, user: RegisteredUser): Decision {
@@ -149,11 +177,17 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     if (password !== null) return password;
     const secondFactor = secondFactorGate(user, command.secondFactorValid, 'change_payment_password', command.now);
     if (secondFactor !== null) return secondFactor;
-    return [{ type: IDENTITY_EVENT.PaymentPasswordChanged, data: { userId: user.userId, paymentPasswordHash: command.newPaymentPasswordHash, at: at(command.now) } }];
+    return [
+      {
+        type: IDENTITY_EVENT.PaymentPasswordChanged,
+        data: { userId: user.userId, paymentPasswordHash: command.newPaymentPasswordHash, at: at(command.now) },
+      },
+    ];
   }
 
   function resetPaymentPassword(command: ResetPaymentPassword, user: RegisteredUser): Decision {
-    if (user.paymentPassword.kind === 'not_set') return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_NOT_SET, 'no payment password to reset; set one instead');
+    if (user.paymentPassword.kind === 'not_set')
+      return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_NOT_SET, 'no payment password to reset; set one instead');
     const weak = weakPassword(command.passwordCheck, 'paymentPassword');
     if (weak !== null) return weak;
     requireText(command.newPaymentPasswordHash, 'newPaymentPasswordHash');
@@ -163,7 +197,12 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     return [
       {
         type: IDENTITY_EVENT.PaymentPasswordReset,
-        data: { userId: user.userId, paymentPasswordHash: command.newPaymentPasswordHash, verificationCodeId: command.verification.codeId, at: at(command.now) },
+        data: {
+          userId: user.userId,
+          paymentPasswordHash: command.newPaymentPasswordHash,
+          verificationCodeId: command.verification.codeId,
+          at: at(command.now),
+        },
       },
     ];
   }
@@ -172,27 +211,47 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     if (user.paymentPassword.kind === 'not_set') return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
     // Frozen is checked before the password so that a frozen wallet neither pays nor burns attempts.
     if (user.freeze.kind === 'frozen' && MONEY_MOVEMENT_PURPOSES.has(command.purpose)) {
-      return reject(IDENTITY_ERROR.ACCOUNT_FROZEN, 'the wallet is frozen; no money can move', { frozenAt: user.freeze.frozenAt, reason: user.freeze.reason, purpose: command.purpose });
+      return reject(IDENTITY_ERROR.ACCOUNT_FROZEN, 'the wallet is frozen; no money can move', {
+        frozenAt: user.freeze.frozenAt,
+        reason: user.freeze.reason,
+        purpose: command.purpose,
+      });
     }
     const password = paymentPasswordGate(user, command.matches, command.purpose, command.now);
     if (password !== null) return password;
     const clearedFailures = user.paymentPassword.consecutiveFailures;
     // A plain success changes no state, so it records nothing: the user stream does not grow with every payment.
     if (clearedFailures === 0) return [];
-    return [{ type: IDENTITY_EVENT.PaymentPasswordVerified, data: { userId: user.userId, purpose: command.purpose, clearedFailures, at: at(command.now) } }];
+    return [
+      {
+        type: IDENTITY_EVENT.PaymentPasswordVerified,
+        data: { userId: user.userId, purpose: command.purpose, clearedFailures, at: at(command.now) },
+      },
+    ];
   }
 
   function enableSecondFactor(command: EnableSecondFactor, user: RegisteredUser): Decision {
-    if (user.secondFactor.kind === 'enabled') return reject(IDENTITY_ERROR.SECOND_FACTOR_ALREADY_ENABLED, 'the second factor is already enabled');
+    if (user.secondFactor.kind === 'enabled')
+      return reject(IDENTITY_ERROR.SECOND_FACTOR_ALREADY_ENABLED, 'the second factor is already enabled');
     requireText(command.secretCiphertext, 'secretCiphertext');
-    return [{ type: IDENTITY_EVENT.SecondFactorEnabled, data: { userId: user.userId, secretCiphertext: command.secretCiphertext, at: at(command.now) } }];
+    return [
+      {
+        type: IDENTITY_EVENT.SecondFactorEnabled,
+        data: { userId: user.userId, secretCiphertext: command.secretCiphertext, at: at(command.now) },
+      },
+    ];
   }
 
   function disableSecondFactor(command: DisableSecondFactor, user: RegisteredUser): Decision {
     if (user.secondFactor.kind === 'disabled') return reject(IDENTITY_ERROR.SECOND_FACTOR_NOT_ENABLED, 'the second factor is not enabled');
     const secondFactor = secondFactorGate(user, command.secondFactorValid, 'disable_second_factor', command.now);
     if (secondFactor !== null) return secondFactor;
-    return [{ type: IDENTITY_EVENT.SecondFactorDisabled, data: { userId: user.userId, by: 'user', supportAgentId: null, verificationReference: null, at: at(command.now) } }];
+    return [
+      {
+        type: IDENTITY_EVENT.SecondFactorDisabled,
+        data: { userId: user.userId, by: 'user', supportAgentId: null, verificationReference: null, at: at(command.now) },
+      },
+    ];
   }
 
   function resetSecondFactor(command: ResetSecondFactor, user: RegisteredUser): Decision {
@@ -202,15 +261,27 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     return [
       {
         type: IDENTITY_EVENT.SecondFactorDisabled,
-        data: { userId: user.userId, by: 'support', supportAgentId: command.supportAgentId, verificationReference: command.verificationReference, at: at(command.now) },
+        data: {
+          userId: user.userId,
+          by: 'support',
+          supportAgentId: command.supportAgentId,
+          verificationReference: command.verificationReference,
+          at: at(command.now),
+        },
       },
     ];
   }
 
   function freeze(command: FreezeAccount, user: RegisteredUser): Decision {
     requireText(command.reason, 'reason');
-    if (user.freeze.kind === 'frozen') return reject(IDENTITY_ERROR.ALREADY_FROZEN, 'the account is already frozen', { frozenAt: user.freeze.frozenAt });
-    return [{ type: IDENTITY_EVENT.AccountFrozen, data: { userId: user.userId, reason: command.reason, actor: command.actor, at: at(command.now) } }];
+    if (user.freeze.kind === 'frozen')
+      return reject(IDENTITY_ERROR.ALREADY_FROZEN, 'the account is already frozen', { frozenAt: user.freeze.frozenAt });
+    return [
+      {
+        type: IDENTITY_EVENT.AccountFrozen,
+        data: { userId: user.userId, reason: command.reason, actor: command.actor, at: at(command.now) },
+      },
+    ];
   }
 
   function unfreeze(command: UnfreezeAccount, user: RegisteredUser): Decision {
@@ -223,18 +294,31 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
         return [
           {
             type: IDENTITY_EVENT.AccountUnfrozen,
-            data: { userId: user.userId, actor: { kind: 'support', agentId: actor.agentId, verificationReference: actor.verificationReference }, verificationCodeId: null, at: at(command.now) },
+            data: {
+              userId: user.userId,
+              actor: { kind: 'support', agentId: actor.agentId, verificationReference: actor.verificationReference },
+              verificationCodeId: null,
+              at: at(command.now),
+            },
           },
         ];
       case 'user': {
         // Risk control froze it because the owner's own credentials may be compromised; the owner's SMS and password cannot lift that.
-        if (user.freeze.actor.kind === 'risk') return reject(IDENTITY_ERROR.UNFREEZE_REQUIRES_SUPPORT, 'contact customer service to unfreeze this account', { frozenBy: 'risk' });
+        if (user.freeze.actor.kind === 'risk')
+          return reject(IDENTITY_ERROR.UNFREEZE_REQUIRES_SUPPORT, 'contact customer service to unfreeze this account', {
+            frozenBy: 'risk',
+          });
         requireProof(actor.verification, 'unfreeze', user.phoneHash);
         const password = paymentPasswordGate(user, actor.paymentPasswordMatches, 'unfreeze', command.now);
         if (password !== null) return password;
         const secondFactor = secondFactorGate(user, actor.secondFactorValid, 'unfreeze', command.now);
         if (secondFactor !== null) return secondFactor;
-        return [{ type: IDENTITY_EVENT.AccountUnfrozen, data: { userId: user.userId, actor: { kind: 'user' }, verificationCodeId: actor.verification.codeId, at: at(command.now) } }];
+        return [
+          {
+            type: IDENTITY_EVENT.AccountUnfrozen,
+            data: { userId: user.userId, actor: { kind: 'user' }, verificationCodeId: actor.verification.codeId, at: at(command.now) },
+          },
+        ];
       }
       default:
         return assertNever(actor, 'unfreeze actor');
@@ -245,17 +329,36 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     requireText(command.description, 'description');
     requireText(command.source, 'source');
     const events: UserEvent[] = [
-      { type: IDENTITY_EVENT.RiskAlertRaised, data: { userId: user.userId, signal: command.signal, severity: command.severity, description: command.description, source: command.source, at: at(command.now) } },
+      {
+        type: IDENTITY_EVENT.RiskAlertRaised,
+        data: {
+          userId: user.userId,
+          signal: command.signal,
+          severity: command.severity,
+          description: command.description,
+          source: command.source,
+          at: at(command.now),
+        },
+      },
     ];
     if (command.protect && user.freeze.kind === 'active') {
-      events.push({ type: IDENTITY_EVENT.AccountFrozen, data: { userId: user.userId, reason: `risk:${command.signal}`, actor: { kind: 'risk', ruleId: command.source }, at: at(command.now) } });
+      events.push({
+        type: IDENTITY_EVENT.AccountFrozen,
+        data: {
+          userId: user.userId,
+          reason: `risk:${command.signal}`,
+          actor: { kind: 'risk', ruleId: command.source },
+          at: at(command.now),
+        },
+      });
     }
     return events;
   }
 
   function decide(command: UserCommand, state: UserState): Decision {
     requireText(command.userId, 'userId');
-    if (state.status === 'registered' && state.userId !== command.userId) throw new InvalidIdentityCommand('command is for another user than this stream');
+    if (state.status === 'registered' && state.userId !== command.userId)
+      throw new InvalidIdentityCommand('command is for another user than this stream');
     if (command.type === 'RegisterUser') return register(command, state);
     if (state.status === 'unregistered') return reject(IDENTITY_ERROR.USER_NOT_FOUND, 'no such user', { userId: command.userId });
     switch (command.type) {

@@ -3,7 +3,13 @@ import { fold } from '@ledger/util';
 import { at, givenWhenThen, HOUR, MINUTE, SECOND } from '../test/given-when-then';
 import { IDENTITY_EVENT, type VerificationCodeEvent, type VerificationPurpose } from './events';
 import { InvalidIdentityCommand } from './codes';
-import { codeProofFrom, verificationCodeDecider, verificationCodeStreamId, type ConsumeVerificationCode, type RequestVerificationCode } from './verification-code';
+import {
+  codeProofFrom,
+  verificationCodeDecider,
+  verificationCodeStreamId,
+  type ConsumeVerificationCode,
+  type RequestVerificationCode,
+} from './verification-code';
 
 const PHONE = 'k1.phone-under-test';
 const given = givenWhenThen(verificationCodeDecider);
@@ -14,10 +20,24 @@ function request(ms: number, codeId: string, purpose: VerificationPurpose = 'reg
 function consume(ms: number, matches: boolean, purpose: VerificationPurpose = 'registration'): ConsumeVerificationCode {
   return { type: 'ConsumeVerificationCode', phoneHash: PHONE, purpose, matches, now: at(ms) };
 }
-function issued(ms: number, codeId: string, purpose: VerificationPurpose = 'registration', replacesCodeId: string | null = null): VerificationCodeEvent {
+function issued(
+  ms: number,
+  codeId: string,
+  purpose: VerificationPurpose = 'registration',
+  replacesCodeId: string | null = null,
+): VerificationCodeEvent {
   return {
     type: IDENTITY_EVENT.VerificationCodeIssued,
-    data: { phoneHash: PHONE, purpose, codeId, codeHash: `hash-of-${codeId}`, issuedAt: at(ms), expiresAt: at(ms + 5 * MINUTE), resendAllowedAt: at(ms + 60 * SECOND), replacesCodeId },
+    data: {
+      phoneHash: PHONE,
+      purpose,
+      codeId,
+      codeHash: `hash-of-${codeId}`,
+      issuedAt: at(ms),
+      expiresAt: at(ms + 5 * MINUTE),
+      resendAllowedAt: at(ms + 60 * SECOND),
+      replacesCodeId,
+    },
   };
 }
 function failed(ms: number, codeId: string, failedAttempts: number): VerificationCodeEvent {
@@ -50,7 +70,12 @@ describe('VerificationCode: RequestVerificationCode', () => {
   });
 
   it('does not carry wrong tries of a replaced code over to its replacement', () => {
-    const result = given([issued(0, 'c1'), failed(SECOND, 'c1', 1), failed(2 * SECOND, 'c1', 2), issued(MINUTE, 'c2', 'registration', 'c1')]).when(consume(MINUTE + 1, false));
+    const result = given([
+      issued(0, 'c1'),
+      failed(SECOND, 'c1', 1),
+      failed(2 * SECOND, 'c1', 2),
+      issued(MINUTE, 'c2', 'registration', 'c1'),
+    ]).when(consume(MINUTE + 1, false));
     expect(result.details).toEqual({ attemptsLeft: 4 });
   });
 
@@ -60,7 +85,13 @@ describe('VerificationCode: RequestVerificationCode', () => {
   });
 
   it('caps a phone at 5 codes per rolling hour across purposes with TOO_MANY_CODES', () => {
-    const history = [issued(0, 'a'), issued(MINUTE, 'b'), issued(2 * MINUTE, 'c'), issued(3 * MINUTE, 'd', 'unfreeze'), issued(4 * MINUTE, 'e', 'login_step_up')];
+    const history = [
+      issued(0, 'a'),
+      issued(MINUTE, 'b'),
+      issued(2 * MINUTE, 'c'),
+      issued(3 * MINUTE, 'd', 'unfreeze'),
+      issued(4 * MINUTE, 'e', 'login_step_up'),
+    ];
     const result = given(history).when(request(10 * MINUTE, 'f', 'payment_password_reset'));
     expect(result.code).toBe('TOO_MANY_CODES');
     expect(result.details).toEqual({ retryAt: at(HOUR), retryAfterMs: 50 * MINUTE, maxCodesPerWindow: 5 });
@@ -87,7 +118,10 @@ describe('VerificationCode: ConsumeVerificationCode', () => {
     const result = given([issued(0, 'c1')]).when(consume(MINUTE, true));
     expect(result.rejection).toBeUndefined();
     const consumed = result.events[0]!;
-    expect(consumed).toEqual({ type: IDENTITY_EVENT.VerificationCodeConsumed, data: { phoneHash: PHONE, purpose: 'registration', codeId: 'c1', consumedAt: at(MINUTE) } });
+    expect(consumed).toEqual({
+      type: IDENTITY_EVENT.VerificationCodeConsumed,
+      data: { phoneHash: PHONE, purpose: 'registration', codeId: 'c1', consumedAt: at(MINUTE) },
+    });
     if (consumed.type !== IDENTITY_EVENT.VerificationCodeConsumed) throw new Error('unexpected');
     expect(codeProofFrom(consumed)).toEqual({ codeId: 'c1', purpose: 'registration', phoneHash: PHONE });
   });
@@ -133,7 +167,9 @@ describe('VerificationCode: ConsumeVerificationCode', () => {
 });
 
 describe('VerificationCode properties', () => {
-  type Step = { kind: 'request'; purpose: VerificationPurpose; gapMs: number } | { kind: 'consume'; purpose: VerificationPurpose; matches: boolean; gapMs: number };
+  type Step =
+    | { kind: 'request'; purpose: VerificationPurpose; gapMs: number }
+    | { kind: 'consume'; purpose: VerificationPurpose; matches: boolean; gapMs: number };
   const purpose = fc.constantFrom<VerificationPurpose>('registration', 'unfreeze');
   const step: fc.Arbitrary<Step> = fc.oneof(
     fc.record({ kind: fc.constant('request' as const), purpose, gapMs: fc.integer({ min: 0, max: 20 * MINUTE }) }),
@@ -161,7 +197,8 @@ describe('VerificationCode properties', () => {
           expect(failure.data.failedAttempts).toBeLessThanOrEqual(5);
         }
         const issues = history.flatMap((e) => (e.type === IDENTITY_EVENT.VerificationCodeIssued ? [Date.parse(e.data.issuedAt)] : []));
-        for (const issuedAt of issues) expect(issues.filter((other) => other > issuedAt - HOUR && other <= issuedAt).length).toBeLessThanOrEqual(5);
+        for (const issuedAt of issues)
+          expect(issues.filter((other) => other > issuedAt - HOUR && other <= issuedAt).length).toBeLessThanOrEqual(5);
         const consumedIds = history.flatMap((e) => (e.type === IDENTITY_EVENT.VerificationCodeConsumed ? [e.data.codeId] : []));
         expect(new Set(consumedIds).size).toBe(consumedIds.length);
       }),

@@ -1,6 +1,12 @@
 import { assertNever, reject, type Decider } from '@ledger/util';
 import { IDENTITY_ERROR, InvalidIdentityCommand, type IdentityRejection } from './codes';
-import { IDENTITY_EVENT, VERIFICATION_PURPOSES, type VerificationCodeConsumed, type VerificationCodeEvent, type VerificationPurpose } from './events';
+import {
+  IDENTITY_EVENT,
+  VERIFICATION_PURPOSES,
+  type VerificationCodeConsumed,
+  type VerificationCodeEvent,
+  type VerificationPurpose,
+} from './events';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from './policy';
 import { instant, isBefore, millis, plusMs, within, type Instant } from './time';
 
@@ -43,7 +49,15 @@ export interface ConsumeVerificationCode {
 }
 
 export type CodeSlot =
-  | { status: 'active'; codeId: string; codeHash: string; issuedAt: Instant; expiresAt: Instant; resendAllowedAt: Instant; failedAttempts: number }
+  | {
+      status: 'active';
+      codeId: string;
+      codeHash: string;
+      issuedAt: Instant;
+      expiresAt: Instant;
+      resendAllowedAt: Instant;
+      failedAttempts: number;
+    }
   | { status: 'used'; codeId: string; issuedAt: Instant; resendAllowedAt: Instant; usedAt: Instant }
   | { status: 'exhausted'; codeId: string; issuedAt: Instant; resendAllowedAt: Instant; failedAttempts: number };
 
@@ -77,7 +91,8 @@ export type VerificationCodeDecider = Decider<VerificationCodeCommand, Verificat
 
 export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDENTITY_POLICY): VerificationCodeDecider {
   function request(command: RequestVerificationCode, state: VerificationCodeState): VerificationCodeEvent[] | IdentityRejection {
-    if (command.codeId.trim() === '' || command.codeHash.trim() === '') throw new InvalidIdentityCommand('codeId and codeHash are required');
+    if (command.codeId.trim() === '' || command.codeHash.trim() === '')
+      throw new InvalidIdentityCommand('codeId and codeHash are required');
     const slot = state.kind === 'tracked' ? state.slots[command.purpose] : undefined;
     if (slot !== undefined && isBefore(command.now, slot.resendAllowedAt)) {
       return reject(IDENTITY_ERROR.RESEND_TOO_SOON, 'a code was sent moments ago; wait before asking again', {
@@ -115,21 +130,30 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
 
   function consume(command: ConsumeVerificationCode, state: VerificationCodeState): VerificationCodeEvent[] | IdentityRejection {
     const slot = state.kind === 'tracked' ? state.slots[command.purpose] : undefined;
-    if (slot === undefined) return reject(IDENTITY_ERROR.CODE_NOT_REQUESTED, 'no code was sent for this purpose; ask for one', { purpose: command.purpose });
+    if (slot === undefined)
+      return reject(IDENTITY_ERROR.CODE_NOT_REQUESTED, 'no code was sent for this purpose; ask for one', { purpose: command.purpose });
     switch (slot.status) {
       case 'used':
         return reject(IDENTITY_ERROR.CODE_ALREADY_USED, 'this code was already used; ask for a new one', { usedAt: slot.usedAt });
       case 'exhausted':
-        return reject(IDENTITY_ERROR.CODE_ATTEMPTS_EXHAUSTED, 'too many wrong tries; ask for a new code', { maxAttempts: policy.maxCodeAttempts });
+        return reject(IDENTITY_ERROR.CODE_ATTEMPTS_EXHAUSTED, 'too many wrong tries; ask for a new code', {
+          maxAttempts: policy.maxCodeAttempts,
+        });
       case 'active': {
-        if (!isBefore(command.now, slot.expiresAt)) return reject(IDENTITY_ERROR.CODE_EXPIRED, 'the code has expired; ask for a new one', { expiredAt: slot.expiresAt });
+        if (!isBefore(command.now, slot.expiresAt))
+          return reject(IDENTITY_ERROR.CODE_EXPIRED, 'the code has expired; ask for a new one', { expiredAt: slot.expiresAt });
         const base = { phoneHash: command.phoneHash, purpose: command.purpose, codeId: slot.codeId };
         if (!command.matches) {
           const failedAttempts = slot.failedAttempts + 1;
           return [
             {
               type: IDENTITY_EVENT.VerificationCodeAttemptFailed,
-              data: { ...base, failedAttempts, attemptsLeft: Math.max(0, policy.maxCodeAttempts - failedAttempts), at: instant(command.now) },
+              data: {
+                ...base,
+                failedAttempts,
+                attemptsLeft: Math.max(0, policy.maxCodeAttempts - failedAttempts),
+                at: instant(command.now),
+              },
             },
           ];
         }
@@ -144,9 +168,11 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
     initialState: () => ({ kind: 'none' }),
 
     decide(command, state) {
-      if (!VERIFICATION_PURPOSES.includes(command.purpose)) throw new InvalidIdentityCommand(`unknown purpose ${JSON.stringify(command.purpose)}`);
+      if (!VERIFICATION_PURPOSES.includes(command.purpose))
+        throw new InvalidIdentityCommand(`unknown purpose ${JSON.stringify(command.purpose)}`);
       if (command.phoneHash.trim() === '') throw new InvalidIdentityCommand('phoneHash is required');
-      if (state.kind === 'tracked' && state.phoneHash !== command.phoneHash) throw new InvalidIdentityCommand('command is for another phone than this stream');
+      if (state.kind === 'tracked' && state.phoneHash !== command.phoneHash)
+        throw new InvalidIdentityCommand('command is for another phone than this stream');
       switch (command.type) {
         case 'RequestVerificationCode':
           return request(command, state);
@@ -158,14 +184,18 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
     },
 
     evolve(state, event) {
-      const tracked = state.kind === 'tracked' ? state : { kind: 'tracked' as const, phoneHash: event.data.phoneHash, recentIssues: [], slots: {} };
+      const tracked =
+        state.kind === 'tracked' ? state : { kind: 'tracked' as const, phoneHash: event.data.phoneHash, recentIssues: [], slots: {} };
       switch (event.type) {
         case IDENTITY_EVENT.VerificationCodeIssued: {
           const { purpose, codeId, codeHash, issuedAt, expiresAt, resendAllowedAt } = event.data;
           return {
             ...tracked,
             recentIssues: [...tracked.recentIssues, issuedAt].slice(-policy.maxCodesPerWindow),
-            slots: { ...tracked.slots, [purpose]: { status: 'active', codeId, codeHash, issuedAt, expiresAt, resendAllowedAt, failedAttempts: 0 } },
+            slots: {
+              ...tracked.slots,
+              [purpose]: { status: 'active', codeId, codeHash, issuedAt, expiresAt, resendAllowedAt, failedAttempts: 0 },
+            },
           };
         }
         case IDENTITY_EVENT.VerificationCodeAttemptFailed: {
@@ -185,7 +215,16 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
           if (slot === undefined || slot.codeId !== event.data.codeId) return tracked;
           return {
             ...tracked,
-            slots: { ...tracked.slots, [event.data.purpose]: { status: 'used', codeId: slot.codeId, issuedAt: slot.issuedAt, resendAllowedAt: slot.resendAllowedAt, usedAt: event.data.consumedAt } },
+            slots: {
+              ...tracked.slots,
+              [event.data.purpose]: {
+                status: 'used',
+                codeId: slot.codeId,
+                issuedAt: slot.issuedAt,
+                resendAllowedAt: slot.resendAllowedAt,
+                usedAt: event.data.consumedAt,
+              },
+            },
           };
         }
         default:

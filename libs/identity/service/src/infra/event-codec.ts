@@ -21,12 +21,20 @@ export function identityCodec<Event extends IdentityEvent>(): EventCodec<Event> 
  * (a hash on a shared topic is one more copy to protect), and the user's name, which is personal
  * data and never travels on the bus in clear (its masked form does).
  */
-const PRIVATE_FIELDS = ['loginPasswordHash', 'paymentPasswordHash', 'idNumberCiphertext', 'secretCiphertext', 'verificationCodeId', 'name'] as const;
+const PRIVATE_FIELDS = [
+  'loginPasswordHash',
+  'paymentPasswordHash',
+  'idNumberCiphertext',
+  'secretCiphertext',
+  'verificationCodeId',
+  'name',
+] as const;
 
 /** The public form of an event published on `identity.events`: the private fields removed, a registration's name masked (`张三` → `*三`). */
 export function toPublishedEvent(event: RecordedEvent): RecordedEvent {
   const data: Record<string, unknown> = { ...event.data };
-  if (event.type === IDENTITY_EVENT.UserRegistered && typeof data['name'] === 'string' && data['name'].trim() !== '') data['maskedName'] = maskPersonName(data['name']);
+  if (event.type === IDENTITY_EVENT.UserRegistered && typeof data['name'] === 'string' && data['name'].trim() !== '')
+    data['maskedName'] = maskPersonName(data['name']);
   for (const field of PRIVATE_FIELDS) delete data[field];
   return { ...event, data };
 }

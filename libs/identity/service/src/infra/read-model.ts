@@ -1,4 +1,11 @@
-import { PostgresCheckpointStore, inTransactionUnderLock, startTransactionalProjection, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import {
+  PostgresCheckpointStore,
+  inTransactionUnderLock,
+  startTransactionalProjection,
+  type EventStore,
+  type RecordedEvent,
+  type Subscription,
+} from '@ledger/event-store';
 import { IDENTITY_EVENT } from '@ledger/identity-domain';
 import type { Pool, PoolClient } from 'pg';
 import { READ_MODEL_SCHEMA } from '../config';
@@ -96,17 +103,27 @@ export class IdentityReadModel {
         );
         return;
       case IDENTITY_EVENT.AccountFrozen:
-        await client.query(`UPDATE ${users} SET status = 'frozen', frozen_at = $2, freeze_reason = $3, updated_at = $2 WHERE user_id = $1`, [userId, at, data['reason']]);
+        await client.query(
+          `UPDATE ${users} SET status = 'frozen', frozen_at = $2, freeze_reason = $3, updated_at = $2 WHERE user_id = $1`,
+          [userId, at, data['reason']],
+        );
         return;
       case IDENTITY_EVENT.AccountUnfrozen:
-        await client.query(`UPDATE ${users} SET status = 'active', frozen_at = NULL, freeze_reason = NULL, updated_at = $2 WHERE user_id = $1`, [userId, at]);
+        await client.query(
+          `UPDATE ${users} SET status = 'active', frozen_at = NULL, freeze_reason = NULL, updated_at = $2 WHERE user_id = $1`,
+          [userId, at],
+        );
         return;
       case IDENTITY_EVENT.PaymentPasswordSet:
         await client.query(`UPDATE ${users} SET payment_password_set = true, updated_at = $2 WHERE user_id = $1`, [userId, at]);
         return;
       case IDENTITY_EVENT.SecondFactorEnabled:
       case IDENTITY_EVENT.SecondFactorDisabled:
-        await client.query(`UPDATE ${users} SET second_factor_enabled = $3, updated_at = $2 WHERE user_id = $1`, [userId, at, event.type === IDENTITY_EVENT.SecondFactorEnabled]);
+        await client.query(`UPDATE ${users} SET second_factor_enabled = $3, updated_at = $2 WHERE user_id = $1`, [
+          userId,
+          at,
+          event.type === IDENTITY_EVENT.SecondFactorEnabled,
+        ]);
         return;
       case IDENTITY_EVENT.RiskAlertRaised:
         await client.query(
@@ -122,13 +139,25 @@ export class IdentityReadModel {
 
   /** The user registered with one of these phone fingerprints (one per key of the pepper ring). */
   async findByPhoneHash(phoneHashes: readonly string[]): Promise<UserView | undefined> {
-    const { rows } = await this.pool.query<{ user_id: string; masked_phone: string; status: 'active' | 'frozen'; identity_level: string; registered_at: Date }>(
+    const { rows } = await this.pool.query<{
+      user_id: string;
+      masked_phone: string;
+      status: 'active' | 'frozen';
+      identity_level: string;
+      registered_at: Date;
+    }>(
       `SELECT user_id, masked_phone, status, identity_level, registered_at FROM ${READ_MODEL_SCHEMA}.users WHERE phone_hash = ANY($1) LIMIT 1`,
       [phoneHashes],
     );
     const row = rows[0];
     return row === undefined
       ? undefined
-      : { userId: row.user_id, maskedPhone: row.masked_phone, status: row.status, identityLevel: row.identity_level, registeredAt: row.registered_at.toISOString() };
+      : {
+          userId: row.user_id,
+          maskedPhone: row.masked_phone,
+          status: row.status,
+          identityLevel: row.identity_level,
+          registeredAt: row.registered_at.toISOString(),
+        };
   }
 }

@@ -34,6 +34,8 @@ export class OutboxSmsSender extends SmsSender {
     await mkdir(path.dirname(this.file), { recursive: true });
     // One write per line: appends of a few hundred bytes are atomic on local file systems, so
     // concurrent sends never interleave within a line.
-    await appendFile(this.file, `${JSON.stringify({ to: message.to, text: message.text, deliveredAt: this.now().toISOString() })}\n`, { mode: 0o600 });
+    await appendFile(this.file, `${JSON.stringify({ to: message.to, text: message.text, deliveredAt: this.now().toISOString() })}\n`, {
+      mode: 0o600,
+    });
   }
 }

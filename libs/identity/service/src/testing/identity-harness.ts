@@ -33,7 +33,12 @@ export interface IdentityHarness {
   dec(field: identityContract.SecretField, token: string): string;
   /** The Kafka key of a phone's commands, as the gateway makes it (never the number). */
   phoneKey(phone: string): string;
-  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor?: string, options?: { key?: string; commandId?: string }): Promise<CommandResult>;
+  send<C extends CommandContract>(
+    contract: C,
+    payload: PayloadOf<C>,
+    actor?: string,
+    options?: { key?: string; commandId?: string },
+  ): Promise<CommandResult>;
   /** The last SMS code the simulated handset of `phone` received. */
   latestCode(phone: string): string;
   /** Request code → read it → register; returns the new user id. */
@@ -55,7 +60,10 @@ export function randomIdNumber(): string {
   return first17 + idNumberCheckCharacter(first17);
 }
 
-export async function startIdentityHarness(label: string, options: { logger?: false | Array<'log' | 'warn' | 'error'>; config?: Partial<IdentityConfig> } = {}): Promise<IdentityHarness> {
+export async function startIdentityHarness(
+  label: string,
+  options: { logger?: false | Array<'log' | 'warn' | 'error'>; config?: Partial<IdentityConfig> } = {},
+): Promise<IdentityHarness> {
   const db = await createTestDatabase(label);
   const topicPrefix = `t-${uniqueSuffix()}.`;
   const clock = new ManualClock(new Date());
@@ -65,22 +73,53 @@ export async function startIdentityHarness(label: string, options: { logger?: fa
 
   @Module({
     imports: [
-      IdentityCoreModule.forRoot({ databaseUrl: db.url, topicPrefix, clock, fieldKeyring, pepperKeyring, smsOutboxFile: outboxFile, argon2: ARGON2_OWASP_PARAMS, ...options.config }),
+      IdentityCoreModule.forRoot({
+        databaseUrl: db.url,
+        topicPrefix,
+        clock,
+        fieldKeyring,
+        pepperKeyring,
+        smsOutboxFile: outboxFile,
+        argon2: ARGON2_OWASP_PARAMS,
+        ...options.config,
+      }),
     ],
   })
   class TestIdentityModule {}
 
-  const service = await startCommandService({ context: IDENTITY_CONTEXT, module: TestIdentityModule, topicPrefix, logger: options.logger ?? false });
-  const client = new KafkaCommandClient({ kafka: testKafka(`${label}-client`), clientName: `${label}-client`, sender: 'gateway', topicPrefix, defaultTimeoutMs: 30_000 });
+  const service = await startCommandService({
+    context: IDENTITY_CONTEXT,
+    module: TestIdentityModule,
+    topicPrefix,
+    logger: options.logger ?? false,
+  });
+  const client = new KafkaCommandClient({
+    kafka: testKafka(`${label}-client`),
+    clientName: `${label}-client`,
+    sender: 'gateway',
+    topicPrefix,
+    defaultTimeoutMs: 30_000,
+  });
   await client.start();
 
-  const enc = (field: identityContract.SecretField, plaintext: string) => encryptField(plaintext, fieldKeyring, identityContract.secretAad(field));
+  const enc = (field: identityContract.SecretField, plaintext: string) =>
+    encryptField(plaintext, fieldKeyring, identityContract.secretAad(field));
   // The harness plays the gateway: tokens in results are sealed for the gateway's (development) key.
   const gatewayOpeners = { keyring: fieldKeyring, opening: openingKeysFromEnv(process.env, 'gateway') };
   const dec = (field: identityContract.SecretField, token: string) => openField(token, gatewayOpeners, identityContract.secretAad(field));
   const phoneKey = (phone: string) => messageKeyOf(HASH_PURPOSE.phone, phone, fieldKeyring);
-  const send = <C extends CommandContract>(contract: C, payload: PayloadOf<C>, actor = 'anonymous', sendOptions: { key?: string; commandId?: string } = {}) =>
-    client.send(contract, payload, { key: sendOptions.key ?? 'identity-test', actor, sender: senderPlaying(actor, contract), commandId: sendOptions.commandId });
+  const send = <C extends CommandContract>(
+    contract: C,
+    payload: PayloadOf<C>,
+    actor = 'anonymous',
+    sendOptions: { key?: string; commandId?: string } = {},
+  ) =>
+    client.send(contract, payload, {
+      key: sendOptions.key ?? 'identity-test',
+      actor,
+      sender: senderPlaying(actor, contract),
+      commandId: sendOptions.commandId,
+    });
 
   const latestCode = (phone: string): string => {
     const lines = readFileSync(outboxFile, 'utf8').trim().split('\n');
@@ -91,8 +130,17 @@ export async function startIdentityHarness(label: string, options: { logger?: fa
     return code;
   };
 
-  const register = async (phone: string, loginPassword = GOOD_LOGIN_PASSWORD, extra: { idNumber?: string; deviceId?: string; name?: string } = {}): Promise<string> => {
-    const requested = await send(identityContract.requestVerificationCode, { phone: enc('phone', phone), purpose: 'registration' }, 'anonymous', { key: phoneKey(phone) });
+  const register = async (
+    phone: string,
+    loginPassword = GOOD_LOGIN_PASSWORD,
+    extra: { idNumber?: string; deviceId?: string; name?: string } = {},
+  ): Promise<string> => {
+    const requested = await send(
+      identityContract.requestVerificationCode,
+      { phone: enc('phone', phone), purpose: 'registration' },
+      'anonymous',
+      { key: phoneKey(phone) },
+    );
     if (requested.status !== 'accepted') throw new Error(`code request failed: ${requested.code}`);
     const result = await send(
       identityContract.registerUser,

@@ -9,7 +9,8 @@
  * no answer throws (`CardGatewayUnavailable` or any error): the money may or may not have moved, so
  * the caller retries with the same reference until it gets an answer.
  */
-export type CardMoneyResult = { readonly outcome: 'approved'; readonly issuerReference: string } | { readonly outcome: 'declined'; readonly reason: string };
+export type CardMoneyResult =
+  { readonly outcome: 'approved'; readonly issuerReference: string } | { readonly outcome: 'declined'; readonly reason: string };
 
 export interface CardMoneyGateway {
   charge(cardToken: string, amountMinor: bigint, reference: string): Promise<CardMoneyResult>;

@@ -30,11 +30,14 @@ export const MERCHANTS: readonly MerchantEntry[] = [
   { merchantId: 'm-cash-only', name: '现金小卖部', acceptsWallet: false, channels: [], settlement: 'acquirer' },
 ];
 
-export type MerchantCheck = { ok: true; merchant: MerchantEntry } | { ok: false; code: 'MERCHANT_NOT_SUPPORTED' | 'CHANNEL_NOT_SUPPORTED'; message: string };
+export type MerchantCheck =
+  { ok: true; merchant: MerchantEntry } | { ok: false; code: 'MERCHANT_NOT_SUPPORTED' | 'CHANNEL_NOT_SUPPORTED'; message: string };
 
 export function checkMerchant(registry: readonly MerchantEntry[], merchantId: string, channel: PaymentChannel): MerchantCheck {
   const merchant = registry.find((entry) => entry.merchantId === merchantId);
-  if (!merchant || !merchant.acceptsWallet) return { ok: false, code: 'MERCHANT_NOT_SUPPORTED', message: `merchant ${merchantId} does not accept the wallet` };
-  if (!merchant.channels.includes(channel)) return { ok: false, code: 'CHANNEL_NOT_SUPPORTED', message: `merchant ${merchantId} does not accept the wallet on channel ${channel}` };
+  if (!merchant || !merchant.acceptsWallet)
+    return { ok: false, code: 'MERCHANT_NOT_SUPPORTED', message: `merchant ${merchantId} does not accept the wallet` };
+  if (!merchant.channels.includes(channel))
+    return { ok: false, code: 'CHANNEL_NOT_SUPPORTED', message: `merchant ${merchantId} does not accept the wallet on channel ${channel}` };
   return { ok: true, merchant };
 }

@@ -1,5 +1,13 @@
 import { assertNever, parseMinor } from '@ledger/util';
-import { requestFromRecord, type ActivePaymentState, type PaymentEvent, type PaymentKind, type PaymentState, type PaymentStatus, type PaymentStep } from './payment-types';
+import {
+  requestFromRecord,
+  type ActivePaymentState,
+  type PaymentEvent,
+  type PaymentKind,
+  type PaymentState,
+  type PaymentStatus,
+  type PaymentStep,
+} from './payment-types';
 
 /** Where a flow goes once its funds are reserved. */
 const AFTER_RESERVATION: Record<PaymentKind, PaymentStatus> = {
@@ -28,7 +36,12 @@ export function evolvePayment(state: PaymentState, event: PaymentEvent): Payment
     };
     const { fingerprint, initiatedAt, settlement, approval } = event.data;
     const request = requestFromRecord(event.data.request);
-    const started: ActivePaymentState = { status: approval === undefined ? first[request.kind] : 'awaiting_approval', request, fingerprint, initiatedAt };
+    const started: ActivePaymentState = {
+      status: approval === undefined ? first[request.kind] : 'awaiting_approval',
+      request,
+      fingerprint,
+      initiatedAt,
+    };
     if (settlement !== undefined) started.settlement = settlement;
     if (approval !== undefined) started.approval = { ...approval, aboveMinor: parseMinor(approval.aboveMinor) };
     return started;
@@ -40,13 +53,21 @@ export function evolvePayment(state: PaymentState, event: PaymentEvent): Payment
     case 'PaymentFundsReserved':
       return { ...state, status: AFTER_RESERVATION[state.request.kind], holdId: event.data.holdId, holdExpiresAt: event.data.expiresAt };
     case 'RecipientFound':
-      return { ...state, status: 'verifying_password', recipient: { userId: event.data.recipientUserId, walletId: event.data.recipientWalletId } };
+      return {
+        ...state,
+        status: 'verifying_password',
+        recipient: { userId: event.data.recipientUserId, walletId: event.data.recipientWalletId },
+      };
     case 'RecipientCredited':
       return { ...state, status: 'capturing', recipientCredit: { transactionId: event.data.transactionId, postings: event.data.postings } };
     case 'CardChecked':
       return { ...state, status: 'charging', card: { last4: event.data.last4, issuer: event.data.issuer } };
     case 'CardCharged':
-      return { ...state, status: 'crediting', card: { last4: state.card?.last4 ?? '', issuer: state.card?.issuer ?? '', issuerReference: event.data.issuerReference } };
+      return {
+        ...state,
+        status: 'crediting',
+        card: { last4: state.card?.last4 ?? '', issuer: state.card?.issuer ?? '', issuerReference: event.data.issuerReference },
+      };
     case 'CardRefundRequested':
       return { ...state, status: 'refunding_card', pendingFailure: event.data.failure };
     case 'CardPaidOut':
@@ -66,13 +87,19 @@ export function evolvePayment(state: PaymentState, event: PaymentEvent): Payment
       return { ...state, refunds: rest };
     }
     case 'RefundClaimGranted':
-      return { ...state, status: 'crediting_refund', refundTarget: { walletId: event.data.walletId, userId: event.data.userId, merchantId: event.data.merchantId } };
+      return {
+        ...state,
+        status: 'crediting_refund',
+        refundTarget: { walletId: event.data.walletId, userId: event.data.userId, merchantId: event.data.merchantId },
+      };
     case 'RefundClaimReleaseRequested':
       return { ...state, status: 'releasing_refund_claim', pendingFailure: event.data.failure };
     case 'MerchantApproved':
       return { ...state, status: 'capturing', authorizationCode: event.data.authorizationCode };
     case 'CounterTopUpApproved':
-      return state.approval === undefined ? state : { ...state, status: 'crediting', approval: { ...state.approval, approvedBy: event.data.supervisorId } };
+      return state.approval === undefined
+        ? state
+        : { ...state, status: 'crediting', approval: { ...state.approval, approvedBy: event.data.supervisorId } };
     case 'CounterTopUpRejected':
       return state; // the PaymentFailed of the same append ends it
     case 'PaymentReleaseRequested':

@@ -131,7 +131,15 @@ export interface ApprovalRequirement {
   deadline: string;
 }
 
-export type PaymentRequest = MerchantPaymentRequest | TopUpRequest | TransferRequest | WithdrawalRequest | BillPaymentRequest | RefundRequest | ProviderTopUpRequest | CounterTopUpRequest;
+export type PaymentRequest =
+  | MerchantPaymentRequest
+  | TopUpRequest
+  | TransferRequest
+  | WithdrawalRequest
+  | BillPaymentRequest
+  | RefundRequest
+  | ProviderTopUpRequest
+  | CounterTopUpRequest;
 export type PaymentKind = PaymentRequest['kind'];
 
 /**
@@ -142,7 +150,11 @@ export type PaymentKind = PaymentRequest['kind'];
  */
 export type MinorString = string;
 /** A payment request as its `PaymentInitiated` event records it: the amount as a decimal string. */
-export type RecordedPaymentRequest = PaymentRequest extends infer Request ? (Request extends PaymentRequest ? Omit<Request, 'amountMinor'> & { amountMinor: MinorString } : never) : never;
+export type RecordedPaymentRequest = PaymentRequest extends infer Request
+  ? Request extends PaymentRequest
+    ? Omit<Request, 'amountMinor'> & { amountMinor: MinorString }
+    : never
+  : never;
 /** A counter approval requirement as recorded: the threshold as a decimal string. */
 export type RecordedApprovalRequirement = Omit<ApprovalRequirement, 'aboveMinor'> & { aboveMinor: MinorString };
 
@@ -160,23 +172,41 @@ export type PaymentEvent =
    * replay never depends on today's registry); absent for other kinds and in events recorded before
    * merchants could settle in the wallet, which went through the acquirer.
    */
-  | { type: 'PaymentInitiated'; data: { request: RecordedPaymentRequest; fingerprint: string; initiatedAt: string; settlement?: MerchantSettlement; approval?: RecordedApprovalRequirement } }
+  | {
+      type: 'PaymentInitiated';
+      data: {
+        request: RecordedPaymentRequest;
+        fingerprint: string;
+        initiatedAt: string;
+        settlement?: MerchantSettlement;
+        approval?: RecordedApprovalRequirement;
+      };
+    }
   /** A supervisor approved a counter top-up that awaited approval (the checker; the maker is the request's teller). */
   | { type: 'CounterTopUpApproved'; data: { paymentId: string; supervisorId: string; approvedAt: string } }
   /** A supervisor rejected it; the payment fails with COUNTER_TOP_UP_REJECTED in the same append. */
   | { type: 'CounterTopUpRejected'; data: { paymentId: string; supervisorId: string; reason: string; rejectedAt: string } }
   | { type: 'PaymentPasswordVerified'; data: { paymentId: string; verifiedAt: string } }
-  | { type: 'PaymentFundsReserved'; data: { paymentId: string; walletId: string; holdId: string; amountMinor: MinorString; expiresAt: string; reservedAt: string } }
+  | {
+      type: 'PaymentFundsReserved';
+      data: { paymentId: string; walletId: string; holdId: string; amountMinor: MinorString; expiresAt: string; reservedAt: string };
+    }
   | { type: 'MerchantApproved'; data: { paymentId: string; authorizationCode: string; approvedAt: string } }
   | { type: 'PaymentReleaseRequested'; data: { paymentId: string; holdId: string; failure: Failure; requestedAt: string } }
   | { type: 'RecipientFound'; data: { paymentId: string; recipientUserId: string; recipientWalletId: string; foundAt: string } }
-  | { type: 'RecipientCredited'; data: { paymentId: string; recipientWalletId: string; transactionId: string; postings: Posting[]; creditedAt: string } }
+  | {
+      type: 'RecipientCredited';
+      data: { paymentId: string; recipientWalletId: string; transactionId: string; postings: Posting[]; creditedAt: string };
+    }
   | { type: 'CardChecked'; data: { paymentId: string; cardId: string; last4: string; issuer: string; checkedAt: string } }
   | { type: 'CardCharged'; data: { paymentId: string; cardId: string; issuerReference: string; chargedAt: string } }
   | { type: 'CardRefundRequested'; data: { paymentId: string; cardId: string; failure: Failure; requestedAt: string } }
   | { type: 'ProviderConfirmed'; data: { paymentId: string; provider: Provider; providerReference: string; confirmedAt: string } }
   /** A provider callback that came after the deadline: refused, and kept here for reconciliation with the provider. */
-  | { type: 'LateProviderCallbackReported'; data: { paymentId: string; provider: Provider; providerReference: string; amountMinor: MinorString; receivedAt: string } }
+  | {
+      type: 'LateProviderCallbackReported';
+      data: { paymentId: string; provider: Provider; providerReference: string; amountMinor: MinorString; receivedAt: string };
+    }
   /** `billReference`: the masked reference (events recorded before references were protected hold it as given). */
   | { type: 'BillChecked'; data: { paymentId: string; billerId: string; billReference: string; checkedAt: string } }
   | { type: 'BillPaid'; data: { paymentId: string; billerId: string; receipt: string; paidAt: string } }
@@ -186,16 +216,33 @@ export type PaymentEvent =
   /** On the original payment's stream: a refund that could not be paid gives its claim back. */
   | { type: 'RefundClaimReleased'; data: { paymentId: string; refundId: string; releasedAt: string } }
   /** On the refund's stream: the claim was granted; where the money goes. */
-  | { type: 'RefundClaimGranted'; data: { paymentId: string; originalPaymentId: string; walletId: string; userId: string; merchantId: string; grantedAt: string } }
+  | {
+      type: 'RefundClaimGranted';
+      data: { paymentId: string; originalPaymentId: string; walletId: string; userId: string; merchantId: string; grantedAt: string };
+    }
   | { type: 'RefundClaimReleaseRequested'; data: { paymentId: string; failure: Failure; requestedAt: string } }
   | {
       type: 'PaymentCompleted';
-      data: { paymentId: string; kind: PaymentKind; amountMinor: MinorString; transactionIds: string[]; postings: Posting[]; completedAt: string };
+      data: {
+        paymentId: string;
+        kind: PaymentKind;
+        amountMinor: MinorString;
+        transactionIds: string[];
+        postings: Posting[];
+        completedAt: string;
+      };
     }
   | {
       type: 'PaymentFailed';
       /** holdReleased: a hold was made and given back; cardRefunded: a charged card got its money back (issuerReference). */
-      data: { paymentId: string; kind: PaymentKind; failure: Failure; holdReleased: boolean; cardRefund?: { issuerReference: string }; failedAt: string };
+      data: {
+        paymentId: string;
+        kind: PaymentKind;
+        failure: Failure;
+        holdReleased: boolean;
+        cardRefund?: { issuerReference: string };
+        failedAt: string;
+      };
     };
 
 export type StepResult<Ok> = ({ ok: true } & Ok) | { ok: false; failure: Failure };

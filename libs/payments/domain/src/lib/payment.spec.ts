@@ -1,16 +1,44 @@
 import { givenWhenThen } from '@ledger/util/testing';
-import { paymentDecider, nextStep, holdIdFor, recordedRequest, type PaymentCommand, type PaymentEvent, type PaymentRequest } from './payment';
+import {
+  paymentDecider,
+  nextStep,
+  holdIdFor,
+  recordedRequest,
+  type PaymentCommand,
+  type PaymentEvent,
+  type PaymentRequest,
+} from './payment';
 
 const now = '2026-11-22T10:00:00.000Z';
 /** m-bookshop is paid through its acquirer (reserve, approve, capture); m-canteen settles in the wallet (below). */
-const request: PaymentRequest = { kind: 'merchant', paymentId: 'p1', userId: 'u1', walletId: 'w1', merchantId: 'm-bookshop', channel: 'qr', amountMinor: 1250n, description: 'lunch' };
+const request: PaymentRequest = {
+  kind: 'merchant',
+  paymentId: 'p1',
+  userId: 'u1',
+  walletId: 'w1',
+  merchantId: 'm-bookshop',
+  channel: 'qr',
+  amountMinor: 1250n,
+  description: 'lunch',
+};
 const failure = (code: string) => ({ code, message: code });
 
 const { given } = givenWhenThen(paymentDecider);
 
-const initiated: PaymentEvent = { type: 'PaymentInitiated', data: { request: recordedRequest(request), fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-bookshop', 'qr', '1250', 'lunch']), initiatedAt: now, settlement: 'acquirer' } };
+const initiated: PaymentEvent = {
+  type: 'PaymentInitiated',
+  data: {
+    request: recordedRequest(request),
+    fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-bookshop', 'qr', '1250', 'lunch']),
+    initiatedAt: now,
+    settlement: 'acquirer',
+  },
+};
 const verified: PaymentEvent = { type: 'PaymentPasswordVerified', data: { paymentId: 'p1', verifiedAt: now } };
-const reserved: PaymentEvent = { type: 'PaymentFundsReserved', data: { paymentId: 'p1', walletId: 'w1', holdId: 'payment-p1', amountMinor: '1250', expiresAt: now, reservedAt: now } };
+const reserved: PaymentEvent = {
+  type: 'PaymentFundsReserved',
+  data: { paymentId: 'p1', walletId: 'w1', holdId: 'payment-p1', amountMinor: '1250', expiresAt: now, reservedAt: now },
+};
 const approved: PaymentEvent = { type: 'MerchantApproved', data: { paymentId: 'p1', authorizationCode: 'A1', approvedAt: now } };
 const postings = [
   { account: 'wallet:w1', amountMinor: '-1250' },
@@ -30,7 +58,10 @@ describe('merchant payment process manager', () => {
     ['m-coffee', 'online', 'CHANNEL_NOT_SUPPORTED'],
   ] as const)('merchant %s on %s fails with %s before anything moves', (merchantId, channel, code) => {
     const { result, state } = given([]).when({ type: 'StartPayment', request: { ...request, merchantId, channel }, now });
-    expect(result).toMatchObject([{ type: 'PaymentInitiated' }, { type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } }]);
+    expect(result).toMatchObject([
+      { type: 'PaymentInitiated' },
+      { type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } },
+    ]);
     expect(nextStep(state)).toBeUndefined();
   });
 
@@ -39,7 +70,10 @@ describe('merchant payment process manager', () => {
   });
 
   it('the same payment id with another payload is IDEMPOTENCY_KEY_REUSED', () => {
-    expect(given([initiated]).when({ type: 'StartPayment', request: { ...request, amountMinor: 1251n }, now }).result).toMatchObject({ kind: 'rejection', code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(given([initiated]).when({ type: 'StartPayment', request: { ...request, amountMinor: 1251n }, now }).result).toMatchObject({
+      kind: 'rejection',
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
   });
 
   it('happy path: password → reserve → acquirer approves → capture completes with the postings', () => {
@@ -49,32 +83,63 @@ describe('merchant payment process manager', () => {
     const afterReserve = given([initiated, verified]).when({ type: 'RecordReservation', result: { ok: true, expiresAt: now }, now });
     expect(afterReserve.result).toEqual([reserved]);
     expect(nextStep(afterReserve.state)).toBe('confirming');
-    const afterApproval = given([initiated, verified, reserved]).when({ type: 'RecordAcquirerAnswer', result: { ok: true, authorizationCode: 'A1' }, now });
+    const afterApproval = given([initiated, verified, reserved]).when({
+      type: 'RecordAcquirerAnswer',
+      result: { ok: true, authorizationCode: 'A1' },
+      now,
+    });
     expect(afterApproval.result).toEqual([approved]);
     expect(nextStep(afterApproval.state)).toBe('capturing');
-    const done = given([initiated, verified, reserved, approved]).when({ type: 'RecordCapture', result: { ok: true, transactionId: 't1', postings }, now });
-    expect(done.result).toEqual([{ type: 'PaymentCompleted', data: { paymentId: 'p1', kind: 'merchant', amountMinor: '1250', transactionIds: ['t1'], postings, completedAt: now } }]);
+    const done = given([initiated, verified, reserved, approved]).when({
+      type: 'RecordCapture',
+      result: { ok: true, transactionId: 't1', postings },
+      now,
+    });
+    expect(done.result).toEqual([
+      {
+        type: 'PaymentCompleted',
+        data: { paymentId: 'p1', kind: 'merchant', amountMinor: '1250', transactionIds: ['t1'], postings, completedAt: now },
+      },
+    ]);
     expect(done.state.status).toBe('completed');
   });
 
-  it.each(['WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'ACCOUNT_FROZEN', 'IDENTITY_UNAVAILABLE', 'PAYMENT_INTERRUPTED'])('a password check failing with %s fails the payment, nothing reserved', (code) => {
-    const { result } = given([initiated]).when({ type: 'RecordPasswordCheck', result: { ok: false, failure: failure(code) }, now });
-    expect(result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } }]);
-  });
+  it.each(['WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED', 'ACCOUNT_FROZEN', 'IDENTITY_UNAVAILABLE', 'PAYMENT_INTERRUPTED'])(
+    'a password check failing with %s fails the payment, nothing reserved',
+    (code) => {
+      const { result } = given([initiated]).when({ type: 'RecordPasswordCheck', result: { ok: false, failure: failure(code) }, now });
+      expect(result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } }]);
+    },
+  );
 
-  it.each(['INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'WALLET_NOT_OPEN', 'FORBIDDEN'])('a reservation refused with %s fails the payment, nothing moved', (code) => {
-    const { result } = given([initiated, verified]).when({ type: 'RecordReservation', result: { ok: false, failure: failure(code) }, now });
-    expect(result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } }]);
-  });
+  it.each(['INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'WALLET_NOT_OPEN', 'FORBIDDEN'])(
+    'a reservation refused with %s fails the payment, nothing moved',
+    (code) => {
+      const { result } = given([initiated, verified]).when({
+        type: 'RecordReservation',
+        result: { ok: false, failure: failure(code) },
+        now,
+      });
+      expect(result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } }]);
+    },
+  );
 
   it('an unanswered reservation releases whatever hold it may have made, then fails WALLET_UNAVAILABLE', () => {
-    const first = given([initiated, verified]).when({ type: 'RecordReservation', result: { ok: false, failure: failure('WALLET_UNAVAILABLE'), uncertain: true }, now });
+    const first = given([initiated, verified]).when({
+      type: 'RecordReservation',
+      result: { ok: false, failure: failure('WALLET_UNAVAILABLE'), uncertain: true },
+      now,
+    });
     expect(first.result).toMatchObject([{ type: 'PaymentReleaseRequested', data: { holdId: holdIdFor('p1') } }]);
     expect(nextStep(first.state)).toBe('releasing');
   });
 
   it.each(['MERCHANT_DECLINED', 'ACQUIRER_UNAVAILABLE'])('%s after the reservation releases the hold, then fails', (code) => {
-    const declined = given([initiated, verified, reserved]).when({ type: 'RecordAcquirerAnswer', result: { ok: false, failure: failure(code) }, now });
+    const declined = given([initiated, verified, reserved]).when({
+      type: 'RecordAcquirerAnswer',
+      result: { ok: false, failure: failure(code) },
+      now,
+    });
     expect(nextStep(declined.state)).toBe('releasing');
     const events = [initiated, verified, reserved, ...(declined.result as PaymentEvent[])];
     const released = given(events).when({ type: 'RecordRelease', now });
@@ -82,7 +147,11 @@ describe('merchant payment process manager', () => {
   });
 
   it('a capture that finds the hold gone fails HOLD_EXPIRED', () => {
-    const { result } = given([initiated, verified, reserved, approved]).when({ type: 'RecordCapture', result: { ok: false, failure: failure('HOLD_EXPIRED') }, now });
+    const { result } = given([initiated, verified, reserved, approved]).when({
+      type: 'RecordCapture',
+      result: { ok: false, failure: failure('HOLD_EXPIRED') },
+      now,
+    });
     expect(result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'HOLD_EXPIRED' } } }]);
   });
 
@@ -100,17 +169,23 @@ describe('merchant payment process manager', () => {
 
     it('a wrong password with a hold made releases the hold, then fails with the password code', () => {
       const first = given([initiated]).when({ type: 'RecordAuthorization', password: wrong, reservation: held, now });
-      expect(first.result).toMatchObject([{ type: 'PaymentReleaseRequested', data: { holdId: holdIdFor('p1'), failure: { code: 'WRONG_PAYMENT_PASSWORD' } } }]);
+      expect(first.result).toMatchObject([
+        { type: 'PaymentReleaseRequested', data: { holdId: holdIdFor('p1'), failure: { code: 'WRONG_PAYMENT_PASSWORD' } } },
+      ]);
       expect(nextStep(first.state)).toBe('releasing');
       const done = given([initiated, ...(first.result as PaymentEvent[])]).when({ type: 'RecordRelease', now });
-      expect(done.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'WRONG_PAYMENT_PASSWORD' }, holdReleased: true } }]);
+      expect(done.result).toMatchObject([
+        { type: 'PaymentFailed', data: { failure: { code: 'WRONG_PAYMENT_PASSWORD' }, holdReleased: true } },
+      ]);
     });
 
     it('a wrong password with an unanswered reservation releases too; the wallet finding no hold makes the outcome say so', () => {
       const first = given([initiated]).when({ type: 'RecordAuthorization', password: wrong, reservation: unanswered, now });
       expect(nextStep(first.state)).toBe('releasing');
       const done = given([initiated, ...(first.result as PaymentEvent[])]).when({ type: 'RecordRelease', now, holdFound: false });
-      expect(done.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'WRONG_PAYMENT_PASSWORD' }, holdReleased: false } }]);
+      expect(done.result).toMatchObject([
+        { type: 'PaymentFailed', data: { failure: { code: 'WRONG_PAYMENT_PASSWORD' }, holdReleased: false } },
+      ]);
     });
 
     it('a wrong password with a refused reservation fails at once with the password code, nothing held', () => {
@@ -120,17 +195,24 @@ describe('merchant payment process manager', () => {
     });
 
     it('a good password with a refused reservation fails with the wallet code; an unanswered one releases first', () => {
-      expect(given([initiated]).when({ type: 'RecordAuthorization', password: { ok: true }, reservation: refused, now }).result).toMatchObject([
+      expect(
+        given([initiated]).when({ type: 'RecordAuthorization', password: { ok: true }, reservation: refused, now }).result,
+      ).toMatchObject([
         { type: 'PaymentPasswordVerified' },
         { type: 'PaymentFailed', data: { failure: { code: 'INSUFFICIENT_FUNDS' }, holdReleased: false } },
       ]);
       const uncertain = given([initiated]).when({ type: 'RecordAuthorization', password: { ok: true }, reservation: unanswered, now });
-      expect(uncertain.result).toMatchObject([{ type: 'PaymentPasswordVerified' }, { type: 'PaymentReleaseRequested', data: { failure: { code: 'WALLET_UNAVAILABLE' } } }]);
+      expect(uncertain.result).toMatchObject([
+        { type: 'PaymentPasswordVerified' },
+        { type: 'PaymentReleaseRequested', data: { failure: { code: 'WALLET_UNAVAILABLE' } } },
+      ]);
       expect(nextStep(uncertain.state)).toBe('releasing');
     });
 
     it('is refused once the password is recorded (a second driver, or an older payment past that step)', () => {
-      expect(given([initiated, verified]).when({ type: 'RecordAuthorization', password: { ok: true }, reservation: held, now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+      expect(
+        given([initiated, verified]).when({ type: 'RecordAuthorization', password: { ok: true }, reservation: held, now }).result,
+      ).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
     });
   });
 
@@ -145,12 +227,16 @@ describe('merchant payment process manager', () => {
     });
 
     it('a step out of order refuses them all', () => {
-      expect(given([initiated, verified]).when({ type: 'RecordSteps', steps: [approval, capture] }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+      expect(given([initiated, verified]).when({ type: 'RecordSteps', steps: [approval, capture] }).result).toMatchObject({
+        code: 'STEP_OUT_OF_ORDER',
+      });
     });
 
     it('takes between one and the bounded number of steps', () => {
       expect(() => given([initiated]).when({ type: 'RecordSteps', steps: [] })).toThrow(/RecordSteps/);
-      expect(() => given([initiated]).when({ type: 'RecordSteps', steps: Array.from({ length: 5 }, () => approval) })).toThrow(/RecordSteps/);
+      expect(() => given([initiated]).when({ type: 'RecordSteps', steps: Array.from({ length: 5 }, () => approval) })).toThrow(
+        /RecordSteps/,
+      );
     });
   });
 
@@ -163,8 +249,23 @@ describe('merchant payment process manager', () => {
 
   describe('a merchant that settles in the wallet', () => {
     const canteen: PaymentRequest = { ...request, merchantId: 'm-canteen' };
-    const started: PaymentEvent = { type: 'PaymentInitiated', data: { request: recordedRequest(canteen), fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-canteen', 'qr', '1250', 'lunch']), initiatedAt: now, settlement: 'wallet' } };
-    const settled = { ok: true as const, transactionId: 't1', postings: [{ account: 'wallet:w1', amountMinor: '-1250' }, { account: 'merchant:m-canteen', amountMinor: '1250' }] };
+    const started: PaymentEvent = {
+      type: 'PaymentInitiated',
+      data: {
+        request: recordedRequest(canteen),
+        fingerprint: JSON.stringify(['merchant', 'u1', 'w1', 'm-canteen', 'qr', '1250', 'lunch']),
+        initiatedAt: now,
+        settlement: 'wallet',
+      },
+    };
+    const settled = {
+      ok: true as const,
+      transactionId: 't1',
+      postings: [
+        { account: 'wallet:w1', amountMinor: '-1250' },
+        { account: 'merchant:m-canteen', amountMinor: '1250' },
+      ],
+    };
 
     it('records at its start that it settles in the wallet, then checks the password', () => {
       const { result, state } = given([]).when({ type: 'StartPayment', request: canteen, now });
@@ -177,32 +278,70 @@ describe('merchant payment process manager', () => {
       expect(afterPassword.result).toEqual([verified]);
       expect(nextStep(afterPassword.state)).toBe('settling');
       const done = given([started, verified]).when({ type: 'RecordSettlement', result: settled, now });
-      expect(done.result).toEqual([{ type: 'PaymentCompleted', data: { paymentId: 'p1', kind: 'merchant', amountMinor: '1250', transactionIds: ['t1'], postings: settled.postings, completedAt: now } }]);
+      expect(done.result).toEqual([
+        {
+          type: 'PaymentCompleted',
+          data: {
+            paymentId: 'p1',
+            kind: 'merchant',
+            amountMinor: '1250',
+            transactionIds: ['t1'],
+            postings: settled.postings,
+            completedAt: now,
+          },
+        },
+      ]);
     });
 
-    it.each(['INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'HOLD_EXPIRY_PASSED'])('a settlement refused with %s fails the payment with nothing held', (code) => {
-      const { result, state } = given([started, verified]).when({ type: 'RecordSettlement', result: { ok: false, failure: failure(code) }, now });
-      expect(result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } }]);
-      expect(nextStep(state)).toBeUndefined();
-    });
+    it.each(['INSUFFICIENT_FUNDS', 'WALLET_FROZEN', 'LIMIT_EXCEEDED', 'HOLD_EXPIRY_PASSED'])(
+      'a settlement refused with %s fails the payment with nothing held',
+      (code) => {
+        const { result, state } = given([started, verified]).when({
+          type: 'RecordSettlement',
+          result: { ok: false, failure: failure(code) },
+          now,
+        });
+        expect(result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } }]);
+        expect(nextStep(state)).toBeUndefined();
+      },
+    );
 
     it('a failed password fails it at once: nothing was asked of the wallet', () => {
-      const { result } = given([started]).when({ type: 'RecordPasswordCheck', result: { ok: false, failure: failure('PAYMENT_INTERRUPTED') }, now });
+      const { result } = given([started]).when({
+        type: 'RecordPasswordCheck',
+        result: { ok: false, failure: failure('PAYMENT_INTERRUPTED') },
+        now,
+      });
       expect(result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'PAYMENT_INTERRUPTED' }, holdReleased: false } }]);
     });
 
     it('never reserves alongside the password check, and takes no acquirer steps', () => {
-      expect(given([started]).when({ type: 'RecordAuthorization', password: { ok: true }, reservation: { ok: true, expiresAt: now }, now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
-      expect(given([started, verified]).when({ type: 'RecordReservation', result: { ok: true, expiresAt: now }, now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
-      expect(given([initiated, verified]).when({ type: 'RecordSettlement', result: settled, now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+      expect(
+        given([started]).when({ type: 'RecordAuthorization', password: { ok: true }, reservation: { ok: true, expiresAt: now }, now })
+          .result,
+      ).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+      expect(
+        given([started, verified]).when({ type: 'RecordReservation', result: { ok: true, expiresAt: now }, now }).result,
+      ).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+      expect(given([initiated, verified]).when({ type: 'RecordSettlement', result: settled, now }).result).toMatchObject({
+        code: 'STEP_OUT_OF_ORDER',
+      });
     });
   });
 
   it('refuses steps out of order and anything after the outcome', () => {
     expect(given([]).when({ type: 'RecordRelease', now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
-    expect(given([initiated]).when({ type: 'RecordCapture', result: { ok: true, transactionId: 't', postings }, now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
-    const done = given([initiated]).when({ type: 'RecordPasswordCheck', result: { ok: false, failure: failure('WRONG_PAYMENT_PASSWORD') }, now });
+    expect(
+      given([initiated]).when({ type: 'RecordCapture', result: { ok: true, transactionId: 't', postings }, now }).result,
+    ).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+    const done = given([initiated]).when({
+      type: 'RecordPasswordCheck',
+      result: { ok: false, failure: failure('WRONG_PAYMENT_PASSWORD') },
+      now,
+    });
     const events = [initiated, ...(done.result as PaymentEvent[])];
-    expect(given(events).when({ type: 'RecordPasswordCheck', result: { ok: true }, now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+    expect(given(events).when({ type: 'RecordPasswordCheck', result: { ok: true }, now }).result).toMatchObject({
+      code: 'STEP_OUT_OF_ORDER',
+    });
   });
 });

@@ -14,7 +14,10 @@ const assess = (paymentId: string, overrides: Partial<RiskCommand> = {}): RiskCo
   now: at(0),
   ...overrides,
 });
-const admitted = (paymentId: string, seconds: number, deviceId = 'd1'): RiskEvent => ({ type: 'PaymentAdmitted', data: { userId: 'u1', paymentId, deviceId, amountMinor: '100', admittedAt: at(seconds) } });
+const admitted = (paymentId: string, seconds: number, deviceId = 'd1'): RiskEvent => ({
+  type: 'PaymentAdmitted',
+  data: { userId: 'u1', paymentId, deviceId, amountMinor: '100', admittedAt: at(seconds) },
+});
 
 /** given(events) → when(command) → then(events). */
 const spec = givenWhenThen(decider);
@@ -31,13 +34,17 @@ describe('risk rules before money moves', () => {
   it('velocity: the payment after N within a minute is refused RISK_VELOCITY_EXCEEDED and raises an alert', () => {
     const given = [admitted('p1', 0), admitted('p2', 10), admitted('p3', 20)];
     const events = when(given, assess('p4', { now: at(30) }));
-    expect(events).toMatchObject([{ type: 'RiskAlertRaised', data: { rule: 'velocity', code: 'RISK_VELOCITY_EXCEEDED', paymentId: 'p4' } }]);
+    expect(events).toMatchObject([
+      { type: 'RiskAlertRaised', data: { rule: 'velocity', code: 'RISK_VELOCITY_EXCEEDED', paymentId: 'p4' } },
+    ]);
     expect(riskVerdict(events)).toMatchObject({ admitted: false, code: 'RISK_VELOCITY_EXCEEDED' });
   });
 
   it('velocity: payments older than a minute no longer count', () => {
     const given = [admitted('p1', 0), admitted('p2', 10), admitted('p3', 20)];
-    expect(when(given, assess('p4', { now: new Date(Date.parse(at(0)) + 60_001).toISOString() }))).toMatchObject([{ type: 'PaymentAdmitted' }]);
+    expect(when(given, assess('p4', { now: new Date(Date.parse(at(0)) + 60_001).toISOString() }))).toMatchObject([
+      { type: 'PaymentAdmitted' },
+    ]);
   });
 
   it('a payment already admitted is admitted again without counting twice (client retry)', () => {
@@ -48,15 +55,21 @@ describe('risk rules before money moves', () => {
 
   it('new device: the first payment above the threshold is refused STEP_UP_REQUIRED and raises an alert', () => {
     const events = when([admitted('p1', 0, 'd1')], assess('p2', { deviceId: 'd2', amountMinor: 10_001n }));
-    expect(events).toMatchObject([{ type: 'RiskAlertRaised', data: { rule: 'new_device', code: 'STEP_UP_REQUIRED', deviceId: 'd2', amountMinor: '10001' } }]);
+    expect(events).toMatchObject([
+      { type: 'RiskAlertRaised', data: { rule: 'new_device', code: 'STEP_UP_REQUIRED', deviceId: 'd2', amountMinor: '10001' } },
+    ]);
     // The refusal does not make the device known.
     expect(fold(decider, [admitted('p1', 0, 'd1'), ...events]).knownDevices).toEqual(['d1']);
   });
 
   it('new device: at the threshold, with a verified step-up, or from a known device the payment is admitted', () => {
     expect(when([], assess('p1', { deviceId: 'd2', amountMinor: 10_000n }))).toMatchObject([{ type: 'PaymentAdmitted' }]);
-    expect(when([], assess('p1', { deviceId: 'd2', amountMinor: 50_000n, stepUpVerified: true }))).toMatchObject([{ type: 'PaymentAdmitted' }]);
-    expect(when([admitted('p0', 0, 'd2')], assess('p1', { deviceId: 'd2', amountMinor: 50_000n, now: at(5) }))).toMatchObject([{ type: 'PaymentAdmitted' }]);
+    expect(when([], assess('p1', { deviceId: 'd2', amountMinor: 50_000n, stepUpVerified: true }))).toMatchObject([
+      { type: 'PaymentAdmitted' },
+    ]);
+    expect(when([admitted('p0', 0, 'd2')], assess('p1', { deviceId: 'd2', amountMinor: 50_000n, now: at(5) }))).toMatchObject([
+      { type: 'PaymentAdmitted' },
+    ]);
   });
 
   it('keeps only the newest devices (bounded state)', () => {

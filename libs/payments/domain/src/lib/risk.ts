@@ -43,7 +43,19 @@ export type RiskCommand = {
 
 export type RiskEvent =
   | { type: 'PaymentAdmitted'; data: { userId: string; paymentId: string; deviceId: string; amountMinor: MinorString; admittedAt: string } }
-  | { type: 'RiskAlertRaised'; data: { userId: string; paymentId: string; rule: RiskRule; code: string; deviceId: string; amountMinor: MinorString; description: string; raisedAt: string } };
+  | {
+      type: 'RiskAlertRaised';
+      data: {
+        userId: string;
+        paymentId: string;
+        rule: RiskRule;
+        code: string;
+        deviceId: string;
+        amountMinor: MinorString;
+        description: string;
+        raisedAt: string;
+      };
+    };
 
 export interface RiskState {
   /** Admitted payments of the last minute (oldest first). */
@@ -53,7 +65,9 @@ export interface RiskState {
 }
 
 /** What the service makes of a decision: admitted (also for a payment already admitted), or refused with a code. */
-export function riskVerdict(events: readonly RiskEvent[]): { admitted: true } | { admitted: false; rule: RiskRule; code: string; message: string } {
+export function riskVerdict(
+  events: readonly RiskEvent[],
+): { admitted: true } | { admitted: false; rule: RiskRule; code: string; message: string } {
   const hit = events.find((event): event is Extract<RiskEvent, { type: 'RiskAlertRaised' }> => event.type === 'RiskAlertRaised');
   return hit ? { admitted: false, rule: hit.data.rule, code: hit.data.code, message: hit.data.description } : { admitted: true };
 }
@@ -68,13 +82,20 @@ export function createRiskDecider(policy: Readonly<RiskPolicy> = DEFAULT_RISK_PO
         const since = Date.parse(now) - WINDOW_MS;
         const inWindow = state.recent.filter((entry) => Date.parse(entry.at) > since).length;
         const alert = (rule: RiskRule, code: string, description: string): RiskEvent[] => [
-          { type: 'RiskAlertRaised', data: { userId, paymentId, rule, code, deviceId, amountMinor: amountMinor.toString(), description, raisedAt: now } },
+          {
+            type: 'RiskAlertRaised',
+            data: { userId, paymentId, rule, code, deviceId, amountMinor: amountMinor.toString(), description, raisedAt: now },
+          },
         ];
         if (inWindow >= policy.velocityPerMinute) {
           return alert('velocity', PAYMENT_ERROR.RISK_VELOCITY_EXCEEDED, `more than ${policy.velocityPerMinute} payments within a minute`);
         }
         if (!state.knownDevices.includes(deviceId) && amountMinor > policy.newDeviceThresholdMinor && !command.stepUpVerified) {
-          return alert('new_device', PAYMENT_ERROR.STEP_UP_REQUIRED, `first payment from a new device above ${policy.newDeviceThresholdMinor.toString()} fen needs an SMS step-up`);
+          return alert(
+            'new_device',
+            PAYMENT_ERROR.STEP_UP_REQUIRED,
+            `first payment from a new device above ${policy.newDeviceThresholdMinor.toString()} fen needs an SMS step-up`,
+          );
         }
         return [{ type: 'PaymentAdmitted', data: { userId, paymentId, deviceId, amountMinor: amountMinor.toString(), admittedAt: now } }];
       }
@@ -87,8 +108,13 @@ export function createRiskDecider(policy: Readonly<RiskPolicy> = DEFAULT_RISK_PO
     switch (event.type) {
       case 'PaymentAdmitted': {
         const since = Date.parse(event.data.admittedAt) - WINDOW_MS;
-        const recent = [...state.recent.filter((entry) => Date.parse(entry.at) > since), { paymentId: event.data.paymentId, at: event.data.admittedAt }];
-        const knownDevices = [...state.knownDevices.filter((device) => device !== event.data.deviceId), event.data.deviceId].slice(-policy.knownDevicesKept);
+        const recent = [
+          ...state.recent.filter((entry) => Date.parse(entry.at) > since),
+          { paymentId: event.data.paymentId, at: event.data.admittedAt },
+        ];
+        const knownDevices = [...state.knownDevices.filter((device) => device !== event.data.deviceId), event.data.deviceId].slice(
+          -policy.knownDevicesKept,
+        );
         return { recent, knownDevices };
       }
       case 'RiskAlertRaised':

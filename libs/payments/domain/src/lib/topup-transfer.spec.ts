@@ -4,7 +4,6 @@ import type { PaymentRequest } from './payment';
 const now = '2026-11-22T10:00:00.000Z';
 const failure = (code: string) => ({ code, message: code });
 
-
 describe('top-up from a bound card', () => {
   const request: PaymentRequest = { kind: 'topup', paymentId: 't1', userId: 'u1', walletId: 'w1', cardId: 'c1', amountMinor: 5000n };
   const start = () => run([], { type: 'StartPayment', request, now });
@@ -22,39 +21,64 @@ describe('top-up from a bound card', () => {
       { account: 'wallet:w1', amountMinor: '5000' },
     ];
     const done = run(charged.events, { type: 'RecordWalletCredit', result: { ok: true, transactionId: 'tx', postings }, now });
-    expect(done.result).toMatchObject([{ type: 'PaymentCompleted', data: { kind: 'topup', amountMinor: '5000', transactionIds: ['tx'], postings } }]);
+    expect(done.result).toMatchObject([
+      { type: 'PaymentCompleted', data: { kind: 'topup', amountMinor: '5000', transactionIds: ['tx'], postings } },
+    ]);
     expect(done.step).toBeUndefined();
   });
 
-  it.each(['CARD_EXPIRED', 'CARD_BLOCKED', 'CARD_NOT_FOUND', 'NOT_CARD_OWNER', 'CARDS_UNAVAILABLE'])('a card check failing with %s fails the top-up, nothing moved', (code) => {
-    const checked = run(start().events, { type: 'RecordCardCheck', result: { ok: false, failure: failure(code) }, now });
-    expect(checked.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } }]);
-  });
+  it.each(['CARD_EXPIRED', 'CARD_BLOCKED', 'CARD_NOT_FOUND', 'NOT_CARD_OWNER', 'CARDS_UNAVAILABLE'])(
+    'a card check failing with %s fails the top-up, nothing moved',
+    (code) => {
+      const checked = run(start().events, { type: 'RecordCardCheck', result: { ok: false, failure: failure(code) }, now });
+      expect(checked.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } }]);
+    },
+  );
 
   it('a declined charge fails CARD_CHARGE_DECLINED, nothing moved', () => {
     const checked = run(start().events, { type: 'RecordCardCheck', result: { ok: true, last4: '3452', issuer: 'ICBC' }, now });
-    const declined = run(checked.events, { type: 'RecordCardCharge', result: { ok: false, failure: failure('CARD_CHARGE_DECLINED') }, now });
+    const declined = run(checked.events, {
+      type: 'RecordCardCharge',
+      result: { ok: false, failure: failure('CARD_CHARGE_DECLINED') },
+      now,
+    });
     expect(declined.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'CARD_CHARGE_DECLINED' } } }]);
   });
 
-  it.each(['BALANCE_CAP_EXCEEDED', 'WALLET_FROZEN', 'WALLET_NOT_OPEN'])('a credit refused with %s after the charge pays the card back, then fails', (code) => {
-    const checked = run(start().events, { type: 'RecordCardCheck', result: { ok: true, last4: '3452', issuer: 'ICBC' }, now });
-    const charged = run(checked.events, { type: 'RecordCardCharge', result: { ok: true, issuerReference: 'iss-1' }, now });
-    const refused = run(charged.events, { type: 'RecordWalletCredit', result: { ok: false, failure: failure(code) }, now });
-    expect(refused.step).toBe('refunding_card');
-    const refunded = run(refused.events, { type: 'RecordCardRefund', issuerReference: 'iss-refund', now });
-    expect(refunded.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, cardRefund: { issuerReference: 'iss-refund' } } }]);
-  });
+  it.each(['BALANCE_CAP_EXCEEDED', 'WALLET_FROZEN', 'WALLET_NOT_OPEN'])(
+    'a credit refused with %s after the charge pays the card back, then fails',
+    (code) => {
+      const checked = run(start().events, { type: 'RecordCardCheck', result: { ok: true, last4: '3452', issuer: 'ICBC' }, now });
+      const charged = run(checked.events, { type: 'RecordCardCharge', result: { ok: true, issuerReference: 'iss-1' }, now });
+      const refused = run(charged.events, { type: 'RecordWalletCredit', result: { ok: false, failure: failure(code) }, now });
+      expect(refused.step).toBe('refunding_card');
+      const refunded = run(refused.events, { type: 'RecordCardRefund', issuerReference: 'iss-refund', now });
+      expect(refunded.result).toMatchObject([
+        { type: 'PaymentFailed', data: { failure: { code }, cardRefund: { issuerReference: 'iss-refund' } } },
+      ]);
+    },
+  );
 
   it('steps of other flows are out of order', () => {
-    expect(run(start().events, { type: 'RecordPasswordCheck', result: { ok: true }, now }).result).toMatchObject({ code: 'STEP_OUT_OF_ORDER' });
+    expect(run(start().events, { type: 'RecordPasswordCheck', result: { ok: true }, now }).result).toMatchObject({
+      code: 'STEP_OUT_OF_ORDER',
+    });
   });
 });
 
 describe('transfer to another user', () => {
-  const request: PaymentRequest = { kind: 'transfer', paymentId: 'x1', userId: 'u1', walletId: 'w1', recipientPhone: { encrypted: 'enc:v1:dev:iv:ct:tag', masked: '138****0000', fingerprint: 'dev.f1' }, amountMinor: 700n, description: '' };
+  const request: PaymentRequest = {
+    kind: 'transfer',
+    paymentId: 'x1',
+    userId: 'u1',
+    walletId: 'w1',
+    recipientPhone: { encrypted: 'enc:v1:dev:iv:ct:tag', masked: '138****0000', fingerprint: 'dev.f1' },
+    amountMinor: 700n,
+    description: '',
+  };
   const start = () => run([], { type: 'StartPayment', request, now });
-  const found = () => run(start().events, { type: 'RecordRecipient', result: { ok: true, recipientUserId: 'u2', recipientWalletId: 'w2' }, now });
+  const found = () =>
+    run(start().events, { type: 'RecordRecipient', result: { ok: true, recipientUserId: 'u2', recipientWalletId: 'w2' }, now });
   const reserved = () => {
     const verified = run(found().events, { type: 'RecordPasswordCheck', result: { ok: true }, now });
     return run(verified.events, { type: 'RecordReservation', result: { ok: true, expiresAt: now }, now });
@@ -72,18 +96,36 @@ describe('transfer to another user', () => {
     expect(start().step).toBe('finding_recipient');
     expect(found().step).toBe('verifying_password');
     expect(reserved().step).toBe('crediting_recipient');
-    const credited = run(reserved().events, { type: 'RecordRecipientCredit', result: { ok: true, transactionId: 'tx1', postings: creditPostings }, now });
+    const credited = run(reserved().events, {
+      type: 'RecordRecipientCredit',
+      result: { ok: true, transactionId: 'tx1', postings: creditPostings },
+      now,
+    });
     expect(credited.step).toBe('capturing');
-    const done = run(credited.events, { type: 'RecordCapture', result: { ok: true, transactionId: 'tx2', postings: capturePostings }, now });
-    expect(done.result).toMatchObject([{ type: 'PaymentCompleted', data: { kind: 'transfer', transactionIds: ['tx1', 'tx2'], postings: [...creditPostings, ...capturePostings] } }]);
-    const transit = [...creditPostings, ...capturePostings].filter((p) => p.account === 'clearing:transfer').reduce((sum, p) => sum + BigInt(p.amountMinor), 0n);
+    const done = run(credited.events, {
+      type: 'RecordCapture',
+      result: { ok: true, transactionId: 'tx2', postings: capturePostings },
+      now,
+    });
+    expect(done.result).toMatchObject([
+      {
+        type: 'PaymentCompleted',
+        data: { kind: 'transfer', transactionIds: ['tx1', 'tx2'], postings: [...creditPostings, ...capturePostings] },
+      },
+    ]);
+    const transit = [...creditPostings, ...capturePostings]
+      .filter((p) => p.account === 'clearing:transfer')
+      .reduce((sum, p) => sum + BigInt(p.amountMinor), 0n);
     expect(transit).toBe(0n);
   });
 
-  it.each(['RECIPIENT_NOT_FOUND', 'RECIPIENT_WALLET_UNAVAILABLE', 'SELF_TRANSFER', 'IDENTITY_UNAVAILABLE'])('no recipient (%s): failed, nothing moved', (code) => {
-    const failed = run(start().events, { type: 'RecordRecipient', result: { ok: false, failure: failure(code) }, now });
-    expect(failed.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } }]);
-  });
+  it.each(['RECIPIENT_NOT_FOUND', 'RECIPIENT_WALLET_UNAVAILABLE', 'SELF_TRANSFER', 'IDENTITY_UNAVAILABLE'])(
+    'no recipient (%s): failed, nothing moved',
+    (code) => {
+      const failed = run(start().events, { type: 'RecordRecipient', result: { ok: false, failure: failure(code) }, now });
+      expect(failed.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, holdReleased: false } }]);
+    },
+  );
 
   it('INSUFFICIENT_FUNDS at the reservation: failed, nothing moved', () => {
     const verified = run(found().events, { type: 'RecordPasswordCheck', result: { ok: true }, now });
@@ -92,10 +134,16 @@ describe('transfer to another user', () => {
   });
 
   it('the recipient refusing the credit releases the sender hold, then fails RECIPIENT_WALLET_UNAVAILABLE', () => {
-    const refused = run(reserved().events, { type: 'RecordRecipientCredit', result: { ok: false, failure: failure('RECIPIENT_WALLET_UNAVAILABLE') }, now });
+    const refused = run(reserved().events, {
+      type: 'RecordRecipientCredit',
+      result: { ok: false, failure: failure('RECIPIENT_WALLET_UNAVAILABLE') },
+      now,
+    });
     expect(refused.step).toBe('releasing');
     const released = run(refused.events, { type: 'RecordRelease', now });
-    expect(released.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'RECIPIENT_WALLET_UNAVAILABLE' }, holdReleased: true } }]);
+    expect(released.result).toMatchObject([
+      { type: 'PaymentFailed', data: { failure: { code: 'RECIPIENT_WALLET_UNAVAILABLE' }, holdReleased: true } },
+    ]);
   });
 
   it('idempotency rests on the phone fingerprint: a new ciphertext of the same phone is the same payment, another phone is IDEMPOTENCY_KEY_REUSED', () => {
@@ -106,7 +154,11 @@ describe('transfer to another user', () => {
   });
 
   it('wrong password after the recipient is found: failed, nothing reserved', () => {
-    const failed = run(found().events, { type: 'RecordPasswordCheck', result: { ok: false, failure: failure('WRONG_PAYMENT_PASSWORD') }, now });
+    const failed = run(found().events, {
+      type: 'RecordPasswordCheck',
+      result: { ok: false, failure: failure('WRONG_PAYMENT_PASSWORD') },
+      now,
+    });
     expect(failed.result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'WRONG_PAYMENT_PASSWORD' } } }]);
   });
 });

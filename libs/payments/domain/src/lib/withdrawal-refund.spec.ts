@@ -34,7 +34,9 @@ describe('withdrawal to a bound card', () => {
   it.each(['CARD_PAYOUT_DECLINED', 'CARD_BLOCKED', 'CARD_EXPIRED'])('a payout failing with %s releases the hold, then fails', (code) => {
     const declined = run(reserved(), { type: 'RecordPayout', result: { ok: false, failure: failure(code) }, now });
     expect(declined.step).toBe('releasing');
-    expect(run(declined.events, { type: 'RecordRelease', now }).result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code }, holdReleased: true } }]);
+    expect(run(declined.events, { type: 'RecordRelease', now }).result).toMatchObject([
+      { type: 'PaymentFailed', data: { failure: { code }, holdReleased: true } },
+    ]);
   });
 
   it('INSUFFICIENT_FUNDS at the reservation: failed, nothing moved', () => {
@@ -42,12 +44,23 @@ describe('withdrawal to a bound card', () => {
       { type: 'StartPayment', request, now },
       { type: 'RecordPasswordCheck', result: { ok: true }, now },
     ]);
-    expect(run(events, { type: 'RecordReservation', result: { ok: false, failure: failure('INSUFFICIENT_FUNDS') }, now }).result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'INSUFFICIENT_FUNDS' } } }]);
+    expect(
+      run(events, { type: 'RecordReservation', result: { ok: false, failure: failure('INSUFFICIENT_FUNDS') }, now }).result,
+    ).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'INSUFFICIENT_FUNDS' } } }]);
   });
 });
 
 describe('refunds', () => {
-  const payment: PaymentRequest = { kind: 'merchant', paymentId: 'p1', userId: 'u1', walletId: 'w1', merchantId: 'm-canteen', channel: 'qr', amountMinor: 1000n, description: '' };
+  const payment: PaymentRequest = {
+    kind: 'merchant',
+    paymentId: 'p1',
+    userId: 'u1',
+    walletId: 'w1',
+    merchantId: 'm-canteen',
+    channel: 'qr',
+    amountMinor: 1000n,
+    description: '',
+  };
   const completed = () =>
     chain([
       { type: 'StartPayment', request: payment, now },
@@ -63,17 +76,25 @@ describe('refunds', () => {
       expect(refundableMinor(first.state)).toBe(600n);
       const second = run(first.events, { type: 'ClaimRefund', refundId: 'r2', amountMinor: 600n, now });
       expect(refundableMinor(second.state)).toBe(0n);
-      expect(run(second.events, { type: 'ClaimRefund', refundId: 'r3', amountMinor: 1n, now }).result).toMatchObject({ code: 'REFUND_EXCEEDS_PAYMENT', details: { refundableMinor: '0' } });
+      expect(run(second.events, { type: 'ClaimRefund', refundId: 'r3', amountMinor: 1n, now }).result).toMatchObject({
+        code: 'REFUND_EXCEEDS_PAYMENT',
+        details: { refundableMinor: '0' },
+      });
     });
 
     it('never more than the payment: REFUND_EXCEEDS_PAYMENT', () => {
-      expect(run(completed(), { type: 'ClaimRefund', refundId: 'r1', amountMinor: 1001n, now }).result).toMatchObject({ code: 'REFUND_EXCEEDS_PAYMENT', details: { refundableMinor: '1000' } });
+      expect(run(completed(), { type: 'ClaimRefund', refundId: 'r1', amountMinor: 1001n, now }).result).toMatchObject({
+        code: 'REFUND_EXCEEDS_PAYMENT',
+        details: { refundableMinor: '1000' },
+      });
     });
 
     it('never twice for the same refund id: the same claim is a no-op, another amount IDEMPOTENCY_KEY_REUSED', () => {
       const first = run(completed(), { type: 'ClaimRefund', refundId: 'r1', amountMinor: 400n, now });
       expect(run(first.events, { type: 'ClaimRefund', refundId: 'r1', amountMinor: 400n, now }).result).toEqual([]);
-      expect(run(first.events, { type: 'ClaimRefund', refundId: 'r1', amountMinor: 500n, now }).result).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+      expect(run(first.events, { type: 'ClaimRefund', refundId: 'r1', amountMinor: 500n, now }).result).toMatchObject({
+        code: 'IDEMPOTENCY_KEY_REUSED',
+      });
     });
 
     it('a released claim is refundable again', () => {
@@ -86,7 +107,9 @@ describe('refunds', () => {
     it('only a completed merchant payment: PAYMENT_NOT_REFUNDABLE / PAYMENT_NOT_FOUND', () => {
       expect(run([], { type: 'ClaimRefund', refundId: 'r1', amountMinor: 1n, now }).result).toMatchObject({ code: 'PAYMENT_NOT_FOUND' });
       const inFlight = chain([{ type: 'StartPayment', request: payment, now }]);
-      expect(run(inFlight, { type: 'ClaimRefund', refundId: 'r1', amountMinor: 1n, now }).result).toMatchObject({ code: 'PAYMENT_NOT_REFUNDABLE' });
+      expect(run(inFlight, { type: 'ClaimRefund', refundId: 'r1', amountMinor: 1n, now }).result).toMatchObject({
+        code: 'PAYMENT_NOT_REFUNDABLE',
+      });
     });
   });
 
@@ -105,18 +128,24 @@ describe('refunds', () => {
         { account: 'merchant:m-canteen', amountMinor: '-400' },
         { account: 'wallet:w1', amountMinor: '400' },
       ];
-      expect(run(granted(), { type: 'RecordRefundCredit', result: { ok: true, transactionId: 'tx', postings }, now }).result).toMatchObject([{ type: 'PaymentCompleted', data: { kind: 'refund', postings } }]);
+      expect(run(granted(), { type: 'RecordRefundCredit', result: { ok: true, transactionId: 'tx', postings }, now }).result).toMatchObject(
+        [{ type: 'PaymentCompleted', data: { kind: 'refund', postings } }],
+      );
     });
 
     it.each(['REFUND_EXCEEDS_PAYMENT', 'PAYMENT_NOT_REFUNDABLE', 'PAYMENT_NOT_FOUND'])('a refused claim (%s) fails the refund', (code) => {
       const started = chain([{ type: 'StartPayment', request: refund, now }]);
-      expect(run(started, { type: 'RecordRefundClaim', result: { ok: false, failure: failure(code) }, now }).result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code } } }]);
+      expect(run(started, { type: 'RecordRefundClaim', result: { ok: false, failure: failure(code) }, now }).result).toMatchObject([
+        { type: 'PaymentFailed', data: { failure: { code } } },
+      ]);
     });
 
     it('a refused credit gives the claim back, then fails', () => {
       const refused = run(granted(), { type: 'RecordRefundCredit', result: { ok: false, failure: failure('WALLET_NOT_OPEN') }, now });
       expect(refused.step).toBe('releasing_refund_claim');
-      expect(run(refused.events, { type: 'RecordRefundClaimRelease', now }).result).toMatchObject([{ type: 'PaymentFailed', data: { failure: { code: 'WALLET_NOT_OPEN' } } }]);
+      expect(run(refused.events, { type: 'RecordRefundClaimRelease', now }).result).toMatchObject([
+        { type: 'PaymentFailed', data: { failure: { code: 'WALLET_NOT_OPEN' } } },
+      ]);
     });
   });
 });

@@ -20,12 +20,20 @@ export class SimulatedCardGateway implements CardMoneyGateway {
     return this.move('payout', cardToken, amountMinor, reference, this.paidOut);
   }
 
-  private move(operation: 'charge' | 'payout', cardToken: string, amountMinor: bigint, reference: string, ledger: Map<string, bigint>): CardMoneyResult {
+  private move(
+    operation: 'charge' | 'payout',
+    cardToken: string,
+    amountMinor: bigint,
+    reference: string,
+    ledger: Map<string, bigint>,
+  ): CardMoneyResult {
     if (this.unavailable.has(operation)) throw new CardGatewayUnavailable(operation);
     const key = `${operation}:${reference}`;
     const known = this.answers.get(key);
     if (known) return known;
-    const answer: CardMoneyResult = this.declineTokens.has(cardToken) ? { outcome: 'declined', reason: 'insufficient_funds' } : { outcome: 'approved', issuerReference: `iss-${key}` };
+    const answer: CardMoneyResult = this.declineTokens.has(cardToken)
+      ? { outcome: 'declined', reason: 'insufficient_funds' }
+      : { outcome: 'approved', issuerReference: `iss-${key}` };
     if (answer.outcome === 'approved') ledger.set(reference, amountMinor);
     this.answers.set(key, answer);
     return answer;

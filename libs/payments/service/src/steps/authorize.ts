@@ -11,7 +11,8 @@ import { failureOf, wrongKind, type StepExecutor } from './step-context';
  */
 export const verifyPassword: StepExecutor = async (context, { state, secrets, now }) => {
   const request = state.request;
-  if (request.kind === 'refund' || request.kind === 'topup' || request.kind === 'provider_topup' || request.kind === 'counter') throw wrongKind(state, 'verifying_password');
+  if (request.kind === 'refund' || request.kind === 'topup' || request.kind === 'provider_topup' || request.kind === 'counter')
+    throw wrongKind(state, 'verifying_password');
   const id = request.paymentId;
   const { paymentPassword } = secrets;
   if (paymentPassword === undefined) {
@@ -21,13 +22,25 @@ export const verifyPassword: StepExecutor = async (context, { state, secrets, no
     const failure = { code: PAYMENT_ERROR.PAYMENT_INTERRUPTED, message: 'the service restarted before the payment password was checked' };
     // A payment settled in the wallet asks the wallet for nothing before its password is recorded.
     if (state.settlement === 'wallet') return { record: { type: 'RecordPasswordCheck', result: { ok: false, failure }, now } };
-    return { record: { type: 'RecordAuthorization', password: { ok: false, failure }, reservation: { ok: false, uncertain: true, failure }, now } };
+    return {
+      record: { type: 'RecordAuthorization', password: { ok: false, failure }, reservation: { ok: false, uncertain: true, failure }, now },
+    };
   }
   const purpose = request.kind === 'transfer' ? 'transfer' : 'payment';
   const checkPassword = async (): Promise<StepResult<object>> => {
-    const password = await context.call(identityContract.verifyPaymentPassword, { userId: request.userId, paymentPassword, purpose }, request.userId, `${id}:password`);
+    const password = await context.call(
+      identityContract.verifyPaymentPassword,
+      { userId: request.userId, paymentPassword, purpose },
+      request.userId,
+      `${id}:password`,
+    );
     if (password.status === 'accepted') return { ok: true };
-    return { ok: false, failure: isUnanswered(password) ? { code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE, message: `identity did not answer: ${password.message}` } : failureOf(password) };
+    return {
+      ok: false,
+      failure: isUnanswered(password)
+        ? { code: PAYMENT_ERROR.IDENTITY_UNAVAILABLE, message: `identity did not answer: ${password.message}` }
+        : failureOf(password),
+    };
   };
   // Settling in the wallet moves the money at once, so it waits for the password's recorded success.
   if (state.settlement === 'wallet') return { record: { type: 'RecordPasswordCheck', result: await checkPassword(), now } };
@@ -38,4 +51,6 @@ export const verifyPassword: StepExecutor = async (context, { state, secrets, no
 };
 
 /** reserving: a payment whose password was recorded before the reservation was asked for in the same round trip. */
-export const reserve: StepExecutor = async (context, { state, now }) => ({ record: { type: 'RecordReservation', result: await context.reserve(state), now } });
+export const reserve: StepExecutor = async (context, { state, now }) => ({
+  record: { type: 'RecordReservation', result: await context.reserve(state), now },
+});

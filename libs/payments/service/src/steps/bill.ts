@@ -7,12 +7,23 @@ export const checkBill: StepExecutor = async (context, { state, now }) => {
   if (request.kind !== 'bill') throw wrongKind(state, 'checking_bill');
   const { biller, billReferenceForBiller } = context.options;
   const fail = (failure: Failure): StepOutcome => ({ record: { type: 'RecordBillCheck', result: { ok: false, failure }, now } });
-  const tried = await context.askPartner(() => biller.checkBill(request.billerId, billReferenceForBiller(request.billReference)), BillerUnavailable);
+  const tried = await context.askPartner(
+    () => biller.checkBill(request.billerId, billReferenceForBiller(request.billReference)),
+    BillerUnavailable,
+  );
   if (tried === undefined) return fail({ code: PAYMENT_ERROR.BILLER_UNAVAILABLE, message: 'the biller did not answer the bill check' });
   const bill = tried.answer;
-  if (!bill.found) return fail({ code: PAYMENT_ERROR.BILL_NOT_FOUND, message: `biller ${request.billerId} knows no bill ${request.billReference.masked}` });
+  if (!bill.found)
+    return fail({
+      code: PAYMENT_ERROR.BILL_NOT_FOUND,
+      message: `biller ${request.billerId} knows no bill ${request.billReference.masked}`,
+    });
   if (bill.amountDueMinor !== undefined && bill.amountDueMinor !== request.amountMinor) {
-    return fail({ code: PAYMENT_ERROR.BILL_AMOUNT_MISMATCH, message: 'the bill must be paid exactly', details: { amountDueMinor: bill.amountDueMinor.toString() } });
+    return fail({
+      code: PAYMENT_ERROR.BILL_AMOUNT_MISMATCH,
+      message: 'the bill must be paid exactly',
+      details: { amountDueMinor: bill.amountDueMinor.toString() },
+    });
   }
   return { record: { type: 'RecordBillCheck', result: { ok: true }, now } };
 };
@@ -22,10 +33,24 @@ export const payBill: StepExecutor = async (context, { state }) => {
   const request = state.request;
   if (request.kind !== 'bill') throw wrongKind(state, 'paying_bill');
   const { biller, billReferenceForBiller } = context.options;
-  const payment = { paymentId: request.paymentId, billerId: request.billerId, billReference: billReferenceForBiller(request.billReference), amountMinor: request.amountMinor };
+  const payment = {
+    paymentId: request.paymentId,
+    billerId: request.billerId,
+    billReference: billReferenceForBiller(request.billReference),
+    amountMinor: request.amountMinor,
+  };
   const tried = await context.askPartner(() => biller.payBill(payment), BillerUnavailable);
-  if (tried === undefined) return { record: { type: 'RecordBillPayment', result: { ok: false, failure: { code: PAYMENT_ERROR.BILLER_UNAVAILABLE, message: 'the biller did not answer' } }, now: context.now() } };
+  if (tried === undefined)
+    return {
+      record: {
+        type: 'RecordBillPayment',
+        result: { ok: false, failure: { code: PAYMENT_ERROR.BILLER_UNAVAILABLE, message: 'the biller did not answer' } },
+        now: context.now(),
+      },
+    };
   const answer = tried.answer;
-  const result = answer.accepted ? ({ ok: true, receipt: answer.receipt } as const) : ({ ok: false, failure: { code: PAYMENT_ERROR.BILLER_DECLINED, message: answer.reason } } as const);
+  const result = answer.accepted
+    ? ({ ok: true, receipt: answer.receipt } as const)
+    : ({ ok: false, failure: { code: PAYMENT_ERROR.BILLER_DECLINED, message: answer.reason } } as const);
   return { record: { type: 'RecordBillPayment', result, now: context.now() } };
 };

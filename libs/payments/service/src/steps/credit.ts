@@ -16,13 +16,28 @@ export const creditRecipient: StepExecutor = async (context, { state, now }) => 
   const id = request.paymentId;
   const result = await context.call(
     walletContract.creditWallet,
-    { walletId: state.recipient.walletId, creditId: `transfer-${id}`, amountMinor: request.amountMinor.toString(), reference: `transfer ${id} from wallet ${request.walletId}`, counterparty: 'clearing:transfer' },
+    {
+      walletId: state.recipient.walletId,
+      creditId: `transfer-${id}`,
+      amountMinor: request.amountMinor.toString(),
+      reference: `transfer ${id} from wallet ${request.walletId}`,
+      counterparty: 'clearing:transfer',
+    },
     state.recipient.walletId,
     `${id}:credit-recipient`,
   );
   if (result.status === 'accepted') return { record: { type: 'RecordRecipientCredit', result: { ok: true, ...moneyOf(result) }, now } };
   if (isUnanswered(result)) return { later: `credit recipient: ${result.code}` };
-  return { record: { type: 'RecordRecipientCredit', result: { ok: false, failure: { code: PAYMENT_ERROR.RECIPIENT_WALLET_UNAVAILABLE, message: result.message, details: { reason: result.code } } }, now } };
+  return {
+    record: {
+      type: 'RecordRecipientCredit',
+      result: {
+        ok: false,
+        failure: { code: PAYMENT_ERROR.RECIPIENT_WALLET_UNAVAILABLE, message: result.message, details: { reason: result.code } },
+      },
+      now,
+    },
+  };
 };
 
 /** crediting (top-ups by card, by a provider, in cash at a counter): the user's wallet receives the amount from the matching clearing account. */
@@ -31,10 +46,23 @@ export const creditTopUp: StepExecutor = async (context, { state, now }) => {
   if (request.kind !== 'topup' && request.kind !== 'provider_topup' && request.kind !== 'counter') throw wrongKind(state, 'crediting');
   const id = request.paymentId;
   const counterparty =
-    request.kind === 'topup' ? `clearing:card:${state.card?.issuer ?? 'ICBC'}` : request.kind === 'provider_topup' ? `clearing:provider:${request.provider}` : `cash:branch:${request.branchId}`;
+    request.kind === 'topup'
+      ? `clearing:card:${state.card?.issuer ?? 'ICBC'}`
+      : request.kind === 'provider_topup'
+        ? `clearing:provider:${request.provider}`
+        : `cash:branch:${request.branchId}`;
   const reference =
-    request.kind === 'topup' ? `top-up ${id} from card ${request.cardId}` : request.kind === 'provider_topup' ? `top-up ${id} via ${request.provider}` : `cash top-up ${id} at branch ${request.branchId} by teller ${request.tellerId}`;
-  const result = await context.call(walletContract.creditWallet, { walletId: request.walletId, creditId: `topup-${id}`, amountMinor: request.amountMinor.toString(), reference, counterparty }, request.walletId, `${id}:credit`);
+    request.kind === 'topup'
+      ? `top-up ${id} from card ${request.cardId}`
+      : request.kind === 'provider_topup'
+        ? `top-up ${id} via ${request.provider}`
+        : `cash top-up ${id} at branch ${request.branchId} by teller ${request.tellerId}`;
+  const result = await context.call(
+    walletContract.creditWallet,
+    { walletId: request.walletId, creditId: `topup-${id}`, amountMinor: request.amountMinor.toString(), reference, counterparty },
+    request.walletId,
+    `${id}:credit`,
+  );
   if (result.status === 'accepted') return { record: { type: 'RecordWalletCredit', result: { ok: true, ...moneyOf(result) }, now } };
   if (isUnanswered(result)) return { later: `credit: ${result.code}` };
   return { record: { type: 'RecordWalletCredit', result: { ok: false, failure: failureOf(result) }, now } };
@@ -48,7 +76,13 @@ export const creditRefund: StepExecutor = async (context, { state, now }) => {
   const target = state.refundTarget;
   const result = await context.call(
     walletContract.creditWallet,
-    { walletId: target.walletId, creditId: `refund-${id}`, amountMinor: request.amountMinor.toString(), reference: `refund ${id} of payment ${request.originalPaymentId}`, counterparty: `merchant:${target.merchantId}` },
+    {
+      walletId: target.walletId,
+      creditId: `refund-${id}`,
+      amountMinor: request.amountMinor.toString(),
+      reference: `refund ${id} of payment ${request.originalPaymentId}`,
+      counterparty: `merchant:${target.merchantId}`,
+    },
     target.walletId,
     `${id}:credit-refund`,
   );

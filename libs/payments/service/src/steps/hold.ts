@@ -14,7 +14,12 @@ export const captureHold: StepExecutor = async (context, { state, now }) => {
 export const releaseHold: StepExecutor = async (context, { state, now }) => {
   const request = state.request;
   if (request.kind === 'topup' || request.kind === 'refund') throw wrongKind(state, 'releasing');
-  const result = await context.call(walletContract.releaseHold, { walletId: request.walletId, holdId: holdIdFor(request.paymentId) }, request.walletId, `${request.paymentId}:release`);
+  const result = await context.call(
+    walletContract.releaseHold,
+    { walletId: request.walletId, holdId: holdIdFor(request.paymentId) },
+    request.walletId,
+    `${request.paymentId}:release`,
+  );
   // Released now, never made (HOLD_NOT_FOUND, WALLET_NOT_OPEN) or already expired: in every case no money is held any more.
   if (result.status === 'accepted') return { record: { type: 'RecordRelease', now, holdFound: true } };
   if (isUnanswered(result)) return { later: `release: ${result.code}` };

@@ -65,7 +65,9 @@ export type StepExecutor = (context: StepContext, input: StepInput) => Promise<S
 export type Refused = Extract<CommandResult, { status: 'rejected' }>;
 
 export const failureOf = (result: Refused): Failure =>
-  result.details === undefined ? { code: result.code, message: result.message } : { code: result.code, message: result.message, details: result.details };
+  result.details === undefined
+    ? { code: result.code, message: result.message }
+    : { code: result.code, message: result.message, details: result.details };
 
 export function moneyOf(result: Extract<CommandResult, { status: 'accepted' }>): { transactionId: string; postings: Posting[] } {
   return { transactionId: String(result.data?.transactionId), postings: (result.data?.postings ?? []) as Posting[] };
@@ -77,7 +79,10 @@ export function wrongKind(state: ActivePaymentState, step: PaymentStep): Error {
 }
 
 /** A partner call that signals "try again" by throwing `unavailable`: its answer, or undefined when it never answered. */
-async function answerOrUnavailable<T>(call: () => Promise<T>, unavailable: abstract new (...args: never[]) => Error): Promise<{ answer: T } | undefined> {
+async function answerOrUnavailable<T>(
+  call: () => Promise<T>,
+  unavailable: abstract new (...args: never[]) => Error,
+): Promise<{ answer: T } | undefined> {
   try {
     return { answer: await call() };
   } catch (error) {
@@ -104,27 +109,61 @@ export class StepContext {
 
   /** Asks a partner (acquirer, biller) that throws `unavailable` when it does not answer, again with backoff while it does not: its answer, or undefined. */
   askPartner<T>(call: () => Promise<T>, unavailable: abstract new (...args: never[]) => Error): Promise<{ answer: T } | undefined> {
-    return retryWithBackoff(this.retry, () => answerOrUnavailable(call, unavailable), (answered) => answered === undefined);
+    return retryWithBackoff(
+      this.retry,
+      () => answerOrUnavailable(call, unavailable),
+      (answered) => answered === undefined,
+    );
   }
 
   /** Sends a command, resending it with the same id while it is unanswered (bounded, with backoff). */
-  call<C extends CommandContract>(contract: C, payload: PayloadOf<C>, key: string, commandId: string, actor = 'system:payments'): Promise<CommandResult> {
+  call<C extends CommandContract>(
+    contract: C,
+    payload: PayloadOf<C>,
+    key: string,
+    commandId: string,
+    actor = 'system:payments',
+  ): Promise<CommandResult> {
     const correlationId = commandId.split(':')[0];
-    return sendWithResends(this.options.client, contract, payload, { key, actor, commandId, correlationId, timeoutMs: this.options.commandTimeoutMs }, this.retry);
+    return sendWithResends(
+      this.options.client,
+      contract,
+      payload,
+      { key, actor, commandId, correlationId, timeoutMs: this.options.commandTimeoutMs },
+      this.retry,
+    );
   }
 
   /** Asks the wallet to hold the payment's amount: the reservation's result as the decider records it. */
   async reserve(state: ActivePaymentState): Promise<ReservationResult> {
     const request = state.request;
-    if (request.kind === 'topup' || request.kind === 'refund' || request.kind === 'provider_topup' || request.kind === 'counter') throw new Error(`${request.paymentId}: a ${request.kind} reserves nothing`);
+    if (request.kind === 'topup' || request.kind === 'refund' || request.kind === 'provider_topup' || request.kind === 'counter')
+      throw new Error(`${request.paymentId}: a ${request.kind} reserves nothing`);
     const id = request.paymentId;
     // Every bound card is an ICBC card (cards refuses others), so a withdrawal clears through clearing:card:ICBC.
     const counterparty =
-      request.kind === 'merchant' ? `merchant:${request.merchantId}` : request.kind === 'bill' ? `biller:${request.billerId}` : request.kind === 'transfer' ? 'clearing:transfer' : 'clearing:card:ICBC';
+      request.kind === 'merchant'
+        ? `merchant:${request.merchantId}`
+        : request.kind === 'bill'
+          ? `biller:${request.billerId}`
+          : request.kind === 'transfer'
+            ? 'clearing:transfer'
+            : 'clearing:card:ICBC';
     const hold = this.holdOf(state);
-    const result = await this.call(walletContract.reserveFunds, { ...hold, counterparty }, request.walletId, `${id}:reserve`, `user:${request.userId}`);
+    const result = await this.call(
+      walletContract.reserveFunds,
+      { ...hold, counterparty },
+      request.walletId,
+      `${id}:reserve`,
+      `user:${request.userId}`,
+    );
     if (result.status === 'accepted') return { ok: true, expiresAt: hold.expiresAt };
-    if (isUnanswered(result)) return { ok: false, uncertain: true, failure: { code: PAYMENT_ERROR.WALLET_UNAVAILABLE, message: `wallet did not answer: ${result.message}` } };
+    if (isUnanswered(result))
+      return {
+        ok: false,
+        uncertain: true,
+        failure: { code: PAYMENT_ERROR.WALLET_UNAVAILABLE, message: `wallet did not answer: ${result.message}` },
+      };
     return { ok: false, failure: failureOf(result) };
   }
 
@@ -136,23 +175,50 @@ export class StepContext {
     const request = state.request;
     if (request.kind === 'refund') throw new Error(`${request.paymentId}: a refund holds nothing`);
     const expiresAt = new Date(Date.parse(state.initiatedAt) + this.options.holdTtlMs).toISOString();
-    return { walletId: request.walletId, holdId: holdIdFor(request.paymentId), amountMinor: request.amountMinor.toString(), expiresAt, reference: `${request.kind} payment ${request.paymentId}` };
+    return {
+      walletId: request.walletId,
+      holdId: holdIdFor(request.paymentId),
+      amountMinor: request.amountMinor.toString(),
+      expiresAt,
+      reference: `${request.kind} payment ${request.paymentId}`,
+    };
   }
 
   /** Captures the payment's hold: the capture's result to record, or `later` while the wallet does not answer. */
-  async capture({ walletId, paymentId, amountMinor }: { walletId: string; paymentId: string; amountMinor: bigint }, now: string): Promise<StepOutcome> {
-    const result = await this.call(walletContract.captureHold, { walletId, holdId: holdIdFor(paymentId), amountMinor: amountMinor.toString() }, walletId, `${paymentId}:capture`);
+  async capture(
+    { walletId, paymentId, amountMinor }: { walletId: string; paymentId: string; amountMinor: bigint },
+    now: string,
+  ): Promise<StepOutcome> {
+    const result = await this.call(
+      walletContract.captureHold,
+      { walletId, holdId: holdIdFor(paymentId), amountMinor: amountMinor.toString() },
+      walletId,
+      `${paymentId}:capture`,
+    );
     if (result.status === 'accepted') return { record: { type: 'RecordCapture', result: { ok: true, ...moneyOf(result) }, now } };
     // Approved by the acquirer (or the recipient already credited): the capture must happen, so a silent wallet is retried later, never given up.
     if (isUnanswered(result)) return { later: `capture: ${result.code}` };
     if (result.code === 'HOLD_ALREADY_SETTLED' || result.code === 'HOLD_NOT_FOUND') {
-      return { record: { type: 'RecordCapture', result: { ok: false, failure: { code: PAYMENT_ERROR.HOLD_EXPIRED, message: 'the hold was no longer open at capture', details: result.details } }, now } };
+      return {
+        record: {
+          type: 'RecordCapture',
+          result: {
+            ok: false,
+            failure: { code: PAYMENT_ERROR.HOLD_EXPIRED, message: 'the hold was no longer open at capture', details: result.details },
+          },
+          now,
+        },
+      };
     }
     return { record: { type: 'RecordCapture', result: { ok: false, failure: failureOf(result) }, now } };
   }
 
   /** The issuer's token of a bound card, asked for right before it is used (never stored), or why there is none (definite, or cards did not answer). */
-  async cardToken(cardId: string, userId: string, commandId: string): Promise<{ cardToken: string } | { failure: Failure; definite: boolean }> {
+  async cardToken(
+    cardId: string,
+    userId: string,
+    commandId: string,
+  ): Promise<{ cardToken: string } | { failure: Failure; definite: boolean }> {
     const result = await this.call(cardsContract.checkCard, { cardId, userId }, userId, commandId);
     if (result.status === 'accepted') return { cardToken: String(result.data?.cardToken) };
     if (isUnanswered(result)) return { failure: { code: PAYMENT_ERROR.CARDS_UNAVAILABLE, message: result.message }, definite: false };

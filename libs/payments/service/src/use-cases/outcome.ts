@@ -6,23 +6,50 @@ import type { PaymentsRuntime } from '../payments-runtime';
 
 /** What a client learns about a payment: status, and the outcome once there is one. */
 export function paymentView(state: ActivePaymentState): Record<string, unknown> {
-  const base: Record<string, unknown> = { paymentId: state.request.paymentId, kind: state.request.kind, status: state.status, amountMinor: state.request.amountMinor.toString() };
+  const base: Record<string, unknown> = {
+    paymentId: state.request.paymentId,
+    kind: state.request.kind,
+    status: state.status,
+    amountMinor: state.request.amountMinor.toString(),
+  };
   if (state.request.kind === 'provider_topup') base.deadline = state.request.deadline;
   if (state.status === 'awaiting_approval' && state.approval) base.approvalDeadline = state.approval.deadline;
   if (state.request.kind === 'transfer') base.recipientPhoneMasked = state.request.recipientPhone.masked;
-  if (state.completed) return { ...base, transactionIds: state.completed.transactionIds, postings: state.completed.postings, completedAt: state.completed.completedAt };
-  if (state.failed) return { ...base, failure: state.failed.failure, holdReleased: state.failed.holdReleased, ...(state.failed.cardRefund ? { cardRefund: state.failed.cardRefund } : {}), failedAt: state.failed.failedAt };
+  if (state.completed)
+    return {
+      ...base,
+      transactionIds: state.completed.transactionIds,
+      postings: state.completed.postings,
+      completedAt: state.completed.completedAt,
+    };
+  if (state.failed)
+    return {
+      ...base,
+      failure: state.failed.failure,
+      holdReleased: state.failed.holdReleased,
+      ...(state.failed.cardRefund ? { cardRefund: state.failed.cardRefund } : {}),
+      failedAt: state.failed.failedAt,
+    };
   return base;
 }
 
 /** The answer for a payment as it stands: its failure's code when it failed, else its view. */
 export function outcomeOf(command: CommandEnvelope, state: ActivePaymentState): CommandResult {
-  if (state.failed) return rejected(command, state.failed.failure.code, state.failed.failure.message, { ...state.failed.failure.details, ...paymentView(state) });
+  if (state.failed)
+    return rejected(command, state.failed.failure.code, state.failed.failure.message, {
+      ...state.failed.failure.details,
+      ...paymentView(state),
+    });
   return accepted(command, paymentView(state));
 }
 
 /** Drives the payment and answers with its outcome, or its current status after the wait bound (or while it waits for a provider). */
-export async function awaitOutcome(runtime: PaymentsRuntime, command: CommandEnvelope, paymentId: string, secrets: { paymentPassword?: string }): Promise<CommandResult> {
+export async function awaitOutcome(
+  runtime: PaymentsRuntime,
+  command: CommandEnvelope,
+  paymentId: string,
+  secrets: { paymentPassword?: string },
+): Promise<CommandResult> {
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<'pending'>((resolve) => {
     timer = setTimeout(() => resolve('pending'), runtime.replyWithinMs);

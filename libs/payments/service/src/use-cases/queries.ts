@@ -7,12 +7,16 @@ import { AUDIT_UNAVAILABLE, supportAgentOf, type Viewed } from '../support-acces
 import { paymentView } from './outcome';
 
 /** A payment's status and outcome. Codes: `paymentsContract.getPayment.rejects`. */
-export async function getPayment(runtime: PaymentsRuntime, command: CommandEnvelope<PayloadOf<typeof paymentsContract.getPayment>>): Promise<CommandResult> {
+export async function getPayment(
+  runtime: PaymentsRuntime,
+  command: CommandEnvelope<PayloadOf<typeof paymentsContract.getPayment>>,
+): Promise<CommandResult> {
   const state: PaymentState = await runtime.driver.stateOf(command.payload.paymentId);
   if (state.status === 'none') return rejected(command, PAYMENT_ERROR.PAYMENT_NOT_FOUND, `no payment ${command.payload.paymentId}`);
   const actorUser = actorIdOf(command.actor, 'user');
   const owner = state.request.kind === 'refund' ? state.refundTarget?.userId : state.request.userId;
-  if (actorUser !== undefined && actorUser !== owner) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see this payment`);
+  if (actorUser !== undefined && actorUser !== owner)
+    return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see this payment`);
   // A refund whose claim is not granted yet belongs to no user: there is nobody's trail to write to.
   if (owner !== undefined) {
     const refusal = await auditSupportAccess(runtime, command, owner, { kind: 'payment', paymentId: command.payload.paymentId });
@@ -25,10 +29,18 @@ export async function getPayment(runtime: PaymentsRuntime, command: CommandEnvel
  * The user's payments, newest first, bounded pages (read model, eventually consistent).
  * Codes: `paymentsContract.listUserPayments.rejects`.
  */
-export async function listUserPayments(runtime: PaymentsRuntime, command: CommandEnvelope<PayloadOf<typeof paymentsContract.listUserPayments>>): Promise<CommandResult> {
+export async function listUserPayments(
+  runtime: PaymentsRuntime,
+  command: CommandEnvelope<PayloadOf<typeof paymentsContract.listUserPayments>>,
+): Promise<CommandResult> {
   const { userId, limit, before } = command.payload;
-  if (!isSelfOrSupport(command.actor, userId)) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not list the payments of ${userId}`);
-  const refusal = await auditSupportAccess(runtime, command, userId, { kind: 'list', ...(limit === undefined ? {} : { limit }), ...(before === undefined ? {} : { before }) });
+  if (!isSelfOrSupport(command.actor, userId))
+    return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not list the payments of ${userId}`);
+  const refusal = await auditSupportAccess(runtime, command, userId, {
+    kind: 'list',
+    ...(limit === undefined ? {} : { limit }),
+    ...(before === undefined ? {} : { before }),
+  });
   if (refusal) return refusal;
   return page(command, () => runtime.userPayments.list(userId, limit, before));
 }
@@ -38,13 +50,18 @@ export async function listUserPayments(runtime: PaymentsRuntime, command: Comman
  * `supportaudit-<userId>`, always current). Codes: FORBIDDEN (not the user themself nor support),
  * INVALID_COMMAND (a malformed cursor).
  */
-export async function listSupportAccess(runtime: PaymentsRuntime, command: CommandEnvelope<PayloadOf<typeof paymentsContract.listSupportAccess>>): Promise<CommandResult> {
+export async function listSupportAccess(
+  runtime: PaymentsRuntime,
+  command: CommandEnvelope<PayloadOf<typeof paymentsContract.listSupportAccess>>,
+): Promise<CommandResult> {
   const { userId, limit, before } = command.payload;
-  if (!isSelfOrSupport(command.actor, userId)) return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see the support access of ${userId}`);
+  if (!isSelfOrSupport(command.actor, userId))
+    return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not see the support access of ${userId}`);
   return page(command, () => runtime.supportAccess.list(userId, limit, before));
 }
 
-const isSelfOrSupport = (actor: string, userId: string): boolean => actorIdOf(actor, 'user') === userId || supportAgentOf(actor) !== undefined;
+const isSelfOrSupport = (actor: string, userId: string): boolean =>
+  actorIdOf(actor, 'user') === userId || supportAgentOf(actor) !== undefined;
 
 /** One page of a list, or INVALID_COMMAND for a cursor this service did not hand out. */
 async function page(command: CommandEnvelope, read: () => Promise<object>): Promise<CommandResult> {
@@ -61,13 +78,25 @@ async function page(command: CommandEnvelope, read: () => Promise<object>): Prom
  * own look-up is not. Answers the refusal (AUDIT_UNAVAILABLE) when the record cannot be written:
  * no unaudited access.
  */
-async function auditSupportAccess(runtime: PaymentsRuntime, command: CommandEnvelope, userId: string, viewed: Viewed): Promise<CommandResult | undefined> {
+async function auditSupportAccess(
+  runtime: PaymentsRuntime,
+  command: CommandEnvelope,
+  userId: string,
+  viewed: Viewed,
+): Promise<CommandResult | undefined> {
   const agentId = supportAgentOf(command.actor);
   if (agentId === undefined) return undefined;
   try {
-    await runtime.supportAccess.record({ agentId, userId, viewed, at: nowInstant(runtime.clock) }, { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor });
+    await runtime.supportAccess.record(
+      { agentId, userId, viewed, at: nowInstant(runtime.clock) },
+      { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor },
+    );
     return undefined;
   } catch (error) {
-    return rejected(command, AUDIT_UNAVAILABLE, `the support access could not be audited, so it is refused: ${error instanceof Error ? error.message : String(error)}`);
+    return rejected(
+      command,
+      AUDIT_UNAVAILABLE,
+      `the support access could not be audited, so it is refused: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

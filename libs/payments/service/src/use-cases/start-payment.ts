@@ -21,7 +21,13 @@ const BUSY_RETRY_AFTER_MS = 1_000;
  * in it, anything else only by an internal system (the transport has already refused the actor
  * kinds the contract does not list); otherwise FORBIDDEN.
  */
-export async function startPayment(runtime: PaymentsRuntime, command: CommandEnvelope, request: PaymentRequest, secrets: { paymentPassword?: string }, device?: PaymentDevice): Promise<CommandResult> {
+export async function startPayment(
+  runtime: PaymentsRuntime,
+  command: CommandEnvelope,
+  request: PaymentRequest,
+  secrets: { paymentPassword?: string },
+  device?: PaymentDevice,
+): Promise<CommandResult> {
   const actorUser = actorIdOf(command.actor, 'user');
   // A refund is asked for by the merchant side (a system), never by the paying user.
   const payer = request.kind === 'refund' || request.kind === 'counter' ? undefined : request.userId;
@@ -37,7 +43,11 @@ export async function startPayment(runtime: PaymentsRuntime, command: CommandEnv
     const refusal = await assessRisk(runtime, command, request.paymentId, request.userId, request.amountMinor, device, now);
     if (refusal) return refusal;
   }
-  const started = await runtime.handler.handle(paymentStreamId(request.paymentId), { type: 'StartPayment', request, now }, commandMetadata(command, now));
+  const started = await runtime.handler.handle(
+    paymentStreamId(request.paymentId),
+    { type: 'StartPayment', request, now },
+    commandMetadata(command, now),
+  );
   if (started.kind === 'rejected') return rejectedBy(command, started.rejection);
   return awaitOutcome(runtime, command, request.paymentId, secrets);
 }
@@ -53,10 +63,15 @@ export async function startPayment(runtime: PaymentsRuntime, command: CommandEnv
 function admission(runtime: PaymentsRuntime, command: CommandEnvelope, paymentId: string): CommandResult | undefined {
   const { driver, maxActivePayments } = runtime;
   if (driver.isRunning(paymentId) || driver.runningCount < maxActivePayments) return undefined;
-  return rejected(command, PAYMENT_ERROR.PAYMENTS_BUSY, `this payments instance is driving ${driver.runningCount} payments, its limit; send the payment again shortly`, {
-    paymentId,
-    retryAfterMs: BUSY_RETRY_AFTER_MS,
-  });
+  return rejected(
+    command,
+    PAYMENT_ERROR.PAYMENTS_BUSY,
+    `this payments instance is driving ${driver.runningCount} payments, its limit; send the payment again shortly`,
+    {
+      paymentId,
+      retryAfterMs: BUSY_RETRY_AFTER_MS,
+    },
+  );
 }
 
 /**
@@ -66,11 +81,26 @@ function admission(runtime: PaymentsRuntime, command: CommandEnvelope, paymentId
  * STEP_UP_REQUIRED, the step-up code's failures (INVALID_CODE, CODE_EXPIRED, CODE_ALREADY_USED,
  * CODE_ATTEMPTS_EXHAUSTED, CODE_NOT_REQUESTED), IDENTITY_UNAVAILABLE.
  */
-async function assessRisk(runtime: PaymentsRuntime, command: CommandEnvelope, paymentId: string, userId: string, amountMinor: bigint, device: PaymentDevice, now: string): Promise<CommandResult | undefined> {
+async function assessRisk(
+  runtime: PaymentsRuntime,
+  command: CommandEnvelope,
+  paymentId: string,
+  userId: string,
+  amountMinor: bigint,
+  device: PaymentDevice,
+  now: string,
+): Promise<CommandResult | undefined> {
   const { state } = await runtime.handler.load(paymentStreamId(paymentId));
   if (state.status !== 'none') return undefined;
   const decision = await runtime.risk.assess(
-    { userId, paymentId, amountMinor, deviceId: device.deviceId, now, ...(device.stepUpCode === undefined ? {} : { stepUpCode: device.stepUpCode }) },
+    {
+      userId,
+      paymentId,
+      amountMinor,
+      deviceId: device.deviceId,
+      now,
+      ...(device.stepUpCode === undefined ? {} : { stepUpCode: device.stepUpCode }),
+    },
     { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor },
   );
   if (decision.admitted) return undefined;

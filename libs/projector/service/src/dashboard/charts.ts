@@ -56,7 +56,8 @@ export interface BarColumn {
 /** A column chart (stacked when a column has several segments). */
 export function columnChart(id: string, title: string, columns: readonly BarColumn[]): string {
   const height = MARGIN_TOP + PLOT_HEIGHT + LABEL_SPACE;
-  if (columns.length === 0) return `<svg id="${id}" class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${WIDTH} 60"><text x="${WIDTH / 2}" y="34" text-anchor="middle" class="empty">no data yet</text></svg>`;
+  if (columns.length === 0)
+    return `<svg id="${id}" class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${WIDTH} 60"><text x="${WIDTH / 2}" y="34" text-anchor="middle" class="empty">no data yet</text></svg>`;
   const totals = columns.map((column) => column.segments.reduce((sum, segment) => sum + segment.value, 0n));
   const max = totals.reduce((a, b) => (b > a ? b : a), 0n);
   const slot = Math.floor(WIDTH / columns.length);

@@ -73,8 +73,11 @@ async function outcomesByDay(dataSource: DataSource): Promise<OutcomeDay[]> {
 
 export function failureTotals(outcomes: readonly OutcomeDay[]): Array<{ code: string; payments: number }> {
   const totals = new Map<string, number>();
-  for (const day of outcomes) for (const failure of day.failures) totals.set(failure.code, (totals.get(failure.code) ?? 0) + failure.payments);
-  return [...totals.entries()].map(([code, payments]) => ({ code, payments })).sort((a, b) => b.payments - a.payments || (a.code < b.code ? -1 : 1));
+  for (const day of outcomes)
+    for (const failure of day.failures) totals.set(failure.code, (totals.get(failure.code) ?? 0) + failure.payments);
+  return [...totals.entries()]
+    .map(([code, payments]) => ({ code, payments }))
+    .sort((a, b) => b.payments - a.payments || (a.code < b.code ? -1 : 1));
 }
 
 export async function dashboardData(dataSource: DataSource, options: { asOf?: Date } = {}): Promise<DashboardData> {

@@ -5,7 +5,17 @@
  * tables a replay has just swapped in.
  */
 import type { AddressInfo } from 'node:net';
-import { Controller, Get, Header, Inject, Module, type INestApplication, type LoggerService, type LogLevel, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Inject,
+  Module,
+  type INestApplication,
+  type LoggerService,
+  type LogLevel,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { dashboardData, type DashboardData } from './dashboard-data';

@@ -3,7 +3,8 @@ import { COMPLETED_COLOR, columnChart, escapeHtml, failureColor, formatYuan, fun
 import type { DashboardData } from './dashboard-data';
 
 /** Nothing but this document's own inline styles may load: the page makes no request of its own. */
-export const DASHBOARD_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const DASHBOARD_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const REFRESH_SECONDS = 30;
 
 const STYLE = `
@@ -24,7 +25,14 @@ function volumeSection(data: DashboardData): string {
     key: day.day,
     label: day.day.slice(5),
     caption: formatYuan(day.grossMinor),
-    segments: [{ value: BigInt(day.grossMinor), color: '#3b73b9', series: 'gross', title: `${day.day}: ${day.payments} payments, gross ${formatYuan(day.grossMinor)}, net ${formatYuan(day.netMinor)}` }],
+    segments: [
+      {
+        value: BigInt(day.grossMinor),
+        color: '#3b73b9',
+        series: 'gross',
+        title: `${day.day}: ${day.payments} payments, gross ${formatYuan(day.grossMinor)}, net ${formatYuan(day.netMinor)}`,
+      },
+    ],
   }));
   return `<section id="volume-section"><h2>Daily merchant volume (gross, Asia/Shanghai days)</h2>${columnChart('volume', 'daily merchant volume', columns)}</section>`;
 }
@@ -37,12 +45,20 @@ function outcomesSection(data: DashboardData): string {
     caption: `${day.completed}/${day.failed}`,
     segments: [
       { value: BigInt(day.completed), color: COMPLETED_COLOR, series: 'completed', title: `${day.day}: ${day.completed} completed` },
-      ...day.failures.map((failure) => ({ value: BigInt(failure.payments), color: colorOf.get(failure.code)!, series: `failed:${failure.code}`, title: `${day.day}: ${failure.payments} failed, ${failure.code}` })),
+      ...day.failures.map((failure) => ({
+        value: BigInt(failure.payments),
+        color: colorOf.get(failure.code)!,
+        series: `failed:${failure.code}`,
+        title: `${day.day}: ${failure.payments} failed, ${failure.code}`,
+      })),
     ],
   }));
   const legend = [
     `<li data-series="completed"><span class="swatch" style="background:${COMPLETED_COLOR}"></span>completed</li>`,
-    ...data.failureCodes.map((failure) => `<li data-series="failed:${escapeHtml(failure.code)}" data-count="${failure.payments}"><span class="swatch" style="background:${colorOf.get(failure.code)}"></span>${escapeHtml(failure.code)}: ${failure.payments}</li>`),
+    ...data.failureCodes.map(
+      (failure) =>
+        `<li data-series="failed:${escapeHtml(failure.code)}" data-count="${failure.payments}"><span class="swatch" style="background:${colorOf.get(failure.code)}"></span>${escapeHtml(failure.code)}: ${failure.payments}</li>`,
+    ),
   ];
   return `<section id="outcomes-section"><h2>Payment outcomes and failure reasons per day</h2><p class="muted">caption: completed/failed</p>${columnChart('outcomes', 'payment outcomes per day', columns)}<ul class="legend" id="failure-reasons">${legend.join('')}</ul></section>`;
 }
@@ -65,18 +81,28 @@ function invariantLine(key: string, ok: boolean, text: string, violations: reado
 function invariantsSection(data: DashboardData): string {
   const report = data.invariants;
   const lines = [
-    invariantLine('ledger', report.ledgerTotalMinor === '0', `ledger sums to zero over ${report.accounts} accounts (total ${report.ledgerTotalMinor} fen)`, []),
+    invariantLine(
+      'ledger',
+      report.ledgerTotalMinor === '0',
+      `ledger sums to zero over ${report.accounts} accounts (total ${report.ledgerTotalMinor} fen)`,
+      [],
+    ),
     invariantLine(
       'outcomes',
       report.paymentsWithSeveralOutcomes.length === 0 && report.outcomesWithoutPayment.length === 0,
       `every payment has exactly one outcome (${report.pendingPayments} still in flight)`,
-      [...report.paymentsWithSeveralOutcomes.map((p) => `payment ${p.paymentId}: ${p.outcomes} outcomes`), ...report.outcomesWithoutPayment.map((id) => `payment ${id}: outcome without an initiated payment`)],
+      [
+        ...report.paymentsWithSeveralOutcomes.map((p) => `payment ${p.paymentId}: ${p.outcomes} outcomes`),
+        ...report.outcomesWithoutPayment.map((id) => `payment ${id}: outcome without an initiated payment`),
+      ],
     ),
     invariantLine(
       'holds',
       report.holdsOpenPastExpiryCount === 0,
       `no hold open past its expiry (grace ${report.graceMs} ms; ${report.openHolds} open, ${report.holdsOpenPastExpiryCount} overdue)`,
-      report.holdsOpenPastExpiry.map((h) => `wallet ${h.walletId} hold ${h.holdId}: ${formatYuan(h.amountMinor)} expired ${h.expiresAt} (payment ${h.reference})`),
+      report.holdsOpenPastExpiry.map(
+        (h) => `wallet ${h.walletId} hold ${h.holdId}: ${formatYuan(h.amountMinor)} expired ${h.expiresAt} (payment ${h.reference})`,
+      ),
     ),
   ];
   return `<section id="invariants-section" data-ok="${report.ok}"><h2>Invariants: ${report.ok ? 'all hold' : 'VIOLATED'}</h2>${lines.join('')}<p class="muted">checked as of ${escapeHtml(report.asOf)}</p></section>`;

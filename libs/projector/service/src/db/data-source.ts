@@ -9,7 +9,12 @@ import { AnalystsReadModels1763790000000 } from './migrations/1763790000000-anal
 import { WalletHolds1763800000000 } from './migrations/1763800000000-wallet-holds';
 import { StaffActions1763810000000 } from './migrations/1763810000000-staff-actions';
 
-export const ANALYTICS_MIGRATIONS = [CreateAnalytics1763780000000, AnalystsReadModels1763790000000, WalletHolds1763800000000, StaffActions1763810000000];
+export const ANALYTICS_MIGRATIONS = [
+  CreateAnalytics1763780000000,
+  AnalystsReadModels1763790000000,
+  WalletHolds1763800000000,
+  StaffActions1763810000000,
+];
 
 /** Any fixed number: several projector processes (service, replay CLI) migrate one at a time. */
 const MIGRATION_LOCK = 7_349_221_001;

@@ -179,10 +179,17 @@ export class ProjectionSubscription {
 }
 
 /** Resolves once the projection's checkpoint has reached the end of its source (tests, CLIs). */
-export async function waitUntilCaughtUp(live: LiveProjection, store: EventStore, projection: Projection, timeoutMs = 60_000): Promise<void> {
+export async function waitUntilCaughtUp(
+  live: LiveProjection,
+  store: EventStore,
+  projection: Projection,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const page = await (projection.category ? store.readCategory(projection.category, { from: live.cursor, limit: 1 }) : store.readAll({ from: live.cursor, limit: 1 }));
+    const page = await (projection.category
+      ? store.readCategory(projection.category, { from: live.cursor, limit: 1 })
+      : store.readAll({ from: live.cursor, limit: 1 }));
     if (page.events.length === 0) return;
     if (Date.now() > deadline) throw new Error(`${projection.name} did not catch up within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));

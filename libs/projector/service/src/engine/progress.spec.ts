@@ -1,6 +1,12 @@
 import { etaSeconds, formatDuration, formatProgress, type Progress } from './progress';
 
-const at = (events: number, elapsedMs: number, position: bigint, headPosition?: bigint): Progress => ({ events, elapsedMs, eventsPerSecond: (events * 1000) / elapsedMs, position, headPosition });
+const at = (events: number, elapsedMs: number, position: bigint, headPosition?: bigint): Progress => ({
+  events,
+  elapsedMs,
+  eventsPerSecond: (events * 1000) / elapsedMs,
+  position,
+  headPosition,
+});
 
 describe('replay progress line', () => {
   it('estimates the time left from the pace of store positions', () => {
@@ -17,11 +23,19 @@ describe('replay progress line', () => {
   });
 
   it('formats durations as m:ss or h:mm:ss', () => {
-    expect([formatDuration(0), formatDuration(59.6), formatDuration(61), formatDuration(3_600), formatDuration(3_725)]).toEqual(['0:00', '1:00', '1:01', '1:00:00', '1:02:05']);
+    expect([formatDuration(0), formatDuration(59.6), formatDuration(61), formatDuration(3_600), formatDuration(3_725)]).toEqual([
+      '0:00',
+      '1:00',
+      '1:01',
+      '1:00:00',
+      '1:02:05',
+    ]);
   });
 
   it('prints events, events/s, the share of the head and the ETA', () => {
-    expect(formatProgress('journal', at(250_000, 10_000, 250_000n, 1_000_000n))).toBe('journal: 250,000 events, 25,000 events/s, 25% of head, ETA 0:30, 10.0 s');
+    expect(formatProgress('journal', at(250_000, 10_000, 250_000n, 1_000_000n))).toBe(
+      'journal: 250,000 events, 25,000 events/s, 25% of head, ETA 0:30, 10.0 s',
+    );
     expect(formatProgress('journal', at(1_500, 500, 1_500n))).toBe('journal: 1,500 events, 3,000 events/s, ETA --:--, 0.5 s');
   });
 });

@@ -58,7 +58,8 @@ export async function createVersionedTables(dataSource: DataSource, projection: 
   const suffix = versionSuffix(kind);
   const tables = Object.fromEntries(projection.tables.map((table) => [table.name, `${table.name}${suffix}`]));
   await dataSource.transaction(async (manager) => {
-    for (const table of projection.tables) await manager.query(`CREATE TABLE analytics.${tables[table.name]} (LIKE analytics.${table.name} INCLUDING ALL)`);
+    for (const table of projection.tables)
+      await manager.query(`CREATE TABLE analytics.${tables[table.name]} (LIKE analytics.${table.name} INCLUDING ALL)`);
   });
   return tables;
 }
@@ -67,7 +68,12 @@ export async function dropTables(dataSource: DataSource, tables: TableNames): Pr
   for (const physical of Object.values(tables)) await dataSource.query(`DROP TABLE IF EXISTS analytics.${physical}`);
 }
 
-export async function rebuild(dataSource: DataSource, store: EventStore, projection: Projection, options: RebuildOptions = {}): Promise<RebuildResult> {
+export async function rebuild(
+  dataSource: DataSource,
+  store: EventStore,
+  projection: Projection,
+  options: RebuildOptions = {},
+): Promise<RebuildResult> {
   const [result] = await rebuildGroup(dataSource, store, [projection], options);
   return result!;
 }
@@ -89,8 +95,12 @@ export async function rebuildAll(
     groups.set(key, [...(groups.get(key) ?? []), projection]);
   }
   const run = (group: Projection[]) =>
-    rebuildGroup(dataSource, storeFor(group[0]!.source), group, { ...options, onProgress: options.onGroupProgress && ((progress) => options.onGroupProgress!(group, progress)) });
-  const results = options.parallel === false ? await sequentially([...groups.values()], run) : await Promise.all([...groups.values()].map(run));
+    rebuildGroup(dataSource, storeFor(group[0]!.source), group, {
+      ...options,
+      onProgress: options.onGroupProgress && ((progress) => options.onGroupProgress!(group, progress)),
+    });
+  const results =
+    options.parallel === false ? await sequentially([...groups.values()], run) : await Promise.all([...groups.values()].map(run));
   const byName = new Map(results.flat().map((result) => [result.projection, result]));
   return projections.map((projection) => byName.get(projection.name)!);
 }
@@ -109,8 +119,14 @@ function prefetch(store: EventStore, projection: Projection, from: Cursor, limit
 }
 
 /** One pass over a source for projections sharing its source and category (see `rebuildAll`). */
-async function rebuildGroup(dataSource: DataSource, store: EventStore, projections: readonly Projection[], options: RebuildOptions): Promise<RebuildResult[]> {
-  if (options.swap && (options.until || options.stopAt)) throw new Error('only a full rebuild can be swapped in; --until builds a separate table');
+async function rebuildGroup(
+  dataSource: DataSource,
+  store: EventStore,
+  projections: readonly Projection[],
+  options: RebuildOptions,
+): Promise<RebuildResult[]> {
+  if (options.swap && (options.until || options.stopAt))
+    throw new Error('only a full rebuild can be swapped in; --until builds a separate table');
   const first = projections[0]!;
   const started = performance.now();
   const targets: Array<{ projection: Projection; tables: TableNames }> = [];
@@ -121,7 +137,13 @@ async function rebuildGroup(dataSource: DataSource, store: EventStore, projectio
   let position = 0n;
   const progress = () => {
     const elapsedMs = performance.now() - started;
-    options.onProgress?.({ events, elapsedMs, eventsPerSecond: elapsedMs > 0 ? (events * 1000) / elapsedMs : 0, position, headPosition: options.headPosition });
+    options.onProgress?.({
+      events,
+      elapsedMs,
+      eventsPerSecond: elapsedMs > 0 ? (events * 1000) / elapsedMs : 0,
+      position,
+      headPosition: options.headPosition,
+    });
   };
   const applyTo = (chosen: typeof targets) => async (manager: EntityManager, page: RecordedEvent[]) => {
     position = page[page.length - 1]?.position ?? position;
@@ -130,7 +152,8 @@ async function rebuildGroup(dataSource: DataSource, store: EventStore, projectio
     events += page.length;
   };
   try {
-    for (const projection of projections) targets.push({ projection, tables: await createVersionedTables(dataSource, projection, options.until ? 'asof' : 'r') });
+    for (const projection of projections)
+      targets.push({ projection, tables: await createVersionedTables(dataSource, projection, options.until ? 'asof' : 'r') });
     const apply = applyTo(targets);
     let reachedStop = options.stopAt === undefined || options.stopAt === START;
     // The next page is read while this one is applied (the store and the analytics tables are
@@ -159,10 +182,19 @@ async function rebuildGroup(dataSource: DataSource, store: EventStore, projectio
     }
     const results: RebuildResult[] = [];
     for (const target of targets) {
-      const end = options.swap ? await swapIn(dataSource, store, target.projection, target.tables, cursor, pageSize, applyTo([target])) : cursor;
+      const end = options.swap
+        ? await swapIn(dataSource, store, target.projection, target.tables, cursor, pageSize, applyTo([target]))
+        : cursor;
       if (options.swap) progress();
       const tables = options.swap ? liveTableNames(target.projection) : target.tables;
-      results.push({ projection: target.projection.name, tables, cursor: end, events, elapsedMs: performance.now() - started, swapped: options.swap === true });
+      results.push({
+        projection: target.projection.name,
+        tables,
+        cursor: end,
+        events,
+        elapsedMs: performance.now() - started,
+        swapped: options.swap === true,
+      });
     }
     return results;
   } catch (error) {
@@ -215,11 +247,17 @@ export interface Checksum {
  * md5 of each table's rows in canonical order (its `order`), each row in PostgreSQL's text form
  * with instants in UTC; then md5 over `name:rows:md5` lines. Equal read models give equal sums.
  */
-export async function checksumOn(manager: EntityManager, projection: Projection, tables: TableNames = liveTableNames(projection)): Promise<Checksum> {
+export async function checksumOn(
+  manager: EntityManager,
+  projection: Projection,
+  tables: TableNames = liveTableNames(projection),
+): Promise<Checksum> {
   await manager.query(`SET LOCAL TIME ZONE 'UTC'`);
   const results: Checksum['tables'] = [];
   for (const table of projection.tables) {
-    const rows = (await manager.query(`SELECT count(*)::int AS rows, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY ${table.order}), '')) AS md5 FROM analytics.${tables[table.name]} t`)) as Array<{ rows: number; md5: string }>;
+    const rows = (await manager.query(
+      `SELECT count(*)::int AS rows, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY ${table.order}), '')) AS md5 FROM analytics.${tables[table.name]} t`,
+    )) as Array<{ rows: number; md5: string }>;
     results.push({ table: table.name, rows: rows[0]!.rows, md5: rows[0]!.md5 });
   }
   const checksum = createHash('md5')
@@ -246,7 +284,12 @@ export interface VerifyResult {
  * is read in one REPEATABLE READ snapshot (checkpoint and tables commit together, so they agree);
  * nothing is locked and the live projector keeps running. The rebuilt tables are dropped after.
  */
-export async function verify(dataSource: DataSource, store: EventStore, projection: Projection, options: Pick<RebuildOptions, 'onProgress' | 'pageSize' | 'headPosition'> = {}): Promise<VerifyResult> {
+export async function verify(
+  dataSource: DataSource,
+  store: EventStore,
+  projection: Projection,
+  options: Pick<RebuildOptions, 'onProgress' | 'pageSize' | 'headPosition'> = {},
+): Promise<VerifyResult> {
   const snapshot = await dataSource.transaction('REPEATABLE READ', async (manager) => ({
     cursor: (await readCheckpoint(manager, projection.name)) ?? START,
     live: await checksumOn(manager, projection),
@@ -254,7 +297,14 @@ export async function verify(dataSource: DataSource, store: EventStore, projecti
   const result = await rebuild(dataSource, store, projection, { ...options, stopAt: snapshot.cursor });
   try {
     const rebuilt = await checksum(dataSource, projection, result.tables);
-    return { projection: projection.name, ok: rebuilt.checksum === snapshot.live.checksum, cursor: snapshot.cursor, live: snapshot.live, rebuilt, events: result.events };
+    return {
+      projection: projection.name,
+      ok: rebuilt.checksum === snapshot.live.checksum,
+      cursor: snapshot.cursor,
+      live: snapshot.live,
+      rebuilt,
+      events: result.events,
+    };
   } finally {
     await dropTables(dataSource, result.tables);
   }

@@ -23,7 +23,17 @@
  *   its own subscription does; the others carry on.
  * - Once caught up, the reader sleeps until the poll interval passes or `wake()` is called.
  */
-import { categoryOf, DEFAULT_MAX_READ_FAILURES, DEFAULT_POLL_INTERVAL_MS, MAX_READ_BATCH, readRetryDelayMs, Wakeup, type Cursor, type EventStore, type ReadPage } from '@ledger/event-store';
+import {
+  categoryOf,
+  DEFAULT_MAX_READ_FAILURES,
+  DEFAULT_POLL_INTERVAL_MS,
+  MAX_READ_BATCH,
+  readRetryDelayMs,
+  Wakeup,
+  type Cursor,
+  type EventStore,
+  type ReadPage,
+} from '@ledger/event-store';
 import { earliest, isAfter, type CursorOrder } from './cursor-order';
 import { CheckpointMoved, DEFAULT_LIVE_BATCH_SIZE, type LiveProjection } from './live';
 
@@ -105,7 +115,10 @@ export class StoreReader {
     // (moving the earliest projection forward), sleeps for the poll interval, restarts a projection
     // (bounded by its `maxRestarts`), stops one, or counts towards the bounded read-failure limit.
     while (!this.stopping && this.active.size > 0) {
-      const from = earliest(this.options.order, [...this.active].map((live) => live.cursor));
+      const from = earliest(
+        this.options.order,
+        [...this.active].map((live) => live.cursor),
+      );
       let page: ReadPage;
       try {
         page = await this.read(from);
@@ -133,7 +146,9 @@ export class StoreReader {
   private async feed(live: LiveProjection, page: ReadPage): Promise<FeedOutcome> {
     const { order } = this.options;
     const category = live.projection.category;
-    const events = page.events.filter((event) => (category === undefined || categoryOf(event.stream) === category) && isAfter(order, event.cursor, live.cursor));
+    const events = page.events.filter(
+      (event) => (category === undefined || categoryOf(event.stream) === category) && isAfter(order, event.cursor, live.cursor),
+    );
     if (events.length === 0) {
       // Nothing of its own up to the page's end: no transaction, only the place moves (if forward).
       if (isAfter(order, page.next, live.cursor)) live.skipTo(page.next);

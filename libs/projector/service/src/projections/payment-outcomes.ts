@@ -115,7 +115,14 @@ export const paymentOutcomesProjection: Projection = {
          ON CONFLICT (day, kind, outcome, failure_code) DO UPDATE SET
            payments = t.payments + excluded.payments,
            amount_minor = t.amount_minor + excluded.amount_minor`,
-        [rows.map((r) => r.day), rows.map((r) => r.kind), rows.map((r) => r.outcome), rows.map((r) => r.failureCode), rows.map((r) => r.payments), rows.map((r) => r.amountMinor.toString())],
+        [
+          rows.map((r) => r.day),
+          rows.map((r) => r.kind),
+          rows.map((r) => r.outcome),
+          rows.map((r) => r.failureCode),
+          rows.map((r) => r.payments),
+          rows.map((r) => r.amountMinor.toString()),
+        ],
       );
     }
   },

@@ -60,7 +60,15 @@ export const riskProjection: Projection = {
         case IDENTITY_EVENT.RiskAlertRaised: {
           const userId = text(data.userId, where);
           userOf(userId).alerts += 1;
-          alerts.push([event.id, userId, text(data.at, where), text(data.signal, where), text(data.severity, where), text(data.description, where), text(data.source, where)]);
+          alerts.push([
+            event.id,
+            userId,
+            text(data.at, where),
+            text(data.signal, where),
+            text(data.severity, where),
+            text(data.description, where),
+            text(data.source, where),
+          ]);
           break;
         }
         case IDENTITY_EVENT.AccountFrozen:
@@ -73,7 +81,15 @@ export const riskProjection: Projection = {
           delta.statusSince = at;
           if (frozen) delta.freezes += 1;
           const actor = actorOf(data.actor);
-          freezes.push([event.id, userId, at, frozen ? 'frozen' : 'unfrozen', actor.kind, actor.ref, frozen ? text(data.reason, where) : null]);
+          freezes.push([
+            event.id,
+            userId,
+            at,
+            frozen ? 'frozen' : 'unfrozen',
+            actor.kind,
+            actor.ref,
+            frozen ? text(data.reason, where) : null,
+          ]);
           break;
         }
         default:

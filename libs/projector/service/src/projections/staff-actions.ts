@@ -27,7 +27,8 @@ export interface StaffAction {
 /** Who of the staff caused `event`, or undefined when nobody of the staff did. */
 export function staffActionOf(event: RecordedEvent): StaffAction | undefined {
   const subject = typeof event.data.userId === 'string' ? event.data.userId : null;
-  if (event.stream.startsWith(STAFF_LOGIN_STREAM)) return { agentId: event.stream.slice(STAFF_LOGIN_STREAM.length), role: 'login', subject: null };
+  if (event.stream.startsWith(STAFF_LOGIN_STREAM))
+    return { agentId: event.stream.slice(STAFF_LOGIN_STREAM.length), role: 'login', subject: null };
   const actor = parseActorHeader(String(event.metadata.actor ?? ''));
   if (actor === undefined || !STAFF_KINDS.has(actor.kind)) return undefined;
   return { agentId: actor.id, role: actor.kind, subject };
@@ -50,7 +51,17 @@ function staffActionsProjection(source: StaffActionSource): Projection {
         const action = staffActionOf(event);
         if (action === undefined) continue;
         const occurredAt = typeof event.metadata.occurredAt === 'string' ? event.metadata.occurredAt : event.recordedAt.toISOString();
-        rows.push([event.id, event.position.toString(), action.agentId, action.role, event.type, event.stream, action.subject, occurredAt, typeof event.metadata.commandId === 'string' ? event.metadata.commandId : null]);
+        rows.push([
+          event.id,
+          event.position.toString(),
+          action.agentId,
+          action.role,
+          event.type,
+          event.stream,
+          action.subject,
+          occurredAt,
+          typeof event.metadata.commandId === 'string' ? event.metadata.commandId : null,
+        ]);
       }
       if (rows.length === 0) return;
       await sql(

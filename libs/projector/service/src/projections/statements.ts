@@ -46,8 +46,16 @@ export const statementsProjection: Projection = {
     const walletIds = [...new Set(events.map((event) => text(event.data.walletId, `${event.stream}@${event.revision} walletId`)))];
     if (walletIds.length === 0) return;
     const runs = new Map<string, WalletRun>();
-    for (const row of await sql(`SELECT wallet_id, user_id, balance_minor::text AS balance, lines::int AS lines FROM ${tableName(tables, 'statement_wallets')} WHERE wallet_id = ANY($1::text[])`, [walletIds])) {
-      runs.set(row.wallet_id as string, { userId: row.user_id as string | null, balance: BigInt(row.balance as string), lines: row.lines as number, touched: false });
+    for (const row of await sql(
+      `SELECT wallet_id, user_id, balance_minor::text AS balance, lines::int AS lines FROM ${tableName(tables, 'statement_wallets')} WHERE wallet_id = ANY($1::text[])`,
+      [walletIds],
+    )) {
+      runs.set(row.wallet_id as string, {
+        userId: row.user_id as string | null,
+        balance: BigInt(row.balance as string),
+        lines: row.lines as number,
+        touched: false,
+      });
     }
     const captured = events.filter((event) => event.type === WALLET_EVENT.HoldCaptured);
     const references = new Map<string, string>();
@@ -56,7 +64,10 @@ export const statementsProjection: Projection = {
       const capturedWallets = captured.map((event) => text(event.data.walletId, 'walletId'));
       const capturedHolds = captured.map((event) => text(event.data.holdId, 'holdId'));
       const holdsTable = tableName(tables, 'statement_holds');
-      for (const row of await sql(`SELECT h.wallet_id, h.hold_id, h.reference FROM ${holdsTable} h JOIN unnest($1::text[], $2::text[]) AS c(wallet_id, hold_id) USING (wallet_id, hold_id)`, [capturedWallets, capturedHolds])) {
+      for (const row of await sql(
+        `SELECT h.wallet_id, h.hold_id, h.reference FROM ${holdsTable} h JOIN unnest($1::text[], $2::text[]) AS c(wallet_id, hold_id) USING (wallet_id, hold_id)`,
+        [capturedWallets, capturedHolds],
+      )) {
         references.set(JSON.stringify([row.wallet_id, row.hold_id]), row.reference as string);
       }
     }
@@ -75,7 +86,19 @@ export const statementsProjection: Projection = {
         run.balance += amount;
         run.lines += 1;
         run.touched = true;
-        lines.push({ walletId, seq: run.lines, userId: run.userId, at: event.metadata.occurredAt, direction, counterparty: text(data.counterparty, where), amount, balanceAfter: run.balance, transactionId: text(data.transactionId, where), holdId, reference });
+        lines.push({
+          walletId,
+          seq: run.lines,
+          userId: run.userId,
+          at: event.metadata.occurredAt,
+          direction,
+          counterparty: text(data.counterparty, where),
+          amount,
+          balanceAfter: run.balance,
+          transactionId: text(data.transactionId, where),
+          holdId,
+          reference,
+        });
       };
       switch (event.type) {
         case WALLET_EVENT.WalletOpened:
@@ -86,7 +109,14 @@ export const statementsProjection: Projection = {
           const holdId = text(data.holdId, where);
           const reference = text(data.reference, where);
           references.set(JSON.stringify([walletId, holdId]), reference);
-          holds.push([walletId, holdId, reference, text(data.counterparty, where), minor(data.amountMinor, where).toString(), text(data.reservedAt, where)]);
+          holds.push([
+            walletId,
+            holdId,
+            reference,
+            text(data.counterparty, where),
+            minor(data.amountMinor, where).toString(),
+            text(data.reservedAt, where),
+          ]);
           break;
         }
         case WALLET_EVENT.HoldCaptured: {
@@ -133,7 +163,12 @@ export const statementsProjection: Projection = {
         `INSERT INTO ${tableName(tables, 'statement_wallets')} AS t (wallet_id, user_id, balance_minor, lines)
          SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::bigint[])
          ON CONFLICT (wallet_id) DO UPDATE SET user_id = COALESCE(excluded.user_id, t.user_id), balance_minor = excluded.balance_minor, lines = excluded.lines`,
-        [touched.map(([id]) => id), touched.map(([, r]) => r.userId), touched.map(([, r]) => r.balance.toString()), touched.map(([, r]) => r.lines)],
+        [
+          touched.map(([id]) => id),
+          touched.map(([, r]) => r.userId),
+          touched.map(([, r]) => r.balance.toString()),
+          touched.map(([, r]) => r.lines),
+        ],
       );
     }
   },

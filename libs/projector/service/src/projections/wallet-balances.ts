@@ -25,7 +25,16 @@ export function walletDeltas(events: readonly RecordedEvent[]): Map<string, Wall
     const walletId = text(data.walletId, `${event.stream}@${event.revision} walletId`);
     let delta = deltas.get(walletId);
     if (!delta) {
-      delta = { userId: null, tier: null, status: null, balanceMinor: 0n, heldMinor: 0n, openedAt: null, lastEventAt: event.metadata.occurredAt, events: 0 };
+      delta = {
+        userId: null,
+        tier: null,
+        status: null,
+        balanceMinor: 0n,
+        heldMinor: 0n,
+        openedAt: null,
+        lastEventAt: event.metadata.occurredAt,
+        events: 0,
+      };
       deltas.set(walletId, delta);
     }
     delta.events += 1;

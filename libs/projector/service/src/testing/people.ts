@@ -6,7 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeciderHandler, type EventCodec, type EventStore, type RecordedEvent } from '@ledger/event-store';
-import { checkCardNumber, TEST_CARDS, userCardsDecider, userCardsStreamId, type UserCardsCommand, type UserCardsEvent, type UserCardsState } from '@ledger/cards-domain';
+import {
+  checkCardNumber,
+  TEST_CARDS,
+  userCardsDecider,
+  userCardsStreamId,
+  type UserCardsCommand,
+  type UserCardsEvent,
+  type UserCardsState,
+} from '@ledger/cards-domain';
 import { userDecider, userStreamId, type UserCommand, type UserEvent, type UserState } from '@ledger/identity-domain';
 import type { Instant } from '@ledger/util';
 
@@ -53,7 +61,16 @@ export function bindCardCommand(userId: string, now: Instant): UserCardsCommand 
 
 /** A risk alert from the payment risk rules; with `protect` the account is frozen by risk control too. */
 export function riskAlertCommand(userId: string, protect: boolean, now: Instant): UserCommand {
-  return { type: 'RaiseRiskAlert', userId, signal: 'suspicious_transactions', severity: 'high', description: 'many payments in a minute', source: 'payments.velocity', protect, now };
+  return {
+    type: 'RaiseRiskAlert',
+    userId,
+    signal: 'suspicious_transactions',
+    severity: 'high',
+    description: 'many payments in a minute',
+    source: 'payments.velocity',
+    protect,
+    now,
+  };
 }
 
 export class People {
@@ -95,6 +112,11 @@ export class People {
   }
 
   async unfreezeBySupport(userId: string): Promise<void> {
-    await this.user(userId, { type: 'UnfreezeAccount', userId, actor: { kind: 'support', agentId: 'agent-7', verificationReference: 'ticket-42' }, now: this.clock() });
+    await this.user(userId, {
+      type: 'UnfreezeAccount',
+      userId,
+      actor: { kind: 'support', agentId: 'agent-7', verificationReference: 'ticket-42' },
+      now: this.clock(),
+    });
   }
 }

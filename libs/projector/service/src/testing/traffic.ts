@@ -5,7 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeciderHandler, type EventCodec, type EventData, type EventStore, type RecordedEvent } from '@ledger/event-store';
-import { createWalletDecider, DEFAULT_WALLET_POLICY, isWalletEventType, WALLET_EVENT, type AccountId, type WalletCommand, type WalletEvent, type WalletState } from '@ledger/wallet-domain';
+import {
+  createWalletDecider,
+  DEFAULT_WALLET_POLICY,
+  isWalletEventType,
+  WALLET_EVENT,
+  type AccountId,
+  type WalletCommand,
+  type WalletEvent,
+  type WalletState,
+} from '@ledger/wallet-domain';
 import { holdIdFor, paymentDecider, type PaymentCommand, type PaymentEvent, type PaymentState } from '@ledger/payments-domain';
 
 export const walletCodec: EventCodec<WalletEvent> = {
@@ -19,7 +28,8 @@ export const walletCodec: EventCodec<WalletEvent> = {
 /** The payments service's storage form: `payments.<Type>.v1`, the data as the decider built it (JSON-native). */
 export const paymentCodec: EventCodec<PaymentEvent> = {
   encode: (event) => ({ type: `payments.${event.type}.v1`, data: { ...event.data } as unknown as EventData }),
-  decode: (record: RecordedEvent) => ({ type: record.type.slice('payments.'.length, -'.v1'.length), data: record.data }) as unknown as PaymentEvent,
+  decode: (record: RecordedEvent) =>
+    ({ type: record.type.slice('payments.'.length, -'.v1'.length), data: record.data }) as unknown as PaymentEvent,
 };
 
 export class Traffic {
@@ -63,39 +73,98 @@ export class Traffic {
   }
 
   async openFunded(walletId: string, amountMinor: bigint): Promise<void> {
-    await this.wallet(walletId, (now) => ({ type: 'OpenWallet', walletId, userId: `user-${walletId}`, tier: 'premium', prerequisites: { registered: true, paymentPasswordSet: true, cardBound: true }, now }));
+    await this.wallet(walletId, (now) => ({
+      type: 'OpenWallet',
+      walletId,
+      userId: `user-${walletId}`,
+      tier: 'premium',
+      prerequisites: { registered: true, paymentPasswordSet: true, cardBound: true },
+      now,
+    }));
     await this.credit(walletId, amountMinor, 'clearing:card:ICBC');
   }
 
   async credit(walletId: string, amountMinor: bigint, counterparty: AccountId): Promise<void> {
-    await this.wallet(walletId, (now) => ({ type: 'CreditWallet', walletId, creditId: randomUUID(), amountMinor, reference: 'top-up', counterparty, now }));
+    await this.wallet(walletId, (now) => ({
+      type: 'CreditWallet',
+      walletId,
+      creditId: randomUUID(),
+      amountMinor,
+      reference: 'top-up',
+      counterparty,
+      now,
+    }));
   }
 
   /** A merchant payment end to end: payments ↔ wallet, as the payments service drives it (in the wallet, or through the acquirer: the merchant's settlement). */
-  async merchantPayment(walletId: string, merchantId: string, amountMinor: bigint, outcome: 'ok' | 'wrong-password' | 'declined' = 'ok'): Promise<string> {
+  async merchantPayment(
+    walletId: string,
+    merchantId: string,
+    amountMinor: bigint,
+    outcome: 'ok' | 'wrong-password' | 'declined' = 'ok',
+  ): Promise<string> {
     const paymentId = randomUUID();
-    const request = { kind: 'merchant' as const, paymentId, userId: `user-${walletId}`, walletId, merchantId, channel: 'qr' as const, amountMinor, description: 'test' };
+    const request = {
+      kind: 'merchant' as const,
+      paymentId,
+      userId: `user-${walletId}`,
+      walletId,
+      merchantId,
+      channel: 'qr' as const,
+      amountMinor,
+      description: 'test',
+    };
     const [started] = await this.payment(paymentId, (now) => ({ type: 'StartPayment', request, now }));
     const inWallet = started?.type === 'PaymentInitiated' && started.data.settlement === 'wallet';
     if (inWallet && outcome === 'declined') throw new Error(`${merchantId} settles in the wallet: no acquirer declines its payments`);
     if (outcome === 'wrong-password') {
-      await this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: { ok: false, failure: { code: 'WRONG_PAYMENT_PASSWORD', message: 'wrong' } }, now }));
+      await this.payment(paymentId, (now) => ({
+        type: 'RecordPasswordCheck',
+        result: { ok: false, failure: { code: 'WRONG_PAYMENT_PASSWORD', message: 'wrong' } },
+        now,
+      }));
       return paymentId;
     }
     await this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: { ok: true }, now }));
     const holdId = holdIdFor(paymentId);
     const expiresAt = new Date(this.clockMs + 3_600_000).toISOString();
     if (inWallet) {
-      const paid = await this.wallet(walletId, (now) => ({ type: 'PayFromWallet', walletId, holdId, amountMinor, expiresAt, reference: paymentId, counterparty: `merchant:${merchantId}`, now }));
+      const paid = await this.wallet(walletId, (now) => ({
+        type: 'PayFromWallet',
+        walletId,
+        holdId,
+        amountMinor,
+        expiresAt,
+        reference: paymentId,
+        counterparty: `merchant:${merchantId}`,
+        now,
+      }));
       const captured = paid.find((event) => event.type === WALLET_EVENT.HoldCaptured);
       if (captured?.type !== WALLET_EVENT.HoldCaptured) throw new Error('a payment from the wallet produced no HoldCaptured');
-      await this.payment(paymentId, (now) => ({ type: 'RecordSettlement', result: { ok: true, transactionId: captured.data.transactionId, postings: captured.data.postings.map((p) => ({ ...p })) }, now }));
+      await this.payment(paymentId, (now) => ({
+        type: 'RecordSettlement',
+        result: { ok: true, transactionId: captured.data.transactionId, postings: captured.data.postings.map((p) => ({ ...p })) },
+        now,
+      }));
       return paymentId;
     }
-    await this.wallet(walletId, (now) => ({ type: 'ReserveFunds', walletId, holdId, amountMinor, expiresAt, reference: paymentId, counterparty: `merchant:${merchantId}`, now }));
+    await this.wallet(walletId, (now) => ({
+      type: 'ReserveFunds',
+      walletId,
+      holdId,
+      amountMinor,
+      expiresAt,
+      reference: paymentId,
+      counterparty: `merchant:${merchantId}`,
+      now,
+    }));
     await this.payment(paymentId, (now) => ({ type: 'RecordReservation', result: { ok: true, expiresAt }, now }));
     if (outcome === 'declined') {
-      await this.payment(paymentId, (now) => ({ type: 'RecordAcquirerAnswer', result: { ok: false, failure: { code: 'MERCHANT_DECLINED', message: 'declined' } }, now }));
+      await this.payment(paymentId, (now) => ({
+        type: 'RecordAcquirerAnswer',
+        result: { ok: false, failure: { code: 'MERCHANT_DECLINED', message: 'declined' } },
+        now,
+      }));
       await this.wallet(walletId, (now) => ({ type: 'ReleaseHold', walletId, holdId, now }));
       await this.payment(paymentId, (now) => ({ type: 'RecordRelease', now }));
       return paymentId;
@@ -103,7 +172,11 @@ export class Traffic {
     await this.payment(paymentId, (now) => ({ type: 'RecordAcquirerAnswer', result: { ok: true, authorizationCode: 'A1' }, now }));
     const [captured] = await this.wallet(walletId, (now) => ({ type: 'CaptureHold', walletId, holdId, amountMinor, now }));
     if (captured?.type !== WALLET_EVENT.HoldCaptured) throw new Error('capture produced no HoldCaptured');
-    await this.payment(paymentId, (now) => ({ type: 'RecordCapture', result: { ok: true, transactionId: captured.data.transactionId, postings: captured.data.postings.map((p) => ({ ...p })) }, now }));
+    await this.payment(paymentId, (now) => ({
+      type: 'RecordCapture',
+      result: { ok: true, transactionId: captured.data.transactionId, postings: captured.data.postings.map((p) => ({ ...p })) },
+      now,
+    }));
     return paymentId;
   }
 }

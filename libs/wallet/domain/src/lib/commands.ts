@@ -136,7 +136,17 @@ export interface ChangeWalletTier extends WalletCommandBase {
   readonly tier: WalletTier;
 }
 
-export type WalletCommand = OpenWallet | ReserveFunds | CaptureHold | PayFromWallet | ReleaseHold | ExpireHold | CreditWallet | FreezeWallet | UnfreezeWallet | ChangeWalletTier;
+export type WalletCommand =
+  | OpenWallet
+  | ReserveFunds
+  | CaptureHold
+  | PayFromWallet
+  | ReleaseHold
+  | ExpireHold
+  | CreditWallet
+  | FreezeWallet
+  | UnfreezeWallet
+  | ChangeWalletTier;
 
 export type WalletCommandType = WalletCommand['type'];
 
@@ -154,7 +164,10 @@ export const WALLET_COMMAND_TYPES: readonly WalletCommandType[] = [
 ];
 
 export class InvalidWalletCommand extends Error {
-  constructor(readonly command: WalletCommandType | 'unknown', reason: string) {
+  constructor(
+    readonly command: WalletCommandType | 'unknown',
+    reason: string,
+  ) {
     super(`invalid ${command} command: ${reason}`);
     this.name = 'InvalidWalletCommand';
   }

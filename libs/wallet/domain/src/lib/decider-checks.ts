@@ -75,7 +75,14 @@ export function idempotencyKeyOf(command: WalletCommand): string | undefined {
 export function payloadFingerprintOf(command: MoneyCommand): string {
   switch (command.type) {
     case 'ReserveFunds':
-      return JSON.stringify([command.type, command.holdId, command.amountMinor.toString(), normalizeInstant(command, 'expiresAt', command.expiresAt), command.reference, command.counterparty]);
+      return JSON.stringify([
+        command.type,
+        command.holdId,
+        command.amountMinor.toString(),
+        normalizeInstant(command, 'expiresAt', command.expiresAt),
+        command.reference,
+        command.counterparty,
+      ]);
     case 'CaptureHold':
       return JSON.stringify([command.type, command.holdId, command.amountMinor.toString()]);
     case 'ReleaseHold':
@@ -93,12 +100,14 @@ export function invalid(command: WalletCommandType, reason: string): never {
 }
 
 export function requireId(command: WalletCommand, field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) invalid(command.type, `${field} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH)
+    invalid(command.type, `${field} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
   return value;
 }
 
 export function requireText(command: WalletCommand, field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length > MAX_TEXT_LENGTH) invalid(command.type, `${field} must be a string of at most ${MAX_TEXT_LENGTH} characters`);
+  if (typeof value !== 'string' || value.length > MAX_TEXT_LENGTH)
+    invalid(command.type, `${field} must be a string of at most ${MAX_TEXT_LENGTH} characters`);
   return value;
 }
 
@@ -109,7 +118,8 @@ export function normalizeInstant(command: WalletCommand, field: string, value: u
 }
 
 export function requireCounterparty(command: ReserveFunds | CreditWallet): AccountId {
-  if (!isAccountId(command.counterparty)) invalid(command.type, `counterparty ${JSON.stringify(command.counterparty)} is not a ledger account id`);
+  if (!isAccountId(command.counterparty))
+    invalid(command.type, `counterparty ${JSON.stringify(command.counterparty)} is not a ledger account id`);
   if (command.counterparty === `wallet:${command.walletId}`) invalid(command.type, 'counterparty is the wallet itself');
   return command.counterparty;
 }
@@ -132,9 +142,11 @@ export function checkAmount(amountMinor: unknown): WalletRejection | undefined {
 export const accepted = (events: WalletEvent[]): WalletDecision => ({ kind: 'accepted', events });
 
 export function requireOpenedFor(command: WalletCommand, state: WalletState): OpenedWallet | WalletRejection {
-  if (state.status === 'unopened') return reject(WALLET_ERROR.WALLET_NOT_OPEN, `wallet ${command.walletId} is not open`, { walletId: command.walletId });
+  if (state.status === 'unopened')
+    return reject(WALLET_ERROR.WALLET_NOT_OPEN, `wallet ${command.walletId} is not open`, { walletId: command.walletId });
   // The adapter loads the stream named after command.walletId; a mismatch is a routing bug.
-  if (state.walletId !== command.walletId) invalid(command.type, `addressed to wallet ${command.walletId} but decided on ${state.walletId}`);
+  if (state.walletId !== command.walletId)
+    invalid(command.type, `addressed to wallet ${command.walletId} but decided on ${state.walletId}`);
   return state;
 }
 
@@ -144,8 +156,11 @@ export function checkIdempotency(state: OpenedWallet, command: MoneyCommand): Wa
   if (idempotencyKey === undefined) return undefined;
   const previous = state.outcomes.get(idempotencyKey);
   if (previous === undefined) return undefined;
-  if (previous.payloadFingerprint === payloadFingerprintOf(command)) return { kind: 'replayed', idempotencyKey, originalEvents: [previous.event] };
-  return reject(WALLET_ERROR.IDEMPOTENCY_KEY_REUSED, `idempotency key ${idempotencyKey} was used before with a different payload`, { idempotencyKey });
+  if (previous.payloadFingerprint === payloadFingerprintOf(command))
+    return { kind: 'replayed', idempotencyKey, originalEvents: [previous.event] };
+  return reject(WALLET_ERROR.IDEMPOTENCY_KEY_REUSED, `idempotency key ${idempotencyKey} was used before with a different payload`, {
+    idempotencyKey,
+  });
 }
 
 export function isRejected(value: unknown): value is WalletRejection {
@@ -154,14 +169,18 @@ export function isRejected(value: unknown): value is WalletRejection {
 
 export function frozenRejection(state: OpenedWallet): WalletRejection | undefined {
   if (state.status !== 'frozen') return undefined;
-  return reject(WALLET_ERROR.WALLET_FROZEN, `wallet ${state.walletId} is frozen`, { frozenBy: state.freeze.source, frozenAt: state.freeze.frozenAt });
+  return reject(WALLET_ERROR.WALLET_FROZEN, `wallet ${state.walletId} is frozen`, {
+    frozenBy: state.freeze.source,
+    frozenAt: state.freeze.frozenAt,
+  });
 }
 
 /** The hold a settlement command addresses, or HOLD_NOT_FOUND / HOLD_ALREADY_SETTLED. */
 export function openHoldFor(state: OpenedWallet, holdId: string): Hold | WalletRejection {
   const hold = state.holds.get(holdId);
   if (hold === undefined) return reject(WALLET_ERROR.HOLD_NOT_FOUND, `wallet ${state.walletId} has no hold ${holdId}`, { holdId });
-  if (hold.status !== 'open') return reject(WALLET_ERROR.HOLD_ALREADY_SETTLED, `hold ${holdId} was already ${hold.status}`, { holdId, settledAs: hold.status });
+  if (hold.status !== 'open')
+    return reject(WALLET_ERROR.HOLD_ALREADY_SETTLED, `hold ${holdId} was already ${hold.status}`, { holdId, settledAs: hold.status });
   return hold;
 }
 
@@ -169,7 +188,12 @@ export function openHoldFor(state: OpenedWallet, holdId: string): Hold | WalletR
  * The tier's spending limits for a new debit of `amountMinor` reserved at `reservedAt`: the
  * Shanghai day it counts against, or LIMIT_EXCEEDED (per payment, then daily).
  */
-export function checkSpendingLimits(policy: WalletPolicy, wallet: OpenedWallet, amountMinor: bigint, reservedAt: Instant): { debitDay: string } | WalletRejection {
+export function checkSpendingLimits(
+  policy: WalletPolicy,
+  wallet: OpenedWallet,
+  amountMinor: bigint,
+  reservedAt: Instant,
+): { debitDay: string } | WalletRejection {
   const limits = policy.tiers[wallet.tier];
   if (amountMinor > limits.perPaymentLimitMinor) {
     return reject(WALLET_ERROR.LIMIT_EXCEEDED, `the ${wallet.tier} tier allows at most ${limits.perPaymentLimitMinor} fen per payment`, {
@@ -189,14 +213,18 @@ export function checkSpendingLimits(policy: WalletPolicy, wallet: OpenedWallet, 
   const usedMinor = latest !== undefined && latest.day === debitDay ? latest.usedMinor : 0n;
   if (usedMinor + amountMinor > limits.dailyDebitLimitMinor) {
     const remainingMinor = limits.dailyDebitLimitMinor > usedMinor ? limits.dailyDebitLimitMinor - usedMinor : 0n;
-    return reject(WALLET_ERROR.LIMIT_EXCEEDED, `the ${wallet.tier} tier allows ${limits.dailyDebitLimitMinor} fen per day; ${remainingMinor} fen remain today`, {
-      limit: 'daily',
-      tier: wallet.tier,
-      day: debitDay,
-      limitMinor: limits.dailyDebitLimitMinor.toString(),
-      remainingMinor: remainingMinor.toString(),
-      requestedMinor: amountMinor.toString(),
-    });
+    return reject(
+      WALLET_ERROR.LIMIT_EXCEEDED,
+      `the ${wallet.tier} tier allows ${limits.dailyDebitLimitMinor} fen per day; ${remainingMinor} fen remain today`,
+      {
+        limit: 'daily',
+        tier: wallet.tier,
+        day: debitDay,
+        limitMinor: limits.dailyDebitLimitMinor.toString(),
+        remainingMinor: remainingMinor.toString(),
+        requestedMinor: amountMinor.toString(),
+      },
+    );
   }
   return { debitDay };
 }

@@ -15,7 +15,20 @@
  */
 import { assertNever, reject } from '@ledger/util';
 import { WALLET_ERROR } from './codes';
-import type { CaptureHold, ChangeWalletTier, CreditWallet, ExpireHold, FreezeWallet, OpenWallet, PayFromWallet, ReleaseHold, ReserveFunds, UnfreezeWallet, WalletCommand, WalletPrerequisites } from './commands';
+import type {
+  CaptureHold,
+  ChangeWalletTier,
+  CreditWallet,
+  ExpireHold,
+  FreezeWallet,
+  OpenWallet,
+  PayFromWallet,
+  ReleaseHold,
+  ReserveFunds,
+  UnfreezeWallet,
+  WalletCommand,
+  WalletPrerequisites,
+} from './commands';
 import {
   accepted,
   checkAmount,
@@ -40,7 +53,14 @@ import { accountId, isAccountId, transferPostings } from './ledger';
 import { assertValidPolicy, type WalletPolicy } from './policy';
 import { availableMinor, evolveWallet, initialWalletState, type WalletState } from './state';
 
-export { MAX_AMOUNT_MINOR, idempotencyKeyOf, payloadFingerprintOf, type WalletDecider, type WalletDecision, type WalletRejection } from './decider-checks';
+export {
+  MAX_AMOUNT_MINOR,
+  idempotencyKeyOf,
+  payloadFingerprintOf,
+  type WalletDecider,
+  type WalletDecision,
+  type WalletRejection,
+} from './decider-checks';
 
 export function createWalletDecider(policy: WalletPolicy): WalletDecider {
   assertValidPolicy(policy);
@@ -48,13 +68,16 @@ export function createWalletDecider(policy: WalletPolicy): WalletDecider {
   function openWallet(command: OpenWallet, state: WalletState): WalletDecision {
     requireId(command, 'walletId', command.walletId);
     requireId(command, 'userId', command.userId);
-    if (!isAccountId(`wallet:${command.walletId}`)) invalid(command.type, `walletId ${JSON.stringify(command.walletId)} cannot name a ledger account`);
+    if (!isAccountId(`wallet:${command.walletId}`))
+      invalid(command.type, `walletId ${JSON.stringify(command.walletId)} cannot name a ledger account`);
     const tier = requireTier(command);
     const openedAt = normalizeInstant(command, 'now', command.now);
-    if (state.status !== 'unopened') return reject(WALLET_ERROR.WALLET_ALREADY_OPEN, `wallet ${state.walletId} is already open`, { walletId: state.walletId });
+    if (state.status !== 'unopened')
+      return reject(WALLET_ERROR.WALLET_ALREADY_OPEN, `wallet ${state.walletId} is already open`, { walletId: state.walletId });
     const prerequisites: WalletPrerequisites = command.prerequisites;
     const missing = (['registered', 'paymentPasswordSet', 'cardBound'] as const).filter((name) => prerequisites[name] !== true);
-    if (missing.length > 0) return reject(WALLET_ERROR.WALLET_PREREQUISITES_MISSING, `cannot open the wallet before: ${missing.join(', ')}`, { missing });
+    if (missing.length > 0)
+      return reject(WALLET_ERROR.WALLET_PREREQUISITES_MISSING, `cannot open the wallet before: ${missing.join(', ')}`, { missing });
     return accepted([{ type: WALLET_EVENT.WalletOpened, data: { walletId: command.walletId, userId: command.userId, tier, openedAt } }]);
   }
 
@@ -73,7 +96,10 @@ export function createWalletDecider(policy: WalletPolicy): WalletDecider {
     // Checked only for a new reservation (a retry of an accepted one may arrive after its hold
     // expired). A rejection, not a throw: a command can sit in a queue until its expiry has passed.
     if (Date.parse(expiresAt) <= Date.parse(reservedAt)) {
-      return reject(WALLET_ERROR.HOLD_EXPIRY_PASSED, `the hold would expire at ${expiresAt}, not after now (${reservedAt})`, { expiresAt, now: reservedAt });
+      return reject(WALLET_ERROR.HOLD_EXPIRY_PASSED, `the hold would expire at ${expiresAt}, not after now (${reservedAt})`, {
+        expiresAt,
+        now: reservedAt,
+      });
     }
     const frozen = frozenRejection(wallet);
     if (frozen) return frozen;
@@ -125,11 +151,15 @@ export function createWalletDecider(policy: WalletPolicy): WalletDecider {
     const hold = openHoldFor(wallet, command.holdId);
     if (isRejected(hold)) return hold;
     if (command.amountMinor > hold.amountMinor) {
-      return reject(WALLET_ERROR.CAPTURE_EXCEEDS_HOLD, `hold ${hold.holdId} reserved ${hold.amountMinor} fen, less than ${command.amountMinor}`, {
-        holdId: hold.holdId,
-        reservedMinor: hold.amountMinor.toString(),
-        requestedMinor: command.amountMinor.toString(),
-      });
+      return reject(
+        WALLET_ERROR.CAPTURE_EXCEEDS_HOLD,
+        `hold ${hold.holdId} reserved ${hold.amountMinor} fen, less than ${command.amountMinor}`,
+        {
+          holdId: hold.holdId,
+          reservedMinor: hold.amountMinor.toString(),
+          requestedMinor: command.amountMinor.toString(),
+        },
+      );
     }
     const transactionId = `${wallet.walletId}:capture:${hold.holdId}`;
     return accepted([
@@ -155,12 +185,29 @@ export function createWalletDecider(policy: WalletPolicy): WalletDecider {
   // leaves: a repeat replays both, and a hold reserved earlier under the same id is captured.
   function payFromWallet(command: PayFromWallet, state: WalletState): WalletDecision {
     const { walletId, now, holdId, amountMinor } = command;
-    const reserved = reserveFunds({ type: 'ReserveFunds', walletId, now, holdId, amountMinor, expiresAt: command.expiresAt, reference: command.reference, counterparty: command.counterparty }, state);
+    const reserved = reserveFunds(
+      {
+        type: 'ReserveFunds',
+        walletId,
+        now,
+        holdId,
+        amountMinor,
+        expiresAt: command.expiresAt,
+        reference: command.reference,
+        counterparty: command.counterparty,
+      },
+      state,
+    );
     if (reserved.kind === 'rejection') return reserved;
     const held = reserved.kind === 'accepted' ? reserved.events.reduce(evolveWallet, state) : state;
     const captured = captureHold({ type: 'CaptureHold', walletId, now, holdId, amountMinor }, held);
     if (captured.kind === 'rejection') return captured;
-    if (reserved.kind === 'replayed' && captured.kind === 'replayed') return { kind: 'replayed', idempotencyKey: captured.idempotencyKey, originalEvents: [...reserved.originalEvents, ...captured.originalEvents] };
+    if (reserved.kind === 'replayed' && captured.kind === 'replayed')
+      return {
+        kind: 'replayed',
+        idempotencyKey: captured.idempotencyKey,
+        originalEvents: [...reserved.originalEvents, ...captured.originalEvents],
+      };
     return accepted([...(reserved.kind === 'accepted' ? reserved.events : []), ...(captured.kind === 'accepted' ? captured.events : [])]);
   }
 
@@ -201,7 +248,10 @@ export function createWalletDecider(policy: WalletPolicy): WalletDecider {
     const hold = openHoldFor(wallet, command.holdId);
     if (isRejected(hold)) return hold;
     if (Date.parse(expiredAt) < Date.parse(hold.expiresAt)) {
-      return reject(WALLET_ERROR.HOLD_NOT_EXPIRED, `hold ${hold.holdId} expires at ${hold.expiresAt}`, { holdId: hold.holdId, expiresAt: hold.expiresAt });
+      return reject(WALLET_ERROR.HOLD_NOT_EXPIRED, `hold ${hold.holdId} expires at ${hold.expiresAt}`, {
+        holdId: hold.holdId,
+        expiresAt: hold.expiresAt,
+      });
     }
     return accepted([
       {
@@ -238,12 +288,16 @@ export function createWalletDecider(policy: WalletPolicy): WalletDecider {
     const balanceCapMinor = policy.tiers[wallet.tier].balanceCapMinor;
     if (wallet.totalMinor + command.amountMinor > balanceCapMinor) {
       const roomMinor = balanceCapMinor > wallet.totalMinor ? balanceCapMinor - wallet.totalMinor : 0n;
-      return reject(WALLET_ERROR.BALANCE_CAP_EXCEEDED, `the ${wallet.tier} tier caps the balance at ${balanceCapMinor} fen; room for ${roomMinor} fen`, {
-        tier: wallet.tier,
-        balanceCapMinor: balanceCapMinor.toString(),
-        roomMinor: roomMinor.toString(),
-        requestedMinor: command.amountMinor.toString(),
-      });
+      return reject(
+        WALLET_ERROR.BALANCE_CAP_EXCEEDED,
+        `the ${wallet.tier} tier caps the balance at ${balanceCapMinor} fen; room for ${roomMinor} fen`,
+        {
+          tier: wallet.tier,
+          balanceCapMinor: balanceCapMinor.toString(),
+          roomMinor: roomMinor.toString(),
+          requestedMinor: command.amountMinor.toString(),
+        },
+      );
     }
     return accepted([
       {
@@ -266,23 +320,32 @@ export function createWalletDecider(policy: WalletPolicy): WalletDecider {
 
   function freezeWallet(command: FreezeWallet, state: WalletState): WalletDecision {
     requireText(command, 'reason', command.reason);
-    if (command.source !== 'identity' && command.source !== 'support') invalid(command.type, `unknown source ${JSON.stringify(command.source)}`);
+    if (command.source !== 'identity' && command.source !== 'support')
+      invalid(command.type, `unknown source ${JSON.stringify(command.source)}`);
     const frozenAt = normalizeInstant(command, 'now', command.now);
     const wallet = requireOpenedFor(command, state);
     if (isRejected(wallet)) return wallet;
     // Freezes arrive at least once (identity events, support retries): freezing twice changes nothing.
     if (wallet.status === 'frozen') return accepted([]);
-    return accepted([{ type: WALLET_EVENT.WalletFrozen, data: { walletId: wallet.walletId, reason: command.reason, source: command.source, frozenAt } }]);
+    return accepted([
+      { type: WALLET_EVENT.WalletFrozen, data: { walletId: wallet.walletId, reason: command.reason, source: command.source, frozenAt } },
+    ]);
   }
 
   function unfreezeWallet(command: UnfreezeWallet, state: WalletState): WalletDecision {
     requireText(command, 'reason', command.reason);
-    if (command.source !== 'identity' && command.source !== 'support') invalid(command.type, `unknown source ${JSON.stringify(command.source)}`);
+    if (command.source !== 'identity' && command.source !== 'support')
+      invalid(command.type, `unknown source ${JSON.stringify(command.source)}`);
     const unfrozenAt = normalizeInstant(command, 'now', command.now);
     const wallet = requireOpenedFor(command, state);
     if (isRejected(wallet)) return wallet;
     if (wallet.status !== 'frozen') return accepted([]);
-    return accepted([{ type: WALLET_EVENT.WalletUnfrozen, data: { walletId: wallet.walletId, reason: command.reason, source: command.source, unfrozenAt } }]);
+    return accepted([
+      {
+        type: WALLET_EVENT.WalletUnfrozen,
+        data: { walletId: wallet.walletId, reason: command.reason, source: command.source, unfrozenAt },
+      },
+    ]);
   }
 
   function changeWalletTier(command: ChangeWalletTier, state: WalletState): WalletDecision {
@@ -291,7 +354,9 @@ export function createWalletDecider(policy: WalletPolicy): WalletDecider {
     const wallet = requireOpenedFor(command, state);
     if (isRejected(wallet)) return wallet;
     if (wallet.tier === tier) return accepted([]);
-    return accepted([{ type: WALLET_EVENT.WalletTierChanged, data: { walletId: wallet.walletId, fromTier: wallet.tier, toTier: tier, changedAt } }]);
+    return accepted([
+      { type: WALLET_EVENT.WalletTierChanged, data: { walletId: wallet.walletId, fromTier: wallet.tier, toTier: tier, changedAt } },
+    ]);
   }
 
   function execute(command: WalletCommand, state: WalletState): WalletDecision {

@@ -1,4 +1,17 @@
-import { InvalidAccountId, UnbalancedTransaction, accountId, assertBalanced, isAccountId, parseAccountId, parseSignedMinor, posting, postingAmountMinor, transferPostings, trialBalance, type LedgerTransaction } from './ledger';
+import {
+  InvalidAccountId,
+  UnbalancedTransaction,
+  accountId,
+  assertBalanced,
+  isAccountId,
+  parseAccountId,
+  parseSignedMinor,
+  posting,
+  postingAmountMinor,
+  transferPostings,
+  trialBalance,
+  type LedgerTransaction,
+} from './ledger';
 
 describe('account ids', () => {
   it('builds every kind of account', () => {
@@ -12,7 +25,17 @@ describe('account ids', () => {
       accountId.branchCash('0200-001'),
       accountId.transferClearing(),
       accountId.refundClearing(),
-    ]).toEqual(['wallet:w-1', 'merchant:m-1', 'biller:state-grid', 'clearing:card:ICBC', 'clearing:provider:alipay', 'clearing:provider:wechat', 'cash:branch:0200-001', 'clearing:transfer', 'clearing:refund']);
+    ]).toEqual([
+      'wallet:w-1',
+      'merchant:m-1',
+      'biller:state-grid',
+      'clearing:card:ICBC',
+      'clearing:provider:alipay',
+      'clearing:provider:wechat',
+      'cash:branch:0200-001',
+      'clearing:transfer',
+      'clearing:refund',
+    ]);
   });
 
   it.each([[''], ['a:b'], ['with space'], ['x'.repeat(129)]])('refuses the segment %p', (segment) => {
@@ -23,7 +46,14 @@ describe('account ids', () => {
     expect(() => accountId.providerClearing('paypal' as never)).toThrow(InvalidAccountId);
   });
 
-  it.each([['wallet:w-1', true], ['clearing:transfer', true], ['clearing:provider:paypal', false], ['shop:1', false], ['wallet:', false], [42, false]])('recognises %p as %p', (value, expected) => {
+  it.each([
+    ['wallet:w-1', true],
+    ['clearing:transfer', true],
+    ['clearing:provider:paypal', false],
+    ['shop:1', false],
+    ['wallet:', false],
+    [42, false],
+  ])('recognises %p as %p', (value, expected) => {
     expect(isAccountId(value)).toBe(expected);
     if (expected) expect(parseAccountId(value)).toBe(value);
     else expect(() => parseAccountId(value)).toThrow(InvalidAccountId);
@@ -63,10 +93,34 @@ describe('assertBalanced', () => {
 
   it.each([
     ['a single leg', [{ account: 'wallet:w-1', amountMinor: '0' }]],
-    ['an unbalanced pair', [{ account: 'wallet:w-1', amountMinor: '-100' }, { account: 'merchant:m', amountMinor: '99' }]],
-    ['a zero leg', [{ account: 'wallet:w-1', amountMinor: '0' }, { account: 'merchant:m', amountMinor: '0' }]],
-    ['a bad amount', [{ account: 'wallet:w-1', amountMinor: '-1.5' }, { account: 'merchant:m', amountMinor: '1.5' }]],
-    ['an unknown account', [{ account: 'bank:vault', amountMinor: '-1' }, { account: 'merchant:m', amountMinor: '1' }]],
+    [
+      'an unbalanced pair',
+      [
+        { account: 'wallet:w-1', amountMinor: '-100' },
+        { account: 'merchant:m', amountMinor: '99' },
+      ],
+    ],
+    [
+      'a zero leg',
+      [
+        { account: 'wallet:w-1', amountMinor: '0' },
+        { account: 'merchant:m', amountMinor: '0' },
+      ],
+    ],
+    [
+      'a bad amount',
+      [
+        { account: 'wallet:w-1', amountMinor: '-1.5' },
+        { account: 'merchant:m', amountMinor: '1.5' },
+      ],
+    ],
+    [
+      'an unknown account',
+      [
+        { account: 'bank:vault', amountMinor: '-1' },
+        { account: 'merchant:m', amountMinor: '1' },
+      ],
+    ],
   ])('throws for %s', (_what, postings) => {
     expect(() => assertBalanced(postings as never, 'tx-1')).toThrow(UnbalancedTransaction);
   });
@@ -91,7 +145,17 @@ describe('trialBalance', () => {
 
   it('throws for a transaction id reused with other postings, and for an unbalanced transaction', () => {
     expect(() => trialBalance([topUp, { ...payment, transactionId: 't1' }])).toThrow(UnbalancedTransaction);
-    expect(() => trialBalance([{ transactionId: 'bad', postings: [{ account: 'wallet:w-1', amountMinor: '1' }, { account: 'merchant:m', amountMinor: '1' }] }])).toThrow(UnbalancedTransaction);
+    expect(() =>
+      trialBalance([
+        {
+          transactionId: 'bad',
+          postings: [
+            { account: 'wallet:w-1', amountMinor: '1' },
+            { account: 'merchant:m', amountMinor: '1' },
+          ],
+        },
+      ]),
+    ).toThrow(UnbalancedTransaction);
   });
 
   it('is empty for no transactions', () => {

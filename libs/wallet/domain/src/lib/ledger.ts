@@ -95,7 +95,10 @@ export interface LedgerTransaction {
 }
 
 export class UnbalancedTransaction extends Error {
-  constructor(readonly transactionId: string | undefined, reason: string) {
+  constructor(
+    readonly transactionId: string | undefined,
+    reason: string,
+  ) {
     super(`ledger transaction ${transactionId ?? '(unnamed)'} is not valid double-entry: ${reason}`);
     this.name = 'UnbalancedTransaction';
   }
@@ -172,7 +175,8 @@ export function trialBalance(transactions: Iterable<LedgerTransaction>): TrialBa
     const canonical = JSON.stringify(transaction.postings.map((entry) => [entry.account, entry.amountMinor]));
     const previous = seen.get(transaction.transactionId);
     if (previous !== undefined) {
-      if (previous !== canonical) throw new UnbalancedTransaction(transaction.transactionId, 'transaction id reused with different postings');
+      if (previous !== canonical)
+        throw new UnbalancedTransaction(transaction.transactionId, 'transaction id reused with different postings');
       continue;
     }
     assertBalanced(transaction.postings, transaction.transactionId);

@@ -31,16 +31,33 @@ describe('wallet policy', () => {
   });
 
   const broken = (change: (policy: { -readonly [K in keyof WalletPolicy]: unknown }) => void): WalletPolicy => {
-    const policy: { -readonly [K in keyof WalletPolicy]: unknown } = { ...DEFAULT_WALLET_POLICY, tiers: { ...DEFAULT_WALLET_POLICY.tiers } };
+    const policy: { -readonly [K in keyof WalletPolicy]: unknown } = {
+      ...DEFAULT_WALLET_POLICY,
+      tiers: { ...DEFAULT_WALLET_POLICY.tiers },
+    };
     change(policy);
     return policy as WalletPolicy;
   };
 
   it.each([
     ['a missing tier', broken((p) => void delete (p.tiers as Record<string, unknown>)['premium'])],
-    ['a zero limit', broken((p) => void ((p.tiers as Record<string, unknown>)['basic'] = { ...DEFAULT_WALLET_POLICY.tiers.basic, balanceCapMinor: 0n }))],
-    ['a number limit', broken((p) => void ((p.tiers as Record<string, unknown>)['basic'] = { ...DEFAULT_WALLET_POLICY.tiers.basic, dailyDebitLimitMinor: 5 }))],
-    ['a per-payment limit above the daily one', broken((p) => void ((p.tiers as Record<string, unknown>)['basic'] = { ...DEFAULT_WALLET_POLICY.tiers.basic, perPaymentLimitMinor: 10n ** 12n }))],
+    [
+      'a zero limit',
+      broken((p) => void ((p.tiers as Record<string, unknown>)['basic'] = { ...DEFAULT_WALLET_POLICY.tiers.basic, balanceCapMinor: 0n })),
+    ],
+    [
+      'a number limit',
+      broken(
+        (p) => void ((p.tiers as Record<string, unknown>)['basic'] = { ...DEFAULT_WALLET_POLICY.tiers.basic, dailyDebitLimitMinor: 5 }),
+      ),
+    ],
+    [
+      'a per-payment limit above the daily one',
+      broken(
+        (p) =>
+          void ((p.tiers as Record<string, unknown>)['basic'] = { ...DEFAULT_WALLET_POLICY.tiers.basic, perPaymentLimitMinor: 10n ** 12n }),
+      ),
+    ],
     ['an unknown frozen-credit policy', broken((p) => void (p.creditsWhileFrozen = 'maybe'))],
   ])('refuses %s when the decider is created', (_what, policy) => {
     expect(() => createWalletDecider(policy)).toThrow(InvalidWalletPolicy);

@@ -56,7 +56,8 @@ export function assertValidPolicy(policy: WalletPolicy): void {
     for (const [name, value] of Object.entries(limits)) {
       if (typeof value !== 'bigint' || value <= 0n) throw new InvalidWalletPolicy(`${tier}.${name} must be a positive bigint`);
     }
-    if (limits.perPaymentLimitMinor > limits.dailyDebitLimitMinor) throw new InvalidWalletPolicy(`${tier}: per-payment limit above the daily limit`);
+    if (limits.perPaymentLimitMinor > limits.dailyDebitLimitMinor)
+      throw new InvalidWalletPolicy(`${tier}: per-payment limit above the daily limit`);
   }
   if (policy.creditsWhileFrozen !== 'accept' && policy.creditsWhileFrozen !== 'reject') {
     throw new InvalidWalletPolicy(`creditsWhileFrozen must be accept or reject`);

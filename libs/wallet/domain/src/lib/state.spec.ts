@@ -24,20 +24,53 @@ describe('evolve guards the invariants', () => {
   });
   const credit = (amountMinor: string, idempotencyKey = 'credit:x'): WalletEvent => ({
     type: WALLET_EVENT.WalletCredited,
-    data: { walletId: W, creditId: 'x', amountMinor, reference: '', counterparty: 'clearing:card:ICBC', creditedAt: T0, transactionId: 't', postings: [], idempotencyKey, payloadFingerprint: '[]' },
+    data: {
+      walletId: W,
+      creditId: 'x',
+      amountMinor,
+      reference: '',
+      counterparty: 'clearing:card:ICBC',
+      creditedAt: T0,
+      transactionId: 't',
+      postings: [],
+      idempotencyKey,
+      payloadFingerprint: '[]',
+    },
   });
 
   it.each<[string, WalletState, WalletEvent]>([
     ['an event before the wallet was opened', initialWalletState(), credit('1')],
     ['a second opening', fold(decider, opening), opening[0]!],
-    ['an event for another wallet', fold(decider, opening), { ...credit('1'), data: { ...(credit('1').data as object), walletId: 'w-2' } } as WalletEvent],
+    [
+      'an event for another wallet',
+      fold(decider, opening),
+      { ...credit('1'), data: { ...(credit('1').data as object), walletId: 'w-2' } } as WalletEvent,
+    ],
     ['a capture that does not add up to the hold', reservedState, captureOf('300', '1')],
     ['a capture of an unknown hold', fold(decider, opening), captureOf('1', '0')],
-    ['a release of a settled hold', given(funded(1_000n, cmd.reserve(), cmd.release())), { type: WALLET_EVENT.HoldReleased, data: { walletId: W, holdId: 'h-1', amountMinor: '300', releasedAt: T0, idempotencyKey: 'release:h-1b', payloadFingerprint: '[]' } }],
-    ['a release of a different amount', reservedState, { type: WALLET_EVENT.HoldReleased, data: { walletId: W, holdId: 'h-1', amountMinor: '299', releasedAt: T0, idempotencyKey: 'release:h-1', payloadFingerprint: '[]' } }],
+    [
+      'a release of a settled hold',
+      given(funded(1_000n, cmd.reserve(), cmd.release())),
+      {
+        type: WALLET_EVENT.HoldReleased,
+        data: { walletId: W, holdId: 'h-1', amountMinor: '300', releasedAt: T0, idempotencyKey: 'release:h-1b', payloadFingerprint: '[]' },
+      },
+    ],
+    [
+      'a release of a different amount',
+      reservedState,
+      {
+        type: WALLET_EVENT.HoldReleased,
+        data: { walletId: W, holdId: 'h-1', amountMinor: '299', releasedAt: T0, idempotencyKey: 'release:h-1', payloadFingerprint: '[]' },
+      },
+    ],
     ['a reservation above the balance', fold(decider, opening), history(funded(1_000n, cmd.reserve()))[2]!],
     ['an idempotency key used twice', given(funded(1_000n)), credit('5', 'credit:c-fund')],
-    ['an unfreeze of an active wallet', fold(decider, opening), { type: WALLET_EVENT.WalletUnfrozen, data: { walletId: W, reason: '', source: 'support', unfrozenAt: T0 } }],
+    [
+      'an unfreeze of an active wallet',
+      fold(decider, opening),
+      { type: WALLET_EVENT.WalletUnfrozen, data: { walletId: W, reason: '', source: 'support', unfrozenAt: T0 } },
+    ],
   ])('throws WalletInvariantViolated for %s', (_what, state, event) => {
     expect(() => evolveWallet(state, event)).toThrow(WalletInvariantViolated);
   });

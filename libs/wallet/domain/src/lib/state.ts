@@ -115,7 +115,10 @@ export function resultFor(state: WalletState, idempotencyKey: string): WalletEve
 }
 
 export class WalletInvariantViolated extends Error {
-  constructor(reason: string, readonly event?: WalletEvent) {
+  constructor(
+    reason: string,
+    readonly event?: WalletEvent,
+  ) {
     super(`wallet invariant violated: ${reason}${event ? ` (after ${event.type})` : ''}`);
     this.name = 'WalletInvariantViolated';
   }
@@ -149,7 +152,8 @@ function broken(reason: string, event: WalletEvent): never {
 
 function requireOpened(state: WalletState, event: WalletEvent): OpenedWallet {
   if (state.status === 'unopened') return broken('event on a wallet that was never opened', event);
-  if (state.walletId !== event.data.walletId) return broken(`event for wallet ${event.data.walletId} in the stream of ${state.walletId}`, event);
+  if (state.walletId !== event.data.walletId)
+    return broken(`event for wallet ${event.data.walletId} in the stream of ${state.walletId}`, event);
   return state;
 }
 
@@ -167,7 +171,10 @@ function settle(state: OpenedWallet, hold: Hold, status: HoldSettlement): Pick<O
   return { holds: state.holds.set(hold.holdId, { ...hold, status }), openHolds };
 }
 
-function remember(state: OpenedWallet, event: WalletEvent & { data: { idempotencyKey: string; payloadFingerprint: string } }): PersistentMap<string, RecordedOutcome> {
+function remember(
+  state: OpenedWallet,
+  event: WalletEvent & { data: { idempotencyKey: string; payloadFingerprint: string } },
+): PersistentMap<string, RecordedOutcome> {
   if (state.outcomes.has(event.data.idempotencyKey)) return broken(`idempotency key ${event.data.idempotencyKey} used twice`, event);
   return state.outcomes.set(event.data.idempotencyKey, { payloadFingerprint: event.data.payloadFingerprint, event });
 }
@@ -236,7 +243,8 @@ function apply(state: WalletState, event: WalletEvent): WalletState {
       const hold = requireOpenHold(wallet, event.data.holdId, event);
       const capturedMinor = parseMinor(event.data.amountMinor);
       const releasedMinor = parseMinor(event.data.releasedMinor);
-      if (capturedMinor + releasedMinor !== hold.amountMinor) return broken(`capture of hold ${hold.holdId} does not add up to the reserved amount`, event);
+      if (capturedMinor + releasedMinor !== hold.amountMinor)
+        return broken(`capture of hold ${hold.holdId} does not add up to the reserved amount`, event);
       return {
         ...wallet,
         totalMinor: wallet.totalMinor - capturedMinor,
@@ -273,7 +281,11 @@ function apply(state: WalletState, event: WalletEvent): WalletState {
     }
     case WALLET_EVENT.WalletFrozen: {
       const wallet = requireOpened(state, event);
-      const frozen: FrozenWallet = { ...wallet, status: 'frozen', freeze: { reason: event.data.reason, source: event.data.source, frozenAt: event.data.frozenAt } };
+      const frozen: FrozenWallet = {
+        ...wallet,
+        status: 'frozen',
+        freeze: { reason: event.data.reason, source: event.data.source, frozenAt: event.data.frozenAt },
+      };
       return frozen;
     }
     case WALLET_EVENT.WalletUnfrozen: {

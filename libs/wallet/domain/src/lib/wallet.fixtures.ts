@@ -1,7 +1,18 @@
 /** Test support for the wallet specs: a small policy, command builders and given/when helpers. */
 import { fold } from '@ledger/util';
 import { givenWhenThen } from '@ledger/util/testing';
-import type { CaptureHold, CreditWallet, ExpireHold, FreezeWallet, OpenWallet, PayFromWallet, ReleaseHold, ReserveFunds, UnfreezeWallet, WalletCommand } from './commands';
+import type {
+  CaptureHold,
+  CreditWallet,
+  ExpireHold,
+  FreezeWallet,
+  OpenWallet,
+  PayFromWallet,
+  ReleaseHold,
+  ReserveFunds,
+  UnfreezeWallet,
+  WalletCommand,
+} from './commands';
 import { createWalletDecider, type WalletDecider, type WalletDecision } from './decider';
 import type { WalletEvent } from './events';
 import type { WalletPolicy } from './policy';
@@ -49,9 +60,28 @@ export const cmd = {
   }),
   /** The reservation's fields, paid at once. */
   pay: (overrides: Partial<PayFromWallet> = {}): PayFromWallet => ({ ...cmd.reserve(), type: 'PayFromWallet', ...overrides }),
-  capture: (overrides: Partial<CaptureHold> = {}): CaptureHold => ({ type: 'CaptureHold', walletId: W, holdId: 'h-1', amountMinor: 300n, now: T0, ...overrides }),
-  release: (overrides: Partial<ReleaseHold> = {}): ReleaseHold => ({ type: 'ReleaseHold', walletId: W, holdId: 'h-1', now: T0, ...overrides }),
-  expire: (overrides: Partial<ExpireHold> = {}): ExpireHold => ({ type: 'ExpireHold', walletId: W, holdId: 'h-1', now: '2026-03-10T02:15:00.000Z', ...overrides }),
+  capture: (overrides: Partial<CaptureHold> = {}): CaptureHold => ({
+    type: 'CaptureHold',
+    walletId: W,
+    holdId: 'h-1',
+    amountMinor: 300n,
+    now: T0,
+    ...overrides,
+  }),
+  release: (overrides: Partial<ReleaseHold> = {}): ReleaseHold => ({
+    type: 'ReleaseHold',
+    walletId: W,
+    holdId: 'h-1',
+    now: T0,
+    ...overrides,
+  }),
+  expire: (overrides: Partial<ExpireHold> = {}): ExpireHold => ({
+    type: 'ExpireHold',
+    walletId: W,
+    holdId: 'h-1',
+    now: '2026-03-10T02:15:00.000Z',
+    ...overrides,
+  }),
   credit: (overrides: Partial<CreditWallet> = {}): CreditWallet => ({
     type: 'CreditWallet',
     walletId: W,
@@ -62,8 +92,22 @@ export const cmd = {
     now: T0,
     ...overrides,
   }),
-  freeze: (overrides: Partial<FreezeWallet> = {}): FreezeWallet => ({ type: 'FreezeWallet', walletId: W, reason: 'lost phone', source: 'support', now: T0, ...overrides }),
-  unfreeze: (overrides: Partial<UnfreezeWallet> = {}): UnfreezeWallet => ({ type: 'UnfreezeWallet', walletId: W, reason: 're-verified', source: 'identity', now: T0, ...overrides }),
+  freeze: (overrides: Partial<FreezeWallet> = {}): FreezeWallet => ({
+    type: 'FreezeWallet',
+    walletId: W,
+    reason: 'lost phone',
+    source: 'support',
+    now: T0,
+    ...overrides,
+  }),
+  unfreeze: (overrides: Partial<UnfreezeWallet> = {}): UnfreezeWallet => ({
+    type: 'UnfreezeWallet',
+    walletId: W,
+    reason: 're-verified',
+    source: 'identity',
+    now: T0,
+    ...overrides,
+  }),
 };
 
 /** Runs commands that must all be accepted (the project's given/when/then, `@ledger/util/testing`); returns the events they produced, in order. */
@@ -82,7 +126,8 @@ export function opened(state: WalletState): OpenedWallet {
 }
 
 export function eventsOf(decision: WalletDecision): WalletEvent[] {
-  if (decision.kind !== 'accepted') throw new Error(`expected accepted, got ${JSON.stringify(decision, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
+  if (decision.kind !== 'accepted')
+    throw new Error(`expected accepted, got ${JSON.stringify(decision, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
   return decision.events;
 }
 

@@ -33,18 +33,55 @@ const COUNTERPARTIES: readonly AccountId[] = [
   accountId.refundClearing(),
 ];
 
-const amount = fc.oneof({ weight: 4, arbitrary: fc.bigInt(1n, 500n) }, { weight: 1, arbitrary: fc.constantFrom(1n, 999n, 1_000n, 1_001n, 2_000n, 5_000n) });
+const amount = fc.oneof(
+  { weight: 4, arbitrary: fc.bigInt(1n, 500n) },
+  { weight: 1, arbitrary: fc.constantFrom(1n, 999n, 1_000n, 1_001n, 2_000n, 5_000n) },
+);
 const hold = fc.integer({ min: 0, max: 15 });
 const counterparty = fc.integer({ min: 0, max: COUNTERPARTIES.length - 1 });
 const HOUR = 3_600_000;
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('reserve' as const), hold, amountMinor: amount, ttlMs: fc.integer({ min: 1, max: HOUR }), counterparty }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('capture' as const), hold, amountMinor: amount, mode: fc.constantFrom('full' as const, 'part' as const, 'over' as const, 'random' as const) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('pay' as const), hold, amountMinor: amount, ttlMs: fc.integer({ min: 1, max: HOUR }), counterparty }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('reserve' as const),
+      hold,
+      amountMinor: amount,
+      ttlMs: fc.integer({ min: 1, max: HOUR }),
+      counterparty,
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('capture' as const),
+      hold,
+      amountMinor: amount,
+      mode: fc.constantFrom('full' as const, 'part' as const, 'over' as const, 'random' as const),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('pay' as const),
+      hold,
+      amountMinor: amount,
+      ttlMs: fc.integer({ min: 1, max: HOUR }),
+      counterparty,
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), hold }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('expire' as const), hold }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('credit' as const), credit: fc.integer({ min: 0, max: 9 }), amountMinor: amount, counterparty }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('credit' as const),
+      credit: fc.integer({ min: 0, max: 9 }),
+      amountMinor: amount,
+      counterparty,
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('freeze' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('unfreeze' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tier' as const), tier: fc.constantFrom(...WALLET_TIERS) }) },
@@ -88,17 +125,37 @@ function commandFor(item: Step, nowMs: number, sent: readonly WalletCommand[], s
   const now = new Date(nowMs).toISOString();
   switch (item.kind) {
     case 'reserve':
-      return cmd.reserve({ holdId: `h-${item.hold}`, amountMinor: item.amountMinor, now, expiresAt: new Date(nowMs + item.ttlMs).toISOString(), counterparty: COUNTERPARTIES[item.counterparty]!, reference: `ref-${item.hold}` });
+      return cmd.reserve({
+        holdId: `h-${item.hold}`,
+        amountMinor: item.amountMinor,
+        now,
+        expiresAt: new Date(nowMs + item.ttlMs).toISOString(),
+        counterparty: COUNTERPARTIES[item.counterparty]!,
+        reference: `ref-${item.hold}`,
+      });
     case 'capture':
       return cmd.capture({ holdId: holdIdFor(item.hold, state), amountMinor: captureAmount(item, state), now });
     case 'pay':
-      return cmd.pay({ holdId: `h-${item.hold}`, amountMinor: item.amountMinor, now, expiresAt: new Date(nowMs + item.ttlMs).toISOString(), counterparty: COUNTERPARTIES[item.counterparty]!, reference: `ref-${item.hold}` });
+      return cmd.pay({
+        holdId: `h-${item.hold}`,
+        amountMinor: item.amountMinor,
+        now,
+        expiresAt: new Date(nowMs + item.ttlMs).toISOString(),
+        counterparty: COUNTERPARTIES[item.counterparty]!,
+        reference: `ref-${item.hold}`,
+      });
     case 'release':
       return cmd.release({ holdId: holdIdFor(item.hold, state), now });
     case 'expire':
       return cmd.expire({ holdId: holdIdFor(item.hold, state), now });
     case 'credit':
-      return cmd.credit({ creditId: `c-${item.credit}`, amountMinor: item.amountMinor, now, counterparty: COUNTERPARTIES[item.counterparty]!, reference: `ref-${item.credit}` });
+      return cmd.credit({
+        creditId: `c-${item.credit}`,
+        amountMinor: item.amountMinor,
+        now,
+        counterparty: COUNTERPARTIES[item.counterparty]!,
+        reference: `ref-${item.credit}`,
+      });
     case 'freeze':
       return cmd.freeze({ now });
     case 'unfreeze':
@@ -177,7 +234,10 @@ const scenario = fc.record({ using: fc.constantFrom(decider, rejectingDecider), 
 
 describe('wallet properties over random command sequences', () => {
   it('keeps balances sane after every command: never negative, available ≤ total, held = sum of open holds', () => {
-    fc.assert(fc.property(scenario, ({ using, steps }) => void run(using, steps)), { numRuns: 300 });
+    fc.assert(
+      fc.property(scenario, ({ using, steps }) => void run(using, steps)),
+      { numRuns: 300 },
+    );
   });
 
   it('replaying the emitted events (also through JSON) rebuilds exactly the same state', () => {
@@ -223,7 +283,11 @@ describe('wallet properties over random command sequences', () => {
         for (const command of accepted) {
           const retry = { ...command, now: '2030-01-01T00:00:00.000Z' };
           expect(using.decide(retry, state)).toEqual([]);
-          expect(using.execute(retry, state)).toEqual({ kind: 'replayed', idempotencyKey: idempotencyKeyOf(command), originalEvents: originalEventsOf(command, firstByKey) });
+          expect(using.execute(retry, state)).toEqual({
+            kind: 'replayed',
+            idempotencyKey: idempotencyKeyOf(command),
+            originalEvents: originalEventsOf(command, firstByKey),
+          });
         }
       }),
       { numRuns: 200 },

@@ -5,7 +5,21 @@ import { createWalletDecider, MAX_AMOUNT_MINOR } from './decider';
 import { WALLET_EVENT, transactionOf, type WalletEvent } from './events';
 import { assertBalanced } from './ledger';
 import { balancesOf, resultFor, type WalletState } from './state';
-import { CARD, MERCHANT, T0, TEST_POLICY, W, cmd, decider, eventsOf, funded, given, history, opened, rejectingDecider } from './wallet.fixtures';
+import {
+  CARD,
+  MERCHANT,
+  T0,
+  TEST_POLICY,
+  W,
+  cmd,
+  decider,
+  eventsOf,
+  funded,
+  given,
+  history,
+  opened,
+  rejectingDecider,
+} from './wallet.fixtures';
 
 function rejectionOf(state: WalletState, command: WalletCommand, using = decider) {
   const result = using.decide(command, state);
@@ -113,7 +127,9 @@ describe('ReserveFunds', () => {
   });
 
   it('rejects INVALID_AMOUNT for an amount that is not a bigint at run time', () => {
-    expect(rejectionOf(given(funded(1_000n)), cmd.reserve({ amountMinor: 100 as unknown as bigint })).code).toBe(WALLET_ERROR.INVALID_AMOUNT);
+    expect(rejectionOf(given(funded(1_000n)), cmd.reserve({ amountMinor: 100 as unknown as bigint })).code).toBe(
+      WALLET_ERROR.INVALID_AMOUNT,
+    );
   });
 
   it('rejects WALLET_FROZEN on a frozen wallet', () => {
@@ -126,7 +142,13 @@ describe('ReserveFunds', () => {
     const state = given(funded(5_000n));
     const rejection = rejectionOf(state, cmd.reserve({ amountMinor: 1_001n }));
     expect(rejection.code).toBe(WALLET_ERROR.LIMIT_EXCEEDED);
-    expect(rejection.details).toEqual({ limit: 'per_payment', tier: 'basic', limitMinor: '1000', remainingMinor: '1000', requestedMinor: '1001' });
+    expect(rejection.details).toEqual({
+      limit: 'per_payment',
+      tier: 'basic',
+      limitMinor: '1000',
+      remainingMinor: '1000',
+      requestedMinor: '1001',
+    });
     expect(eventsOf(decider.execute(cmd.reserve({ amountMinor: 1_000n }), state))).toHaveLength(1);
   });
 
@@ -134,38 +156,71 @@ describe('ReserveFunds', () => {
     const state = given(funded(5_000n, cmd.reserve({ holdId: 'a', amountMinor: 1_000n }), cmd.reserve({ holdId: 'b', amountMinor: 700n })));
     const rejection = rejectionOf(state, cmd.reserve({ amountMinor: 301n }));
     expect(rejection.code).toBe(WALLET_ERROR.LIMIT_EXCEEDED);
-    expect(rejection.details).toEqual({ limit: 'daily', tier: 'basic', day: '2026-03-10', limitMinor: '2000', remainingMinor: '300', requestedMinor: '301' });
+    expect(rejection.details).toEqual({
+      limit: 'daily',
+      tier: 'basic',
+      day: '2026-03-10',
+      limitMinor: '2000',
+      remainingMinor: '300',
+      requestedMinor: '301',
+    });
     expect(eventsOf(decider.execute(cmd.reserve({ amountMinor: 300n }), state))).toHaveLength(1);
   });
 
   it('counts captured amounts against the daily limit', () => {
-    const state = given(funded(5_000n, cmd.reserve({ holdId: 'a', amountMinor: 1_000n }), cmd.capture({ holdId: 'a', amountMinor: 1_000n }), cmd.reserve({ holdId: 'b', amountMinor: 1_000n })));
+    const state = given(
+      funded(
+        5_000n,
+        cmd.reserve({ holdId: 'a', amountMinor: 1_000n }),
+        cmd.capture({ holdId: 'a', amountMinor: 1_000n }),
+        cmd.reserve({ holdId: 'b', amountMinor: 1_000n }),
+      ),
+    );
     expect(rejectionOf(state, cmd.reserve({ amountMinor: 1n })).details).toMatchObject({ limit: 'daily', remainingMinor: '0' });
   });
 
   describe('daily limit and the Asia/Shanghai day (midnight is 16:00Z)', () => {
-    const spendToday = (now: string) => funded(5_000n, cmd.reserve({ holdId: 'a', amountMinor: 1_000n, now, expiresAt: '2026-03-11T00:00:00.000Z' }), cmd.reserve({ holdId: 'b', amountMinor: 1_000n, now, expiresAt: '2026-03-11T00:00:00.000Z' }));
+    const spendToday = (now: string) =>
+      funded(
+        5_000n,
+        cmd.reserve({ holdId: 'a', amountMinor: 1_000n, now, expiresAt: '2026-03-11T00:00:00.000Z' }),
+        cmd.reserve({ holdId: 'b', amountMinor: 1_000n, now, expiresAt: '2026-03-11T00:00:00.000Z' }),
+      );
 
     it('still counts 15:59:59.999Z as the same Shanghai day', () => {
       const state = given(spendToday('2026-03-10T10:00:00.000Z'));
-      const rejection = rejectionOf(state, cmd.reserve({ amountMinor: 1n, now: '2026-03-10T15:59:59.999Z', expiresAt: '2026-03-11T00:00:00.000Z' }));
+      const rejection = rejectionOf(
+        state,
+        cmd.reserve({ amountMinor: 1n, now: '2026-03-10T15:59:59.999Z', expiresAt: '2026-03-11T00:00:00.000Z' }),
+      );
       expect(rejection.details).toMatchObject({ limit: 'daily', day: '2026-03-10' });
     });
 
     it('starts a fresh allowance at 16:00:00.000Z (Shanghai midnight)', () => {
       const state = given(spendToday('2026-03-10T10:00:00.000Z'));
-      const events = eventsOf(decider.execute(cmd.reserve({ amountMinor: 1_000n, now: '2026-03-10T16:00:00.000Z', expiresAt: '2026-03-11T00:00:00.000Z' }), state));
+      const events = eventsOf(
+        decider.execute(
+          cmd.reserve({ amountMinor: 1_000n, now: '2026-03-10T16:00:00.000Z', expiresAt: '2026-03-11T00:00:00.000Z' }),
+          state,
+        ),
+      );
       expect(events[0]).toMatchObject({ data: { debitDay: '2026-03-11' } });
     });
 
     it('treats 23:30Z as the next Shanghai day, the same as 01:00Z of the next UTC day', () => {
       const state = given(spendToday('2026-03-10T23:30:00.000Z'));
-      expect(rejectionOf(state, cmd.reserve({ amountMinor: 1n, now: '2026-03-11T01:00:00.000Z', expiresAt: '2026-03-12T00:00:00.000Z' })).details).toMatchObject({ limit: 'daily', day: '2026-03-11' });
+      expect(
+        rejectionOf(state, cmd.reserve({ amountMinor: 1n, now: '2026-03-11T01:00:00.000Z', expiresAt: '2026-03-12T00:00:00.000Z' }))
+          .details,
+      ).toMatchObject({ limit: 'daily', day: '2026-03-11' });
     });
 
     it('counts a reservation whose clock reads an earlier day than the latest one against the latest day', () => {
       const state = given(spendToday('2026-03-10T16:00:01.000Z'));
-      const rejection = rejectionOf(state, cmd.reserve({ amountMinor: 1n, now: '2026-03-10T15:59:59.000Z', expiresAt: '2026-03-11T00:00:00.000Z' }));
+      const rejection = rejectionOf(
+        state,
+        cmd.reserve({ amountMinor: 1n, now: '2026-03-10T15:59:59.000Z', expiresAt: '2026-03-11T00:00:00.000Z' }),
+      );
       expect(rejection.details).toMatchObject({ limit: 'daily', day: '2026-03-11' });
     });
 
@@ -183,16 +238,21 @@ describe('ReserveFunds', () => {
     ['released', cmd.release({ holdId: 'a' })],
     ['expired', cmd.expire({ holdId: 'a', now: '2026-03-10T02:15:00.000Z' })],
   ])('gives the daily allowance back when a hold is %s', (_how, settle) => {
-    const state = given(funded(5_000n, cmd.reserve({ holdId: 'a', amountMinor: 1_000n }), cmd.reserve({ holdId: 'b', amountMinor: 1_000n }), settle));
+    const state = given(
+      funded(5_000n, cmd.reserve({ holdId: 'a', amountMinor: 1_000n }), cmd.reserve({ holdId: 'b', amountMinor: 1_000n }), settle),
+    );
     expect(opened(state).dailyDebit).toEqual({ day: '2026-03-10', usedMinor: 1_000n });
     expect(eventsOf(decider.execute(cmd.reserve({ amountMinor: 1_000n }), state))).toHaveLength(1);
   });
 
-  it.each([[T0], ['2026-03-10T01:59:59.999Z']])('rejects HOLD_EXPIRY_PASSED for a hold that would expire at %s, not after now', (expiresAt) => {
-    const rejection = rejectionOf(given(funded(1_000n)), cmd.reserve({ expiresAt }));
-    expect(rejection.code).toBe(WALLET_ERROR.HOLD_EXPIRY_PASSED);
-    expect(rejection.details).toEqual({ expiresAt, now: T0 });
-  });
+  it.each([[T0], ['2026-03-10T01:59:59.999Z']])(
+    'rejects HOLD_EXPIRY_PASSED for a hold that would expire at %s, not after now',
+    (expiresAt) => {
+      const rejection = rejectionOf(given(funded(1_000n)), cmd.reserve({ expiresAt }));
+      expect(rejection.code).toBe(WALLET_ERROR.HOLD_EXPIRY_PASSED);
+      expect(rejection.details).toEqual({ expiresAt, now: T0 });
+    },
+  );
 
   it('throws for malformed input: unknown counterparty, the wallet itself as counterparty, empty hold id, bad expiry', () => {
     const state = given(funded(1_000n));
@@ -211,7 +271,10 @@ describe('ReserveFunds', () => {
       expect(decider.decide(later, state)).toEqual([]);
       const decision = decider.execute(later, state);
       expect(decision).toEqual({ kind: 'replayed', idempotencyKey: 'reserve:h-1', originalEvents: [resultFor(state, 'reserve:h-1')] });
-      expect(resultFor(state, 'reserve:h-1')).toMatchObject({ type: WALLET_EVENT.FundsReserved, data: { holdId: 'h-1', amountMinor: '300' } });
+      expect(resultFor(state, 'reserve:h-1')).toMatchObject({
+        type: WALLET_EVENT.FundsReserved,
+        data: { holdId: 'h-1', amountMinor: '300' },
+      });
     });
 
     it('replays even after the hold was captured and the wallet frozen', () => {
@@ -303,7 +366,11 @@ describe('CaptureHold', () => {
   it('answers a repeated capture with no events and the original result; another amount is IDEMPOTENCY_KEY_REUSED', () => {
     const captured = after(reserved, cmd.capture({ amountMinor: 100n }));
     expect(decider.decide(cmd.capture({ amountMinor: 100n, now: '2026-03-10T05:00:00.000Z' }), captured)).toEqual([]);
-    expect(decider.execute(cmd.capture({ amountMinor: 100n }), captured)).toEqual({ kind: 'replayed', idempotencyKey: 'capture:h-1', originalEvents: [resultFor(captured, 'capture:h-1')] });
+    expect(decider.execute(cmd.capture({ amountMinor: 100n }), captured)).toEqual({
+      kind: 'replayed',
+      idempotencyKey: 'capture:h-1',
+      originalEvents: [resultFor(captured, 'capture:h-1')],
+    });
     expect(rejectionOf(captured, cmd.capture({ amountMinor: 300n })).code).toBe(WALLET_ERROR.IDEMPOTENCY_KEY_REUSED);
   });
 
@@ -330,7 +397,11 @@ describe('PayFromWallet', () => {
     const paid = after(funds, cmd.pay());
     expect(decider.decide(cmd.pay({ now: '2026-03-10T02:05:00.000Z' }), paid)).toEqual([]);
     const repeat = decider.execute(cmd.pay(), paid);
-    expect(repeat).toEqual({ kind: 'replayed', idempotencyKey: 'capture:h-1', originalEvents: [resultFor(paid, 'reserve:h-1'), resultFor(paid, 'capture:h-1')] });
+    expect(repeat).toEqual({
+      kind: 'replayed',
+      idempotencyKey: 'capture:h-1',
+      originalEvents: [resultFor(paid, 'reserve:h-1'), resultFor(paid, 'capture:h-1')],
+    });
     // The capture alone, asked again by the hold id, is the same capture.
     expect(decider.decide(cmd.capture(), paid)).toEqual([]);
     expect(rejectionOf(paid, cmd.pay({ amountMinor: 301n })).code).toBe(WALLET_ERROR.IDEMPOTENCY_KEY_REUSED);
@@ -361,7 +432,17 @@ describe('ReleaseHold', () => {
   it('gives the whole hold back and posts nothing', () => {
     const events = eventsOf(decider.execute(cmd.release(), reserved));
     expect(events).toEqual([
-      { type: WALLET_EVENT.HoldReleased, data: { walletId: W, holdId: 'h-1', amountMinor: '300', releasedAt: T0, idempotencyKey: 'release:h-1', payloadFingerprint: expect.any(String) } },
+      {
+        type: WALLET_EVENT.HoldReleased,
+        data: {
+          walletId: W,
+          holdId: 'h-1',
+          amountMinor: '300',
+          releasedAt: T0,
+          idempotencyKey: 'release:h-1',
+          payloadFingerprint: expect.any(String),
+        },
+      },
     ]);
     expect(transactionOf(events[0]!)).toBeUndefined();
     expect(balancesOf(fold(decider, events, reserved))).toEqual({ totalMinor: 1_000n, heldMinor: 0n, availableMinor: 1_000n });
@@ -381,11 +462,18 @@ describe('ReleaseHold', () => {
   it('answers a repeat with no events and the original result', () => {
     const released = after(reserved, cmd.release());
     expect(decider.decide(cmd.release({ now: '2026-03-10T09:00:00.000Z' }), released)).toEqual([]);
-    expect(decider.execute(cmd.release(), released)).toMatchObject({ kind: 'replayed', originalEvents: [{ type: WALLET_EVENT.HoldReleased }] });
+    expect(decider.execute(cmd.release(), released)).toMatchObject({
+      kind: 'replayed',
+      originalEvents: [{ type: WALLET_EVENT.HoldReleased }],
+    });
   });
 
   it('completes on a frozen wallet, returning the money to the available balance', () => {
-    expect(balancesOf(after(after(reserved, cmd.freeze()), cmd.release()))).toEqual({ totalMinor: 1_000n, heldMinor: 0n, availableMinor: 1_000n });
+    expect(balancesOf(after(after(reserved, cmd.freeze()), cmd.release()))).toEqual({
+      totalMinor: 1_000n,
+      heldMinor: 0n,
+      availableMinor: 1_000n,
+    });
   });
 });
 
@@ -401,7 +489,17 @@ describe('ExpireHold', () => {
   it('expires the hold exactly at expiresAt', () => {
     const events = eventsOf(decider.execute(cmd.expire({ now: '2026-03-10T02:15:00.000Z' }), reserved));
     expect(events).toEqual([
-      { type: WALLET_EVENT.HoldExpired, data: { walletId: W, holdId: 'h-1', amountMinor: '300', expiredAt: '2026-03-10T02:15:00.000Z', idempotencyKey: 'expire:h-1', payloadFingerprint: expect.any(String) } },
+      {
+        type: WALLET_EVENT.HoldExpired,
+        data: {
+          walletId: W,
+          holdId: 'h-1',
+          amountMinor: '300',
+          expiredAt: '2026-03-10T02:15:00.000Z',
+          idempotencyKey: 'expire:h-1',
+          payloadFingerprint: expect.any(String),
+        },
+      },
     ]);
     expect(balancesOf(fold(decider, events, reserved))).toEqual({ totalMinor: 1_000n, heldMinor: 0n, availableMinor: 1_000n });
   });
@@ -470,7 +568,11 @@ describe('CreditWallet', () => {
   it('answers a repeat with no events and the original result; a different payload is IDEMPOTENCY_KEY_REUSED', () => {
     const credited = after(open, cmd.credit());
     expect(decider.decide(cmd.credit({ now: '2026-03-11T00:00:00.000Z' }), credited)).toEqual([]);
-    expect(decider.execute(cmd.credit(), credited)).toEqual({ kind: 'replayed', idempotencyKey: 'credit:c-1', originalEvents: [resultFor(credited, 'credit:c-1')] });
+    expect(decider.execute(cmd.credit(), credited)).toEqual({
+      kind: 'replayed',
+      idempotencyKey: 'credit:c-1',
+      originalEvents: [resultFor(credited, 'credit:c-1')],
+    });
     expect(rejectionOf(credited, cmd.credit({ amountMinor: 999n })).code).toBe(WALLET_ERROR.IDEMPOTENCY_KEY_REUSED);
     expect(rejectionOf(credited, cmd.credit({ counterparty: 'clearing:provider:alipay' })).code).toBe(WALLET_ERROR.IDEMPOTENCY_KEY_REUSED);
     expect(balancesOf(credited).totalMinor).toBe(1_000n);
@@ -492,7 +594,9 @@ describe('FreezeWallet / UnfreezeWallet', () => {
   it('freezes with reason and source, keeping balance and history intact', () => {
     const before = given(funded(1_000n, cmd.reserve({ holdId: 'before' })));
     const events = eventsOf(decider.execute(cmd.freeze(), before));
-    expect(events).toEqual([{ type: WALLET_EVENT.WalletFrozen, data: { walletId: W, reason: 'lost phone', source: 'support', frozenAt: T0 } }]);
+    expect(events).toEqual([
+      { type: WALLET_EVENT.WalletFrozen, data: { walletId: W, reason: 'lost phone', source: 'support', frozenAt: T0 } },
+    ]);
     const frozen = opened(fold(decider, events, before));
     expect(frozen).toMatchObject({ status: 'frozen', freeze: { reason: 'lost phone', source: 'support', frozenAt: T0 } });
     expect(balancesOf(frozen)).toEqual(balancesOf(before));
@@ -519,7 +623,9 @@ describe('FreezeWallet / UnfreezeWallet', () => {
   it('unfreezes after re-verification, and reservations work again with everything intact', () => {
     const frozen = given(frozenHistory);
     const events = eventsOf(decider.execute(cmd.unfreeze(), frozen));
-    expect(events).toEqual([{ type: WALLET_EVENT.WalletUnfrozen, data: { walletId: W, reason: 're-verified', source: 'identity', unfrozenAt: T0 } }]);
+    expect(events).toEqual([
+      { type: WALLET_EVENT.WalletUnfrozen, data: { walletId: W, reason: 're-verified', source: 'identity', unfrozenAt: T0 } },
+    ]);
     const active = opened(fold(decider, events, frozen));
     expect(active.status).toBe('active');
     expect(active).not.toHaveProperty('freeze');
@@ -534,7 +640,9 @@ describe('ChangeWalletTier', () => {
     expect(rejectionOf(state, cmd.reserve({ amountMinor: 2_000n })).code).toBe(WALLET_ERROR.LIMIT_EXCEEDED);
     const change: WalletCommand = { type: 'ChangeWalletTier', walletId: W, tier: 'verified', now: T0 };
     const events = eventsOf(decider.execute(change, state));
-    expect(events).toEqual([{ type: WALLET_EVENT.WalletTierChanged, data: { walletId: W, fromTier: 'basic', toTier: 'verified', changedAt: T0 } }]);
+    expect(events).toEqual([
+      { type: WALLET_EVENT.WalletTierChanged, data: { walletId: W, fromTier: 'basic', toTier: 'verified', changedAt: T0 } },
+    ]);
     const upgraded = fold(decider, events, state);
     expect(eventsOf(decider.execute(cmd.reserve({ amountMinor: 2_000n }), upgraded))).toHaveLength(1);
     expect(decider.decide(change, upgraded)).toEqual([]);
@@ -543,14 +651,27 @@ describe('ChangeWalletTier', () => {
 
 describe('history as data', () => {
   it('round-trips through JSON and rebuilds the same state', () => {
-    const events = history(funded(2_000n, cmd.reserve(), cmd.capture({ amountMinor: 100n }), cmd.reserve({ holdId: 'h-2' }), cmd.freeze(), cmd.release({ holdId: 'h-2' }), cmd.unfreeze()));
+    const events = history(
+      funded(
+        2_000n,
+        cmd.reserve(),
+        cmd.capture({ amountMinor: 100n }),
+        cmd.reserve({ holdId: 'h-2' }),
+        cmd.freeze(),
+        cmd.release({ holdId: 'h-2' }),
+        cmd.unfreeze(),
+      ),
+    );
     const json = JSON.parse(JSON.stringify(events)) as WalletEvent[];
     expect(fold(decider, json)).toEqual(fold(decider, events));
   });
 
   it('a different policy never changes how history replays', () => {
     const events = history(funded(2_000n, cmd.reserve()));
-    const strict = createWalletDecider({ ...TEST_POLICY, tiers: { ...TEST_POLICY.tiers, basic: { perPaymentLimitMinor: 1n, dailyDebitLimitMinor: 1n, balanceCapMinor: 1n } } });
+    const strict = createWalletDecider({
+      ...TEST_POLICY,
+      tiers: { ...TEST_POLICY.tiers, basic: { perPaymentLimitMinor: 1n, dailyDebitLimitMinor: 1n, balanceCapMinor: 1n } },
+    });
     expect(fold(strict, events)).toEqual(fold(decider, events));
   });
 });

@@ -39,7 +39,13 @@ export class WalletHarness {
     const harness = new WalletHarness(await createTestDatabase(label), options);
     await harness.startService();
     const kafka = testKafka(`${label}-test`);
-    harness.client = new KafkaCommandClient({ kafka, clientName: `${label}-test`, sender: 'payments', topicPrefix: harness.topicPrefix, defaultTimeoutMs: 30_000 });
+    harness.client = new KafkaCommandClient({
+      kafka,
+      clientName: `${label}-test`,
+      sender: 'payments',
+      topicPrefix: harness.topicPrefix,
+      defaultTimeoutMs: 30_000,
+    });
     await harness.client.start();
     harness.producer = kafka.producer(producerDefaults);
     await harness.producer.connect();
@@ -51,7 +57,13 @@ export class WalletHarness {
   async startService(): Promise<void> {
     this.service = await startCommandService({
       context: WALLET_CONTEXT,
-      module: walletModule({ databaseUrl: this.db.url, topicPrefix: this.topicPrefix, policy: this.options.policy, clock: this.options.clock, pollIntervalMs: 100 }),
+      module: walletModule({
+        databaseUrl: this.db.url,
+        topicPrefix: this.topicPrefix,
+        policy: this.options.policy,
+        clock: this.options.clock,
+        pollIntervalMs: 100,
+      }),
       topicPrefix: this.topicPrefix,
       logger: false,
     });
@@ -76,8 +88,13 @@ export class WalletHarness {
   }
 
   /** Sends as `options.actor`, by default as the payments service, an internal system or the wallet's owner, whichever the command allows first. */
-  send<C extends CommandContract>(contract: C, payload: PayloadOf<C>, options: { key?: string; actor?: string; commandId?: string } = {}): Promise<CommandResult> {
-    const key = options.key ?? ((payload as { walletId?: string; userId?: string }).walletId ?? (payload as { userId?: string }).userId ?? 'none');
+  send<C extends CommandContract>(
+    contract: C,
+    payload: PayloadOf<C>,
+    options: { key?: string; actor?: string; commandId?: string } = {},
+  ): Promise<CommandResult> {
+    const key =
+      options.key ?? (payload as { walletId?: string; userId?: string }).walletId ?? (payload as { userId?: string }).userId ?? 'none';
     const actor = options.actor ?? this.defaultActor(contract, payload as { userId?: string; walletId?: string });
     return this.client.send(contract, payload, { key, actor, sender: senderPlaying(actor, contract), commandId: options.commandId });
   }
@@ -91,7 +108,13 @@ export class WalletHarness {
         {
           key: `user-${String(data.userId)}`,
           value: JSON.stringify(data),
-          headers: { [HEADER.messageId]: eventId, [HEADER.messageType]: type, [HEADER.correlationId]: eventId, [HEADER.actor]: 'system:test', [HEADER.occurredAt]: new Date().toISOString() },
+          headers: {
+            [HEADER.messageId]: eventId,
+            [HEADER.messageType]: type,
+            [HEADER.correlationId]: eventId,
+            [HEADER.actor]: 'system:test',
+            [HEADER.occurredAt]: new Date().toISOString(),
+          },
         },
       ],
     });
@@ -118,7 +141,10 @@ export class WalletHarness {
   }
 
   /** Opens a wallet for a new user (prerequisites published as events first); returns its id. */
-  async openWallet(userId = `u-${randomUUID()}`, tier: 'basic' | 'verified' | 'premium' = 'basic'): Promise<{ userId: string; walletId: string }> {
+  async openWallet(
+    userId = `u-${randomUUID()}`,
+    tier: 'basic' | 'verified' | 'premium' = 'basic',
+  ): Promise<{ userId: string; walletId: string }> {
     await this.satisfyPrerequisites(userId);
     const result = await this.until(
       () => this.send(walletContract.openWallet, { userId, tier }),
@@ -137,7 +163,13 @@ export class WalletHarness {
   }
 
   async credit(walletId: string, amountMinor: string): Promise<CommandResult> {
-    return this.send(walletContract.creditWallet, { walletId, creditId: randomUUID(), amountMinor, reference: 'test top-up', counterparty: 'clearing:card:ICBC' });
+    return this.send(walletContract.creditWallet, {
+      walletId,
+      creditId: randomUUID(),
+      amountMinor,
+      reference: 'test top-up',
+      counterparty: 'clearing:card:ICBC',
+    });
   }
 
   balance(walletId: string): Promise<CommandResult> {

@@ -12,15 +12,24 @@ import { DRY_RUN, type IdentityCore } from '../../identity-core';
  *
  * Codes: `identityContract.unfreezeAccount.rejects`.
  */
-export async function unfreezeAccount(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.unfreezeAccount>>): Promise<CommandResult> {
+export async function unfreezeAccount(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.unfreezeAccount>>,
+): Promise<CommandResult> {
   const { userId } = envelope.payload;
   const actor = parseActor(envelope.actor);
   const now = core.now();
   const meta = commandMetadata(envelope);
   if (actor.kind === 'support') {
     const verificationReference = envelope.payload.verificationReference;
-    if (verificationReference === undefined) throw new InvalidInput('verificationReference', 'customer service must record how the caller was verified');
-    return core.changeUser(envelope, userId, { type: 'UnfreezeAccount', userId, now, actor: { kind: 'support', agentId: actor.id, verificationReference } });
+    if (verificationReference === undefined)
+      throw new InvalidInput('verificationReference', 'customer service must record how the caller was verified');
+    return core.changeUser(envelope, userId, {
+      type: 'UnfreezeAccount',
+      userId,
+      now,
+      actor: { kind: 'support', agentId: actor.id, verificationReference },
+    });
   }
   core.requireSelf(envelope, userId);
   if (envelope.payload.code === undefined) throw new InvalidInput('code', 'an unfreeze SMS code is required');

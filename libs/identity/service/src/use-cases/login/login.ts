@@ -7,7 +7,10 @@ import { commandMetadata } from '@ledger/event-store';
 import { type IdentityCore } from '../../identity-core';
 
 /** Codes: `identityContract.login.rejects`. */
-export async function login(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.login>>): Promise<CommandResult> {
+export async function login(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.login>>,
+): Promise<CommandResult> {
   const payload = envelope.payload;
   const phone = core.phone(payload.phone);
   const password = core.open(payload.loginPassword, 'loginPassword');
@@ -28,13 +31,23 @@ export async function login(core: IdentityCore, envelope: CommandEnvelope<Payloa
   const locked = isBefore(now, user.loginLockedUntil);
   const passwordValid = locked ? false : await verifyLoginPassword(password, user.loginPasswordHash);
   const secondFactorValid = core.secondFactorValid(user, secondFactorCode, now);
-  const command = (stepUpCodeValid: boolean | undefined): UserCommand => ({ type: 'Login', userId: user.userId, deviceId: payload.deviceId, passwordValid, stepUpCodeValid, secondFactorValid, now });
+  const command = (stepUpCodeValid: boolean | undefined): UserCommand => ({
+    type: 'Login',
+    userId: user.userId,
+    deviceId: payload.deviceId,
+    passwordValid,
+    stepUpCodeValid,
+    secondFactorValid,
+    now,
+  });
 
   let stepUpCodeValid: boolean | undefined;
   if (stepUpCode !== undefined && !user.knownDevices.includes(payload.deviceId)) {
     // Use the step-up code only when it is the last thing missing; a wrong password or dynamic
     // code must not burn the SMS code.
-    const wouldLogIn = outcomeOf(core.userDecider.decide(command(true), user)).events.some((event) => event.type === IDENTITY_EVENT.LoggedIn);
+    const wouldLogIn = outcomeOf(core.userDecider.decide(command(true), user)).events.some(
+      (event) => event.type === IDENTITY_EVENT.LoggedIn,
+    );
     if (wouldLogIn) {
       const consumed = await core.consumeCode(user.phoneHash, 'login_step_up', stepUpCode, meta);
       if (consumed.rejection) return rejectedBy(envelope, consumed.rejection);
@@ -46,7 +59,11 @@ export async function login(core: IdentityCore, envelope: CommandEnvelope<Payloa
   const loggedIn = step.events.find((event) => event.type === IDENTITY_EVENT.LoggedIn);
   if (loggedIn?.type !== IDENTITY_EVENT.LoggedIn) throw new Error('login accepted without a LoggedIn event');
 
-  const access = await signAccessToken({ userId: user.userId, deviceId: payload.deviceId, now: new Date(now), ttlMs: core.config.accessTokenTtlMs }, 'user', core.config.accessTokenSigningKey);
+  const access = await signAccessToken(
+    { userId: user.userId, deviceId: payload.deviceId, now: new Date(now), ttlMs: core.config.accessTokenTtlMs },
+    'user',
+    core.config.accessTokenSigningKey,
+  );
   const refresh = await core.sessions.start(envelope, user.userId, payload.deviceId, now);
   const after = (await core.users.load(stream)).state;
   return accepted(envelope, {

@@ -1,7 +1,14 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { identityContract as identity } from '@ledger/contracts';
-import { GOOD_LOGIN_PASSWORD, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from '../../testing/identity-harness';
+import {
+  GOOD_LOGIN_PASSWORD,
+  expectAccepted,
+  expectRejected,
+  randomPhone,
+  startIdentityHarness,
+  type IdentityHarness,
+} from '../../testing/identity-harness';
 
 const MINUTE = 60_000;
 
@@ -18,12 +25,22 @@ describe('identity step-up code verification for payments', () => {
   });
 
   const requestCode = async (phone: string): Promise<string> => {
-    expectAccepted(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'login_step_up' }, 'anonymous', { key: h.phoneKey(phone) }));
+    expectAccepted(
+      await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'login_step_up' }, 'anonymous', {
+        key: h.phoneKey(phone),
+      }),
+    );
     return h.latestCode(phone);
   };
   const verifyStepUp = (userId: string, code: string, deviceId = 'phone-B', actor = 'system:payments') =>
     h.send(identity.verifyStepUpCode, { userId, deviceId, stepUpCode: h.enc('stepUpCode', code) }, actor, { key: userId });
-  const loginFrom = (phone: string, deviceId: string) => h.send(identity.login, { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId }, 'anonymous', { key: h.phoneKey(phone) });
+  const loginFrom = (phone: string, deviceId: string) =>
+    h.send(
+      identity.login,
+      { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId },
+      'anonymous',
+      { key: h.phoneKey(phone) },
+    );
   const otherThan = (code: string): string => (code === '000000' ? '111111' : '000000');
 
   it('a valid code is accepted once and makes the device known; the same code again is CODE_ALREADY_USED', async () => {
@@ -45,7 +62,11 @@ describe('identity step-up code verification for payments', () => {
     const userId = await h.register(phone);
     const code = await requestCode(phone);
     const commandId = randomUUID();
-    const send = () => h.send(identity.verifyStepUpCode, { userId, deviceId: 'phone-D', stepUpCode: h.enc('stepUpCode', code) }, 'system:payments', { key: userId, commandId });
+    const send = () =>
+      h.send(identity.verifyStepUpCode, { userId, deviceId: 'phone-D', stepUpCode: h.enc('stepUpCode', code) }, 'system:payments', {
+        key: userId,
+        commandId,
+      });
     expectAccepted(await send());
     expect(expectAccepted(await send())).toEqual({ verified: true, userId, deviceId: 'phone-D' });
   });
@@ -78,7 +99,12 @@ describe('identity step-up code verification for payments', () => {
     const code = await requestCode(phone);
     expectRejected(await verifyStepUp(userId, code, 'phone-B', 'user:somebody-else'), 'FORBIDDEN');
     expectRejected(await verifyStepUp(randomUUID(), code), 'USER_NOT_FOUND');
-    expectRejected(await h.send(identity.verifyStepUpCode, { userId, deviceId: 'phone-B', stepUpCode: h.enc('code', code) }, 'system:payments', { key: userId }), 'INVALID_INPUT');
+    expectRejected(
+      await h.send(identity.verifyStepUpCode, { userId, deviceId: 'phone-B', stepUpCode: h.enc('code', code) }, 'system:payments', {
+        key: userId,
+      }),
+      'INVALID_INPUT',
+    );
     // The code was not used by any of these: the user can still use it.
     expectAccepted(await verifyStepUp(userId, code, 'phone-B', 'system:payments'));
   });

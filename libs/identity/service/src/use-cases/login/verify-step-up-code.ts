@@ -12,7 +12,10 @@ import { type IdentityCore } from '../../identity-core';
  *
  * Codes: `identityContract.verifyStepUpCode.rejects`.
  */
-export async function verifyStepUpCode(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.verifyStepUpCode>>): Promise<CommandResult> {
+export async function verifyStepUpCode(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.verifyStepUpCode>>,
+): Promise<CommandResult> {
   const { userId, deviceId } = envelope.payload;
   core.requireSelfOrSystem(envelope, userId, 'a step-up code');
   const code = core.open(envelope.payload.stepUpCode, 'stepUpCode');
@@ -21,6 +24,11 @@ export async function verifyStepUpCode(core: IdentityCore, envelope: CommandEnve
   if (user === undefined) return rejected(envelope, IDENTITY_ERROR.USER_NOT_FOUND, 'no such user', { userId });
   const consumed = await core.consumeCode(user.phoneHash, 'login_step_up', code, meta);
   if (consumed.rejection) return rejectedBy(envelope, consumed.rejection);
-  const step = await core.step(core.users, userStreamId(userId), { type: 'VerifyDevice', userId, deviceId, verification: consumed.proof, now: core.now() }, meta);
+  const step = await core.step(
+    core.users,
+    userStreamId(userId),
+    { type: 'VerifyDevice', userId, deviceId, verification: consumed.proof, now: core.now() },
+    meta,
+  );
   return step.rejection ? rejectedBy(envelope, step.rejection) : accepted(envelope, { verified: true, userId, deviceId });
 }

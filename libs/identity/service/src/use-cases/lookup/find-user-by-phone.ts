@@ -8,7 +8,10 @@ import type { IdentityCore } from '../../identity-core';
  *
  * Codes: `identityContract.findUserByPhone.rejects`.
  */
-export async function findUserByPhone(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.findUserByPhone>>): Promise<CommandResult> {
+export async function findUserByPhone(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.findUserByPhone>>,
+): Promise<CommandResult> {
   const phone = core.phone(envelope.payload.phone);
   const view = await core.readModel.findByPhoneHash(phone.candidates);
   if (view === undefined) return rejected(envelope, IDENTITY_ERROR.USER_NOT_FOUND, 'no wallet is registered with this phone number');

@@ -6,7 +6,10 @@ import { ForbiddenActor, parseActor } from '../../infra/actor';
 import { type IdentityCore } from '../../identity-core';
 
 /** Codes: `identityContract.setMaintenanceMode.rejects`. */
-export async function setMaintenanceMode(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.setMaintenanceMode>>): Promise<CommandResult> {
+export async function setMaintenanceMode(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.setMaintenanceMode>>,
+): Promise<CommandResult> {
   const actor = parseActor(envelope.actor);
   if (actor.kind !== 'support' && actor.kind !== 'system') throw new ForbiddenActor('only operators may switch maintenance mode');
   const operatorId = `${actor.kind}:${actor.id}`;

@@ -6,7 +6,10 @@ import { rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import { DRY_RUN, type IdentityCore } from '../../identity-core';
 
 /** Codes: `identityContract.changeLoginPassword.rejects`. */
-export async function changeLoginPassword(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.changeLoginPassword>>): Promise<CommandResult> {
+export async function changeLoginPassword(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.changeLoginPassword>>,
+): Promise<CommandResult> {
   const { userId } = envelope.payload;
   core.requireSelf(envelope, userId);
   const current = core.open(envelope.payload.loginPassword, 'loginPassword');

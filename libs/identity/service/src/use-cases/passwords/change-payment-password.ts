@@ -5,7 +5,10 @@ import type { CommandEnvelope } from '@ledger/messaging';
 import type { IdentityCore } from '../../identity-core';
 
 /** Codes: `identityContract.changePaymentPassword.rejects`. */
-export async function changePaymentPassword(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.changePaymentPassword>>): Promise<CommandResult> {
+export async function changePaymentPassword(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.changePaymentPassword>>,
+): Promise<CommandResult> {
   const { userId } = envelope.payload;
   core.requireSelf(envelope, userId);
   const current = core.open(envelope.payload.paymentPassword, 'paymentPassword');
@@ -16,12 +19,16 @@ export async function changePaymentPassword(core: IdentityCore, envelope: Comman
   const secondFactorValid = core.secondFactorValid(user, secondFactorCode, now);
   const newPaymentPasswordHash = hashPaymentPassword(userId, next, core.config.pepperKeyring);
   const passwordCheck = checkPaymentPassword(next);
-  return core.changeUser(
-    envelope,
-    userId,
-    {
-      type: 'Resolve',
-      resolve: (state) => ({ type: 'ChangePaymentPassword', userId, now, oldPasswordMatches: core.paymentPasswordMatches(state, current), newPaymentPasswordHash, passwordCheck, secondFactorValid }),
-    },
-  );
+  return core.changeUser(envelope, userId, {
+    type: 'Resolve',
+    resolve: (state) => ({
+      type: 'ChangePaymentPassword',
+      userId,
+      now,
+      oldPasswordMatches: core.paymentPasswordMatches(state, current),
+      newPaymentPasswordHash,
+      passwordCheck,
+      secondFactorValid,
+    }),
+  });
 }

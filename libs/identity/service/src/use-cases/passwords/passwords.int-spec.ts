@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { identityContract as identity } from '@ledger/contracts';
 import { base32Decode, totp } from '@ledger/crypto';
 import { testKafka, TopicRecorder } from '@ledger/testing';
-import { GOOD_LOGIN_PASSWORD, GOOD_PAYMENT_PASSWORD, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from '../../testing/identity-harness';
+import {
+  GOOD_LOGIN_PASSWORD,
+  GOOD_PAYMENT_PASSWORD,
+  expectAccepted,
+  expectRejected,
+  randomPhone,
+  startIdentityHarness,
+  type IdentityHarness,
+} from '../../testing/identity-harness';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -37,7 +45,10 @@ describe('identity passwords and second factor over Kafka', () => {
   it('locks the payment password after 5 wrong tries with the unlock time, and opens again after it', async () => {
     const userId = await h.register(randomPhone());
     expectRejected(await verify(userId, GOOD_PAYMENT_PASSWORD), 'PAYMENT_PASSWORD_NOT_SET');
-    expect(expectRejected(await setPaymentPassword(userId, '123456'), 'WEAK_PASSWORD').details).toMatchObject({ rule: 'sequential_digits', field: 'paymentPassword' });
+    expect(expectRejected(await setPaymentPassword(userId, '123456'), 'WEAK_PASSWORD').details).toMatchObject({
+      rule: 'sequential_digits',
+      field: 'paymentPassword',
+    });
     expectRejected(await setPaymentPassword(userId, GOOD_PAYMENT_PASSWORD, 'user:somebody-else'), 'FORBIDDEN');
     expectAccepted(await setPaymentPassword(userId, GOOD_PAYMENT_PASSWORD));
     expectRejected(await setPaymentPassword(userId, '351864'), 'PAYMENT_PASSWORD_ALREADY_SET');
@@ -49,8 +60,16 @@ describe('identity passwords and second factor over Kafka', () => {
     expect(expectRejected(await verify(userId, '111222'), 'PAYMENT_PASSWORD_LOCKED').details).toEqual({ lockedUntil, attemptsLeft: 0 });
     // Even the right password is refused while locked.
     expect(expectRejected(await verify(userId, GOOD_PAYMENT_PASSWORD), 'PAYMENT_PASSWORD_LOCKED').details).toEqual({ lockedUntil });
-    await events.waitFor((m) => m.message.headers?.['message-type']?.toString() === identity.EVENT_TYPES.PaymentPasswordLocked && m.message.key?.toString() === `user-${userId}`);
-    await events.waitFor((m) => m.message.headers?.['message-type']?.toString() === identity.EVENT_TYPES.RiskAlertRaised && m.message.key?.toString() === `user-${userId}`);
+    await events.waitFor(
+      (m) =>
+        m.message.headers?.['message-type']?.toString() === identity.EVENT_TYPES.PaymentPasswordLocked &&
+        m.message.key?.toString() === `user-${userId}`,
+    );
+    await events.waitFor(
+      (m) =>
+        m.message.headers?.['message-type']?.toString() === identity.EVENT_TYPES.RiskAlertRaised &&
+        m.message.key?.toString() === `user-${userId}`,
+    );
 
     h.clock.advance(3 * HOUR);
     expectAccepted(await verify(userId, GOOD_PAYMENT_PASSWORD));
@@ -66,7 +85,12 @@ describe('identity passwords and second factor over Kafka', () => {
 
     expectAccepted(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'payment_password_reset' }));
     const code = h.latestCode(phone);
-    const reset = (newPassword: string) => h.send(identity.resetPaymentPassword, { phone: h.enc('phone', phone), code: h.enc('code', code), newPaymentPassword: h.enc('newPaymentPassword', newPassword) });
+    const reset = (newPassword: string) =>
+      h.send(identity.resetPaymentPassword, {
+        phone: h.enc('phone', phone),
+        code: h.enc('code', code),
+        newPaymentPassword: h.enc('newPaymentPassword', newPassword),
+      });
     expectRejected(await reset('000000'), 'WEAK_PASSWORD');
     expectAccepted(await reset('570318'));
     expectAccepted(await verify(userId, '570318'));
@@ -76,7 +100,11 @@ describe('identity passwords and second factor over Kafka', () => {
   it('changes the payment password only with the old one', async () => {
     const userId = await h.register(randomPhone());
     const change = (old: string, next: string) =>
-      h.send(identity.changePaymentPassword, { userId, paymentPassword: h.enc('paymentPassword', old), newPaymentPassword: h.enc('newPaymentPassword', next) }, `user:${userId}`);
+      h.send(
+        identity.changePaymentPassword,
+        { userId, paymentPassword: h.enc('paymentPassword', old), newPaymentPassword: h.enc('newPaymentPassword', next) },
+        `user:${userId}`,
+      );
     expectRejected(await change(GOOD_PAYMENT_PASSWORD, '570318'), 'PAYMENT_PASSWORD_NOT_SET');
     expectAccepted(await setPaymentPassword(userId, GOOD_PAYMENT_PASSWORD));
     expect(expectRejected(await change('111222', '570318'), 'WRONG_PAYMENT_PASSWORD').details).toEqual({ attemptsLeft: 4 });
@@ -94,12 +122,20 @@ describe('identity passwords and second factor over Kafka', () => {
     const until = new Date(h.clock.now().getTime() + 30 * MINUTE).toISOString();
     expect(expectRejected(await login(phone, 'Wrong2026pass'), 'LOGIN_LOCKED').details).toEqual({ until, attemptsLeft: 0 });
     expectRejected(await login(phone, GOOD_LOGIN_PASSWORD), 'LOGIN_LOCKED');
-    const alert = await events.waitFor((m) => m.message.headers?.['message-type']?.toString() === identity.EVENT_TYPES.RiskAlertRaised && m.message.key?.toString() === `user-${userId}`);
+    const alert = await events.waitFor(
+      (m) =>
+        m.message.headers?.['message-type']?.toString() === identity.EVENT_TYPES.RiskAlertRaised &&
+        m.message.key?.toString() === `user-${userId}`,
+    );
     expect(JSON.parse(alert.message.value!.toString())).toMatchObject({ signal: 'repeated_login_failures', userId });
 
     h.clock.advance(30 * MINUTE);
     const change = (current: string, next: string, actor = `user:${userId}`) =>
-      h.send(identity.changeLoginPassword, { userId, loginPassword: h.enc('loginPassword', current), newLoginPassword: h.enc('newLoginPassword', next) }, actor);
+      h.send(
+        identity.changeLoginPassword,
+        { userId, loginPassword: h.enc('loginPassword', current), newLoginPassword: h.enc('newLoginPassword', next) },
+        actor,
+      );
     expectRejected(await change(GOOD_LOGIN_PASSWORD, 'NewPass2027', 'support:agent-1'), 'FORBIDDEN');
     expectRejected(await change(GOOD_LOGIN_PASSWORD, 'short1'), 'WEAK_PASSWORD');
     expect(expectRejected(await change('Wrong2026pass', 'NewPass2027'), 'INVALID_CREDENTIALS').details).toEqual({ attemptsLeft: 4 });
@@ -121,17 +157,25 @@ describe('identity passwords and second factor over Kafka', () => {
     expectRejected(await h.send(identity.enableSecondFactor, { userId }, me), 'SECOND_FACTOR_ALREADY_ENABLED');
 
     expect(expectRejected(await login(phone, GOOD_LOGIN_PASSWORD), 'SECOND_FACTOR_REQUIRED').details).toEqual({ operation: 'login' });
-    expect(expectRejected(await login(phone, GOOD_LOGIN_PASSWORD, { secondFactorCode: wrong() }), 'INVALID_SECOND_FACTOR').details).toEqual({ attemptsLeft: 4 });
+    expect(expectRejected(await login(phone, GOOD_LOGIN_PASSWORD, { secondFactorCode: wrong() }), 'INVALID_SECOND_FACTOR').details).toEqual(
+      { attemptsLeft: 4 },
+    );
     expectAccepted(await login(phone, GOOD_LOGIN_PASSWORD, { secondFactorCode: now() }));
     expectRejected(await setPaymentPassword(userId, GOOD_PAYMENT_PASSWORD), 'SECOND_FACTOR_REQUIRED');
 
-    const disable = (code?: string) => h.send(identity.disableSecondFactor, { userId, ...(code === undefined ? {} : { secondFactorCode: h.enc('secondFactorCode', code) }) }, me);
+    const disable = (code?: string) =>
+      h.send(
+        identity.disableSecondFactor,
+        { userId, ...(code === undefined ? {} : { secondFactorCode: h.enc('secondFactorCode', code) }) },
+        me,
+      );
     expectAccepted(await disable(now()));
     expectRejected(await disable(now()), 'SECOND_FACTOR_NOT_ENABLED');
 
     expectAccepted(await h.send(identity.enableSecondFactor, { userId }, me));
     h.clock.advance(16 * MINUTE); // past the failure window of the earlier wrong code
-    for (let attemptsLeft = 4; attemptsLeft >= 1; attemptsLeft--) expect(expectRejected(await disable(wrong()), 'INVALID_SECOND_FACTOR').details).toEqual({ attemptsLeft });
+    for (let attemptsLeft = 4; attemptsLeft >= 1; attemptsLeft--)
+      expect(expectRejected(await disable(wrong()), 'INVALID_SECOND_FACTOR').details).toEqual({ attemptsLeft });
     expectRejected(await disable(wrong()), 'SECOND_FACTOR_LOCKED');
     expectRejected(await disable(), 'SECOND_FACTOR_LOCKED');
 

@@ -10,7 +10,10 @@ import { DRY_RUN, type IdentityCore } from '../../identity-core';
  *
  * Codes: `identityContract.resetPaymentPassword.rejects`.
  */
-export async function resetPaymentPassword(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.resetPaymentPassword>>): Promise<CommandResult> {
+export async function resetPaymentPassword(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.resetPaymentPassword>>,
+): Promise<CommandResult> {
   const phone = core.phone(envelope.payload.phone);
   const code = core.open(envelope.payload.code, 'code');
   const next = core.open(envelope.payload.newPaymentPassword, 'newPaymentPassword');

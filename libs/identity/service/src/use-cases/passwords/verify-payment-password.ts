@@ -9,7 +9,10 @@ import { type IdentityCore } from '../../identity-core';
  *
  * Codes: `identityContract.verifyPaymentPassword.rejects`.
  */
-export async function verifyPaymentPassword(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.verifyPaymentPassword>>): Promise<CommandResult> {
+export async function verifyPaymentPassword(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.verifyPaymentPassword>>,
+): Promise<CommandResult> {
   const { userId, purpose } = envelope.payload;
   core.requireSelfOrSystem(envelope, userId, 'this payment password');
   const password = core.open(envelope.payload.paymentPassword, 'paymentPassword');
@@ -17,7 +20,10 @@ export async function verifyPaymentPassword(core: IdentityCore, envelope: Comman
   const step = await core.step(
     core.users,
     userStreamId(userId),
-    { type: 'Resolve', resolve: (state) => ({ type: 'VerifyPaymentPassword', userId, purpose, now, matches: core.paymentPasswordMatches(state, password) }) },
+    {
+      type: 'Resolve',
+      resolve: (state) => ({ type: 'VerifyPaymentPassword', userId, purpose, now, matches: core.paymentPasswordMatches(state, password) }),
+    },
     commandMetadata(envelope),
   );
   return step.rejection ? rejectedBy(envelope, step.rejection) : accepted(envelope, { verified: true, userId, purpose });

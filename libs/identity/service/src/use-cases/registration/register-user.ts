@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { encryptField, hashLoginPassword } from '@ledger/crypto';
-import { IDENTITY_ERROR, MAINTENANCE_STREAM_ID, checkLoginPassword, maintenanceStatusAt, phoneReservationStreamId, userStreamId, type CodeProof, type UserCommand } from '@ledger/identity-domain';
+import {
+  IDENTITY_ERROR,
+  MAINTENANCE_STREAM_ID,
+  checkLoginPassword,
+  maintenanceStatusAt,
+  phoneReservationStreamId,
+  userStreamId,
+  type CodeProof,
+  type UserCommand,
+} from '@ledger/identity-domain';
 import { InvalidInput, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import { commandMetadata } from '@ledger/event-store';
 import { isValidIdNumber } from '../../infra/id-number';
@@ -27,7 +36,10 @@ export function userIdFor(commandId: string): string {
  *
  * Codes: `identityContract.registerUser.rejects`.
  */
-export async function registerUser(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.registerUser>>): Promise<CommandResult> {
+export async function registerUser(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.registerUser>>,
+): Promise<CommandResult> {
   const payload = envelope.payload;
   const phone = core.phone(payload.phone);
   const code = core.open(payload.code, 'code');
@@ -68,7 +80,8 @@ export async function registerUser(core: IdentityCore, envelope: CommandEnvelope
   const early = core.dryRun(command(DRY_RUN, { codeId: DRY_RUN, purpose: 'registration', phoneHash: phone.phoneHash }), current.state);
   if (early) return rejectedBy(envelope, early);
 
-  if (await core.reservedByOther(phone.candidates, userId)) return rejected(envelope, IDENTITY_ERROR.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
+  if (await core.reservedByOther(phone.candidates, userId))
+    return rejected(envelope, IDENTITY_ERROR.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
 
   let proof: CodeProof | undefined;
   if (!(await core.codeWouldPass(phone.phoneHash, 'registration', code, now))) {
@@ -78,7 +91,8 @@ export async function registerUser(core: IdentityCore, envelope: CommandEnvelope
     if (consumed.rejection) {
       // A concurrent registration may have reserved the phone and used the code since the check
       // above; it reserves before it consumes, so the reservation is visible now.
-      if (await core.reservedByOther(phone.candidates, userId)) return rejected(envelope, IDENTITY_ERROR.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
+      if (await core.reservedByOther(phone.candidates, userId))
+        return rejected(envelope, IDENTITY_ERROR.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
       return rejectedBy(envelope, consumed.rejection);
     }
     proof = consumed.proof;

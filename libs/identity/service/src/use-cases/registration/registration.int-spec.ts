@@ -1,7 +1,14 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { identityContract as identity } from '@ledger/contracts';
-import { GOOD_LOGIN_PASSWORD, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from '../../testing/identity-harness';
+import {
+  GOOD_LOGIN_PASSWORD,
+  expectAccepted,
+  expectRejected,
+  randomPhone,
+  startIdentityHarness,
+  type IdentityHarness,
+} from '../../testing/identity-harness';
 
 const MINUTE = 60_000;
 
@@ -16,9 +23,20 @@ describe('identity registration over Kafka: uniqueness, codes, maintenance', () 
     await h.stop();
   });
 
-  const requestCode = (phone: string) => h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'registration' });
+  const requestCode = (phone: string) =>
+    h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'registration' });
   const register = (phone: string, code: string, loginPassword = GOOD_LOGIN_PASSWORD, options: { key?: string } = {}) =>
-    h.send(identity.registerUser, { phone: h.enc('phone', phone), code: h.enc('code', code), loginPassword: h.enc('loginPassword', loginPassword), name: h.enc('name', '王五') }, 'anonymous', options);
+    h.send(
+      identity.registerUser,
+      {
+        phone: h.enc('phone', phone),
+        code: h.enc('code', code),
+        loginPassword: h.enc('loginPassword', loginPassword),
+        name: h.enc('name', '王五'),
+      },
+      'anonymous',
+      options,
+    );
   /** A code that is certainly not the one sent. */
   const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
@@ -42,7 +60,12 @@ describe('identity registration over Kafka: uniqueness, codes, maintenance', () 
     expectAccepted(await requestCode(phone));
     const code = h.latestCode(phone);
     const commandId = randomUUID();
-    const payload = { phone: h.enc('phone', phone), code: h.enc('code', code), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), name: h.enc('name', '赵六') };
+    const payload = {
+      phone: h.enc('phone', phone),
+      code: h.enc('code', code),
+      loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD),
+      name: h.enc('name', '赵六'),
+    };
     const first = expectAccepted(await h.send(identity.registerUser, payload, 'anonymous', { commandId }));
     const again = expectAccepted(await h.send(identity.registerUser, payload, 'anonymous', { commandId }));
     expect(again).toEqual(first);
@@ -91,9 +114,14 @@ describe('identity registration over Kafka: uniqueness, codes, maintenance', () 
     const phone = randomPhone();
     expectAccepted(await requestCode(phone));
     const code = h.latestCode(phone);
-    expect(expectRejected(await register(phone, code, 'password1'), 'WEAK_PASSWORD').details).toMatchObject({ rule: 'common_password', field: 'loginPassword' });
+    expect(expectRejected(await register(phone, code, 'password1'), 'WEAK_PASSWORD').details).toMatchObject({
+      rule: 'common_password',
+      field: 'loginPassword',
+    });
     expect(expectRejected(await register(phone, code, `a${phone}`), 'WEAK_PASSWORD').details).toMatchObject({ rule: 'contains_phone' });
-    expect(expectRejected(await register(phone, code, 'onlyletters'), 'WEAK_PASSWORD').details).toMatchObject({ rule: 'letters_and_digits' });
+    expect(expectRejected(await register(phone, code, 'onlyletters'), 'WEAK_PASSWORD').details).toMatchObject({
+      rule: 'letters_and_digits',
+    });
     expect(expectRejected(await register('10012345678', code), 'INVALID_INPUT').details).toEqual({ field: 'phone' });
     const badId = await h.send(identity.registerUser, {
       phone: h.enc('phone', phone),
@@ -112,13 +140,24 @@ describe('identity registration over Kafka: uniqueness, codes, maintenance', () 
     const until = new Date(h.clock.now().getTime() + 30 * MINUTE).toISOString();
     const window = { on: true as const, until, message: '系统维护中 (maintenance)' };
     expectRejected(await h.send(identity.setMaintenanceMode, window, 'user:someone'), 'FORBIDDEN');
-    expect(expectAccepted(await h.send(identity.setMaintenanceMode, window, 'support:agent-7'))).toEqual({ on: true, until, message: window.message });
+    expect(expectAccepted(await h.send(identity.setMaintenanceMode, window, 'support:agent-7'))).toEqual({
+      on: true,
+      until,
+      message: window.message,
+    });
     const phone = randomPhone();
     expectAccepted(await requestCode(phone));
     const code = h.latestCode(phone);
     const refused = expectRejected(await register(phone, code), 'SYSTEM_MAINTENANCE');
     expect(refused.details).toEqual({ until, retryAfterMs: 30 * MINUTE, message: window.message });
-    expectRejected(await h.send(identity.setMaintenanceMode, { on: true, until: new Date(h.clock.now().getTime() - 1).toISOString(), message: 'x' }, 'support:agent-7'), 'INVALID_INPUT');
+    expectRejected(
+      await h.send(
+        identity.setMaintenanceMode,
+        { on: true, until: new Date(h.clock.now().getTime() - 1).toISOString(), message: 'x' },
+        'support:agent-7',
+      ),
+      'INVALID_INPUT',
+    );
     expect(expectAccepted(await h.send(identity.setMaintenanceMode, { on: false }, 'support:agent-7'))).toEqual({ on: false });
     expectAccepted(await register(phone, code));
   });

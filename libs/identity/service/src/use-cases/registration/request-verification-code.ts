@@ -10,28 +10,42 @@ import { type IdentityCore } from '../../identity-core';
  *
  * Codes: `identityContract.requestVerificationCode.rejects`.
  */
-export async function requestVerificationCode(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.requestVerificationCode>>): Promise<CommandResult> {
+export async function requestVerificationCode(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.requestVerificationCode>>,
+): Promise<CommandResult> {
   const { purpose } = envelope.payload;
   const phone = core.phone(envelope.payload.phone);
   const registered = await core.registeredUser(phone.candidates);
   if (purpose === 'registration' && registered !== undefined) {
     return rejected(envelope, IDENTITY_ERROR.PHONE_ALREADY_REGISTERED, 'this phone number is already registered');
   }
-  if (purpose !== 'registration' && registered === undefined) return rejected(envelope, IDENTITY_ERROR.USER_NOT_FOUND, 'no wallet is registered with this phone number');
+  if (purpose !== 'registration' && registered === undefined)
+    return rejected(envelope, IDENTITY_ERROR.USER_NOT_FOUND, 'no wallet is registered with this phone number');
   // A registered user's codes live under the fingerprint stored at registration, which is what
   // the user decider checks proofs against (it may predate a pepper-key rotation).
   const phoneHash = registered?.phoneHash ?? phone.phoneHash;
   const code = generateSmsCode();
   const codeId = generateId();
   const codeHash = hashVerificationCode(phoneHash, purpose, codeId, code, core.config.pepperKeyring);
-  const step = await core.step(core.codes, verificationCodeStreamId(phoneHash), { type: 'RequestVerificationCode', phoneHash, purpose, codeId, codeHash, now: core.now() }, commandMetadata(envelope));
+  const step = await core.step(
+    core.codes,
+    verificationCodeStreamId(phoneHash),
+    { type: 'RequestVerificationCode', phoneHash, purpose, codeId, codeHash, now: core.now() },
+    commandMetadata(envelope),
+  );
   if (step.rejection) return rejectedBy(envelope, step.rejection);
   const issued = step.events.find((event) => event.type === IDENTITY_EVENT.VerificationCodeIssued);
   if (issued?.type !== IDENTITY_EVENT.VerificationCodeIssued) throw new Error('a code request was accepted without issuing a code');
   // A re-delivered command finds its code already issued: the code itself is gone (only its hash
   // was kept), so nothing is re-sent; the user asks again after the cooldown.
   if (!step.duplicate) await core.sms.send({ to: phone.phone, text: smsText(purpose, code, core.config.policy.codeTtlMs) });
-  return accepted(envelope, { codeId: issued.data.codeId, expiresAt: issued.data.expiresAt, resendAllowedAt: issued.data.resendAllowedAt, maskedPhone: phone.masked });
+  return accepted(envelope, {
+    codeId: issued.data.codeId,
+    expiresAt: issued.data.expiresAt,
+    resendAllowedAt: issued.data.resendAllowedAt,
+    maskedPhone: phone.masked,
+  });
 }
 
 const PURPOSE_TEXT: Readonly<Record<VerificationPurpose, string>> = {

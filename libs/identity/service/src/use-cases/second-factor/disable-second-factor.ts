@@ -5,7 +5,10 @@ import { commandMetadata } from '@ledger/event-store';
 import { type IdentityCore } from '../../identity-core';
 
 /** Codes: `identityContract.disableSecondFactor.rejects`. */
-export async function disableSecondFactor(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.disableSecondFactor>>): Promise<CommandResult> {
+export async function disableSecondFactor(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.disableSecondFactor>>,
+): Promise<CommandResult> {
   const { userId } = envelope.payload;
   core.requireSelf(envelope, userId);
   const code = core.openOptional(envelope.payload.secondFactorCode, 'secondFactorCode');
@@ -22,7 +25,16 @@ export async function disableSecondFactor(core: IdentityCore, envelope: CommandE
     const verified = await core.step(
       core.users,
       userStreamId(userId),
-      { type: 'Resolve', resolve: (state) => ({ type: 'VerifyPaymentPassword', userId, purpose: 'disable_second_factor', now, matches: core.paymentPasswordMatches(state, paymentPassword) }) },
+      {
+        type: 'Resolve',
+        resolve: (state) => ({
+          type: 'VerifyPaymentPassword',
+          userId,
+          purpose: 'disable_second_factor',
+          now,
+          matches: core.paymentPasswordMatches(state, paymentPassword),
+        }),
+      },
       { ...meta, commandId: `${envelope.commandId}/payment-password` },
     );
     if (verified.rejection) return rejectedBy(envelope, verified.rejection);

@@ -8,18 +8,30 @@ import { totpAad, type IdentityCore } from '../../identity-core';
 const TOTP_ISSUER = 'ICBC e-Wallet';
 
 /** Codes: `identityContract.enableSecondFactor.rejects`. */
-export async function enableSecondFactor(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.enableSecondFactor>>): Promise<CommandResult> {
+export async function enableSecondFactor(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.enableSecondFactor>>,
+): Promise<CommandResult> {
   const { userId } = envelope.payload;
   core.requireSelf(envelope, userId);
   const { base32 } = generateTotpSecret();
   const secretCiphertext = encryptField(base32, core.config.fieldKeyring, totpAad(userId));
-  const step = await core.step(core.users, userStreamId(userId), { type: 'EnableSecondFactor', userId, now: core.now(), secretCiphertext }, commandMetadata(envelope));
+  const step = await core.step(
+    core.users,
+    userStreamId(userId),
+    { type: 'EnableSecondFactor', userId, now: core.now(), secretCiphertext },
+    commandMetadata(envelope),
+  );
   if (step.rejection) return rejectedBy(envelope, step.rejection);
   const enabled = step.events.find((event) => event.type === IDENTITY_EVENT.SecondFactorEnabled);
   const user = await core.userState(userId);
-  if (enabled?.type !== IDENTITY_EVENT.SecondFactorEnabled || user === undefined) throw new Error('second factor accepted without SecondFactorEnabled');
+  if (enabled?.type !== IDENTITY_EVENT.SecondFactorEnabled || user === undefined)
+    throw new Error('second factor accepted without SecondFactorEnabled');
   // From the event, not the fresh secret: a re-delivered command gets the URI of the secret that was stored.
   const secret = decryptField(enabled.data.secretCiphertext, core.config.fieldKeyring, totpAad(userId));
   const uri = totpProvisioningUri({ issuer: TOTP_ISSUER, accountName: user.maskedPhone, secretBase32: secret });
-  return accepted(envelope, { userId, provisioningUri: sealField(uri, core.config.gatewaySealingKey, identityContract.secretAad('provisioningUri')) });
+  return accepted(envelope, {
+    userId,
+    provisioningUri: sealField(uri, core.config.gatewaySealingKey, identityContract.secretAad('provisioningUri')),
+  });
 }

@@ -4,13 +4,18 @@ import { ForbiddenActor, parseActor } from '../../infra/actor';
 import type { IdentityCore } from '../../identity-core';
 
 /** Codes: `identityContract.resetSecondFactor.rejects`. */
-export async function resetSecondFactor(core: IdentityCore, envelope: CommandEnvelope<PayloadOf<typeof identityContract.resetSecondFactor>>): Promise<CommandResult> {
+export async function resetSecondFactor(
+  core: IdentityCore,
+  envelope: CommandEnvelope<PayloadOf<typeof identityContract.resetSecondFactor>>,
+): Promise<CommandResult> {
   const { userId, verificationReference } = envelope.payload;
   const actor = parseActor(envelope.actor);
   if (actor.kind !== 'support') throw new ForbiddenActor('only customer service may reset a second factor');
-  return core.changeUser(
-    envelope,
+  return core.changeUser(envelope, userId, {
+    type: 'ResetSecondFactor',
     userId,
-    { type: 'ResetSecondFactor', userId, now: core.now(), supportAgentId: actor.id, verificationReference },
-  );
+    now: core.now(),
+    supportAgentId: actor.id,
+    verificationReference,
+  });
 }

@@ -69,7 +69,11 @@ export class SessionService {
     const refreshTokenHash = hashRefreshToken(token, this.config.pepperKeyring);
     // A re-delivered login is answered from the events of its first delivery (same command id),
     // and its token is the same, being derived from that command id.
-    const outcome = await this.sessions.handle(sessionStreamId(sessionId), { type: 'StartSession', sessionId, userId, deviceId, refreshTokenHash, expiresAt, now }, commandMetadata(envelope));
+    const outcome = await this.sessions.handle(
+      sessionStreamId(sessionId),
+      { type: 'StartSession', sessionId, userId, deviceId, refreshTokenHash, expiresAt, now },
+      commandMetadata(envelope),
+    );
     const started = outcome.kind === 'accepted' ? outcome.events.find((event) => event.type === 'identity.SessionStarted.v1') : undefined;
     if (started?.type !== 'identity.SessionStarted.v1') throw new Error(`session ${sessionId} did not start`);
     return this.issued(token, started.data.expiresAt);
@@ -87,14 +91,33 @@ export class SessionService {
     const nextToken = issueRefreshToken(sessionId, envelope.commandId, this.config.pepperKeyring);
     const nextRefreshTokenHash = hashRefreshToken(nextToken, this.config.pepperKeyring);
     const expiresAt = this.refreshExpiry(now);
-    const outcome = await this.sessions.handle(stream, { type: 'Resolve', resolve: (state) => ({ type: 'RefreshSession', presented: this.presented(presentedToken, state), userFrozen, nextRefreshTokenHash, expiresAt, now }) }, commandMetadata(envelope));
+    const outcome = await this.sessions.handle(
+      stream,
+      {
+        type: 'Resolve',
+        resolve: (state) => ({
+          type: 'RefreshSession',
+          presented: this.presented(presentedToken, state),
+          userFrozen,
+          nextRefreshTokenHash,
+          expiresAt,
+          now,
+        }),
+      },
+      commandMetadata(envelope),
+    );
     if (outcome.kind === 'rejected') return rejectedBy(envelope, outcome.rejection);
     const failure = sessionRejection(outcome.events);
     if (failure) return rejectedBy(envelope, failure);
     const refreshed = outcome.events.find((event) => event.type === 'identity.SessionRefreshed.v1');
     const session = (await this.sessions.load(stream)).state;
-    if (refreshed?.type !== 'identity.SessionRefreshed.v1' || session.kind === 'none') throw new Error('refresh accepted without a SessionRefreshed event');
-    const access = await signAccessToken({ userId: session.userId, deviceId: session.deviceId, now: new Date(now), ttlMs: this.config.accessTokenTtlMs }, 'user', this.config.accessTokenSigningKey);
+    if (refreshed?.type !== 'identity.SessionRefreshed.v1' || session.kind === 'none')
+      throw new Error('refresh accepted without a SessionRefreshed event');
+    const access = await signAccessToken(
+      { userId: session.userId, deviceId: session.deviceId, now: new Date(now), ttlMs: this.config.accessTokenTtlMs },
+      'user',
+      this.config.accessTokenSigningKey,
+    );
     return accepted(envelope, {
       userId: session.userId,
       accessToken: sealField(access.token, this.config.gatewaySealingKey, identityContract.secretAad('accessToken')),
@@ -109,7 +132,11 @@ export class SessionService {
     const sessionId = refreshTokenSession(presentedToken);
     if (sessionId === undefined) return rejected(envelope, 'INVALID_REFRESH_TOKEN', 'this refresh token is not valid');
     const now = nowInstant(this.config.clock);
-    const outcome = await this.sessions.handle(sessionStreamId(sessionId), { type: 'Resolve', resolve: (state) => ({ type: 'EndSession', presented: this.presented(presentedToken, state), now }) }, commandMetadata(envelope));
+    const outcome = await this.sessions.handle(
+      sessionStreamId(sessionId),
+      { type: 'Resolve', resolve: (state) => ({ type: 'EndSession', presented: this.presented(presentedToken, state), now }) },
+      commandMetadata(envelope),
+    );
     if (outcome.kind === 'rejected') return rejectedBy(envelope, outcome.rejection);
     const failure = sessionRejection(outcome.events);
     return failure ? rejectedBy(envelope, failure) : accepted(envelope, { ended: true });
@@ -130,7 +157,10 @@ export class SessionService {
   }
 
   private issued(token: string, expiresAt: string): IssuedRefreshToken {
-    return { refreshToken: sealField(token, this.config.gatewaySealingKey, identityContract.secretAad('refreshToken')), refreshTokenExpiresAt: expiresAt };
+    return {
+      refreshToken: sealField(token, this.config.gatewaySealingKey, identityContract.secretAad('refreshToken')),
+      refreshTokenExpiresAt: expiresAt,
+    };
   }
 
   private openToken(ciphertext: string): string {

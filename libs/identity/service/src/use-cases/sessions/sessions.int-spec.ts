@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { identityContract as identity } from '@ledger/contracts';
 import { generateSigningKey, verificationKeysOf, verifyAccessToken } from '@ledger/crypto';
 import { Pool } from 'pg';
-import { GOOD_LOGIN_PASSWORD, expectAccepted, expectRejected, randomPhone, startIdentityHarness, type IdentityHarness } from '../../testing/identity-harness';
+import {
+  GOOD_LOGIN_PASSWORD,
+  expectAccepted,
+  expectRejected,
+  randomPhone,
+  startIdentityHarness,
+  type IdentityHarness,
+} from '../../testing/identity-harness';
 
 describe('identity sessions: refresh-token rotation and logout over Kafka', () => {
   let h: IdentityHarness;
@@ -22,12 +29,23 @@ describe('identity sessions: refresh-token rotation and logout over Kafka', () =
   async function loggedIn(commandId = randomUUID()): Promise<{ userId: string; phone: string; refreshToken: string; commandId: string }> {
     const phone = randomPhone();
     const userId = await h.register(phone, GOOD_LOGIN_PASSWORD, { deviceId: DEVICE });
-    const data = expectAccepted(await h.send(identity.login, { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: DEVICE }, 'anonymous', { key: h.phoneKey(phone), commandId }));
+    const data = expectAccepted(
+      await h.send(
+        identity.login,
+        { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: DEVICE },
+        'anonymous',
+        { key: h.phoneKey(phone), commandId },
+      ),
+    );
     return { userId, phone, refreshToken: h.dec('refreshToken', String(data['refreshToken'])), commandId };
   }
 
-  const refresh = (refreshToken: string) => h.send(identity.refreshSession, { refreshToken: h.enc('refreshToken', refreshToken) }, 'anonymous', { key: refreshToken.split('.')[0]! });
-  const logout = (refreshToken: string) => h.send(identity.endSession, { refreshToken: h.enc('refreshToken', refreshToken) }, 'anonymous', { key: refreshToken.split('.')[0]! });
+  const refresh = (refreshToken: string) =>
+    h.send(identity.refreshSession, { refreshToken: h.enc('refreshToken', refreshToken) }, 'anonymous', {
+      key: refreshToken.split('.')[0]!,
+    });
+  const logout = (refreshToken: string) =>
+    h.send(identity.endSession, { refreshToken: h.enc('refreshToken', refreshToken) }, 'anonymous', { key: refreshToken.split('.')[0]! });
 
   it('exchanges a refresh token for a new pair; the old one is then refused and revokes the whole session', async () => {
     const { userId, refreshToken: first } = await loggedIn();
@@ -35,7 +53,12 @@ describe('identity sessions: refresh-token rotation and logout over Kafka', () =
     const second = h.dec('refreshToken', String(data['refreshToken']));
     expect(second).not.toBe(first);
     expect(data['userId']).toBe(userId);
-    const claims = await verifyAccessToken(h.dec('accessToken', String(data['accessToken'])), 'user', verificationKeysOf(accessTokenSigningKey), h.clock.now());
+    const claims = await verifyAccessToken(
+      h.dec('accessToken', String(data['accessToken'])),
+      'user',
+      verificationKeysOf(accessTokenSigningKey),
+      h.clock.now(),
+    );
     expect(claims).toMatchObject({ sub: userId, role: 'user', did: DEVICE });
 
     // The retired token comes back (stolen, or replayed): the session is revoked…
@@ -57,7 +80,10 @@ describe('identity sessions: refresh-token rotation and logout over Kafka', () =
     expectRejected(await refresh(forged), 'INVALID_REFRESH_TOKEN');
     expectRejected(await refresh(`nosuchsession.${'A'.repeat(43)}`), 'INVALID_REFRESH_TOKEN');
     expectRejected(await refresh('not a token'), 'INVALID_REFRESH_TOKEN');
-    expectRejected(await h.send(identity.refreshSession, { refreshToken: h.enc('loginPassword', refreshToken) }, 'anonymous', { key: 'k' }), 'INVALID_INPUT');
+    expectRejected(
+      await h.send(identity.refreshSession, { refreshToken: h.enc('loginPassword', refreshToken) }, 'anonymous', { key: 'k' }),
+      'INVALID_INPUT',
+    );
     // The real token still works: the refusals above changed nothing.
     expectAccepted(await refresh(refreshToken));
   });
@@ -76,7 +102,14 @@ describe('identity sessions: refresh-token rotation and logout over Kafka', () =
 
   it('a re-delivered login answers with the same refresh token, which works once', async () => {
     const { phone, refreshToken, commandId } = await loggedIn();
-    const again = expectAccepted(await h.send(identity.login, { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: DEVICE }, 'anonymous', { key: h.phoneKey(phone), commandId }));
+    const again = expectAccepted(
+      await h.send(
+        identity.login,
+        { phone: h.enc('phone', phone), loginPassword: h.enc('loginPassword', GOOD_LOGIN_PASSWORD), deviceId: DEVICE },
+        'anonymous',
+        { key: h.phoneKey(phone), commandId },
+      ),
+    );
     expect(h.dec('refreshToken', String(again['refreshToken']))).toBe(refreshToken);
     expectAccepted(await refresh(refreshToken));
   });
@@ -86,7 +119,9 @@ describe('identity sessions: refresh-token rotation and logout over Kafka', () =
     const next = h.dec('refreshToken', String(expectAccepted(await refresh(refreshToken))['refreshToken']));
     const pool = new Pool({ connectionString: h.db.url });
     try {
-      const { rows } = await pool.query<{ data: string }>(`SELECT data::text AS data FROM identity.events WHERE stream = $1`, [`session-${refreshToken.split('.')[0]}`]);
+      const { rows } = await pool.query<{ data: string }>(`SELECT data::text AS data FROM identity.events WHERE stream = $1`, [
+        `session-${refreshToken.split('.')[0]}`,
+      ]);
       expect(rows).toHaveLength(2);
       const stored = rows.map((row) => row.data).join('\n');
       for (const token of [refreshToken, next]) {

@@ -2,7 +2,15 @@ import { instantMs, isBefore, nowInstant } from '@ledger/util';
 import { identityContract as contract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { sealField, signAccessToken, verifyLoginPassword, verifyTotp } from '@ledger/crypto';
 import { commandMetadata, DeciderHandler, type EventStore } from '@ledger/event-store';
-import { IDENTITY_ERROR, createStaffLoginDecider, recordedRejection, staffStreamId, type StaffEvent, type StaffLogIn, type StaffLoginState } from '@ledger/identity-domain';
+import {
+  IDENTITY_ERROR,
+  createStaffLoginDecider,
+  recordedRejection,
+  staffStreamId,
+  type StaffEvent,
+  type StaffLogIn,
+  type StaffLoginState,
+} from '@ledger/identity-domain';
 import { accepted, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import type { IdentityConfig } from '../../config';
 import { type IdentityCore } from '../../identity-core';
@@ -45,7 +53,8 @@ export class StaffLogins {
     const now = nowInstant(this.config.clock);
     // Before any argon2 work: an address guessing across gateway instances is counted once, here.
     const limited = await this.limits.hit(this.identity.open(envelope.payload.clientAddress, 'staffClientAddress'), now);
-    if (limited) return rejected(envelope, STAFF_LOGIN_RATE_LIMITED, 'too many staff login attempts from this address; try again later', limited);
+    if (limited)
+      return rejected(envelope, STAFF_LOGIN_RATE_LIMITED, 'too many staff login attempts from this address; try again later', limited);
     const member = this.config.staff.get(agentId);
     if (member === undefined) {
       await verifyLoginPassword(password, await this.identity.dummyHash());
@@ -57,11 +66,22 @@ export class StaffLogins {
     const locked = isBefore(now, lockedUntil);
     const passwordValid = !locked && (await verifyLoginPassword(password, member.passwordHash));
     const totp = verifyTotp(member.totpSecret, code, instantMs(now));
-    const attempt: StaffLogIn = { type: 'StaffLogIn', agentId, role: member.role, passwordValid, codeTimeStep: totp.valid ? totp.timeStep : null, now };
+    const attempt: StaffLogIn = {
+      type: 'StaffLogIn',
+      agentId,
+      role: member.role,
+      passwordValid,
+      codeTimeStep: totp.valid ? totp.timeStep : null,
+      now,
+    };
     const outcome = await this.logins.handle(stream, attempt, commandMetadata(envelope));
     const rejection = outcome.kind === 'rejected' ? outcome.rejection : recordedRejection(outcome.events);
     if (rejection) return rejectedBy(envelope, rejection);
-    const access = await signAccessToken({ userId: agentId, role: member.role, deviceId: STAFF_CONSOLE_DEVICE, now: new Date(now), ttlMs: this.config.staffTokenTtlMs }, 'staff', this.config.staffTokenSigningKey);
+    const access = await signAccessToken(
+      { userId: agentId, role: member.role, deviceId: STAFF_CONSOLE_DEVICE, now: new Date(now), ttlMs: this.config.staffTokenTtlMs },
+      'staff',
+      this.config.staffTokenSigningKey,
+    );
     return accepted(envelope, {
       agentId,
       role: member.role,

@@ -9,10 +9,16 @@ describe('the staff registry (IDENTITY_STAFF)', () => {
     expect(staff.get('teller-3')).toEqual({ passwordHash, role: 'teller', totpSecret: secret });
     expect(staffRegistryFrom(undefined).size).toBe(0);
     expect(() => staffRegistryFrom('[]')).toThrow(/JSON object/);
-    expect(() => staffRegistryFrom(JSON.stringify({ 'teller 3': { passwordHash, role: 'teller', totpSecret: base32 } }))).toThrow(/letters, digits or dashes/);
+    expect(() => staffRegistryFrom(JSON.stringify({ 'teller 3': { passwordHash, role: 'teller', totpSecret: base32 } }))).toThrow(
+      /letters, digits or dashes/,
+    );
     expect(() => staffRegistryFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'teller' } }))).toThrow(/second factor is mandatory/);
-    expect(() => staffRegistryFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'teller', totpSecret: 'AAAA' } }))).toThrow(/at least 128 bits/);
-    expect(() => staffRegistryFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'admin', totpSecret: base32 } }))).toThrow(/support, teller, supervisor/);
+    expect(() => staffRegistryFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'teller', totpSecret: 'AAAA' } }))).toThrow(
+      /at least 128 bits/,
+    );
+    expect(() => staffRegistryFrom(JSON.stringify({ 'teller-3': { passwordHash, role: 'admin', totpSecret: base32 } }))).toThrow(
+      /support, teller, supervisor/,
+    );
     expect(() => staffRegistryFrom(JSON.stringify({ 'teller-3': passwordHash }))).toThrow(/passwordHash/);
   });
 });

@@ -41,9 +41,11 @@ export function staffRegistryFrom(raw: string | undefined): ReadonlyMap<string, 
     if (!AGENT_ID.test(agentId)) throw new StaffRegistryError(`${where}: an agent id is 1–64 letters, digits or dashes`);
     const { passwordHash, role, totpSecret } = (entry ?? {}) as Record<string, unknown>;
     if (!isLoginPasswordHash(passwordHash)) throw new StaffRegistryError(`${where}: the passwordHash is not an argon2id PHC string`);
-    if (!(STAFF_ROLES as readonly unknown[]).includes(role)) throw new StaffRegistryError(`${where}: the role must be one of ${STAFF_ROLES.join(', ')}`);
+    if (!(STAFF_ROLES as readonly unknown[]).includes(role))
+      throw new StaffRegistryError(`${where}: the role must be one of ${STAFF_ROLES.join(', ')}`);
     const secret = typeof totpSecret === 'string' && /^[A-Z2-7]+=*$/.test(totpSecret) ? base32Decode(totpSecret) : Buffer.alloc(0);
-    if (secret.length < 16) throw new StaffRegistryError(`${where}: needs a totpSecret (base32, at least 128 bits): the second factor is mandatory for staff`);
+    if (secret.length < 16)
+      throw new StaffRegistryError(`${where}: needs a totpSecret (base32, at least 128 bits): the second factor is mandatory for staff`);
     staff.set(agentId, { passwordHash: passwordHash as string, role: role as StaffRole, totpSecret: secret });
   }
   return staff;

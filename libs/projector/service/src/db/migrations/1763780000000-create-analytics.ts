@@ -57,7 +57,14 @@ export class CreateAnalytics1763780000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['projector_checkpoints', 'payment_outcomes_daily', 'payments', 'trial_balance', 'journal_entries', 'wallet_balances']) {
+    for (const table of [
+      'projector_checkpoints',
+      'payment_outcomes_daily',
+      'payments',
+      'trial_balance',
+      'journal_entries',
+      'wallet_balances',
+    ]) {
       await runner.query(`DROP TABLE IF EXISTS analytics.${table}`);
     }
   }

@@ -75,7 +75,16 @@ export class AnalystsReadModels1763790000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['account_freezes', 'risk_alerts', 'identity_users', 'user_cards', 'merchant_daily_volume', 'statement_wallets', 'statement_holds', 'statement_lines']) {
+    for (const table of [
+      'account_freezes',
+      'risk_alerts',
+      'identity_users',
+      'user_cards',
+      'merchant_daily_volume',
+      'statement_wallets',
+      'statement_holds',
+      'statement_lines',
+    ]) {
       await runner.query(`DROP TABLE IF EXISTS analytics.${table}`);
     }
   }

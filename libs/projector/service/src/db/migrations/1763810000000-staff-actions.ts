@@ -17,7 +17,9 @@ export class StaffActions1763810000000 implements MigrationInterface {
         occurred_at timestamptz NOT NULL,
         command_id text)`);
       // A supervisor lists one agent's actions, newest first.
-      await runner.query(`CREATE INDEX staff_actions_${source}_agent_idx ON analytics.staff_actions_${source} (agent_id, occurred_at DESC, seq DESC)`);
+      await runner.query(
+        `CREATE INDEX staff_actions_${source}_agent_idx ON analytics.staff_actions_${source} (agent_id, occurred_at DESC, seq DESC)`,
+      );
     }
   }
 
