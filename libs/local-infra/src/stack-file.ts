@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { localDir } from './paths';
+import { isAlive } from './processes';
 
 /** What `.local/<instance>/run/stack.json` holds: the live pids of a stack `npm start` runs. */
 export interface StackFile {
@@ -25,4 +26,10 @@ export function stackFilePath(instance: string): string {
 export function readStackFile(instance: string): StackFile | undefined {
   const file = stackFilePath(instance);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StackFile) : undefined;
+}
+
+/** The stack of `instance` while its supervisor runs; undefined when none was started or it has stopped. */
+export function runningStack(instance: string): StackFile | undefined {
+  const stack = readStackFile(instance);
+  return stack !== undefined && isAlive(stack.supervisorPid) ? stack : undefined;
 }
