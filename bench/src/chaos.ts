@@ -24,7 +24,8 @@ import { localDir, repoRoot } from '@ledger/local-infra';
 import { KafkaCommandClient, createKafka } from '@ledger/messaging';
 import { commandOf, saveResults } from './report';
 import { checkInvariants, waitForQuiescence } from './system/invariants';
-import { OutcomeTracker, REALISTIC_MIX, runLoad, summarize, type PaymentRecord } from './system/load';
+import { OutcomeTracker, runLoad, summarize, type PaymentRecord } from './system/load';
+import { REALISTIC_MIX } from './system/traffic-mix';
 import { EdgeSecrets, PAYMENT_PASSWORD, SmsOutbox, seedUsers } from './system/seed';
 import { startBenchStack, type BenchStack } from './system/stack';
 

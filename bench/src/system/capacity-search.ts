@@ -2,12 +2,13 @@ import { latencySummary } from '../report';
 import { capacityOf, nextCapacityRate, type CapacityStep } from './capacity';
 import { perCompleted, systemCpuSeconds } from './cost';
 import { httpCapacityOf, logIn, nextConnections, runHttpStep, type HttpStep } from './http-load';
-import { REALISTIC_MIX, runLoad, summarize } from './load';
+import { runLoad, summarize } from './load';
 import { ProcessSampler, type ProcessFigures } from './metrics';
 import type { PaymentLoad } from './phases';
 import type { SeededUser } from './seed';
 import { CAPACITY_P99_BOUND_MS, CAPACITY_STEP_MS, GATEWAY_PORT, HTTP_STEP_S, HTTP_USERS, say } from './settings';
 import type { BenchStack } from './stack';
+import { REALISTIC_MIX } from './traffic-mix';
 
 /**
  * The step searches of `npm run bench -- --capacity`, run against the stack: the realistic mix over

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import { orderFor, pick, type PaymentKind, type TrafficMix } from './load';
+import { orderFor, pick, type PaymentKind, type TrafficMix } from './traffic-mix';
 import { LOGIN_PASSWORD, PAYMENT_PASSWORD, type SeededUser } from './seed';
 
 /**

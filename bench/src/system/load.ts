@@ -3,6 +3,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { paymentsContract, topics, type CommandResult } from '@ledger/contracts';
 import { PeriodicOffsetCommits, type KafkaCommandClient } from '@ledger/messaging';
 import { EdgeSecrets, type SeededUser } from './seed';
+import { orderFor, pick, type PaymentKind, type TrafficMix } from './traffic-mix';
 
 /**
  * The load generator: an open-loop source of payments at a fixed rate (it does not wait for one
@@ -10,32 +11,6 @@ import { EdgeSecrets, type SeededUser } from './seed';
  * politely lower request rate), and a tracker that times each payment from its command to its
  * outcome event on `payments.events`.
  */
-
-export type PaymentKind = 'merchant' | 'transfer' | 'card_topup' | 'unknown_merchant' | 'over_balance';
-
-/** Share of each kind in the traffic; merchant payments go to a few busy merchants. */
-export interface TrafficMix {
-  kinds: Array<{ kind: PaymentKind; weight: number }>;
-  merchants: Array<{ merchantId: string; channel: 'online' | 'qr' | 'pos'; weight: number }>;
-}
-
-export const REALISTIC_MIX: TrafficMix = {
-  kinds: [
-    { kind: 'merchant', weight: 80 },
-    { kind: 'transfer', weight: 9 },
-    { kind: 'card_topup', weight: 9 },
-    { kind: 'unknown_merchant', weight: 1 },
-    { kind: 'over_balance', weight: 1 },
-  ],
-  merchants: [
-    { merchantId: 'm-canteen', channel: 'qr', weight: 60 },
-    { merchantId: 'm-coffee', channel: 'pos', weight: 30 },
-    { merchantId: 'm-bookshop', channel: 'online', weight: 10 },
-  ],
-};
-
-/** Every merchant payment to one merchant: the hot-spot run. */
-export const HOT_MERCHANT_MIX: TrafficMix = { ...REALISTIC_MIX, merchants: [{ merchantId: 'm-canteen', channel: 'qr', weight: 1 }] };
 
 export interface PaymentRecord {
   paymentId: string;
@@ -48,58 +23,6 @@ export interface PaymentRecord {
   code?: string;
   replyAt?: number;
   replyStatus?: string;
-}
-
-/** Draws one item, each with a chance proportional to its weight (`random` in [0, 1)). */
-export function pick<T extends { weight: number }>(items: readonly T[], random: number): T {
-  const total = items.reduce((sum, item) => sum + item.weight, 0);
-  let at = random * total;
-  for (const item of items) {
-    at -= item.weight;
-    if (at < 0) return item;
-  }
-  return items[items.length - 1]!;
-}
-
-/** What one payment of the mix asks for, whatever carries it (a Kafka command or an HTTP request). */
-export type PaymentOrder =
-  | { kind: 'merchant'; merchantId: string; channel: 'online' | 'qr' | 'pos'; amountMinor: string }
-  | { kind: 'transfer'; recipientPhone: string; amountMinor: string }
-  | { kind: 'card_topup'; cardId: string; amountMinor: string };
-
-/**
- * The payment a payer makes for `kind`: ¥1.00 – ¥50.00 to a merchant of the mix, to another user,
- * or from the payer's card; the failing kinds pay a merchant that does not take the wallet, or
- * more than any payer holds (¥40,000).
- */
-export function orderFor<U extends { userId: string; phone: string; cardId: string }>(
-  kind: PaymentKind,
-  payer: U,
-  users: readonly U[],
-  mix: TrafficMix,
-): PaymentOrder {
-  const amountMinor = String(100 + Math.floor(Math.random() * 4_900));
-  switch (kind) {
-    case 'merchant':
-    case 'unknown_merchant':
-    case 'over_balance': {
-      const merchant =
-        kind === 'unknown_merchant' ? { merchantId: 'm-cash-only', channel: 'qr' as const } : pick(mix.merchants, Math.random());
-      return {
-        kind: 'merchant',
-        merchantId: merchant.merchantId,
-        channel: merchant.channel,
-        amountMinor: kind === 'over_balance' ? '4000000' : amountMinor,
-      };
-    }
-    case 'transfer': {
-      let recipient = users[Math.floor(Math.random() * users.length)]!;
-      if (recipient.userId === payer.userId) recipient = users[(users.indexOf(payer) + 1) % users.length]!;
-      return { kind: 'transfer', recipientPhone: recipient.phone, amountMinor };
-    }
-    case 'card_topup':
-      return { kind: 'card_topup', cardId: payer.cardId, amountMinor };
-  }
 }
 
 /** Follows `payments.events` and stamps each tracked payment's outcome as it arrives. */

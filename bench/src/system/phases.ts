@@ -3,7 +3,7 @@ import { latencySummary } from '../report';
 import type { ChartSeries } from './chart';
 import { perCompleted, systemCpuSeconds, type PaymentCost } from './cost';
 import { waitForQuiescence, type InvariantReport } from './invariants';
-import { REALISTIC_MIX, runLoad, summarize, timeline, type OutcomeTracker, type TrafficMix } from './load';
+import { runLoad, summarize, timeline, type OutcomeTracker } from './load';
 import {
   ProcessSampler,
   eventStoreAppends,
@@ -19,6 +19,7 @@ import {
 import type { SeededUser } from './seed';
 import { DURATION_MS, RATE, REBALANCE, REPLICAS, STATEMENTS, say } from './settings';
 import type { BenchStack } from './stack';
+import { REALISTIC_MIX, type TrafficMix } from './traffic-mix';
 
 /**
  * The runs of `npm run bench` at its offered rate: the warm-up (cold caches, reported apart), then

@@ -19,7 +19,6 @@ import {
   KurrentDBClient,
   NO_STREAM,
   START as KURRENT_START,
-  StreamNotFoundError,
   WrongExpectedVersionError,
   jsonEvent,
   streamNameFilter,
@@ -48,14 +47,8 @@ import { startSubscription, Wakeup } from '../subscription';
 import { UpcasterRegistry } from '../upcasters';
 import { assertExpectedRevision, assertNewEvents, assertStreamName, pageSize } from '../validation';
 import { decodeKurrentCursor } from './kurrent-cursor';
-import {
-  APPLICATION_STREAMS_REGEX,
-  CHECKPOINT_STREAM_PREFIX,
-  HASH_METADATA_KEY,
-  categoryRegex,
-  toStored,
-  type StoredEvent,
-} from './kurrent-mapping';
+import { APPLICATION_STREAMS_REGEX, CHECKPOINT_STREAM_PREFIX, HASH_METADATA_KEY, type StoredEvent } from './kurrent-mapping';
+import { readRawGlobalPage, readRawStream } from './kurrent-reads';
 
 const CHECKPOINT_EVENT_TYPE = 'ledger.CheckpointStored.v1';
 /** Old checkpoint events are useless; the server may scavenge all but the last few. */
@@ -88,7 +81,7 @@ export class KurrentEventStore implements EventStore {
 
   /** Nothing to migrate; reads the head of `$all` once so a wrong address fails here, not later. */
   async init(): Promise<void> {
-    await this.rawGlobalPage(START, 1, undefined);
+    await readRawGlobalPage(this.client, START, 1, undefined);
   }
 
   async close(): Promise<void> {
@@ -105,7 +98,7 @@ export class KurrentEventStore implements EventStore {
     assertExpectedRevision(expectedRevision);
     const ids = events.map((event) => event.id.toLowerCase());
     for (let attempt = 1; ; attempt++) {
-      const head = (await this.readRaw(stream, { fromRevision: END, direction: BACKWARDS, maxCount: 1 }))[0];
+      const head = (await readRawStream(this.client, stream, { fromRevision: END, direction: BACKWARDS, maxCount: 1 }))[0];
       const duplicate = await this.findDuplicate(stream, ids, expectedRevision, head);
       if (duplicate) return duplicate;
       const actual = head ? head.revision : 'no_stream';
@@ -157,7 +150,7 @@ export class KurrentEventStore implements EventStore {
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const direction = options.direction ?? 'forwards';
     const limit = options.limit === undefined ? this.maxStreamReadEvents + 1 : pageSize(options.limit, options.limit);
-    const raw = await this.readRaw(stream, {
+    const raw = await readRawStream(this.client, stream, {
       fromRevision: options.from ?? (direction === 'forwards' ? KURRENT_START : END),
       direction: direction === 'forwards' ? FORWARDS : BACKWARDS,
       maxCount: limit,
@@ -190,7 +183,11 @@ export class KurrentEventStore implements EventStore {
 
   async readCheckpoint(name: string, options: CheckpointOptions = {}): Promise<Cursor | undefined> {
     this.refuseSqlClient(options);
-    const [last] = await this.readRaw(CHECKPOINT_STREAM_PREFIX + name, { fromRevision: END, direction: BACKWARDS, maxCount: 1 });
+    const [last] = await readRawStream(this.client, CHECKPOINT_STREAM_PREFIX + name, {
+      fromRevision: END,
+      direction: BACKWARDS,
+      maxCount: 1,
+    });
     const cursor = last?.data.cursor;
     return typeof cursor === 'string' ? cursor : undefined;
   }
@@ -208,7 +205,7 @@ export class KurrentEventStore implements EventStore {
     let from = 0n;
     // Bounded by the stream length: each full page advances `from`, a short page ends the loop.
     for (;;) {
-      const page = await this.readRaw(stream, { fromRevision: from, direction: FORWARDS, maxCount: VERIFY_PAGE_SIZE });
+      const page = await readRawStream(this.client, stream, { fromRevision: from, direction: FORWARDS, maxCount: VERIFY_PAGE_SIZE });
       for (const event of page) {
         const broken = verifier.check(event);
         if (broken) return { ok: false, stream, ...broken };
@@ -227,7 +224,7 @@ export class KurrentEventStore implements EventStore {
     let cursor: Cursor = START;
     let events = 0;
     for (;;) {
-      const page = await this.rawGlobalPage(cursor, VERIFY_PAGE_SIZE, undefined);
+      const page = await readRawGlobalPage(this.client, cursor, VERIFY_PAGE_SIZE, undefined);
       for (const event of page.events) {
         let verifier = verifiers.get(event.stream);
         if (!verifier) verifiers.set(event.stream, (verifier = new ChainVerifier(event.stream)));
@@ -241,47 +238,8 @@ export class KurrentEventStore implements EventStore {
   }
 
   private async readGlobal(from: Cursor, limit: number, category: string | undefined): Promise<ReadPage> {
-    const page = await this.rawGlobalPage(from, limit, category);
+    const page = await readRawGlobalPage(this.client, from, limit, category);
     return { events: page.events.map((event) => this.toRecorded(event)), next: page.next, isEnd: page.isEnd };
-  }
-
-  /**
-   * One page of `$all` after `from`. The server's `fromPosition` is inclusive, so the page asks for
-   * one event more and drops the one sitting exactly at the cursor.
-   */
-  private async rawGlobalPage(
-    from: Cursor,
-    limit: number,
-    category: string | undefined,
-  ): Promise<{ events: StoredEvent[]; next: Cursor; isEnd: boolean }> {
-    const fromPosition = decodeKurrentCursor(from);
-    const filter = streamNameFilter({ regex: category === undefined ? APPLICATION_STREAMS_REGEX : categoryRegex(category) });
-    const events: StoredEvent[] = [];
-    const iterator = this.client.readAll({ fromPosition: fromPosition ?? KURRENT_START, direction: FORWARDS, maxCount: limit + 1, filter });
-    for await (const resolved of iterator) {
-      const event = toStored(resolved);
-      if (!event || event.cursor === from) continue;
-      if (events.length < limit) events.push(event);
-      else return { events, next: events[events.length - 1]!.cursor, isEnd: false };
-    }
-    return { events, next: events.length === 0 ? from : events[events.length - 1]!.cursor, isEnd: events.length < limit };
-  }
-
-  private async readRaw(
-    stream: string,
-    options: { fromRevision: bigint | typeof KURRENT_START | typeof END; direction: typeof FORWARDS | typeof BACKWARDS; maxCount: number },
-  ): Promise<StoredEvent[]> {
-    const events: StoredEvent[] = [];
-    try {
-      for await (const resolved of this.client.readStream(stream, options)) {
-        const event = toStored(resolved);
-        if (event) events.push(event);
-      }
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
-      throw error;
-    }
-    return events;
   }
 
   /**
@@ -299,7 +257,7 @@ export class KurrentEventStore implements EventStore {
     const count = BigInt(ids.length);
     const start = typeof expected === 'bigint' ? expected + 1n : expected === 'no_stream' ? 0n : head.revision - count + 1n;
     if (start < 0n || start + count - 1n > head.revision) return undefined;
-    const stored = await this.readRaw(stream, { fromRevision: start, direction: FORWARDS, maxCount: ids.length });
+    const stored = await readRawStream(this.client, stream, { fromRevision: start, direction: FORWARDS, maxCount: ids.length });
     const matching = stored.filter((event, index) => event.id.toLowerCase() === ids[index]);
     if (matching.length === 0) return undefined;
     if (matching.length !== ids.length || (expected === 'stream_exists' && start === 0n)) {

@@ -1,9 +1,10 @@
 import { assertNever, reject } from '@ledger/util';
 import { IDENTITY_ERROR, InvalidIdentityCommand } from './codes';
-import { IDENTITY_EVENT, type UserEvent } from './events';
+import { IDENTITY_EVENT } from './events';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from './policy';
 import { instant, isBefore, millis, type Instant } from './time';
 import { createUserEvolve } from './user-evolve';
+import { createUserFreezeDecisions } from './user-freeze';
 import { createUserGates, requireProof, requireText, weakPassword, type Decision } from './user-gates';
 import { MONEY_MOVEMENT_PURPOSES } from './user-types';
 import type {
@@ -11,15 +12,12 @@ import type {
   ChangePaymentPassword,
   DisableSecondFactor,
   EnableSecondFactor,
-  FreezeAccount,
   Login,
-  RaiseRiskAlert,
   RegisterUser,
   RegisteredUser,
   ResetPaymentPassword,
   ResetSecondFactor,
   SetPaymentPassword,
-  UnfreezeAccount,
   UserCommand,
   UserDecider,
   UserState,
@@ -53,6 +51,7 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
   const at = (now: Instant): Instant => instant(now);
 
   const { loginFailure, paymentPasswordGate, secondFactorGate } = createUserGates(policy);
+  const { freeze, unfreeze, raiseRiskAlert } = createUserFreezeDecisions(policy);
 
   function register(command: RegisterUser, state: UserState): Decision {
     if (command.maintenance.active) {
@@ -270,89 +269,6 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
         },
       },
     ];
-  }
-
-  function freeze(command: FreezeAccount, user: RegisteredUser): Decision {
-    requireText(command.reason, 'reason');
-    if (user.freeze.kind === 'frozen')
-      return reject(IDENTITY_ERROR.ALREADY_FROZEN, 'the account is already frozen', { frozenAt: user.freeze.frozenAt });
-    return [
-      {
-        type: IDENTITY_EVENT.AccountFrozen,
-        data: { userId: user.userId, reason: command.reason, actor: command.actor, at: at(command.now) },
-      },
-    ];
-  }
-
-  function unfreeze(command: UnfreezeAccount, user: RegisteredUser): Decision {
-    if (user.freeze.kind === 'active') return reject(IDENTITY_ERROR.NOT_FROZEN, 'the account is not frozen');
-    const actor = command.actor;
-    switch (actor.kind) {
-      case 'support':
-        requireText(actor.agentId, 'actor.agentId');
-        requireText(actor.verificationReference, 'actor.verificationReference');
-        return [
-          {
-            type: IDENTITY_EVENT.AccountUnfrozen,
-            data: {
-              userId: user.userId,
-              actor: { kind: 'support', agentId: actor.agentId, verificationReference: actor.verificationReference },
-              verificationCodeId: null,
-              at: at(command.now),
-            },
-          },
-        ];
-      case 'user': {
-        // Risk control froze it because the owner's own credentials may be compromised; the owner's SMS and password cannot lift that.
-        if (user.freeze.actor.kind === 'risk')
-          return reject(IDENTITY_ERROR.UNFREEZE_REQUIRES_SUPPORT, 'contact customer service to unfreeze this account', {
-            frozenBy: 'risk',
-          });
-        requireProof(actor.verification, 'unfreeze', user.phoneHash);
-        const password = paymentPasswordGate(user, actor.paymentPasswordMatches, 'unfreeze', command.now);
-        if (password !== null) return password;
-        const secondFactor = secondFactorGate(user, actor.secondFactorValid, 'unfreeze', command.now);
-        if (secondFactor !== null) return secondFactor;
-        return [
-          {
-            type: IDENTITY_EVENT.AccountUnfrozen,
-            data: { userId: user.userId, actor: { kind: 'user' }, verificationCodeId: actor.verification.codeId, at: at(command.now) },
-          },
-        ];
-      }
-      default:
-        return assertNever(actor, 'unfreeze actor');
-    }
-  }
-
-  function raiseRiskAlert(command: RaiseRiskAlert, user: RegisteredUser): Decision {
-    requireText(command.description, 'description');
-    requireText(command.source, 'source');
-    const events: UserEvent[] = [
-      {
-        type: IDENTITY_EVENT.RiskAlertRaised,
-        data: {
-          userId: user.userId,
-          signal: command.signal,
-          severity: command.severity,
-          description: command.description,
-          source: command.source,
-          at: at(command.now),
-        },
-      },
-    ];
-    if (command.protect && user.freeze.kind === 'active') {
-      events.push({
-        type: IDENTITY_EVENT.AccountFrozen,
-        data: {
-          userId: user.userId,
-          reason: `risk:${command.signal}`,
-          actor: { kind: 'risk', ruleId: command.source },
-          at: at(command.now),
-        },
-      });
-    }
-    return events;
   }
 
   function decide(command: UserCommand, state: UserState): Decision {

@@ -1,9 +1,9 @@
 import { assertNever, parseMinor } from '@ledger/util';
+import type { PaymentKind } from './payment-requests';
 import {
   requestFromRecord,
   type ActivePaymentState,
   type PaymentEvent,
-  type PaymentKind,
   type PaymentState,
   type PaymentStatus,
   type PaymentStep,

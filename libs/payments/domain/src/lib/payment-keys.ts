@@ -1,6 +1,6 @@
 /** The names a payment is known by: its stream, its hold, and the fingerprint of its idempotency. */
 import { assertNever } from '@ledger/util';
-import type { PaymentRequest } from './payment-types';
+import type { PaymentRequest } from './payment-requests';
 
 /** The stream a payment's events are kept in. */
 export const paymentStreamId = (paymentId: string): string => `payment-${paymentId}`;

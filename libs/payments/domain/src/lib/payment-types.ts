@@ -1,6 +1,10 @@
-/** The payment's vocabulary: what it is asked to do (requests, commands), what it records (events) and where it stands (state). */
+/**
+ * The payment's vocabulary: what it is asked to do (commands; the requests that start it are in
+ * payment-requests.ts), what it records (events) and where it stands (state).
+ */
 import { parseMinor, type Instant } from '@ledger/util';
-import type { MerchantSettlement, PaymentChannel } from './merchants';
+import type { MerchantSettlement } from './merchants';
+import type { PaymentKind, PaymentRequest, Provider } from './payment-requests';
 
 /** A double-entry posting as the wallet recorded it: what the account gains (signed fen, decimal string). */
 export interface Posting {
@@ -12,102 +16,6 @@ export interface Failure {
   code: string;
   message: string;
   details?: Record<string, unknown>;
-}
-
-export interface MerchantPaymentRequest {
-  kind: 'merchant';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  merchantId: string;
-  channel: PaymentChannel;
-  amountMinor: bigint;
-  description: string;
-}
-
-export interface TopUpRequest {
-  kind: 'topup';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  cardId: string;
-  amountMinor: bigint;
-}
-
-/**
- * Personal data as it is kept at rest (a transfer's recipient phone, a bill's reference, which for a
- * mobile bill is the phone number): never in plain text. `encrypted` is field-encrypted
- * (AES-256-GCM, `enc:v1:…`, decrypted only in memory when the recipient is looked up or the biller
- * is called), `masked` is for display (`138****5678`), `fingerprint` a keyed hash (HMAC) that makes
- * the idempotency fingerprint stable (the ciphertext is randomized, so it cannot be compared).
- */
-export interface ProtectedValue {
-  encrypted: string;
-  masked: string;
-  fingerprint: string;
-}
-
-export type ProtectedPhone = ProtectedValue;
-
-export interface TransferRequest {
-  kind: 'transfer';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  recipientPhone: ProtectedPhone;
-  amountMinor: bigint;
-  description: string;
-}
-
-export interface WithdrawalRequest {
-  kind: 'withdrawal';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  cardId: string;
-  amountMinor: bigint;
-}
-
-export interface BillPaymentRequest {
-  kind: 'bill';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  billerId: string;
-  billReference: ProtectedValue;
-  amountMinor: bigint;
-}
-
-export type Provider = 'alipay' | 'wechat';
-
-export interface ProviderTopUpRequest {
-  kind: 'provider_topup';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  provider: Provider;
-  amountMinor: bigint;
-  /** The provider's confirmation must arrive before this instant (set at start; not part of the fingerprint). */
-  deadline: string;
-}
-
-export interface CounterTopUpRequest {
-  kind: 'counter';
-  paymentId: string;
-  userId: string;
-  walletId: string;
-  branchId: string;
-  tellerId: string;
-  amountMinor: bigint;
-}
-
-/** The refund id is the payment id of the refund's own stream. */
-export interface RefundRequest {
-  kind: 'refund';
-  paymentId: string;
-  originalPaymentId: string;
-  amountMinor: bigint;
-  reason: string;
 }
 
 /**
@@ -130,17 +38,6 @@ export interface ApprovalRequirement {
   aboveMinor: bigint;
   deadline: string;
 }
-
-export type PaymentRequest =
-  | MerchantPaymentRequest
-  | TopUpRequest
-  | TransferRequest
-  | WithdrawalRequest
-  | BillPaymentRequest
-  | RefundRequest
-  | ProviderTopUpRequest
-  | CounterTopUpRequest;
-export type PaymentKind = PaymentRequest['kind'];
 
 /**
  * Amounts inside events, the one convention of every context: event data is JSON-native, so an

@@ -1,7 +1,7 @@
 /**
  * What every wallet decision checks before it decides: the shape of the command's fields, its
  * amount, the idempotency of money commands (key + payload fingerprint), and the wallet and hold
- * it addresses. The decisions themselves are in decider.ts.
+ * it addresses. The decisions themselves are in decider.ts and hold-decisions.ts.
  */
 import { assertNever, canonicalInstant, reject, type Decider, type DomainRejection, type Instant } from '@ledger/util';
 import { WALLET_ERROR, type WalletErrorCode } from './codes';

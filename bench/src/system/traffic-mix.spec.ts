@@ -1,4 +1,4 @@
-import { REALISTIC_MIX, orderFor } from './load';
+import { REALISTIC_MIX, orderFor } from './traffic-mix';
 
 const users = [
   { userId: 'u1', phone: '13800000001', cardId: 'c1' },
