@@ -4,7 +4,7 @@
  * identity, which freeze the account when they ask for protection.
  */
 import { assertNever, reject } from '@ledger/util';
-import { IDENTITY_ERROR } from './codes';
+import { IDENTITY_ERROR, InvalidIdentityCommand } from './codes';
 import { IDENTITY_EVENT, type UserEvent } from './events';
 import type { IdentityPolicy } from './policy';
 import { instant, type Instant } from './time';
@@ -53,11 +53,12 @@ export function createUserFreezeDecisions(policy: Readonly<IdentityPolicy>) {
           return reject(IDENTITY_ERROR.UNFREEZE_REQUIRES_SUPPORT, 'contact customer service to unfreeze this account', {
             frozenBy: 'risk',
           });
-        requireProof(actor.verification, 'unfreeze', user.phoneHash);
+        if (actor.verification !== undefined) requireProof(actor.verification, 'unfreeze', user.phoneHash);
         const password = paymentPasswordGate(user, actor.paymentPasswordMatches, 'unfreeze', command.now);
         if (password !== null) return password;
         const secondFactor = secondFactorGate(user, actor.secondFactorValid, 'unfreeze', command.now);
         if (secondFactor !== null) return secondFactor;
+        if (actor.verification === undefined) throw new InvalidIdentityCommand('an unfreeze by the user needs its consumed SMS code');
         return [
           {
             type: IDENTITY_EVENT.AccountUnfrozen,

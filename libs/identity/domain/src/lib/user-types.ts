@@ -153,8 +153,13 @@ export interface FreezeAccount extends UserCommandBase {
   actor: FreezeActor;
 }
 
+/**
+ * The user's `verification` is the consumed `unfreeze` SMS code. The service consumes it only once
+ * everything else would pass, so a mistyped password does not burn it: it sends the command
+ * without the proof to record such a failure, and the decider refuses to unfreeze without one.
+ */
 export type UnfreezeActor =
-  | { kind: 'user'; verification: CodeProof; paymentPasswordMatches: boolean; secondFactorValid?: boolean }
+  | { kind: 'user'; verification: CodeProof | undefined; paymentPasswordMatches: boolean; secondFactorValid?: boolean }
   | { kind: 'support'; agentId: string; verificationReference: string };
 
 /**

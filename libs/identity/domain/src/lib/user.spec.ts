@@ -708,6 +708,20 @@ describe('User: FreezeAccount / UnfreezeAccount', () => {
     expect(given([registered, frozenBy({ kind: 'user' })]).when(unfreezeByUser(MINUTE)).code).toBe('PAYMENT_PASSWORD_NOT_SET');
   });
 
+  it('records a wrong password sent without the SMS code (kept for the next try), and never unfreezes without one', () => {
+    const frozen = [registered, paymentPasswordSet, frozenBy({ kind: 'user' })];
+    const withoutCode = (paymentPasswordMatches: boolean): UserCommand => {
+      const command = unfreezeByUser(MINUTE, paymentPasswordMatches);
+      return command.type === 'UnfreezeAccount' && command.actor.kind === 'user'
+        ? { ...command, actor: { ...command.actor, verification: undefined } }
+        : command;
+    };
+    const wrong = given(frozen).when(withoutCode(false));
+    expect(wrong.code).toBe('WRONG_PAYMENT_PASSWORD');
+    expect(wrong.events.map((event) => event.type)).toEqual([IDENTITY_EVENT.PaymentPasswordVerificationFailed]);
+    expect(() => given(frozen).when(withoutCode(true))).toThrow(InvalidIdentityCommand);
+  });
+
   it('requires the second factor on the owner path when enabled', () => {
     const frozen = [registered, paymentPasswordSet, secondFactorEnabled, frozenBy({ kind: 'user' })];
     expect(given(frozen).when(unfreezeByUser(MINUTE)).code).toBe('SECOND_FACTOR_REQUIRED');

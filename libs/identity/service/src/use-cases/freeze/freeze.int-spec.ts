@@ -124,6 +124,10 @@ describe('identity freeze and unfreeze over Kafka', () => {
     expect(expectRejected(await unfreeze({ paymentPassword: GOOD_PAYMENT_PASSWORD }), 'INVALID_INPUT').details).toEqual({ field: 'code' });
     expectAccepted(await h.send(identity.requestVerificationCode, { phone: h.enc('phone', phone), purpose: 'unfreeze' }));
     const code = h.latestCode(phone);
+    // A mistyped payment password counts against the password's lockout and leaves the SMS code usable.
+    expect(expectRejected(await unfreeze({ code, paymentPassword: '000000' }), 'WRONG_PAYMENT_PASSWORD').details).toMatchObject({
+      attemptsLeft: expect.any(Number),
+    });
     expectAccepted(await unfreeze({ code, paymentPassword: GOOD_PAYMENT_PASSWORD }));
     expectAccepted(await verify(userId, 'payment'));
     expectRejected(await unfreeze({ code, paymentPassword: GOOD_PAYMENT_PASSWORD }), 'NOT_FROZEN');

@@ -1,5 +1,5 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { IDENTITY_ERROR, type CodeProof, type UserCommand, type UserState } from '@ledger/identity-domain';
+import { IDENTITY_ERROR, IDENTITY_EVENT, outcomeOf, type CodeProof, type UserCommand, type UserState } from '@ledger/identity-domain';
 import { InvalidInput, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import { commandMetadata } from '@ledger/event-store';
 import { parseActor } from '../../infra/actor';
@@ -40,7 +40,7 @@ export async function unfreezeAccount(
   const user = await core.userState(userId);
   if (user === undefined) return rejected(envelope, IDENTITY_ERROR.USER_NOT_FOUND, 'no such user', { userId });
   const secondFactorValid = core.secondFactorValid(user, secondFactorCode, now);
-  const command = (verification: CodeProof) => ({
+  const command = (verification: CodeProof | undefined) => ({
     type: 'Resolve' as const,
     resolve: (state: UserState): UserCommand => ({
       type: 'UnfreezeAccount',
@@ -49,8 +49,15 @@ export async function unfreezeAccount(
       actor: { kind: 'user', verification, paymentPasswordMatches: core.paymentPasswordMatches(state, password), secondFactorValid },
     }),
   });
-  const early = core.dryRun(command({ codeId: DRY_RUN, purpose: 'unfreeze', phoneHash: user.phoneHash }).resolve(user), user);
-  if (early) return rejectedBy(envelope, early);
+  const trial = outcomeOf(
+    core.userDecider.decide(command({ codeId: DRY_RUN, purpose: 'unfreeze', phoneHash: user.phoneHash }).resolve(user), user),
+  );
+  if (trial.events.length === 0 && trial.rejection) return rejectedBy(envelope, trial.rejection);
+  // The SMS code is used up only by an unfreeze that succeeds: a mistyped password or dynamic code
+  // is recorded against its own lockout and the code stays valid, so a customer who lost the phone
+  // is not sent back to the resend cooldown and the per-phone code limit.
+  if (!trial.events.some((event) => event.type === IDENTITY_EVENT.AccountUnfrozen))
+    return core.changeUser(envelope, userId, command(undefined), meta);
   const consumed = await core.consumeCode(user.phoneHash, 'unfreeze', code, meta);
   if (consumed.rejection) return rejectedBy(envelope, consumed.rejection);
   return core.changeUser(envelope, userId, command(consumed.proof), meta);
