@@ -9,3 +9,4 @@ export * as walletContract from './wallet';
 export * as paymentsContract from './payments';
 export * as projectorContract from './projector';
 export * from './catalogue';
+export * from './phone';

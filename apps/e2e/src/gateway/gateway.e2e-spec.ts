@@ -305,8 +305,13 @@ describe('bad input', () => {
     );
   });
 
-  it('a phone identity cannot judge → 400 INVALID_INPUT from the service', async () => {
-    expectProblem(await call('/verification-codes', { body: { phone: '99999999999', purpose: 'registration' } }), 400, 'INVALID_INPUT');
+  it('a phone the services would refuse is refused at the edge (400 VALIDATION_FAILED); every accepted form reaches them canonical', async () => {
+    for (const phone of ['99999999999', '19 +56 +3  ', '1381234567', '+1 138 1234 5678'])
+      expectProblem(await call('/verification-codes', { body: { phone, purpose: 'registration' } }), 400, 'VALIDATION_FAILED');
+    const phone = randomPhone();
+    const formatted = `+86 ${phone.slice(0, 3)}-${phone.slice(3, 7)}-${phone.slice(7)}`;
+    expect((await call('/verification-codes', { body: { phone: formatted, purpose: 'registration' } })).status).toBe(202);
+    expect(identity.latestCode(phone)).toMatch(/^[0-9]{6}$/);
   });
 });
 

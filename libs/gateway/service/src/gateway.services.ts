@@ -4,7 +4,8 @@ import { cardsContract, identityContract, paymentsContract, walletContract } fro
 import { COMMAND_BUS, execute, type CommandBus } from './command-bus';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { pageOf } from './http/paging';
-import { RateLimiter, phoneKey } from './http/rate-limiter';
+import { canonicalPhone } from './http/phone';
+import { RateLimiter } from './http/rate-limiter';
 import { BearerVerifier, type Principal } from './http/auth';
 
 /** What every controller needs: the bus, the config, field encryption, token checks, rate limiters. */
@@ -48,7 +49,7 @@ export class Edge {
 
   /** The Kafka key of a phone's commands: a keyed hash of the normalized number, never the number. */
   phoneMessageKey(phone: string): string {
-    return messageKeyOf(HASH_PURPOSE.phone, phoneKey(phone), this.config.messageKeyring);
+    return messageKeyOf(HASH_PURPOSE.phone, canonicalPhone(phone), this.config.messageKeyring);
   }
 
   /** Encrypts a cards secret field for Kafka (AAD `cards:<field>`). */

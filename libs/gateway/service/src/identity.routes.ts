@@ -5,7 +5,7 @@ import { execute } from './command-bus';
 import { Edge, clearTokens, optionalSecondFactor, sessionKey } from './gateway.services';
 import { requireSelf } from './http/auth';
 import { Route } from './http/docs';
-import { phoneKey } from './http/rate-limiter';
+import { canonicalPhone } from './http/phone';
 import { Http, type RequestInfo } from './http/request';
 import * as S from './http/schemas';
 import { validate } from './http/validation';
@@ -30,11 +30,11 @@ export class IdentityRoutes {
   async requestCode(@Http() http: RequestInfo) {
     this.edge.codeRequestsPerIp.hit(http.ip);
     const body = validate(S.VerificationCodeRequest, http.body);
-    this.edge.codeRequestsPerPhone.hit(phoneKey(body.phone));
+    this.edge.codeRequestsPerPhone.hit(canonicalPhone(body.phone));
     return execute(
       this.edge.bus,
       identityContract.requestVerificationCode,
-      { ...body, phone: this.edge.identitySecret('phone', body.phone) },
+      { ...body, phone: this.edge.identitySecret('phone', canonicalPhone(body.phone)) },
       { key: this.edge.phoneMessageKey(body.phone), actor: 'anonymous' },
     );
   }
@@ -56,7 +56,7 @@ export class IdentityRoutes {
       edge.bus,
       identityContract.registerUser,
       {
-        phone: edge.identitySecret('phone', body.phone),
+        phone: edge.identitySecret('phone', canonicalPhone(body.phone)),
         code: edge.identitySecret('code', body.code),
         loginPassword: edge.identitySecret('loginPassword', body.loginPassword),
         name: edge.identitySecret('name', body.name),
@@ -82,13 +82,13 @@ export class IdentityRoutes {
   async login(@Http() http: RequestInfo) {
     this.edge.loginsPerIp.hit(http.ip);
     const body = validate(S.LoginRequest, http.body);
-    this.edge.loginsPerPhone.hit(phoneKey(body.phone));
+    this.edge.loginsPerPhone.hit(canonicalPhone(body.phone));
     const { edge } = this;
     const data = await execute(
       edge.bus,
       identityContract.login,
       {
-        phone: edge.identitySecret('phone', body.phone),
+        phone: edge.identitySecret('phone', canonicalPhone(body.phone)),
         loginPassword: edge.identitySecret('loginPassword', body.loginPassword),
         deviceId: body.deviceId,
         ...(body.stepUpCode === undefined ? {} : { stepUpCode: edge.identitySecret('stepUpCode', body.stepUpCode) }),
@@ -166,7 +166,7 @@ export class IdentityRoutes {
       edge.bus,
       identityContract.resetPaymentPassword,
       {
-        phone: edge.identitySecret('phone', body.phone),
+        phone: edge.identitySecret('phone', canonicalPhone(body.phone)),
         code: edge.identitySecret('code', body.code),
         newPaymentPassword: edge.identitySecret('newPaymentPassword', body.newPaymentPassword),
         ...optionalSecondFactor(edge, body.secondFactorCode),

@@ -7,6 +7,7 @@ import { Edge, listPayments, listSupportAccess } from './gateway.services';
 import { requireSelf, requireStaff, type Principal } from './http/auth';
 import { Route } from './http/docs';
 import { PageQuery } from './http/paging';
+import { canonicalPhone } from './http/phone';
 import { Http, type RequestInfo } from './http/request';
 import * as S from './http/schemas';
 import { validate } from './http/validation';
@@ -210,7 +211,7 @@ export class PaymentRoutes {
         paymentId: body.paymentId,
         userId,
         walletId,
-        recipientPhone: this.edge.paymentsSecret('recipientPhone', body.recipientPhone),
+        recipientPhone: this.edge.paymentsSecret('recipientPhone', canonicalPhone(body.recipientPhone)),
         amountMinor: body.amountMinor,
         ...(body.description === undefined ? {} : { description: body.description }),
         paymentPassword: this.password(body.paymentPassword),

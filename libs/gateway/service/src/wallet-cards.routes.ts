@@ -5,6 +5,7 @@ import { execute } from './command-bus';
 import { Edge } from './gateway.services';
 import { requireSelf } from './http/auth';
 import { Route } from './http/docs';
+import { canonicalPhone } from './http/phone';
 import { Http, type RequestInfo } from './http/request';
 import * as S from './http/schemas';
 import { validate } from './http/validation';
@@ -78,7 +79,7 @@ export class CardRoutes {
         userId,
         cardNumber: this.edge.cardsSecret('cardNumber', body.cardNumber),
         holderName: this.edge.cardsSecret('holderName', body.holderName),
-        reservedPhone: this.edge.cardsSecret('reservedPhone', body.reservedPhone),
+        reservedPhone: this.edge.cardsSecret('reservedPhone', canonicalPhone(body.reservedPhone)),
       },
       { key: userId, actor: principal.actor },
     );

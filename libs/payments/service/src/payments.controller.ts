@@ -19,6 +19,7 @@ import { CommandHandler, rejected, type CommandEnvelope } from '@ledger/messagin
 import type { PaymentRequest, ProtectedValue } from '@ledger/payments-domain';
 import { parsePositiveMinor } from '@ledger/util';
 import { PaymentsRuntime } from './payments-runtime';
+import { NotAMobilePhone } from './personal-fields';
 import { approveCounterTopUp, rejectCounterTopUp } from './use-cases/counter-approval';
 import { providerCallback } from './use-cases/provider-callback';
 import { getPayment, listSupportAccess, listUserPayments } from './use-cases/queries';
@@ -37,6 +38,7 @@ function protectedOrRefused(
   } catch (error) {
     if (error instanceof FieldDecryptionError)
       return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, `${field} cannot be opened (${error.reason})`);
+    if (error instanceof NotAMobilePhone) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
     throw error;
   }
 }

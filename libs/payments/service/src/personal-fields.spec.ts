@@ -10,7 +10,7 @@ import {
 } from '@ledger/crypto';
 import type { RecordedEvent } from '@ledger/event-store';
 import { createPaymentCodec } from './payment-codec';
-import { BILL_REFERENCE_AAD, PersonalFields, RECIPIENT_PHONE_AAD, maskPhone, normalizePhone } from './personal-fields';
+import { BILL_REFERENCE_AAD, NotAMobilePhone, PersonalFields, RECIPIENT_PHONE_AAD, maskPhone } from './personal-fields';
 
 const fieldKeys = developmentKeyring('field-encryption');
 const DEV = { LEDGER_DEV_MODE: '1' };
@@ -61,8 +61,12 @@ describe('personal data of payments at rest (recipient phones, bill references)'
     expect(() => other.forIdentity(phones.protect('13812345678'))).toThrow();
   });
 
-  it('normalizes and masks', () => {
-    expect(normalizePhone('+8613812345678')).toBe('13812345678');
+  it('keeps one number in its canonical form and refuses what is not a mobile number', () => {
+    const sealedFor = (phone: string) => sealField(phone, sealingKeyFromEnv(DEV, 'payments'), RECIPIENT_PHONE_AAD);
+    expect(withSealKeys.protectEncrypted(sealedFor('+86 138-1234-5678')).fingerprint).toBe(
+      withSealKeys.protectEncrypted(sealedFor('13812345678')).fingerprint,
+    );
+    expect(() => withSealKeys.protectEncrypted(sealedFor('19 +56 +3  '))).toThrow(NotAMobilePhone);
     expect(maskPhone('123')).toBe('***');
   });
 

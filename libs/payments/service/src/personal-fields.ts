@@ -1,4 +1,4 @@
-import { identityContract, paymentsContract } from '@ledger/contracts';
+import { identityContract, normalizeMobilePhone, paymentsContract } from '@ledger/contracts';
 import {
   decryptField,
   encryptField,
@@ -23,12 +23,12 @@ export const RECIPIENT_PHONE_PURPOSE = 'payments:recipient-phone';
 export const BILL_REFERENCE_AAD = paymentsContract.secretAad('billReference');
 const BILL_REFERENCE_PURPOSE = 'payments:bill-reference';
 
-/** `+86`, `0086`, spaces and dashes are tolerated (as identity does), so one number has one fingerprint. */
-export function normalizePhone(raw: string): string {
-  const compact = raw.replace(/[\s-]/g, '');
-  if (compact.startsWith('+86')) return compact.slice(3);
-  if (compact.startsWith('0086')) return compact.slice(4);
-  return compact;
+/** A recipient phone that is not a mainland China mobile number: refused before anything is recorded or sent to identity. */
+export class NotAMobilePhone extends Error {
+  constructor() {
+    super('recipientPhone is not a mainland China mobile number');
+    this.name = 'NotAMobilePhone';
+  }
 }
 
 /** `13812345678` → `138****5678`; short inputs are masked entirely. */
@@ -70,12 +70,17 @@ export class PersonalFields {
 
   /** The number as the gateway sealed it (or a service encrypted it), kept as a ciphertext, a masked form and a fingerprint; throws `FieldDecryptionError` on a ciphertext that is not one. */
   protectEncrypted(ciphertext: string): ProtectedPhone {
-    return this.protect(this.opened(ciphertext, RECIPIENT_PHONE_AAD));
+    // One rule with the gateway and identity (`normalizeMobilePhone`), so one number has one
+    // fingerprint and identity is never asked about something it would refuse.
+    const phone = normalizeMobilePhone(this.opened(ciphertext, RECIPIENT_PHONE_AAD));
+    if (phone === undefined) throw new NotAMobilePhone();
+    return this.kept(phone, RECIPIENT_PHONE_AAD, RECIPIENT_PHONE_PURPOSE);
   }
 
   /** A plain number (a transfer recorded before the numbers were encrypted, upcast on reading) as a ciphertext, a masked form and a fingerprint. */
   protect(raw: string): ProtectedPhone {
-    return this.kept(normalizePhone(raw), RECIPIENT_PHONE_AAD, RECIPIENT_PHONE_PURPOSE);
+    // A recorded payment is read as it was recorded, even if its number was never a valid one.
+    return this.kept(normalizeMobilePhone(raw) ?? raw, RECIPIENT_PHONE_AAD, RECIPIENT_PHONE_PURPOSE);
   }
 
   /** The number sealed for identity's lookup (field phone): it never travels in clear; throws if the stored ciphertext was tampered with or its key is gone. */

@@ -21,7 +21,8 @@ import {
 } from '@ledger/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { decodePageCursor, encodePageCursor } from '@ledger/util';
-import { maskPhone, normalizePhone } from './personal-fields';
+import { normalizeMobilePhone } from '@ledger/contracts';
+import { maskPhone } from './personal-fields';
 
 export const READ_SCHEMA = 'payments_read';
 export const USER_PAYMENTS_SUBSCRIPTION = 'payments-user-payments';
@@ -68,7 +69,8 @@ function counterpartyOf(request: Data): string {
     case 'transfer': {
       const phone = request.recipientPhone;
       // Transfers initiated before phones were protected hold the plain number: mask it here too.
-      const masked = typeof phone === 'string' ? maskPhone(normalizePhone(phone)) : text((phone as Data | undefined)?.masked);
+      const masked =
+        typeof phone === 'string' ? maskPhone(normalizeMobilePhone(phone) ?? phone) : text((phone as Data | undefined)?.masked);
       return `phone:${masked}`;
     }
     case 'bill':

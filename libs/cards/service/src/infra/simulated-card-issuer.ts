@@ -19,6 +19,7 @@
  * is declined `duplicate_reference`. Declines are not remembered, so a retry is decided again.
  * The call log keeps last four digits and tokens only, never a full number.
  */
+import { normalizeMobilePhone } from '@ledger/contracts';
 import {
   CardIssuerUnavailable,
   TEST_CARDS,
@@ -294,8 +295,9 @@ function declineReason(operation: MoneyOperation, account: CardAccount | undefin
   return undefined;
 }
 
+/** The canonical number; the raw text for one that is not a mobile number (it then matches nothing else). */
 function normalizePhone(phone: string): string {
-  return phone.replace(/[\s-]/g, '').replace(/^\+?86/, '');
+  return normalizeMobilePhone(phone) ?? phone;
 }
 
 function checkedCount(count: number): number {

@@ -1,5 +1,6 @@
 import { ProblemError } from '../problem';
-import { RateLimiter, phoneKey } from './rate-limiter';
+import { canonicalPhone } from './phone';
+import { RateLimiter } from './rate-limiter';
 
 describe('RateLimiter', () => {
   it('allows max requests per window and key, then answers RATE_LIMITED until the window ends', () => {
@@ -30,8 +31,8 @@ describe('RateLimiter', () => {
     expect(() => limiter.hit('e')).toThrow(ProblemError);
   });
 
-  it('keys a phone by its digits, whatever the formatting', () => {
-    expect(phoneKey('+86 138-1234-5678')).toBe('13812345678');
-    expect(phoneKey('13812345678')).toBe('13812345678');
+  it('keys a phone by its canonical form, whatever the formatting', () => {
+    expect(canonicalPhone('+86 138-1234-5678')).toBe('13812345678');
+    expect(canonicalPhone('13812345678')).toBe('13812345678');
   });
 });

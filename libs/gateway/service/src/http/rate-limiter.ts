@@ -47,13 +47,3 @@ export class RateLimiter {
     return this.windows.size;
   }
 }
-
-/** The key of a phone for rate limiting: digits only, without a +86/0086 prefix. */
-export function phoneKey(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
-  return digits.length > 11 && digits.startsWith('86')
-    ? digits.slice(-11)
-    : digits.length > 11 && digits.startsWith('0086')
-      ? digits.slice(-11)
-      : digits;
-}

@@ -3,15 +3,15 @@
  * `loose` for documented responses), the phone, the payment password, instants, amounts, the user id
  * in a path and the query of a paged list.
  */
+import { MOBILE_PHONE_PATTERN } from '@ledger/contracts';
 import { Type } from '@sinclair/typebox';
 
 export const strict = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) =>
   Type.Object(properties, { additionalProperties: false, ...(description === undefined ? {} : { description }) });
 
 export const Phone = Type.String({
-  minLength: 11,
-  maxLength: 20,
-  pattern: '^[+0-9 -]{11,20}$',
+  maxLength: 40,
+  pattern: MOBILE_PHONE_PATTERN,
   description: 'mainland mobile number, e.g. 13812345678',
   examples: ['13812345678'],
 });
