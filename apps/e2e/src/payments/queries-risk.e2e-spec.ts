@@ -115,13 +115,13 @@ describe("a user's payments, the payment status query and the risk rules", () =>
     }
   });
 
-  const payAs = (who: Payer, amountMinor: string, deviceId: string, stepUpCode?: string) => {
+  const payAs = (who: Payer, amountMinor: string, deviceId: string, stepUpCode?: string, merchantId = 'm-canteen') => {
     const paymentId = randomUUID();
     const payload = {
       paymentId,
       userId: who.userId,
       walletId: who.walletId,
-      merchantId: 'm-canteen',
+      merchantId,
       channel: 'qr' as const,
       amountMinor,
       deviceId,
@@ -152,11 +152,21 @@ describe("a user's payments, the payment status query and the risk rules", () =>
 
   it('velocity: the payment after N within a minute is refused RISK_VELOCITY_EXCEEDED before money moves, and identity gets a risk alert', async () => {
     const fast = await h.payer('100000');
+    // The user's own input errors are not payments made: they do not count toward the limit.
+    for (let i = 0; i < 4; i++)
+      expect((await payAs(fast, '100', TEST_DEVICE, undefined, 'm-nowhere')).result).toMatchObject({
+        status: 'rejected',
+        code: 'MERCHANT_NOT_SUPPORTED',
+      });
     for (let i = 0; i < 4; i++)
       expect((await payAs(fast, '100', TEST_DEVICE)).result).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
     const before = await h.balance(fast.walletId);
     const refused = await payAs(fast, '100', TEST_DEVICE);
     expect(refused.result).toMatchObject({ status: 'rejected', code: 'RISK_VELOCITY_EXCEEDED', details: { rule: 'velocity' } });
+    // It says when to try again: when the oldest payment of the minute leaves the window.
+    const retryAfterMs = refused.result.status === 'rejected' ? Number(refused.result.details?.['retryAfterMs']) : Number.NaN;
+    expect(retryAfterMs).toBeGreaterThan(0);
+    expect(retryAfterMs).toBeLessThanOrEqual(60_000);
     // Refused before it started: no payment, no money moved.
     expect(await h.send(paymentsContract.getPayment, { paymentId: refused.paymentId }, refused.paymentId)).toMatchObject({
       status: 'rejected',

@@ -24,7 +24,7 @@ describe('statusForCode: the one code → HTTP status table', () => {
     ['ACCOUNT_FROZEN', 423],
     ['RESEND_TOO_SOON', 429],
     ['TOO_MANY_CODES', 429],
-    ['TOO_MANY_CARDS', 429],
+    ['TOO_MANY_CARDS', 409],
     ['RATE_LIMITED', 429],
     ['PAYLOAD_TOO_LARGE', 413],
     ['SYSTEM_MAINTENANCE', 503],
@@ -90,6 +90,19 @@ describe('Problem Details', () => {
     expect(problemFromRejection('SYSTEM_MAINTENANCE', 'closed').headers).toEqual({ 'Retry-After': '30' });
     expect(problemFromRejection('RESEND_TOO_SOON', 'wait', { retryAfterMs: 1_000 }).headers).toEqual({ 'Retry-After': '1' });
     expect(problemFromRejection('INVALID_CODE', 'wrong').headers).toEqual({});
+  });
+
+  it('429 is only for what clears with time, and each such code says when (details.retryAfterMs → Retry-After)', () => {
+    // A new 429 code must say when to retry: add it here once it carries retryAfterMs.
+    expect(KNOWN_CODES.filter((code) => statusForCode(code) === 429).sort()).toEqual([
+      'RATE_LIMITED',
+      'RESEND_TOO_SOON',
+      'RISK_VELOCITY_EXCEEDED',
+      'TOO_MANY_CODES',
+    ]);
+    expect(problemFromRejection('RISK_VELOCITY_EXCEEDED', 'slow down', { rule: 'velocity', retryAfterMs: 12_300 }).headers).toEqual({
+      'Retry-After': '13',
+    });
   });
 
   it('answers a payment refused by admission control with 503 and Retry-After', () => {

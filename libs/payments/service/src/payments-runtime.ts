@@ -114,6 +114,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   readonly clock: Clock;
   readonly topicPrefix: string;
   readonly driver: PaymentDriver;
+  readonly decider: ReturnType<typeof createPaymentDecider>;
   readonly handler: DeciderHandler<PaymentCommand, PaymentEvent, PaymentState>;
   readonly acquirer: MerchantAcquirer;
   readonly cards: CardMoneyGateway;
@@ -161,9 +162,10 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
       windowMs: num(process.env.PAYMENTS_COUNTER_APPROVAL_WINDOW_MS, DEFAULT_COUNTER_APPROVAL.windowMs),
       ...options.counterApproval,
     };
+    this.decider = createPaymentDecider(MERCHANTS, BILLERS, counterApproval);
     this.handler = new DeciderHandler({
       store,
-      decider: createPaymentDecider(MERCHANTS, BILLERS, counterApproval),
+      decider: this.decider,
       codec: createPaymentCodec({
         phone: (phone) => fields.protect(phone),
         billReference: (reference) => fields.protectReference(reference),

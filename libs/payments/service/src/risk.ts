@@ -18,7 +18,7 @@ import {
   type Subscription,
 } from '@ledger/event-store';
 import { isUnanswered, sendWithResends, type KafkaCommandClient } from '@ledger/messaging';
-import { isRejection, type RetryPolicy } from '@ledger/util';
+import { instantMs, isRejection, type RetryPolicy } from '@ledger/util';
 import {
   PAYMENT_ERROR,
   createRiskDecider,
@@ -96,7 +96,12 @@ export class RiskRules {
       return { admitted: false, code: outcome.rejection.code, message: outcome.rejection.message, details: {} };
     const verdict = riskVerdict(outcome.events);
     if (verdict.admitted) return verdict;
-    return { admitted: false, code: verdict.code, message: verdict.message, details: { rule: verdict.rule } };
+    // A velocity refusal says when to try again (the gateway turns it into Retry-After).
+    const retry =
+      verdict.retryAt === undefined
+        ? {}
+        : { retryAt: verdict.retryAt, retryAfterMs: Math.max(0, instantMs(verdict.retryAt) - instantMs(command.now)) };
+    return { admitted: false, code: verdict.code, message: verdict.message, details: { rule: verdict.rule, ...retry } };
   }
 
   /** A dry run on the current state: would this payment be refused STEP_UP_REQUIRED without a step-up? */

@@ -37,7 +37,10 @@ describe('risk rules before money moves', () => {
     expect(events).toMatchObject([
       { type: 'RiskAlertRaised', data: { rule: 'velocity', code: 'RISK_VELOCITY_EXCEEDED', paymentId: 'p4' } },
     ]);
-    expect(riskVerdict(events)).toMatchObject({ admitted: false, code: 'RISK_VELOCITY_EXCEEDED' });
+    // It says when the oldest of the window leaves it: one minute after p1.
+    const retryAt = new Date(Date.parse(at(0)) + 60_000).toISOString();
+    expect(riskVerdict(events)).toMatchObject({ admitted: false, code: 'RISK_VELOCITY_EXCEEDED', retryAt });
+    expect(when(given, assess('p5', { now: retryAt }))).toMatchObject([{ type: 'PaymentAdmitted' }]);
   });
 
   it('velocity: payments older than a minute no longer count', () => {

@@ -14,7 +14,7 @@
  * revision), so a burst of concurrent payments cannot slip past the velocity rule. The state is
  * bounded: the window keeps only the last minute, the device list the newest `knownDevicesKept`.
  */
-import { assertNever, type Decider, type Instant } from '@ledger/util';
+import { assertNever, plusMs, type Decider, type Instant } from '@ledger/util';
 import { PAYMENT_ERROR } from './codes';
 import type { MinorString } from './payment-types';
 
@@ -54,6 +54,8 @@ export type RiskEvent =
         amountMinor: MinorString;
         description: string;
         raisedAt: string;
+        /** Velocity: when the oldest payment of the window leaves it, so one more may be admitted. */
+        retryAt?: Instant;
       };
     };
 
@@ -67,9 +69,11 @@ export interface RiskState {
 /** What the service makes of a decision: admitted (also for a payment already admitted), or refused with a code. */
 export function riskVerdict(
   events: readonly RiskEvent[],
-): { admitted: true } | { admitted: false; rule: RiskRule; code: string; message: string } {
+): { admitted: true } | { admitted: false; rule: RiskRule; code: string; message: string; retryAt?: Instant } {
   const hit = events.find((event): event is Extract<RiskEvent, { type: 'RiskAlertRaised' }> => event.type === 'RiskAlertRaised');
-  return hit ? { admitted: false, rule: hit.data.rule, code: hit.data.code, message: hit.data.description } : { admitted: true };
+  if (hit === undefined) return { admitted: true };
+  const { rule, code, description, retryAt } = hit.data;
+  return { admitted: false, rule, code, message: description, ...(retryAt === undefined ? {} : { retryAt }) };
 }
 
 export function createRiskDecider(policy: Readonly<RiskPolicy> = DEFAULT_RISK_POLICY): Decider<RiskCommand, RiskEvent, RiskState> {
@@ -80,15 +84,30 @@ export function createRiskDecider(policy: Readonly<RiskPolicy> = DEFAULT_RISK_PO
         if (state.recent.some((entry) => entry.paymentId === command.paymentId)) return [];
         const { userId, paymentId, deviceId, amountMinor, now } = command;
         const since = Date.parse(now) - WINDOW_MS;
-        const inWindow = state.recent.filter((entry) => Date.parse(entry.at) > since).length;
-        const alert = (rule: RiskRule, code: string, description: string): RiskEvent[] => [
+        const inWindow = state.recent.filter((entry) => Date.parse(entry.at) > since);
+        const alert = (rule: RiskRule, code: string, description: string, retryAt?: Instant): RiskEvent[] => [
           {
             type: 'RiskAlertRaised',
-            data: { userId, paymentId, rule, code, deviceId, amountMinor: amountMinor.toString(), description, raisedAt: now },
+            data: {
+              userId,
+              paymentId,
+              rule,
+              code,
+              deviceId,
+              amountMinor: amountMinor.toString(),
+              description,
+              raisedAt: now,
+              ...(retryAt === undefined ? {} : { retryAt }),
+            },
           },
         ];
-        if (inWindow >= policy.velocityPerMinute) {
-          return alert('velocity', PAYMENT_ERROR.RISK_VELOCITY_EXCEEDED, `more than ${policy.velocityPerMinute} payments within a minute`);
+        if (inWindow.length >= policy.velocityPerMinute) {
+          return alert(
+            'velocity',
+            PAYMENT_ERROR.RISK_VELOCITY_EXCEEDED,
+            `more than ${policy.velocityPerMinute} payments within a minute`,
+            plusMs(inWindow[0]!.at, WINDOW_MS),
+          );
         }
         if (!state.knownDevices.includes(deviceId) && amountMinor > policy.newDeviceThresholdMinor && !command.stepUpVerified) {
           return alert(

@@ -1,4 +1,4 @@
-import { nowInstant } from '@ledger/util';
+import { isRejection, nowInstant, type Instant } from '@ledger/util';
 import { actorIdOf, type CommandResult } from '@ledger/contracts';
 import { commandMetadata } from '@ledger/event-store';
 import { rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
@@ -39,7 +39,7 @@ export async function startPayment(
   const busy = admission(runtime, command, request.paymentId);
   if (busy) return busy;
   const now = nowInstant(runtime.clock);
-  if (device && 'userId' in request) {
+  if (device && 'userId' in request && !refusedAtStart(runtime, request, now)) {
     const refusal = await assessRisk(runtime, command, request.paymentId, request.userId, request.amountMinor, device, now);
     if (refusal) return refusal;
   }
@@ -50,6 +50,18 @@ export async function startPayment(
   );
   if (started.kind === 'rejected') return rejectedBy(command, started.rejection);
   return awaitOutcome(runtime, command, request.paymentId, secrets);
+}
+
+/**
+ * What counts toward the velocity limit: payments that could go ahead. One the payment decider
+ * refuses at its start for the user's own input (an unknown merchant or biller, a channel the
+ * merchant does not take) is recorded as failed without being assessed, so a mistyped merchant
+ * code does not lock the user out of paying for a minute. (An unknown recipient is learned from
+ * identity only after the payment is admitted, so it counts.)
+ */
+function refusedAtStart(runtime: PaymentsRuntime, request: PaymentRequest, now: Instant): boolean {
+  const decided = runtime.decider.decide({ type: 'StartPayment', request, now }, runtime.decider.initialState());
+  return !isRejection(decided) && decided.some((event) => event.type === 'PaymentFailed');
 }
 
 /**
