@@ -31,6 +31,7 @@ import {
   type StackFile,
 } from '@ledger/local-infra';
 import { KafkaCommandClient, createKafka, kafkaAuthFromEnv, type KafkaAuth } from '@ledger/messaging';
+import { devNotes } from './dev-notes';
 import { DEV_MODE_VARIABLE } from '@ledger/util';
 
 const env = process.env;
@@ -185,6 +186,8 @@ async function main(): Promise<void> {
     rows.push([service.label, where, `pid ${service.current.pid}`, rel(service.current.logFile)]);
   }
   printTable(rows);
+  const smsOutboxFile = path.resolve(repoRoot, env.SMS_OUTBOX_FILE ?? path.join('.local', 'sms', 'outbox.jsonl'));
+  for (const line of devNotes({ gatewayUrl: `http://127.0.0.1:${gatewayPort(1)}`, smsOutboxFile, repoRoot })) console.log(line);
   writeStackFile();
   process.on('SIGUSR2', () => {
     if (!kafkaProcess || stopping) return say('SIGUSR2: no local broker to restart');

@@ -16,6 +16,12 @@ export function secretAad(field: SecretField): string {
   return `${CONTEXT}:${field}`;
 }
 
+/**
+ * The secret the provider simulators sign callbacks with in development mode (`LEDGER_DEV_MODE=1`),
+ * public on purpose so testers can sign their own; a deployment sets PAYMENTS_PROVIDER_SECRET.
+ */
+export const DEV_PROVIDER_SECRET = 'dev-provider-secret-not-for-production';
+
 /** A payment id doubles as a stream name segment (`payment-<id>`) and a hold id segment. */
 export const PaymentId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });
 export const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' });

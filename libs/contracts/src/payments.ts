@@ -6,7 +6,7 @@
  * id with the same payload returns the original outcome; with another payload the command is
  * rejected `IDEMPOTENCY_KEY_REUSED`. Amounts are decimal strings of fen. Key: the paymentId.
  */
-export { CONTEXT, Channel, PaymentId, secretAad, type SecretField } from './payments-fields';
+export { CONTEXT, Channel, DEV_PROVIDER_SECRET, PaymentId, secretAad, type SecretField } from './payments-fields';
 export * from './payments-commands';
 export * from './payments-events';
 

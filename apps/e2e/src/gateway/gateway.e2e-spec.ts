@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import { paymentsContract } from '@ledger/contracts';
 import { generateSigningKey, signAccessToken, signingKeyFromEnv } from '@ledger/crypto';
 import { SignJWT } from 'jose';
 import { testKafka } from '@ledger/testing';
@@ -123,6 +124,16 @@ describe('health', () => {
     const page = await fetch(`${gateway.url}/docs`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('swagger');
+  });
+
+  it('tells a tester of a development stack where SMS codes go and how to sign a provider callback, on the API page only', async () => {
+    const served = (await (await fetch(`${gateway.url}/docs/openapi.json`)).json()) as { info: { description: string } };
+    expect(served.info.description).toContain('.local/sms/outbox.jsonl');
+    expect(served.info.description).toContain(paymentsContract.DEV_PROVIDER_SECRET);
+    const committed = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../docs/openapi.json'), 'utf8')) as {
+      info: { description: string };
+    };
+    expect(committed.info.description).not.toContain(paymentsContract.DEV_PROVIDER_SECRET);
   });
 
   it('answers gateway.Ping.v1 over Kafka', async () => {

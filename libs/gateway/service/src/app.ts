@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { paymentsContract } from '@ledger/contracts';
 import { KafkaCommandServer, createKafka } from '@ledger/messaging';
+import { isDevMode } from '@ledger/util';
 import type { Kafka } from 'kafkajs';
 import { KafkaCommandBus, type CommandBus } from './command-bus';
 import { type GatewayConfig } from './config';
@@ -28,12 +30,23 @@ export async function createGatewayApp(options: CreateGatewayOptions): Promise<I
   return app;
 }
 
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+/**
+ * What the API page adds on a development stack (`LEDGER_DEV_MODE=1`): where the simulated partners
+ * put what a tester needs. Never in the committed document nor in a deployment.
+ */
+export const DEV_API_NOTES =
+  '\n\n**Development stack only.** SMS codes go to the simulated handset, `.local/sms/outbox.jsonl` (one JSON line per message). ' +
+  'The simulated ICBC cards, with the holder name and reserved phone each binds with, are listed by `npm start`. ' +
+  `Alipay / WeChat callbacks are signed with the development secret \`${paymentsContract.DEV_PROVIDER_SECRET}\`: ` +
+  'signature = hex HMAC-SHA256(secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>").';
+
+export function buildOpenApiDocument(app: INestApplication, devNotes = ''): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('E-wallet ledger gateway')
     .setDescription(
       'HTTP API of the e-wallet for the app and for support staff. Errors are RFC 9457 Problem Details (application/problem+json) with a stable `code`. ' +
-        "User routes need `Authorization: Bearer <accessToken>` from POST /sessions and act only on the caller's own user id; /support routes need the support role.",
+        "User routes need `Authorization: Bearer <accessToken>` from POST /sessions and act only on the caller's own user id; /support routes need the support role." +
+        devNotes,
     )
     .setVersion('1.0.0')
     .setOpenAPIVersion('3.1.0')
@@ -61,7 +74,7 @@ export async function startGateway(
   const bus = new KafkaCommandBus({ kafka, topicPrefix: config.topicPrefix, timeoutMs: config.commandTimeoutMs });
   await bus.start();
   const app = await createGatewayApp({ config, bus, logger: options.logger });
-  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, isDevMode() ? DEV_API_NOTES : ''), { jsonDocumentUrl: 'docs/openapi.json' });
   const strategy = new KafkaCommandServer({
     kafka,
     groupId: `${config.topicPrefix}${GATEWAY_CONTEXT}-service`,

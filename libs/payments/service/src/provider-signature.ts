@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { paymentsContract } from '@ledger/contracts';
 import { requireDevMode } from '@ledger/util';
 
-/** Development secret of the provider simulators; set PAYMENTS_PROVIDER_SECRET in any real deployment. */
-export const DEV_PROVIDER_SECRET = 'dev-provider-secret-not-for-production';
+/** Development secret of the provider simulators (the contract's); set PAYMENTS_PROVIDER_SECRET in any real deployment. */
+export const DEV_PROVIDER_SECRET = paymentsContract.DEV_PROVIDER_SECRET;
 
 /**
  * The secret provider callbacks are verified with: PAYMENTS_PROVIDER_SECRET; in development mode the

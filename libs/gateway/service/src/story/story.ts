@@ -1,3 +1,4 @@
+import { paymentsContract } from '@ledger/contracts';
 import { moneyIn, moneyOut } from './money-chapters';
 import { passwordsCardsWallets, registration } from './onboarding-chapters';
 import { forgottenPaymentPassword, lostPhone } from './recovery-chapters';
@@ -13,7 +14,7 @@ export interface StoryReport {
   steps: number;
 }
 
-export const DEV_PROVIDER_SECRET = 'dev-provider-secret-not-for-production';
+export const DEV_PROVIDER_SECRET = paymentsContract.DEV_PROVIDER_SECRET;
 
 /**
  * The story of the source documents, told through the gateway's HTTP API only: the same function
