@@ -10,6 +10,8 @@ import { KafkaCommandBus, type CommandBus } from './command-bus';
 import { type GatewayConfig } from './config';
 import { GATEWAY_CONTEXT, GatewayModule } from './gateway.module';
 import { jsonBodyMiddleware } from './http/body';
+import * as S from './http/schemas';
+import type { TSchema } from '@sinclair/typebox';
 
 export interface CreateGatewayOptions {
   config: GatewayConfig;
@@ -52,7 +54,27 @@ export function buildOpenApiDocument(app: INestApplication, devNotes = ''): Open
     .setOpenAPIVersion('3.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return withPathParameterSchemas(SwaggerModule.createDocument(app, config));
+}
+
+/** The ids in paths, as the gateway and the services check them (Nest's `@Param` documents only "string"). */
+const PATH_PARAMETERS: Readonly<Record<string, TSchema>> = {
+  userId: S.UserIdParam,
+  cardId: S.CardIdParam,
+  paymentId: S.PaymentIdParam,
+  agentId: S.AgentIdParam,
+};
+
+function withPathParameterSchemas(document: OpenAPIObject): OpenAPIObject {
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations) as Array<{ parameters?: Array<{ in?: string; name?: string; schema?: unknown }> }>) {
+      for (const parameter of operation.parameters ?? []) {
+        const schema = parameter.in === 'path' && parameter.name !== undefined ? PATH_PARAMETERS[parameter.name] : undefined;
+        if (schema !== undefined) parameter.schema = S.openApiSchema(schema);
+      }
+    }
+  }
+  return document;
 }
 
 export interface RunningGateway {

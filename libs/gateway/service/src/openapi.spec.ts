@@ -28,4 +28,17 @@ describe('docs/openapi.json', () => {
       }
     }
   });
+
+  it('gives every id in a path the pattern the routes check it with', async () => {
+    const document = JSON.parse(await renderOpenApi()) as {
+      paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; schema?: { pattern?: string } }> }>>;
+    };
+    const pathParameters = Object.values(document.paths)
+      .flatMap((operations) => Object.values(operations))
+      .flatMap((operation) => operation.parameters ?? [])
+      .filter((parameter) => parameter.in === 'path');
+    expect(pathParameters.length).toBeGreaterThan(0);
+    for (const parameter of pathParameters)
+      expect({ [parameter.name]: parameter.schema?.pattern }).toEqual({ [parameter.name]: expect.any(String) });
+  });
 });
