@@ -226,6 +226,29 @@ export class IdentityCore {
     return step.rejection ? rejectedBy(envelope, step.rejection) : accepted(envelope, { userId });
   }
 
+  /**
+   * A user command that needs an SMS code, run so that only a step that succeeds uses the code up:
+   * a refusal is answered before the code is touched, and a recorded failure (a wrong payment
+   * password or dynamic code) is recorded without it, so the user retries with the same code
+   * instead of waiting out the resend cooldown and the per-phone code limit.
+   */
+  async withSmsCode(
+    envelope: CommandEnvelope,
+    user: RegisteredUser,
+    sms: { purpose: VerificationPurpose; code: string },
+    command: (verification: CodeProof | undefined) => Resolvable<UserCommand, UserState>,
+    succeeded: UserEvent['type'],
+  ): Promise<CommandResult> {
+    const meta = commandMetadata(envelope);
+    const trial = command({ codeId: DRY_RUN, purpose: sms.purpose, phoneHash: user.phoneHash });
+    const outcome = outcomeOf(this.userDecider.decide(trial.type === 'Resolve' ? trial.resolve(user) : trial, user));
+    if (outcome.events.length === 0 && outcome.rejection) return rejectedBy(envelope, outcome.rejection);
+    if (!outcome.events.some((event) => event.type === succeeded)) return this.changeUser(envelope, user.userId, command(undefined), meta);
+    const consumed = await this.consumeCode(user.phoneHash, sms.purpose, sms.code, meta);
+    if (consumed.rejection) return rejectedBy(envelope, consumed.rejection);
+    return this.changeUser(envelope, user.userId, command(consumed.proof), meta);
+  }
+
   /** A rejection the user decider would answer without recording anything, or undefined. */
   dryRun(command: UserCommand, state: UserState): IdentityRejection | undefined {
     const outcome = outcomeOf(this.userDecider.decide(command, state));

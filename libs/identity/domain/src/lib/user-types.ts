@@ -104,11 +104,12 @@ export interface ChangePaymentPassword extends UserCommandBase {
  * "Forgot payment password": a consumed `payment_password_reset` code to the bound phone replaces
  * the password and lifts any payment-password lock (the SMS proves the owner, which is exactly
  * what the lock was waiting for). Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD,
- * second-factor codes.
+ * second-factor codes. As for an unfreeze, the code is consumed only once everything else passes:
+ * without `verification` the command only records a wrong dynamic code.
  */
 export interface ResetPaymentPassword extends UserCommandBase {
   type: 'ResetPaymentPassword';
-  verification: CodeProof;
+  verification: CodeProof | undefined;
   newPaymentPasswordHash: string;
   passwordCheck: PasswordCheck;
   secondFactorValid?: boolean;

@@ -543,6 +543,15 @@ describe('User: ResetPaymentPassword (forgot password)', () => {
     expect(given([registered, paymentPasswordSet, secondFactorEnabled]).when(reset(0)).code).toBe('SECOND_FACTOR_REQUIRED');
   });
 
+  it('records a wrong dynamic code sent without the SMS code (kept for the next try), and never resets without one', () => {
+    const wrong = given([registered, paymentPasswordSet, secondFactorEnabled]).when(
+      reset(0, { verification: undefined, secondFactorValid: false }),
+    );
+    expect(wrong.code).toBe('INVALID_SECOND_FACTOR');
+    expect(wrong.events.map((event) => event.type)).toEqual([IDENTITY_EVENT.SecondFactorFailed]);
+    expect(() => given([registered, paymentPasswordSet]).when(reset(0, { verification: undefined }))).toThrow(InvalidIdentityCommand);
+  });
+
   it('throws for a code of another purpose', () => {
     expect(() =>
       given([registered, paymentPasswordSet]).when(reset(0, { verification: { codeId: 'c', purpose: 'registration', phoneHash: PHONE } })),

@@ -190,9 +190,10 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     const weak = weakPassword(command.passwordCheck, 'paymentPassword');
     if (weak !== null) return weak;
     requireText(command.newPaymentPasswordHash, 'newPaymentPasswordHash');
-    requireProof(command.verification, 'payment_password_reset', user.phoneHash);
+    if (command.verification !== undefined) requireProof(command.verification, 'payment_password_reset', user.phoneHash);
     const secondFactor = secondFactorGate(user, command.secondFactorValid, 'reset_payment_password', command.now);
     if (secondFactor !== null) return secondFactor;
+    if (command.verification === undefined) throw new InvalidIdentityCommand('a payment password reset needs its consumed SMS code');
     return [
       {
         type: IDENTITY_EVENT.PaymentPasswordReset,

@@ -1,9 +1,8 @@
 import { identityContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
-import { IDENTITY_ERROR, IDENTITY_EVENT, outcomeOf, type CodeProof, type UserCommand, type UserState } from '@ledger/identity-domain';
-import { InvalidInput, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
-import { commandMetadata } from '@ledger/event-store';
+import { IDENTITY_ERROR, IDENTITY_EVENT, type CodeProof, type UserCommand, type UserState } from '@ledger/identity-domain';
+import { InvalidInput, rejected, type CommandEnvelope } from '@ledger/messaging';
 import { parseActor } from '../../infra/actor';
-import { DRY_RUN, type IdentityCore } from '../../identity-core';
+import { type IdentityCore } from '../../identity-core';
 
 /**
  * By support: after verifying the caller out of band (the reference is recorded). By the user:
@@ -19,7 +18,6 @@ export async function unfreezeAccount(
   const { userId } = envelope.payload;
   const actor = parseActor(envelope.actor);
   const now = core.now();
-  const meta = commandMetadata(envelope);
   if (actor.kind === 'support') {
     const verificationReference = envelope.payload.verificationReference;
     if (verificationReference === undefined)
@@ -49,16 +47,5 @@ export async function unfreezeAccount(
       actor: { kind: 'user', verification, paymentPasswordMatches: core.paymentPasswordMatches(state, password), secondFactorValid },
     }),
   });
-  const trial = outcomeOf(
-    core.userDecider.decide(command({ codeId: DRY_RUN, purpose: 'unfreeze', phoneHash: user.phoneHash }).resolve(user), user),
-  );
-  if (trial.events.length === 0 && trial.rejection) return rejectedBy(envelope, trial.rejection);
-  // The SMS code is used up only by an unfreeze that succeeds: a mistyped password or dynamic code
-  // is recorded against its own lockout and the code stays valid, so a customer who lost the phone
-  // is not sent back to the resend cooldown and the per-phone code limit.
-  if (!trial.events.some((event) => event.type === IDENTITY_EVENT.AccountUnfrozen))
-    return core.changeUser(envelope, userId, command(undefined), meta);
-  const consumed = await core.consumeCode(user.phoneHash, 'unfreeze', code, meta);
-  if (consumed.rejection) return rejectedBy(envelope, consumed.rejection);
-  return core.changeUser(envelope, userId, command(consumed.proof), meta);
+  return core.withSmsCode(envelope, user, { purpose: 'unfreeze', code }, command, IDENTITY_EVENT.AccountUnfrozen);
 }
