@@ -12,13 +12,13 @@ import {
   DeciderHandler,
   followerPacing,
   type EventCodec,
-  type EventData,
   type EventStore,
   type RecordedEvent,
   type Subscription,
 } from '@ledger/event-store';
 import { isUnanswered, sendWithResends, type KafkaCommandClient } from '@ledger/messaging';
 import { instantMs, isRejection, type RetryPolicy } from '@ledger/util';
+import { paymentsStoreCodec, storedPaymentsName } from './payment-codec';
 import {
   PAYMENT_ERROR,
   createRiskDecider,
@@ -31,18 +31,8 @@ import {
 } from '@ledger/payments-domain';
 
 export const RISK_ALERTS_SUBSCRIPTION = 'payments-risk-alerts';
-const PREFIX = 'payments.';
-const SUFFIX = '.v1';
-
-export const riskCodec: EventCodec<RiskEvent> = {
-  encode: (event) => ({ type: `${PREFIX}${event.type}${SUFFIX}`, data: { ...event.data } as unknown as EventData }),
-  decode: (record: RecordedEvent): RiskEvent => {
-    const short = record.type.startsWith(PREFIX) && record.type.endsWith(SUFFIX) ? record.type.slice(PREFIX.length, -SUFFIX.length) : '';
-    if (short !== 'PaymentAdmitted' && short !== 'RiskAlertRaised')
-      throw new Error(`${record.stream}@${record.revision}: ${record.type} is not a risk event`);
-    return { type: short, data: record.data } as unknown as RiskEvent;
-  },
-};
+/** Risk events share the payments store and its naming (`payments.<Type>.v1`). */
+export const riskCodec: EventCodec<RiskEvent> = paymentsStoreCodec<RiskEvent>('risk', new Set(['PaymentAdmitted', 'RiskAlertRaised']));
 
 export type RiskDecision = { admitted: true } | { admitted: false; code: string; message: string; details: Record<string, unknown> };
 
@@ -155,7 +145,7 @@ export class RiskRules {
         if (this.running) setTimeout(() => this.running && this.start(), 1_000).unref();
       },
       handle: async (events) => {
-        for (const event of events) if (event.type === `${PREFIX}RiskAlertRaised${SUFFIX}`) await this.forward(event);
+        for (const event of events) if (event.type === storedPaymentsName('RiskAlertRaised')) await this.forward(event);
       },
     });
   }
