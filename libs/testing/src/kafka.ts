@@ -1,10 +1,30 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { SENDERS, parseActorHeader, type CommandContract, type Sender } from '@ledger/contracts';
-import { createKafka, ensureTopics } from '@ledger/messaging';
+import { KafkaCommandClient, createKafka, ensureTopics } from '@ledger/messaging';
 import { kafkaBrokers, uniqueSuffix } from './isolation';
 
 export function testKafka(clientId = 'test'): Kafka {
   return createKafka(clientId, kafkaBrokers());
+}
+
+/** A started command client of a test harness, sending as `sender` on the command topics under `topicPrefix`. */
+export async function startTestClient(options: {
+  name: string;
+  sender: Sender;
+  topicPrefix: string;
+  timeoutMs: number;
+  /** The harness's own Kafka client, when it also produces with it; else one named `name`. */
+  kafka?: Kafka;
+}): Promise<KafkaCommandClient> {
+  const client = new KafkaCommandClient({
+    kafka: options.kafka ?? testKafka(options.name),
+    clientName: options.name,
+    sender: options.sender,
+    topicPrefix: options.topicPrefix,
+    defaultTimeoutMs: options.timeoutMs,
+  });
+  await client.start();
+  return client;
 }
 
 /**

@@ -29,7 +29,7 @@ import {
 } from '@ledger/payments-service/testing';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledger/messaging';
-import { createTestDatabase, senderPlaying, testKafka, type TestDatabase } from '@ledger/testing';
+import { createTestDatabase, senderPlaying, startTestClient, testKafka, type TestDatabase } from '@ledger/testing';
 import {
   GOOD_LOGIN_PASSWORD,
   GOOD_PAYMENT_PASSWORD,
@@ -101,14 +101,13 @@ export class PaymentsHarness {
     });
     if (paymentsInProcess) await harness.startPayments();
     const kafka = testKafka(`${label}-test`);
-    harness.client = new KafkaCommandClient({
-      kafka,
-      clientName: `${label}-test`,
+    harness.client = await startTestClient({
+      name: `${label}-test`,
       sender: 'gateway',
       topicPrefix: harness.topicPrefix,
-      defaultTimeoutMs: 60_000,
+      timeoutMs: 60_000,
+      kafka,
     });
-    await harness.client.start();
     harness.producer = kafka.producer(producerDefaults);
     await harness.producer.connect();
     harness.walletStore = createEventStore(harness.walletDb.url, { schema: 'wallet', poolSize: 2 });

@@ -59,6 +59,11 @@ import type { SmsSender } from './infra/sms-sender';
 import type { SessionService } from './use-cases/sessions/session-service';
 
 type SecretField = identityContract.SecretField;
+/** A refusal that records nothing (as opposed to a recorded failure, such as a wrong password that counts toward its lock). */
+function refusedOutright(outcome: ReturnType<typeof outcomeOf>): IdentityRejection | undefined {
+  return outcome.events.length === 0 ? outcome.rejection : undefined;
+}
+
 /** Codes the service adds to the domain's: input the deciders never see, and authorization. */
 export const IDENTITY_SERVICE_ERROR = { INVALID_INPUT: 'INVALID_INPUT', FORBIDDEN: 'FORBIDDEN' } as const;
 
@@ -240,9 +245,9 @@ export class IdentityCore {
     succeeded: UserEvent['type'],
   ): Promise<CommandResult> {
     const meta = commandMetadata(envelope);
-    const trial = command({ codeId: DRY_RUN, purpose: sms.purpose, phoneHash: user.phoneHash });
-    const outcome = outcomeOf(this.userDecider.decide(trial.type === 'Resolve' ? trial.resolve(user) : trial, user));
-    if (outcome.events.length === 0 && outcome.rejection) return rejectedBy(envelope, outcome.rejection);
+    const outcome = this.trial(command({ codeId: DRY_RUN, purpose: sms.purpose, phoneHash: user.phoneHash }), user);
+    const refusal = refusedOutright(outcome);
+    if (refusal) return rejectedBy(envelope, refusal);
     if (!outcome.events.some((event) => event.type === succeeded)) return this.changeUser(envelope, user.userId, command(undefined), meta);
     const consumed = await this.consumeCode(user.phoneHash, sms.purpose, sms.code, meta);
     if (consumed.rejection) return rejectedBy(envelope, consumed.rejection);
@@ -251,8 +256,12 @@ export class IdentityCore {
 
   /** A rejection the user decider would answer without recording anything, or undefined. */
   dryRun(command: UserCommand, state: UserState): IdentityRejection | undefined {
-    const outcome = outcomeOf(this.userDecider.decide(command, state));
-    return outcome.events.length === 0 ? outcome.rejection : undefined;
+    return refusedOutright(this.trial(command, state));
+  }
+
+  /** What the user decider would answer on `state`; nothing is recorded. */
+  private trial(command: Resolvable<UserCommand, UserState>, state: UserState): ReturnType<typeof outcomeOf> {
+    return outcomeOf(this.userDecider.decide(command.type === 'Resolve' ? command.resolve(state) : command, state));
   }
 
   /** The phone a command carries (sealed for identity: it never travels in clear), normalized, with its fingerprints. */

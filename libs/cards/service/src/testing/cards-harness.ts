@@ -5,7 +5,7 @@ import { Keyring, encryptField } from '@ledger/crypto';
 import type { TestCard } from '@ledger/cards-domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
-import { createTestDatabase, senderPlaying, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
+import { createTestDatabase, senderPlaying, startTestClient, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import { ManualClock } from '@ledger/util';
 import { CARD_ISSUER } from '../cards-core';
 import { CARDS_CONTEXT, CardsCoreModule, cardsEventsTopic } from '../cards.module';
@@ -90,14 +90,7 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
     topicPrefix,
     logger: options.logger ?? false,
   });
-  const client = new KafkaCommandClient({
-    kafka: testKafka(`${label}-client`),
-    clientName: `${label}-client`,
-    sender: 'gateway',
-    topicPrefix,
-    defaultTimeoutMs: 45_000,
-  });
-  await client.start();
+  const client = await startTestClient({ name: `${label}-client`, sender: 'gateway', topicPrefix, timeoutMs: 45_000 });
   const issuer = service.get<SimulatedCardIssuer>(CARD_ISSUER);
   const store = service.get<EventStore>(EVENT_STORE);
 

@@ -7,7 +7,7 @@ import { Module, type INestMicroservice } from '@nestjs/common';
 import { identityContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { ARGON2_OWASP_PARAMS, HASH_PURPOSE, Keyring, encryptField, messageKeyOf, openField, openingKeysFromEnv } from '@ledger/crypto';
 import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
-import { createTestDatabase, senderPlaying, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
+import { createTestDatabase, senderPlaying, startTestClient, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import { ManualClock } from '@ledger/util';
 import type { IdentityConfig } from '../config';
 import { IDENTITY_CONTEXT, IdentityCoreModule, identityEventsTopic } from '../identity.module';
@@ -93,14 +93,7 @@ export async function startIdentityHarness(
     topicPrefix,
     logger: options.logger ?? false,
   });
-  const client = new KafkaCommandClient({
-    kafka: testKafka(`${label}-client`),
-    clientName: `${label}-client`,
-    sender: 'gateway',
-    topicPrefix,
-    defaultTimeoutMs: 30_000,
-  });
-  await client.start();
+  const client = await startTestClient({ name: `${label}-client`, sender: 'gateway', topicPrefix, timeoutMs: 30_000 });
 
   const enc = (field: identityContract.SecretField, plaintext: string) =>
     encryptField(plaintext, fieldKeyring, identityContract.secretAad(field));

@@ -9,7 +9,7 @@ import type { Producer } from 'kafkajs';
 import { HEADER, topics, walletContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledger/messaging';
-import { createTestDatabase, senderPlaying, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
+import { createTestDatabase, senderPlaying, startTestClient, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import type { Clock } from '@ledger/util';
 import type { WalletPolicy } from '@ledger/wallet-domain';
 import { UPSTREAM_EVENT } from '../upstream-events';
@@ -39,14 +39,13 @@ export class WalletHarness {
     const harness = new WalletHarness(await createTestDatabase(label), options);
     await harness.startService();
     const kafka = testKafka(`${label}-test`);
-    harness.client = new KafkaCommandClient({
-      kafka,
-      clientName: `${label}-test`,
+    harness.client = await startTestClient({
+      name: `${label}-test`,
       sender: 'payments',
       topicPrefix: harness.topicPrefix,
-      defaultTimeoutMs: 30_000,
+      timeoutMs: 30_000,
+      kafka,
     });
-    await harness.client.start();
     harness.producer = kafka.producer(producerDefaults);
     await harness.producer.connect();
     harness.store = createEventStore(harness.db.url, { schema: 'wallet', poolSize: 4 });
