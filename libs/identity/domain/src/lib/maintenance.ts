@@ -1,7 +1,7 @@
 import { assertNever, type Decider } from '@ledger/util';
 import { InvalidIdentityCommand, type IdentityRejection } from './codes';
 import { IDENTITY_EVENT, type MaintenanceEvent } from './events';
-import { instant, isBefore, millis, type Instant } from './time';
+import { instant, instantMs, isBefore, type Instant } from './time';
 
 /**
  * The maintenance switch, a system-wide singleton stream (`identity-maintenance`). While it is on,
@@ -52,7 +52,7 @@ export const maintenanceDecider: MaintenanceDecider = {
         },
       ];
     }
-    if (millis(instant(command.until)) <= millis(instant(command.now)))
+    if (instantMs(instant(command.until)) <= instantMs(instant(command.now)))
       throw new InvalidIdentityCommand('a maintenance window must end in the future');
     if (command.message.trim() === '') throw new InvalidIdentityCommand('a maintenance window needs a message for callers');
     return [
@@ -75,7 +75,7 @@ export const maintenanceDecider: MaintenanceDecider = {
         const { on, until, message, operatorId, at } = event.data;
         if (!on || until === null) return { kind: 'off' };
         // Extending a window keeps its original start.
-        const since = state.kind === 'on' && millis(state.until) > millis(at) ? state.since : at;
+        const since = state.kind === 'on' && instantMs(state.until) > instantMs(at) ? state.since : at;
         return { kind: 'on', until, message: message ?? '', since, operatorId };
       }
       default:

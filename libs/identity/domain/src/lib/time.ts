@@ -1,7 +1,7 @@
 import { canonicalInstant, instantMs, type Instant } from '@ledger/util';
 import { InvalidIdentityCommand } from './codes';
 
-export { isBefore, plusMs, type Instant } from '@ledger/util';
+export { instantMs, isBefore, plusMs, type Instant } from '@ledger/util';
 
 /** A command's instant, checked and in the canonical spelling events carry. */
 export function instant(value: Instant): Instant {
@@ -10,10 +10,8 @@ export function instant(value: Instant): Instant {
   return canonical;
 }
 
-export const millis = instantMs;
-
 /** The instants of `history` that fall inside the rolling window ending at `now`. */
 export function within(history: readonly Instant[], now: Instant, windowMs: number): Instant[] {
-  const end = millis(now);
-  return history.filter((at) => millis(at) > end - windowMs && millis(at) <= end);
+  const end = instantMs(now);
+  return history.filter((at) => instantMs(at) > end - windowMs && instantMs(at) <= end);
 }

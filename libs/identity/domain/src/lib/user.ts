@@ -2,7 +2,7 @@ import { assertNever, reject } from '@ledger/util';
 import { IDENTITY_ERROR, InvalidIdentityCommand } from './codes';
 import { IDENTITY_EVENT } from './events';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from './policy';
-import { instant, isBefore, millis, type Instant } from './time';
+import { instant, instantMs, isBefore, type Instant } from './time';
 import { createUserEvolve } from './user-evolve';
 import { createUserFreezeDecisions } from './user-freeze';
 import { createUserGates, requireProof, requireText, weakPassword, type Decision } from './user-gates';
@@ -57,7 +57,7 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     if (command.maintenance.active) {
       return reject(IDENTITY_ERROR.SYSTEM_MAINTENANCE, command.maintenance.message, {
         until: command.maintenance.until,
-        retryAfterMs: Math.max(0, millis(command.maintenance.until) - millis(command.now)),
+        retryAfterMs: Math.max(0, instantMs(command.maintenance.until) - instantMs(command.now)),
         message: command.maintenance.message,
       });
     }

@@ -8,7 +8,7 @@ import {
   type VerificationPurpose,
 } from './events';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from './policy';
-import { instant, isBefore, millis, plusMs, within, type Instant } from './time';
+import { instant, instantMs, isBefore, plusMs, within, type Instant } from './time';
 
 /**
  * SMS verification codes, one aggregate per phone (stream `sms-<phoneHash>`), holding one code slot
@@ -97,17 +97,17 @@ export function createVerificationCodeDecider(policy: Readonly<IdentityPolicy> =
     if (slot !== undefined && isBefore(command.now, slot.resendAllowedAt)) {
       return reject(IDENTITY_ERROR.RESEND_TOO_SOON, 'a code was sent moments ago; wait before asking again', {
         retryAt: slot.resendAllowedAt,
-        retryAfterMs: millis(slot.resendAllowedAt) - millis(command.now),
+        retryAfterMs: instantMs(slot.resendAllowedAt) - instantMs(command.now),
       });
     }
     const inWindow = state.kind === 'tracked' ? within(state.recentIssues, command.now, policy.codeWindowMs) : [];
     if (inWindow.length >= policy.maxCodesPerWindow) {
       // The cap frees up when the oldest issue that keeps it full leaves the window.
       const blocking = inWindow[inWindow.length - policy.maxCodesPerWindow] ?? inWindow[0];
-      const retryAtMs = millis(blocking ?? instant(command.now)) + policy.codeWindowMs;
+      const retryAtMs = instantMs(blocking ?? instant(command.now)) + policy.codeWindowMs;
       return reject(IDENTITY_ERROR.TOO_MANY_CODES, 'too many codes for this phone; try again later', {
         retryAt: new Date(retryAtMs).toISOString(),
-        retryAfterMs: retryAtMs - millis(command.now),
+        retryAfterMs: retryAtMs - instantMs(command.now),
         maxCodesPerWindow: policy.maxCodesPerWindow,
       });
     }
