@@ -11,7 +11,7 @@ import {
   topUpFromCard,
 } from './payments-money-in-commands';
 import { payBill, payMerchant, refundPayment, transfer, withdraw } from './payments-money-out-commands';
-import { getPayment, listSupportAccess, listUserPayments } from './payments-queries';
+import { getPayment, listSupportAccess, listUserPayments, recordSupportAccess } from './payments-queries';
 
 export * from './payments-money-out-commands';
 export * from './payments-money-in-commands';
@@ -32,4 +32,5 @@ export const COMMANDS = [
   getPayment,
   listUserPayments,
   listSupportAccess,
+  recordSupportAccess,
 ] as const;

@@ -89,9 +89,14 @@ export type PaymentFailedData = Static<(typeof eventData)[typeof EVENT_TYPES.Pay
 
 /** Recorded before a support agent's look-up of a user's transactions is answered. Read it with ListSupportAccess. */
 export const SUPPORT_ACCESS_RECORDED = 'payments.SupportAccessRecorded.v1';
+/** The user's support-access trail; the projector reads it to check a support look-up was recorded before it answers. */
+export const SUPPORT_AUDIT_CATEGORY = 'supportaudit';
+export const supportAuditStreamOf = (userId: string): string => `${SUPPORT_AUDIT_CATEGORY}-${userId}`;
 export const SupportAccessViewed = Type.Union([
   Type.Object({ kind: Type.Literal('list'), limit: Type.Optional(Type.Integer()), before: Type.Optional(Type.String()) }),
   Type.Object({ kind: Type.Literal('payment'), paymentId: Type.String() }),
+  Type.Object({ kind: Type.Literal('statement'), limit: Type.Optional(Type.Integer()), before: Type.Optional(Type.String()) }),
+  Type.Object({ kind: Type.Literal('balance'), asOf: Instant }),
 ]);
 export const SupportAccessRecordedData = Type.Object({
   agentId: Type.String(),

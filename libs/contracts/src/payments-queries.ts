@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineCommand } from './command';
 import { CONTEXT, PaymentId, UserId, object } from './payments-fields';
+import { Instant } from './wallet';
 
 export const getPayment = defineCommand({
   type: 'payments.GetPayment.v1',
@@ -44,5 +45,27 @@ export const listSupportAccess = defineCommand({
     userId: UserId,
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     before: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  }),
+});
+
+export const recordSupportAccess = defineCommand({
+  type: 'payments.RecordSupportAccess.v1',
+  context: CONTEXT,
+  senders: { gateway: ['support'] },
+  rejects: ['AUDIT_UNAVAILABLE'],
+  description:
+    "Records a support agent's look-up that another service answers (a user's statement or balance as of an instant from the projector) on the user's supportaudit-<userId> trail, " +
+    'before the look-up is made: the gateway then names this command (its commandId) as auditedBy in the query, and the projector answers only when it finds the record. ' +
+    "Actor: support:<id>. Accepted data: userId, at, auditId (this command's id, to name as auditedBy). Key: userId. Codes: AUDIT_UNAVAILABLE (the record could not be written).",
+  payload: object({
+    userId: UserId,
+    viewed: Type.Union([
+      object({
+        kind: Type.Literal('statement'),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+        before: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+      }),
+      object({ kind: Type.Literal('balance'), asOf: Instant }),
+    ]),
   }),
 });

@@ -3,7 +3,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { signAccessToken, signingKeyFromEnv, type StaffRole } from '@ledger/crypto';
+import { startCommandService } from '@ledger/messaging';
 import { testKafka } from '@ledger/testing';
+import { projectorContract } from '@ledger/contracts';
+import {
+  PROJECTOR_CONTEXT,
+  paymentOutcomesProjection,
+  projectorModule,
+  riskProjection,
+  statementsProjection,
+} from '@ledger/projector-service';
 import { PaymentsHarness } from '../harness/payments-harness';
 import { TEST_CARDS } from '@ledger/cards-domain';
 import {
@@ -24,6 +33,7 @@ jest.setTimeout(600_000);
  */
 let harness: PaymentsHarness;
 let gateway: RunningGateway;
+let projector: Awaited<ReturnType<typeof startCommandService>>;
 const lines: string[] = [];
 const staffToken = async (agentId: string, role: StaffRole = 'support') =>
   (
@@ -36,6 +46,19 @@ const staffToken = async (agentId: string, role: StaffRole = 'support') =>
 
 beforeAll(async () => {
   harness = await PaymentsHarness.start('gateway_story', {}, true);
+  // The statement and the balance as of an instant are the projector's: it reads each service's store in its own database.
+  projector = await startCommandService({
+    context: PROJECTOR_CONTEXT,
+    module: projectorModule({
+      databaseUrl: harness.paymentsDb.url,
+      storeUrls: { wallet: harness.walletDb.url, payments: harness.paymentsDb.url, identity: harness.identity.db.url },
+      projections: [statementsProjection, paymentOutcomesProjection, riskProjection],
+      pollIntervalMs: 100,
+      dashboardPort: false,
+    }),
+    topicPrefix: harness.topicPrefix,
+    logger: false,
+  });
   gateway = await startGateway(
     loadGatewayConfig({ port: 0, topicPrefix: harness.topicPrefix, commandTimeoutMs: 45_000, paymentTimeoutMs: 60_000 }),
     { kafka: testKafka('gateway-story'), logger: false },
@@ -44,6 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop();
+  await projector?.close();
   await harness?.stop();
 });
 
@@ -90,6 +114,58 @@ it('tells the whole story through HTTP, with the expected refusals', async () =>
     'MERCHANT_NOT_SUPPORTED',
     'WRONG_PAYMENT_PASSWORD',
     expect.stringMatching(/^(ACCOUNT_FROZEN|WALLET_FROZEN)$/),
+  ]);
+});
+
+it("shows each wallet's statement: every entry, summing to the balance, the incoming transfer with the payer's masked phone", async () => {
+  expect(report?.walletStatements).toBeDefined();
+  for (const name of ['张三', '李四']) {
+    const entries = report.walletStatements[name] ?? [];
+    let balance = 0n;
+    let held = 0n;
+    for (const entry of entries) {
+      balance += BigInt(String(entry['amountMinor']));
+      held += BigInt(String(entry['heldMinor']));
+      expect([entry['balanceAfterMinor'], entry['availableAfterMinor']]).toEqual([String(balance), String(balance - held)]);
+    }
+    expect(entries.map((entry) => entry['seq'])).toEqual(entries.map((_entry, i) => i + 1));
+    expect(String(balance)).toBe(report.balances[name]?.['totalMinor']);
+  }
+  const maskedAlice = `${report.alice.phone.slice(0, 3)}****${report.alice.phone.slice(7)}`;
+  const maskedBob = `${report.bob.phone.slice(0, 3)}****${report.bob.phone.slice(7)}`;
+  const incoming = (report.walletStatements['李四'] ?? []).filter((entry) => entry['paymentKind'] === 'transfer');
+  expect(incoming).toEqual([expect.objectContaining({ kind: 'credit', amountMinor: '10000', counterparty: `phone:${maskedAlice}` })]);
+  const outgoing = (report.walletStatements['张三'] ?? []).filter((entry) => entry['paymentKind'] === 'transfer');
+  expect(outgoing.map((entry) => [entry['kind'], entry['amountMinor'], entry['counterparty']])).toEqual([
+    ['hold', '0', `phone:${maskedBob}`],
+    ['debit', '-10000', `phone:${maskedBob}`],
+  ]);
+  // The same payment on both sides.
+  expect(incoming[0]?.['paymentId']).toBe(outgoing[0]?.['paymentId']);
+});
+
+it("answers a support look-up of a statement only once it is on the user's trail, and a user only their own", async () => {
+  const { alice, bob } = report;
+  const unaudited = await harness.send(projectorContract.getStatement, { userId: alice.userId }, alice.userId, 'support:agent-9');
+  expect(unaudited).toMatchObject({ status: 'rejected', code: 'AUDIT_REQUIRED' });
+  const madeUp = await harness.send(
+    projectorContract.getBalanceAsOf,
+    { userId: alice.userId, asOf: new Date().toISOString(), auditedBy: '00000000-0000-4000-8000-000000000000' },
+    alice.userId,
+    'support:agent-9',
+  );
+  expect(madeUp).toMatchObject({ status: 'rejected', code: 'AUDIT_REQUIRED' });
+  const response = await fetch(`${gateway.url}/users/${bob.userId}/statement`, { headers: { authorization: `Bearer ${alice.token}` } });
+  expect(response.status).toBe(403);
+  const asOf = await fetch(`${gateway.url}/support/users/${alice.userId}/balance-as-of?asOf=2020-01-01T00:00:00Z`, {
+    headers: { authorization: `Bearer ${await staffToken('agent-10')}` },
+  });
+  expect(await asOf.json()).toMatchObject({ status: 'unopened', totalMinor: '0' });
+  const trail = await fetch(`${gateway.url}/users/${alice.userId}/support-access?limit=1`, {
+    headers: { authorization: `Bearer ${alice.token}` },
+  });
+  expect(((await trail.json()) as { entries: unknown[] }).entries).toEqual([
+    expect.objectContaining({ agentId: 'agent-10', viewed: { kind: 'balance', asOf: '2020-01-01T00:00:00Z' } }),
   ]);
 });
 

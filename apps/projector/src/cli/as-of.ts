@@ -21,7 +21,7 @@ async function main(): Promise<number> {
     );
     for (const line of result.statement)
       console.log(
-        `  ${line.at}  ${line.type.padEnd(6)} ${String(line.amountMinor).padStart(12)}  ${line.counterparty.padEnd(28)} balance ${line.balanceAfterMinor}  ${line.reference ?? ''}`,
+        `  ${line.at}  ${line.kind.padEnd(7)} ${String(line.amountMinor).padStart(12)}  ${line.counterparty.padEnd(28)} balance ${line.balanceAfterMinor}  available ${line.availableAfterMinor}  ${line.reference ?? ''}`,
       );
     return 0;
   } finally {

@@ -8,6 +8,7 @@ import { HealthRoutes } from './health.routes';
 import { MaintenanceRoutes, SupportRoutes } from './identity-support.routes';
 import { IdentityRoutes } from './identity.routes';
 import { SupportAccessRoutes, SupportPaymentRoutes } from './payments-support.routes';
+import { StatementRoutes, SupportStatementRoutes } from './statement.routes';
 import { PaymentRoutes } from './payments.routes';
 import { ProblemDetailsFilter } from './problem';
 import { StaffRoutes } from './staff.routes';
@@ -31,6 +32,8 @@ export class GatewayModule {
         PaymentRoutes,
         SupportPaymentRoutes,
         SupportAccessRoutes,
+        StatementRoutes,
+        SupportStatementRoutes,
         MaintenanceRoutes,
         pingControllerFor(GATEWAY_CONTEXT),
       ],

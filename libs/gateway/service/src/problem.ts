@@ -150,6 +150,8 @@ const HTTP_STATUS: Readonly<Record<GatewayErrorCode | ServiceErrorCode, number>>
   SELF_APPROVAL_FORBIDDEN: 403,
   RISK_VELOCITY_EXCEEDED: 429,
   AUDIT_UNAVAILABLE: 503,
+  /** A support look-up without its record on the trail: only a caller that skipped payments.RecordSupportAccess.v1 gets it. */
+  AUDIT_REQUIRED: 403,
 };
 
 /**

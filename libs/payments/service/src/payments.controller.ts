@@ -22,7 +22,7 @@ import { PaymentsRuntime } from './payments-runtime';
 import { NotAMobilePhone } from './personal-fields';
 import { approveCounterTopUp, rejectCounterTopUp } from './use-cases/counter-approval';
 import { providerCallback } from './use-cases/provider-callback';
-import { getPayment, listSupportAccess, listUserPayments } from './use-cases/queries';
+import { getPayment, listSupportAccess, listUserPayments, recordSupportAccess } from './use-cases/queries';
 import { startPayment, type PaymentDevice } from './use-cases/start-payment';
 
 type Envelope<C extends (typeof paymentsContract.COMMANDS)[number]> = CommandEnvelope<PayloadOf<C>>;
@@ -241,5 +241,11 @@ export class PaymentsController {
   @CommandHandler(paymentsContract.listSupportAccess)
   listSupportAccess(command: Envelope<typeof paymentsContract.listSupportAccess>): Promise<CommandResult> {
     return listSupportAccess(this.runtime, command);
+  }
+
+  /** Codes: `paymentsContract.recordSupportAccess.rejects`. */
+  @CommandHandler(paymentsContract.recordSupportAccess)
+  recordSupportAccess(command: Envelope<typeof paymentsContract.recordSupportAccess>): Promise<CommandResult> {
+    return recordSupportAccess(this.runtime, command);
   }
 }

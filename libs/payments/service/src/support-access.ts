@@ -14,11 +14,10 @@ import { eventIdFor, type EventData, type EventStore } from '@ledger/event-store
 import { InvalidPageCursor } from '@ledger/util';
 
 type SupportAccessRecorded = paymentsContract.SupportAccessRecorded;
-const SUPPORT_ACCESS_RECORDED = paymentsContract.SUPPORT_ACCESS_RECORDED;
+const { SUPPORT_ACCESS_RECORDED, SUPPORT_AUDIT_CATEGORY, supportAuditStreamOf } = paymentsContract;
+export { SUPPORT_AUDIT_CATEGORY, supportAuditStreamOf };
 
-export const SUPPORT_AUDIT_CATEGORY = 'supportaudit';
 export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';
-export const supportAuditStreamOf = (userId: string): string => `${SUPPORT_AUDIT_CATEGORY}-${userId}`;
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 

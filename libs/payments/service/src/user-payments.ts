@@ -21,8 +21,7 @@ import {
 } from '@ledger/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { decodePageCursor, encodePageCursor } from '@ledger/util';
-import { normalizeMobilePhone } from '@ledger/contracts';
-import { maskPhone } from './personal-fields';
+import { shownCounterpartyOf } from '@ledger/payments-domain';
 
 export const READ_SCHEMA = 'payments_read';
 export const USER_PAYMENTS_SUBSCRIPTION = 'payments-user-payments';
@@ -57,34 +56,6 @@ export interface UserPaymentsPage {
 
 type Data = Record<string, unknown>;
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-
-/** Who or what is on the other side of the payment, as shown to the user (no plain phone numbers). */
-function counterpartyOf(request: Data): string {
-  switch (request.kind) {
-    case 'merchant':
-      return `merchant:${text(request.merchantId)}`;
-    case 'topup':
-    case 'withdrawal':
-      return `card:${text(request.cardId)}`;
-    case 'transfer': {
-      const phone = request.recipientPhone;
-      // Transfers initiated before phones were protected hold the plain number: mask it here too.
-      const masked =
-        typeof phone === 'string' ? maskPhone(normalizeMobilePhone(phone) ?? phone) : text((phone as Data | undefined)?.masked);
-      return `phone:${masked}`;
-    }
-    case 'bill':
-      return `biller:${text(request.billerId)}`;
-    case 'provider_topup':
-      return `provider:${text(request.provider)}`;
-    case 'counter':
-      return `branch:${text(request.branchId)}`;
-    case 'refund':
-      return `payment:${text(request.originalPaymentId)}`;
-    default:
-      return 'unknown';
-  }
-}
 
 /** What one batch does to one payment's row after the row exists: the last value of each field it sets. */
 interface RowChange {
@@ -129,7 +100,7 @@ export async function writeUserPayments(client: PoolClient, events: readonly Rec
           userId,
           kind: text(request.kind),
           amountMinor: String(request.amountMinor),
-          counterparty: counterpartyOf(request),
+          counterparty: shownCounterpartyOf(request),
           createdAt: text(data.initiatedAt) || at,
         });
         break;

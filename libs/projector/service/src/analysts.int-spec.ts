@@ -60,17 +60,36 @@ afterAll(async () => {
 });
 
 describe('analysts read models', () => {
-  it('per-user statement: every movement with counterparty, signed amount and balance after, across batches', async () => {
+  it('per-user statement: every entry with counterparty, signed amounts, balances after and payment, across batches', async () => {
     const lines = await dataSource()
       .getRepository(StatementLine)
       .find({ order: { walletId: 'ASC', seq: 'ASC' } });
-    expect(lines.map((l) => [l.userId, l.seq, l.direction, l.counterparty, l.amountMinor, l.balanceAfterMinor, l.reference])).toEqual([
-      ['user-a1', '1', 'credit', 'clearing:card:ICBC', '10000', '10000', 'top-up'],
-      ['user-a1', '2', 'debit', 'merchant:m-canteen', '-1250', '8750', paymentIds[0]],
-      ['user-a1', '3', 'debit', 'merchant:m-canteen', '-2000', '6750', paymentIds[2]],
-      ['user-a2', '1', 'credit', 'clearing:card:ICBC', '5000', '5000', 'top-up'],
-      ['user-a2', '2', 'credit', 'cash:branch:B001', '700', '5700', 'top-up'],
+    const [canteen, bookshop, canteenAgain] = paymentIds;
+    expect(
+      lines.map((l) => [
+        l.userId,
+        l.seq,
+        l.kind,
+        l.counterparty,
+        l.amountMinor,
+        l.heldMinor,
+        l.balanceAfterMinor,
+        l.availableAfterMinor,
+        l.paymentId,
+      ]),
+    ).toEqual([
+      ['user-a1', '1', 'credit', 'clearing:card:ICBC', '10000', '0', '10000', '10000', null],
+      ['user-a1', '2', 'hold', 'merchant:m-canteen', '0', '1250', '10000', '8750', canteen],
+      ['user-a1', '3', 'debit', 'merchant:m-canteen', '-1250', '-1250', '8750', '8750', canteen],
+      // The declined payment: held, then released; the balance never moved.
+      ['user-a1', '4', 'hold', 'merchant:m-bookshop', '0', '300', '8750', '8450', bookshop],
+      ['user-a1', '5', 'release', 'merchant:m-bookshop', '0', '-300', '8750', '8750', bookshop],
+      ['user-a1', '6', 'hold', 'merchant:m-canteen', '0', '2000', '8750', '6750', canteenAgain],
+      ['user-a1', '7', 'debit', 'merchant:m-canteen', '-2000', '-2000', '6750', '6750', canteenAgain],
+      ['user-a2', '1', 'credit', 'clearing:card:ICBC', '5000', '0', '5000', '5000', null],
+      ['user-a2', '2', 'credit', 'cash:branch:B001', '700', '0', '5700', '5700', null],
     ]);
+    expect(lines.filter((l) => l.kind === 'debit').map((l) => l.reference)).toEqual([canteen, canteenAgain]);
   });
 
   it('merchant daily volume: completed merchant payments per merchant per Asia/Shanghai day (declined ones excluded)', async () => {
@@ -151,7 +170,7 @@ describe('analysts read models', () => {
     expect(swapped.swapped).toBe(true);
     await traffic.merchantPayment('a2', 'm-bookshop', 100n);
     await caughtUp();
-    const last = await dataSource().getRepository(StatementLine).findOneByOrFail({ walletId: 'a2', seq: '3' });
+    const last = await dataSource().getRepository(StatementLine).findOneByOrFail({ walletId: 'a2', seq: '4' });
     expect([last.counterparty, last.amountMinor, last.balanceAfterMinor]).toEqual(['merchant:m-bookshop', '-100', '5600']);
     expect((await verify(dataSource(), stores.wallet!, statementsProjection)).ok).toBe(true);
   });

@@ -26,7 +26,7 @@ const FUNNEL_SQL = `
   WITH wallets AS (
     SELECT user_id, min(opened_at) AS opened_at FROM analytics.wallet_balances WHERE user_id IS NOT NULL GROUP BY user_id),
   payments AS (
-    SELECT user_id, min(occurred_at) AS first_at FROM analytics.statement_lines WHERE direction = 'debit' AND user_id IS NOT NULL GROUP BY user_id),
+    SELECT user_id, min(occurred_at) AS first_at FROM analytics.statement_lines WHERE kind = 'debit' AND user_id IS NOT NULL GROUP BY user_id),
   users AS (
     SELECT user_id FROM analytics.identity_users UNION SELECT user_id FROM analytics.user_cards UNION SELECT user_id FROM wallets)
   SELECT u.user_id, i.registered_at, c.first_bound_at AS card_bound_at, w.opened_at AS wallet_opened_at, p.first_at AS first_payment_at

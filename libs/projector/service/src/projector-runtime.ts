@@ -18,6 +18,8 @@ export interface ProjectorOptions {
   databaseUrl?: string;
   /** Where the services' event stores are (same database by default); EVENT_STORE_URL else DATABASE_URL. */
   eventStoreUrl?: string;
+  /** A store that lives in a database of its own (a deployment with one database per service, the tests' harnesses), by schema. */
+  storeUrls?: Partial<Record<Projection['source'], string>>;
   projections?: readonly Projection[];
   /** Longest sleep of a caught-up reader before it reads its store again (default `PROJECTOR_POLL_INTERVAL_MS`). */
   pollIntervalMs?: number;
@@ -48,9 +50,10 @@ export class Projector {
     return this.options.pollIntervalMs ?? PROJECTOR_POLL_INTERVAL_MS;
   }
 
-  private storeUrl(): string {
+  private storeUrl(schema?: string): string {
     // An explicit database (tests) wins over the environment; else EVENT_STORE_URL, else DATABASE_URL.
-    const url = this.options.eventStoreUrl || this.options.databaseUrl || process.env.EVENT_STORE_URL || process.env.DATABASE_URL;
+    const own = schema === undefined ? undefined : this.options.storeUrls?.[schema as Projection['source']];
+    const url = own || this.options.eventStoreUrl || this.options.databaseUrl || process.env.EVENT_STORE_URL || process.env.DATABASE_URL;
     if (!url) throw new Error('set DATABASE_URL (or EVENT_STORE_URL)');
     return url;
   }
@@ -58,7 +61,7 @@ export class Projector {
   storeFor(schema: string): EventStore {
     let store = this.stores.get(schema);
     if (!store) {
-      store = createEventStore(this.storeUrl(), { schema, poolSize: 3 });
+      store = createEventStore(this.storeUrl(schema), { schema, poolSize: 3 });
       this.stores.set(schema, store);
     }
     return store;
@@ -72,9 +75,10 @@ export class Projector {
     const bySource = new Map<Projection['source'], Projection[]>();
     for (const projection of this.options.projections ?? PROJECTIONS)
       bySource.set(projection.source, [...(bySource.get(projection.source) ?? []), projection]);
-    const order = cursorOrderFor(this.storeUrl());
+    const following: string[] = [];
     for (const [source, projections] of bySource) {
       const store = this.storeFor(source);
+      const order = cursorOrderFor(this.storeUrl(source));
       await store.init();
       const lives = projections.map((projection) => new LiveProjection({ dataSource, projection }));
       for (const live of lives) this.live.set(live.projection.name, live);
@@ -90,6 +94,7 @@ export class Projector {
         });
         await reader.start();
         this.readers.set(source, reader);
+        following.push(`${source} (${projections.map((projection) => projection.name).join(', ')}; one reader)`);
         continue;
       }
       for (const live of lives) {
@@ -103,13 +108,9 @@ export class Projector {
         await subscription.start();
         this.subscriptions.push(subscription);
       }
+      following.push(`${source} (${projections.map((projection) => projection.name).join(', ')}; one subscription each)`);
     }
-    const following = [...bySource].map(
-      ([source, projections]) => `${source} (${projections.map((projection) => projection.name).join(', ')})`,
-    );
-    this.logger.log(
-      `projecting into schema analytics from ${following.join('; ')}, ${order ? 'one reader per store' : 'one subscription per projection'}`,
-    );
+    this.logger.log(`projecting into schema analytics from ${following.join('; ')}`);
   }
 
   async stop(): Promise<void> {

@@ -162,9 +162,12 @@ describe('projector', () => {
   it('time travel: balance and statement of a wallet as of a past instant; --until builds the read model as of then', async () => {
     const past = await walletAsOf(walletStore, 'w1', new Date(midInstant));
     expect(past.totalMinor).toBe(8_750n);
-    expect(past.statement.map((line) => [line.type, line.amountMinor, line.counterparty, line.balanceAfterMinor])).toEqual([
-      ['credit', 10_000n, 'clearing:card:ICBC', 10_000n],
-      ['debit', -1_250n, 'merchant:m-canteen', 8_750n],
+    expect(
+      past.statement.map((line) => [line.kind, line.amountMinor, line.counterparty, line.balanceAfterMinor, line.availableAfterMinor]),
+    ).toEqual([
+      ['credit', 10_000n, 'clearing:card:ICBC', 10_000n, 10_000n],
+      ['hold', 0n, 'merchant:m-canteen', 10_000n, 8_750n],
+      ['debit', -1_250n, 'merchant:m-canteen', 8_750n, 8_750n],
     ]);
     const now = await walletAsOf(walletStore, 'w1', new Date('2100-01-01T00:00:00Z'));
     expect(now.totalMinor).toBe(8_800n);

@@ -10,21 +10,19 @@ import {
   balancesOf,
   createWalletDecider,
   DEFAULT_WALLET_POLICY,
+  emptyStatementRun,
   isWalletEventType,
+  statementEntryOf,
   WALLET_EVENT,
+  type HoldShown,
+  type StatementEntry,
   type WalletEvent,
   type WalletState,
 } from '@ledger/wallet-domain';
 
-export interface StatementLine {
+/** One entry of the statement (the wallet domain's `statementEntryOf`) with its instant. */
+export interface StatementLine extends StatementEntry {
   at: string;
-  type: 'credit' | 'debit';
-  transactionId: string;
-  /** Signed: positive when money came in. */
-  amountMinor: bigint;
-  counterparty: string;
-  reference: string | undefined;
-  balanceAfterMinor: bigint;
 }
 
 export interface WalletAsOf {
@@ -48,7 +46,8 @@ export async function walletAsOf(store: EventStore, walletId: string, asOf: Date
   if (!Number.isFinite(limitMs)) throw new RangeError('asOf is not an instant');
   let state = decider.initialState();
   const statement: StatementLine[] = [];
-  const holdReferences = new Map<string, string>();
+  const run = emptyStatementRun();
+  const holds = new Map<string, HoldShown>();
   let events = 0;
   let from = 0n;
   for (;;) {
@@ -63,36 +62,9 @@ export async function walletAsOf(store: EventStore, walletId: string, asOf: Date
       const event = { type: record.type, data: record.data } as unknown as WalletEvent;
       state = decider.evolve(state, event);
       events += 1;
-      const balance = balancesOf(state).totalMinor;
-      switch (event.type) {
-        case WALLET_EVENT.FundsReserved:
-          holdReferences.set(event.data.holdId, event.data.reference);
-          break;
-        case WALLET_EVENT.WalletCredited:
-          statement.push({
-            at: record.metadata.occurredAt,
-            type: 'credit',
-            transactionId: event.data.transactionId,
-            amountMinor: BigInt(event.data.amountMinor),
-            counterparty: event.data.counterparty,
-            reference: event.data.reference,
-            balanceAfterMinor: balance,
-          });
-          break;
-        case WALLET_EVENT.HoldCaptured:
-          statement.push({
-            at: record.metadata.occurredAt,
-            type: 'debit',
-            transactionId: event.data.transactionId,
-            amountMinor: -BigInt(event.data.amountMinor),
-            counterparty: event.data.counterparty,
-            reference: holdReferences.get(event.data.holdId),
-            balanceAfterMinor: balance,
-          });
-          break;
-        default:
-          break;
-      }
+      if (event.type === WALLET_EVENT.FundsReserved) holds.set(event.data.holdId, event.data);
+      const entry = statementEntryOf(run, event, (holdId) => holds.get(holdId));
+      if (entry !== undefined) statement.push({ ...entry, at: record.metadata.occurredAt });
     }
     if (stop || page.length < 1000) break;
     from = page[page.length - 1]!.revision + 1n;

@@ -10,3 +10,4 @@ export * from './lib/ledger';
 export * from './lib/persistent-map';
 export * from './lib/policy';
 export * from './lib/state';
+export * from './lib/statement';

@@ -12,7 +12,12 @@ export const PageQuery = () =>
       schema: { type: 'string', pattern: '^([1-9]|[1-9][0-9]|100)$' },
       description: '1..100, default 20',
     }),
-    ApiQuery({ name: 'before', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' }),
+    ApiQuery({
+      name: 'before',
+      required: false,
+      schema: { type: 'string', minLength: 1, maxLength: 200 },
+      description: 'nextCursor of the previous page',
+    }),
   );
 
 /** A paged list's query, validated, as a list query's payload fields: `limit` a number, `before` the opaque cursor. */

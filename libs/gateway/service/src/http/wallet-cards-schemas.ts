@@ -1,6 +1,6 @@
 /** The HTTP schemas of the wallet and the bound cards: opening the wallet, its balance, binding, listing and unbinding cards. */
 import { Type } from '@sinclair/typebox';
-import { Amount, PaymentPassword, Phone, loose, strict } from './schema-fields';
+import { Amount, Instant, PaymentPassword, Phone, loose, strict } from './schema-fields';
 
 export const CardIdParam = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$' });
 
@@ -42,3 +42,49 @@ export const UnbindCardResponse = loose({
   defaultCardId: Type.Union([Type.String(), Type.Null()]),
 });
 export const DefaultCardResponse = loose({ defaultCardId: Type.String() });
+
+export const StatementResponse = loose({
+  userId: Type.String(),
+  walletId: Type.String(),
+  entries: Type.Array(
+    loose({
+      seq: Type.Integer({ description: '1, 2, … in the order the wallet recorded its entries' }),
+      at: Instant,
+      kind: Type.String({
+        description: 'credit, debit (a payment captured), hold (money set aside), release or expiry (a hold given back)',
+      }),
+      amountMinor: Type.String({
+        description: 'the change of the balance in fen, signed: "+" never written, "-" for a debit, "0" for a hold, release or expiry',
+      }),
+      heldMinor: Type.String({ description: 'the change of the held amount in fen, signed' }),
+      balanceAfterMinor: Amount,
+      availableAfterMinor: Amount,
+      counterparty: Type.String({
+        description:
+          'the other side: merchant:<id>, biller:<id>, card:<cardId>, provider:<name>, branch:<id>, phone:<masked> for a transfer either way, or the ledger account',
+      }),
+      paymentId: Type.Optional(Type.String()),
+      paymentKind: Type.Optional(Type.String()),
+      transactionId: Type.Optional(Type.String({ description: 'the ledger transaction of a credit or debit' })),
+    }),
+  ),
+  nextCursor: Type.Optional(Type.String()),
+});
+
+/** `?asOf=<ISO-8601 instant>` (UTC, `Z` or an offset). */
+export const BalanceAsOfQuery = strict({
+  asOf: Type.String({
+    pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$',
+    description: 'ISO-8601 instant, e.g. 2026-12-01T00:00:00Z',
+  }),
+});
+export const BalanceAsOfResponse = loose({
+  userId: Type.String(),
+  walletId: Type.String(),
+  asOf: Instant,
+  status: Type.String({ description: 'unopened (before the wallet was opened), active or frozen' }),
+  totalMinor: Amount,
+  heldMinor: Amount,
+  availableMinor: Amount,
+  events: Type.Integer({ description: 'how many wallet events were folded' }),
+});

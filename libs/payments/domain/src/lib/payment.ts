@@ -70,6 +70,7 @@ export * from './payment-requests';
 export * from './payment-types';
 export { evolvePayment, nextStep, refundableMinor } from './payment-evolve';
 export { fingerprintOf, holdIdFor, paymentStreamId } from './payment-keys';
+export * from './payment-counterparty';
 
 /**
  * The decider over the merchant registry, the billers and the counter-approval policy: a payment's start

@@ -1,6 +1,6 @@
 import { walletContract } from '@ledger/contracts';
 import { isUnanswered } from '@ledger/messaging';
-import { PAYMENT_ERROR } from '@ledger/payments-domain';
+import { PAYMENT_ERROR, creditIdFor } from '@ledger/payments-domain';
 import { failureOf, moneyOf, wrongKind, type StepExecutor } from './step-context';
 
 /**
@@ -18,7 +18,7 @@ export const creditRecipient: StepExecutor = async (context, { state, now }) => 
     walletContract.creditWallet,
     {
       walletId: state.recipient.walletId,
-      creditId: `transfer-${id}`,
+      creditId: creditIdFor('transfer', id),
       amountMinor: request.amountMinor.toString(),
       reference: `transfer ${id} from wallet ${request.walletId}`,
       counterparty: 'clearing:transfer',
@@ -59,7 +59,13 @@ export const creditTopUp: StepExecutor = async (context, { state, now }) => {
         : `cash top-up ${id} at branch ${request.branchId} by teller ${request.tellerId}`;
   const result = await context.call(
     walletContract.creditWallet,
-    { walletId: request.walletId, creditId: `topup-${id}`, amountMinor: request.amountMinor.toString(), reference, counterparty },
+    {
+      walletId: request.walletId,
+      creditId: creditIdFor('topup', id),
+      amountMinor: request.amountMinor.toString(),
+      reference,
+      counterparty,
+    },
     request.walletId,
     `${id}:credit`,
   );
@@ -78,7 +84,7 @@ export const creditRefund: StepExecutor = async (context, { state, now }) => {
     walletContract.creditWallet,
     {
       walletId: target.walletId,
-      creditId: `refund-${id}`,
+      creditId: creditIdFor('refund', id),
       amountMinor: request.amountMinor.toString(),
       reference: `refund ${id} of payment ${request.originalPaymentId}`,
       counterparty: `merchant:${target.merchantId}`,

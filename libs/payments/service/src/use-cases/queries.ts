@@ -60,6 +60,22 @@ export async function listSupportAccess(
   return page(command, () => runtime.supportAccess.list(userId, limit, before));
 }
 
+/**
+ * Records a support look-up another service answers (the projector's statement and balance as of an
+ * instant) before it is made. Codes: `paymentsContract.recordSupportAccess.rejects`, FORBIDDEN (not
+ * support: the transport lets only the gateway's support actors through).
+ */
+export async function recordSupportAccess(
+  runtime: PaymentsRuntime,
+  command: CommandEnvelope<PayloadOf<typeof paymentsContract.recordSupportAccess>>,
+): Promise<CommandResult> {
+  if (supportAgentOf(command.actor) === undefined)
+    return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} is not support: only a support look-up is recorded`);
+  const at = nowInstant(runtime.clock);
+  const refusal = await auditSupportAccess(runtime, command, command.payload.userId, command.payload.viewed, at);
+  return refusal ?? accepted(command, { userId: command.payload.userId, at, auditId: command.commandId });
+}
+
 const isSelfOrSupport = (actor: string, userId: string): boolean =>
   actorIdOf(actor, 'user') === userId || supportAgentOf(actor) !== undefined;
 
@@ -83,12 +99,13 @@ async function auditSupportAccess(
   command: CommandEnvelope,
   userId: string,
   viewed: Viewed,
+  at = nowInstant(runtime.clock),
 ): Promise<CommandResult | undefined> {
   const agentId = supportAgentOf(command.actor);
   if (agentId === undefined) return undefined;
   try {
     await runtime.supportAccess.record(
-      { agentId, userId, viewed, at: nowInstant(runtime.clock) },
+      { agentId, userId, viewed, at },
       { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor },
     );
     return undefined;

@@ -8,12 +8,14 @@ import { CreateAnalytics1763780000000 } from './migrations/1763780000000-create-
 import { AnalystsReadModels1763790000000 } from './migrations/1763790000000-analysts-read-models';
 import { WalletHolds1763800000000 } from './migrations/1763800000000-wallet-holds';
 import { StaffActions1763810000000 } from './migrations/1763810000000-staff-actions';
+import { StatementEntries1763820000000 } from './migrations/1763820000000-statement-entries';
 
 export const ANALYTICS_MIGRATIONS = [
   CreateAnalytics1763780000000,
   AnalystsReadModels1763790000000,
   WalletHolds1763800000000,
   StaffActions1763810000000,
+  StatementEntries1763820000000,
 ];
 
 /** Any fixed number: several projector processes (service, replay CLI) migrate one at a time. */

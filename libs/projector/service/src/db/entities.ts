@@ -67,6 +67,10 @@ export class PaymentRow {
   @Column({ name: 'outcome_at', type: 'timestamptz', nullable: true }) outcomeAt!: Date | null;
   /** How many outcome events the stream holds: exactly 1 once finished (an invariant). */
   @Column({ name: 'outcome_count', type: 'int' }) outcomeCount!: number;
+  /** The payer (none for a refund: it is the merchant's). */
+  @Column({ name: 'user_id', type: 'text', nullable: true }) userId!: string | null;
+  /** The other side as the payer sees it (`shownCounterpartyOf`): `merchant:M1`, `phone:138****5678`, … */
+  @Column({ type: 'text', nullable: true }) counterparty!: string | null;
 }
 
 /** `payment_outcomes_daily`: outcomes and failure reasons per Asia/Shanghai day and payment kind. */
@@ -83,7 +87,10 @@ export class PaymentOutcomeDaily {
   @Column({ name: 'amount_minor', type: 'numeric', precision: 38, scale: 0 }) amountMinor!: string;
 }
 
-/** `statement_lines`: every money movement of every wallet, with its counterparty and the balance after it. */
+/**
+ * `statement_lines`: every entry of every wallet (credits, captured debits, holds and their release
+ * or expiry), with its counterparty, the payment that made it, and the balances after it.
+ */
 @Entity({ schema: ANALYTICS_SCHEMA, name: 'statement_lines' })
 @Index('statement_lines_user_idx', ['userId', 'occurredAt'])
 export class StatementLine {
@@ -93,16 +100,22 @@ export class StatementLine {
   /** From the wallet's WalletOpened. */
   @Column({ name: 'user_id', type: 'text', nullable: true }) userId!: string | null;
   @Column({ name: 'occurred_at', type: 'timestamptz' }) occurredAt!: Date;
-  /** `credit` (money in) or `debit` (a captured hold). */
-  @Column({ type: 'text' }) direction!: string;
+  /** `credit`, `debit` (a captured hold), `hold`, `release` or `expiry`. */
+  @Column({ type: 'text' }) kind!: string;
   @Column({ type: 'text' }) counterparty!: string;
-  /** Signed: positive for a credit. */
+  /** The change of the balance, signed: positive for a credit, negative for a debit, 0 for a hold, release or expiry. */
   @Column({ name: 'amount_minor', type: 'numeric', precision: 38, scale: 0 }) amountMinor!: string;
+  /** The change of the held amount, signed: positive for a hold, negative when a hold is captured, released or expires. */
+  @Column({ name: 'held_minor', type: 'numeric', precision: 38, scale: 0 }) heldMinor!: string;
   @Column({ name: 'balance_after_minor', type: 'numeric', precision: 38, scale: 0 }) balanceAfterMinor!: string;
-  @Column({ name: 'transaction_id', type: 'text' }) transactionId!: string;
+  @Column({ name: 'available_after_minor', type: 'numeric', precision: 38, scale: 0 }) availableAfterMinor!: string;
+  /** The ledger transaction of a credit or debit; none for a hold, release or expiry (they post nothing). */
+  @Column({ name: 'transaction_id', type: 'text', nullable: true }) transactionId!: string | null;
   @Column({ name: 'hold_id', type: 'text', nullable: true }) holdId!: string | null;
-  /** The credit's reference, or the reservation's (the payment id) for a debit. */
+  /** The credit's reference, or the reservation's for the entries of a hold. */
   @Column({ type: 'text', nullable: true }) reference!: string | null;
+  /** The payment that asked for the hold or credit (`paymentIdOfWalletEntry`); none for one no payment asked for. */
+  @Column({ name: 'payment_id', type: 'text', nullable: true }) paymentId!: string | null;
 }
 
 /** `statement_holds`: every reservation (its reference names the payment), for the debit lines. */
@@ -118,10 +131,12 @@ export class StatementHold {
 
 /** `statement_wallets`: the statement's running state per wallet (owner, balance, last line). */
 @Entity({ schema: ANALYTICS_SCHEMA, name: 'statement_wallets' })
+@Index('statement_wallets_user_idx', ['userId'])
 export class StatementWallet {
   @PrimaryColumn({ name: 'wallet_id', type: 'text' }) walletId!: string;
   @Column({ name: 'user_id', type: 'text', nullable: true }) userId!: string | null;
   @Column({ name: 'balance_minor', type: 'numeric', precision: 38, scale: 0 }) balanceMinor!: string;
+  @Column({ name: 'held_minor', type: 'numeric', precision: 38, scale: 0 }) heldMinor!: string;
   @Column({ type: 'bigint' }) lines!: string;
 }
 
@@ -173,6 +188,8 @@ export class IdentityUser {
   @Column({ name: 'status_since', type: 'timestamptz', nullable: true }) statusSince!: Date | null;
   @Column({ type: 'int' }) freezes!: number;
   @Column({ name: 'risk_alerts', type: 'int' }) riskAlerts!: number;
+  /** e.g. `138****5678`, shown as the sender of a transfer on the recipient's statement. */
+  @Column({ name: 'masked_phone', type: 'text', nullable: true }) maskedPhone!: string | null;
 }
 
 /** `risk_alerts`: every RiskAlertRaised. */

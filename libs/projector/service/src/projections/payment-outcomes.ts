@@ -1,11 +1,12 @@
 /**
- * `payments` + `payment_outcomes_daily`: every payment with its outcome, and outcomes and failure
+ * `payments` + `payment_outcomes_daily`: every payment with its payer, counterparty and outcome, and outcomes and failure
  * reasons per Asia/Shanghai day and kind, from the payments service's events (schema `payments`,
  * streams `payment-<id>`). A payment ends in `payments.PaymentCompleted.v1` or
  * `payments.PaymentFailed.v1` (with `failure.code`); `outcome_count` keeps how many it got, so the
  * "exactly one outcome" invariant can be checked on the read model.
  */
 import type { RecordedEvent } from '@ledger/event-store';
+import { shownCounterpartyOf } from '@ledger/payments-domain';
 import { shanghaiDay } from '@ledger/wallet-domain';
 import { minor, tableName, text, type Projection, type Sql, type TableNames } from './projection';
 
@@ -15,6 +16,8 @@ export const PAYMENT_FAILED = 'payments.PaymentFailed.v1';
 
 interface PaymentDelta {
   kind: string | null;
+  userId: string | null;
+  counterparty: string | null;
   amountMinor: string | null;
   initiatedAt: string | null;
   status: string | null;
@@ -47,7 +50,17 @@ export const paymentOutcomesProjection: Projection = {
     const paymentOf = (paymentId: string): PaymentDelta => {
       let delta = payments.get(paymentId);
       if (!delta) {
-        delta = { kind: null, amountMinor: null, initiatedAt: null, status: null, failureCode: null, outcomeAt: null, outcomes: 0 };
+        delta = {
+          kind: null,
+          userId: null,
+          counterparty: null,
+          amountMinor: null,
+          initiatedAt: null,
+          status: null,
+          failureCode: null,
+          outcomeAt: null,
+          outcomes: 0,
+        };
         payments.set(paymentId, delta);
       }
       return delta;
@@ -66,6 +79,9 @@ export const paymentOutcomesProjection: Projection = {
         const request = data.request as Record<string, unknown>;
         const delta = paymentOf(text(request.paymentId, where));
         delta.kind = text(request.kind, where);
+        // A refund's payer is the merchant; the wallet it credits shows the merchant (the wallet event's counterparty).
+        delta.userId = typeof request.userId === 'string' ? request.userId : null;
+        delta.counterparty = shownCounterpartyOf(request);
         delta.amountMinor = minor(request.amountMinor, where).toString();
         delta.initiatedAt = text(data.initiatedAt, where);
       } else if (event.type === PAYMENT_COMPLETED || event.type === PAYMENT_FAILED) {
@@ -85,10 +101,14 @@ export const paymentOutcomesProjection: Projection = {
     if (payments.size > 0) {
       const rows = [...payments.entries()];
       await sql(
-        `INSERT INTO ${tableName(tables, 'payments')} AS t (payment_id, kind, amount_minor, initiated_at, status, failure_code, outcome_at, outcome_count)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::timestamptz[], $5::text[], $6::text[], $7::timestamptz[], $8::int[])
+        `INSERT INTO ${tableName(tables, 'payments')} AS t (payment_id, kind, amount_minor, initiated_at, status, failure_code, outcome_at, outcome_count,
+           user_id, counterparty)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::timestamptz[], $5::text[], $6::text[], $7::timestamptz[], $8::int[],
+           $9::text[], $10::text[])
          ON CONFLICT (payment_id) DO UPDATE SET
            kind = COALESCE(excluded.kind, t.kind),
+           user_id = COALESCE(excluded.user_id, t.user_id),
+           counterparty = COALESCE(excluded.counterparty, t.counterparty),
            amount_minor = COALESCE(excluded.amount_minor, t.amount_minor),
            initiated_at = COALESCE(excluded.initiated_at, t.initiated_at),
            status = CASE WHEN excluded.outcome_count > 0 THEN excluded.status ELSE t.status END,
@@ -104,6 +124,8 @@ export const paymentOutcomesProjection: Projection = {
           rows.map(([, d]) => d.failureCode),
           rows.map(([, d]) => d.outcomeAt),
           rows.map(([, d]) => d.outcomes),
+          rows.map(([, d]) => d.userId),
+          rows.map(([, d]) => d.counterparty),
         ],
       );
     }

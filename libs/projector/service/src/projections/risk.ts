@@ -10,6 +10,8 @@ import { tableName, text, type Projection, type Sql, type TableNames } from './p
 
 interface UserDelta {
   registeredAt: string | null;
+  /** Shown as the sender of a transfer on the recipient's statement. */
+  maskedPhone: string | null;
   identityLevel: string | null;
   status: string | null;
   statusSince: string | null;
@@ -41,7 +43,7 @@ export const riskProjection: Projection = {
     const userOf = (userId: string): UserDelta => {
       let delta = users.get(userId);
       if (!delta) {
-        delta = { registeredAt: null, identityLevel: null, status: null, statusSince: null, freezes: 0, alerts: 0 };
+        delta = { registeredAt: null, maskedPhone: null, identityLevel: null, status: null, statusSince: null, freezes: 0, alerts: 0 };
         users.set(userId, delta);
       }
       return delta;
@@ -53,6 +55,7 @@ export const riskProjection: Projection = {
         case IDENTITY_EVENT.UserRegistered: {
           const delta = userOf(text(data.userId, where));
           delta.registeredAt = text(data.registeredAt, where);
+          delta.maskedPhone = typeof data.maskedPhone === 'string' ? data.maskedPhone : null;
           delta.identityLevel = text(data.identityLevel, where);
           delta.status ??= 'active';
           break;
@@ -114,12 +117,13 @@ export const riskProjection: Projection = {
     if (users.size > 0) {
       const rows = [...users.entries()];
       await sql(
-        `INSERT INTO ${tableName(tables, 'identity_users')} AS t (user_id, registered_at, identity_level, status, status_since, freezes, risk_alerts)
-         SELECT u.user_id, u.registered_at, u.identity_level, COALESCE(u.status, 'active'), u.status_since, u.freezes, u.risk_alerts
-           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::int[])
-             AS u(user_id, registered_at, identity_level, status, status_since, freezes, risk_alerts)
+        `INSERT INTO ${tableName(tables, 'identity_users')} AS t (user_id, registered_at, identity_level, status, status_since, freezes, risk_alerts, masked_phone)
+         SELECT u.user_id, u.registered_at, u.identity_level, COALESCE(u.status, 'active'), u.status_since, u.freezes, u.risk_alerts, u.masked_phone
+           FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[])
+             AS u(user_id, registered_at, identity_level, status, status_since, freezes, risk_alerts, masked_phone)
          ON CONFLICT (user_id) DO UPDATE SET
            registered_at = COALESCE(t.registered_at, excluded.registered_at),
+           masked_phone = COALESCE(t.masked_phone, excluded.masked_phone),
            identity_level = COALESCE(excluded.identity_level, t.identity_level),
            status = CASE WHEN excluded.status_since IS NOT NULL THEN excluded.status ELSE t.status END,
            status_since = COALESCE(excluded.status_since, t.status_since),
@@ -133,6 +137,7 @@ export const riskProjection: Projection = {
           rows.map(([, d]) => d.statusSince),
           rows.map(([, d]) => d.freezes),
           rows.map(([, d]) => d.alerts),
+          rows.map(([, d]) => d.maskedPhone),
         ],
       );
     }

@@ -1,135 +1,110 @@
 /**
- * `statement_lines` (+ `statement_holds`, `statement_wallets`): the per-user statement, every money
- * movement of every wallet with its counterparty, signed amount and the balance after it, from the
- * wallet events (schema `wallet`). The owner comes from WalletOpened; a debit's reference (the
- * payment id) from its FundsReserved, kept in `statement_holds` because the capture may come in a
- * later batch. `statement_wallets` carries each wallet's running balance and line number between
- * batches; the batch reads it in its own transaction (one writer per projection: the checkpoint
- * lock), so the numbering is the stream's order and a rebuild gives the same rows.
+ * `statement_lines` (+ `statement_holds`, `statement_wallets`): the per-user statement, every entry
+ * of every wallet (credits, captured debits, holds and their release or expiry) with its
+ * counterparty, the payment that made it and the balances after it, from the wallet events (schema
+ * `wallet`). The entries are the wallet domain's `statementEntryOf`, so they sum to the balance the
+ * wallet itself holds. The owner comes from WalletOpened; what a release, expiry or capture shows of
+ * its hold (reference, counterparty) from its FundsReserved, kept in `statement_holds` because the
+ * hold may close in a later batch. `statement_wallets` carries each wallet's running balances and
+ * entry number between batches; the batch reads it in its own transaction (one writer per
+ * projection: the checkpoint lock), so the numbering is the stream's order and a rebuild gives the
+ * same rows.
  */
 import type { RecordedEvent } from '@ledger/event-store';
-import { WALLET_EVENT } from '@ledger/wallet-domain';
-import { minor, tableName, text, type Projection, type Sql, type TableNames } from './projection';
+import { paymentIdOfWalletEntry } from '@ledger/payments-domain';
+import {
+  emptyStatementRun,
+  isWalletEventType,
+  statementEntryOf,
+  WALLET_EVENT,
+  type HoldShown,
+  type StatementEntry,
+  type StatementRun,
+  type WalletEvent,
+} from '@ledger/wallet-domain';
+import { tableName, text, type Projection, type Sql, type TableNames } from './projection';
 
-interface WalletRun {
+interface WalletRun extends StatementRun {
   userId: string | null;
-  balance: bigint;
-  lines: number;
   touched: boolean;
 }
 
-interface Line {
+interface Line extends StatementEntry {
   walletId: string;
-  seq: number;
   userId: string | null;
   at: string;
-  direction: 'credit' | 'debit';
-  counterparty: string;
-  amount: bigint;
-  balanceAfter: bigint;
-  transactionId: string;
-  holdId: string | null;
-  reference: string | null;
 }
+
+const holdKey = (walletId: string, holdId: string) => JSON.stringify([walletId, holdId]);
+/** Events whose entry shows a hold reserved earlier. */
+const CLOSING_A_HOLD: ReadonlySet<string> = new Set([WALLET_EVENT.HoldCaptured, WALLET_EVENT.HoldReleased, WALLET_EVENT.HoldExpired]);
 
 export const statementsProjection: Projection = {
   name: 'statements',
   source: 'wallet',
   category: 'wallet',
-  description: 'per-user statement: every wallet movement with counterparty, amount and balance after',
+  description:
+    'per-user statement: every wallet entry (credit, debit, hold, release, expiry) with counterparty, payment and balances after it',
   tables: [
     { name: 'statement_lines', order: 'wallet_id COLLATE "C", seq' },
     { name: 'statement_holds', order: 'wallet_id COLLATE "C", hold_id COLLATE "C"' },
     { name: 'statement_wallets', order: 'wallet_id COLLATE "C"' },
   ],
-  async applyBatch(sql: Sql, events: readonly RecordedEvent[], tables: TableNames): Promise<void> {
+  async applyBatch(sql: Sql, records: readonly RecordedEvent[], tables: TableNames): Promise<void> {
+    const events = records.filter((record) => isWalletEventType(record.type));
     const walletIds = [...new Set(events.map((event) => text(event.data.walletId, `${event.stream}@${event.revision} walletId`)))];
     if (walletIds.length === 0) return;
     const runs = new Map<string, WalletRun>();
     for (const row of await sql(
-      `SELECT wallet_id, user_id, balance_minor::text AS balance, lines::int AS lines FROM ${tableName(tables, 'statement_wallets')} WHERE wallet_id = ANY($1::text[])`,
+      `SELECT wallet_id, user_id, balance_minor::text AS balance, held_minor::text AS held, lines::int AS lines FROM ${tableName(tables, 'statement_wallets')} WHERE wallet_id = ANY($1::text[])`,
       [walletIds],
     )) {
       runs.set(row.wallet_id as string, {
         userId: row.user_id as string | null,
-        balance: BigInt(row.balance as string),
-        lines: row.lines as number,
+        balanceMinor: BigInt(row.balance as string),
+        heldMinor: BigInt(row.held as string),
+        entries: row.lines as number,
         touched: false,
       });
     }
-    const captured = events.filter((event) => event.type === WALLET_EVENT.HoldCaptured);
-    const references = new Map<string, string>();
-    if (captured.length > 0) {
+    const shown = new Map<string, HoldShown>();
+    const closing = events.filter((event) => CLOSING_A_HOLD.has(event.type));
+    if (closing.length > 0) {
       // By the whole primary key (wallet, hold): by the hold alone this was a scan of every hold ever made.
-      const capturedWallets = captured.map((event) => text(event.data.walletId, 'walletId'));
-      const capturedHolds = captured.map((event) => text(event.data.holdId, 'holdId'));
-      const holdsTable = tableName(tables, 'statement_holds');
       for (const row of await sql(
-        `SELECT h.wallet_id, h.hold_id, h.reference FROM ${holdsTable} h JOIN unnest($1::text[], $2::text[]) AS c(wallet_id, hold_id) USING (wallet_id, hold_id)`,
-        [capturedWallets, capturedHolds],
+        `SELECT h.wallet_id, h.hold_id, h.reference, h.counterparty FROM ${tableName(tables, 'statement_holds')} h JOIN unnest($1::text[], $2::text[]) AS c(wallet_id, hold_id) USING (wallet_id, hold_id)`,
+        [closing.map((event) => text(event.data.walletId, 'walletId')), closing.map((event) => text(event.data.holdId, 'holdId'))],
       )) {
-        references.set(JSON.stringify([row.wallet_id, row.hold_id]), row.reference as string);
+        shown.set(holdKey(row.wallet_id as string, row.hold_id as string), {
+          reference: row.reference as string,
+          counterparty: row.counterparty as string,
+        });
       }
     }
     const holds: Array<[string, string, string, string, string, string]> = [];
     const lines: Line[] = [];
-    for (const event of events) {
-      const where = `${event.stream}@${event.revision}`;
-      const data = event.data;
-      const walletId = text(data.walletId, where);
+    for (const record of events) {
+      const event = { type: record.type, data: record.data } as unknown as WalletEvent;
+      const walletId = event.data.walletId;
       let run = runs.get(walletId);
       if (!run) {
-        run = { userId: null, balance: 0n, lines: 0, touched: false };
+        run = { userId: null, ...emptyStatementRun(), touched: false };
         runs.set(walletId, run);
       }
-      const line = (direction: 'credit' | 'debit', amount: bigint, holdId: string | null, reference: string | null) => {
-        run.balance += amount;
-        run.lines += 1;
+      if (event.type === WALLET_EVENT.WalletOpened) {
+        run.userId = event.data.userId;
         run.touched = true;
-        lines.push({
-          walletId,
-          seq: run.lines,
-          userId: run.userId,
-          at: event.metadata.occurredAt,
-          direction,
-          counterparty: text(data.counterparty, where),
-          amount,
-          balanceAfter: run.balance,
-          transactionId: text(data.transactionId, where),
-          holdId,
-          reference,
-        });
-      };
-      switch (event.type) {
-        case WALLET_EVENT.WalletOpened:
-          run.userId = text(data.userId, where);
-          run.touched = true;
-          break;
-        case WALLET_EVENT.FundsReserved: {
-          const holdId = text(data.holdId, where);
-          const reference = text(data.reference, where);
-          references.set(JSON.stringify([walletId, holdId]), reference);
-          holds.push([
-            walletId,
-            holdId,
-            reference,
-            text(data.counterparty, where),
-            minor(data.amountMinor, where).toString(),
-            text(data.reservedAt, where),
-          ]);
-          break;
-        }
-        case WALLET_EVENT.HoldCaptured: {
-          const holdId = text(data.holdId, where);
-          line('debit', -minor(data.amountMinor, where), holdId, references.get(JSON.stringify([walletId, holdId])) ?? null);
-          break;
-        }
-        case WALLET_EVENT.WalletCredited:
-          line('credit', minor(data.amountMinor, where), null, text(data.reference, where));
-          break;
-        default:
-          break;
+        continue;
       }
+      if (event.type === WALLET_EVENT.FundsReserved) {
+        const { holdId, reference, counterparty, amountMinor, reservedAt } = event.data;
+        shown.set(holdKey(walletId, holdId), { reference, counterparty });
+        holds.push([walletId, holdId, reference, counterparty, amountMinor, reservedAt]);
+      }
+      const entry = statementEntryOf(run, event, (holdId) => shown.get(holdKey(walletId, holdId)));
+      if (entry === undefined) continue;
+      run.touched = true;
+      lines.push({ ...entry, walletId, userId: run.userId, at: record.metadata.occurredAt });
     }
     if (holds.length > 0) {
       await sql(
@@ -139,35 +114,48 @@ export const statementsProjection: Projection = {
       );
     }
     if (lines.length > 0) {
+      const paymentIdOf = (line: Line) =>
+        (line.holdId !== undefined
+          ? paymentIdOfWalletEntry({ holdId: line.holdId })
+          : line.creditId !== undefined
+            ? paymentIdOfWalletEntry({ creditId: line.creditId })
+            : undefined) ?? null;
       await sql(
-        `INSERT INTO ${tableName(tables, 'statement_lines')} (wallet_id, seq, user_id, occurred_at, direction, counterparty, amount_minor, balance_after_minor, transaction_id, hold_id, reference)
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::numeric[], $8::numeric[], $9::text[], $10::text[], $11::text[])`,
+        `INSERT INTO ${tableName(tables, 'statement_lines')} (wallet_id, seq, user_id, occurred_at, kind, counterparty, amount_minor, held_minor,
+           balance_after_minor, available_after_minor, transaction_id, hold_id, reference, payment_id)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::numeric[], $8::numeric[],
+           $9::numeric[], $10::numeric[], $11::text[], $12::text[], $13::text[], $14::text[])`,
         [
           lines.map((l) => l.walletId),
           lines.map((l) => l.seq),
           lines.map((l) => l.userId),
           lines.map((l) => l.at),
-          lines.map((l) => l.direction),
+          lines.map((l) => l.kind),
           lines.map((l) => l.counterparty),
-          lines.map((l) => l.amount.toString()),
-          lines.map((l) => l.balanceAfter.toString()),
-          lines.map((l) => l.transactionId),
-          lines.map((l) => l.holdId),
-          lines.map((l) => l.reference),
+          lines.map((l) => l.amountMinor.toString()),
+          lines.map((l) => l.heldMinor.toString()),
+          lines.map((l) => l.balanceAfterMinor.toString()),
+          lines.map((l) => l.availableAfterMinor.toString()),
+          lines.map((l) => l.transactionId ?? null),
+          lines.map((l) => l.holdId ?? null),
+          lines.map((l) => l.reference ?? null),
+          lines.map(paymentIdOf),
         ],
       );
     }
     const touched = [...runs.entries()].filter(([, run]) => run.touched);
     if (touched.length > 0) {
       await sql(
-        `INSERT INTO ${tableName(tables, 'statement_wallets')} AS t (wallet_id, user_id, balance_minor, lines)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::bigint[])
-         ON CONFLICT (wallet_id) DO UPDATE SET user_id = COALESCE(excluded.user_id, t.user_id), balance_minor = excluded.balance_minor, lines = excluded.lines`,
+        `INSERT INTO ${tableName(tables, 'statement_wallets')} AS t (wallet_id, user_id, balance_minor, held_minor, lines)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[], $5::bigint[])
+         ON CONFLICT (wallet_id) DO UPDATE SET user_id = COALESCE(excluded.user_id, t.user_id), balance_minor = excluded.balance_minor,
+           held_minor = excluded.held_minor, lines = excluded.lines`,
         [
           touched.map(([id]) => id),
           touched.map(([, r]) => r.userId),
-          touched.map(([, r]) => r.balance.toString()),
-          touched.map(([, r]) => r.lines),
+          touched.map(([, r]) => r.balanceMinor.toString()),
+          touched.map(([, r]) => r.heldMinor.toString()),
+          touched.map(([, r]) => r.entries),
         ],
       );
     }
