@@ -56,8 +56,9 @@ export async function startPayment(
  * What counts toward the velocity limit: payments that could go ahead. One the payment decider
  * refuses at its start for the user's own input (an unknown merchant or biller, a channel the
  * merchant does not take) is recorded as failed without being assessed, so a mistyped merchant
- * code does not lock the user out of paying for a minute. (An unknown recipient is learned from
- * identity only after the payment is admitted, so it counts.)
+ * code does not lock the user out of paying for a minute. A transfer to a phone number no wallet
+ * user has does count, on purpose: answering RECIPIENT_NOT_FOUND tells whether a number is
+ * registered, and the velocity limit is what bounds how fast anyone can ask.
  */
 function refusedAtStart(runtime: PaymentsRuntime, request: PaymentRequest, now: Instant): boolean {
   const decided = runtime.decider.decide({ type: 'StartPayment', request, now }, runtime.decider.initialState());
