@@ -6,6 +6,7 @@ import { findUserByPhone, freezeAccount, raiseRiskAlert, setMaintenanceMode, unf
 import {
   changeLoginPassword,
   changePaymentPassword,
+  confirmSecondFactor,
   disableSecondFactor,
   enableSecondFactor,
   resetPaymentPassword,
@@ -33,6 +34,7 @@ export const COMMANDS = [
   verifyPaymentPassword,
   verifyStepUpCode,
   enableSecondFactor,
+  confirmSecondFactor,
   disableSecondFactor,
   resetSecondFactor,
   freezeAccount,

@@ -6,6 +6,9 @@ import { Type } from '@sinclair/typebox';
 import { defineCommand } from './command';
 import { CONTEXT, DeviceId, EncryptedString, PaymentPasswordPurpose, Phone, UserId, strict } from './identity-fields';
 
+/** What a `secondFactorCode` may hold: a recovery code is accepted wherever a dynamic code is, and is then used up. */
+const SECOND_FACTOR_CODE = 'TOTP code, or one of the one-time recovery codes (xxxxx-xxxxx)';
+
 export const setPaymentPassword = defineCommand({
   type: 'identity.SetPaymentPassword.v1',
   context: CONTEXT,
@@ -23,7 +26,7 @@ export const setPaymentPassword = defineCommand({
   payload: strict({
     userId: UserId,
     paymentPassword: EncryptedString('6 digits'),
-    secondFactorCode: Type.Optional(EncryptedString('TOTP code')),
+    secondFactorCode: Type.Optional(EncryptedString(SECOND_FACTOR_CODE)),
   }),
 });
 
@@ -47,7 +50,7 @@ export const changePaymentPassword = defineCommand({
     userId: UserId,
     paymentPassword: EncryptedString('the current payment password'),
     newPaymentPassword: EncryptedString('6 digits'),
-    secondFactorCode: Type.Optional(EncryptedString('TOTP code')),
+    secondFactorCode: Type.Optional(EncryptedString(SECOND_FACTOR_CODE)),
   }),
 });
 
@@ -76,7 +79,7 @@ export const resetPaymentPassword = defineCommand({
     phone: Phone,
     code: EncryptedString('payment_password_reset SMS code'),
     newPaymentPassword: EncryptedString('6 digits'),
-    secondFactorCode: Type.Optional(EncryptedString('TOTP code')),
+    secondFactorCode: Type.Optional(EncryptedString(SECOND_FACTOR_CODE)),
   }),
 });
 
@@ -99,7 +102,7 @@ export const changeLoginPassword = defineCommand({
     userId: UserId,
     loginPassword: EncryptedString('the current login password'),
     newLoginPassword: EncryptedString('8–20 letters and digits'),
-    secondFactorCode: Type.Optional(EncryptedString('TOTP code')),
+    secondFactorCode: Type.Optional(EncryptedString(SECOND_FACTOR_CODE)),
   }),
 });
 
@@ -139,8 +142,21 @@ export const enableSecondFactor = defineCommand({
   senders: { gateway: ['user'] },
   rejects: ['USER_NOT_FOUND', 'SECOND_FACTOR_ALREADY_ENABLED'],
   description:
-    'Turns on TOTP (RFC 6238); the result carries the otpauth:// provisioning URI once, encrypted. Key: userId. Rejects USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED, FORBIDDEN.',
+    'Starts enrolling TOTP (RFC 6238): the result carries the otpauth:// provisioning URI once, encrypted. The factor is on only after ConfirmSecondFactor; ' +
+    'sent again before that, it starts over with a new secret. Key: userId. Rejects USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED, FORBIDDEN.',
   payload: strict({ userId: UserId }),
+});
+
+export const confirmSecondFactor = defineCommand({
+  type: 'identity.ConfirmSecondFactor.v1',
+  context: CONTEXT,
+  senders: { gateway: ['user'] },
+  rejects: ['USER_NOT_FOUND', 'SECOND_FACTOR_NOT_PENDING', 'SECOND_FACTOR_CODE_INVALID'],
+  description:
+    'Turns on the TOTP enrollment EnableSecondFactor started, once a current code proves the authenticator holds its secret. ' +
+    'Accepted with userId, enabledAt, recoveryCodes (10 one-time codes, encrypted, returned only this once) and recoveryCodesLeft. ' +
+    'A wrong code records nothing and leaves the enrollment pending. Key: userId. Rejects USER_NOT_FOUND, SECOND_FACTOR_NOT_PENDING, SECOND_FACTOR_CODE_INVALID, FORBIDDEN.',
+  payload: strict({ userId: UserId, secondFactorCode: EncryptedString('TOTP code of the authenticator being set up') }),
 });
 
 export const disableSecondFactor = defineCommand({
@@ -162,7 +178,7 @@ export const disableSecondFactor = defineCommand({
     'Rejects USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, PAYMENT_PASSWORD_NOT_SET, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, FORBIDDEN.',
   payload: strict({
     userId: UserId,
-    secondFactorCode: Type.Optional(EncryptedString('TOTP code')),
+    secondFactorCode: Type.Optional(EncryptedString(SECOND_FACTOR_CODE)),
     paymentPassword: Type.Optional(EncryptedString('the payment password')),
   }),
 });

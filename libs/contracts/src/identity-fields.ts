@@ -27,6 +27,7 @@ export type SecretField =
   | 'accessToken'
   | 'refreshToken'
   | 'provisioningUri'
+  | 'recoveryCodes'
   | 'staffPassword'
   | 'staffAuthenticatorCode'
   | 'staffClientAddress';

@@ -6,7 +6,7 @@
  * the edge (the gateway) encrypts each one with the field keyring (AES-256-GCM with a key id, see
  * `@ledger/crypto` `encryptField`) and the associated data `secretAad(field)`, so a ciphertext made
  * for one field cannot be replayed as another. The identity service decrypts them only in memory.
- * Results that carry secrets (tokens, the second-factor provisioning URI) are encrypted the same way.
+ * Results that carry secrets (tokens, the second-factor provisioning URI and recovery codes) are encrypted the same way.
  */
 export { CONTEXT, EncryptedString, PaymentPasswordPurpose, VerificationPurpose, secretAad, type SecretField } from './identity-fields';
 export * from './identity-commands';
@@ -41,6 +41,8 @@ export const ERROR_CODES = [
   'SECOND_FACTOR_REQUIRED',
   'INVALID_SECOND_FACTOR',
   'SECOND_FACTOR_LOCKED',
+  'SECOND_FACTOR_NOT_PENDING',
+  'SECOND_FACTOR_CODE_INVALID',
   'ACCOUNT_FROZEN',
   'ALREADY_FROZEN',
   'NOT_FROZEN',

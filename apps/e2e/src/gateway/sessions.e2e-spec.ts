@@ -329,17 +329,31 @@ describe('staff login', () => {
 });
 
 describe('second factor', () => {
-  it('enables TOTP (provisioning URI once), then login needs the code, and disabling needs a current code and the payment password', async () => {
+  it('enables TOTP (provisioning URI once) on confirmation with recovery codes, then login needs a code, and disabling needs a current code and the payment password', async () => {
     const { userId, phone } = await registeredUser();
     const token = String((await login(phone)).body['accessToken']);
     const enabled = await post(`/users/${userId}/second-factor`, {}, token);
     expect(enabled).toMatchObject({ status: 200, body: { userId, provisioningUri: expect.stringMatching(/^otpauth:\/\/totp\//) } });
-    expectProblem(await post(`/users/${userId}/second-factor`, {}, token), 409, 'SECOND_FACTOR_ALREADY_ENABLED');
     const secret = base32Decode(/secret=([A-Z2-7]+)/.exec(String(enabled.body['provisioningUri']))![1]!);
     const code = () => totp(secret, identity.clock.now().getTime());
+    const confirm = (secondFactorCode: string) => post(`/users/${userId}/second-factor/confirmation`, { secondFactorCode }, token);
+
+    // Pending until confirmed: nothing asks for a code yet.
+    expect((await login(phone)).status).toBe(200);
+    expectProblem(await confirm(String((Number(code()) + 500_000) % 1_000_000).padStart(6, '0')), 422, 'SECOND_FACTOR_CODE_INVALID');
+    const confirmed = await confirm(code());
+    expect(confirmed).toMatchObject({ status: 200, body: { userId, enabledAt: expect.any(String), recoveryCodesLeft: 10 } });
+    const recoveryCodes = confirmed.body['recoveryCodes'] as string[];
+    expect(recoveryCodes).toHaveLength(10);
+    for (const recoveryCode of recoveryCodes) expect(recoveryCode).toMatch(/^[a-z0-9]{5}-[a-z0-9]{5}$/);
+    expectProblem(await confirm(code()), 409, 'SECOND_FACTOR_NOT_PENDING');
+    expectProblem(await post(`/users/${userId}/second-factor`, {}, token), 409, 'SECOND_FACTOR_ALREADY_ENABLED');
 
     expectProblem(await login(phone), 401, 'SECOND_FACTOR_REQUIRED');
     expect((await login(phone, { secondFactorCode: code() })).status).toBe(200);
+    // A recovery code stands in for the dynamic code once.
+    expect((await login(phone, { secondFactorCode: recoveryCodes[0]! })).status).toBe(200);
+    expectProblem(await login(phone, { secondFactorCode: recoveryCodes[0]! }), 422, 'INVALID_SECOND_FACTOR');
 
     const disable = (body: Record<string, string>) => post(`/users/${userId}/second-factor/disable`, body, token);
     expectProblem(await disable({ secondFactorCode: code() }), 400, 'VALIDATION_FAILED');

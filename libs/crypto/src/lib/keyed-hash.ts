@@ -20,6 +20,10 @@ export const HASH_PURPOSE = {
   phone: 'phone',
   card: 'card',
   idNumber: 'id-number',
+  /** What is stored of a second-factor recovery code. */
+  recoveryCode: 'recovery-code',
+  /** The derivation of a recovery code itself (never stored), distinct from its stored hash. */
+  recoveryCodeSecret: 'recovery-code-secret',
 } as const;
 
 const HASH_PREFIX = 'hs256';

@@ -37,8 +37,8 @@ export class Edge {
     return sealField(plaintext, this.config.sealFor.identity, identityContract.secretAad(field));
   }
 
-  /** Opens a secret of an identity result, sealed for the gateway (the tokens of a login or refresh, a provisioning URI), for the client. */
-  openIdentityResult(field: 'accessToken' | 'refreshToken' | 'provisioningUri', ciphertext: unknown): string {
+  /** Opens a secret of an identity result, sealed for the gateway (the tokens of a login or refresh, a provisioning URI, recovery codes), for the client. */
+  openIdentityResult(field: 'accessToken' | 'refreshToken' | 'provisioningUri' | 'recoveryCodes', ciphertext: unknown): string {
     return openSealedField(String(ciphertext), this.config.sealOpeningKeys, identityContract.secretAad(field));
   }
 

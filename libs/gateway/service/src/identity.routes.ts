@@ -178,9 +178,11 @@ export class IdentityRoutes {
   @Post('users/:userId/second-factor')
   @HttpCode(200)
   @Route({
-    summary: 'Turn on the second factor (TOTP): returns the provisioning URI once',
+    summary: 'Start enrolling the second factor (TOTP): returns the provisioning URI once',
     description:
-      'From then on login, password changes, reset and unfreeze need a current dynamic code (secondFactorCode). Body: none or `{}`.',
+      'The factor is on only after POST /users/{userId}/second-factor/confirmation with a code from the authenticator; until then nothing asks for it, ' +
+      'and calling this again starts over with a new secret. Once confirmed, login, password changes, reset, disable and unfreeze need a current dynamic code ' +
+      '(secondFactorCode) or a recovery code. Body: none or `{}`.',
     body: S.EnableSecondFactorRequest,
     status: 200,
     response: S.SecondFactorEnabledResponse,

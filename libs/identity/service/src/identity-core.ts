@@ -40,6 +40,7 @@ import {
   type PhoneReservationEvent,
   type PhoneReservationState,
   type RegisteredUser,
+  type SecondFactorCheck,
   type UserCommand,
   type UserDecider,
   type UserEvent,
@@ -56,6 +57,7 @@ import { ForbiddenActor, parseActor } from './infra/actor';
 import { identityCodec } from './infra/event-codec';
 import type { IdentityReadModel } from './infra/read-model';
 import type { SmsSender } from './infra/sms-sender';
+import { matchingRecoveryCodeHash } from './use-cases/second-factor/recovery-codes';
 import type { SessionService } from './use-cases/sessions/session-service';
 
 type SecretField = identityContract.SecretField;
@@ -149,7 +151,7 @@ export interface IdentityCoreDeps {
  *
  * Secrets: decrypted values live only in local variables of one call. They are never logged,
  * never passed to a decider (which receives hashes and booleans), and never put in a result; the
- * results that must carry a secret (tokens, the provisioning URI) carry it sealed for the gateway.
+ * results that must carry a secret (tokens, the provisioning URI, recovery codes) carry it sealed for the gateway.
  */
 export class IdentityCore {
   private readonly logger = new Logger('identity');
@@ -332,10 +334,22 @@ export class IdentityCore {
     return verifyPaymentPassword(state.userId, password, state.paymentPassword.hash, this.config.pepperKeyring);
   }
 
-  /** The TOTP check's outcome, or undefined when no code was given or the factor is off (the decider then asks for one if needed). */
-  secondFactorValid(user: RegisteredUser | undefined, code: string | undefined, now: Instant): boolean | undefined {
+  /**
+   * The check of the dynamic code a command carries, or undefined when no code was given or the
+   * factor is not on (a pending one included): the decider then asks for one if needed. The code may
+   * be the authenticator's or one of the user's unused recovery codes; for the latter the check names
+   * the stored hash it matched, so that the decider retires that code in the same decision.
+   */
+  secondFactorCheck(user: RegisteredUser | undefined, code: string | undefined, now: Instant): SecondFactorCheck | undefined {
     if (user === undefined || code === undefined || user.secondFactor.kind !== 'enabled') return undefined;
-    const secret = decryptField(user.secondFactor.secretCiphertext, this.config.fieldKeyring, totpAad(user.userId));
+    if (this.totpMatches(user.userId, user.secondFactor.secretCiphertext, code, now)) return { valid: true };
+    const recoveryCodeHash = matchingRecoveryCodeHash(user.userId, code, user.secondFactor.recoveryCodeHashes, this.config.pepperKeyring);
+    return recoveryCodeHash === undefined ? { valid: false } : { valid: true, recoveryCodeHash };
+  }
+
+  /** Whether `code` is a current TOTP code of the (field-encrypted) secret; the one TOTP check, for enabled and pending secrets alike. */
+  totpMatches(userId: string, secretCiphertext: string, code: string, now: Instant): boolean {
+    const secret = decryptField(secretCiphertext, this.config.fieldKeyring, totpAad(userId));
     return verifyTotp(base32Decode(secret), code, instantMs(now)).valid;
   }
 

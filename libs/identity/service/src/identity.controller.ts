@@ -16,6 +16,7 @@ import { setPaymentPassword } from './use-cases/passwords/set-payment-password';
 import { verifyPaymentPassword } from './use-cases/passwords/verify-payment-password';
 import { requestVerificationCode } from './use-cases/registration/request-verification-code';
 import { registerUser } from './use-cases/registration/register-user';
+import { confirmSecondFactor } from './use-cases/second-factor/confirm-second-factor';
 import { disableSecondFactor } from './use-cases/second-factor/disable-second-factor';
 import { enableSecondFactor } from './use-cases/second-factor/enable-second-factor';
 import { resetSecondFactor } from './use-cases/second-factor/reset-second-factor';
@@ -84,6 +85,11 @@ export class IdentityController {
   @CommandHandler(contract.enableSecondFactor)
   enableSecondFactor(command: CommandEnvelope<PayloadOf<typeof contract.enableSecondFactor>>): Promise<CommandResult> {
     return this.core.execute(command, () => enableSecondFactor(this.core, command));
+  }
+
+  @CommandHandler(contract.confirmSecondFactor)
+  confirmSecondFactor(command: CommandEnvelope<PayloadOf<typeof contract.confirmSecondFactor>>): Promise<CommandResult> {
+    return this.core.execute(command, () => confirmSecondFactor(this.core, command));
   }
 
   @CommandHandler(contract.disableSecondFactor)

@@ -4,8 +4,17 @@ import { Instant, PaymentPassword, Phone, loose, strict } from './schema-fields'
 
 const SmsCode = (description: string) => Type.String({ pattern: '^[0-9]{6}$', description });
 const LoginPassword = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });
+/**
+ * A second-factor code: the authenticator's 6 digits, or one of the one-time recovery codes issued
+ * when the factor was confirmed (`xxxxx-xxxxx`, letters in either case), which identity accepts
+ * wherever it accepts a dynamic code and then retires.
+ */
+const SECOND_FACTOR_CODE_PATTERN = '^(?:[0-9]{6}|[A-Za-z0-9]{5}-[A-Za-z0-9]{5})$';
 const SecondFactorCode = Type.Optional(
-  Type.String({ pattern: '^[0-9]{6}$', description: 'current TOTP code, when the second factor is enabled' }),
+  Type.String({
+    pattern: SECOND_FACTOR_CODE_PATTERN,
+    description: 'current TOTP code, or a one-time recovery code (xxxxx-xxxxx), when the second factor is enabled',
+  }),
 );
 const DeviceId = Type.String({
   minLength: 1,
@@ -79,8 +88,15 @@ export const SupportUnfreezeRequest = strict({ verificationReference: Reference 
 export const SupportResetSecondFactorRequest = strict({ verificationReference: Reference });
 export const EnableSecondFactorRequest = strict({}, 'no fields');
 export const DisableSecondFactorRequest = strict({
-  secondFactorCode: Type.String({ pattern: '^[0-9]{6}$', description: 'a current TOTP code of the authenticator' }),
+  secondFactorCode: Type.String({
+    pattern: SECOND_FACTOR_CODE_PATTERN,
+    description: 'a current TOTP code of the authenticator, or a one-time recovery code (xxxxx-xxxxx)',
+  }),
   paymentPassword: PaymentPassword('the payment password'),
+});
+/** Only the authenticator's code: confirming proves the app holds the new secret, which a recovery code cannot. */
+export const ConfirmSecondFactorRequest = strict({
+  secondFactorCode: Type.String({ pattern: '^[0-9]{6}$', description: 'a current TOTP code of the authenticator being set up' }),
 });
 
 export const VerificationCodeResponse = loose({
@@ -121,6 +137,14 @@ export const EndSessionResponse = loose({ ended: Type.Literal(true) });
 export const SecondFactorEnabledResponse = loose({
   userId: Type.String(),
   provisioningUri: Type.String({ description: 'otpauth:// URI for the authenticator app (show it as a QR code); returned only this once' }),
+});
+export const SecondFactorConfirmedResponse = loose({
+  userId: Type.String(),
+  enabledAt: Instant,
+  recoveryCodes: Type.Array(Type.String({ pattern: '^[a-z0-9]{5}-[a-z0-9]{5}$' }), {
+    description: 'one-time codes that stand in for a dynamic code if the authenticator is lost; returned only this once, keep them offline',
+  }),
+  recoveryCodesLeft: Type.Integer({ minimum: 0 }),
 });
 export const UserResponse = loose({ userId: Type.String() });
 export const FreezeResponse = loose({ userId: Type.String(), frozenAt: Instant });

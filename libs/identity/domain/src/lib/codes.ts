@@ -56,6 +56,10 @@ export const IDENTITY_ERROR = {
   INVALID_SECOND_FACTOR: 'INVALID_SECOND_FACTOR',
   /** Too many wrong dynamic codes; details: until */
   SECOND_FACTOR_LOCKED: 'SECOND_FACTOR_LOCKED',
+  /** Confirming an enrollment when none is pending (never started, or the factor is already on). details: secondFactor */
+  SECOND_FACTOR_NOT_PENDING: 'SECOND_FACTOR_NOT_PENDING',
+  /** The code given to confirm a pending enrollment does not match its secret; nothing is recorded, the enrollment stays pending. */
+  SECOND_FACTOR_CODE_INVALID: 'SECOND_FACTOR_CODE_INVALID',
 
   // Freeze
   /** Money movement refused while frozen. details: frozenAt, reason */

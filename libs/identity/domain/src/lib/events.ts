@@ -28,10 +28,12 @@ export const IDENTITY_EVENT = {
   PaymentPasswordVerified: 'identity.PaymentPasswordVerified.v1',
   PaymentPasswordVerificationFailed: 'identity.PaymentPasswordVerificationFailed.v1',
   PaymentPasswordLocked: 'identity.PaymentPasswordLocked.v1',
+  SecondFactorEnrollmentStarted: 'identity.SecondFactorEnrollmentStarted.v1',
   SecondFactorEnabled: 'identity.SecondFactorEnabled.v1',
   SecondFactorDisabled: 'identity.SecondFactorDisabled.v1',
   SecondFactorFailed: 'identity.SecondFactorFailed.v1',
   SecondFactorLocked: 'identity.SecondFactorLocked.v1',
+  RecoveryCodeUsed: 'identity.RecoveryCodeUsed.v1',
   AccountFrozen: 'identity.AccountFrozen.v1',
   AccountUnfrozen: 'identity.AccountUnfrozen.v1',
   RiskAlertRaised: 'identity.RiskAlertRaised.v1',
@@ -193,9 +195,23 @@ export type PaymentPasswordLocked = Event<
   typeof IDENTITY_EVENT.PaymentPasswordLocked,
   { userId: string; lockedUntil: Instant; at: Instant }
 >;
+/**
+ * A new TOTP secret the user must prove before it protects anything: the factor is pending until
+ * `SecondFactorEnabled`. A newer enrollment replaces a pending one.
+ */
+export type SecondFactorEnrollmentStarted = Event<
+  typeof IDENTITY_EVENT.SecondFactorEnrollmentStarted,
+  { userId: string; secretCiphertext: string; at: Instant }
+>;
+/**
+ * The factor is on: recorded when the user confirms a pending enrollment with a code from the
+ * authenticator. `recoveryCodeHashes` are keyed hashes of the one-time recovery codes issued then.
+ * It is optional because events stored before the confirmation step existed (the factor turned on
+ * at once) have none: they still evolve to an enabled factor, without recovery codes.
+ */
 export type SecondFactorEnabled = Event<
   typeof IDENTITY_EVENT.SecondFactorEnabled,
-  { userId: string; secretCiphertext: string; at: Instant }
+  { userId: string; secretCiphertext: string; recoveryCodeHashes?: string[]; at: Instant }
 >;
 export type SecondFactorDisabled = Event<
   typeof IDENTITY_EVENT.SecondFactorDisabled,
@@ -206,6 +222,14 @@ export type SecondFactorFailed = Event<
   { userId: string; operation: SecondFactorOperation; failuresInWindow: number; attemptsLeft: number; at: Instant }
 >;
 export type SecondFactorLocked = Event<typeof IDENTITY_EVENT.SecondFactorLocked, { userId: string; lockedUntil: Instant; at: Instant }>;
+/**
+ * A recovery code stood in for a dynamic code. Recorded in the same decision as the operation it
+ * allowed, so the code is retired by the very append that used it and never works twice.
+ */
+export type RecoveryCodeUsed = Event<
+  typeof IDENTITY_EVENT.RecoveryCodeUsed,
+  { userId: string; codeHash: string; codesLeft: number; at: Instant }
+>;
 export type AccountFrozen = Event<typeof IDENTITY_EVENT.AccountFrozen, { userId: string; reason: string; actor: FreezeActor; at: Instant }>;
 export type AccountUnfrozen = Event<
   typeof IDENTITY_EVENT.AccountUnfrozen,
@@ -229,10 +253,12 @@ export type UserEvent =
   | PaymentPasswordVerified
   | PaymentPasswordVerificationFailed
   | PaymentPasswordLocked
+  | SecondFactorEnrollmentStarted
   | SecondFactorEnabled
   | SecondFactorDisabled
   | SecondFactorFailed
   | SecondFactorLocked
+  | RecoveryCodeUsed
   | AccountFrozen
   | AccountUnfrozen
   | RiskAlertRaised;

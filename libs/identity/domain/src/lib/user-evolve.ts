@@ -48,6 +48,8 @@ export function createUserEvolve(policy: Readonly<IdentityPolicy>): (state: User
         return user.paymentPassword.kind === 'set'
           ? { ...user, paymentPassword: { ...user.paymentPassword, consecutiveFailures: 0, lockedUntil: event.data.lockedUntil } }
           : user;
+      case IDENTITY_EVENT.SecondFactorEnrollmentStarted:
+        return { ...user, secondFactor: { kind: 'pending', secretCiphertext: event.data.secretCiphertext, startedAt: event.data.at } };
       case IDENTITY_EVENT.SecondFactorEnabled:
         return {
           ...user,
@@ -57,8 +59,20 @@ export function createUserEvolve(policy: Readonly<IdentityPolicy>): (state: User
             enabledAt: event.data.at,
             failures: [],
             lockedUntil: null,
+            // Events stored before the confirmation step carry no recovery codes.
+            recoveryCodeHashes: event.data.recoveryCodeHashes ?? [],
           },
         };
+      case IDENTITY_EVENT.RecoveryCodeUsed:
+        return user.secondFactor.kind === 'enabled'
+          ? {
+              ...user,
+              secondFactor: {
+                ...user.secondFactor,
+                recoveryCodeHashes: user.secondFactor.recoveryCodeHashes.filter((hash) => hash !== event.data.codeHash),
+              },
+            }
+          : user;
       case IDENTITY_EVENT.SecondFactorDisabled:
         return { ...user, secondFactor: { kind: 'disabled' } };
       case IDENTITY_EVENT.SecondFactorFailed:

@@ -56,15 +56,16 @@ export function createUserFreezeDecisions(policy: Readonly<IdentityPolicy>) {
         if (actor.verification !== undefined) requireProof(actor.verification, 'unfreeze', user.phoneHash);
         const password = paymentPasswordGate(user, actor.paymentPasswordMatches, 'unfreeze', command.now);
         if (password !== null) return password;
-        const secondFactor = secondFactorGate(user, actor.secondFactorValid, 'unfreeze', command.now);
-        if (secondFactor !== null) return secondFactor;
-        if (actor.verification === undefined) throw new InvalidIdentityCommand('an unfreeze by the user needs its consumed SMS code');
-        return [
-          {
-            type: IDENTITY_EVENT.AccountUnfrozen,
-            data: { userId: user.userId, actor: { kind: 'user' }, verificationCodeId: actor.verification.codeId, at: at(command.now) },
-          },
-        ];
+        const verification = actor.verification;
+        return secondFactorGate(user, actor.secondFactor, 'unfreeze', command.now, () => {
+          if (verification === undefined) throw new InvalidIdentityCommand('an unfreeze by the user needs its consumed SMS code');
+          return [
+            {
+              type: IDENTITY_EVENT.AccountUnfrozen,
+              data: { userId: user.userId, actor: { kind: 'user' }, verificationCodeId: verification.codeId, at: at(command.now) },
+            },
+          ];
+        });
       }
       default:
         return assertNever(actor, 'unfreeze actor');

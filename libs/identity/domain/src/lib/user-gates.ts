@@ -4,7 +4,7 @@
  * way to a sensitive operation (the payment password, the second factor) with the failures they
  * record: a wrong try is an event, counted toward the lock, never only a rejection.
  */
-import { reject } from '@ledger/util';
+import { isRejection, reject } from '@ledger/util';
 import { IDENTITY_ERROR, InvalidIdentityCommand, type IdentityRejection } from './codes';
 import {
   IDENTITY_EVENT,
@@ -18,7 +18,7 @@ import type { PasswordCheck } from './password-policy';
 import type { IdentityPolicy } from './policy';
 import { instant, isBefore, plusMs, within, type Instant } from './time';
 import type { CodeProof } from './verification-code';
-import type { RegisteredUser } from './user-types';
+import type { RegisteredUser, SecondFactorCheck } from './user-types';
 
 export type Decision = UserEvent[] | IdentityRejection;
 
@@ -107,21 +107,51 @@ export function createUserGates(policy: Readonly<IdentityPolicy>) {
     return matches ? null : paymentPasswordFailure(user, password.consecutiveFailures, purpose, now);
   }
 
-  /** The second-factor requirement of a sensitive operation; `null` means satisfied (or not enabled). */
+  /**
+   * The second-factor requirement of a sensitive operation: its refusal or recorded failure when it
+   * is not met, otherwise the decision `then` makes. A disabled or merely pending factor asks for
+   * nothing (an unconfirmed secret must not lock anyone out).
+   *
+   * A recovery code meets it like a dynamic code. Its `RecoveryCodeUsed` then comes first among the
+   * decision's events, so the append that uses the code also retires it; a refusal by `then` records
+   * nothing and leaves the code unused. Taking the rest of the decision as `then`, rather than
+   * answering `null` as the other gates do, is what keeps a caller from forgetting that event.
+   */
   function secondFactorGate(
     user: RegisteredUser,
-    provided: boolean | undefined,
+    check: SecondFactorCheck | undefined,
     operation: SecondFactorOperation,
     now: Instant,
-  ): Decision | null {
+    then: () => Decision,
+  ): Decision {
     const factor = user.secondFactor;
-    if (factor.kind === 'disabled') return null;
+    if (factor.kind !== 'enabled') return then();
     if (isBefore(now, factor.lockedUntil))
       return reject(IDENTITY_ERROR.SECOND_FACTOR_LOCKED, 'too many wrong dynamic codes', { until: factor.lockedUntil });
-    if (provided === undefined)
+    if (check === undefined)
       return reject(IDENTITY_ERROR.SECOND_FACTOR_REQUIRED, 'enter the dynamic code from your authenticator', { operation });
-    if (provided) return null;
-    const failuresInWindow = within(factor.failures, now, policy.secondFactorFailureWindowMs).length + 1;
+    const recoveryCodeHash = check.valid ? check.recoveryCodeHash : undefined;
+    // The service matched the recovery code on the state it read; another command may have used it
+    // since. Decided on the freshest state, a code no longer held is a wrong code like any other.
+    const valid = check.valid && (recoveryCodeHash === undefined || factor.recoveryCodeHashes.includes(recoveryCodeHash));
+    if (!valid) return secondFactorFailure(user, factor.failures, operation, now);
+    const decision = then();
+    if (recoveryCodeHash === undefined || isRejection(decision)) return decision;
+    const used: UserEvent = {
+      type: IDENTITY_EVENT.RecoveryCodeUsed,
+      data: {
+        userId: user.userId,
+        codeHash: recoveryCodeHash,
+        codesLeft: factor.recoveryCodeHashes.filter((hash) => hash !== recoveryCodeHash).length,
+        at: at(now),
+      },
+    };
+    return [used, ...decision];
+  }
+
+  /** A wrong dynamic code, counted toward the second-factor lock (and the lock with its alert at the limit). */
+  function secondFactorFailure(user: RegisteredUser, failures: Instant[], operation: SecondFactorOperation, now: Instant): UserEvent[] {
+    const failuresInWindow = within(failures, now, policy.secondFactorFailureWindowMs).length + 1;
     const attemptsLeft = Math.max(0, policy.maxSecondFactorFailures - failuresInWindow);
     const events: UserEvent[] = [
       { type: IDENTITY_EVENT.SecondFactorFailed, data: { userId: user.userId, operation, failuresInWindow, attemptsLeft, at: at(now) } },

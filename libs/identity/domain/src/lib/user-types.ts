@@ -17,6 +17,7 @@ export type UserCommand =
   | ResetPaymentPassword
   | VerifyPaymentPassword
   | EnableSecondFactor
+  | ConfirmSecondFactor
   | DisableSecondFactor
   | ResetSecondFactor
   | FreezeAccount
@@ -27,6 +28,14 @@ interface UserCommandBase {
   userId: string;
   now: Instant;
 }
+
+/**
+ * What the service found when it checked the dynamic code a command carries (absent: no code was
+ * given). A code may be the authenticator's TOTP code or one of the user's recovery codes; for a
+ * recovery code, `recoveryCodeHash` is the stored hash it matched, which the decider retires with a
+ * `RecoveryCodeUsed` event. The hashing happens in the service; the decider only compares hashes.
+ */
+export type SecondFactorCheck = { valid: false } | { valid: true; recoveryCodeHash?: string };
 
 /**
  * Errors: SYSTEM_MAINTENANCE, USER_ALREADY_EXISTS, WEAK_PASSWORD. (PHONE_ALREADY_REGISTERED comes
@@ -59,8 +68,8 @@ export interface Login extends UserCommandBase {
   passwordValid: boolean;
   /** Absent: no step-up code given. True: a `login_step_up` code was consumed. False: the code was refused. */
   stepUpCodeValid?: boolean;
-  /** Absent: no dynamic code given. Otherwise the TOTP check's outcome. */
-  secondFactorValid?: boolean;
+  /** Absent: no dynamic code given. Otherwise the service's check of it. */
+  secondFactor?: SecondFactorCheck;
 }
 
 /**
@@ -80,7 +89,7 @@ export interface ChangeLoginPassword extends UserCommandBase {
   currentPasswordValid: boolean;
   newLoginPasswordHash: string;
   passwordCheck: PasswordCheck;
-  secondFactorValid?: boolean;
+  secondFactor?: SecondFactorCheck;
 }
 
 /** Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_ALREADY_SET, WEAK_PASSWORD, second-factor codes. */
@@ -88,7 +97,7 @@ export interface SetPaymentPassword extends UserCommandBase {
   type: 'SetPaymentPassword';
   paymentPasswordHash: string;
   passwordCheck: PasswordCheck;
-  secondFactorValid?: boolean;
+  secondFactor?: SecondFactorCheck;
 }
 
 /** Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, PAYMENT_PASSWORD_LOCKED, WRONG_PAYMENT_PASSWORD (recorded), second-factor codes. */
@@ -97,7 +106,7 @@ export interface ChangePaymentPassword extends UserCommandBase {
   oldPasswordMatches: boolean;
   newPaymentPasswordHash: string;
   passwordCheck: PasswordCheck;
-  secondFactorValid?: boolean;
+  secondFactor?: SecondFactorCheck;
 }
 
 /**
@@ -112,7 +121,7 @@ export interface ResetPaymentPassword extends UserCommandBase {
   verification: CodeProof | undefined;
   newPaymentPasswordHash: string;
   passwordCheck: PasswordCheck;
-  secondFactorValid?: boolean;
+  secondFactor?: SecondFactorCheck;
 }
 
 /**
@@ -126,17 +135,38 @@ export interface VerifyPaymentPassword extends UserCommandBase {
   matches: boolean;
 }
 
-/** Errors: USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED. */
+/**
+ * Starts an enrollment: the factor becomes pending with this secret and protects nothing until
+ * `ConfirmSecondFactor`. Repeated while pending, it starts over with the new secret (the user may
+ * have lost or mistyped the first one). Errors: USER_NOT_FOUND, SECOND_FACTOR_ALREADY_ENABLED.
+ */
 export interface EnableSecondFactor extends UserCommandBase {
   type: 'EnableSecondFactor';
   /** The TOTP secret, field-encrypted by the service; the provisioning URI is returned once, never stored. */
   secretCiphertext: string;
 }
 
+/**
+ * Turns a pending factor on once the user proves the authenticator holds its secret, so that a
+ * secret mistyped into the app can never lock its owner out. A wrong code records nothing and
+ * leaves the enrollment pending: the pending secret protects nothing yet, and whoever may send this
+ * command (the user's own session) could read the secret by starting an enrollment anyway, so a
+ * guessed code gains nothing, while a failure count would only let typos lock the user out of the
+ * very step meant to prevent lockouts. Errors: USER_NOT_FOUND, SECOND_FACTOR_NOT_PENDING,
+ * SECOND_FACTOR_CODE_INVALID.
+ */
+export interface ConfirmSecondFactor extends UserCommandBase {
+  type: 'ConfirmSecondFactor';
+  /** The service's TOTP check of the code against the pending secret of the state decided on. */
+  codeValid: boolean;
+  /** Keyed hashes of the recovery codes issued with this confirmation (the codes go to the user only). */
+  recoveryCodeHashes: string[];
+}
+
 /** Errors: USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED, SECOND_FACTOR_LOCKED, SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR (recorded). */
 export interface DisableSecondFactor extends UserCommandBase {
   type: 'DisableSecondFactor';
-  secondFactorValid?: boolean;
+  secondFactor?: SecondFactorCheck;
 }
 
 /** Customer service removes a lost authenticator after verifying the caller (SPEC item 21). Errors: USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED. */
@@ -160,7 +190,7 @@ export interface FreezeAccount extends UserCommandBase {
  * without the proof to record such a failure, and the decider refuses to unfreeze without one.
  */
 export type UnfreezeActor =
-  | { kind: 'user'; verification: CodeProof | undefined; paymentPasswordMatches: boolean; secondFactorValid?: boolean }
+  | { kind: 'user'; verification: CodeProof | undefined; paymentPasswordMatches: boolean; secondFactor?: SecondFactorCheck }
   | { kind: 'support'; agentId: string; verificationReference: string };
 
 /**
@@ -190,9 +220,22 @@ export interface RaiseRiskAlert extends UserCommandBase {
 export type PaymentPasswordState =
   { kind: 'not_set' } | { kind: 'set'; hash: string; consecutiveFailures: number; lockedUntil: Instant | null };
 
+/**
+ * `pending`: an enrollment waits for its confirmation and asks for nothing yet. `enabled`: the
+ * factor guards the operations of `SecondFactorOperation`; `recoveryCodeHashes` are the recovery
+ * codes not used yet (none for a factor enabled before recovery codes existed).
+ */
 export type SecondFactorState =
   | { kind: 'disabled' }
-  | { kind: 'enabled'; secretCiphertext: string; enabledAt: Instant; failures: Instant[]; lockedUntil: Instant | null };
+  | { kind: 'pending'; secretCiphertext: string; startedAt: Instant }
+  | {
+      kind: 'enabled';
+      secretCiphertext: string;
+      enabledAt: Instant;
+      failures: Instant[];
+      lockedUntil: Instant | null;
+      recoveryCodeHashes: string[];
+    };
 
 export type FreezeState = { kind: 'active' } | { kind: 'frozen'; reason: string; actor: FreezeActor; frozenAt: Instant };
 

@@ -235,17 +235,17 @@ describe('User: Login', () => {
 
   it('requires the second factor when enabled: SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR, then success', () => {
     expect(given([registered, secondFactorEnabled]).when(login(MINUTE)).code).toBe('SECOND_FACTOR_REQUIRED');
-    const wrong = given([registered, secondFactorEnabled]).when(login(MINUTE, { secondFactorValid: false }));
+    const wrong = given([registered, secondFactorEnabled]).when(login(MINUTE, { secondFactor: { valid: false } }));
     expect(wrong.code).toBe('INVALID_SECOND_FACTOR');
     expect(wrong.details).toEqual({ attemptsLeft: 4 });
     expect(wrong.events[0]).toMatchObject({ type: IDENTITY_EVENT.SecondFactorFailed, data: { operation: 'login' } });
-    expect(given([registered, secondFactorEnabled]).when(login(MINUTE, { secondFactorValid: true })).events[0]).toMatchObject({
+    expect(given([registered, secondFactorEnabled]).when(login(MINUTE, { secondFactor: { valid: true } })).events[0]).toMatchObject({
       data: { secondFactorUsed: true },
     });
   });
 
   it('locks the second factor after 5 wrong dynamic codes (SECOND_FACTOR_LOCKED) with a risk alert', () => {
-    const wrongs = [0, 1, 2, 3, 4].map((m) => login(m * MINUTE, { secondFactorValid: false }));
+    const wrongs = [0, 1, 2, 3, 4].map((m) => login(m * MINUTE, { secondFactor: { valid: false } }));
     const result = run([registered, secondFactorEnabled], wrongs);
     expect(result.code).toBe('SECOND_FACTOR_LOCKED');
     expect(result.details).toEqual({ until: at(34 * MINUTE), attemptsLeft: 0 });
@@ -254,9 +254,9 @@ describe('User: Login', () => {
       IDENTITY_EVENT.SecondFactorLocked,
       IDENTITY_EVENT.RiskAlertRaised,
     ]);
-    const during = given(result.history).when(login(34 * MINUTE - 1, { secondFactorValid: true }));
+    const during = given(result.history).when(login(34 * MINUTE - 1, { secondFactor: { valid: true } }));
     expect(during.code).toBe('SECOND_FACTOR_LOCKED');
-    expect(given(result.history).when(login(34 * MINUTE, { secondFactorValid: true })).rejection).toBeUndefined();
+    expect(given(result.history).when(login(34 * MINUTE, { secondFactor: { valid: true } })).rejection).toBeUndefined();
   });
 
   it('remembers at most 20 devices, forgetting the least recently used', () => {
@@ -313,8 +313,8 @@ describe('User: ChangeLoginPassword', () => {
 
   it('requires the second factor when enabled', () => {
     expect(given([registered, secondFactorEnabled]).when(change(0)).code).toBe('SECOND_FACTOR_REQUIRED');
-    expect(given([registered, secondFactorEnabled]).when(change(0, { secondFactorValid: false })).code).toBe('INVALID_SECOND_FACTOR');
-    expect(given([registered, secondFactorEnabled]).when(change(0, { secondFactorValid: true })).rejection).toBeUndefined();
+    expect(given([registered, secondFactorEnabled]).when(change(0, { secondFactor: { valid: false } })).code).toBe('INVALID_SECOND_FACTOR');
+    expect(given([registered, secondFactorEnabled]).when(change(0, { secondFactor: { valid: true } })).rejection).toBeUndefined();
   });
 });
 
@@ -344,7 +344,7 @@ describe('User: SetPaymentPassword', () => {
 
   it('requires the second factor when enabled', () => {
     expect(given([registered, secondFactorEnabled]).when(set()).code).toBe('SECOND_FACTOR_REQUIRED');
-    expect(given([registered, secondFactorEnabled]).when(set({ secondFactorValid: true })).rejection).toBeUndefined();
+    expect(given([registered, secondFactorEnabled]).when(set({ secondFactor: { valid: true } })).rejection).toBeUndefined();
   });
 });
 
@@ -465,7 +465,7 @@ describe('User: ChangePaymentPassword', () => {
   });
 
   it('requires a valid second factor when enabled', () => {
-    expect(given([registered, paymentPasswordSet, secondFactorEnabled]).when(change(0, { secondFactorValid: false })).code).toBe(
+    expect(given([registered, paymentPasswordSet, secondFactorEnabled]).when(change(0, { secondFactor: { valid: false } })).code).toBe(
       'INVALID_SECOND_FACTOR',
     );
   });
@@ -545,7 +545,7 @@ describe('User: ResetPaymentPassword (forgot password)', () => {
 
   it('records a wrong dynamic code sent without the SMS code (kept for the next try), and never resets without one', () => {
     const wrong = given([registered, paymentPasswordSet, secondFactorEnabled]).when(
-      reset(0, { verification: undefined, secondFactorValid: false }),
+      reset(0, { verification: undefined, secondFactor: { valid: false } }),
     );
     expect(wrong.code).toBe('INVALID_SECOND_FACTOR');
     expect(wrong.events.map((event) => event.type)).toEqual([IDENTITY_EVENT.SecondFactorFailed]);
@@ -560,9 +560,11 @@ describe('User: ResetPaymentPassword (forgot password)', () => {
 });
 
 describe('User: second factor', () => {
-  it('enables it with the encrypted secret, once (SECOND_FACTOR_ALREADY_ENABLED)', () => {
+  it('starts an enrollment with the encrypted secret; refused once enabled (SECOND_FACTOR_ALREADY_ENABLED)', () => {
     const result = given([registered]).when({ type: 'EnableSecondFactor', userId: USER, secretCiphertext: 'enc:v1:k1:totp', now: at(0) });
-    expect(result.events).toEqual([secondFactorEnabled]);
+    expect(result.events).toEqual([
+      { type: IDENTITY_EVENT.SecondFactorEnrollmentStarted, data: { userId: USER, secretCiphertext: 'enc:v1:k1:totp', at: at(0) } },
+    ]);
     expect(
       given([registered, secondFactorEnabled]).when({
         type: 'EnableSecondFactor',
@@ -577,7 +579,7 @@ describe('User: second factor', () => {
     const result = given([registered, secondFactorEnabled]).when({
       type: 'DisableSecondFactor',
       userId: USER,
-      secondFactorValid: true,
+      secondFactor: { valid: true },
       now: at(MINUTE),
     });
     expect(result.events).toEqual([
@@ -594,10 +596,14 @@ describe('User: second factor', () => {
       'SECOND_FACTOR_REQUIRED',
     );
     expect(
-      given([registered, secondFactorEnabled]).when({ type: 'DisableSecondFactor', userId: USER, secondFactorValid: false, now: at(0) })
-        .code,
+      given([registered, secondFactorEnabled]).when({
+        type: 'DisableSecondFactor',
+        userId: USER,
+        secondFactor: { valid: false },
+        now: at(0),
+      }).code,
     ).toBe('INVALID_SECOND_FACTOR');
-    expect(given([registered]).when({ type: 'DisableSecondFactor', userId: USER, secondFactorValid: true, now: at(0) }).code).toBe(
+    expect(given([registered]).when({ type: 'DisableSecondFactor', userId: USER, secondFactor: { valid: true }, now: at(0) }).code).toBe(
       'SECOND_FACTOR_NOT_ENABLED',
     );
   });
@@ -605,7 +611,7 @@ describe('User: second factor', () => {
   it('lets support reset it after verification, even while locked', () => {
     const locked = run(
       [registered, secondFactorEnabled],
-      [0, 1, 2, 3, 4].map((m) => login(m, { secondFactorValid: false })),
+      [0, 1, 2, 3, 4].map((m) => login(m, { secondFactor: { valid: false } })),
     ).history;
     const result = given(locked).when({
       type: 'ResetSecondFactor',
@@ -650,7 +656,7 @@ describe('User: FreezeAccount / UnfreezeAccount', () => {
       kind: 'user',
       verification: { codeId: 'code-unfreeze', purpose: 'unfreeze', phoneHash: PHONE },
       paymentPasswordMatches,
-      ...(secondFactorValid === undefined ? {} : { secondFactorValid }),
+      ...(secondFactorValid === undefined ? {} : { secondFactor: { valid: secondFactorValid } }),
     },
     now: at(ms),
   });

@@ -9,6 +9,7 @@ import { createUserGates, requireProof, requireText, weakPassword, type Decision
 import { MONEY_MOVEMENT_PURPOSES } from './user-types';
 import type {
   ChangeLoginPassword,
+  ConfirmSecondFactor,
   ChangePaymentPassword,
   DisableSecondFactor,
   EnableSecondFactor,
@@ -44,8 +45,10 @@ export * from './user-types';
  * handler that only knew `Event[] | Rejection` would therefore still append them: it can never
  * lose a failure and open the door to brute force.
  *
- * Second factor: when enabled it is required on login and on the operations listed in
- * `SecondFactorOperation`; not on each payment, which the payment password already guards.
+ * Second factor: enabling it starts an enrollment (pending) that turns it on only once the user
+ * confirms a code from the authenticator. When enabled it is required on login and on the
+ * operations listed in `SecondFactorOperation`; not on each payment, which the payment password
+ * already guards. A recovery code issued at confirmation stands in for a dynamic code, once.
  */
 export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDENTITY_POLICY): UserDecider {
   const at = (now: Instant): Instant => instant(now);
@@ -95,31 +98,31 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     if (isBefore(command.now, user.loginLockedUntil))
       return reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until: user.loginLockedUntil });
     if (!command.passwordValid) return loginFailure(user, command.deviceId, command.now);
-    const secondFactor = secondFactorGate(user, command.secondFactorValid, 'login', command.now);
-    if (secondFactor !== null) return secondFactor;
-    const newDevice = !user.knownDevices.includes(command.deviceId);
-    if (newDevice) {
-      if (command.stepUpCodeValid === undefined) {
-        return reject(IDENTITY_ERROR.STEP_UP_REQUIRED, 'new device: confirm with the SMS code sent to your phone', {
-          deviceId: command.deviceId,
-          purpose: 'login_step_up',
-        });
+    return secondFactorGate(user, command.secondFactor, 'login', command.now, () => {
+      const newDevice = !user.knownDevices.includes(command.deviceId);
+      if (newDevice) {
+        if (command.stepUpCodeValid === undefined) {
+          return reject(IDENTITY_ERROR.STEP_UP_REQUIRED, 'new device: confirm with the SMS code sent to your phone', {
+            deviceId: command.deviceId,
+            purpose: 'login_step_up',
+          });
+        }
+        // The code aggregate already counted the wrong try; nothing to record here.
+        if (!command.stepUpCodeValid) return reject(IDENTITY_ERROR.INVALID_CODE, 'the SMS code is not valid', { purpose: 'login_step_up' });
       }
-      // The code aggregate already counted the wrong try; nothing to record here.
-      if (!command.stepUpCodeValid) return reject(IDENTITY_ERROR.INVALID_CODE, 'the SMS code is not valid', { purpose: 'login_step_up' });
-    }
-    return [
-      {
-        type: IDENTITY_EVENT.LoggedIn,
-        data: {
-          userId: user.userId,
-          deviceId: command.deviceId,
-          newDevice,
-          secondFactorUsed: user.secondFactor.kind === 'enabled',
-          at: at(command.now),
+      return [
+        {
+          type: IDENTITY_EVENT.LoggedIn,
+          data: {
+            userId: user.userId,
+            deviceId: command.deviceId,
+            newDevice,
+            secondFactorUsed: user.secondFactor.kind === 'enabled',
+            at: at(command.now),
+          },
         },
-      },
-    ];
+      ];
+    });
   }
 
   function verifyDevice(command: VerifyDevice, user: RegisteredUser): Decision {
@@ -141,14 +144,12 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
       return reject(IDENTITY_ERROR.LOGIN_LOCKED, 'login is locked after repeated failures', { until: user.loginLockedUntil });
     // A wrong current password counts like a failed login: otherwise this would be an unlimited password oracle.
     if (!command.currentPasswordValid) return loginFailure(user, null, command.now);
-    const secondFactor = secondFactorGate(user, command.secondFactorValid, 'change_login_password', command.now);
-    if (secondFactor !== null) return secondFactor;
-    return [
+    return secondFactorGate(user, command.secondFactor, 'change_login_password', command.now, () => [
       {
         type: IDENTITY_EVENT.LoginPasswordChanged,
         data: { userId: user.userId, loginPasswordHash: command.newLoginPasswordHash, at: at(command.now) },
       },
-    ];
+    ]);
   }
 
   function setPaymentPassword(command: SetPaymentPassword, user: RegisteredUser): Decision {
@@ -157,14 +158,12 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     const weak = weakPassword(command.passwordCheck, 'paymentPassword');
     if (weak !== null) return weak;
     requireText(command.paymentPasswordHash, 'paymentPasswordHash');
-    const secondFactor = secondFactorGate(user, command.secondFactorValid, 'set_payment_password', command.now);
-    if (secondFactor !== null) return secondFactor;
-    return [
+    return secondFactorGate(user, command.secondFactor, 'set_payment_password', command.now, () => [
       {
         type: IDENTITY_EVENT.PaymentPasswordSet,
         data: { userId: user.userId, paymentPasswordHash: command.paymentPasswordHash, at: at(command.now) },
       },
-    ];
+    ]);
   }
 
   function changePaymentPassword(command: ChangePaymentPassword, user: RegisteredUser): Decision {
@@ -174,14 +173,12 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     requireText(command.newPaymentPasswordHash, 'newPaymentPasswordHash');
     const password = paymentPasswordGate(user, command.oldPasswordMatches, 'change_payment_password', command.now);
     if (password !== null) return password;
-    const secondFactor = secondFactorGate(user, command.secondFactorValid, 'change_payment_password', command.now);
-    if (secondFactor !== null) return secondFactor;
-    return [
+    return secondFactorGate(user, command.secondFactor, 'change_payment_password', command.now, () => [
       {
         type: IDENTITY_EVENT.PaymentPasswordChanged,
         data: { userId: user.userId, paymentPasswordHash: command.newPaymentPasswordHash, at: at(command.now) },
       },
-    ];
+    ]);
   }
 
   function resetPaymentPassword(command: ResetPaymentPassword, user: RegisteredUser): Decision {
@@ -191,20 +188,21 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     if (weak !== null) return weak;
     requireText(command.newPaymentPasswordHash, 'newPaymentPasswordHash');
     if (command.verification !== undefined) requireProof(command.verification, 'payment_password_reset', user.phoneHash);
-    const secondFactor = secondFactorGate(user, command.secondFactorValid, 'reset_payment_password', command.now);
-    if (secondFactor !== null) return secondFactor;
-    if (command.verification === undefined) throw new InvalidIdentityCommand('a payment password reset needs its consumed SMS code');
-    return [
-      {
-        type: IDENTITY_EVENT.PaymentPasswordReset,
-        data: {
-          userId: user.userId,
-          paymentPasswordHash: command.newPaymentPasswordHash,
-          verificationCodeId: command.verification.codeId,
-          at: at(command.now),
+    const verification = command.verification;
+    return secondFactorGate(user, command.secondFactor, 'reset_payment_password', command.now, () => {
+      if (verification === undefined) throw new InvalidIdentityCommand('a payment password reset needs its consumed SMS code');
+      return [
+        {
+          type: IDENTITY_EVENT.PaymentPasswordReset,
+          data: {
+            userId: user.userId,
+            paymentPasswordHash: command.newPaymentPasswordHash,
+            verificationCodeId: verification.codeId,
+            at: at(command.now),
+          },
         },
-      },
-    ];
+      ];
+    });
   }
 
   function verifyPaymentPassword(command: VerifyPaymentPassword, user: RegisteredUser): Decision {
@@ -234,30 +232,55 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     if (user.secondFactor.kind === 'enabled')
       return reject(IDENTITY_ERROR.SECOND_FACTOR_ALREADY_ENABLED, 'the second factor is already enabled');
     requireText(command.secretCiphertext, 'secretCiphertext');
+    // While pending this starts over: the new secret replaces one the user may have lost or mistyped.
     return [
       {
-        type: IDENTITY_EVENT.SecondFactorEnabled,
+        type: IDENTITY_EVENT.SecondFactorEnrollmentStarted,
         data: { userId: user.userId, secretCiphertext: command.secretCiphertext, at: at(command.now) },
       },
     ];
   }
 
-  function disableSecondFactor(command: DisableSecondFactor, user: RegisteredUser): Decision {
-    if (user.secondFactor.kind === 'disabled') return reject(IDENTITY_ERROR.SECOND_FACTOR_NOT_ENABLED, 'the second factor is not enabled');
-    const secondFactor = secondFactorGate(user, command.secondFactorValid, 'disable_second_factor', command.now);
-    if (secondFactor !== null) return secondFactor;
+  function confirmSecondFactor(command: ConfirmSecondFactor, user: RegisteredUser): Decision {
+    const factor = user.secondFactor;
+    if (factor.kind !== 'pending')
+      return reject(IDENTITY_ERROR.SECOND_FACTOR_NOT_PENDING, 'no second-factor enrollment is waiting for confirmation', {
+        secondFactor: factor.kind,
+      });
+    // Nothing recorded (see ConfirmSecondFactor): the enrollment stays pending for another try.
+    if (!command.codeValid)
+      return reject(IDENTITY_ERROR.SECOND_FACTOR_CODE_INVALID, 'the code does not match the authenticator being set up');
+    command.recoveryCodeHashes.forEach((hash, index) => requireText(hash, `recoveryCodeHashes[${index}]`));
+    if (new Set(command.recoveryCodeHashes).size !== command.recoveryCodeHashes.length)
+      throw new InvalidIdentityCommand('recovery code hashes must be distinct');
     return [
+      {
+        type: IDENTITY_EVENT.SecondFactorEnabled,
+        data: {
+          userId: user.userId,
+          secretCiphertext: factor.secretCiphertext,
+          recoveryCodeHashes: [...command.recoveryCodeHashes],
+          at: at(command.now),
+        },
+      },
+    ];
+  }
+
+  function disableSecondFactor(command: DisableSecondFactor, user: RegisteredUser): Decision {
+    // A pending enrollment protects nothing, so there is nothing to turn off; a new enrollment replaces it.
+    if (user.secondFactor.kind !== 'enabled') return reject(IDENTITY_ERROR.SECOND_FACTOR_NOT_ENABLED, 'the second factor is not enabled');
+    return secondFactorGate(user, command.secondFactor, 'disable_second_factor', command.now, () => [
       {
         type: IDENTITY_EVENT.SecondFactorDisabled,
         data: { userId: user.userId, by: 'user', supportAgentId: null, verificationReference: null, at: at(command.now) },
       },
-    ];
+    ]);
   }
 
   function resetSecondFactor(command: ResetSecondFactor, user: RegisteredUser): Decision {
     requireText(command.supportAgentId, 'supportAgentId');
     requireText(command.verificationReference, 'verificationReference');
-    if (user.secondFactor.kind === 'disabled') return reject(IDENTITY_ERROR.SECOND_FACTOR_NOT_ENABLED, 'the second factor is not enabled');
+    if (user.secondFactor.kind !== 'enabled') return reject(IDENTITY_ERROR.SECOND_FACTOR_NOT_ENABLED, 'the second factor is not enabled');
     return [
       {
         type: IDENTITY_EVENT.SecondFactorDisabled,
@@ -295,6 +318,8 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
         return verifyPaymentPassword(command, state);
       case 'EnableSecondFactor':
         return enableSecondFactor(command, state);
+      case 'ConfirmSecondFactor':
+        return confirmSecondFactor(command, state);
       case 'DisableSecondFactor':
         return disableSecondFactor(command, state);
       case 'ResetSecondFactor':

@@ -26,6 +26,8 @@ const PRIVATE_FIELDS = [
   'paymentPasswordHash',
   'idNumberCiphertext',
   'secretCiphertext',
+  'recoveryCodeHashes',
+  'codeHash',
   'verificationCodeId',
   'name',
 ] as const;

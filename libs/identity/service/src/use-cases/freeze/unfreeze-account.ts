@@ -37,14 +37,14 @@ export async function unfreezeAccount(
   const secondFactorCode = core.openOptional(envelope.payload.secondFactorCode, 'secondFactorCode');
   const user = await core.userState(userId);
   if (user === undefined) return rejected(envelope, IDENTITY_ERROR.USER_NOT_FOUND, 'no such user', { userId });
-  const secondFactorValid = core.secondFactorValid(user, secondFactorCode, now);
+  const secondFactor = core.secondFactorCheck(user, secondFactorCode, now);
   const command = (verification: CodeProof | undefined) => ({
     type: 'Resolve' as const,
     resolve: (state: UserState): UserCommand => ({
       type: 'UnfreezeAccount',
       userId,
       now,
-      actor: { kind: 'user', verification, paymentPasswordMatches: core.paymentPasswordMatches(state, password), secondFactorValid },
+      actor: { kind: 'user', verification, paymentPasswordMatches: core.paymentPasswordMatches(state, password), secondFactor },
     }),
   });
   return core.withSmsCode(envelope, user, { purpose: 'unfreeze', code }, command, IDENTITY_EVENT.AccountUnfrozen);

@@ -30,14 +30,14 @@ export async function login(
   // the argon2 work is skipped: a locked account must not become a CPU sink.
   const locked = isBefore(now, user.loginLockedUntil);
   const passwordValid = locked ? false : await verifyLoginPassword(password, user.loginPasswordHash);
-  const secondFactorValid = core.secondFactorValid(user, secondFactorCode, now);
+  const secondFactor = core.secondFactorCheck(user, secondFactorCode, now);
   const command = (stepUpCodeValid: boolean | undefined): UserCommand => ({
     type: 'Login',
     userId: user.userId,
     deviceId: payload.deviceId,
     passwordValid,
     stepUpCodeValid,
-    secondFactorValid,
+    secondFactor,
     now,
   });
 

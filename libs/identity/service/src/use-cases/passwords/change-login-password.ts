@@ -26,7 +26,7 @@ export async function changeLoginPassword(
     currentPasswordValid,
     newLoginPasswordHash,
     passwordCheck: checkLoginPassword(next),
-    secondFactorValid: core.secondFactorValid(user, secondFactorCode, now),
+    secondFactor: core.secondFactorCheck(user, secondFactorCode, now),
   });
   const early = core.dryRun(command(DRY_RUN, true), user);
   if (early) return rejectedBy(envelope, early);

@@ -16,7 +16,7 @@ export async function changePaymentPassword(
   const secondFactorCode = core.openOptional(envelope.payload.secondFactorCode, 'secondFactorCode');
   const now = core.now();
   const user = await core.userState(userId);
-  const secondFactorValid = core.secondFactorValid(user, secondFactorCode, now);
+  const secondFactor = core.secondFactorCheck(user, secondFactorCode, now);
   const newPaymentPasswordHash = hashPaymentPassword(userId, next, core.config.pepperKeyring);
   const passwordCheck = checkPaymentPassword(next);
   return core.changeUser(envelope, userId, {
@@ -28,7 +28,7 @@ export async function changePaymentPassword(
       oldPasswordMatches: core.paymentPasswordMatches(state, current),
       newPaymentPasswordHash,
       passwordCheck,
-      secondFactorValid,
+      secondFactor,
     }),
   });
 }

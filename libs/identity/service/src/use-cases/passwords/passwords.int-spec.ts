@@ -41,6 +41,22 @@ describe('identity passwords and second factor over Kafka', () => {
       deviceId: extra.deviceId ?? 'phone-A',
       ...(extra.secondFactorCode === undefined ? {} : { secondFactorCode: h.enc('secondFactorCode', extra.secondFactorCode) }),
     });
+  /** Starts a TOTP enrollment; the authenticator's secret, read from the provisioning URI, and its current code. */
+  const enrol = async (userId: string) => {
+    const enabled = expectAccepted(await h.send(identity.enableSecondFactor, { userId }, `user:${userId}`));
+    const uri = h.dec('provisioningUri', String(enabled['provisioningUri']));
+    const secret = base32Decode(/secret=([A-Z2-7]+)/.exec(uri)![1]!);
+    return { uri, code: () => totp(secret, h.clock.now().getTime()) };
+  };
+  const confirm = (userId: string, code: string, commandId?: string) =>
+    h.send(
+      identity.confirmSecondFactor,
+      { userId, secondFactorCode: h.enc('secondFactorCode', code) },
+      `user:${userId}`,
+      commandId === undefined ? {} : { commandId },
+    );
+  const recoveryCodesOf = (confirmed: Record<string, unknown>): string[] =>
+    JSON.parse(h.dec('recoveryCodes', String(confirmed['recoveryCodes']))) as string[];
 
   it('locks the payment password after 5 wrong tries with the unlock time, and opens again after it', async () => {
     const userId = await h.register(randomPhone());
@@ -144,16 +160,14 @@ describe('identity passwords and second factor over Kafka', () => {
     expectAccepted(await login(phone, 'NewPass2027'));
   });
 
-  it('enables TOTP once, requires it on login and sensitive operations, locks after 5 wrong codes, and support can reset it', async () => {
+  it('enables TOTP once confirmed, requires it on login and sensitive operations, locks after 5 wrong codes, and support can reset it', async () => {
     const phone = randomPhone();
     const userId = await h.register(phone, GOOD_LOGIN_PASSWORD, { deviceId: 'phone-A' });
     const me = `user:${userId}`;
-    const enabled = expectAccepted(await h.send(identity.enableSecondFactor, { userId }, me));
-    const uri = h.dec('provisioningUri', String(enabled['provisioningUri']));
+    const { uri, code: now } = await enrol(userId);
     expect(uri).toMatch(/^otpauth:\/\/totp\/ICBC%20e-Wallet:13\d\*{4}\d{4}\?secret=[A-Z2-7]+&/);
-    const secret = base32Decode(/secret=([A-Z2-7]+)/.exec(uri)![1]!);
-    const now = () => totp(secret, h.clock.now().getTime());
     const wrong = () => String((Number(now()) + 500_000) % 1_000_000).padStart(6, '0');
+    expectAccepted(await confirm(userId, now()));
     expectRejected(await h.send(identity.enableSecondFactor, { userId }, me), 'SECOND_FACTOR_ALREADY_ENABLED');
 
     expect(expectRejected(await login(phone, GOOD_LOGIN_PASSWORD), 'SECOND_FACTOR_REQUIRED').details).toEqual({ operation: 'login' });
@@ -172,7 +186,8 @@ describe('identity passwords and second factor over Kafka', () => {
     expectAccepted(await disable(now()));
     expectRejected(await disable(now()), 'SECOND_FACTOR_NOT_ENABLED');
 
-    expectAccepted(await h.send(identity.enableSecondFactor, { userId }, me));
+    const again = await enrol(userId);
+    expectAccepted(await confirm(userId, again.code()));
     h.clock.advance(16 * MINUTE); // past the failure window of the earlier wrong code
     for (let attemptsLeft = 4; attemptsLeft >= 1; attemptsLeft--)
       expect(expectRejected(await disable(wrong()), 'INVALID_SECOND_FACTOR').details).toEqual({ attemptsLeft });
@@ -183,5 +198,63 @@ describe('identity passwords and second factor over Kafka', () => {
     expectRejected(resetByUser, 'FORBIDDEN');
     expectAccepted(await h.send(identity.resetSecondFactor, { userId, verificationReference: 'call-95588-0001' }, 'support:agent-9'));
     expectAccepted(await login(phone, GOOD_LOGIN_PASSWORD));
+  });
+  it('turns TOTP on only at confirmation, with recovery codes that each pass a protected operation once', async () => {
+    const phone = randomPhone();
+    const userId = await h.register(phone, GOOD_LOGIN_PASSWORD, { deviceId: 'phone-A' });
+    const first = await enrol(userId);
+    // The user mistyped the first secret into the app: enrolling again replaces it.
+    const second = await enrol(userId);
+    expect(second.uri).not.toBe(first.uri);
+    expectRejected(await confirm(userId, first.code()), 'SECOND_FACTOR_CODE_INVALID');
+    // Pending: nothing asks for a code yet, and the refused confirmation counted toward no lock.
+    expectAccepted(await login(phone, GOOD_LOGIN_PASSWORD));
+
+    const commandId = `confirm-${randomUUID()}`;
+    const confirmed = expectAccepted(await confirm(userId, second.code(), commandId));
+    expect(confirmed).toMatchObject({ userId, enabledAt: h.clock.now().toISOString(), recoveryCodesLeft: 10 });
+    const codes = recoveryCodesOf(confirmed);
+    expect(codes).toHaveLength(10);
+    expect(new Set(codes).size).toBe(10);
+    for (const code of codes) expect(code).toMatch(/^[2-9a-hjkmnp-z]{5}-[2-9a-hjkmnp-z]{5}$/);
+    // A re-delivered confirmation answers the codes whose hashes its first delivery stored.
+    expect(recoveryCodesOf(expectAccepted(await confirm(userId, second.code(), commandId)))).toEqual(codes);
+    expectRejected(await confirm(userId, second.code()), 'SECOND_FACTOR_NOT_PENDING');
+    expectRejected(await login(phone, GOOD_LOGIN_PASSWORD), 'SECOND_FACTOR_REQUIRED');
+
+    // A recovery code stands in for the dynamic code once, then is a wrong code like any other.
+    expectAccepted(await login(phone, GOOD_LOGIN_PASSWORD, { secondFactorCode: codes[0]! }));
+    expect(
+      expectRejected(await login(phone, GOOD_LOGIN_PASSWORD, { secondFactorCode: codes[0]! }), 'INVALID_SECOND_FACTOR').details,
+    ).toEqual({
+      attemptsLeft: 4,
+    });
+    const setPaymentPasswordWith = (secondFactorCode: string) =>
+      h.send(
+        identity.setPaymentPassword,
+        {
+          userId,
+          paymentPassword: h.enc('paymentPassword', GOOD_PAYMENT_PASSWORD),
+          secondFactorCode: h.enc('secondFactorCode', secondFactorCode),
+        },
+        `user:${userId}`,
+      );
+    expectRejected(await setPaymentPasswordWith(codes[0]!), 'INVALID_SECOND_FACTOR');
+    // Another one works there, typed in capitals as people copy them.
+    expectAccepted(await setPaymentPasswordWith(codes[1]!.toUpperCase()));
+
+    const published = await events.waitFor(
+      (m) =>
+        m.message.headers?.['message-type']?.toString() === 'identity.RecoveryCodeUsed.v1' &&
+        m.message.key?.toString() === `user-${userId}`,
+    );
+    // Published without the hashes: a hash on a shared topic is one more copy to protect.
+    expect(JSON.parse(published.message.value!.toString())).toEqual({ userId, codesLeft: 9, at: expect.any(String) });
+    const enabled = await events.waitFor(
+      (m) =>
+        m.message.headers?.['message-type']?.toString() === 'identity.SecondFactorEnabled.v1' &&
+        m.message.key?.toString() === `user-${userId}`,
+    );
+    expect(JSON.parse(enabled.message.value!.toString())).toEqual({ userId, at: expect.any(String) });
   });
 });

@@ -27,7 +27,7 @@ export async function resetPaymentPassword(
     verification,
     newPaymentPasswordHash: hashPaymentPassword(user.userId, next, core.config.pepperKeyring),
     passwordCheck: checkPaymentPassword(next),
-    secondFactorValid: core.secondFactorValid(user, secondFactorCode, now),
+    secondFactor: core.secondFactorCheck(user, secondFactorCode, now),
   });
   // Refusals that need no code (not set, weak password, second factor missing) and a wrong dynamic code leave the code unused.
   return core.withSmsCode(envelope, user, { purpose: 'payment_password_reset', code }, command, IDENTITY_EVENT.PaymentPasswordReset);

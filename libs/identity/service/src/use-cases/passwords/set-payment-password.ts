@@ -21,6 +21,6 @@ export async function setPaymentPassword(
     now,
     paymentPasswordHash: hashPaymentPassword(userId, password, core.config.pepperKeyring),
     passwordCheck: checkPaymentPassword(password),
-    secondFactorValid: core.secondFactorValid(user, secondFactorCode, now),
+    secondFactor: core.secondFactorCheck(user, secondFactorCode, now),
   });
 }

@@ -16,7 +16,7 @@ export async function disableSecondFactor(
   const now = core.now();
   const meta = commandMetadata(envelope);
   const user = await core.userState(userId);
-  const command: UserCommand = { type: 'DisableSecondFactor', userId, now, secondFactorValid: core.secondFactorValid(user, code, now) };
+  const command: UserCommand = { type: 'DisableSecondFactor', userId, now, secondFactor: core.secondFactorCheck(user, code, now) };
   if (paymentPassword !== undefined && user !== undefined) {
     // Refusals that record nothing (not enabled, no code, locked) come before the password is tried.
     const early = core.dryRun(command, user);

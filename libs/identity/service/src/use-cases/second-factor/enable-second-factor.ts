@@ -7,7 +7,13 @@ import { totpAad, type IdentityCore } from '../../identity-core';
 
 const TOTP_ISSUER = 'ICBC e-Wallet';
 
-/** Codes: `identityContract.enableSecondFactor.rejects`. */
+/**
+ * Starts a TOTP enrollment: a fresh secret, stored field-encrypted as pending, and its provisioning
+ * URI for the authenticator app. The factor protects nothing until `confirmSecondFactor` proves the
+ * app holds the secret; enabling again before that starts over with a new secret.
+ *
+ * Codes: `identityContract.enableSecondFactor.rejects`.
+ */
 export async function enableSecondFactor(
   core: IdentityCore,
   envelope: CommandEnvelope<PayloadOf<typeof identityContract.enableSecondFactor>>,
@@ -23,12 +29,12 @@ export async function enableSecondFactor(
     commandMetadata(envelope),
   );
   if (step.rejection) return rejectedBy(envelope, step.rejection);
-  const enabled = step.events.find((event) => event.type === IDENTITY_EVENT.SecondFactorEnabled);
+  const started = step.events.find((event) => event.type === IDENTITY_EVENT.SecondFactorEnrollmentStarted);
   const user = await core.userState(userId);
-  if (enabled?.type !== IDENTITY_EVENT.SecondFactorEnabled || user === undefined)
-    throw new Error('second factor accepted without SecondFactorEnabled');
+  if (started?.type !== IDENTITY_EVENT.SecondFactorEnrollmentStarted || user === undefined)
+    throw new Error('second factor accepted without SecondFactorEnrollmentStarted');
   // From the event, not the fresh secret: a re-delivered command gets the URI of the secret that was stored.
-  const secret = decryptField(enabled.data.secretCiphertext, core.config.fieldKeyring, totpAad(userId));
+  const secret = decryptField(started.data.secretCiphertext, core.config.fieldKeyring, totpAad(userId));
   const uri = totpProvisioningUri({ issuer: TOTP_ISSUER, accountName: user.maskedPhone, secretBase32: secret });
   return accepted(envelope, {
     userId,
