@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { userCardsDecider, type UserCardsEvent } from '@ledger/cards-domain';
 import { userDecider, type UserEvent } from '@ledger/identity-domain';
 import {
+  BILLERS,
   createPaymentDecider,
+  directoryOf,
   MERCHANTS,
   type MerchantEntry,
   type PaymentCommand,
@@ -94,7 +96,7 @@ export class Simulation {
     this.identity = new MemoryStreams('identity', userDecider, asIs<UserEvent>(), ids);
     this.cards = new MemoryStreams('cards', userCardsDecider, asIs<UserCardsEvent>(), ids);
     this.wallets = new MemoryStreams('wallet', createWalletDecider(DEFAULT_WALLET_POLICY), walletCodec, ids);
-    this.payments = new MemoryStreams('payments', createPaymentDecider([...MERCHANTS, ...extra]), paymentCodec, ids);
+    this.payments = new MemoryStreams('payments', createPaymentDecider(directoryOf([...MERCHANTS, ...extra], BILLERS)), paymentCodec, ids);
   }
 
   /** A UUID from the seed and a counter (the store keys events by uuid). */

@@ -17,10 +17,10 @@ export type Sender = (typeof SENDERS)[number];
 /**
  * The kinds of actor a command may name (the part of the `actor` header before `:`): a customer
  * (`user:<userId>`), customer service (`support:<agentId>`), a bank teller (`teller:<tellerId>`), a
- * branch supervisor deciding on a teller's work (`supervisor:<agentId>`), a third-party payment provider's signed callback (`provider:<name>`), a service or internal system
+ * branch supervisor deciding on a teller's work (`supervisor:<agentId>`), a third-party payment provider's signed callback (`provider:<name>`), a merchant calling the merchant API with its key (`merchant:<merchantId>`), a service or internal system
  * (`system:<name>`), a risk rule (`risk:<ruleId>`), or nobody yet (`anonymous`: registration, login).
  */
-export const ACTOR_KINDS = ['user', 'support', 'teller', 'supervisor', 'provider', 'system', 'risk', 'anonymous'] as const;
+export const ACTOR_KINDS = ['user', 'support', 'teller', 'supervisor', 'provider', 'merchant', 'system', 'risk', 'anonymous'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];
 
 /** Per sender, the actor kinds it may assert for one command; a sender not listed may not send it. */
@@ -58,7 +58,7 @@ export function defineCommand<Name extends string, Payload extends TSchema>(
   return contract;
 }
 
-const ACTOR = /^(user|support|teller|supervisor|provider|system|risk):([A-Za-z0-9][A-Za-z0-9._:@-]{0,127})$/;
+const ACTOR = /^(user|support|teller|supervisor|provider|merchant|system|risk):([A-Za-z0-9][A-Za-z0-9._:@-]{0,127})$/;
 
 /** The kind and id of an `actor` header, or undefined when it is not one of the forms above. */
 export function parseActorHeader(actor: string): { kind: ActorKind; id: string } | undefined {

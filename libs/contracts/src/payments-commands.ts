@@ -12,10 +12,26 @@ import {
 } from './payments-money-in-commands';
 import { payBill, payMerchant, refundPayment, transfer, withdraw } from './payments-money-out-commands';
 import { getPayment, listSupportAccess, listUserPayments, recordSupportAccess } from './payments-queries';
+import {
+  authenticateMerchant,
+  changeMerchantChannels,
+  issueMerchantApiKey,
+  listMerchantPayments,
+  listPartners,
+  lookUpBill,
+  onboardBiller,
+  onboardMerchant,
+  resumeBiller,
+  resumeMerchant,
+  revokeMerchantApiKey,
+  suspendBiller,
+  suspendMerchant,
+} from './payments-registry-commands';
 
 export * from './payments-money-out-commands';
 export * from './payments-money-in-commands';
 export * from './payments-queries';
+export * from './payments-registry-commands';
 
 export const COMMANDS = [
   payMerchant,
@@ -33,4 +49,17 @@ export const COMMANDS = [
   listUserPayments,
   listSupportAccess,
   recordSupportAccess,
+  onboardMerchant,
+  changeMerchantChannels,
+  suspendMerchant,
+  resumeMerchant,
+  issueMerchantApiKey,
+  revokeMerchantApiKey,
+  onboardBiller,
+  suspendBiller,
+  resumeBiller,
+  listPartners,
+  lookUpBill,
+  authenticateMerchant,
+  listMerchantPayments,
 ] as const;

@@ -9,7 +9,7 @@ import { ENCRYPTED_FIELD_PATTERN } from './command';
 export const CONTEXT = 'payments';
 
 /** The fields sealed (or encrypted) for payments: personal data that never travels in clear. */
-export type SecretField = 'recipientPhone' | 'billReference';
+export type SecretField = 'recipientPhone' | 'billReference' | 'merchantApiKey';
 
 /** The associated data of a field encrypted for payments, e.g. `payments:recipientPhone`. */
 export function secretAad(field: SecretField): string {

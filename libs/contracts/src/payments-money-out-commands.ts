@@ -223,8 +223,9 @@ export const payBill = defineCommand({
 export const refundPayment = defineCommand({
   type: 'payments.RefundPayment.v1',
   context: CONTEXT,
-  senders: { internal: ['system'] },
+  senders: { internal: ['system'], gateway: ['merchant'] },
   rejects: [
+    'NOT_MERCHANTS_PAYMENT',
     'REFUND_EXCEEDS_PAYMENT',
     'PAYMENT_NOT_REFUNDABLE',
     'PAYMENT_NOT_FOUND',
@@ -235,7 +236,8 @@ export const refundPayment = defineCommand({
     'PAYMENTS_BUSY',
   ],
   description:
-    "Refunds a completed merchant payment fully or partly (actor system:<merchant side>): the merchant account gives the money back to the wallet. refundId is the idempotency key (the refund's own payment id). " +
+    'Refunds a completed merchant payment fully or partly: the merchant account gives the money back to the wallet. Actor: the merchant (merchant:<merchantId>, asserted by the gateway once its API key was checked; ' +
+    "only its own payments: NOT_MERCHANTS_PAYMENT) or an internal system:<name>. refundId is the idempotency key (the refund's own payment id). " +
     'Key: paymentId (the original). Rejected: REFUND_EXCEEDS_PAYMENT (details.refundableMinor), PAYMENT_NOT_REFUNDABLE, PAYMENT_NOT_FOUND, WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (claim given back), ' +
     'IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).',
   payload: object({

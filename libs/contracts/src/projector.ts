@@ -79,7 +79,25 @@ export const getBalanceAsOf = defineCommand({
   payload: Type.Object({ userId: UserId, asOf: Instant, auditedBy: AuditedBy }, { additionalProperties: false }),
 });
 
-export const COMMANDS = [listStaffActions, getStatement, getBalanceAsOf] as const;
+export const getMerchantSettlement = defineCommand({
+  type: 'projector.GetMerchantSettlement.v1',
+  context: CONTEXT,
+  senders: { gateway: ['merchant'], internal: ['system'] },
+  rejects: [],
+  description:
+    "Merchant API query: the merchant's settlement statement for one Asia/Shanghai day, from the read models (eventually consistent): completed payments (count, gross), refunds (count, amount) and net, in fen. " +
+    "Actor: merchant:<merchantId> (the gateway asserts it once payments.AuthenticateMerchant.v1 accepted the merchant's key; its own only) or system:<service>. " +
+    'Accepted data: merchantId, day, payments, grossMinor, refunds, refundedMinor, netMinor (zeros for a day without payments). Key: merchantId. Codes: FORBIDDEN (another merchant).',
+  payload: Type.Object(
+    {
+      merchantId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+      day: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$' }),
+    },
+    { additionalProperties: false },
+  ),
+});
+
+export const COMMANDS = [listStaffActions, getStatement, getBalanceAsOf, getMerchantSettlement] as const;
 
 /** Every stable rejection code the projector's queries answer with, besides the transport's. */
 export const ERROR_CODES = ['FORBIDDEN', 'WALLET_NOT_OPEN', 'AUDIT_REQUIRED'] as const;

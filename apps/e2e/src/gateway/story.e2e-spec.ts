@@ -93,8 +93,11 @@ it('tells the whole story through HTTP, with the expected refusals', async () =>
   expect(text).toContain('INSUFFICIENT_FUNDS');
   expect(text).toContain('MERCHANT_NOT_SUPPORTED');
   expect(text).toContain('STEP_UP_REQUIRED');
-  // 张三: +500 +200 +300 −28 −100 −50 −30 −15; 李四: +100 −12 (yuan).
-  expect(report.balances['张三']).toMatchObject({ totalMinor: '77700', availableMinor: '77700', heldMinor: '0', status: 'active' });
+  expect(text).toContain('REFUND_EXCEEDS_PAYMENT');
+  expect(text).toContain('NOT_MERCHANTS_PAYMENT');
+  expect(text).toContain('MERCHANT_KEY_INVALID');
+  // 张三: +500 +200 +300 −28 −100 −50 −30 +8 (the café's refund) −15; 李四: +100 −12 (yuan).
+  expect(report.balances['张三']).toMatchObject({ totalMinor: '78500', availableMinor: '78500', heldMinor: '0', status: 'active' });
   expect(report.balances['李四']).toMatchObject({ totalMinor: '8800', availableMinor: '8800' });
   const alice = report.statements['张三'] ?? [];
   expect(alice.filter((payment) => payment['status'] === 'completed').map((payment) => payment['kind'])).toEqual([
@@ -105,6 +108,7 @@ it('tells the whole story through HTTP, with the expected refusals', async () =>
     'transfer',
     'bill',
     'withdrawal',
+    'refund',
     'merchant',
   ]);
   expect(alice.filter((payment) => payment['status'] === 'failed').map((payment) => payment['failureCode'])).toEqual([

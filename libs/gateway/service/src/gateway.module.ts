@@ -9,8 +9,11 @@ import { MaintenanceRoutes, SupportRoutes } from './identity-support.routes';
 import { IdentityRoutes } from './identity.routes';
 import { SupportAccessRoutes, SupportPaymentRoutes } from './payments-support.routes';
 import { StatementRoutes, SupportStatementRoutes } from './statement.routes';
+import { RegistryRoutes } from './registry.routes';
+import { MerchantRoutes } from './merchant.routes';
 import { PaymentRoutes } from './payments.routes';
 import { ProblemDetailsFilter } from './problem';
+import { SecondFactorRoutes } from './second-factor.routes';
 import { StaffRoutes } from './staff.routes';
 import { CardRoutes, WalletRoutes } from './wallet-cards.routes';
 
@@ -34,8 +37,11 @@ export class GatewayModule {
         SupportAccessRoutes,
         StatementRoutes,
         SupportStatementRoutes,
+        RegistryRoutes,
+        MerchantRoutes,
         MaintenanceRoutes,
         pingControllerFor(GATEWAY_CONTEXT),
+        SecondFactorRoutes,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

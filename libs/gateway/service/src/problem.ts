@@ -149,9 +149,19 @@ const HTTP_STATUS: Readonly<Record<GatewayErrorCode | ServiceErrorCode, number>>
   NOT_AWAITING_APPROVAL: 409,
   SELF_APPROVAL_FORBIDDEN: 403,
   RISK_VELOCITY_EXCEEDED: 429,
+  ALREADY_ONBOARDED: 409,
+  NOT_ONBOARDED: 404,
+  ALREADY_SUSPENDED: 409,
+  NOT_SUSPENDED: 409,
+  TOO_MANY_API_KEYS: 409,
+  API_KEY_NOT_FOUND: 404,
+  MERCHANT_KEY_INVALID: 401,
+  NOT_MERCHANTS_PAYMENT: 403,
   AUDIT_UNAVAILABLE: 503,
   /** A support look-up without its record on the trail: only a caller that skipped payments.RecordSupportAccess.v1 gets it. */
   AUDIT_REQUIRED: 403,
+  SECOND_FACTOR_NOT_PENDING: 409,
+  SECOND_FACTOR_CODE_INVALID: 422,
 };
 
 /**

@@ -9,4 +9,6 @@ export * from './lib/acquirer';
 export * from './lib/payment';
 export * from './lib/card-gateway';
 export * from './lib/billers';
+export * from './lib/partner-directory';
+export * from './lib/registry';
 export * from './lib/risk';

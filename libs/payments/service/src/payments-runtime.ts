@@ -4,10 +4,8 @@ import { DeciderHandler, EVENT_STORE, EventRelay, type EventStore } from '@ledge
 import { KafkaCommandClient, createKafka, ensureTopics } from '@ledger/messaging';
 import { Pool } from 'pg';
 import {
-  BILLERS,
   DEFAULT_COUNTER_APPROVAL,
   DEFAULT_RISK_POLICY,
-  MERCHANTS,
   createPaymentDecider,
   nextStep,
   type Biller,
@@ -26,6 +24,8 @@ import { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway } from './part
 import { PaymentTimers, TimerPoller, timerKindFor, type ClaimedTimer } from './payment-timers';
 import { providerSecretFromEnv } from './provider-signature';
 import { PersonalFields } from './personal-fields';
+import { MerchantKeys } from './registry/merchant-keys';
+import { PartnerRegistry } from './registry/partner-registry';
 import { SupportAccessAudit } from './support-access';
 import { UserPaymentsReadModel } from './user-payments';
 import { RiskRules } from './risk';
@@ -73,6 +73,8 @@ export interface PaymentsServiceOptions {
    * PAYMENTS_COUNTER_APPROVAL_WINDOW_MS (default 4 h) by default.
    */
   counterApproval?: Partial<CounterApprovalPolicy>;
+  /** How merchant API keys are hashed, opened and sealed (default: from the environment). */
+  merchantKeys?: MerchantKeys;
   /** Risk rules; PAYMENTS_RISK_VELOCITY_PER_MINUTE (default 10) and PAYMENTS_RISK_NEW_DEVICE_THRESHOLD_MINOR (default 50000 fen) by default. */
   risk?: Partial<RiskPolicy>;
 }
@@ -130,6 +132,10 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   readonly risk: RiskRules;
   /** Every support look-up of a user's transactions, recorded before it is answered (`supportaudit-<userId>`). */
   readonly supportAccess: SupportAccessAudit;
+  /** The merchants and billers, as data (`registry-*` streams), followed in memory. */
+  readonly registry: PartnerRegistry;
+  /** How merchant API keys are made, hashed and checked. */
+  readonly merchantKeys: MerchantKeys;
   private readonly pool: Pool;
   private readonly client: KafkaCommandClient;
   private readonly relay: EventRelay;
@@ -162,7 +168,9 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
       windowMs: num(process.env.PAYMENTS_COUNTER_APPROVAL_WINDOW_MS, DEFAULT_COUNTER_APPROVAL.windowMs),
       ...options.counterApproval,
     };
-    this.decider = createPaymentDecider(MERCHANTS, BILLERS, counterApproval);
+    this.merchantKeys = options.merchantKeys ?? MerchantKeys.fromEnv();
+    this.registry = new PartnerRegistry(store, this.merchantKeys, this.clock);
+    this.decider = createPaymentDecider(this.registry.directory, counterApproval);
     this.handler = new DeciderHandler({
       store,
       decider: this.decider,
@@ -270,6 +278,8 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     } finally {
       await admin.disconnect();
     }
+    // Before any payment starts: a start reads its merchant or biller from the registry.
+    await this.registry.start();
     await this.client.start();
     await this.relay.start();
     await this.userPayments.migrate();
@@ -287,6 +297,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     await this.relay.stop();
     await this.userPayments.stop();
     await this.risk.stop();
+    await this.registry.stop();
     await this.client.stop();
     await this.pool.end();
   }

@@ -7,10 +7,11 @@
  *
  * Who: the transport has already refused any sender or actor kind the command's contract does not
  * list (`senders` in `@ledger/contracts`: payments are started by users through the gateway, a
- * counter top-up by a teller, a refund by an internal system). Here, besides: `user:<id>` pays only
+ * counter top-up by a teller, a refund by the merchant or an internal system). Here, besides: `user:<id>` pays only
  * from their own account (userId = id; the wallet checks the wallet is theirs), a teller only
  * under their own id, and a supervisor decides on a counter top-up only under their own id (and
- * never on one they made: the decider's SELF_APPROVAL_FORBIDDEN). Otherwise FORBIDDEN.
+ * never on one they made: the decider's SELF_APPROVAL_FORBIDDEN), and a merchant refunds only its own
+ * payments (NOT_MERCHANTS_PAYMENT). Otherwise FORBIDDEN.
  */
 import { Controller } from '@nestjs/common';
 import { TRANSPORT_ERROR, paymentsContract, type CommandResult, type PayloadOf } from '@ledger/contracts';

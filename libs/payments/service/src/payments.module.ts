@@ -1,6 +1,7 @@
 import { Module, type Type } from '@nestjs/common';
 import { EventStoreModule } from '@ledger/event-store';
 import { pingControllerFor } from '@ledger/messaging';
+import { RegistryController } from './registry/registry.controller';
 import { PaymentsController } from './payments.controller';
 import { PAYMENTS_CONTEXT, PAYMENTS_OPTIONS, PaymentsRuntime, type PaymentsServiceOptions } from './payments-runtime';
 
@@ -14,7 +15,7 @@ export { PAYMENTS_CONTEXT } from './payments-runtime';
 export function paymentsModule(options: PaymentsServiceOptions = {}): Type<unknown> {
   @Module({
     imports: [EventStoreModule.forRoot({ schema: 'payments', url: options.databaseUrl })],
-    controllers: [pingControllerFor(PAYMENTS_CONTEXT), PaymentsController],
+    controllers: [pingControllerFor(PAYMENTS_CONTEXT), PaymentsController, RegistryController],
     providers: [{ provide: PAYMENTS_OPTIONS, useValue: options }, PaymentsRuntime],
   })
   class PaymentsModule {}

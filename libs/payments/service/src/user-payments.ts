@@ -207,6 +207,10 @@ export class UserPaymentsReadModel {
       await client.query(
         `CREATE INDEX IF NOT EXISTS user_payments_by_user ON ${READ_SCHEMA}.user_payments (user_id, created_at DESC, payment_id DESC)`,
       );
+      // A merchant's payments and refunds (counterparty merchant:<id>).
+      await client.query(
+        `CREATE INDEX IF NOT EXISTS user_payments_by_counterparty ON ${READ_SCHEMA}.user_payments (counterparty, created_at DESC, payment_id DESC)`,
+      );
     });
   }
 
@@ -237,10 +241,36 @@ export class UserPaymentsReadModel {
 
   /** Newest first; `before` is the `nextCursor` of the previous page. Throws on a malformed cursor. */
   async list(userId: string, limit = DEFAULT_PAGE_SIZE, before?: string): Promise<UserPaymentsPage> {
+    const { rows, pageSize } = await this.page('user_id', userId, limit, before);
+    const page = rows.slice(0, pageSize).map(viewOf);
+    const last = page[page.length - 1];
+    return rows.length > pageSize && last
+      ? { userId, payments: page, nextCursor: encodePageCursor(last.createdAt, last.paymentId) }
+      : { userId, payments: page };
+  }
+
+  /**
+   * A merchant's payments and its refunds, newest first: the rows whose counterparty is the merchant
+   * (a refund's is once its claim on the original payment is granted). Throws on a malformed cursor.
+   */
+  async listForMerchant(merchantId: string, limit = DEFAULT_PAGE_SIZE, before?: string): Promise<MerchantPaymentsPage> {
+    const { rows, pageSize } = await this.page('counterparty', `merchant:${merchantId}`, limit, before);
+    const page = rows.slice(0, pageSize).map((row) => {
+      const { userId: _user, counterparty: _counterparty, ...view } = viewOf(row);
+      return view;
+    });
+    const last = page[page.length - 1];
+    return rows.length > pageSize && last
+      ? { merchantId, payments: page, nextCursor: encodePageCursor(last.createdAt, last.paymentId) }
+      : { merchantId, payments: page };
+  }
+
+  /** One page of rows by user or by counterparty (each has its index), newest first. */
+  private async page(column: 'user_id' | 'counterparty', value: string, limit: number, before: string | undefined) {
     const pageSize = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.trunc(limit)));
     const after = before === undefined ? undefined : decodePageCursor(before);
-    const values: unknown[] = [userId, pageSize + 1];
-    let where = 'user_id = $1';
+    const values: unknown[] = [value, pageSize + 1];
+    let where = `${column} = $1`;
     if (after) {
       values.push(after.at, after.id);
       where += ' AND (created_at, payment_id) < ($3::timestamptz, $4)';
@@ -250,12 +280,15 @@ export class UserPaymentsReadModel {
        FROM ${READ_SCHEMA}.user_payments WHERE ${where} ORDER BY created_at DESC, payment_id DESC LIMIT $2`,
       values,
     );
-    const page = rows.slice(0, pageSize).map(viewOf);
-    const last = page[page.length - 1];
-    return rows.length > pageSize && last
-      ? { userId, payments: page, nextCursor: encodePageCursor(last.createdAt, last.paymentId) }
-      : { userId, payments: page };
+    return { rows, pageSize };
   }
+}
+
+/** A merchant's list: its payments and its refunds. */
+export interface MerchantPaymentsPage {
+  merchantId: string;
+  payments: Array<Omit<UserPaymentView, 'userId' | 'counterparty'>>;
+  nextCursor?: string;
 }
 
 function viewOf(row: Row): UserPaymentView {

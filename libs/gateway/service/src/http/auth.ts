@@ -63,7 +63,8 @@ export function requireSelf(principal: Principal, userId: string): void {
 /**
  * What each staff role may do, deny by default: customer service freezes, unfreezes, resets a lost
  * authenticator and looks at a user's payments (audited); a teller takes cash at the counter; a
- * supervisor may do what customer service does and opens maintenance windows. Each permission names
+ * supervisor may do what customer service does, opens maintenance windows and keeps the merchant
+ * and biller registry. Each permission names
  * the actor its commands carry, which the services check and record with the agent's id.
  */
 export const STAFF_PERMISSIONS = {
@@ -78,6 +79,8 @@ export const STAFF_PERMISSIONS = {
   /** The trail of what a member of staff did (their actions and logins). */
   readStaffActions: { roles: ['supervisor'], actorKind: 'supervisor' },
   maintenance: { roles: ['supervisor'], actorKind: 'support' },
+  /** Onboarding, suspending and resuming merchants and billers, and their merchants' API keys. */
+  manageRegistry: { roles: ['supervisor'], actorKind: 'supervisor' },
 } as const satisfies Record<string, { roles: readonly StaffRole[]; actorKind: 'support' | 'teller' | 'supervisor' }>;
 export type StaffPermission = keyof typeof STAFF_PERMISSIONS;
 

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { Amount, Instant, PaymentPassword, Phone, loose, strict } from './schema-fields';
 
 /** Amounts in requests: positive fen as a decimal string (no sign, no fraction, no leading zero). */
-const PositiveAmount = Type.String({
+export const PositiveAmount = Type.String({
   pattern: '^[1-9][0-9]{0,17}$',
   description: 'positive amount in fen as a decimal string ("12345" = 123.45 CNY)',
   examples: ['2500'],
@@ -16,7 +16,7 @@ export const PaymentIdField = Type.String({
   examples: ['3f1c7a2e-4b1d-4f7e-9a51-0d2c8e6b9f10'],
 });
 export const PaymentIdParam = PaymentIdField;
-const Code64 = (description: string) => Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description });
+export const Code64 = (description: string) => Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description });
 const CardIdField = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'a bound card of mine (GET /users/{userId}/cards)' });
 const Description = Type.Optional(Type.String({ maxLength: 256 }));
 const PaymentStepUpCode = Type.Optional(

@@ -11,6 +11,7 @@ export * from './identity-schemas';
 export * from './staff-schemas';
 export * from './wallet-cards-schemas';
 export * from './payments-schemas';
+export * from './registry-schemas';
 
 export const ProblemDetails = Type.Object(
   {

@@ -113,6 +113,12 @@ export async function moneyOut(
     200,
     paid,
   );
+  ok(
+    '张三 looks his mobile number up at 中国移动 (b-mobile) before paying',
+    await post(`/users/${alice.userId}/bill-lookups`, { billerId: 'b-mobile', billReference: alice.phone }, alice.token),
+    200,
+    (b) => (b['amountDueMinor'] === undefined ? 'found: any amount may be paid' : `due ${yuan(b['amountDueMinor'])}`),
+  );
   const bill = newPaymentId('bill');
   alice.payments.push(bill);
   ok(

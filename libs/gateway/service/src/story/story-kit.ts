@@ -70,7 +70,7 @@ export function storyKit(deps: StoryDeps) {
   let step = 0;
   const settle = deps.settleTimeoutMs ?? 60_000;
 
-  async function call(method: 'GET' | 'POST', path: string, options: { token?: string; body?: unknown } = {}): Promise<Reply> {
+  async function call(method: 'GET' | 'POST' | 'DELETE', path: string, options: { token?: string; body?: unknown } = {}): Promise<Reply> {
     const headers: Record<string, string> = {};
     if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -90,6 +90,7 @@ export function storyKit(deps: StoryDeps) {
   }
   const post = (path: string, body: unknown, token?: string) => call('POST', path, { body, token });
   const get = (path: string, token?: string) => call('GET', path, { token });
+  const remove = (path: string, token?: string) => call('DELETE', path, { token });
 
   const describe = (reply: Reply) =>
     reply.status >= 400
@@ -157,7 +158,7 @@ export function storyKit(deps: StoryDeps) {
   /** The number of steps told so far. */
   const steps = () => step;
 
-  return { deps, post, get, describe, ok, refused, until, section, code, newPaymentId, paid, pay, nextStep, steps };
+  return { deps, post, get, remove, describe, ok, refused, until, section, code, newPaymentId, paid, pay, nextStep, steps };
 }
 
 export type StoryKit = ReturnType<typeof storyKit>;

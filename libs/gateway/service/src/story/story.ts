@@ -1,6 +1,7 @@
 import { paymentsContract } from '@ledger/contracts';
 import { moneyIn, moneyOut } from './money-chapters';
 import { passwordsCardsWallets, registration } from './onboarding-chapters';
+import { merchantRefund, revokeMerchantKey } from './merchant-chapters';
 import { forgottenPaymentPassword, lostPhone } from './recovery-chapters';
 import { statements } from './statement-chapters';
 import { randomPhone, storyKit, type StoryCast, type StoryDeps, type StoryUser } from './story-kit';
@@ -41,12 +42,14 @@ export async function runStory(deps: StoryDeps): Promise<StoryReport> {
   await passwordsCardsWallets(kit, cast);
   await moneyIn(kit, cast);
   await moneyOut(kit, cast);
+  const cafe = await merchantRefund(kit, cast);
   await forgottenPaymentPassword(kit, cast);
   await lostPhone(kit, cast);
 
   const { balances, statements: payments, walletStatements } = await statements(kit, cast);
 
   section('Clean-up: the simulator has one 张三 debit card and one 李四 card; unbind them so the demo can run again');
+  await revokeMerchantKey(kit, cast, cafe.keyId);
   for (const user of [alice, bob]) {
     ok(
       `${user.name} unbinds his card with the payment password`,

@@ -1,6 +1,6 @@
 /**
- * Billers (缴费: utilities, phone top-up) and the port to them (simulated by the payments service). The registry is an
- * in-code table, like the merchant registry.
+ * Billers (缴费: utilities, phone top-up) and the port to them (simulated by the payments service). The registry is
+ * data, like the merchants' (`registry.ts`); `BILLERS` are the billers it is seeded with.
  */
 export interface BillerEntry {
   billerId: string;

@@ -80,6 +80,22 @@ export const PAYMENT_ERROR = {
   RISK_VELOCITY_EXCEEDED: 'RISK_VELOCITY_EXCEEDED',
   /** Risk: the first payment from a new device above the threshold needs an SMS step-up (refused, nothing recorded on the payment; a risk alert is raised). */
   STEP_UP_REQUIRED: 'STEP_UP_REQUIRED',
+  /** Registry: a merchant or biller with this id is onboarded already (nothing changed). */
+  ALREADY_ONBOARDED: 'ALREADY_ONBOARDED',
+  /** Registry: no merchant or biller with this id has been onboarded. */
+  NOT_ONBOARDED: 'NOT_ONBOARDED',
+  /** Registry: the merchant or biller is suspended already. */
+  ALREADY_SUSPENDED: 'ALREADY_SUSPENDED',
+  /** Registry: the merchant or biller is not suspended. */
+  NOT_SUSPENDED: 'NOT_SUSPENDED',
+  /** Registry: a merchant holds at most `MAX_MERCHANT_API_KEYS` live API keys; revoke one first. */
+  TOO_MANY_API_KEYS: 'TOO_MANY_API_KEYS',
+  /** Registry: the merchant has no live API key with this id. */
+  API_KEY_NOT_FOUND: 'API_KEY_NOT_FOUND',
+  /** Merchant API: the API key is not a live key of the merchant it names (or the merchant is suspended). */
+  MERCHANT_KEY_INVALID: 'MERCHANT_KEY_INVALID',
+  /** Merchant API: a merchant refunds only its own payments. */
+  NOT_MERCHANTS_PAYMENT: 'NOT_MERCHANTS_PAYMENT',
 } as const;
 
 /** A step was recorded in a state that does not expect it (a bug or a stale driver). */

@@ -1,6 +1,7 @@
 /**
- * The merchant registry: which merchants accept the wallet and on which channels. An in-code table
- * for now (the documents name no merchant onboarding flow); a service would load it from config.
+ * Merchants: which accept the wallet, on which channels, and how they are paid. The registry itself
+ * is data (one `registry-merchant.<id>` stream each, `registry.ts`); `MERCHANTS` are the merchants it
+ * is seeded with when a store starts empty.
  */
 export type PaymentChannel = 'online' | 'qr' | 'pos';
 export const PAYMENT_CHANNELS: readonly PaymentChannel[] = ['online', 'qr', 'pos'];
@@ -33,8 +34,12 @@ export const MERCHANTS: readonly MerchantEntry[] = [
 export type MerchantCheck =
   { ok: true; merchant: MerchantEntry } | { ok: false; code: 'MERCHANT_NOT_SUPPORTED' | 'CHANNEL_NOT_SUPPORTED'; message: string };
 
-export function checkMerchant(registry: readonly MerchantEntry[], merchantId: string, channel: PaymentChannel): MerchantCheck {
-  const merchant = registry.find((entry) => entry.merchantId === merchantId);
+export function checkMerchant(
+  merchantOf: (merchantId: string) => MerchantEntry | undefined,
+  merchantId: string,
+  channel: PaymentChannel,
+): MerchantCheck {
+  const merchant = merchantOf(merchantId);
   if (!merchant || !merchant.acceptsWallet)
     return { ok: false, code: 'MERCHANT_NOT_SUPPORTED', message: `merchant ${merchantId} does not accept the wallet` };
   if (!merchant.channels.includes(channel))

@@ -5,8 +5,8 @@
  */
 import { plusMs, reject, type DomainRejection } from '@ledger/util';
 import { PAYMENT_ERROR } from './codes';
-import type { BillerEntry } from './billers';
-import { checkMerchant, type MerchantEntry } from './merchants';
+import { checkMerchant } from './merchants';
+import type { PartnerDirectory } from './partner-directory';
 import { fingerprintOf } from './payment-keys';
 import type { BillPaymentRequest } from './payment-requests';
 import { recordedRequest, type CounterApprovalPolicy, type PaymentCommand, type PaymentEvent, type PaymentState } from './payment-types';
@@ -14,8 +14,7 @@ import { recordedRequest, type CounterApprovalPolicy, type PaymentCommand, type 
 export function decideStart(
   command: Extract<PaymentCommand, { type: 'StartPayment' }>,
   state: PaymentState,
-  registry: readonly MerchantEntry[],
-  billers: readonly BillerEntry[],
+  directory: PartnerDirectory,
   counterApproval: CounterApprovalPolicy,
 ): PaymentEvent[] | DomainRejection {
   const fingerprint = fingerprintOf(command.request);
@@ -33,7 +32,7 @@ export function decideStart(
     data: { request: recordedRequest(command.request), fingerprint, initiatedAt: command.now },
   };
   if (command.request.kind === 'bill') {
-    const biller = billers.find((entry) => entry.billerId === (command.request as BillPaymentRequest).billerId);
+    const biller = directory.biller((command.request as BillPaymentRequest).billerId);
     if (biller) return [initiated];
     const failure = { code: PAYMENT_ERROR.BILLER_NOT_SUPPORTED, message: `biller ${command.request.billerId} is not supported` };
     return [
@@ -49,7 +48,7 @@ export function decideStart(
     return [{ ...initiated, data: { ...initiated.data, approval: { aboveMinor: counterApproval.aboveMinor.toString(), deadline } } }];
   }
   if (command.request.kind !== 'merchant') return [initiated];
-  const check = checkMerchant(registry, command.request.merchantId, command.request.channel);
+  const check = checkMerchant((id) => directory.merchant(id), command.request.merchantId, command.request.channel);
   if (!check.ok) {
     const failure = { code: check.code, message: check.message };
     return [

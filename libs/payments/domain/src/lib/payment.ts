@@ -50,8 +50,7 @@
  */
 import { assertNever, isRejection, reject, type Decider, type DomainRejection } from '@ledger/util';
 import { STEP_OUT_OF_ORDER } from './codes';
-import { BILLERS, type BillerEntry } from './billers';
-import { MERCHANTS, type MerchantEntry } from './merchants';
+import { SEED_DIRECTORY, type PartnerDirectory } from './partner-directory';
 import { decideDebitStep } from './payment-debit-steps';
 import { evolvePayment } from './payment-evolve';
 import { decideClaimRefund, decideRefundStep, decideReleaseRefundClaim } from './payment-refund';
@@ -73,17 +72,16 @@ export { fingerprintOf, holdIdFor, paymentStreamId } from './payment-keys';
 export * from './payment-counterparty';
 
 /**
- * The decider over the merchant registry, the billers and the counter-approval policy: a payment's start
+ * The decider over the merchant and biller directory and the counter-approval policy: a payment's start
  * (payment-start.ts), the refund claims on an original payment (payment-refund.ts) and each recorded step,
  * by flow (payment-debit-steps.ts, payment-topup-steps.ts, payment-refund.ts).
  */
 export function createPaymentDecider(
-  registry: readonly MerchantEntry[] = MERCHANTS,
-  billers: readonly BillerEntry[] = BILLERS,
+  directory: PartnerDirectory = SEED_DIRECTORY,
   counterApproval: CounterApprovalPolicy = DEFAULT_COUNTER_APPROVAL,
 ): Decider<PaymentCommand, PaymentEvent, PaymentState> {
   const decide = (command: PaymentCommand, state: PaymentState): PaymentEvent[] | DomainRejection => {
-    if (command.type === 'StartPayment') return decideStart(command, state, registry, billers, counterApproval);
+    if (command.type === 'StartPayment') return decideStart(command, state, directory, counterApproval);
     if (command.type === 'ClaimRefund') return decideClaimRefund(command, state);
     if (command.type === 'ReleaseRefundClaim') return decideReleaseRefundClaim(command, state);
     if (command.type === 'RecordSteps') {

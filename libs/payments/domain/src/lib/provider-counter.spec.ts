@@ -130,7 +130,7 @@ describe('counter (cash) top-up', () => {
 });
 
 describe('counter top-up above the approval threshold (maker-checker)', () => {
-  const decider = createPaymentDecider(undefined, undefined, { aboveMinor: 1_000_00n, windowMs: 15 * 60_000 });
+  const decider = createPaymentDecider(undefined, { aboveMinor: 1_000_00n, windowMs: 15 * 60_000 });
   const request: PaymentRequest = {
     kind: 'counter',
     paymentId: 'c2',

@@ -29,11 +29,15 @@ export async function startPayment(
   device?: PaymentDevice,
 ): Promise<CommandResult> {
   const actorUser = actorIdOf(command.actor, 'user');
-  // A refund is asked for by the merchant side (a system), never by the paying user.
+  const merchant = actorIdOf(command.actor, 'merchant');
+  // A refund is asked for by the merchant side (the merchant, or a system), never by the paying user.
   const payer = request.kind === 'refund' || request.kind === 'counter' ? undefined : request.userId;
   // A counter top-up is made by the teller named in it (audited: the actor is in every event's metadata).
   const teller = request.kind === 'counter' && command.actor === `teller:${request.tellerId}`;
-  if (!teller && (actorUser !== undefined ? actorUser !== payer : actorIdOf(command.actor, 'system') === undefined)) {
+  if (merchant !== undefined) {
+    const refusal = await merchantRefundRefusal(runtime, command, merchant, request);
+    if (refusal) return refusal;
+  } else if (!teller && (actorUser !== undefined ? actorUser !== payer : actorIdOf(command.actor, 'system') === undefined)) {
     return rejected(command, PAYMENT_ERROR.FORBIDDEN, `${command.actor} may not start this ${request.kind}`);
   }
   const busy = admission(runtime, command, request.paymentId);
@@ -50,6 +54,29 @@ export async function startPayment(
   );
   if (started.kind === 'rejected') return rejectedBy(command, started.rejection);
   return awaitOutcome(runtime, command, request.paymentId, secrets);
+}
+
+/**
+ * A merchant (the gateway checked its API key) starts only refunds, and only of its own payments:
+ * FORBIDDEN for anything else, PAYMENT_NOT_FOUND, NOT_MERCHANTS_PAYMENT. How much is left to refund
+ * is the refund's own decision on the original payment.
+ */
+async function merchantRefundRefusal(
+  runtime: PaymentsRuntime,
+  command: CommandEnvelope,
+  merchantId: string,
+  request: PaymentRequest,
+): Promise<CommandResult | undefined> {
+  if (request.kind !== 'refund') return rejected(command, PAYMENT_ERROR.FORBIDDEN, `a merchant may not start a ${request.kind}`);
+  const original = await runtime.driver.stateOf(request.originalPaymentId);
+  if (original.status === 'none') return rejected(command, PAYMENT_ERROR.PAYMENT_NOT_FOUND, `no payment ${request.originalPaymentId}`);
+  if (original.request.kind !== 'merchant' || original.request.merchantId !== merchantId)
+    return rejected(
+      command,
+      PAYMENT_ERROR.NOT_MERCHANTS_PAYMENT,
+      `payment ${request.originalPaymentId} was not made to merchant ${merchantId}`,
+    );
+  return undefined;
 }
 
 /**
