@@ -63,6 +63,10 @@ const PATH_PARAMETERS: Readonly<Record<string, TSchema>> = {
   cardId: S.CardIdParam,
   paymentId: S.PaymentIdParam,
   agentId: S.AgentIdParam,
+  merchantId: S.MerchantIdParam,
+  billerId: S.BillerIdParam,
+  keyId: S.ApiKeyIdParam,
+  day: S.DayParam,
 };
 
 function withPathParameterSchemas(document: OpenAPIObject): OpenAPIObject {
