@@ -3,7 +3,9 @@
  * them): identity (`identity.events`) and cards (`cards.events`).
  *
  * - UserRegistered, PaymentPasswordSet, CardBound, CardUnbound feed `user_facts`/`user_cards`,
- *   which OpenWallet reads as its prerequisites.
+ *   which OpenWallet reads as its prerequisites; a verified identity level (at registration, or
+ *   IdentityVerified later) opens the wallet at the `verified` tier, and raises an open `basic`
+ *   wallet to it.
  * - AccountFrozen / AccountUnfrozen set `identity_frozen` and freeze / unfreeze the user's wallet
  *   (source `identity`).
  *
@@ -24,10 +26,11 @@ import { ensureTopics, headerValue, runCommittingPeriodically, type PeriodicOffs
 import { nowInstant, type Clock } from '@ledger/util';
 import { inTransaction } from '@ledger/event-store';
 import { processedEvents, SCHEMA } from './wallet-db';
-import type { UserFacts, UserFactsSource, WalletLedger } from './wallet-ledger';
+import { tierForIdentity, type UserFacts, type UserFactsSource, type WalletLedger } from './wallet-ledger';
 
 export const UPSTREAM_EVENT = {
   UserRegistered: 'identity.UserRegistered.v1',
+  IdentityVerified: 'identity.IdentityVerified.v1',
   PaymentPasswordSet: 'identity.PaymentPasswordSet.v1',
   AccountFrozen: 'identity.AccountFrozen.v1',
   AccountUnfrozen: 'identity.AccountUnfrozen.v1',
@@ -94,10 +97,11 @@ export class UpstreamEvents implements UserFactsSource {
       registered: boolean;
       payment_password_set: boolean;
       identity_frozen: boolean;
+      identity_verified: boolean;
       cards: string;
     }>(
       `SELECT coalesce(f.registered, false) AS registered, coalesce(f.payment_password_set, false) AS payment_password_set,
-              coalesce(f.identity_frozen, false) AS identity_frozen,
+              coalesce(f.identity_frozen, false) AS identity_frozen, coalesce(f.identity_verified, false) AS identity_verified,
               (SELECT count(*) FROM ${SCHEMA}.user_cards c WHERE c.user_id = $1) AS cards
          FROM (SELECT $1::text AS user_id) u LEFT JOIN ${SCHEMA}.user_facts f ON f.user_id = u.user_id`,
       [userId],
@@ -108,6 +112,7 @@ export class UpstreamEvents implements UserFactsSource {
       paymentPasswordSet: row?.payment_password_set === true,
       cardBound: Number(row?.cards ?? 0) > 0,
       identityFrozen: row?.identity_frozen === true,
+      identityVerified: row?.identity_verified === true,
     };
   }
 
@@ -134,7 +139,7 @@ export class UpstreamEvents implements UserFactsSource {
     const type = headerValue(message.headers, HEADER.messageType);
     if (!type || !Object.values(UPSTREAM_EVENT).includes(type as never)) return; // not an event we need
     if (!eventId || !UUID.test(eventId)) return this.log(`skipping ${type} on ${topic} without a UUID message-id`);
-    let data: { userId?: unknown; cardId?: unknown; reason?: unknown };
+    let data: { userId?: unknown; cardId?: unknown; reason?: unknown; identityLevel?: unknown };
     try {
       data = JSON.parse(message.value?.toString('utf8') ?? 'null') as typeof data;
     } catch {
@@ -144,7 +149,12 @@ export class UpstreamEvents implements UserFactsSource {
     await this.apply(eventId, type, data.userId, data);
   }
 
-  async apply(eventId: string, type: string, userId: string, data: { cardId?: unknown; reason?: unknown }): Promise<void> {
+  async apply(
+    eventId: string,
+    type: string,
+    userId: string,
+    data: { cardId?: unknown; reason?: unknown; identityLevel?: unknown },
+  ): Promise<void> {
     const { pool } = this.options;
     const seen = await pool.query(`SELECT 1 FROM ${SCHEMA}.processed_events WHERE consumer = $1 AND event_id = $2`, [
       UPSTREAM_CONSUMER,
@@ -159,14 +169,16 @@ export class UpstreamEvents implements UserFactsSource {
         typeof data.reason === 'string' ? data.reason : undefined,
       );
     }
+    const verified = data.identityLevel === 'verified';
+    if (type === UPSTREAM_EVENT.IdentityVerified) await this.raiseTier(eventId, userId);
     await inTransaction(pool, async (client) => {
       if (!(await processedEvents.markProcessed(client, UPSTREAM_CONSUMER, eventId))) return;
-      await this.project(client, type, userId, typeof data.cardId === 'string' ? data.cardId : undefined);
+      await this.project(client, type, userId, typeof data.cardId === 'string' ? data.cardId : undefined, verified);
     });
   }
 
-  private async project(client: PoolClient, type: string, userId: string, cardId: string | undefined): Promise<void> {
-    const setFact = (column: 'registered' | 'payment_password_set' | 'identity_frozen', value: boolean) =>
+  private async project(client: PoolClient, type: string, userId: string, cardId: string | undefined, verified: boolean): Promise<void> {
+    const setFact = (column: 'registered' | 'payment_password_set' | 'identity_frozen' | 'identity_verified', value: boolean) =>
       client.query(
         `INSERT INTO ${SCHEMA}.user_facts (user_id, ${column}) VALUES ($1, $2)
          ON CONFLICT (user_id) DO UPDATE SET ${column} = EXCLUDED.${column}, updated_at = now()`,
@@ -175,6 +187,10 @@ export class UpstreamEvents implements UserFactsSource {
     switch (type) {
       case UPSTREAM_EVENT.UserRegistered:
         await setFact('registered', true);
+        if (verified) await setFact('identity_verified', true);
+        return;
+      case UPSTREAM_EVENT.IdentityVerified:
+        await setFact('identity_verified', true);
         return;
       case UPSTREAM_EVENT.PaymentPasswordSet:
         await setFact('payment_password_set', true);
@@ -219,6 +235,24 @@ export class UpstreamEvents implements UserFactsSource {
     // WALLET_NOT_OPEN: the open crashed half-way; it reads identity_frozen when completed.
     if (outcome.kind === 'rejected' && outcome.code !== 'WALLET_NOT_OPEN')
       this.log(`${freeze ? 'freeze' : 'unfreeze'} of wallet ${walletId} rejected: ${outcome.code}`);
+  }
+
+  /**
+   * Raises the user's open wallet to the tier of a verified identity, with a command id derived from
+   * the event (a wallet opened later reads `identity_verified` instead). A wallet already at that
+   * tier or above is left as it is.
+   */
+  private async raiseTier(eventId: string, userId: string): Promise<void> {
+    const walletId = await this.options.ledger.walletIdOf(userId);
+    if (walletId === undefined) return;
+    const { state } = await this.options.ledger.stateOf(walletId);
+    if (state.status === 'unopened' || state.tier !== 'basic') return;
+    const now = nowInstant(this.options.clock);
+    const outcome = await this.options.ledger.execute(
+      { type: 'ChangeWalletTier', walletId, tier: tierForIdentity({ identityVerified: true }), now },
+      { commandId: `identity-event:${eventId}`, correlationId: eventId, actor: 'system:identity-events', occurredAt: now },
+    );
+    if (outcome.kind === 'rejected') this.log(`raising wallet ${walletId} to the verified tier rejected: ${outcome.code}`);
   }
 
   private log(message: string): void {

@@ -32,6 +32,8 @@ export async function migrateWalletTables(pool: Pool): Promise<void> {
       identity_frozen boolean NOT NULL DEFAULT false,
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
+    // The identity level decides the tier a wallet opens with, and a verification raises it.
+    await client.query(`ALTER TABLE ${SCHEMA}.user_facts ADD COLUMN IF NOT EXISTS identity_verified boolean NOT NULL DEFAULT false`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.user_cards (
       user_id text NOT NULL,
       card_id text NOT NULL,

@@ -27,7 +27,13 @@ describe('wallet ledger on the PostgreSQL event store', () => {
   });
 
   async function openFunded(amountMinor: bigint): Promise<string> {
-    const opened = await ledger.open(`u-${randomUUID()}`, 'basic', { ...prerequisites, identityFrozen: false }, meta(), NOW);
+    const opened = await ledger.open(
+      `u-${randomUUID()}`,
+      'basic',
+      { ...prerequisites, identityFrozen: false, identityVerified: false },
+      meta(),
+      NOW,
+    );
     expect(opened.kind).toBe('accepted');
     const credit: WalletCommand = {
       type: 'CreditWallet',
@@ -139,7 +145,13 @@ describe('wallet ledger on the PostgreSQL event store', () => {
 
     // Planted by hand, bypassing the decider: a credit whose postings say more than the wallet got,
     // and a credit whose postings do not balance.
-    const planted = await ledger.open(`u-${randomUUID()}`, 'basic', { ...prerequisites, identityFrozen: false }, meta(), NOW);
+    const planted = await ledger.open(
+      `u-${randomUUID()}`,
+      'basic',
+      { ...prerequisites, identityFrozen: false, identityVerified: false },
+      meta(),
+      NOW,
+    );
     const credited = (creditId: string, amountMinor: string, postings: Array<[string, string]>): NewEvent => ({
       id: randomUUID(),
       type: WALLET_EVENT.WalletCredited,

@@ -46,7 +46,13 @@ export type LedgerOutcome =
 export interface UserFacts extends WalletPrerequisites {
   /** identity.AccountFrozen.v1 seen without a later AccountUnfrozen. */
   readonly identityFrozen: boolean;
+  /** Registered with a verified ID number, or verified since (identity.IdentityVerified.v1): the wallet's tier is `verified`. */
+  readonly identityVerified: boolean;
 }
+
+/** The tier a wallet opens with, and is raised to, from what identity verified about its user. */
+export const tierForIdentity = (facts: Pick<UserFacts, 'identityVerified'>): 'basic' | 'verified' =>
+  facts.identityVerified ? 'verified' : 'basic';
 
 export interface UserFactsSource {
   factsOf(userId: string): Promise<UserFacts>;

@@ -24,7 +24,7 @@ import {
   type WalletState,
 } from '@ledger/wallet-domain';
 import { commandMetadata, type CommandMetadata } from '@ledger/event-store';
-import { WalletLedger, type LedgerOutcome } from './wallet-ledger';
+import { WalletLedger, tierForIdentity, type LedgerOutcome } from './wallet-ledger';
 import { WalletRuntime } from './wallet-runtime';
 
 const FORBIDDEN = walletContract.WALLET_SERVICE_ERROR.FORBIDDEN;
@@ -111,7 +111,10 @@ export class WalletController {
       return rejected(command, FORBIDDEN, `${command.actor} may not open the wallet of another user`);
     const facts = await this.runtime.upstream.factsOf(userId);
     try {
-      const outcome = await this.ledger.open(userId, command.payload.tier ?? 'basic', facts, this.metadata(command), this.now());
+      // The identity level decides a user's tier (registered or verified with an ID number: `verified`);
+      // only a system may open at another tier.
+      const tier = actorUser === undefined ? (command.payload.tier ?? tierForIdentity(facts)) : tierForIdentity(facts);
+      const outcome = await this.ledger.open(userId, tier, facts, this.metadata(command), this.now());
       if (outcome.kind === 'rejected') return rejected(command, outcome.code, outcome.message, outcome.details);
       if (facts.identityFrozen && !outcome.replayed) {
         // The account was frozen before the wallet existed: the wallet starts frozen too.

@@ -40,7 +40,8 @@ describe('wallet service over the real broker and PostgreSQL', () => {
       details: { missing: ['registered', 'paymentPasswordSet', 'cardBound'] },
     });
 
-    await h.publishUpstream('identity', UPSTREAM_EVENT.UserRegistered, { userId });
+    // Registered with a verified ID number: the wallet opens at the verified tier.
+    await h.publishUpstream('identity', UPSTREAM_EVENT.UserRegistered, { userId, identityLevel: 'verified' });
     await h.publishUpstream('identity', UPSTREAM_EVENT.PaymentPasswordSet, { userId });
     const partly = await h.until(
       () => h.send(walletContract.openWallet, { userId }),
@@ -50,7 +51,8 @@ describe('wallet service over the real broker and PostgreSQL', () => {
 
     await h.publishUpstream('cards', UPSTREAM_EVENT.CardBound, { userId, cardId: 'card-1' });
     const opened = await h.until(
-      () => h.send(walletContract.openWallet, { userId, tier: 'verified' }),
+      // A user's own choice of tier is not taken: the identity level decides.
+      () => h.send(walletContract.openWallet, { userId, tier: 'premium' }),
       (r) => r.status === 'accepted',
     );
     const walletId = String(data(opened).walletId);
@@ -68,6 +70,24 @@ describe('wallet service over the real broker and PostgreSQL', () => {
     });
   });
 
+  it('opens a basic wallet for a user without a verified identity, and raises it to verified once identity verifies them', async () => {
+    const userId = `u-${randomUUID()}`;
+    await h.satisfyPrerequisites(userId);
+    const opened = await h.until(
+      () => h.send(walletContract.openWallet, { userId }),
+      (r) => r.status === 'accepted',
+    );
+    expect(data(opened)).toMatchObject({ userId, tier: 'basic' });
+    await h.publishUpstream('identity', UPSTREAM_EVENT.IdentityVerified, { userId, identityLevel: 'verified' });
+    const walletId = String(data(opened).walletId);
+    expect(
+      await h.until(
+        () => h.send(walletContract.getBalance, { walletId }),
+        (r) => r.status === 'accepted' && r.data?.['tier'] === 'verified',
+      ),
+    ).toMatchObject({ data: { tier: 'verified' } });
+  });
+
   it('opens one wallet per user when several opens race (reservation stream)', async () => {
     const userId = `u-${randomUUID()}`;
     await h.satisfyPrerequisites(userId);
@@ -83,7 +103,7 @@ describe('wallet service over the real broker and PostgreSQL', () => {
         return h.runtime.ledger.open(
           userId,
           'basic',
-          { registered: true, paymentPasswordSet: true, cardBound: true, identityFrozen: false },
+          { registered: true, paymentPasswordSet: true, cardBound: true, identityFrozen: false, identityVerified: false },
           { commandId, correlationId: commandId, actor: 'system:test', occurredAt: now },
           now,
         );
