@@ -5,6 +5,7 @@ import {
   GOOD_LOGIN_PASSWORD,
   expectAccepted,
   expectRejected,
+  randomIdNumber,
   randomPhone,
   startIdentityHarness,
   type IdentityHarness,
@@ -134,6 +135,30 @@ describe('identity registration over Kafka: uniqueness, codes, maintenance', () 
     // The code is still good: nothing above used it.
     expectAccepted(await register(phone, code));
     expectRejected(await register(phone, code), 'PHONE_ALREADY_REGISTERED');
+  });
+
+  it('verifies the identity of a user who registered without an ID number once, only for themself, and only with a valid number', async () => {
+    const userId = await h.register(randomPhone());
+    const other = await h.register(randomPhone());
+    const verify = (idNumber: string, actor = `user:${userId}`) =>
+      h.send(identity.verifyIdentity, { userId, idNumber: h.enc('idNumber', idNumber) }, actor, { key: userId });
+    expect(expectRejected(await verify('110105199001011230'), 'INVALID_INPUT').details).toEqual({ field: 'idNumber' });
+    expectRejected(await verify(randomIdNumber(), `user:${other}`), 'FORBIDDEN');
+    expect(expectAccepted(await verify(randomIdNumber()))).toEqual({ userId, identityLevel: 'verified' });
+    expectRejected(await verify(randomIdNumber()), 'IDENTITY_ALREADY_VERIFIED');
+    // A user registered with a number is verified from the start.
+    const verifiedAtOnce = await h.register(randomPhone(), undefined, { idNumber: randomIdNumber() });
+    expectRejected(
+      await h.send(
+        identity.verifyIdentity,
+        { userId: verifiedAtOnce, idNumber: h.enc('idNumber', randomIdNumber()) },
+        `user:${verifiedAtOnce}`,
+        {
+          key: verifiedAtOnce,
+        },
+      ),
+      'IDENTITY_ALREADY_VERIFIED',
+    );
   });
 
   it('refuses registration with SYSTEM_MAINTENANCE and the end time during a maintenance window', async () => {
