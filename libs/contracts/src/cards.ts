@@ -8,7 +8,9 @@
  * `secretAad('cardNumber')`, so the ciphertext cannot be replayed as another field. The cards
  * service decrypts it only in memory. The payment password of UnbindCard is encrypted for the
  * identity service (associated data `identity:paymentPassword`, see `identityContract.secretAad`):
- * the cards service forwards it unopened to `identity.VerifyPaymentPassword.v1`.
+ * the cards service forwards it unopened to `identity.VerifyPaymentPassword.v1`. So is the
+ * optional second-factor code of BindCard and UnbindCard (`identity:secondFactorCode`), forwarded
+ * unopened to `identity.VerifySecondFactor.v1` and `identity.VerifyPaymentPassword.v1`.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ENCRYPTED_FIELD_PATTERN, defineCommand } from './command';
@@ -35,6 +37,16 @@ const Instant = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{
 
 const strict = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 
+/** A user with the second factor on proves it to bind or unbind a card: the code is identity's to check, so it travels encrypted for identity. */
+const SecondFactorCode = Type.Optional(
+  EncryptedString(
+    'TOTP code, or one of the one-time recovery codes (xxxxx-xxxxx), encrypted for identity (associated data identity:secondFactorCode); forwarded unopened',
+  ),
+);
+/** How identity's second-factor refusals reach the caller of a card command. */
+const SECOND_FACTOR_REFUSALS =
+  "identity's second-factor codes unchanged when the user's factor is on (SECOND_FACTOR_REQUIRED without secondFactorCode, INVALID_SECOND_FACTOR with attemptsLeft, SECOND_FACTOR_LOCKED)";
+
 // ---------------------------------------------------------------- commands (key = userId)
 
 export const bindCard = defineCommand({
@@ -55,12 +67,19 @@ export const bindCard = defineCommand({
     'TOO_MANY_CARDS',
     'CARD_BINDING_IN_PROGRESS',
     'ISSUER_UNAVAILABLE',
+    'IDENTITY_UNAVAILABLE',
+    'USER_NOT_FOUND',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
   ],
   description:
     'Binds an ICBC bank card to the user (actor user:<userId>). The first card becomes the default. Key: userId. ' +
+    'Identity checks the second factor first (identity.VerifySecondFactor.v1, after the number and the card count were checked, before the issuer is asked). ' +
     'Accepted data: cardId, maskedNumber, last4, issuer, cardType, isDefault. ' +
     'Rejects NOT_CARD_OWNER, INVALID_INPUT, INVALID_CARD_NUMBER, CARD_NOT_SUPPORTED, CARD_EXPIRED, CARD_BLOCKED, CARD_HOLDER_MISMATCH, RESERVED_PHONE_MISMATCH, ' +
-    'CARD_ALREADY_BOUND, CARD_BOUND_TO_ANOTHER_USER, TOO_MANY_CARDS, CARD_BINDING_IN_PROGRESS, ISSUER_UNAVAILABLE.',
+    'CARD_ALREADY_BOUND, CARD_BOUND_TO_ANOTHER_USER, TOO_MANY_CARDS, CARD_BINDING_IN_PROGRESS, ISSUER_UNAVAILABLE, IDENTITY_UNAVAILABLE (the second factor could not be checked; nothing changed), ' +
+    `USER_NOT_FOUND, ${SECOND_FACTOR_REFUSALS}.`,
   payload: strict({
     userId: UserId,
     cardNumber: EncryptedString('the full card number, 16–19 digits (spaces allowed), encrypted with associated data cards:cardNumber'),
@@ -70,6 +89,7 @@ export const bindCard = defineCommand({
     reservedPhone: EncryptedString(
       'the mobile number reserved with the bank for this card (预留手机号), encrypted with associated data cards:reservedPhone',
     ),
+    secondFactorCode: SecondFactorCode,
   }),
 });
 
@@ -87,16 +107,21 @@ export const unbindCard = defineCommand({
     'ACCOUNT_FROZEN',
     'USER_NOT_FOUND',
     'INVALID_INPUT',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
   ],
   description:
-    'Unbinds a card after identity verified the payment password (actor user:<userId>). Unbinding the default card moves the default to another active card. Key: userId. ' +
+    'Unbinds a card after identity verified the payment password and, when the user has the second factor on, secondFactorCode (actor user:<userId>). ' +
+    'Unbinding the default card moves the default to another active card. Key: userId. ' +
     'Accepted data: cardId, remainingCards, defaultCardId, lastCardOfOpenWallet. ' +
     "Rejects NOT_CARD_OWNER, CARD_NOT_FOUND, IDENTITY_UNAVAILABLE, and identity's codes unchanged: WRONG_PAYMENT_PASSWORD (attemptsLeft), PAYMENT_PASSWORD_LOCKED (lockedUntil), " +
-    'PAYMENT_PASSWORD_NOT_SET, ACCOUNT_FROZEN, USER_NOT_FOUND, FORBIDDEN, INVALID_INPUT.',
+    `PAYMENT_PASSWORD_NOT_SET, ACCOUNT_FROZEN, USER_NOT_FOUND, FORBIDDEN, INVALID_INPUT, ${SECOND_FACTOR_REFUSALS}.`,
   payload: strict({
     userId: UserId,
     cardId: CardId,
     paymentPassword: EncryptedString('6 digits, encrypted for identity (associated data identity:paymentPassword); forwarded unopened'),
+    secondFactorCode: SecondFactorCode,
   }),
 });
 
@@ -139,7 +164,7 @@ export const COMMANDS = [bindCard, unbindCard, setDefaultCard, listCards, checkC
 /**
  * Stable rejection codes the cards service answers with, besides the transport's (`INVALID_COMMAND`,
  * `UNKNOWN_COMMAND`, `PROCESSING_FAILED`, `TIMEOUT`) and identity's codes passed through by
- * UnbindCard. The meaning of each is in apps/cards/README.md.
+ * BindCard and UnbindCard. The meaning of each is in apps/cards/README.md.
  */
 export const ERROR_CODES = [
   'INVALID_CARD_NUMBER',

@@ -4,7 +4,20 @@
  */
 import { Type } from '@sinclair/typebox';
 import { defineCommand } from './command';
+import { AccountFrozenAnswer, RiskAlertAnswer, UserByPhoneAnswer } from './identity-accepted';
 import { CONTEXT, EncryptedString, Instant, Phone, RiskSeverity, RiskSignal, UserId, strict } from './identity-fields';
+
+export const verifyIdentity = defineCommand({
+  type: 'identity.VerifyIdentity.v1',
+  context: CONTEXT,
+  senders: { gateway: ['user'] },
+  rejects: ['USER_NOT_FOUND', 'IDENTITY_ALREADY_VERIFIED', 'INVALID_INPUT'],
+  description:
+    'Verifies the identity of a user who registered without an ID number (实名认证): the resident ID number is checked (GB 11643 check character) and kept only encrypted; ' +
+    'the account becomes `verified` (published identity.IdentityVerified.v1, from which the wallet raises its tier). Actor user:<userId>. Accepted data: userId, identityLevel. Key: userId. ' +
+    'Rejects USER_NOT_FOUND, IDENTITY_ALREADY_VERIFIED, INVALID_INPUT (not an ID number), FORBIDDEN.',
+  payload: strict({ userId: UserId, idNumber: EncryptedString('18-character resident ID number') }),
+});
 
 export const freezeAccount = defineCommand({
   type: 'identity.FreezeAccount.v1',
@@ -15,6 +28,7 @@ export const freezeAccount = defineCommand({
     'Freezes the wallet at once (lost phone): no money can move. The actor header says who: user:<userId>, support:<agentId> or risk:<ruleId>. Key: userId. ' +
     'Rejects USER_NOT_FOUND, ALREADY_FROZEN, FORBIDDEN.',
   payload: strict({ userId: UserId, reason: Type.String({ minLength: 1, maxLength: 500 }) }),
+  accepted: AccountFrozenAnswer,
 });
 
 export const unfreezeAccount = defineCommand({
@@ -66,6 +80,7 @@ export const raiseRiskAlert = defineCommand({
     description: Type.String({ minLength: 1, maxLength: 500 }),
     protect: Type.Boolean(),
   }),
+  accepted: RiskAlertAnswer,
 });
 
 export const setMaintenanceMode = defineCommand({
@@ -89,4 +104,5 @@ export const findUserByPhone = defineCommand({
   description:
     'Query (for transfers): the user a phone belongs to, from the read model (eventually consistent). Key: a keyed hash of the phone, never the number. Rejects USER_NOT_FOUND, INVALID_INPUT.',
   payload: strict({ phone: Phone }),
+  accepted: UserByPhoneAnswer,
 });

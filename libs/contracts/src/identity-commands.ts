@@ -2,7 +2,14 @@
  * The identity contract's commands and their list `COMMANDS` (re-exported by `identity.ts`, which describes the contract):
  * signing up and sessions, credentials, and account protection, each in its own file.
  */
-import { findUserByPhone, freezeAccount, raiseRiskAlert, setMaintenanceMode, unfreezeAccount } from './identity-account-commands';
+import {
+  findUserByPhone,
+  freezeAccount,
+  raiseRiskAlert,
+  setMaintenanceMode,
+  unfreezeAccount,
+  verifyIdentity,
+} from './identity-account-commands';
 import {
   changeLoginPassword,
   changePaymentPassword,
@@ -13,6 +20,7 @@ import {
   resetSecondFactor,
   setPaymentPassword,
   verifyPaymentPassword,
+  verifySecondFactor,
   verifyStepUpCode,
 } from './identity-credential-commands';
 import { endSession, logInStaff, login, refreshSession, registerUser, requestVerificationCode } from './identity-session-commands';
@@ -32,6 +40,7 @@ export const COMMANDS = [
   resetPaymentPassword,
   changeLoginPassword,
   verifyPaymentPassword,
+  verifySecondFactor,
   verifyStepUpCode,
   enableSecondFactor,
   confirmSecondFactor,
@@ -40,6 +49,7 @@ export const COMMANDS = [
   freezeAccount,
   unfreezeAccount,
   raiseRiskAlert,
+  verifyIdentity,
   setMaintenanceMode,
   findUserByPhone,
   refreshSession,

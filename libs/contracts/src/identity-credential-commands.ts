@@ -106,15 +106,59 @@ export const changeLoginPassword = defineCommand({
   }),
 });
 
+/** What the second factor's refusals of a check look like, for the descriptions of the checks that ask for it. */
+const SECOND_FACTOR_REFUSALS =
+  'SECOND_FACTOR_REQUIRED (no secondFactorCode; details.operation), INVALID_SECOND_FACTOR (attemptsLeft, counted toward the lock), SECOND_FACTOR_LOCKED (until)';
+
 export const verifyPaymentPassword = defineCommand({
   type: 'identity.VerifyPaymentPassword.v1',
   context: CONTEXT,
   senders: { payments: ['system'], cards: ['system'] },
-  rejects: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_NOT_SET', 'ACCOUNT_FROZEN', 'WRONG_PAYMENT_PASSWORD', 'PAYMENT_PASSWORD_LOCKED'],
+  rejects: [
+    'USER_NOT_FOUND',
+    'PAYMENT_PASSWORD_NOT_SET',
+    'ACCOUNT_FROZEN',
+    'WRONG_PAYMENT_PASSWORD',
+    'PAYMENT_PASSWORD_LOCKED',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
+  ],
   description:
     'Checks the payment password for a purpose (cards and payments call it). Accepted with `verified: true`. Key: userId. ' +
-    'Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, ACCOUNT_FROZEN (money-moving purposes), WRONG_PAYMENT_PASSWORD (attemptsLeft), PAYMENT_PASSWORD_LOCKED (lockedUntil), FORBIDDEN.',
-  payload: strict({ userId: UserId, paymentPassword: EncryptedString('6 digits'), purpose: PaymentPasswordPurpose }),
+    'When the user has the second factor on, the check also asks for a dynamic code (secondFactorCode) for a money-moving purpose whose amountMinor is above ' +
+    "identity's threshold (IDENTITY_SECOND_FACTOR_ABOVE_MINOR, default 50000 fen; a money-moving check without amountMinor counts as above it), " +
+    'for bind_card and unbind_card, and whenever newDevice is true; the frozen check and the password come first, so a wrong password costs no dynamic-code attempt. ' +
+    'Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, ACCOUNT_FROZEN (money-moving purposes), WRONG_PAYMENT_PASSWORD (attemptsLeft), PAYMENT_PASSWORD_LOCKED (lockedUntil), ' +
+    `${SECOND_FACTOR_REFUSALS}, FORBIDDEN.`,
+  payload: strict({
+    userId: UserId,
+    paymentPassword: EncryptedString('6 digits'),
+    purpose: PaymentPasswordPurpose,
+    amountMinor: Type.Optional(
+      Type.String({ pattern: '^(0|[1-9][0-9]{0,17})$', description: 'the amount of the money movement being authorized, in fen' }),
+    ),
+    secondFactorCode: Type.Optional(EncryptedString(SECOND_FACTOR_CODE)),
+    newDevice: Type.Optional(
+      Type.Boolean({ description: "the payer's risk rules found the money movement comes from a device the user never paid from" }),
+    ),
+  }),
+});
+
+export const verifySecondFactor = defineCommand({
+  type: 'identity.VerifySecondFactor.v1',
+  context: CONTEXT,
+  senders: { cards: ['system'] },
+  rejects: ['USER_NOT_FOUND', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'],
+  description:
+    'Checks the second factor alone, for a card operation with no payment password to check (cards call it before binding a card). ' +
+    'Accepted with `verified: true` when the factor is off (or only pending), or when secondFactorCode passes (a recovery code is then used up). Key: userId. ' +
+    `Rejects USER_NOT_FOUND, ${SECOND_FACTOR_REFUSALS}, FORBIDDEN.`,
+  payload: strict({
+    userId: UserId,
+    purpose: Type.Union([Type.Literal('bind_card'), Type.Literal('unbind_card')]),
+    secondFactorCode: Type.Optional(EncryptedString(SECOND_FACTOR_CODE)),
+  }),
 });
 
 export const verifyStepUpCode = defineCommand({

@@ -18,6 +18,7 @@ export const EVENT_TYPES = {
   AccountFrozen: 'identity.AccountFrozen.v1',
   AccountUnfrozen: 'identity.AccountUnfrozen.v1',
   RiskAlertRaised: 'identity.RiskAlertRaised.v1',
+  IdentityVerified: 'identity.IdentityVerified.v1',
 } as const;
 
 const loose = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: true });
@@ -40,6 +41,9 @@ const FreezeActor = Type.Union([
   Type.Object({ kind: Type.Literal('support'), agentId: Type.String() }),
   Type.Object({ kind: Type.Literal('risk'), ruleId: Type.String() }),
 ]);
+
+/** The account's identity is verified (after registration): the wallet raises its tier. The ID number stays in identity. */
+export const IdentityVerifiedData = loose({ userId: Type.String(), identityLevel: Type.Literal('verified'), at: Instant });
 
 export const AccountFrozenData = loose({ userId: Type.String(), reason: Type.String(), actor: FreezeActor, at: Instant });
 
@@ -69,6 +73,7 @@ export const PUBLISHED_EVENTS: Readonly<Record<(typeof EVENT_TYPES)[keyof typeof
   [EVENT_TYPES.AccountFrozen]: AccountFrozenData,
   [EVENT_TYPES.AccountUnfrozen]: AccountUnfrozenData,
   [EVENT_TYPES.RiskAlertRaised]: RiskAlertRaisedData,
+  [EVENT_TYPES.IdentityVerified]: IdentityVerifiedData,
 };
 
 export type UserRegisteredData = Static<typeof UserRegisteredData>;

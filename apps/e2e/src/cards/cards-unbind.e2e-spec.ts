@@ -5,6 +5,7 @@ import { TEST_CARDS } from '@ledger/cards-domain';
 import { headerValue, producerDefaults } from '@ledger/messaging';
 import { TopicRecorder, testKafka } from '@ledger/testing';
 import { Client } from 'pg';
+import { base32Decode, totp } from '@ledger/crypto';
 import { GOOD_PAYMENT_PASSWORD, randomPhone, startIdentityHarness, type IdentityHarness } from '@ledger/identity-service/testing';
 import { expectAccepted, expectRejected, newUserId, startCardsHarness, type CardsHarness } from '@ledger/cards-service/testing';
 
@@ -13,7 +14,8 @@ jest.setTimeout(180_000);
 /**
  * UnbindCard across two real services: cards asks the identity service (booted in this process on
  * the same topic prefix and the same gateway field keyring) to verify the payment password over
- * Kafka, and passes identity's answers through unchanged.
+ * Kafka, and passes identity's answers through unchanged. With the user's second factor on, binding
+ * and unbinding also need its dynamic code, which identity checks.
  */
 describe('unbinding a card with the payment password verified by the identity service', () => {
   let id: IdentityHarness;
@@ -72,8 +74,8 @@ describe('unbinding a card with the payment password verified by the identity se
       remainingCards: 1,
     });
 
-    // The fingerprint was released: the card can be bound again (here by another user).
-    expectAccepted(await h.bind(newUserId(), TEST_CARDS.zhangSanDebit));
+    // The fingerprint was released: the card can be bound again (here by another user, whom identity knows: binding asks it for the second factor).
+    expectAccepted(await h.bind(await id.register(randomPhone()), TEST_CARDS.zhangSanDebit));
   });
 
   it('checks owner and card before spending a password attempt', async () => {
@@ -128,5 +130,53 @@ describe('unbinding a card with the payment password verified by the identity se
     // Locked means locked: even the right password is refused, and the card stays bound.
     expectRejected(await unbind(card!.cardId, GOOD_PAYMENT_PASSWORD), 'PAYMENT_PASSWORD_LOCKED');
     expect(await h.list(userId, (list) => list.length === 1)).toHaveLength(1);
+  });
+
+  it('with the second factor on, binding and unbinding a card need its dynamic code', async () => {
+    const owner = await id.register(randomPhone());
+    const me = `user:${owner}`;
+    expectAccepted(
+      await id.send(identity.setPaymentPassword, { userId: owner, paymentPassword: id.enc('paymentPassword', GOOD_PAYMENT_PASSWORD) }, me, {
+        key: owner,
+      }),
+    );
+    const enabled = expectAccepted(await id.send(identity.enableSecondFactor, { userId: owner }, me, { key: owner }));
+    const secret = base32Decode(/secret=([A-Z2-7]+)/.exec(id.dec('provisioningUri', String(enabled['provisioningUri'])))![1]!);
+    const code = () => totp(secret, id.clock.now().getTime());
+    const wrongCode = () => String((Number(code()) + 500_000) % 1_000_000).padStart(6, '0');
+    expectAccepted(
+      await id.send(identity.confirmSecondFactor, { userId: owner, secondFactorCode: id.enc('secondFactorCode', code()) }, me, {
+        key: owner,
+      }),
+    );
+    const sealed = (plaintext: string) => id.enc('secondFactorCode', plaintext);
+
+    expect(expectRejected(await h.bind(owner, TEST_CARDS.liSi), 'SECOND_FACTOR_REQUIRED').details).toEqual({ operation: 'bind_card' });
+    expect(
+      expectRejected(await h.bind(owner, TEST_CARDS.liSi, { secondFactorCode: sealed(wrongCode()) }), 'INVALID_SECOND_FACTOR').details,
+    ).toEqual({ attemptsLeft: 4 });
+    const bound = expectAccepted(await h.bind(owner, TEST_CARDS.liSi, { secondFactorCode: sealed(code()) }));
+    const cardId = String(bound['cardId']);
+
+    const unbindWith = (password: string, secondFactorCode?: string) =>
+      h.send(
+        cards.unbindCard,
+        {
+          userId: owner,
+          cardId,
+          paymentPassword: id.enc('paymentPassword', password),
+          ...(secondFactorCode === undefined ? {} : { secondFactorCode: sealed(secondFactorCode) }),
+        },
+        me,
+        { key: owner },
+      );
+    expect(expectRejected(await unbindWith(GOOD_PAYMENT_PASSWORD), 'SECOND_FACTOR_REQUIRED').details).toEqual({ operation: 'unbind_card' });
+    // The password is checked first: a wrong one costs no dynamic-code attempt.
+    expectRejected(await unbindWith('111222', wrongCode()), 'WRONG_PAYMENT_PASSWORD');
+    expect(expectRejected(await unbindWith(GOOD_PAYMENT_PASSWORD, wrongCode()), 'INVALID_SECOND_FACTOR').details).toEqual({
+      attemptsLeft: 3,
+    });
+    expect(await h.list(owner, (list) => list.length === 1)).toHaveLength(1);
+    expect(expectAccepted(await unbindWith(GOOD_PAYMENT_PASSWORD, code()))).toMatchObject({ cardId, remainingCards: 0 });
   });
 });

@@ -41,7 +41,7 @@ export const CARDS_SERVICE_ERROR = {
   INVALID_INPUT: 'INVALID_INPUT',
   /** The issuer did not answer (details.failure: timeout | unavailable). Nothing was stored; retry. */
   ISSUER_UNAVAILABLE: 'ISSUER_UNAVAILABLE',
-  /** Identity did not answer the payment-password check in time. Nothing was unbound; retry. */
+  /** Identity did not answer the payment-password check of an unbinding, or the second-factor check of a binding, in time. Nothing was changed; retry. */
   IDENTITY_UNAVAILABLE: 'IDENTITY_UNAVAILABLE',
   /** Another binding of this card is between its two steps right now. details.retryAfterMs */
   CARD_BINDING_IN_PROGRESS: 'CARD_BINDING_IN_PROGRESS',

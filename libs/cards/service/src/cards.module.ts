@@ -84,6 +84,12 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Adapters a test may put in place of the real ones. */
+export interface CardsAdapters {
+  /** Identity's checks; by default the Kafka client of identity's commands. A test that runs cards alone stands in for identity. */
+  verifier?: PaymentPasswordVerifier;
+}
+
 /**
  * The cards service's providers. `forRoot()` reads the environment (see config.ts); tests pass
  * overrides: their own database, topic prefix, keyrings and clock. The card issuer is the
@@ -92,7 +98,7 @@ function describe(error: unknown): string {
  */
 @Module({})
 export class CardsCoreModule {
-  static forRoot(overrides: Partial<CardsConfig> = {}): DynamicModule {
+  static forRoot(overrides: Partial<CardsConfig> = {}, adapters: CardsAdapters = {}): DynamicModule {
     return {
       module: CardsCoreModule,
       imports: [EventStoreModule.forRoot({ schema: EVENT_STORE_SCHEMA, url: overrides.eventStoreUrl ?? overrides.databaseUrl })],
@@ -114,6 +120,7 @@ export class CardsCoreModule {
         {
           provide: PaymentPasswordVerifier,
           useFactory: (config: CardsConfig) =>
+            adapters.verifier ??
             new KafkaPaymentPasswordVerifier(createKafka('cards-identity-client'), config.topicPrefix, config.identityTimeoutMs),
           inject: [CARDS_CONFIG],
         },

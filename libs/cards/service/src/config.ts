@@ -31,7 +31,7 @@ export interface CardsConfig {
    * CARD_BINDING_IN_PROGRESS. Far longer than a binding takes (one issuer call, two appends).
    */
   orphanReservationTtlMs: number;
-  /** How long UnbindCard waits for identity's VerifyPaymentPassword result. */
+  /** How long UnbindCard waits for identity's VerifyPaymentPassword result, and BindCard for its VerifySecondFactor result. */
   identityTimeoutMs: number;
   /** Prefix of every topic and consumer group (isolated test runs); the command topic's prefix is applied by `startCommandService`. */
   topicPrefix: string;

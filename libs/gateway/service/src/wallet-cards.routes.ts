@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { cardsContract, walletContract } from '@ledger/contracts';
 import { execute } from './command-bus';
-import { Edge } from './gateway.services';
+import { Edge, optionalSecondFactor } from './gateway.services';
 import { requireSelf } from './http/auth';
 import { Route } from './http/docs';
 import { canonicalPhone } from './http/phone';
@@ -61,7 +61,9 @@ export class CardRoutes {
   @HttpCode(201)
   @Route({
     summary: 'Bind an ICBC bank card',
-    description: 'The card number is encrypted at the gateway; only a masked number ever comes back. The first card becomes the default.',
+    description:
+      'The card number is encrypted at the gateway; only a masked number ever comes back. The first card becomes the default. ' +
+      'With the second factor on, send secondFactorCode (a TOTP or recovery code), else SECOND_FACTOR_REQUIRED.',
     body: S.BindCardRequest,
     status: 201,
     response: S.CardResponse,
@@ -80,6 +82,8 @@ export class CardRoutes {
         cardNumber: this.edge.cardsSecret('cardNumber', body.cardNumber),
         holderName: this.edge.cardsSecret('holderName', body.holderName),
         reservedPhone: this.edge.cardsSecret('reservedPhone', canonicalPhone(body.reservedPhone)),
+        // Cards forwards the code to identity unopened, so it is encrypted for identity's field.
+        ...optionalSecondFactor(this.edge, body.secondFactorCode),
       },
       { key: userId, actor: principal.actor },
     );
@@ -118,7 +122,7 @@ export class CardRoutes {
   @Post(':cardId/unbind')
   @HttpCode(200)
   @Route({
-    summary: 'Unbind a card (needs the payment password)',
+    summary: 'Unbind a card (needs the payment password, and with the second factor on a dynamic code)',
     body: S.UnbindCardRequest,
     status: 200,
     response: S.UnbindCardResponse,
@@ -135,7 +139,7 @@ export class CardRoutes {
     return execute(
       this.edge.bus,
       cardsContract.unbindCard,
-      { userId, cardId: id, paymentPassword },
+      { userId, cardId: id, paymentPassword, ...optionalSecondFactor(this.edge, body.secondFactorCode) },
       { key: userId, actor: principal.actor },
     );
   }

@@ -13,7 +13,7 @@ import {
   type SigningKey,
 } from '@ledger/crypto';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from '@ledger/identity-domain';
-import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/util';
+import { DEV_MODE_VARIABLE, isDevMode, parseMinor, systemClock, type Clock } from '@ledger/util';
 import { STAFF_REGISTRY_VARIABLE, staffRegistryFrom, type StaffMember } from './use-cases/staff/staff-registry';
 
 /**
@@ -51,6 +51,11 @@ export interface IdentityConfig {
   /** Staff login attempts allowed per client address and window, counted in PostgreSQL across instances (`IDENTITY_STAFF_LOGINS_PER_ADDRESS`, default 30 in 10 min). */
   staffLoginsPerAddress: StaffLoginLimit;
   clock: Clock;
+  /**
+   * The deciders' limits: the defaults, except the amount above which a money movement asks a user
+   * with the second factor on for a dynamic code (`IDENTITY_SECOND_FACTOR_ABOVE_MINOR`, fen, default
+   * 50000 = ¥500). Tests pass a whole policy instead.
+   */
   policy: Readonly<IdentityPolicy>;
   argon2: Readonly<Argon2Params>;
   /** `outbox` (the simulated handset, local/dev only). */
@@ -125,7 +130,12 @@ export function loadIdentityConfig(
       max: positiveInteger(env, 'IDENTITY_STAFF_LOGINS_PER_ADDRESS', DEFAULT_STAFF_LOGINS_PER_ADDRESS.max),
     },
     clock: overrides.clock ?? systemClock,
-    policy: overrides.policy ?? DEFAULT_IDENTITY_POLICY,
+    policy:
+      overrides.policy ??
+      Object.freeze({
+        ...DEFAULT_IDENTITY_POLICY,
+        secondFactorAboveMinor: amountMinor(env, 'IDENTITY_SECOND_FACTOR_ABOVE_MINOR', DEFAULT_IDENTITY_POLICY.secondFactorAboveMinor),
+      }),
     argon2: overrides.argon2 ?? ARGON2_OWASP_PARAMS,
     smsSender: 'outbox',
     smsOutboxFile: overrides.smsOutboxFile ?? path.resolve(env['SMS_OUTBOX_FILE'] ?? path.join('.local', 'sms', 'outbox.jsonl')),
@@ -143,6 +153,17 @@ function positiveInteger(env: Readonly<Record<string, string | undefined>>, name
   if (!Number.isSafeInteger(value) || value <= 0)
     throw new ConfigurationError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+/** An amount of fen from the environment: a whole, non-negative decimal number, or the fallback when unset. */
+function amountMinor(env: Readonly<Record<string, string | undefined>>, name: string, fallback: bigint): bigint {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  try {
+    return parseMinor(raw.trim());
+  } catch {
+    throw new ConfigurationError(`${name} must be a whole number of fen (e.g. 50000 for ¥500), got ${JSON.stringify(raw)}`);
+  }
 }
 
 /** Injection token of the resolved `IdentityConfig`. */

@@ -16,10 +16,12 @@ import { setPaymentPassword } from './use-cases/passwords/set-payment-password';
 import { verifyPaymentPassword } from './use-cases/passwords/verify-payment-password';
 import { requestVerificationCode } from './use-cases/registration/request-verification-code';
 import { registerUser } from './use-cases/registration/register-user';
+import { verifyIdentity } from './use-cases/registration/verify-identity';
 import { confirmSecondFactor } from './use-cases/second-factor/confirm-second-factor';
 import { disableSecondFactor } from './use-cases/second-factor/disable-second-factor';
 import { enableSecondFactor } from './use-cases/second-factor/enable-second-factor';
 import { resetSecondFactor } from './use-cases/second-factor/reset-second-factor';
+import { verifySecondFactor } from './use-cases/second-factor/verify-second-factor';
 import { SessionService } from './use-cases/sessions/session-service';
 import { StaffLogins } from './use-cases/staff/staff-login';
 
@@ -45,6 +47,11 @@ export class IdentityController {
   @CommandHandler(contract.registerUser)
   registerUser(command: CommandEnvelope<PayloadOf<typeof contract.registerUser>>): Promise<CommandResult> {
     return this.core.execute(command, () => registerUser(this.core, command));
+  }
+
+  @CommandHandler(contract.verifyIdentity)
+  verifyIdentity(command: CommandEnvelope<PayloadOf<typeof contract.verifyIdentity>>): Promise<CommandResult> {
+    return this.core.execute(command, () => verifyIdentity(this.core, command));
   }
 
   @CommandHandler(contract.login)
@@ -75,6 +82,11 @@ export class IdentityController {
   @CommandHandler(contract.verifyPaymentPassword)
   verifyPaymentPassword(command: CommandEnvelope<PayloadOf<typeof contract.verifyPaymentPassword>>): Promise<CommandResult> {
     return this.core.execute(command, () => verifyPaymentPassword(this.core, command));
+  }
+
+  @CommandHandler(contract.verifySecondFactor)
+  verifySecondFactor(command: CommandEnvelope<PayloadOf<typeof contract.verifySecondFactor>>): Promise<CommandResult> {
+    return this.core.execute(command, () => verifySecondFactor(this.core, command));
   }
 
   @CommandHandler(contract.verifyStepUpCode)

@@ -34,7 +34,12 @@ export const RISK_ALERTS_SUBSCRIPTION = 'payments-risk-alerts';
 /** Risk events share the payments store and its naming (`payments.<Type>.v1`). */
 export const riskCodec: EventCodec<RiskEvent> = paymentsStoreCodec<RiskEvent>('risk', new Set(['PaymentAdmitted', 'RiskAlertRaised']));
 
-export type RiskDecision = { admitted: true } | { admitted: false; code: string; message: string; details: Record<string, unknown> };
+/**
+ * An admission says whether the device was new to the user's payments (undefined when not known:
+ * the payment was admitted by an earlier command), which the payment forwards to identity.
+ */
+export type RiskDecision =
+  { admitted: true; newDevice?: boolean } | { admitted: false; code: string; message: string; details: Record<string, unknown> };
 
 /** The assessment of one payment; `stepUpCode` is the encrypted SMS code the client sent, if any (forwarded to identity, never stored). */
 export type RiskAssessment = Omit<RiskCommand, 'type' | 'stepUpVerified'> & { stepUpCode?: string };

@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Module, type INestMicroservice } from '@nestjs/common';
-import { cardsContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
+import { TRANSPORT_ERROR, cardsContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { Keyring, encryptField } from '@ledger/crypto';
 import type { TestCard } from '@ledger/cards-domain';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
-import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
+import { KafkaCommandClient, accepted, rejected, startCommandService } from '@ledger/messaging';
 import { createTestDatabase, senderPlaying, startTestClient, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import { ManualClock } from '@ledger/util';
 import { CARD_ISSUER } from '../cards-core';
 import { CARDS_CONTEXT, CardsCoreModule, cardsEventsTopic } from '../cards.module';
 import type { CardsConfig } from '../config';
+import {
+  PaymentPasswordVerifier,
+  type VerifyPaymentPasswordRequest,
+  type VerifySecondFactorRequest,
+} from '../infra/payment-password-verifier';
 import { SimulatedCardIssuer } from '../infra/simulated-card-issuer';
 
 /**
@@ -37,11 +42,14 @@ export interface CardsHarness {
     actor: string,
     options?: { key?: string; commandId?: string },
   ): Promise<CommandResult>;
-  /** BindCard as the user, with the card's own holder name and reserved phone unless overridden. */
+  /**
+   * BindCard as the user, with the card's own holder name and reserved phone unless overridden;
+   * `secondFactorCode` is the dynamic code already encrypted for identity, as the gateway sends it.
+   */
   bind(
     userId: string,
     card: Pick<TestCard, 'number' | 'holderName' | 'reservedPhone'>,
-    overrides?: { holderName?: string; reservedPhone?: string; commandId?: string },
+    overrides?: { holderName?: string; reservedPhone?: string; commandId?: string; secondFactorCode?: string },
   ): Promise<CommandResult>;
   /** ListCards as the user, retried until `until` holds (the read model is eventually consistent). */
   list(userId: string, until?: (cards: ListedCardData[]) => boolean): Promise<ListedCardData[]>;
@@ -60,8 +68,15 @@ export interface ListedCardData {
 }
 
 export interface CardsHarnessOptions {
-  /** Share a topic prefix with another service of the same test (identity for UnbindCard). */
+  /** Share a topic prefix with another service of the same test (identity for BindCard's second factor and UnbindCard). */
   topicPrefix?: string;
+  /**
+   * Who answers the identity checks: `kafka`, the identity service the test runs on the shared
+   * prefix; or `second-factor-off`, a stand-in for a test of cards alone, for whose users the second
+   * factor is off (bindings pass) and no payment password can be checked (an unbinding times out).
+   * By default `kafka` with a shared prefix, the stand-in without one.
+   */
+  identity?: 'kafka' | 'second-factor-off';
   /** The gateway's field keyring (shared with identity in cross-service tests). */
   fieldKeyring?: Keyring;
   logger?: false | Array<'log' | 'warn' | 'error' | 'debug' | 'verbose'>;
@@ -72,6 +87,17 @@ export function newUserId(): string {
   return randomUUID();
 }
 
+/** Identity as a test of cards alone sees it: no user has the second factor on, and no identity answers a password check. */
+class SecondFactorOffIdentity extends PaymentPasswordVerifier {
+  verify(request: VerifyPaymentPasswordRequest): Promise<CommandResult> {
+    return Promise.resolve(rejected(request, TRANSPORT_ERROR.TIMEOUT, 'no identity service runs in this test'));
+  }
+
+  verifySecondFactor(request: VerifySecondFactorRequest): Promise<CommandResult> {
+    return Promise.resolve(accepted(request, { verified: true, userId: request.userId, purpose: 'bind_card' }));
+  }
+}
+
 export async function startCardsHarness(label: string, options: CardsHarnessOptions = {}): Promise<CardsHarness> {
   const db = await createTestDatabase(label);
   const topicPrefix = options.topicPrefix ?? `t-${uniqueSuffix()}.`;
@@ -80,7 +106,14 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
   const pepperKeyring = Keyring.generate(['p1']);
 
   @Module({
-    imports: [CardsCoreModule.forRoot({ databaseUrl: db.url, topicPrefix, clock, fieldKeyring, pepperKeyring, ...options.config })],
+    imports: [
+      CardsCoreModule.forRoot(
+        { databaseUrl: db.url, topicPrefix, clock, fieldKeyring, pepperKeyring, ...options.config },
+        (options.identity ?? (options.topicPrefix === undefined ? 'second-factor-off' : 'kafka')) === 'kafka'
+          ? {}
+          : { verifier: new SecondFactorOffIdentity() },
+      ),
+    ],
   })
   class TestCardsModule {}
 
@@ -117,6 +150,7 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
         cardNumber: enc('cardNumber', card.number),
         holderName: enc('holderName', overrides.holderName ?? card.holderName),
         reservedPhone: enc('reservedPhone', overrides.reservedPhone ?? card.reservedPhone),
+        ...(overrides.secondFactorCode === undefined ? {} : { secondFactorCode: overrides.secondFactorCode }),
       },
       `user:${userId}`,
       { key: userId, commandId: overrides.commandId },

@@ -1,4 +1,4 @@
-import { cardsContract, type CommandResult } from '@ledger/contracts';
+import { TRANSPORT_ERROR, cardsContract, type CommandResult } from '@ledger/contracts';
 import { HASH_PURPOSE, fingerprint as keyedFingerprint } from '@ledger/crypto';
 import {
   bindPrecheck,
@@ -9,15 +9,21 @@ import {
   userCardsStreamId,
   type BindCard,
 } from '@ledger/cards-domain';
-import { accepted, InvalidInput, rejectedBy } from '@ledger/messaging';
+import { accepted, InvalidInput, rejected, rejectedBy } from '@ledger/messaging';
 import { isRejection, nowInstant } from '@ledger/util';
-import { type CardsCore, type Envelope } from '../cards-core';
+import { CARDS_SERVICE_ERROR, type CardsCore, type Envelope } from '../cards-core';
 import { cardIdFor, derivedId } from '../infra/ids';
 
 /**
  * 1. actor = the user; a re-delivered command whose card is already bound answers as before;
  * 2. the number is decrypted in memory, checked (Luhn, length, ICBC BIN) and fingerprinted;
  * 3. pre-checks on the user's cards (already bound by this user, too many cards);
+ * 3a. identity checks the second factor (`identity.VerifySecondFactor.v1`, purpose `bind_card`,
+ *    with the dynamic code the command carries, forwarded unopened): accepted when the user's factor
+ *    is off, otherwise its refusal is answered unchanged (SECOND_FACTOR_REQUIRED,
+ *    INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, USER_NOT_FOUND), no answer is IDENTITY_UNAVAILABLE.
+ *    After the local checks, so a mistyped number costs no dynamic-code attempt; before the issuer,
+ *    so a binding the factor refuses learns nothing about the card;
  * 4. the issuer verifies card, holder name and reserved phone (before any uniqueness answer, so
  *    nobody can probe which numbers are bound without knowing the holder's name and phone);
  * 5. a dry run of the decider turns the issuer's refusals into codes before anything is stored;
@@ -53,6 +59,23 @@ export async function bindCard(core: CardsCore, envelope: Envelope<typeof cardsC
 
   const early = bindPrecheck(loaded.state, { userId, actorUserId: userId, fingerprint, numberCheck }, core.userCards.maxCardsPerUser);
   if (early !== undefined) return rejectedBy(envelope, early);
+
+  const secondFactor = await core.verifier.verifySecondFactor({
+    userId,
+    ...(envelope.payload.secondFactorCode === undefined ? {} : { encryptedSecondFactorCode: envelope.payload.secondFactorCode }),
+    commandId: derivedId(envelope.commandId, 'verify-second-factor'),
+    correlationId: envelope.correlationId,
+    causationId: envelope.commandId,
+  });
+  if (secondFactor.status === 'rejected') {
+    if (secondFactor.code === TRANSPORT_ERROR.TIMEOUT)
+      return rejected(
+        envelope,
+        CARDS_SERVICE_ERROR.IDENTITY_UNAVAILABLE,
+        'the second factor could not be checked right now; nothing was changed, please retry',
+      );
+    return rejected(envelope, secondFactor.code, secondFactor.message, secondFactor.details);
+  }
 
   const verification = await core.issuer.verifyCard({ cardNumber, holderName, reservedPhone });
   const bind: BindCard = {

@@ -8,8 +8,10 @@ import { derivedId } from '../infra/ids';
 /**
  * The owner only. CARD_NOT_FOUND is answered before the password is checked (no attempt is
  * spent on a card that is not there). Identity verifies the payment password (purpose
- * `unbind_card`); its rejection is answered unchanged (WRONG_PAYMENT_PASSWORD with attemptsLeft,
- * PAYMENT_PASSWORD_LOCKED with lockedUntil, ACCOUNT_FROZEN, …), no answer is IDENTITY_UNAVAILABLE.
+ * `unbind_card`) and, when the user's second factor is on, the dynamic code the command carries
+ * (forwarded unopened); its rejection is answered unchanged (WRONG_PAYMENT_PASSWORD with
+ * attemptsLeft, PAYMENT_PASSWORD_LOCKED with lockedUntil, ACCOUNT_FROZEN, SECOND_FACTOR_REQUIRED,
+ * INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, …), no answer is IDENTITY_UNAVAILABLE.
  * Then CardUnbound (+ DefaultCardChanged when the default moves) and the fingerprint release.
  *
  * Codes: `cardsContract.unbindCard.rejects`.
@@ -29,6 +31,7 @@ export async function unbindCard(core: CardsCore, envelope: Envelope<typeof card
     const verified = await core.verifier.verify({
       userId,
       encryptedPaymentPassword: envelope.payload.paymentPassword,
+      ...(envelope.payload.secondFactorCode === undefined ? {} : { encryptedSecondFactorCode: envelope.payload.secondFactorCode }),
       commandId: derivedId(envelope.commandId, 'verify-payment-password'),
       correlationId: envelope.correlationId,
       causationId: envelope.commandId,

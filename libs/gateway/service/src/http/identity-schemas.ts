@@ -10,7 +10,7 @@ const LoginPassword = (description: string) => Type.String({ minLength: 1, maxLe
  * wherever it accepts a dynamic code and then retires.
  */
 const SECOND_FACTOR_CODE_PATTERN = '^(?:[0-9]{6}|[A-Za-z0-9]{5}-[A-Za-z0-9]{5})$';
-const SecondFactorCode = Type.Optional(
+export const SecondFactorCode = Type.Optional(
   Type.String({
     pattern: SECOND_FACTOR_CODE_PATTERN,
     description: 'current TOTP code, or a one-time recovery code (xxxxx-xxxxx), when the second factor is enabled',
@@ -148,3 +148,8 @@ export const SecondFactorConfirmedResponse = loose({
 });
 export const UserResponse = loose({ userId: Type.String() });
 export const FreezeResponse = loose({ userId: Type.String(), frozenAt: Instant });
+
+export const IdentityVerificationRequest = strict({
+  idNumber: Type.String({ pattern: '^[0-9]{17}[0-9Xx]$', description: '18-character resident ID number' }),
+});
+export const IdentityVerifiedResponse = loose({ userId: Type.String(), identityLevel: Type.Literal('verified') });

@@ -1,5 +1,6 @@
 /** The HTTP schemas of the wallet and the bound cards: opening the wallet, its balance, binding, listing and unbinding cards. */
 import { Type } from '@sinclair/typebox';
+import { SecondFactorCode } from './identity-schemas';
 import { Amount, Instant, PaymentPassword, Phone, loose, strict } from './schema-fields';
 
 export const CardIdParam = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$' });
@@ -8,8 +9,10 @@ export const BindCardRequest = strict({
   cardNumber: Type.String({ pattern: '^[0-9][0-9 ]{14,22}[0-9]$', description: 'full ICBC card number, 16–19 digits, spaces allowed' }),
   holderName: Type.String({ minLength: 1, maxLength: 100 }),
   reservedPhone: Phone,
+  // With the second factor on, binding and unbinding a card ask for it (answer SECOND_FACTOR_REQUIRED).
+  secondFactorCode: SecondFactorCode,
 });
-export const UnbindCardRequest = strict({ paymentPassword: PaymentPassword('the payment password') });
+export const UnbindCardRequest = strict({ paymentPassword: PaymentPassword('the payment password'), secondFactorCode: SecondFactorCode });
 export const OpenWalletRequest = strict({}, 'no fields; the tier starts as configured for the identity level');
 
 export const WalletOpenedResponse = loose({ walletId: Type.String(), userId: Type.String(), tier: Type.String() });

@@ -65,6 +65,8 @@ export const IDENTITY_ERROR = {
   /** Money movement refused while frozen. details: frozenAt, reason */
   ACCOUNT_FROZEN: 'ACCOUNT_FROZEN',
   ALREADY_FROZEN: 'ALREADY_FROZEN',
+  /** The user's identity is verified already (at registration or since): nothing changes. */
+  IDENTITY_ALREADY_VERIFIED: 'IDENTITY_ALREADY_VERIFIED',
   NOT_FROZEN: 'NOT_FROZEN',
   /** A freeze raised by risk control can only be lifted by customer service. */
   UNFREEZE_REQUIRES_SUPPORT: 'UNFREEZE_REQUIRES_SUPPORT',

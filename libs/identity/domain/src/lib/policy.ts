@@ -28,6 +28,11 @@ export interface IdentityPolicy {
   maxSecondFactorFailures: number;
   secondFactorFailureWindowMs: number;
   secondFactorLockMs: number;
+  /**
+   * A money movement above this amount (fen) asks a user whose second factor is on for a dynamic
+   * code besides the payment password; at or below it the password alone suffices.
+   */
+  secondFactorAboveMinor: bigint;
 }
 
 const MINUTE_MS = 60_000;
@@ -50,4 +55,6 @@ export const DEFAULT_IDENTITY_POLICY: Readonly<IdentityPolicy> = Object.freeze({
   maxSecondFactorFailures: 5,
   secondFactorFailureWindowMs: 15 * MINUTE_MS,
   secondFactorLockMs: 30 * MINUTE_MS,
+  // ¥500: the amount above which payments' new-device rule asks for an SMS step-up as well.
+  secondFactorAboveMinor: 50_000n,
 });

@@ -101,6 +101,8 @@ export function createUserEvolve(policy: Readonly<IdentityPolicy>): (state: User
       }
       case IDENTITY_EVENT.RiskAlertRaised:
         return { ...user, lastRiskAlertAt: event.data.at };
+      case IDENTITY_EVENT.IdentityVerified:
+        return { ...user, identityLevel: 'verified', idNumberCiphertext: event.data.idNumberCiphertext };
       default:
         return assertNever(event, 'user event');
     }

@@ -16,13 +16,15 @@ export type UserCommand =
   | ChangePaymentPassword
   | ResetPaymentPassword
   | VerifyPaymentPassword
+  | VerifySecondFactor
   | EnableSecondFactor
   | ConfirmSecondFactor
   | DisableSecondFactor
   | ResetSecondFactor
   | FreezeAccount
   | UnfreezeAccount
-  | RaiseRiskAlert;
+  | RaiseRiskAlert
+  | VerifyIdentity;
 
 interface UserCommandBase {
   userId: string;
@@ -126,13 +128,36 @@ export interface ResetPaymentPassword extends UserCommandBase {
 
 /**
  * Used by cards and payments. Accepted with no events (or `PaymentPasswordVerified` when it clears
- * earlier failures) means verified. Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET,
- * ACCOUNT_FROZEN (money-moving purposes only), PAYMENT_PASSWORD_LOCKED, WRONG_PAYMENT_PASSWORD (recorded).
+ * earlier failures, `RecoveryCodeUsed` when a recovery code stood in for the dynamic code) means
+ * verified. Errors: USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, ACCOUNT_FROZEN (money-moving purposes
+ * only), PAYMENT_PASSWORD_LOCKED, WRONG_PAYMENT_PASSWORD (recorded), and when the second factor is on
+ * and the check asks for it (see `asksForSecondFactor` in user.ts) the second-factor codes.
  */
 export interface VerifyPaymentPassword extends UserCommandBase {
   type: 'VerifyPaymentPassword';
   purpose: PaymentPasswordPurpose;
   matches: boolean;
+  /**
+   * The amount of the money movement being authorized (fen). A money-moving purpose without it is
+   * treated as above the second-factor threshold: an amount nobody stated cannot be shown to be small.
+   */
+  amountMinor?: bigint;
+  /** The caller's risk rules found that the money movement comes from a device the user has never paid from. */
+  newDevice?: boolean;
+  /** Absent: no dynamic code given. Otherwise the service's check of it. */
+  secondFactor?: SecondFactorCheck;
+}
+
+/**
+ * The second factor alone, for an operation that has no payment password to check (binding a card):
+ * accepted with no events when the factor is off or merely pending, or when the code passes
+ * (`RecoveryCodeUsed` for a recovery code). Errors: USER_NOT_FOUND, SECOND_FACTOR_LOCKED,
+ * SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR (recorded).
+ */
+export interface VerifySecondFactor extends UserCommandBase {
+  type: 'VerifySecondFactor';
+  purpose: CardPurpose;
+  secondFactor?: SecondFactorCheck;
 }
 
 /**
@@ -217,6 +242,15 @@ export interface RaiseRiskAlert extends UserCommandBase {
   protect: boolean;
 }
 
+/**
+ * The user verifies their identity with a resident ID number (checked and encrypted by the service)
+ * after registering without one. Errors: USER_NOT_FOUND, IDENTITY_ALREADY_VERIFIED.
+ */
+export interface VerifyIdentity extends UserCommandBase {
+  type: 'VerifyIdentity';
+  idNumberCiphertext: string;
+}
+
 export type PaymentPasswordState =
   { kind: 'not_set' } | { kind: 'set'; hash: string; consecutiveFailures: number; lockedUntil: Instant | null };
 
@@ -271,6 +305,10 @@ export const MONEY_MOVEMENT_PURPOSES: ReadonlySet<PaymentPasswordPurpose> = new 
   'top_up',
   'withdrawal',
 ]);
+
+/** Purposes that change the cards money can move to or from: they ask for the second factor whatever the amount. */
+export type CardPurpose = Extract<PaymentPasswordPurpose, 'bind_card' | 'unbind_card'>;
+export const CARD_PURPOSES: ReadonlySet<PaymentPasswordPurpose> = new Set<CardPurpose>(['bind_card', 'unbind_card']);
 
 export function userStreamId(userId: string): string {
   return `user-${userId}`;

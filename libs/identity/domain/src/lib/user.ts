@@ -6,7 +6,7 @@ import { instant, instantMs, isBefore, type Instant } from './time';
 import { createUserEvolve } from './user-evolve';
 import { createUserFreezeDecisions } from './user-freeze';
 import { createUserGates, requireProof, requireText, weakPassword, type Decision } from './user-gates';
-import { MONEY_MOVEMENT_PURPOSES } from './user-types';
+import { CARD_PURPOSES, MONEY_MOVEMENT_PURPOSES } from './user-types';
 import type {
   ChangeLoginPassword,
   ConfirmSecondFactor,
@@ -24,6 +24,7 @@ import type {
   UserState,
   VerifyDevice,
   VerifyPaymentPassword,
+  VerifySecondFactor,
 } from './user-types';
 
 export * from './user-types';
@@ -47,8 +48,11 @@ export * from './user-types';
  *
  * Second factor: enabling it starts an enrollment (pending) that turns it on only once the user
  * confirms a code from the authenticator. When enabled it is required on login and on the
- * operations listed in `SecondFactorOperation`; not on each payment, which the payment password
- * already guards. A recovery code issued at confirmation stands in for a dynamic code, once.
+ * operations listed in `SecondFactorOperation`, and on the payment-password checks that protect
+ * money and cards: a money movement above `secondFactorAboveMinor`, binding or unbinding a card,
+ * and any money movement from a device the user has never paid from. Smaller payments from a
+ * known device keep to the payment password alone. A recovery code issued at confirmation stands
+ * in for a dynamic code, once.
  */
 export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDENTITY_POLICY): UserDecider {
   const at = (now: Instant): Instant => instant(now);
@@ -205,6 +209,17 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
     });
   }
 
+  /**
+   * Whether a payment-password check also asks for the second factor (when it is on): a card
+   * changes where money can go, a new device is where a stolen password is most likely typed, and
+   * above the threshold the loss a password alone could cause is too large.
+   */
+  function asksForSecondFactor(command: VerifyPaymentPassword): boolean {
+    if (command.newDevice === true || CARD_PURPOSES.has(command.purpose)) return true;
+    if (!MONEY_MOVEMENT_PURPOSES.has(command.purpose)) return false;
+    return command.amountMinor === undefined || command.amountMinor > policy.secondFactorAboveMinor;
+  }
+
   function verifyPaymentPassword(command: VerifyPaymentPassword, user: RegisteredUser): Decision {
     if (user.paymentPassword.kind === 'not_set') return reject(IDENTITY_ERROR.PAYMENT_PASSWORD_NOT_SET, 'set a payment password first');
     // Frozen is checked before the password so that a frozen wallet neither pays nor burns attempts.
@@ -215,17 +230,27 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
         purpose: command.purpose,
       });
     }
+    // The password comes before the second factor, so a wrong password never costs a dynamic-code attempt.
     const password = paymentPasswordGate(user, command.matches, command.purpose, command.now);
     if (password !== null) return password;
     const clearedFailures = user.paymentPassword.consecutiveFailures;
-    // A plain success changes no state, so it records nothing: the user stream does not grow with every payment.
-    if (clearedFailures === 0) return [];
-    return [
-      {
-        type: IDENTITY_EVENT.PaymentPasswordVerified,
-        data: { userId: user.userId, purpose: command.purpose, clearedFailures, at: at(command.now) },
-      },
-    ];
+    const verified = (): Decision =>
+      // A plain success changes no state, so it records nothing: the user stream does not grow with every payment.
+      clearedFailures === 0
+        ? []
+        : [
+            {
+              type: IDENTITY_EVENT.PaymentPasswordVerified,
+              data: { userId: user.userId, purpose: command.purpose, clearedFailures, at: at(command.now) },
+            },
+          ];
+    if (!asksForSecondFactor(command)) return verified();
+    return secondFactorGate(user, command.secondFactor, command.purpose, command.now, verified);
+  }
+
+  function verifySecondFactor(command: VerifySecondFactor, user: RegisteredUser): Decision {
+    // Nothing to record on success: like a plain password check, a passed gate changes no state.
+    return secondFactorGate(user, command.secondFactor, command.purpose, command.now, () => []);
   }
 
   function enableSecondFactor(command: EnableSecondFactor, user: RegisteredUser): Decision {
@@ -316,6 +341,17 @@ export function createUserDecider(policy: Readonly<IdentityPolicy> = DEFAULT_IDE
         return resetPaymentPassword(command, state);
       case 'VerifyPaymentPassword':
         return verifyPaymentPassword(command, state);
+      case 'VerifySecondFactor':
+        return verifySecondFactor(command, state);
+      case 'VerifyIdentity':
+        if (state.identityLevel === 'verified') return reject(IDENTITY_ERROR.IDENTITY_ALREADY_VERIFIED, 'the identity is verified already');
+        requireText(command.idNumberCiphertext, 'idNumberCiphertext');
+        return [
+          {
+            type: IDENTITY_EVENT.IdentityVerified,
+            data: { userId: state.userId, identityLevel: 'verified', idNumberCiphertext: command.idNumberCiphertext, at: at(command.now) },
+          },
+        ];
       case 'EnableSecondFactor':
         return enableSecondFactor(command, state);
       case 'ConfirmSecondFactor':

@@ -26,9 +26,22 @@ const when = (given: RiskEvent[], command: RiskCommand) => spec.given(given).whe
 describe('risk rules before money moves', () => {
   it('admits a payment within the rules, and records the device', () => {
     const events = when([], assess('p1'));
-    expect(events).toMatchObject([{ type: 'PaymentAdmitted', data: { paymentId: 'p1', deviceId: 'd1' } }]);
-    expect(riskVerdict(events)).toEqual({ admitted: true });
+    expect(events).toMatchObject([{ type: 'PaymentAdmitted', data: { paymentId: 'p1', deviceId: 'd1', newDevice: true } }]);
+    expect(riskVerdict(events)).toEqual({ admitted: true, newDevice: true });
     expect(fold(decider, events).knownDevices).toEqual(['d1']);
+  });
+
+  it('says whether the device was new to the payments of the user, so identity can ask for the second factor', () => {
+    const fromKnown = when([admitted('p1', 0, 'd1')], assess('p2', { now: at(5) }));
+    expect(fromKnown).toMatchObject([{ type: 'PaymentAdmitted', data: { deviceId: 'd1', newDevice: false } }]);
+    expect(riskVerdict(fromKnown)).toEqual({ admitted: true, newDevice: false });
+    // Below the step-up threshold a new device is admitted, and still reported new.
+    expect(riskVerdict(when([admitted('p1', 0, 'd1')], assess('p2', { deviceId: 'd2', now: at(5) })))).toEqual({
+      admitted: true,
+      newDevice: true,
+    });
+    // An admission recorded before the field existed says nothing either way.
+    expect(riskVerdict([admitted('p1', 0)])).toEqual({ admitted: true });
   });
 
   it('velocity: the payment after N within a minute is refused RISK_VELOCITY_EXCEEDED and raises an alert', () => {

@@ -7,7 +7,8 @@
  *   `RISK_VELOCITY_EXCEEDED`;
  * - **new device**: the first payment from a device this user has never paid from, above
  *   `newDeviceThresholdMinor`, needs an SMS step-up → `STEP_UP_REQUIRED` unless `stepUpVerified`.
- *   A device becomes known with its first admitted payment.
+ *   A device becomes known with its first admitted payment, which records that it was new
+ *   (`newDevice`), so the payment can ask identity for the second factor without another read.
  *
  * A hit is recorded as `RiskAlertRaised` (the service forwards it to identity as a risk alert) and
  * the payment is refused without being started. The user's stream serializes assessments (expected
@@ -42,7 +43,18 @@ export type RiskCommand = {
 };
 
 export type RiskEvent =
-  | { type: 'PaymentAdmitted'; data: { userId: string; paymentId: string; deviceId: string; amountMinor: MinorString; admittedAt: string } }
+  | {
+      type: 'PaymentAdmitted';
+      data: {
+        userId: string;
+        paymentId: string;
+        deviceId: string;
+        amountMinor: MinorString;
+        admittedAt: string;
+        /** The user had never paid from this device before (absent in events recorded before it was kept). */
+        newDevice?: boolean;
+      };
+    }
   | {
       type: 'RiskAlertRaised';
       data: {
@@ -66,12 +78,20 @@ export interface RiskState {
   knownDevices: string[];
 }
 
-/** What the service makes of a decision: admitted (also for a payment already admitted), or refused with a code. */
+/**
+ * What the service makes of a decision: admitted (also for a payment already admitted), or refused
+ * with a code. An admission says whether the device was new to the user's payments; `newDevice` is
+ * undefined when that is not known (a payment admitted by an earlier command, or before it was recorded).
+ */
 export function riskVerdict(
   events: readonly RiskEvent[],
-): { admitted: true } | { admitted: false; rule: RiskRule; code: string; message: string; retryAt?: Instant } {
+): { admitted: true; newDevice?: boolean } | { admitted: false; rule: RiskRule; code: string; message: string; retryAt?: Instant } {
   const hit = events.find((event): event is Extract<RiskEvent, { type: 'RiskAlertRaised' }> => event.type === 'RiskAlertRaised');
-  if (hit === undefined) return { admitted: true };
+  if (hit === undefined) {
+    const admitted = events.find((event): event is Extract<RiskEvent, { type: 'PaymentAdmitted' }> => event.type === 'PaymentAdmitted');
+    const newDevice = admitted?.data.newDevice;
+    return newDevice === undefined ? { admitted: true } : { admitted: true, newDevice };
+  }
   const { rule, code, description, retryAt } = hit.data;
   return { admitted: false, rule, code, message: description, ...(retryAt === undefined ? {} : { retryAt }) };
 }
@@ -109,14 +129,20 @@ export function createRiskDecider(policy: Readonly<RiskPolicy> = DEFAULT_RISK_PO
             plusMs(inWindow[0]!.at, WINDOW_MS),
           );
         }
-        if (!state.knownDevices.includes(deviceId) && amountMinor > policy.newDeviceThresholdMinor && !command.stepUpVerified) {
+        const newDevice = !state.knownDevices.includes(deviceId);
+        if (newDevice && amountMinor > policy.newDeviceThresholdMinor && !command.stepUpVerified) {
           return alert(
             'new_device',
             PAYMENT_ERROR.STEP_UP_REQUIRED,
             `first payment from a new device above ${policy.newDeviceThresholdMinor.toString()} fen needs an SMS step-up`,
           );
         }
-        return [{ type: 'PaymentAdmitted', data: { userId, paymentId, deviceId, amountMinor: amountMinor.toString(), admittedAt: now } }];
+        return [
+          {
+            type: 'PaymentAdmitted',
+            data: { userId, paymentId, deviceId, amountMinor: amountMinor.toString(), admittedAt: now, newDevice },
+          },
+        ];
       }
       default:
         return assertNever(command.type, 'risk command');

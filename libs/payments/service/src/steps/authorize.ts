@@ -8,13 +8,19 @@ import { failureOf, wrongKind, type StepExecutor } from './step-context';
  * password's recorded success; every other payment sends the check and the reservation together.
  * After a restart the password is gone from memory: the payment waits for the client to resend it
  * for `passwordGraceMs`, then fails PAYMENT_INTERRUPTED.
+ *
+ * The same check carries what identity needs to ask a user with the second factor on for a dynamic
+ * code: the amount, the code the client sent (encrypted for identity, never stored) and whether the
+ * device is new. Identity's refusal (SECOND_FACTOR_REQUIRED, INVALID_SECOND_FACTOR,
+ * SECOND_FACTOR_LOCKED) fails the payment like a wrong password, with its code; for a user without
+ * the factor the check costs what it always did.
  */
 export const verifyPassword: StepExecutor = async (context, { state, secrets, now }) => {
   const request = state.request;
   if (request.kind === 'refund' || request.kind === 'topup' || request.kind === 'provider_topup' || request.kind === 'counter')
     throw wrongKind(state, 'verifying_password');
   const id = request.paymentId;
-  const { paymentPassword } = secrets;
+  const { paymentPassword, secondFactorCode } = secrets;
   if (paymentPassword === undefined) {
     const ageMs = Date.parse(now) - Date.parse(state.initiatedAt);
     if (ageMs < context.options.passwordGraceMs) return { later: 'waiting for the client to resend the password' };
@@ -27,10 +33,20 @@ export const verifyPassword: StepExecutor = async (context, { state, secrets, no
     };
   }
   const purpose = request.kind === 'transfer' ? 'transfer' : 'payment';
+  // Not assessed in this request (a resend after a restart): the device cannot be shown to be known,
+  // so identity is told it is new rather than let the dynamic code be skipped.
+  const newDevice = secrets.newDevice ?? true;
   const checkPassword = async (): Promise<StepResult<object>> => {
     const password = await context.call(
       identityContract.verifyPaymentPassword,
-      { userId: request.userId, paymentPassword, purpose },
+      {
+        userId: request.userId,
+        paymentPassword,
+        purpose,
+        amountMinor: request.amountMinor.toString(),
+        ...(secondFactorCode === undefined ? {} : { secondFactorCode }),
+        ...(newDevice ? { newDevice } : {}),
+      },
       request.userId,
       `${id}:password`,
     );

@@ -23,6 +23,13 @@ import { nowInstant, retryWithBackoff, type Clock, type RetryPolicy } from '@led
 /** Secrets that live only in memory for the duration of one request (never in the store). */
 export interface PaymentSecrets {
   paymentPassword?: string;
+  /** The user's dynamic code (TOTP or a recovery code), encrypted for identity; forwarded with the password check. */
+  secondFactorCode?: string;
+  /**
+   * Whether the risk assessment of this request found the device new to the user's payments;
+   * undefined when this request was not assessed (the payment existed already).
+   */
+  newDevice?: boolean;
 }
 
 export interface DriverOptions {

@@ -2,6 +2,7 @@ import type { CommandResult } from '@ledger/contracts';
 import { accepted, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import { PAYMENT_ERROR, STEP_OUT_OF_ORDER, type ActivePaymentState } from '@ledger/payments-domain';
 import type { DomainRejection } from '@ledger/util';
+import type { PaymentSecrets } from '../payment-driver';
 import type { PaymentsRuntime } from '../payments-runtime';
 
 /** What a client learns about a payment: status, and the outcome once there is one. */
@@ -48,7 +49,7 @@ export async function awaitOutcome(
   runtime: PaymentsRuntime,
   command: CommandEnvelope,
   paymentId: string,
-  secrets: { paymentPassword?: string },
+  secrets: PaymentSecrets,
 ): Promise<CommandResult> {
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<'pending'>((resolve) => {
