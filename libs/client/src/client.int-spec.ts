@@ -15,16 +15,27 @@ import {
 } from '@ledger/messaging';
 import { createTestDatabase, testKafka, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import type { KafkaMessage, Producer } from 'kafkajs';
-import { CommandRejectedError, EventSubscriber, LedgerCommands, type LedgerEvent, type SkipReason } from './index';
+import {
+  AcceptedDataMismatchError,
+  CommandRejectedError,
+  EventSubscriber,
+  LedgerCommands,
+  type LedgerEvent,
+  type SkipReason,
+} from './index';
 
 const prefix = `t-${uniqueSuffix()}.`;
 const KNOWN_USER = 'u-1';
+/** A user the stand-in answers as identity does (`{ userId, frozenAt }`), where for KNOWN_USER it answers what the contract does not describe. */
+const DESCRIBED_USER = 'u-described';
 
-/** Stands in for identity on this file's command topics: it answers a risk engine's FreezeAccount for one user. */
+/** Stands in for identity on this file's command topics: it answers a risk engine's FreezeAccount for two users. */
 @Controller()
 class FreezeController {
   @CommandHandler(identityContract.freezeAccount)
   freeze(command: CommandEnvelope<PayloadOf<typeof identityContract.freezeAccount>>): CommandResult {
+    if (command.payload.userId === DESCRIBED_USER)
+      return accepted(command, { userId: DESCRIBED_USER, frozenAt: '2026-11-22T00:00:00.000Z' });
     if (command.payload.userId !== KNOWN_USER) return rejected(command, 'USER_NOT_FOUND', 'no such user');
     return accepted(command, { userId: KNOWN_USER, frozen: true, actor: command.actor });
   }
@@ -42,6 +53,17 @@ export function payloadsAreTypedByTheirContract(commands: LedgerCommands): void 
   void commands.send(identityContract.findUserByPhone, { phone: 13812345678 }, { key: 'k', actor: 'system:test' });
   // @ts-expect-error walletId is required by GetBalance
   void commands.send(walletContract.getBalance, {}, { key: 'k', actor: 'system:test' });
+}
+
+/** Results are typed by their command's `accepted` schema; the `@ts-expect-error` lines are checked as above. Never called. */
+export async function resultsAreTypedByTheirContract(commands: LedgerCommands): Promise<string> {
+  const balance = await commands.request(walletContract.getBalance, { walletId: 'w-1' }, { key: 'w-1', actor: 'system:test' });
+  // @ts-expect-error GetBalance answers availableMinor, not balanceMinor
+  void balance.balanceMinor;
+  // @ts-expect-error amounts are decimal strings, not numbers
+  const available: number = balance.availableMinor;
+  const result = await commands.send(identityContract.freezeAccount, { userId: 'u', reason: 'r' }, { key: 'u', actor: 'risk:test' });
+  return result.status === 'accepted' ? `${result.data.frozenAt ?? 'not frozen'} ${available}` : result.code;
 }
 
 function accountFrozen(userId: string, reason: string): NewEvent {
@@ -108,6 +130,45 @@ describe('client library against the real broker', () => {
       );
       await expect(refused).rejects.toBeInstanceOf(CommandRejectedError);
       await expect(refused).rejects.toMatchObject({ code: 'USER_NOT_FOUND', commandType: identityContract.freezeAccount.type });
+    });
+
+    it('with validateResults, rejects accepted data its contract does not describe, naming what is wrong, and passes data it does', async () => {
+      const checking = new LedgerCommands({
+        kafka,
+        clientName: 'client-test',
+        topicPrefix: prefix,
+        defaultTimeoutMs: 20_000,
+        validateResults: true,
+      });
+      await checking.start();
+      try {
+        await expect(
+          checking.request(
+            identityContract.freezeAccount,
+            { userId: DESCRIBED_USER, reason: 'r' },
+            { key: DESCRIBED_USER, actor: 'risk:test' },
+          ),
+        ).resolves.toEqual({ userId: DESCRIBED_USER, frozenAt: '2026-11-22T00:00:00.000Z' });
+        // The stand-in answers KNOWN_USER with `frozen` and no `frozenAt`: both calls refuse it.
+        const sent = checking.send(
+          identityContract.freezeAccount,
+          { userId: KNOWN_USER, reason: 'r' },
+          { key: KNOWN_USER, actor: 'risk:test' },
+        );
+        await expect(sent).rejects.toBeInstanceOf(AcceptedDataMismatchError);
+        await expect(sent).rejects.toThrow(/identity\.FreezeAccount\.v1 .*\/frozenAt: Expected required property/);
+        const requested = checking.request(
+          identityContract.freezeAccount,
+          { userId: KNOWN_USER, reason: 'r' },
+          { key: KNOWN_USER, actor: 'risk:test' },
+        );
+        await expect(requested).rejects.toMatchObject({
+          commandType: identityContract.freezeAccount.type,
+          problems: [expect.stringContaining('/frozenAt')],
+        });
+      } finally {
+        await checking.stop();
+      }
     });
 
     it('answers TIMEOUT when no service answers in time', async () => {

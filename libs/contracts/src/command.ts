@@ -32,7 +32,11 @@ export type CommandSenders = Readonly<Partial<Record<Sender, readonly ActorKind[
  * refuse a sender or actor the contract does not list before any handler runs; the AsyncAPI
  * document and the broker's grants are generated from the same objects.
  */
-export interface CommandContract<Name extends string = string, Payload extends TSchema = TSchema> {
+export interface CommandContract<
+  Name extends string = string,
+  Payload extends TSchema = TSchema,
+  Accepted extends TSchema | undefined = TSchema | undefined,
+> {
   readonly type: Name;
   readonly context: string;
   readonly payload: Payload;
@@ -45,16 +49,29 @@ export interface CommandContract<Name extends string = string, Payload extends T
    * (or a context it calls) defines and against the codes its description names.
    */
   readonly rejects: readonly string[];
+  /**
+   * The JSON schema of the accepted result's `data`, where the contract gives one (else the data is
+   * described only in prose in `description`). Written from what the handler answers, loose where it
+   * may add fields; `@ledger/client` types its results by it and can check answers against it
+   * (`validateResults`), which the end-to-end tests do against the real services.
+   */
+  readonly accepted?: Accepted;
 }
 
 export type PayloadOf<C extends CommandContract> = Static<C['payload']>;
 
+/** The type of a command's accepted data: its `accepted` schema's, or an open record when the contract gives none. */
+export type AcceptedOf<C extends CommandContract> = [NonNullable<C['accepted']>] extends [never]
+  ? Record<string, unknown>
+  : Static<NonNullable<C['accepted']>>;
+
 /** What a secret field of a command looks like: sealed (`seal:v1:`) or keyring-encrypted (`enc:v1:`), never plaintext. */
 export const ENCRYPTED_FIELD_PATTERN = '^(seal|enc):v1:';
 
-export function defineCommand<Name extends string, Payload extends TSchema>(
-  contract: CommandContract<Name, Payload>,
-): CommandContract<Name, Payload> {
+/** A command's contract as written, with its own name, payload and accepted-data types kept for the callers' types. */
+export function defineCommand<Name extends string, Payload extends TSchema, Accepted extends TSchema | undefined = undefined>(
+  contract: CommandContract<Name, Payload, Accepted>,
+): CommandContract<Name, Payload, Accepted> {
   return contract;
 }
 

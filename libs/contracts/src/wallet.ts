@@ -9,6 +9,18 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { defineCommand } from './command';
+import {
+  BalanceAnswer,
+  FundsReservedAnswer,
+  HoldCapturedAnswer,
+  HoldReleasedAnswer,
+  WalletCreditedAnswer,
+  WalletFrozenAnswer,
+  WalletOfUserAnswer,
+  WalletOpenedAnswer,
+  WalletTierAnswer,
+  WalletUnfrozenAnswer,
+} from './wallet-accepted';
 
 export const CONTEXT = 'wallet';
 
@@ -41,6 +53,7 @@ export const openWallet = defineCommand({
     'Activates (开通) the wallet of a user who is registered, has a payment password and a bound card (learned from identity and cards events). ' +
     'Key: userId. Accepted data: walletId, userId, tier. Codes: WALLET_PREREQUISITES_MISSING (details.missing), WALLET_ALREADY_OPEN (details.walletId).',
   payload: object({ userId: ExternalId, tier: Type.Optional(Tier) }),
+  accepted: WalletOpenedAnswer,
 });
 
 export const reserveFunds = defineCommand({
@@ -67,6 +80,7 @@ export const reserveFunds = defineCommand({
     reference: Text(512),
     counterparty: AccountId,
   }),
+  accepted: FundsReservedAnswer,
 });
 
 export const captureHold = defineCommand({
@@ -85,6 +99,7 @@ export const captureHold = defineCommand({
     'Takes amountMinor (≤ reserved) of a hold; the rest goes back to the available balance. Idempotent by holdId. Key: walletId. ' +
     'Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, CAPTURE_EXCEEDS_HOLD, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
   payload: object({ walletId: WalletId, holdId: ExternalId, amountMinor: AmountMinor }),
+  accepted: HoldCapturedAnswer,
 });
 
 export const payFromWallet = defineCommand({
@@ -113,6 +128,7 @@ export const payFromWallet = defineCommand({
     reference: Text(512),
     counterparty: AccountId,
   }),
+  accepted: HoldCapturedAnswer,
 });
 
 export const releaseHold = defineCommand({
@@ -123,6 +139,7 @@ export const releaseHold = defineCommand({
   description:
     'Gives a whole hold back. Idempotent by holdId. Key: walletId. Codes: WALLET_NOT_OPEN, HOLD_NOT_FOUND, HOLD_ALREADY_SETTLED, IDEMPOTENCY_KEY_REUSED, FORBIDDEN.',
   payload: object({ walletId: WalletId, holdId: ExternalId }),
+  accepted: HoldReleasedAnswer,
 });
 
 export const creditWallet = defineCommand({
@@ -134,6 +151,7 @@ export const creditWallet = defineCommand({
     'Incoming money (top-up, incoming transfer, refund) from a counterparty account. Idempotent by creditId. Key: walletId. ' +
     'Codes: WALLET_NOT_OPEN, WALLET_FROZEN (under the reject policy), BALANCE_CAP_EXCEEDED, INVALID_AMOUNT, IDEMPOTENCY_KEY_REUSED.',
   payload: object({ walletId: WalletId, creditId: ExternalId, amountMinor: AmountMinor, reference: Text(512), counterparty: AccountId }),
+  accepted: WalletCreditedAnswer,
 });
 
 export const freezeWallet = defineCommand({
@@ -144,6 +162,7 @@ export const freezeWallet = defineCommand({
   description:
     'Support freezes a wallet (actor support:<id>): every reservation is refused until unfrozen. Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId, reason: Text(512) }),
+  accepted: WalletFrozenAnswer,
 });
 
 export const unfreezeWallet = defineCommand({
@@ -154,6 +173,7 @@ export const unfreezeWallet = defineCommand({
   description:
     'Support unfreezes a wallet (actor support:<id>); balance and history are intact. Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId, reason: Text(512) }),
+  accepted: WalletUnfrozenAnswer,
 });
 
 export const changeWalletTier = defineCommand({
@@ -164,6 +184,7 @@ export const changeWalletTier = defineCommand({
   description:
     'Moves the wallet to another tier with other limits (actor support:<id> or system:<service>). Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId, tier: Tier }),
+  accepted: WalletTierAnswer,
 });
 
 export const getBalance = defineCommand({
@@ -175,6 +196,7 @@ export const getBalance = defineCommand({
     'Query: accepted data { walletId, userId, status, tier, totalMinor, heldMinor, availableMinor, openHolds, revision } with amounts as decimal strings. ' +
     'Key: walletId. Codes: WALLET_NOT_OPEN, FORBIDDEN.',
   payload: object({ walletId: WalletId }),
+  accepted: BalanceAnswer,
 });
 
 export const getWalletByUser = defineCommand({
@@ -184,6 +206,7 @@ export const getWalletByUser = defineCommand({
   rejects: ['WALLET_NOT_OPEN'],
   description: "Query: the user's wallet id (accepted data { userId, walletId }). Key: userId. Codes: WALLET_NOT_OPEN, FORBIDDEN.",
   payload: object({ userId: ExternalId }),
+  accepted: WalletOfUserAnswer,
 });
 
 export const COMMANDS = [

@@ -1,5 +1,5 @@
 import { HEADER, topics } from '@ledger/contracts';
-import { ensureTopics, headerValue } from '@ledger/messaging';
+import { ensureTopics, headerValue } from '@ledger/messaging/client';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
