@@ -9,7 +9,7 @@ import { ENCRYPTED_FIELD_PATTERN } from './command';
 export const CONTEXT = 'payments';
 
 /** The fields sealed (or encrypted) for payments: personal data that never travels in clear. */
-export type SecretField = 'recipientPhone' | 'billReference' | 'merchantApiKey';
+export type SecretField = 'recipientPhone' | 'billReference' | 'merchantApiKey' | 'depositorIdNumber';
 
 /** The associated data of a field encrypted for payments, e.g. `payments:recipientPhone`. */
 export function secretAad(field: SecretField): string {
@@ -31,6 +31,18 @@ export const EncryptedPassword = Type.String({ pattern: ENCRYPTED_FIELD_PATTERN,
 export const DeviceId = Type.String({ minLength: 1, maxLength: 128 });
 /** The user's login_step_up SMS code, encrypted at the edge exactly as identity expects it; forwarded to identity.VerifyStepUpCode.v1 when the new-device rule asks for it, never stored. */
 export const StepUpCode = Type.Optional(Type.String({ pattern: ENCRYPTED_FIELD_PATTERN, maxLength: 4096 }));
+/**
+ * The user's second-factor code (the authenticator's TOTP code or a one-time recovery code), encrypted at the edge exactly as identity expects it
+ * (`identity:secondFactorCode`); forwarded with the payment-password check, never stored.
+ */
+export const SecondFactorCode = Type.Optional(
+  Type.String({
+    pattern: ENCRYPTED_FIELD_PATTERN,
+    maxLength: 4096,
+    description:
+      "the user's dynamic code (TOTP or a recovery code), encrypted for identity; needed when the second factor is on and the payment is above identity's threshold or from a new device",
+  }),
+);
 export const Channel = Type.Union([Type.Literal('online'), Type.Literal('qr'), Type.Literal('pos')]);
 
 export const object = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties, { additionalProperties: false });

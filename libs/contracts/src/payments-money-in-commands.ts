@@ -4,7 +4,8 @@
  * the supervisor's approval or rejection of a large one). Re-exported through `payments-commands.ts`.
  */
 import { Type } from '@sinclair/typebox';
-import { defineCommand } from './command';
+import { ENCRYPTED_FIELD_PATTERN, defineCommand } from './command';
+import { PaymentAnswer } from './payments-accepted';
 import { CONTEXT, PaymentId, UserId, object } from './payments-fields';
 import { AmountMinor, WalletId } from './wallet';
 
@@ -37,6 +38,7 @@ export const topUpFromCard = defineCommand({
     cardId: Type.String({ pattern: '^[^\\s]{1,128}$' }),
     amountMinor: AmountMinor,
   }),
+  accepted: PaymentAnswer,
 });
 
 export const Provider = Type.Union([Type.Literal('alipay'), Type.Literal('wechat')]);
@@ -50,6 +52,7 @@ export const providerTopUp = defineCommand({
     'Starts a top-up through Alipay or WeChat: accepted at once with status "awaiting_provider" and the deadline; it completes when the provider\'s signed callback (ProviderCallback) arrives in time, ' +
     'and fails TOPUP_EXPIRED otherwise. Key: paymentId. Refused: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).',
   payload: object({ paymentId: PaymentId, userId: UserId, walletId: WalletId, provider: Provider, amountMinor: AmountMinor }),
+  accepted: PaymentAnswer,
 });
 
 export const providerCallback = defineCommand({
@@ -78,6 +81,7 @@ export const providerCallback = defineCommand({
     amountMinor: AmountMinor,
     signature: Type.String({ pattern: '^[0-9a-f]{64}$' }),
   }),
+  accepted: PaymentAnswer,
 });
 
 export const counterTopUp = defineCommand({
@@ -92,11 +96,13 @@ export const counterTopUp = defineCommand({
     'BALANCE_CAP_EXCEEDED',
     'IDEMPOTENCY_KEY_REUSED',
     'PAYMENTS_BUSY',
+    'DEPOSITOR_ID_REQUIRED',
   ],
   description:
     'Cash top-up at a bank counter (actor teller:<tellerId>, audited in the payment stream): the wallet is credited from cash:branch:<branchId>. Key: paymentId. ' +
     'Above the approval threshold (PAYMENTS_COUNTER_APPROVAL_ABOVE_MINOR) it is accepted with status "awaiting_approval" and approvalDeadline, and credits nothing until a supervisor other than the teller approves it (ApproveCounterTopUp); ' +
     'rejected (RejectCounterTopUp) it fails COUNTER_TOP_UP_REJECTED, undecided by the deadline APPROVAL_EXPIRED. ' +
+    "Above the ID-check threshold (PAYMENTS_COUNTER_ID_CHECK_ABOVE_MINOR, 50,000 yuan by default) it names the depositor's ID number (depositorIdNumber), recorded protected on the payment; without it DEPOSITOR_ID_REQUIRED, nothing recorded. " +
     'Rejected: WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED (the teller hands the cash back), IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).',
   payload: object({
     paymentId: PaymentId,
@@ -105,7 +111,16 @@ export const counterTopUp = defineCommand({
     branchId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
     tellerId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
     amountMinor: AmountMinor,
+    depositorIdNumber: Type.Optional(
+      Type.String({
+        pattern: ENCRYPTED_FIELD_PATTERN,
+        maxLength: 4096,
+        description:
+          "the depositor's resident ID number the teller checked, sealed for payments (secretAad depositorIdNumber): required above the ID-check threshold",
+      }),
+    ),
   }),
+  accepted: PaymentAnswer,
 });
 
 const SupervisorDecision = {
@@ -132,6 +147,7 @@ export const approveCounterTopUp = defineCommand({
     'Accepted: the outcome of the top-up; the same approval again returns it. Rejected: SELF_APPROVAL_FORBIDDEN (the teller who made it), NOT_AWAITING_APPROVAL (details.status), PAYMENT_NOT_FOUND, APPROVAL_EXPIRED, FORBIDDEN, ' +
     'and the failure codes of the credit (WALLET_NOT_OPEN, WALLET_FROZEN, BALANCE_CAP_EXCEEDED: the teller hands the cash back).',
   payload: object(SupervisorDecision),
+  accepted: PaymentAnswer,
 });
 
 export const rejectCounterTopUp = defineCommand({
@@ -150,4 +166,5 @@ export const rejectCounterTopUp = defineCommand({
     'Maker-checker: a supervisor (actor supervisor:<supervisorId>) rejects a counter top-up awaiting approval, with a reason (payments.CounterTopUpRejected.v1); it fails COUNTER_TOP_UP_REJECTED and the teller hands the cash back. Key: paymentId. ' +
     'Rejected: SELF_APPROVAL_FORBIDDEN, NOT_AWAITING_APPROVAL, PAYMENT_NOT_FOUND, APPROVAL_EXPIRED, FORBIDDEN.',
   payload: object({ ...SupervisorDecision, reason: Type.String({ minLength: 1, maxLength: 256 }) }),
+  accepted: PaymentAnswer,
 });

@@ -5,12 +5,18 @@
  */
 import { Type } from '@sinclair/typebox';
 import { ENCRYPTED_FIELD_PATTERN, defineCommand } from './command';
-import { CONTEXT, Channel, DeviceId, EncryptedPassword, PaymentId, StepUpCode, UserId, object } from './payments-fields';
+import { PaymentAnswer } from './payments-accepted';
+import { CONTEXT, Channel, DeviceId, EncryptedPassword, PaymentId, SecondFactorCode, StepUpCode, UserId, object } from './payments-fields';
 import { AmountMinor, WalletId } from './wallet';
 
 const RISK_CODES =
   ' Refused before the payment starts (nothing recorded on it, a risk alert is raised): RISK_VELOCITY_EXCEEDED (too many payments within a minute), STEP_UP_REQUIRED (first payment from a new device above the threshold, without stepUpCode); ' +
   'with a stepUpCode that identity refuses: INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, IDENTITY_UNAVAILABLE (details.stepUp = "rejected"; nothing moved).';
+
+const SECOND_FACTOR_CODES =
+  ' When the user has the second factor on, identity asks for secondFactorCode with the payment password above its threshold (IDENTITY_SECOND_FACTOR_ABOVE_MINOR, default 50000 fen) ' +
+  'and on any payment from a device the user has never paid from; without a valid code the payment fails (nothing moved) with SECOND_FACTOR_REQUIRED, ' +
+  'INVALID_SECOND_FACTOR (attemptsLeft) or SECOND_FACTOR_LOCKED; send it again with a new paymentId and the code.';
 
 export const payMerchant = defineCommand({
   type: 'payments.PayMerchant.v1',
@@ -42,6 +48,9 @@ export const payMerchant = defineCommand({
     'CODE_ALREADY_USED',
     'CODE_NOT_REQUESTED',
     'PAYMENT_PASSWORD_NOT_SET',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
   ],
   description:
     'Pays a merchant from the wallet (online, offline QR or POS) with the payment password. Key: paymentId. ' +
@@ -49,7 +58,8 @@ export const payMerchant = defineCommand({
     'Rejected (the payment failed, code = its failure code): MERCHANT_NOT_SUPPORTED, CHANNEL_NOT_SUPPORTED, WRONG_PAYMENT_PASSWORD (attemptsLeft), PAYMENT_PASSWORD_LOCKED, ACCOUNT_FROZEN, ' +
     'INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, MERCHANT_DECLINED, ACQUIRER_UNAVAILABLE, WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED, FORBIDDEN; ' +
     'refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).' +
-    RISK_CODES,
+    RISK_CODES +
+    SECOND_FACTOR_CODES,
   payload: object({
     paymentId: PaymentId,
     userId: UserId,
@@ -61,7 +71,9 @@ export const payMerchant = defineCommand({
     paymentPassword: EncryptedPassword,
     deviceId: DeviceId,
     stepUpCode: StepUpCode,
+    secondFactorCode: SecondFactorCode,
   }),
+  accepted: PaymentAnswer,
 });
 
 export const transfer = defineCommand({
@@ -92,13 +104,17 @@ export const transfer = defineCommand({
     'WRONG_PAYMENT_PASSWORD',
     'PAYMENT_PASSWORD_LOCKED',
     'PAYMENT_PASSWORD_NOT_SET',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
     'ACCOUNT_FROZEN',
   ],
   description:
     'Transfers to another wallet user found by phone number, with the payment password: sender reserved, recipient credited and sender captured, both through clearing:transfer. Key: paymentId. ' +
     'Accepted data as PayMerchant (two transactions). Rejected (the transfer failed): RECIPIENT_NOT_FOUND, RECIPIENT_WALLET_UNAVAILABLE (details.reason), SELF_TRANSFER, the password codes, ' +
     'INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, IDENTITY_UNAVAILABLE, WALLET_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).' +
-    RISK_CODES,
+    RISK_CODES +
+    SECOND_FACTOR_CODES,
   payload: object({
     paymentId: PaymentId,
     userId: UserId,
@@ -113,7 +129,9 @@ export const transfer = defineCommand({
     paymentPassword: EncryptedPassword,
     deviceId: DeviceId,
     stepUpCode: StepUpCode,
+    secondFactorCode: SecondFactorCode,
   }),
+  accepted: PaymentAnswer,
 });
 
 export const withdraw = defineCommand({
@@ -146,13 +164,17 @@ export const withdraw = defineCommand({
     'WRONG_PAYMENT_PASSWORD',
     'PAYMENT_PASSWORD_LOCKED',
     'PAYMENT_PASSWORD_NOT_SET',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
     'ACCOUNT_FROZEN',
   ],
   description:
     'Withdraws (提现) to a bound card with the payment password: funds reserved, paid out to the card through the issuer, hold captured to clearing:card:ICBC. Key: paymentId. ' +
     'Rejected (the withdrawal failed): the password codes, INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, CARD_NOT_FOUND, NOT_CARD_OWNER, CARD_EXPIRED, CARD_BLOCKED, CARD_PAYOUT_DECLINED (hold released), ' +
     'WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).' +
-    RISK_CODES,
+    RISK_CODES +
+    SECOND_FACTOR_CODES,
   payload: object({
     paymentId: PaymentId,
     userId: UserId,
@@ -162,7 +184,9 @@ export const withdraw = defineCommand({
     paymentPassword: EncryptedPassword,
     deviceId: DeviceId,
     stepUpCode: StepUpCode,
+    secondFactorCode: SecondFactorCode,
   }),
+  accepted: PaymentAnswer,
 });
 
 export const payBill = defineCommand({
@@ -195,13 +219,17 @@ export const payBill = defineCommand({
     'WRONG_PAYMENT_PASSWORD',
     'PAYMENT_PASSWORD_LOCKED',
     'PAYMENT_PASSWORD_NOT_SET',
+    'SECOND_FACTOR_REQUIRED',
+    'INVALID_SECOND_FACTOR',
+    'SECOND_FACTOR_LOCKED',
     'ACCOUNT_FROZEN',
   ],
   description:
     'Pays a bill (缴费: electricity, water, phone top-up) with the payment password: biller registry and bill check, funds reserved, biller paid, hold captured to biller:<id>. Key: paymentId. ' +
     'Rejected (the payment failed): BILLER_NOT_SUPPORTED, BILL_NOT_FOUND, BILL_AMOUNT_MISMATCH (details.amountDueMinor), the password codes, INSUFFICIENT_FUNDS, WALLET_FROZEN, LIMIT_EXCEEDED, WALLET_NOT_OPEN, ' +
     'BILLER_DECLINED, BILLER_UNAVAILABLE (hold released), WALLET_UNAVAILABLE, IDENTITY_UNAVAILABLE, PAYMENT_INTERRUPTED, HOLD_EXPIRED; refused without a payment: IDEMPOTENCY_KEY_REUSED, FORBIDDEN, PAYMENTS_BUSY (admission control: retry after details.retryAfterMs).' +
-    RISK_CODES,
+    RISK_CODES +
+    SECOND_FACTOR_CODES,
   payload: object({
     paymentId: PaymentId,
     userId: UserId,
@@ -217,7 +245,9 @@ export const payBill = defineCommand({
     paymentPassword: EncryptedPassword,
     deviceId: DeviceId,
     stepUpCode: StepUpCode,
+    secondFactorCode: SecondFactorCode,
   }),
+  accepted: PaymentAnswer,
 });
 
 export const refundPayment = defineCommand({
@@ -246,4 +276,5 @@ export const refundPayment = defineCommand({
     amountMinor: AmountMinor,
     reason: Type.Optional(Type.String({ maxLength: 256 })),
   }),
+  accepted: PaymentAnswer,
 });

@@ -1,6 +1,7 @@
 /** The payments contract's queries: a payment, a user's payments, and support's look-ups of them (re-exported through `payments-commands.ts`). */
 import { Type } from '@sinclair/typebox';
 import { defineCommand } from './command';
+import { PaymentView, SupportAccessPage, SupportAccessRecordedAnswer, UserPaymentsPage } from './payments-accepted';
 import { CONTEXT, PaymentId, UserId, object } from './payments-fields';
 import { Instant } from './wallet';
 
@@ -13,6 +14,7 @@ export const getPayment = defineCommand({
     "Query: a payment's status and outcome (accepted data: paymentId, kind, status, amountMinor, failure?, transactionIds?, postings?). Key: paymentId. " +
     "A support (support:<id>) look-up is audited on the owner's supportaudit-<userId> stream before it is answered. Codes: PAYMENT_NOT_FOUND, FORBIDDEN, AUDIT_UNAVAILABLE.",
   payload: object({ paymentId: PaymentId }),
+  accepted: PaymentView,
 });
 
 export const listUserPayments = defineCommand({
@@ -30,6 +32,7 @@ export const listUserPayments = defineCommand({
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     before: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   }),
+  accepted: UserPaymentsPage,
 });
 
 export const listSupportAccess = defineCommand({
@@ -46,6 +49,7 @@ export const listSupportAccess = defineCommand({
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     before: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   }),
+  accepted: SupportAccessPage,
 });
 
 export const recordSupportAccess = defineCommand({
@@ -68,4 +72,5 @@ export const recordSupportAccess = defineCommand({
       object({ kind: Type.Literal('balance'), asOf: Instant }),
     ]),
   }),
+  accepted: SupportAccessRecordedAnswer,
 });

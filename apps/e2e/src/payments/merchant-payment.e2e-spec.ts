@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { paymentsContract, type CommandContract, type CommandResult } from '@ledger/contracts';
+import { sealField, sealingKeyFromEnv } from '@ledger/crypto';
 import { forbiddenAttempts } from '@ledger/testing';
 import { DEV_PROVIDER_SECRET, signProviderCallback } from '@ledger/payments-service/testing';
 import { PaymentsHarness, type Payer, TEST_DEVICE } from '../harness/payments-harness';
@@ -21,7 +22,7 @@ describe('merchant payment across identity, wallet and payments', () => {
   beforeAll(async () => {
     h = await PaymentsHarness.start('pay_merchant', {
       providerDeadlineMs: 4_000,
-      counterApproval: { aboveMinor: 10_000n, windowMs: APPROVAL_WINDOW_MS },
+      counterApproval: { aboveMinor: 10_000n, windowMs: APPROVAL_WINDOW_MS, idCheckAboveMinor: 25_000n },
     });
     payer = await h.payer('10000');
   });
@@ -302,6 +303,38 @@ describe('merchant payment across identity, wallet and payments', () => {
     );
     const events = await h.paymentsStore.readStream(`payment-${paymentId}`);
     expect(events[0]?.metadata.actor).toBe('teller:t-7');
+  });
+
+  it("a cash deposit above the ID-check threshold needs the depositor's ID number, recorded only protected", async () => {
+    const paymentId = randomUUID();
+    const payload = {
+      paymentId,
+      userId: payer.userId,
+      walletId: payer.walletId,
+      branchId: 'bj-001',
+      tellerId: 't-7',
+      amountMinor: '30000',
+    };
+    expect(await h.send(paymentsContract.counterTopUp, payload, paymentId, 'teller:t-7')).toMatchObject({
+      status: 'rejected',
+      code: 'DEPOSITOR_ID_REQUIRED',
+      details: { idCheckAboveMinor: '25000' },
+    });
+    expect(await h.paymentsStore.readStream(`payment-${paymentId}`)).toEqual([]);
+    const idNumber = '11010519900101123X';
+    const sealed = sealField(idNumber, sealingKeyFromEnv(process.env, 'payments'), paymentsContract.secretAad('depositorIdNumber'));
+    const withId = await h.send(paymentsContract.counterTopUp, { ...payload, depositorIdNumber: sealed }, paymentId, 'teller:t-7');
+    expect(withId).toMatchObject({ status: 'accepted', data: { status: 'awaiting_approval' } });
+    const [initiated] = await h.paymentsStore.readStream(`payment-${paymentId}`);
+    expect((initiated?.data.request as { depositorId?: { masked: string } }).depositorId?.masked).toBe('110105********123X');
+    expect(JSON.stringify(initiated?.data)).not.toContain(idNumber);
+    const refusal = await h.send(
+      paymentsContract.rejectCounterTopUp,
+      { paymentId, supervisorId: 's-1', reason: 'test' },
+      paymentId,
+      'supervisor:s-1',
+    );
+    expect(refusal).toMatchObject({ status: 'accepted', data: { status: 'failed' } });
   });
 
   it('maker-checker: a counter top-up above the threshold credits nothing until a supervisor other than the teller approves it', async () => {

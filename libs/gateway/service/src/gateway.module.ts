@@ -10,7 +10,9 @@ import { IdentityRoutes } from './identity.routes';
 import { SupportAccessRoutes, SupportPaymentRoutes } from './payments-support.routes';
 import { StatementRoutes, SupportStatementRoutes } from './statement.routes';
 import { RegistryRoutes } from './registry.routes';
+import { IdentityVerificationRoutes } from './identity-verification.routes';
 import { MerchantRoutes } from './merchant.routes';
+import { CounterRoutes } from './counter.routes';
 import { PaymentRoutes } from './payments.routes';
 import { ProblemDetailsFilter } from './problem';
 import { SecondFactorRoutes } from './second-factor.routes';
@@ -38,7 +40,9 @@ export class GatewayModule {
         StatementRoutes,
         SupportStatementRoutes,
         RegistryRoutes,
+        IdentityVerificationRoutes,
         MerchantRoutes,
+        CounterRoutes,
         MaintenanceRoutes,
         pingControllerFor(GATEWAY_CONTEXT),
         SecondFactorRoutes,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HASH_PURPOSE, messageKeyOf, openSealedField, sealField } from '@ledger/crypto';
-import { cardsContract, identityContract, paymentsContract, walletContract } from '@ledger/contracts';
+import { cardsContract, identityContract, paymentsContract, walletContract, type CommandContract, type PayloadOf } from '@ledger/contracts';
 import { COMMAND_BUS, execute, type CommandBus } from './command-bus';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { pageOf } from './http/paging';
@@ -78,6 +78,17 @@ export class Edge {
   principal(authorization: string | undefined): Promise<Principal> {
     return this.bearer.verify(authorization, new Date());
   }
+}
+
+/** A money command, awaited as long as a payment may take (`paymentTimeoutMs`), keyed by its payment id. */
+export function executePayment<C extends CommandContract>(
+  edge: Edge,
+  contract: C,
+  payload: PayloadOf<C>,
+  paymentId: string,
+  actor: string,
+) {
+  return execute(edge.bus, contract, payload, { key: paymentId, actor, timeoutMs: edge.config.paymentTimeoutMs });
 }
 
 /** `{ secondFactorCode }` encrypted, or nothing when absent. */

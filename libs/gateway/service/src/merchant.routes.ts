@@ -3,7 +3,7 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { paymentsContract, projectorContract } from '@ledger/contracts';
 import { execute } from './command-bus';
-import { Edge } from './gateway.services';
+import { Edge, executePayment } from './gateway.services';
 import { Route } from './http/docs';
 import { PageQuery, pageOf } from './http/paging';
 import { Http, type RequestInfo } from './http/request';
@@ -75,8 +75,8 @@ export class MerchantRoutes {
   async refund(@Param('merchantId') merchantId: string, @Http() http: RequestInfo) {
     const { actor } = await this.merchant(merchantId, http);
     const body = validate(S.MerchantRefundRequest, http.body);
-    return execute(
-      this.edge.bus,
+    return executePayment(
+      this.edge,
       paymentsContract.refundPayment,
       {
         refundId: body.refundId,
@@ -84,7 +84,8 @@ export class MerchantRoutes {
         amountMinor: body.amountMinor,
         ...(body.reason === undefined ? {} : { reason: body.reason }),
       },
-      { key: body.paymentId, actor, timeoutMs: this.edge.config.paymentTimeoutMs },
+      body.paymentId,
+      actor,
     );
   }
 

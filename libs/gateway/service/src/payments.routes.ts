@@ -3,8 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { paymentsContract, walletContract, type CommandContract, type PayloadOf } from '@ledger/contracts';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { execute } from './command-bus';
-import { Edge, listPayments, listSupportAccess } from './gateway.services';
-import { requireSelf, requireStaff, type Principal } from './http/auth';
+import { Edge, executePayment, listPayments, listSupportAccess, optionalSecondFactor } from './gateway.services';
+import { requireSelf, type Principal } from './http/auth';
 import { Route } from './http/docs';
 import { PageQuery } from './http/paging';
 import { canonicalPhone } from './http/phone';
@@ -14,13 +14,14 @@ import { validate } from './http/validation';
 
 /**
  * Money: the user's own payments (merchant, card and provider top-ups, transfer by phone, bills,
- * withdrawal, status), the teller's counter top-up and its supervisor's decision, and the provider's
- * signed callback. Each money-moving body carries the client's `paymentId`, the
+ * withdrawal, status) and the provider's signed callback (the counter's routes: `counter.routes.ts`). Each money-moving body carries the client's `paymentId`, the
  * idempotency key payments keys its process by; the wallet id is looked up from the token's user,
  * so a user can only ever spend from their own wallet. Payment passwords are encrypted here for
- * identity's `paymentPassword` field (payments forwards them to identity unopened).
+ * identity's `paymentPassword` field, and a second-factor code for its `secondFactorCode` field
+ * (payments forwards both to identity unopened, which asks for the code above its threshold and
+ * from a new device when the user's second factor is on).
  */
-const PAYMENT_DESCRIPTION =
+export const PAYMENT_DESCRIPTION =
   'Answers 200 with status "completed" (transactionIds, double-entry postings), or "pending" when the outcome is not known within 25 s ' +
   '(GET /users/{userId}/payments/{paymentId}, or resend the same body). A failed payment is Problem Details whose code is the failure (details.status = "failed"); ' +
   'retry a failure with a new paymentId. Resending the same paymentId with the same body returns the first outcome and moves no money twice.';
@@ -47,7 +48,7 @@ export class PaymentRoutes {
   }
 
   private pay<C extends CommandContract>(contract: C, payload: PayloadOf<C>, paymentId: string, actor: string) {
-    return execute(this.edge.bus, contract, payload, { key: paymentId, actor, timeoutMs: this.edge.config.paymentTimeoutMs });
+    return executePayment(this.edge, contract, payload, paymentId, actor);
   }
 
   private password(plaintext: string): string {
@@ -88,6 +89,7 @@ export class PaymentRoutes {
         ...(body.description === undefined ? {} : { description: body.description }),
         paymentPassword: this.password(body.paymentPassword),
         ...this.device(principal, body.stepUpCode),
+        ...optionalSecondFactor(this.edge, body.secondFactorCode),
       },
       body.paymentId,
       principal.actor,
@@ -216,6 +218,7 @@ export class PaymentRoutes {
         ...(body.description === undefined ? {} : { description: body.description }),
         paymentPassword: this.password(body.paymentPassword),
         ...this.device(principal, body.stepUpCode),
+        ...optionalSecondFactor(this.edge, body.secondFactorCode),
       },
       body.paymentId,
       principal.actor,
@@ -247,6 +250,7 @@ export class PaymentRoutes {
         amountMinor: body.amountMinor,
         paymentPassword: this.password(body.paymentPassword),
         ...this.device(principal, body.stepUpCode),
+        ...optionalSecondFactor(this.edge, body.secondFactorCode),
       },
       body.paymentId,
       principal.actor,
@@ -277,84 +281,11 @@ export class PaymentRoutes {
         amountMinor: body.amountMinor,
         paymentPassword: this.password(body.paymentPassword),
         ...this.device(principal, body.stepUpCode),
+        ...optionalSecondFactor(this.edge, body.secondFactorCode),
       },
       body.paymentId,
       principal.actor,
     );
-  }
-
-  @Post('support/users/:userId/counter-top-ups')
-  @HttpCode(200)
-  @Route({
-    summary: "Cash top-up at a bank counter (teller: the token's agent id is the teller)",
-    description:
-      "The command is sent as teller:<agentId> and audited in the payment's history. Above the approval threshold (20,000 yuan by default) the answer is status " +
-      '"awaiting_approval" with approvalDeadline: nothing is credited until a supervisor other than the teller approves it (POST /support/counter-top-ups/{paymentId}/approval). ' +
-      PAYMENT_DESCRIPTION,
-    body: S.CounterTopUpRequest,
-    status: 200,
-    response: S.PaymentResponse,
-    commands: [paymentsContract.counterTopUp, walletContract.getWalletByUser],
-    codes: ['INVALID_COMMAND'],
-    auth: 'support',
-  })
-  async counterTopUp(@Param('userId') userId: string, @Http() http: RequestInfo) {
-    const principal = await this.edge.principal(http.authorization);
-    const actor = requireStaff(principal, 'counterDeposit');
-    const id = validate(S.UserIdParam, userId, 'userId');
-    const body = validate(S.CounterTopUpRequest, http.body);
-    const tellerId = principal.userId;
-    const walletId = await this.edge.walletIdOf(id, actor);
-    return this.pay(
-      paymentsContract.counterTopUp,
-      { paymentId: body.paymentId, userId: id, walletId, branchId: body.branchId, tellerId, amountMinor: body.amountMinor },
-      body.paymentId,
-      actor,
-    );
-  }
-
-  @Post('support/counter-top-ups/:paymentId/approval')
-  @HttpCode(200)
-  @Route({
-    summary: 'Approve a counter top-up awaiting approval (supervisor, never the teller who made it): the wallet is credited',
-    description: `Maker-checker: recorded as supervisor:<agentId> (payments.CounterTopUpApproved.v1). ${PAYMENT_DESCRIPTION}`,
-    body: S.CounterTopUpApprovalRequest,
-    status: 200,
-    response: S.PaymentResponse,
-    commands: [paymentsContract.approveCounterTopUp],
-    codes: ['INVALID_COMMAND'],
-    auth: 'support',
-  })
-  async approveCounterTopUp(@Param('paymentId') paymentId: string, @Http() http: RequestInfo) {
-    const { actor, supervisorId, id } = await this.supervisorDecision(paymentId, http);
-    validate(S.CounterTopUpApprovalRequest, http.body ?? {});
-    return this.pay(paymentsContract.approveCounterTopUp, { paymentId: id, supervisorId }, id, actor);
-  }
-
-  @Post('support/counter-top-ups/:paymentId/rejection')
-  @HttpCode(200)
-  @Route({
-    summary: 'Reject a counter top-up awaiting approval (supervisor): it fails COUNTER_TOP_UP_REJECTED and the teller hands the cash back',
-    description:
-      'Maker-checker: recorded with the reason as supervisor:<agentId> (payments.CounterTopUpRejected.v1). Answers the payment with status "failed".',
-    body: S.CounterTopUpRejectionRequest,
-    status: 200,
-    response: S.PaymentResponse,
-    commands: [paymentsContract.rejectCounterTopUp],
-    codes: ['INVALID_COMMAND'],
-    auth: 'support',
-  })
-  async rejectCounterTopUp(@Param('paymentId') paymentId: string, @Http() http: RequestInfo) {
-    const { actor, supervisorId, id } = await this.supervisorDecision(paymentId, http);
-    const { reason } = validate(S.CounterTopUpRejectionRequest, http.body);
-    return this.pay(paymentsContract.rejectCounterTopUp, { paymentId: id, supervisorId, reason }, id, actor);
-  }
-
-  /** A supervisor's decision on a counter top-up: the token's agent decides, as `supervisor:<agentId>`. */
-  private async supervisorDecision(paymentId: string, http: RequestInfo): Promise<{ actor: string; supervisorId: string; id: string }> {
-    const principal = await this.edge.principal(http.authorization);
-    const actor = requireStaff(principal, 'decideCounterDeposit');
-    return { actor, supervisorId: principal.userId, id: validate(S.PaymentIdParam, paymentId, 'paymentId') };
   }
 
   @Post('provider-callbacks')

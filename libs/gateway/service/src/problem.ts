@@ -78,6 +78,7 @@ const HTTP_STATUS: Readonly<Record<GatewayErrorCode | ServiceErrorCode, number>>
   SECOND_FACTOR_LOCKED: 423,
   ACCOUNT_FROZEN: 423,
   ALREADY_FROZEN: 409,
+  IDENTITY_ALREADY_VERIFIED: 409,
   NOT_FROZEN: 409,
   UNFREEZE_REQUIRES_SUPPORT: 422,
   INVALID_INPUT: 400,
@@ -157,6 +158,7 @@ const HTTP_STATUS: Readonly<Record<GatewayErrorCode | ServiceErrorCode, number>>
   API_KEY_NOT_FOUND: 404,
   MERCHANT_KEY_INVALID: 401,
   NOT_MERCHANTS_PAYMENT: 403,
+  DEPOSITOR_ID_REQUIRED: 422,
   AUDIT_UNAVAILABLE: 503,
   /** A support look-up without its record on the trail: only a caller that skipped payments.RecordSupportAccess.v1 gets it. */
   AUDIT_REQUIRED: 403,

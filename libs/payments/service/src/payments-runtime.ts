@@ -166,6 +166,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     const counterApproval: CounterApprovalPolicy = {
       aboveMinor: BigInt(process.env.PAYMENTS_COUNTER_APPROVAL_ABOVE_MINOR || DEFAULT_COUNTER_APPROVAL.aboveMinor.toString()),
       windowMs: num(process.env.PAYMENTS_COUNTER_APPROVAL_WINDOW_MS, DEFAULT_COUNTER_APPROVAL.windowMs),
+      idCheckAboveMinor: BigInt(process.env.PAYMENTS_COUNTER_ID_CHECK_ABOVE_MINOR || DEFAULT_COUNTER_APPROVAL.idCheckAboveMinor.toString()),
       ...options.counterApproval,
     };
     this.merchantKeys = options.merchantKeys ?? MerchantKeys.fromEnv();

@@ -20,7 +20,7 @@ import { CommandHandler, rejected, type CommandEnvelope } from '@ledger/messagin
 import type { PaymentRequest, ProtectedValue } from '@ledger/payments-domain';
 import { parsePositiveMinor } from '@ledger/util';
 import { PaymentsRuntime } from './payments-runtime';
-import { NotAMobilePhone } from './personal-fields';
+import { NotAMobilePhone, NotAnIdNumber } from './personal-fields';
 import { approveCounterTopUp, rejectCounterTopUp } from './use-cases/counter-approval';
 import { providerCallback } from './use-cases/provider-callback';
 import { getPayment, listSupportAccess, listUserPayments, recordSupportAccess } from './use-cases/queries';
@@ -39,7 +39,8 @@ function protectedOrRefused(
   } catch (error) {
     if (error instanceof FieldDecryptionError)
       return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, `${field} cannot be opened (${error.reason})`);
-    if (error instanceof NotAMobilePhone) return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
+    if (error instanceof NotAMobilePhone || error instanceof NotAnIdNumber)
+      return rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, error.message);
     throw error;
   }
 }
@@ -49,6 +50,15 @@ const deviceOf = (payload: { deviceId: string; stepUpCode?: string }): PaymentDe
   deviceId: payload.deviceId,
   stepUpCode: payload.stepUpCode,
 });
+
+/** What a money-out command carries for identity's check, encrypted for identity: kept in memory for the drive, never stored. */
+const secretsOf = (payload: {
+  paymentPassword: string;
+  secondFactorCode?: string;
+}): { paymentPassword: string; secondFactorCode?: string } =>
+  payload.secondFactorCode === undefined
+    ? { paymentPassword: payload.paymentPassword }
+    : { paymentPassword: payload.paymentPassword, secondFactorCode: payload.secondFactorCode };
 
 /**
  * The handlers that start a payment turn the payload into a payment request for `startPayment`; the
@@ -72,7 +82,7 @@ export class PaymentsController {
       amountMinor: parsePositiveMinor(p.amountMinor),
       description: p.description ?? '',
     };
-    return startPayment(this.runtime, command, request, { paymentPassword: p.paymentPassword }, deviceOf(p));
+    return startPayment(this.runtime, command, request, secretsOf(p), deviceOf(p));
   }
 
   /** Codes: `paymentsContract.topUpFromCard.rejects`. */
@@ -112,7 +122,7 @@ export class PaymentsController {
       amountMinor: parsePositiveMinor(p.amountMinor),
       description: p.description ?? '',
     };
-    return startPayment(this.runtime, command, request, { paymentPassword: p.paymentPassword }, deviceOf(p));
+    return startPayment(this.runtime, command, request, secretsOf(p), deviceOf(p));
   }
 
   /** Codes: `paymentsContract.withdraw.rejects`. */
@@ -130,7 +140,7 @@ export class PaymentsController {
         cardId: p.cardId,
         amountMinor: parsePositiveMinor(p.amountMinor),
       },
-      { paymentPassword: p.paymentPassword },
+      secretsOf(p),
       deviceOf(p),
     );
   }
@@ -152,7 +162,7 @@ export class PaymentsController {
       billReference,
       amountMinor: parsePositiveMinor(p.amountMinor),
     };
-    return startPayment(this.runtime, command, request, { paymentPassword: p.paymentPassword }, deviceOf(p));
+    return startPayment(this.runtime, command, request, secretsOf(p), deviceOf(p));
   }
 
   /** Accepted at once with status awaiting_provider and the deadline. Codes: `paymentsContract.providerTopUp.rejects`. */
@@ -185,6 +195,13 @@ export class PaymentsController {
   @CommandHandler(paymentsContract.counterTopUp)
   counterTopUp(command: Envelope<typeof paymentsContract.counterTopUp>): Promise<CommandResult> {
     const p = command.payload;
+    const depositorId =
+      p.depositorIdNumber === undefined
+        ? undefined
+        : protectedOrRefused(command, 'depositorIdNumber', () =>
+            this.runtime.personalFields.protectIdNumber(p.depositorIdNumber as string),
+          );
+    if (depositorId !== undefined && 'status' in depositorId) return Promise.resolve(depositorId);
     return startPayment(
       this.runtime,
       command,
@@ -196,6 +213,7 @@ export class PaymentsController {
         branchId: p.branchId,
         tellerId: p.tellerId,
         amountMinor: parsePositiveMinor(p.amountMinor),
+        ...(depositorId === undefined ? {} : { depositorId }),
       },
       {},
     );

@@ -22,6 +22,21 @@ export const RECIPIENT_PHONE_PURPOSE = 'payments:recipient-phone';
 /** Additional authenticated data of a bill reference's ciphertext (from the gateway, and at rest). */
 export const BILL_REFERENCE_AAD = paymentsContract.secretAad('billReference');
 const BILL_REFERENCE_PURPOSE = 'payments:bill-reference';
+/** Additional authenticated data and fingerprint purpose of a cash depositor's ID number. */
+export const DEPOSITOR_ID_AAD = paymentsContract.secretAad('depositorIdNumber');
+const DEPOSITOR_ID_PURPOSE = 'payments:depositor-id';
+
+/** `110105199001011234` → `110105********1234`: the region and the last four, as a counter slip shows it. */
+export const maskIdNumber = (idNumber: string): string =>
+  `${idNumber.slice(0, 6)}${'*'.repeat(Math.max(0, idNumber.length - 10))}${idNumber.slice(-4)}`;
+
+/** A depositor ID that is not an 18-character resident ID number: refused before anything is recorded. */
+export class NotAnIdNumber extends Error {
+  constructor() {
+    super('depositorIdNumber is not an 18-character resident ID number');
+    this.name = 'NotAnIdNumber';
+  }
+}
 
 /** A recipient phone that is not a mainland China mobile number: refused before anything is recorded or sent to identity. */
 export class NotAMobilePhone extends Error {
@@ -102,6 +117,13 @@ export class PersonalFields {
     return this.kept(reference, BILL_REFERENCE_AAD, BILL_REFERENCE_PURPOSE);
   }
 
+  /** A cash depositor's ID number as the gateway sealed it, kept protected; throws `FieldDecryptionError` or `NotAnIdNumber`. */
+  protectIdNumber(ciphertext: string): ProtectedValue {
+    const idNumber = this.opened(ciphertext, DEPOSITOR_ID_AAD).trim().toUpperCase();
+    if (!/^\d{17}[\dX]$/.test(idNumber)) throw new NotAnIdNumber();
+    return this.kept(idNumber, DEPOSITOR_ID_AAD, DEPOSITOR_ID_PURPOSE, maskIdNumber);
+  }
+
   /** The reference in clear, for the biller's call only. */
   forBiller(reference: ProtectedValue): string {
     return decryptField(reference.encrypted, this.fieldKeyring, BILL_REFERENCE_AAD);
@@ -113,10 +135,10 @@ export class PersonalFields {
   }
 
   /** How a personal value is kept: encrypted under payments' own keys, masked for display, fingerprinted for idempotency. */
-  private kept(value: string, aad: string, purpose: string): ProtectedValue {
+  private kept(value: string, aad: string, purpose: string, mask: (value: string) => string = maskPhone): ProtectedValue {
     return {
       encrypted: encryptField(value, this.fieldKeyring, aad),
-      masked: maskPhone(value),
+      masked: mask(value),
       fingerprint: fingerprint(purpose, value, this.pepperKeyring),
     };
   }

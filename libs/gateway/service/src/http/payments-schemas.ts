@@ -1,5 +1,6 @@
 /** The HTTP schemas of payments: paying, top-ups, transfers, bills, withdrawals, the counter and provider flows, and the payment lists. */
 import { Type } from '@sinclair/typebox';
+import { SecondFactorCode } from './identity-schemas';
 import { Amount, Instant, PaymentPassword, Phone, loose, strict } from './schema-fields';
 
 /** Amounts in requests: positive fen as a decimal string (no sign, no fraction, no leading zero). */
@@ -37,6 +38,8 @@ export const PayMerchantRequest = strict({
   description: Description,
   paymentPassword: PaymentPassword('the payment password'),
   stepUpCode: PaymentStepUpCode,
+  // Identity asks for it above its threshold and from a new device when the user's second factor is on (answer SECOND_FACTOR_REQUIRED).
+  secondFactorCode: SecondFactorCode,
 });
 export const CardTopUpRequest = strict({ paymentId: PaymentIdField, cardId: CardIdField, amountMinor: PositiveAmount });
 export const ProviderTopUpRequest = strict({
@@ -51,6 +54,8 @@ export const TransferRequest = strict({
   description: Description,
   paymentPassword: PaymentPassword('the payment password'),
   stepUpCode: PaymentStepUpCode,
+  // Identity asks for it above its threshold and from a new device when the user's second factor is on (answer SECOND_FACTOR_REQUIRED).
+  secondFactorCode: SecondFactorCode,
 });
 export const BillPaymentRequest = strict({
   paymentId: PaymentIdField,
@@ -59,6 +64,8 @@ export const BillPaymentRequest = strict({
   amountMinor: PositiveAmount,
   paymentPassword: PaymentPassword('the payment password'),
   stepUpCode: PaymentStepUpCode,
+  // Identity asks for it above its threshold and from a new device when the user's second factor is on (answer SECOND_FACTOR_REQUIRED).
+  secondFactorCode: SecondFactorCode,
 });
 export const WithdrawalRequest = strict({
   paymentId: PaymentIdField,
@@ -66,11 +73,20 @@ export const WithdrawalRequest = strict({
   amountMinor: PositiveAmount,
   paymentPassword: PaymentPassword('the payment password'),
   stepUpCode: PaymentStepUpCode,
+  // Identity asks for it above its threshold and from a new device when the user's second factor is on (answer SECOND_FACTOR_REQUIRED).
+  secondFactorCode: SecondFactorCode,
 });
 export const CounterTopUpRequest = strict({
   paymentId: PaymentIdField,
   branchId: Code64('the branch where the cash was paid in'),
   amountMinor: PositiveAmount,
+  depositorIdNumber: Type.Optional(
+    Type.String({
+      pattern: '^[0-9]{17}[0-9Xx]$',
+      description:
+        "the depositor's resident ID number, as the teller checked it: required above the ID-check threshold (50,000 yuan by default)",
+    }),
+  ),
 });
 export const CounterTopUpApprovalRequest = strict({});
 export const CounterTopUpRejectionRequest = strict({

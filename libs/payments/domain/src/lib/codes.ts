@@ -1,7 +1,8 @@
 /**
  * Stable codes a payment can fail with (the `code` of `payments.PaymentFailed.v1` and of a rejected
  * command result). Codes of identity and wallet are passed through unchanged (INSUFFICIENT_FUNDS,
- * WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, ACCOUNT_FROZEN, WALLET_FROZEN, LIMIT_EXCEEDED…).
+ * WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, ACCOUNT_FROZEN, SECOND_FACTOR_REQUIRED,
+ * INVALID_SECOND_FACTOR, SECOND_FACTOR_LOCKED, WALLET_FROZEN, LIMIT_EXCEEDED…).
  */
 export const PAYMENT_ERROR = {
   /** Same payment id with another payload (the command is refused, nothing is recorded). */
@@ -94,6 +95,8 @@ export const PAYMENT_ERROR = {
   API_KEY_NOT_FOUND: 'API_KEY_NOT_FOUND',
   /** Merchant API: the API key is not a live key of the merchant it names (or the merchant is suspended). */
   MERCHANT_KEY_INVALID: 'MERCHANT_KEY_INVALID',
+  /** A cash deposit above the ID-check threshold names no depositor ID (refused, nothing recorded: the teller checks the ID and sends it again). */
+  DEPOSITOR_ID_REQUIRED: 'DEPOSITOR_ID_REQUIRED',
   /** Merchant API: a merchant refunds only its own payments. */
   NOT_MERCHANTS_PAYMENT: 'NOT_MERCHANTS_PAYMENT',
 } as const;

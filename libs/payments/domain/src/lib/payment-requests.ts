@@ -86,6 +86,12 @@ export interface CounterTopUpRequest {
   branchId: string;
   tellerId: string;
   amountMinor: bigint;
+  /**
+   * The depositor's resident ID number the teller checked, kept protected (encrypted, masked,
+   * fingerprinted): required above `CounterApprovalPolicy.idCheckAboveMinor`, so the payment
+   * records whose ID was checked for a large cash deposit.
+   */
+  depositorId?: ProtectedValue;
 }
 
 /** The refund id is the payment id of the refund's own stream. */

@@ -43,6 +43,14 @@ export function decideStart(
       },
     ];
   }
+  if (command.request.kind === 'counter' && command.request.amountMinor > counterApproval.idCheckAboveMinor && !command.request.depositorId)
+    return reject(
+      PAYMENT_ERROR.DEPOSITOR_ID_REQUIRED,
+      `a cash deposit above ${counterApproval.idCheckAboveMinor} fen records the depositor's ID check`,
+      {
+        idCheckAboveMinor: counterApproval.idCheckAboveMinor.toString(),
+      },
+    );
   if (command.request.kind === 'counter' && command.request.amountMinor > counterApproval.aboveMinor) {
     const deadline = plusMs(command.now, counterApproval.windowMs);
     return [{ ...initiated, data: { ...initiated.data, approval: { aboveMinor: counterApproval.aboveMinor.toString(), deadline } } }];

@@ -130,7 +130,7 @@ describe('counter (cash) top-up', () => {
 });
 
 describe('counter top-up above the approval threshold (maker-checker)', () => {
-  const decider = createPaymentDecider(undefined, { aboveMinor: 1_000_00n, windowMs: 15 * 60_000 });
+  const decider = createPaymentDecider(undefined, { aboveMinor: 1_000_00n, windowMs: 15 * 60_000, idCheckAboveMinor: 2_000_00n });
   const request: PaymentRequest = {
     kind: 'counter',
     paymentId: 'c2',
@@ -157,6 +157,21 @@ describe('counter top-up above the approval threshold (maker-checker)', () => {
     expect(when(started, { type: 'RecordWalletCredit', result: { ok: true, transactionId: 't', postings: [] }, now: start })).toMatchObject(
       { code: 'STEP_OUT_OF_ORDER' },
     );
+  });
+
+  it("above the ID-check threshold a deposit without the depositor's ID is refused and nothing is recorded; with it, the protected ID is recorded", () => {
+    const large: PaymentRequest = { ...request, amountMinor: 2_000_01n };
+    expect(spec.given([]).when({ ...startCommand, request: large })).toMatchObject({
+      events: [],
+      code: 'DEPOSITOR_ID_REQUIRED',
+      details: { idCheckAboveMinor: '200000' },
+    });
+    const depositorId = { encrypted: 'enc:v1:p1:id', masked: '110105********123X', fingerprint: 'k1.id' };
+    expect(given({ ...startCommand, request: { ...large, depositorId } })).toMatchObject([
+      { type: 'PaymentInitiated', data: { request: { depositorId, amountMinor: '200001' }, approval: { aboveMinor: '100000' } } },
+    ]);
+    // At the threshold no ID is asked for.
+    expect(given({ ...startCommand, request: { ...request, amountMinor: 2_000_00n } })).toHaveLength(1);
   });
 
   it("another supervisor's approval lets the credit go; the same approval again changes nothing", () => {

@@ -3,6 +3,7 @@ import { actorIdOf, type CommandResult } from '@ledger/contracts';
 import { commandMetadata } from '@ledger/event-store';
 import { rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import { PAYMENT_ERROR, paymentStreamId, type PaymentRequest } from '@ledger/payments-domain';
+import type { PaymentSecrets } from '../payment-driver';
 import type { PaymentsRuntime } from '../payments-runtime';
 import { awaitOutcome } from './outcome';
 
@@ -19,13 +20,14 @@ const BUSY_RETRY_AFTER_MS = 1_000;
  * Starts (or finds) the payment, drives it, answers with its outcome, or `pending` after the wait
  * bound. Who: a user pays only from their own account, a counter top-up is made by the teller named
  * in it, anything else only by an internal system (the transport has already refused the actor
- * kinds the contract does not list); otherwise FORBIDDEN.
+ * kinds the contract does not list); otherwise FORBIDDEN. Whether the risk assessment found the
+ * device new joins the request's secrets, so the password check can tell identity without a read.
  */
 export async function startPayment(
   runtime: PaymentsRuntime,
   command: CommandEnvelope,
   request: PaymentRequest,
-  secrets: { paymentPassword?: string },
+  secrets: Omit<PaymentSecrets, 'newDevice'>,
   device?: PaymentDevice,
 ): Promise<CommandResult> {
   const actorUser = actorIdOf(command.actor, 'user');
@@ -43,9 +45,11 @@ export async function startPayment(
   const busy = admission(runtime, command, request.paymentId);
   if (busy) return busy;
   const now = nowInstant(runtime.clock);
+  let newDevice: boolean | undefined;
   if (device && 'userId' in request && !refusedAtStart(runtime, request, now)) {
-    const refusal = await assessRisk(runtime, command, request.paymentId, request.userId, request.amountMinor, device, now);
-    if (refusal) return refusal;
+    const assessed = await assessRisk(runtime, command, request.paymentId, request.userId, request.amountMinor, device, now);
+    if ('refusal' in assessed) return assessed.refusal;
+    newDevice = assessed.newDevice;
   }
   const started = await runtime.handler.handle(
     paymentStreamId(request.paymentId),
@@ -53,7 +57,7 @@ export async function startPayment(
     commandMetadata(command, now),
   );
   if (started.kind === 'rejected') return rejectedBy(command, started.rejection);
-  return awaitOutcome(runtime, command, request.paymentId, secrets);
+  return awaitOutcome(runtime, command, request.paymentId, newDevice === undefined ? secrets : { ...secrets, newDevice });
 }
 
 /**
@@ -119,7 +123,8 @@ function admission(runtime: PaymentsRuntime, command: CommandEnvelope, paymentId
  * it started). A `stepUpCode` (encrypted at the edge, forwarded to identity, never stored) is
  * checked by identity when the new-device rule asks for it. Codes: RISK_VELOCITY_EXCEEDED,
  * STEP_UP_REQUIRED, the step-up code's failures (INVALID_CODE, CODE_EXPIRED, CODE_ALREADY_USED,
- * CODE_ATTEMPTS_EXHAUSTED, CODE_NOT_REQUESTED), IDENTITY_UNAVAILABLE.
+ * CODE_ATTEMPTS_EXHAUSTED, CODE_NOT_REQUESTED), IDENTITY_UNAVAILABLE. Admitted, it says whether the
+ * device was new to the user's payments (undefined when this request did not assess the payment).
  */
 async function assessRisk(
   runtime: PaymentsRuntime,
@@ -129,9 +134,9 @@ async function assessRisk(
   amountMinor: bigint,
   device: PaymentDevice,
   now: string,
-): Promise<CommandResult | undefined> {
+): Promise<{ refusal: CommandResult } | { newDevice: boolean | undefined }> {
   const { state } = await runtime.handler.load(paymentStreamId(paymentId));
-  if (state.status !== 'none') return undefined;
+  if (state.status !== 'none') return { newDevice: undefined };
   const decision = await runtime.risk.assess(
     {
       userId,
@@ -143,6 +148,6 @@ async function assessRisk(
     },
     { commandId: command.commandId, correlationId: command.correlationId, actor: command.actor },
   );
-  if (decision.admitted) return undefined;
-  return rejected(command, decision.code, decision.message, { paymentId, ...decision.details });
+  if (decision.admitted) return { newDevice: decision.newDevice };
+  return { refusal: rejected(command, decision.code, decision.message, { paymentId, ...decision.details }) };
 }
