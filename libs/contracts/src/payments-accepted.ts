@@ -6,7 +6,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { AnsweredInstant, PositiveMinor, Posting, answer } from './accepted-fields';
-import { SupportAccessRecordedData } from './payments-events';
+import { PaymentKind, SupportAccessRecordedData } from './payments-events';
 
 /** Every status a payment's view shows: the step it is at, or its outcome (`PaymentStatus` in `@ledger/payments-domain`). */
 export const PAYMENT_STATUSES = [
@@ -33,17 +33,6 @@ export const PAYMENT_STATUSES = [
   'completed',
   'failed',
 ] as const;
-
-const PaymentKind = Type.Union([
-  Type.Literal('merchant'),
-  Type.Literal('topup'),
-  Type.Literal('transfer'),
-  Type.Literal('withdrawal'),
-  Type.Literal('bill'),
-  Type.Literal('refund'),
-  Type.Literal('provider_topup'),
-  Type.Literal('counter'),
-]);
 
 /**
  * A payment as it stands (`paymentView`). The outcome's fields appear once there is one: a

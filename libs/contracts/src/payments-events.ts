@@ -37,7 +37,8 @@ const Failure = Type.Object({
   message: Type.String(),
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
-const Kind = Type.Union([
+/** Every kind of payment, as its events and answers name it. */
+export const PaymentKind = Type.Union([
   Type.Literal('merchant'),
   Type.Literal('topup'),
   Type.Literal('transfer'),
@@ -52,7 +53,7 @@ const Kind = Type.Union([
 export const eventData = {
   [EVENT_TYPES.PaymentCompleted]: Type.Object({
     paymentId: PaymentId,
-    kind: Kind,
+    kind: PaymentKind,
     amountMinor: AmountMinor,
     transactionIds: Type.Array(Type.String()),
     postings: Type.Array(Posting),
@@ -60,7 +61,7 @@ export const eventData = {
   }),
   [EVENT_TYPES.PaymentFailed]: Type.Object({
     paymentId: PaymentId,
-    kind: Kind,
+    kind: PaymentKind,
     failure: Failure,
     holdReleased: Type.Boolean(),
     cardRefund: Type.Optional(Type.Object({ issuerReference: Type.String() })),
