@@ -88,6 +88,9 @@ describe('payments protected by the second factor', () => {
       details: { operation: 'payment', status: 'failed', holdReleased: false },
     });
     expect(await money()).toEqual(before);
+    // Refused once, the stolen phone is still new: its next small payment is asked for the code again.
+    expect(await pay('100', { deviceId: 'phone-stolen' })).toMatchObject({ status: 'rejected', code: 'SECOND_FACTOR_REQUIRED' });
+    expect(await money()).toEqual(before);
     // With the code, the first payment from the home device goes through and makes it known.
     expect(await pay('100', { secondFactorCode: code() })).toMatchObject({ status: 'accepted', data: { status: 'completed' } });
   });

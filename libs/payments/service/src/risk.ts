@@ -32,7 +32,10 @@ import {
 
 export const RISK_ALERTS_SUBSCRIPTION = 'payments-risk-alerts';
 /** Risk events share the payments store and its naming (`payments.<Type>.v1`). */
-export const riskCodec: EventCodec<RiskEvent> = paymentsStoreCodec<RiskEvent>('risk', new Set(['PaymentAdmitted', 'RiskAlertRaised']));
+export const riskCodec: EventCodec<RiskEvent> = paymentsStoreCodec<RiskEvent>(
+  'risk',
+  new Set(['PaymentAdmitted', 'DeviceForgotten', 'RiskAlertRaised']),
+);
 
 /**
  * An admission says whether the device was new to the user's payments (undefined when not known:
@@ -42,7 +45,8 @@ export type RiskDecision =
   { admitted: true; newDevice?: boolean } | { admitted: false; code: string; message: string; details: Record<string, unknown> };
 
 /** The assessment of one payment; `stepUpCode` is the encrypted SMS code the client sent, if any (forwarded to identity, never stored). */
-export type RiskAssessment = Omit<RiskCommand, 'type' | 'stepUpVerified'> & { stepUpCode?: string };
+type Assessment = Extract<RiskCommand, { type: 'AssessPayment' }>;
+export type RiskAssessment = Omit<Assessment, 'type' | 'stepUpVerified'> & { stepUpCode?: string };
 
 /** Identity's answers to the step-up check and to alerts: three tries, 200 ms then 400 ms apart. */
 const IDENTITY_RESENDS: RetryPolicy = { attempts: 3, firstDelayMs: 200, maxDelayMs: 2_000 };
@@ -81,7 +85,7 @@ export class RiskRules {
       if (refusal) return refusal;
       stepUpVerified = true;
     }
-    const command: RiskCommand = { type: 'AssessPayment', ...payment, stepUpVerified };
+    const command: Assessment = { type: 'AssessPayment', ...payment, stepUpVerified };
     const outcome = await this.handler.handle(riskStreamOf(command.userId), command, {
       ...metadata,
       commandId: `risk:${metadata.commandId}`,
@@ -100,7 +104,7 @@ export class RiskRules {
   }
 
   /** A dry run on the current state: would this payment be refused STEP_UP_REQUIRED without a step-up? */
-  private async wouldAskForStepUp(payment: Omit<RiskCommand, 'type' | 'stepUpVerified'>): Promise<boolean> {
+  private async wouldAskForStepUp(payment: Omit<Assessment, 'type' | 'stepUpVerified'>): Promise<boolean> {
     const { state } = await this.handler.load(riskStreamOf(payment.userId));
     const decided = this.decider.decide({ type: 'AssessPayment', ...payment, stepUpVerified: false }, state);
     if (isRejection(decided)) return false;
@@ -110,7 +114,7 @@ export class RiskRules {
 
   /** Asks identity to check the step-up code; undefined when it is valid, else the refusal. */
   private async verifyStepUp(
-    payment: Omit<RiskCommand, 'type' | 'stepUpVerified'>,
+    payment: Omit<Assessment, 'type' | 'stepUpVerified'>,
     stepUpCode: string,
     metadata: { commandId: string; correlationId: string },
   ): Promise<RiskDecision | undefined> {
@@ -134,6 +138,21 @@ export class RiskRules {
         details,
       };
     return { admitted: false, code: result.code, message: result.message, details };
+  }
+
+  /**
+   * Forgets a device whose first payment the user's second factor refused, so the next payment from
+   * it is new again (and asked for the dynamic code). Rare: only such a refusal costs this append.
+   */
+  async forgetDevice(
+    device: { userId: string; paymentId: string; deviceId: string; now: string },
+    metadata: { commandId: string; correlationId: string; actor: string },
+  ): Promise<void> {
+    await this.handler.handle(
+      riskStreamOf(device.userId),
+      { type: 'ForgetDevice', ...device },
+      { ...metadata, commandId: `forget-device:${metadata.commandId}`, occurredAt: device.now },
+    );
   }
 
   /** Starts forwarding recorded alerts to identity; restarted after a failure while running. */

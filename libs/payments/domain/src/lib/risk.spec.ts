@@ -4,7 +4,7 @@ import { createRiskDecider, riskVerdict, type RiskCommand, type RiskEvent } from
 
 const decider = createRiskDecider({ velocityPerMinute: 3, newDeviceThresholdMinor: 10_000n, knownDevicesKept: 2 });
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 22, 10, 0, seconds)).toISOString();
-const assess = (paymentId: string, overrides: Partial<RiskCommand> = {}): RiskCommand => ({
+const assess = (paymentId: string, overrides: Partial<Extract<RiskCommand, { type: 'AssessPayment' }>> = {}): RiskCommand => ({
   type: 'AssessPayment',
   userId: 'u1',
   paymentId,
@@ -24,6 +24,14 @@ const spec = givenWhenThen(decider);
 const when = (given: RiskEvent[], command: RiskCommand) => spec.given(given).when(command).result as RiskEvent[];
 
 describe('risk rules before money moves', () => {
+  it('forgets a device whose first payment the second factor refused: the next payment from it is new again; an unknown device changes nothing', () => {
+    const forget: RiskCommand = { type: 'ForgetDevice', userId: 'u1', paymentId: 'p1', deviceId: 'd1', now: at(1) };
+    const forgotten = when([admitted('p1', 0)], forget);
+    expect(forgotten).toEqual([{ type: 'DeviceForgotten', data: { userId: 'u1', paymentId: 'p1', deviceId: 'd1', forgottenAt: at(1) } }]);
+    expect(riskVerdict(when([admitted('p1', 0), ...forgotten], assess('p2', { now: at(2) })))).toEqual({ admitted: true, newDevice: true });
+    expect(when([admitted('p1', 0, 'd2')], forget)).toEqual([]);
+  });
+
   it('admits a payment within the rules, and records the device', () => {
     const events = when([], assess('p1'));
     expect(events).toMatchObject([{ type: 'PaymentAdmitted', data: { paymentId: 'p1', deviceId: 'd1', newDevice: true } }]);

@@ -31,16 +31,23 @@ export const DEFAULT_RISK_POLICY: Readonly<RiskPolicy> = { velocityPerMinute: 10
 export type RiskRule = 'velocity' | 'new_device';
 const WINDOW_MS = 60_000;
 
-export type RiskCommand = {
-  type: 'AssessPayment';
-  userId: string;
-  paymentId: string;
-  amountMinor: bigint;
-  deviceId: string;
-  /** The caller verified an SMS step-up for this payment. */
-  stepUpVerified: boolean;
-  now: Instant;
-};
+export type RiskCommand =
+  | {
+      type: 'AssessPayment';
+      userId: string;
+      paymentId: string;
+      amountMinor: bigint;
+      deviceId: string;
+      /** The caller verified an SMS step-up for this payment. */
+      stepUpVerified: boolean;
+      now: Instant;
+    }
+  /**
+   * The first payment from a device was refused for the user's second factor: the device stays
+   * new, so the next payment from it is asked for the dynamic code again (a stolen phone does not
+   * become known by being refused once).
+   */
+  | { type: 'ForgetDevice'; userId: string; paymentId: string; deviceId: string; now: Instant };
 
 export type RiskEvent =
   | {
@@ -55,6 +62,7 @@ export type RiskEvent =
         newDevice?: boolean;
       };
     }
+  | { type: 'DeviceForgotten'; data: { userId: string; paymentId: string; deviceId: string; forgottenAt: string } }
   | {
       type: 'RiskAlertRaised';
       data: {
@@ -144,8 +152,13 @@ export function createRiskDecider(policy: Readonly<RiskPolicy> = DEFAULT_RISK_PO
           },
         ];
       }
+      case 'ForgetDevice': {
+        const { userId, paymentId, deviceId, now } = command;
+        if (!state.knownDevices.includes(deviceId)) return [];
+        return [{ type: 'DeviceForgotten', data: { userId, paymentId, deviceId, forgottenAt: now } }];
+      }
       default:
-        return assertNever(command.type, 'risk command');
+        return assertNever(command, 'risk command');
     }
   };
 
@@ -162,6 +175,8 @@ export function createRiskDecider(policy: Readonly<RiskPolicy> = DEFAULT_RISK_PO
         );
         return { recent, knownDevices };
       }
+      case 'DeviceForgotten':
+        return { ...state, knownDevices: state.knownDevices.filter((device) => device !== event.data.deviceId) };
       case 'RiskAlertRaised':
         return state;
       default:

@@ -57,8 +57,18 @@ export async function startPayment(
     commandMetadata(command, now),
   );
   if (started.kind === 'rejected') return rejectedBy(command, started.rejection);
-  return awaitOutcome(runtime, command, request.paymentId, newDevice === undefined ? secrets : { ...secrets, newDevice });
+  const outcome = await awaitOutcome(runtime, command, request.paymentId, newDevice === undefined ? secrets : { ...secrets, newDevice });
+  // A new device the second factor refused does not become known by that refusal: the next payment from it is asked again.
+  if (newDevice === true && device && 'userId' in request && outcome.status === 'rejected' && SECOND_FACTOR_REFUSALS.has(outcome.code))
+    await runtime.risk.forgetDevice(
+      { userId: request.userId, paymentId: request.paymentId, deviceId: device.deviceId, now },
+      { commandId: command.commandId, correlationId: command.correlationId, actor: 'system:payments' },
+    );
+  return outcome;
 }
+
+/** Identity's refusals of a payment for the user's second factor. */
+const SECOND_FACTOR_REFUSALS: ReadonlySet<string> = new Set(['SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED']);
 
 /**
  * A merchant (the gateway checked its API key) starts only refunds, and only of its own payments:
