@@ -1,15 +1,14 @@
 /**
  * The registry of merchants and billers as this instance sees it: every `registry-*` stream folded
- * in memory (a few thousand small streams at most), read in full at start and then followed, so a
- * change made through another instance arrives within the store's poll interval; a change made
- * here is in before it is answered. A payment's start reads it through `directory` (the decider's
+ * in memory (a few thousand small streams at most), read in full at start and then every two
+ * seconds, so a change made through another instance arrives within that; a change made here is in
+ * before it is answered. A payment's start reads it through `directory` (the decider's
  * `PartnerDirectory`); the merchant API checks keys against it.
  *
  * An empty registry is seeded once with the launch merchants and billers (`MERCHANTS`, `BILLERS`),
  * with command ids derived from their ids, so instances that start together seed them once.
  */
 import { Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import {
   DeciderHandler,
   START,
@@ -18,7 +17,6 @@ import {
   type DecisionOutcome,
   type EventStore,
   type RecordedEvent,
-  type Subscription,
 } from '@ledger/event-store';
 import {
   BILLERS,
@@ -44,6 +42,8 @@ import type { MerchantKeys } from './merchant-keys';
 const codec = paymentsStoreCodec<RegistryEvent>('registry', new Set(REGISTRY_EVENT_TYPES));
 /** The registry is small: it is read in pages of this many events. */
 const PAGE = 1_000;
+/** How soon a change made through another instance reaches this one. */
+const REGISTRY_POLL_INTERVAL_MS = 2_000;
 
 interface Folded {
   state: RegistryState;
@@ -54,7 +54,10 @@ export class PartnerRegistry {
   private readonly logger = new Logger('payments-registry');
   private readonly streams = new Map<string, Folded>();
   private readonly handler: DeciderHandler<RegistryCommand, RegistryEvent, RegistryState>;
-  private subscription: Subscription | undefined;
+  /** Where the registry has been read to (the store's cursor), and the timer and read that follow it. */
+  private cursor = START;
+  private follower: NodeJS.Timeout | undefined;
+  private following: Promise<void> | undefined;
 
   /** What a payment's start reads: merchants (suspended ones do not accept the wallet) and billers taking payments. */
   readonly directory: PartnerDirectory = {
@@ -77,30 +80,34 @@ export class PartnerRegistry {
   }
 
   async start(): Promise<void> {
-    let cursor = START;
-    for (;;) {
-      const page = await this.store.readCategory(REGISTRY_CATEGORY, { from: cursor, limit: PAGE });
-      for (const record of page.events) this.fold(record);
-      cursor = page.next;
-      if (page.isEnd) break;
-    }
+    await this.catchUp();
     if (this.streams.size === 0) await this.seed();
-    // Never checkpointed: each instance reads the registry from the start, then follows it.
-    this.subscription = this.store.subscribe({
-      name: `payments-registry-${randomUUID()}`,
-      category: REGISTRY_CATEGORY,
-      from: cursor,
-      checkpoint: 'manual',
-      handle: async (events) => {
-        for (const record of events) this.fold(record);
-      },
-      onError: (error) => this.logger.error(`the registry stopped following its streams: ${String(error)}`),
-    });
+    // Read on a timer, not as a store subscription: a subscription is woken by every append to the
+    // payments store (every payment step), which cost a read per append for a registry that
+    // changes a few times a day. Changes made here are folded in at once (`execute`).
+    this.follower = setInterval(() => {
+      if (this.following !== undefined) return;
+      this.following = this.catchUp()
+        .catch((error: unknown) => this.logger.warn(`the registry could not be read, trying again: ${String(error)}`))
+        .finally(() => (this.following = undefined));
+    }, REGISTRY_POLL_INTERVAL_MS);
+    this.follower.unref();
   }
 
   async stop(): Promise<void> {
-    await this.subscription?.stop();
-    this.subscription = undefined;
+    clearInterval(this.follower);
+    this.follower = undefined;
+    await this.following;
+  }
+
+  /** Folds in every registry event after the last one read (each at most once, `fold`). */
+  private async catchUp(): Promise<void> {
+    for (;;) {
+      const page = await this.store.readCategory(REGISTRY_CATEGORY, { from: this.cursor, limit: PAGE });
+      for (const record of page.events) this.fold(record);
+      this.cursor = page.next;
+      if (page.isEnd) return;
+    }
   }
 
   /** Decides a registry command on its stream; the change is in the directory before this returns. */
