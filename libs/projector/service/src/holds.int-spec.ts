@@ -110,6 +110,33 @@ describe('invariant: no hold open past expiry', () => {
     expect(report).toMatchObject({ ok: true, holdsOpenPastExpiryCount: 0, openHolds: 0 });
   });
 
+  it('reports a payment still without an outcome past the outcome window, and not before; its outcome clears it', async () => {
+    const { paymentId, initiatedAt } = await traffic.abandonedPayment('h1', 'm-coffee', 300n);
+    await projectionsCaughtUp(projector, db.url, PROJECTIONS);
+    const started = Date.parse(initiatedAt);
+    const window = { outcomeWithinMs: 60_000, graceMs: 24 * 3_600_000 };
+    expect(await checkInvariants(dataSource(), { ...window, asOf: new Date(started + 59_000) })).toMatchObject({
+      ok: true,
+      paymentsWithoutOutcomeCount: 0,
+    });
+    const stuck = await checkInvariants(dataSource(), { ...window, asOf: new Date(started + 61_000) });
+    expect(stuck).toMatchObject({
+      ok: false,
+      paymentsWithoutOutcome: [{ paymentId, kind: 'merchant', initiatedAt }],
+      paymentsWithoutOutcomeCount: 1,
+    });
+    expect(formatInvariants(stuck)).toMatch(
+      new RegExp(`FAIL every payment has an outcome within 1 min of its start \\(1\\)\\n\\s+${paymentId} \\(merchant\\)`),
+    );
+    // Its outcome (here the process finally failing it) clears the violation.
+    await traffic.failPayment(paymentId);
+    await projectionsCaughtUp(projector, db.url, PROJECTIONS);
+    expect(await checkInvariants(dataSource(), { ...window, asOf: new Date(started + 61_000) })).toMatchObject({
+      ok: true,
+      paymentsWithoutOutcomeCount: 0,
+    });
+  });
+
   it('rebuilds of wallet_holds are deterministic and equal the live read model', async () => {
     const first = await rebuild(dataSource(), walletStore, holdsProjection, { pageSize: 3 });
     const second = await rebuild(dataSource(), walletStore, holdsProjection, { pageSize: 1000 });

@@ -97,6 +97,33 @@ export class Traffic {
   }
 
   /** A merchant payment end to end: payments ↔ wallet, as the payments service drives it (in the wallet, or through the acquirer: the merchant's settlement). */
+  /** A merchant payment that starts and is never driven on (a lost process): it has no outcome. Returns its id and start. */
+  async abandonedPayment(walletId: string, merchantId: string, amountMinor: bigint): Promise<{ paymentId: string; initiatedAt: string }> {
+    const paymentId = randomUUID();
+    const request = {
+      kind: 'merchant' as const,
+      paymentId,
+      userId: `user-${walletId}`,
+      walletId,
+      merchantId,
+      channel: 'qr' as const,
+      amountMinor,
+      description: 'test',
+    };
+    const [started] = await this.payment(paymentId, (now) => ({ type: 'StartPayment', request, now }));
+    if (started?.type !== 'PaymentInitiated') throw new Error('the payment did not start');
+    return { paymentId, initiatedAt: started.data.initiatedAt };
+  }
+
+  /** Fails a merchant payment that waits for its password check (a wrong password): its outcome. */
+  async failPayment(paymentId: string): Promise<void> {
+    await this.payment(paymentId, (now) => ({
+      type: 'RecordPasswordCheck',
+      result: { ok: false, failure: { code: 'WRONG_PAYMENT_PASSWORD', message: 'wrong' } },
+      now,
+    }));
+  }
+
   async merchantPayment(
     walletId: string,
     merchantId: string,
@@ -118,11 +145,7 @@ export class Traffic {
     const inWallet = started?.type === 'PaymentInitiated' && started.data.settlement === 'wallet';
     if (inWallet && outcome === 'declined') throw new Error(`${merchantId} settles in the wallet: no acquirer declines its payments`);
     if (outcome === 'wrong-password') {
-      await this.payment(paymentId, (now) => ({
-        type: 'RecordPasswordCheck',
-        result: { ok: false, failure: { code: 'WRONG_PAYMENT_PASSWORD', message: 'wrong' } },
-        now,
-      }));
+      await this.failPayment(paymentId);
       return paymentId;
     }
     await this.payment(paymentId, (now) => ({ type: 'RecordPasswordCheck', result: { ok: true }, now }));
