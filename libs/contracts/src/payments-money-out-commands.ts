@@ -13,6 +13,28 @@ const RISK_CODES =
   ' Refused before the payment starts (nothing recorded on it, a risk alert is raised): RISK_VELOCITY_EXCEEDED (too many payments within a minute), STEP_UP_REQUIRED (first payment from a new device above the threshold, without stepUpCode); ' +
   'with a stepUpCode that identity refuses: INVALID_CODE, CODE_EXPIRED, CODE_ATTEMPTS_EXHAUSTED, CODE_ALREADY_USED, CODE_NOT_REQUESTED, IDENTITY_UNAVAILABLE (details.stepUp = "rejected"; nothing moved).';
 
+/**
+ * What every money-out payment may be refused or fail with before any money moves, besides its own
+ * codes: the risk rules and their SMS step-up (RISK_CODES), the payment password, and the second
+ * factor (SECOND_FACTOR_CODES).
+ */
+const AUTHORIZATION_REJECTS = [
+  'RISK_VELOCITY_EXCEEDED',
+  'STEP_UP_REQUIRED',
+  'INVALID_CODE',
+  'CODE_EXPIRED',
+  'CODE_ATTEMPTS_EXHAUSTED',
+  'CODE_ALREADY_USED',
+  'CODE_NOT_REQUESTED',
+  'WRONG_PAYMENT_PASSWORD',
+  'PAYMENT_PASSWORD_LOCKED',
+  'PAYMENT_PASSWORD_NOT_SET',
+  'ACCOUNT_FROZEN',
+  'SECOND_FACTOR_REQUIRED',
+  'INVALID_SECOND_FACTOR',
+  'SECOND_FACTOR_LOCKED',
+] as const;
+
 const SECOND_FACTOR_CODES =
   ' When the user has the second factor on, identity asks for secondFactorCode with the payment password above its threshold (IDENTITY_SECOND_FACTOR_ABOVE_MINOR, default 50000 fen) ' +
   'and on any payment from a device the user has never paid from; without a valid code the payment fails (nothing moved) with SECOND_FACTOR_REQUIRED, ' +
@@ -25,9 +47,6 @@ export const payMerchant = defineCommand({
   rejects: [
     'MERCHANT_NOT_SUPPORTED',
     'CHANNEL_NOT_SUPPORTED',
-    'WRONG_PAYMENT_PASSWORD',
-    'PAYMENT_PASSWORD_LOCKED',
-    'ACCOUNT_FROZEN',
     'INSUFFICIENT_FUNDS',
     'WALLET_FROZEN',
     'LIMIT_EXCEEDED',
@@ -40,17 +59,7 @@ export const payMerchant = defineCommand({
     'HOLD_EXPIRED',
     'IDEMPOTENCY_KEY_REUSED',
     'PAYMENTS_BUSY',
-    'RISK_VELOCITY_EXCEEDED',
-    'STEP_UP_REQUIRED',
-    'INVALID_CODE',
-    'CODE_EXPIRED',
-    'CODE_ATTEMPTS_EXHAUSTED',
-    'CODE_ALREADY_USED',
-    'CODE_NOT_REQUESTED',
-    'PAYMENT_PASSWORD_NOT_SET',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
+    ...AUTHORIZATION_REJECTS,
   ],
   description:
     'Pays a merchant from the wallet (online, offline QR or POS) with the payment password. Key: paymentId. ' +
@@ -94,20 +103,7 @@ export const transfer = defineCommand({
     'HOLD_EXPIRED',
     'IDEMPOTENCY_KEY_REUSED',
     'PAYMENTS_BUSY',
-    'RISK_VELOCITY_EXCEEDED',
-    'STEP_UP_REQUIRED',
-    'INVALID_CODE',
-    'CODE_EXPIRED',
-    'CODE_ATTEMPTS_EXHAUSTED',
-    'CODE_ALREADY_USED',
-    'CODE_NOT_REQUESTED',
-    'WRONG_PAYMENT_PASSWORD',
-    'PAYMENT_PASSWORD_LOCKED',
-    'PAYMENT_PASSWORD_NOT_SET',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
-    'ACCOUNT_FROZEN',
+    ...AUTHORIZATION_REJECTS,
   ],
   description:
     'Transfers to another wallet user found by phone number, with the payment password: sender reserved, recipient credited and sender captured, both through clearing:transfer. Key: paymentId. ' +
@@ -154,20 +150,7 @@ export const withdraw = defineCommand({
     'HOLD_EXPIRED',
     'IDEMPOTENCY_KEY_REUSED',
     'PAYMENTS_BUSY',
-    'RISK_VELOCITY_EXCEEDED',
-    'STEP_UP_REQUIRED',
-    'INVALID_CODE',
-    'CODE_EXPIRED',
-    'CODE_ATTEMPTS_EXHAUSTED',
-    'CODE_ALREADY_USED',
-    'CODE_NOT_REQUESTED',
-    'WRONG_PAYMENT_PASSWORD',
-    'PAYMENT_PASSWORD_LOCKED',
-    'PAYMENT_PASSWORD_NOT_SET',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
-    'ACCOUNT_FROZEN',
+    ...AUTHORIZATION_REJECTS,
   ],
   description:
     'Withdraws (提现) to a bound card with the payment password: funds reserved, paid out to the card through the issuer, hold captured to clearing:card:ICBC. Key: paymentId. ' +
@@ -209,20 +192,7 @@ export const payBill = defineCommand({
     'HOLD_EXPIRED',
     'IDEMPOTENCY_KEY_REUSED',
     'PAYMENTS_BUSY',
-    'RISK_VELOCITY_EXCEEDED',
-    'STEP_UP_REQUIRED',
-    'INVALID_CODE',
-    'CODE_EXPIRED',
-    'CODE_ATTEMPTS_EXHAUSTED',
-    'CODE_ALREADY_USED',
-    'CODE_NOT_REQUESTED',
-    'WRONG_PAYMENT_PASSWORD',
-    'PAYMENT_PASSWORD_LOCKED',
-    'PAYMENT_PASSWORD_NOT_SET',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
-    'ACCOUNT_FROZEN',
+    ...AUTHORIZATION_REJECTS,
   ],
   description:
     'Pays a bill (缴费: electricity, water, phone top-up) with the payment password: biller registry and bill check, funds reserved, biller paid, hold captured to biller:<id>. Key: paymentId. ' +
