@@ -14,6 +14,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ENCRYPTED_FIELD_PATTERN, defineCommand } from './command';
+import { SECOND_FACTOR_REJECTS } from './identity-fields';
 
 export const CONTEXT = 'cards';
 
@@ -69,9 +70,7 @@ export const bindCard = defineCommand({
     'ISSUER_UNAVAILABLE',
     'IDENTITY_UNAVAILABLE',
     'USER_NOT_FOUND',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
+    ...SECOND_FACTOR_REJECTS,
   ],
   description:
     'Binds an ICBC bank card to the user (actor user:<userId>). The first card becomes the default. Key: userId. ' +
@@ -107,9 +106,7 @@ export const unbindCard = defineCommand({
     'ACCOUNT_FROZEN',
     'USER_NOT_FOUND',
     'INVALID_INPUT',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
+    ...SECOND_FACTOR_REJECTS,
   ],
   description:
     'Unbinds a card after identity verified the payment password and, when the user has the second factor on, secondFactorCode (actor user:<userId>). ' +

@@ -5,7 +5,17 @@
 import { Type } from '@sinclair/typebox';
 import { defineCommand } from './command';
 import { AccountFrozenAnswer, RiskAlertAnswer, UserByPhoneAnswer } from './identity-accepted';
-import { CONTEXT, EncryptedString, Instant, Phone, RiskSeverity, RiskSignal, UserId, strict } from './identity-fields';
+import {
+  CONTEXT,
+  EncryptedString,
+  Instant,
+  Phone,
+  RiskSeverity,
+  RiskSignal,
+  UserId,
+  strict,
+  SECOND_FACTOR_REJECTS,
+} from './identity-fields';
 
 export const verifyIdentity = defineCommand({
   type: 'identity.VerifyIdentity.v1',
@@ -48,9 +58,7 @@ export const unfreezeAccount = defineCommand({
     'CODE_ATTEMPTS_EXHAUSTED',
     'CODE_ALREADY_USED',
     'CODE_NOT_REQUESTED',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
+    ...SECOND_FACTOR_REJECTS,
   ],
   description:
     'Lifts a freeze: by the user (actor user:<userId>) with an unfreeze SMS code and the payment password, or by support (actor support:<agentId>) with a verification reference. Key: userId. ' +

@@ -4,7 +4,16 @@
  */
 import { Type } from '@sinclair/typebox';
 import { defineCommand } from './command';
-import { CONTEXT, DeviceId, EncryptedString, PaymentPasswordPurpose, Phone, UserId, strict } from './identity-fields';
+import {
+  CONTEXT,
+  DeviceId,
+  EncryptedString,
+  PaymentPasswordPurpose,
+  Phone,
+  UserId,
+  strict,
+  SECOND_FACTOR_REJECTS,
+} from './identity-fields';
 
 /** What a `secondFactorCode` may hold: a recovery code is accepted wherever a dynamic code is, and is then used up. */
 const SECOND_FACTOR_CODE = 'TOTP code, or one of the one-time recovery codes (xxxxx-xxxxx)';
@@ -13,14 +22,7 @@ export const setPaymentPassword = defineCommand({
   type: 'identity.SetPaymentPassword.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
-  rejects: [
-    'USER_NOT_FOUND',
-    'PAYMENT_PASSWORD_ALREADY_SET',
-    'WEAK_PASSWORD',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
-  ],
+  rejects: ['USER_NOT_FOUND', 'PAYMENT_PASSWORD_ALREADY_SET', 'WEAK_PASSWORD', ...SECOND_FACTOR_REJECTS],
   description:
     'Sets the first 6-digit payment password. Key: userId. Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_ALREADY_SET, WEAK_PASSWORD, second-factor codes, FORBIDDEN.',
   payload: strict({
@@ -40,9 +42,7 @@ export const changePaymentPassword = defineCommand({
     'WEAK_PASSWORD',
     'WRONG_PAYMENT_PASSWORD',
     'PAYMENT_PASSWORD_LOCKED',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
+    ...SECOND_FACTOR_REJECTS,
   ],
   description:
     'Replaces the payment password, proving the old one. Key: userId. Rejects USER_NOT_FOUND, PAYMENT_PASSWORD_NOT_SET, WEAK_PASSWORD, WRONG_PAYMENT_PASSWORD, PAYMENT_PASSWORD_LOCKED, second-factor codes, FORBIDDEN.',
@@ -68,9 +68,7 @@ export const resetPaymentPassword = defineCommand({
     'CODE_ATTEMPTS_EXHAUSTED',
     'CODE_ALREADY_USED',
     'CODE_NOT_REQUESTED',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
+    ...SECOND_FACTOR_REJECTS,
   ],
   description:
     '"Forgot payment password": a payment_password_reset SMS code to the bound phone sets a new one and lifts a lock. Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
@@ -87,15 +85,7 @@ export const changeLoginPassword = defineCommand({
   type: 'identity.ChangeLoginPassword.v1',
   context: CONTEXT,
   senders: { gateway: ['user'] },
-  rejects: [
-    'USER_NOT_FOUND',
-    'WEAK_PASSWORD',
-    'INVALID_CREDENTIALS',
-    'LOGIN_LOCKED',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
-  ],
+  rejects: ['USER_NOT_FOUND', 'WEAK_PASSWORD', 'INVALID_CREDENTIALS', 'LOGIN_LOCKED', ...SECOND_FACTOR_REJECTS],
   description:
     'Replaces the login password. Key: userId. Rejects USER_NOT_FOUND, WEAK_PASSWORD, INVALID_CREDENTIALS, LOGIN_LOCKED, second-factor codes, FORBIDDEN.',
   payload: strict({
@@ -120,9 +110,7 @@ export const verifyPaymentPassword = defineCommand({
     'ACCOUNT_FROZEN',
     'WRONG_PAYMENT_PASSWORD',
     'PAYMENT_PASSWORD_LOCKED',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
+    ...SECOND_FACTOR_REJECTS,
   ],
   description:
     'Checks the payment password for a purpose (cards and payments call it). Accepted with `verified: true`. Key: userId. ' +
@@ -149,7 +137,7 @@ export const verifySecondFactor = defineCommand({
   type: 'identity.VerifySecondFactor.v1',
   context: CONTEXT,
   senders: { cards: ['system'] },
-  rejects: ['USER_NOT_FOUND', 'SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'],
+  rejects: ['USER_NOT_FOUND', ...SECOND_FACTOR_REJECTS],
   description:
     'Checks the second factor alone, for a card operation with no payment password to check (cards call it before binding a card). ' +
     'Accepted with `verified: true` when the factor is off (or only pending), or when secondFactorCode passes (a recovery code is then used up). Key: userId. ' +
@@ -210,9 +198,7 @@ export const disableSecondFactor = defineCommand({
   rejects: [
     'USER_NOT_FOUND',
     'SECOND_FACTOR_NOT_ENABLED',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
+    ...SECOND_FACTOR_REJECTS,
     'PAYMENT_PASSWORD_NOT_SET',
     'WRONG_PAYMENT_PASSWORD',
     'PAYMENT_PASSWORD_LOCKED',

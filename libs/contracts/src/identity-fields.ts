@@ -85,3 +85,6 @@ export const RiskSeverity = Type.Union([Type.Literal('low'), Type.Literal('mediu
 
 export const strict = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Object(properties, { additionalProperties: false });
+
+/** Identity's refusals of a protected operation for the user's second factor (no code, a wrong one, a lock): one list for every command that carries a secondFactorCode. */
+export const SECOND_FACTOR_REJECTS = ['SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED'] as const;

@@ -4,7 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { defineCommand } from './command';
-import { CONTEXT, DeviceId, EncryptedString, Phone, VerificationPurpose, strict } from './identity-fields';
+import { CONTEXT, DeviceId, EncryptedString, Phone, VerificationPurpose, strict, SECOND_FACTOR_REJECTS } from './identity-fields';
 
 export const requestVerificationCode = defineCommand({
   type: 'identity.RequestVerificationCode.v1',
@@ -55,9 +55,7 @@ export const login = defineCommand({
     'LOGIN_LOCKED',
     'STEP_UP_REQUIRED',
     'INVALID_CODE',
-    'SECOND_FACTOR_REQUIRED',
-    'INVALID_SECOND_FACTOR',
-    'SECOND_FACTOR_LOCKED',
+    ...SECOND_FACTOR_REJECTS,
     'INVALID_INPUT',
     'CODE_EXPIRED',
     'CODE_ATTEMPTS_EXHAUSTED',

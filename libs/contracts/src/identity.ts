@@ -8,7 +8,15 @@
  * for one field cannot be replayed as another. The identity service decrypts them only in memory.
  * Results that carry secrets (tokens, the second-factor provisioning URI and recovery codes) are encrypted the same way.
  */
-export { CONTEXT, EncryptedString, PaymentPasswordPurpose, VerificationPurpose, secretAad, type SecretField } from './identity-fields';
+export {
+  CONTEXT,
+  EncryptedString,
+  PaymentPasswordPurpose,
+  SECOND_FACTOR_REJECTS,
+  VerificationPurpose,
+  secretAad,
+  type SecretField,
+} from './identity-fields';
 export * from './identity-commands';
 export * from './identity-events';
 

@@ -8,6 +8,7 @@ import { ENCRYPTED_FIELD_PATTERN, defineCommand } from './command';
 import { PaymentAnswer } from './payments-accepted';
 import { CONTEXT, Channel, DeviceId, EncryptedPassword, PaymentId, SecondFactorCode, StepUpCode, UserId, object } from './payments-fields';
 import { AmountMinor, WalletId } from './wallet';
+import { SECOND_FACTOR_REJECTS } from './identity-fields';
 
 const RISK_CODES =
   ' Refused before the payment starts (nothing recorded on it, a risk alert is raised): RISK_VELOCITY_EXCEEDED (too many payments within a minute), STEP_UP_REQUIRED (first payment from a new device above the threshold, without stepUpCode); ' +
@@ -30,9 +31,7 @@ const AUTHORIZATION_REJECTS = [
   'PAYMENT_PASSWORD_LOCKED',
   'PAYMENT_PASSWORD_NOT_SET',
   'ACCOUNT_FROZEN',
-  'SECOND_FACTOR_REQUIRED',
-  'INVALID_SECOND_FACTOR',
-  'SECOND_FACTOR_LOCKED',
+  ...SECOND_FACTOR_REJECTS,
 ] as const;
 
 const SECOND_FACTOR_CODES =

@@ -1,5 +1,5 @@
 import { isRejection, nowInstant, type Instant } from '@ledger/util';
-import { actorIdOf, type CommandResult } from '@ledger/contracts';
+import { actorIdOf, identityContract, type CommandResult } from '@ledger/contracts';
 import { commandMetadata } from '@ledger/event-store';
 import { rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import { PAYMENT_ERROR, paymentStreamId, type PaymentRequest } from '@ledger/payments-domain';
@@ -68,7 +68,7 @@ export async function startPayment(
 }
 
 /** Identity's refusals of a payment for the user's second factor. */
-const SECOND_FACTOR_REFUSALS: ReadonlySet<string> = new Set(['SECOND_FACTOR_REQUIRED', 'INVALID_SECOND_FACTOR', 'SECOND_FACTOR_LOCKED']);
+const SECOND_FACTOR_REFUSALS: ReadonlySet<string> = new Set(identityContract.SECOND_FACTOR_REJECTS);
 
 /**
  * A merchant (the gateway checked its API key) starts only refunds, and only of its own payments:
