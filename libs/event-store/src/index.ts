@@ -23,7 +23,15 @@ export { categoryRegex, HASH_METADATA_KEY, CHECKPOINT_STREAM_PREFIX } from './ku
 export { createEventStore, adapterFor, type CreateEventStoreOptions, type EventStoreAdapter } from './factory';
 export { EventRelay, eventToMessage, type EventRelayOptions } from './relay/event-relay';
 export { RecentEventIds, ProcessedEvents } from './relay/dedupe';
-export { EventStoreModule, EVENT_STORE, type EventStoreModuleOptions } from './nest/event-store.module';
+export * from './checkpoints';
+export {
+  EventStoreModule,
+  EVENT_STORE,
+  EVENT_CHECKPOINTER,
+  type EventStoreModuleOptions,
+  type EventStoreCheckpointOptions,
+  type RunningCheckpoints,
+} from './nest/event-store.module';
 export {
   DeciderHandler,
   ConcurrencyRetriesExhausted,

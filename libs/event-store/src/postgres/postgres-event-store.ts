@@ -1,4 +1,4 @@
-import { Pool, type ClientBase, type PoolClient, type PoolConfig } from 'pg';
+import { Client, Pool, type ClientBase, type PoolClient, type PoolConfig } from 'pg';
 import { ChainVerifier, contentDigest, type StoredLink } from '../hash-chain';
 import {
   START,
@@ -277,6 +277,19 @@ export class PostgresEventStore implements EventStore {
       if (page.rows.length < VERIFY_PAGE_SIZE) return { ok: true, streams, events };
       after = page.rows[page.rows.length - 1]!.stream;
     }
+  }
+
+  /**
+   * A connection of its own, outside the pool, migrated; the caller ends it. For background work
+   * (the signed checkpoints) that must never hold one of the connections the appends wait for.
+   */
+  async openDedicatedConnection(): Promise<Client> {
+    await this.init();
+    const client = new Client(this.pool.options);
+    // A session killed while idle fails its next query; without a listener it would crash the process.
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
   }
 
   /** Runs `work` on one pooled connection (e.g. a test that needs a transaction of its own). */

@@ -254,6 +254,52 @@ const MIGRATIONS: readonly Migration[] = [
       $fn$;
     `,
   },
+  {
+    version: 3,
+    description: 'signed checkpoints of the hash chains (append-only) and the heads they cover',
+    sql: (s) => `
+      -- Signed checkpoints (src/checkpoints/): each one signs the Merkle root over every stream's
+      -- head and the global log's head, and names the hash of the previous one. The body is the exact
+      -- text that was signed. No writer of the store updates or deletes a row here: the triggers
+      -- below refuse it, so rewriting evidence takes a deliberate act (disabling them) on top of the
+      -- signing key, which is not in the database.
+      CREATE TABLE ${s}.event_checkpoints (
+        sequence bigint PRIMARY KEY CHECK (sequence >= 0),
+        checkpoint_hash bytea NOT NULL,
+        previous_hash bytea NOT NULL,
+        key_id text NOT NULL,
+        body text NOT NULL,
+        signature bytea NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT event_checkpoints_hash_unique UNIQUE (checkpoint_hash),
+        -- One successor per checkpoint: two writers racing cannot fork the chain.
+        CONSTRAINT event_checkpoints_previous_unique UNIQUE (previous_hash)
+      );
+
+      CREATE FUNCTION ${s}.refuse_event_checkpoint_change() RETURNS trigger
+      LANGUAGE plpgsql AS $fn$
+      BEGIN
+        RAISE EXCEPTION 'event checkpoints are append-only: % on %.% refused', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME;
+      END
+      $fn$;
+      CREATE TRIGGER event_checkpoints_append_only BEFORE UPDATE OR DELETE ON ${s}.event_checkpoints
+        FOR EACH ROW EXECUTE FUNCTION ${s}.refuse_event_checkpoint_change();
+      CREATE TRIGGER event_checkpoints_no_truncate BEFORE TRUNCATE ON ${s}.event_checkpoints
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.refuse_event_checkpoint_change();
+
+      -- Every stream's head as of the newest checkpoint: the leaves of its Merkle root, kept so that
+      -- a verifier can name the stream and revision that no longer match. Updated with each
+      -- checkpoint, in its transaction; a verifier recomputes the root from these rows, so an edit
+      -- here shows as a root that does not match the signature. COLLATE "C": the tree orders leaves
+      -- by the ids' bytes, and the primary key then pages them in that order.
+      CREATE TABLE ${s}.event_checkpoint_heads (
+        stream text COLLATE "C" PRIMARY KEY,
+        revision bigint NOT NULL,
+        hash bytea NOT NULL,
+        sequence bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
