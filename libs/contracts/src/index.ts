@@ -8,5 +8,6 @@ export * as cardsContract from './cards';
 export * as walletContract from './wallet';
 export * as paymentsContract from './payments';
 export * as projectorContract from './projector';
+export * as opsContract from './ops';
 export * from './catalogue';
 export * from './phone';

@@ -3,7 +3,7 @@ import { SENDERS, type Sender } from './command';
 /**
  * Topic names. Each context has one event topic, and one command topic per sender that calls it
  * (the topic proves the sender: see `SENDERS`); each command client instance reads its results on
- * a reply topic of its own.
+ * a reply topic of its own; operational alerts have one topic for the whole ledger.
  */
 export const topics = {
   commandsFrom: (context: string, sender: Sender) => `${context}.commands.from.${sender}`,
@@ -12,6 +12,10 @@ export const topics = {
   replies: (client: string, instance: string) => `replies.${client}.${instance}`,
   /** Where unparseable, invalid or refused messages from `source` go, with the reason in a header. */
   deadLetters: (source: string) => `${source}.dead-letters`,
+  /** Operational alerts: the projector raises and clears a breached invariant here (`ops.InvariantAlert.v1`). */
+  alerts: 'ops.alerts',
+  /** The copy of each event store's signed checkpoints (keyed by the store), outside the databases they vouch for. */
+  checkpoints: 'ops.checkpoints',
 } as const;
 
 /** The sender a command topic belongs to (`<context>.commands.from.<sender>`, with any prefix), or undefined. */

@@ -12,6 +12,10 @@ export interface PrincipalRole {
   handles?: string;
   /** It publishes its context's events (the relay). */
   relays?: boolean;
+  /** Other topics it writes (and may create): the projector's operational alerts, each store's signed checkpoints. */
+  publishes?: readonly string[];
+  /** Other topics it reads, each with a consumer group of its own under `groupPrefix` (the checkpoint copy `verify` reads). */
+  reads?: { readonly topics: readonly string[]; readonly groupPrefix: string };
   /** The contexts whose events it follows. */
   follows: readonly string[];
   /** A prefix of topic and group names that are its own (a load generator's scratch topics, an internal system's subscriptions). */
@@ -31,13 +35,13 @@ export interface PrincipalRole {
  * internal system. `admin` is the broker's own super user and appears in no row.
  */
 export const PRINCIPAL_ROLES = {
-  identity: { sendsAs: [], handles: 'identity', relays: true, follows: [] },
-  cards: { sendsAs: ['cards'], handles: 'cards', relays: true, follows: ['wallet'] },
-  wallet: { sendsAs: [], handles: 'wallet', relays: true, follows: ['identity', 'cards'] },
-  payments: { sendsAs: ['payments'], handles: 'payments', relays: true, follows: [] },
+  identity: { sendsAs: [], handles: 'identity', relays: true, follows: [], publishes: [topics.checkpoints] },
+  cards: { sendsAs: ['cards'], handles: 'cards', relays: true, follows: ['wallet'], publishes: [topics.checkpoints] },
+  wallet: { sendsAs: [], handles: 'wallet', relays: true, follows: ['identity', 'cards'], publishes: [topics.checkpoints] },
+  payments: { sendsAs: ['payments'], handles: 'payments', relays: true, follows: [], publishes: [topics.checkpoints] },
   gateway: { sendsAs: ['gateway'], handles: 'gateway', follows: [] },
-  projector: { sendsAs: [], handles: 'projector', follows: [] },
-  operator: { sendsAs: ['operator'], follows: [] },
+  projector: { sendsAs: [], handles: 'projector', follows: [], publishes: [topics.alerts] },
+  operator: { sendsAs: ['operator'], follows: [], reads: { topics: [topics.checkpoints], groupPrefix: 'verify-checkpoints-' } },
   bench: { sendsAs: ['gateway', 'internal'], follows: EVENT_CONTEXTS, ownsPrefix: 'bench', describesAllTopics: true },
   'risk-engine': { sendsAs: ['internal'], follows: EVENT_CONTEXTS, ownsPrefix: 'risk-engine' },
   tests: { sendsAs: [], follows: [], everything: true },
@@ -46,7 +50,7 @@ export const PRINCIPAL_ROLES = {
 export type Principal = keyof typeof PRINCIPAL_ROLES;
 export const KAFKA_PRINCIPALS = Object.keys(PRINCIPAL_ROLES) as Principal[];
 
-export type Operation = 'READ' | 'WRITE' | 'CREATE' | 'DESCRIBE' | 'ALL';
+export type Operation = 'READ' | 'WRITE' | 'CREATE' | 'DESCRIBE' | 'DELETE' | 'ALL';
 
 /** One ACL: `operations` on the topic or group `name` (exactly, or every name starting with it). */
 export interface BusGrant {
@@ -97,6 +101,11 @@ export function grantsOf(principal: Principal): BusGrant[] {
   }
   if (role.relays && role.handles !== undefined)
     grants.push(grant('topic', 'literal', topics.events(role.handles), 'WRITE', 'DESCRIBE', 'CREATE'));
+  for (const topic of role.publishes ?? []) grants.push(grant('topic', 'literal', topic, 'WRITE', 'DESCRIBE', 'CREATE'));
+  if (role.reads) {
+    for (const topic of role.reads.topics) grants.push(grant('topic', 'literal', topic, 'READ', 'DESCRIBE'));
+    grants.push(grant('group', 'prefixed', role.reads.groupPrefix, 'READ', 'DELETE'));
+  }
   for (const context of role.follows) grants.push(grant('topic', 'literal', topics.events(context), 'READ', 'DESCRIBE', 'CREATE'));
   if (role.ownsPrefix !== undefined)
     grants.push(grant('topic', 'prefixed', role.ownsPrefix, 'ALL'), grant('group', 'prefixed', role.ownsPrefix, 'ALL'));

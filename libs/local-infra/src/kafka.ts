@@ -194,6 +194,7 @@ function localAcls(): AclEntry[] {
     WRITE: AclOperationTypes.WRITE,
     CREATE: AclOperationTypes.CREATE,
     DESCRIBE: AclOperationTypes.DESCRIBE,
+    DELETE: AclOperationTypes.DELETE,
     ALL: AclOperationTypes.ALL,
   };
   const resource = { topic: AclResourceTypes.TOPIC, group: AclResourceTypes.GROUP, cluster: AclResourceTypes.CLUSTER } as const;

@@ -45,7 +45,16 @@ describe('projector CLIs', () => {
     expect(replay.stderr).toMatch(/events\/s/);
     const verified = await cli('replay.ts', '--all', '--verify');
     expect(verified.stdout.split('\n').filter((line) => line.startsWith('ok  '))).toHaveLength(PROJECTIONS.length);
-    expect((await cli('invariants.ts')).stdout).toContain('ok   ledger sums to zero');
+    const check = (await cli('invariants.ts')).stdout;
+    expect(check).toContain('ok   ledger sums to zero in CNY');
+    expect(check).toContain('ok   every wallet’s balance equals its postings and its statement over 1 wallet\n');
+    // The sampled replay: the wallet's stream for the wallet read models, each payment's stream for payments.
+    expect(check.split('\n').filter((line) => / equals its replay for /.test(line))).toEqual([
+      'ok   wallet_balances equals its replay for 1 sampled stream',
+      'ok   statements equals its replay for 1 sampled stream',
+      'ok   holds equals its replay for 1 sampled stream',
+      'ok   payment_outcomes equals its replay for 2 sampled streams',
+    ]);
     const csv = await cli('export.ts', 'wallet_balances');
     expect(csv.stdout.split('\n')[1]).toMatch(/^c1,user-c1,premium,active,600,0,/);
     const asOf = await cli('as-of.ts', 'c1', '2100-01-01T00:00:00Z');

@@ -2,7 +2,7 @@
 import { TRANSPORT_ERROR } from '../command-result';
 
 export const DESCRIPTION = `The Kafka interface of the ICBC digital wallet ledger (bank side): every topic the services
-consume and produce — commands, their results, published events and dead letters — with message keys,
+consume and produce — commands, their results, published events, dead letters and operational alerts — with message keys,
 headers and JSON payload schemas. Generated from \`libs/contracts\` (\`npm run asyncapi\`); a test
 fails when this file differs from the code, and an end-to-end test validates every message a
 representative flow produces against it.
@@ -51,6 +51,10 @@ representative flow produces against it.
   with \`dead-letter-*\` headers; when it had a readable \`reply-to\`, the sender also gets
   \`INVALID_COMMAND\`, \`UNKNOWN_COMMAND\` or \`PROCESSING_FAILED\` respectively. A command refused with
   \`FORBIDDEN\` is not copied: there is nothing to repair. The consumer carries on.
+* **Alerts.** \`ops.alerts\` carries \`ops.InvariantAlert.v1\`: the projector checks the ledger's
+  invariants on its read models continuously and publishes one message when a breach starts
+  (\`raised\`) and one when it ends (\`cleared\`), key = the alert key \`<invariant>:<subject>\`.
+  At least once: dedupe by \`message-id\` (the \`alertId\`).
 * **Secrets.** Passwords, SMS and TOTP codes, ID and card numbers, phone numbers and names travel
   only encrypted, bound to associated data \`<context>:<field>\`: sealed by the gateway for the
   receiving service's X25519 public key (\`seal:v1:<kid>:…\`, which the gateway itself cannot

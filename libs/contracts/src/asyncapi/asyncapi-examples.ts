@@ -7,6 +7,7 @@ import { HEADER, JSON_CONTENT_TYPE } from '../headers';
 import { topics } from '../topics';
 import * as cards from '../cards';
 import * as identity from '../identity';
+import * as ops from '../ops';
 import * as payments from '../payments';
 import * as wallet from '../wallet';
 import type { JsonSchema } from './build-asyncapi';
@@ -153,6 +154,34 @@ export const RESULT_EXAMPLES: JsonSchema[] = [
       code: 'INSUFFICIENT_FUNDS',
       message: 'available 10.00 CNY is less than 12.50 CNY',
       details: { availableMinor: '1000' },
+    },
+  },
+];
+
+// A payment started and never finished: the projector raises the alert once, and clears it when the payment gets its outcome.
+export const ALERT_EXAMPLES: JsonSchema[] = [
+  {
+    name: 'raised',
+    summary: 'A payment has had no outcome for longer than the configured time.',
+    headers: {
+      [HEADER.messageId]: '6b1f0c2e-4444-4a5b-8c7d-000000000011',
+      [HEADER.messageType]: ops.INVARIANT_ALERT_TYPE,
+      [HEADER.occurredAt]: '2026-11-22T15:00:05.000Z',
+      [HEADER.schemaVersion]: '1',
+      [HEADER.contentType]: JSON_CONTENT_TYPE,
+    },
+    payload: {
+      alertId: '6b1f0c2e-4444-4a5b-8c7d-000000000011',
+      key: 'payment-outcome-in-time:payments',
+      invariant: 'payment-outcome-in-time',
+      subject: 'payments',
+      state: 'raised',
+      severity: 'warning',
+      summary: '1 payment without an outcome more than 300 min after its start',
+      details: [EXAMPLE_PAYMENT],
+      detailsTotal: 1,
+      firstSeenAt: '2026-11-22T15:00:05.000Z',
+      at: '2026-11-22T15:00:05.000Z',
     },
   },
 ];

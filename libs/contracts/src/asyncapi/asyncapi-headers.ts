@@ -53,7 +53,10 @@ export function headersSchema(names: { required: readonly string[]; optional?: r
 }
 
 /** A message's headers: the shared set (in `components.schemas`) with its own `message-type`. */
-export function headersOf(shared: 'CommandHeaders' | 'EventHeaders' | 'ResultHeaders', messageType: JsonSchema): JsonSchema {
+export function headersOf(
+  shared: 'CommandHeaders' | 'EventHeaders' | 'ResultHeaders' | 'AlertHeaders',
+  messageType: JsonSchema,
+): JsonSchema {
   return {
     allOf: [
       { $ref: `#/components/schemas/${shared}` },
@@ -93,6 +96,9 @@ export const EVENT_HEADERS = {
 } as const;
 export const RESULT_HEADERS = {
   required: [HEADER.messageId, HEADER.messageType, HEADER.correlationId, HEADER.causationId, HEADER.contentType],
+} as const;
+export const ALERT_HEADERS = {
+  required: [HEADER.messageId, HEADER.messageType, HEADER.occurredAt, HEADER.schemaVersion, HEADER.contentType],
 } as const;
 export const DEAD_LETTER_HEADERS = {
   required: [HEADER.deadLetterReason, HEADER.deadLetterSourceTopic, HEADER.deadLetterSourcePartition, HEADER.deadLetterSourceOffset],

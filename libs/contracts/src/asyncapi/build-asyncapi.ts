@@ -15,12 +15,21 @@ import { pingCommand } from '../system';
 import { topics } from '../topics';
 import * as cards from '../cards';
 import * as identity from '../identity';
+import * as ops from '../ops';
 import * as payments from '../payments';
 import * as projector from '../projector';
 import * as wallet from '../wallet';
 import { DESCRIPTION } from './asyncapi-description';
-import { DEAD_LETTER_EXAMPLE, RESULT_EXAMPLES } from './asyncapi-examples';
-import { COMMAND_HEADERS, DEAD_LETTER_HEADERS, EVENT_HEADERS, RESULT_HEADERS, headersOf, headersSchema } from './asyncapi-headers';
+import { ALERT_EXAMPLES, DEAD_LETTER_EXAMPLE, RESULT_EXAMPLES } from './asyncapi-examples';
+import {
+  ALERT_HEADERS,
+  COMMAND_HEADERS,
+  DEAD_LETTER_HEADERS,
+  EVENT_HEADERS,
+  RESULT_HEADERS,
+  headersOf,
+  headersSchema,
+} from './asyncapi-headers';
 import { commandMessage, eventMessage, keyBinding, otherEventMessage, toJsonSchema } from './asyncapi-messages';
 
 /** A JSON Schema as plain data (TypeBox's symbol keys and `$id`s removed). */
@@ -210,6 +219,36 @@ function addEvents(built: Built, ctx: ContextContract): void {
   };
 }
 
+/** `ops.alerts`: the projector's invariant alerts, raised once when a breach starts and cleared once when it ends. */
+function addAlerts(built: Built): void {
+  built.channels['opsAlerts'] = {
+    address: ops.ALERTS_TOPIC,
+    title: 'Operational alerts',
+    description:
+      'The projector checks the ledger’s invariants on its read models every few seconds and publishes a breach here when it starts (`raised`) and once more when it ends (`cleared`), ' +
+      'never on every check; the state is kept in the analytics database, so a restart neither raises an alert again nor forgets one. ' +
+      'Key: the alert key `<invariant>:<subject>`, so one alert’s messages stay in order. At least once: dedupe by `message-id` (the `alertId`).',
+    messages: { [ops.INVARIANT_ALERT_TYPE]: { $ref: `#/components/messages/${componentId(ops.INVARIANT_ALERT_TYPE)}` } },
+    bindings: { kafka: { topic: ops.ALERTS_TOPIC, bindingVersion: '0.5.0' } },
+  };
+  built.operations['projector.publishAlert'] = {
+    action: 'send',
+    channel: { $ref: '#/channels/opsAlerts' },
+    title: 'The projector raises or clears an invariant alert',
+    messages: [{ $ref: `#/channels/opsAlerts/messages/${ops.INVARIANT_ALERT_TYPE}` }],
+  };
+  built.messages[componentId(ops.INVARIANT_ALERT_TYPE)] = {
+    name: ops.INVARIANT_ALERT_TYPE,
+    title: 'InvariantAlert',
+    summary: 'An invariant of the ledger started or stopped being broken.',
+    contentType: JSON_CONTENT_TYPE,
+    headers: headersOf('AlertHeaders', { const: ops.INVARIANT_ALERT_TYPE }),
+    payload: toJsonSchema(ops.InvariantAlert),
+    bindings: keyBinding('The alert key: `<invariant>:<subject>`.'),
+    examples: ALERT_EXAMPLES,
+  };
+}
+
 // ---------------------------------------------------------------- the document
 
 export function buildAsyncApi(): JsonSchema {
@@ -257,6 +296,7 @@ export function buildAsyncApi(): JsonSchema {
     bindings: keyBinding('The original key, if there was one.', true),
     examples: [DEAD_LETTER_EXAMPLE],
   };
+  addAlerts(built);
 
   return {
     asyncapi: '3.0.0',
@@ -292,6 +332,10 @@ export function buildAsyncApi(): JsonSchema {
         ResultHeaders: headersSchema(
           RESULT_HEADERS,
           'Headers of a command result: `correlation-id` is the command’s, `causation-id` the command id.',
+        ),
+        AlertHeaders: headersSchema(
+          ALERT_HEADERS,
+          'Headers of an operational alert: `message-id` is the alert id, `occurred-at` its `at`.',
         ),
       },
       correlationIds: {

@@ -145,7 +145,7 @@ describe('dashboard', () => {
     expect(widths[1]).toBeGreaterThan(widths[2]!);
     expect(widths[2]).toBeGreaterThan(widths[3]!);
 
-    // Invariants: the ledger balances and each payment has one outcome; the stuck hold is listed.
+    // Invariants: the ledger balances, each payment has one outcome, each wallet agrees with its postings; the stuck hold is listed.
     expect(
       await page
         .locator('[data-invariant]')
@@ -153,6 +153,7 @@ describe('dashboard', () => {
     ).toEqual([
       ['ledger', 'true'],
       ['outcomes', 'true'],
+      ['wallets', 'true'],
       ['holds', 'false'],
     ]);
     expect(await page.locator('#invariants-section h2').textContent()).toBe('Invariants: VIOLATED');
@@ -200,7 +201,8 @@ describe('dashboard', () => {
   });
 
   it('the projector service starts its dashboard next to the projections and stops it with them', async () => {
-    const service = new ProjectorLifecycle({ databaseUrl: db.url, pollIntervalMs: 20, dashboardPort: 0 });
+    // No invariant monitor: its alerts would go to the shared broker's unprefixed topic (alerts.int-spec.ts covers it).
+    const service = new ProjectorLifecycle({ databaseUrl: db.url, pollIntervalMs: 20, dashboardPort: 0, alerts: false });
     await service.onApplicationBootstrap();
     const url = service.dashboard!.url;
     try {

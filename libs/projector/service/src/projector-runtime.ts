@@ -8,7 +8,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { openAnalytics } from './db/data-source';
-import { cursorOrderFor } from './engine/cursor-order';
+import { cursorOrderFor, type CursorOrder } from './engine/cursor-order';
 import { LiveProjection, ProjectionSubscription } from './engine/live';
 import { StoreReader } from './engine/store-reader';
 import { PROJECTIONS, type Projection } from './projections';
@@ -56,6 +56,28 @@ export class Projector {
     const url = own || this.options.eventStoreUrl || this.options.databaseUrl || process.env.EVENT_STORE_URL || process.env.DATABASE_URL;
     if (!url) throw new Error('set DATABASE_URL (or EVENT_STORE_URL)');
     return url;
+  }
+
+  /** The names of the projections kept live. */
+  liveProjections(): string[] {
+    return [...this.live.keys()];
+  }
+
+  /** How the cursors of a source store compare; undefined for a store whose cursors the projector does not compare (KurrentDB). */
+  cursorOrderOf(schema: Projection['source']): CursorOrder | undefined {
+    return cursorOrderFor(this.storeUrl(schema));
+  }
+
+  /**
+   * The projection is live, still fed, and its reader last read up to its store's end. A projection
+   * on its own subscription (a store whose cursors are not compared) counts as caught up once live:
+   * its subscription does not say.
+   */
+  isCaughtUp(name: string): boolean {
+    const live = this.live.get(name);
+    if (!live) return false;
+    const reader = this.readers.get(live.projection.source);
+    return reader === undefined ? true : reader.projections.includes(live) && reader.caughtUp;
   }
 
   storeFor(schema: string): EventStore {

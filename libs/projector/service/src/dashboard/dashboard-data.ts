@@ -1,11 +1,13 @@
 /**
  * What the dashboard shows, read from the read models: daily merchant volume, payment outcomes and
- * failure reasons per day, the funnel, and the invariants. Every query is a statement of its own
+ * failure reasons per day, the funnel, the invariants, and the live alerts the invariant monitor
+ * has raised. Every query is a statement of its own
  * (READ COMMITTED, no surrounding transaction): a replay swapping a table in makes a query wait for
  * the swap's commit and then read the new table, whereas one long snapshot could see a swapped-in
  * table without the rows its swap transaction added.
  */
 import type { DataSource } from 'typeorm';
+import { raisedAlerts } from '../alerts/alert-store';
 import { funnelSummary, type FunnelSummary } from '../funnel';
 import { checkInvariants, type InvariantReport } from '../invariants';
 
@@ -35,6 +37,36 @@ export interface DashboardData {
   failureCodes: Array<{ code: string; payments: number }>;
   funnel: FunnelSummary;
   invariants: InvariantReport;
+  /** The alerts raised now, most recent first. */
+  alerts: LiveAlert[];
+}
+
+export interface LiveAlert {
+  key: string;
+  invariant: string;
+  subject: string;
+  severity: string;
+  summary: string;
+  /** The first violating ids as of the last check. */
+  details: string[];
+  detailsTotal: number;
+  firstSeenAt: string;
+  /** The last check that found it still breached. */
+  checkedAt: string;
+}
+
+async function liveAlerts(dataSource: DataSource): Promise<LiveAlert[]> {
+  return (await raisedAlerts(dataSource)).map((row) => ({
+    key: row.key,
+    invariant: row.invariant,
+    subject: row.subject,
+    severity: row.severity,
+    summary: row.summary,
+    details: row.details,
+    detailsTotal: row.detailsTotal,
+    firstSeenAt: row.firstSeenAt.toISOString(),
+    checkedAt: row.checkedAt.toISOString(),
+  }));
 }
 
 async function volumeByDay(dataSource: DataSource): Promise<VolumeDay[]> {
@@ -88,5 +120,6 @@ export async function dashboardData(dataSource: DataSource, options: { asOf?: Da
     failureCodes: failureTotals(outcomes),
     funnel: await funnelSummary(dataSource),
     invariants: await checkInvariants(dataSource, { asOf: options.asOf }),
+    alerts: await liveAlerts(dataSource),
   };
 }

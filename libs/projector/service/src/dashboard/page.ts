@@ -18,7 +18,9 @@ const STYLE = `
   .invariant { margin: 4px 0; } .badge { display: inline-block; min-width: 40px; text-align: center; font-weight: 600; border-radius: 3px; padding: 0 4px; margin-right: 6px; color: #fff; }
   .ok .badge { background: #2e8b57; } .fail .badge { background: #c0392b; }
   .violations { margin: 2px 0 8px 52px; padding: 0; font: 12px ui-monospace, monospace; list-style: none; }
-  .muted { color: #777; font-size: 12px; }`;
+  .muted { color: #777; font-size: 12px; }
+  .alert { margin: 6px 0; } .alert .badge { background: #d68910; } .alert.critical .badge { background: #c0392b; }
+  .alert-ids { margin: 2px 0 8px 52px; padding: 0; font: 12px ui-monospace, monospace; list-style: none; }`;
 
 function volumeSection(data: DashboardData): string {
   const columns: BarColumn[] = data.volume.map((day) => ({
@@ -78,6 +80,25 @@ function invariantLine(key: string, ok: boolean, text: string, violations: reado
   return `<div class="invariant ${ok ? 'ok' : 'fail'}" data-invariant="${key}" data-ok="${ok}"><span class="badge">${ok ? 'OK' : 'FAIL'}</span>${escapeHtml(text)}</div>${list}`;
 }
 
+/** The alerts the invariant monitor has raised and not cleared: what, since when, and the first ids it found. */
+function alertsSection(data: DashboardData): string {
+  const alerts = data.alerts.map((alert) => {
+    const more = alert.detailsTotal > alert.details.length ? `<li>… ${alert.detailsTotal - alert.details.length} more</li>` : '';
+    const ids =
+      alert.details.length > 0
+        ? `<ul class="alert-ids">${alert.details.map((id) => `<li>${escapeHtml(id)}</li>`).join('')}${more}</ul>`
+        : '';
+    return (
+      `<div class="alert ${escapeHtml(alert.severity)}" data-alert="${escapeHtml(alert.key)}" data-severity="${escapeHtml(alert.severity)}">` +
+      `<span class="badge">${escapeHtml(alert.severity.toUpperCase())}</span><strong>${escapeHtml(alert.invariant)}</strong> (${escapeHtml(alert.subject)}): ` +
+      `${escapeHtml(alert.summary)} <span class="muted">since <time datetime="${escapeHtml(alert.firstSeenAt)}">${escapeHtml(alert.firstSeenAt)}</time>, ` +
+      `still so at ${escapeHtml(alert.checkedAt)}</span></div>${ids}`
+    );
+  });
+  const body = alerts.length > 0 ? alerts.join('') : '<p class="muted">No alert is raised.</p>';
+  return `<section id="alerts-section" data-alerts="${data.alerts.length}"><h2>Live alerts: ${data.alerts.length}</h2>${body}</section>`;
+}
+
 function invariantsSection(data: DashboardData): string {
   const report = data.invariants;
   const lines = [
@@ -97,6 +118,17 @@ function invariantsSection(data: DashboardData): string {
       ],
     ),
     invariantLine(
+      'wallets',
+      report.walletBalances.mismatchCount === 0,
+      report.walletBalances.compared
+        ? `every wallet’s balance equals its postings and its statement (${report.walletBalances.wallets} wallets)`
+        : 'every wallet’s balance equals its postings and its statement (not compared: its read models were at different places of the wallet store)',
+      report.walletBalances.mismatches.map(
+        (m) =>
+          `wallet ${m.walletId}: balance ${formatYuan(m.balanceMinor)}, postings ${formatYuan(m.postingsMinor)}, statement ${m.statementMinor === null ? 'none' : formatYuan(m.statementMinor)}`,
+      ),
+    ),
+    invariantLine(
       'holds',
       report.holdsOpenPastExpiryCount === 0,
       `no hold open past its expiry (grace ${report.graceMs} ms; ${report.openHolds} open, ${report.holdsOpenPastExpiryCount} overdue)`,
@@ -114,6 +146,7 @@ export function renderDashboard(data: DashboardData): string {
 <meta http-equiv="refresh" content="${REFRESH_SECONDS}">
 <title>Ledger analytics</title><style>${STYLE}</style></head>
 <body><h1>Ledger analytics</h1><p class="muted">Read models of schema analytics; refreshed every ${REFRESH_SECONDS} s. JSON: <code>/api/dashboard</code>.</p>
+${alertsSection(data)}
 ${volumeSection(data)}
 ${outcomesSection(data)}
 ${funnelSection(data)}

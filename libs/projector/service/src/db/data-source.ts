@@ -9,6 +9,7 @@ import { AnalystsReadModels1763790000000 } from './migrations/1763790000000-anal
 import { WalletHolds1763800000000 } from './migrations/1763800000000-wallet-holds';
 import { StaffActions1763810000000 } from './migrations/1763810000000-staff-actions';
 import { StatementEntries1763820000000 } from './migrations/1763820000000-statement-entries';
+import { InvariantAlerts1763830000000 } from './migrations/1763830000000-invariant-alerts';
 
 export const ANALYTICS_MIGRATIONS = [
   CreateAnalytics1763780000000,
@@ -16,6 +17,7 @@ export const ANALYTICS_MIGRATIONS = [
   WalletHolds1763800000000,
   StaffActions1763810000000,
   StatementEntries1763820000000,
+  InvariantAlerts1763830000000,
 ];
 
 /** Any fixed number: several projector processes (service, replay CLI) migrate one at a time. */

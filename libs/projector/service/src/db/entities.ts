@@ -247,6 +247,35 @@ export class IdentityStaffActionRow extends StaffActionColumns {}
 @Index('staff_actions_payments_agent_idx', ['agentId', 'occurredAt', 'seq'])
 export class PaymentsStaffActionRow extends StaffActionColumns {}
 
+/**
+ * `invariant_alerts`: the live invariant checks' alerts, one row per alert key (`<invariant>:<subject>`)
+ * with its current state, and the outbox of `ops.alerts` (`publishedAt` null: not yet acknowledged by
+ * the broker). Operational state, not a read model: no projection writes it and a replay leaves it be.
+ */
+@Entity({ schema: ANALYTICS_SCHEMA, name: 'invariant_alerts' })
+export class InvariantAlertRow {
+  @PrimaryColumn({ type: 'text' }) key!: string;
+  @Column({ type: 'text' }) invariant!: string;
+  @Column({ type: 'text' }) subject!: string;
+  /** `raised` or `cleared`. */
+  @Column({ type: 'text' }) state!: string;
+  /** `critical` or `warning`. */
+  @Column({ type: 'text' }) severity!: string;
+  @Column({ type: 'text' }) summary!: string;
+  /** The first violating ids (at most `ALERT_DETAILS_MAX`) as of the last check. */
+  @Column({ type: 'jsonb' }) details!: string[];
+  @Column({ name: 'details_total', type: 'int' }) detailsTotal!: number;
+  /** When the current breach was first seen (kept when it clears). */
+  @Column({ name: 'first_seen_at', type: 'timestamptz' }) firstSeenAt!: Date;
+  /** When the alert entered its current state. */
+  @Column({ name: 'changed_at', type: 'timestamptz' }) changedAt!: Date;
+  /** The last check that confirmed the current state. */
+  @Column({ name: 'checked_at', type: 'timestamptz' }) checkedAt!: Date;
+  /** The alert event of the current state: its `alertId` and `message-id`. */
+  @Column({ name: 'event_id', type: 'text' }) eventId!: string;
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true }) publishedAt!: Date | null;
+}
+
 /** Where each projection's catch-up subscription stands; written in the read model's transaction. */
 @Entity({ schema: ANALYTICS_SCHEMA, name: 'projector_checkpoints' })
 export class ProjectorCheckpoint {
@@ -272,5 +301,6 @@ export const ANALYTICS_ENTITIES = [
   AccountFreezeRow,
   IdentityStaffActionRow,
   PaymentsStaffActionRow,
+  InvariantAlertRow,
   ProjectorCheckpoint,
 ];

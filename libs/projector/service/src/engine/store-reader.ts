@@ -67,6 +67,7 @@ export class StoreReader {
   private running: Promise<void> | undefined;
   /** Pages read from the store since start (for tests and the log). */
   pagesRead = 0;
+  private reachedEnd = false;
 
   constructor(private readonly options: StoreReaderOptions) {
     if (options.projections.length === 0) throw new Error('a store reader needs at least one projection');
@@ -84,6 +85,15 @@ export class StoreReader {
   /** The projections still being fed. */
   get projections(): readonly LiveProjection[] {
     return [...this.active];
+  }
+
+  /**
+   * The last page read was the store's end: the projections trail the store by at most a poll
+   * interval and a page. The invariant checks that judge read models against the clock (holds past
+   * expiry, payments without an outcome) wait for it, so a backlog after a restart raises nothing.
+   */
+  get caughtUp(): boolean {
+    return this.reachedEnd;
   }
 
   /** Loads every projection's checkpoint, then starts reading in the background. */
@@ -132,6 +142,7 @@ export class StoreReader {
       this.pagesRead += 1;
       if (this.stopping) break;
       const outcomes = await Promise.all([...this.active].map((live) => this.feed(live, page)));
+      this.reachedEnd = page.isEnd && !outcomes.includes('restarted');
       // A projection restarted by a fence may need earlier pages again: read them now, not after a sleep.
       if (page.isEnd && !outcomes.includes('restarted') && !this.stopping) await this.wakeup.wait(this.pollIntervalMs);
     }

@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { DeciderHandler, type EventCodec, type EventStore, type RecordedEvent } from '@ledger/event-store';
 import {
   checkCardNumber,
-  TEST_CARDS,
   userCardsDecider,
   userCardsStreamId,
   type UserCardsCommand,
   type UserCardsEvent,
   type UserCardsState,
 } from '@ledger/cards-domain';
+import { TEST_CARDS } from '@ledger/util/testing';
 import { userDecider, userStreamId, type UserCommand, type UserEvent, type UserState } from '@ledger/identity-domain';
 import type { Instant } from '@ledger/util';
 
