@@ -1,48 +1,29 @@
 /**
  * `npm run demo`: the story of the source documents against the running stack (`npm start`), told
  * through the gateway's HTTP API by the same function the gateway's story e2e test runs
- * (`libs/gateway/service/src/story/story.ts`). Codes are read from the simulated handset (identity's SMS
- * outbox), support staff act with a token signed by identity's development key (there is no staff
- * login yet), and the wallet ledger is checked at the end.
+ * (`libs/gateway/service/src/story/story.ts`). Codes are read from the handsets of the partner
+ * simulator app (its SMS inbox), WeChat is its simulated provider calling the gateway back, support
+ * staff act with a token signed by identity's development key, and the wallet ledger is checked at the end.
  *
- * GATEWAY_URL (default http://127.0.0.1:3000), SMS_OUTBOX_FILE (default .local/sms/outbox.jsonl),
- * DATABASE_URL (default the `npm start` database), STAFF_TOKEN_SIGNING_KEY, PAYMENTS_PROVIDER_SECRET.
+ * GATEWAY_URL (default http://127.0.0.1:3000), PARTNERS_URL (default http://127.0.0.1:4400),
+ * DATABASE_URL (default the `npm start` database), STAFF_TOKEN_SIGNING_KEY.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { signAccessToken, signingKeyFromEnv } from '@ledger/crypto';
-import { TEST_CARDS } from '@ledger/cards-domain';
+import { TEST_CARDS } from '@ledger/util/testing';
 import { createEventStore } from '@ledger/event-store';
-import { DEV_PROVIDER_SECRET, StoryFailure, runStory } from '@ledger/gateway-service';
+import { runStory } from '@ledger/gateway-service';
+import { DEFAULT_SIMULATOR_URL } from '@ledger/partners-http';
+import { SimulatorClient } from '@ledger/partners-simulator';
 import { checkLedger } from '@ledger/wallet-service';
 
 const env = process.env;
 const baseUrl = (env['GATEWAY_URL'] ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
-const outboxFile = path.resolve(env['SMS_OUTBOX_FILE'] ?? path.join('.local', 'sms', 'outbox.jsonl'));
+const partners = new SimulatorClient((env['PARTNERS_URL'] ?? DEFAULT_SIMULATOR_URL).replace(/\/$/, ''));
 const databaseUrl = env['DATABASE_URL'] ?? 'postgres://postgres:postgres@127.0.0.1:54320/postgres';
-
-/** The last 6-digit code the phone received, waiting a little for the SMS to arrive. */
-export async function readSmsCode(file: string, phone: string, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (existsSync(file)) {
-      const messages = readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as { to: string; text: string })
-        .filter((message) => message.to === phone);
-      const text = messages[messages.length - 1]?.text;
-      const code = text === undefined ? undefined : /(?<!\d)(\d{6})(?!\d)/.exec(text)?.[1];
-      if (code !== undefined) return code;
-    }
-    if (Date.now() > deadline) throw new StoryFailure(`no SMS for ${phone} in ${file} (is SMS_OUTBOX_FILE the identity service's?)`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 async function main(): Promise<number> {
   console.log(
-    `ICBC wallet demo against ${baseUrl}\n(SMS codes from ${path.relative(process.cwd(), outboxFile)}; support acts with a token signed by identity's key)`,
+    `ICBC wallet demo against ${baseUrl}\n(SMS codes and WeChat from the partner simulator at ${partners.baseUrl}; support acts with a token signed by identity's key)`,
   );
   const ready = await fetch(`${baseUrl}/ready`).catch(() => undefined);
   if (ready?.status !== 200) {
@@ -56,7 +37,7 @@ async function main(): Promise<number> {
     const report = await runStory({
       baseUrl,
       cards: TEST_CARDS,
-      smsCode: (phone) => readSmsCode(outboxFile, phone),
+      smsCode: (phone) => partners.smsCode(phone),
       staffToken: async (agentId, role) =>
         (
           await signAccessToken(
@@ -65,7 +46,7 @@ async function main(): Promise<number> {
             signingKeyFromEnv(env, 'STAFF_TOKEN_SIGNING_KEY', 'staff'),
           )
         ).token,
-      providerSecret: env['PAYMENTS_PROVIDER_SECRET'] ?? DEV_PROVIDER_SECRET,
+      payAtProvider: (paid) => partners.payAtProvider(paid),
       out: (line) => console.log(line),
     });
     console.log(`\n── Ledger check (${redact(databaseUrl)}, schema wallet)`);

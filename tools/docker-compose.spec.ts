@@ -37,8 +37,8 @@ describe('docker-compose.yml', () => {
     expect(existsSync(path.join(repoRoot, service!.build!.dockerfile))).toBe(true);
   });
 
-  it('scales every service but the projector and the gateway with LEDGER_REPLICAS', () => {
-    const single = ['projector', 'gateway'];
+  it('scales every service but the projector, the gateway and the partner simulator with LEDGER_REPLICAS', () => {
+    const single = ['projector', 'gateway', 'partners'];
     for (const app of apps) {
       const replicas = compose.services[app]?.deploy?.replicas;
       expect({ app, replicas }).toEqual({ app, replicas: single.includes(app) ? undefined : '${LEDGER_REPLICAS:-1}' });
@@ -51,7 +51,9 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it("keeps identity's simulated SMS outbox out of /app, which the service user cannot write", () => {
-    expect(compose.services.identity?.environment?.SMS_OUTBOX_FILE).toMatch(/^\/(?!app\/)/);
+  it('points every service at the partner simulator, which posts provider callbacks to the gateway', () => {
+    for (const app of apps.filter((name) => name !== 'partners'))
+      expect(compose.services[app]?.environment?.PARTNERS_URL).toBe('http://partners:4400');
+    expect(compose.services.partners?.environment?.PARTNERS_CALLBACK_URL).toBe('http://gateway:3000/provider-callbacks');
   });
 });

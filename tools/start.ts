@@ -1,11 +1,12 @@
 /**
- * `npm start`: runs the whole system locally (Kafka, PostgreSQL and every service in apps/), waits
+ * `npm start`: runs the whole system locally (Kafka, PostgreSQL, the partner simulator and every
+ * service in apps/), waits
  * until each answers, prints where everything is, and on Ctrl-C (SIGINT) or SIGTERM stops the
  * services first, then the broker and the database, leaving no process behind. Data stays under
  * `.local/<instance>/` between runs; `npm run reset` wipes it.
  *
  * KAFKA_BROKERS / DATABASE_URL, when set, are used instead of starting local servers.
- * LEDGER_INSTANCE, KAFKA_PORT, KAFKA_CONTROLLER_PORT, POSTGRES_PORT and GATEWAY_PORT move the local
+ * LEDGER_INSTANCE, KAFKA_PORT, KAFKA_CONTROLLER_PORT, POSTGRES_PORT, PARTNERS_PORT and GATEWAY_PORT move the local
  * stack (the start/stop test uses them to run beside a developer's own stack).
  * LEDGER_REPLICAS=n runs n instances of every service but the projector (one consumer group per
  * service; replica k of the gateway listens on GATEWAY_PORT + k − 1).
@@ -17,7 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pingCommand } from '@ledger/contracts';
+import { pingCommand, topics } from '@ledger/contracts';
 import {
   LOCAL_STACK,
   localDir,
@@ -31,6 +32,7 @@ import {
   type StackFile,
 } from '@ledger/local-infra';
 import { KafkaCommandClient, createKafka, kafkaAuthFromEnv, type KafkaAuth } from '@ledger/messaging';
+import { DEFAULT_SIMULATOR_URL } from '@ledger/partners-http';
 import { devNotes } from './dev-notes';
 import { DEV_MODE_VARIABLE } from '@ledger/util';
 
@@ -40,10 +42,13 @@ const runDir = path.join(localDir, instance, 'run');
 const logDir = path.join(localDir, instance, 'logs');
 const say = (line: string) => console.log(`[start] ${line}`);
 
-/** Every app with a `src/main.ts` is a service; its folder name is its bounded context. */
+/** The app that plays the outside world (acquirer, issuer, billers, SMS, providers): started first, not a service. */
+export const PARTNER_SIMULATOR_APP = 'partners';
+
+/** Every other app with a `src/main.ts` is a service; its folder name is its bounded context. */
 export function discoverServices(): string[] {
   const appsDir = path.join(repoRoot, 'apps');
-  return readdirSync(appsDir).filter((name) => existsSync(path.join(appsDir, name, 'src', 'main.ts')));
+  return readdirSync(appsDir).filter((name) => name !== PARTNER_SIMULATOR_APP && existsSync(path.join(appsDir, name, 'src', 'main.ts')));
 }
 
 async function main(): Promise<void> {
@@ -131,11 +136,31 @@ async function main(): Promise<void> {
   execFileSync('nx', ['run-many', '-t', 'build', '--output-style=static'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: repoRoot });
 
   const services = discoverServices();
-  // The local stack: development keys and simulated partners, asked for explicitly (a deployment never sets it).
+  // The partner simulator first: identity asks whether its SMS gateway is a simulator when it starts.
+  const partnersUrl = `http://127.0.0.1:${partnersPort}`;
+  const partners = superviseService(
+    PARTNER_SIMULATOR_APP,
+    1,
+    {
+      ...env,
+      [DEV_MODE_VARIABLE]: '1',
+      PARTNERS_PORT: String(partnersPort),
+      PARTNERS_CALLBACK_URL: `http://127.0.0.1:${gatewayPort(1)}/provider-callbacks`,
+    },
+    () => stopping,
+    () => writeStackFile(),
+  );
+  stops.push({ name: PARTNER_SIMULATOR_APP, stop: () => partners.stop() });
+  await waitForHttp(partnersUrl, 30_000);
+  rows.push([PARTNER_SIMULATOR_APP, partnersUrl, `partner simulator, pid ${partners.current.pid}`, rel(partners.current.logFile)]);
+  // The local stack: development keys and the partner simulator, asked for explicitly (a deployment never sets it).
   const serviceEnv: NodeJS.ProcessEnv = {
     ...env,
     KAFKA_BROKERS: brokers,
     DATABASE_URL: databaseUrl,
+    PARTNERS_URL: partnersUrl,
+    // Each event store's signed checkpoints are copied to the broker, where the store's writers cannot reach them.
+    EVENT_CHECKPOINT_TOPIC: env.EVENT_CHECKPOINT_TOPIC ?? topics.checkpoints,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     [DEV_MODE_VARIABLE]: '1',
     ...(kafkaCredentialsFile ? { KAFKA_CREDENTIALS_FILE: kafkaCredentialsFile } : {}),
@@ -167,6 +192,7 @@ async function main(): Promise<void> {
       instances: Object.fromEntries(
         services.map((name) => [name, supervised.filter((service) => service.name === name).map((service) => service.current.pid)]),
       ),
+      partners: { url: partnersUrl, pid: partners.current.pid },
     };
     writeFileSync(stackFilePath(instance), JSON.stringify(stack, null, 2));
   };
@@ -186,8 +212,7 @@ async function main(): Promise<void> {
     rows.push([service.label, where, `pid ${service.current.pid}`, rel(service.current.logFile)]);
   }
   printTable(rows);
-  const smsOutboxFile = path.resolve(repoRoot, env.SMS_OUTBOX_FILE ?? path.join('.local', 'sms', 'outbox.jsonl'));
-  for (const line of devNotes({ gatewayUrl: `http://127.0.0.1:${gatewayPort(1)}`, smsOutboxFile, repoRoot })) console.log(line);
+  for (const line of devNotes({ gatewayUrl: `http://127.0.0.1:${gatewayPort(1)}`, partnersUrl })) console.log(line);
   writeStackFile();
   process.on('SIGUSR2', () => {
     if (!kafkaProcess || stopping) return say('SIGUSR2: no local broker to restart');
@@ -205,6 +230,21 @@ function replicasOf(service: string): number {
 }
 
 const gatewayPort = (replica: number) => Number(env.GATEWAY_PORT ?? 3000) + replica - 1;
+const partnersPort = Number(env.PARTNERS_PORT ?? new URL(DEFAULT_SIMULATOR_URL).port);
+
+/** Waits until `url` answers at all (the partner simulator has no Kafka to ping). */
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answered = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
+      () => true,
+      () => false,
+    );
+    if (answered) return say(`${PARTNER_SIMULATOR_APP} healthy`);
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 function replicaEnv(service: string, replica: number, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...base, SERVICE_REPLICA: String(replica), ...(service === 'gateway' ? { GATEWAY_PORT: String(gatewayPort(replica)) } : {}) };

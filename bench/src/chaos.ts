@@ -26,7 +26,7 @@ import { commandOf, saveResults } from './report';
 import { checkInvariants, waitForQuiescence } from './system/invariants';
 import { OutcomeTracker, runLoad, summarize, type PaymentRecord } from './system/load';
 import { REALISTIC_MIX } from './system/traffic-mix';
-import { EdgeSecrets, PAYMENT_PASSWORD, SmsOutbox, seedUsers } from './system/seed';
+import { EdgeSecrets, PAYMENT_PASSWORD, seedUsers } from './system/seed';
 import { startBenchStack, type BenchStack } from './system/stack';
 
 const env = process.env;
@@ -139,7 +139,7 @@ async function main(): Promise<number> {
       kafkaPort: 9292,
       postgresPort: 54351,
       gatewayPort: 3301,
-      env: { PAYMENTS_RISK_VELOCITY_PER_MINUTE: '1000', CARD_SIMULATOR_LOAD_CARDS: String(Math.max(USERS * 2, 10_000)) },
+      env: { PAYMENTS_RISK_VELOCITY_PER_MINUTE: '1000', PARTNERS_LOAD_TEST_CARDS: String(Math.max(USERS * 2, 10_000)) },
     },
     say,
   );
@@ -150,7 +150,7 @@ async function main(): Promise<number> {
     await client.start();
     const users = await seedUsers({
       client,
-      outbox: new SmsOutbox(stack.smsOutboxFile),
+      sms: stack.partners,
       count: USERS,
       file: path.join(localDir, INSTANCE, 'bench-users.json'),
       concurrency: 16,

@@ -38,7 +38,7 @@ import { OutcomeTracker } from './system/load';
 import { HOT_MERCHANT_MIX, REALISTIC_MIX } from './system/traffic-mix';
 import { runPhase, warmUp, type PhaseResult } from './system/phases';
 import { report } from './system/results';
-import { EdgeSecrets, PAYMENT_PASSWORD, SmsOutbox, seedUsers } from './system/seed';
+import { EdgeSecrets, PAYMENT_PASSWORD, seedUsers } from './system/seed';
 import { CAPACITY, GATEWAY_PORT, HTTP, INSTANCE, PHASES, REPLICAS, STACK_ENV, USERS, say } from './system/settings';
 import { startBenchStack } from './system/stack';
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     await admin.connect();
     const users = await seedUsers({
       client,
-      outbox: new SmsOutbox(stack.smsOutboxFile),
+      sms: stack.partners,
       count: USERS,
       file: path.join(localDir, INSTANCE, 'bench-users.json'),
       concurrency: 16,

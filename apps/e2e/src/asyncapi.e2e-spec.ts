@@ -5,7 +5,7 @@ import { HEADER, identityContract, paymentsContract, topics, walletContract, typ
 import { producerDefaults } from '@ledger/messaging';
 import { senderPlaying, testKafka, uniqueSuffix } from '@ledger/testing';
 import { AsyncApiValidator, type MessageCheck, buildAsyncApi } from '@ledger/contracts/asyncapi';
-import { TEST_CARDS } from '@ledger/cards-domain';
+import { TEST_CARDS } from '@ledger/util/testing';
 import { GOOD_PAYMENT_PASSWORD, PaymentsHarness, TEST_DEVICE } from './harness/payments-harness';
 import { randomPhone } from '@ledger/identity-service/testing';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { loadTestCard } from '@ledger/cards-domain';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadTestCard } from '@ledger/util/testing';
 import {
   cardsContract,
   identityContract,
@@ -13,6 +13,7 @@ import {
 } from '@ledger/contracts';
 import { HASH_PURPOSE, loadMessageKeyring, messageKeyOf, sealField, sealingKeyFromEnv, type Keyring } from '@ledger/crypto';
 import type { KafkaCommandClient } from '@ledger/messaging';
+import type { SimulatorClient } from '@ledger/partners-simulator';
 
 /** A wallet user the load generator pays with: registered, payment password set, card bound, wallet open and funded. */
 export interface SeededUser {
@@ -28,53 +29,6 @@ export const LOGIN_PASSWORD = 'Wallet2026ok';
 export const PAYMENT_PASSWORD = '802417';
 /** What each user starts with (counter top-up): ¥10,000. */
 export const OPENING_BALANCE_MINOR = 1_000_000n;
-
-/**
- * The simulated handset of every phone (identity's SMS outbox, a JSON line per message), read
- * incrementally: seeding thousands of users must not re-read the whole file per code.
- */
-export class SmsOutbox {
-  private offset = 0;
-  private readonly latest = new Map<string, string>();
-
-  constructor(private readonly file: string) {}
-
-  async code(phone: string, timeoutMs = 15_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      this.readNew();
-      const code = this.latest.get(phone);
-      if (code !== undefined) {
-        this.latest.delete(phone);
-        return code;
-      }
-      if (Date.now() > deadline) throw new Error(`no SMS for ${phone} in ${this.file}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  private readNew(): void {
-    if (!existsSync(this.file)) return;
-    const size = statSync(this.file).size;
-    if (size <= this.offset) return;
-    const buffer = Buffer.alloc(size - this.offset);
-    const fd = openSync(this.file, 'r');
-    try {
-      readSync(fd, buffer, 0, buffer.length, this.offset);
-    } finally {
-      closeSync(fd);
-    }
-    const text = buffer.toString('utf8');
-    const complete = text.lastIndexOf('\n') + 1;
-    this.offset += Buffer.byteLength(text.slice(0, complete));
-    for (const line of text.slice(0, complete).split('\n')) {
-      if (line.trim() === '') continue;
-      const message = JSON.parse(line) as { to: string; text: string };
-      const code = /(?<!\d)(\d{6})(?!\d)/.exec(message.text)?.[1];
-      if (code !== undefined) this.latest.set(message.to, code);
-    }
-  }
-}
 
 /**
  * Seals secret fields the way the gateway does before they reach Kafka: for the reading service's
@@ -133,7 +87,7 @@ async function expectAccepted<C extends CommandContract>(
  * payment password, card binding (a load-test card the issuer simulator verifies), wallet opening
  * (once the wallet has learned of the card from the cards events), verified tier, counter top-up.
  */
-export async function seedUser(client: KafkaCommandClient, outbox: SmsOutbox, secrets: EdgeSecrets, index: number): Promise<SeededUser> {
+export async function seedUser(client: KafkaCommandClient, sms: SimulatorClient, secrets: EdgeSecrets, index: number): Promise<SeededUser> {
   const card = loadTestCard(index);
   const phone = card.reservedPhone;
   const deviceId = `bench-device-${index}`;
@@ -145,7 +99,7 @@ export async function seedUser(client: KafkaCommandClient, outbox: SmsOutbox, se
     secrets.phoneMessageKey(phone),
     'anonymous',
   );
-  const code = await outbox.code(phone);
+  const code = await sms.smsCode(phone, 15_000);
   const registered = await expectAccepted(
     client,
     'register',
@@ -223,7 +177,7 @@ async function openWallet(client: KafkaCommandClient, userId: string): Promise<s
  */
 export async function seedUsers(options: {
   client: KafkaCommandClient;
-  outbox: SmsOutbox;
+  sms: SimulatorClient;
   count: number;
   file: string;
   concurrency: number;
@@ -253,7 +207,7 @@ export async function seedUsers(options: {
       while (made < missing) {
         const index = next++;
         try {
-          users.push(await seedUser(client, options.outbox, secrets, index));
+          users.push(await seedUser(client, options.sms, secrets, index));
         } catch (error) {
           // A user an interrupted earlier run registered but never recorded: take the next card.
           if (error instanceof SeedFailure && error.message.includes('PHONE_ALREADY_REGISTERED')) continue;

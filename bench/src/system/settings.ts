@@ -34,7 +34,7 @@ export const say = (line: string) => console.log(`[bench] ${line}`);
  */
 export const STACK_ENV = {
   PAYMENTS_RISK_VELOCITY_PER_MINUTE: '1000',
-  CARD_SIMULATOR_LOAD_CARDS: String(Math.max(USERS * 2, 10_000)),
+  PARTNERS_LOAD_TEST_CARDS: String(Math.max(USERS * 2, 10_000)),
   // The HTTP phase logs its users in from this one address.
   GATEWAY_LOGINS_PER_IP: '100000',
   ...(STATEMENTS ? { POSTGRES_STATEMENT_STATS: '1' } : {}),

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { localDir, readStackFile, repoRoot, stackFilePath, type StackFile } from '@ledger/local-infra';
 import { kafkaAuthFromEnv, type KafkaAuth } from '@ledger/messaging';
+import { SimulatorClient } from '@ledger/partners-simulator';
 
 /**
  * The stack a system benchmark drives: the one `npm start` runs (tools/start.ts), started here as a
@@ -15,13 +16,14 @@ export interface BenchStackOptions {
   kafkaPort: number;
   postgresPort: number;
   gatewayPort: number;
-  /** Extra service environment (risk limits for a load test, the simulator's load-test cards). */
+  /** Extra service environment (risk limits for a load test, the partner simulator's load-test cards). */
   env: Record<string, string>;
 }
 
 export interface BenchStack {
   readonly instance: string;
-  readonly smsOutboxFile: string;
+  /** The stack's partner simulator app (its SMS inbox, its faults). */
+  readonly partners: SimulatorClient;
   /** The live stack file (pids change when the supervisor restarts a service). */
   file(): StackFile;
   /** The broker login of `principal` on this stack's broker. */
@@ -34,7 +36,7 @@ export interface BenchStack {
 export async function startBenchStack(options: BenchStackOptions, say: (line: string) => void): Promise<BenchStack> {
   const stackFile = stackFilePath(options.instance);
   rmSync(stackFile, { force: true });
-  const smsOutboxFile = path.join(localDir, options.instance, 'sms', 'outbox.jsonl');
+  const partnersPort = options.gatewayPort + 60;
   const logFile = path.join(localDir, options.instance, 'start.log');
   mkdirSync(path.dirname(logFile), { recursive: true });
   const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', 'tools/start.ts'], {
@@ -49,7 +51,7 @@ export async function startBenchStack(options: BenchStackOptions, say: (line: st
       POSTGRES_PORT: String(options.postgresPort),
       GATEWAY_PORT: String(options.gatewayPort),
       PROJECTOR_HTTP_PORT: String(options.gatewayPort + 50),
-      SMS_OUTBOX_FILE: smsOutboxFile,
+      PARTNERS_PORT: String(partnersPort),
       // BENCH_CPU_PROF_DIR: every service writes a V8 CPU profile there when it stops (where the time goes).
       NODE_OPTIONS: [
         '--disable-warning=TimeoutNegativeWarning',
@@ -83,7 +85,7 @@ export async function startBenchStack(options: BenchStackOptions, say: (line: st
   };
   return {
     instance: options.instance,
-    smsOutboxFile,
+    partners: new SimulatorClient(`http://127.0.0.1:${partnersPort}`),
     file,
     kafkaAuth(principal) {
       const credentials = file().kafkaCredentialsFile;

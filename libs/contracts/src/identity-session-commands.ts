@@ -10,10 +10,11 @@ export const requestVerificationCode = defineCommand({
   type: 'identity.RequestVerificationCode.v1',
   context: CONTEXT,
   senders: { gateway: ['anonymous'] },
-  rejects: ['RESEND_TOO_SOON', 'TOO_MANY_CODES', 'PHONE_ALREADY_REGISTERED', 'USER_NOT_FOUND', 'INVALID_INPUT'],
+  rejects: ['RESEND_TOO_SOON', 'TOO_MANY_CODES', 'PHONE_ALREADY_REGISTERED', 'USER_NOT_FOUND', 'INVALID_INPUT', 'SMS_UNAVAILABLE'],
   description:
     'Sends a 6-digit SMS code for a purpose; a resend after the cooldown replaces the previous code. Key: a keyed hash of the phone (messageKeyOf), never the number. ' +
-    'Rejects RESEND_TOO_SOON, TOO_MANY_CODES, PHONE_ALREADY_REGISTERED (registration), USER_NOT_FOUND (other purposes), INVALID_INPUT.',
+    'Rejects RESEND_TOO_SOON, TOO_MANY_CODES, PHONE_ALREADY_REGISTERED (registration), USER_NOT_FOUND (other purposes), INVALID_INPUT, ' +
+    'SMS_UNAVAILABLE (the SMS gateway did not take the code; ask again after details.retryAt).',
   payload: strict({ phone: Phone, purpose: VerificationPurpose }),
 });
 

@@ -27,6 +27,7 @@ export * from './identity-events';
  */
 export const ERROR_CODES = [
   'RESEND_TOO_SOON',
+  'SMS_UNAVAILABLE',
   'TOO_MANY_CODES',
   'INVALID_CODE',
   'CODE_EXPIRED',

@@ -16,11 +16,38 @@ export function secretAad(field: SecretField): string {
   return `${CONTEXT}:${field}`;
 }
 
+/** The third-party top-up providers. */
+export const PROVIDERS = ['alipay', 'wechat'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
 /**
- * The secret the provider simulators sign callbacks with in development mode (`LEDGER_DEV_MODE=1`),
- * public on purpose so testers can sign their own; a deployment sets PAYMENTS_PROVIDER_SECRET.
+ * The secret each provider simulator signs its callbacks with in development mode (`LEDGER_DEV_MODE=1`),
+ * one per provider like the real ones, public on purpose so testers can sign their own; a deployment
+ * sets PAYMENTS_PROVIDER_SECRETS.
  */
-export const DEV_PROVIDER_SECRET = 'dev-provider-secret-not-for-production';
+export const DEV_PROVIDER_SECRETS: Readonly<Record<ProviderName, string>> = {
+  alipay: 'dev-alipay-callback-secret-not-for-production',
+  wechat: 'dev-wechat-callback-secret-not-for-production',
+};
+
+/** How far a callback's timestamp may be from the ledger's clock, either way, before it is refused as stale. */
+export const PROVIDER_CALLBACK_WINDOW_MS = 5 * 60_000;
+
+/**
+ * What a provider signs for a callback: hex HMAC-SHA256(the provider's secret, this string). The
+ * timestamp (Unix milliseconds) and the one-time nonce make a copied callback useless: stale after
+ * the window, refused as a replay within it.
+ */
+export function providerCallbackSigningString(fields: {
+  provider: string;
+  paymentId: string;
+  providerReference: string;
+  amountMinor: string;
+  timestamp: string;
+  nonce: string;
+}): string {
+  return [fields.provider, fields.paymentId, fields.providerReference, fields.amountMinor, fields.timestamp, fields.nonce].join('|');
+}
 
 /** A payment id doubles as a stream name segment (`payment-<id>`) and a hold id segment. */
 export const PaymentId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' });

@@ -42,6 +42,10 @@ export const topUpFromCard = defineCommand({
 });
 
 export const Provider = Type.Union([Type.Literal('alipay'), Type.Literal('wechat')]);
+/** When the provider signed the callback, in Unix milliseconds. */
+export const CallbackTimestamp = Type.String({ pattern: '^[0-9]{13}$' });
+/** The callback's one-time value; a second callback with the same nonce is a replay. */
+export const CallbackNonce = Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' });
 
 export const providerTopUp = defineCommand({
   type: 'payments.ProviderTopUp.v1',
@@ -61,6 +65,8 @@ export const providerCallback = defineCommand({
   senders: { gateway: ['provider'] },
   rejects: [
     'INVALID_SIGNATURE',
+    'CALLBACK_STALE',
+    'CALLBACK_REPLAYED',
     'CALLBACK_MISMATCH',
     'PAYMENT_NOT_FOUND',
     'CALLBACK_AFTER_DEADLINE',
@@ -71,14 +77,16 @@ export const providerCallback = defineCommand({
     'IDEMPOTENCY_KEY_REUSED',
   ],
   description:
-    'The provider\'s asynchronous confirmation of a top-up, signed: signature = hex HMAC-SHA256(provider secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>"). Key: paymentId. ' +
-    "Accepted: the top-up's outcome (a repeated callback returns it again and credits nothing more). Rejected: INVALID_SIGNATURE, CALLBACK_MISMATCH, PAYMENT_NOT_FOUND, " +
+    'The provider\'s asynchronous confirmation of a top-up, signed with that provider\'s own secret: signature = hex HMAC-SHA256(secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>|<timestamp>|<nonce>"), timestamp in Unix milliseconds. Key: paymentId. ' +
+    "Accepted: the top-up's outcome (a repeated callback with a fresh nonce returns it again and credits nothing more). Rejected: INVALID_SIGNATURE, CALLBACK_STALE (timestamp more than 5 minutes from the ledger's clock), CALLBACK_REPLAYED (a nonce already used), CALLBACK_MISMATCH, PAYMENT_NOT_FOUND, " +
     "CALLBACK_AFTER_DEADLINE (refused, reported as payments.LateProviderCallbackReported.v1 for reconciliation), or the credit's failure code.",
   payload: object({
     paymentId: PaymentId,
     provider: Provider,
     providerReference: Type.String({ minLength: 1, maxLength: 128 }),
     amountMinor: AmountMinor,
+    timestamp: CallbackTimestamp,
+    nonce: CallbackNonce,
     signature: Type.String({ pattern: '^[0-9a-f]{64}$' }),
   }),
   accepted: PaymentAnswer,

@@ -6,7 +6,18 @@
  * id with the same payload returns the original outcome; with another payload the command is
  * rejected `IDEMPOTENCY_KEY_REUSED`. Amounts are decimal strings of fen. Key: the paymentId.
  */
-export { CONTEXT, Channel, DEV_PROVIDER_SECRET, PaymentId, secretAad, type SecretField } from './payments-fields';
+export {
+  CONTEXT,
+  Channel,
+  DEV_PROVIDER_SECRETS,
+  PROVIDERS,
+  PROVIDER_CALLBACK_WINDOW_MS,
+  PaymentId,
+  providerCallbackSigningString,
+  secretAad,
+  type ProviderName,
+  type SecretField,
+} from './payments-fields';
 export * from './payments-commands';
 export * from './payments-events';
 
@@ -45,6 +56,8 @@ export const ERROR_CODES = [
   'TOPUP_EXPIRED',
   'CALLBACK_AFTER_DEADLINE',
   'INVALID_SIGNATURE',
+  'CALLBACK_STALE',
+  'CALLBACK_REPLAYED',
   'CALLBACK_MISMATCH',
   'APPROVAL_EXPIRED',
   'COUNTER_TOP_UP_REJECTED',

@@ -16,6 +16,8 @@ export interface StackFile {
   pids: Record<string, number>;
   /** Every instance of each service, replica 1 first. */
   instances: Record<string, number[]>;
+  /** The partner simulator app (the acquirer, issuer, billers, SMS gateway and providers of the local stack). */
+  partners?: { url: string; pid: number };
 }
 
 export function stackFilePath(instance: string): string {

@@ -8,3 +8,4 @@ export * from './dev-mode';
 export * from './masking';
 export * from './page-cursor';
 export * from './retry';
+export * from './luhn';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { HEADER, cardsContract as cards, identityContract as identity, topics, walletContract } from '@ledger/contracts';
-import { TEST_CARDS } from '@ledger/cards-domain';
+import { TEST_CARDS } from '@ledger/util/testing';
 import { headerValue, producerDefaults } from '@ledger/messaging';
 import { TopicRecorder, testKafka } from '@ledger/testing';
 import { Client } from 'pg';

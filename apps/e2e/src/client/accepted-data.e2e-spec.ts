@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { TEST_CARDS } from '@ledger/cards-domain';
+import { TEST_CARDS } from '@ledger/util/testing';
 import { CommandRejectedError, LedgerCommands, type LedgerCommand } from '@ledger/client';
 import { identityContract, paymentsContract, walletContract, type AcceptedOf, type PayloadOf } from '@ledger/contracts';
-import { DEV_PROVIDER_SECRET, signProviderCallback } from '@ledger/payments-service/testing';
 import type { PaymentStatus } from '@ledger/payments-domain';
 import { randomPhone } from '@ledger/identity-service/testing';
 import { senderPlaying, testKafka } from '@ledger/testing';
@@ -182,8 +181,12 @@ describe("the services' accepted data matches the contracts' accepted schemas", 
       status: 'awaiting_provider',
       deadline: expect.any(String),
     });
-    const confirmation = { paymentId: providerId, provider: 'wechat' as const, providerReference: 'wx-contract', amountMinor: '2000' };
-    const signed = { ...confirmation, signature: signProviderCallback(DEV_PROVIDER_SECRET, confirmation) };
+    const signed = h.partners.providers.callbackFor({
+      paymentId: providerId,
+      provider: 'wechat',
+      providerReference: 'wx-contract',
+      amountMinor: '2000',
+    });
     const confirmed = await ask(paymentsContract.providerCallback, signed, providerId, 'provider:wechat');
     expect(await decided(providerId, confirmed)).toMatchObject({ status: 'completed', kind: 'provider_topup' });
 

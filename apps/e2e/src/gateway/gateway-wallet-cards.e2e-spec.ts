@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { INestMicroservice } from '@nestjs/common';
-import { TEST_CARDS } from '@ledger/cards-domain';
+import { TEST_CARDS } from '@ledger/util/testing';
 import { startCommandService } from '@ledger/messaging';
 import { createTestDatabase, testKafka, type TestDatabase } from '@ledger/testing';
 import {

@@ -128,12 +128,12 @@ describe('health', () => {
 
   it('tells a tester of a development stack where SMS codes go and how to sign a provider callback, on the API page only', async () => {
     const served = (await (await fetch(`${gateway.url}/docs/openapi.json`)).json()) as { info: { description: string } };
-    expect(served.info.description).toContain('.local/sms/outbox.jsonl');
-    expect(served.info.description).toContain(paymentsContract.DEV_PROVIDER_SECRET);
+    expect(served.info.description).toContain('/sms/inbox?to=');
+    expect(served.info.description).toContain(paymentsContract.DEV_PROVIDER_SECRETS.wechat);
     const committed = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../docs/openapi.json'), 'utf8')) as {
       info: { description: string };
     };
-    expect(committed.info.description).not.toContain(paymentsContract.DEV_PROVIDER_SECRET);
+    expect(committed.info.description).not.toContain(paymentsContract.DEV_PROVIDER_SECRETS.wechat);
   });
 
   it('answers gateway.Ping.v1 over Kafka', async () => {

@@ -14,15 +14,9 @@ import {
   statementsProjection,
 } from '@ledger/projector-service';
 import { PaymentsHarness } from '../harness/payments-harness';
-import { TEST_CARDS } from '@ledger/cards-domain';
-import {
-  DEV_PROVIDER_SECRET,
-  loadGatewayConfig,
-  runStory,
-  startGateway,
-  type RunningGateway,
-  type StoryReport,
-} from '@ledger/gateway-service';
+import { TEST_CARDS } from '@ledger/util/testing';
+import { deliverTo } from '@ledger/partners-simulator';
+import { loadGatewayConfig, runStory, startGateway, type RunningGateway, type StoryReport } from '@ledger/gateway-service';
 
 jest.setTimeout(600_000);
 
@@ -80,7 +74,10 @@ it('tells the whole story through HTTP, with the expected refusals', async () =>
       cards: TEST_CARDS,
       smsCode: (phone) => harness.identity.latestCode(phone),
       staffToken,
-      providerSecret: process.env['PAYMENTS_PROVIDER_SECRET'] ?? DEV_PROVIDER_SECRET,
+      payAtProvider: async (paid) => {
+        const [answer] = await harness.partners.providers.pay(paid, deliverTo(`${gateway.url}/provider-callbacks`));
+        return { status: answer!.status, body: answer!.body as Record<string, unknown> };
+      },
       out: (line) => lines.push(line),
     });
   } finally {

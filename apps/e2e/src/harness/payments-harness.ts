@@ -19,15 +19,9 @@ import {
   type PayloadOf,
 } from '@ledger/contracts';
 import { Keyring, developmentKeyring, openingKeysFromEnv, sealField, sealingKeyFromEnv } from '@ledger/crypto';
-import {
-  PersonalFields,
-  PaymentsRuntime,
-  SimulatedAcquirer,
-  SimulatedBiller,
-  SimulatedCardGateway,
-  type PaymentsServiceOptions,
-} from '@ledger/payments-service/testing';
+import { PersonalFields, PaymentsRuntime, type PaymentsServiceOptions } from '@ledger/payments-service/testing';
 import { createEventStore, type EventStore } from '@ledger/event-store';
+import type { AcquirerSimulator, BillerSimulator, CardIssuerSimulator, PartnerSimulator } from '@ledger/partners-simulator';
 import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledger/messaging';
 import { createTestDatabase, senderPlaying, startTestClient, testKafka, type TestDatabase } from '@ledger/testing';
 import {
@@ -55,9 +49,6 @@ export interface Payer {
 }
 
 export class PaymentsHarness {
-  readonly acquirer = new SimulatedAcquirer();
-  readonly cardGateway = new SimulatedCardGateway();
-  readonly biller = new SimulatedBiller();
   /** The real cards service, when started with `withCards` (top-ups). */
   cards?: CardsHarness;
   payments?: INestMicroservice;
@@ -78,6 +69,24 @@ export class PaymentsHarness {
     return this.identity.topicPrefix;
   }
 
+  /** Every partner of this test's services (the identity harness's simulator, shared by cards and payments). */
+  get partners(): PartnerSimulator {
+    return this.identity.partners;
+  }
+
+  get acquirer(): AcquirerSimulator {
+    return this.partners.acquirer;
+  }
+
+  /** The card issuer: cards verifies and checks cards with it, payments charges and pays out. */
+  get issuer(): CardIssuerSimulator {
+    return this.partners.issuer;
+  }
+
+  get biller(): BillerSimulator {
+    return this.partners.biller;
+  }
+
   static async start(
     label: string,
     options: Partial<PaymentsServiceOptions> = {},
@@ -92,7 +101,11 @@ export class PaymentsHarness {
       options,
     );
     if (withCards)
-      harness.cards = await startCardsHarness(`${label}_cards`, { topicPrefix: identity.topicPrefix, fieldKeyring: identity.fieldKeyring });
+      harness.cards = await startCardsHarness(`${label}_cards`, {
+        topicPrefix: identity.topicPrefix,
+        fieldKeyring: identity.fieldKeyring,
+        partners: identity.partners,
+      });
     harness.wallet = await startCommandService({
       context: WALLET_CONTEXT,
       module: walletModule({ databaseUrl: harness.walletDb.url, topicPrefix: harness.topicPrefix, pollIntervalMs: 100 }),
@@ -115,16 +128,14 @@ export class PaymentsHarness {
     return harness;
   }
 
-  /** Starts the payments service in this process (own database, shared prefix, the harness's acquirer). */
+  /** Starts the payments service in this process (own database, shared prefix, the harness's partner simulator). */
   async startPayments(): Promise<void> {
     this.payments = await startCommandService({
       context: PAYMENTS_CONTEXT,
       module: paymentsModule({
         databaseUrl: this.paymentsDb.url,
         topicPrefix: this.topicPrefix,
-        acquirer: this.acquirer,
-        cards: this.cardGateway,
-        biller: this.biller,
+        partnersUrl: this.partners.url,
         pollIntervalMs: 100,
         resumeAfterMs: 1_000,
         // The field keys of this test's identity, as a deployment shares one ring between the services.

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { paymentsContract, type CommandContract, type CommandResult } from '@ledger/contracts';
 import { sealField, sealingKeyFromEnv } from '@ledger/crypto';
 import { forbiddenAttempts } from '@ledger/testing';
-import { DEV_PROVIDER_SECRET, signProviderCallback } from '@ledger/payments-service/testing';
 import { PaymentsHarness, type Payer, TEST_DEVICE } from '../harness/payments-harness';
 
 jest.setTimeout(180_000);
@@ -252,10 +251,10 @@ describe('merchant payment across identity, wallet and payments', () => {
         `user:${payer.userId}`,
       );
     const callback = (paymentId: string, providerReference: string, signature?: string) => {
-      const fields = { paymentId, provider: 'wechat' as const, providerReference, amountMinor: '2000' };
+      const signed = h.partners.providers.callbackFor({ paymentId, provider: 'wechat', providerReference, amountMinor: '2000' });
       return h.send(
         paymentsContract.providerCallback,
-        { ...fields, signature: signature ?? signProviderCallback(DEV_PROVIDER_SECRET, fields) },
+        { ...signed, signature: signature ?? signed.signature },
         paymentId,
         'provider:wechat',
       );

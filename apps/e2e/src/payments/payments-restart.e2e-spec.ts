@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { paymentsContract } from '@ledger/contracts';
 import { Pool } from 'pg';
-import { PaymentTimers, signProviderCallback, DEV_PROVIDER_SECRET } from '@ledger/payments-service/testing';
+import { PaymentTimers } from '@ledger/payments-service/testing';
 import { PaymentsHarness, type Payer, TEST_DEVICE } from '../harness/payments-harness';
 
 jest.setTimeout(300_000);
@@ -32,7 +32,7 @@ describe('killing the payments service in the middle of concurrent payments', ()
       ...process.env,
       DATABASE_URL: h.paymentsDb.url,
       KAFKA_TOPIC_PREFIX: h.topicPrefix,
-      PAYMENTS_ACQUIRER_DELAY_MS: '150',
+      PARTNERS_URL: h.partners.url,
       PAYMENTS_RESUME_AFTER_MS: '1000',
       PAYMENTS_PASSWORD_GRACE_MS: '3000',
       // A burst from few payers on one device: the risk rules are tested elsewhere.
@@ -82,6 +82,8 @@ describe('killing the payments service in the middle of concurrent payments', ()
 
   beforeAll(async () => {
     h = await PaymentsHarness.start('pay_restart', {}, false, false);
+    // Merchant payments stay in flight long enough for the kill to catch some mid-way.
+    h.acquirer.delayMs = 150;
     timersPool = new Pool({ connectionString: h.paymentsDb.url, max: 2 });
     timers = new PaymentTimers(timersPool);
     child = startChild();
@@ -221,13 +223,13 @@ describe('killing the payments service in the middle of concurrent payments', ()
       90_000,
     );
     expect(expired).toMatchObject({ data: { failure: { code: 'TOPUP_EXPIRED', details: { deadline } } } });
-    const callback = { paymentId, provider: 'alipay' as const, providerReference: 'ali-late-1', amountMinor: '2500' };
-    const late = await h.send(
-      paymentsContract.providerCallback,
-      { ...callback, signature: signProviderCallback(DEV_PROVIDER_SECRET, callback) },
+    const callback = h.partners.providers.callbackFor({
       paymentId,
-      'provider:alipay',
-    );
+      provider: 'alipay',
+      providerReference: 'ali-late-1',
+      amountMinor: '2500',
+    });
+    const late = await h.send(paymentsContract.providerCallback, callback, paymentId, 'provider:alipay');
     expect(late).toMatchObject({ status: 'rejected', code: 'CALLBACK_AFTER_DEADLINE' });
     const types = (await h.paymentsStore.readStream(`payment-${paymentId}`)).map((event) => event.type);
     expect(types).toEqual(['payments.PaymentInitiated.v1', 'payments.PaymentFailed.v1', 'payments.LateProviderCallbackReported.v1']);

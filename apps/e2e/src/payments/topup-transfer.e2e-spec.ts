@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { cardsContract, identityContract, paymentsContract, type CommandResult } from '@ledger/contracts';
-import { TEST_CARDS } from '@ledger/cards-domain';
+import { identityContract, paymentsContract, type CommandResult } from '@ledger/contracts';
+import { TEST_CARDS } from '@ledger/util/testing';
 import { PaymentsHarness, type Payer, TEST_DEVICE } from '../harness/payments-harness';
 
 jest.setTimeout(180_000);
@@ -53,11 +53,11 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
       ]),
     );
     expect(BigInt((await h.balance(alice.walletId)).totalMinor)).toBe(before + 5000n);
-    expect(h.cardGateway.charged.get(`topup-${paymentId}`)).toBe(5000n);
+    expect(h.issuer.moved('charge', `topup-${paymentId}`)).toBe(5000n);
     // The same top-up again: the original outcome, no second charge, no second credit.
     expect(await topUp()).toMatchObject({ status: 'accepted', data: (result as Accepted).data });
     expect(BigInt((await h.balance(alice.walletId)).totalMinor)).toBe(before + 5000n);
-    expect(h.cardGateway.charged.size).toBe(1);
+    expect(h.issuer.calls.filter((call) => call.reference === `topup-${paymentId}`)).toHaveLength(1);
 
     const unknownCard = randomUUID();
     expect(
@@ -101,20 +101,16 @@ describe('top-up and transfer across identity, cards, wallet and payments', () =
         { account: 'clearing:card:ICBC', amountMinor: '1200' },
       ]),
     );
-    expect(h.cardGateway.paidOut.get(`withdrawal-${paymentId}`)).toBe(1200n);
+    expect(h.issuer.moved('payout', `withdrawal-${paymentId}`)).toBe(1200n);
     expect(BigInt((await h.balance(alice.walletId)).totalMinor)).toBe(before - 1200n);
 
-    const token = String(
-      ((await h.send(cardsContract.checkCard, { cardId, userId: alice.userId }, alice.userId, 'system:payments')) as Accepted).data
-        ?.cardToken,
-    );
-    h.cardGateway.declineTokens.add(token);
+    h.issuer.declineNext(1, 'issuer_declined', { operation: 'payout' });
     try {
       const declined = await withdraw(randomUUID(), '300');
       expect(declined).toMatchObject({ status: 'rejected', code: 'CARD_PAYOUT_DECLINED', details: { holdReleased: true } });
       expect(await money(alice.walletId)).toMatchObject({ totalMinor: String(before - 1200n), heldMinor: '0' });
     } finally {
-      h.cardGateway.declineTokens.delete(token);
+      h.issuer.reset();
     }
   });
 

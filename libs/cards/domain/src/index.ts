@@ -1,5 +1,5 @@
 /**
- * Cards domain: card-number rules, the CardIssuer port and the issuer's test cards, and the two
+ * Cards domain: card-number rules, the CardIssuer port, and the two
  * deciders of card binding (fingerprint reservation across users, a user's cards). Pure: no I/O,
  * no framework; imports only `@ledger/util`.
  */
@@ -12,4 +12,3 @@ export * from './lib/commands';
 export { FINGERPRINT_FORMAT } from './lib/guards';
 export * from './lib/card-fingerprint-reservation';
 export * from './lib/user-cards';
-export * from './simulator/test-cards';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { HEADER, cardsContract as cards } from '@ledger/contracts';
-import { LUHN_INVALID_CARD_NUMBER, TEST_CARDS, UNKNOWN_ICBC_CARD_NUMBER } from '@ledger/cards-domain';
+import { LUHN_INVALID_CARD_NUMBER, TEST_CARDS, UNKNOWN_ICBC_CARD_NUMBER } from '@ledger/util/testing';
 import { headerValue, producerDefaults } from '@ledger/messaging';
 import { TopicRecorder, needlesIn, scanDatabase, scanKafkaLogs, testKafka, uniqueSuffix } from '@ledger/testing';
 import { Client } from 'pg';

@@ -61,16 +61,19 @@ describe('cards service adapters (pure)', () => {
     expect(parseActor('risk:rule-1')).toEqual({ kind: 'anonymous' });
   });
 
-  it('refuses to run the issuer simulator or development keys unless development mode is asked for', () => {
-    expect(() => loadCardsConfig({}, { DATABASE_URL: 'postgres://x/y' })).toThrow(/simulated.*LEDGER_DEV_MODE=1/);
+  it("refuses to run without the issuer's URL and key, or on development keys, unless development mode is asked for", () => {
+    expect(() => loadCardsConfig({}, { DATABASE_URL: 'postgres://x/y' })).toThrow(/LEDGER_DEV_MODE=1/);
     expect(() => loadCardsConfig({}, { NODE_ENV: 'staging', DATABASE_URL: 'postgres://x/y' })).toThrow(/LEDGER_DEV_MODE=1/);
-    expect(() => loadCardsConfig({}, { CARD_ISSUER: 'icbc', DATABASE_URL: 'postgres://x/y' })).toThrow(/not supported/);
     expect(() => loadCardsConfig({}, { LEDGER_DEV_MODE: '1' })).toThrow(/DATABASE_URL/);
     const config = loadCardsConfig(
       { fieldKeyring: Keyring.generate(['f1']) },
       { LEDGER_DEV_MODE: '1', DATABASE_URL: 'postgres://x/y', KAFKA_TOPIC_PREFIX: 'p.' },
     );
-    expect(config).toMatchObject({ topicPrefix: 'p.', eventStoreUrl: 'postgres://x/y', issuer: 'simulator' });
+    expect(config).toMatchObject({
+      topicPrefix: 'p.',
+      eventStoreUrl: 'postgres://x/y',
+      issuer: { baseUrl: 'http://127.0.0.1:4400/issuer', allowSimulator: true },
+    });
     expect(config.pepperKeyring.isDevelopmentKeyring).toBe(true);
   });
 });

@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { HEADER, cardsContract as cards, pingCommand } from '@ledger/contracts';
 import { HASH_PURPOSE, encryptField, fingerprint } from '@ledger/crypto';
-import { CARDS_EVENT, LUHN_INVALID_CARD_NUMBER, TEST_CARDS, UNKNOWN_ICBC_CARD_NUMBER, cardFingerprintStreamId } from '@ledger/cards-domain';
+import { CARDS_EVENT, cardFingerprintStreamId } from '@ledger/cards-domain';
+import { LUHN_INVALID_CARD_NUMBER, TEST_CARDS, UNKNOWN_ICBC_CARD_NUMBER } from '@ledger/util/testing';
 import { headerValue } from '@ledger/messaging';
+import { DEFAULT_PARTNER_RETRY } from '@ledger/partners-http';
 import { TopicRecorder, testKafka } from '@ledger/testing';
 import { Partitioners } from 'kafkajs';
 import { CARDS_CONTEXT } from './cards.module';
@@ -148,7 +150,8 @@ describe('cards service over the real broker', () => {
     expect(
       expectRejected(await h.send(cards.bindCard, { ...payload, cardNumber: forAnotherField }, `user:${owner}`), 'INVALID_INPUT').details,
     ).toEqual({ field: 'cardNumber' });
-    h.issuer.failNext(1, 'unavailable', { operation: 'verifyCard' });
+    // Every attempt of the adapter's bounded retries is refused (one refusal alone is retried away).
+    h.issuer.failNext(DEFAULT_PARTNER_RETRY.attempts, 'unavailable', { operation: 'verifyCard' });
     expect(expectRejected(await h.send(cards.bindCard, payload, `user:${owner}`), 'ISSUER_UNAVAILABLE').details).toMatchObject({
       failure: 'unavailable',
     });

@@ -11,6 +11,7 @@ import { topics } from '@ledger/contracts';
 import type { CardIssuer } from '@ledger/cards-domain';
 import { EVENT_STORE, EventRelay, EventStoreModule, type EventStore } from '@ledger/event-store';
 import { createKafka, pingControllerFor } from '@ledger/messaging';
+import { PartnerClient, refuseSimulatorOutsideDevMode } from '@ledger/partners-http';
 import { Pool } from 'pg';
 import { CardsController } from './cards.controller';
 import { CARD_ISSUER, CardsCore } from './cards-core';
@@ -19,7 +20,7 @@ import { publishedView } from './infra/event-codec';
 import { KafkaPaymentPasswordVerifier, PaymentPasswordVerifier } from './infra/payment-password-verifier';
 import { CardsReadModel } from './infra/read-model';
 import { WalletFollower } from './infra/wallet-follower';
-import { SimulatedCardIssuer } from './infra/simulated-card-issuer';
+import { HttpCardIssuer } from './infra/http-card-issuer';
 
 export const CARDS_CONTEXT = 'cards';
 const PG_POOL = Symbol('CARDS_PG_POOL');
@@ -47,9 +48,11 @@ class CardsRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown 
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly readModel: CardsReadModel,
     private readonly verifier: PaymentPasswordVerifier,
+    @Inject(CARD_ISSUER) private readonly issuer: CardIssuer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await refuseSimulatorOutsideDevMode(this.config.issuer);
     await this.readModel.migrate();
     this.readModel.start(this.store, (error) => this.logger.error(`read-model projection stopped: ${describe(error)}`));
     if (this.verifier instanceof KafkaPaymentPasswordVerifier) await this.verifier.start();
@@ -76,6 +79,7 @@ class CardsRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown 
     await this.walletFollower?.stop();
     if (this.verifier instanceof KafkaPaymentPasswordVerifier) await this.verifier.stop();
     await this.readModel.stop();
+    if (this.issuer instanceof HttpCardIssuer) this.issuer.client.close();
     await this.pool.end();
   }
 }
@@ -92,9 +96,8 @@ export interface CardsAdapters {
 
 /**
  * The cards service's providers. `forRoot()` reads the environment (see config.ts); tests pass
- * overrides: their own database, topic prefix, keyrings and clock. The card issuer is the
- * in-process `SimulatedCardIssuer`; tests reach its switches through the Nest container
- * (`app.get(CARD_ISSUER)`), never over Kafka.
+ * overrides: their own database, topic prefix, keyrings, clock and card issuer URL. The card issuer
+ * is reached over HTTP (`HttpCardIssuer`); tests point it at a partner simulator of their own.
  */
 @Module({})
 export class CardsCoreModule {
@@ -113,8 +116,7 @@ export class CardsCoreModule {
         { provide: CardsReadModel, useFactory: (pool: Pool) => new CardsReadModel(pool), inject: [PG_POOL] },
         {
           provide: CARD_ISSUER,
-          useFactory: (config: CardsConfig) =>
-            new SimulatedCardIssuer({ timeoutMs: config.simulatorTimeoutMs, loadTestCards: config.simulatorLoadTestCards }),
+          useFactory: (config: CardsConfig) => new HttpCardIssuer(new PartnerClient(config.issuer)),
           inject: [CARDS_CONFIG],
         },
         {

@@ -1,6 +1,7 @@
 import { loadFieldKeyring, loadPepperKeyring, openingKeysFromEnv, type Keyring, type OpeningKeys } from '@ledger/crypto';
 import { DEFAULT_BIN_TABLE, DEFAULT_MAX_CARDS_PER_USER, type CardBinTable } from '@ledger/cards-domain';
-import { DEV_MODE_VARIABLE, isDevMode, systemClock, type Clock } from '@ledger/util';
+import { partnerEndpointFromEnv, type PartnerClientOptions } from '@ledger/partners-http';
+import { systemClock, type Clock } from '@ledger/util';
 
 /**
  * Everything the cards service reads from its environment, resolved once at start-up. Tests pass
@@ -17,12 +18,11 @@ export interface CardsConfig {
   sealOpeningKeys: OpeningKeys;
   pepperKeyring: Keyring;
   clock: Clock;
-  /** Only the in-process simulator exists; production refuses it (see loadCardsConfig). */
-  issuer: 'simulator';
-  /** How long the simulator waits before a simulated timeout throws. */
-  simulatorTimeoutMs: number;
-  /** Generated load-test cards the simulator knows besides its test cards (CARD_SIMULATOR_LOAD_CARDS, for benchmarks). */
-  simulatorLoadTestCards: number;
+  /**
+   * The card issuer's HTTP API: CARDS_ISSUER_URL, CARDS_ISSUER_KEY (`<keyId>:<secret>`),
+   * CARDS_ISSUER_TIMEOUT_MS; in development mode the partner simulator app when unset.
+   */
+  issuer: PartnerClientOptions;
   binTable: CardBinTable;
   maxCardsPerUser: number;
   /**
@@ -57,11 +57,6 @@ export function loadCardsConfig(
   overrides: Partial<CardsConfig> = {},
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): CardsConfig {
-  const issuer = env['CARD_ISSUER'] ?? 'simulator';
-  if (issuer !== 'simulator') throw new ConfigurationError(`CARD_ISSUER=${issuer} is not supported; only the local simulator exists`);
-  // The simulator approves made-up cards: a production service using it would bind cards nobody checked.
-  if (!isDevMode(env))
-    throw new ConfigurationError(`the card issuer is simulated and no issuer adapter exists: it runs only with ${DEV_MODE_VARIABLE}=1`);
   const databaseUrl = overrides.databaseUrl ?? env['DATABASE_URL'];
   if (!databaseUrl) throw new ConfigurationError('DATABASE_URL is not set');
   return {
@@ -69,9 +64,12 @@ export function loadCardsConfig(
     sealOpeningKeys: overrides.sealOpeningKeys ?? openingKeysFromEnv(env, 'cards'),
     pepperKeyring: overrides.pepperKeyring ?? loadPepperKeyring(env, { allowDevelopmentKeys: true }),
     clock: overrides.clock ?? systemClock,
-    issuer: 'simulator',
-    simulatorTimeoutMs: overrides.simulatorTimeoutMs ?? 5_000,
-    simulatorLoadTestCards: overrides.simulatorLoadTestCards ?? Number(env['CARD_SIMULATOR_LOAD_CARDS'] ?? 0),
+    issuer:
+      overrides.issuer ??
+      partnerEndpointFromEnv(
+        { partner: 'issuer', urlVariable: 'CARDS_ISSUER_URL', keyVariable: 'CARDS_ISSUER_KEY', timeoutVariable: 'CARDS_ISSUER_TIMEOUT_MS' },
+        env,
+      ),
     binTable: overrides.binTable ?? DEFAULT_BIN_TABLE,
     maxCardsPerUser: overrides.maxCardsPerUser ?? DEFAULT_MAX_CARDS_PER_USER,
     orphanReservationTtlMs: overrides.orphanReservationTtlMs ?? 2 * 60_000,

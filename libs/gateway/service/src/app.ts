@@ -37,10 +37,12 @@ export async function createGatewayApp(options: CreateGatewayOptions): Promise<I
  * put what a tester needs. Never in the committed document nor in a deployment.
  */
 export const DEV_API_NOTES =
-  '\n\n**Development stack only.** SMS codes go to the simulated handset, `.local/sms/outbox.jsonl` (one JSON line per message). ' +
+  "\n\n**Development stack only.** SMS codes reach the partner simulator's handsets: read them at `GET <partners>/sms/inbox?to=<phone>` " +
+  '(`http://127.0.0.1:4400` on `npm start`). ' +
   'The simulated ICBC cards, with the holder name and reserved phone each binds with, are listed by `npm start`. ' +
-  `Alipay / WeChat callbacks are signed with the development secret \`${paymentsContract.DEV_PROVIDER_SECRET}\`: ` +
-  'signature = hex HMAC-SHA256(secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>").';
+  'To play Alipay / WeChat paying a top-up, `POST <partners>/providers/v1/payments` `{ provider, paymentId, amountMinor }`: the simulated provider calls back. ' +
+  `Or sign a callback yourself with the development secrets \`${paymentsContract.DEV_PROVIDER_SECRETS.alipay}\` / \`${paymentsContract.DEV_PROVIDER_SECRETS.wechat}\`: ` +
+  'signature = hex HMAC-SHA256(secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>|<timestamp>|<nonce>"), timestamp in Unix ms.';
 
 export function buildOpenApiDocument(app: INestApplication, devNotes = ''): OpenAPIObject {
   const config = new DocumentBuilder()

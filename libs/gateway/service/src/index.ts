@@ -2,4 +2,4 @@
 export { createGatewayApp, startGateway, type CreateGatewayOptions, type RunningGateway } from './app';
 export { loadGatewayConfig, type GatewayConfig } from './config';
 export { renderOpenApi } from './openapi';
-export { DEV_PROVIDER_SECRET, StoryFailure, runStory, type StoryDeps, type StoryReport } from './story/story';
+export { StoryFailure, runStory, type StoryDeps, type StoryReport } from './story/story';

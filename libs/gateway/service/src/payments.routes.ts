@@ -293,7 +293,8 @@ export class PaymentRoutes {
   @Route({
     summary: "Alipay / WeChat: the signed confirmation of a top-up (the provider's webhook)",
     description:
-      'No bearer token: the HMAC signature proves the provider. A repeated callback returns the outcome again and credits nothing more.',
+      "No bearer token: the HMAC signature with the provider's own secret proves the provider; a callback signed more than 5 minutes ago " +
+      '(CALLBACK_STALE) or with a nonce already used (CALLBACK_REPLAYED) is refused. A repeated callback with a fresh nonce returns the outcome again and credits nothing more.',
     body: S.ProviderCallbackRequest,
     status: 200,
     response: S.PaymentResponse,

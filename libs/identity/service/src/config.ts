@@ -1,4 +1,3 @@
-import path from 'node:path';
 import {
   ARGON2_OWASP_PARAMS,
   loadFieldKeyring,
@@ -13,7 +12,8 @@ import {
   type SigningKey,
 } from '@ledger/crypto';
 import { DEFAULT_IDENTITY_POLICY, type IdentityPolicy } from '@ledger/identity-domain';
-import { DEV_MODE_VARIABLE, isDevMode, parseMinor, systemClock, type Clock } from '@ledger/util';
+import { parseMinor, systemClock, type Clock } from '@ledger/util';
+import { partnerEndpointFromEnv, type PartnerClientOptions } from '@ledger/partners-http';
 import { STAFF_REGISTRY_VARIABLE, staffRegistryFrom, type StaffMember } from './use-cases/staff/staff-registry';
 
 /**
@@ -58,9 +58,11 @@ export interface IdentityConfig {
    */
   policy: Readonly<IdentityPolicy>;
   argon2: Readonly<Argon2Params>;
-  /** `outbox` (the simulated handset, local/dev only). */
-  smsSender: 'outbox';
-  smsOutboxFile: string;
+  /**
+   * The SMS gateway's HTTP API: IDENTITY_SMS_URL, IDENTITY_SMS_KEY (`<keyId>:<secret>`),
+   * IDENTITY_SMS_TIMEOUT_MS; in development mode the partner simulator app (its inbox) when unset.
+   */
+  sms: PartnerClientOptions;
   /** Prefix of the event topic and of consumer groups; the command topic's prefix is applied by `startCommandService`. */
   topicPrefix: string;
   /** The event store (`postgres://` or `kurrentdb://`); defaults to EVENT_STORE_URL, then DATABASE_URL. */
@@ -105,13 +107,6 @@ export function loadIdentityConfig(
   overrides: Partial<IdentityConfig> = {},
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): IdentityConfig {
-  const smsSender = (env['SMS_SENDER'] ?? 'outbox') as string;
-  if (smsSender !== 'outbox') throw new ConfigurationError(`SMS_SENDER=${smsSender} is not supported; only the local outbox exists`);
-  // The outbox is a simulated handset: a production service writing codes to a file would be a leak.
-  if (!isDevMode(env))
-    throw new ConfigurationError(
-      `the SMS outbox is a simulated handset and no SMS gateway adapter exists: it runs only with ${DEV_MODE_VARIABLE}=1`,
-    );
   const databaseUrl = overrides.databaseUrl ?? env['DATABASE_URL'];
   if (!databaseUrl) throw new ConfigurationError('DATABASE_URL is not set');
   return {
@@ -137,8 +132,14 @@ export function loadIdentityConfig(
         secondFactorAboveMinor: amountMinor(env, 'IDENTITY_SECOND_FACTOR_ABOVE_MINOR', DEFAULT_IDENTITY_POLICY.secondFactorAboveMinor),
       }),
     argon2: overrides.argon2 ?? ARGON2_OWASP_PARAMS,
-    smsSender: 'outbox',
-    smsOutboxFile: overrides.smsOutboxFile ?? path.resolve(env['SMS_OUTBOX_FILE'] ?? path.join('.local', 'sms', 'outbox.jsonl')),
+    sms:
+      overrides.sms ??
+      configured(() =>
+        partnerEndpointFromEnv(
+          { partner: 'sms', urlVariable: 'IDENTITY_SMS_URL', keyVariable: 'IDENTITY_SMS_KEY', timeoutVariable: 'IDENTITY_SMS_TIMEOUT_MS' },
+          env,
+        ),
+      ),
     topicPrefix: overrides.topicPrefix ?? env['KAFKA_TOPIC_PREFIX'] ?? '',
     eventStoreUrl: overrides.eventStoreUrl ?? env['EVENT_STORE_URL'] ?? databaseUrl,
     databaseUrl,

@@ -67,7 +67,12 @@ function refusedOutright(outcome: ReturnType<typeof outcomeOf>): IdentityRejecti
 }
 
 /** Codes the service adds to the domain's: input the deciders never see, and authorization. */
-export const IDENTITY_SERVICE_ERROR = { INVALID_INPUT: 'INVALID_INPUT', FORBIDDEN: 'FORBIDDEN' } as const;
+export const IDENTITY_SERVICE_ERROR = {
+  INVALID_INPUT: 'INVALID_INPUT',
+  FORBIDDEN: 'FORBIDDEN',
+  /** The SMS gateway did not take the code (no answer, or it refused): the user asks again once details.retryAt is past. */
+  SMS_UNAVAILABLE: 'SMS_UNAVAILABLE',
+} as const;
 
 /**
  * A command whose last detail is computed from the freshest state, inside the decider: the

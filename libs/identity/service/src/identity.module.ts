@@ -10,13 +10,14 @@ import {
 import { topics } from '@ledger/contracts';
 import { EVENT_STORE, EventRelay, EventStoreModule, type EventStore } from '@ledger/event-store';
 import { createKafka, pingControllerFor } from '@ledger/messaging';
+import { PartnerClient, refuseSimulatorOutsideDevMode } from '@ledger/partners-http';
 import { Pool } from 'pg';
 import { EVENT_STORE_SCHEMA, IDENTITY_CONFIG, loadIdentityConfig, type IdentityConfig } from './config';
 import { IdentityController } from './identity.controller';
 import { IdentityCore } from './identity-core';
 import { toPublishedEvent } from './infra/event-codec';
 import { IdentityReadModel } from './infra/read-model';
-import { OutboxSmsSender, SmsSender } from './infra/sms-sender';
+import { HttpSmsSender, SmsSender } from './infra/sms-sender';
 import { SessionService } from './use-cases/sessions/session-service';
 import { StaffLogins } from './use-cases/staff/staff-login';
 import { StaffLoginLimits } from './use-cases/staff/staff-login-limits';
@@ -45,13 +46,15 @@ class IdentityRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly readModel: IdentityReadModel,
     private readonly staffLoginLimits: StaffLoginLimits,
+    private readonly sms: SmsSender,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.fieldKeyring.isDevelopmentKeyring || this.config.pepperKeyring.isDevelopmentKeyring) {
       this.logger.warn('using the public development keys (FIELD_KEYS / HASH_PEPPER_KEYS unset): fine locally, refused in production');
     }
-    this.logger.log(`SMS codes go to the simulated handset ${this.config.smsOutboxFile}`);
+    await refuseSimulatorOutsideDevMode(this.config.sms);
+    this.logger.log(`SMS go to ${this.config.sms.baseUrl}`);
     await this.readModel.migrate();
     await this.staffLoginLimits.migrate();
     this.readModel.start(this.store, (error) => this.logger.error(`read-model projection stopped: ${describe(error)}`));
@@ -74,6 +77,7 @@ class IdentityRuntime implements OnApplicationBootstrap, BeforeApplicationShutdo
   async beforeApplicationShutdown(): Promise<void> {
     await this.relay?.stop();
     await this.readModel.stop();
+    if (this.sms instanceof HttpSmsSender) this.sms.client.close();
     await this.pool.end();
   }
 }
@@ -103,7 +107,7 @@ export class IdentityCoreModule {
         { provide: IdentityReadModel, useFactory: (pool: Pool) => new IdentityReadModel(pool), inject: [PG_POOL] },
         {
           provide: SmsSender,
-          useFactory: (config: IdentityConfig) => new OutboxSmsSender(config.smsOutboxFile, () => config.clock.now()),
+          useFactory: (config: IdentityConfig) => new HttpSmsSender(new PartnerClient(config.sms)),
           inject: [IDENTITY_CONFIG],
         },
         {

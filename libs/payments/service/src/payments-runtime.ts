@@ -17,12 +17,13 @@ import {
   type PaymentEvent,
   type PaymentState,
 } from '@ledger/payments-domain';
-import { requireDevMode, systemClock, type Clock } from '@ledger/util';
+import { systemClock, type Clock } from '@ledger/util';
 import { createPaymentCodec } from './payment-codec';
 import { PaymentDriver } from './payment-driver';
-import { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway } from './partners';
+import { checkPaymentsPartners, closePaymentsPartners, paymentsPartnersFromEnv, type PaymentsPartners } from './partners';
 import { PaymentTimers, TimerPoller, timerKindFor, type ClaimedTimer } from './payment-timers';
-import { providerSecretFromEnv } from './provider-signature';
+import { ProviderCallbackNonces } from './provider-callback-nonces';
+import { providerSecretsFromEnv, type ProviderSecrets } from './provider-signature';
 import { PersonalFields } from './personal-fields';
 import { MerchantKeys } from './registry/merchant-keys';
 import { PartnerRegistry } from './registry/partner-registry';
@@ -39,12 +40,11 @@ export interface PaymentsServiceOptions {
   /** Prefix of every topic and consumer group; defaults to KAFKA_TOPIC_PREFIX. */
   topicPrefix?: string;
   clock?: Clock;
-  /** The merchant acquirer; a `SimulatedAcquirer` by default. */
-  acquirer?: MerchantAcquirer;
-  /** Charges and payouts on bound cards; a `SimulatedCardGateway` by default. */
-  cards?: CardMoneyGateway;
-  /** Billers (utilities, phone top-up); a `SimulatedBiller` by default. */
-  biller?: Biller;
+  /**
+   * The partner simulator app's URL for every partner whose own URL is not set (tests start one of
+   * their own); PARTNERS_URL by default. Only in development mode, like the simulator itself.
+   */
+  partnersUrl?: string;
   /** Poll interval of the relay, the read model and the timer poller. Default 500 ms. */
   pollIntervalMs?: number;
   /** The step timeout: a step not recorded for this long is resumed by its persisted timer. Default 5 s. */
@@ -58,8 +58,8 @@ export interface PaymentsServiceOptions {
   passwordGraceMs?: number;
   /** How long a third-party top-up waits for the provider's callback. Default 15 min. */
   providerDeadlineMs?: number;
-  /** The secret provider callbacks are signed with; PAYMENTS_PROVIDER_SECRET, else (not in production) the development secret. */
-  providerSecret?: string;
+  /** The secrets provider callbacks are signed with, one per provider; PAYMENTS_PROVIDER_SECRETS, else (development mode only) the development secrets. */
+  providerSecrets?: ProviderSecrets;
   /** Protection of recipient phones and bill references (encryption, fingerprint); from FIELD_KEYS / HASH_PEPPER_KEYS / PAYMENTS_SEAL_PRIVATE_KEYS (dev keys in development mode) by default. */
   personalFields?: PersonalFields;
   /**
@@ -79,29 +79,8 @@ export interface PaymentsServiceOptions {
   risk?: Partial<RiskPolicy>;
 }
 
-/** The default acquirer: the simulator, slowed by PAYMENTS_ACQUIRER_DELAY_MS (to keep payments in flight in restart tests). */
-function simulatedAcquirerFromEnv(env: NodeJS.ProcessEnv = process.env): SimulatedAcquirer {
-  const acquirer = new SimulatedAcquirer();
-  acquirer.delayMs = num(env.PAYMENTS_ACQUIRER_DELAY_MS, 0);
-  return acquirer;
-}
-
-/**
- * The partners payments talks to: those given (tests give their own), else the simulators, the only
- * partners so far, which run only in development mode (`LEDGER_DEV_MODE=1`).
- */
-export function partnersOf(
-  given: Pick<PaymentsServiceOptions, 'acquirer' | 'cards' | 'biller'>,
-  env: NodeJS.ProcessEnv = process.env,
-): { acquirer: MerchantAcquirer; cards: CardMoneyGateway; biller: Biller } {
-  if (!given.acquirer || !given.cards || !given.biller)
-    requireDevMode('the acquirer, card gateway and billers are simulated (no partner adapter exists)', env);
-  return {
-    acquirer: given.acquirer ?? simulatedAcquirerFromEnv(env),
-    cards: given.cards ?? new SimulatedCardGateway(),
-    biller: given.biller ?? new SimulatedBiller(),
-  };
-}
+/** How often the provider callbacks' old nonces are forgotten (each instance; a delete of the rows past the retention). */
+const NONCE_PRUNE_INTERVAL_MS = 60_000;
 
 const num = (value: string | undefined, fallback: number): number => (value === undefined || value === '' ? fallback : Number(value));
 
@@ -125,7 +104,11 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   /** Read for every new payment, so it may be changed while the service runs. */
   maxActivePayments: number;
   readonly providerDeadlineMs: number;
-  readonly providerSecret: string;
+  readonly providerSecrets: ProviderSecrets;
+  /** The provider callbacks' nonces seen (a copied callback is refused). */
+  readonly callbackNonces: ProviderCallbackNonces;
+  private readonly partners: PaymentsPartners;
+  private noncePruning?: NodeJS.Timeout;
   readonly personalFields: PersonalFields;
   /** A user's payments (PostgreSQL, on DATABASE_URL even when the event store is KurrentDB). */
   readonly userPayments: UserPaymentsReadModel;
@@ -159,8 +142,9 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     this.replyWithinMs = options.replyWithinMs ?? 25_000;
     this.maxActivePayments = options.maxActivePayments ?? num(process.env.PAYMENTS_MAX_ACTIVE, 64);
     this.providerDeadlineMs = options.providerDeadlineMs ?? num(process.env.PAYMENTS_PROVIDER_DEADLINE_MS, 15 * 60_000);
-    this.providerSecret = options.providerSecret ?? providerSecretFromEnv();
-    ({ acquirer: this.acquirer, cards: this.cards, biller: this.biller } = partnersOf(options));
+    this.providerSecrets = options.providerSecrets ?? providerSecretsFromEnv();
+    this.partners = paymentsPartnersFromEnv(options.partnersUrl ? { ...process.env, PARTNERS_URL: options.partnersUrl } : process.env);
+    ({ acquirer: this.acquirer, cards: this.cards, biller: this.biller } = this.partners);
     this.personalFields = options.personalFields ?? PersonalFields.fromEnv();
     const fields = this.personalFields;
     const counterApproval: CounterApprovalPolicy = {
@@ -186,6 +170,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     // An idle connection killed by the server must not crash the process; the pool replaces it.
     this.pool.on('error', (error) => this.logger.warn(`payments database connection lost: ${error.message}`));
     this.timers = new PaymentTimers(this.pool);
+    this.callbackNonces = new ProviderCallbackNonces(this.pool);
     const kafka = createKafka('payments');
     this.client = new KafkaCommandClient({
       kafka,
@@ -272,6 +257,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await checkPaymentsPartners(this.partners);
     const admin = createKafka('payments-admin').admin();
     await admin.connect();
     try {
@@ -285,6 +271,10 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     await this.relay.start();
     await this.userPayments.migrate();
     await this.timers.migrate();
+    await this.callbackNonces.migrate();
+    this.noncePruning = setInterval(() => {
+      this.callbackNonces.prune(this.clock.now()).catch((error: unknown) => this.logger.warn(`pruning callback nonces: ${String(error)}`));
+    }, NONCE_PRUNE_INTERVAL_MS).unref();
     this.timers.follow(this.store, { stepTimeoutMs: this.resumeAfterMs, log: (message) => this.logger.error(message) });
     this.userPayments.start();
     this.risk.start();
@@ -292,6 +282,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.noncePruning);
     await this.timerPoller.stop();
     await this.driver.settle();
     await this.timers.stopFollowing();
@@ -300,6 +291,7 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     await this.risk.stop();
     await this.registry.stop();
     await this.client.stop();
+    closePaymentsPartners(this.partners);
     await this.pool.end();
   }
 }

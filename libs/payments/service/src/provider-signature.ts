@@ -2,37 +2,66 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { paymentsContract } from '@ledger/contracts';
 import { requireDevMode } from '@ledger/util';
 
-/** Development secret of the provider simulators (the contract's); set PAYMENTS_PROVIDER_SECRET in any real deployment. */
-export const DEV_PROVIDER_SECRET = paymentsContract.DEV_PROVIDER_SECRET;
+const { DEV_PROVIDER_SECRETS, PROVIDERS, PROVIDER_CALLBACK_WINDOW_MS, providerCallbackSigningString } = paymentsContract;
+type ProviderName = paymentsContract.ProviderName;
+
+/** One callback secret per provider, as each provider issues its own. */
+export type ProviderSecrets = Readonly<Record<ProviderName, string>>;
 
 /**
- * The secret provider callbacks are verified with: PAYMENTS_PROVIDER_SECRET; in development mode the
- * development secret when it is unset. Otherwise an unset secret stops the service at start-up: a
- * public secret would let anyone forge a top-up callback.
+ * The secrets provider callbacks are verified with: PAYMENTS_PROVIDER_SECRETS (`alipay=<secret>,wechat=<secret>`,
+ * every provider named); in development mode the public development secrets when it is unset. Otherwise
+ * an unset or incomplete list stops the service at start-up: a public secret would let anyone forge a
+ * top-up callback.
  */
-export function providerSecretFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const secret = env.PAYMENTS_PROVIDER_SECRET;
-  if (secret) return secret;
-  requireDevMode('PAYMENTS_PROVIDER_SECRET is not set (the secret third-party providers sign their callbacks with)', env);
-  return DEV_PROVIDER_SECRET;
+export function providerSecretsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): ProviderSecrets {
+  const listed = env.PAYMENTS_PROVIDER_SECRETS;
+  if (!listed) {
+    requireDevMode('PAYMENTS_PROVIDER_SECRETS is not set (the secrets third-party providers sign their callbacks with)', env);
+    return DEV_PROVIDER_SECRETS;
+  }
+  const secrets = new Map<string, string>();
+  for (const entry of listed.split(',')) {
+    const at = entry.indexOf('=');
+    const provider = entry.slice(0, at).trim();
+    const secret = entry.slice(at + 1).trim();
+    if (at <= 0 || !secret || !(PROVIDERS as readonly string[]).includes(provider))
+      throw new RangeError(
+        `PAYMENTS_PROVIDER_SECRETS: "${entry.slice(0, Math.max(at, 0))}=…" is not <provider>=<secret> with a provider of ${PROVIDERS.join(', ')}`,
+      );
+    secrets.set(provider, secret);
+  }
+  const missing = PROVIDERS.filter((provider: ProviderName) => !secrets.has(provider));
+  if (missing.length > 0) throw new RangeError(`PAYMENTS_PROVIDER_SECRETS has no secret for ${missing.join(', ')}`);
+  return Object.fromEntries(secrets) as ProviderSecrets;
 }
 
-/** What a provider signs for a callback (see `paymentsContract.providerCallback`). */
-export function signProviderCallback(
-  secret: string,
-  fields: { provider: string; paymentId: string; providerReference: string; amountMinor: string },
-): string {
-  return createHmac('sha256', secret)
-    .update(`${fields.provider}|${fields.paymentId}|${fields.providerReference}|${fields.amountMinor}`)
-    .digest('hex');
+export interface CallbackFields {
+  provider: ProviderName;
+  paymentId: string;
+  providerReference: string;
+  amountMinor: string;
+  timestamp: string;
+  nonce: string;
 }
 
-export function verifyProviderCallback(
-  secret: string,
-  fields: { provider: string; paymentId: string; providerReference: string; amountMinor: string },
+/** The signature a provider puts on a callback (see `paymentsContract.providerCallback`). */
+export function signProviderCallback(secret: string, fields: CallbackFields): string {
+  return createHmac('sha256', secret).update(providerCallbackSigningString(fields)).digest('hex');
+}
+
+/**
+ * Whether a callback may be acted on, before its nonce is checked: signed with its provider's own
+ * secret (timing-safe), and signed within PROVIDER_CALLBACK_WINDOW_MS of `nowMs`.
+ */
+export function checkProviderCallback(
+  secrets: ProviderSecrets,
+  fields: CallbackFields,
   signature: string,
-): boolean {
-  const expected = Buffer.from(signProviderCallback(secret, fields), 'hex');
+  nowMs: number,
+): 'ok' | 'INVALID_SIGNATURE' | 'CALLBACK_STALE' {
+  const expected = Buffer.from(signProviderCallback(secrets[fields.provider], fields), 'hex');
   const given = Buffer.from(signature, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'INVALID_SIGNATURE';
+  return Math.abs(nowMs - Number(fields.timestamp)) > PROVIDER_CALLBACK_WINDOW_MS ? 'CALLBACK_STALE' : 'ok';
 }

@@ -1,22 +1,22 @@
 /**
- * The simulator's cards. Every number passes Luhn; the BINs come from DEFAULT_BIN_TABLE. These are
- * made-up numbers for tests and the demo, not real accounts.
+ * The test bank's cards: the accounts the card issuer simulator holds, and the numbers tests and the
+ * demo bind. Every number passes Luhn; the BINs are those of the cards domain's default BIN table.
+ * Made-up numbers, not real accounts. Plain data (the issuer is a partner with its own vocabulary),
+ * shared by the simulator and the tests of every layer.
  */
-import type { CardType, IssuerName } from '../lib/bin-table';
-import type { IssuerCardStatus } from '../lib/card-issuer';
-import { luhnCheckDigit } from '../lib/card-number';
+import { luhnCheckDigit } from '../luhn';
 
 export interface TestCard {
   /** The full number as a person types it (no spaces). Only the simulator and tests ever hold it. */
   readonly number: string;
   /** Which bank issued it; the ICBC simulator only knows ICBC cards. */
-  readonly issuer: IssuerName;
+  readonly issuer: string;
   readonly holderName: string;
   readonly reservedPhone: string;
   /** The token the simulator answers with on a successful verification (deterministic). */
   readonly cardToken: string;
-  readonly cardType: CardType;
-  readonly status: IssuerCardStatus;
+  readonly cardType: 'debit' | 'credit';
+  readonly status: 'active' | 'expired' | 'blocked';
   /** `YYYY-MM`. */
   readonly expiresOn: string;
   /** What a charge can take (the account balance, or the credit line left). */

@@ -1,12 +1,10 @@
 /**
- * The card issuer (ICBC's card system) as a port. It lives in the domain so that the cards service
- * (verify on bind, check before use) and the payments service (charge for a top-up, pay out for a
- * withdrawal) share one contract and one simulator. Adapters implement it; nothing here does I/O.
+ * The card issuer (ICBC's card system) as the cards service sees it: it verifies a card on binding
+ * and tells its status before use. (The payments service charges and pays out through its own port
+ * to the same issuer.) The adapter speaks the issuer's HTTP API; nothing here does I/O.
  *
- * Answers the issuer gives are values (`outcome`); a failure to get an answer at all is a thrown
- * `CardIssuerUnavailable`. For `charge` and `payout` a `timeout` means *unknown*: the money may
- * have moved. Callers retry with the same `reference`, which the issuer treats as an idempotency
- * key (the same reference never moves money twice).
+ * Answers the issuer gives are values (`outcome`, `status`); a failure to get an answer at all is a
+ * thrown `CardIssuerUnavailable`.
  */
 import type { CardType } from './bin-table';
 
@@ -47,20 +45,10 @@ export interface CardCheck {
   readonly status: IssuerCardStatus;
 }
 
-export type CardDeclineReason =
-  'insufficient_funds' | 'card_expired' | 'card_blocked' | 'unknown_card' | 'duplicate_reference' | 'limit_exceeded' | 'issuer_declined';
-
-export type CardMoneyResult =
-  { readonly outcome: 'approved'; readonly issuerReference: string } | { readonly outcome: 'declined'; readonly reason: CardDeclineReason };
-
 export interface CardIssuer {
   verifyCard(request: VerifyCardRequest): Promise<CardVerification>;
   /** The card's status now (used before every charge or payout, SPEC item 11). Unknown tokens answer `blocked`. */
   checkCard(cardToken: string): Promise<CardCheck>;
-  /** Takes money from the card (top-up). `reference` is the idempotency key. */
-  charge(cardToken: string, amountMinor: bigint, reference: string): Promise<CardMoneyResult>;
-  /** Sends money to the card (withdrawal). `reference` is the idempotency key. */
-  payout(cardToken: string, amountMinor: bigint, reference: string): Promise<CardMoneyResult>;
 }
 
 /** How a call can fail to produce an answer. */
@@ -68,8 +56,7 @@ export type CardIssuerFailure = 'timeout' | 'unavailable';
 
 /**
  * No answer from the issuer. `unavailable`: the request was refused before processing (safe to
- * retry, nothing happened). `timeout`: no answer in time, the request may or may not have been
- * processed (retry with the same reference, or reconcile).
+ * retry, nothing happened). `timeout`: no answer in time (both calls only read, so a retry is safe too).
  */
 export class CardIssuerUnavailable extends Error {
   constructor(

@@ -13,7 +13,7 @@ import {
   normalizeCardNumber,
 } from './card-number';
 import { CARDS_ERROR } from './codes';
-import { LUHN_INVALID_CARD_NUMBER, TEST_CARDS, UNKNOWN_ICBC_CARD_NUMBER } from '../simulator/test-cards';
+import { LUHN_INVALID_CARD_NUMBER, TEST_CARDS, UNKNOWN_ICBC_CARD_NUMBER } from '@ledger/util/testing';
 
 describe('Luhn', () => {
   it.each([

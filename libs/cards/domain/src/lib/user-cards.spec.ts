@@ -1,5 +1,5 @@
 import { fold } from '@ledger/util';
-import { LUHN_INVALID_CARD_NUMBER, TEST_CARDS } from '../simulator/test-cards';
+import { LUHN_INVALID_CARD_NUMBER, TEST_CARDS } from '@ledger/util/testing';
 import { at, bound, cardBound, cmd, defaultChanged, fingerprintOf, givenWhenThen, MINUTE, OTHER_USER, USER } from '../test/fixtures';
 import { checkCardNumber } from './card-number';
 import { CARDS_ERROR, InvalidCardsCommand } from './codes';

@@ -5,7 +5,7 @@ import type { CardVerification } from '../lib/card-issuer';
 import type { CardsRejection } from '../lib/codes';
 import type { BindCard, RecordCardCheck, SetDefaultCard, UnbindCard } from '../lib/commands';
 import { CARDS_EVENT, type CardBound, type DefaultCardChanged, type UserCardsEvent } from '../lib/events';
-import { TEST_CARDS, type TestCardName } from '../simulator/test-cards';
+import { TEST_CARDS, type TestCardName } from '@ledger/util/testing';
 
 /** A fixed instant; tests never read the wall clock. */
 export const T0 = Date.parse('2026-03-01T08:00:00.000Z');

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { TRANSPORT_ERROR, cardsContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { Keyring, encryptField } from '@ledger/crypto';
-import type { TestCard } from '@ledger/cards-domain';
+import type { TestCard } from '@ledger/util/testing';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, accepted, rejected, startCommandService } from '@ledger/messaging';
 import { createTestDatabase, senderPlaying, startTestClient, uniqueSuffix, type TestDatabase } from '@ledger/testing';
+import { simulatorEndpoint } from '@ledger/partners-http';
+import { PartnerSimulator, type CardIssuerSimulator } from '@ledger/partners-simulator';
 import { ManualClock } from '@ledger/util';
-import { CARD_ISSUER } from '../cards-core';
 import { CARDS_CONTEXT, CardsCoreModule, cardsEventsTopic } from '../cards.module';
 import type { CardsConfig } from '../config';
 import {
@@ -15,12 +16,12 @@ import {
   type VerifyPaymentPasswordRequest,
   type VerifySecondFactorRequest,
 } from '../infra/payment-password-verifier';
-import { SimulatedCardIssuer } from '../infra/simulated-card-issuer';
 
 /**
  * One cards service per test file, driven only through its Kafka interface: its own database,
- * topic prefix, keyrings (fresh random ones, not the development keys) and a manual clock. The
- * issuer simulator and the event store are reached through the Nest container, never over Kafka.
+ * topic prefix, keyrings (fresh random ones, not the development keys) and a manual clock. The card
+ * issuer is a partner simulator's (its own, unless given one), reached over HTTP by the service and
+ * switched directly by the test; the event store is reached through the Nest container.
  */
 export interface CardsHarness {
   service: INestMicroservice;
@@ -31,7 +32,9 @@ export interface CardsHarness {
   pepperKeyring: Keyring;
   topicPrefix: string;
   eventsTopic: string;
-  issuer: SimulatedCardIssuer;
+  /** The card issuer the service verifies and checks cards with (the partner simulator's). */
+  issuer: CardIssuerSimulator;
+  partners: PartnerSimulator;
   store: EventStore;
   /** Encrypts a card number the way the gateway does. */
   /** A field encrypted for cards as the gateway sends it. */
@@ -81,6 +84,8 @@ export interface CardsHarnessOptions {
   fieldKeyring?: Keyring;
   logger?: false | Array<'log' | 'warn' | 'error' | 'debug' | 'verbose'>;
   config?: Partial<CardsConfig>;
+  /** The partner simulator to use (shared with the other services of a test); its own otherwise. */
+  partners?: PartnerSimulator;
 }
 
 export function newUserId(): string {
@@ -104,11 +109,20 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
   const clock = new ManualClock(new Date());
   const fieldKeyring = options.fieldKeyring ?? Keyring.generate(['t1']);
   const pepperKeyring = Keyring.generate(['p1']);
+  const partners = options.partners ?? (await PartnerSimulator.start());
 
   @Module({
     imports: [
       CardsCoreModule.forRoot(
-        { databaseUrl: db.url, topicPrefix, clock, fieldKeyring, pepperKeyring, ...options.config },
+        {
+          databaseUrl: db.url,
+          topicPrefix,
+          clock,
+          fieldKeyring,
+          pepperKeyring,
+          issuer: simulatorEndpoint(partners.url, 'issuer'),
+          ...options.config,
+        },
         (options.identity ?? (options.topicPrefix === undefined ? 'second-factor-off' : 'kafka')) === 'kafka'
           ? {}
           : { verifier: new SecondFactorOffIdentity() },
@@ -124,7 +138,6 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
     logger: options.logger ?? false,
   });
   const client = await startTestClient({ name: `${label}-client`, sender: 'gateway', topicPrefix, timeoutMs: 45_000 });
-  const issuer = service.get<SimulatedCardIssuer>(CARD_ISSUER);
   const store = service.get<EventStore>(EVENT_STORE);
 
   const enc = (field: cardsContract.SecretField, plaintext: string) =>
@@ -177,7 +190,8 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
     pepperKeyring,
     topicPrefix,
     eventsTopic: cardsEventsTopic(topicPrefix),
-    issuer,
+    issuer: partners.issuer,
+    partners,
     store,
     enc,
     send,
@@ -187,6 +201,7 @@ export async function startCardsHarness(label: string, options: CardsHarnessOpti
       await client.stop();
       await service.close();
       await db.drop();
+      if (!options.partners) await partners.close();
     },
   };
 }

@@ -97,9 +97,14 @@ export const ProviderCallbackRequest = strict({
   provider: Type.Union([Type.Literal('alipay'), Type.Literal('wechat')]),
   providerReference: Type.String({ minLength: 1, maxLength: 128 }),
   amountMinor: PositiveAmount,
+  timestamp: Type.String({ pattern: '^[0-9]{13}$', description: 'when the provider signed the callback, Unix milliseconds' }),
+  nonce: Type.String({
+    pattern: '^[A-Za-z0-9_-]{16,64}$',
+    description: 'one-time value; a callback whose nonce was already used is a replay',
+  }),
   signature: Type.String({
     pattern: '^[0-9a-f]{64}$',
-    description: 'hex HMAC-SHA256(provider secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>")',
+    description: 'hex HMAC-SHA256(the provider\'s secret, "<provider>|<paymentId>|<providerReference>|<amountMinor>|<timestamp>|<nonce>")',
   }),
 });
 

@@ -1,5 +1,4 @@
 /** The story's money chapters: top-ups from the card, through WeChat and at a bank counter; then paying, transferring, a bill and a withdrawal. */
-import { createHmac, randomUUID } from 'node:crypto';
 import { yuan, type StoryCast, type StoryKit } from './story-kit';
 
 export async function moneyIn(
@@ -30,16 +29,18 @@ export async function moneyIn(
     200,
     (b) => `${String(b['status'])} until ${String(b['deadline'])}`,
   );
-  const callback = { paymentId: wechat, provider: 'wechat', providerReference: `wx-${randomUUID()}`, amountMinor: '20000' };
-  const signature = createHmac('sha256', deps.providerSecret)
-    .update(`${callback.provider}|${callback.paymentId}|${callback.providerReference}|${callback.amountMinor}`)
-    .digest('hex');
+  const atWechat = { provider: 'wechat' as const, paymentId: wechat, amountMinor: '20000' };
   refused(
-    'A forged WeChat callback (bad signature)',
-    await post('/provider-callbacks', { ...callback, signature: '0'.repeat(64) }),
+    "A forged WeChat callback (not signed with WeChat's secret)",
+    await deps.payAtProvider({ ...atWechat, tamper: 'bad-signature' }),
     'INVALID_SIGNATURE',
   );
-  ok('WeChat confirms the top-up (signed callback)', await post('/provider-callbacks', { ...callback, signature }), 200, paid);
+  ok(
+    '张三 pays at WeChat, whose servers call back (signed, with a timestamp and a one-time nonce)',
+    await deps.payAtProvider(atWechat),
+    200,
+    paid,
+  );
   const counter = newPaymentId('counter');
   alice.payments.push(counter);
   ok(

@@ -12,12 +12,16 @@ export interface StoryDeps {
   baseUrl: string;
   /** The issuer's test cards the story binds: the card simulator's `TEST_CARDS` (cards domain), which the gateway does not know. */
   cards: { zhangSanDebit: StoryCard; nonIcbc: StoryCard; liSi: StoryCard };
-  /** The last SMS code the phone received (the simulated handset: identity's outbox). */
+  /** The last SMS code the phone received (the partner simulator's inbox of that handset). */
   smsCode(phone: string): Promise<string> | string;
   /** A member of staff's access token with their role (signed with the staff issuer's key, as the staff login does). */
   staffToken(agentId: string, role: StaffRole): Promise<string>;
-  /** The secret Alipay/WeChat sign callbacks with (PAYMENTS_PROVIDER_SECRET). */
-  providerSecret: string;
+  /**
+   * The user pays a provider top-up at Alipay/WeChat, whose servers then call the gateway back (the
+   * partner simulator's provider); resolves with the gateway's answer to that callback. `tamper`
+   * makes the provider send a forged one.
+   */
+  payAtProvider(paid: { provider: 'alipay' | 'wechat'; paymentId: string; amountMinor: string; tamper?: 'bad-signature' }): Promise<Reply>;
   out(line: string): void;
   /** Waits for eventually consistent answers (read models, event followers). Default 60 s. */
   settleTimeoutMs?: number;

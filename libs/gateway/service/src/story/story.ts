@@ -1,4 +1,3 @@
-import { paymentsContract } from '@ledger/contracts';
 import { moneyIn, moneyOut } from './money-chapters';
 import { passwordsCardsWallets, registration } from './onboarding-chapters';
 import { merchantRefund, revokeMerchantKey } from './merchant-chapters';
@@ -18,8 +17,6 @@ export interface StoryReport {
   walletStatements: Record<string, Array<Record<string, unknown>>>;
   steps: number;
 }
-
-export const DEV_PROVIDER_SECRET = paymentsContract.DEV_PROVIDER_SECRET;
 
 /**
  * The story of the source documents, told through the gateway's HTTP API only: the same function

@@ -1,5 +1,5 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { PartnerClient, SMS_API } from '@ledger/partners-http';
 
 /** One SMS as a handset receives it. */
 export interface SmsMessage {
@@ -8,34 +8,28 @@ export interface SmsMessage {
   text: string;
 }
 
-/**
- * Port to whatever delivers SMS. The only adapter is the local simulator below; a production
- * adapter (an SMS gateway) would implement the same interface.
- */
+/** Port to whatever delivers SMS. Throws when the message was not taken. */
 export abstract class SmsSender {
   abstract send(message: SmsMessage): Promise<void>;
 }
 
 /**
- * The simulated handset: appends each delivered message as one JSON line to an outbox file
- * (default `.local/sms/outbox.jsonl`, `SMS_OUTBOX_FILE` to move it). Tests and the demo read codes
- * from it the way a user reads their phone. It is the phone, not the system's storage, which is
- * why it may hold a code in clear text, and why the service refuses to use it in production.
+ * The SMS gateway over HTTP (`SMS_API`), signed like every partner request. The idempotency key is
+ * the hash of the message, so a repeated send of the same code is one SMS, and the number and the
+ * code never appear in a header or a log line. Locally the partner simulator's inbox receives it.
  */
-export class OutboxSmsSender extends SmsSender {
-  constructor(
-    readonly file: string,
-    private readonly now: () => Date,
-  ) {
+export class HttpSmsSender extends SmsSender {
+  constructor(readonly client: PartnerClient) {
     super();
   }
 
   async send(message: SmsMessage): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true });
-    // One write per line: appends of a few hundred bytes are atomic on local file systems, so
-    // concurrent sends never interleave within a line.
-    await appendFile(this.file, `${JSON.stringify({ to: message.to, text: message.text, deliveredAt: this.now().toISOString() })}\n`, {
-      mode: 0o600,
+    await this.client.request({
+      operation: 'send',
+      method: 'POST',
+      path: SMS_API.messages,
+      idempotencyKey: createHash('sha256').update(`${message.to}\n${message.text}`).digest('hex'),
+      body: { to: message.to, text: message.text },
     });
   }
 }

@@ -1,12 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { identityContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { ARGON2_OWASP_PARAMS, HASH_PURPOSE, Keyring, encryptField, messageKeyOf, openField, openingKeysFromEnv } from '@ledger/crypto';
 import { KafkaCommandClient, startCommandService } from '@ledger/messaging';
+import { simulatorEndpoint } from '@ledger/partners-http';
+import { PartnerSimulator } from '@ledger/partners-simulator';
 import { createTestDatabase, senderPlaying, startTestClient, uniqueSuffix, type TestDatabase } from '@ledger/testing';
 import { ManualClock } from '@ledger/util';
 import type { IdentityConfig } from '../config';
@@ -15,8 +13,8 @@ import { idNumberCheckCharacter } from '../infra/id-number';
 
 /**
  * One identity service per test file, driven only through its Kafka interface: its own database,
- * topic prefix, keyrings (fresh random ones, not the development keys), SMS outbox file and a
- * manual clock the test moves.
+ * topic prefix, keyrings (fresh random ones, not the development keys), a manual clock the test
+ * moves, and a partner simulator (its own, unless given one) whose SMS inbox the test reads codes from.
  */
 export interface IdentityHarness {
   client: KafkaCommandClient;
@@ -26,7 +24,8 @@ export interface IdentityHarness {
   fieldKeyring: Keyring;
   topicPrefix: string;
   eventsTopic: string;
-  outboxFile: string;
+  /** The partner simulator the service sends SMS to (the handsets' inboxes). */
+  partners: PartnerSimulator;
   /** Encrypts a secret field the way the gateway does. */
   enc(field: identityContract.SecretField, plaintext: string): string;
   /** Decrypts a secret the service returned (a token, the provisioning URI). */
@@ -39,7 +38,7 @@ export interface IdentityHarness {
     actor?: string,
     options?: { key?: string; commandId?: string },
   ): Promise<CommandResult>;
-  /** The last SMS code the simulated handset of `phone` received. */
+  /** The code in the last SMS the handset of `phone` received (the partner simulator's inbox). */
   latestCode(phone: string): string;
   /** Request code → read it → register; returns the new user id. */
   register(phone: string, loginPassword?: string, extra?: { idNumber?: string; deviceId?: string; name?: string }): Promise<string>;
@@ -62,14 +61,14 @@ export function randomIdNumber(): string {
 
 export async function startIdentityHarness(
   label: string,
-  options: { logger?: false | Array<'log' | 'warn' | 'error'>; config?: Partial<IdentityConfig> } = {},
+  options: { logger?: false | Array<'log' | 'warn' | 'error'>; config?: Partial<IdentityConfig>; partners?: PartnerSimulator } = {},
 ): Promise<IdentityHarness> {
   const db = await createTestDatabase(label);
   const topicPrefix = `t-${uniqueSuffix()}.`;
   const clock = new ManualClock(new Date());
   const fieldKeyring = Keyring.generate(['t1']);
   const pepperKeyring = Keyring.generate(['p1']);
-  const outboxFile = path.join(os.tmpdir(), `identity-outbox-${uniqueSuffix()}.jsonl`);
+  const partners = options.partners ?? (await PartnerSimulator.start());
 
   @Module({
     imports: [
@@ -79,7 +78,7 @@ export async function startIdentityHarness(
         clock,
         fieldKeyring,
         pepperKeyring,
-        smsOutboxFile: outboxFile,
+        sms: simulatorEndpoint(partners.url, 'sms'),
         argon2: ARGON2_OWASP_PARAMS,
         ...options.config,
       }),
@@ -115,11 +114,8 @@ export async function startIdentityHarness(
     });
 
   const latestCode = (phone: string): string => {
-    const lines = readFileSync(outboxFile, 'utf8').trim().split('\n');
-    const messages = lines.map((line) => JSON.parse(line) as { to: string; text: string }).filter((message) => message.to === phone);
-    const text = messages[messages.length - 1]?.text;
-    const code = text === undefined ? undefined : /(?<!\d)(\d{6})(?!\d)/.exec(text)?.[1];
-    if (code === undefined) throw new Error(`no SMS code in the outbox for ${phone}`);
+    const code = partners.sms.latestCode(phone);
+    if (code === undefined) throw new Error(`no SMS code in the inbox of ${phone}`);
     return code;
   };
 
@@ -160,7 +156,7 @@ export async function startIdentityHarness(
     fieldKeyring,
     topicPrefix,
     eventsTopic: identityEventsTopic(topicPrefix),
-    outboxFile,
+    partners,
     enc,
     dec,
     phoneKey,
@@ -171,7 +167,7 @@ export async function startIdentityHarness(
       await client.stop();
       await service.close();
       await db.drop();
-      await rm(outboxFile, { force: true });
+      if (!options.partners) await partners.close();
     },
   };
 }

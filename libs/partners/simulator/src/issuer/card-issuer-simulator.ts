@@ -1,18 +1,20 @@
 /**
- * A local stand-in for ICBC's card system, used by the tests and the demo. In-memory and
+ * The partner simulator's card issuer: a stand-in for ICBC's card system and core banking, served
+ * over HTTP by the simulator app (`ISSUER_API`) to the cards service (verify, check) and the payments
+ * service (charge, pay out). In-memory and
  * deterministic: the only asynchrony is the injected `sleep`, so tests pass a fake one and never wait.
  *
  * Switches (each returns `this`, so they chain):
  * - `slow(ms)`: every call first sleeps `ms`.
  * - `failNext(n, 'timeout' | 'unavailable', { operation?, afterApplying? })`: the next n calls (of
- *   that operation, or of any) throw `CardIssuerUnavailable`. A timeout first sleeps `timeoutMs`.
+ *   that operation, or of any) throw `SimulatedFailure` (over HTTP: no answer, or a 503). A timeout first sleeps `timeoutMs`.
  *   `afterApplying` (charge/payout): the money moves, then the answer is lost, the case that makes
  *   payments reconcile or retry with the same reference.
  * - `declineNext(n, reason, { operation? })`: the next n charges/payouts are declined.
  * - `setCardStatus(tokenOrNumber, status)`: the bank blocks or renews a card later (CheckCard then
  *   suspends or reinstates it).
  * - `answerTwice(n)`: the next n charges/payouts notify `onAnswer` listeners twice (a duplicate
- *   callback from the bank).
+ *   notification from the bank).
  *
  * Charges and payouts are idempotent by `reference`: a repeat with the same card and amount gets
  * the original approval without moving money again; the same reference with another card or amount
@@ -20,22 +22,15 @@
  * The call log keeps last four digits and tokens only, never a full number.
  */
 import { normalizeMobilePhone } from '@ledger/contracts';
-import {
-  CardIssuerUnavailable,
-  TEST_CARDS,
-  loadTestCard,
-  normalizeCardNumber,
-  type CardCheck,
-  type CardDeclineReason,
-  type CardIssuer,
-  type CardIssuerFailure,
-  type CardIssuerOperation,
-  type CardMoneyResult,
-  type CardVerification,
-  type IssuerCardStatus,
-  type TestCard,
-  type VerifyCardRequest,
-} from '@ledger/cards-domain';
+import type { IssuerCardStatusAnswer, IssuerMoneyAnswer, IssuerVerificationAnswer, IssuerVerificationBody } from '@ledger/partners-http';
+import { TEST_CARDS, loadTestCard, type TestCard } from '@ledger/util/testing';
+import { SimulatedFailure, type FailureKind } from '../simulated-failure';
+
+type IssuerCardStatus = IssuerCardStatusAnswer['status'];
+export type CardDeclineReason =
+  'insufficient_funds' | 'card_expired' | 'card_blocked' | 'unknown_card' | 'duplicate_reference' | 'limit_exceeded' | 'issuer_declined';
+export type CardIssuerOperation = 'verifyCard' | 'checkCard' | 'charge' | 'payout';
+type CardMoneyResult = IssuerMoneyAnswer;
 
 export type Sleep = (ms: number) => Promise<void>;
 
@@ -70,7 +65,7 @@ export interface SimulatedCardIssuerOptions {
 
 interface PendingFailure {
   remaining: number;
-  readonly failure: CardIssuerFailure;
+  readonly failure: FailureKind;
   readonly operation: CardIssuerOperation | undefined;
   readonly afterApplying: boolean;
 }
@@ -91,7 +86,7 @@ interface CardAccount {
 const MAX_COUNT = 1_000;
 const MAX_LOG = 10_000;
 
-export class SimulatedCardIssuer implements CardIssuer {
+export class CardIssuerSimulator {
   private readonly byNumber = new Map<string, CardAccount>();
   private readonly byToken = new Map<string, CardAccount>();
   private readonly sleep: Sleep;
@@ -125,7 +120,7 @@ export class SimulatedCardIssuer implements CardIssuer {
     return this;
   }
 
-  failNext(count: number, failure: CardIssuerFailure, options: { operation?: CardIssuerOperation; afterApplying?: boolean } = {}): this {
+  failNext(count: number, failure: FailureKind, options: { operation?: CardIssuerOperation; afterApplying?: boolean } = {}): this {
     if (options.afterApplying === true && (failure !== 'timeout' || (options.operation !== 'charge' && options.operation !== 'payout'))) {
       throw new RangeError('afterApplying needs a timeout of charge or payout');
     }
@@ -180,13 +175,18 @@ export class SimulatedCardIssuer implements CardIssuer {
     return this.byToken.get(cardToken)?.balanceMinor;
   }
 
+  /** What an approved charge or payout with this reference moved (once, however often it was asked). */
+  moved(operation: MoneyOperation, reference: string): bigint | undefined {
+    return this.settled.get(`${operation}:${reference}`)?.amountMinor;
+  }
+
   statusOf(cardToken: string): IssuerCardStatus | undefined {
     return this.byToken.get(cardToken)?.status;
   }
 
   // ---------------------------------------------------------------- the port
 
-  async verifyCard(request: VerifyCardRequest): Promise<CardVerification> {
+  async verifyCard(request: IssuerVerificationBody): Promise<IssuerVerificationAnswer> {
     const number = normalizeCardNumber(request.cardNumber);
     await this.begin('verifyCard', { operation: 'verifyCard', card: number.slice(-4) });
     const account = this.byNumber.get(number);
@@ -198,7 +198,7 @@ export class SimulatedCardIssuer implements CardIssuer {
     return { outcome: 'valid', cardToken: account.card.cardToken, cardType: account.card.cardType, expiresOn: account.card.expiresOn };
   }
 
-  async checkCard(cardToken: string): Promise<CardCheck> {
+  async checkCard(cardToken: string): Promise<IssuerCardStatusAnswer> {
     await this.begin('checkCard', { operation: 'checkCard', card: cardToken });
     return { status: this.byToken.get(cardToken)?.status ?? 'blocked' };
   }
@@ -220,7 +220,7 @@ export class SimulatedCardIssuer implements CardIssuer {
     const result = this.apply(operation, cardToken, amountMinor, reference);
     if (lostAnswer) {
       await this.sleep(this.timeoutMs);
-      throw new CardIssuerUnavailable('timeout', operation);
+      throw new SimulatedFailure('timeout', operation);
     }
     return result;
   }
@@ -272,7 +272,7 @@ export class SimulatedCardIssuer implements CardIssuer {
     if (failure === undefined) return false;
     if (failure.afterApplying) return true;
     if (failure.failure === 'timeout') await this.sleep(this.timeoutMs);
-    throw new CardIssuerUnavailable(failure.failure, operation);
+    throw new SimulatedFailure(failure.failure, operation);
   }
 
   /** Consumes one use of the first pending switch that matches. */
@@ -293,6 +293,11 @@ function declineReason(operation: MoneyOperation, account: CardAccount | undefin
   if (account.status === 'blocked') return 'card_blocked';
   if (operation === 'charge' && account.balanceMinor < amountMinor) return 'insufficient_funds';
   return undefined;
+}
+
+/** Without the spaces a person types between groups of digits. */
+function normalizeCardNumber(number: string): string {
+  return number.replace(/ /g, '');
 }
 
 /** The canonical number; the raw text for one that is not a mobile number (it then matches nothing else). */

@@ -57,7 +57,7 @@ export const PAYMENT_ERROR = {
   BILL_AMOUNT_MISMATCH: 'BILL_AMOUNT_MISMATCH',
   /** The biller refused the payment; the hold was released. */
   BILLER_DECLINED: 'BILLER_DECLINED',
-  /** The biller did not answer (bounded retries); the hold was released (or nothing moved, at the bill check). */
+  /** The biller did not answer the bill check (nothing moved) or a bill look-up. A bill payment without an answer is asked again, never failed with it. */
   BILLER_UNAVAILABLE: 'BILLER_UNAVAILABLE',
   /** A third-party top-up got no confirmation before its deadline; a later callback is refused. */
   TOPUP_EXPIRED: 'TOPUP_EXPIRED',
@@ -65,6 +65,10 @@ export const PAYMENT_ERROR = {
   CALLBACK_AFTER_DEADLINE: 'CALLBACK_AFTER_DEADLINE',
   /** A provider callback whose signature does not verify (nothing recorded). */
   INVALID_SIGNATURE: 'INVALID_SIGNATURE',
+  /** A provider callback signed more than PROVIDER_CALLBACK_WINDOW_MS from the ledger's clock (nothing recorded). */
+  CALLBACK_STALE: 'CALLBACK_STALE',
+  /** A provider callback whose nonce was already used: a copy of an earlier callback (nothing recorded). */
+  CALLBACK_REPLAYED: 'CALLBACK_REPLAYED',
   /** A provider callback for another provider / amount / reference than the pending top-up. */
   CALLBACK_MISMATCH: 'CALLBACK_MISMATCH',
   /** A counter top-up above the approval threshold that no supervisor decided on before its deadline; the teller hands the cash back. */

@@ -40,14 +40,11 @@ export const payBill: StepExecutor = async (context, { state }) => {
     amountMinor: request.amountMinor,
   };
   const tried = await context.askPartner(() => biller.payBill(payment), BillerUnavailable);
-  if (tried === undefined)
-    return {
-      record: {
-        type: 'RecordBillPayment',
-        result: { ok: false, failure: { code: PAYMENT_ERROR.BILLER_UNAVAILABLE, message: 'the biller did not answer' } },
-        now: context.now(),
-      },
-    };
+  // No answer: an earlier attempt may have paid the bill (an answer lost on the way), and a refusal
+  // now (a 503, an open circuit) does not say it did not. So the hold stays and the biller is asked
+  // again with the same payment id (its idempotency key) until it answers; releasing on a guess could
+  // pay the bill for free. As for a card payout, a biller's restart costs the payment time, not its outcome.
+  if (tried === undefined) return { later: 'the biller did not answer the payment; asking again with the same payment id' };
   const answer = tried.answer;
   const result = answer.accepted
     ? ({ ok: true, receipt: answer.receipt } as const)

@@ -1,12 +1,11 @@
 /**
  * What the cross-service tests (apps/e2e) look into beyond the service's public entry: the runtime
- * they start and stop, the timers they fire, the keys and signatures of the simulated partners, and
+ * they start and stop, the timers they fire, the signatures of the providers' callbacks, and
  * the names of the service's own read models and audit streams.
  */
 export { PaymentsRuntime, type PaymentsServiceOptions } from '../payments-runtime';
 export { PaymentTimers } from '../payment-timers';
-export { SimulatedAcquirer, SimulatedBiller, SimulatedCardGateway } from '../partners';
 export { PersonalFields } from '../personal-fields';
-export { DEV_PROVIDER_SECRET, signProviderCallback } from '../provider-signature';
+export { signProviderCallback } from '../provider-signature';
 export { READ_SCHEMA, USER_PAYMENTS_SUBSCRIPTION, type UserPaymentsPage } from '../user-payments';
 export { supportAuditStreamOf, type SupportAccessPage } from '../support-access';

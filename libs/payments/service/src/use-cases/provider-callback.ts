@@ -4,7 +4,7 @@ import { rejected, type CommandEnvelope } from '@ledger/messaging';
 import { PAYMENT_ERROR, paymentStreamId } from '@ledger/payments-domain';
 import { nowInstant, parsePositiveMinor } from '@ledger/util';
 import type { PaymentsRuntime } from '../payments-runtime';
-import { verifyProviderCallback } from '../provider-signature';
+import { checkProviderCallback } from '../provider-signature';
 import { awaitOutcome, refusedStep } from './outcome';
 
 /** A third-party provider confirms a top-up. Codes: `paymentsContract.providerCallback.rejects`. */
@@ -13,8 +13,15 @@ export async function providerCallback(
   command: CommandEnvelope<PayloadOf<typeof paymentsContract.providerCallback>>,
 ): Promise<CommandResult> {
   const p = command.payload;
-  if (!verifyProviderCallback(runtime.providerSecret, p, p.signature))
-    return rejected(command, PAYMENT_ERROR.INVALID_SIGNATURE, 'the callback signature does not verify');
+  const check = checkProviderCallback(runtime.providerSecrets, p, p.signature, runtime.clock.now().getTime());
+  if (check === 'INVALID_SIGNATURE') return rejected(command, PAYMENT_ERROR.INVALID_SIGNATURE, 'the callback signature does not verify');
+  if (check === 'CALLBACK_STALE')
+    return rejected(command, PAYMENT_ERROR.CALLBACK_STALE, 'the callback was signed too long ago (or in the future)', {
+      windowMs: paymentsContract.PROVIDER_CALLBACK_WINDOW_MS,
+    });
+  // Only a verified callback's nonce is recorded: a forger cannot use up a provider's nonces.
+  if (!(await runtime.callbackNonces.firstUse(p.provider, p.nonce, command.commandId, runtime.clock.now())))
+    return rejected(command, PAYMENT_ERROR.CALLBACK_REPLAYED, 'this callback (its nonce) was already received');
   const now = nowInstant(runtime.clock);
   const recorded = await runtime.handler.handle(
     paymentStreamId(p.paymentId),

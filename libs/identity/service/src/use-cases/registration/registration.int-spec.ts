@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { identityContract as identity } from '@ledger/contracts';
+import { DEFAULT_PARTNER_RETRY } from '@ledger/partners-http';
 import {
   GOOD_LOGIN_PASSWORD,
   expectAccepted,
@@ -54,6 +55,25 @@ describe('identity registration over Kafka: uniqueness, codes, maintenance', () 
     for (const loser of losers) expect(loser).toMatchObject({ code: 'PHONE_ALREADY_REGISTERED' });
     // And no new code is sent for a registered number.
     expectRejected(await requestCode(phone), 'PHONE_ALREADY_REGISTERED');
+  });
+
+  it('sends the code through the SMS gateway over HTTP, signed; when the gateway does not take it, answers SMS_UNAVAILABLE with when to ask again', async () => {
+    const phone = randomPhone();
+    expectAccepted(await requestCode(phone));
+    expect(h.partners.sms.messagesTo(phone)).toEqual([expect.objectContaining({ to: phone, text: expect.stringMatching(/\d{6}/) })]);
+    expect(h.partners.refusedSignatures.size).toBe(0);
+
+    const unlucky = randomPhone();
+    // Every attempt of the adapter's bounded retries is refused.
+    h.partners.faults.arm('sms', { mode: 'unavailable' }, { count: DEFAULT_PARTNER_RETRY.attempts });
+    const refused = expectRejected(await requestCode(unlucky), 'SMS_UNAVAILABLE');
+    expect(refused.details).toEqual({ retryAt: expect.any(String) });
+    expect(refused.message).not.toMatch(/127\.0\.0\.1|ECONN/);
+    expect(h.partners.sms.messagesTo(unlucky)).toEqual([]);
+    // Once the cooldown has passed, asking again sends a code.
+    h.clock.advance(MINUTE + 1);
+    expectAccepted(await requestCode(unlucky));
+    expect(h.latestCode(unlucky)).toMatch(/^\d{6}$/);
   });
 
   it('answers a re-delivered registration (same command id) with the original user', async () => {

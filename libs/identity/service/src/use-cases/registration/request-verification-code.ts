@@ -3,7 +3,7 @@ import { generateId, generateSmsCode, hashVerificationCode } from '@ledger/crypt
 import { IDENTITY_ERROR, IDENTITY_EVENT, verificationCodeStreamId, type VerificationPurpose } from '@ledger/identity-domain';
 import { accepted, rejected, rejectedBy, type CommandEnvelope } from '@ledger/messaging';
 import { commandMetadata } from '@ledger/event-store';
-import { type IdentityCore } from '../../identity-core';
+import { IDENTITY_SERVICE_ERROR, type IdentityCore } from '../../identity-core';
 
 /**
  * Sends an SMS code for one purpose; a new code replaces the old one.
@@ -39,7 +39,16 @@ export async function requestVerificationCode(
   if (issued?.type !== IDENTITY_EVENT.VerificationCodeIssued) throw new Error('a code request was accepted without issuing a code');
   // A re-delivered command finds its code already issued: the code itself is gone (only its hash
   // was kept), so nothing is re-sent; the user asks again after the cooldown.
-  if (!step.duplicate) await core.sms.send({ to: phone.phone, text: smsText(purpose, code, core.config.policy.codeTtlMs) });
+  if (!step.duplicate) {
+    try {
+      await core.sms.send({ to: phone.phone, text: smsText(purpose, code, core.config.policy.codeTtlMs) });
+    } catch {
+      // The code is recorded but never reached the phone: the user asks again once the cooldown allows.
+      return rejected(envelope, IDENTITY_SERVICE_ERROR.SMS_UNAVAILABLE, 'the SMS could not be sent; ask for a code again later', {
+        retryAt: issued.data.resendAllowedAt,
+      });
+    }
+  }
   return accepted(envelope, {
     codeId: issued.data.codeId,
     expiresAt: issued.data.expiresAt,
