@@ -13,12 +13,13 @@ describe('npm start / Ctrl-C', () => {
 
   afterAll(() => rmSync(path.join(localDir, instance), { recursive: true, force: true }));
 
-  it('starts Kafka, PostgreSQL and every service, reports them healthy, and stops them all on SIGINT', async () => {
+  it('starts Kafka, PostgreSQL, the partner simulator and every service, reports them healthy, and stops them all on SIGINT', async () => {
     const ports = {
       KAFKA_PORT: String(await freePort()),
       KAFKA_CONTROLLER_PORT: String(await freePort()),
       POSTGRES_PORT: String(await freePort()),
       GATEWAY_PORT: String(await freePort()),
+      PARTNERS_PORT: String(await freePort()),
     };
     const env: NodeJS.ProcessEnv = { ...process.env, ...ports, LEDGER_INSTANCE: instance };
     delete env.KAFKA_BROKERS;
@@ -38,11 +39,15 @@ describe('npm start / Ctrl-C', () => {
     expect(output).toContain('[start] ready.');
     expect(output).toMatch(/identity healthy/);
     expect(output).toMatch(/Apache Kafka 3\.9\.\d/);
+    expect(output).toMatch(/partners healthy/);
 
-    const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as { pids: Record<string, number> };
+    const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as { pids: Record<string, number>; partners: { url: string; pid: number } };
+    expect(stack.partners.url).toBe(`http://127.0.0.1:${ports.PARTNERS_PORT}`);
+    // The stack's partners answer as the simulator they are (which a deployment would refuse).
+    expect((await fetch(stack.partners.url)).headers.get('x-partner-simulator')).toBe('1');
     const kafkaPid = Number(readFileSync(path.join(localDir, instance, 'kafka', 'kafka.pid'), 'utf8'));
     const postgresPid = Number(readFileSync(path.join(localDir, instance, 'postgres', 'postgres.pid'), 'utf8'));
-    const pids = [...Object.values(stack.pids), kafkaPid, postgresPid];
+    const pids = [...Object.values(stack.pids), stack.partners.pid, kafkaPid, postgresPid];
     expect(pids.every(isAlive)).toBe(true);
 
     supervisor.kill('SIGINT');
@@ -52,6 +57,7 @@ describe('npm start / Ctrl-C', () => {
     expect(await isPortOpen(Number(ports.KAFKA_PORT))).toBe(false);
     expect(await isPortOpen(Number(ports.POSTGRES_PORT))).toBe(false);
     expect(await isPortOpen(Number(ports.GATEWAY_PORT))).toBe(false);
+    expect(await isPortOpen(Number(ports.PARTNERS_PORT))).toBe(false);
     // Data is kept for the next run.
     expect(existsSync(path.join(localDir, instance, 'postgres', 'data', 'PG_VERSION'))).toBe(true);
   }, 240_000);

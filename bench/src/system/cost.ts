@@ -1,15 +1,18 @@
-import { LOAD_GENERATOR, ProcessSampler, type ProcessFigures } from './metrics';
+import { LOAD_GENERATOR, PARTNER_SIMULATOR, ProcessSampler, type ProcessFigures } from './metrics';
 import { say } from './settings';
 import type { BenchStack } from './stack';
 
 /**
  * What payments cost the system in `npm run bench`: CPU of the services, the broker and the
- * database (the load generator apart), and any total per completed payment.
+ * database (the load generator and the simulated partners apart), and any total per completed payment.
  */
 
-/** CPU seconds of the services, the broker and the database (the load generator apart). */
+/** Outside the ledger: their CPU is listed per process but not counted in the cost of a payment. */
+const OUTSIDE = new Set([LOAD_GENERATOR, PARTNER_SIMULATOR]);
+
+/** CPU seconds of the services, the broker and the database (the load generator and the simulated partners apart). */
 export function systemCpuSeconds(processes: Record<string, ProcessFigures>): number {
-  return Object.entries(processes).reduce((sum, [name, figures]) => (name === LOAD_GENERATOR ? sum : sum + figures.cpuSeconds), 0);
+  return Object.entries(processes).reduce((sum, [name, figures]) => (OUTSIDE.has(name) ? sum : sum + figures.cpuSeconds), 0);
 }
 
 /** `total` per completed payment, rounded to `decimals`. */

@@ -61,6 +61,8 @@ export interface ProcessFigures {
 
 /** The sampled name of this process: the load generator, the bench's own client. */
 export const LOAD_GENERATOR = 'load-generator';
+/** The partner simulator app: it plays the acquirer, issuer and billers, whose CPU is theirs, not the ledger's. */
+export const PARTNER_SIMULATOR = 'partners (simulated)';
 
 /** Samples the RSS and CPU time of every process of the stack (and of this load generator) once a second. */
 export class ProcessSampler {
@@ -79,6 +81,7 @@ export class ProcessSampler {
       const processes: Array<[string, number[]]> = [[LOAD_GENERATOR, [process.pid]]];
       if (stack.infra.kafka) processes.push(['kafka', [stack.infra.kafka]]);
       if (stack.infra.postgres) processes.push(['postgres (all backends)', descendants(stack.infra.postgres)]);
+      if (stack.partners) processes.push([PARTNER_SIMULATOR, [stack.partners.pid]]);
       for (const [service, pids] of Object.entries(stack.instances))
         pids.forEach((pid, i) => processes.push([pids.length > 1 ? `${service}#${i + 1}` : service, [pid]]));
       for (const [name, pids] of processes) {

@@ -49,6 +49,7 @@ beforeAll(async () => {
       projections: [statementsProjection, paymentOutcomesProjection, riskProjection],
       pollIntervalMs: 100,
       dashboardPort: false,
+      alerts: { topicPrefix: harness.topicPrefix },
     }),
     topicPrefix: harness.topicPrefix,
     logger: false,

@@ -1,6 +1,6 @@
 /**
  * Payments domain: each money flow as a pure process manager over the payment's own stream, the
- * merchant and biller registries and the ports to partners (their simulators are the service's). No
+ * merchant and biller registries and the ports to partners (their HTTP adapters are the service's). No
  * I/O, no framework.
  */
 export * from './lib/codes';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ISSUER_API,
   PartnerClient,
@@ -27,8 +28,9 @@ export class HttpCardIssuer implements CardIssuer {
       method: 'POST',
       path: ISSUER_API.verifications,
       body: { cardNumber: request.cardNumber, holderName: request.holderName, reservedPhone: request.reservedPhone },
-      // A verification has no effect at the issuer: repeating it is safe, so it gets a key of its own.
-      idempotencyKey: `verify:${Date.now()}:${Math.random().toString(36).slice(2)}`,
+      // A verification changes nothing at the issuer, so its repeats are safe: one key per verification
+      // lets the client repeat it after a lost answer.
+      idempotencyKey: `verify:${randomUUID()}`,
     })) as IssuerVerificationAnswer;
   }
 

@@ -1,6 +1,6 @@
 /**
- * The merchant acquirer: the outside party that confirms a merchant payment. A port; its local
- * simulator is the payments service's (`libs/payments/service/src/partners`).
+ * The merchant acquirer: the outside party that confirms a merchant payment. A port; the service's
+ * adapter speaks its HTTP API (`libs/payments/service/src/partners`).
  */
 export interface AcquirerRequest {
   /** The idempotency key: asking twice for the same payment gets the same answer. */

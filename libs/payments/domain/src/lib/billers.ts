@@ -1,5 +1,5 @@
 /**
- * Billers (缴费: utilities, phone top-up) and the port to them (simulated by the payments service). The registry is
+ * Billers (缴费: utilities, phone top-up) and the port to them (the service's adapter speaks their HTTP API). The registry is
  * data, like the merchants' (`registry.ts`); `BILLERS` are the billers it is seeded with.
  */
 export interface BillerEntry {
