@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { sendersOfContext, topics } from '@ledger/contracts';
+import { DEFAULT_SIMULATOR_URL } from '@ledger/partners-http';
 import { DEV_MODE_VARIABLE } from '@ledger/util';
 import { repoRoot } from '@ledger/local-infra';
 import { aclScript } from './kafka-acls';
@@ -64,18 +65,41 @@ const IMAGE = /^([\w.-]+(:\d+)?\/)*e-wallet-ledger:[\w][\w.-]{0,127}$/;
 const PLACEHOLDER = /^<[^<>]+>$/;
 /** Read by Node itself and by the Kafka tools' scripts, not by the project's code. */
 const RUNTIME_VARIABLES = new Set(['NODE_OPTIONS', 'LOG_DIR']);
+/** Apps that refuse to run outside development mode: the partner simulator. None has a Deployment. */
+const DEVELOPMENT_ONLY_APPS = ['partners'];
+/** Where the services find the partner simulator in development mode; a deployment calls the real partners. */
+const SIMULATOR_URL_VARIABLE = 'PARTNERS_URL';
+/**
+ * The partners each service calls over HTTP, by the prefix of their variables (`partnerEndpointFromEnv`):
+ * `<prefix>_URL` (the partner's base URL) and `<prefix>_KEY` (our credential with it, a secret).
+ */
+const PARTNER_PREFIXES: Record<string, readonly string[]> = {
+  identity: ['IDENTITY_SMS'],
+  cards: ['CARDS_ISSUER'],
+  payments: ['PAYMENTS_ACQUIRER', 'PAYMENTS_CARD_ISSUER', 'PAYMENTS_BILLER'],
+};
 
 const k8sDir = path.join(repoRoot, 'deploy', 'k8s');
 const files = readdirSync(k8sDir).filter((file) => /\.ya?ml$/.test(file));
 const parsed = files.map((file) => ({ file, documents: parseAllDocuments(readFileSync(path.join(k8sDir, file), 'utf8')) }));
 const manifests = parsed.flatMap(({ file, documents }) => documents.map((document) => ({ file, manifest: document.toJS() as Manifest })));
-const apps = readdirSync(path.join(repoRoot, 'apps')).filter((name) => existsSync(path.join(repoRoot, 'apps', name, 'src', 'main.ts')));
+const allApps = readdirSync(path.join(repoRoot, 'apps')).filter((name) => existsSync(path.join(repoRoot, 'apps', name, 'src', 'main.ts')));
+/** The apps a deployment runs: every app but the development-only ones. */
+const apps = allApps.filter((name) => !DEVELOPMENT_ONLY_APPS.includes(name));
 
 const ofKind = (kind: string) => manifests.filter(({ manifest }) => manifest.kind === kind).map(({ manifest }) => manifest);
 const named = (kind: string, name: string) => ofKind(kind).find((manifest) => manifest.metadata?.name === name);
 const podTemplates = () => [...ofKind('Deployment'), ...ofKind('Job')].map((manifest) => manifest.spec!.template!);
 const containers = () => podTemplates().flatMap((template) => template.spec.containers);
 const envOf = (container: Container, name: string) => container.env?.find((variable) => variable.name === name);
+const containerOf = (app: string) => named('Deployment', app)!.spec!.template!.spec.containers[0]!;
+/** Whether the container gets the variable: set in its env, or a key of a ConfigMap it takes whole (envFrom). */
+const isGiven = (container: Container, name: string) =>
+  envOf(container, name) !== undefined ||
+  (container.envFrom ?? []).some(
+    (source) => source.configMapRef && named('ConfigMap', source.configMapRef.name)?.data?.[name] !== undefined,
+  );
+const fromSecret = (container: Container, name: string) => envOf(container, name)?.valueFrom?.secretKeyRef;
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
   selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels?.[key] === value);
 
@@ -85,6 +109,17 @@ function sourceFiles(dir: string): string[] {
     if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(full);
     return /\.ts$/.test(entry.name) && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(entry.name) ? [full] : [];
   });
+}
+
+/** The source of a service library (`libs/<app>/service/src`), tests left out. */
+const serviceCode = (app: string) =>
+  sourceFiles(path.join(repoRoot, 'libs', app, 'service', 'src'))
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
+
+/** Whether `code` reads the variable: its name spelt out (every adapter names its variables in full). */
+function reads(code: string, name: string): boolean {
+  return new RegExp(`\\b${name}\\b`).test(code);
 }
 
 describe('deploy/k8s manifests', () => {
@@ -216,8 +251,75 @@ describe('deploy/k8s manifests', () => {
       ...containers().flatMap((container) => (container.env ?? []).map((variable) => variable.name)),
       ...Object.keys(configMap.data ?? {}),
     ]);
-    for (const name of names)
-      expect({ name, read: RUNTIME_VARIABLES.has(name) || new RegExp(`\\b${name}\\b`).test(code) }).toEqual({ name, read: true });
+    for (const name of names) expect({ name, read: RUNTIME_VARIABLES.has(name) || reads(code, name) }).toEqual({ name, read: true });
+  });
+
+  it('never run the partner simulator nor point a service at it: a deployment calls the real partners', () => {
+    // The apps that refuse to start outside development mode, which no manifest sets: a Deployment of one could never run.
+    const refusing = allApps.filter((app) =>
+      /\brequireDevMode\(/.test(readFileSync(path.join(repoRoot, 'apps', app, 'src', 'main.ts'), 'utf8')),
+    );
+    expect(refusing).toEqual(DEVELOPMENT_ONLY_APPS);
+    for (const app of DEVELOPMENT_ONLY_APPS) expect(named('Deployment', app)).toBeUndefined();
+    const simulatorHost = new URL(DEFAULT_SIMULATOR_URL).host;
+    for (const container of containers()) {
+      const where = container.name;
+      expect({ where, app: DEVELOPMENT_ONLY_APPS.includes(envOf(container, 'APP')?.value ?? '') }).toEqual({ where, app: false });
+      expect({ where, runs: [...(container.command ?? []), ...(container.args ?? [])].join(' ') }).toEqual({
+        where,
+        runs: expect.not.stringMatching(new RegExp(`apps/(${DEVELOPMENT_ONLY_APPS.join('|')})/`)),
+      });
+      expect({ where, simulatorUrl: envOf(container, SIMULATOR_URL_VARIABLE) }).toEqual({ where, simulatorUrl: undefined });
+      for (const variable of container.env ?? [])
+        expect({ where, variable: variable.name, value: variable.value ?? '' }).toEqual({
+          where,
+          variable: variable.name,
+          value: expect.not.stringContaining(simulatorHost),
+        });
+    }
+    for (const manifest of [...ofKind('ConfigMap'), ...ofKind('Secret')]) {
+      const values = { ...manifest.data, ...manifest.stringData };
+      expect(Object.keys(values)).not.toContain(SIMULATOR_URL_VARIABLE);
+      for (const [key, value] of Object.entries(values))
+        expect({ key, value }).toEqual({ key, value: expect.not.stringContaining(simulatorHost) });
+    }
+  });
+
+  it('point each service that calls partners at every one: its URL from the ConfigMap, our credential with it from the Secret', () => {
+    const calling = apps.filter((app) => serviceCode(app).includes('partnerEndpointFromEnv('));
+    expect(calling.sort()).toEqual(Object.keys(PARTNER_PREFIXES).sort());
+    for (const [app, prefixes] of Object.entries(PARTNER_PREFIXES)) {
+      const container = containerOf(app);
+      const code = serviceCode(app);
+      for (const prefix of prefixes) {
+        const [url, key] = [`${prefix}_URL`, `${prefix}_KEY`];
+        expect({ app, url, read: reads(code, url), given: isGiven(container, url) }).toEqual({ app, url, read: true, given: true });
+        expect({ app, key, read: reads(code, key), fromSecret: fromSecret(container, key) !== undefined }).toEqual({
+          app,
+          key,
+          read: true,
+          fromSecret: true,
+        });
+      }
+    }
+    // Each provider signs its callbacks with a secret of its own.
+    expect(fromSecret(containerOf('payments'), 'PAYMENTS_PROVIDER_SECRETS')).toBeDefined();
+  });
+
+  it('give every service that keeps an event store a checkpoint signing key of its own, and the checkpoints topic', () => {
+    const signing = apps.filter((app) => serviceCode(app).includes('EventStoreModule.forRoot('));
+    expect(signing.length).toBeGreaterThan(0);
+    const secretKeys = signing.map((app) => {
+      const container = containerOf(app);
+      const key = fromSecret(container, 'EVENT_CHECKPOINT_SIGNING_KEY')?.key;
+      expect({ app, key, topic: isGiven(container, 'EVENT_CHECKPOINT_TOPIC') }).toEqual({ app, key: expect.any(String), topic: true });
+      return key;
+    });
+    expect(new Set(secretKeys).size).toBe(signing.length);
+    const configMap = named('ConfigMap', 'ledger-config')!;
+    expect(configMap.data?.EVENT_CHECKPOINT_TOPIC).toBe(`${configMap.data?.KAFKA_TOPIC_PREFIX ?? ''}${topics.checkpoints}`);
+    const script = named('Job', 'kafka-topics')!.spec!.template!.spec.containers[0]!.args!.join('\n');
+    expect(script).toMatch(new RegExp(`^\\s*create ${topics.checkpoints.replace(/\./g, '\\.')} \\d+$`, 'm'));
   });
 
   it("pre-create every sender's command topic of every service, its dead letters, and the event topics", () => {

@@ -167,6 +167,8 @@ describe('the partner HTTP client', () => {
       await expect(local.request({ operation: 'a', method: 'GET', path: '/x' })).resolves.toMatchObject({ body: { approved: true } });
       await expect(refuseSimulatorOutsideDevMode(options(simulator.url))).rejects.toBeInstanceOf(SimulatorRefused);
       await expect(refuseSimulatorOutsideDevMode(options(simulator.url, { allowSimulator: true }))).resolves.toBeUndefined();
+      // A real partner is reached over TLS: the probe speaks https to it (one that does not answer stops nothing).
+      await expect(refuseSimulatorOutsideDevMode(options(simulator.url.replace('http:', 'https:')), 500)).resolves.toBeUndefined();
     } finally {
       deployed.close();
       local.close();

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import { DEV_MODE_VARIABLE, isDevMode, requireDevMode } from '@ledger/util';
 import type { PartnerClientOptions } from './partner-client';
 import { SIMULATOR_HEADER } from './partner-client';
@@ -88,7 +89,8 @@ export class SimulatorRefused extends Error {
 export async function refuseSimulatorOutsideDevMode(options: PartnerClientOptions, probeTimeoutMs = 2_000): Promise<void> {
   if (options.allowSimulator) return;
   const simulated = await new Promise<boolean>((resolve) => {
-    const req = http.get(options.baseUrl, { timeout: probeTimeoutMs }, (res) => {
+    const get = new URL(options.baseUrl).protocol === 'https:' ? https.get : http.get;
+    const req = get(options.baseUrl, { timeout: probeTimeoutMs }, (res) => {
       res.resume();
       resolve(res.headers[SIMULATOR_HEADER] !== undefined);
     });

@@ -7,6 +7,7 @@ import {
   partnerEndpointFromEnv,
   refuseSimulatorOutsideDevMode,
   type AcquirerAuthorizationAnswer,
+  type PartnerEndpointSpec,
   type BillerBillAnswer,
   type BillerPaymentAnswer,
   type IssuerMoneyAnswer,
@@ -146,17 +147,32 @@ export interface PaymentsPartners {
  * mode the partner simulator app stands in for any that is not set.
  */
 export function paymentsPartnersFromEnv(env: Env = process.env): PaymentsPartners {
-  const client = (partner: string, prefix: string) =>
-    new PartnerClient(
-      partnerEndpointFromEnv(
-        { partner, urlVariable: `${prefix}_URL`, keyVariable: `${prefix}_KEY`, timeoutVariable: `${prefix}_TIMEOUT_MS` },
-        env,
-      ),
-    );
+  const client = (spec: PartnerEndpointSpec) => new PartnerClient(partnerEndpointFromEnv(spec, env));
   return {
-    acquirer: new HttpAcquirer(client('acquirer', 'PAYMENTS_ACQUIRER')),
-    cards: new HttpCardGateway(client('issuer', 'PAYMENTS_CARD_ISSUER')),
-    biller: new HttpBiller(client('biller', 'PAYMENTS_BILLER')),
+    acquirer: new HttpAcquirer(
+      client({
+        partner: 'acquirer',
+        urlVariable: 'PAYMENTS_ACQUIRER_URL',
+        keyVariable: 'PAYMENTS_ACQUIRER_KEY',
+        timeoutVariable: 'PAYMENTS_ACQUIRER_TIMEOUT_MS',
+      }),
+    ),
+    cards: new HttpCardGateway(
+      client({
+        partner: 'issuer',
+        urlVariable: 'PAYMENTS_CARD_ISSUER_URL',
+        keyVariable: 'PAYMENTS_CARD_ISSUER_KEY',
+        timeoutVariable: 'PAYMENTS_CARD_ISSUER_TIMEOUT_MS',
+      }),
+    ),
+    biller: new HttpBiller(
+      client({
+        partner: 'biller',
+        urlVariable: 'PAYMENTS_BILLER_URL',
+        keyVariable: 'PAYMENTS_BILLER_KEY',
+        timeoutVariable: 'PAYMENTS_BILLER_TIMEOUT_MS',
+      }),
+    ),
   };
 }
 
