@@ -225,6 +225,29 @@ export class PaymentsHarness {
     return sealField(reference, sealingKeyFromEnv(process.env, 'payments'), paymentsContract.secretAad('billReference'));
   }
 
+  /** PayBill as `payer` from the test device, the reference sealed and the password encrypted as the gateway sends them. */
+  payBill(
+    payer: Payer,
+    bill: { billerId: string; billReference: string; amountMinor: string; paymentId?: string },
+  ): Promise<CommandResult> {
+    const paymentId = bill.paymentId ?? randomUUID();
+    return this.send(
+      paymentsContract.payBill,
+      {
+        paymentId,
+        userId: payer.userId,
+        walletId: payer.walletId,
+        billerId: bill.billerId,
+        billReference: this.billReference(bill.billReference),
+        amountMinor: bill.amountMinor,
+        deviceId: TEST_DEVICE,
+        paymentPassword: this.password(),
+      },
+      paymentId,
+      `user:${payer.userId}`,
+    );
+  }
+
   /** The payment password encrypted as the gateway sends it. */
   password(plaintext = GOOD_PAYMENT_PASSWORD): string {
     return this.identity.enc('paymentPassword', plaintext);

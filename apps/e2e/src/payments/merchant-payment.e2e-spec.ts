@@ -205,24 +205,8 @@ describe('merchant payment across identity, wallet and payments', () => {
     h.biller.bills.set('ACC-88', 8800n);
     h.biller.unknownReferences.add('ACC-404');
     h.biller.declineReferences.add('ACC-NO');
-    const payBill = (billerId: string, billReference: string, amountMinor: string) => {
-      const paymentId = randomUUID();
-      return h.send(
-        paymentsContract.payBill,
-        {
-          paymentId,
-          userId: payer.userId,
-          walletId: payer.walletId,
-          billerId,
-          billReference: h.billReference(billReference),
-          amountMinor,
-          deviceId: TEST_DEVICE,
-          paymentPassword: h.password(),
-        },
-        paymentId,
-        `user:${payer.userId}`,
-      );
-    };
+    const payBill = (billerId: string, billReference: string, amountMinor: string) =>
+      h.payBill(payer, { billerId, billReference, amountMinor });
     const before = BigInt((await h.balance(payer.walletId)).totalMinor);
     const paid = await payBill('b-power', 'ACC-88', '880');
     expect(paid).toMatchObject({ status: 'rejected', code: 'BILL_AMOUNT_MISMATCH', details: { amountDueMinor: '8800' } });

@@ -106,21 +106,7 @@ describe('partner failures end every payment kind in a definite state, with noth
       `user:${payer.userId}`,
     );
   const payBill = (paymentId: string, billReference: string, amountMinor: string) =>
-    h.send(
-      paymentsContract.payBill,
-      {
-        paymentId,
-        userId: payer.userId,
-        walletId: payer.walletId,
-        billerId: 'b-mobile',
-        billReference: h.billReference(billReference),
-        amountMinor,
-        deviceId: TEST_DEVICE,
-        paymentPassword: h.password(),
-      },
-      paymentId,
-      `user:${payer.userId}`,
-    );
+    h.payBill(payer, { billerId: 'b-mobile', billReference, amountMinor, paymentId });
 
   describe('a merchant payment (the acquirer)', () => {
     it('refused: MERCHANT_DECLINED, the hold released', async () => {

@@ -13,8 +13,8 @@
  * live store. A long store takes a while (every chain is walked); the snapshot holds no transaction id
  * and so does not hold back the store's readers.
  */
-import { ChainVerifier, type StoredLink } from '../hash-chain';
-import { statements, type EventRow } from '../postgres/postgres-statements';
+import { ChainVerifier } from '../hash-chain';
+import { statements, storedLinkOf, type EventRow } from '../postgres/postgres-statements';
 import type { CheckpointVerificationKeys } from './checkpoint-keys';
 import { checkpointStatements, checkpointedHeads, toRecord, type CheckpointRow, type Queryable } from './checkpoint-statements';
 import { MerkleAccumulator, MerkleOrderError } from './merkle';
@@ -305,7 +305,7 @@ async function walkChains(
         const { rows } = await session.query<EventRow>(sql.readStreamForwards.text, [stream, from.toString(), PAGE_SIZE]);
         let broken: { revision: bigint; reason: string } | undefined;
         for (const row of rows) {
-          broken = verifier.check(toLink(row));
+          broken = verifier.check(storedLinkOf(row));
           if (broken !== undefined) break;
         }
         if (broken !== undefined) {
@@ -348,16 +348,4 @@ async function checkLogHead(
       detail: `checkpoint #${newest.body.sequence} signed this event as the log's head (position ${head.position}); it is not there any more`,
     });
   }
-}
-
-function toLink(row: EventRow): StoredLink {
-  return {
-    id: row.id,
-    stream: row.stream,
-    revision: BigInt(row.revision),
-    type: row.type,
-    data: row.data,
-    metadata: row.metadata,
-    hash: row.hash,
-  };
 }

@@ -26,7 +26,7 @@ import { appendOutcome, commitGroup, isUniqueViolation, tryAppend, type QueuedAp
 import { startExclusiveSubscription } from './exclusive-subscription';
 import { PostgresCheckpointStore } from './postgres-checkpoint-store';
 import { assertSchemaName, migrate } from './schema';
-import { statements, type AppendRow, type EventRow } from './postgres-statements';
+import { statements, storedLinkOf, type AppendRow, type EventRow } from './postgres-statements';
 
 export interface PostgresEventStoreOptions {
   /** `postgres://…`; ignored when `pool` is given. */
@@ -318,15 +318,7 @@ export class PostgresEventStore implements EventStore {
 
   private async readStoredPage(stream: string, from: bigint, limit: number): Promise<StoredLink[]> {
     const result = await this.pool.query<EventRow>({ ...this.sql.readStreamForwards, values: [stream, from.toString(), limit] });
-    return result.rows.map((row) => ({
-      id: row.id,
-      stream: row.stream,
-      revision: BigInt(row.revision),
-      type: row.type,
-      data: row.data,
-      metadata: row.metadata,
-      hash: row.hash,
-    }));
+    return result.rows.map(storedLinkOf);
   }
 
   private toRecorded(row: EventRow): RecordedEvent {

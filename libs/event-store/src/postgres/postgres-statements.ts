@@ -1,4 +1,5 @@
 /** The SQL the PostgreSQL event store runs, and the rows it reads back. */
+import type { StoredLink } from '../hash-chain';
 import type { EventMetadata } from '../port';
 
 export interface EventRow {
@@ -12,6 +13,19 @@ export interface EventRow {
   metadata: EventMetadata;
   hash: string;
   recorded_ms: number;
+}
+
+/** A stored event as its hash chain sees it. */
+export function storedLinkOf(row: EventRow): StoredLink {
+  return {
+    id: row.id,
+    stream: row.stream,
+    revision: BigInt(row.revision),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    hash: row.hash,
+  };
 }
 
 export interface AppendedRow {
