@@ -17,6 +17,7 @@ export * from './postgres/cursor';
 export { PostgresEventStore, type PostgresEventStoreOptions, type PostgresAppendOptions } from './postgres/postgres-event-store';
 export { PostgresCheckpointStore } from './postgres/postgres-checkpoint-store';
 export { migrate, LATEST_SCHEMA_VERSION } from './postgres/schema';
+export { applyMigrations, type Migration, type MigrationSet } from './postgres/migrations';
 export { KurrentEventStore, type KurrentEventStoreOptions } from './kurrent/kurrent-event-store';
 export { encodeKurrentCursor, decodeKurrentCursor } from './kurrent/kurrent-cursor';
 export { categoryRegex, HASH_METADATA_KEY, CHECKPOINT_STREAM_PREFIX } from './kurrent/kurrent-mapping';

@@ -1,14 +1,13 @@
 /**
- * The PostgreSQL schema of the event store, as numbered migrations applied once each (recorded in
- * `<schema>.migrations`). `migrate` serializes concurrent callers with an advisory lock, so several
- * service instances starting at once do not race on `CREATE`.
+ * The PostgreSQL schema of the event store, as numbered migrations applied once each through the
+ * ledger's one migration mechanism (`migrations.ts`, recorded in `<schema>.migrations` as the
+ * `event-store` component), so several service instances starting at once do not race on `CREATE`.
  */
 import type { PoolClient } from 'pg';
+import { applyMigrations } from './migrations';
 
 /** Advisory-lock class of the event store (two-key form, so it never collides with one-key locks). */
 export const ADVISORY_LOCK_CLASS = 0x4c45; // "LE", for ledger
-/** Second key of the migration lock; stream locks use `hashtext(stream)` under the same class. */
-const MIGRATION_LOCK_KEY = -1;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -304,31 +303,16 @@ const MIGRATIONS: readonly Migration[] = [
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-/** Applies the migrations not applied yet, in one transaction. Safe to call any number of times. */
-export async function migrate(client: PoolClient, schema: string): Promise<number[]> {
+/** Applies the event store's migrations not applied yet (`applyMigrations`). Safe to call any number of times. */
+export function migrate(client: PoolClient, schema: string): Promise<number[]> {
   assertSchemaName(schema);
-  await client.query('BEGIN');
-  try {
-    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [ADVISORY_LOCK_CLASS, MIGRATION_LOCK_KEY]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.migrations (
-      version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const applied = await client.query<{ version: number }>(`SELECT version FROM ${schema}.migrations`);
-    const done = new Set(applied.rows.map((row) => row.version));
-    const appliedNow: number[] = [];
-    for (const migration of MIGRATIONS) {
-      if (done.has(migration.version)) continue;
-      await client.query(migration.sql(schema));
-      await client.query(`INSERT INTO ${schema}.migrations (version, description) VALUES ($1, $2)`, [
-        migration.version,
-        migration.description,
-      ]);
-      appliedNow.push(migration.version);
-    }
-    await client.query('COMMIT');
-    return appliedNow;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  return applyMigrations(client, {
+    component: 'event-store',
+    schema,
+    migrations: MIGRATIONS.map((migration) => ({
+      version: migration.version,
+      description: migration.description,
+      up: migration.sql(schema),
+    })),
+  });
 }

@@ -28,7 +28,7 @@ import { paymentsContract } from '@ledger/contracts';
 import {
   PostgresCheckpointStore,
   followerPacing,
-  inTransactionUnderLock,
+  applyMigrations,
   startTransactionalProjection,
   type EventStore,
   type RecordedEvent,
@@ -37,12 +37,13 @@ import {
 import type { ActivePaymentState } from '@ledger/payments-domain';
 import type { Clock } from '@ledger/util';
 import type { Pool } from 'pg';
-import { PAYMENTS_TABLES_LOCK, READ_SCHEMA } from './user-payments';
+import { READ_SCHEMA } from './user-payments';
 
 export const TIMERS_SCHEMA = 'payments';
 export const PAYMENT_TIMERS_SUBSCRIPTION = 'payment-timers';
 const TABLE = `${TIMERS_SCHEMA}.payment_timers`;
 
+/** A new kind also needs a migration of the table's check of kinds (`PaymentTimers.migrate`). */
 export const TIMER_KINDS = ['step', 'provider_deadline', 'approval_deadline'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
@@ -167,22 +168,31 @@ export class PaymentTimers {
 
   /** Creates the table and the checkpoints' if missing (idempotent; concurrent starts are serialized by an advisory lock). */
   async migrate(): Promise<void> {
-    await inTransactionUnderLock(this.pool, PAYMENTS_TABLES_LOCK, async (client) => {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${TIMERS_SCHEMA}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (
+    await applyMigrations(this.pool, {
+      component: 'payments-timers',
+      schema: TIMERS_SCHEMA,
+      migrations: [
+        {
+          version: 1,
+          description: "the payments' durable timers and their follower's checkpoint",
+          up: async (client) => {
+            await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (
         payment_id text NOT NULL,
         kind text NOT NULL,
         due_at timestamptz NOT NULL,
         fired integer NOT NULL DEFAULT 0,
         claim_id uuid,
         PRIMARY KEY (payment_id, kind))`);
-      // The kinds' check is replaced at every start, so a table made by an older version takes the new kinds too.
-      await client.query(`ALTER TABLE ${TABLE} DROP CONSTRAINT IF EXISTS payment_timers_kind_check`);
-      await client.query(
-        `ALTER TABLE ${TABLE} ADD CONSTRAINT payment_timers_kind_check CHECK (kind IN (${TIMER_KINDS.map((kind) => `'${kind}'`).join(', ')}))`,
-      );
-      await client.query(`CREATE INDEX IF NOT EXISTS payment_timers_due ON ${TABLE} (due_at)`);
-      await this.checkpoints.ensureTable(client);
+            // A table made before the kinds were listed takes today's: a new kind is a new migration.
+            await client.query(`ALTER TABLE ${TABLE} DROP CONSTRAINT IF EXISTS payment_timers_kind_check`);
+            await client.query(
+              `ALTER TABLE ${TABLE} ADD CONSTRAINT payment_timers_kind_check CHECK (kind IN ('step', 'provider_deadline', 'approval_deadline'))`,
+            );
+            await client.query(`CREATE INDEX IF NOT EXISTS payment_timers_due ON ${TABLE} (due_at)`);
+            await this.checkpoints.ensureTable(client);
+          },
+        },
+      ],
     });
   }
 

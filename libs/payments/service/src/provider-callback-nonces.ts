@@ -1,8 +1,7 @@
-import { inTransactionUnderLock } from '@ledger/event-store';
+import { applyMigrations } from '@ledger/event-store';
 import { paymentsContract } from '@ledger/contracts';
 import type { Pool } from 'pg';
 import { TIMERS_SCHEMA } from './payment-timers';
-import { PAYMENTS_TABLES_LOCK } from './user-payments';
 
 const TABLE = `${TIMERS_SCHEMA}.provider_callback_nonces`;
 /**
@@ -21,15 +20,22 @@ export class ProviderCallbackNonces {
   constructor(private readonly pool: Pool) {}
 
   async migrate(): Promise<void> {
-    await inTransactionUnderLock(this.pool, PAYMENTS_TABLES_LOCK, async (client) => {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${TIMERS_SCHEMA}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (
-        provider text NOT NULL,
-        nonce text NOT NULL,
-        command_id text NOT NULL,
-        seen_at timestamptz NOT NULL,
-        PRIMARY KEY (provider, nonce))`);
-      await client.query(`CREATE INDEX IF NOT EXISTS provider_callback_nonces_seen ON ${TABLE} (seen_at)`);
+    await applyMigrations(this.pool, {
+      component: 'payments-callback-nonces',
+      schema: TIMERS_SCHEMA,
+      migrations: [
+        {
+          version: 1,
+          description: "the provider callbacks' nonces, by when they were seen",
+          up: `CREATE TABLE IF NOT EXISTS ${TABLE} (
+            provider text NOT NULL,
+            nonce text NOT NULL,
+            command_id text NOT NULL,
+            seen_at timestamptz NOT NULL,
+            PRIMARY KEY (provider, nonce));
+          CREATE INDEX IF NOT EXISTS provider_callback_nonces_seen ON ${TABLE} (seen_at)`,
+        },
+      ],
     });
   }
 

@@ -13,7 +13,7 @@
 import {
   PostgresCheckpointStore,
   followerPacing,
-  inTransactionUnderLock,
+  applyMigrations,
   startTransactionalProjection,
   type EventStore,
   type RecordedEvent,
@@ -25,11 +25,6 @@ import { shownCounterpartyOf } from '@ledger/payments-domain';
 
 export const READ_SCHEMA = 'payments_read';
 export const USER_PAYMENTS_SUBSCRIPTION = 'payments-user-payments';
-/**
- * Advisory lock key of the payments service's own tables (its read models and timers), so that
- * several instances starting at once do not race on CREATE.
- */
-export const PAYMENTS_TABLES_LOCK = 0x50415952; // "PAYR"
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
@@ -192,9 +187,16 @@ export class UserPaymentsReadModel {
   }
 
   async migrate(): Promise<void> {
-    await inTransactionUnderLock(this.pool, PAYMENTS_TABLES_LOCK, async (client) => {
-      await this.checkpoints.ensureTable(client);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${READ_SCHEMA}.user_payments (
+    await applyMigrations(this.pool, {
+      component: 'payments-user-payments',
+      schema: READ_SCHEMA,
+      migrations: [
+        {
+          version: 1,
+          description: "users' payments, by user and by counterparty, and the projection's checkpoint",
+          up: async (client) => {
+            await this.checkpoints.ensureTable(client);
+            await client.query(`CREATE TABLE IF NOT EXISTS ${READ_SCHEMA}.user_payments (
         payment_id text PRIMARY KEY,
         user_id text,
         kind text NOT NULL,
@@ -204,13 +206,16 @@ export class UserPaymentsReadModel {
         failure_code text,
         created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL)`);
-      await client.query(
-        `CREATE INDEX IF NOT EXISTS user_payments_by_user ON ${READ_SCHEMA}.user_payments (user_id, created_at DESC, payment_id DESC)`,
-      );
-      // A merchant's payments and refunds (counterparty merchant:<id>).
-      await client.query(
-        `CREATE INDEX IF NOT EXISTS user_payments_by_counterparty ON ${READ_SCHEMA}.user_payments (counterparty, created_at DESC, payment_id DESC)`,
-      );
+            await client.query(
+              `CREATE INDEX IF NOT EXISTS user_payments_by_user ON ${READ_SCHEMA}.user_payments (user_id, created_at DESC, payment_id DESC)`,
+            );
+            // A merchant's payments and refunds (counterparty merchant:<id>).
+            await client.query(
+              `CREATE INDEX IF NOT EXISTS user_payments_by_counterparty ON ${READ_SCHEMA}.user_payments (counterparty, created_at DESC, payment_id DESC)`,
+            );
+          },
+        },
+      ],
     });
   }
 

@@ -7,38 +7,44 @@
  * upstream topics (reset the consumer group).
  */
 import type { Pool } from 'pg';
-import { ProcessedEvents, inTransactionUnderLock } from '@ledger/event-store';
+import { ProcessedEvents, applyMigrations } from '@ledger/event-store';
 
 export const SCHEMA = 'wallet';
 export const processedEvents = new ProcessedEvents(`${SCHEMA}.processed_events`);
 
-/** Arbitrary constant: serializes the migrations of instances starting at once. */
-const MIGRATION_LOCK = 7_431_906_112;
-
 export async function migrateWalletTables(pool: Pool): Promise<void> {
-  await inTransactionUnderLock(pool, MIGRATION_LOCK, async (client) => {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.hold_timers (
+  await applyMigrations(pool, {
+    component: 'wallet-service',
+    schema: SCHEMA,
+    migrations: [
+      {
+        version: 1,
+        description: 'hold timers, what identity and cards taught the wallet, processed upstream events',
+        up: async (client) => {
+          await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.hold_timers (
       wallet_id text NOT NULL,
       hold_id text NOT NULL,
       expires_at timestamptz NOT NULL,
       PRIMARY KEY (wallet_id, hold_id)
     )`);
-    await client.query(`CREATE INDEX IF NOT EXISTS hold_timers_due ON ${SCHEMA}.hold_timers (expires_at)`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.user_facts (
+          await client.query(`CREATE INDEX IF NOT EXISTS hold_timers_due ON ${SCHEMA}.hold_timers (expires_at)`);
+          await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.user_facts (
       user_id text PRIMARY KEY,
       registered boolean NOT NULL DEFAULT false,
       payment_password_set boolean NOT NULL DEFAULT false,
       identity_frozen boolean NOT NULL DEFAULT false,
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
-    // The identity level decides the tier a wallet opens with, and a verification raises it.
-    await client.query(`ALTER TABLE ${SCHEMA}.user_facts ADD COLUMN IF NOT EXISTS identity_verified boolean NOT NULL DEFAULT false`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.user_cards (
+          // The identity level decides the tier a wallet opens with, and a verification raises it.
+          await client.query(`ALTER TABLE ${SCHEMA}.user_facts ADD COLUMN IF NOT EXISTS identity_verified boolean NOT NULL DEFAULT false`);
+          await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.user_cards (
       user_id text NOT NULL,
       card_id text NOT NULL,
       PRIMARY KEY (user_id, card_id)
     )`);
-    await processedEvents.migrate(client);
+          await processedEvents.migrate(client);
+        },
+      },
+    ],
   });
 }

@@ -1,6 +1,6 @@
 import {
   PostgresCheckpointStore,
-  inTransactionUnderLock,
+  applyMigrations,
   startTransactionalProjection,
   type EventStore,
   type RecordedEvent,
@@ -27,8 +27,6 @@ import { READ_MODEL_SCHEMA } from '../config';
  * tables need nothing beyond `pg`.)
  */
 export const READ_MODEL_SUBSCRIPTION = 'cards-read-model';
-/** Advisory lock key so that several instances starting at once do not race on CREATE. */
-const MIGRATION_LOCK = 0x43524453; // "CRDS"
 /** A user has at most a handful of cards (the domain caps them); the bound protects the query anyway. */
 const MAX_LISTED_CARDS = 100;
 
@@ -60,11 +58,16 @@ export class CardsReadModel {
   }
 
   async migrate(): Promise<void> {
-    await inTransactionUnderLock(this.pool, MIGRATION_LOCK, async (client) => {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${READ_MODEL_SCHEMA}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.checkpoints (
-        name text PRIMARY KEY, cursor text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${CARDS} (
+    await applyMigrations(this.pool, {
+      component: 'cards-read-model',
+      schema: READ_MODEL_SCHEMA,
+      migrations: [
+        {
+          version: 1,
+          description: "users' cards, open wallets and the projection checkpoints",
+          up: `CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.checkpoints (
+        name text PRIMARY KEY, cursor text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE IF NOT EXISTS ${CARDS} (
         card_id text PRIMARY KEY,
         user_id text NOT NULL,
         last4 text NOT NULL CHECK (last4 ~ '^[0-9]{4}$'),
@@ -78,10 +81,12 @@ export class CardsReadModel {
         bound_at timestamptz NOT NULL,
         -- The CardBound event's store position: binding order even when two cards share an instant.
         bound_position bigint NOT NULL,
-        updated_at timestamptz NOT NULL)`);
-      await client.query(`CREATE INDEX IF NOT EXISTS cards_by_user ON ${CARDS} (user_id, bound_position)`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.open_wallets (
-        user_id text PRIMARY KEY, wallet_id text NOT NULL, opened_at timestamptz NOT NULL)`);
+        updated_at timestamptz NOT NULL);
+      CREATE INDEX IF NOT EXISTS cards_by_user ON ${CARDS} (user_id, bound_position);
+      CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.open_wallets (
+        user_id text PRIMARY KEY, wallet_id text NOT NULL, opened_at timestamptz NOT NULL)`,
+        },
+      ],
     });
   }
 

@@ -1,6 +1,6 @@
 import {
   PostgresCheckpointStore,
-  inTransactionUnderLock,
+  applyMigrations,
   startTransactionalProjection,
   type EventStore,
   type RecordedEvent,
@@ -29,8 +29,6 @@ import { READ_MODEL_SCHEMA } from '../config';
  * Sessions and their refresh tokens are not here: they are event-sourced (`session-<id>` streams).
  */
 export const READ_MODEL_SUBSCRIPTION = 'identity-read-model';
-/** Advisory lock key so that several instances starting at once do not race on CREATE. */
-const MIGRATION_LOCK = 0x49445244; // "IDRD"
 
 export interface UserView {
   userId: string;
@@ -49,11 +47,16 @@ export class IdentityReadModel {
   }
 
   async migrate(): Promise<void> {
-    await inTransactionUnderLock(this.pool, MIGRATION_LOCK, async (client) => {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${READ_MODEL_SCHEMA}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.checkpoints (
-        name text PRIMARY KEY, cursor text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.users (
+    await applyMigrations(this.pool, {
+      component: 'identity-read-model',
+      schema: READ_MODEL_SCHEMA,
+      migrations: [
+        {
+          version: 1,
+          description: 'users, risk alerts and the projection checkpoints',
+          up: `CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.checkpoints (
+        name text PRIMARY KEY, cursor text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.users (
         user_id text PRIMARY KEY,
         phone_hash text NOT NULL UNIQUE,
         masked_phone text NOT NULL,
@@ -64,10 +67,12 @@ export class IdentityReadModel {
         frozen_at timestamptz,
         freeze_reason text,
         registered_at timestamptz NOT NULL,
-        updated_at timestamptz NOT NULL)`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.risk_alerts (
+        updated_at timestamptz NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${READ_MODEL_SCHEMA}.risk_alerts (
         event_id uuid PRIMARY KEY, user_id text NOT NULL, signal text NOT NULL, severity text NOT NULL,
-        description text NOT NULL, source text NOT NULL, raised_at timestamptz NOT NULL)`);
+        description text NOT NULL, source text NOT NULL, raised_at timestamptz NOT NULL)`,
+        },
+      ],
     });
   }
 

@@ -1,13 +1,11 @@
 import { instantMs, plusMs, type Instant } from '@ledger/util';
 import { fingerprint, type Keyring } from '@ledger/crypto';
-import { inTransactionUnderLock } from '@ledger/event-store';
+import { applyMigrations } from '@ledger/event-store';
 import type { Pool } from 'pg';
 import { DEFAULT_STAFF_LOGINS_PER_ADDRESS, READ_MODEL_SCHEMA, type StaffLoginLimit } from '../../config';
 
 const TABLE = `${READ_MODEL_SCHEMA}.staff_login_windows`;
 const PURPOSE = 'identity:staff-login-address';
-/** Any fixed number: identity instances starting together create the table one at a time. */
-const MIGRATION_LOCK = 7_349_221_017;
 
 /**
  * The staff login's rate limit per client address, held in PostgreSQL so every identity instance,
@@ -24,13 +22,20 @@ export class StaffLoginLimits {
 
   /** Creates the table if missing (idempotent; concurrent starts are serialized by an advisory lock). */
   async migrate(): Promise<void> {
-    await inTransactionUnderLock(this.pool, MIGRATION_LOCK, async (client) => {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${READ_MODEL_SCHEMA}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (
-        address_hash text NOT NULL,
-        window_start timestamptz NOT NULL,
-        attempts integer NOT NULL,
-        PRIMARY KEY (address_hash, window_start))`);
+    await applyMigrations(this.pool, {
+      component: 'identity-staff-login-limits',
+      schema: READ_MODEL_SCHEMA,
+      migrations: [
+        {
+          version: 1,
+          description: 'staff login attempts per address and window',
+          up: `CREATE TABLE IF NOT EXISTS ${TABLE} (
+            address_hash text NOT NULL,
+            window_start timestamptz NOT NULL,
+            attempts integer NOT NULL,
+            PRIMARY KEY (address_hash, window_start))`,
+        },
+      ],
     });
   }
 
