@@ -32,6 +32,9 @@ export class RecentEventIds {
  * effect of handling it; a re-delivered event then finds its id and is skipped, so the effect
  * happens exactly once however often the event arrives.
  */
+/** Rows one `ProcessedEvents.prune` statement deletes at most. */
+export const PRUNE_BATCH_ROWS = 10_000;
+
 export class ProcessedEvents {
   constructor(private readonly table = 'processed_events') {
     if (!/^[a-z_][a-z0-9_.]*$/i.test(table)) throw new Error(`invalid table name ${table}`);
@@ -45,6 +48,8 @@ export class ProcessedEvents {
       processed_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (consumer, event_id)
     )`);
+    // Pruning by age reads this index, not the table.
+    await client.query(`CREATE INDEX IF NOT EXISTS ${this.table.split('.').pop()}_by_age ON ${this.table} (processed_at)`);
   }
 
   /**
@@ -57,5 +62,19 @@ export class ProcessedEvents {
       [consumer, eventId],
     );
     return rows.length === 1;
+  }
+
+  /**
+   * Forgets the ids recorded before `before`, at most `batch` rows per statement (bounded work and
+   * locks; call it again while it returns `batch`). The retention must outlast any redelivery: an
+   * upstream topic is kept 7 days by default, so a retention of weeks never lets an event back in.
+   */
+  async prune(client: SqlClient, before: Date, batch = PRUNE_BATCH_ROWS): Promise<number> {
+    const { rows } = await client.query(
+      `WITH old AS (SELECT consumer, event_id FROM ${this.table} WHERE processed_at < $1 LIMIT $2)
+       DELETE FROM ${this.table} t USING old WHERE t.consumer = old.consumer AND t.event_id = old.event_id RETURNING 1`,
+      [before, batch],
+    );
+    return rows.length;
   }
 }

@@ -7,7 +7,7 @@
  * upstream topics (reset the consumer group).
  */
 import type { Pool } from 'pg';
-import { ProcessedEvents, applyMigrations } from '@ledger/event-store';
+import { PRUNE_BATCH_ROWS, ProcessedEvents, applyMigrations } from '@ledger/event-store';
 
 export const SCHEMA = 'wallet';
 export const processedEvents = new ProcessedEvents(`${SCHEMA}.processed_events`);
@@ -45,6 +45,32 @@ export async function migrateWalletTables(pool: Pool): Promise<void> {
           await processedEvents.migrate(client);
         },
       },
+      {
+        version: 2,
+        description: 'processed upstream events by age, so they can be forgotten after their retention',
+        up: (client) => processedEvents.migrate(client),
+      },
     ],
   });
+}
+
+/**
+ * How long an upstream event's id is remembered (WALLET_PROCESSED_EVENTS_RETENTION_MS, default 30
+ * days): four times the upstream topics' default retention of 7 days, so no event can come back
+ * after its id is forgotten.
+ */
+export const PROCESSED_EVENTS_RETENTION_MS = 30 * 24 * 60 * 60_000;
+/** Rows forgotten per run at most (bounded work once an hour); a backlog is worked off over the next runs. */
+const PRUNE_BATCHES_PER_RUN = 10;
+
+/** Forgets the processed upstream events older than the retention; returns how many. */
+export async function pruneProcessedEvents(pool: Pool, now: Date, retentionMs = PROCESSED_EVENTS_RETENTION_MS): Promise<number> {
+  const before = new Date(now.getTime() - retentionMs);
+  let forgotten = 0;
+  for (let run = 0; run < PRUNE_BATCHES_PER_RUN; run += 1) {
+    const batch = await processedEvents.prune(pool, before);
+    forgotten += batch;
+    if (batch < PRUNE_BATCH_ROWS) break;
+  }
+  return forgotten;
 }

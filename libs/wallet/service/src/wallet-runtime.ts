@@ -7,7 +7,7 @@ import { parseMinor, systemClock, type Clock } from '@ledger/util';
 import { DEFAULT_WALLET_POLICY, WALLET_TIERS, type WalletPolicy, type WalletTier } from '@ledger/wallet-domain';
 import { HoldExpiry } from './hold-expiry';
 import { UpstreamEvents } from './upstream-events';
-import { migrateWalletTables } from './wallet-db';
+import { PROCESSED_EVENTS_RETENTION_MS, migrateWalletTables, pruneProcessedEvents } from './wallet-db';
 import { WalletLedger } from './wallet-ledger';
 
 export const WALLET_CONTEXT = 'wallet';
@@ -54,6 +54,9 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): WalletPolic
   return { tiers, creditsWhileFrozen: frozen };
 }
 
+/** How often the processed upstream events past their retention are forgotten. */
+const PRUNE_INTERVAL_MS = 60 * 60_000;
+
 /**
  * Everything the wallet service runs besides its command handlers: the ledger (decider + event
  * store), the relay of committed events to `wallet.events`, the durable hold-expiry timer and the
@@ -70,6 +73,7 @@ export class WalletRuntime implements OnApplicationBootstrap, BeforeApplicationS
   readonly expiry: HoldExpiry;
   private readonly relay: EventRelay;
   private readonly logger = new Logger('wallet');
+  private pruning?: NodeJS.Timeout;
 
   constructor(
     @Inject(EVENT_STORE) readonly store: EventStore,
@@ -128,9 +132,16 @@ export class WalletRuntime implements OnApplicationBootstrap, BeforeApplicationS
     await this.relay.start();
     this.expiry.start();
     await this.upstream.start();
+    const retentionMs = Number(process.env.WALLET_PROCESSED_EVENTS_RETENTION_MS || PROCESSED_EVENTS_RETENTION_MS);
+    this.pruning = setInterval(() => {
+      pruneProcessedEvents(this.pool, this.clock.now(), retentionMs).catch((error: unknown) =>
+        this.logger.warn(`forgetting old processed events: ${String(error)}`),
+      );
+    }, PRUNE_INTERVAL_MS).unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.pruning);
     await this.upstream.stop();
     await this.expiry.stop();
     await this.relay.stop();
