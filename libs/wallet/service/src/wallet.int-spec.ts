@@ -374,6 +374,36 @@ describe('wallet service over the real broker and PostgreSQL', () => {
     expect(await h.balance(walletId)).toMatchObject({ data: { totalMinor: '1000', heldMinor: '990', availableMinor: '10' } });
   });
 
+  it('keeps one wallet exact under 1,000 concurrent reservations and their captures over Kafka, each capture also sent twice', async () => {
+    const { walletId } = await h.openWallet();
+    await h.credit(walletId, '100000');
+    const holds = Array.from({ length: 1000 }, () => randomUUID());
+    const reserved = await Promise.all(
+      holds.map((holdId) =>
+        h.send(walletContract.reserveFunds, {
+          walletId,
+          holdId,
+          amountMinor: '150',
+          expiresAt: inSeconds(600),
+          reference: 'r',
+          counterparty: 'merchant:m-9',
+        }),
+      ),
+    );
+    const accepted = holds.filter((_, index) => reserved[index]!.status === 'accepted');
+    // floor(100000 / 150): never a reservation beyond the balance.
+    expect(accepted).toHaveLength(666);
+    const captures = await Promise.all(
+      [...accepted, ...accepted].map((holdId) => h.send(walletContract.captureHold, { walletId, holdId, amountMinor: '150' })),
+    );
+    expect(captures.filter((result) => result.status === 'rejected')).toEqual([]);
+    expect(await h.balance(walletId)).toMatchObject({
+      data: { totalMinor: String(100_000 - 666 * 150), heldMinor: '0', availableMinor: '100' },
+    });
+    const ledger = await checkLedger(h.store);
+    expect(ledger).toMatchObject({ ok: true, sumMinor: '0' });
+  }, 180_000);
+
   it('expires holds through the durable timer, also after a restart past their expiry', async () => {
     const { walletId } = await h.openWallet();
     await h.credit(walletId, '5000');
