@@ -11,7 +11,11 @@ import * as S from './http/schemas';
 import { validate } from './http/validation';
 import { GATEWAY_ERROR, ProblemError } from './problem';
 
-/** How long a key payments accepted is taken without asking again: a revoked key or a suspended merchant stops working within this. */
+/**
+ * How long a key payments accepted is taken without asking again, for reading (a merchant's lists and
+ * statements): a revoked key or a suspended merchant stops reading within this. Moving money (a
+ * refund) always asks, so a revoked key refunds nothing from the moment it is revoked.
+ */
 const VERIFIED_KEY_TTL_MS = 60_000;
 const MAX_REMEMBERED_KEYS = 10_000;
 const KEY = /^Bearer (mk_[a-z0-9]{12}_[a-z0-9]{32})$/;
@@ -20,8 +24,8 @@ const KEY = /^Bearer (mk_[a-z0-9]{12}_[a-z0-9]{32})$/;
  * The merchant API: a merchant calls with one of its API keys (`Authorization: Bearer mk_…`, issued
  * by a supervisor). The gateway holds no key: it seals the key for payments and has it checked
  * (`payments.AuthenticateMerchant.v1`), then acts as `merchant:<merchantId>`, as it acts as
- * `user:<userId>` once a token checks out. A key payments accepted is remembered for a minute (by
- * its hash, bounded), so a merchant's calls cost one check a minute, not one each.
+ * `user:<userId>` once a token checks out. For reading, a key payments accepted is remembered for a
+ * minute (by its hash, bounded), so a merchant's calls cost one check a minute, not one each.
  */
 @ApiTags('merchant')
 @Controller('merchants/:merchantId')
@@ -73,7 +77,7 @@ export class MerchantRoutes {
     codes: ['UNAUTHENTICATED'],
   })
   async refund(@Param('merchantId') merchantId: string, @Http() http: RequestInfo) {
-    const { actor } = await this.merchant(merchantId, http);
+    const { actor } = await this.merchant(merchantId, http, { movesMoney: true });
     const body = validate(S.MerchantRefundRequest, http.body);
     return executePayment(
       this.edge,
@@ -89,8 +93,8 @@ export class MerchantRoutes {
     );
   }
 
-  /** The merchant the key belongs to, checked by payments (or remembered from a check within the last minute). */
-  private async merchant(merchantId: string, http: RequestInfo): Promise<{ id: string; actor: string }> {
+  /** The merchant the key belongs to, checked by payments (for reading, possibly remembered from a check within the last minute). */
+  private async merchant(merchantId: string, http: RequestInfo, use: { movesMoney?: true } = {}): Promise<{ id: string; actor: string }> {
     const id = validate(S.MerchantIdParam, merchantId, 'merchantId');
     const key = KEY.exec(http.authorization?.trim() ?? '')?.[1];
     if (key === undefined)
@@ -104,7 +108,7 @@ export class MerchantRoutes {
       );
     const remembered = createHash('sha256').update(`${id}\u0000${key}`).digest('base64url');
     const until = this.verified.get(remembered);
-    if (until === undefined || until <= Date.now()) {
+    if (use.movesMoney || until === undefined || until <= Date.now()) {
       await execute(
         this.edge.bus,
         paymentsContract.authenticateMerchant,

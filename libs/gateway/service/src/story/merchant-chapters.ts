@@ -11,7 +11,10 @@ export const CAFE = 'm-coffee';
 /** A Shanghai calendar day, as the settlement statement names it. */
 const shanghaiDay = (instant: Date) => new Date(instant.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
-export async function merchantRefund(kit: StoryKit, { alice, supervisor }: StoryCast): Promise<{ keyId: string }> {
+export async function merchantRefund(
+  kit: StoryKit,
+  { alice, supervisor }: StoryCast,
+): Promise<{ keyId: string; key: string; coffee: string }> {
   const { get, newPaymentId, ok, paid, post, refused, section } = kit;
   section('The café refunds over the merchant API');
   const coffee = alice.payments.find((id) => id.startsWith('demo-coffee-'));
@@ -63,15 +66,31 @@ export async function merchantRefund(kit: StoryKit, { alice, supervisor }: Story
     (b) =>
       `${String(b['payments'])} payments ${yuan(b['grossMinor'])}, ${String(b['refunds'])} refunds ${yuan(b['refundedMinor'])}, net ${yuan(b['netMinor'])} (from the read models: a moment behind)`,
   );
-  return { keyId: String(issued['keyId']) };
+  return { keyId: String(issued['keyId']), key, coffee };
 }
 
-/** The story's clean-up: the café's key goes, so each run issues one and none pile up. */
-export async function revokeMerchantKey(kit: StoryKit, { supervisor }: StoryCast, keyId: string): Promise<void> {
+/**
+ * The story's clean-up: the café's key goes, so each run issues one and none pile up; from that moment
+ * it refunds nothing (a refund always has the key checked, whatever the gateway remembers for reading).
+ */
+export async function revokeMerchantKey(
+  kit: StoryKit,
+  { supervisor }: StoryCast,
+  cafe: { keyId: string; key: string; coffee: string },
+): Promise<void> {
   kit.ok(
-    `The supervisor revokes the café's API key ${keyId}`,
-    await kit.remove(`/support/merchants/${CAFE}/api-keys/${keyId}`, supervisor),
+    `The supervisor revokes the café's API key ${cafe.keyId}`,
+    await kit.remove(`/support/merchants/${CAFE}/api-keys/${cafe.keyId}`, supervisor),
     200,
     () => 'revoked',
+  );
+  kit.refused(
+    'Right after, the revoked key refunds nothing',
+    await kit.post(
+      `/merchants/${CAFE}/refunds`,
+      { refundId: kit.newPaymentId('coffee-refund-revoked'), paymentId: cafe.coffee, amountMinor: '100' },
+      cafe.key,
+    ),
+    'MERCHANT_KEY_INVALID',
   );
 }

@@ -46,7 +46,7 @@ export async function runStory(deps: StoryDeps): Promise<StoryReport> {
   const { balances, statements: payments, walletStatements } = await statements(kit, cast);
 
   section('Clean-up: the simulator has one 张三 debit card and one 李四 card; unbind them so the demo can run again');
-  await revokeMerchantKey(kit, cast, cafe.keyId);
+  await revokeMerchantKey(kit, cast, cafe);
   for (const user of [alice, bob]) {
     ok(
       `${user.name} unbinds his card with the payment password`,
