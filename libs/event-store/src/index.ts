@@ -18,6 +18,7 @@ export { PostgresEventStore, type PostgresEventStoreOptions, type PostgresAppend
 export { PostgresCheckpointStore } from './postgres/postgres-checkpoint-store';
 export { migrate, LATEST_SCHEMA_VERSION } from './postgres/schema';
 export { applyMigrations, type Migration, type MigrationSet } from './postgres/migrations';
+export { advanceTransactionIds, type TransactionIdAdvance } from './postgres/transaction-ids';
 export { KurrentEventStore, type KurrentEventStoreOptions } from './kurrent/kurrent-event-store';
 export { encodeKurrentCursor, decodeKurrentCursor } from './kurrent/kurrent-cursor';
 export { categoryRegex, HASH_METADATA_KEY, CHECKPOINT_STREAM_PREFIX } from './kurrent/kurrent-mapping';

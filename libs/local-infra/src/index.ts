@@ -5,3 +5,4 @@ export * from './kafka';
 export * from './postgres';
 export * from './stack-file';
 export * from './kafka-grants';
+export * from './postgres-backup';

@@ -111,7 +111,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
 }
 
 /** PostgreSQL refuses to run as root; as root we run it as a `postgres` system user (created if missing). */
-function serverUser(): { uid: number; gid: number } | undefined {
+export function serverUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => Number(execFileSync('id', [flag, USER], { encoding: 'utf8' }).trim());
   try {
