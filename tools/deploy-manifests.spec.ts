@@ -26,6 +26,9 @@ interface HttpProbe {
   httpGet?: { path: string; port: string | number };
 }
 
+/** Where every service answers its probes and serves its metrics (libs/observability/src/management-server.ts). */
+const MANAGEMENT_ROUTES = { live: '/health/live', ready: '/health/ready' };
+
 interface Container {
   name: string;
   image: string;
@@ -37,10 +40,11 @@ interface Container {
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   readinessProbe?: HttpProbe;
   livenessProbe?: HttpProbe;
+  startupProbe?: HttpProbe;
 }
 
 interface PodTemplate {
-  metadata?: { labels?: Record<string, string> };
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: { containers: Container[] };
 }
 
@@ -55,7 +59,9 @@ interface Manifest {
     strategy?: { type?: string };
     selector?: { matchLabels?: Record<string, string> } & Record<string, unknown>;
     template?: PodTemplate;
-    ports?: Array<{ targetPort?: string | number }>;
+    ports?: Array<{ name?: string; port?: number; targetPort?: string | number }>;
+    clusterIP?: string;
+    publishNotReadyAddresses?: boolean;
   };
 }
 
@@ -179,19 +185,50 @@ describe('deploy/k8s manifests', () => {
     }
   });
 
-  it('expose the gateway through a Service, ready on /ready and live on /health', () => {
+  it('expose the gateway through a Service on its API port', () => {
     const gateway = named('Deployment', 'gateway')!;
     const container = gateway.spec!.template!.spec.containers[0]!;
-    expect(container.readinessProbe?.httpGet?.path).toBe('/ready');
-    expect(container.livenessProbe?.httpGet?.path).toBe('/health');
-    const service = ofKind('Service').find((candidate) =>
-      matches(candidate.spec?.selector as Record<string, string> | undefined, gateway.spec!.template!.metadata?.labels),
-    );
+    const service = named('Service', 'gateway');
+    expect(matches(service?.spec?.selector as Record<string, string> | undefined, gateway.spec!.template!.metadata?.labels)).toBe(true);
     expect(service).toBeDefined();
     const portNames = (container.ports ?? []).flatMap((port) => [port.name, port.containerPort]);
     for (const port of service!.spec!.ports ?? []) expect(portNames).toContain(port.targetPort);
     expect(envOf(container, 'GATEWAY_PORT')?.value).toBe(String(container.ports?.[0]?.containerPort));
   });
+
+  it.each(apps)(
+    'probe apps/%s on its management port (live, ready), which it listens on, and expose that port to Prometheus only',
+    (app) => {
+      const deployment = named('Deployment', app)!;
+      const template = deployment.spec!.template!;
+      const container = template.spec.containers[0]!;
+      const management = (container.ports ?? []).find((port) => port.name === 'management');
+      expect({ app, management: management?.containerPort }).toEqual({ app, management: expect.any(Number) });
+      // The service listens where the probes ask: its MANAGEMENT_PORT, on the pod's address (not only its loopback).
+      expect(envOf(container, 'MANAGEMENT_PORT')?.value).toBe(String(management!.containerPort));
+      expect(envOf(container, 'MANAGEMENT_HOST')?.value).toBe('0.0.0.0');
+      expect({ app, liveness: container.livenessProbe?.httpGet }).toEqual({
+        app,
+        liveness: { path: MANAGEMENT_ROUTES.live, port: 'management' },
+      });
+      expect({ app, readiness: container.readinessProbe?.httpGet }).toEqual({
+        app,
+        readiness: { path: MANAGEMENT_ROUTES.ready, port: 'management' },
+      });
+      if (container.startupProbe) expect(container.startupProbe.httpGet?.port).toBe('management');
+      expect(template.metadata?.annotations).toEqual(
+        expect.objectContaining({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(management!.containerPort) }),
+      );
+      // Prometheus finds every pod, ready or not, through a headless Service on that port (deploy/prometheus/prometheus.k8s.yml).
+      const service = named('Service', `${app}-management`);
+      expect(service?.spec?.clusterIP).toBe('None');
+      expect(service?.spec?.publishNotReadyAddresses).toBe(true);
+      expect(matches(service?.spec?.selector as Record<string, string> | undefined, template.metadata?.labels)).toBe(true);
+      expect(service?.spec?.ports).toEqual([{ name: 'management', port: management!.containerPort, targetPort: 'management' }]);
+      const prometheusConfig = readFileSync(path.join(repoRoot, 'deploy', 'prometheus', 'prometheus.k8s.yml'), 'utf8');
+      expect(prometheusConfig).toContain(`_management._tcp.${app}-management.${NAMESPACE}.svc.cluster.local`);
+    },
+  );
 
   it('keep only placeholders in Secrets, never values', () => {
     const secrets = ofKind('Secret');

@@ -32,27 +32,43 @@ done.push(`PostgreSQL server binaries present (${pgVersion}, from embedded-postg
 execFileSync('java', ['-version'], { stdio: 'ignore' });
 done.push('Java found for the Kafka broker');
 
+const asRoot = process.getuid?.() === 0;
+// sudo resets the environment, so the variable goes on its command line.
+const apt = (...args: string[]) =>
+  execFileSync(asRoot ? 'apt-get' : 'sudo', asRoot ? args : ['DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+const aptInstall = (...args: string[]) => {
+  say(`installing ${args.filter((arg) => !arg.startsWith('-')).join(', ')} with apt-get${asRoot ? '' : ' (sudo)'}`);
+  try {
+    apt('install', '-y', ...args);
+  } catch {
+    // A fresh image often has no package lists yet: refresh them once and try again.
+    apt('update');
+    apt('install', '-y', ...args);
+  }
+};
+
 // The dashboard test drives the Debian chromium package through playwright-core (no browser download).
 const CHROMIUM = '/usr/bin/chromium';
 if (existsSync(CHROMIUM)) {
   done.push(`Chromium present (${CHROMIUM}) for the dashboard test`);
 } else {
-  const asRoot = process.getuid?.() === 0;
-  // sudo resets the environment, so the variable goes on its command line.
-  const apt = (...args: string[]) =>
-    execFileSync(asRoot ? 'apt-get' : 'sudo', asRoot ? args : ['DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  say(`installing chromium with apt-get${asRoot ? '' : ' (sudo)'}`);
-  try {
-    apt('install', '-y', 'chromium');
-  } catch {
-    // A fresh image often has no package lists yet: refresh them once and try again.
-    apt('update');
-    apt('install', '-y', 'chromium');
-  }
+  aptInstall('chromium');
   done.push(`installed chromium (${CHROMIUM}) with apt-get for the dashboard test`);
+}
+
+// `npm start -- --prometheus` runs Debian's Prometheus server; its promtool checks deploy/prometheus/ in the tests.
+// The package's own service, where the machine runs one, is left alone: the stack runs a server of its own (own port, own data).
+const PROMETHEUS = '/usr/bin/prometheus';
+const PROMTOOL = '/usr/bin/promtool';
+if (existsSync(PROMETHEUS) && existsSync(PROMTOOL)) {
+  done.push(`Prometheus present (${PROMETHEUS}, ${PROMTOOL}) for npm start --prometheus and the rules test`);
+} else {
+  // Without the recommended exporters: they are services of their own that the stack does not use.
+  aptInstall('--no-install-recommends', 'prometheus');
+  done.push(`installed prometheus (${PROMETHEUS}, ${PROMTOOL}) with apt-get for npm start --prometheus and the rules test`);
 }
 
 say('building every project (cached by Nx when nothing changed)');

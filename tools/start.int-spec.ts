@@ -20,6 +20,8 @@ describe('npm start / Ctrl-C', () => {
       POSTGRES_PORT: String(await freePort()),
       GATEWAY_PORT: String(await freePort()),
       PARTNERS_PORT: String(await freePort()),
+      // Free management ports, apart from a developer's stack on the default ones.
+      MANAGEMENT_PORT_BASE: '0',
     };
     const env: NodeJS.ProcessEnv = { ...process.env, ...ports, LEDGER_INSTANCE: instance };
     delete env.KAFKA_BROKERS;
@@ -41,7 +43,11 @@ describe('npm start / Ctrl-C', () => {
     expect(output).toMatch(/Apache Kafka 3\.9\.\d/);
     expect(output).toMatch(/partners healthy/);
 
-    const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as { pids: Record<string, number>; partners: { url: string; pid: number } };
+    const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as {
+      pids: Record<string, number>;
+      partners: { url: string; pid: number };
+      management: Record<string, string[]>;
+    };
     expect(stack.partners.url).toBe(`http://127.0.0.1:${ports.PARTNERS_PORT}`);
     // The stack's partners answer as the simulator they are (which a deployment would refuse).
     expect((await fetch(stack.partners.url)).headers.get('x-partner-simulator')).toBe('1');
@@ -49,6 +55,13 @@ describe('npm start / Ctrl-C', () => {
     const postgresPid = Number(readFileSync(path.join(localDir, instance, 'postgres', 'postgres.pid'), 'utf8'));
     const pids = [...Object.values(stack.pids), stack.partners.pid, kafkaPid, postgresPid];
     expect(pids.every(isAlive)).toBe(true);
+    // Every service is ready on its management port, and serves its metrics there.
+    expect(Object.keys(stack.management).sort()).toEqual(Object.keys(stack.pids).sort());
+    for (const [service, [url]] of Object.entries(stack.management)) {
+      expect({ service, ready: (await fetch(`${url!}/health/ready`)).status }).toEqual({ service, ready: 200 });
+      expect(await (await fetch(`${url!}/metrics`)).text()).toMatch(/^ledger_ready 1$/m);
+    }
+    expect(output).toContain('Metrics and health (management ports');
 
     supervisor.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -11,6 +11,11 @@
  * LEDGER_REPLICAS=n runs n instances of every service but the projector (one consumer group per
  * service; replica k of the gateway listens on GATEWAY_PORT + k − 1).
  *
+ * Every service instance serves metrics and health on a management port of 127.0.0.1 (MANAGEMENT_PORT_BASE,
+ * default 9400, plus the service's offset, plus 10 per replica; MANAGEMENT_PORT_BASE=0 picks free ports).
+ * `--prometheus` (or LEDGER_PROMETHEUS=1) also runs a Prometheus server (PROMETHEUS_PORT, default 9490)
+ * that scrapes them with the rules of deploy/prometheus/.
+ *
  * `.local/<instance>/run/stack.json` always names the live processes (rewritten after a restart),
  * for tools such as `npm run bench` and `npm run chaos`; SIGUSR2 restarts the local Kafka broker
  * (same data, same port), which `npm run chaos` uses to test a broker restart under load.
@@ -21,6 +26,7 @@ import path from 'node:path';
 import { pingCommand, topics } from '@ledger/contracts';
 import {
   LOCAL_STACK,
+  freePort,
   localDir,
   repoRoot,
   stackFilePath,
@@ -33,6 +39,8 @@ import {
 } from '@ledger/local-infra';
 import { KafkaCommandClient, createKafka, kafkaAuthFromEnv, type KafkaAuth } from '@ledger/messaging';
 import { DEFAULT_SIMULATOR_URL } from '@ledger/partners-http';
+import { DEFAULT_MANAGEMENT_PORT_BASE, MANAGEMENT_ROUTES, REPLICA_PORT_STRIDE, defaultManagementPort } from '@ledger/observability';
+import { DEFAULT_PROMETHEUS_PORT, startPrometheus, type RunningPrometheus } from './prometheus';
 import { devNotes } from './dev-notes';
 import { DEV_MODE_VARIABLE } from '@ledger/util';
 
@@ -168,18 +176,20 @@ async function main(): Promise<void> {
   // On the local broker each service logs in as its own principal, with its password from the broker's credentials file.
   const { KAFKA_SASL_PASSWORD: _externalPassword, ...localServiceEnv } = serviceEnv;
   const envOf = (name: string) => (kafkaCredentialsFile ? { ...localServiceEnv, KAFKA_SASL_USERNAME: name } : serviceEnv);
+  const managementPorts = await assignManagementPorts(services);
   const supervised = services.flatMap((name) =>
     Array.from({ length: replicasOf(name) }, (_, index) =>
       superviseService(
         name,
         index + 1,
-        replicaEnv(name, index + 1, envOf(name)),
+        { ...replicaEnv(name, index + 1, envOf(name)), MANAGEMENT_PORT: String(managementPorts.get(`${name}#${index + 1}`)) },
         () => stopping,
         () => writeStackFile(),
       ),
     ),
   );
   for (const service of supervised) stops.push({ name: service.label, stop: () => service.stop() });
+  let prometheus: RunningPrometheus | undefined;
 
   const writeStackFile = () => {
     const stack: StackFile = {
@@ -193,6 +203,13 @@ async function main(): Promise<void> {
         services.map((name) => [name, supervised.filter((service) => service.name === name).map((service) => service.current.pid)]),
       ),
       partners: { url: partnersUrl, pid: partners.current.pid },
+      management: Object.fromEntries(
+        services.map((name) => [
+          name,
+          supervised.filter((service) => service.name === name).map((service) => managementUrl(managementPorts, service)),
+        ]),
+      ),
+      ...(prometheus ? { prometheus: { url: prometheus.url, pid: prometheus.process.pid } } : {}),
     };
     writeFileSync(stackFilePath(instance), JSON.stringify(stack, null, 2));
   };
@@ -211,7 +228,34 @@ async function main(): Promise<void> {
         : `commands on ${service.name}.commands.from.*`;
     rows.push([service.label, where, `pid ${service.current.pid}`, rel(service.current.logFile)]);
   }
+  if (withPrometheus) {
+    prometheus = await startPrometheus({
+      instance,
+      port: Number(env.PROMETHEUS_PORT ?? DEFAULT_PROMETHEUS_PORT),
+      targets: supervised.map((service) => ({
+        service: service.name,
+        replica: service.replica,
+        address: new URL(managementUrl(managementPorts, service)).host,
+      })),
+    });
+    const running = prometheus;
+    if (stopping) return void (await running.stop());
+    // Stopped before the services (the stops run last to first): its last scrapes see them all.
+    stops.push({ name: 'prometheus', stop: () => running.stop() });
+    rows.push(['prometheus', running.url, `Prometheus, pid ${running.process.pid}`, rel(running.process.logFile)]);
+  }
   printTable(rows);
+  console.log('');
+  console.log(
+    `  Metrics and health (management ports, 127.0.0.1): ${MANAGEMENT_ROUTES.metrics}, ${MANAGEMENT_ROUTES.live}, ${MANAGEMENT_ROUTES.ready}`,
+  );
+  printTable(supervised.map((service) => [service.label, `${managementUrl(managementPorts, service)}${MANAGEMENT_ROUTES.metrics}`]));
+  if (prometheus)
+    console.log(
+      `  Prometheus: ${prometheus.url}/graph (targets ${prometheus.url}/targets, alerts ${prometheus.url}/alerts, rules deploy/prometheus/ledger.rules.yml)`,
+    );
+  else console.log('  Prometheus: off (npm start -- --prometheus, or LEDGER_PROMETHEUS=1, runs one that scrapes these ports)');
+  console.log('');
   for (const line of devNotes({ gatewayUrl: `http://127.0.0.1:${gatewayPort(1)}`, partnersUrl })) console.log(line);
   writeStackFile();
   process.on('SIGUSR2', () => {
@@ -230,6 +274,29 @@ function replicasOf(service: string): number {
 }
 
 const gatewayPort = (replica: number) => Number(env.GATEWAY_PORT ?? 3000) + replica - 1;
+const withPrometheus = process.argv.includes('--prometheus') || env.LEDGER_PROMETHEUS === '1';
+
+/**
+ * The management port of every service instance (key `<service>#<replica>`): MANAGEMENT_PORT_BASE
+ * (default 9400) plus the service's offset plus 10 per replica, so each service keeps its port from
+ * one start to the next; MANAGEMENT_PORT_BASE=0 picks free ports instead (a second stack beside one).
+ */
+async function assignManagementPorts(services: readonly string[]): Promise<Map<string, number>> {
+  const base = Number(env.MANAGEMENT_PORT_BASE ?? DEFAULT_MANAGEMENT_PORT_BASE);
+  if (!Number.isInteger(base) || base < 0 || base > 65_000)
+    throw new Error(`MANAGEMENT_PORT_BASE must be a port number, not ${env.MANAGEMENT_PORT_BASE}`);
+  const ports = new Map<string, number>();
+  for (const name of services)
+    for (let replica = 1; replica <= replicasOf(name); replica++)
+      ports.set(
+        `${name}#${replica}`,
+        base === 0 ? await freePort() : defaultManagementPort(name, base) + REPLICA_PORT_STRIDE * (replica - 1),
+      );
+  return ports;
+}
+
+const managementUrl = (ports: ReadonlyMap<string, number>, service: { name: string; replica: number }) =>
+  `http://127.0.0.1:${ports.get(`${service.name}#${service.replica}`)}`;
 const partnersPort = Number(env.PARTNERS_PORT ?? new URL(DEFAULT_SIMULATOR_URL).port);
 
 /** Waits until `url` answers at all (the partner simulator has no Kafka to ping). */

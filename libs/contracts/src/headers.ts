@@ -1,6 +1,6 @@
 /**
  * Kafka header names carried by every command, result and event. Values are UTF-8 strings.
- * They are the event-sourcing metadata of DESIGN §2 plus the routing a reply needs.
+ * They are the event-sourcing metadata of docs/design.md §2 plus the routing a reply needs.
  */
 export const HEADER = {
   /** Unique id of this message (the command id, the event id). Consumers dedupe by it. */
@@ -24,6 +24,10 @@ export const HEADER = {
   position: 'position',
   recordedAt: 'recorded-at',
   contentType: 'content-type',
+  /** Commands, when tracing is on: the W3C trace context of the span that sent it, which the handling continues. */
+  traceparent: 'traceparent',
+  /** The vendors' W3C trace state that goes with `traceparent`, when a tracing system set one. */
+  tracestate: 'tracestate',
   /** Dead letters: why the message was refused, and where it came from. */
   deadLetterReason: 'dead-letter-reason',
   deadLetterSourceTopic: 'dead-letter-source-topic',

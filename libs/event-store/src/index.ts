@@ -24,6 +24,7 @@ export { encodeKurrentCursor, decodeKurrentCursor } from './kurrent/kurrent-curs
 export { categoryRegex, HASH_METADATA_KEY, CHECKPOINT_STREAM_PREFIX } from './kurrent/kurrent-mapping';
 export { createEventStore, adapterFor, type CreateEventStoreOptions, type EventStoreAdapter } from './factory';
 export { EventRelay, eventToMessage, type EventRelayOptions } from './relay/event-relay';
+export { DatabaseReadiness, isPostgresUrl } from './nest/database-health';
 export { RecentEventIds, ProcessedEvents, PRUNE_BATCH_ROWS } from './relay/dedupe';
 export * from './checkpoints';
 export {

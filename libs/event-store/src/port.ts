@@ -16,7 +16,7 @@ import type { UpcasterRegistry } from './upcasters';
 export type EventData = Record<string, unknown>;
 
 /**
- * What every event must carry besides its id (DESIGN §2). Extra keys are allowed and kept.
+ * What every event must carry besides its id (docs/design.md §2). Extra keys are allowed and kept.
  * `occurredAt` is an ISO-8601 instant chosen by the caller's clock, not the store's.
  */
 export interface EventMetadata {

@@ -8,6 +8,7 @@
  */
 import { START, type CheckpointStore, type Cursor, type ReadPage, type SubscribeOptions, type Subscription } from './port';
 import { pageSize } from './validation';
+import { subscriptionEvents, subscriptionPosition } from '@ledger/observability';
 
 export const DEFAULT_SUBSCRIPTION_BATCH = 500;
 export const DEFAULT_POLL_INTERVAL_MS = 100;
@@ -83,6 +84,9 @@ export function startSubscription(source: SubscriptionSource, options: Subscribe
   /** A handled cursor not written yet (`checkpointIntervalMs`), and when the last one was written. */
   let unsaved: Cursor | undefined;
   let checkpointedAt = 0;
+  // Per batch, not per event: a gauge set and a counter increment (the series looked up once).
+  const handledPosition = subscriptionPosition.labels(options.name);
+  const handledEvents = subscriptionEvents.labels(options.name);
 
   async function checkpoint(force: boolean): Promise<void> {
     if (unsaved === undefined || (!force && Date.now() - checkpointedAt < checkpointIntervalMs)) return;
@@ -110,6 +114,8 @@ export function startSubscription(source: SubscriptionSource, options: Subscribe
       }
       if (page.events.length > 0) {
         await options.handle(page.events, { subscriptionName: options.name, cursor: page.next });
+        handledPosition.set(Number(page.events[page.events.length - 1]!.position));
+        handledEvents.inc(page.events.length);
         if (autoCheckpoint) unsaved = page.next;
         cursor = page.next;
       }

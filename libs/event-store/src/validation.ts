@@ -25,7 +25,7 @@ export function assertExpectedRevision(expected: ExpectedRevision): void {
 
 /**
  * Checks a batch before it reaches storage: every event needs a UUID id (unique within the batch),
- * a type, a JSON object payload and the metadata DESIGN §2 requires.
+ * a type, a JSON object payload and the metadata docs/design.md §2 requires.
  */
 export function assertNewEvents(events: readonly NewEvent[]): void {
   if (!Array.isArray(events) || events.length === 0) throw new InvalidEvent('Append needs at least one event');

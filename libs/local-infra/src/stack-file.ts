@@ -18,6 +18,10 @@ export interface StackFile {
   instances: Record<string, number[]>;
   /** The partner simulator app (the acquirer, issuer, billers, SMS gateway and providers of the local stack). */
   partners?: { url: string; pid: number };
+  /** Each service's management ports (metrics, health), replica 1 first: `http://127.0.0.1:<port>`. */
+  management?: Record<string, string[]>;
+  /** The Prometheus server of `npm start -- --prometheus`. */
+  prometheus?: { url: string; pid: number };
 }
 
 export function stackFilePath(instance: string): string {

@@ -3,7 +3,7 @@ import { COMMAND_RESULT_TYPE, CommandResult, HEADER, JSON_CONTENT_TYPE } from '@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 
-/** A command as a handler sees it: the metadata of DESIGN §2 plus the validated payload. */
+/** A command as a handler sees it: the metadata of docs/design.md §2 plus the validated payload. */
 export interface CommandEnvelope<Payload = unknown> {
   commandId: string;
   type: string;

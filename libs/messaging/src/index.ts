@@ -7,3 +7,6 @@ export * from './kafka-command-client';
 export * from './periodic-offset-commits';
 export * from './ping.controller';
 export * from './service-bootstrap';
+export * from './logging';
+export * from './tracing';
+export * from './observability';

@@ -6,6 +6,7 @@ import { decodeResult, encodeCommand } from './envelope';
 import { CoalescingProducer } from './coalescing-producer';
 import { ensureTopics, producerDefaults } from './kafka';
 import { runCommittingPeriodically, type PeriodicOffsetCommits } from './periodic-offset-commits';
+import { activeTracing } from './tracing/tracing';
 
 export interface SendOptions {
   /** The Kafka key: the id of the aggregate the command targets (keeps its commands in order). */
@@ -58,6 +59,7 @@ export class KafkaCommandClient {
   private commits?: PeriodicOffsetCommits;
   /** How often the reply consumer's position is committed. */
   private static readonly REPLY_COMMIT_INTERVAL_MS = 5_000;
+  private consumerState: 'stopped' | 'running' | 'restarting' | 'crashed' = 'stopped';
 
   constructor(private readonly options: KafkaCommandClientOptions) {
     const instanceId = options.instanceId ?? randomUUID().slice(0, 8);
@@ -77,6 +79,8 @@ export class KafkaCommandClient {
     await this.producer.connect();
     this.outbox = new CoalescingProducer(this.producer);
     this.consumer = kafka.consumer({ groupId: this.replyTopic, sessionTimeout: 30_000 });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => (this.consumerState = payload.restart ? 'restarting' : 'crashed'));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.consumerState = 'running'));
     await this.consumer.connect();
     // From the beginning: a reply produced before this consumer's first fetch is still read.
     await this.consumer.subscribe({ topic: this.replyTopic, fromBeginning: true });
@@ -96,6 +100,16 @@ export class KafkaCommandClient {
         waiting.resolve(result);
       },
     });
+    this.consumerState = 'running';
+  }
+
+  /**
+   * The reply consumer as its events tell it: `running`; `restarting` after a crash KafkaJS retries
+   * (the broker went away: it comes back with it); `crashed` after one it gave up on, from which
+   * this client never recovers; `stopped` before `start()` and after `stop()`.
+   */
+  get replyConsumerState(): 'stopped' | 'running' | 'restarting' | 'crashed' {
+    return this.consumerState;
   }
 
   /**
@@ -118,22 +132,30 @@ export class KafkaCommandClient {
       }, timeoutMs);
       this.pending.set(commandId, { resolve, timer });
     });
-    await this.outbox!.send(
-      `${this.options.topicPrefix ?? ''}${topics.commandsFrom(contract.context, options.sender ?? this.options.sender)}`,
-      [
-        encodeCommand({
-          commandId,
-          type: contract.type,
-          key: options.key,
-          correlationId,
-          causationId: options.causationId ?? correlationId,
-          replyTo: this.replyTopic,
-          actor: options.actor,
-          occurredAt: new Date().toISOString(),
-          payload,
-        }),
-      ],
+    const topic = `${this.options.topicPrefix ?? ''}${topics.commandsFrom(contract.context, options.sender ?? this.options.sender)}`;
+    const message = encodeCommand({
+      commandId,
+      type: contract.type,
+      key: options.key,
+      correlationId,
+      causationId: options.causationId ?? correlationId,
+      replyTo: this.replyTopic,
+      actor: options.actor,
+      occurredAt: new Date().toISOString(),
+      payload,
+    });
+    // Tracing off (the default), this is one read; on, the command carries its span's `traceparent`.
+    const traced = activeTracing()?.commandSent(
+      { type: contract.type, context: contract.context, topic, actor: options.actor },
+      message.headers!,
     );
+    try {
+      await this.outbox!.send(topic, [message]);
+    } catch (error) {
+      traced?.(undefined, error);
+      throw error;
+    }
+    if (traced) void result.then(traced);
     return result;
   }
 
@@ -143,6 +165,7 @@ export class KafkaCommandClient {
       waiting.resolve({ status: 'rejected', commandId, code: TRANSPORT_ERROR.TIMEOUT, message: 'client stopped' });
     }
     this.pending.clear();
+    this.consumerState = 'stopped';
     await this.commits?.stop();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();

@@ -19,6 +19,12 @@ import { ensureTopics, producerDefaults } from './kafka';
 import { CoalescingProducer } from './coalescing-producer';
 import { PartitionPipeline } from './partition-pipeline';
 import { rejected } from './results';
+import { deadLetters, health, type DeadLetterReason } from '@ledger/observability';
+import { BrokerProbe } from './observability/broker-probe';
+import { CommandMetrics, UNKNOWN_COMMAND_LABEL, UNPARSED_COMMAND_LABEL } from './observability/command-metrics';
+import { ConsumerLagSampler } from './observability/consumer-lag';
+import { withLogContext, type LogContext } from './logging/log-context';
+import { activeTracing } from './tracing/tracing';
 
 export interface KafkaCommandServerOptions {
   kafka: Kafka;
@@ -77,6 +83,12 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
   private readonly handlers = new Map<string, Handler>();
   /** One pipeline per assigned partition (`topic:partition`), replaced at every rebalance. */
   private pipelines = new Map<string, PartitionPipeline>();
+  private readonly metrics = new CommandMetrics();
+  private lag?: ConsumerLagSampler;
+  private probe?: BrokerProbe;
+  private readonly healthChecks: Array<() => void> = [];
+  /** The consumer as its events tell it: `restarting` after a crash KafkaJS retries, `crashed` after one it gives up on. */
+  private consumerState: 'running' | 'restarting' | 'crashed' | 'stopped' = 'stopped';
 
   constructor(private readonly options: KafkaCommandServerOptions) {
     super();
@@ -126,6 +138,7 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
     // After a rebalance the partitions restart from their committed offsets: start fresh pipelines
     // (the old ones finish what they started, and stop committing).
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.retirePipelines());
+    this.watchHealth(this.consumer, commandTopics);
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -166,12 +179,14 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
   }
 
   private async handleMessage({ topic, partition, message }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message'>): Promise<void> {
+    const startedAt = performance.now();
     let command: CommandEnvelope;
     try {
       command = decodeCommand(message);
     } catch (error) {
       if (!(error instanceof MalformedMessage)) throw error;
-      await this.deadLetter(topic, partition, message.offset, message, error.reason);
+      await this.deadLetter(topic, partition, message.offset, message, error.reason, 'malformed');
+      this.metrics.count(UNPARSED_COMMAND_LABEL, 'rejected', 'invalid', startedAt);
       if (error.replyTo && error.correlationId && error.commandId) {
         await this.reply(
           error.replyTo,
@@ -182,41 +197,68 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
       return;
     }
 
+    // Every line logged while the command is handled carries its ids; with tracing on, the handling
+    // is a span that continues the sender's trace, so what the handler sends continues it too.
+    const scope: LogContext = { correlationId: command.correlationId, commandId: command.commandId, actor: command.actor };
+    const handle = () =>
+      withLogContext(scope, () => this.handleCommand(topic, partition, message, command)).then((result) =>
+        this.metrics.record(this.handlers.has(command.type) ? command.type : UNKNOWN_COMMAND_LABEL, result, startedAt),
+      );
+    const span = activeTracing()?.commandReceived(
+      { type: command.type, context: this.options.context, topic, actor: command.actor },
+      message.headers,
+    );
+    if (!span) {
+      await handle();
+      return;
+    }
+    scope.traceId = span.traceId;
+    try {
+      span.end(await span.run(handle));
+    } catch (error) {
+      span.end(undefined, error);
+      throw error;
+    }
+  }
+
+  /** Handles a decoded command; resolves with the result it answered. */
+  private async handleCommand(
+    topic: string,
+    partition: number,
+    message: EachMessagePayload['message'],
+    command: CommandEnvelope,
+  ): Promise<CommandResult> {
     const handler = this.handlerFor(command.type);
     if (!handler) {
       const reason = `no handler for ${command.type} in this service`;
-      await this.deadLetter(topic, partition, message.offset, message, reason);
-      await this.replyTo(command, rejected(command, TRANSPORT_ERROR.UNKNOWN_COMMAND, reason));
-      return;
+      await this.deadLetter(topic, partition, message.offset, message, reason, 'unknown_command');
+      return this.replyTo(command, rejected(command, TRANSPORT_ERROR.UNKNOWN_COMMAND, reason));
     }
 
     const refusal = this.refusal(handler, topic, command.actor);
     if (refusal) {
       // Not dead-lettered: there is nothing to repair or replay; the warning is the security log.
       this.logger.warn(`refused ${command.type} ${command.commandId} from ${topic} (actor ${command.actor.slice(0, 80)}): ${refusal}`);
-      await this.replyTo(command, rejected(command, TRANSPORT_ERROR.FORBIDDEN, refusal));
-      return;
+      return this.replyTo(command, rejected(command, TRANSPORT_ERROR.FORBIDDEN, refusal));
     }
 
     const problems = this.validate(handler, command.payload);
     if (problems) {
       const reason = `payload does not match ${command.type}: ${problems}`;
-      await this.deadLetter(topic, partition, message.offset, message, reason);
-      await this.replyTo(command, rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, reason));
-      return;
+      await this.deadLetter(topic, partition, message.offset, message, reason, 'invalid_payload');
+      return this.replyTo(command, rejected(command, TRANSPORT_ERROR.INVALID_COMMAND, reason));
     }
 
     const result = await this.invokeWithRetry(handler, command);
     if (result === undefined) {
       const reason = `handler for ${command.type} failed ${this.maxAttempts} times`;
-      await this.deadLetter(topic, partition, message.offset, message, reason);
-      await this.replyTo(
+      await this.deadLetter(topic, partition, message.offset, message, reason, 'processing_failed');
+      return this.replyTo(
         command,
         rejected(command, TRANSPORT_ERROR.PROCESSING_FAILED, 'the command could not be processed; it was set aside for operators'),
       );
-      return;
     }
-    await this.replyTo(command, result);
+    return this.replyTo(command, result);
   }
 
   private handlerFor(type: string): Handler | undefined {
@@ -270,8 +312,9 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
       .join('; ');
   }
 
-  private async replyTo(command: CommandEnvelope, result: CommandResult): Promise<void> {
+  private async replyTo(command: CommandEnvelope, result: CommandResult): Promise<CommandResult> {
     if (command.replyTo) await this.reply(command.replyTo, command.correlationId, result);
+    return result;
   }
 
   private async reply(topic: string, correlationId: string, result: CommandResult): Promise<void> {
@@ -284,8 +327,10 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
     offset: string,
     message: EachMessagePayload['message'],
     reason: string,
+    kind: DeadLetterReason,
   ): Promise<void> {
     this.logger.warn(`dead-lettered ${topic}[${partition}]@${offset}: ${reason}`);
+    deadLetters.labels(topic, kind).inc();
     await this.outbox!.send(topics.deadLetters(topic), [
       {
         key: message.key,
@@ -301,7 +346,42 @@ export class KafkaCommandServer extends Server implements CustomTransportStrateg
     ]);
   }
 
+  /**
+   * Health and lag of the running consumer: readiness while the consumer runs and the broker
+   * answers, liveness unless the consumer crashed for good; its group's lag sampled on a timer.
+   */
+  private watchHealth(consumer: Consumer, commandTopics: string[]): void {
+    const { kafka, groupId } = this.options;
+    this.consumerState = 'running';
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.consumerState = 'running'));
+    consumer.on(consumer.events.CRASH, ({ payload }) => (this.consumerState = payload.restart ? 'restarting' : 'crashed'));
+    const probe = (this.probe = new BrokerProbe(kafka));
+    this.healthChecks.push(
+      health.register({
+        name: 'kafka',
+        kind: 'readiness',
+        check: async () => {
+          if (this.consumerState !== 'running') throw new Error(`command consumer ${groupId} is ${this.consumerState}`);
+          await probe.check();
+        },
+      }),
+      health.register({
+        name: 'kafka-consumer',
+        kind: 'liveness',
+        check: () => {
+          if (this.consumerState === 'crashed') throw new Error(`command consumer ${groupId} crashed and will not restart`);
+        },
+      }),
+    );
+    this.lag = new ConsumerLagSampler({ kafka, groupId, topics: () => commandTopics });
+    this.lag.start();
+  }
+
   async close(): Promise<void> {
+    this.consumerState = 'stopped';
+    for (const remove of this.healthChecks.splice(0)) remove();
+    await this.lag?.stop();
+    await this.probe?.close();
     // Stop fetching, let the commands in flight finish and commit them, then leave the group.
     await this.consumer?.stop();
     await Promise.all([...this.pipelines.values()].map((pipeline) => pipeline.drain(10_000)));

@@ -120,3 +120,18 @@ export async function scanDatabase(
     await client.end();
   }
 }
+
+const SECRET_SHAPES: ReadonlyArray<[string, RegExp]> = [
+  ['sealed or encrypted field', /\b(?:seal|enc):v1:/],
+  ['JWT', /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./],
+  ['bearer credential', /\bBearer\s+(?!\[redacted\])[A-Za-z0-9._~+/=-]{8,}/i],
+];
+
+/**
+ * What gives a secret away by its shape alone, whoever planted it: a sealed or keyring-encrypted
+ * field value (`seal:v1:…`, `enc:v1:…`), a JWT (an access token) or a bearer credential. Logs must
+ * hold none: the logger scrubs them (`@ledger/messaging` redact), and this says which got through.
+ */
+export function secretShapesIn(text: string): string[] {
+  return SECRET_SHAPES.filter(([, shape]) => shape.test(text)).map(([name]) => name);
+}

@@ -1,5 +1,5 @@
 /**
- * An aggregate as a decider (DESIGN §2): pure functions, no I/O. Time, ids and anything fetched
+ * An aggregate as a decider (docs/design.md §2): pure functions, no I/O. Time, ids and anything fetched
  * from outside arrive inside the command. `decide` returns the events a command causes, or a
  * rejection with a stable code; it throws only for broken invariants or invalid input.
  */

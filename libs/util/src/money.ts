@@ -1,6 +1,6 @@
 /**
  * Money is an integer number of minor units (fen): `bigint` in code, a decimal string in JSON.
- * Never `number`, never floats (DESIGN §4). Currency is CNY with scale 2.
+ * Never `number`, never floats (docs/design.md §4). Currency is CNY with scale 2.
  */
 export const CURRENCY = 'CNY';
 

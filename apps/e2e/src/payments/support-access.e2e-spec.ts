@@ -9,7 +9,7 @@ jest.setTimeout(180_000);
 type Accepted = Extract<CommandResult, { status: 'accepted' }>;
 
 /**
- * SPEC 21: every support look-up of a user's transactions is audited before it is answered, over
+ * docs/spec.md item 21: every support look-up of a user's transactions is audited before it is answered, over
  * the real broker and store (identity and wallet real, in this process).
  */
 describe("support access to a user's transactions is audited", () => {

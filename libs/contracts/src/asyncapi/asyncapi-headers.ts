@@ -33,6 +33,13 @@ const HEADER_SCHEMAS: Record<string, JsonSchema> = {
   [HEADER.replyTo]: nonEmpty(
     'Topic the single result of the command is sent to: the client instance’s `replies.<client>.<instance>` (with the topic prefix).',
   ),
+  [HEADER.traceparent]: {
+    type: 'string',
+    pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+    description:
+      'W3C trace context (`<version>-<trace id>-<span id>-<flags>`) of the span that sent the command, when the sender traces; the service handles the command in a span of the same trace.',
+  },
+  [HEADER.tracestate]: { type: 'string', maxLength: 512, description: 'W3C trace state that goes with `traceparent`, when one was set.' },
   [HEADER.stream]: nonEmpty('Events: the event-store stream the event belongs to (also the message key).'),
   [HEADER.streamRevision]: decimal('Events: the 0-based revision of the event in its stream.'),
   [HEADER.position]: decimal('Events: the global position of the event in the store (per context).'),
@@ -76,7 +83,7 @@ export const COMMAND_HEADERS = {
     HEADER.schemaVersion,
     HEADER.contentType,
   ],
-  optional: [HEADER.replyTo],
+  optional: [HEADER.replyTo, HEADER.traceparent, HEADER.tracestate],
 } as const;
 export const EVENT_HEADERS = {
   required: [

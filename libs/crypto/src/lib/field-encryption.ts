@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { secretKey, type Keyring } from './keyring';
 
 /**
- * Field-level encryption (DESIGN §5): AES-256-GCM with a key id, rendered as a self-describing
+ * Field-level encryption (docs/design.md §5): AES-256-GCM with a key id, rendered as a self-describing
  * string that can sit in a JSON field of a Kafka message, an event or a table column:
  *
  *     enc:v1:<kid>:<iv b64url>:<ciphertext b64url>:<tag b64url>

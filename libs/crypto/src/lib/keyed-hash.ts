@@ -2,7 +2,7 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { secretKey, type Keyring } from './keyring';
 
 /**
- * Keyed hashes: HMAC-SHA-256 with a server-side pepper key (DESIGN §5, issue 4).
+ * Keyed hashes: HMAC-SHA-256 with a server-side pepper key (docs/design.md §5).
  *
  * Used where a slow password hash is the wrong tool: a 6-digit payment password has only 10^6
  * values, so no hash cost can protect it offline, and argon2 on every payment would cost tens of

@@ -3,7 +3,7 @@ import { KeyedMutex, isRejection, type Decider, type DomainRejection } from '@le
 import { EventIdConflict, WrongExpectedRevision } from '../errors';
 import type { EventData, EventStore, NewEvent, RecordedEvent } from '../port';
 
-/** The metadata a command brings; every event it causes carries it (DESIGN §2). */
+/** The metadata a command brings; every event it causes carries it (docs/design.md §2). */
 export interface CommandMetadata {
   commandId: string;
   correlationId: string;
@@ -62,7 +62,7 @@ export interface DeciderHandlerOptions<Command, Event, State> {
   store: EventStore;
   decider: Decider<Command, Event, State>;
   codec: EventCodec<Event>;
-  /** Attempts when another writer appended first (bounded, DESIGN §2). */
+  /** Attempts when another writer appended first (bounded, docs/design.md §2). */
   maxAttempts?: number;
   /** Streams whose folded state is kept in memory, so a command reads only the events it has not seen. */
   cacheSize?: number;

@@ -14,6 +14,7 @@ import { KafkaCheckpointPublisher } from '../checkpoints/kafka-copy';
 import { createEventStore } from '../factory';
 import type { EventStore } from '../port';
 import { PostgresEventStore } from '../postgres/postgres-event-store';
+import { DatabaseReadiness, isPostgresUrl } from './database-health';
 
 /** Injection token of the configured `EventStore`. */
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -39,6 +40,9 @@ export interface EventStoreModuleOptions {
   checkpoints?: false | EventStoreCheckpointOptions;
 }
 
+/** Injection token of the service's database readiness check (null when it keeps no PostgreSQL database). */
+const DATABASE_READINESS = Symbol('DATABASE_READINESS');
+
 /** The checkpointer a service runs, and the Kafka publisher it owns (if any). */
 export interface RunningCheckpoints {
   checkpointer: Checkpointer;
@@ -50,6 +54,7 @@ class EventStoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(EVENT_CHECKPOINTER) private readonly checkpoints: RunningCheckpoints | null,
+    @Inject(DATABASE_READINESS) private readonly readiness: DatabaseReadiness | null,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -57,6 +62,7 @@ class EventStoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.readiness?.close();
     // The checkpointer's run in flight needs the store: stop it first.
     await this.checkpoints?.checkpointer.stop();
     await this.checkpoints?.publisher?.close().catch(() => undefined);
@@ -91,6 +97,16 @@ export class EventStoreModule {
           provide: EVENT_CHECKPOINTER,
           useFactory: (store: EventStore): RunningCheckpoints | null => startableCheckpoints(store, options),
           inject: [EVENT_STORE],
+        },
+        {
+          // Readiness: the service's PostgreSQL (the store's, else DATABASE_URL where its read models live) answers.
+          provide: DATABASE_READINESS,
+          useFactory: (): DatabaseReadiness | null => {
+            const url = [options.url ?? process.env.EVENT_STORE_URL ?? process.env.DATABASE_URL, process.env.DATABASE_URL].find(
+              (candidate) => candidate !== undefined && isPostgresUrl(candidate),
+            );
+            return url === undefined ? null : new DatabaseReadiness(url);
+          },
         },
         EventStoreLifecycle,
       ],

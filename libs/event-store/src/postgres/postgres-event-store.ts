@@ -19,6 +19,7 @@ import {
 } from '../port';
 import { startSubscription, Wakeup } from '../subscription';
 import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitLimits } from '@ledger/util';
+import { eventStoreAppendDuration, eventStoreAppendEvents, eventStoreGroupCommitAppends } from '@ledger/observability';
 import { UpcasterRegistry } from '../upcasters';
 import { assertExpectedRevision, assertNewEvents, assertStreamName, pageSize } from '../validation';
 import { decodePostgresCursor, encodePostgresCursor } from './cursor';
@@ -93,6 +94,9 @@ export class PostgresEventStore implements EventStore {
   private initialized?: Promise<void>;
   private readonly sql: ReturnType<typeof statements>;
   private readonly groupCommit: GroupCommit<QueuedAppend, AppendRow | undefined>;
+  /** This store's series of the append metrics, looked up once (an append then costs two observations). */
+  private readonly appendSeconds: ReturnType<typeof eventStoreAppendDuration.labels>;
+  private readonly appendEvents: ReturnType<typeof eventStoreAppendEvents.labels>;
 
   constructor(options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'event_store';
@@ -107,8 +111,14 @@ export class PostgresEventStore implements EventStore {
     this.maxStreamReadEvents = options.maxStreamReadEvents ?? DEFAULT_MAX_STREAM_READ_EVENTS;
     this.checkpointStore = new PostgresCheckpointStore(this.pool, this.schema);
     this.sql = statements(this.schema);
+    this.appendSeconds = eventStoreAppendDuration.labels(this.schema);
+    this.appendEvents = eventStoreAppendEvents.labels(this.schema);
+    const groupSizes = eventStoreGroupCommitAppends.labels(this.schema);
     this.groupCommit = new GroupCommit({
-      commit: (appends) => commitGroup(this.pool, this.sql, appends),
+      commit: (appends) => {
+        groupSizes.observe(appends.length);
+        return commitGroup(this.pool, this.sql, appends);
+      },
       keyOf: (append) => append.stream,
       sizeOf: (append) => ({ events: append.batch.ids.length, bytes: append.bytes }),
       limits: { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit },
@@ -133,6 +143,14 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(stream: string, events: readonly NewEvent[], options: PostgresAppendOptions): Promise<AppendResult> {
+    const startedAt = performance.now();
+    const result = await this.appendUnmeasured(stream, events, options);
+    this.appendSeconds.observe((performance.now() - startedAt) / 1_000);
+    this.appendEvents.observe(events.length);
+    return result;
+  }
+
+  private async appendUnmeasured(stream: string, events: readonly NewEvent[], options: PostgresAppendOptions): Promise<AppendResult> {
     assertStreamName(stream);
     assertNewEvents(events);
     const { expectedRevision } = options;
@@ -277,6 +295,27 @@ export class PostgresEventStore implements EventStore {
       if (page.rows.length < VERIFY_PAGE_SIZE) return { ok: true, streams, events };
       after = page.rows[page.rows.length - 1]!.stream;
     }
+  }
+
+  /**
+   * How many committed events come after `from` (of `category`, else all), counting at most `cap`,
+   * and when the oldest of them was recorded: how far a follower (the relay) trails the store. Only
+   * committed rows are seen, including those a reader still holds back behind an older open
+   * transaction. Sampled by the metrics on a timer, never per event.
+   */
+  async countAfter(from: Cursor, options: { category?: string; cap: number }): Promise<{ events: number; oldestRecordedAt?: Date }> {
+    const { transactionId, position } = decodePostgresCursor(from);
+    await this.init();
+    const byCategory = options.category !== undefined;
+    const result = await this.pool.query<{ events: number; oldest_ms: number | null }>(
+      `SELECT count(*)::int AS events, (extract(epoch FROM min(recorded_at)) * 1000)::float8 AS oldest_ms
+         FROM (SELECT recorded_at FROM ${this.schema}.events
+                WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ${byCategory ? 'AND category = $4' : ''}
+                ORDER BY transaction_id, position LIMIT $3) AS after`,
+      [transactionId.toString(), position.toString(), options.cap, ...(byCategory ? [options.category] : [])],
+    );
+    const row = result.rows[0];
+    return { events: row?.events ?? 0, ...(row?.oldest_ms == null ? {} : { oldestRecordedAt: new Date(row.oldest_ms) }) };
   }
 
   /**

@@ -1,7 +1,8 @@
 import { HEADER, JSON_CONTENT_TYPE } from '@ledger/contracts';
 import { producerDefaults } from '@ledger/messaging';
+import { PeriodicSampler, relayLagEvents, relayLagSeconds, relayPublished, sampleIntervalFromEnv } from '@ledger/observability';
 import type { IHeaders, Kafka, Message, Producer } from 'kafkajs';
-import type { EventStore, RecordedEvent, Subscription } from '../port';
+import { START, type Cursor, type EventStore, type RecordedEvent, type Subscription } from '../port';
 
 export interface EventRelayOptions {
   store: EventStore;
@@ -26,6 +27,15 @@ export interface EventRelayOptions {
 }
 
 const DEFAULT_RELAY_CHECKPOINT_INTERVAL_MS = 1_000;
+/** The relay lag is counted up to this many events: past it, the figure says "far behind" without a long count. */
+const RELAY_LAG_CAP = 100_000;
+
+/** A store that can tell how far a follower trails it (the PostgreSQL store). */
+interface CountingStore {
+  countAfter(from: Cursor, options: { category?: string; cap: number }): Promise<{ events: number; oldestRecordedAt?: Date }>;
+}
+const canCount = (store: EventStore): store is EventStore & CountingStore =>
+  typeof (store as Partial<CountingStore>).countAfter === 'function';
 
 /**
  * Publishes every committed event of the store to Kafka, in store order.
@@ -43,14 +53,22 @@ const DEFAULT_RELAY_CHECKPOINT_INTERVAL_MS = 1_000;
 export class EventRelay {
   private producer?: Producer;
   private subscription?: Subscription;
+  private lagSampler?: PeriodicSampler;
+  private readonly publishedEvents: ReturnType<typeof relayPublished.labels>;
 
-  constructor(private readonly options: EventRelayOptions) {}
+  constructor(private readonly options: EventRelayOptions) {
+    this.publishedEvents = relayPublished.labels(this.name);
+  }
+
+  private get name(): string {
+    return this.options.name ?? 'kafka-relay';
+  }
 
   async start(): Promise<void> {
     this.producer = this.options.kafka.producer({ ...producerDefaults, allowAutoTopicCreation: true });
     await this.producer.connect();
     this.subscription = this.options.store.subscribe({
-      name: this.options.name ?? 'kafka-relay',
+      name: this.name,
       category: this.options.category,
       batchSize: this.options.batchSize ?? 500,
       pollIntervalMs: this.options.pollIntervalMs,
@@ -62,6 +80,26 @@ export class EventRelay {
       checkpointIntervalMs: this.options.checkpointIntervalMs ?? DEFAULT_RELAY_CHECKPOINT_INTERVAL_MS,
       handle: (events) => this.publish(events),
     });
+    this.startLagSampler();
+  }
+
+  /**
+   * The relay's lag, sampled on a timer: the committed events after what this relay handled (when it
+   * is the replica that publishes) or after the durable checkpoint (a standby, or before the first
+   * batch), and the age of the oldest of them. Every replica reports the same figure within a second.
+   */
+  private startLagSampler(): void {
+    const { store, category } = this.options;
+    if (!canCount(store)) return;
+    const labels = { relay: this.name };
+    this.lagSampler = new PeriodicSampler(sampleIntervalFromEnv(), async () => {
+      const handled = this.subscription?.cursor ?? START;
+      const from = handled !== START ? handled : ((await store.readCheckpoint(this.name)) ?? START);
+      const lag = await store.countAfter(from, { category, cap: RELAY_LAG_CAP });
+      relayLagEvents.set(labels, lag.events);
+      relayLagSeconds.set(labels, lag.oldestRecordedAt ? Math.max(0, (Date.now() - lag.oldestRecordedAt.getTime()) / 1_000) : 0);
+    });
+    this.lagSampler.start();
   }
 
   /** Settles when the relay ends: after `stop()`, or with the error that stopped it. */
@@ -81,9 +119,15 @@ export class EventRelay {
     }
     if (byTopic.size === 0) return;
     await this.producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    let published = 0;
+    for (const messages of byTopic.values()) published += messages.length;
+    this.publishedEvents.inc(published);
   }
 
   async stop(): Promise<void> {
+    await this.lagSampler?.stop();
+    relayLagEvents.remove({ relay: this.name });
+    relayLagSeconds.remove({ relay: this.name });
     await this.subscription?.stop();
     await this.producer?.disconnect();
   }

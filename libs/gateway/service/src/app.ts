@@ -3,13 +3,15 @@ import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { paymentsContract } from '@ledger/contracts';
-import { KafkaCommandServer, createKafka } from '@ledger/messaging';
+import { KafkaCommandServer, createKafka, createLogger } from '@ledger/messaging';
+import { lifecycleCheck, startManagementServer, type ManagementEndpoint, type RunningManagementServer } from '@ledger/observability';
 import { isDevMode } from '@ledger/util';
 import type { Kafka } from 'kafkajs';
 import { KafkaCommandBus, type CommandBus } from './command-bus';
 import { type GatewayConfig } from './config';
 import { GATEWAY_CONTEXT, GatewayModule } from './gateway.module';
 import { jsonBodyMiddleware } from './http/body';
+import { beginRequestScope, resumeRequestScope } from './http/request-scope';
 import * as S from './http/schemas';
 import type { TSchema } from '@sinclair/typebox';
 
@@ -23,12 +25,15 @@ export interface CreateGatewayOptions {
 export async function createGatewayApp(options: CreateGatewayOptions): Promise<INestApplication> {
   const app = await NestFactory.create(GatewayModule.forRoot(options.config, options.bus), {
     bodyParser: false,
-    logger: options.logger ?? ['log', 'warn', 'error'],
+    logger: options.logger === false ? false : createLogger({ service: GATEWAY_CONTEXT, levels: options.logger }),
   });
   const http = app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void; disable(name: string): void };
   http.set('trust proxy', options.config.trustProxy);
   http.disable('x-powered-by');
+  // The request's scope (correlation id, log context, span) comes first, so that even a refused body has it.
+  app.use(beginRequestScope);
   app.use(jsonBodyMiddleware(options.config.bodyLimitBytes));
+  app.use(resumeRequestScope);
   return app;
 }
 
@@ -87,6 +92,8 @@ export interface RunningGateway {
   app: INestApplication;
   bus: KafkaCommandBus;
   url: string;
+  /** The management port (metrics, liveness, readiness), when asked for. */
+  management?: RunningManagementServer;
   stop(): Promise<void>;
 }
 
@@ -96,8 +103,11 @@ export interface RunningGateway {
  */
 export async function startGateway(
   config: GatewayConfig,
-  options: { kafka?: Kafka; logger?: false | Array<'log' | 'warn' | 'error'> } = {},
+  options: { kafka?: Kafka; logger?: false | Array<'log' | 'warn' | 'error'>; management?: ManagementEndpoint } = {},
 ): Promise<RunningGateway> {
+  // Up first: liveness answers while Kafka is reached; readiness waits for the listener.
+  const lifecycle = lifecycleCheck();
+  const management = options.management ? await startManagementServer(options.management) : undefined;
   const kafka = options.kafka ?? createKafka(GATEWAY_CONTEXT);
   const bus = new KafkaCommandBus({ kafka, topicPrefix: config.topicPrefix, timeoutMs: config.commandTimeoutMs });
   await bus.start();
@@ -114,14 +124,22 @@ export async function startGateway(
   app.enableShutdownHooks();
   await app.startAllMicroservices();
   await app.listen(config.port, config.host);
+  lifecycle.started();
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,
     bus,
     url: `http://${config.host}:${address.port}`,
+    management,
     async stop() {
-      await app.close();
-      await bus.stop();
+      lifecycle.stopping();
+      try {
+        await app.close();
+        await bus.stop();
+      } finally {
+        lifecycle.remove();
+        await management?.close();
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { pingControllerFor } from '@ledger/messaging';
+import { FlushTracingOnShutdown, pingControllerFor } from '@ledger/messaging';
 import { COMMAND_BUS, type CommandBus } from './command-bus';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { Edge } from './gateway.services';
@@ -52,6 +52,7 @@ export class GatewayModule {
         { provide: COMMAND_BUS, useValue: bus },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         Edge,
+        FlushTracingOnShutdown,
       ],
     };
   }

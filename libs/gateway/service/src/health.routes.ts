@@ -27,9 +27,15 @@ export class HealthRoutes {
     description: 'Problem Details with code NOT_READY',
     content: { [PROBLEM_CONTENT_TYPE]: { schema: openApiSchema(ProblemDetails) } },
   })
-  ready() {
-    if (!this.bus.isReady())
-      throw new ProblemError(GATEWAY_ERROR.NOT_READY, 'the Kafka command client is not connected', undefined, { 'Retry-After': '5' });
+  async ready() {
+    // The flag alone stayed true after the broker was lost: the broker must answer now (a bounded, shared probe).
+    const notReady = !this.bus.isReady()
+      ? 'the Kafka command client is not connected'
+      : await this.bus.checkReady?.().then(
+          () => undefined,
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        );
+    if (notReady) throw new ProblemError(GATEWAY_ERROR.NOT_READY, notReady, undefined, { 'Retry-After': '5' });
     return { status: 'ready' };
   }
 }

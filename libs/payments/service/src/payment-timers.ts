@@ -34,6 +34,7 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '@ledger/event-store';
+import { paymentOutcomes, paymentTimersFired } from '@ledger/observability';
 import type { ActivePaymentState } from '@ledger/payments-domain';
 import type { Clock } from '@ledger/util';
 import type { Pool } from 'pg';
@@ -136,6 +137,36 @@ export function timerChangesOf(events: readonly RecordedEvent[], stepTimeoutMs: 
   return changes;
 }
 
+/**
+ * Counts the outcomes among a batch of payment events (`ledger_payment_outcomes_total`): the timer
+ * follower reads every payment event once, on one replica, so each outcome is counted once (twice
+ * only if a batch is applied again after a failed commit). Labels are the payment's kind, the
+ * outcome and the failure's code: bounded sets of the domain.
+ */
+function countOutcomes(events: readonly RecordedEvent[]): void {
+  for (const event of events) {
+    if (!OUTCOMES.has(event.type)) continue;
+    const data = event.data as { kind?: string; failure?: { code?: string } };
+    const completed = event.type === paymentsContract.EVENT_TYPES.PaymentCompleted;
+    paymentOutcomes.inc({
+      kind: data.kind ?? 'unknown',
+      outcome: completed ? 'completed' : 'failed',
+      failure: completed ? 'none' : failureLabel(data.failure?.code),
+    });
+  }
+}
+
+/** Failure codes become label values only while few (a partner's codes can reach a failure): the rest count as `other`. */
+const MAX_FAILURE_LABELS = 64;
+const failureLabels = new Set<string>();
+function failureLabel(code: string | undefined): string {
+  if (code === undefined || !/^[A-Z][A-Z0-9_]{0,63}$/.test(code)) return 'other';
+  if (failureLabels.has(code)) return code;
+  if (failureLabels.size >= MAX_FAILURE_LABELS) return 'other';
+  failureLabels.add(code);
+  return code;
+}
+
 /** Writes the changes with at most one statement (a payment is either cleared or set within one batch). */
 export async function writeTimerChanges(
   client: { query(text: string, values?: unknown[]): Promise<unknown> },
@@ -209,7 +240,10 @@ export class PaymentTimers {
       // A step times out seconds after it starts: the table may trail the store by a moment (an
       // append in this process still wakes the subscription at once).
       ...followerPacing(options.pollIntervalMs),
-      applyBatch: (client, events) => writeTimerChanges(client, timerChangesOf(events, options.stepTimeoutMs)),
+      applyBatch: async (client, events) => {
+        await writeTimerChanges(client, timerChangesOf(events, options.stepTimeoutMs));
+        countOutcomes(events);
+      },
       onError: (error) => {
         options.log(`payment timer subscription failed, restarting in 1 s: ${String(error)}`);
         if (this.following) setTimeout(() => this.following && this.follow(store, options), 1_000).unref();
@@ -257,6 +291,19 @@ export class PaymentTimers {
       timer.claimId,
       dueAt,
     ]);
+  }
+
+  /**
+   * The backlog: timers due at `now` and not claimed, per kind, and how long the oldest has been due.
+   * One indexed aggregate, for the metrics' sampler (never per payment).
+   */
+  async dueBacklog(now: Date): Promise<Array<{ kind: TimerKind; due: number; oldestDueSeconds: number }>> {
+    const result = await this.pool.query<{ kind: TimerKind; due: number; oldest_due_s: number }>(
+      `SELECT kind, count(*)::int AS due, extract(epoch FROM $1::timestamptz - min(due_at))::float8 AS oldest_due_s
+         FROM ${TABLE} WHERE due_at <= $1 GROUP BY kind`,
+      [now],
+    );
+    return result.rows.map((row) => ({ kind: row.kind, due: row.due, oldestDueSeconds: Math.max(0, row.oldest_due_s) }));
   }
 
   /** The timers of one payment (inspection, tests). */
@@ -328,6 +375,7 @@ export class TimerPoller {
   }
 
   private async fireOne(timer: ClaimedTimer): Promise<void> {
+    paymentTimersFired.labels(timer.kind).inc();
     try {
       const dueAgain = await this.options.fire(timer);
       if (dueAgain === undefined) await this.options.timers.finish(timer);

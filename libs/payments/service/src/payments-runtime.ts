@@ -2,6 +2,13 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { paymentsContract, topics } from '@ledger/contracts';
 import { DeciderHandler, EVENT_STORE, EventRelay, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, createKafka, ensureTopics } from '@ledger/messaging';
+import {
+  PeriodicSampler,
+  paymentTimersDue,
+  paymentTimersOldestDueSeconds,
+  paymentsInFlightSources,
+  sampleIntervalFromEnv,
+} from '@ledger/observability';
 import { Pool } from 'pg';
 import {
   DEFAULT_COUNTER_APPROVAL,
@@ -21,7 +28,7 @@ import { systemClock, type Clock } from '@ledger/util';
 import { createPaymentCodec } from './payment-codec';
 import { PaymentDriver } from './payment-driver';
 import { checkPaymentsPartners, closePaymentsPartners, paymentsPartnersFromEnv, type PaymentsPartners } from './partners';
-import { PaymentTimers, TimerPoller, timerKindFor, type ClaimedTimer } from './payment-timers';
+import { PaymentTimers, TIMER_KINDS, TimerPoller, timerKindFor, type ClaimedTimer } from './payment-timers';
 import { ProviderCallbackNonces } from './provider-callback-nonces';
 import { providerSecretsFromEnv, type ProviderSecrets } from './provider-signature';
 import { PersonalFields } from './personal-fields';
@@ -109,6 +116,9 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
   readonly callbackNonces: ProviderCallbackNonces;
   private readonly partners: PaymentsPartners;
   private noncePruning?: NodeJS.Timeout;
+  /** The metrics read on a timer (due timers) or at scrape time (payments in flight), never per payment. */
+  private timerBacklog?: PeriodicSampler;
+  private removeInFlightSource?: () => void;
   readonly personalFields: PersonalFields;
   /** A user's payments (PostgreSQL, on DATABASE_URL even when the event store is KurrentDB). */
   readonly userPayments: UserPaymentsReadModel;
@@ -279,10 +289,22 @@ export class PaymentsRuntime implements OnApplicationBootstrap, BeforeApplicatio
     this.userPayments.start();
     this.risk.start();
     this.timerPoller.start();
+    this.removeInFlightSource = paymentsInFlightSources.add(() => this.driver.runningCount);
+    this.timerBacklog = new PeriodicSampler(sampleIntervalFromEnv(), async () => {
+      const backlog = await this.timers.dueBacklog(this.clock.now());
+      for (const kind of TIMER_KINDS) {
+        const row = backlog.find((entry) => entry.kind === kind);
+        paymentTimersDue.set({ kind }, row?.due ?? 0);
+        paymentTimersOldestDueSeconds.set({ kind }, row?.oldestDueSeconds ?? 0);
+      }
+    });
+    this.timerBacklog.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.noncePruning);
+    this.removeInFlightSource?.();
+    await this.timerBacklog?.stop();
     await this.timerPoller.stop();
     await this.driver.settle();
     await this.timers.stopFollowing();

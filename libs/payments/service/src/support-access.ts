@@ -1,5 +1,5 @@
 /**
- * The support-access audit (SPEC 21): every look-up of a user's transactions by a support agent
+ * The support-access audit (docs/spec.md item 21): every look-up of a user's transactions by a support agent
  * (`support:<agentId>` running ListUserPayments or GetPayment) is recorded as
  * `payments.SupportAccessRecorded.v1` on the user's stream `supportaudit-<userId>` (event store
  * schema `payments`, category `supportaudit`) BEFORE it is answered; when the record cannot be

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
+import { DatabaseReadiness, isPostgresUrl } from '@ledger/event-store';
 import { createKafka } from '@ledger/messaging';
 import { KafkaAlertSink } from './alerts/alert-sink';
 import { InvariantMonitor } from './alerts/invariant-monitor';
@@ -31,12 +32,16 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplication
   dashboard: RunningDashboard | undefined;
   monitor: InvariantMonitor | undefined;
   private sink: KafkaAlertSink | undefined;
+  private readiness: DatabaseReadiness | undefined;
 
   constructor(@Inject(PROJECTOR_OPTIONS) private readonly options: ProjectorModuleOptions) {
     this.projector = new Projector(options);
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Readiness: the analytics database (where the read models and the stores are) answers.
+    const url = this.options.databaseUrl ?? process.env.DATABASE_URL;
+    if (url !== undefined && isPostgresUrl(url)) this.readiness = new DatabaseReadiness(url);
     await this.projector.start();
     this.startMonitor();
     if (this.options.dashboardPort === false) return;
@@ -64,6 +69,8 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.readiness?.close();
+    this.readiness = undefined;
     await this.dashboard?.close();
     this.dashboard = undefined;
     await this.monitor?.stop();

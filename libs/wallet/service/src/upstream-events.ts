@@ -22,7 +22,7 @@
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { HEADER, topics } from '@ledger/contracts';
-import { ensureTopics, headerValue, runCommittingPeriodically, type PeriodicOffsetCommits } from '@ledger/messaging';
+import { ConsumerLagSampler, ensureTopics, headerValue, runCommittingPeriodically, type PeriodicOffsetCommits } from '@ledger/messaging';
 import { nowInstant, type Clock } from '@ledger/util';
 import { inTransaction } from '@ledger/event-store';
 import { processedEvents, SCHEMA } from './wallet-db';
@@ -54,6 +54,7 @@ export interface UpstreamEventsOptions {
 export class UpstreamEvents implements UserFactsSource {
   private consumer?: Consumer;
   private commits?: PeriodicOffsetCommits;
+  private lag?: ConsumerLagSampler;
   private static readonly COMMIT_INTERVAL_MS = 5_000;
 
   constructor(private readonly options: UpstreamEventsOptions) {}
@@ -71,8 +72,9 @@ export class UpstreamEvents implements UserFactsSource {
     } finally {
       await admin.disconnect();
     }
+    const groupId = `${topicPrefix}wallet-service.upstream-events`;
     this.consumer = kafka.consumer({
-      groupId: `${topicPrefix}wallet-service.upstream-events`,
+      groupId,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     });
@@ -85,9 +87,12 @@ export class UpstreamEvents implements UserFactsSource {
       partitionsConsumedConcurrently: 4,
       eachMessage: (payload) => this.handleWithRetry(payload),
     });
+    this.lag = new ConsumerLagSampler({ kafka, groupId, topics: () => this.topics });
+    this.lag.start();
   }
 
   async stop(): Promise<void> {
+    await this.lag?.stop();
     await this.commits?.stop();
     await this.consumer?.disconnect();
   }

@@ -3,7 +3,7 @@
  * the service may load its own; `DEFAULT_BIN_TABLE` is what the demo and the tests use.
  */
 
-/** Only ICBC cards can be bound to the ICBC wallet (SPEC item 8). */
+/** Only ICBC cards can be bound to the ICBC wallet (docs/spec.md item 8). */
 export const SUPPORTED_ISSUER = 'ICBC';
 
 /** `'ICBC'` or the short name of another bank ('ABC', 'CCB', …). */

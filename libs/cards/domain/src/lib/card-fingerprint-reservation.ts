@@ -1,5 +1,5 @@
 /**
- * Card uniqueness across users (DESIGN §2): one stream per card fingerprint, `cardfp-<fingerprint>`.
+ * Card uniqueness across users (docs/design.md §2): one stream per card fingerprint, `cardfp-<fingerprint>`.
  *
  * The first reservation of a card is appended with expected revision "no stream", so of any number
  * of concurrent bindings of one card exactly one append succeeds; the others reload, fold the

@@ -47,7 +47,7 @@ export interface CardCheck {
 
 export interface CardIssuer {
   verifyCard(request: VerifyCardRequest): Promise<CardVerification>;
-  /** The card's status now (used before every charge or payout, SPEC item 11). Unknown tokens answer `blocked`. */
+  /** The card's status now (used before every charge or payout, docs/spec.md item 11). Unknown tokens answer `blocked`. */
   checkCard(cardToken: string): Promise<CardCheck>;
 }
 

@@ -2,7 +2,7 @@ import type { Instant } from '@ledger/util';
 /**
  * Events of the cards context. Each is `{ type, data }`; the adapter adds the metadata envelope
  * (event id, correlation, causation, actor, occurred-at, schema version). Type names are explicit,
- * versioned strings (DESIGN §2).
+ * versioned strings (docs/design.md §2).
  *
  * Data is JSON-native: strings, numbers, booleans and null only; instants are ISO-8601 UTC strings.
  * No event ever holds a card number: a card appears as its card id, the issuer's opaque token, its

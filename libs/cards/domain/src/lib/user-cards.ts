@@ -85,7 +85,7 @@ export function ownerRejection(userId: string, actorUserId: string): CardsReject
 }
 
 /**
- * The card a payment may charge or pay out to (SPEC item 11), or why not: NOT_CARD_OWNER,
+ * The card a payment may charge or pay out to (docs/spec.md item 11), or why not: NOT_CARD_OWNER,
  * CARD_NOT_FOUND, CARD_SUSPENDED. The issuer is asked afterwards (CheckCard).
  */
 export function cardForUse(

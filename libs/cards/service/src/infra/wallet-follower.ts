@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { HEADER, topics, walletContract } from '@ledger/contracts';
-import { ensureTopics, headerValue, runCommittingPeriodically, type PeriodicOffsetCommits } from '@ledger/messaging';
+import { ConsumerLagSampler, ensureTopics, headerValue, runCommittingPeriodically, type PeriodicOffsetCommits } from '@ledger/messaging';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { CardsReadModel } from './read-model';
 
 /**
  * Follows `wallet.events` for `wallet.WalletOpened.v1`, so UnbindCard can report that the last card
- * of an open wallet is leaving (SPEC item 9 / issue 5: allowed, but reported). Recording is an
+ * of an open wallet is leaving (docs/spec.md item 9: allowed, but reported). Recording is an
  * idempotent upsert, so at-least-once delivery needs no further dedupe. An offset is committed only
  * after its row is written, every few seconds (`PeriodicOffsetCommits`): most wallet events are not
  * openings, and committing after each fetch made this follower a busy writer of offsets.
@@ -15,6 +15,7 @@ export class WalletFollower {
   private readonly logger = new Logger('cards');
   private consumer?: Consumer;
   private commits?: PeriodicOffsetCommits;
+  private lag?: ConsumerLagSampler;
   private static readonly COMMIT_INTERVAL_MS = 5_000;
 
   constructor(
@@ -36,13 +37,16 @@ export class WalletFollower {
     } finally {
       await admin.disconnect();
     }
-    this.consumer = this.kafka.consumer({ groupId: `${this.topicPrefix}cards-wallet-follower`, sessionTimeout: 30_000 });
+    const groupId = `${this.topicPrefix}cards-wallet-follower`;
+    this.consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     this.commits = await runCommittingPeriodically(this.consumer, {
       commitIntervalMs: WalletFollower.COMMIT_INTERVAL_MS,
       eachMessage: ({ message }) => this.follow(message),
     });
+    this.lag = new ConsumerLagSampler({ kafka: this.kafka, groupId, topics: () => [this.topic] });
+    this.lag.start();
   }
 
   private async follow(message: KafkaMessage): Promise<void> {
@@ -59,6 +63,7 @@ export class WalletFollower {
   }
 
   async stop(): Promise<void> {
+    await this.lag?.stop();
     await this.commits?.stop();
     await this.consumer?.disconnect();
   }

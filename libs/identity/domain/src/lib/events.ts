@@ -1,7 +1,7 @@
 import type { Instant } from './time';
 
 /**
- * Event type names: explicit, versioned strings (DESIGN §2), never derived from class names, so a
+ * Event type names: explicit, versioned strings (docs/design.md §2), never derived from class names, so a
  * refactor cannot change what is already in the event store. Events carry data only; the service
  * adds metadata (event id, correlation, causation, actor, occurred-at, schema version).
  *
@@ -118,7 +118,7 @@ export type PaymentPasswordPurpose =
   | 'disable_second_factor';
 
 /**
- * Operations that ask for the second factor when it is enabled (SPEC item 5). A payment-password
+ * Operations that ask for the second factor when it is enabled (docs/spec.md item 5). A payment-password
  * check that asks for it too (a large money movement, a card, a payment from a new device) names
  * its purpose, so a recorded failure says what was being protected.
  */

@@ -46,7 +46,7 @@ export const COMMON_PASSWORDS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Login password policy (SPEC item 2): 8–20 printable ASCII characters with at least one letter
+ * Login password policy (docs/spec.md item 2): 8–20 printable ASCII characters with at least one letter
  * and one digit, not a well-known password, and not containing the phone number (the first thing
  * an attacker tries). Returns the first failing rule.
  */

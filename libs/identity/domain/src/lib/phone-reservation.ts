@@ -4,7 +4,7 @@ import { IDENTITY_EVENT, type PhoneReservationEvent } from './events';
 import { instant, type Instant } from './time';
 
 /**
- * Phone-number uniqueness (DESIGN §2): one stream per phone fingerprint, `phone-<hmac>`. The first
+ * Phone-number uniqueness (docs/design.md §2): one stream per phone fingerprint, `phone-<hmac>`. The first
  * reservation is appended with "stream must not exist", so of any number of concurrent
  * registrations of one phone exactly one append succeeds and the others fold the winner's event
  * and get `PHONE_ALREADY_REGISTERED`. No lookup table, no race.

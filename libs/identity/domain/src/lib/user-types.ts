@@ -194,7 +194,7 @@ export interface DisableSecondFactor extends UserCommandBase {
   secondFactor?: SecondFactorCheck;
 }
 
-/** Customer service removes a lost authenticator after verifying the caller (SPEC item 21). Errors: USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED. */
+/** Customer service removes a lost authenticator after verifying the caller (docs/spec.md item 21). Errors: USER_NOT_FOUND, SECOND_FACTOR_NOT_ENABLED. */
 export interface ResetSecondFactor extends UserCommandBase {
   type: 'ResetSecondFactor';
   supportAgentId: string;

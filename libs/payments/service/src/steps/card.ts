@@ -5,7 +5,7 @@ import { failureOf, wrongKind, type StepExecutor } from './step-context';
 
 /**
  * The steps that move money on a bound card through the card issuer. The issuer's token is never
- * stored: it is asked for right before each use (SPEC 11: checked when used). The issuer is asked
+ * stored: it is asked for right before each use (docs/spec.md item 11: checked when used). The issuer is asked
  * with a reference derived from the payment, so a charge or payout asked again after silence never
  * happens twice; silence is asked again later (`later`).
  */

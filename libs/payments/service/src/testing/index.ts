@@ -9,3 +9,7 @@ export { PersonalFields } from '../personal-fields';
 export { signProviderCallback } from '../provider-signature';
 export { READ_SCHEMA, USER_PAYMENTS_SUBSCRIPTION, type UserPaymentsPage } from '../user-payments';
 export { supportAuditStreamOf, type SupportAccessPage } from '../support-access';
+// The deterministic simulation (`libs/simulation`) runs the process manager itself, without Kafka or PostgreSQL.
+export { PaymentDriver, type DriverOptions, type PaymentSecrets } from '../payment-driver';
+export { createPaymentCodec } from '../payment-codec';
+export { timerChangesOf, timerKindFor, type TimerKind } from '../payment-timers';

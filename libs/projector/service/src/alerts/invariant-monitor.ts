@@ -18,6 +18,7 @@ import type { LoggerService } from '@nestjs/common';
 import { checkReplaySample, SAMPLED_PROJECTIONS, type ReplaySampleSources } from '../engine/replay-sample';
 import { checkInvariants, WALLET_CHECK_PROJECTIONS } from '../invariants';
 import { holdsProjection, journalProjection, paymentOutcomesProjection } from '../projections';
+import { invariantBreached, invariantEvaluations, invariantLastEvaluation, invariantViolations } from '@ledger/observability';
 import type { AlertSink } from './alert-sink';
 import { applyVerdicts, loadAlerts, markPublished, pruneClearedAlerts, unpublishedAlerts, type Transitions } from './alert-store';
 import { monitorSettingsFromEnv, type MonitorSettings } from './monitor-settings';
@@ -102,7 +103,10 @@ export class InvariantMonitor {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.evaluate()
-        .catch((error: unknown) => this.logger.error(`invariant evaluation failed: ${String(error)}`))
+        .catch((error: unknown) => {
+          invariantEvaluations.labels('failed').inc();
+          this.logger.error(`invariant evaluation failed: ${String(error)}`);
+        })
         .finally(() => {
           this.running = undefined;
           this.schedule();
@@ -162,6 +166,7 @@ export class InvariantMonitor {
       replayChecked = true;
     }
 
+    exportVerdicts(verdicts, now);
     const transitions = await applyVerdicts(dataSource, verdicts, now);
     for (const key of transitions?.raised ?? [])
       this.logger.warn(`alert raised: ${key}: ${verdicts.find((v) => alertKey(v.invariant, v.subject) === key)?.breach?.summary ?? ''}`);
@@ -185,4 +190,19 @@ export class InvariantMonitor {
     await markPublished(dataSource, waiting, now);
     return waiting.length;
   }
+}
+
+/**
+ * The verdicts as gauges, for Prometheus: `ledger_invariant_breached` 1/0 and the number of
+ * violations, per invariant and subject. A verdict sets its own series only; an invariant not judged
+ * this time keeps its last figure, as its alert keeps its state. Subjects are currencies, read models
+ * and projections: a bounded set, never payment or wallet ids.
+ */
+function exportVerdicts(verdicts: readonly Verdict[], now: Date): void {
+  for (const verdict of verdicts) {
+    invariantBreached.set({ invariant: verdict.invariant, subject: verdict.subject, severity: verdict.severity }, verdict.breach ? 1 : 0);
+    invariantViolations.set({ invariant: verdict.invariant, subject: verdict.subject }, verdict.breach?.detailsTotal ?? 0);
+  }
+  invariantEvaluations.labels('ok').inc();
+  invariantLastEvaluation.set(now.getTime() / 1_000);
 }

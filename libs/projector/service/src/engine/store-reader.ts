@@ -34,6 +34,7 @@ import {
   type EventStore,
   type ReadPage,
 } from '@ledger/event-store';
+import { subscriptionEvents, subscriptionPosition } from '@ledger/observability';
 import { earliest, isAfter, type CursorOrder } from './cursor-order';
 import { CheckpointMoved, DEFAULT_LIVE_BATCH_SIZE, type LiveProjection } from './live';
 
@@ -167,6 +168,9 @@ export class StoreReader {
     }
     try {
       await live.applyBatch(events, page.next);
+      // Per batch, never per event: where the projection is, as for the store's own subscriptions.
+      subscriptionPosition.labels(live.projection.name).set(Number(events[events.length - 1]!.position));
+      subscriptionEvents.labels(live.projection.name).inc(events.length);
       return 'fed';
     } catch (error) {
       if (error instanceof CheckpointMoved && live.restartFrom(error)) return 'restarted';

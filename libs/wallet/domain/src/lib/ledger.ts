@@ -1,5 +1,5 @@
 /**
- * Double-entry bookkeeping for the wallet ledger (DESIGN §4), as pure types and functions.
+ * Double-entry bookkeeping for the wallet ledger (docs/design.md §4), as pure types and functions.
  *
  * Sign convention: a posting's amount is what the account *gains*. A user wallet's balance is the
  * sum of its postings (positive = money the bank owes the user). Money arriving from the outside

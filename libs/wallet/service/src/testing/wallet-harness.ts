@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { INestMicroservice } from '@nestjs/common';
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { HEADER, topics, walletContract, type CommandContract, type CommandResult, type PayloadOf } from '@ledger/contracts';
 import { createEventStore, type EventStore } from '@ledger/event-store';
 import { KafkaCommandClient, producerDefaults, startCommandService } from '@ledger/messaging';
@@ -19,6 +19,10 @@ import { WalletRuntime } from '../wallet-runtime';
 export interface HarnessOptions {
   policy?: WalletPolicy;
   clock?: Clock;
+  /** Serve the management port (metrics, health) on a free port of 127.0.0.1 (`managementServerOf(h.service)`). */
+  management?: boolean;
+  /** The command server's broker client (e.g. one the test can cut off, `breakableKafka`). */
+  kafka?: Kafka;
 }
 
 export class WalletHarness {
@@ -65,6 +69,8 @@ export class WalletHarness {
       }),
       topicPrefix: this.topicPrefix,
       logger: false,
+      ...(this.options.management ? { management: { port: 0, host: '127.0.0.1' } } : {}),
+      ...(this.options.kafka ? { kafka: this.options.kafka } : {}),
     });
   }
 

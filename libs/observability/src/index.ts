@@ -1,0 +1,5 @@
+export * from './metrics';
+export * from './health';
+export * from './sampling';
+export * from './management-server';
+export * from './management-config';
