@@ -12,7 +12,7 @@ export {
   followerPacing,
   type SubscriptionSource,
 } from './subscription';
-export { MAX_STREAM_NAME_LENGTH } from './validation';
+export { MAX_STREAM_NAME_LENGTH, assertExpectedRevision, assertNewEvents, assertStreamName, pageSize } from './validation';
 export * from './postgres/cursor';
 export { PostgresEventStore, type PostgresEventStoreOptions, type PostgresAppendOptions } from './postgres/postgres-event-store';
 export { PostgresCheckpointStore } from './postgres/postgres-checkpoint-store';

@@ -20,18 +20,18 @@
  */
 import {
   ChainVerifier,
-  DEFAULT_READ_BATCH,
   EventIdConflict,
   InvalidCursor,
-  InvalidEvent,
-  MAX_EVENTS_PER_APPEND,
   MAX_READ_BATCH,
-  MAX_STREAM_NAME_LENGTH,
   START,
   UpcasterRegistry,
   Wakeup,
   WrongExpectedRevision,
+  assertExpectedRevision,
+  assertNewEvents,
+  assertStreamName,
   categoryOf,
+  pageSize,
   eventHash,
   genesisHash,
   startSubscription,
@@ -71,8 +71,6 @@ export interface MemoryEventStoreOptions {
   upcasters?: UpcasterRegistry;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_TYPE_LENGTH = 200;
 const CURSOR = /^[1-9][0-9]{0,18}$/;
 
 export class MemoryEventStore implements EventStore {
@@ -167,7 +165,9 @@ export class MemoryEventStore implements EventStore {
     assertStreamName(stream);
     const expected = options.expectedRevision;
     assertExpectedRevision(expected);
-    const ids = assertNewEvents(events);
+    // The port's rules, as every adapter checks them; a uuid column stores ids in lower case.
+    assertNewEvents(events);
+    const ids = events.map((event) => event.id.toLowerCase());
     const existing = this.streams.get(stream) ?? [];
     const head = existing.length === 0 ? undefined : existing[existing.length - 1]!.revision;
     // As `append_events`: 'any' and 'stream_exists' look for the ids first; an exact append finds a
@@ -367,55 +367,4 @@ function positionOf(cursor: Cursor): bigint {
   if (cursor === START) return 0n;
   if (!CURSOR.test(cursor)) throw new InvalidCursor(cursor, `"${START}" or a position`);
   return BigInt(cursor);
-}
-
-function pageSize(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_READ_BATCH;
-  if (!Number.isInteger(limit) || limit < 1) throw new InvalidEvent(`Read limit must be a positive integer, got ${limit}`);
-  return Math.min(limit, MAX_READ_BATCH);
-}
-
-function assertStreamName(stream: string): void {
-  if (typeof stream !== 'string' || stream.length === 0 || stream.length > MAX_STREAM_NAME_LENGTH)
-    throw new InvalidEvent(`Stream name must be 1…${MAX_STREAM_NAME_LENGTH} characters`);
-  if (stream.startsWith('$')) throw new InvalidEvent(`Stream names starting with "$" are reserved: ${stream}`);
-}
-
-function assertExpectedRevision(expected: AppendOptions['expectedRevision']): void {
-  if (typeof expected === 'bigint') {
-    if (expected < 0n) throw new InvalidEvent(`Expected revision must be ≥ 0n, got ${expected}`);
-    return;
-  }
-  if (expected !== 'any' && expected !== 'no_stream' && expected !== 'stream_exists')
-    throw new InvalidEvent(`Unknown expected revision: ${String(expected)}`);
-}
-
-/** The port's rules for a batch (as the adapters check them); returns the ids in lower case, as a uuid column stores them. */
-function assertNewEvents(events: readonly NewEvent[]): string[] {
-  if (!Array.isArray(events) || events.length === 0) throw new InvalidEvent('Append needs at least one event');
-  if (events.length > MAX_EVENTS_PER_APPEND)
-    throw new InvalidEvent(`Append takes at most ${MAX_EVENTS_PER_APPEND} events, got ${events.length}`);
-  const ids: string[] = [];
-  for (const event of events) {
-    if (typeof event.id !== 'string' || !UUID.test(event.id)) throw new InvalidEvent(`Event id must be a UUID, got ${String(event.id)}`);
-    const id = event.id.toLowerCase();
-    if (ids.includes(id)) throw new InvalidEvent(`Event id ${event.id} appears twice in one append`);
-    ids.push(id);
-    if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > MAX_TYPE_LENGTH)
-      throw new InvalidEvent(`Event ${event.id}: type must be 1…${MAX_TYPE_LENGTH} characters`);
-    if (!isPlainObject(event.data)) throw new InvalidEvent(`Event ${event.id}: data must be a JSON object`);
-    const metadata: unknown = event.metadata;
-    if (!isPlainObject(metadata)) throw new InvalidEvent(`Event ${event.id}: metadata must be an object`);
-    for (const key of ['correlationId', 'causationId', 'actor', 'occurredAt'] as const) {
-      const value = metadata[key];
-      if (typeof value !== 'string' || value.length === 0)
-        throw new InvalidEvent(`Event ${event.id}: metadata.${key} must be a non-empty string`);
-    }
-    if (!Number.isInteger(metadata.schemaVersion)) throw new InvalidEvent(`Event ${event.id}: metadata.schemaVersion must be an integer`);
-  }
-  return ids;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
