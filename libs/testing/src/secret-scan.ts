@@ -135,3 +135,26 @@ const SECRET_SHAPES: ReadonlyArray<[string, RegExp]> = [
 export function secretShapesIn(text: string): string[] {
   return SECRET_SHAPES.filter(([, shape]) => shape.test(text)).map(([name]) => name);
 }
+
+/**
+ * Captures everything the process writes to stdout and stderr (Nest's logger, KafkaJS, console)
+ * until `restore()`, for a scan of the logs; kept off the terminal so the test output stays readable.
+ */
+export function captureProcessOutput(): { text(): string; restore(): void } {
+  const originalStdout = process.stdout.write;
+  const originalStderr = process.stderr.write;
+  let captured = '';
+  const capture = ((chunk: string | Uint8Array) => {
+    captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
+  return {
+    text: () => captured,
+    restore: () => {
+      process.stdout.write = originalStdout;
+      process.stderr.write = originalStderr;
+    },
+  };
+}

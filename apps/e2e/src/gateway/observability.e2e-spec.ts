@@ -4,7 +4,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { checkPaymentPassword } from '@ledger/identity-domain';
 import { startTracing, type RunningTracing } from '@ledger/messaging';
-import { needlesIn, secretShapesIn, testKafka } from '@ledger/testing';
+import { captureProcessOutput, needlesIn, secretShapesIn, testKafka } from '@ledger/testing';
 import { TEST_CARDS } from '@ledger/util/testing';
 import { randomIdNumber, randomPhone } from '@ledger/identity-service/testing';
 import { loadGatewayConfig, startGateway, type RunningGateway } from '@ledger/gateway-service';
@@ -44,19 +44,12 @@ const exporter = new InMemorySpanExporter();
 let tracing: RunningTracing;
 let harness: PaymentsHarness;
 let gateway: RunningGateway;
-let captured = '';
-const originalStdout = process.stdout.write;
-const originalStderr = process.stderr.write;
+let output: ReturnType<typeof captureProcessOutput> | undefined;
 const originalLogFormat = process.env['LOG_FORMAT'];
 
 beforeAll(async () => {
   tracing = await startTracing({ serviceName: 'ledger-e2e', exporter, exportEachSpan: true });
-  const capture = ((chunk: string | Uint8Array) => {
-    captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  }) as typeof process.stdout.write;
-  process.stdout.write = capture;
-  process.stderr.write = capture;
+  output = captureProcessOutput();
   process.env['LOG_FORMAT'] = 'json';
   harness = await PaymentsHarness.start('observability', {}, true);
   // Last, with its logger on: Nest's logger is the process's, so every service's lines go through it.
@@ -70,8 +63,7 @@ afterAll(async () => {
   await gateway?.stop();
   await harness?.stop();
   await tracing?.shutdown();
-  process.stdout.write = originalStdout;
-  process.stderr.write = originalStderr;
+  output?.restore();
   if (originalLogFormat === undefined) delete process.env['LOG_FORMAT'];
   else process.env['LOG_FORMAT'] = originalLogFormat;
 });
@@ -115,7 +107,8 @@ async function eventually<T>(probe: () => T | Promise<T>, done: (value: T) => bo
 }
 
 const logLines = (): Array<Record<string, unknown>> =>
-  captured
+  output!
+    .text()
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -222,6 +215,7 @@ it('puts the correlation id, command id, actor and trace id on the lines logged 
 });
 
 it('logs no secret of the flow, nor any sealed field, but does log the flow', () => {
+  const captured = output!.text();
   expect(captured).toContain(String(registration.body['userId']));
   expect(needlesIn(captured, secrets)).toEqual([]);
   expect(secretShapesIn(captured)).toEqual([]);

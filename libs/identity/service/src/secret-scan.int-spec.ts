@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomBytes, randomInt } from 'node:crypto';
 import { identityContract as identity } from '@ledger/contracts';
 import { checkPaymentPassword } from '@ledger/identity-domain';
-import { needlesIn, scanDatabase, scanKafkaLogs, secretShapesIn, testKafka, TopicRecorder } from '@ledger/testing';
+import { captureProcessOutput, needlesIn, scanDatabase, scanKafkaLogs, secretShapesIn, testKafka, TopicRecorder } from '@ledger/testing';
 import {
   eventually,
   expectAccepted,
@@ -23,9 +23,7 @@ import {
 describe('no secret in plain text in Kafka, the database or the logs', () => {
   let h: IdentityHarness;
   let events: TopicRecorder;
-  let captured = '';
-  const originalStdout = process.stdout.write.bind(process.stdout);
-  const originalStderr = process.stderr.write.bind(process.stderr);
+  let output: ReturnType<typeof captureProcessOutput> | undefined;
 
   const kafkaDataDir = process.env['LEDGER_TEST_KAFKA_DATA_DIR'];
   const loginPassword = `Pl4nted${randomBytes(6).toString('hex')}`;
@@ -41,14 +39,7 @@ describe('no secret in plain text in Kafka, the database or the logs', () => {
   let registrationCommandId = '';
 
   beforeAll(async () => {
-    // Capture everything written to stdout/stderr (Nest's logger, KafkaJS, console) for the log
-    // scan; it is kept off the terminal so the test output stays readable.
-    const capture = ((chunk: string | Uint8Array) => {
-      captured += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      return true;
-    }) as typeof process.stdout.write;
-    process.stdout.write = capture;
-    process.stderr.write = capture;
+    output = captureProcessOutput();
     h = await startIdentityHarness('identity_secrets', { logger: ['log', 'warn', 'error'] });
     events = await new TopicRecorder(testKafka('identity-secrets-events'), [h.eventsTopic]).start();
   });
@@ -56,8 +47,7 @@ describe('no secret in plain text in Kafka, the database or the logs', () => {
   afterAll(async () => {
     await events.stop();
     await h.stop();
-    process.stdout.write = originalStdout;
-    process.stderr.write = originalStderr;
+    output?.restore();
   });
 
   it('plants a phone number, a name, a login password, a payment password, SMS codes and an ID number through the real flow', async () => {
@@ -133,6 +123,7 @@ describe('no secret in plain text in Kafka, the database or the logs', () => {
   });
 
   it('finds none of them in the service log output, but finds the logged command id', () => {
+    const captured = output!.text();
     expect(captured).toContain(registrationCommandId);
     expect(needlesIn(captured, secrets())).toEqual([]);
     // Nor any sealed field or token, whoever's: the logger scrubs what looks like one.

@@ -72,6 +72,27 @@ export class Traffic {
     return outcome.events;
   }
 
+  /** Starts a QR merchant payment from the wallet's user: its id and the start's first event. */
+  private async startMerchantPayment(
+    walletId: string,
+    merchantId: string,
+    amountMinor: bigint,
+  ): Promise<{ paymentId: string; started: PaymentEvent | undefined }> {
+    const paymentId = randomUUID();
+    const request = {
+      kind: 'merchant' as const,
+      paymentId,
+      userId: `user-${walletId}`,
+      walletId,
+      merchantId,
+      channel: 'qr' as const,
+      amountMinor,
+      description: 'test',
+    };
+    const [started] = await this.payment(paymentId, (now) => ({ type: 'StartPayment', request, now }));
+    return { paymentId, started };
+  }
+
   async openFunded(walletId: string, amountMinor: bigint): Promise<void> {
     await this.wallet(walletId, (now) => ({
       type: 'OpenWallet',
@@ -96,21 +117,9 @@ export class Traffic {
     }));
   }
 
-  /** A merchant payment end to end: payments ↔ wallet, as the payments service drives it (in the wallet, or through the acquirer: the merchant's settlement). */
   /** A merchant payment that starts and is never driven on (a lost process): it has no outcome. Returns its id and start. */
   async abandonedPayment(walletId: string, merchantId: string, amountMinor: bigint): Promise<{ paymentId: string; initiatedAt: string }> {
-    const paymentId = randomUUID();
-    const request = {
-      kind: 'merchant' as const,
-      paymentId,
-      userId: `user-${walletId}`,
-      walletId,
-      merchantId,
-      channel: 'qr' as const,
-      amountMinor,
-      description: 'test',
-    };
-    const [started] = await this.payment(paymentId, (now) => ({ type: 'StartPayment', request, now }));
+    const { paymentId, started } = await this.startMerchantPayment(walletId, merchantId, amountMinor);
     if (started?.type !== 'PaymentInitiated') throw new Error('the payment did not start');
     return { paymentId, initiatedAt: started.data.initiatedAt };
   }
@@ -124,24 +133,14 @@ export class Traffic {
     }));
   }
 
+  /** A merchant payment end to end: payments ↔ wallet, as the payments service drives it (in the wallet, or through the acquirer: the merchant's settlement). */
   async merchantPayment(
     walletId: string,
     merchantId: string,
     amountMinor: bigint,
     outcome: 'ok' | 'wrong-password' | 'declined' = 'ok',
   ): Promise<string> {
-    const paymentId = randomUUID();
-    const request = {
-      kind: 'merchant' as const,
-      paymentId,
-      userId: `user-${walletId}`,
-      walletId,
-      merchantId,
-      channel: 'qr' as const,
-      amountMinor,
-      description: 'test',
-    };
-    const [started] = await this.payment(paymentId, (now) => ({ type: 'StartPayment', request, now }));
+    const { paymentId, started } = await this.startMerchantPayment(walletId, merchantId, amountMinor);
     const inWallet = started?.type === 'PaymentInitiated' && started.data.settlement === 'wallet';
     if (inWallet && outcome === 'declined') throw new Error(`${merchantId} settles in the wallet: no acquirer declines its payments`);
     if (outcome === 'wrong-password') {
