@@ -35,6 +35,15 @@ export class PartnerUnavailable extends Error {
   }
 }
 
+/** Runs a partner call, turning "no answer" (`PartnerUnavailable`) into the caller's port's own error; anything else propagates. */
+export async function orUnavailable<T>(call: () => Promise<T>, unavailable: (failure: PartnerUnavailable) => Error): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw error instanceof PartnerUnavailable ? unavailable(error) : error;
+  }
+}
+
 export interface PartnerClientOptions {
   /** Names the partner in errors and logs (`acquirer`). */
   readonly partner: string;

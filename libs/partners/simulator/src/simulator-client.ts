@@ -1,5 +1,6 @@
 import type { CallbackTampering } from './providers/provider-simulator';
 import type { Fault, SimulatedPartner } from './faults';
+import { codeInNewest } from './sms/sms-inbox';
 
 /**
  * The partner simulator app's development routes, for the tools that drive a running stack (the
@@ -13,8 +14,7 @@ export class SimulatorClient {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const { messages } = (await this.get(`/sms/inbox?to=${encodeURIComponent(phone)}`)) as { messages: Array<{ text: string }> };
-      const text = messages[messages.length - 1]?.text;
-      const code = text === undefined ? undefined : /(?<!\d)(\d{6})(?!\d)/.exec(text)?.[1];
+      const code = codeInNewest(messages);
       if (code !== undefined) return code;
       if (Date.now() > deadline) throw new Error(`no SMS code for ${phone} at ${this.baseUrl} within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ISSUER_API,
   PartnerClient,
-  PartnerUnavailable,
+  orUnavailable,
   type IssuerCardStatusAnswer,
   type IssuerVerificationAnswer,
   type PartnerRequest,
@@ -39,10 +39,10 @@ export class HttpCardIssuer implements CardIssuer {
   }
 
   private async ask(operation: CardIssuerOperation, request: Omit<PartnerRequest, 'operation'>): Promise<unknown> {
-    try {
-      return (await this.client.request({ operation, ...request })).body;
-    } catch (error) {
-      throw error instanceof PartnerUnavailable ? new CardIssuerUnavailable(error.failure, operation) : error;
-    }
+    const answer = await orUnavailable(
+      () => this.client.request({ operation, ...request }),
+      (failure) => new CardIssuerUnavailable(failure.failure, operation),
+    );
+    return answer.body;
   }
 }

@@ -8,6 +8,12 @@ export interface DeliveredSms {
   readonly messageId: string;
 }
 
+/** The six-digit code in the newest of a phone's messages (oldest first), if it has one. */
+export function codeInNewest(messages: readonly { text: string }[]): string | undefined {
+  const text = messages[messages.length - 1]?.text;
+  return text === undefined ? undefined : /(?<!\d)(\d{6})(?!\d)/.exec(text)?.[1];
+}
+
 /** Messages kept per phone, and phones kept, at most: the oldest go first (a tester reads the newest). */
 const MAX_MESSAGES_PER_PHONE = 20;
 const MAX_PHONES = 200_000;
@@ -42,8 +48,6 @@ export class SmsInbox {
 
   /** The six-digit code in the phone's newest message, if it has one. */
   latestCode(to: string): string | undefined {
-    const messages = this.messagesTo(to);
-    const text = messages[messages.length - 1]?.text;
-    return text === undefined ? undefined : /(?<!\d)(\d{6})(?!\d)/.exec(text)?.[1];
+    return codeInNewest(this.messagesTo(to));
   }
 }

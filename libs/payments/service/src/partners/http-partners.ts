@@ -3,7 +3,7 @@ import {
   BILLER_API,
   ISSUER_API,
   PartnerClient,
-  PartnerUnavailable,
+  orUnavailable,
   partnerEndpointFromEnv,
   refuseSimulatorOutsideDevMode,
   type AcquirerAuthorizationAnswer,
@@ -27,15 +27,6 @@ import {
 } from '@ledger/payments-domain';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** Turns "no answer" from the HTTP client into the port's own error; anything else propagates. */
-async function orUnavailable<T>(call: () => Promise<T>, unavailable: (failure: PartnerUnavailable) => Error): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw error instanceof PartnerUnavailable ? unavailable(error) : error;
-  }
-}
 
 /** The card acquirer over HTTP (`ACQUIRER_API`); the payment id is the idempotency key. */
 export class HttpAcquirer implements MerchantAcquirer {
